@@ -1,0 +1,108 @@
+import path from 'node:path';
+
+/** Which persistence adapter backs the store. */
+export type StoreKind = 'embedded' | 'memory' | 'mongo';
+
+export interface ApiKey {
+  /** A short name for logs; the key itself is never logged. */
+  name: string;
+  key: string;
+  role: 'viewer' | 'operator' | 'admin';
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** True when HOST was set explicitly (an open server then binds where it was told). */
+  hostExplicit: boolean;
+  store: StoreKind;
+  mongodbUrl?: string;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Heartbeats older than this make an agent read as OFFLINE. */
+  agentHeartbeatWindowMs: number;
+  /** Cap on handoffs executing at once; the rest queue by priority then age. */
+  maxConcurrentHandoffs: number;
+  /** Hosts that `webhook` steps may call. */
+  webhookAllowList: string[];
+  apiKeys: ApiKey[];
+  /** Largest accepted HTTP request body. */
+  maxBodyBytes: number;
+  maxWebSockets: number;
+  maxSubscriptionsPerSocket: number;
+}
+
+/** A bad setting: start-up stops with this one-line message. */
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ROLES = ['viewer', 'operator', 'admin'] as const;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** `API_KEYS=name:role:key,name:role:key` — keys at least 16 characters. */
+function apiKeys(env: Env): ApiKey[] {
+  const raw = env.API_KEYS;
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const [name, role, ...rest] = entry.trim().split(':');
+    const key = rest.join(':');
+    if (!name || !role || !key) throw new ConfigError('API_KEYS', 'each entry must be name:role:key');
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError('API_KEYS', `role of "${name}" must be one of ${ROLES.join(', ')}`);
+    }
+    if (key.length < 16) throw new ConfigError('API_KEYS', `key of "${name}" must be at least 16 characters`);
+    return { name, role: role as ApiKey['role'], key };
+  });
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const mongodbUrl = env.MONGODB_URL || undefined;
+  if (mongodbUrl && !/^mongodb(\+srv)?:\/\//.test(mongodbUrl)) {
+    throw new ConfigError('MONGODB_URL', 'must start with mongodb:// or mongodb+srv://');
+  }
+  const store = oneOf<StoreKind>(env, 'STORE', ['embedded', 'memory', 'mongo'], mongodbUrl ? 'mongo' : 'embedded');
+  if (store === 'mongo' && !mongodbUrl) throw new ConfigError('STORE', 'STORE=mongo needs MONGODB_URL');
+  const hostExplicit = Boolean(env.HOST);
+  const keys = apiKeys(env);
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    // An open server (no keys) stays on loopback unless told otherwise.
+    host: env.HOST || (keys.length > 0 ? '0.0.0.0' : '127.0.0.1'),
+    hostExplicit,
+    store,
+    mongodbUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
+    maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),
+    webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    apiKeys: keys,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
+    maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),
+    maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+  };
+}

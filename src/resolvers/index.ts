@@ -1,0 +1,10 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from '../schema/builder.js';
+import '../schema/scalars.js';
+import '../schema/user-error.js';
+import '../schema/enums.js';
+import '../schema/procedure.js';
+import './procedure.js';
+
+/** The executable schema: every type family and its resolvers register themselves on import above. */
+export const schema = lexicographicSortSchema(builder.toSchema());

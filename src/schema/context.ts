@@ -1,0 +1,19 @@
+import type { Engine } from '../engine/engine.js';
+import type { Loaders } from '../resolvers/loaders.js';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+/** Who is calling: a role from an API key, or admin when the server runs open. */
+export interface Caller {
+  role: Role;
+  /** The key's name (never the key), or "anonymous" when open. */
+  name: string;
+}
+
+/** What every resolver receives. Built once per HTTP request or WebSocket operation. */
+export interface GraphQLContext {
+  engine: Engine;
+  loaders: Loaders;
+  caller: Caller | null;
+  requestId: string;
+}

@@ -1,0 +1,34 @@
+import { SEVERITIES, STEP_KINDS } from '../engine/procedures/procedure.js';
+import { builder } from './builder.js';
+
+const SEVERITY_DOCS: Record<(typeof SEVERITIES)[number], string> = {
+  CRITICAL: 'Must pass: a failure blocks the handoff.',
+  HIGH: 'Should pass: a failure is a warning unless the procedure lists HIGH as blocking.',
+  MEDIUM: 'A failure is a warning unless the procedure lists MEDIUM as blocking.',
+  LOW: 'Informational: a failure is a warning unless the procedure lists LOW as blocking.',
+};
+
+export const SeverityEnum = builder.enumType('ValidationSeverity', {
+  description: 'How much a validation rule matters.',
+  values: Object.fromEntries(SEVERITIES.map((s) => [s, { value: s, description: SEVERITY_DOCS[s] }])) as {
+    [K in (typeof SEVERITIES)[number]]: { value: K; description: string };
+  },
+});
+
+const STEP_KIND_DOCS: Record<(typeof STEP_KINDS)[number], string> = {
+  validate: 'Runs a rule set (params.rules) through the validation engine; a blocking outcome fails the step.',
+  transfer_context: "Copies the handoff's context keys (params.keys) to the target agent's inbox and records their digest.",
+  revert_context: "Removes the given context keys (params.keys) from the target agent's inbox: the undo of transfer_context.",
+  await_signal: 'Waits (status WAITING) until signalHandoff names this step, or the step times out.',
+  webhook: 'POSTs JSON to params.url (an allow-listed host) within the timeout; any 2xx succeeds.',
+  delay: 'Waits params.ms milliseconds.',
+  simulate: 'Takes params.durationMs and fails with probability params.failureProbability: for demos and reliability tests.',
+  noop: 'Does nothing and succeeds: a placeholder or a benchmark step.',
+};
+
+export const StepKindEnum = builder.enumType('StepKind', {
+  description: 'What a step does. Each kind reads its own `params`.',
+  values: Object.fromEntries(
+    STEP_KINDS.map((k) => [k.toUpperCase(), { value: k, description: STEP_KIND_DOCS[k] }]),
+  ) as Record<string, { value: (typeof STEP_KINDS)[number]; description: string }>,
+});

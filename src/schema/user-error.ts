@@ -1,0 +1,43 @@
+import type { UserError } from '../engine/shared/user-error.js';
+import { builder } from './builder.js';
+
+export const UserErrorRef = builder.objectRef<UserError>('UserError').implement({
+  description: 'A mistake in the input that the caller can fix. The operation changed nothing.',
+  fields: (t) => ({
+    field: t.exposeStringList('field', {
+      nullable: true,
+      description: 'Path to the offending input field, e.g. ["input", "steps", "2", "timeoutMs"]; null when no single field is at fault.',
+    }),
+    message: t.exposeString('message', { description: 'What is wrong, in words a person can act on.' }),
+    code: t.exposeString('code', { description: 'Stable SCREAMING_CASE code to branch on, e.g. NOT_FOUND, DUPLICATE_KEY, INVALID_DEFINITION.' }),
+  }),
+});
+
+/** Every mutation payload: the affected entity (null on error) plus userErrors. */
+export interface Payload<T> {
+  value: T | null;
+  userErrors: UserError[];
+}
+
+/**
+ * Declares `<Name>Payload { <entityField>: Entity, userErrors: [UserError!]! }`.
+ * One helper so all payloads share the same shape and wording.
+ */
+export function payloadType<T>(name: string, entityField: string, entityRef: any, description: string) {
+  return builder.objectRef<Payload<T>>(`${name}Payload`).implement({
+    description,
+    fields: (t) => ({
+      [entityField]: t.field({
+        type: entityRef,
+        nullable: true,
+        description: `The ${entityField} affected, or null when userErrors is not empty.`,
+        resolve: (payload: Payload<T>) => payload.value as any,
+      }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: 'Mistakes in the input; empty on success.',
+        resolve: (payload: Payload<T>) => payload.userErrors,
+      }),
+    }),
+  });
+}

@@ -1,0 +1,141 @@
+import { MongoClient, MongoServerError, type Db, type Collection as DriverCollection } from 'mongodb';
+import {
+  DuplicateKeyError,
+  OperationCounter,
+  type Collection,
+  type Database,
+  type Filter,
+  type FindOptions,
+  type IndexSpec,
+  type StoredDocument,
+  type Update,
+} from '../collection.js';
+
+const DUPLICATE_KEY = 11000;
+
+function translate(name: string, error: unknown): never {
+  if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
+    throw new DuplicateKeyError(name, JSON.stringify(error.keyValue ?? {}));
+  }
+  throw error;
+}
+
+class MongoCollection<T extends StoredDocument> implements Collection<T> {
+  constructor(
+    private readonly name: string,
+    // The driver's generic filter types fight a dialect-agnostic interface; documents are plain objects.
+    private readonly driver: DriverCollection<any>,
+    private readonly counter: OperationCounter,
+  ) {}
+
+  async insertOne(doc: T): Promise<void> {
+    this.counter.writes++;
+    await this.driver.insertOne({ ...doc }).catch((error) => translate(this.name, error));
+  }
+
+  async insertMany(docs: T[]): Promise<void> {
+    if (docs.length === 0) return;
+    this.counter.writes++;
+    // All or nothing: MongoDB has no multi-document atomicity outside transactions, so undo on failure.
+    try {
+      await this.driver.insertMany(docs.map((doc) => ({ ...doc })), { ordered: true });
+    } catch (error) {
+      const inserted = (error as { insertedIds?: Record<number, string> }).insertedIds ?? {};
+      const ids = Object.values(inserted);
+      if (ids.length > 0) await this.driver.deleteMany({ _id: { $in: ids } });
+      translate(this.name, error);
+    }
+  }
+
+  async findOne(filter: Filter): Promise<T | null> {
+    this.counter.reads++;
+    return (await this.driver.findOne(filter)) as T | null;
+  }
+
+  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.counter.reads++;
+    let cursor = this.driver.find(filter);
+    if (options.sort) cursor = cursor.sort(options.sort);
+    if (options.skip) cursor = cursor.skip(options.skip);
+    if (options.limit) cursor = cursor.limit(options.limit);
+    return (await cursor.toArray()) as T[];
+  }
+
+  async count(filter: Filter): Promise<number> {
+    this.counter.reads++;
+    return this.driver.countDocuments(filter);
+  }
+
+  async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<T | null> {
+    this.counter.writes++;
+    try {
+      return (await this.driver.findOneAndUpdate(filter, update, {
+        returnDocument: 'after',
+        upsert: options.upsert ?? false,
+      })) as T | null;
+    } catch (error) {
+      return translate(this.name, error);
+    }
+  }
+
+  async updateMany(filter: Filter, update: Update): Promise<number> {
+    this.counter.writes++;
+    return (await this.driver.updateMany(filter, update)).modifiedCount;
+  }
+
+  async deleteOne(filter: Filter): Promise<boolean> {
+    this.counter.writes++;
+    return (await this.driver.deleteOne(filter)).deletedCount > 0;
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    this.counter.writes++;
+    return (await this.driver.deleteMany(filter)).deletedCount;
+  }
+}
+
+/** The production store: one MongoClient per process, majority writes, indexes made at start-up. */
+export class MongoDatabase implements Database {
+  readonly kind = 'mongo' as const;
+  readonly operations = new OperationCounter();
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {}
+
+  static async connect(url: string, databaseName?: string): Promise<MongoDatabase> {
+    const client = new MongoClient(url, {
+      maxPoolSize: 50,
+      minPoolSize: 2,
+      serverSelectionTimeoutMS: 5_000,
+      writeConcern: { w: 'majority' },
+      readConcern: { level: 'majority' },
+      retryWrites: true,
+    });
+    await client.connect();
+    return new MongoDatabase(client, client.db(databaseName));
+  }
+
+  async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
+    const driver = this.db.collection(name);
+    for (const index of indexes) {
+      const keys = Object.fromEntries(index.fields.map((field) => [field, 1 as const]));
+      await driver.createIndex(keys, { unique: index.unique ?? false, sparse: index.unique ?? false });
+    }
+    return new MongoCollection<T>(name, driver, this.operations);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  /** Drops every collection: for contract tests against a throwaway database only. */
+  async dropDatabase(): Promise<void> {
+    await this.db.dropDatabase();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The small document-collection interface every adapter implements, in the MongoDB
+ * query/update dialect ($eq, $in, $lt, $or…; $set, $inc, $push, $unset).
+ * Repositories are written once against it.
+ */
+export type Filter = Record<string, unknown>;
+export type Update = Record<string, unknown>;
+export type SortSpec = Record<string, 1 | -1>;
+
+export interface FindOptions {
+  sort?: SortSpec;
+  limit?: number;
+  skip?: number;
+}
+
+export interface StoredDocument {
+  _id: string;
+}
+
+export interface Collection<T extends StoredDocument> {
+  /** Throws DuplicateKeyError when `_id` or a unique index already holds the value. */
+  insertOne(doc: T): Promise<void>;
+  /** Inserts all or none of the documents. */
+  insertMany(docs: T[]): Promise<void>;
+  findOne(filter: Filter): Promise<T | null>;
+  find(filter: Filter, options?: FindOptions): Promise<T[]>;
+  count(filter: Filter): Promise<number>;
+  /**
+   * Atomically applies `update` to the first document matching `filter` and returns it as
+   * updated, or null when none matched: the compare-and-set every state change goes through.
+   */
+  findOneAndUpdate(filter: Filter, update: Update, options?: { upsert?: boolean }): Promise<T | null>;
+  updateMany(filter: Filter, update: Update): Promise<number>;
+  deleteOne(filter: Filter): Promise<boolean>;
+  deleteMany(filter: Filter): Promise<number>;
+}
+
+export interface IndexSpec {
+  fields: string[];
+  unique?: boolean;
+}
+
+export interface Database {
+  readonly kind: 'embedded' | 'memory' | 'mongo';
+  /** Opens (creating if needed) a collection with the given indexes. */
+  collection<T extends StoredDocument>(name: string, indexes?: IndexSpec[]): Promise<Collection<T>>;
+  /** Throws when the store does not answer. */
+  ping(): Promise<void>;
+  /** Round trips made so far; lets tests and benchmarks count store reads. */
+  readonly operations: OperationCounter;
+  close(): Promise<void>;
+}
+
+export class OperationCounter {
+  reads = 0;
+  writes = 0;
+  reset(): void {
+    this.reads = 0;
+    this.writes = 0;
+  }
+}
+
+/** A unique key is already taken. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly collection: string, detail: string) {
+    super(`Duplicate key in ${collection}: ${detail}`);
+    this.name = 'DuplicateKeyError';
+  }
+}

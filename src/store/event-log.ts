@@ -1,0 +1,93 @@
+import { DuplicateKeyError, type Collection, type Database } from './collection.js';
+
+/** One entry of an owner's append-only history. `seq` starts at 1 and has no gaps. */
+export interface LoggedEvent<B> {
+  owner: string;
+  seq: number;
+  at: number;
+  body: B;
+}
+
+interface EventDocument {
+  _id: string;
+  owner: string;
+  seq: number;
+  at: number;
+  /** JSON text: event bodies carry free-form data that must never be read as query operators. */
+  body: string;
+}
+
+interface CounterDocument {
+  _id: string;
+  seq: number;
+}
+
+const SEQ_WIDTH = 12;
+
+function eventId(owner: string, seq: number): string {
+  return `${owner}#${String(seq).padStart(SEQ_WIDTH, '0')}`;
+}
+
+/** Per-owner append-only event log with gapless sequence numbers, for any adapter. */
+export class EventLog<B> {
+  private constructor(
+    private readonly events: Collection<EventDocument>,
+    private readonly counters: Collection<CounterDocument>,
+  ) {}
+
+  static async open<B>(db: Database, name: string): Promise<EventLog<B>> {
+    const events = await db.collection<EventDocument>(`${name}_events`, [{ fields: ['owner', 'seq'], unique: true }]);
+    const counters = await db.collection<CounterDocument>(`${name}_event_counters`);
+    return new EventLog<B>(events, counters);
+  }
+
+  /** Reserves the next `count` numbers for `owner` atomically; returns the first. */
+  async reserve(owner: string, count: number): Promise<number> {
+    const counter = await this.counters.findOneAndUpdate({ _id: owner }, { $inc: { seq: count } }, { upsert: true });
+    return counter!.seq - count + 1;
+  }
+
+  /** Appends bodies under fresh numbers; safe under concurrent appends for one owner. */
+  async append(owner: string, bodies: B[], at: number): Promise<LoggedEvent<B>[]> {
+    if (bodies.length === 0) return [];
+    const first = await this.reserve(owner, bodies.length);
+    const events = bodies.map((body, index) => ({ owner, seq: first + index, at, body }));
+    await this.write(events);
+    return events;
+  }
+
+  /**
+   * Writes events whose numbers were reserved elsewhere (e.g. in the same atomic update as a
+   * state change). Idempotent: writing an event twice keeps the first copy.
+   */
+  async write(events: LoggedEvent<B>[]): Promise<void> {
+    const docs = events.map((event) => ({
+      _id: eventId(event.owner, event.seq),
+      owner: event.owner,
+      seq: event.seq,
+      at: event.at,
+      body: JSON.stringify(event.body),
+    }));
+    try {
+      await this.events.insertMany(docs);
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      for (const doc of docs) {
+        await this.events.insertOne(doc).catch((inner) => {
+          if (!(inner instanceof DuplicateKeyError)) throw inner;
+        });
+      }
+    }
+  }
+
+  /** Events of `owner` with seq > afterSeq, oldest first. */
+  async after(owner: string, afterSeq: number, limit = 10_000): Promise<LoggedEvent<B>[]> {
+    const docs = await this.events.find({ owner, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+    return docs.map((doc) => ({ owner: doc.owner, seq: doc.seq, at: doc.at, body: JSON.parse(doc.body) as B }));
+  }
+
+  async lastSeq(owner: string): Promise<number> {
+    const counter = await this.counters.findOne({ _id: owner });
+    return counter?.seq ?? 0;
+  }
+}

@@ -1,0 +1,82 @@
+import type { Collection, Database } from '../collection.js';
+import { findManyInOrder } from '../pagination.js';
+import type { Procedure } from '../../engine/procedures/procedure.js';
+
+interface ProcedureDocument {
+  _id: string;
+  version: number;
+  name: string;
+  updatedAt: number;
+  /** The definition as JSON text: step params are free-form and may hold `$` or `.` keys. */
+  definition: string;
+}
+
+function toDocument(procedure: Procedure, id = procedure.id): ProcedureDocument {
+  return {
+    _id: id,
+    version: procedure.version,
+    name: procedure.name,
+    updatedAt: procedure.updatedAt,
+    definition: JSON.stringify(procedure),
+  };
+}
+
+function toProcedure(doc: ProcedureDocument): Procedure {
+  return JSON.parse(doc.definition) as Procedure;
+}
+
+function versionKey(id: string, version: number): string {
+  return `${id}@${version}`;
+}
+
+/** Current procedure definitions plus every version ever stored (running handoffs pin one). */
+export class ProcedureRepository {
+  private constructor(
+    private readonly current: Collection<ProcedureDocument>,
+    private readonly versions: Collection<ProcedureDocument>,
+  ) {}
+
+  static async open(db: Database): Promise<ProcedureRepository> {
+    return new ProcedureRepository(
+      await db.collection<ProcedureDocument>('procedures', [{ fields: ['name'] }]),
+      await db.collection<ProcedureDocument>('procedure_versions'),
+    );
+  }
+
+  async get(id: string): Promise<Procedure | null> {
+    const doc = await this.current.findOne({ _id: id });
+    return doc ? toProcedure(doc) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Procedure | null)[]> {
+    return findManyInOrder(this.current, ids, toProcedure);
+  }
+
+  async getVersion(id: string, version: number): Promise<Procedure | null> {
+    const doc = await this.versions.findOne({ _id: versionKey(id, version) });
+    return doc ? toProcedure(doc) : null;
+  }
+
+  async list(): Promise<Procedure[]> {
+    const docs = await this.current.find({}, { sort: { _id: 1 } });
+    return docs.map(toProcedure);
+  }
+
+  /** Stores a new procedure; DuplicateKeyError when the id is taken. */
+  async insert(procedure: Procedure): Promise<void> {
+    await this.versions.insertOne(toDocument(procedure, versionKey(procedure.id, procedure.version)));
+    await this.current.insertOne(toDocument(procedure));
+  }
+
+  /** Replaces version `expectedVersion` with `next`; null when someone else updated it first. */
+  async replace(next: Procedure, expectedVersion: number): Promise<Procedure | null> {
+    await this.versions.insertOne(toDocument(next, versionKey(next.id, next.version)));
+    const { _id: _ignored, ...fields } = toDocument(next);
+    const updated = await this.current.findOneAndUpdate({ _id: next.id, version: expectedVersion }, { $set: fields });
+    return updated ? toProcedure(updated) : null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.current.deleteOne({ _id: id });
+  }
+}
