@@ -80,7 +80,12 @@ class MongoCollection<T extends StoredDocument> implements Collection<T> {
 
   async updateMany(filter: Filter, update: Update): Promise<number> {
     this.counter.writes++;
-    return (await this.driver.updateMany(filter, update)).modifiedCount;
+    try {
+      // matched, not modified: the same count the embedded adapter gives
+      return (await this.driver.updateMany(filter, update)).matchedCount;
+    } catch (error) {
+      return translate(this.name, error);
+    }
   }
 
   async deleteOne(filter: Filter): Promise<boolean> {

@@ -82,8 +82,13 @@ class NedbCollection<T extends StoredDocument> implements Collection<T> {
 
   async updateMany(filter: Filter, update: Update): Promise<number> {
     this.counter.writes++;
-    const { numAffected } = await this.store.updateAsync(filter, update, { multi: true });
-    return numAffected;
+    try {
+      const { numAffected } = await this.store.updateAsync(filter, update, { multi: true });
+      return numAffected;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateKeyError(this.name, String((error as Error).message));
+      throw error;
+    }
   }
 
   async deleteOne(filter: Filter): Promise<boolean> {
@@ -97,10 +102,18 @@ class NedbCollection<T extends StoredDocument> implements Collection<T> {
   }
 }
 
-/** Refuses a second process on the same data directory: a nedb file belongs to one writer. */
+/** Directories locked by this process: the pid in the lock file cannot tell two stores of one process apart. */
+const lockedHere = new Set<string>();
+
+function inUse(dataDir: string, holder: number | string): Error {
+  return new Error(`DATA_DIR ${dataDir} is in use by ${holder}; stop it or choose another DATA_DIR`);
+}
+
+/** Refuses a second store on the same data directory: a nedb file belongs to one writer. */
 function acquireDirectoryLock(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
-  const lockPath = path.join(dataDir, 'handoff.lock');
+  const lockPath = path.join(fs.realpathSync(dataDir), 'handoff.lock');
+  if (lockedHere.has(lockPath)) throw inUse(dataDir, 'another store in this process');
   const tryCreate = (): boolean => {
     try {
       fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
@@ -112,13 +125,18 @@ function acquireDirectoryLock(dataDir: string): () => void {
   };
   if (!tryCreate()) {
     const holder = Number(fs.readFileSync(lockPath, 'utf8'));
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(`DATA_DIR ${dataDir} is in use by process ${holder}; stop it or choose another DATA_DIR`);
-    }
-    fs.rmSync(lockPath, { force: true }); // left behind by a process that died
+    if (holder && holder !== process.pid && isAlive(holder)) throw inUse(dataDir, `process ${holder}`);
+    fs.rmSync(lockPath, { force: true }); // left behind by a process that died (or by this one, unreleased)
     if (!tryCreate()) throw new Error(`DATA_DIR ${dataDir} was locked by another process while starting`);
   }
-  return () => fs.rmSync(lockPath, { force: true });
+  lockedHere.add(lockPath);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    lockedHere.delete(lockPath);
+    fs.rmSync(lockPath, { force: true });
+  };
 }
 
 function isAlive(pid: number): boolean {
@@ -133,7 +151,8 @@ function isAlive(pid: number): boolean {
 /** The embedded store: nedb collections in memory, or persisted one file each under `dataDir`. */
 export class NedbDatabase implements Database {
   readonly operations = new OperationCounter();
-  private readonly stores = new Map<string, Datastore<StoredDocument>>();
+  /** One datastore per name, shared by concurrent openers: two on one file would corrupt it. */
+  private readonly stores = new Map<string, Promise<Datastore<StoredDocument>>>();
   private readonly releaseLock: () => void;
 
   private constructor(
@@ -152,20 +171,27 @@ export class NedbDatabase implements Database {
   }
 
   async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
-    let store = this.stores.get(name) as Datastore<T> | undefined;
-    if (!store) {
-      store = this.dataDir
-        ? new Datastore<T>({ filename: path.join(this.dataDir, `${name}.db`) })
-        : new Datastore<T>({ inMemoryOnly: true });
-      await store.loadDatabaseAsync();
-      if (this.dataDir) store.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
-      for (const index of indexes) {
-        // sparse: documents lacking the field must not collide with each other
-        await store.ensureIndexAsync({ fieldName: index.fields.length === 1 ? index.fields[0] : index.fields, unique: index.unique, sparse: true });
-      }
-      this.stores.set(name, store as unknown as Datastore<StoredDocument>);
+    let opening = this.stores.get(name);
+    if (!opening) {
+      opening = this.openStore(name);
+      this.stores.set(name, opening);
+      opening.catch(() => this.stores.delete(name));
+    }
+    const store = (await opening) as unknown as Datastore<T>;
+    for (const index of indexes) {
+      // sparse: documents lacking the field must not collide with each other. Idempotent per field set.
+      await store.ensureIndexAsync({ fieldName: index.fields.length === 1 ? index.fields[0] : index.fields, unique: index.unique, sparse: true });
     }
     return new NedbCollection<T>(name, store, this.operations);
+  }
+
+  private async openStore(name: string): Promise<Datastore<StoredDocument>> {
+    const store = this.dataDir
+      ? new Datastore<StoredDocument>({ filename: path.join(this.dataDir, `${name}.db`) })
+      : new Datastore<StoredDocument>({ inMemoryOnly: true });
+    await store.loadDatabaseAsync();
+    if (this.dataDir) store.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
+    return store;
   }
 
   async ping(): Promise<void> {
@@ -173,11 +199,16 @@ export class NedbDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    for (const store of this.stores.values()) {
-      store.stopAutocompaction();
-      if (this.dataDir) await store.compactDatafileAsync();
+    try {
+      const stores = await Promise.allSettled(this.stores.values());
+      for (const result of stores) {
+        if (result.status !== 'fulfilled') continue;
+        result.value.stopAutocompaction();
+        if (this.dataDir) await result.value.compactDatafileAsync();
+      }
+    } finally {
+      this.stores.clear();
+      this.releaseLock();
     }
-    this.stores.clear();
-    this.releaseLock();
   }
 }

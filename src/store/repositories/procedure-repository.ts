@@ -73,7 +73,12 @@ export class ProcedureRepository {
     await this.versions.insertOne(toDocument(next, versionKey(next.id, next.version)));
     const { _id: _ignored, ...fields } = toDocument(next);
     const updated = await this.current.findOneAndUpdate({ _id: next.id, version: expectedVersion }, { $set: fields });
-    return updated ? toProcedure(updated) : null;
+    if (!updated) {
+      // This version never became current: drop the copy stored above (it is ours, its key is unique).
+      await this.versions.deleteOne({ _id: versionKey(next.id, next.version) });
+      return null;
+    }
+    return toProcedure(updated);
   }
 
   async delete(id: string): Promise<boolean> {
