@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+/** The message loadConfig fails with for `env`; fails the test when it does not fail. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      hostExplicit: false,
+      store: 'embedded',
+      mongodbUrl: undefined,
+      dataDir: path.resolve('./data'),
+      logLevel: 'info',
+      apiKeys: [],
+    });
+    expect(config.maxConcurrentHandoffs).toBeGreaterThan(0);
+    expect(config.agentHeartbeatWindowMs).toBeGreaterThan(0);
+  });
+
+  it('reads PORT, HOST, DATA_DIR and LOG_LEVEL', () => {
+    const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', DATA_DIR: 'some/dir', LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', hostExplicit: true, dataDir: path.resolve('some/dir'), logLevel: 'debug' });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', STORE: '', MONGODB_URL: '', LOG_LEVEL: '' })).toMatchObject({ port: 4000, store: 'embedded', logLevel: 'info' });
+  });
+
+  describe('store selection', () => {
+    it('uses mongo when MONGODB_URL is set', () => {
+      expect(loadConfig({ MONGODB_URL: 'mongodb://db:27017/handoff' })).toMatchObject({ store: 'mongo', mongodbUrl: 'mongodb://db:27017/handoff' });
+      expect(loadConfig({ MONGODB_URL: 'mongodb+srv://cluster.example.com/handoff' }).store).toBe('mongo');
+    });
+
+    it('lets STORE override the default', () => {
+      expect(loadConfig({ STORE: 'memory' }).store).toBe('memory');
+      expect(loadConfig({ STORE: 'embedded', MONGODB_URL: 'mongodb://db:27017/handoff' }).store).toBe('embedded');
+      expect(loadConfig({ STORE: 'mongo', MONGODB_URL: 'mongodb://db:27017/handoff' }).store).toBe('mongo');
+    });
+
+    it('refuses STORE=mongo without MONGODB_URL', () => {
+      expect(configError({ STORE: 'mongo' }).message).toMatch(/STORE.*MONGODB_URL/);
+    });
+  });
+
+  describe('invalid values stop start-up with a one-line message naming the variable', () => {
+    const cases: [string, Record<string, string>][] = [
+      ['PORT', { PORT: 'abc' }],
+      ['PORT', { PORT: '-1' }],
+      ['PORT', { PORT: '65536' }],
+      ['PORT', { PORT: '80.5' }],
+      ['STORE', { STORE: 'postgres' }],
+      ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+      ['MONGODB_URL', { MONGODB_URL: 'http://db:27017' }],
+      ['MAX_CONCURRENT_HANDOFFS', { MAX_CONCURRENT_HANDOFFS: '0' }],
+      ['AGENT_HEARTBEAT_WINDOW_MS', { AGENT_HEARTBEAT_WINDOW_MS: 'soon' }],
+      ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '10' }],
+      ['MAX_WEBSOCKETS', { MAX_WEBSOCKETS: 'many' }],
+      ['MAX_SUBSCRIPTIONS_PER_SOCKET', { MAX_SUBSCRIPTIONS_PER_SOCKET: '0' }],
+      ['API_KEYS', { API_KEYS: 'ci:operator' }],
+      ['API_KEYS', { API_KEYS: 'ci:owner:0123456789abcdef' }],
+      ['API_KEYS', { API_KEYS: 'ci:operator:short' }],
+    ];
+    it.each(cases)('%s in %j', (variable, env) => {
+      const error = configError(env);
+      expect(error.message).toContain(variable);
+      expect(error.message).not.toContain('\n');
+    });
+
+    it('quotes the offending value', () => {
+      expect(configError({ PORT: 'abc' }).message).toBe('Invalid PORT: expected a whole number, got "abc"');
+    });
+
+    it('never echoes an API key', () => {
+      expect(configError({ API_KEYS: 'ci:owner:0123456789abcdef' }).message).not.toContain('0123456789abcdef');
+    });
+  });
+
+  describe('API_KEYS', () => {
+    it('parses name:role:key entries, keys may contain colons', () => {
+      const config = loadConfig({ API_KEYS: 'ci:operator:0123456789abcdef, root:admin:abc:def:0123456789' });
+      expect(config.apiKeys).toEqual([
+        { name: 'ci', role: 'operator', key: '0123456789abcdef' },
+        { name: 'root', role: 'admin', key: 'abc:def:0123456789' },
+      ]);
+    });
+
+    it('binds to all interfaces when keys protect the server, unless HOST says otherwise', () => {
+      expect(loadConfig({ API_KEYS: 'ci:viewer:0123456789abcdef' }).host).toBe('0.0.0.0');
+      expect(loadConfig({ API_KEYS: 'ci:viewer:0123456789abcdef', HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    });
+  });
+
+  it('parses WEBHOOK_ALLOW_HOSTS into lower-case host names', () => {
+    expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' Hooks.Example.com, ,api.example.org ' }).webhookAllowList).toEqual(['hooks.example.com', 'api.example.org']);
+  });
+});
