@@ -1,0 +1,112 @@
+import { Query } from 'mingo';
+import type { UserError } from '../shared/user-error.js';
+
+/**
+ * Rule conditions: MongoDB query documents evaluated by mingo against a validation
+ * subject. Never `eval`: operators that run code are refused outright.
+ */
+
+const CODE_OPERATORS = new Set(['$where', '$function', '$accumulator']);
+const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
+const MAX_CONDITION_CHARS = 16_000;
+const MAX_DEPTH = 20;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function findProblem(value: unknown, depth: number): string | null {
+  if (depth > MAX_DEPTH) return `nests deeper than ${MAX_DEPTH} levels`;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = findProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+  } else if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (CODE_OPERATORS.has(key)) return `uses ${key}, which runs code; conditions are data`;
+      const problem = findProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+/**
+ * Checks a condition before it is stored: a JSON object of known operators in the right
+ * shapes. `sample` is a representative subject to run it against once, because mingo
+ * reports some bad shapes (e.g. `$in: 5`) only when evaluating.
+ */
+export function checkCondition(condition: unknown, sample: object, field: string[]): UserError[] {
+  const refuse = (message: string): UserError[] => [{ code: 'INVALID_CONDITION', message, field }];
+  if (!isPlainObject(condition)) return refuse('A condition is a JSON object in the MongoDB query language, e.g. { "context.phaseComplete": true }');
+  if (JSON.stringify(condition).length > MAX_CONDITION_CHARS) return refuse(`A condition may have at most ${MAX_CONDITION_CHARS} characters of JSON`);
+  const problem = findProblem(condition, 0);
+  if (problem) return refuse(`The condition ${problem}`);
+  try {
+    new Query(condition, {}).test(sample as Record<string, unknown>);
+  } catch (error) {
+    return refuse(`The condition is not a valid query: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return [];
+}
+
+/** Compiles a stored condition; throws when it is invalid (the rule then reads as ERROR). */
+export function compileCondition(condition: Record<string, unknown>): (subject: object) => boolean {
+  const query = new Query(condition, {});
+  return (subject) => query.test(subject as Record<string, unknown>);
+}
+
+function collectExpressionPaths(expression: unknown, paths: Set<string>): void {
+  if (typeof expression === 'string') {
+    if (expression.startsWith('$') && !expression.startsWith('$$')) paths.add(expression.slice(1));
+  } else if (Array.isArray(expression)) {
+    for (const item of expression) collectExpressionPaths(item, paths);
+  } else if (isPlainObject(expression)) {
+    for (const item of Object.values(expression)) collectExpressionPaths(item, paths);
+  }
+}
+
+/** The subject paths a condition reads (top-level fields, logical branches and $expr operands). */
+export function referencedPaths(condition: Record<string, unknown>, paths = new Set<string>()): Set<string> {
+  for (const [key, value] of Object.entries(condition)) {
+    if (LOGICAL_OPERATORS.has(key) && Array.isArray(value)) {
+      for (const branch of value) if (isPlainObject(branch)) referencedPaths(branch, paths);
+    } else if (key === '$expr') {
+      collectExpressionPaths(value, paths);
+    } else if (!key.startsWith('$')) {
+      paths.add(key);
+    }
+  }
+  return paths;
+}
+
+/** The value at a dotted path, or undefined. */
+export function valueAt(subject: unknown, path: string): unknown {
+  let current: unknown = subject;
+  for (const segment of path.split('.')) {
+    if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
+    else if (isPlainObject(current)) current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+function abbreviate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '(missing)' : abbreviate(JSON.stringify(value), 200);
+}
+
+/** "context.a = 1, target.status = "OFFLINE"": the values a condition looked at. */
+export function describeFound(condition: Record<string, unknown>, subject: object): string {
+  const paths = [...referencedPaths(condition)];
+  if (paths.length === 0) return 'nothing the condition names';
+  return paths.map((path) => `${path} = ${show(valueAt(subject, path))}`).join(', ');
+}
+
+export function describeExpected(condition: Record<string, unknown>): string {
+  return abbreviate(JSON.stringify(condition), 400);
+}

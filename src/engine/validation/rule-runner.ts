@@ -1,0 +1,94 @@
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { compileCondition, describeExpected, describeFound } from './condition.js';
+import type { RuleResult, ValidationRule } from './rule.js';
+import type { ValidationSubject } from './subject.js';
+
+export interface Verdict {
+  passed: boolean;
+  message: string;
+}
+
+/** Decides one rule against a subject. The default is the mingo condition; tests inject others. */
+export type RuleEvaluator = (rule: ValidationRule, subject: ValidationSubject, signal: AbortSignal) => Verdict | Promise<Verdict>;
+
+const compiled = new Map<string, (subject: object) => boolean>();
+const MAX_COMPILED = 1_000;
+
+/** Tests the rule's condition; the message names what was expected and what was found. */
+export const conditionEvaluator: RuleEvaluator = (rule, subject) => {
+  const key = `${rule.id}@${rule.version}@${rule.updatedAt}`;
+  let test = compiled.get(key);
+  if (!test) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    test = compileCondition(rule.condition);
+    compiled.set(key, test);
+  }
+  const passed = test(subject);
+  const found = describeFound(rule.condition, subject);
+  return passed
+    ? { passed, message: `Passed: found ${found}` }
+    : { passed, message: `Expected ${describeExpected(rule.condition)}; found ${found}` };
+};
+
+class RuleTimeout extends Error {}
+
+export interface RunRulesOptions {
+  clock: Clock;
+  logger: Logger;
+  evaluator: RuleEvaluator;
+  /** Called as each result completes (in completion order), before the run finishes. */
+  onResult?: (result: RuleResult) => Promise<void> | void;
+}
+
+/** A result for a rule id that names no stored rule: it cannot be checked, so it is an error. */
+export function missingRuleResult(ruleId: string, seq: number, at: number): RuleResult {
+  return { ruleId, ruleName: ruleId, severity: 'CRITICAL', status: 'ERROR', message: `No validation rule "${ruleId}" exists`, durationMs: 0, seq, at };
+}
+
+async function judge(rule: ValidationRule, subject: ValidationSubject, options: RunRulesOptions): Promise<Pick<RuleResult, 'status' | 'message'>> {
+  if (!rule.enabled) return { status: 'SKIPPED', message: 'The rule is disabled' };
+  const controller = new AbortController();
+  const timeout = options.clock.sleep(rule.timeoutMs, controller.signal).then(() => {
+    throw new RuleTimeout();
+  });
+  timeout.catch(() => undefined); // the losing side of the race must not surface as unhandled
+  try {
+    const verdict = await Promise.race([Promise.resolve().then(() => options.evaluator(rule, subject, controller.signal)), timeout]);
+    return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message };
+  } catch (error) {
+    if (error instanceof RuleTimeout) return { status: 'ERROR', message: `The rule did not finish within ${rule.timeoutMs} ms` };
+    options.logger.warn({ err: error, ruleId: rule.id }, 'validation rule threw');
+    return { status: 'ERROR', message: `The rule could not be evaluated: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    controller.abort(new Error('rule finished'));
+  }
+}
+
+/**
+ * Runs every rule against the subject at once, each under its own timeout. A rule that
+ * throws or times out becomes an ERROR result; nothing here rejects.
+ */
+export async function runRules(
+  rules: (ValidationRule | { missing: string })[],
+  subject: ValidationSubject,
+  options: RunRulesOptions,
+): Promise<RuleResult[]> {
+  let seq = 0;
+  return Promise.all(
+    rules.map(async (rule) => {
+      const startedAt = options.clock.now();
+      let result: RuleResult;
+      if ('missing' in rule) {
+        result = missingRuleResult(rule.missing, 0, startedAt);
+      } else {
+        const verdict = await judge(rule, subject, options);
+        const at = options.clock.now();
+        result = { ruleId: rule.id, ruleName: rule.name, severity: rule.severity, ...verdict, durationMs: at - startedAt, seq: 0, at };
+      }
+      result.seq = ++seq;
+      await options.onResult?.(result);
+      return result;
+    }),
+  );
+}

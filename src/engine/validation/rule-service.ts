@@ -1,0 +1,136 @@
+import { DuplicateKeyError } from '../../store/collection.js';
+import type { RuleFilter, ValidationRuleRepository } from '../../store/repositories/validation-rule-repository.js';
+import { SEVERITIES, type Severity } from '../procedures/procedure.js';
+import type { Clock } from '../shared/clock.js';
+import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { checkCondition } from './condition.js';
+import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from './rule.js';
+import { seedRules } from './seed-rules.js';
+import { sampleSubject } from './subject.js';
+
+export interface CreateRuleInput {
+  id: string;
+  name: string;
+  description?: string | null;
+  severity: Severity;
+  condition: unknown;
+  enabled?: boolean | null;
+  timeoutMs?: number | null;
+}
+
+export interface UpdateRuleInput {
+  id: string;
+  name?: string | null;
+  description?: string | null;
+  severity?: Severity | null;
+  condition?: unknown;
+  enabled?: boolean | null;
+  timeoutMs?: number | null;
+}
+
+const MAX_TIMEOUT_MS = 60_000;
+
+function checkFields(input: Omit<UpdateRuleInput, 'id'>): UserError[] {
+  const errors: UserError[] = [];
+  if (input.name !== undefined && input.name !== null && (input.name.trim() === '' || input.name.length > 200)) {
+    errors.push({ code: 'INVALID_INPUT', message: 'A name has 1 to 200 characters', field: ['input', 'name'] });
+  }
+  if (input.description && input.description.length > 2_000) {
+    errors.push({ code: 'INVALID_INPUT', message: 'A description has at most 2000 characters', field: ['input', 'description'] });
+  }
+  if (input.severity && !SEVERITIES.includes(input.severity)) {
+    errors.push({ code: 'INVALID_INPUT', message: `Severity must be one of ${SEVERITIES.join(', ')}`, field: ['input', 'severity'] });
+  }
+  if (input.timeoutMs !== undefined && input.timeoutMs !== null && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1 || input.timeoutMs > MAX_TIMEOUT_MS)) {
+    errors.push({ code: 'INVALID_INPUT', message: `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, field: ['input', 'timeoutMs'] });
+  }
+  if (input.condition !== undefined) errors.push(...checkCondition(input.condition, sampleSubject(), ['input', 'condition']));
+  return errors;
+}
+
+/** Defines validation rules: the seeds, and rules created or edited through the API. */
+export class ValidationRuleService {
+  constructor(
+    private readonly repository: ValidationRuleRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Stores the seed rules that are not there yet; edits to them are kept across restarts. */
+  async seedDefaults(): Promise<void> {
+    for (const rule of seedRules(this.clock.now())) {
+      if (await this.repository.get(rule.id)) continue;
+      await this.repository.insert(rule).catch((error) => {
+        if (!(error instanceof DuplicateKeyError)) throw error;
+      });
+    }
+  }
+
+  list(filter: RuleFilter = {}): Promise<ValidationRule[]> {
+    return this.repository.list(filter);
+  }
+
+  get(id: string): Promise<ValidationRule | null> {
+    return this.repository.get(id);
+  }
+
+  getMany(ids: readonly string[]): Promise<(ValidationRule | null)[]> {
+    return this.repository.getMany(ids);
+  }
+
+  async create(input: CreateRuleInput): Promise<Outcome<ValidationRule>> {
+    const errors: UserError[] = [];
+    if (!RULE_ID_PATTERN.test(input.id)) {
+      errors.push({ code: 'INVALID_INPUT', message: 'A rule id has 1 to 64 letters, digits or _ . : -', field: ['input', 'id'] });
+    }
+    if (input.name === undefined || input.name === null) {
+      errors.push({ code: 'INVALID_INPUT', message: 'A name is required', field: ['input', 'name'] });
+    }
+    errors.push(...checkFields(input));
+    if (errors.length > 0) return failAll(errors);
+    const now = this.clock.now();
+    const rule: ValidationRule = {
+      id: input.id,
+      name: input.name.trim(),
+      description: input.description ?? '',
+      severity: input.severity,
+      condition: input.condition as Record<string, unknown>,
+      enabled: input.enabled ?? true,
+      timeoutMs: input.timeoutMs ?? DEFAULT_RULE_TIMEOUT_MS,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.repository.insert(rule);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return fail('DUPLICATE_KEY', `A rule "${input.id}" already exists`, ['input', 'id']);
+      throw error;
+    }
+    return ok(rule);
+  }
+
+  /** Changes the given fields; the others stay. */
+  async update(input: UpdateRuleInput): Promise<Outcome<ValidationRule>> {
+    const errors = checkFields(input);
+    if (errors.length > 0) return failAll(errors);
+    const current = await this.repository.get(input.id);
+    if (!current) return fail('NOT_FOUND', `No rule "${input.id}" exists`, ['input', 'id']);
+    const next: ValidationRule = {
+      ...current,
+      name: input.name?.trim() ?? current.name,
+      description: input.description ?? current.description,
+      severity: input.severity ?? current.severity,
+      condition: input.condition !== undefined ? (input.condition as Record<string, unknown>) : current.condition,
+      enabled: input.enabled ?? current.enabled,
+      timeoutMs: input.timeoutMs ?? current.timeoutMs,
+      version: current.version + 1,
+      updatedAt: this.clock.now(),
+    };
+    const stored = await this.repository.replace(next, current.version);
+    return stored ? ok(stored) : fail('CONFLICT', `Rule "${input.id}" was changed by someone else; read it again and retry`, ['input', 'id']);
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<Outcome<ValidationRule>> {
+    return this.update({ id, enabled });
+  }
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { AgentFacts } from '../agents/agent-service.js';
+
+/**
+ * The validation subject: everything a rule condition can look at, built by the engine
+ * from the handoff request, the agent registry and facts derived from the payload.
+ */
+export interface HandoffFacts {
+  handoffId: string | null;
+  sourcePhase: string | null;
+  targetPhase: string | null;
+  sourceAgent: string | null;
+  targetAgent: string | null;
+  type: string | null;
+  priority: string | null;
+}
+
+export interface ValidationSubject {
+  handoff: HandoffFacts;
+  /** The handoff metadata, or the session's context. */
+  context: Record<string, unknown>;
+  source: AgentFacts;
+  target: AgentFacts;
+  procedure: { id: string; requiredContextKeys: string[] } | null;
+  derived: {
+    /** Required context keys that are absent or null. */
+    missingContextKeys: string[];
+    /** SHA-256 hex of the canonical JSON of context.payload; null without a payload. */
+    payloadDigest: string | null;
+    /** Whether context.payloadDigest equals payloadDigest; null when no digest is declared. */
+    payloadDigestMatches: boolean | null;
+    /** Context keys already transferred to the target (set by the handoff runner). */
+    transferredKeys: string[];
+  };
+}
+
+/** What a caller supplies; the engine adds registry facts and derived ones. */
+export interface SubjectInput {
+  handoff?: Partial<HandoffFacts> | null;
+  context?: Record<string, unknown> | null;
+  procedure?: { id: string; requiredContextKeys: string[] } | null;
+  transferredKeys?: string[] | null;
+}
+
+/** JSON with object keys sorted at every level, so equal data always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function payloadDigest(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
+
+function handoffFacts(input: Partial<HandoffFacts> | null | undefined): HandoffFacts {
+  return {
+    handoffId: input?.handoffId ?? null,
+    sourcePhase: input?.sourcePhase ?? null,
+    targetPhase: input?.targetPhase ?? null,
+    sourceAgent: input?.sourceAgent ?? null,
+    targetAgent: input?.targetAgent ?? null,
+    type: input?.type ?? null,
+    priority: input?.priority ?? null,
+  };
+}
+
+export function deriveFacts(
+  context: Record<string, unknown>,
+  requiredContextKeys: readonly string[],
+  transferredKeys: readonly string[],
+): ValidationSubject['derived'] {
+  const digest = context.payload === undefined ? null : payloadDigest(context.payload);
+  const declared = context.payloadDigest;
+  let matches: boolean | null = null;
+  if (declared !== undefined && declared !== null) {
+    matches = typeof declared === 'string' && digest !== null && declared.toLowerCase() === digest;
+  }
+  return {
+    missingContextKeys: requiredContextKeys.filter((key) => context[key] === undefined || context[key] === null),
+    payloadDigest: digest,
+    payloadDigestMatches: matches,
+    transferredKeys: [...transferredKeys],
+  };
+}
+
+export async function buildSubject(
+  input: SubjectInput,
+  agentFacts: (id: string | null) => Promise<AgentFacts>,
+): Promise<ValidationSubject> {
+  const handoff = handoffFacts(input.handoff);
+  const context = input.context ?? {};
+  const [source, target] = await Promise.all([agentFacts(handoff.sourceAgent), agentFacts(handoff.targetAgent)]);
+  return {
+    handoff,
+    context,
+    source,
+    target,
+    procedure: input.procedure ?? null,
+    derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? []),
+  };
+}
+
+const UNKNOWN_AGENT: AgentFacts = {
+  id: null,
+  registered: false,
+  status: null,
+  reportedStatus: null,
+  permissions: [],
+  capabilities: [],
+  heartbeatAgeMs: null,
+  heartbeatFresh: false,
+};
+
+/** A representative subject that new conditions are test-run against before being stored. */
+export function sampleSubject(): ValidationSubject {
+  const context = { phaseComplete: true, resources: [{ name: 'r', available: true }], payload: { a: 1 } };
+  return {
+    handoff: handoffFacts({ handoffId: 'h', sourceAgent: 'a', targetAgent: 'b' }),
+    context,
+    source: { ...UNKNOWN_AGENT, id: 'a' },
+    target: { ...UNKNOWN_AGENT, id: 'b' },
+    procedure: { id: 'p', requiredContextKeys: ['task'] },
+    derived: deriveFacts(context, ['task'], []),
+  };
+}

@@ -1,0 +1,72 @@
+import type { Collection, Database } from '../collection.js';
+import { findManyInOrder } from '../pagination.js';
+import type { ValidationRule } from '../../engine/validation/rule.js';
+import type { Severity } from '../../engine/procedures/procedure.js';
+
+interface RuleDocument {
+  _id: string;
+  severity: Severity;
+  enabled: boolean;
+  version: number;
+  updatedAt: number;
+  /** The whole rule as JSON text: a condition is full of `$` keys and dotted paths. */
+  definition: string;
+}
+
+function toDocument(rule: ValidationRule): RuleDocument {
+  return {
+    _id: rule.id,
+    severity: rule.severity,
+    enabled: rule.enabled,
+    version: rule.version,
+    updatedAt: rule.updatedAt,
+    definition: JSON.stringify(rule),
+  };
+}
+
+function toRule(doc: RuleDocument): ValidationRule {
+  return JSON.parse(doc.definition) as ValidationRule;
+}
+
+export interface RuleFilter {
+  enabled?: boolean;
+  severities?: Severity[];
+}
+
+/** Validation rules by id. */
+export class ValidationRuleRepository {
+  private constructor(private readonly rules: Collection<RuleDocument>) {}
+
+  static async open(db: Database): Promise<ValidationRuleRepository> {
+    return new ValidationRuleRepository(await db.collection<RuleDocument>('validation_rules'));
+  }
+
+  async get(id: string): Promise<ValidationRule | null> {
+    const doc = await this.rules.findOne({ _id: id });
+    return doc ? toRule(doc) : null;
+  }
+
+  getMany(ids: readonly string[]): Promise<(ValidationRule | null)[]> {
+    return findManyInOrder(this.rules, ids, toRule);
+  }
+
+  async list(filter: RuleFilter = {}): Promise<ValidationRule[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.enabled !== undefined) query.enabled = filter.enabled;
+    if (filter.severities) query.severity = { $in: filter.severities };
+    const docs = await this.rules.find(query, { sort: { _id: 1 } });
+    return docs.map(toRule);
+  }
+
+  /** DuplicateKeyError when the id is taken. */
+  async insert(rule: ValidationRule): Promise<void> {
+    await this.rules.insertOne(toDocument(rule));
+  }
+
+  /** Replaces version `expectedVersion` with `next`; null when someone else changed it first. */
+  async replace(next: ValidationRule, expectedVersion: number): Promise<ValidationRule | null> {
+    const { _id: _ignored, ...fields } = toDocument(next);
+    const doc = await this.rules.findOneAndUpdate({ _id: next.id, version: expectedVersion }, { $set: fields });
+    return doc ? toRule(doc) : null;
+  }
+}

@@ -1,0 +1,195 @@
+import { DuplicateKeyError, type Collection, type Database, type Filter } from '../collection.js';
+import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
+import type { Severity } from '../../engine/procedures/procedure.js';
+import type { ResultStatus, RuleResult, SessionOutcome, SessionStatus } from '../../engine/validation/rule.js';
+import type { ValidationSession } from '../../engine/validation/session.js';
+import type { ValidationSubject } from '../../engine/validation/subject.js';
+
+interface SessionDocument {
+  _id: string;
+  status: SessionStatus;
+  outcome: SessionOutcome | null;
+  handoffId: string | null;
+  procedureId: string | null;
+  ruleIds: string[];
+  blockingSeverities: Severity[];
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  /** JSON text: the context is free-form and may hold `$` or dotted keys. */
+  subject: string;
+}
+
+interface ResultDocument {
+  /** `${sessionId}/${ruleId}`: one result per rule per session, whoever writes it. */
+  _id: string;
+  sessionId: string;
+  ruleId: string;
+  ruleName: string;
+  severity: Severity;
+  status: ResultStatus;
+  message: string;
+  durationMs: number;
+  seq: number;
+  at: number;
+}
+
+function toSession(doc: SessionDocument): ValidationSession {
+  return {
+    id: doc._id,
+    status: doc.status,
+    outcome: doc.outcome,
+    handoffId: doc.handoffId,
+    procedureId: doc.procedureId,
+    ruleIds: doc.ruleIds,
+    blockingSeverities: doc.blockingSeverities,
+    startedAt: doc.startedAt,
+    finishedAt: doc.finishedAt,
+    durationMs: doc.durationMs,
+    subject: JSON.parse(doc.subject) as ValidationSubject,
+  };
+}
+
+function toResult(doc: ResultDocument): RuleResult & { sessionId: string } {
+  const { _id: _ignored, ...result } = doc;
+  return result;
+}
+
+export interface SessionFilter {
+  handoffId?: string;
+  procedureId?: string;
+  statuses?: SessionStatus[];
+  outcomes?: SessionOutcome[];
+}
+
+export interface CountsByKey {
+  key: string;
+  evaluated: number;
+  failed: number;
+  errors: number;
+}
+
+/** Validation sessions and their per-rule results. */
+export class ValidationSessionRepository {
+  private constructor(
+    private readonly sessions: Collection<SessionDocument>,
+    private readonly resultDocs: Collection<ResultDocument>,
+  ) {}
+
+  static async open(db: Database): Promise<ValidationSessionRepository> {
+    return new ValidationSessionRepository(
+      await db.collection<SessionDocument>('validation_sessions', [
+        { fields: ['startedAt'] },
+        { fields: ['handoffId'] },
+        { fields: ['status'] },
+        { fields: ['outcome'] },
+      ]),
+      await db.collection<ResultDocument>('validation_results', [
+        { fields: ['sessionId'] },
+        { fields: ['ruleId'] },
+        { fields: ['severity'] },
+      ]),
+    );
+  }
+
+  async insert(session: ValidationSession): Promise<void> {
+    await this.sessions.insertOne({
+      _id: session.id,
+      status: session.status,
+      outcome: session.outcome,
+      handoffId: session.handoffId,
+      procedureId: session.procedureId,
+      ruleIds: session.ruleIds,
+      blockingSeverities: session.blockingSeverities,
+      startedAt: session.startedAt,
+      finishedAt: session.finishedAt,
+      durationMs: session.durationMs,
+      subject: JSON.stringify(session.subject),
+    });
+  }
+
+  async get(id: string): Promise<ValidationSession | null> {
+    const doc = await this.sessions.findOne({ _id: id });
+    return doc ? toSession(doc) : null;
+  }
+
+  getMany(ids: readonly string[]): Promise<(ValidationSession | null)[]> {
+    return findManyInOrder(this.sessions, ids, toSession);
+  }
+
+  /** Records a result; false when this rule already has one in the session. */
+  async addResult(sessionId: string, result: RuleResult): Promise<boolean> {
+    try {
+      await this.resultDocs.insertOne({ _id: `${sessionId}/${result.ruleId}`, sessionId, ...result });
+      return true;
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return false;
+      throw error;
+    }
+  }
+
+  async results(sessionId: string): Promise<RuleResult[]> {
+    const docs = await this.resultDocs.find({ sessionId }, { sort: { seq: 1 } });
+    return docs.map(toResult);
+  }
+
+  /** Results of many sessions in one read, grouped in the order asked. */
+  async resultsOfMany(sessionIds: readonly string[]): Promise<RuleResult[][]> {
+    const docs = await this.resultDocs.find({ sessionId: { $in: [...new Set(sessionIds)] } }, { sort: { seq: 1 } });
+    const bySession = new Map<string, RuleResult[]>();
+    for (const doc of docs) {
+      const list = bySession.get(doc.sessionId) ?? [];
+      list.push(toResult(doc));
+      bySession.set(doc.sessionId, list);
+    }
+    return sessionIds.map((id) => bySession.get(id) ?? []);
+  }
+
+  /** RUNNING → COMPLETED, once: null when the session was already finished. */
+  async complete(id: string, outcome: SessionOutcome, finishedAt: number): Promise<ValidationSession | null> {
+    const current = await this.sessions.findOne({ _id: id, status: 'RUNNING' });
+    if (!current) return null;
+    const doc = await this.sessions.findOneAndUpdate(
+      { _id: id, status: 'RUNNING' },
+      { $set: { status: 'COMPLETED', outcome, finishedAt, durationMs: Math.max(0, finishedAt - current.startedAt) } },
+    );
+    return doc ? toSession(doc) : null;
+  }
+
+  /** Sessions a previous process left RUNNING. */
+  async running(): Promise<ValidationSession[]> {
+    return (await this.sessions.find({ status: 'RUNNING' })).map(toSession);
+  }
+
+  private filter(filter: SessionFilter): Filter {
+    const query: Filter = {};
+    if (filter.handoffId) query.handoffId = filter.handoffId;
+    if (filter.procedureId) query.procedureId = filter.procedureId;
+    if (filter.statuses) query.status = { $in: filter.statuses };
+    if (filter.outcomes) query.outcome = { $in: filter.outcomes };
+    return query;
+  }
+
+  /** Newest first. */
+  page(filter: SessionFilter, request: PageRequest): Promise<Page<ValidationSession>> {
+    return keysetPage(this.sessions, this.filter(filter), 'startedAt', request, toSession);
+  }
+
+  count(filter: SessionFilter): Promise<number> {
+    return this.sessions.count(this.filter(filter));
+  }
+
+  /** Evaluated (not skipped), failed and errored results per value of `field`. */
+  async resultCounts(field: 'ruleId' | 'severity', keys: readonly string[]): Promise<CountsByKey[]> {
+    return Promise.all(
+      keys.map(async (key) => {
+        const [evaluated, failed, errors] = await Promise.all([
+          this.resultDocs.count({ [field]: key, status: { $ne: 'SKIPPED' } }),
+          this.resultDocs.count({ [field]: key, status: 'FAILED' }),
+          this.resultDocs.count({ [field]: key, status: 'ERROR' }),
+        ]);
+        return { key, evaluated, failed, errors };
+      }),
+    );
+  }
+}
