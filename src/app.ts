@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useReadinessCheck } from 'graphql-yoga';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ApiKeyRing } from './auth/api-key-ring.js';
+import { useApiKeys } from './auth/use-api-keys.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Clock } from './engine/shared/clock.js';
@@ -15,6 +15,14 @@ import { schema } from './resolvers/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import type { Database } from './store/collection.js';
 import { openDatabase } from './store/open-database.js';
+import { useOperationLimits } from './http/armor.js';
+import { useUnexpectedErrorLogging } from './http/error-logging.js';
+import { attachGraphQLWebSocket } from './http/graphql-ws.js';
+import { operationIdentity } from './http/operation-identity.js';
+import { scopedLogger, withRequestScope } from './http/request-scope.js';
+import { useActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
+import { registerEngineMetrics } from './observability/engine-metrics.js';
+import { createMetricsRegistry, useRequestMetrics } from './observability/metrics-registry.js';
 
 export interface App {
   readonly config: Config;
@@ -22,6 +30,8 @@ export interface App {
   readonly db: Database;
   readonly yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
   readonly server: Server;
+  /** Everything `GET /metrics` serves. */
+  readonly metrics: Registry;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight requests finish, closes sockets, engine and store. */
@@ -36,6 +46,8 @@ export interface AppOptions {
   db?: Database;
 }
 
+const METRICS_ENDPOINT = '/metrics';
+
 /** Composition root: store → engine → Yoga + graphql-ws on one HTTP server. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
@@ -49,20 +61,28 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   await engine.start();
 
+  const keys = new ApiKeyRing(config.apiKeys);
+  const metrics = createMetricsRegistry();
+  const unhookEngineMetrics = registerEngineMetrics(metrics, engine, logger.child({ component: 'metrics' }));
+  const loggedErrors = new WeakSet<object>();
+
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff' },
-    logging: logger.child({ component: 'yoga' }),
-    context: ({ request }) => ({
+    logging: scopedLogger(logger.child({ component: 'yoga' }), loggedErrors),
+    // Clients never see an internal error's message or stack, whatever NODE_ENV says.
+    maskedErrors: { isDev: false },
+    maxRequestBodySize: config.maxBodyBytes,
+    context: (initialContext) => ({
       engine,
       loaders: createLoaders(engine),
-      caller: { role: 'admin', name: 'anonymous' },
-      requestId: request.headers.get('x-request-id') ?? randomUUID(),
+      ...operationIdentity(keys, logger, initialContext),
     }),
     plugins: [
+      useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -75,38 +95,25 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           }
         },
       }),
+      useOperationLimits({ hideFieldSuggestions: keys.enabled }),
+      useUnexpectedErrorLogging(loggedErrors),
+      useActiveSubscriptionsGauge(metrics),
+      useRequestMetrics(metrics, METRICS_ENDPOINT),
     ],
   });
 
-  const server = createServer(yoga);
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const wsServer = useServer<Record<string, unknown>>(
-    {
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          request: { headers: new Headers() },
-        });
-        const args = {
-          schema,
-          operationName: payload.operationName,
-          document: parse(payload.query),
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
-      },
+  const server = createServer(withRequestScope(logger, yoga));
+  const webSockets = attachGraphQLWebSocket({
+    server,
+    yoga,
+    keys,
+    logger: logger.child({ component: 'graphql-ws' }),
+    limits: {
+      maxPayloadBytes: config.maxBodyBytes,
+      maxWebSockets: config.maxWebSockets,
+      maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
     },
-    sockets,
-  );
+  });
 
   return {
     config,
@@ -114,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     db,
     yoga,
     server,
+    metrics,
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
@@ -122,9 +130,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await wsServer.dispose();
-      for (const client of sockets.clients) client.terminate();
-      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      await webSockets.dispose();
+      for (const client of webSockets.sockets.clients) client.terminate();
+      unhookEngineMetrics();
       await closed;
       await engine.stop();
       await db.close();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Which persistence adapter backs the store. */
@@ -63,20 +64,65 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-/** `API_KEYS=name:role:key,name:role:key` — keys at least 16 characters. */
-function apiKeys(env: Env): ApiKey[] {
-  const raw = env.API_KEYS;
-  if (!raw) return [];
-  return raw.split(',').map((entry) => {
-    const [name, role, ...rest] = entry.trim().split(':');
-    const key = rest.join(':');
-    if (!name || !role || !key) throw new ConfigError('API_KEYS', 'each entry must be name:role:key');
-    if (!(ROLES as readonly string[]).includes(role)) {
-      throw new ConfigError('API_KEYS', `role of "${name}" must be one of ${ROLES.join(', ')}`);
+function apiKey(variable: string, name: unknown, role: unknown, key: unknown): ApiKey {
+  if (typeof name !== 'string' || typeof role !== 'string' || typeof key !== 'string' || !name || !role || !key) {
+    throw new ConfigError(variable, 'each entry must be name:role:key');
+  }
+  if (!(ROLES as readonly string[]).includes(role)) {
+    throw new ConfigError(variable, `role of "${name}" must be one of ${ROLES.join(', ')}`);
+  }
+  if (key.length < 16) throw new ConfigError(variable, `key of "${name}" must be at least 16 characters`);
+  return { name, role: role as ApiKey['role'], key };
+}
+
+function colonEntry(variable: string, entry: string): ApiKey {
+  const [name, role, ...rest] = entry.trim().split(':');
+  return apiKey(variable, name, role, rest.join(':'));
+}
+
+/**
+ * `API_KEYS_FILE`: a JSON array of `{ "name", "role", "key" }` objects, or one `name:role:key`
+ * per line (blank lines and `#` comments ignored). Keeps keys out of the process environment.
+ */
+function apiKeysFile(env: Env): ApiKey[] {
+  const file = env.API_KEYS_FILE;
+  if (!file) return [];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('API_KEYS_FILE', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (text.trimStart().startsWith('[')) {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(text);
+    } catch {
+      throw new ConfigError('API_KEYS_FILE', `${file} is not valid JSON`);
     }
-    if (key.length < 16) throw new ConfigError('API_KEYS', `key of "${name}" must be at least 16 characters`);
-    return { name, role: role as ApiKey['role'], key };
-  });
+    if (!Array.isArray(entries)) throw new ConfigError('API_KEYS_FILE', 'expected a JSON array of { name, role, key }');
+    return entries.map((entry) => {
+      const { name, role, key } = (entry ?? {}) as Record<string, unknown>;
+      return apiKey('API_KEYS_FILE', name, role, key);
+    });
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => colonEntry('API_KEYS_FILE', line));
+}
+
+/** `API_KEYS=name:role:key,name:role:key` plus `API_KEYS_FILE` — keys at least 16 characters, names unique. */
+function apiKeys(env: Env): ApiKey[] {
+  const inline = env.API_KEYS ? env.API_KEYS.split(',').map((entry) => colonEntry('API_KEYS', entry)) : [];
+  const keys = [...inline, ...apiKeysFile(env)];
+  const names = new Set<string>();
+  for (const { name } of keys) {
+    if (names.has(name)) throw new ConfigError('API_KEYS', `key name "${name}" is used twice`);
+    names.add(name);
+  }
+  return keys;
 }
 
 export function loadConfig(env: Env = process.env): Config {

@@ -1,5 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 
 /** How long in-flight work may take to finish after SIGTERM before we exit anyway. */
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     { address: address.address, port: address.port, store: config.store, auth: config.apiKeys.length > 0 ? 'api-keys' : 'open' },
     `Handoff listening on http://${address.address}:${address.port}/graphql (store: ${config.store})`,
   );
+  logAccessMode(logger, config, address);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -44,6 +47,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Says who may call: the key names and roles (never the keys), or that the server is open. */
+function logAccessMode(logger: Logger, config: Config, address: AddressInfo): void {
+  if (config.apiKeys.length > 0) {
+    logger.info(
+      { keys: config.apiKeys.map(({ name, role }) => ({ name, role })) },
+      `API keys required (${config.apiKeys.length} configured): send Authorization: Bearer <key>`,
+    );
+    return;
+  }
+  const loopback = address.address === '127.0.0.1' || address.address === '::1';
+  logger.warn(
+    { auth: 'open', host: config.host, hostExplicit: config.hostExplicit },
+    loopback
+      ? 'No API keys configured: the server is OPEN (every caller is admin) and listens on loopback only. Set API_KEYS or API_KEYS_FILE before exposing it.'
+      : `No API keys configured: the server is OPEN (every caller is admin) and HOST=${config.host} exposes it beyond this machine. Set API_KEYS or API_KEYS_FILE.`,
+  );
 }
 
 main().catch((error) => {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
 import type { Loaders } from '../resolvers/loaders.js';
 
@@ -16,4 +17,8 @@ export interface GraphQLContext {
   loaders: Loaders;
   caller: Caller | null;
   requestId: string;
+  /** Logger bound to this request's id: every line it writes carries `reqId`. */
+  logger: Logger;
+  /** How the operation arrived: plain HTTP, a graphql-ws socket, or Server-Sent Events. */
+  transport: 'http' | 'ws' | 'sse';
 }

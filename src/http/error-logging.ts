@@ -1,0 +1,53 @@
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+
+/**
+ * Errors a client would see as "Unexpected error.": thrown by code (a bug, a store or driver
+ * failure), not a deliberate `GraphQLError`.
+ */
+function isUnexpected(error: GraphQLError): boolean {
+  return error.originalError !== undefined && error.originalError !== null && !(error.originalError instanceof GraphQLError);
+}
+
+/**
+ * Logs every unexpected execution error with the operation's request id, before Yoga masks it
+ * (this plugin is registered ahead of Yoga's masking, so it sees the original error). The logged
+ * errors are remembered so the Yoga logger adapter can skip its own, id-less duplicate line.
+ */
+export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugin<{ logger?: Logger }> {
+  const report = (result: ExecutionResult, logger: Logger | undefined, operationName: string | null | undefined): void => {
+    for (const error of result.errors ?? []) {
+      if (!isUnexpected(error) || alreadyLogged.has(error)) continue;
+      alreadyLogged.add(error);
+      alreadyLogged.add(error.originalError as object);
+      logger?.error({ err: error.originalError, path: error.path, operationName }, 'unexpected error while executing an operation');
+    }
+  };
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          const logger = (args.contextValue as { logger?: Logger }).logger;
+          if ('errors' in result || !(Symbol.asyncIterator in result)) {
+            report(result as ExecutionResult, logger, args.operationName);
+            return undefined;
+          }
+          return { onNext: ({ result: next }) => report(next, logger, args.operationName) };
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const logger = (args.contextValue as { logger?: Logger }).logger;
+      return {
+        onSubscribeResult({ result }) {
+          if (Symbol.asyncIterator in result) {
+            return { onNext: ({ result: next }) => report(next, logger, args.operationName) };
+          }
+          report(result as ExecutionResult, logger, args.operationName);
+          return undefined;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiKeyRing } from '../auth/api-key-ring.js';
+import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
+import type { Caller } from '../schema/context.js';
+import type { SocketOperationFields } from './operation-identity.js';
+import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
+
+export interface WebSocketLimits {
+  /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
+  maxPayloadBytes: number;
+  /** Open sockets at once; the next upgrade is refused with HTTP 503. */
+  maxWebSockets: number;
+  /** Operations in flight on one socket; the next one gets an error message. */
+  maxSubscriptionsPerSocket: number;
+}
+
+export interface GraphQLWebSocketOptions {
+  server: Server;
+  yoga: YogaServerInstance<any, any>;
+  keys: ApiKeyRing;
+  limits: WebSocketLimits;
+  logger: Logger;
+}
+
+/** What the server knows about one accepted socket. */
+interface SocketSession {
+  connectionId: string;
+  logger: Logger;
+  caller: Caller | null;
+}
+
+interface Enveloped {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+  scope: RequestScope;
+}
+
+type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
+
+function asGraphQLErrors(error: unknown, logger: Logger): GraphQLError[] {
+  if (error instanceof GraphQLError) return [error];
+  logger.error({ err: error }, 'unexpected error while preparing a WebSocket operation');
+  return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+}
+
+/**
+ * graphql-ws on the GraphQL path of `server`. Operations are prepared through
+ * `yoga.getEnveloped`, so the same plugins as over HTTP apply (operation limits, error masking,
+ * metrics, scope-auth on the context's caller). The caller is fixed at `connection_init`: with
+ * keys configured, a missing or wrong key closes the socket with 4403 Forbidden.
+ */
+export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sockets: WebSocketServer; dispose(): Promise<void> } {
+  const { server, yoga, keys, limits, logger } = options;
+  const sessions = new WeakMap<WebSocket, SocketSession>();
+  const prepared = new WeakMap<object, Enveloped>();
+
+  const sockets = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: limits.maxPayloadBytes,
+    verifyClient: (_info, accept) => {
+      if (sockets.clients.size >= limits.maxWebSockets) {
+        logger.warn({ limit: limits.maxWebSockets }, 'WebSocket refused: too many open sockets');
+        accept(false, 503, 'Too many WebSocket connections');
+      } else accept(true);
+    },
+  });
+
+  const sessionOf = (ctx: WsContext<Record<string, unknown>, Extra>): SocketSession | undefined => sessions.get(ctx.extra.socket);
+
+  const disposable = useServer<Record<string, unknown>, Extra>(
+    {
+      isProd: true,
+      onConnect: (ctx) => {
+        const connectionId = randomUUID();
+        const key = connectionParamsKey(ctx.connectionParams) ?? bearerToken(ctx.extra.request.headers.authorization);
+        const auth = keys.authenticate(key);
+        const connLogger = logger.child({ connId: connectionId });
+        if (auth.kind === 'invalid' || auth.kind === 'missing') {
+          connLogger.warn({ reason: auth.kind === 'missing' ? 'no API key' : 'API key not valid' }, 'WebSocket connection refused');
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+        sessions.set(ctx.extra.socket, { connectionId, logger: connLogger, caller: auth.caller });
+        connLogger.debug({ caller: auth.caller.name }, 'WebSocket connection accepted');
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const session = sessionOf(ctx);
+        if (!session) return [new GraphQLError('Connection is not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
+        // ctx.subscriptions already holds this operation's id.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(`Too many operations on this connection (limit ${limits.maxSubscriptionsPerSocket})`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            }),
+          ];
+        }
+        const scope = createRequestScope(session.logger, randomUUID(), { opId: id.slice(0, 64) });
+        try {
+          const fields: SocketOperationFields = { transport: 'ws', caller: session.caller, requestId: scope.requestId, logger: scope.logger };
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: payload,
+            ...fields,
+          });
+          const document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return [...errors];
+          const args: ExecutionArgs = {
+            schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await contextFactory(),
+          };
+          prepared.set(args, { execute, subscribe, scope });
+          return args;
+        } catch (error) {
+          return asGraphQLErrors(error, scope.logger);
+        }
+      },
+      execute: (args) => {
+        const { execute, scope } = prepared.get(args)!;
+        return runInScope(scope, () => execute(args)) as never;
+      },
+      subscribe: (args) => {
+        const { subscribe, scope } = prepared.get(args)!;
+        return runInScope(scope, () => subscribe(args)) as never;
+      },
+      onClose: (ctx, code) => {
+        sessionOf(ctx)?.logger.debug({ code }, 'WebSocket connection closed');
+      },
+    },
+    sockets,
+  );
+
+  return { sockets, dispose: () => disposable.dispose() as Promise<void> };
+}

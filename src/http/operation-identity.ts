@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { ApiKeyRing } from '../auth/api-key-ring.js';
+import { bearerToken } from '../auth/credentials.js';
+import type { Caller } from '../schema/context.js';
+import type { Transport } from '../observability/active-subscriptions.js';
+import { currentScope, createRequestScope, REQUEST_ID_HEADER, requestIdFrom } from './request-scope.js';
+
+/** Who runs an operation, under which request id, logging where. */
+export interface OperationIdentity {
+  caller: Caller | null;
+  requestId: string;
+  logger: Logger;
+  transport: Transport | 'http';
+}
+
+/** Put on the initial context of a WebSocket operation: the socket was authenticated at connection_init. */
+export interface SocketOperationFields {
+  transport: 'ws';
+  caller: Caller | null;
+  requestId: string;
+  logger: Logger;
+}
+
+interface InitialContext {
+  request?: { headers: Headers };
+  transport?: string;
+}
+
+/**
+ * The identity for the GraphQL context: taken as is from a WebSocket operation, read from the
+ * request headers for HTTP (GET/POST, and SSE subscriptions, which stream over HTTP).
+ */
+export function operationIdentity(ring: ApiKeyRing, base: Logger, initial: InitialContext): OperationIdentity {
+  if (initial.transport === 'ws') {
+    const { caller, requestId, logger } = initial as unknown as SocketOperationFields;
+    return { caller, requestId, logger, transport: 'ws' };
+  }
+  const headers = initial.request?.headers;
+  const requestId = requestIdFrom(headers?.get(REQUEST_ID_HEADER));
+  const scope = currentScope();
+  const logger = scope?.requestId === requestId ? scope.logger : createRequestScope(base, requestId).logger;
+  const caller = ring.authenticate(bearerToken(headers?.get('authorization'))).caller;
+  const sse = headers?.get('accept')?.includes('text/event-stream') ?? false;
+  return { caller, requestId, logger, transport: sse ? 'sse' : 'http' };
+}

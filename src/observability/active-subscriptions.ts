@@ -1,0 +1,69 @@
+import type { Plugin } from 'graphql-yoga';
+import { Gauge, type Registry } from 'prom-client';
+
+export type Transport = 'ws' | 'sse';
+
+/**
+ * Wraps a subscription's event stream so `onEnd` runs exactly once, however the stream ends:
+ * exhausted, failed, or closed by the client (return) — even if it was never iterated.
+ */
+export function onStreamEnd<T>(stream: AsyncIterable<T>, onEnd: () => void): AsyncIterableIterator<T> {
+  const iterator = stream[Symbol.asyncIterator]();
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  const settle = async (step: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> => {
+    try {
+      const result = await step;
+      if (result.done) end();
+      return result;
+    } catch (error) {
+      end();
+      throw error;
+    }
+  };
+  const wrapped: AsyncIterableIterator<T> = {
+    next: () => settle(iterator.next()),
+    return: (value?: unknown) => {
+      end();
+      return iterator.return ? settle(iterator.return(value)) : Promise.resolve({ done: true, value: value as T });
+    },
+    throw: (error?: unknown) => {
+      end();
+      return iterator.throw ? settle(iterator.throw(error)) : Promise.reject(error);
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
+}
+
+/**
+ * `handoff_active_subscriptions{transport}`: subscriptions streaming right now, over graphql-ws
+ * (`ws`) and Server-Sent Events (`sse`). Counted in the envelop subscribe phase, which both
+ * transports go through.
+ */
+export function useActiveSubscriptionsGauge(registry: Registry): Plugin<{ transport?: Transport }> {
+  const gauge = new Gauge({
+    name: 'handoff_active_subscriptions',
+    help: 'GraphQL subscriptions currently streaming, by transport.',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
+  gauge.set({ transport: 'ws' }, 0);
+  gauge.set({ transport: 'sse' }, 0);
+  return {
+    onSubscribe({ args }) {
+      const transport: Transport = (args.contextValue as { transport?: Transport }).transport === 'ws' ? 'ws' : 'sse';
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!(Symbol.asyncIterator in result)) return;
+          gauge.inc({ transport });
+          setResult(onStreamEnd(result, () => gauge.dec({ transport })));
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** One registry per app (tests run several apps in one process), with Node's process figures. */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * Yoga's Prometheus plugin: GraphQL request counts, errors and phase/HTTP latency histograms,
+ * served as Prometheus text on `endpoint`. The URL label is off (GET queries would make one
+ * series per query string); operation names are kept.
+ */
+export function useRequestMetrics(registry: Registry, endpoint: string): Plugin {
+  return usePrometheus({
+    registry,
+    endpoint,
+    labels: { url: false },
+    metrics: {
+      graphql_envelop_request_time_summary: false,
+      graphql_envelop_deprecated_field: false,
+      graphql_envelop_schema_change: false,
+    },
+  });
+}
