@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PROCEDURES = '{ procedures { id steps { name } } }';
+/** Generous: start-up is a couple of seconds, but CI machines can be slow. */
+const START_TIMEOUT_MS = 20_000;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface ServerProcess {
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** The environment `npm start` would see, minus anything from this machine that changes the store or auth. */
+function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['MONGODB_URL', 'STORE', 'API_KEYS', 'API_KEYS_FILE', 'HOST', 'PORT', 'DATA_DIR', 'LOG_LEVEL']) delete env[name];
+  return { ...env, ...overrides };
+}
+
+/** Runs src/main.ts the way `npm start` does (tsx), in its own process. */
+function spawnServer(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Resolves with the port from the "Handoff listening on http://…" log line; rejects if the process exits first. */
+function listeningPort(server: ServerProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      for (const line of server.stdout().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string };
+        const match = /Handoff listening on http:\/\/[^\s]+:(\d+)\/graphql/.exec(entry.msg ?? '');
+        if (match) {
+          server.child.stdout!.off('data', check);
+          resolve(Number(match[1]));
+          return;
+        }
+      }
+    };
+    server.child.stdout!.on('data', check);
+    server.exited.then(({ code, signal }) =>
+      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${server.stdout()}${server.stderr()}`)),
+    );
+    check();
+  });
+}
+
+async function post(port: number, query: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Plain procedure ids from `procedures { id }`, whose ids are Relay global ids (base64 of "Procedure:<id>"). */
+/** One operation over graphql-ws; every result until it completes. (Not test/support's helper: that module loads the app in-process.) */
+function collect(client: Client, query: string): Promise<{ data?: unknown; errors?: unknown }[]> {
+  return new Promise((resolve, reject) => {
+    const results: { data?: unknown; errors?: unknown }[] = [];
+    client.subscribe({ query }, { next: (value) => results.push(value), error: reject, complete: () => resolve(results) });
+  });
+}
+
+function procedureIds(body: any): string[] {
+  return (body.data.procedures as { id: string }[])
+    .map((procedure) => Buffer.from(procedure.id, 'base64').toString('utf8').replace(/^Procedure:/, ''))
+    .sort();
+}
+
+describe('npm start', () => {
+  let dataDir: string;
+  const started: ServerProcess[] = [];
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-startup-'));
+  });
+
+  afterEach(async () => {
+    for (const server of started.splice(0)) {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function start(env: Record<string, string>): ServerProcess {
+    const server = spawnServer(env);
+    started.push(server);
+    return server;
+  }
+
+  it(
+    'serves health, readiness and the seed procedures over HTTP and graphql-ws, then exits 0 on SIGTERM',
+    async () => {
+      const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      const port = await listeningPort(server);
+      expect(server.stdout()).toContain('(store: embedded)');
+
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+      const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+      expect(graphiql.status).toBe(200);
+      expect(await graphiql.text()).toMatch(/graphiql/i);
+
+      const http = await post(port, PROCEDURES);
+      expect(http.status).toBe(200);
+      expect(http.body.errors).toBeUndefined();
+      expect(procedureIds(http.body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
+      const phase = http.body.data.procedures.find((p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation');
+      expect(phase.steps.map((step: { name: string }) => step.name)).toEqual([
+        'Phase Completion Validation',
+        'Resource Handoff',
+        'State Synchronization',
+        'Handoff Validation',
+      ]);
+
+      const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+      try {
+        const results = await collect(ws, PROCEDURES);
+        expect(results).toHaveLength(1);
+        expect(results[0]!.data).toEqual(http.body.data);
+      } finally {
+        await ws.dispose();
+      }
+
+      // the embedded store wrote its files into DATA_DIR, and holds the directory lock while running
+      expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['handoff.lock', 'procedures.db']));
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(fs.existsSync(path.join(dataDir, 'handoff.lock'))).toBe(false);
+    },
+    START_TIMEOUT_MS * 2,
+  );
+
+  it(
+    'refuses a second server on the same DATA_DIR, and restarts on it after the first stops, keeping the seed once',
+    async () => {
+      const first = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      await listeningPort(first);
+
+      const second = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      const refused = await second.exited;
+      expect(refused.code).not.toBe(0);
+      expect(second.stderr().trim()).toMatch(/^Handoff failed to start: DATA_DIR .* is in use by process \d+/);
+      expect(second.stderr().trim().split('\n')).toHaveLength(1);
+
+      first.child.kill('SIGTERM');
+      expect((await first.exited).code).toBe(0);
+
+      const third = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      const port = await listeningPort(third);
+      expect(procedureIds((await post(port, PROCEDURES)).body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
+      third.child.kill('SIGTERM');
+      expect((await third.exited).code).toBe(0);
+    },
+    START_TIMEOUT_MS * 3,
+  );
+
+  it('stops with a one-line message naming PORT when PORT is invalid', async () => {
+    const server = start({ PORT: 'abc', DATA_DIR: dataDir });
+    const exit = await server.exited;
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    const message = server.stderr().trim();
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain('PORT');
+    expect(server.stdout()).not.toContain('Handoff listening');
+  }, START_TIMEOUT_MS);
+
+  it('stops with a one-line message naming STORE when STORE=mongo has no MONGODB_URL', async () => {
+    const server = start({ STORE: 'mongo', DATA_DIR: dataDir });
+    expect((await server.exited).code).not.toBe(0);
+    expect(server.stderr().trim().split('\n')).toEqual([expect.stringContaining('STORE')]);
+  }, START_TIMEOUT_MS);
+});
