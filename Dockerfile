@@ -1,0 +1,29 @@
+# Handoff server image. Runs the TypeScript sources with tsx (a regular dependency), so
+# `npm ci --omit=dev` is all it needs: no build step, no TypeScript compiler in the image.
+FROM node:20-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Dependencies first: this layer is reused until package*.json change.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY src ./src
+
+# The embedded store (used when MONGODB_URL is not set) writes here; the server runs as `node`.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+
+ENV HOST=0.0.0.0 \
+    PORT=4000 \
+    DATA_DIR=/app/data
+EXPOSE 4000
+
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# What `npm start` runs, without npm in between: npm does not pass Docker's SIGTERM on to the
+# server, which must receive it to shut down gracefully (finish requests, close the store, exit 0).
+CMD ["node", "--import", "tsx", "src/main.ts"]
