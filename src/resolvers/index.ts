@@ -5,6 +5,12 @@ import '../schema/user-error.js';
 import '../schema/enums.js';
 import '../schema/procedure.js';
 import './procedure.js';
+import '../schema/agent.js';
+import '../schema/validation.js';
+import '../schema/metrics.js';
+import './agent.js';
+import './validation.js';
+import './metrics.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());

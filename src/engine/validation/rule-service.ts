@@ -13,7 +13,7 @@ export interface CreateRuleInput {
   name: string;
   description?: string | null;
   severity: Severity;
-  condition: unknown;
+  condition?: unknown;
   enabled?: boolean | null;
   timeoutMs?: number | null;
 }
@@ -85,7 +85,7 @@ export class ValidationRuleService {
     if (input.name === undefined || input.name === null) {
       errors.push({ code: 'INVALID_INPUT', message: 'A name is required', field: ['input', 'name'] });
     }
-    errors.push(...checkFields(input));
+    errors.push(...checkFields({ ...input, condition: input.condition ?? null }));
     if (errors.length > 0) return failAll(errors);
     const now = this.clock.now();
     const rule: ValidationRule = {

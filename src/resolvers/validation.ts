@@ -1,0 +1,178 @@
+import { GraphQLError } from 'graphql';
+import { builder } from '../schema/builder.js';
+import { SeverityEnum } from '../schema/enums.js';
+import { ProcedureRef } from '../schema/procedure.js';
+import '../schema/subscription-root.js';
+import { payloadType } from '../schema/user-error.js';
+import {
+  CreateValidationRuleInput,
+  StartValidationSessionInput,
+  UpdateValidationRuleInput,
+  ValidationProgressEventRef,
+  ValidationRuleIdInput,
+  ValidationRuleRef,
+  ValidationSessionFilterInput,
+  ValidationSessionRef,
+} from '../schema/validation.js';
+import type { ValidationRule } from '../engine/validation/rule.js';
+import { connectionFromPage, pageRequest, toPayload } from './agent.js';
+import { plainId } from './ids.js';
+
+const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
+const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+builder.objectFields(ProcedureRef, (t) => ({
+  validationRules: t.field({
+    type: [ValidationRuleRef],
+    description: 'Gate rules checked before the first step (ids that name no rule are left out).',
+    resolve: async (procedure, _args, context) => {
+      const rules = await context.loaders.validationRules.loadMany(procedure.validationRules);
+      return rules.filter((rule): rule is ValidationRule => rule !== null && !(rule instanceof Error));
+    },
+  }),
+}));
+
+builder.queryFields((t) => ({
+  validationRules: t.field({
+    type: [ValidationRuleRef],
+    description: 'Validation rules by id, the eight seeds (VR001–VR008) and any created through the API.',
+    authScopes: { viewer: true },
+    args: {
+      enabled: t.arg.boolean({ required: false, description: 'Only enabled (true) or disabled (false) rules.' }),
+      severity: t.arg({ type: [SeverityEnum], required: false, description: 'Only these severities.' }),
+    },
+    resolve: async (_root, args, context) => {
+      const rules = await context.engine.validationRules.list({ enabled: args.enabled ?? undefined, severities: args.severity ?? undefined });
+      for (const rule of rules) context.loaders.validationRules.prime(rule.id, rule);
+      return rules;
+    },
+  }),
+  validationRule: t.field({
+    type: ValidationRuleRef,
+    nullable: true,
+    description: 'One rule by its plain id (e.g. VR001); null when unknown.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.string({ required: true, description: 'The plain rule id.' }) },
+    resolve: (_root, args, context) => context.loaders.validationRules.load(args.id),
+  }),
+  validationSession: t.field({
+    type: ValidationSessionRef,
+    nullable: true,
+    description: 'One session by its plain or global id; null when unknown.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
+    resolve: (_root, args, context) => context.engine.validation.get(plainId(String(args.id), 'ValidationSession')),
+  }),
+  validationSessions: t.connection(
+    {
+      type: ValidationSessionRef,
+      description: 'Validation sessions, newest first.',
+      authScopes: { viewer: true },
+      args: { filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
+      resolve: (_root, args, context) => {
+        const filter = {
+          handoffId: args.filter?.handoffId ?? undefined,
+          procedureId: args.filter?.procedureId ? plainId(args.filter.procedureId, 'Procedure') : undefined,
+          statuses: args.filter?.status ?? undefined,
+          outcomes: args.filter?.outcome ?? undefined,
+        };
+        return connectionFromPage(
+          () => context.engine.validation.page(filter, pageRequest(args)),
+          () => context.engine.validation.count(filter),
+        );
+      },
+    },
+    {
+      description: 'A page of validation sessions.',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'Sessions matching the filter, across all pages.',
+          resolve: (connection) => (connection as unknown as { count: () => Promise<number> }).count(),
+        }),
+      }),
+    },
+    { description: 'A session in the list, with its cursor.' },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  startValidationSession: t.field({
+    type: ValidationSessionPayload,
+    description:
+      'Starts a session and returns it at once, usually RUNNING: rules run in parallel in the background. Follow it with validationProgress or read validationSession.',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: StartValidationSessionInput, required: true, description: 'What to validate.' }) },
+    resolve: async (_root, { input }, context) => {
+      if (input.context !== undefined && input.context !== null && !isJsonObject(input.context)) {
+        return { value: null, userErrors: [{ code: 'INVALID_INPUT', message: 'context must be a JSON object', field: ['input', 'context'] }] };
+      }
+      return toPayload(
+        await context.engine.validation.start({
+          ...input,
+          procedureId: input.procedureId ? plainId(input.procedureId, 'Procedure') : null,
+          context: (input.context as Record<string, unknown> | null | undefined) ?? null,
+        }),
+      );
+    },
+  }),
+  createValidationRule: t.field({
+    type: ValidationRulePayload,
+    description: 'Defines a rule. A condition with an unknown operator or a bad shape is refused with a userErrors entry at ["input","condition"].',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreateValidationRuleInput, required: true, description: 'The rule.' }) },
+    resolve: async (_root, { input }, context) => toPayload(await context.engine.validationRules.create(input)),
+  }),
+  updateValidationRule: t.field({
+    type: ValidationRulePayload,
+    description: 'Changes a rule (seed rules included); sessions already run keep their results.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpdateValidationRuleInput, required: true, description: 'The changes.' }) },
+    resolve: async (_root, { input }, context) => {
+      const { condition, ...rest } = input;
+      const outcome = await context.engine.validationRules.update(condition === undefined ? rest : { ...rest, condition });
+      context.loaders.validationRules.clear(input.id);
+      return toPayload(outcome);
+    },
+  }),
+  enableValidationRule: t.field({
+    type: ValidationRulePayload,
+    description: 'Enables a rule: it runs again in sessions that include it.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: ValidationRuleIdInput, required: true, description: 'Which rule.' }) },
+    resolve: async (_root, { input }, context) => {
+      context.loaders.validationRules.clear(input.id);
+      return toPayload(await context.engine.validationRules.setEnabled(input.id, true));
+    },
+  }),
+  disableValidationRule: t.field({
+    type: ValidationRulePayload,
+    description: 'Disables a rule: sessions that include it report it SKIPPED and it does not count.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: ValidationRuleIdInput, required: true, description: 'Which rule.' }) },
+    resolve: async (_root, { input }, context) => {
+      context.loaders.validationRules.clear(input.id);
+      return toPayload(await context.engine.validationRules.setEnabled(input.id, false));
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  validationProgress: t.field({
+    type: ValidationProgressEventRef,
+    description:
+      'A session\'s progress: the results already stored, then live ones (each rule once), then one event with the outcome; then the stream completes.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ required: true, description: 'Plain or global session id.' }) },
+    subscribe: async (_root, args, context) => {
+      const id = plainId(String(args.id), 'ValidationSession');
+      const events = await context.engine.validation.progress(id);
+      if (!events) throw new GraphQLError(`No validation session "${id}"`, { extensions: { code: 'NOT_FOUND' } });
+      return events;
+    },
+    resolve: (event) => event,
+  }),
+}));

@@ -1,0 +1,197 @@
+import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
+import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus, type SessionOutcome, type SessionStatus } from '../engine/validation/rule.js';
+import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
+import { builder } from './builder.js';
+import { SeverityEnum } from './enums.js';
+
+function enumValues<K extends string>(keys: readonly K[], docs: Record<K, string>) {
+  return Object.fromEntries(keys.map((k) => [k, { value: k, description: docs[k] }])) as { [P in K]: { value: P; description: string } };
+}
+
+export const ResultStatusEnum = builder.enumType('ValidationResultStatus', {
+  description: "One rule's verdict in a session.",
+  values: enumValues<ResultStatus>(RESULT_STATUSES, {
+    PASSED: 'The subject matched the condition.',
+    FAILED: 'The subject did not match; the message says what was expected and what was found.',
+    ERROR: 'The rule could not be decided: it threw, timed out, or does not exist. Counts like a failure.',
+    SKIPPED: 'The rule is disabled and was not run.',
+  }),
+});
+
+export const SessionOutcomeEnum = builder.enumType('ValidationOutcome', {
+  description: 'The verdict of a whole session.',
+  values: enumValues<SessionOutcome>(SESSION_OUTCOMES, {
+    PASSED: 'Every rule passed (or was skipped).',
+    PASSED_WITH_WARNINGS: 'Only rules of non-blocking severities failed or errored.',
+    FAILED: 'A rule of a blocking severity (CRITICAL unless the procedure says otherwise) failed or errored.',
+  }),
+});
+
+export const SessionStatusEnum = builder.enumType('ValidationSessionStatus', {
+  description: 'Whether a session is still running its rules.',
+  values: enumValues<SessionStatus>(SESSION_STATUSES, {
+    RUNNING: 'Rules are still being evaluated; follow them with the validationProgress subscription.',
+    COMPLETED: 'Every rule has a result and the outcome is final.',
+  }),
+});
+
+export const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRule').implement({
+  description:
+    'A rule as data: a condition in the MongoDB query language tested against the validation subject (handoff, context, source/target agent facts, derived facts). `id` is the plain rule id, e.g. VR001.',
+  fields: (t) => ({
+    id: t.exposeString('id', { description: 'The plain rule id, e.g. VR001, as procedures and ruleIds name it.' }),
+    name: t.exposeString('name', { description: 'Human-readable name.' }),
+    description: t.exposeString('description', { description: 'What the rule checks, in words.' }),
+    severity: t.field({ type: SeverityEnum, description: 'How much a failure matters.', resolve: (r) => r.severity }),
+    condition: t.expose('condition', {
+      type: 'JSON',
+      description:
+        'MongoDB query over the subject { handoff, context, source, target, procedure, derived }, e.g. { "context.phaseComplete": true }.',
+    }),
+    enabled: t.exposeBoolean('enabled', { description: 'Disabled rules are reported SKIPPED and do not count.' }),
+    timeoutMs: t.exposeInt('timeoutMs', { description: 'A rule that takes longer is an ERROR.' }),
+    version: t.exposeInt('version', { description: 'Bumped on every update.' }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the rule was created.', resolve: (r) => new Date(r.createdAt) }),
+    updatedAt: t.field({ type: 'DateTime', description: 'When the rule last changed.', resolve: (r) => new Date(r.updatedAt) }),
+  }),
+});
+
+export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult').implement({
+  description: "One rule's result within a session.",
+  fields: (t) => ({
+    rule: t.field({
+      type: ValidationRuleRef,
+      nullable: true,
+      description: 'The rule as it is now; null when no rule has this id (the result is then an ERROR).',
+      resolve: (r, _args, context) => context.loaders.validationRules.load(r.ruleId),
+    }),
+    ruleId: t.exposeString('ruleId', { description: 'The plain rule id.' }),
+    ruleName: t.exposeString('ruleName', { description: 'The rule name when it ran.' }),
+    severity: t.field({ type: SeverityEnum, description: 'The rule severity when it ran.', resolve: (r) => r.severity }),
+    status: t.field({ type: ResultStatusEnum, description: 'The verdict.', resolve: (r) => r.status }),
+    message: t.exposeString('message', { description: 'What was expected and what was found, or why the rule could not run.' }),
+    durationMs: t.exposeInt('durationMs', { description: 'How long the rule took.' }),
+    seq: t.exposeInt('seq', { description: '1, 2, 3… in the order results completed.' }),
+    at: t.field({ type: 'DateTime', description: 'When the result was recorded.', resolve: (r) => new Date(r.at) }),
+  }),
+});
+
+export const ValidationSessionRef = builder.objectRef<ValidationSession>('ValidationSession');
+
+builder.node(ValidationSessionRef, {
+  description: 'One run of a rule set against one validation subject, with a result per rule and an outcome.',
+  id: { resolve: (s) => s.id, description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.' },
+  loadMany: (ids, context) => context.engine.validation.getMany(ids),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
+  fields: (t) => ({
+    sessionId: t.exposeString('id', { description: 'The plain session id, as validationProgress events carry it.' }),
+    status: t.field({ type: SessionStatusEnum, description: 'RUNNING until every rule has a result.', resolve: (s) => s.status }),
+    outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The verdict; null while RUNNING.', resolve: (s) => s.outcome }),
+    handoffId: t.exposeString('handoffId', { nullable: true, description: 'The handoff validated, if any.' }),
+    procedureId: t.exposeString('procedureId', { nullable: true, description: 'The procedure whose rules and required keys were used, if any.' }),
+    ruleIds: t.exposeStringList('ruleIds', { description: 'The rules run.' }),
+    blockingSeverities: t.field({
+      type: [SeverityEnum],
+      description: 'Severities whose failures fail the session.',
+      resolve: (s) => s.blockingSeverities,
+    }),
+    results: t.field({
+      type: [RuleResultRef],
+      description: 'Results so far, in completion order.',
+      resolve: (s, _args, context) => context.loaders.validationResults.load(s.id),
+    }),
+    subject: t.field({
+      type: 'JSON',
+      description: 'What the rules were tested against: { handoff, context, source, target, procedure, derived }.',
+      resolve: (s) => s.subject,
+    }),
+    startedAt: t.field({ type: 'DateTime', description: 'When the session started.', resolve: (s) => new Date(s.startedAt) }),
+    finishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the outcome was decided; null while RUNNING.',
+      resolve: (s) => (s.finishedAt === null ? null : new Date(s.finishedAt)),
+    }),
+    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
+  }),
+});
+
+export const ValidationProgressEventRef = builder.objectRef<ValidationProgressEvent>('ValidationProgressEvent').implement({
+  description: "One step of a session's progress: a rule result (ruleId set) or, last, the outcome (outcome set).",
+  fields: (t) => ({
+    sessionId: t.exposeString('sessionId', { description: 'The plain session id.' }),
+    seq: t.exposeInt('seq', { description: '1..n for results in completion order, n+1 for the outcome.' }),
+    ruleId: t.exposeString('ruleId', { nullable: true, description: 'The rule of this result; null on the outcome event.' }),
+    severity: t.field({ type: SeverityEnum, nullable: true, description: 'The rule severity; null on the outcome event.', resolve: (e) => e.severity }),
+    status: t.field({ type: ResultStatusEnum, nullable: true, description: 'The rule verdict; null on the outcome event.', resolve: (e) => e.status }),
+    message: t.exposeString('message', { nullable: true, description: 'What was expected and found (results) or a summary (outcome).' }),
+    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'Duration of the rule, or of the whole session on the outcome event.' }),
+    outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The session verdict: set only on the last event.', resolve: (e) => e.outcome }),
+    at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (e) => new Date(e.at) }),
+  }),
+});
+
+export const StartValidationSessionInput = builder.inputType('StartValidationSessionInput', {
+  description:
+    'What to validate. Rules run: `ruleIds` when given (exactly those), else the procedure\'s gate rules, else every enabled rule. The procedure also supplies required context keys (VR005) and blocking severities.',
+  fields: (t) => ({
+    handoffId: t.string({ required: false, description: 'The handoff being validated; its agents, phases and metadata fill what the input leaves out.' }),
+    procedureId: t.string({ required: false, description: 'Plain or global procedure id.' }),
+    ruleIds: t.stringList({ required: false, description: 'Run exactly these rules (unknown ids are refused).' }),
+    context: t.field({ type: 'JSON', required: false, description: 'The handoff metadata to check (a JSON object): phaseComplete, resources, checksums, payload…' }),
+    sourceAgent: t.string({ required: false, description: 'Plain id of the agent handing off.' }),
+    targetAgent: t.string({ required: false, description: 'Plain id of the agent taking over.' }),
+    sourcePhase: t.string({ required: false, description: 'Phase work moves from.' }),
+    targetPhase: t.string({ required: false, description: 'Phase work moves to.' }),
+    blockingSeverities: t.field({
+      type: [SeverityEnum],
+      required: false,
+      description: "Severities whose failures fail the session; default the procedure's, else CRITICAL.",
+    }),
+  }),
+});
+
+export const CreateValidationRuleInput = builder.inputType('CreateValidationRuleInput', {
+  description: 'A new rule. It runs in sessions that list it in ruleIds, sessions with neither procedure nor ruleIds, and procedures that name it.',
+  fields: (t) => ({
+    id: t.string({ required: true, description: 'Plain rule id (1–64 letters, digits or _ . : -), unique.' }),
+    name: t.string({ required: true, description: 'Human-readable name.' }),
+    description: t.string({ required: false, description: 'What the rule checks, in words.' }),
+    severity: t.field({ type: SeverityEnum, required: true, description: 'How much a failure matters.' }),
+    condition: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'MongoDB query over the validation subject; unknown operators and bad shapes are refused.',
+    }),
+    enabled: t.boolean({ required: false, description: 'Default true.' }),
+    timeoutMs: t.int({ required: false, description: 'Default 5000; 1 to 60000.' }),
+  }),
+});
+
+export const UpdateValidationRuleInput = builder.inputType('UpdateValidationRuleInput', {
+  description: 'Changes the given fields of a rule; omitted ones stay.',
+  fields: (t) => ({
+    id: t.string({ required: true, description: 'The rule to change.' }),
+    name: t.string({ required: false, description: 'New name.' }),
+    description: t.string({ required: false, description: 'New description.' }),
+    severity: t.field({ type: SeverityEnum, required: false, description: 'New severity.' }),
+    condition: t.field({ type: 'JSON', required: false, description: 'New condition (checked like on creation).' }),
+    enabled: t.boolean({ required: false, description: 'Enable or disable.' }),
+    timeoutMs: t.int({ required: false, description: 'New timeout, 1 to 60000.' }),
+  }),
+});
+
+export const ValidationRuleIdInput = builder.inputType('ValidationRuleIdInput', {
+  description: 'Names one rule.',
+  fields: (t) => ({ id: t.string({ required: true, description: 'The plain rule id.' }) }),
+});
+
+export const ValidationSessionFilterInput = builder.inputType('ValidationSessionFilter', {
+  description: 'Narrows the sessions list; all given conditions must hold.',
+  fields: (t) => ({
+    handoffId: t.string({ required: false, description: 'Sessions of this handoff.' }),
+    procedureId: t.string({ required: false, description: 'Sessions that used this procedure.' }),
+    status: t.field({ type: [SessionStatusEnum], required: false, description: 'Only these statuses.' }),
+    outcome: t.field({ type: [SessionOutcomeEnum], required: false, description: 'Only these outcomes.' }),
+  }),
+});
