@@ -24,6 +24,6 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# What `npm start` runs, without npm in between: npm does not pass Docker's SIGTERM on to the
-# server, which must receive it to shut down gracefully (finish requests, close the store, exit 0).
+# What `npm start` runs, as PID 1 itself: Docker's SIGTERM reaches the server directly (no npm, sh or
+# tsx process in between), which then shuts down gracefully (finishes requests, closes the store, exits 0).
 CMD ["node", "--import", "tsx", "src/main.ts"]
