@@ -68,8 +68,8 @@ export interface ValidationMetrics {
 export interface ValidationServiceOptions {
   rules: ValidationRuleService;
   sessions: ValidationSessionRepository;
-  agents: AgentService;
-  procedures: ProcedureService;
+  agents: Pick<AgentService, 'facts'>;
+  procedures: Pick<ProcedureService, 'get'>;
   clock: Clock;
   logger: Logger;
   evaluator?: RuleEvaluator;
