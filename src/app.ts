@@ -16,6 +16,7 @@ import type { GraphQLContext } from './schema/context.js';
 import type { Database } from './store/collection.js';
 import { openDatabase } from './store/open-database.js';
 import { useOperationLimits } from './http/armor.js';
+import { useJsonOnlyPosts } from './http/content-type-guard.js';
 import { useUnexpectedErrorLogging } from './http/error-logging.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { operationIdentity } from './http/operation-identity.js';
@@ -76,6 +77,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // Clients never see an internal error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     maxRequestBodySize: config.maxBodyBytes,
+    multipart: false,
+    // No cross-origin browser access unless CORS_ORIGINS names the origins (Yoga's default reflects any origin).
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
     context: (initialContext) => ({
       engine,
       loaders: createLoaders(engine),
@@ -83,6 +87,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }),
     plugins: [
       useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }),
+      useJsonOnlyPosts('/graphql'),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -108,6 +113,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     yoga,
     keys,
     logger: logger.child({ component: 'graphql-ws' }),
+    allowedOrigins: config.corsOrigins,
     limits: {
       maxPayloadBytes: config.maxBodyBytes,
       maxWebSockets: config.maxWebSockets,

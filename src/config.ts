@@ -31,6 +31,8 @@ export interface Config {
   maxBodyBytes: number;
   maxWebSockets: number;
   maxSubscriptionsPerSocket: number;
+  /** Browser origins allowed to call the API cross-origin (CORS and WebSocket Origin check); none by default. */
+  corsOrigins: string[];
 }
 
 /** A bad setting: start-up stops with this one-line message. */
@@ -150,5 +152,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }

@@ -27,6 +27,8 @@ export interface GraphQLWebSocketOptions {
   keys: ApiKeyRing;
   limits: WebSocketLimits;
   logger: Logger;
+  /** Browser origins allowed besides the server's own (a page on another site must not drive the API). */
+  allowedOrigins: readonly string[];
 }
 
 /** What the server knows about one accepted socket. */
@@ -51,6 +53,20 @@ function asGraphQLErrors(error: unknown, logger: Logger): GraphQLError[] {
 }
 
 /**
+ * Browsers send `Origin` on every WebSocket upgrade and never enforce CORS on it, so a page on any
+ * site could otherwise open a socket to a local, open server. Clients outside a browser send none.
+ */
+function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * graphql-ws on the GraphQL path of `server`. Operations are prepared through
  * `yoga.getEnveloped`, so the same plugins as over HTTP apply (operation limits, error masking,
  * metrics, scope-auth on the context's caller). The caller is fixed at `connection_init`: with
@@ -65,8 +81,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     server,
     path: yoga.graphqlEndpoint,
     maxPayload: limits.maxPayloadBytes,
-    verifyClient: (_info, accept) => {
-      if (sockets.clients.size >= limits.maxWebSockets) {
+    verifyClient: (info, accept) => {
+      if (!originAllowed(info.origin, info.req.headers.host, options.allowedOrigins)) {
+        logger.warn({ origin: info.origin.slice(0, 200) }, 'WebSocket refused: cross-site origin');
+        accept(false, 403, 'Origin not allowed');
+      } else if (sockets.clients.size >= limits.maxWebSockets) {
         logger.warn({ limit: limits.maxWebSockets }, 'WebSocket refused: too many open sockets');
         accept(false, 503, 'Too many WebSocket connections');
       } else accept(true);

@@ -70,9 +70,11 @@ export function scopedLogger(
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: any[]): void => {
-      if (args.length === 1 && typeof args[0] === 'object' && args[0] !== null && alreadyLogged.has(args[0])) return;
+      const single = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as object) : undefined;
+      if (single && alreadyLogged.has(single)) return;
       const logger = currentScope()?.logger ?? base;
       (logger[level] as (...a: unknown[]) => void).apply(logger, args);
+      if (single && level === 'error') alreadyLogged.add(single);
     };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }

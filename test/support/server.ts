@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { pino } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Database } from '../../src/store/collection.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -17,13 +18,28 @@ export interface TestServer {
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** A graphql-ws client; closed with the server. */
   wsClient(connectionParams?: Record<string, unknown>): Client;
+  /** Origin of the server (http://127.0.0.1:port), for non-GraphQL paths like /metrics. */
+  origin: string;
+  /** Parsed JSON log lines, when started with `logLevel`. */
+  logs: Record<string, any>[];
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** Use this store instead of a fresh in-memory one (e.g. one that records or fails). */
+  db?: Database;
+  /** Capture the server's logs at this level into `logs` (default: none). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
 /** The real server on a free port with an in-memory store (unless env says otherwise). */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const config: Config = loadConfig({ STORE: 'memory', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
+  const logs: Record<string, any>[] = [];
+  const logger = options.logLevel
+    ? pino({ level: options.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line)) })
+    : pino({ level: 'silent' });
+  const app = await createApp(config, { logger, db: options.db });
   const address = await app.listen();
   const url = `http://127.0.0.1:${address.port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${address.port}/graphql`;
@@ -32,6 +48,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     app,
     url,
     wsUrl,
+    origin: `http://127.0.0.1:${address.port}`,
+    logs,
     async gql(query, variables, headers = {}) {
       const response = await fetch(url, {
         method: 'POST',
@@ -63,6 +81,50 @@ export function collect<T = any>(client: Client, query: string, variables?: Reco
         error: reject,
         complete: () => resolve(results),
       },
+    );
+  });
+}
+
+/** Bearer authorization header for a key. */
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/** A raw WebSocket for protocol-level tests: frames in, frames and close code out. */
+export interface RawSocket {
+  socket: WebSocket;
+  send(frame: string | Buffer): void;
+  /** The next text frame, parsed as JSON. */
+  next(): Promise<any>;
+  /** Resolves with the close code once the socket is closed. */
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function openRawSocket(
+  wsUrl: string,
+  options: { protocol?: string; headers?: Record<string, string> } = {},
+): Promise<RawSocket> {
+  const socket = new WebSocket(wsUrl, options.protocol ?? 'graphql-transport-ws', { headers: options.headers });
+  const queue: any[] = [];
+  const waiting: ((frame: any) => void)[] = [];
+  socket.on('message', (data) => {
+    const frame = JSON.parse(String(data));
+    const waiter = waiting.shift();
+    if (waiter) waiter(frame);
+    else queue.push(frame);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () =>
+      resolve({
+        socket,
+        send: (frame) => socket.send(frame),
+        next: () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r))),
+        closed,
+      }),
     );
   });
 }
