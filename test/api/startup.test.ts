@@ -31,9 +31,10 @@ function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...overrides };
 }
 
-/** Runs src/main.ts the way `npm start` does (tsx), in its own process. */
-function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs src/main.ts with tsx in its own process, directly (as the Dockerfile does) or through `npm start`. */
+function spawnServer(env: Record<string, string>, via: 'node' | 'npm' = 'node'): ServerProcess {
+  const [command, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -107,8 +108,8 @@ describe('npm start', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function start(env: Record<string, string>): ServerProcess {
-    const server = spawnServer(env);
+  function start(env: Record<string, string>, via: 'node' | 'npm' = 'node'): ServerProcess {
+    const server = spawnServer(env, via);
     started.push(server);
     return server;
   }
@@ -179,6 +180,22 @@ describe('npm start', () => {
       expect((await third.exited).code).toBe(0);
     },
     START_TIMEOUT_MS * 3,
+  );
+
+  it(
+    'npm start passes SIGTERM on to the server, which stops serving and exits 0',
+    async () => {
+      const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, 'npm');
+      const port = await listeningPort(server);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.stdout()).toContain('shutting down');
+      // nothing left behind: the server itself is gone, not just npm
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+      expect(fs.existsSync(path.join(dataDir, 'handoff.lock'))).toBe(false);
+    },
+    START_TIMEOUT_MS * 2,
   );
 
   it('stops with a one-line message naming PORT when PORT is invalid', async () => {
