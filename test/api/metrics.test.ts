@@ -1,0 +1,156 @@
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Topic } from '../../src/engine/shared/topic.js';
+import { handoffEventMetrics, registerEngineMetrics, type HandoffEventLike } from '../../src/observability/engine-metrics.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
+
+const VIEWER_KEY = 'viewer-key-0123456789abcdef';
+const PROCEDURES = '{ procedures { id } }';
+
+async function scrape(server: TestServer, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; text: string }> {
+  const response = await fetch(`${server.origin}/metrics`, { headers });
+  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+/** The value of one sample line, e.g. `name{label="x"} 3`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics on an open server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({}, { logLevel: 'debug' });
+  });
+  afterAll(() => server.close());
+
+  it('serves Prometheus text with request counts, latency and engine figures', async () => {
+    await server.gql(PROCEDURES);
+    await server.gql('query ListProcedures { procedures { id } }');
+    await server.gql('{ nope }');
+    const { status, type, text } = await scrape(server);
+    expect(status).toBe(200);
+    expect(type).toMatch(/^text\/plain/);
+    expect(text).toMatch(/^# TYPE graphql_envelop_request counter$/m);
+    expect(sample(text, 'graphql_envelop_request{operationName="ListProcedures",operationType="query"}')).toBe(1);
+    expect(text).toMatch(/^# TYPE graphql_yoga_http_duration histogram$/m);
+    const httpCount = text.split('\n').find((line) => line.startsWith('graphql_yoga_http_duration_count{') && line.includes('operationName="ListProcedures"'));
+    expect(httpCount).toMatch(/statusCode="200"/);
+    expect(httpCount).toMatch(/ 1$/);
+    expect(text).toMatch(/^graphql_envelop_error_result\{.*phase="validate".*\} 1$/m);
+    expect(sample(text, 'handoff_procedures')).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/^# TYPE handoff_step_duration_seconds histogram$/m);
+    expect(text).toMatch(/^# TYPE handoff_step_retries_total counter$/m);
+    expect(text).toMatch(/^# TYPE handoff_rollbacks_total counter$/m);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).not.toMatch(/url="/); // one series per query string would be unbounded
+  });
+
+  it('counts graphql-ws subscriptions while they stream', async () => {
+    const client = server.wsClient();
+    // A query over graphql-ws is not a subscription: the gauge stays at zero.
+    await collect(client, PROCEDURES);
+    const { text } = await scrape(server);
+    expect(sample(text, 'handoff_active_subscriptions{transport="ws"}')).toBe(0);
+    expect(sample(text, 'handoff_active_subscriptions{transport="sse"}')).toBe(0);
+  });
+
+  it('echoes a sane incoming x-request-id and tags every log line of the request with it', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-abc.123' },
+      body: JSON.stringify({ query: PROCEDURES }),
+    });
+    expect(response.headers.get('x-request-id')).toBe('trace-abc.123');
+    const lines = server.logs.filter((line) => line.reqId === 'trace-abc.123');
+    // Yoga's own lines and ours alike.
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']));
+    const during = server.logs.filter((line) => line.msg === 'Parsing request to extract GraphQL parameters');
+    expect(during.every((line) => typeof line.reqId === 'string')).toBe(true);
+  });
+
+  it('replaces an unsafe x-request-id with a fresh one', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'evil\tid {"$gt":""} '.repeat(20) },
+      body: JSON.stringify({ query: PROCEDURES }),
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('gives every request its own id when none is sent', async () => {
+    const ids = await Promise.all(
+      [1, 2].map(async () => (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES }) })).headers.get('x-request-id')),
+    );
+    expect(ids[0]).toBeTruthy();
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
+describe('GET /metrics with API keys', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ API_KEYS: `watcher:viewer:${VIEWER_KEY}` });
+  });
+  afterAll(() => server.close());
+
+  it('needs a valid key', async () => {
+    expect((await scrape(server)).status).toBe(401);
+    expect((await scrape(server, bearer(`${VIEWER_KEY}x`))).status).toBe(401);
+    const scraped = await scrape(server, bearer(VIEWER_KEY));
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toMatch(/^handoff_procedures /m);
+  });
+});
+
+describe('engine metrics from handoff events', () => {
+  const event = (type: string, extra: Partial<HandoffEventLike> = {}): HandoffEventLike => ({ type, testId: null, ...extra });
+
+  it('turns step, retry, rollback and final events into counters and a duration histogram', async () => {
+    const registry = new Registry();
+    const metrics = handoffEventMetrics(registry);
+    metrics.observe(event('STEP_SUCCEEDED', { durationMs: 40 }));
+    metrics.observe(event('STEP_FAILED', { durationMs: 2_000 }));
+    metrics.observe(event('STEP_RETRY_SCHEDULED'));
+    metrics.observe(event('STEP_RETRY_SCHEDULED', { testId: 'T1' }));
+    metrics.observe(event('ROLLBACK_STARTED'));
+    metrics.observe(event('COMPENSATION_SUCCEEDED'));
+    metrics.observe(event('HANDOFF_ROLLED_BACK', { status: 'ROLLED_BACK' }));
+    metrics.observe(event('HANDOFF_COMPLETED', { status: 'COMPLETED' }));
+    metrics.observe(event('HANDOFF_CREATED', { status: 'PENDING' }));
+    const text = await registry.metrics();
+    expect(sample(text, 'handoff_step_duration_seconds_bucket{le="0.05",outcome="succeeded",source="live"}')).toBe(1);
+    expect(sample(text, 'handoff_step_duration_seconds_bucket{le="1",outcome="failed",source="live"}')).toBe(0);
+    expect(sample(text, 'handoff_step_duration_seconds_bucket{le="2.5",outcome="failed",source="live"}')).toBe(1);
+    expect(sample(text, 'handoff_step_retries_total{source="live"}')).toBe(1);
+    expect(sample(text, 'handoff_step_retries_total{source="test"}')).toBe(1);
+    expect(sample(text, 'handoff_rollbacks_total{source="live"}')).toBe(1);
+    expect(sample(text, 'handoff_compensations_total{outcome="succeeded",source="live"}')).toBe(1);
+    expect(sample(text, 'handoff_handoffs_finished_total{status="ROLLED_BACK",source="live"}')).toBe(1);
+    expect(sample(text, 'handoff_handoffs_finished_total{status="COMPLETED",source="live"}')).toBe(1);
+    expect(text).not.toMatch(/status="PENDING"/);
+  });
+
+  it('subscribes to the engine topic, reads gauges at scrape time and unhooks', async () => {
+    const registry = new Registry();
+    const events = new Topic<HandoffEventLike>();
+    let running = 2;
+    const engine = {
+      procedures: { list: async () => [{}, {}, {}] },
+      handoffs: { events, countByStatus: async () => ({ RUNNING: running, COMPLETED: 5 }) },
+    } as unknown as Engine;
+    const unhook = registerEngineMetrics(registry, engine);
+    events.publish(event('ROLLBACK_STARTED'));
+    let text = await registry.metrics();
+    expect(sample(text, 'handoff_procedures')).toBe(3);
+    expect(sample(text, 'handoff_handoffs{status="RUNNING"}')).toBe(2);
+    expect(sample(text, 'handoff_rollbacks_total{source="live"}')).toBe(1);
+    running = 0;
+    text = await registry.metrics();
+    expect(sample(text, 'handoff_handoffs{status="RUNNING"}')).toBe(0);
+    unhook();
+    expect(events.subscriberCount).toBe(0);
+  });
+});
