@@ -80,6 +80,7 @@ builder.queryFields((t) => ({
       },
     },
     {
+      name: 'AgentConnection',
       description: 'A page of agents.',
       fields: (c) => ({
         totalCount: c.int({
@@ -88,7 +89,7 @@ builder.queryFields((t) => ({
         }),
       }),
     },
-    { description: 'An agent in the list, with its cursor.' },
+    { name: 'AgentEdge', description: 'An agent in the list, with its cursor.' },
   ),
 }));
 

@@ -87,6 +87,7 @@ builder.queryFields((t) => ({
       },
     },
     {
+      name: 'ValidationSessionConnection',
       description: 'A page of validation sessions.',
       fields: (c) => ({
         totalCount: c.int({
@@ -95,7 +96,7 @@ builder.queryFields((t) => ({
         }),
       }),
     },
-    { description: 'A session in the list, with its cursor.' },
+    { name: 'ValidationSessionEdge', description: 'A session in the list, with its cursor.' },
   ),
 }));
 

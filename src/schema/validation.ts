@@ -135,10 +135,18 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
   description:
     'What to validate. Rules run: `ruleIds` when given (exactly those), else the procedure\'s gate rules, else every enabled rule. The procedure also supplies required context keys (VR005) and blocking severities.',
   fields: (t) => ({
-    handoffId: t.string({ required: false, description: 'The handoff being validated; its agents, phases and metadata fill what the input leaves out.' }),
+    handoffId: t.string({
+      required: false,
+      description:
+        'The handoff being validated. When it exists, its procedure, agents, phases and metadata fill what the input leaves out; otherwise the id is only recorded.',
+    }),
     procedureId: t.string({ required: false, description: 'Plain or global procedure id.' }),
     ruleIds: t.stringList({ required: false, description: 'Run exactly these rules (unknown ids are refused).' }),
-    context: t.field({ type: 'JSON', required: false, description: 'The handoff metadata to check (a JSON object): phaseComplete, resources, checksums, payload…' }),
+    context: t.field({
+      type: 'JSON',
+      required: false,
+      description: "The metadata to check (a JSON object): phaseComplete, resources, checksums, payload… Defaults to the handoff's metadata.",
+    }),
     sourceAgent: t.string({ required: false, description: 'Plain id of the agent handing off.' }),
     targetAgent: t.string({ required: false, description: 'Plain id of the agent taking over.' }),
     sourcePhase: t.string({ required: false, description: 'Phase work moves from.' }),

@@ -77,6 +77,8 @@ export interface ValidationServiceOptions {
 
 type ResolvedRule = ValidationRule | { missing: string };
 
+const MAX_RULES_PER_SESSION = 200;
+
 /**
  * Runs rule sets against validation subjects: stored sessions for the API, and
  * `evaluate` / `runSession` for the handoff runner's `validate` steps and pre-start gates.
@@ -158,6 +160,9 @@ export class ValidationService {
       }
     });
 
+    if (input.ruleIds && input.ruleIds.length > MAX_RULES_PER_SESSION) {
+      return fail('INVALID_INPUT', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
+    }
     let rules: ResolvedRule[];
     if (input.ruleIds) {
       rules = await this.resolveRules(input.ruleIds);
