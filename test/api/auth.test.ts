@@ -51,9 +51,32 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     field: 'createProcedure',
     least: 'admin',
     operation: `mutation { createProcedure(input: { id: "AUTH_PROC", name: "auth", description: "auth test",
-      steps: [{ id: "s1", name: "s1", kind: NOOP }] }) { userErrors { code } } }`,
+      steps: [{ id: "s1", name: "s1", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { code } } }`,
+  },
+  {
+    name: 'send an agent heartbeat',
+    kind: 'mutation',
+    field: 'agentHeartbeat',
+    least: 'operator',
+    operation: 'mutation { agentHeartbeat(input: { id: "nobody", status: READY }) { userErrors { code } } }',
+  },
+  {
+    name: 'cancel a handoff',
+    kind: 'mutation',
+    field: 'cancelHandoff',
+    least: 'operator',
+    operation: 'mutation { cancelHandoff(input: { id: "nothing", reason: "auth test" }) { userErrors { code } } }',
+  },
+  {
+    name: 'delete a procedure',
+    kind: 'mutation',
+    field: 'deleteProcedure',
+    least: 'admin',
+    operation: 'mutation { deleteProcedure(input: { id: "NO_SUCH_PROCEDURE" }) { userErrors { code } } }',
   },
 ];
+
+const HANDOFF_EVENTS = 'subscription { handoffEvents { seq handoffId type } }';
 
 function hasRootField(kind: 'query' | 'mutation', field: string): boolean {
   const type = kind === 'query' ? schema.getQueryType() : schema.getMutationType();
@@ -146,6 +169,41 @@ describe('with API keys configured', () => {
       expect(next).toMatchObject({ id: '1', type: 'next' });
       expect(next.payload.data.procedures.length).toBeGreaterThan(0);
       socket.socket.close();
+    });
+
+    it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('lets a viewer subscribe (authorised like a query)', async () => {
+      const client = server.wsClient({ apiKey: KEYS.viewer });
+      let started = 0;
+      let trigger: ReturnType<typeof setInterval> | undefined;
+      let stop: () => void = () => undefined;
+      const received = await new Promise<GraphQLResponse>((resolve, reject) => {
+        stop = client.subscribe({ query: HANDOFF_EVENTS }, { next: (value) => resolve(value as GraphQLResponse), error: reject, complete: () => undefined });
+        // Something to report: an operator starts handoffs until the live subscription sees one
+        // (there is no "subscription is live" signal in graphql-ws to wait for instead).
+        trigger = setInterval(() => {
+          started += 1;
+          void server.gql(
+            `mutation { initiateHandoff(input: { handoffId: "ws_sub_${started}", procedureId: "PHASE_TRANSITION_STANDARD", sourceAgent: "a1", targetAgent: "a2", handoffType: AGENT_HANDOFF, priority: LOW }) { userErrors { code } } }`,
+            undefined,
+            bearer(KEYS.operator),
+          );
+        }, 50);
+      }).finally(() => {
+        clearInterval(trigger);
+        stop();
+      });
+      expect(received.errors).toBeUndefined();
+      expect(received.data.handoffEvents.handoffId).toMatch(/^ws_sub_\d+$/);
+    });
+
+    it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('refuses a subscription over SSE without a key', async () => {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: HANDOFF_EVENTS }),
+      });
+      const text = await response.text();
+      expect(text).toMatch(/UNAUTHENTICATED/);
     });
 
     for (const testCase of REACH) {

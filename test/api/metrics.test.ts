@@ -139,13 +139,19 @@ describe('engine metrics from handoff events', () => {
     let running = 2;
     const engine = {
       procedures: { list: async () => [{}, {}, {}] },
-      handoffs: { events, countByStatus: async () => ({ RUNNING: running, COMPLETED: 5 }) },
+      handoffs: {
+        events,
+        count: async (filter: { status?: string[]; test?: boolean }) =>
+          filter.test === false ? ({ RUNNING: running, COMPLETED: 5 } as Record<string, number>)[filter.status![0]] ?? 0 : -1,
+      },
     } as unknown as Engine;
     const unhook = registerEngineMetrics(registry, engine);
     events.publish(event('ROLLBACK_STARTED'));
     let text = await registry.metrics();
     expect(sample(text, 'handoff_procedures')).toBe(3);
     expect(sample(text, 'handoff_handoffs{status="RUNNING"}')).toBe(2);
+    expect(sample(text, 'handoff_handoffs{status="COMPLETED"}')).toBe(5);
+    expect(sample(text, 'handoff_handoffs{status="CANCELLED"}')).toBe(0);
     expect(sample(text, 'handoff_rollbacks_total{source="live"}')).toBe(1);
     running = 0;
     text = await registry.metrics();
