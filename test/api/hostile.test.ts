@@ -409,6 +409,28 @@ describe('connection limits', () => {
     }
   });
 
+  it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('refuses operations beyond MAX_SUBSCRIPTIONS_PER_SOCKET on one socket', async () => {
+    const limited = await startTestServer({ MAX_SUBSCRIPTIONS_PER_SOCKET: '2' });
+    try {
+      const socket = await openRawSocket(limited.wsUrl);
+      socket.send(JSON.stringify({ type: 'connection_init' }));
+      await socket.next();
+      for (const id of ['1', '2', '3']) {
+        socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { handoffEvents { seq } }' } }));
+      }
+      const refused = await socket.next();
+      expect(refused).toMatchObject({ id: '3', type: 'error' });
+      expect(refused.payload[0].message).toMatch(/Too many operations on this connection \(limit 2\)/);
+      // Ending one frees a place.
+      socket.send(JSON.stringify({ id: '1', type: 'complete' }));
+      socket.send(JSON.stringify({ id: '4', type: 'subscribe', payload: { query: '{ procedures { id } }' } }));
+      expect(await socket.next()).toMatchObject({ id: '4', type: 'next' });
+      socket.socket.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('never sends an internal error message to the client', async () => {
     const failing = new RecordingDatabase();
     const broken = await startTestServer({}, { db: failing, logLevel: 'error' });

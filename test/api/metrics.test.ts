@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Topic } from '../../src/engine/shared/topic.js';
 import { handoffEventMetrics, registerEngineMetrics, type HandoffEventLike } from '../../src/observability/engine-metrics.js';
 import type { Engine } from '../../src/engine/engine.js';
+import { schema } from '../../src/resolvers/index.js';
 import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
 
 const VIEWER_KEY = 'viewer-key-0123456789abcdef';
@@ -55,6 +56,32 @@ describe('GET /metrics on an open server', () => {
     const { text } = await scrape(server);
     expect(sample(text, 'handoff_active_subscriptions{transport="ws"}')).toBe(0);
     expect(sample(text, 'handoff_active_subscriptions{transport="sse"}')).toBe(0);
+  });
+
+  it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('counts live subscriptions over graphql-ws and SSE', async () => {
+    const gauge = async (transport: string) => sample((await scrape(server)).text, `handoff_active_subscriptions{transport="${transport}"}`);
+    /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously). */
+    const settlesAt = async (transport: string, value: number) => {
+      for (let attempt = 0; attempt < 100 && (await gauge(transport)) !== value; attempt++) await new Promise((r) => setTimeout(r, 20));
+      expect(await gauge(transport)).toBe(value);
+    };
+    const client = server.wsClient();
+    const stop = client.subscribe({ query: 'subscription { handoffEvents { seq } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    await settlesAt('ws', 1);
+    stop();
+    await settlesAt('ws', 0);
+
+    const abort = new AbortController();
+    const sse = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { handoffEvents { seq } }' }),
+      signal: abort.signal,
+    });
+    expect(sse.status).toBe(200);
+    await settlesAt('sse', 1);
+    abort.abort();
+    await settlesAt('sse', 0);
   });
 
   it('echoes a sane incoming x-request-id and tags every log line of the request with it', async () => {
