@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../store/collection.js';
 import { ProcedureRepository } from '../store/repositories/procedure-repository.js';
 import { ProcedureService } from './procedures/procedure-service.js';
@@ -7,6 +8,13 @@ import { ValidationSessionRepository } from '../store/repositories/validation-se
 import { AgentService } from './agents/agent-service.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
+import { HandoffRepository } from '../store/repositories/handoff-repository.js';
+import { InboxRepository } from '../store/repositories/inbox-repository.js';
+import { HandoffQueue } from './handoffs/handoff-queue.js';
+import { HandoffRunner } from './handoffs/handoff-runner.js';
+import { HandoffService } from './handoffs/handoff-service.js';
+import { FaultInjectors } from './handoffs/fault-injectors.js';
+import { createStepServices, validateHandoff } from './handoffs/step-services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
 import { systemRandom, type Random } from './shared/random.js';
@@ -19,6 +27,10 @@ export interface EngineSettings {
 
 export interface EngineOptions {
   db: Database;
+  /** This process's identity in handoff leases (default: random). */
+  owner?: string;
+  /** How long a lease lasts without renewal (default 15 s). */
+  leaseMs?: number;
   settings: EngineSettings;
   clock?: Clock;
   random?: Random;
@@ -36,6 +48,13 @@ export interface Engine {
   readonly validationRules: ValidationRuleService;
   /** Validation sessions; `evaluate`/`runSession` are what handoff `validate` steps and gates call. */
   readonly validation: ValidationService;
+  /** Handoffs: initiate, cancel, signal, read, live events. */
+  readonly handoffs: HandoffService;
+  /** Where reliability tests register their fault injection. */
+  readonly faults: FaultInjectors;
+  /** Executes handoffs (exposed for metrics and tests). */
+  readonly runner: HandoffRunner;
+  readonly queue: HandoffQueue;
   /** Seeds defaults and resumes unfinished work. */
   start(): Promise<void>;
   /** Stops taking work and waits for running steps to reach a safe point. */
@@ -46,7 +65,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? systemClock;
   const _random = options.random ?? systemRandom;
   const _logger = options.logger ?? silentLogger;
-  const procedures = new ProcedureService(await ProcedureRepository.open(options.db), clock);
+  const random = _random;
+  const logger = _logger;
+  // Rules are known only once the rule service exists; definitions are checked lazily.
+  let ruleIds: () => Promise<ReadonlySet<string>> = async () => new Set();
+  const procedures = new ProcedureService({
+    repository: await ProcedureRepository.open(options.db),
+    clock,
+    knownRuleIds: () => ruleIds(),
+    webhookAllowList: options.settings.webhookAllowList,
+  });
   const agents = new AgentService(await AgentRepository.open(options.db), clock, options.settings.agentHeartbeatWindowMs);
   const validationRules = new ValidationRuleService(await ValidationRuleRepository.open(options.db), clock);
   const validation = new ValidationService({
@@ -58,10 +86,57 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger: _logger,
   });
 
+  ruleIds = async () => new Set((await validationRules.list()).map((rule) => rule.id));
+
+  const handoffRepository = await HandoffRepository.open(options.db);
+  const faults = new FaultInjectors();
+  const leaseMs = options.leaseMs ?? 15_000;
+  const owner = options.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  let handoffs: HandoffService | undefined;
+  const runner = new HandoffRunner({
+    repository: handoffRepository,
+    loadProcedure: (id, version) => procedures.getVersion(id, version),
+    checkGates: (handoff, procedure) => validateHandoff(validation, handoff, procedure, procedure.validationRules, []),
+    services: createStepServices({
+      validation,
+      procedures,
+      inbox: await InboxRepository.open(options.db),
+      clock,
+      random,
+      webhookAllowList: options.settings.webhookAllowList,
+    }),
+    clock,
+    random,
+    logger,
+    owner,
+    leaseMs,
+    exclusiveStore: options.db.kind !== 'mongo',
+    faults,
+    publish: (events) => handoffs!.publish(events),
+  });
+  const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
+  handoffs = new HandoffService(handoffRepository, procedures, runner, queue, clock, logger);
+  validation.useHandoffLookup(async (id) => {
+    const handoff = await handoffs!.get(id);
+    if (!handoff) return null;
+    return {
+      handoff: { handoffId: handoff.id, sourcePhase: handoff.sourcePhase, targetPhase: handoff.targetPhase, sourceAgent: handoff.sourceAgent, targetAgent: handoff.targetAgent, type: handoff.type, priority: handoff.priority },
+      procedureId: handoff.procedureId,
+      metadata: handoff.metadata,
+    };
+  });
+  // Leases are renewed while we run; in a shared store, orphans of dead processes are picked up.
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let orphanTimer: NodeJS.Timeout | undefined;
+
   return {
     db: options.db,
     clock,
     procedures,
+    handoffs,
+    faults,
+    runner,
+    queue,
     agents,
     validationRules,
     validation,
@@ -69,8 +144,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await procedures.seedDefaults();
       await validationRules.seedDefaults();
       await validation.recoverInterrupted();
+      const resumed = await handoffs!.resumeUnfinished();
+      if (resumed > 0) logger.info({ resumed }, 'resuming unfinished handoffs');
+      leaseTimer = setInterval(() => {
+        handoffRepository.renewLeases(runner.activeIds, owner, clock.now() + leaseMs).catch((error) => logger.warn({ err: error }, 'lease renewal failed'));
+      }, Math.max(50, Math.floor(leaseMs / 3)));
+      leaseTimer.unref();
+      if (options.db.kind === 'mongo') {
+        orphanTimer = setInterval(() => {
+          handoffs!.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'orphan scan failed'));
+        }, leaseMs);
+        orphanTimer.unref();
+      }
     },
     async stop() {
+      clearInterval(leaseTimer);
+      clearInterval(orphanTimer);
+      queue.pause();
+      runner.stop();
+      await queue.idle();
       await validation.stop();
     },
   };

@@ -11,6 +11,9 @@ import '../schema/metrics.js';
 import './agent.js';
 import './validation.js';
 import './metrics.js';
+import '../schema/handoff.js';
+import '../schema/procedure-input.js';
+import './handoff.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,6 +1,11 @@
 import { builder } from '../schema/builder.js';
 import { ProcedureRef } from '../schema/procedure.js';
+import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
+import type { Procedure } from '../engine/procedures/procedure.js';
+import { CreateProcedureInput, DeleteProcedureInput, UpdateProcedureInput } from '../schema/procedure-input.js';
+import { payloadType } from '../schema/user-error.js';
 import { plainId } from './ids.js';
+import { toPayload } from './payload.js';
 
 builder.queryFields((t) => ({
   procedures: t.field({
@@ -20,5 +25,41 @@ builder.queryFields((t) => ({
     authScopes: { viewer: true },
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.loaders.procedures.load(plainId(String(args.id), 'Procedure')),
+  }),
+}));
+
+const ProcedurePayload = payloadType<Procedure>('Procedure', 'procedure', ProcedureRef, 'The result of a procedure definition change.');
+
+
+builder.mutationFields((t) => ({
+  createProcedure: t.field({
+    type: ProcedurePayload,
+    description: 'Defines a new procedure (version 1).',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreateProcedureInput, required: true, description: 'The definition.' }) },
+    resolve: async (_root, { input }, context) => toPayload(await context.engine.procedures.create(input as ProcedureInput)),
+  }),
+  updateProcedure: t.field({
+    type: ProcedurePayload,
+    description: 'Replaces a procedure with a new version; running handoffs keep the version they started with.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpdateProcedureInput, required: true, description: 'The new definition.' }) },
+    resolve: async (_root, { input }, context) => {
+      const { expectedVersion, ...definition } = input as ProcedureInput & { expectedVersion?: number | null };
+      const outcome = await context.engine.procedures.update({ ...definition, id: plainId(definition.id, 'Procedure') }, expectedVersion);
+      if (outcome.ok) context.loaders.procedures.clear(outcome.value.id);
+      return toPayload(outcome);
+    },
+  }),
+  deleteProcedure: t.field({
+    type: ProcedurePayload,
+    description: 'Deletes a procedure (returned as it was). Running handoffs finish on their pinned version.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: DeleteProcedureInput, required: true, description: 'Which one.' }) },
+    resolve: async (_root, { input }, context) => {
+      const id = plainId(String(input.id), 'Procedure');
+      context.loaders.procedures.clear(id);
+      return toPayload(await context.engine.procedures.delete(id));
+    },
   }),
 }));

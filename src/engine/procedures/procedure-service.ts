@@ -1,39 +1,103 @@
 import type { ProcedureRepository } from '../../store/repositories/procedure-repository.js';
 import { DuplicateKeyError } from '../../store/collection.js';
 import type { Clock } from '../shared/clock.js';
+import { fail, failAll, ok, type Outcome } from '../shared/user-error.js';
 import type { Procedure } from './procedure.js';
+import { checkProcedureInput, toProcedure, type ProcedureInput } from './procedure-definition.js';
 import { seedProcedures } from './seed-procedures.js';
 
-/** Reads and defines procedures. */
+export interface ProcedureServiceOptions {
+  repository: ProcedureRepository;
+  clock: Clock;
+  /** Ids of the validation rules that exist, for checking definitions. */
+  knownRuleIds(): Promise<ReadonlySet<string>>;
+  webhookAllowList: string[];
+}
+
+/** Reads and defines procedures. Updates create a new version; old versions stay readable. */
 export class ProcedureService {
-  constructor(
-    private readonly repository: ProcedureRepository,
-    private readonly clock: Clock,
-  ) {}
+  private readonly versionCache = new Map<string, Procedure>();
+
+  constructor(private readonly options: ProcedureServiceOptions) {}
 
   /** Stores the seed procedures that are not there yet; user edits to them are kept. */
   async seedDefaults(): Promise<void> {
-    for (const procedure of seedProcedures(this.clock.now())) {
-      if (await this.repository.get(procedure.id)) continue;
-      await this.repository.insert(procedure).catch((error) => {
+    for (const procedure of seedProcedures(this.options.clock.now())) {
+      if (await this.options.repository.get(procedure.id)) continue;
+      await this.options.repository.insert(procedure).catch((error) => {
         if (!(error instanceof DuplicateKeyError)) throw error; // another process seeded it first
       });
     }
   }
 
   list(): Promise<Procedure[]> {
-    return this.repository.list();
+    return this.options.repository.list();
   }
 
   get(id: string): Promise<Procedure | null> {
-    return this.repository.get(id);
+    return this.options.repository.get(id);
   }
 
   getMany(ids: readonly string[]): Promise<(Procedure | null)[]> {
-    return this.repository.getMany(ids);
+    return this.options.repository.getMany(ids);
   }
 
-  getVersion(id: string, version: number): Promise<Procedure | null> {
-    return this.repository.getVersion(id, version);
+  /** A pinned version; versions never change once stored, so they are cached. */
+  async getVersion(id: string, version: number): Promise<Procedure | null> {
+    const key = `${id}@${version}`;
+    const cached = this.versionCache.get(key);
+    if (cached) return cached;
+    const procedure = await this.options.repository.getVersion(id, version);
+    if (procedure) this.versionCache.set(key, procedure);
+    return procedure;
+  }
+
+  async create(input: ProcedureInput): Promise<Outcome<Procedure>> {
+    const problems = await this.check(input);
+    if (problems.length > 0) return failAll(problems);
+    const now = this.options.clock.now();
+    const procedure = toProcedure(input, 1, now, now);
+    try {
+      await this.options.repository.insert(procedure);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return fail('DUPLICATE_KEY', `A procedure with id "${input.id}" exists`, ['input', 'id']);
+      throw error;
+    }
+    return ok(procedure);
+  }
+
+  /** Replaces the definition as a new version; `expectedVersion` guards against lost updates. */
+  async update(input: ProcedureInput, expectedVersion?: number | null): Promise<Outcome<Procedure>> {
+    const current = await this.options.repository.get(input.id);
+    if (!current) return fail('NOT_FOUND', `No procedure with id "${input.id}"`, ['input', 'id']);
+    if (expectedVersion != null && expectedVersion !== current.version) {
+      return fail('VERSION_CONFLICT', `Procedure is at version ${current.version}, not ${expectedVersion}`, ['input', 'expectedVersion']);
+    }
+    const problems = await this.check(input);
+    if (problems.length > 0) return failAll(problems);
+    const next = toProcedure(input, current.version + 1, current.createdAt, this.options.clock.now());
+    const conflict = () => fail<Procedure>('VERSION_CONFLICT', 'The procedure was updated concurrently; read it again and retry', ['input', 'id']);
+    try {
+      const stored = await this.options.repository.replace(next, current.version);
+      return stored ? ok(stored) : conflict();
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return conflict();
+      throw error;
+    }
+  }
+
+  /** Removes the procedure; handoffs already running keep their pinned version. */
+  async delete(id: string): Promise<Outcome<Procedure>> {
+    const current = await this.options.repository.get(id);
+    if (!current) return fail('NOT_FOUND', `No procedure with id "${id}"`, ['input', 'id']);
+    await this.options.repository.delete(id);
+    return ok(current);
+  }
+
+  private async check(input: ProcedureInput) {
+    return checkProcedureInput(input, {
+      knownRuleIds: await this.options.knownRuleIds(),
+      webhookAllowList: this.options.webhookAllowList,
+    });
   }
 }

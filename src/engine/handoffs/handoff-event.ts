@@ -1,0 +1,48 @@
+import type { HandoffStatus } from './handoff.js';
+
+export const HANDOFF_EVENT_TYPES = [
+  'HANDOFF_CREATED',
+  'GATES_PASSED',
+  'GATES_FAILED',
+  'HANDOFF_STARTED',
+  'STEP_STARTED',
+  'STEP_WAITING',
+  'STEP_SIGNALLED',
+  'STEP_SUCCEEDED',
+  'STEP_FAILED',
+  'STEP_RETRY_SCHEDULED',
+  'HANDOFF_INTERRUPTED',
+  'CANCEL_REQUESTED',
+  'ROLLBACK_STARTED',
+  'COMPENSATION_STARTED',
+  'COMPENSATION_SUCCEEDED',
+  'COMPENSATION_FAILED',
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+  'HANDOFF_CANCELLED',
+] as const;
+export type HandoffEventType = (typeof HANDOFF_EVENT_TYPES)[number];
+
+/** The part of an event the runner decides; numbering and time are added when it is stored. */
+export interface HandoffEventDraft {
+  type: HandoffEventType;
+  /** The step id the event is about, if any. */
+  step: string | null;
+  message: string;
+  attempt?: number;
+  durationMs?: number;
+  data?: Record<string, unknown>;
+}
+
+/** One entry of a handoff's append-only history. */
+export interface HandoffEvent extends HandoffEventDraft {
+  handoffId: string;
+  seq: number;
+  /** The handoff's status right after this event. */
+  status: HandoffStatus;
+  at: number;
+  /** Set when the handoff is reliability-test traffic. */
+  testId: string | null;
+}

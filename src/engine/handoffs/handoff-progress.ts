@@ -1,0 +1,87 @@
+import type { HandoffRepository } from '../../store/repositories/handoff-repository.js';
+import type { Topic } from '../shared/topic.js';
+import { AsyncQueue } from '../validation/async-queue.js';
+import type { HandoffEvent, HandoffEventType } from './handoff-event.js';
+import { isFinal } from './handoff.js';
+
+const TERMINAL_EVENTS: ReadonlySet<HandoffEventType> = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+  'HANDOFF_CANCELLED',
+]);
+
+export function isTerminalEvent(event: Pick<HandoffEvent, 'type'>): boolean {
+  return TERMINAL_EVENTS.has(event.type);
+}
+
+const REPLAY_PAGE = 500;
+
+/**
+ * A handoff's events after `afterSeq`: stored ones first, then live ones, with no gap and
+ * no duplicate. Live events are held back while the replay runs and filtered by seq; a
+ * gap in the live stream is filled from the store. Ends after the final event.
+ */
+export function handoffProgress(
+  repository: HandoffRepository,
+  topic: Topic<HandoffEvent>,
+  id: string,
+  afterSeq: number,
+  onError: (error: unknown) => void,
+): AsyncIterableIterator<HandoffEvent> {
+  let last = afterSeq;
+  let replaying = true;
+  const heldBack: HandoffEvent[] = [];
+  let delivery = Promise.resolve();
+
+  const unsubscribe = topic.subscribe((event) => {
+    if (event.handoffId !== id) return;
+    if (replaying) heldBack.push(event);
+    else deliverInOrder(event);
+  });
+  const queue = new AsyncQueue<HandoffEvent>(unsubscribe);
+
+  const emit = (event: HandoffEvent) => {
+    if (event.seq <= last || queue.isEnded) return;
+    last = event.seq;
+    queue.push(event);
+    if (isTerminalEvent(event)) queue.end();
+  };
+
+  /** Stored events up to `upTo` (inclusive) that we have not emitted yet. */
+  const catchUp = async (upTo: number) => {
+    while (last < upTo && !queue.isEnded) {
+      const page = await repository.events(id, last, Math.min(REPLAY_PAGE, upTo - last));
+      if (page.length === 0) return;
+      page.forEach(emit);
+    }
+  };
+
+  const deliverInOrder = (event: HandoffEvent) => {
+    delivery = delivery
+      .then(async () => {
+        if (event.seq > last + 1) await catchUp(event.seq - 1);
+        emit(event);
+      })
+      .catch(fail);
+  };
+
+  const fail = (error: unknown) => {
+    onError(error);
+    queue.end();
+  };
+
+  void (async () => {
+    const handoff = await repository.get(id);
+    await catchUp(Number.MAX_SAFE_INTEGER);
+    replaying = false;
+    heldBack.splice(0).forEach(deliverInOrder);
+    if (!handoff || (isFinal(handoff.status) && last >= handoff.seq)) {
+      await delivery;
+      queue.end();
+    }
+  })().catch(fail);
+
+  return queue;
+}

@@ -1,0 +1,473 @@
+import type { HandoffRecord, HandoffRepository } from '../../store/repositories/handoff-repository.js';
+import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Random } from '../shared/random.js';
+import type { Handoff, StepRun } from './handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
+import { retryDelayMs } from './retry-delay.js';
+import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
+import { STEP_KIND_REGISTRY } from './steps/registry.js';
+import type { StepServices } from './steps/step-kind.js';
+
+/** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
+class LeaseLostError extends Error {
+  constructor(id: string) {
+    super(`lease on handoff ${id} lost`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export interface RunnerOptions {
+  repository: HandoffRepository;
+  loadProcedure(id: string, version: number): Promise<Procedure | null>;
+  /** Gate check before the first step: blocking rule failures (empty = pass). */
+  checkGates(handoff: Handoff, procedure: Procedure): Promise<{ blocking: string[]; summary: string }>;
+  services: StepServices;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  /** This process's identity in leases. */
+  owner: string;
+  leaseMs: number;
+  /** True when no other process can share the store (embedded): leases of others are stale by definition. */
+  exclusiveStore: boolean;
+  faults: FaultHook | null;
+  publish(events: HandoffEvent[]): void;
+}
+
+/** A handoff this process is executing right now. */
+interface ActiveRun {
+  handoff: Handoff;
+  procedure: Procedure;
+  signals: Record<string, unknown>;
+  cancelReason: string | null;
+  /** Aborted by cancel or shutdown; the running attempt follows it. */
+  abort: AbortController;
+  signalWaiter: ((payload: unknown) => void) | null;
+}
+
+/** A step that was started (or due to start) but will never finish reads as FAILED, not RUNNING. */
+function abandonCurrentStep(h: Handoff, reason: string, now: number): void {
+  const step = h.steps[h.currentStep];
+  if (!step || !['RUNNING', 'WAITING', 'PENDING'].includes(step.status) || step.attempts === 0) return;
+  step.status = 'FAILED';
+  step.error ??= reason;
+  step.finishedAt = now;
+}
+
+const TERMINAL_MESSAGES = {
+  COMPLETED: 'HANDOFF_COMPLETED',
+  FAILED: 'HANDOFF_FAILED',
+  ROLLED_BACK: 'HANDOFF_ROLLED_BACK',
+  ROLLBACK_FAILED: 'HANDOFF_ROLLBACK_FAILED',
+  CANCELLED: 'HANDOFF_CANCELLED',
+} as const;
+
+/**
+ * Executes handoffs as a durable state machine. Every change is one compare-and-set on the
+ * stored handoff (guarded by version and lease) that also records its events, so a process
+ * that dies mid-step leaves a state the next process can resume from.
+ */
+export class HandoffRunner {
+  private readonly active = new Map<string, ActiveRun>();
+  private stopping = false;
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  get activeIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  isActive(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  /** Runs (or resumes) one handoff to a final status, unless the lease is held elsewhere. */
+  async execute(id: string): Promise<void> {
+    const { repository, owner, clock, leaseMs, exclusiveStore, logger } = this.options;
+    if (this.stopping || this.active.has(id)) return;
+    if (!(await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore))) return;
+    try {
+      const record = await repository.getRecord(id);
+      if (!record) return;
+      await repository.flushOutbox(record);
+      const procedure = await this.options.loadProcedure(record.handoff.procedureId, record.handoff.procedureVersion);
+      if (!procedure) throw new Error(`procedure ${record.handoff.procedureId} v${record.handoff.procedureVersion} is missing`);
+      const run: ActiveRun = {
+        handoff: record.handoff,
+        procedure,
+        signals: record.signals,
+        cancelReason: record.cancelRequest?.reason ?? null,
+        abort: new AbortController(),
+        signalWaiter: null,
+      };
+      this.active.set(id, run);
+      await this.drive(run);
+    } catch (error) {
+      if (error instanceof LeaseLostError || error instanceof ShutdownError) {
+        logger.info({ handoffId: id, reason: error.message }, 'stopped running handoff');
+      } else {
+        logger.error({ handoffId: id, err: error }, 'handoff runner crashed; it will resume on restart');
+      }
+    } finally {
+      this.active.delete(id);
+      await repository.releaseLease(id, owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
+    }
+  }
+
+  /** Delivers a signal recorded in the store to the step waiting for it in this process. */
+  notifySignal(id: string, step: string, payload: unknown): void {
+    const run = this.active.get(id);
+    if (!run) return;
+    run.signals[step] = payload;
+    if (run.handoff.steps[run.handoff.currentStep]?.id === step) run.signalWaiter?.(payload);
+  }
+
+  /** Aborts the running attempt of a handoff whose cancel was recorded in the store. */
+  notifyCancel(id: string, reason: string): void {
+    const run = this.active.get(id);
+    if (!run || run.cancelReason !== null) return;
+    run.cancelReason = reason;
+    run.abort.abort(new CancelledError(reason));
+  }
+
+  /** Abandons running attempts without recording them; they resume after restart. */
+  stop(): void {
+    this.stopping = true;
+    for (const run of this.active.values()) run.abort.abort(new ShutdownError());
+  }
+
+  private async drive(run: ActiveRun): Promise<void> {
+    const { handoff } = run;
+    const resumed = handoff.status !== 'PENDING';
+    if (!resumed) {
+      if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
+      if (!(await this.passGates(run))) return;
+    } else {
+      await this.recordInterruption(run);
+    }
+    if (run.handoff.status === 'RUNNING' || run.handoff.status === 'WAITING') await this.runSteps(run, resumed);
+    if (run.handoff.status === 'ROLLING_BACK') await this.rollBack(run);
+  }
+
+  private async passGates(run: ActiveRun): Promise<boolean> {
+    const { handoff, procedure } = run;
+    const verdict = await this.options.checkGates(handoff, procedure).catch((error: Error) => ({
+      blocking: ['GATES'],
+      summary: `the validation gates could not run: ${error.message}`,
+    }));
+    const now = this.options.clock.now();
+    if (verdict.blocking.length > 0) {
+      await this.commit(run, (h) => {
+        h.status = 'FAILED';
+        h.error = `validation gates failed: ${verdict.summary}`;
+        h.startedAt = now;
+        h.finishedAt = now;
+      }, [
+        { type: 'GATES_FAILED', step: null, message: verdict.summary, data: { rules: verdict.blocking } },
+        { type: 'HANDOFF_FAILED', step: null, message: `validation gates failed: ${verdict.blocking.join(', ')}` },
+      ]);
+      return false;
+    }
+    const first = procedure.steps[0];
+    await this.commit(run, (h) => {
+      h.status = 'RUNNING';
+      h.startedAt = now;
+      if (first) this.markAttemptStarted(h, 0, now);
+    }, [
+      { type: 'GATES_PASSED', step: null, message: verdict.summary },
+      { type: 'HANDOFF_STARTED', step: null, message: `running ${procedure.name} v${procedure.version}` },
+      ...(first ? [this.stepStartedEvent(run.handoff, first, 1)] : []),
+    ]);
+    if (!first) await this.finish(run, 'COMPLETED', 'procedure has no steps');
+    return true;
+  }
+
+  /** A previous process was running this handoff when it stopped: say so in the history. */
+  private async recordInterruption(run: ActiveRun): Promise<void> {
+    const step = run.handoff.steps[run.handoff.currentStep];
+    await this.commit(run, () => undefined, [
+      {
+        type: 'HANDOFF_INTERRUPTED',
+        step: step?.id ?? null,
+        message: `resumed after the previous runner stopped (status ${run.handoff.status}${step ? `, step ${step.id} attempt ${step.attempts}` : ''})`,
+        attempt: step?.attempts,
+      },
+    ]);
+  }
+
+  private async runSteps(run: ActiveRun, resumedAfterStop: boolean): Promise<void> {
+    let resumed = resumedAfterStop;
+    while (run.handoff.currentStep < run.procedure.steps.length) {
+      const index = run.handoff.currentStep;
+      const definition = run.procedure.steps[index];
+      const step = run.handoff.steps[index];
+      if (run.cancelReason !== null) return this.startRollback(run, `cancelled: ${run.cancelReason}`);
+      if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
+        // The attempt that was running when the last process died counts as failed.
+        resumed = false;
+        if (!(await this.afterFailure(run, definition, new Error('interrupted by a restart'), 0, false))) return;
+        continue;
+      }
+      resumed = false;
+      if (step.status === 'PENDING') {
+        await this.waitForRetry(run, step);
+        if (run.cancelReason !== null) continue;
+        await this.startAttempt(run, definition);
+      }
+      const result = await runAction(
+        {
+          handoff: run.handoff,
+          stepId: definition.id,
+          action: definition,
+          attempt: run.handoff.steps[index].attempts,
+          outer: run.abort.signal,
+          awaitSignal: () => this.awaitSignal(run, definition.id),
+        },
+        this.options.services,
+        this.options.clock,
+        this.options.faults,
+      );
+      if (!result.ok && result.error instanceof ShutdownError) throw result.error;
+      if (result.ok) await this.afterSuccess(run, definition, result.output, result.durationMs);
+      else if (!(await this.afterFailure(run, definition, result.error, result.durationMs, true))) return;
+    }
+  }
+
+  private async waitForRetry(run: ActiveRun, step: StepRun): Promise<void> {
+    const wait = (step.retryAt ?? 0) - this.options.clock.now();
+    if (wait <= 0) return;
+    try {
+      await this.options.clock.sleep(wait, run.abort.signal);
+    } catch (error) {
+      if (error instanceof ShutdownError) throw error;
+    }
+  }
+
+  private async startAttempt(run: ActiveRun, definition: StepDefinition): Promise<void> {
+    const now = this.options.clock.now();
+    const attempt = run.handoff.steps[run.handoff.currentStep].attempts + 1;
+    await this.commit(run, (h) => this.markAttemptStarted(h, h.currentStep, now), [this.stepStartedEvent(run.handoff, definition, attempt)]);
+  }
+
+  private markAttemptStarted(h: Handoff, index: number, now: number): void {
+    const step = h.steps[index];
+    const waits = STEP_KIND_REGISTRY.get(step.kind)?.waits ?? false;
+    step.status = waits ? 'WAITING' : 'RUNNING';
+    step.attempts += 1;
+    step.startedAt ??= now;
+    step.retryAt = null;
+    h.currentStep = index;
+    h.status = waits ? 'WAITING' : 'RUNNING';
+  }
+
+  private stepStartedEvent(h: Handoff, definition: StepDefinition, attempt: number): HandoffEventDraft {
+    const waits = STEP_KIND_REGISTRY.get(definition.kind)?.waits ?? false;
+    return {
+      type: waits ? 'STEP_WAITING' : 'STEP_STARTED',
+      step: definition.id,
+      attempt,
+      message: waits
+        ? `${definition.name}: waiting for signalHandoff (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
+        : `${definition.name}: attempt ${attempt} of ${definition.retry.maxAttempts}`,
+    };
+  }
+
+  private async afterSuccess(run: ActiveRun, definition: StepDefinition, output: Record<string, unknown> | null, durationMs: number): Promise<void> {
+    const now = this.options.clock.now();
+    const index = run.handoff.currentStep;
+    const next = run.procedure.steps[index + 1];
+    const attempt = run.handoff.steps[index].attempts;
+    const drafts: HandoffEventDraft[] = [];
+    if (definition.kind === 'await_signal') drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: 'signal received', attempt });
+    drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
+    if (next) drafts.push(this.stepStartedEvent(run.handoff, next, 1));
+    else drafts.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
+    await this.commit(run, (h) => {
+      const step = h.steps[index];
+      step.status = 'SUCCEEDED';
+      step.finishedAt = now;
+      step.output = output;
+      if (next) this.markAttemptStarted(h, index + 1, now);
+      else {
+        h.currentStep = index + 1;
+        h.status = 'COMPLETED';
+        h.finishedAt = now;
+      }
+    }, drafts);
+  }
+
+  /** Records a failed attempt; schedules a retry or starts the rollback. Returns true to keep going. */
+  private async afterFailure(run: ActiveRun, definition: StepDefinition, error: Error, durationMs: number, countable: boolean): Promise<boolean> {
+    const now = this.options.clock.now();
+    const index = run.handoff.currentStep;
+    const attempt = run.handoff.steps[index].attempts;
+    const message = error instanceof StepTimeoutError ? `attempt ${attempt} ${error.message}` : `attempt ${attempt} failed: ${error.message}`;
+    const failed: HandoffEventDraft = { type: 'STEP_FAILED', step: definition.id, attempt, durationMs, message, data: { timeout: error instanceof StepTimeoutError } };
+    const cancelled = error instanceof CancelledError || run.cancelReason !== null;
+    if (!cancelled && attempt < definition.retry.maxAttempts) {
+      const delay = countable ? retryDelayMs(attempt + 1, definition.retry, this.options.random) : 0;
+      await this.commit(run, (h) => {
+        const step = h.steps[index];
+        step.status = 'PENDING';
+        step.error = message;
+        step.retryAt = now + delay;
+        h.status = 'RUNNING';
+      }, [failed, { type: 'STEP_RETRY_SCHEDULED', step: definition.id, attempt: attempt + 1, message: `retrying in ${delay} ms`, data: { delayMs: delay } }]);
+      return true;
+    }
+    await this.commit(run, (h) => {
+      const step = h.steps[index];
+      step.status = 'FAILED';
+      step.error = message;
+      step.finishedAt = now;
+      h.error = cancelled ? `cancelled: ${run.cancelReason}` : `${definition.name} failed after ${attempt} attempt(s): ${error.message}`;
+    }, [failed]);
+    await this.startRollback(run, run.handoff.error!);
+    return false;
+  }
+
+  private async startRollback(run: ActiveRun, reason: string): Promise<void> {
+    const toUndo = this.stepsToCompensate(run);
+    const now = this.options.clock.now();
+    if (toUndo.length === 0) {
+      const cancelled = run.cancelReason !== null;
+      return this.finish(run, cancelled ? 'CANCELLED' : 'FAILED', cancelled ? reason : `${reason}; nothing to roll back`);
+    }
+    await this.commit(run, (h) => {
+      abandonCurrentStep(h, reason, now);
+      h.status = 'ROLLING_BACK';
+      h.error ??= reason;
+    }, [{ type: 'ROLLBACK_STARTED', step: null, message: `${reason}; undoing ${toUndo.map((i) => run.handoff.steps[i].id).join(', ')}` }]);
+  }
+
+  /** Indexes of completed steps with a compensation not yet done, latest first. */
+  private stepsToCompensate(run: ActiveRun): number[] {
+    const indexes: number[] = [];
+    for (let i = run.handoff.steps.length - 1; i >= 0; i--) {
+      const status = run.handoff.steps[i].status;
+      if ((status === 'SUCCEEDED' || status === 'COMPENSATING') && run.procedure.steps[i].compensation) indexes.push(i);
+    }
+    return indexes;
+  }
+
+  /** Runs compensations in reverse step order; each is reported as its own events. */
+  private async rollBack(run: ActiveRun): Promise<void> {
+    for (const index of this.stepsToCompensate(run)) {
+      const compensation = run.procedure.steps[index].compensation!;
+      await this.commit(run, (h) => {
+        h.steps[index].status = 'COMPENSATING';
+      }, [{ type: 'COMPENSATION_STARTED', step: run.handoff.steps[index].id, message: `${compensation.name} started` }]);
+      const result = await this.compensate(run, index, compensation);
+      await this.commit(run, (h) => {
+        h.steps[index].status = result.ok ? 'COMPENSATED' : 'COMPENSATION_FAILED';
+        if (!result.ok) h.steps[index].error = `compensation failed: ${result.error}`;
+      }, [
+        result.ok
+          ? { type: 'COMPENSATION_SUCCEEDED', step: run.handoff.steps[index].id, durationMs: result.durationMs, message: `${compensation.name} succeeded` }
+          : { type: 'COMPENSATION_FAILED', step: run.handoff.steps[index].id, durationMs: result.durationMs, message: `${compensation.name} failed: ${result.error}` },
+      ]);
+    }
+    const failed = run.handoff.steps.some((step) => step.status === 'COMPENSATION_FAILED');
+    if (failed) return this.finish(run, 'ROLLBACK_FAILED', 'some compensations failed; manual repair needed');
+    if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled and rolled back: ${run.cancelReason}`);
+    return this.finish(run, 'ROLLED_BACK', 'all completed steps were undone');
+  }
+
+  /** A compensation gets the step's retry policy; cancel does not stop it, shutdown does. */
+  private async compensate(run: ActiveRun, index: number, compensation: Compensation): Promise<{ ok: boolean; error?: string; durationMs: number }> {
+    const policy = run.procedure.steps[index].retry;
+    const shutdownOnly = new AbortController();
+    const forward = () => {
+      if (run.abort.signal.reason instanceof ShutdownError) shutdownOnly.abort(run.abort.signal.reason);
+    };
+    run.abort.signal.addEventListener('abort', forward);
+    forward();
+    try {
+      let last = '';
+      let total = 0;
+      for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+        const result = await runAction(
+          { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: shutdownOnly.signal, awaitSignal: () => new Promise(() => undefined) },
+          this.options.services,
+          this.options.clock,
+          null,
+        );
+        total += result.durationMs;
+        if (result.ok) return { ok: true, durationMs: total };
+        if (result.error instanceof ShutdownError) throw result.error;
+        last = result.error.message;
+        if (attempt < policy.maxAttempts) await this.options.clock.sleep(retryDelayMs(attempt + 1, policy, this.options.random), shutdownOnly.signal);
+      }
+      return { ok: false, error: last, durationMs: total };
+    } finally {
+      run.abort.signal.removeEventListener('abort', forward);
+    }
+  }
+
+  private async finish(run: ActiveRun, status: keyof typeof TERMINAL_MESSAGES, message: string): Promise<void> {
+    const now = this.options.clock.now();
+    await this.commit(run, (h) => {
+      if (status !== 'COMPLETED') abandonCurrentStep(h, message, now);
+      h.status = status;
+      h.startedAt ??= now;
+      h.finishedAt = now;
+      if (status === 'CANCELLED') h.cancelReason = run.cancelReason;
+    }, [{ type: TERMINAL_MESSAGES[status], step: null, message }]);
+  }
+
+  private awaitSignal(run: ActiveRun, step: string): Promise<unknown> {
+    if (step in run.signals) return Promise.resolve(run.signals[step]);
+    return new Promise((resolve, reject) => {
+      const { signal } = run.abort;
+      const stopPolling = new AbortController();
+      const done = (payload: unknown) => {
+        run.signalWaiter = null;
+        stopPolling.abort();
+        resolve(payload);
+      };
+      run.signalWaiter = done;
+      signal.addEventListener('abort', () => {
+        stopPolling.abort();
+        reject(signal.reason);
+      }, { once: true });
+      void this.pollSignal(run, step, stopPolling.signal, done);
+    });
+  }
+
+  /** Another process may record the signal: look in the store now and then. */
+  private async pollSignal(run: ActiveRun, step: string, stop: AbortSignal, done: (payload: unknown) => void): Promise<void> {
+    while (!stop.aborted) {
+      try {
+        await this.options.clock.sleep(1_000, stop);
+      } catch {
+        return;
+      }
+      const record = await this.options.repository.getRecord(run.handoff.id).catch(() => null);
+      if (record && step in record.signals && !stop.aborted) done(record.signals[step]);
+      if (record?.cancelRequest && !stop.aborted) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
+    }
+  }
+
+  /**
+   * Applies `change` to the handoff and stores it with `drafts` as one compare-and-set.
+   * The returned record also tells us of cancels and signals written meanwhile.
+   */
+  private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<void> {
+    const next: Handoff = structuredClone(run.handoff);
+    change(next);
+    next.version += 1;
+    next.seq += drafts.length;
+    const stored = await this.options.repository.transition(next, drafts, this.options.clock.now(), this.options.owner);
+    if (!stored) throw new LeaseLostError(next.id);
+    run.handoff = next;
+    this.absorb(run, stored.record);
+    this.options.publish(stored.events);
+  }
+
+  private absorb(run: ActiveRun, record: HandoffRecord): void {
+    Object.assign(run.signals, record.signals);
+    if (record.cancelRequest && run.cancelReason === null) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
+  }
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { DuplicateKeyError } from '../../store/collection.js';
+import type { HandoffFilter, HandoffRepository } from '../../store/repositories/handoff-repository.js';
+import type { Page, PageRequest } from '../../store/pagination.js';
+import type { ProcedureService } from '../procedures/procedure-service.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { AsyncQueue } from '../validation/async-queue.js';
+import { Topic } from '../shared/topic.js';
+import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { isFinal, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
+import type { HandoffEvent } from './handoff-event.js';
+import { handoffProgress } from './handoff-progress.js';
+import type { HandoffQueue } from './handoff-queue.js';
+import type { HandoffRunner } from './handoff-runner.js';
+
+export interface InitiateHandoffInput {
+  /** Client idempotency key; generated when absent. */
+  handoffId?: string | null;
+  procedureId: string;
+  sourcePhase?: string | null;
+  targetPhase?: string | null;
+  sourceAgent?: string | null;
+  targetAgent?: string | null;
+  handoffType?: HandoffType | null;
+  priority?: Priority | null;
+  metadata?: Record<string, unknown> | null;
+  test?: TestTag | null;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const NAME_LIMIT = 200;
+/** Metadata is stored and copied into events: keep it bounded. */
+export const METADATA_LIMIT_BYTES = 64 * 1024;
+
+function checkInput(input: InitiateHandoffInput): UserError[] {
+  const errors: UserError[] = [];
+  if (input.handoffId != null && !ID_PATTERN.test(input.handoffId)) {
+    errors.push({ field: ['input', 'handoffId'], code: 'INVALID_ID', message: 'handoffId must be 1–128 characters of letters, digits, _ . : - and start with a letter or digit' });
+  }
+  for (const field of ['sourcePhase', 'targetPhase', 'sourceAgent', 'targetAgent'] as const) {
+    const value = input[field];
+    if (value != null && (value.length === 0 || value.length > NAME_LIMIT)) {
+      errors.push({ field: ['input', field], code: 'INVALID_VALUE', message: `${field} must be 1–${NAME_LIMIT} characters` });
+    }
+  }
+  if (input.metadata != null) {
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) {
+      errors.push({ field: ['input', 'metadata'], code: 'INVALID_VALUE', message: 'metadata must be a JSON object' });
+    } else if (Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_LIMIT_BYTES) {
+      errors.push({ field: ['input', 'metadata'], code: 'TOO_LARGE', message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON` });
+    }
+  }
+  return errors;
+}
+
+/** Starts, steers and reads handoffs. */
+export class HandoffService {
+  /** Every stored handoff event, as it happens. */
+  readonly events = new Topic<HandoffEvent>();
+
+  constructor(
+    private readonly repository: HandoffRepository,
+    private readonly procedures: ProcedureService,
+    private readonly runner: HandoffRunner,
+    private readonly queue: HandoffQueue,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Creates and queues a handoff; the same handoffId twice gives the same handoff. */
+  async initiate(input: InitiateHandoffInput): Promise<Outcome<Handoff>> {
+    const problems = checkInput(input);
+    if (problems.length > 0) return { ok: false, errors: problems };
+    const id = input.handoffId ?? this.newId();
+    const existing = await this.repository.get(id);
+    if (existing) return ok(existing);
+    const procedure = await this.procedures.get(input.procedureId);
+    if (!procedure) return fail('NOT_FOUND', `No procedure with id "${input.procedureId}"`, ['input', 'procedureId']);
+    if (!input.targetAgent && procedure.steps.some((step) => step.kind === 'transfer_context')) {
+      return fail('MISSING_VALUE', `${procedure.id} transfers context, so targetAgent is required`, ['input', 'targetAgent']);
+    }
+    const now = this.clock.now();
+    const handoff: Handoff = {
+      id,
+      procedureId: procedure.id,
+      procedureVersion: procedure.version,
+      type: input.handoffType ?? (procedure.id.startsWith('AGENT') ? 'AGENT_HANDOFF' : 'PHASE_TRANSITION'),
+      priority: input.priority ?? 'MEDIUM',
+      sourcePhase: input.sourcePhase ?? null,
+      targetPhase: input.targetPhase ?? null,
+      sourceAgent: input.sourceAgent ?? null,
+      targetAgent: input.targetAgent ?? null,
+      metadata: input.metadata ?? {},
+      status: 'PENDING',
+      steps: procedure.steps.map((step) => ({
+        id: step.id,
+        name: step.name,
+        kind: step.kind,
+        status: 'PENDING',
+        attempts: 0,
+        startedAt: null,
+        finishedAt: null,
+        error: null,
+        output: null,
+        retryAt: null,
+      })),
+      currentStep: 0,
+      error: null,
+      cancelReason: null,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      version: 1,
+      seq: 0,
+      test: input.test ?? null,
+    };
+    try {
+      const events = await this.repository.create(handoff, [
+        { type: 'HANDOFF_CREATED', step: null, message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}` },
+      ], now);
+      this.publish(events);
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      // A concurrent initiate with the same key won: return its handoff.
+      return ok((await this.repository.get(id))!);
+    }
+    this.queue.enqueue(id, handoff.priority);
+    return ok(handoff);
+  }
+
+  /** Records a cancel; the runner aborts the running step and rolls back. */
+  async cancel(id: string, reason: string): Promise<Outcome<Handoff>> {
+    const handoff = await this.repository.get(id);
+    if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
+    if (isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') {
+      return fail('INVALID_STATE', `Handoff is ${handoff.status} and can no longer be cancelled`, ['input', 'id']);
+    }
+    if (!(await this.repository.requestCancel(id, reason, this.clock.now()))) {
+      const current = await this.repository.get(id);
+      if (current && !isFinal(current.status) && current.status !== 'ROLLING_BACK') return ok(current); // already requested
+      return fail('INVALID_STATE', `Handoff is ${current?.status} and can no longer be cancelled`, ['input', 'id']);
+    }
+    if (this.runner.isActive(id)) this.runner.notifyCancel(id, reason);
+    else if (this.queue.remove(id)) void this.runner.execute(id); // finishes it as CANCELLED now, not when its turn comes
+    return ok((await this.repository.get(id))!);
+  }
+
+  /** Delivers a signal to an `await_signal` step (before or while it waits). */
+  async signal(id: string, step: string, payload: unknown): Promise<Outcome<Handoff>> {
+    const handoff = await this.repository.get(id);
+    if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
+    const target = handoff.steps.find((candidate) => candidate.id === step);
+    if (!target) return fail('NOT_FOUND', `Handoff has no step "${step}"`, ['input', 'step']);
+    if (target.kind !== 'await_signal') return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
+    if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status)) {
+      return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, ['input', 'step']);
+    }
+    if (!(await this.repository.recordSignal(id, step, payload))) {
+      return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
+    }
+    this.runner.notifySignal(id, step, payload);
+    return ok((await this.repository.get(id))!);
+  }
+
+  get(id: string): Promise<Handoff | null> {
+    return this.repository.get(id);
+  }
+
+  getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
+    return this.repository.getMany(ids);
+  }
+
+  page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
+    return this.repository.page(filter, request);
+  }
+
+  count(filter: HandoffFilter): Promise<number> {
+    return this.repository.count(filter);
+  }
+
+  history(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]> {
+    return this.repository.events(id, afterSeq, limit);
+  }
+
+  /** Stored events after `afterSeq`, then live ones; ends at the final event. */
+  progress(id: string, afterSeq: number): AsyncIterableIterator<HandoffEvent> {
+    return handoffProgress(this.repository, this.events, id, afterSeq, (error) =>
+      this.logger.error({ handoffId: id, err: error }, 'progress stream failed'),
+    );
+  }
+
+  /** Every event from now on, optionally without reliability-test traffic; ends when the caller leaves. */
+  live(includeTests: boolean): AsyncIterableIterator<HandoffEvent> {
+    const queue: AsyncQueue<HandoffEvent> = new AsyncQueue(() => unsubscribe());
+    const unsubscribe = this.events.subscribe((event) => {
+      if (includeTests || event.testId === null) queue.push(event);
+    });
+    return queue;
+  }
+
+  /** Queues every unfinished handoff (start-up, or orphans of a dead process). */
+  async resumeUnfinished(): Promise<number> {
+    let queued = 0;
+    for (const id of await this.repository.unfinishedIds()) {
+      if (this.queue.has(id) || this.runner.isActive(id)) continue;
+      const handoff = await this.repository.get(id);
+      if (!handoff) continue;
+      this.queue.enqueue(id, handoff.priority);
+      queued++;
+    }
+    return queued;
+  }
+
+  publish(events: HandoffEvent[]): void {
+    for (const event of events) this.events.publish(event);
+  }
+
+  private newId(): string {
+    return `hnd_${randomUUID()}`;
+  }
+}

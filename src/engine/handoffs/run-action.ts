@@ -1,0 +1,100 @@
+import type { Action } from '../procedures/procedure.js';
+import type { Clock } from '../shared/clock.js';
+import type { Handoff } from './handoff.js';
+import { STEP_KIND_REGISTRY } from './steps/registry.js';
+import type { StepServices } from './steps/step-kind.js';
+
+/** Why an attempt was cut short. */
+export class StepTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+    this.name = 'StepTimeoutError';
+  }
+}
+
+export class CancelledError extends Error {
+  constructor(reason: string) {
+    super(`cancelled: ${reason}`);
+    this.name = 'CancelledError';
+  }
+}
+
+/** The process is stopping: the attempt is abandoned unrecorded and resumes after restart. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('server shutting down');
+    this.name = 'ShutdownError';
+  }
+}
+
+/** A hook that may fail, hang or slow an attempt before it runs: how reliability tests inject faults. */
+export interface FaultHook {
+  beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: AbortSignal): Promise<void>;
+}
+
+export type ActionResult =
+  | { ok: true; output: Record<string, unknown> | null; durationMs: number }
+  | { ok: false; error: Error; durationMs: number };
+
+export interface ActionRun {
+  handoff: Handoff;
+  stepId: string;
+  action: Action;
+  attempt: number;
+  /** Aborts the attempt from outside (cancel, shutdown); its reason becomes the error. */
+  outer: AbortSignal;
+  awaitSignal: () => Promise<unknown>;
+}
+
+/**
+ * Runs one attempt of an action under its timeout. The attempt's AbortSignal fires on
+ * timeout or outer abort, and the attempt is abandoned at that moment even if the kind
+ * ignores the signal, so no attempt outlives its policy.
+ */
+export async function runAction(
+  run: ActionRun,
+  services: StepServices,
+  clock: Clock,
+  faults: FaultHook | null,
+): Promise<ActionResult> {
+  const started = clock.now();
+  const handler = STEP_KIND_REGISTRY.get(run.action.kind);
+  if (!handler) return { ok: false, error: new Error(`unknown step kind ${run.action.kind}`), durationMs: 0 };
+
+  const attempt = new AbortController();
+  const forwardOuter = () => attempt.abort(run.outer.reason);
+  if (run.outer.aborted) forwardOuter();
+  else run.outer.addEventListener('abort', forwardOuter, { once: true });
+  const timer = new AbortController();
+  clock.sleep(run.action.timeoutMs, timer.signal).then(
+    () => attempt.abort(new StepTimeoutError(run.action.timeoutMs)),
+    () => undefined,
+  );
+  const aborted = new Promise<never>((_, reject) => {
+    if (attempt.signal.aborted) reject(attempt.signal.reason);
+    attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined);
+
+  try {
+    const work = (async () => {
+      await faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, attempt.signal);
+      return handler.run({
+        handoff: run.handoff,
+        action: run.action,
+        attempt: run.attempt,
+        signal: attempt.signal,
+        awaitSignal: run.awaitSignal,
+        services,
+      });
+    })();
+    work.catch(() => undefined);
+    const output = await Promise.race([work, aborted]);
+    return { ok: true, output, durationMs: clock.now() - started };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };
+  } finally {
+    timer.abort();
+    run.outer.removeEventListener('abort', forwardOuter);
+  }
+}

@@ -1,0 +1,75 @@
+import type { InboxRepository } from '../../store/repositories/inbox-repository.js';
+import type { ProcedureService } from '../procedures/procedure-service.js';
+import type { Procedure } from '../procedures/procedure.js';
+import type { Clock } from '../shared/clock.js';
+import type { Random } from '../shared/random.js';
+import { payloadDigest } from '../validation/subject.js';
+import type { ValidationService } from '../validation/validation-service.js';
+import type { Handoff } from './handoff.js';
+import type { StepServices } from './steps/step-kind.js';
+
+export interface Verdict {
+  /** Ids of rules whose failure blocks (empty = pass). */
+  blocking: string[];
+  summary: string;
+}
+
+/** Runs rules against a handoff: the gates before its first step and its `validate` steps. */
+export async function validateHandoff(
+  validation: ValidationService,
+  handoff: Handoff,
+  procedure: Procedure,
+  ruleIds: string[],
+  transferredKeys: string[],
+): Promise<Verdict> {
+  if (ruleIds.length === 0) return { blocking: [], summary: 'no rules to check' };
+  const evaluation = await validation.evaluate({
+    ruleIds,
+    blockingSeverities: procedure.blockingSeverities,
+    subject: {
+      handoff: {
+        handoffId: handoff.id,
+        sourcePhase: handoff.sourcePhase,
+        targetPhase: handoff.targetPhase,
+        sourceAgent: handoff.sourceAgent,
+        targetAgent: handoff.targetAgent,
+        type: handoff.type,
+        priority: handoff.priority,
+      },
+      context: handoff.metadata,
+      procedure: { id: procedure.id, requiredContextKeys: procedure.requiredContextKeys },
+      transferredKeys,
+    },
+  });
+  const blocking = evaluation.results
+    .filter((result) => (result.status === 'FAILED' || result.status === 'ERROR') && procedure.blockingSeverities.includes(result.severity))
+    .map((result) => result.ruleId);
+  const notes = evaluation.results
+    .filter((result) => result.status !== 'PASSED')
+    .map((result) => `${result.ruleId} ${result.status}: ${result.message}`);
+  return { blocking, summary: `${evaluation.outcome}${notes.length ? ` (${notes.join('; ')})` : ''}` };
+}
+
+export function createStepServices(deps: {
+  validation: ValidationService;
+  procedures: ProcedureService;
+  inbox: InboxRepository;
+  clock: Clock;
+  random: Random;
+  webhookAllowList: string[];
+}): StepServices {
+  return {
+    clock: deps.clock,
+    random: deps.random,
+    webhookAllowList: deps.webhookAllowList,
+    async validate(handoff, ruleIds, transferredKeys) {
+      const procedure = await deps.procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
+      if (!procedure) throw new Error(`procedure ${handoff.procedureId} v${handoff.procedureVersion} is missing`);
+      return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys);
+    },
+    inbox: {
+      deliver: (agent, handoffId, values) => deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest),
+      withdraw: (agent, handoffId, keys) => deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest),
+    },
+  };
+}

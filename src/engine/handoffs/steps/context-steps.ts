@@ -1,0 +1,31 @@
+import { StepFailure, stringList, type StepKindHandler } from './step-kind.js';
+
+const keysProblem = (params: Record<string, unknown>) =>
+  stringList(params.keys)?.length ? [] : ['params.keys must be a non-empty list of context keys'];
+
+/**
+ * Copies the declared keys of the handoff's context (its metadata) into the target agent's
+ * inbox and records their digest, so later rules can check what arrived.
+ */
+export const transferContextStep: StepKindHandler = {
+  kind: 'transfer_context',
+  checkParams: keysProblem,
+  async run({ handoff, action, services }) {
+    if (!handoff.targetAgent) throw new StepFailure('transfer_context needs a targetAgent');
+    const keys = stringList(action.params.keys)!;
+    const values = Object.fromEntries(keys.filter((key) => key in handoff.metadata).map((key) => [key, handoff.metadata[key]]));
+    const digest = await services.inbox.deliver(handoff.targetAgent, handoff.id, values);
+    return { keys: Object.keys(values), missing: keys.filter((key) => !(key in values)), digest };
+  },
+};
+
+/** The undo of transfer_context: removes the keys from the target agent's inbox. */
+export const revertContextStep: StepKindHandler = {
+  kind: 'revert_context',
+  checkParams: keysProblem,
+  async run({ handoff, action, services }) {
+    if (!handoff.targetAgent) return null;
+    await services.inbox.withdraw(handoff.targetAgent, handoff.id, stringList(action.params.keys)!);
+    return { withdrawn: action.params.keys };
+  },
+};

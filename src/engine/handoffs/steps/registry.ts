@@ -1,0 +1,14 @@
+import type { StepKind } from '../../procedures/procedure.js';
+import { awaitSignalStep } from './await-signal-step.js';
+import { revertContextStep, transferContextStep } from './context-steps.js';
+import type { StepKindHandler } from './step-kind.js';
+import { delayStep, noopStep, simulateStep } from './timing-steps.js';
+import { validateStep } from './validate-step.js';
+import { webhookStep } from './webhook-step.js';
+
+/** Every step kind the engine knows, by name. */
+export const STEP_KIND_REGISTRY: ReadonlyMap<StepKind, StepKindHandler> = new Map(
+  [validateStep, transferContextStep, revertContextStep, awaitSignalStep, webhookStep, delayStep, simulateStep, noopStep].map(
+    (handler) => [handler.kind, handler],
+  ),
+);

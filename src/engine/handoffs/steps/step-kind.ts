@@ -1,0 +1,55 @@
+import type { Action, StepKind } from '../../procedures/procedure.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Random } from '../../shared/random.js';
+import type { Handoff } from '../handoff.js';
+
+/** Thrown by a step to fail the attempt with a message the user sees. */
+export class StepFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepFailure';
+  }
+}
+
+/** The services a step may use; kept narrow so kinds stay small and testable. */
+export interface StepServices {
+  clock: Clock;
+  random: Random;
+  /** Runs rules against the handoff; resolves to blocking failures (empty when it passes). */
+  validate(handoff: Handoff, ruleIds: string[], transferredKeys: string[]): Promise<{ blocking: string[]; summary: string }>;
+  inbox: {
+    deliver(agent: string, handoffId: string, values: Record<string, unknown>): Promise<string>;
+    withdraw(agent: string, handoffId: string, keys: string[]): Promise<void>;
+  };
+  webhookAllowList: string[];
+}
+
+export interface StepExecution {
+  handoff: Handoff;
+  action: Action;
+  attempt: number;
+  /** Aborted on timeout or cancel; long-running kinds must stop when it fires. */
+  signal: AbortSignal;
+  /** The payload of signalHandoff for this step, once received. */
+  awaitSignal(): Promise<unknown>;
+  services: StepServices;
+}
+
+/** One kind of step: checks its params when a procedure is written, and runs. */
+export interface StepKindHandler {
+  kind: StepKind;
+  /** Returns problems with the params (empty when fine). */
+  checkParams(params: Record<string, unknown>, settings: { webhookAllowList: string[] }): string[];
+  /** Resolves with the step's output, or throws (StepFailure or any error) to fail the attempt. */
+  run(execution: StepExecution): Promise<Record<string, unknown> | null>;
+  /** True when the step waits for a signal (the handoff reads as WAITING meanwhile). */
+  waits?: boolean;
+}
+
+export function stringList(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0) ? value : null;
+}
+
+export function nonNegativeNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}

@@ -1,0 +1,46 @@
+import { StepFailure, type StepKindHandler } from './step-kind.js';
+
+function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
+  if (typeof raw !== 'string') return { problem: 'params.url must be a string' };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { problem: 'params.url is not a valid URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: 'params.url must be http or https' };
+  if (!allowList.includes(url.hostname.toLowerCase())) {
+    return { problem: `host ${url.hostname} is not in WEBHOOK_ALLOW_HOSTS` };
+  }
+  return { url };
+}
+
+/** POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. */
+export const webhookStep: StepKindHandler = {
+  kind: 'webhook',
+  checkParams: (params, settings) => {
+    const { problem } = allowedUrl(params.url, settings.webhookAllowList);
+    return problem ? [problem] : [];
+  },
+  async run({ handoff, action, attempt, signal, services }) {
+    const { url, problem } = allowedUrl(action.params.url, services.webhookAllowList);
+    if (!url) throw new StepFailure(problem!);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `${handoff.id}:${attempt}` },
+      body: JSON.stringify({
+        handoffId: handoff.id,
+        procedureId: handoff.procedureId,
+        sourceAgent: handoff.sourceAgent,
+        targetAgent: handoff.targetAgent,
+        attempt,
+        payload: action.params.body ?? null,
+      }),
+      signal,
+      redirect: 'error',
+    });
+    await response.body?.cancel();
+    if (response.status < 200 || response.status > 299) throw new StepFailure(`webhook answered HTTP ${response.status}`);
+    return { status: response.status };
+  },
+};

@@ -1,0 +1,194 @@
+import { GraphQLError } from 'graphql';
+import type { Handoff } from '../engine/handoffs/handoff.js';
+import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
+import type { HandoffFilter } from '../store/repositories/handoff-repository.js';
+import { builder } from '../schema/builder.js';
+import {
+  HandoffEventRef,
+  HandoffFilterInput,
+  HandoffRef,
+  HandoffTypeEnum,
+  PriorityEnum,
+} from '../schema/handoff.js';
+import { AgentRef } from '../schema/agent.js';
+import { ProcedureRef } from '../schema/procedure.js';
+import '../schema/subscription-root.js';
+import { payloadType } from '../schema/user-error.js';
+import { pageSize, readPage, toConnection } from './connection.js';
+import { plainId } from './ids.js';
+import { toPayload } from './payload.js';
+
+const MAX_EVENTS_PER_READ = 1_000;
+
+builder.objectFields(HandoffRef, (t) => ({
+  source: t.field({
+    type: AgentRef,
+    nullable: true,
+    description: 'The source agent from the registry; null when unregistered or not given.',
+    resolve: (handoff, _args, context) => (handoff.sourceAgent ? context.loaders.agents.load(handoff.sourceAgent) : null),
+  }),
+  target: t.field({
+    type: AgentRef,
+    nullable: true,
+    description: 'The target agent from the registry; null when unregistered or not given.',
+    resolve: (handoff, _args, context) => (handoff.targetAgent ? context.loaders.agents.load(handoff.targetAgent) : null),
+  }),
+  procedure: t.field({
+    type: ProcedureRef,
+    nullable: true,
+    description: 'The procedure (its current version; see procedureVersion for the one this run uses). Null if it was deleted.',
+    resolve: (handoff, _args, context) => context.loaders.procedures.load(handoff.procedureId),
+  }),
+  events: t.field({
+    type: [HandoffEventRef],
+    description: 'Stored history after `afterSeq`, oldest first.',
+    args: {
+      afterSeq: t.arg.int({ required: false, defaultValue: 0, description: 'Only events with a larger seq.' }),
+      limit: t.arg.int({ required: false, defaultValue: 200, description: `At most this many (1–${MAX_EVENTS_PER_READ}).` }),
+    },
+    resolve: (handoff, args, context) => {
+      const limit = args.limit ?? 200;
+      if (limit < 1 || limit > MAX_EVENTS_PER_READ) {
+        throw new GraphQLError(`limit must be between 1 and ${MAX_EVENTS_PER_READ}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      return context.engine.handoffs.history(handoff.id, Math.max(0, args.afterSeq ?? 0), limit);
+    },
+  }),
+}));
+
+function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
+  return {
+    status: input?.status ?? undefined,
+    procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),
+    type: input?.handoffType ?? undefined,
+    agent: input?.agent ?? undefined,
+    testId: input?.testId ?? undefined,
+    test: input?.testId ? undefined : input?.includeTests ? undefined : false,
+  };
+}
+
+builder.queryFields((t) => ({
+  handoff: t.field({
+    type: HandoffRef,
+    nullable: true,
+    description: 'One handoff by its handoffId or global id; null when unknown.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ required: true, description: 'handoffId or global id.' }) },
+    resolve: (_root, args, context) => context.engine.handoffs.get(plainId(String(args.id), 'Handoff')),
+  }),
+  handoffs: t.connection(
+    {
+      type: HandoffRef,
+      description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+      authScopes: { viewer: true },
+      args: { filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
+      resolve: async (_root, args, context) => {
+        const filter = toFilter(args.filter);
+        const page = await readPage(() => context.engine.handoffs.page(filter, { first: pageSize(args.first), after: args.after }));
+        return toConnection(page, () => context.engine.handoffs.count(filter));
+      },
+    },
+    {
+      description: 'A page of handoffs.',
+      fields: (c) => ({
+        totalCount: c.int({ description: 'How many handoffs match the filter in all.', resolve: (connection) => (connection as unknown as { totalCount: () => Promise<number> }).totalCount() }),
+      }),
+    },
+    { description: 'A handoff in a page.' },
+  ),
+}));
+
+const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
+  description: 'What to hand over, from whom to whom, by which procedure.',
+  fields: (t) => ({
+    handoffId: t.string({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
+    procedureId: t.id({ required: true, description: 'Procedure to run (plain or global id).' }),
+    sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
+    targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
+    sourceAgent: t.string({ required: false, description: 'Agent handing over.' }),
+    targetAgent: t.string({ required: false, description: 'Agent receiving (required by procedures that transfer context).' }),
+    handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
+    priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),
+  }),
+});
+
+const CancelHandoffInput = builder.inputType('CancelHandoffInput', {
+  description: 'Which handoff to cancel and why.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'handoffId or global id.' }),
+    reason: t.string({ required: false, description: 'Kept on the handoff and in its history.' }),
+  }),
+});
+
+const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
+  description: 'A signal for an await_signal step.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'handoffId or global id.' }),
+    step: t.string({ required: true, description: 'The await_signal step id.' }),
+    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output.' }),
+  }),
+});
+
+const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
+
+builder.mutationFields((t) => ({
+  initiateHandoff: t.field({
+    type: HandoffPayload,
+    description: 'Stores and queues a handoff. Returns at once (PENDING); follow it with handoffProgress.',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: InitiateHandoffInput, required: true, description: 'What to hand over.' }) },
+    resolve: async (_root, { input }, context) =>
+      toPayload(
+        await context.engine.handoffs.initiate({
+          ...input,
+          procedureId: plainId(String(input.procedureId), 'Procedure'),
+          metadata: input.metadata as Record<string, unknown> | null | undefined,
+        }),
+      ),
+  }),
+  cancelHandoff: t.field({
+    type: HandoffPayload,
+    description: 'Aborts the running step, then rolls back completed steps; ends CANCELLED (or ROLLBACK_FAILED).',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: CancelHandoffInput, required: true, description: 'Which one.' }) },
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.handoffs.cancel(plainId(String(input.id), 'Handoff'), (input.reason ?? 'cancelled by request').slice(0, 500))),
+  }),
+  signalHandoff: t.field({
+    type: HandoffPayload,
+    description: 'Lets an await_signal step proceed (it may arrive before the step starts waiting).',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.handoffs.signal(plainId(String(input.id), 'Handoff'), input.step, input.payload ?? null)),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  handoffProgress: t.field({
+    type: HandoffEventRef,
+    description: 'Replays stored events after afterSeq, then streams live ones with no gap and no duplicate; completes after the final event.',
+    authScopes: { viewer: true },
+    args: {
+      id: t.arg.id({ required: true, description: 'handoffId or global id.' }),
+      afterSeq: t.arg.int({ required: false, defaultValue: 0, description: 'Last seq already seen (0 = from the start).' }),
+    },
+    subscribe: async (_root, args, context) => {
+      const id = plainId(String(args.id), 'Handoff');
+      if (!(await context.engine.handoffs.get(id))) {
+        throw new GraphQLError(`No handoff with id "${id}"`, { extensions: { code: 'NOT_FOUND' } });
+      }
+      return context.engine.handoffs.progress(id, Math.max(0, args.afterSeq ?? 0));
+    },
+    resolve: (event: HandoffEvent) => event,
+  }),
+  handoffEvents: t.field({
+    type: HandoffEventRef,
+    description: 'Every handoff event as it happens (for dashboards). Live only; use handoff.events for history.',
+    authScopes: { viewer: true },
+    args: { includeTests: t.arg.boolean({ required: false, defaultValue: false, description: 'Include reliability-test traffic.' }) },
+    subscribe: (_root, args, context) => context.engine.handoffs.live(args.includeTests ?? false),
+    resolve: (event: HandoffEvent) => event,
+  }),
+}));

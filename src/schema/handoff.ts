@@ -1,0 +1,162 @@
+import { HANDOFF_EVENT_TYPES, type HandoffEvent } from '../engine/handoffs/handoff-event.js';
+import {
+  durationMs,
+  HANDOFF_STATUSES,
+  HANDOFF_TYPES,
+  PRIORITIES,
+  STEP_STATUSES,
+  type Handoff,
+  type StepRun,
+} from '../engine/handoffs/handoff.js';
+import { builder } from './builder.js';
+import { StepKindEnum } from './enums.js';
+
+const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
+  PENDING: 'Stored and queued; gates not yet checked.',
+  RUNNING: 'Executing a step.',
+  WAITING: 'Waiting for signalHandoff on an await_signal step.',
+  COMPLETED: 'Every step succeeded. Final.',
+  FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
+  ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
+  ROLLED_BACK: 'Failed, and every completed step was undone. Final.',
+  ROLLBACK_FAILED: 'Failed, and at least one compensation failed too: needs a person. Final.',
+  CANCELLED: 'Cancelled by cancelHandoff; completed steps were undone. Final.',
+};
+
+export const HandoffStatusEnum = builder.enumType('HandoffStatus', {
+  description: 'Where a handoff is in its life.',
+  values: Object.fromEntries(HANDOFF_STATUSES.map((s) => [s, { value: s, description: STATUS_DOCS[s] }])) as {
+    [K in (typeof HANDOFF_STATUSES)[number]]: { value: K; description: string };
+  },
+});
+
+const TYPE_DOCS: Record<(typeof HANDOFF_TYPES)[number], string> = {
+  PHASE_TRANSITION: 'Work moves from one phase to the next.',
+  AGENT_HANDOFF: 'A task moves from one agent to another.',
+  TASK_DELEGATION: 'An agent delegates part of its task and stays responsible.',
+  ESCALATION: 'Work moves to a more capable agent or a person.',
+  RECOVERY: 'Work moves away from a failed agent.',
+};
+
+export const HandoffTypeEnum = builder.enumType('HandoffType', {
+  description: 'What kind of transfer a handoff is.',
+  values: Object.fromEntries(HANDOFF_TYPES.map((t) => [t, { value: t, description: TYPE_DOCS[t] }])) as {
+    [K in (typeof HANDOFF_TYPES)[number]]: { value: K; description: string };
+  },
+});
+
+export const PriorityEnum = builder.enumType('HandoffPriority', {
+  description: 'Queue order when more handoffs are waiting than may run at once (higher first, then older first).',
+  values: Object.fromEntries(PRIORITIES.map((p) => [p, { value: p, description: `${p[0]}${p.slice(1).toLowerCase()} priority.` }])) as {
+    [K in (typeof PRIORITIES)[number]]: { value: K; description: string };
+  },
+});
+
+const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
+  PENDING: 'Not started, or waiting for its next attempt (see retryAt).',
+  RUNNING: 'An attempt is running.',
+  WAITING: 'Waiting for signalHandoff.',
+  SUCCEEDED: 'Done.',
+  FAILED: 'Failed for good (attempts exhausted, or cancelled).',
+  COMPENSATING: 'Its compensation is running.',
+  COMPENSATED: 'Undone by its compensation.',
+  COMPENSATION_FAILED: 'Its compensation failed.',
+};
+
+export const StepStatusEnum = builder.enumType('StepStatus', {
+  description: 'Where one step of a handoff is.',
+  values: Object.fromEntries(STEP_STATUSES.map((s) => [s, { value: s, description: STEP_STATUS_DOCS[s] }])) as {
+    [K in (typeof STEP_STATUSES)[number]]: { value: K; description: string };
+  },
+});
+
+export const HandoffEventTypeEnum = builder.enumType('HandoffEventType', {
+  description: 'What happened. HANDOFF_COMPLETED, HANDOFF_FAILED, HANDOFF_ROLLED_BACK, HANDOFF_ROLLBACK_FAILED and HANDOFF_CANCELLED are final.',
+  values: Object.fromEntries(HANDOFF_EVENT_TYPES.map((t) => [t, { value: t, description: t.toLowerCase().replace(/_/g, ' ') }])) as {
+    [K in (typeof HANDOFF_EVENT_TYPES)[number]]: { value: K; description: string };
+  },
+});
+
+const time = (value: number | null) => (value === null ? null : new Date(value));
+
+export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implement({
+  description: 'How one step of a handoff went.',
+  fields: (t) => ({
+    id: t.exposeString('id', { description: 'The step id from the procedure.' }),
+    name: t.exposeString('name', { description: 'Human-readable name.' }),
+    kind: t.field({ type: StepKindEnum, description: 'What the step does.', resolve: (s) => s.kind }),
+    status: t.field({ type: StepStatusEnum, description: 'Where the step is.', resolve: (s) => s.status }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts started so far (an attempt interrupted by a restart counts).' }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, description: 'Start of the first attempt.', resolve: (s) => time(s.startedAt) }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.', resolve: (s) => time(s.finishedAt) }),
+    durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (s) => durationMs(s) }),
+    error: t.exposeString('error', { nullable: true, description: 'The last failure, if any (kept after a later success).' }),
+    retryAt: t.field({ type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.', resolve: (s) => time(s.retryAt) }),
+    output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the step produced, e.g. transferred keys and their digest.' }),
+  }),
+});
+
+export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').implement({
+  description: "One entry of a handoff's append-only history.",
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'Position in the history: 1, 2, 3… with no gaps.' }),
+    handoffId: t.exposeString('handoffId', { description: 'The handoff (its handoffId).' }),
+    type: t.field({ type: HandoffEventTypeEnum, description: 'What happened.', resolve: (e) => e.type }),
+    step: t.exposeString('step', { nullable: true, description: 'The step id it is about, if any.' }),
+    status: t.field({ type: HandoffStatusEnum, description: "The handoff's status right after this event.", resolve: (e) => e.status }),
+    message: t.exposeString('message', { description: 'What happened, in words.' }),
+    attempt: t.int({ nullable: true, description: 'The attempt number, for step events.', resolve: (e) => e.attempt ?? null }),
+    durationMs: t.int({ nullable: true, description: 'How long the attempt or compensation took.', resolve: (e) => e.durationMs ?? null }),
+    data: t.field({ type: 'JSON', nullable: true, description: 'Details (e.g. failing rules, retry delay).', resolve: (e) => e.data ?? null }),
+    at: t.field({ type: 'DateTime', description: 'When it was recorded.', resolve: (e) => new Date(e.at) }),
+    isTest: t.boolean({ description: 'True for reliability-test traffic.', resolve: (e) => e.testId !== null }),
+  }),
+});
+
+export const HandoffRef = builder.objectRef<Handoff>('Handoff');
+
+export const HandoffFilterInput = builder.inputType('HandoffFilter', {
+  description: 'Narrows a handoff list. Fields combine with AND; list values with OR.',
+  fields: (t) => ({
+    status: t.field({ type: [HandoffStatusEnum], required: false, description: 'Any of these statuses.' }),
+    procedureId: t.stringList({ required: false, description: 'Any of these procedures (plain ids).' }),
+    handoffType: t.field({ type: [HandoffTypeEnum], required: false, description: 'Any of these types.' }),
+    agent: t.string({ required: false, description: 'Handoffs where this agent is the source or the target.' }),
+    includeTests: t.boolean({ required: false, description: 'Include reliability-test traffic (default false).' }),
+    testId: t.string({ required: false, description: 'Only the handoffs of this reliability test.' }),
+  }),
+});
+
+builder.node(HandoffRef, {
+  description: 'One run of a procedure that hands work from a source agent or phase to a target.',
+  id: { resolve: (h) => h.id, description: 'Global id. `handoff(id:)` also accepts the plain handoffId.' },
+  loadMany: (ids, context) => context.engine.handoffs.getMany(ids),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'procedureVersion' in value && 'currentStep' in value,
+  fields: (t) => ({
+    handoffId: t.exposeString('id', { description: "The client's idempotency key: initiating it again returns this handoff." }),
+    status: t.field({ type: HandoffStatusEnum, description: 'Where the handoff is.', resolve: (h) => h.status }),
+    handoffType: t.field({ type: HandoffTypeEnum, description: 'What kind of transfer this is.', resolve: (h) => h.type }),
+    priority: t.field({ type: PriorityEnum, description: 'Queue priority.', resolve: (h) => h.priority }),
+    procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version this run is pinned to.' }),
+    sourcePhase: t.exposeString('sourcePhase', { nullable: true, description: 'The phase work comes from.' }),
+    targetPhase: t.exposeString('targetPhase', { nullable: true, description: 'The phase work goes to.' }),
+    sourceAgent: t.exposeString('sourceAgent', { nullable: true, description: 'Id of the agent handing work over.' }),
+    targetAgent: t.exposeString('targetAgent', { nullable: true, description: 'Id of the agent receiving it.' }),
+    metadata: t.expose('metadata', { type: 'JSON', description: "The handoff's context: what transfer_context steps hand over and rules inspect." }),
+    steps: t.field({ type: [HandoffStepRef], description: 'Every step, in procedure order.', resolve: (h) => h.steps }),
+    currentStep: t.field({
+      type: HandoffStepRef,
+      nullable: true,
+      description: 'The step running or next to run; null once all steps are done.',
+      resolve: (h) => h.steps[h.currentStep] ?? null,
+    }),
+    error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
+    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff.' }),
+    createdAt: t.field({ type: 'DateTime', description: 'When it was initiated.', resolve: (h) => new Date(h.createdAt) }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).', resolve: (h) => time(h.startedAt) }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it reached a final status.', resolve: (h) => time(h.finishedAt) }),
+    durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (h) => durationMs(h) }),
+    lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
+    isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),
+  }),
+});

@@ -1,0 +1,69 @@
+import { builder } from './builder.js';
+import { SeverityEnum, StepKindEnum } from './enums.js';
+
+export const RetryPolicyInput = builder.inputType('RetryPolicyInput', {
+  description: 'Retry policy; omitted fields take the defaults (3 attempts, 200 ms initial delay, ×2, max 5 s, jitter 0.2).',
+  fields: (t) => ({
+    maxAttempts: t.int({ required: false, description: 'Attempts in all, 1–100.' }),
+    initialDelayMs: t.int({ required: false, description: 'Wait before the second attempt.' }),
+    multiplier: t.float({ required: false, description: 'Growth of the wait, 1–10.' }),
+    maxDelayMs: t.int({ required: false, description: 'Upper bound of any wait.' }),
+    jitter: t.float({ required: false, description: 'Randomised share of each wait, 0–1.' }),
+  }),
+});
+
+export const CompensationInput = builder.inputType('RollbackStepInput', {
+  description: 'How a step is undone on rollback.',
+  fields: (t) => ({
+    id: t.string({ required: true, description: 'Unique within the procedure.' }),
+    name: t.string({ required: true, description: 'Human-readable name.' }),
+    kind: t.field({ type: StepKindEnum, required: true, description: 'What it does.' }),
+    params: t.field({ type: 'JSON', required: false, description: 'Parameters for the kind.' }),
+    timeoutMs: t.int({ required: true, description: 'Time limit of one attempt.' }),
+  }),
+});
+
+export const StepInput = builder.inputType('ProcedureStepInput', {
+  description: 'One step of a procedure definition.',
+  fields: (t) => ({
+    id: t.string({ required: true, description: 'Unique within the procedure (letters, digits, _ and -).' }),
+    name: t.string({ required: true, description: 'Human-readable name.' }),
+    kind: t.field({ type: StepKindEnum, required: true, description: 'What the step does.' }),
+    params: t.field({ type: 'JSON', required: false, description: 'Parameters for the kind (see StepKind).' }),
+    timeoutMs: t.int({ required: true, description: 'Time limit of one attempt, > 0.' }),
+    retry: t.field({ type: RetryPolicyInput, required: false, description: 'Retry policy.' }),
+    validateRules: t.stringList({ required: false, description: 'Rule ids checked after the step succeeds.' }),
+    compensation: t.field({ type: CompensationInput, required: false, description: 'How to undo the step.' }),
+  }),
+});
+
+const definitionFields = (t: any) => ({
+  id: t.string({ required: true, description: 'Plain id, e.g. MY_PROCEDURE.' }),
+  name: t.string({ required: true, description: 'Human-readable name.' }),
+  description: t.string({ required: false, description: 'What the procedure is for.' }),
+  steps: t.field({ type: [StepInput], required: true, description: 'Steps, run in order.' }),
+  validationRules: t.stringList({ required: false, description: 'Gate rule ids checked before the first step.' }),
+  estimatedDurationMs: t.int({ required: false, description: 'Expected wall time (default: sum of step timeouts).' }),
+  dependencies: t.stringList({ required: false, description: 'Procedures this one depends on.' }),
+  requiredAgents: t.stringList({ required: false, description: 'Agents that must be registered.' }),
+  requiredContextKeys: t.stringList({ required: false, description: 'Keys the handoff metadata must carry (VR005).' }),
+  blockingSeverities: t.field({ type: [SeverityEnum], required: false, description: 'Severities that block (default [CRITICAL]).' }),
+});
+
+export const CreateProcedureInput = builder.inputType('CreateProcedureInput', {
+  description: 'A new procedure definition. Checked on write: problems come back as userErrors naming the field.',
+  fields: (t) => definitionFields(t),
+});
+
+export const UpdateProcedureInput = builder.inputType('UpdateProcedureInput', {
+  description: 'A full replacement definition, stored as the next version. Running handoffs keep their version.',
+  fields: (t) => ({
+    ...definitionFields(t),
+    expectedVersion: t.int({ required: false, description: 'Refuse (VERSION_CONFLICT) unless the stored version is this one.' }),
+  }),
+});
+
+export const DeleteProcedureInput = builder.inputType('DeleteProcedureInput', {
+  description: 'Which procedure to delete.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'Plain or global id.' }) }),
+});

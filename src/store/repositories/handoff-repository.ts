@@ -1,0 +1,257 @@
+import type { Collection, Database, Filter } from '../collection.js';
+import { EventLog, type LoggedEvent } from '../event-log.js';
+import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
+import type { Handoff, HandoffStatus, HandoffType, Priority } from '../../engine/handoffs/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
+
+type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
+
+interface HandoffDocument {
+  _id: string;
+  version: number;
+  seq: number;
+  status: HandoffStatus;
+  procedureId: string;
+  type: HandoffType;
+  priority: Priority;
+  sourceAgent: string | null;
+  targetAgent: string | null;
+  testId: string | null;
+  createdAt: number;
+  durationMs: number | null;
+  /** The whole handoff as JSON text (metadata is free-form: never query-able). */
+  state: string;
+  /** The events of the latest transition, as JSON text: rewritten to the log on recovery (outbox). */
+  outbox: string;
+  leaseOwner: string | null;
+  leaseExpiresAt: number;
+  /** Written by signalHandoff outside the version guard: step id → payload JSON text. */
+  signals: Record<string, string>;
+  /** Written by cancelHandoff outside the version guard. */
+  cancelRequest: { reason: string; at: number } | null;
+}
+
+export interface HandoffFilter {
+  status?: HandoffStatus[];
+  procedureId?: string[];
+  type?: HandoffType[];
+  agent?: string;
+  /** true: only reliability-test traffic; false: only production; undefined: both. */
+  test?: boolean;
+  testId?: string;
+}
+
+/** What a runner sees when it loads a handoff: state plus the out-of-band requests. */
+export interface HandoffRecord {
+  handoff: Handoff;
+  signals: Record<string, unknown>;
+  cancelRequest: { reason: string; at: number } | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number;
+  outbox: HandoffEvent[];
+}
+
+function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: number, at: number): HandoffEvent {
+  return { ...draft, handoffId: handoff.id, seq, at, status: handoff.status, testId: handoff.test?.testId ?? null };
+}
+
+function durationOf(handoff: Handoff): number | null {
+  return handoff.startedAt !== null && handoff.finishedAt !== null ? handoff.finishedAt - handoff.startedAt : null;
+}
+
+function indexedFields(handoff: Handoff) {
+  return {
+    version: handoff.version,
+    seq: handoff.seq,
+    status: handoff.status,
+    procedureId: handoff.procedureId,
+    type: handoff.type,
+    priority: handoff.priority,
+    sourceAgent: handoff.sourceAgent,
+    targetAgent: handoff.targetAgent,
+    testId: handoff.test?.testId ?? null,
+    createdAt: handoff.createdAt,
+    durationMs: durationOf(handoff),
+    state: JSON.stringify(handoff),
+  };
+}
+
+function toHandoff(doc: HandoffDocument): Handoff {
+  return JSON.parse(doc.state) as Handoff;
+}
+
+function toRecord(doc: HandoffDocument): HandoffRecord {
+  return {
+    handoff: toHandoff(doc),
+    signals: Object.fromEntries(Object.entries(doc.signals ?? {}).map(([step, json]) => [step, JSON.parse(json)])),
+    cancelRequest: doc.cancelRequest ?? null,
+    leaseOwner: doc.leaseOwner,
+    leaseExpiresAt: doc.leaseExpiresAt,
+    outbox: JSON.parse(doc.outbox) as HandoffEvent[],
+  };
+}
+
+function toFilter(filter: HandoffFilter): Filter {
+  const query: Filter = {};
+  if (filter.status?.length) query.status = { $in: filter.status };
+  if (filter.procedureId?.length) query.procedureId = { $in: filter.procedureId };
+  if (filter.type?.length) query.type = { $in: filter.type };
+  if (filter.agent) query.$or = [{ sourceAgent: filter.agent }, { targetAgent: filter.agent }];
+  if (filter.testId) query.testId = filter.testId;
+  else if (filter.test === true) query.testId = { $ne: null };
+  else if (filter.test === false) query.testId = null;
+  return query;
+}
+
+/**
+ * Handoffs and their event history. Every state change is one compare-and-set on the
+ * document that also records the change's events (the outbox); the events are then
+ * copied to the log, and copied again on recovery if the process died in between.
+ */
+export class HandoffRepository {
+  private constructor(
+    private readonly handoffs: Collection<HandoffDocument>,
+    private readonly log: EventLog<StoredEventBody>,
+  ) {}
+
+  static async open(db: Database): Promise<HandoffRepository> {
+    const handoffs = await db.collection<HandoffDocument>('handoffs', [
+      { fields: ['status'] },
+      { fields: ['createdAt'] },
+      { fields: ['testId'] },
+    ]);
+    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'));
+  }
+
+  /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
+  async create(handoff: Handoff, drafts: HandoffEventDraft[], at: number): Promise<HandoffEvent[]> {
+    const events = drafts.map((draft, index) => eventFrom(handoff, draft, index + 1, at));
+    const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
+    await this.handoffs.insertOne({
+      _id: handoff.id,
+      ...indexedFields(stored),
+      outbox: JSON.stringify(events),
+      leaseOwner: null,
+      leaseExpiresAt: 0,
+      signals: {},
+      cancelRequest: null,
+    });
+    await this.writeEvents(events);
+    Object.assign(handoff, { seq: stored.seq, version: stored.version });
+    return events;
+  }
+
+  /**
+   * Replaces the stored state with `next` if the stored version is still `next.version - 1`
+   * and (when given) the lease is still ours; records `drafts` as events. Returns the
+   * stored events, or null when the guard failed (someone else changed it).
+   */
+  async transition(
+    next: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    leaseOwner: string | null,
+  ): Promise<{ events: HandoffEvent[]; record: HandoffRecord } | null> {
+    const expectedVersion = next.version - 1;
+    const firstSeq = next.seq - drafts.length + 1;
+    const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
+    const guard: Filter = { _id: next.id, version: expectedVersion };
+    if (leaseOwner) guard.leaseOwner = leaseOwner;
+    const updated = await this.handoffs.findOneAndUpdate(guard, {
+      $set: { ...indexedFields(next), outbox: JSON.stringify(events) },
+    });
+    if (!updated) return null;
+    await this.writeEvents(events);
+    return { events, record: toRecord(updated) };
+  }
+
+  private async writeEvents(events: HandoffEvent[]): Promise<void> {
+    await this.log.write(
+      events.map(({ handoffId, seq, at, ...body }): LoggedEvent<StoredEventBody> => ({ owner: handoffId, seq, at, body })),
+    );
+  }
+
+  /** Copies a record's outbox to the log again: after a crash it may not have arrived. */
+  async flushOutbox(record: HandoffRecord): Promise<void> {
+    await this.writeEvents(record.outbox);
+  }
+
+  async get(id: string): Promise<Handoff | null> {
+    const doc = await this.handoffs.findOne({ _id: id });
+    return doc ? toHandoff(doc) : null;
+  }
+
+  async getRecord(id: string): Promise<HandoffRecord | null> {
+    const doc = await this.handoffs.findOne({ _id: id });
+    return doc ? toRecord(doc) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
+    return findManyInOrder(this.handoffs, ids, toHandoff);
+  }
+
+  async page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
+    return keysetPage(this.handoffs, toFilter(filter), 'createdAt', request, toHandoff);
+  }
+
+  async count(filter: HandoffFilter): Promise<number> {
+    return this.handoffs.count(toFilter(filter));
+  }
+
+  /** Summary rows for metrics, without parsing full states. */
+  async summaries(filter: HandoffFilter): Promise<{ status: HandoffStatus; type: HandoffType; procedureId: string; durationMs: number | null }[]> {
+    const docs = await this.handoffs.find(toFilter(filter));
+    return docs.map((doc) => ({ status: doc.status, type: doc.type, procedureId: doc.procedureId, durationMs: doc.durationMs }));
+  }
+
+  /** Ids of handoffs not in a final status, oldest first. */
+  async unfinishedIds(): Promise<string[]> {
+    const docs = await this.handoffs.find(
+      { status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK'] } },
+      { sort: { createdAt: 1 } },
+    );
+    return docs.map((doc) => doc._id);
+  }
+
+  /** Takes the lease when it is free, expired, ours, or (exclusive store) held by a dead process. */
+  async acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<boolean> {
+    const guard: Filter = ignoreOthers
+      ? { _id: id }
+      : { _id: id, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] };
+    const updated = await this.handoffs.findOneAndUpdate(guard, { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } });
+    return updated !== null;
+  }
+
+  /** Extends the leases `owner` still holds; returns the ids it no longer holds. */
+  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.handoffs.updateMany({ _id: { $in: ids }, leaseOwner: owner }, { $set: { leaseExpiresAt: expiresAt } });
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.handoffs.findOneAndUpdate({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });
+  }
+
+  /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
+  async recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
+    const updated = await this.handoffs.findOneAndUpdate(
+      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] } },
+      { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) } },
+    );
+    return updated !== null;
+  }
+
+  /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
+  async requestCancel(id: string, reason: string, at: number): Promise<boolean> {
+    const updated = await this.handoffs.findOneAndUpdate(
+      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] }, cancelRequest: null },
+      { $set: { cancelRequest: { reason, at } } },
+    );
+    return updated !== null;
+  }
+
+  async events(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]> {
+    const logged = await this.log.after(id, afterSeq, limit);
+    return logged.map((event) => ({ ...event.body, handoffId: event.owner, seq: event.seq, at: event.at }));
+  }
+}

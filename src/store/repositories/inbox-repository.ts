@@ -1,0 +1,60 @@
+import type { Collection, Database } from '../collection.js';
+
+interface InboxDocument {
+  _id: string;
+  agent: string;
+  handoffId: string;
+  /** key → JSON text of the value (values are free-form). */
+  entries: Record<string, string>;
+  digest: string;
+  updatedAt: number;
+}
+
+/** What each agent has received from each handoff (written by transfer_context steps). */
+export class InboxRepository {
+  private constructor(private readonly inbox: Collection<InboxDocument>) {}
+
+  static async open(db: Database): Promise<InboxRepository> {
+    return new InboxRepository(await db.collection<InboxDocument>('agent_inbox', [{ fields: ['agent'] }]));
+  }
+
+  /** Adds values to the agent's inbox for this handoff; `digest(all)` fingerprints everything now there. */
+  async deliver(
+    agent: string,
+    handoffId: string,
+    values: Record<string, unknown>,
+    at: number,
+    digestOf: (all: Record<string, unknown>) => string,
+  ): Promise<string> {
+    const id = `${agent}#${handoffId}`;
+    const current = await this.inbox.findOne({ _id: id });
+    const entries = { ...(current?.entries ?? {}) };
+    for (const [key, value] of Object.entries(values)) entries[encodeKey(key)] = JSON.stringify(value);
+    const digest = digestOf(decodeEntries(entries));
+    await this.inbox.findOneAndUpdate({ _id: id }, { $set: { agent, handoffId, entries, digest, updatedAt: at } }, { upsert: true });
+    return digest;
+  }
+
+  async withdraw(agent: string, handoffId: string, keys: string[], at: number, digestOf: (all: Record<string, unknown>) => string): Promise<void> {
+    const id = `${agent}#${handoffId}`;
+    const current = await this.inbox.findOne({ _id: id });
+    if (!current) return;
+    const entries = { ...current.entries };
+    for (const key of keys) delete entries[encodeKey(key)];
+    await this.inbox.findOneAndUpdate({ _id: id }, { $set: { entries, digest: digestOf(decodeEntries(entries)), updatedAt: at } });
+  }
+
+  async read(agent: string, handoffId: string): Promise<Record<string, unknown> | null> {
+    const doc = await this.inbox.findOne({ _id: `${agent}#${handoffId}` });
+    return doc ? decodeEntries(doc.entries) : null;
+  }
+}
+
+// Context keys are user text: keep `$` and `.` out of stored field names.
+function encodeKey(key: string): string {
+  return encodeURIComponent(key).replace(/\./g, '%2E').replace(/\$/g, '%24');
+}
+
+function decodeEntries(entries: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entries).map(([k, v]) => [decodeURIComponent(k), JSON.parse(v)]));
+}

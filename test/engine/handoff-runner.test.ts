@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
+import { retryDelayMs } from '../../src/engine/handoffs/retry-delay.js';
+import { seededRandom } from '../../src/engine/shared/random.js';
+import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import type { Database } from '../../src/store/collection.js';
+
+const settings = { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] };
+const engines: Engine[] = [];
+let db: Database;
+
+async function engineOn(database: Database, owner: string, overrides: Partial<typeof settings> = {}): Promise<Engine> {
+  const engine = await createEngine({ db: database, settings: { ...settings, ...overrides }, owner, random: seededRandom(7) });
+  await engine.start();
+  engines.push(engine);
+  return engine;
+}
+
+afterEach(async () => {
+  for (const engine of engines.splice(0)) await engine.stop();
+});
+
+const quick = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5, multiplier: 2, jitter: 0 };
+
+async function defineProcedure(engine: Engine, id: string, steps: Record<string, unknown>[]) {
+  const outcome = await engine.procedures.create({
+    id,
+    name: id,
+    steps: steps.map((step) => ({ timeoutMs: 5_000, retry: quick, params: {}, ...step })) as never,
+  });
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+}
+
+function untilFinal(engine: Engine, id: string): Promise<HandoffEvent[]> {
+  return (async () => {
+    const events: HandoffEvent[] = [];
+    for await (const event of engine.handoffs.progress(id, 0)) events.push(event);
+    return events;
+  })();
+}
+
+describe('retryDelayMs', () => {
+  it('grows exponentially, is capped, and stays within the jitter band', () => {
+    const policy = { maxAttempts: 10, initialDelayMs: 100, multiplier: 2, maxDelayMs: 1_000, jitter: 0 };
+    const random = seededRandom(1);
+    expect([2, 3, 4, 5, 6].map((n) => retryDelayMs(n, policy, random))).toEqual([100, 200, 400, 800, 1_000]);
+    const jittered = { ...policy, jitter: 0.5 };
+    for (let i = 0; i < 100; i++) {
+      const delay = retryDelayMs(3, jittered, random);
+      expect(delay).toBeGreaterThanOrEqual(100);
+      expect(delay).toBeLessThanOrEqual(300);
+    }
+  });
+});
+
+describe('HandoffRunner', () => {
+  it('resumes a handoff whose runner stopped mid-step, counting the interrupted attempt', async () => {
+    db = NedbDatabase.inMemory();
+    const first = await engineOn(db, 'first');
+    await defineProcedure(first, 'SLOW', [
+      { id: 'quick', name: 'quick', kind: 'noop' },
+      { id: 'slow', name: 'slow', kind: 'delay', params: { ms: 300 }, retry: { ...quick, maxAttempts: 2 } },
+    ]);
+    const started = await first.handoffs.initiate({ handoffId: 'resume_me', procedureId: 'SLOW' });
+    expect(started.ok).toBe(true);
+    // Stop the first engine once the slow step is running: its attempt is abandoned unrecorded.
+    for await (const event of first.handoffs.progress('resume_me', 0)) {
+      if (event.type === 'STEP_STARTED' && event.step === 'slow') break;
+    }
+    await first.stop();
+    engines.splice(engines.indexOf(first), 1);
+    expect((await first.handoffs.get('resume_me'))!.status).toBe('RUNNING');
+
+    const second = await engineOn(db, 'second');
+    const events = await untilFinal(second, 'resume_me');
+    const types = events.map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
+    expect(types).toEqual([
+      'HANDOFF_CREATED',
+      'GATES_PASSED',
+      'HANDOFF_STARTED',
+      'STEP_STARTED quick #1',
+      'STEP_SUCCEEDED quick #1',
+      'STEP_STARTED slow #1',
+      'HANDOFF_INTERRUPTED slow #1',
+      'STEP_FAILED slow #1',
+      'STEP_RETRY_SCHEDULED slow #2',
+      'STEP_STARTED slow #2',
+      'STEP_SUCCEEDED slow #2',
+      'HANDOFF_COMPLETED',
+    ]);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const done = (await second.handoffs.get('resume_me'))!;
+    expect(done.steps[1]).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+  });
+
+  it('fails the step for good when the interrupted attempt was its last', async () => {
+    db = NedbDatabase.inMemory();
+    const first = await engineOn(db, 'first');
+    await defineProcedure(first, 'ONE_SHOT', [
+      { id: 'prep', name: 'prep', kind: 'noop', compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      { id: 'once', name: 'once', kind: 'delay', params: { ms: 300 }, retry: { ...quick, maxAttempts: 1 } },
+    ]);
+    await first.handoffs.initiate({ handoffId: 'one_shot', procedureId: 'ONE_SHOT' });
+    for await (const event of first.handoffs.progress('one_shot', 0)) {
+      if (event.type === 'STEP_STARTED' && event.step === 'once') break;
+    }
+    await first.stop();
+    engines.splice(engines.indexOf(first), 1);
+    const second = await engineOn(db, 'second');
+    const events = await untilFinal(second, 'one_shot');
+    expect(events.at(-1)!.type).toBe('HANDOFF_ROLLED_BACK');
+    const done = (await second.handoffs.get('one_shot'))!;
+    expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([['COMPENSATED', 1], ['FAILED', 1]]);
+  });
+
+  it('never runs more handoffs at once than the cap, and starts higher priorities first', async () => {
+    db = NedbDatabase.inMemory();
+    const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 });
+    await defineProcedure(engine, 'BLOCKER', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
+    await defineProcedure(engine, 'QUICK', [{ id: 'go', name: 'go', kind: 'noop' }]);
+    const order: string[] = [];
+    engine.handoffs.events.subscribe((event) => {
+      if (event.type === 'HANDOFF_STARTED') order.push(event.handoffId);
+    });
+    await engine.handoffs.initiate({ handoffId: 'blocker', procedureId: 'BLOCKER' });
+    await engine.handoffs.initiate({ handoffId: 'low', procedureId: 'QUICK', priority: 'LOW' });
+    await engine.handoffs.initiate({ handoffId: 'medium', procedureId: 'QUICK', priority: 'MEDIUM' });
+    await engine.handoffs.initiate({ handoffId: 'critical', procedureId: 'QUICK', priority: 'CRITICAL' });
+    expect(engine.queue.runningCount).toBe(1);
+    expect(engine.queue.waitingCount).toBe(3);
+    await engine.handoffs.signal('blocker', 'wait', null);
+    await engine.queue.idle();
+    expect(order).toEqual(['blocker', 'critical', 'medium', 'low']);
+  });
+
+  it('cancels a queued handoff at once, without running it', async () => {
+    db = NedbDatabase.inMemory();
+    const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 });
+    await defineProcedure(engine, 'BLOCKER', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
+    await engine.handoffs.initiate({ handoffId: 'blocker', procedureId: 'BLOCKER' });
+    await engine.handoffs.initiate({ handoffId: 'queued', procedureId: 'BLOCKER' });
+    const cancelled = await engine.handoffs.cancel('queued', 'not needed');
+    expect(cancelled.ok).toBe(true);
+    const events = await untilFinal(engine, 'queued');
+    expect(events.map((e) => e.type)).toEqual(['HANDOFF_CREATED', 'HANDOFF_CANCELLED']);
+    await engine.handoffs.cancel('blocker', 'done');
+    await engine.queue.idle();
+  });
+
+  it('keeps a running handoff on the procedure version it started with', async () => {
+    db = NedbDatabase.inMemory();
+    const engine = await engineOn(db, 'solo');
+    await defineProcedure(engine, 'VERSIONED', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
+    await engine.handoffs.initiate({ handoffId: 'pinned', procedureId: 'VERSIONED' });
+    const updated = await engine.procedures.update({
+      id: 'VERSIONED',
+      name: 'v2',
+      steps: [
+        { id: 'other', name: 'other', kind: 'noop', timeoutMs: 1_000 },
+        { id: 'more', name: 'more', kind: 'noop', timeoutMs: 1_000 },
+      ],
+    });
+    expect(updated.ok && updated.value.version).toBe(2);
+    await engine.handoffs.signal('pinned', 'wait', { ok: true });
+    await untilFinal(engine, 'pinned');
+    const done = (await engine.handoffs.get('pinned'))!;
+    expect(done).toMatchObject({ status: 'COMPLETED', procedureVersion: 1 });
+    expect(done.steps.map((s) => s.id)).toEqual(['wait']);
+  });
+});
