@@ -1,4 +1,5 @@
 import { builder } from '../schema/builder.js';
+import { HandoffMetricsRef } from '../schema/handoff-metrics.js';
 import { MetricsRef, ValidationMetricsRef } from '../schema/metrics.js';
 
 builder.queryFields((t) => ({
@@ -11,6 +12,11 @@ builder.queryFields((t) => ({
 }));
 
 builder.objectFields(MetricsRef, (t) => ({
+  handoffs: t.field({
+    type: HandoffMetricsRef,
+    description: 'Totals, success rate, rollbacks and durations of production handoffs, overall, by type and by procedure.',
+    resolve: (_root, _args, context) => context.engine.handoffs.metrics(),
+  }),
   validation: t.field({
     type: ValidationMetricsRef,
     description: 'Sessions, their outcomes and rule results.',

@@ -300,3 +300,17 @@ describe('idempotency, history and lists', () => {
     expect(response.data.node).toEqual({ handoffId: 'phase_ok_1', status: 'COMPLETED' });
   });
 });
+
+describe('metrics', () => {
+  it('counts production handoffs by outcome and type', async () => {
+    const response = await server.gql(`{ metrics { handoffs {
+      total succeeded failed rolledBack rollbackFailed cancelled running successRate averageDurationMs
+      byType { type total successRate } byProcedure { procedureId total succeeded } } } }`);
+    const metrics = response.data.metrics.handoffs;
+    expect(metrics).toMatchObject({ total: 10, succeeded: 6, failed: 3, rolledBack: 1, rollbackFailed: 1, cancelled: 1, running: 0 });
+    expect(metrics.successRate).toBeCloseTo(6 / 9);
+    expect(metrics.averageDurationMs).toBeGreaterThanOrEqual(0);
+    expect(metrics.byProcedure.find((p: any) => p.procedureId === 'FLAKY_ONCE')).toEqual({ procedureId: 'FLAKY_ONCE', total: 2, succeeded: 2 });
+    expect(metrics.byType.map((t: any) => t.type).sort()).toEqual(['AGENT_HANDOFF', 'PHASE_TRANSITION']);
+  });
+});

@@ -10,6 +10,7 @@ import { Topic } from '../shared/topic.js';
 import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { isFinal, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
+import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
@@ -177,6 +178,11 @@ export class HandoffService {
 
   count(filter: HandoffFilter): Promise<number> {
     return this.repository.count(filter);
+  }
+
+  /** Production figures (reliability-test traffic left out), computed from the store. */
+  async metrics(): Promise<HandoffMetrics> {
+    return handoffMetrics(await this.repository.summaries({ test: false }));
   }
 
   history(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]> {

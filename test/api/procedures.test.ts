@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { createProcedure, follow, getHandoff, initiate, quickStep } from '../support/handoff-fixtures.js';
+
+let server: TestServer;
+let hook: Server;
+const received: { body: any; key: string | undefined }[] = [];
+let hookUrl = '';
+
+beforeAll(async () => {
+  hook = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push({ body: JSON.parse(body), key: request.headers['idempotency-key'] as string | undefined });
+      response.statusCode = request.url === '/fail' ? 503 : 204;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+  server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await server.close();
+  await new Promise((resolve) => hook.close(resolve));
+});
+
+describe('procedure definitions', () => {
+  it('lists both seed procedures with their steps, gates and rollbacks', async () => {
+    const response = await server.gql(`{ procedures { procedureId name estimatedDurationMs
+      steps { id name kind timeoutMs maxAttempts } validationRules { id severity } rollback { id name } } }`);
+    const byId = Object.fromEntries(response.data.procedures.map((p: any) => [p.procedureId, p]));
+    expect(byId.PHASE_TRANSITION_STANDARD.steps.map((s: any) => s.name)).toEqual([
+      'Phase Completion Validation',
+      'Resource Handoff',
+      'State Synchronization',
+      'Handoff Validation',
+    ]);
+    expect(byId.PHASE_TRANSITION_STANDARD.estimatedDurationMs).toBe(165_000);
+    expect(byId.PHASE_TRANSITION_STANDARD.validationRules).toEqual([
+      { id: 'VR001', severity: 'CRITICAL' },
+      { id: 'VR002', severity: 'CRITICAL' },
+      { id: 'VR003', severity: 'HIGH' },
+    ]);
+    expect(byId.PHASE_TRANSITION_STANDARD.rollback.map((r: any) => r.name)).toEqual(['Resource Rollback', 'State Rollback']);
+    expect(byId.AGENT_HANDOFF_STANDARD.estimatedDurationMs).toBe(109_800);
+    expect(byId.AGENT_HANDOFF_STANDARD.rollback.map((r: any) => r.name)).toEqual(['Context Rollback']);
+  });
+
+  it('points userErrors at each bad field of a definition', async () => {
+    const result = await createProcedure(server, {
+      id: '9bad id',
+      name: 'Broken',
+      validationRules: ['VR999'],
+      steps: [
+        quickStep('a', 'NOOP', {}),
+        quickStep('a', 'DELAY', { ms: -1 }, { timeoutMs: 0 }),
+        quickStep('c', 'VALIDATE', { rules: [] }, { retry: { maxAttempts: 0 } }),
+        quickStep('d', 'WEBHOOK', { url: 'http://evil.example.com/x' }),
+      ],
+    });
+    expect(result.procedure).toBeNull();
+    const fields = result.userErrors.map((e: any) => `${e.code} ${e.field.join('.')}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'INVALID_ID input.id',
+        'UNKNOWN_RULE input.validationRules',
+        'DUPLICATE_KEY input.steps.1.id',
+        'INVALID_VALUE input.steps.1.timeoutMs',
+        'INVALID_PARAMS input.steps.1.params',
+        'INVALID_PARAMS input.steps.2.params',
+        'INVALID_VALUE input.steps.2.retry.maxAttempts',
+        'INVALID_PARAMS input.steps.3.params',
+      ]),
+    );
+    const list = await server.gql(`{ procedure(id: "9bad id") { id } }`);
+    expect(list.data.procedure).toBeNull();
+  });
+
+  it('refuses a duplicate id and versions updates', async () => {
+    const first = await createProcedure(server, { id: 'VERSIONED_API', name: 'one', steps: [quickStep('a', 'NOOP', {})] });
+    expect(first.procedure.version).toBe(1);
+    const again = await createProcedure(server, { id: 'VERSIONED_API', name: 'two', steps: [quickStep('a', 'NOOP', {})] });
+    expect(again.userErrors[0]).toMatchObject({ code: 'DUPLICATE_KEY', field: ['input', 'id'] });
+    const update = `mutation($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version name } userErrors { code field } } }`;
+    const updated = await server.gql(update, { input: { id: 'VERSIONED_API', name: 'two', expectedVersion: 1, steps: [quickStep('b', 'NOOP', {})] } });
+    expect(updated.data.updateProcedure.procedure).toEqual({ version: 2, name: 'two' });
+    const stale = await server.gql(update, { input: { id: 'VERSIONED_API', name: 'three', expectedVersion: 1, steps: [quickStep('b', 'NOOP', {})] } });
+    expect(stale.data.updateProcedure.userErrors[0]).toEqual({ code: 'VERSION_CONFLICT', field: ['input', 'expectedVersion'] });
+    const deleted = await server.gql(`mutation { deleteProcedure(input: { id: "VERSIONED_API" }) { procedure { version } userErrors { code } } }`);
+    expect(deleted.data.deleteProcedure.procedure.version).toBe(2);
+    const gone = await server.gql(`{ procedure(id: "VERSIONED_API") { id } }`);
+    expect(gone.data.procedure).toBeNull();
+  });
+
+  it('refuses to initiate a handoff of an unknown procedure', async () => {
+    const result = await initiate(server, { handoffId: 'nope_1', procedureId: 'NO_SUCH' });
+    expect(result.handoff).toBeNull();
+    expect(result.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'procedureId'] });
+  });
+});
+
+describe('webhook steps', () => {
+  it('POSTs the handoff to an allow-listed URL and succeeds on 2xx', async () => {
+    const created = await createProcedure(server, { id: 'HOOKED', name: 'Calls a hook', steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/ok`, body: { hello: 1 } })] });
+    expect(created.userErrors).toEqual([]);
+    await initiate(server, { handoffId: 'hooked_1', procedureId: 'HOOKED', targetAgent: 'someone' });
+    const events = await follow(server, 'hooked_1');
+    expect(events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
+    const call = received.find((r) => r.body.handoffId === 'hooked_1')!;
+    expect(call.body).toMatchObject({ procedureId: 'HOOKED', targetAgent: 'someone', attempt: 1, payload: { hello: 1 } });
+    expect(call.key).toBe('hooked_1:1');
+  });
+
+  it('retries a failing webhook and fails the handoff when every attempt gets a 5xx', async () => {
+    await createProcedure(server, { id: 'HOOK_FAILS', name: 'Hook fails', steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/fail` })] });
+    await initiate(server, { handoffId: 'hook_fails_1', procedureId: 'HOOK_FAILS' });
+    const events = await follow(server, 'hook_fails_1');
+    expect(events.filter((e) => e.type === 'STEP_FAILED').map((e) => e.message)).toEqual([
+      'attempt 1 failed: webhook answered HTTP 503',
+      'attempt 2 failed: webhook answered HTTP 503',
+      'attempt 3 failed: webhook answered HTTP 503',
+    ]);
+    expect((await getHandoff(server, 'hook_fails_1')).status).toBe('FAILED');
+  });
+});
