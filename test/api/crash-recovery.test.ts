@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+
+const running: ServerProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const server of running.splice(0)) {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+  }
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(dataDir: string): Promise<{ server: ServerProcess; gql: (query: string, variables?: object) => Promise<any> }> {
+  const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  running.push(server);
+  const port = await listeningPort(server);
+  const gql = async (query: string, variables?: object) => {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return response.json();
+  };
+  return { server, gql };
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const HANDOFF = `query { handoff(id: "crash_1") { status steps { id status attempts } events(limit: 1000) { seq type step attempt } } }`;
+
+describe('crash recovery', () => {
+  it('finishes a handoff after the server is killed with SIGKILL mid-step, within each step’s retry policy', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-crash-'));
+    dirs.push(dataDir);
+
+    const first = await start(dataDir);
+    const created = await first.gql(
+      `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
+      {
+        input: {
+          id: 'CRASHABLE',
+          name: 'Has a slow middle step',
+          steps: [
+            { id: 'before', name: 'before', kind: 'NOOP', timeoutMs: 1_000 },
+            { id: 'slow', name: 'slow', kind: 'DELAY', params: { ms: 1_500 }, timeoutMs: 10_000, retry: { maxAttempts: 2, initialDelayMs: 10 } },
+            { id: 'after', name: 'after', kind: 'NOOP', timeoutMs: 1_000 },
+          ],
+        },
+      },
+    );
+    expect(created.data.createProcedure.userErrors).toEqual([]);
+    const initiated = await first.gql(`mutation { initiateHandoff(input: { handoffId: "crash_1", procedureId: "CRASHABLE" }) { userErrors { message } } }`);
+    expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
+
+    await waitFor(() => first.gql(HANDOFF), (r) => r.data.handoff.steps[1].status === 'RUNNING');
+    first.server.child.kill('SIGKILL');
+    expect((await first.server.exited).signal).toBe('SIGKILL');
+
+    const second = await start(dataDir);
+    const done = await waitFor(() => second.gql(HANDOFF), (r) => r.data.handoff.status === 'COMPLETED');
+    const { steps, events } = done.data.handoff;
+    const trail = events.map((e: any) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
+
+    expect(events.map((e: any) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
+    expect(trail).toContain('HANDOFF_INTERRUPTED slow #1');
+    expect(trail.slice(trail.indexOf('HANDOFF_INTERRUPTED slow #1'))).toEqual([
+      'HANDOFF_INTERRUPTED slow #1',
+      'STEP_FAILED slow #1',
+      'STEP_RETRY_SCHEDULED slow #2',
+      'STEP_STARTED slow #2',
+      'STEP_SUCCEEDED slow #2',
+      'STEP_STARTED after #1',
+      'STEP_SUCCEEDED after #1',
+      'HANDOFF_COMPLETED',
+    ]);
+    // No step ran beyond its policy: the interrupted attempt counts, and the slow step allows 2.
+    expect(steps.map((s: any) => [s.id, s.status, s.attempts])).toEqual([
+      ['before', 'SUCCEEDED', 1],
+      ['slow', 'SUCCEEDED', 2],
+      ['after', 'SUCCEEDED', 1],
+    ]);
+    expect(trail.filter((t: string) => t.startsWith('STEP_STARTED slow'))).toHaveLength(2);
+    expect(second.server.stdout()).toContain('resuming unfinished handoffs');
+  });
+});

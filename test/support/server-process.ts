@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The project root: where `npm start` runs. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** The environment `npm start` would see, minus anything from this machine that changes the store or auth. */
+export function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['MONGODB_URL', 'STORE', 'API_KEYS', 'API_KEYS_FILE', 'HOST', 'PORT', 'DATA_DIR', 'LOG_LEVEL']) delete env[name];
+  return { ...env, ...overrides };
+}
+
+/** Runs src/main.ts with tsx in its own process, directly (as the Dockerfile does) or through `npm start`. */
+export function spawnServer(env: Record<string, string>, via: 'node' | 'npm' = 'node'): ServerProcess {
+  const [command, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Resolves with the port from the "Handoff listening on http://…" log line; rejects if the process exits first. */
+export function listeningPort(server: ServerProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      for (const line of server.stdout().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string };
+        const match = /Handoff listening on http:\/\/[^\s]+:(\d+)\/graphql/.exec(entry.msg ?? '');
+        if (match) {
+          server.child.stdout!.off('data', check);
+          resolve(Number(match[1]));
+          return;
+        }
+      }
+    };
+    server.child.stdout!.on('data', check);
+    server.exited.then(({ code, signal }) =>
+      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${server.stdout()}${server.stderr()}`)),
+    );
+    check();
+  });
+}
+
