@@ -31,6 +31,8 @@ export interface EngineOptions {
   owner?: string;
   /** How long a lease lasts without renewal (default 15 s). */
   leaseMs?: number;
+  /** Whether no other process can share the store (default: true unless MongoDB). */
+  exclusiveStore?: boolean;
   settings: EngineSettings;
   clock?: Clock;
   random?: Random;
@@ -110,7 +112,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     owner,
     leaseMs,
-    exclusiveStore: options.db.kind !== 'mongo',
+    exclusiveStore: options.exclusiveStore ?? options.db.kind !== 'mongo',
     faults,
     publish: (events) => handoffs!.publish(events),
   });

@@ -10,8 +10,14 @@ const settings = { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, we
 const engines: Engine[] = [];
 let db: Database;
 
-async function engineOn(database: Database, owner: string, overrides: Partial<typeof settings> = {}): Promise<Engine> {
-  const engine = await createEngine({ db: database, settings: { ...settings, ...overrides }, owner, random: seededRandom(7) });
+async function engineOn(database: Database, owner: string, overrides: Partial<typeof settings> = {}, shared = false): Promise<Engine> {
+  const engine = await createEngine({
+    db: database,
+    settings: { ...settings, ...overrides },
+    owner,
+    random: seededRandom(7),
+    ...(shared ? { exclusiveStore: false, leaseMs: 300 } : {}),
+  });
   await engine.start();
   engines.push(engine);
   return engine;
@@ -167,5 +173,27 @@ describe('HandoffRunner', () => {
     const done = (await engine.handoffs.get('pinned'))!;
     expect(done).toMatchObject({ status: 'COMPLETED', procedureVersion: 1 });
     expect(done.steps.map((s) => s.id)).toEqual(['wait']);
+  });
+
+  it('lets only the lease holder run a handoff when two processes share a store', async () => {
+    db = NedbDatabase.inMemory();
+    const a = await engineOn(db, 'process_a', {}, true);
+    const b = await engineOn(db, 'process_b', {}, true);
+    await defineProcedure(a, 'GATED', [
+      { id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 },
+      { id: 'then', name: 'then', kind: 'noop' },
+    ]);
+    await a.handoffs.initiate({ handoffId: 'leased', procedureId: 'GATED' });
+    for await (const event of a.handoffs.progress('leased', 0)) if (event.type === 'STEP_WAITING') break;
+    // B tries to run it while A holds (and renews) the lease: B does nothing.
+    await b.runner.execute('leased');
+    await new Promise((resolve) => setTimeout(resolve, 400)); // longer than one lease: renewal must keep it
+    await b.runner.execute('leased');
+    expect(b.runner.isActive('leased')).toBe(false);
+    await a.handoffs.signal('leased', 'wait', null);
+    const events = await untilFinal(a, 'leased');
+    expect(events.filter((e) => e.type === 'STEP_WAITING')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'HANDOFF_INTERRUPTED')).toBe(false);
+    expect(events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
   });
 });
