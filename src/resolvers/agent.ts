@@ -1,56 +1,10 @@
 import { GraphQLError } from 'graphql';
-import type { Outcome } from '../engine/shared/user-error.js';
-import { InvalidCursorError, type Page } from '../store/pagination.js';
 import { AgentFilterInput, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
-import { payloadType, type Payload } from '../schema/user-error.js';
+import { payloadType } from '../schema/user-error.js';
+import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
-
-const DEFAULT_PAGE_SIZE = 20;
-const MAX_PAGE_SIZE = 100;
-
-interface ConnectionArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-}
-
-/** first/after from Relay args, clamped; backward paging is not offered. */
-export function pageRequest(args: ConnectionArgs): { first: number; after: string | null } {
-  if (args.last != null || args.before != null) {
-    throw new GraphQLError('Only forward pagination (first/after) is supported', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (first < 0) throw new GraphQLError('first must not be negative', { extensions: { code: 'BAD_USER_INPUT' } });
-  return { first: Math.min(first, MAX_PAGE_SIZE), after: args.after ?? null };
-}
-
-/** A keyset page as a Relay connection; totalCount is counted only when asked for. */
-export async function connectionFromPage<T>(load: () => Promise<Page<T>>, count: () => Promise<number>) {
-  let page: Page<T>;
-  try {
-    page = await load();
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
-    throw error;
-  }
-  return {
-    edges: page.items,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: page.items[0]?.cursor ?? null,
-      endCursor: page.items.at(-1)?.cursor ?? null,
-    },
-    count,
-  };
-}
-
-/** Adapts a service Outcome to a mutation payload. */
-export function toPayload<T>(outcome: Outcome<T>): Payload<T> {
-  return outcome.ok ? { value: outcome.value, userErrors: [] } : { value: null, userErrors: outcome.errors };
-}
 
 const AgentPayload = payloadType('Agent', 'agent', AgentRef, 'The agent registered or heartbeated, or userErrors.');
 
@@ -83,10 +37,7 @@ builder.queryFields((t) => ({
       name: 'AgentConnection',
       description: 'A page of agents.',
       fields: (c) => ({
-        totalCount: c.int({
-          description: 'Agents matching the filter, across all pages.',
-          resolve: (connection) => (connection as unknown as { count: () => Promise<number> }).count(),
-        }),
+        totalCount: totalCountField(c, 'agents'),
       }),
     },
     { name: 'AgentEdge', description: 'An agent in the list, with its cursor.' },

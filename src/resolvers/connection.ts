@@ -1,20 +1,39 @@
 import { GraphQLError } from 'graphql';
-import { InvalidCursorError, type Page } from '../store/pagination.js';
+import { InvalidCursorError, type Page, type PageRequest } from '../store/pagination.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
-/** Clamps `first` and refuses nonsense with a clear error. */
-export function pageSize(first: number | null | undefined): number {
-  if (first == null) return DEFAULT_PAGE_SIZE;
-  if (first < 0 || first > MAX_PAGE_SIZE) {
-    throw new GraphQLError(`first must be between 0 and ${MAX_PAGE_SIZE}`, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return first;
+interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
-/** A store page in the Relay connection shape, with a lazily counted total. */
-export function toConnection<T>(page: Page<T>, count: () => Promise<number>) {
+/** first/after from Relay args, clamped to 100; backward paging is not offered. */
+export function pageRequest(args: ConnectionArgs): PageRequest {
+  if (args.last != null || args.before != null) {
+    throw new GraphQLError('Only forward pagination (first/after) is supported', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (first < 0) throw new GraphQLError('first must not be negative', { extensions: { code: 'BAD_USER_INPUT' } });
+  return { first: Math.min(first, MAX_PAGE_SIZE), after: args.after ?? null };
+}
+
+export interface CountedConnection {
+  count: () => Promise<number>;
+}
+
+/** A keyset page as a Relay connection; totalCount is counted only when asked for. */
+export async function connectionFromPage<T>(load: () => Promise<Page<T>>, count: () => Promise<number>) {
+  let page: Page<T>;
+  try {
+    page = await load();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw error;
+  }
   return {
     edges: page.items,
     pageInfo: {
@@ -23,18 +42,14 @@ export function toConnection<T>(page: Page<T>, count: () => Promise<number>) {
       startCursor: page.items[0]?.cursor ?? null,
       endCursor: page.items.at(-1)?.cursor ?? null,
     },
-    totalCount: count,
+    count,
   };
 }
 
-/** Runs a page read, turning a bad cursor into a client error. */
-export async function readPage<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    throw error;
-  }
+/** The `totalCount` field every connection carries. */
+export function totalCountField(c: any, what: string) {
+  return c.int({
+    description: `How many ${what} match the filter in all.`,
+    resolve: (connection: unknown) => (connection as CountedConnection).count(),
+  });
 }

@@ -14,7 +14,7 @@ import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
-import { pageSize, readPage, toConnection } from './connection.js';
+import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
@@ -84,14 +84,16 @@ builder.queryFields((t) => ({
       args: { filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
       resolve: async (_root, args, context) => {
         const filter = toFilter(args.filter);
-        const page = await readPage(() => context.engine.handoffs.page(filter, { first: pageSize(args.first), after: args.after }));
-        return toConnection(page, () => context.engine.handoffs.count(filter));
+        return connectionFromPage(
+          () => context.engine.handoffs.page(filter, pageRequest(args)),
+          () => context.engine.handoffs.count(filter),
+        );
       },
     },
     {
       description: 'A page of handoffs.',
       fields: (c) => ({
-        totalCount: c.int({ description: 'How many handoffs match the filter in all.', resolve: (connection) => (connection as unknown as { totalCount: () => Promise<number> }).totalCount() }),
+        totalCount: totalCountField(c, 'handoffs'),
       }),
     },
     { description: 'A handoff in a page.' },

@@ -15,7 +15,8 @@ import {
   ValidationSessionRef,
 } from '../schema/validation.js';
 import type { ValidationRule } from '../engine/validation/rule.js';
-import { connectionFromPage, pageRequest, toPayload } from './agent.js';
+import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
 
 const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
@@ -90,10 +91,7 @@ builder.queryFields((t) => ({
       name: 'ValidationSessionConnection',
       description: 'A page of validation sessions.',
       fields: (c) => ({
-        totalCount: c.int({
-          description: 'Sessions matching the filter, across all pages.',
-          resolve: (connection) => (connection as unknown as { count: () => Promise<number> }).count(),
-        }),
+        totalCount: totalCountField(c, 'sessions'),
       }),
     },
     { name: 'ValidationSessionEdge', description: 'A session in the list, with its cursor.' },

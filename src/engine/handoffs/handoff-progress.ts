@@ -1,6 +1,6 @@
 import type { HandoffRepository } from '../../store/repositories/handoff-repository.js';
 import type { Topic } from '../shared/topic.js';
-import { AsyncQueue } from '../validation/async-queue.js';
+import { AsyncQueue } from '../shared/async-queue.js';
 import type { HandoffEvent, HandoffEventType } from './handoff-event.js';
 import { isFinal } from './handoff.js';
 

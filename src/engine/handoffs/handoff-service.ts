@@ -5,7 +5,7 @@ import type { Page, PageRequest } from '../../store/pagination.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { AsyncQueue } from '../validation/async-queue.js';
+import { AsyncQueue } from '../shared/async-queue.js';
 import { Topic } from '../shared/topic.js';
 import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { isFinal, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';

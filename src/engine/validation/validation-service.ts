@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { AsyncQueue } from './async-queue.js';
+import { AsyncQueue } from '../shared/async-queue.js';
 import { DEFAULT_BLOCKING_SEVERITIES, decideOutcome, type RuleResult, type SessionOutcome, type ValidationRule } from './rule.js';
 import { conditionEvaluator, missingRuleResult, runRules, type RuleEvaluator } from './rule-runner.js';
 import type { ValidationRuleService } from './rule-service.js';
