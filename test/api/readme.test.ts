@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, startTestServer, type TestServer } from '../support/server.js';
+
+/** The ```graphql blocks of the README's walkthrough, in order. */
+function walkthroughBlocks(): { name: string; source: string }[] {
+  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('## First handoff walkthrough');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => ({
+    source: match[1],
+    name: /^(?:query|mutation|subscription)\s+(\w+)/m.exec(match[1])?.[1] ?? 'anonymous',
+  }));
+}
+
+let server: TestServer;
+const results = new Map<string, any>();
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('README walkthrough', () => {
+  it('has its operations', () => {
+    expect(walkthroughBlocks().map((b) => b.name)).toEqual([
+      'RegisterAgents',
+      'StartHandoff',
+      'Follow',
+      'Result',
+      'Validate',
+      'Sessions',
+      'DefineProcedure',
+      'StartReviewed',
+      'Approve',
+      'Overview',
+    ]);
+  });
+
+  it('runs every block as written, in order, without errors', async () => {
+    for (const block of walkthroughBlocks()) {
+      if (block.source.trimStart().startsWith('subscription')) {
+        const events = await collect(server.wsClient(), block.source);
+        expect(events.flatMap((e) => e.errors ?? []), block.name).toEqual([]);
+        results.set(block.name, events.map((e) => e.data));
+        continue;
+      }
+      if (block.name === 'Sessions') await waitForSessionOutcome();
+      if (block.name === 'Approve') await waitForStatus('release_42', 'WAITING');
+      const response = await server.gql(block.source);
+      expect(response.errors, block.name).toBeUndefined();
+      for (const payload of Object.values(response.data as Record<string, any>)) {
+        if (payload && 'userErrors' in payload) expect(payload.userErrors, block.name).toEqual([]);
+      }
+      results.set(block.name, response.data);
+    }
+    const follow = results.get('Follow') as any[];
+    expect(follow.at(-1).handoffProgress.type).toBe('HANDOFF_COMPLETED');
+    expect(results.get('Result').handoff.status).toBe('COMPLETED');
+    const session = results.get('Sessions').validationSessions.edges[0].node;
+    expect(session.outcome).toBe('FAILED');
+    expect(session.results.find((r: any) => r.rule.id === 'VR002').status).toBe('FAILED');
+    await waitForStatus('release_42', 'COMPLETED');
+  });
+});
+
+async function waitForStatus(id: string, status: string): Promise<void> {
+  for (;;) {
+    const response = await server.gql(`query($id: ID!) { handoff(id: $id) { status } }`, { id });
+    if (response.data.handoff?.status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function waitForSessionOutcome(): Promise<void> {
+  for (;;) {
+    const response = await server.gql(`{ validationSessions(first: 1) { edges { node { status } } } }`);
+    if (response.data.validationSessions.edges[0]?.node.status === 'COMPLETED') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
