@@ -117,7 +117,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     publish: (events) => handoffs!.publish(events),
   });
   const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
-  handoffs = new HandoffService(handoffRepository, procedures, runner, queue, clock, logger);
+  handoffs = new HandoffService(handoffRepository, procedures, runner, queue, clock, logger, agents);
   validation.useHandoffLookup(async (id) => {
     const handoff = await handoffs!.get(id);
     if (!handoff) return null;

@@ -104,6 +104,28 @@ describe('procedure definitions', () => {
   });
 });
 
+describe('prerequisites', () => {
+  it('refuses a handoff whose required agents are not registered', async () => {
+    await createProcedure(server, { id: 'NEEDS_REVIEWER', name: 'Needs reviewer', requiredAgents: ['reviewer_1'], steps: [quickStep('a', 'NOOP', {})] });
+    const refused = await initiate(server, { handoffId: 'needs_reviewer_1', procedureId: 'NEEDS_REVIEWER' });
+    expect(refused.userErrors[0]).toMatchObject({ code: 'AGENT_NOT_REGISTERED', message: expect.stringContaining('reviewer_1') });
+    await server.gql(`mutation { registerAgent(input: { id: "reviewer_1" }) { userErrors { message } } }`);
+    const accepted = await initiate(server, { handoffId: 'needs_reviewer_1', procedureId: 'NEEDS_REVIEWER' });
+    expect(accepted.userErrors).toEqual([]);
+  });
+
+  it('refuses a handoff until its dependency procedure has completed for the same source phase', async () => {
+    await createProcedure(server, { id: 'BUILD', name: 'Build', steps: [quickStep('a', 'NOOP', {})] });
+    await createProcedure(server, { id: 'DEPLOY', name: 'Deploy', dependencies: ['BUILD'], steps: [quickStep('a', 'NOOP', {})] });
+    const early = await initiate(server, { handoffId: 'deploy_1', procedureId: 'DEPLOY', sourcePhase: 'release_7' });
+    expect(early.userErrors[0]).toMatchObject({ code: 'DEPENDENCY_NOT_MET', field: ['input', 'sourcePhase'] });
+    await initiate(server, { handoffId: 'build_1', procedureId: 'BUILD', sourcePhase: 'release_7' });
+    await follow(server, 'build_1');
+    const later = await initiate(server, { handoffId: 'deploy_1', procedureId: 'DEPLOY', sourcePhase: 'release_7' });
+    expect(later.userErrors).toEqual([]);
+  });
+});
+
 describe('webhook steps', () => {
   it('POSTs the handoff to an allow-listed URL and succeeds on 2xx', async () => {
     const created = await createProcedure(server, { id: 'HOOKED', name: 'Calls a hook', steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/ok`, body: { hello: 1 } })] });

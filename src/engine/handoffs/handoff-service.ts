@@ -3,6 +3,7 @@ import { DuplicateKeyError } from '../../store/collection.js';
 import type { HandoffFilter, HandoffRepository } from '../../store/repositories/handoff-repository.js';
 import type { Page, PageRequest } from '../../store/pagination.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
+import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { AsyncQueue } from '../shared/async-queue.js';
@@ -67,6 +68,7 @@ export class HandoffService {
     private readonly queue: HandoffQueue,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly agents: { getMany(ids: readonly string[]): Promise<(unknown | null)[]> },
   ) {}
 
   /** Creates and queues a handoff; the same handoffId twice gives the same handoff. */
@@ -81,6 +83,8 @@ export class HandoffService {
     if (!input.targetAgent && procedure.steps.some((step) => step.kind === 'transfer_context')) {
       return fail('MISSING_VALUE', `${procedure.id} transfers context, so targetAgent is required`, ['input', 'targetAgent']);
     }
+    const unmet = await this.unmetPrerequisites(procedure, input);
+    if (unmet.length > 0) return { ok: false, errors: unmet };
     const now = this.clock.now();
     const handoff: Handoff = {
       id,
@@ -128,6 +132,29 @@ export class HandoffService {
     }
     this.queue.enqueue(id, handoff.priority);
     return ok(handoff);
+  }
+
+  /** Required agents must be registered; dependency procedures must have completed for the same source phase. */
+  private async unmetPrerequisites(procedure: Procedure, input: InitiateHandoffInput): Promise<UserError[]> {
+    const errors: UserError[] = [];
+    if (procedure.requiredAgents.length > 0) {
+      const found = await this.agents.getMany(procedure.requiredAgents);
+      const missing = procedure.requiredAgents.filter((_, index) => found[index] === null);
+      if (missing.length > 0) {
+        errors.push({ field: ['input', 'procedureId'], code: 'AGENT_NOT_REGISTERED', message: `${procedure.id} needs registered agents: ${missing.join(', ')}` });
+      }
+    }
+    for (const dependency of procedure.dependencies) {
+      const done = await this.repository.count({ procedureId: [dependency], status: ['COMPLETED'], sourcePhase: input.sourcePhase ?? null, test: input.test ? undefined : false });
+      if (done === 0) {
+        errors.push({
+          field: ['input', 'sourcePhase'],
+          code: 'DEPENDENCY_NOT_MET',
+          message: `${procedure.id} depends on ${dependency}, which has not completed for source phase ${input.sourcePhase ?? '(none)'}`,
+        });
+      }
+    }
+    return errors;
   }
 
   /** Records a cancel; the runner aborts the running step and rolls back. */
