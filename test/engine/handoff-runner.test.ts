@@ -5,16 +5,24 @@ import { retryDelayMs } from '../../src/engine/handoffs/retry-delay.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import { NedbDatabase } from '../../src/store/adapters/nedb.js';
 import type { Database } from '../../src/store/collection.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const settings = { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] };
 const engines: Engine[] = [];
 let db: Database;
 
-async function engineOn(database: Database, owner: string, overrides: Partial<typeof settings> = {}, shared = false): Promise<Engine> {
+async function engineOn(
+  database: Database,
+  owner: string,
+  overrides: Partial<typeof settings> = {},
+  shared = false,
+  clock?: ManualClock,
+): Promise<Engine> {
   const engine = await createEngine({
     db: database,
     settings: { ...settings, ...overrides },
     owner,
+    clock,
     random: seededRandom(7),
     ...(shared ? { exclusiveStore: false, leaseMs: 300 } : {}),
   });
@@ -63,24 +71,24 @@ describe('retryDelayMs', () => {
 describe('HandoffRunner', () => {
   it('resumes a handoff whose runner stopped mid-step, counting the interrupted attempt', async () => {
     db = NedbDatabase.inMemory();
-    const first = await engineOn(db, 'first');
+    const clock = new ManualClock();
+    const first = await engineOn(db, 'first', {}, false, clock);
     await defineProcedure(first, 'SLOW', [
       { id: 'quick', name: 'quick', kind: 'noop' },
       { id: 'slow', name: 'slow', kind: 'delay', params: { ms: 300 }, retry: { ...quick, maxAttempts: 2 } },
     ]);
     const started = await first.handoffs.initiate({ handoffId: 'resume_me', procedureId: 'SLOW' });
     expect(started.ok).toBe(true);
-    // Stop the first engine once the slow step is running: its attempt is abandoned unrecorded.
-    for await (const event of first.handoffs.progress('resume_me', 0)) {
-      if (event.type === 'STEP_STARTED' && event.step === 'slow') break;
-    }
+    // The slow step waits on virtual time that never comes: stop the engine while it runs.
+    await clock.runUntil(async () => (await first.handoffs.get('resume_me'))!.steps[1].status === 'RUNNING');
     await first.stop();
     engines.splice(engines.indexOf(first), 1);
     expect((await first.handoffs.get('resume_me'))!.status).toBe('RUNNING');
 
-    const second = await engineOn(db, 'second');
-    const events = await untilFinal(second, 'resume_me');
-    const types = events.map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
+    const second = await engineOn(db, 'second', {}, false, clock);
+    const events = untilFinal(second, 'resume_me');
+    await clock.runUntil(async () => (await second.handoffs.get('resume_me'))!.status === 'COMPLETED');
+    const types = (await events).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
     expect(types).toEqual([
       'HANDOFF_CREATED',
       'GATES_PASSED',
@@ -95,9 +103,37 @@ describe('HandoffRunner', () => {
       'STEP_SUCCEEDED slow #2',
       'HANDOFF_COMPLETED',
     ]);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect((await events).map((e) => e.seq)).toEqual(types.map((_, i) => i + 1));
     const done = (await second.handoffs.get('resume_me'))!;
     expect(done.steps[1]).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+  });
+
+  it('waits exactly the retry policy between attempts, and times out on virtual time', async () => {
+    db = NedbDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', {}, false, clock);
+    const backoff = { maxAttempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 10_000, jitter: 0 };
+    await defineProcedure(engine, 'BACKOFF', [
+      { id: 'flaky', name: 'flaky', kind: 'simulate', params: { failFirstAttempts: 2 }, timeoutMs: 5_000, retry: backoff },
+      { id: 'hangs', name: 'hangs', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 50, retry: { ...backoff, maxAttempts: 1 } },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'backoff_1', procedureId: 'BACKOFF' });
+    const step = async () => (await engine.handoffs.get('backoff_1'))!.steps[0];
+    await clock.runUntil(async () => (await step()).attempts === 1 && (await step()).status === 'PENDING', 0);
+    expect((await step()).retryAt! - clock.now()).toBe(100);
+    expect(clock.pendingDelays).toEqual([100]);
+    await clock.advance(99);
+    expect((await step()).attempts).toBe(1);
+    await clock.advance(1);
+    expect((await step()).attempts).toBe(2);
+    expect(clock.pendingDelays).toEqual([200]);
+    await clock.advance(200);
+    expect(await step()).toMatchObject({ status: 'SUCCEEDED', attempts: 3 });
+    // The next step sleeps 60 s but its timeout is 50 ms of virtual time.
+    await clock.advance(50);
+    const done = (await engine.handoffs.get('backoff_1'))!;
+    expect(done.status).toBe('FAILED');
+    expect(done.steps[1].error).toBe('attempt 1 timed out after 50 ms');
   });
 
   it('fails the step for good when the interrupted attempt was its last', async () => {
