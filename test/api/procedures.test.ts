@@ -117,6 +117,8 @@ describe('prerequisites', () => {
   it('refuses a handoff until its dependency procedure has completed for the same source phase', async () => {
     await createProcedure(server, { id: 'BUILD', name: 'Build', steps: [quickStep('a', 'NOOP', {})] });
     await createProcedure(server, { id: 'DEPLOY', name: 'Deploy', dependencies: ['BUILD'], steps: [quickStep('a', 'NOOP', {})] });
+    await initiate(server, { handoffId: 'build_other', procedureId: 'BUILD', sourcePhase: 'release_6' });
+    await follow(server, 'build_other');
     const early = await initiate(server, { handoffId: 'deploy_1', procedureId: 'DEPLOY', sourcePhase: 'release_7' });
     expect(early.userErrors[0]).toMatchObject({ code: 'DEPENDENCY_NOT_MET', field: ['input', 'sourcePhase'] });
     await initiate(server, { handoffId: 'build_1', procedureId: 'BUILD', sourcePhase: 'release_7' });

@@ -16,6 +16,7 @@ interface HandoffDocument {
   priority: Priority;
   sourceAgent: string | null;
   targetAgent: string | null;
+  sourcePhase: string | null;
   testId: string | null;
   createdAt: number;
   durationMs: number | null;
@@ -36,6 +37,8 @@ export interface HandoffFilter {
   procedureId?: string[];
   type?: HandoffType[];
   agent?: string;
+  /** Exact source phase (null: handoffs without one). */
+  sourcePhase?: string | null;
   /** true: only reliability-test traffic; false: only production; undefined: both. */
   test?: boolean;
   testId?: string;
@@ -69,6 +72,7 @@ function indexedFields(handoff: Handoff) {
     priority: handoff.priority,
     sourceAgent: handoff.sourceAgent,
     targetAgent: handoff.targetAgent,
+    sourcePhase: handoff.sourcePhase,
     testId: handoff.test?.testId ?? null,
     createdAt: handoff.createdAt,
     durationMs: durationOf(handoff),
@@ -97,6 +101,7 @@ function toFilter(filter: HandoffFilter): Filter {
   if (filter.procedureId?.length) query.procedureId = { $in: filter.procedureId };
   if (filter.type?.length) query.type = { $in: filter.type };
   if (filter.agent) query.$or = [{ sourceAgent: filter.agent }, { targetAgent: filter.agent }];
+  if (filter.sourcePhase !== undefined) query.sourcePhase = filter.sourcePhase;
   if (filter.testId) query.testId = filter.testId;
   else if (filter.test === true) query.testId = { $ne: null };
   else if (filter.test === false) query.testId = null;
