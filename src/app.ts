@@ -5,6 +5,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiKeyRing } from './auth/api-key-ring.js';
+import { useIntrospectionForKeyHolders } from './auth/use-introspection-guard.js';
 import { useApiKeys } from './auth/use-api-keys.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
@@ -101,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         },
       }),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
+      useIntrospectionForKeyHolders(keys),
       useUnexpectedErrorLogging(loggedErrors),
       useActiveSubscriptionsGauge(metrics),
       useRequestMetrics(metrics, METRICS_ENDPOINT),

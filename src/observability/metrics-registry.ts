@@ -11,14 +11,14 @@ export function createMetricsRegistry(): Registry {
 
 /**
  * Yoga's Prometheus plugin: GraphQL request counts, errors and phase/HTTP latency histograms,
- * served as Prometheus text on `endpoint`. The URL label is off (GET queries would make one
- * series per query string); operation names are kept.
+ * served as Prometheus text on `endpoint`. URL and operation-name labels are off: both are
+ * chosen by the client, so they would let any caller grow the number of series without bound.
  */
 export function useRequestMetrics(registry: Registry, endpoint: string): Plugin {
   return usePrometheus({
     registry,
     endpoint,
-    labels: { url: false },
+    labels: { url: false, operationName: false },
     metrics: {
       graphql_envelop_request_time_summary: false,
       graphql_envelop_deprecated_field: false,

@@ -119,6 +119,16 @@ describe('with API keys configured', () => {
       expect(body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     });
 
+    it('lets only key holders read the schema by introspection', async () => {
+      const introspection = '{ __schema { queryType { name } } }';
+      const anonymous = await server.gql(introspection);
+      expect(anonymous.data ?? null).toBeNull();
+      expect(anonymous.errors?.[0].message).toMatch(/introspection/i);
+      const viewer = await server.gql(introspection, undefined, bearer(KEYS.viewer));
+      expect(viewer.errors).toBeUndefined();
+      expect(viewer.data.__schema.queryType.name).toBe('Query');
+    });
+
     for (const testCase of REACH) {
       for (const role of ROLES) {
         const allowed = RANK[role] >= RANK[testCase.least];

@@ -1,0 +1,21 @@
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { ApiKeyRing } from './api-key-ring.js';
+import { bearerToken } from './credentials.js';
+
+/**
+ * With API keys configured, only callers with a valid key may read the schema: an anonymous
+ * HTTP request gets a validation error for `__schema`/`__type`. graphql-ws operations are
+ * exempt because their socket was refused at connection_init unless its key was valid.
+ */
+export function useIntrospectionForKeyHolders(ring: ApiKeyRing): Plugin {
+  return {
+    onValidate({ addValidationRule, context }) {
+      if (!ring.enabled) return;
+      const initial = context as { request?: Request; socket?: unknown };
+      if (initial.socket !== undefined || !initial.request?.headers) return;
+      const auth = ring.authenticate(bearerToken(initial.request.headers.get('authorization')));
+      if (auth.kind !== 'valid') addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
