@@ -15,6 +15,9 @@ import { HandoffRunner } from './handoffs/handoff-runner.js';
 import { HandoffService } from './handoffs/handoff-service.js';
 import { FaultInjectors } from './handoffs/fault-injectors.js';
 import { createStepServices, validateHandoff } from './handoffs/step-services.js';
+import { ReliabilityConfigRepository } from '../store/repositories/reliability-config-repository.js';
+import { ReliabilityTestRepository } from '../store/repositories/reliability-test-repository.js';
+import { ReliabilityService } from './reliability/reliability-service.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
 import { systemRandom, type Random } from './shared/random.js';
@@ -54,6 +57,8 @@ export interface Engine {
   readonly handoffs: HandoffService;
   /** Where reliability tests register their fault injection. */
   readonly faults: FaultInjectors;
+  /** Reliability tests: the six standard configurations, runs of real test-tagged handoffs, results. */
+  readonly reliability: ReliabilityService;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   readonly queue: HandoffQueue;
@@ -127,6 +132,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       metadata: handoff.metadata,
     };
   });
+  const reliability = new ReliabilityService({
+    configs: await ReliabilityConfigRepository.open(options.db),
+    tests: await ReliabilityTestRepository.open(options.db),
+    handoffs,
+    agents,
+    procedures,
+    faults,
+    clock,
+    logger,
+  });
   // Leases are renewed while we run; in a shared store, orphans of dead processes are picked up.
   let leaseTimer: NodeJS.Timeout | undefined;
   let orphanTimer: NodeJS.Timeout | undefined;
@@ -137,6 +152,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     procedures,
     handoffs,
     faults,
+    reliability,
     runner,
     queue,
     agents,
@@ -148,6 +164,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await validation.recoverInterrupted();
       const resumed = await handoffs!.resumeUnfinished();
       if (resumed > 0) logger.info({ resumed }, 'resuming unfinished handoffs');
+      await reliability.seedDefaults();
+      const interrupted = await reliability.recoverInterrupted(options.db.kind !== 'mongo');
+      if (interrupted > 0) logger.info({ interrupted }, 'reliability tests interrupted by the last stop were ended');
       leaseTimer = setInterval(() => {
         handoffRepository.renewLeases(runner.activeIds, owner, clock.now() + leaseMs).catch((error) => logger.warn({ err: error }, 'lease renewal failed'));
       }, Math.max(50, Math.floor(leaseMs / 3)));
@@ -162,6 +181,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       clearInterval(leaseTimer);
       clearInterval(orphanTimer);
+      await reliability.stop();
       queue.pause();
       runner.stop();
       await queue.idle();

@@ -1,0 +1,76 @@
+import type { AgentService } from '../agents/agent-service.js';
+import type { Procedure } from '../procedures/procedure.js';
+import { stringList } from '../handoffs/steps/step-kind.js';
+import type { Logger } from '../shared/logger.js';
+
+/** What every iteration of a test hands over, and between whom. */
+export interface Provisioned {
+  sourceAgent: string;
+  targetAgent: string;
+  sourcePhase: string;
+  targetPhase: string;
+  metadata: Record<string, unknown>;
+}
+
+/** Step kinds the harness cannot drive on its own (nobody would send the signal). */
+const UNSUPPORTED_KINDS = new Set(['await_signal']);
+
+export function unsupportedSteps(procedure: Procedure): string[] {
+  return procedure.steps.filter((step) => UNSUPPORTED_KINDS.has(step.kind)).map((step) => step.id);
+}
+
+/**
+ * A context that passes the seed gates (VR001–VR008): the phase is complete, resources are
+ * available, checksums agree, and every key the procedure requires or transfers is present.
+ * Keys the seed procedures do not know get a placeholder value.
+ */
+export function passingContext(procedure: Procedure, testId: string): Record<string, unknown> {
+  const checksum = `rt:${testId}`;
+  const context: Record<string, unknown> = {
+    phaseComplete: true,
+    resources: [{ name: 'reliability-test', available: true }],
+    state: { testId },
+    sourceStateChecksum: checksum,
+    targetStateChecksum: checksum,
+    task: { title: 'reliability test iteration', testId },
+    knowledge: ['reliability-test'],
+  };
+  const transferred = procedure.steps.filter((step) => step.kind === 'transfer_context').flatMap((step) => stringList(step.params.keys) ?? []);
+  for (const key of [...procedure.requiredContextKeys, ...transferred]) {
+    if (!(key in context)) context[key] = { provisionedBy: testId };
+  }
+  return context;
+}
+
+export function agentIds(testId: string): { source: string; target: string } {
+  return { source: `${testId}-source`, target: `${testId}-target` };
+}
+
+/**
+ * Registers the test's own READY source and target agents (send/receive permissions) and
+ * keeps them heartbeating while the test runs; `retire` reports them OFFLINE at the end.
+ */
+export async function provisionAgents(
+  agents: AgentService,
+  testId: string,
+  logger: Logger,
+): Promise<{ ids: { source: string; target: string }; retire(): Promise<void> }> {
+  const ids = agentIds(testId);
+  for (const [id, permission] of [[ids.source, 'handoff:send'], [ids.target, 'handoff:receive']] as const) {
+    const registered = await agents.register({ id, capabilities: ['reliability-test'], permissions: [permission], status: 'READY' });
+    if (!registered.ok) throw new Error(`could not register agent ${id}: ${registered.errors.map((e) => e.message).join('; ')}`);
+  }
+  const beat = (status: 'READY' | 'OFFLINE') =>
+    Promise.all([ids.source, ids.target].map((id) => agents.heartbeat({ id, status })));
+  const keepAlive = setInterval(() => {
+    beat('READY').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: heartbeat failed'));
+  }, Math.max(50, Math.floor(agents.heartbeatWindowMs / 3)));
+  keepAlive.unref();
+  return {
+    ids,
+    async retire() {
+      clearInterval(keepAlive);
+      await beat('OFFLINE').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: could not retire'));
+    },
+  };
+}
