@@ -14,6 +14,8 @@ import './metrics.js';
 import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';
+import '../schema/reliability.js';
+import './reliability.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());
