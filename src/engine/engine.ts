@@ -119,6 +119,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     leaseMs,
     exclusiveStore: options.exclusiveStore ?? options.db.kind !== 'mongo',
     faults,
+    retryLater: (id) => handoffs!.resumeLater(id),
     publish: (events) => handoffs!.publish(events),
   });
   const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
@@ -183,6 +184,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       clearInterval(orphanTimer);
       await reliability.stop();
       queue.pause();
+      handoffs!.stop();
       runner.stop();
       await queue.idle();
       await validation.stop();

@@ -232,4 +232,51 @@ describe('HandoffRunner', () => {
     expect(events.some((e) => e.type === 'HANDOFF_INTERRUPTED')).toBe(false);
     expect(events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
   });
+
+  it('resumes a handoff after the store failed mid-run, backing off instead of giving up', async () => {
+    const clock = new ManualClock();
+    const flaky = failingOnce(NedbDatabase.inMemory());
+    const engine = await engineOn(flaky.db, 'solo', {}, false, clock);
+    await defineProcedure(engine, 'TWO_STEPS', [
+      { id: 'one', name: 'one', kind: 'noop' },
+      { id: 'two', name: 'two', kind: 'delay', params: { ms: 10 } },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'store_blip', procedureId: 'TWO_STEPS' });
+    await clock.runUntil(async () => (await engine.handoffs.get('store_blip'))!.steps[1].status === 'RUNNING', 0);
+    flaky.armed = true; // the next state change fails, as if the store dropped the connection
+    await clock.advance(10);
+    expect(flaky.armed).toBe(false);
+    expect((await engine.handoffs.get('store_blip'))!.status).toBe('RUNNING');
+    await clock.runUntil(async () => (await engine.handoffs.get('store_blip'))!.status === 'COMPLETED');
+    const history = await engine.handoffs.history('store_blip', 0);
+    expect(history.map((e) => e.type)).toContain('HANDOFF_INTERRUPTED');
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+  });
 });
+
+/** A store whose next handoff update throws once when armed. */
+function failingOnce(inner: Database): { db: Database; armed: boolean } {
+  const state = { armed: false, db: inner };
+  state.db = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'collection') return Reflect.get(target, property, receiver);
+      return async (name: string, indexes?: never) => {
+        const collection = await target.collection(name, indexes);
+        if (name !== 'handoffs') return collection;
+        return new Proxy(collection, {
+          get(c, p, r) {
+            if (p !== 'findOneAndUpdate') return Reflect.get(c, p, r);
+            return (...args: Parameters<typeof collection.findOneAndUpdate>) => {
+              if (state.armed && (args[1] as { $set?: { state?: unknown } }).$set?.state) {
+                state.armed = false;
+                return Promise.reject(new Error('connection reset by the store'));
+              }
+              return c.findOneAndUpdate(...args);
+            };
+          },
+        });
+      };
+    },
+  });
+  return state;
+}

@@ -33,6 +33,8 @@ export interface RunnerOptions {
   /** True when no other process can share the store (embedded): leases of others are stale by definition. */
   exclusiveStore: boolean;
   faults: FaultHook | null;
+  /** Called when a run stopped on an unexpected error (e.g. the store went away), to try again later. */
+  retryLater(id: string): void;
   publish(events: HandoffEvent[]): void;
 }
 
@@ -108,7 +110,8 @@ export class HandoffRunner {
       if (error instanceof LeaseLostError || error instanceof ShutdownError) {
         logger.info({ handoffId: id, reason: error.message }, 'stopped running handoff');
       } else {
-        logger.error({ handoffId: id, err: error }, 'handoff runner crashed; it will resume on restart');
+        logger.error({ handoffId: id, err: error }, 'handoff run stopped on an unexpected error; it will be resumed');
+        this.options.retryLater(id);
       }
     } finally {
       this.active.delete(id);

@@ -58,6 +58,8 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
 
 /** Starts, steers and reads handoffs. */
 export class HandoffService {
+  private readonly resumeFailures = new Map<string, number>();
+  private readonly stopped = new AbortController();
   /** Every stored handoff event, as it happens. */
   readonly events = new Topic<HandoffEvent>();
 
@@ -245,8 +247,36 @@ export class HandoffService {
     return queued;
   }
 
+  /**
+   * Queues a handoff again after its run stopped on an unexpected error, backing off
+   * (1 s, 2 s, 4 s … up to a minute) so a persistent fault does not spin.
+   */
+  resumeLater(id: string): void {
+    const failures = (this.resumeFailures.get(id) ?? 0) + 1;
+    this.resumeFailures.set(id, failures);
+    const delay = Math.min(60_000, 1_000 * 2 ** (failures - 1));
+    this.clock
+      .sleep(delay, this.stopped.signal)
+      .then(async () => {
+        const handoff = await this.repository.get(id);
+        if (!handoff || isFinal(handoff.status)) this.resumeFailures.delete(id);
+        else this.queue.enqueue(id, handoff.priority);
+      })
+      .catch((error) => {
+        if (!this.stopped.signal.aborted) this.logger.error({ handoffId: id, err: error }, 'could not queue the handoff again');
+      });
+  }
+
+  /** Drops pending re-queues (shutdown): unfinished handoffs resume at the next start. */
+  stop(): void {
+    this.stopped.abort(new Error('engine stopped'));
+  }
+
   publish(events: HandoffEvent[]): void {
-    for (const event of events) this.events.publish(event);
+    for (const event of events) {
+      if (this.resumeFailures.size > 0 && isFinal(event.status)) this.resumeFailures.delete(event.handoffId);
+      this.events.publish(event);
+    }
   }
 
   private newId(): string {
