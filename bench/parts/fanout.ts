@@ -1,0 +1,94 @@
+/**
+ * 3. Subscription fan-out: 1,000 graphql-ws subscribers (one socket each, in a child process)
+ * on `handoffEvents` while four-step handoffs run at a steady rate. Latency is from the
+ * in-process publish (a Topic listener registered before any subscriber) to the client's
+ * receipt. Memory per subscriber is this (server) process's heap/RSS delta after a forced GC.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { startBenchServer } from '../support/app.js';
+import { gc, log, median, memory, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { finalEvents, NOOP_PROCEDURE_ID } from '../support/engine-harness.js';
+import { forkTs } from '../support/spawn.js';
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
+/** Handoffs started per second while measuring (each publishes 12 events). */
+const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 2);
+const SECONDS = QUICK ? 2 : 5;
+const QUERY = 'subscription { handoffEvents { handoffId seq type status at } }';
+
+const server = await startBenchServer({ env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100) } });
+const { engine } = server.app;
+
+const clients: ChildProcess = forkTs('./ws-clients.ts', [], process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? []);
+const inbox: any[] = [];
+const waiters: ((message: any) => void)[] = [];
+clients.on('message', (message) => {
+  const waiter = waiters.shift();
+  if (waiter) waiter(message);
+  else inbox.push(message);
+});
+const nextMessage = (): Promise<any> => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve)));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Publish times, recorded by the first listener of the topic (before any subscriber's).
+let published: [string, number][] = [];
+engine.handoffs.events.subscribe((event) => {
+  published.push([`${event.handoffId}#${event.seq}`, performance.timeOrigin + performance.now()]);
+});
+const baseListeners = engine.handoffs.events.subscriberCount;
+
+await nextMessage(); // ready
+gc();
+const before = memory();
+clients.send({ type: 'connect', url: server.wsUrl, count: SUBSCRIBERS, query: QUERY });
+await nextMessage(); // connecting
+const connectStarted = performance.now();
+while (engine.handoffs.events.subscriberCount < baseListeners + SUBSCRIBERS) {
+  if (performance.now() - connectStarted > 60_000) throw new Error(`only ${engine.handoffs.events.subscriberCount - baseListeners} subscribers after 60 s`);
+  await sleep(50);
+}
+const connectMs = performance.now() - connectStarted;
+gc();
+const after = memory();
+log(`${SUBSCRIBERS} subscribers in ${round(connectMs)} ms; heap +${round(after.heapMb - before.heapMb, 1)} MB, RSS +${round(after.rssMb - before.rssMb, 1)} MB`);
+
+async function measure(label: string, handoffs: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; delivered: number; expected: number }> {
+  published = [];
+  const finals = finalEvents(engine, handoffs);
+  const interval = 1000 / RATE;
+  const start = performance.now();
+  for (let i = 0; i < handoffs; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const outcome = await engine.handoffs.initiate({ handoffId: `${label}_${i}`, procedureId: NOOP_PROCEDURE_ID });
+    if (!outcome.ok) throw new Error('initiate failed');
+  }
+  await finals.done;
+  await sleep(1_000); // let the last deliveries arrive
+  const times = published;
+  clients.send({ type: 'published', times });
+  const latency = await nextMessage();
+  return { ...latency, expected: times.length * SUBSCRIBERS };
+}
+
+await measure('fan_warm', Math.max(2, RATE));
+const runs = [];
+for (let run = 0; run < RUNS; run++) {
+  const result = await measure(`fan_${run}`, RATE * SECONDS);
+  runs.push(result);
+  log(`fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered`);
+}
+const p99 = median(runs.map((r) => r.p99Ms));
+const lost = runs.reduce((n, r) => n + (r.expected - r.delivered), 0);
+const eventsPerSecond = RATE * 12;
+const rows: Row[] = [
+  { section: 'fan-out', name: `event delivery p50 (${SUBSCRIBERS} subscribers)`, value: round(median(runs.map((r) => r.p50Ms)), 2), unit: 'ms', runs: runs.map((r) => round(r.p50Ms, 2)), note: `${RATE} handoffs/s = ${eventsPerSecond} events/s = ${eventsPerSecond * SUBSCRIBERS} deliveries/s` },
+  { section: 'fan-out', name: `event delivery p99 (${SUBSCRIBERS} subscribers)`, value: round(p99, 2), unit: 'ms', runs: runs.map((r) => round(r.p99Ms, 2)), goal: 'p99 < 50 ms', met: p99 < 50 && lost === 0, note: lost ? `${lost} deliveries missing` : 'every event reached every subscriber' },
+  { section: 'fan-out', name: 'memory per subscriber (heap)', value: round(((after.heapMb - before.heapMb) * 1024) / SUBSCRIBERS, 1), unit: 'KiB', note: 'server process, after GC' },
+  { section: 'fan-out', name: 'memory per subscriber (RSS)', value: round(((after.rssMb - before.rssMb) * 1024) / SUBSCRIBERS, 1), unit: 'KiB', note: 'server process, after GC' },
+];
+report({ rows, details: { subscribers: SUBSCRIBERS, handoffsPerSecond: RATE, seconds: SECONDS, connectMs: round(connectMs), clients: 'child process, one WebSocket per subscriber', runs } });
+clients.send({ type: 'close' });
+await new Promise((resolve) => clients.once('exit', resolve));
+await server.close();

@@ -1,0 +1,270 @@
+/**
+ * Bench-only `Database`: every collection is a `Map` keyed by `_id`, with just enough of the
+ * MongoDB dialect for the repositories (equality, $in/$nin/$ne/$lt/$lte/$gt/$gte/$exists,
+ * $or/$and; $set/$unset/$inc with dotted paths; sort/skip/limit; unique indexes).
+ *
+ * It is the "persistence stubbed out" ceiling of the engine benchmark: no copies, no
+ * serialisation, no executor queue — lookups by `_id` are one Map get. Not for src/.
+ */
+import {
+  DuplicateKeyError,
+  OperationCounter,
+  type Collection,
+  type Database,
+  type Filter,
+  type FindOptions,
+  type IndexSpec,
+  type StoredDocument,
+  type Update,
+} from '../../src/store/collection.js';
+
+type Doc = Record<string, unknown>;
+
+function get(doc: Doc, path: string): unknown {
+  if (!path.includes('.')) return doc[path];
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Doc)[part];
+  }
+  return value;
+}
+
+function set(doc: Doc, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let target = doc;
+  for (const part of parts.slice(0, -1)) {
+    if (target[part] === null || typeof target[part] !== 'object') target[part] = {};
+    target = target[part] as Doc;
+  }
+  target[parts[parts.length - 1]] = value;
+}
+
+function unset(doc: Doc, path: string): void {
+  const parts = path.split('.');
+  let target: unknown = doc;
+  for (const part of parts.slice(0, -1)) {
+    if (target === null || typeof target !== 'object') return;
+    target = (target as Doc)[part];
+  }
+  if (target !== null && typeof target === 'object') delete (target as Doc)[parts[parts.length - 1]];
+}
+
+const same = (a: unknown, b: unknown): boolean => a === b || ((a === undefined || a === null) && (b === undefined || b === null));
+
+function matchCondition(value: unknown, condition: unknown): boolean {
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return same(value, condition);
+  const ops = condition as Doc;
+  for (const op of Object.keys(ops)) {
+    const arg = ops[op];
+    switch (op) {
+      case '$eq': if (!same(value, arg)) return false; break;
+      case '$ne': if (same(value, arg)) return false; break;
+      case '$in': if (!(arg as unknown[]).some((item) => same(value, item))) return false; break;
+      case '$nin': if ((arg as unknown[]).some((item) => same(value, item))) return false; break;
+      case '$lt': if (!((value as number) < (arg as number))) return false; break;
+      case '$lte': if (!((value as number) <= (arg as number))) return false; break;
+      case '$gt': if (!((value as number) > (arg as number))) return false; break;
+      case '$gte': if (!((value as number) >= (arg as number))) return false; break;
+      case '$exists': if ((value !== undefined) !== Boolean(arg)) return false; break;
+      default: throw new Error(`map-database: unsupported operator ${op}`);
+    }
+  }
+  return true;
+}
+
+export function matches(doc: Doc, filter: Filter): boolean {
+  for (const key of Object.keys(filter)) {
+    const condition = filter[key];
+    if (key === '$or') {
+      if (!(condition as Filter[]).some((sub) => matches(doc, sub))) return false;
+    } else if (key === '$and') {
+      if (!(condition as Filter[]).every((sub) => matches(doc, sub))) return false;
+    } else if (!matchCondition(get(doc, key), condition)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function applyUpdate(doc: Doc, update: Update): void {
+  for (const op of Object.keys(update)) {
+    const fields = update[op] as Doc;
+    switch (op) {
+      case '$set': for (const path of Object.keys(fields)) set(doc, path, fields[path]); break;
+      case '$unset': for (const path of Object.keys(fields)) unset(doc, path); break;
+      case '$inc': for (const path of Object.keys(fields)) set(doc, path, ((get(doc, path) as number) ?? 0) + (fields[path] as number)); break;
+      default: throw new Error(`map-database: unsupported update ${op}`);
+    }
+  }
+}
+
+function compare(sort: Record<string, 1 | -1>) {
+  const keys = Object.keys(sort);
+  return (a: Doc, b: Doc): number => {
+    for (const key of keys) {
+      const x = get(a, key) as number | string;
+      const y = get(b, key) as number | string;
+      if (x < y) return -sort[key];
+      if (x > y) return sort[key];
+    }
+    return 0;
+  };
+}
+
+class MapCollection<T extends StoredDocument> implements Collection<T> {
+  readonly docs = new Map<string, Doc>();
+  private readonly unique: string[][] = [];
+  /** Unique index → taken composite keys. */
+  private readonly taken = new Map<string[], Set<string>>();
+
+  constructor(private readonly name: string, private readonly counter: OperationCounter) {}
+
+  addIndex(index: IndexSpec): void {
+    if (!index.unique || this.unique.some((fields) => fields.join() === index.fields.join())) return;
+    this.unique.push(index.fields);
+    this.taken.set(index.fields, new Set());
+  }
+
+  private keyOf(fields: string[], doc: Doc): string | null {
+    const values = fields.map((field) => get(doc, field));
+    return values.every((value) => value === undefined) ? null : JSON.stringify(values);
+  }
+
+  private candidates(filter: Filter): Iterable<Doc> {
+    const id = filter._id;
+    if (typeof id === 'string') {
+      const doc = this.docs.get(id);
+      return doc ? [doc] : [];
+    }
+    return this.docs.values();
+  }
+
+  async insertOne(doc: T): Promise<void> {
+    await this.insertMany([doc]);
+  }
+
+  async insertMany(docs: T[]): Promise<void> {
+    if (docs.length === 0) return;
+    this.counter.writes++;
+    const ids = new Set<string>();
+    for (const doc of docs) {
+      if (this.docs.has(doc._id) || ids.has(doc._id)) throw new DuplicateKeyError(this.name, `_id ${doc._id}`);
+      ids.add(doc._id);
+      for (const fields of this.unique) {
+        const key = this.keyOf(fields, doc as unknown as Doc);
+        if (key !== null && this.taken.get(fields)!.has(key)) throw new DuplicateKeyError(this.name, `${fields.join(',')} ${key}`);
+      }
+    }
+    for (const doc of docs) {
+      this.docs.set(doc._id, doc as unknown as Doc);
+      for (const fields of this.unique) {
+        const key = this.keyOf(fields, doc as unknown as Doc);
+        if (key !== null) this.taken.get(fields)!.add(key);
+      }
+    }
+  }
+
+  async findOne(filter: Filter): Promise<T | null> {
+    this.counter.reads++;
+    for (const doc of this.candidates(filter)) if (matches(doc, filter)) return doc as unknown as T;
+    return null;
+  }
+
+  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.counter.reads++;
+    let found: Doc[] = [];
+    for (const doc of this.candidates(filter)) if (matches(doc, filter)) found.push(doc);
+    if (options.sort) found.sort(compare(options.sort));
+    if (options.skip) found = found.slice(options.skip);
+    if (options.limit) found = found.slice(0, options.limit);
+    return found as unknown as T[];
+  }
+
+  async count(filter: Filter): Promise<number> {
+    this.counter.reads++;
+    let n = 0;
+    for (const doc of this.candidates(filter)) if (matches(doc, filter)) n++;
+    return n;
+  }
+
+  async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<T | null> {
+    this.counter.writes++;
+    for (const doc of this.candidates(filter)) {
+      if (!matches(doc, filter)) continue;
+      applyUpdate(doc, update);
+      return doc as unknown as T;
+    }
+    if (!options.upsert) return null;
+    const doc: Doc = {};
+    for (const [key, value] of Object.entries(filter)) if (!key.startsWith('$') && (value === null || typeof value !== 'object')) doc[key] = value;
+    applyUpdate(doc, update);
+    await this.insertMany([doc as unknown as T]);
+    this.counter.writes--;
+    return doc as unknown as T;
+  }
+
+  async updateMany(filter: Filter, update: Update): Promise<number> {
+    this.counter.writes++;
+    let n = 0;
+    for (const doc of this.candidates(filter)) {
+      if (!matches(doc, filter)) continue;
+      applyUpdate(doc, update);
+      n++;
+    }
+    return n;
+  }
+
+  async deleteOne(filter: Filter): Promise<boolean> {
+    this.counter.writes++;
+    for (const doc of this.candidates(filter)) {
+      if (!matches(doc, filter)) continue;
+      this.remove(doc);
+      return true;
+    }
+    return false;
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    this.counter.writes++;
+    const doomed = [...this.candidates(filter)].filter((doc) => matches(doc, filter));
+    for (const doc of doomed) this.remove(doc);
+    return doomed.length;
+  }
+
+  private remove(doc: Doc): void {
+    this.docs.delete(doc._id as string);
+    for (const fields of this.unique) {
+      const key = this.keyOf(fields, doc);
+      if (key !== null) this.taken.get(fields)!.delete(key);
+    }
+  }
+}
+
+/** The ceiling store: Map per collection, shared by every opener of a name. */
+export class MapDatabase implements Database {
+  readonly kind = 'memory' as const;
+  readonly operations = new OperationCounter();
+  private readonly collections = new Map<string, MapCollection<StoredDocument>>();
+
+  async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
+    let collection = this.collections.get(name);
+    if (!collection) {
+      collection = new MapCollection<StoredDocument>(name, this.operations);
+      this.collections.set(name, collection);
+    }
+    for (const index of indexes) collection.addIndex(index);
+    return collection as unknown as Collection<T>;
+  }
+
+  /** Documents held, per collection (memory benchmark). */
+  sizes(): Record<string, number> {
+    return Object.fromEntries([...this.collections].map(([name, collection]) => [name, collection.docs.size]));
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.collections.clear();
+  }
+}

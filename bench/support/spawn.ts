@@ -1,0 +1,23 @@
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AutocannonOptions, AutocannonResult } from './autocannon.js';
+
+/** Node flags for a TypeScript child process. */
+export const TSX = ['--import', 'tsx'];
+
+/** autocannon in a child process (the second core), so load generation does not slow the server. */
+export function loadInChild(options: AutocannonOptions): Promise<AutocannonResult> {
+  const script = fileURLToPath(new URL('./load-child.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...TSX, script, JSON.stringify(options)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`load generator failed: ${stderr || error.message}`));
+      resolve(JSON.parse(stdout) as AutocannonResult);
+    });
+  });
+}
+
+/** Forks a TypeScript module with an IPC channel. */
+export function forkTs(relative: string, args: string[] = [], execArgv: string[] = []): ChildProcess {
+  const script = fileURLToPath(new URL(relative, import.meta.url));
+  return fork(script, args, { execArgv: [...TSX, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}

@@ -1,0 +1,83 @@
+/**
+ * The subscribers of the fan-out benchmark, in their own process (the second core), so the
+ * server's event loop does only server work. Driven over IPC by bench/parts/fanout.ts.
+ * Receive times are `performance.timeOrigin + performance.now()`: a wall-clock-based high
+ * resolution time comparable across processes of one machine.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { latencyHistogram } from './histogram.js';
+
+type Command =
+  | { type: 'connect'; url: string; count: number; query: string }
+  | { type: 'published'; times: [string, number][] }
+  | { type: 'close' };
+
+const clients: Client[] = [];
+const unsubscribers: (() => void)[] = [];
+/** `${handoffId}#${seq}` → receive times, one per subscriber that got it. */
+const received = new Map<string, number[]>();
+let errors = 0;
+
+const now = () => performance.timeOrigin + performance.now();
+
+function send(message: unknown): void {
+  process.send!(message);
+}
+
+process.on('message', async (command: Command) => {
+  if (command.type === 'connect') {
+    for (let i = 0; i < command.count; i++) {
+      const client = createClient({ url: command.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      clients.push(client);
+      unsubscribers.push(
+        client.subscribe<{ handoffEvents: { handoffId: string; seq: number } }>(
+          { query: command.query },
+          {
+            next: (result) => {
+              const t = now();
+              const event = result.data?.handoffEvents;
+              if (!event) return void errors++;
+              const key = `${event.handoffId}#${event.seq}`;
+              let times = received.get(key);
+              if (!times) received.set(key, (times = []));
+              times.push(t);
+            },
+            error: () => void errors++,
+            complete: () => undefined,
+          },
+        ),
+      );
+    }
+    send({ type: 'connecting' });
+  } else if (command.type === 'published') {
+    const histogram = latencyHistogram();
+    let delivered = 0;
+    let unmatched = 0;
+    const published = new Map(command.times);
+    for (const [key, times] of received) {
+      const at = published.get(key);
+      if (at === undefined) {
+        unmatched += times.length;
+        continue;
+      }
+      for (const t of times) histogram.recordValue(Math.max(1, Math.round((t - at) * 1000)));
+      delivered += times.length;
+    }
+    send({
+      type: 'latency',
+      delivered,
+      unmatched,
+      errors,
+      p50Ms: histogram.getValueAtPercentile(50) / 1000,
+      p99Ms: histogram.getValueAtPercentile(99) / 1000,
+      maxMs: histogram.maxValue / 1000,
+    });
+    received.clear();
+  } else if (command.type === 'close') {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    await Promise.all(clients.map((client) => client.dispose()));
+    process.exit(0);
+  }
+});
+send({ type: 'ready' });
