@@ -38,6 +38,12 @@ export interface Collection<T extends StoredDocument> {
 export interface IndexSpec {
   fields: string[];
   unique?: boolean;
+  /**
+   * Few distinct values (a status, a mostly-null tag). An adapter whose index keeps one list of
+   * documents per value (nedb) skips it: there every update of an indexed document rescans that
+   * list, so the index costs far more than the scans it would save.
+   */
+  lowCardinality?: boolean;
 }
 
 export interface Database {

@@ -179,6 +179,9 @@ export class NedbDatabase implements Database {
     }
     const store = (await opening) as unknown as Datastore<T>;
     for (const index of indexes) {
+      // nedb removes a document from an index value's list by scanning it on every update: with few
+      // values (a status) that is O(documents) per write and throughput falls as the store grows.
+      if (index.lowCardinality && !index.unique) continue;
       // sparse: documents lacking the field must not collide with each other. Idempotent per field set.
       await store.ensureIndexAsync({ fieldName: index.fields.length === 1 ? index.fields[0] : index.fields, unique: index.unique, sparse: true });
     }

@@ -121,9 +121,9 @@ export class HandoffRepository {
 
   static async open(db: Database): Promise<HandoffRepository> {
     const handoffs = await db.collection<HandoffDocument>('handoffs', [
-      { fields: ['status'] },
+      { fields: ['status'], lowCardinality: true },
       { fields: ['createdAt'] },
-      { fields: ['testId'] },
+      { fields: ['testId'], lowCardinality: true },
     ]);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'));
   }
