@@ -81,6 +81,19 @@ beforeAll(async () => {
       ],
     },
     {
+      id: 'RT_ONE_SHOT',
+      name: 'Like RT_FAST, without retries',
+      steps: [
+        quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['task'] }, {
+          timeoutMs: 300,
+          retry: quickRetry(1),
+          compensation: { id: 'take_back', name: 'take back', kind: 'REVERT_CONTEXT', params: { keys: ['task'] }, timeoutMs: 1_000 },
+        }),
+        quickStep('confirm', 'NOOP', {}, { timeoutMs: 300, retry: quickRetry(1) }),
+        quickStep('finish', 'NOOP', {}, { timeoutMs: 300, retry: quickRetry(1) }),
+      ],
+    },
+    {
       id: 'RT_SLOW',
       name: 'A step that takes seconds',
       steps: [
@@ -188,16 +201,17 @@ describe('the six test types, scaled down', () => {
     expect(test.result).toMatchObject({ iterations: 10, successRate: 1, concurrency: 8 });
   });
 
-  it('FAILURE_INJECTION injects the seeded faults: exactly the planned iterations fail, roll back cleanly, and are counted', async () => {
-    const seed = 20_240_601;
-    const rate = 0.3;
-    const iterations = 10;
-    const test = await run({ configId: 'FAILURE_INJECTION_STANDARD', procedureId: 'RT_FAST', overrides: { iterations, failureRate: rate, timeoutMs: 10_000 }, seed });
+  it.each([
+    { procedureId: 'RT_FAST', attempts: 2, rate: 0.3, iterations: 10, seed: 20_240_601 },
+    { procedureId: 'RT_ONE_SHOT', attempts: 1, rate: 0.1, iterations: 20, seed: 7 },
+  ])('FAILURE_INJECTION at $rate on $procedureId: exactly the planned iterations fail, roll back cleanly, and are counted', async ({ procedureId, attempts, rate, iterations, seed }) => {
+    const test = await run({ configId: 'FAILURE_INJECTION_STANDARD', procedureId, overrides: { iterations, failureRate: rate, timeoutMs: 10_000 }, seed });
 
-    // The oracle: a step fails for good when both its attempts draw FAIL or HANG (a hang ends in the step timeout).
+    // The oracle: a step fails for good when all its attempts draw FAIL or HANG (a hang ends in the step timeout).
     const steps = ['hand_over', 'confirm', 'finish'];
+    const tries = Array.from({ length: attempts }, (_, a) => a + 1);
     const expected = Array.from({ length: iterations }, (_, i) => {
-      const broken = steps.findIndex((step) => [1, 2].every((a) => ['FAIL', 'HANG'].includes(planFault(seed, i, step, a, rate, 300)?.kind ?? '')));
+      const broken = steps.findIndex((step) => tries.every((a) => ['FAIL', 'HANG'].includes(planFault(seed, i, step, a, rate, 300)?.kind ?? '')));
       return broken === -1 ? 'COMPLETED' : broken === 0 ? 'FAILED' : 'ROLLED_BACK';
     });
     expect(expected.filter((s) => s === 'ROLLED_BACK').length).toBeGreaterThan(0); // the seed was chosen so rollbacks happen
@@ -217,7 +231,6 @@ describe('the six test types, scaled down', () => {
       rollbackSuccessRate: 1,
       successRate: (iterations - failed) / iterations,
     });
-    expect(test.result.retries).toBeGreaterThan(0);
     expect(test.result.faults.find((f: any) => f.kind === 'FAIL').count).toBeGreaterThan(0);
     const codes = test.result.errors.map((e: any) => e.code);
     expect(codes.every((c: string) => ['STEP_FAILED', 'STEP_TIMEOUT'].includes(c))).toBe(true);
@@ -311,7 +324,7 @@ describe('lists, metrics and test traffic', () => {
     const data = await gqlData(`{ metrics { reliability { tests running completed cancelled failed averageSuccessRate iterations byType { type completed averageSuccessRate } } } }`);
     const m = data.metrics.reliability;
     expect(m.tests).toBe(m.running + m.completed + m.cancelled + m.failed);
-    expect(m.completed).toBeGreaterThanOrEqual(9);
+    expect(m.completed).toBeGreaterThanOrEqual(10);
     expect(m.cancelled).toBeGreaterThanOrEqual(1);
     expect(m.averageSuccessRate).toBeGreaterThan(0);
     expect(m.averageSuccessRate).toBeLessThan(1);
