@@ -105,6 +105,8 @@ export class HandoffRunner {
         signalWaiter: null,
       };
       this.active.set(id, run);
+      // stop() may have run while we were loading: it could not abort a run it did not see.
+      if (this.stopping) run.abort.abort(new ShutdownError());
       await this.drive(run);
     } catch (error) {
       if (error instanceof LeaseLostError || error instanceof ShutdownError) {
