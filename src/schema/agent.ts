@@ -1,5 +1,6 @@
 import { AGENT_STATUSES, type Agent, type AgentStatus } from '../engine/agents/agent.js';
 import { builder } from './builder.js';
+import { enumValues } from './enum-values.js';
 
 const STATUS_DOCS: Record<AgentStatus, string> = {
   READY: 'Heartbeating and able to take work.',
@@ -9,9 +10,7 @@ const STATUS_DOCS: Record<AgentStatus, string> = {
 
 export const AgentStatusEnum = builder.enumType('AgentStatus', {
   description: 'What an agent reads as now. A stale heartbeat reads as OFFLINE whatever the agent last reported.',
-  values: Object.fromEntries(AGENT_STATUSES.map((s) => [s, { value: s, description: STATUS_DOCS[s] }])) as {
-    [K in AgentStatus]: { value: K; description: string };
-  },
+  values: enumValues(AGENT_STATUSES, STATUS_DOCS),
 });
 
 export const AgentRef = builder.objectRef<Agent>('Agent');

@@ -1,5 +1,6 @@
 import { SEVERITIES, STEP_KINDS } from '../engine/procedures/procedure.js';
 import { builder } from './builder.js';
+import { enumValues } from './enum-values.js';
 
 const SEVERITY_DOCS: Record<(typeof SEVERITIES)[number], string> = {
   CRITICAL: 'Must pass: a failure blocks the handoff.',
@@ -10,9 +11,7 @@ const SEVERITY_DOCS: Record<(typeof SEVERITIES)[number], string> = {
 
 export const SeverityEnum = builder.enumType('ValidationSeverity', {
   description: 'How much a validation rule matters.',
-  values: Object.fromEntries(SEVERITIES.map((s) => [s, { value: s, description: SEVERITY_DOCS[s] }])) as {
-    [K in (typeof SEVERITIES)[number]]: { value: K; description: string };
-  },
+  values: enumValues(SEVERITIES, SEVERITY_DOCS),
 });
 
 const STEP_KIND_DOCS: Record<(typeof STEP_KINDS)[number], string> = {

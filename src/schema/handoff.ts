@@ -9,6 +9,7 @@ import {
   type StepRun,
 } from '../engine/handoffs/handoff.js';
 import { builder } from './builder.js';
+import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
@@ -25,9 +26,7 @@ const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
 
 export const HandoffStatusEnum = builder.enumType('HandoffStatus', {
   description: 'Where a handoff is in its life.',
-  values: Object.fromEntries(HANDOFF_STATUSES.map((s) => [s, { value: s, description: STATUS_DOCS[s] }])) as {
-    [K in (typeof HANDOFF_STATUSES)[number]]: { value: K; description: string };
-  },
+  values: enumValues(HANDOFF_STATUSES, STATUS_DOCS),
 });
 
 const TYPE_DOCS: Record<(typeof HANDOFF_TYPES)[number], string> = {
@@ -40,16 +39,17 @@ const TYPE_DOCS: Record<(typeof HANDOFF_TYPES)[number], string> = {
 
 export const HandoffTypeEnum = builder.enumType('HandoffType', {
   description: 'What kind of transfer a handoff is.',
-  values: Object.fromEntries(HANDOFF_TYPES.map((t) => [t, { value: t, description: TYPE_DOCS[t] }])) as {
-    [K in (typeof HANDOFF_TYPES)[number]]: { value: K; description: string };
-  },
+  values: enumValues(HANDOFF_TYPES, TYPE_DOCS),
 });
 
 export const PriorityEnum = builder.enumType('HandoffPriority', {
   description: 'Queue order when more handoffs are waiting than may run at once (higher first, then older first).',
-  values: Object.fromEntries(PRIORITIES.map((p) => [p, { value: p, description: `${p[0]}${p.slice(1).toLowerCase()} priority.` }])) as {
-    [K in (typeof PRIORITIES)[number]]: { value: K; description: string };
-  },
+  values: enumValues(PRIORITIES, {
+    LOW: 'Runs after every waiting handoff of higher priority (reliability tests use it).',
+    MEDIUM: 'The default.',
+    HIGH: 'Runs before MEDIUM and LOW.',
+    CRITICAL: 'Runs first.',
+  }),
 });
 
 const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
@@ -65,16 +65,35 @@ const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
 
 export const StepStatusEnum = builder.enumType('StepStatus', {
   description: 'Where one step of a handoff is.',
-  values: Object.fromEntries(STEP_STATUSES.map((s) => [s, { value: s, description: STEP_STATUS_DOCS[s] }])) as {
-    [K in (typeof STEP_STATUSES)[number]]: { value: K; description: string };
-  },
+  values: enumValues(STEP_STATUSES, STEP_STATUS_DOCS),
 });
+
+const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
+  HANDOFF_CREATED: 'Stored and queued.',
+  GATES_PASSED: "The procedure's validation rules passed (warnings, if any, in the message).",
+  GATES_FAILED: 'A blocking validation rule failed before any step ran; data.rules names them.',
+  HANDOFF_STARTED: 'The first step is about to run.',
+  STEP_STARTED: 'An attempt of a step started (attempt says which).',
+  STEP_WAITING: 'An await_signal step is waiting for signalHandoff.',
+  STEP_SIGNALLED: 'The signal for an await_signal step arrived.',
+  STEP_SUCCEEDED: 'A step succeeded.',
+  STEP_FAILED: 'An attempt failed or timed out (data.timeout says which).',
+  STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
+  HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
+  ROLLBACK_STARTED: 'A step failed for good or a cancel arrived: completed steps will be undone, latest first.',
+  COMPENSATION_STARTED: "A completed step's compensation started.",
+  COMPENSATION_SUCCEEDED: 'A compensation undid its step.',
+  COMPENSATION_FAILED: 'A compensation failed after its retries.',
+  HANDOFF_COMPLETED: 'Final: every step succeeded.',
+  HANDOFF_FAILED: 'Final: failed with nothing to undo.',
+  HANDOFF_ROLLED_BACK: 'Final: failed, and every completed step was undone.',
+  HANDOFF_ROLLBACK_FAILED: 'Final: failed, and a compensation failed too.',
+  HANDOFF_CANCELLED: 'Final: cancelled, completed steps undone.',
+};
 
 export const HandoffEventTypeEnum = builder.enumType('HandoffEventType', {
   description: 'What happened. HANDOFF_COMPLETED, HANDOFF_FAILED, HANDOFF_ROLLED_BACK, HANDOFF_ROLLBACK_FAILED and HANDOFF_CANCELLED are final.',
-  values: Object.fromEntries(HANDOFF_EVENT_TYPES.map((t) => [t, { value: t, description: t.toLowerCase().replace(/_/g, ' ') }])) as {
-    [K in (typeof HANDOFF_EVENT_TYPES)[number]]: { value: K; description: string };
-  },
+  values: enumValues(HANDOFF_EVENT_TYPES, EVENT_DOCS),
 });
 
 const time = (value: number | null) => (value === null ? null : new Date(value));

@@ -18,10 +18,8 @@ import {
   type WindowResult,
 } from '../engine/reliability/reliability-test.js';
 import { builder } from './builder.js';
+import { enumValues } from './enum-values.js';
 
-function enumValues<K extends string>(keys: readonly K[], docs: Record<K, string>) {
-  return Object.fromEntries(keys.map((k) => [k, { value: k, description: docs[k] }])) as { [P in K]: { value: P; description: string } };
-}
 
 export const ReliabilityTestTypeEnum = builder.enumType('ReliabilityTestType', {
   description: 'What a reliability test exercises. Every type runs real, test-tagged handoffs; they differ in how iterations are released.',

@@ -2,11 +2,9 @@ import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus, type SessionOutcome, type SessionStatus } from '../engine/validation/rule.js';
 import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
 import { builder } from './builder.js';
+import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
 
-function enumValues<K extends string>(keys: readonly K[], docs: Record<K, string>) {
-  return Object.fromEntries(keys.map((k) => [k, { value: k, description: docs[k] }])) as { [P in K]: { value: P; description: string } };
-}
 
 export const ResultStatusEnum = builder.enumType('ValidationResultStatus', {
   description: "One rule's verdict in a session.",
