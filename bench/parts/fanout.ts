@@ -12,7 +12,7 @@ import { forkTs } from '../support/spawn.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 /** Handoffs started per second while measuring (each publishes 12 events). */
-const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 2);
+const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 1);
 const SECONDS = QUICK ? 2 : 5;
 const QUERY = 'subscription { handoffEvents { handoffId seq type status at } }';
 
