@@ -23,20 +23,28 @@ interface CounterDocument {
 }
 
 const SEQ_WIDTH = 12;
+const MAX_SEQ = 10 ** SEQ_WIDTH - 1;
 
+/**
+ * `owner#000000000042`: ids sort by owner, then by seq, so the primary index alone keeps
+ * numbers unique and serves ordered range reads (no second index to maintain per append).
+ */
 function eventId(owner: string, seq: number): string {
+  if (owner.includes('#')) throw new Error(`event log owner must not contain '#': ${owner}`);
   return `${owner}#${String(seq).padStart(SEQ_WIDTH, '0')}`;
 }
 
 /** Per-owner append-only event log with gapless sequence numbers, for any adapter. */
 export class EventLog<B> {
+  private batch: { docs: EventDocument[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+
   private constructor(
     private readonly events: Collection<EventDocument>,
     private readonly counters: Collection<CounterDocument>,
   ) {}
 
   static async open<B>(db: Database, name: string): Promise<EventLog<B>> {
-    const events = await db.collection<EventDocument>(`${name}_events`, [{ fields: ['owner', 'seq'], unique: true }]);
+    const events = await db.collection<EventDocument>(`${name}_events`);
     const counters = await db.collection<CounterDocument>(`${name}_event_counters`);
     return new EventLog<B>(events, counters);
   }
@@ -60,7 +68,8 @@ export class EventLog<B> {
    * Writes events whose numbers were reserved elsewhere (e.g. in the same atomic update as a
    * state change). Idempotent: writing an event twice keeps the first copy.
    */
-  async write(events: LoggedEvent<B>[]): Promise<void> {
+  write(events: LoggedEvent<B>[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     const docs = events.map((event) => ({
       _id: eventId(event.owner, event.seq),
       owner: event.owner,
@@ -68,21 +77,47 @@ export class EventLog<B> {
       at: event.at,
       body: JSON.stringify(event.body),
     }));
+    return new Promise<void>((resolve, reject) => {
+      this.batch.push({ docs, resolve, reject });
+      if (this.batch.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /**
+   * Writes every batch requested since the last flush in one insert: many runners finishing
+   * transitions in the same turn share one store round trip. If any event already exists
+   * (a re-written outbox), each batch is retried alone, event by event, skipping duplicates.
+   */
+  private async flush(): Promise<void> {
+    const batches = this.batch.splice(0);
     try {
-      await this.events.insertMany(docs);
+      await this.events.insertMany(batches.flatMap((batch) => batch.docs));
+      for (const batch of batches) batch.resolve();
     } catch (error) {
-      if (!(error instanceof DuplicateKeyError)) throw error;
-      for (const doc of docs) {
-        await this.events.insertOne(doc).catch((inner) => {
-          if (!(inner instanceof DuplicateKeyError)) throw inner;
-        });
+      for (const batch of batches) {
+        if (!(error instanceof DuplicateKeyError)) {
+          batch.reject(error);
+          continue;
+        }
+        this.insertSkippingDuplicates(batch.docs).then(batch.resolve, batch.reject);
       }
+    }
+  }
+
+  private async insertSkippingDuplicates(docs: EventDocument[]): Promise<void> {
+    for (const doc of docs) {
+      await this.events.insertOne(doc).catch((error) => {
+        if (!(error instanceof DuplicateKeyError)) throw error;
+      });
     }
   }
 
   /** Events of `owner` with seq > afterSeq, oldest first. */
   async after(owner: string, afterSeq: number, limit = 10_000): Promise<LoggedEvent<B>[]> {
-    const docs = await this.events.find({ owner, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+    const docs = await this.events.find(
+      { _id: { $gt: eventId(owner, afterSeq), $lte: eventId(owner, MAX_SEQ) } },
+      { sort: { _id: 1 }, limit },
+    );
     return docs.map((doc) => ({ owner: doc.owner, seq: doc.seq, at: doc.at, body: JSON.parse(doc.body) as B }));
   }
 

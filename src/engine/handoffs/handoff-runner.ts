@@ -1,9 +1,9 @@
-import type { HandoffRecord, HandoffRepository } from '../../store/repositories/handoff-repository.js';
+import type { HandoffRepository, OutOfBandRequests } from '../../store/repositories/handoff-repository.js';
 import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
-import type { Handoff, StepRun } from './handoff.js';
+import { isFinal, type Handoff, type StepRun } from './handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
 import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
@@ -73,6 +73,8 @@ const TERMINAL_MESSAGES = {
  */
 export class HandoffRunner {
   private readonly active = new Map<string, ActiveRun>();
+  /** Handoffs this process created and whose first events it wrote: no outbox to flush. */
+  private readonly eventsWritten = new Set<string>();
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {}
@@ -89,14 +91,15 @@ export class HandoffRunner {
   async execute(id: string): Promise<void> {
     const { repository, owner, clock, leaseMs, exclusiveStore, logger } = this.options;
     if (this.stopping || this.active.has(id)) return;
-    if (!(await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore))) return;
+    const record = await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore);
+    if (!record) return;
+    let run: ActiveRun | undefined;
     try {
-      const record = await repository.getRecord(id);
-      if (!record) return;
-      await repository.flushOutbox(record);
+      // Events of a handoff created by this process were written already; anyone else's may not have been.
+      if (!this.eventsWritten.delete(id)) await repository.flushOutbox(record);
       const procedure = await this.options.loadProcedure(record.handoff.procedureId, record.handoff.procedureVersion);
       if (!procedure) throw new Error(`procedure ${record.handoff.procedureId} v${record.handoff.procedureVersion} is missing`);
-      const run: ActiveRun = {
+      run = {
         handoff: record.handoff,
         procedure,
         signals: record.signals,
@@ -117,8 +120,16 @@ export class HandoffRunner {
       }
     } finally {
       this.active.delete(id);
-      await repository.releaseLease(id, owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
+      // A final transition already gave the lease back.
+      if (!run || !isFinal(run.handoff.status)) {
+        await repository.releaseLease(id, owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
+      }
     }
+  }
+
+  /** Tells the runner a handoff's creation events are stored (it was created in this process). */
+  markEventsWritten(id: string): void {
+    this.eventsWritten.add(id);
   }
 
   /** Delivers a signal recorded in the store to the step waiting for it in this process. */
@@ -460,18 +471,19 @@ export class HandoffRunner {
    * The returned record also tells us of cancels and signals written meanwhile.
    */
   private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<void> {
-    const next: Handoff = structuredClone(run.handoff);
+    // Changes touch top-level fields and step records only; metadata is shared, never mutated.
+    const next: Handoff = { ...run.handoff, steps: run.handoff.steps.map((step) => ({ ...step })) };
     change(next);
     next.version += 1;
     next.seq += drafts.length;
     const stored = await this.options.repository.transition(next, drafts, this.options.clock.now(), this.options.owner);
     if (!stored) throw new LeaseLostError(next.id);
     run.handoff = next;
-    this.absorb(run, stored.record);
+    this.absorb(run, stored.requests);
     this.options.publish(stored.events);
   }
 
-  private absorb(run: ActiveRun, record: HandoffRecord): void {
+  private absorb(run: ActiveRun, record: OutOfBandRequests): void {
     Object.assign(run.signals, record.signals);
     if (record.cancelRequest && run.cancelReason === null) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
   }

@@ -78,15 +78,18 @@ export class HandoffService {
     const problems = checkInput(input);
     if (problems.length > 0) return { ok: false, errors: problems };
     const id = input.handoffId ?? this.newId();
-    const existing = await this.repository.get(id);
-    if (existing) return ok(existing);
+    // A key seen before wins over any check: the existing handoff is the answer.
+    const refuse = async (outcome: Outcome<Handoff>): Promise<Outcome<Handoff>> => {
+      const existing = input.handoffId ? await this.repository.get(id) : null;
+      return existing ? ok(existing) : outcome;
+    };
     const procedure = await this.procedures.get(input.procedureId);
-    if (!procedure) return fail('NOT_FOUND', `No procedure with id "${input.procedureId}"`, ['input', 'procedureId']);
+    if (!procedure) return refuse(fail('NOT_FOUND', `No procedure with id "${input.procedureId}"`, ['input', 'procedureId']));
     if (!input.targetAgent && procedure.steps.some((step) => step.kind === 'transfer_context')) {
-      return fail('MISSING_VALUE', `${procedure.id} transfers context, so targetAgent is required`, ['input', 'targetAgent']);
+      return refuse(fail('MISSING_VALUE', `${procedure.id} transfers context, so targetAgent is required`, ['input', 'targetAgent']));
     }
     const unmet = await this.unmetPrerequisites(procedure, input);
-    if (unmet.length > 0) return { ok: false, errors: unmet };
+    if (unmet.length > 0) return refuse({ ok: false, errors: unmet });
     const now = this.clock.now();
     const handoff: Handoff = {
       id,
@@ -126,10 +129,11 @@ export class HandoffService {
       const events = await this.repository.create(handoff, [
         { type: 'HANDOFF_CREATED', step: null, message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}` },
       ], now);
+      this.runner.markEventsWritten(id);
       this.publish(events);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
-      // A concurrent initiate with the same key won: return its handoff.
+      // The key exists (an earlier or concurrent initiate): return that handoff.
       return ok((await this.repository.get(id))!);
     }
     this.queue.enqueue(id, handoff.priority);

@@ -32,6 +32,9 @@ export interface FaultHook {
   beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: AbortSignal): Promise<void>;
 }
 
+/** Reason used to cancel an attempt's timeout timer: a constant, so settling costs no DOMException. */
+const ATTEMPT_SETTLED = Object.freeze(new Error('attempt settled'));
+
 export type ActionResult =
   | { ok: true; output: Record<string, unknown> | null; durationMs: number }
   | { ok: false; error: Error; durationMs: number };
@@ -94,7 +97,7 @@ export async function runAction(
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };
   } finally {
-    timer.abort();
+    timer.abort(ATTEMPT_SETTLED);
     run.outer.removeEventListener('abort', forwardOuter);
   }
 }

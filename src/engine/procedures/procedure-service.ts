@@ -15,8 +15,13 @@ export interface ProcedureServiceOptions {
 }
 
 /** Reads and defines procedures. Updates create a new version; old versions stay readable. */
+const CURRENT_CACHE_MS = 1_000;
+const CURRENT_CACHE_LIMIT = 1_000;
+
 export class ProcedureService {
   private readonly versionCache = new Map<string, Procedure>();
+  /** Current definitions read recently: every initiate needs one, and they rarely change. */
+  private readonly currentCache = new Map<string, { procedure: Procedure | null; readAt: number }>();
 
   constructor(private readonly options: ProcedureServiceOptions) {}
 
@@ -34,8 +39,18 @@ export class ProcedureService {
     return this.options.repository.list();
   }
 
-  get(id: string): Promise<Procedure | null> {
-    return this.options.repository.get(id);
+  /**
+   * The current definition. Cached for CURRENT_CACHE_MS: changes made through this process are
+   * seen at once; another process's change (shared MongoDB) within that window.
+   */
+  async get(id: string): Promise<Procedure | null> {
+    const now = this.options.clock.now();
+    const cached = this.currentCache.get(id);
+    if (cached && now - cached.readAt < CURRENT_CACHE_MS) return cached.procedure;
+    const procedure = await this.options.repository.get(id);
+    if (this.currentCache.size >= CURRENT_CACHE_LIMIT) this.currentCache.clear();
+    this.currentCache.set(id, { procedure, readAt: now });
+    return procedure;
   }
 
   getMany(ids: readonly string[]): Promise<(Procedure | null)[]> {
@@ -59,6 +74,7 @@ export class ProcedureService {
     const procedure = toProcedure(input, 1, now, now);
     try {
       await this.options.repository.insert(procedure);
+      this.currentCache.delete(input.id);
     } catch (error) {
       if (error instanceof DuplicateKeyError) return fail('DUPLICATE_KEY', `A procedure with id "${input.id}" exists`, ['input', 'id']);
       throw error;
@@ -76,9 +92,11 @@ export class ProcedureService {
     const problems = await this.check(input);
     if (problems.length > 0) return failAll(problems);
     const next = toProcedure(input, current.version + 1, current.createdAt, this.options.clock.now());
+    this.currentCache.delete(input.id);
     const conflict = () => fail<Procedure>('VERSION_CONFLICT', 'The procedure was updated concurrently; read it again and retry', ['input', 'id']);
     try {
       const stored = await this.options.repository.replace(next, current.version);
+      this.currentCache.delete(input.id);
       return stored ? ok(stored) : conflict();
     } catch (error) {
       if (error instanceof DuplicateKeyError) return conflict();
@@ -91,6 +109,7 @@ export class ProcedureService {
     const current = await this.options.repository.get(id);
     if (!current) return fail('NOT_FOUND', `No procedure with id "${id}"`, ['input', 'id']);
     await this.options.repository.delete(id);
+    this.currentCache.delete(id);
     return ok(current);
   }
 

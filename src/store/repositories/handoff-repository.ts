@@ -1,7 +1,7 @@
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import type { Handoff, HandoffStatus, HandoffType, Priority } from '../../engine/handoffs/handoff.js';
+import { isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
@@ -84,11 +84,24 @@ function toHandoff(doc: HandoffDocument): Handoff {
   return JSON.parse(doc.state) as Handoff;
 }
 
+/** Signals and cancel requests, written outside the version guard. */
+export interface OutOfBandRequests {
+  signals: Record<string, unknown>;
+  cancelRequest: { reason: string; at: number } | null;
+}
+
+function requestsOf(doc: HandoffDocument): OutOfBandRequests {
+  const signals = doc.signals ?? {};
+  return {
+    signals: Object.keys(signals).length === 0 ? {} : Object.fromEntries(Object.entries(signals).map(([step, json]) => [step, JSON.parse(json)])),
+    cancelRequest: doc.cancelRequest ?? null,
+  };
+}
+
 function toRecord(doc: HandoffDocument): HandoffRecord {
   return {
     handoff: toHandoff(doc),
-    signals: Object.fromEntries(Object.entries(doc.signals ?? {}).map(([step, json]) => [step, JSON.parse(json)])),
-    cancelRequest: doc.cancelRequest ?? null,
+    ...requestsOf(doc),
     leaseOwner: doc.leaseOwner,
     leaseExpiresAt: doc.leaseExpiresAt,
     outbox: JSON.parse(doc.outbox) as HandoffEvent[],
@@ -156,18 +169,19 @@ export class HandoffRepository {
     drafts: HandoffEventDraft[],
     at: number,
     leaseOwner: string | null,
-  ): Promise<{ events: HandoffEvent[]; record: HandoffRecord } | null> {
+  ): Promise<{ events: HandoffEvent[]; requests: OutOfBandRequests } | null> {
     const expectedVersion = next.version - 1;
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const guard: Filter = { _id: next.id, version: expectedVersion };
     if (leaseOwner) guard.leaseOwner = leaseOwner;
-    const updated = await this.handoffs.findOneAndUpdate(guard, {
-      $set: { ...indexedFields(next), outbox: JSON.stringify(events) },
-    });
+    const fields: Record<string, unknown> = { ...indexedFields(next), outbox: JSON.stringify(events) };
+    // The final transition also hands the lease back: no separate release write.
+    if (isFinal(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
+    const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
     if (!updated) return null;
     await this.writeEvents(events);
-    return { events, record: toRecord(updated) };
+    return { events, requests: requestsOf(updated) };
   }
 
   private async writeEvents(events: HandoffEvent[]): Promise<void> {
@@ -218,13 +232,16 @@ export class HandoffRepository {
     return docs.map((doc) => doc._id);
   }
 
-  /** Takes the lease when it is free, expired, ours, or (exclusive store) held by a dead process. */
-  async acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<boolean> {
+  /**
+   * Takes the lease when it is free, expired, ours, or (exclusive store) held by a dead
+   * process; returns the handoff as stored, or null when the lease is someone else's.
+   */
+  async acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null> {
     const guard: Filter = ignoreOthers
       ? { _id: id }
       : { _id: id, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] };
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } });
-    return updated !== null;
+    return updated ? toRecord(updated) : null;
   }
 
   /** Extends the leases `owner` still holds; returns the ids it no longer holds. */
