@@ -54,8 +54,30 @@ export interface HandoffRecord {
   outbox: HandoffEvent[];
 }
 
+// Built field by field (not by spreading drafts of varying shapes): this runs for every event.
 function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: number, at: number): HandoffEvent {
-  return { ...draft, handoffId: handoff.id, seq, at, status: handoff.status, testId: handoff.test?.testId ?? null };
+  const event: HandoffEvent = {
+    handoffId: handoff.id,
+    seq,
+    at,
+    type: draft.type,
+    step: draft.step,
+    status: handoff.status,
+    message: draft.message,
+    testId: handoff.test?.testId ?? null,
+  };
+  if (draft.attempt !== undefined) event.attempt = draft.attempt;
+  if (draft.durationMs !== undefined) event.durationMs = draft.durationMs;
+  if (draft.data !== undefined) event.data = draft.data;
+  return event;
+}
+
+function bodyOf(event: HandoffEvent): StoredEventBody {
+  const body: StoredEventBody = { type: event.type, step: event.step, status: event.status, message: event.message, testId: event.testId };
+  if (event.attempt !== undefined) body.attempt = event.attempt;
+  if (event.durationMs !== undefined) body.durationMs = event.durationMs;
+  if (event.data !== undefined) body.data = event.data;
+  return body;
 }
 
 function durationOf(handoff: Handoff): number | null {
@@ -186,7 +208,7 @@ export class HandoffRepository {
 
   private async writeEvents(events: HandoffEvent[]): Promise<void> {
     await this.log.write(
-      events.map(({ handoffId, seq, at, ...body }): LoggedEvent<StoredEventBody> => ({ owner: handoffId, seq, at, body })),
+      events.map((event): LoggedEvent<StoredEventBody> => ({ owner: event.handoffId, seq: event.seq, at: event.at, body: bodyOf(event) })),
     );
   }
 
