@@ -22,7 +22,7 @@ import { useUnexpectedErrorLogging } from './http/error-logging.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
-import { useActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
+import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry, useRequestMetrics } from './observability/metrics-registry.js';
 
@@ -65,6 +65,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
   const keys = new ApiKeyRing(config.apiKeys);
   const metrics = createMetricsRegistry();
+  const activeSubscriptions = createActiveSubscriptionsGauge(metrics);
   const unhookEngineMetrics = registerEngineMetrics(metrics, engine, logger.child({ component: 'metrics' }));
   const loggedErrors = new WeakSet<object>();
 
@@ -104,7 +105,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
       useIntrospectionForKeyHolders(keys),
       useUnexpectedErrorLogging(loggedErrors),
-      useActiveSubscriptionsGauge(metrics),
+      activeSubscriptions.plugin,
       useRequestMetrics(metrics, METRICS_ENDPOINT),
     ],
   });
@@ -116,6 +117,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     keys,
     logger: logger.child({ component: 'graphql-ws' }),
     allowedOrigins: config.corsOrigins,
+    trackSubscription: (stream) => activeSubscriptions.trackWebSocket(stream),
     limits: {
       maxPayloadBytes: config.maxBodyBytes,
       maxWebSockets: config.maxWebSockets,

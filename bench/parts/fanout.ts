@@ -35,7 +35,6 @@ let published: [string, number][] = [];
 engine.handoffs.events.subscribe((event) => {
   published.push([`${event.handoffId}#${event.seq}`, performance.timeOrigin + performance.now()]);
 });
-const baseListeners = engine.handoffs.events.subscriberCount;
 
 await nextMessage(); // ready
 gc();
@@ -43,8 +42,13 @@ const before = memory();
 clients.send({ type: 'connect', url: server.wsUrl, count: SUBSCRIBERS, query: QUERY });
 await nextMessage(); // connecting
 const connectStarted = performance.now();
-while (engine.handoffs.events.subscriberCount < baseListeners + SUBSCRIBERS) {
-  if (performance.now() - connectStarted > 60_000) throw new Error(`only ${engine.handoffs.events.subscriberCount - baseListeners} subscribers after 60 s`);
+// Identical subscriptions share one engine listener, so count subscribers with the server's gauge.
+const activeWs = async (): Promise<number> => {
+  const metric = await server.app.metrics.getSingleMetric('handoff_active_subscriptions')!.get();
+  return metric.values.find((v) => v.labels.transport === 'ws')?.value ?? 0;
+};
+while ((await activeWs()) < SUBSCRIBERS) {
+  if (performance.now() - connectStarted > 60_000) throw new Error(`only ${await activeWs()} subscribers after 60 s`);
   await sleep(50);
 }
 const connectMs = performance.now() - connectStarted;

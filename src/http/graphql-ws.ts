@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -11,6 +11,7 @@ import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
 import type { Caller } from '../schema/context.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
+import { SharedSubscriptions } from './shared-subscriptions.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -29,6 +30,8 @@ export interface GraphQLWebSocketOptions {
   logger: Logger;
   /** Browser origins allowed besides the server's own (a page on another site must not drive the API). */
   allowedOrigins: readonly string[];
+  /** Wraps each subscription's stream for as long as it runs (the active-subscriptions gauge). */
+  trackSubscription<T>(stream: AsyncIterable<T>): AsyncIterable<T>;
 }
 
 /** What the server knows about one accepted socket. */
@@ -42,6 +45,8 @@ interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
   scope: RequestScope;
+  /** Shared feeds are per role: scope checks ran for this role only. */
+  role: string | null;
 }
 
 type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
@@ -76,6 +81,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
   const { server, yoga, keys, limits, logger } = options;
   const sessions = new WeakMap<WebSocket, SocketSession>();
   const prepared = new WeakMap<object, Enveloped>();
+  const shared = new SharedSubscriptions(logger);
 
   const sockets = new WebSocketServer({
     server,
@@ -141,7 +147,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
             variableValues: payload.variables,
             contextValue: await contextFactory(),
           };
-          prepared.set(args, { execute, subscribe, scope });
+          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null });
           return args;
         } catch (error) {
           return asGraphQLErrors(error, scope.logger);
@@ -151,9 +157,12 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
         const { execute, scope } = prepared.get(args)!;
         return runInScope(scope, () => execute(args)) as never;
       },
-      subscribe: (args) => {
-        const { subscribe, scope } = prepared.get(args)!;
-        return runInScope(scope, () => subscribe(args)) as never;
+      subscribe: async (args) => {
+        const { subscribe, scope, role } = prepared.get(args)!;
+        const start = () => runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+        const key = shared.keyOf(args, role);
+        const result = await (key === null ? start() : shared.join(key, start));
+        return (Symbol.asyncIterator in result ? options.trackSubscription(result) : result) as never;
       },
       onClose: (ctx, code) => {
         sessionOf(ctx)?.logger.debug({ code }, 'WebSocket connection closed');

@@ -40,12 +40,21 @@ export function onStreamEnd<T>(stream: AsyncIterable<T>, onEnd: () => void): Asy
   return wrapped;
 }
 
+export interface ActiveSubscriptions {
+  /** Counts SSE subscriptions in the envelop subscribe phase. */
+  plugin: Plugin<{ transport?: Transport }>;
+  /**
+   * Counts one graphql-ws subscription for as long as `stream` runs. graphql-ws counts its own:
+   * identical live subscriptions share one envelop execution, but each is a subscriber.
+   */
+  trackWebSocket<T>(stream: AsyncIterable<T>): AsyncIterableIterator<T>;
+}
+
 /**
  * `handoff_active_subscriptions{transport}`: subscriptions streaming right now, over graphql-ws
- * (`ws`) and Server-Sent Events (`sse`). Counted in the envelop subscribe phase, which both
- * transports go through.
+ * (`ws`) and Server-Sent Events (`sse`).
  */
-export function useActiveSubscriptionsGauge(registry: Registry): Plugin<{ transport?: Transport }> {
+export function createActiveSubscriptionsGauge(registry: Registry): ActiveSubscriptions {
   const gauge = new Gauge({
     name: 'handoff_active_subscriptions',
     help: 'GraphQL subscriptions currently streaming, by transport.',
@@ -55,15 +64,21 @@ export function useActiveSubscriptionsGauge(registry: Registry): Plugin<{ transp
   gauge.set({ transport: 'ws' }, 0);
   gauge.set({ transport: 'sse' }, 0);
   return {
-    onSubscribe({ args }) {
-      const transport: Transport = (args.contextValue as { transport?: Transport }).transport === 'ws' ? 'ws' : 'sse';
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (!(Symbol.asyncIterator in result)) return;
-          gauge.inc({ transport });
-          setResult(onStreamEnd(result, () => gauge.dec({ transport })));
-        },
-      };
+    plugin: {
+      onSubscribe({ args }) {
+        if ((args.contextValue as { transport?: Transport }).transport === 'ws') return undefined;
+        return {
+          onSubscribeResult({ result, setResult }) {
+            if (!(Symbol.asyncIterator in result)) return;
+            gauge.inc({ transport: 'sse' });
+            setResult(onStreamEnd(result, () => gauge.dec({ transport: 'sse' })));
+          },
+        };
+      },
+    },
+    trackWebSocket(stream) {
+      gauge.inc({ transport: 'ws' });
+      return onStreamEnd(stream, () => gauge.dec({ transport: 'ws' }));
     },
   };
 }
