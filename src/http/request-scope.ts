@@ -23,7 +23,15 @@ export function requestIdFrom(incoming: string | string[] | null | undefined): s
 }
 
 export function createRequestScope(base: Logger, requestId: string = randomUUID(), fields: object = {}): RequestScope {
-  return { requestId, logger: base.child({ reqId: requestId, ...fields }) };
+  let logger: Logger | undefined;
+  return {
+    requestId,
+    // Most requests never log: make the child logger only when a line is written.
+    get logger() {
+      logger ??= base.child({ reqId: requestId, ...fields });
+      return logger;
+    },
+  };
 }
 
 /** Runs `work` so that anything it logs through `scopedLogger` carries the scope's request id. */
@@ -47,7 +55,7 @@ export function withRequestScope(base: Logger, handler: RequestListener): Reques
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const scope = createRequestScope(base, requestId);
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    if (base.isLevelEnabled('debug')) res.once('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       scope.logger.debug(
         { method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 },
