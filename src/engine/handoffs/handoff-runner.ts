@@ -1,4 +1,4 @@
-import type { HandoffRepository, OutOfBandRequests } from '../../store/repositories/handoff-repository.js';
+import type { HandoffRecord, HandoffRepository, OutOfBandRequests } from '../../store/repositories/handoff-repository.js';
 import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -73,8 +73,11 @@ const TERMINAL_MESSAGES = {
  */
 export class HandoffRunner {
   private readonly active = new Map<string, ActiveRun>();
-  /** Handoffs this process created and whose first events it wrote: no outbox to flush. */
-  private readonly eventsWritten = new Set<string>();
+  /**
+   * Handoffs this process just created, stored already leased to us with their first events
+   * written: running one needs no lease write, no read and no outbox flush.
+   */
+  private readonly created = new Map<string, { handoff: Handoff; leaseExpiresAt: number }>();
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {}
@@ -91,12 +94,20 @@ export class HandoffRunner {
   async execute(id: string): Promise<void> {
     const { repository, owner, clock, leaseMs, exclusiveStore, logger } = this.options;
     if (this.stopping || this.active.has(id)) return;
-    const record = await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore);
+    const created = this.created.get(id);
+    this.created.delete(id);
+    let record: Pick<HandoffRecord, 'handoff' | 'signals' | 'cancelRequest'> | null;
+    // Enough of the creation lease left: it is ours. Signals or cancels recorded since arrive with the first commit.
+    if (created && clock.now() < created.leaseExpiresAt - leaseMs / 3) record = { handoff: created.handoff, signals: {}, cancelRequest: null };
+    else {
+      const stored = await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore);
+      // Events of a handoff created by this process were written already; anyone else's may not have been.
+      if (stored && !created) await repository.flushOutbox(stored);
+      record = stored;
+    }
     if (!record) return;
     let run: ActiveRun | undefined;
     try {
-      // Events of a handoff created by this process were written already; anyone else's may not have been.
-      if (!this.eventsWritten.delete(id)) await repository.flushOutbox(record);
       const procedure = await this.options.loadProcedure(record.handoff.procedureId, record.handoff.procedureVersion);
       if (!procedure) throw new Error(`procedure ${record.handoff.procedureId} v${record.handoff.procedureVersion} is missing`);
       run = {
@@ -127,9 +138,19 @@ export class HandoffRunner {
     }
   }
 
-  /** Tells the runner a handoff's creation events are stored (it was created in this process). */
-  markEventsWritten(id: string): void {
-    this.eventsWritten.add(id);
+  /** The lease a handoff created now is stored with, so that this process may run it without asking again. */
+  creationLease(now: number): { owner: string; expiresAt: number } {
+    return { owner: this.options.owner, expiresAt: now + this.options.leaseMs };
+  }
+
+  /** A handoff this process stored with `creationLease`, and its creation events, is ready to run. */
+  adoptCreated(handoff: Handoff, leaseExpiresAt: number): void {
+    this.created.set(handoff.id, { handoff, leaseExpiresAt });
+  }
+
+  /** Makes the next run read the handoff from the store (e.g. a cancel was recorded before it ran). */
+  forgetCreated(id: string): void {
+    this.created.delete(id);
   }
 
   /** Delivers a signal recorded in the store to the step waiting for it in this process. */

@@ -125,11 +125,12 @@ export class HandoffService {
       seq: 0,
       test: input.test ?? null,
     };
+    const lease = this.runner.creationLease(now);
     try {
       const events = await this.repository.create(handoff, [
         { type: 'HANDOFF_CREATED', step: null, message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}` },
-      ], now);
-      this.runner.markEventsWritten(id);
+      ], now, lease);
+      this.runner.adoptCreated(handoff, lease.expiresAt);
       this.publish(events);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
@@ -176,7 +177,11 @@ export class HandoffService {
       return fail('INVALID_STATE', `Handoff is ${current?.status} and can no longer be cancelled`, ['input', 'id']);
     }
     if (this.runner.isActive(id)) this.runner.notifyCancel(id, reason);
-    else if (this.queue.remove(id)) void this.runner.execute(id); // finishes it as CANCELLED now, not when its turn comes
+    else if (this.queue.remove(id)) {
+      // Finish it as CANCELLED now, not when its turn comes, from the stored state that has the cancel.
+      this.runner.forgetCreated(id);
+      void this.runner.execute(id);
+    }
     return ok((await this.repository.get(id))!);
   }
 

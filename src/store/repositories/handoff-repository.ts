@@ -164,15 +164,20 @@ export class HandoffRepository {
   }
 
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
-  async create(handoff: Handoff, drafts: HandoffEventDraft[], at: number): Promise<HandoffEvent[]> {
+  async create(
+    handoff: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    lease: { owner: string; expiresAt: number } | null = null,
+  ): Promise<HandoffEvent[]> {
     const events = drafts.map((draft, index) => eventFrom(handoff, draft, index + 1, at));
     const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
     await this.handoffs.insertOne({
       _id: handoff.id,
       ...indexedFields(stored),
       outbox: JSON.stringify(events),
-      leaseOwner: null,
-      leaseExpiresAt: 0,
+      leaseOwner: lease?.owner ?? null,
+      leaseExpiresAt: lease?.expiresAt ?? 0,
       signals: {},
       cancelRequest: null,
     });
