@@ -13,7 +13,8 @@ import { MapDatabase } from '../support/map-database.js';
 import { loadInChild } from '../support/spawn.js';
 
 const HANDOFFS = QUICK ? 500 : 2_000;
-const WARMUP = QUICK ? 100 : 500;
+// Steady state: the JIT needs about one full batch before the figures settle.
+const WARMUP = QUICK ? 300 : 2_000;
 const HTTP_CONNECTIONS = 32;
 
 interface Store {
