@@ -1,10 +1,12 @@
 /**
  * The subscribers of the fan-out benchmark, in their own process (the second core), so the
  * server's event loop does only server work. Driven over IPC by bench/parts/fanout.ts.
+ * Each subscriber is a bare WebSocket speaking graphql-transport-ws by hand (init, ack,
+ * subscribe, next): the receive time is taken before any parsing, so the figure is the
+ * server's delivery, not the cost of a full client library on one shared core.
  * Receive times are `performance.timeOrigin + performance.now()`: a wall-clock-based high
  * resolution time comparable across processes of one machine.
  */
-import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { latencyHistogram } from './histogram.js';
 
@@ -13,8 +15,7 @@ type Command =
   | { type: 'published'; times: [string, number][] }
   | { type: 'close' };
 
-const clients: Client[] = [];
-const unsubscribers: (() => void)[] = [];
+const sockets: WebSocket[] = [];
 /** `${handoffId}#${seq}` → receive times, one per subscriber that got it. */
 const received = new Map<string, number[]>();
 let errors = 0;
@@ -28,26 +29,28 @@ function send(message: unknown): void {
 process.on('message', async (command: Command) => {
   if (command.type === 'connect') {
     for (let i = 0; i < command.count; i++) {
-      const client = createClient({ url: command.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-      clients.push(client);
-      unsubscribers.push(
-        client.subscribe<{ handoffEvents: { handoffId: string; seq: number } }>(
-          { query: command.query },
-          {
-            next: (result) => {
-              const t = now();
-              const event = result.data?.handoffEvents;
-              if (!event) return void errors++;
-              const key = `${event.handoffId}#${event.seq}`;
-              let times = received.get(key);
-              if (!times) received.set(key, (times = []));
-              times.push(t);
-            },
-            error: () => void errors++,
-            complete: () => undefined,
-          },
-        ),
-      );
+      const socket = new WebSocket(command.url, 'graphql-transport-ws');
+      sockets.push(socket);
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+      socket.on('error', () => void errors++);
+      socket.on('message', (data) => {
+        const t = now();
+        const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } } };
+        if (message.type === 'connection_ack') {
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: command.query } }));
+          return;
+        }
+        if (message.type !== 'next') {
+          if (message.type === 'error') errors++;
+          return;
+        }
+        const event = message.payload?.data?.handoffEvents;
+        if (!event) return void errors++;
+        const key = `${event.handoffId}#${event.seq}`;
+        let times = received.get(key);
+        if (!times) received.set(key, (times = []));
+        times.push(t);
+      });
     }
     send({ type: 'connecting' });
   } else if (command.type === 'published') {
@@ -75,8 +78,7 @@ process.on('message', async (command: Command) => {
     });
     received.clear();
   } else if (command.type === 'close') {
-    for (const unsubscribe of unsubscribers) unsubscribe();
-    await Promise.all(clients.map((client) => client.dispose()));
+    for (const socket of sockets) socket.close(1000);
     process.exit(0);
   }
 });
