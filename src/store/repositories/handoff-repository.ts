@@ -20,8 +20,10 @@ interface HandoffDocument {
   testId: string | null;
   createdAt: number;
   durationMs: number | null;
-  /** The whole handoff as JSON text (metadata is free-form: never query-able). */
+  /** The handoff but its metadata, as JSON text: rewritten by every transition. */
   state: string;
+  /** The metadata as JSON text (free-form, never query-able): written once, at creation. */
+  metadata: string;
   /** The events of the latest transition, as JSON text: rewritten to the log on recovery (outbox). */
   outbox: string;
   leaseOwner: string | null;
@@ -98,12 +100,21 @@ function indexedFields(handoff: Handoff) {
     testId: handoff.test?.testId ?? null,
     createdAt: handoff.createdAt,
     durationMs: durationOf(handoff),
-    state: JSON.stringify(handoff),
+    state: stateText(handoff),
   };
 }
 
+/** Everything but the metadata, which never changes after creation and may be large. */
+function stateText(handoff: Handoff): string {
+  const { metadata: _unchanged, ...state } = handoff;
+  return JSON.stringify(state);
+}
+
 function toHandoff(doc: HandoffDocument): Handoff {
-  return JSON.parse(doc.state) as Handoff;
+  const handoff = JSON.parse(doc.state) as Handoff;
+  // Documents stored before metadata had its own field carry it inside the state.
+  if (doc.metadata !== undefined) handoff.metadata = JSON.parse(doc.metadata) as Record<string, unknown>;
+  return handoff;
 }
 
 /** Signals and cancel requests, written outside the version guard. */
@@ -175,6 +186,7 @@ export class HandoffRepository {
     await this.handoffs.insertOne({
       _id: handoff.id,
       ...indexedFields(stored),
+      metadata: JSON.stringify(handoff.metadata),
       outbox: JSON.stringify(events),
       leaseOwner: lease?.owner ?? null,
       leaseExpiresAt: lease?.expiresAt ?? 0,
