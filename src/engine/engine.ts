@@ -169,7 +169,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const interrupted = await reliability.recoverInterrupted(options.db.kind !== 'mongo');
       if (interrupted > 0) logger.info({ interrupted }, 'reliability tests interrupted by the last stop were ended');
       leaseTimer = setInterval(() => {
-        handoffRepository.renewLeases(runner.activeIds, owner, clock.now() + leaseMs).catch((error) => logger.warn({ err: error }, 'lease renewal failed'));
+        handoffRepository
+          .renewLeases(runner.activeIds, owner, clock.now() + leaseMs)
+          // A cancel recorded by another process reaches a long-running step here.
+          .then((cancels) => cancels.forEach(({ id, reason }) => runner.notifyCancel(id, reason)))
+          .catch((error) => logger.warn({ err: error }, 'lease renewal failed'));
       }, Math.max(50, Math.floor(leaseMs / 3)));
       leaseTimer.unref();
       if (options.db.kind === 'mongo') {
@@ -187,6 +191,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       handoffs!.stop();
       runner.stop();
       await queue.idle();
+      await runner.drained();
       await validation.stop();
     },
   };

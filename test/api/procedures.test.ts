@@ -95,12 +95,37 @@ describe('procedure definitions', () => {
     expect(deleted.data.deleteProcedure.procedure.version).toBe(2);
     const gone = await server.gql(`{ procedure(id: "VERSIONED_API") { id } }`);
     expect(gone.data.procedure).toBeNull();
+    const again2 = await createProcedure(server, { id: 'VERSIONED_API', name: 'reborn', steps: [quickStep('c', 'NOOP', {})] });
+    expect(again2.userErrors).toEqual([]);
+    expect(again2.procedure.version).toBe(3);
   });
 
   it('refuses to initiate a handoff of an unknown procedure', async () => {
     const result = await initiate(server, { handoffId: 'nope_1', procedureId: 'NO_SUCH' });
     expect(result.handoff).toBeNull();
     expect(result.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'procedureId'] });
+  });
+});
+
+describe('post-step validation', () => {
+  it('fails a step whose own rules fail after it ran, retrying it like any failure', async () => {
+    await createProcedure(server, {
+      id: 'CHECKED_TRANSFER',
+      name: 'Transfer then check resources',
+      steps: [quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['resources'] }, { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0 } })],
+    });
+    await initiate(server, {
+      handoffId: 'checked_1',
+      procedureId: 'CHECKED_TRANSFER',
+      targetAgent: 'receiver',
+      metadata: { resources: [{ name: 'gpu', available: false }] },
+    });
+    const events = await follow(server, 'checked_1');
+    const failures = events.filter((e) => e.type === 'STEP_FAILED');
+    expect(failures).toHaveLength(2);
+    expect(failures[0].message).toContain('post-step validation failed');
+    expect(failures[0].message).toContain('VR002');
+    expect((await getHandoff(server, 'checked_1')).status).toBe('FAILED');
   });
 });
 

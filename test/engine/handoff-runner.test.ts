@@ -254,8 +254,46 @@ describe('HandoffRunner', () => {
   });
 });
 
+describe('HandoffRunner after faults between writes', () => {
+  it('never runs a step again that failed for good, even if the rollback was not recorded yet', async () => {
+    const clock = new ManualClock();
+    const flaky = failingOnce(NedbDatabase.inMemory(), 'ROLLING_BACK');
+    const engine = await engineOn(flaky.db, 'solo', {}, false, clock);
+    let runs = 0;
+    engine.faults.register('t1', { beforeAttempt: async (_h, step) => void (step === 'two' && runs++) });
+    await defineProcedure(engine, 'ONE_SHOT_TWO', [
+      { id: 'one', name: 'one', kind: 'noop', compensation: { id: 'undo_one', name: 'undo one', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      { id: 'two', name: 'two', kind: 'simulate', params: { failureProbability: 1 }, retry: { ...quick, maxAttempts: 1 } },
+    ]);
+    flaky.armed = true; // the write that starts the rollback fails once
+    await engine.handoffs.initiate({ handoffId: 'no_rerun', procedureId: 'ONE_SHOT_TWO', test: { testId: 't1' } });
+    await clock.runUntil(async () => (await engine.handoffs.get('no_rerun'))!.status === 'ROLLED_BACK');
+    expect(runs).toBe(1);
+    const done = (await engine.handoffs.get('no_rerun'))!;
+    expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([['COMPENSATED', 1], ['FAILED', 1]]);
+  });
+
+  it('stops at once on shutdown even while a cancel-triggered rollback runs a slow compensation', async () => {
+    db = NedbDatabase.inMemory();
+    const engine = await engineOn(db, 'solo');
+    await defineProcedure(engine, 'SLOW_UNDO', [
+      { id: 'one', name: 'one', kind: 'noop', compensation: { id: 'undo_one', name: 'undo one', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 120_000 } },
+      { id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'slow_undo', procedureId: 'SLOW_UNDO' });
+    for await (const event of engine.handoffs.progress('slow_undo', 0)) if (event.type === 'STEP_WAITING') break;
+    await engine.handoffs.cancel('slow_undo', 'changed plan');
+    for await (const event of engine.handoffs.progress('slow_undo', 0)) if (event.type === 'COMPENSATION_STARTED') break;
+    const stopped = engine.stop().then(() => 'stopped');
+    engines.splice(engines.indexOf(engine), 1);
+    const winner = await Promise.race([stopped, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000))]);
+    expect(winner).toBe('stopped');
+    expect((await engine.handoffs.get('slow_undo'))!.status).toBe('ROLLING_BACK'); // resumes at the next start
+  });
+});
+
 /** A store whose next handoff update throws once when armed. */
-function failingOnce(inner: Database): { db: Database; armed: boolean } {
+function failingOnce(inner: Database, onlyStatus?: string): { db: Database; armed: boolean } {
   const state = { armed: false, db: inner };
   state.db = new Proxy(inner, {
     get(target, property, receiver) {
@@ -267,7 +305,8 @@ function failingOnce(inner: Database): { db: Database; armed: boolean } {
           get(c, p, r) {
             if (p !== 'findOneAndUpdate') return Reflect.get(c, p, r);
             return (...args: Parameters<typeof collection.findOneAndUpdate>) => {
-              if (state.armed && (args[1] as { $set?: { state?: unknown } }).$set?.state) {
+              const set = (args[1] as { $set?: { state?: unknown; status?: string } }).$set;
+              if (state.armed && set?.state && (!onlyStatus || set.status === onlyStatus)) {
                 state.armed = false;
                 return Promise.reject(new Error('connection reset by the store'));
               }

@@ -75,6 +75,11 @@ export function handoffProgress(
   void (async () => {
     const handoff = await repository.get(id);
     await catchUp(Number.MAX_SAFE_INTEGER);
+    if (handoff && isFinal(handoff.status) && last < handoff.seq) {
+      // Final, but its last events never reached the log (a crash between the two writes): repair, then read on.
+      await repository.repairLog(id);
+      await catchUp(Number.MAX_SAFE_INTEGER);
+    }
     replaying = false;
     heldBack.splice(0).forEach(deliverInOrder);
     if (!handoff || (isFinal(handoff.status) && last >= handoff.seq)) {

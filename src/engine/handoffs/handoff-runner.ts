@@ -8,7 +8,7 @@ import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
 import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
-import type { StepServices } from './steps/step-kind.js';
+import { StepFailure, type StepServices } from './steps/step-kind.js';
 
 /** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
 class LeaseLostError extends Error {
@@ -46,6 +46,8 @@ interface ActiveRun {
   cancelReason: string | null;
   /** Aborted by cancel or shutdown; the running attempt follows it. */
   abort: AbortController;
+  /** Aborted by shutdown only: compensations, which a cancel must not stop, follow it. */
+  shutdown: AbortController;
   signalWaiter: ((payload: unknown) => void) | null;
 }
 
@@ -78,6 +80,8 @@ export class HandoffRunner {
    * written: running one needs no lease write, no read and no outbox flush.
    */
   private readonly created = new Map<string, { handoff: Handoff; leaseExpiresAt: number }>();
+  /** Every run in progress in this process, from lease to release. */
+  private readonly executions = new Map<string, Promise<void>>();
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {}
@@ -90,10 +94,21 @@ export class HandoffRunner {
     return this.active.has(id);
   }
 
-  /** Runs (or resumes) one handoff to a final status, unless the lease is held elsewhere. */
-  async execute(id: string): Promise<void> {
+  /**
+   * Runs (or resumes) one handoff to a final status, unless the lease is held elsewhere. A
+   * second call while one runs for the same id joins it instead of racing it for the lease.
+   */
+  execute(id: string): Promise<void> {
+    const running = this.executions.get(id);
+    if (running) return running;
+    if (this.stopping) return Promise.resolve();
+    const execution = this.run(id).finally(() => this.executions.delete(id));
+    this.executions.set(id, execution);
+    return execution;
+  }
+
+  private async run(id: string): Promise<void> {
     const { repository, owner, clock, leaseMs, exclusiveStore, logger } = this.options;
-    if (this.stopping || this.active.has(id)) return;
     const created = this.created.get(id);
     this.created.delete(id);
     let record: Pick<HandoffRecord, 'handoff' | 'signals' | 'cancelRequest'> | null;
@@ -116,11 +131,12 @@ export class HandoffRunner {
         signals: record.signals,
         cancelReason: record.cancelRequest?.reason ?? null,
         abort: new AbortController(),
+        shutdown: new AbortController(),
         signalWaiter: null,
       };
       this.active.set(id, run);
       // stop() may have run while we were loading: it could not abort a run it did not see.
-      if (this.stopping) run.abort.abort(new ShutdownError());
+      if (this.stopping) this.shutDown(run);
       await this.drive(run);
     } catch (error) {
       if (error instanceof LeaseLostError || error instanceof ShutdownError) {
@@ -169,14 +185,26 @@ export class HandoffRunner {
     run.abort.abort(new CancelledError(reason));
   }
 
-  /** Abandons running attempts without recording them; they resume after restart. */
+  /** Abandons running attempts (and compensations) without recording them; they resume after restart. */
   stop(): void {
     this.stopping = true;
-    for (const run of this.active.values()) run.abort.abort(new ShutdownError());
+    for (const run of this.active.values()) this.shutDown(run);
+  }
+
+  /** Resolves when every run started in this process has stopped. */
+  async drained(): Promise<void> {
+    while (this.executions.size > 0) await Promise.allSettled([...this.executions.values()]);
+  }
+
+  private shutDown(run: ActiveRun): void {
+    const reason = new ShutdownError();
+    run.shutdown.abort(reason);
+    if (!run.abort.signal.aborted) run.abort.abort(reason);
   }
 
   private async drive(run: ActiveRun): Promise<void> {
     const { handoff } = run;
+    if (isFinal(handoff.status)) return; // finished by another run meanwhile
     const resumed = handoff.status !== 'PENDING';
     if (!resumed) {
       if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
@@ -241,6 +269,8 @@ export class HandoffRunner {
       const definition = run.procedure.steps[index];
       const step = run.handoff.steps[index];
       if (run.cancelReason !== null) return this.startRollback(run, `cancelled: ${run.cancelReason}`);
+      // Failed for good, but the run stopped before recording the rollback: never run it again.
+      if (step.status === 'FAILED') return this.startRollback(run, run.handoff.error ?? step.error ?? `${definition.name} failed`);
       if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
         // The attempt that was running when the last process died counts as failed.
         resumed = false;
@@ -260,15 +290,31 @@ export class HandoffRunner {
           action: definition,
           attempt: run.handoff.steps[index].attempts,
           outer: run.abort.signal,
-          awaitSignal: () => this.awaitSignal(run, definition.id),
+          awaitSignal: (attemptSignal) => this.awaitSignal(run, definition.id, attemptSignal),
         },
         this.options.services,
         this.options.clock,
         this.options.faults,
       );
       if (!result.ok && result.error instanceof ShutdownError) throw result.error;
-      if (result.ok) await this.afterSuccess(run, definition, result.output, result.durationMs);
-      else if (!(await this.afterFailure(run, definition, result.error, result.durationMs, true))) return;
+      const failure = result.ok ? await this.postStepCheck(run, definition, result.output) : result.error;
+      if (!failure) await this.afterSuccess(run, definition, result.ok ? result.output : null, result.durationMs);
+      else if (!(await this.afterFailure(run, definition, failure, result.durationMs, true))) return;
+    }
+  }
+
+  /**
+   * The step's own rules, checked after it succeeds (with what it just transferred): a
+   * blocking failure fails the attempt like any other error. Returns the failure, or null.
+   */
+  private async postStepCheck(run: ActiveRun, definition: StepDefinition, output: Record<string, unknown> | null): Promise<Error | null> {
+    if (definition.validateRules.length === 0) return null;
+    const transferred = [...run.handoff.steps, { output }].flatMap((step) => (Array.isArray(step.output?.keys) ? (step.output.keys as string[]) : []));
+    try {
+      const verdict = await this.options.services.validate(run.handoff, definition.validateRules, transferred);
+      return verdict.blocking.length > 0 ? new StepFailure(`post-step validation failed: ${verdict.summary}`) : null;
+    } catch (error) {
+      return new StepFailure(`post-step validation could not run: ${(error as Error).message}`);
     }
   }
 
@@ -415,33 +461,26 @@ export class HandoffRunner {
   /** A compensation gets the step's retry policy; cancel does not stop it, shutdown does. */
   private async compensate(run: ActiveRun, index: number, compensation: Compensation): Promise<{ ok: boolean; error?: string; durationMs: number }> {
     const policy = run.procedure.steps[index].retry;
-    const shutdownOnly = new AbortController();
-    const forward = () => {
-      if (run.abort.signal.reason instanceof ShutdownError) shutdownOnly.abort(run.abort.signal.reason);
-    };
-    run.abort.signal.addEventListener('abort', forward);
-    forward();
-    try {
-      let last = '';
-      let total = 0;
-      for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-        const result = await runAction(
-          { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: shutdownOnly.signal, awaitSignal: () => new Promise(() => undefined) },
-          this.options.services,
-          this.options.clock,
-          null,
-        );
-        total += result.durationMs;
-        if (result.ok) return { ok: true, durationMs: total };
-        if (result.error instanceof ShutdownError) throw result.error;
-        last = result.error.message;
-        if (attempt < policy.maxAttempts) await this.options.clock.sleep(retryDelayMs(attempt + 1, policy, this.options.random), shutdownOnly.signal);
-      }
-      return { ok: false, error: last, durationMs: total };
-    } finally {
-      run.abort.signal.removeEventListener('abort', forward);
+    const shutdown = run.shutdown.signal;
+    const noSignals = () => Promise.reject(new StepFailure('compensations cannot wait for signals'));
+    let last = '';
+    let total = 0;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      const result = await runAction(
+        { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: shutdown, awaitSignal: noSignals },
+        this.options.services,
+        this.options.clock,
+        null,
+      );
+      total += result.durationMs;
+      if (result.ok) return { ok: true, durationMs: total };
+      if (result.error instanceof ShutdownError) throw result.error;
+      last = result.error.message;
+      if (attempt < policy.maxAttempts) await this.options.clock.sleep(retryDelayMs(attempt + 1, policy, this.options.random), shutdown);
     }
+    return { ok: false, error: last, durationMs: total };
   }
+
 
   private async finish(run: ActiveRun, status: keyof typeof TERMINAL_MESSAGES, message: string): Promise<void> {
     const now = this.options.clock.now();
@@ -454,21 +493,24 @@ export class HandoffRunner {
     }, [{ type: TERMINAL_MESSAGES[status], step: null, message }]);
   }
 
-  private awaitSignal(run: ActiveRun, step: string): Promise<unknown> {
+  private awaitSignal(run: ActiveRun, step: string, attemptSignal: AbortSignal): Promise<unknown> {
     if (step in run.signals) return Promise.resolve(run.signals[step]);
     return new Promise((resolve, reject) => {
-      const { signal } = run.abort;
       const stopPolling = new AbortController();
+      const giveUp = () => {
+        run.signalWaiter = null;
+        stopPolling.abort();
+        reject(attemptSignal.reason);
+      };
       const done = (payload: unknown) => {
         run.signalWaiter = null;
         stopPolling.abort();
+        attemptSignal.removeEventListener('abort', giveUp);
         resolve(payload);
       };
+      if (attemptSignal.aborted) return giveUp();
       run.signalWaiter = done;
-      signal.addEventListener('abort', () => {
-        stopPolling.abort();
-        reject(signal.reason);
-      }, { once: true });
+      attemptSignal.addEventListener('abort', giveUp, { once: true });
       void this.pollSignal(run, step, stopPolling.signal, done);
     });
   }

@@ -268,8 +268,10 @@ export class HandoffService {
       .sleep(delay, this.stopped.signal)
       .then(async () => {
         const handoff = await this.repository.get(id);
-        if (!handoff || isFinal(handoff.status)) this.resumeFailures.delete(id);
-        else this.queue.enqueue(id, handoff.priority);
+        if (handoff && !isFinal(handoff.status)) return this.queue.enqueue(id, handoff.priority);
+        this.resumeFailures.delete(id);
+        // It reached a final status, but the failure may have kept that transition's events out of the log.
+        if (handoff) await this.repository.repairLog(id);
       })
       .catch((error) => {
         if (!this.stopped.signal.aborted) this.logger.error({ handoffId: id, err: error }, 'could not queue the handoff again');

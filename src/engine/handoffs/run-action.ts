@@ -46,7 +46,8 @@ export interface ActionRun {
   attempt: number;
   /** Aborts the attempt from outside (cancel, shutdown); its reason becomes the error. */
   outer: AbortSignal;
-  awaitSignal: () => Promise<unknown>;
+  /** Waits for this step's signal; gives up when `attemptSignal` aborts (timeout, cancel, shutdown). */
+  awaitSignal: (attemptSignal: AbortSignal) => Promise<unknown>;
 }
 
 /**
@@ -87,7 +88,7 @@ export async function runAction(
         action: run.action,
         attempt: run.attempt,
         signal: attempt.signal,
-        awaitSignal: run.awaitSignal,
+        awaitSignal: () => run.awaitSignal(attempt.signal),
         services,
       });
     })();

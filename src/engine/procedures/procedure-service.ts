@@ -71,7 +71,8 @@ export class ProcedureService {
     const problems = await this.check(input);
     if (problems.length > 0) return failAll(problems);
     const now = this.options.clock.now();
-    const procedure = toProcedure(input, 1, now, now);
+    // A deleted procedure's versions stay for the handoffs pinned to them: a new one with its id continues the numbering.
+    const procedure = toProcedure(input, (await this.options.repository.latestVersion(input.id)) + 1, now, now);
     try {
       await this.options.repository.insert(procedure);
       this.currentCache.delete(input.id);

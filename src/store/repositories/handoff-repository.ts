@@ -117,11 +117,24 @@ function toHandoff(doc: HandoffDocument): Handoff {
   return handoff;
 }
 
+/**
+ * Documents stored before metadata had its own field carry it inside `state`; give them the
+ * field before anything rewrites `state` without it.
+ */
+async function moveMetadataOutOfState(handoffs: Collection<HandoffDocument>): Promise<void> {
+  for (const doc of await handoffs.find({ metadata: { $exists: false } })) {
+    const { metadata = {}, ...state } = JSON.parse(doc.state) as Handoff;
+    await handoffs.findOneAndUpdate({ _id: doc._id, version: doc.version }, { $set: { metadata: JSON.stringify(metadata), state: JSON.stringify(state) } });
+  }
+}
+
 /** Signals and cancel requests, written outside the version guard. */
 export interface OutOfBandRequests {
   signals: Record<string, unknown>;
   cancelRequest: { reason: string; at: number } | null;
 }
+
+const UNFINISHED: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK'];
 
 function requestsOf(doc: HandoffDocument): OutOfBandRequests {
   const signals = doc.signals ?? {};
@@ -171,7 +184,17 @@ export class HandoffRepository {
       { fields: ['createdAt'] },
       { fields: ['testId'], lowCardinality: true },
     ]);
+    await moveMetadataOutOfState(handoffs);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'));
+  }
+
+  /**
+   * Makes sure the events of the handoff's latest transition are in the log: after a crash (or
+   * a failed write) between the state change and the log write, they may be only in the outbox.
+   */
+  async repairLog(id: string): Promise<void> {
+    const record = await this.getRecord(id);
+    if (record) await this.flushOutbox(record);
   }
 
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
@@ -265,7 +288,7 @@ export class HandoffRepository {
   /** Ids of handoffs not in a final status, oldest first. */
   async unfinishedIds(): Promise<string[]> {
     const docs = await this.handoffs.find(
-      { status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK'] } },
+      { status: { $in: UNFINISHED } },
       { sort: { createdAt: 1 } },
     );
     return docs.map((doc) => doc._id);
@@ -276,17 +299,24 @@ export class HandoffRepository {
    * process; returns the handoff as stored, or null when the lease is someone else's.
    */
   async acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null> {
+    // A final handoff is never leased again: nothing is left to run.
+    const unfinished = { $in: UNFINISHED };
     const guard: Filter = ignoreOthers
-      ? { _id: id }
-      : { _id: id, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] };
+      ? { _id: id, status: unfinished }
+      : { _id: id, status: unfinished, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] };
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } });
     return updated ? toRecord(updated) : null;
   }
 
-  /** Extends the leases `owner` still holds; returns the ids it no longer holds. */
-  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<void> {
-    if (ids.length === 0) return;
+  /**
+   * Extends the leases `owner` still holds on `ids`, and returns the cancel requests recorded
+   * on them meanwhile (possibly by another process) so the runner can abort those steps.
+   */
+  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ id: string; reason: string }[]> {
+    if (ids.length === 0) return [];
     await this.handoffs.updateMany({ _id: { $in: ids }, leaseOwner: owner }, { $set: { leaseExpiresAt: expiresAt } });
+    const cancelled = await this.handoffs.find({ _id: { $in: ids }, cancelRequest: { $ne: null } });
+    return cancelled.map((doc) => ({ id: doc._id, reason: doc.cancelRequest!.reason }));
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {

@@ -57,6 +57,12 @@ export class ProcedureRepository {
     return doc ? toProcedure(doc) : null;
   }
 
+  /** The highest version ever stored for `id` (0 when none): a re-created id continues from it. */
+  async latestVersion(id: string): Promise<number> {
+    const docs = await this.versions.find({ _id: { $gt: `${id}@`, $lt: `${id}@\uffff` } });
+    return docs.reduce((max, doc) => Math.max(max, doc.version), 0);
+  }
+
   async list(): Promise<Procedure[]> {
     const docs = await this.current.find({}, { sort: { _id: 1 } });
     return docs.map(toProcedure);
@@ -64,8 +70,15 @@ export class ProcedureRepository {
 
   /** Stores a new procedure; DuplicateKeyError when the id is taken. */
   async insert(procedure: Procedure): Promise<void> {
-    await this.versions.insertOne(toDocument(procedure, versionKey(procedure.id, procedure.version)));
-    await this.current.insertOne(toDocument(procedure));
+    const version = versionKey(procedure.id, procedure.version);
+    await this.versions.insertOne(toDocument(procedure, version));
+    try {
+      await this.current.insertOne(toDocument(procedure));
+    } catch (error) {
+      // The id is taken: this version never became current, so it must not stay behind either.
+      await this.versions.deleteOne({ _id: version });
+      throw error;
+    }
   }
 
   /** Replaces version `expectedVersion` with `next`; null when someone else updated it first. */
