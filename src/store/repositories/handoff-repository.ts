@@ -1,7 +1,7 @@
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import { isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
@@ -82,10 +82,6 @@ function bodyOf(event: HandoffEvent): StoredEventBody {
   return body;
 }
 
-function durationOf(handoff: Handoff): number | null {
-  return handoff.startedAt !== null && handoff.finishedAt !== null ? handoff.finishedAt - handoff.startedAt : null;
-}
-
 function indexedFields(handoff: Handoff) {
   return {
     version: handoff.version,
@@ -99,7 +95,7 @@ function indexedFields(handoff: Handoff) {
     sourcePhase: handoff.sourcePhase,
     testId: handoff.test?.testId ?? null,
     createdAt: handoff.createdAt,
-    durationMs: durationOf(handoff),
+    durationMs: durationMs(handoff),
     state: stateText(handoff),
   };
 }
