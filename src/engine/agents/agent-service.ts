@@ -36,6 +36,11 @@ export interface AgentFacts {
   heartbeatFresh: boolean;
 }
 
+/** Facts about an agent the registry does not know. */
+export function unregisteredAgentFacts(id: string | null): AgentFacts {
+  return { id, registered: false, status: null, reportedStatus: null, permissions: [], capabilities: [], heartbeatAgeMs: null, heartbeatFresh: false };
+}
+
 const MAX_LIST_ENTRIES = 100;
 const MAX_ENTRY_LENGTH = 128;
 
@@ -118,18 +123,7 @@ export class AgentService {
   /** Registry facts about an agent for a validation subject. */
   async facts(id: string | null | undefined): Promise<AgentFacts> {
     const agent = id ? await this.repository.get(id) : null;
-    if (!agent) {
-      return {
-        id: id ?? null,
-        registered: false,
-        status: null,
-        reportedStatus: null,
-        permissions: [],
-        capabilities: [],
-        heartbeatAgeMs: null,
-        heartbeatFresh: false,
-      };
-    }
+    if (!agent) return unregisteredAgentFacts(id ?? null);
     const now = this.clock.now();
     return {
       id: agent.id,

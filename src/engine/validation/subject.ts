@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AgentFacts } from '../agents/agent-service.js';
+import { unregisteredAgentFacts, type AgentFacts } from '../agents/agent-service.js';
 
 /**
  * The validation subject: everything a rule condition can look at, built by the engine
@@ -107,16 +107,6 @@ export async function buildSubject(
   };
 }
 
-const UNKNOWN_AGENT: AgentFacts = {
-  id: null,
-  registered: false,
-  status: null,
-  reportedStatus: null,
-  permissions: [],
-  capabilities: [],
-  heartbeatAgeMs: null,
-  heartbeatFresh: false,
-};
 
 /** A representative subject that new conditions are test-run against before being stored. */
 export function sampleSubject(): ValidationSubject {
@@ -124,8 +114,8 @@ export function sampleSubject(): ValidationSubject {
   return {
     handoff: handoffFacts({ handoffId: 'h', sourceAgent: 'a', targetAgent: 'b' }),
     context,
-    source: { ...UNKNOWN_AGENT, id: 'a' },
-    target: { ...UNKNOWN_AGENT, id: 'b' },
+    source: unregisteredAgentFacts('a'),
+    target: unregisteredAgentFacts('b'),
     procedure: { id: 'p', requiredContextKeys: ['task'] },
     derived: deriveFacts(context, ['task'], []),
   };
