@@ -50,6 +50,21 @@ export interface AppOptions {
 
 const METRICS_ENDPOINT = '/metrics';
 
+/** What GraphiQL opens with: the procedures a first handoff can use (the README walks on from here). */
+export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
+# Run this, then follow "First handoff walkthrough" in the README.
+query Procedures {
+  procedures {
+    procedureId
+    name
+    estimatedDurationMs
+    steps { id name kind timeoutMs maxAttempts }
+    validationRules { id name severity }
+    rollback { id name }
+  }
+}
+`;
+
 /** Composition root: store → engine → Yoga + graphql-ws on one HTTP server. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
@@ -74,7 +89,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff' },
+    graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff', defaultQuery: GRAPHIQL_START },
     logging: scopedLogger(logger.child({ component: 'yoga' }), loggedErrors),
     // Clients never see an internal error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },

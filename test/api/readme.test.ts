@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPHIQL_START } from '../../src/app.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 
 /** The ```graphql blocks of the README's walkthrough, in order. */
@@ -25,6 +26,14 @@ afterAll(async () => {
 });
 
 describe('README walkthrough', () => {
+  it('GraphiQL opens with a query that runs as it is', async () => {
+    const response = await server.gql(GRAPHIQL_START);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.procedures.map((p: any) => p.procedureId).sort()).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
+    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(await page.text()).toContain('procedureId');
+  });
+
   it('has its operations', () => {
     expect(walkthroughBlocks().map((b) => b.name)).toEqual([
       'RegisterAgents',
