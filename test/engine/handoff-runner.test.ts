@@ -254,6 +254,25 @@ describe('HandoffRunner', () => {
   });
 });
 
+describe('HandoffRunner across processes', () => {
+  it('aborts a long step when another process records the cancel (seen at lease renewal)', async () => {
+    db = NedbDatabase.inMemory();
+    const a = await engineOn(db, 'process_a', {}, true);
+    const b = await engineOn(db, 'process_b', {}, true);
+    await defineProcedure(a, 'LONG_DELAY', [
+      { id: 'prep', name: 'prep', kind: 'noop', compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      { id: 'long', name: 'long', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 120_000 },
+    ]);
+    await a.handoffs.initiate({ handoffId: 'remote_cancel', procedureId: 'LONG_DELAY' });
+    for await (const event of a.handoffs.progress('remote_cancel', 0)) if (event.type === 'STEP_STARTED' && event.step === 'long') break;
+    const cancelled = await b.handoffs.cancel('remote_cancel', 'from the other process');
+    expect(cancelled.ok).toBe(true);
+    const events = await untilFinal(a, 'remote_cancel');
+    expect(events.at(-1)!.type).toBe('HANDOFF_CANCELLED');
+    expect(events.some((e) => e.type === 'COMPENSATION_SUCCEEDED' && e.step === 'prep')).toBe(true);
+  });
+});
+
 describe('HandoffRunner after faults between writes', () => {
   it('never runs a step again that failed for good, even if the rollback was not recorded yet', async () => {
     const clock = new ManualClock();
