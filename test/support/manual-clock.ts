@@ -44,7 +44,15 @@ export class ManualClock implements Clock {
     });
   }
 
-  /** Pending sleeps (for assertions such as "the retry waits 400 ms"). */
+  timer(ms: number, onFire: () => void): () => void {
+    const timer: Timer = { due: this.current + Math.max(0, ms), order: this.order++, resolve: onFire };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  /** Pending sleeps and timers (for assertions such as "the retry waits 400 ms"). */
   get pendingDelays(): number[] {
     return this.timers.map((t) => t.due - this.current).sort((a, b) => a - b);
   }

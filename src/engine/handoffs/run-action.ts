@@ -32,8 +32,16 @@ export interface FaultHook {
   beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: AbortSignal): Promise<void>;
 }
 
-/** Reason used to cancel an attempt's timeout timer: a constant, so settling costs no DOMException. */
+/** Reason used to cancel a sleep-based timeout: a constant, so settling costs no DOMException. */
 const ATTEMPT_SETTLED = Object.freeze(new Error('attempt settled'));
+
+/** Arms the attempt's timeout with the clock's timer, or a cancellable sleep when it has none. */
+function startTimeout(clock: Clock, ms: number, onTimeout: () => void): () => void {
+  if (clock.timer) return clock.timer(ms, onTimeout);
+  const timer = new AbortController();
+  clock.sleep(ms, timer.signal).then(onTimeout, () => undefined);
+  return () => timer.abort(ATTEMPT_SETTLED);
+}
 
 export type ActionResult =
   | { ok: true; output: Record<string, unknown> | null; durationMs: number }
@@ -69,11 +77,7 @@ export async function runAction(
   const forwardOuter = () => attempt.abort(run.outer.reason);
   if (run.outer.aborted) forwardOuter();
   else run.outer.addEventListener('abort', forwardOuter, { once: true });
-  const timer = new AbortController();
-  clock.sleep(run.action.timeoutMs, timer.signal).then(
-    () => attempt.abort(new StepTimeoutError(run.action.timeoutMs)),
-    () => undefined,
-  );
+  const cancelTimeout = startTimeout(clock, run.action.timeoutMs, () => attempt.abort(new StepTimeoutError(run.action.timeoutMs)));
   const aborted = new Promise<never>((_, reject) => {
     if (attempt.signal.aborted) reject(attempt.signal.reason);
     attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
@@ -98,7 +102,7 @@ export async function runAction(
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };
   } finally {
-    timer.abort(ATTEMPT_SETTLED);
+    cancelTimeout();
     run.outer.removeEventListener('abort', forwardOuter);
   }
 }

@@ -3,10 +3,19 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects with the signal's reason when aborted first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `onFire` after `ms` unless the returned cancel runs first: a cheaper timeout than
+   * `sleep` with an AbortSignal where one fires per step attempt. Optional; `sleep` serves otherwise.
+   */
+  timer?(ms: number, onFire: () => void): () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  timer: (ms, onFire) => {
+    const handle = setTimeout(onFire, ms);
+    return () => clearTimeout(handle);
+  },
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
