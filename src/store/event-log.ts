@@ -6,6 +6,8 @@ export interface LoggedEvent<B> {
   seq: number;
   at: number;
   body: B;
+  /** `body` already serialised (it may carry more fields than B), to avoid serialising twice. */
+  bodyText?: string;
 }
 
 interface EventDocument {
@@ -75,7 +77,7 @@ export class EventLog<B> {
       owner: event.owner,
       seq: event.seq,
       at: event.at,
-      body: JSON.stringify(event.body),
+      body: event.bodyText ?? JSON.stringify(event.body),
     }));
     return new Promise<void>((resolve, reject) => {
       this.batch.push({ docs, resolve, reject });

@@ -74,14 +74,6 @@ function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: number, at: 
   return event;
 }
 
-function bodyOf(event: HandoffEvent): StoredEventBody {
-  const body: StoredEventBody = { type: event.type, step: event.step, status: event.status, message: event.message, testId: event.testId };
-  if (event.attempt !== undefined) body.attempt = event.attempt;
-  if (event.durationMs !== undefined) body.durationMs = event.durationMs;
-  if (event.data !== undefined) body.data = event.data;
-  return body;
-}
-
 function indexedFields(handoff: Handoff) {
   return {
     version: handoff.version,
@@ -233,18 +225,27 @@ export class HandoffRepository {
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const guard: Filter = { _id: next.id, version: expectedVersion };
     if (leaseOwner) guard.leaseOwner = leaseOwner;
-    const fields: Record<string, unknown> = { ...indexedFields(next), outbox: JSON.stringify(events) };
+    // Each event is serialised once: the same text goes to the outbox and to the log.
+    const texts = events.map((event) => JSON.stringify(event));
+    const fields: Record<string, unknown> = { ...indexedFields(next), outbox: `[${texts.join(',')}]` };
     // The final transition also hands the lease back: no separate release write.
     if (isFinal(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
     if (!updated) return null;
-    await this.writeEvents(events);
+    await this.writeEvents(events, texts);
     return { events, requests: requestsOf(updated) };
   }
 
-  private async writeEvents(events: HandoffEvent[]): Promise<void> {
+  /** Writes events to the log; `texts` are their JSON when the caller has it already (the outbox did). */
+  private async writeEvents(events: HandoffEvent[], texts?: string[]): Promise<void> {
     await this.log.write(
-      events.map((event): LoggedEvent<StoredEventBody> => ({ owner: event.handoffId, seq: event.seq, at: event.at, body: bodyOf(event) })),
+      events.map((event, index): LoggedEvent<StoredEventBody> => ({
+        owner: event.handoffId,
+        seq: event.seq,
+        at: event.at,
+        body: event,
+        bodyText: texts?.[index],
+      })),
     );
   }
 
