@@ -1,38 +1,14 @@
 import { DuplicateKeyError, type Collection, type Database, type Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import type { Severity } from '../../engine/procedures/procedure.js';
-import type { ResultStatus, RuleResult, SessionOutcome, SessionStatus } from '../../engine/validation/rule.js';
+import type { RuleResult, SessionOutcome, SessionStatus } from '../../engine/validation/rule.js';
 import type { ValidationSession } from '../../engine/validation/session.js';
 import type { ValidationSubject } from '../../engine/validation/subject.js';
 
-interface SessionDocument {
-  _id: string;
-  status: SessionStatus;
-  outcome: SessionOutcome | null;
-  handoffId: string | null;
-  procedureId: string | null;
-  ruleIds: string[];
-  blockingSeverities: Severity[];
-  startedAt: number;
-  finishedAt: number | null;
-  durationMs: number | null;
-  /** JSON text: the context is free-form and may hold `$` or dotted keys. */
-  subject: string;
-}
+/** A session as stored: the subject as JSON text (its context is free-form and may hold `$` or dotted keys). */
+type SessionDocument = Omit<ValidationSession, 'id' | 'subject'> & { _id: string; subject: string };
 
-interface ResultDocument {
-  /** `${sessionId}/${ruleId}`: one result per rule per session, whoever writes it. */
-  _id: string;
-  sessionId: string;
-  ruleId: string;
-  ruleName: string;
-  severity: Severity;
-  status: ResultStatus;
-  message: string;
-  durationMs: number;
-  seq: number;
-  at: number;
-}
+/** `_id` is `${sessionId}/${ruleId}`: one result per rule per session, whoever writes it. */
+type ResultDocument = RuleResult & { _id: string; sessionId: string };
 
 function toSession(doc: SessionDocument): ValidationSession {
   return {
