@@ -70,10 +70,8 @@ export interface Engine {
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? systemClock;
-  const _random = options.random ?? systemRandom;
-  const _logger = options.logger ?? silentLogger;
-  const random = _random;
-  const logger = _logger;
+  const random = options.random ?? systemRandom;
+  const logger = options.logger ?? silentLogger;
   // Rules are known only once the rule service exists; definitions are checked lazily.
   let ruleIds: () => Promise<ReadonlySet<string>> = async () => new Set();
   const procedures = new ProcedureService({
@@ -90,7 +88,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     agents,
     procedures,
     clock,
-    logger: _logger,
+    logger,
   });
 
   ruleIds = async () => new Set((await validationRules.list()).map((rule) => rule.id));

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { AgentFilterInput, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
 import { payloadType } from '../schema/user-error.js';

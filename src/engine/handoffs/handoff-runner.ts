@@ -243,7 +243,7 @@ export class HandoffRunner {
     }, [
       { type: 'GATES_PASSED', step: null, message: verdict.summary },
       { type: 'HANDOFF_STARTED', step: null, message: `running ${procedure.name} v${procedure.version}` },
-      ...(first ? [this.stepStartedEvent(run.handoff, first, 1)] : []),
+      ...(first ? [this.stepStartedEvent(first, 1)] : []),
     ]);
     if (!first) await this.finish(run, 'COMPLETED', 'procedure has no steps');
     return true;
@@ -331,7 +331,7 @@ export class HandoffRunner {
   private async startAttempt(run: ActiveRun, definition: StepDefinition): Promise<void> {
     const now = this.options.clock.now();
     const attempt = run.handoff.steps[run.handoff.currentStep].attempts + 1;
-    await this.commit(run, (h) => this.markAttemptStarted(h, h.currentStep, now), [this.stepStartedEvent(run.handoff, definition, attempt)]);
+    await this.commit(run, (h) => this.markAttemptStarted(h, h.currentStep, now), [this.stepStartedEvent(definition, attempt)]);
   }
 
   private markAttemptStarted(h: Handoff, index: number, now: number): void {
@@ -345,7 +345,7 @@ export class HandoffRunner {
     h.status = waits ? 'WAITING' : 'RUNNING';
   }
 
-  private stepStartedEvent(h: Handoff, definition: StepDefinition, attempt: number): HandoffEventDraft {
+  private stepStartedEvent(definition: StepDefinition, attempt: number): HandoffEventDraft {
     const waits = STEP_KIND_REGISTRY.get(definition.kind)?.waits ?? false;
     return {
       type: waits ? 'STEP_WAITING' : 'STEP_STARTED',
@@ -365,7 +365,7 @@ export class HandoffRunner {
     const drafts: HandoffEventDraft[] = [];
     if (definition.kind === 'await_signal') drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: 'signal received', attempt });
     drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
-    if (next) drafts.push(this.stepStartedEvent(run.handoff, next, 1));
+    if (next) drafts.push(this.stepStartedEvent(next, 1));
     else drafts.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
     await this.commit(run, (h) => {
       const step = h.steps[index];

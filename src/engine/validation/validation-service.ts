@@ -219,7 +219,7 @@ export class ValidationService {
 
   /** Runs, stores and publishes each result, then the outcome. Never rejects. */
   private async execute(session: ValidationSession, rules: ResolvedRule[]): Promise<{ session: ValidationSession; results: RuleResult[] }> {
-    const { sessions, clock, logger } = this.options;
+    const { sessions, logger } = this.options;
     try {
       const results = await runRules(
         rules,
