@@ -2,15 +2,8 @@ import { DuplicateKeyError, type Collection, type Database, type Filter } from '
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import type { Agent, AgentStatus } from '../../engine/agents/agent.js';
 
-interface AgentDocument {
-  _id: string;
-  capabilities: string[];
-  permissions: string[];
-  reportedStatus: AgentStatus;
-  lastHeartbeatAt: number;
-  registeredAt: number;
-  updatedAt: number;
-}
+/** An agent as stored: its id is the document's `_id`. */
+type AgentDocument = Omit<Agent, 'id'> & { _id: string };
 
 function toAgent(doc: AgentDocument): Agent {
   return {
