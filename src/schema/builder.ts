@@ -18,7 +18,8 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
   DefaultFieldNullability: false;
   Scalars: {
-    DateTime: { Input: Date; Output: Date | number };
+    // Resolvers return a Date or epoch ms; the scalar sends an RFC 3339 string (see scalars.ts).
+    DateTime: { Input: Date; Output: Date | number | string };
     JSON: { Input: unknown; Output: unknown };
     ID: { Input: string; Output: string };
   };
