@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { useReadinessCheck } from 'graphql-yoga';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -18,13 +17,15 @@ import type { Database } from './store/collection.js';
 import { openDatabase } from './store/open-database.js';
 import { useOperationLimits } from './http/armor.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
+import { useReadiness } from './http/readiness.js';
 import { useUnexpectedErrorLogging } from './http/error-logging.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
-import { createMetricsRegistry, useRequestMetrics } from './observability/metrics-registry.js';
+import { createMetricsRegistry } from './observability/metrics-registry.js';
+import { useRequestMetrics } from './observability/request-metrics.js';
 
 export interface App {
   readonly config: Config;
@@ -103,22 +104,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       ...operationIdentity(keys, logger, initialContext),
     }),
     plugins: [
-      useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }),
+      // Without keys these two have nothing to check: leave their hooks off every request.
+      ...(keys.enabled ? [useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }), useIntrospectionForKeyHolders(keys)] : []),
       useJsonOnlyPosts('/graphql'),
-      useReadinessCheck({
-        endpoint: '/ready',
-        check: async () => {
-          try {
-            await db.ping();
-            return true;
-          } catch (error) {
-            logger.warn({ err: error }, 'readiness check failed: store did not answer');
-            return false;
-          }
-        },
+      useReadiness('/ready', async () => {
+        try {
+          await db.ping();
+          return true;
+        } catch (error) {
+          logger.warn({ err: error }, 'readiness check failed: store did not answer');
+          return false;
+        }
       }),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
-      useIntrospectionForKeyHolders(keys),
       useUnexpectedErrorLogging(loggedErrors),
       activeSubscriptions.plugin,
       useRequestMetrics(metrics, METRICS_ENDPOINT),

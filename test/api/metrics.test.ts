@@ -50,6 +50,18 @@ describe('GET /metrics on an open server', () => {
     expect(text).not.toMatch(/operationName="/); // client-chosen names would be too
   });
 
+  it('counts errors by the phase that produced them, without client-chosen labels', async () => {
+    const before = await scrape(server);
+    const count = (text: string, phase: string, operationType: string) =>
+      sample(text, `graphql_envelop_error_result{operationType="${operationType}",phase="${phase}"}`) ?? 0;
+    await server.gql('{ procedures { id }'); // does not parse
+    await server.gql('query Aliased { chosenByClient: handoffs(after: "bad") { totalCount } }'); // an execution error (bad cursor)
+    const after = await scrape(server);
+    expect(count(after.text, 'parse', 'unknown') - count(before.text, 'parse', 'unknown')).toBe(1);
+    expect(count(after.text, 'execute', 'query') - count(before.text, 'execute', 'query')).toBe(1);
+    expect(after.text).not.toMatch(/path="/); // aliases are client-chosen: no per-path series
+  });
+
   it('counts graphql-ws subscriptions while they stream', async () => {
     const client = server.wsClient();
     // A query over graphql-ws is not a subscription: the gauge stays at zero.
