@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { RequestScope } from './request-scope.js';
 
 /**
  * Errors a client would see as "Unexpected error.": thrown by code (a bug, a store or driver
@@ -15,7 +16,7 @@ function isUnexpected(error: GraphQLError): boolean {
  * (this plugin is registered ahead of Yoga's masking, so it sees the original error). The logged
  * errors are remembered so the Yoga logger adapter can skip its own, id-less duplicate line.
  */
-export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugin<{ logger?: Logger }> {
+export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugin<{ scope?: RequestScope }> {
   const report = (result: ExecutionResult, logger: Logger | undefined, operationName: string | null | undefined): void => {
     for (const error of result.errors ?? []) {
       if (!isUnexpected(error) || alreadyLogged.has(error)) continue;
@@ -28,7 +29,7 @@ export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugi
     onExecute({ args }) {
       return {
         onExecuteDone({ result }) {
-          const logger = (args.contextValue as { logger?: Logger }).logger;
+          const logger = (args.contextValue as { scope?: RequestScope }).scope?.logger;
           if ('errors' in result || !(Symbol.asyncIterator in result)) {
             report(result as ExecutionResult, logger, args.operationName);
             return undefined;
@@ -38,7 +39,7 @@ export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugi
       };
     },
     onSubscribe({ args }) {
-      const logger = (args.contextValue as { logger?: Logger }).logger;
+      const logger = (args.contextValue as { scope?: RequestScope }).scope?.logger;
       return {
         onSubscribeResult({ result }) {
           if (Symbol.asyncIterator in result) {

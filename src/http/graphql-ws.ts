@@ -129,7 +129,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
         }
         const scope = createRequestScope(session.logger, randomUUID(), { opId: id.slice(0, 64) });
         try {
-          const fields: SocketOperationFields = { transport: 'ws', caller: session.caller, requestId: scope.requestId, logger: scope.logger };
+          const fields: SocketOperationFields = { transport: 'ws', caller: session.caller, scope };
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra.request,

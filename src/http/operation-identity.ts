@@ -3,13 +3,12 @@ import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken } from '../auth/credentials.js';
 import type { Caller } from '../schema/context.js';
 import type { Transport } from '../observability/active-subscriptions.js';
-import { currentScope, createRequestScope, REQUEST_ID_HEADER, requestIdFrom } from './request-scope.js';
+import { currentScope, createRequestScope, REQUEST_ID_HEADER, requestIdFrom, type RequestScope } from './request-scope.js';
 
 /** Who runs an operation, under which request id, logging where. */
 export interface OperationIdentity {
   caller: Caller | null;
-  requestId: string;
-  logger: Logger;
+  scope: RequestScope;
   transport: Transport | 'http';
 }
 
@@ -17,8 +16,7 @@ export interface OperationIdentity {
 export interface SocketOperationFields {
   transport: 'ws';
   caller: Caller | null;
-  requestId: string;
-  logger: Logger;
+  scope: RequestScope;
 }
 
 interface InitialContext {
@@ -32,14 +30,14 @@ interface InitialContext {
  */
 export function operationIdentity(ring: ApiKeyRing, base: Logger, initial: InitialContext): OperationIdentity {
   if (initial.transport === 'ws') {
-    const { caller, requestId, logger } = initial as unknown as SocketOperationFields;
-    return { caller, requestId, logger, transport: 'ws' };
+    const { caller, scope } = initial as unknown as SocketOperationFields;
+    return { caller, scope, transport: 'ws' };
   }
   const headers = initial.request?.headers;
   const requestId = requestIdFrom(headers?.get(REQUEST_ID_HEADER));
-  const scope = currentScope();
-  const logger = scope?.requestId === requestId ? scope.logger : createRequestScope(base, requestId).logger;
+  const current = currentScope();
+  const scope = current?.requestId === requestId ? current : createRequestScope(base, requestId);
   const caller = ring.authenticate(bearerToken(headers?.get('authorization'))).caller;
   const sse = headers?.get('accept')?.includes('text/event-stream') ?? false;
-  return { caller, requestId, logger, transport: sse ? 'sse' : 'http' };
+  return { caller, scope, transport: sse ? 'sse' : 'http' };
 }

@@ -78,6 +78,8 @@ export function scopedLogger(
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: any[]): void => {
+      // Yoga writes debug lines on every request: skip them before making the request's child logger.
+      if (!base.isLevelEnabled(level)) return;
       const single = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as object) : undefined;
       if (single && alreadyLogged.has(single)) return;
       const logger = currentScope()?.logger ?? base;

@@ -16,11 +16,32 @@ export interface Loaders {
   validationResults: DataLoader<string, RuleResult[]>;
 }
 
+/** Each loader is made on first use: most operations need one or none of them. */
+class RequestLoaders implements Loaders {
+  #procedures?: Loaders['procedures'];
+  #agents?: Loaders['agents'];
+  #validationRules?: Loaders['validationRules'];
+  #validationResults?: Loaders['validationResults'];
+
+  constructor(private readonly engine: Engine) {}
+
+  get procedures(): Loaders['procedures'] {
+    return (this.#procedures ??= new DataLoader((ids) => this.engine.procedures.getMany(ids)));
+  }
+
+  get agents(): Loaders['agents'] {
+    return (this.#agents ??= new DataLoader((ids) => this.engine.agents.getMany(ids)));
+  }
+
+  get validationRules(): Loaders['validationRules'] {
+    return (this.#validationRules ??= new DataLoader((ids) => this.engine.validationRules.getMany(ids)));
+  }
+
+  get validationResults(): Loaders['validationResults'] {
+    return (this.#validationResults ??= new DataLoader((ids) => this.engine.validation.resultsOfMany(ids)));
+  }
+}
+
 export function createLoaders(engine: Engine): Loaders {
-  return {
-    procedures: new DataLoader<string, Procedure | null>((ids) => engine.procedures.getMany(ids)),
-    agents: new DataLoader<string, Agent | null>((ids) => engine.agents.getMany(ids)),
-    validationRules: new DataLoader<string, ValidationRule | null>((ids) => engine.validationRules.getMany(ids)),
-    validationResults: new DataLoader<string, RuleResult[]>((ids) => engine.validation.resultsOfMany(ids)),
-  };
+  return new RequestLoaders(engine);
 }

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { RequestScope } from '../http/request-scope.js';
 import type { Engine } from '../engine/engine.js';
 import type { Loaders } from '../resolvers/loaders.js';
 
@@ -16,9 +16,8 @@ export interface GraphQLContext {
   engine: Engine;
   loaders: Loaders;
   caller: Caller | null;
-  requestId: string;
-  /** Logger bound to this request's id: every line it writes carries `reqId`. */
-  logger: Logger;
+  /** The request id, and a logger bound to it (made on first use): every line it writes carries `reqId`. */
+  scope: RequestScope;
   /** How the operation arrived: plain HTTP, a graphql-ws socket, or Server-Sent Events. */
   transport: 'http' | 'ws' | 'sse';
 }
