@@ -1,5 +1,6 @@
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
+import { FinishedHandoffs } from './finished-handoffs.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import { durationMs, isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
@@ -164,16 +165,18 @@ export class HandoffRepository {
   private constructor(
     private readonly handoffs: Collection<HandoffDocument>,
     private readonly log: EventLog<StoredEventBody>,
+    private readonly finished: FinishedHandoffs,
   ) {}
 
-  static async open(db: Database): Promise<HandoffRepository> {
+  /** `finishedCacheSize`: how many finished handoffs to keep parsed in memory (0: none). */
+  static async open(db: Database, finishedCacheSize = 0): Promise<HandoffRepository> {
     const handoffs = await db.collection<HandoffDocument>('handoffs', [
       { fields: ['status'], lowCardinality: true },
       { fields: ['createdAt'] },
       { fields: ['testId'], lowCardinality: true },
     ]);
     await moveMetadataOutOfState(handoffs);
-    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'));
+    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'), new FinishedHandoffs(finishedCacheSize));
   }
 
   /**
@@ -255,8 +258,10 @@ export class HandoffRepository {
   }
 
   async get(id: string): Promise<Handoff | null> {
+    const cached = this.finished.get(id);
+    if (cached) return cached;
     const doc = await this.handoffs.findOne({ _id: id });
-    return doc ? toHandoff(doc) : null;
+    return doc ? this.finished.remember(toHandoff(doc)) : null;
   }
 
   async getRecord(id: string): Promise<HandoffRecord | null> {
@@ -265,12 +270,24 @@ export class HandoffRepository {
   }
 
   async getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
-    return findManyInOrder(this.handoffs, ids, toHandoff);
+    const known = new Map<string, Handoff | null>();
+    for (const id of ids) {
+      const cached = this.finished.get(id);
+      if (cached) known.set(id, cached);
+    }
+    const missing = ids.filter((id) => !known.has(id));
+    const read = await findManyInOrder(this.handoffs, missing, this.fromDocument);
+    missing.forEach((id, index) => known.set(id, read[index]));
+    return ids.map((id) => known.get(id) ?? null);
   }
 
   async page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
-    return keysetPage(this.handoffs, toFilter(filter), 'createdAt', request, toHandoff);
+    return keysetPage(this.handoffs, toFilter(filter), 'createdAt', request, this.fromDocument);
   }
+
+  /** A read document as a handoff, reusing the parsed copy of a finished one. */
+  private readonly fromDocument = (doc: HandoffDocument): Handoff =>
+    this.finished.get(doc._id) ?? this.finished.remember(toHandoff(doc));
 
   async count(filter: HandoffFilter): Promise<number> {
     return this.handoffs.count(toFilter(filter));

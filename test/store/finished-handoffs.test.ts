@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Handoff } from '../../src/engine/handoffs/handoff.js';
+import { FinishedHandoffs } from '../../src/store/repositories/finished-handoffs.js';
+
+function handoff(id: string, status: Handoff['status']): Handoff {
+  return {
+    id, status, procedureId: 'P', procedureVersion: 1, type: 'PHASE_TRANSITION', priority: 'MEDIUM',
+    sourcePhase: null, targetPhase: null, sourceAgent: null, targetAgent: null,
+    steps: [{ id: 's', name: 's', kind: 'noop', status: 'SUCCEEDED', attempts: 1, startedAt: 1, finishedAt: 2, error: null, output: { n: 1 }, retryAt: null }],
+    currentStep: 1, error: null, cancelReason: null, createdAt: 0, startedAt: 1, finishedAt: 2, version: 3, seq: 4, test: null,
+    metadata: { k: 'v' },
+  } as Handoff;
+}
+
+describe('FinishedHandoffs', () => {
+  it('keeps finished handoffs only, and gives each reader its own top-level object over frozen shared parts', () => {
+    const cache = new FinishedHandoffs(10);
+    cache.remember(handoff('running', 'RUNNING'));
+    expect(cache.get('running')).toBeUndefined();
+
+    const kept = cache.remember(handoff('done', 'COMPLETED'));
+    const a = cache.get('done')!;
+    const b = cache.get('done')!;
+    expect(a).toEqual(kept);
+    expect(a).not.toBe(b);
+    (a as { status: string }).status = 'FAILED';
+    expect(cache.get('done')!.status).toBe('COMPLETED');
+    expect(() => {
+      (a.steps[0].output as { n: number }).n = 2;
+    }).toThrow(TypeError);
+    expect(() => (a.metadata as Record<string, unknown>).k = 'w').toThrow(TypeError);
+  });
+
+  it('holds at most its size, dropping the least recently read, and nothing at size 0', () => {
+    const cache = new FinishedHandoffs(2);
+    cache.remember(handoff('a', 'COMPLETED'));
+    cache.remember(handoff('b', 'FAILED'));
+    cache.get('a');
+    cache.remember(handoff('c', 'CANCELLED'));
+    expect(cache.get('a')).toBeDefined();
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('c')).toBeDefined();
+
+    const off = new FinishedHandoffs(0);
+    off.remember(handoff('a', 'COMPLETED'));
+    expect(off.get('a')).toBeUndefined();
+  });
+});
