@@ -120,6 +120,11 @@ const HTTP_CASES: HostileCase[] = [
   http_('XML body', () => post('<query/>', { 'content-type': 'application/xml' }), rejects(415, /Unsupported content type/)),
   http_('huge body', () => operation(PROCEDURES, { padding: 'a'.repeat(MAX_BODY_BYTES) }), rejects(413, /too large/)),
   http_('huge body, chunked without Content-Length', () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, JSON.stringify({ query: PROCEDURES, variables: { p: 'a'.repeat(MAX_BODY_BYTES) } })), rejects(413, /too large/)),
+  http_('empty chunked body', () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ''), rejects(400, /empty/)),
+  http_('chunked body within the limit is served', () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, JSON.stringify({ query: PROCEDURES })), (reply) => {
+    expect(reply.status).toBe(200);
+    expect(reply.body.data).toEqual({ procedures: expect.arrayContaining([{ id: expect.any(String) }]) });
+  }),
   http_('lying Content-Length', () => rawRequest({ 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES * 10) }, '{}'), rejects(413, /too large/)),
   http_('mutation over GET', async () => {
     const response = await fetch(`${server.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: AUTH });
