@@ -1,6 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from 'pino';
 import type { RequestScope } from './request-scope.js';
 
 /**
@@ -17,35 +16,36 @@ function isUnexpected(error: GraphQLError): boolean {
  * errors are remembered so the Yoga logger adapter can skip its own, id-less duplicate line.
  */
 export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugin<{ scope?: RequestScope }> {
-  const report = (result: ExecutionResult, logger: Logger | undefined, operationName: string | null | undefined): void => {
+  // The scope's logger is made on first use: only when there is something to log.
+  const report = (result: ExecutionResult, scope: RequestScope | undefined, operationName: string | null | undefined): void => {
     for (const error of result.errors ?? []) {
       if (!isUnexpected(error) || alreadyLogged.has(error)) continue;
       alreadyLogged.add(error);
       alreadyLogged.add(error.originalError as object);
-      logger?.error({ err: error.originalError, path: error.path, operationName }, 'unexpected error while executing an operation');
+      scope?.logger.error({ err: error.originalError, path: error.path, operationName }, 'unexpected error while executing an operation');
     }
   };
   return {
     onExecute({ args }) {
       return {
         onExecuteDone({ result }) {
-          const logger = (args.contextValue as { scope?: RequestScope }).scope?.logger;
+          const scope = (args.contextValue as { scope?: RequestScope }).scope;
           if ('errors' in result || !(Symbol.asyncIterator in result)) {
-            report(result as ExecutionResult, logger, args.operationName);
+            report(result as ExecutionResult, scope, args.operationName);
             return undefined;
           }
-          return { onNext: ({ result: next }) => report(next, logger, args.operationName) };
+          return { onNext: ({ result: next }) => report(next, scope, args.operationName) };
         },
       };
     },
     onSubscribe({ args }) {
-      const logger = (args.contextValue as { scope?: RequestScope }).scope?.logger;
+      const scope = (args.contextValue as { scope?: RequestScope }).scope;
       return {
         onSubscribeResult({ result }) {
           if (Symbol.asyncIterator in result) {
-            return { onNext: ({ result: next }) => report(next, logger, args.operationName) };
+            return { onNext: ({ result: next }) => report(next, scope, args.operationName) };
           }
-          report(result as ExecutionResult, logger, args.operationName);
+          report(result as ExecutionResult, scope, args.operationName);
           return undefined;
         },
       };

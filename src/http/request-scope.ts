@@ -22,16 +22,24 @@ export function requestIdFrom(incoming: string | string[] | null | undefined): s
   return value && ACCEPTED_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
+/** The logger is made on first use: most requests never log. */
+class LazyRequestScope implements RequestScope {
+  #logger: Logger | undefined;
+
+  constructor(
+    private readonly base: Logger,
+    readonly requestId: string,
+    private readonly fields: object,
+  ) {}
+
+  get logger(): Logger {
+    this.#logger ??= this.base.child({ reqId: this.requestId, ...this.fields });
+    return this.#logger;
+  }
+}
+
 export function createRequestScope(base: Logger, requestId: string = randomUUID(), fields: object = {}): RequestScope {
-  let logger: Logger | undefined;
-  return {
-    requestId,
-    // Most requests never log: make the child logger only when a line is written.
-    get logger() {
-      logger ??= base.child({ reqId: requestId, ...fields });
-      return logger;
-    },
-  };
+  return new LazyRequestScope(base, requestId, fields);
 }
 
 /** Runs `work` so that anything it logs through `scopedLogger` carries the scope's request id. */
