@@ -1,11 +1,13 @@
 /**
  * 1. Query throughput: `handoff(id)` with its steps over HTTP, the real server against a bare
  * Yoga server (same process, same shape, from a constant). autocannon runs in a child process.
- * The two servers take turns in short rounds, so a slow patch of the machine hits both alike; the
- * ratio is the median of the rounds' ratios. Server CPU per request is printed as a cross-check.
+ * The servers take turns in short rounds, so a slow patch of the machine hits all alike; a ratio
+ * is the median of the rounds' ratios. Server CPU per request is printed as a cross-check. A
+ * second, stricter reference ("lean") runs Yoga without its own body limit, as the server does.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { withBodyLimit } from '../../src/http/body-limit.js';
 import { startBenchServer } from '../support/app.js';
 import { bareYoga, HANDOFF_QUERY } from '../support/bare-yoga.js';
 import { log, median, QUICK, report, round, type Row } from '../support/common.js';
@@ -25,12 +27,21 @@ const body = JSON.stringify({ query: HANDOFF_QUERY, variables: { id: 'bench_quer
 const expected = await server.gql(HANDOFF_QUERY, { id: 'bench_query_1' });
 if (!expected.data || expected.errors) throw new Error(`query failed: ${JSON.stringify(expected)}`);
 
-// The reference: Yoga with defaults and a schema of the same shape, answering from a constant.
-const bareServer = createServer(bareYoga((expected.data as { handoff: unknown }).handoff));
-await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
-const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/graphql`;
-const bareAnswer = await (await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
-if (JSON.stringify(bareAnswer) !== JSON.stringify(expected)) throw new Error('the bare server does not answer the same shape');
+// The references: Yoga with a schema of the same shape, answering from a constant. `bare` keeps
+// Yoga's defaults (the goal's reference); `lean` also drops Yoga's body limit and caps bodies in
+// front of Yoga as the server does, so it is Yoga's ceiling on the server's own request path.
+const constant = (expected.data as { handoff: unknown }).handoff;
+const bareServer = createServer(bareYoga(constant));
+const leanServer = createServer(withBodyLimit(server.app.config.maxBodyBytes, bareYoga(constant, { withoutBodyLimit: true })));
+async function listen(target: Server): Promise<string> {
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/graphql`;
+  const answer = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
+  if (JSON.stringify(answer) !== JSON.stringify(expected)) throw new Error('a reference server does not answer the same shape');
+  return url;
+}
+const bareUrl = await listen(bareServer);
+const leanUrl = await listen(leanServer);
 
 interface Measured { rps: number; p99: number; cpuUsPerRequest: number }
 /** One load run; the servers live in this process, so its CPU time over the run is theirs. */
@@ -42,24 +53,31 @@ async function run(url: string, duration: number): Promise<Measured> {
   const requests = result.requests.total;
   return { rps: result.requests.average, p99: result.latency.p99, cpuUsPerRequest: (used.user + used.system) / requests };
 }
-await run(server.url, QUICK ? 1 : 2); // warm-up (JIT, caches)
-await run(bareUrl, QUICK ? 1 : 2);
+for (const url of [server.url, bareUrl, leanUrl]) await run(url, QUICK ? 1 : 2); // warm-up (JIT, caches)
 
 const app: Measured[] = [];
 const ref: Measured[] = [];
+const lean: Measured[] = [];
 const ratios: number[] = [];
+const leanRatios: number[] = [];
+const describe = (m: Measured) => `${round(m.rps)} req/s p99 ${m.p99} ms ${round(m.cpuUsPerRequest)} µs CPU/req`;
 for (let i = 0; i < ROUNDS; i++) {
   const a = await run(server.url, DURATION_S);
   const b = await run(bareUrl, DURATION_S);
+  const c = await run(leanUrl, DURATION_S);
   app.push(a);
   ref.push(b);
+  lean.push(c);
   ratios.push(a.rps / b.rps);
-  log(`query round ${i + 1}: app ${round(a.rps)} req/s p99 ${a.p99} ms ${round(a.cpuUsPerRequest)} µs CPU/req, bare ${round(b.rps)} req/s p99 ${b.p99} ms ${round(b.cpuUsPerRequest)} µs CPU/req`);
+  leanRatios.push(a.rps / c.rps);
+  log(`query round ${i + 1}: app ${describe(a)} | bare ${describe(b)} | lean ${describe(c)}`);
 }
 
 const ratio = median(ratios);
+const leanRatio = median(leanRatios);
 const cpuApp = median(app.map((r) => r.cpuUsPerRequest));
 const cpuRef = median(ref.map((r) => r.cpuUsPerRequest));
+const cpuLean = median(lean.map((r) => r.cpuUsPerRequest));
 const rows: Row[] = [
   { section: 'query', name: 'handoff(id) with steps — server', value: round(median(app.map((r) => r.rps))), unit: 'req/s', runs: app.map((r) => round(r.rps)), ratio: round(ratio, 2), reference: 'bare Yoga, constant', goal: 'ratio ≥ 0.8', met: ratio >= 0.8 },
   { section: 'query', name: 'handoff(id) with steps — server p99', value: median(app.map((r) => r.p99)), unit: 'ms', runs: app.map((r) => r.p99) },
@@ -67,7 +85,10 @@ const rows: Row[] = [
   { section: 'query', name: 'bare Yoga (reference)', value: round(median(ref.map((r) => r.rps))), unit: 'req/s', runs: ref.map((r) => round(r.rps)) },
   { section: 'query', name: 'bare Yoga (reference) p99', value: median(ref.map((r) => r.p99)), unit: 'ms', runs: ref.map((r) => r.p99) },
   { section: 'query', name: 'bare Yoga (reference) CPU per request', value: round(cpuRef), unit: 'µs', runs: ref.map((r) => round(r.cpuUsPerRequest)) },
+  { section: 'query', name: 'server vs lean Yoga (no Yoga body limit, capped in front)', value: round(median(lean.map((r) => r.rps))), unit: 'req/s', runs: lean.map((r) => round(r.rps)), ratio: round(leanRatio, 2), reference: 'lean Yoga, constant' },
+  { section: 'query', name: 'lean Yoga CPU per request', value: round(cpuLean), unit: 'µs', runs: lean.map((r) => round(r.cpuUsPerRequest)), ratio: round(cpuLean / cpuApp, 2), reference: 'server CPU per request' },
 ];
 report({ rows, details: { connections: CONNECTIONS, durationS: DURATION_S, rounds: ROUNDS, loadGenerator: 'autocannon in a child process', ratio: 'median of per-round ratios, app and bare alternating' } });
 await new Promise((resolve) => bareServer.close(resolve));
+await new Promise((resolve) => leanServer.close(resolve));
 await server.close();

@@ -4,10 +4,15 @@ import { createSchema, createYoga } from 'graphql-yoga';
 export const HANDOFF_QUERY = `query Handoff($id: ID!) { handoff(id: $id) { id handoffId status procedureVersion createdAt finishedAt
   steps { id name kind status attempts startedAt finishedAt error output } } }`;
 
-/** The reference: Yoga with its defaults and a schema of the same shape, answering `handoff` from a constant. */
-export function bareYoga(constant: unknown) {
+/**
+ * The reference: Yoga with its defaults and a schema of the same shape, answering `handoff` from a
+ * constant. `withoutBodyLimit` turns off Yoga's own body limit, as the server does (it caps bodies
+ * in front of Yoga instead): the stricter reference, Yoga's ceiling on the same request path.
+ */
+export function bareYoga(constant: unknown, options: { withoutBodyLimit?: boolean } = {}) {
   return createYoga({
     logging: false,
+    ...(options.withoutBodyLimit ? { maxRequestBodySize: false as const } : {}),
     schema: createSchema({
       typeDefs: /* GraphQL */ `
         scalar JSON
