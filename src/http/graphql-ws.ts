@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -11,7 +12,7 @@ import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
 import type { Caller } from '../schema/context.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
-import { SharedSubscriptions } from './shared-subscriptions.js';
+import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -47,6 +48,29 @@ interface Enveloped {
   scope: RequestScope;
   /** Shared feeds are per role: scope checks ran for this role only. */
   role: string | null;
+  /** Where a shared feed writes this operation's results. */
+  channel: SubscriberChannel;
+}
+
+/**
+ * Sends graphql-ws `next` messages for operation `id` on `socket`, the payload given as JSON text.
+ * Messages sent within one event-loop turn leave in one write: the TCP socket is corked at the
+ * turn's first message and uncorked after the turn's I/O (setImmediate). Fan-out is bound by
+ * socket writes; events published together (one handoff transition records several) then
+ * cost one write per subscriber instead of one each.
+ */
+function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string): SubscriberChannel {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return {
+    sendNext(payload) {
+      if (socket.readyState !== socket.OPEN) return;
+      if (tcp.writableCorked === 0) {
+        tcp.cork();
+        setImmediate(() => tcp.uncork());
+      }
+      socket.send(`${head}${payload}}`);
+    },
+  };
 }
 
 type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
@@ -147,7 +171,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
             variableValues: payload.variables,
             contextValue: await contextFactory(),
           };
-          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null });
+          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, channel: nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id) });
           return args;
         } catch (error) {
           return asGraphQLErrors(error, scope.logger);
@@ -158,10 +182,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
         return runInScope(scope, () => execute(args)) as never;
       },
       subscribe: async (args) => {
-        const { subscribe, scope, role } = prepared.get(args)!;
+        const { subscribe, scope, role, channel } = prepared.get(args)!;
         const start = () => runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
         const key = shared.keyOf(args, role);
-        const result = await (key === null ? start() : shared.join(key, start));
+        const result = await (key === null ? start() : shared.join(key, start, channel));
         return (Symbol.asyncIterator in result ? options.trackSubscription(result) : result) as never;
       },
       onClose: (ctx, code) => {

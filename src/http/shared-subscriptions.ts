@@ -1,6 +1,5 @@
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
-import { AsyncQueue } from '../engine/shared/async-queue.js';
 
 /**
  * Subscriptions whose results do not depend on when or by whom they were joined (live-only
@@ -10,9 +9,15 @@ const SHAREABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['handoffEvents']);
 
 type Results = AsyncIterator<ExecutionResult> & Partial<AsyncIterable<ExecutionResult>>;
 
+/** Where a shared feed sends one subscriber's results: its socket, under its operation id. */
+export interface SubscriberChannel {
+  /** Sends a `next` message whose payload is already JSON text. */
+  sendNext(payloadJson: string): void;
+}
+
 interface SharedFeed {
   upstream: Results;
-  sinks: Set<AsyncQueue<ExecutionResult>>;
+  subscribers: Set<SharedSubscriber>;
 }
 
 /** The operation's single root field when it is a shareable subscription; else null. */
@@ -24,10 +29,61 @@ function shareableRootField(args: ExecutionArgs): string | null {
   return selection.kind === Kind.FIELD && SHAREABLE_ROOT_FIELDS.has(selection.name.value) ? selection.name.value : null;
 }
 
+/** The `next` payload graphql-ws would send for `result`, as JSON text. */
+function payloadJson(result: ExecutionResult): string {
+  const { errors, ...rest } = result;
+  return JSON.stringify(errors ? { ...rest, errors: errors.map((error) => error.toJSON()) } : rest);
+}
+
+/**
+ * One subscriber of a shared feed. To graphql-ws it is the operation's result stream: it yields
+ * nothing (the feed writes this subscriber's messages itself) and finishes when the feed ends, so
+ * graphql-ws then sends `complete`; graphql-ws ends it when the client completes or goes away.
+ */
+class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
+  private ended = false;
+  private finish: (() => void) | null = null;
+  private readonly finished = new Promise<IteratorResult<ExecutionResult>>((resolve) => {
+    this.finish = () => resolve({ value: undefined, done: true });
+  });
+
+  constructor(
+    private readonly channel: SubscriberChannel,
+    private readonly onLeave: () => void,
+  ) {}
+
+  deliver(payload: string): void {
+    if (!this.ended) this.channel.sendNext(payload);
+  }
+
+  /** The feed is over: graphql-ws completes the operation. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onLeave();
+    this.finish?.();
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.finished;
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return this.finished;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
+    return this;
+  }
+}
+
 /**
  * Fan-out for many identical live subscriptions (dashboards): the first subscriber's execution
- * runs once per event and every subscriber with the same operation, variables and role gets
- * the same result object, so an event costs one execution instead of one per subscriber.
+ * runs once per event, its result is serialized once, and the same text goes to every subscriber
+ * with the same operation, variables and role, each under its own operation id. An event costs one
+ * execution and one JSON.stringify, plus one socket write per subscriber, instead of a full
+ * per-subscriber chain of promises, serialization and protocol checks.
  * The shared execution runs in the first subscriber's context (its request id in logs).
  */
 export class SharedSubscriptions {
@@ -41,8 +97,15 @@ export class SharedSubscriptions {
     return JSON.stringify([role, args.operationName ?? null, print(args.document), args.variableValues ?? {}]);
   }
 
-  /** Joins the feed for `key`, starting it with `start` when it is the first subscriber. */
-  async join(key: string, start: () => Promise<Results | ExecutionResult>): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  /**
+   * Joins the feed for `key`, starting it with `start` when it is the first subscriber. Results
+   * go to `channel`; the returned stream is what graphql-ws holds for the operation.
+   */
+  async join(
+    key: string,
+    start: () => Promise<Results | ExecutionResult>,
+    channel: SubscriberChannel,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     let feed = this.feeds.get(key);
     if (!feed) {
       const upstream = await start();
@@ -51,24 +114,24 @@ export class SharedSubscriptions {
       feed = this.feeds.get(key);
       if (feed) void upstream.return?.();
       else {
-        feed = { upstream: upstream as Results, sinks: new Set() };
+        feed = { upstream: upstream as Results, subscribers: new Set() };
         this.feeds.set(key, feed);
         void this.pump(key, feed);
       }
     }
     const owner = feed;
-    const sink: AsyncQueue<ExecutionResult> = new AsyncQueue(() => this.leave(key, owner, sink));
-    owner.sinks.add(sink);
-    return sink;
+    const subscriber = new SharedSubscriber(channel, () => this.leave(key, owner, subscriber));
+    owner.subscribers.add(subscriber);
+    return subscriber;
   }
 
   get feedCount(): number {
     return this.feeds.size;
   }
 
-  private leave(key: string, feed: SharedFeed, sink: AsyncQueue<ExecutionResult>): void {
-    feed.sinks.delete(sink);
-    if (feed.sinks.size === 0 && this.feeds.get(key) === feed) {
+  private leave(key: string, feed: SharedFeed, subscriber: SharedSubscriber): void {
+    feed.subscribers.delete(subscriber);
+    if (feed.subscribers.size === 0 && this.feeds.get(key) === feed) {
       this.feeds.delete(key);
       void feed.upstream.return?.();
     }
@@ -79,15 +142,18 @@ export class SharedSubscriptions {
       for (;;) {
         const { value, done } = await feed.upstream.next();
         if (done) break;
-        for (const sink of feed.sinks) sink.push(value);
+        this.deliver(feed, payloadJson(value));
       }
     } catch (error) {
-      this.logger.error({ err: error, subscribers: feed.sinks.size }, 'shared subscription feed failed');
-      const result: ExecutionResult = { errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
-      for (const sink of feed.sinks) sink.push(result);
+      this.logger.error({ err: error, subscribers: feed.subscribers.size }, 'shared subscription feed failed');
+      this.deliver(feed, payloadJson({ errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] }));
     } finally {
       if (this.feeds.get(key) === feed) this.feeds.delete(key);
-      for (const sink of [...feed.sinks]) sink.end();
+      for (const subscriber of [...feed.subscribers]) subscriber.end();
     }
+  }
+
+  private deliver(feed: SharedFeed, payload: string): void {
+    for (const subscriber of feed.subscribers) subscriber.deliver(payload);
   }
 }

@@ -18,9 +18,9 @@ interface Listener {
   stop: () => void;
 }
 
-function listen(query: string): Listener {
+function listen(query: string, client = server.wsClient()): Listener {
   const events: Listener['events'] = [];
-  const stop = server.wsClient().subscribe(
+  const stop = client.subscribe(
     { query },
     { next: (value: any) => events.push(value.data.handoffEvents), error: (error) => events.push({ handoffId: 'error', type: String(error) }), complete: () => undefined },
   );
@@ -57,5 +57,20 @@ describe('identical live subscriptions share one execution', () => {
     expect(a.events.some((e) => e.handoffId === second)).toBe(false);
     b.stop();
     other.stop();
+  });
+
+  it('delivers to two identical operations on one socket, each under its own operation id', async () => {
+    const client = server.wsClient();
+    const query = 'subscription { handoffEvents { handoffId seq type } }';
+    const first = listen(query, client);
+    const second = listen(query, client);
+    const id = await runUntilSeen([first, second], 'one_socket');
+    const trail = (l: Listener) => l.events.filter((e) => e.handoffId === id).map((e) => e.type);
+    expect(trail(first)).toEqual(trail(second));
+    expect(trail(first).at(-1)).toBe('HANDOFF_COMPLETED');
+    first.stop();
+    const next = await runUntilSeen([second], 'one_socket_after');
+    expect(first.events.some((e) => e.handoffId === next)).toBe(false);
+    second.stop();
   });
 });
