@@ -56,8 +56,9 @@ gc();
 const after = memory();
 log(`${SUBSCRIBERS} subscribers in ${round(connectMs)} ms; heap +${round(after.heapMb - before.heapMb, 1)} MB, RSS +${round(after.rssMb - before.rssMb, 1)} MB`);
 
-async function measure(label: string, handoffs: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; delivered: number; expected: number }> {
+async function measure(label: string, handoffs: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; delivered: number; expected: number; serverCpuUsPerDelivery: number; serverSystemShare: number }> {
   published = [];
+  const cpu = process.cpuUsage();
   const finals = finalEvents(engine, handoffs);
   const interval = 1000 / RATE;
   const start = performance.now();
@@ -70,10 +71,11 @@ async function measure(label: string, handoffs: number): Promise<{ p50Ms: number
   }
   await finals.done;
   await sleep(1_000); // let the last deliveries arrive
+  const used = process.cpuUsage(cpu);
   const times = published;
   clients.send({ type: 'published', times });
   const latency = await nextMessage();
-  return { ...latency, expected: times.length * SUBSCRIBERS };
+  return { ...latency, expected: times.length * SUBSCRIBERS, serverCpuUsPerDelivery: (used.user + used.system) / (times.length * SUBSCRIBERS), serverSystemShare: used.system / (used.user + used.system) };
 }
 
 await measure('fan_warm', Math.max(2, RATE));
@@ -81,7 +83,7 @@ const runs = [];
 for (let run = 0; run < RUNS; run++) {
   const result = await measure(`fan_${run}`, RATE * SECONDS);
   runs.push(result);
-  log(`fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered`);
+  log(`fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered, server ${round(result.serverCpuUsPerDelivery, 1)} µs CPU per delivery (${round(100 * result.serverSystemShare)}% in the kernel)`);
 }
 const p99 = median(runs.map((r) => r.p99Ms));
 const lost = runs.reduce((n, r) => n + (r.expected - r.delivered), 0);
@@ -89,6 +91,7 @@ const eventsPerSecond = RATE * 12;
 const rows: Row[] = [
   { section: 'fan-out', name: `event delivery p50 (${SUBSCRIBERS} subscribers)`, value: round(median(runs.map((r) => r.p50Ms)), 2), unit: 'ms', runs: runs.map((r) => round(r.p50Ms, 2)), note: `${RATE} handoffs/s = ${eventsPerSecond} events/s = ${eventsPerSecond * SUBSCRIBERS} deliveries/s` },
   { section: 'fan-out', name: `event delivery p99 (${SUBSCRIBERS} subscribers)`, value: round(p99, 2), unit: 'ms', runs: runs.map((r) => round(r.p99Ms, 2)), goal: 'p99 < 50 ms', met: p99 < 50 && lost === 0, note: lost ? `${lost} deliveries missing` : 'every event reached every subscriber' },
+  { section: 'fan-out', name: 'server CPU per delivery', value: round(median(runs.map((r) => r.serverCpuUsPerDelivery)), 1), unit: 'µs', runs: runs.map((r) => round(r.serverCpuUsPerDelivery, 1)), note: 'whole server process (engine, execution, graphql-ws, socket writes) over the run' },
   { section: 'fan-out', name: 'memory per subscriber (heap)', value: round(((after.heapMb - before.heapMb) * 1024) / SUBSCRIBERS, 1), unit: 'KiB', note: 'server process, after GC' },
   { section: 'fan-out', name: 'memory per subscriber (RSS)', value: round(((after.rssMb - before.rssMb) * 1024) / SUBSCRIBERS, 1), unit: 'KiB', note: 'server process, after GC' },
 ];

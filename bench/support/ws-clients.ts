@@ -16,8 +16,9 @@ type Command =
   | { type: 'close' };
 
 const sockets: WebSocket[] = [];
-/** `${handoffId}#${seq}` → receive times, one per subscriber that got it. */
-const received = new Map<string, number[]>();
+/** Frames received after subscribing, with their receive times; parsed only when latency is asked for. */
+let frames: Buffer[] = [];
+let times: number[] = [];
 let errors = 0;
 
 const now = () => performance.timeOrigin + performance.now();
@@ -29,27 +30,24 @@ function send(message: unknown): void {
 process.on('message', async (command: Command) => {
   if (command.type === 'connect') {
     for (let i = 0; i < command.count; i++) {
-      const socket = new WebSocket(command.url, 'graphql-transport-ws');
+      // No UTF-8 validation of incoming frames: the subscriber should cost as little as possible.
+      const socket = new WebSocket(command.url, 'graphql-transport-ws', { skipUTF8Validation: true });
       sockets.push(socket);
+      let subscribed = false;
       socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
       socket.on('error', () => void errors++);
-      socket.on('message', (data) => {
-        const t = now();
-        const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } } };
+      socket.on('message', (data: Buffer) => {
+        if (subscribed) {
+          // Keep the receive time and the bytes; parse later, so a busy subscriber does not delay the next one.
+          times.push(now());
+          frames.push(data);
+          return;
+        }
+        const message = JSON.parse(String(data)) as { type: string };
         if (message.type === 'connection_ack') {
+          subscribed = true;
           socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: command.query } }));
-          return;
-        }
-        if (message.type !== 'next') {
-          if (message.type === 'error') errors++;
-          return;
-        }
-        const event = message.payload?.data?.handoffEvents;
-        if (!event) return void errors++;
-        const key = `${event.handoffId}#${event.seq}`;
-        let times = received.get(key);
-        if (!times) received.set(key, (times = []));
-        times.push(t);
+        } else errors++;
       });
     }
     send({ type: 'connecting' });
@@ -58,15 +56,15 @@ process.on('message', async (command: Command) => {
     let delivered = 0;
     let unmatched = 0;
     const published = new Map(command.times);
-    for (const [key, times] of received) {
-      const at = published.get(key);
-      if (at === undefined) {
-        unmatched += times.length;
-        continue;
-      }
-      for (const t of times) histogram.recordValue(Math.max(1, Math.round((t - at) * 1000)));
-      delivered += times.length;
-    }
+    frames.forEach((frame, index) => {
+      const message = JSON.parse(String(frame)) as { type: string; payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } } };
+      const event = message.type === 'next' ? message.payload?.data?.handoffEvents : undefined;
+      if (!event) return void errors++;
+      const at = published.get(`${event.handoffId}#${event.seq}`);
+      if (at === undefined) return void unmatched++;
+      histogram.recordValue(Math.max(1, Math.round((times[index] - at) * 1000)));
+      delivered++;
+    });
     send({
       type: 'latency',
       delivered,
@@ -76,7 +74,8 @@ process.on('message', async (command: Command) => {
       p99Ms: histogram.getValueAtPercentile(99) / 1000,
       maxMs: histogram.maxValue / 1000,
     });
-    received.clear();
+    frames = [];
+    times = [];
   } else if (command.type === 'close') {
     for (const socket of sockets) socket.close(1000);
     process.exit(0);
