@@ -13,6 +13,8 @@ import type { Caller } from '../schema/context.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
 import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
+import { WriteBatches } from './write-batches.js';
+import { NextFrames } from './next-frames.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -54,21 +56,16 @@ interface Enveloped {
 
 /**
  * Sends graphql-ws `next` messages for operation `id` on `socket`, the payload given as JSON text.
- * Messages sent within one event-loop turn leave in one write: the TCP socket is corked at the
- * turn's first message and uncorked after the turn's I/O (setImmediate). Fan-out is bound by
- * socket writes; events published together (one handoff transition records several) then
- * cost one write per subscriber instead of one each.
+ * The frame's bytes are written to the TCP socket directly (ws's sender would build the same
+ * frame again for every subscriber; it never holds frames back here: no compression, no blobs),
+ * batched with every other subscriber's writes (see WriteBatches).
  */
-function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string): SubscriberChannel {
-  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string, frames: NextFrames, batches: WriteBatches): SubscriberChannel {
   return {
     sendNext(payload) {
       if (socket.readyState !== socket.OPEN) return;
-      if (tcp.writableCorked === 0) {
-        tcp.cork();
-        setImmediate(() => tcp.uncork());
-      }
-      socket.send(`${head}${payload}}`);
+      batches.hold(tcp);
+      tcp.write(frames.frame(id, payload));
     },
   };
 }
@@ -106,6 +103,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
   const sessions = new WeakMap<WebSocket, SocketSession>();
   const prepared = new WeakMap<object, Enveloped>();
   const shared = new SharedSubscriptions(logger);
+  const batches = new WriteBatches();
+  const frames = new NextFrames();
 
   const sockets = new WebSocketServer({
     server,
@@ -171,7 +170,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
             variableValues: payload.variables,
             contextValue: await contextFactory(),
           };
-          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, channel: nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id) });
+          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, channel: nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches) });
           return args;
         } catch (error) {
           return asGraphQLErrors(error, scope.logger);

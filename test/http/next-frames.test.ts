@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { NextFrames, textFrame } from '../../src/http/next-frames.js';
+
+// ws's frame parser (what client libraries run); its type definitions do not declare it.
+const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Writable };
+
+/** Decodes frames with ws's own parser. */
+function decode(frame: Buffer): string[] {
+  const messages: string[] = [];
+  const receiver = new Receiver({ isServer: false });
+  receiver.on('message', (data: Buffer, isBinary: boolean) => {
+    expect(isBinary).toBe(false);
+    messages.push(String(data));
+  });
+  receiver.write(frame);
+  return messages;
+}
+
+describe('server text frames', () => {
+  it.each([0, 5, 125, 126, 1_000, 65_535, 65_536, 200_000])('encodes a %i-byte message so ws reads it back', (size) => {
+    const text = 'é'.repeat(Math.floor(size / 2)) + 'x'.repeat(size % 2); // two bytes per é: lengths are in bytes
+    expect(Buffer.byteLength(text)).toBe(size);
+    expect(decode(textFrame(text))).toEqual([text]);
+  });
+
+  it('builds a next message once per payload and operation id', () => {
+    const frames = new NextFrames();
+    const payload = JSON.stringify({ data: { handoffEvents: { seq: 1 } } });
+    const first = frames.frame('1', payload);
+    expect(frames.frame('1', payload)).toBe(first);
+    expect(JSON.parse(decode(first)[0])).toEqual({ id: '1', type: 'next', payload: { data: { handoffEvents: { seq: 1 } } } });
+    expect(JSON.parse(decode(frames.frame('a"b', payload))[0]).id).toBe('a"b');
+    const next = JSON.stringify({ data: { handoffEvents: { seq: 2 } } });
+    expect(JSON.parse(decode(frames.frame('1', next))[0]).payload.data.handoffEvents.seq).toBe(2);
+  });
+});
