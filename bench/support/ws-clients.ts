@@ -1,13 +1,13 @@
 /**
  * The subscribers of the fan-out benchmark, in their own process (the second core), so the
  * server's event loop does only server work. Driven over IPC by bench/parts/fanout.ts.
- * Each subscriber is a bare WebSocket speaking graphql-transport-ws by hand (init, ack,
- * subscribe, next): the receive time is taken before any parsing, so the figure is the
- * server's delivery, not the cost of a full client library on one shared core.
+ * Each subscriber is a minimal WebSocket (raw-websocket.ts) speaking graphql-transport-ws by hand
+ * (init, ack, subscribe, next): the receive time is taken when the bytes are read, before any
+ * parsing, so the figure is the server's delivery, not the cost of a client library on one core.
  * Receive times are `performance.timeOrigin + performance.now()`: a wall-clock-based high
  * resolution time comparable across processes of one machine.
  */
-import WebSocket from 'ws';
+import { connectRaw, type RawWebSocket } from './raw-websocket.js';
 import { latencyHistogram } from './histogram.js';
 
 type Command =
@@ -15,8 +15,8 @@ type Command =
   | { type: 'published'; times: [string, number][] }
   | { type: 'close' };
 
-const sockets: WebSocket[] = [];
-/** Frames received after subscribing, with their receive times; parsed only when latency is asked for. */
+const sockets: RawWebSocket[] = [];
+/** Messages received after subscribing, with their receive times; parsed only when latency is asked for. */
 let frames: Buffer[] = [];
 let times: number[] = [];
 let errors = 0;
@@ -27,30 +27,31 @@ function send(message: unknown): void {
   process.send!(message);
 }
 
+async function subscribe(url: string, query: string): Promise<void> {
+  let subscribed = false;
+  const socket = await connectRaw(url, 'graphql-transport-ws', now, {
+    onText(payload, receivedAt) {
+      if (subscribed) {
+        // Keep the receive time and the bytes; parse later, so a busy subscriber does not delay the next one.
+        times.push(receivedAt);
+        frames.push(Buffer.from(payload));
+        return;
+      }
+      const message = JSON.parse(String(payload)) as { type: string };
+      if (message.type !== 'connection_ack') return void errors++;
+      subscribed = true;
+      socket.sendText(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+    },
+    onError: () => void errors++,
+  });
+  sockets.push(socket);
+  socket.sendText(JSON.stringify({ type: 'connection_init', payload: {} }));
+}
+
 process.on('message', async (command: Command) => {
   if (command.type === 'connect') {
-    for (let i = 0; i < command.count; i++) {
-      // No UTF-8 validation of incoming frames: the subscriber should cost as little as possible.
-      const socket = new WebSocket(command.url, 'graphql-transport-ws', { skipUTF8Validation: true });
-      sockets.push(socket);
-      let subscribed = false;
-      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
-      socket.on('error', () => void errors++);
-      socket.on('message', (data: Buffer) => {
-        if (subscribed) {
-          // Keep the receive time and the bytes; parse later, so a busy subscriber does not delay the next one.
-          times.push(now());
-          frames.push(data);
-          return;
-        }
-        const message = JSON.parse(String(data)) as { type: string };
-        if (message.type === 'connection_ack') {
-          subscribed = true;
-          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: command.query } }));
-        } else errors++;
-      });
-    }
     send({ type: 'connecting' });
+    for (let i = 0; i < command.count; i++) await subscribe(command.url, command.query).catch(() => void errors++);
   } else if (command.type === 'published') {
     const histogram = latencyHistogram();
     let delivered = 0;
@@ -77,7 +78,7 @@ process.on('message', async (command: Command) => {
     frames = [];
     times = [];
   } else if (command.type === 'close') {
-    for (const socket of sockets) socket.close(1000);
+    for (const socket of sockets) socket.close();
     process.exit(0);
   }
 });
