@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -15,6 +14,7 @@ import { createRequestScope, runInScope, type RequestScope } from './request-sco
 import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 import { WriteBatches } from './write-batches.js';
 import { NextFrames } from './next-frames.js';
+import { nextMessageChannel } from './next-message-channel.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -52,22 +52,6 @@ interface Enveloped {
   role: string | null;
   /** Where a shared feed writes this operation's results. */
   channel: SubscriberChannel;
-}
-
-/**
- * Sends graphql-ws `next` messages for operation `id` on `socket`, the payload given as JSON text.
- * The frame's bytes are written to the TCP socket directly (ws's sender would build the same
- * frame again for every subscriber; it never holds frames back here: no compression, no blobs),
- * batched with every other subscriber's writes (see WriteBatches).
- */
-function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string, frames: NextFrames, batches: WriteBatches): SubscriberChannel {
-  return {
-    sendNext(payload) {
-      if (socket.readyState !== socket.OPEN) return;
-      batches.hold(tcp);
-      tcp.write(frames.frame(id, payload));
-    },
-  };
 }
 
 type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
