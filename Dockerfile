@@ -26,4 +26,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 
 # What `npm start` runs, as PID 1 itself: Docker's SIGTERM reaches the server directly (no npm, sh or
 # tsx process in between), which then shuts down gracefully (finishes requests, closes the store, exits 0).
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "src/main.ts"]

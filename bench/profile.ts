@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TSX } from './support/spawn.js';
+import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
@@ -19,7 +19,7 @@ fs.mkdirSync(dir, { recursive: true });
 const before = new Set(fs.readdirSync(dir));
 const mode = process.argv[2] ?? 'engine';
 const target = mode === 'query' || mode === 'bare' ? 'query-loop.ts' : 'engine-loop.ts';
-execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...TSX, path.join(here, 'support', target), mode], { stdio: 'inherit' });
+execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...SERVER_FLAGS, ...TSX, path.join(here, 'support', target), mode], { stdio: 'inherit' });
 const file = fs.readdirSync(dir).find((name) => !before.has(name) && name.endsWith('.cpuprofile'));
 if (!file) throw new Error('no profile written');
 const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Profile;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUICK, RUNS, type PartResult, type Row } from './support/common.js';
 import { BENCH_MAX_CONCURRENT } from './support/engine-harness.js';
-import { TSX } from './support/spawn.js';
+import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PARTS = ['query', 'engine', 'fanout', 'n-plus-one', 'memory'];
@@ -22,7 +22,7 @@ function runPart(name: string): Promise<PartResult & { seconds: number }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      ['--expose-gc', ...TSX, path.join(here, 'parts', `${name}.ts`)],
+      ['--expose-gc', ...SERVER_FLAGS, ...TSX, path.join(here, 'parts', `${name}.ts`)],
       { env: { ...process.env, BENCH_OUT: out, MAX_CONCURRENT_HANDOFFS: String(BENCH_MAX_CONCURRENT) }, maxBuffer: 1 << 24 },
       (error) => {
         if (error) return reject(new Error(`benchmark ${name} failed: ${error.message}`));

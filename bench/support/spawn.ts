@@ -5,6 +5,12 @@ import type { AutocannonOptions, AutocannonResult } from './autocannon.js';
 /** Node flags for a TypeScript child process. */
 export const TSX = ['--import', 'tsx'];
 
+/**
+ * The V8 flags `npm start` gives the server (package.json, Dockerfile): a 64 MB young generation.
+ * Benchmark parts run with them too, so their figures are the server's as deployed.
+ */
+export const SERVER_FLAGS = ['--max-semi-space-size=64'];
+
 /** autocannon in a child process (the second core), so load generation does not slow the server. */
 export function loadInChild(options: AutocannonOptions): Promise<AutocannonResult> {
   const script = fileURLToPath(new URL('./load-child.ts', import.meta.url));
