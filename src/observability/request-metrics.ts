@@ -46,6 +46,11 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     const count = result.errors?.length ?? 0;
     if (count > 0) errors.inc({ operationType, phase }, count);
   };
+  /** Counts a single result's errors now, or a stream's as each result passes. */
+  const countResults = (result: ExecutionResult | AsyncIterable<ExecutionResult>, operationType: string, phase: Phase) => {
+    if (!(Symbol.asyncIterator in result)) return void countErrors(result, operationType, phase);
+    return { onNext: ({ result: next }: { result: ExecutionResult }) => countErrors(next, operationType, phase) };
+  };
   const noteOperation = (context: { request?: Request }, document: DocumentNode, operationName: string | null | undefined): string => {
     const operationType = getOperationAST(document, operationName)?.operation ?? 'unknown';
     const facts = context.request && factsOf.get(context.request);
@@ -82,21 +87,13 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     onExecute({ args }) {
       const operationType = noteOperation(args.contextValue as { request?: Request }, args.document, args.operationName);
       return {
-        onExecuteDone({ result }) {
-          if (!(Symbol.asyncIterator in result)) countErrors(result as ExecutionResult, operationType, 'execute');
-          else return { onNext: ({ result: next }) => countErrors(next, operationType, 'execute') };
-          return undefined;
-        },
+        onExecuteDone: ({ result }) => countResults(result, operationType, 'execute'),
       };
     },
     onSubscribe({ args }) {
       const operationType = noteOperation(args.contextValue as { request?: Request }, args.document, args.operationName);
       return {
-        onSubscribeResult({ result }) {
-          if (!(Symbol.asyncIterator in result)) countErrors(result as ExecutionResult, operationType, 'subscribe');
-          else return { onNext: ({ result: next }) => countErrors(next, operationType, 'subscribe') };
-          return undefined;
-        },
+        onSubscribeResult: ({ result }) => countResults(result, operationType, 'subscribe'),
         onSubscribeError() {
           errors.inc({ operationType, phase: 'subscribe' });
         },
