@@ -71,6 +71,7 @@ console.log(table(rows));
 
 const results = path.join(here, 'results');
 fs.mkdirSync(results, { recursive: true });
-const file = path.join(results, `${started.toISOString().replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
+const suffix = `${QUICK ? '-quick' : ''}${only ? `-only-${only.join('-')}` : ''}`;
+const file = path.join(results, `${started.toISOString().replace(/[:.]/g, '-')}${suffix}.json`);
 fs.writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: machine(), rows, parts }, null, 2)}\n`);
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
