@@ -26,7 +26,7 @@ import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
-import { useRequestMetrics } from './observability/request-metrics.js';
+import { refusedRequestsCounter, useRequestMetrics } from './observability/request-metrics.js';
 
 export interface App {
   readonly config: Config;
@@ -125,7 +125,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     ],
   });
 
-  const server = createServer(withRequestScope(logger, withBodyLimit(config.maxBodyBytes, yoga)));
+  const server = createServer(withRequestScope(logger, withBodyLimit(config.maxBodyBytes, yoga, refusedRequestsCounter(metrics))));
   const webSockets = attachGraphQLWebSocket({
     server,
     yoga,

@@ -109,3 +109,17 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     },
   };
 }
+
+/**
+ * `handoff_http_requests_refused_total{reason}`: requests turned away before Yoga saw them (body
+ * caps), which the request metrics above never see.
+ */
+export function refusedRequestsCounter(registry: Registry): (reason: string) => void {
+  const refused = new Counter({
+    name: 'handoff_http_requests_refused_total',
+    help: 'HTTP requests refused before GraphQL processing, by reason (too-large, invalid-length, empty).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  return (reason) => refused.inc({ reason });
+}

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Topic } from '../../src/engine/shared/topic.js';
@@ -62,6 +63,14 @@ describe('GET /metrics on an open server', () => {
     expect(after.text).not.toMatch(/path="/); // aliases are client-chosen: no per-path series
   });
 
+  it('counts requests refused before GraphQL processing, by reason', async () => {
+    const refused = async () => sample((await scrape(server)).text, 'handoff_http_requests_refused_total{reason="too-large"}') ?? 0;
+    const before = await refused();
+    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES, variables: { pad: 'x'.repeat(2_000_000) } }) });
+    expect(response.status).toBe(413);
+    expect((await refused()) - before).toBe(1);
+  });
+
   it('counts graphql-ws subscriptions while they stream', async () => {
     const client = server.wsClient();
     // A query over graphql-ws is not a subscription: the gauge stays at zero.
@@ -109,6 +118,20 @@ describe('GET /metrics on an open server', () => {
     expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']));
     const during = server.logs.filter((line) => line.msg === 'Parsing request to extract GraphQL parameters');
     expect(during.every((line) => typeof line.reqId === 'string')).toBe(true);
+  });
+
+  it('keeps the request id on the lines of a request whose body came chunked', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-request-id': 'chunked-7' } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', reject);
+      request.end(JSON.stringify({ query: PROCEDURES }));
+    });
+    expect(status).toBe(200);
+    const lines = server.logs.filter((line) => line.reqId === 'chunked-7').map((line) => line.msg);
+    expect(lines).toEqual(expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']));
   });
 
   it('replaces an unsafe x-request-id with a fresh one', async () => {
