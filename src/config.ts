@@ -24,8 +24,8 @@ export interface Config {
   agentHeartbeatWindowMs: number;
   /** Cap on handoffs executing at once; the rest queue by priority then age. */
   maxConcurrentHandoffs: number;
-  /** Finished handoffs kept parsed in memory for reads (they never change); 0 turns the cache off. */
-  finishedHandoffCacheSize: number;
+  /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads; 0 turns the cache off. */
+  finishedHandoffCacheBytes: number;
   /** Hosts that `webhook` steps may call. */
   webhookAllowList: string[];
   apiKeys: ApiKey[];
@@ -149,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
     maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),
-    finishedHandoffCacheSize: integer(env, 'FINISHED_HANDOFF_CACHE_SIZE', 2_000, 0, 1_000_000),
+    finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     apiKeys: keys,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),

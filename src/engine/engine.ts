@@ -26,8 +26,8 @@ export interface EngineSettings {
   agentHeartbeatWindowMs: number;
   maxConcurrentHandoffs: number;
   webhookAllowList: string[];
-  /** Finished handoffs kept parsed in memory for reads (default 0: none). */
-  finishedHandoffCacheSize?: number;
+  /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
+  finishedHandoffCacheBytes?: number;
 }
 
 export interface EngineOptions {
@@ -95,7 +95,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   ruleIds = async () => new Set((await validationRules.list()).map((rule) => rule.id));
 
-  const handoffRepository = await HandoffRepository.open(options.db, options.settings.finishedHandoffCacheSize ?? 0);
+  const handoffRepository = await HandoffRepository.open(options.db, options.settings.finishedHandoffCacheBytes ?? 0);
   const faults = new FaultInjectors();
   const leaseMs = options.leaseMs ?? 15_000;
   const owner = options.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;

@@ -39,8 +39,8 @@ describe('finished handoffs are read from memory once seen', () => {
     expect((await readsFor(target, LIST)).reads).toBeGreaterThan(0);
   });
 
-  it('reads the store every time with FINISHED_HANDOFF_CACHE_SIZE=0', async () => {
-    const target = await finishedHandoff({ FINISHED_HANDOFF_CACHE_SIZE: '0' });
+  it('reads the store every time with FINISHED_HANDOFF_CACHE_MB=0', async () => {
+    const target = await finishedHandoff({ FINISHED_HANDOFF_CACHE_MB: '0' });
     expect((await readsFor(target, READ, { id: 'cached_1' })).reads).toBe(1);
     expect((await readsFor(target, READ, { id: 'cached_1' })).reads).toBe(1);
   });

@@ -14,11 +14,11 @@ function handoff(id: string, status: Handoff['status']): Handoff {
 
 describe('FinishedHandoffs', () => {
   it('keeps finished handoffs only, and gives each reader its own top-level object over frozen shared parts', () => {
-    const cache = new FinishedHandoffs(10);
-    cache.remember(handoff('running', 'RUNNING'));
+    const cache = new FinishedHandoffs(10_000);
+    cache.remember(handoff('running', 'RUNNING'), 100);
     expect(cache.get('running')).toBeUndefined();
 
-    const kept = cache.remember(handoff('done', 'COMPLETED'));
+    const kept = cache.remember(handoff('done', 'COMPLETED'), 100);
     const a = cache.get('done')!;
     const b = cache.get('done')!;
     expect(a).toEqual(kept);
@@ -28,21 +28,24 @@ describe('FinishedHandoffs', () => {
     expect(() => {
       (a.steps[0].output as { n: number }).n = 2;
     }).toThrow(TypeError);
-    expect(() => (a.metadata as Record<string, unknown>).k = 'w').toThrow(TypeError);
+    expect(() => ((a.metadata as Record<string, unknown>).k = 'w')).toThrow(TypeError);
   });
 
-  it('holds at most its size, dropping the least recently read, and nothing at size 0', () => {
-    const cache = new FinishedHandoffs(2);
-    cache.remember(handoff('a', 'COMPLETED'));
-    cache.remember(handoff('b', 'FAILED'));
+  it('holds at most its byte budget, dropping the least recently read, and nothing at budget 0', () => {
+    const cache = new FinishedHandoffs(2_000);
+    cache.remember(handoff('a', 'COMPLETED'), 900);
+    cache.remember(handoff('b', 'FAILED'), 900);
     cache.get('a');
-    cache.remember(handoff('c', 'CANCELLED'));
+    cache.remember(handoff('c', 'CANCELLED'), 900);
     expect(cache.get('a')).toBeDefined();
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('c')).toBeDefined();
+    cache.remember(handoff('huge', 'COMPLETED'), 5_000);
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.get('a')).toBeDefined();
 
     const off = new FinishedHandoffs(0);
-    off.remember(handoff('a', 'COMPLETED'));
+    off.remember(handoff('a', 'COMPLETED'), 10);
     expect(off.get('a')).toBeUndefined();
   });
 });

@@ -6,13 +6,16 @@ import { isFinal, type Handoff } from '../../engine/handoffs/handoff.js';
  * again (no transition leaves a final status, and nothing deletes handoffs), so a copy stays
  * true in every process sharing the store: reads of it skip the store round trip and the JSON
  * parse. What readers share is frozen; each reader gets its own top-level object (GraphQL
- * libraries tag result objects with their type). Size 0 turns the cache off.
+ * libraries tag result objects with their type).
+ *
+ * The cache is bounded by the size of the stored text of its entries (outputs and metadata can be
+ * large), least recently read first out; a budget of 0 turns it off.
  */
 export class FinishedHandoffs {
   private readonly cache: LRUCache<string, Handoff> | null;
 
-  constructor(maxEntries: number) {
-    this.cache = maxEntries > 0 ? new LRUCache({ max: maxEntries }) : null;
+  constructor(maxBytes: number) {
+    this.cache = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes }) : null;
   }
 
   /** A shallow copy (its nested steps, metadata and outputs are frozen and shared). */
@@ -21,11 +24,12 @@ export class FinishedHandoffs {
     return frozen && { ...frozen };
   }
 
-  /** Keeps `handoff` when it is finished; returns what callers should hold. */
-  remember(handoff: Handoff): Handoff {
+  /** Keeps `handoff` when it is finished, counting `storedBytes` against the budget; returns what callers should hold. */
+  remember(handoff: Handoff, storedBytes: number): Handoff {
     if (!this.cache || !isFinal(handoff.status)) return handoff;
     const frozen = deepFreeze(handoff);
-    this.cache.set(handoff.id, frozen);
+    // An entry larger than the whole budget is not kept.
+    this.cache.set(handoff.id, frozen, { size: Math.max(1, storedBytes) });
     return { ...frozen };
   }
 }

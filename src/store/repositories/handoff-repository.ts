@@ -99,6 +99,11 @@ function stateText(handoff: Handoff): string {
   return JSON.stringify(state);
 }
 
+/** What a handoff's document holds as text: its weight in the finished-handoff cache. */
+function storedBytes(doc: HandoffDocument): number {
+  return doc.state.length + (doc.metadata?.length ?? 0);
+}
+
 function toHandoff(doc: HandoffDocument): Handoff {
   const handoff = JSON.parse(doc.state) as Handoff;
   // Documents stored before metadata had its own field carry it inside the state.
@@ -168,15 +173,15 @@ export class HandoffRepository {
     private readonly finished: FinishedHandoffs,
   ) {}
 
-  /** `finishedCacheSize`: how many finished handoffs to keep parsed in memory (0: none). */
-  static async open(db: Database, finishedCacheSize = 0): Promise<HandoffRepository> {
+  /** `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none). */
+  static async open(db: Database, finishedCacheBytes = 0): Promise<HandoffRepository> {
     const handoffs = await db.collection<HandoffDocument>('handoffs', [
       { fields: ['status'], lowCardinality: true },
       { fields: ['createdAt'] },
       { fields: ['testId'], lowCardinality: true },
     ]);
     await moveMetadataOutOfState(handoffs);
-    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'), new FinishedHandoffs(finishedCacheSize));
+    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'), new FinishedHandoffs(finishedCacheBytes));
   }
 
   /**
@@ -261,7 +266,7 @@ export class HandoffRepository {
     const cached = this.finished.get(id);
     if (cached) return cached;
     const doc = await this.handoffs.findOne({ _id: id });
-    return doc ? this.finished.remember(toHandoff(doc)) : null;
+    return doc ? this.finished.remember(toHandoff(doc), storedBytes(doc)) : null;
   }
 
   async getRecord(id: string): Promise<HandoffRecord | null> {
@@ -287,7 +292,7 @@ export class HandoffRepository {
 
   /** A read document as a handoff, reusing the parsed copy of a finished one. */
   private readonly fromDocument = (doc: HandoffDocument): Handoff =>
-    this.finished.get(doc._id) ?? this.finished.remember(toHandoff(doc));
+    this.finished.get(doc._id) ?? this.finished.remember(toHandoff(doc), storedBytes(doc));
 
   async count(filter: HandoffFilter): Promise<number> {
     return this.handoffs.count(toFilter(filter));
