@@ -7,6 +7,7 @@
  * Receive times are `performance.timeOrigin + performance.now()`: a wall-clock-based high
  * resolution time comparable across processes of one machine.
  */
+import { randomUUID } from 'node:crypto';
 import { connectRaw, type RawWebSocket } from './raw-websocket.js';
 import { latencyHistogram } from './histogram.js';
 
@@ -40,7 +41,8 @@ async function subscribe(url: string, query: string): Promise<void> {
       const message = JSON.parse(String(payload)) as { type: string };
       if (message.type !== 'connection_ack') return void errors++;
       subscribed = true;
-      socket.sendText(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      // A fresh id per subscriber, as graphql-ws clients use (UUIDs): no two subscribers get the same frame.
+      socket.sendText(JSON.stringify({ id: randomUUID(), type: 'subscribe', payload: { query } }));
     },
     onError: () => void errors++,
   });

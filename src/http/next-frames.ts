@@ -1,24 +1,31 @@
+/** The text every graphql-ws `next` message for operation `id` starts with, as bytes. */
+export function nextMessageHead(id: string): Buffer {
+  return Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`, 'utf8');
+}
+
+const TAIL = 0x7d; // "}"
+
 /**
- * WebSocket text frames of graphql-ws `next` messages, built once per event and operation id.
- * Every subscriber of a shared feed gets the same payload, and most clients number their
- * operations alike ("1", "2", …), so a thousand subscribers mostly share a handful of frames:
- * delivering one is a single write of ready bytes.
+ * WebSocket text frames of graphql-ws `next` messages. Every subscriber of a shared feed gets the
+ * same payload, so it is encoded once per event; a subscriber's frame is then its operation's
+ * head (encoded once per subscription), the payload and a closing brace, copied into one buffer.
  */
 export class NextFrames {
   private payload: string | null = null;
-  private readonly byId = new Map<string, Buffer>();
+  private payloadBytes: Buffer = Buffer.alloc(0);
 
-  /** The frame carrying `payload` (JSON text) for operation `id`. */
-  frame(id: string, payload: string): Buffer {
+  /** The frame carrying `payload` (JSON text) after `head` (see nextMessageHead). */
+  frame(head: Buffer, payload: string): Buffer {
     if (payload !== this.payload) {
       this.payload = payload;
-      this.byId.clear();
+      this.payloadBytes = Buffer.from(payload, 'utf8');
     }
-    let frame = this.byId.get(id);
-    if (!frame) {
-      frame = textFrame(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
-      this.byId.set(id, frame);
-    }
+    const length = head.length + this.payloadBytes.length + 1;
+    const frame = Buffer.allocUnsafe(frameHeaderLength(length) + length);
+    let offset = writeFrameHeader(frame, length);
+    offset += head.copy(frame, offset);
+    offset += this.payloadBytes.copy(frame, offset);
+    frame[offset] = TAIL;
     return frame;
   }
 }
@@ -26,18 +33,28 @@ export class NextFrames {
 /** An unmasked, unfragmented text frame (RFC 6455 §5.2), as a server sends it. */
 export function textFrame(text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
-  const length = body.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81; // FIN + text
-  if (length < 126) frame[1] = length;
-  else if (length < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  body.copy(frame, headerLength);
+  const frame = Buffer.allocUnsafe(frameHeaderLength(body.length) + body.length);
+  body.copy(frame, writeFrameHeader(frame, body.length));
   return frame;
+}
+
+function frameHeaderLength(payloadLength: number): number {
+  return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
+}
+
+/** Writes FIN + text opcode and the payload length; returns where the payload starts. */
+function writeFrameHeader(frame: Buffer, payloadLength: number): number {
+  frame[0] = 0x81;
+  if (payloadLength < 126) {
+    frame[1] = payloadLength;
+    return 2;
+  }
+  if (payloadLength < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(payloadLength, 2);
+    return 4;
+  }
+  frame[1] = 127;
+  frame.writeBigUInt64BE(BigInt(payloadLength), 2);
+  return 10;
 }

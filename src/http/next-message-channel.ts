@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { NextFrames } from './next-frames.js';
+import { nextMessageHead, type NextFrames } from './next-frames.js';
 import type { SubscriberChannel } from './shared-subscriptions.js';
 import type { WriteBatches } from './write-batches.js';
 
@@ -12,13 +12,14 @@ export const SLOW_SUBSCRIBER_CLOSE_CODE = 1013;
 
 /**
  * Sends graphql-ws `next` messages for operation `id` on `socket`, the payload given as JSON text.
- * The frame's bytes are written to the TCP socket directly (ws's sender would build the same
- * frame again for every subscriber; it never holds frames back here: no compression, no blobs),
+ * The frame's bytes are written to the TCP socket directly (ws's sender would encode the payload
+ * again for every subscriber; it never holds frames back here: no compression, no blobs),
  * batched with every other subscriber's writes (see WriteBatches). A subscriber that stops reading
  * is closed with 1013 once SLOW_SUBSCRIBER_BYTES wait for it, so one stalled client cannot make
  * the server's memory grow without bound.
  */
 export function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string, frames: NextFrames, batches: WriteBatches): SubscriberChannel {
+  const head = nextMessageHead(id);
   return {
     sendNext(payload) {
       if (socket.readyState !== socket.OPEN) return;
@@ -29,7 +30,7 @@ export function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string, f
         return;
       }
       batches.hold(tcp);
-      tcp.write(frames.frame(id, payload));
+      tcp.write(frames.frame(head, payload));
     },
   };
 }

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, initiate, quickStep } from '../support/handoff-fixtures.js';
 
@@ -18,7 +20,8 @@ interface Listener {
   stop: () => void;
 }
 
-function listen(query: string, client = server.wsClient()): Listener {
+function listen(query: string): Listener {
+  const client = server.wsClient();
   const events: Listener['events'] = [];
   const stop = client.subscribe(
     { query },
@@ -59,18 +62,47 @@ describe('identical live subscriptions share one execution', () => {
     other.stop();
   });
 
-  it('delivers to two identical operations on one socket, each under its own operation id', async () => {
-    const client = server.wsClient();
+  it('sends each operation its own id on one socket, and nothing for an operation after its complete', async () => {
+    // Raw protocol, so every frame is seen: a client library would drop frames for ids it released.
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    const frames: { id?: string; type: string; payload?: any }[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await until(() => frames.some((f) => f.type === 'connection_ack'));
     const query = 'subscription { handoffEvents { handoffId seq type } }';
-    const first = listen(query, client);
-    const second = listen(query, client);
-    const id = await runUntilSeen([first, second], 'one_socket');
-    const trail = (l: Listener) => l.events.filter((e) => e.handoffId === id).map((e) => e.type);
-    expect(trail(first)).toEqual(trail(second));
-    expect(trail(first).at(-1)).toBe('HANDOFF_COMPLETED');
-    first.stop();
-    const next = await runUntilSeen([second], 'one_socket_after');
-    expect(first.events.some((e) => e.handoffId === next)).toBe(false);
-    second.stop();
+    for (const id of ['first', 'second']) socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
+    const eventsOf = (id: string, handoffId: string) =>
+      frames.filter((f) => f.id === id && f.type === 'next' && f.payload.data.handoffEvents.handoffId === handoffId).map((f) => f.payload.data.handoffEvents.type);
+    const completedFor = (id: string, handoffId: string) => eventsOf(id, handoffId).includes('HANDOFF_COMPLETED');
+
+    // Subscriptions register asynchronously: start handoffs until both operations saw one whole.
+    let seen = '';
+    for (let i = 0; !seen && i < 50; i++) {
+      const id = `one_socket_${i}`;
+      await initiate(server, { handoffId: id, procedureId: 'TWO_NOOPS' });
+      await follow(server, id);
+      await until(() => completedFor('first', id) && completedFor('second', id), 500).catch(() => undefined);
+      if (completedFor('first', id) && completedFor('second', id)) seen = id;
+    }
+    expect(seen).not.toBe('');
+    expect(eventsOf('first', seen)).toEqual(eventsOf('second', seen));
+
+    socket.send(JSON.stringify({ id: 'first', type: 'complete' }));
+    const framesAtComplete = frames.length;
+    await initiate(server, { handoffId: 'after_complete', procedureId: 'TWO_NOOPS' });
+    await until(() => completedFor('second', 'after_complete'));
+    expect(frames.slice(framesAtComplete).filter((f) => f.id === 'first')).toEqual([]);
+    expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+    socket.close();
   });
 });
+
+/** Resolves once `condition` holds (checked every 5 ms); rejects after `ms`. */
+async function until(condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
-import { NextFrames, textFrame } from '../../src/http/next-frames.js';
+import { NextFrames, nextMessageHead, textFrame } from '../../src/http/next-frames.js';
 
 // ws's frame parser (what client libraries run); its type definitions do not declare it.
 const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Writable };
@@ -25,14 +25,17 @@ describe('server text frames', () => {
     expect(decode(textFrame(text))).toEqual([text]);
   });
 
-  it('builds a next message once per payload and operation id', () => {
+  it('frames next messages of any operation id around a payload encoded once per event', () => {
     const frames = new NextFrames();
-    const payload = JSON.stringify({ data: { handoffEvents: { seq: 1 } } });
-    const first = frames.frame('1', payload);
-    expect(frames.frame('1', payload)).toBe(first);
-    expect(JSON.parse(decode(first)[0])).toEqual({ id: '1', type: 'next', payload: { data: { handoffEvents: { seq: 1 } } } });
-    expect(JSON.parse(decode(frames.frame('a"b', payload))[0]).id).toBe('a"b');
+    const payload = JSON.stringify({ data: { handoffEvents: { seq: 1, note: 'ünïcode' } } });
+    const first = frames.frame(nextMessageHead('1'), payload);
+    expect(JSON.parse(decode(first)[0])).toEqual({ id: '1', type: 'next', payload: { data: { handoffEvents: { seq: 1, note: 'ünïcode' } } } });
+    const uuid = '0b8e0a3c-7f1e-4a57-9b7e-1f6f9a4c2d11';
+    expect(JSON.parse(decode(frames.frame(nextMessageHead(uuid), payload))[0]).id).toBe(uuid);
+    expect(JSON.parse(decode(frames.frame(nextMessageHead('a"b'), payload))[0]).id).toBe('a"b');
     const next = JSON.stringify({ data: { handoffEvents: { seq: 2 } } });
-    expect(JSON.parse(decode(frames.frame('1', next))[0]).payload.data.handoffEvents.seq).toBe(2);
+    expect(JSON.parse(decode(frames.frame(nextMessageHead('1'), next))[0]).payload.data.handoffEvents.seq).toBe(2);
+    const large = JSON.stringify({ data: { blob: 'x'.repeat(70_000) } });
+    expect(JSON.parse(decode(frames.frame(nextMessageHead('1'), large))[0]).payload.data.blob).toHaveLength(70_000);
   });
 });
