@@ -21,7 +21,8 @@ const CURRENT_CACHE_LIMIT = 1_000;
 export class ProcedureService {
   private readonly versionCache = new Map<string, Procedure>();
   /** Current definitions read recently: every initiate needs one, and they rarely change. */
-  private readonly currentCache = new Map<string, { procedure: Procedure | null; readAt: number }>();
+  /** The read (or the read in flight: a burst of handoffs reads a procedure once) and when it started. */
+  private readonly currentCache = new Map<string, { procedure: Promise<Procedure | null>; readAt: number }>();
 
   constructor(private readonly options: ProcedureServiceOptions) {}
 
@@ -47,9 +48,12 @@ export class ProcedureService {
     const now = this.options.clock.now();
     const cached = this.currentCache.get(id);
     if (cached && now - cached.readAt < CURRENT_CACHE_MS) return cached.procedure;
-    const procedure = await this.options.repository.get(id);
+    const procedure = this.options.repository.get(id);
     if (this.currentCache.size >= CURRENT_CACHE_LIMIT) this.currentCache.clear();
-    this.currentCache.set(id, { procedure, readAt: now });
+    const entry = { procedure, readAt: now };
+    this.currentCache.set(id, entry);
+    // A failed read is not remembered: the next caller tries the store again.
+    procedure.catch(() => this.currentCache.get(id) === entry && this.currentCache.delete(id));
     return procedure;
   }
 
