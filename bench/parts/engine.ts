@@ -12,7 +12,8 @@ import { BENCH_MAX_CONCURRENT, finalEvents, NOOP_PROCEDURE_ID, openEngine, runEn
 import { MapDatabase } from '../support/map-database.js';
 import { loadInChild } from '../support/spawn.js';
 
-const HANDOFFS = QUICK ? 500 : 2_000;
+// About 2.5 s per measured batch: long enough that a brief stall of this VM does not decide a run.
+const HANDOFFS = QUICK ? 500 : 5_000;
 // Steady state: the JIT needs about one full batch before the figures settle.
 const WARMUP = QUICK ? 300 : 2_000;
 const HTTP_CONNECTIONS = 32;
