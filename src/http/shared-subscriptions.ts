@@ -82,8 +82,8 @@ class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
  * Fan-out for many identical live subscriptions (dashboards): the first subscriber's execution
  * runs once per event, its result is serialized once, and the same text goes to every subscriber
  * with the same operation, variables and role, each under its own operation id. An event costs one
- * execution and one JSON.stringify, plus one socket write per subscriber, instead of a full
- * per-subscriber chain of promises, serialization and protocol checks.
+ * execution and one JSON.stringify, plus one frame per subscriber (its channel batches the writes),
+ * instead of a full per-subscriber chain of promises, serialization and protocol checks.
  * The shared execution runs in the first subscriber's context (its request id in logs).
  */
 export class SharedSubscriptions {
