@@ -52,8 +52,10 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     return { onNext: ({ result: next }: { result: ExecutionResult }) => countErrors(next, operationType, phase) };
   };
   const noteOperation = (context: { request?: Request }, document: DocumentNode, operationName: string | null | undefined): string => {
-    const operationType = getOperationAST(document, operationName)?.operation ?? 'unknown';
     const facts = context.request && factsOf.get(context.request);
+    // Over HTTP the parse hook has found it already; graphql-ws operations have no request.
+    const known = facts && facts.operationType !== 'unknown' ? facts.operationType : undefined;
+    const operationType = known ?? getOperationAST(document, operationName)?.operation ?? 'unknown';
     if (facts) facts.operationType = operationType;
     requests.inc({ operationType });
     return operationType;
