@@ -34,9 +34,8 @@ export function operationIdentity(ring: ApiKeyRing, base: Logger, initial: Initi
     return { caller, scope, transport: 'ws' };
   }
   const headers = initial.request?.headers;
-  const requestId = requestIdFrom(headers?.get(REQUEST_ID_HEADER));
-  const current = currentScope();
-  const scope = current?.requestId === requestId ? current : createRequestScope(base, requestId);
+  // An HTTP request already runs in the scope withRequestScope made for it (its id is on the header).
+  const scope = currentScope() ?? createRequestScope(base, requestIdFrom(headers?.get(REQUEST_ID_HEADER)));
   const caller = ring.authenticate(bearerToken(headers?.get('authorization'))).caller;
   const sse = headers?.get('accept')?.includes('text/event-stream') ?? false;
   return { caller, scope, transport: sse ? 'sse' : 'http' };
