@@ -50,8 +50,8 @@ interface Enveloped {
   scope: RequestScope;
   /** Shared feeds are per role: scope checks ran for this role only. */
   role: string | null;
-  /** Where a shared feed writes this operation's results. */
-  channel: SubscriberChannel;
+  /** Where a shared feed would write this operation's results (made only when it joins one). */
+  openChannel: () => SubscriberChannel;
 }
 
 type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
@@ -154,7 +154,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
             variableValues: payload.variables,
             contextValue: await contextFactory(),
           };
-          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, channel: nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches) });
+          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, openChannel: () => nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches) });
           return args;
         } catch (error) {
           return asGraphQLErrors(error, scope.logger);
@@ -165,10 +165,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
         return runInScope(scope, () => execute(args)) as never;
       },
       subscribe: async (args) => {
-        const { subscribe, scope, role, channel } = prepared.get(args)!;
+        const { subscribe, scope, role, openChannel } = prepared.get(args)!;
         const start = () => runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
         const key = shared.keyOf(args, role);
-        const result = await (key === null ? start() : shared.join(key, start, channel));
+        const result = await (key === null ? start() : shared.join(key, start, openChannel()));
         return (Symbol.asyncIterator in result ? options.trackSubscription(result) : result) as never;
       },
       onClose: (ctx, code) => {
