@@ -1,4 +1,4 @@
-import type { HandoffStatus, HandoffType } from './handoff.js';
+import { isFinal, type HandoffStatus, type HandoffType } from './handoff.js';
 
 export interface HandoffSummary {
   status: HandoffStatus;
@@ -26,10 +26,8 @@ export interface HandoffMetrics extends GroupMetrics {
   byProcedure: ({ procedureId: string } & GroupMetrics)[];
 }
 
-const FINISHED: ReadonlySet<HandoffStatus> = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'CANCELLED']);
-
 function group(rows: HandoffSummary[]): GroupMetrics {
-  const finished = rows.filter((row) => FINISHED.has(row.status));
+  const finished = rows.filter((row) => isFinal(row.status));
   const succeeded = finished.filter((row) => row.status === 'COMPLETED');
   const durations = succeeded.map((row) => row.durationMs).filter((ms): ms is number => ms !== null);
   return {
@@ -48,16 +46,21 @@ function ratio(part: number, whole: number): number {
 
 function groupBy<K extends string>(rows: HandoffSummary[], key: (row: HandoffSummary) => K): Map<K, HandoffSummary[]> {
   const groups = new Map<K, HandoffSummary[]>();
-  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  for (const row of rows) {
+    const members = groups.get(key(row));
+    if (members) members.push(row);
+    else groups.set(key(row), [row]);
+  }
   return groups;
 }
 
 /** Totals, success rate (completed ÷ finished, cancels aside), rollbacks and durations. */
 export function handoffMetrics(rows: HandoffSummary[]): HandoffMetrics {
   const count = (status: HandoffStatus) => rows.filter((row) => row.status === status).length;
+  const all = group(rows);
   return {
-    ...group(rows),
-    running: rows.length - rows.filter((row) => FINISHED.has(row.status)).length,
+    ...all,
+    running: all.total - all.finished,
     failed: count('FAILED') + count('ROLLED_BACK') + count('ROLLBACK_FAILED'),
     rolledBack: count('ROLLED_BACK'),
     rollbackFailed: count('ROLLBACK_FAILED'),
