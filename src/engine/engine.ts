@@ -14,7 +14,7 @@ import { HandoffQueue } from './handoffs/handoff-queue.js';
 import { HandoffRunner } from './handoffs/handoff-runner.js';
 import { HandoffService } from './handoffs/handoff-service.js';
 import { FaultInjectors } from './handoffs/fault-injectors.js';
-import { createStepServices, validateHandoff } from './handoffs/step-services.js';
+import { createStepServices, validateHandoff, validationFactsOf } from './handoffs/step-services.js';
 import { ReliabilityConfigRepository } from '../store/repositories/reliability-config-repository.js';
 import { ReliabilityTestRepository } from '../store/repositories/reliability-test-repository.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
@@ -128,7 +128,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const handoff = await handoffs!.get(id);
     if (!handoff) return null;
     return {
-      handoff: { handoffId: handoff.id, sourcePhase: handoff.sourcePhase, targetPhase: handoff.targetPhase, sourceAgent: handoff.sourceAgent, targetAgent: handoff.targetAgent, type: handoff.type, priority: handoff.priority },
+      handoff: validationFactsOf(handoff),
       procedureId: handoff.procedureId,
       metadata: handoff.metadata,
     };

@@ -3,10 +3,24 @@ import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Random } from '../shared/random.js';
-import { payloadDigest } from '../validation/subject.js';
+import { isBlocking } from '../validation/rule.js';
+import { payloadDigest, type HandoffFacts } from '../validation/subject.js';
 import type { ValidationService } from '../validation/validation-service.js';
 import type { Handoff } from './handoff.js';
 import type { StepServices } from './steps/step-kind.js';
+
+/** What validation rules see of a handoff (`handoff.*` in a condition). */
+export function validationFactsOf(handoff: Handoff): HandoffFacts {
+  return {
+    handoffId: handoff.id,
+    sourcePhase: handoff.sourcePhase,
+    targetPhase: handoff.targetPhase,
+    sourceAgent: handoff.sourceAgent,
+    targetAgent: handoff.targetAgent,
+    type: handoff.type,
+    priority: handoff.priority,
+  };
+}
 
 export interface Verdict {
   /** Ids of rules whose failure blocks (empty = pass). */
@@ -27,22 +41,14 @@ export async function validateHandoff(
     ruleIds,
     blockingSeverities: procedure.blockingSeverities,
     subject: {
-      handoff: {
-        handoffId: handoff.id,
-        sourcePhase: handoff.sourcePhase,
-        targetPhase: handoff.targetPhase,
-        sourceAgent: handoff.sourceAgent,
-        targetAgent: handoff.targetAgent,
-        type: handoff.type,
-        priority: handoff.priority,
-      },
+      handoff: validationFactsOf(handoff),
       context: handoff.metadata,
       procedure: { id: procedure.id, requiredContextKeys: procedure.requiredContextKeys },
       transferredKeys,
     },
   });
   const blocking = evaluation.results
-    .filter((result) => (result.status === 'FAILED' || result.status === 'ERROR') && procedure.blockingSeverities.includes(result.severity))
+    .filter((result) => isBlocking(result, procedure.blockingSeverities))
     .map((result) => result.ruleId);
   const notes = evaluation.results
     .filter((result) => result.status !== 'PASSED')

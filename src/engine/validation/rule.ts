@@ -48,6 +48,11 @@ export interface RuleResult {
 export const DEFAULT_RULE_TIMEOUT_MS = 5_000;
 export const DEFAULT_BLOCKING_SEVERITIES: Severity[] = ['CRITICAL'];
 
+/** A failed or errored result of a blocking severity: it fails the session (or the gate). */
+export function isBlocking(result: Pick<RuleResult, 'status' | 'severity'>, blockingSeverities: readonly Severity[]): boolean {
+  return (result.status === 'FAILED' || result.status === 'ERROR') && blockingSeverities.includes(result.severity);
+}
+
 /**
  * Any blocking-severity failure or error fails the session; failures and errors of lower
  * severities only warn. Skipped (disabled) rules do not count.
@@ -57,7 +62,7 @@ export function decideOutcome(
   blockingSeverities: readonly Severity[],
 ): SessionOutcome {
   const problems = results.filter((r) => r.status === 'FAILED' || r.status === 'ERROR');
-  if (problems.some((r) => blockingSeverities.includes(r.severity))) return 'FAILED';
+  if (problems.some((r) => isBlocking(r, blockingSeverities))) return 'FAILED';
   return problems.length > 0 ? 'PASSED_WITH_WARNINGS' : 'PASSED';
 }
 
