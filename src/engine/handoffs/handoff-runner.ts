@@ -8,7 +8,7 @@ import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
 import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
-import { StepFailure, type StepServices } from './steps/step-kind.js';
+import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
 
 /** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
 class LeaseLostError extends Error {
@@ -309,7 +309,7 @@ export class HandoffRunner {
    */
   private async postStepCheck(run: ActiveRun, definition: StepDefinition, output: Record<string, unknown> | null): Promise<Error | null> {
     if (definition.validateRules.length === 0) return null;
-    const transferred = [...run.handoff.steps, { output }].flatMap((step) => (Array.isArray(step.output?.keys) ? (step.output.keys as string[]) : []));
+    const transferred = transferredKeys([...run.handoff.steps, { output }]);
     try {
       const verdict = await this.options.services.validate(run.handoff, definition.validateRules, transferred);
       return verdict.blocking.length > 0 ? new StepFailure(`post-step validation failed: ${verdict.summary}`) : null;

@@ -46,6 +46,11 @@ export interface StepKindHandler {
   waits?: boolean;
 }
 
+/** The context keys the steps have transferred so far (what transfer_context steps output). */
+export function transferredKeys(steps: readonly { output: Record<string, unknown> | null }[]): string[] {
+  return steps.flatMap((step) => stringList(step.output?.keys) ?? []);
+}
+
 export function stringList(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0) ? value : null;
 }

@@ -1,12 +1,11 @@
-import { StepFailure, stringList, type StepKindHandler } from './step-kind.js';
+import { StepFailure, stringList, transferredKeys, type StepKindHandler } from './step-kind.js';
 
 /** Runs params.rules through the validation engine; a blocking outcome fails the step. */
 export const validateStep: StepKindHandler = {
   kind: 'validate',
   checkParams: (params) => (stringList(params.rules)?.length ? [] : ['params.rules must be a non-empty list of rule ids']),
   async run({ handoff, action, services }) {
-    const transferred = handoff.steps.flatMap((step) => stringList(step.output?.keys) ?? []);
-    const verdict = await services.validate(handoff, stringList(action.params.rules)!, transferred);
+    const verdict = await services.validate(handoff, stringList(action.params.rules)!, transferredKeys(handoff.steps));
     if (verdict.blocking.length > 0) throw new StepFailure(`validation failed: ${verdict.summary}`);
     return { rules: action.params.rules, summary: verdict.summary };
   },
