@@ -97,7 +97,6 @@ export class ProcedureService {
     const problems = await this.check(input);
     if (problems.length > 0) return failAll(problems);
     const next = toProcedure(input, current.version + 1, current.createdAt, this.options.clock.now());
-    this.currentCache.delete(input.id);
     const conflict = () => fail<Procedure>('VERSION_CONFLICT', 'The procedure was updated concurrently; read it again and retry', ['input', 'id']);
     try {
       const stored = await this.options.repository.replace(next, current.version);
