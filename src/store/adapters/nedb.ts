@@ -21,8 +21,10 @@ import {
 /** How often the append-only data files are rewritten to drop superseded lines. */
 const COMPACTION_INTERVAL_MS = 60_000;
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { errorType?: string })?.errorType === 'uniqueViolated';
+/** nedb's unique-index violation as the port's DuplicateKeyError; anything else as it came. */
+function translate(name: string, error: unknown): never {
+  if ((error as { errorType?: string })?.errorType === 'uniqueViolated') throw new DuplicateKeyError(name, String((error as Error).message));
+  throw error;
 }
 
 class NedbCollection<T extends StoredDocument> implements Collection<T> {
@@ -42,8 +44,7 @@ class NedbCollection<T extends StoredDocument> implements Collection<T> {
     try {
       await this.store.insertAsync(docs);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateKeyError(this.name, String((error as Error).message));
-      throw error;
+      return translate(this.name, error);
     }
   }
 
@@ -75,8 +76,7 @@ class NedbCollection<T extends StoredDocument> implements Collection<T> {
       });
       return (affectedDocuments as T | null) ?? null;
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateKeyError(this.name, String((error as Error).message));
-      throw error;
+      return translate(this.name, error);
     }
   }
 
@@ -86,8 +86,7 @@ class NedbCollection<T extends StoredDocument> implements Collection<T> {
       const { numAffected } = await this.store.updateAsync(filter, update, { multi: true });
       return numAffected;
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateKeyError(this.name, String((error as Error).message));
-      throw error;
+      return translate(this.name, error);
     }
   }
 
