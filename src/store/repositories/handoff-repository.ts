@@ -266,7 +266,7 @@ export class HandoffRepository {
     const cached = this.finished.get(id);
     if (cached) return cached;
     const doc = await this.handoffs.findOne({ _id: id });
-    return doc ? this.finished.remember(toHandoff(doc), storedBytes(doc)) : null;
+    return doc ? this.parseAndRemember(doc) : null;
   }
 
   async getRecord(id: string): Promise<HandoffRecord | null> {
@@ -281,7 +281,7 @@ export class HandoffRepository {
       if (cached) known.set(id, cached);
     }
     const missing = ids.filter((id) => !known.has(id));
-    const read = await findManyInOrder(this.handoffs, missing, this.fromDocument);
+    const read = await findManyInOrder(this.handoffs, missing, this.parseAndRemember);
     missing.forEach((id, index) => known.set(id, read[index]));
     return ids.map((id) => known.get(id) ?? null);
   }
@@ -290,9 +290,11 @@ export class HandoffRepository {
     return keysetPage(this.handoffs, toFilter(filter), 'createdAt', request, this.fromDocument);
   }
 
+  /** A read document as a handoff, kept in the cache when it is finished. */
+  private readonly parseAndRemember = (doc: HandoffDocument): Handoff => this.finished.remember(toHandoff(doc), storedBytes(doc));
+
   /** A read document as a handoff, reusing the parsed copy of a finished one. */
-  private readonly fromDocument = (doc: HandoffDocument): Handoff =>
-    this.finished.get(doc._id) ?? this.finished.remember(toHandoff(doc), storedBytes(doc));
+  private readonly fromDocument = (doc: HandoffDocument): Handoff => this.finished.get(doc._id) ?? this.parseAndRemember(doc);
 
   async count(filter: HandoffFilter): Promise<number> {
     return this.handoffs.count(toFilter(filter));
