@@ -53,23 +53,24 @@ export function currentScope(): RequestScope | undefined {
 
 /**
  * Wraps the HTTP handler: picks the request id (a sane incoming `x-request-id`, else a new
- * one), puts it back on the request for the GraphQL context, echoes it in the response, runs the
- * rest of the request inside its scope and logs one line when the response is done.
+ * one), echoes it in the response, runs the rest of the request inside its scope (where the
+ * GraphQL context finds it) and, at debug level, logs one line when the response is done.
  */
 export function withRequestScope(base: Logger, handler: RequestListener): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    req.headers[REQUEST_ID_HEADER] = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const scope = createRequestScope(base, requestId);
-    const started = process.hrtime.bigint();
-    if (base.isLevelEnabled('debug')) res.once('finish', () => {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      scope.logger.debug(
-        { method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 },
-        'request completed',
-      );
-    });
+    if (base.isLevelEnabled('debug')) {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        scope.logger.debug(
+          { method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 },
+          'request completed',
+        );
+      });
+    }
     runInScope(scope, () => handler(req, res));
   };
 }
