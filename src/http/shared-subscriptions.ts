@@ -125,10 +125,6 @@ export class SharedSubscriptions {
     return subscriber;
   }
 
-  get feedCount(): number {
-    return this.feeds.size;
-  }
-
   private leave(key: string, feed: SharedFeed, subscriber: SharedSubscriber): void {
     feed.subscribers.delete(subscriber);
     if (feed.subscribers.size === 0 && this.feeds.get(key) === feed) {
