@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { RequestScope } from './request-scope.js';
 
 /**
@@ -27,27 +27,15 @@ export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugi
   };
   return {
     onExecute({ args }) {
+      const scope = (args.contextValue as { scope?: RequestScope }).scope;
       return {
-        onExecuteDone({ result }) {
-          const scope = (args.contextValue as { scope?: RequestScope }).scope;
-          if ('errors' in result || !(Symbol.asyncIterator in result)) {
-            report(result as ExecutionResult, scope, args.operationName);
-            return undefined;
-          }
-          return { onNext: ({ result: next }) => report(next, scope, args.operationName) };
-        },
+        onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => report(result, scope, args.operationName)),
       };
     },
     onSubscribe({ args }) {
       const scope = (args.contextValue as { scope?: RequestScope }).scope;
       return {
-        onSubscribeResult({ result }) {
-          if (Symbol.asyncIterator in result) {
-            return { onNext: ({ result: next }) => report(next, scope, args.operationName) };
-          }
-          report(result as ExecutionResult, scope, args.operationName);
-          return undefined;
-        },
+        onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => report(result, scope, args.operationName)),
       };
     },
   };

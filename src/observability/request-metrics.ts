@@ -1,5 +1,5 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 type Phase = 'parse' | 'validate' | 'execute' | 'subscribe';
@@ -46,11 +46,6 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     const count = result.errors?.length ?? 0;
     if (count > 0) errors.inc({ operationType, phase }, count);
   };
-  /** Counts a single result's errors now, or a stream's as each result passes. */
-  const countResults = (result: ExecutionResult | AsyncIterable<ExecutionResult>, operationType: string, phase: Phase) => {
-    if (!(Symbol.asyncIterator in result)) return void countErrors(result, operationType, phase);
-    return { onNext: ({ result: next }: { result: ExecutionResult }) => countErrors(next, operationType, phase) };
-  };
   const noteOperation = (context: { request?: Request }, document: DocumentNode, operationName: string | null | undefined): string => {
     const facts = context.request && factsOf.get(context.request);
     // Over HTTP the parse hook has found it already; graphql-ws operations have no request.
@@ -89,13 +84,13 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     onExecute({ args }) {
       const operationType = noteOperation(args.contextValue as { request?: Request }, args.document, args.operationName);
       return {
-        onExecuteDone: ({ result }) => countResults(result, operationType, 'execute'),
+        onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => countErrors(result, operationType, 'execute')),
       };
     },
     onSubscribe({ args }) {
       const operationType = noteOperation(args.contextValue as { request?: Request }, args.document, args.operationName);
       return {
-        onSubscribeResult: ({ result }) => countResults(result, operationType, 'subscribe'),
+        onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => countErrors(result, operationType, 'subscribe')),
         onSubscribeError() {
           errors.inc({ operationType, phase: 'subscribe' });
         },
