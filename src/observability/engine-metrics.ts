@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Engine } from '../engine/engine.js';
+import { isFinalEvent } from '../engine/handoffs/handoff-event.js';
 import { HANDOFF_STATUSES } from '../engine/handoffs/handoff.js';
 import type { Logger } from '../engine/shared/logger.js';
 
@@ -33,14 +34,6 @@ export interface EngineMetricsSources {
 
 /** Step durations from milliseconds to minutes. */
 const STEP_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
-
-const FINAL_EVENT_TYPES = new Set([
-  'HANDOFF_COMPLETED',
-  'HANDOFF_FAILED',
-  'HANDOFF_ROLLED_BACK',
-  'HANDOFF_ROLLBACK_FAILED',
-  'HANDOFF_CANCELLED',
-]);
 
 /** Counters and histograms fed by handoff events; `observe` takes one event. */
 export function handoffEventMetrics(registry: Registry): { observe(event: HandoffEventLike): void } {
@@ -98,7 +91,7 @@ export function handoffEventMetrics(registry: Registry): { observe(event: Handof
           compensations.inc({ outcome: event.type === 'COMPENSATION_SUCCEEDED' ? 'succeeded' : 'failed', source });
           return;
         default:
-          if (FINAL_EVENT_TYPES.has(event.type) && event.status) finished.inc({ status: event.status, source });
+          if (isFinalEvent(event) && event.status) finished.inc({ status: event.status, source });
       }
     },
   };

@@ -24,6 +24,22 @@ export const HANDOFF_EVENT_TYPES = [
 ] as const;
 export type HandoffEventType = (typeof HANDOFF_EVENT_TYPES)[number];
 
+/** The event that records each final status: the last event of a handoff. */
+export const FINAL_EVENT_BY_STATUS = {
+  COMPLETED: 'HANDOFF_COMPLETED',
+  FAILED: 'HANDOFF_FAILED',
+  ROLLED_BACK: 'HANDOFF_ROLLED_BACK',
+  ROLLBACK_FAILED: 'HANDOFF_ROLLBACK_FAILED',
+  CANCELLED: 'HANDOFF_CANCELLED',
+} as const satisfies Partial<Record<HandoffStatus, HandoffEventType>>;
+
+const FINAL_EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(FINAL_EVENT_BY_STATUS));
+
+/** Whether `event` is a handoff's last one (it records a final status). */
+export function isFinalEvent(event: { type: string }): boolean {
+  return FINAL_EVENT_TYPES.has(event.type);
+}
+
 /** The part of an event the runner decides; numbering and time are added when it is stored. */
 export interface HandoffEventDraft {
   type: HandoffEventType;

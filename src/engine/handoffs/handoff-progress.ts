@@ -1,20 +1,8 @@
 import type { HandoffRepository } from '../../store/repositories/handoff-repository.js';
 import type { Topic } from '../shared/topic.js';
 import { AsyncQueue } from '../shared/async-queue.js';
-import type { HandoffEvent, HandoffEventType } from './handoff-event.js';
+import { isFinalEvent, type HandoffEvent } from './handoff-event.js';
 import { isFinal } from './handoff.js';
-
-const TERMINAL_EVENTS: ReadonlySet<HandoffEventType> = new Set([
-  'HANDOFF_COMPLETED',
-  'HANDOFF_FAILED',
-  'HANDOFF_ROLLED_BACK',
-  'HANDOFF_ROLLBACK_FAILED',
-  'HANDOFF_CANCELLED',
-]);
-
-export function isTerminalEvent(event: Pick<HandoffEvent, 'type'>): boolean {
-  return TERMINAL_EVENTS.has(event.type);
-}
 
 const REPLAY_PAGE = 500;
 
@@ -46,7 +34,7 @@ export function handoffProgress(
     if (event.seq <= last || queue.isEnded) return;
     last = event.seq;
     queue.push(event);
-    if (isTerminalEvent(event)) queue.end();
+    if (isFinalEvent(event)) queue.end();
   };
 
   /** Stored events up to `upTo` (inclusive) that we have not emitted yet. */

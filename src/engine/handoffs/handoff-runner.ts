@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { isFinal, type Handoff, type StepRun } from './handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
+import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
 import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
@@ -59,14 +59,6 @@ function abandonCurrentStep(h: Handoff, reason: string, now: number): void {
   step.error ??= reason;
   step.finishedAt = now;
 }
-
-const TERMINAL_MESSAGES = {
-  COMPLETED: 'HANDOFF_COMPLETED',
-  FAILED: 'HANDOFF_FAILED',
-  ROLLED_BACK: 'HANDOFF_ROLLED_BACK',
-  ROLLBACK_FAILED: 'HANDOFF_ROLLBACK_FAILED',
-  CANCELLED: 'HANDOFF_CANCELLED',
-} as const;
 
 /**
  * Executes handoffs as a durable state machine. Every change is one compare-and-set on the
@@ -482,7 +474,7 @@ export class HandoffRunner {
   }
 
 
-  private async finish(run: ActiveRun, status: keyof typeof TERMINAL_MESSAGES, message: string): Promise<void> {
+  private async finish(run: ActiveRun, status: keyof typeof FINAL_EVENT_BY_STATUS, message: string): Promise<void> {
     const now = this.options.clock.now();
     await this.commit(run, (h) => {
       if (status !== 'COMPLETED') abandonCurrentStep(h, message, now);
@@ -490,7 +482,7 @@ export class HandoffRunner {
       h.startedAt ??= now;
       h.finishedAt = now;
       if (status === 'CANCELLED') h.cancelReason = run.cancelReason;
-    }, [{ type: TERMINAL_MESSAGES[status], step: null, message }]);
+    }, [{ type: FINAL_EVENT_BY_STATUS[status], step: null, message }]);
   }
 
   private awaitSignal(run: ActiveRun, step: string, attemptSignal: AbortSignal): Promise<unknown> {
