@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Engine } from '../engine/engine.js';
 import { isFinalEvent } from '../engine/handoffs/handoff-event.js';
 import { HANDOFF_STATUSES } from '../engine/handoffs/handoff.js';
 import type { Logger } from '../engine/shared/logger.js';
@@ -18,17 +17,14 @@ interface Subscribable<T> {
   subscribe(listener: (event: T) => void): () => void;
 }
 
-/**
- * What the metrics read from the engine. Optional parts are hooked in when the engine has them,
- * so this module does not have to change in lock-step with the engine.
- */
+/** What the metrics read from the engine (the Engine has it; tests can pass a stand-in). */
 export interface EngineMetricsSources {
   procedures: { list(): Promise<unknown[]> };
-  handoffs?: {
+  handoffs: {
     /** Every stored handoff event, live. */
-    events?: Subscribable<HandoffEventLike>;
+    events: Subscribable<HandoffEventLike>;
     /** Handoffs matching a filter right now (engine.handoffs.count). */
-    count?(filter: { status?: string[]; test?: boolean }): Promise<number>;
+    count(filter: { status?: string[]; test?: boolean }): Promise<number>;
   };
 }
 
@@ -101,10 +97,8 @@ export function handoffEventMetrics(registry: Registry): { observe(event: Handof
  * Registers the engine's figures on `registry`: gauges computed at scrape time from engine
  * queries, counters and histograms fed by engine topics. Returns the function that unhooks them.
  */
-export function registerEngineMetrics(registry: Registry, engine: Engine, logger?: Logger): () => void {
-  const sources = engine as unknown as EngineMetricsSources;
+export function registerEngineMetrics(registry: Registry, sources: EngineMetricsSources, logger?: Logger): () => void {
   const registers = [registry];
-  const unsubscribe: (() => void)[] = [];
   const failed = (what: string) => (error: unknown) => logger?.warn({ err: error }, `metrics: could not read ${what}`);
 
   new Gauge({
@@ -116,31 +110,22 @@ export function registerEngineMetrics(registry: Registry, engine: Engine, logger
     },
   });
 
-  const handoffs = sources.handoffs;
-  if (handoffs?.count) {
-    const count = handoffs.count.bind(handoffs);
-    new Gauge({
-      name: 'handoff_handoffs',
-      help: 'Handoffs by current status (reliability-test traffic left out).',
-      labelNames: ['status'],
-      registers,
-      async collect() {
-        // One indexed count per status: a handful of store reads per scrape.
-        await Promise.all(HANDOFF_STATUSES.map((status) => count({ status: [status], test: false }).then((n) => [status, n] as const))).then(
-          (counts) => {
-            for (const [status, n] of counts) this.set({ status }, n);
-          },
-          failed('handoffs by status'),
-        );
-      },
-    });
-  }
+  const { handoffs } = sources;
+  new Gauge({
+    name: 'handoff_handoffs',
+    help: 'Handoffs by current status (reliability-test traffic left out).',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      // One indexed count per status: a handful of store reads per scrape.
+      await Promise.all(HANDOFF_STATUSES.map((status) => handoffs.count({ status: [status], test: false }).then((n) => [status, n] as const))).then(
+        (counts) => {
+          for (const [status, n] of counts) this.set({ status }, n);
+        },
+        failed('handoffs by status'),
+      );
+    },
+  });
   const metrics = handoffEventMetrics(registry);
-  if (handoffs?.events) {
-    unsubscribe.push(handoffs.events.subscribe((event) => metrics.observe(event)));
-  }
-
-  return () => {
-    for (const stop of unsubscribe) stop();
-  };
+  return handoffs.events.subscribe((event) => metrics.observe(event));
 }
