@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../config.js';
+import { bearerToken } from './credentials.js';
 import type { Caller } from '../schema/context.js';
 
 /** The caller of an open server (no keys configured): local use, full rights. */
@@ -31,6 +32,8 @@ function digest(secret: string): Buffer {
  */
 export class ApiKeyRing {
   private readonly keys: StoredKey[];
+  /** Each HTTP request's answer: its key is hashed and compared once, however many hooks ask. */
+  private readonly byRequest = new WeakMap<object, Authentication>();
 
   constructor(keys: readonly ApiKey[]) {
     this.keys = keys.map((key) => ({ digest: digest(key.key), caller: Object.freeze({ role: key.role, name: key.name }) }));
@@ -39,6 +42,17 @@ export class ApiKeyRing {
   /** True when at least one key is configured: callers must then present one. */
   get enabled(): boolean {
     return this.keys.length > 0;
+  }
+
+  /** The key in a request's `Authorization: Bearer` header, checked once per request. */
+  authenticateRequest(request: { headers: { get(name: string): string | null } }): Authentication {
+    if (!this.enabled) return this.authenticate(undefined);
+    let auth = this.byRequest.get(request);
+    if (!auth) {
+      auth = this.authenticate(bearerToken(request.headers.get('authorization')));
+      this.byRequest.set(request, auth);
+    }
+    return auth;
   }
 
   authenticate(credential: string | null | undefined): Authentication {

@@ -1,6 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
 import type { ApiKeyRing } from './api-key-ring.js';
-import { bearerToken } from './credentials.js';
 
 function unauthorized(fetchAPI: { Response: typeof Response }, message: string): Response {
   return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }), {
@@ -22,7 +21,7 @@ export function useApiKeys(ring: ApiKeyRing, endpoints: { graphql: string; metri
       if (!ring.enabled) return;
       const path = url.pathname;
       if (path !== endpoints.graphql && path !== endpoints.metrics) return;
-      const auth = ring.authenticate(bearerToken(request.headers.get('authorization')));
+      const auth = ring.authenticateRequest(request);
       if (auth.kind === 'invalid') endResponse(unauthorized(fetchAPI, 'The API key is not valid'));
       else if (path === endpoints.metrics && auth.kind !== 'valid') endResponse(unauthorized(fetchAPI, 'An API key is required'));
     },

@@ -1,7 +1,6 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ApiKeyRing } from './api-key-ring.js';
-import { bearerToken } from './credentials.js';
 
 /**
  * With API keys configured, only callers with a valid key may read the schema: an anonymous
@@ -14,7 +13,7 @@ export function useIntrospectionForKeyHolders(ring: ApiKeyRing): Plugin {
       if (!ring.enabled) return;
       const initial = context as { request?: Request; socket?: unknown };
       if (initial.socket !== undefined || !initial.request?.headers) return;
-      const auth = ring.authenticate(bearerToken(initial.request.headers.get('authorization')));
+      const auth = ring.authenticateRequest(initial.request);
       if (auth.kind !== 'valid') addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
-import { bearerToken } from '../auth/credentials.js';
 import type { Caller } from '../schema/context.js';
 import type { Transport } from '../observability/active-subscriptions.js';
 import { currentScope, createRequestScope, REQUEST_ID_HEADER, requestIdFrom, type RequestScope } from './request-scope.js';
@@ -36,7 +35,7 @@ export function operationIdentity(ring: ApiKeyRing, base: Logger, initial: Initi
   const headers = initial.request?.headers;
   // An HTTP request already runs in the scope withRequestScope made for it (its id is on the header).
   const scope = currentScope() ?? createRequestScope(base, requestIdFrom(headers?.get(REQUEST_ID_HEADER)));
-  const caller = ring.authenticate(bearerToken(headers?.get('authorization'))).caller;
+  const caller = (initial.request ? ring.authenticateRequest(initial.request) : ring.authenticate(undefined)).caller;
   const sse = headers?.get('accept')?.includes('text/event-stream') ?? false;
   return { caller, scope, transport: sse ? 'sse' : 'http' };
 }
