@@ -1,5 +1,5 @@
 import type { Action } from '../procedures/procedure.js';
-import type { Clock } from '../shared/clock.js';
+import { startTimeout, type Clock } from '../shared/clock.js';
 import type { Handoff } from './handoff.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import type { StepServices } from './steps/step-kind.js';
@@ -30,17 +30,6 @@ export class ShutdownError extends Error {
 /** A hook that may fail, hang or slow an attempt before it runs: how reliability tests inject faults. */
 export interface FaultHook {
   beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: AbortSignal): Promise<void>;
-}
-
-/** Reason used to cancel a sleep-based timeout: a constant, so settling costs no DOMException. */
-const ATTEMPT_SETTLED = Object.freeze(new Error('attempt settled'));
-
-/** Arms the attempt's timeout with the clock's timer, or a cancellable sleep when it has none. */
-function startTimeout(clock: Clock, ms: number, onTimeout: () => void): () => void {
-  if (clock.timer) return clock.timer(ms, onTimeout);
-  const timer = new AbortController();
-  clock.sleep(ms, timer.signal).then(onTimeout, () => undefined);
-  return () => timer.abort(ATTEMPT_SETTLED);
 }
 
 export type ActionResult =

@@ -30,3 +30,14 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/** Reason used to cancel a sleep-based timeout: a constant, so settling costs no new Error. */
+const TIMEOUT_CANCELLED = Object.freeze(new Error('timeout cancelled'));
+
+/** Arms a timeout with the clock's timer, or a cancellable sleep when it has none; returns its cancel. */
+export function startTimeout(clock: Clock, ms: number, onTimeout: () => void): () => void {
+  if (clock.timer) return clock.timer(ms, onTimeout);
+  const cancelled = new AbortController();
+  clock.sleep(ms, cancelled.signal).then(onTimeout, () => undefined);
+  return () => cancelled.abort(TIMEOUT_CANCELLED);
+}

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.js';
+import { startTimeout, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { compileCondition, describeExpected, describeFound } from './condition.js';
 import type { RuleResult, ValidationRule } from './rule.js';
@@ -33,6 +33,9 @@ export const conditionEvaluator: RuleEvaluator = (rule, subject) => {
 
 class RuleTimeout extends Error {}
 
+/** Why a rule's signal aborts once the rule is decided: a constant, so no Error is made per rule. */
+const RULE_FINISHED = Object.freeze(new Error('rule finished'));
+
 export interface RunRulesOptions {
   clock: Clock;
   logger: Logger;
@@ -49,10 +52,10 @@ export function missingRuleResult(ruleId: string, seq: number, at: number): Rule
 async function judge(rule: ValidationRule, subject: ValidationSubject, options: RunRulesOptions): Promise<Pick<RuleResult, 'status' | 'message'>> {
   if (!rule.enabled) return { status: 'SKIPPED', message: 'The rule is disabled' };
   const controller = new AbortController();
-  const timeout = options.clock.sleep(rule.timeoutMs, controller.signal).then(() => {
-    throw new RuleTimeout();
-  });
+  let expire!: (error: RuleTimeout) => void;
+  const timeout = new Promise<never>((_, reject) => (expire = reject));
   timeout.catch(() => undefined); // the losing side of the race must not surface as unhandled
+  const cancelTimeout = startTimeout(options.clock, rule.timeoutMs, () => expire(new RuleTimeout()));
   try {
     const verdict = await Promise.race([Promise.resolve().then(() => options.evaluator(rule, subject, controller.signal)), timeout]);
     return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message };
@@ -61,7 +64,8 @@ async function judge(rule: ValidationRule, subject: ValidationSubject, options: 
     options.logger.warn({ err: error, ruleId: rule.id }, 'validation rule threw');
     return { status: 'ERROR', message: `The rule could not be evaluated: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
-    controller.abort(new Error('rule finished'));
+    cancelTimeout();
+    controller.abort(RULE_FINISHED);
   }
 }
 
