@@ -51,10 +51,24 @@ export function checkCondition(condition: unknown, sample: object, field: string
   return [];
 }
 
+/** A condition compiled once: its test, and what its messages say, worked out once where the subject does not matter. */
+export interface CompiledCondition {
+  test(subject: object): boolean;
+  /** "context.a = 1, target.status = "OFFLINE"": the values the condition looked at. */
+  found(subject: object): string;
+  /** The condition as (abbreviated) JSON. */
+  expected: string;
+}
+
 /** Compiles a stored condition; throws when it is invalid (the rule then reads as ERROR). */
-export function compileCondition(condition: Record<string, unknown>): (subject: object) => boolean {
+export function compileCondition(condition: Record<string, unknown>): CompiledCondition {
   const query = new Query(condition, {});
-  return (subject) => query.test(subject as Record<string, unknown>);
+  const paths = [...referencedPaths(condition)];
+  return {
+    test: (subject) => query.test(subject as Record<string, unknown>),
+    found: (subject) => foundAt(paths, subject),
+    expected: abbreviate(JSON.stringify(condition), 400),
+  };
 }
 
 function collectExpressionPaths(expression: unknown, paths: Set<string>): void {
@@ -100,13 +114,12 @@ function show(value: unknown): string {
   return value === undefined ? '(missing)' : abbreviate(JSON.stringify(value), 200);
 }
 
-/** "context.a = 1, target.status = "OFFLINE"": the values a condition looked at. */
-export function describeFound(condition: Record<string, unknown>, subject: object): string {
-  const paths = [...referencedPaths(condition)];
+function foundAt(paths: readonly string[], subject: object): string {
   if (paths.length === 0) return 'nothing the condition names';
   return paths.map((path) => `${path} = ${show(valueAt(subject, path))}`).join(', ');
 }
 
-export function describeExpected(condition: Record<string, unknown>): string {
-  return abbreviate(JSON.stringify(condition), 400);
+/** "context.a = 1, target.status = "OFFLINE"": the values a condition looked at. */
+export function describeFound(condition: Record<string, unknown>, subject: object): string {
+  return foundAt([...referencedPaths(condition)], subject);
 }

@@ -1,6 +1,6 @@
 import { startTimeout, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { compileCondition, describeExpected, describeFound } from './condition.js';
+import { compileCondition, type CompiledCondition } from './condition.js';
 import type { RuleResult, ValidationRule } from './rule.js';
 import type { ValidationSubject } from './subject.js';
 
@@ -12,23 +12,21 @@ export interface Verdict {
 /** Decides one rule against a subject. The default is the mingo condition; tests inject others. */
 export type RuleEvaluator = (rule: ValidationRule, subject: ValidationSubject, signal: AbortSignal) => Verdict | Promise<Verdict>;
 
-const compiled = new Map<string, (subject: object) => boolean>();
+const compiled = new Map<string, CompiledCondition>();
 const MAX_COMPILED = 1_000;
 
 /** Tests the rule's condition; the message names what was expected and what was found. */
 export const conditionEvaluator: RuleEvaluator = (rule, subject) => {
   const key = `${rule.id}@${rule.version}@${rule.updatedAt}`;
-  let test = compiled.get(key);
-  if (!test) {
+  let condition = compiled.get(key);
+  if (!condition) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
-    test = compileCondition(rule.condition);
-    compiled.set(key, test);
+    condition = compileCondition(rule.condition);
+    compiled.set(key, condition);
   }
-  const passed = test(subject);
-  const found = describeFound(rule.condition, subject);
-  return passed
-    ? { passed, message: `Passed: found ${found}` }
-    : { passed, message: `Expected ${describeExpected(rule.condition)}; found ${found}` };
+  const passed = condition.test(subject);
+  const found = condition.found(subject);
+  return passed ? { passed, message: `Passed: found ${found}` } : { passed, message: `Expected ${condition.expected}; found ${found}` };
 };
 
 class RuleTimeout extends Error {}
