@@ -2,10 +2,11 @@ import DataLoader from 'dataloader';
 import type { Engine } from '../engine/engine.js';
 import type { Procedure } from '../engine/procedures/procedure.js';
 import type { Agent } from '../engine/agents/agent.js';
+import type { ReliabilityTestConfig } from '../engine/reliability/reliability-test.js';
 import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 
 /**
- * Per-request batchers: every `procedure { … }` or agent lookup in one request becomes one
+ * Per-request batchers: every `procedure { … }`, agent or config lookup in one request becomes one
  * `$in` read. Created fresh for each request so nothing leaks between callers.
  */
 export interface Loaders {
@@ -14,6 +15,7 @@ export interface Loaders {
   validationRules: DataLoader<string, ValidationRule | null>;
   /** A session's results by session id. */
   validationResults: DataLoader<string, RuleResult[]>;
+  reliabilityConfigs: DataLoader<string, ReliabilityTestConfig | null>;
 }
 
 /** Each loader is made on first use: most operations need one or none of them. */
@@ -22,6 +24,7 @@ class RequestLoaders implements Loaders {
   #agents?: Loaders['agents'];
   #validationRules?: Loaders['validationRules'];
   #validationResults?: Loaders['validationResults'];
+  #reliabilityConfigs?: Loaders['reliabilityConfigs'];
 
   constructor(private readonly engine: Engine) {}
 
@@ -39,6 +42,10 @@ class RequestLoaders implements Loaders {
 
   get validationResults(): Loaders['validationResults'] {
     return (this.#validationResults ??= new DataLoader((ids) => this.engine.validation.resultsOfMany(ids)));
+  }
+
+  get reliabilityConfigs(): Loaders['reliabilityConfigs'] {
+    return (this.#reliabilityConfigs ??= new DataLoader((ids) => this.engine.reliability.getConfigs(ids)));
   }
 }
 

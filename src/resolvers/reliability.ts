@@ -33,7 +33,7 @@ builder.objectFields(ReliabilityTestRef, (t) => ({
     type: ReliabilityTestConfigRef,
     nullable: true,
     description: 'The configuration it started from.',
-    resolve: (test, _args, context) => context.engine.reliability.getConfig(test.configId),
+    resolve: (test, _args, context) => context.loaders.reliabilityConfigs.load(test.configId),
   }),
 }));
 

@@ -103,6 +103,10 @@ export class ReliabilityService {
     return this.deps.configs.get(id);
   }
 
+  getConfigs(ids: readonly string[]): Promise<(ReliabilityTestConfig | null)[]> {
+    return this.deps.configs.getMany(ids);
+  }
+
   async createConfig(input: CreateConfigInput): Promise<Outcome<ReliabilityTestConfig>> {
     const errors: UserError[] = [];
     if (!CONFIG_ID.test(input.id)) {

@@ -1,4 +1,5 @@
 import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
+import { findManyInOrder } from '../pagination.js';
 import type { ReliabilityTestConfig } from '../../engine/reliability/reliability-test.js';
 
 type ConfigDocument = Omit<ReliabilityTestConfig, 'id'> & { _id: string };
@@ -26,6 +27,10 @@ export class ReliabilityConfigRepository {
     return doc ? toConfig(doc) : null;
   }
 
+  async getMany(ids: readonly string[]): Promise<(ReliabilityTestConfig | null)[]> {
+    return findManyInOrder(this.configs, ids, toConfig);
+  }
+
   /** Standard configurations first, then the others, each by id. */
   async list(): Promise<ReliabilityTestConfig[]> {
     const docs = await this.configs.find({}, { sort: { _id: 1 } });
@@ -41,12 +46,11 @@ export class ReliabilityConfigRepository {
   async insertMissing(configs: ReliabilityTestConfig[]): Promise<number> {
     let added = 0;
     for (const config of configs) {
-      if (await this.configs.findOne({ _id: config.id })) continue;
       try {
         await this.configs.insertOne(toDocument(config));
         added++;
       } catch (error) {
-        if (!(error instanceof DuplicateKeyError)) throw error; // another process seeded it first
+        if (!(error instanceof DuplicateKeyError)) throw error; // already there (seeded before, or by another process)
       }
     }
     return added;
