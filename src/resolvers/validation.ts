@@ -18,13 +18,10 @@ import type { ValidationRule } from '../engine/validation/rule.js';
 import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
 import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
+import { isJsonObject } from '../engine/shared/json-object.js';
 
 const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
 const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 builder.objectFields(ProcedureRef, (t) => ({
   validationRules: t.field({

@@ -15,6 +15,7 @@ import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
+import { isJsonObject } from '../shared/json-object.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -47,7 +48,7 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
     }
   }
   if (input.metadata != null) {
-    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) {
+    if (!isJsonObject(input.metadata)) {
       errors.push({ field: ['input', 'metadata'], code: 'INVALID_VALUE', message: 'metadata must be a JSON object' });
     } else if (Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_LIMIT_BYTES) {
       errors.push({ field: ['input', 'metadata'], code: 'TOO_LARGE', message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON` });

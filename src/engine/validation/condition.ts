@@ -1,5 +1,6 @@
 import { Query } from 'mingo';
 import type { UserError } from '../shared/user-error.js';
+import { isJsonObject } from '../shared/json-object.js';
 
 /**
  * Rule conditions: MongoDB query documents evaluated by mingo against a validation
@@ -11,10 +12,6 @@ const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
 const MAX_CONDITION_CHARS = 16_000;
 const MAX_DEPTH = 20;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function findProblem(value: unknown, depth: number): string | null {
   if (depth > MAX_DEPTH) return `nests deeper than ${MAX_DEPTH} levels`;
   if (Array.isArray(value)) {
@@ -22,7 +19,7 @@ function findProblem(value: unknown, depth: number): string | null {
       const problem = findProblem(item, depth + 1);
       if (problem) return problem;
     }
-  } else if (isPlainObject(value)) {
+  } else if (isJsonObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (CODE_OPERATORS.has(key)) return `uses ${key}, which runs code; conditions are data`;
       const problem = findProblem(item, depth + 1);
@@ -39,7 +36,7 @@ function findProblem(value: unknown, depth: number): string | null {
  */
 export function checkCondition(condition: unknown, sample: object, field: string[]): UserError[] {
   const refuse = (message: string): UserError[] => [{ code: 'INVALID_CONDITION', message, field }];
-  if (!isPlainObject(condition)) return refuse('A condition is a JSON object in the MongoDB query language, e.g. { "context.phaseComplete": true }');
+  if (!isJsonObject(condition)) return refuse('A condition is a JSON object in the MongoDB query language, e.g. { "context.phaseComplete": true }');
   if (JSON.stringify(condition).length > MAX_CONDITION_CHARS) return refuse(`A condition may have at most ${MAX_CONDITION_CHARS} characters of JSON`);
   const problem = findProblem(condition, 0);
   if (problem) return refuse(`The condition ${problem}`);
@@ -76,7 +73,7 @@ function collectExpressionPaths(expression: unknown, paths: Set<string>): void {
     if (expression.startsWith('$') && !expression.startsWith('$$')) paths.add(expression.slice(1));
   } else if (Array.isArray(expression)) {
     for (const item of expression) collectExpressionPaths(item, paths);
-  } else if (isPlainObject(expression)) {
+  } else if (isJsonObject(expression)) {
     for (const item of Object.values(expression)) collectExpressionPaths(item, paths);
   }
 }
@@ -85,7 +82,7 @@ function collectExpressionPaths(expression: unknown, paths: Set<string>): void {
 export function referencedPaths(condition: Record<string, unknown>, paths = new Set<string>()): Set<string> {
   for (const [key, value] of Object.entries(condition)) {
     if (LOGICAL_OPERATORS.has(key) && Array.isArray(value)) {
-      for (const branch of value) if (isPlainObject(branch)) referencedPaths(branch, paths);
+      for (const branch of value) if (isJsonObject(branch)) referencedPaths(branch, paths);
     } else if (key === '$expr') {
       collectExpressionPaths(value, paths);
     } else if (!key.startsWith('$')) {
@@ -100,7 +97,7 @@ export function valueAt(subject: unknown, path: string): unknown {
   let current: unknown = subject;
   for (const segment of path.split('.')) {
     if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (isPlainObject(current)) current = current[segment];
+    else if (isJsonObject(current)) current = current[segment];
     else return undefined;
   }
   return current;
