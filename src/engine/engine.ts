@@ -53,7 +53,7 @@ export interface Engine {
   readonly agents: AgentService;
   /** Validation rule definitions (seeded with VR001–VR008). */
   readonly validationRules: ValidationRuleService;
-  /** Validation sessions; `evaluate`/`runSession` are what handoff `validate` steps and gates call. */
+  /** Validation sessions; `evaluate` is what handoff `validate` steps and gates call. */
   readonly validation: ValidationService;
   /** Handoffs: initiate, cancel, signal, read, live events. */
   readonly handoffs: HandoffService;

@@ -81,7 +81,7 @@ const MAX_RULES_PER_SESSION = 200;
 
 /**
  * Runs rule sets against validation subjects: stored sessions for the API, and
- * `evaluate` / `runSession` for the handoff runner's `validate` steps and pre-start gates.
+ * `evaluate` for the handoff runner's `validate` steps and pre-start gates.
  */
 export class ValidationService {
   /** Every session's progress: results as they are stored, then the outcome. */
@@ -121,23 +121,25 @@ export class ValidationService {
 
   /** Starts a stored session and returns it at once (RUNNING); rules finish in the background. */
   async start(input: StartSessionInput): Promise<Outcome<ValidationSession>> {
-    const prepared = await this.prepare(input);
-    if (!prepared.ok) return prepared;
-    const { session, rules } = prepared.value;
-    await this.options.sessions.insert(session);
-    this.track(this.execute(session, rules));
-    return ok(session);
+    const launched = await this.launch(input);
+    return launched.ok ? ok(launched.value.session) : launched;
   }
 
-  /** Starts a stored session and waits for its outcome: for the handoff runner. */
+  /** Starts a stored session and waits for its outcome (what `start` does, awaited). */
   async runSession(input: StartSessionInput): Promise<Outcome<{ session: ValidationSession; results: RuleResult[] }>> {
+    const launched = await this.launch(input);
+    return launched.ok ? ok(await launched.value.run) : launched;
+  }
+
+  /** Stores the session and starts its rules in the background. */
+  private async launch(input: StartSessionInput): Promise<Outcome<{ session: ValidationSession; run: Promise<{ session: ValidationSession; results: RuleResult[] }> }>> {
     const prepared = await this.prepare(input);
     if (!prepared.ok) return prepared;
     const { session, rules } = prepared.value;
     await this.options.sessions.insert(session);
     const run = this.execute(session, rules);
     this.track(run);
-    return ok(await run);
+    return ok({ session, run });
   }
 
   private track(run: Promise<unknown>): void {
