@@ -247,11 +247,9 @@ export class HandoffService {
   /** Queues every unfinished handoff (start-up, or orphans of a dead process). */
   async resumeUnfinished(): Promise<number> {
     let queued = 0;
-    for (const id of await this.repository.unfinishedIds()) {
+    for (const { id, priority } of await this.repository.unfinished()) {
       if (this.queue.has(id) || this.runner.isActive(id)) continue;
-      const handoff = await this.repository.get(id);
-      if (!handoff) continue;
-      this.queue.enqueue(id, handoff.priority);
+      this.queue.enqueue(id, priority);
       queued++;
     }
     return queued;

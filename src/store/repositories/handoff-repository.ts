@@ -306,13 +306,13 @@ export class HandoffRepository {
     return docs.map((doc) => ({ status: doc.status, type: doc.type, procedureId: doc.procedureId, durationMs: doc.durationMs }));
   }
 
-  /** Ids of handoffs not in a final status, oldest first. */
-  async unfinishedIds(): Promise<string[]> {
+  /** Handoffs not in a final status (id and priority: what queueing needs), oldest first. */
+  async unfinished(): Promise<{ id: string; priority: Priority }[]> {
     const docs = await this.handoffs.find(
       { status: { $in: UNFINISHED } },
       { sort: { createdAt: 1 } },
     );
-    return docs.map((doc) => doc._id);
+    return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
   }
 
   /**
