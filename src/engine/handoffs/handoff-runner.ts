@@ -515,9 +515,9 @@ export class HandoffRunner {
       } catch {
         return;
       }
-      const record = await this.options.repository.getRecord(run.handoff.id).catch(() => null);
-      if (record && step in record.signals && !stop.aborted) done(record.signals[step]);
-      if (record?.cancelRequest && !stop.aborted) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
+      const requests = await this.options.repository.requests(run.handoff.id).catch(() => null);
+      if (requests && step in requests.signals && !stop.aborted) done(requests.signals[step]);
+      if (requests?.cancelRequest && !stop.aborted) this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
     }
   }
 

@@ -189,8 +189,8 @@ export class HandoffRepository {
    * a failed write) between the state change and the log write, they may be only in the outbox.
    */
   async repairLog(id: string): Promise<void> {
-    const record = await this.getRecord(id);
-    if (record) await this.flushOutbox(record);
+    const doc = await this.handoffs.findOne({ _id: id });
+    if (doc) await this.writeEvents(JSON.parse(doc.outbox) as HandoffEvent[]);
   }
 
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
@@ -269,9 +269,10 @@ export class HandoffRepository {
     return doc ? this.parseAndRemember(doc) : null;
   }
 
-  async getRecord(id: string): Promise<HandoffRecord | null> {
+  /** The signals and cancel request written for a handoff, without parsing its state. */
+  async requests(id: string): Promise<OutOfBandRequests | null> {
     const doc = await this.handoffs.findOne({ _id: id });
-    return doc ? toRecord(doc) : null;
+    return doc ? requestsOf(doc) : null;
   }
 
   async getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
