@@ -240,7 +240,7 @@ export class ValidationService {
 
   private async finish(session: ValidationSession, results: RuleResult[], forced?: SessionOutcome): Promise<ValidationSession> {
     const outcome = forced ?? decideOutcome(results, session.blockingSeverities);
-    const finished = (await this.options.sessions.complete(session.id, outcome, this.options.clock.now())) ?? (await this.options.sessions.get(session.id))!;
+    const finished = (await this.options.sessions.complete(session, outcome, this.options.clock.now())) ?? (await this.options.sessions.get(session.id))!;
     this.progressTopic.publish(outcomeEvent(finished, results.length));
     return finished;
   }

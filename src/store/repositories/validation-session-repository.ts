@@ -122,12 +122,10 @@ export class ValidationSessionRepository {
   }
 
   /** RUNNING → COMPLETED, once: null when the session was already finished. */
-  async complete(id: string, outcome: SessionOutcome, finishedAt: number): Promise<ValidationSession | null> {
-    const current = await this.sessions.findOne({ _id: id, status: 'RUNNING' });
-    if (!current) return null;
+  async complete(session: Pick<ValidationSession, 'id' | 'startedAt'>, outcome: SessionOutcome, finishedAt: number): Promise<ValidationSession | null> {
     const doc = await this.sessions.findOneAndUpdate(
-      { _id: id, status: 'RUNNING' },
-      { $set: { status: 'COMPLETED', outcome, finishedAt, durationMs: Math.max(0, finishedAt - current.startedAt) } },
+      { _id: session.id, status: 'RUNNING' },
+      { $set: { status: 'COMPLETED', outcome, finishedAt, durationMs: Math.max(0, finishedAt - session.startedAt) } },
     );
     return doc ? toSession(doc) : null;
   }
