@@ -277,12 +277,13 @@ export class ReliabilityService {
     const run = this.runs.get(id);
     let current: ReliabilityProgressEvent | null = run ? run.snapshot() : null;
     if (!current) {
-      const test = await this.deps.tests.get(id);
-      if (!test) {
+      const stored = await this.deps.tests.getWithSeq(id);
+      if (!stored) {
         queue.end();
         return null;
       }
-      current = { testId: id, seq: await this.deps.tests.seqOf(id), status: test.status, at: test.finishedAt ?? this.deps.clock.now(), ...test.progress };
+      const { test, seq } = stored;
+      current = { testId: id, seq, status: test.status, at: test.finishedAt ?? this.deps.clock.now(), ...test.progress };
     }
     emit(current);
     replaying = false;

@@ -73,6 +73,12 @@ export class ReliabilityTestRepository {
     return (await this.tests.findOne({ _id: id }))?.seq ?? 0;
   }
 
+  /** A test with its stored progress sequence number, from one read. */
+  async getWithSeq(id: string): Promise<{ test: ReliabilityTest; seq: number } | null> {
+    const doc = await this.tests.findOne({ _id: id });
+    return doc ? { test: toTest(doc), seq: doc.seq ?? 0 } : null;
+  }
+
   getMany(ids: readonly string[]): Promise<(ReliabilityTest | null)[]> {
     return findManyInOrder(this.tests, ids, toTest);
   }
