@@ -56,10 +56,6 @@ export class TestRun {
     this.done = this.drive();
   }
 
-  get id(): string {
-    return this.test.id;
-  }
-
   /** Stops releasing iterations and cancels the running ones; `done` settles once they ended. */
   cancel(reason: string): void {
     if (this.cancelReason !== null || this.status !== 'RUNNING') return;
