@@ -74,16 +74,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const logger = options.logger ?? silentLogger;
-  // Rules are known only once the rule service exists; definitions are checked lazily.
-  let ruleIds: () => Promise<ReadonlySet<string>> = async () => new Set();
+  const validationRules = new ValidationRuleService(await ValidationRuleRepository.open(options.db), clock);
   const procedures = new ProcedureService({
     repository: await ProcedureRepository.open(options.db),
     clock,
-    knownRuleIds: () => ruleIds(),
+    knownRuleIds: async () => new Set((await validationRules.list()).map((rule) => rule.id)),
     webhookAllowList: options.settings.webhookAllowList,
   });
   const agents = new AgentService(await AgentRepository.open(options.db), clock, options.settings.agentHeartbeatWindowMs);
-  const validationRules = new ValidationRuleService(await ValidationRuleRepository.open(options.db), clock);
   const validation = new ValidationService({
     rules: validationRules,
     sessions: await ValidationSessionRepository.open(options.db),
@@ -92,8 +90,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     logger,
   });
-
-  ruleIds = async () => new Set((await validationRules.list()).map((rule) => rule.id));
 
   const handoffRepository = await HandoffRepository.open(options.db, options.settings.finishedHandoffCacheBytes ?? 0);
   const faults = new FaultInjectors();
