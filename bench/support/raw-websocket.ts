@@ -13,6 +13,7 @@ const TEXT = 0x1;
 const CLOSE = 0x8;
 const PING = 0x9;
 const PONG = 0xa;
+const EMPTY = Buffer.alloc(0);
 
 export interface RawWebSocket {
   /** Sends one text message (masked, as a client must). */
@@ -82,11 +83,11 @@ export function connectRaw(url: string, protocol: string, now: () => number, han
           else if (opcode === PING) socket.write(frame(PONG, payload));
           else if (opcode === CLOSE) socket.end();
         }
-        pending = offset === pending.length ? Buffer.alloc(0) : pending.subarray(offset);
+        pending = offset === pending.length ? EMPTY : pending.subarray(offset);
       };
       socket.on('data', read);
       socket.on('error', (error) => handlers.onError(error));
-      if (head.length > 0) read(Buffer.alloc(0));
+      if (head.length > 0) read(EMPTY);
       resolve({
         sendText: (text) => void socket.write(frame(TEXT, Buffer.from(text))),
         close: () => {

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { connectRaw, type RawWebSocket } from './raw-websocket.js';
 import { latencyHistogram } from './histogram.js';
+import { ReceiveLog } from './receive-log.js';
 
 type Command =
   | { type: 'connect'; url: string; count: number; query: string }
@@ -18,8 +19,7 @@ type Command =
 
 const sockets: RawWebSocket[] = [];
 /** Messages received after subscribing, with their receive times; parsed only when latency is asked for. */
-let frames: Buffer[] = [];
-let times: number[] = [];
+const received = new ReceiveLog();
 let errors = 0;
 
 const now = () => performance.timeOrigin + performance.now();
@@ -34,8 +34,7 @@ async function subscribe(url: string, query: string): Promise<void> {
     onText(payload, receivedAt) {
       if (subscribed) {
         // Keep the receive time and the bytes; parse later, so a busy subscriber does not delay the next one.
-        times.push(receivedAt);
-        frames.push(Buffer.from(payload));
+        received.add(payload, receivedAt);
         return;
       }
       const message = JSON.parse(String(payload)) as { type: string };
@@ -59,15 +58,22 @@ process.on('message', async (command: Command) => {
     let delivered = 0;
     let unmatched = 0;
     const published = new Map(command.times);
-    frames.forEach((frame, index) => {
-      const message = JSON.parse(String(frame)) as { type: string; payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } } };
+    for (let index = 0; index < received.size; index++) {
+      const { text, receivedAt } = received.at(index);
+      const message = JSON.parse(text) as { type: string; payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } } };
       const event = message.type === 'next' ? message.payload?.data?.handoffEvents : undefined;
-      if (!event) return void errors++;
+      if (!event) {
+        errors++;
+        continue;
+      }
       const at = published.get(`${event.handoffId}#${event.seq}`);
-      if (at === undefined) return void unmatched++;
-      histogram.recordValue(Math.max(1, Math.round((times[index] - at) * 1000)));
+      if (at === undefined) {
+        unmatched++;
+        continue;
+      }
+      histogram.recordValue(Math.max(1, Math.round((receivedAt - at) * 1000)));
       delivered++;
-    });
+    }
     send({
       type: 'latency',
       delivered,
@@ -77,8 +83,7 @@ process.on('message', async (command: Command) => {
       p99Ms: histogram.getValueAtPercentile(99) / 1000,
       maxMs: histogram.maxValue / 1000,
     });
-    frames = [];
-    times = [];
+    received.clear();
   } else if (command.type === 'close') {
     for (const socket of sockets) socket.close();
     process.exit(0);
