@@ -32,7 +32,7 @@ if (process.env.MONGODB_URL) {
     name: 'mongo',
     open: async () => {
       const db = await MongoDatabase.connect(process.env.MONGODB_URL!);
-      for (const name of ['handoffs', 'handoff_events', 'handoff_event_counters']) await (await db.collection(name)).deleteMany({});
+      for (const name of ['handoffs', 'handoff_events']) await (await db.collection(name)).deleteMany({});
       return db;
     },
   });

@@ -14,7 +14,7 @@ import { openEngine, runEngineBatch } from '../support/engine-harness.js';
 
 const TOTAL = QUICK ? 2_000 : 10_000;
 const EVERY = QUICK ? 500 : 2_000;
-const COLLECTIONS = ['handoffs', 'handoff_events', 'handoff_event_counters'];
+const COLLECTIONS = ['handoffs', 'handoff_events'];
 
 interface Sample { handoffs: number; rssMb: number; heapMb: number; storedDocs: number; listeners: number; active: number }
 

@@ -19,11 +19,6 @@ interface EventDocument {
   body: string;
 }
 
-interface CounterDocument {
-  _id: string;
-  seq: number;
-}
-
 const SEQ_WIDTH = 12;
 const MAX_SEQ = 10 ** SEQ_WIDTH - 1;
 
@@ -36,40 +31,21 @@ function eventId(owner: string, seq: number): string {
   return `${owner}#${String(seq).padStart(SEQ_WIDTH, '0')}`;
 }
 
-/** Per-owner append-only event log with gapless sequence numbers, for any adapter. */
+/**
+ * Per-owner append-only event log, for any adapter. The caller numbers the events: an owner's
+ * next seq lives in its own document and advances in the same compare-and-set as its state, so
+ * numbers are gapless without a counter here.
+ */
 export class EventLog<B> {
   private batch: { docs: EventDocument[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  private constructor(
-    private readonly events: Collection<EventDocument>,
-    private readonly counters: Collection<CounterDocument>,
-  ) {}
+  private constructor(private readonly events: Collection<EventDocument>) {}
 
   static async open<B>(db: Database, name: string): Promise<EventLog<B>> {
-    const events = await db.collection<EventDocument>(`${name}_events`);
-    const counters = await db.collection<CounterDocument>(`${name}_event_counters`);
-    return new EventLog<B>(events, counters);
+    return new EventLog<B>(await db.collection<EventDocument>(`${name}_events`));
   }
 
-  /** Reserves the next `count` numbers for `owner` atomically; returns the first. */
-  async reserve(owner: string, count: number): Promise<number> {
-    const counter = await this.counters.findOneAndUpdate({ _id: owner }, { $inc: { seq: count } }, { upsert: true });
-    return counter!.seq - count + 1;
-  }
-
-  /** Appends bodies under fresh numbers; safe under concurrent appends for one owner. */
-  async append(owner: string, bodies: B[], at: number): Promise<LoggedEvent<B>[]> {
-    if (bodies.length === 0) return [];
-    const first = await this.reserve(owner, bodies.length);
-    const events = bodies.map((body, index) => ({ owner, seq: first + index, at, body }));
-    await this.write(events);
-    return events;
-  }
-
-  /**
-   * Writes events whose numbers were reserved elsewhere (e.g. in the same atomic update as a
-   * state change). Idempotent: writing an event twice keeps the first copy.
-   */
+  /** Writes numbered events. Idempotent: writing an event twice keeps the first copy. */
   write(events: LoggedEvent<B>[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     const docs = events.map((event) => ({
@@ -121,10 +97,5 @@ export class EventLog<B> {
       { sort: { _id: 1 }, limit },
     );
     return docs.map((doc) => ({ owner: doc.owner, seq: doc.seq, at: doc.at, body: JSON.parse(doc.body) as B }));
-  }
-
-  async lastSeq(owner: string): Promise<number> {
-    const counter = await this.counters.findOne({ _id: owner });
-    return counter?.seq ?? 0;
   }
 }

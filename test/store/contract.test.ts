@@ -218,45 +218,44 @@ function storeContract(fixture: AdapterFixture): void {
       log = await EventLog.open(db, 'contract');
     });
 
-    it(`numbers ${CONCURRENCY} concurrent appends for one owner 1..n without gaps or repeats`, async () => {
-      const appended = await Promise.all(
-        // every third append carries two events, so batches interleave with single events
-        Array.from({ length: CONCURRENCY }, (_, i) => log.append('h1', i % 3 === 0 ? [{ n: i }, { n: i + 1000 }] : [{ n: i }], i)),
-      );
-      const total = appended.flat().length;
-      const stored = await log.after('h1', 0);
-      expect(stored.map((event) => event.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-      expect(stored.map((event) => event.body.n).sort()).toEqual(appended.flat().map((event) => event.body.n).sort());
-      // a multi-event append gets consecutive numbers
-      for (const batch of appended.filter((events) => events.length === 2)) expect(batch[1]!.seq).toBe(batch[0]!.seq + 1);
-      expect(await log.lastSeq('h1')).toBe(total);
+    const event = (owner: string, seq: number, n: number, at = seq) => ({ owner, seq, at, body: { n } });
+
+    it(`lands ${CONCURRENCY} concurrent writes of one turn, each owner's events in seq order`, async () => {
+      // Writes of one turn share one insert; every third carries two events, so batches of sizes mix.
+      const writes = Array.from({ length: CONCURRENCY }, (_, i) => {
+        const owner = `h${i % 3}`;
+        const seq = 2 * Math.floor(i / 3) + 1;
+        return i % 2 === 0 ? [event(owner, seq, i), event(owner, seq + 1, i + 1000)] : [event(owner, seq, i)];
+      });
+      await Promise.all(writes.map((events) => log.write(events)));
+      for (const owner of ['h0', 'h1', 'h2']) {
+        const expected = writes.flat().filter((e) => e.owner === owner).sort((a, b) => a.seq - b.seq);
+        expect(await log.after(owner, 0)).toEqual(expected);
+      }
     });
 
     it('keeps a separate sequence per owner and reads after a given seq', async () => {
-      await log.append('h1', [{ n: 1 }, { n: 2 }, { n: 3 }], 10);
-      const [other] = await log.append('h2', [{ n: 9 }], 11);
-      expect(other).toEqual({ owner: 'h2', seq: 1, at: 11, body: { n: 9 } });
-      expect((await log.after('h1', 1)).map((event) => event.body.n)).toEqual([2, 3]);
+      await log.write([event('h1', 1, 1, 10), event('h1', 2, 2, 10), event('h1', 3, 3, 10)]);
+      await log.write([event('h2', 1, 9, 11)]);
+      expect(await log.after('h2', 0)).toEqual([{ owner: 'h2', seq: 1, at: 11, body: { n: 9 } }]);
+      expect((await log.after('h1', 1)).map((e) => e.body.n)).toEqual([2, 3]);
       expect(await log.after('h1', 1, 1)).toHaveLength(1);
-      expect(await log.lastSeq('nobody')).toBe(0);
       expect(await log.after('nobody', 0)).toEqual([]);
     });
 
     it('stores free-form bodies verbatim, operator-looking keys included', async () => {
       const data = { $gt: 1, 'a.b': { $set: 'x' } };
-      await log.append('h1', [{ n: 1, data }], 1);
+      await log.write([{ owner: 'h1', seq: 1, at: 1, body: { n: 1, data } }]);
       expect((await log.after('h1', 0))[0]!.body).toEqual({ n: 1, data });
     });
 
-    it('writes reserved events idempotently, keeping the first copy', async () => {
-      const first = await log.reserve('h1', 2);
-      const events = [
-        { owner: 'h1', seq: first, at: 1, body: { n: 1 } },
-        { owner: 'h1', seq: first + 1, at: 1, body: { n: 2 } },
-      ];
+    it('writes events idempotently, keeping the first copy, while other writes of the turn land', async () => {
+      const events = [event('h1', 1, 1), event('h1', 2, 2)];
       await log.write(events);
-      await log.write([{ ...events[0]!, body: { n: 99 } }, events[1]!]);
-      expect(await log.after('h1', 0)).toEqual(events);
+      // A rewritten outbox (one duplicate, one new event) flushed in the same insert as another owner's write.
+      await Promise.all([log.write([{ ...events[1]!, body: { n: 99 } }, event('h1', 3, 3)]), log.write([event('h2', 1, 7)])]);
+      expect(await log.after('h1', 0)).toEqual([...events, event('h1', 3, 3)]);
+      expect(await log.after('h2', 0)).toEqual([event('h2', 1, 7)]);
     });
   });
 
@@ -345,7 +344,7 @@ describe('embedded file store', () => {
     await tasks.deleteOne({ _id: 't1' });
     await tasks.insertOne(task('t3', { email: 'ada@example.com' }));
     const log = await EventLog.open<{ n: number }>(first, 'persist');
-    await log.append('h1', [{ n: 1 }, { n: 2 }], 5);
+    await log.write([{ owner: 'h1', seq: 1, at: 5, body: { n: 1 } }, { owner: 'h1', seq: 2, at: 5, body: { n: 2 } }]);
     await first.close();
 
     const second = NedbDatabase.persisted(dir);
@@ -354,8 +353,8 @@ describe('embedded file store', () => {
       expect(await reopened.find({}, { sort: { _id: 1 } })).toEqual([task('t2', { status: 'DONE' }), task('t3', { email: 'ada@example.com' })]);
       await expect(reopened.insertOne(task('t4', { email: 'ada@example.com' }))).rejects.toBeInstanceOf(DuplicateKeyError);
       const reopenedLog = await EventLog.open<{ n: number }>(second, 'persist');
-      const [next] = await reopenedLog.append('h1', [{ n: 3 }], 6);
-      expect(next!.seq).toBe(3);
+      // Rewriting a stored event keeps it; a new one lands after it.
+      await reopenedLog.write([{ owner: 'h1', seq: 2, at: 6, body: { n: 99 } }, { owner: 'h1', seq: 3, at: 6, body: { n: 3 } }]);
       expect((await reopenedLog.after('h1', 0)).map((event) => event.body.n)).toEqual([1, 2, 3]);
     } finally {
       await second.close();
