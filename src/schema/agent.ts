@@ -36,17 +36,13 @@ builder.node(AgentRef, {
       description: 'What the agent last reported about itself, however long ago.',
       resolve: (agent) => agent.reportedStatus,
     }),
-    lastHeartbeatAt: t.field({
-      type: 'DateTime',
-      description: 'When the agent last registered or sent a heartbeat.',
-      resolve: (agent) => new Date(agent.lastHeartbeatAt),
-    }),
+    lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', description: 'When the agent last registered or sent a heartbeat.' }),
     heartbeatAgeMs: t.int({
       description: 'Milliseconds since the last heartbeat.',
       resolve: (agent, _args, context) => Math.max(0, context.engine.clock.now() - agent.lastHeartbeatAt),
     }),
-    registeredAt: t.field({ type: 'DateTime', description: 'When the agent first registered.', resolve: (agent) => new Date(agent.registeredAt) }),
-    updatedAt: t.field({ type: 'DateTime', description: 'When the agent last changed or heartbeated.', resolve: (agent) => new Date(agent.updatedAt) }),
+    registeredAt: t.expose('registeredAt', { type: 'DateTime', description: 'When the agent first registered.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the agent last changed or heartbeated.' }),
   }),
 });
 

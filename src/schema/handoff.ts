@@ -96,8 +96,6 @@ export const HandoffEventTypeEnum = builder.enumType('HandoffEventType', {
   values: enumValues(HANDOFF_EVENT_TYPES, EVENT_DOCS),
 });
 
-const time = (value: number | null) => (value === null ? null : new Date(value));
-
 export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implement({
   description: 'How one step of a handoff went.',
   fields: (t) => ({
@@ -106,11 +104,11 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     kind: t.field({ type: StepKindEnum, description: 'What the step does.', resolve: (s) => s.kind }),
     status: t.field({ type: StepStatusEnum, description: 'Where the step is.', resolve: (s) => s.status }),
     attempts: t.exposeInt('attempts', { description: 'Attempts started so far (an attempt interrupted by a restart counts).' }),
-    startedAt: t.field({ type: 'DateTime', nullable: true, description: 'Start of the first attempt.', resolve: (s) => time(s.startedAt) }),
-    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.', resolve: (s) => time(s.finishedAt) }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the first attempt.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.' }),
     durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (s) => durationMs(s) }),
     error: t.exposeString('error', { nullable: true, description: 'The last failure, if any (kept after a later success).' }),
-    retryAt: t.field({ type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.', resolve: (s) => time(s.retryAt) }),
+    retryAt: t.expose('retryAt', { type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.' }),
     output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the step produced, e.g. transferred keys and their digest.' }),
   }),
 });
@@ -127,7 +125,7 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
     attempt: t.int({ nullable: true, description: 'The attempt number, for step events.', resolve: (e) => e.attempt ?? null }),
     durationMs: t.int({ nullable: true, description: 'How long the attempt or compensation took.', resolve: (e) => e.durationMs ?? null }),
     data: t.field({ type: 'JSON', nullable: true, description: 'Details (e.g. failing rules, retry delay).', resolve: (e) => e.data ?? null }),
-    at: t.field({ type: 'DateTime', description: 'When it was recorded.', resolve: (e) => new Date(e.at) }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it was recorded.' }),
     isTest: t.boolean({ description: 'True for reliability-test traffic.', resolve: (e) => e.testId !== null }),
   }),
 });
@@ -171,9 +169,9 @@ builder.node(HandoffRef, {
     }),
     error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
     cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff.' }),
-    createdAt: t.field({ type: 'DateTime', description: 'When it was initiated.', resolve: (h) => new Date(h.createdAt) }),
-    startedAt: t.field({ type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).', resolve: (h) => time(h.startedAt) }),
-    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it reached a final status.', resolve: (h) => time(h.finishedAt) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
     durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (h) => durationMs(h) }),
     lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
     isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),

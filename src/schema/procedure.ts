@@ -72,7 +72,7 @@ builder.node(ProcedureRef, {
       description: 'Severities whose failures block; lower ones only warn.',
       resolve: (p) => p.blockingSeverities,
     }),
-    createdAt: t.field({ type: 'DateTime', description: 'When first stored.', resolve: (p) => new Date(p.createdAt) }),
-    updatedAt: t.field({ type: 'DateTime', description: 'When this version was stored.', resolve: (p) => new Date(p.updatedAt) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When first stored.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When this version was stored.' }),
   }),
 });

@@ -73,7 +73,7 @@ export const ReliabilityTestConfigRef = builder.objectRef<ReliabilityTestConfig>
     ratePerSec: t.exposeFloat('ratePerSec', { nullable: true, description: 'Iterations started per second; null = as fast as the pool allows.' }),
     windowMs: t.exposeInt('windowMs', { description: 'Width of the latency windows in the result.' }),
     builtIn: t.exposeBoolean('builtIn', { description: 'True for the six standard configurations.' }),
-    createdAt: t.field({ type: 'DateTime', description: 'When it was stored.', resolve: (c) => new Date(c.createdAt) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was stored.' }),
   }),
 });
 
@@ -192,13 +192,8 @@ builder.node(ReliabilityTestRef, {
     result: t.field({ type: ReliabilityResultRef, nullable: true, description: 'What it measured; null while RUNNING.', resolve: (test) => test.result }),
     error: t.exposeString('error', { nullable: true, description: 'Why it FAILED.' }),
     cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given when it was cancelled.' }),
-    createdAt: t.field({ type: 'DateTime', description: 'When it started.', resolve: (test) => new Date(test.createdAt) }),
-    finishedAt: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it reached a final status.',
-      resolve: (test) => (test.finishedAt === null ? null : new Date(test.finishedAt)),
-    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it started.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
   }),
 });
 
@@ -213,7 +208,7 @@ export const ReliabilityProgressEventRef = builder.objectRef<ReliabilityProgress
     failed: t.exposeInt('failed', { description: 'Iterations that failed.' }),
     running: t.exposeInt('running', { description: 'Iterations in flight.' }),
     status: t.field({ type: ReliabilityTestStatusEnum, description: 'The test status; a final one ends the stream.', resolve: (e) => e.status }),
-    at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (e) => new Date(e.at) }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
   }),
 });
 

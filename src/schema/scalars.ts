@@ -1,10 +1,12 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { builder } from './builder.js';
 
-/** RFC 3339 text for a valid Date; anything else goes through graphql-scalars' checks (and its errors). */
+/** RFC 3339 text, from what the engine keeps (epoch milliseconds) or a Date. */
 function serializeDateTime(value: unknown): string {
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  return (DateTimeResolver.serialize(value) as Date).toISOString();
+  const date = typeof value === 'number' ? new Date(value) : value;
+  if (date instanceof Date && !Number.isNaN(date.getTime())) return date.toISOString();
+  // Invalid dates, out-of-range numbers and other types: graphql-scalars' checks give the error.
+  return (DateTimeResolver.serialize(date) as Date).toISOString();
 }
 
 builder.addScalarType('DateTime', DateTimeResolver, {

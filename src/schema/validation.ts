@@ -49,8 +49,8 @@ export const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRu
     enabled: t.exposeBoolean('enabled', { description: 'Disabled rules are reported SKIPPED and do not count.' }),
     timeoutMs: t.exposeInt('timeoutMs', { description: 'A rule that takes longer is an ERROR.' }),
     version: t.exposeInt('version', { description: 'Bumped on every update.' }),
-    createdAt: t.field({ type: 'DateTime', description: 'When the rule was created.', resolve: (r) => new Date(r.createdAt) }),
-    updatedAt: t.field({ type: 'DateTime', description: 'When the rule last changed.', resolve: (r) => new Date(r.updatedAt) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the rule was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the rule last changed.' }),
   }),
 });
 
@@ -70,7 +70,7 @@ export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult
     message: t.exposeString('message', { description: 'What was expected and what was found, or why the rule could not run.' }),
     durationMs: t.exposeInt('durationMs', { description: 'How long the rule took.' }),
     seq: t.exposeInt('seq', { description: '1, 2, 3… in the order results completed.' }),
-    at: t.field({ type: 'DateTime', description: 'When the result was recorded.', resolve: (r) => new Date(r.at) }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the result was recorded.' }),
   }),
 });
 
@@ -103,13 +103,8 @@ builder.node(ValidationSessionRef, {
       description: 'What the rules were tested against: { handoff, context, source, target, procedure, derived }.',
       resolve: (s) => s.subject,
     }),
-    startedAt: t.field({ type: 'DateTime', description: 'When the session started.', resolve: (s) => new Date(s.startedAt) }),
-    finishedAt: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When the outcome was decided; null while RUNNING.',
-      resolve: (s) => (s.finishedAt === null ? null : new Date(s.finishedAt)),
-    }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When the outcome was decided; null while RUNNING.' }),
     durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
   }),
 });
@@ -125,7 +120,7 @@ export const ValidationProgressEventRef = builder.objectRef<ValidationProgressEv
     message: t.exposeString('message', { nullable: true, description: 'What was expected and found (results) or a summary (outcome).' }),
     durationMs: t.exposeInt('durationMs', { nullable: true, description: 'Duration of the rule, or of the whole session on the outcome event.' }),
     outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The session verdict: set only on the last event.', resolve: (e) => e.outcome }),
-    at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (e) => new Date(e.at) }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
   }),
 });
 

@@ -17,12 +17,16 @@ describe('agents over GraphQL', () => {
   afterAll(() => server.close());
 
   it('registers an agent as READY, and re-registering updates capabilities and permissions', async () => {
+    const before = Date.now();
     const first = await server.gql(REGISTER, { input: { id: 'agent_2', capabilities: ['planning'], permissions: ['handoff:receive'] } });
     expect(first.errors).toBeUndefined();
     const agent = first.data.registerAgent.agent;
     expect(agent).toMatchObject({ agentId: 'agent_2', status: 'READY', reportedStatus: 'READY', capabilities: ['planning'], permissions: ['handoff:receive'] });
     expect(agent.id).not.toBe('agent_2'); // a global id
-    expect(new Date(agent.lastHeartbeatAt).getTime()).not.toBeNaN();
+    // DateTime is RFC 3339 text in UTC, to the millisecond, of the instant the server recorded.
+    expect(agent.lastHeartbeatAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(agent.lastHeartbeatAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(agent.lastHeartbeatAt)).toBeLessThanOrEqual(Date.now());
 
     const again = await server.gql(REGISTER, { input: { id: 'agent_2', capabilities: ['planning', 'coding'], permissions: ['handoff:receive', 'handoff:send'] } });
     expect(again.data.registerAgent).toMatchObject({
