@@ -177,6 +177,17 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     },
     sockets,
   );
+  // A socket's 'error' is a client's protocol fault (an oversized or malformed frame): ws has
+  // already closed it with the matching code (1009, 1002…). graphql-ws's own handler would print
+  // it with console.error, so any client could write stack traces to stderr; log it instead.
+  // (Registered after useServer's listener, so it replaces the handler that one just added.)
+  sockets.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      const session = sessions.get(socket);
+      (session?.logger ?? logger).warn({ code: error.code, reason: error.message }, 'WebSocket closed: client protocol error');
+    });
+  });
 
   return { sockets, dispose: () => disposable.dispose() as Promise<void> };
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
 import { bearer, collect, openRawSocket, startTestServer, type GraphQLResponse, type TestServer } from '../support/server.js';
 import { RecordingDatabase } from '../support/store-snapshot.js';
@@ -349,9 +349,16 @@ const WS_CASES: HostileCase[] = [
   {
     name: 'ws: oversized frame',
     run: async () => {
-      const socket = await openRawSocket(server.wsUrl);
-      socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY, padding: 'x'.repeat(MAX_BODY_BYTES + 1) } }));
-      expect((await socket.closed).code).toBe(1009);
+      const printed = vi.spyOn(console, 'error');
+      try {
+        const socket = await openRawSocket(server.wsUrl);
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY, padding: 'x'.repeat(MAX_BODY_BYTES + 1) } }));
+        expect((await socket.closed).code).toBe(1009);
+        // A client's fault goes to the structured log, not to stderr as a stack trace.
+        expect(printed).not.toHaveBeenCalled();
+      } finally {
+        printed.mockRestore();
+      }
     },
   },
   {
