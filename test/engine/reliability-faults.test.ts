@@ -50,16 +50,16 @@ describe('createFaultHook', () => {
       iterationOf: (h) => (h.id === 'other' ? null : Number(h.id)),
       onFault: (kind) => seen.push(kind),
     });
-    await expect(hook.beforeAttempt(handoff('other'), 's', 1, new AbortController().signal)).resolves.toBeUndefined();
+    await expect(hook.beforeAttempt(handoff('other'), 's', 1, () => new AbortController().signal)).resolves.toBeUndefined();
     // Find an iteration of each kind in the plan and check the hook does what the plan says.
     const firstOf = (kind: string) => {
       for (let i = 0; ; i++) if (planFault(1, i, 's', 1, 1, 100)!.kind === kind) return i;
     };
     const byKind = new Map(['FAIL', 'SLOW', 'HANG'].map((kind) => [kind, firstOf(kind)]));
-    await expect(hook.beforeAttempt(handoff(String(byKind.get('FAIL'))), 's', 1, new AbortController().signal)).rejects.toBeInstanceOf(InjectedFault);
-    await expect(hook.beforeAttempt(handoff(String(byKind.get('SLOW'))), 's', 1, new AbortController().signal)).resolves.toBeUndefined();
+    await expect(hook.beforeAttempt(handoff(String(byKind.get('FAIL'))), 's', 1, () => new AbortController().signal)).rejects.toBeInstanceOf(InjectedFault);
+    await expect(hook.beforeAttempt(handoff(String(byKind.get('SLOW'))), 's', 1, () => new AbortController().signal)).resolves.toBeUndefined();
     const abort = new AbortController();
-    const hanging = hook.beforeAttempt(handoff(String(byKind.get('HANG'))), 's', 1, abort.signal);
+    const hanging = hook.beforeAttempt(handoff(String(byKind.get('HANG'))), 's', 1, () => abort.signal);
     abort.abort(new Error('step timed out'));
     await expect(hanging).rejects.toThrow('step timed out');
     expect(seen).toEqual(['FAIL', 'SLOW', 'HANG']);

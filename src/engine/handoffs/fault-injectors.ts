@@ -13,7 +13,7 @@ export class FaultInjectors implements FaultHook {
     return () => this.byTest.delete(testId);
   }
 
-  async beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: AbortSignal): Promise<void> {
+  async beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: () => AbortSignal): Promise<void> {
     const hook = handoff.test ? this.byTest.get(handoff.test.testId) : undefined;
     if (hook) await hook.beforeAttempt(handoff, stepId, attempt, signal);
   }

@@ -1,5 +1,6 @@
 import type { Action } from '../procedures/procedure.js';
 import { startTimeout, type Clock } from '../shared/clock.js';
+import { AttemptAbort } from './attempt-abort.js';
 import type { Handoff } from './handoff.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import type { StepServices } from './steps/step-kind.js';
@@ -29,7 +30,8 @@ export class ShutdownError extends Error {
 
 /** A hook that may fail, hang or slow an attempt before it runs: how reliability tests inject faults. */
 export interface FaultHook {
-  beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: AbortSignal): Promise<void>;
+  /** `signal` gives the attempt's AbortSignal: call it only when needed (it is made on first use). */
+  beforeAttempt(handoff: Handoff, stepId: string, attempt: number, signal: () => AbortSignal): Promise<void>;
 }
 
 export type ActionResult =
@@ -62,31 +64,28 @@ export async function runAction(
   const handler = STEP_KIND_REGISTRY.get(run.action.kind);
   if (!handler) return { ok: false, error: new Error(`unknown step kind ${run.action.kind}`), durationMs: 0 };
 
-  const attempt = new AbortController();
+  const attempt = new AttemptAbort();
   const forwardOuter = () => attempt.abort(run.outer.reason);
   if (run.outer.aborted) forwardOuter();
   else run.outer.addEventListener('abort', forwardOuter, { once: true });
   const cancelTimeout = startTimeout(clock, run.action.timeoutMs, () => attempt.abort(new StepTimeoutError(run.action.timeoutMs)));
-  const aborted = new Promise<never>((_, reject) => {
-    if (attempt.signal.aborted) reject(attempt.signal.reason);
-    attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
-  });
-  aborted.catch(() => undefined);
 
   try {
     const work = (async () => {
-      await faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, attempt.signal);
+      await faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, () => attempt.signal);
       return handler.run({
         handoff: run.handoff,
         action: run.action,
         attempt: run.attempt,
-        signal: attempt.signal,
+        get signal() {
+          return attempt.signal;
+        },
         awaitSignal: () => run.awaitSignal(attempt.signal),
         services,
       });
     })();
     work.catch(() => undefined);
-    const output = await Promise.race([work, aborted]);
+    const output = await Promise.race([work, attempt.aborted]);
     return { ok: true, output, durationMs: clock.now() - started };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };

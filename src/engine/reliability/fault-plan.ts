@@ -81,11 +81,12 @@ export function createFaultHook(options: FaultHookOptions): FaultHook {
       if (!fault) return;
       options.onFault(fault.kind);
       if (fault.kind === 'FAIL') throw new InjectedFault(stepId, attempt);
-      if (fault.kind === 'SLOW') return options.clock.sleep(fault.delayMs, signal);
+      if (fault.kind === 'SLOW') return options.clock.sleep(fault.delayMs, signal());
       // HANG: until the attempt is aborted (its timeout, or a cancel).
+      const aborted = signal();
       await new Promise<never>((_, reject) => {
-        if (signal.aborted) return reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        if (aborted.aborted) return reject(aborted.reason);
+        aborted.addEventListener('abort', () => reject(aborted.reason), { once: true });
       });
     },
   };
