@@ -44,6 +44,12 @@ export interface IndexSpec {
    * list, so the index costs far more than the scans it would save.
    */
   lowCardinality?: boolean;
+  /**
+   * Exists to order pages (keysetPage's sort field, whose range is an `$or` of bounds). MongoDB walks
+   * it for sorted, ranged pages. nedb sorts in memory and uses an index only for a top-level match
+   * on its field, which a page query never is: there it would be upkeep on every write, unread.
+   */
+  orderOnly?: boolean;
 }
 
 export interface Database {

@@ -178,9 +178,10 @@ export class NedbDatabase implements Database {
     }
     const store = (await opening) as unknown as Datastore<T>;
     for (const index of indexes) {
-      // nedb removes a document from an index value's list by scanning it on every update: with few
-      // values (a status) that is O(documents) per write and throughput falls as the store grows.
-      if (index.lowCardinality && !index.unique) continue;
+      // Skipped unless unique (then it is a constraint): a low-cardinality index makes nedb rescan a
+      // value's document list on every update (O(documents) per write); an order-only one is never
+      // read by nedb's planner. Both would only slow writes here.
+      if ((index.lowCardinality || index.orderOnly) && !index.unique) continue;
       // sparse: documents lacking the field must not collide with each other. Idempotent per field set.
       await store.ensureIndexAsync({ fieldName: index.fields.length === 1 ? index.fields[0] : index.fields, unique: index.unique, sparse: true });
     }

@@ -43,7 +43,7 @@ export class AgentRepository {
 
   static async open(db: Database): Promise<AgentRepository> {
     return new AgentRepository(
-      await db.collection<AgentDocument>('agents', [{ fields: ['registeredAt'] }, { fields: ['lastHeartbeatAt'] }]),
+      await db.collection<AgentDocument>('agents', [{ fields: ['registeredAt'], orderOnly: true }, { fields: ['lastHeartbeatAt'] }]),
     );
   }
 

@@ -75,11 +75,9 @@ function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: number, at: 
   return event;
 }
 
-function indexedFields(handoff: Handoff) {
+/** Fixed when a handoff is created (what, who, when): written once. */
+function identityFields(handoff: Handoff) {
   return {
-    version: handoff.version,
-    seq: handoff.seq,
-    status: handoff.status,
     procedureId: handoff.procedureId,
     type: handoff.type,
     priority: handoff.priority,
@@ -88,6 +86,15 @@ function indexedFields(handoff: Handoff) {
     sourcePhase: handoff.sourcePhase,
     testId: handoff.test?.testId ?? null,
     createdAt: handoff.createdAt,
+  };
+}
+
+/** What a transition changes: the only fields its update sets (each set field costs on every write). */
+function progressFields(handoff: Handoff) {
+  return {
+    version: handoff.version,
+    seq: handoff.seq,
+    status: handoff.status,
     durationMs: durationMs(handoff),
     state: stateText(handoff),
   };
@@ -177,7 +184,7 @@ export class HandoffRepository {
   static async open(db: Database, finishedCacheBytes = 0): Promise<HandoffRepository> {
     const handoffs = await db.collection<HandoffDocument>('handoffs', [
       { fields: ['status'], lowCardinality: true },
-      { fields: ['createdAt'] },
+      { fields: ['createdAt'], orderOnly: true },
       { fields: ['testId'], lowCardinality: true },
     ]);
     await moveMetadataOutOfState(handoffs);
@@ -204,7 +211,8 @@ export class HandoffRepository {
     const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
     await this.handoffs.insertOne({
       _id: handoff.id,
-      ...indexedFields(stored),
+      ...identityFields(stored),
+      ...progressFields(stored),
       metadata: JSON.stringify(handoff.metadata),
       outbox: JSON.stringify(events),
       leaseOwner: lease?.owner ?? null,
@@ -235,7 +243,7 @@ export class HandoffRepository {
     if (leaseOwner) guard.leaseOwner = leaseOwner;
     // Each event is serialised once: the same text goes to the outbox and to the log.
     const texts = events.map((event) => JSON.stringify(event));
-    const fields: Record<string, unknown> = { ...indexedFields(next), outbox: `[${texts.join(',')}]` };
+    const fields: Record<string, unknown> = { ...progressFields(next), outbox: `[${texts.join(',')}]` };
     // The final transition also hands the lease back: no separate release write.
     if (isFinal(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });

@@ -47,7 +47,7 @@ export class ReliabilityTestRepository {
 
   static async open(db: Database): Promise<ReliabilityTestRepository> {
     return new ReliabilityTestRepository(
-      await db.collection<TestDocument>('reliability_tests', [{ fields: ['createdAt'] }, { fields: ['status'] }, { fields: ['type'] }]),
+      await db.collection<TestDocument>('reliability_tests', [{ fields: ['createdAt'], orderOnly: true }, { fields: ['status'] }, { fields: ['type'] }]),
     );
   }
 

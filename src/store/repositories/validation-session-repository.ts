@@ -55,7 +55,7 @@ export class ValidationSessionRepository {
   static async open(db: Database): Promise<ValidationSessionRepository> {
     return new ValidationSessionRepository(
       await db.collection<SessionDocument>('validation_sessions', [
-        { fields: ['startedAt'] },
+        { fields: ['startedAt'], orderOnly: true },
         { fields: ['handoffId'] },
         { fields: ['status'] },
         { fields: ['outcome'] },
