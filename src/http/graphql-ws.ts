@@ -177,15 +177,16 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     },
     sockets,
   );
-  // A socket's 'error' is a client's protocol fault (an oversized or malformed frame): ws has
-  // already closed it with the matching code (1009, 1002…). graphql-ws's own handler would print
-  // it with console.error, so any client could write stack traces to stderr; log it instead.
-  // (Registered after useServer's listener, so it replaces the handler that one just added.)
+  // ws emits a socket's 'error' after closing it itself: mostly a client's protocol fault (an
+  // oversized or malformed frame, closed with 1009, 1002…), else a failed send. graphql-ws's own
+  // handler prints it with console.error, so any client could write stack traces to stderr; it
+  // goes to the connection's log instead. (Registered after useServer's 'connection' listener, so
+  // it replaces the handler that one has just added.)
   sockets.on('connection', (socket: WebSocket) => {
     socket.removeAllListeners('error');
     socket.on('error', (error: Error & { code?: string }) => {
       const session = sessions.get(socket);
-      (session?.logger ?? logger).warn({ code: error.code, reason: error.message }, 'WebSocket closed: client protocol error');
+      (session?.logger ?? logger).warn({ code: error.code, reason: error.message }, 'WebSocket closed on a socket error');
     });
   });
 
