@@ -234,7 +234,7 @@ function storeContract(fixture: AdapterFixture): void {
       }
     });
 
-    it('keeps a separate sequence per owner and reads after a given seq', async () => {
+    it('reads one owner\'s events after a given seq, apart from other owners', async () => {
       await log.write([event('h1', 1, 1, 10), event('h1', 2, 2, 10), event('h1', 3, 3, 10)]);
       await log.write([event('h2', 1, 9, 11)]);
       expect(await log.after('h2', 0)).toEqual([{ owner: 'h2', seq: 1, at: 11, body: { n: 9 } }]);
@@ -359,6 +359,20 @@ describe('embedded file store', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('drops an index an older version kept that this one only orders by, and still answers by it', async () => {
+    const declared = () => fs.readFileSync(path.join(dir, 'tasks.db'), 'utf8').includes('"fieldName":"email"');
+    const older = NedbDatabase.persisted(dir);
+    await (await older.collection<TaskDocument>('tasks', [{ fields: ['email'] }])).insertMany([task('t1', { email: 'b@x' }), task('t2', { email: 'a@x' })]);
+    await older.close();
+    expect(declared()).toBe(true);
+
+    const newer = NedbDatabase.persisted(dir);
+    const tasks = await newer.collection<TaskDocument>('tasks', [{ fields: ['email'], orderOnly: true }]);
+    expect((await tasks.find({}, { sort: { email: 1 } })).map((doc) => doc._id)).toEqual(['t2', 't1']);
+    await newer.close();
+    expect(declared()).toBe(false);
   });
 
   it('keeps data written by a process that died without closing, and takes over its stale lock', async () => {

@@ -147,6 +147,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether a datastore keeps an index on `fields` (nedb names a compound index by its sorted fields, "a,b"; the field is untyped). */
+function keepsIndex(store: object, fields: string[]): string | null {
+  const name = [...fields].sort().join(',');
+  return name in (store as { indexes: Record<string, unknown> }).indexes ? name : null;
+}
+
 /** The embedded store: nedb collections in memory, or persisted one file each under `dataDir`. */
 export class NedbDatabase implements Database {
   readonly operations = new OperationCounter();
@@ -180,10 +186,16 @@ export class NedbDatabase implements Database {
     for (const index of indexes) {
       // Skipped unless unique (then it is a constraint): a low-cardinality index makes nedb rescan a
       // value's document list on every update (O(documents) per write); an order-only one is never
-      // read by nedb's planner. Both would only slow writes here.
-      if ((index.lowCardinality || index.orderOnly) && !index.unique) continue;
+      // read by nedb's planner. Both would only slow writes here. A data file written by an older
+      // version may still declare one (nedb rebuilds declared indexes on load): it is dropped.
+      if ((index.lowCardinality || index.orderOnly) && !index.unique) {
+        const kept = keepsIndex(store, index.fields);
+        if (kept) await store.removeIndexAsync(kept);
+        continue;
+      }
+      const fieldName = index.fields.length === 1 ? index.fields[0]! : index.fields;
       // sparse: documents lacking the field must not collide with each other. Idempotent per field set.
-      await store.ensureIndexAsync({ fieldName: index.fields.length === 1 ? index.fields[0] : index.fields, unique: index.unique, sparse: true });
+      await store.ensureIndexAsync({ fieldName, unique: index.unique, sparse: true });
     }
     return new NedbCollection<T>(name, store, this.operations);
   }
