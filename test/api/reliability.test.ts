@@ -63,36 +63,30 @@ function expectSaneLatency(result: any) {
 
 const quickRetry = (maxAttempts: number) => ({ maxAttempts, initialDelayMs: 5, maxDelayMs: 10, multiplier: 2, jitter: 0 });
 
+/** Hands over `task` (undone on rollback), then two no-ops; every step allows `maxAttempts`. */
+function fastHandOver(id: string, name: string, maxAttempts: number) {
+  const retry = quickRetry(maxAttempts);
+  return {
+    id,
+    name,
+    steps: [
+      quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['task'] }, {
+        timeoutMs: 300,
+        retry,
+        compensation: { id: 'take_back', name: 'take back', kind: 'REVERT_CONTEXT', params: { keys: ['task'] }, timeoutMs: 1_000 },
+      }),
+      quickStep('confirm', 'NOOP', {}, { timeoutMs: 300, retry }),
+      quickStep('finish', 'NOOP', {}, { timeoutMs: 300, retry }),
+    ],
+  };
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   // Fast procedures, so failure and timeout tests take milliseconds, not the seed steps' seconds.
   for (const input of [
-    {
-      id: 'RT_FAST',
-      name: 'Fast hand-over with an undo',
-      steps: [
-        quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['task'] }, {
-          timeoutMs: 300,
-          retry: quickRetry(2),
-          compensation: { id: 'take_back', name: 'take back', kind: 'REVERT_CONTEXT', params: { keys: ['task'] }, timeoutMs: 1_000 },
-        }),
-        quickStep('confirm', 'NOOP', {}, { timeoutMs: 300, retry: quickRetry(2) }),
-        quickStep('finish', 'NOOP', {}, { timeoutMs: 300, retry: quickRetry(2) }),
-      ],
-    },
-    {
-      id: 'RT_ONE_SHOT',
-      name: 'Like RT_FAST, without retries',
-      steps: [
-        quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['task'] }, {
-          timeoutMs: 300,
-          retry: quickRetry(1),
-          compensation: { id: 'take_back', name: 'take back', kind: 'REVERT_CONTEXT', params: { keys: ['task'] }, timeoutMs: 1_000 },
-        }),
-        quickStep('confirm', 'NOOP', {}, { timeoutMs: 300, retry: quickRetry(1) }),
-        quickStep('finish', 'NOOP', {}, { timeoutMs: 300, retry: quickRetry(1) }),
-      ],
-    },
+    fastHandOver('RT_FAST', 'Fast hand-over with an undo', 2),
+    fastHandOver('RT_ONE_SHOT', 'Like RT_FAST, without retries', 1),
     {
       id: 'RT_SLOW',
       name: 'A step that takes seconds',
