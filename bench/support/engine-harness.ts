@@ -1,7 +1,7 @@
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { ProcedureInput } from '../../src/engine/procedures/procedure-definition.js';
 import type { Database } from '../../src/store/collection.js';
-import { isFinal } from '../../src/engine/handoffs/handoff.js';
+import { isFinalEvent } from '../../src/engine/handoffs/handoff-event.js';
 
 export const NOOP_PROCEDURE_ID = 'BENCH_NOOP_4';
 export const STEPS_PER_HANDOFF = 4;
@@ -39,7 +39,7 @@ export function finalEvents(engine: Engine, count: number): { done: Promise<void
   const done = new Promise<void>((resolve) => {
     if (count === 0) return resolve();
     unsubscribe = engine.handoffs.events.subscribe((event) => {
-      if (event.seq < 2 || !isFinal(event.status) || event.step !== null || !event.type.startsWith('HANDOFF_')) return;
+      if (!isFinalEvent(event)) return;
       if (event.type !== 'HANDOFF_COMPLETED') failed++;
       if (++seen === count) {
         unsubscribe();
