@@ -31,12 +31,11 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer: Timer = { due: this.current + Math.max(0, ms), order: this.order++, resolve: () => resolve() };
-      this.timers.push(timer);
+      const cancel = this.timer(ms, resolve);
       signal?.addEventListener(
         'abort',
         () => {
-          this.timers = this.timers.filter((t) => t !== timer);
+          cancel();
           reject(signal.reason);
         },
         { once: true },
