@@ -23,7 +23,7 @@ function runPart(name: string): Promise<PartResult & { seconds: number }> {
     const child = execFile(
       process.execPath,
       ['--expose-gc', ...SERVER_FLAGS, ...TSX, path.join(here, 'parts', `${name}.ts`)],
-      { env: { ...process.env, BENCH_OUT: out, MAX_CONCURRENT_HANDOFFS: String(BENCH_MAX_CONCURRENT) }, maxBuffer: 1 << 24 },
+      { env: { ...process.env, BENCH_OUT: out }, maxBuffer: 1 << 24 },
       (error) => {
         if (error) return reject(new Error(`benchmark ${name} failed: ${error.message}`));
         const result = JSON.parse(fs.readFileSync(out, 'utf8')) as PartResult;
@@ -65,7 +65,8 @@ for (const name of PARTS.filter((part) => !only || only.includes(part))) {
 }
 
 const stores = ['memory', ...(process.env.MONGODB_URL ? ['mongo'] : [])];
-console.log(`\nHandoff benchmarks — ${machine().cpu}, ${machine().cores} cores, Node ${process.version}; ` +
+const host = machine();
+console.log(`\nHandoff benchmarks — ${host.cpu}, ${host.cores} cores, Node ${process.version}; ` +
   `${QUICK ? 'QUICK smoke run' : `median of ${RUNS} runs`}; MAX_CONCURRENT_HANDOFFS=${BENCH_MAX_CONCURRENT}; stores: ${stores.join(', ')}\n`);
 console.log(table(rows));
 
@@ -73,5 +74,5 @@ const results = path.join(here, 'results');
 fs.mkdirSync(results, { recursive: true });
 const suffix = `${QUICK ? '-quick' : ''}${only ? `-only-${only.join('-')}` : ''}`;
 const file = path.join(results, `${started.toISOString().replace(/[:.]/g, '-')}${suffix}.json`);
-fs.writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: machine(), rows, parts }, null, 2)}\n`);
+fs.writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: host, rows, parts }, null, 2)}\n`);
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);

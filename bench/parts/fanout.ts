@@ -19,7 +19,7 @@ const QUERY = 'subscription { handoffEvents { handoffId seq type status at } }';
 const server = await startBenchServer({ env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100) } });
 const { engine } = server.app;
 
-const clients: ChildProcess = forkTs('./ws-clients.ts', [], process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? []);
+const clients: ChildProcess = forkTs('./ws-clients.ts', process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? []);
 const inbox: any[] = [];
 const waiters: ((message: any) => void)[] = [];
 clients.on('message', (message) => {

@@ -73,7 +73,7 @@ function matchCondition(value: unknown, condition: unknown): boolean {
   return true;
 }
 
-export function matches(doc: Doc, filter: Filter): boolean {
+function matches(doc: Doc, filter: Filter): boolean {
   for (const key of Object.keys(filter)) {
     const condition = filter[key];
     if (key === '$or') {
@@ -113,7 +113,7 @@ function compare(sort: Record<string, 1 | -1>) {
 }
 
 class MapCollection<T extends StoredDocument> implements Collection<T> {
-  readonly docs = new Map<string, Doc>();
+  private readonly docs = new Map<string, Doc>();
   private readonly unique: string[][] = [];
   /** Unique index → taken composite keys. */
   private readonly taken = new Map<string[], Set<string>>();
@@ -255,11 +255,6 @@ export class MapDatabase implements Database {
     }
     for (const index of indexes) collection.addIndex(index);
     return collection as unknown as Collection<T>;
-  }
-
-  /** Documents held, per collection (memory benchmark). */
-  sizes(): Record<string, number> {
-    return Object.fromEntries([...this.collections].map(([name, collection]) => [name, collection.docs.size]));
   }
 
   async ping(): Promise<void> {}

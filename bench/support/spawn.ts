@@ -23,7 +23,7 @@ export function loadInChild(options: AutocannonOptions): Promise<AutocannonResul
 }
 
 /** Forks a TypeScript module with an IPC channel. */
-export function forkTs(relative: string, args: string[] = [], execArgv: string[] = []): ChildProcess {
+export function forkTs(relative: string, execArgv: string[] = []): ChildProcess {
   const script = fileURLToPath(new URL(relative, import.meta.url));
-  return fork(script, args, { execArgv: [...TSX, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(script, [], { execArgv: [...TSX, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
