@@ -8,7 +8,7 @@ import { NedbDatabase } from '../../src/store/adapters/nedb.js';
 import type { Database } from '../../src/store/collection.js';
 import { startBenchServer } from '../support/app.js';
 import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
-import { BENCH_MAX_CONCURRENT, finalEvents, NOOP_PROCEDURE_ID, openEngine, runEngineBatch, STEPS_PER_HANDOFF } from '../support/engine-harness.js';
+import { BENCH_MAX_CONCURRENT, finalEvents, NOOP_PROCEDURE_ID, openEngine, purgeHandoffs, runEngineBatch, STEPS_PER_HANDOFF } from '../support/engine-harness.js';
 import { MapDatabase } from '../support/map-database.js';
 import { loadInChild } from '../support/spawn.js';
 
@@ -32,7 +32,7 @@ if (process.env.MONGODB_URL) {
     name: 'mongo',
     open: async () => {
       const db = await MongoDatabase.connect(process.env.MONGODB_URL!);
-      for (const name of ['handoffs', 'handoff_events']) await (await db.collection(name)).deleteMany({});
+      await purgeHandoffs(db);
       return db;
     },
   });

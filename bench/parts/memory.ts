@@ -10,17 +10,16 @@
 import { NedbDatabase } from '../../src/store/adapters/nedb.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { gc, log, memory, QUICK, report, round, type Row } from '../support/common.js';
-import { openEngine, runEngineBatch } from '../support/engine-harness.js';
+import { HANDOFF_COLLECTIONS, openEngine, purgeHandoffs, runEngineBatch } from '../support/engine-harness.js';
 
 const TOTAL = QUICK ? 2_000 : 10_000;
 const EVERY = QUICK ? 500 : 2_000;
-const COLLECTIONS = ['handoffs', 'handoff_events'];
 
 interface Sample { handoffs: number; rssMb: number; heapMb: number; storedDocs: number; listeners: number; active: number }
 
 async function storedDocs(engine: Engine): Promise<number> {
   let total = 0;
-  for (const name of COLLECTIONS) total += await (await engine.db.collection(name)).count({});
+  for (const name of HANDOFF_COLLECTIONS) total += await (await engine.db.collection(name)).count({});
   return total;
 }
 
@@ -37,14 +36,14 @@ async function pass(mode: 'keep' | 'purge'): Promise<Sample[]> {
     return { handoffs, rssMb: round(rssMb, 1), heapMb: round(heapMb, 1), storedDocs: await storedDocs(engine), listeners: engine.handoffs.events.subscriberCount, active: engine.runner.activeIds.length };
   };
   await runEngineBatch(engine, 200, `${mode}_warm`);
-  if (mode === 'purge') await purge(engine);
+  if (mode === 'purge') await purgeHandoffs(engine.db);
   const samples = [await sample(0)];
   for (let done = 0; done < TOTAL; done += EVERY) {
     const batch = `${mode}_${done}`;
     const progress = Array.from({ length: 100 }, (_, i) => drain(engine.handoffs.progress(`${batch}_${i}`, 0)));
     await runEngineBatch(engine, EVERY, batch);
     await Promise.all(progress);
-    if (mode === 'purge') await purge(engine);
+    if (mode === 'purge') await purgeHandoffs(engine.db);
     samples.push(await sample(done + EVERY));
     log(`memory ${mode}: ${JSON.stringify(samples.at(-1))}`);
   }
@@ -58,10 +57,6 @@ async function pass(mode: 'keep' | 'purge'): Promise<Sample[]> {
 
 async function drain(stream: AsyncIterableIterator<unknown>): Promise<void> {
   for await (const _event of stream);
-}
-
-async function purge(engine: Engine): Promise<void> {
-  for (const name of COLLECTIONS) await (await engine.db.collection(name)).deleteMany({});
 }
 
 const keep = await pass('keep');

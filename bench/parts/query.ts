@@ -6,12 +6,11 @@
  * second, stricter reference ("lean") runs Yoga without its own body limit, as the server does.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { withBodyLimit } from '../../src/http/body-limit.js';
 import { startBenchServer } from '../support/app.js';
-import { bareYoga, HANDOFF_QUERY } from '../support/bare-yoga.js';
+import { bareYoga } from '../support/bare-yoga.js';
 import { log, median, QUICK, report, round, type Row } from '../support/common.js';
-import { NOOP_PROCEDURE_ID, finalEvents } from '../support/engine-harness.js';
+import { listenOnLoopback, seedQueryHandoff } from '../support/query-fixture.js';
 import { loadInChild } from '../support/spawn.js';
 
 const DURATION_S = QUICK ? 2 : 3;
@@ -19,23 +18,16 @@ const ROUNDS = QUICK ? 1 : Number(process.env.BENCH_QUERY_ROUNDS ?? 7);
 const CONNECTIONS = 16;
 
 const server = await startBenchServer();
-const finished = finalEvents(server.app.engine, 1);
-const started = await server.app.engine.handoffs.initiate({ handoffId: 'bench_query_1', procedureId: NOOP_PROCEDURE_ID, sourceAgent: 'a', targetAgent: 'b' });
-if (!started.ok) throw new Error('could not start the handoff to read');
-await finished.done;
-const body = JSON.stringify({ query: HANDOFF_QUERY, variables: { id: 'bench_query_1' } });
-const expected = await server.gql(HANDOFF_QUERY, { id: 'bench_query_1' });
-if (!expected.data || expected.errors) throw new Error(`query failed: ${JSON.stringify(expected)}`);
+const { body, expected } = await seedQueryHandoff(server, 'bench_query_1');
 
 // The references: Yoga with a schema of the same shape, answering from a constant. `bare` keeps
 // Yoga's defaults (the goal's reference); `lean` also drops Yoga's body limit and caps bodies in
 // front of Yoga as the server does, so it is Yoga's ceiling on the server's own request path.
-const constant = (expected.data as { handoff: unknown }).handoff;
+const constant = expected.data.handoff;
 const bareServer = createServer(bareYoga(constant));
 const leanServer = createServer(withBodyLimit(server.app.config.maxBodyBytes, bareYoga(constant, { withoutBodyLimit: true })));
 async function listen(target: Server): Promise<string> {
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/graphql`;
+  const url = await listenOnLoopback(target);
   const answer = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
   if (JSON.stringify(answer) !== JSON.stringify(expected)) throw new Error('a reference server does not answer the same shape');
   return url;

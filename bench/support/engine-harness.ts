@@ -18,8 +18,8 @@ export const NOOP_PROCEDURE: ProcedureInput = {
 /** The cap on concurrently executing handoffs used by the engine benchmarks (env MAX_CONCURRENT_HANDOFFS). */
 export const BENCH_MAX_CONCURRENT = Number(process.env.MAX_CONCURRENT_HANDOFFS ?? 200);
 
-export async function openEngine(db: Database, maxConcurrentHandoffs = BENCH_MAX_CONCURRENT): Promise<Engine> {
-  const engine = await createEngine({ db, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs, webhookAllowList: [] } });
+export async function openEngine(db: Database): Promise<Engine> {
+  const engine = await createEngine({ db, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: [] } });
   await engine.start();
   await ensureNoopProcedure(engine);
   return engine;
@@ -29,6 +29,14 @@ export async function ensureNoopProcedure(engine: Engine): Promise<void> {
   if (await engine.procedures.get(NOOP_PROCEDURE_ID)) return;
   const created = await engine.procedures.create(NOOP_PROCEDURE);
   if (!created.ok) throw new Error(`benchmark procedure rejected: ${JSON.stringify(created.errors)}`);
+}
+
+/** Where the engine keeps handoffs: what the benchmarks count and clear. */
+export const HANDOFF_COLLECTIONS = ['handoffs', 'handoff_events'];
+
+/** Deletes every stored handoff and event (the engine's runner state is untouched). */
+export async function purgeHandoffs(db: Database): Promise<void> {
+  for (const name of HANDOFF_COLLECTIONS) await (await db.collection(name)).deleteMany({});
 }
 
 /** Resolves once `count` handoffs have published a final event (from now on). */
