@@ -225,6 +225,8 @@ describe('the six test types, scaled down', () => {
       rollbackSuccessRate: 1,
       successRate: (iterations - failed) / iterations,
     });
+    // Only a procedure that allows a second attempt retries the injected faults.
+    expect(test.result.retries > 0).toBe(attempts > 1);
     expect(test.result.faults.find((f: any) => f.kind === 'FAIL').count).toBeGreaterThan(0);
     const codes = test.result.errors.map((e: any) => e.code);
     expect(codes.every((c: string) => ['STEP_FAILED', 'STEP_TIMEOUT'].includes(c))).toBe(true);
