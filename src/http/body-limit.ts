@@ -2,15 +2,14 @@ import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
-const CONTENT_LENGTH = /^\d+$/;
-
 /** Why a request was turned away before Yoga saw it. */
-export type BodyRefusal = 'invalid-length' | 'too-large' | 'empty';
+export type BodyRefusal = 'too-large' | 'empty';
 
 /**
  * Caps request bodies at `maxBytes` before anything reads them. A body with a Content-Length
- * is checked by its header alone: Node's parser never reads past the declared length (and it
- * refuses requests that carry both Content-Length and Transfer-Encoding). A chunked body is read
+ * is checked by its header alone: Node's parser never reads past the declared length, answers 400
+ * itself to one that is not a plain number, and refuses requests that carry both Content-Length
+ * and Transfer-Encoding. A chunked body is read
  * here up to the cap and handed on as a one-chunk stream on `req.body`, which Yoga's Node adapter
  * takes as the body. `onRefused` learns of every refusal (metrics).
  *
@@ -27,7 +26,6 @@ export function withBodyLimit(maxBytes: number, handler: RequestListener, onRefu
   return (req: IncomingMessage, res: ServerResponse) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined) {
-      if (!CONTENT_LENGTH.test(declared)) return refuse(res, 'invalid-length', 400, 'BAD_REQUEST', 'Content-Length header is invalid.');
       if (Number(declared) > maxBytes) return refuse(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
       return handler(req, res);
     }
