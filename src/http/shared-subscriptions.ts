@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
 
 /**
@@ -22,8 +22,7 @@ interface SharedFeed {
 
 /** The operation's single root field when it is a shareable subscription; else null. */
 function shareableRootField(args: ExecutionArgs): string | null {
-  const operations = args.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = args.operationName ? operations.find((o) => o.name?.value === args.operationName) : operations[0];
+  const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;
   const [selection] = operation.selectionSet.selections;
   return selection.kind === Kind.FIELD && SHAREABLE_ROOT_FIELDS.has(selection.name.value) ? selection.name.value : null;
