@@ -106,8 +106,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       ...operationIdentity(keys, logger, initialContext),
     }),
     plugins: [
-      // Without keys these two have nothing to check: leave their hooks off every request.
-      ...(keys.enabled ? [useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }), useIntrospectionForKeyHolders(keys)] : []),
+      useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }),
+      useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts('/graphql'),
       useReadiness('/ready', async () => {
         try {

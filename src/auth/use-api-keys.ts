@@ -16,9 +16,10 @@ function unauthorized(fetchAPI: { Response: typeof Response }, message: string):
  * not read with UNAUTHENTICATED.
  */
 export function useApiKeys(ring: ApiKeyRing, endpoints: { graphql: string; metrics: string }): Plugin {
+  // Without keys there is nothing to check: no hook at all, so requests pay nothing.
+  if (!ring.enabled) return {};
   return {
     onRequest({ request, url, fetchAPI, endResponse }) {
-      if (!ring.enabled) return;
       const path = url.pathname;
       if (path !== endpoints.graphql && path !== endpoints.metrics) return;
       const auth = ring.authenticateRequest(request);

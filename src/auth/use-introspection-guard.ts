@@ -8,9 +8,10 @@ import type { ApiKeyRing } from './api-key-ring.js';
  * exempt because their socket was refused at connection_init unless its key was valid.
  */
 export function useIntrospectionForKeyHolders(ring: ApiKeyRing): Plugin {
+  // Without keys every caller may read the schema: no hook at all.
+  if (!ring.enabled) return {};
   return {
     onValidate({ addValidationRule, context }) {
-      if (!ring.enabled) return;
       const initial = context as { request?: Request; socket?: unknown };
       if (initial.socket !== undefined || !initial.request?.headers) return;
       const auth = ring.authenticateRequest(initial.request);
