@@ -30,14 +30,6 @@ export class NextFrames {
   }
 }
 
-/** An unmasked, unfragmented text frame (RFC 6455 §5.2), as a server sends it. */
-export function textFrame(text: string): Buffer {
-  const body = Buffer.from(text, 'utf8');
-  const frame = Buffer.allocUnsafe(frameHeaderLength(body.length) + body.length);
-  body.copy(frame, writeFrameHeader(frame, body.length));
-  return frame;
-}
-
 function frameHeaderLength(payloadLength: number): number {
   return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
 }
