@@ -196,7 +196,6 @@ export class HandoffRunner {
 
   private async drive(run: ActiveRun): Promise<void> {
     const { handoff } = run;
-    if (isFinal(handoff.status)) return; // finished by another run meanwhile
     const resumed = handoff.status !== 'PENDING';
     if (!resumed) {
       if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);

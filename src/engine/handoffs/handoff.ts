@@ -19,6 +19,9 @@ export function isFinal(status: HandoffStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
+/** The statuses a handoff can still leave: it is waiting to run, running, or rolling back. */
+export const UNFINISHED_STATUSES: readonly HandoffStatus[] = HANDOFF_STATUSES.filter((status) => !isFinal(status));
+
 export const HANDOFF_TYPES = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'] as const;
 export type HandoffType = (typeof HANDOFF_TYPES)[number];
 

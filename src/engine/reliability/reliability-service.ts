@@ -5,7 +5,7 @@ import type { ReliabilityConfigRepository } from '../../store/repositories/relia
 import type { ReliabilityTestRepository, TestFilter } from '../../store/repositories/reliability-test-repository.js';
 import type { AgentService } from '../agents/agent-service.js';
 import type { FaultInjectors } from '../handoffs/fault-injectors.js';
-import { FINAL_STATUSES, HANDOFF_STATUSES, type Handoff } from '../handoffs/handoff.js';
+import { UNFINISHED_STATUSES, type Handoff } from '../handoffs/handoff.js';
 import type { HandoffService } from '../handoffs/handoff-service.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
@@ -63,7 +63,6 @@ const CONFIG_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 /** Seeds fit a GraphQL Int. */
 export const MAX_SEED = 2_147_483_647;
 const DEFAULT_PROCEDURE = 'PHASE_TRANSITION_STANDARD';
-const NON_FINAL_HANDOFF = HANDOFF_STATUSES.filter((status) => !FINAL_STATUSES.has(status));
 /** A RUNNING test whose progress has not been written for this long was left by a dead process (shared store). */
 const STALE_AFTER_MS = 5 * 60_000;
 
@@ -344,7 +343,7 @@ export class ReliabilityService {
   private async abandon(test: ReliabilityTest, status: 'CANCELLED' | 'FAILED', reason: string): Promise<ReliabilityTest | null> {
     let after: string | null = null;
     for (;;) {
-      const page: Page<Handoff> = await this.deps.handoffs.page({ testId: test.id, status: [...NON_FINAL_HANDOFF] }, { first: 100, after });
+      const page: Page<Handoff> = await this.deps.handoffs.page({ testId: test.id, status: [...UNFINISHED_STATUSES] }, { first: 100, after });
       for (const { node } of page.items) if (node.cancelReason === null) await this.deps.handoffs.cancel(node.id, reason);
       if (!page.hasNextPage) break;
       after = page.items.at(-1)!.cursor;

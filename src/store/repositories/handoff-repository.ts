@@ -2,7 +2,7 @@ import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { FinishedHandoffs } from './finished-handoffs.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import { durationMs, isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
@@ -134,8 +134,6 @@ export interface OutOfBandRequests {
   signals: Record<string, unknown>;
   cancelRequest: { reason: string; at: number } | null;
 }
-
-const UNFINISHED: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK'];
 
 function requestsOf(doc: HandoffDocument): OutOfBandRequests {
   const signals = doc.signals ?? {};
@@ -318,7 +316,7 @@ export class HandoffRepository {
   /** Handoffs not in a final status (id and priority: what queueing needs), oldest first. */
   async unfinished(): Promise<{ id: string; priority: Priority }[]> {
     const docs = await this.handoffs.find(
-      { status: { $in: UNFINISHED } },
+      { status: { $in: [...UNFINISHED_STATUSES] } },
       { sort: { createdAt: 1 } },
     );
     return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
@@ -330,7 +328,7 @@ export class HandoffRepository {
    */
   async acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null> {
     // A final handoff is never leased again: nothing is left to run.
-    const unfinished = { $in: UNFINISHED };
+    const unfinished = { $in: [...UNFINISHED_STATUSES] };
     const guard: Filter = ignoreOthers
       ? { _id: id, status: unfinished }
       : { _id: id, status: unfinished, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] };
