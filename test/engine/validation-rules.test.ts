@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentFacts } from '../../src/engine/agents/agent-service.js';
-import { checkCondition, describeFound, referencedPaths } from '../../src/engine/validation/condition.js';
+import { checkCondition, compileCondition, referencedPaths } from '../../src/engine/validation/condition.js';
 import { decideOutcome, type ValidationRule } from '../../src/engine/validation/rule.js';
 import { conditionEvaluator } from '../../src/engine/validation/rule-runner.js';
 import { seedRules } from '../../src/engine/validation/seed-rules.js';
@@ -138,7 +138,7 @@ describe('conditions', () => {
   it('names the paths it reads, also in logical branches and $expr', () => {
     const condition = { a: 1, $or: [{ 'b.c': 2 }, { $and: [{ d: 3 }] }], $expr: { $eq: ['$e', '$$ROOT.f'] } };
     expect([...referencedPaths(condition)].sort()).toEqual(['a', 'b.c', 'd', 'e']);
-    expect(describeFound({ 'x.list.1': 2, y: 1 }, { x: { list: [1, 2] } })).toBe('x.list.1 = 2, y = (missing)');
+    expect(compileCondition({ 'x.list.1': 2, y: 1 }).found({ x: { list: [1, 2] } })).toBe('x.list.1 = 2, y = (missing)');
   });
 
   it('hashes canonical JSON with sorted keys', () => {

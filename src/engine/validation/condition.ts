@@ -115,8 +115,3 @@ function foundAt(paths: readonly string[], subject: object): string {
   if (paths.length === 0) return 'nothing the condition names';
   return paths.map((path) => `${path} = ${show(valueAt(subject, path))}`).join(', ');
 }
-
-/** "context.a = 1, target.status = "OFFLINE"": the values a condition looked at. */
-export function describeFound(condition: Record<string, unknown>, subject: object): string {
-  return foundAt([...referencedPaths(condition)], subject);
-}
