@@ -8,13 +8,15 @@ import { useIntrospectionForKeyHolders } from './auth/use-introspection-guard.js
 import { useApiKeys } from './auth/use-api-keys.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
-import type { Clock } from './engine/shared/clock.js';
+import { systemClock, type Clock } from './engine/shared/clock.js';
 import type { Random } from './engine/shared/random.js';
 import { createLoaders } from './resolvers/loaders.js';
 import { schema } from './resolvers/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import type { Database } from './store/collection.js';
 import { openDatabase } from './store/open-database.js';
+import { openStores } from './store/open-stores.js';
+import { isGoneLocalProcess, processOwnerId } from './process-identity.js';
 import { useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
@@ -48,6 +50,8 @@ export interface AppOptions {
   random?: Random;
   /** Use this store instead of opening the one the config names (tests). */
   db?: Database;
+  /** The background integrity check of a large embedded store found damage after start-up. */
+  onStoreDamage?: (error: Error) => void;
 }
 
 const METRICS_ENDPOINT = '/metrics';
@@ -70,9 +74,14 @@ query Procedures {
 /** Composition root: store → engine → Yoga + graphql-ws on one HTTP server. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
-  const db = options.db ?? (await openDatabase(config));
+  const db = options.db ?? (await openDatabase(config, { logger, now: (options.clock ?? systemClock).now(), onDamage: options.onStoreDamage }));
+  const owner = processOwnerId();
+  const stores = await openStores(db, { writer: owner, finishedHandoffCacheBytes: config.finishedHandoffCacheBytes });
   const engine = await createEngine({
-    db,
+    stores,
+    owner,
+    isOwnerGone: isGoneLocalProcess,
+    changePollMs: config.changePollMs,
     settings: config,
     clock: options.clock,
     random: options.random,
@@ -160,6 +169,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       unhookEngineMetrics();
       await closed;
       await engine.stop();
+      await stores.handoffChanges?.close?.();
       await db.close();
     },
   };

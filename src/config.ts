@@ -19,6 +19,10 @@ export interface Config {
   store: StoreKind;
   mongodbUrl?: string;
   dataDir: string;
+  /** What an embedded-store commit survives: NORMAL (a process crash) or FULL (also a power loss). */
+  storeSync: 'NORMAL' | 'FULL';
+  /** How often a shared store is asked what other processes committed (events, signals, cancels). */
+  changePollMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Heartbeats older than this make an agent read as OFFLINE. */
   agentHeartbeatWindowMs: number;
@@ -146,6 +150,8 @@ export function loadConfig(env: Env = process.env): Config {
     store,
     mongodbUrl,
     dataDir: path.resolve(env.DATA_DIR || './data'),
+    storeSync: oneOf(env, 'STORE_SYNC', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    changePollMs: integer(env, 'CHANGE_POLL_MS', 50, 5, 60_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
     maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),

@@ -19,7 +19,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const app = await createApp(config, { logger });
+  const app = await createApp(config, {
+    logger,
+    onStoreDamage: (error) => {
+      logger.fatal({ err: error }, error.message);
+      process.exit(1);
+    },
+  });
   const address = await app.listen();
   logger.info(
     { address: address.address, port: address.port, store: config.store, auth: config.apiKeys.length > 0 ? 'api-keys' : 'open' },

@@ -1,26 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import type { Database } from '../store/collection.js';
-import { ProcedureRepository } from '../store/repositories/procedure-repository.js';
 import { ProcedureService } from './procedures/procedure-service.js';
-import { AgentRepository } from '../store/repositories/agent-repository.js';
-import { ValidationRuleRepository } from '../store/repositories/validation-rule-repository.js';
-import { ValidationSessionRepository } from '../store/repositories/validation-session-repository.js';
 import { AgentService } from './agents/agent-service.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
-import { HandoffRepository } from '../store/repositories/handoff-repository.js';
-import { InboxRepository } from '../store/repositories/inbox-repository.js';
 import { HandoffQueue } from './handoffs/handoff-queue.js';
 import { HandoffRunner } from './handoffs/handoff-runner.js';
 import { HandoffService } from './handoffs/handoff-service.js';
 import { FaultInjectors } from './handoffs/fault-injectors.js';
+import { followHandoffChanges } from './handoffs/follow-handoff-changes.js';
 import { createStepServices, validateHandoff, validationFactsOf } from './handoffs/step-services.js';
-import { ReliabilityConfigRepository } from '../store/repositories/reliability-config-repository.js';
-import { ReliabilityTestRepository } from '../store/repositories/reliability-test-repository.js';
+import type { EngineStores } from './ports/stores.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
-import { systemClock, type Clock } from './shared/clock.js';
+import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
-import { systemRandom, type Random } from './shared/random.js';
+import { randomToken, systemRandom, type Random } from './shared/random.js';
 
 export interface EngineSettings {
   agentHeartbeatWindowMs: number;
@@ -31,22 +23,24 @@ export interface EngineSettings {
 }
 
 export interface EngineOptions {
-  db: Database;
-  /** This process's identity in handoff leases (default: random). */
+  stores: EngineStores;
+  /** This process's identity in handoff leases (default: pid and a random token). */
   owner?: string;
   /** How long a lease lasts without renewal (default 15 s). */
   leaseMs?: number;
-  /** Whether no other process can share the store (default: true unless MongoDB). */
-  exclusiveStore?: boolean;
+  /** How often a shared store is asked what other processes committed (default 50 ms). */
+  changePollMs?: number;
+  /** Whether a lease owner is known to be gone (a dead process): its leases are freed at once. */
+  isOwnerGone?: (owner: string) => boolean;
   settings: EngineSettings;
   clock?: Clock;
   random?: Random;
   logger?: Logger;
 }
 
-/** Every domain service, wired over one store. Built by `createEngine`, used by the API layer. */
+/** Every domain service, wired over the store's ports. Built by `createEngine`, used by the API layer. */
 export interface Engine {
-  readonly db: Database;
+  readonly stores: EngineStores;
   readonly clock: Clock;
   readonly procedures: ProcedureService;
   /** The agent registry: registration, heartbeats, effective status. */
@@ -71,39 +65,33 @@ export interface Engine {
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const { stores } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const logger = options.logger ?? silentLogger;
-  const validationRules = new ValidationRuleService(await ValidationRuleRepository.open(options.db), clock);
+  const shared = stores.sharing === 'shared';
+  const validationRules = new ValidationRuleService(stores.validationRules, clock);
   const procedures = new ProcedureService({
-    repository: await ProcedureRepository.open(options.db),
+    repository: stores.procedures,
     clock,
     knownRuleIds: async () => new Set((await validationRules.list()).map((rule) => rule.id)),
     webhookAllowList: options.settings.webhookAllowList,
   });
-  const agents = new AgentService(await AgentRepository.open(options.db), clock, options.settings.agentHeartbeatWindowMs);
-  const validation = new ValidationService({
-    rules: validationRules,
-    sessions: await ValidationSessionRepository.open(options.db),
-    agents,
-    procedures,
-    clock,
-    logger,
-  });
+  const agents = new AgentService(stores.agents, clock, options.settings.agentHeartbeatWindowMs);
+  const validation = new ValidationService({ rules: validationRules, sessions: stores.validationSessions, agents, procedures, clock, random, logger });
 
-  const handoffRepository = await HandoffRepository.open(options.db, options.settings.finishedHandoffCacheBytes ?? 0);
   const faults = new FaultInjectors();
   const leaseMs = options.leaseMs ?? 15_000;
-  const owner = options.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const owner = options.owner ?? `${process.pid}-${randomToken(random, 8)}`;
   let handoffs: HandoffService | undefined;
   const runner = new HandoffRunner({
-    repository: handoffRepository,
+    repository: stores.handoffs,
     loadProcedure: (id, version) => procedures.getVersion(id, version),
     checkGates: (handoff, procedure) => validateHandoff(validation, handoff, procedure, procedure.validationRules, []),
     services: createStepServices({
       validation,
       procedures,
-      inbox: await InboxRepository.open(options.db),
+      inbox: stores.inbox,
       clock,
       random,
       webhookAllowList: options.settings.webhookAllowList,
@@ -113,13 +101,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     owner,
     leaseMs,
-    exclusiveStore: options.exclusiveStore ?? options.db.kind !== 'mongo',
+    exclusiveStore: !shared,
     faults,
     retryLater: (id) => handoffs!.resumeLater(id),
     publish: (events) => handoffs!.publish(events),
   });
   const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
-  handoffs = new HandoffService(handoffRepository, procedures, runner, queue, clock, logger, agents);
+  handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
   validation.useHandoffLookup(async (id) => {
     const handoff = await handoffs!.get(id);
     if (!handoff) return null;
@@ -130,21 +118,47 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     };
   });
   const reliability = new ReliabilityService({
-    configs: await ReliabilityConfigRepository.open(options.db),
-    tests: await ReliabilityTestRepository.open(options.db),
+    configs: stores.reliabilityConfigs,
+    tests: stores.reliabilityTests,
     handoffs,
     agents,
     procedures,
     faults,
     clock,
+    random,
     logger,
   });
-  // Leases are renewed while we run; in a shared store, orphans of dead processes are picked up.
-  let leaseTimer: NodeJS.Timeout | undefined;
-  let orphanTimer: NodeJS.Timeout | undefined;
+  // Background work on the clock, stopped by stop(): lease renewal, and in a shared store the orphan
+  // scan (leases of dead processes) and the feed of what other processes commit.
+  const stopBackground: (() => void)[] = [];
+
+  const renewLeases = async () => {
+    try {
+      const cancels = await stores.handoffs.renewLeases(runner.activeIds, owner, clock.now() + leaseMs);
+      // A cancel recorded by another process reaches a long-running step here at the latest.
+      cancels.forEach(({ id, reason }) => runner.notifyCancel(id, reason));
+    } catch (error) {
+      logger.warn({ err: error }, 'lease renewal failed');
+    }
+  };
+  /** Frees the leases of processes known to be gone, then queues what nobody holds (a shared store). */
+  const scanOrphans = async (): Promise<number> => {
+    try {
+      const gone = options.isOwnerGone;
+      for (const holder of gone ? await stores.handoffs.leaseHolders() : []) {
+        if (holder === owner || !gone!(holder)) continue;
+        const freed = await stores.handoffs.releaseLeasesOf(holder);
+        if (freed > 0) logger.info({ owner: holder, freed }, 'freed the leases of a process that is gone');
+      }
+      return await handoffs!.resumeUnfinished(clock.now());
+    } catch (error) {
+      logger.warn({ err: error }, 'orphan scan failed');
+      return 0;
+    }
+  };
 
   return {
-    db: options.db,
+    stores,
     clock,
     procedures,
     handoffs,
@@ -159,29 +173,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await procedures.seedDefaults();
       await validationRules.seedDefaults();
       await validation.recoverInterrupted();
-      const resumed = await handoffs!.resumeUnfinished();
-      if (resumed > 0) logger.info({ resumed }, 'resuming unfinished handoffs');
-      await reliability.seedDefaults();
-      const interrupted = await reliability.recoverInterrupted(options.db.kind !== 'mongo');
-      if (interrupted > 0) logger.info({ interrupted }, 'reliability tests interrupted by the last stop were ended');
-      leaseTimer = setInterval(() => {
-        handoffRepository
-          .renewLeases(runner.activeIds, owner, clock.now() + leaseMs)
-          // A cancel recorded by another process reaches a long-running step here.
-          .then((cancels) => cancels.forEach(({ id, reason }) => runner.notifyCancel(id, reason)))
-          .catch((error) => logger.warn({ err: error }, 'lease renewal failed'));
-      }, Math.max(50, Math.floor(leaseMs / 3)));
-      leaseTimer.unref();
-      if (options.db.kind === 'mongo') {
-        orphanTimer = setInterval(() => {
-          handoffs!.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'orphan scan failed'));
-        }, leaseMs);
-        orphanTimer.unref();
+      if (stores.handoffChanges) {
+        stopBackground.push(
+          await followHandoffChanges(stores.handoffChanges, {
+            clock,
+            pollMs: options.changePollMs ?? 50,
+            logger,
+            listener: {
+              events: (events) => handoffs!.publishForeign(events),
+              signal: (id, step, payload) => runner.notifySignal(id, step, payload),
+              cancel: (id, reason) => runner.notifyCancel(id, reason),
+            },
+          }),
+        );
       }
+      await reliability.seedDefaults();
+      // Before any handoff resumes: the handoffs of an interrupted test are cancelled, not run on.
+      const interrupted = await reliability.recoverInterrupted(!shared);
+      if (interrupted > 0) logger.info({ interrupted }, 'reliability tests interrupted by the last stop were ended');
+      const resumed = shared ? await scanOrphans() : await handoffs!.resumeUnfinished();
+      if (resumed > 0) logger.info({ resumed }, 'resuming unfinished handoffs');
+      stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
+      // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
+      if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
     },
     async stop() {
-      clearInterval(leaseTimer);
-      clearInterval(orphanTimer);
+      stopBackground.splice(0).forEach((stopIt) => stopIt());
       await reliability.stop();
       queue.pause();
       handoffs!.stop();

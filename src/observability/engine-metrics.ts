@@ -21,8 +21,8 @@ interface Subscribable<T> {
 export interface EngineMetricsSources {
   procedures: { list(): Promise<unknown[]> };
   handoffs: {
-    /** Every stored handoff event, live. */
-    events: Subscribable<HandoffEventLike>;
+    /** The events of the handoffs this process ran, live. */
+    executed: Subscribable<HandoffEventLike>;
     /** Handoffs matching a filter right now (engine.handoffs.count). */
     count(filter: { status?: string[]; test?: boolean }): Promise<number>;
   };
@@ -127,5 +127,5 @@ export function registerEngineMetrics(registry: Registry, sources: EngineMetrics
     },
   });
   const metrics = handoffEventMetrics(registry);
-  return handoffs.events.subscribe((event) => metrics.observe(event));
+  return handoffs.executed.subscribe((event) => metrics.observe(event));
 }

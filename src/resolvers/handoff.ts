@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Handoff } from '../engine/handoffs/handoff.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
-import type { HandoffFilter } from '../store/repositories/handoff-repository.js';
+import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { builder } from '../schema/builder.js';
 import {
   HandoffEventRef,

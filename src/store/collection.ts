@@ -38,18 +38,6 @@ export interface Collection<T extends StoredDocument> {
 export interface IndexSpec {
   fields: string[];
   unique?: boolean;
-  /**
-   * Few distinct values (a status, a mostly-null tag). An adapter whose index keeps one list of
-   * documents per value (nedb) skips it: there every update of an indexed document rescans that
-   * list, so the index costs far more than the scans it would save.
-   */
-  lowCardinality?: boolean;
-  /**
-   * Exists to order pages (keysetPage's sort field, whose range is an `$or` of bounds). MongoDB walks
-   * it for sorted, ranged pages. nedb sorts in memory and uses an index only for a top-level match
-   * on its field, which a page query never is: there it would be upkeep on every write, unread.
-   */
-  orderOnly?: boolean;
 }
 
 export interface Database {
@@ -72,10 +60,4 @@ export class OperationCounter {
   }
 }
 
-/** A unique key is already taken. */
-export class DuplicateKeyError extends Error {
-  constructor(readonly collection: string, detail: string) {
-    super(`Duplicate key in ${collection}: ${detail}`);
-    this.name = 'DuplicateKeyError';
-  }
-}
+export { DuplicateKeyError } from '../engine/ports/store-errors.js';

@@ -17,6 +17,8 @@ interface EventDocument {
   at: number;
   /** JSON text: event bodies carry free-form data that must never be read as query operators. */
   body: string;
+  /** The process that wrote it: another instance's change stream skips its own. */
+  writer?: string;
 }
 
 const SEQ_WIDTH = 12;
@@ -39,10 +41,13 @@ function eventId(owner: string, seq: number): string {
 export class EventLog<B> {
   private batch: { docs: EventDocument[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  private constructor(private readonly events: Collection<EventDocument>) {}
+  private constructor(
+    private readonly events: Collection<EventDocument>,
+    private readonly writer: string | undefined,
+  ) {}
 
-  static async open<B>(db: Database, name: string): Promise<EventLog<B>> {
-    return new EventLog<B>(await db.collection<EventDocument>(`${name}_events`));
+  static async open<B>(db: Database, name: string, writer?: string): Promise<EventLog<B>> {
+    return new EventLog<B>(await db.collection<EventDocument>(`${name}_events`), writer);
   }
 
   /** Writes numbered events. Idempotent: writing an event twice keeps the first copy. */
@@ -54,6 +59,7 @@ export class EventLog<B> {
       seq: event.seq,
       at: event.at,
       body: event.bodyText ?? JSON.stringify(event.body),
+      ...(this.writer ? { writer: this.writer } : {}),
     }));
     return new Promise<void>((resolve, reject) => {
       this.batch.push({ docs, resolve, reject });

@@ -1,16 +1,37 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
+import type { Logger } from '../engine/shared/logger.js';
 import type { Database } from './collection.js';
 import { MongoDatabase } from './adapters/mongo.js';
-import { NedbDatabase } from './adapters/nedb.js';
+import { importNedbDirectory } from './sqlite/import-nedb.js';
+import { SqliteDatabase } from './sqlite/sqlite-database.js';
 
-/** Picks the adapter the configuration names. */
-export async function openDatabase(config: Pick<Config, 'store' | 'mongodbUrl' | 'dataDir'>): Promise<Database> {
+/** The embedded store's database file inside DATA_DIR. */
+export const EMBEDDED_FILE = 'handoff.sqlite';
+
+/**
+ * Picks the adapter the configuration names. The embedded store imports a data directory of the
+ * earlier nedb store at its first start. `onDamage`: the background integrity check of a large
+ * file found damage after start-up (the server stops on it).
+ */
+export async function openDatabase(
+  config: Pick<Config, 'store' | 'mongodbUrl' | 'dataDir' | 'storeSync'>,
+  options: { logger: Logger; now: number; onDamage?: (error: Error) => void },
+): Promise<Database> {
   switch (config.store) {
     case 'mongo':
       return MongoDatabase.connect(config.mongodbUrl!);
     case 'memory':
-      return NedbDatabase.inMemory();
-    case 'embedded':
-      return NedbDatabase.persisted(config.dataDir);
+      return SqliteDatabase.inMemory();
+    case 'embedded': {
+      const db = SqliteDatabase.open(path.join(config.dataDir, EMBEDDED_FILE), { sync: config.storeSync, onDamage: options.onDamage });
+      try {
+        importNedbDirectory(config.dataDir, db, options.logger, options.now);
+      } catch (error) {
+        await db.close();
+        throw error;
+      }
+      return db;
+    }
   }
 }

@@ -1,33 +1,16 @@
 import type { Collection, Filter, StoredDocument } from './collection.js';
+import type { Page, PageRequest } from '../engine/ports/page.js';
+import { InvalidCursorError } from '../engine/ports/store-errors.js';
 
-/** A cursor that does not decode: a client error, not a crash. */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('The cursor is not valid for this list');
-    this.name = 'InvalidCursorError';
-  }
-}
-
-export interface PageRequest {
-  /** Page size; callers clamp it to the API's limits. */
-  first: number;
-  /** Opaque cursor of the last item already seen. */
-  after?: string | null;
-}
-
-export interface Page<T> {
-  items: { cursor: string; node: T }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
+export { InvalidCursorError, type Page, type PageRequest };
 
 type SortValue = string | number;
 
-function encodeCursor(value: SortValue, id: string): string {
+export function encodeCursor(value: SortValue, id: string): string {
   return Buffer.from(JSON.stringify([value, id]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): [SortValue, string] {
+export function decodeCursor(cursor: string): [SortValue, string] {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (

@@ -196,14 +196,14 @@ describe('engine metrics from handoff events', () => {
     expect(text).not.toMatch(/status="PENDING"/);
   });
 
-  it('subscribes to the engine topic, reads gauges at scrape time and unhooks', async () => {
+  it('subscribes to the events this process ran, reads gauges at scrape time and unhooks', async () => {
     const registry = new Registry();
     const events = new Topic<HandoffEventLike>();
     let running = 2;
     const engine = {
       procedures: { list: async () => [{}, {}, {}] },
       handoffs: {
-        events,
+        executed: events,
         count: async (filter: { status?: string[]; test?: boolean }) =>
           filter.test === false ? ({ RUNNING: running, COMPLETED: 5 } as Record<string, number>)[filter.status![0]] ?? 0 : -1,
       },

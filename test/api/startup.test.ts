@@ -92,34 +92,36 @@ describe('npm start', () => {
         await ws.dispose();
       }
 
-      // the embedded store wrote its files into DATA_DIR, and holds the directory lock while running
-      expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['handoff.lock', 'procedures.db']));
+      // the embedded store is one SQLite database in DATA_DIR, in WAL mode while it runs
+      expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['handoff.sqlite', 'handoff.sqlite-wal']));
 
       server.child.kill('SIGTERM');
       expect(await server.exited).toEqual({ code: 0, signal: null });
-      expect(fs.existsSync(path.join(dataDir, 'handoff.lock'))).toBe(false);
+      // a clean stop folds the log back into the one file
+      expect(fs.readdirSync(dataDir)).toEqual(['handoff.sqlite']);
     },
     START_TIMEOUT_MS * 2,
   );
 
   it(
-    'refuses a second server on the same DATA_DIR, and restarts on it after the first stops, keeping the seed once',
+    'lets two servers share one DATA_DIR: what one stores the other reads, and the seed is stored once',
     async () => {
       const first = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-      await listeningPort(first);
-
+      const firstPort = await listeningPort(first);
       const second = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-      const refused = await second.exited;
-      expect(refused.code).not.toBe(0);
-      expect(second.stderr().trim()).toMatch(/^Handoff failed to start: DATA_DIR .* is in use by process \d+/);
-      expect(second.stderr().trim().split('\n')).toHaveLength(1);
+      const secondPort = await listeningPort(second);
 
-      first.child.kill('SIGTERM');
-      expect((await first.exited).code).toBe(0);
+      const created = await post(firstPort, 'mutation { createProcedure(input: { id: "SHARED_ONE", name: "shared", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }');
+      expect(created.body).toEqual({ data: { createProcedure: { userErrors: [] } } });
+      expect(procedureIds((await post(secondPort, PROCEDURES)).body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD', 'SHARED_ONE']);
 
+      for (const server of [first, second]) {
+        server.child.kill('SIGTERM');
+        expect((await server.exited).code).toBe(0);
+      }
       const third = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       const port = await listeningPort(third);
-      expect(procedureIds((await post(port, PROCEDURES)).body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
+      expect(procedureIds((await post(port, PROCEDURES)).body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD', 'SHARED_ONE']);
       third.child.kill('SIGTERM');
       expect((await third.exited).code).toBe(0);
     },
@@ -137,7 +139,6 @@ describe('npm start', () => {
       expect(server.stdout()).toContain('shutting down');
       // nothing left behind: the server itself is gone, not just npm
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-      expect(fs.existsSync(path.join(dataDir, 'handoff.lock'))).toBe(false);
     },
     START_TIMEOUT_MS * 2,
   );

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AgentService } from '../../src/engine/agents/agent-service.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { AgentRepository } from '../../src/store/repositories/agent-repository.js';
 
 const WINDOW_MS = 30_000;
 
 async function setup() {
   const clock = { t: 1_000_000, now() { return this.t; }, sleep: async () => undefined } satisfies Clock & { t: number };
-  const service = new AgentService(await AgentRepository.open(NedbDatabase.inMemory()), clock, WINDOW_MS);
+  const service = new AgentService(await AgentRepository.open(SqliteDatabase.inMemory()), clock, WINDOW_MS);
   return { clock, service };
 }
 

@@ -3,9 +3,12 @@ import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
 import { retryDelayMs } from '../../src/engine/handoffs/retry-delay.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import type { Database } from '../../src/store/collection.js';
+import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
+import type { EngineStores } from '../../src/engine/ports/stores.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { testStores } from '../support/test-stores.js';
 
 const settings = { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] };
 const engines: Engine[] = [];
@@ -17,14 +20,15 @@ async function engineOn(
   overrides: Partial<typeof settings> = {},
   shared = false,
   clock?: ManualClock,
+  wrap: (stores: EngineStores) => EngineStores = (stores) => stores,
 ): Promise<Engine> {
   const engine = await createEngine({
-    db: database,
+    stores: wrap(await testStores(database, owner, shared)),
     settings: { ...settings, ...overrides },
     owner,
     clock,
     random: seededRandom(7),
-    ...(shared ? { exclusiveStore: false, leaseMs: 300 } : {}),
+    ...(shared ? { leaseMs: 300 } : {}),
   });
   await engine.start();
   engines.push(engine);
@@ -70,7 +74,7 @@ describe('retryDelayMs', () => {
 
 describe('HandoffRunner', () => {
   it('resumes a handoff whose runner stopped mid-step, counting the interrupted attempt', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const clock = new ManualClock();
     const first = await engineOn(db, 'first', {}, false, clock);
     await defineProcedure(first, 'SLOW', [
@@ -109,7 +113,7 @@ describe('HandoffRunner', () => {
   });
 
   it('waits exactly the retry policy between attempts, and times out on virtual time', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const clock = new ManualClock();
     const engine = await engineOn(db, 'solo', {}, false, clock);
     const backoff = { maxAttempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 10_000, jitter: 0 };
@@ -137,7 +141,7 @@ describe('HandoffRunner', () => {
   });
 
   it('fails the step for good when the interrupted attempt was its last', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const first = await engineOn(db, 'first');
     await defineProcedure(first, 'ONE_SHOT', [
       { id: 'prep', name: 'prep', kind: 'noop', compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 } },
@@ -157,7 +161,7 @@ describe('HandoffRunner', () => {
   });
 
   it('never runs more handoffs at once than the cap, and starts higher priorities first', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 });
     await defineProcedure(engine, 'BLOCKER', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
     await defineProcedure(engine, 'QUICK', [{ id: 'go', name: 'go', kind: 'noop' }]);
@@ -177,7 +181,7 @@ describe('HandoffRunner', () => {
   });
 
   it('cancels a queued handoff at once, without running it', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 });
     await defineProcedure(engine, 'BLOCKER', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
     await engine.handoffs.initiate({ handoffId: 'blocker', procedureId: 'BLOCKER' });
@@ -191,7 +195,7 @@ describe('HandoffRunner', () => {
   });
 
   it('keeps a running handoff on the procedure version it started with', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'solo');
     await defineProcedure(engine, 'VERSIONED', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
     await engine.handoffs.initiate({ handoffId: 'pinned', procedureId: 'VERSIONED' });
@@ -212,7 +216,7 @@ describe('HandoffRunner', () => {
   });
 
   it('lets only the lease holder run a handoff when two processes share a store', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const a = await engineOn(db, 'process_a', {}, true);
     const b = await engineOn(db, 'process_b', {}, true);
     await defineProcedure(a, 'GATED', [
@@ -235,8 +239,8 @@ describe('HandoffRunner', () => {
 
   it('resumes a handoff after the store failed mid-run, backing off instead of giving up', async () => {
     const clock = new ManualClock();
-    const flaky = failingOnce(NedbDatabase.inMemory());
-    const engine = await engineOn(flaky.db, 'solo', {}, false, clock);
+    const flaky = failingOnce();
+    const engine = await engineOn(SqliteDatabase.inMemory(), 'solo', {}, false, clock, flaky.wrap);
     await defineProcedure(engine, 'TWO_STEPS', [
       { id: 'one', name: 'one', kind: 'noop' },
       { id: 'two', name: 'two', kind: 'delay', params: { ms: 10 } },
@@ -256,7 +260,7 @@ describe('HandoffRunner', () => {
 
 describe('HandoffRunner across processes', () => {
   it('aborts a long step when another process records the cancel (seen at lease renewal)', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const a = await engineOn(db, 'process_a', {}, true);
     const b = await engineOn(db, 'process_b', {}, true);
     await defineProcedure(a, 'LONG_DELAY', [
@@ -276,8 +280,8 @@ describe('HandoffRunner across processes', () => {
 describe('HandoffRunner after faults between writes', () => {
   it('never runs a step again that failed for good, even if the rollback was not recorded yet', async () => {
     const clock = new ManualClock();
-    const flaky = failingOnce(NedbDatabase.inMemory(), 'ROLLING_BACK');
-    const engine = await engineOn(flaky.db, 'solo', {}, false, clock);
+    const flaky = failingOnce('ROLLING_BACK');
+    const engine = await engineOn(SqliteDatabase.inMemory(), 'solo', {}, false, clock, flaky.wrap);
     let runs = 0;
     engine.faults.register('t1', { beforeAttempt: async (_h, step) => void (step === 'two' && runs++) });
     await defineProcedure(engine, 'ONE_SHOT_TWO', [
@@ -293,7 +297,7 @@ describe('HandoffRunner after faults between writes', () => {
   });
 
   it('stops at once on shutdown even while a cancel-triggered rollback runs a slow compensation', async () => {
-    db = NedbDatabase.inMemory();
+    db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'solo');
     await defineProcedure(engine, 'SLOW_UNDO', [
       { id: 'one', name: 'one', kind: 'noop', compensation: { id: 'undo_one', name: 'undo one', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 120_000 } },
@@ -311,30 +315,22 @@ describe('HandoffRunner after faults between writes', () => {
   });
 });
 
-/** A store whose next handoff update throws once when armed. */
-function failingOnce(inner: Database, onlyStatus?: string): { db: Database; armed: boolean } {
-  const state = { armed: false, db: inner };
-  state.db = new Proxy(inner, {
-    get(target, property, receiver) {
-      if (property !== 'collection') return Reflect.get(target, property, receiver);
-      return async (name: string, indexes?: never) => {
-        const collection = await target.collection(name, indexes);
-        if (name !== 'handoffs') return collection;
-        return new Proxy(collection, {
-          get(c, p, r) {
-            if (p !== 'findOneAndUpdate') return Reflect.get(c, p, r);
-            return (...args: Parameters<typeof collection.findOneAndUpdate>) => {
-              const set = (args[1] as { $set?: { state?: unknown; status?: string } }).$set;
-              if (state.armed && set?.state && (!onlyStatus || set.status === onlyStatus)) {
-                state.armed = false;
-                return Promise.reject(new Error('connection reset by the store'));
-              }
-              return c.findOneAndUpdate(...args);
-            };
-          },
-        });
+/** Handoff ports whose next state change (to `onlyStatus`, when given) fails once when armed. */
+function failingOnce(onlyStatus?: string): { armed: boolean; wrap(stores: EngineStores): EngineStores } {
+  const state = {
+    armed: false,
+    wrap(stores: EngineStores): EngineStores {
+      const inner = stores.handoffs;
+      const transition: HandoffStore['transition'] = (next, ...rest) => {
+        if (state.armed && (!onlyStatus || next.status === onlyStatus)) {
+          state.armed = false;
+          return Promise.reject(new Error('connection reset by the store'));
+        }
+        return inner.transition(next, ...rest);
       };
+      // Every other call goes to the real store (its methods found through the prototype).
+      return { ...stores, handoffs: Object.assign(Object.create(inner) as HandoffStore, { transition }) };
     },
-  });
+  };
   return state;
 }

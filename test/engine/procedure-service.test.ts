@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { testStores } from '../support/test-stores.js';
 
 let engine: Engine | undefined;
 afterEach(async () => {
@@ -10,8 +11,8 @@ afterEach(async () => {
 
 describe('current procedure reads', () => {
   it('reads a procedure once for a burst of concurrent lookups', async () => {
-    const db = NedbDatabase.inMemory();
-    engine = await createEngine({ db, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] } });
+    const db = SqliteDatabase.inMemory();
+    engine = await createEngine({ stores: await testStores(db), settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] } });
     await engine.start();
     db.operations.reset();
     const burst = await Promise.all(Array.from({ length: 20 }, () => engine!.procedures.get('PHASE_TRANSITION_STANDARD')));

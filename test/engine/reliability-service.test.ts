@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { FINAL_STATUSES } from '../../src/engine/handoffs/handoff.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { testStores } from '../support/test-stores.js';
 import type { Database } from '../../src/store/collection.js';
 import { ReliabilityTestRepository } from '../../src/store/repositories/reliability-test-repository.js';
 
@@ -10,7 +11,7 @@ const settings = { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 50, we
 const engines: Engine[] = [];
 
 async function engineOn(db: Database, owner: string): Promise<Engine> {
-  const engine = await createEngine({ db, settings, owner, random: seededRandom(1) });
+  const engine = await createEngine({ stores: await testStores(db, owner), settings, owner, random: seededRandom(1) });
   await engine.start();
   engines.push(engine);
   return engine;
@@ -40,14 +41,14 @@ async function unfinishedHandoffs(engine: Engine, testId: string): Promise<strin
 
 describe('ReliabilityService', () => {
   it('seeds the standard configurations once', async () => {
-    const db = NedbDatabase.inMemory();
+    const db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'a');
     await engine.reliability.seedDefaults();
     expect((await engine.reliability.listConfigs()).map((c) => c.id)).toHaveLength(6);
   });
 
   it('stopping the engine cancels running tests and their handoffs first', async () => {
-    const db = NedbDatabase.inMemory();
+    const db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'a');
     await defineSlowProcedure(engine);
     const started = await engine.reliability.start({ configId: 'RELIABILITY_STANDARD', procedureId: 'SLOW', overrides: { iterations: 10, concurrentLimit: 2 } });
@@ -61,7 +62,7 @@ describe('ReliabilityService', () => {
   });
 
   it('on start, ends a test a dead process left RUNNING and cancels its handoffs', async () => {
-    const db = NedbDatabase.inMemory();
+    const db = SqliteDatabase.inMemory();
     const first = await engineOn(db, 'first');
     await defineSlowProcedure(first);
     // A test as a crashed process leaves it: stored RUNNING, with an unfinished tagged handoff.

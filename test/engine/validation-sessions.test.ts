@@ -1,3 +1,4 @@
+import { seededRandom } from '../../src/engine/shared/random.js';
 import { describe, expect, it, vi } from 'vitest';
 import { AgentService } from '../../src/engine/agents/agent-service.js';
 import type { Procedure } from '../../src/engine/procedures/procedure.js';
@@ -7,7 +8,7 @@ import type { RuleEvaluator, Verdict } from '../../src/engine/validation/rule-ru
 import { ValidationRuleService } from '../../src/engine/validation/rule-service.js';
 import type { ValidationProgressEvent } from '../../src/engine/validation/session.js';
 import { ValidationService } from '../../src/engine/validation/validation-service.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { AgentRepository } from '../../src/store/repositories/agent-repository.js';
 import { ValidationRuleRepository } from '../../src/store/repositories/validation-rule-repository.js';
 import { ValidationSessionRepository } from '../../src/store/repositories/validation-session-repository.js';
@@ -55,7 +56,7 @@ function gatedEvaluator() {
 
 const PROCEDURE = { id: 'P', validationRules: ['R1', 'R2', 'R3'], requiredContextKeys: ['task'], blockingSeverities: ['CRITICAL'] } as unknown as Procedure;
 
-async function setup(evaluator?: RuleEvaluator, db = NedbDatabase.inMemory()) {
+async function setup(evaluator?: RuleEvaluator, db = SqliteDatabase.inMemory()) {
   const clock = new ManualClock();
   const rules = new ValidationRuleService(await ValidationRuleRepository.open(db), clock);
   const agents = new AgentService(await AgentRepository.open(db), clock, 30_000);
@@ -67,6 +68,7 @@ async function setup(evaluator?: RuleEvaluator, db = NedbDatabase.inMemory()) {
       agents,
       procedures: { get: async (id) => (id === 'P' ? PROCEDURE : null) },
       clock,
+      random: seededRandom(3),
       logger: silentLogger,
       evaluator: withEvaluator,
     });

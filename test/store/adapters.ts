@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../src/store/collection.js';
 import { MongoDatabase } from '../../src/store/adapters/mongo.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 /** Opens a fresh, empty store of one kind and disposes of it afterwards. */
 export interface AdapterFixture {
@@ -27,11 +27,11 @@ export function removeTempDir(dir: string): void {
 function embeddedFixture(): AdapterFixture {
   const dirs = new Map<Database, string>();
   return {
-    name: 'embedded-file',
+    name: 'embedded-file (SQLite)',
     skipReason: null,
     async open() {
       const dir = makeTempDir();
-      const db = NedbDatabase.persisted(dir);
+      const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'));
       dirs.set(db, dir);
       return db;
     },
@@ -45,9 +45,9 @@ function embeddedFixture(): AdapterFixture {
 
 function memoryFixture(): AdapterFixture {
   return {
-    name: 'memory',
+    name: 'memory (SQLite)',
     skipReason: null,
-    open: async () => NedbDatabase.inMemory(),
+    open: async () => SqliteDatabase.inMemory(),
     dispose: (db) => db.close(),
   };
 }

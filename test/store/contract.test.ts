@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateKeyError, type Collection, type Database } from '../../src/store/collection.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { DamagedStoreError } from '../../src/store/sqlite/integrity.js';
+import { StoreUnavailableError } from '../../src/engine/ports/store-errors.js';
 import { EventLog } from '../../src/store/event-log.js';
 import { InvalidCursorError, findManyInOrder, keysetPage, type Page } from '../../src/store/pagination.js';
 import { ProcedureRepository } from '../../src/store/repositories/procedure-repository.js';
@@ -325,11 +327,13 @@ for (const fixture of adapterFixtures()) {
   describe.skipIf(fixture.skipReason !== null)(title, () => storeContract(fixture));
 }
 
-describe('embedded file store', () => {
+describe('embedded file store (SQLite)', () => {
   let dir: string;
+  let file: string;
 
   beforeEach(() => {
     dir = makeTempDir();
+    file = path.join(dir, 'handoff.sqlite');
   });
 
   afterEach(() => {
@@ -337,7 +341,7 @@ describe('embedded file store', () => {
   });
 
   it('keeps documents, indexes and events across close and reopen', async () => {
-    const first = NedbDatabase.persisted(dir);
+    const first = SqliteDatabase.open(file);
     const tasks = await first.collection<TaskDocument>('tasks', [{ fields: ['email'], unique: true }]);
     await tasks.insertMany([task('t1', { email: 'ada@example.com' }), task('t2')]);
     await tasks.findOneAndUpdate({ _id: 't2', status: 'PENDING' }, { $set: { status: 'DONE' } });
@@ -347,7 +351,7 @@ describe('embedded file store', () => {
     await log.write([{ owner: 'h1', seq: 1, at: 5, body: { n: 1 } }, { owner: 'h1', seq: 2, at: 5, body: { n: 2 } }]);
     await first.close();
 
-    const second = NedbDatabase.persisted(dir);
+    const second = SqliteDatabase.open(file);
     try {
       const reopened = await second.collection<TaskDocument>('tasks', [{ fields: ['email'], unique: true }]);
       expect(await reopened.find({}, { sort: { _id: 1 } })).toEqual([task('t2', { status: 'DONE' }), task('t3', { email: 'ada@example.com' })]);
@@ -361,29 +365,29 @@ describe('embedded file store', () => {
     }
   });
 
-  it('drops an index an older version kept that this one only orders by, and still answers by it', async () => {
-    const declared = () => fs.readFileSync(path.join(dir, 'tasks.db'), 'utf8').includes('"fieldName":"email"');
-    const older = NedbDatabase.persisted(dir);
-    await (await older.collection<TaskDocument>('tasks', [{ fields: ['email'] }])).insertMany([task('t1', { email: 'b@x' }), task('t2', { email: 'a@x' })]);
-    await older.close();
-    expect(declared()).toBe(true);
-
-    const newer = NedbDatabase.persisted(dir);
-    const tasks = await newer.collection<TaskDocument>('tasks', [{ fields: ['email'], orderOnly: true }]);
-    expect((await tasks.find({}, { sort: { email: 1 } })).map((doc) => doc._id)).toEqual(['t2', 't1']);
-    await newer.close();
-    expect(declared()).toBe(false);
+  it('answers filtered, sorted queries from an index, not a scan', async () => {
+    const db = SqliteDatabase.open(file);
+    try {
+      await db.collection<TaskDocument>('tasks', [{ fields: ['status', 'createdAt'] }]);
+      const plan = db.connection
+        .prepare(`EXPLAIN QUERY PLAN SELECT doc FROM doc_tasks WHERE json_extract(doc, '$.status') = ? ORDER BY json_extract(doc, '$.createdAt') DESC LIMIT 5`)
+        .all('PENDING') as { detail: string }[];
+      expect(plan.map((row) => row.detail).join('; ')).toMatch(/USING INDEX doc_tasks__status_createdAt/);
+    } finally {
+      await db.close();
+    }
   });
 
-  it('keeps data written by a process that died without closing, and takes over its stale lock', async () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-writer.ts', import.meta.url)), dir], {
+  it('keeps what a process that died without closing had committed', async () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-writer.ts', import.meta.url)), file], {
       encoding: 'utf8',
     });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
-    expect(fs.existsSync(path.join(dir, 'handoff.lock'))).toBe(true);
+    // it left its write-ahead log behind, uncheckpointed
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
 
-    const db = NedbDatabase.persisted(dir);
+    const db = SqliteDatabase.open(file);
     try {
       const reopened = await db.collection<TaskDocument>('tasks');
       expect(await reopened.findOne({ _id: 't1' })).toEqual(task('t1', { status: 'RUNNING' }));
@@ -392,22 +396,48 @@ describe('embedded file store', () => {
     }
   });
 
-  it('refuses a second store on the same DATA_DIR while the first is open, and allows it after close', async () => {
-    const first = NedbDatabase.persisted(dir);
-    expect(() => NedbDatabase.persisted(dir)).toThrow(/DATA_DIR .* is in use/);
-    // the refused attempt must not have taken the first one's lock away
-    expect(() => NedbDatabase.persisted(dir)).toThrow(/DATA_DIR .* is in use/);
-    await first.close();
-    const second = NedbDatabase.persisted(dir);
-    await second.close();
+  it('lets two stores open one file at once, each seeing the other\'s commits and losing none to a race', async () => {
+    const a = SqliteDatabase.open(file);
+    const b = SqliteDatabase.open(file);
+    try {
+      const [tasksA, tasksB] = [await a.collection<TaskDocument>('tasks'), await b.collection<TaskDocument>('tasks')];
+      await tasksA.insertOne(task('shared', { version: 0 }));
+      // Each store bumps the version from what it last read: only compare-and-sets on the current version win.
+      let wins = 0;
+      for (let round = 0; round < 50; round++) {
+        for (const tasks of [tasksA, tasksB]) {
+          const current = (await tasks.findOne({ _id: 'shared' }))!;
+          if (await tasks.findOneAndUpdate({ _id: 'shared', version: current.version }, { $inc: { version: 1 } })) wins++;
+        }
+      }
+      expect(wins).toBe(100);
+      expect((await tasksB.findOne({ _id: 'shared' }))!.version).toBe(100);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
-  it('opens one collection once even when asked concurrently', async () => {
-    const db = NedbDatabase.persisted(dir);
+  it('refuses a damaged file with DamagedStoreError and changes nothing', async () => {
+    fs.writeFileSync(file, Buffer.alloc(8192, 0x41));
+    expect(() => SqliteDatabase.open(file)).toThrow(DamagedStoreError);
+    expect(fs.readFileSync(file).every((byte) => byte === 0x41)).toBe(true);
+  });
+
+  it('reports a failed write as StoreUnavailableError, and works again once the fault clears', async () => {
+    const db = SqliteDatabase.open(file);
     try {
-      const [a, b] = await Promise.all([db.collection<TaskDocument>('tasks'), db.collection<TaskDocument>('tasks')]);
-      await a.insertOne(task('t1'));
-      expect(await b.findOne({ _id: 't1' })).toEqual(task('t1'));
+      const tasks = await db.collection<TaskDocument>('tasks');
+      await tasks.insertOne(task('t1'));
+      // The page budget stands in for a full disk: the next page the file needs cannot be had.
+      const pages = db.connection.pragma('page_count', { simple: true }) as number;
+      db.connection.pragma(`max_page_count = ${pages}`);
+      const big = 'x'.repeat(64 * 1024);
+      await expect(tasks.insertOne(task('t2', { owner: big }))).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await tasks.findOne({ _id: 't2' })).toBeNull();
+      db.connection.pragma('max_page_count = 1073741823');
+      await tasks.insertOne(task('t2', { owner: big }));
+      expect((await tasks.findOne({ _id: 't2' }))!.owner).toBe(big);
     } finally {
       await db.close();
     }

@@ -1,11 +1,11 @@
 /**
- * Child process for the contract suite: writes to an embedded store in DATA_DIR (argv[2]) and
- * dies without closing it, as a crashed server would, leaving its lock file behind.
+ * Child process for the contract suite: writes to an embedded store file (argv[2]) and dies
+ * without closing it, as a crashed server would, leaving its write-ahead log behind.
  */
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { task, type TaskDocument } from './documents.js';
 
-const db = NedbDatabase.persisted(process.argv[2]!);
+const db = SqliteDatabase.open(process.argv[2]!);
 const tasks = await db.collection<TaskDocument>('tasks');
 await tasks.insertOne(task('t1'));
 await tasks.findOneAndUpdate({ _id: 't1' }, { $set: { status: 'RUNNING' } });

@@ -4,6 +4,8 @@ interface Timer {
   due: number;
   order: number;
   resolve: () => void;
+  /** Housekeeping (lease renewal, change polling): fires like any timer, left out of pendingDelays. */
+  background: boolean;
 }
 
 /** Lets pending promise chains and in-memory store calls run before time moves on. */
@@ -43,17 +45,17 @@ export class ManualClock implements Clock {
     });
   }
 
-  timer(ms: number, onFire: () => void): () => void {
-    const timer: Timer = { due: this.current + Math.max(0, ms), order: this.order++, resolve: onFire };
+  timer(ms: number, onFire: () => void, options?: { background?: boolean }): () => void {
+    const timer: Timer = { due: this.current + Math.max(0, ms), order: this.order++, resolve: onFire, background: options?.background ?? false };
     this.timers.push(timer);
     return () => {
       this.timers = this.timers.filter((t) => t !== timer);
     };
   }
 
-  /** Pending sleeps and timers (for assertions such as "the retry waits 400 ms"). */
+  /** Pending sleeps and timers of the work, not housekeeping (for assertions such as "the retry waits 400 ms"). */
   get pendingDelays(): number[] {
-    return this.timers.map((t) => t.due - this.current).sort((a, b) => a - b);
+    return this.timers.filter((t) => !t.background).map((t) => t.due - this.current).sort((a, b) => a - b);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due, earliest first. */

@@ -1,12 +1,12 @@
 import type { Collection, Database, IndexSpec, StoredDocument } from '../../src/store/collection.js';
-import { NedbDatabase } from '../../src/store/adapters/nedb.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 /**
  * An in-memory store that remembers which collections were opened, so a test can snapshot
  * every document the server holds and prove a request changed nothing.
  */
 export class RecordingDatabase implements Database {
-  private readonly inner: Database = NedbDatabase.inMemory();
+  private readonly inner: Database = SqliteDatabase.inMemory();
   private readonly names = new Set<string>();
 
   get kind(): Database['kind'] {

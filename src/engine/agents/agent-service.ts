@@ -1,5 +1,5 @@
-import type { AgentQuery, AgentRepository } from '../../store/repositories/agent-repository.js';
-import type { Page, PageRequest } from '../../store/pagination.js';
+import type { AgentQuery, AgentStore } from '../ports/registry-stores.js';
+import type { Page, PageRequest } from '../ports/page.js';
 import type { Clock } from '../shared/clock.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { AGENT_ID_PATTERN, effectiveStatus, isHeartbeatFresh, type Agent, type AgentStatus } from './agent.js';
@@ -60,7 +60,7 @@ function checkList(name: 'capabilities' | 'permissions', values: string[]): User
 /** The agent registry: registration, heartbeats and the effective status derived from them. */
 export class AgentService {
   constructor(
-    private readonly repository: AgentRepository,
+    private readonly repository: AgentStore,
     private readonly clock: Clock,
     /** Heartbeats older than this read as OFFLINE. */
     readonly heartbeatWindowMs: number,

@@ -1,4 +1,4 @@
-import type { HandoffRepository } from '../../store/repositories/handoff-repository.js';
+import type { HandoffStore } from '../ports/handoff-store.js';
 import type { Topic } from '../shared/topic.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { isFinalEvent, type HandoffEvent } from './handoff-event.js';
@@ -12,7 +12,7 @@ const REPLAY_PAGE = 500;
  * gap in the live stream is filled from the store. Ends after the final event.
  */
 export function handoffProgress(
-  repository: HandoffRepository,
+  repository: HandoffStore,
   topic: Topic<HandoffEvent>,
   id: string,
   afterSeq: number,

@@ -1,4 +1,4 @@
-import type { HandoffRecord, HandoffRepository, OutOfBandRequests } from '../../store/repositories/handoff-repository.js';
+import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
 import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -19,7 +19,7 @@ class LeaseLostError extends Error {
 }
 
 export interface RunnerOptions {
-  repository: HandoffRepository;
+  repository: HandoffStore;
   loadProcedure(id: string, version: number): Promise<Procedure | null>;
   /** Gate check before the first step: blocking rule failures (empty = pass). */
   checkGates(handoff: Handoff, procedure: Procedure): Promise<{ blocking: string[]; summary: string }>;

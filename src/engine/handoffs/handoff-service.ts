@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { DuplicateKeyError } from '../../store/collection.js';
-import type { HandoffFilter, HandoffRepository } from '../../store/repositories/handoff-repository.js';
-import type { Page, PageRequest } from '../../store/pagination.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
+import type { HandoffFilter, HandoffStore } from '../ports/handoff-store.js';
+import type { Page, PageRequest } from '../ports/page.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { AsyncQueue } from '../shared/async-queue.js';
+import { randomUuid, type Random } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
 import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { isFinal, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
@@ -61,15 +61,18 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
 export class HandoffService {
   private readonly resumeFailures = new Map<string, number>();
   private readonly stopped = new AbortController();
-  /** Every stored handoff event, as it happens. */
+  /** Every event this process hears of: its own as they commit, other processes' through the change feed. */
   readonly events = new Topic<HandoffEvent>();
+  /** Only the events of the handoffs this process ran: what its own metrics count. */
+  readonly executed = new Topic<HandoffEvent>();
 
   constructor(
-    private readonly repository: HandoffRepository,
+    private readonly repository: HandoffStore,
     private readonly procedures: ProcedureService,
     private readonly runner: HandoffRunner,
     private readonly queue: HandoffQueue,
     private readonly clock: Clock,
+    private readonly random: Random,
     private readonly logger: Logger,
     private readonly agents: { getMany(ids: readonly string[]): Promise<(unknown | null)[]> },
   ) {}
@@ -244,10 +247,13 @@ export class HandoffService {
     return queue;
   }
 
-  /** Queues every unfinished handoff (start-up, or orphans of a dead process). */
-  async resumeUnfinished(): Promise<number> {
+  /**
+   * Queues every unfinished handoff (start-up, or orphans of a dead process); with `leasableAt`,
+   * only those no live lease holds at that time (a shared store, where others run theirs).
+   */
+  async resumeUnfinished(leasableAt?: number): Promise<number> {
     let queued = 0;
-    for (const { id, priority } of await this.repository.unfinished()) {
+    for (const { id, priority } of await this.repository.unfinished(leasableAt)) {
       if (this.queue.has(id) || this.runner.isActive(id)) continue;
       this.queue.enqueue(id, priority);
       queued++;
@@ -285,11 +291,17 @@ export class HandoffService {
   publish(events: HandoffEvent[]): void {
     for (const event of events) {
       if (this.resumeFailures.size > 0 && isFinal(event.status)) this.resumeFailures.delete(event.handoffId);
+      this.executed.publish(event);
       this.events.publish(event);
     }
   }
 
+  /** Events another process committed: for watchers here (progress streams skip what they have by seq). */
+  publishForeign(events: HandoffEvent[]): void {
+    for (const event of events) this.events.publish(event);
+  }
+
   private newId(): string {
-    return `hnd_${randomUUID()}`;
+    return `hnd_${randomUuid(this.random)}`;
   }
 }

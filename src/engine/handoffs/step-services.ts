@@ -1,4 +1,4 @@
-import type { InboxRepository } from '../../store/repositories/inbox-repository.js';
+import type { InboxStore } from '../ports/registry-stores.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
@@ -59,7 +59,7 @@ export async function validateHandoff(
 export function createStepServices(deps: {
   validation: ValidationService;
   procedures: ProcedureService;
-  inbox: InboxRepository;
+  inbox: InboxStore;
   clock: Clock;
   random: Random;
   webhookAllowList: string[];

@@ -1,5 +1,5 @@
-import type { ProcedureRepository } from '../../store/repositories/procedure-repository.js';
-import { DuplicateKeyError } from '../../store/collection.js';
+import type { ProcedureStore } from '../ports/registry-stores.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { Clock } from '../shared/clock.js';
 import { fail, failAll, ok, type Outcome } from '../shared/user-error.js';
 import type { Procedure } from './procedure.js';
@@ -7,7 +7,7 @@ import { checkProcedureInput, toProcedure, type ProcedureInput } from './procedu
 import { seedProcedures } from './seed-procedures.js';
 
 export interface ProcedureServiceOptions {
-  repository: ProcedureRepository;
+  repository: ProcedureStore;
   clock: Clock;
   /** Ids of the validation rules that exist, for checking definitions. */
   knownRuleIds(): Promise<ReadonlySet<string>>;

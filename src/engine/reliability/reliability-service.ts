@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { DuplicateKeyError } from '../../store/collection.js';
-import type { Page, PageRequest } from '../../store/pagination.js';
-import type { ReliabilityConfigRepository } from '../../store/repositories/reliability-config-repository.js';
-import type { ReliabilityTestRepository, TestFilter } from '../../store/repositories/reliability-test-repository.js';
+import { randomToken, type Random } from '../shared/random.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
+import type { Page, PageRequest } from '../ports/page.js';
+import type { ReliabilityConfigStore } from '../ports/reliability-stores.js';
+import type { ReliabilityTestStore, TestFilter } from '../ports/reliability-stores.js';
 import type { AgentService } from '../agents/agent-service.js';
 import type { FaultInjectors } from '../handoffs/fault-injectors.js';
 import { UNFINISHED_STATUSES, type Handoff } from '../handoffs/handoff.js';
 import type { HandoffService } from '../handoffs/handoff-service.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
-import type { Clock } from '../shared/clock.js';
+import { startTimeout, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
@@ -67,13 +67,14 @@ const DEFAULT_PROCEDURE = 'PHASE_TRANSITION_STANDARD';
 const STALE_AFTER_MS = 5 * 60_000;
 
 export interface ReliabilityServiceDeps {
-  configs: ReliabilityConfigRepository;
-  tests: ReliabilityTestRepository;
+  configs: ReliabilityConfigStore;
+  tests: ReliabilityTestStore;
   handoffs: HandoffService;
   agents: AgentService;
   procedures: ProcedureService;
   faults: FaultInjectors;
   clock: Clock;
+  random: Random;
   logger: Logger;
   /** Tests that may run at once in this process. */
   maxRunningTests?: number;
@@ -170,7 +171,7 @@ export class ReliabilityService {
 
     const { id: _id, type, name: _name, description: _description, builtIn: _builtIn, createdAt: _c, updatedAt: _u, ...defaults } = config;
     const parameters: TestParameters = { ...defaults, ...overrides };
-    const id = `rt_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const id = `rt_${randomToken(this.deps.random, 16)}`;
     const now = this.deps.clock.now();
     const test: ReliabilityTest = {
       id,
@@ -179,7 +180,7 @@ export class ReliabilityService {
       procedureId: procedure.id,
       procedureVersion: procedure.version,
       parameters,
-      seed: input.seed ?? Math.floor(Math.random() * MAX_SEED),
+      seed: input.seed ?? Math.floor(this.deps.random.next() * MAX_SEED),
       status: 'RUNNING',
       progress: { completed: 0, total: parameters.iterations, succeeded: 0, failed: 0, running: 0 },
       result: null,
@@ -188,7 +189,7 @@ export class ReliabilityService {
       createdAt: now,
       finishedAt: null,
     };
-    const agents = await provisionAgents(this.deps.agents, id, this.deps.logger);
+    const agents = await provisionAgents(this.deps.agents, id, this.deps.clock, this.deps.logger);
     try {
       await this.deps.tests.insert(test, 1);
     } catch (error) {
@@ -330,13 +331,12 @@ export class ReliabilityService {
     this.stopping = true;
     const runs = [...this.runs.values()];
     for (const run of runs) run.cancel('the server is shutting down');
-    let timer: NodeJS.Timeout | undefined;
+    let cancelGrace = (): void => undefined;
     const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-      timer.unref();
+      cancelGrace = startTimeout(this.deps.clock, graceMs, resolve, { background: true });
     });
     await Promise.race([Promise.all(runs.map((run) => run.done)), grace]);
-    clearTimeout(timer);
+    cancelGrace();
   }
 
   /** Ends a test this process is not running: cancels its unfinished handoffs, stores the final status. */

@@ -1,6 +1,7 @@
 import type { AgentService } from '../agents/agent-service.js';
 import type { Procedure } from '../procedures/procedure.js';
 import { stringList } from '../handoffs/steps/step-kind.js';
+import { repeatEvery, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 /** What every iteration of a test hands over, and between whom. */
@@ -53,6 +54,7 @@ export function agentIds(testId: string): { source: string; target: string } {
 export async function provisionAgents(
   agents: AgentService,
   testId: string,
+  clock: Clock,
   logger: Logger,
 ): Promise<{ ids: { source: string; target: string }; retire(): Promise<void> }> {
   const ids = agentIds(testId);
@@ -62,14 +64,13 @@ export async function provisionAgents(
   }
   const beat = (status: 'READY' | 'OFFLINE') =>
     Promise.all([ids.source, ids.target].map((id) => agents.heartbeat({ id, status })));
-  const keepAlive = setInterval(() => {
-    beat('READY').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: heartbeat failed'));
-  }, Math.max(50, Math.floor(agents.heartbeatWindowMs / 3)));
-  keepAlive.unref();
+  const stopHeartbeats = repeatEvery(clock, Math.max(50, Math.floor(agents.heartbeatWindowMs / 3)), async () => {
+    await beat('READY').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: heartbeat failed'));
+  });
   return {
     ids,
     async retire() {
-      clearInterval(keepAlive);
+      stopHeartbeats();
       await beat('OFFLINE').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: could not retire'));
     },
   };

@@ -3,7 +3,7 @@ import type { HandoffService } from '../handoffs/handoff-service.js';
 import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { ReliabilityTestRepository } from '../../store/repositories/reliability-test-repository.js';
+import type { ReliabilityTestStore } from '../ports/reliability-stores.js';
 import { createFaultHook } from './fault-plan.js';
 import { iterationIndexOf, runIteration } from './iteration.js';
 import { runIterations, type Schedule } from './iteration-pool.js';
@@ -15,7 +15,7 @@ import { buildResult, type IterationRecord } from './test-stats.js';
 export interface TestRunDeps {
   handoffs: HandoffService;
   faults: FaultInjectors;
-  tests: ReliabilityTestRepository;
+  tests: ReliabilityTestStore;
   clock: Clock;
   logger: Logger;
   publish(event: ReliabilityProgressEvent): void;

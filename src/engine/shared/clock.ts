@@ -6,14 +6,16 @@ export interface Clock {
   /**
    * Calls `onFire` after `ms` unless the returned cancel runs first: a cheaper timeout than
    * `sleep` with an AbortSignal where one fires per step attempt. Optional; `sleep` serves otherwise.
+   * `background`: housekeeping that must not keep the process alive on its own.
    */
-  timer?(ms: number, onFire: () => void): () => void;
+  timer?(ms: number, onFire: () => void, options?: { background?: boolean }): () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  timer: (ms, onFire) => {
+  timer: (ms, onFire, options) => {
     const handle = setTimeout(onFire, ms);
+    if (options?.background) handle.unref();
     return () => clearTimeout(handle);
   },
   sleep: (ms, signal) =>
@@ -35,9 +37,27 @@ export const systemClock: Clock = {
 const TIMEOUT_CANCELLED = Object.freeze(new Error('timeout cancelled'));
 
 /** Arms a timeout with the clock's timer, or a cancellable sleep when it has none; returns its cancel. */
-export function startTimeout(clock: Clock, ms: number, onTimeout: () => void): () => void {
-  if (clock.timer) return clock.timer(ms, onTimeout);
+export function startTimeout(clock: Clock, ms: number, onTimeout: () => void, options?: { background?: boolean }): () => void {
+  if (clock.timer) return clock.timer(ms, onTimeout, options);
   const cancelled = new AbortController();
   clock.sleep(ms, cancelled.signal).then(onTimeout, () => undefined);
   return () => cancelled.abort(TIMEOUT_CANCELLED);
+}
+
+/**
+ * Runs `task` every `ms` on the clock, the next run armed only once the last one settled (a slow
+ * store never stacks runs up). Background work: it does not keep the process alive. Returns stop.
+ */
+export function repeatEvery(clock: Clock, ms: number, task: () => Promise<void>): () => void {
+  let stopped = false;
+  let cancel = (): void => undefined;
+  const arm = () => {
+    if (stopped) return;
+    cancel = startTimeout(clock, ms, () => void task().finally(arm), { background: true });
+  };
+  arm();
+  return () => {
+    stopped = true;
+    cancel();
+  };
 }

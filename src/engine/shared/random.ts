@@ -19,3 +19,19 @@ export function seededRandom(seed: number): Random {
 }
 
 export const systemRandom: Random = { next: () => Math.random() };
+
+/** `length` lowercase hex digits drawn from `random`. */
+export function randomToken(random: Random, length: number): string {
+  let token = '';
+  while (token.length < length) token += Math.floor(random.next() * 2 ** 32).toString(16).padStart(8, '0');
+  return token.slice(0, length);
+}
+
+/** A version-4 UUID drawn from `random` (ids, not secrets: seeded in tests, Math.random in production). */
+export function randomUuid(random: Random): string {
+  const hex = randomToken(random, 32).split('');
+  hex[12] = '4';
+  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const text = hex.join('');
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}

@@ -1,5 +1,5 @@
-import { DuplicateKeyError } from '../../store/collection.js';
-import type { RuleFilter, ValidationRuleRepository } from '../../store/repositories/validation-rule-repository.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
+import type { RuleFilter, ValidationRuleStore } from '../ports/validation-stores.js';
 import { SEVERITIES, type Severity } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
@@ -51,7 +51,7 @@ function checkFields(input: Omit<UpdateRuleInput, 'id'>): UserError[] {
 /** Defines validation rules: the seeds, and rules created or edited through the API. */
 export class ValidationRuleService {
   constructor(
-    private readonly repository: ValidationRuleRepository,
+    private readonly repository: ValidationRuleStore,
     private readonly clock: Clock,
   ) {}
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { Page, PageRequest } from '../../store/pagination.js';
-import type { SessionFilter, ValidationSessionRepository } from '../../store/repositories/validation-session-repository.js';
+import { randomUuid, type Random } from '../shared/random.js';
+import type { Page, PageRequest } from '../ports/page.js';
+import type { SessionFilter, ValidationSessionStore } from '../ports/validation-stores.js';
 import type { AgentService } from '../agents/agent-service.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import { SEVERITIES, type Procedure, type Severity } from '../procedures/procedure.js';
@@ -67,10 +67,11 @@ export interface ValidationMetrics {
 
 export interface ValidationServiceOptions {
   rules: ValidationRuleService;
-  sessions: ValidationSessionRepository;
+  sessions: ValidationSessionStore;
   agents: Pick<AgentService, 'facts'>;
   procedures: Pick<ProcedureService, 'get'>;
   clock: Clock;
+  random: Random;
   logger: Logger;
   evaluator?: RuleEvaluator;
 }
@@ -204,7 +205,7 @@ export class ValidationService {
       (id) => this.options.agents.facts(id),
     );
     const session: ValidationSession = {
-      id: randomUUID(),
+      id: randomUuid(this.options.random),
       status: 'RUNNING',
       outcome: null,
       handoffId: input.handoffId ?? null,

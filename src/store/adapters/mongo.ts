@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db, type Collection as DriverCollection } from 'mongodb';
+import { MongoClient, MongoServerError, type ChangeStream, type Db, type Document, type Collection as DriverCollection } from 'mongodb';
 import {
   DuplicateKeyError,
   OperationCounter,
@@ -133,6 +133,11 @@ export class MongoDatabase implements Database {
 
   async ping(): Promise<void> {
     await this.db.command({ ping: 1 });
+  }
+
+  /** A change stream over the whole database (it needs a replica set, as docker-compose runs). */
+  watch(pipeline: Document[]): ChangeStream {
+    return this.db.watch(pipeline);
   }
 
   /** Drops every collection: for contract tests against a throwaway database only. */

@@ -1,6 +1,7 @@
 import { DuplicateKeyError, type Collection, type Database, type Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import type { Agent, AgentStatus } from '../../engine/agents/agent.js';
+import type { AgentQuery, AgentStore } from '../../engine/ports/registry-stores.js';
 
 /** An agent as stored: its id is the document's `_id`. */
 type AgentDocument = Omit<Agent, 'id'> & { _id: string };
@@ -17,13 +18,6 @@ function toAgent(doc: AgentDocument): Agent {
   };
 }
 
-/** Which agents a list shows; statuses are effective ones, so the filter needs the clock. */
-export interface AgentQuery {
-  statuses?: AgentStatus[];
-  capability?: string;
-  now: number;
-  windowMs: number;
-}
 
 /** Mongo filter for "effective status in statuses": stale heartbeats count as OFFLINE. */
 function statusFilter(statuses: AgentStatus[], now: number, windowMs: number): Filter {
@@ -38,12 +32,12 @@ function statusFilter(statuses: AgentStatus[], now: number, windowMs: number): F
 }
 
 /** The agent registry: one document per agent id. */
-export class AgentRepository {
+export class AgentRepository implements AgentStore {
   private constructor(private readonly agents: Collection<AgentDocument>) {}
 
   static async open(db: Database): Promise<AgentRepository> {
     return new AgentRepository(
-      await db.collection<AgentDocument>('agents', [{ fields: ['registeredAt'], orderOnly: true }, { fields: ['lastHeartbeatAt'] }]),
+      await db.collection<AgentDocument>('agents', [{ fields: ['registeredAt'] }, { fields: ['lastHeartbeatAt'] }]),
     );
   }
 
@@ -92,7 +86,7 @@ export class AgentRepository {
   private filter(query: AgentQuery): Filter {
     const parts: Filter[] = [];
     if (query.statuses) parts.push(statusFilter(query.statuses, query.now, query.windowMs));
-    if (query.capability) parts.push({ capabilities: query.capability });
+    if (query.capability) parts.push({ capabilities: { $elemMatch: { $eq: query.capability } } });
     return parts.length === 0 ? {} : parts.length === 1 ? parts[0] : { $and: parts };
   }
 

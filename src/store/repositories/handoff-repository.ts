@@ -1,9 +1,11 @@
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { FinishedHandoffs } from './finished-handoffs.js';
+import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
+import type { HandoffFilter, HandoffRecord, HandoffStore, HandoffSummary, OutOfBandRequests } from '../../engine/ports/handoff-store.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
 
@@ -35,45 +37,7 @@ interface HandoffDocument {
   cancelRequest: { reason: string; at: number } | null;
 }
 
-export interface HandoffFilter {
-  status?: HandoffStatus[];
-  procedureId?: string[];
-  type?: HandoffType[];
-  agent?: string;
-  /** Exact source phase (null: handoffs without one). */
-  sourcePhase?: string | null;
-  /** true: only reliability-test traffic; false: only production; undefined: both. */
-  test?: boolean;
-  testId?: string;
-}
 
-/** What a runner sees when it loads a handoff: state plus the out-of-band requests. */
-export interface HandoffRecord {
-  handoff: Handoff;
-  signals: Record<string, unknown>;
-  cancelRequest: { reason: string; at: number } | null;
-  leaseOwner: string | null;
-  leaseExpiresAt: number;
-  outbox: HandoffEvent[];
-}
-
-// Built field by field (not by spreading drafts of varying shapes): this runs for every event.
-function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: number, at: number): HandoffEvent {
-  const event: HandoffEvent = {
-    handoffId: handoff.id,
-    seq,
-    at,
-    type: draft.type,
-    step: draft.step,
-    status: handoff.status,
-    message: draft.message,
-    testId: handoff.test?.testId ?? null,
-  };
-  if (draft.attempt !== undefined) event.attempt = draft.attempt;
-  if (draft.durationMs !== undefined) event.durationMs = draft.durationMs;
-  if (draft.data !== undefined) event.data = draft.data;
-  return event;
-}
 
 /** Fixed when a handoff is created (what, who, when): written once. */
 function identityFields(handoff: Handoff) {
@@ -100,22 +64,13 @@ function progressFields(handoff: Handoff) {
   };
 }
 
-/** Everything but the metadata, which never changes after creation and may be large. */
-function stateText(handoff: Handoff): string {
-  const { metadata: _unchanged, ...state } = handoff;
-  return JSON.stringify(state);
-}
-
 /** What a handoff's document holds as text: its weight in the finished-handoff cache. */
 function storedBytes(doc: HandoffDocument): number {
   return doc.state.length + (doc.metadata?.length ?? 0);
 }
 
 function toHandoff(doc: HandoffDocument): Handoff {
-  const handoff = JSON.parse(doc.state) as Handoff;
-  // Documents stored before metadata had its own field carry it inside the state.
-  if (doc.metadata !== undefined) handoff.metadata = JSON.parse(doc.metadata) as Record<string, unknown>;
-  return handoff;
+  return handoffFromText(doc.state, doc.metadata);
 }
 
 /**
@@ -129,11 +84,6 @@ async function moveMetadataOutOfState(handoffs: Collection<HandoffDocument>): Pr
   }
 }
 
-/** Signals and cancel requests, written outside the version guard. */
-export interface OutOfBandRequests {
-  signals: Record<string, unknown>;
-  cancelRequest: { reason: string; at: number } | null;
-}
 
 function requestsOf(doc: HandoffDocument): OutOfBandRequests {
   const signals = doc.signals ?? {};
@@ -171,7 +121,7 @@ function toFilter(filter: HandoffFilter): Filter {
  * document that also records the change's events (the outbox); the events are then
  * copied to the log, and copied again on recovery if the process died in between.
  */
-export class HandoffRepository {
+export class HandoffRepository implements HandoffStore {
   private constructor(
     private readonly handoffs: Collection<HandoffDocument>,
     private readonly log: EventLog<StoredEventBody>,
@@ -179,14 +129,15 @@ export class HandoffRepository {
   ) {}
 
   /** `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none). */
-  static async open(db: Database, finishedCacheBytes = 0): Promise<HandoffRepository> {
+  static async open(db: Database, finishedCacheBytes = 0, writer?: string): Promise<HandoffRepository> {
     const handoffs = await db.collection<HandoffDocument>('handoffs', [
-      { fields: ['status'], lowCardinality: true },
-      { fields: ['createdAt'], orderOnly: true },
-      { fields: ['testId'], lowCardinality: true },
+      { fields: ['status', 'createdAt'] },
+      { fields: ['createdAt'] },
+      { fields: ['testId', 'createdAt'] },
+      { fields: ['leaseOwner'] },
     ]);
     await moveMetadataOutOfState(handoffs);
-    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff'), new FinishedHandoffs(finishedCacheBytes));
+    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
   }
 
   /**
@@ -308,18 +259,26 @@ export class HandoffRepository {
   }
 
   /** Summary rows for metrics, without parsing full states. */
-  async summaries(filter: HandoffFilter): Promise<{ status: HandoffStatus; type: HandoffType; procedureId: string; durationMs: number | null }[]> {
+  async summaries(filter: HandoffFilter): Promise<HandoffSummary[]> {
     const docs = await this.handoffs.find(toFilter(filter));
     return docs.map((doc) => ({ status: doc.status, type: doc.type, procedureId: doc.procedureId, durationMs: doc.durationMs }));
   }
 
   /** Handoffs not in a final status (id and priority: what queueing needs), oldest first. */
-  async unfinished(): Promise<{ id: string; priority: Priority }[]> {
-    const docs = await this.handoffs.find(
-      { status: { $in: [...UNFINISHED_STATUSES] } },
-      { sort: { createdAt: 1 } },
-    );
+  async unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]> {
+    const filter: Filter = { status: { $in: [...UNFINISHED_STATUSES] } };
+    if (leasableAt !== undefined) filter.$or = [{ leaseOwner: null }, { leaseExpiresAt: { $lt: leasableAt } }];
+    const docs = await this.handoffs.find(filter, { sort: { createdAt: 1 } });
     return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
+  }
+
+  async leaseHolders(): Promise<string[]> {
+    const docs = await this.handoffs.find({ status: { $in: [...UNFINISHED_STATUSES] }, leaseOwner: { $ne: null } });
+    return [...new Set(docs.map((doc) => doc.leaseOwner!))];
+  }
+
+  async releaseLeasesOf(owner: string): Promise<number> {
+    return this.handoffs.updateMany({ leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });
   }
 
   /**
@@ -369,8 +328,17 @@ export class HandoffRepository {
     return updated !== null;
   }
 
-  async events(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]> {
-    const logged = await this.log.after(id, afterSeq, limit);
-    return logged.map((event) => ({ ...event.body, handoffId: event.owner, seq: event.seq, at: event.at }));
+  /**
+   * The log after `afterSeq`, completed from the outbox: the latest transition's events may not have
+   * reached the log yet (a reader between the two writes, or a crash), and a stored status must never
+   * be readable without them. The document is read first, so the log read sees everything before it.
+   */
+  async events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
+    const doc = await this.handoffs.findOne({ _id: id });
+    const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({ ...event.body, handoffId: event.owner, seq: event.seq, at: event.at }));
+    if (!doc || logged.length >= limit) return logged;
+    const last = logged.at(-1)?.seq ?? afterSeq;
+    const pending = (JSON.parse(doc.outbox) as HandoffEvent[]).filter((event) => event.seq > last);
+    return [...logged, ...pending].slice(0, limit);
   }
 }

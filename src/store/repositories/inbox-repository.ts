@@ -1,4 +1,5 @@
 import type { Collection, Database } from '../collection.js';
+import type { InboxStore } from '../../engine/ports/registry-stores.js';
 
 interface InboxDocument {
   _id: string;
@@ -11,7 +12,7 @@ interface InboxDocument {
 }
 
 /** What each agent has received from each handoff (written by transfer_context steps). */
-export class InboxRepository {
+export class InboxRepository implements InboxStore {
   private constructor(private readonly inbox: Collection<InboxDocument>) {}
 
   static async open(db: Database): Promise<InboxRepository> {

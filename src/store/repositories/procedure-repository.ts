@@ -1,6 +1,7 @@
 import type { Collection, Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 import type { Procedure } from '../../engine/procedures/procedure.js';
+import type { ProcedureStore } from '../../engine/ports/registry-stores.js';
 
 interface ProcedureDocument {
   _id: string;
@@ -30,7 +31,7 @@ function versionKey(id: string, version: number): string {
 }
 
 /** Current procedure definitions plus every version ever stored (running handoffs pin one). */
-export class ProcedureRepository {
+export class ProcedureRepository implements ProcedureStore {
   private constructor(
     private readonly current: Collection<ProcedureDocument>,
     private readonly versions: Collection<ProcedureDocument>,

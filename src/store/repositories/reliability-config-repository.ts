@@ -1,6 +1,7 @@
 import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 import type { ReliabilityTestConfig } from '../../engine/reliability/reliability-test.js';
+import type { ReliabilityConfigStore } from '../../engine/ports/reliability-stores.js';
 
 type ConfigDocument = Omit<ReliabilityTestConfig, 'id'> & { _id: string };
 
@@ -15,7 +16,7 @@ function toConfig(doc: ConfigDocument): ReliabilityTestConfig {
 }
 
 /** Reliability test configurations: the six standard ones and any created through the API. */
-export class ReliabilityConfigRepository {
+export class ReliabilityConfigRepository implements ReliabilityConfigStore {
   private constructor(private readonly configs: Collection<ConfigDocument>) {}
 
   static async open(db: Database): Promise<ReliabilityConfigRepository> {

@@ -7,6 +7,7 @@ import type {
   ReliabilityTestType,
   TestProgress,
 } from '../../engine/reliability/reliability-test.js';
+import type { FinishedTest, ReliabilityTestStore, TestFilter } from '../../engine/ports/reliability-stores.js';
 
 interface TestDocument extends Omit<ReliabilityTest, 'id' | 'result'> {
   _id: string;
@@ -25,29 +26,15 @@ function toTest(doc: TestDocument): ReliabilityTest {
   return { id: _id, ...rest, result: result === null ? null : (JSON.parse(result) as ReliabilityResult) };
 }
 
-export interface TestFilter {
-  statuses?: ReliabilityTestStatus[];
-  types?: ReliabilityTestType[];
-  configId?: string;
-}
 
-export interface FinishedTest {
-  status: Exclude<ReliabilityTestStatus, 'RUNNING'>;
-  progress: TestProgress;
-  seq: number;
-  result: ReliabilityResult | null;
-  error: string | null;
-  cancelReason: string | null;
-  finishedAt: number;
-}
 
 /** Reliability tests: parameters, live progress and, once finished, the result. */
-export class ReliabilityTestRepository {
+export class ReliabilityTestRepository implements ReliabilityTestStore {
   private constructor(private readonly tests: Collection<TestDocument>) {}
 
   static async open(db: Database): Promise<ReliabilityTestRepository> {
     return new ReliabilityTestRepository(
-      await db.collection<TestDocument>('reliability_tests', [{ fields: ['createdAt'], orderOnly: true }, { fields: ['status'] }, { fields: ['type'] }]),
+      await db.collection<TestDocument>('reliability_tests', [{ fields: ['createdAt'] }, { fields: ['status'] }, { fields: ['type'] }]),
     );
   }
 

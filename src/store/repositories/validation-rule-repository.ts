@@ -2,6 +2,7 @@ import type { Collection, Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 import type { ValidationRule } from '../../engine/validation/rule.js';
 import type { Severity } from '../../engine/procedures/procedure.js';
+import type { RuleFilter, ValidationRuleStore } from '../../engine/ports/validation-stores.js';
 
 interface RuleDocument {
   _id: string;
@@ -28,13 +29,9 @@ function toRule(doc: RuleDocument): ValidationRule {
   return JSON.parse(doc.definition) as ValidationRule;
 }
 
-export interface RuleFilter {
-  enabled?: boolean;
-  severities?: Severity[];
-}
 
 /** Validation rules by id. */
-export class ValidationRuleRepository {
+export class ValidationRuleRepository implements ValidationRuleStore {
   private constructor(private readonly rules: Collection<RuleDocument>) {}
 
   static async open(db: Database): Promise<ValidationRuleRepository> {

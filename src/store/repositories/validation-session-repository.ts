@@ -3,6 +3,7 @@ import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pag
 import type { RuleResult, SessionOutcome, SessionStatus } from '../../engine/validation/rule.js';
 import type { ValidationSession } from '../../engine/validation/session.js';
 import type { ValidationSubject } from '../../engine/validation/subject.js';
+import type { CountsByKey, SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
 
 /** A session as stored: the subject as JSON text (its context is free-form and may hold `$` or dotted keys). */
 type SessionDocument = Omit<ValidationSession, 'id' | 'subject'> & { _id: string; subject: string };
@@ -31,22 +32,10 @@ function toResult(doc: ResultDocument): RuleResult & { sessionId: string } {
   return result;
 }
 
-export interface SessionFilter {
-  handoffId?: string;
-  procedureId?: string;
-  statuses?: SessionStatus[];
-  outcomes?: SessionOutcome[];
-}
 
-export interface CountsByKey {
-  key: string;
-  evaluated: number;
-  failed: number;
-  errors: number;
-}
 
 /** Validation sessions and their per-rule results. */
-export class ValidationSessionRepository {
+export class ValidationSessionRepository implements ValidationSessionStore {
   private constructor(
     private readonly sessions: Collection<SessionDocument>,
     private readonly resultDocs: Collection<ResultDocument>,
@@ -55,7 +44,7 @@ export class ValidationSessionRepository {
   static async open(db: Database): Promise<ValidationSessionRepository> {
     return new ValidationSessionRepository(
       await db.collection<SessionDocument>('validation_sessions', [
-        { fields: ['startedAt'], orderOnly: true },
+        { fields: ['startedAt'] },
         { fields: ['handoffId'] },
         { fields: ['status'] },
         { fields: ['outcome'] },

@@ -1,0 +1,44 @@
+import type { HandoffChange, HandoffChangeFeed } from '../ports/handoff-store.js';
+import { repeatEvery, type Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+
+const READ_LIMIT = 1_000;
+
+export interface ChangeListener {
+  /** Events another process committed, in commit order. */
+  events(events: Extract<HandoffChange, { kind: 'events' }>['events']): void;
+  signal(handoffId: string, step: string, payload: unknown): void;
+  cancel(handoffId: string, reason: string): void;
+}
+
+/**
+ * Polls the store's change feed on the clock and hands what other processes committed to this
+ * one: their events to local watchers (progress streams, live subscriptions), their signals and
+ * cancels to the steps running here. A poll reads everything new before the next is armed, so a
+ * burst is drained at once; a failed read is retried from the same position (nothing is skipped).
+ */
+export async function followHandoffChanges(
+  feed: HandoffChangeFeed,
+  options: { clock: Clock; pollMs: number; logger: Logger; listener: ChangeListener },
+): Promise<() => void> {
+  let position = await feed.head();
+  const { listener, logger } = options;
+  const deliver = (change: HandoffChange) => {
+    if (change.kind === 'events') listener.events(change.events);
+    else if (change.kind === 'signal') listener.signal(change.handoffId, change.step, change.payload);
+    else listener.cancel(change.handoffId, change.reason);
+  };
+  const poll = async () => {
+    try {
+      for (;;) {
+        const read = await feed.read(position, READ_LIMIT);
+        position = read.position;
+        read.changes.forEach(deliver);
+        if (!read.more) return;
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'reading changes of other processes failed; retrying');
+    }
+  };
+  return repeatEvery(options.clock, options.pollMs, poll);
+}

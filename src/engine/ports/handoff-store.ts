@@ -1,0 +1,120 @@
+import type { Handoff, HandoffStatus, HandoffType, Priority } from '../handoffs/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../handoffs/handoff-event.js';
+import type { Page, PageRequest } from './page.js';
+
+export interface HandoffFilter {
+  status?: HandoffStatus[];
+  procedureId?: string[];
+  type?: HandoffType[];
+  agent?: string;
+  /** Exact source phase (null: handoffs without one). */
+  sourcePhase?: string | null;
+  /** true: only reliability-test traffic; false: only production; undefined: both. */
+  test?: boolean;
+  testId?: string;
+}
+
+/** Signals and cancel requests, written outside the version guard. */
+export interface OutOfBandRequests {
+  signals: Record<string, unknown>;
+  cancelRequest: { reason: string; at: number } | null;
+}
+
+/** What a runner sees when it loads a handoff: state plus the out-of-band requests. */
+export interface HandoffRecord extends OutOfBandRequests {
+  handoff: Handoff;
+  leaseOwner: string | null;
+  leaseExpiresAt: number;
+  /**
+   * Events of the latest transition that a store without multi-document transactions may not have
+   * copied to the log yet (its outbox); empty where a transition and its events commit together.
+   */
+  outbox: HandoffEvent[];
+}
+
+/** One row of the figures metrics are computed from, without the full state. */
+export interface HandoffSummary {
+  status: HandoffStatus;
+  type: HandoffType;
+  procedureId: string;
+  durationMs: number | null;
+}
+
+/**
+ * Handoffs and their event history: what the engine needs from storage to run them.
+ *
+ * Every state change is one compare-and-set on the stored version (and the lease, when given),
+ * and a change is never readable without its events: `events()` returns every event up to the
+ * stored `seq` as soon as `get()` shows that seq.
+ */
+export interface HandoffStore {
+  /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
+  create(handoff: Handoff, drafts: HandoffEventDraft[], at: number, lease?: { owner: string; expiresAt: number } | null): Promise<HandoffEvent[]>;
+  /**
+   * Replaces the stored state with `next` if the stored version is still `next.version - 1` and
+   * (when given) the lease is still `leaseOwner`'s; records `drafts` as events. Null when the
+   * guard failed (someone else changed it). A final status also hands the lease back.
+   */
+  transition(
+    next: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    leaseOwner: string | null,
+  ): Promise<{ events: HandoffEvent[]; requests: OutOfBandRequests } | null>;
+  /** Makes sure the events of the handoff's latest transition are in the log (a no-op where they always are). */
+  repairLog(id: string): Promise<void>;
+  /** Copies a loaded record's outbox to the log again (a no-op where the outbox is always empty). */
+  flushOutbox(record: HandoffRecord): Promise<void>;
+  get(id: string): Promise<Handoff | null>;
+  getMany(ids: readonly string[]): Promise<(Handoff | null)[]>;
+  /** The signals and cancel request written for a handoff, without parsing its state. */
+  requests(id: string): Promise<OutOfBandRequests | null>;
+  page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>>;
+  count(filter: HandoffFilter): Promise<number>;
+  summaries(filter: HandoffFilter): Promise<HandoffSummary[]>;
+  /**
+   * Handoffs not in a final status (id and priority: what queueing needs), oldest first; with
+   * `leasableAt`, only those whose lease is free or expired at that time.
+   */
+  unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]>;
+  /** Who holds leases on unfinished handoffs (to find those of processes that are gone). */
+  leaseHolders(): Promise<string[]>;
+  /** Frees every lease `owner` holds: it is known to be gone. Returns how many. */
+  releaseLeasesOf(owner: string): Promise<number>;
+  /**
+   * Takes the lease when it is free, expired or ours (or, `ignoreOthers`, whoever holds it: a store
+   * only this process opens); returns the handoff as stored, or null when it is someone else's.
+   */
+  acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null>;
+  /** Extends `owner`'s leases on `ids`; returns the cancel requests recorded on them meanwhile. */
+  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ id: string; reason: string }[]>;
+  releaseLease(id: string, owner: string): Promise<void>;
+  /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
+  recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;
+  /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
+  requestCancel(id: string, reason: string, at: number): Promise<boolean>;
+  /** Events with seq > afterSeq, oldest first. */
+  events(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]>;
+}
+
+/** Something another process committed that a process running or watching the handoff must hear of. */
+export type HandoffChange =
+  | { kind: 'events'; events: HandoffEvent[] }
+  | { kind: 'signal'; handoffId: string; step: string; payload: unknown }
+  | { kind: 'cancel'; handoffId: string; reason: string };
+
+/**
+ * What other processes sharing the store committed, in commit order. The engine polls it on its
+ * clock; a store only one process can open has none.
+ */
+export interface HandoffChangeFeed {
+  /** The position of the newest change now: following starts there. */
+  head(): Promise<string>;
+  /**
+   * Changes committed by other processes after `position` (at most `limit` stored rows), the
+   * position to ask from next, and whether more were left for the next read.
+   */
+  read(position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }>;
+  /** Stops following (a push-based feed lets its stream go). */
+  close?(): Promise<void>;
+}

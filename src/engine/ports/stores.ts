@@ -1,0 +1,27 @@
+import type { HandoffChangeFeed, HandoffStore } from './handoff-store.js';
+import type { AgentStore, InboxStore, ProcedureStore } from './registry-stores.js';
+import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability-stores.js';
+import type { ValidationRuleStore, ValidationSessionStore } from './validation-stores.js';
+
+/**
+ * Everything the engine keeps, as the ports it declares; `src/store` implements them per database
+ * and the composition root hands them in. The engine never sees a database.
+ */
+export interface EngineStores {
+  /**
+   * `exclusive`: only this process opens the store, so a lease held by anyone else is stale (a
+   * crashed predecessor) and unfinished work needs no orphan scan. `shared`: other processes may
+   * run handoffs on it at the same time.
+   */
+  readonly sharing: 'exclusive' | 'shared';
+  readonly handoffs: HandoffStore;
+  /** What other processes commit; null when none can (an exclusive store). */
+  readonly handoffChanges: HandoffChangeFeed | null;
+  readonly procedures: ProcedureStore;
+  readonly agents: AgentStore;
+  readonly inbox: InboxStore;
+  readonly validationRules: ValidationRuleStore;
+  readonly validationSessions: ValidationSessionStore;
+  readonly reliabilityConfigs: ReliabilityConfigStore;
+  readonly reliabilityTests: ReliabilityTestStore;
+}

@@ -1,0 +1,54 @@
+import type { Severity } from '../procedures/procedure.js';
+import type { RuleResult, SessionOutcome, SessionStatus, ValidationRule } from '../validation/rule.js';
+import type { ValidationSession } from '../validation/session.js';
+import type { Page, PageRequest } from './page.js';
+
+export interface RuleFilter {
+  enabled?: boolean;
+  severities?: Severity[];
+}
+
+/** Validation rule definitions by id. */
+export interface ValidationRuleStore {
+  get(id: string): Promise<ValidationRule | null>;
+  getMany(ids: readonly string[]): Promise<(ValidationRule | null)[]>;
+  list(filter?: RuleFilter): Promise<ValidationRule[]>;
+  /** DuplicateKeyError when the id is taken. */
+  insert(rule: ValidationRule): Promise<void>;
+  /** Replaces version `expectedVersion` with `next`; null when someone else changed it first. */
+  replace(next: ValidationRule, expectedVersion: number): Promise<ValidationRule | null>;
+}
+
+export interface SessionFilter {
+  handoffId?: string;
+  procedureId?: string;
+  statuses?: SessionStatus[];
+  outcomes?: SessionOutcome[];
+}
+
+export interface CountsByKey {
+  key: string;
+  evaluated: number;
+  failed: number;
+  errors: number;
+}
+
+/** Validation sessions and their per-rule results. */
+export interface ValidationSessionStore {
+  insert(session: ValidationSession): Promise<void>;
+  get(id: string): Promise<ValidationSession | null>;
+  getMany(ids: readonly string[]): Promise<(ValidationSession | null)[]>;
+  /** Records one rule's result; false when the session already has one for that rule. */
+  addResult(sessionId: string, result: RuleResult): Promise<boolean>;
+  results(sessionId: string): Promise<RuleResult[]>;
+  resultsOfMany(sessionIds: readonly string[]): Promise<RuleResult[][]>;
+  /** Completes a RUNNING session (compare-and-set on its status); null when it was not running. */
+  complete(session: Pick<ValidationSession, 'id' | 'startedAt'>, outcome: SessionOutcome, finishedAt: number): Promise<ValidationSession | null>;
+  /** Sessions a previous process left RUNNING. */
+  running(): Promise<ValidationSession[]>;
+  /** Newest first. */
+  page(filter: SessionFilter, request: PageRequest): Promise<Page<ValidationSession>>;
+  count(filter: SessionFilter): Promise<number>;
+  /** Evaluated (not skipped), failed and errored results per value of `field`. */
+  resultCounts(field: 'ruleId' | 'severity', keys: readonly string[]): Promise<CountsByKey[]>;
+}

@@ -1,0 +1,36 @@
+import type { Handoff } from '../engine/handoffs/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../engine/handoffs/handoff-event.js';
+
+/** How every adapter turns a handoff and its events into stored text, and back. */
+
+// Built field by field (not by spreading drafts of varying shapes): this runs for every event.
+export function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: number, at: number): HandoffEvent {
+  const event: HandoffEvent = {
+    handoffId: handoff.id,
+    seq,
+    at,
+    type: draft.type,
+    step: draft.step,
+    status: handoff.status,
+    message: draft.message,
+    testId: handoff.test?.testId ?? null,
+  };
+  if (draft.attempt !== undefined) event.attempt = draft.attempt;
+  if (draft.durationMs !== undefined) event.durationMs = draft.durationMs;
+  if (draft.data !== undefined) event.data = draft.data;
+  return event;
+}
+
+/** Everything but the metadata, which never changes after creation and may be large. */
+export function stateText(handoff: Handoff): string {
+  const { metadata: _unchanged, ...state } = handoff;
+  return JSON.stringify(state);
+}
+
+/** A stored handoff from its state text and (separately stored) metadata text. */
+export function handoffFromText(state: string, metadata: string | undefined): Handoff {
+  const handoff = JSON.parse(state) as Handoff;
+  // Documents stored before metadata had its own field carry it inside the state.
+  if (metadata !== undefined) handoff.metadata = JSON.parse(metadata) as Record<string, unknown>;
+  return handoff;
+}

@@ -1,0 +1,55 @@
+import type { EngineStores } from '../engine/ports/stores.js';
+import type { Database } from './collection.js';
+import { MongoDatabase } from './adapters/mongo.js';
+import { MongoChangeFeed } from './adapters/mongo-change-feed.js';
+import { AgentRepository } from './repositories/agent-repository.js';
+import { HandoffRepository } from './repositories/handoff-repository.js';
+import { InboxRepository } from './repositories/inbox-repository.js';
+import { ProcedureRepository } from './repositories/procedure-repository.js';
+import { ReliabilityConfigRepository } from './repositories/reliability-config-repository.js';
+import { ReliabilityTestRepository } from './repositories/reliability-test-repository.js';
+import { ValidationRuleRepository } from './repositories/validation-rule-repository.js';
+import { ValidationSessionRepository } from './repositories/validation-session-repository.js';
+import { SqliteChangeFeed } from './sqlite/sqlite-change-feed.js';
+import { SqliteDatabase } from './sqlite/sqlite-database.js';
+import { SqliteHandoffStore } from './sqlite/sqlite-handoff-store.js';
+
+export interface StoreOptions {
+  /** This process's name on the rows it writes (the change feed of other processes skips nothing of it). */
+  writer: string;
+  /** Budget (bytes of stored text) for finished handoffs kept parsed in memory. */
+  finishedHandoffCacheBytes?: number;
+}
+
+/**
+ * The engine's ports on one database: SQLite gets its native handoff store (a transition and its
+ * events in one transaction) and a change feed when it is a file other processes may open;
+ * MongoDB the document repositories and a change stream; any other Database (benchmark stubs,
+ * fault-injecting wrappers in tests) the document repositories alone, as the only process.
+ */
+export async function openStores(db: Database, options: StoreOptions): Promise<EngineStores> {
+  const cacheBytes = options.finishedHandoffCacheBytes ?? 0;
+  const documents = {
+    procedures: await ProcedureRepository.open(db),
+    agents: await AgentRepository.open(db),
+    inbox: await InboxRepository.open(db),
+    validationRules: await ValidationRuleRepository.open(db),
+    validationSessions: await ValidationSessionRepository.open(db),
+    reliabilityConfigs: await ReliabilityConfigRepository.open(db),
+    reliabilityTests: await ReliabilityTestRepository.open(db),
+  };
+  if (db instanceof SqliteDatabase) {
+    const shared = db.kind === 'embedded';
+    return {
+      ...documents,
+      sharing: shared ? 'shared' : 'exclusive',
+      handoffs: new SqliteHandoffStore(db.connection, options.writer, db.operations, cacheBytes),
+      handoffChanges: shared ? new SqliteChangeFeed(db.connection, options.writer) : null,
+    };
+  }
+  const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
+  if (db instanceof MongoDatabase) {
+    return { ...documents, sharing: 'shared', handoffs, handoffChanges: new MongoChangeFeed(db, options.writer) };
+  }
+  return { ...documents, sharing: 'exclusive', handoffs, handoffChanges: null };
+}

@@ -1,0 +1,42 @@
+import type { HandoffFilter } from '../../engine/ports/handoff-store.js';
+
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+/** A handoff filter as a WHERE condition on the handoffs table's columns (lists bind as one JSON array). */
+export function handoffWhere(filter: HandoffFilter): SqlCondition {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const inList = (column: string, values: string[] | undefined) => {
+    if (!values?.length) return;
+    if (values.length === 1) {
+      parts.push(`${column} = ?`);
+      params.push(values[0]);
+    } else {
+      parts.push(`${column} IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(values));
+    }
+  };
+  inList('status', filter.status);
+  inList('procedure_id', filter.procedureId);
+  inList('type', filter.type);
+  if (filter.agent) {
+    parts.push('(source_agent = ? OR target_agent = ?)');
+    params.push(filter.agent, filter.agent);
+  }
+  if (filter.sourcePhase !== undefined) {
+    if (filter.sourcePhase === null) parts.push('source_phase IS NULL');
+    else {
+      parts.push('source_phase = ?');
+      params.push(filter.sourcePhase);
+    }
+  }
+  if (filter.testId) {
+    parts.push('test_id = ?');
+    params.push(filter.testId);
+  } else if (filter.test === true) parts.push('test_id IS NOT NULL');
+  else if (filter.test === false) parts.push('test_id IS NULL');
+  return { sql: parts.length > 0 ? parts.join(' AND ') : '1', params };
+}

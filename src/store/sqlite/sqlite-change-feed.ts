@@ -1,0 +1,78 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
+import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
+import { storeCall } from './sqlite-errors.js';
+
+interface FeedRow {
+  position: number;
+  handoff_id: string;
+  /** Null for this process's own rows: their bodies are not read. */
+  body: string | null;
+}
+
+interface NoticeRow extends FeedRow {
+  kind: 'signal' | 'cancel';
+}
+
+/** `events:notices`, each the last position read from its table. */
+function parsePosition(position: string): [number, number] {
+  const [events, notices] = position.split(':').map(Number);
+  return [events ?? 0, notices ?? 0];
+}
+
+/**
+ * Follows the event and notice tables by position (rowids grow in commit order, see handoff-schema):
+ * what another process committed arrives exactly once, in order, whatever the poll timing.
+ */
+export class SqliteChangeFeed implements HandoffChangeFeed {
+  private readonly readEvents: BetterSqlite3.Statement;
+  private readonly readNotices: BetterSqlite3.Statement;
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly writer: string,
+  ) {
+    this.readEvents = db.prepare(
+      'SELECT position, handoff_id, CASE WHEN writer = ? THEN NULL ELSE body END AS body FROM handoff_events WHERE position > ? ORDER BY position LIMIT ?',
+    );
+    this.readNotices = db.prepare(
+      'SELECT position, handoff_id, kind, CASE WHEN writer = ? THEN NULL ELSE body END AS body FROM handoff_notices WHERE position > ? ORDER BY position LIMIT ?',
+    );
+  }
+
+  async head(): Promise<string> {
+    return storeCall('handoff_events', 'read the head of', () => {
+      const events = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_events').pluck().get() as number;
+      const notices = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_notices').pluck().get() as number;
+      return `${events}:${notices}`;
+    });
+  }
+
+  async read(position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
+    return storeCall('handoff_events', 'follow', () =>
+      // One read transaction: both tables seen at the same commit.
+      this.db.transaction(() => {
+        const [eventsAfter, noticesAfter] = parsePosition(position);
+        const eventRows = this.readEvents.all(this.writer, eventsAfter, limit) as FeedRow[];
+        const noticeRows = this.readNotices.all(this.writer, noticesAfter, limit) as NoticeRow[];
+        const changes: HandoffChange[] = [];
+        const events = eventRows.filter((row) => row.body !== null).map((row) => JSON.parse(row.body!) as HandoffEvent);
+        if (events.length > 0) changes.push({ kind: 'events', events });
+        for (const row of noticeRows) {
+          if (row.body === null) continue;
+          const body = JSON.parse(row.body) as { step?: string; payload?: unknown; reason?: string };
+          changes.push(
+            row.kind === 'signal'
+              ? { kind: 'signal', handoffId: row.handoff_id, step: body.step!, payload: body.payload }
+              : { kind: 'cancel', handoffId: row.handoff_id, reason: body.reason! },
+          );
+        }
+        return {
+          changes,
+          position: `${eventRows.at(-1)?.position ?? eventsAfter}:${noticeRows.at(-1)?.position ?? noticesAfter}`,
+          more: eventRows.length === limit || noticeRows.length === limit,
+        };
+      })(),
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import BetterSqlite3 from 'better-sqlite3';
+import { OperationCounter, type Collection, type Database, type IndexSpec, type StoredDocument } from '../collection.js';
+import { SqliteCollection, createCollectionTable } from './sqlite-collection.js';
+import { DamagedStoreError, checkFileLength, quickCheck, quickCheckInBackground } from './integrity.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * What a commit survives. NORMAL (the default): a process crash loses nothing committed; a power
+ * loss or OS crash may lose the last commits before the WAL was synced (at a checkpoint), never
+ * the file's integrity. FULL: every commit is synced to disk before it is acknowledged.
+ */
+export type SyncMode = 'NORMAL' | 'FULL';
+
+export interface SqliteOptions {
+  sync?: SyncMode;
+  /** Files up to this size are checked whole before the store opens; larger ones in a worker, after. */
+  checkSyncBytes?: number;
+  /** Called when the background check of a large file finds damage (the server stops on it). */
+  onDamage?: (error: Error) => void;
+}
+
+const DEFAULT_CHECK_SYNC_BYTES = 256 * 1024 * 1024;
+/** How long a writer waits for another process's write transaction before failing the operation. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * The embedded store: one SQLite database file (in WAL mode, so several server processes can
+ * share it) or one in memory. Collections are tables of JSON documents; the handoff store has
+ * its own tables (see SqliteHandoffStore).
+ */
+export class SqliteDatabase implements Database {
+  readonly operations = new OperationCounter();
+  private readonly opened = new Map<string, SqliteCollection<StoredDocument>>();
+  /** The background integrity check of a large file, when one runs. */
+  readonly integrity: Promise<void>;
+
+  private constructor(
+    readonly kind: 'embedded' | 'memory',
+    readonly connection: BetterSqlite3.Database,
+    readonly file: string | null,
+    integrity: Promise<void> = Promise.resolve(),
+  ) {
+    this.integrity = integrity;
+  }
+
+  static inMemory(): SqliteDatabase {
+    const connection = new BetterSqlite3(':memory:');
+    connection.pragma('journal_mode = MEMORY');
+    return new SqliteDatabase('memory', connection, null);
+  }
+
+  /** Opens (creating) `file`, refusing a damaged one with DamagedStoreError. */
+  static open(file: string, options: SqliteOptions = {}): SqliteDatabase {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    checkFileLength(file);
+    const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    let connection: BetterSqlite3.Database;
+    try {
+      connection = new BetterSqlite3(file);
+      connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      connection.pragma('journal_mode = WAL');
+      connection.pragma(`synchronous = ${options.sync ?? 'NORMAL'}`);
+    } catch (error) {
+      quickCheckFailed(file, error);
+    }
+    const inline = size <= (options.checkSyncBytes ?? DEFAULT_CHECK_SYNC_BYTES);
+    try {
+      if (inline) quickCheck(connection, file);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    const integrity = inline ? Promise.resolve() : quickCheckInBackground(file, require.resolve('better-sqlite3'));
+    if (!inline) integrity.catch((error: Error) => options.onDamage?.(error));
+    return new SqliteDatabase('embedded', connection, file, integrity);
+  }
+
+  async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
+    let collection = this.opened.get(name);
+    const table = documentTable(name);
+    if (!collection) {
+      createCollectionTable(this.connection, table, indexes);
+      collection = new SqliteCollection<StoredDocument>(this.connection, name, table, this.operations);
+      this.opened.set(name, collection);
+    } else if (indexes.length > 0) {
+      createCollectionTable(this.connection, table, indexes);
+    }
+    return collection as unknown as Collection<T>;
+  }
+
+  async ping(): Promise<void> {
+    this.connection.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection.open) return;
+    // Folds the WAL back into the database file, so a stopped server leaves one file.
+    if (this.kind === 'embedded') this.connection.pragma('wal_checkpoint(TRUNCATE)');
+    this.connection.close();
+  }
+}
+
+/** The table of a document collection: prefixed, apart from the tables of native stores. */
+export function documentTable(collection: string): string {
+  return `doc_${collection}`;
+}
+
+/** Opening a file SQLite does not recognise is damage too, reported in the same words. */
+function quickCheckFailed(file: string, error: unknown): never {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new DamagedStoreError(file, (error as Error).message);
+  throw error;
+}

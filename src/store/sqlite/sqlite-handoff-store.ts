@@ -1,0 +1,294 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
+import type { HandoffFilter, HandoffRecord, HandoffStore, HandoffSummary, OutOfBandRequests } from '../../engine/ports/handoff-store.js';
+import type { Page, PageRequest } from '../../engine/ports/page.js';
+import { InvalidCursorError } from '../../engine/ports/store-errors.js';
+import type { OperationCounter } from '../collection.js';
+import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
+import { decodeCursor, encodeCursor } from '../pagination.js';
+import { FinishedHandoffs } from '../repositories/finished-handoffs.js';
+import { HANDOFF_SCHEMA, type HandoffRow } from './handoff-schema.js';
+import { storeCall } from './sqlite-errors.js';
+import { handoffWhere, type SqlCondition } from './handoff-where.js';
+
+const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
+const SIGNALLABLE = JSON.stringify(['PENDING', 'RUNNING', 'WAITING']);
+const PAGE_COLUMNS = 'id, created_at, status, state, metadata';
+
+function requestsOf(row: Pick<HandoffRow, 'signals' | 'cancel_request'>): OutOfBandRequests {
+  return {
+    signals: row.signals === '{}' ? {} : (JSON.parse(row.signals) as Record<string, unknown>),
+    cancelRequest: row.cancel_request === null ? null : (JSON.parse(row.cancel_request) as { reason: string; at: number }),
+  };
+}
+
+function toRecord(row: HandoffRow): HandoffRecord {
+  return {
+    handoff: handoffFromText(row.state, row.metadata),
+    ...requestsOf(row),
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    outbox: [],
+  };
+}
+
+/**
+ * The handoff port on SQLite, natively: a transition and its events commit in one transaction,
+ * so a final status is never readable without its final events, and there is no outbox to repair.
+ * `writer` names this process's rows in the event and notice tables (the change feed skips them).
+ */
+export class SqliteHandoffStore implements HandoffStore {
+  private readonly finished: FinishedHandoffs;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly writer: string,
+    private readonly counter: OperationCounter,
+    finishedCacheBytes = 0,
+  ) {
+    db.exec(HANDOFF_SCHEMA);
+    this.finished = new FinishedHandoffs(finishedCacheBytes);
+  }
+
+  private sql(text: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  private read<T>(operation: string, run: () => T): Promise<T> {
+    this.counter.reads++;
+    try {
+      return Promise.resolve(storeCall('handoffs', operation, run));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private write<T>(operation: string, run: () => T): Promise<T> {
+    this.counter.writes++;
+    try {
+      return Promise.resolve(storeCall('handoffs', operation, () => this.db.transaction(run).immediate()));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private insertEvents(events: HandoffEvent[], texts: string[]): void {
+    const insert = this.sql('INSERT OR IGNORE INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, ?, ?)');
+    events.forEach((event, index) => insert.run(event.handoffId, event.seq, this.writer, texts[index]));
+  }
+
+  create(handoff: Handoff, drafts: HandoffEventDraft[], at: number, lease: { owner: string; expiresAt: number } | null = null): Promise<HandoffEvent[]> {
+    const events = drafts.map((draft, index) => eventFrom(handoff, draft, index + 1, at));
+    const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
+    return this.write('create', () => {
+      this.sql(
+        `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
+           test_id, created_at, duration_ms, state, metadata, lease_owner, lease_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        stored.id, stored.version, stored.seq, stored.status, stored.procedureId, stored.type, stored.priority,
+        stored.sourceAgent, stored.targetAgent, stored.sourcePhase, stored.test?.testId ?? null, stored.createdAt,
+        durationMs(stored), stateText(stored), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
+      );
+      this.insertEvents(events, events.map((event) => JSON.stringify(event)));
+      Object.assign(handoff, { seq: stored.seq, version: stored.version });
+      return events;
+    });
+  }
+
+  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<{ events: HandoffEvent[]; requests: OutOfBandRequests } | null> {
+    const firstSeq = next.seq - drafts.length + 1;
+    const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
+    const texts = events.map((event) => JSON.stringify(event));
+    // The final transition also hands the lease back: no separate release write.
+    const releases = isFinal(next.status);
+    return this.write('transition', () => {
+      const row = this.sql(
+        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, state = ?
+           ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
+         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?)
+         RETURNING signals, cancel_request`,
+      ).get(next.version, next.seq, next.status, durationMs(next), stateText(next), next.id, next.version - 1, leaseOwner, leaseOwner) as
+        | Pick<HandoffRow, 'signals' | 'cancel_request'>
+        | undefined;
+      if (!row) return null;
+      this.insertEvents(events, texts);
+      return { events, requests: requestsOf(row) };
+    });
+  }
+
+  async repairLog(): Promise<void> {
+    // A transition and its events commit together: there is never anything to repair.
+  }
+
+  async flushOutbox(): Promise<void> {
+    // No outbox: see repairLog.
+  }
+
+  async get(id: string): Promise<Handoff | null> {
+    const cached = this.finished.get(id);
+    if (cached) return cached;
+    const row = await this.read('read', () => this.sql('SELECT state, metadata FROM handoffs WHERE id = ?').get(id) as Pick<HandoffRow, 'state' | 'metadata'> | undefined);
+    return row ? this.remember(row) : null;
+  }
+
+  private remember(row: Pick<HandoffRow, 'state' | 'metadata'>): Handoff {
+    return this.finished.remember(handoffFromText(row.state, row.metadata), row.state.length + row.metadata.length);
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
+    const known = new Map<string, Handoff>();
+    for (const id of ids) {
+      const cached = this.finished.get(id);
+      if (cached) known.set(id, cached);
+    }
+    const missing = [...new Set(ids.filter((id) => !known.has(id)))];
+    if (missing.length > 0) {
+      const rows = await this.read('read', () =>
+        this.sql('SELECT id, state, metadata FROM handoffs WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(missing)) as Pick<HandoffRow, 'id' | 'state' | 'metadata'>[],
+      );
+      for (const row of rows) known.set(row.id, this.remember(row));
+    }
+    return ids.map((id) => known.get(id) ?? null);
+  }
+
+  requests(id: string): Promise<OutOfBandRequests | null> {
+    return this.read('read', () => {
+      const row = this.sql('SELECT signals, cancel_request FROM handoffs WHERE id = ?').get(id) as Pick<HandoffRow, 'signals' | 'cancel_request'> | undefined;
+      return row ? requestsOf(row) : null;
+    });
+  }
+
+  /**
+   * Newest first. A page filtered on several statuses walks the (status, created_at, id) index once
+   * per status and merges: one sorted range each, never a sort of every matching row.
+   */
+  async page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
+    const statuses = filter.status?.length ? [...new Set(filter.status)] : [undefined];
+    const after = request.after ? decodeCursor(request.after) : null;
+    if (after && typeof after[0] !== 'number') throw new InvalidCursorError();
+    const rows = await this.read('page', () => {
+      const merged = statuses.flatMap((status) => this.pageRows({ ...filter, status: status ? [status] : undefined }, after as [number, string] | null, request.first + 1));
+      if (statuses.length > 1) merged.sort((a, b) => b.created_at - a.created_at || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+      return merged.slice(0, request.first + 1);
+    });
+    const visible = rows.slice(0, request.first);
+    return {
+      items: visible.map((row) => ({ cursor: encodeCursor(row.created_at, row.id), node: this.finished.get(row.id) ?? this.remember(row) })),
+      hasNextPage: rows.length > request.first,
+      hasPreviousPage: Boolean(request.after),
+    };
+  }
+
+  private pageRows(filter: HandoffFilter, after: [number, string] | null, limit: number): Pick<HandoffRow, 'id' | 'created_at' | 'state' | 'metadata'>[] {
+    const where = handoffWhere(filter);
+    const conditions: SqlCondition[] = [where];
+    if (after) conditions.push({ sql: '(created_at, id) < (?, ?)', params: after });
+    const clause = conditions.map((condition) => condition.sql).join(' AND ');
+    return this.sql(`SELECT ${PAGE_COLUMNS} FROM handoffs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
+      ...conditions.flatMap((condition) => condition.params),
+      limit,
+    ) as Pick<HandoffRow, 'id' | 'created_at' | 'state' | 'metadata'>[];
+  }
+
+  count(filter: HandoffFilter): Promise<number> {
+    const where = handoffWhere(filter);
+    return this.read('count', () => this.sql(`SELECT count(*) FROM handoffs WHERE ${where.sql}`).pluck().get(...where.params) as number);
+  }
+
+  summaries(filter: HandoffFilter): Promise<HandoffSummary[]> {
+    const where = handoffWhere(filter);
+    return this.read('read', () =>
+      this.sql(`SELECT status, type, procedure_id AS procedureId, duration_ms AS durationMs FROM handoffs WHERE ${where.sql}`).all(...where.params) as HandoffSummary[],
+    );
+  }
+
+  unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]> {
+    return this.read('read', () =>
+      this.sql(
+        `SELECT id, priority FROM handoffs WHERE status IN (SELECT value FROM json_each(?))
+           AND (? IS NULL OR lease_owner IS NULL OR lease_expires_at < ?) ORDER BY created_at, id`,
+      ).all(UNFINISHED, leasableAt ?? null, leasableAt ?? null) as { id: string; priority: Priority }[],
+    );
+  }
+
+  leaseHolders(): Promise<string[]> {
+    return this.read('read', () => this.sql('SELECT DISTINCT lease_owner FROM handoffs WHERE lease_owner IS NOT NULL').pluck().all() as string[]);
+  }
+
+  releaseLeasesOf(owner: string): Promise<number> {
+    return this.write('release leases', () => this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE lease_owner = ?').run(owner).changes);
+  }
+
+  acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null> {
+    return this.write('lease', () => {
+      // A final handoff is never leased again: nothing is left to run.
+      const row = this.sql(
+        `UPDATE handoffs SET lease_owner = ?, lease_expires_at = ?
+         WHERE id = ? AND status IN (SELECT value FROM json_each(?))
+           AND (? OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)
+         RETURNING *`,
+      ).get(owner, now + leaseMs, id, UNFINISHED, ignoreOthers ? 1 : 0, owner, now) as HandoffRow | undefined;
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ id: string; reason: string }[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    const list = JSON.stringify(ids);
+    return this.write('renew leases', () => {
+      this.sql('UPDATE handoffs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ?').run(expiresAt, list, owner);
+      const cancelled = this.sql('SELECT id, cancel_request FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_request IS NOT NULL').all(list) as Pick<HandoffRow, 'id' | 'cancel_request'>[];
+      return cancelled.map((row) => ({ id: row.id, reason: (JSON.parse(row.cancel_request!) as { reason: string }).reason }));
+    });
+  }
+
+  releaseLease(id: string, owner: string): Promise<void> {
+    return this.write('release lease', () => {
+      this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE id = ? AND lease_owner = ?').run(id, owner);
+    });
+  }
+
+  recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
+    return this.write('record signal', () => {
+      const current = this.sql('SELECT signals FROM handoffs WHERE id = ? AND status IN (SELECT value FROM json_each(?))').pluck().get(id, SIGNALLABLE) as string | undefined;
+      if (current === undefined) return false;
+      const signals = JSON.parse(current) as Record<string, unknown>;
+      Object.defineProperty(signals, step, { value: payload ?? null, enumerable: true, writable: true, configurable: true });
+      this.sql('UPDATE handoffs SET signals = ? WHERE id = ?').run(JSON.stringify(signals), id);
+      this.notice(id, 'signal', { step, payload: payload ?? null });
+      return true;
+    });
+  }
+
+  requestCancel(id: string, reason: string, at: number): Promise<boolean> {
+    return this.write('record cancel', () => {
+      const { changes } = this.sql(
+        'UPDATE handoffs SET cancel_request = ? WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND cancel_request IS NULL',
+      ).run(JSON.stringify({ reason, at }), id, SIGNALLABLE);
+      if (changes === 0) return false;
+      this.notice(id, 'cancel', { reason });
+      return true;
+    });
+  }
+
+  /** Tells other processes (through the change feed) of a signal or cancel they may be running the step for. */
+  private notice(id: string, kind: 'signal' | 'cancel', body: unknown): void {
+    this.sql('INSERT INTO handoff_notices (handoff_id, writer, kind, body) VALUES (?, ?, ?, ?)').run(id, this.writer, kind, JSON.stringify(body));
+  }
+
+  events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
+    return this.read('read events', () =>
+      (this.sql('SELECT body FROM handoff_events WHERE handoff_id = ? AND seq > ? ORDER BY seq LIMIT ?').pluck().all(id, afterSeq, limit) as string[]).map(
+        (text) => JSON.parse(text) as HandoffEvent,
+      ),
+    );
+  }
+}
