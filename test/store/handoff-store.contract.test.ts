@@ -1,0 +1,248 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Handoff, HandoffStatus } from '../../src/engine/handoffs/handoff.js';
+import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
+import { DuplicateKeyError, InvalidCursorError } from '../../src/engine/ports/store-errors.js';
+import type { Database } from '../../src/store/collection.js';
+import { HandoffRepository } from '../../src/store/repositories/handoff-repository.js';
+import { SqliteChangeFeed } from '../../src/store/sqlite/sqlite-change-feed.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';
+import { adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
+
+interface HandoffStoreFixture {
+  name: string;
+  skipReason: string | null;
+  open(): Promise<{ store: HandoffStore; db: Database }>;
+  dispose(db: Database): Promise<void>;
+}
+
+/**
+ * The handoff port on every implementation: SQLite natively (file and memory), and the document
+ * repository (MongoDB's) over each adapter the collection suite knows, SQLite included.
+ */
+function fixtures(): HandoffStoreFixture[] {
+  const native: HandoffStoreFixture[] = adapterFixtures()
+    .filter((fixture) => fixture.name.includes('SQLite'))
+    .map((fixture) => ({
+      name: `native ${fixture.name}`,
+      skipReason: fixture.skipReason,
+      async open() {
+        const db = (await fixture.open()) as SqliteDatabase;
+        return { db, store: new SqliteHandoffStore(db.connection, 'writer_a', db.operations) };
+      },
+      dispose: (db) => fixture.dispose(db),
+    }));
+  const documents: HandoffStoreFixture[] = adapterFixtures().map((fixture) => ({
+    name: `documents on ${fixture.name}`,
+    skipReason: fixture.skipReason,
+    async open() {
+      const db = await fixture.open();
+      return { db, store: await HandoffRepository.open(db, 0, 'writer_a') };
+    },
+    dispose: (db) => fixture.dispose(db),
+  }));
+  return [...native, ...documents];
+}
+
+function handoff(id: string, overrides: Partial<Handoff> = {}): Handoff {
+  return {
+    id,
+    procedureId: 'P',
+    procedureVersion: 1,
+    type: 'AGENT_HANDOFF',
+    priority: 'MEDIUM',
+    sourcePhase: null,
+    targetPhase: null,
+    sourceAgent: 'agent_1',
+    targetAgent: 'agent_2',
+    metadata: { ticket: 'T-1', 'dotted.key': { $gt: 1 } },
+    status: 'PENDING',
+    steps: [],
+    currentStep: 0,
+    error: null,
+    cancelReason: null,
+    createdAt: 1_000,
+    startedAt: null,
+    finishedAt: null,
+    version: 0,
+    seq: 0,
+    test: null,
+    ...overrides,
+  };
+}
+
+const created = [{ type: 'HANDOFF_CREATED' as const, step: null, message: 'created' }];
+
+/** The next state of `current`, one version on, with `events` more events. */
+function next(current: Handoff, status: HandoffStatus, events = 1): Handoff {
+  return { ...current, status, version: current.version + 1, seq: current.seq + events };
+}
+
+function handoffContract(fixture: HandoffStoreFixture): void {
+  let db: Database;
+  let store: HandoffStore;
+
+  beforeEach(async () => {
+    ({ db, store } = await fixture.open());
+  });
+
+  afterEach(async () => {
+    await fixture.dispose(db);
+  });
+
+  it('creates a handoff with its first events; the same id twice is DuplicateKeyError', async () => {
+    const h = handoff('h1');
+    const events = await store.create(h, created, 5);
+    expect(events).toMatchObject([{ handoffId: 'h1', seq: 1, at: 5, type: 'HANDOFF_CREATED', status: 'PENDING' }]);
+    expect(h).toMatchObject({ version: 1, seq: 1 });
+    expect(await store.get('h1')).toEqual({ ...h, version: 1, seq: 1 });
+    await expect(store.create(handoff('h1'), created, 6)).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect(await store.get('nope')).toBeNull();
+  });
+
+  it('applies a transition only from the expected version, with its events, and never half of it', async () => {
+    const h = handoff('h1');
+    await store.create(h, created, 5);
+    const running = next(h, 'RUNNING');
+    const done = await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, null);
+    expect(done?.events).toMatchObject([{ seq: 2, type: 'HANDOFF_STARTED', status: 'RUNNING' }]);
+    // the same transition again (a stale writer) changes nothing
+    expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'again' }], 7, null)).toBeNull();
+    const final = next(running, 'COMPLETED', 2);
+    await store.transition(final, [{ type: 'STEP_SUCCEEDED', step: 's', message: 'ok' }, { type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 8, null);
+    expect((await store.get('h1'))!.status).toBe('COMPLETED');
+    // a final status is never readable without its final events
+    expect((await store.events('h1', 0)).map((event) => [event.seq, event.type])).toEqual([
+      [1, 'HANDOFF_CREATED'],
+      [2, 'HANDOFF_STARTED'],
+      [3, 'STEP_SUCCEEDED'],
+      [4, 'HANDOFF_COMPLETED'],
+    ]);
+    expect((await store.events('h1', 2, 1)).map((event) => event.seq)).toEqual([3]);
+  });
+
+  it('guards a transition on the lease when one is named, and a final one hands the lease back', async () => {
+    const h = handoff('h1');
+    await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
+    expect(await store.acquireLease('h1', 'b', 50, 10, false)).toBeNull();
+    expect(await store.transition(next(h, 'RUNNING'), [], 60, 'b')).toBeNull();
+    const record = await store.acquireLease('h1', 'b', 101, 10, false);
+    expect(record).toMatchObject({ leaseOwner: 'b', leaseExpiresAt: 111, handoff: { id: 'h1', version: 1 } });
+    expect(await store.leaseHolders()).toEqual(['b']);
+    const final = next(h, 'CANCELLED');
+    expect(await store.transition(final, [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 102, 'b')).not.toBeNull();
+    expect(await store.leaseHolders()).toEqual([]);
+    // a final handoff is never leased again
+    expect(await store.acquireLease('h1', 'c', 200, 10, true)).toBeNull();
+  });
+
+  it('lists unfinished handoffs oldest first, optionally only those nobody holds, and frees a gone owner\'s leases', async () => {
+    await store.create(handoff('old', { createdAt: 1 }), created, 1, { owner: 'gone', expiresAt: 1_000 });
+    await store.create(handoff('new', { createdAt: 2, priority: 'HIGH' }), created, 2);
+    const finished = handoff('finished', { createdAt: 0 });
+    await store.create(finished, created, 0);
+    await store.transition(next(finished, 'COMPLETED'), [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 3, null);
+    expect(await store.unfinished()).toEqual([{ id: 'old', priority: 'MEDIUM' }, { id: 'new', priority: 'HIGH' }]);
+    expect(await store.unfinished(500)).toEqual([{ id: 'new', priority: 'HIGH' }]);
+    expect(await store.releaseLeasesOf('gone')).toBe(1);
+    expect((await store.unfinished(500)).map((entry) => entry.id)).toEqual(['old', 'new']);
+  });
+
+  it('records signals and a single cancel on unfinished handoffs only, and renewing leases reports cancels', async () => {
+    const h = handoff('h1');
+    await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
+    expect(await store.recordSignal('h1', 'review', { ok: true })).toBe(true);
+    expect(await store.recordSignal('h1', 'toString', 'data, not a method')).toBe(true);
+    expect(await store.requestCancel('h1', 'changed plan', 9)).toBe(true);
+    expect(await store.requestCancel('h1', 'again', 10)).toBe(false);
+    expect(await store.requests('h1')).toEqual({ signals: { review: { ok: true }, toString: 'data, not a method' }, cancelRequest: { reason: 'changed plan', at: 9 } });
+    expect(await store.renewLeases(['h1'], 'a', 200)).toEqual([{ id: 'h1', reason: 'changed plan' }]);
+    expect((await store.acquireLease('h1', 'b', 150, 10, false))).toBeNull();
+    await store.transition(next(h, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, null);
+    expect(await store.recordSignal('h1', 'review', 1)).toBe(false);
+    expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
+  });
+
+  it('pages newest first by filter, merging several statuses without gaps or repeats', async () => {
+    const statuses: HandoffStatus[] = ['COMPLETED', 'FAILED', 'RUNNING'];
+    for (let i = 0; i < 30; i++) {
+      const h = handoff(`h${String(i).padStart(2, '0')}`, { createdAt: 1_000 + (i % 10), procedureId: i % 2 ? 'P' : 'Q', test: i % 5 === 0 ? { testId: 't' } : null });
+      await store.create(h, created, 1);
+      await store.transition(next(h, statuses[i % 3]!), [], 2, null);
+    }
+    const walk = async (filter: Parameters<HandoffStore['page']>[0]) => {
+      const seen: Handoff[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await store.page(filter, { first: 4, after });
+        seen.push(...page.items.map((item) => item.node));
+        if (!page.hasNextPage) return seen;
+        after = page.items.at(-1)!.cursor;
+      }
+    };
+    const order = (list: Handoff[]) => list.map((h) => `${h.createdAt}/${h.id}`);
+    const expected = (keep: (h: Handoff) => boolean, all: Handoff[]) =>
+      order(all.filter(keep).sort((a, b) => b.createdAt - a.createdAt || (b.id < a.id ? -1 : 1)));
+    const everything = await walk({});
+    expect(everything).toHaveLength(30);
+    expect(order(everything)).toEqual(expected(() => true, everything));
+    const twoStatuses = await walk({ status: ['COMPLETED', 'FAILED'], procedureId: ['P'] });
+    expect(order(twoStatuses)).toEqual(expected((h) => ['COMPLETED', 'FAILED'].includes(h.status) && h.procedureId === 'P', everything));
+    expect(order(await walk({ test: true }))).toEqual(expected((h) => h.test !== null, everything));
+    expect(await store.count({ status: ['COMPLETED', 'FAILED'], procedureId: ['P'] })).toBe(twoStatuses.length);
+    expect(await store.count({ test: false })).toBe(24);
+    await expect(store.page({}, { first: 4, after: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    expect((await store.summaries({ status: ['FAILED'] })).every((row) => row.status === 'FAILED' && row.procedureId !== undefined)).toBe(true);
+    expect((await store.getMany(['h03', 'missing', 'h01'])).map((h) => h?.id ?? null)).toEqual(['h03', null, 'h01']);
+  });
+}
+
+for (const fixture of fixtures()) {
+  const title = fixture.skipReason ? `handoff store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `handoff store contract: ${fixture.name}`;
+  describe.skipIf(fixture.skipReason !== null)(title, () => handoffContract(fixture));
+}
+
+describe('SQLite change feed', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+
+  afterEach(() => {
+    removeTempDir(dir);
+  });
+
+  it('hands one process what another committed, in order, exactly once, and none of its own', async () => {
+    const file = path.join(dir, 'handoff.sqlite');
+    const [dbA, dbB] = [SqliteDatabase.open(file), SqliteDatabase.open(file)];
+    try {
+      const a = new SqliteHandoffStore(dbA.connection, 'A', dbA.operations);
+      const b = new SqliteHandoffStore(dbB.connection, 'B', dbB.operations);
+      const feedOfA = new SqliteChangeFeed(dbA.connection, 'A');
+      let position = await feedOfA.head();
+      const h = handoff('h1');
+      await b.create(h, created, 1);
+      await a.create(handoff('mine'), created, 1);
+      await b.transition(next(h, 'RUNNING', 2), [{ type: 'HANDOFF_STARTED', step: null, message: '' }, { type: 'STEP_STARTED', step: 's', message: '' }], 2, null);
+      await b.recordSignal('h1', 'review', { ok: 1 });
+      await b.requestCancel('h1', 'stop', 3);
+      const first = await feedOfA.read(position, 2);
+      expect(first.more).toBe(true);
+      position = first.position;
+      const rest = await feedOfA.read(position, 100);
+      const changes = [...first.changes, ...rest.changes];
+      const events = changes.flatMap((change) => (change.kind === 'events' ? change.events : []));
+      expect(events.map((event) => `${event.handoffId}#${event.seq}`)).toEqual(['h1#1', 'h1#2', 'h1#3']);
+      expect(changes.filter((change) => change.kind !== 'events')).toEqual([
+        { kind: 'signal', handoffId: 'h1', step: 'review', payload: { ok: 1 } },
+        { kind: 'cancel', handoffId: 'h1', reason: 'stop' },
+      ]);
+      expect((await feedOfA.read(rest.position, 100)).changes).toEqual([]);
+    } finally {
+      await dbA.close();
+      await dbB.close();
+    }
+  });
+});
