@@ -22,6 +22,7 @@ import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
 import { useReadiness } from './http/readiness.js';
 import { useUnexpectedErrorLogging } from './http/error-logging.js';
+import { maskStoreErrors } from './http/mask-store-errors.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
@@ -82,6 +83,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     owner,
     isOwnerGone: isGoneLocalProcess,
     changePollMs: config.changePollMs,
+    leaseMs: config.leaseMs,
     settings: config,
     clock: options.clock,
     random: options.random,
@@ -103,7 +105,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff', defaultQuery: GRAPHIQL_START },
     logging: scopedLogger(logger.child({ component: 'yoga' }), loggedErrors),
     // Clients never see an internal error's message or stack, whatever NODE_ENV says.
-    maskedErrors: { isDev: false },
+    maskedErrors: { isDev: false, maskError: maskStoreErrors },
     // Bodies are capped before Yoga sees them (withBodyLimit), more cheaply than Yoga's own limit.
     maxRequestBodySize: false,
     multipart: false,

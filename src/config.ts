@@ -23,6 +23,8 @@ export interface Config {
   storeSync: 'NORMAL' | 'FULL';
   /** How often a shared store is asked what other processes committed (events, signals, cancels). */
   changePollMs: number;
+  /** How long a handoff's lease lasts without renewal: a process that vanished holds its handoffs this long at most. */
+  leaseMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Heartbeats older than this make an agent read as OFFLINE. */
   agentHeartbeatWindowMs: number;
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     storeSync: oneOf(env, 'STORE_SYNC', ['NORMAL', 'FULL'] as const, 'NORMAL'),
     changePollMs: integer(env, 'CHANGE_POLL_MS', 50, 5, 60_000),
+    leaseMs: integer(env, 'LEASE_MS', 15_000, 300, 3_600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
     maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),
