@@ -1,13 +1,19 @@
 # Handoff server image. Runs the TypeScript sources with tsx (a regular dependency), so
-# `npm ci --omit=dev` is all it needs: no build step, no TypeScript compiler in the image.
-FROM node:20-slim
+# `npm ci --omit=dev` is all it needs: no TypeScript build, no compiler in the final image.
 
-ENV NODE_ENV=production
+# better-sqlite3 (the embedded store) is a native module: it is built, when no prebuilt binary
+# fits, with the tools this stage has and the final image does not.
+FROM node:20-slim AS dependencies
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-
-# Dependencies first: this layer is reused until package*.json change.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
 
 COPY tsconfig.json ./
 COPY src ./src
