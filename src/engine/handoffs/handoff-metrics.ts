@@ -1,11 +1,5 @@
+import type { HandoffSummary } from '../ports/handoff-store.js';
 import { isFinal, type HandoffStatus, type HandoffType } from './handoff.js';
-
-export interface HandoffSummary {
-  status: HandoffStatus;
-  type: HandoffType;
-  procedureId: string;
-  durationMs: number | null;
-}
 
 export interface GroupMetrics {
   total: number;
@@ -26,17 +20,20 @@ export interface HandoffMetrics extends GroupMetrics {
   byProcedure: ({ procedureId: string } & GroupMetrics)[];
 }
 
+const sum = (rows: HandoffSummary[], value: (row: HandoffSummary) => number) => rows.reduce((total, row) => total + value(row), 0);
+const count = (rows: HandoffSummary[]) => sum(rows, (row) => row.count);
+
 function group(rows: HandoffSummary[]): GroupMetrics {
   const finished = rows.filter((row) => isFinal(row.status));
   const succeeded = finished.filter((row) => row.status === 'COMPLETED');
-  const durations = succeeded.map((row) => row.durationMs).filter((ms): ms is number => ms !== null);
+  const timed = sum(succeeded, (row) => row.durationCount);
   return {
-    total: rows.length,
-    finished: finished.length,
-    succeeded: succeeded.length,
+    total: count(rows),
+    finished: count(finished),
+    succeeded: count(succeeded),
     // Cancelled handoffs were stopped on purpose: they count neither for nor against success.
-    successRate: ratio(succeeded.length, finished.filter((row) => row.status !== 'CANCELLED').length),
-    averageDurationMs: durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null,
+    successRate: ratio(count(succeeded), count(finished.filter((row) => row.status !== 'CANCELLED'))),
+    averageDurationMs: timed ? Math.round(sum(succeeded, (row) => row.durationMsSum) / timed) : null,
   };
 }
 
@@ -54,18 +51,18 @@ function groupBy<K extends string>(rows: HandoffSummary[], key: (row: HandoffSum
   return groups;
 }
 
-/** Totals, success rate (completed ÷ finished, cancels aside), rollbacks and durations. */
+/** Totals, success rate (completed ÷ finished, cancels aside), rollbacks and durations, from grouped counts. */
 export function handoffMetrics(rows: HandoffSummary[]): HandoffMetrics {
-  const count = (status: HandoffStatus) => rows.filter((row) => row.status === status).length;
+  const inStatus = (status: HandoffStatus) => count(rows.filter((row) => row.status === status));
   const all = group(rows);
   return {
     ...all,
     running: all.total - all.finished,
-    failed: count('FAILED') + count('ROLLED_BACK') + count('ROLLBACK_FAILED'),
-    rolledBack: count('ROLLED_BACK'),
-    rollbackFailed: count('ROLLBACK_FAILED'),
-    cancelled: count('CANCELLED'),
-    byStatus: [...groupBy(rows, (row) => row.status)].map(([status, members]) => ({ status, count: members.length })),
+    failed: inStatus('FAILED') + inStatus('ROLLED_BACK') + inStatus('ROLLBACK_FAILED'),
+    rolledBack: inStatus('ROLLED_BACK'),
+    rollbackFailed: inStatus('ROLLBACK_FAILED'),
+    cancelled: inStatus('CANCELLED'),
+    byStatus: [...groupBy(rows, (row) => row.status)].map(([status, members]) => ({ status, count: count(members) })),
     byType: [...groupBy(rows, (row) => row.type)].map(([type, members]) => ({ type, ...group(members) })),
     byProcedure: [...groupBy(rows, (row) => row.procedureId)]
       .sort(([a], [b]) => a.localeCompare(b))

@@ -32,12 +32,17 @@ export interface HandoffRecord extends OutOfBandRequests {
   outbox: HandoffEvent[];
 }
 
-/** One row of the figures metrics are computed from, without the full state. */
+/**
+ * Handoffs of one status, type and procedure, counted: what metrics are computed from, in memory
+ * that does not grow with history. `durationMsSum` and `durationCount` cover those with a duration.
+ */
 export interface HandoffSummary {
   status: HandoffStatus;
   type: HandoffType;
   procedureId: string;
-  durationMs: number | null;
+  count: number;
+  durationMsSum: number;
+  durationCount: number;
 }
 
 /**
@@ -71,6 +76,7 @@ export interface HandoffStore {
   requests(id: string): Promise<OutOfBandRequests | null>;
   page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>>;
   count(filter: HandoffFilter): Promise<number>;
+  /** Counts and durations grouped by status, type and procedure. */
   summaries(filter: HandoffFilter): Promise<HandoffSummary[]>;
   /**
    * Handoffs not in a final status (id and priority: what queueing needs), oldest first; with

@@ -260,8 +260,18 @@ export class HandoffRepository implements HandoffStore {
 
   /** Summary rows for metrics, without parsing full states. */
   async summaries(filter: HandoffFilter): Promise<HandoffSummary[]> {
-    const docs = await this.handoffs.find(toFilter(filter));
-    return docs.map((doc) => ({ status: doc.status, type: doc.type, procedureId: doc.procedureId, durationMs: doc.durationMs }));
+    const groups = new Map<string, HandoffSummary>();
+    for (const doc of await this.handoffs.find(toFilter(filter))) {
+      const key = `${doc.status}|${doc.type}|${doc.procedureId}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { status: doc.status, type: doc.type, procedureId: doc.procedureId, count: 0, durationMsSum: 0, durationCount: 0 }));
+      group.count++;
+      if (doc.durationMs !== null) {
+        group.durationMsSum += doc.durationMs;
+        group.durationCount++;
+      }
+    }
+    return [...groups.values()];
   }
 
   /** Handoffs not in a final status (id and priority: what queueing needs), oldest first. */

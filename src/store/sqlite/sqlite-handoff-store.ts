@@ -206,7 +206,10 @@ export class SqliteHandoffStore implements HandoffStore {
   summaries(filter: HandoffFilter): Promise<HandoffSummary[]> {
     const where = handoffWhere(filter);
     return this.read('read', () =>
-      this.sql(`SELECT status, type, procedure_id AS procedureId, duration_ms AS durationMs FROM handoffs WHERE ${where.sql}`).all(...where.params) as HandoffSummary[],
+      this.sql(
+        `SELECT status, type, procedure_id AS procedureId, count(*) AS count, total(duration_ms) AS durationMsSum, count(duration_ms) AS durationCount
+         FROM handoffs WHERE ${where.sql} GROUP BY status, type, procedure_id`,
+      ).all(...where.params) as HandoffSummary[],
     );
   }
 
