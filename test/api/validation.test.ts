@@ -1,60 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
-
-const REGISTER = `mutation ($input: RegisterAgentInput!) { registerAgent(input: $input) { agent { id status } userErrors { message code } } }`;
-const START = `mutation ($input: StartValidationSessionInput!) {
-  startValidationSession(input: $input) { session { id sessionId status } userErrors { field message code } } }`;
-const SESSION = `query ($id: ID!) { validationSession(id: $id) { id sessionId status outcome durationMs startedAt finishedAt ruleIds
-  results { rule { id severity } ruleId status message durationMs seq } } }`;
-const CREATE_RULE = `mutation ($input: CreateValidationRuleInput!) {
-  createValidationRule(input: $input) { rule { id name severity condition enabled } userErrors { field message code } } }`;
-const PROGRESS = `subscription ($id: ID!) { validationProgress(id: $id) { sessionId seq ruleId status message outcome at } }`;
-
-/** Context that satisfies VR001–VR003 (the gates of PHASE_TRANSITION_STANDARD). */
-function goodContext(overrides: Record<string, unknown> = {}) {
-  return {
-    phaseComplete: true,
-    resources: [
-      { name: 'database', available: true },
-      { name: 'queue', available: true },
-    ],
-    sourceStateChecksum: 'sha256:abc',
-    targetStateChecksum: 'sha256:abc',
-    ...overrides,
-  };
-}
-
-async function registerPair(server: TestServer) {
-  for (const [id, permissions] of [
-    ['agent_1', ['handoff:send']],
-    ['agent_2', ['handoff:receive']],
-  ] as const) {
-    const response = await server.gql(REGISTER, { input: { id, capabilities: ['planning'], permissions } });
-    expect(response.errors).toBeUndefined();
-    expect(response.data.registerAgent).toMatchObject({ agent: { status: 'READY' }, userErrors: [] });
-  }
-}
-
-/** Starts a session and reads it back once it has completed (polling the public API). */
-async function runSession(server: TestServer, input: Record<string, unknown>) {
-  const started = await server.gql(START, { input });
-  expect(started.errors).toBeUndefined();
-  expect(started.data.startValidationSession.userErrors).toEqual([]);
-  const id = started.data.startValidationSession.session.id;
-  for (;;) {
-    const read = await server.gql(SESSION, { id });
-    expect(read.errors).toBeUndefined();
-    if (read.data.validationSession.status === 'COMPLETED') return read.data.validationSession;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function resultOf(session: any, ruleId: string) {
-  return session.results.find((r: any) => r.ruleId === ruleId);
-}
+import { CREATE_RULE, goodContext, PROGRESS, registerPair, resultOf, runSession, SESSION, START } from '../support/validation-api.js';
 
 describe('validation over GraphQL', () => {
   let server: TestServer;
@@ -328,45 +274,5 @@ describe('stale heartbeats', () => {
     expect(blockingHigh.outcome).toBe('FAILED');
     const warnOnly = await runSession(server, { ruleIds: ['VR006'], targetAgent: 'agent_2' });
     expect(warnOnly.outcome).toBe('PASSED_WITH_WARNINGS');
-  });
-});
-
-describe('validation metrics', () => {
-  const METRICS = `{ metrics { validation { sessions running passed passedWithWarnings failed successRate
-    byRule { ruleId evaluated failed errors } bySeverity { severity evaluated failed errors } } } }`;
-  let dataDir: string;
-
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-validation-metrics-'));
-  });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-  it('counts sessions, outcomes and rule results from the store, also after a restart', async () => {
-    let server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
-    try {
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext() });
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ resources: [{ name: 'x', available: false }] }) });
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ sourceStateChecksum: 'other' }) });
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ phaseComplete: false, sourceStateChecksum: null }) });
-    } finally {
-      await server.close();
-    }
-    server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
-    try {
-      const response = await server.gql(METRICS);
-      expect(response.errors).toBeUndefined();
-      const metrics = response.data.metrics.validation;
-      expect(metrics).toMatchObject({ sessions: 4, running: 0, passed: 1, passedWithWarnings: 1, failed: 2, successRate: 0.5 });
-      const byRule = Object.fromEntries(metrics.byRule.map((r: any) => [r.ruleId, r]));
-      expect(byRule.VR001).toEqual({ ruleId: 'VR001', evaluated: 4, failed: 1, errors: 0 });
-      expect(byRule.VR002).toEqual({ ruleId: 'VR002', evaluated: 4, failed: 1, errors: 0 });
-      expect(byRule.VR003).toEqual({ ruleId: 'VR003', evaluated: 4, failed: 2, errors: 0 });
-      expect(byRule.VR004).toEqual({ ruleId: 'VR004', evaluated: 0, failed: 0, errors: 0 });
-      const bySeverity = Object.fromEntries(metrics.bySeverity.map((s: any) => [s.severity, s]));
-      expect(bySeverity.CRITICAL).toEqual({ severity: 'CRITICAL', evaluated: 8, failed: 2, errors: 0 });
-      expect(bySeverity.HIGH).toEqual({ severity: 'HIGH', evaluated: 4, failed: 2, errors: 0 });
-    } finally {
-      await server.close();
-    }
   });
 });
