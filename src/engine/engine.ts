@@ -70,7 +70,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const random = options.random ?? systemRandom;
   const logger = options.logger ?? silentLogger;
   const shared = stores.sharing === 'shared';
-  const validationRules = new ValidationRuleService(stores.validationRules, clock);
+  const validationRules = new ValidationRuleService(stores.validationRules, clock, stores.procedures);
   const procedures = new ProcedureService({
     repository: stores.procedures,
     clock,

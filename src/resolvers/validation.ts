@@ -6,6 +6,7 @@ import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
 import {
   CreateValidationRuleInput,
+  DeleteValidationRulePayload,
   StartValidationSessionInput,
   UpdateValidationRuleInput,
   ValidationProgressEventRef,
@@ -142,6 +143,18 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => {
       context.loaders.validationRules.clear(input.id);
       return toPayload(await context.engine.validationRules.setEnabled(input.id, true));
+    },
+  }),
+  deleteValidationRule: t.field({
+    type: DeleteValidationRulePayload,
+    description:
+      'Deletes a rule (returned as it was) that no procedure names: one a procedure\'s gates, a step\'s validateRules or a VALIDATE step still names is refused with RULE_IN_USE and the procedures in referencedBy. Sessions already run keep its results (id, name and severity as they were). A deleted seed rule (VR001–VR008) is not seeded again.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: ValidationRuleIdInput, required: true, description: 'Which rule.' }) },
+    resolve: async (_root, { input }, context) => {
+      const { outcome, referencedBy } = await context.engine.validationRules.delete(input.id);
+      context.loaders.validationRules.clear(input.id);
+      return { ...toPayload(outcome), referencedBy };
     },
   }),
   disableValidationRule: t.field({

@@ -1,9 +1,11 @@
 import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus, type SessionOutcome, type SessionStatus } from '../engine/validation/rule.js';
+import type { RuleReference } from '../engine/validation/rule-references.js';
 import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
 import { builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
+import { UserErrorRef, type Payload } from './user-error.js';
 
 
 export const ResultStatusEnum = builder.enumType('ValidationResultStatus', {
@@ -60,11 +62,12 @@ export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult
     rule: t.field({
       type: ValidationRuleRef,
       nullable: true,
-      description: 'The rule as it is now; null when no rule has this id (the result is then an ERROR).',
+      description:
+        'The rule as it is now; null when no rule has this id any more (it was deleted) or never had (the result is then an ERROR). ruleId, ruleName and severity say what ran.',
       resolve: (r, _args, context) => context.loaders.validationRules.load(r.ruleId),
     }),
-    ruleId: t.exposeString('ruleId', { description: 'The plain rule id.' }),
-    ruleName: t.exposeString('ruleName', { description: 'The rule name when it ran.' }),
+    ruleId: t.exposeString('ruleId', { description: 'The plain rule id (kept when the rule is deleted).' }),
+    ruleName: t.exposeString('ruleName', { description: 'The rule name when it ran (kept when the rule is renamed or deleted).' }),
     severity: t.field({ type: SeverityEnum, description: 'The rule severity when it ran.', resolve: (r) => r.severity }),
     status: t.field({ type: ResultStatusEnum, description: 'The verdict.', resolve: (r) => r.status }),
     message: t.exposeString('message', { description: 'What was expected and what was found, or why the rule could not run.' }),
@@ -179,6 +182,42 @@ export const UpdateValidationRuleInput = builder.inputType('UpdateValidationRule
     condition: t.field({ type: 'JSON', required: false, description: 'New condition (checked like on creation).' }),
     enabled: t.boolean({ required: false, description: 'Enable or disable.' }),
     timeoutMs: t.int({ required: false, description: 'New timeout, 1 to 60000.' }),
+  }),
+});
+
+export const ValidationRuleReferenceRef = builder.objectRef<RuleReference>('ValidationRuleReference').implement({
+  description: 'A procedure whose current definition names a rule, and where it does.',
+  fields: (t) => ({
+    procedureId: t.exposeString('procedureId', { description: 'The plain procedure id.' }),
+    procedureName: t.exposeString('procedureName', { description: "The procedure's name." }),
+    gate: t.exposeBoolean('gate', { description: "The procedure's gates (validationRules, checked before the first step) name the rule." }),
+    afterSteps: t.exposeStringList('afterSteps', { description: 'Ids of steps whose validateRules (checked after the step succeeds) name the rule.' }),
+    validateSteps: t.exposeStringList('validateSteps', {
+      description: 'Ids of VALIDATE steps or compensations whose params.rules name the rule.',
+    }),
+  }),
+});
+
+/** deleteValidationRule's answer: the usual payload, plus the references that refused it. */
+export interface DeleteValidationRuleResult extends Payload<ValidationRule> {
+  referencedBy: RuleReference[];
+}
+
+export const DeleteValidationRulePayload = builder.objectRef<DeleteValidationRuleResult>('DeleteValidationRulePayload').implement({
+  description: 'The rule deleted, or userErrors; a RULE_IN_USE refusal also lists in referencedBy the procedures that name the rule.',
+  fields: (t) => ({
+    rule: t.field({
+      type: ValidationRuleRef,
+      nullable: true,
+      description: 'The rule as it was before it was deleted; null when userErrors is not empty.',
+      resolve: (payload) => payload.value,
+    }),
+    referencedBy: t.field({
+      type: [ValidationRuleReferenceRef],
+      description: 'With a RULE_IN_USE error, the procedures that still name the rule (update them first, or disable the rule instead); otherwise empty.',
+      resolve: (payload) => payload.referencedBy,
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: 'Mistakes in the input; empty on success.', resolve: (payload) => payload.userErrors }),
   }),
 });
 

@@ -58,7 +58,7 @@ const PROCEDURE = { id: 'P', validationRules: ['R1', 'R2', 'R3'], requiredContex
 
 async function setup(evaluator?: RuleEvaluator, db = SqliteDatabase.inMemory()) {
   const clock = new ManualClock();
-  const rules = new ValidationRuleService(await ValidationRuleRepository.open(db), clock);
+  const rules = new ValidationRuleService(await ValidationRuleRepository.open(db), clock, { list: async () => [] });
   const agents = new AgentService(await AgentRepository.open(db), clock, 30_000);
   const sessions = await ValidationSessionRepository.open(db);
   const makeService = (withEvaluator = evaluator) =>

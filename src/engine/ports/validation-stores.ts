@@ -17,6 +17,15 @@ export interface ValidationRuleStore {
   insert(rule: ValidationRule): Promise<void>;
   /** Replaces version `expectedVersion` with `next`; null when someone else changed it first. */
   replace(next: ValidationRule, expectedVersion: number): Promise<ValidationRule | null>;
+  /** Removes the rule if it is still at `expectedVersion`; false when it is gone or someone changed it first. */
+  delete(id: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Ids of the seed rules ever stored here, removed ones included: seeding skips them, so a seed
+   * rule an admin removed stays removed.
+   */
+  seeded(): Promise<ReadonlySet<string>>;
+  /** Records that a seed rule has been stored (again: a no-op). */
+  recordSeeded(id: string, at: number): Promise<void>;
 }
 
 export interface SessionFilter {

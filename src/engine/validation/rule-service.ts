@@ -1,3 +1,4 @@
+import type { ProcedureStore } from '../ports/registry-stores.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { RuleFilter, ValidationRuleStore } from '../ports/validation-stores.js';
 import { SEVERITIES, type Severity } from '../procedures/procedure.js';
@@ -5,6 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { checkCondition } from './condition.js';
 import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from './rule.js';
+import { describeReference, referencesTo, type RuleReference } from './rule-references.js';
 import { seedRules } from './seed-rules.js';
 import { sampleSubject } from './subject.js';
 
@@ -30,6 +32,12 @@ export interface UpdateRuleInput {
 
 const MAX_TIMEOUT_MS = 60_000;
 
+/** What deleting a rule did: the rule as it was, or userErrors and (RULE_IN_USE) the procedures that name it. */
+export interface DeleteRuleOutcome {
+  outcome: Outcome<ValidationRule>;
+  referencedBy: RuleReference[];
+}
+
 function checkFields(input: Omit<UpdateRuleInput, 'id'>): UserError[] {
   const errors: UserError[] = [];
   if (input.name !== undefined && input.name !== null && (input.name.trim() === '' || input.name.length > 200)) {
@@ -53,15 +61,26 @@ export class ValidationRuleService {
   constructor(
     private readonly repository: ValidationRuleStore,
     private readonly clock: Clock,
+    /** Where the definitions that may name a rule live (current versions: what the next handoff runs). */
+    private readonly procedures: Pick<ProcedureStore, 'list'>,
   ) {}
 
-  /** Stores the seed rules that are not there yet; edits to them are kept across restarts. */
+  /**
+   * Stores each seed rule once per store: edits to them are kept across restarts, and a seed rule
+   * that was deleted is not stored again (the store remembers which seeds it has had).
+   */
   async seedDefaults(): Promise<void> {
-    for (const rule of seedRules(this.clock.now())) {
-      if (await this.repository.get(rule.id)) continue;
-      await this.repository.insert(rule).catch((error) => {
-        if (!(error instanceof DuplicateKeyError)) throw error;
-      });
+    const seeded = await this.repository.seeded();
+    const now = this.clock.now();
+    for (const rule of seedRules(now)) {
+      if (seeded.has(rule.id)) continue;
+      // A store from before seeds were recorded already has them (possibly edited): keep those.
+      if (!(await this.repository.get(rule.id))) {
+        await this.repository.insert(rule).catch((error) => {
+          if (!(error instanceof DuplicateKeyError)) throw error; // another process seeded it first
+        });
+      }
+      await this.repository.recordSeeded(rule.id, now);
     }
   }
 
@@ -132,5 +151,25 @@ export class ValidationRuleService {
 
   setEnabled(id: string, enabled: boolean): Promise<Outcome<ValidationRule>> {
     return this.update({ id, enabled });
+  }
+
+  /**
+   * Deletes a rule no procedure names (gates, a step's validateRules, a validate step); otherwise
+   * refuses with RULE_IN_USE and the procedures that do. Results already stored keep the rule's id,
+   * name and severity as they were. A procedure defined while the delete runs may still name it:
+   * its handoffs then get an ERROR for the missing rule, as for any unknown id.
+   */
+  async delete(id: string): Promise<DeleteRuleOutcome> {
+    const current = await this.repository.get(id);
+    if (!current) return { outcome: fail('NOT_FOUND', `No rule "${id}" exists`, ['input', 'id']), referencedBy: [] };
+    const referencedBy = referencesTo(id, await this.procedures.list());
+    if (referencedBy.length > 0) {
+      const message =
+        `Rule "${id}" is still named by ${referencedBy.map(describeReference).join(', ')}: ` +
+        'update those procedures first, or disable the rule instead';
+      return { outcome: fail('RULE_IN_USE', message, ['input', 'id']), referencedBy };
+    }
+    if (await this.repository.delete(id, current.version)) return { outcome: ok(current), referencedBy: [] };
+    return { outcome: fail('CONFLICT', `Rule "${id}" was changed by someone else; read it again and retry`, ['input', 'id']), referencedBy: [] };
   }
 }

@@ -1,4 +1,4 @@
-import type { Collection, Database } from '../collection.js';
+import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 import type { ValidationRule } from '../../engine/validation/rule.js';
 import type { Severity } from '../../engine/procedures/procedure.js';
@@ -29,13 +29,24 @@ function toRule(doc: RuleDocument): ValidationRule {
   return JSON.parse(doc.definition) as ValidationRule;
 }
 
+/** One seed rule that has been stored once (it may have been removed since). */
+interface SeedMarkDocument {
+  _id: string;
+  seededAt: number;
+}
 
 /** Validation rules by id. */
 export class ValidationRuleRepository implements ValidationRuleStore {
-  private constructor(private readonly rules: Collection<RuleDocument>) {}
+  private constructor(
+    private readonly rules: Collection<RuleDocument>,
+    private readonly seedMarks: Collection<SeedMarkDocument>,
+  ) {}
 
   static async open(db: Database): Promise<ValidationRuleRepository> {
-    return new ValidationRuleRepository(await db.collection<RuleDocument>('validation_rules'));
+    return new ValidationRuleRepository(
+      await db.collection<RuleDocument>('validation_rules'),
+      await db.collection<SeedMarkDocument>('validation_rule_seeds'),
+    );
   }
 
   async get(id: string): Promise<ValidationRule | null> {
@@ -65,5 +76,22 @@ export class ValidationRuleRepository implements ValidationRuleStore {
     const { _id: _ignored, ...fields } = toDocument(next);
     const doc = await this.rules.findOneAndUpdate({ _id: next.id, version: expectedVersion }, { $set: fields });
     return doc ? toRule(doc) : null;
+  }
+
+  /** Removes the rule if it is still at `expectedVersion`. */
+  delete(id: string, expectedVersion: number): Promise<boolean> {
+    return this.rules.deleteOne({ _id: id, version: expectedVersion });
+  }
+
+  async seeded(): Promise<ReadonlySet<string>> {
+    return new Set((await this.seedMarks.find({})).map((mark) => mark._id));
+  }
+
+  async recordSeeded(id: string, at: number): Promise<void> {
+    try {
+      await this.seedMarks.insertOne({ _id: id, seededAt: at });
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error; // recorded already (by another process)
+    }
   }
 }
