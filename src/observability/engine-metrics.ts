@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { isFinalEvent } from '../engine/handoffs/handoff-event.js';
 import { HANDOFF_STATUSES } from '../engine/handoffs/handoff.js';
 import type { Logger } from '../engine/shared/logger.js';
+import { ruleEvaluationMetrics, type RuleEvaluationLike } from './validation-metrics.js';
 
 /** The slice of a handoff event (engine/handoffs/handoff-event.ts) the metrics read. */
 export interface HandoffEventLike {
@@ -25,6 +26,10 @@ export interface EngineMetricsSources {
     executed: Subscribable<HandoffEventLike>;
     /** Handoffs matching a filter right now (engine.handoffs.count). */
     count(filter: { status?: string[]; test?: boolean }): Promise<number>;
+  };
+  validation: {
+    /** Every rule this process evaluates, as it is decided. */
+    evaluations: Subscribable<RuleEvaluationLike>;
   };
 }
 
@@ -127,5 +132,10 @@ export function registerEngineMetrics(registry: Registry, sources: EngineMetrics
     },
   });
   const metrics = handoffEventMetrics(registry);
-  return handoffs.executed.subscribe((event) => metrics.observe(event));
+  const rules = ruleEvaluationMetrics(registry);
+  const unsubscribe = [
+    handoffs.executed.subscribe((event) => metrics.observe(event)),
+    sources.validation.evaluations.subscribe((result) => rules.observe(result)),
+  ];
+  return () => unsubscribe.forEach((stop) => stop());
 }

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Topic } from '../../src/engine/shared/topic.js';
 import { handoffEventMetrics, registerEngineMetrics, type HandoffEventLike } from '../../src/observability/engine-metrics.js';
+import { ruleEvaluationMetrics, type RuleEvaluationLike } from '../../src/observability/validation-metrics.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { schema } from '../../src/resolvers/index.js';
 import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
@@ -196,9 +197,26 @@ describe('engine metrics from handoff events', () => {
     expect(text).not.toMatch(/status="PENDING"/);
   });
 
+  it('observes rule evaluations in a histogram labelled by rule id and verdict, leaving out skipped rules', async () => {
+    const registry = new Registry();
+    const metrics = ruleEvaluationMetrics(registry);
+    metrics.observe({ ruleId: 'VR001', status: 'PASSED', durationMs: 2 });
+    metrics.observe({ ruleId: 'VR001', status: 'PASSED', durationMs: 0 });
+    metrics.observe({ ruleId: 'VR002', status: 'ERROR', durationMs: 40 });
+    metrics.observe({ ruleId: 'VR003', status: 'SKIPPED', durationMs: 0 });
+    const text = await registry.metrics();
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_count{rule="VR001",status="PASSED"}')).toBe(2);
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.001",rule="VR001",status="PASSED"}')).toBe(1);
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.0025",rule="VR001",status="PASSED"}')).toBe(2);
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.025",rule="VR002",status="ERROR"}')).toBe(0);
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.05",rule="VR002",status="ERROR"}')).toBe(1);
+    expect(text).not.toMatch(/rule="VR003"/);
+  });
+
   it('subscribes to the events this process ran, reads gauges at scrape time and unhooks', async () => {
     const registry = new Registry();
     const events = new Topic<HandoffEventLike>();
+    const evaluations = new Topic<RuleEvaluationLike>();
     let running = 2;
     const engine = {
       procedures: { list: async () => [{}, {}, {}] },
@@ -207,10 +225,13 @@ describe('engine metrics from handoff events', () => {
         count: async (filter: { status?: string[]; test?: boolean }) =>
           filter.test === false ? ({ RUNNING: running, COMPLETED: 5 } as Record<string, number>)[filter.status![0]] ?? 0 : -1,
       },
+      validation: { evaluations },
     } as unknown as Engine;
     const unhook = registerEngineMetrics(registry, engine);
     events.publish(event('ROLLBACK_STARTED'));
+    evaluations.publish({ ruleId: 'VR004', status: 'FAILED', durationMs: 1 });
     let text = await registry.metrics();
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_count{rule="VR004",status="FAILED"}')).toBe(1);
     expect(sample(text, 'handoff_procedures')).toBe(3);
     expect(sample(text, 'handoff_handoffs{status="RUNNING"}')).toBe(2);
     expect(sample(text, 'handoff_handoffs{status="COMPLETED"}')).toBe(5);
@@ -221,5 +242,6 @@ describe('engine metrics from handoff events', () => {
     expect(sample(text, 'handoff_handoffs{status="RUNNING"}')).toBe(0);
     unhook();
     expect(events.subscriberCount).toBe(0);
+    expect(evaluations.subscriberCount).toBe(0);
   });
 });

@@ -162,10 +162,10 @@ describe('deleting a seed rule', () => {
       expect(session.results).toEqual([
         expect.objectContaining({ rule: null, ruleId: 'VR006', ruleName: 'Connection Stability Check', severity: 'HIGH', status: 'PASSED' }),
       ]);
-      const metrics = (await server.gql(`{ metrics { validation { byRule { ruleId } bySeverity { severity evaluated } } } }`)).data.metrics.validation;
+      const metrics = (await server.gql(`{ metrics { validation { byRule { ruleId } bySeverity { severity evaluated passed } } } }`)).data.metrics.validation;
       expect(metrics.byRule.map((r: { ruleId: string }) => r.ruleId)).not.toContain('VR006');
       // What it did still counts for its severity.
-      expect(metrics.bySeverity.find((s: { severity: string }) => s.severity === 'HIGH')).toEqual({ severity: 'HIGH', evaluated: 1 });
+      expect(metrics.bySeverity.find((s: { severity: string }) => s.severity === 'HIGH')).toEqual({ severity: 'HIGH', evaluated: 1, passed: 1 });
     } finally {
       await server.close();
     }

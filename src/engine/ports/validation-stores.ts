@@ -1,5 +1,6 @@
 import type { Severity } from '../procedures/procedure.js';
 import type { RuleResult, SessionOutcome, SessionStatus, ValidationRule } from '../validation/rule.js';
+import type { RuleStats } from '../validation/rule-stats.js';
 import type { ValidationSession } from '../validation/session.js';
 import type { Page, PageRequest } from './page.js';
 
@@ -35,19 +36,15 @@ export interface SessionFilter {
   outcomes?: SessionOutcome[];
 }
 
-export interface CountsByKey {
-  key: string;
-  evaluated: number;
-  failed: number;
-  errors: number;
-}
-
 /** Validation sessions and their per-rule results. */
 export interface ValidationSessionStore {
   insert(session: ValidationSession): Promise<void>;
   get(id: string): Promise<ValidationSession | null>;
   getMany(ids: readonly string[]): Promise<(ValidationSession | null)[]>;
-  /** Records one rule's result; false when the session already has one for that rule. */
+  /**
+   * Records one rule's result and adds it to the running per-rule figures (`ruleStats`); false
+   * when the session already has one for that rule (and nothing is counted twice).
+   */
   addResult(sessionId: string, result: RuleResult): Promise<boolean>;
   results(sessionId: string): Promise<RuleResult[]>;
   resultsOfMany(sessionIds: readonly string[]): Promise<RuleResult[][]>;
@@ -58,6 +55,9 @@ export interface ValidationSessionStore {
   /** Newest first. */
   page(filter: SessionFilter, request: PageRequest): Promise<Page<ValidationSession>>;
   count(filter: SessionFilter): Promise<number>;
-  /** Evaluated (not skipped), failed and errored results per value of `field`. */
-  resultCounts(field: 'ruleId' | 'severity', keys: readonly string[]): Promise<CountsByKey[]>;
+  /**
+   * The running figures of every rule id and severity that has stored results: as many entries as
+   * rules (times the severities each had), whatever the number of results.
+   */
+  ruleStats(): Promise<RuleStats[]>;
 }

@@ -10,10 +10,11 @@ import { Topic } from '../shared/topic.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { DEFAULT_BLOCKING_SEVERITIES, decideOutcome, type RuleResult, type SessionOutcome, type ValidationRule } from './rule.js';
-import { conditionEvaluator, missingRuleResult, runRules, type RuleEvaluator } from './rule-runner.js';
+import { conditionEvaluator, missingRuleResult, runRules, type RuleEvaluator, type RunRulesOptions } from './rule-runner.js';
 import type { ValidationRuleService } from './rule-service.js';
 import type { ValidationProgressEvent, ValidationSession } from './session.js';
 import { buildSubject, type HandoffFacts, type SubjectInput, type ValidationSubject } from './subject.js';
+import { validationMetrics, type ValidationMetrics } from './validation-metrics.js';
 
 /** What the handoff engine knows about a handoff, so a session can name just its id. */
 export interface HandoffForValidation {
@@ -53,18 +54,6 @@ export interface Evaluation {
   subject: ValidationSubject;
 }
 
-export interface ValidationMetrics {
-  sessions: number;
-  running: number;
-  passed: number;
-  passedWithWarnings: number;
-  failed: number;
-  /** Share of completed sessions that did not fail; 0 when none completed. */
-  successRate: number;
-  byRule: { ruleId: string; evaluated: number; failed: number; errors: number }[];
-  bySeverity: { severity: Severity; evaluated: number; failed: number; errors: number }[];
-}
-
 export interface ValidationServiceOptions {
   rules: ValidationRuleService;
   sessions: ValidationSessionStore;
@@ -87,6 +76,8 @@ const MAX_RULES_PER_SESSION = 200;
 export class ValidationService {
   /** Every session's progress: results as they are stored, then the outcome. */
   readonly progressTopic = new Topic<ValidationProgressEvent>();
+  /** Every rule this process evaluates, as it is decided: in sessions, handoff gates and validate steps. */
+  readonly evaluations = new Topic<RuleResult>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private handoffLookup: HandoffLookup | null = null;
   private readonly evaluator: RuleEvaluator;
@@ -106,8 +97,16 @@ export class ValidationService {
     return rules.map((rule, index) => rule ?? { missing: unique[index] });
   }
 
-  private runOptions(onResult?: (result: RuleResult) => Promise<void>) {
-    return { clock: this.options.clock, logger: this.options.logger, evaluator: this.evaluator, onResult };
+  private runOptions(onResult?: (result: RuleResult) => Promise<void>): RunRulesOptions {
+    return {
+      clock: this.options.clock,
+      logger: this.options.logger,
+      evaluator: this.evaluator,
+      onResult: (result) => {
+        this.evaluations.publish(result);
+        return onResult?.(result);
+      },
+    };
   }
 
   /**
@@ -345,28 +344,7 @@ export class ValidationService {
 
   /** Counted from the store, so they survive restarts. */
   async metrics(): Promise<ValidationMetrics> {
-    const { sessions } = this.options;
-    const rules = await this.options.rules.list();
-    const [total, running, passed, passedWithWarnings, failed, byRule, bySeverity] = await Promise.all([
-      sessions.count({}),
-      sessions.count({ statuses: ['RUNNING'] }),
-      sessions.count({ outcomes: ['PASSED'] }),
-      sessions.count({ outcomes: ['PASSED_WITH_WARNINGS'] }),
-      sessions.count({ outcomes: ['FAILED'] }),
-      sessions.resultCounts('ruleId', rules.map((rule) => rule.id)),
-      sessions.resultCounts('severity', SEVERITIES),
-    ]);
-    const completed = passed + passedWithWarnings + failed;
-    return {
-      sessions: total,
-      running,
-      passed,
-      passedWithWarnings,
-      failed,
-      successRate: completed === 0 ? 0 : (passed + passedWithWarnings) / completed,
-      byRule: byRule.map(({ key, ...counts }) => ({ ruleId: key, ...counts })),
-      bySeverity: bySeverity.map(({ key, ...counts }) => ({ severity: key as Severity, ...counts })),
-    };
+    return validationMetrics(await this.options.rules.list(), this.options.sessions);
   }
 }
 

@@ -3,13 +3,19 @@ import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pag
 import type { RuleResult, SessionOutcome, SessionStatus } from '../../engine/validation/rule.js';
 import type { ValidationSession } from '../../engine/validation/session.js';
 import type { ValidationSubject } from '../../engine/validation/subject.js';
-import type { CountsByKey, SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
+import type { SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
+import type { RuleStats } from '../../engine/validation/rule-stats.js';
+import { RuleStatsRepository } from './validation-rule-stats-repository.js';
 
 /** A session as stored: the subject as JSON text (its context is free-form and may hold `$` or dotted keys). */
 type SessionDocument = Omit<ValidationSession, 'id' | 'subject'> & { _id: string; subject: string };
 
-/** `_id` is `${sessionId}/${ruleId}`: one result per rule per session, whoever writes it. */
-type ResultDocument = RuleResult & { _id: string; sessionId: string };
+/**
+ * `_id` is `${sessionId}/${ruleId}`: one result per rule per session, whoever writes it.
+ * `counted`: the result is in the running figures (RuleStatsRepository); absent on results stored
+ * before they were kept.
+ */
+type ResultDocument = RuleResult & { _id: string; sessionId: string; counted?: true };
 
 function toSession(doc: SessionDocument): ValidationSession {
   return {
@@ -28,33 +34,28 @@ function toSession(doc: SessionDocument): ValidationSession {
 }
 
 function toResult(doc: ResultDocument): RuleResult & { sessionId: string } {
-  const { _id: _ignored, ...result } = doc;
+  const { _id: _ignored, counted: _counted, ...result } = doc;
   return result;
 }
-
-
 
 /** Validation sessions and their per-rule results. */
 export class ValidationSessionRepository implements ValidationSessionStore {
   private constructor(
     private readonly sessions: Collection<SessionDocument>,
     private readonly resultDocs: Collection<ResultDocument>,
+    private readonly stats: RuleStatsRepository,
   ) {}
 
   static async open(db: Database): Promise<ValidationSessionRepository> {
-    return new ValidationSessionRepository(
-      await db.collection<SessionDocument>('validation_sessions', [
-        { fields: ['startedAt'] },
-        { fields: ['handoffId'] },
-        { fields: ['status'] },
-        { fields: ['outcome'] },
-      ]),
-      await db.collection<ResultDocument>('validation_results', [
-        { fields: ['sessionId'] },
-        { fields: ['ruleId'] },
-        { fields: ['severity'] },
-      ]),
-    );
+    const sessions = await db.collection<SessionDocument>('validation_sessions', [
+      { fields: ['startedAt'] },
+      { fields: ['handoffId'] },
+      { fields: ['status'] },
+      { fields: ['outcome'] },
+    ]);
+    // Figures come from RuleStatsRepository, so results need no index by rule or severity.
+    const results = await db.collection<ResultDocument>('validation_results', [{ fields: ['sessionId'] }]);
+    return new ValidationSessionRepository(sessions, results, await RuleStatsRepository.open(db, results));
   }
 
   async insert(session: ValidationSession): Promise<void> {
@@ -82,15 +83,16 @@ export class ValidationSessionRepository implements ValidationSessionStore {
     return findManyInOrder(this.sessions, ids, toSession);
   }
 
-  /** Records a result; false when this rule already has one in the session. */
+  /** Records a result and counts it; false when this rule already has one in the session. */
   async addResult(sessionId: string, result: RuleResult): Promise<boolean> {
     try {
-      await this.resultDocs.insertOne({ _id: `${sessionId}/${result.ruleId}`, sessionId, ...result });
-      return true;
+      await this.resultDocs.insertOne({ _id: `${sessionId}/${result.ruleId}`, sessionId, ...result, counted: true });
     } catch (error) {
       if (error instanceof DuplicateKeyError) return false;
       throw error;
     }
+    await this.stats.add(result);
+    return true;
   }
 
   async results(sessionId: string): Promise<RuleResult[]> {
@@ -142,17 +144,7 @@ export class ValidationSessionRepository implements ValidationSessionStore {
     return this.sessions.count(this.filter(filter));
   }
 
-  /** Evaluated (not skipped), failed and errored results per value of `field`. */
-  async resultCounts(field: 'ruleId' | 'severity', keys: readonly string[]): Promise<CountsByKey[]> {
-    return Promise.all(
-      keys.map(async (key) => {
-        const [evaluated, failed, errors] = await Promise.all([
-          this.resultDocs.count({ [field]: key, status: { $ne: 'SKIPPED' } }),
-          this.resultDocs.count({ [field]: key, status: 'FAILED' }),
-          this.resultDocs.count({ [field]: key, status: 'ERROR' }),
-        ]);
-        return { key, evaluated, failed, errors };
-      }),
-    );
+  ruleStats(): Promise<RuleStats[]> {
+    return this.stats.all();
   }
 }
