@@ -1,7 +1,8 @@
 /**
  * `npm run bench:profile`: runs the engine-throughput loop under `node --cpu-prof` and prints
  * where the CPU went (self time by function and by package/file). BENCH_STORE=stub profiles
- * the loop on the Map-backed ceiling store instead of the in-memory nedb store.
+ * the loop on the Map-backed ceiling store instead of the in-memory SQLite store, BENCH_STORE=file
+ * on a SQLite file (the embedded store).
  * The .cpuprofile is kept in bench/results/profiles/ (open it in Chrome DevTools).
  */
 import { execFileSync } from 'node:child_process';

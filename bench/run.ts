@@ -9,10 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUICK, RUNS, type PartResult, type Row } from './support/common.js';
 import { BENCH_MAX_CONCURRENT } from './support/engine-harness.js';
+import { peerRatios } from './support/peer-ratios.js';
 import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = ['query', 'engine', 'fanout', 'n-plus-one', 'memory'];
+const PARTS = ['query', 'engine', 'fanout', 'n-plus-one', 'memory', 'scale', 'peer'];
 const only = process.env.BENCH_ONLY?.split(',');
 
 function runPart(name: string): Promise<PartResult & { seconds: number }> {
@@ -63,8 +64,9 @@ for (const name of PARTS.filter((part) => !only || only.includes(part))) {
   rows.push(...result.rows);
   parts[name] = { seconds: result.seconds, details: result.details };
 }
+rows.push(...peerRatios(rows));
 
-const stores = ['memory', ...(process.env.MONGODB_URL ? ['mongo'] : [])];
+const stores = ['memory', 'file', ...(process.env.MONGODB_URL ? ['mongo'] : [])];
 const host = machine();
 console.log(`\nHandoff benchmarks — ${host.cpu}, ${host.cores} cores, Node ${process.version}; ` +
   `${QUICK ? 'QUICK smoke run' : `median of ${RUNS} runs`}; MAX_CONCURRENT_HANDOFFS=${BENCH_MAX_CONCURRENT}; stores: ${stores.join(', ')}\n`);

@@ -1,7 +1,9 @@
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { ProcedureInput } from '../../src/engine/procedures/procedure-definition.js';
-import type { Database } from '../../src/store/collection.js';
 import { isFinalEvent } from '../../src/engine/handoffs/handoff-event.js';
+import type { Database } from '../../src/store/collection.js';
+import { openStores } from '../../src/store/open-stores.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 export const NOOP_PROCEDURE_ID = 'BENCH_NOOP_4';
 export const STEPS_PER_HANDOFF = 4;
@@ -18,11 +20,20 @@ export const NOOP_PROCEDURE: ProcedureInput = {
 /** The cap on concurrently executing handoffs used by the engine benchmarks (env MAX_CONCURRENT_HANDOFFS). */
 export const BENCH_MAX_CONCURRENT = Number(process.env.MAX_CONCURRENT_HANDOFFS ?? 200);
 
+/** An engine on `db`'s ports, as the composition root wires them (no finished-handoff cache), with the benchmark procedure. */
 export async function openEngine(db: Database): Promise<Engine> {
-  const engine = await createEngine({ db, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: [] } });
+  const stores = await openStores(db, { writer: 'bench' });
+  const engine = await createEngine({ stores, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: [] } });
   await engine.start();
   await ensureNoopProcedure(engine);
   return engine;
+}
+
+/** Stops the engine, then closes its change feed (a shared store) and the database, as the app does. */
+export async function closeEngine(engine: Engine, db: Database): Promise<void> {
+  await engine.stop();
+  await engine.stores.handoffChanges?.close?.();
+  await db.close();
 }
 
 export async function ensureNoopProcedure(engine: Engine): Promise<void> {
@@ -31,12 +42,35 @@ export async function ensureNoopProcedure(engine: Engine): Promise<void> {
   if (!created.ok) throw new Error(`benchmark procedure rejected: ${JSON.stringify(created.errors)}`);
 }
 
-/** Where the engine keeps handoffs: what the benchmarks count and clear. */
-export const HANDOFF_COLLECTIONS = ['handoffs', 'handoff_events'];
+/** Where the engine keeps handoffs: SQLite's native tables, or the document collections of any other store. */
+const HANDOFF_TABLES = ['handoffs', 'handoff_events', 'handoff_notices'];
+const HANDOFF_COLLECTIONS = ['handoffs', 'handoff_events'];
 
 /** Deletes every stored handoff and event (the engine's runner state is untouched). */
 export async function purgeHandoffs(db: Database): Promise<void> {
+  if (db instanceof SqliteDatabase) {
+    const { connection } = db;
+    connection.transaction(() => existingTables(db, HANDOFF_TABLES).forEach((table) => connection.exec(`DELETE FROM ${table}`)))();
+    return;
+  }
   for (const name of HANDOFF_COLLECTIONS) await (await db.collection(name)).deleteMany({});
+}
+
+/** The tables of `names` that exist (the handoff store creates its tables when it opens). */
+function existingTables(db: SqliteDatabase, names: string[]): string[] {
+  const present = db.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  return names.filter((name) => present.includes(name));
+}
+
+/** How many handoff rows or documents are stored: handoffs plus their events. */
+export async function storedHandoffDocs(db: Database): Promise<number> {
+  if (db instanceof SqliteDatabase) {
+    const count = (table: string) => db.connection.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    return existingTables(db, ['handoffs', 'handoff_events']).reduce((total, table) => total + count(table), 0);
+  }
+  let total = 0;
+  for (const name of HANDOFF_COLLECTIONS) total += await (await db.collection(name)).count({});
+  return total;
 }
 
 /** Resolves once `count` handoffs have published a final event (from now on). */

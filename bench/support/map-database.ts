@@ -1,7 +1,8 @@
 /**
  * Bench-only `Database`: every collection is a `Map` keyed by `_id`, with just enough of the
  * MongoDB dialect for the repositories (equality, $in/$nin/$ne/$lt/$lte/$gt/$gte/$exists,
- * $or/$and; $set/$unset/$inc with dotted paths; sort/skip/limit; unique indexes).
+ * $or/$and; sort/skip/limit; unique indexes). Updates ($set/$unset/$inc with dotted paths) are
+ * applied by the store's own `applyUpdate`, as the SQLite collections apply them.
  *
  * It is the "persistence stubbed out" ceiling of the engine benchmark: no copies, no
  * serialisation, no executor queue — lookups by `_id` are one Map get. Not for src/.
@@ -17,38 +18,9 @@ import {
   type StoredDocument,
   type Update,
 } from '../../src/store/collection.js';
+import { applyUpdate, valueAt } from '../../src/store/document-update.js';
 
 type Doc = Record<string, unknown>;
-
-function get(doc: Doc, path: string): unknown {
-  if (!path.includes('.')) return doc[path];
-  let value: unknown = doc;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Doc)[part];
-  }
-  return value;
-}
-
-function set(doc: Doc, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let target = doc;
-  for (const part of parts.slice(0, -1)) {
-    if (target[part] === null || typeof target[part] !== 'object') target[part] = {};
-    target = target[part] as Doc;
-  }
-  target[parts[parts.length - 1]] = value;
-}
-
-function unset(doc: Doc, path: string): void {
-  const parts = path.split('.');
-  let target: unknown = doc;
-  for (const part of parts.slice(0, -1)) {
-    if (target === null || typeof target !== 'object') return;
-    target = (target as Doc)[part];
-  }
-  if (target !== null && typeof target === 'object') delete (target as Doc)[parts[parts.length - 1]];
-}
 
 const same = (a: unknown, b: unknown): boolean => a === b || ((a === undefined || a === null) && (b === undefined || b === null));
 
@@ -80,31 +52,19 @@ function matches(doc: Doc, filter: Filter): boolean {
       if (!(condition as Filter[]).some((sub) => matches(doc, sub))) return false;
     } else if (key === '$and') {
       if (!(condition as Filter[]).every((sub) => matches(doc, sub))) return false;
-    } else if (!matchCondition(get(doc, key), condition)) {
+    } else if (!matchCondition(valueAt(doc, key), condition)) {
       return false;
     }
   }
   return true;
 }
 
-function applyUpdate(doc: Doc, update: Update): void {
-  for (const op of Object.keys(update)) {
-    const fields = update[op] as Doc;
-    switch (op) {
-      case '$set': for (const path of Object.keys(fields)) set(doc, path, fields[path]); break;
-      case '$unset': for (const path of Object.keys(fields)) unset(doc, path); break;
-      case '$inc': for (const path of Object.keys(fields)) set(doc, path, ((get(doc, path) as number) ?? 0) + (fields[path] as number)); break;
-      default: throw new Error(`map-database: unsupported update ${op}`);
-    }
-  }
-}
-
 function compare(sort: Record<string, 1 | -1>) {
   const keys = Object.keys(sort);
   return (a: Doc, b: Doc): number => {
     for (const key of keys) {
-      const x = get(a, key) as number | string;
-      const y = get(b, key) as number | string;
+      const x = valueAt(a, key) as number | string;
+      const y = valueAt(b, key) as number | string;
       if (x < y) return -sort[key];
       if (x > y) return sort[key];
     }
@@ -127,7 +87,7 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   private keyOf(fields: string[], doc: Doc): string | null {
-    const values = fields.map((field) => get(doc, field));
+    const values = fields.map((field) => valueAt(doc, field));
     return values.every((value) => value === undefined) ? null : JSON.stringify(values);
   }
 

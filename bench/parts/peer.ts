@@ -1,0 +1,156 @@
+/**
+ * 6. Peer reference: BullMQ on a Redis of our own (append-only file fsynced every second, like a
+ * durable deployment) running the engine benchmark's four no-op steps two ways:
+ *  - chain:  a FlowProducer flow of four jobs, each step the parent of the one before, so step 2
+ *            runs only after step 1 completed (the structural twin of a four-step handoff);
+ *  - single: one job per handoff whose processor runs the four steps, reporting progress after each.
+ * As the engine part initiates handoffs, a whole batch is added at once, one call per flow or job,
+ * and timed until its last completion event; completed jobs stay in Redis as handoffs stay stored.
+ * bench/run.ts sets the engine's file-store figure against these. Skipped, not failed, without
+ * redis-server or ioredis.
+ */
+import { createRequire } from 'node:module';
+import { FlowProducer, Queue, Worker, type FlowJob, type Job } from 'bullmq';
+import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { BULLMQ_CHAIN, BULLMQ_SINGLE_JOB } from '../support/peer-ratios.js';
+import { findRedisServer, startRedisServer } from '../support/redis-server.js';
+
+const STEPS = 4;
+// About 1.5–2 s per measured batch (chain ~2,000 flows/s, single ~8,500 jobs/s on 2 cores), so that
+// a brief stall of the VM does not decide a run.
+const FLOWS = QUICK ? 300 : 3_000;
+const JOBS = QUICK ? 1_000 : 15_000;
+const WARMUP = QUICK ? 100 : 500;
+const CONCURRENCY = 100;
+
+interface Connection {
+  host: string;
+  port: number;
+}
+
+/** Why the part cannot run here, or undefined when it can. */
+function skipReason(): string | undefined {
+  if (!findRedisServer()) return 'skipped: redis-server not installed (apt-get install redis-server)';
+  try {
+    // bullmq 6 loads ioredis, now an optional peer dependency, with require().
+    createRequire(import.meta.url).resolve('ioredis');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    return 'skipped: ioredis not installed (npm install --save-dev ioredis)';
+  }
+  return undefined;
+}
+
+/** Adds a batch and resolves with the milliseconds until `count` completed jobs passed `counts`. */
+async function timeBatch(
+  worker: Worker,
+  count: number,
+  counts: (job: Job) => boolean,
+  add: () => Promise<unknown>,
+): Promise<number> {
+  let seen = 0;
+  let onCompleted: (job: Job) => void = () => undefined;
+  let onFailed: (job: Job | undefined, error: Error) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    onCompleted = (job) => {
+      if (counts(job) && ++seen === count) resolve();
+    };
+    onFailed = (job, error) => reject(new Error(`BullMQ job ${job?.name} ${job?.id} failed: ${error.message}`));
+    worker.on('completed', onCompleted);
+    worker.on('failed', onFailed);
+  });
+  const started = performance.now();
+  try {
+    await add();
+    await done;
+    return performance.now() - started;
+  } finally {
+    worker.off('completed', onCompleted);
+    worker.off('failed', onFailed);
+  }
+}
+
+/** Step 1 is the innermost child, step 4 the root: BullMQ runs a parent once its children completed. */
+function chainFlow(queueName: string): FlowJob {
+  let flow: FlowJob = { name: 'step 1', queueName };
+  for (let step = 2; step <= STEPS; step++) flow = { name: `step ${step}`, queueName, children: [flow] };
+  return flow;
+}
+
+/** Flows/s, a flow counted when its last step completed. */
+async function chainRun(connection: Connection, run: number): Promise<number> {
+  const queueName = `chain_${run}`;
+  const worker = new Worker(queueName, async () => undefined, { connection, concurrency: CONCURRENCY });
+  const producer = new FlowProducer({ connection });
+  const lastStep = (job: Job) => job.name === `step ${STEPS}`;
+  const add = (count: number) => Promise.all(Array.from({ length: count }, () => producer.add(chainFlow(queueName))));
+  const batch = (count: number) => timeBatch(worker, count, lastStep, () => add(count));
+  try {
+    await worker.waitUntilReady();
+    await batch(WARMUP);
+    return (FLOWS / (await batch(FLOWS))) * 1000;
+  } finally {
+    await worker.close();
+    await producer.close();
+  }
+}
+
+/** Jobs/s, each job the four steps in one processor call. */
+async function singleJobRun(connection: Connection, run: number): Promise<number> {
+  const queueName = `single_${run}`;
+  const steps = async (job: Job) => {
+    for (let step = 1; step <= STEPS; step++) await job.updateProgress(step);
+  };
+  const worker = new Worker(queueName, steps, { connection, concurrency: CONCURRENCY });
+  const queue = new Queue(queueName, { connection });
+  const add = (count: number) => Promise.all(Array.from({ length: count }, () => queue.add('handoff', {})));
+  const batch = (count: number) => timeBatch(worker, count, () => true, () => add(count));
+  try {
+    await worker.waitUntilReady();
+    await batch(WARMUP);
+    return (JOBS / (await batch(JOBS))) * 1000;
+  } finally {
+    await worker.close();
+    await queue.close();
+  }
+}
+
+type Measure = (connection: Connection, run: number) => Promise<number>;
+
+/** RUNS runs of one way, each on fresh queues; returns every run's rate. */
+async function measure(connection: Connection, label: string, once: Measure): Promise<number[]> {
+  const rates: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    rates.push(await once(connection, run));
+    log(`peer, ${label}, run ${run + 1}: ${round(rates.at(-1)!)}/s`);
+  }
+  return rates;
+}
+
+function figure(name: string, unit: string, rates: number[], note: string): Row {
+  return { section: 'peer', name, value: round(median(rates)), unit, runs: rates.map((rate) => round(rate)), note };
+}
+
+const skipped = skipReason();
+if (skipped) {
+  log(`peer: ${skipped}`);
+  const row: Row = { section: 'peer', name: 'BullMQ (peer reference)', value: 0, unit: '', note: skipped };
+  report({ rows: [row], details: { skipped } });
+} else {
+  const redis = await startRedisServer(findRedisServer()!);
+  try {
+    const connection = { host: redis.host, port: redis.port };
+    const chain = await measure(connection, 'FlowProducer chain', chainRun);
+    const single = await measure(connection, 'single job', singleJobRun);
+    const setup = `concurrency ${CONCURRENCY}; Redis appendfsync everysec`;
+    report({
+      rows: [
+        figure(BULLMQ_CHAIN, 'flows/s', chain, `${FLOWS} flows per run; ${setup}`),
+        figure(BULLMQ_SINGLE_JOB, 'jobs/s', single, `${JOBS} jobs per run; ${setup}`),
+      ],
+      details: { flows: FLOWS, jobs: JOBS, warmup: WARMUP, concurrency: CONCURRENCY, chain, single },
+    });
+  } finally {
+    await redis.stop();
+  }
+}
