@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../engine/shared/logger.js';
 import type { Database } from './collection.js';
-import { MongoDatabase } from './adapters/mongo.js';
 import { importNedbDirectory } from './sqlite/import-nedb.js';
 import { SqliteDatabase } from './sqlite/sqlite-database.js';
 
@@ -19,8 +18,11 @@ export async function openDatabase(
   options: { logger: Logger; now: number; onDamage?: (error: Error) => void },
 ): Promise<Database> {
   switch (config.store) {
-    case 'mongo':
+    case 'mongo': {
+      // Loaded only here: the driver costs start-up time a SQLite server does not need to spend.
+      const { MongoDatabase } = await import('./adapters/mongo.js');
       return MongoDatabase.connect(config.mongodbUrl!);
+    }
     case 'memory':
       return SqliteDatabase.inMemory();
     case 'embedded': {

@@ -1,7 +1,5 @@
 import type { EngineStores } from '../engine/ports/stores.js';
 import type { Database } from './collection.js';
-import { MongoDatabase } from './adapters/mongo.js';
-import { MongoChangeFeed } from './adapters/mongo-change-feed.js';
 import { AgentRepository } from './repositories/agent-repository.js';
 import { HandoffRepository } from './repositories/handoff-repository.js';
 import { InboxRepository } from './repositories/inbox-repository.js';
@@ -48,8 +46,9 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     };
   }
   const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
-  if (db instanceof MongoDatabase) {
-    return { ...documents, sharing: 'shared', handoffs, handoffChanges: new MongoChangeFeed(db, options.writer) };
+  if (db.kind === 'mongo') {
+    const [{ MongoDatabase }, { MongoChangeFeed }] = await Promise.all([import('./adapters/mongo.js'), import('./adapters/mongo-change-feed.js')]);
+    if (db instanceof MongoDatabase) return { ...documents, sharing: 'shared', handoffs, handoffChanges: new MongoChangeFeed(db, options.writer) };
   }
   return { ...documents, sharing: 'exclusive', handoffs, handoffChanges: null };
 }

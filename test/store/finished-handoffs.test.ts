@@ -31,8 +31,8 @@ describe('FinishedHandoffs', () => {
     expect(() => ((a.metadata as Record<string, unknown>).k = 'w')).toThrow(TypeError);
   });
 
-  it('holds at most its byte budget, dropping the least recently read, and nothing at budget 0', () => {
-    const cache = new FinishedHandoffs(2_000);
+  it('holds at most its byte budget (three heap bytes per byte of text), dropping the least recently read, and nothing at budget 0', () => {
+    const cache = new FinishedHandoffs(6_000);
     cache.remember(handoff('a', 'COMPLETED'), 900);
     cache.remember(handoff('b', 'FAILED'), 900);
     cache.get('a');
@@ -40,7 +40,7 @@ describe('FinishedHandoffs', () => {
     expect(cache.get('a')).toBeDefined();
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('c')).toBeDefined();
-    cache.remember(handoff('huge', 'COMPLETED'), 5_000);
+    cache.remember(handoff('huge', 'COMPLETED'), 2_001);
     expect(cache.get('huge')).toBeUndefined();
     expect(cache.get('a')).toBeDefined();
 

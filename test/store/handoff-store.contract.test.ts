@@ -8,6 +8,7 @@ import { HandoffRepository } from '../../src/store/repositories/handoff-reposito
 import { SqliteChangeFeed } from '../../src/store/sqlite/sqlite-change-feed.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';
+import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
 
 interface HandoffStoreFixture {
@@ -243,6 +244,63 @@ describe('SQLite change feed', () => {
     } finally {
       await dbA.close();
       await dbB.close();
+    }
+  });
+});
+
+describe('SQLite handoff store internals', () => {
+  it('commits the writes of one turn together, each in its own savepoint: one that fails rolls back alone', async () => {
+    const db = SqliteDatabase.inMemory();
+    try {
+      db.connection.exec('CREATE TABLE probe (id TEXT PRIMARY KEY)');
+      const commits = new GroupCommit(db.connection, 'probe');
+      const insert = (id: string) => () => db.connection.prepare('INSERT INTO probe VALUES (?)').run(id).changes;
+      const outcomes = await Promise.allSettled([
+        commits.submit('insert', insert('a')),
+        commits.submit('insert', () => {
+          insert('b')();
+          throw new Error('this write fails after its insert');
+        }),
+        commits.submit('insert', insert('a')),
+        commits.submit('insert', insert('c')),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyError);
+      expect(db.connection.prepare('SELECT id FROM probe ORDER BY id').pluck().all()).toEqual(['a', 'c']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps running counts exact through inserts, transitions and deletes, and fills them for an older file', async () => {
+    const db = SqliteDatabase.inMemory();
+    try {
+      const store = new SqliteHandoffStore(db.connection, 'w', db.operations);
+      for (let i = 0; i < 12; i++) {
+        const h = handoff(`h${i}`, { procedureId: i % 2 ? 'P' : 'Q', test: i % 4 === 0 ? { testId: 't' } : null });
+        await store.create(h, created, 1);
+        if (i % 3) await store.transition({ ...next(h, 'COMPLETED'), startedAt: 10, finishedAt: 10 + i }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 2, null);
+      }
+      db.connection.prepare("DELETE FROM handoffs WHERE id = 'h1'").run();
+      const exact = (where: string) => db.connection.prepare(`SELECT count(*) FROM handoffs WHERE ${where}`).pluck().get();
+      const check = async () => {
+        expect(await store.count({ status: ['COMPLETED'], test: false })).toBe(exact("status = 'COMPLETED' AND test_id IS NULL"));
+        expect(await store.count({ procedureId: ['P'] })).toBe(exact("procedure_id = 'P'"));
+        expect(await store.count({ agent: 'agent_1', status: ['PENDING'] })).toBe(exact("status = 'PENDING'"));
+        const completed = (await store.summaries({ status: ['COMPLETED'] })).reduce(
+          (sum, row) => ({ count: sum.count + row.count, ms: sum.ms + row.durationMsSum }),
+          { count: 0, ms: 0 },
+        );
+        expect(completed).toEqual({ count: exact("status = 'COMPLETED'"), ms: db.connection.prepare("SELECT sum(duration_ms) FROM handoffs WHERE status = 'COMPLETED'").pluck().get() });
+      };
+      await check();
+      // A file from before the counts: they are filled in when a store opens it.
+      db.connection.exec('DROP TABLE handoff_counts');
+      for (const trigger of ['insert', 'update', 'delete']) db.connection.exec(`DROP TRIGGER handoff_counts_${trigger}`);
+      const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
+      expect(await reopened.count({ status: ['COMPLETED'], test: false })).toBe(exact("status = 'COMPLETED' AND test_id IS NULL"));
+    } finally {
+      await db.close();
     }
   });
 });

@@ -1,3 +1,5 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
 /**
  * The handoff tables of the embedded store. Everything the API filters or sorts on is a column
  * with an index; the state and metadata are JSON text, read whole.
@@ -54,6 +56,52 @@ CREATE TABLE IF NOT EXISTS handoff_notices (
 );
 `;
 
+/**
+ * Running counts of handoffs by (test or production, status, type, procedure), with the sum and
+ * number of their durations, kept by triggers in the transaction of every insert, status change
+ * and delete: counts and metrics read a few rows, whatever the history holds.
+ */
+export const HANDOFF_COUNTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS handoff_counts (
+  is_test INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  type TEXT NOT NULL,
+  procedure_id TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  duration_sum INTEGER NOT NULL,
+  duration_count INTEGER NOT NULL,
+  PRIMARY KEY (is_test, status, type, procedure_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS handoff_counts_insert AFTER INSERT ON handoffs BEGIN
+  INSERT INTO handoff_counts VALUES (new.test_id IS NOT NULL, new.status, new.type, new.procedure_id, 1, coalesce(new.duration_ms, 0), new.duration_ms IS NOT NULL)
+  ON CONFLICT (is_test, status, type, procedure_id) DO UPDATE SET
+    count = count + 1, duration_sum = duration_sum + excluded.duration_sum, duration_count = duration_count + excluded.duration_count;
+END;
+
+CREATE TRIGGER IF NOT EXISTS handoff_counts_update AFTER UPDATE OF status, duration_ms ON handoffs
+WHEN old.status IS NOT new.status OR old.duration_ms IS NOT new.duration_ms BEGIN
+  UPDATE handoff_counts SET
+    count = count - 1, duration_sum = duration_sum - coalesce(old.duration_ms, 0), duration_count = duration_count - (old.duration_ms IS NOT NULL)
+  WHERE is_test = (old.test_id IS NOT NULL) AND status = old.status AND type = old.type AND procedure_id = old.procedure_id;
+  INSERT INTO handoff_counts VALUES (new.test_id IS NOT NULL, new.status, new.type, new.procedure_id, 1, coalesce(new.duration_ms, 0), new.duration_ms IS NOT NULL)
+  ON CONFLICT (is_test, status, type, procedure_id) DO UPDATE SET
+    count = count + 1, duration_sum = duration_sum + excluded.duration_sum, duration_count = duration_count + excluded.duration_count;
+END;
+
+CREATE TRIGGER IF NOT EXISTS handoff_counts_delete AFTER DELETE ON handoffs BEGIN
+  UPDATE handoff_counts SET
+    count = count - 1, duration_sum = duration_sum - coalesce(old.duration_ms, 0), duration_count = duration_count - (old.duration_ms IS NOT NULL)
+  WHERE is_test = (old.test_id IS NOT NULL) AND status = old.status AND type = old.type AND procedure_id = old.procedure_id;
+END;
+`;
+
+/** Counts for a database whose handoffs were stored before the counts table existed. */
+export const FILL_HANDOFF_COUNTS = `
+INSERT INTO handoff_counts
+SELECT test_id IS NOT NULL, status, type, procedure_id, count(*), coalesce(sum(duration_ms), 0), count(duration_ms)
+FROM handoffs GROUP BY 1, 2, 3, 4`;
+
 /** A handoff row as the store reads it back. */
 export interface HandoffRow {
   id: string;
@@ -71,4 +119,17 @@ export interface HandoffRow {
   lease_expires_at: number;
   signals: string;
   cancel_request: string | null;
+}
+
+/**
+ * Creates what is missing of the handoff tables, in one write transaction (several processes may
+ * start at once); counts for handoffs stored before the counts table existed are filled in there.
+ */
+export function createHandoffTables(db: BetterSqlite3.Database): void {
+  db.transaction(() => {
+    const hadCounts = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoff_counts'").get() !== undefined;
+    db.exec(HANDOFF_SCHEMA);
+    db.exec(HANDOFF_COUNTS_SCHEMA);
+    if (!hadCounts) db.exec(FILL_HANDOFF_COUNTS);
+  }).immediate();
 }

@@ -5,8 +5,8 @@ export interface SqlCondition {
   params: unknown[];
 }
 
-/** A handoff filter as a WHERE condition on the handoffs table's columns (lists bind as one JSON array). */
-export function handoffWhere(filter: HandoffFilter): SqlCondition {
+/** Collects conditions; lists bind as one JSON array, so a statement's text does not depend on their length. */
+function conditions() {
   const parts: string[] = [];
   const params: unknown[] = [];
   const inList = (column: string, values: string[] | undefined) => {
@@ -19,6 +19,27 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
       params.push(JSON.stringify(values));
     }
   };
+  const done = (): SqlCondition => ({ sql: parts.length > 0 ? parts.join(' AND ') : '1', params });
+  return { parts, params, inList, done };
+}
+
+/**
+ * A handoff filter as a condition on the running counts (handoff_counts), or null when it names
+ * what they do not keep (an agent, a source phase, one test).
+ */
+export function countsWhere(filter: HandoffFilter): SqlCondition | null {
+  if (filter.agent || filter.sourcePhase !== undefined || filter.testId) return null;
+  const { parts, inList, done } = conditions();
+  inList('status', filter.status);
+  inList('procedure_id', filter.procedureId);
+  inList('type', filter.type);
+  if (filter.test !== undefined) parts.push(`is_test = ${filter.test ? 1 : 0}`);
+  return done();
+}
+
+/** A handoff filter as a WHERE condition on the handoffs table's columns. */
+export function handoffWhere(filter: HandoffFilter): SqlCondition {
+  const { parts, params, inList, done } = conditions();
   inList('status', filter.status);
   inList('procedure_id', filter.procedureId);
   inList('type', filter.type);
@@ -38,5 +59,5 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
     params.push(filter.testId);
   } else if (filter.test === true) parts.push('test_id IS NOT NULL');
   else if (filter.test === false) parts.push('test_id IS NULL');
-  return { sql: parts.length > 0 ? parts.join(' AND ') : '1', params };
+  return done();
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { documentTable } from './sqlite-database.js';
 import type { Logger } from '../../engine/shared/logger.js';
-import { HANDOFF_SCHEMA } from './handoff-schema.js';
+import { createHandoffTables } from './handoff-schema.js';
 
 /** Collections the nedb store kept as documents, imported as they were. */
 const DOCUMENT_COLLECTIONS = [
@@ -73,9 +73,9 @@ export function importNedbDirectory(dataDir: string, db: SqliteDatabase, logger:
     counts[name] = read.docs.length;
     return read.docs;
   };
+  createHandoffTables(connection);
   connection
     .transaction(() => {
-      connection.exec(HANDOFF_SCHEMA);
       for (const name of DOCUMENT_COLLECTIONS) {
         const docs = load(name);
         if (docs.length === 0) continue;
@@ -85,7 +85,7 @@ export function importNedbDirectory(dataDir: string, db: SqliteDatabase, logger:
         for (const doc of docs) insert.run(doc._id, JSON.stringify(doc));
       }
       const insertHandoff = connection.prepare(
-        `INSERT OR REPLACE INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
+        `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
            test_id, created_at, duration_ms, state, metadata, lease_owner, lease_expires_at, signals, cancel_request)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
       );

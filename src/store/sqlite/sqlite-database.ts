@@ -64,6 +64,8 @@ export class SqliteDatabase implements Database {
       connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       connection.pragma('journal_mode = WAL');
       connection.pragma(`synchronous = ${options.sync ?? 'NORMAL'}`);
+      // Checkpoints (which sync the file) every 16 MB of log rather than SQLite's 4 MB: fewer syncs under load.
+      connection.pragma('wal_autocheckpoint = 4000');
     } catch (error) {
       quickCheckFailed(file, error);
     }

@@ -8,9 +8,10 @@ import type { OperationCounter } from '../collection.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 import { FinishedHandoffs } from '../repositories/finished-handoffs.js';
-import { HANDOFF_SCHEMA, type HandoffRow } from './handoff-schema.js';
+import { createHandoffTables, type HandoffRow } from './handoff-schema.js';
+import { GroupCommit } from './group-commit.js';
 import { storeCall } from './sqlite-errors.js';
-import { handoffWhere, type SqlCondition } from './handoff-where.js';
+import { countsWhere, handoffWhere, type SqlCondition } from './handoff-where.js';
 
 const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
 const SIGNALLABLE = JSON.stringify(['PENDING', 'RUNNING', 'WAITING']);
@@ -41,6 +42,7 @@ function toRecord(row: HandoffRow): HandoffRecord {
 export class SqliteHandoffStore implements HandoffStore {
   private readonly finished: FinishedHandoffs;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -48,8 +50,9 @@ export class SqliteHandoffStore implements HandoffStore {
     private readonly counter: OperationCounter,
     finishedCacheBytes = 0,
   ) {
-    db.exec(HANDOFF_SCHEMA);
+    createHandoffTables(db);
     this.finished = new FinishedHandoffs(finishedCacheBytes);
+    this.commits = new GroupCommit(db, 'handoffs');
   }
 
   private sql(text: string): BetterSqlite3.Statement {
@@ -70,13 +73,10 @@ export class SqliteHandoffStore implements HandoffStore {
     }
   }
 
+  /** Every write joins the turn's group commit (see GroupCommit). */
   private write<T>(operation: string, run: () => T): Promise<T> {
     this.counter.writes++;
-    try {
-      return Promise.resolve(storeCall('handoffs', operation, () => this.db.transaction(run).immediate()));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.commits.submit(operation, run);
   }
 
   private insertEvents(events: HandoffEvent[], texts: string[]): void {
@@ -181,7 +181,8 @@ export class SqliteHandoffStore implements HandoffStore {
     });
     const visible = rows.slice(0, request.first);
     return {
-      items: visible.map((row) => ({ cursor: encodeCursor(row.created_at, row.id), node: this.finished.get(row.id) ?? this.remember(row) })),
+      // Rows of a list do not enter the cache (point reads do): a walk through history would churn it.
+      items: visible.map((row) => ({ cursor: encodeCursor(row.created_at, row.id), node: this.finished.get(row.id) ?? handoffFromText(row.state, row.metadata) })),
       hasNextPage: rows.length > request.first,
       hasPreviousPage: Boolean(request.after),
     };
@@ -198,12 +199,24 @@ export class SqliteHandoffStore implements HandoffStore {
     ) as Pick<HandoffRow, 'id' | 'created_at' | 'state' | 'metadata'>[];
   }
 
+  /** From the running counts when the filter is one they keep, else counted on the table's indexes. */
   count(filter: HandoffFilter): Promise<number> {
+    const counted = countsWhere(filter);
+    if (counted) return this.read('count', () => this.sql(`SELECT coalesce(sum(count), 0) FROM handoff_counts WHERE ${counted.sql}`).pluck().get(...counted.params) as number);
     const where = handoffWhere(filter);
     return this.read('count', () => this.sql(`SELECT count(*) FROM handoffs WHERE ${where.sql}`).pluck().get(...where.params) as number);
   }
 
   summaries(filter: HandoffFilter): Promise<HandoffSummary[]> {
+    const counted = countsWhere(filter);
+    if (counted) {
+      return this.read('read', () =>
+        this.sql(
+          `SELECT status, type, procedure_id AS procedureId, sum(count) AS count, sum(duration_sum) AS durationMsSum, sum(duration_count) AS durationCount
+           FROM handoff_counts WHERE ${counted.sql} GROUP BY status, type, procedure_id HAVING sum(count) > 0`,
+        ).all(...counted.params) as HandoffSummary[],
+      );
+    }
     const where = handoffWhere(filter);
     return this.read('read', () =>
       this.sql(
