@@ -27,9 +27,13 @@ export class ProcedureService {
   constructor(private readonly options: ProcedureServiceOptions) {}
 
   /** Stores the seed procedures that are not there yet; user edits to them are kept. */
+  /**
+   * Stores each seed procedure the store has never had: an edited one keeps its edits, and one that
+   * was deleted stays deleted (its stored versions remember it was there).
+   */
   async seedDefaults(): Promise<void> {
     for (const procedure of seedProcedures(this.options.clock.now())) {
-      if (await this.options.repository.get(procedure.id)) continue;
+      if ((await this.options.repository.latestVersion(procedure.id)) > 0) continue;
       await this.options.repository.insert(procedure).catch((error) => {
         if (!(error instanceof DuplicateKeyError)) throw error; // another process seeded it first
       });
