@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
 
 /**
  * Several server processes on one SQLite file, as several instances of one deployment: work started
@@ -61,12 +61,7 @@ describe('three server processes on one SQLite file', () => {
   }, START_TIMEOUT_MS * 2);
 
   afterAll(async () => {
-    for (const server of everyProcess) {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
-    }
+    await killAll(everyProcess);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

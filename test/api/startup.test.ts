@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
 
 const PROCEDURES = '{ procedures { id steps { name } } }';
 /** Generous: start-up is a couple of seconds, but CI machines can be slow. */
@@ -43,12 +43,7 @@ describe('npm start', () => {
   });
 
   afterEach(async () => {
-    for (const server of started.splice(0)) {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
-    }
+    await killAll(started);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

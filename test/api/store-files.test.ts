@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
 
 const START_TIMEOUT_MS = 20_000;
 
@@ -29,12 +29,7 @@ describe('the embedded store file', () => {
   });
 
   afterEach(async () => {
-    for (const server of started.splice(0)) {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
-    }
+    await killAll(started);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

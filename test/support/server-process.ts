@@ -58,3 +58,13 @@ export function listeningPort(server: ServerProcess): Promise<number> {
   });
 }
 
+
+/** Kills (SIGKILL) every one of `servers` still running, waits for them, and empties the list. */
+export async function killAll(servers: ServerProcess[]): Promise<void> {
+  for (const server of servers.splice(0)) {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+  }
+}
