@@ -7,6 +7,7 @@ import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import type { Database } from '../../src/store/collection.js';
 import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
 import type { EngineStores } from '../../src/engine/ports/stores.js';
+import { StoreUnavailableError } from '../../src/engine/ports/store-errors.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { testStores } from '../support/test-stores.js';
 
@@ -255,6 +256,30 @@ describe('HandoffRunner', () => {
     const history = await engine.handoffs.history('store_blip', 0);
     expect(history.map((e) => e.type)).toContain('HANDOFF_INTERRUPTED');
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+  });
+});
+
+describe('HandoffRunner when the store fails', () => {
+  it('survives a failed lease read (a queued handoff, the store full or gone) and runs the handoff once the store answers', async () => {
+    const clock = new ManualClock();
+    let failLeases = 0;
+    const failingLeases = (stores: EngineStores): EngineStores => {
+      const inner = stores.handoffs;
+      const acquireLease: HandoffStore['acquireLease'] = (...args) =>
+        failLeases-- > 0 ? Promise.reject(new StoreUnavailableError('lease handoffs', new Error('database or disk is full'))) : inner.acquireLease(...args);
+      return { ...stores, handoffs: Object.assign(Object.create(inner) as HandoffStore, { acquireLease }) };
+    };
+    // One handoff at a time: the second waits in the queue past its creation lease, then must lease from the store.
+    const engine = await engineOn(SqliteDatabase.inMemory(), 'solo', { maxConcurrentHandoffs: 1 }, false, clock, failingLeases);
+    await defineProcedure(engine, 'WAITS', [{ id: 'wait', name: 'wait', kind: 'delay', params: { ms: 20_000 }, timeoutMs: 30_000 }]);
+    await engine.handoffs.initiate({ handoffId: 'first', procedureId: 'WAITS' });
+    await engine.handoffs.initiate({ handoffId: 'queued', procedureId: 'WAITS' });
+    failLeases = 2;
+    await clock.runUntil(async () => (await engine.handoffs.get('queued'))!.status === 'COMPLETED');
+    expect(failLeases).toBeLessThan(0);
+    const history = await engine.handoffs.history('queued', 0);
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+    expect(history.at(-1)!.type).toBe('HANDOFF_COMPLETED');
   });
 });
 

@@ -89,6 +89,7 @@ export class HandoffRunner {
   /**
    * Runs (or resumes) one handoff to a final status, unless the lease is held elsewhere. A
    * second call while one runs for the same id joins it instead of racing it for the lease.
+   * Never rejects: what stops a run (a failed store operation included) is logged and retried.
    */
   execute(id: string): Promise<void> {
     const running = this.executions.get(id);
@@ -100,21 +101,14 @@ export class HandoffRunner {
   }
 
   private async run(id: string): Promise<void> {
-    const { repository, owner, clock, leaseMs, exclusiveStore, logger } = this.options;
-    const created = this.created.get(id);
-    this.created.delete(id);
-    let record: Pick<HandoffRecord, 'handoff' | 'signals' | 'cancelRequest'> | null;
-    // Enough of the creation lease left: it is ours. Signals or cancels recorded since arrive with the first commit.
-    if (created && clock.now() < created.leaseExpiresAt - leaseMs / 3) record = { handoff: created.handoff, signals: {}, cancelRequest: null };
-    else {
-      const stored = await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore);
-      // Events of a handoff created by this process were written already; anyone else's may not have been.
-      if (stored && !created) await repository.flushOutbox(stored);
-      record = stored;
-    }
-    if (!record) return;
+    const { logger } = this.options;
     let run: ActiveRun | undefined;
+    let leased = false;
+    let failed = false;
     try {
+      const record = await this.leaseForRun(id);
+      if (!record) return;
+      leased = true;
       const procedure = await this.options.loadProcedure(record.handoff.procedureId, record.handoff.procedureVersion);
       if (!procedure) throw new Error(`procedure ${record.handoff.procedureId} v${record.handoff.procedureVersion} is missing`);
       run = {
@@ -134,16 +128,32 @@ export class HandoffRunner {
       if (error instanceof LeaseLostError || error instanceof ShutdownError) {
         logger.info({ handoffId: id, reason: error.message }, 'stopped running handoff');
       } else {
+        // A failed store operation included: it ends this run, never the process.
+        failed = true;
         logger.error({ handoffId: id, err: error }, 'handoff run stopped on an unexpected error; it will be resumed');
         this.options.retryLater(id);
       }
     } finally {
       this.active.delete(id);
-      // A final transition already gave the lease back.
-      if (!run || !isFinal(run.handoff.status)) {
-        await repository.releaseLease(id, owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
+      // A final transition already gave the lease back. After a failure the lease is kept: until it
+      // expires it holds other processes off while this one backs off and retries.
+      if (leased && !failed && (!run || !isFinal(run.handoff.status))) {
+        await this.options.repository.releaseLease(id, this.options.owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
       }
     }
+  }
+
+  /** The handoff with its lease: the creation lease when enough of it is left, else taken from the store (null: someone else's). */
+  private async leaseForRun(id: string): Promise<Pick<HandoffRecord, 'handoff' | 'signals' | 'cancelRequest'> | null> {
+    const { repository, owner, clock, leaseMs, exclusiveStore } = this.options;
+    const created = this.created.get(id);
+    this.created.delete(id);
+    // Signals or cancels recorded since creation arrive with the first commit.
+    if (created && clock.now() < created.leaseExpiresAt - leaseMs / 3) return { handoff: created.handoff, signals: {}, cancelRequest: null };
+    const stored = await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore);
+    // Events of a handoff created by this process were written already; anyone else's may not have been.
+    if (stored && !created) await repository.flushOutbox(stored);
+    return stored;
   }
 
   /** The lease a handoff created now is stored with, so that this process may run it without asking again. */
