@@ -26,7 +26,11 @@ export async function openDatabase(
     case 'memory':
       return SqliteDatabase.inMemory();
     case 'embedded': {
-      const db = SqliteDatabase.open(path.join(config.dataDir, EMBEDDED_FILE), { sync: config.storeSync, onDamage: options.onDamage });
+      const db = SqliteDatabase.open(path.join(config.dataDir, EMBEDDED_FILE), {
+        sync: config.storeSync,
+        onDamage: options.onDamage,
+        onUnchecked: (error) => options.logger.warn({ err: error }, 'the integrity check of the store could not run; the store is not known to be damaged'),
+      });
       try {
         importNedbDirectory(config.dataDir, db, options.logger, options.now);
       } catch (error) {

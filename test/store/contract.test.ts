@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateKeyError, type Collection, type Database } from '../../src/store/collection.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { DamagedStoreError } from '../../src/store/sqlite/integrity.js';
+import { DamagedStoreError, checkFileLength } from '../../src/store/sqlite/integrity.js';
 import { StoreUnavailableError } from '../../src/engine/ports/store-errors.js';
 import { EventLog } from '../../src/store/event-log.js';
 import { InvalidCursorError, findManyInOrder, keysetPage, type Page } from '../../src/store/pagination.js';
@@ -416,6 +416,36 @@ describe('embedded file store (SQLite)', () => {
       await a.close();
       await b.close();
     }
+  });
+
+  it('judges a short file by its length only when no write-ahead log is pending (a checkpoint writes page 1 first)', async () => {
+    const db = SqliteDatabase.open(file);
+    const tasks = await db.collection<TaskDocument>('tasks');
+    await tasks.insertMany(Array.from({ length: 500 }, (_, i) => task(`t${i}`, { owner: 'x'.repeat(200) })));
+    await db.close();
+    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+    expect(() => checkFileLength(file)).toThrow(/header counts \d+ pages/);
+    fs.writeFileSync(`${file}-wal`, Buffer.alloc(4096));
+    expect(() => checkFileLength(file)).not.toThrow();
+  });
+
+  it('checks a large file in the background: a healthy one passes, a damaged one is reported, not served blindly', async () => {
+    const healthy = SqliteDatabase.open(file);
+    await (await healthy.collection<TaskDocument>('tasks')).insertMany(Array.from({ length: 300 }, (_, i) => task(`t${i}`, { owner: 'x'.repeat(200) })));
+    await healthy.close();
+    const checked = SqliteDatabase.open(file, { checkSyncBytes: 0 });
+    await expect(checked.integrity).resolves.toBeUndefined();
+    await checked.close();
+
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    for (let at = 2 * pageSize; at < bytes.length; at += pageSize) bytes.fill(0x5a, at + 8, at + 64);
+    fs.writeFileSync(file, bytes);
+    const damage: Error[] = [];
+    const damaged = SqliteDatabase.open(file, { checkSyncBytes: 0, onDamage: (error) => damage.push(error) });
+    await expect(damaged.integrity).rejects.toBeInstanceOf(DamagedStoreError);
+    expect(damage).toHaveLength(1);
+    await damaged.close();
   });
 
   it('refuses a damaged file with DamagedStoreError and changes nothing', async () => {

@@ -272,6 +272,28 @@ describe('SQLite handoff store internals', () => {
     }
   });
 
+  it('rejects the whole batch with its cause when a failure ends the transaction (a full disk), and keeps nothing of it', async () => {
+    const dir = makeTempDir();
+    const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'));
+    try {
+      db.connection.exec('CREATE TABLE probe (id TEXT PRIMARY KEY, body TEXT)');
+      const pages = db.connection.pragma('page_count', { simple: true }) as number;
+      db.connection.pragma(`max_page_count = ${pages + 1}`);
+      const commits = new GroupCommit(db.connection, 'probe');
+      const insert = (id: string, bytes: number) => () => db.connection.prepare('INSERT INTO probe VALUES (?, ?)').run(id, 'x'.repeat(bytes)).changes;
+      const outcomes = await Promise.allSettled([commits.submit('insert', insert('small', 10)), commits.submit('insert', insert('huge', 200_000)), commits.submit('insert', insert('after', 10))]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const outcome of outcomes) expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/full/);
+      expect(db.connection.prepare('SELECT count(*) FROM probe').pluck().get()).toBe(0);
+      db.connection.pragma('max_page_count = 1073741823');
+      await commits.submit('insert', insert('later', 10));
+      expect(db.connection.prepare('SELECT id FROM probe').pluck().all()).toEqual(['later']);
+    } finally {
+      await db.close();
+      removeTempDir(dir);
+    }
+  });
+
   it('keeps running counts exact through inserts, transitions and deletes, and fills them for an older file', async () => {
     const db = SqliteDatabase.inMemory();
     try {

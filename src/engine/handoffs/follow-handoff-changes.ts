@@ -23,17 +23,22 @@ export async function followHandoffChanges(
 ): Promise<() => void> {
   let position = await feed.head();
   const { listener, logger } = options;
+  // One listener's failure neither stops the others nor loses the rest of the batch.
   const deliver = (change: HandoffChange) => {
-    if (change.kind === 'events') listener.events(change.events);
-    else if (change.kind === 'signal') listener.signal(change.handoffId, change.step, change.payload);
-    else listener.cancel(change.handoffId, change.reason);
+    try {
+      if (change.kind === 'events') listener.events(change.events);
+      else if (change.kind === 'signal') listener.signal(change.handoffId, change.step, change.payload);
+      else listener.cancel(change.handoffId, change.reason);
+    } catch (error) {
+      logger.error({ err: error, change: change.kind }, 'a change from another process could not be delivered here');
+    }
   };
   const poll = async () => {
     try {
       for (;;) {
         const read = await feed.read(position, READ_LIMIT);
-        position = read.position;
         read.changes.forEach(deliver);
+        position = read.position;
         if (!read.more) return;
       }
     } catch (error) {

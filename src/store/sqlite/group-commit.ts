@@ -34,6 +34,8 @@ export class GroupCommit {
 
   private flush(): void {
     const batch = this.pending.splice(0);
+    // The failure that ended the whole transaction, if one did: what every write of the batch is told.
+    let fatal: unknown = null;
     let outcomes: Outcome[];
     try {
       outcomes = storeCall(this.collection, 'commit', () =>
@@ -42,18 +44,19 @@ export class GroupCommit {
             // Some failures (a full disk, an I/O error) end the whole transaction, not just the
             // savepoint: what follows must not run outside it, and the commit below then fails,
             // rejecting the batch (what looked done was rolled back with it).
-            if (!this.db.inTransaction) return { ok: false, error: new Error('the batch transaction was rolled back') };
+            if (!this.db.inTransaction) return { ok: false, error: fatal };
             try {
               // A nested transaction function is a savepoint in better-sqlite3.
               return { ok: true, value: storeCall(this.collection, write.operation, this.db.transaction(write.run)) };
             } catch (error) {
+              if (!this.db.inTransaction) fatal ??= error;
               return { ok: false, error };
             }
           }),
         ).immediate(),
       );
     } catch (error) {
-      for (const write of batch) write.reject(error);
+      for (const write of batch) write.reject(fatal ?? error);
       return;
     }
     batch.forEach((write, index) => {

@@ -4,9 +4,10 @@ import type BetterSqlite3 from 'better-sqlite3';
  * The handoff tables of the embedded store. Everything the API filters or sorts on is a column
  * with an index; the state and metadata are JSON text, read whole.
  *
- * `handoff_events.position` and `handoff_notices.position` are rowids: SQLite admits one writer at
- * a time and gives each new row the largest rowid plus one, so positions grow in commit order and
- * another process can follow both tables exactly by position (the change feed).
+ * `handoff_events.position` and `handoff_notices.position` are AUTOINCREMENT rowids: SQLite admits
+ * one writer at a time and gives each new row a larger rowid than any before (never one reused after
+ * deletes), so positions grow in commit order and another process can follow both tables exactly by
+ * position (the change feed).
  */
 export const HANDOFF_SCHEMA = `
 CREATE TABLE IF NOT EXISTS handoffs (
@@ -39,7 +40,7 @@ CREATE INDEX IF NOT EXISTS handoffs_by_test ON handoffs (test_id, created_at, id
 CREATE INDEX IF NOT EXISTS handoffs_by_lease_owner ON handoffs (lease_owner) WHERE lease_owner IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS handoff_events (
-  position INTEGER PRIMARY KEY,
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
   handoff_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   writer TEXT NOT NULL,
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS handoff_events (
 );
 
 CREATE TABLE IF NOT EXISTS handoff_notices (
-  position INTEGER PRIMARY KEY,
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
   handoff_id TEXT NOT NULL,
   writer TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('signal', 'cancel')),

@@ -21,11 +21,13 @@ export interface SqliteOptions {
   checkSyncBytes?: number;
   /** Called when the background check of a large file finds damage (the server stops on it). */
   onDamage?: (error: Error) => void;
+  /** Called when the background check could not run at all (the file is not known to be damaged). */
+  onUnchecked?: (error: Error) => void;
 }
 
 const DEFAULT_CHECK_SYNC_BYTES = 256 * 1024 * 1024;
 /** How long a writer waits for another process's write transaction before failing the operation. */
-const BUSY_TIMEOUT_MS = 10_000;
+const BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * The embedded store: one SQLite database file (in WAL mode, so several server processes can
@@ -66,6 +68,8 @@ export class SqliteDatabase implements Database {
       connection.pragma(`synchronous = ${options.sync ?? 'NORMAL'}`);
       // Checkpoints (which sync the file) every 16 MB of log rather than SQLite's 4 MB: fewer syncs under load.
       connection.pragma('wal_autocheckpoint = 4000');
+      // Sorts and temporary indexes in memory: once open, the store needs no new file (EMFILE cannot reach it).
+      connection.pragma('temp_store = MEMORY');
     } catch (error) {
       quickCheckFailed(file, error);
     }
@@ -77,7 +81,7 @@ export class SqliteDatabase implements Database {
       throw error;
     }
     const integrity = inline ? Promise.resolve() : quickCheckInBackground(file, require.resolve('better-sqlite3'));
-    if (!inline) integrity.catch((error: Error) => options.onDamage?.(error));
+    if (!inline) integrity.catch((error: Error) => (error instanceof DamagedStoreError ? options.onDamage?.(error) : options.onUnchecked?.(error)));
     return new SqliteDatabase('embedded', connection, file, integrity);
   }
 
@@ -100,8 +104,8 @@ export class SqliteDatabase implements Database {
 
   async close(): Promise<void> {
     if (!this.connection.open) return;
-    // Folds the WAL back into the database file, so a stopped server leaves one file.
-    if (this.kind === 'embedded') this.connection.pragma('wal_checkpoint(TRUNCATE)');
+    // The last connection to close folds the log back into the file and removes it; an explicit
+    // checkpoint here would hold up the other processes still writing.
     this.connection.close();
   }
 }

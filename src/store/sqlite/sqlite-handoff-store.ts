@@ -80,7 +80,8 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   private insertEvents(events: HandoffEvent[], texts: string[]): void {
-    const insert = this.sql('INSERT OR IGNORE INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, ?, ?)');
+    // A plain insert: a seq already taken is a bug that must fail the transition, never drop its events.
+    const insert = this.sql('INSERT INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, ?, ?)');
     events.forEach((event, index) => insert.run(event.handoffId, event.seq, this.writer, texts[index]));
   }
 
@@ -174,11 +175,14 @@ export class SqliteHandoffStore implements HandoffStore {
     const statuses = filter.status?.length ? [...new Set(filter.status)] : [undefined];
     const after = request.after ? decodeCursor(request.after) : null;
     if (after && typeof after[0] !== 'number') throw new InvalidCursorError();
-    const rows = await this.read('page', () => {
-      const merged = statuses.flatMap((status) => this.pageRows({ ...filter, status: status ? [status] : undefined }, after as [number, string] | null, request.first + 1));
-      if (statuses.length > 1) merged.sort((a, b) => b.created_at - a.created_at || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
-      return merged.slice(0, request.first + 1);
-    });
+    const rows = await this.read('page', () =>
+      // One read transaction: the walks of every status see the same commit.
+      this.db.transaction(() => {
+        const merged = statuses.flatMap((status) => this.pageRows({ ...filter, status: status ? [status] : undefined }, after as [number, string] | null, request.first + 1));
+        if (statuses.length > 1) merged.sort((a, b) => b.created_at - a.created_at || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+        return merged.slice(0, request.first + 1);
+      }).deferred(),
+    );
     const visible = rows.slice(0, request.first);
     return {
       // Rows of a list do not enter the cache (point reads do): a walk through history would churn it.
