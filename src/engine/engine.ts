@@ -134,9 +134,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const renewLeases = async () => {
     try {
-      const cancels = await stores.handoffs.renewLeases(runner.activeIds, owner, clock.now() + leaseMs);
+      const { cancels, lost } = await stores.handoffs.renewLeases(runner.activeIds, owner, clock.now() + leaseMs);
       // A cancel recorded by another process reaches a long-running step here at the latest.
       cancels.forEach(({ id, reason }) => runner.notifyCancel(id, reason));
+      // Another process took over (this one stalled past the lease): stop the attempt here at once.
+      lost.forEach((id) => runner.notifyLeaseLost(id));
     } catch (error) {
       logger.warn({ err: error }, 'lease renewal failed');
     }

@@ -284,6 +284,29 @@ describe('HandoffRunner when the store fails', () => {
 });
 
 describe('HandoffRunner across processes', () => {
+  it('stops an attempt at once when its lease was taken over (this process stalled past it), leaving the run to the new holder', async () => {
+    const clock = new ManualClock();
+    db = SqliteDatabase.inMemory();
+    const a = await engineOn(db, 'process_a', {}, true, clock);
+    const b = await engineOn(db, 'process_b', {}, true, clock);
+    await defineProcedure(a, 'LONG_STEP', [{ id: 'long', name: 'long', kind: 'delay', params: { ms: 10_000 }, timeoutMs: 20_000 }]);
+    await a.handoffs.initiate({ handoffId: 'taken_over', procedureId: 'LONG_STEP' });
+    await clock.runUntil(async () => a.runner.isActive('taken_over') && (await a.handoffs.get('taken_over'))!.steps[0].status === 'RUNNING', 0);
+    // As if a had stalled past its lease and b had taken it: b holds the lease now.
+    expect(await b.stores.handoffs.acquireLease('taken_over', 'process_b', clock.now(), 300, true)).not.toBeNull();
+    // a learns at its next renewal (within a third of the lease, virtual time) that the lease is gone,
+    // and stops its attempt there, long before the step would have ended, without recording anything
+    const takenAt = clock.now();
+    await clock.runUntil(async () => !a.runner.isActive('taken_over'));
+    expect(clock.now() - takenAt).toBeLessThanOrEqual(100);
+    expect((await a.handoffs.get('taken_over'))!.steps[0]).toMatchObject({ status: 'RUNNING', attempts: 1 });
+    // whoever leases it next (b's lease runs out unused here) resumes it, counting the cut-short attempt
+    await clock.runUntil(async () => (await b.handoffs.get('taken_over'))!.status === 'COMPLETED');
+    const history = await b.handoffs.history('taken_over', 0);
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+    expect(history.filter((e) => e.type === 'STEP_STARTED').map((e) => e.attempt)).toEqual([1, 2]);
+  });
+
   it('aborts a long step when another process records the cancel (seen at lease renewal)', async () => {
     db = SqliteDatabase.inMemory();
     const a = await engineOn(db, 'process_a', {}, true);

@@ -130,6 +130,9 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.transition(next(h, 'RUNNING'), [], 60, 'b')).toBeNull();
     const record = await store.acquireLease('h1', 'b', 101, 10, false);
     expect(record).toMatchObject({ leaseOwner: 'b', leaseExpiresAt: 111, handoff: { id: 'h1', version: 1 } });
+    // a (stalled past its lease) learns at its next renewal that it lost the handoff, and does not take it back
+    expect(await store.renewLeases(['h1'], 'a', 300)).toEqual({ cancels: [], lost: ['h1'] });
+    expect(await store.leaseHolders()).toEqual(['b']);
     expect(await store.leaseHolders()).toEqual(['b']);
     const final = next(h, 'CANCELLED');
     expect(await store.transition(final, [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 102, 'b')).not.toBeNull();
@@ -158,7 +161,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.requestCancel('h1', 'changed plan', 9)).toBe(true);
     expect(await store.requestCancel('h1', 'again', 10)).toBe(false);
     expect(await store.requests('h1')).toEqual({ signals: { review: { ok: true }, toString: 'data, not a method' }, cancelRequest: { reason: 'changed plan', at: 9 } });
-    expect(await store.renewLeases(['h1'], 'a', 200)).toEqual([{ id: 'h1', reason: 'changed plan' }]);
+    expect(await store.renewLeases(['h1'], 'a', 200)).toEqual({ cancels: [{ id: 'h1', reason: 'changed plan' }], lost: [] });
     expect((await store.acquireLease('h1', 'b', 150, 10, false))).toBeNull();
     await store.transition(next(h, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, null);
     expect(await store.recordSignal('h1', 'review', 1)).toBe(false);

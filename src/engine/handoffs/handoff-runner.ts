@@ -198,8 +198,16 @@ export class HandoffRunner {
     while (this.executions.size > 0) await Promise.allSettled([...this.executions.values()]);
   }
 
-  private shutDown(run: ActiveRun): void {
-    const reason = new ShutdownError();
+  /**
+   * Another process holds the handoff's lease now (this one stalled past it): the running attempt is
+   * aborted and the run stops without recording anything; its next commit would be refused anyway.
+   */
+  notifyLeaseLost(id: string): void {
+    const run = this.active.get(id);
+    if (run) this.shutDown(run, new ShutdownError(`lease on handoff ${id} lost to another process`));
+  }
+
+  private shutDown(run: ActiveRun, reason = new ShutdownError()): void {
     run.shutdown.abort(reason);
     if (!run.abort.signal.aborted) run.abort.abort(reason);
   }

@@ -21,9 +21,10 @@ export class CancelledError extends Error {
 }
 
 /** The process is stopping: the attempt is abandoned unrecorded and resumes after restart. */
+/** A run stops without recording anything, for another run (here or elsewhere) to resume. */
 export class ShutdownError extends Error {
-  constructor() {
-    super('server shutting down');
+  constructor(reason = 'server shutting down') {
+    super(reason);
     this.name = 'ShutdownError';
   }
 }

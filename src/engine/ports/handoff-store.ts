@@ -92,8 +92,11 @@ export interface HandoffStore {
    * only this process opens); returns the handoff as stored, or null when it is someone else's.
    */
   acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null>;
-  /** Extends `owner`'s leases on `ids`; returns the cancel requests recorded on them meanwhile. */
-  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ id: string; reason: string }[]>;
+  /**
+   * Extends `owner`'s leases on `ids`; returns the cancel requests recorded on them meanwhile, and
+   * the ids whose lease `owner` no longer holds (it expired and another process took it).
+   */
+  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }>;
   releaseLease(id: string, owner: string): Promise<void>;
   /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;

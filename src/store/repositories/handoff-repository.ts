@@ -309,12 +309,17 @@ export class HandoffRepository implements HandoffStore {
    * Extends the leases `owner` still holds on `ids`, and returns the cancel requests recorded
    * on them meanwhile (possibly by another process) so the runner can abort those steps.
    */
-  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ id: string; reason: string }[]> {
-    if (ids.length === 0) return [];
+  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
+    if (ids.length === 0) return { cancels: [], lost: [] };
     await this.handoffs.updateMany({ _id: { $in: ids }, leaseOwner: owner }, { $set: { leaseExpiresAt: expiresAt } });
-    const cancelled = await this.handoffs.find({ _id: { $in: ids }, cancelRequest: { $ne: null } });
-    return cancelled.map((doc) => ({ id: doc._id, reason: doc.cancelRequest!.reason }));
+    const docs = await this.handoffs.find({ _id: { $in: ids } });
+    return {
+      cancels: docs.filter((doc) => doc.cancelRequest).map((doc) => ({ id: doc._id, reason: doc.cancelRequest!.reason })),
+      // Read after the renewal: a lease another owner holds now was lost before it.
+      lost: ids.filter((id) => docs.find((doc) => doc._id === id)?.leaseOwner !== owner),
+    };
   }
+
 
   async releaseLease(id: string, owner: string): Promise<void> {
     await this.handoffs.findOneAndUpdate({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });

@@ -260,13 +260,18 @@ export class SqliteHandoffStore implements HandoffStore {
     });
   }
 
-  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ id: string; reason: string }[]> {
-    if (ids.length === 0) return Promise.resolve([]);
+  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
+    if (ids.length === 0) return Promise.resolve({ cancels: [], lost: [] });
     const list = JSON.stringify(ids);
     return this.write('renew leases', () => {
-      this.sql('UPDATE handoffs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ?').run(expiresAt, list, owner);
+      const renewed = new Set(
+        this.sql('UPDATE handoffs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? RETURNING id').pluck().all(expiresAt, list, owner) as string[],
+      );
       const cancelled = this.sql('SELECT id, cancel_request FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_request IS NOT NULL').all(list) as Pick<HandoffRow, 'id' | 'cancel_request'>[];
-      return cancelled.map((row) => ({ id: row.id, reason: (JSON.parse(row.cancel_request!) as { reason: string }).reason }));
+      return {
+        cancels: cancelled.map((row) => ({ id: row.id, reason: (JSON.parse(row.cancel_request!) as { reason: string }).reason })),
+        lost: ids.filter((id) => !renewed.has(id)),
+      };
     });
   }
 
