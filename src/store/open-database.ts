@@ -32,7 +32,7 @@ export async function openDatabase(
         onUnchecked: (error) => options.logger.warn({ err: error }, 'the integrity check of the store could not run; the store is not known to be damaged'),
       });
       try {
-        importNedbDirectory(config.dataDir, db, options.logger, options.now);
+        await importNedbDirectory(config.dataDir, db, options.logger, options.now);
       } catch (error) {
         await db.close();
         throw error;
