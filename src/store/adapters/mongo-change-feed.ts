@@ -13,13 +13,16 @@ interface EventDocument {
 
 /**
  * What other instances commit, from a MongoDB change stream: inserts into the handoff event log
- * by other writers, and signals or cancels recorded on handoff documents (those are delivered even
- * when this instance wrote them: both are idempotent for the runner). The stream pushes; the
- * engine drains what arrived at each poll. A stream that fails is opened again at the next read;
- * a progress stream fills any gap this leaves from the log, by seq.
+ * by other writers, and signals or cancels recorded on handoff documents (those bump `notices`, so
+ * ordinary transitions are not shipped to every instance; they are delivered even when this
+ * instance wrote them: both are idempotent for the runner). The stream pushes; the engine drains
+ * what arrived at each poll. A stream that fails is opened again after the last change it
+ * delivered (its resume token), so nothing committed meanwhile is missed.
  */
 export class MongoChangeFeed implements HandoffChangeFeed {
   private stream: ChangeStream | null = null;
+  /** The last change taken: a reopened stream starts after it. */
+  private resumeToken: unknown = null;
   private arrived: HandoffChange[] = [];
   private failure: unknown = null;
   private delivered = 0;
@@ -35,12 +38,12 @@ export class MongoChangeFeed implements HandoffChangeFeed {
         $match: {
           $or: [
             { operationType: 'insert', 'ns.coll': 'handoff_events', 'fullDocument.writer': { $ne: this.writer } },
-            { operationType: 'update', 'ns.coll': 'handoffs' },
+            { operationType: 'update', 'ns.coll': 'handoffs', 'updateDescription.updatedFields.notices': { $exists: true } },
           ],
         },
       },
     ];
-    const stream = this.db.watch(pipeline);
+    const stream = this.db.watch(pipeline, this.resumeToken ? { startAfter: this.resumeToken } : {});
     stream.on('change', (change: ChangeStreamDocument) => this.take(change));
     stream.on('error', (error) => {
       this.failure = error;
@@ -51,6 +54,7 @@ export class MongoChangeFeed implements HandoffChangeFeed {
   }
 
   private take(change: ChangeStreamDocument): void {
+    this.resumeToken = change._id;
     if (change.operationType === 'insert') {
       const doc = change.fullDocument as unknown as EventDocument;
       const event = { ...(JSON.parse(doc.body) as HandoffEvent), handoffId: doc.owner, seq: doc.seq, at: doc.at };

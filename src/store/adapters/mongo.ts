@@ -1,4 +1,5 @@
-import { MongoClient, MongoServerError, type ChangeStream, type Db, type Document, type Collection as DriverCollection } from 'mongodb';
+import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError, type ChangeStream, type ChangeStreamOptions, type Db, type Document, type Collection as DriverCollection } from 'mongodb';
+import { StoreUnavailableError } from '../../engine/ports/store-errors.js';
 import {
   DuplicateKeyError,
   OperationCounter,
@@ -13,10 +14,19 @@ import {
 
 const DUPLICATE_KEY = 11000;
 
+/** Server error labels under which the driver (or a retry) may succeed later: the store is unavailable, not wrong. */
+const TRANSIENT_LABELS = ['RetryableWriteError', 'TransientTransactionError', 'ResetPool', 'SystemOverloadedError'];
+
+/** A taken key as DuplicateKeyError; a lost primary, a network fault or a full disk as StoreUnavailableError (reads too). */
 function translate(name: string, error: unknown): never {
   if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
     throw new DuplicateKeyError(name, JSON.stringify(error.keyValue ?? {}));
   }
+  const transient =
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    (error instanceof MongoServerError && (TRANSIENT_LABELS.some((label) => error.hasErrorLabel(label)) || error.codeName === 'OutOfDiskSpace'));
+  if (transient) throw new StoreUnavailableError(`write to ${name}`, error);
   throw error;
 }
 
@@ -49,7 +59,7 @@ class MongoCollection<T extends StoredDocument> implements Collection<T> {
 
   async findOne(filter: Filter): Promise<T | null> {
     this.counter.reads++;
-    return (await this.driver.findOne(filter)) as T | null;
+    return (await this.driver.findOne(filter).catch((error) => translate(this.name, error))) as T | null;
   }
 
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
@@ -58,12 +68,12 @@ class MongoCollection<T extends StoredDocument> implements Collection<T> {
     if (options.sort) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
-    return (await cursor.toArray()) as T[];
+    return (await cursor.toArray().catch((error) => translate(this.name, error))) as T[];
   }
 
   async count(filter: Filter): Promise<number> {
     this.counter.reads++;
-    return this.driver.countDocuments(filter);
+    return this.driver.countDocuments(filter).catch((error) => translate(this.name, error));
   }
 
   async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<T | null> {
@@ -90,12 +100,12 @@ class MongoCollection<T extends StoredDocument> implements Collection<T> {
 
   async deleteOne(filter: Filter): Promise<boolean> {
     this.counter.writes++;
-    return (await this.driver.deleteOne(filter)).deletedCount > 0;
+    return (await this.driver.deleteOne(filter).catch((error) => translate(this.name, error))).deletedCount > 0;
   }
 
   async deleteMany(filter: Filter): Promise<number> {
     this.counter.writes++;
-    return (await this.driver.deleteMany(filter)).deletedCount;
+    return (await this.driver.deleteMany(filter).catch((error) => translate(this.name, error))).deletedCount;
   }
 }
 
@@ -136,8 +146,8 @@ export class MongoDatabase implements Database {
   }
 
   /** A change stream over the whole database (it needs a replica set, as docker-compose runs). */
-  watch(pipeline: Document[]): ChangeStream {
-    return this.db.watch(pipeline);
+  watch(pipeline: Document[], options: ChangeStreamOptions = {}): ChangeStream {
+    return this.db.watch(pipeline, options);
   }
 
   /** Drops every collection: for contract tests against a throwaway database only. */

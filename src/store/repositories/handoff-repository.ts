@@ -329,7 +329,8 @@ export class HandoffRepository implements HandoffStore {
   async recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
     const updated = await this.handoffs.findOneAndUpdate(
       { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] } },
-      { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) } },
+      // notices: what other instances' change streams watch for (rather than every transition).
+      { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) }, $inc: { notices: 1 } },
     );
     return updated !== null;
   }
@@ -338,7 +339,7 @@ export class HandoffRepository implements HandoffStore {
   async requestCancel(id: string, reason: string, at: number): Promise<boolean> {
     const updated = await this.handoffs.findOneAndUpdate(
       { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] }, cancelRequest: null },
-      { $set: { cancelRequest: { reason, at } } },
+      { $set: { cancelRequest: { reason, at } }, $inc: { notices: 1 } },
     );
     return updated !== null;
   }
