@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
@@ -38,8 +40,22 @@ describe('three server processes on one SQLite file', () => {
   const instances: (Instance | null)[] = [];
   const everyProcess: ServerProcess[] = [];
 
-  async function launch(slot: number): Promise<void> {
-    const server = spawnServer({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', LEASE_MS: '3000', MAX_CONCURRENT_HANDOFFS: '100' });
+  /** Webhook calls received, by handoff and attempt: a step run twice would show here. */
+  const webhookCalls = new Map<string, number>();
+  let receiver: Server;
+  let receiverUrl = '';
+
+  async function launch(slot: number, env: Record<string, string> = {}): Promise<void> {
+    const server = spawnServer({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      LEASE_MS: '5000',
+      MAX_CONCURRENT_HANDOFFS: '100',
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      ...env,
+    });
     everyProcess.push(server);
     instances[slot] = { process: server, port: await listeningPort(server) };
   }
@@ -55,6 +71,19 @@ describe('three server processes on one SQLite file', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-multi-'));
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        const { handoffId, attempt } = JSON.parse(body) as { handoffId: string; attempt: number };
+        const key = `${handoffId}#${attempt}`;
+        webhookCalls.set(key, (webhookCalls.get(key) ?? 0) + 1);
+        response.statusCode = 204;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     // The first creates the schema and seeds; the others join it.
     await launch(0);
     await Promise.all([launch(1), launch(2)]);
@@ -63,6 +92,7 @@ describe('three server processes on one SQLite file', () => {
   afterAll(async () => {
     await killAll(everyProcess);
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await new Promise((resolve) => receiver.close(resolve));
   });
 
   it(`runs ${HANDOFFS} handoffs while one process is killed twice: none lost, none past its retry policy, every stream gapless`, async () => {
@@ -70,6 +100,7 @@ describe('three server processes on one SQLite file', () => {
       { id: "prepare", name: "prepare", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "work", name: "work", kind: DELAY, params: { ms: 15 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "flaky", name: "flaky", kind: SIMULATE, params: { failFirstAttempts: 1 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
+      { id: "notify", name: "notify", kind: WEBHOOK, params: { url: "${receiverUrl}" }, timeoutMs: 5000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "finish", name: "finish", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
     ] }) { userErrors { message } } }`);
     expect(created).toEqual({ data: { createProcedure: { userErrors: [] } } });
@@ -180,6 +211,12 @@ describe('three server processes on one SQLite file', () => {
         expect(started, `${id} ${step.id}`).toBe(step.attempts);
         expect(step.attempts, `${id} ${step.id}`).toBeLessThanOrEqual(MAX_ATTEMPTS);
       }
+      // the receiver saw each attempt of the webhook step at most once, and no more attempts than the step counts
+      const notify = handoff.steps.find((step: { id: string }) => step.id === 'notify');
+      const called = [...webhookCalls].filter(([key]) => key.startsWith(`${id}#`));
+      expect(called.every(([, count]) => count === 1), `${id} webhook calls ${JSON.stringify(called)}`).toBe(true);
+      expect(called.length, id).toBeLessThanOrEqual(notify.attempts);
+      if (handoff.status === 'COMPLETED') expect(called.length, id).toBeGreaterThan(0);
       if (handoff.status !== 'COMPLETED') {
         // only a step cut short by the kills on every attempt may have used its policy up
         expect(handoff.events.some((event: { type: string }) => event.type === 'HANDOFF_INTERRUPTED'), id).toBe(true);
@@ -198,9 +235,11 @@ describe('three server processes on one SQLite file', () => {
     }
   }, 300_000);
 
-  it('carries a signal and a cancel sent to one process to the step another runs', async () => {
-    const [a, b] = [liveInstance(0), liveInstance(1)];
-    expect(a.port).not.toBe(b.port);
+  it('carries a signal and a cancel sent to one process to the step another runs, through the change feed', async () => {
+    // Two more processes whose leases (and so lease renewal and the signal poll, a third of a lease) are
+    // ten minutes: only the change feed can bring the signal and the cancel within this test's time.
+    await Promise.all([launch(3, { LEASE_MS: '600000' }), launch(4, { LEASE_MS: '600000' })]);
+    const [a, b] = [instances[3]!, instances[4]!];
     const created = await post(a.port, `mutation { createProcedure(input: { id: "SHARED_WAIT", name: "wait", steps: [
       { id: "review", name: "review", kind: AWAIT_SIGNAL, timeoutMs: 600000 }
       { id: "long", name: "long", kind: DELAY, params: { ms: 600000 }, timeoutMs: 900000 }

@@ -6,12 +6,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, getHandoff, quickStep } from '../support/handoff-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-/** A real full disk needs a small file system of its own: a tmpfs, which only root may mount. */
-const canMount = process.platform === 'linux' && process.getuid?.() === 0;
+/** A real full disk needs a small file system of its own: a tmpfs, which only a privileged root may mount. */
+function canMountTmpfs(): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+const canMount = canMountTmpfs();
 
 const INITIATE = `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { handoff { id status } userErrors { message } } }`;
 
-describe.skipIf(!canMount)('the embedded store on a disk that fills up (skipped unless root on Linux: it mounts a tmpfs)', () => {
+describe.skipIf(!canMount)('the embedded store on a disk that fills up (skipped unless root may mount a tmpfs here)', () => {
   let mount: string;
   let server: TestServer;
 

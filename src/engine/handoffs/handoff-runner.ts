@@ -520,15 +520,20 @@ export class HandoffRunner {
       if (attemptSignal.aborted) return giveUp();
       run.signalWaiter = done;
       attemptSignal.addEventListener('abort', giveUp, { once: true });
-      void this.pollSignal(run, step, stopPolling.signal, done);
+      // Only another process can record a signal this one did not hear of: a store it shares.
+      if (!this.options.exclusiveStore) void this.pollSignal(run, step, stopPolling.signal, done);
     });
   }
 
-  /** Another process may record the signal: look in the store now and then. */
+  /**
+   * A signal recorded by another process arrives through the change feed within its poll interval;
+   * this looks in the store as often as leases are renewed, in case a notice never arrived (a change
+   * stream that failed).
+   */
   private async pollSignal(run: ActiveRun, step: string, stop: AbortSignal, done: (payload: unknown) => void): Promise<void> {
     while (!stop.aborted) {
       try {
-        await this.options.clock.sleep(1_000, stop);
+        await this.options.clock.sleep(Math.max(50, Math.floor(this.options.leaseMs / 3)), stop);
       } catch {
         return;
       }

@@ -26,7 +26,6 @@ export class ProcedureService {
 
   constructor(private readonly options: ProcedureServiceOptions) {}
 
-  /** Stores the seed procedures that are not there yet; user edits to them are kept. */
   /**
    * Stores each seed procedure the store has never had: an edited one keeps its edits, and one that
    * was deleted stays deleted (its stored versions remember it was there).
@@ -46,7 +45,7 @@ export class ProcedureService {
 
   /**
    * The current definition. Cached for CURRENT_CACHE_MS: changes made through this process are
-   * seen at once; another process's change (shared MongoDB) within that window.
+   * seen at once; another process's change (a shared store) within that window.
    */
   async get(id: string): Promise<Procedure | null> {
     const now = this.options.clock.now();
