@@ -75,6 +75,11 @@ describe.skipIf(!canMount)('the embedded store on a disk that fills up (skipped 
     expect((await server.gql('{ procedures { procedureId } }')).errors).toBeUndefined();
     expect(await getHandoff(server, refusedId)).toBeNull();
 
+    // Runs cut short by the full disk are retried while it is still full, and fail again: the process lives on.
+    const stopped = () => server.logs.filter((line) => line.msg === 'handoff run stopped on an unexpected error; it will be resumed').length;
+    for (let wait = 10; stopped() < 2; wait = Math.min(wait * 2, 500)) await new Promise((resolve) => setTimeout(resolve, wait));
+    expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+
     // Space comes back: every acknowledged handoff completes, its history gapless to the final event.
     fs.rmSync(filler);
     for (const id of acknowledged) {
