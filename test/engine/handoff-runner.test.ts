@@ -218,8 +218,9 @@ describe('HandoffRunner', () => {
 
   it('lets only the lease holder run a handoff when two processes share a store', async () => {
     db = SqliteDatabase.inMemory();
-    const a = await engineOn(db, 'process_a', {}, true);
-    const b = await engineOn(db, 'process_b', {}, true);
+    const clock = new ManualClock();
+    const a = await engineOn(db, 'process_a', {}, true, clock);
+    const b = await engineOn(db, 'process_b', {}, true, clock);
     await defineProcedure(a, 'GATED', [
       { id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 },
       { id: 'then', name: 'then', kind: 'noop' },
@@ -228,7 +229,7 @@ describe('HandoffRunner', () => {
     for await (const event of a.handoffs.progress('leased', 0)) if (event.type === 'STEP_WAITING') break;
     // B tries to run it while A holds (and renews) the lease: B does nothing.
     await b.runner.execute('leased');
-    await new Promise((resolve) => setTimeout(resolve, 400)); // longer than one lease: renewal must keep it
+    await clock.advance(400); // longer than one lease (virtual time): renewal must keep it
     await b.runner.execute('leased');
     expect(b.runner.isActive('leased')).toBe(false);
     await a.handoffs.signal('leased', 'wait', null);
