@@ -41,11 +41,14 @@ export class SqliteChangeFeed implements HandoffChangeFeed {
   }
 
   async head(): Promise<string> {
-    return storeCall('handoff_events', 'read the head of', () => {
-      const events = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_events').pluck().get() as number;
-      const notices = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_notices').pluck().get() as number;
-      return `${events}:${notices}`;
-    });
+    return storeCall('handoff_events', 'read the head of', () =>
+      // Both tables at the same commit.
+      this.db.transaction(() => {
+        const events = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_events').pluck().get() as number;
+        const notices = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_notices').pluck().get() as number;
+        return `${events}:${notices}`;
+      }).deferred(),
+    );
   }
 
   async read(position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
