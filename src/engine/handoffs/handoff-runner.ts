@@ -215,7 +215,7 @@ export class HandoffRunner {
     }));
     const now = this.options.clock.now();
     if (verdict.blocking.length > 0) {
-      await this.commit(run, (h) => {
+      const failed = await this.commit(run, (h) => {
         h.status = 'FAILED';
         h.error = `validation gates failed: ${verdict.summary}`;
         h.startedAt = now;
@@ -224,6 +224,7 @@ export class HandoffRunner {
         { type: 'GATES_FAILED', step: null, message: verdict.summary, data: { rules: verdict.blocking } },
         { type: 'HANDOFF_FAILED', step: null, message: `validation gates failed: ${verdict.blocking.join(', ')}` },
       ]);
+      if (!failed) await this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
       return false;
     }
     const first = procedure.steps[0];
@@ -356,20 +357,33 @@ export class HandoffRunner {
     const drafts: HandoffEventDraft[] = [];
     if (definition.kind === 'await_signal') drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: 'signal received', attempt });
     drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
-    if (next) drafts.push(this.stepStartedEvent(next, 1));
-    else drafts.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
-    await this.commit(run, (h) => {
+    const succeed = (h: Handoff) => {
       const step = h.steps[index];
       step.status = 'SUCCEEDED';
       step.finishedAt = now;
       step.output = output;
-      if (next) this.markAttemptStarted(h, index + 1, now);
-      else {
-        h.currentStep = index + 1;
-        h.status = 'COMPLETED';
-        h.finishedAt = now;
-      }
+    };
+    if (next) {
+      await this.commit(run, (h) => {
+        succeed(h);
+        this.markAttemptStarted(h, index + 1, now);
+      }, [...drafts, this.stepStartedEvent(next, 1)]);
+      return;
+    }
+    const completed = await this.commit(run, (h) => {
+      succeed(h);
+      h.currentStep = index + 1;
+      h.status = 'COMPLETED';
+      h.finishedAt = now;
+    }, [...drafts, { type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }]);
+    if (completed) return;
+    // A cancel was recorded while the last step ran, and acknowledged: it wins. The step's success is
+    // recorded, then undone with the others.
+    await this.commit(run, (h) => {
+      succeed(h);
+      h.currentStep = index + 1;
     }, drafts);
+    await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
   /** Records a failed attempt; schedules a retry or starts the rollback. Returns true to keep going. */
@@ -475,13 +489,15 @@ export class HandoffRunner {
 
   private async finish(run: ActiveRun, status: keyof typeof FINAL_EVENT_BY_STATUS, message: string): Promise<void> {
     const now = this.options.clock.now();
-    await this.commit(run, (h) => {
+    const finished = await this.commit(run, (h) => {
       if (status !== 'COMPLETED') abandonCurrentStep(h, message, now);
       h.status = status;
       h.startedAt ??= now;
       h.finishedAt = now;
       if (status === 'CANCELLED') h.cancelReason = run.cancelReason;
     }, [{ type: FINAL_EVENT_BY_STATUS[status], step: null, message }]);
+    // Refused: a cancel was recorded (and acknowledged) since we last looked; it decides how this ends.
+    if (!finished) await this.finish(run, 'CANCELLED', `${status === 'ROLLED_BACK' ? 'cancelled and rolled back' : 'cancelled'}: ${run.cancelReason}`);
   }
 
   private awaitSignal(run: ActiveRun, step: string, attemptSignal: AbortSignal): Promise<unknown> {
@@ -521,10 +537,12 @@ export class HandoffRunner {
   }
 
   /**
-   * Applies `change` to the handoff and stores it with `drafts` as one compare-and-set.
-   * The returned record also tells us of cancels and signals written meanwhile.
+   * Applies `change` to the handoff and stores it with `drafts` as one compare-and-set. The store
+   * also tells us of cancels and signals written meanwhile. False when the store refused the change
+   * because it would end the handoff ignoring a recorded cancel (then `run.cancelReason` is set and
+   * the caller ends it another way); every other change is always applied or throws.
    */
-  private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<void> {
+  private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<boolean> {
     // Changes touch top-level fields and step records only; metadata is shared, never mutated.
     const next: Handoff = { ...run.handoff, steps: run.handoff.steps.map((step) => ({ ...step })) };
     change(next);
@@ -532,9 +550,11 @@ export class HandoffRunner {
     next.seq += drafts.length;
     const stored = await this.options.repository.transition(next, drafts, this.options.clock.now(), this.options.owner);
     if (!stored) throw new LeaseLostError(next.id);
-    run.handoff = next;
+    if (stored.applied) run.handoff = next;
     this.absorb(run, stored.requests);
+    if (!stored.applied) return false;
     this.options.publish(stored.events);
+    return true;
   }
 
   private absorb(run: ActiveRun, record: OutOfBandRequests): void {
