@@ -15,7 +15,9 @@ beforeAll(async () => {
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       received.push({ body: JSON.parse(body), key: request.headers['idempotency-key'] as string | undefined });
-      response.statusCode = request.url === '/fail' ? 503 : 204;
+      // /flaky fails the first call of each step it serves, then succeeds.
+      const flakyFirst = request.url === '/flaky' && received.filter((r) => r.body.handoffId === received.at(-1)!.body.handoffId && r.body.step === received.at(-1)!.body.step).length === 1;
+      response.statusCode = request.url === '/fail' || flakyFirst ? 503 : 204;
       response.end();
     });
   });
@@ -161,8 +163,27 @@ describe('webhook steps', () => {
     const events = await follow(server, 'hooked_1');
     expect(events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
     const call = received.find((r) => r.body.handoffId === 'hooked_1')!;
-    expect(call.body).toMatchObject({ procedureId: 'HOOKED', targetAgent: 'someone', attempt: 1, payload: { hello: 1 } });
-    expect(call.key).toBe('hooked_1:1');
+    expect(call.body).toMatchObject({ procedureId: 'HOOKED', step: 'notify', targetAgent: 'someone', attempt: 1, payload: { hello: 1 } });
+    expect(call.key).toBe('hooked_1:notify:1');
+  });
+
+  it('gives every step, compensation and attempt its own Idempotency-Key, so a de-duplicating receiver skips nothing', async () => {
+    const hooked = (id: string, path: string) => ({ id, name: id, kind: 'WEBHOOK', params: { url: `${hookUrl}${path}` }, timeoutMs: 2_000 });
+    const created = await createProcedure(server, {
+      id: 'HOOKED_UNDO',
+      name: 'Hooks and their undos',
+      steps: [
+        quickStep('reserve', 'WEBHOOK', { url: `${hookUrl}/ok` }, { compensation: hooked('release', '/flaky') }),
+        quickStep('charge', 'WEBHOOK', { url: `${hookUrl}/ok` }, { compensation: hooked('refund', '/ok') }),
+        quickStep('ship', 'SIMULATE', { failFirstAttempts: 9 }, { retry: { maxAttempts: 1 } }),
+      ],
+    });
+    expect(created.userErrors).toEqual([]);
+    await initiate(server, { handoffId: 'hooked:2', procedureId: 'HOOKED_UNDO' });
+    expect((await follow(server, 'hooked:2')).at(-1)!.type).toBe('HANDOFF_ROLLED_BACK');
+    const keys = received.filter((r) => r.body.handoffId === 'hooked:2').map((r) => r.key);
+    expect(keys).toEqual(['hooked:2:reserve:1', 'hooked:2:charge:1', 'hooked:2:refund:1', 'hooked:2:release:1', 'hooked:2:release:2']);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('retries a failing webhook and fails the handoff when every attempt gets a 5xx', async () => {
