@@ -1,12 +1,14 @@
 import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
-import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
+import type { Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { isFinal, type Handoff, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
+import { compensateStep, type CompensationRun } from './compensation.js';
 import { retryDelayMs } from './retry-delay.js';
 import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
+import { SignalBox, type SignalPolling } from './signal-box.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
 
@@ -42,13 +44,12 @@ export interface RunnerOptions {
 interface ActiveRun {
   handoff: Handoff;
   procedure: Procedure;
-  signals: Record<string, unknown>;
+  signals: SignalBox;
   cancelReason: string | null;
   /** Aborted by cancel or shutdown; the running attempt follows it. */
   abort: AbortController;
   /** Aborted by shutdown only: compensations, which a cancel must not stop, follow it. */
   shutdown: AbortController;
-  signalWaiter: ((payload: unknown) => void) | null;
 }
 
 /** A step that was started (or due to start) but will never finish reads as FAILED, not RUNNING. */
@@ -120,11 +121,10 @@ export class HandoffRunner {
       run = {
         handoff: record.handoff,
         procedure,
-        signals: record.signals,
+        signals: new SignalBox(record.signals),
         cancelReason: record.cancelRequest?.reason ?? null,
         abort: new AbortController(),
         shutdown: new AbortController(),
-        signalWaiter: null,
       };
       this.active.set(id, run);
       // stop() may have run while we were loading: it could not abort a run it did not see.
@@ -163,10 +163,7 @@ export class HandoffRunner {
 
   /** Delivers a signal recorded in the store to the step waiting for it in this process. */
   notifySignal(id: string, step: string, payload: unknown): void {
-    const run = this.active.get(id);
-    if (!run) return;
-    run.signals[step] = payload;
-    if (run.handoff.steps[run.handoff.currentStep]?.id === step) run.signalWaiter?.(payload);
+    this.active.get(id)?.signals.record(step, payload);
   }
 
   /** Aborts the running attempt of a handoff whose cancel was recorded in the store. */
@@ -440,52 +437,22 @@ export class HandoffRunner {
     return indexes;
   }
 
-  /** Runs compensations in reverse step order; each is reported as its own events. */
+  /** Runs compensations in reverse step order; each attempt is reported as its own events. */
   private async rollBack(run: ActiveRun): Promise<void> {
-    for (const index of this.stepsToCompensate(run)) {
-      const compensation = run.procedure.steps[index].compensation!;
-      await this.commit(run, (h) => {
-        h.steps[index].status = 'COMPENSATING';
-      }, [{ type: 'COMPENSATION_STARTED', step: run.handoff.steps[index].id, message: `${compensation.name} started` }]);
-      const result = await this.compensate(run, index, compensation);
-      await this.commit(run, (h) => {
-        h.steps[index].status = result.ok ? 'COMPENSATED' : 'COMPENSATION_FAILED';
-        if (!result.ok) h.steps[index].error = `compensation failed: ${result.error}`;
-      }, [
-        result.ok
-          ? { type: 'COMPENSATION_SUCCEEDED', step: run.handoff.steps[index].id, durationMs: result.durationMs, message: `${compensation.name} succeeded` }
-          : { type: 'COMPENSATION_FAILED', step: run.handoff.steps[index].id, durationMs: result.durationMs, message: `${compensation.name} failed: ${result.error}` },
-      ]);
-    }
+    const compensating: CompensationRun = {
+      get handoff() {
+        return run.handoff;
+      },
+      procedure: run.procedure,
+      shutdown: run.shutdown.signal,
+      commit: (change, drafts) => this.commit(run, change, drafts),
+    };
+    for (const index of this.stepsToCompensate(run)) await compensateStep(compensating, index, this.options);
     const failed = run.handoff.steps.some((step) => step.status === 'COMPENSATION_FAILED');
     if (failed) return this.finish(run, 'ROLLBACK_FAILED', 'some compensations failed; manual repair needed');
     if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled and rolled back: ${run.cancelReason}`);
     return this.finish(run, 'ROLLED_BACK', 'all completed steps were undone');
   }
-
-  /** A compensation gets the step's retry policy; cancel does not stop it, shutdown does. */
-  private async compensate(run: ActiveRun, index: number, compensation: Compensation): Promise<{ ok: boolean; error?: string; durationMs: number }> {
-    const policy = run.procedure.steps[index].retry;
-    const shutdown = run.shutdown.signal;
-    const noSignals = () => Promise.reject(new StepFailure('compensations cannot wait for signals'));
-    let last = '';
-    let total = 0;
-    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      const result = await runAction(
-        { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: shutdown, awaitSignal: noSignals },
-        this.options.services,
-        this.options.clock,
-        null,
-      );
-      total += result.durationMs;
-      if (result.ok) return { ok: true, durationMs: total };
-      if (result.error instanceof ShutdownError) throw result.error;
-      last = result.error.message;
-      if (attempt < policy.maxAttempts) await this.options.clock.sleep(retryDelayMs(attempt + 1, policy, this.options.random), shutdown);
-    }
-    return { ok: false, error: last, durationMs: total };
-  }
-
 
   private async finish(run: ActiveRun, status: keyof typeof FINAL_EVENT_BY_STATUS, message: string): Promise<void> {
     const now = this.options.clock.now();
@@ -501,39 +468,12 @@ export class HandoffRunner {
   }
 
   private awaitSignal(run: ActiveRun, step: string, attemptSignal: AbortSignal): Promise<unknown> {
-    if (step in run.signals) return Promise.resolve(run.signals[step]);
-    return new Promise((resolve, reject) => {
-      const stopPolling = new AbortController();
-      const giveUp = () => {
-        run.signalWaiter = null;
-        stopPolling.abort();
-        reject(attemptSignal.reason);
-      };
-      const done = (payload: unknown) => {
-        run.signalWaiter = null;
-        stopPolling.abort();
-        attemptSignal.removeEventListener('abort', giveUp);
-        resolve(payload);
-      };
-      if (attemptSignal.aborted) return giveUp();
-      run.signalWaiter = done;
-      attemptSignal.addEventListener('abort', giveUp, { once: true });
-      void this.pollSignal(run, step, stopPolling.signal, done);
-    });
-  }
-
-  /** Another process may record the signal: look in the store now and then. */
-  private async pollSignal(run: ActiveRun, step: string, stop: AbortSignal, done: (payload: unknown) => void): Promise<void> {
-    while (!stop.aborted) {
-      try {
-        await this.options.clock.sleep(1_000, stop);
-      } catch {
-        return;
-      }
-      const requests = await this.options.repository.requests(run.handoff.id).catch(() => null);
-      if (requests && step in requests.signals && !stop.aborted) done(requests.signals[step]);
-      if (requests?.cancelRequest && !stop.aborted) this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
-    }
+    const polling: SignalPolling = {
+      clock: this.options.clock,
+      read: () => this.options.repository.requests(run.handoff.id),
+      onCancel: (reason) => this.notifyCancel(run.handoff.id, reason),
+    };
+    return run.signals.wait(step, attemptSignal, polling);
   }
 
   /**
@@ -558,7 +498,7 @@ export class HandoffRunner {
   }
 
   private absorb(run: ActiveRun, record: OutOfBandRequests): void {
-    Object.assign(run.signals, record.signals);
+    run.signals.recordAll(record.signals);
     if (record.cancelRequest && run.cancelReason === null) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
   }
 }

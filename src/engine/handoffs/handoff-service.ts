@@ -113,6 +113,7 @@ export class HandoffService {
         kind: step.kind,
         status: 'PENDING',
         attempts: 0,
+        compensationAttempts: 0,
         startedAt: null,
         finishedAt: null,
         error: null,

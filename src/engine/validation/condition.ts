@@ -97,7 +97,7 @@ export function valueAt(subject: unknown, path: string): unknown {
   let current: unknown = subject;
   for (const segment of path.split('.')) {
     if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (isJsonObject(current)) current = current[segment];
+    else if (isJsonObject(current)) current = Object.hasOwn(current, segment) ? current[segment] : undefined;
     else return undefined;
   }
   return current;
