@@ -209,6 +209,19 @@ const LATER_CASES: HostileCase[] = [
     rejects(413, /too large/),
     { kind: 'mutation', field: 'initiateHandoff' },
   ),
+  {
+    name: 'initiateHandoff: JSON metadata nested 30,000 levels deep',
+    needs: { kind: 'mutation', field: 'initiateHandoff' },
+    run: async () => {
+      // Built as text: JSON.stringify itself would overflow the stack on it.
+      const deep = `${'['.repeat(30_000)}1${']'.repeat(30_000)}`;
+      const query = 'mutation($m: JSON) { initiateHandoff(input: { handoffId: "hostile_deep", procedureId: "PHASE_TRANSITION_STANDARD", metadata: $m }) { userErrors { code } } }';
+      const reply = await post(`{"query":${JSON.stringify(query)},"variables":{"m":{"a":${deep}}}}`);
+      expect(reply.status).toBeLessThan(500);
+      expect(firstError(reply)).toMatch(/JSON values may nest at most 64 levels deep/);
+      expect(JSON.stringify(reply.body)).not.toMatch(/Unexpected error/);
+    },
+  },
   gql(
     'initiateHandoff: wrong enum value',
     'mutation { initiateHandoff(input: { handoffId: "hostile_3", procedureId: "PHASE_TRANSITION_STANDARD", handoffType: "DROP TABLE", priority: LOW }) { userErrors { code } } }',
