@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createProcedure, follow, getHandoff, initiate, quickStep } from '../support/handoff-fixtures.js';
+import { createProcedure, follow, getHandoff, initiate, phaseContext, quickStep } from '../support/handoff-fixtures.js';
 
 let server: TestServer;
 let hook: Server;
@@ -116,6 +116,7 @@ describe('post-step validation', () => {
       name: 'Transfer then check resources',
       steps: [quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['resources'] }, { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0 } })],
     });
+    await server.gql('mutation { registerAgent(input: { id: "receiver" }) { userErrors { message } } }');
     await initiate(server, {
       handoffId: 'checked_1',
       procedureId: 'CHECKED_TRANSFER',
@@ -152,6 +153,35 @@ describe('prerequisites', () => {
     await follow(server, 'build_1');
     const later = await initiate(server, { handoffId: 'deploy_1', procedureId: 'DEPLOY', sourcePhase: 'release_7' });
     expect(later.userErrors).toEqual([]);
+  });
+});
+
+describe('definitions that could never run', () => {
+  it('refuses dependencies that form a cycle, on create and on update, naming the chain', async () => {
+    const self = await createProcedure(server, { id: 'SELF_DEP', name: 'Self', dependencies: ['SELF_DEP'], steps: [quickStep('a', 'NOOP', {})] });
+    expect(self.userErrors).toEqual([{ field: ['input', 'dependencies'], code: 'DEPENDENCY_CYCLE', message: expect.stringContaining('SELF_DEP → SELF_DEP') }]);
+    expect((await createProcedure(server, { id: 'CYCLE_A', name: 'A', steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    expect((await createProcedure(server, { id: 'CYCLE_B', name: 'B', dependencies: ['CYCLE_A'], steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    expect((await createProcedure(server, { id: 'CYCLE_C', name: 'C', dependencies: ['CYCLE_B'], steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    const closing = await server.gql(
+      `mutation($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version } userErrors { field code message } } }`,
+      { input: { id: 'CYCLE_A', name: 'A', dependencies: ['CYCLE_C'], steps: [quickStep('a', 'NOOP', {})] } },
+    );
+    expect(closing.data.updateProcedure).toEqual({
+      procedure: null,
+      userErrors: [{ field: ['input', 'dependencies'], code: 'DEPENDENCY_CYCLE', message: expect.stringContaining('CYCLE_A → CYCLE_C → CYCLE_B → CYCLE_A') }],
+    });
+  });
+
+  it('refuses a context transfer to a target agent nobody registered, and runs once it is registered', async () => {
+    const input = { handoffId: 'ghost_target_1', procedureId: 'PHASE_TRANSITION_STANDARD', sourceAgent: 'ghost_source', targetAgent: 'ghost_target', metadata: phaseContext() };
+    const refused = await initiate(server, input);
+    expect(refused.handoff).toBeNull();
+    expect(refused.userErrors).toEqual([{ field: ['input', 'targetAgent'], code: 'AGENT_NOT_REGISTERED', message: expect.stringContaining('"ghost_target"') }]);
+    await server.gql('mutation { registerAgent(input: { id: "ghost_target" }) { userErrors { message } } }');
+    const accepted = await initiate(server, input);
+    expect(accepted.userErrors).toEqual([]);
+    expect((await follow(server, 'ghost_target_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
   });
 });
 

@@ -146,9 +146,24 @@ export class HandoffService {
     return ok(handoff);
   }
 
-  /** Required agents must be registered; dependency procedures must have completed for the same source phase. */
+  /**
+   * Required agents must be registered, and so must the target of a procedure that transfers context
+   * (its steps deliver into the target's inbox: a name nobody registered would receive it and the
+   * handoff would complete with a target that does not exist); dependency procedures must have
+   * completed for the same source phase. Agents named by other procedures are labels.
+   */
   private async unmetPrerequisites(procedure: Procedure, input: InitiateHandoffInput): Promise<UserError[]> {
     const errors: UserError[] = [];
+    if (input.targetAgent && procedure.steps.some((step) => step.kind === 'transfer_context')) {
+      const [target] = await this.agents.getMany([input.targetAgent]);
+      if (target === null) {
+        errors.push({
+          field: ['input', 'targetAgent'],
+          code: 'AGENT_NOT_REGISTERED',
+          message: `${procedure.id} transfers context to its target, and no agent "${input.targetAgent}" is registered: call registerAgent first`,
+        });
+      }
+    }
     if (procedure.requiredAgents.length > 0) {
       const found = await this.agents.getMany(procedure.requiredAgents);
       const missing = procedure.requiredAgents.filter((_, index) => found[index] === null);
