@@ -20,6 +20,7 @@ import { isGoneLocalProcess, processOwnerId } from './process-identity.js';
 import { useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
+import { useListLengthLimit } from './http/list-limits.js';
 import { useReadiness } from './http/readiness.js';
 import { useUnexpectedErrorLogging } from './http/error-logging.js';
 import { maskStoreErrors } from './http/mask-store-errors.js';
@@ -135,6 +136,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         }
       }),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
+      useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
       activeSubscriptions.plugin,
       useRequestMetrics(metrics, METRICS_ENDPOINT),

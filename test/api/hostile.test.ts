@@ -191,6 +191,31 @@ const LATER_CASES: HostileCase[] = [
   gql('handoffs: garbage cursor', '{ handoffs(first: 5, after: "not-a-cursor") { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
   gql('handoffs: injection-shaped cursor', 'query($c: String) { handoffs(first: 5, after: $c) { totalCount } }', { c: Buffer.from('{"$gt":""}').toString('base64') }, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
   gql('handoffs: negative page size', '{ handoffs(first: -1) { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
+  gql(
+    'handoffs: 6,000 procedure ids in a variable (60,000 fit in a default 1 MB body)',
+    'query($p: [String!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }',
+    { p: Array.from({ length: 6_000 }, (_, i) => `P${i}`) },
+    rejects(200, /Variable \$p has 6000 items; a list argument may have at most 200/),
+    { kind: 'query', field: 'handoffs' },
+  ),
+  gql(
+    'handoffs: a literal list of 300 statuses',
+    `{ handoffs(first: 5, filter: { status: [${Array(300).fill('RUNNING').join(' ')}] }) { totalCount } }`,
+    undefined,
+    rejects(200, /A list has 300 items; a list argument may have at most 200/),
+    { kind: 'query', field: 'handoffs' },
+  ),
+  gql(
+    'a JSON value may hold long arrays: they are data, not list arguments',
+    `mutation($m: JSON) { a: initiateHandoff(input: { procedureId: "NONE", metadata: $m }) { userErrors { code } }
+      b: initiateHandoff(input: { procedureId: "NONE", metadata: { list: [${Array(300).fill(1).join(',')}] } }) { userErrors { code } } }`,
+    { m: { list: Array(1_000).fill(1) } },
+    (reply) => {
+      expect(reply.body.errors).toBeUndefined();
+      expect(reply.body.data).toEqual({ a: { userErrors: [{ code: 'NOT_FOUND' }] }, b: { userErrors: [{ code: 'NOT_FOUND' }] } });
+    },
+    { kind: 'mutation', field: 'initiateHandoff' },
+  ),
   gql('agents: garbage cursor', '{ agents(first: 5, after: "%%%") { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'agents' }),
   gql(
     'initiateHandoff: operator-shaped procedure id',
