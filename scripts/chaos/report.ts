@@ -31,6 +31,8 @@ function callSummary(calls: Call[]): string {
   return [...byAction].map(([action, { calls: made, failed }]) => `${action} ${made} (${failed} answered 503)`).join(', ');
 }
 
+const NAME_WIDTH = 62;
+
 export function formatReport(report: ChaosReport): string {
   const { options } = report;
   const lines = [
@@ -43,7 +45,7 @@ export function formatReport(report: ChaosReport): string {
     `  outcomes       ${Object.entries(report.outcomes).map(([status, count]) => `${count} ${status}`).join(', ') || '—'}`,
     `  webhook calls  ${callSummary(report.calls) || 'none'}`,
     '  invariants',
-    ...report.invariants.map((invariant) => `    ${invariant.held ? '✓' : '✗'} ${invariant.name.padEnd(56)} ${invariant.detail}`),
+    ...report.invariants.map((invariant) => `    ${invariant.held ? '✓' : '✗'} ${invariant.name.padEnd(NAME_WIDTH)}  ${invariant.detail}`),
   ];
   if (report.error) lines.push(`  error          ${report.error}`);
   lines.push(`  ${passed(report) ? 'PASSED' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(1)} s`);
