@@ -627,9 +627,13 @@ describe('origins and host names (DNS rebinding)', () => {
     // Same-origin GETs carry no Origin: the Host alone gives the rebinding away.
     const read = await httpRequest(open.origin, { path: `/graphql?query=${encodeURIComponent('{ agents(first: 5) { totalCount } }')}`, headers: { host: rebound.host } });
     expect(read.status).toBe(403);
-    const stream = await openEventStream(open.origin, { path: `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`, headers: { host: rebound.host } });
-    expect(stream.status).toBe(403);
-    stream.close();
+    const live = `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`;
+    const pages: Record<string, string>[] = [{ host: rebound.host }, rebound, { origin: 'https://evil.example' }];
+    for (const headers of pages) {
+      const stream = await openEventStream(open.origin, { path: live, headers });
+      expect(stream.status, JSON.stringify(headers)).toBe(403);
+      stream.close();
+    }
     const listed = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', origin: 'http://app.example' }, body: mutationBody('listed_1') });
     expect(listed.status).toBe(200);
     expect(await registered('listed_1')).toEqual({ id: expect.any(String) });
