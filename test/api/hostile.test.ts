@@ -381,6 +381,14 @@ const WS_CASES: HostileCase[] = [
     },
   },
   {
+    name: 'ws: a long list variable is limited like over HTTP',
+    run: async () => {
+      const query = 'query($p: [String!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }';
+      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), query, { p: Array.from({ length: 500 }, (_, i) => `P${i}`) }).catch((errors) => [{ errors }]);
+      expect(JSON.stringify(result.errors)).toMatch(/Variable \$p has 500 items; a list argument may have at most 200/);
+    },
+  },
+  {
     name: 'ws: wrong variable type',
     run: async () => {
       const result = await collect(server.wsClient({ apiKey: ADMIN_KEY }), 'query($id: ID!) { procedure(id: $id) { id } }', { id: { $gt: '' } }).catch((errors) => [{ errors }]);
