@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiKeyRing } from './auth/api-key-ring.js';
 import { useIntrospectionForKeyHolders } from './auth/use-introspection-guard.js';
-import { useApiKeys } from './auth/use-api-keys.js';
+import { withApiKeys } from './auth/with-api-keys.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { systemClock, type Clock } from './engine/shared/clock.js';
@@ -20,10 +20,14 @@ import { isGoneLocalProcess, processOwnerId } from './process-identity.js';
 import { useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
+import { useListLengthLimit } from './http/list-limits.js';
 import { useReadiness } from './http/readiness.js';
 import { useUnexpectedErrorLogging } from './http/error-logging.js';
 import { maskStoreErrors } from './http/mask-store-errors.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
+import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
+import { withServedPaths } from './http/served-paths.js';
+import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
@@ -55,7 +59,10 @@ export interface AppOptions {
   onStoreDamage?: (error: Error) => void;
 }
 
+const GRAPHQL_ENDPOINT = '/graphql';
 const METRICS_ENDPOINT = '/metrics';
+/** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
+const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT];
 
 /** What GraphiQL opens with: the procedures a first handoff can use (the README walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
@@ -99,7 +106,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff', defaultQuery: GRAPHIQL_START },
@@ -117,9 +124,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       ...operationIdentity(keys, logger, initialContext),
     }),
     plugins: [
-      useApiKeys(keys, { graphql: '/graphql', metrics: METRICS_ENDPOINT }),
       useIntrospectionForKeyHolders(keys),
-      useJsonOnlyPosts('/graphql'),
+      useJsonOnlyPosts(),
       useReadiness('/ready', async () => {
         try {
           await db.ping();
@@ -130,19 +136,44 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         }
       }),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
+      useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
       activeSubscriptions.plugin,
       useRequestMetrics(metrics, METRICS_ENDPOINT),
     ],
   });
 
-  const server = createServer(withRequestScope(logger, withBodyLimit(config.maxBodyBytes, yoga, refusedRequestsCounter(metrics))));
+  const origins = new OriginPolicy({ allowedOrigins: config.corsOrigins, keysRequired: keys.enabled, listensOnLoopback: isLoopbackHostname(config.host) });
+  const streams = new StreamLimits({ total: config.maxStreams, perClient: config.maxStreamsPerClient });
+  const refused = refusedRequestsCounter(metrics);
+  const httpLogger = logger.child({ component: 'http' });
+  // Outermost first: one path per endpoint, then who may ask (origin, key), then what they may hold open, then the body cap.
+  const handler = withServedPaths(
+    SERVED_PATHS,
+    withOriginPolicy(
+      origins,
+      withApiKeys(
+        keys,
+        { graphql: GRAPHQL_ENDPOINT, metrics: METRICS_ENDPOINT },
+        withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
+          refused('too-many-streams');
+          httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');
+        }),
+      ),
+      (reason, req) => {
+        refused('origin');
+        httpLogger.warn({ origin: req.headers.origin?.slice(0, 200), host: req.headers.host?.slice(0, 200) }, `request refused: ${reason}`);
+      },
+    ),
+  );
+  const server = createServer(withRequestScope(logger, handler));
   const webSockets = attachGraphQLWebSocket({
     server,
     yoga,
     keys,
     logger: logger.child({ component: 'graphql-ws' }),
-    allowedOrigins: config.corsOrigins,
+    origins,
+    streams,
     trackSubscription: (stream) => activeSubscriptions.trackWebSocket(stream),
     limits: {
       maxPayloadBytes: config.maxBodyBytes,
@@ -161,7 +192,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve(server.address() as AddressInfo));
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          server.on('error', keepServingAfter(httpLogger));
+          resolve(server.address() as AddressInfo);
+        });
       }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -174,5 +209,20 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       await stores.handoffChanges?.close?.();
       await db.close();
     },
+  };
+}
+
+/**
+ * Once listening, a server error is a failed accept (EMFILE when file descriptors run out, ENFILE,
+ * ECONNABORTED): Node would end the process on an unhandled one. It is logged (at most once a
+ * second) and the server keeps serving the connections it has; accepting resumes when descriptors free up.
+ */
+function keepServingAfter(logger: Logger): (error: NodeJS.ErrnoException) => void {
+  let lastLogged = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastLogged < 1_000) return;
+    lastLogged = now;
+    logger.error({ code: error.code, err: error }, 'the HTTP server could not accept a connection; still serving');
   };
 }

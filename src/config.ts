@@ -39,6 +39,10 @@ export interface Config {
   maxBodyBytes: number;
   maxWebSockets: number;
   maxSubscriptionsPerSocket: number;
+  /** Streams (SSE responses and graphql-ws subscriptions) open at once, all clients together. */
+  maxStreams: number;
+  /** Streams one client (peer address) may hold open at once, over every transport. */
+  maxStreamsPerClient: number;
   /** Browser origins allowed to call the API cross-origin (CORS and WebSocket Origin check); none by default. */
   corsOrigins: string[];
 }
@@ -164,6 +168,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
+    maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }

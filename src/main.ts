@@ -27,10 +27,11 @@ async function main(): Promise<void> {
     },
   });
   const address = await app.listen();
-  logger.info(
-    { address: address.address, port: address.port, store: config.store, auth: config.apiKeys.length > 0 ? 'api-keys' : 'open' },
-    `Handoff listening on http://${address.address}:${address.port}/graphql (store: ${config.store})`,
-  );
+  const listening = `Handoff listening on http://${address.address}:${address.port}/graphql (store: ${config.store})`;
+  // Where the server is must always be found (PORT=0 picks the port): below info level it goes to stderr.
+  if (logger.isLevelEnabled('info')) {
+    logger.info({ address: address.address, port: address.port, store: config.store, auth: config.apiKeys.length > 0 ? 'api-keys' : 'open' }, listening);
+  } else process.stderr.write(`${listening}\n`);
   logAccessMode(logger, config, address);
 
   let stopping = false;

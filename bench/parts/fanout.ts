@@ -16,7 +16,7 @@ const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 1);
 const SECONDS = QUICK ? 2 : 5;
 const QUERY = 'subscription { handoffEvents { handoffId seq type status at } }';
 
-const server = await startBenchServer({ env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100) } });
+const server = await startBenchServer({ env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100), MAX_STREAMS_PER_CLIENT: String(SUBSCRIBERS + 100) } });
 const { engine } = server.app;
 
 const clients: ChildProcess = forkTs('./ws-clients.ts', process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? []);

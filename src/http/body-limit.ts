@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { refuse } from './refuse.js';
 
 /** Why a request was turned away before Yoga saw it. */
 export type BodyRefusal = 'too-large' | 'empty';
@@ -17,16 +18,14 @@ export type BodyRefusal = 'too-large' | 'empty';
  * AbortSignal and its DOMException per request: about a quarter of the CPU of a small query.
  */
 export function withBodyLimit(maxBytes: number, handler: RequestListener, onRefused: (reason: BodyRefusal) => void = () => undefined): RequestListener {
-  const refuse = (res: ServerResponse, reason: BodyRefusal, status: number, code: string, message: string): void => {
+  const turnAway = (res: ServerResponse, reason: BodyRefusal, status: number, code: string, message: string): void => {
     onRefused(reason);
-    // The unread rest of the body must not be taken for the next request on this connection.
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-    res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    refuse(res, status, code, message);
   };
   return (req: IncomingMessage, res: ServerResponse) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined) {
-      if (Number(declared) > maxBytes) return refuse(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
+      if (Number(declared) > maxBytes) return turnAway(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
       return handler(req, res);
     }
     if (req.headers['transfer-encoding'] === undefined) return handler(req, res);
@@ -38,12 +37,12 @@ export function withBodyLimit(maxBytes: number, handler: RequestListener, onRefu
       req.off('data', onData);
       req.off('end', onEnd);
       chunks.length = 0;
-      refuse(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
+      turnAway(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
     };
     // Bound to the request's async context, so the rest of the request keeps its request scope.
     const onEnd = AsyncResource.bind((): void => {
       // The request stream is used up: Yoga must read the body from what was collected here.
-      if (size === 0) return refuse(res, 'empty', 400, 'BAD_REQUEST', 'Request body is empty');
+      if (size === 0) return turnAway(res, 'empty', 400, 'BAD_REQUEST', 'Request body is empty');
       // A stream, not the Buffer itself: the adapter lists a body object's keys, one per byte of a Buffer.
       (req as IncomingMessage & { body?: Readable }).body = Readable.from([Buffer.concat(chunks, size)]);
       handler(req, res);

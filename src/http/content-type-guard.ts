@@ -4,14 +4,15 @@ import type { Plugin } from 'graphql-yoga';
 const ACCEPTED = ['application/json', 'application/graphql+json'];
 
 /**
- * POSTs to the GraphQL endpoint must be JSON. Form and text bodies are what a hostile web page
- * can send cross-site without a CORS preflight, so refusing them (415) keeps an open local server
- * from being driven by any site its user visits.
+ * Every POST must be JSON, whatever its path. Form and text bodies are what a hostile web page can
+ * send cross-site without a CORS preflight, so refusing them (415) keeps an open local server from
+ * being driven by any site its user visits. Yoga takes GraphQL from any path it considers its
+ * endpoint (see withServedPaths), so the guard does not look at the path at all.
  */
-export function useJsonOnlyPosts(graphqlEndpoint: string): Plugin {
+export function useJsonOnlyPosts(): Plugin {
   return {
-    onRequest({ request, url, fetchAPI, endResponse }) {
-      if (request.method !== 'POST' || url.pathname !== graphqlEndpoint) return;
+    onRequest({ request, fetchAPI, endResponse }) {
+      if (request.method !== 'POST') return;
       const mediaType = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
       if (ACCEPTED.includes(mediaType)) return;
       endResponse(

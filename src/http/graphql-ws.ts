@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -10,11 +10,14 @@ import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
 import type { Caller } from '../schema/context.js';
 import type { SocketOperationFields } from './operation-identity.js';
+import { onStreamEnd } from '../observability/active-subscriptions.js';
 import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
 import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 import { WriteBatches } from './write-batches.js';
 import { NextFrames } from './next-frames.js';
 import { nextMessageChannel } from './next-message-channel.js';
+import type { OriginPolicy } from './origin-policy.js';
+import { clientOf, type StreamLimits } from './stream-limits.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -31,8 +34,10 @@ export interface GraphQLWebSocketOptions {
   keys: ApiKeyRing;
   limits: WebSocketLimits;
   logger: Logger;
-  /** Browser origins allowed besides the server's own (a page on another site must not drive the API). */
-  allowedOrigins: readonly string[];
+  /** Which browser pages may open a socket (the same policy as for HTTP requests). */
+  origins: OriginPolicy;
+  /** Subscriptions count as streams, with SSE responses, against the per-client and total caps. */
+  streams: StreamLimits;
   /** Wraps each subscription's stream for as long as it runs (the active-subscriptions gauge). */
   trackSubscription<T>(stream: AsyncIterable<T>): AsyncIterable<T>;
 }
@@ -52,6 +57,8 @@ interface Enveloped {
   role: string | null;
   /** Where a shared feed would write this operation's results (made only when it joins one). */
   openChannel: () => SubscriberChannel;
+  /** Gives back the stream place a subscription took (a no-op for queries and mutations). */
+  releaseStream: () => void;
 }
 
 type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
@@ -62,18 +69,11 @@ function asGraphQLErrors(error: unknown, logger: Logger): GraphQLError[] {
   return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
 }
 
-/**
- * Browsers send `Origin` on every WebSocket upgrade and never enforce CORS on it, so a page on any
- * site could otherwise open a socket to a local, open server. Clients outside a browser send none.
- */
-function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
-  if (!origin) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+const NO_STREAM = (): void => undefined;
+
+/** A subscription takes a stream place; queries and mutations (and unknown operations) do not. */
+function isSubscription(args: Pick<ExecutionArgs, 'document' | 'operationName'>): boolean {
+  return getOperationAST(args.document, args.operationName)?.operation === 'subscription';
 }
 
 /**
@@ -95,8 +95,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     path: yoga.graphqlEndpoint,
     maxPayload: limits.maxPayloadBytes,
     verifyClient: (info, accept) => {
-      if (!originAllowed(info.origin, info.req.headers.host, options.allowedOrigins)) {
-        logger.warn({ origin: info.origin.slice(0, 200) }, 'WebSocket refused: cross-site origin');
+      const refusal = options.origins.refusal(info.req.headers.origin, info.req.headers.host);
+      if (refusal !== null) {
+        logger.warn({ origin: info.req.headers.origin?.slice(0, 200), host: info.req.headers.host?.slice(0, 200) }, `WebSocket refused: ${refusal}`);
         accept(false, 403, 'Origin not allowed');
       } else if (sockets.clients.size >= limits.maxWebSockets) {
         logger.warn({ limit: limits.maxWebSockets }, 'WebSocket refused: too many open sockets');
@@ -154,7 +155,17 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
             variableValues: payload.variables,
             contextValue: await contextFactory(),
           };
-          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, openChannel: () => nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches) });
+          let releaseStream = NO_STREAM;
+          if (isSubscription(args)) {
+            const place = options.streams.acquire(clientOf(ctx.extra.request));
+            if ('refused' in place) {
+              scope.logger.warn({ scope: place.refused.scope, limit: place.refused.limit }, 'subscription refused: too many open streams');
+              return [new GraphQLError(place.refused.message, { extensions: { code: 'TOO_MANY_STREAMS' } })];
+            }
+            releaseStream = place.release;
+          }
+          const openChannel = () => nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches);
+          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, openChannel, releaseStream });
           return args;
         } catch (error) {
           return asGraphQLErrors(error, scope.logger);
@@ -165,11 +176,22 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
         return runInScope(scope, () => execute(args)) as never;
       },
       subscribe: async (args) => {
-        const { subscribe, scope, role, openChannel } = prepared.get(args)!;
+        const { subscribe, scope, role, openChannel, releaseStream } = prepared.get(args)!;
         const start = () => runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
         const key = shared.keyOf(args, role);
-        const result = await (key === null ? start() : shared.join(key, start, openChannel()));
-        return (Symbol.asyncIterator in result ? options.trackSubscription(result) : result) as never;
+        let result: AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+        try {
+          result = await (key === null ? start() : shared.join(key, start, openChannel()));
+        } catch (error) {
+          releaseStream();
+          throw error;
+        }
+        if (!(Symbol.asyncIterator in result)) {
+          releaseStream();
+          return result as never;
+        }
+        // The place is held until the stream ends, however it ends (completed, failed, client gone).
+        return onStreamEnd(options.trackSubscription(result), releaseStream) as never;
       },
       onClose: (ctx, code) => {
         sessionOf(ctx)?.logger.debug({ code }, 'WebSocket connection closed');

@@ -114,7 +114,7 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
 export function refusedRequestsCounter(registry: Registry): (reason: string) => void {
   const refused = new Counter({
     name: 'handoff_http_requests_refused_total',
-    help: 'HTTP requests refused before GraphQL processing, by reason (too-large, empty).',
+    help: 'HTTP requests refused before GraphQL processing, by reason (too-large, empty, origin, too-many-streams).',
     labelNames: ['reason'],
     registers: [registry],
   });

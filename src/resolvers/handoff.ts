@@ -108,7 +108,10 @@ const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
     sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
     targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
     sourceAgent: t.string({ required: false, description: 'Agent handing over.' }),
-    targetAgent: t.string({ required: false, description: 'Agent receiving (required by procedures that transfer context).' }),
+    targetAgent: t.string({
+      required: false,
+      description: 'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
+    }),
     handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
     priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
     metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),

@@ -41,7 +41,7 @@ builder.objectFields(MetricsRef, (t) => ({
   reliability: t.field({
     type: ReliabilityMetricsRef,
     description: 'Reliability tests: how many ran and their average success rate.',
-    resolve: (_root, _args, context) => context.engine.reliability.metrics(),
+    resolve: (root, _args, context) => root.once('reliability', () => context.engine.reliability.metrics()),
   }),
 }));
 

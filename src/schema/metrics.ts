@@ -3,8 +3,14 @@ import type { ValidationMetrics } from '../engine/validation/validation-metrics.
 import { builder } from './builder.js';
 import { SeverityEnum } from './enums.js';
 
-/** The `metrics` root: each area adds its own field (validation, handoffs, reliability) with builder.objectFields. */
-export type MetricsRoot = Record<string, never>;
+/**
+ * The `metrics` root: each area adds its own field (validation, handoffs, reliability) with
+ * builder.objectFields, and computes its figures through `once`: one root per request, so fifteen
+ * aliases of `metrics` cost what one does.
+ */
+export interface MetricsRoot {
+  once<T>(area: string, compute: () => Promise<T>): Promise<T>;
+}
 
 export const MetricsRef = builder.objectRef<MetricsRoot>('Metrics').implement({
   description: 'Figures computed from the store, so they are the same after a restart.',

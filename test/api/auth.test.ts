@@ -91,6 +91,8 @@ describe('with API keys configured', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ API_KEYS }, { logLevel: 'debug' });
+    // The target of the context-transferring handoffs below must be registered.
+    await server.gql('mutation { registerAgent(input: { id: "a2" }) { userErrors { message } } }', undefined, bearer(KEYS.admin));
   });
   afterAll(() => server.close());
 

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,8 +19,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(dataDir: string): Promise<{ server: ServerProcess; gql: (query: string, variables?: object) => Promise<any> }> {
-  const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+async function start(dataDir: string, env: Record<string, string> = {}): Promise<{ server: ServerProcess; gql: (query: string, variables?: object) => Promise<any> }> {
+  const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
   running.push(server);
   const port = await listeningPort(server);
   const gql = async (query: string, variables?: object) => {
@@ -95,5 +97,57 @@ describe('crash recovery', () => {
     ]);
     expect(trail.filter((t: string) => t.startsWith('STEP_STARTED slow'))).toHaveLength(2);
     expect(second.server.stdout()).toContain('resuming unfinished handoffs');
+  });
+
+  it('never runs a compensation more often than its policy, however often the server is killed during it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-crash-'));
+    dirs.push(dataDir);
+    // The receiver holds the first two calls (the server is killed while each is in flight) and refuses any later one.
+    const calls: string[] = [];
+    const arrivals: (() => void)[] = [];
+    const receiver = http.createServer((request, response) => {
+      request.resume();
+      calls.push(request.headers['idempotency-key'] as string);
+      if (calls.length > 2) response.writeHead(503).end();
+      arrivals.shift()?.();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const arrived = () => new Promise<void>((resolve) => arrivals.push(resolve));
+    const env = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+    try {
+      const first = await start(dataDir, env);
+      const created = await first.gql(`mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`, {
+        input: {
+          id: 'UNDO_TWICE',
+          name: 'An undo allowed two attempts',
+          steps: [
+            {
+              id: 'book', name: 'book', kind: 'NOOP', timeoutMs: 1_000, retry: { maxAttempts: 2, initialDelayMs: 10 },
+              compensation: { id: 'unbook', name: 'unbook', kind: 'WEBHOOK', params: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/unbook` }, timeoutMs: 60_000 },
+            },
+            { id: 'ship', name: 'ship', kind: 'SIMULATE', params: { failFirstAttempts: 9 }, timeoutMs: 1_000, retry: { maxAttempts: 1 } },
+          ],
+        },
+      });
+      expect(created.data.createProcedure.userErrors).toEqual([]);
+      const call = arrived();
+      await first.gql('mutation { initiateHandoff(input: { handoffId: "undo_1", procedureId: "UNDO_TWICE" }) { userErrors { message } } }');
+      // Killed during each of the two attempts the policy allows.
+      await call;
+      first.server.child.kill('SIGKILL');
+      await first.server.exited;
+      const again = arrived();
+      const second = await start(dataDir, env);
+      await again;
+      second.server.child.kill('SIGKILL');
+      await second.server.exited;
+
+      const third = await start(dataDir, env);
+      const done = await waitFor(() => third.gql('{ handoff(id: "undo_1") { status steps { id status compensationAttempts } } }'), (r) => r.data.handoff.status === 'ROLLBACK_FAILED');
+      expect(done.data.handoff.steps[0]).toEqual({ id: 'book', status: 'COMPENSATION_FAILED', compensationAttempts: 2 });
+      expect(calls).toEqual(['undo_1:unbook:1', 'undo_1:unbook:2']);
+    } finally {
+      receiver.close();
+    }
   });
 });

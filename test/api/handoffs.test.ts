@@ -239,6 +239,20 @@ describe('cancel and signal', () => {
     expect(stored.steps[0].output).toEqual({ signal: { approvedBy: 'ana' } });
   });
 
+  it('refuses a signal whose payload is over 64 KiB, recording nothing', async () => {
+    await createProcedure(server, { id: 'BIG_SIGNAL', name: 'Waits', steps: [quickStep('approval', 'AWAIT_SIGNAL', {}, { timeoutMs: 60_000 })] });
+    await initiate(server, { handoffId: 'big_signal_1', procedureId: 'BIG_SIGNAL' });
+    const response = await server.gql(
+      'mutation($payload: JSON) { signalHandoff(input: { id: "big_signal_1", step: "approval", payload: $payload }) { handoff { id } userErrors { code field } } }',
+      { payload: { blob: 'x'.repeat(70_000) } },
+    );
+    expect(response.data.signalHandoff).toEqual({ handoff: null, userErrors: [{ code: 'TOO_LARGE', field: ['input', 'payload'] }] });
+    expect((await getHandoff(server, 'big_signal_1')).steps[0].output).toBeNull();
+    const small = await server.gql('mutation { signalHandoff(input: { id: "big_signal_1", step: "approval", payload: { ok: true } }) { userErrors { code } } }');
+    expect(small.data.signalHandoff.userErrors).toEqual([]);
+    expect((await follow(server, 'big_signal_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
+  });
+
   it('refuses a signal for an unknown step', async () => {
     const response = await server.gql(`mutation { signalHandoff(input: { id: "signal_1", step: "nope" }) { userErrors { code field } } }`);
     expect(response.data.signalHandoff.userErrors[0]).toEqual({ code: 'NOT_FOUND', field: ['input', 'step'] });
@@ -307,8 +321,8 @@ describe('metrics', () => {
       total succeeded failed rolledBack rollbackFailed cancelled running successRate averageDurationMs
       byType { type total successRate } byProcedure { procedureId total succeeded } } } }`);
     const metrics = response.data.metrics.handoffs;
-    expect(metrics).toMatchObject({ total: 10, succeeded: 6, failed: 3, rolledBack: 1, rollbackFailed: 1, cancelled: 1, running: 0 });
-    expect(metrics.successRate).toBeCloseTo(6 / 9);
+    expect(metrics).toMatchObject({ total: 11, succeeded: 7, failed: 3, rolledBack: 1, rollbackFailed: 1, cancelled: 1, running: 0 });
+    expect(metrics.successRate).toBeCloseTo(7 / 10);
     expect(metrics.averageDurationMs).toBeGreaterThanOrEqual(0);
     expect(metrics.byProcedure.find((p: any) => p.procedureId === 'FLAKY_ONCE')).toEqual({ procedureId: 'FLAKY_ONCE', total: 2, succeeded: 2 });
     expect(metrics.byType.map((t: any) => t.type).sort()).toEqual(['AGENT_HANDOFF', 'PHASE_TRANSITION']);

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
-import { bearer, collect, openRawSocket, startTestServer, type GraphQLResponse, type TestServer } from '../support/server.js';
+import { bearer, collect, openRawSocket, startTestServer, type GraphQLResponse, type RawSocket, type TestServer } from '../support/server.js';
+import { httpRequest, openEventStream } from '../support/raw-http.js';
 import { RecordingDatabase } from '../support/store-snapshot.js';
 
 /**
@@ -190,6 +191,31 @@ const LATER_CASES: HostileCase[] = [
   gql('handoffs: garbage cursor', '{ handoffs(first: 5, after: "not-a-cursor") { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
   gql('handoffs: injection-shaped cursor', 'query($c: String) { handoffs(first: 5, after: $c) { totalCount } }', { c: Buffer.from('{"$gt":""}').toString('base64') }, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
   gql('handoffs: negative page size', '{ handoffs(first: -1) { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
+  gql(
+    'handoffs: 6,000 procedure ids in a variable (60,000 fit in a default 1 MB body)',
+    'query($p: [String!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }',
+    { p: Array.from({ length: 6_000 }, (_, i) => `P${i}`) },
+    rejects(200, /Variable \$p has 6000 items; a list argument may have at most 200/),
+    { kind: 'query', field: 'handoffs' },
+  ),
+  gql(
+    'handoffs: a literal list of 300 statuses',
+    `{ handoffs(first: 5, filter: { status: [${Array(300).fill('RUNNING').join(' ')}] }) { totalCount } }`,
+    undefined,
+    rejects(200, /A list has 300 items; a list argument may have at most 200/),
+    { kind: 'query', field: 'handoffs' },
+  ),
+  gql(
+    'a JSON value may hold long arrays: they are data, not list arguments',
+    `mutation($m: JSON) { a: initiateHandoff(input: { procedureId: "NONE", metadata: $m }) { userErrors { code } }
+      b: initiateHandoff(input: { procedureId: "NONE", metadata: { list: [${Array(300).fill(1).join(',')}] } }) { userErrors { code } } }`,
+    { m: { list: Array(1_000).fill(1) } },
+    (reply) => {
+      expect(reply.body.errors).toBeUndefined();
+      expect(reply.body.data).toEqual({ a: { userErrors: [{ code: 'NOT_FOUND' }] }, b: { userErrors: [{ code: 'NOT_FOUND' }] } });
+    },
+    { kind: 'mutation', field: 'initiateHandoff' },
+  ),
   gql('agents: garbage cursor', '{ agents(first: 5, after: "%%%") { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'agents' }),
   gql(
     'initiateHandoff: operator-shaped procedure id',
@@ -208,6 +234,19 @@ const LATER_CASES: HostileCase[] = [
     rejects(413, /too large/),
     { kind: 'mutation', field: 'initiateHandoff' },
   ),
+  {
+    name: 'initiateHandoff: JSON metadata nested 30,000 levels deep',
+    needs: { kind: 'mutation', field: 'initiateHandoff' },
+    run: async () => {
+      // Built as text: JSON.stringify itself would overflow the stack on it.
+      const deep = `${'['.repeat(30_000)}1${']'.repeat(30_000)}`;
+      const query = 'mutation($m: JSON) { initiateHandoff(input: { handoffId: "hostile_deep", procedureId: "PHASE_TRANSITION_STANDARD", metadata: $m }) { userErrors { code } } }';
+      const reply = await post(`{"query":${JSON.stringify(query)},"variables":{"m":{"a":${deep}}}}`);
+      expect(reply.status).toBeLessThan(500);
+      expect(firstError(reply)).toMatch(/JSON values may nest at most 64 levels deep/);
+      expect(JSON.stringify(reply.body)).not.toMatch(/Unexpected error/);
+    },
+  },
   gql(
     'initiateHandoff: wrong enum value',
     'mutation { initiateHandoff(input: { handoffId: "hostile_3", procedureId: "PHASE_TRANSITION_STANDARD", handoffType: "DROP TABLE", priority: LOW }) { userErrors { code } } }',
@@ -342,6 +381,14 @@ const WS_CASES: HostileCase[] = [
     },
   },
   {
+    name: 'ws: a long list variable is limited like over HTTP',
+    run: async () => {
+      const query = 'query($p: [String!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }';
+      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), query, { p: Array.from({ length: 500 }, (_, i) => `P${i}`) }).catch((errors) => [{ errors }]);
+      expect(JSON.stringify(result.errors)).toMatch(/Variable \$p has 500 items; a list argument may have at most 200/);
+    },
+  },
+  {
     name: 'ws: wrong variable type',
     run: async () => {
       const result = await collect(server.wsClient({ apiKey: ADMIN_KEY }), 'query($id: ID!) { procedure(id: $id) { id } }', { id: { $gt: '' } }).catch((errors) => [{ errors }]);
@@ -464,6 +511,215 @@ describe('connection limits', () => {
       expect(logged.every((line) => line.reqId === 'req-masking-1')).toBe(true);
     } finally {
       await broken.close();
+    }
+  });
+});
+
+/** GraphQL is served at exactly /graphql: every other spelling of it is 404 on every transport, so no guard can be walked around. */
+describe('path variants (CSRF)', () => {
+  let open: TestServer;
+  const VARIANTS = ['/graphql/', '//graphql', '/x/graphql', '/graphql/x', '/nothing?q=/graphql', '/graphql%2F', '/GRAPHQL'];
+  const MUTATION = (id: string) => `mutation { registerAgent(input: { id: "${id}" }) { agent { id } } }`;
+  const registered = async (id: string) => (await open.gql(`{ agent(id: "${id}") { id } }`)).data?.agent ?? null;
+  let n = 0;
+
+  beforeAll(async () => {
+    open = await startTestServer({});
+  });
+  afterAll(() => open.close());
+
+  it.each(VARIANTS)('%s: form, text, JSON and GET requests are 404 and run nothing', async (path) => {
+    const sends: { method: string; headers: Record<string, string>; body: (id: string) => string | undefined }[] = [
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: (id: string) => `query=${encodeURIComponent(MUTATION(id))}` },
+      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: (id: string) => JSON.stringify({ query: MUTATION(id) }) },
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: (id: string) => JSON.stringify({ query: MUTATION(id) }) },
+      { method: 'GET', headers: { accept: 'text/html' }, body: () => undefined },
+    ];
+    for (const send of sends) {
+      const id = `csrf_${n++}`;
+      const reply = await httpRequest(open.origin, { method: send.method, path, headers: send.headers, body: send.body(id) });
+      expect(reply.status, `${send.method} ${send.headers['content-type'] ?? ''}`).toBe(404);
+      expect(reply.text).not.toMatch(/graphiql/i);
+      expect(await registered(id)).toBeNull();
+    }
+  });
+
+  it.each(VARIANTS)('%s: an SSE subscription is 404', async (path) => {
+    const query = encodeURIComponent('subscription { handoffEvents { seq } }');
+    const stream = await openEventStream(open.origin, { path: `${path}${path.includes('?') ? '&' : '?'}query=${query}` });
+    expect(stream.status).toBe(404);
+    stream.close();
+  });
+
+  it.each(VARIANTS)('%s: a WebSocket upgrade is refused', async (path) => {
+    await expect(openRawSocket(`${open.wsUrl.replace('/graphql', '')}${path}`)).rejects.toThrow(/Unexpected server response: (400|404)/);
+  });
+
+  it('on /graphql itself a form POST is 415 and runs nothing', async () => {
+    const reply = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(MUTATION('csrf_exact'))}` });
+    expect(reply.status).toBe(415);
+    expect(await registered('csrf_exact')).toBeNull();
+  });
+});
+
+/** A server that requires keys: a wrong key is refused before anything runs, on every transport. */
+describe('keys at the door', () => {
+  let keyed: TestServer;
+
+  beforeAll(async () => {
+    keyed = await startTestServer({ API_KEYS: `owner:admin:${ADMIN_KEY}` });
+  });
+  afterAll(() => keyed.close());
+
+  it('with keys, a wrong key gets 401 before anything runs, GraphiQL and SSE included', async () => {
+    const wrong = { authorization: 'Bearer not-the-key-0123456789' };
+    for (const request of [
+      { path: '/graphql', headers: { ...wrong, accept: 'text/html' } },
+      { path: `/graphql?query=${encodeURIComponent('{ procedures { id } }')}`, headers: wrong },
+      { path: `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`, headers: { ...wrong, accept: 'text/event-stream' } },
+      { path: '/graphql', method: 'POST', headers: { ...wrong, 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES }) },
+    ]) {
+      const reply = await httpRequest(keyed.origin, request);
+      expect(reply.status, request.path).toBe(401);
+      expect(JSON.parse(reply.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    // A variant of the path is not served at all: nothing answers 200 to it, whatever the key.
+    expect((await httpRequest(keyed.origin, { path: '/graphql/', headers: { ...wrong, accept: 'text/html' } })).status).toBe(404);
+  });
+
+  it('a server that requires keys accepts its own origin under any name (a page cannot act without a key)', async () => {
+    const port = new URL(keyed.origin).port;
+    const headers = { origin: `http://api.example:${port}`, host: `api.example:${port}` };
+    const socket = await openRawSocket(keyed.wsUrl, { headers });
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY } }));
+    expect((await socket.next()).type).toBe('connection_ack');
+    socket.socket.close();
+    await expect(openRawSocket(keyed.wsUrl, { headers: { origin: 'http://evil.example', host: headers.host } })).rejects.toThrow(/403/);
+  });
+});
+
+/** DNS rebinding: evil.example resolves to 127.0.0.1, so its pages send `Origin` and `Host` naming evil.example. */
+describe('origins and host names (DNS rebinding)', () => {
+  let open: TestServer;
+  let rebound: { origin: string; host: string };
+
+  beforeAll(async () => {
+    open = await startTestServer({ CORS_ORIGINS: 'http://app.example' });
+    const port = new URL(open.origin).port;
+    rebound = { origin: `http://evil.example:${port}`, host: `evil.example:${port}` };
+  });
+  afterAll(() => open.close());
+
+  const mutationBody = (id: string) => JSON.stringify({ query: `mutation { registerAgent(input: { id: "${id}" }) { agent { id } } }` });
+  const registered = async (id: string) => (await open.gql(`{ agent(id: "${id}") { id } }`)).data?.agent ?? null;
+
+  it('an open server refuses a WebSocket whose Origin and Host both name a rebound host', async () => {
+    await expect(openRawSocket(open.wsUrl, { headers: { origin: rebound.origin, host: rebound.host } })).rejects.toThrow(/403/);
+  });
+
+  it('an open server accepts its own pages under loopback names, and origins CORS_ORIGINS lists', async () => {
+    const port = new URL(open.origin).port;
+    const pages: Record<string, string>[] = [{ origin: `http://localhost:${port}`, host: `localhost:${port}` }, { origin: `http://127.0.0.1:${port}` }, { origin: 'http://app.example' }];
+    for (const headers of pages) {
+      const socket = await openRawSocket(open.wsUrl, { headers });
+      socket.send(JSON.stringify({ type: 'connection_init' }));
+      expect((await socket.next()).type).toBe('connection_ack');
+      socket.socket.close();
+    }
+  });
+
+  it('an open server refuses a rebound page over HTTP: a JSON mutation, a query and an SSE stream', async () => {
+    const post = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', ...rebound }, body: mutationBody('rebound_1') });
+    expect(post.status).toBe(403);
+    expect(await registered('rebound_1')).toBeNull();
+    // Same-origin GETs carry no Origin: the Host alone gives the rebinding away.
+    const read = await httpRequest(open.origin, { path: `/graphql?query=${encodeURIComponent('{ agents(first: 5) { totalCount } }')}`, headers: { host: rebound.host } });
+    expect(read.status).toBe(403);
+    const live = `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`;
+    const pages: Record<string, string>[] = [{ host: rebound.host }, rebound, { origin: 'https://evil.example' }];
+    for (const headers of pages) {
+      const stream = await openEventStream(open.origin, { path: live, headers });
+      expect(stream.status, JSON.stringify(headers)).toBe(403);
+      stream.close();
+    }
+    const listed = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', origin: 'http://app.example' }, body: mutationBody('listed_1') });
+    expect(listed.status).toBe(200);
+    expect(await registered('listed_1')).toEqual({ id: expect.any(String) });
+  });
+});
+
+/** Streams (SSE responses and graphql-ws subscriptions) are capped per client and in total, across transports. */
+describe('stream caps', () => {
+  let capped: TestServer;
+  const LIVE = 'subscription { handoffEvents { seq } }';
+  const sseGet = (localAddress: string) => openEventStream(capped.origin, { path: `/graphql?query=${encodeURIComponent(LIVE)}`, localAddress });
+  const ssePost = (localAddress: string) =>
+    openEventStream(capped.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIVE }), localAddress });
+
+  /** A socket with one live subscription (id "1"), proven live by an event it received. */
+  async function liveSocket(localAddress: string) {
+    const socket = await openRawSocket(capped.wsUrl, { localAddress });
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await socket.next();
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: LIVE } }));
+    return socket;
+  }
+
+  /** The next frame of operation `id` of type `type`, skipping others (more events of earlier handoffs). */
+  async function frameOf(socket: RawSocket, id: string, type: string): Promise<any> {
+    for (;;) {
+      const frame = await socket.next();
+      if (frame.id === id && frame.type === type) return frame;
+    }
+  }
+
+  const tick = (handoffId: string) => capped.gql(`mutation { initiateHandoff(input: { handoffId: "${handoffId}", procedureId: "TICK" }) { userErrors { message } } }`);
+
+  beforeAll(async () => {
+    capped = await startTestServer({ MAX_STREAMS_PER_CLIENT: '3', MAX_STREAMS: '4' });
+    await capped.gql('mutation { createProcedure(input: { id: "TICK", name: "tick", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }');
+  });
+  afterAll(() => capped.close());
+
+  it('caps one client across SSE (GET and POST) and WebSocket, then the server in total; a closed stream frees its place', async () => {
+    const [a, b] = ['127.0.0.1', '127.0.0.2'];
+    const opened: { close(): void }[] = [];
+    const keep = <T extends { close(): void }>(stream: T): T => (opened.push(stream), stream);
+    const sockets: RawSocket[] = [];
+    try {
+      const socket = await liveSocket(a);
+      sockets.push(socket);
+      const [get, post] = [keep(await sseGet(a)), keep(await ssePost(a))];
+      expect([get.status, post.status]).toEqual([200, 200]);
+      // The WebSocket subscription holds its place once it streams: an event proves it.
+      await tick('tick_1');
+      await frameOf(socket, '1', 'next');
+
+      // Client a holds 3 of 3: a fourth is refused on every transport.
+      for (const refused of [keep(await sseGet(a)), keep(await ssePost(a))]) {
+        expect(refused.status).toBe(429);
+        expect(await refused.until(/TOO_MANY_STREAMS/)).toMatch(/this client \(limit 3\)/);
+      }
+      socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: LIVE } }));
+      expect(await frameOf(socket, '2', 'error')).toMatchObject({ payload: [{ extensions: { code: 'TOO_MANY_STREAMS' } }] });
+
+      // Client b may hold one more: the server's total is 4.
+      expect(keep(await sseGet(b)).status).toBe(200);
+      const overTotal = keep(await ssePost(b));
+      expect(overTotal.status).toBe(503);
+      expect(await overTotal.until(/TOO_MANY_STREAMS/)).toMatch(/maximum of 4 open streams/);
+      const otherSocket = await liveSocket(b);
+      sockets.push(otherSocket);
+      expect(await frameOf(otherSocket, '1', 'error')).toMatchObject({ payload: [{ extensions: { code: 'TOO_MANY_STREAMS' } }] });
+
+      // Completing a's subscription frees a place; the same socket can use it at once.
+      socket.send(JSON.stringify({ id: '1', type: 'complete' }));
+      socket.send(JSON.stringify({ id: '3', type: 'subscribe', payload: { query: LIVE } }));
+      await tick('tick_2');
+      await frameOf(socket, '3', 'next');
+    } finally {
+      for (const stream of opened) stream.close();
+      for (const socket of sockets) socket.socket.close();
     }
   });
 });

@@ -22,6 +22,27 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+describe('the metrics query', () => {
+  it('computes each area once per operation: fifteen aliases read the store as often as one', async () => {
+    const server = await startTestServer({});
+    try {
+      const metrics = (aliases: number) =>
+        `{ ${Array.from({ length: aliases }, (_, i) => `m${i}: metrics { handoffs { total byType { type } } validation { sessions byRule { ruleId } } reliability { tests } }`).join(' ')} }`;
+      const readsOf = async (query: string) => {
+        const before = server.app.db.operations.reads;
+        const response = await server.gql(query);
+        expect(response.errors).toBeUndefined();
+        return server.app.db.operations.reads - before;
+      };
+      const one = await readsOf(metrics(1));
+      expect(one).toBeGreaterThan(0);
+      expect(await readsOf(metrics(15))).toBe(one);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('GET /metrics on an open server', () => {
   let server: TestServer;
   beforeAll(async () => {

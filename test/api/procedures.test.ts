@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createProcedure, follow, getHandoff, initiate, quickStep } from '../support/handoff-fixtures.js';
+import { createProcedure, follow, getHandoff, initiate, phaseContext, quickStep } from '../support/handoff-fixtures.js';
 
 let server: TestServer;
 let hook: Server;
@@ -15,7 +15,9 @@ beforeAll(async () => {
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       received.push({ body: JSON.parse(body), key: request.headers['idempotency-key'] as string | undefined });
-      response.statusCode = request.url === '/fail' ? 503 : 204;
+      // /flaky fails the first call of each step it serves, then succeeds.
+      const flakyFirst = request.url === '/flaky' && received.filter((r) => r.body.handoffId === received.at(-1)!.body.handoffId && r.body.step === received.at(-1)!.body.step).length === 1;
+      response.statusCode = request.url === '/fail' || flakyFirst ? 503 : 204;
       response.end();
     });
   });
@@ -114,6 +116,7 @@ describe('post-step validation', () => {
       name: 'Transfer then check resources',
       steps: [quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['resources'] }, { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0 } })],
     });
+    await server.gql('mutation { registerAgent(input: { id: "receiver" }) { userErrors { message } } }');
     await initiate(server, {
       handoffId: 'checked_1',
       procedureId: 'CHECKED_TRANSFER',
@@ -153,6 +156,35 @@ describe('prerequisites', () => {
   });
 });
 
+describe('definitions that could never run', () => {
+  it('refuses dependencies that form a cycle, on create and on update, naming the chain', async () => {
+    const self = await createProcedure(server, { id: 'SELF_DEP', name: 'Self', dependencies: ['SELF_DEP'], steps: [quickStep('a', 'NOOP', {})] });
+    expect(self.userErrors).toEqual([{ field: ['input', 'dependencies'], code: 'DEPENDENCY_CYCLE', message: expect.stringContaining('SELF_DEP → SELF_DEP') }]);
+    expect((await createProcedure(server, { id: 'CYCLE_A', name: 'A', steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    expect((await createProcedure(server, { id: 'CYCLE_B', name: 'B', dependencies: ['CYCLE_A'], steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    expect((await createProcedure(server, { id: 'CYCLE_C', name: 'C', dependencies: ['CYCLE_B'], steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    const closing = await server.gql(
+      `mutation($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version } userErrors { field code message } } }`,
+      { input: { id: 'CYCLE_A', name: 'A', dependencies: ['CYCLE_C'], steps: [quickStep('a', 'NOOP', {})] } },
+    );
+    expect(closing.data.updateProcedure).toEqual({
+      procedure: null,
+      userErrors: [{ field: ['input', 'dependencies'], code: 'DEPENDENCY_CYCLE', message: expect.stringContaining('CYCLE_A → CYCLE_C → CYCLE_B → CYCLE_A') }],
+    });
+  });
+
+  it('refuses a context transfer to a target agent nobody registered, and runs once it is registered', async () => {
+    const input = { handoffId: 'ghost_target_1', procedureId: 'PHASE_TRANSITION_STANDARD', sourceAgent: 'ghost_source', targetAgent: 'ghost_target', metadata: phaseContext() };
+    const refused = await initiate(server, input);
+    expect(refused.handoff).toBeNull();
+    expect(refused.userErrors).toEqual([{ field: ['input', 'targetAgent'], code: 'AGENT_NOT_REGISTERED', message: expect.stringContaining('"ghost_target"') }]);
+    await server.gql('mutation { registerAgent(input: { id: "ghost_target" }) { userErrors { message } } }');
+    const accepted = await initiate(server, input);
+    expect(accepted.userErrors).toEqual([]);
+    expect((await follow(server, 'ghost_target_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
+  });
+});
+
 describe('webhook steps', () => {
   it('POSTs the handoff to an allow-listed URL and succeeds on 2xx', async () => {
     const created = await createProcedure(server, { id: 'HOOKED', name: 'Calls a hook', steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/ok`, body: { hello: 1 } })] });
@@ -161,8 +193,27 @@ describe('webhook steps', () => {
     const events = await follow(server, 'hooked_1');
     expect(events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
     const call = received.find((r) => r.body.handoffId === 'hooked_1')!;
-    expect(call.body).toMatchObject({ procedureId: 'HOOKED', targetAgent: 'someone', attempt: 1, payload: { hello: 1 } });
-    expect(call.key).toBe('hooked_1:1');
+    expect(call.body).toMatchObject({ procedureId: 'HOOKED', step: 'notify', targetAgent: 'someone', attempt: 1, payload: { hello: 1 } });
+    expect(call.key).toBe('hooked_1:notify:1');
+  });
+
+  it('gives every step, compensation and attempt its own Idempotency-Key, so a de-duplicating receiver skips nothing', async () => {
+    const hooked = (id: string, path: string) => ({ id, name: id, kind: 'WEBHOOK', params: { url: `${hookUrl}${path}` }, timeoutMs: 2_000 });
+    const created = await createProcedure(server, {
+      id: 'HOOKED_UNDO',
+      name: 'Hooks and their undos',
+      steps: [
+        quickStep('reserve', 'WEBHOOK', { url: `${hookUrl}/ok` }, { compensation: hooked('release', '/flaky') }),
+        quickStep('charge', 'WEBHOOK', { url: `${hookUrl}/ok` }, { compensation: hooked('refund', '/ok') }),
+        quickStep('ship', 'SIMULATE', { failFirstAttempts: 9 }, { retry: { maxAttempts: 1 } }),
+      ],
+    });
+    expect(created.userErrors).toEqual([]);
+    await initiate(server, { handoffId: 'hooked:2', procedureId: 'HOOKED_UNDO' });
+    expect((await follow(server, 'hooked:2')).at(-1)!.type).toBe('HANDOFF_ROLLED_BACK');
+    const keys = received.filter((r) => r.body.handoffId === 'hooked:2').map((r) => r.key);
+    expect(keys).toEqual(['hooked:2:reserve:1', 'hooked:2:charge:1', 'hooked:2:refund:1', 'hooked:2:release:1', 'hooked:2:release:2']);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('retries a failing webhook and fails the handoff when every attempt gets a 5xx', async () => {

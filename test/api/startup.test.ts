@@ -138,6 +138,24 @@ describe('npm start', () => {
     START_TIMEOUT_MS * 2,
   );
 
+  it('says where it listens whatever LOG_LEVEL is: on stderr when info lines are off', async () => {
+    for (const level of ['warn', 'silent']) {
+      const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: level });
+      const port = await new Promise<number>((resolve, reject) => {
+        const check = () => {
+          const match = /^Handoff listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/m.exec(server.stderr());
+          if (match) resolve(Number(match[1]));
+        };
+        server.child.stderr!.on('data', check);
+        server.exited.then(() => reject(new Error(`exited before listening: ${server.stderr()}`)));
+        check();
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, START_TIMEOUT_MS * 2);
+
   it('stops with a one-line message naming PORT when PORT is invalid', async () => {
     const server = start({ PORT: 'abc', DATA_DIR: dataDir });
     const exit = await server.exited;

@@ -43,6 +43,7 @@ describe('the embedded store file', () => {
   async function storeWithHandoff(): Promise<string> {
     const server = start();
     const port = await listeningPort(server);
+    await post(port, 'mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }');
     const created = await post(
       port,
       `mutation { initiateHandoff(input: { handoffId: "kept", procedureId: "PHASE_TRANSITION_STANDARD", sourceAgent: "agent_1", targetAgent: "agent_2",

@@ -185,6 +185,8 @@ describe('validation over GraphQL', () => {
       { field: ['input', 'procedureId'], code: 'NOT_FOUND', message: expect.stringContaining('NOPE') },
       { field: ['input', 'ruleIds', '1'], code: 'NOT_FOUND', message: expect.stringContaining('VR999') },
     ]);
+    const hugeContext = await server.gql(START, { input: { context: { blob: 'x'.repeat(70_000) } } });
+    expect(hugeContext.data.startValidationSession.userErrors).toEqual([{ field: ['input', 'context'], code: 'TOO_LARGE', message: expect.stringContaining('65536 bytes') }]);
     const badContext = await server.gql(START, { input: { context: [1, 2] } });
     expect(badContext.data.startValidationSession.userErrors).toEqual([
       { field: ['input', 'context'], code: 'INVALID_INPUT', message: expect.any(String) },

@@ -107,7 +107,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     await store.create(h, created, 5);
     const running = next(h, 'RUNNING');
     const done = await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, null);
-    expect(done?.events).toMatchObject([{ seq: 2, type: 'HANDOFF_STARTED', status: 'RUNNING' }]);
+    expect(done).toMatchObject({ applied: true, events: [{ seq: 2, type: 'HANDOFF_STARTED', status: 'RUNNING' }] });
     // the same transition again (a stale writer) changes nothing
     expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'again' }], 7, null)).toBeNull();
     const final = next(running, 'COMPLETED', 2);
@@ -166,6 +166,29 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     await store.transition(next(h, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, null);
     expect(await store.recordSignal('h1', 'review', 1)).toBe(false);
     expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
+  });
+
+  it('refuses a final status that would ignore a recorded cancel, storing nothing of it, and says why', async () => {
+    const h = handoff('h1');
+    await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
+    const running = next(h, 'RUNNING');
+    expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, 'a')).toMatchObject({ applied: true });
+    expect(await store.requestCancel('h1', 'stop', 7)).toBe(true);
+    const cancelRecorded = { signals: {}, cancelRequest: { reason: 'stop', at: 7 } };
+    for (const status of ['COMPLETED', 'FAILED', 'ROLLED_BACK'] as const) {
+      const ending = await store.transition(next(running, status), [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 8, 'a');
+      expect(ending, status).toEqual({ applied: false, reason: 'CANCEL_REQUESTED', requests: cancelRecorded });
+    }
+    expect((await store.get('h1'))!.status).toBe('RUNNING');
+    expect((await store.events('h1', 0)).map((event) => event.type)).toEqual(['HANDOFF_CREATED', 'HANDOFF_STARTED']);
+    expect(await store.leaseHolders()).toEqual(['a']);
+    // Changes that honour it still apply, and report it.
+    const rolling = next(running, 'ROLLING_BACK');
+    expect(await store.transition(rolling, [{ type: 'ROLLBACK_STARTED', step: null, message: 'undo' }], 9, 'a')).toMatchObject({ applied: true, requests: cancelRecorded });
+    // A stale writer is told its guard failed (null), not that a cancel refused it.
+    expect(await store.transition(next(running, 'COMPLETED'), [], 10, 'a')).toBeNull();
+    expect(await store.transition(next(rolling, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, 'a')).toMatchObject({ applied: true });
+    expect((await store.get('h1'))!.status).toBe('CANCELLED');
   });
 
   it('pages newest first by filter, merging several statuses without gaps or repeats', async () => {

@@ -102,9 +102,9 @@ export interface RawSocket {
 
 export function openRawSocket(
   wsUrl: string,
-  options: { protocol?: string; headers?: Record<string, string> } = {},
+  options: { protocol?: string; headers?: Record<string, string>; localAddress?: string } = {},
 ): Promise<RawSocket> {
-  const socket = new WebSocket(wsUrl, options.protocol ?? 'graphql-transport-ws', { headers: options.headers });
+  const socket = new WebSocket(wsUrl, options.protocol ?? 'graphql-transport-ws', { headers: options.headers, localAddress: options.localAddress });
   const queue: any[] = [];
   const waiting: ((frame: any) => void)[] = [];
   socket.on('message', (data) => {

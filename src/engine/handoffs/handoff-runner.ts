@@ -1,12 +1,14 @@
 import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
-import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
+import type { Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { isFinal, type Handoff, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
+import { compensateStep, type CompensationRun } from './compensation.js';
 import { retryDelayMs } from './retry-delay.js';
 import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
+import { SignalBox, type SignalPolling } from './signal-box.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
 
@@ -42,13 +44,12 @@ export interface RunnerOptions {
 interface ActiveRun {
   handoff: Handoff;
   procedure: Procedure;
-  signals: Record<string, unknown>;
+  signals: SignalBox;
   cancelReason: string | null;
   /** Aborted by cancel or shutdown; the running attempt follows it. */
   abort: AbortController;
   /** Aborted by shutdown only: compensations, which a cancel must not stop, follow it. */
   shutdown: AbortController;
-  signalWaiter: ((payload: unknown) => void) | null;
 }
 
 /** A step that was started (or due to start) but will never finish reads as FAILED, not RUNNING. */
@@ -114,11 +115,10 @@ export class HandoffRunner {
       run = {
         handoff: record.handoff,
         procedure,
-        signals: record.signals,
+        signals: new SignalBox(record.signals),
         cancelReason: record.cancelRequest?.reason ?? null,
         abort: new AbortController(),
         shutdown: new AbortController(),
-        signalWaiter: null,
       };
       this.active.set(id, run);
       // stop() may have run while we were loading: it could not abort a run it did not see.
@@ -173,10 +173,7 @@ export class HandoffRunner {
 
   /** Delivers a signal recorded in the store to the step waiting for it in this process. */
   notifySignal(id: string, step: string, payload: unknown): void {
-    const run = this.active.get(id);
-    if (!run) return;
-    run.signals[step] = payload;
-    if (run.handoff.steps[run.handoff.currentStep]?.id === step) run.signalWaiter?.(payload);
+    this.active.get(id)?.signals.record(step, payload);
   }
 
   /** Aborts the running attempt of a handoff whose cancel was recorded in the store. */
@@ -233,7 +230,7 @@ export class HandoffRunner {
     }));
     const now = this.options.clock.now();
     if (verdict.blocking.length > 0) {
-      await this.commit(run, (h) => {
+      const failed = await this.commit(run, (h) => {
         h.status = 'FAILED';
         h.error = `validation gates failed: ${verdict.summary}`;
         h.startedAt = now;
@@ -242,6 +239,7 @@ export class HandoffRunner {
         { type: 'GATES_FAILED', step: null, message: verdict.summary, data: { rules: verdict.blocking } },
         { type: 'HANDOFF_FAILED', step: null, message: `validation gates failed: ${verdict.blocking.join(', ')}` },
       ]);
+      if (!failed) await this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
       return false;
     }
     const first = procedure.steps[0];
@@ -374,20 +372,33 @@ export class HandoffRunner {
     const drafts: HandoffEventDraft[] = [];
     if (definition.kind === 'await_signal') drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: 'signal received', attempt });
     drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
-    if (next) drafts.push(this.stepStartedEvent(next, 1));
-    else drafts.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
-    await this.commit(run, (h) => {
+    const succeed = (h: Handoff) => {
       const step = h.steps[index];
       step.status = 'SUCCEEDED';
       step.finishedAt = now;
       step.output = output;
-      if (next) this.markAttemptStarted(h, index + 1, now);
-      else {
-        h.currentStep = index + 1;
-        h.status = 'COMPLETED';
-        h.finishedAt = now;
-      }
+    };
+    if (next) {
+      await this.commit(run, (h) => {
+        succeed(h);
+        this.markAttemptStarted(h, index + 1, now);
+      }, [...drafts, this.stepStartedEvent(next, 1)]);
+      return;
+    }
+    const completed = await this.commit(run, (h) => {
+      succeed(h);
+      h.currentStep = index + 1;
+      h.status = 'COMPLETED';
+      h.finishedAt = now;
+    }, [...drafts, { type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }]);
+    if (completed) return;
+    // A cancel was recorded while the last step ran, and acknowledged: it wins. The step's success is
+    // recorded, then undone with the others.
+    await this.commit(run, (h) => {
+      succeed(h);
+      h.currentStep = index + 1;
     }, drafts);
+    await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
   /** Records a failed attempt; schedules a retry or starts the rollback. Returns true to keep going. */
@@ -444,110 +455,58 @@ export class HandoffRunner {
     return indexes;
   }
 
-  /** Runs compensations in reverse step order; each is reported as its own events. */
+  /** Runs compensations in reverse step order; each attempt is reported as its own events. */
   private async rollBack(run: ActiveRun): Promise<void> {
-    for (const index of this.stepsToCompensate(run)) {
-      const compensation = run.procedure.steps[index].compensation!;
-      await this.commit(run, (h) => {
-        h.steps[index].status = 'COMPENSATING';
-      }, [{ type: 'COMPENSATION_STARTED', step: run.handoff.steps[index].id, message: `${compensation.name} started` }]);
-      const result = await this.compensate(run, index, compensation);
-      await this.commit(run, (h) => {
-        h.steps[index].status = result.ok ? 'COMPENSATED' : 'COMPENSATION_FAILED';
-        if (!result.ok) h.steps[index].error = `compensation failed: ${result.error}`;
-      }, [
-        result.ok
-          ? { type: 'COMPENSATION_SUCCEEDED', step: run.handoff.steps[index].id, durationMs: result.durationMs, message: `${compensation.name} succeeded` }
-          : { type: 'COMPENSATION_FAILED', step: run.handoff.steps[index].id, durationMs: result.durationMs, message: `${compensation.name} failed: ${result.error}` },
-      ]);
-    }
+    const compensating: CompensationRun = {
+      get handoff() {
+        return run.handoff;
+      },
+      procedure: run.procedure,
+      shutdown: run.shutdown.signal,
+      commit: (change, drafts) => this.commit(run, change, drafts),
+    };
+    for (const index of this.stepsToCompensate(run)) await compensateStep(compensating, index, this.options);
     const failed = run.handoff.steps.some((step) => step.status === 'COMPENSATION_FAILED');
     if (failed) return this.finish(run, 'ROLLBACK_FAILED', 'some compensations failed; manual repair needed');
     if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled and rolled back: ${run.cancelReason}`);
     return this.finish(run, 'ROLLED_BACK', 'all completed steps were undone');
   }
 
-  /** A compensation gets the step's retry policy; cancel does not stop it, shutdown does. */
-  private async compensate(run: ActiveRun, index: number, compensation: Compensation): Promise<{ ok: boolean; error?: string; durationMs: number }> {
-    const policy = run.procedure.steps[index].retry;
-    const shutdown = run.shutdown.signal;
-    const noSignals = () => Promise.reject(new StepFailure('compensations cannot wait for signals'));
-    let last = '';
-    let total = 0;
-    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      const result = await runAction(
-        { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: shutdown, awaitSignal: noSignals },
-        this.options.services,
-        this.options.clock,
-        null,
-      );
-      total += result.durationMs;
-      if (result.ok) return { ok: true, durationMs: total };
-      if (result.error instanceof ShutdownError) throw result.error;
-      last = result.error.message;
-      if (attempt < policy.maxAttempts) await this.options.clock.sleep(retryDelayMs(attempt + 1, policy, this.options.random), shutdown);
-    }
-    return { ok: false, error: last, durationMs: total };
-  }
-
-
   private async finish(run: ActiveRun, status: keyof typeof FINAL_EVENT_BY_STATUS, message: string): Promise<void> {
     const now = this.options.clock.now();
-    await this.commit(run, (h) => {
+    const finished = await this.commit(run, (h) => {
       if (status !== 'COMPLETED') abandonCurrentStep(h, message, now);
       h.status = status;
       h.startedAt ??= now;
       h.finishedAt = now;
       if (status === 'CANCELLED') h.cancelReason = run.cancelReason;
     }, [{ type: FINAL_EVENT_BY_STATUS[status], step: null, message }]);
+    // Refused: a cancel was recorded (and acknowledged) since we last looked; it decides how this ends.
+    if (!finished) await this.finish(run, 'CANCELLED', `${status === 'ROLLED_BACK' ? 'cancelled and rolled back' : 'cancelled'}: ${run.cancelReason}`);
   }
 
   private awaitSignal(run: ActiveRun, step: string, attemptSignal: AbortSignal): Promise<unknown> {
-    if (step in run.signals) return Promise.resolve(run.signals[step]);
-    return new Promise((resolve, reject) => {
-      const stopPolling = new AbortController();
-      const giveUp = () => {
-        run.signalWaiter = null;
-        stopPolling.abort();
-        reject(attemptSignal.reason);
-      };
-      const done = (payload: unknown) => {
-        run.signalWaiter = null;
-        stopPolling.abort();
-        attemptSignal.removeEventListener('abort', giveUp);
-        resolve(payload);
-      };
-      if (attemptSignal.aborted) return giveUp();
-      run.signalWaiter = done;
-      attemptSignal.addEventListener('abort', giveUp, { once: true });
-      // Only another process can record a signal this one did not hear of: a store it shares.
-      if (!this.options.exclusiveStore) void this.pollSignal(run, step, stopPolling.signal, done);
-    });
+    // Only another process can record a signal this one did not hear of: a store it shares. Its notice
+    // arrives through the change feed; the store is read as often as leases are renewed in case a
+    // notice never came (a change stream that failed).
+    const polling: SignalPolling | null = this.options.exclusiveStore
+      ? null
+      : {
+          clock: this.options.clock,
+          everyMs: Math.max(50, Math.floor(this.options.leaseMs / 3)),
+          read: () => this.options.repository.requests(run.handoff.id),
+          onCancel: (reason) => this.notifyCancel(run.handoff.id, reason),
+        };
+    return run.signals.wait(step, attemptSignal, polling);
   }
 
   /**
-   * A signal recorded by another process arrives through the change feed within its poll interval;
-   * this looks in the store as often as leases are renewed, in case a notice never arrived (a change
-   * stream that failed).
+   * Applies `change` to the handoff and stores it with `drafts` as one compare-and-set. The store
+   * also tells us of cancels and signals written meanwhile. False when the store refused the change
+   * because it would end the handoff ignoring a recorded cancel (then `run.cancelReason` is set and
+   * the caller ends it another way); every other change is always applied or throws.
    */
-  private async pollSignal(run: ActiveRun, step: string, stop: AbortSignal, done: (payload: unknown) => void): Promise<void> {
-    while (!stop.aborted) {
-      try {
-        await this.options.clock.sleep(Math.max(50, Math.floor(this.options.leaseMs / 3)), stop);
-      } catch {
-        return;
-      }
-      const requests = await this.options.repository.requests(run.handoff.id).catch(() => null);
-      if (requests && step in requests.signals && !stop.aborted) done(requests.signals[step]);
-      if (requests?.cancelRequest && !stop.aborted) this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
-    }
-  }
-
-  /**
-   * Applies `change` to the handoff and stores it with `drafts` as one compare-and-set.
-   * The returned record also tells us of cancels and signals written meanwhile.
-   */
-  private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<void> {
+  private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<boolean> {
     // Changes touch top-level fields and step records only; metadata is shared, never mutated.
     const next: Handoff = { ...run.handoff, steps: run.handoff.steps.map((step) => ({ ...step })) };
     change(next);
@@ -555,13 +514,15 @@ export class HandoffRunner {
     next.seq += drafts.length;
     const stored = await this.options.repository.transition(next, drafts, this.options.clock.now(), this.options.owner);
     if (!stored) throw new LeaseLostError(next.id);
-    run.handoff = next;
+    if (stored.applied) run.handoff = next;
     this.absorb(run, stored.requests);
+    if (!stored.applied) return false;
     this.options.publish(stored.events);
+    return true;
   }
 
   private absorb(run: ActiveRun, record: OutOfBandRequests): void {
-    Object.assign(run.signals, record.signals);
+    run.signals.recordAll(record.signals);
     if (record.cancelRequest && run.cancelReason === null) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
   }
 }

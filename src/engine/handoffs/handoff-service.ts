@@ -15,7 +15,7 @@ import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
-import { isJsonObject } from '../shared/json-object.js';
+import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -33,7 +33,7 @@ export interface InitiateHandoffInput {
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const NAME_LIMIT = 200;
-/** Metadata is stored and copied into events: keep it bounded. */
+/** Metadata (and a signal's payload) is stored and copied into events: keep it bounded. */
 export const METADATA_LIMIT_BYTES = 64 * 1024;
 
 function checkInput(input: InitiateHandoffInput): UserError[] {
@@ -50,7 +50,7 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
   if (input.metadata != null) {
     if (!isJsonObject(input.metadata)) {
       errors.push({ field: ['input', 'metadata'], code: 'INVALID_VALUE', message: 'metadata must be a JSON object' });
-    } else if (Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_LIMIT_BYTES) {
+    } else if (jsonBytes(input.metadata) > METADATA_LIMIT_BYTES) {
       errors.push({ field: ['input', 'metadata'], code: 'TOO_LARGE', message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON` });
     }
   }
@@ -113,6 +113,7 @@ export class HandoffService {
         kind: step.kind,
         status: 'PENDING',
         attempts: 0,
+        compensationAttempts: 0,
         startedAt: null,
         finishedAt: null,
         error: null,
@@ -145,9 +146,24 @@ export class HandoffService {
     return ok(handoff);
   }
 
-  /** Required agents must be registered; dependency procedures must have completed for the same source phase. */
+  /**
+   * Required agents must be registered, and so must the target of a procedure that transfers context
+   * (its steps deliver into the target's inbox: a name nobody registered would receive it and the
+   * handoff would complete with a target that does not exist); dependency procedures must have
+   * completed for the same source phase. Agents named by other procedures are labels.
+   */
   private async unmetPrerequisites(procedure: Procedure, input: InitiateHandoffInput): Promise<UserError[]> {
     const errors: UserError[] = [];
+    if (input.targetAgent && procedure.steps.some((step) => step.kind === 'transfer_context')) {
+      const [target] = await this.agents.getMany([input.targetAgent]);
+      if (target === null) {
+        errors.push({
+          field: ['input', 'targetAgent'],
+          code: 'AGENT_NOT_REGISTERED',
+          message: `${procedure.id} transfers context to its target, and no agent "${input.targetAgent}" is registered: call registerAgent first`,
+        });
+      }
+    }
     if (procedure.requiredAgents.length > 0) {
       const found = await this.agents.getMany(procedure.requiredAgents);
       const missing = procedure.requiredAgents.filter((_, index) => found[index] === null);
@@ -191,6 +207,10 @@ export class HandoffService {
 
   /** Delivers a signal to an `await_signal` step (before or while it waits). */
   async signal(id: string, step: string, payload: unknown): Promise<Outcome<Handoff>> {
+    // Stored with the handoff and copied into the step's output: bounded like metadata.
+    if (jsonBytes(payload ?? null) > METADATA_LIMIT_BYTES) {
+      return fail('TOO_LARGE', `payload must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`, ['input', 'payload']);
+    }
     const handoff = await this.repository.get(id);
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);

@@ -48,6 +48,11 @@ export interface StepRun {
   status: StepStatus;
   /** Attempts started so far, the one running included. */
   attempts: number;
+  /**
+   * Attempts of its compensation started so far (stored before each runs, so restarts cannot exceed
+   * the policy). Absent in handoffs stored before they were counted: read it as 0.
+   */
+  compensationAttempts?: number;
   startedAt: number | null;
   finishedAt: number | null;
   /** Last failure, kept after a later success for the record. */

@@ -77,6 +77,7 @@ export async function runAction(
       return handler.run({
         handoff: run.handoff,
         action: run.action,
+        actionId: run.stepId,
         attempt: run.attempt,
         get signal() {
           return attempt.signal;

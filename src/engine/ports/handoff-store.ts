@@ -33,6 +33,18 @@ export interface HandoffRecord extends OutOfBandRequests {
 }
 
 /**
+ * Final statuses that say a handoff was not cancelled. While a cancel request is recorded, a
+ * transition to one of them is refused (the runner must honour the cancel instead), so a cancel
+ * that was acknowledged can never be followed by one of them, whatever the timing.
+ */
+export const STATUSES_IGNORING_A_CANCEL: ReadonlySet<HandoffStatus> = new Set<HandoffStatus>(['COMPLETED', 'FAILED', 'ROLLED_BACK']);
+
+/** What `transition` did: stored it with its events, or refused it because a cancel is recorded. */
+export type TransitionOutcome =
+  | { applied: true; events: HandoffEvent[]; requests: OutOfBandRequests }
+  | { applied: false; reason: 'CANCEL_REQUESTED'; requests: OutOfBandRequests };
+
+/**
  * Handoffs of one status, type and procedure, counted: what metrics are computed from, in memory
  * that does not grow with history. `durationMsSum` and `durationCount` cover those with a duration.
  */
@@ -59,13 +71,12 @@ export interface HandoffStore {
    * Replaces the stored state with `next` if the stored version is still `next.version - 1` and
    * (when given) the lease is still `leaseOwner`'s; records `drafts` as events. Null when the
    * guard failed (someone else changed it). A final status also hands the lease back.
+   *
+   * Refused, with nothing stored (`applied: false`, reason CANCEL_REQUESTED), when `next.status` is
+   * one of STATUSES_IGNORING_A_CANCEL and a cancel request is recorded: checked in the same atomic
+   * step as the version guard, so a cancel recorded a moment before cannot be overtaken.
    */
-  transition(
-    next: Handoff,
-    drafts: HandoffEventDraft[],
-    at: number,
-    leaseOwner: string | null,
-  ): Promise<{ events: HandoffEvent[]; requests: OutOfBandRequests } | null>;
+  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<TransitionOutcome | null>;
   /** Makes sure the events of the handoff's latest transition are in the log (a no-op where they always are). */
   repairLog(id: string): Promise<void>;
   /** Copies a loaded record's outbox to the log again (a no-op where the outbox is always empty). */

@@ -1,7 +1,8 @@
 import type { ProcedureStore } from '../ports/registry-stores.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { Clock } from '../shared/clock.js';
-import { fail, failAll, ok, type Outcome } from '../shared/user-error.js';
+import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { dependencyCycle } from './dependency-cycle.js';
 import type { Procedure } from './procedure.js';
 import { checkProcedureInput, toProcedure, type ProcedureInput } from './procedure-definition.js';
 import { seedProcedures } from './seed-procedures.js';
@@ -120,10 +121,19 @@ export class ProcedureService {
     return ok(current);
   }
 
-  private async check(input: ProcedureInput) {
-    return checkProcedureInput(input, {
+  private async check(input: ProcedureInput): Promise<UserError[]> {
+    const problems = checkProcedureInput(input, {
       knownRuleIds: await this.options.knownRuleIds(),
       webhookAllowList: this.options.webhookAllowList,
     });
+    const cycle = await dependencyCycle(input.id, input.dependencies ?? [], async (id) => (await this.options.repository.get(id))?.dependencies ?? null);
+    if (cycle) {
+      problems.push({
+        field: ['input', 'dependencies'],
+        code: 'DEPENDENCY_CYCLE',
+        message: `dependencies would form a cycle (${cycle.join(' → ')}): a handoff of any of them could never start`,
+      });
+    }
+    return problems;
   }
 }

@@ -52,7 +52,8 @@ function observe(observed: Observed, event: HandoffEvent): void {
       observed.lastFailureTimedOut = event.data?.timeout === true;
       break;
     case 'COMPENSATION_STARTED':
-      observed.compensations++;
+      // One per attempt: a compensation is counted once, at its first.
+      if ((event.attempt ?? 1) === 1) observed.compensations++;
       break;
     case 'COMPENSATION_FAILED':
       observed.compensationsFailed++;

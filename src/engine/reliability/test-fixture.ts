@@ -38,7 +38,8 @@ export function passingContext(procedure: Procedure, testId: string): Record<str
   };
   const transferred = procedure.steps.filter((step) => step.kind === 'transfer_context').flatMap((step) => stringList(step.params.keys) ?? []);
   for (const key of [...procedure.requiredContextKeys, ...transferred]) {
-    if (!(key in context)) context[key] = { provisionedBy: testId };
+    // Keys are user text: an own-property check, and a definition rather than an assignment ("__proto__").
+    if (!Object.hasOwn(context, key)) Object.defineProperty(context, key, { value: { provisionedBy: testId }, enumerable: true, writable: true, configurable: true });
   }
   return context;
 }

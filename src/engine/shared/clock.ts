@@ -11,22 +11,40 @@ export interface Clock {
   timer?(ms: number, onFire: () => void, options?: { background?: boolean }): () => void;
 }
 
+/** The longest delay setTimeout honours: anything longer (or not a number) fires after 1 ms, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * setTimeout for any delay: one longer than MAX_TIMER_MS is waited out in legs of at most that
+ * long. Returns the cancel. `background`: the timer does not keep the process alive.
+ */
+function longTimeout(ms: number, onFire: () => void, background = false): () => void {
+  const due = Date.now() + ms;
+  let handle: NodeJS.Timeout;
+  const arm = (wait: number) => {
+    handle = setTimeout(() => {
+      const left = due - Date.now();
+      if (left > 0 && wait === MAX_TIMER_MS) arm(Math.min(left, MAX_TIMER_MS));
+      else onFire();
+    }, wait);
+    if (background) handle.unref();
+  };
+  arm(Math.min(Math.max(ms, 0), MAX_TIMER_MS));
+  return () => clearTimeout(handle);
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  timer: (ms, onFire, options) => {
-    const handle = setTimeout(onFire, ms);
-    if (options?.background) handle.unref();
-    return () => clearTimeout(handle);
-  },
+  timer: (ms, onFire, options) => longTimeout(ms, onFire, options?.background),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
+      const cancel = longTimeout(ms, () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      });
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         reject(signal!.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,6 +1,7 @@
 import { Query } from 'mingo';
 import type { UserError } from '../shared/user-error.js';
 import { isJsonObject } from '../shared/json-object.js';
+import { conditionSandbox, usesRegex } from './condition-sandbox.js';
 
 /**
  * Rule conditions: MongoDB query documents evaluated by mingo against a validation
@@ -32,7 +33,8 @@ function findProblem(value: unknown, depth: number): string | null {
 /**
  * Checks a condition before it is stored: a JSON object of known operators in the right
  * shapes. `sample` is a representative subject to run it against once, because mingo
- * reports some bad shapes (e.g. `$in: 5`) only when evaluating.
+ * reports some bad shapes (e.g. `$in: 5`) only when evaluating. A condition with regular
+ * expressions is only compiled here: running it belongs in the sandbox (see probeCondition).
  */
 export function checkCondition(condition: unknown, sample: object, field: string[]): UserError[] {
   const refuse = (message: string): UserError[] => [{ code: 'INVALID_CONDITION', message, field }];
@@ -41,16 +43,37 @@ export function checkCondition(condition: unknown, sample: object, field: string
   const problem = findProblem(condition, 0);
   if (problem) return refuse(`The condition ${problem}`);
   try {
-    new Query(condition, {}).test(sample as Record<string, unknown>);
+    const query = new Query(condition, {});
+    if (!usesRegex(condition)) query.test(sample as Record<string, unknown>);
   } catch (error) {
     return refuse(`The condition is not a valid query: ${error instanceof Error ? error.message : String(error)}`);
   }
   return [];
 }
 
+/** How long a new condition with regular expressions may take against the sample subject. */
+export const PROBE_TIMEOUT_MS = 1_000;
+
+/**
+ * The sample run of a condition with regular expressions, in the sandbox under PROBE_TIMEOUT_MS
+ * (`deadline` aborts it): one that cannot finish on the small sample would freeze real evaluations.
+ */
+export async function probeCondition(condition: Record<string, unknown>, sample: object, field: string[], deadline: AbortSignal): Promise<UserError[]> {
+  try {
+    await conditionSandbox.test(condition, sample, deadline);
+    return [];
+  } catch (error) {
+    const message = deadline.aborted
+      ? `The condition did not finish within ${PROBE_TIMEOUT_MS} ms on a small sample subject: a regular expression in it backtracks catastrophically (nested quantifiers such as (a+)+ do)`
+      : `The condition is not a valid query: ${error instanceof Error ? error.message : String(error)}`;
+    return [{ code: 'INVALID_CONDITION', message, field }];
+  }
+}
+
 /** A condition compiled once: its test, and what its messages say, worked out once where the subject does not matter. */
 export interface CompiledCondition {
-  test(subject: object): boolean;
+  /** Tests in-process, or for a condition with regular expressions in the sandbox (then `signal` can stop it). */
+  test(subject: object, signal: AbortSignal): boolean | Promise<boolean>;
   /** "context.a = 1, target.status = "OFFLINE"": the values the condition looked at. */
   found(subject: object): string;
   /** The condition as (abbreviated) JSON. */
@@ -61,8 +84,9 @@ export interface CompiledCondition {
 export function compileCondition(condition: Record<string, unknown>): CompiledCondition {
   const query = new Query(condition, {});
   const paths = [...referencedPaths(condition)];
+  const sandboxed = usesRegex(condition);
   return {
-    test: (subject) => query.test(subject as Record<string, unknown>),
+    test: (subject, signal) => (sandboxed ? conditionSandbox.test(condition, subject, signal) : query.test(subject as Record<string, unknown>)),
     found: (subject) => foundAt(paths, subject),
     expected: abbreviate(JSON.stringify(condition), 400),
   };
@@ -97,7 +121,7 @@ export function valueAt(subject: unknown, path: string): unknown {
   let current: unknown = subject;
   for (const segment of path.split('.')) {
     if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (isJsonObject(current)) current = current[segment];
+    else if (isJsonObject(current)) current = Object.hasOwn(current, segment) ? current[segment] : undefined;
     else return undefined;
   }
   return current;

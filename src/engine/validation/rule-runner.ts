@@ -16,7 +16,7 @@ const compiled = new Map<string, CompiledCondition>();
 const MAX_COMPILED = 1_000;
 
 /** Tests the rule's condition; the message names what was expected and what was found. */
-export const conditionEvaluator: RuleEvaluator = (rule, subject) => {
+export const conditionEvaluator: RuleEvaluator = async (rule, subject, signal) => {
   const key = `${rule.id}@${rule.version}@${rule.updatedAt}`;
   let condition = compiled.get(key);
   if (!condition) {
@@ -24,7 +24,7 @@ export const conditionEvaluator: RuleEvaluator = (rule, subject) => {
     condition = compileCondition(rule.condition);
     compiled.set(key, condition);
   }
-  const passed = condition.test(subject);
+  const passed = await condition.test(subject, signal);
   const found = condition.found(subject);
   return passed ? { passed, message: `Passed: found ${found}` } : { passed, message: `Expected ${condition.expected}; found ${found}` };
 };

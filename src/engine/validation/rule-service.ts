@@ -2,9 +2,10 @@ import type { ProcedureStore } from '../ports/registry-stores.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { RuleFilter, ValidationRuleStore } from '../ports/validation-stores.js';
 import { SEVERITIES, type Severity } from '../procedures/procedure.js';
-import type { Clock } from '../shared/clock.js';
+import { startTimeout, type Clock } from '../shared/clock.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { checkCondition } from './condition.js';
+import { checkCondition, probeCondition, PROBE_TIMEOUT_MS } from './condition.js';
+import { usesRegex } from './condition-sandbox.js';
 import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from './rule.js';
 import { describeReference, referencesTo, type RuleReference } from './rule-references.js';
 import { seedRules } from './seed-rules.js';
@@ -38,7 +39,8 @@ export interface DeleteRuleOutcome {
   referencedBy: RuleReference[];
 }
 
-function checkFields(input: Omit<UpdateRuleInput, 'id'>): UserError[] {
+/** Checks the fields given; a condition with regular expressions is also run once on a sample, in the sandbox. */
+async function checkFields(input: Omit<UpdateRuleInput, 'id'>, clock: Clock): Promise<UserError[]> {
   const errors: UserError[] = [];
   if (input.name !== undefined && input.name !== null && (input.name.trim() === '' || input.name.length > 200)) {
     errors.push({ code: 'INVALID_INPUT', message: 'A name has 1 to 200 characters', field: ['input', 'name'] });
@@ -52,8 +54,16 @@ function checkFields(input: Omit<UpdateRuleInput, 'id'>): UserError[] {
   if (input.timeoutMs !== undefined && input.timeoutMs !== null && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1 || input.timeoutMs > MAX_TIMEOUT_MS)) {
     errors.push({ code: 'INVALID_INPUT', message: `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, field: ['input', 'timeoutMs'] });
   }
-  if (input.condition !== undefined) errors.push(...checkCondition(input.condition, sampleSubject(), ['input', 'condition']));
-  return errors;
+  if (input.condition === undefined) return errors;
+  const field = ['input', 'condition'];
+  const problems = checkCondition(input.condition, sampleSubject(), field);
+  if (problems.length === 0 && usesRegex(input.condition)) {
+    const deadline = new AbortController();
+    const cancel = startTimeout(clock, PROBE_TIMEOUT_MS, () => deadline.abort(new Error('sample run timed out')));
+    problems.push(...(await probeCondition(input.condition as Record<string, unknown>, sampleSubject(), field, deadline.signal)));
+    cancel();
+  }
+  return [...errors, ...problems];
 }
 
 /** Defines validation rules: the seeds, and rules created or edited through the API. */
@@ -104,7 +114,7 @@ export class ValidationRuleService {
     if (input.name === undefined || input.name === null) {
       errors.push({ code: 'INVALID_INPUT', message: 'A name is required', field: ['input', 'name'] });
     }
-    errors.push(...checkFields({ ...input, condition: input.condition ?? null }));
+    errors.push(...(await checkFields({ ...input, condition: input.condition ?? null }, this.clock)));
     if (errors.length > 0) return failAll(errors);
     const now = this.clock.now();
     const rule: ValidationRule = {
@@ -130,7 +140,7 @@ export class ValidationRuleService {
 
   /** Changes the given fields; the others stay. */
   async update(input: UpdateRuleInput): Promise<Outcome<ValidationRule>> {
-    const errors = checkFields(input);
+    const errors = await checkFields(input, this.clock);
     if (errors.length > 0) return failAll(errors);
     const current = await this.repository.get(input.id);
     if (!current) return fail('NOT_FOUND', `No rule "${input.id}" exists`, ['input', 'id']);

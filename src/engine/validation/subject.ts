@@ -83,7 +83,7 @@ export function deriveFacts(
     matches = typeof declared === 'string' && digest !== null && declared.toLowerCase() === digest;
   }
   return {
-    missingContextKeys: requiredContextKeys.filter((key) => context[key] === undefined || context[key] === null),
+    missingContextKeys: requiredContextKeys.filter((key) => !Object.hasOwn(context, key) || context[key] === undefined || context[key] === null),
     payloadDigest: digest,
     payloadDigestMatches: matches,
     transferredKeys: [...transferredKeys],

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
 import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { AsyncQueue } from '../shared/async-queue.js';
+import { jsonBytes } from '../shared/json-object.js';
 import { DEFAULT_BLOCKING_SEVERITIES, decideOutcome, type RuleResult, type SessionOutcome, type ValidationRule } from './rule.js';
 import { conditionEvaluator, missingRuleResult, runRules, type RuleEvaluator, type RunRulesOptions } from './rule-runner.js';
 import type { ValidationRuleService } from './rule-service.js';
@@ -68,6 +69,8 @@ export interface ValidationServiceOptions {
 type ResolvedRule = ValidationRule | { missing: string };
 
 const MAX_RULES_PER_SESSION = 200;
+/** A session stores its subject (the context included) and every rule reads it: bounded like handoff metadata. */
+const CONTEXT_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Runs rule sets against validation subjects: stored sessions for the API, and
@@ -162,6 +165,9 @@ export class ValidationService {
       }
     });
 
+    if (input.context != null && jsonBytes(input.context) > CONTEXT_LIMIT_BYTES) {
+      errors.push({ code: 'TOO_LARGE', message: `context must be at most ${CONTEXT_LIMIT_BYTES} bytes as JSON`, field: ['input', 'context'] });
+    }
     if (input.ruleIds && input.ruleIds.length > MAX_RULES_PER_SESSION) {
       return fail('INVALID_INPUT', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
     }

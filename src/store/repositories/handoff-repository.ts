@@ -5,7 +5,15 @@ import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
-import type { HandoffFilter, HandoffRecord, HandoffStore, HandoffSummary, OutOfBandRequests } from '../../engine/ports/handoff-store.js';
+import {
+  STATUSES_IGNORING_A_CANCEL,
+  type HandoffFilter,
+  type HandoffRecord,
+  type HandoffStore,
+  type HandoffSummary,
+  type OutOfBandRequests,
+  type TransitionOutcome,
+} from '../../engine/ports/handoff-store.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
 
@@ -177,28 +185,37 @@ export class HandoffRepository implements HandoffStore {
   /**
    * Replaces the stored state with `next` if the stored version is still `next.version - 1`
    * and (when given) the lease is still ours; records `drafts` as events. Returns the
-   * stored events, or null when the guard failed (someone else changed it).
+   * stored events, or null when the guard failed (someone else changed it). A status that would
+   * ignore a recorded cancel is refused (see the port): `cancelRequest: null` is part of the guard.
    */
-  async transition(
-    next: Handoff,
-    drafts: HandoffEventDraft[],
-    at: number,
-    leaseOwner: string | null,
-  ): Promise<{ events: HandoffEvent[]; requests: OutOfBandRequests } | null> {
+  async transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<TransitionOutcome | null> {
     const expectedVersion = next.version - 1;
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const guard: Filter = { _id: next.id, version: expectedVersion };
     if (leaseOwner) guard.leaseOwner = leaseOwner;
+    const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
+    if (honoursCancel) guard.cancelRequest = null;
     // Each event is serialised once: the same text goes to the outbox and to the log.
     const texts = events.map((event) => JSON.stringify(event));
     const fields: Record<string, unknown> = { ...progressFields(next), outbox: `[${texts.join(',')}]` };
     // The final transition also hands the lease back: no separate release write.
     if (isFinal(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
-    if (!updated) return null;
+    if (!updated) return honoursCancel ? this.refusedForCancel(next.id, expectedVersion, leaseOwner) : null;
     await this.writeEvents(events, texts);
-    return { events, requests: requestsOf(updated) };
+    return { applied: true, events, requests: requestsOf(updated) };
+  }
+
+  /**
+   * Why a cancel-honouring transition matched nothing: a recorded cancel (refused) or a lost guard
+   * (null). A cancel request, once recorded, stays; so a document still at the expected version
+   * and lease with one recorded is the cancel's doing.
+   */
+  private async refusedForCancel(id: string, expectedVersion: number, leaseOwner: string | null): Promise<TransitionOutcome | null> {
+    const doc = await this.handoffs.findOne({ _id: id });
+    const guardHolds = doc !== null && doc.version === expectedVersion && (!leaseOwner || doc.leaseOwner === leaseOwner);
+    return guardHolds && doc.cancelRequest ? { applied: false, reason: 'CANCEL_REQUESTED', requests: requestsOf(doc) } : null;
   }
 
   /** Writes events to the log; `texts` are their JSON when the caller has it already (the outbox did). */

@@ -29,8 +29,10 @@ export class InboxRepository implements InboxStore {
   ): Promise<string> {
     const id = `${agent}#${handoffId}`;
     const current = await this.inbox.findOne({ _id: id });
-    const entries = { ...(current?.entries ?? {}) };
-    for (const [key, value] of Object.entries(values)) entries[encodeKey(key)] = JSON.stringify(value);
+    // Keys are user text: gathered in a Map (assigning "__proto__" to an object would set its prototype).
+    const merged = new Map(Object.entries(current?.entries ?? {}));
+    for (const [key, value] of Object.entries(values)) merged.set(encodeKey(key), JSON.stringify(value));
+    const entries = Object.fromEntries(merged);
     const digest = digestOf(decodeEntries(entries));
     await this.inbox.findOneAndUpdate({ _id: id }, { $set: { agent, handoffId, entries, digest, updatedAt: at } }, { upsert: true });
     return digest;
@@ -40,8 +42,9 @@ export class InboxRepository implements InboxStore {
     const id = `${agent}#${handoffId}`;
     const current = await this.inbox.findOne({ _id: id });
     if (!current) return;
-    const entries = { ...current.entries };
-    for (const key of keys) delete entries[encodeKey(key)];
+    const kept = new Map(Object.entries(current.entries));
+    for (const key of keys) kept.delete(encodeKey(key));
+    const entries = Object.fromEntries(kept);
     await this.inbox.findOneAndUpdate({ _id: id }, { $set: { entries, digest: digestOf(decodeEntries(entries)), updatedAt: at } });
   }
 

@@ -1,7 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
-import type { HandoffFilter, HandoffRecord, HandoffStore, HandoffSummary, OutOfBandRequests } from '../../engine/ports/handoff-store.js';
+import {
+  STATUSES_IGNORING_A_CANCEL,
+  type HandoffFilter,
+  type HandoffRecord,
+  type HandoffStore,
+  type HandoffSummary,
+  type OutOfBandRequests,
+  type TransitionOutcome,
+} from '../../engine/ports/handoff-store.js';
 import type { Page, PageRequest } from '../../engine/ports/page.js';
 import { InvalidCursorError } from '../../engine/ports/store-errors.js';
 import type { OperationCounter } from '../collection.js';
@@ -104,25 +112,35 @@ export class SqliteHandoffStore implements HandoffStore {
     });
   }
 
-  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<{ events: HandoffEvent[]; requests: OutOfBandRequests } | null> {
+  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<TransitionOutcome | null> {
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const texts = events.map((event) => JSON.stringify(event));
     // The final transition also hands the lease back: no separate release write.
     const releases = isFinal(next.status);
+    const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
     return this.write('transition', () => {
       const row = this.sql(
         `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, state = ?
            ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
-         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?)
+         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?) ${honoursCancel ? 'AND cancel_request IS NULL' : ''}
          RETURNING signals, cancel_request`,
       ).get(next.version, next.seq, next.status, durationMs(next), stateText(next), next.id, next.version - 1, leaseOwner, leaseOwner) as
         | Pick<HandoffRow, 'signals' | 'cancel_request'>
         | undefined;
-      if (!row) return null;
+      if (!row) return honoursCancel ? this.refusedForCancel(next.id, next.version - 1, leaseOwner) : null;
       this.insertEvents(events, texts);
-      return { events, requests: requestsOf(row) };
+      return { applied: true, events, requests: requestsOf(row) };
     });
+  }
+
+  /** Why a cancel-honouring transition matched nothing: the recorded cancel (refused), or a lost guard (null). */
+  private refusedForCancel(id: string, expectedVersion: number, leaseOwner: string | null): TransitionOutcome | null {
+    const row = this.sql('SELECT version, lease_owner, signals, cancel_request FROM handoffs WHERE id = ?').get(id) as
+      | Pick<HandoffRow, 'version' | 'lease_owner' | 'signals' | 'cancel_request'>
+      | undefined;
+    const guardHolds = row !== undefined && row.version === expectedVersion && (leaseOwner === null || row.lease_owner === leaseOwner);
+    return guardHolds && row.cancel_request !== null ? { applied: false, reason: 'CANCEL_REQUESTED', requests: requestsOf(row) } : null;
   }
 
   async repairLog(): Promise<void> {

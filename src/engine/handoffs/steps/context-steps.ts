@@ -13,9 +13,11 @@ export const transferContextStep: StepKindHandler = {
   async run({ handoff, action, services }) {
     if (!handoff.targetAgent) throw new StepFailure('transfer_context needs a targetAgent');
     const keys = stringList(action.params.keys)!;
-    const values = Object.fromEntries(keys.filter((key) => key in handoff.metadata).map((key) => [key, handoff.metadata[key]]));
+    // Own properties only: a key such as "toString" is in the context only if the client put it there.
+    const present = keys.filter((key) => Object.hasOwn(handoff.metadata, key));
+    const values = Object.fromEntries(present.map((key) => [key, handoff.metadata[key]]));
     const digest = await services.inbox.deliver(handoff.targetAgent, handoff.id, values);
-    return { keys: Object.keys(values), missing: keys.filter((key) => !(key in values)), digest };
+    return { keys: present, missing: keys.filter((key) => !Object.hasOwn(handoff.metadata, key)), digest };
   },
 };
 

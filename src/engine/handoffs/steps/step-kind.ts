@@ -27,6 +27,8 @@ export interface StepServices {
 export interface StepExecution {
   handoff: Handoff;
   action: Action;
+  /** The id of the step, or of the compensation, this attempt runs (unique within the procedure). */
+  actionId: string;
   attempt: number;
   /** Aborted on timeout or cancel; long-running kinds must stop when it fires. */
   signal: AbortSignal;

@@ -15,6 +15,16 @@ function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: s
   return { url };
 }
 
+/**
+ * What a receiver de-duplicates on: one key per handoff, step (or compensation: its id differs from
+ * every step's) and attempt. A retry of the same attempt never happens (attempts are stored before
+ * they run), so a repeated key is a repeated delivery. Step ids hold no `:`, so the key reads back
+ * unambiguously from the right even when the handoff id has colons.
+ */
+export function idempotencyKey(handoffId: string, actionId: string, attempt: number): string {
+  return `${handoffId}:${actionId}:${attempt}`;
+}
+
 /** POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. */
 export const webhookStep: StepKindHandler = {
   kind: 'webhook',
@@ -22,14 +32,15 @@ export const webhookStep: StepKindHandler = {
     const { problem } = allowedUrl(params.url, settings.webhookAllowList);
     return problem ? [problem] : [];
   },
-  async run({ handoff, action, attempt, signal, services }) {
+  async run({ handoff, action, actionId, attempt, signal, services }) {
     const { url, problem } = allowedUrl(action.params.url, services.webhookAllowList);
     if (!url) throw new StepFailure(problem!);
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `${handoff.id}:${attempt}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(handoff.id, actionId, attempt) },
       body: JSON.stringify({
         handoffId: handoff.id,
+        step: actionId,
         procedureId: handoff.procedureId,
         sourceAgent: handoff.sourceAgent,
         targetAgent: handoff.targetAgent,

@@ -1,0 +1,110 @@
+/**
+ * npm run chaos: the server on a temporary embedded store, a load of handoffs whose steps call a
+ * local webhook receiver (failures, retries, compensations, cancels, subscribers), SIGKILL at random
+ * moments, restarts, then every invariant checked and printed. Exits 1 when one fails. Loopback only;
+ * every loop is bounded by the run's deadline.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ChaosClient } from './client.js';
+import { Deadline, sleep } from './deadline.js';
+import { checkInvariants, readStored } from './invariants.js';
+import { Killer } from './killer.js';
+import { driveLoad } from './load.js';
+import { parseOptions, type ChaosOptions } from './options.js';
+import { chaosProcedure } from './procedure.js';
+import { Receiver } from './receiver.js';
+import { formatReport, passed, reportJson, type ChaosReport } from './report.js';
+import { ServerProcess } from './server-process.js';
+
+const UNFINISHED = '{ handoffs(first: 1, filter: { procedureId: ["CHAOS"], status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }';
+
+/** A port nothing listens on now: every server of the run takes it in turn, so clients keep one address. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilAllFinal(client: ChaosClient, deadline: Deadline): Promise<void> {
+  for (;;) {
+    deadline.check('every handoff to reach a final status');
+    const reply = await client.gql(UNFINISHED);
+    if (reply.data?.handoffs.totalCount === 0) return;
+    await sleep(100);
+  }
+}
+
+async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
+  const deadline = new Deadline(options.deadlineMs);
+  const receiver = new Receiver(options.seed, options.failureRate);
+  const receiverUrl = await receiver.start();
+  const port = await freePort();
+  const server = new ServerProcess({
+    STORE: 'embedded',
+    DATA_DIR: report.dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  });
+  const client = new ChaosClient(`http://127.0.0.1:${port}/graphql`, deadline);
+  const killer = new Killer(server, options.kills, options.handoffs, options.seed);
+  report.kills = killer.kills;
+  report.calls = receiver.calls;
+  try {
+    await server.start();
+    const defined = await client.gql('mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }', { input: chaosProcedure(receiverUrl) });
+    if (defined.data?.createProcedure.userErrors.length !== 0) throw new Error(`could not define the chaos procedure: ${JSON.stringify(defined)}`);
+    const load = await driveLoad(options, client, `ws://127.0.0.1:${port}/graphql`, deadline, (count) => killer.onAcknowledged(count));
+    await killer.done();
+    await waitUntilAllFinal(client, deadline);
+    const stored = await readStored(client);
+    for (const handoff of stored.values()) report.outcomes[handoff.status] = (report.outcomes[handoff.status] ?? 0) + 1;
+    report.invariants = checkInvariants(load, stored, receiver.calls);
+  } finally {
+    await server.stop();
+    await receiver.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  let options: ChaosOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  const report: ChaosReport = {
+    options,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-chaos-')),
+    kills: [],
+    outcomes: {},
+    calls: [],
+    invariants: [],
+    error: null,
+    durationMs: 0,
+  };
+  if (!options.json) process.stderr.write(`chaos: seed ${options.seed}, ${options.handoffs} handoffs, ${options.kills} kills, store in ${report.dataDir}\n`);
+  try {
+    await run(options, report);
+  } catch (error) {
+    report.error = error instanceof Error ? error.message : String(error);
+  }
+  report.durationMs = Date.now() - started;
+  console.log(options.json ? reportJson(report) : formatReport(report));
+  // A failed run's store stays for inspection; a passed one is removed.
+  if (passed(report)) fs.rmSync(report.dataDir, { recursive: true, force: true });
+  process.exit(passed(report) ? 0 : 1);
+}
+
+void main();

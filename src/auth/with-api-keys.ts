@@ -1,0 +1,28 @@
+import type { RequestListener } from 'node:http';
+import { refuse } from '../http/refuse.js';
+import type { ApiKeyRing } from './api-key-ring.js';
+import { bearerToken } from './credentials.js';
+
+/**
+ * HTTP-level key checks, before Yoga sees the request: when keys are configured, a request to the
+ * GraphQL endpoint that presents a key matching none gets 401 (a typo'd key should fail loudly, not
+ * look like an anonymous caller), and `/metrics` needs a valid key of any role. A request with no key
+ * at all goes on as an anonymous caller; scope-auth then answers each field it may not read with
+ * UNAUTHENTICATED.
+ *
+ * In front of Yoga rather than a Yoga plugin: Yoga runs its own GraphiQL and CORS hooks before any
+ * plugin, so a plugin could not refuse a GraphiQL page (or a preflight) asked for with a wrong key.
+ */
+export function withApiKeys(ring: ApiKeyRing, endpoints: { graphql: string; metrics: string }, handler: RequestListener): RequestListener {
+  // Without keys there is nothing to check: requests pay nothing.
+  if (!ring.enabled) return handler;
+  return (req, res) => {
+    const path = (req.url ?? '').split('?', 1)[0];
+    if (path !== endpoints.graphql && path !== endpoints.metrics) return handler(req, res);
+    const auth = ring.authenticate(bearerToken(req.headers.authorization));
+    const challenge = { 'www-authenticate': 'Bearer' };
+    if (auth.kind === 'invalid') return refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', challenge);
+    if (path === endpoints.metrics && auth.kind !== 'valid') return refuse(res, 401, 'UNAUTHENTICATED', 'An API key is required', challenge);
+    handler(req, res);
+  };
+}

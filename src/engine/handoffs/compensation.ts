@@ -1,0 +1,76 @@
+import type { Procedure } from '../procedures/procedure.js';
+import type { Clock } from '../shared/clock.js';
+import type { Random } from '../shared/random.js';
+import type { Handoff } from './handoff.js';
+import type { HandoffEventDraft } from './handoff-event.js';
+import { retryDelayMs } from './retry-delay.js';
+import { runAction, ShutdownError } from './run-action.js';
+import { StepFailure, type StepServices } from './steps/step-kind.js';
+
+/** What undoing one step needs from the run it belongs to. */
+export interface CompensationRun {
+  /** The handoff as last stored (it changes with every commit). */
+  readonly handoff: Handoff;
+  readonly procedure: Procedure;
+  /** Aborted by shutdown only: a cancel must not stop an undo. */
+  readonly shutdown: AbortSignal;
+  /** Stores a change and its events as one compare-and-set (throws when the lease is lost). */
+  commit(change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<unknown>;
+}
+
+export interface CompensationServices {
+  services: StepServices;
+  clock: Clock;
+  random: Random;
+}
+
+const noSignals = () => Promise.reject(new StepFailure('compensations cannot wait for signals'));
+
+/**
+ * Runs the compensation of step `index` until it succeeds or its step's retry policy is used up.
+ * Every attempt is stored (its number in `compensationAttempts`, a COMPENSATION_STARTED event) before
+ * it runs, and an attempt that was running when a process stopped counts as used: however often the
+ * process dies, a compensation never runs more often than its policy allows.
+ */
+export async function compensateStep(run: CompensationRun, index: number, deps: CompensationServices): Promise<void> {
+  const definition = run.procedure.steps[index];
+  const compensation = definition.compensation!;
+  const { maxAttempts } = definition.retry;
+  const step = definition.id;
+  // Absent in handoffs stored before compensation attempts were counted.
+  const used = run.handoff.steps[index].compensationAttempts ?? 0;
+  let lastError = 'interrupted by a restart';
+  let durationMs = 0;
+  for (let attempt = used + 1; attempt <= maxAttempts; attempt++) {
+    await run.commit((h) => {
+      h.steps[index].status = 'COMPENSATING';
+      h.steps[index].compensationAttempts = attempt;
+    }, [{ type: 'COMPENSATION_STARTED', step, attempt, message: `${compensation.name}: attempt ${attempt} of ${maxAttempts}` }]);
+    const result = await runAction(
+      { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: run.shutdown, awaitSignal: noSignals },
+      deps.services,
+      deps.clock,
+      null,
+    );
+    durationMs += result.durationMs;
+    if (result.ok) {
+      await run.commit((h) => {
+        h.steps[index].status = 'COMPENSATED';
+      }, [{ type: 'COMPENSATION_SUCCEEDED', step, attempt, durationMs, message: `${compensation.name} succeeded on attempt ${attempt}` }]);
+      return;
+    }
+    if (result.error instanceof ShutdownError) throw result.error;
+    lastError = result.error.message;
+    if (attempt === maxAttempts) break;
+    const delay = retryDelayMs(attempt + 1, definition.retry, deps.random);
+    await run.commit((h) => {
+      h.steps[index].error = `compensation attempt ${attempt} failed: ${lastError}`;
+    }, [{ type: 'COMPENSATION_RETRY_SCHEDULED', step, attempt: attempt + 1, message: `attempt ${attempt} failed: ${lastError}; retrying in ${delay} ms`, data: { delayMs: delay } }]);
+    await deps.clock.sleep(delay, run.shutdown);
+  }
+  const attempts = Math.max(used, run.handoff.steps[index].compensationAttempts ?? 0);
+  await run.commit((h) => {
+    h.steps[index].status = 'COMPENSATION_FAILED';
+    h.steps[index].error = `compensation failed: ${lastError}`;
+  }, [{ type: 'COMPENSATION_FAILED', step, attempt: attempts, durationMs, message: `${compensation.name} failed after ${attempts} attempt(s): ${lastError}` }]);
+}

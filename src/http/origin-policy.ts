@@ -1,0 +1,89 @@
+import type { IncomingMessage, RequestListener } from 'node:http';
+import { refuse } from './refuse.js';
+
+/** `localhost`, `*.localhost`, 127.0.0.0/8 and ::1: names only this machine answers to. */
+export function isLoopbackHostname(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name) || name === '[::1]' || name === '::1';
+}
+
+/** The host name of a `Host` header value (`name:port`, `[v6]:port`), or null when it is not one. */
+function hostnameOf(host: string): string | null {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+export interface OriginPolicyOptions {
+  /** CORS_ORIGINS: browser origins allowed whatever the server's own name. */
+  allowedOrigins: readonly string[];
+  /** API keys are required: a page cannot act without one, so the server's own origin is fine under any name. */
+  keysRequired: boolean;
+  /** The server listens on loopback only: any other `Host` is a name pointed at 127.0.0.1 by someone else. */
+  listensOnLoopback: boolean;
+}
+
+/**
+ * Which browser pages may drive the API, for every transport (HTTP, SSE, WebSocket upgrades).
+ *
+ * Browsers send `Origin` on POSTs and WebSocket upgrades and never apply CORS to the latter, so a
+ * foreign origin is refused outright unless CORS_ORIGINS lists it. DNS rebinding makes a foreign page
+ * *look* same-origin (evil.example resolves to 127.0.0.1, so Origin and Host both say evil.example):
+ * an open server therefore trusts its own origin only under a loopback name. An open server on
+ * loopback also refuses requests whose `Host` is not a loopback name (or a CORS_ORIGINS host): that
+ * covers same-origin GETs, which carry no `Origin`, from a rebound page. Clients outside a browser
+ * send no `Origin` and a `Host` naming what they connected to.
+ */
+export class OriginPolicy {
+  private readonly allowedHosts: Set<string>;
+
+  constructor(private readonly options: OriginPolicyOptions) {
+    this.allowedHosts = new Set(
+      options.allowedOrigins.flatMap((origin) => {
+        try {
+          return [new URL(origin).host.toLowerCase()];
+        } catch {
+          return [];
+        }
+      }),
+    );
+  }
+
+  /** Null when a request with these headers may be served, else why not (for the log and the answer). */
+  refusal(origin: string | undefined, host: string | undefined): string | null {
+    const open = !this.options.keysRequired;
+    if (origin !== undefined) {
+      if (this.options.allowedOrigins.includes(origin)) return null;
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        return 'Origin not allowed';
+      }
+      if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) return 'Origin not allowed';
+      if (open && !isLoopbackHostname(parsed.hostname)) return 'Origin not allowed: an open server trusts its own pages only under a loopback name (set CORS_ORIGINS)';
+      return null;
+    }
+    if (open && this.options.listensOnLoopback && host !== undefined && !this.allowedHosts.has(host.toLowerCase())) {
+      const hostname = hostnameOf(host);
+      if (hostname === null || !isLoopbackHostname(hostname)) return 'Host not allowed: an open server on loopback answers only to loopback names';
+    }
+    return null;
+  }
+
+  refusalOf(req: IncomingMessage): string | null {
+    return this.refusal(req.headers.origin, req.headers.host);
+  }
+}
+
+/** Refuses (403) HTTP requests the policy does not allow, before anything reads them. */
+export function withOriginPolicy(policy: OriginPolicy, handler: RequestListener, onRefused: (reason: string, req: IncomingMessage) => void = () => undefined): RequestListener {
+  return (req, res) => {
+    const refusal = policy.refusalOf(req);
+    if (refusal === null) return handler(req, res);
+    onRefused(refusal, req);
+    refuse(res, 403, 'FORBIDDEN_ORIGIN', refusal);
+  };
+}
