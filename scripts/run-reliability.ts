@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../src/engine/engine.js';
 import type { ReliabilityTest } from '../src/engine/reliability/reliability-test.js';
-import { NedbDatabase } from '../src/store/adapters/nedb.js';
+import { openStores } from '../src/store/open-stores.js';
+import { SqliteDatabase } from '../src/store/sqlite/sqlite-database.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,8 +53,11 @@ function report(test: ReliabilityTest, storeDir: string): string {
 
 async function main(): Promise<void> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'handoff-reliability-'));
-  const db = NedbDatabase.persisted(storeDir);
-  const engine = await createEngine({ db, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 200, webhookAllowList: [] } });
+  const db = SqliteDatabase.open(path.join(storeDir, 'handoff.sqlite'));
+  const engine = await createEngine({
+    stores: await openStores(db, { writer: 'reliability-script' }),
+    settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 200, webhookAllowList: [] },
+  });
   try {
     await engine.start();
     const started = await engine.reliability.start({
