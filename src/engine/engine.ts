@@ -1,5 +1,6 @@
 import { ProcedureService } from './procedures/procedure-service.js';
 import { AgentService } from './agents/agent-service.js';
+import { ContextDeliveryService } from './agents/context-delivery-service.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
 import { HandoffQueue } from './handoffs/handoff-queue.js';
@@ -45,6 +46,8 @@ export interface Engine {
   readonly procedures: ProcedureService;
   /** The agent registry: registration, heartbeats, effective status. */
   readonly agents: AgentService;
+  /** What agents were handed (their inboxes) and their receipts. */
+  readonly deliveries: ContextDeliveryService;
   /** Validation rule definitions (seeded with VR001–VR008). */
   readonly validationRules: ValidationRuleService;
   /** Validation sessions; `evaluate` is what handoff `validate` steps and gates call. */
@@ -78,6 +81,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     webhookAllowList: options.settings.webhookAllowList,
   });
   const agents = new AgentService(stores.agents, clock, options.settings.agentHeartbeatWindowMs);
+  const deliveries = new ContextDeliveryService(stores.inbox);
   const validation = new ValidationService({ rules: validationRules, sessions: stores.validationSessions, agents, procedures, clock, random, logger });
 
   const faults = new FaultInjectors();
@@ -167,6 +171,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     runner,
     queue,
     agents,
+    deliveries,
     validationRules,
     validation,
     async start() {

@@ -56,7 +56,7 @@ builder.objectFields(HandoffRef, (t) => ({
   }),
 }));
 
-function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
+export function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
   return {
     status: input?.status ?? undefined,
     procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),

@@ -14,6 +14,8 @@ import './metrics.js';
 import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';
+import '../schema/context-delivery.js';
+import './agent-reads.js';
 import '../schema/reliability.js';
 import './reliability.js';
 

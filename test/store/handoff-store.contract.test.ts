@@ -165,6 +165,18 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
   });
 
+  it('filters by the agent in either role, or in one role', async () => {
+    await store.create(handoff('h1', { sourceAgent: 'ana', targetAgent: 'bob' }), created, 1);
+    await store.create(handoff('h2', { sourceAgent: 'bob', targetAgent: 'cy', createdAt: 1_001 }), created, 1);
+    await store.create(handoff('h3', { sourceAgent: null, targetAgent: null, createdAt: 1_002 }), created, 1);
+    const ids = async (filter: Parameters<HandoffStore['page']>[0]) => (await store.page(filter, { first: 10 })).items.map((item) => item.node.id);
+    expect(await ids({ agent: 'bob' })).toEqual(['h2', 'h1']);
+    expect(await ids({ sourceAgent: 'bob' })).toEqual(['h2']);
+    expect(await ids({ targetAgent: 'bob' })).toEqual(['h1']);
+    expect(await ids({ targetAgent: 'bob', status: ['COMPLETED'] })).toEqual([]);
+    expect(await store.count({ targetAgent: 'cy' })).toBe(1);
+  });
+
   it('pages newest first by filter, merging several statuses without gaps or repeats', async () => {
     const statuses: HandoffStatus[] = ['COMPLETED', 'FAILED', 'RUNNING'];
     for (let i = 0; i < 30; i++) {

@@ -74,8 +74,8 @@ export function createStepServices(deps: {
       return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys);
     },
     inbox: {
-      deliver: (agent, handoffId, values) => deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest),
-      withdraw: (agent, handoffId, keys) => deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest),
+      deliver: async (agent, handoffId, values) => (await deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest)).digest,
+      withdraw: async (agent, handoffId, keys) => void (await deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest)),
     },
   };
 }

@@ -6,7 +6,12 @@ export interface HandoffFilter {
   status?: HandoffStatus[];
   procedureId?: string[];
   type?: HandoffType[];
+  /** Handoffs naming this agent as source or target. */
   agent?: string;
+  /** Handoffs from this source agent. */
+  sourceAgent?: string;
+  /** Handoffs to this target agent. */
+  targetAgent?: string;
   /** Exact source phase (null: handoffs without one). */
   sourcePhase?: string | null;
   /** true: only reliability-test traffic; false: only production; undefined: both. */

@@ -109,6 +109,8 @@ function toFilter(filter: HandoffFilter): Filter {
   if (filter.procedureId?.length) query.procedureId = { $in: filter.procedureId };
   if (filter.type?.length) query.type = { $in: filter.type };
   if (filter.agent) query.$or = [{ sourceAgent: filter.agent }, { targetAgent: filter.agent }];
+  if (filter.sourceAgent) query.sourceAgent = filter.sourceAgent;
+  if (filter.targetAgent) query.targetAgent = filter.targetAgent;
   if (filter.sourcePhase !== undefined) query.sourcePhase = filter.sourcePhase;
   if (filter.testId) query.testId = filter.testId;
   else if (filter.test === true) query.testId = { $ne: null };
