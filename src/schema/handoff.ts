@@ -8,6 +8,9 @@ import {
   type Handoff,
   type StepRun,
 } from '../engine/handoffs/handoff.js';
+import { actorFrom } from '../engine/shared/actor.js';
+import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
+import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
@@ -75,9 +78,9 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   HANDOFF_STARTED: 'The first step is about to run.',
   STEP_STARTED: 'An attempt of a step started (attempt says which).',
   STEP_WAITING: 'An await_signal step is waiting for signalHandoff.',
-  STEP_SIGNALLED: 'The signal for an await_signal step arrived.',
+  STEP_SIGNALLED: 'An await_signal step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
-  STEP_FAILED: 'An attempt failed or timed out (data.timeout says which).',
+  STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',
   STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
   HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
   ROLLBACK_STARTED: 'A step failed for good or a cancel arrived: completed steps will be undone, latest first.',
@@ -127,6 +130,20 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
     data: t.field({ type: 'JSON', nullable: true, description: 'Details (e.g. failing rules, retry delay).', resolve: (e) => e.data ?? null }),
     at: t.expose('at', { type: 'DateTime', description: 'When it was recorded.' }),
     isTest: t.boolean({ description: 'True for reliability-test traffic.', resolve: (e) => e.testId !== null }),
+    actor: t.field({
+      type: ActorRef,
+      nullable: true,
+      description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
+      resolve: (e) => actorFrom(e.data?.actor),
+    }),
+  }),
+});
+
+export const SignalOutcomeEnum = builder.enumType('SignalOutcome', {
+  description: 'What a signal decides for the await_signal step it names.',
+  values: enumValues(SIGNAL_OUTCOMES, {
+    APPROVE: 'The step succeeds with the payload as its output.',
+    REJECT: 'The step fails for good (no retry, whatever its policy) and the handoff rolls back; a reason is required.',
   }),
 });
 

@@ -3,6 +3,7 @@ import type { Compensation, Procedure, StepDefinition } from '../procedures/proc
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
+import { actorFrom, describeActor } from '../shared/actor.js';
 import { isFinal, type Handoff, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -354,7 +355,10 @@ export class HandoffRunner {
     const next = run.procedure.steps[index + 1];
     const attempt = run.handoff.steps[index].attempts;
     const drafts: HandoffEventDraft[] = [];
-    if (definition.kind === 'await_signal') drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: 'signal received', attempt });
+    if (definition.kind === 'await_signal') {
+      const actor = actorFrom(output?.signalledBy);
+      drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: `approved by ${describeActor(actor)}`, attempt, data: { outcome: 'APPROVE', actor } });
+    }
     drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
     if (next) drafts.push(this.stepStartedEvent(next, 1));
     else drafts.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
@@ -378,9 +382,12 @@ export class HandoffRunner {
     const index = run.handoff.currentStep;
     const attempt = run.handoff.steps[index].attempts;
     const message = error instanceof StepTimeoutError ? `attempt ${attempt} ${error.message}` : `attempt ${attempt} failed: ${error.message}`;
-    const failed: HandoffEventDraft = { type: 'STEP_FAILED', step: definition.id, attempt, durationMs, message, data: { timeout: error instanceof StepTimeoutError } };
+    // A step may fail for good (a rejection, an agent's terminal error) whatever attempts are left.
+    const retryable = !(error instanceof StepFailure) || error.retryable;
+    const details = error instanceof StepFailure ? { ...error.data, retryable } : {};
+    const failed: HandoffEventDraft = { type: 'STEP_FAILED', step: definition.id, attempt, durationMs, message, data: { timeout: error instanceof StepTimeoutError, ...details } };
     const cancelled = error instanceof CancelledError || run.cancelReason !== null;
-    if (!cancelled && attempt < definition.retry.maxAttempts) {
+    if (!cancelled && retryable && attempt < definition.retry.maxAttempts) {
       const delay = countable ? retryDelayMs(attempt + 1, definition.retry, this.options.random) : 0;
       await this.commit(run, (h) => {
         const step = h.steps[index];

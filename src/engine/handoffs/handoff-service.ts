@@ -16,6 +16,8 @@ import { handoffProgress } from './handoff-progress.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
 import { isJsonObject } from '../shared/json-object.js';
+import type { Actor } from '../shared/actor.js';
+import { storedSignal, type SignalOutcome } from './step-signal.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -189,8 +191,16 @@ export class HandoffService {
     return ok((await this.repository.get(id))!);
   }
 
-  /** Delivers a signal to an `await_signal` step (before or while it waits). */
-  async signal(id: string, step: string, payload: unknown): Promise<Outcome<Handoff>> {
+  /**
+   * Delivers a signal to an `await_signal` step (before or while it waits): an approval with its
+   * payload, or a rejection with a reason, which fails the step for good and rolls the handoff back.
+   */
+  async signal(
+    id: string,
+    step: string,
+    payload: unknown,
+    decision: { outcome?: SignalOutcome; reason?: string | null; actor?: Actor | null } = {},
+  ): Promise<Outcome<Handoff>> {
     const handoff = await this.repository.get(id);
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);
@@ -199,10 +209,13 @@ export class HandoffService {
     if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status)) {
       return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, ['input', 'step']);
     }
-    if (!(await this.repository.recordSignal(id, step, payload))) {
+    const outcome = decision.outcome ?? 'APPROVE';
+    if (outcome === 'REJECT' && !decision.reason?.trim()) return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
+    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null });
+    if (!(await this.repository.recordSignal(id, step, signal))) {
       return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
     }
-    this.runner.notifySignal(id, step, payload);
+    this.runner.notifySignal(id, step, signal);
     return ok((await this.repository.get(id))!);
   }
 

@@ -3,11 +3,20 @@ import type { Clock } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff.js';
 
-/** Thrown by a step to fail the attempt with a message the user sees. */
+/**
+ * Thrown by a step to fail the attempt with a message the user sees. `retryable: false` fails the
+ * step for good whatever attempts its retry policy has left (a rejection, an agent's terminal error);
+ * `data` is recorded on the STEP_FAILED event.
+ */
 export class StepFailure extends Error {
-  constructor(message: string) {
+  readonly retryable: boolean;
+  readonly data: Record<string, unknown>;
+
+  constructor(message: string, options: { retryable?: boolean; data?: Record<string, unknown> } = {}) {
     super(message);
     this.name = 'StepFailure';
+    this.retryable = options.retryable ?? true;
+    this.data = options.data ?? {};
   }
 }
 
