@@ -16,6 +16,10 @@ import '../schema/procedure-input.js';
 import './handoff.js';
 import '../schema/context-delivery.js';
 import './agent-reads.js';
+import '../schema/agent-task.js';
+import './agent-task.js';
+import '../schema/agent-feed.js';
+import './agent-feed.js';
 import '../schema/reliability.js';
 import './reliability.js';
 

@@ -18,7 +18,7 @@ import { StepKindEnum } from './enums.js';
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING: 'Stored and queued; gates not yet checked.',
   RUNNING: 'Executing a step.',
-  WAITING: 'Waiting for signalHandoff on an await_signal step.',
+  WAITING: 'Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
@@ -58,7 +58,7 @@ export const PriorityEnum = builder.enumType('HandoffPriority', {
 const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
   PENDING: 'Not started, or waiting for its next attempt (see retryAt).',
   RUNNING: 'An attempt is running.',
-  WAITING: 'Waiting for signalHandoff.',
+  WAITING: 'Waiting for signalHandoff (await_signal) or for an agent to complete its task (agent_task).',
   SUCCEEDED: 'Done.',
   FAILED: 'Failed for good (attempts exhausted, or cancelled).',
   COMPENSATING: 'Its compensation is running.',
@@ -77,7 +77,7 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   GATES_FAILED: 'A blocking validation rule failed before any step ran; data.rules names them.',
   HANDOFF_STARTED: 'The first step is about to run.',
   STEP_STARTED: 'An attempt of a step started (attempt says which).',
-  STEP_WAITING: 'An await_signal step is waiting for signalHandoff.',
+  STEP_WAITING: 'An await_signal step is waiting for signalHandoff, or an agent_task step for an agent (its task is being offered).',
   STEP_SIGNALLED: 'An await_signal step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
   STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',

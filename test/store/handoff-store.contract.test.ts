@@ -160,7 +160,11 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.requests('h1')).toEqual({ signals: { review: { ok: true }, toString: 'data, not a method' }, cancelRequest: { reason: 'changed plan', at: 9 } });
     expect(await store.renewLeases(['h1'], 'a', 200)).toEqual([{ id: 'h1', reason: 'changed plan' }]);
     expect((await store.acquireLease('h1', 'b', 150, 10, false))).toBeNull();
-    await store.transition(next(h, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, null);
+    const rollingBack = next(h, 'ROLLING_BACK');
+    await store.transition(rollingBack, [{ type: 'ROLLBACK_STARTED', step: null, message: 'x' }], 11, null);
+    // a compensation may still wait for a signal (an agent task's outcome)
+    expect(await store.recordSignal('h1', 'task:t1', { status: 'COMPLETED' })).toBe(true);
+    await store.transition(next(rollingBack, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 12, null);
     expect(await store.recordSignal('h1', 'review', 1)).toBe(false);
     expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
   });

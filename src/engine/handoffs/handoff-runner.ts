@@ -49,7 +49,8 @@ interface ActiveRun {
   abort: AbortController;
   /** Aborted by shutdown only: compensations, which a cancel must not stop, follow it. */
   shutdown: AbortController;
-  signalWaiter: ((payload: unknown) => void) | null;
+  /** The attempt waiting for a signal now, and the signal's name. */
+  signalWaiter: { name: string; done: (payload: unknown) => void } | null;
 }
 
 /** A step that was started (or due to start) but will never finish reads as FAILED, not RUNNING. */
@@ -167,7 +168,7 @@ export class HandoffRunner {
     const run = this.active.get(id);
     if (!run) return;
     run.signals[step] = payload;
-    if (run.handoff.steps[run.handoff.currentStep]?.id === step) run.signalWaiter?.(payload);
+    if (run.signalWaiter?.name === step) run.signalWaiter.done(payload);
   }
 
   /** Aborts the running attempt of a handoff whose cancel was recorded in the store. */
@@ -282,7 +283,7 @@ export class HandoffRunner {
           action: definition,
           attempt: run.handoff.steps[index].attempts,
           outer: run.abort.signal,
-          awaitSignal: (attemptSignal) => this.awaitSignal(run, definition.id, attemptSignal),
+          awaitSignal: (attemptSignal, name) => this.awaitSignal(run, name ?? definition.id, attemptSignal),
         },
         this.options.services,
         this.options.clock,
@@ -344,7 +345,7 @@ export class HandoffRunner {
       step: definition.id,
       attempt,
       message: waits
-        ? `${definition.name}: waiting for signalHandoff (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
+        ? `${definition.name}: waiting for ${STEP_KIND_REGISTRY.get(definition.kind)?.waitingFor ?? 'signalHandoff'} (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
         : `${definition.name}: attempt ${attempt} of ${definition.retry.maxAttempts}`,
     };
   }
@@ -465,7 +466,15 @@ export class HandoffRunner {
     let total = 0;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       const result = await runAction(
-        { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: shutdown, awaitSignal: noSignals },
+        {
+          handoff: run.handoff,
+          stepId: compensation.id,
+          action: compensation,
+          attempt,
+          outer: shutdown,
+          // Named signals only (an agent task's outcome): nobody can signalHandoff a compensation.
+          awaitSignal: (attemptSignal, name) => (name ? this.awaitSignal(run, name, attemptSignal) : noSignals()),
+        },
         this.options.services,
         this.options.clock,
         null,
@@ -507,7 +516,7 @@ export class HandoffRunner {
         resolve(payload);
       };
       if (attemptSignal.aborted) return giveUp();
-      run.signalWaiter = done;
+      run.signalWaiter = { name: step, done };
       attemptSignal.addEventListener('abort', giveUp, { once: true });
       void this.pollSignal(run, step, stopPolling.signal, done);
     });

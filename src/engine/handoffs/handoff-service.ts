@@ -67,6 +67,8 @@ export class HandoffService {
   readonly events = new Topic<HandoffEvent>();
   /** Only the events of the handoffs this process ran: what its own metrics count. */
   readonly executed = new Topic<HandoffEvent>();
+  /** Handoffs this process has just stored (before they run). */
+  readonly created = new Topic<Handoff>();
 
   constructor(
     private readonly repository: HandoffStore,
@@ -137,6 +139,7 @@ export class HandoffService {
         { type: 'HANDOFF_CREATED', step: null, message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}` },
       ], now, lease);
       this.runner.adoptCreated(handoff, lease.expiresAt);
+      this.created.publish(handoff);
       this.publish(events);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
@@ -206,7 +209,7 @@ export class HandoffService {
     const target = handoff.steps.find((candidate) => candidate.id === step);
     if (!target) return fail('NOT_FOUND', `Handoff has no step "${step}"`, ['input', 'step']);
     if (target.kind !== 'await_signal') return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
-    if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status)) {
+    if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') {
       return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, ['input', 'step']);
     }
     const outcome = decision.outcome ?? 'APPROVE';
@@ -217,6 +220,17 @@ export class HandoffService {
     }
     this.runner.notifySignal(id, step, signal);
     return ok((await this.repository.get(id))!);
+  }
+
+  /**
+   * Records the signal `name` on an unfinished handoff and hands it to the attempt waiting for it
+   * here (other processes hear of it through the change feed): how an agent task's outcome wakes
+   * its step or compensation. False when the handoff is finished or unknown.
+   */
+  async wake(id: string, name: string, payload: unknown): Promise<boolean> {
+    if (!(await this.repository.recordSignal(id, name, payload))) return false;
+    this.runner.notifySignal(id, name, payload);
+    return true;
   }
 
   get(id: string): Promise<Handoff | null> {

@@ -45,8 +45,8 @@ export interface ActionRun {
   attempt: number;
   /** Aborts the attempt from outside (cancel, shutdown); its reason becomes the error. */
   outer: AbortSignal;
-  /** Waits for this step's signal; gives up when `attemptSignal` aborts (timeout, cancel, shutdown). */
-  awaitSignal: (attemptSignal: AbortSignal) => Promise<unknown>;
+  /** Waits for the signal `name` (default: this step's); gives up when `attemptSignal` aborts (timeout, cancel, shutdown). */
+  awaitSignal: (attemptSignal: AbortSignal, name?: string) => Promise<unknown>;
 }
 
 /**
@@ -75,17 +75,18 @@ export async function runAction(
       await faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, () => attempt.signal);
       return handler.run({
         handoff: run.handoff,
+        actionId: run.stepId,
         action: run.action,
         attempt: run.attempt,
         get signal() {
           return attempt.signal;
         },
-        awaitSignal: () => run.awaitSignal(attempt.signal),
+        awaitSignal: (name, until) => run.awaitSignal(until ? AbortSignal.any([attempt.signal, until]) : attempt.signal, name),
         services,
       });
     })();
     work.catch(() => undefined);
-    const output = await Promise.race([work, attempt.aborted]);
+    const output = await (handler.settlesOnAbort ? work : Promise.race([work, attempt.aborted]));
     return { ok: true, output, durationMs: clock.now() - started };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };

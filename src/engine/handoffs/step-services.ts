@@ -1,3 +1,4 @@
+import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { InboxStore } from '../ports/registry-stores.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Procedure } from '../procedures/procedure.js';
@@ -60,11 +61,14 @@ export function createStepServices(deps: {
   validation: ValidationService;
   procedures: ProcedureService;
   inbox: InboxStore;
+  feed: AgentFeedRecorder;
+  agentTasks: StepServices['agentTasks'];
   clock: Clock;
   random: Random;
   webhookAllowList: string[];
 }): StepServices {
   return {
+    agentTasks: deps.agentTasks,
     clock: deps.clock,
     random: deps.random,
     webhookAllowList: deps.webhookAllowList,
@@ -74,8 +78,21 @@ export function createStepServices(deps: {
       return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys);
     },
     inbox: {
-      deliver: async (agent, handoffId, values) => (await deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest)).digest,
-      withdraw: async (agent, handoffId, keys) => void (await deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest)),
+      async deliver(agent, handoffId, values) {
+        const delivery = await deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest);
+        const keys = Object.keys(values);
+        await deps.feed.record(agent, [
+          { type: 'CONTEXT_DELIVERED', handoffId, taskId: null, step: null, message: `handoff ${handoffId} delivered ${keys.join(', ') || 'no keys'}`, data: { keys, digest: delivery.digest } },
+        ]);
+        return delivery.digest;
+      },
+      async withdraw(agent, handoffId, keys) {
+        const delivery = await deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest);
+        if (!delivery) return;
+        await deps.feed.record(agent, [
+          { type: 'CONTEXT_WITHDRAWN', handoffId, taskId: null, step: null, message: `handoff ${handoffId} took back ${keys.join(', ')}`, data: { keys, digest: delivery.digest } },
+        ]);
+      },
     },
   };
 }

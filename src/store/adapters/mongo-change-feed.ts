@@ -1,4 +1,5 @@
 import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
+import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
 import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
 import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
 import type { MongoDatabase } from './mongo.js';
@@ -13,7 +14,7 @@ interface EventDocument {
 
 /**
  * What other instances commit, from a MongoDB change stream: inserts into the handoff event log
- * by other writers, and signals or cancels recorded on handoff documents (those are delivered even
+ * and into agents' feeds by other writers, and signals or cancels recorded on handoff documents (those are delivered even
  * when this instance wrote them: both are idempotent for the runner). The stream pushes; the
  * engine drains what arrived at each poll. A stream that fails is opened again at the next read;
  * a progress stream fills any gap this leaves from the log, by seq.
@@ -35,6 +36,7 @@ export class MongoChangeFeed implements HandoffChangeFeed {
         $match: {
           $or: [
             { operationType: 'insert', 'ns.coll': 'handoff_events', 'fullDocument.writer': { $ne: this.writer } },
+            { operationType: 'insert', 'ns.coll': 'agent_feed', 'fullDocument.writer': { $ne: this.writer } },
             { operationType: 'update', 'ns.coll': 'handoffs' },
           ],
         },
@@ -51,6 +53,13 @@ export class MongoChangeFeed implements HandoffChangeFeed {
   }
 
   private take(change: ChangeStreamDocument): void {
+    if (change.operationType === 'insert' && change.ns.coll === 'agent_feed') {
+      const entry = JSON.parse((change.fullDocument as unknown as { body: string }).body) as AgentFeedEntry;
+      const last = this.arrived.at(-1);
+      if (last?.kind === 'agentFeed') last.entries.push(entry);
+      else this.arrived.push({ kind: 'agentFeed', entries: [entry] });
+      return;
+    }
     if (change.operationType === 'insert') {
       const doc = change.fullDocument as unknown as EventDocument;
       const event = { ...(JSON.parse(doc.body) as HandoffEvent), handoffId: doc.owner, seq: doc.seq, at: doc.at };

@@ -325,7 +325,8 @@ export class HandoffRepository implements HandoffStore {
   /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
   async recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
     const updated = await this.handoffs.findOneAndUpdate(
-      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] } },
+      // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
+      { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
       { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) } },
     );
     return updated !== null;

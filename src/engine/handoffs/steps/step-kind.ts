@@ -30,17 +30,24 @@ export interface StepServices {
     deliver(agent: string, handoffId: string, values: Record<string, unknown>): Promise<string>;
     withdraw(agent: string, handoffId: string, keys: string[]): Promise<void>;
   };
+  /** Offers an attempt of an agent_task action to its agent and waits for the outcome. */
+  agentTasks: { perform(execution: StepExecution): Promise<Record<string, unknown> | null> };
   webhookAllowList: string[];
 }
 
 export interface StepExecution {
   handoff: Handoff;
+  /** The id of the step, or of the compensation, this attempt runs. */
+  actionId: string;
   action: Action;
   attempt: number;
   /** Aborted on timeout or cancel; long-running kinds must stop when it fires. */
   signal: AbortSignal;
-  /** The payload of signalHandoff for this step, once received. */
-  awaitSignal(): Promise<unknown>;
+  /**
+   * The payload of the signal named `name` (default: signalHandoff for this step), once recorded.
+   * Gives up when the attempt is cut short, or when `until` aborts (a kind that stopped waiting).
+   */
+  awaitSignal(name?: string, until?: AbortSignal): Promise<unknown>;
   services: StepServices;
 }
 
@@ -53,6 +60,14 @@ export interface StepKindHandler {
   run(execution: StepExecution): Promise<Record<string, unknown> | null>;
   /** True when the step waits for a signal (the handoff reads as WAITING meanwhile). */
   waits?: boolean;
+  /** What a waiting step waits for, in the words of its STEP_WAITING event (default: signalHandoff). */
+  waitingFor?: string;
+  /**
+   * True when the kind itself settles promptly once its attempt is cut short (timeout, cancel,
+   * shutdown), and may still succeed then: its outcome was decided elsewhere first (an agent's
+   * completion that won the race). The attempt waits for it instead of being abandoned at once.
+   */
+  settlesOnAbort?: boolean;
 }
 
 /** The context keys the steps have transferred so far (what transfer_context steps output). */
