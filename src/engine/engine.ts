@@ -93,7 +93,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     webhookAllowList: options.settings.webhookAllowList,
   });
   const agents = new AgentService(stores.agents, clock, options.settings.agentHeartbeatWindowMs);
-  const deliveries = new ContextDeliveryService(stores.inbox);
   const agentFeed = new AgentFeedService(stores.agentFeed, clock, logger);
   const validation = new ValidationService({ rules: validationRules, sessions: stores.validationSessions, agents, procedures, clock, random, logger });
 
@@ -127,6 +126,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
+  const deliveries = new ContextDeliveryService({ inbox: stores.inbox, feed: agentFeed, wake: (id, name, payload) => handoffs!.wake(id, name, payload), clock });
   const agentTasks = new AgentTaskService({
     tasks: stores.agentTasks,
     wake: (id, name, payload) => handoffs!.wake(id, name, payload),

@@ -48,12 +48,3 @@ builder.objectFields(AgentRef, (t) => ({
     { name: 'AgentHandoffEdge', description: 'A handoff the agent is part of, with its cursor.' },
   ),
 }));
-
-builder.objectFields(ContextDeliveryRef, (t) => ({
-  handoff: t.field({
-    type: HandoffRef,
-    nullable: true,
-    description: 'The handoff that delivered it; null if it was deleted.',
-    resolve: (delivery, _args, context) => context.loaders.handoffs.load(delivery.handoffId),
-  }),
-}));

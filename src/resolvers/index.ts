@@ -16,6 +16,7 @@ import '../schema/procedure-input.js';
 import './handoff.js';
 import '../schema/context-delivery.js';
 import './agent-reads.js';
+import './context-delivery.js';
 import '../schema/agent-task.js';
 import './agent-task.js';
 import '../schema/agent-feed.js';

@@ -1,6 +1,7 @@
 import type { ContextDelivery } from '../engine/agents/context-delivery.js';
 import { builder } from './builder.js';
 import { enumValues } from './enum-values.js';
+import { payloadType } from './user-error.js';
 
 export const ContextDeliveryRef = builder.objectRef<ContextDelivery>('ContextDelivery').implement({
   description:
@@ -39,3 +40,17 @@ export const AgentHandoffRoleEnum = builder.enumType('AgentHandoffRole', {
     ANY: 'Either side.',
   }),
 });
+
+export const AcknowledgeDeliveryInput = builder.inputType('AcknowledgeDeliveryInput', {
+  description: "An agent's receipt of what a handoff delivered to it.",
+  fields: (t) => ({
+    handoffId: t.id({ required: true, description: 'The handoff that delivered it (handoffId or global id).' }),
+    agentId: t.id({ required: true, description: 'The receiving agent (plain or global id).' }),
+    digest: t.string({
+      required: true,
+      description: 'The SHA-256 (hex) you computed from the values you read: canonical JSON, object keys sorted at every level, no spaces. A digest that does not match is refused (DIGEST_MISMATCH).',
+    }),
+  }),
+});
+
+export const ContextDeliveryPayload = payloadType<ContextDelivery>('ContextDelivery', 'delivery', ContextDeliveryRef, 'The acknowledged delivery, or userErrors (nothing changed).');

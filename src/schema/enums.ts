@@ -16,7 +16,8 @@ export const SeverityEnum = builder.enumType('ValidationSeverity', {
 
 const STEP_KIND_DOCS: Record<(typeof STEP_KINDS)[number], string> = {
   validate: 'Runs a rule set (params.rules) through the validation engine; a blocking outcome fails the step.',
-  transfer_context: "Copies the handoff's context keys (params.keys) to the target agent's inbox and records their digest.",
+  transfer_context:
+    "Copies the handoff's context keys (params.keys) to the target agent's inbox and records their digest; with params.awaitReceipt true it then waits until the target acknowledges exactly that (acknowledgeDelivery).",
   revert_context: "Removes the given context keys (params.keys) from the target agent's inbox: the undo of transfer_context.",
   await_signal: 'Waits (status WAITING) until signalHandoff approves or rejects this step, or the step times out.',
   agent_task:

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestOf } from '../support/canonical-digest.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, initiate, noopCompensation, phaseContext, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 
@@ -14,17 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-/** What the README tells an agent to compute: SHA-256 of JSON with object keys sorted at every level. */
-function digestOf(value: unknown): string {
-  const canonical = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(canonical).join(',')}]`
-      : v !== null && typeof v === 'object'
-        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
-        : JSON.stringify(v);
-  return createHash('sha256').update(canonical(value)).digest('hex');
-}
 
 const INBOX = `query($id: ID!) { agent(id: $id) { inbox(first: 10) { totalCount edges { node {
   handoffId agentId keys values digest deliveredAt updatedAt acknowledged acknowledgedAt withdrawnAt handoff { handoffId status } } } } } }`;

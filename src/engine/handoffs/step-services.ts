@@ -29,6 +29,11 @@ export interface Verdict {
   summary: string;
 }
 
+/** Whether the procedure makes its target acknowledge what it receives (a transfer_context step with params.awaitReceipt). */
+export function requiresReceipt(procedure: Pick<Procedure, 'steps'>): boolean {
+  return procedure.steps.some((step) => step.kind === 'transfer_context' && step.params.awaitReceipt === true);
+}
+
 /** Runs rules against a handoff: the gates before its first step and its `validate` steps. */
 export async function validateHandoff(
   validation: ValidationService,
@@ -36,6 +41,7 @@ export async function validateHandoff(
   procedure: Procedure,
   ruleIds: string[],
   transferredKeys: string[],
+  receiptConfirmed: boolean | null = null,
 ): Promise<Verdict> {
   if (ruleIds.length === 0) return { blocking: [], summary: 'no rules to check' };
   const evaluation = await validation.evaluate({
@@ -46,6 +52,7 @@ export async function validateHandoff(
       context: handoff.metadata,
       procedure: { id: procedure.id, requiredContextKeys: procedure.requiredContextKeys },
       transferredKeys,
+      receiptConfirmed,
     },
   });
   const blocking = evaluation.results
@@ -75,7 +82,12 @@ export function createStepServices(deps: {
     async validate(handoff, ruleIds, transferredKeys) {
       const procedure = await deps.procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
       if (!procedure) throw new Error(`procedure ${handoff.procedureId} v${handoff.procedureVersion} is missing`);
-      return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys);
+      // A receipt is checked once something was handed over, and only where the procedure asks for one.
+      let receiptConfirmed: boolean | null = null;
+      if (requiresReceipt(procedure) && transferredKeys.length > 0 && handoff.targetAgent) {
+        receiptConfirmed = (await deps.inbox.get(handoff.targetAgent, handoff.id))?.acknowledgedAt != null;
+      }
+      return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys, receiptConfirmed);
     },
     inbox: {
       async deliver(agent, handoffId, values) {

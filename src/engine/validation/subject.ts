@@ -31,6 +31,12 @@ export interface ValidationSubject {
     payloadDigestMatches: boolean | null;
     /** Context keys already transferred to the target (set by the handoff runner). */
     transferredKeys: string[];
+    /**
+     * Whether the target has acknowledged, with the right digest, exactly what its delivery holds
+     * now. Null when the procedure requires no receipt (no transfer_context step with
+     * params.awaitReceipt) or nothing has been transferred yet.
+     */
+    receiptConfirmed: boolean | null;
   };
 }
 
@@ -40,6 +46,8 @@ export interface SubjectInput {
   context?: Record<string, unknown> | null;
   procedure?: { id: string; requiredContextKeys: string[] } | null;
   transferredKeys?: string[] | null;
+  /** See `derived.receiptConfirmed`; the handoff runner sets it. */
+  receiptConfirmed?: boolean | null;
 }
 
 /** JSON with object keys sorted at every level, so equal data always hashes the same. */
@@ -75,6 +83,7 @@ export function deriveFacts(
   context: Record<string, unknown>,
   requiredContextKeys: readonly string[],
   transferredKeys: readonly string[],
+  receiptConfirmed: boolean | null = null,
 ): ValidationSubject['derived'] {
   const digest = context.payload === undefined ? null : payloadDigest(context.payload);
   const declared = context.payloadDigest;
@@ -87,6 +96,7 @@ export function deriveFacts(
     payloadDigest: digest,
     payloadDigestMatches: matches,
     transferredKeys: [...transferredKeys],
+    receiptConfirmed,
   };
 }
 
@@ -103,7 +113,7 @@ export async function buildSubject(
     source,
     target,
     procedure: input.procedure ?? null,
-    derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? []),
+    derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? [], input.receiptConfirmed ?? null),
   };
 }
 
