@@ -15,6 +15,7 @@ beforeAll(async () => {
     { id: 'TASKED', steps: [quickStep('prepare', 'NOOP', {}, { compensation: noopCompensation('unprepare') }), agentTask('work', { input: { ticket: 'T-1' } }), quickStep('after', 'NOOP', {})] },
     { id: 'HEARTBEAT', steps: [agentTask('work', { heartbeatTimeoutMs: 150 }, { retry: { maxAttempts: 10, initialDelayMs: 1 } })] },
     { id: 'TIMEOUT', steps: [agentTask('work', {}, { timeoutMs: 100, retry: { maxAttempts: 2, initialDelayMs: 1 } })] },
+    { id: 'CHECKED', steps: [agentTask('review'), quickStep('gate', 'VALIDATE', { rules: ['VR_REVIEWED'] }, { retry: { maxAttempts: 1 } })] },
     {
       id: 'COMPENSATED',
       steps: [
@@ -23,6 +24,9 @@ beforeAll(async () => {
       ],
     },
   ];
+  const rule = await server.gql(`mutation($condition: JSON!) { createValidationRule(input: { id: "VR_REVIEWED", name: "Review approved", severity: CRITICAL,
+    condition: $condition }) { userErrors { message } } }`, { condition: { 'outputs.review.approved': true } });
+  expect(rule.data.createValidationRule.userErrors).toEqual([]);
   for (const procedure of procedures) expect((await createProcedure(server, { name: procedure.id, ...procedure })).userErrors).toEqual([]);
 });
 
@@ -68,6 +72,15 @@ describe('agent tasks', () => {
     expect((await failTask(server, offered.taskId, winner.token!, { code: 'LATE', message: 'too late' })).userErrors[0].code).toBe('TASK_NOT_CURRENT');
     expect((await heartbeatTask(server, offered.taskId, winner.token!)).userErrors[0].code).toBe('TASK_NOT_CURRENT');
     expect((await claimTask(server, 'tsk_nope')).userErrors[0].code).toBe('NOT_FOUND');
+  });
+
+  it("shows a task's output to the rules of later steps", async () => {
+    for (const [id, approved, final] of [['task_approved', true, 'HANDOFF_COMPLETED'], ['task_declined', false, 'HANDOFF_FAILED']] as const) {
+      await start(id, 'CHECKED');
+      const offered = await waitForTask(server, 'agent_2', id);
+      await completeTask(server, offered.taskId, (await claimTask(server, offered.taskId)).token!, { approved });
+      expect((await finalEvents(id)).at(-1).type).toBe(final);
+    }
   });
 
   it('refuses a wrong token and changes nothing', async () => {

@@ -53,6 +53,7 @@ export async function validateHandoff(
       procedure: { id: procedure.id, requiredContextKeys: procedure.requiredContextKeys },
       transferredKeys,
       receiptConfirmed,
+      outputs: Object.fromEntries(handoff.steps.filter((step) => step.status === 'SUCCEEDED').map((step) => [step.id, step.output])),
     },
   });
   const blocking = evaluation.results

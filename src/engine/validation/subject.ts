@@ -22,6 +22,8 @@ export interface ValidationSubject {
   source: AgentFacts;
   target: AgentFacts;
   procedure: { id: string; requiredContextKeys: string[] } | null;
+  /** The outputs of the handoff's steps that have succeeded so far, by step id (an agent task's output, …). */
+  outputs: Record<string, Record<string, unknown> | null>;
   derived: {
     /** Required context keys that are absent or null. */
     missingContextKeys: string[];
@@ -46,6 +48,7 @@ export interface SubjectInput {
   context?: Record<string, unknown> | null;
   procedure?: { id: string; requiredContextKeys: string[] } | null;
   transferredKeys?: string[] | null;
+  outputs?: Record<string, Record<string, unknown> | null> | null;
   /** See `derived.receiptConfirmed`; the handoff runner sets it. */
   receiptConfirmed?: boolean | null;
 }
@@ -113,6 +116,7 @@ export async function buildSubject(
     source,
     target,
     procedure: input.procedure ?? null,
+    outputs: input.outputs ?? {},
     derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? [], input.receiptConfirmed ?? null),
   };
 }
@@ -127,6 +131,7 @@ export function sampleSubject(): ValidationSubject {
     source: unregisteredAgentFacts('a'),
     target: unregisteredAgentFacts('b'),
     procedure: { id: 'p', requiredContextKeys: ['task'] },
+    outputs: { review: { approved: true } },
     derived: deriveFacts(context, ['task'], []),
   };
 }
