@@ -31,6 +31,7 @@ builder.objectFields(AgentRef, (t) => ({
   feed: t.field({
     type: [AgentFeedEntryRef],
     description: "The agent's stored feed after `after`, oldest first (agentFeed streams it live).",
+    authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
     args: {
       after: t.arg.int({ required: false, defaultValue: 0, description: 'Only entries with a larger seq.' }),
       limit: t.arg.int({ required: false, defaultValue: 100, description: `At most this many (1–${MAX_ENTRIES_PER_READ}).` }),
@@ -50,7 +51,7 @@ builder.subscriptionFields((t) => ({
     type: AgentFeedEntryRef,
     description:
       "What concerns one agent: its stored feed after `after`, then live entries as they happen (on any server sharing the store), with no gap and no duplicate; it does not end. To resume after a dropped connection, subscribe again with the last seq you handled.",
-    authScopes: { viewer: true },
+    authScopes: (_root, args) => ({ viewer: true, actingAgent: plainId(String(args.agentId), 'Agent') }),
     args: {
       agentId: t.arg.id({ required: true, description: 'Plain or global id of the agent.' }),
       after: t.arg.int({ required: false, defaultValue: 0, description: 'Last seq already handled (0 = from the start).' }),

@@ -19,6 +19,7 @@ builder.objectFields(AgentRef, (t) => ({
     {
       type: ContextDeliveryRef,
       description: 'What handoffs handed to this agent (one delivery per handoff), newest first.',
+      authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
       resolve: (agent, args, context) =>
         connectionFromPage(
           () => context.engine.deliveries.page(agent.id, pageRequest(args)),
@@ -32,6 +33,7 @@ builder.objectFields(AgentRef, (t) => ({
     {
       type: HandoffRef,
       description: 'Handoffs naming this agent, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+      authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
       args: {
         role: t.arg({ type: AgentHandoffRoleEnum, required: false, defaultValue: 'ANY', description: 'Which side the agent is on (default ANY).' }),
         filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list further (its `agent` is replaced by this agent).' }),

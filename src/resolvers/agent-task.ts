@@ -13,7 +13,8 @@ import { builder } from '../schema/builder.js';
 import { HandoffRef } from '../schema/handoff.js';
 import { actorOf } from './actor.js';
 import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
-import { toPayload } from './payload.js';
+import { GraphQLError } from 'graphql';
+import { toAuthorizedPayload } from './payload.js';
 
 builder.objectFields(AgentTaskRef, (t) => ({
   handoff: t.field({
@@ -35,6 +36,7 @@ builder.objectFields(AgentRef, (t) => ({
     {
       type: AgentTaskRef,
       description: 'Tasks offered to this agent, newest first: with status [OFFERED], what its workers may claim now.',
+      authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
       args: { status: t.arg({ type: [AgentTaskStatusEnum], required: false, description: 'Only tasks in these statuses.' }) },
       resolve: (agent, args, context) => {
         const filter = { agentId: agent.id, statuses: args.status ?? undefined };
@@ -54,9 +56,16 @@ builder.queryFields((t) => ({
     type: AgentTaskRef,
     nullable: true,
     description: 'One agent task by id; null when unknown.',
-    authScopes: { viewer: true },
+    authScopes: { viewer: true, agent: true },
     args: { taskId: t.arg.string({ required: true, description: 'The task id.' }) },
-    resolve: (_root, args, context) => context.engine.agentTasks.get(args.taskId),
+    resolve: async (_root, args, context) => {
+      const task = await context.engine.agentTasks.get(args.taskId);
+      // An agent's key reads its own agent's tasks only.
+      if (task && context.caller?.role === 'agent' && task.agentId !== context.caller.agentId) {
+        throw new GraphQLError('Your API key does not allow this operation', { extensions: { code: 'FORBIDDEN' } });
+      }
+      return task;
+    },
   }),
 }));
 
@@ -64,31 +73,34 @@ builder.mutationFields((t) => ({
   claimAgentTask: t.field({
     type: ClaimAgentTaskPayload,
     description: 'Claims an OFFERED task for one worker: of several claims, exactly one wins. Its token proves the claim from then on.',
-    authScopes: { operator: true },
+    authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: ClaimAgentTaskInput, required: true, description: 'Which task.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.agentTasks.claim(input.taskId, actorOf(context))),
+    resolve: async (_root, { input }, context) => toAuthorizedPayload(await context.engine.agentTasks.claim(input.taskId, actorOf(context))),
   }),
   heartbeatAgentTask: t.field({
     type: AgentTaskPayload,
     description: 'Tells the engine a claimed task is still being worked on, with optional progress; needed within heartbeatTimeoutMs when the step sets one.',
-    authScopes: { operator: true },
+    authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: HeartbeatAgentTaskInput, required: true, description: 'Which task, and the claim token.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.agentTasks.heartbeat(input.taskId, input.token, input.progress ?? null)),
+    resolve: async (_root, { input }, context) =>
+      toAuthorizedPayload(await context.engine.agentTasks.heartbeat(input.taskId, input.token, input.progress ?? null, actorOf(context))),
   }),
   completeAgentTask: t.field({
     type: AgentTaskPayload,
     description: "Completes a claimed task: its step succeeds with the output. Refused (TASK_NOT_CURRENT) once the task was taken back; sending it again with the same token is safe.",
-    authScopes: { operator: true },
+    authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: CompleteAgentTaskInput, required: true, description: 'Which task, the claim token and the output.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.agentTasks.complete(input.taskId, input.token, (input.output ?? null) as Record<string, unknown> | null)),
+      toAuthorizedPayload(await context.engine.agentTasks.complete(input.taskId, input.token, (input.output ?? null) as Record<string, unknown> | null, actorOf(context))),
   }),
   failAgentTask: t.field({
     type: AgentTaskPayload,
     description: "Fails a claimed task: the attempt fails and is retried within the step's policy, unless retryable is false.",
-    authScopes: { operator: true },
+    authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: FailAgentTaskInput, required: true, description: 'Which task, the claim token and the error.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.agentTasks.fail(input.taskId, input.token, { code: input.code, message: input.message, retryable: input.retryable ?? true })),
+      toAuthorizedPayload(
+        await context.engine.agentTasks.fail(input.taskId, input.token, { code: input.code, message: input.message, retryable: input.retryable ?? true }, actorOf(context)),
+      ),
   }),
 }));

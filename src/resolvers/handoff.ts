@@ -18,7 +18,7 @@ import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
 import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
 import { plainId } from './ids.js';
-import { toPayload } from './payload.js';
+import { toAuthorizedPayload, toPayload } from './payload.js';
 
 const MAX_EVENTS_PER_READ = 1_000;
 
@@ -164,11 +164,11 @@ builder.mutationFields((t) => ({
   signalHandoff: t.field({
     type: HandoffPayload,
     description:
-      'Approves an await_signal step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled.',
-    authScopes: { operator: true },
+      'Approves an await_signal step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
+    authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(
+      toAuthorizedPayload(
         await context.engine.handoffs.signal(plainId(String(input.id), 'Handoff'), input.step, input.payload ?? null, {
           outcome: input.outcome ?? 'APPROVE',
           reason: input.reason?.slice(0, 500) ?? null,

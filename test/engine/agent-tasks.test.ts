@@ -62,7 +62,7 @@ describe('agent tasks on virtual time', () => {
     // Only the digest is stored: the token is the claimer's alone.
     expect((await engine.agentTasks.get(taskId))!.tokenDigest).toBe(claimTokenDigest('token-1'));
     await clock.advance(600);
-    expect((await engine.agentTasks.heartbeat(taskId, 'token-1', { step: 2 })).ok).toBe(true);
+    expect((await engine.agentTasks.heartbeat(taskId, 'token-1', { step: 2 }, { keyName: 'worker', agentId: null })).ok).toBe(true);
     await clock.advance(999);
     expect((await engine.agentTasks.get(taskId))!.status).toBe('CLAIMED');
     await clock.advance(1);
@@ -94,7 +94,7 @@ describe('agent tasks on virtual time', () => {
     const taskId = await offeredTask(engine, clock);
     await engine.agentTasks.claim(taskId, { keyName: 'worker', agentId: null });
     await clock.advance(5_000);
-    const late = await engine.agentTasks.complete(taskId, 'token-1', { done: true });
+    const late = await engine.agentTasks.complete(taskId, 'token-1', { done: true }, { keyName: 'worker', agentId: null });
     expect(late.ok ? null : late.errors[0]!.code).toBe('TASK_NOT_CURRENT');
     await clock.runUntil(async () => (await engine.handoffs.get('h3'))!.status === 'FAILED', 0);
     expect((await engine.agentTasks.get(taskId))!.withdrawal).toEqual({ cause: 'STEP_TIMEOUT', reason: 'timed out after 5000 ms' });

@@ -212,6 +212,10 @@ export class HandoffService {
     if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') {
       return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, ['input', 'step']);
     }
+    // An agent's key signals only the handoffs its agent is part of.
+    if (decision.actor?.agentId && decision.actor.agentId !== handoff.sourceAgent && decision.actor.agentId !== handoff.targetAgent) {
+      return fail('FORBIDDEN', `Agent ${decision.actor.agentId} is not part of handoff "${id}"`, ['input', 'id']);
+    }
     const outcome = decision.outcome ?? 'APPROVE';
     if (outcome === 'REJECT' && !decision.reason?.trim()) return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
     const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null });

@@ -54,9 +54,18 @@ export class AgentTaskService {
     return this.options.tasks.count(filter);
   }
 
+  /** An agent's key acts on its own agent's tasks only: FORBIDDEN for another agent's. */
+  private async notYours(taskId: string, actor: Actor): Promise<Outcome<never> | null> {
+    if (!actor.agentId) return null;
+    const task = await this.options.tasks.get(taskId);
+    return task && task.agentId !== actor.agentId ? fail('FORBIDDEN', `Task ${taskId} is not offered to agent ${actor.agentId}`, ['input', 'taskId']) : null;
+  }
+
   /** Takes an offered task; the token in the answer is the only proof of the claim (it is not stored). */
   async claim(taskId: string, actor: Actor): Promise<Outcome<{ task: AgentTask; token: string }>> {
     const { tasks, clock, claimTokens } = this.options;
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
     const token = claimTokens();
     const claimed = await tasks.claim(taskId, claimTokenDigest(token), actor.keyName, clock.now());
     if (claimed) {
@@ -69,7 +78,9 @@ export class AgentTaskService {
   }
 
   /** Keeps a claimed task alive (see heartbeatTimeoutMs), with optional progress details. */
-  async heartbeat(taskId: string, token: string, progress: unknown): Promise<Outcome<AgentTask>> {
+  async heartbeat(taskId: string, token: string, progress: unknown, actor: Actor): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
     if (tooLarge(progress, PROGRESS_LIMIT_BYTES)) return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
@@ -77,7 +88,9 @@ export class AgentTaskService {
   }
 
   /** Finishes a claimed task with its output; the waiting step succeeds with it. */
-  async complete(taskId: string, token: string, output: Record<string, unknown> | null): Promise<Outcome<AgentTask>> {
+  async complete(taskId: string, token: string, output: Record<string, unknown> | null, actor: Actor): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
     if (output !== null && !isJsonObject(output)) return fail('INVALID_VALUE', 'output must be a JSON object', ['input', 'output']);
     if (tooLarge(output, TASK_OUTPUT_LIMIT_BYTES)) return fail('TOO_LARGE', `output must be at most ${TASK_OUTPUT_LIMIT_BYTES} bytes as JSON`, ['input', 'output']);
     const digest = claimTokenDigest(token);
@@ -85,7 +98,9 @@ export class AgentTaskService {
   }
 
   /** Finishes a claimed task as failed; the attempt fails, and the step for good when `retryable` is false. */
-  async fail(taskId: string, token: string, failure: AgentTaskFailure): Promise<Outcome<AgentTask>> {
+  async fail(taskId: string, token: string, failure: AgentTaskFailure, actor: Actor): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
     const code = failure.code.trim();
     if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(code)) return fail('INVALID_VALUE', `code must be 1–${CODE_LIMIT} letters, digits or _ . : -`, ['input', 'code']);
     const message = failure.message.slice(0, MESSAGE_LIMIT);
