@@ -117,4 +117,29 @@ describe('agent tasks on virtual time', () => {
     await clock.runUntil(async () => (await next.agentTasks.get(taskId))!.status === 'WITHDRAWN', 0);
     expect((await next.agentTasks.get(taskId))!.withdrawal?.cause).toBe('HANDOFF_FINISHED');
   });
+
+  it('counts a completion accepted just before a crash once: the attempt after the restart uses it', async () => {
+    const db = SqliteDatabase.inMemory();
+    const frozen = new ManualClock();
+    const { engine: crashed, stores } = await engineWith(frozen, db, 'crashed');
+    const outcome = await crashed.procedures.create({
+      id: 'TWICE',
+      name: 'One agent task, two attempts',
+      steps: [{ id: 'work', name: 'work', kind: 'agent_task', params: {}, timeoutMs: 60_000, retry: { maxAttempts: 2, initialDelayMs: 0 } }],
+    });
+    expect(outcome.ok).toBe(true);
+    await crashed.handoffs.initiate({ handoffId: 'h5', procedureId: 'TWICE', targetAgent: 'bob' });
+    const taskId = await offeredTask(crashed, frozen);
+    await crashed.agentTasks.claim(taskId, { keyName: 'worker', agentId: null });
+    // Accepted by the store, and its signal recorded, but the process running the step died before it heard.
+    await stores.agentTasks.complete(taskId, claimTokenDigest('token-1'), { done: 'once' }, frozen.now());
+    await stores.handoffs.recordSignal('h5', `task:${taskId}`, { taskId, status: 'COMPLETED' });
+
+    const clock = new ManualClock(frozen.now());
+    const { engine: next } = await engineWith(clock, db, 'next');
+    await clock.runUntil(async () => (await next.handoffs.get('h5'))!.status === 'COMPLETED', 0);
+    expect((await next.handoffs.get('h5'))!.steps[0]).toMatchObject({ status: 'SUCCEEDED', attempts: 2, output: { done: 'once' } });
+    // Nothing was offered again: the one completion is the step's.
+    expect((await next.agentTasks.page({ agentId: 'bob' }, { first: 10 })).items.map((item) => item.node.status)).toEqual(['COMPLETED']);
+  });
 });

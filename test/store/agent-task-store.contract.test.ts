@@ -101,6 +101,7 @@ function agentTaskContract(fixture: AdapterFixture): void {
     expect(superseded.map((task) => [task.id, task.status, task.withdrawal?.cause])).toEqual([['a1', 'WITHDRAWN', 'SUPERSEDED']]);
     expect(await tasks.complete('a1', 'good', {}, 210)).toBeNull();
     expect((await tasks.openOf('h1')).map((task) => task.id).sort()).toEqual(['a2', 'other']);
+    expect((await tasks.ofAction('h1', 'review')).map((task) => [task.id, task.attempt])).toEqual([['a1', 1], ['a2', 2]]);
   });
 
   it("pages an agent's tasks newest first, by status, and counts them", async () => {

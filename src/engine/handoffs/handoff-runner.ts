@@ -7,7 +7,7 @@ import { actorFrom, describeActor } from '../shared/actor.js';
 import { isFinal, type Handoff, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
-import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
+import { CancelledError, INTERRUPTED_BY_RESTART, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
 
@@ -267,7 +267,7 @@ export class HandoffRunner {
       if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
         // The attempt that was running when the last process died counts as failed.
         resumed = false;
-        if (!(await this.afterFailure(run, definition, new Error('interrupted by a restart'), 0, false))) return;
+        if (!(await this.afterFailure(run, definition, new Error(INTERRUPTED_BY_RESTART), 0, false))) return;
         continue;
       }
       resumed = false;

@@ -5,6 +5,9 @@ import type { Handoff } from './handoff.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import type { StepServices } from './steps/step-kind.js';
 
+/** What a step's error says when its attempt was running as the process stopped (it counts as failed). */
+export const INTERRUPTED_BY_RESTART = 'interrupted by a restart';
+
 /** Why an attempt was cut short. */
 export class StepTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {

@@ -27,6 +27,8 @@ export interface AgentTaskStore {
   getMany(ids: readonly string[]): Promise<(AgentTask | null)[]>;
   /** Open tasks of a handoff. */
   openOf(handoffId: string): Promise<AgentTask[]>;
+  /** Every task offered for one step (or compensation) of a handoff, by attempt. */
+  ofAction(handoffId: string, actionId: string): Promise<AgentTask[]>;
   claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null>;
   heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null>;
   complete(id: string, tokenDigest: string, output: Record<string, unknown> | null, at: number): Promise<AgentTask | null>;

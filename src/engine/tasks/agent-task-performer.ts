@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { randomUuid, type Random } from '../shared/random.js';
 import type { Handoff } from '../handoffs/handoff.js';
-import { CancelledError, ShutdownError, StepTimeoutError } from '../handoffs/run-action.js';
+import { CancelledError, INTERRUPTED_BY_RESTART, ShutdownError, StepTimeoutError } from '../handoffs/run-action.js';
 import { StepFailure, type StepExecution } from '../handoffs/steps/step-kind.js';
 import { isOpenTask, taskSignalName, type AgentTask, type WithdrawCause } from './agent-task.js';
 import { HeartbeatTimeout, watchHeartbeats } from './heartbeat-watch.js';
@@ -41,6 +41,8 @@ export class AgentTaskPerformer {
   constructor(private readonly options: AgentTaskPerformerOptions) {}
 
   async perform(execution: StepExecution): Promise<Record<string, unknown> | null> {
+    const done = await this.completedBeforeRestart(execution);
+    if (done) return done.output;
     const task = this.offerFor(execution);
     const { superseded } = await this.options.tasks.offer(task, task.offeredAt);
     for (const old of superseded) await this.told('TASK_WITHDRAWN', old);
@@ -64,6 +66,21 @@ export class AgentTaskPerformer {
       attemptSignal.removeEventListener('abort', forward);
       stop.abort(new Error('attempt settled'));
     }
+  }
+
+  /**
+   * A completion the store accepted while the process that ran the attempt died (before it could
+   * record it): the work is done, so the attempt after the restart uses it instead of asking
+   * again. For a step, that is the attempt just before, interrupted by the restart; a compensation
+   * runs again from its first attempt after a restart, and any completed attempt of it counts.
+   */
+  private async completedBeforeRestart({ handoff, actionId, attempt }: StepExecution): Promise<AgentTask | null> {
+    const step = handoff.steps.find((candidate) => candidate.id === actionId);
+    if (step && !step.error?.endsWith(INTERRUPTED_BY_RESTART)) return null;
+    const earlier = await this.options.tasks.ofAction(handoff.id, actionId);
+    const done = earlier.find((task) => task.status === 'COMPLETED' && (!step || task.attempt === attempt - 1));
+    if (done) this.options.logger.info({ handoffId: handoff.id, taskId: done.id }, 'using an agent task completed before a restart');
+    return done ?? null;
   }
 
   private told(type: 'TASK_OFFERED' | 'TASK_WITHDRAWN', task: AgentTask): Promise<void> {

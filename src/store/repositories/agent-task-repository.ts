@@ -63,6 +63,10 @@ export class AgentTaskRepository implements AgentTaskStore {
     return (await this.tasks.find({ handoffId, status: OPEN })).map(toTask);
   }
 
+  async ofAction(handoffId: string, actionId: string): Promise<AgentTask[]> {
+    return (await this.tasks.find({ handoffId, actionId }, { sort: { attempt: 1, offeredAt: 1 } })).map(toTask);
+  }
+
   claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null> {
     return this.move(id, { status: 'OFFERED' }, { status: 'CLAIMED', tokenDigest, claimedBy: by, claimedAt: at, lastHeartbeatAt: at });
   }
