@@ -9,6 +9,7 @@ import { withApiKeys } from './auth/with-api-keys.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { systemClock, type Clock } from './engine/shared/clock.js';
+import { secureClaimTokens } from './engine/tasks/claim-token.js';
 import type { Random } from './engine/shared/random.js';
 import { createLoaders } from './resolvers/loaders.js';
 import { schema } from './resolvers/index.js';
@@ -94,6 +95,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     settings: config,
     clock: options.clock,
     random: options.random,
+    // Claim tokens are bearer secrets for a task: from the OS CSPRNG, never the injected Random.
+    claimTokens: secureClaimTokens,
     logger: logger.child({ component: 'engine' }),
   });
   await engine.start();

@@ -8,7 +8,10 @@ export interface ApiKey {
   /** A short name for logs; the key itself is never logged. */
   name: string;
   key: string;
-  role: 'viewer' | 'operator' | 'admin';
+  /** `agent`: a key bound to one agent (agentId), which may act on that agent's own work only. */
+  role: 'viewer' | 'operator' | 'admin' | 'agent';
+  /** The agent an `agent` key is bound to. */
+  agentId?: string;
 }
 
 export interface Config {
@@ -58,7 +61,9 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const ROLES = ['viewer', 'operator', 'admin'] as const;
+const ROLES = ['viewer', 'operator', 'admin', 'agent'] as const;
+/** The agent ids an agent key may be bound to (the registry's pattern). */
+const AGENT_ID = /^[A-Za-z0-9_.@-]{1,128}$/;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -78,7 +83,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function apiKey(variable: string, name: unknown, role: unknown, key: unknown): ApiKey {
+function apiKey(variable: string, name: unknown, role: unknown, key: unknown, agentId?: unknown): ApiKey {
   if (typeof name !== 'string' || typeof role !== 'string' || typeof key !== 'string' || !name || !role || !key) {
     throw new ConfigError(variable, 'each entry must be name:role:key');
   }
@@ -86,16 +91,26 @@ function apiKey(variable: string, name: unknown, role: unknown, key: unknown): A
     throw new ConfigError(variable, `role of "${name}" must be one of ${ROLES.join(', ')}`);
   }
   if (key.length < 16) throw new ConfigError(variable, `key of "${name}" must be at least 16 characters`);
-  return { name, role: role as ApiKey['role'], key };
+  if (role !== 'agent') {
+    if (agentId !== undefined) throw new ConfigError(variable, `only an agent key is bound to an agent ("${name}" is ${role})`);
+    return { name, role: role as ApiKey['role'], key };
+  }
+  if (typeof agentId !== 'string' || !AGENT_ID.test(agentId)) {
+    throw new ConfigError(variable, `agent key "${name}" needs the agent it is bound to: name:agent=<agentId>:key (letters, digits, _ . @ -)`);
+  }
+  return { name, role: 'agent', key, agentId };
 }
 
+/** `name:role:key`, or `name:agent=<agentId>:key` for a key bound to one agent. */
 function colonEntry(variable: string, entry: string): ApiKey {
   const [name, role, ...rest] = entry.trim().split(':');
-  return apiKey(variable, name, role, rest.join(':'));
+  const bound = role?.startsWith('agent=') ? role.slice('agent='.length) : undefined;
+  return apiKey(variable, name, bound === undefined ? role : 'agent', rest.join(':'), bound);
 }
 
 /**
- * `API_KEYS_FILE`: a JSON array of `{ "name", "role", "key" }` objects, or one `name:role:key`
+ * `API_KEYS_FILE`: a JSON array of `{ "name", "role", "key" }` objects (an agent key also has
+ * `"agent": "<agentId>"`), or one `name:role:key`
  * per line (blank lines and `#` comments ignored). Keeps keys out of the process environment.
  */
 function apiKeysFile(env: Env): ApiKey[] {
@@ -116,8 +131,8 @@ function apiKeysFile(env: Env): ApiKey[] {
     }
     if (!Array.isArray(entries)) throw new ConfigError('API_KEYS_FILE', 'expected a JSON array of { name, role, key }');
     return entries.map((entry) => {
-      const { name, role, key } = (entry ?? {}) as Record<string, unknown>;
-      return apiKey('API_KEYS_FILE', name, role, key);
+      const { name, role, key, agent } = (entry ?? {}) as Record<string, unknown>;
+      return apiKey('API_KEYS_FILE', name, role, key, agent);
     });
   }
   return text

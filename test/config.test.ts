@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -96,6 +98,20 @@ describe('loadConfig', () => {
         { name: 'ci', role: 'operator', key: '0123456789abcdef' },
         { name: 'root', role: 'admin', key: 'abc:def:0123456789' },
       ]);
+    });
+
+    it('parses keys bound to one agent: name:agent=<agentId>:key, and "agent" in the JSON file', () => {
+      expect(loadConfig({ API_KEYS: 'worker2:agent=agent_2:0123456789abcdef' }).apiKeys).toEqual([
+        { name: 'worker2', role: 'agent', key: '0123456789abcdef', agentId: 'agent_2' },
+      ]);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-config-')), 'keys.json');
+      fs.writeFileSync(file, JSON.stringify([{ name: 'worker1', role: 'agent', agent: 'agent_1', key: '0123456789abcdef' }]));
+      expect(loadConfig({ API_KEYS_FILE: file }).apiKeys).toEqual([{ name: 'worker1', role: 'agent', key: '0123456789abcdef', agentId: 'agent_1' }]);
+      fs.writeFileSync(file, JSON.stringify([{ name: 'ops', role: 'operator', agent: 'agent_1', key: '0123456789abcdef' }]));
+      expect(configError({ API_KEYS_FILE: file }).message).toContain('only an agent key is bound to an agent');
+      expect(configError({ API_KEYS: 'w:agent:0123456789abcdef' }).message).toContain('name:agent=<agentId>:key');
+      expect(configError({ API_KEYS: 'w:agent=:0123456789abcdef' }).message).toContain('needs the agent it is bound to');
+      expect(configError({ API_KEYS: 'w:agent=has space:0123456789abcdef' }).message).toContain('needs the agent it is bound to');
     });
 
     it('binds to all interfaces when keys protect the server, unless HOST says otherwise', () => {

@@ -36,7 +36,10 @@ export class ApiKeyRing {
   private readonly byRequest = new WeakMap<object, Authentication>();
 
   constructor(keys: readonly ApiKey[]) {
-    this.keys = keys.map((key) => ({ digest: digest(key.key), caller: Object.freeze({ role: key.role, name: key.name }) }));
+    this.keys = keys.map((key) => ({
+      digest: digest(key.key),
+      caller: Object.freeze(key.agentId ? { role: key.role, name: key.name, agentId: key.agentId } : { role: key.role, name: key.name }),
+    }));
   }
 
   /** True when at least one key is configured: callers must then present one. */

@@ -6,7 +6,7 @@ import { bearerToken } from './credentials.js';
 /**
  * HTTP-level key checks, before Yoga sees the request: when keys are configured, a request to the
  * GraphQL endpoint that presents a key matching none gets 401 (a typo'd key should fail loudly, not
- * look like an anonymous caller), and `/metrics` needs a valid key of any role. A request with no key
+ * look like an anonymous caller), and `/metrics` needs a valid key of any role but `agent`. A request with no key
  * at all goes on as an anonymous caller; scope-auth then answers each field it may not read with
  * UNAUTHENTICATED.
  *
@@ -23,6 +23,8 @@ export function withApiKeys(ring: ApiKeyRing, endpoints: { graphql: string; metr
     const challenge = { 'www-authenticate': 'Bearer' };
     if (auth.kind === 'invalid') return refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', challenge);
     if (path === endpoints.metrics && auth.kind !== 'valid') return refuse(res, 401, 'UNAUTHENTICATED', 'An API key is required', challenge);
+    // An agent's key reaches its own agent's work and nothing else: not the server's metrics.
+    if (path === endpoints.metrics && auth.caller?.role === 'agent') return refuse(res, 403, 'FORBIDDEN', 'An agent key may not read metrics');
     handler(req, res);
   };
 }

@@ -1,5 +1,8 @@
 import { ProcedureService } from './procedures/procedure-service.js';
 import { AgentService } from './agents/agent-service.js';
+import { ContextDeliveryService } from './agents/context-delivery-service.js';
+import { AgentFeedService } from './agents/agent-feed-service.js';
+import { recordHandoffsInAgentFeeds } from './agents/handoff-feed-observer.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
 import { HandoffQueue } from './handoffs/handoff-queue.js';
@@ -9,6 +12,10 @@ import { FaultInjectors } from './handoffs/fault-injectors.js';
 import { followHandoffChanges } from './handoffs/follow-handoff-changes.js';
 import { createStepServices, validateHandoff, validationFactsOf } from './handoffs/step-services.js';
 import type { EngineStores } from './ports/stores.js';
+import { AgentTaskPerformer } from './tasks/agent-task-performer.js';
+import { AgentTaskService } from './tasks/agent-task-service.js';
+import { secureClaimTokens, type ClaimTokenSource } from './tasks/claim-token.js';
+import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
 import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
@@ -35,6 +42,8 @@ export interface EngineOptions {
   settings: EngineSettings;
   clock?: Clock;
   random?: Random;
+  /** Where agent-task claim tokens come from (default: the OS CSPRNG; see claim-token.ts). */
+  claimTokens?: ClaimTokenSource;
   logger?: Logger;
 }
 
@@ -45,12 +54,18 @@ export interface Engine {
   readonly procedures: ProcedureService;
   /** The agent registry: registration, heartbeats, effective status. */
   readonly agents: AgentService;
+  /** What agents were handed (their inboxes) and their receipts. */
+  readonly deliveries: ContextDeliveryService;
+  /** Each agent's feed of what concerns it (agentFeed). */
+  readonly agentFeed: AgentFeedService;
   /** Validation rule definitions (seeded with VR001–VR008). */
   readonly validationRules: ValidationRuleService;
   /** Validation sessions; `evaluate` is what handoff `validate` steps and gates call. */
   readonly validation: ValidationService;
   /** Handoffs: initiate, cancel, signal, read, live events. */
   readonly handoffs: HandoffService;
+  /** Agent tasks: what agents' workers claim, heartbeat, complete and fail. */
+  readonly agentTasks: AgentTaskService;
   /** Where reliability tests register their fault injection. */
   readonly faults: FaultInjectors;
   /** Reliability tests: the six standard configurations, runs of real test-tagged handoffs, results. */
@@ -78,6 +93,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     webhookAllowList: options.settings.webhookAllowList,
   });
   const agents = new AgentService(stores.agents, clock, options.settings.agentHeartbeatWindowMs);
+  const agentFeed = new AgentFeedService(stores.agentFeed, clock, logger);
   const validation = new ValidationService({ rules: validationRules, sessions: stores.validationSessions, agents, procedures, clock, random, logger });
 
   const faults = new FaultInjectors();
@@ -92,6 +108,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       validation,
       procedures,
       inbox: stores.inbox,
+      feed: agentFeed,
+      agentTasks: new AgentTaskPerformer({ tasks: stores.agentTasks, clock, random, logger, feed: agentFeed }),
       clock,
       random,
       webhookAllowList: options.settings.webhookAllowList,
@@ -108,6 +126,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
+  const deliveries = new ContextDeliveryService({ inbox: stores.inbox, feed: agentFeed, wake: (id, name, payload) => handoffs!.wake(id, name, payload), clock });
+  const agentTasks = new AgentTaskService({
+    tasks: stores.agentTasks,
+    wake: (id, name, payload) => handoffs!.wake(id, name, payload),
+    clock,
+    claimTokens: options.claimTokens ?? secureClaimTokens,
+    feed: agentFeed,
+  });
+  const stopSweeping = withdrawTasksOfInterruptedHandoffs(handoffs.executed, stores.agentTasks, agentFeed, clock, logger);
+  const stopFeedingHandoffs = recordHandoffsInAgentFeeds(
+    { created: handoffs.created, executed: handoffs.executed, events: handoffs.events, get: (id) => handoffs!.get(id) },
+    agentFeed,
+    logger,
+  );
   validation.useHandoffLookup(async (id) => {
     const handoff = await handoffs!.get(id);
     if (!handoff) return null;
@@ -164,11 +196,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     procedures,
     handoffs,
+    agentTasks,
     faults,
     reliability,
     runner,
     queue,
     agents,
+    deliveries,
+    agentFeed,
     validationRules,
     validation,
     async start() {
@@ -185,6 +220,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
               events: (events) => handoffs!.publishForeign(events),
               signal: (id, step, payload) => runner.notifySignal(id, step, payload),
               cancel: (id, reason) => runner.notifyCancel(id, reason),
+              agentFeed: (entries) => agentFeed.publishForeign(entries),
             },
           }),
         );
@@ -207,6 +243,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       runner.stop();
       await queue.idle();
       await runner.drained();
+      stopSweeping();
+      stopFeedingHandoffs();
       await validation.stop();
     },
   };

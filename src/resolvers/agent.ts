@@ -11,8 +11,8 @@ builder.queryFields((t) => ({
   agent: t.field({
     type: AgentRef,
     nullable: true,
-    description: 'One agent by its plain id (e.g. agent_2) or global id; null when not registered.',
-    authScopes: { viewer: true },
+    description: 'One agent by its plain id (e.g. agent_2) or global id; null when not registered. An agent key reads its own agent only.',
+    authScopes: (_root, args) => ({ viewer: true, actingAgent: plainId(String(args.id), 'Agent') }),
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.loaders.agents.load(plainId(String(args.id), 'Agent')),
   }),
@@ -57,8 +57,8 @@ builder.mutationFields((t) => ({
   }),
   agentHeartbeat: t.field({
     type: AgentPayload,
-    description: 'Records that a registered agent is alive, optionally with a new status.',
-    authScopes: { operator: true },
+    description: 'Records that a registered agent is alive, optionally with a new status. An agent key heartbeats its own agent only.',
+    authScopes: (_root, args) => ({ operator: true, actingAgent: plainId(args.input.id, 'Agent') }),
     args: { input: t.arg({ type: AgentHeartbeatInput, required: true, description: 'Which agent, and its status.' }) },
     resolve: async (_root, { input }, context) => {
       const outcome = await context.engine.agents.heartbeat({ id: plainId(input.id, 'Agent'), status: input.status });

@@ -9,14 +9,16 @@ import {
   HandoffRef,
   HandoffTypeEnum,
   PriorityEnum,
+  SignalOutcomeEnum,
 } from '../schema/handoff.js';
+import { actorOf } from './actor.js';
 import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
 import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
 import { plainId } from './ids.js';
-import { toPayload } from './payload.js';
+import { toAuthorizedPayload, toPayload } from './payload.js';
 
 const MAX_EVENTS_PER_READ = 1_000;
 
@@ -56,7 +58,7 @@ builder.objectFields(HandoffRef, (t) => ({
   }),
 }));
 
-function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
+export function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
   return {
     status: input?.status ?? undefined,
     procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),
@@ -127,11 +129,13 @@ const CancelHandoffInput = builder.inputType('CancelHandoffInput', {
 });
 
 const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
-  description: 'A signal for an await_signal step.',
+  description: 'A signal for an await_signal step: approve it, or reject it with a reason.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'handoffId or global id.' }),
     step: t.string({ required: true, description: 'The await_signal step id.' }),
-    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output.' }),
+    outcome: t.field({ type: SignalOutcomeEnum, required: false, defaultValue: 'APPROVE', description: 'APPROVE (the default) or REJECT.' }),
+    reason: t.string({ required: false, description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.' }),
+    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output (`signal`) on approval.' }),
   }),
 });
 
@@ -162,11 +166,18 @@ builder.mutationFields((t) => ({
   }),
   signalHandoff: t.field({
     type: HandoffPayload,
-    description: 'Lets an await_signal step proceed (it may arrive before the step starts waiting).',
-    authScopes: { operator: true },
+    description:
+      'Approves an await_signal step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
+    authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.handoffs.signal(plainId(String(input.id), 'Handoff'), input.step, input.payload ?? null)),
+      toAuthorizedPayload(
+        await context.engine.handoffs.signal(plainId(String(input.id), 'Handoff'), input.step, input.payload ?? null, {
+          outcome: input.outcome ?? 'APPROVE',
+          reason: input.reason?.slice(0, 500) ?? null,
+          actor: actorOf(context),
+        }),
+      ),
   }),
 }));
 

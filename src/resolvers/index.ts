@@ -14,6 +14,13 @@ import './metrics.js';
 import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';
+import '../schema/context-delivery.js';
+import './agent-reads.js';
+import './context-delivery.js';
+import '../schema/agent-task.js';
+import './agent-task.js';
+import '../schema/agent-feed.js';
+import './agent-feed.js';
 import '../schema/reliability.js';
 import './reliability.js';
 

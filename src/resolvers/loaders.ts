@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Engine } from '../engine/engine.js';
 import type { Procedure } from '../engine/procedures/procedure.js';
 import type { Agent } from '../engine/agents/agent.js';
+import type { Handoff } from '../engine/handoffs/handoff.js';
 import type { ReliabilityTestConfig } from '../engine/reliability/reliability-test.js';
 import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 
@@ -12,6 +13,8 @@ import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 export interface Loaders {
   procedures: DataLoader<string, Procedure | null>;
   agents: DataLoader<string, Agent | null>;
+  /** Handoffs named by other objects (deliveries, tasks, feed entries). */
+  handoffs: DataLoader<string, Handoff | null>;
   validationRules: DataLoader<string, ValidationRule | null>;
   /** A session's results by session id. */
   validationResults: DataLoader<string, RuleResult[]>;
@@ -22,6 +25,7 @@ export interface Loaders {
 class RequestLoaders implements Loaders {
   #procedures?: Loaders['procedures'];
   #agents?: Loaders['agents'];
+  #handoffs?: Loaders['handoffs'];
   #validationRules?: Loaders['validationRules'];
   #validationResults?: Loaders['validationResults'];
   #reliabilityConfigs?: Loaders['reliabilityConfigs'];
@@ -34,6 +38,10 @@ class RequestLoaders implements Loaders {
 
   get agents(): Loaders['agents'] {
     return (this.#agents ??= new DataLoader((ids) => this.engine.agents.getMany(ids)));
+  }
+
+  get handoffs(): Loaders['handoffs'] {
+    return (this.#handoffs ??= new DataLoader((ids) => this.engine.handoffs.getMany(ids)));
   }
 
   get validationRules(): Loaders['validationRules'] {

@@ -6,7 +6,8 @@ import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext, Role } from './context.js';
 
-const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+/** An agent key ranks below every role: it reaches only what names its own agent (the scopes below). */
+const RANK: Record<Role, number> = { agent: 0, viewer: 1, operator: 2, admin: 3 };
 
 function atLeast(context: GraphQLContext, role: Role): boolean {
   return context.caller !== null && RANK[context.caller.role] >= RANK[role];
@@ -15,7 +16,15 @@ function atLeast(context: GraphQLContext, role: Role): boolean {
 /** The one Pothos builder; each type family imports it and defines itself. */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+  AuthScopes: {
+    viewer: boolean;
+    operator: boolean;
+    admin: boolean;
+    /** Any agent key: the engine then checks the work is its agent's own (tasks, signals). */
+    agent: boolean;
+    /** An agent key bound to this agent id. */
+    actingAgent: string;
+  };
   DefaultFieldNullability: false;
   Scalars: {
     // Resolvers return a Date or epoch ms; the scalar sends an RFC 3339 string (see scalars.ts).
@@ -31,6 +40,8 @@ export const builder = new SchemaBuilder<{
       viewer: atLeast(context, 'viewer'),
       operator: atLeast(context, 'operator'),
       admin: atLeast(context, 'admin'),
+      agent: context.caller?.role === 'agent',
+      actingAgent: (agentId: string) => context.caller?.role === 'agent' && context.caller.agentId === agentId,
     }),
     authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context) =>

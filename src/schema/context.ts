@@ -2,13 +2,15 @@ import type { RequestScope } from '../http/request-scope.js';
 import type { Engine } from '../engine/engine.js';
 import type { Loaders } from '../resolvers/loaders.js';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+export type Role = 'viewer' | 'operator' | 'admin' | 'agent';
 
 /** Who is calling: a role from an API key, or admin when the server runs open. */
 export interface Caller {
   role: Role;
   /** The key's name (never the key), or "anonymous" when open. */
   name: string;
+  /** The agent an `agent` key is bound to: it may act on that agent's own work only. */
+  agentId?: string;
 }
 
 /** What every resolver receives. Built once per HTTP request or WebSocket operation. */

@@ -8,6 +8,9 @@ import {
   type Handoff,
   type StepRun,
 } from '../engine/handoffs/handoff.js';
+import { actorFrom } from '../engine/shared/actor.js';
+import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
+import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
@@ -15,7 +18,7 @@ import { StepKindEnum } from './enums.js';
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING: 'Stored and queued; gates not yet checked.',
   RUNNING: 'Executing a step.',
-  WAITING: 'Waiting for signalHandoff on an await_signal step.',
+  WAITING: 'Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
@@ -55,7 +58,7 @@ export const PriorityEnum = builder.enumType('HandoffPriority', {
 const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
   PENDING: 'Not started, or waiting for its next attempt (see retryAt).',
   RUNNING: 'An attempt is running.',
-  WAITING: 'Waiting for signalHandoff.',
+  WAITING: 'Waiting for signalHandoff (await_signal) or for an agent to complete its task (agent_task).',
   SUCCEEDED: 'Done.',
   FAILED: 'Failed for good (attempts exhausted, or cancelled).',
   COMPENSATING: 'Its compensation is running.',
@@ -74,10 +77,10 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   GATES_FAILED: 'A blocking validation rule failed before any step ran; data.rules names them.',
   HANDOFF_STARTED: 'The first step is about to run.',
   STEP_STARTED: 'An attempt of a step started (attempt says which).',
-  STEP_WAITING: 'An await_signal step is waiting for signalHandoff.',
-  STEP_SIGNALLED: 'The signal for an await_signal step arrived.',
+  STEP_WAITING: 'An await_signal step is waiting for signalHandoff, or an agent_task step for an agent (its task is being offered).',
+  STEP_SIGNALLED: 'An await_signal step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
-  STEP_FAILED: 'An attempt failed or timed out (data.timeout says which).',
+  STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',
   STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
   HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
   ROLLBACK_STARTED: 'A step failed for good or a cancel arrived: completed steps will be undone, latest first.',
@@ -132,6 +135,20 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
     data: t.field({ type: 'JSON', nullable: true, description: 'Details (e.g. failing rules, retry delay).', resolve: (e) => e.data ?? null }),
     at: t.expose('at', { type: 'DateTime', description: 'When it was recorded.' }),
     isTest: t.boolean({ description: 'True for reliability-test traffic.', resolve: (e) => e.testId !== null }),
+    actor: t.field({
+      type: ActorRef,
+      nullable: true,
+      description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
+      resolve: (e) => actorFrom(e.data?.actor),
+    }),
+  }),
+});
+
+export const SignalOutcomeEnum = builder.enumType('SignalOutcome', {
+  description: 'What a signal decides for the await_signal step it names.',
+  values: enumValues(SIGNAL_OUTCOMES, {
+    APPROVE: 'The step succeeds with the payload as its output.',
+    REJECT: 'The step fails for good (no retry, whatever its policy) and the handoff rolls back; a reason is required.',
   }),
 });
 

@@ -37,7 +37,7 @@ export const SessionStatusEnum = builder.enumType('ValidationSessionStatus', {
 
 export const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRule').implement({
   description:
-    'A rule as data: a condition in the MongoDB query language tested against the validation subject (handoff, context, source/target agent facts, derived facts). `id` is the plain rule id, e.g. VR001.',
+    'A rule as data: a condition in the MongoDB query language tested against the validation subject (handoff, context, source/target agent facts, outputs of succeeded steps, derived facts). `id` is the plain rule id, e.g. VR001.',
   fields: (t) => ({
     id: t.exposeString('id', { description: 'The plain rule id, e.g. VR001, as procedures and ruleIds name it.' }),
     name: t.exposeString('name', { description: 'Human-readable name.' }),
@@ -46,7 +46,7 @@ export const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRu
     condition: t.expose('condition', {
       type: 'JSON',
       description:
-        'MongoDB query over the subject { handoff, context, source, target, procedure, derived }, e.g. { "context.phaseComplete": true }.',
+        'MongoDB query over the subject { handoff, context, source, target, procedure, outputs, derived }, e.g. { "context.phaseComplete": true } or { "outputs.review.approved": true } (the output of step review).',
     }),
     enabled: t.exposeBoolean('enabled', { description: 'Disabled rules are reported SKIPPED and do not count.' }),
     timeoutMs: t.exposeInt('timeoutMs', { description: 'A rule that takes longer is an ERROR.' }),
@@ -103,7 +103,7 @@ builder.node(ValidationSessionRef, {
     }),
     subject: t.field({
       type: 'JSON',
-      description: 'What the rules were tested against: { handoff, context, source, target, procedure, derived }.',
+      description: 'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
       resolve: (s) => s.subject,
     }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),

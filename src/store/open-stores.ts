@@ -1,6 +1,8 @@
 import type { EngineStores } from '../engine/ports/stores.js';
 import type { Database } from './collection.js';
+import { AgentFeedRepository } from './repositories/agent-feed-repository.js';
 import { AgentRepository } from './repositories/agent-repository.js';
+import { AgentTaskRepository } from './repositories/agent-task-repository.js';
 import { HandoffRepository } from './repositories/handoff-repository.js';
 import { InboxRepository } from './repositories/inbox-repository.js';
 import { ProcedureRepository } from './repositories/procedure-repository.js';
@@ -8,6 +10,7 @@ import { ReliabilityConfigRepository } from './repositories/reliability-config-r
 import { ReliabilityTestRepository } from './repositories/reliability-test-repository.js';
 import { ValidationRuleRepository } from './repositories/validation-rule-repository.js';
 import { ValidationSessionRepository } from './repositories/validation-session-repository.js';
+import { SqliteAgentFeed } from './sqlite/sqlite-agent-feed.js';
 import { SqliteChangeFeed } from './sqlite/sqlite-change-feed.js';
 import { SqliteDatabase } from './sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from './sqlite/sqlite-handoff-store.js';
@@ -31,6 +34,7 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     procedures: await ProcedureRepository.open(db),
     agents: await AgentRepository.open(db),
     inbox: await InboxRepository.open(db),
+    agentTasks: await AgentTaskRepository.open(db),
     validationRules: await ValidationRuleRepository.open(db),
     validationSessions: await ValidationSessionRepository.open(db),
     reliabilityConfigs: await ReliabilityConfigRepository.open(db),
@@ -42,13 +46,15 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
       ...documents,
       sharing: shared ? 'shared' : 'exclusive',
       handoffs: new SqliteHandoffStore(db.connection, options.writer, db.operations, cacheBytes),
+      agentFeed: new SqliteAgentFeed(db.connection, options.writer, db.operations),
       handoffChanges: shared ? new SqliteChangeFeed(db.connection, options.writer) : null,
     };
   }
   const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
+  const agentFeed = await AgentFeedRepository.open(db, options.writer);
   if (db.kind === 'mongo') {
     const [{ MongoDatabase }, { MongoChangeFeed }] = await Promise.all([import('./adapters/mongo.js'), import('./adapters/mongo-change-feed.js')]);
-    if (db instanceof MongoDatabase) return { ...documents, sharing: 'shared', handoffs, handoffChanges: new MongoChangeFeed(db, options.writer) };
+    if (db instanceof MongoDatabase) return { ...documents, sharing: 'shared', handoffs, agentFeed, handoffChanges: new MongoChangeFeed(db, options.writer) };
   }
-  return { ...documents, sharing: 'exclusive', handoffs, handoffChanges: null };
+  return { ...documents, sharing: 'exclusive', handoffs, agentFeed, handoffChanges: null };
 }

@@ -236,7 +236,7 @@ describe('cancel and signal', () => {
     expect(events).toContain('STEP_SIGNALLED');
     expect(events.at(-1)).toBe('HANDOFF_COMPLETED');
     const stored = await getHandoff(server, 'signal_1');
-    expect(stored.steps[0].output).toEqual({ signal: { approvedBy: 'ana' } });
+    expect(stored.steps[0].output).toEqual({ signal: { approvedBy: 'ana' }, outcome: 'APPROVE', signalledBy: { keyName: 'anonymous', agentId: null } });
   });
 
   it('refuses a signal whose payload is over 64 KiB, recording nothing', async () => {

@@ -55,7 +55,10 @@ describe('user-chosen keys', () => {
     expect(events.at(-1).type).toBe('HANDOFF_COMPLETED');
     expect(answers).toEqual(INHERITED.map(() => []));
     const handoff = await getHandoff(server, 'inherited_1');
-    expect(handoff.steps.map((step: any) => [step.id, step.output])).toEqual(INHERITED.map((id) => [id, { signal: { by: id } }]));
+    // each step got its own signal's payload (approved, by the open server's anonymous caller)
+    expect(handoff.steps.map((step: any) => [step.id, step.output])).toEqual(
+      INHERITED.map((id) => [id, { signal: { by: id }, outcome: 'APPROVE', signalledBy: { keyName: 'anonymous', agentId: null } }]),
+    );
   });
 
   it('agent and rule ids such as __proto__ are stored as data, read back and listed, and survive a restart', async () => {

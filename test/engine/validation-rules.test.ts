@@ -88,6 +88,14 @@ describe('seed rules', () => {
     expect(failed).toMatchObject({ passed: false, message: expect.stringContaining('derived.missingContextKeys = ["knowledge"]') });
   });
 
+  it('VR005 checks the receipt where the procedure requires one', async () => {
+    const procedure = { id: 'RECEIPTED', requiredContextKeys: ['task'] };
+    expect(await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: true })).toMatchObject({ passed: true });
+    expect(await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: null })).toMatchObject({ passed: true }); // none required
+    const unconfirmed = await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: false });
+    expect(unconfirmed).toMatchObject({ passed: false, message: expect.stringContaining('derived.receiptConfirmed = false') });
+  });
+
   it('VR006 passes for a fresh target heartbeat and fails for a stale one', async () => {
     expect(await check('VR006', {})).toMatchObject({ passed: true });
     const stale = await check('VR006', {}, { target: { heartbeatFresh: false, heartbeatAgeMs: 45_000, status: 'OFFLINE' } });

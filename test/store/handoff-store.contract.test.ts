@@ -163,7 +163,11 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.requests('h1')).toEqual({ signals: { review: { ok: true }, toString: 'data, not a method' }, cancelRequest: { reason: 'changed plan', at: 9 } });
     expect(await store.renewLeases(['h1'], 'a', 200)).toEqual({ cancels: [{ id: 'h1', reason: 'changed plan' }], lost: [] });
     expect((await store.acquireLease('h1', 'b', 150, 10, false))).toBeNull();
-    await store.transition(next(h, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, null);
+    const rollingBack = next(h, 'ROLLING_BACK');
+    await store.transition(rollingBack, [{ type: 'ROLLBACK_STARTED', step: null, message: 'x' }], 11, null);
+    // a compensation may still wait for a signal (an agent task's outcome)
+    expect(await store.recordSignal('h1', 'task:t1', { status: 'COMPLETED' })).toBe(true);
+    await store.transition(next(rollingBack, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 12, null);
     expect(await store.recordSignal('h1', 'review', 1)).toBe(false);
     expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
   });
@@ -189,6 +193,18 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.transition(next(running, 'COMPLETED'), [], 10, 'a')).toBeNull();
     expect(await store.transition(next(rolling, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, 'a')).toMatchObject({ applied: true });
     expect((await store.get('h1'))!.status).toBe('CANCELLED');
+  });
+
+  it('filters by the agent in either role, or in one role', async () => {
+    await store.create(handoff('h1', { sourceAgent: 'ana', targetAgent: 'bob' }), created, 1);
+    await store.create(handoff('h2', { sourceAgent: 'bob', targetAgent: 'cy', createdAt: 1_001 }), created, 1);
+    await store.create(handoff('h3', { sourceAgent: null, targetAgent: null, createdAt: 1_002 }), created, 1);
+    const ids = async (filter: Parameters<HandoffStore['page']>[0]) => (await store.page(filter, { first: 10 })).items.map((item) => item.node.id);
+    expect(await ids({ agent: 'bob' })).toEqual(['h2', 'h1']);
+    expect(await ids({ sourceAgent: 'bob' })).toEqual(['h2']);
+    expect(await ids({ targetAgent: 'bob' })).toEqual(['h1']);
+    expect(await ids({ targetAgent: 'bob', status: ['COMPLETED'] })).toEqual([]);
+    expect(await store.count({ targetAgent: 'cy' })).toBe(1);
   });
 
   it('pages newest first by filter, merging several statuses without gaps or repeats', async () => {

@@ -4,7 +4,7 @@ import type { Random } from '../shared/random.js';
 import type { Handoff } from './handoff.js';
 import type { HandoffEventDraft } from './handoff-event.js';
 import { retryDelayMs } from './retry-delay.js';
-import { runAction, ShutdownError } from './run-action.js';
+import { INTERRUPTED_BY_RESTART, runAction, ShutdownError } from './run-action.js';
 import { StepFailure, type StepServices } from './steps/step-kind.js';
 
 /** What undoing one step needs from the run it belongs to. */
@@ -16,6 +16,8 @@ export interface CompensationRun {
   readonly shutdown: AbortSignal;
   /** Stores a change and its events as one compare-and-set (throws when the lease is lost). */
   commit(change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<unknown>;
+  /** Waits for a named signal (an agent task's outcome): nobody can signalHandoff a compensation. */
+  awaitNamedSignal(attempt: AbortSignal, name: string): Promise<unknown>;
 }
 
 export interface CompensationServices {
@@ -24,7 +26,7 @@ export interface CompensationServices {
   random: Random;
 }
 
-const noSignals = () => Promise.reject(new StepFailure('compensations cannot wait for signals'));
+const noStepSignals = () => Promise.reject(new StepFailure('compensations cannot wait for signals'));
 
 /**
  * Runs the compensation of step `index` until it succeeds or its step's retry policy is used up.
@@ -39,7 +41,7 @@ export async function compensateStep(run: CompensationRun, index: number, deps: 
   const step = definition.id;
   // Absent in handoffs stored before compensation attempts were counted.
   const used = run.handoff.steps[index].compensationAttempts ?? 0;
-  let lastError = 'interrupted by a restart';
+  let lastError = INTERRUPTED_BY_RESTART;
   let durationMs = 0;
   for (let attempt = used + 1; attempt <= maxAttempts; attempt++) {
     await run.commit((h) => {
@@ -47,7 +49,14 @@ export async function compensateStep(run: CompensationRun, index: number, deps: 
       h.steps[index].compensationAttempts = attempt;
     }, [{ type: 'COMPENSATION_STARTED', step, attempt, message: `${compensation.name}: attempt ${attempt} of ${maxAttempts}` }]);
     const result = await runAction(
-      { handoff: run.handoff, stepId: compensation.id, action: compensation, attempt, outer: run.shutdown, awaitSignal: noSignals },
+      {
+        handoff: run.handoff,
+        stepId: compensation.id,
+        action: compensation,
+        attempt,
+        outer: run.shutdown,
+        awaitSignal: (attemptSignal, name) => (name ? run.awaitNamedSignal(attemptSignal, name) : noStepSignals()),
+      },
       deps.services,
       deps.clock,
       null,

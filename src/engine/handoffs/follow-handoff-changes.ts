@@ -9,12 +9,14 @@ export interface ChangeListener {
   events(events: Extract<HandoffChange, { kind: 'events' }>['events']): void;
   signal(handoffId: string, step: string, payload: unknown): void;
   cancel(handoffId: string, reason: string): void;
+  /** Agent feed entries another process appended, in commit order. */
+  agentFeed(entries: Extract<HandoffChange, { kind: 'agentFeed' }>['entries']): void;
 }
 
 /**
  * Polls the store's change feed on the clock and hands what other processes committed to this
  * one: their events to local watchers (progress streams, live subscriptions), their signals and
- * cancels to the steps running here. A poll reads everything new before the next is armed, so a
+ * cancels to the steps running here, their agent feed entries to agents following feeds here. A poll reads everything new before the next is armed, so a
  * burst is drained at once; a failed read is retried from the same position (nothing is skipped).
  */
 export async function followHandoffChanges(
@@ -28,7 +30,8 @@ export async function followHandoffChanges(
     try {
       if (change.kind === 'events') listener.events(change.events);
       else if (change.kind === 'signal') listener.signal(change.handoffId, change.step, change.payload);
-      else listener.cancel(change.handoffId, change.reason);
+      else if (change.kind === 'cancel') listener.cancel(change.handoffId, change.reason);
+      else listener.agentFeed(change.entries);
     } catch (error) {
       logger.error({ err: error, change: change.kind }, 'a change from another process could not be delivered here');
     }

@@ -3,11 +3,12 @@ import type { Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
+import { actorFrom, describeActor } from '../shared/actor.js';
 import { isFinal, type Handoff, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
 import { compensateStep, type CompensationRun } from './compensation.js';
 import { retryDelayMs } from './retry-delay.js';
-import { CancelledError, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
+import { CancelledError, INTERRUPTED_BY_RESTART, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
 import { SignalBox, type SignalPolling } from './signal-box.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
@@ -281,7 +282,7 @@ export class HandoffRunner {
       if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
         // The attempt that was running when the last process died counts as failed.
         resumed = false;
-        if (!(await this.afterFailure(run, definition, new Error('interrupted by a restart'), 0, false))) return;
+        if (!(await this.afterFailure(run, definition, new Error(INTERRUPTED_BY_RESTART), 0, false))) return;
         continue;
       }
       resumed = false;
@@ -297,7 +298,7 @@ export class HandoffRunner {
           action: definition,
           attempt: run.handoff.steps[index].attempts,
           outer: run.abort.signal,
-          awaitSignal: (attemptSignal) => this.awaitSignal(run, definition.id, attemptSignal),
+          awaitSignal: (attemptSignal, name) => this.awaitSignal(run, name ?? definition.id, attemptSignal),
         },
         this.options.services,
         this.options.clock,
@@ -359,7 +360,7 @@ export class HandoffRunner {
       step: definition.id,
       attempt,
       message: waits
-        ? `${definition.name}: waiting for signalHandoff (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
+        ? `${definition.name}: waiting for ${STEP_KIND_REGISTRY.get(definition.kind)?.waitingFor ?? 'signalHandoff'} (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
         : `${definition.name}: attempt ${attempt} of ${definition.retry.maxAttempts}`,
     };
   }
@@ -370,7 +371,10 @@ export class HandoffRunner {
     const next = run.procedure.steps[index + 1];
     const attempt = run.handoff.steps[index].attempts;
     const drafts: HandoffEventDraft[] = [];
-    if (definition.kind === 'await_signal') drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: 'signal received', attempt });
+    if (definition.kind === 'await_signal') {
+      const actor = actorFrom(output?.signalledBy);
+      drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: `approved by ${describeActor(actor)}`, attempt, data: { outcome: 'APPROVE', actor } });
+    }
     drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
     const succeed = (h: Handoff) => {
       const step = h.steps[index];
@@ -407,9 +411,12 @@ export class HandoffRunner {
     const index = run.handoff.currentStep;
     const attempt = run.handoff.steps[index].attempts;
     const message = error instanceof StepTimeoutError ? `attempt ${attempt} ${error.message}` : `attempt ${attempt} failed: ${error.message}`;
-    const failed: HandoffEventDraft = { type: 'STEP_FAILED', step: definition.id, attempt, durationMs, message, data: { timeout: error instanceof StepTimeoutError } };
+    // A step may fail for good (a rejection, an agent's terminal error) whatever attempts are left.
+    const retryable = !(error instanceof StepFailure) || error.retryable;
+    const details = error instanceof StepFailure ? { ...error.data, retryable } : {};
+    const failed: HandoffEventDraft = { type: 'STEP_FAILED', step: definition.id, attempt, durationMs, message, data: { timeout: error instanceof StepTimeoutError, ...details } };
     const cancelled = error instanceof CancelledError || run.cancelReason !== null;
-    if (!cancelled && attempt < definition.retry.maxAttempts) {
+    if (!cancelled && retryable && attempt < definition.retry.maxAttempts) {
       const delay = countable ? retryDelayMs(attempt + 1, definition.retry, this.options.random) : 0;
       await this.commit(run, (h) => {
         const step = h.steps[index];
@@ -464,6 +471,7 @@ export class HandoffRunner {
       procedure: run.procedure,
       shutdown: run.shutdown.signal,
       commit: (change, drafts) => this.commit(run, change, drafts),
+      awaitNamedSignal: (attempt, name) => this.awaitSignal(run, name, attempt),
     };
     for (const index of this.stepsToCompensate(run)) await compensateStep(compensating, index, this.options);
     const failed = run.handoff.steps.some((step) => step.status === 'COMPENSATION_FAILED');

@@ -16,6 +16,8 @@ import { handoffProgress } from './handoff-progress.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import type { Actor } from '../shared/actor.js';
+import { storedSignal, type SignalOutcome } from './step-signal.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -65,6 +67,8 @@ export class HandoffService {
   readonly events = new Topic<HandoffEvent>();
   /** Only the events of the handoffs this process ran: what its own metrics count. */
   readonly executed = new Topic<HandoffEvent>();
+  /** Handoffs this process has just stored (before they run). */
+  readonly created = new Topic<Handoff>();
 
   constructor(
     private readonly repository: HandoffStore,
@@ -136,6 +140,7 @@ export class HandoffService {
         { type: 'HANDOFF_CREATED', step: null, message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}` },
       ], now, lease);
       this.runner.adoptCreated(handoff, lease.expiresAt);
+      this.created.publish(handoff);
       this.publish(events);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
@@ -205,8 +210,16 @@ export class HandoffService {
     return ok((await this.repository.get(id))!);
   }
 
-  /** Delivers a signal to an `await_signal` step (before or while it waits). */
-  async signal(id: string, step: string, payload: unknown): Promise<Outcome<Handoff>> {
+  /**
+   * Delivers a signal to an `await_signal` step (before or while it waits): an approval with its
+   * payload, or a rejection with a reason, which fails the step for good and rolls the handoff back.
+   */
+  async signal(
+    id: string,
+    step: string,
+    payload: unknown,
+    decision: { outcome?: SignalOutcome; reason?: string | null; actor?: Actor | null } = {},
+  ): Promise<Outcome<Handoff>> {
     // Stored with the handoff and copied into the step's output: bounded like metadata.
     if (jsonBytes(payload ?? null) > METADATA_LIMIT_BYTES) {
       return fail('TOO_LARGE', `payload must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`, ['input', 'payload']);
@@ -216,14 +229,32 @@ export class HandoffService {
     const target = handoff.steps.find((candidate) => candidate.id === step);
     if (!target) return fail('NOT_FOUND', `Handoff has no step "${step}"`, ['input', 'step']);
     if (target.kind !== 'await_signal') return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
-    if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status)) {
+    if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') {
       return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, ['input', 'step']);
     }
-    if (!(await this.repository.recordSignal(id, step, payload))) {
+    // An agent's key signals only the handoffs its agent is part of.
+    if (decision.actor?.agentId && decision.actor.agentId !== handoff.sourceAgent && decision.actor.agentId !== handoff.targetAgent) {
+      return fail('FORBIDDEN', `Agent ${decision.actor.agentId} is not part of handoff "${id}"`, ['input', 'id']);
+    }
+    const outcome = decision.outcome ?? 'APPROVE';
+    if (outcome === 'REJECT' && !decision.reason?.trim()) return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
+    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null });
+    if (!(await this.repository.recordSignal(id, step, signal))) {
       return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
     }
-    this.runner.notifySignal(id, step, payload);
+    this.runner.notifySignal(id, step, signal);
     return ok((await this.repository.get(id))!);
+  }
+
+  /**
+   * Records the signal `name` on an unfinished handoff and hands it to the attempt waiting for it
+   * here (other processes hear of it through the change feed): how an agent task's outcome wakes
+   * its step or compensation. False when the handoff is finished or unknown.
+   */
+  async wake(id: string, name: string, payload: unknown): Promise<boolean> {
+    if (!(await this.repository.recordSignal(id, name, payload))) return false;
+    this.runner.notifySignal(id, name, payload);
+    return true;
   }
 
   get(id: string): Promise<Handoff | null> {

@@ -5,6 +5,9 @@ import type { Handoff } from './handoff.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import type { StepServices } from './steps/step-kind.js';
 
+/** What a step's error says when its attempt was running as the process stopped (it counts as failed). */
+export const INTERRUPTED_BY_RESTART = 'interrupted by a restart';
+
 /** Why an attempt was cut short. */
 export class StepTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -46,8 +49,8 @@ export interface ActionRun {
   attempt: number;
   /** Aborts the attempt from outside (cancel, shutdown); its reason becomes the error. */
   outer: AbortSignal;
-  /** Waits for this step's signal; gives up when `attemptSignal` aborts (timeout, cancel, shutdown). */
-  awaitSignal: (attemptSignal: AbortSignal) => Promise<unknown>;
+  /** Waits for the signal `name` (default: this step's); gives up when `attemptSignal` aborts (timeout, cancel, shutdown). */
+  awaitSignal: (attemptSignal: AbortSignal, name?: string) => Promise<unknown>;
 }
 
 /**
@@ -82,12 +85,12 @@ export async function runAction(
         get signal() {
           return attempt.signal;
         },
-        awaitSignal: () => run.awaitSignal(attempt.signal),
+        awaitSignal: (name, until) => run.awaitSignal(until ? AbortSignal.any([attempt.signal, until]) : attempt.signal, name),
         services,
       });
     })();
     work.catch(() => undefined);
-    const output = await Promise.race([work, attempt.aborted]);
+    const output = await (handler.settlesOnAbort ? work : Promise.race([work, attempt.aborted]));
     return { ok: true, output, durationMs: clock.now() - started };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };

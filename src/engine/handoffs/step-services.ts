@@ -1,3 +1,4 @@
+import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { InboxStore } from '../ports/registry-stores.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Procedure } from '../procedures/procedure.js';
@@ -28,6 +29,11 @@ export interface Verdict {
   summary: string;
 }
 
+/** Whether the procedure makes its target acknowledge what it receives (a transfer_context step with params.awaitReceipt). */
+export function requiresReceipt(procedure: Pick<Procedure, 'steps'>): boolean {
+  return procedure.steps.some((step) => step.kind === 'transfer_context' && step.params.awaitReceipt === true);
+}
+
 /** Runs rules against a handoff: the gates before its first step and its `validate` steps. */
 export async function validateHandoff(
   validation: ValidationService,
@@ -35,6 +41,7 @@ export async function validateHandoff(
   procedure: Procedure,
   ruleIds: string[],
   transferredKeys: string[],
+  receiptConfirmed: boolean | null = null,
 ): Promise<Verdict> {
   if (ruleIds.length === 0) return { blocking: [], summary: 'no rules to check' };
   const evaluation = await validation.evaluate({
@@ -45,6 +52,8 @@ export async function validateHandoff(
       context: handoff.metadata,
       procedure: { id: procedure.id, requiredContextKeys: procedure.requiredContextKeys },
       transferredKeys,
+      receiptConfirmed,
+      outputs: Object.fromEntries(handoff.steps.filter((step) => step.status === 'SUCCEEDED').map((step) => [step.id, step.output])),
     },
   });
   const blocking = evaluation.results
@@ -60,22 +69,43 @@ export function createStepServices(deps: {
   validation: ValidationService;
   procedures: ProcedureService;
   inbox: InboxStore;
+  feed: AgentFeedRecorder;
+  agentTasks: StepServices['agentTasks'];
   clock: Clock;
   random: Random;
   webhookAllowList: string[];
 }): StepServices {
   return {
+    agentTasks: deps.agentTasks,
     clock: deps.clock,
     random: deps.random,
     webhookAllowList: deps.webhookAllowList,
     async validate(handoff, ruleIds, transferredKeys) {
       const procedure = await deps.procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
       if (!procedure) throw new Error(`procedure ${handoff.procedureId} v${handoff.procedureVersion} is missing`);
-      return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys);
+      // A receipt is checked once something was handed over, and only where the procedure asks for one.
+      let receiptConfirmed: boolean | null = null;
+      if (requiresReceipt(procedure) && transferredKeys.length > 0 && handoff.targetAgent) {
+        receiptConfirmed = (await deps.inbox.get(handoff.targetAgent, handoff.id))?.acknowledgedAt != null;
+      }
+      return validateHandoff(deps.validation, handoff, procedure, ruleIds, transferredKeys, receiptConfirmed);
     },
     inbox: {
-      deliver: (agent, handoffId, values) => deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest),
-      withdraw: (agent, handoffId, keys) => deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest),
+      async deliver(agent, handoffId, values) {
+        const delivery = await deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest);
+        const keys = Object.keys(values);
+        await deps.feed.record(agent, [
+          { type: 'CONTEXT_DELIVERED', handoffId, taskId: null, step: null, message: `handoff ${handoffId} delivered ${keys.join(', ') || 'no keys'}`, data: { keys, digest: delivery.digest } },
+        ]);
+        return delivery.digest;
+      },
+      async withdraw(agent, handoffId, keys) {
+        const delivery = await deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest);
+        if (!delivery) return;
+        await deps.feed.record(agent, [
+          { type: 'CONTEXT_WITHDRAWN', handoffId, taskId: null, step: null, message: `handoff ${handoffId} took back ${keys.join(', ')}`, data: { keys, digest: delivery.digest } },
+        ]);
+      },
     },
   };
 }

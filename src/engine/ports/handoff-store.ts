@@ -1,12 +1,18 @@
 import type { Handoff, HandoffStatus, HandoffType, Priority } from '../handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../handoffs/handoff-event.js';
+import type { AgentFeedEntry } from '../agents/agent-feed.js';
 import type { Page, PageRequest } from './page.js';
 
 export interface HandoffFilter {
   status?: HandoffStatus[];
   procedureId?: string[];
   type?: HandoffType[];
+  /** Handoffs naming this agent as source or target. */
   agent?: string;
+  /** Handoffs from this source agent. */
+  sourceAgent?: string;
+  /** Handoffs to this target agent. */
+  targetAgent?: string;
   /** Exact source phase (null: handoffs without one). */
   sourcePhase?: string | null;
   /** true: only reliability-test traffic; false: only production; undefined: both. */
@@ -109,7 +115,7 @@ export interface HandoffStore {
    */
   renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }>;
   releaseLease(id: string, owner: string): Promise<void>;
-  /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
+  /** Records a signal for a step (or a compensation) of an unfinished handoff, rolling back included; false when it is finished or unknown. */
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;
   /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
   requestCancel(id: string, reason: string, at: number): Promise<boolean>;
@@ -117,11 +123,15 @@ export interface HandoffStore {
   events(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]>;
 }
 
-/** Something another process committed that a process running or watching the handoff must hear of. */
+/**
+ * Something another process committed that a process running or watching the handoff must hear
+ * of, or that an agent following its feed here must see.
+ */
 export type HandoffChange =
   | { kind: 'events'; events: HandoffEvent[] }
   | { kind: 'signal'; handoffId: string; step: string; payload: unknown }
-  | { kind: 'cancel'; handoffId: string; reason: string };
+  | { kind: 'cancel'; handoffId: string; reason: string }
+  | { kind: 'agentFeed'; entries: AgentFeedEntry[] };
 
 /**
  * What other processes sharing the store committed, in commit order. The engine polls it on its

@@ -1,3 +1,5 @@
+import type { AgentFeedStore } from './agent-feed-store.js';
+import type { AgentTaskStore } from './agent-task-store.js';
 import type { HandoffChangeFeed, HandoffStore } from './handoff-store.js';
 import type { AgentStore, InboxStore, ProcedureStore } from './registry-stores.js';
 import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability-stores.js';
@@ -20,6 +22,10 @@ export interface EngineStores {
   readonly procedures: ProcedureStore;
   readonly agents: AgentStore;
   readonly inbox: InboxStore;
+  /** Tasks of agent_task steps: offers, claims, heartbeats, outcomes. */
+  readonly agentTasks: AgentTaskStore;
+  /** Each agent's feed: what concerns it, numbered gaplessly per agent. */
+  readonly agentFeed: AgentFeedStore;
   readonly validationRules: ValidationRuleStore;
   readonly validationSessions: ValidationSessionStore;
   readonly reliabilityConfigs: ReliabilityConfigStore;

@@ -8,8 +8,8 @@ import { checkCondition, probeCondition, PROBE_TIMEOUT_MS } from './condition.js
 import { usesRegex } from './condition-sandbox.js';
 import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from './rule.js';
 import { describeReference, referencesTo, type RuleReference } from './rule-references.js';
-import { seedRules } from './seed-rules.js';
-import { sampleSubject } from './subject.js';
+import { SEED_RULE_UPGRADES, seedRules } from './seed-rules.js';
+import { canonicalJson, sampleSubject } from './subject.js';
 
 export interface CreateRuleInput {
   id: string;
@@ -91,6 +91,19 @@ export class ValidationRuleService {
         });
       }
       await this.repository.recordSeeded(rule.id, now);
+    }
+    await this.upgradeSeeds(now);
+  }
+
+  /** Brings untouched seed rules up to their current condition (see SEED_RULE_UPGRADES). */
+  private async upgradeSeeds(now: number): Promise<void> {
+    const current = new Map(seedRules(now).map((rule) => [rule.id, rule]));
+    for (const upgrade of SEED_RULE_UPGRADES) {
+      const stored = await this.repository.get(upgrade.id);
+      const seed = current.get(upgrade.id);
+      if (!stored || !seed || canonicalJson(stored.condition) !== canonicalJson(upgrade.from)) continue;
+      // A compare-and-set on the version: of several processes starting at once, one upgrades it.
+      await this.repository.replace({ ...stored, condition: seed.condition, description: seed.description, version: stored.version + 1, updatedAt: now }, stored.version);
     }
   }
 

@@ -46,8 +46,8 @@ const SEED_RULES: SeedRule[] = [
     name: 'Context Transfer Validation',
     severity: 'CRITICAL',
     description:
-      "Every context key the procedure requires (requiredContextKeys) is present and not null: derived.missingContextKeys must be empty.",
-    condition: { 'derived.missingContextKeys': { $size: 0 } },
+      "Every context key the procedure requires (requiredContextKeys) is present and not null: derived.missingContextKeys must be empty. When the procedure requires a receipt (a transfer_context step with params.awaitReceipt), the target must also have acknowledged, with the right digest, exactly what its delivery holds now: derived.receiptConfirmed must not be false.",
+    condition: { 'derived.missingContextKeys': { $size: 0 }, 'derived.receiptConfirmed': { $ne: false } },
   },
   {
     id: 'VR006',
@@ -73,6 +73,12 @@ const SEED_RULES: SeedRule[] = [
     condition: { 'derived.payloadDigestMatches': { $ne: false } },
   },
 ];
+
+/**
+ * Seed rules whose condition changed: a stored seed still holding the earlier condition (nobody
+ * edited it) is brought up to date at start-up; an edited one is left as its admin made it.
+ */
+export const SEED_RULE_UPGRADES: { id: string; from: unknown }[] = [{ id: 'VR005', from: { 'derived.missingContextKeys': { $size: 0 } } }];
 
 export function seedRules(now: number): ValidationRule[] {
   return SEED_RULES.map((rule) => ({

@@ -22,6 +22,8 @@ export interface ValidationSubject {
   source: AgentFacts;
   target: AgentFacts;
   procedure: { id: string; requiredContextKeys: string[] } | null;
+  /** The outputs of the handoff's steps that have succeeded so far, by step id (an agent task's output, …). */
+  outputs: Record<string, Record<string, unknown> | null>;
   derived: {
     /** Required context keys that are absent or null. */
     missingContextKeys: string[];
@@ -31,6 +33,12 @@ export interface ValidationSubject {
     payloadDigestMatches: boolean | null;
     /** Context keys already transferred to the target (set by the handoff runner). */
     transferredKeys: string[];
+    /**
+     * Whether the target has acknowledged, with the right digest, exactly what its delivery holds
+     * now. Null when the procedure requires no receipt (no transfer_context step with
+     * params.awaitReceipt) or nothing has been transferred yet.
+     */
+    receiptConfirmed: boolean | null;
   };
 }
 
@@ -40,6 +48,9 @@ export interface SubjectInput {
   context?: Record<string, unknown> | null;
   procedure?: { id: string; requiredContextKeys: string[] } | null;
   transferredKeys?: string[] | null;
+  outputs?: Record<string, Record<string, unknown> | null> | null;
+  /** See `derived.receiptConfirmed`; the handoff runner sets it. */
+  receiptConfirmed?: boolean | null;
 }
 
 /** JSON with object keys sorted at every level, so equal data always hashes the same. */
@@ -75,6 +86,7 @@ export function deriveFacts(
   context: Record<string, unknown>,
   requiredContextKeys: readonly string[],
   transferredKeys: readonly string[],
+  receiptConfirmed: boolean | null = null,
 ): ValidationSubject['derived'] {
   const digest = context.payload === undefined ? null : payloadDigest(context.payload);
   const declared = context.payloadDigest;
@@ -87,6 +99,7 @@ export function deriveFacts(
     payloadDigest: digest,
     payloadDigestMatches: matches,
     transferredKeys: [...transferredKeys],
+    receiptConfirmed,
   };
 }
 
@@ -103,7 +116,8 @@ export async function buildSubject(
     source,
     target,
     procedure: input.procedure ?? null,
-    derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? []),
+    outputs: input.outputs ?? {},
+    derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? [], input.receiptConfirmed ?? null),
   };
 }
 
@@ -117,6 +131,7 @@ export function sampleSubject(): ValidationSubject {
     source: unregisteredAgentFacts('a'),
     target: unregisteredAgentFacts('b'),
     procedure: { id: 'p', requiredContextKeys: ['task'] },
+    outputs: { review: { approved: true } },
     derived: deriveFacts(context, ['task'], []),
   };
 }

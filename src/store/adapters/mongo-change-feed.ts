@@ -1,4 +1,5 @@
 import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
+import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
 import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
 import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
 import type { MongoDatabase } from './mongo.js';
@@ -13,11 +14,11 @@ interface EventDocument {
 
 /**
  * What other instances commit, from a MongoDB change stream: inserts into the handoff event log
- * by other writers, and signals or cancels recorded on handoff documents (those bump `notices`, so
- * ordinary transitions are not shipped to every instance; they are delivered even when this
- * instance wrote them: both are idempotent for the runner). The stream pushes; the engine drains
- * what arrived at each poll. A stream that fails is opened again after the last change it
- * delivered (its resume token), so nothing committed meanwhile is missed.
+ * and into agents' feeds by other writers, and signals or cancels recorded on handoff documents
+ * (those bump `notices`, so ordinary transitions are not shipped to every instance; they are
+ * delivered even when this instance wrote them: both are idempotent for the runner). The stream
+ * pushes; the engine drains what arrived at each poll. A stream that fails is opened again after
+ * the last change it delivered (its resume token), so nothing committed meanwhile is missed.
  */
 export class MongoChangeFeed implements HandoffChangeFeed {
   private stream: ChangeStream | null = null;
@@ -38,6 +39,7 @@ export class MongoChangeFeed implements HandoffChangeFeed {
         $match: {
           $or: [
             { operationType: 'insert', 'ns.coll': 'handoff_events', 'fullDocument.writer': { $ne: this.writer } },
+            { operationType: 'insert', 'ns.coll': 'agent_feed', 'fullDocument.writer': { $ne: this.writer } },
             { operationType: 'update', 'ns.coll': 'handoffs', 'updateDescription.updatedFields.notices': { $exists: true } },
           ],
         },
@@ -55,6 +57,13 @@ export class MongoChangeFeed implements HandoffChangeFeed {
 
   private take(change: ChangeStreamDocument): void {
     this.resumeToken = change._id;
+    if (change.operationType === 'insert' && change.ns.coll === 'agent_feed') {
+      const entry = JSON.parse((change.fullDocument as unknown as { body: string }).body) as AgentFeedEntry;
+      const last = this.arrived.at(-1);
+      if (last?.kind === 'agentFeed') last.entries.push(entry);
+      else this.arrived.push({ kind: 'agentFeed', entries: [entry] });
+      return;
+    }
     if (change.operationType === 'insert') {
       const doc = change.fullDocument as unknown as EventDocument;
       const event = { ...(JSON.parse(doc.body) as HandoffEvent), handoffId: doc.owner, seq: doc.seq, at: doc.at };

@@ -117,6 +117,8 @@ function toFilter(filter: HandoffFilter): Filter {
   if (filter.procedureId?.length) query.procedureId = { $in: filter.procedureId };
   if (filter.type?.length) query.type = { $in: filter.type };
   if (filter.agent) query.$or = [{ sourceAgent: filter.agent }, { targetAgent: filter.agent }];
+  if (filter.sourceAgent) query.sourceAgent = filter.sourceAgent;
+  if (filter.targetAgent) query.targetAgent = filter.targetAgent;
   if (filter.sourcePhase !== undefined) query.sourcePhase = filter.sourcePhase;
   if (filter.testId) query.testId = filter.testId;
   else if (filter.test === true) query.testId = { $ne: null };
@@ -345,7 +347,8 @@ export class HandoffRepository implements HandoffStore {
   /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
   async recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
     const updated = await this.handoffs.findOneAndUpdate(
-      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] } },
+      // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
+      { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
       // notices: what other instances' change streams watch for (rather than every transition).
       { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) }, $inc: { notices: 1 } },
     );

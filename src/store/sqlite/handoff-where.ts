@@ -28,7 +28,7 @@ function conditions() {
  * what they do not keep (an agent, a source phase, one test).
  */
 export function countsWhere(filter: HandoffFilter): SqlCondition | null {
-  if (filter.agent || filter.sourcePhase !== undefined || filter.testId) return null;
+  if (filter.agent || filter.sourceAgent || filter.targetAgent || filter.sourcePhase !== undefined || filter.testId) return null;
   const { parts, inList, done } = conditions();
   inList('status', filter.status);
   inList('procedure_id', filter.procedureId);
@@ -46,6 +46,11 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
   if (filter.agent) {
     parts.push('(source_agent = ? OR target_agent = ?)');
     params.push(filter.agent, filter.agent);
+  }
+  for (const [column, agent] of [['source_agent', filter.sourceAgent], ['target_agent', filter.targetAgent]] as const) {
+    if (!agent) continue;
+    parts.push(`${column} = ?`);
+    params.push(agent);
   }
   if (filter.sourcePhase !== undefined) {
     if (filter.sourcePhase === null) parts.push('source_phase IS NULL');

@@ -301,7 +301,8 @@ export class SqliteHandoffStore implements HandoffStore {
 
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
     return this.write('record signal', () => {
-      const current = this.sql('SELECT signals FROM handoffs WHERE id = ? AND status IN (SELECT value FROM json_each(?))').pluck().get(id, SIGNALLABLE) as string | undefined;
+      // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
+      const current = this.sql('SELECT signals FROM handoffs WHERE id = ? AND status IN (SELECT value FROM json_each(?))').pluck().get(id, UNFINISHED) as string | undefined;
       if (current === undefined) return false;
       const signals = JSON.parse(current) as Record<string, unknown>;
       Object.defineProperty(signals, step, { value: payload ?? null, enumerable: true, writable: true, configurable: true });

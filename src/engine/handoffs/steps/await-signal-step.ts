@@ -1,12 +1,23 @@
-import type { StepKindHandler } from './step-kind.js';
+import { describeActor } from '../../shared/actor.js';
+import { readSignal } from '../step-signal.js';
+import { StepFailure, type StepKindHandler } from './step-kind.js';
 
-/** Waits until signalHandoff names this step; the step timeout bounds the wait. */
+/**
+ * Waits until signalHandoff names this step; the step timeout bounds the wait. An approval succeeds
+ * with the signal's payload; a rejection fails the step for good (no retry), so the handoff rolls back.
+ */
 export const awaitSignalStep: StepKindHandler = {
   kind: 'await_signal',
   waits: true,
   checkParams: () => [],
   async run({ awaitSignal }) {
-    const payload = await awaitSignal();
-    return { signal: payload as Record<string, unknown> | null };
+    const signal = readSignal(await awaitSignal());
+    if (signal.outcome === 'REJECT') {
+      throw new StepFailure(`rejected by ${describeActor(signal.actor)}${signal.reason ? `: ${signal.reason}` : ''}`, {
+        retryable: false,
+        data: { outcome: 'REJECT', reason: signal.reason, actor: signal.actor },
+      });
+    }
+    return { signal: signal.payload as Record<string, unknown> | null, outcome: 'APPROVE', signalledBy: signal.actor };
   },
 };

@@ -1,3 +1,4 @@
+import { receiptSignalName } from '../../agents/context-delivery.js';
 import { StepFailure, stringList, type StepKindHandler } from './step-kind.js';
 
 const keysProblem = (params: Record<string, unknown>) =>
@@ -5,19 +6,27 @@ const keysProblem = (params: Record<string, unknown>) =>
 
 /**
  * Copies the declared keys of the handoff's context (its metadata) into the target agent's
- * inbox and records their digest, so later rules can check what arrived.
+ * inbox and records their digest, so later rules can check what arrived. With
+ * params.awaitReceipt, the step then waits (within its timeout) until the target acknowledges
+ * the delivery with that digest (acknowledgeDelivery).
  */
 export const transferContextStep: StepKindHandler = {
   kind: 'transfer_context',
-  checkParams: keysProblem,
-  async run({ handoff, action, services }) {
+  checkParams: (params) => [
+    ...keysProblem(params),
+    ...(params.awaitReceipt === undefined || typeof params.awaitReceipt === 'boolean' ? [] : ['params.awaitReceipt must be true or false']),
+  ],
+  async run({ handoff, action, services, awaitSignal }) {
     if (!handoff.targetAgent) throw new StepFailure('transfer_context needs a targetAgent');
     const keys = stringList(action.params.keys)!;
     // Own properties only: a key such as "toString" is in the context only if the client put it there.
     const present = keys.filter((key) => Object.hasOwn(handoff.metadata, key));
     const values = Object.fromEntries(present.map((key) => [key, handoff.metadata[key]]));
     const digest = await services.inbox.deliver(handoff.targetAgent, handoff.id, values);
-    return { keys: present, missing: keys.filter((key) => !Object.hasOwn(handoff.metadata, key)), digest };
+    const output = { keys: present, missing: keys.filter((key) => !Object.hasOwn(handoff.metadata, key)), digest };
+    if (action.params.awaitReceipt !== true) return output;
+    const receipt = (await awaitSignal(receiptSignalName(digest))) as { acknowledgedBy?: string } | null;
+    return { ...output, acknowledgedBy: receipt?.acknowledgedBy ?? null };
   },
 };
 

@@ -1,4 +1,5 @@
 import type { StepKind } from '../../procedures/procedure.js';
+import { agentTaskStep } from './agent-task-step.js';
 import { awaitSignalStep } from './await-signal-step.js';
 import { revertContextStep, transferContextStep } from './context-steps.js';
 import type { StepKindHandler } from './step-kind.js';
@@ -8,7 +9,7 @@ import { webhookStep } from './webhook-step.js';
 
 /** Every step kind the engine knows, by name. */
 export const STEP_KIND_REGISTRY: ReadonlyMap<StepKind, StepKindHandler> = new Map(
-  [validateStep, transferContextStep, revertContextStep, awaitSignalStep, webhookStep, delayStep, simulateStep, noopStep].map(
+  [validateStep, transferContextStep, revertContextStep, awaitSignalStep, agentTaskStep, webhookStep, delayStep, simulateStep, noopStep].map(
     (handler) => [handler.kind, handler],
   ),
 );

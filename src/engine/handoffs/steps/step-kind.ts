@@ -3,11 +3,20 @@ import type { Clock } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff.js';
 
-/** Thrown by a step to fail the attempt with a message the user sees. */
+/**
+ * Thrown by a step to fail the attempt with a message the user sees. `retryable: false` fails the
+ * step for good whatever attempts its retry policy has left (a rejection, an agent's terminal error);
+ * `data` is recorded on the STEP_FAILED event.
+ */
 export class StepFailure extends Error {
-  constructor(message: string) {
+  readonly retryable: boolean;
+  readonly data: Record<string, unknown>;
+
+  constructor(message: string, options: { retryable?: boolean; data?: Record<string, unknown> } = {}) {
     super(message);
     this.name = 'StepFailure';
+    this.retryable = options.retryable ?? true;
+    this.data = options.data ?? {};
   }
 }
 
@@ -21,6 +30,8 @@ export interface StepServices {
     deliver(agent: string, handoffId: string, values: Record<string, unknown>): Promise<string>;
     withdraw(agent: string, handoffId: string, keys: string[]): Promise<void>;
   };
+  /** Offers an attempt of an agent_task action to its agent and waits for the outcome. */
+  agentTasks: { perform(execution: StepExecution): Promise<Record<string, unknown> | null> };
   webhookAllowList: string[];
 }
 
@@ -32,8 +43,11 @@ export interface StepExecution {
   attempt: number;
   /** Aborted on timeout or cancel; long-running kinds must stop when it fires. */
   signal: AbortSignal;
-  /** The payload of signalHandoff for this step, once received. */
-  awaitSignal(): Promise<unknown>;
+  /**
+   * The payload of the signal named `name` (default: signalHandoff for this step), once recorded.
+   * Gives up when the attempt is cut short, or when `until` aborts (a kind that stopped waiting).
+   */
+  awaitSignal(name?: string, until?: AbortSignal): Promise<unknown>;
   services: StepServices;
 }
 
@@ -46,6 +60,14 @@ export interface StepKindHandler {
   run(execution: StepExecution): Promise<Record<string, unknown> | null>;
   /** True when the step waits for a signal (the handoff reads as WAITING meanwhile). */
   waits?: boolean;
+  /** What a waiting step waits for, in the words of its STEP_WAITING event (default: signalHandoff). */
+  waitingFor?: string;
+  /**
+   * True when the kind itself settles promptly once its attempt is cut short (timeout, cancel,
+   * shutdown), and may still succeed then: its outcome was decided elsewhere first (an agent's
+   * completion that won the race). The attempt waits for it instead of being abandoned at once.
+   */
+  settlesOnAbort?: boolean;
 }
 
 /** The context keys the steps have transferred so far (what transfer_context steps output). */

@@ -1,0 +1,133 @@
+import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
+import type { AgentTaskFilter, AgentTaskStore } from '../ports/agent-task-store.js';
+import type { Page, PageRequest } from '../ports/page.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { isJsonObject } from '../shared/json-object.js';
+import { fail, ok, type Outcome } from '../shared/user-error.js';
+import { taskSignalName, type AgentTask, type AgentTaskFailure } from './agent-task.js';
+import { claimTokenDigest, type ClaimTokenSource } from './claim-token.js';
+import { taskFeedDraft } from './task-feed.js';
+import { refuseTask, tokenRefusal } from './task-refusals.js';
+
+/** Outputs are stored on the step and copied into events and rules' subjects: keep them bounded. */
+export const TASK_OUTPUT_LIMIT_BYTES = 64 * 1024;
+const PROGRESS_LIMIT_BYTES = 16 * 1024;
+const CODE_LIMIT = 100;
+const MESSAGE_LIMIT = 2_000;
+
+export interface AgentTaskServiceOptions {
+  tasks: AgentTaskStore;
+  /** Wakes the attempt waiting for `name` on a handoff (records a signal); false when the handoff is finished. */
+  wake(handoffId: string, name: string, payload: unknown): Promise<boolean>;
+  clock: Clock;
+  claimTokens: ClaimTokenSource;
+  feed: AgentFeedRecorder;
+}
+
+function tooLarge(value: unknown, limit: number): boolean {
+  return Buffer.byteLength(JSON.stringify(value ?? null)) > limit;
+}
+
+/**
+ * What an agent's workers do with their tasks: claim one (a lease with a token, so two workers of
+ * one agent cannot both run it), heartbeat with progress, complete with an output or fail with an
+ * error. Each is one guarded transition of the stored task; a task that is no longer current
+ * (taken back, finished, superseded by another attempt) is refused with a userError and nothing changes.
+ */
+export class AgentTaskService {
+  constructor(private readonly options: AgentTaskServiceOptions) {}
+
+  get(id: string): Promise<AgentTask | null> {
+    return this.options.tasks.get(id);
+  }
+
+  getMany(ids: readonly string[]): Promise<(AgentTask | null)[]> {
+    return this.options.tasks.getMany(ids);
+  }
+
+  page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>> {
+    return this.options.tasks.page(filter, request);
+  }
+
+  count(filter: AgentTaskFilter): Promise<number> {
+    return this.options.tasks.count(filter);
+  }
+
+  /** An agent's key acts on its own agent's tasks only: FORBIDDEN for another agent's. */
+  private async notYours(taskId: string, actor: Actor): Promise<Outcome<never> | null> {
+    if (!actor.agentId) return null;
+    const task = await this.options.tasks.get(taskId);
+    return task && task.agentId !== actor.agentId ? fail('FORBIDDEN', `Task ${taskId} is not offered to agent ${actor.agentId}`, ['input', 'taskId']) : null;
+  }
+
+  /** Takes an offered task; the token in the answer is the only proof of the claim (it is not stored). */
+  async claim(taskId: string, actor: Actor): Promise<Outcome<{ task: AgentTask; token: string }>> {
+    const { tasks, clock, claimTokens } = this.options;
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
+    const token = claimTokens();
+    const claimed = await tasks.claim(taskId, claimTokenDigest(token), actor.keyName, clock.now());
+    if (claimed) {
+      await this.options.feed.record(claimed.agentId, [taskFeedDraft('TASK_CLAIMED', claimed)]);
+      return ok({ task: claimed, token });
+    }
+    const current = await tasks.get(taskId);
+    if (!current) return refuseTask('NOT_FOUND', taskId);
+    return refuseTask(current.status === 'CLAIMED' ? 'TASK_ALREADY_CLAIMED' : 'TASK_NOT_CURRENT', taskId, current);
+  }
+
+  /** Keeps a claimed task alive (see heartbeatTimeoutMs), with optional progress details. */
+  async heartbeat(taskId: string, token: string, progress: unknown, actor: Actor): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
+    if (tooLarge(progress, PROGRESS_LIMIT_BYTES)) return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
+    const digest = claimTokenDigest(token);
+    const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
+    return beat ? ok(beat) : this.refusal(taskId, digest);
+  }
+
+  /** Finishes a claimed task with its output; the waiting step succeeds with it. */
+  async complete(taskId: string, token: string, output: Record<string, unknown> | null, actor: Actor): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
+    if (output !== null && !isJsonObject(output)) return fail('INVALID_VALUE', 'output must be a JSON object', ['input', 'output']);
+    if (tooLarge(output, TASK_OUTPUT_LIMIT_BYTES)) return fail('TOO_LARGE', `output must be at most ${TASK_OUTPUT_LIMIT_BYTES} bytes as JSON`, ['input', 'output']);
+    const digest = claimTokenDigest(token);
+    return this.finish(taskId, digest, 'COMPLETED', () => this.options.tasks.complete(taskId, digest, output, this.options.clock.now()));
+  }
+
+  /** Finishes a claimed task as failed; the attempt fails, and the step for good when `retryable` is false. */
+  async fail(taskId: string, token: string, failure: AgentTaskFailure, actor: Actor): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
+    const code = failure.code.trim();
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(code)) return fail('INVALID_VALUE', `code must be 1–${CODE_LIMIT} letters, digits or _ . : -`, ['input', 'code']);
+    const message = failure.message.slice(0, MESSAGE_LIMIT);
+    const digest = claimTokenDigest(token);
+    return this.finish(taskId, digest, 'FAILED', () =>
+      this.options.tasks.fail(taskId, digest, { code, message, retryable: failure.retryable }, this.options.clock.now()),
+    );
+  }
+
+  /**
+   * Stores the outcome, then wakes the waiting attempt. Sending the same outcome again with the same
+   * token (a retry after a lost answer) wakes it again and answers as the first time did.
+   */
+  private async finish(taskId: string, digest: string, status: 'COMPLETED' | 'FAILED', store: () => Promise<AgentTask | null>): Promise<Outcome<AgentTask>> {
+    let task = await store();
+    if (task) await this.options.feed.record(task.agentId, [taskFeedDraft(status === 'COMPLETED' ? 'TASK_COMPLETED' : 'TASK_FAILED', task)]);
+    else {
+      const current = await this.options.tasks.get(taskId);
+      if (current?.status !== status || current.tokenDigest !== digest) return this.refusal(taskId, digest, current);
+      task = current;
+    }
+    await this.options.wake(task.handoffId, taskSignalName(task), { taskId: task.id, status: task.status });
+    return ok(task);
+  }
+
+  private async refusal(taskId: string, digest: string, known?: AgentTask | null): Promise<Outcome<never>> {
+    const current = known === undefined ? await this.options.tasks.get(taskId) : known;
+    return refuseTask(tokenRefusal(current, digest), taskId, current);
+  }
+}

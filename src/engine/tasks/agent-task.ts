@@ -1,0 +1,66 @@
+/**
+ * A piece of a handoff's work that the engine does not do itself: one attempt of an `agent_task`
+ * step (or compensation), offered to one agent, claimed by one of its workers under a token, kept
+ * alive by heartbeats, and completed or failed by that worker.
+ */
+
+export const AGENT_TASK_STATUSES = ['OFFERED', 'CLAIMED', 'COMPLETED', 'FAILED', 'WITHDRAWN'] as const;
+export type AgentTaskStatus = (typeof AGENT_TASK_STATUSES)[number];
+
+/** The statuses an agent can still act on. */
+export const OPEN_TASK_STATUSES: readonly AgentTaskStatus[] = ['OFFERED', 'CLAIMED'];
+
+export function isOpenTask(task: Pick<AgentTask, 'status'>): boolean {
+  return OPEN_TASK_STATUSES.includes(task.status);
+}
+
+/** Why the engine took a task back. */
+export const WITHDRAW_CAUSES = ['STEP_TIMEOUT', 'HEARTBEAT_TIMEOUT', 'CANCELLED', 'SUPERSEDED', 'SHUTDOWN', 'HANDOFF_FINISHED'] as const;
+export type WithdrawCause = (typeof WITHDRAW_CAUSES)[number];
+
+export interface AgentTaskFailure {
+  /** The agent's own error code, e.g. "QUOTA_EXCEEDED". */
+  code: string;
+  message: string;
+  /** False: another attempt cannot help, so the step fails for good (Temporal's non-retryable error). */
+  retryable: boolean;
+}
+
+export interface AgentTask {
+  /** Unique per offer (a new attempt is a new task). */
+  id: string;
+  handoffId: string;
+  /** The step or compensation id. */
+  actionId: string;
+  /** The step or compensation name. */
+  name: string;
+  /** True when it undoes a step during a rollback. */
+  compensation: boolean;
+  attempt: number;
+  agentId: string;
+  /** What the procedure gives the agent to work on (params.input). */
+  input: unknown;
+  /** A claimed task whose last heartbeat is older than this is taken back; null: no heartbeats needed. */
+  heartbeatTimeoutMs: number | null;
+  status: AgentTaskStatus;
+  offeredAt: number;
+  /** When the attempt's step timeout ends it, claimed or not. */
+  deadlineAt: number;
+  claimedAt: number | null;
+  /** The API key's name that claimed it. */
+  claimedBy: string | null;
+  /** SHA-256 (hex) of the claim token: the token itself is only ever given to the claimer. */
+  tokenDigest: string | null;
+  lastHeartbeatAt: number | null;
+  /** The latest progress details a heartbeat sent. */
+  progress: unknown;
+  finishedAt: number | null;
+  output: Record<string, unknown> | null;
+  failure: AgentTaskFailure | null;
+  withdrawal: { cause: WithdrawCause; reason: string } | null;
+}
+
+/** The signal an attempt waits for (see HandoffRunner.awaitSignal): named per task, so no other attempt's outcome is mistaken for it. */
+export function taskSignalName(task: Pick<AgentTask, 'id'>): string {
+  return `task:${task.id}`;
+}

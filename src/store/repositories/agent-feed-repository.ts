@@ -1,0 +1,64 @@
+import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
+import type { AgentFeedDraft, AgentFeedEntry } from '../../engine/agents/agent-feed.js';
+import type { AgentFeedStore } from '../../engine/ports/agent-feed-store.js';
+
+interface FeedDocument {
+  /** `agent#000000000042`: ids sort by agent, then seq, so the primary key alone keeps numbers unique. */
+  _id: string;
+  agentId: string;
+  seq: number;
+  /** The entry as JSON text (its data is free-form). */
+  body: string;
+  /** The process that wrote it: another instance's change stream skips its own. */
+  writer: string;
+}
+
+const SEQ_WIDTH = 12;
+const entryId = (agentId: string, seq: number) => `${agentId}#${String(seq).padStart(SEQ_WIDTH, '0')}`;
+
+/**
+ * Agents' feeds as documents on any adapter (MongoDB's implementation). Each entry is inserted
+ * under the id of the number after the agent's last; a concurrent writer that took that number
+ * makes the insert fail on the unique id, and the entry is numbered again. So numbers have no gap
+ * and no number is given twice, without a counter document or a transaction.
+ */
+export class AgentFeedRepository implements AgentFeedStore {
+  private constructor(
+    private readonly feed: Collection<FeedDocument>,
+    private readonly writer: string,
+  ) {}
+
+  static async open(db: Database, writer: string): Promise<AgentFeedRepository> {
+    return new AgentFeedRepository(await db.collection<FeedDocument>('agent_feed'), writer);
+  }
+
+  private async lastSeq(agentId: string): Promise<number> {
+    const [last] = await this.feed.find({ _id: { $gte: entryId(agentId, 0), $lte: entryId(agentId, 10 ** SEQ_WIDTH - 1) } }, { sort: { _id: -1 }, limit: 1 });
+    return last?.seq ?? 0;
+  }
+
+  async append(agentId: string, drafts: AgentFeedDraft[], at: number): Promise<AgentFeedEntry[]> {
+    const stored: AgentFeedEntry[] = [];
+    let next = (await this.lastSeq(agentId)) + 1;
+    for (const draft of drafts) {
+      for (;;) {
+        const entry: AgentFeedEntry = { ...draft, agentId, seq: next, at };
+        try {
+          await this.feed.insertOne({ _id: entryId(agentId, next), agentId, seq: next, body: JSON.stringify(entry), writer: this.writer });
+          stored.push(entry);
+          next += 1;
+          break;
+        } catch (error) {
+          if (!(error instanceof DuplicateKeyError)) throw error;
+          next = (await this.lastSeq(agentId)) + 1;
+        }
+      }
+    }
+    return stored;
+  }
+
+  async after(agentId: string, afterSeq: number, limit = 1_000): Promise<AgentFeedEntry[]> {
+    const docs = await this.feed.find({ _id: { $gt: entryId(agentId, afterSeq), $lte: entryId(agentId, 10 ** SEQ_WIDTH - 1) } }, { sort: { _id: 1 }, limit });
+    return docs.map((doc) => JSON.parse(doc.body) as AgentFeedEntry);
+  }
+}

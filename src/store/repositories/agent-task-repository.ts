@@ -1,0 +1,108 @@
+import type { Collection, Database, Filter } from '../collection.js';
+import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
+import type { AgentTaskFilter, AgentTaskStore } from '../../engine/ports/agent-task-store.js';
+import { OPEN_TASK_STATUSES, type AgentTask, type AgentTaskFailure, type WithdrawCause } from '../../engine/tasks/agent-task.js';
+
+/**
+ * A task as stored. The agent's and the procedure's free-form data (input, progress, output) are
+ * JSON text, so none of it can ever be read as a query operator or a field path.
+ */
+type AgentTaskDocument = Omit<AgentTask, 'id' | 'input' | 'progress' | 'output'> & {
+  _id: string;
+  input: string;
+  progress: string;
+  output: string;
+};
+
+function toDocument(task: AgentTask): AgentTaskDocument {
+  const { id, input, progress, output, ...rest } = task;
+  return { _id: id, ...rest, input: JSON.stringify(input ?? null), progress: JSON.stringify(progress ?? null), output: JSON.stringify(output) };
+}
+
+function toTask(doc: AgentTaskDocument): AgentTask {
+  const { _id, input, progress, output, ...rest } = doc;
+  return { id: _id, ...rest, input: JSON.parse(input), progress: JSON.parse(progress), output: JSON.parse(output) as AgentTask['output'] };
+}
+
+const OPEN = { $in: [...OPEN_TASK_STATUSES] };
+
+/** Agent tasks as documents on any adapter: each transition is one findOneAndUpdate guarded by the state it expects. */
+export class AgentTaskRepository implements AgentTaskStore {
+  private constructor(private readonly tasks: Collection<AgentTaskDocument>) {}
+
+  static async open(db: Database): Promise<AgentTaskRepository> {
+    return new AgentTaskRepository(
+      await db.collection<AgentTaskDocument>('agent_tasks', [
+        { fields: ['agentId', 'offeredAt'] },
+        { fields: ['handoffId', 'status'] },
+        { fields: ['handoffId', 'actionId'] },
+      ]),
+    );
+  }
+
+  async offer(task: AgentTask, at: number): Promise<{ superseded: AgentTask[] }> {
+    const superseded: AgentTask[] = [];
+    for (const open of await this.tasks.find({ handoffId: task.handoffId, actionId: task.actionId, status: OPEN })) {
+      const withdrawn = await this.move(open._id, { status: OPEN }, { status: 'WITHDRAWN', finishedAt: at, withdrawal: { cause: 'SUPERSEDED', reason: `attempt ${task.attempt} replaced it` } });
+      if (withdrawn) superseded.push(withdrawn);
+    }
+    await this.tasks.insertOne(toDocument(task));
+    return { superseded };
+  }
+
+  async get(id: string): Promise<AgentTask | null> {
+    const doc = await this.tasks.findOne({ _id: id });
+    return doc ? toTask(doc) : null;
+  }
+
+  getMany(ids: readonly string[]): Promise<(AgentTask | null)[]> {
+    return findManyInOrder(this.tasks, ids, toTask);
+  }
+
+  async openOf(handoffId: string): Promise<AgentTask[]> {
+    return (await this.tasks.find({ handoffId, status: OPEN })).map(toTask);
+  }
+
+  async ofAction(handoffId: string, actionId: string): Promise<AgentTask[]> {
+    return (await this.tasks.find({ handoffId, actionId }, { sort: { attempt: 1, offeredAt: 1 } })).map(toTask);
+  }
+
+  claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null> {
+    return this.move(id, { status: 'OFFERED' }, { status: 'CLAIMED', tokenDigest, claimedBy: by, claimedAt: at, lastHeartbeatAt: at });
+  }
+
+  heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null> {
+    return this.move(id, { status: 'CLAIMED', tokenDigest }, { lastHeartbeatAt: at, progress: JSON.stringify(progress ?? null) });
+  }
+
+  complete(id: string, tokenDigest: string, output: Record<string, unknown> | null, at: number): Promise<AgentTask | null> {
+    return this.move(id, { status: 'CLAIMED', tokenDigest }, { status: 'COMPLETED', output: JSON.stringify(output), finishedAt: at });
+  }
+
+  fail(id: string, tokenDigest: string, failure: AgentTaskFailure, at: number): Promise<AgentTask | null> {
+    return this.move(id, { status: 'CLAIMED', tokenDigest }, { status: 'FAILED', failure, finishedAt: at });
+  }
+
+  withdraw(id: string, cause: WithdrawCause, reason: string, at: number, staleHeartbeatAt?: number): Promise<AgentTask | null> {
+    const expected = staleHeartbeatAt === undefined ? { status: OPEN } : { status: 'CLAIMED', lastHeartbeatAt: staleHeartbeatAt };
+    return this.move(id, expected, { status: 'WITHDRAWN', finishedAt: at, withdrawal: { cause, reason } });
+  }
+
+  /** The compare-and-set every transition is: `changes` applied only while the task matches `expected`. */
+  private async move(id: string, expected: Filter, changes: Partial<AgentTaskDocument>): Promise<AgentTask | null> {
+    const updated = await this.tasks.findOneAndUpdate({ _id: id, ...expected }, { $set: changes });
+    return updated ? toTask(updated) : null;
+  }
+
+  private filter(filter: AgentTaskFilter): Filter {
+    return filter.statuses?.length ? { agentId: filter.agentId, status: { $in: filter.statuses } } : { agentId: filter.agentId };
+  }
+
+  page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>> {
+    return keysetPage(this.tasks, this.filter(filter), 'offeredAt', request, toTask);
+  }
+
+  count(filter: AgentTaskFilter): Promise<number> {
+    return this.tasks.count(this.filter(filter));
+  }
+}
