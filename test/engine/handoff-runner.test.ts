@@ -345,6 +345,28 @@ describe('HandoffRunner after faults between writes', () => {
     expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([['COMPENSATED', 1], ['FAILED', 1]]);
   });
 
+  it('undoes a handoff whose last step succeeded as a cancel came in, even when the run stops before the rollback is recorded', async () => {
+    const clock = new ManualClock();
+    db = SqliteDatabase.inMemory();
+    const flaky = failingOnce('ROLLING_BACK');
+    const a = await engineOn(db, 'process_a', {}, true, clock, flaky.wrap);
+    const b = await engineOn(db, 'process_b', {}, true, clock);
+    await defineProcedure(a, 'LAST_STEP_RACE', [
+      { id: 'only', name: 'only', kind: 'delay', params: { ms: 10 }, compensation: { id: 'undo', name: 'undo', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+    ]);
+    await a.handoffs.initiate({ handoffId: 'race', procedureId: 'LAST_STEP_RACE' });
+    await clock.runUntil(async () => (await a.handoffs.get('race'))!.steps[0].status === 'RUNNING', 0);
+    // The cancel is recorded through the other process: the step ends before a hears of it, so the
+    // completion is refused; then the write that starts the rollback fails once (the run stops there).
+    flaky.armed = true;
+    expect((await b.handoffs.cancel('race', 'changed plan')).ok).toBe(true);
+    await clock.runUntil(async () => (await a.handoffs.get('race'))!.status === 'CANCELLED');
+    const history = await a.handoffs.history('race', 0);
+    expect(flaky.armed).toBe(false);
+    expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['STEP_SUCCEEDED', 'COMPENSATION_SUCCEEDED', 'HANDOFF_CANCELLED']));
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+  });
+
   it('stops at once on shutdown even while a cancel-triggered rollback runs a slow compensation', async () => {
     db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'solo');

@@ -309,6 +309,22 @@ export class HandoffRunner {
       if (!failure) await this.afterSuccess(run, definition, result.ok ? result.output : null, result.durationMs);
       else if (!(await this.afterFailure(run, definition, failure, result.durationMs, true))) return;
     }
+    // Every step succeeded, yet the handoff is not finished: the run stopped between recording the last
+    // step and finishing (a cancel had refused the completion, or the process died). Finish it now.
+    if (run.handoff.status === 'RUNNING') await this.completeOrUndo(run);
+  }
+
+  /** Completes a handoff whose steps all succeeded, unless a recorded cancel refuses it: then everything is undone. */
+  private async completeOrUndo(run: ActiveRun): Promise<void> {
+    if (run.cancelReason === null) {
+      const now = this.options.clock.now();
+      const completed = await this.commit(run, (h) => {
+        h.status = 'COMPLETED';
+        h.finishedAt = now;
+      }, [{ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }]);
+      if (completed) return;
+    }
+    await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
   /**
