@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServerProcess, waitFor } from '../support/server-process.js';
 
 const running: ServerProcess[] = [];
 const dirs: string[] = [];
@@ -19,28 +19,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(dataDir: string, env: Record<string, string> = {}): Promise<{ server: ServerProcess; gql: (query: string, variables?: object) => Promise<any> }> {
-  const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
-  running.push(server);
-  const port = await listeningPort(server);
-  const gql = async (query: string, variables?: object) => {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return response.json();
-  };
-  return { server, gql };
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const start = (dataDir: string, env: Record<string, string> = {}) => startServerProcess(dataDir, running, env);
 
 const HANDOFF = `query { handoff(id: "crash_1") { status steps { id status attempts } events(limit: 1000) { seq type step attempt } } }`;
 

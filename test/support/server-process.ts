@@ -68,3 +68,32 @@ export async function killAll(servers: ServerProcess[]): Promise<void> {
     }
   }
 }
+
+/** A server process on `dataDir` (tracked in `running` for cleanup) and a way to POST operations to it. */
+export async function startServerProcess(
+  dataDir: string,
+  running: ServerProcess[],
+  env: Record<string, string> = {},
+): Promise<{ server: ServerProcess; gql: (query: string, variables?: object) => Promise<any> }> {
+  const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  running.push(server);
+  const port = await listeningPort(server);
+  const gql = async (query: string, variables?: object) => {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return response.json();
+  };
+  return { server, gql };
+}
+
+/** Reads until `done` holds (bounded by the test's timeout): waiting for a state, not for a time. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
