@@ -113,6 +113,35 @@ describe('HandoffRunner', () => {
     expect(done.steps[1]).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
   });
 
+  it('goes on waiting for a signal after restarts at no cost of attempts, within what is left of the timeout', async () => {
+    db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const define = async (engine: Engine) =>
+      defineProcedure(engine, 'REVIEWED', [{ id: 'review', name: 'review', kind: 'await_signal', timeoutMs: 60_000, retry: { ...quick, maxAttempts: 2 } }]);
+    let engine = await engineOn(db, 'first', {}, false, clock);
+    await define(engine);
+    await engine.handoffs.initiate({ handoffId: 'waits', procedureId: 'REVIEWED' });
+    await clock.runUntil(async () => (await engine.handoffs.get('waits'))!.status === 'WAITING', 0);
+    // Three restarts, 10 s apart: the wait is the same attempt throughout.
+    for (const owner of ['second', 'third', 'fourth']) {
+      await clock.advance(10_000);
+      await engine.stop();
+      engines.splice(engines.indexOf(engine), 1);
+      engine = await engineOn(db, owner, {}, false, clock);
+      await clock.runUntil(async () => engine.runner.isActive('waits'), 0);
+    }
+    expect((await engine.handoffs.get('waits'))!.steps[0]).toMatchObject({ status: 'WAITING', attempts: 1 });
+    // 30 s have passed: the first attempt times out 60 s after it started, not 60 s after the last restart.
+    await clock.advance(29_999);
+    expect((await engine.handoffs.get('waits'))!.steps[0].attempts).toBe(1);
+    await clock.advance(2);
+    await clock.runUntil(async () => (await engine.handoffs.get('waits'))!.steps[0].attempts === 2);
+    expect((await engine.handoffs.signal('waits', 'review', { ok: true })).ok).toBe(true);
+    await clock.runUntil(async () => (await engine.handoffs.get('waits'))!.status === 'COMPLETED');
+    const started = (await engine.handoffs.history('waits', 0)).filter((e) => e.type === 'STEP_WAITING').map((e) => e.attempt);
+    expect(started).toEqual([1, 2]);
+  });
+
   it('waits exactly the retry policy between attempts, and times out on virtual time', async () => {
     db = SqliteDatabase.inMemory();
     const clock = new ManualClock();

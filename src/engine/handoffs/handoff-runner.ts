@@ -279,7 +279,13 @@ export class HandoffRunner {
       if (run.cancelReason !== null) return this.startRollback(run, `cancelled: ${run.cancelReason}`);
       // Failed for good, but the run stopped before recording the rollback: never run it again.
       if (step.status === 'FAILED') return this.startRollback(run, run.handoff.error ?? step.error ?? `${definition.name} failed`);
-      if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
+      let action: StepDefinition = definition;
+      if (resumed && step.status === 'WAITING' && definition.kind === 'await_signal') {
+        // Waiting for a signal does nothing outside: after a restart (a clean one or not) the same
+        // attempt goes on waiting, within what is left of its timeout, and costs no attempt.
+        const elapsed = this.options.clock.now() - (step.attemptStartedAt ?? step.startedAt ?? this.options.clock.now());
+        action = { ...definition, timeoutMs: Math.max(0, definition.timeoutMs - elapsed) };
+      } else if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
         // The attempt that was running when the last process died counts as failed.
         resumed = false;
         if (!(await this.afterFailure(run, definition, new Error(INTERRUPTED_BY_RESTART), 0, false))) return;
@@ -295,7 +301,7 @@ export class HandoffRunner {
         {
           handoff: run.handoff,
           stepId: definition.id,
-          action: definition,
+          action,
           attempt: run.handoff.steps[index].attempts,
           outer: run.abort.signal,
           awaitSignal: (attemptSignal, name) => this.awaitSignal(run, name ?? definition.id, attemptSignal),
@@ -364,6 +370,7 @@ export class HandoffRunner {
     step.status = waits ? 'WAITING' : 'RUNNING';
     step.attempts += 1;
     step.startedAt ??= now;
+    step.attemptStartedAt = now;
     step.retryAt = null;
     h.currentStep = index;
     h.status = waits ? 'WAITING' : 'RUNNING';

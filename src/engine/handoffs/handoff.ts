@@ -61,6 +61,8 @@ export interface StepRun {
   output: Record<string, unknown> | null;
   /** When the next attempt is due while a retry waits. */
   retryAt: number | null;
+  /** When the current attempt started (a wait resumed after a restart keeps to what is left of its timeout). */
+  attemptStartedAt?: number | null;
 }
 
 /** Marks work started by a reliability test so production metrics can leave it out. */
