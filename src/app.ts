@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { ApiKeyRing } from './auth/api-key-ring.js';
 import { useIntrospectionForKeyHolders } from './auth/use-introspection-guard.js';
 import { withApiKeys } from './auth/with-api-keys.js';
+import { renderLocalGraphiQL } from './http/local-graphiql.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { systemClock, type Clock } from './engine/shared/clock.js';
@@ -113,6 +114,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff', defaultQuery: GRAPHIQL_START },
+    renderGraphiQL: renderLocalGraphiQL,
     logging: scopedLogger(logger.child({ component: 'yoga' }), loggedErrors),
     // Clients never see an internal error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false, maskError: maskStoreErrors },

@@ -64,7 +64,11 @@ describe('npm start', () => {
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
       const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
       expect(graphiql.status).toBe(200);
-      expect(await graphiql.text()).toMatch(/graphiql/i);
+      const page = await graphiql.text();
+      expect(page).toMatch(/graphiql/i);
+      // Served whole from this server (no CDN: it works without internet), opening on the README's first query.
+      expect(page).not.toMatch(/unpkg\.com|jsdelivr|raw\.githubusercontent/);
+      expect(page).toContain('Welcome to Handoff');
 
       const http = await post(port, PROCEDURES);
       expect(http.status).toBe(200);
