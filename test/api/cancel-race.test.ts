@@ -7,7 +7,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { collect } from '../support/server.js';
-import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
 
 /**
  * A cancel acknowledged while the last step is finishing must take effect. Two processes share one
@@ -17,15 +17,6 @@ import { listeningPort, spawnServer, type ServerProcess } from '../support/serve
  */
 
 const FINAL = /HANDOFF_(COMPLETED|FAILED|ROLLED_BACK|ROLLBACK_FAILED|CANCELLED)/;
-
-async function post(port: number, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return response.json();
-}
 
 /** A webhook receiver that holds the first call until the test releases it, and answers the rest at once. */
 function holdingReceiver() {
@@ -64,29 +55,26 @@ describe('a cancel racing the final transition', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const server of servers) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
+    await killAll(servers);
     receiver.server.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('is either refused or honoured: acknowledged, the handoff ends CANCELLED with its completed step undone', async () => {
     const [a, b] = ports;
-    const defined = await post(a, `mutation { createProcedure(input: { id: "LAST_STEP", name: "last step", steps: [
+    const defined = await postGraphQL(a, `mutation { createProcedure(input: { id: "LAST_STEP", name: "last step", steps: [
       { id: "call", name: "call", kind: WEBHOOK, params: { url: "${receiverUrl}/do" }, timeoutMs: 30000,
         compensation: { id: "uncall", name: "uncall", kind: WEBHOOK, params: { url: "${receiverUrl}/undo" }, timeoutMs: 30000 } }
     ] }) { userErrors { message } } }`);
     expect(defined).toEqual({ data: { createProcedure: { userErrors: [] } } });
 
-    const started = await post(a, 'mutation { initiateHandoff(input: { handoffId: "race_1", procedureId: "LAST_STEP" }) { userErrors { message } } }');
+    const started = await postGraphQL(a, 'mutation { initiateHandoff(input: { handoffId: "race_1", procedureId: "LAST_STEP" }) { userErrors { message } } }');
     expect(started.data.initiateHandoff.userErrors).toEqual([]);
     const release = await receiver.firstCall();
     expect(receiver.paths).toEqual(['/do']);
 
     // The step is in flight on A; B records the cancel and says it is accepted.
-    const cancelled = await post(b, 'mutation { cancelHandoff(input: { id: "race_1", reason: "changed plan" }) { handoff { status } userErrors { code message } } }');
+    const cancelled = await postGraphQL(b, 'mutation { cancelHandoff(input: { id: "race_1", reason: "changed plan" }) { handoff { status } userErrors { code message } } }');
     expect(cancelled.data.cancelHandoff.userErrors).toEqual([]);
     release(200);
 
@@ -96,7 +84,7 @@ describe('a cancel racing the final transition', () => {
     const followed = await collect(client, 'subscription { handoffProgress(id: "race_1") { type } }');
     await client.dispose();
     expect(followed.at(-1)?.data?.handoffProgress.type).toMatch(FINAL);
-    const { handoff } = (await post(b, '{ handoff(id: "race_1") { status cancelReason steps { id status } events { type } } }')).data;
+    const { handoff } = (await postGraphQL(b, '{ handoff(id: "race_1") { status cancelReason steps { id status } events { type } } }')).data;
     expect(handoff.status).toBe('CANCELLED');
     expect(receiver.paths).toEqual(['/do', '/undo']);
     expect(handoff.cancelReason).toBe('changed plan');

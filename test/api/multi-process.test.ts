@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
 
 /**
  * Several server processes on one SQLite file, as several instances of one deployment: work started
@@ -24,15 +24,6 @@ const PROGRESS = 'subscription($id: ID!, $after: Int) { handoffProgress(id: $id,
 interface Instance {
   process: ServerProcess;
   port: number;
-}
-
-async function post(port: number, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return response.json();
 }
 
 describe('three server processes on one SQLite file', () => {
@@ -96,7 +87,7 @@ describe('three server processes on one SQLite file', () => {
   });
 
   it(`runs ${HANDOFFS} handoffs while one process is killed twice: none lost, none past its retry policy, every stream gapless`, async () => {
-    const created = await post(liveInstance(0).port, `mutation { createProcedure(input: { id: "SHARED_WORK", name: "shared work", steps: [
+    const created = await postGraphQL(liveInstance(0).port, `mutation { createProcedure(input: { id: "SHARED_WORK", name: "shared work", steps: [
       { id: "prepare", name: "prepare", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "work", name: "work", kind: DELAY, params: { ms: 15 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "flaky", name: "flaky", kind: SIMULATE, params: { failFirstAttempts: 1 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
@@ -143,7 +134,7 @@ describe('three server processes on one SQLite file', () => {
       for (let tries = 0; ; tries++) {
         const instance = liveInstance(i + tries);
         try {
-          const response = await post(instance.port, 'mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "SHARED_WORK" }) { handoff { id } userErrors { message } } }', { id });
+          const response = await postGraphQL(instance.port, 'mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "SHARED_WORK" }) { handoff { id } userErrors { message } } }', { id });
           if (response.data?.initiateHandoff.handoff) {
             acknowledged.add(id);
             if (i % (HANDOFFS / FOLLOWED) === 0) streams.push(follow(id, i + tries + 1));
@@ -183,12 +174,12 @@ describe('three server processes on one SQLite file', () => {
 
     // Every acknowledged handoff reaches a final status (the dead process's ones are taken over).
     const unfinished = async () =>
-      (await post(liveInstance(0).port, '{ handoffs(first: 1, filter: { status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }')).data.handoffs.totalCount;
+      (await postGraphQL(liveInstance(0).port, '{ handoffs(first: 1, filter: { status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }')).data.handoffs.totalCount;
     for (let wait = 50; (await unfinished()) > 0; wait = Math.min(wait * 2, 1_000)) await new Promise((resolve) => setTimeout(resolve, wait));
 
     const stored = new Map<string, any>();
     for (let after: string | null = null, page = 0; ; page++) {
-      const read: any = await post(
+      const read: any = await postGraphQL(
         liveInstance(page).port,
         `query($after: String) { handoffs(first: 50, after: $after, filter: { procedureId: ["SHARED_WORK"] }) {
           edges { node { handoffId status steps { id attempts } events { seq type step } } } pageInfo { hasNextPage endCursor } } }`,
@@ -240,12 +231,12 @@ describe('three server processes on one SQLite file', () => {
     // ten minutes: only the change feed can bring the signal and the cancel within this test's time.
     await Promise.all([launch(3, { LEASE_MS: '600000' }), launch(4, { LEASE_MS: '600000' })]);
     const [a, b] = [instances[3]!, instances[4]!];
-    const created = await post(a.port, `mutation { createProcedure(input: { id: "SHARED_WAIT", name: "wait", steps: [
+    const created = await postGraphQL(a.port, `mutation { createProcedure(input: { id: "SHARED_WAIT", name: "wait", steps: [
       { id: "review", name: "review", kind: AWAIT_SIGNAL, timeoutMs: 600000 }
       { id: "long", name: "long", kind: DELAY, params: { ms: 600000 }, timeoutMs: 900000 }
     ] }) { userErrors { message } } }`);
     expect(created).toEqual({ data: { createProcedure: { userErrors: [] } } });
-    const started = await post(a.port, 'mutation { initiateHandoff(input: { handoffId: "remote_steer", procedureId: "SHARED_WAIT" }) { handoff { status } userErrors { message } } }');
+    const started = await postGraphQL(a.port, 'mutation { initiateHandoff(input: { handoffId: "remote_steer", procedureId: "SHARED_WAIT" }) { handoff { status } userErrors { message } } }');
     expect(started.data.initiateHandoff.userErrors).toEqual([]);
 
     const events: string[] = [];
@@ -263,11 +254,11 @@ describe('three server processes on one SQLite file', () => {
       client.subscribe({ query: PROGRESS, variables: { id: 'remote_steer', after: 0 } }, { next: (r: any) => events.push(r.data.handoffProgress.type), error: reject, complete: resolve }),
     );
     await seen('STEP_WAITING');
-    const signalled = await post(b.port, 'mutation { signalHandoff(input: { id: "remote_steer", step: "review", payload: { approved: true } }) { userErrors { message } } }');
+    const signalled = await postGraphQL(b.port, 'mutation { signalHandoff(input: { id: "remote_steer", step: "review", payload: { approved: true } }) { userErrors { message } } }');
     expect(signalled.data.signalHandoff.userErrors).toEqual([]);
     await seen('STEP_SIGNALLED');
     await seen('STEP_STARTED');
-    const cancelled = await post(b.port, 'mutation { cancelHandoff(input: { id: "remote_steer", reason: "from b" }) { userErrors { message } } }');
+    const cancelled = await postGraphQL(b.port, 'mutation { cancelHandoff(input: { id: "remote_steer", reason: "from b" }) { userErrors { message } } }');
     expect(cancelled.data.cancelHandoff.userErrors).toEqual([]);
     await done;
     await client.dispose();

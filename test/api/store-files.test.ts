@@ -2,18 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killAll, listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
 
 const START_TIMEOUT_MS = 20_000;
-
-async function post(port: number, query: string): Promise<any> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return response.json();
-}
 
 /** One nedb data-file line per document, as the earlier embedded store wrote them. */
 function nedbFile(dir: string, name: string, docs: object[]): void {
@@ -43,8 +34,8 @@ describe('the embedded store file', () => {
   async function storeWithHandoff(): Promise<string> {
     const server = start();
     const port = await listeningPort(server);
-    await post(port, 'mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }');
-    const created = await post(
+    await postGraphQL(port, 'mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }');
+    const created = await postGraphQL(
       port,
       `mutation { initiateHandoff(input: { handoffId: "kept", procedureId: "PHASE_TRANSITION_STANDARD", sourceAgent: "agent_1", targetAgent: "agent_2",
          metadata: { phaseComplete: true, resources: [], sourceStateChecksum: "a", targetStateChecksum: "a" } }) { userErrors { message } } }`,
@@ -114,7 +105,7 @@ describe('the embedded store file', () => {
 
       const server = start();
       const port = await listeningPort(server);
-      const read = await post(port, '{ handoff(id: "old_1") { status metadata events { seq type } } }');
+      const read = await postGraphQL(port, '{ handoff(id: "old_1") { status metadata events { seq type } } }');
       expect(read.data.handoff).toEqual({
         status: 'COMPLETED',
         metadata: { ticket: 'T-1' },

@@ -69,6 +69,16 @@ export async function killAll(servers: ServerProcess[]): Promise<void> {
   }
 }
 
+/** POSTs one GraphQL operation to a server process on this machine; the parsed body, whatever the status. */
+export async function postGraphQL(port: number, query: string, variables?: object): Promise<any> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+
 /** A server process on `dataDir` (tracked in `running` for cleanup) and a way to POST operations to it. */
 export async function startServerProcess(
   dataDir: string,
@@ -78,15 +88,7 @@ export async function startServerProcess(
   const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
   running.push(server);
   const port = await listeningPort(server);
-  const gql = async (query: string, variables?: object) => {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return response.json();
-  };
-  return { server, gql };
+  return { server, gql: (query: string, variables?: object) => postGraphQL(port, query, variables) };
 }
 
 /** Reads until `done` holds (bounded by the test's timeout): waiting for a state, not for a time. */
