@@ -6,12 +6,13 @@ import { GroupCommit } from './group-commit.js';
 import { storeCall } from './sqlite-errors.js';
 
 /**
- * Agents' feeds. `position` is a rowid, so it grows in commit order (see handoff-schema) and other
- * processes follow the table by position (SqliteChangeFeed); `seq` numbers each agent's entries.
+ * Agents' feeds. `position` is an AUTOINCREMENT rowid, so it grows in commit order and is never
+ * reused after deletes (see handoff-schema); other processes follow the table by position
+ * (SqliteChangeFeed); `seq` numbers each agent's entries.
  */
 const AGENT_FEED_SCHEMA = `
 CREATE TABLE IF NOT EXISTS agent_feed (
-  position INTEGER PRIMARY KEY,
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
   agent_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   writer TEXT NOT NULL,
