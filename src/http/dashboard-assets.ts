@@ -57,17 +57,14 @@ function assetOf(file: string, cacheControl: string): Asset {
  */
 export function loadDashboardAssets(dir: string, logger: Logger): DashboardAssets {
   const assets = new Map<string, Asset>();
-  const index = path.join(dir, 'index.html');
-  if (fs.existsSync(index)) {
-    assets.set(DASHBOARD_INDEX, assetOf(index, 'no-cache'));
-    const assetsDir = path.join(dir, 'assets');
-    for (const name of fs.existsSync(assetsDir) ? fs.readdirSync(assetsDir) : []) {
-      if (!/^[\w.-]+$/.test(name)) continue;
-      assets.set(`${ASSETS_PREFIX}${name}`, assetOf(path.join(assetsDir, name), 'public, max-age=31536000, immutable'));
-    }
-  } else {
-    logger.warn({ dir }, 'dashboard not built: / answers 503 until `npm run dashboard:build` (npm start builds it)');
+  try {
+    readBuild(dir, assets);
+  } catch (error) {
+    // A build being rewritten (npm run dashboard:build meanwhile) must not stop the API from starting.
+    assets.clear();
+    logger.warn({ err: error, dir }, 'dashboard build unreadable: / answers 503');
   }
+  if (assets.size === 0) logger.warn({ dir }, 'dashboard not built: / answers 503 until `npm run dashboard:build` (npm start builds it)');
   return {
     paths: assets.size > 0 ? [...assets.keys()] : [DASHBOARD_INDEX],
     serve: (assetPath, req, res) => {
@@ -78,6 +75,17 @@ export function loadDashboardAssets(dir: string, logger: Logger): DashboardAsset
       res.end(req.method === 'HEAD' ? undefined : asset.body);
     },
   };
+}
+
+function readBuild(dir: string, assets: Map<string, Asset>): void {
+  const index = path.join(dir, 'index.html');
+  if (!fs.existsSync(index)) return;
+  assets.set(DASHBOARD_INDEX, assetOf(index, 'no-cache'));
+  const assetsDir = path.join(dir, 'assets');
+  for (const name of fs.existsSync(assetsDir) ? fs.readdirSync(assetsDir) : []) {
+    if (!/^[\w.-]+$/.test(name)) continue;
+    assets.set(`${ASSETS_PREFIX}${name}`, assetOf(path.join(assetsDir, name), 'public, max-age=31536000, immutable'));
+  }
 }
 
 /** Answers the dashboard's paths from its build and passes every other request on. */
