@@ -20,6 +20,8 @@ export function createApiClient(apiKey: string | null): { client: Client; dispos
     connectionParams: authorization ? { authorization } : {},
     // Dropped connections come back; subscriptions resume where their own variables say (afterSeq).
     retryAttempts: Infinity,
+    // Moving between pages ends one page's subscriptions and starts the next one's: keep the socket meanwhile.
+    lazyCloseTimeout: 10_000,
     shouldRetry: () => true,
   });
   const client = new Client({

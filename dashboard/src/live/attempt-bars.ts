@@ -36,12 +36,19 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
       continue;
     }
     const outcome = outcomeOf(event.type);
-    const bar = open.get(key);
-    if (!outcome || !bar) continue;
+    if (!outcome) continue;
+    let bar = open.get(key);
     if (outcome === 'waiting') {
+      // A step that waits (await_signal, agent_task) reports STEP_WAITING without a STEP_STARTED before it.
+      if (!bar) {
+        bar = { step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'waiting' };
+        bars.push(bar);
+        open.set(key, bar);
+      }
       bar.outcome = 'waiting';
       continue;
     }
+    if (!bar) continue;
     bar.outcome = outcome;
     bar.endMs = at;
     open.delete(key);

@@ -26,7 +26,7 @@ export function Agents() {
             <th scope="col">Status</th>
             <th scope="col">Last heartbeat</th>
             <th scope="col">Capabilities</th>
-            <th scope="col">Latest handoffs</th>
+            <th scope="col">Latest handoff</th>
             <th scope="col">Feed</th>
           </tr>
         </thead>

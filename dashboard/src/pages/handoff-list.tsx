@@ -7,7 +7,8 @@ import { HandoffsDocument, type HandoffFilter, type HandoffRowFragment, type Han
 import { useHandoffEvents, useLiveStatus, type LiveEvent } from '../live/handoff-event-feed';
 import { StartHandoffForm } from './start-handoff-form';
 
-const PAGE_SIZE = 100;
+// 50 rows a page keeps the list query under the server's cost limit.
+const PAGE_SIZE = 50;
 const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
 
 /** Handoffs, newest first, with the API's filters; more pages load as the end scrolls into view. */

@@ -58,7 +58,7 @@ function StartTestForm({ configs }: { configs: Config[] }) {
     const answer = await start({
       input: {
         configId,
-        overrides: { iterations: numeric('iterations'), concurrentLimit: numeric('concurrentLimit'), failureRate: numeric('failureRate') },
+        overrides: { iterations: numeric('iterations'), concurrentLimit: numeric('concurrentLimit'), failureRate: numeric('failureRate'), windowMs: numeric('windowMs') },
       },
     });
     const test = answer.data?.startReliabilityTest.test;
@@ -92,6 +92,7 @@ function StartTestForm({ configs }: { configs: Config[] }) {
       {field('iterations', 'Iterations')}
       {field('concurrentLimit', 'Concurrency')}
       {field('failureRate', 'Failure rate (0–1)')}
+      {field('windowMs', 'Window (ms)')}
       <UserErrors errors={result.data?.startReliabilityTest.userErrors} />
       {result.error ? <p role="alert">{result.error.message}</p> : null}
       <button type="submit" disabled={result.fetching}>

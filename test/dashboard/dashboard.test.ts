@@ -1,0 +1,223 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { buildDashboard, HAVE_CHROMIUM, launchChromium, localOnlyContext, pageErrors, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
+import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
+
+/**
+ * The dashboard in headless Chromium against a real server process: what a person sees and can do.
+ * Every wait is for a DOM state (Playwright's auto-waiting locators), never for a time.
+ */
+const OPERATOR_KEY = 'operator-key-0123456789';
+const VIEWER_KEY = 'viewer-key-0123456789ab';
+const ADMIN_KEY = 'admin-key-0123456789abcd';
+
+const REVIEWED = `mutation {
+  createProcedure(input: {
+    id: "DASH_REVIEWED" name: "Reviewed release"
+    steps: [
+      { id: "prepare", name: "Prepare", kind: NOOP, timeoutMs: 5000,
+        compensation: { id: "unprepare", name: "Unprepare", kind: NOOP, timeoutMs: 5000 } }
+      { id: "review", name: "Review", kind: AWAIT_SIGNAL, timeoutMs: 3600000 }
+      { id: "ship", name: "Ship", kind: SIMULATE, params: { durationMs: 20 }, timeoutMs: 5000 }
+    ]
+  }) { userErrors { message } }
+}`;
+
+describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
+  const servers: ServerProcess[] = [];
+  const dataDirs: string[] = [];
+  let browser: Browser;
+  let dashboardDir: string;
+
+  async function startServer(env: Record<string, string> = {}): Promise<{ port: number; base: string; gql: (query: string, variables?: object, key?: string) => Promise<any> }> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-data-'));
+    dataDirs.push(dataDir);
+    const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DASHBOARD_DIR: dashboardDir, ...env });
+    servers.push(server);
+    const port = await listeningPort(server);
+    const gql = async (query: string, variables?: object, key?: string) => {
+      if (!key) return postGraphQL(port, query, variables);
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json();
+    };
+    return { port, base: `http://127.0.0.1:${port}`, gql };
+  }
+
+  /** A page in a context that refuses (and records) any request not for this machine. */
+  async function openPage(): Promise<{ page: Page; leaks: string[]; errors: string[] }> {
+    const { context, leaks } = await localOnlyContext(browser);
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    // What the page showed when a step failed: the locator's message alone rarely says why.
+    onTestFailed(async () => {
+      console.error(`page at ${page.url()} (errors: ${errors.join('; ') || 'none'}):\n${(await page.locator('main').innerHTML().catch(() => '')).slice(0, 4000)}`);
+    });
+    return { page, leaks, errors };
+  }
+
+  beforeAll(async () => {
+    dashboardDir = buildDashboard();
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterEach(async () => {
+    await killAll(servers);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const dir of [...dataDirs, dashboardDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts a handoff from the page and shows its steps complete live, the waiting one approved on the page', async () => {
+    const { base, gql } = await startServer();
+    expect((await gql(REVIEWED)).data.createProcedure.userErrors).toEqual([]);
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs`);
+    await page.getByText('Start a handoff').click();
+    await page.getByLabel('Procedure').first().selectOption('DASH_REVIEWED');
+    await page.getByLabel('Handoff id (optional)').fill('dash_live_1');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+
+    await expect.poll(() => page.url()).toContain('#/handoffs/dash_live_1');
+    const timeline = page.getByTestId('timeline');
+    // The live feed shows the first step done and the review waiting, before anything else is asked of the server.
+    await timeline.getByText('prepare, attempt 1: succeeded').waitFor();
+    await timeline.getByText(/review, attempt 1: waiting/).waitFor();
+    await page.getByRole('button', { name: 'Approve Review' }).click();
+    await timeline.getByText(/ship, attempt 1: succeeded/).waitFor();
+    await page.getByTestId('event-log').locator('[data-type="HANDOFF_COMPLETED"]').waitFor();
+    await page.getByTestId('step-ship').getByText('SUCCEEDED').waitFor();
+    await page.getByRole('heading', { name: /Handoff dash_live_1/ }).getByText('COMPLETED').waitFor();
+    await screenshot(page, 'handoff-detail');
+
+    const stored = await gql('{ handoff(id: "dash_live_1") { status } }');
+    expect(stored.data.handoff.status).toBe('COMPLETED');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('cancels a handoff from its page: the cancel and the rollback of the step before it show up live', async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    await gql('mutation { initiateHandoff(input: { handoffId: "dash_cancel_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs/dash_cancel_1`);
+    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    await page.getByLabel('Reason').fill('not today');
+    await page.getByRole('button', { name: 'Cancel handoff' }).click();
+    await page.getByTestId('event-log').locator('[data-type="HANDOFF_CANCELLED"]').waitFor();
+    await page.getByTestId('timeline').getByText(/Compensation of prepare, attempt 1: succeeded/).waitFor();
+    await page.getByRole('heading', { name: /Handoff dash_cancel_1/ }).getByText('CANCELLED').waitFor();
+    // A final handoff offers no actions.
+    await expect.poll(() => page.getByRole('button', { name: 'Cancel handoff' }).count()).toBe(0);
+    await screenshot(page, 'handoff-cancelled');
+
+    const stored = await gql('{ handoff(id: "dash_cancel_1") { status cancelReason } }');
+    expect(stored.data.handoff).toEqual({ status: 'CANCELLED', cancelReason: 'not today' });
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("starts a reliability test from the page and fills in its progress chart, then its result and per-window latency chart", async () => {
+    const { base } = await startServer();
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/reliability`);
+    await page.getByLabel('Configuration').selectOption('RELIABILITY_STANDARD');
+    await page.getByRole('textbox', { name: 'Iterations' }).fill('30');
+    await page.getByLabel('Window (ms)').fill('100');
+    await page.getByRole('button', { name: 'Start test' }).click();
+
+    await expect.poll(() => page.url()).toMatch(/#\/reliability\/.+/);
+    await page.getByTestId('test-result').waitFor();
+    await expect.poll(async () => Number(await page.getByTestId('chart-Progress').getAttribute('data-points'))).toBeGreaterThan(1);
+    await expect.poll(async () => Number(await page.getByTestId('chart-Latency per window (ms)').getAttribute('data-points'))).toBeGreaterThan(0);
+    await page.getByTestId('test-progress').getByText('30 of 30 iterations done').waitFor();
+    await screenshot(page, 'reliability-test');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('asks for a key when the server requires one; a viewer key sees no actions, an operator key does', async () => {
+    const { base, gql } = await startServer({ API_KEYS: `ops:operator:${OPERATOR_KEY},look:viewer:${VIEWER_KEY},root:admin:${ADMIN_KEY}`, HOST: '127.0.0.1' });
+    expect((await gql(REVIEWED, undefined, OPERATOR_KEY)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const admin = await gql(REVIEWED, undefined, ADMIN_KEY);
+    expect(admin.data.createProcedure.userErrors).toEqual([]);
+    const started = await gql(
+      'mutation { initiateHandoff(input: { handoffId: "dash_keys_1", procedureId: "DASH_REVIEWED" }) { handoff { status } userErrors { message } } }',
+      undefined,
+      OPERATOR_KEY,
+    );
+    expect(started.data.initiateHandoff.userErrors).toEqual([]);
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs`);
+    await page.getByLabel('API key').fill(VIEWER_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('viewer').getByText('look (viewer)').waitFor();
+    await page.getByRole('link', { name: 'dash_keys_1' }).waitFor();
+    expect(await page.getByText('Start a handoff').count()).toBe(0);
+    await page.getByRole('link', { name: 'dash_keys_1' }).click();
+    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    expect(await page.getByRole('button', { name: /Cancel handoff|Approve|Reject/ }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Procedures' }).click();
+    await page.getByRole('heading', { name: /DASH_REVIEWED/ }).waitFor();
+    expect(await page.getByRole('button', { name: /New procedure|Edit / }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Reliability' }).click();
+    await page.getByRole('heading', { name: 'Tests' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Start test' }).count()).toBe(0);
+    await screenshot(page, 'viewer-key');
+    // The key is kept for this tab only.
+    expect(await page.evaluate(() => sessionStorage.getItem('handoff.apiKey'))).toBe(VIEWER_KEY);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.getByLabel('API key').fill(OPERATOR_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('viewer').getByText('ops (operator)').waitFor();
+    await page.goto(`${base}/#/handoffs/dash_keys_1`);
+    await page.getByRole('button', { name: 'Cancel handoff' }).waitFor();
+    await page.getByRole('button', { name: 'Approve Review' }).waitFor();
+    expect(leaks).toEqual([]);
+    expect(errors.filter((error) => !/401|Unauthorized/i.test(error))).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violations (axe-core) on any page', async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    await gql('mutation { initiateHandoff(input: { handoffId: "dash_a11y_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    const { page, leaks } = await openPage();
+    const pages: [string, () => Promise<unknown>][] = [
+      ['#/', () => page.getByRole('heading', { name: 'Overview' }).waitFor()],
+      ['#/handoffs', () => page.getByRole('link', { name: 'dash_a11y_1' }).waitFor()],
+      ['#/handoffs/dash_a11y_1', () => page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor()],
+      ['#/agents', () => page.getByRole('heading', { name: 'Agents' }).waitFor()],
+      ['#/procedures', () => page.getByRole('heading', { name: /DASH_REVIEWED/ }).waitFor()],
+      ['#/validation', () => page.getByRole('heading', { name: /VR001/ }).waitFor()],
+      ['#/reliability', () => page.getByRole('button', { name: 'Start test' }).waitFor()],
+    ];
+    const found: Record<string, unknown> = {};
+    for (const [hash, ready] of pages) {
+      await page.goto(`${base}/${hash}`);
+      await ready();
+      const violations = await seriousAccessibilityViolations(page);
+      if (violations.length > 0) found[hash] = violations;
+    }
+    await page.goto(`${base}/#/`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await screenshot(page, 'overview');
+    expect(found).toEqual({});
+    expect(leaks).toEqual([]);
+  });
+});
+
