@@ -127,6 +127,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     context: (initialContext) => ({
       engine,
       loaders: createLoaders(engine),
+      activeSubscriptions: activeSubscriptions.count,
       ...operationIdentity(keys, logger, initialContext),
     }),
     plugins: [

@@ -29,7 +29,21 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const ActiveSubscriptionsRef = builder.objectRef<{ ws: number; sse: number }>('ActiveSubscriptions').implement({
+  description: 'Subscriptions streaming from the server process that answered, by transport (each process counts its own).',
+  fields: (t) => ({
+    webSocket: t.exposeInt('ws', { description: 'Over graphql-ws.' }),
+    sse: t.exposeInt('sse', { description: 'Over Server-Sent Events.' }),
+    total: t.int({ description: 'Both together.', resolve: (count) => count.ws + count.sse }),
+  }),
+});
+
 builder.objectFields(MetricsRef, (t) => ({
+  activeSubscriptions: t.field({
+    type: ActiveSubscriptionsRef,
+    description: 'Subscriptions streaming right now from the server process that answered (not from the store: each process counts its own).',
+    resolve: (_root, _args, context) => context.activeSubscriptions(),
+  }),
   handoffs: t.field({
     type: HandoffMetricsRef,
     description: 'Totals, success rate, rollbacks and durations of production handoffs, overall, by type and by procedure.',

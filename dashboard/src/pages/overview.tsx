@@ -27,6 +27,10 @@ export function Overview() {
         <Tile label="Success rate" value={handoffs ? `${(handoffs.successRate * 100).toFixed(1)} %` : undefined} />
         <Tile label="Agents online" value={data ? `${online} of ${data.agents.totalCount}` : undefined} />
         <Tile label="Reliability tests running" value={data?.metrics.reliability.running} />
+        <Tile
+          label="Active subscriptions"
+          value={data ? `${data.metrics.activeSubscriptions.total} (${data.metrics.activeSubscriptions.webSocket} ws, ${data.metrics.activeSubscriptions.sse} SSE)` : undefined}
+        />
       </div>
       <h2>Handoffs by status</h2>
       <ul className="by-status">
