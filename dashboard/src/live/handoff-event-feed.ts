@@ -45,14 +45,32 @@ class HandoffEventFeed {
 
   private start(): void {
     if (this.stop) return;
+    let pending: LiveEvent[] = [];
+    let frame: number | null = null;
+    // Hundreds of events a second arrive one WebSocket message (one task) each: hand them on once per
+    // frame, so React renders each changed row once per frame however many events touched it.
+    const flush = () => {
+      frame = null;
+      const batch = pending;
+      pending = [];
+      const touched = new Set<string>();
+      for (const event of batch) {
+        this.statuses.set(event.handoffId, event.status);
+        touched.add(event.handoffId);
+      }
+      touched.forEach((handoffId) => this.rowListeners.get(handoffId)?.forEach((notify) => notify()));
+      for (const event of batch) this.listeners.forEach((listener) => listener(event));
+    };
     const { unsubscribe } = this.client.subscription(LiveHandoffEventsDocument, {}).subscribe((result) => {
       const event = result.data?.handoffEvents;
       if (!event) return;
-      this.statuses.set(event.handoffId, event.status);
-      this.rowListeners.get(event.handoffId)?.forEach((notify) => notify());
-      this.listeners.forEach((listener) => listener(event));
+      pending.push(event);
+      frame ??= requestAnimationFrame(flush);
     });
-    this.stop = unsubscribe;
+    this.stop = () => {
+      if (frame !== null) cancelAnimationFrame(frame);
+      unsubscribe();
+    };
   }
 
   private stopWhenUnused(): void {
