@@ -128,6 +128,34 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows one bar per attempt of a retried step, and the compensation that follows its last failure', async () => {
+    const { base, gql } = await startServer();
+    const defined = await gql(`mutation {
+      createProcedure(input: {
+        id: "DASH_FLAKY" name: "Flaky"
+        steps: [
+          { id: "prepare", name: "Prepare", kind: NOOP, timeoutMs: 5000,
+            compensation: { id: "unprepare", name: "Unprepare", kind: NOOP, timeoutMs: 5000 } }
+          { id: "flaky", name: "Flaky", kind: SIMULATE, params: { durationMs: 1, failureProbability: 1 }, timeoutMs: 5000,
+            retry: { maxAttempts: 3, initialDelayMs: 10 } }
+        ]
+      }) { userErrors { message } }
+    }`);
+    expect(defined.data.createProcedure.userErrors).toEqual([]);
+    await gql('mutation { initiateHandoff(input: { handoffId: "dash_flaky_1", procedureId: "DASH_FLAKY" }) { userErrors { message } } }');
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs/dash_flaky_1`);
+    const timeline = page.getByTestId('timeline');
+    await page.getByTestId('event-log').locator('[data-type="HANDOFF_ROLLED_BACK"]').waitFor();
+    for (const attempt of [1, 2, 3]) await timeline.getByText(new RegExp(`^flaky, attempt ${attempt}: failed`)).waitFor();
+    await timeline.getByText(/^Compensation of prepare, attempt 1: succeeded/).waitFor();
+    await page.getByTestId('step-flaky').getByText('FAILED', { exact: true }).waitFor();
+    await screenshot(page, 'handoff-retried');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it("starts a reliability test from the page and fills in its progress chart, then its result and per-window latency chart", async () => {
     const { base } = await startServer();
     const { page, leaks, errors } = await openPage();
