@@ -3,7 +3,9 @@ import type { Handoff } from '../engine/handoffs/handoff.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { builder } from '../schema/builder.js';
+import { pageArgs } from '../schema/connection.js';
 import {
+  HandoffConnection,
   HandoffEventRef,
   HandoffFilterInput,
   HandoffRef,
@@ -16,7 +18,7 @@ import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { plainId } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
@@ -78,28 +80,19 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'handoffId or global id.' }) },
     resolve: (_root, args, context) => context.engine.handoffs.get(plainId(String(args.id), 'Handoff')),
   }),
-  handoffs: t.connection(
-    {
-      type: HandoffRef,
-      description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
-      authScopes: { viewer: true },
-      args: { filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: async (_root, args, context) => {
-        const filter = toFilter(args.filter);
-        return connectionFromPage(
-          () => context.engine.handoffs.page(filter, pageRequest(args)),
-          () => context.engine.handoffs.count(filter),
-        );
-      },
+  handoffs: t.field({
+    type: HandoffConnection,
+    description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+    authScopes: { viewer: true },
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
+    resolve: async (_root, args, context) => {
+      const filter = toFilter(args.filter);
+      return connectionFromPage(
+        () => context.engine.handoffs.page(filter, pageRequest(args)),
+        () => context.engine.handoffs.count(filter),
+      );
     },
-    {
-      description: 'A page of handoffs.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'handoffs'),
-      }),
-    },
-    { description: 'A handoff in a page.' },
-  ),
+  }),
 }));
 
 const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {

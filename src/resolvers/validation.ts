@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../schema/builder.js';
+import { pageArgs } from '../schema/connection.js';
 import { SeverityEnum } from '../schema/enums.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
@@ -10,13 +11,14 @@ import {
   StartValidationSessionInput,
   UpdateValidationRuleInput,
   ValidationProgressEventRef,
+  ValidationSessionConnection,
   ValidationRuleIdInput,
   ValidationRuleRef,
   ValidationSessionFilterInput,
   ValidationSessionRef,
 } from '../schema/validation.js';
 import type { ValidationRule } from '../engine/validation/rule.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
 import { isJsonObject } from '../engine/shared/json-object.js';
@@ -66,34 +68,24 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.engine.validation.get(plainId(String(args.id), 'ValidationSession')),
   }),
-  validationSessions: t.connection(
-    {
-      type: ValidationSessionRef,
-      description: 'Validation sessions, newest first.',
-      authScopes: { viewer: true },
-      args: { filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: (_root, args, context) => {
-        const filter = {
-          handoffId: args.filter?.handoffId ?? undefined,
-          procedureId: args.filter?.procedureId ? plainId(args.filter.procedureId, 'Procedure') : undefined,
-          statuses: args.filter?.status ?? undefined,
-          outcomes: args.filter?.outcome ?? undefined,
-        };
-        return connectionFromPage(
-          () => context.engine.validation.page(filter, pageRequest(args)),
-          () => context.engine.validation.count(filter),
-        );
-      },
+  validationSessions: t.field({
+    type: ValidationSessionConnection,
+    description: 'Validation sessions, newest first.',
+    authScopes: { viewer: true },
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
+    resolve: (_root, args, context) => {
+      const filter = {
+        handoffId: args.filter?.handoffId ?? undefined,
+        procedureId: args.filter?.procedureId ? plainId(args.filter.procedureId, 'Procedure') : undefined,
+        statuses: args.filter?.status ?? undefined,
+        outcomes: args.filter?.outcome ?? undefined,
+      };
+      return connectionFromPage(
+        () => context.engine.validation.page(filter, pageRequest(args)),
+        () => context.engine.validation.count(filter),
+      );
     },
-    {
-      name: 'ValidationSessionConnection',
-      description: 'A page of validation sessions.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'sessions'),
-      }),
-    },
-    { name: 'ValidationSessionEdge', description: 'A session in the list, with its cursor.' },
-  ),
+  }),
 }));
 
 builder.mutationFields((t) => ({

@@ -1,6 +1,7 @@
 import { AGENT_TASK_STATUSES, WITHDRAW_CAUSES, type AgentTask, type AgentTaskFailure } from '../engine/tasks/agent-task.js';
 import type { UserError } from '../engine/shared/user-error.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { UserErrorRef } from './user-error.js';
 
@@ -137,3 +138,5 @@ export const FailAgentTaskInput = builder.inputType('FailAgentTaskInput', {
     }),
   }),
 });
+
+export const AgentTaskConnection = connectionType(AgentTaskRef, 'AgentTask', 'tasks', 'A task in the list, with its cursor.');

@@ -1,5 +1,6 @@
 import { AGENT_STATUSES, type Agent, type AgentStatus } from '../engine/agents/agent.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 
 const STATUS_DOCS: Record<AgentStatus, string> = {
@@ -74,3 +75,5 @@ export const AgentFilterInput = builder.inputType('AgentFilter', {
     capability: t.string({ required: false, description: 'Only agents with this capability.' }),
   }),
 });
+
+export const AgentConnection = connectionType(AgentRef, 'Agent', 'agents', 'An agent in the list, with its cursor.');

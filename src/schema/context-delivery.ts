@@ -1,5 +1,6 @@
 import type { ContextDelivery } from '../engine/agents/context-delivery.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { payloadType } from './user-error.js';
 
@@ -54,3 +55,5 @@ export const AcknowledgeDeliveryInput = builder.inputType('AcknowledgeDeliveryIn
 });
 
 export const ContextDeliveryPayload = payloadType<ContextDelivery>('ContextDelivery', 'delivery', ContextDeliveryRef, 'The acknowledged delivery, or userErrors (nothing changed).');
+
+export const ContextDeliveryConnection = connectionType(ContextDeliveryRef, 'ContextDelivery', 'deliveries', 'A delivery in the inbox, with its cursor.');

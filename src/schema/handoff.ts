@@ -12,6 +12,7 @@ import { actorFrom } from '../engine/shared/actor.js';
 import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
 import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 
@@ -199,3 +200,5 @@ builder.node(HandoffRef, {
     isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),
   }),
 });
+
+export const HandoffConnection = connectionType(HandoffRef, 'Handoff', 'handoffs', 'A handoff in the list, with its cursor.');

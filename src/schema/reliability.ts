@@ -18,6 +18,7 @@ import {
   type WindowResult,
 } from '../engine/reliability/reliability-test.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 
 
@@ -291,3 +292,5 @@ export const ReliabilityMetricsRef = builder.objectRef<ReliabilityMetrics>('Reli
     byType: t.field({ type: [TypeMetricsRef], description: 'Per test type.', resolve: (m) => m.byType }),
   }),
 });
+
+export const ReliabilityTestConnection = connectionType(ReliabilityTestRef, 'ReliabilityTest', 'reliability tests', 'A test in the list, with its cursor.');

@@ -3,6 +3,7 @@ import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus,
 import type { RuleReference } from '../engine/validation/rule-references.js';
 import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
 import { UserErrorRef, type Payload } from './user-error.js';
@@ -235,3 +236,5 @@ export const ValidationSessionFilterInput = builder.inputType('ValidationSession
     outcome: t.field({ type: [SessionOutcomeEnum], required: false, description: 'Only these outcomes.' }),
   }),
 });
+
+export const ValidationSessionConnection = connectionType(ValidationSessionRef, 'ValidationSession', 'validation sessions', 'A session in the list, with its cursor.');
