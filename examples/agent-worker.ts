@@ -91,7 +91,7 @@ export class AgentWorker {
   async start(): Promise<void> {
     const { agentId } = this.options;
     try {
-      await this.gql(`mutation($id: String!) { registerAgent(input: { id: $id, capabilities: ["review"], permissions: ["handoff:receive"] }) { userErrors { message } } }`, { id: agentId });
+      await this.gql(`mutation($id: ID!) { registerAgent(input: { id: $id, capabilities: ["review"], permissions: ["handoff:receive"] }) { userErrors { message } } }`, { id: agentId });
     } catch (error) {
       // An agent's own key may not register it: an operator has done that.
       if ((error as { code?: string }).code !== 'FORBIDDEN') throw error;
@@ -109,7 +109,7 @@ export class AgentWorker {
 
   private async heartbeatLoop(): Promise<void> {
     while (!this.stopped.signal.aborted) {
-      await this.gql(`mutation($id: String!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id: this.options.agentId }).catch(
+      await this.gql(`mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id: this.options.agentId }).catch(
         (error) => this.log(`heartbeat failed: ${error.message}`),
       );
       await sleep(10_000, this.stopped.signal);
@@ -171,7 +171,7 @@ export class AgentWorker {
   }
 
   private async work(task: NonNullable<FeedEntry['task']>): Promise<void> {
-    const claim = await this.gql(`mutation($taskId: String!) { claimAgentTask(input: { taskId: $taskId }) { token task { handoffId } userErrors { code } } }`, { taskId: task.taskId }, false);
+    const claim = await this.gql(`mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { handoffId } userErrors { code } } }`, { taskId: task.taskId }, false);
     const { token } = claim.claimAgentTask;
     if (!token) return this.log(`task ${task.taskId} not claimed: ${claim.claimAgentTask.userErrors[0]?.code}`);
     const handoffId = claim.claimAgentTask.task.handoffId as string;

@@ -55,7 +55,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One agent task by id; null when unknown.',
     authScopes: { viewer: true, agent: true },
-    args: { taskId: t.arg.string({ required: true, description: 'The task id.' }) },
+    args: { taskId: t.arg.id({ required: true, description: 'The task id.' }) },
     resolve: async (_root, args, context) => {
       const task = await context.engine.agentTasks.get(args.taskId);
       // An agent's key reads its own agent's tasks only.

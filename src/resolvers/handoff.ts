@@ -19,7 +19,7 @@ import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
 import { connectionFromPage, pageRequest } from './connection.js';
-import { plainId } from './ids.js';
+import { optionalPlainId, plainId, plainIds } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
 const MAX_EVENTS_PER_READ = 1_000;
@@ -63,10 +63,10 @@ builder.objectFields(HandoffRef, (t) => ({
 export function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
   return {
     status: input?.status ?? undefined,
-    procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),
+    procedureId: plainIds(input?.procedureId, 'Procedure') ?? undefined,
     type: input?.handoffType ?? undefined,
-    agent: input?.agent ?? undefined,
-    testId: input?.testId ?? undefined,
+    agent: optionalPlainId(input?.agent, 'Agent') ?? undefined,
+    testId: optionalPlainId(input?.testId, 'ReliabilityTest') ?? undefined,
     test: input?.testId ? undefined : input?.includeTests ? undefined : false,
   };
 }
@@ -98,12 +98,12 @@ builder.queryFields((t) => ({
 const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
   description: 'What to hand over, from whom to whom, by which procedure.',
   fields: (t) => ({
-    handoffId: t.string({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
+    handoffId: t.id({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
     procedureId: t.id({ required: true, description: 'Procedure to run (plain or global id).' }),
     sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
     targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
-    sourceAgent: t.string({ required: false, description: 'Agent handing over.' }),
-    targetAgent: t.string({
+    sourceAgent: t.id({ required: false, description: 'Agent handing over (plain or global id).' }),
+    targetAgent: t.id({
       required: false,
       description: 'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
     }),
@@ -144,7 +144,10 @@ builder.mutationFields((t) => ({
       toPayload(
         await context.engine.handoffs.initiate({
           ...input,
+          handoffId: optionalPlainId(input.handoffId, 'Handoff'),
           procedureId: plainId(String(input.procedureId), 'Procedure'),
+          sourceAgent: optionalPlainId(input.sourceAgent, 'Agent'),
+          targetAgent: optionalPlainId(input.targetAgent, 'Agent'),
           metadata: input.metadata as Record<string, unknown> | null | undefined,
         }),
       ),

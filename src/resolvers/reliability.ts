@@ -59,7 +59,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One configuration by id; null when unknown.',
     authScopes: { viewer: true },
-    args: { id: t.arg.string({ required: true, description: 'The configuration id, e.g. RELIABILITY_STANDARD.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The configuration id, e.g. RELIABILITY_STANDARD.' }) },
     resolve: (_root, args, context) => context.engine.reliability.getConfig(args.id),
   }),
   reliabilityTest: t.field({

@@ -20,7 +20,7 @@ import {
 import type { ValidationRule } from '../engine/validation/rule.js';
 import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
-import { plainId } from './ids.js';
+import { optionalPlainId, plainId } from './ids.js';
 import { isJsonObject } from '../engine/shared/json-object.js';
 
 const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
@@ -57,7 +57,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One rule by its plain id (e.g. VR001); null when unknown.',
     authScopes: { viewer: true },
-    args: { id: t.arg.string({ required: true, description: 'The plain rule id.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The plain rule id.' }) },
     resolve: (_root, args, context) => context.loaders.validationRules.load(args.id),
   }),
   validationSession: t.field({
@@ -75,7 +75,7 @@ builder.queryFields((t) => ({
     args: { ...pageArgs(t.arg), filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
     resolve: (_root, args, context) => {
       const filter = {
-        handoffId: args.filter?.handoffId ?? undefined,
+        handoffId: optionalPlainId(args.filter?.handoffId, 'Handoff') ?? undefined,
         procedureId: args.filter?.procedureId ? plainId(args.filter.procedureId, 'Procedure') : undefined,
         statuses: args.filter?.status ?? undefined,
         outcomes: args.filter?.outcome ?? undefined,
@@ -102,7 +102,10 @@ builder.mutationFields((t) => ({
       return toPayload(
         await context.engine.validation.start({
           ...input,
+          handoffId: optionalPlainId(input.handoffId, 'Handoff'),
           procedureId: input.procedureId ? plainId(input.procedureId, 'Procedure') : null,
+          sourceAgent: optionalPlainId(input.sourceAgent, 'Agent'),
+          targetAgent: optionalPlainId(input.targetAgent, 'Agent'),
           context: (input.context as Record<string, unknown> | null | undefined) ?? null,
         }),
       );

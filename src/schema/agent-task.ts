@@ -99,13 +99,13 @@ export const ClaimAgentTaskPayload = builder
 
 export const ClaimAgentTaskInput = builder.inputType('ClaimAgentTaskInput', {
   description: 'Which offered task to claim.',
-  fields: (t) => ({ taskId: t.string({ required: true, description: 'The task id.' }) }),
+  fields: (t) => ({ taskId: t.id({ required: true, description: 'The task id.' }) }),
 });
 
 export const HeartbeatAgentTaskInput = builder.inputType('HeartbeatAgentTaskInput', {
   description: 'A claimed task is still being worked on.',
   fields: (t) => ({
-    taskId: t.string({ required: true, description: 'The task id.' }),
+    taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
     progress: t.field({ type: 'JSON', required: false, description: 'Progress details to show (at most 16 KiB as JSON); replaces the last ones.' }),
   }),
@@ -114,7 +114,7 @@ export const HeartbeatAgentTaskInput = builder.inputType('HeartbeatAgentTaskInpu
 export const CompleteAgentTaskInput = builder.inputType('CompleteAgentTaskInput', {
   description: 'A claimed task is done.',
   fields: (t) => ({
-    taskId: t.string({ required: true, description: 'The task id.' }),
+    taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
     output: t.field({
       type: 'JSON',
@@ -127,7 +127,7 @@ export const CompleteAgentTaskInput = builder.inputType('CompleteAgentTaskInput'
 export const FailAgentTaskInput = builder.inputType('FailAgentTaskInput', {
   description: 'A claimed task could not be done.',
   fields: (t) => ({
-    taskId: t.string({ required: true, description: 'The task id.' }),
+    taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
     code: t.string({ required: true, description: 'Your error code (1–100 letters, digits or _ . : -).' }),
     message: t.string({ required: true, description: 'What went wrong (at most 2000 characters).' }),

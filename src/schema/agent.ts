@@ -50,7 +50,7 @@ builder.node(AgentRef, {
 export const RegisterAgentInput = builder.inputType('RegisterAgentInput', {
   description: 'Registers an agent, or updates the capabilities and permissions of one already registered. Counts as a heartbeat.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'The plain agent id (1–128 letters, digits or _ . : @ -).' }),
+    id: t.id({ required: true, description: 'The plain agent id (1–128 letters, digits or _ . : @ -); the global id of a registered agent also names it.' }),
     capabilities: t.stringList({ required: false, description: 'What the agent can do. Replaces the stored list; empty when omitted.' }),
     permissions: t.stringList({
       required: false,
@@ -63,7 +63,7 @@ export const RegisterAgentInput = builder.inputType('RegisterAgentInput', {
 export const AgentHeartbeatInput = builder.inputType('AgentHeartbeatInput', {
   description: 'Tells the registry an agent is alive, optionally with a new status.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'Plain or global id of a registered agent.' }),
+    id: t.id({ required: true, description: 'Plain or global id of a registered agent.' }),
     status: t.field({ type: AgentStatusEnum, required: false, description: 'New reported status; unchanged when omitted.' }),
   }),
 });

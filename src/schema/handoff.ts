@@ -159,11 +159,11 @@ export const HandoffFilterInput = builder.inputType('HandoffFilter', {
   description: 'Narrows a handoff list. Fields combine with AND; list values with OR.',
   fields: (t) => ({
     status: t.field({ type: [HandoffStatusEnum], required: false, description: 'Any of these statuses.' }),
-    procedureId: t.stringList({ required: false, description: 'Any of these procedures (plain ids).' }),
+    procedureId: t.idList({ required: false, description: 'Any of these procedures (plain or global ids).' }),
     handoffType: t.field({ type: [HandoffTypeEnum], required: false, description: 'Any of these types.' }),
-    agent: t.string({ required: false, description: 'Handoffs where this agent is the source or the target.' }),
+    agent: t.id({ required: false, description: 'Handoffs where this agent (plain or global id) is the source or the target.' }),
     includeTests: t.boolean({ required: false, description: 'Include reliability-test traffic (default false).' }),
-    testId: t.string({ required: false, description: 'Only the handoffs of this reliability test.' }),
+    testId: t.id({ required: false, description: 'Only the handoffs of this reliability test (plain or global id).' }),
   }),
 });
 

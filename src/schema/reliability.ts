@@ -229,7 +229,7 @@ export const ReliabilityTestOverridesInput = builder.inputType('ReliabilityTestO
 export const StartReliabilityTestInput = builder.inputType('StartReliabilityTestInput', {
   description: 'Which configuration to run, against which procedure.',
   fields: (t) => ({
-    configId: t.string({ required: true, description: 'A configuration id, e.g. RELIABILITY_STANDARD.' }),
+    configId: t.id({ required: true, description: 'A configuration id, e.g. RELIABILITY_STANDARD.' }),
     procedureId: t.id({ required: false, description: 'The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). await_signal steps are not supported.' }),
     overrides: t.field({ type: ReliabilityTestOverridesInput, required: false, description: 'Parameters for this run only.' }),
     seed: t.int({ required: false, description: 'Seed of the fault injection (0–2147483647); random when omitted.' }),
@@ -239,7 +239,7 @@ export const StartReliabilityTestInput = builder.inputType('StartReliabilityTest
 export const CreateReliabilityTestConfigInput = builder.inputType('CreateReliabilityTestConfigInput', {
   description: 'A new configuration.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'Plain id (1–64 letters, digits or _ . : -), unique.' }),
+    id: t.id({ required: true, description: 'Plain id (1–64 letters, digits or _ . : -), unique.' }),
     type: t.field({ type: ReliabilityTestTypeEnum, required: true, description: 'What it exercises.' }),
     name: t.string({ required: false, description: 'Human-readable name (default: the id).' }),
     description: t.string({ required: false, description: 'What it is for.' }),
@@ -266,7 +266,7 @@ export const ReliabilityTestFilterInput = builder.inputType('ReliabilityTestFilt
   fields: (t) => ({
     status: t.field({ type: [ReliabilityTestStatusEnum], required: false, description: 'Only these statuses.' }),
     type: t.field({ type: [ReliabilityTestTypeEnum], required: false, description: 'Only these types.' }),
-    configId: t.string({ required: false, description: 'Only tests of this configuration.' }),
+    configId: t.id({ required: false, description: 'Only tests of this configuration.' }),
   }),
 });
 

@@ -132,20 +132,20 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
   description:
     'What to validate. Rules run: `ruleIds` when given (exactly those), else the procedure\'s gate rules, else every enabled rule. The procedure also supplies required context keys (VR005) and blocking severities.',
   fields: (t) => ({
-    handoffId: t.string({
+    handoffId: t.id({
       required: false,
       description:
         'The handoff being validated. When it exists, its procedure, agents, phases and metadata fill what the input leaves out; otherwise the id is only recorded.',
     }),
-    procedureId: t.string({ required: false, description: 'Plain or global procedure id.' }),
-    ruleIds: t.stringList({ required: false, description: 'Run exactly these rules (unknown ids are refused).' }),
+    procedureId: t.id({ required: false, description: 'Plain or global procedure id.' }),
+    ruleIds: t.idList({ required: false, description: 'Run exactly these rules (unknown ids are refused).' }),
     context: t.field({
       type: 'JSON',
       required: false,
       description: "The metadata to check (a JSON object): phaseComplete, resources, checksums, payload… Defaults to the handoff's metadata.",
     }),
-    sourceAgent: t.string({ required: false, description: 'Plain id of the agent handing off.' }),
-    targetAgent: t.string({ required: false, description: 'Plain id of the agent taking over.' }),
+    sourceAgent: t.id({ required: false, description: 'The agent handing off (plain or global id).' }),
+    targetAgent: t.id({ required: false, description: 'The agent taking over (plain or global id).' }),
     sourcePhase: t.string({ required: false, description: 'Phase work moves from.' }),
     targetPhase: t.string({ required: false, description: 'Phase work moves to.' }),
     blockingSeverities: t.field({
@@ -159,7 +159,7 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
 export const CreateValidationRuleInput = builder.inputType('CreateValidationRuleInput', {
   description: 'A new rule. It runs in sessions that list it in ruleIds, sessions with neither procedure nor ruleIds, and procedures that name it.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'Plain rule id (1–64 letters, digits or _ . : -), unique.' }),
+    id: t.id({ required: true, description: 'Plain rule id (1–64 letters, digits or _ . : -), unique.' }),
     name: t.string({ required: true, description: 'Human-readable name.' }),
     description: t.string({ required: false, description: 'What the rule checks, in words.' }),
     severity: t.field({ type: SeverityEnum, required: true, description: 'How much a failure matters.' }),
@@ -176,7 +176,7 @@ export const CreateValidationRuleInput = builder.inputType('CreateValidationRule
 export const UpdateValidationRuleInput = builder.inputType('UpdateValidationRuleInput', {
   description: 'Changes the given fields of a rule; omitted ones stay.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'The rule to change.' }),
+    id: t.id({ required: true, description: 'The rule to change.' }),
     name: t.string({ required: false, description: 'New name.' }),
     description: t.string({ required: false, description: 'New description.' }),
     severity: t.field({ type: SeverityEnum, required: false, description: 'New severity.' }),
@@ -224,14 +224,14 @@ export const DeleteValidationRulePayload = builder.objectRef<DeleteValidationRul
 
 export const ValidationRuleIdInput = builder.inputType('ValidationRuleIdInput', {
   description: 'Names one rule.',
-  fields: (t) => ({ id: t.string({ required: true, description: 'The plain rule id.' }) }),
+  fields: (t) => ({ id: t.id({ required: true, description: 'The plain rule id.' }) }),
 });
 
 export const ValidationSessionFilterInput = builder.inputType('ValidationSessionFilter', {
   description: 'Narrows the sessions list; all given conditions must hold.',
   fields: (t) => ({
-    handoffId: t.string({ required: false, description: 'Sessions of this handoff.' }),
-    procedureId: t.string({ required: false, description: 'Sessions that used this procedure.' }),
+    handoffId: t.id({ required: false, description: 'Sessions of this handoff (handoffId or global id).' }),
+    procedureId: t.id({ required: false, description: 'Sessions that used this procedure (plain or global id).' }),
     status: t.field({ type: [SessionStatusEnum], required: false, description: 'Only these statuses.' }),
     outcome: t.field({ type: [SessionOutcomeEnum], required: false, description: 'Only these outcomes.' }),
   }),
