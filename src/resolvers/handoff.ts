@@ -122,10 +122,10 @@ const CancelHandoffInput = builder.inputType('CancelHandoffInput', {
 });
 
 const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
-  description: 'A signal for an await_signal step: approve it, or reject it with a reason.',
+  description: 'A signal for an AWAIT_SIGNAL step: approve it, or reject it with a reason.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'handoffId or global id.' }),
-    step: t.string({ required: true, description: 'The await_signal step id.' }),
+    step: t.string({ required: true, description: 'The AWAIT_SIGNAL step id.' }),
     outcome: t.field({ type: SignalOutcomeEnum, required: false, defaultValue: 'APPROVE', description: 'APPROVE (the default) or REJECT.' }),
     reason: t.string({ required: false, description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.' }),
     payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output (`signal`) on approval.' }),
@@ -163,7 +163,7 @@ builder.mutationFields((t) => ({
   signalHandoff: t.field({
     type: HandoffPayload,
     description:
-      'Approves an await_signal step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
+      'Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
     authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
     resolve: async (_root, { input }, context) =>

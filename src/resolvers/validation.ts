@@ -22,6 +22,7 @@ import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
 import { optionalPlainId, plainId } from './ids.js';
 import { isJsonObject } from '../engine/shared/json-object.js';
+import { fail } from '../engine/shared/user-error.js';
 
 const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
 const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
@@ -97,7 +98,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartValidationSessionInput, required: true, description: 'What to validate.' }) },
     resolve: async (_root, { input }, context) => {
       if (input.context !== undefined && input.context !== null && !isJsonObject(input.context)) {
-        return { value: null, userErrors: [{ code: 'INVALID_INPUT', message: 'context must be a JSON object', field: ['input', 'context'] }] };
+        return toPayload(fail('INVALID_VALUE', 'context must be a JSON object', ['input', 'context']));
       }
       return toPayload(
         await context.engine.validation.start({

@@ -39,7 +39,7 @@ export const AgentTaskFailureRef = builder.objectRef<AgentTaskFailure>('AgentTas
 
 export const AgentTaskRef = builder.objectRef<AgentTask>('AgentTask').implement({
   description:
-    "One attempt of an agent_task step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused.",
+    "One attempt of an AGENT_TASK step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused.",
   fields: (t) => ({
     taskId: t.exposeString('id', { description: 'The task id: pass it to claimAgentTask and the other task mutations.' }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff it belongs to.' }),

@@ -6,7 +6,7 @@ import { payloadType } from './user-error.js';
 
 export const ContextDeliveryRef = builder.objectRef<ContextDelivery>('ContextDelivery').implement({
   description:
-    "What one handoff handed to one agent: the context keys its transfer_context steps copied into the agent's inbox, their digest, and the agent's receipt.",
+    "What one handoff handed to one agent: the context keys its TRANSFER_CONTEXT steps copied into the agent's inbox, their digest, and the agent's receipt.",
   fields: (t) => ({
     handoffId: t.exposeString('handoffId', { description: 'The handoff that delivered it (its handoffId).' }),
     agentId: t.exposeString('agentId', { description: 'The agent it was delivered to.' }),

@@ -19,7 +19,7 @@ import { StepKindEnum } from './enums.js';
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING: 'Stored and queued; gates not yet checked.',
   RUNNING: 'Executing a step.',
-  WAITING: 'Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step.',
+  WAITING: 'Waiting for signalHandoff on an AWAIT_SIGNAL step, or for an agent on an AGENT_TASK step.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
@@ -59,7 +59,7 @@ export const PriorityEnum = builder.enumType('HandoffPriority', {
 const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
   PENDING: 'Not started, or waiting for its next attempt (see retryAt).',
   RUNNING: 'An attempt is running.',
-  WAITING: 'Waiting for signalHandoff (await_signal) or for an agent to complete its task (agent_task).',
+  WAITING: 'Waiting for signalHandoff (AWAIT_SIGNAL) or for an agent to complete its task (AGENT_TASK).',
   SUCCEEDED: 'Done.',
   FAILED: 'Failed for good (attempts exhausted, or cancelled).',
   COMPENSATING: 'Its compensation is running.',
@@ -78,8 +78,8 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   GATES_FAILED: 'A blocking validation rule failed before any step ran; data.rules names them.',
   HANDOFF_STARTED: 'The first step is about to run.',
   STEP_STARTED: 'An attempt of a step started (attempt says which).',
-  STEP_WAITING: 'An await_signal step is waiting for signalHandoff, or an agent_task step for an agent (its task is being offered).',
-  STEP_SIGNALLED: 'An await_signal step was approved; actor says who approved it.',
+  STEP_WAITING: 'An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered).',
+  STEP_SIGNALLED: 'An AWAIT_SIGNAL step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
   STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',
   STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
@@ -146,7 +146,7 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
 });
 
 export const SignalOutcomeEnum = builder.enumType('SignalOutcome', {
-  description: 'What a signal decides for the await_signal step it names.',
+  description: 'What a signal decides for the AWAIT_SIGNAL step it names.',
   values: enumValues(SIGNAL_OUTCOMES, {
     APPROVE: 'The step succeeds with the payload as its output.',
     REJECT: 'The step fails for good (no retry, whatever its policy) and the handoff rolls back; a reason is required.',
@@ -182,7 +182,7 @@ builder.node(HandoffRef, {
     targetPhase: t.exposeString('targetPhase', { nullable: true, description: 'The phase work goes to.' }),
     sourceAgent: t.exposeString('sourceAgent', { nullable: true, description: 'Id of the agent handing work over.' }),
     targetAgent: t.exposeString('targetAgent', { nullable: true, description: 'Id of the agent receiving it.' }),
-    metadata: t.expose('metadata', { type: 'JSON', description: "The handoff's context: what transfer_context steps hand over and rules inspect." }),
+    metadata: t.expose('metadata', { type: 'JSON', description: "The handoff's context: what TRANSFER_CONTEXT steps hand over and rules inspect." }),
     steps: t.field({ type: [HandoffStepRef], description: 'Every step, in procedure order.', resolve: (h) => h.steps }),
     currentStep: t.field({
       type: HandoffStepRef,

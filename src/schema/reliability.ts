@@ -230,7 +230,7 @@ export const StartReliabilityTestInput = builder.inputType('StartReliabilityTest
   description: 'Which configuration to run, against which procedure.',
   fields: (t) => ({
     configId: t.id({ required: true, description: 'A configuration id, e.g. RELIABILITY_STANDARD.' }),
-    procedureId: t.id({ required: false, description: 'The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). await_signal steps are not supported.' }),
+    procedureId: t.id({ required: false, description: 'The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). AWAIT_SIGNAL steps are not supported.' }),
     overrides: t.field({ type: ReliabilityTestOverridesInput, required: false, description: 'Parameters for this run only.' }),
     seed: t.int({ required: false, description: 'Seed of the fault injection (0–2147483647); random when omitted.' }),
   }),

@@ -101,7 +101,7 @@ describe('deleting validation rules', () => {
 
     // Gone for new definitions too.
     const naming = await server.gql(PROCEDURE, { input: { id: 'NAMES_GONE_RULE', name: 'x', validationRules: ['VR_USED'], steps: steps([]) } });
-    expect(naming.data.createProcedure.userErrors).toEqual([expect.objectContaining({ code: 'UNKNOWN_RULE', field: ['input', 'validationRules'] })]);
+    expect(naming.data.createProcedure.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'validationRules'] })]);
   });
 });
 
