@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
-import type { Caller } from '../schema/context.js';
+import type { Caller } from '../context.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import { onStreamEnd } from '../observability/active-subscriptions.js';
 import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';

@@ -1,4 +1,4 @@
-import { AgentConnection, AgentFilterInput, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
+import { AgentConnection, AgentFilterInput, AgentStatusEnum, implementAgentNode, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
 import { payloadType } from '../schema/user-error.js';
@@ -56,5 +56,20 @@ builder.mutationFields((t) => ({
       if (outcome.ok) context.loaders.agents.clear(outcome.value.id);
       return toPayload(outcome);
     },
+  }),
+}));
+
+implementAgentNode((ids, context) => context.engine.agents.getMany(ids));
+
+// Both read the engine's clock: how fresh a heartbeat is depends on now.
+builder.objectFields(AgentRef, (t) => ({
+  status: t.field({
+    type: AgentStatusEnum,
+    description: 'Effective status: the reported one while the heartbeat is fresh, OFFLINE once it is stale.',
+    resolve: (agent, _args, context) => context.engine.agents.statusOf(agent),
+  }),
+  heartbeatAgeMs: t.int({
+    description: 'Milliseconds since the last heartbeat.',
+    resolve: (agent, _args, context) => Math.max(0, context.engine.clock.now() - agent.lastHeartbeatAt),
   }),
 }));

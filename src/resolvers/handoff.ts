@@ -1,5 +1,7 @@
 import { GraphQLError } from 'graphql';
-import type { Handoff } from '../engine/handoffs/handoff.js';
+import { durationMs, type Handoff } from '../engine/handoffs/handoff.js';
+import { actorFrom } from '../engine/shared/actor.js';
+import { ActorRef } from '../schema/actor.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { builder } from '../schema/builder.js';
@@ -9,6 +11,8 @@ import {
   HandoffEventRef,
   HandoffFilterInput,
   HandoffRef,
+  HandoffStepRef,
+  implementHandoffNode,
   HandoffTypeEnum,
   PriorityEnum,
   SignalOutcomeEnum,
@@ -202,5 +206,24 @@ builder.subscriptionFields((t) => ({
     args: { includeTests: t.arg.boolean({ required: false, defaultValue: false, description: 'Include reliability-test traffic.' }) },
     subscribe: (_root, args, context) => context.engine.handoffs.live(args.includeTests ?? false),
     resolve: (event: HandoffEvent) => event,
+  }),
+}));
+
+implementHandoffNode((ids, context) => context.engine.handoffs.getMany(ids));
+
+builder.objectFields(HandoffRef, (t) => ({
+  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (handoff) => durationMs(handoff) }),
+}));
+
+builder.objectFields(HandoffStepRef, (t) => ({
+  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (step) => durationMs(step) }),
+}));
+
+builder.objectFields(HandoffEventRef, (t) => ({
+  actor: t.field({
+    type: ActorRef,
+    nullable: true,
+    description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
+    resolve: (event) => actorFrom(event.data?.actor),
   }),
 }));

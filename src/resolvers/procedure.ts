@@ -1,7 +1,7 @@
 import { builder } from '../schema/builder.js';
-import { ProcedureRef } from '../schema/procedure.js';
+import { CompensationRef, implementProcedureNode, ProcedureRef } from '../schema/procedure.js';
 import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
-import type { Procedure } from '../engine/procedures/procedure.js';
+import { rollbackSteps, type Procedure } from '../engine/procedures/procedure.js';
 import { CreateProcedureInput, DeleteProcedureInput, UpdateProcedureInput } from '../schema/procedure-input.js';
 import { payloadType } from '../schema/user-error.js';
 import { plainId, plainIds } from './ids.js';
@@ -70,5 +70,15 @@ builder.mutationFields((t) => ({
       context.loaders.procedures.clear(id);
       return toPayload(await context.engine.procedures.delete(id));
     },
+  }),
+}));
+
+implementProcedureNode((ids, context) => context.engine.procedures.getMany(ids));
+
+builder.objectFields(ProcedureRef, (t) => ({
+  rollback: t.field({
+    type: [CompensationRef],
+    description: 'Compensations that undo completed steps, in step order (they run in reverse).',
+    resolve: (procedure) => rollbackSteps(procedure),
   }),
 }));

@@ -13,6 +13,7 @@ import {
   ReliabilityTestConnection,
   ReliabilityTestFilterInput,
   ReliabilityTestRef,
+  implementReliabilityTestNode,
   StartReliabilityTestInput,
 } from '../schema/reliability.js';
 import '../schema/subscription-root.js';
@@ -149,3 +150,5 @@ builder.subscriptionFields((t) => ({
     resolve: (event: ReliabilityProgressEvent) => event,
   }),
 }));
+
+implementReliabilityTestNode((ids, context) => context.engine.reliability.getMany(ids));

@@ -10,12 +10,14 @@ import {
   DeleteValidationRulePayload,
   StartValidationSessionInput,
   UpdateValidationRuleInput,
+  RuleResultRef,
   ValidationProgressEventRef,
   ValidationSessionConnection,
   ValidationRuleIdInput,
   ValidationRuleRef,
   ValidationSessionFilterInput,
   ValidationSessionRef,
+  implementValidationSessionNode,
 } from '../schema/validation.js';
 import type { ValidationRule } from '../engine/validation/rule.js';
 import { connectionFromPage, pageRequest } from './connection.js';
@@ -179,5 +181,25 @@ builder.subscriptionFields((t) => ({
       return events;
     },
     resolve: (event) => event,
+  }),
+}));
+
+implementValidationSessionNode((ids, context) => context.engine.validation.getMany(ids));
+
+builder.objectFields(RuleResultRef, (t) => ({
+  rule: t.field({
+    type: ValidationRuleRef,
+    nullable: true,
+    description:
+      'The rule as it is now; null when no rule has this id any more (it was deleted) or never had (the result is then an ERROR). ruleId, ruleName and severity say what ran.',
+    resolve: (result, _args, context) => context.loaders.validationRules.load(result.ruleId),
+  }),
+}));
+
+builder.objectFields(ValidationSessionRef, (t) => ({
+  results: t.field({
+    type: [RuleResultRef],
+    description: 'Results so far, in completion order.',
+    resolve: (session, _args, context) => context.loaders.validationResults.load(session.id),
   }),
 }));

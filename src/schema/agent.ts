@@ -1,5 +1,6 @@
 import { AGENT_STATUSES, type Agent, type AgentStatus } from '../engine/agents/agent.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 
@@ -16,36 +17,31 @@ export const AgentStatusEnum = builder.enumType('AgentStatus', {
 
 export const AgentRef = builder.objectRef<Agent>('Agent');
 
-builder.node(AgentRef, {
-  description: 'A worker that handoffs move work between: registered with capabilities and permissions, kept alive by heartbeats.',
-  id: { resolve: (a) => a.id, description: 'Global id. `agent(id:)` also accepts the plain `agentId`.' },
-  loadMany: (ids, context) => context.engine.agents.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'reportedStatus' in value && 'permissions' in value,
-  fields: (t) => ({
-    agentId: t.exposeString('id', { description: 'The plain id, e.g. agent_2, as handoffs name it.' }),
-    capabilities: t.exposeStringList('capabilities', { description: 'What the agent can do, e.g. "planning".' }),
-    permissions: t.exposeStringList('permissions', {
-      description: 'What the agent may do; VR007 looks for "handoff:send" (source) and "handoff:receive" (target).',
-    }),
-    status: t.field({
-      type: AgentStatusEnum,
-      description: 'Effective status: the reported one while the heartbeat is fresh, OFFLINE once it is stale.',
-      resolve: (agent, _args, context) => context.engine.agents.statusOf(agent),
-    }),
-    reportedStatus: t.field({
-      type: AgentStatusEnum,
-      description: 'What the agent last reported about itself, however long ago.',
-      resolve: (agent) => agent.reportedStatus,
-    }),
-    lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', description: 'When the agent last registered or sent a heartbeat.' }),
-    heartbeatAgeMs: t.int({
-      description: 'Milliseconds since the last heartbeat.',
-      resolve: (agent, _args, context) => Math.max(0, context.engine.clock.now() - agent.lastHeartbeatAt),
-    }),
-    registeredAt: t.expose('registeredAt', { type: 'DateTime', description: 'When the agent first registered.' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the agent last changed or heartbeated.' }),
+/** Declares Agent a node (fetchable by global id); the resolvers layer supplies how agents are loaded. */
+export function implementAgentNode(loadMany: LoadNodes<Agent>) {
+  builder.node(AgentRef, {
+    description: 'A worker that handoffs move work between: registered with capabilities and permissions, kept alive by heartbeats.',
+    id: { resolve: (a) => a.id, description: 'Global id. `agent(id:)` also accepts the plain `agentId`.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'reportedStatus' in value && 'permissions' in value,
+  });
+}
+
+builder.objectFields(AgentRef, (t) => ({
+  agentId: t.exposeString('id', { description: 'The plain id, e.g. agent_2, as handoffs name it.' }),
+  capabilities: t.exposeStringList('capabilities', { description: 'What the agent can do, e.g. "planning".' }),
+  permissions: t.exposeStringList('permissions', {
+    description: 'What the agent may do; VR007 looks for "handoff:send" (source) and "handoff:receive" (target).',
   }),
-});
+  reportedStatus: t.field({
+    type: AgentStatusEnum,
+    description: 'What the agent last reported about itself, however long ago.',
+    resolve: (agent) => agent.reportedStatus,
+  }),
+  lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', description: 'When the agent last registered or sent a heartbeat.' }),
+  registeredAt: t.expose('registeredAt', { type: 'DateTime', description: 'When the agent first registered.' }),
+  updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the agent last changed or heartbeated.' }),
+}));
 
 export const RegisterAgentInput = builder.inputType('RegisterAgentInput', {
   description: 'Registers an agent, or updates the capabilities and permissions of one already registered. Counts as a heartbeat.',

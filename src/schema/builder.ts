@@ -4,7 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
-import type { GraphQLContext, Role } from './context.js';
+import type { GraphQLContext, Role } from '../context.js';
 
 /** An agent key ranks below every role: it reaches only what names its own agent (the scopes below). */
 const RANK: Record<Role, number> = { agent: 0, viewer: 1, operator: 2, admin: 3 };

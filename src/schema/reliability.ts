@@ -18,6 +18,7 @@ import {
   type WindowResult,
 } from '../engine/reliability/reliability-test.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 
@@ -174,29 +175,33 @@ export const ReliabilityResultRef = builder.objectRef<ReliabilityResult>('Reliab
 
 export const ReliabilityTestRef = builder.objectRef<ReliabilityTest>('ReliabilityTest');
 
-builder.node(ReliabilityTestRef, {
-  description:
-    'One run of a reliability test: real handoffs through the engine, tagged with the test id (list them with handoffs(filter: { testId })), left out of production metrics.',
-  id: { resolve: (test) => test.id, description: 'Global id. `reliabilityTest(id:)` also accepts the plain testId.' },
-  loadMany: (ids, context) => context.engine.reliability.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'configId' in value && 'parameters' in value,
-  fields: (t) => ({
-    testId: t.exposeString('id', { description: 'The plain id; its handoffs carry it as their testId.' }),
-    configId: t.exposeString('configId', { description: 'The configuration it started from.' }),
-    type: t.field({ type: ReliabilityTestTypeEnum, description: 'What it exercises.', resolve: (test) => test.type }),
-    procedureId: t.exposeString('procedureId', { description: 'The procedure every iteration runs.' }),
-    procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version at the start.' }),
-    parameters: t.field({ type: TestParametersRef, description: 'The parameters it ran with.', resolve: (test) => test.parameters }),
-    seed: t.exposeInt('seed', { description: 'Seed of the fault injection: the same seed injects the same faults into the same iterations.' }),
-    status: t.field({ type: ReliabilityTestStatusEnum, description: 'Where the test is.', resolve: (test) => test.status }),
-    progress: t.field({ type: TestProgressRef, description: 'How far it is (stored as it runs).', resolve: (test) => test.progress }),
-    result: t.field({ type: ReliabilityResultRef, nullable: true, description: 'What it measured; null while RUNNING.', resolve: (test) => test.result }),
-    error: t.exposeString('error', { nullable: true, description: 'Why it FAILED.' }),
-    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given when it was cancelled.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it started.' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
-  }),
-});
+/** Declares ReliabilityTest a node (fetchable by global id); the resolvers layer supplies how reliability tests are loaded. */
+export function implementReliabilityTestNode(loadMany: LoadNodes<ReliabilityTest>) {
+  builder.node(ReliabilityTestRef, {
+    description:
+      'One run of a reliability test: real handoffs through the engine, tagged with the test id (list them with handoffs(filter: { testId })), left out of production metrics.',
+    id: { resolve: (test) => test.id, description: 'Global id. `reliabilityTest(id:)` also accepts the plain testId.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'configId' in value && 'parameters' in value,
+  });
+}
+
+builder.objectFields(ReliabilityTestRef, (t) => ({
+  testId: t.exposeString('id', { description: 'The plain id; its handoffs carry it as their testId.' }),
+  configId: t.exposeString('configId', { description: 'The configuration it started from.' }),
+  type: t.field({ type: ReliabilityTestTypeEnum, description: 'What it exercises.', resolve: (test) => test.type }),
+  procedureId: t.exposeString('procedureId', { description: 'The procedure every iteration runs.' }),
+  procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version at the start.' }),
+  parameters: t.field({ type: TestParametersRef, description: 'The parameters it ran with.', resolve: (test) => test.parameters }),
+  seed: t.exposeInt('seed', { description: 'Seed of the fault injection: the same seed injects the same faults into the same iterations.' }),
+  status: t.field({ type: ReliabilityTestStatusEnum, description: 'Where the test is.', resolve: (test) => test.status }),
+  progress: t.field({ type: TestProgressRef, description: 'How far it is (stored as it runs).', resolve: (test) => test.progress }),
+  result: t.field({ type: ReliabilityResultRef, nullable: true, description: 'What it measured; null while RUNNING.', resolve: (test) => test.result }),
+  error: t.exposeString('error', { nullable: true, description: 'Why it FAILED.' }),
+  cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given when it was cancelled.' }),
+  createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it started.' }),
+  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
+}));
 
 export const ReliabilityProgressEventRef = builder.objectRef<ReliabilityProgressEvent>('ReliabilityProgressEvent').implement({
   description: "A test's progress after an iteration finished (or its state when the subscription began).",

@@ -3,6 +3,7 @@ import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus,
 import type { RuleReference } from '../engine/validation/rule-references.js';
 import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
@@ -60,13 +61,6 @@ export const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRu
 export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult').implement({
   description: "One rule's result within a session.",
   fields: (t) => ({
-    rule: t.field({
-      type: ValidationRuleRef,
-      nullable: true,
-      description:
-        'The rule as it is now; null when no rule has this id any more (it was deleted) or never had (the result is then an ERROR). ruleId, ruleName and severity say what ran.',
-      resolve: (r, _args, context) => context.loaders.validationRules.load(r.ruleId),
-    }),
     ruleId: t.exposeString('ruleId', { description: 'The plain rule id (kept when the rule is deleted).' }),
     ruleName: t.exposeString('ruleName', { description: 'The rule name when it ran (kept when the rule is renamed or deleted).' }),
     severity: t.field({ type: SeverityEnum, description: 'The rule severity when it ran.', resolve: (r) => r.severity }),
@@ -80,38 +74,37 @@ export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult
 
 export const ValidationSessionRef = builder.objectRef<ValidationSession>('ValidationSession');
 
-builder.node(ValidationSessionRef, {
-  description: 'One run of a rule set against one validation subject, with a result per rule and an outcome.',
-  id: { resolve: (s) => s.id, description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.' },
-  loadMany: (ids, context) => context.engine.validation.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
-  fields: (t) => ({
-    sessionId: t.exposeString('id', { description: 'The plain session id, as validationProgress events carry it.' }),
-    status: t.field({ type: SessionStatusEnum, description: 'RUNNING until every rule has a result.', resolve: (s) => s.status }),
-    outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The verdict; null while RUNNING.', resolve: (s) => s.outcome }),
-    handoffId: t.exposeString('handoffId', { nullable: true, description: 'The handoff validated, if any.' }),
-    procedureId: t.exposeString('procedureId', { nullable: true, description: 'The procedure whose rules and required keys were used, if any.' }),
-    ruleIds: t.exposeStringList('ruleIds', { description: 'The rules run.' }),
-    blockingSeverities: t.field({
-      type: [SeverityEnum],
-      description: 'Severities whose failures fail the session.',
-      resolve: (s) => s.blockingSeverities,
-    }),
-    results: t.field({
-      type: [RuleResultRef],
-      description: 'Results so far, in completion order.',
-      resolve: (s, _args, context) => context.loaders.validationResults.load(s.id),
-    }),
-    subject: t.field({
-      type: 'JSON',
-      description: 'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
-      resolve: (s) => s.subject,
-    }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When the outcome was decided; null while RUNNING.' }),
-    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
+/** Declares ValidationSession a node (fetchable by global id); the resolvers layer supplies how validation sessions are loaded. */
+export function implementValidationSessionNode(loadMany: LoadNodes<ValidationSession>) {
+  builder.node(ValidationSessionRef, {
+    description: 'One run of a rule set against one validation subject, with a result per rule and an outcome.',
+    id: { resolve: (s) => s.id, description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
+  });
+}
+
+builder.objectFields(ValidationSessionRef, (t) => ({
+  sessionId: t.exposeString('id', { description: 'The plain session id, as validationProgress events carry it.' }),
+  status: t.field({ type: SessionStatusEnum, description: 'RUNNING until every rule has a result.', resolve: (s) => s.status }),
+  outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The verdict; null while RUNNING.', resolve: (s) => s.outcome }),
+  handoffId: t.exposeString('handoffId', { nullable: true, description: 'The handoff validated, if any.' }),
+  procedureId: t.exposeString('procedureId', { nullable: true, description: 'The procedure whose rules and required keys were used, if any.' }),
+  ruleIds: t.exposeStringList('ruleIds', { description: 'The rules run.' }),
+  blockingSeverities: t.field({
+    type: [SeverityEnum],
+    description: 'Severities whose failures fail the session.',
+    resolve: (s) => s.blockingSeverities,
   }),
-});
+  subject: t.field({
+    type: 'JSON',
+    description: 'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
+    resolve: (s) => s.subject,
+  }),
+  startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),
+  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When the outcome was decided; null while RUNNING.' }),
+  durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
+}));
 
 export const ValidationProgressEventRef = builder.objectRef<ValidationProgressEvent>('ValidationProgressEvent').implement({
   description: "One step of a session's progress: a rule result (ruleId set) or, last, the outcome (outcome set).",
