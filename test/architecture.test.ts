@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
  *   HANDOFF_STATUSES) that enums are built from — never a function or service that does work;
  * - no resolve function reaches `context.engine` or `context.loaders`: a field that needs them is added by
  *   src/resolvers (builder.objectFields, or the implement…Node functions that take a loader).
+ * And the other way round: src/resolvers declares no types (inputs, payloads, connections); it only adds fields.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA_DIR = join(ROOT, 'src', 'schema');
@@ -44,17 +45,29 @@ function layerViolations(path: string, source: string): string[] {
   return problems;
 }
 
-function schemaFiles(dir = SCHEMA_DIR): string[] {
+function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? schemaFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory() ? tsFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
   );
 }
 
-describe('src/schema declares types and documentation only', () => {
+/** Where a resolvers file declares a GraphQL type itself (it may only add fields to the schema's types). */
+function typesDeclaredIn(path: string, source: string): string[] {
+  const declares = /\bbuilder\.(inputType|objectRef|objectType|enumType|interfaceRef|interfaceType|unionType|scalarType|connectionObject|edgeObject)\b|\b(payloadType|connectionType)\(/g;
+  return [...source.matchAll(declares)].map((match) => `${relative(ROOT, path)} declares a type (${match[0]})`);
+}
+
+describe('layers: src/schema declares, src/resolvers resolves', () => {
   it('no schema file imports resolvers, calls the engine or reaches the loaders', () => {
-    const files = schemaFiles();
+    const files = tsFiles(SCHEMA_DIR);
     expect(files.length).toBeGreaterThan(10);
     expect(files.flatMap((file) => layerViolations(file, readFileSync(file, 'utf8')))).toEqual([]);
+  });
+
+  it('src/resolvers declares no types of its own: inputs, payloads and connections live in src/schema', () => {
+    const files = tsFiles(join(ROOT, 'src', 'resolvers'));
+    expect(files.flatMap((file) => typesDeclaredIn(file, readFileSync(file, 'utf8')))).toEqual([]);
+    expect(typesDeclaredIn(join(ROOT, 'src', 'resolvers', 'x.ts'), "const Input = builder.inputType('X', {});")).toHaveLength(1);
   });
 
   it('the check itself catches each kind of breach', () => {

@@ -1,12 +1,10 @@
-import { AgentConnection, AgentFilterInput, AgentStatusEnum, implementAgentNode, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
+import { AgentConnection, AgentFilterInput, AgentPayload, AgentStatusEnum, implementAgentNode, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
-import { payloadType } from '../schema/user-error.js';
 import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
 
-const AgentPayload = payloadType('Agent', 'agent', AgentRef, 'The agent registered or heartbeated, or userErrors.');
 
 builder.queryFields((t) => ({
   agent: t.field({

@@ -17,11 +17,11 @@ import {
   PriorityEnum,
   SignalOutcomeEnum,
 } from '../schema/handoff.js';
+import { CancelHandoffInput, HandoffPayload, InitiateHandoffInput, SignalHandoffInput } from '../schema/handoff-input.js';
 import { actorOf } from './actor.js';
 import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
 import { connectionFromPage, pageRequest } from './connection.js';
 import { optionalPlainId, plainId, plainIds } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
@@ -99,44 +99,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
-  description: 'What to hand over, from whom to whom, by which procedure.',
-  fields: (t) => ({
-    handoffId: t.id({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
-    procedureId: t.id({ required: true, description: 'Procedure to run (plain or global id).' }),
-    sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
-    targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
-    sourceAgent: t.id({ required: false, description: 'Agent handing over (plain or global id).' }),
-    targetAgent: t.id({
-      required: false,
-      description: 'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
-    }),
-    handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
-    priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),
-  }),
-});
-
-const CancelHandoffInput = builder.inputType('CancelHandoffInput', {
-  description: 'Which handoff to cancel and why.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id.' }),
-    reason: t.string({ required: false, description: 'Kept on the handoff and in its history.' }),
-  }),
-});
-
-const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
-  description: 'A signal for an AWAIT_SIGNAL step: approve it, or reject it with a reason.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id.' }),
-    step: t.string({ required: true, description: 'The AWAIT_SIGNAL step id.' }),
-    outcome: t.field({ type: SignalOutcomeEnum, required: false, defaultValue: 'APPROVE', description: 'APPROVE (the default) or REJECT.' }),
-    reason: t.string({ required: false, description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.' }),
-    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output (`signal`) on approval.' }),
-  }),
-});
-
-const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
 
 builder.mutationFields((t) => ({
   initiateHandoff: t.field({

@@ -1,9 +1,8 @@
 import { builder } from '../schema/builder.js';
 import { CompensationRef, implementProcedureNode, ProcedureRef } from '../schema/procedure.js';
 import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
-import { rollbackSteps, type Procedure } from '../engine/procedures/procedure.js';
-import { CreateProcedureInput, DeleteProcedureInput, UpdateProcedureInput } from '../schema/procedure-input.js';
-import { payloadType } from '../schema/user-error.js';
+import { rollbackSteps } from '../engine/procedures/procedure.js';
+import { CreateProcedureInput, DeleteProcedureInput, ProcedurePayload, UpdateProcedureInput } from '../schema/procedure-input.js';
 import { plainId, plainIds } from './ids.js';
 import { toPayload } from './payload.js';
 
@@ -28,7 +27,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const ProcedurePayload = payloadType<Procedure>('Procedure', 'procedure', ProcedureRef, 'The result of a procedure definition change.');
 
 /** A definition whose entity ids (its own, dependencies, required agents) may be global ids, with each made plain. */
 function withPlainIds<T extends ProcedureInput>(input: T): T {

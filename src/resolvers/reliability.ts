@@ -13,17 +13,16 @@ import {
   ReliabilityTestConnection,
   ReliabilityTestFilterInput,
   ReliabilityTestRef,
+  ConfigPayload,
+  TestPayload,
   implementReliabilityTestNode,
   StartReliabilityTestInput,
 } from '../schema/reliability.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
 import { connectionFromPage, pageRequest } from './connection.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
-const ConfigPayload = payloadType<ReliabilityTestConfig>('ReliabilityTestConfig', 'config', ReliabilityTestConfigRef, 'The configuration created, or userErrors.');
-const TestPayload = payloadType<ReliabilityTest>('ReliabilityTest', 'test', ReliabilityTestRef, 'The test started or cancelled, or userErrors.');
 
 builder.objectFields(ReliabilityTestRef, (t) => ({
   procedure: t.field({

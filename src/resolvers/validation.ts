@@ -4,7 +4,6 @@ import { pageArgs } from '../schema/connection.js';
 import { SeverityEnum } from '../schema/enums.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
 import {
   CreateValidationRuleInput,
   DeleteValidationRulePayload,
@@ -17,6 +16,8 @@ import {
   ValidationRuleRef,
   ValidationSessionFilterInput,
   ValidationSessionRef,
+  ValidationSessionPayload,
+  ValidationRulePayload,
   implementValidationSessionNode,
 } from '../schema/validation.js';
 import type { ValidationRule } from '../engine/validation/rule.js';
@@ -26,8 +27,6 @@ import { optionalPlainId, plainId } from './ids.js';
 import { isJsonObject } from '../engine/shared/json-object.js';
 import { fail } from '../engine/shared/user-error.js';
 
-const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
-const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
 
 builder.objectFields(ProcedureRef, (t) => ({
   validationRules: t.field({

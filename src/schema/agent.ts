@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
+import { payloadType } from './user-error.js';
 
 const STATUS_DOCS: Record<AgentStatus, string> = {
   READY: 'Heartbeating and able to take work.',
@@ -73,3 +74,5 @@ export const AgentFilterInput = builder.inputType('AgentFilter', {
 });
 
 export const AgentConnection = connectionType(AgentRef, 'Agent', 'agents', 'An agent in the list, with its cursor.');
+
+export const AgentPayload = payloadType('Agent', 'agent', AgentRef, 'The agent registered or heartbeated, or userErrors.');

@@ -1,5 +1,8 @@
+import type { Procedure } from '../engine/procedures/procedure.js';
 import { builder } from './builder.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
+import { ProcedureRef } from './procedure.js';
+import { payloadType } from './user-error.js';
 
 export const RetryPolicyInput = builder.inputType('RetryPolicyInput', {
   description: 'Retry policy; omitted fields take the defaults (3 attempts, 200 ms initial delay, ×2, max 5 s, jitter 0.2).',
@@ -67,3 +70,5 @@ export const DeleteProcedureInput = builder.inputType('DeleteProcedureInput', {
   description: 'Which procedure to delete.',
   fields: (t) => ({ id: t.id({ required: true, description: 'Plain or global id.' }) }),
 });
+
+export const ProcedurePayload = payloadType<Procedure>('Procedure', 'procedure', ProcedureRef, 'The result of a procedure definition change.');

@@ -21,6 +21,7 @@ import { builder } from './builder.js';
 import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
+import { payloadType } from './user-error.js';
 
 
 export const ReliabilityTestTypeEnum = builder.enumType('ReliabilityTestType', {
@@ -299,3 +300,6 @@ export const ReliabilityMetricsRef = builder.objectRef<ReliabilityMetrics>('Reli
 });
 
 export const ReliabilityTestConnection = connectionType(ReliabilityTestRef, 'ReliabilityTest', 'reliability tests', 'A test in the list, with its cursor.');
+
+export const ConfigPayload = payloadType<ReliabilityTestConfig>('ReliabilityTestConfig', 'config', ReliabilityTestConfigRef, 'The configuration created, or userErrors.');
+export const TestPayload = payloadType<ReliabilityTest>('ReliabilityTest', 'test', ReliabilityTestRef, 'The test started or cancelled, or userErrors.');

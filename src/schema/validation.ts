@@ -7,7 +7,7 @@ import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
-import { UserErrorRef, type Payload } from './user-error.js';
+import { payloadType, UserErrorRef, type Payload } from './user-error.js';
 
 
 export const ResultStatusEnum = builder.enumType('ValidationResultStatus', {
@@ -231,3 +231,6 @@ export const ValidationSessionFilterInput = builder.inputType('ValidationSession
 });
 
 export const ValidationSessionConnection = connectionType(ValidationSessionRef, 'ValidationSession', 'validation sessions', 'A session in the list, with its cursor.');
+
+export const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
+export const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
