@@ -79,7 +79,11 @@ export class AgentWorker {
         });
         break;
       } catch (error) {
-        if (!retry || attempt === 5 || this.stopped.signal.aborted) throw error;
+        if (!retry || attempt === 5 || this.stopped.signal.aborted) {
+          // fetch says only "fetch failed"; the reason (ECONNREFUSED…) is in its cause.
+          const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+          throw new Error(`cannot reach ${this.options.url}: ${reason?.code ?? reason?.message ?? (error as Error).message}`, { cause: error });
+        }
         await sleep(100 * 2 ** attempt);
       }
     }
