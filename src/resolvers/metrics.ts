@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { HandoffMetricsRef } from '../schema/handoff-metrics.js';
-import { MetricsRef, ValidationMetricsRef, type MetricsRoot } from '../schema/metrics.js';
+import { ActiveSubscriptionsRef, MetricsRef, ValidationMetricsRef, type MetricsRoot } from '../schema/metrics.js';
 
 /** Each request's metrics root: every alias of `metrics` in one operation shares it, and its figures. */
 const roots = new WeakMap<object, MetricsRoot>();
@@ -28,15 +28,6 @@ builder.queryFields((t) => ({
     resolve: (_root, _args, context) => metricsRootOf(context),
   }),
 }));
-
-const ActiveSubscriptionsRef = builder.objectRef<{ ws: number; sse: number }>('ActiveSubscriptions').implement({
-  description: 'Subscriptions streaming from the server process that answered, by transport (each process counts its own).',
-  fields: (t) => ({
-    webSocket: t.exposeInt('ws', { description: 'Over graphql-ws.' }),
-    sse: t.exposeInt('sse', { description: 'Over Server-Sent Events.' }),
-    total: t.int({ description: 'Both together.', resolve: (count) => count.ws + count.sse }),
-  }),
-});
 
 builder.objectFields(MetricsRef, (t) => ({
   activeSubscriptions: t.field({

@@ -1,4 +1,4 @@
-import type { Caller } from './context.js';
+import type { Caller } from '../context.js';
 import { builder } from './builder.js';
 
 /** The roles an API key can have, with what each may do (the server enforces them on every field). */

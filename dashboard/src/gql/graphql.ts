@@ -59,17 +59,17 @@ export type CancelHandoffInput = {
 export type CreateProcedureInput = {
   /** Severities that block (default [CRITICAL]). */
   blockingSeverities?: Array<ValidationSeverity> | null | undefined;
-  /** Procedures this one depends on. */
+  /** Procedures this one depends on (plain or global ids). */
   dependencies?: Array<string> | null | undefined;
   /** What the procedure is for. */
   description?: string | null | undefined;
   /** Expected wall time (default: sum of step timeouts). */
   estimatedDurationMs?: number | null | undefined;
-  /** Plain id, e.g. MY_PROCEDURE. */
+  /** Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it). */
   id: string;
   /** Human-readable name. */
   name: string;
-  /** Agents that must be registered. */
+  /** Agents that must be registered (plain or global ids). */
   requiredAgents?: Array<string> | null | undefined;
   /** Keys the handoff metadata must carry (VR005). */
   requiredContextKeys?: Array<string> | null | undefined;
@@ -115,28 +115,28 @@ export type HandoffEventType =
   | 'STEP_FAILED'
   /** Another attempt will run after data.delayMs. */
   | 'STEP_RETRY_SCHEDULED'
-  /** An await_signal step was approved; actor says who approved it. */
+  /** An AWAIT_SIGNAL step was approved; actor says who approved it. */
   | 'STEP_SIGNALLED'
   /** An attempt of a step started (attempt says which). */
   | 'STEP_STARTED'
   /** A step succeeded. */
   | 'STEP_SUCCEEDED'
-  /** An await_signal step is waiting for signalHandoff, or an agent_task step for an agent (its task is being offered). */
+  /** An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered). */
   | 'STEP_WAITING';
 
 /** Narrows a handoff list. Fields combine with AND; list values with OR. */
 export type HandoffFilter = {
-  /** Handoffs where this agent is the source or the target. */
+  /** Handoffs where this agent (plain or global id) is the source or the target. */
   agent?: string | null | undefined;
   /** Any of these types. */
   handoffType?: Array<HandoffType> | null | undefined;
   /** Include reliability-test traffic (default false). */
   includeTests?: boolean | null | undefined;
-  /** Any of these procedures (plain ids). */
+  /** Any of these procedures (plain or global ids). */
   procedureId?: Array<string> | null | undefined;
   /** Any of these statuses. */
   status?: Array<HandoffStatus> | null | undefined;
-  /** Only the handoffs of this reliability test. */
+  /** Only the handoffs of this reliability test (plain or global id). */
   testId?: string | null | undefined;
 };
 
@@ -169,7 +169,7 @@ export type HandoffStatus =
   | 'ROLLING_BACK'
   /** Executing a step. */
   | 'RUNNING'
-  /** Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step. */
+  /** Waiting for signalHandoff on an AWAIT_SIGNAL step, or for an agent on an AGENT_TASK step. */
   | 'WAITING';
 
 /** What kind of transfer a handoff is. */
@@ -197,7 +197,7 @@ export type InitiateHandoffInput = {
   priority?: HandoffPriority | null | undefined;
   /** Procedure to run (plain or global id). */
   procedureId: string;
-  /** Agent handing over. */
+  /** Agent handing over (plain or global id). */
   sourceAgent?: string | null | undefined;
   /** The phase work comes from. */
   sourcePhase?: string | null | undefined;
@@ -299,7 +299,7 @@ export type RollbackStepInput = {
   timeoutMs: number;
 };
 
-/** A signal for an await_signal step: approve it, or reject it with a reason. */
+/** A signal for an AWAIT_SIGNAL step: approve it, or reject it with a reason. */
 export type SignalHandoffInput = {
   /** handoffId or global id. */
   id: string;
@@ -309,11 +309,11 @@ export type SignalHandoffInput = {
   payload?: unknown;
   /** Why (required to REJECT; at most 500 characters). Recorded on the step and its events. */
   reason?: string | null | undefined;
-  /** The await_signal step id. */
+  /** The AWAIT_SIGNAL step id. */
   step: string;
 };
 
-/** What a signal decides for the await_signal step it names. */
+/** What a signal decides for the AWAIT_SIGNAL step it names. */
 export type SignalOutcome =
   /** The step succeeds with the payload as its output. */
   | 'APPROVE'
@@ -326,7 +326,7 @@ export type StartReliabilityTestInput = {
   configId: string;
   /** Parameters for this run only. */
   overrides?: ReliabilityTestOverrides | null | undefined;
-  /** The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). await_signal steps are not supported. */
+  /** The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). AWAIT_SIGNAL steps are not supported. */
   procedureId?: string | null | undefined;
   /** Seed of the fault injection (0–2147483647); random when omitted. */
   seed?: number | null | undefined;
@@ -342,7 +342,7 @@ export type StepKind =
   | 'DELAY'
   /** Does nothing and succeeds: a placeholder or a benchmark step. */
   | 'NOOP'
-  /** Removes the given context keys (params.keys) from the target agent's inbox: the undo of transfer_context. */
+  /** Removes the given context keys (params.keys) from the target agent's inbox: the undo of TRANSFER_CONTEXT. */
   | 'REVERT_CONTEXT'
   /** Takes params.durationMs and fails with probability params.failureProbability: for demos and reliability tests. */
   | 'SIMULATE'
@@ -369,14 +369,14 @@ export type StepStatus =
   | 'RUNNING'
   /** Done. */
   | 'SUCCEEDED'
-  /** Waiting for signalHandoff (await_signal) or for an agent to complete its task (agent_task). */
+  /** Waiting for signalHandoff (AWAIT_SIGNAL) or for an agent to complete its task (AGENT_TASK). */
   | 'WAITING';
 
 /** A full replacement definition, stored as the next version. Running handoffs keep their version. */
 export type UpdateProcedureInput = {
   /** Severities that block (default [CRITICAL]). */
   blockingSeverities?: Array<ValidationSeverity> | null | undefined;
-  /** Procedures this one depends on. */
+  /** Procedures this one depends on (plain or global ids). */
   dependencies?: Array<string> | null | undefined;
   /** What the procedure is for. */
   description?: string | null | undefined;
@@ -384,11 +384,11 @@ export type UpdateProcedureInput = {
   estimatedDurationMs?: number | null | undefined;
   /** Refuse (VERSION_CONFLICT) unless the stored version is this one. */
   expectedVersion?: number | null | undefined;
-  /** Plain id, e.g. MY_PROCEDURE. */
+  /** Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it). */
   id: string;
   /** Human-readable name. */
   name: string;
-  /** Agents that must be registered. */
+  /** Agents that must be registered (plain or global ids). */
   requiredAgents?: Array<string> | null | undefined;
   /** Keys the handoff metadata must carry (VR005). */
   requiredContextKeys?: Array<string> | null | undefined;
@@ -415,6 +415,49 @@ export type UpdateValidationRuleInput = {
   /** New timeout, 1 to 60000. */
   timeoutMs?: number | null | undefined;
 };
+
+/** Why an operation refused its input: the closed list of `UserError.code` values, each one case a client may handle differently. */
+export type UserErrorCode =
+  /** An agent the procedure needs is not registered. */
+  | 'AGENT_NOT_REGISTERED'
+  /** The procedure's dependencies would form a cycle. */
+  | 'DEPENDENCY_CYCLE'
+  /** A procedure this one depends on has no COMPLETED handoff for this source phase yet. */
+  | 'DEPENDENCY_NOT_MET'
+  /** The digest does not match what the delivery holds now: read the values again. */
+  | 'DIGEST_MISMATCH'
+  /** Something with this id already exists. */
+  | 'DUPLICATE_KEY'
+  /** An agent key acting on another agent's work (served as a FORBIDDEN GraphQL error, not a userError). */
+  | 'FORBIDDEN'
+  /** A validation rule condition is not a query the rule engine can evaluate. */
+  | 'INVALID_CONDITION'
+  /** It is not in a state that allows this (e.g. cancelling a finished handoff, signalling a step that does not wait). */
+  | 'INVALID_STATE'
+  /** The claim token does not match the claim of this task. */
+  | 'INVALID_TOKEN'
+  /** A field has a value the operation does not accept (format, range, length, unknown enum, not a JSON object); `field` says which. */
+  | 'INVALID_VALUE'
+  /** A field that is optional in the schema is required in this case (e.g. targetAgent for a procedure that transfers context). */
+  | 'MISSING_VALUE'
+  /** The id names nothing (no such handoff, procedure, agent, rule, task, test or configuration). */
+  | 'NOT_FOUND'
+  /** The validation rule is named by a procedure and cannot be deleted; the message lists where. */
+  | 'RULE_IN_USE'
+  /** Another worker claimed the task first. */
+  | 'TASK_ALREADY_CLAIMED'
+  /** The task is finished or was taken back: stop working on it. */
+  | 'TASK_NOT_CURRENT'
+  /** A value is larger than allowed as JSON (metadata, signal payload, validation context, step params, task output or progress). */
+  | 'TOO_LARGE'
+  /** The limit of reliability tests running at once is reached: wait or cancel one. */
+  | 'TOO_MANY_TESTS'
+  /** The server is shutting down and starts no new work: retry on another server or later. */
+  | 'UNAVAILABLE'
+  /** The reliability harness cannot run this procedure (it has AWAIT_SIGNAL steps). */
+  | 'UNSUPPORTED_PROCEDURE'
+  /** It changed since you read it (expectedVersion does not match, or a concurrent update won): read it again and retry. */
+  | 'VERSION_CONFLICT';
 
 /** The verdict of a whole session. */
 export type ValidationOutcome =
@@ -493,14 +536,14 @@ export type CancelHandoffMutationVariables = Exact<{
 }>;
 
 
-export type CancelHandoffMutation = { cancelHandoff: { handoff: { handoffId: string, status: HandoffStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type CancelHandoffMutation = { cancelHandoff: { handoff: { handoffId: string, status: HandoffStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type SignalHandoffMutationVariables = Exact<{
   input: SignalHandoffInput;
 }>;
 
 
-export type SignalHandoffMutation = { signalHandoff: { handoff: { handoffId: string, status: HandoffStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type SignalHandoffMutation = { signalHandoff: { handoff: { handoffId: string, status: HandoffStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type HandoffRowFragment = { id: string, handoffId: string, status: HandoffStatus, handoffType: HandoffType, priority: HandoffPriority, sourceAgent: string | null, targetAgent: string | null, createdAt: string, durationMs: number | null, currentStep: { id: string, name: string } | null, procedure: { procedureId: string } | null };
 
@@ -523,7 +566,7 @@ export type InitiateHandoffMutationVariables = Exact<{
 }>;
 
 
-export type InitiateHandoffMutation = { initiateHandoff: { handoff: { handoffId: string, status: HandoffStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type InitiateHandoffMutation = { initiateHandoff: { handoff: { handoffId: string, status: HandoffStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type OverviewQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -545,14 +588,14 @@ export type CreateProcedureMutationVariables = Exact<{
 }>;
 
 
-export type CreateProcedureMutation = { createProcedure: { procedure: { procedureId: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type CreateProcedureMutation = { createProcedure: { procedure: { procedureId: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type UpdateProcedureMutationVariables = Exact<{
   input: UpdateProcedureInput;
 }>;
 
 
-export type UpdateProcedureMutation = { updateProcedure: { procedure: { procedureId: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type UpdateProcedureMutation = { updateProcedure: { procedure: { procedureId: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type ReliabilityResultFieldsFragment = { iterations: number, succeeded: number, failed: number, successRate: number, rollbackSuccessRate: number | null, throughputPerSec: number, latencyMs: { p50: number, p95: number, p99: number, max: number } | null, windows: Array<{ index: number, startMs: number, iterations: number, latencyMs: { p50: number, p95: number, p99: number } | null }> };
 
@@ -580,7 +623,7 @@ export type StartReliabilityTestMutationVariables = Exact<{
 }>;
 
 
-export type StartReliabilityTestMutation = { startReliabilityTest: { test: { testId: string, status: ReliabilityTestStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type StartReliabilityTestMutation = { startReliabilityTest: { test: { testId: string, status: ReliabilityTestStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type ValidationRulesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -592,7 +635,7 @@ export type UpdateValidationRuleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateValidationRuleMutation = { updateValidationRule: { rule: { id: string, enabled: boolean, condition: unknown, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: string }> } };
+export type UpdateValidationRuleMutation = { updateValidationRule: { rule: { id: string, enabled: boolean, condition: unknown, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
