@@ -245,6 +245,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await screenshot(page, 'overview');
     expect(found).toEqual({});
+    // The check itself finds a serious violation when there is one: a button with no name.
+    await page.evaluate(() => document.querySelector('main')!.append(Object.assign(document.createElement('button'), { type: 'button' })));
+    expect((await seriousAccessibilityViolations(page)).map((violation) => violation.id)).toContain('button-name');
     expect(leaks).toEqual([]);
   });
 });
