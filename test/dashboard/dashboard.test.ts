@@ -176,6 +176,35 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it("edits a procedure as JSON with the server's userErrors shown by field path, and disables a validation rule", async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/procedures`);
+    await page.getByRole('button', { name: 'Edit DASH_REVIEWED' }).click();
+    const editor = page.getByLabel(/Definition \(JSON/);
+    const definition = await editor.inputValue();
+    // Every field the read gives back goes back in the edit, compensations included.
+    expect(JSON.parse(definition).steps[0].compensation).toMatchObject({ id: 'unprepare', kind: 'NOOP' });
+    await editor.fill(definition.replace('"timeoutMs": 5000', '"timeoutMs": -1'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'steps.0.timeoutMs' }).getByText(/timeoutMs must be/).waitFor();
+    await editor.fill(definition.replace('"timeoutMs": 5000', '"timeoutMs": 7000'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: /DASH_REVIEWED v2/ }).waitFor();
+    const stored = await gql('{ procedure(id: "DASH_REVIEWED") { version steps { timeoutMs compensation { id } } } }');
+    expect(stored.data.procedure).toMatchObject({ version: 2, steps: [{ timeoutMs: 7000, compensation: { id: 'unprepare' } }, {}, {}] });
+
+    await page.getByRole('link', { name: 'Validation' }).click();
+    await page.getByRole('button', { name: 'Disable VR008' }).click();
+    await page.getByRole('button', { name: 'Enable VR008' }).waitFor();
+    expect((await gql('{ validationRule(id: "VR008") { enabled } }')).data.validationRule.enabled).toBe(false);
+    await screenshot(page, 'validation');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('asks for a key when the server requires one; a viewer key sees no actions, an operator key does', async () => {
     const { base, gql } = await startServer({ API_KEYS: `ops:operator:${OPERATOR_KEY},look:viewer:${VIEWER_KEY},root:admin:${ADMIN_KEY}`, HOST: '127.0.0.1' });
     expect((await gql(REVIEWED, undefined, OPERATOR_KEY)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

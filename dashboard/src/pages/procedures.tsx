@@ -81,6 +81,8 @@ function editableJson(procedure: Procedure | null): string {
       description: procedure.description,
       estimatedDurationMs: procedure.estimatedDurationMs,
       requiredContextKeys: procedure.requiredContextKeys,
+      requiredAgents: procedure.requiredAgents,
+      dependencies: procedure.dependencies,
       blockingSeverities: procedure.blockingSeverities,
       validationRules: procedure.validationRules.map((rule) => rule.id),
       expectedVersion: procedure.version,
@@ -92,6 +94,10 @@ function editableJson(procedure: Procedure | null): string {
         params: step.params,
         validateRules: step.validateRules,
         retry: { maxAttempts: step.retry.maxAttempts, initialDelayMs: step.retry.initialDelayMs, maxDelayMs: step.retry.maxDelayMs, multiplier: step.retry.multiplier, jitter: step.retry.jitter },
+        // Built field by field: what urql reads carries __typename, which no input type takes.
+        compensation: step.compensation
+          ? { id: step.compensation.id, name: step.compensation.name, kind: step.compensation.kind, timeoutMs: step.compensation.timeoutMs, params: step.compensation.params }
+          : undefined,
       })),
     },
     null,
@@ -114,7 +120,6 @@ function ProcedureEditor({ procedure, onDone }: { procedure: Procedure | null; o
       setParseError(`Not JSON: ${(error as Error).message}`);
       return;
     }
-    // Compensations are not re-sent by the editor's starting text; a definition without them replaces the stored one as written.
     const answer = procedure ? await update({ input: input as never }) : await create({ input: input as never });
     const result = procedure ? (answer.data as { updateProcedure?: { userErrors: unknown[] } } | undefined)?.updateProcedure : (answer.data as { createProcedure?: { userErrors: unknown[] } } | undefined)?.createProcedure;
     if (result && result.userErrors.length === 0) onDone();
