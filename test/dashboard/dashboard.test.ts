@@ -205,6 +205,27 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it("lists agents with their status and latest handoff, and follows an agent's feed live", async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    const registered = await gql('mutation { registerAgent(input: { id: "agent_dash", capabilities: ["review"] }) { userErrors { message } } }');
+    expect(registered.data.registerAgent.userErrors).toEqual([]);
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/agents`);
+    const row = page.getByRole('row').filter({ hasText: 'agent_dash' });
+    await row.getByText('READY').waitFor();
+    await row.getByText('review').waitFor();
+    await page.getByRole('button', { name: 'Follow agent_dash' }).click();
+    await page.getByRole('heading', { name: 'Feed of agent_dash' }).waitFor();
+    // A handoff naming the agent arrives on its feed while the page follows it.
+    await gql('mutation { initiateHandoff(input: { handoffId: "dash_agent_1", procedureId: "DASH_REVIEWED", targetAgent: "agent_dash" }) { userErrors { message } } }');
+    await page.getByRole('list', { name: 'Feed of agent_dash' }).getByText(/HANDOFF_ASSIGNED dash_agent_1/).waitFor();
+    await screenshot(page, 'agents');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('asks for a key when the server requires one; a viewer key sees no actions, an operator key does', async () => {
     const { base, gql } = await startServer({ API_KEYS: `ops:operator:${OPERATOR_KEY},look:viewer:${VIEWER_KEY},root:admin:${ADMIN_KEY}`, HOST: '127.0.0.1' });
     expect((await gql(REVIEWED, undefined, OPERATOR_KEY)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

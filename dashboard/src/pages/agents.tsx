@@ -19,6 +19,12 @@ export function Agents() {
       <h1>Agents</h1>
       {error ? <p role="alert">{error.message}</p> : null}
       {data && data.agents.totalCount === 0 ? <p>No agent has registered yet (registerAgent).</p> : null}
+      {/* 40 with their latest handoff is what fits under the server's query cost limit. */}
+      {data && data.agents.totalCount > data.agents.edges.length ? (
+        <p>
+          The newest {data.agents.edges.length} of {data.agents.totalCount} agents.
+        </p>
+      ) : null}
       <table aria-label="Agents">
         <thead>
           <tr>
@@ -72,7 +78,7 @@ function AgentFeed({ agentId }: { agentId: string }) {
     <>
       <h2>Feed of {agentId}</h2>
       {error ? <p role="alert">{error.message}</p> : null}
-      <ol className="events" aria-live="polite">
+      <ol className="events" aria-live="polite" aria-label={`Feed of ${agentId}`}>
         {data?.map((entry) => (
           <li key={entry.seq}>
             <span className="seq">#{entry.seq}</span> {formatTime(entry.at)} <strong>{entry.type}</strong> {entry.handoffId ?? ''} {entry.step ?? ''}: {entry.message}
