@@ -240,6 +240,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     const { page, leaks, errors } = await openPage();
 
     await page.goto(`${base}/#/handoffs`);
+    await page.getByLabel('API key').fill('not-a-key-0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('That key was refused').waitFor();
     await page.getByLabel('API key').fill(VIEWER_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('viewer').getByText('look (viewer)').waitFor();
