@@ -32,8 +32,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   let browser: Browser;
   let dashboardDir: string;
 
-  async function startServer(env: Record<string, string> = {}): Promise<{ port: number; base: string; gql: (query: string, variables?: object, key?: string) => Promise<any> }> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-data-'));
+  async function startServer(
+    env: Record<string, string> = {},
+  ): Promise<{ port: number; base: string; dataDir: string; server: ServerProcess; gql: (query: string, variables?: object, key?: string) => Promise<any> }> {
+    const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-data-'));
     dataDirs.push(dataDir);
     const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DASHBOARD_DIR: dashboardDir, ...env });
     servers.push(server);
@@ -47,7 +49,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
       });
       return response.json();
     };
-    return { port, base: `http://127.0.0.1:${port}`, gql };
+    return { port, base: `http://127.0.0.1:${port}`, dataDir, server, gql };
   }
 
   /** A page in a context that refuses (and records) any request not for this machine. */
@@ -103,6 +105,28 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(stored.data.handoff.status).toBe('COMPLETED');
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it("keeps a handoff's page live across a server restart: the log picks up where it was, with nothing twice", async () => {
+    const first = await startServer();
+    await first.gql(REVIEWED);
+    await first.gql('mutation { initiateHandoff(input: { handoffId: "dash_restart_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    const { page, leaks, errors } = await openPage();
+    await page.goto(`${first.base}/#/handoffs/dash_restart_1`);
+    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+
+    first.server.child.kill('SIGTERM');
+    expect((await first.server.exited).code).toBe(0);
+    const second = await startServer({ DATA_DIR: first.dataDir, PORT: String(first.port) });
+    await second.gql('mutation { signalHandoff(input: { id: "dash_restart_1", step: "review" }) { userErrors { message } } }');
+
+    const log = page.getByTestId('event-log');
+    await log.locator('[data-type="HANDOFF_COMPLETED"]').waitFor();
+    const seqs = await log.locator('.seq').allTextContents();
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => `#${index + 1}`));
+    expect(leaks).toEqual([]);
+    // The browser reports the refused reconnects while the server was down.
+    expect(errors.filter((error) => !/WebSocket|ERR_CONNECTION_REFUSED/.test(error))).toEqual([]);
   });
 
   it('cancels a handoff from its page: the cancel and the rollback of the step before it show up live', async () => {

@@ -27,7 +27,8 @@ export function buildDashboard(): string {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-'));
   const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DASHBOARD_OUT_DIR: outDir },
+    // vitest sets NODE_ENV=test, and Vite keeps a NODE_ENV it is given: that would be React's development build.
+    env: { ...process.env, NODE_ENV: 'production', DASHBOARD_OUT_DIR: outDir },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`dashboard build failed:\n${run.stdout}${run.stderr}`);

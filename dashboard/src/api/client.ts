@@ -23,6 +23,8 @@ export function createApiClient(apiKey: string | null): { client: Client; dispos
     // Moving between pages ends one page's subscriptions and starts the next one's: keep the socket meanwhile.
     lazyCloseTimeout: 10_000,
     shouldRetry: () => true,
+    // Back soon after a restart: 0.25 s doubling up to 5 s (graphql-ws's default waits 8 s and more by the 4th try), with jitter.
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** retries) + Math.random() * 500)),
   });
   const client = new Client({
     url: GRAPHQL_PATH,

@@ -1,5 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { useClient, type Client } from 'urql';
+import { onEnd, pipe, subscribe } from 'wonka';
 import { LiveHandoffEventsDocument, type LiveHandoffEventsSubscription } from '../gql/graphql';
 
 export type LiveEvent = LiveHandoffEventsSubscription['handoffEvents'];
@@ -61,13 +62,30 @@ class HandoffEventFeed {
       touched.forEach((handoffId) => this.rowListeners.get(handoffId)?.forEach((notify) => notify()));
       for (const event of batch) this.listeners.forEach((listener) => listener(event));
     };
-    const { unsubscribe } = this.client.subscription(LiveHandoffEventsDocument, {}).subscribe((result) => {
-      const event = result.data?.handoffEvents;
-      if (!event) return;
-      pending.push(event);
-      frame ??= requestAnimationFrame(flush);
-    });
+    let stopped = false;
+    let retries = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let unsubscribe = () => undefined as void;
+    // The feed never completes on its own: ended (a server shutting down, an error), it is asked for again.
+    const follow = () => {
+      unsubscribe = pipe(
+        this.client.subscription(LiveHandoffEventsDocument, {}),
+        onEnd(() => {
+          if (!stopped) retry = setTimeout(follow, Math.min(5000, 250 * 2 ** retries++));
+        }),
+        subscribe((result) => {
+          const event = result.data?.handoffEvents;
+          if (!event) return;
+          retries = 0;
+          pending.push(event);
+          frame ??= requestAnimationFrame(flush);
+        }),
+      ).unsubscribe;
+    };
+    follow();
     this.stop = () => {
+      stopped = true;
+      clearTimeout(retry);
       if (frame !== null) cancelAnimationFrame(frame);
       unsubscribe();
     };

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
+import { onEnd, pipe, subscribe } from 'wonka';
 import { HandoffProgressDocument, type ProgressEventFragment } from '../gql/graphql';
 
 /**
@@ -15,35 +16,54 @@ export function useHandoffProgress(handoffId: string): { events: ProgressEventFr
 
   useEffect(() => {
     let stopped = false;
-    let unsubscribe = () => undefined as void;
+    let stop = () => undefined as void;
+    let retries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let done = false;
     lastSeq.current = 0;
     setEvents([]);
     setEnded(false);
+    const pending: ProgressEventFragment[] = [];
+    let scheduled = false;
+    const deliver = (event: ProgressEventFragment) => {
+      if (event.seq <= lastSeq.current) return;
+      lastSeq.current = event.seq;
+      retries = 0;
+      pending.push(event);
+      // A replay brings hundreds of events at once: render them in one go, once per frame.
+      if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(() => {
+          scheduled = false;
+          const batch = pending.splice(0);
+          if (!stopped && batch.length > 0) setEvents((list) => [...list, ...batch]);
+        });
+      }
+      if (FINAL_EVENTS.has(event.type)) {
+        done = true;
+        setEnded(true);
+      }
+    };
+    // The stream completes after the final event; ended any other way (a server shutting down, an error),
+    // it is asked for again after the last seq held, so the log goes on with no gap and nothing twice.
     const follow = () => {
-      const pending: ProgressEventFragment[] = [];
-      let scheduled = false;
-      const subscription = client.subscription(HandoffProgressDocument, { id: handoffId, afterSeq: lastSeq.current }).subscribe((result) => {
-        const event = result.data?.handoffProgress;
-        if (!event || event.seq <= lastSeq.current) return;
-        lastSeq.current = event.seq;
-        pending.push(event);
-        // A replay brings hundreds of events at once: render them in one go, once per frame.
-        if (!scheduled) {
-          scheduled = true;
-          requestAnimationFrame(() => {
-            scheduled = false;
-            const batch = pending.splice(0);
-            if (!stopped && batch.length > 0) setEvents((list) => [...list, ...batch]);
-          });
-        }
-        if (FINAL_EVENTS.has(event.type)) setEnded(true);
-      });
-      unsubscribe = subscription.unsubscribe;
+      stop = pipe(
+        client.subscription(HandoffProgressDocument, { id: handoffId, afterSeq: lastSeq.current }),
+        onEnd(() => {
+          if (stopped || done) return;
+          timer = setTimeout(follow, Math.min(5000, 250 * 2 ** retries++));
+        }),
+        subscribe((result) => {
+          const event = result.data?.handoffProgress;
+          if (event) deliver(event);
+        }),
+      ).unsubscribe;
     };
     follow();
     return () => {
       stopped = true;
-      unsubscribe();
+      clearTimeout(timer);
+      stop();
     };
   }, [client, handoffId]);
 

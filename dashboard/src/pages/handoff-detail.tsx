@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { StatusBadge, formatMs, formatTime } from '../components/status-badge';
@@ -20,9 +20,14 @@ export function HandoffDetail({ id }: { id: string }) {
     return () => clearTimeout(timer);
   }, [lastSeq, refetch]);
 
-  if (error) return <p role="alert">{error.message}</p>;
-  const handoff = data?.handoff;
-  if (!handoff) return fetching ? <p className="loading">Loading…</p> : <p role="alert">No handoff {id}.</p>;
+  // A failed read (the server restarting) keeps the last good one on screen: the live log goes on, and the next event reads again.
+  const lastGood = useRef<typeof data>(undefined);
+  if (data?.handoff) lastGood.current = data;
+  const handoff = data?.handoff ?? lastGood.current?.handoff;
+  if (!handoff) {
+    if (error) return <p role="alert">{error.message}</p>;
+    return fetching ? <p className="loading">Loading…</p> : <p role="alert">No handoff {id}.</p>;
+  }
   const deliveries = [...(handoff.source?.inbox.edges ?? []), ...(handoff.target?.inbox.edges ?? [])]
     .map((edge) => edge.node)
     .filter((delivery) => delivery.handoffId === handoff.handoffId);
@@ -35,6 +40,7 @@ export function HandoffDetail({ id }: { id: string }) {
       <h1>
         Handoff {handoff.handoffId} <StatusBadge status={handoff.status} />
       </h1>
+      {error ? <p role="alert">Could not read it again ({error.message}); showing what was last read.</p> : null}
       <dl className="facts">
         <dt>Procedure</dt>
         <dd>
