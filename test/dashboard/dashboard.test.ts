@@ -264,6 +264,8 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     const { page, leaks, errors } = await openPage();
 
     await page.goto(`${base}/#/handoffs`);
+    await page.getByLabel('API key').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.getByLabel('API key').fill('not-a-key-0123456789');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').getByText('That key was refused').waitFor();
@@ -301,6 +303,8 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);
     await gql('mutation { initiateHandoff(input: { handoffId: "dash_a11y_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    const started = await gql('mutation { startReliabilityTest(input: { configId: "RELIABILITY_STANDARD", overrides: { iterations: 5 } }) { test { testId } userErrors { message } } }');
+    const testId = started.data.startReliabilityTest.test.testId;
     const { page, leaks } = await openPage();
     const pages: [string, () => Promise<unknown>][] = [
       ['#/', () => page.getByRole('heading', { name: 'Overview' }).waitFor()],
@@ -310,6 +314,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
       ['#/procedures', () => page.getByRole('heading', { name: /DASH_REVIEWED/ }).waitFor()],
       ['#/validation', () => page.getByRole('heading', { name: /VR001/ }).waitFor()],
       ['#/reliability', () => page.getByRole('button', { name: 'Start test' }).waitFor()],
+      [`#/reliability/${testId}`, () => page.getByTestId('test-result').waitFor()],
     ];
     const found: Record<string, unknown> = {};
     for (const [hash, ready] of pages) {
