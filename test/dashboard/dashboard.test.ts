@@ -129,6 +129,30 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(errors.filter((error) => !/WebSocket|ERR_CONNECTION_REFUSED/.test(error))).toEqual([]);
   });
 
+  it('lists handoffs 50 a page, loads the next page when the end scrolls into view, and narrows the list with the filters', async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    for (let batch = 0; batch < 6; batch++) {
+      const starts = Array.from({ length: 10 }, (_, i) => `h${i}: initiateHandoff(input: { handoffId: "dash_list_${batch * 10 + i}", procedureId: "DASH_REVIEWED" }) { userErrors { message } }`);
+      await gql(`mutation { ${starts.join(' ')} }`);
+    }
+    await gql('mutation { cancelHandoff(input: { id: "dash_list_7" }) { userErrors { message } } }');
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs`);
+    const rows = page.getByRole('table', { name: 'Handoffs' }).getByRole('link');
+    await page.getByText('60 handoff(s); scroll for more').waitFor();
+    expect(await rows.count()).toBe(50);
+    await page.mouse.wheel(0, 100_000);
+    await expect.poll(() => rows.count()).toBe(60);
+
+    await page.getByRole('group', { name: 'Status' }).getByLabel('CANCELLED').check();
+    await page.getByText('1 handoff(s)').waitFor();
+    expect(await rows.allTextContents()).toEqual(['dash_list_7']);
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('cancels a handoff from its page: the cancel and the rollback of the step before it show up live', async () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);

@@ -3,12 +3,13 @@ import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useAllows } from '../api/viewer';
 import { StatusBadge, formatMs } from '../components/status-badge';
-import { HandoffsDocument, type HandoffFilter, type HandoffRowFragment, type HandoffStatus } from '../gql/graphql';
+import { HandoffsDocument, type HandoffFilter, type HandoffRowFragment, type HandoffStatus, type HandoffType } from '../gql/graphql';
 import { useHandoffEvents, useLiveStatus, type LiveEvent } from '../live/handoff-event-feed';
 import { StartHandoffForm } from './start-handoff-form';
 
 // 50 rows a page keeps the list query under the server's cost limit.
 const PAGE_SIZE = 50;
+const TYPES: HandoffType[] = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'];
 const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
 
 /** Handoffs, newest first, with the API's filters; more pages load as the end scrolls into view. */
@@ -69,7 +70,8 @@ export function HandoffList() {
 function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after: string | null; isLast: boolean; onMore: (cursor: string) => void }) {
   const [{ data, fetching, error }] = useQuery({ query: HandoffsDocument, variables: { first: PAGE_SIZE, after, filter } });
   const connection = data?.handoffs;
-  const sentinel = useRef<HTMLTableSectionElement>(null);
+  // The end-of-list row: the next page loads when it comes within 400 px of the viewport.
+  const sentinel = useRef<HTMLTableRowElement>(null);
   const next = isLast && connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
   useEffect(() => {
     const element = sentinel.current;
@@ -79,7 +81,7 @@ function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after:
     return () => observer.disconnect();
   }, [next, onMore]);
   return (
-    <tbody ref={sentinel} data-testid="handoff-page">
+    <tbody data-testid="handoff-page">
       {error ? (
         <tr>
           <td colSpan={7} role="alert">
@@ -89,7 +91,7 @@ function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after:
       ) : null}
       {connection?.edges.map(({ node }) => <Row key={node.handoffId} handoff={node} />)}
       {isLast ? (
-        <tr>
+        <tr ref={sentinel}>
           <td colSpan={7} className="list-end">
             {fetching ? 'Loading…' : connection ? `${connection.totalCount} handoff(s)${connection.pageInfo.hasNextPage ? '; scroll for more' : ''}` : ''}
           </td>
@@ -123,6 +125,7 @@ const Row = memo(function Row({ handoff }: { handoff: HandoffRowFragment }) {
 function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filter: HandoffFilter) => void }) {
   const [agent, setAgent] = useState(filter.agent ?? '');
   const [procedure, setProcedure] = useState(filter.procedureId?.[0] ?? '');
+  const [testId, setTestId] = useState(filter.testId ?? '');
   const selected = new Set(filter.status ?? []);
   const toggle = (status: HandoffStatus) => {
     const next = new Set(selected);
@@ -136,7 +139,7 @@ function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filte
       aria-label="Filter handoffs"
       onSubmit={(event) => {
         event.preventDefault();
-        onChange({ ...filter, agent: agent || undefined, procedureId: procedure ? [procedure] : undefined });
+        onChange({ ...filter, agent: agent || undefined, procedureId: procedure ? [procedure] : undefined, testId: testId || undefined });
       }}
     >
       <fieldset>
@@ -152,6 +155,23 @@ function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filte
       </label>
       <label>
         Procedure <input value={procedure} onChange={(event) => setProcedure(event.target.value)} />
+      </label>
+      <label>
+        Type{' '}
+        <select
+          value={filter.handoffType?.[0] ?? ''}
+          onChange={(event) => onChange({ ...filter, handoffType: event.target.value ? [event.target.value as HandoffType] : undefined })}
+        >
+          <option value="">any</option>
+          {TYPES.map((type) => (
+            <option key={type} value={type}>
+              {type}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Reliability test <input value={testId} onChange={(event) => setTestId(event.target.value)} />
       </label>
       <label>
         <input type="checkbox" checked={filter.includeTests ?? false} onChange={(event) => onChange({ ...filter, includeTests: event.target.checked })} /> Include
