@@ -71,8 +71,8 @@ export function Agents() {
 type FeedEntry = AgentFeedSubscription['agentFeed'];
 
 function AgentFeed({ agentId }: { agentId: string }) {
-  const [{ data, error }] = useSubscription<FeedEntry, FeedEntry[]>({ query: AgentFeedDocument, variables: { agentId, after: 0 } }, (list = [], event) =>
-    [...list, (event as unknown as AgentFeedSubscription).agentFeed].slice(-200),
+  const [{ data, error }] = useSubscription({ query: AgentFeedDocument, variables: { agentId, after: 0 } }, (list: FeedEntry[] = [], event: AgentFeedSubscription) =>
+    [...list, event.agentFeed].slice(-200),
   );
   return (
     <>

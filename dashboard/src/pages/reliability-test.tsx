@@ -10,9 +10,9 @@ type Progress = ReliabilityProgressSubscription['reliabilityTestProgress'];
 /** One test: its progress live (a chart of completed iterations over time), then its result as charts. */
 export function ReliabilityTestPage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery({ query: ReliabilityTestDetailDocument, variables: { id }, requestPolicy: 'network-only' });
-  const [{ data: progress }] = useSubscription<Progress, Progress[]>({ query: ReliabilityProgressDocument, variables: { id } }, (list = [], event) => [
+  const [{ data: progress }] = useSubscription({ query: ReliabilityProgressDocument, variables: { id } }, (list: Progress[] = [], event: ReliabilityProgressSubscription) => [
     ...list,
-    (event as unknown as ReliabilityProgressSubscription).reliabilityTestProgress,
+    event.reliabilityTestProgress,
   ]);
   const [finalSeen, setFinalSeen] = useState(false);
   const latest = progress?.at(-1);
