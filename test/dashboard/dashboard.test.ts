@@ -153,6 +153,27 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('fills the overview from the live feed: handoffs started and finished per minute, step latency, and the totals', async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    const { page, leaks, errors } = await openPage();
+    await page.goto(`${base}/#/`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The first step of each succeeds at once; the review waits for the second signal below.
+    await gql('mutation { a: initiateHandoff(input: { handoffId: "dash_over_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } b: initiateHandoff(input: { handoffId: "dash_over_2", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    await gql('mutation { signalHandoff(input: { id: "dash_over_1", step: "review" }) { userErrors { message } } }');
+
+    const points = (title: string) => page.getByTestId(`chart-${title}`).getAttribute('data-points').then(Number);
+    await expect.poll(() => points('Handoffs per minute')).toBeGreaterThan(0);
+    await expect.poll(() => points('Step latency (ms)')).toBeGreaterThan(0);
+    // The totals come from the metrics query, read again every few seconds.
+    await page.locator('.tile').filter({ hasText: 'Handoffs' }).getByText('2', { exact: true }).waitFor();
+    await page.locator('.tile').filter({ hasText: 'Active subscriptions' }).getByText(/^[1-9]\d* \(/).waitFor();
+    await screenshot(page, 'overview-live');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('cancels a handoff from its page: the cancel and the rollback of the step before it show up live', async () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);
