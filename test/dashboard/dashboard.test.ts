@@ -158,17 +158,19 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await gql(REVIEWED);
     const { page, leaks, errors } = await openPage();
     await page.goto(`${base}/#/`);
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    // The first step of each succeeds at once; the review waits for the second signal below.
+    // The feed is live only: the page's subscription must be streaming (the server counts it) before anything runs.
+    await page.locator('.tile').filter({ hasText: 'Active subscriptions' }).getByText(/^[1-9]\d* \(/).waitFor();
+    // The first step of each succeeds at once; dash_over_1's review is approved below, dash_over_2's waits.
     await gql('mutation { a: initiateHandoff(input: { handoffId: "dash_over_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } b: initiateHandoff(input: { handoffId: "dash_over_2", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
     await gql('mutation { signalHandoff(input: { id: "dash_over_1", step: "review" }) { userErrors { message } } }');
 
-    const points = (title: string) => page.getByTestId(`chart-${title}`).getAttribute('data-points').then(Number);
-    await expect.poll(() => points('Handoffs per minute')).toBeGreaterThan(0);
-    await expect.poll(() => points('Step latency (ms)')).toBeGreaterThan(0);
+    const values = (title: string) => page.getByTestId(`chart-${title}`).getAttribute('data-values').then(Number);
+    await expect.poll(() => values('Handoffs per minute')).toBeGreaterThan(0);
+    await expect.poll(() => values('Step latency (ms)')).toBeGreaterThan(0);
+    // One point a minute since the minute before the page opened.
+    expect(Number(await page.getByTestId('chart-Handoffs per minute').getAttribute('data-points'))).toBeGreaterThan(1);
     // The totals come from the metrics query, read again every few seconds.
     await page.locator('.tile').filter({ hasText: 'Handoffs' }).getByText('2', { exact: true }).waitFor();
-    await page.locator('.tile').filter({ hasText: 'Active subscriptions' }).getByText(/^[1-9]\d* \(/).waitFor();
     await screenshot(page, 'overview-live');
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);

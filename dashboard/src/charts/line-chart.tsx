@@ -11,10 +11,25 @@ export interface LineSeries {
  * A uPlot line chart: `data[0]` is the x axis (seconds since the epoch for time axes, or plain numbers
  * with `time={false}`), then one array per series. The chart is made once and given new data in place.
  */
-export function LineChart({ title, series, data, time = true, height = 220 }: { title: string; series: LineSeries[]; data: uPlot.AlignedData; time?: boolean; height?: number }) {
+export function LineChart({
+  title,
+  series,
+  data,
+  time = true,
+  height = 220,
+  yRange,
+}: {
+  title: string;
+  series: LineSeries[];
+  data: uPlot.AlignedData;
+  time?: boolean;
+  height?: number;
+  /** A fixed y range (e.g. 0–100 for a percentage); automatic when omitted. */
+  yRange?: [number, number];
+}) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const shape = `${time}:${series.map((line) => line.label).join('|')}`;
+  const shape = `${time}:${yRange?.join('-')}:${series.map((line) => line.label).join('|')}`;
 
   useEffect(() => {
     const element = container.current;
@@ -22,8 +37,12 @@ export function LineChart({ title, series, data, time = true, height = 220 }: { 
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 300),
       height,
-      scales: { x: { time } },
-      series: [{ label: time ? 'Time' : 'Index' }, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, points: { show: false } }))],
+      scales: {
+        x: { time },
+        ...(yRange ? { y: { range: yRange } } : {}),
+      },
+      // Points as well as lines: the first minute is one point, and a line needs two.
+      series: [{ label: time ? 'Time' : 'Index' }, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, points: { show: true, size: 6 } }))],
       legend: { live: false },
     };
     const plot = new uPlot(options, data, element);
@@ -44,8 +63,10 @@ export function LineChart({ title, series, data, time = true, height = 220 }: { 
   }, [data]);
 
   const points = data[0]?.length ?? 0;
+  // How many plotted values are neither missing nor zero: what a test (or a glance) needs to know the chart has data.
+  const values = data.slice(1).reduce((count, line) => count + (line as (number | null | undefined)[]).filter((value) => value !== null && value !== undefined && value !== 0).length, 0);
   return (
-    <figure className="chart" data-testid={`chart-${title}`} data-points={points}>
+    <figure className="chart" data-testid={`chart-${title}`} data-points={points} data-values={values}>
       <figcaption>{title}</figcaption>
       <div ref={container} role="img" aria-label={`${title}: ${points} point(s)`} />
     </figure>

@@ -50,16 +50,25 @@ export function useEventRates(): { x: number[]; started: number[]; finished: num
     });
   }, []);
   useHandoffEvents(onEvent);
+  // Every minute since the one before the page opened gets a point, zero when nothing happened: an axis from the start.
+  const [openedMinute] = useState(() => Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE);
   return useMemo(() => {
-    const sorted = buckets.map((bucket) => [...bucket.stepMs].sort((a, b) => a - b));
+    const byMinute = new Map(buckets.map((bucket) => [bucket.minute, bucket]));
+    const first = Math.min(openedMinute, buckets[0]?.minute ?? openedMinute);
+    const last = Math.max(openedMinute + MINUTE, buckets.at(-1)?.minute ?? 0);
+    const minutes: MinuteBucket[] = [];
+    for (let minute = Math.max(first, last - KEPT_MINUTES * MINUTE); minute <= last; minute += MINUTE) {
+      minutes.push(byMinute.get(minute) ?? { minute, started: 0, finished: 0, completed: 0, stepMs: [] });
+    }
+    const sorted = minutes.map((bucket) => [...bucket.stepMs].sort((a, b) => a - b));
     return {
-      x: buckets.map((bucket) => bucket.minute / 1000),
-      started: buckets.map((bucket) => bucket.started),
-      finished: buckets.map((bucket) => bucket.finished),
-      successRate: buckets.map((bucket) => (bucket.finished > 0 ? (bucket.completed / bucket.finished) * 100 : null)),
+      x: minutes.map((bucket) => bucket.minute / 1000),
+      started: minutes.map((bucket) => bucket.started),
+      finished: minutes.map((bucket) => bucket.finished),
+      successRate: minutes.map((bucket) => (bucket.finished > 0 ? (bucket.completed / bucket.finished) * 100 : null)),
       p50: sorted.map((values) => percentile(values, 50)),
       p95: sorted.map((values) => percentile(values, 95)),
       p99: sorted.map((values) => percentile(values, 99)),
     };
-  }, [buckets]);
+  }, [buckets, openedMinute]);
 }

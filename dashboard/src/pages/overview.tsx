@@ -50,7 +50,7 @@ export function Overview() {
           ]}
           data={[rates.x, rates.started, rates.finished]}
         />
-        <LineChart title="Success rate (%)" series={[{ label: 'Completed ÷ finished', color: '#8250df' }]} data={[rates.x, rates.successRate]} />
+        <LineChart title="Success rate (%)" series={[{ label: 'Completed ÷ finished', color: '#8250df' }]} data={[rates.x, rates.successRate]} yRange={[0, 100]} />
         <LineChart
           title="Step latency (ms)"
           series={[
