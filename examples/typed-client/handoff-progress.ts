@@ -47,7 +47,7 @@ function connectWithoutRetry(url: string, apiKey?: string): Client {
  * NOT_FOUND, or a 44xx close: unauthorised, forbidden, bad request) would only be refused again.
  */
 function isConnectionLoss(error: unknown): boolean {
-  if (error instanceof GraphQLRequestError || Array.isArray(error)) return false;
+  if (error instanceof GraphQLRequestError) return false;
   const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
   return !(typeof code === 'number' && code >= 4000 && code < 4500 && code !== 4499);
 }
@@ -87,6 +87,8 @@ export async function* followHandoffProgress(options: FollowOptions): AsyncGener
       }
       return;
     } catch (error) {
+      // graphql-ws throws the server's `error` message (a refused subscribe) as a bare array of errors.
+      if (Array.isArray(error)) throw new GraphQLRequestError(error as GraphQLErrorBody[]);
       if (!isConnectionLoss(error) || ++failures > maxReconnects) throw error;
       options.onReconnect?.({ afterSeq: lastSeq, attempt: failures, reason: reasonOf(error) });
       await sleep(delay(failures));

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { noopCompensation, quickStep } from '../support/handoff-fixtures.js';
 import { killAll, listeningPort, postGraphQL, ROOT, spawnServer, waitFor, type ServerProcess } from '../support/server-process.js';
+import { startTestServer } from '../support/server.js';
+import { GraphQLRequestError } from '../../examples/typed-client/graphql-http.js';
+import { followHandoffProgress } from '../../examples/typed-client/handoff-progress.js';
 
 const running: ServerProcess[] = [];
 const examples: ChildProcess[] = [];
@@ -79,4 +82,21 @@ describe('the typed client example', () => {
     expect(example.stderr()).toContain(`resubscribing after seq ${beforeDrop.at(-1)!.seq}`);
     expect(printed.length).toBeGreaterThan(beforeDrop.length);
   }, 120_000);
+
+  it('gives up at once on what the server refuses (an unknown handoff), instead of reconnecting', async () => {
+    const server = await startTestServer();
+    try {
+      const reconnects: number[] = [];
+      const follow = followHandoffProgress({ url: server.wsUrl, handoffId: 'no_such_handoff', onReconnect: ({ attempt }) => reconnects.push(attempt) });
+      const failure = await follow.next().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(GraphQLRequestError);
+      expect((failure as GraphQLRequestError).errors[0].extensions?.code).toBe('NOT_FOUND');
+      expect(reconnects).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });
