@@ -29,7 +29,7 @@ import { maskStoreErrors } from './http/mask-store-errors.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { withServedPaths } from './http/served-paths.js';
-import { createRestApi } from './http/rest/rest-api.js';
+import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
@@ -162,7 +162,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       origins,
       withApiKeys(
         keys,
-        { isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path), metrics: METRICS_ENDPOINT },
+        { isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path), metrics: METRICS_ENDPOINT, openApi: OPENAPI_PATH },
         withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
           refused('too-many-streams');
           httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');

@@ -168,6 +168,11 @@ describe('the same guards as GraphQL', () => {
     expect((await rest('GET', '/handoff/rest_viewer')).status).toBe(404);
   });
 
+  it('shows the OpenAPI document only to key holders, as introspection is', async () => {
+    expect((await rest('GET', '/openapi.json', undefined, null)).status).toBe(401);
+    expect((await rest('GET', '/openapi.json', undefined, VIEWER)).status).toBe(200);
+  });
+
   it('answers bad input with 400 and BAD_USER_INPUT, writing nothing', async () => {
     for (const [method, path, body] of [
       ['POST', '/initiate-handoff', {}],
