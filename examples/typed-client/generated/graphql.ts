@@ -41,13 +41,13 @@ export type HandoffEventType =
   | 'STEP_FAILED'
   /** Another attempt will run after data.delayMs. */
   | 'STEP_RETRY_SCHEDULED'
-  /** An await_signal step was approved; actor says who approved it. */
+  /** An AWAIT_SIGNAL step was approved; actor says who approved it. */
   | 'STEP_SIGNALLED'
   /** An attempt of a step started (attempt says which). */
   | 'STEP_STARTED'
   /** A step succeeded. */
   | 'STEP_SUCCEEDED'
-  /** An await_signal step is waiting for signalHandoff, or an agent_task step for an agent (its task is being offered). */
+  /** An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered). */
   | 'STEP_WAITING';
 
 /** Queue order when more handoffs are waiting than may run at once (higher first, then older first). */
@@ -79,7 +79,7 @@ export type HandoffStatus =
   | 'ROLLING_BACK'
   /** Executing a step. */
   | 'RUNNING'
-  /** Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step. */
+  /** Waiting for signalHandoff on an AWAIT_SIGNAL step, or for an agent on an AGENT_TASK step. */
   | 'WAITING';
 
 /** What kind of transfer a handoff is. */
@@ -98,7 +98,7 @@ export type HandoffType =
 /** What to hand over, from whom to whom, by which procedure. */
 export type InitiateHandoffInput = {
   /** Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted. */
-  handoffId?: string | null | undefined;
+  handoffId?: string | number | null | undefined;
   /** Kind of transfer (default from the procedure). */
   handoffType?: HandoffType | null | undefined;
   /** The context to hand over and to validate (JSON object, at most 64 KiB). */
@@ -107,22 +107,65 @@ export type InitiateHandoffInput = {
   priority?: HandoffPriority | null | undefined;
   /** Procedure to run (plain or global id). */
   procedureId: string | number;
-  /** Agent handing over. */
-  sourceAgent?: string | null | undefined;
+  /** Agent handing over (plain or global id). */
+  sourceAgent?: string | number | null | undefined;
   /** The phase work comes from. */
   sourcePhase?: string | null | undefined;
   /** Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label. */
-  targetAgent?: string | null | undefined;
+  targetAgent?: string | number | null | undefined;
   /** The phase work goes to. */
   targetPhase?: string | null | undefined;
 };
+
+/** Why an operation refused its input: the closed list of `UserError.code` values, each one case a client may handle differently. */
+export type UserErrorCode =
+  /** An agent the procedure needs is not registered. */
+  | 'AGENT_NOT_REGISTERED'
+  /** The procedure's dependencies would form a cycle. */
+  | 'DEPENDENCY_CYCLE'
+  /** A procedure this one depends on has no COMPLETED handoff for this source phase yet. */
+  | 'DEPENDENCY_NOT_MET'
+  /** The digest does not match what the delivery holds now: read the values again. */
+  | 'DIGEST_MISMATCH'
+  /** Something with this id already exists. */
+  | 'DUPLICATE_KEY'
+  /** An agent key acting on another agent's work (served as a FORBIDDEN GraphQL error, not a userError). */
+  | 'FORBIDDEN'
+  /** A validation rule condition is not a query the rule engine can evaluate. */
+  | 'INVALID_CONDITION'
+  /** It is not in a state that allows this (e.g. cancelling a finished handoff, signalling a step that does not wait). */
+  | 'INVALID_STATE'
+  /** The claim token does not match the claim of this task. */
+  | 'INVALID_TOKEN'
+  /** A field has a value the operation does not accept (format, range, length, unknown enum, not a JSON object); `field` says which. */
+  | 'INVALID_VALUE'
+  /** A field that is optional in the schema is required in this case (e.g. targetAgent for a procedure that transfers context). */
+  | 'MISSING_VALUE'
+  /** The id names nothing (no such handoff, procedure, agent, rule, task, test or configuration). */
+  | 'NOT_FOUND'
+  /** The validation rule is named by a procedure and cannot be deleted; the message lists where. */
+  | 'RULE_IN_USE'
+  /** Another worker claimed the task first. */
+  | 'TASK_ALREADY_CLAIMED'
+  /** The task is finished or was taken back: stop working on it. */
+  | 'TASK_NOT_CURRENT'
+  /** A value is larger than allowed as JSON (metadata, signal payload, validation context, step params, task output or progress). */
+  | 'TOO_LARGE'
+  /** The limit of reliability tests running at once is reached: wait or cancel one. */
+  | 'TOO_MANY_TESTS'
+  /** The server is shutting down and starts no new work: retry on another server or later. */
+  | 'UNAVAILABLE'
+  /** The reliability harness cannot run this procedure (it has AWAIT_SIGNAL steps). */
+  | 'UNSUPPORTED_PROCEDURE'
+  /** It changed since you read it (expectedVersion does not match, or a concurrent update won): read it again and retry. */
+  | 'VERSION_CONFLICT';
 
 export type StartHandoffMutationVariables = Exact<{
   input: InitiateHandoffInput;
 }>;
 
 
-export type StartHandoffMutation = { initiateHandoff: { handoff: { handoffId: string, status: HandoffStatus, lastSeq: number } | null, userErrors: Array<{ code: string, field: Array<string> | null, message: string }> } };
+export type StartHandoffMutation = { initiateHandoff: { handoff: { handoffId: string, status: HandoffStatus, lastSeq: number } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type HandoffStatusQueryVariables = Exact<{
   id: string | number;
