@@ -71,6 +71,12 @@ describe('the OpenAPI document', () => {
     );
   });
 
+  it('describes a list filter as the deepObject query parameter it is read as (filter[status]=…)', async () => {
+    const { body } = await rest('GET', '/openapi.json');
+    const filter = body.paths['/handoffs'].get.parameters.find((p: any) => p.name === 'filter');
+    expect(filter).toMatchObject({ in: 'query', style: 'deepObject', explode: true });
+  });
+
   it('serves nothing else under /rest: no webhooks (SOFA would POST to any URL named), no Swagger UI', async () => {
     for (const [method, path] of [['POST', '/webhook'], ['GET', '/docs'], ['GET', '/agents'], ['GET', '/handoff/x/y']] as const) {
       const { status, body } = await rest(method, path, method === 'POST' ? {} : undefined);

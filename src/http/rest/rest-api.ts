@@ -61,6 +61,7 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
       return enveloped.execute({ ...args, schema: enveloped.schema });
     }) as never,
   });
+  describeObjectQueryParameters(router.openAPIDocument as never);
   const routes = Object.keys(router.openAPIDocument.paths ?? {}).map(
     (template) => new RegExp(`^${REST_BASE}${template.replace(/\{[^/]+\}/g, '[^/]+')}$`),
   );
@@ -85,4 +86,28 @@ async function notFoundWhenNull(request: Request, response: Response): Promise<R
   const text = await response.text();
   if (text.trim() !== 'null') return new Response(text, { status: response.status, headers: response.headers });
   return Response.json({ errors: [{ message: `Nothing found at ${new URL(request.url).pathname}`, extensions: { code: 'NOT_FOUND' } }] }, { status: 404 });
+}
+
+interface OpenApiParameter {
+  in: string;
+  schema?: { $ref?: string; type?: string };
+  style?: string;
+  explode?: boolean;
+}
+
+/**
+ * An input object in the query string (a list's `filter`) is read the way `qs` parses it,
+ * `filter[status]=RUNNING`: OpenAPI calls that the deepObject style, which SOFA's document leaves out
+ * (a generated client would otherwise send `status=RUNNING`).
+ */
+function describeObjectQueryParameters(document: { paths?: Record<string, Record<string, { parameters?: OpenApiParameter[] }>> }): void {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in !== 'query' || !(parameter.schema?.$ref || parameter.schema?.type === 'object')) continue;
+        parameter.style = 'deepObject';
+        parameter.explode = true;
+      }
+    }
+  }
 }
