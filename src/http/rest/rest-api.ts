@@ -13,8 +13,6 @@ type Enveloped = ReturnType<Parameters<NonNullable<Plugin['onYogaInit']>>[0]['yo
 export interface RestApi {
   /** Answers REST requests inside Yoga, so its plugins (auth context, masking, list caps, metrics) apply. */
   readonly plugin: Plugin;
-  /** The OpenAPI document of every route. */
-  readonly openApiDocument: { paths: Record<string, unknown> };
   /** Whether `path` is a REST route or the OpenAPI document (nothing else under REST_BASE is served). */
   serves(path: string): boolean;
 }
@@ -65,15 +63,16 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
   const routes = Object.keys(router.openAPIDocument.paths ?? {}).map(
     (template) => new RegExp(`^${REST_BASE}${template.replace(/\{[^/]+\}/g, '[^/]+')}$`),
   );
+  const serves = (path: string): boolean => path === OPENAPI_PATH || routes.some((route) => route.test(path));
   return {
-    openApiDocument: router.openAPIDocument as RestApi['openApiDocument'],
-    serves: (path) => path === OPENAPI_PATH || routes.some((route) => route.test(path)),
+    serves,
     plugin: {
       onYogaInit({ yoga }) {
         getEnveloped = yoga.getEnveloped;
       },
       onRequest({ request, url, serverContext, endResponse }) {
-        if (!url.pathname.startsWith(`${REST_BASE}/`)) return;
+        // Not only the HTTP server's path filter: `yoga.fetch` (tests, embedding) must not reach SOFA's other routes either.
+        if (!serves(url.pathname)) return;
         return (async () => endResponse(await notFoundWhenNull(request, await router.handleRequest(request, serverContext as never))))();
       },
     },
