@@ -83,6 +83,13 @@ describe('the OpenAPI document', () => {
       expect(status, path).toBe(404);
       expect(body.errors[0].extensions.code).toBe('NOT_FOUND');
     }
+    // Nor through Yoga directly, past the HTTP server's path filter.
+    const direct = await server.app.yoga.fetch('http://localhost/rest/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(ADMIN) },
+      body: JSON.stringify({ subscription: 'handoffEvents', url: 'http://example.invalid/' }),
+    });
+    expect(direct.status).toBe(404);
   });
 });
 
