@@ -99,4 +99,20 @@ describe('the typed client example', () => {
       await server.close();
     }
   });
+
+  it('gives up at once when the server refuses its key (4403), instead of reconnecting', async () => {
+    const server = await startTestServer({ API_KEYS: 'ops:operator:typed-client-key-0123456789' });
+    try {
+      const reconnects: number[] = [];
+      const follow = followHandoffProgress({ url: server.wsUrl, apiKey: 'not-a-key-of-this-server', handoffId: 'h', onReconnect: ({ attempt }) => reconnects.push(attempt) });
+      const failure = await follow.next().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code: 4403 });
+      expect(reconnects).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });
