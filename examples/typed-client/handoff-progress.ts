@@ -1,7 +1,12 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { GraphQLRequestError, type GraphQLErrorBody } from './graphql-http.js';
-import { HandoffProgressDocument, type HandoffProgressSubscription } from './generated/graphql.js';
+import {
+  HandoffProgressDocument,
+  type HandoffEventType,
+  type HandoffProgressSubscription,
+  type HandoffProgressSubscriptionVariables,
+} from './generated/graphql.js';
 
 export type HandoffProgressEvent = HandoffProgressSubscription['handoffProgress'];
 
@@ -23,6 +28,9 @@ export interface FollowOptions {
   /** Opens a graphql-ws client (default: `ws` sockets, the key in connectionParams, no automatic retry). */
   connect?: (url: string, apiKey?: string) => Client;
 }
+
+/** The events after which a handoff's stream ends. */
+const FINAL_EVENTS: ReadonlySet<HandoffEventType> = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED', 'HANDOFF_CANCELLED']);
 
 /** Up to 2 s, doubling from 100 ms. */
 const defaultDelay = (attempt: number): number => Math.min(2_000, 100 * 2 ** (attempt - 1));
@@ -76,16 +84,21 @@ export async function* followHandoffProgress(options: FollowOptions): AsyncGener
   for (let failures = 0; ; ) {
     const client = connect(options.url, options.apiKey);
     try {
-      const results = client.iterate({ query: HandoffProgressDocument.toString(), variables: { id: options.handoffId, afterSeq: lastSeq } });
-      for await (const result of results) {
+      const variables: HandoffProgressSubscriptionVariables = { id: options.handoffId, afterSeq: lastSeq };
+      let last: HandoffProgressEvent | undefined;
+      for await (const result of client.iterate({ query: HandoffProgressDocument.toString(), variables })) {
         if (result.errors?.length) throw new GraphQLRequestError(result.errors as GraphQLErrorBody[]);
         const event = (result.data as HandoffProgressSubscription).handoffProgress;
         if (event.seq <= lastSeq) continue;
         lastSeq = event.seq;
         failures = 0;
+        last = event;
         yield event;
       }
-      return;
+      // The stream ends after the final event, or at once when there is nothing after afterSeq (the
+      // handoff had already finished). Ending anywhere else means the server went away mid-stream.
+      if (last === undefined || FINAL_EVENTS.has(last.type)) return;
+      throw new Error(`the stream ended after seq ${lastSeq}, before the handoff's final event`);
     } catch (error) {
       // graphql-ws throws the server's `error` message (a refused subscribe) as a bare array of errors.
       if (Array.isArray(error)) throw new GraphQLRequestError(error as GraphQLErrorBody[]);

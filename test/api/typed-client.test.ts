@@ -42,7 +42,7 @@ function runExample(args: string[]) {
 const EVENTS = `query($id: ID!) { handoff(id: $id) { status events(limit: 1000) { seq type step } } }`;
 
 describe('the typed client example', () => {
-  it('follows a handoff across a server restart: every event once, in seq order, none missing', async () => {
+  it.each(['SIGKILL', 'SIGTERM'] as const)('follows a handoff across a server restart (%s): every event once, in seq order, none missing', async (signal) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-typed-client-'));
     dirs.push(dataDir);
     const { server: first, port } = await serve(dataDir);
@@ -64,10 +64,11 @@ describe('the typed client example', () => {
     const beforeDrop = example.events();
 
     // The example's WebSocket dies with the server; the server comes back on the same port and store.
-    first.child.kill('SIGKILL');
+    first.child.kill(signal);
     await first.exited;
     await serve(dataDir, port);
-    // The restarted server takes the waiting handoff over (HANDOFF_INTERRUPTED); the example sees that live.
+    await waitFor(async () => example.stderr(), (stderr) => stderr.includes('resubscribing after seq'));
+    // The restarted server takes the waiting handoff over: it records HANDOFF_INTERRUPTED, and the example sees it.
     await waitFor(async () => example.events(), (events) => events.some((e) => e.type === 'HANDOFF_INTERRUPTED'));
     const signalled = await postGraphQL(port, `mutation { signalHandoff(input: { id: "typed_1", step: "review" }) { userErrors { message } } }`);
     expect(signalled.data.signalHandoff.userErrors).toEqual([]);
