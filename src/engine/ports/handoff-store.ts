@@ -119,6 +119,13 @@ export interface HandoffStore {
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;
   /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
   requestCancel(id: string, reason: string, at: number): Promise<boolean>;
+  /**
+   * Deletes up to `limit` handoffs in a final status that finished before `finishedBefore` (only
+   * reliability-test ones with `test`, only production ones without), with their events and change
+   * notices, oldest first; returns how many. Counts and summaries drop them in the same step.
+   * Unfinished handoffs are never deleted. Each call is short: callers loop over batches.
+   */
+  deleteFinished(options: { finishedBefore: number; test: boolean; limit: number }): Promise<number>;
   /** Events with seq > afterSeq, oldest first. */
   events(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]>;
 }

@@ -1,0 +1,89 @@
+import type { HandoffStore } from '../ports/handoff-store.js';
+import { repeatEvery, type Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { Topic } from '../shared/topic.js';
+
+/** How long finished handoffs are kept, and how the sweep that deletes older ones paces itself. */
+export interface RetentionSettings {
+  /** Production handoffs finished longer ago than this are deleted; 0 keeps them forever. */
+  finishedAgeMs: number;
+  /** The same for reliability-test handoffs. */
+  testFinishedAgeMs: number;
+  /** Handoffs deleted per store call: each call is one short transaction. */
+  batchSize: number;
+  /** How often the sweep runs. */
+  intervalMs: number;
+}
+
+export const KEEP_EVERYTHING: RetentionSettings = { finishedAgeMs: 0, testFinishedAgeMs: 0, batchSize: 200, intervalMs: 60_000 };
+
+/** What one sweep deleted. */
+export interface RetentionSweep {
+  production: number;
+  test: number;
+}
+
+/** Lets other work (requests, steps) run between two batches. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes finished handoffs older than the settings allow, with their events, in batches of
+ * `batchSize`, yielding between batches so a large backlog never holds the store for long. Runs
+ * every `intervalMs` on the clock once started; `swept` tells who waits (tests, logs) what went.
+ */
+export class HandoffRetention {
+  readonly swept = new Topic<RetentionSweep>();
+  private stopSweeping: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly store: HandoffStore,
+    private readonly settings: RetentionSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  get enabled(): boolean {
+    return this.settings.finishedAgeMs > 0 || this.settings.testFinishedAgeMs > 0;
+  }
+
+  start(): void {
+    if (!this.enabled || this.stopSweeping) return;
+    this.stopSweeping = repeatEvery(this.clock, this.settings.intervalMs, async () => {
+      try {
+        await this.sweep();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'handoff retention sweep failed; it runs again at the next interval');
+      }
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopSweeping?.();
+  }
+
+  /** One pass over production then test handoffs; returns (and publishes) how many went. */
+  async sweep(): Promise<RetentionSweep> {
+    const result: RetentionSweep = {
+      production: await this.deleteOlderThan(this.settings.finishedAgeMs, false),
+      test: await this.deleteOlderThan(this.settings.testFinishedAgeMs, true),
+    };
+    if (result.production + result.test > 0) this.logger.info(result, 'deleted finished handoffs past their retention');
+    this.swept.publish(result);
+    return result;
+  }
+
+  private async deleteOlderThan(ageMs: number, test: boolean): Promise<number> {
+    if (ageMs <= 0) return 0;
+    const finishedBefore = this.clock.now() - ageMs;
+    let deleted = 0;
+    while (!this.stopped) {
+      const batch = await this.store.deleteFinished({ finishedBefore, test, limit: this.settings.batchSize });
+      deleted += batch;
+      if (batch < this.settings.batchSize) break;
+      await nextTurn();
+    }
+    return deleted;
+  }
+}
