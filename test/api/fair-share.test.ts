@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, quickStep } from '../support/handoff-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -112,6 +113,15 @@ describe('fair share per target agent', () => {
     await third;
     await signal('wide_2');
     await signal('wide_3');
+  });
+
+  it('answers the README query as written', async () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```graphql\n(query QueueDepth[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const answer = await server.gql(block!);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.metrics.queue).toMatchObject({ fairShareKey: 'targetAgent', fairShareLimit: 1, maxConcurrent: 10 });
   });
 
   it('rejects a byKey page size out of range', async () => {
