@@ -28,9 +28,9 @@ const perAgent = (limit: number, overrides: [string, number][] = []): FairShareR
 describe('HandoffQueue', () => {
   it('without fair share, runs by priority then age up to the overall limit', async () => {
     const { queue, started, finish } = queueOf(1);
-    queue.enqueue('a', 'LOW');
-    queue.enqueue('b', 'LOW');
-    queue.enqueue('c', 'HIGH');
+    queue.enqueue('a', 'LOW', null);
+    queue.enqueue('b', 'LOW', null);
+    queue.enqueue('c', 'HIGH', null);
     queue.enqueue('d', 'LOW', 'ignored-without-a-rule');
     expect(started).toEqual(['a']);
     await finish('a');

@@ -46,8 +46,11 @@ export class HandoffQueue {
     readonly fairShare: FairShareRule | null = null,
   ) {}
 
-  /** Queues a handoff under its fair-share key (ignored without a fair-share rule). */
-  enqueue(id: string, priority: Priority, key: string | null = null): void {
+  /**
+   * Queues a handoff under its fair-share key: `keyOf(handoff)`, required so that no caller skips
+   * the per-key limit by accident (null: the handoff has no key; ignored without a fair-share rule).
+   */
+  enqueue(id: string, priority: Priority, key: string | null): void {
     if (this.queued.has(id) || this.running.has(id)) return;
     const entry: Waiting = { id, key: this.fairShare ? key : null, order: this.arrivals++ };
     this.queued.set(id, entry);
