@@ -1,6 +1,9 @@
 import { Fifo } from '../shared/fifo.js';
+import { MinHeap } from '../shared/min-heap.js';
 import { fairShareKeyOf, fairShareLimitOf, type FairShareRule, type FairShareSubject } from './fair-share.js';
 import { PRIORITIES, type Priority } from './handoff.js';
+
+const PRIORITIES_HIGH_FIRST = [...PRIORITIES].reverse();
 
 /** A handoff waiting for a slot; `order` ranks it by arrival across keys. */
 interface Waiting {
@@ -15,6 +18,8 @@ interface Lane {
   byPriority: Map<Priority, Fifo<Waiting>>;
   waiting: number;
   running: number;
+  /** Priorities this lane has a record in `ready` for (one at most each: no duplicates to wade through). */
+  ranked: Set<Priority>;
 }
 
 /** How many handoffs of one key wait and run in this process, and the key's limit (null: none). */
@@ -33,6 +38,12 @@ export interface KeyDepth {
  */
 export class HandoffQueue {
   private readonly lanes = new Map<string | null, Lane>();
+  /**
+   * Per priority, the lanes that may start a handoff of that priority, ranked by the arrival of
+   * their oldest one: choosing the next handoff costs O(log keys), however many keys wait. Kept
+   * lazily: a record whose lane filled up or whose head moved on is dropped or re-ranked when popped.
+   */
+  private readonly ready = new Map<Priority, MinHeap<Lane>>(PRIORITIES.map((p) => [p, new MinHeap<Lane>()]));
   private readonly queued = new Map<string, Waiting>();
   private readonly running = new Map<string, string | null>();
   private arrivals = 0;
@@ -57,6 +68,7 @@ export class HandoffQueue {
     const lane = this.laneOf(entry.key);
     lane.byPriority.get(priority)!.push(entry);
     lane.waiting++;
+    if (this.hasRoom(lane)) this.rank(lane, priority, entry.order);
     this.pump();
   }
 
@@ -113,7 +125,7 @@ export class HandoffQueue {
   private laneOf(key: string | null): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { key, byPriority: new Map(PRIORITIES.map((p) => [p, new Fifo<Waiting>()])), waiting: 0, running: 0 };
+      lane = { key, byPriority: new Map(PRIORITIES.map((p) => [p, new Fifo<Waiting>()])), waiting: 0, running: 0, ranked: new Set() };
       this.lanes.set(key, lane);
     }
     return lane;
@@ -143,21 +155,46 @@ export class HandoffQueue {
     return undefined;
   }
 
+  /**
+   * Puts the lane in `ready` for a priority unless it is there already: a record's rank is then
+   * never later than the lane's oldest handoff of that priority (heads only move on), so at worst
+   * it is popped early and ranked again.
+   */
+  private rank(lane: Lane, priority: Priority, order: number): void {
+    if (lane.ranked.has(priority)) return;
+    lane.ranked.add(priority);
+    this.ready.get(priority)!.push(order, lane);
+  }
+
   /** The highest-priority, oldest waiting handoff among keys below their limit. */
   private next(): Waiting | undefined {
-    for (let p = PRIORITIES.length - 1; p >= 0; p--) {
-      let best: { lane: Lane; entry: Waiting } | undefined;
-      for (const lane of this.lanes.values()) {
-        if (lane.waiting === 0 || !this.hasRoom(lane)) continue;
-        const entry = this.headOf(lane, PRIORITIES[p]);
-        if (entry && (!best || entry.order < best.entry.order)) best = { lane, entry };
-      }
-      if (best) {
-        best.lane.byPriority.get(PRIORITIES[p])!.shift();
-        return best.entry;
+    for (const priority of PRIORITIES_HIGH_FIRST) {
+      const ready = this.ready.get(priority)!;
+      for (let record = ready.pop(); record !== undefined; record = ready.pop()) {
+        const lane = record.value;
+        lane.ranked.delete(priority);
+        // A lane at its limit is ranked again when one of its runs finishes; one with nothing left, when it gets more.
+        if (!this.hasRoom(lane)) continue;
+        const head = this.headOf(lane, priority);
+        if (!head) continue;
+        if (head.order !== record.rank) {
+          this.rank(lane, priority, head.order);
+          continue;
+        }
+        lane.byPriority.get(priority)!.shift();
+        return head;
       }
     }
     return undefined;
+  }
+
+  /** Ranks a lane with room in every priority it has handoffs waiting in. */
+  private rankAgain(lane: Lane): void {
+    if (lane.waiting === 0 || !this.hasRoom(lane)) return;
+    for (const priority of PRIORITIES) {
+      const head = this.headOf(lane, priority);
+      if (head) this.rank(lane, priority, head.order);
+    }
   }
 
   private pump(): void {
@@ -179,10 +216,13 @@ export class HandoffQueue {
     lane.waiting--;
     lane.running++;
     this.running.set(id, key);
+    // Its next handoff competes for the next slot, unless the lane is at its limit now.
+    this.rankAgain(lane);
     void this.execute(id).finally(() => {
       this.running.delete(id);
       lane.running--;
       this.dropIfEmpty(lane);
+      this.rankAgain(lane);
       this.pump();
     });
   }
