@@ -245,10 +245,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
       retention.start();
-      stopBackground.push(() => retention.stop());
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
+      await retention.stop();
       await reliability.stop();
       queue.pause();
       handoffs!.stop();

@@ -93,7 +93,7 @@ describe('HandoffRetention', () => {
     expect(sweeps).toEqual([]);
     await clock.advance(1);
     expect(sweeps).toEqual([{ production: 1, test: 0 }]);
-    retention.stop();
+    await retention.stop();
     await clock.advance(10 * 60_000);
     expect(sweeps).toHaveLength(1);
   });

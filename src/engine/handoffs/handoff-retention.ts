@@ -35,6 +35,8 @@ export class HandoffRetention {
   readonly swept = new Topic<RetentionSweep>();
   private stopSweeping: (() => void) | null = null;
   private stopped = false;
+  /** The sweep in progress, if any: stop() waits for its batch, so the store is never closed under one. */
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: HandoffStore,
@@ -50,17 +52,18 @@ export class HandoffRetention {
   start(): void {
     if (!this.enabled || this.stopSweeping) return;
     this.stopSweeping = repeatEvery(this.clock, this.settings.intervalMs, async () => {
-      try {
-        await this.sweep();
-      } catch (error) {
+      this.running = this.sweep().catch((error) => {
         this.logger.warn({ err: error }, 'handoff retention sweep failed; it runs again at the next interval');
-      }
+      });
+      await this.running;
     });
   }
 
-  stop(): void {
+  /** Stops sweeping; resolves once the batch in progress (if any) has committed. */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.stopSweeping?.();
+    await this.running;
   }
 
   /** One pass over production then test handoffs; returns (and publishes) how many went. */
