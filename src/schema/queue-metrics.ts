@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import type { KeyDepth } from '../engine/handoffs/handoff-queue.js';
 import { builder } from './builder.js';
 
@@ -39,15 +38,6 @@ export const QueueMetricsRef = builder.objectRef<QueueFigures>('QueueMetrics').i
     }),
     fairShareLimit: t.exposeInt('fairShareLimit', { nullable: true, description: 'FAIR_SHARE_LIMIT: the default per-key limit; null when fair share is off.' }),
     keyCount: t.exposeInt('keyCount', { description: 'Keys with handoffs waiting or running here (byKey may list fewer).' }),
-    byKey: t.field({
-      type: [QueueKeyDepthRef],
-      description: 'Per key, most waiting first (then most running), at most `first` keys.',
-      args: { first: t.arg.int({ required: false, defaultValue: 20, description: 'How many keys to list (1–1000).' }) },
-      resolve: (figures, args) => {
-        const first = args.first ?? 20;
-        if (first < 1 || first > 1000) throw new GraphQLError('first must be between 1 and 1000', { extensions: { code: 'BAD_USER_INPUT' } });
-        return figures.byKey.slice(0, first);
-      },
-    }),
+    // byKey (it takes an argument to check) is added by resolvers/queue-metrics.ts.
   }),
 });
