@@ -133,7 +133,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     publish: (events) => handoffs!.publish(events),
   });
   const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id), options.settings.fairShare ?? null);
-  const retention = new HandoffRetention(stores.handoffs, options.settings.retention ?? KEEP_EVERYTHING, clock, logger);
+  const retention = new HandoffRetention(stores, options.settings.retention ?? KEEP_EVERYTHING, clock, logger);
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
   const deliveries = new ContextDeliveryService({ inbox: stores.inbox, feed: agentFeed, wake: (id, name, payload) => handoffs!.wake(id, name, payload), clock });
   const agentTasks = new AgentTaskService({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RetentionSweep } from '../../src/engine/handoffs/handoff-retention.js';
-import { createProcedure, follow, quickStep } from '../support/handoff-fixtures.js';
+import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
+import { createProcedure, follow, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 
@@ -18,6 +19,12 @@ beforeAll(async () => {
     const created = await createProcedure(server, { id, name: id, steps: [quickStep('only', kind, {}, { timeoutMs: 24 * 60 * MINUTE })] });
     expect(created.userErrors).toEqual([]);
   }
+  const handed = await createProcedure(server, {
+    id: 'HANDED',
+    name: 'Hand over, then work',
+    steps: [quickStep('hand', 'TRANSFER_CONTEXT', { keys: ['task'] }), quickStep('work', 'AGENT_TASK', {}, { timeoutMs: 24 * 60 * MINUTE })],
+  });
+  expect(handed.userErrors).toEqual([]);
 });
 
 afterAll(async () => {
@@ -77,5 +84,34 @@ describe('retention of finished handoffs', () => {
     expect(await later).toEqual({ production: 1, test: 0 });
     expect(await listed()).toEqual(['gated']);
     expect((await server.gql(`{ handoff(id: "gated") { status } }`)).data.handoff).toEqual({ status: 'WAITING' });
+  });
+
+  it("deletes the agent tasks and inbox deliveries of a deleted handoff, and keeps the agent's feed", async () => {
+    await registerReadyAgents(server, 'ret_source', 'ret_target');
+    const started = await initiate(server, { handoffId: 'handed_1', procedureId: 'HANDED', sourceAgent: 'ret_source', targetAgent: 'ret_target', metadata: { task: 'ship it' } });
+    expect(started.userErrors).toEqual([]);
+    const task = await waitForTask(server, 'ret_target', 'handed_1');
+    const { token } = await claimTask(server, task.taskId);
+    expect((await completeTask(server, task.taskId, token!, { done: true })).userErrors).toEqual([]);
+    expect((await follow(server, 'handed_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
+    const TARGET = `{ agent(id: "ret_target") {
+      inbox(first: 10) { edges { node { handoffId } } }
+      tasks(first: 10) { edges { node { taskId } } }
+      feed(after: 0) { type handoffId handoff { status } }
+    } }`;
+    const before = (await server.gql(TARGET)).data.agent;
+    expect([before.inbox.edges.length, before.tasks.edges.length]).toEqual([1, 1]);
+
+    const swept = nextDeletingSweep();
+    await clock.advance(61 * MINUTE);
+    expect(await swept).toEqual({ production: 1, test: 0 });
+    const after = await server.gql(TARGET);
+    expect(after.errors).toBeUndefined();
+    expect(after.data.agent.inbox.edges).toEqual([]);
+    expect(after.data.agent.tasks.edges).toEqual([]);
+    expect((await server.gql(`{ agentTask(taskId: "${task.taskId}") { status } }`)).data.agentTask).toBeNull();
+    // The feed is the agent's own numbered log: its entries stay, and name a handoff that is gone.
+    expect(after.data.agent.feed.map((entry: any) => entry.type)).toEqual(before.feed.map((entry: any) => entry.type));
+    expect(after.data.agent.feed.every((entry: any) => entry.handoffId === 'handed_1' && entry.handoff === null)).toBe(true);
   });
 });

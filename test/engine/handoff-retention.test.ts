@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Handoff } from '../../src/engine/handoffs/handoff.js';
-import { HandoffRetention } from '../../src/engine/handoffs/handoff-retention.js';
+import { HandoffRetention, type RetainedStores } from '../../src/engine/handoffs/handoff-retention.js';
 import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
@@ -40,26 +40,32 @@ function finished(id: string, finishedAt: number, test = false): Handoff {
   };
 }
 
-/** A store whose deleteFinished calls are recorded (the batch sizes the sweep asked for). */
-async function storeWith(handoffs: Handoff[]): Promise<{ store: HandoffStore; calls: { test: boolean; limit: number }[] }> {
+/** Stores whose retention calls are recorded (the batch sizes the sweep asked for, and what it deleted where). */
+async function storesWith(handoffs: Handoff[]) {
   db = SqliteDatabase.inMemory();
   const sqlite = new SqliteHandoffStore(db.connection, 'w', db.operations);
   for (const h of handoffs) await sqlite.create(h, [{ type: 'HANDOFF_CREATED', step: null, message: '' }], h.createdAt);
   const calls: { test: boolean; limit: number }[] = [];
+  const dependents: string[][] = [];
   const store = Object.create(sqlite) as HandoffStore;
-  store.deleteFinished = (options) => {
+  store.finishedBefore = (options) => {
     calls.push({ test: options.test, limit: options.limit });
-    return sqlite.deleteFinished(options);
+    return sqlite.finishedBefore(options);
   };
-  return { store, calls };
+  const stores: RetainedStores = {
+    handoffs: store,
+    agentTasks: { deleteOfHandoffs: async (ids) => (dependents.push([...ids]), 0) },
+    inbox: { deleteOfHandoffs: async () => 0 },
+  };
+  return { store, stores, calls, dependents };
 }
 
 describe('HandoffRetention', () => {
   it('deletes in bounded batches until a batch comes back short, production and test traffic by their own ages', async () => {
     const clock = new ManualClock(100 * HOUR);
     const old = Array.from({ length: 5 }, (_, i) => finished(`old_${i}`, 10 * HOUR + i));
-    const { store, calls } = await storeWith([...old, finished('recent', 99 * HOUR), finished('test_old', 90 * HOUR, true), finished('test_recent', 99.5 * HOUR, true)]);
-    const retention = new HandoffRetention(store, { finishedAgeMs: 24 * HOUR, testFinishedAgeMs: HOUR, batchSize: 2, intervalMs: 60_000 }, clock, silentLogger);
+    const { store, stores, calls, dependents } = await storesWith([...old, finished('recent', 99 * HOUR), finished('test_old', 90 * HOUR, true), finished('test_recent', 99.5 * HOUR, true)]);
+    const retention = new HandoffRetention(stores, { finishedAgeMs: 24 * HOUR, testFinishedAgeMs: HOUR, batchSize: 2, intervalMs: 60_000 }, clock, silentLogger);
     expect(await retention.sweep()).toEqual({ production: 5, test: 1 });
     expect(calls).toEqual([
       { test: false, limit: 2 },
@@ -68,13 +74,15 @@ describe('HandoffRetention', () => {
       { test: true, limit: 2 },
     ]);
     expect(await store.count({})).toBe(2);
+    // Each batch's agent tasks (and inbox deliveries) go before its handoffs.
+    expect(dependents).toEqual([['old_0', 'old_1'], ['old_2', 'old_3'], ['old_4'], ['test_old']]);
     expect(await retention.sweep()).toEqual({ production: 0, test: 0 });
   });
 
   it('keeps everything with ages of 0, and never starts a sweep', async () => {
     const clock = new ManualClock(100 * HOUR);
-    const { store, calls } = await storeWith([finished('ancient', 0), finished('test_ancient', 0, true)]);
-    const retention = new HandoffRetention(store, { finishedAgeMs: 0, testFinishedAgeMs: 0, batchSize: 2, intervalMs: 60_000 }, clock, silentLogger);
+    const { stores, calls } = await storesWith([finished('ancient', 0), finished('test_ancient', 0, true)]);
+    const retention = new HandoffRetention(stores, { finishedAgeMs: 0, testFinishedAgeMs: 0, batchSize: 2, intervalMs: 60_000 }, clock, silentLogger);
     expect(retention.enabled).toBe(false);
     retention.start();
     expect(clock.pendingDelays).toEqual([]);
@@ -84,8 +92,8 @@ describe('HandoffRetention', () => {
 
   it('sweeps on its interval once started, and not after stop', async () => {
     const clock = new ManualClock(100 * HOUR);
-    const { store } = await storeWith([finished('old', 0)]);
-    const retention = new HandoffRetention(store, { finishedAgeMs: HOUR, testFinishedAgeMs: 0, batchSize: 10, intervalMs: 60_000 }, clock, silentLogger);
+    const { stores } = await storesWith([finished('old', 0)]);
+    const retention = new HandoffRetention(stores, { finishedAgeMs: HOUR, testFinishedAgeMs: 0, batchSize: 10, intervalMs: 60_000 }, clock, silentLogger);
     const sweeps: unknown[] = [];
     retention.swept.subscribe((sweep) => sweeps.push(sweep));
     retention.start();

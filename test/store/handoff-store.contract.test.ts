@@ -80,6 +80,11 @@ function next(current: Handoff, status: HandoffStatus, events = 1): Handoff {
   return { ...current, status, version: current.version + 1, seq: current.seq + events };
 }
 
+/** One retention batch: the oldest finished ids, then their deletion; returns how many went. */
+async function deleteOld(store: HandoffStore, options: { finishedBefore: number; test: boolean; limit: number }): Promise<number> {
+  return store.deleteFinished(await store.finishedBefore(options));
+}
+
 function handoffContract(fixture: HandoffStoreFixture): void {
   let db: Database;
   let store: HandoffStore;
@@ -255,11 +260,12 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     await store.transition(next(running, 'RUNNING'), [{ type: 'HANDOFF_STARTED', step: null, message: '' }], 1, null);
     await store.recordSignal('running', 'review', { ok: true });
 
-    expect(await store.deleteFinished({ finishedBefore: 200, test: false, limit: 1 })).toBe(1);
+    expect(await store.finishedBefore({ finishedBefore: 200, test: false, limit: 10 })).toEqual(['old_a', 'old_b']);
+    expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 1 })).toBe(1);
     expect(await store.get('old_a')).toBeNull();
     expect(await store.get('old_b')).not.toBeNull();
-    expect(await store.deleteFinished({ finishedBefore: 200, test: false, limit: 10 })).toBe(1);
-    expect(await store.deleteFinished({ finishedBefore: 200, test: false, limit: 10 })).toBe(0);
+    expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 10 })).toBe(1);
+    expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 10 })).toBe(0);
 
     expect(await store.getMany(['old_a', 'old_b', 'recent'])).toMatchObject([null, null, { id: 'recent' }]);
     expect(await store.events('old_a', 0)).toEqual([]);
@@ -273,14 +279,20 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     ]);
     // Test traffic has its own age: untouched by the production sweep, deleted by its own.
     expect(await store.get('old_test')).not.toBeNull();
-    expect(await store.deleteFinished({ finishedBefore: 200, test: true, limit: 10 })).toBe(1);
+    expect(await deleteOld(store, { finishedBefore: 200, test: true, limit: 10 })).toBe(1);
     expect(await store.count({ test: true })).toBe(0);
     // However old, an unfinished handoff stays, with its events and signals.
-    expect(await store.deleteFinished({ finishedBefore: Number.MAX_SAFE_INTEGER, test: false, limit: 10 })).toBe(1);
+    expect(await deleteOld(store, { finishedBefore: Number.MAX_SAFE_INTEGER, test: false, limit: 10 })).toBe(1);
     expect(await store.get('running')).toMatchObject({ status: 'RUNNING' });
     expect(await store.events('running', 0)).toHaveLength(2);
     expect(await store.requests('running')).toEqual({ signals: { review: { ok: true } }, cancelRequest: null });
     expect(await store.unfinished()).toEqual([{ id: 'running', priority: 'MEDIUM' }]);
+    // Asked by id, it still deletes only finished handoffs, and skips unknown ids.
+    await finish('another', 'ROLLED_BACK', 900);
+    expect(await store.deleteFinished(['running', 'another', 'never_stored'])).toBe(1);
+    expect(await store.get('another')).toBeNull();
+    expect(await store.get('running')).not.toBeNull();
+    expect(await store.deleteFinished([])).toBe(0);
   });
 }
 
@@ -347,7 +359,7 @@ describe('SQLite change feed', () => {
       await b.create(unread, created, 3);
       await b.transition({ ...next(unread, 'COMPLETED'), finishedAt: 4 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 4, null);
       // Both deleted: one the follower had read, one it had not.
-      expect(await b.deleteFinished({ finishedBefore: 10, test: false, limit: 10 })).toBe(2);
+      expect(await deleteOld(b, { finishedBefore: 10, test: false, limit: 10 })).toBe(2);
       const rows = (table: string) => dbA.connection.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
       expect([rows('handoff_events'), rows('handoff_notices')]).toEqual([0, 0]);
       await b.create(handoff('fresh'), created, 11);
@@ -440,7 +452,7 @@ describe('SQLite handoff store internals', () => {
       const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
       expect(await reopened.count({ status: ['COMPLETED'], test: false })).toBe(exact("status = 'COMPLETED' AND test_id IS NULL"));
       // Retention deletes through the same triggers.
-      expect(await reopened.deleteFinished({ finishedBefore: 16, test: false, limit: 2 })).toBe(2);
+      expect(await deleteOld(reopened, { finishedBefore: 16, test: false, limit: 2 })).toBe(2);
       await check();
     } finally {
       await db.close();
@@ -462,7 +474,7 @@ describe('SQLite handoff store internals', () => {
         { id: 'done', finished_at: 7 },
         { id: 'waiting', finished_at: null },
       ]);
-      expect(await reopened.deleteFinished({ finishedBefore: 8, test: false, limit: 10 })).toBe(1);
+      expect(await deleteOld(reopened, { finishedBefore: 8, test: false, limit: 10 })).toBe(1);
     } finally {
       await db.close();
     }

@@ -1,4 +1,6 @@
+import type { AgentTaskStore } from '../ports/agent-task-store.js';
 import type { HandoffStore } from '../ports/handoff-store.js';
+import type { InboxStore } from '../ports/registry-stores.js';
 import { repeatEvery, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
@@ -26,10 +28,19 @@ export interface RetentionSweep {
 /** Lets other work (requests, steps) run between two batches. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What retention deletes from: the handoffs, and the records tied to each that are no use without it. */
+export interface RetainedStores {
+  handoffs: HandoffStore;
+  agentTasks: Pick<AgentTaskStore, 'deleteOfHandoffs'>;
+  inbox: Pick<InboxStore, 'deleteOfHandoffs'>;
+}
+
 /**
- * Deletes finished handoffs older than the settings allow, with their events, in batches of
- * `batchSize`, yielding between batches so a large backlog never holds the store for long. Runs
- * every `intervalMs` on the clock once started; `swept` tells who waits (tests, logs) what went.
+ * Deletes finished handoffs older than the settings allow, with their events, agent tasks and inbox
+ * deliveries, in batches of `batchSize`, yielding between batches so a large backlog never holds the
+ * store for long. Runs every `intervalMs` on the clock once started; `swept` tells who waits (tests,
+ * logs) what went. Agent feed entries (each agent's gapless log) and validation sessions (their
+ * figures are validation metrics) stay.
  */
 export class HandoffRetention {
   readonly swept = new Topic<RetentionSweep>();
@@ -39,7 +50,7 @@ export class HandoffRetention {
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly store: HandoffStore,
+    private readonly stores: RetainedStores,
     private readonly settings: RetentionSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -82,9 +93,13 @@ export class HandoffRetention {
     const finishedBefore = this.clock.now() - ageMs;
     let deleted = 0;
     while (!this.stopped) {
-      const batch = await this.store.deleteFinished({ finishedBefore, test, limit: this.settings.batchSize });
-      deleted += batch;
-      if (batch < this.settings.batchSize) break;
+      const ids = await this.stores.handoffs.finishedBefore({ finishedBefore, test, limit: this.settings.batchSize });
+      if (ids.length === 0) break;
+      // What hangs off the handoffs first: a crash in between leaves handoffs the next sweep finds again, never orphans.
+      await this.stores.agentTasks.deleteOfHandoffs(ids);
+      await this.stores.inbox.deleteOfHandoffs(ids);
+      deleted += await this.stores.handoffs.deleteFinished(ids);
+      if (ids.length < this.settings.batchSize) break;
       await nextTurn();
     }
     return deleted;

@@ -389,19 +389,25 @@ export class HandoffRepository implements HandoffStore {
    * reached the log yet (a reader between the two writes, or a crash), and a stored status must never
    * be readable without them. The document is read first, so the log read sees everything before it.
    */
+  async finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+    this.finished.forget([], finishedBefore);
+    const filter: Filter = { status: { $in: [...FINAL_STATUSES] }, finishedAt: { $lt: finishedBefore }, testId: test ? { $ne: null } : null };
+    return (await this.handoffs.find(filter, { sort: { finishedAt: 1 }, limit })).map((doc) => doc._id);
+  }
+
   /**
    * Without multi-document transactions: the events go first, then the documents (still guarded by
    * a final status). A crash in between leaves finished handoffs without history, which the next
    * sweep deletes; never events without their handoff, which nothing would find again. Counts and
    * summaries are computed from the documents, so they drop the handoffs with them.
    */
-  async deleteFinished({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<number> {
-    const filter: Filter = { status: { $in: [...FINAL_STATUSES] }, finishedAt: { $lt: finishedBefore }, testId: test ? { $ne: null } : null };
-    const ids = (await this.handoffs.find(filter, { sort: { finishedAt: 1 }, limit })).map((doc) => doc._id);
+  async deleteFinished(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    await this.log.deleteOwners(ids);
-    const deleted = await this.handoffs.deleteMany({ _id: { $in: ids }, status: { $in: [...FINAL_STATUSES] } });
-    this.finished.forget(ids, finishedBefore);
+    const finished = (await this.handoffs.find({ _id: { $in: [...ids] }, status: { $in: [...FINAL_STATUSES] } })).map((doc) => doc._id);
+    if (finished.length === 0) return 0;
+    await this.log.deleteOwners(finished);
+    const deleted = await this.handoffs.deleteMany({ _id: { $in: finished }, status: { $in: [...FINAL_STATUSES] } });
+    this.finished.forget(finished, 0);
     return deleted;
   }
 

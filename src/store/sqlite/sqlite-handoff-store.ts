@@ -334,26 +334,35 @@ export class SqliteHandoffStore implements HandoffStore {
     this.sql('INSERT INTO handoff_notices (handoff_id, writer, kind, body) VALUES (?, ?, ?, ?)').run(id, this.writer, kind, JSON.stringify(body));
   }
 
+  finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+    this.finished.forget([], finishedBefore);
+    return this.read('read', () =>
+      this.sql(
+        `SELECT id FROM handoffs WHERE finished_at < ? AND (test_id IS NOT NULL) = ? AND status IN (SELECT value FROM json_each(?))
+         ORDER BY finished_at LIMIT ?`,
+      ).pluck().all(finishedBefore, test ? 1 : 0, FINAL, limit) as string[],
+    );
+  }
+
   /**
    * One short write transaction: the handoffs (the counts triggers drop them from handoff_counts),
    * then their events and notices. Positions are AUTOINCREMENT, so the change feed never sees a
    * deleted position reused; a follower past them reads on unaffected.
    */
-  deleteFinished({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<number> {
+  deleteFinished(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    const list = JSON.stringify(ids);
     return this.write('delete finished', () => {
-      const ids = this.sql(
-        `DELETE FROM handoffs WHERE id IN (
-           SELECT id FROM handoffs WHERE finished_at < ? AND (test_id IS NOT NULL) = ? AND status IN (SELECT value FROM json_each(?))
-           ORDER BY finished_at LIMIT ?)
-         RETURNING id`,
-      ).pluck().all(finishedBefore, test ? 1 : 0, FINAL, limit) as string[];
-      if (ids.length > 0) {
-        const list = JSON.stringify(ids);
-        this.sql('DELETE FROM handoff_events WHERE handoff_id IN (SELECT value FROM json_each(?))').run(list);
-        this.sql('DELETE FROM handoff_notices WHERE handoff_id IN (SELECT value FROM json_each(?))').run(list);
+      const deleted = this.sql(
+        'DELETE FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND status IN (SELECT value FROM json_each(?)) RETURNING id',
+      ).pluck().all(list, FINAL) as string[];
+      if (deleted.length > 0) {
+        const gone = JSON.stringify(deleted);
+        this.sql('DELETE FROM handoff_events WHERE handoff_id IN (SELECT value FROM json_each(?))').run(gone);
+        this.sql('DELETE FROM handoff_notices WHERE handoff_id IN (SELECT value FROM json_each(?))').run(gone);
       }
-      this.finished.forget(ids, finishedBefore);
-      return ids.length;
+      this.finished.forget(deleted, 0);
+      return deleted.length;
     });
   }
 
