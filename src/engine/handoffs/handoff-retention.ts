@@ -98,8 +98,10 @@ export class HandoffRetention {
       // What hangs off the handoffs first: a crash in between leaves handoffs the next sweep finds again, never orphans.
       await this.stores.agentTasks.deleteOfHandoffs(ids);
       await this.stores.inbox.deleteOfHandoffs(ids);
-      deleted += await this.stores.handoffs.deleteFinished(ids);
-      if (ids.length < this.settings.batchSize) break;
+      const gone = await this.stores.handoffs.deleteFinished(ids);
+      deleted += gone;
+      // A short batch was the last; one that deleted nothing (another process got there first) ends this pass too.
+      if (ids.length < this.settings.batchSize || gone === 0) break;
       await nextTurn();
     }
     return deleted;
