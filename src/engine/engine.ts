@@ -17,6 +17,9 @@ import { AgentTaskService } from './tasks/agent-task-service.js';
 import { secureClaimTokens, type ClaimTokenSource } from './tasks/claim-token.js';
 import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { fetchWebhookSender, type WebhookSender } from './webhooks/webhook-sender.js';
+import { secureWebhookSecrets, WebhookService, type WebhookSecretSource } from './webhooks/webhook-service.js';
 import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
 import { randomToken, systemRandom, type Random } from './shared/random.js';
@@ -27,6 +30,14 @@ export interface EngineSettings {
   webhookAllowList: string[];
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
+  /** Webhook deliveries: attempts before FAILED (default 8). */
+  webhookMaxAttempts?: number;
+  /** Wait before a delivery's second attempt (default 1 s); it triples per attempt, up to an hour. */
+  webhookRetryInitialMs?: number;
+  /** How long a receiver has to answer (default 5 s; at most a third of the lease). */
+  webhookTimeoutMs?: number;
+  /** How often webhook subscriptions are served (default 250 ms). */
+  webhookPollMs?: number;
 }
 
 export interface EngineOptions {
@@ -44,6 +55,10 @@ export interface EngineOptions {
   random?: Random;
   /** Where agent-task claim tokens come from (default: the OS CSPRNG; see claim-token.ts). */
   claimTokens?: ClaimTokenSource;
+  /** Where webhook signing secrets come from (default: the OS CSPRNG). */
+  webhookSecrets?: WebhookSecretSource;
+  /** How webhook POSTs are sent (default: fetch). */
+  webhookSender?: WebhookSender;
   logger?: Logger;
 }
 
@@ -70,6 +85,8 @@ export interface Engine {
   readonly faults: FaultInjectors;
   /** Reliability tests: the six standard configurations, runs of real test-tagged handoffs, results. */
   readonly reliability: ReliabilityService;
+  /** Outbound webhook subscriptions and their delivery logs. */
+  readonly webhooks: WebhookService;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   readonly queue: HandoffQueue;
@@ -160,6 +177,39 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     random,
     logger,
   });
+  const webhooks = new WebhookService({
+    store: stores.webhooks,
+    events: stores.committedEvents,
+    clock,
+    random,
+    secrets: options.webhookSecrets ?? secureWebhookSecrets,
+    allowList: options.settings.webhookAllowList,
+  });
+  const webhookDispatcher = stores.committedEvents
+    ? new WebhookDispatcher({
+        store: stores.webhooks,
+        events: stores.committedEvents,
+        clock,
+        random,
+        logger,
+        owner,
+        leaseMs,
+        exclusiveStore: !shared,
+        isOwnerGone: options.isOwnerGone,
+        allowList: options.settings.webhookAllowList,
+        policy: {
+          maxAttempts: options.settings.webhookMaxAttempts ?? 8,
+          initialDelayMs: options.settings.webhookRetryInitialMs ?? 1_000,
+          multiplier: 3,
+          maxDelayMs: 3_600_000,
+          jitter: 0.1,
+        },
+        // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
+        timeoutMs: Math.min(options.settings.webhookTimeoutMs ?? 5_000, Math.floor(leaseMs / 3)),
+        send: options.webhookSender ?? fetchWebhookSender,
+      })
+    : null;
+  let stopWebhooks: (() => Promise<void>) | null = null;
   // Background work on the clock, stopped by stop(): lease renewal, and in a shared store the orphan
   // scan (leases of dead processes) and the feed of what other processes commit.
   const stopBackground: (() => void)[] = [];
@@ -199,6 +249,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     agentTasks,
     faults,
     reliability,
+    webhooks,
     runner,
     queue,
     agents,
@@ -234,9 +285,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
+      stopWebhooks = webhookDispatcher?.start(options.settings.webhookPollMs ?? 250) ?? null;
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
+      await stopWebhooks?.();
+      stopWebhooks = null;
       await reliability.stop();
       queue.pause();
       handoffs!.stop();
