@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One POST as the receiver got it: the raw body is what the signature covers. */
+/** One POST as the receiver answered it (recorded once answered): the raw body is what the signature covers. */
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
@@ -12,8 +12,8 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
-  /** Decides the status of each POST (default 200). */
-  answer: (request: { headers: IncomingHttpHeaders; body: string }) => number;
+  /** Decides the status of each POST (default 200); a promise holds the answer back until it settles. */
+  answer: (request: { headers: IncomingHttpHeaders; body: string }) => number | Promise<number>;
   close(): Promise<void>;
 }
 
@@ -28,11 +28,11 @@ export async function startWebhookReceiver(path = '/hooks'): Promise<WebhookRece
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const status = receiver.answer({ headers: req.headers, body });
+      const status = await receiver.answer({ headers: req.headers, body });
       receiver.received.push({ headers: req.headers, body, answered: status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
+      if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
