@@ -82,4 +82,31 @@ describe('webhook deliveries across a crash', () => {
       expect(kept.filter((body) => body.handoffId === id).map((body) => body.id)).toEqual(seqs.map((seq) => `${id}:${seq}`));
     }
   }, 60_000);
+
+  it('delivers each event once when two server processes share the store (one holds the subscription)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-webhook-shared-'));
+    dirs.push(dataDir);
+    const hook = await startWebhookReceiver();
+    receivers.push(hook);
+    const [a, b] = await Promise.all([startServerProcess(dataDir, running, ENV), startServerProcess(dataDir, running, ENV)]);
+    const registered = await a.gql(`mutation($url: String!) { registerWebhook(input: { url: $url, eventTypes: [HANDOFF_CREATED, HANDOFF_COMPLETED] }) { userErrors { message } } }`, {
+      url: hook.url,
+    });
+    expect(registered.data.registerWebhook.userErrors).toEqual([]);
+    const created = await a.gql(`mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`, {
+      input: { id: 'ONE_NOOP', name: 'One no-op', steps: [{ id: 'a', name: 'a', kind: 'NOOP', timeoutMs: 1_000 }] },
+    });
+    expect(created.data.createProcedure.userErrors).toEqual([]);
+    const ids = Array.from({ length: 10 }, (_, i) => `shared_wh_${i}`);
+    for (const [index, id] of ids.entries()) {
+      const gql = index % 2 === 0 ? a.gql : b.gql;
+      const initiated = await gql(`mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "ONE_NOOP" }) { userErrors { message } } }`, { id });
+      expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
+    }
+    await waitFor(async () => hook.received.filter((r) => JSON.parse(r.body).type === 'HANDOFF_COMPLETED').length, (count) => count >= ids.length);
+    const keys = hook.received.map((request) => JSON.parse(request.body).id as string);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toHaveLength(2 * ids.length);
+    expect(keys.filter((key) => key.endsWith(':1')).sort()).toEqual(ids.map((id) => `${id}:1`).sort());
+  }, 60_000);
 });

@@ -168,6 +168,22 @@ describe('webhook delivery', () => {
     expect(third - second).toBeGreaterThanOrEqual(2_700);
   });
 
+  it("does not hold other handoffs' events back while one handoff's delivery waits for a retry", async () => {
+    const clock = new ManualClock();
+    const server = await serverOn(clock, { WEBHOOK_MAX_ATTEMPTS: '10', WEBHOOK_RETRY_INITIAL_MS: '3600000' });
+    const hook = await receiver();
+    await twoStepProcedure(server);
+    const { webhookSubscription } = await register(server, { url: hook.url });
+    hook.answer = ({ body }) => (JSON.parse(body).handoffId === 'wh_stuck' ? 500 : 200);
+    await startHandoff(server, 'wh_stuck');
+    await startHandoff(server, 'wh_free');
+    await until(clock, () => bodies(hook.received).some((body) => body.handoffId === 'wh_free' && body.type === 'HANDOFF_COMPLETED'));
+    expect(bodies(hook.received).filter((body) => body.handoffId === 'wh_stuck').map((body) => body.seq)).toEqual([1]);
+    const pending = await deliveries(server, webhookSubscription!.id, ['PENDING']);
+    expect(new Set(pending.edges.map(({ node }) => node.handoffId))).toEqual(new Set(['wh_stuck']));
+    expect(pending.edges.find(({ node }) => node.seq === 1)!.node.attempts).toHaveLength(1);
+  });
+
   it('marks a delivery FAILED after the last attempt, lets the handoff go on, and redelivers it on request', async () => {
     const clock = new ManualClock();
     const server = await serverOn(clock);
