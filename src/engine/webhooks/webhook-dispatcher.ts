@@ -15,6 +15,11 @@ const EVENT_BATCHES_PER_TICK = 4;
 const PENDING_WINDOW = 500;
 /** Handoffs whose deliveries go out at the same time, per subscription. */
 const PARALLEL_HANDOFFS = 16;
+/**
+ * A cursor that moved past no event (a MongoDB resume token advances while nothing happens) is
+ * stored at most this often: often enough to stay within the oplog, rarely enough to cost nothing.
+ */
+const IDLE_CURSOR_SAVE_MS = 60_000;
 
 export interface WebhookDispatcherOptions {
   store: WebhookStore;
@@ -38,6 +43,8 @@ export interface WebhookDispatcherOptions {
 interface HeldLease {
   lease: WebhookLease;
   expiresAt: number;
+  /** When the cursor was last stored. */
+  cursorSavedAt: number;
 }
 
 /**
@@ -51,6 +58,8 @@ interface HeldLease {
 export class WebhookDispatcher {
   private readonly held = new Map<string, HeldLease>();
   private ticking: Promise<void> = Promise.resolve();
+  /** Aborts POSTs in flight when the server stops: they stay PENDING, unrecorded, and go out again after the restart. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: WebhookDispatcherOptions) {}
 
@@ -59,6 +68,7 @@ export class WebhookDispatcher {
     const stopRepeating = repeatEvery(this.options.clock, pollMs, () => (this.ticking = this.tick()));
     return async () => {
       stopRepeating();
+      this.stopping.abort(new Error('the server is stopping'));
       await this.ticking;
       await this.releaseAll();
     };
@@ -70,12 +80,16 @@ export class WebhookDispatcher {
       const subscriptions = await this.options.store.list();
       const known = new Set(subscriptions.map((subscription) => subscription.id));
       for (const id of this.held.keys()) if (!known.has(id)) this.held.delete(id);
-      for (const subscription of subscriptions) {
-        if (!subscription.enabled) continue;
-        await this.serve(subscription).catch((error) =>
-          this.options.logger.warn({ err: error, subscription: subscription.id }, 'webhook dispatch failed; retrying on the next poll'),
-        );
-      }
+      // Side by side: a slow receiver holds back its own subscription only.
+      await Promise.all(
+        subscriptions
+          .filter((subscription) => subscription.enabled)
+          .map((subscription) =>
+            this.serve(subscription).catch((error) =>
+              this.options.logger.warn({ err: error, subscription: subscription.id }, 'webhook dispatch failed; retrying on the next poll'),
+            ),
+          ),
+      );
     } catch (error) {
       this.options.logger.warn({ err: error }, 'webhook subscriptions could not be read');
     }
@@ -105,7 +119,7 @@ export class WebhookDispatcher {
       this.held.delete(id);
       return null;
     }
-    const held = { lease: attempt.lease, expiresAt: now + leaseMs };
+    const held = { lease: attempt.lease, expiresAt: now + leaseMs, cursorSavedAt: current?.cursorSavedAt ?? now };
     this.held.set(id, held);
     return held;
   }
@@ -117,6 +131,7 @@ export class WebhookDispatcher {
       const read = await events.read(held.lease.cursor, EVENT_BATCH);
       if (read.position === held.lease.cursor) return true;
       const now = clock.now();
+      if (read.events.length === 0 && now - held.cursorSavedAt < IDLE_CURSOR_SAVE_MS) return true;
       const wanted = read.events.filter((event) => wantsEvent(subscription, event));
       const deliveries = wanted.map((event, index) => newDelivery(subscription.id, event, held.lease.enqueued + index, now));
       if (!(await store.enqueue(held.lease, owner, deliveries, read.position))) {
@@ -124,6 +139,7 @@ export class WebhookDispatcher {
         return false;
       }
       held.lease = { ...held.lease, cursor: read.position, enqueued: held.lease.enqueued + deliveries.length };
+      held.cursorSavedAt = now;
       if (read.events.length < EVENT_BATCH) return true;
     }
     return true;
@@ -149,6 +165,7 @@ export class WebhookDispatcher {
   private async deliverInOrder(subscription: WebhookSubscription, queue: WebhookDelivery[], deadline: number): Promise<void> {
     for (const delivery of queue) {
       const now = this.options.clock.now();
+      if (this.stopping.signal.aborted) return;
       if (now > deadline || delivery.nextAttemptAt === null || delivery.nextAttemptAt > now) return;
       const next = await this.attempt(subscription, delivery);
       if (next.status === 'PENDING') return;
@@ -166,6 +183,7 @@ export class WebhookDispatcher {
             url,
             body: delivery.body,
             timeoutMs: this.options.timeoutMs,
+            signal: this.stopping.signal,
             headers: {
               'content-type': 'application/json',
               'idempotency-key': delivery.eventKey,
@@ -177,6 +195,7 @@ export class WebhookDispatcher {
           clock,
         )
       : { at: clock.now(), statusCode: null, error: problem!, durationMs: 0 };
+    if (this.stopping.signal.aborted) return { ...delivery, status: 'PENDING' };
     const next = afterAttempt(delivery, attempt, this.options.policy, this.options.random);
     const saved = await this.options.store.save(next, delivery.attempts.length, 'PENDING');
     if (!saved) return { ...next, status: 'PENDING' };

@@ -7,6 +7,8 @@ export interface WebhookRequest {
   body: string;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Aborts the POST (the server is stopping). */
+  signal?: AbortSignal;
 }
 
 /** Sends a request and reports the attempt; never throws (a failure is an attempt with an error). */
@@ -25,6 +27,9 @@ export const fetchWebhookSender: WebhookSender = async (request, clock) => {
   const started = clock.now();
   const aborted = new AbortController();
   const cancelTimeout = startTimeout(clock, request.timeoutMs, () => aborted.abort(new Error(`no answer within ${request.timeoutMs} ms`)));
+  const stop = () => aborted.abort(request.signal!.reason);
+  if (request.signal?.aborted) stop();
+  else request.signal?.addEventListener('abort', stop, { once: true });
   try {
     const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'error', signal: aborted.signal });
     await response.body?.cancel();
@@ -36,5 +41,6 @@ export const fetchWebhookSender: WebhookSender = async (request, clock) => {
     return { at: started, statusCode: null, error: shortened(cause ? `${reason.message} (${cause})` : reason.message), durationMs: clock.now() - started };
   } finally {
     cancelTimeout();
+    request.signal?.removeEventListener('abort', stop);
   }
 };
