@@ -12,9 +12,9 @@ import { wantsEvent, type WebhookSubscription } from './webhook-subscription.js'
 const EVENT_BATCH = 500;
 const EVENT_BATCHES_PER_TICK = 4;
 /** Pending deliveries looked at per tick: the heads of the handoffs among them go out. */
-const PENDING_WINDOW = 500;
+const PENDING_WINDOW = 1_000;
 /** Handoffs whose deliveries go out at the same time, per subscription. */
-const PARALLEL_HANDOFFS = 16;
+const PARALLEL_HANDOFFS = 32;
 /**
  * A cursor that moved past no event (a MongoDB resume token advances while nothing happens) is
  * stored at most this often: often enough to stay within the oplog, rarely enough to cost nothing.
