@@ -184,6 +184,24 @@ describe('webhook delivery', () => {
     expect(pending.edges.find(({ node }) => node.seq === 1)!.node.attempts).toHaveLength(1);
   });
 
+  it('counts a receiver that does not answer within WEBHOOK_TIMEOUT_MS as a failed attempt, timed on the injected clock', async () => {
+    const clock = new ManualClock();
+    const server = await serverOn(clock, { WEBHOOK_TIMEOUT_MS: '2000' });
+    const hook = await receiver();
+    await twoStepProcedure(server);
+    const { webhookSubscription } = await register(server, { url: hook.url, eventTypes: ['HANDOFF_CREATED'] });
+    let silent = true;
+    hook.answer = () => (silent ? new Promise<number>(() => undefined) : 200);
+    await startHandoff(server, 'wh_silent');
+    await until(clock, async () => (await deliveries(server, webhookSubscription!.id)).edges[0]?.node.attemptCount === 1);
+    const [{ node }] = (await deliveries(server, webhookSubscription!.id)).edges;
+    expect(node.status).toBe('PENDING');
+    expect(node.attempts[0]).toMatchObject({ statusCode: null, error: 'no answer within 2000 ms', durationMs: 2_000 });
+    silent = false;
+    await until(clock, () => hook.received.length === 1);
+    await until(clock, async () => (await deliveries(server, webhookSubscription!.id, ['DELIVERED'])).totalCount === 1);
+  });
+
   it('marks a delivery FAILED after the last attempt, lets the handoff go on, and redelivers it on request', async () => {
     const clock = new ManualClock();
     const server = await serverOn(clock);
