@@ -45,6 +45,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** How often new events are looked for and due deliveries sent. */
   webhookPollMs: number;
+  /** How long finished webhook deliveries (DELIVERED, FAILED) stay in the delivery log. */
+  webhookLogRetentionMs: number;
   apiKeys: ApiKey[];
   /** Largest accepted HTTP request body. */
   maxBodyBytes: number;
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookRetryInitialMs: integer(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 1, 3_600_000),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
     webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 250, 5, 60_000),
+    webhookLogRetentionMs: integer(env, 'WEBHOOK_LOG_RETENTION_HOURS', 168, 1, 87_600) * 3_600_000,
     apiKeys: keys,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),

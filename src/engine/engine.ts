@@ -38,6 +38,8 @@ export interface EngineSettings {
   webhookTimeoutMs?: number;
   /** How often webhook subscriptions are served (default 250 ms). */
   webhookPollMs?: number;
+  /** How long finished webhook deliveries stay in the log (default 7 days). */
+  webhookLogRetentionMs?: number;
 }
 
 export interface EngineOptions {
@@ -206,6 +208,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         },
         // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
         timeoutMs: Math.min(options.settings.webhookTimeoutMs ?? 5_000, Math.floor(leaseMs / 3)),
+        logRetentionMs: options.settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,
         send: options.webhookSender ?? fetchWebhookSender,
       })
     : null;

@@ -130,6 +130,11 @@ function webhookContract(fixture: ReturnType<typeof adapterFixtures>[number]): v
     expect(rest.items.map((item) => item.node.eventKey)).toEqual(['h1:1']);
     expect(await webhooks.countDeliveries('s1', ['DELIVERED'])).toBe(1);
     expect((await webhooks.deliveries('s1', ['PENDING'], { first: 10 })).items).toHaveLength(2);
+
+    // Pruning takes finished deliveries created before the cutoff only.
+    expect(await webhooks.pruneDeliveries('s1', 10)).toBe(0);
+    expect(await webhooks.pruneDeliveries('s1', 11)).toBe(1);
+    expect((await webhooks.deliveries('s1', null, { first: 10 })).items.map((item) => item.node.eventKey)).toEqual(['h1:2', 'h2:1']);
   });
 
   it('reads every committed handoff event after a position, in commit order', async () => {

@@ -61,4 +61,6 @@ export interface WebhookStore {
   /** The delivery log, newest first. */
   deliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null, request: PageRequest): Promise<Page<WebhookDelivery>>;
   countDeliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null): Promise<number>;
+  /** Deletes the subscription's DELIVERED and FAILED deliveries created before `before`; returns how many. */
+  pruneDeliveries(subscriptionId: string, before: number): Promise<number>;
 }

@@ -20,6 +20,8 @@ const PARALLEL_HANDOFFS = 32;
  * stored at most this often: often enough to stay within the oplog, rarely enough to cost nothing.
  */
 const IDLE_CURSOR_SAVE_MS = 60_000;
+/** How often the holder of a subscription deletes its log entries older than the retention. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface WebhookDispatcherOptions {
   store: WebhookStore;
@@ -37,6 +39,8 @@ export interface WebhookDispatcherOptions {
   allowList: readonly string[];
   policy: WebhookRetryPolicy;
   timeoutMs: number;
+  /** Finished deliveries (DELIVERED, FAILED) older than this leave the log. */
+  logRetentionMs: number;
   send: WebhookSender;
 }
 
@@ -45,6 +49,8 @@ interface HeldLease {
   expiresAt: number;
   /** When the cursor was last stored. */
   cursorSavedAt: number;
+  /** When the log was last pruned (0: not yet by this process). */
+  prunedAt: number;
 }
 
 /**
@@ -103,6 +109,16 @@ export class WebhookDispatcher {
     // Stop starting POSTs well before the lease could run out under them.
     const deadline = Math.min(held.expiresAt, started + this.options.leaseMs) - this.options.timeoutMs;
     await this.deliverDue(subscription, deadline);
+    await this.pruneLog(subscription.id, held);
+  }
+
+  /** Keeps the delivery log within the retention: at most once an hour per subscription. */
+  private async pruneLog(id: string, held: HeldLease): Promise<void> {
+    const now = this.options.clock.now();
+    if (now - held.prunedAt < PRUNE_EVERY_MS) return;
+    held.prunedAt = now;
+    const pruned = await this.options.store.pruneDeliveries(id, now - this.options.logRetentionMs);
+    if (pruned > 0) this.options.logger.info({ subscription: id, pruned }, 'webhook deliveries past the retention removed from the log');
   }
 
   /** The subscription's lease: kept while more than half of it is left, else renewed (or taken). */
@@ -119,7 +135,7 @@ export class WebhookDispatcher {
       this.held.delete(id);
       return null;
     }
-    const held = { lease: attempt.lease, expiresAt: now + leaseMs, cursorSavedAt: current?.cursorSavedAt ?? now };
+    const held = { lease: attempt.lease, expiresAt: now + leaseMs, cursorSavedAt: current?.cursorSavedAt ?? now, prunedAt: current?.prunedAt ?? 0 };
     this.held.set(id, held);
     return held;
   }

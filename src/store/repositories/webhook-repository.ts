@@ -146,6 +146,10 @@ export class WebhookRepository implements WebhookStore {
   countDeliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null): Promise<number> {
     return this.log.count(deliveryFilter(subscriptionId, status));
   }
+
+  pruneDeliveries(subscriptionId: string, before: number): Promise<number> {
+    return this.log.deleteMany({ subscriptionId, status: { $in: ['DELIVERED', 'FAILED'] }, createdAt: { $lt: before } });
+  }
 }
 
 function deliveryFilter(subscriptionId: string, status: WebhookDeliveryStatus[] | null): Filter {
