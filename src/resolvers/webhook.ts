@@ -1,42 +1,40 @@
-import type { WebhookDelivery, WebhookDeliveryStatus } from '../engine/webhooks/webhook-delivery.js';
-import type { WebhookWithSecret } from '../engine/webhooks/webhook-service.js';
-import type { WebhookSubscription } from '../engine/webhooks/webhook-subscription.js';
+import type { WebhookDeliveryStatus } from '../engine/webhooks/webhook-delivery.js';
 import type { HandoffEventType } from '../engine/handoffs/handoff-event.js';
 import { builder } from '../schema/builder.js';
-import { payloadType, UserErrorRef, type Payload } from '../schema/user-error.js';
+import { pageArgs } from '../schema/connection.js';
 import {
   RedeliverWebhookInput,
   RegisterWebhookInput,
   RotateWebhookSecretInput,
   UpdateWebhookInput,
-  WebhookDeliveryRef,
+  WebhookDeliveryConnection,
+  WebhookDeliveryPayload,
   WebhookDeliveryStatusEnum,
   WebhookIdInput,
+  WebhookSecretPayload,
+  WebhookSubscriptionPayload,
   WebhookSubscriptionRef,
 } from '../schema/webhook.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
 
 builder.objectFields(WebhookSubscriptionRef, (t) => ({
-  deliveries: t.connection(
-    {
-      type: WebhookDeliveryRef,
-      description: 'The delivery log: one entry per event sent (or to be sent) here, newest first, with every attempt.',
-      authScopes: { admin: true },
-      args: {
-        status: t.arg({ type: [WebhookDeliveryStatusEnum], required: false, description: 'Only deliveries in these statuses.' }),
-      },
-      resolve: (subscription, args, context) => {
-        const status = args.status?.length ? (args.status as WebhookDeliveryStatus[]) : null;
-        return connectionFromPage(
-          () => context.engine.webhooks.deliveries(subscription.id, status, pageRequest(args)),
-          () => context.engine.webhooks.countDeliveries(subscription.id, status),
-        );
-      },
+  deliveries: t.field({
+    type: WebhookDeliveryConnection,
+    description: 'The delivery log: one entry per event sent (or to be sent) here, newest first, with every attempt.',
+    authScopes: { admin: true },
+    args: {
+      ...pageArgs(t.arg),
+      status: t.arg({ type: [WebhookDeliveryStatusEnum], required: false, description: 'Only deliveries in these statuses.' }),
     },
-    { name: 'WebhookDeliveryConnection', description: "A page of a webhook subscription's delivery log.", fields: (c) => ({ totalCount: totalCountField(c, 'deliveries') }) },
-    { name: 'WebhookDeliveryEdge', description: 'A delivery, with its cursor.' },
-  ),
+    resolve: (subscription, args, context) => {
+      const status = args.status?.length ? (args.status as WebhookDeliveryStatus[]) : null;
+      return connectionFromPage(
+        () => context.engine.webhooks.deliveries(subscription.id, status, pageRequest(args)),
+        () => context.engine.webhooks.countDeliveries(subscription.id, status),
+      );
+    },
+  }),
 }));
 
 builder.queryFields((t) => ({
@@ -55,33 +53,6 @@ builder.queryFields((t) => ({
     resolve: (_root, args, context) => context.engine.webhooks.get(String(args.id)),
   }),
 }));
-
-/** A subscription with its secret: shown in this payload only. */
-const WebhookSecretPayload = builder.objectRef<Payload<WebhookWithSecret>>('WebhookSecretPayload').implement({
-  description: 'A subscription and its signing secret, shown this once: store it with your receiver.',
-  fields: (t) => ({
-    webhookSubscription: t.field({
-      type: WebhookSubscriptionRef,
-      nullable: true,
-      description: 'The subscription, or null when userErrors is not empty.',
-      resolve: (payload) => payload.value?.subscription ?? null,
-    }),
-    secret: t.string({
-      nullable: true,
-      description: 'The HMAC-SHA256 signing secret; never shown again (rotateWebhookSecret makes a new one).',
-      resolve: (payload) => payload.value?.secret ?? null,
-    }),
-    userErrors: t.field({ type: [UserErrorRef], description: 'Mistakes in the input; empty on success.', resolve: (payload) => payload.userErrors }),
-  }),
-});
-
-const WebhookSubscriptionPayload = payloadType<WebhookSubscription>(
-  'WebhookSubscription',
-  'webhookSubscription',
-  WebhookSubscriptionRef,
-  'The result of a webhook subscription change.',
-);
-const WebhookDeliveryPayload = payloadType<WebhookDelivery>('WebhookDelivery', 'delivery', WebhookDeliveryRef, 'The result of a redelivery request.');
 
 builder.mutationFields((t) => ({
   registerWebhook: t.field({

@@ -1,8 +1,11 @@
 import type { WebhookAttempt, WebhookDelivery } from '../engine/webhooks/webhook-delivery.js';
+import type { WebhookWithSecret } from '../engine/webhooks/webhook-service.js';
 import type { WebhookSubscription } from '../engine/webhooks/webhook-subscription.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { HandoffEventTypeEnum } from './handoff.js';
+import { payloadType, UserErrorRef, type Payload } from './user-error.js';
 
 export const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
   description: 'Where a webhook delivery is.',
@@ -107,3 +110,33 @@ export const RedeliverWebhookInput = builder.inputType('RedeliverWebhookInput', 
   description: 'A FAILED delivery to queue again.',
   fields: (t) => ({ deliveryId: t.id({ required: true, description: 'WebhookDelivery.id.' }) }),
 });
+
+export const WebhookDeliveryConnection = connectionType(WebhookDeliveryRef, 'WebhookDelivery', 'deliveries', 'A delivery in the log, with its cursor.');
+
+/** A subscription with its secret: shown in this payload only. */
+export const WebhookSecretPayload = builder.objectRef<Payload<WebhookWithSecret>>('WebhookSecretPayload').implement({
+  description: 'A subscription and its signing secret, shown this once: store it with your receiver.',
+  fields: (t) => ({
+    webhookSubscription: t.field({
+      type: WebhookSubscriptionRef,
+      nullable: true,
+      description: 'The subscription, or null when userErrors is not empty.',
+      resolve: (payload) => payload.value?.subscription ?? null,
+    }),
+    secret: t.string({
+      nullable: true,
+      description: 'The HMAC-SHA256 signing secret; never shown again (rotateWebhookSecret makes a new one).',
+      resolve: (payload) => payload.value?.secret ?? null,
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: 'Mistakes in the input; empty on success.', resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+export const WebhookSubscriptionPayload = payloadType<WebhookSubscription>(
+  'WebhookSubscription',
+  'webhookSubscription',
+  WebhookSubscriptionRef,
+  'The result of a webhook subscription change.',
+);
+
+export const WebhookDeliveryPayload = payloadType<WebhookDelivery>('WebhookDelivery', 'delivery', WebhookDeliveryRef, 'The result of a redelivery request.');

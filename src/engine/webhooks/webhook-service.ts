@@ -70,7 +70,7 @@ export class WebhookService {
     }
     if (problems.length > 0) return failAll(problems);
     const { events, clock } = this.options;
-    if (!events) return fail('UNAVAILABLE', 'This store keeps no ordered event log: webhooks need the embedded (SQLite) or MongoDB store');
+    if (!events) return fail('INVALID_STATE', 'This store keeps no ordered event log: webhooks need the embedded (SQLite), memory or MongoDB store');
     const now = clock.now();
     const secret = input.secret ?? this.options.secrets();
     const subscription: WebhookSubscription = {
@@ -131,11 +131,11 @@ export class WebhookService {
   /** Queues a FAILED delivery again, due at once, with a fresh allowance of attempts. */
   async redeliver(deliveryId: string): Promise<Outcome<WebhookDelivery>> {
     const current = await this.options.store.getDelivery(deliveryId);
-    if (!current) return fail('NOT_FOUND', `No webhook delivery with id "${deliveryId}"`, ['input', 'id']);
-    if (current.status !== 'FAILED') return fail('INVALID_STATE', `Only a FAILED delivery can be redelivered; this one is ${current.status}`, ['input', 'id']);
+    if (!current) return fail('NOT_FOUND', `No webhook delivery with id "${deliveryId}"`, ['input', 'deliveryId']);
+    if (current.status !== 'FAILED') return fail('INVALID_STATE', `Only a FAILED delivery can be redelivered; this one is ${current.status}`, ['input', 'deliveryId']);
     const next = redeliver(current, this.options.clock.now());
     if (!(await this.options.store.save(next, current.attempts.length, 'FAILED'))) {
-      return fail('CONFLICT', 'The delivery changed meanwhile; read it again and retry', ['input', 'id']);
+      return fail('VERSION_CONFLICT', 'The delivery changed meanwhile; read it again and retry', ['input', 'deliveryId']);
     }
     return ok(next);
   }
