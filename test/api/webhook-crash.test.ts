@@ -51,7 +51,7 @@ describe('webhook deliveries across a crash', () => {
     const held = new Promise<void>((resolve) => (heldArrived = resolve));
     hook.answer = () => (++posts === 6 ? (heldArrived(), new Promise<number>(() => undefined)) : 200);
     for (const id of HANDOFFS) {
-      const initiated = await first.gql(`mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "THREE_NOOPS" }) { userErrors { message } } }`, { id });
+      const initiated = await first.gql(`mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "THREE_NOOPS" }) { userErrors { message } } }`, { id });
       expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
     }
     await held;
@@ -100,7 +100,7 @@ describe('webhook deliveries across a crash', () => {
     const ids = Array.from({ length: 10 }, (_, i) => `shared_wh_${i}`);
     for (const [index, id] of ids.entries()) {
       const gql = index % 2 === 0 ? a.gql : b.gql;
-      const initiated = await gql(`mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "ONE_NOOP" }) { userErrors { message } } }`, { id });
+      const initiated = await gql(`mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "ONE_NOOP" }) { userErrors { message } } }`, { id });
       expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
     }
     await waitFor(async () => hook.received.filter((r) => JSON.parse(r.body).type === 'HANDOFF_COMPLETED').length, (count) => count >= ids.length);
