@@ -202,6 +202,22 @@ describe('webhook delivery', () => {
     await until(clock, async () => (await deliveries(server, webhookSubscription!.id, ['DELIVERED'])).totalCount === 1);
   });
 
+  it('stops at once while a POST waits for its answer (the attempt is left unrecorded, to be sent again)', async () => {
+    const clock = new ManualClock();
+    const server = await serverOn(clock, { WEBHOOK_TIMEOUT_MS: '60000', LEASE_MS: '3600000' });
+    const hook = await receiver();
+    await twoStepProcedure(server);
+    const { webhookSubscription } = await register(server, { url: hook.url, eventTypes: ['HANDOFF_CREATED'] });
+    let posted = false;
+    hook.answer = () => ((posted = true), new Promise<number>(() => undefined));
+    await startHandoff(server, 'wh_closing');
+    await until(clock, () => posted);
+    const log = await deliveries(server, webhookSubscription!.id);
+    expect(log.edges.map(({ node }) => [node.status, node.attemptCount])).toEqual([['PENDING', 0]]);
+    // Without the abort, closing would wait for the 60 s timeout, which this manual clock never reaches.
+    await servers.pop()!.close();
+  });
+
   it('marks a delivery FAILED after the last attempt, lets the handoff go on, and redelivers it on request', async () => {
     const clock = new ManualClock();
     const server = await serverOn(clock);
