@@ -17,29 +17,19 @@ import { AgentTaskService } from './tasks/agent-task-service.js';
 import { secureClaimTokens, type ClaimTokenSource } from './tasks/claim-token.js';
 import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
-import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
-import { fetchWebhookSender, type WebhookSender } from './webhooks/webhook-sender.js';
-import { secureWebhookSecrets, WebhookService, type WebhookSecretSource } from './webhooks/webhook-service.js';
+import type { WebhookSender } from './webhooks/webhook-sender.js';
+import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
+import { wireWebhooks, type WebhookSettings } from './webhooks/wire-webhooks.js';
 import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
 import { randomToken, systemRandom, type Random } from './shared/random.js';
 
-export interface EngineSettings {
+/** `webhookAllowList` also bounds webhook steps; the other webhook settings are the subscriptions' (WebhookSettings). */
+export interface EngineSettings extends WebhookSettings {
   agentHeartbeatWindowMs: number;
   maxConcurrentHandoffs: number;
-  webhookAllowList: string[];
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
-  /** Webhook deliveries: attempts before FAILED (default 8). */
-  webhookMaxAttempts?: number;
-  /** Wait before a delivery's second attempt (default 1 s); it triples per attempt, up to an hour. */
-  webhookRetryInitialMs?: number;
-  /** How long a receiver has to answer (default 5 s; at most a third of the lease). */
-  webhookTimeoutMs?: number;
-  /** How often webhook subscriptions are served (default 250 ms). */
-  webhookPollMs?: number;
-  /** How long finished webhook deliveries stay in the log (default 7 days). */
-  webhookLogRetentionMs?: number;
 }
 
 export interface EngineOptions {
@@ -179,39 +169,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     random,
     logger,
   });
-  const webhooks = new WebhookService({
-    store: stores.webhooks,
-    events: stores.committedEvents,
+  const webhooks = wireWebhooks({
+    stores,
+    settings: options.settings,
     clock,
     random,
-    secrets: options.webhookSecrets ?? secureWebhookSecrets,
-    allowList: options.settings.webhookAllowList,
+    logger,
+    owner,
+    leaseMs,
+    isOwnerGone: options.isOwnerGone,
+    secrets: options.webhookSecrets,
+    sender: options.webhookSender,
   });
-  const webhookDispatcher = stores.committedEvents
-    ? new WebhookDispatcher({
-        store: stores.webhooks,
-        events: stores.committedEvents,
-        clock,
-        random,
-        logger,
-        owner,
-        leaseMs,
-        exclusiveStore: !shared,
-        isOwnerGone: options.isOwnerGone,
-        allowList: options.settings.webhookAllowList,
-        policy: {
-          maxAttempts: options.settings.webhookMaxAttempts ?? 8,
-          initialDelayMs: options.settings.webhookRetryInitialMs ?? 1_000,
-          multiplier: 3,
-          maxDelayMs: 3_600_000,
-          jitter: 0.1,
-        },
-        // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
-        timeoutMs: Math.min(options.settings.webhookTimeoutMs ?? 5_000, Math.floor(leaseMs / 3)),
-        logRetentionMs: options.settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,
-        send: options.webhookSender ?? fetchWebhookSender,
-      })
-    : null;
   let stopWebhooks: (() => Promise<void>) | null = null;
   // Background work on the clock, stopped by stop(): lease renewal, and in a shared store the orphan
   // scan (leases of dead processes) and the feed of what other processes commit.
@@ -252,7 +221,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     agentTasks,
     faults,
     reliability,
-    webhooks,
+    webhooks: webhooks.service,
     runner,
     queue,
     agents,
@@ -288,7 +257,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
-      stopWebhooks = webhookDispatcher?.start(options.settings.webhookPollMs ?? 250) ?? null;
+      stopWebhooks = webhooks.start();
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
