@@ -27,6 +27,8 @@ import '../schema/reliability.js';
 import './reliability.js';
 import '../schema/viewer.js';
 import './viewer.js';
+import '../schema/webhook.js';
+import './webhook.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());
