@@ -19,12 +19,13 @@ const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING: 'Stored and queued; gates not yet checked.',
   RUNNING: 'Executing a step.',
   WAITING: 'Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step.',
+  PAUSED: 'Stopped between steps by pauseHandoff: nothing starts, and its retry back-off and deadline do not run, until resumeHandoff (or cancelHandoff). Survives restarts.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
   ROLLED_BACK: 'Failed, and every completed step was undone. Final.',
   ROLLBACK_FAILED: 'Failed, and at least one compensation failed too: needs a person. Final.',
-  CANCELLED: 'Cancelled by cancelHandoff; completed steps were undone. Final.',
+  CANCELLED: 'Cancelled by cancelHandoff or by its deadline (errorCode DEADLINE_EXCEEDED); completed steps were undone. Final.',
 };
 
 export const HandoffStatusEnum = builder.enumType('HandoffStatus', {
@@ -83,6 +84,9 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',
   STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
   HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
+  HANDOFF_PAUSED: 'pauseHandoff took effect before the next step (or attempt); data.reason and actor say why and who.',
+  HANDOFF_RESUMED: 'resumeHandoff: the handoff goes on where it stopped; data.pausedMs is how long it was paused (its retry back-off and deadline moved on by it).',
+  HANDOFF_REDRIVEN: 'retryHandoff started a new run under the same id (the event and those after it carry the new run number); data.fromStep is where it restarts.',
   ROLLBACK_STARTED: 'A step failed for good or a cancel arrived: completed steps will be undone, latest first.',
   COMPENSATION_STARTED: "An attempt of a completed step's compensation started (attempt says which; the step's retry policy bounds them).",
   COMPENSATION_RETRY_SCHEDULED: 'A compensation attempt failed; another will run after data.delayMs.',

@@ -31,6 +31,11 @@ export class SignalBox {
     if (this.waiter?.step === step) this.waiter.deliver(payload);
   }
 
+  /** The payload of `step`'s signal, if one was recorded. */
+  get(step: string): unknown {
+    return this.received.get(step);
+  }
+
   /** Records the signals a store read returned (their own properties only). */
   recordAll(recorded: Record<string, unknown>): void {
     for (const [step, payload] of Object.entries(recorded)) this.record(step, payload);

@@ -1,3 +1,4 @@
+import { retryAfterMs } from './retry-after.js';
 import { StepFailure, type StepKindHandler } from './step-kind.js';
 
 function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
@@ -34,7 +35,7 @@ export const webhookStep: StepKindHandler = {
   },
   async run({ handoff, action, actionId, attempt, signal, services }) {
     const { url, problem } = allowedUrl(action.params.url, services.webhookAllowList);
-    if (!url) throw new StepFailure(problem!);
+    if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(handoff.id, actionId, attempt) },
@@ -51,7 +52,14 @@ export const webhookStep: StepKindHandler = {
       redirect: 'error',
     });
     await response.body?.cancel();
-    if (response.status < 200 || response.status > 299) throw new StepFailure(`webhook answered HTTP ${response.status}`);
+    if (response.status < 200 || response.status > 299) {
+      // The code decides whether another attempt may help (see the step's retryPolicy.nonRetryableCodes).
+      throw new StepFailure(`webhook answered HTTP ${response.status}`, {
+        code: `HTTP_${response.status}`,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), services.clock.now()),
+        data: { httpStatus: response.status },
+      });
+    }
     return { status: response.status };
   },
 };
