@@ -117,6 +117,10 @@ const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
     handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
     priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
     metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),
+    deadlineMs: t.int({
+      required: false,
+      description: "Overall time limit from now, in ms (at most 30 days; default: the procedure's deadlineMs). Past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED; time spent PAUSED does not count.",
+    }),
   }),
 });
 
@@ -139,7 +143,7 @@ const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
   }),
 });
 
-const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
+export const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
 
 builder.mutationFields((t) => ({
   initiateHandoff: t.field({

@@ -14,6 +14,7 @@ import './metrics.js';
 import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';
+import './handoff-levers.js';
 import '../schema/context-delivery.js';
 import './agent-reads.js';
 import './context-delivery.js';

@@ -120,6 +120,12 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.' }),
     durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (s) => durationMs(s) }),
     error: t.exposeString('error', { nullable: true, description: 'The last failure, if any (kept after a later success).' }),
+    errorCode: t.string({
+      nullable: true,
+      description:
+        "The code of the last failure: HTTP_<status> (a webhook's answer), TIMEOUT, VALIDATION_FAILED (post-step rules or a validate step), REJECTED (a signal), INTERRUPTED (a restart), CANCELLED, AGENT_<code> (an agent task), ERROR (anything else)… A retry policy's nonRetryableCodes name them.",
+      resolve: (s) => s.errorCode ?? null,
+    }),
     retryAt: t.expose('retryAt', { type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.' }),
     output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the step produced, e.g. transferred keys and their digest.' }),
   }),
@@ -128,7 +134,8 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
 export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').implement({
   description: "One entry of a handoff's append-only history.",
   fields: (t) => ({
-    seq: t.exposeInt('seq', { description: 'Position in the history: 1, 2, 3… with no gaps.' }),
+    seq: t.exposeInt('seq', { description: 'Position in the history: 1, 2, 3… with no gaps, across every run.' }),
+    run: t.int({ description: 'The run it belongs to: 1, then one more after each retryHandoff.', resolve: (e) => e.run ?? 1 }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff (its handoffId).' }),
     type: t.field({ type: HandoffEventTypeEnum, description: 'What happened.', resolve: (e) => e.type }),
     step: t.exposeString('step', { nullable: true, description: 'The step id it is about, if any.' }),
@@ -194,7 +201,21 @@ builder.node(HandoffRef, {
       resolve: (h) => h.steps[h.currentStep] ?? null,
     }),
     error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
-    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff.' }),
+    errorCode: t.string({
+      nullable: true,
+      description: "Why it failed or was cancelled, as a code: the failing step's errorCode, GATES_FAILED, CANCELLED, or DEADLINE_EXCEEDED (its deadline passed).",
+      resolve: (h) => h.errorCode ?? null,
+    }),
+    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff (or DEADLINE_EXCEEDED: … when its deadline passed).' }),
+    run: t.int({ description: 'Run number: 1, then one more after each retryHandoff (events carry theirs).', resolve: (h) => h.run ?? 1 }),
+    deadlineAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it is cancelled and rolled back if not finished (DEADLINE_EXCEEDED); moved on by time spent PAUSED. Null: no deadline.',
+      resolve: (h) => h.deadlineAt ?? null,
+    }),
+    pausedAt: t.field({ type: 'DateTime', nullable: true, description: 'While PAUSED: since when.', resolve: (h) => h.pause?.at ?? null }),
+    pauseReason: t.string({ nullable: true, description: 'While PAUSED: the reason given to pauseHandoff.', resolve: (h) => h.pause?.reason ?? null }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
