@@ -16,7 +16,7 @@ import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
-  PENDING: 'Stored and queued; gates not yet checked.',
+  PENDING: 'Queued: not started yet (gates not checked), or resumed or retried and waiting for its turn (or for its step\'s retry back-off).',
   RUNNING: 'Executing a step.',
   WAITING: 'Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step.',
   PAUSED: 'Stopped between steps by pauseHandoff: nothing starts, and its retry back-off and deadline do not run, until resumeHandoff (or cancelHandoff). Survives restarts.',
