@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { schema } from '../../src/resolvers/index.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, noopCompensation, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { waitFor } from '../support/server-process.js';
@@ -225,8 +228,10 @@ describe('pauseHandoff and resumeHandoff', () => {
     expect(held.events.at(-1)).toMatchObject({ type: 'HANDOFF_PAUSED', step: 'ship', data: { reason: 'downstream maintenance' } });
     expect((await mutate('pauseHandoff', { id: 'pause_1' })).userErrors).toEqual([]);
 
-    const metrics = await server.gql("{ metrics { handoffs { paused } } }");
+    const metrics = await server.gql('{ metrics { handoffs { paused } } }');
     expect(metrics.data.metrics.handoffs.paused).toBeGreaterThanOrEqual(1);
+    const scraped = await (await fetch(`${server.origin}/metrics`)).text();
+    expect(scraped).toMatch(/^handoff_handoffs\{status="PAUSED"\} [1-9]/m);
 
     const resumed = await mutate('resumeHandoff', { id: 'pause_1' });
     expect(resumed.userErrors).toEqual([]);
@@ -289,5 +294,17 @@ describe('deadlines', () => {
     expect(done.steps.map((s: any) => s.status)).toEqual(['COMPENSATED', 'FAILED']);
     const bad = await mutate('initiateHandoff', { handoffId: 'deadline_bad', procedureId: id, deadlineMs: 0 });
     expect(bad.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'deadlineMs'] })]);
+  });
+});
+
+describe('README Operating', () => {
+  it('has copy-paste operations for each lever that are valid against the schema', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('## Operating');
+    const text = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const blocks = [...text.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]);
+    const names = blocks.map((block) => /^(?:query|mutation|subscription)\s+(\w+)/m.exec(block)?.[1]);
+    expect(names).toEqual(expect.arrayContaining(['Retry', 'Runs', 'Pause', 'Resume', 'StartWithDeadline', 'DefineNotifyPartner']));
+    for (const block of blocks) expect(validate(schema, parse(block)).map((error) => error.message)).toEqual([]);
   });
 });
