@@ -1,3 +1,4 @@
+import { runOf } from '../handoff.js';
 import { retryAfterMs } from './retry-after.js';
 import { StepFailure, type StepKindHandler } from './step-kind.js';
 
@@ -18,12 +19,13 @@ function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: s
 
 /**
  * What a receiver de-duplicates on: one key per handoff, step (or compensation: its id differs from
- * every step's) and attempt. A retry of the same attempt never happens (attempts are stored before
- * they run), so a repeated key is a repeated delivery. Step ids hold no `:`, so the key reads back
- * unambiguously from the right even when the handoff id has colons.
+ * every step's), run and attempt. A retry of the same attempt never happens (attempts are stored before
+ * they run), so a repeated key is a repeated delivery. A redrive restarts attempts at 1, so runs after
+ * the first name theirs (`<run>.<attempt>`); the first run's keys read as they always did. Step ids
+ * hold no `:`, so the key reads back unambiguously from the right even when the handoff id has colons.
  */
-export function idempotencyKey(handoffId: string, actionId: string, attempt: number): string {
-  return `${handoffId}:${actionId}:${attempt}`;
+export function idempotencyKey(handoffId: string, actionId: string, attempt: number, run = 1): string {
+  return `${handoffId}:${actionId}:${run > 1 ? `${run}.` : ''}${attempt}`;
 }
 
 /** POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. */
@@ -38,7 +40,7 @@ export const webhookStep: StepKindHandler = {
     if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(handoff.id, actionId, attempt) },
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)) },
       body: JSON.stringify({
         handoffId: handoff.id,
         step: actionId,
@@ -46,6 +48,7 @@ export const webhookStep: StepKindHandler = {
         sourceAgent: handoff.sourceAgent,
         targetAgent: handoff.targetAgent,
         attempt,
+        run: runOf(handoff),
         payload: action.params.body ?? null,
       }),
       signal,
