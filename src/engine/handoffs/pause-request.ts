@@ -4,12 +4,13 @@ import type { Handoff } from './handoff.js';
 
 /**
  * A pause is asked for like a signal, out of band (the runner holds the handoff's lease): recorded
- * under this name, which no step id can take (step ids start with a letter), it reaches the runner
+ * under this name, which no step id can take (step ids hold no `:`; agent tasks' names start `task:`;
+ * and no `$` or `.`, which document stores read as operators or paths), it reaches the runner
  * wherever it runs by the same paths as signals (its commits, the change feed, polling). Requests are
  * numbered: the runner honours one whose number is above the handoff's `pausesHonoured`, so a request
  * left recorded after its pause (or withdrawn by a resume) never pauses the handoff again.
  */
-export const PAUSE_SIGNAL = '$pause';
+export const PAUSE_SIGNAL = 'handoff:pause';
 
 /** The recorded request, if the payload is one. */
 export function pauseRequestOf(payload: unknown): PauseRequest | null {
