@@ -43,7 +43,7 @@ builder.mutationFields((t) => ({
       'Runs a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff again under the same id (a redrive). Its history continues:',
       'a HANDOFF_REDRIVEN event opens run n+1 (HandoffEvent.run), seq keeps increasing with no gap, and every earlier event stays.',
       'Steps before the restart point keep their status and output; the restart step and those after it start afresh (attempts from 1,',
-      'within their retry policy). After a rollback the default restart point is the first step the rollback undid, because its effect',
+      'within their retry policy; an await_signal step waits for a new signal: one given in an earlier run does not decide it). After a rollback the default restart point is the first step the rollback undid, because its effect',
       'is gone: nothing the handoff did stays undone behind it. Gates run again only when it restarts from the first step; its deadline,',
       'if it has one, starts again. Refused (userErrors) with WRONG_STATE for any other status or a fromStep past the restart point,',
       'PROCEDURE_VERSION_GONE when the procedure version it ran is no longer stored, VERSION_CONFLICT when it changed meanwhile.',

@@ -89,4 +89,32 @@ describe('levers across restarts', () => {
     expect(done.data.handoff).toMatchObject({ errorCode: 'DEADLINE_EXCEEDED', cancelReason: expect.stringMatching(/^DEADLINE_EXCEEDED/) });
     expect(done.data.handoff.steps.map((s: any) => s.status)).toEqual(['COMPENSATED', 'FAILED', 'PENDING']);
   });
+
+  it('two processes on one store: a pause and a resume asked of one reach the handoff the other runs; a redrive there is seen here', async () => {
+    const dir = dataDir();
+    const a = await start(dir);
+    await defineReviewProcedure(a.gql);
+    const b = await start(dir);
+    await a.gql(`mutation { initiateHandoff(input: { handoffId: "shared_1", procedureId: "REVIEWED" }) { userErrors { message } } }`);
+    await waitFor(() => b.gql(HANDOFF, { id: 'shared_1' }), (r) => r.data.handoff.status === 'WAITING');
+    expect((await b.gql(`mutation { pauseHandoff(input: { id: "shared_1" }) { userErrors { code } } }`)).data.pauseHandoff.userErrors).toEqual([]);
+    await b.gql(`mutation { signalHandoff(input: { id: "shared_1", step: "review" }) { userErrors { code } } }`);
+    await waitFor(() => a.gql(HANDOFF, { id: 'shared_1' }), (r) => r.data.handoff.status === 'PAUSED');
+    expect((await b.gql(`mutation { resumeHandoff(input: { id: "shared_1" }) { userErrors { code } } }`)).data.resumeHandoff.userErrors).toEqual([]);
+    await waitFor(() => a.gql(HANDOFF, { id: 'shared_1' }), (r) => r.data.handoff.status === 'COMPLETED');
+
+    // Rejected on A: rolled back, read (and cached as finished) on A, redriven on B, then read on A again.
+    await a.gql(`mutation { initiateHandoff(input: { handoffId: "shared_2", procedureId: "REVIEWED" }) { userErrors { message } } }`);
+    await waitFor(() => a.gql(HANDOFF, { id: 'shared_2' }), (r) => r.data.handoff.status === 'WAITING');
+    await a.gql(`mutation { signalHandoff(input: { id: "shared_2", step: "review", outcome: REJECT, reason: "not yet" }) { userErrors { code } } }`);
+    await waitFor(() => a.gql(HANDOFF, { id: 'shared_2' }), (r) => r.data.handoff.status === 'ROLLED_BACK');
+    const retried = await b.gql(`mutation { retryHandoff(input: { id: "shared_2" }) { handoff { run } userErrors { code message } } }`);
+    expect(retried.data.retryHandoff).toEqual({ handoff: { run: 2 }, userErrors: [] });
+    // Run 2 waits for a new decision at the restart point (the first run's rejection decided that run only).
+    const waiting = await waitFor(() => a.gql(HANDOFF, { id: 'shared_2' }), (r) => r.data.handoff.status === 'WAITING');
+    expect(waiting.data.handoff.steps.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'WAITING', 'PENDING']);
+    expect(waiting.data.handoff.events.at(-1).type).toBe('STEP_WAITING');
+    await b.gql(`mutation { signalHandoff(input: { id: "shared_2", step: "review" }) { userErrors { code } } }`);
+    await waitFor(() => a.gql(HANDOFF, { id: 'shared_2' }), (r) => r.data.handoff.status === 'COMPLETED');
+  });
 });

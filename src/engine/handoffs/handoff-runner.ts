@@ -4,7 +4,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { actorFrom, describeActor } from '../shared/actor.js';
-import { isFinal, type Handoff, type StepRun } from './handoff.js';
+import { isFinal, runOf, type Handoff, type StepRun } from './handoff.js';
+import { signalBelongsToRun } from './step-signal.js';
 import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
 import { compensateStep, type CompensationRun } from './compensation.js';
 import { DEADLINE_EXCEEDED, failureCodeOf, INTERRUPTED_CODE } from './failure-code.js';
@@ -131,7 +132,8 @@ export class HandoffRunner {
       run = {
         handoff: record.handoff,
         procedure,
-        signals: new SignalBox(record.signals),
+        // A step signal given before a redrive decided the earlier run, not this one.
+        signals: new SignalBox(record.signals, (payload) => signalBelongsToRun(payload, runOf(record.handoff))),
         cancelReason: record.cancelRequest?.reason ?? null,
         abort: new AbortController(),
         shutdown: new AbortController(),
@@ -239,7 +241,7 @@ export class HandoffRunner {
 
   private async drive(run: ActiveRun): Promise<void> {
     const { handoff } = run;
-    if (await this.deadlinePassed(run)) await this.expire(run);
+    if (this.deadlinePassed(run)) await this.expire(run);
     if (handoff.status === 'PAUSED') return this.settlePaused(run);
     // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from its current step.
     const fresh = handoff.status === 'PENDING' && handoff.currentStep === 0 && (handoff.steps[0]?.attempts ?? 0) === 0;
@@ -479,7 +481,7 @@ export class HandoffRunner {
 
   // ---- Deadlines --------------------------------------------------------------------------------
 
-  private async deadlinePassed(run: ActiveRun): Promise<boolean> {
+  private deadlinePassed(run: ActiveRun): boolean {
     const { deadlineAt } = run.handoff;
     return deadlineAt != null && run.handoff.status !== 'PAUSED' && this.options.clock.now() >= deadlineAt && run.cancelReason === null;
   }

@@ -9,7 +9,7 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import { randomUuid, type Random } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
 import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { isFinal, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
+import { isFinal, runOf, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
 import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
@@ -277,7 +277,7 @@ export class HandoffService {
     }
     const outcome = decision.outcome ?? 'APPROVE';
     if (outcome === 'REJECT' && !decision.reason?.trim()) return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
-    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null });
+    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null, run: runOf(handoff) });
     if (!(await this.repository.recordSignal(id, step, signal))) {
       return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
     }
