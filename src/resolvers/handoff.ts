@@ -1,23 +1,29 @@
 import { GraphQLError } from 'graphql';
-import type { Handoff } from '../engine/handoffs/handoff.js';
+import { durationMs, type Handoff } from '../engine/handoffs/handoff.js';
+import { actorFrom } from '../engine/shared/actor.js';
+import { ActorRef } from '../schema/actor.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { builder } from '../schema/builder.js';
+import { pageArgs } from '../schema/connection.js';
 import {
+  HandoffConnection,
   HandoffEventRef,
   HandoffFilterInput,
   HandoffRef,
+  HandoffStepRef,
+  implementHandoffNode,
   HandoffTypeEnum,
   PriorityEnum,
   SignalOutcomeEnum,
 } from '../schema/handoff.js';
+import { CancelHandoffInput, HandoffPayload, InitiateHandoffInput, SignalHandoffInput } from '../schema/handoff-input.js';
 import { actorOf } from './actor.js';
 import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
-import { plainId } from './ids.js';
+import { connectionFromPage, pageRequest } from './connection.js';
+import { optionalPlainId, plainId, plainIds } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
 const MAX_EVENTS_PER_READ = 1_000;
@@ -61,10 +67,10 @@ builder.objectFields(HandoffRef, (t) => ({
 export function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
   return {
     status: input?.status ?? undefined,
-    procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),
+    procedureId: plainIds(input?.procedureId, 'Procedure') ?? undefined,
     type: input?.handoffType ?? undefined,
-    agent: input?.agent ?? undefined,
-    testId: input?.testId ?? undefined,
+    agent: optionalPlainId(input?.agent, 'Agent') ?? undefined,
+    testId: optionalPlainId(input?.testId, 'ReliabilityTest') ?? undefined,
     test: input?.testId ? undefined : input?.includeTests ? undefined : false,
   };
 }
@@ -78,72 +84,21 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'handoffId or global id.' }) },
     resolve: (_root, args, context) => context.engine.handoffs.get(plainId(String(args.id), 'Handoff')),
   }),
-  handoffs: t.connection(
-    {
-      type: HandoffRef,
-      description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
-      authScopes: { viewer: true },
-      args: { filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: async (_root, args, context) => {
-        const filter = toFilter(args.filter);
-        return connectionFromPage(
-          () => context.engine.handoffs.page(filter, pageRequest(args)),
-          () => context.engine.handoffs.count(filter),
-        );
-      },
+  handoffs: t.field({
+    type: HandoffConnection,
+    description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+    authScopes: { viewer: true },
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
+    resolve: async (_root, args, context) => {
+      const filter = toFilter(args.filter);
+      return connectionFromPage(
+        () => context.engine.handoffs.page(filter, pageRequest(args)),
+        () => context.engine.handoffs.count(filter),
+      );
     },
-    {
-      description: 'A page of handoffs.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'handoffs'),
-      }),
-    },
-    { description: 'A handoff in a page.' },
-  ),
+  }),
 }));
 
-const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
-  description: 'What to hand over, from whom to whom, by which procedure.',
-  fields: (t) => ({
-    handoffId: t.string({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
-    procedureId: t.id({ required: true, description: 'Procedure to run (plain or global id).' }),
-    sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
-    targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
-    sourceAgent: t.string({ required: false, description: 'Agent handing over.' }),
-    targetAgent: t.string({
-      required: false,
-      description: 'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
-    }),
-    handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
-    priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),
-    deadlineMs: t.int({
-      required: false,
-      description: "Overall time limit from now, in ms (at most 30 days; default: the procedure's deadlineMs). Past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED; time spent PAUSED does not count.",
-    }),
-  }),
-});
-
-const CancelHandoffInput = builder.inputType('CancelHandoffInput', {
-  description: 'Which handoff to cancel and why.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id.' }),
-    reason: t.string({ required: false, description: 'Kept on the handoff and in its history.' }),
-  }),
-});
-
-const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
-  description: 'A signal for an await_signal step: approve it, or reject it with a reason.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id.' }),
-    step: t.string({ required: true, description: 'The await_signal step id.' }),
-    outcome: t.field({ type: SignalOutcomeEnum, required: false, defaultValue: 'APPROVE', description: 'APPROVE (the default) or REJECT.' }),
-    reason: t.string({ required: false, description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.' }),
-    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output (`signal`) on approval.' }),
-  }),
-});
-
-export const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
 
 builder.mutationFields((t) => ({
   initiateHandoff: t.field({
@@ -155,7 +110,10 @@ builder.mutationFields((t) => ({
       toPayload(
         await context.engine.handoffs.initiate({
           ...input,
+          handoffId: optionalPlainId(input.handoffId, 'Handoff'),
           procedureId: plainId(String(input.procedureId), 'Procedure'),
+          sourceAgent: optionalPlainId(input.sourceAgent, 'Agent'),
+          targetAgent: optionalPlainId(input.targetAgent, 'Agent'),
           metadata: input.metadata as Record<string, unknown> | null | undefined,
         }),
       ),
@@ -171,7 +129,7 @@ builder.mutationFields((t) => ({
   signalHandoff: t.field({
     type: HandoffPayload,
     description:
-      'Approves an await_signal step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
+      'Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
     authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
     resolve: async (_root, { input }, context) =>
@@ -210,5 +168,24 @@ builder.subscriptionFields((t) => ({
     args: { includeTests: t.arg.boolean({ required: false, defaultValue: false, description: 'Include reliability-test traffic.' }) },
     subscribe: (_root, args, context) => context.engine.handoffs.live(args.includeTests ?? false),
     resolve: (event: HandoffEvent) => event,
+  }),
+}));
+
+implementHandoffNode((ids, context) => context.engine.handoffs.getMany(ids));
+
+builder.objectFields(HandoffRef, (t) => ({
+  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (handoff) => durationMs(handoff) }),
+}));
+
+builder.objectFields(HandoffStepRef, (t) => ({
+  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (step) => durationMs(step) }),
+}));
+
+builder.objectFields(HandoffEventRef, (t) => ({
+  actor: t.field({
+    type: ActorRef,
+    nullable: true,
+    description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
+    resolve: (event) => actorFrom(event.data?.actor),
   }),
 }));

@@ -115,7 +115,7 @@ describe('retryHandoff (redrive)', () => {
 
     // The undone step cannot be skipped; a finished-well handoff cannot be retried.
     const skipping = await mutate('retryHandoff', { id: 'redrive_1', fromStep: 'notify' });
-    expect(skipping.userErrors).toEqual([expect.objectContaining({ code: 'WRONG_STATE', field: ['input', 'fromStep'] })]);
+    expect(skipping.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'fromStep'] })]);
     expect((await mutate('retryHandoff', { id: 'no_such_handoff' })).userErrors[0].code).toBe('NOT_FOUND');
 
     // A subscriber following from the last event sees the new run to its end.
@@ -146,7 +146,7 @@ describe('retryHandoff (redrive)', () => {
     expect(streamed.map((e: any) => e.seq)).toEqual(events.slice(redriven).map((e: any) => e.seq));
     expect(streamed.at(-1)).toMatchObject({ type: 'HANDOFF_COMPLETED', run: 2 });
 
-    expect((await mutate('retryHandoff', { id: 'redrive_1' })).userErrors).toEqual([expect.objectContaining({ code: 'WRONG_STATE', field: ['input', 'id'] })]);
+    expect((await mutate('retryHandoff', { id: 'redrive_1' })).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'id'] })]);
   });
 
   it('restarts a failed handoff from the step that failed, keeping the outputs before it', async () => {
@@ -239,8 +239,8 @@ describe('pauseHandoff and resumeHandoff', () => {
     expect(done.status).toBe('COMPLETED');
     const trail = done.events.map((e: any) => e.type);
     expect(trail.slice(trail.indexOf('HANDOFF_PAUSED'))).toEqual(['HANDOFF_PAUSED', 'HANDOFF_RESUMED', 'STEP_STARTED', 'STEP_SUCCEEDED', 'HANDOFF_COMPLETED']);
-    expect((await mutate('resumeHandoff', { id: 'pause_1' })).userErrors[0].code).toBe('WRONG_STATE');
-    expect((await mutate('pauseHandoff', { id: 'pause_1' })).userErrors[0].code).toBe('WRONG_STATE');
+    expect((await mutate('resumeHandoff', { id: 'pause_1' })).userErrors[0].code).toBe('INVALID_STATE');
+    expect((await mutate('pauseHandoff', { id: 'pause_1' })).userErrors[0].code).toBe('INVALID_STATE');
   });
 
   it('pauses during a retry back-off, keeps the time left of it, and cancels a paused handoff with a rollback', async () => {

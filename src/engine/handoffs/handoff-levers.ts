@@ -4,11 +4,12 @@ import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import { fail, ok, type Outcome } from '../shared/user-error.js';
+import type { UserErrorCode } from '../shared/user-error-codes.js';
 import type { Handoff } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
-import { isRefused, redrive, redriveStart, resume, type TransitionResult } from './handoff-transitions.js';
+import { isRefused, redrive, redriveStart, resume, type RefusalCode, type TransitionResult } from './handoff-transitions.js';
 import { duePause, PAUSE_SIGNAL } from './pause-request.js';
 
 /** Metadata after a redrive's patch is bounded like the metadata a handoff starts with (METADATA_LIMIT_BYTES in handoff-service). */
@@ -31,15 +32,25 @@ interface LeverDeps {
   publish(events: HandoffEvent[]): void;
 }
 
+/**
+ * A refused transition as a userErrors code (the closed UserErrorCode list): a wrong state and a
+ * recorded cancel are both INVALID_STATE (the message says which); a lost compare-and-set is a
+ * VERSION_CONFLICT (read again, retry if it still applies).
+ */
+export function userErrorCodeOf(refusal: RefusalCode): UserErrorCode {
+  return refusal === 'WRONG_STATE' || refusal === 'CANCEL_REQUESTED' ? 'INVALID_STATE' : 'VERSION_CONFLICT';
+}
+
 function notFound(id: string): Outcome<Handoff> {
   return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
 }
 
 /**
  * The operator's levers on one handoff: pause, resume and redrive (cancel is the service's). Each
- * works on one handoff, refuses with a typed user error (WRONG_STATE, VERSION_CONFLICT,
- * CANCEL_REQUESTED, NOT_FOUND, PROCEDURE_VERSION_GONE…) instead of throwing, and changes the
- * handoff only through a named transition stored as one compare-and-set.
+ * works on one handoff, refuses with a typed user error (INVALID_STATE for a wrong state or a recorded
+ * cancel, VERSION_CONFLICT, NOT_FOUND for the handoff or the procedure version it ran, INVALID_VALUE,
+ * TOO_LARGE) instead of throwing, and changes the handoff only through a named transition stored as one
+ * compare-and-set.
  */
 export class HandoffLevers {
   constructor(private readonly deps: LeverDeps) {}
@@ -53,12 +64,12 @@ export class HandoffLevers {
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
     if (handoff.status === 'PAUSED') return ok(handoff);
-    if (!PAUSABLE.includes(handoff.status)) return fail('WRONG_STATE', `Handoff is ${handoff.status}: only a PENDING, RUNNING or WAITING handoff can be paused`, ['input', 'id']);
+    if (!PAUSABLE.includes(handoff.status)) return fail('INVALID_STATE', `Handoff is ${handoff.status}: only a PENDING, RUNNING or WAITING handoff can be paused`, ['input', 'id']);
     const requests = await repository.requests(id);
-    if (requests?.cancelRequest) return fail('CANCEL_REQUESTED', `Handoff is being cancelled (${requests.cancelRequest.reason}): it cannot be paused`, ['input', 'id']);
+    if (requests?.cancelRequest) return fail('INVALID_STATE', `Handoff is being cancelled (${requests.cancelRequest.reason}): it cannot be paused`, ['input', 'id']);
     if (duePause(handoff, requests?.signals[PAUSE_SIGNAL])) return ok(handoff);
     const request = { number: (handoff.pausesHonoured ?? 0) + 1, reason, actor, at: clock.now() };
-    if (!(await repository.recordSignal(id, PAUSE_SIGNAL, request))) return fail('WRONG_STATE', 'Handoff finished before the pause arrived', ['input', 'id']);
+    if (!(await repository.recordSignal(id, PAUSE_SIGNAL, request))) return fail('INVALID_STATE', 'Handoff finished before the pause arrived', ['input', 'id']);
     runner.notifySignal(id, PAUSE_SIGNAL, request);
     return ok((await repository.get(id)) ?? handoff);
   }
@@ -74,7 +85,7 @@ export class HandoffLevers {
     if (handoff.status !== 'PAUSED') {
       const requests = await repository.requests(id);
       if (!PAUSABLE.includes(handoff.status) || !duePause(handoff, requests?.signals[PAUSE_SIGNAL])) {
-        return fail('WRONG_STATE', `Handoff is ${handoff.status}, not PAUSED: there is nothing to resume`, ['input', 'id']);
+        return fail('INVALID_STATE', `Handoff is ${handoff.status}, not PAUSED: there is nothing to resume`, ['input', 'id']);
       }
       // Not taken yet: a request numbered like the last one honoured is one the runner ignores.
       const withdrawal = { number: handoff.pausesHonoured ?? 0, reason: 'withdrawn by resumeHandoff', actor, at: clock.now() };
@@ -95,14 +106,14 @@ export class HandoffLevers {
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
     if (!['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED'].includes(handoff.status)) {
-      return fail('WRONG_STATE', `Handoff is ${handoff.status}: only a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff can be retried`, ['input', 'id']);
+      return fail('INVALID_STATE', `Handoff is ${handoff.status}: only a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff can be retried`, ['input', 'id']);
     }
     const procedure = await procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
     if (!procedure) {
-      return fail('PROCEDURE_VERSION_GONE', `Procedure ${handoff.procedureId} v${handoff.procedureVersion}, which this handoff ran, is no longer stored`, ['input', 'id']);
+      return fail('NOT_FOUND', `Procedure ${handoff.procedureId} v${handoff.procedureVersion}, which this handoff ran, is no longer stored`, ['input', 'id']);
     }
     const start = redriveStart(handoff, options.fromStep ?? null);
-    if ('refused' in start) return fail(start.refused.code, start.refused.message, ['input', start.refused.field]);
+    if ('refused' in start) return fail(userErrorCodeOf(start.refused.code), start.refused.message, ['input', start.refused.field]);
     const metadata = options.metadataPatch == null ? null : patched(handoff.metadata, options.metadataPatch);
     if (metadata && 'problem' in metadata) return fail(metadata.code, metadata.problem, ['input', 'metadataPatch']);
     const transition = redrive(handoff, procedure, { index: start.index, metadata: metadata?.value ?? null, actor, deadlineMs: handoff.deadlineMs ?? null }, clock.now());
@@ -111,11 +122,11 @@ export class HandoffLevers {
 
   /** Stores a lever's transition (no lease: nobody runs a PAUSED or final handoff) and queues the handoff. */
   private async store(handoff: Handoff, transition: TransitionResult): Promise<Outcome<Handoff>> {
-    if (isRefused(transition)) return fail(transition.refused.code, transition.refused.message, ['input', 'id']);
+    if (isRefused(transition)) return fail(userErrorCodeOf(transition.refused.code), transition.refused.message, ['input', 'id']);
     const { repository, clock, queue } = this.deps;
     const stored = await repository.transition(transition.next, transition.events, clock.now(), null, { writesMetadata: transition.writesMetadata });
     if (!stored.applied) {
-      return fail(stored.reason, `Handoff "${handoff.id}" changed while this ran (${stored.reason}): read it again and retry if it still applies`, ['input', 'id']);
+      return fail(userErrorCodeOf(stored.reason), `Handoff "${handoff.id}" changed while this ran (${stored.reason}): read it again and retry if it still applies`, ['input', 'id']);
     }
     this.deps.publish(stored.events);
     queue.enqueue(handoff.id, handoff.priority);
@@ -124,7 +135,7 @@ export class HandoffLevers {
 }
 
 /** The metadata with `patch` applied (null removes a key), or why it cannot be. */
-function patched(metadata: Record<string, unknown>, patch: Record<string, unknown>): { value: Record<string, unknown> } | { problem: string; code: string } {
+function patched(metadata: Record<string, unknown>, patch: Record<string, unknown>): { value: Record<string, unknown> } | { problem: string; code: UserErrorCode } {
   if (!isJsonObject(patch)) return { problem: 'metadataPatch must be a JSON object', code: 'INVALID_VALUE' };
   const value: Record<string, unknown> = { ...metadata };
   for (const [key, entry] of Object.entries(patch)) {
