@@ -121,7 +121,7 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     errorCode: t.string({
       nullable: true,
       description:
-        "The code of the last failure: HTTP_<status> (a webhook's answer), TIMEOUT, VALIDATION_FAILED (post-step rules or a VALIDATE step), REJECTED (a signal), INTERRUPTED (a restart), CANCELLED, AGENT_<code> (an agent task), ERROR (anything else)… A retry policy's nonRetryableCodes name them.",
+        "The code of the last failure: HTTP_<status> (a webhook's answer), TIMEOUT, VALIDATION_FAILED (the step's post-step rules), VALIDATE_STEP_FAILED (a VALIDATE step's rules; retried by default, as the state they check may change), REJECTED (a signal), INTERRUPTED (a restart), CANCELLED, an agent's own code (an AGENT_TASK failed by its worker), ERROR (anything else)… A retry policy's nonRetryableCodes name them.",
       resolve: (s) => s.errorCode ?? null,
     }),
     retryAt: t.expose('retryAt', { type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.' }),

@@ -132,7 +132,8 @@ export class AgentTaskPerformer {
       const failure = task.failure!;
       throw new StepFailure(`agent ${task.agentId} failed the task: ${failure.code}: ${failure.message}`, {
         retryable: failure.retryable,
-        code: `AGENT_${failure.code}`.slice(0, 64),
+        // The agent's own code: a retry policy may list it (nonRetryableCodes) like any other.
+        code: failure.code,
         data: { taskId: task.id, agentId: task.agentId, code: failure.code },
       });
     }
