@@ -117,6 +117,10 @@ describe('retryHandoff (redrive)', () => {
     const skipping = await mutate('retryHandoff', { id: 'redrive_1', fromStep: 'notify' });
     expect(skipping.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'fromStep'] })]);
     expect((await mutate('retryHandoff', { id: 'no_such_handoff' })).userErrors[0].code).toBe('NOT_FOUND');
+    expect((await mutate('pauseHandoff', { id: 'no_such_handoff' })).userErrors[0].code).toBe('NOT_FOUND');
+    expect((await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: [1, 2] })).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'metadataPatch'] })]);
+    expect((await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: { blob: 'x'.repeat(70_000) } })).userErrors[0].code).toBe('TOO_LARGE');
+    expect((await read('redrive_1')).status).toBe('ROLLED_BACK');
 
     // A subscriber following from the last event sees the new run to its end.
     const followed = collect(server.wsClient(), `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq run type } }`, {
