@@ -123,14 +123,15 @@ export class SqliteHandoffStore implements HandoffStore {
     // The final (or pausing) transition also hands the lease back: no separate release write.
     const releases = releasesLease(next.status);
     const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
-    const metadata = options.writesMetadata ? JSON.stringify(next.metadata) : null;
+    // Only a redrive with a patch rewrites the metadata.
+    const metadata = options.writesMetadata ? [JSON.stringify(next.metadata)] : [];
     return this.write('transition', () => {
       const row = this.sql(
-        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, state = ?, metadata = coalesce(?, metadata)
+        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, state = ? ${metadata.length ? ', metadata = ?' : ''}
            ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
          WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?) ${honoursCancel ? 'AND cancel_request IS NULL' : ''}
          RETURNING signals, cancel_request`,
-      ).get(next.version, next.seq, next.status, durationMs(next), stateText(next), metadata, next.id, next.version - 1, leaseOwner, leaseOwner) as
+      ).get(next.version, next.seq, next.status, durationMs(next), stateText(next), ...metadata, next.id, next.version - 1, leaseOwner, leaseOwner) as
         | Pick<HandoffRow, 'signals' | 'cancel_request'>
         | undefined;
       if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
