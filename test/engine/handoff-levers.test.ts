@@ -13,10 +13,10 @@ afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.stop();
 });
 
-async function engineWith(clock: ManualClock): Promise<Engine> {
+async function engineWith(clock: ManualClock, maxConcurrentHandoffs = 10): Promise<Engine> {
   const engine = await createEngine({
     stores: await testStores(SqliteDatabase.inMemory(), 'levers', false),
-    settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] },
+    settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs, webhookAllowList: [] },
     owner: 'levers',
     clock,
     random: seededRandom(3),
@@ -94,5 +94,20 @@ describe('levers on the injected clock', () => {
     expect(done).toMatchObject({ errorCode: 'DEADLINE_EXCEEDED' });
     expect(done.steps.map((step) => step.status)).toEqual(['COMPENSATED', 'FAILED']);
     expect(done.finishedAt! - done.createdAt).toBeGreaterThanOrEqual(50_000);
+  });
+
+  it('a handoff still waiting for its turn when its deadline passes is cancelled then, not when its turn comes', async () => {
+    const clock = new ManualClock();
+    const engine = await engineWith(clock, 1);
+    await define(engine, [reserve, { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 }]);
+    await engine.handoffs.initiate({ handoffId: 'busy', procedureId: 'LEVERS' });
+    await clock.runUntil(async () => (await engine.handoffs.get('busy'))!.status === 'WAITING');
+    await engine.handoffs.initiate({ handoffId: 'queued', procedureId: 'LEVERS', deadlineMs: 30_000 });
+    await clock.advance(29_000);
+    expect((await engine.handoffs.get('queued'))!.status).toBe('PENDING');
+    await clock.runUntil(async () => (await engine.handoffs.get('queued'))!.status === 'CANCELLED', 100);
+    expect(clock.now() - (await engine.handoffs.get('queued'))!.createdAt).toBeLessThan(31_000);
+    expect(await engine.handoffs.get('queued')).toMatchObject({ errorCode: 'DEADLINE_EXCEEDED', cancelReason: expect.stringContaining('while it waited for its turn') });
+    expect((await engine.handoffs.get('busy'))!.status).toBe('WAITING');
   });
 });

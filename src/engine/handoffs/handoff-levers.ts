@@ -30,6 +30,8 @@ interface LeverDeps {
   queue: Pick<HandoffQueue, 'enqueue'>;
   clock: Clock;
   publish(events: HandoffEvent[]): void;
+  /** Hears of a handoff a lever queued (its deadline is watched while it waits). */
+  queued(handoff: Handoff): void;
 }
 
 /**
@@ -130,6 +132,7 @@ export class HandoffLevers {
     }
     this.deps.publish(stored.events);
     queue.enqueue(handoff.id, handoff.priority);
+    this.deps.queued(transition.next);
     return ok(transition.next);
   }
 }

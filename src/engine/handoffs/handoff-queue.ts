@@ -51,6 +51,11 @@ export class HandoffQueue {
     return this.queued.delete(id); // its entry in the FIFO is skipped when reached
   }
 
+  /** True while it waits for its turn (queued, not started). */
+  isWaiting(id: string): boolean {
+    return this.queued.has(id);
+  }
+
   has(id: string): boolean {
     return this.queued.has(id) || this.running.has(id);
   }

@@ -19,6 +19,8 @@ import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { Actor } from '../shared/actor.js';
 import { storedSignal, type SignalOutcome } from './step-signal.js';
 import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
+import { QueuedDeadlines } from './queued-deadlines.js';
+import { DEADLINE_EXCEEDED } from './failure-code.js';
 import { MAX_DEADLINE_MS } from '../procedures/procedure-definition.js';
 
 export interface InitiateHandoffInput {
@@ -77,6 +79,7 @@ export class HandoffService {
   /** Handoffs this process has just stored (before they run). */
   readonly created = new Topic<Handoff>();
   private readonly levers: HandoffLevers;
+  private readonly deadlines: QueuedDeadlines;
 
   constructor(
     private readonly repository: HandoffStore,
@@ -88,6 +91,12 @@ export class HandoffService {
     private readonly logger: Logger,
     private readonly agents: { getMany(ids: readonly string[]): Promise<(unknown | null)[]> },
   ) {
+    this.deadlines = new QueuedDeadlines({
+      clock,
+      logger,
+      isWaiting: (id) => queue.isWaiting(id),
+      expire: (id, deadlineAt) => this.expireQueued(id, deadlineAt),
+    });
     this.levers = new HandoffLevers({
       repository,
       procedures,
@@ -95,6 +104,7 @@ export class HandoffService {
       queue,
       clock,
       publish: (events) => this.publish(events),
+      queued: (handoff) => this.deadlines.watch(handoff.id, handoff.deadlineAt),
     });
   }
 
@@ -172,6 +182,7 @@ export class HandoffService {
       return ok((await this.repository.get(id))!);
     }
     this.queue.enqueue(id, handoff.priority);
+    this.deadlines.watch(id, handoff.deadlineAt);
     return ok(handoff);
   }
 
@@ -232,6 +243,13 @@ export class HandoffService {
       void this.runner.execute(id);
     }
     return ok((await this.repository.get(id))!);
+  }
+
+  /** A queued handoff's deadline passed before its turn: it is cancelled now (unless paused or started meanwhile). */
+  private async expireQueued(id: string, deadlineAt: number): Promise<void> {
+    const handoff = await this.repository.get(id);
+    if (handoff?.status !== 'PENDING') return;
+    await this.cancel(id, `${DEADLINE_EXCEEDED}: the deadline ${new Date(deadlineAt).toISOString()} passed while it waited for its turn`);
   }
 
   /** Asks a handoff to pause before its next step (see HandoffLevers). */
@@ -373,9 +391,10 @@ export class HandoffService {
       });
   }
 
-  /** Drops pending re-queues (shutdown): unfinished handoffs resume at the next start. */
+  /** Drops pending re-queues and deadline timers (shutdown): unfinished handoffs resume at the next start. */
   stop(): void {
     this.stopped.abort(new Error('engine stopped'));
+    this.deadlines.stop();
   }
 
   publish(events: HandoffEvent[]): void {
