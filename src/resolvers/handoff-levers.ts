@@ -15,7 +15,7 @@ builder.mutationFields((t) => ({
       'Steps before the restart point keep their status and output; the restart step and those after it start afresh (attempts from 1,',
       'within their retry policy; an await_signal step waits for a new signal: one given in an earlier run does not decide it). After a rollback the default restart point is the first step the rollback undid, because its effect',
       'is gone: nothing the handoff did stays undone behind it. Gates run again only when it restarts from the first step; its deadline,',
-      'if it has one, starts again. Refused (userErrors) with INVALID_STATE for any other status or a fromStep past the restart point,',
+      'if it has one, starts again. Refused (userErrors) with INVALID_STATE for any other status, a handoff that was cancelled (a ROLLBACK_FAILED after a cancel needs a person), or a fromStep past the restart point;',
       'NOT_FOUND when the procedure version it ran is no longer stored, VERSION_CONFLICT when it changed meanwhile.',
     ].join(' '),
     authScopes: { operator: true },

@@ -110,4 +110,31 @@ describe('levers on the injected clock', () => {
     expect(await engine.handoffs.get('queued')).toMatchObject({ errorCode: 'DEADLINE_EXCEEDED', cancelReason: expect.stringContaining('while it waited for its turn') });
     expect((await engine.handoffs.get('busy'))!.status).toBe('WAITING');
   });
+
+  it('a redrive neither takes a pause the last run never reached nor runs a handoff that was cancelled', async () => {
+    const clock = new ManualClock();
+    const engine = await engineWith(clock);
+    const failingUndo = { ...reserve, compensation: { id: 'release', name: 'release', kind: 'simulate', params: { failureProbability: 1 }, timeoutMs: 1_000 } };
+    const review = { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 };
+    const ship = { id: 'ship', name: 'ship', kind: 'noop', params: {}, timeoutMs: 1_000 };
+    await define(engine, [reserve, review, ship]);
+    const fails = await engine.procedures.create({ id: 'UNDO_FAILS', name: 'undo fails', steps: [failingUndo, review] as never });
+    expect(fails.ok).toBe(true);
+
+    await engine.handoffs.initiate({ handoffId: 'h4', procedureId: 'LEVERS' });
+    await clock.runUntil(async () => (await engine.handoffs.get('h4'))!.status === 'WAITING');
+    await engine.handoffs.pause('h4', 'later', null);
+    await engine.handoffs.signal('h4', 'review', null, { outcome: 'REJECT', reason: 'no' });
+    await clock.runUntil(async () => (await engine.handoffs.get('h4'))!.status === 'ROLLED_BACK');
+    expect((await engine.handoffs.redrive('h4', {}, null)).ok).toBe(true);
+    await clock.runUntil(async () => (await engine.handoffs.get('h4'))!.status === 'WAITING');
+    expect((await engine.handoffs.history('h4', 0)).map((event) => event.type)).not.toContain('HANDOFF_PAUSED');
+
+    await engine.handoffs.initiate({ handoffId: 'h5', procedureId: 'UNDO_FAILS' });
+    await clock.runUntil(async () => (await engine.handoffs.get('h5'))!.status === 'WAITING');
+    await engine.handoffs.cancel('h5', 'changed plan');
+    await clock.runUntil(async () => (await engine.handoffs.get('h5'))!.status === 'ROLLBACK_FAILED');
+    const refused = await engine.handoffs.redrive('h5', {}, null);
+    expect(refused).toEqual({ ok: false, errors: [expect.objectContaining({ code: 'INVALID_STATE', message: expect.stringContaining('cancelled') })] });
+  });
 });

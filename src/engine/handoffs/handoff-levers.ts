@@ -110,6 +110,12 @@ export class HandoffLevers {
     if (!['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED'].includes(handoff.status)) {
       return fail('INVALID_STATE', `Handoff is ${handoff.status}: only a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff can be retried`, ['input', 'id']);
     }
+    const requests = await repository.requests(id);
+    // A recorded cancel stays with the handoff (the store refuses to complete it while one is recorded): one that
+    // was cancelled, and whose undo then failed, needs a person, not another run.
+    if (requests?.cancelRequest) {
+      return fail('INVALID_STATE', `Handoff was cancelled (${requests.cancelRequest.reason}) and is ${handoff.status}: a cancelled handoff is not retried`, ['input', 'id']);
+    }
     const procedure = await procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
     if (!procedure) {
       return fail('NOT_FOUND', `Procedure ${handoff.procedureId} v${handoff.procedureVersion}, which this handoff ran, is no longer stored`, ['input', 'id']);
@@ -118,7 +124,14 @@ export class HandoffLevers {
     if ('refused' in start) return fail(userErrorCodeOf(start.refused.code), start.refused.message, ['input', start.refused.field]);
     const metadata = options.metadataPatch == null ? null : patched(handoff.metadata, options.metadataPatch);
     if (metadata && 'problem' in metadata) return fail(metadata.code, metadata.problem, ['input', 'metadataPatch']);
-    const transition = redrive(handoff, procedure, { index: start.index, metadata: metadata?.value ?? null, actor, deadlineMs: handoff.deadlineMs ?? null }, clock.now());
+    // A pause asked for in the last run but never taken (it ended first) must not stop the new run.
+    const stalePause = duePause(handoff, requests?.signals[PAUSE_SIGNAL]);
+    const transition = redrive(
+      handoff,
+      procedure,
+      { index: start.index, metadata: metadata?.value ?? null, actor, deadlineMs: handoff.deadlineMs ?? null, pausesHonoured: stalePause?.number ?? null },
+      clock.now(),
+    );
     return this.store(handoff, transition);
   }
 

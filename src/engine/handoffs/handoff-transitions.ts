@@ -395,7 +395,14 @@ export function redriveStart(h: Handoff, fromStep: string | null): RedriveStart 
 export function redrive(
   h: Handoff,
   procedure: Procedure,
-  options: { index: number; metadata: Record<string, unknown> | null; actor: Actor | null; deadlineMs: number | null },
+  options: {
+    index: number;
+    metadata: Record<string, unknown> | null;
+    actor: Actor | null;
+    deadlineMs: number | null;
+    /** The number of a pause request the last run never took: void for the new run. */
+    pausesHonoured?: number | null;
+  },
   now: number,
 ): TransitionResult {
   const run = runOf(h) + 1;
@@ -412,6 +419,7 @@ export function redrive(
     next.errorCode = null;
     next.finishedAt = null;
     next.deadlineAt = options.deadlineMs !== null ? now + options.deadlineMs : null;
+    if (options.pausesHonoured != null) next.pausesHonoured = Math.max(next.pausesHonoured ?? 0, options.pausesHonoured);
     if (options.metadata) next.metadata = options.metadata;
   }, [
     {
