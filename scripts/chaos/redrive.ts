@@ -1,14 +1,14 @@
 import type { ChaosClient } from './client.js';
 import type { StoredHandoff } from './invariants.js';
 
-const RETRY = 'mutation($id: ID!) { retryHandoff(input: { id: $id }) { handoff { run } userErrors { code message } } }';
+const RETRY = 'mutation($id: ID!, $run: Int!) { retryHandoff(input: { id: $id, expectedRun: $run }) { handoff { run } userErrors { code message } } }';
 const REDRIVABLE = new Set(['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED']);
 
 /** What the redrive phase did and was told. */
 export interface RedriveOutcome {
   /** Handoffs whose retryHandoff was answered without userErrors: each must have run again, to a final status. */
   acknowledged: Set<string>;
-  /** Refused with a code (a reply lost to a kill and sent again finds the handoff running already: WRONG_STATE). */
+  /** Refused with a code (a reply lost to a kill and sent again finds run 2 already: VERSION_CONFLICT). */
   refused: Map<string, string>;
   /** Answers that make no sense (no payload at all). */
   surprises: string[];
@@ -32,7 +32,8 @@ export async function driveRedrives(
   const worker = async () => {
     while (next < candidates.length) {
       const id = candidates[next++]!;
-      const reply = await client.gql(RETRY, { id });
+      // expectedRun: the request is sent again whenever a kill cuts it off, and must start one new run at most.
+      const reply = await client.gql(RETRY, { id, run: stored.get(id)!.run });
       const errors = reply.data?.retryHandoff?.userErrors;
       if (!errors) outcome.surprises.push(`retry ${id}: ${JSON.stringify(reply).slice(0, 200)}`);
       else if (errors.length === 0) outcome.acknowledged.add(id);

@@ -24,7 +24,11 @@ builder.mutationFields((t) => ({
       toPayload(
         await context.engine.handoffs.redrive(
           plainId(String(input.id), 'Handoff'),
-          { fromStep: input.fromStep ?? null, metadataPatch: (input.metadataPatch as Record<string, unknown> | null | undefined) ?? null },
+          {
+            fromStep: input.fromStep ?? null,
+            metadataPatch: (input.metadataPatch as Record<string, unknown> | null | undefined) ?? null,
+            expectedRun: input.expectedRun ?? null,
+          },
           actorOf(context),
         ),
       ),

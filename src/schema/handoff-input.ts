@@ -58,6 +58,10 @@ export const RetryHandoffInput = builder.inputType('RetryHandoffInput', {
       required: false,
       description: 'Top-level metadata keys to set before the run (a null value removes its key); the result is bounded like metadata (64 KiB).',
     }),
+    expectedRun: t.int({
+      required: false,
+      description: "Retry only if the handoff's run is still this one (VERSION_CONFLICT otherwise): sending the same request again after a lost reply then cannot start a second new run.",
+    }),
   }),
 });
 

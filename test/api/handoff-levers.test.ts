@@ -128,7 +128,7 @@ describe('retryHandoff (redrive)', () => {
       after: rolledBack.lastSeq,
     });
     answers = [{ status: 200 }];
-    const retried = await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: { ticket: 'T-9' } });
+    const retried = await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: { ticket: 'T-9' }, expectedRun: 1 });
     expect(retried.userErrors).toEqual([]);
     expect(retried.handoff).toMatchObject({ handoffId: 'redrive_1', status: 'PENDING', run: 2 });
 
@@ -151,6 +151,8 @@ describe('retryHandoff (redrive)', () => {
     expect(streamed.at(-1)).toMatchObject({ type: 'HANDOFF_COMPLETED', run: 2 });
 
     expect((await mutate('retryHandoff', { id: 'redrive_1' })).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'id'] })]);
+    // The same request again (a lost reply): the run it expected is over.
+    expect((await mutate('retryHandoff', { id: 'redrive_1', expectedRun: 1 })).userErrors).toEqual([expect.objectContaining({ code: 'VERSION_CONFLICT', field: ['input', 'expectedRun'] })]);
   });
 
   it('restarts a failed handoff from the step that failed, keeping the outputs before it', async () => {

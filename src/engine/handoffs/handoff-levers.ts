@@ -5,7 +5,7 @@ import type { Clock } from '../shared/clock.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import { fail, ok, type Outcome } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
-import type { Handoff } from './handoff.js';
+import { runOf, type Handoff } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
@@ -21,6 +21,11 @@ export interface RedriveOptions {
   fromStep?: string | null;
   /** Top-level keys to set in the metadata; a null value removes its key. */
   metadataPatch?: Record<string, unknown> | null;
+  /**
+   * Redrive only if the handoff is still at this run (VERSION_CONFLICT otherwise): a request sent again
+   * after a lost reply cannot start a second new run.
+   */
+  expectedRun?: number | null;
 }
 
 interface LeverDeps {
@@ -107,6 +112,9 @@ export class HandoffLevers {
     const { repository, procedures, clock } = this.deps;
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
+    if (options.expectedRun != null && runOf(handoff) !== options.expectedRun) {
+      return fail('VERSION_CONFLICT', `Handoff is at run ${runOf(handoff)}, not ${options.expectedRun}: it was retried already`, ['input', 'expectedRun']);
+    }
     if (!['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED'].includes(handoff.status)) {
       return fail('INVALID_STATE', `Handoff is ${handoff.status}: only a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff can be retried`, ['input', 'id']);
     }
