@@ -35,6 +35,7 @@ import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
+import { registerQueueMetrics } from './observability/queue-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
 import { refusedRequestsCounter, useRequestMetrics } from './observability/request-metrics.js';
 
@@ -107,6 +108,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const metrics = createMetricsRegistry();
   const activeSubscriptions = createActiveSubscriptionsGauge(metrics);
   const unhookEngineMetrics = registerEngineMetrics(metrics, engine, logger.child({ component: 'metrics' }));
+  registerQueueMetrics(metrics, engine.queue, config.fairShareMetricKeys);
   const loggedErrors = new WeakSet<object>();
 
   const rest = createRestApi(schema);

@@ -5,7 +5,9 @@ import { AgentFeedService } from './agents/agent-feed-service.js';
 import { recordHandoffsInAgentFeeds } from './agents/handoff-feed-observer.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
+import type { FairShareRule } from './handoffs/fair-share.js';
 import { HandoffQueue } from './handoffs/handoff-queue.js';
+import { HandoffRetention, KEEP_EVERYTHING, type RetentionSettings } from './handoffs/handoff-retention.js';
 import { HandoffRunner } from './handoffs/handoff-runner.js';
 import { HandoffService } from './handoffs/handoff-service.js';
 import { FaultInjectors } from './handoffs/fault-injectors.js';
@@ -27,6 +29,10 @@ export interface EngineSettings {
   webhookAllowList: string[];
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
+  /** Per-key concurrency limits on top of maxConcurrentHandoffs (default: none). */
+  fairShare?: FairShareRule | null;
+  /** When finished handoffs are deleted (default: never). */
+  retention?: RetentionSettings;
 }
 
 export interface EngineOptions {
@@ -73,6 +79,8 @@ export interface Engine {
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   readonly queue: HandoffQueue;
+  /** Deletes finished handoffs past their retention age in the background (when configured). */
+  readonly retention: HandoffRetention;
   /** Seeds defaults and resumes unfinished work. */
   start(): Promise<void>;
   /** Stops taking work and waits for running steps to reach a safe point. */
@@ -124,7 +132,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     retryLater: (id) => handoffs!.resumeLater(id),
     publish: (events) => handoffs!.publish(events),
   });
-  const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
+  const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id), options.settings.fairShare ?? null);
+  const retention = new HandoffRetention(stores, options.settings.retention ?? KEEP_EVERYTHING, clock, logger);
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
   const deliveries = new ContextDeliveryService({ inbox: stores.inbox, feed: agentFeed, wake: (id, name, payload) => handoffs!.wake(id, name, payload), clock });
   const agentTasks = new AgentTaskService({
@@ -201,6 +210,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     reliability,
     runner,
     queue,
+    retention,
     agents,
     deliveries,
     agentFeed,
@@ -234,9 +244,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
+      retention.start();
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
+      await retention.stop();
       await reliability.stop();
       queue.pause();
       handoffs!.stop();

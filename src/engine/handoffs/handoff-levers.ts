@@ -32,7 +32,7 @@ interface LeverDeps {
   repository: HandoffStore;
   procedures: Pick<ProcedureService, 'getVersion'>;
   runner: Pick<HandoffRunner, 'notifySignal' | 'settled'>;
-  queue: Pick<HandoffQueue, 'enqueue'>;
+  queue: Pick<HandoffQueue, 'enqueue' | 'keyOf'>;
   clock: Clock;
   publish(events: HandoffEvent[]): void;
   /** Hears of a handoff a lever queued (its deadline is watched while it waits). */
@@ -152,7 +152,7 @@ export class HandoffLevers {
       return fail(userErrorCodeOf(stored.reason), `Handoff "${handoff.id}" changed while this ran (${stored.reason}): read it again and retry if it still applies`, ['input', 'id']);
     }
     this.deps.publish(stored.events);
-    queue.enqueue(handoff.id, handoff.priority);
+    queue.enqueue(handoff.id, handoff.priority, queue.keyOf(transition.next));
     this.deps.queued(transition.next);
     return ok(transition.next);
   }

@@ -73,7 +73,8 @@ export function handoffProgress(
     const current = await repository.get(id);
     replaying = false;
     heldBack.splice(0).forEach(deliverInOrder);
-    if (!current || (isFinal(current.status) && last >= current.seq)) {
+    // A finished handoff has no more events to come (in this run): whatever is missing now was deleted by retention.
+    if (!current || isFinal(current.status)) {
       await delivery;
       queue.end();
     }

@@ -5,7 +5,8 @@ import { isFinal, type Handoff } from '../../engine/handoffs/handoff.js';
  * Parsed copies of recently read finished handoffs. A handoff in a final status changes again only
  * when it is redriven: the store that applies the redrive drops its copy, and other processes sharing
  * the store drop theirs when the HANDOFF_REDRIVEN event reaches them through the change feed
- * (HandoffStore.forget). Otherwise a copy stays true: reads of it skip the store round trip and the
+ * (HandoffStore.forget); retention deletes it, and each process's retention sweep drops the copies it
+ * would delete (see `forget`). Otherwise a copy stays true: reads of it skip the store round trip and the
  * JSON parse. What readers share is frozen; each reader gets its own top-level object (GraphQL
  * libraries tag result objects with their type).
  *
@@ -32,6 +33,18 @@ export class FinishedHandoffs {
   get(id: string): Handoff | undefined {
     const frozen = this.cache?.get(id);
     return frozen && { ...frozen };
+  }
+
+  /**
+   * Drops the copies of `ids` (deleted here) and of every handoff finished before `finishedBefore`
+   * (deleted by this sweep or by another process's): a deleted handoff is never read from here.
+   */
+  forget(ids: readonly string[], finishedBefore: number): void {
+    if (!this.cache) return;
+    for (const id of ids) this.cache.delete(id);
+    for (const [id, handoff] of this.cache.entries()) {
+      if (handoff.finishedAt !== null && handoff.finishedAt < finishedBefore) this.cache.delete(id);
+    }
   }
 
   /** Keeps `handoff` when it is finished, counting its estimated heap (from `storedBytes` of text) against the budget; returns what callers should hold. */

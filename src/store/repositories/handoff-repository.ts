@@ -3,7 +3,7 @@ import { EventLog, type LoggedEvent } from '../event-log.js';
 import { FinishedHandoffs } from './finished-handoffs.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import { durationMs, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, FINAL_STATUSES, isFinal, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
   refusalReason,
@@ -33,6 +33,8 @@ interface HandoffDocument {
   testId: string | null;
   createdAt: number;
   durationMs: number | null;
+  /** When it reached a final status (null before; absent in documents stored before it was kept: filled at open). */
+  finishedAt?: number | null;
   /** The handoff but its metadata, as JSON text: rewritten by every transition. */
   state: string;
   /** The metadata as JSON text (free-form, never query-able): written at creation, and by a redrive that patches it. */
@@ -70,8 +72,24 @@ function progressFields(handoff: Handoff) {
     seq: handoff.seq,
     status: handoff.status,
     durationMs: durationMs(handoff),
+    finishedAt: isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null,
     state: stateText(handoff),
   };
+}
+
+/**
+ * Documents stored before `finishedAt` was kept get it from their state (finished ones) or null,
+ * in batches, so retention can find them by index.
+ */
+async function addFinishedAt(handoffs: Collection<HandoffDocument>): Promise<void> {
+  for (;;) {
+    const docs = await handoffs.find({ finishedAt: { $exists: false } }, { limit: 500 });
+    if (docs.length === 0) return;
+    for (const doc of docs) {
+      const { finishedAt = null } = JSON.parse(doc.state) as Partial<Handoff>;
+      await handoffs.findOneAndUpdate({ _id: doc._id, finishedAt: { $exists: false } }, { $set: { finishedAt: isFinal(doc.status) ? finishedAt : null } });
+    }
+  }
 }
 
 /** What a handoff's document holds as text: its weight in the finished-handoff cache. */
@@ -147,8 +165,10 @@ export class HandoffRepository implements HandoffStore {
       { fields: ['createdAt'] },
       { fields: ['testId', 'createdAt'] },
       { fields: ['leaseOwner'] },
+      { fields: ['finishedAt'] },
     ]);
     await moveMetadataOutOfState(handoffs);
+    await addFinishedAt(handoffs);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
   }
 
@@ -384,6 +404,28 @@ export class HandoffRepository implements HandoffStore {
    * reached the log yet (a reader between the two writes, or a crash), and a stored status must never
    * be readable without them. The document is read first, so the log read sees everything before it.
    */
+  async finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+    this.finished.forget([], finishedBefore);
+    const filter: Filter = { status: { $in: [...FINAL_STATUSES] }, finishedAt: { $lt: finishedBefore }, testId: test ? { $ne: null } : null };
+    return (await this.handoffs.find(filter, { sort: { finishedAt: 1 }, limit })).map((doc) => doc._id);
+  }
+
+  /**
+   * Without multi-document transactions: the events go first, then the documents (still guarded by
+   * a final status). A crash in between leaves finished handoffs without history, which the next
+   * sweep deletes; never events without their handoff, which nothing would find again. Counts and
+   * summaries are computed from the documents, so they drop the handoffs with them.
+   */
+  async deleteFinished(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const finished = (await this.handoffs.find({ _id: { $in: [...ids] }, status: { $in: [...FINAL_STATUSES] } })).map((doc) => doc._id);
+    if (finished.length === 0) return 0;
+    await this.log.deleteOwners(finished);
+    const deleted = await this.handoffs.deleteMany({ _id: { $in: finished }, status: { $in: [...FINAL_STATUSES] } });
+    this.finished.forget(finished, 0);
+    return deleted;
+  }
+
   async events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
     const doc = await this.handoffs.findOne({ _id: id });
     const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({ ...event.body, handoffId: event.owner, seq: event.seq, at: event.at }));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from '../../engine/shared/logger.js';
+import { FINAL_STATUSES, type HandoffStatus } from '../../engine/handoffs/handoff.js';
 import { createHandoffTables } from './handoff-schema.js';
 import { documentTable, type SqliteDatabase } from './sqlite-database.js';
 
@@ -120,8 +121,8 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
   }
   const insertHandoff = connection.prepare(
     `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
-       test_id, created_at, duration_ms, state, metadata, lease_owner, lease_expires_at, signals, cancel_request)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
+       test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, signals, cancel_request)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
   );
   // The log and each handoff's outbox may both hold an event: the first copy stays.
   const insertEvent = connection.prepare("INSERT OR IGNORE INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'nedb-import', ?)");
@@ -137,7 +138,10 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
     const signals = Object.fromEntries(Object.entries((doc.signals as Record<string, string>) ?? {}).map(([step, json]) => [step, JSON.parse(json)]));
     insertHandoff.run(
       doc._id, doc.version, doc.seq, doc.status, doc.procedureId, doc.type, doc.priority, doc.sourceAgent ?? null, doc.targetAgent ?? null,
-      doc.sourcePhase ?? null, doc.testId ?? null, doc.createdAt, doc.durationMs ?? null, JSON.stringify(state), metadata,
+      doc.sourcePhase ?? null, doc.testId ?? null, doc.createdAt, doc.durationMs ?? null,
+      // What retention deletes by (see handoff-schema).
+      FINAL_STATUSES.has(doc.status as HandoffStatus) ? ((state.finishedAt as number | null | undefined) ?? null) : null,
+      JSON.stringify(state), metadata,
       JSON.stringify(signals), doc.cancelRequest ? JSON.stringify(doc.cancelRequest) : null,
     );
     // Events of the last transition that never reached the old log (a crash between its two writes).
