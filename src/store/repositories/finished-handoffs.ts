@@ -25,7 +25,7 @@ export class FinishedHandoffs {
   }
 
   /** Drops a copy that is no longer true: a redrive moved the handoff out of its final status. */
-  forget(id: string): void {
+  forgetOne(id: string): void {
     this.cache?.delete(id);
   }
 

@@ -235,7 +235,7 @@ export class HandoffRepository implements HandoffStore {
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
     if (!updated) return this.refused(next.id, expectedVersion, leaseOwner, honoursCancel);
     // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
-    this.finished.forget(next.id);
+    this.finished.forgetOne(next.id);
     await this.writeEvents(events, texts);
     return { applied: true, events, requests: requestsOf(updated) };
   }
@@ -252,7 +252,7 @@ export class HandoffRepository implements HandoffStore {
   }
 
   forget(id: string): void {
-    this.finished.forget(id);
+    this.finished.forgetOne(id);
   }
 
   /** Writes events to the log; `texts` are their JSON when the caller has it already (the outbox did). */

@@ -142,7 +142,7 @@ export class SqliteHandoffStore implements HandoffStore {
         | undefined;
       if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
       // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
-      this.finished.forget(next.id);
+      this.finished.forgetOne(next.id);
       this.insertEvents(events, texts);
       return { applied: true, events, requests: requestsOf(row) };
     });
@@ -158,7 +158,7 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   forget(id: string): void {
-    this.finished.forget(id);
+    this.finished.forgetOne(id);
   }
 
   async repairLog(): Promise<void> {
