@@ -45,6 +45,16 @@ export interface Config {
   finishedHandoffCacheBytes: number;
   /** Hosts that `webhook` steps may call. */
   webhookAllowList: string[];
+  /** Webhook subscriptions: attempts per delivery before it is marked FAILED. */
+  webhookMaxAttempts: number;
+  /** Wait before the second attempt of a delivery; each later wait is three times longer, up to an hour. */
+  webhookRetryInitialMs: number;
+  /** How long a receiver has to answer one POST. */
+  webhookTimeoutMs: number;
+  /** How often new events are looked for and due deliveries sent. */
+  webhookPollMs: number;
+  /** How long finished webhook deliveries (DELIVERED, FAILED) stay in the delivery log. */
+  webhookLogRetentionMs: number;
   apiKeys: ApiKey[];
   /** Largest accepted HTTP request body. */
   maxBodyBytes: number;
@@ -243,6 +253,11 @@ export function loadConfig(env: Env = process.env): Config {
     retention: retention(env),
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    webhookRetryInitialMs: integer(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 1, 3_600_000),
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+    webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 250, 5, 60_000),
+    webhookLogRetentionMs: integer(env, 'WEBHOOK_LOG_RETENTION_HOURS', 168, 1, 87_600) * 3_600_000,
     apiKeys: keys,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),

@@ -180,4 +180,11 @@ describe('loadConfig', () => {
   it('parses WEBHOOK_ALLOW_HOSTS into lower-case host names', () => {
     expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' Hooks.Example.com, ,api.example.org ' }).webhookAllowList).toEqual(['hooks.example.com', 'api.example.org']);
   });
+
+  it('reads the webhook delivery settings, with defaults, and refuses out-of-range values', () => {
+    expect(loadConfig({})).toMatchObject({ webhookMaxAttempts: 8, webhookRetryInitialMs: 1_000, webhookTimeoutMs: 5_000, webhookPollMs: 250, webhookLogRetentionMs: 7 * 24 * 3_600_000 });
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_POLL_MS: '20' })).toMatchObject({ webhookMaxAttempts: 3, webhookPollMs: 20 });
+    expect(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow('Invalid WEBHOOK_MAX_ATTEMPTS: must be between 1 and 100, got 0');
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow('Invalid WEBHOOK_TIMEOUT_MS');
+  });
 });

@@ -19,14 +19,17 @@ import { AgentTaskService } from './tasks/agent-task-service.js';
 import { secureClaimTokens, type ClaimTokenSource } from './tasks/claim-token.js';
 import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
+import type { WebhookSender } from './webhooks/webhook-sender.js';
+import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
+import { wireWebhooks, type WebhookSettings } from './webhooks/wire-webhooks.js';
 import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
 import { randomToken, systemRandom, type Random } from './shared/random.js';
 
-export interface EngineSettings {
+/** `webhookAllowList` also bounds webhook steps; the other webhook settings are the subscriptions' (WebhookSettings). */
+export interface EngineSettings extends WebhookSettings {
   agentHeartbeatWindowMs: number;
   maxConcurrentHandoffs: number;
-  webhookAllowList: string[];
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
   /** Per-key concurrency limits on top of maxConcurrentHandoffs (default: none). */
@@ -50,6 +53,10 @@ export interface EngineOptions {
   random?: Random;
   /** Where agent-task claim tokens come from (default: the OS CSPRNG; see claim-token.ts). */
   claimTokens?: ClaimTokenSource;
+  /** Where webhook signing secrets come from (default: the OS CSPRNG). */
+  webhookSecrets?: WebhookSecretSource;
+  /** How webhook POSTs are sent (default: fetch). */
+  webhookSender?: WebhookSender;
   logger?: Logger;
 }
 
@@ -76,6 +83,8 @@ export interface Engine {
   readonly faults: FaultInjectors;
   /** Reliability tests: the six standard configurations, runs of real test-tagged handoffs, results. */
   readonly reliability: ReliabilityService;
+  /** Outbound webhook subscriptions and their delivery logs. */
+  readonly webhooks: WebhookService;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   readonly queue: HandoffQueue;
@@ -169,6 +178,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     random,
     logger,
   });
+  const webhooks = wireWebhooks({
+    stores,
+    settings: options.settings,
+    clock,
+    random,
+    logger,
+    owner,
+    leaseMs,
+    isOwnerGone: options.isOwnerGone,
+    secrets: options.webhookSecrets,
+    sender: options.webhookSender,
+  });
+  let stopWebhooks: (() => Promise<void>) | null = null;
   // Background work on the clock, stopped by stop(): lease renewal, and in a shared store the orphan
   // scan (leases of dead processes) and the feed of what other processes commit.
   const stopBackground: (() => void)[] = [];
@@ -208,6 +230,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     agentTasks,
     faults,
     reliability,
+    webhooks: webhooks.service,
     runner,
     queue,
     retention,
@@ -244,10 +267,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
+      stopWebhooks = webhooks.start();
       retention.start();
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
+      await stopWebhooks?.();
+      stopWebhooks = null;
       await retention.stop();
       await reliability.stop();
       queue.pause();

@@ -26,6 +26,8 @@ import '../schema/agent-feed.js';
 import './agent-feed.js';
 import '../schema/reliability.js';
 import './reliability.js';
+import '../schema/webhook.js';
+import './webhook.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());

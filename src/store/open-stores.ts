@@ -8,10 +8,12 @@ import { InboxRepository } from './repositories/inbox-repository.js';
 import { ProcedureRepository } from './repositories/procedure-repository.js';
 import { ReliabilityConfigRepository } from './repositories/reliability-config-repository.js';
 import { ReliabilityTestRepository } from './repositories/reliability-test-repository.js';
+import { WebhookRepository } from './repositories/webhook-repository.js';
 import { ValidationRuleRepository } from './repositories/validation-rule-repository.js';
 import { ValidationSessionRepository } from './repositories/validation-session-repository.js';
 import { SqliteAgentFeed } from './sqlite/sqlite-agent-feed.js';
 import { SqliteChangeFeed } from './sqlite/sqlite-change-feed.js';
+import { SqliteCommittedEvents } from './sqlite/sqlite-committed-events.js';
 import { SqliteDatabase } from './sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from './sqlite/sqlite-handoff-store.js';
 
@@ -39,13 +41,16 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     validationSessions: await ValidationSessionRepository.open(db),
     reliabilityConfigs: await ReliabilityConfigRepository.open(db),
     reliabilityTests: await ReliabilityTestRepository.open(db),
+    webhooks: await WebhookRepository.open(db),
   };
   if (db instanceof SqliteDatabase) {
     const shared = db.kind === 'embedded';
+    const handoffs = new SqliteHandoffStore(db.connection, options.writer, db.operations, cacheBytes);
     return {
       ...documents,
       sharing: shared ? 'shared' : 'exclusive',
-      handoffs: new SqliteHandoffStore(db.connection, options.writer, db.operations, cacheBytes),
+      handoffs,
+      committedEvents: new SqliteCommittedEvents(db.connection),
       agentFeed: new SqliteAgentFeed(db.connection, options.writer, db.operations),
       handoffChanges: shared ? new SqliteChangeFeed(db.connection, options.writer) : null,
     };
@@ -53,8 +58,16 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
   const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
   const agentFeed = await AgentFeedRepository.open(db, options.writer);
   if (db.kind === 'mongo') {
-    const [{ MongoDatabase }, { MongoChangeFeed }] = await Promise.all([import('./adapters/mongo.js'), import('./adapters/mongo-change-feed.js')]);
-    if (db instanceof MongoDatabase) return { ...documents, sharing: 'shared', handoffs, agentFeed, handoffChanges: new MongoChangeFeed(db, options.writer) };
+    const [{ MongoDatabase }, { MongoChangeFeed }, { MongoCommittedEvents }] = await Promise.all([
+      import('./adapters/mongo.js'),
+      import('./adapters/mongo-change-feed.js'),
+      import('./adapters/mongo-committed-events.js'),
+    ]);
+    if (db instanceof MongoDatabase) {
+      const committedEvents = new MongoCommittedEvents(db);
+      return { ...documents, sharing: 'shared', handoffs, agentFeed, handoffChanges: new MongoChangeFeed(db, options.writer), committedEvents };
+    }
   }
-  return { ...documents, sharing: 'exclusive', handoffs, agentFeed, handoffChanges: null };
+  // A stand-in Database (benchmarks, fault-injecting wrappers) keeps no commit order: no webhook deliveries.
+  return { ...documents, sharing: 'exclusive', handoffs, agentFeed, handoffChanges: null, committedEvents: null };
 }

@@ -141,6 +141,8 @@ export type UserErrorCode =
   | 'DUPLICATE_KEY'
   /** An agent key acting on another agent's work (served as a FORBIDDEN GraphQL error, not a userError). */
   | 'FORBIDDEN'
+  /** The URL's host is not in the server's WEBHOOK_ALLOW_HOSTS: the server calls no other host. */
+  | 'HOST_NOT_ALLOWED'
   /** A validation rule condition is not a query the rule engine can evaluate. */
   | 'INVALID_CONDITION'
   /** It is not in a state that allows this (e.g. cancelling a finished handoff, signalling a step that does not wait). */

@@ -3,6 +3,7 @@ import type { AgentTaskStore } from './agent-task-store.js';
 import type { HandoffChangeFeed, HandoffStore } from './handoff-store.js';
 import type { AgentStore, InboxStore, ProcedureStore } from './registry-stores.js';
 import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability-stores.js';
+import type { CommittedHandoffEvents, WebhookStore } from './webhook-store.js';
 import type { ValidationRuleStore, ValidationSessionStore } from './validation-stores.js';
 
 /**
@@ -30,4 +31,8 @@ export interface EngineStores {
   readonly validationSessions: ValidationSessionStore;
   readonly reliabilityConfigs: ReliabilityConfigStore;
   readonly reliabilityTests: ReliabilityTestStore;
+  /** Outbound webhook subscriptions and their delivery logs. */
+  readonly webhooks: WebhookStore;
+  /** Every handoff event in commit order, for webhook deliveries; null where the store keeps no such order. */
+  readonly committedEvents: CommittedHandoffEvents | null;
 }

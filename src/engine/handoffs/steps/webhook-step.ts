@@ -1,20 +1,10 @@
+import { checkOutboundUrl } from '../../shared/outbound-url.js';
 import { runOf } from '../handoff.js';
 import { retryAfterMs } from './retry-after.js';
 import { StepFailure, type StepKindHandler } from './step-kind.js';
 
 function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
-  if (typeof raw !== 'string') return { problem: 'params.url must be a string' };
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { problem: 'params.url is not a valid URL' };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: 'params.url must be http or https' };
-  if (!allowList.includes(url.hostname.toLowerCase())) {
-    return { problem: `host ${url.hostname} is not in WEBHOOK_ALLOW_HOSTS` };
-  }
-  return { url };
+  return checkOutboundUrl(raw, allowList, 'params.url');
 }
 
 /**

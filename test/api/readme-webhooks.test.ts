@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signatureHeader } from '../../src/engine/webhooks/webhook-signature.js';
+import { waitFor } from '../support/server-process.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/** The README section "Webhooks for integrators", up to the next `## ` heading. */
+function section(): string {
+  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('## Webhooks for integrators');
+  if (start < 0) throw new Error('README has no section "Webhooks for integrators"');
+  return readme.slice(start, readme.indexOf('\n## ', start + 1));
+}
+
+function block(language: string): string {
+  const match = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section());
+  if (!match) throw new Error(`no ${language} block`);
+  return match[1]!;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+let server: TestServer | null = null;
+let receiver: ChildProcess | null = null;
+let dir: string | null = null;
+
+afterEach(async () => {
+  receiver?.kill('SIGKILL');
+  await server?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  server = receiver = dir = null;
+});
+
+describe('README: Webhooks for integrators', () => {
+  it('registers with its mutation, and its receiver verifies, de-duplicates and prints the events; a forged POST gets 401', async () => {
+    const port = await freePort();
+    server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_POLL_MS: '20' });
+    const registered = await server.gql(block('graphql').replace('127.0.0.1:8080', `127.0.0.1:${port}`));
+    expect(registered.errors).toBeUndefined();
+    const { secret, userErrors } = registered.data.registerWebhook;
+    expect(userErrors).toEqual([]);
+
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-readme-receiver-'));
+    fs.writeFileSync(path.join(dir, 'receiver.mjs'), block('js'));
+    let output = '';
+    receiver = spawn(process.execPath, [path.join(dir, 'receiver.mjs')], { env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) } });
+    receiver.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    await waitFor(async () => output, (text) => text.includes('receiving webhooks'));
+
+    const forgedBody = JSON.stringify({ id: 'forged:1', type: 'HANDOFF_COMPLETED' });
+    const forged = await fetch(`http://127.0.0.1:${port}/hooks`, {
+      method: 'POST',
+      headers: { 'handoff-signature': signatureHeader('whsec_not_the_secret_000000000', Date.now(), forgedBody) },
+      body: forgedBody,
+    });
+    expect(forged.status).toBe(401);
+    const replayed = await fetch(`http://127.0.0.1:${port}/hooks`, {
+      method: 'POST',
+      headers: { 'handoff-signature': signatureHeader(secret, Date.now() - 600_000, forgedBody) },
+      body: forgedBody,
+    });
+    expect(replayed.status).toBe(401);
+
+    const created = await server.gql(`mutation { createProcedure(input: { id: "README_HOOKED", name: "One no-op", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }`);
+    expect(created.data.createProcedure.userErrors).toEqual([]);
+    await server.gql(`mutation { initiateHandoff(input: { handoffId: "readme_hooked", procedureId: "README_HOOKED" }) { userErrors { message } } }`);
+    await waitFor(async () => output, (text) => text.includes('HANDOFF_COMPLETED'));
+    expect(output.trim().split('\n').slice(1)).toEqual(['readme_hooked 1 HANDOFF_CREATED', expect.stringMatching(/^readme_hooked \d+ HANDOFF_COMPLETED$/)]);
+  });
+});
