@@ -2,6 +2,7 @@ import type { ChaosClient } from './client.js';
 import type { LoadOutcome } from './load.js';
 import { WEBHOOK_ACTIONS } from './procedure.js';
 import type { Call } from './receiver.js';
+import type { RedriveOutcome } from './redrive.js';
 
 const FINAL_STATUSES = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'CANCELLED']);
 const FINAL_EVENTS = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED', 'HANDOFF_CANCELLED']);
@@ -9,14 +10,15 @@ const FINAL_EVENTS = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_RO
 const CANCEL_HONOURED = new Set(['CANCELLED', 'ROLLBACK_FAILED']);
 
 const PAGE = `query($after: String) { handoffs(first: 50, after: $after, filter: { procedureId: ["CHAOS"] }) {
-  edges { node { handoffId status steps { id attempts compensationAttempts } events(limit: 1000) { seq type } } }
+  edges { node { handoffId status run steps { id attempts compensationAttempts } events(limit: 1000) { seq run type } } }
   pageInfo { hasNextPage endCursor } } }`;
 
-interface StoredHandoff {
+export interface StoredHandoff {
   handoffId: string;
   status: string;
+  run: number;
   steps: { id: string; attempts: number; compensationAttempts: number }[];
-  events: { seq: number; type: string }[];
+  events: { seq: number; run: number; type: string }[];
 }
 
 export interface Invariant {
@@ -42,24 +44,29 @@ function invariant(name: string, violations: string[], figures: string): Invaria
   return { name, held: violations.length === 0, detail: violations.length === 0 ? figures : `${violations.length} violation(s): ${violations.slice(0, 5).join('; ')}` };
 }
 
-/** Calls per handoff and action, checked against the action's policy and the attempts the store counted. */
+/**
+ * Calls per handoff, action and run, checked against the action's policy (a redrive starts a run with
+ * a fresh policy) and, for the latest run, the attempts the store counted.
+ */
 function policyViolations(calls: Call[], stored: Map<string, StoredHandoff>, compensation: boolean): { violations: string[]; counted: number; most: number } {
   const perAction = new Map<string, Call[]>();
   for (const call of calls) {
     const action = WEBHOOK_ACTIONS.get(call.action);
     if (!action || action.compensation !== compensation) continue;
-    const key = `${call.handoffId}|${call.action}`;
+    const key = `${call.handoffId}|${call.action}|${call.run}`;
     perAction.set(key, [...(perAction.get(key) ?? []), call]);
   }
   const violations: string[] = [];
   let most = 0;
   for (const [key, made] of perAction) {
-    const [handoffId, name] = key.split('|') as [string, string];
+    const [handoffId, name, run] = key.split('|') as [string, string, string];
     const action = WEBHOOK_ACTIONS.get(name)!;
     most = Math.max(most, made.length);
-    if (made.length > action.maxAttempts) violations.push(`${handoffId} ${name}: ${made.length} calls, policy ${action.maxAttempts}`);
-    // Every call was an attempt the store had counted before it ran.
-    const step = stored.get(handoffId)?.steps.find((candidate) => candidate.id === action.step);
+    if (made.length > action.maxAttempts) violations.push(`${handoffId} ${name} run ${run}: ${made.length} calls, policy ${action.maxAttempts}`);
+    // Every call of the latest run was an attempt the store had counted before it ran.
+    const handoff = stored.get(handoffId);
+    if (Number(run) !== (handoff?.run ?? 1)) continue;
+    const step = handoff?.steps.find((candidate) => candidate.id === action.step);
     const counted = step ? (compensation ? step.compensationAttempts : step.attempts) : 0;
     if (made.length > counted) violations.push(`${handoffId} ${name}: ${made.length} calls, ${counted} attempts stored`);
   }
@@ -79,7 +86,7 @@ function sharedKeys(calls: Call[]): string[] {
 }
 
 /** Checks every promise the run is about; none is sampled. */
-export function checkInvariants(load: LoadOutcome, stored: Map<string, StoredHandoff>, calls: Call[]): Invariant[] {
+export function checkInvariants(load: LoadOutcome, stored: Map<string, StoredHandoff>, calls: Call[], redrives: RedriveOutcome): Invariant[] {
   const followedWanted = load.followersStarted;
   const missing = [...load.acknowledged].filter((id) => !stored.has(id));
   const unfinished = [...load.acknowledged].filter((id) => stored.has(id) && !FINAL_STATUSES.has(stored.get(id)!.status));
@@ -91,7 +98,10 @@ export function checkInvariants(load: LoadOutcome, stored: Map<string, StoredHan
     else if (!FINAL_EVENTS.has(handoff.events.at(-1)?.type ?? '')) gaps.push(`${handoff.handoffId}: history ends on ${handoff.events.at(-1)?.type}`);
   }
   const broken = load.streams.flatMap((stream) => {
-    const history = stored.get(stream.handoffId)?.events ?? [];
+    // A subscriber from the start follows the first run: its stream ends at that run's final event.
+    const all = stored.get(stream.handoffId)?.events ?? [];
+    const firstFinal = all.findIndex((event) => FINAL_EVENTS.has(event.type));
+    const history = firstFinal === -1 ? all : all.slice(0, firstFinal + 1);
     if (stream.seqs.some((seq, index) => seq !== index + 1)) return [`${stream.handoffId}: received ${stream.seqs.join(',')}`];
     if (stream.seqs.length !== history.length) return [`${stream.handoffId}: received ${stream.seqs.length} of ${history.length} events`];
     return FINAL_EVENTS.has(stream.lastType ?? '') ? [] : [`${stream.handoffId}: ended on ${stream.lastType}`];
@@ -101,6 +111,17 @@ export function checkInvariants(load: LoadOutcome, stored: Map<string, StoredHan
   const undos = policyViolations(calls, stored, true);
   const ignored = [...load.cancelsAcknowledged].filter((id) => !CANCEL_HONOURED.has(stored.get(id)?.status ?? '')).map((id) => `${id} ended ${stored.get(id)?.status}`);
   const resumed = load.streams.filter((stream) => stream.connections > 1).length;
+  const notRedriven = [...redrives.acknowledged].flatMap((id) => {
+    const handoff = stored.get(id);
+    if (!handoff || handoff.run < 2) return [`${id} acknowledged but still run ${handoff?.run}`];
+    const opened = handoff.events.findIndex((event) => event.type === 'HANDOFF_REDRIVEN');
+    if (opened < 1 || !FINAL_EVENTS.has(handoff.events[opened - 1]!.type)) return [`${id}: no HANDOFF_REDRIVEN right after a final event`];
+    if (handoff.events.slice(opened).some((event) => event.run < 2)) return [`${id}: an event after the redrive has run 1`];
+    return [];
+  });
+  const runs = [...stored.values()].filter((handoff) => handoff.run > 1);
+  // Each was retried with expectedRun 1, resent after every kill: never more than one new run.
+  const doubled = runs.filter((handoff) => handoff.run > 2).map((handoff) => `${handoff.handoffId} reached run ${handoff.run}`);
   return [
     invariant('every acknowledged handoff is stored and final', [...missing.map((id) => `${id} missing`), ...unfinished.map((id) => `${id} is ${stored.get(id)!.status}`), ...load.surprises], `${load.acknowledged.size}/${load.acknowledged.size}`),
     invariant('no event sequence gap; every history ends on its final event', gaps, `${stored.size} histories, ${events} events`),
@@ -109,5 +130,10 @@ export function checkInvariants(load: LoadOutcome, stored: Map<string, StoredHan
     invariant('no compensation ran more often than its policy allows', undos.violations, `${undos.counted} calls, at most ${undos.most} for one compensation (policy 3)`),
     invariant('every webhook call has its own Idempotency-Key', sharedKeys(calls), `${calls.length} calls, ${new Set(calls.map((call) => call.key)).size} keys`),
     invariant('no acknowledged cancel was ignored', ignored, `${load.cancelsAcknowledged.size} acknowledged, ${load.cancelsRefused.size} refused with a reason`),
+    invariant(
+      'every acknowledged redrive ran again under its id, history kept',
+      [...notRedriven, ...doubled, ...redrives.surprises],
+      `${redrives.acknowledged.size} acknowledged, ${redrives.refused.size} refused, ${runs.length} handoffs with more than one run (${runs.filter((handoff) => handoff.status === 'COMPLETED').length} completed)`,
+    ),
   ];
 }

@@ -6,6 +6,8 @@ import type { ServerProcess } from './server-process.js';
 export interface Kill {
   afterAcknowledged: number;
   downMs: number;
+  /** True for a kill among the redrives (then afterAcknowledged counts answered retryHandoff calls). */
+  duringRedrives?: boolean;
 }
 
 /**

@@ -8,6 +8,8 @@ export interface Call {
   /** The step's or the compensation's id. */
   action: string;
   attempt: number;
+  /** The handoff's run the call belongs to (1 until a redrive). */
+  run: number;
   key: string;
   answered: number;
 }
@@ -51,7 +53,7 @@ export class Receiver {
       // Who called is read from what the receiver controls (the URL names the action) and the body,
       // not from the key: the key is under test too.
       const url = new URL(req.url ?? '/', 'http://receiver');
-      let call: { handoffId?: unknown; attempt?: unknown } = {};
+      let call: { handoffId?: unknown; attempt?: unknown; run?: unknown } = {};
       try {
         call = JSON.parse(body) as typeof call;
       } catch {
@@ -61,7 +63,7 @@ export class Receiver {
       const draw = seededRandom(hash(`${this.seed}|${key}`));
       const scale = Number(url.searchParams.get('fail') ?? '1');
       const status = draw.next() < this.failureRate * scale ? 503 : 200;
-      this.calls.push({ handoffId: String(call.handoffId), action: url.pathname.slice(1), attempt: Number(call.attempt), key, answered: status });
+      this.calls.push({ handoffId: String(call.handoffId), action: url.pathname.slice(1), attempt: Number(call.attempt), run: Number(call.run ?? 1), key, answered: status });
       // Up to 40 ms: a kill has in-flight calls to cut short.
       setTimeout(() => res.writeHead(status).end(), Math.floor(draw.next() * 40));
     });

@@ -8,6 +8,8 @@ export interface ChaosReport {
   options: ChaosOptions;
   dataDir: string;
   kills: Kill[];
+  /** Failed and rolled-back handoffs retried under their id after the first pass (acknowledged). */
+  redrives: number;
   outcomes: Record<string, number>;
   calls: Call[];
   invariants: Invariant[];
@@ -40,8 +42,9 @@ export function formatReport(report: ChaosReport): string {
     `  store          embedded SQLite in ${report.dataDir}`,
     `  load           ${options.handoffs} handoffs, ${options.concurrency} initiates in flight, ${options.followed} followed over graphql-ws, ` +
       `${Math.round(options.cancelRate * 100)} % cancelled at a random moment, receiver failing ${Math.round(options.failureRate * 100)} % of calls (notify ${Math.round(Math.min(1, options.failureRate * 2.5) * 100)} %)`,
-    `  kills          ${report.kills.length} of ${options.kills} × SIGKILL, after ${report.kills.map((kill) => kill.afterAcknowledged).join(', ') || '—'} acknowledged; ` +
+    `  kills          ${report.kills.length} of ${options.kills} × 2 SIGKILL, after ${report.kills.map((kill) => `${kill.afterAcknowledged}${kill.duringRedrives ? ' redrives' : ''}`).join(', ') || '—'} acknowledged; ` +
       `down ${report.kills.map((kill) => `${(kill.downMs / 1000).toFixed(1)} s`).join(', ') || '—'}`,
+    `  redrives       ${report.redrives} failed or rolled-back handoffs retried under their id after the first pass, with kills among them`,
     `  outcomes       ${Object.entries(report.outcomes).map(([status, count]) => `${count} ${status}`).join(', ') || '—'}`,
     `  webhook calls  ${callSummary(report.calls) || 'none'}`,
     '  invariants',

@@ -13,6 +13,7 @@ import { Deadline, sleep } from './deadline.js';
 import { checkInvariants, readStored } from './invariants.js';
 import { Killer } from './killer.js';
 import { driveLoad } from './load.js';
+import { driveRedrives, redriveCandidates } from './redrive.js';
 import { parseOptions, type ChaosOptions } from './options.js';
 import { chaosProcedure } from './procedure.js';
 import { Receiver } from './receiver.js';
@@ -66,9 +67,18 @@ async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
     const load = await driveLoad(options, client, `ws://127.0.0.1:${port}/graphql`, deadline, (count) => killer.onAcknowledged(count));
     await killer.done();
     await waitUntilAllFinal(client, deadline);
+    // Then every failed or rolled-back handoff is retried under its id, with as many kills again among the redrives.
+    const firstRuns = await readStored(client);
+    const candidates = redriveCandidates(firstRuns, load.cancelsAcknowledged).length;
+    const redriveKiller = new Killer(server, candidates > 0 ? options.kills : 0, candidates, options.seed ^ 0x2545f491);
+    const redrives = await driveRedrives(client, firstRuns, load.cancelsAcknowledged, options.concurrency, (count) => redriveKiller.onAcknowledged(count));
+    await redriveKiller.done();
+    report.kills.push(...redriveKiller.kills.map((kill) => ({ ...kill, duringRedrives: true })));
+    report.redrives = redrives.acknowledged.size;
+    await waitUntilAllFinal(client, deadline);
     const stored = await readStored(client);
     for (const handoff of stored.values()) report.outcomes[handoff.status] = (report.outcomes[handoff.status] ?? 0) + 1;
-    report.invariants = checkInvariants(load, stored, receiver.calls);
+    report.invariants = checkInvariants(load, stored, receiver.calls, redrives);
   } finally {
     await server.stop();
     await receiver.stop();
@@ -88,6 +98,7 @@ async function main(): Promise<void> {
     options,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-chaos-')),
     kills: [],
+    redrives: 0,
     outcomes: {},
     calls: [],
     invariants: [],

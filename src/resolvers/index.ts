@@ -16,6 +16,7 @@ import './queue-metrics.js';
 import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';
+import './handoff-levers.js';
 import '../schema/context-delivery.js';
 import './agent-reads.js';
 import './context-delivery.js';

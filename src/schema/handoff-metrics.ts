@@ -33,7 +33,8 @@ export const HandoffMetricsRef = builder.objectRef<HandoffMetrics>('HandoffMetri
   description: 'Production handoffs (reliability-test traffic left out).',
   fields: (t) => ({
     ...groupFields(t),
-    running: t.exposeInt('running', { description: 'Handoffs not yet final.' }),
+    running: t.exposeInt('running', { description: 'Handoffs not yet final, PAUSED ones aside.' }),
+    paused: t.exposeInt('paused', { description: 'PAUSED handoffs: stopped by pauseHandoff until resumeHandoff.' }),
     failed: t.exposeInt('failed', { description: 'FAILED, ROLLED_BACK or ROLLBACK_FAILED.' }),
     rolledBack: t.exposeInt('rolledBack', { description: 'ROLLED_BACK: failed and cleanly undone.' }),
     rollbackFailed: t.exposeInt('rollbackFailed', { description: 'ROLLBACK_FAILED: a compensation failed too.' }),

@@ -15,15 +15,16 @@ import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
-  PENDING: 'Stored and queued; gates not yet checked.',
+  PENDING: 'Queued: not started yet (gates not checked), or resumed or retried and waiting for its turn (or for its step\'s retry back-off).',
   RUNNING: 'Executing a step.',
   WAITING: 'Waiting for signalHandoff on an AWAIT_SIGNAL step, or for an agent on an AGENT_TASK step.',
+  PAUSED: 'Stopped between steps by pauseHandoff: nothing starts, and its retry back-off and deadline do not run, until resumeHandoff (or cancelHandoff). Survives restarts.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
   ROLLED_BACK: 'Failed, and every completed step was undone. Final.',
   ROLLBACK_FAILED: 'Failed, and at least one compensation failed too: needs a person. Final.',
-  CANCELLED: 'Cancelled by cancelHandoff; completed steps were undone. Final.',
+  CANCELLED: 'Cancelled by cancelHandoff or by its deadline (errorCode DEADLINE_EXCEEDED); completed steps were undone. Final.',
 };
 
 export const HandoffStatusEnum = builder.enumType('HandoffStatus', {
@@ -79,9 +80,12 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   STEP_WAITING: 'An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered).',
   STEP_SIGNALLED: 'An AWAIT_SIGNAL step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
-  STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',
-  STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
+  STEP_FAILED: "An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure).",
+  STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum).',
   HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
+  HANDOFF_PAUSED: 'pauseHandoff took effect before the next step (or attempt); data.reason and actor say why and who.',
+  HANDOFF_RESUMED: 'resumeHandoff: the handoff goes on where it stopped; data.pausedMs is how long it was paused (its retry back-off and deadline moved on by it).',
+  HANDOFF_REDRIVEN: 'retryHandoff started a new run under the same id (the event and those after it carry the new run number); data.fromStep is where it restarts.',
   ROLLBACK_STARTED: 'A step failed for good or a cancel arrived: completed steps will be undone, latest first.',
   COMPENSATION_STARTED: "An attempt of a completed step's compensation started (attempt says which; the step's retry policy bounds them).",
   COMPENSATION_RETRY_SCHEDULED: 'A compensation attempt failed; another will run after data.delayMs.',
@@ -114,6 +118,12 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the first attempt.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.' }),
     error: t.exposeString('error', { nullable: true, description: 'The last failure, if any (kept after a later success).' }),
+    errorCode: t.string({
+      nullable: true,
+      description:
+        "The code of the last failure: HTTP_<status> (a webhook's answer), TIMEOUT, VALIDATION_FAILED (the step's post-step rules), VALIDATE_STEP_FAILED (a VALIDATE step's rules; retried by default, as the state they check may change), REJECTED (a signal), INTERRUPTED (a restart), CANCELLED, an agent's own code (an AGENT_TASK failed by its worker), ERROR (anything else)… A retry policy's nonRetryableCodes name them.",
+      resolve: (s) => s.errorCode ?? null,
+    }),
     retryAt: t.expose('retryAt', { type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.' }),
     output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the step produced, e.g. transferred keys and their digest.' }),
   }),
@@ -122,7 +132,8 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
 export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').implement({
   description: "One entry of a handoff's append-only history.",
   fields: (t) => ({
-    seq: t.exposeInt('seq', { description: 'Position in the history: 1, 2, 3… with no gaps.' }),
+    seq: t.exposeInt('seq', { description: 'Position in the history: 1, 2, 3… with no gaps, across every run.' }),
+    run: t.int({ description: 'The run it belongs to: 1, then one more after each retryHandoff.', resolve: (e) => e.run ?? 1 }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff (its handoffId).' }),
     type: t.field({ type: HandoffEventTypeEnum, description: 'What happened.', resolve: (e) => e.type }),
     step: t.exposeString('step', { nullable: true, description: 'The step id it is about, if any.' }),
@@ -188,7 +199,21 @@ builder.objectFields(HandoffRef, (t) => ({
     resolve: (h) => h.steps[h.currentStep] ?? null,
   }),
   error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
-  cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff.' }),
+  errorCode: t.string({
+    nullable: true,
+    description: "Why it failed or was cancelled, as a code: the failing step's errorCode, GATES_FAILED, CANCELLED, or DEADLINE_EXCEEDED (its deadline passed).",
+    resolve: (h) => h.errorCode ?? null,
+  }),
+  cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff (or DEADLINE_EXCEEDED: … when its deadline passed).' }),
+  run: t.int({ description: 'Run number: 1, then one more after each retryHandoff (events carry theirs).', resolve: (h) => h.run ?? 1 }),
+  deadlineAt: t.field({
+    type: 'DateTime',
+    nullable: true,
+    description: 'When it is cancelled and rolled back if not finished (DEADLINE_EXCEEDED); moved on by time spent PAUSED. Null: no deadline.',
+    resolve: (h) => h.deadlineAt ?? null,
+  }),
+  pausedAt: t.field({ type: 'DateTime', nullable: true, description: 'While PAUSED: since when.', resolve: (h) => h.pause?.at ?? null }),
+  pauseReason: t.string({ nullable: true, description: 'While PAUSED: the reason given to pauseHandoff.', resolve: (h) => h.pause?.reason ?? null }),
   createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
   startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
   finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),

@@ -12,6 +12,11 @@ export const RetryPolicyInput = builder.inputType('RetryPolicyInput', {
     multiplier: t.float({ required: false, description: 'Growth of the wait, 1–10.' }),
     maxDelayMs: t.int({ required: false, description: 'Upper bound of any wait.' }),
     jitter: t.float({ required: false, description: 'Randomised share of each wait, 0–1.' }),
+    nonRetryableCodes: t.stringList({
+      required: false,
+      description:
+        'Failure codes (see HandoffStep.errorCode) that fail the step at once, whatever attempts are left. HTTP_4XX stands for every HTTP_4nn but HTTP_408 and HTTP_429. Default [HTTP_4XX, VALIDATION_FAILED]; [] retries every failure.',
+    }),
   }),
 });
 
@@ -47,6 +52,10 @@ const definitionFields = (t: any) => ({
   steps: t.field({ type: [StepInput], required: true, description: 'Steps, run in order.' }),
   validationRules: t.idList({ required: false, description: 'Gate rule ids checked before the first step.' }),
   estimatedDurationMs: t.int({ required: false, description: 'Expected wall time (default: sum of step timeouts).' }),
+  deadlineMs: t.int({
+    required: false,
+    description: 'Overall time limit of each handoff from its creation, time PAUSED excluded (at most 30 days): past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED. A handoff may set its own (initiateHandoff deadlineMs). Default: none.',
+  }),
   dependencies: t.idList({ required: false, description: 'Procedures this one depends on (plain or global ids).' }),
   requiredAgents: t.idList({ required: false, description: 'Agents that must be registered (plain or global ids).' }),
   requiredContextKeys: t.stringList({ required: false, description: 'Keys the handoff metadata must carry (VR005).' }),

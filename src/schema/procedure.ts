@@ -1,4 +1,5 @@
 import type { Compensation, Procedure, RetryPolicy, StepDefinition } from '../engine/procedures/procedure.js';
+import { DEFAULT_NON_RETRYABLE_CODES } from '../engine/procedures/procedure.js';
 import { builder } from './builder.js';
 import type { LoadNodes } from './load-nodes.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
@@ -11,6 +12,10 @@ export const RetryPolicyRef = builder.objectRef<RetryPolicy>('RetryPolicy').impl
     multiplier: t.exposeFloat('multiplier', { description: 'Growth of the wait from one retry to the next.' }),
     maxDelayMs: t.exposeInt('maxDelayMs', { description: 'Upper bound of any wait.' }),
     jitter: t.exposeFloat('jitter', { description: 'Share (0..1) of each wait that is randomised, so retries do not stampede.' }),
+    nonRetryableCodes: t.stringList({
+      description: 'Failure codes that fail the step at once (HTTP_4XX: every HTTP_4nn but 408 and 429). A Retry-After header on a retried failure sets the next wait, bounded by maxDelayMs.',
+      resolve: (r) => r.nonRetryableCodes ?? [...DEFAULT_NON_RETRYABLE_CODES],
+    }),
   }),
 });
 
@@ -64,6 +69,11 @@ builder.objectFields(ProcedureRef, (t) => ({
   description: t.exposeString('description', { description: 'What the procedure is for.' }),
   steps: t.field({ type: [StepDefinitionRef], description: 'Steps, run in order.', resolve: (p) => p.steps }),
   estimatedDurationMs: t.exposeInt('estimatedDurationMs', { description: 'Expected wall time of a full run.' }),
+  deadlineMs: t.int({
+    nullable: true,
+    description: 'Overall time limit of its handoffs from creation (time PAUSED excluded); past it a handoff is cancelled and rolled back (DEADLINE_EXCEEDED). Null: none.',
+    resolve: (p) => p.deadlineMs ?? null,
+  }),
   dependencies: t.exposeStringList('dependencies', { description: 'Procedures that must have completed for the same source phase first.' }),
   requiredAgents: t.exposeStringList('requiredAgents', { description: 'Agents that must be registered for a handoff to start.' }),
   requiredContextKeys: t.exposeStringList('requiredContextKeys', { description: 'Keys the handoff metadata must carry (checked by VR005).' }),

@@ -8,6 +8,7 @@ export function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: numbe
   const event: HandoffEvent = {
     handoffId: handoff.id,
     seq,
+    run: handoff.run ?? 1,
     at,
     type: draft.type,
     step: draft.step,
@@ -21,7 +22,7 @@ export function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: numbe
   return event;
 }
 
-/** Everything but the metadata, which never changes after creation and may be large. */
+/** Everything but the metadata, which changes only on a redrive with a patch and may be large. */
 export function stateText(handoff: Handoff): string {
   const { metadata: _unchanged, ...state } = handoff;
   return JSON.stringify(state);

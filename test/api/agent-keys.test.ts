@@ -74,6 +74,10 @@ describe('agent-bound keys', () => {
     expect(codes(await agent2(`{ handoffs(first: 5) { totalCount } }`))).toEqual(['FORBIDDEN']);
     expect(codes(await agent2(`{ procedures { id } }`))).toEqual(['FORBIDDEN']);
     expect(codes(await agent2(`{ handoff(id: "keyed_1") { status } }`))).toEqual(['FORBIDDEN']);
+    // The operator's levers are the operator's, like cancelHandoff, even on the agent's own handoff.
+    for (const lever of ['cancelHandoff', 'pauseHandoff', 'resumeHandoff', 'retryHandoff']) {
+      expect(codes(await agent2(`mutation { ${lever}(input: { id: "keyed_1" }) { userErrors { code } } }`)), lever).toEqual(['FORBIDDEN']);
+    }
     // Reaching another agent through its own handoff: the other agent's inbox stays closed.
     const nested = await agent2(`{ agent(id: "agent_2") { handoffs { edges { node { source { agentId inbox { totalCount } } } } } } }`);
     expect(codes(nested)).toEqual(['FORBIDDEN']);

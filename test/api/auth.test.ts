@@ -68,6 +68,27 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     operation: 'mutation { cancelHandoff(input: { id: "nothing", reason: "auth test" }) { userErrors { code } } }',
   },
   {
+    name: 'retry (redrive) a handoff',
+    kind: 'mutation',
+    field: 'retryHandoff',
+    least: 'operator',
+    operation: 'mutation { retryHandoff(input: { id: "nothing" }) { userErrors { code } } }',
+  },
+  {
+    name: 'pause a handoff',
+    kind: 'mutation',
+    field: 'pauseHandoff',
+    least: 'operator',
+    operation: 'mutation { pauseHandoff(input: { id: "nothing" }) { userErrors { code } } }',
+  },
+  {
+    name: 'resume a handoff',
+    kind: 'mutation',
+    field: 'resumeHandoff',
+    least: 'operator',
+    operation: 'mutation { resumeHandoff(input: { id: "nothing" }) { userErrors { code } } }',
+  },
+  {
     name: 'delete a procedure',
     kind: 'mutation',
     field: 'deleteProcedure',

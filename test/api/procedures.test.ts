@@ -110,25 +110,26 @@ describe('procedure definitions', () => {
 });
 
 describe('post-step validation', () => {
-  it('fails a step whose own rules fail after it ran, retrying it like any failure', async () => {
-    await createProcedure(server, {
-      id: 'CHECKED_TRANSFER',
-      name: 'Transfer then check resources',
-      steps: [quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['resources'] }, { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0 } })],
-    });
+  it('fails a step whose own rules fail after it ran at once (VALIDATION_FAILED is not retried by default), or retries it when its policy says so', async () => {
+    const define = (id: string, nonRetryableCodes?: string[]) =>
+      createProcedure(server, {
+        id,
+        name: 'Transfer then check resources',
+        steps: [quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['resources'] }, { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0, nonRetryableCodes } })],
+      });
+    await define('CHECKED_TRANSFER');
+    await define('CHECKED_TRANSFER_RETRIED', []);
     await server.gql('mutation { registerAgent(input: { id: "receiver" }) { userErrors { message } } }');
-    await initiate(server, {
-      handoffId: 'checked_1',
-      procedureId: 'CHECKED_TRANSFER',
-      targetAgent: 'receiver',
-      metadata: { resources: [{ name: 'gpu', available: false }] },
-    });
-    const events = await follow(server, 'checked_1');
-    const failures = events.filter((e) => e.type === 'STEP_FAILED');
-    expect(failures).toHaveLength(2);
+    const run = async (handoffId: string, procedureId: string) => {
+      await initiate(server, { handoffId, procedureId, targetAgent: 'receiver', metadata: { resources: [{ name: 'gpu', available: false }] } });
+      return (await follow(server, handoffId)).filter((e) => e.type === 'STEP_FAILED');
+    };
+    const failures = await run('checked_1', 'CHECKED_TRANSFER');
+    expect(failures).toHaveLength(1);
     expect(failures[0].message).toContain('post-step validation failed');
     expect(failures[0].message).toContain('VR002');
     expect((await getHandoff(server, 'checked_1')).status).toBe('FAILED');
+    expect(await run('checked_2', 'CHECKED_TRANSFER_RETRIED')).toHaveLength(2);
   });
 });
 

@@ -113,8 +113,8 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const running = next(h, 'RUNNING');
     const done = await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, null);
     expect(done).toMatchObject({ applied: true, events: [{ seq: 2, type: 'HANDOFF_STARTED', status: 'RUNNING' }] });
-    // the same transition again (a stale writer) changes nothing
-    expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'again' }], 7, null)).toBeNull();
+    // the same transition again (a stale writer) changes nothing, and says why
+    expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'again' }], 7, null)).toEqual({ applied: false, reason: 'VERSION_CONFLICT', requests: null });
     const final = next(running, 'COMPLETED', 2);
     await store.transition(final, [{ type: 'STEP_SUCCEEDED', step: 's', message: 'ok' }, { type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 8, null);
     expect((await store.get('h1'))!.status).toBe('COMPLETED');
@@ -132,7 +132,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const h = handoff('h1');
     await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
     expect(await store.acquireLease('h1', 'b', 50, 10, false)).toBeNull();
-    expect(await store.transition(next(h, 'RUNNING'), [], 60, 'b')).toBeNull();
+    expect(await store.transition(next(h, 'RUNNING'), [], 60, 'b')).toEqual({ applied: false, reason: 'LEASE_LOST', requests: null });
     const record = await store.acquireLease('h1', 'b', 101, 10, false);
     expect(record).toMatchObject({ leaseOwner: 'b', leaseExpiresAt: 111, handoff: { id: 'h1', version: 1 } });
     // a (stalled past its lease) learns at its next renewal that it lost the handoff, and does not take it back
@@ -140,7 +140,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.leaseHolders()).toEqual(['b']);
     expect(await store.leaseHolders()).toEqual(['b']);
     const final = next(h, 'CANCELLED');
-    expect(await store.transition(final, [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 102, 'b')).not.toBeNull();
+    expect(await store.transition(final, [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 102, 'b')).toMatchObject({ applied: true });
     expect(await store.leaseHolders()).toEqual([]);
     // a final handoff is never leased again
     expect(await store.acquireLease('h1', 'c', 200, 10, true)).toBeNull();
@@ -184,7 +184,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, 'a')).toMatchObject({ applied: true });
     expect(await store.requestCancel('h1', 'stop', 7)).toBe(true);
     const cancelRecorded = { signals: {}, cancelRequest: { reason: 'stop', at: 7 } };
-    for (const status of ['COMPLETED', 'FAILED', 'ROLLED_BACK'] as const) {
+    for (const status of ['COMPLETED', 'FAILED', 'ROLLED_BACK', 'PAUSED'] as const) {
       const ending = await store.transition(next(running, status), [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 8, 'a');
       expect(ending, status).toEqual({ applied: false, reason: 'CANCEL_REQUESTED', requests: cancelRecorded });
     }
@@ -194,10 +194,39 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     // Changes that honour it still apply, and report it.
     const rolling = next(running, 'ROLLING_BACK');
     expect(await store.transition(rolling, [{ type: 'ROLLBACK_STARTED', step: null, message: 'undo' }], 9, 'a')).toMatchObject({ applied: true, requests: cancelRecorded });
-    // A stale writer is told its guard failed (null), not that a cancel refused it.
-    expect(await store.transition(next(running, 'COMPLETED'), [], 10, 'a')).toBeNull();
+    // A stale writer is told its guard failed (VERSION_CONFLICT), not that a cancel refused it.
+    expect(await store.transition(next(running, 'COMPLETED'), [], 10, 'a')).toEqual({ applied: false, reason: 'VERSION_CONFLICT', requests: null });
     expect(await store.transition(next(rolling, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, 'a')).toMatchObject({ applied: true });
     expect((await store.get('h1'))!.status).toBe('CANCELLED');
+  });
+
+  it('pauses (handing the lease back, left out of what runners pick up), takes a cancel while paused, and redrives a finished handoff with its metadata', async () => {
+    const h = handoff('h1');
+    await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
+    const paused = next(h, 'PAUSED');
+    expect(await store.transition(paused, [{ type: 'HANDOFF_PAUSED', step: null, message: 'hold' }], 6, 'a')).toMatchObject({ applied: true });
+    expect(await store.leaseHolders()).toEqual([]);
+    expect(await store.unfinished()).toEqual([]);
+    // a cancel is recorded on a paused handoff, and a runner may lease it to honour it
+    expect(await store.requestCancel('h1', 'give up', 7)).toBe(true);
+    expect(await store.acquireLease('h1', 'b', 8, 10, false)).toMatchObject({ handoff: { status: 'PAUSED' }, cancelRequest: { reason: 'give up', at: 7 } });
+    expect(await store.transition(next(paused, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 9, 'b')).toMatchObject({ applied: true });
+    // a redrive (no lease: a finished handoff has none) may rewrite the metadata; its events carry the new run
+    const h2 = handoff('h2');
+    await store.create(h2, created, 5);
+    const done = next(h2, 'FAILED');
+    await store.transition(done, [{ type: 'HANDOFF_FAILED', step: null, message: 'x' }], 6, null);
+    expect((await store.get('h2'))!.status).toBe('FAILED');
+    const redriven = { ...next(done, 'PENDING'), run: 2, metadata: { ticket: 'T-2' } };
+    expect(await store.transition(redriven, [{ type: 'HANDOFF_REDRIVEN', step: null, message: 'again' }], 7, null, { writesMetadata: true })).toMatchObject({
+      applied: true,
+      events: [{ seq: 3, run: 2, type: 'HANDOFF_REDRIVEN', status: 'PENDING' }],
+    });
+    expect(await store.get('h2')).toMatchObject({ status: 'PENDING', run: 2, metadata: { ticket: 'T-2' } });
+    expect((await store.events('h2', 0)).map((event) => [event.seq, event.run])).toEqual([[1, 1], [2, 1], [3, 2]]);
+    // without writesMetadata the metadata is left as stored
+    await store.transition({ ...next(redriven, 'RUNNING'), metadata: { ignored: true } }, [], 8, null);
+    expect((await store.get('h2'))!.metadata).toEqual({ ticket: 'T-2' });
   });
 
   it('filters by the agent in either role, or in one role', async () => {

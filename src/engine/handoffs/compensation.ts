@@ -2,7 +2,7 @@ import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Random } from '../shared/random.js';
 import type { Handoff } from './handoff.js';
-import type { HandoffEventDraft } from './handoff-event.js';
+import { compensationFailed, compensationRetryScheduled, compensationSucceeded, startCompensation, type TransitionResult } from './handoff-transitions.js';
 import { retryDelayMs } from './retry-delay.js';
 import { INTERRUPTED_BY_RESTART, runAction, ShutdownError } from './run-action.js';
 import { StepFailure, type StepServices } from './steps/step-kind.js';
@@ -14,8 +14,8 @@ export interface CompensationRun {
   readonly procedure: Procedure;
   /** Aborted by shutdown only: a cancel must not stop an undo. */
   readonly shutdown: AbortSignal;
-  /** Stores a change and its events as one compare-and-set (throws when the lease is lost). */
-  commit(change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<unknown>;
+  /** Stores a transition as one compare-and-set (throws when the lease is lost). */
+  commit(transition: TransitionResult): Promise<unknown>;
   /** Waits for a named signal (an agent task's outcome): nobody can signalHandoff a compensation. */
   awaitNamedSignal(attempt: AbortSignal, name: string): Promise<unknown>;
 }
@@ -38,16 +38,12 @@ export async function compensateStep(run: CompensationRun, index: number, deps: 
   const definition = run.procedure.steps[index];
   const compensation = definition.compensation!;
   const { maxAttempts } = definition.retry;
-  const step = definition.id;
   // Absent in handoffs stored before compensation attempts were counted.
   const used = run.handoff.steps[index].compensationAttempts ?? 0;
   let lastError = INTERRUPTED_BY_RESTART;
   let durationMs = 0;
   for (let attempt = used + 1; attempt <= maxAttempts; attempt++) {
-    await run.commit((h) => {
-      h.steps[index].status = 'COMPENSATING';
-      h.steps[index].compensationAttempts = attempt;
-    }, [{ type: 'COMPENSATION_STARTED', step, attempt, message: `${compensation.name}: attempt ${attempt} of ${maxAttempts}` }]);
+    await run.commit(startCompensation(run.handoff, index, compensation, attempt, maxAttempts));
     const result = await runAction(
       {
         handoff: run.handoff,
@@ -63,23 +59,16 @@ export async function compensateStep(run: CompensationRun, index: number, deps: 
     );
     durationMs += result.durationMs;
     if (result.ok) {
-      await run.commit((h) => {
-        h.steps[index].status = 'COMPENSATED';
-      }, [{ type: 'COMPENSATION_SUCCEEDED', step, attempt, durationMs, message: `${compensation.name} succeeded on attempt ${attempt}` }]);
+      await run.commit(compensationSucceeded(run.handoff, index, compensation, attempt, durationMs));
       return;
     }
     if (result.error instanceof ShutdownError) throw result.error;
     lastError = result.error.message;
     if (attempt === maxAttempts) break;
     const delay = retryDelayMs(attempt + 1, definition.retry, deps.random);
-    await run.commit((h) => {
-      h.steps[index].error = `compensation attempt ${attempt} failed: ${lastError}`;
-    }, [{ type: 'COMPENSATION_RETRY_SCHEDULED', step, attempt: attempt + 1, message: `attempt ${attempt} failed: ${lastError}; retrying in ${delay} ms`, data: { delayMs: delay } }]);
+    await run.commit(compensationRetryScheduled(run.handoff, index, attempt, lastError, delay));
     await deps.clock.sleep(delay, run.shutdown);
   }
   const attempts = Math.max(used, run.handoff.steps[index].compensationAttempts ?? 0);
-  await run.commit((h) => {
-    h.steps[index].status = 'COMPENSATION_FAILED';
-    h.steps[index].error = `compensation failed: ${lastError}`;
-  }, [{ type: 'COMPENSATION_FAILED', step, attempt: attempts, durationMs, message: `${compensation.name} failed after ${attempts} attempt(s): ${lastError}` }]);
+  await run.commit(compensationFailed(run.handoff, index, compensation, attempts, lastError, durationMs));
 }

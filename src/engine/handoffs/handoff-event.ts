@@ -12,6 +12,9 @@ export const HANDOFF_EVENT_TYPES = [
   'STEP_FAILED',
   'STEP_RETRY_SCHEDULED',
   'HANDOFF_INTERRUPTED',
+  'HANDOFF_PAUSED',
+  'HANDOFF_RESUMED',
+  'HANDOFF_REDRIVEN',
   'ROLLBACK_STARTED',
   'COMPENSATION_STARTED',
   'COMPENSATION_RETRY_SCHEDULED',
@@ -56,6 +59,8 @@ export interface HandoffEventDraft {
 export interface HandoffEvent extends HandoffEventDraft {
   handoffId: string;
   seq: number;
+  /** The run it belongs to: 1, then one more after every redrive (absent in events stored before: 1). */
+  run?: number;
   /** The handoff's status right after this event. */
   status: HandoffStatus;
   at: number;

@@ -11,6 +11,7 @@ export interface GroupMetrics {
 
 export interface HandoffMetrics extends GroupMetrics {
   running: number;
+  paused: number;
   failed: number;
   rolledBack: number;
   rollbackFailed: number;
@@ -57,7 +58,8 @@ export function handoffMetrics(rows: HandoffSummary[]): HandoffMetrics {
   const all = group(rows);
   return {
     ...all,
-    running: all.total - all.finished,
+    running: all.total - all.finished - inStatus('PAUSED'),
+    paused: inStatus('PAUSED'),
     failed: inStatus('FAILED') + inStatus('ROLLED_BACK') + inStatus('ROLLBACK_FAILED'),
     rolledBack: inStatus('ROLLED_BACK'),
     rollbackFailed: inStatus('ROLLBACK_FAILED'),

@@ -9,7 +9,8 @@ const REPLAY_PAGE = 500;
 /**
  * A handoff's events after `afterSeq`: stored ones first, then live ones, with no gap and
  * no duplicate. Live events are held back while the replay runs and filtered by seq; a
- * gap in the live stream is filled from the store. Ends after the final event.
+ * gap in the live stream is filled from the store. Ends after the final event of the handoff's
+ * latest run: a final event replayed from an earlier run (before a redrive) does not end it.
  */
 export function handoffProgress(
   repository: HandoffStore,
@@ -34,7 +35,7 @@ export function handoffProgress(
     if (event.seq <= last || queue.isEnded) return;
     last = event.seq;
     queue.push(event);
-    if (isFinalEvent(event)) queue.end();
+    if (isFinalEvent(event) && !replaying) queue.end();
   };
 
   /** Stored events up to `upTo` (inclusive) that we have not emitted yet. */
@@ -68,10 +69,12 @@ export function handoffProgress(
       await repository.repairLog(id);
       await catchUp(Number.MAX_SAFE_INTEGER);
     }
+    // Read again: it may have finished (or been redriven) while the replay ran.
+    const current = await repository.get(id);
     replaying = false;
     heldBack.splice(0).forEach(deliverInOrder);
-    // A finished handoff has no more events to come: whatever is missing now was deleted by retention.
-    if (!handoff || isFinal(handoff.status)) {
+    // A finished handoff has no more events to come (in this run): whatever is missing now was deleted by retention.
+    if (!current || isFinal(current.status)) {
       await delivery;
       queue.end();
     }

@@ -88,6 +88,11 @@ export class HandoffQueue {
     return true;
   }
 
+  /** True while it waits for its turn (queued, not started). */
+  isWaiting(id: string): boolean {
+    return this.queued.has(id);
+  }
+
   has(id: string): boolean {
     return this.queued.has(id) || this.running.has(id);
   }

@@ -4,13 +4,34 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { actorFrom, describeActor } from '../shared/actor.js';
-import { isFinal, type Handoff, type StepRun } from './handoff.js';
-import { FINAL_EVENT_BY_STATUS, type HandoffEvent, type HandoffEventDraft } from './handoff-event.js';
+import { isFinal, runOf, type Handoff, type StepRun } from './handoff.js';
+import { signalBelongsToRun } from './step-signal.js';
+import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
 import { compensateStep, type CompensationRun } from './compensation.js';
-import { retryDelayMs } from './retry-delay.js';
+import { DEADLINE_EXCEEDED, failureCodeOf, INTERRUPTED_CODE } from './failure-code.js';
+import {
+  completeHandoff,
+  failGates,
+  failStep,
+  finish,
+  isRefused,
+  passGates,
+  pause,
+  recordInterruption,
+  scheduleRetry,
+  startAttempt,
+  startRollback,
+  succeedStep,
+  type AfterSuccess,
+  type AttemptFailure,
+  type FinalStatus,
+  type PauseRequest,
+  type TransitionResult,
+} from './handoff-transitions.js';
+import { duePause, PAUSE_SIGNAL } from './pause-request.js';
+import { isNonRetryableCode, nextRetryDelayMs } from './retry-delay.js';
 import { CancelledError, INTERRUPTED_BY_RESTART, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
 import { SignalBox, type SignalPolling } from './signal-box.js';
-import { STEP_KIND_REGISTRY } from './steps/registry.js';
 import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
 
 /** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
@@ -51,15 +72,10 @@ interface ActiveRun {
   abort: AbortController;
   /** Aborted by shutdown only: compensations, which a cancel must not stop, follow it. */
   shutdown: AbortController;
-}
-
-/** A step that was started (or due to start) but will never finish reads as FAILED, not RUNNING. */
-function abandonCurrentStep(h: Handoff, reason: string, now: number): void {
-  const step = h.steps[h.currentStep];
-  if (!step || !['RUNNING', 'WAITING', 'PENDING'].includes(step.status) || step.attempts === 0) return;
-  step.status = 'FAILED';
-  step.error ??= reason;
-  step.finishedAt = now;
+  /** Aborted when a pause is asked for: a retry back-off in progress stops waiting, to pause. */
+  pauseAsked: AbortController;
+  /** Aborted when the run ends: its deadline timer stops. */
+  ended: AbortController;
 }
 
 /**
@@ -116,12 +132,16 @@ export class HandoffRunner {
       run = {
         handoff: record.handoff,
         procedure,
-        signals: new SignalBox(record.signals),
+        // A step signal given before a redrive decided the earlier run, not this one.
+        signals: new SignalBox(record.signals, (payload) => signalBelongsToRun(payload, runOf(record.handoff))),
         cancelReason: record.cancelRequest?.reason ?? null,
         abort: new AbortController(),
         shutdown: new AbortController(),
+        pauseAsked: new AbortController(),
+        ended: new AbortController(),
       };
       this.active.set(id, run);
+      this.watchDeadline(run);
       // stop() may have run while we were loading: it could not abort a run it did not see.
       if (this.stopping) this.shutDown(run);
       await this.drive(run);
@@ -135,10 +155,11 @@ export class HandoffRunner {
         this.options.retryLater(id);
       }
     } finally {
+      run?.ended.abort();
       this.active.delete(id);
       // A final transition already gave the lease back. After a failure the lease is kept: until it
       // expires it holds other processes off while this one backs off and retries.
-      if (leased && !failed && (!run || !isFinal(run.handoff.status))) {
+      if (leased && !failed && (!run || !(isFinal(run.handoff.status) || run.handoff.status === 'PAUSED'))) {
         await this.options.repository.releaseLease(id, this.options.owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
       }
     }
@@ -172,9 +193,12 @@ export class HandoffRunner {
     this.created.delete(id);
   }
 
-  /** Delivers a signal recorded in the store to the step waiting for it in this process. */
+  /** Delivers a signal recorded in the store to the step waiting for it in this process (or a pause request to the run). */
   notifySignal(id: string, step: string, payload: unknown): void {
-    this.active.get(id)?.signals.record(step, payload);
+    const run = this.active.get(id);
+    if (!run) return;
+    run.signals.record(step, payload);
+    if (step === PAUSE_SIGNAL && this.pauseDue(run)) run.pauseAsked.abort();
   }
 
   /** Aborts the running attempt of a handoff whose cancel was recorded in the store. */
@@ -189,6 +213,11 @@ export class HandoffRunner {
   stop(): void {
     this.stopping = true;
     for (const run of this.active.values()) this.shutDown(run);
+  }
+
+  /** Resolves when this process is not running the handoff (any run of it here has stopped). */
+  async settled(id: string): Promise<void> {
+    await this.executions.get(id);
   }
 
   /** Resolves when every run started in this process has stopped. */
@@ -212,62 +241,48 @@ export class HandoffRunner {
 
   private async drive(run: ActiveRun): Promise<void> {
     const { handoff } = run;
-    const resumed = handoff.status !== 'PENDING';
-    if (!resumed) {
+    if (this.deadlinePassed(run)) await this.expire(run);
+    if (handoff.status === 'PAUSED') return this.settlePaused(run);
+    // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from its current step.
+    const fresh = handoff.status === 'PENDING' && handoff.currentStep === 0 && (handoff.steps[0]?.attempts ?? 0) === 0;
+    if (fresh) {
       if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
+      if (await this.pauseIfAsked(run)) return;
       if (!(await this.passGates(run))) return;
-    } else {
+    } else if (handoff.status !== 'PENDING') {
       await this.recordInterruption(run);
     }
-    if (run.handoff.status === 'RUNNING' || run.handoff.status === 'WAITING') await this.runSteps(run, resumed);
+    if (['PENDING', 'RUNNING', 'WAITING'].includes(run.handoff.status)) await this.runSteps(run, !fresh && handoff.status !== 'PENDING');
+    if (run.handoff.status === 'ROLLING_BACK') await this.rollBack(run);
+  }
+
+  /** A PAUSED handoff is run only to honour a cancel (it rolls back at once); otherwise it stays as it is. */
+  private async settlePaused(run: ActiveRun): Promise<void> {
+    if (run.cancelReason === null) return;
+    await this.startRollback(run, `cancelled: ${run.cancelReason}`);
     if (run.handoff.status === 'ROLLING_BACK') await this.rollBack(run);
   }
 
   private async passGates(run: ActiveRun): Promise<boolean> {
-    const { handoff, procedure } = run;
-    const verdict = await this.options.checkGates(handoff, procedure).catch((error: Error) => ({
+    const { procedure } = run;
+    const verdict = await this.options.checkGates(run.handoff, procedure).catch((error: Error) => ({
       blocking: ['GATES'],
       summary: `the validation gates could not run: ${error.message}`,
     }));
     const now = this.options.clock.now();
     if (verdict.blocking.length > 0) {
-      const failed = await this.commit(run, (h) => {
-        h.status = 'FAILED';
-        h.error = `validation gates failed: ${verdict.summary}`;
-        h.startedAt = now;
-        h.finishedAt = now;
-      }, [
-        { type: 'GATES_FAILED', step: null, message: verdict.summary, data: { rules: verdict.blocking } },
-        { type: 'HANDOFF_FAILED', step: null, message: `validation gates failed: ${verdict.blocking.join(', ')}` },
-      ]);
+      const failed = await this.commit(run, failGates(run.handoff, verdict.summary, verdict.blocking, now));
       if (!failed) await this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
       return false;
     }
-    const first = procedure.steps[0];
-    await this.commit(run, (h) => {
-      h.status = 'RUNNING';
-      h.startedAt = now;
-      if (first) this.markAttemptStarted(h, 0, now);
-    }, [
-      { type: 'GATES_PASSED', step: null, message: verdict.summary },
-      { type: 'HANDOFF_STARTED', step: null, message: `running ${procedure.name} v${procedure.version}` },
-      ...(first ? [this.stepStartedEvent(first, 1)] : []),
-    ]);
-    if (!first) await this.finish(run, 'COMPLETED', 'procedure has no steps');
+    await this.commit(run, passGates(run.handoff, procedure, verdict.summary, now));
+    if (procedure.steps.length === 0) await this.finish(run, 'COMPLETED', 'procedure has no steps');
     return true;
   }
 
   /** A previous process was running this handoff when it stopped: say so in the history. */
   private async recordInterruption(run: ActiveRun): Promise<void> {
-    const step = run.handoff.steps[run.handoff.currentStep];
-    await this.commit(run, () => undefined, [
-      {
-        type: 'HANDOFF_INTERRUPTED',
-        step: step?.id ?? null,
-        message: `resumed after the previous runner stopped (status ${run.handoff.status}${step ? `, step ${step.id} attempt ${step.attempts}` : ''})`,
-        attempt: step?.attempts,
-      },
-    ]);
+    await this.commit(run, recordInterruption(run.handoff));
   }
 
   private async runSteps(run: ActiveRun, resumedAfterStop: boolean): Promise<void> {
@@ -288,14 +303,17 @@ export class HandoffRunner {
       } else if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
         // The attempt that was running when the last process died counts as failed.
         resumed = false;
-        if (!(await this.afterFailure(run, definition, new Error(INTERRUPTED_BY_RESTART), 0, false))) return;
+        const interrupted = new StepFailure(INTERRUPTED_BY_RESTART, { code: INTERRUPTED_CODE });
+        if (!(await this.afterFailure(run, definition, interrupted, 0, false))) return;
         continue;
       }
       resumed = false;
       if (step.status === 'PENDING') {
+        // Between attempts: where a pause stops the handoff (a running attempt is never cut short by one).
+        if (await this.pauseIfAsked(run)) return;
         await this.waitForRetry(run, step);
-        if (run.cancelReason !== null) continue;
-        await this.startAttempt(run, definition);
+        if (run.cancelReason !== null || this.pauseDue(run)) continue;
+        await this.commit(run, startAttempt(run.handoff, definition, this.options.clock.now()));
       }
       const result = await runAction(
         {
@@ -322,14 +340,7 @@ export class HandoffRunner {
 
   /** Completes a handoff whose steps all succeeded, unless a recorded cancel refuses it: then everything is undone. */
   private async completeOrUndo(run: ActiveRun): Promise<void> {
-    if (run.cancelReason === null) {
-      const now = this.options.clock.now();
-      const completed = await this.commit(run, (h) => {
-        h.status = 'COMPLETED';
-        h.finishedAt = now;
-      }, [{ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }]);
-      if (completed) return;
-    }
+    if (run.cancelReason === null && (await this.commit(run, completeHandoff(run.handoff, this.options.clock.now())))) return;
     await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
@@ -342,50 +353,36 @@ export class HandoffRunner {
     const transferred = transferredKeys([...run.handoff.steps, { output }]);
     try {
       const verdict = await this.options.services.validate(run.handoff, definition.validateRules, transferred);
-      return verdict.blocking.length > 0 ? new StepFailure(`post-step validation failed: ${verdict.summary}`) : null;
+      return verdict.blocking.length > 0 ? new StepFailure(`post-step validation failed: ${verdict.summary}`, { code: 'VALIDATION_FAILED' }) : null;
     } catch (error) {
-      return new StepFailure(`post-step validation could not run: ${(error as Error).message}`);
+      return new StepFailure(`post-step validation could not run: ${(error as Error).message}`, { code: 'VALIDATION_ERROR' });
     }
   }
 
+  /** Sleeps until the step's retry is due; a cancel, a pause or shutdown cuts the wait short. */
   private async waitForRetry(run: ActiveRun, step: StepRun): Promise<void> {
     const wait = (step.retryAt ?? 0) - this.options.clock.now();
     if (wait <= 0) return;
     try {
-      await this.options.clock.sleep(wait, run.abort.signal);
+      await this.options.clock.sleep(wait, AbortSignal.any([run.abort.signal, run.pauseAsked.signal]));
     } catch (error) {
       if (error instanceof ShutdownError) throw error;
     }
   }
 
-  private async startAttempt(run: ActiveRun, definition: StepDefinition): Promise<void> {
-    const now = this.options.clock.now();
-    const attempt = run.handoff.steps[run.handoff.currentStep].attempts + 1;
-    await this.commit(run, (h) => this.markAttemptStarted(h, h.currentStep, now), [this.stepStartedEvent(definition, attempt)]);
+  /** The pause request recorded for this handoff and not yet honoured, if any. */
+  private pauseDue(run: ActiveRun): PauseRequest | null {
+    return duePause(run.handoff, run.signals.get(PAUSE_SIGNAL));
   }
 
-  private markAttemptStarted(h: Handoff, index: number, now: number): void {
-    const step = h.steps[index];
-    const waits = STEP_KIND_REGISTRY.get(step.kind)?.waits ?? false;
-    step.status = waits ? 'WAITING' : 'RUNNING';
-    step.attempts += 1;
-    step.startedAt ??= now;
-    step.attemptStartedAt = now;
-    step.retryAt = null;
-    h.currentStep = index;
-    h.status = waits ? 'WAITING' : 'RUNNING';
-  }
-
-  private stepStartedEvent(definition: StepDefinition, attempt: number): HandoffEventDraft {
-    const waits = STEP_KIND_REGISTRY.get(definition.kind)?.waits ?? false;
-    return {
-      type: waits ? 'STEP_WAITING' : 'STEP_STARTED',
-      step: definition.id,
-      attempt,
-      message: waits
-        ? `${definition.name}: waiting for ${STEP_KIND_REGISTRY.get(definition.kind)?.waitingFor ?? 'signalHandoff'} (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
-        : `${definition.name}: attempt ${attempt} of ${definition.retry.maxAttempts}`,
-    };
+  /**
+   * Pauses the handoff if a pause is due (true). A recorded cancel refuses the pause: then the
+   * cancel is honoured instead (false, with `run.cancelReason` set).
+   */
+  private async pauseIfAsked(run: ActiveRun): Promise<boolean> {
+    const request = this.pauseDue(run);
+    if (!request || run.cancelReason !== null) return false;
+    return this.commit(run, pause(run.handoff, request, this.options.clock.now()));
   }
 
   private async afterSuccess(run: ActiveRun, definition: StepDefinition, output: Record<string, unknown> | null, durationMs: number): Promise<void> {
@@ -393,38 +390,18 @@ export class HandoffRunner {
     const index = run.handoff.currentStep;
     const next = run.procedure.steps[index + 1];
     const attempt = run.handoff.steps[index].attempts;
-    const drafts: HandoffEventDraft[] = [];
+    const extra: HandoffEventDraft[] = [];
     if (definition.kind === 'await_signal') {
       const actor = actorFrom(output?.signalledBy);
-      drafts.push({ type: 'STEP_SIGNALLED', step: definition.id, message: `approved by ${describeActor(actor)}`, attempt, data: { outcome: 'APPROVE', actor } });
+      extra.push({ type: 'STEP_SIGNALLED', step: definition.id, message: `approved by ${describeActor(actor)}`, attempt, data: { outcome: 'APPROVE', actor } });
     }
-    drafts.push({ type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs, message: `${definition.name} succeeded on attempt ${attempt}` });
-    const succeed = (h: Handoff) => {
-      const step = h.steps[index];
-      step.status = 'SUCCEEDED';
-      step.finishedAt = now;
-      step.output = output;
-    };
-    if (next) {
-      await this.commit(run, (h) => {
-        succeed(h);
-        this.markAttemptStarted(h, index + 1, now);
-      }, [...drafts, this.stepStartedEvent(next, 1)]);
-      return;
-    }
-    const completed = await this.commit(run, (h) => {
-      succeed(h);
-      h.currentStep = index + 1;
-      h.status = 'COMPLETED';
-      h.finishedAt = now;
-    }, [...drafts, { type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }]);
-    if (completed) return;
+    const result = { output, durationMs, extra };
+    // A pause asked for meanwhile stops the handoff here, before the next step starts.
+    const after: AfterSuccess = next ? (this.pauseDue(run) ? { then: 'HOLD' } : { then: 'START_NEXT', next }) : { then: 'COMPLETE' };
+    if (await this.commit(run, succeedStep(run.handoff, definition, result, after, now))) return;
     // A cancel was recorded while the last step ran, and acknowledged: it wins. The step's success is
     // recorded, then undone with the others.
-    await this.commit(run, (h) => {
-      succeed(h);
-      h.currentStep = index + 1;
-    }, drafts);
+    await this.commit(run, succeedStep(run.handoff, definition, result, { then: 'HOLD' }, now));
     await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
@@ -433,46 +410,39 @@ export class HandoffRunner {
     const now = this.options.clock.now();
     const index = run.handoff.currentStep;
     const attempt = run.handoff.steps[index].attempts;
-    const message = error instanceof StepTimeoutError ? `attempt ${attempt} ${error.message}` : `attempt ${attempt} failed: ${error.message}`;
-    // A step may fail for good (a rejection, an agent's terminal error) whatever attempts are left.
-    const retryable = !(error instanceof StepFailure) || error.retryable;
-    const details = error instanceof StepFailure ? { ...error.data, retryable } : {};
-    const failed: HandoffEventDraft = { type: 'STEP_FAILED', step: definition.id, attempt, durationMs, message, data: { timeout: error instanceof StepTimeoutError, ...details } };
+    const code = failureCodeOf(error);
+    // A step may fail for good (a rejection, an agent's terminal error, a code the policy lists) whatever attempts are left.
+    const retryable = !(error instanceof StepFailure && !error.retryable) && !isNonRetryableCode(code, definition.retry);
+    const failure: AttemptFailure = {
+      message: error instanceof StepTimeoutError ? `attempt ${attempt} ${error.message}` : `attempt ${attempt} failed: ${error.message}`,
+      code,
+      durationMs,
+      timeout: error instanceof StepTimeoutError,
+      retryable,
+      data: error instanceof StepFailure ? error.data : {},
+    };
     const cancelled = error instanceof CancelledError || run.cancelReason !== null;
     if (!cancelled && retryable && attempt < definition.retry.maxAttempts) {
-      const delay = countable ? retryDelayMs(attempt + 1, definition.retry, this.options.random) : 0;
-      await this.commit(run, (h) => {
-        const step = h.steps[index];
-        step.status = 'PENDING';
-        step.error = message;
-        step.retryAt = now + delay;
-        h.status = 'RUNNING';
-      }, [failed, { type: 'STEP_RETRY_SCHEDULED', step: definition.id, attempt: attempt + 1, message: `retrying in ${delay} ms`, data: { delayMs: delay } }]);
+      const retryAfter = error instanceof StepFailure ? error.retryAfterMs : null;
+      const delay = countable ? nextRetryDelayMs(attempt + 1, definition.retry, this.options.random, retryAfter) : 0;
+      await this.commit(run, scheduleRetry(run.handoff, definition, failure, delay, now, countable ? retryAfter : null));
       return true;
     }
-    await this.commit(run, (h) => {
-      const step = h.steps[index];
-      step.status = 'FAILED';
-      step.error = message;
-      step.finishedAt = now;
-      h.error = cancelled ? `cancelled: ${run.cancelReason}` : `${definition.name} failed after ${attempt} attempt(s): ${error.message}`;
-    }, [failed]);
+    const reason = cancelled
+      ? `cancelled: ${run.cancelReason}`
+      : `${definition.name} failed after ${attempt} attempt(s)${retryable ? '' : ` (${code} is not retried)`}: ${error.message}`;
+    await this.commit(run, failStep(run.handoff, definition, failure, reason, cancelled ? 'CANCELLED' : code, now));
     await this.startRollback(run, run.handoff.error!);
     return false;
   }
 
   private async startRollback(run: ActiveRun, reason: string): Promise<void> {
     const toUndo = this.stepsToCompensate(run);
-    const now = this.options.clock.now();
     if (toUndo.length === 0) {
       const cancelled = run.cancelReason !== null;
       return this.finish(run, cancelled ? 'CANCELLED' : 'FAILED', cancelled ? reason : `${reason}; nothing to roll back`);
     }
-    await this.commit(run, (h) => {
-      abandonCurrentStep(h, reason, now);
-      h.status = 'ROLLING_BACK';
-      h.error ??= reason;
-    }, [{ type: 'ROLLBACK_STARTED', step: null, message: `${reason}; undoing ${toUndo.map((i) => run.handoff.steps[i].id).join(', ')}` }]);
+    await this.commit(run, startRollback(run.handoff, reason, toUndo.map((i) => run.handoff.steps[i].id), this.options.clock.now()));
   }
 
   /** Indexes of completed steps with a compensation not yet done, latest first. */
@@ -493,7 +463,7 @@ export class HandoffRunner {
       },
       procedure: run.procedure,
       shutdown: run.shutdown.signal,
-      commit: (change, drafts) => this.commit(run, change, drafts),
+      commit: (transition) => this.commit(run, transition),
       awaitNamedSignal: (attempt, name) => this.awaitSignal(run, name, attempt),
     };
     for (const index of this.stepsToCompensate(run)) await compensateStep(compensating, index, this.options);
@@ -503,17 +473,45 @@ export class HandoffRunner {
     return this.finish(run, 'ROLLED_BACK', 'all completed steps were undone');
   }
 
-  private async finish(run: ActiveRun, status: keyof typeof FINAL_EVENT_BY_STATUS, message: string): Promise<void> {
-    const now = this.options.clock.now();
-    const finished = await this.commit(run, (h) => {
-      if (status !== 'COMPLETED') abandonCurrentStep(h, message, now);
-      h.status = status;
-      h.startedAt ??= now;
-      h.finishedAt = now;
-      if (status === 'CANCELLED') h.cancelReason = run.cancelReason;
-    }, [{ type: FINAL_EVENT_BY_STATUS[status], step: null, message }]);
+  private async finish(run: ActiveRun, status: FinalStatus, message: string): Promise<void> {
+    const finished = await this.commit(run, finish(run.handoff, status, message, run.cancelReason, this.options.clock.now()));
     // Refused: a cancel was recorded (and acknowledged) since we last looked; it decides how this ends.
     if (!finished) await this.finish(run, 'CANCELLED', `${status === 'ROLLED_BACK' ? 'cancelled and rolled back' : 'cancelled'}: ${run.cancelReason}`);
+  }
+
+  // ---- Deadlines --------------------------------------------------------------------------------
+
+  private deadlinePassed(run: ActiveRun): boolean {
+    const { deadlineAt } = run.handoff;
+    return deadlineAt != null && run.handoff.status !== 'PAUSED' && this.options.clock.now() >= deadlineAt && run.cancelReason === null;
+  }
+
+  /** Fires the handoff's deadline while this run lasts (a PAUSED handoff's does not run: it has no run). */
+  private watchDeadline(run: ActiveRun): void {
+    const { deadlineAt } = run.handoff;
+    if (deadlineAt == null || run.handoff.status === 'PAUSED') return;
+    this.options.clock
+      .sleep(Math.max(0, deadlineAt - this.options.clock.now()), run.ended.signal)
+      .then(() => this.expire(run))
+      .catch(() => undefined);
+  }
+
+  /**
+   * The deadline passed: it is recorded as a cancel (DEADLINE_EXCEEDED), so everything a cancel
+   * guarantees holds (the running attempt is aborted, completed steps are undone, nothing ends as if
+   * it had not been cancelled), and another process running the handoff hears of it the same way.
+   */
+  private async expire(run: ActiveRun): Promise<void> {
+    if (run.cancelReason !== null || run.ended.signal.aborted) return;
+    const reason = `${DEADLINE_EXCEEDED}: the deadline ${new Date(run.handoff.deadlineAt!).toISOString()} passed`;
+    try {
+      await this.options.repository.requestCancel(run.handoff.id, reason, this.options.clock.now());
+      // Refused when rolling back already (or a cancel won the race): a recorded cancel arrives with the next commit.
+      const requests = await this.options.repository.requests(run.handoff.id);
+      if (requests?.cancelRequest) this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
+    } catch (error) {
+      this.options.logger.warn({ handoffId: run.handoff.id, err: error }, 'could not record a passed deadline; it is tried again at the next run');
+    }
   }
 
   private awaitSignal(run: ActiveRun, step: string, attemptSignal: AbortSignal): Promise<unknown> {
@@ -532,19 +530,17 @@ export class HandoffRunner {
   }
 
   /**
-   * Applies `change` to the handoff and stores it with `drafts` as one compare-and-set. The store
-   * also tells us of cancels and signals written meanwhile. False when the store refused the change
-   * because it would end the handoff ignoring a recorded cancel (then `run.cancelReason` is set and
-   * the caller ends it another way); every other change is always applied or throws.
+   * Stores a transition (see handoff-transitions.ts) as one compare-and-set. The store also tells us
+   * of cancels and signals written meanwhile. False when the store refused the change because it
+   * would end (or pause) the handoff ignoring a recorded cancel (then `run.cancelReason` is set and
+   * the caller ends it another way); a lost guard throws LeaseLostError.
    */
-  private async commit(run: ActiveRun, change: (h: Handoff) => void, drafts: HandoffEventDraft[]): Promise<boolean> {
-    // Changes touch top-level fields and step records only; metadata is shared, never mutated.
-    const next: Handoff = { ...run.handoff, steps: run.handoff.steps.map((step) => ({ ...step })) };
-    change(next);
-    next.version += 1;
-    next.seq += drafts.length;
-    const stored = await this.options.repository.transition(next, drafts, this.options.clock.now(), this.options.owner);
-    if (!stored) throw new LeaseLostError(next.id);
+  private async commit(run: ActiveRun, transition: TransitionResult): Promise<boolean> {
+    // The runner only asks for transitions its own state allows: a refusal here is a bug, not a race.
+    if (isRefused(transition)) throw new Error(`handoff ${run.handoff.id}: ${transition.refused.message}`);
+    const { next, events, writesMetadata } = transition;
+    const stored = await this.options.repository.transition(next, events, this.options.clock.now(), this.options.owner, { writesMetadata });
+    if (!stored.applied && stored.reason !== 'CANCEL_REQUESTED') throw new LeaseLostError(next.id);
     if (stored.applied) run.handoff = next;
     this.absorb(run, stored.requests);
     if (!stored.applied) return false;
@@ -555,5 +551,6 @@ export class HandoffRunner {
   private absorb(run: ActiveRun, record: OutOfBandRequests): void {
     run.signals.recordAll(record.signals);
     if (record.cancelRequest && run.cancelReason === null) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
+    if (this.pauseDue(run)) run.pauseAsked.abort();
   }
 }

@@ -9,7 +9,7 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import { randomUuid, type Random } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
 import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { isFinal, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
+import { isFinal, runOf, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
 import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
@@ -18,6 +18,10 @@ import type { HandoffRunner } from './handoff-runner.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { Actor } from '../shared/actor.js';
 import { storedSignal, type SignalOutcome } from './step-signal.js';
+import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
+import { QueuedDeadlines } from './queued-deadlines.js';
+import { DEADLINE_EXCEEDED } from './failure-code.js';
+import { MAX_DEADLINE_MS } from '../procedures/procedure-definition.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -30,6 +34,8 @@ export interface InitiateHandoffInput {
   handoffType?: HandoffType | null;
   priority?: Priority | null;
   metadata?: Record<string, unknown> | null;
+  /** Overall time limit from now (overrides the procedure's deadlineMs). */
+  deadlineMs?: number | null;
   test?: TestTag | null;
 }
 
@@ -48,6 +54,9 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
     if (value != null && (value.length === 0 || value.length > NAME_LIMIT)) {
       errors.push({ field: ['input', field], code: 'INVALID_VALUE', message: `${field} must be 1–${NAME_LIMIT} characters` });
     }
+  }
+  if (input.deadlineMs != null && (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)) {
+    errors.push({ field: ['input', 'deadlineMs'], code: 'INVALID_VALUE', message: `deadlineMs must be a positive whole number up to ${MAX_DEADLINE_MS}` });
   }
   if (input.metadata != null) {
     if (!isJsonObject(input.metadata)) {
@@ -69,6 +78,8 @@ export class HandoffService {
   readonly executed = new Topic<HandoffEvent>();
   /** Handoffs this process has just stored (before they run). */
   readonly created = new Topic<Handoff>();
+  private readonly levers: HandoffLevers;
+  private readonly deadlines: QueuedDeadlines;
 
   constructor(
     private readonly repository: HandoffStore,
@@ -79,7 +90,23 @@ export class HandoffService {
     private readonly random: Random,
     private readonly logger: Logger,
     private readonly agents: { getMany(ids: readonly string[]): Promise<(unknown | null)[]> },
-  ) {}
+  ) {
+    this.deadlines = new QueuedDeadlines({
+      clock,
+      logger,
+      isWaiting: (id) => queue.isWaiting(id),
+      expire: (id, deadlineAt) => this.expireQueued(id, deadlineAt),
+    });
+    this.levers = new HandoffLevers({
+      repository,
+      procedures,
+      runner,
+      queue,
+      clock,
+      publish: (events) => this.publish(events),
+      queued: (handoff) => this.deadlines.watch(handoff.id, handoff.deadlineAt),
+    });
+  }
 
   /** Creates and queues a handoff; the same handoffId twice gives the same handoff. */
   async initiate(input: InitiateHandoffInput): Promise<Outcome<Handoff>> {
@@ -99,6 +126,7 @@ export class HandoffService {
     const unmet = await this.unmetPrerequisites(procedure, input);
     if (unmet.length > 0) return refuse({ ok: false, errors: unmet });
     const now = this.clock.now();
+    const deadlineMs = input.deadlineMs ?? procedure.deadlineMs ?? null;
     const handoff: Handoff = {
       id,
       procedureId: procedure.id,
@@ -126,7 +154,13 @@ export class HandoffService {
       })),
       currentStep: 0,
       error: null,
+      errorCode: null,
       cancelReason: null,
+      run: 1,
+      deadlineMs,
+      deadlineAt: deadlineMs !== null ? now + deadlineMs : null,
+      pause: null,
+      pausesHonoured: 0,
       createdAt: now,
       startedAt: null,
       finishedAt: null,
@@ -148,6 +182,7 @@ export class HandoffService {
       return ok((await this.repository.get(id))!);
     }
     this.queue.enqueue(id, handoff.priority, this.queue.keyOf(handoff));
+    this.deadlines.watch(id, handoff.deadlineAt);
     return ok(handoff);
   }
 
@@ -189,7 +224,7 @@ export class HandoffService {
     return errors;
   }
 
-  /** Records a cancel; the runner aborts the running step and rolls back. */
+  /** Records a cancel; the runner aborts the running step and rolls back (a PAUSED handoff at once). */
   async cancel(id: string, reason: string): Promise<Outcome<Handoff>> {
     const handoff = await this.repository.get(id);
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
@@ -202,12 +237,34 @@ export class HandoffService {
       return fail('INVALID_STATE', `Handoff is ${current?.status} and can no longer be cancelled`, ['input', 'id']);
     }
     if (this.runner.isActive(id)) this.runner.notifyCancel(id, reason);
-    else if (this.queue.remove(id)) {
-      // Finish it as CANCELLED now, not when its turn comes, from the stored state that has the cancel.
+    else if (this.queue.remove(id) || handoff.status === 'PAUSED') {
+      // Finish it as CANCELLED now, not when its turn comes (a PAUSED one has none), from the stored state that has the cancel.
       this.runner.forgetCreated(id);
       void this.runner.execute(id);
     }
     return ok((await this.repository.get(id))!);
+  }
+
+  /** A queued handoff's deadline passed before its turn: it is cancelled now (unless paused or started meanwhile). */
+  private async expireQueued(id: string, deadlineAt: number): Promise<void> {
+    const handoff = await this.repository.get(id);
+    if (handoff?.status !== 'PENDING') return;
+    await this.cancel(id, `${DEADLINE_EXCEEDED}: the deadline ${new Date(deadlineAt).toISOString()} passed while it waited for its turn`);
+  }
+
+  /** Asks a handoff to pause before its next step (see HandoffLevers). */
+  pause(id: string, reason: string | null, actor: Actor | null): Promise<Outcome<Handoff>> {
+    return this.levers.pause(id, reason, actor);
+  }
+
+  /** Sets a PAUSED handoff going again where it stopped (or withdraws a pause not yet taken). */
+  resume(id: string, actor: Actor | null): Promise<Outcome<Handoff>> {
+    return this.levers.resume(id, actor);
+  }
+
+  /** Starts a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff again under the same id, as its next run. */
+  redrive(id: string, options: RedriveOptions, actor: Actor | null): Promise<Outcome<Handoff>> {
+    return this.levers.redrive(id, options, actor);
   }
 
   /**
@@ -238,7 +295,7 @@ export class HandoffService {
     }
     const outcome = decision.outcome ?? 'APPROVE';
     if (outcome === 'REJECT' && !decision.reason?.trim()) return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
-    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null });
+    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null, run: runOf(handoff) });
     if (!(await this.repository.recordSignal(id, step, signal))) {
       return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
     }
@@ -347,9 +404,10 @@ export class HandoffService {
       });
   }
 
-  /** Drops pending re-queues (shutdown): unfinished handoffs resume at the next start. */
+  /** Drops pending re-queues and deadline timers (shutdown): unfinished handoffs resume at the next start. */
   stop(): void {
     this.stopped.abort(new Error('engine stopped'));
+    this.deadlines.stop();
   }
 
   publish(events: HandoffEvent[]): void {
@@ -362,7 +420,11 @@ export class HandoffService {
 
   /** Events another process committed: for watchers here (progress streams skip what they have by seq). */
   publishForeign(events: HandoffEvent[]): void {
-    for (const event of events) this.events.publish(event);
+    for (const event of events) {
+      // Another process redrove a handoff this one may hold as finished.
+      if (event.type === 'HANDOFF_REDRIVEN') this.repository.forget(event.handoffId);
+      this.events.publish(event);
+    }
   }
 
   private newId(): string {

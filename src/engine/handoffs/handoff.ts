@@ -4,6 +4,7 @@ export const HANDOFF_STATUSES = [
   'PENDING',
   'RUNNING',
   'WAITING',
+  'PAUSED',
   'COMPLETED',
   'FAILED',
   'ROLLING_BACK',
@@ -19,8 +20,14 @@ export function isFinal(status: HandoffStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
-/** The statuses a handoff can still leave: it is waiting to run, running, or rolling back. */
+/** The statuses a handoff can still leave: it is waiting to run, running, paused, or rolling back. */
 export const UNFINISHED_STATUSES: readonly HandoffStatus[] = HANDOFF_STATUSES.filter((status) => !isFinal(status));
+
+/**
+ * Unfinished statuses a runner picks up by itself (at start-up, or as an orphan): all but PAUSED,
+ * which only resumeHandoff (or a cancel) sets going again.
+ */
+export const RESUMABLE_STATUSES: readonly HandoffStatus[] = UNFINISHED_STATUSES.filter((status) => status !== 'PAUSED');
 
 export const HANDOFF_TYPES = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'] as const;
 export type HandoffType = (typeof HANDOFF_TYPES)[number];
@@ -57,6 +64,8 @@ export interface StepRun {
   finishedAt: number | null;
   /** Last failure, kept after a later success for the record. */
   error: string | null;
+  /** The code of the last failure (HTTP_400, TIMEOUT, VALIDATION_FAILED…; see step-error-code.ts). */
+  errorCode?: string | null;
   /** What the step produced (e.g. transferred keys and their digest). */
   output: Record<string, unknown> | null;
   /** When the next attempt is due while a retry waits. */
@@ -89,8 +98,23 @@ export interface Handoff {
   /** Index of the step being run (or next to run). */
   currentStep: number;
   error: string | null;
+  /** The code of why it failed or was cancelled (the failing step's code, CANCELLED, DEADLINE_EXCEEDED…). */
+  errorCode?: string | null;
   /** Why it was cancelled, once a cancel has been requested. */
   cancelReason: string | null;
+  /**
+   * Run number: 1 for the first run, bumped by every redrive. Absent in handoffs stored before
+   * redrives existed: read it as 1.
+   */
+  run?: number;
+  /** Its overall time limit (from initiateHandoff, else the procedure's), restarted by a redrive. */
+  deadlineMs?: number | null;
+  /** When the handoff is cancelled and rolled back for taking too long (moved on by time spent PAUSED). */
+  deadlineAt?: number | null;
+  /** While PAUSED: when and why, and the status resuming it goes back to. */
+  pause?: PauseRecord | null;
+  /** Pause requests honoured so far: a recorded request with a higher number is still to honour. */
+  pausesHonoured?: number;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -99,6 +123,19 @@ export interface Handoff {
   /** Sequence number of the last event. */
   seq: number;
   test: TestTag | null;
+}
+
+/** What a PAUSED handoff remembers of its pause. */
+export interface PauseRecord {
+  at: number;
+  reason: string | null;
+  /** Who paused it (an actor as recorded on events), if known. */
+  actor: unknown;
+}
+
+/** The run number of a handoff (1 before any redrive). */
+export function runOf(handoff: Pick<Handoff, 'run'>): number {
+  return handoff.run ?? 1;
 }
 
 export function durationMs(handoff: Pick<Handoff, 'startedAt' | 'finishedAt'>): number | null {

@@ -21,14 +21,24 @@ export class SignalBox {
   private readonly received = new Map<string, unknown>();
   private waiter: { step: string; deliver: (payload: unknown) => void } | null = null;
 
-  constructor(recorded: Record<string, unknown> = {}) {
+  /** `counts`: whether a recorded payload may answer a wait (a step signal of an earlier run may not). */
+  constructor(
+    recorded: Record<string, unknown> = {},
+    private readonly counts: (payload: unknown) => boolean = () => true,
+  ) {
     this.recordAll(recorded);
   }
 
   /** Records one signal; wakes the step waiting for it. */
   record(step: string, payload: unknown): void {
+    if (!this.counts(payload)) return;
     this.received.set(step, payload);
     if (this.waiter?.step === step) this.waiter.deliver(payload);
+  }
+
+  /** The payload of `step`'s signal, if one was recorded. */
+  get(step: string): unknown {
+    return this.received.get(step);
   }
 
   /** Records the signals a store read returned (their own properties only). */

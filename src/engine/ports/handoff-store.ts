@@ -1,4 +1,4 @@
-import type { Handoff, HandoffStatus, HandoffType, Priority } from '../handoffs/handoff.js';
+import { isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../handoffs/handoff-event.js';
 import type { AgentFeedEntry } from '../agents/agent-feed.js';
 import type { Page, PageRequest } from './page.js';
@@ -43,12 +43,34 @@ export interface HandoffRecord extends OutOfBandRequests {
  * transition to one of them is refused (the runner must honour the cancel instead), so a cancel
  * that was acknowledged can never be followed by one of them, whatever the timing.
  */
-export const STATUSES_IGNORING_A_CANCEL: ReadonlySet<HandoffStatus> = new Set<HandoffStatus>(['COMPLETED', 'FAILED', 'ROLLED_BACK']);
+export const STATUSES_IGNORING_A_CANCEL: ReadonlySet<HandoffStatus> = new Set<HandoffStatus>(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'PAUSED']);
 
-/** What `transition` did: stored it with its events, or refused it because a cancel is recorded. */
+/** Statuses whose transition hands the lease back: nothing runs the handoff on after them. */
+export function releasesLease(status: HandoffStatus): boolean {
+  return isFinal(status) || status === 'PAUSED';
+}
+
+/**
+ * What `transition` did: stored it with its events, or refused it and why: the stored version is not
+ * the expected one (VERSION_CONFLICT: someone else changed it), the lease is someone else's
+ * (LEASE_LOST), or a recorded cancel forbids the status (CANCEL_REQUESTED, with the requests).
+ */
 export type TransitionOutcome =
   | { applied: true; events: HandoffEvent[]; requests: OutOfBandRequests }
-  | { applied: false; reason: 'CANCEL_REQUESTED'; requests: OutOfBandRequests };
+  | { applied: false; reason: 'CANCEL_REQUESTED'; requests: OutOfBandRequests }
+  | { applied: false; reason: 'VERSION_CONFLICT' | 'LEASE_LOST'; requests: null };
+
+/** Why a guarded write matched nothing, from the stored version, lease and cancel request read after it. */
+export function refusalReason(
+  stored: { version: number; leaseOwner: string | null; cancelled: boolean } | null,
+  expectedVersion: number,
+  leaseOwner: string | null,
+  honoursCancel: boolean,
+): 'VERSION_CONFLICT' | 'LEASE_LOST' | 'CANCEL_REQUESTED' {
+  if (!stored || stored.version !== expectedVersion) return 'VERSION_CONFLICT';
+  if (leaseOwner !== null && stored.leaseOwner !== leaseOwner) return 'LEASE_LOST';
+  return honoursCancel && stored.cancelled ? 'CANCEL_REQUESTED' : 'VERSION_CONFLICT';
+}
 
 /**
  * Handoffs of one status, type and procedure, counted: what metrics are computed from, in memory
@@ -75,14 +97,23 @@ export interface HandoffStore {
   create(handoff: Handoff, drafts: HandoffEventDraft[], at: number, lease?: { owner: string; expiresAt: number } | null): Promise<HandoffEvent[]>;
   /**
    * Replaces the stored state with `next` if the stored version is still `next.version - 1` and
-   * (when given) the lease is still `leaseOwner`'s; records `drafts` as events. Null when the
-   * guard failed (someone else changed it). A final status also hands the lease back.
+   * (when given) the lease is still `leaseOwner`'s; records `drafts` as events. Refused with nothing
+   * stored when the guard failed (VERSION_CONFLICT or LEASE_LOST: someone else changed it). A final
+   * or PAUSED status also hands the lease back. The metadata is written only with `writesMetadata`.
    *
-   * Refused, with nothing stored (`applied: false`, reason CANCEL_REQUESTED), when `next.status` is
-   * one of STATUSES_IGNORING_A_CANCEL and a cancel request is recorded: checked in the same atomic
-   * step as the version guard, so a cancel recorded a moment before cannot be overtaken.
+   * Refused, with nothing stored (reason CANCEL_REQUESTED), when `next.status` is one of
+   * STATUSES_IGNORING_A_CANCEL and a cancel request is recorded: checked in the same atomic step as
+   * the version guard, so a cancel recorded a moment before cannot be overtaken.
    */
-  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<TransitionOutcome | null>;
+  transition(
+    next: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    leaseOwner: string | null,
+    options?: { writesMetadata?: boolean },
+  ): Promise<TransitionOutcome>;
+  /** Drops any cached copy of the handoff (another process redrove it: it is no longer final). */
+  forget(id: string): void;
   /** Makes sure the events of the handoff's latest transition are in the log (a no-op where they always are). */
   repairLog(id: string): Promise<void>;
   /** Copies a loaded record's outbox to the log again (a no-op where the outbox is always empty). */
@@ -96,8 +127,8 @@ export interface HandoffStore {
   /** Counts and durations grouped by status, type and procedure. */
   summaries(filter: HandoffFilter): Promise<HandoffSummary[]>;
   /**
-   * Handoffs not in a final status (id and priority: what queueing needs), oldest first; with
-   * `leasableAt`, only those whose lease is free or expired at that time.
+   * Handoffs a runner should pick up (RESUMABLE_STATUSES: not final, not PAUSED; id and priority:
+   * what queueing needs), oldest first; with `leasableAt`, only those whose lease is free or expired then.
    */
   unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]>;
   /** Who holds leases on unfinished handoffs (to find those of processes that are gone). */
@@ -117,7 +148,7 @@ export interface HandoffStore {
   releaseLease(id: string, owner: string): Promise<void>;
   /** Records a signal for a step (or a compensation) of an unfinished handoff, rolling back included; false when it is finished or unknown. */
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;
-  /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
+  /** Records a cancel request on an unfinished handoff (PAUSED included); false when it is already final or rolling back. */
   requestCancel(id: string, reason: string, at: number): Promise<boolean>;
   /**
    * Ids of up to `limit` handoffs in a final status that finished before `finishedBefore` (only

@@ -33,6 +33,7 @@ export interface ProcedureInput {
   steps: StepInput[];
   validationRules?: string[] | null;
   estimatedDurationMs?: number | null;
+  deadlineMs?: number | null;
   dependencies?: string[] | null;
   requiredAgents?: string[] | null;
   requiredContextKeys?: string[] | null;
@@ -48,6 +49,9 @@ const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const MAX_STEPS = 100;
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 const MAX_ATTEMPTS = 100;
+/** The longest overall deadline a procedure or handoff may set: 30 days. */
+export const MAX_DEADLINE_MS = 30 * 24 * 60 * 60 * 1000;
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 const PARAMS_LIMIT_BYTES = 16 * 1024;
 
 type Path = (string | number)[];
@@ -63,6 +67,9 @@ export function checkProcedureInput(input: ProcedureInput, context: DefinitionCo
   if (input.steps.length === 0 || input.steps.length > MAX_STEPS) problem(['steps'], 'INVALID_VALUE', `a procedure needs 1–${MAX_STEPS} steps`);
   if (input.estimatedDurationMs != null && (!Number.isInteger(input.estimatedDurationMs) || input.estimatedDurationMs < 0)) {
     problem(['estimatedDurationMs'], 'INVALID_VALUE', 'estimatedDurationMs must be a whole number ≥ 0');
+  }
+  if (input.deadlineMs != null && (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)) {
+    problem(['deadlineMs'], 'INVALID_VALUE', `deadlineMs must be a positive whole number up to ${MAX_DEADLINE_MS}`);
   }
   checkRules(input.validationRules ?? [], ['validationRules'], context, problem);
   for (const severity of input.blockingSeverities ?? []) {
@@ -113,7 +120,7 @@ function checkAction(
 }
 
 function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Path, code: UserErrorCode, message: string) => void): void {
-  const whole = (value: number | undefined, name: keyof RetryPolicy, min: number, max: number) => {
+  const whole = (value: number | undefined, name: Exclude<keyof RetryPolicy, 'nonRetryableCodes'>, min: number, max: number) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
       problem([...path, name], 'INVALID_VALUE', `${name} must be a whole number between ${min} and ${max}`);
     }
@@ -123,6 +130,10 @@ function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Pat
   whole(retry.maxDelayMs, 'maxDelayMs', 0, MAX_TIMEOUT_MS);
   if (retry.multiplier !== undefined && !(retry.multiplier >= 1 && retry.multiplier <= 10)) problem([...path, 'multiplier'], 'INVALID_VALUE', 'multiplier must be between 1 and 10');
   if (retry.jitter !== undefined && !(retry.jitter >= 0 && retry.jitter <= 1)) problem([...path, 'jitter'], 'INVALID_VALUE', 'jitter must be between 0 and 1');
+  const codes = retry.nonRetryableCodes ?? [];
+  if (codes.length > 50 || codes.some((code) => !CODE_PATTERN.test(code))) {
+    problem([...path, 'nonRetryableCodes'], 'INVALID_VALUE', 'nonRetryableCodes must be at most 50 codes in CAPITALS, digits and _ (e.g. HTTP_4XX, HTTP_503, VALIDATION_FAILED)');
+  }
 }
 
 function checkRules(ids: string[], path: Path, context: DefinitionContext, problem: (path: Path, code: UserErrorCode, message: string) => void): void {
@@ -158,6 +169,7 @@ export function toProcedure(input: ProcedureInput, version: number, createdAt: n
     steps: input.steps.map(toStep),
     validationRules: input.validationRules ?? [],
     estimatedDurationMs: input.estimatedDurationMs ?? input.steps.reduce((sum, step) => sum + step.timeoutMs, 0),
+    deadlineMs: input.deadlineMs ?? null,
     dependencies: input.dependencies ?? [],
     requiredAgents: input.requiredAgents ?? [],
     requiredContextKeys: input.requiredContextKeys ?? [],

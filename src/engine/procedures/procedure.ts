@@ -14,7 +14,16 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** 0..1: the share of each delay that is randomised. */
   jitter: number;
+  /**
+   * Failure codes another attempt cannot help with: the step fails at once. `HTTP_4XX` stands for
+   * every HTTP_4nn but HTTP_408 and HTTP_429. Absent in procedures stored before it existed: read it
+   * as DEFAULT_NON_RETRYABLE_CODES.
+   */
+  nonRetryableCodes?: string[];
 }
+
+/** A webhook's client errors (but timeouts and rate limits) and a failed post-step validation. */
+export const DEFAULT_NON_RETRYABLE_CODES: readonly string[] = ['HTTP_4XX', 'VALIDATION_FAILED'];
 
 /** An action with a kind, parameters and a time limit: the body of a step or of its compensation. */
 export interface Action {
@@ -48,6 +57,12 @@ export interface Procedure {
   /** Gates checked before the first step. */
   validationRules: string[];
   estimatedDurationMs: number;
+  /**
+   * Overall time limit of a handoff, from its creation (time spent PAUSED excluded): past it the
+   * handoff is cancelled and rolled back (DEADLINE_EXCEEDED). Null (or absent, in procedures stored
+   * before it existed): none, unless the handoff sets its own.
+   */
+  deadlineMs?: number | null;
   dependencies: string[];
   requiredAgents: string[];
   /** Context keys a handoff must carry (checked by VR005). */
@@ -69,4 +84,5 @@ export const DEFAULT_RETRY: RetryPolicy = {
   multiplier: 2,
   maxDelayMs: 5_000,
   jitter: 0.2,
+  nonRetryableCodes: [...DEFAULT_NON_RETRYABLE_CODES],
 };

@@ -94,6 +94,7 @@ export class AgentTaskPerformer {
     if (!agentId) {
       throw new StepFailure(`${name}: no agent to offer the task to (the handoff names no ${action.params.assignee === 'source' ? 'source' : 'target'} agent)`, {
         retryable: false,
+        code: 'NO_AGENT',
       });
     }
     const now = this.options.clock.now();
@@ -131,10 +132,12 @@ export class AgentTaskPerformer {
       const failure = task.failure!;
       throw new StepFailure(`agent ${task.agentId} failed the task: ${failure.code}: ${failure.message}`, {
         retryable: failure.retryable,
+        // The agent's own code: a retry policy may list it (nonRetryableCodes) like any other.
+        code: failure.code,
         data: { taskId: task.id, agentId: task.agentId, code: failure.code },
       });
     }
-    if (task.status === 'WITHDRAWN') throw new StepFailure(`task taken back: ${task.withdrawal?.reason}`, { data: { taskId: task.id, agentId: task.agentId } });
+    if (task.status === 'WITHDRAWN') throw new StepFailure(`task taken back: ${task.withdrawal?.reason}`, { code: 'TASK_WITHDRAWN', data: { taskId: task.id, agentId: task.agentId } });
     throw new Error(`agent task ${task.id} woke its step while ${task.status}`);
   }
 

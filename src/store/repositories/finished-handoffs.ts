@@ -2,10 +2,12 @@ import { LRUCache } from 'lru-cache';
 import { isFinal, type Handoff } from '../../engine/handoffs/handoff.js';
 
 /**
- * Parsed copies of recently read finished handoffs. A handoff in a final status never changes
- * again (no transition leaves a final status), so a copy stays true in every process sharing the
- * store until retention deletes it: each process's retention sweep drops the copies it would
- * delete (see `forget`). Reads of a copy skip the store round trip and the JSON parse. What readers share is frozen; each reader gets its own top-level object (GraphQL
+ * Parsed copies of recently read finished handoffs. A handoff in a final status changes again only
+ * when it is redriven: the store that applies the redrive drops its copy, and other processes sharing
+ * the store drop theirs when the HANDOFF_REDRIVEN event reaches them through the change feed
+ * (HandoffStore.forget); retention deletes it, and each process's retention sweep drops the copies it
+ * would delete (see `forget`). Otherwise a copy stays true: reads of it skip the store round trip and the
+ * JSON parse. What readers share is frozen; each reader gets its own top-level object (GraphQL
  * libraries tag result objects with their type).
  *
  * The cache is bounded by an estimate of its entries' heap (outputs and metadata can be large): a
@@ -20,6 +22,11 @@ export class FinishedHandoffs {
 
   constructor(maxBytes: number) {
     this.cache = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes }) : null;
+  }
+
+  /** Drops a copy that is no longer true: a redrive moved the handoff out of its final status. */
+  forgetOne(id: string): void {
+    this.cache?.delete(id);
   }
 
   /** A shallow copy (its nested steps, metadata and outputs are frozen and shared). */

@@ -3,9 +3,11 @@ import { EventLog, type LoggedEvent } from '../event-log.js';
 import { FinishedHandoffs } from './finished-handoffs.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import { durationMs, FINAL_STATUSES, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, FINAL_STATUSES, isFinal, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
+  refusalReason,
+  releasesLease,
   STATUSES_IGNORING_A_CANCEL,
   type HandoffFilter,
   type HandoffRecord,
@@ -35,7 +37,7 @@ interface HandoffDocument {
   finishedAt?: number | null;
   /** The handoff but its metadata, as JSON text: rewritten by every transition. */
   state: string;
-  /** The metadata as JSON text (free-form, never query-able): written once, at creation. */
+  /** The metadata as JSON text (free-form, never query-able): written at creation, and by a redrive that patches it. */
   metadata: string;
   /** The events of the latest transition, as JSON text: rewritten to the log on recovery (outbox). */
   outbox: string;
@@ -207,10 +209,16 @@ export class HandoffRepository implements HandoffStore {
   /**
    * Replaces the stored state with `next` if the stored version is still `next.version - 1`
    * and (when given) the lease is still ours; records `drafts` as events. Returns the
-   * stored events, or null when the guard failed (someone else changed it). A status that would
-   * ignore a recorded cancel is refused (see the port): `cancelRequest: null` is part of the guard.
+   * stored events, or why the guard failed (see the port). A status that would ignore a recorded
+   * cancel is refused: `cancelRequest: null` is part of the guard.
    */
-  async transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<TransitionOutcome | null> {
+  async transition(
+    next: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    leaseOwner: string | null,
+    options: { writesMetadata?: boolean } = {},
+  ): Promise<TransitionOutcome> {
     const expectedVersion = next.version - 1;
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
@@ -221,23 +229,30 @@ export class HandoffRepository implements HandoffStore {
     // Each event is serialised once: the same text goes to the outbox and to the log.
     const texts = events.map((event) => JSON.stringify(event));
     const fields: Record<string, unknown> = { ...progressFields(next), outbox: `[${texts.join(',')}]` };
-    // The final transition also hands the lease back: no separate release write.
-    if (isFinal(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
+    if (options.writesMetadata) fields.metadata = JSON.stringify(next.metadata);
+    // The final (or pausing) transition also hands the lease back: no separate release write.
+    if (releasesLease(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
-    if (!updated) return honoursCancel ? this.refusedForCancel(next.id, expectedVersion, leaseOwner) : null;
+    if (!updated) return this.refused(next.id, expectedVersion, leaseOwner, honoursCancel);
+    // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
+    this.finished.forgetOne(next.id);
     await this.writeEvents(events, texts);
     return { applied: true, events, requests: requestsOf(updated) };
   }
 
   /**
-   * Why a cancel-honouring transition matched nothing: a recorded cancel (refused) or a lost guard
-   * (null). A cancel request, once recorded, stays; so a document still at the expected version
-   * and lease with one recorded is the cancel's doing.
+   * Why a transition matched nothing. A cancel request, once recorded, stays, and the version only
+   * grows; so a document still at the expected version and lease with one recorded is the cancel's
+   * doing, and any other mismatch is read correctly after the fact.
    */
-  private async refusedForCancel(id: string, expectedVersion: number, leaseOwner: string | null): Promise<TransitionOutcome | null> {
+  private async refused(id: string, expectedVersion: number, leaseOwner: string | null, honoursCancel: boolean): Promise<TransitionOutcome> {
     const doc = await this.handoffs.findOne({ _id: id });
-    const guardHolds = doc !== null && doc.version === expectedVersion && (!leaseOwner || doc.leaseOwner === leaseOwner);
-    return guardHolds && doc.cancelRequest ? { applied: false, reason: 'CANCEL_REQUESTED', requests: requestsOf(doc) } : null;
+    const reason = refusalReason(doc ? { version: doc.version, leaseOwner: doc.leaseOwner, cancelled: Boolean(doc.cancelRequest) } : null, expectedVersion, leaseOwner, honoursCancel);
+    return reason === 'CANCEL_REQUESTED' ? { applied: false, reason, requests: requestsOf(doc!) } : { applied: false, reason, requests: null };
+  }
+
+  forget(id: string): void {
+    this.finished.forgetOne(id);
   }
 
   /** Writes events to the log; `texts` are their JSON when the caller has it already (the outbox did). */
@@ -313,9 +328,9 @@ export class HandoffRepository implements HandoffStore {
     return [...groups.values()];
   }
 
-  /** Handoffs not in a final status (id and priority: what queueing needs), oldest first. */
+  /** Handoffs a runner should pick up (not final, not PAUSED; id and priority: what queueing needs), oldest first. */
   async unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]> {
-    const filter: Filter = { status: { $in: [...UNFINISHED_STATUSES] } };
+    const filter: Filter = { status: { $in: [...RESUMABLE_STATUSES] } };
     if (leasableAt !== undefined) filter.$or = [{ leaseOwner: null }, { leaseExpiresAt: { $lt: leasableAt } }];
     const docs = await this.handoffs.find(filter, { sort: { createdAt: 1 } });
     return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
@@ -378,7 +393,7 @@ export class HandoffRepository implements HandoffStore {
   /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
   async requestCancel(id: string, reason: string, at: number): Promise<boolean> {
     const updated = await this.handoffs.findOneAndUpdate(
-      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING'] }, cancelRequest: null },
+      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'] }, cancelRequest: null },
       { $set: { cancelRequest: { reason, at } }, $inc: { notices: 1 } },
     );
     return updated !== null;

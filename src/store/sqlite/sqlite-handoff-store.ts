@@ -1,7 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { durationMs, FINAL_STATUSES, isFinal, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, FINAL_STATUSES, isFinal, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
+  refusalReason,
+  releasesLease,
   STATUSES_IGNORING_A_CANCEL,
   type HandoffFilter,
   type HandoffRecord,
@@ -22,13 +24,15 @@ import { storeCall } from './sqlite-errors.js';
 import { countsWhere, handoffWhere, type SqlCondition } from './handoff-where.js';
 
 const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
+const RESUMABLE = JSON.stringify(RESUMABLE_STATUSES);
+/** Where a cancel may be recorded: not yet final, and not rolling back already. */
+const CANCELLABLE = JSON.stringify(['PENDING', 'RUNNING', 'WAITING', 'PAUSED']);
 const FINAL = JSON.stringify([...FINAL_STATUSES]);
 
 /** When the handoff reached its final status; null while it has not. */
 function finishedAtOf(handoff: Handoff): number | null {
   return isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null;
 }
-const SIGNALLABLE = JSON.stringify(['PENDING', 'RUNNING', 'WAITING']);
 const PAGE_COLUMNS = 'id, created_at, status, state, metadata';
 
 function requestsOf(row: Pick<HandoffRow, 'signals' | 'cancel_request'>): OutOfBandRequests {
@@ -118,35 +122,43 @@ export class SqliteHandoffStore implements HandoffStore {
     });
   }
 
-  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null): Promise<TransitionOutcome | null> {
+  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null, options: { writesMetadata?: boolean } = {}): Promise<TransitionOutcome> {
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const texts = events.map((event) => JSON.stringify(event));
-    // The final transition also hands the lease back: no separate release write.
-    const releases = isFinal(next.status);
+    // The final (or pausing) transition also hands the lease back: no separate release write.
+    const releases = releasesLease(next.status);
     const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
+    // Only a redrive with a patch rewrites the metadata.
+    const metadata = options.writesMetadata ? [JSON.stringify(next.metadata)] : [];
     return this.write('transition', () => {
       const row = this.sql(
-        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ?
+        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ? ${metadata.length ? ', metadata = ?' : ''}
            ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
          WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?) ${honoursCancel ? 'AND cancel_request IS NULL' : ''}
          RETURNING signals, cancel_request`,
-      ).get(next.version, next.seq, next.status, durationMs(next), finishedAtOf(next), stateText(next), next.id, next.version - 1, leaseOwner, leaseOwner) as
+      ).get(next.version, next.seq, next.status, durationMs(next), finishedAtOf(next), stateText(next), ...metadata, next.id, next.version - 1, leaseOwner, leaseOwner) as
         | Pick<HandoffRow, 'signals' | 'cancel_request'>
         | undefined;
-      if (!row) return honoursCancel ? this.refusedForCancel(next.id, next.version - 1, leaseOwner) : null;
+      if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
+      // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
+      this.finished.forgetOne(next.id);
       this.insertEvents(events, texts);
       return { applied: true, events, requests: requestsOf(row) };
     });
   }
 
-  /** Why a cancel-honouring transition matched nothing: the recorded cancel (refused), or a lost guard (null). */
-  private refusedForCancel(id: string, expectedVersion: number, leaseOwner: string | null): TransitionOutcome | null {
+  /** Why a transition matched nothing (read in the same write transaction, so nothing moved since). */
+  private refused(id: string, expectedVersion: number, leaseOwner: string | null, honoursCancel: boolean): TransitionOutcome {
     const row = this.sql('SELECT version, lease_owner, signals, cancel_request FROM handoffs WHERE id = ?').get(id) as
       | Pick<HandoffRow, 'version' | 'lease_owner' | 'signals' | 'cancel_request'>
       | undefined;
-    const guardHolds = row !== undefined && row.version === expectedVersion && (leaseOwner === null || row.lease_owner === leaseOwner);
-    return guardHolds && row.cancel_request !== null ? { applied: false, reason: 'CANCEL_REQUESTED', requests: requestsOf(row) } : null;
+    const reason = refusalReason(row ? { version: row.version, leaseOwner: row.lease_owner, cancelled: row.cancel_request !== null } : null, expectedVersion, leaseOwner, honoursCancel);
+    return reason === 'CANCEL_REQUESTED' ? { applied: false, reason, requests: requestsOf(row!) } : { applied: false, reason, requests: null };
+  }
+
+  forget(id: string): void {
+    this.finished.forgetOne(id);
   }
 
   async repairLog(): Promise<void> {
@@ -259,7 +271,7 @@ export class SqliteHandoffStore implements HandoffStore {
       this.sql(
         `SELECT id, priority FROM handoffs WHERE status IN (SELECT value FROM json_each(?))
            AND (? IS NULL OR lease_owner IS NULL OR lease_expires_at < ?) ORDER BY created_at, id`,
-      ).all(UNFINISHED, leasableAt ?? null, leasableAt ?? null) as { id: string; priority: Priority }[],
+      ).all(RESUMABLE, leasableAt ?? null, leasableAt ?? null) as { id: string; priority: Priority }[],
     );
   }
 
@@ -322,7 +334,7 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('record cancel', () => {
       const { changes } = this.sql(
         'UPDATE handoffs SET cancel_request = ? WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND cancel_request IS NULL',
-      ).run(JSON.stringify({ reason, at }), id, SIGNALLABLE);
+      ).run(JSON.stringify({ reason, at }), id, CANCELLABLE);
       if (changes === 0) return false;
       this.notice(id, 'cancel', { reason });
       return true;

@@ -15,6 +15,7 @@ export const awaitSignalStep: StepKindHandler = {
     if (signal.outcome === 'REJECT') {
       throw new StepFailure(`rejected by ${describeActor(signal.actor)}${signal.reason ? `: ${signal.reason}` : ''}`, {
         retryable: false,
+        code: 'REJECTED',
         data: { outcome: 'REJECT', reason: signal.reason, actor: signal.actor },
       });
     }

@@ -17,7 +17,7 @@ export const transferContextStep: StepKindHandler = {
     ...(params.awaitReceipt === undefined || typeof params.awaitReceipt === 'boolean' ? [] : ['params.awaitReceipt must be true or false']),
   ],
   async run({ handoff, action, services, awaitSignal }) {
-    if (!handoff.targetAgent) throw new StepFailure('transfer_context needs a targetAgent');
+    if (!handoff.targetAgent) throw new StepFailure('transfer_context needs a targetAgent', { code: 'MISSING_TARGET' });
     const keys = stringList(action.params.keys)!;
     // Own properties only: a key such as "toString" is in the context only if the client put it there.
     const present = keys.filter((key) => Object.hasOwn(handoff.metadata, key));

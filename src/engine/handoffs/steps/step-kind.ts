@@ -6,16 +6,22 @@ import type { Handoff } from '../handoff.js';
 /**
  * Thrown by a step to fail the attempt with a message the user sees. `retryable: false` fails the
  * step for good whatever attempts its retry policy has left (a rejection, an agent's terminal error);
+ * `code` says what kind of failure it was (HTTP_400, VALIDATION_FAILED…: a retry policy may list
+ * codes it never retries); `retryAfterMs` is how long the other side asked us to wait (Retry-After);
  * `data` is recorded on the STEP_FAILED event.
  */
 export class StepFailure extends Error {
   readonly retryable: boolean;
+  readonly code: string;
+  readonly retryAfterMs: number | null;
   readonly data: Record<string, unknown>;
 
-  constructor(message: string, options: { retryable?: boolean; data?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: { retryable?: boolean; code?: string; retryAfterMs?: number | null; data?: Record<string, unknown> } = {}) {
     super(message);
     this.name = 'StepFailure';
     this.retryable = options.retryable ?? true;
+    this.code = options.code ?? 'STEP_FAILED';
+    this.retryAfterMs = options.retryAfterMs ?? null;
     this.data = options.data ?? {};
   }
 }

@@ -23,9 +23,9 @@ export const simulateStep: StepKindHandler = {
     const duration = nonNegativeNumber(action.params.durationMs) ?? 0;
     if (duration > 0) await services.clock.sleep(duration, signal);
     const failUntil = nonNegativeNumber(action.params.failFirstAttempts) ?? 0;
-    if (attempt <= failUntil) throw new StepFailure(`simulated failure on attempt ${attempt}`);
+    if (attempt <= failUntil) throw new StepFailure(`simulated failure on attempt ${attempt}`, { code: 'SIMULATED' });
     const probability = (action.params.failureProbability as number | undefined) ?? 0;
-    if (probability > 0 && services.random.next() < probability) throw new StepFailure('simulated failure');
+    if (probability > 0 && services.random.next() < probability) throw new StepFailure('simulated failure', { code: 'SIMULATED' });
     return null;
   },
 };

@@ -6,7 +6,7 @@ export const validateStep: StepKindHandler = {
   checkParams: (params) => (stringList(params.rules)?.length ? [] : ['params.rules must be a non-empty list of rule ids']),
   async run({ handoff, action, services }) {
     const verdict = await services.validate(handoff, stringList(action.params.rules)!, transferredKeys(handoff.steps));
-    if (verdict.blocking.length > 0) throw new StepFailure(`validation failed: ${verdict.summary}`);
+    if (verdict.blocking.length > 0) throw new StepFailure(`validation failed: ${verdict.summary}`, { code: 'VALIDATE_STEP_FAILED' });
     return { rules: action.params.rules, summary: verdict.summary };
   },
 };
