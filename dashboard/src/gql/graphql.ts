@@ -59,6 +59,8 @@ export type CancelHandoffInput = {
 export type CreateProcedureInput = {
   /** Severities that block (default [CRITICAL]). */
   blockingSeverities?: Array<ValidationSeverity> | null | undefined;
+  /** Overall time limit of each handoff from its creation, time PAUSED excluded (at most 30 days): past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED. A handoff may set its own (initiateHandoff deadlineMs). Default: none. */
+  deadlineMs?: number | null | undefined;
   /** Procedures this one depends on (plain or global ids). */
   dependencies?: Array<string> | null | undefined;
   /** What the procedure is for. */
@@ -103,6 +105,12 @@ export type HandoffEventType =
   | 'HANDOFF_FAILED'
   /** The runner stopped (a crash or restart) and another run picked the handoff up. */
   | 'HANDOFF_INTERRUPTED'
+  /** pauseHandoff took effect before the next step (or attempt); data.reason and actor say why and who. */
+  | 'HANDOFF_PAUSED'
+  /** retryHandoff started a new run under the same id (the event and those after it carry the new run number); data.fromStep is where it restarts. */
+  | 'HANDOFF_REDRIVEN'
+  /** resumeHandoff: the handoff goes on where it stopped; data.pausedMs is how long it was paused (its retry back-off and deadline moved on by it). */
+  | 'HANDOFF_RESUMED'
   /** Final: failed, and a compensation failed too. */
   | 'HANDOFF_ROLLBACK_FAILED'
   /** Final: failed, and every completed step was undone. */
@@ -111,9 +119,9 @@ export type HandoffEventType =
   | 'HANDOFF_STARTED'
   /** A step failed for good or a cancel arrived: completed steps will be undone, latest first. */
   | 'ROLLBACK_STARTED'
-  /** An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it). */
+  /** An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure). */
   | 'STEP_FAILED'
-  /** Another attempt will run after data.delayMs. */
+  /** Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum). */
   | 'STEP_RETRY_SCHEDULED'
   /** An AWAIT_SIGNAL step was approved; actor says who approved it. */
   | 'STEP_SIGNALLED'
@@ -153,13 +161,15 @@ export type HandoffPriority =
 
 /** Where a handoff is in its life. */
 export type HandoffStatus =
-  /** Cancelled by cancelHandoff; completed steps were undone. Final. */
+  /** Cancelled by cancelHandoff or by its deadline (errorCode DEADLINE_EXCEEDED); completed steps were undone. Final. */
   | 'CANCELLED'
   /** Every step succeeded. Final. */
   | 'COMPLETED'
   /** Failed with nothing to undo (gates failed, or no completed step had a compensation). Final. */
   | 'FAILED'
-  /** Stored and queued; gates not yet checked. */
+  /** Stopped between steps by pauseHandoff: nothing starts, and its retry back-off and deadline do not run, until resumeHandoff (or cancelHandoff). Survives restarts. */
+  | 'PAUSED'
+  /** Queued: not started yet (gates not checked), or resumed or retried and waiting for its turn (or for its step's retry back-off). */
   | 'PENDING'
   /** Failed, and at least one compensation failed too: needs a person. Final. */
   | 'ROLLBACK_FAILED'
@@ -187,6 +197,8 @@ export type HandoffType =
 
 /** What to hand over, from whom to whom, by which procedure. */
 export type InitiateHandoffInput = {
+  /** Overall time limit from now, in ms (at most 30 days; default: the procedure's deadlineMs). Past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED; time spent PAUSED does not count. */
+  deadlineMs?: number | null | undefined;
   /** Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted. */
   handoffId?: string | null | undefined;
   /** Kind of transfer (default from the procedure). */
@@ -283,6 +295,8 @@ export type RetryPolicyInput = {
   maxDelayMs?: number | null | undefined;
   /** Growth of the wait, 1–10. */
   multiplier?: number | null | undefined;
+  /** Failure codes (see HandoffStep.errorCode) that fail the step at once, whatever attempts are left. HTTP_4XX stands for every HTTP_4nn but HTTP_408 and HTTP_429. Default [HTTP_4XX, VALIDATION_FAILED]; [] retries every failure. */
+  nonRetryableCodes?: Array<string> | null | undefined;
 };
 
 /** How a step is undone on rollback. */
@@ -376,6 +390,8 @@ export type StepStatus =
 export type UpdateProcedureInput = {
   /** Severities that block (default [CRITICAL]). */
   blockingSeverities?: Array<ValidationSeverity> | null | undefined;
+  /** Overall time limit of each handoff from its creation, time PAUSED excluded (at most 30 days): past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED. A handoff may set its own (initiateHandoff deadlineMs). Default: none. */
+  deadlineMs?: number | null | undefined;
   /** Procedures this one depends on (plain or global ids). */
   dependencies?: Array<string> | null | undefined;
   /** What the procedure is for. */

@@ -10,7 +10,7 @@ import { StartHandoffForm } from './start-handoff-form';
 // 50 rows a page keeps the list query under the server's cost limit.
 const PAGE_SIZE = 50;
 const TYPES: HandoffType[] = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'];
-const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
+const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'PAUSED', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
 
 /** Handoffs, newest first, with the API's filters; more pages load as the end scrolls into view. */
 export function HandoffList() {
