@@ -4,7 +4,8 @@ import { builder } from '../schema/builder.js';
 import { AgentHandoffRoleEnum, ContextDeliveryRef } from '../schema/context-delivery.js';
 import { HandoffFilterInput, HandoffRef } from '../schema/handoff.js';
 import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
-import { toFilter } from './handoff.js';
+import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
+import { HandoffOrderInput } from '../schema/handoff-filter.js';
 
 /** `filter` narrowed to handoffs naming `agentId` on `role`'s side (its own `agent` condition gives way). */
 function agentFilter(filter: HandoffFilter, agentId: string, role: 'SOURCE' | 'TARGET' | 'ANY'): HandoffFilter {
@@ -37,14 +38,10 @@ builder.objectFields(AgentRef, (t) => ({
       args: {
         role: t.arg({ type: AgentHandoffRoleEnum, required: false, defaultValue: 'ANY', description: 'Which side the agent is on (default ANY).' }),
         filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list further (its `agent` is replaced by this agent).' }),
+        orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC).' }),
       },
-      resolve: (agent, args, context) => {
-        const filter = agentFilter(toFilter(args.filter), agent.id, args.role ?? 'ANY');
-        return connectionFromPage(
-          () => context.engine.handoffs.page(filter, pageRequest(args)),
-          () => context.engine.handoffs.count(filter),
-        );
-      },
+      resolve: (agent, args, context) =>
+        handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy), (filter) => agentFilter(filter, agent.id, args.role ?? 'ANY')),
     },
     { name: 'AgentHandoffConnection', description: 'A page of the handoffs an agent is part of.', fields: (c) => ({ totalCount: totalCountField(c, 'handoffs') }) },
     { name: 'AgentHandoffEdge', description: 'A handoff the agent is part of, with its cursor.' },

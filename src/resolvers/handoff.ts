@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { Handoff } from '../engine/handoffs/handoff.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
-import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { builder } from '../schema/builder.js';
+import { HandoffOrderInput } from '../schema/handoff-filter.js';
 import {
   HandoffEventRef,
   HandoffFilterInput,
@@ -16,7 +16,8 @@ import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
 import { payloadType } from '../schema/user-error.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { totalCountField } from './connection.js';
+import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
 import { plainId } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
@@ -58,17 +59,6 @@ builder.objectFields(HandoffRef, (t) => ({
   }),
 }));
 
-export function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
-  return {
-    status: input?.status ?? undefined,
-    procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),
-    type: input?.handoffType ?? undefined,
-    agent: input?.agent ?? undefined,
-    testId: input?.testId ?? undefined,
-    test: input?.testId ? undefined : input?.includeTests ? undefined : false,
-  };
-}
-
 builder.queryFields((t) => ({
   handoff: t.field({
     type: HandoffRef,
@@ -81,16 +71,14 @@ builder.queryFields((t) => ({
   handoffs: t.connection(
     {
       type: HandoffRef,
-      description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+      description:
+        'Handoffs matching the filter, newest first unless orderBy says otherwise. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
       authScopes: { viewer: true },
-      args: { filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: async (_root, args, context) => {
-        const filter = toFilter(args.filter);
-        return connectionFromPage(
-          () => context.engine.handoffs.page(filter, pageRequest(args)),
-          () => context.engine.handoffs.count(filter),
-        );
+      args: {
+        filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }),
+        orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC). Cursors belong to their order.' }),
       },
+      resolve: (_root, args, context) => handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy)),
     },
     {
       description: 'A page of handoffs.',

@@ -2,7 +2,10 @@ import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { FinishedHandoffs } from './finished-handoffs.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
-import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
+import { findManyInOrder, type Page, type PageRequest } from '../pagination.js';
+import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
+import { beyond, handoffDocumentFilter, metadataForQueries, orderSort } from './handoff-document-query.js';
+import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, PRIORITY_RANK, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
 import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
@@ -30,6 +33,14 @@ interface HandoffDocument {
   sourcePhase: string | null;
   testId: string | null;
   createdAt: number;
+  /** When the latest transition was stored (creation counts). */
+  updatedAt: number;
+  /** Whether a step is retrying (hasRetryingStep), kept by every transition. */
+  retrying: boolean;
+  /** PRIORITY_RANK of the priority: what PRIORITY order sorts on. */
+  priorityRank: number;
+  /** The metadata as far as filters reach it (see metadataForQueries). */
+  metaQuery: unknown;
   durationMs: number | null;
   /** The handoff but its metadata, as JSON text: rewritten by every transition. */
   state: string;
@@ -58,17 +69,21 @@ function identityFields(handoff: Handoff) {
     sourcePhase: handoff.sourcePhase,
     testId: handoff.test?.testId ?? null,
     createdAt: handoff.createdAt,
+    priorityRank: PRIORITY_RANK[handoff.priority],
+    metaQuery: metadataForQueries(handoff.metadata),
   };
 }
 
 /** What a transition changes: the only fields its update sets (each set field costs on every write). */
-function progressFields(handoff: Handoff) {
+function progressFields(handoff: Handoff, at: number) {
   return {
     version: handoff.version,
     seq: handoff.seq,
     status: handoff.status,
     durationMs: durationMs(handoff),
     state: stateText(handoff),
+    updatedAt: at,
+    retrying: hasRetryingStep(handoff),
   };
 }
 
@@ -111,20 +126,32 @@ function toRecord(doc: HandoffDocument): HandoffRecord {
   };
 }
 
-function toFilter(filter: HandoffFilter): Filter {
-  const query: Filter = {};
-  if (filter.status?.length) query.status = { $in: filter.status };
-  if (filter.procedureId?.length) query.procedureId = { $in: filter.procedureId };
-  if (filter.type?.length) query.type = { $in: filter.type };
-  if (filter.agent) query.$or = [{ sourceAgent: filter.agent }, { targetAgent: filter.agent }];
-  if (filter.sourceAgent) query.sourceAgent = filter.sourceAgent;
-  if (filter.targetAgent) query.targetAgent = filter.targetAgent;
-  if (filter.sourcePhase !== undefined) query.sourcePhase = filter.sourcePhase;
-  if (filter.testId) query.testId = filter.testId;
-  else if (filter.test === true) query.testId = { $ne: null };
-  else if (filter.test === false) query.testId = null;
-  return query;
+/**
+ * Documents stored before the list orders and filters had their fields get them, from their
+ * state (updatedAt: the last time the state shows), a batch at a time.
+ */
+async function addOrderFields(handoffs: Collection<HandoffDocument>): Promise<void> {
+  for (;;) {
+    const batch = await handoffs.find({ updatedAt: { $exists: false } }, { limit: 1_000 });
+    if (batch.length === 0) return;
+    for (const doc of batch) {
+      const handoff = toHandoff(doc);
+      await handoffs.findOneAndUpdate(
+        { _id: doc._id, updatedAt: { $exists: false } },
+        {
+          $set: {
+            updatedAt: handoff.finishedAt ?? handoff.startedAt ?? handoff.createdAt,
+            retrying: hasRetryingStep(handoff),
+            priorityRank: PRIORITY_RANK[handoff.priority],
+            metaQuery: metadataForQueries(handoff.metadata),
+          },
+        },
+      );
+    }
+  }
 }
+
+const toFilter = handoffDocumentFilter;
 
 /**
  * Handoffs and their event history. Every state change is one compare-and-set on the
@@ -145,8 +172,17 @@ export class HandoffRepository implements HandoffStore {
       { fields: ['createdAt'] },
       { fields: ['testId', 'createdAt'] },
       { fields: ['leaseOwner'] },
+      // The list orders (each with _id last, see the adapters) and the filters that narrow most.
+      { fields: ['updatedAt'] },
+      { fields: ['status', 'updatedAt'] },
+      { fields: ['priorityRank', 'createdAt'] },
+      { fields: ['status', 'priorityRank', 'createdAt'] },
+      { fields: ['retrying', 'createdAt'] },
+      { fields: ['sourceAgent', 'createdAt'] },
+      { fields: ['targetAgent', 'createdAt'] },
     ]);
     await moveMetadataOutOfState(handoffs);
+    await addOrderFields(handoffs);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
   }
 
@@ -171,7 +207,7 @@ export class HandoffRepository implements HandoffStore {
     await this.handoffs.insertOne({
       _id: handoff.id,
       ...identityFields(stored),
-      ...progressFields(stored),
+      ...progressFields(stored, at),
       metadata: JSON.stringify(handoff.metadata),
       outbox: JSON.stringify(events),
       leaseOwner: lease?.owner ?? null,
@@ -200,7 +236,7 @@ export class HandoffRepository implements HandoffStore {
     if (honoursCancel) guard.cancelRequest = null;
     // Each event is serialised once: the same text goes to the outbox and to the log.
     const texts = events.map((event) => JSON.stringify(event));
-    const fields: Record<string, unknown> = { ...progressFields(next), outbox: `[${texts.join(',')}]` };
+    const fields: Record<string, unknown> = { ...progressFields(next, at), outbox: `[${texts.join(',')}]` };
     // The final transition also hands the lease back: no separate release write.
     if (isFinal(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
@@ -263,8 +299,22 @@ export class HandoffRepository implements HandoffStore {
     return ids.map((id) => known.get(id) ?? null);
   }
 
-  async page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
-    return keysetPage(this.handoffs, toFilter(filter), 'createdAt', request, this.fromDocument);
+  /** Keyset pagination in `order`: one indexed range read per page, stable under concurrent inserts. */
+  async page(filter: HandoffFilter, request: PageRequest, order: HandoffOrder = DEFAULT_HANDOFF_ORDER): Promise<Page<Handoff>> {
+    let query = toFilter(filter);
+    if (request.after) {
+      const after = beyond(order, decodeHandoffCursor(order, request.after));
+      query = Object.keys(query).length > 0 ? { $and: [query, after] } : after;
+    }
+    const docs = await this.handoffs.find(query, { sort: orderSort(order), limit: request.first + 1 });
+    return {
+      items: docs.slice(0, request.first).map((doc) => ({
+        cursor: encodeHandoffCursor(order, { key: sortKey(order, doc), id: doc._id }),
+        node: this.fromDocument(doc),
+      })),
+      hasNextPage: docs.length > request.first,
+      hasPreviousPage: Boolean(request.after),
+    };
   }
 
   /** A read document as a handoff, kept in the cache when it is finished. */
