@@ -10,6 +10,7 @@ import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
+import { handoffListContract } from './handoff-list-contract.js';
 
 interface HandoffStoreFixture {
   name: string;
@@ -243,7 +244,10 @@ function handoffContract(fixture: HandoffStoreFixture): void {
 
 for (const fixture of fixtures()) {
   const title = fixture.skipReason ? `handoff store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `handoff store contract: ${fixture.name}`;
-  describe.skipIf(fixture.skipReason !== null)(title, () => handoffContract(fixture));
+  describe.skipIf(fixture.skipReason !== null)(title, () => {
+    handoffContract(fixture);
+    describe('lists: filters, orders and cursors', () => handoffListContract(fixture));
+  });
 }
 
 describe('SQLite change feed', () => {
