@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/store/collection.js';
+import type { Clock } from '../../src/engine/shared/clock.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   db?: Database;
   /** Capture the server's logs at this level into `logs` (default: none). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The engine's clock (e.g. a ManualClock: time moves only when the test says). */
+  clock?: Clock;
 }
 
 /** The real server on a free port with an in-memory store (unless env says otherwise). */
@@ -39,7 +42,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const logger = options.logLevel
     ? pino({ level: options.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line)) })
     : pino({ level: 'silent' });
-  const app = await createApp(config, { logger, db: options.db });
+  const app = await createApp(config, { logger, db: options.db, clock: options.clock });
   const address = await app.listen();
   const url = `http://127.0.0.1:${address.port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${address.port}/graphql`;
