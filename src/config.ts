@@ -35,6 +35,10 @@ export interface Config {
   maxConcurrentHandoffs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads; 0 turns the cache off. */
   finishedHandoffCacheBytes: number;
+  /** Handoffs a bulk operation acts on per batch; its progress is stored after each. */
+  bulkBatchSize: number;
+  /** Pause between two batches of a bulk operation, leaving the store to live traffic. */
+  bulkBatchIntervalMs: number;
   /** Hosts that `webhook` steps may call. */
   webhookAllowList: string[];
   apiKeys: ApiKey[];
@@ -178,6 +182,8 @@ export function loadConfig(env: Env = process.env): Config {
     agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
     maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
+    bulkBatchSize: integer(env, 'BULK_BATCH_SIZE', 100, 1, 10_000),
+    bulkBatchIntervalMs: integer(env, 'BULK_BATCH_INTERVAL_MS', 0, 0, 3_600_000),
     webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     apiKeys: keys,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),

@@ -23,6 +23,8 @@ import '../schema/agent-feed.js';
 import './agent-feed.js';
 import '../schema/reliability.js';
 import './reliability.js';
+import '../schema/bulk-operation.js';
+import './bulk-operation.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());

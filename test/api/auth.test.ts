@@ -68,6 +68,20 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     operation: 'mutation { cancelHandoff(input: { id: "nothing", reason: "auth test" }) { userErrors { code } } }',
   },
   {
+    name: 'read a bulk operation',
+    kind: 'query',
+    field: 'bulkOperation',
+    least: 'viewer',
+    operation: '{ bulkOperation(id: "nothing") { status } }',
+  },
+  {
+    name: 'start a bulk cancel',
+    kind: 'mutation',
+    field: 'startBulkOperation',
+    least: 'operator',
+    operation: 'mutation { startBulkOperation(input: { action: CANCEL, filter: { testId: "no_such_test" } }) { userErrors { code } } }',
+  },
+  {
     name: 'delete a procedure',
     kind: 'mutation',
     field: 'deleteProcedure',

@@ -266,6 +266,11 @@ export class HandoffService {
     return this.repository.get(id);
   }
 
+  /** The cancel recorded on a handoff, if any (it stays once recorded). */
+  async cancelRequestOf(id: string): Promise<{ reason: string } | null> {
+    return (await this.repository.requests(id))?.cancelRequest ?? null;
+  }
+
   getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
     return this.repository.getMany(ids);
   }

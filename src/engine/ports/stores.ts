@@ -1,5 +1,6 @@
 import type { AgentFeedStore } from './agent-feed-store.js';
 import type { AgentTaskStore } from './agent-task-store.js';
+import type { BulkOperationStore } from './bulk-operation-store.js';
 import type { HandoffChangeFeed, HandoffStore } from './handoff-store.js';
 import type { AgentStore, InboxStore, ProcedureStore } from './registry-stores.js';
 import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability-stores.js';
@@ -30,4 +31,6 @@ export interface EngineStores {
   readonly validationSessions: ValidationSessionStore;
   readonly reliabilityConfigs: ReliabilityConfigStore;
   readonly reliabilityTests: ReliabilityTestStore;
+  /** Bulk actions over handoffs and their progress. */
+  readonly bulkOperations: BulkOperationStore;
 }

@@ -1,0 +1,65 @@
+import { GraphQLError } from 'graphql';
+import type { BulkOperation } from '../engine/bulk/bulk-operation.js';
+import { builder } from '../schema/builder.js';
+import { BulkOperationRef, StartBulkOperationInput } from '../schema/bulk-operation.js';
+import '../schema/subscription-root.js';
+import { payloadType } from '../schema/user-error.js';
+import { actorOf } from './actor.js';
+import { connectionFromPage, pageRequest } from './connection.js';
+import { toHandoffQuery } from './handoff-list.js';
+import { plainId } from './ids.js';
+import { toPayload } from './payload.js';
+
+const BulkOperationPayload = payloadType<BulkOperation>('BulkOperation', 'bulkOperation', BulkOperationRef, 'The bulk operation started.');
+
+builder.queryFields((t) => ({
+  bulkOperation: t.field({
+    type: BulkOperationRef,
+    nullable: true,
+    description: 'One bulk operation by its bulkOperationId or global id; null when unknown.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ required: true, description: 'bulkOperationId or global id.' }) },
+    resolve: (_root, args, context) => context.engine.bulk.get(plainId(String(args.id), 'BulkOperation')),
+  }),
+  bulkOperations: t.connection(
+    {
+      type: BulkOperationRef,
+      description: 'Bulk operations, newest first.',
+      authScopes: { viewer: true },
+      resolve: (_root, args, context) =>
+        connectionFromPage(
+          () => context.engine.bulk.page(pageRequest(args)),
+          async () => 0,
+        ),
+    },
+    { description: 'A page of bulk operations.' },
+    { description: 'A bulk operation in a page.' },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  startBulkOperation: t.field({
+    type: BulkOperationPayload,
+    description:
+      'Applies an action to every handoff the filter matches now, in batches, in the background; returns at once (RUNNING, or COMPLETED when nothing matched). Follow it with bulkOperationProgress. Needs the scope of the single action (operator).',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }) },
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.bulk.start(input.action, toHandoffQuery(input.filter), input.reason ?? null, actorOf(context))),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  bulkOperationProgress: t.field({
+    type: BulkOperationRef,
+    description: 'The operation now, then each time a batch is stored (counts only grow), ending with its final state.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ required: true, description: 'bulkOperationId or global id.' }) },
+    subscribe: async (_root, args, context) => {
+      const id = plainId(String(args.id), 'BulkOperation');
+      if (!(await context.engine.bulk.get(id))) throw new GraphQLError(`No bulk operation with id "${id}"`, { extensions: { code: 'NOT_FOUND' } });
+      return context.engine.bulk.progress(id);
+    },
+    resolve: (operation: BulkOperation) => operation,
+  }),
+}));
