@@ -153,3 +153,32 @@ describe('README: Two agents hand off', () => {
     expect(output).toContain('completed task');
   });
 });
+
+describe('README: Operating, finding work and bulk actions', () => {
+  const ours = ['StuckForAnHour', 'RetryingNow', 'GoldCustomersOfPlanners', 'CancelGoldBacklog', 'FollowBulk', 'BulkOperations'];
+
+  it('has its operations', () => {
+    const names = graphqlBlocks('Operating').map((block) => block.name);
+    expect(ours.filter((name) => !names.includes(name))).toEqual([]);
+  });
+
+  it('runs them as written, without errors', async () => {
+    const blocks = graphqlBlocks('Operating').filter((block) => ours.includes(block.name));
+    let bulkOperationId: string | null = null;
+    for (const block of blocks) {
+      if (block.source.trimStart().startsWith('subscription')) {
+        const updates = await collect(server.wsClient(), block.source, { id: bulkOperationId });
+        expect(updates.flatMap((update) => update.errors ?? []), block.name).toEqual([]);
+        expect(updates.at(-1)!.data.bulkOperationProgress.status, block.name).toBe('COMPLETED');
+        continue;
+      }
+      const response = await server.gql(block.source);
+      expect(response.errors, block.name).toBeUndefined();
+      for (const payload of Object.values(response.data as Record<string, any>)) {
+        if (payload && 'userErrors' in payload) expect(payload.userErrors, block.name).toEqual([]);
+      }
+      if (block.name === 'CancelGoldBacklog') bulkOperationId = response.data.startBulkOperation.bulkOperation.id;
+    }
+    expect(bulkOperationId).not.toBeNull();
+  });
+});
