@@ -79,7 +79,11 @@ export class AgentWorker {
         });
         break;
       } catch (error) {
-        if (!retry || attempt === 5 || this.stopped.signal.aborted) throw error;
+        if (!retry || attempt === 5 || this.stopped.signal.aborted) {
+          // fetch says only "fetch failed"; the reason (ECONNREFUSED…) is in its cause.
+          const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+          throw new Error(`cannot reach ${this.options.url}: ${reason?.code ?? reason?.message ?? (error as Error).message}`, { cause: error });
+        }
         await sleep(100 * 2 ** attempt);
       }
     }
@@ -91,7 +95,7 @@ export class AgentWorker {
   async start(): Promise<void> {
     const { agentId } = this.options;
     try {
-      await this.gql(`mutation($id: String!) { registerAgent(input: { id: $id, capabilities: ["review"], permissions: ["handoff:receive"] }) { userErrors { message } } }`, { id: agentId });
+      await this.gql(`mutation($id: ID!) { registerAgent(input: { id: $id, capabilities: ["review"], permissions: ["handoff:receive"] }) { userErrors { message } } }`, { id: agentId });
     } catch (error) {
       // An agent's own key may not register it: an operator has done that.
       if ((error as { code?: string }).code !== 'FORBIDDEN') throw error;
@@ -109,7 +113,7 @@ export class AgentWorker {
 
   private async heartbeatLoop(): Promise<void> {
     while (!this.stopped.signal.aborted) {
-      await this.gql(`mutation($id: String!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id: this.options.agentId }).catch(
+      await this.gql(`mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id: this.options.agentId }).catch(
         (error) => this.log(`heartbeat failed: ${error.message}`),
       );
       await sleep(10_000, this.stopped.signal);
@@ -171,7 +175,7 @@ export class AgentWorker {
   }
 
   private async work(task: NonNullable<FeedEntry['task']>): Promise<void> {
-    const claim = await this.gql(`mutation($taskId: String!) { claimAgentTask(input: { taskId: $taskId }) { token task { handoffId } userErrors { code } } }`, { taskId: task.taskId }, false);
+    const claim = await this.gql(`mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { handoffId } userErrors { code } } }`, { taskId: task.taskId }, false);
     const { token } = claim.claimAgentTask;
     if (!token) return this.log(`task ${task.taskId} not claimed: ${claim.claimAgentTask.userErrors[0]?.code}`);
     const handoffId = claim.claimAgentTask.task.handoffId as string;

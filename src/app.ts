@@ -14,7 +14,7 @@ import { secureClaimTokens } from './engine/tasks/claim-token.js';
 import type { Random } from './engine/shared/random.js';
 import { createLoaders } from './resolvers/loaders.js';
 import { schema } from './resolvers/index.js';
-import type { GraphQLContext } from './schema/context.js';
+import type { GraphQLContext } from './context.js';
 import type { Database } from './store/collection.js';
 import { openDatabase } from './store/open-database.js';
 import { openStores } from './store/open-stores.js';

@@ -4,7 +4,7 @@ import { sleep, type Deadline } from './deadline.js';
 import { follow, type Stream } from './follower.js';
 import type { ChaosOptions } from './options.js';
 
-const INITIATE = 'mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "CHAOS" }) { handoff { handoffId } userErrors { code message } } }';
+const INITIATE = 'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "CHAOS" }) { handoff { handoffId } userErrors { code message } } }';
 const CANCEL = 'mutation($id: ID!) { cancelHandoff(input: { id: $id, reason: "chaos" }) { handoff { status } userErrors { code message } } }';
 
 /** What the load did and was told. */

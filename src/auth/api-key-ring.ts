@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../config.js';
 import { bearerToken } from './credentials.js';
-import type { Caller } from '../schema/context.js';
+import type { Caller } from '../context.js';
 
 /** The caller of an open server (no keys configured): local use, full rights. */
 export const ANONYMOUS_ADMIN: Caller = Object.freeze({ role: 'admin', name: 'anonymous' });

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
-import type { Caller } from '../schema/context.js';
+import type { Caller } from '../context.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import { onStreamEnd } from '../observability/active-subscriptions.js';
 import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
@@ -90,8 +90,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
   const batches = new WriteBatches();
   const frames = new NextFrames();
 
+  // noServer: attached with `server`, ws re-emits every HTTP server error as its own, and graphql-ws
+  // answers the first by closing every socket (and printing to stderr): a failed accept (EMFILE) would
+  // drop all subscriptions, and a port in use would print a stack before the one-line message.
   const sockets = new WebSocketServer({
-    server,
+    noServer: true,
     path: yoga.graphqlEndpoint,
     maxPayload: limits.maxPayloadBytes,
     verifyClient: (info, accept) => {
@@ -199,6 +202,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     },
     sockets,
   );
+  server.on('upgrade', (request, stream, head) => {
+    sockets.handleUpgrade(request, stream, head, (socket) => sockets.emit('connection', socket, request));
+  });
   // ws emits a socket's 'error' after closing it itself: mostly a client's protocol fault (an
   // oversized or malformed frame, closed with 1009, 1002…), else a failed send. graphql-ws's own
   // handler prints it with console.error, so any client could write stack traces to stderr; it

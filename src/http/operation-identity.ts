@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
-import type { Caller } from '../schema/context.js';
+import type { Caller } from '../context.js';
 import type { Transport } from '../observability/active-subscriptions.js';
 import { currentScope, createRequestScope, REQUEST_ID_HEADER, requestIdFrom, type RequestScope } from './request-scope.js';
 

@@ -1,9 +1,10 @@
 import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { AgentRef } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
-import { AgentHandoffRoleEnum, ContextDeliveryRef } from '../schema/context-delivery.js';
-import { HandoffFilterInput, HandoffRef } from '../schema/handoff.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { pageArgs } from '../schema/connection.js';
+import { AgentHandoffRoleEnum, ContextDeliveryConnection } from '../schema/context-delivery.js';
+import { HandoffConnection, HandoffFilterInput } from '../schema/handoff.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
 import { HandoffOrderInput } from '../schema/handoff-filter.js';
 
@@ -16,34 +17,28 @@ function agentFilter(filter: HandoffFilter, agentId: string, role: 'SOURCE' | 'T
 }
 
 builder.objectFields(AgentRef, (t) => ({
-  inbox: t.connection(
-    {
-      type: ContextDeliveryRef,
-      description: 'What handoffs handed to this agent (one delivery per handoff), newest first.',
-      authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
-      resolve: (agent, args, context) =>
-        connectionFromPage(
-          () => context.engine.deliveries.page(agent.id, pageRequest(args)),
-          () => context.engine.deliveries.count(agent.id),
-        ),
+  inbox: t.field({
+    type: ContextDeliveryConnection,
+    description: 'What handoffs handed to this agent (one delivery per handoff), newest first.',
+    authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
+    args: pageArgs(t.arg),
+    resolve: (agent, args, context) =>
+      connectionFromPage(
+        () => context.engine.deliveries.page(agent.id, pageRequest(args)),
+        () => context.engine.deliveries.count(agent.id),
+      ),
+  }),
+  handoffs: t.field({
+    type: HandoffConnection,
+    description: 'Handoffs naming this agent, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+    authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
+    args: {
+      ...pageArgs(t.arg),
+      role: t.arg({ type: AgentHandoffRoleEnum, required: false, defaultValue: 'ANY', description: 'Which side the agent is on (default ANY).' }),
+      filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list further (its `agent` is replaced by this agent).' }),
+      orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC).' }),
     },
-    { name: 'ContextDeliveryConnection', description: "A page of an agent's inbox.", fields: (c) => ({ totalCount: totalCountField(c, 'deliveries') }) },
-    { name: 'ContextDeliveryEdge', description: 'A delivery in the inbox, with its cursor.' },
-  ),
-  handoffs: t.connection(
-    {
-      type: HandoffRef,
-      description: 'Handoffs naming this agent, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
-      authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
-      args: {
-        role: t.arg({ type: AgentHandoffRoleEnum, required: false, defaultValue: 'ANY', description: 'Which side the agent is on (default ANY).' }),
-        filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list further (its `agent` is replaced by this agent).' }),
-        orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC).' }),
-      },
-      resolve: (agent, args, context) =>
-        handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy), (filter) => agentFilter(filter, agent.id, args.role ?? 'ANY')),
-    },
-    { name: 'AgentHandoffConnection', description: 'A page of the handoffs an agent is part of.', fields: (c) => ({ totalCount: totalCountField(c, 'handoffs') }) },
-    { name: 'AgentHandoffEdge', description: 'A handoff the agent is part of, with its cursor.' },
-  ),
+    resolve: (agent, args, context) =>
+      handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy), (filter) => agentFilter(filter, agent.id, args.role ?? 'ANY')),
+  }),
 }));

@@ -1,5 +1,6 @@
 import { AgentRef } from '../schema/agent.js';
 import {
+  AgentTaskConnection,
   AgentTaskPayload,
   AgentTaskRef,
   AgentTaskStatusEnum,
@@ -10,9 +11,10 @@ import {
   HeartbeatAgentTaskInput,
 } from '../schema/agent-task.js';
 import { builder } from '../schema/builder.js';
+import { pageArgs } from '../schema/connection.js';
 import { HandoffRef } from '../schema/handoff.js';
 import { actorOf } from './actor.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { GraphQLError } from 'graphql';
 import { toAuthorizedPayload } from './payload.js';
 
@@ -32,23 +34,19 @@ builder.objectFields(AgentTaskRef, (t) => ({
 }));
 
 builder.objectFields(AgentRef, (t) => ({
-  tasks: t.connection(
-    {
-      type: AgentTaskRef,
-      description: 'Tasks offered to this agent, newest first: with status [OFFERED], what its workers may claim now.',
-      authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
-      args: { status: t.arg({ type: [AgentTaskStatusEnum], required: false, description: 'Only tasks in these statuses.' }) },
-      resolve: (agent, args, context) => {
-        const filter = { agentId: agent.id, statuses: args.status ?? undefined };
-        return connectionFromPage(
-          () => context.engine.agentTasks.page(filter, pageRequest(args)),
-          () => context.engine.agentTasks.count(filter),
-        );
-      },
+  tasks: t.field({
+    type: AgentTaskConnection,
+    description: 'Tasks offered to this agent, newest first: with status [OFFERED], what its workers may claim now.',
+    authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
+    args: { ...pageArgs(t.arg), status: t.arg({ type: [AgentTaskStatusEnum], required: false, description: 'Only tasks in these statuses.' }) },
+    resolve: (agent, args, context) => {
+      const filter = { agentId: agent.id, statuses: args.status ?? undefined };
+      return connectionFromPage(
+        () => context.engine.agentTasks.page(filter, pageRequest(args)),
+        () => context.engine.agentTasks.count(filter),
+      );
     },
-    { name: 'AgentTaskConnection', description: "A page of an agent's tasks.", fields: (c) => ({ totalCount: totalCountField(c, 'tasks') }) },
-    { name: 'AgentTaskEdge', description: 'A task, with its cursor.' },
-  ),
+  }),
 }));
 
 builder.queryFields((t) => ({
@@ -57,7 +55,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One agent task by id; null when unknown.',
     authScopes: { viewer: true, agent: true },
-    args: { taskId: t.arg.string({ required: true, description: 'The task id.' }) },
+    args: { taskId: t.arg.id({ required: true, description: 'The task id.' }) },
     resolve: async (_root, args, context) => {
       const task = await context.engine.agentTasks.get(args.taskId);
       // An agent's key reads its own agent's tasks only.

@@ -1,11 +1,10 @@
-import { AgentFilterInput, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
+import { AgentConnection, AgentFilterInput, AgentPayload, AgentStatusEnum, implementAgentNode, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
-import { payloadType } from '../schema/user-error.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { pageArgs } from '../schema/connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
 
-const AgentPayload = payloadType('Agent', 'agent', AgentRef, 'The agent registered or heartbeated, or userErrors.');
 
 builder.queryFields((t) => ({
   agent: t.field({
@@ -16,31 +15,21 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.loaders.agents.load(plainId(String(args.id), 'Agent')),
   }),
-  agents: t.connection(
-    {
-      type: AgentRef,
-      description: 'Registered agents, newest registration first.',
-      authScopes: { viewer: true },
-      args: { filter: t.arg({ type: AgentFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: async (_root, args, context) => {
-        const filter = { statuses: args.filter?.status ?? null, capability: args.filter?.capability ?? null };
-        const connection = await connectionFromPage(
-          () => context.engine.agents.page(filter, pageRequest(args)),
-          () => context.engine.agents.count(filter),
-        );
-        for (const edge of connection.edges) context.loaders.agents.prime(edge.node.id, edge.node);
-        return connection;
-      },
+  agents: t.field({
+    type: AgentConnection,
+    description: 'Registered agents, newest registration first.',
+    authScopes: { viewer: true },
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: AgentFilterInput, required: false, description: 'Narrow the list.' }) },
+    resolve: async (_root, args, context) => {
+      const filter = { statuses: args.filter?.status ?? null, capability: args.filter?.capability ?? null };
+      const connection = await connectionFromPage(
+        () => context.engine.agents.page(filter, pageRequest(args)),
+        () => context.engine.agents.count(filter),
+      );
+      for (const edge of connection.edges) context.loaders.agents.prime(edge.node.id, edge.node);
+      return connection;
     },
-    {
-      name: 'AgentConnection',
-      description: 'A page of agents.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'agents'),
-      }),
-    },
-    { name: 'AgentEdge', description: 'An agent in the list, with its cursor.' },
-  ),
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -65,5 +54,20 @@ builder.mutationFields((t) => ({
       if (outcome.ok) context.loaders.agents.clear(outcome.value.id);
       return toPayload(outcome);
     },
+  }),
+}));
+
+implementAgentNode((ids, context) => context.engine.agents.getMany(ids));
+
+// Both read the engine's clock: how fresh a heartbeat is depends on now.
+builder.objectFields(AgentRef, (t) => ({
+  status: t.field({
+    type: AgentStatusEnum,
+    description: 'Effective status: the reported one while the heartbeat is fresh, OFFLINE once it is stale.',
+    resolve: (agent, _args, context) => context.engine.agents.statusOf(agent),
+  }),
+  heartbeatAgeMs: t.int({
+    description: 'Milliseconds since the last heartbeat.',
+    resolve: (agent, _args, context) => Math.max(0, context.engine.clock.now() - agent.lastHeartbeatAt),
   }),
 }));

@@ -1,16 +1,16 @@
 import { GraphQLError } from 'graphql';
 import type { BulkOperation } from '../engine/bulk/bulk-operation.js';
 import { builder } from '../schema/builder.js';
-import { BulkOperationRef, StartBulkOperationInput } from '../schema/bulk-operation.js';
+import { BulkOperationConnection, BulkOperationPayload, BulkOperationRef, implementBulkOperationNode, StartBulkOperationInput } from '../schema/bulk-operation.js';
+import { pageArgs } from '../schema/connection.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
 import { actorOf } from './actor.js';
 import { connectionFromPage, pageRequest } from './connection.js';
 import { toHandoffQuery } from './handoff-list.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
-const BulkOperationPayload = payloadType<BulkOperation>('BulkOperation', 'bulkOperation', BulkOperationRef, 'The bulk operation started.');
+implementBulkOperationNode((ids, context) => Promise.all(ids.map((id) => context.engine.bulk.get(id))));
 
 builder.queryFields((t) => ({
   bulkOperation: t.field({
@@ -21,27 +21,24 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'bulkOperationId or global id.' }) },
     resolve: (_root, args, context) => context.engine.bulk.get(plainId(String(args.id), 'BulkOperation')),
   }),
-  bulkOperations: t.connection(
-    {
-      type: BulkOperationRef,
-      description: 'Bulk operations, newest first.',
-      authScopes: { viewer: true },
-      resolve: (_root, args, context) =>
-        connectionFromPage(
-          () => context.engine.bulk.page(pageRequest(args)),
-          async () => 0,
-        ),
-    },
-    { description: 'A page of bulk operations.' },
-    { description: 'A bulk operation in a page.' },
-  ),
+  bulkOperations: t.field({
+    type: BulkOperationConnection,
+    description: 'Bulk operations, newest first.',
+    authScopes: { viewer: true },
+    args: pageArgs(t.arg),
+    resolve: (_root, args, context) =>
+      connectionFromPage(
+        () => context.engine.bulk.page(pageRequest(args)),
+        () => context.engine.bulk.count(),
+      ),
+  }),
 }));
 
 builder.mutationFields((t) => ({
   startBulkOperation: t.field({
     type: BulkOperationPayload,
     description:
-      'Applies an action to every handoff the filter matches now, in batches, in the background; returns at once (RUNNING, or COMPLETED when nothing matched). Follow it with bulkOperationProgress. Needs the scope of the single action (operator).',
+      'Applies an action to every handoff the filter matches now, in batches, in the background; returns at once (RUNNING, or COMPLETED when nothing matched). Follow it with bulkOperationProgress. Needs the role of the single action (operator).',
     authScopes: { operator: true },
     args: { input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }) },
     resolve: async (_root, { input }, context) =>

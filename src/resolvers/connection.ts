@@ -8,22 +8,13 @@ const MAX_PAGE_SIZE = 100;
 interface ConnectionArgs {
   first?: number | null;
   after?: string | null;
-  last?: number | null;
-  before?: string | null;
 }
 
-/** first/after from Relay args, clamped to 100; backward paging is not offered. */
+/** first/after (see pageArgs in the schema) as a page request, clamped to 100. */
 export function pageRequest(args: ConnectionArgs): PageRequest {
-  if (args.last != null || args.before != null) {
-    throw new GraphQLError('Only forward pagination (first/after) is supported', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (first < 0) throw new GraphQLError('first must not be negative', { extensions: { code: 'BAD_USER_INPUT' } });
   return { first: Math.min(first, MAX_PAGE_SIZE), after: args.after ?? null };
-}
-
-export interface CountedConnection {
-  count: () => Promise<number>;
 }
 
 /** A keyset page as a Relay connection; totalCount is counted only when asked for. */
@@ -45,12 +36,4 @@ export async function connectionFromPage<T>(load: () => Promise<Page<T>>, count:
     },
     count,
   };
-}
-
-/** The `totalCount` field every connection carries. */
-export function totalCountField(c: any, what: string) {
-  return c.int({
-    description: `How many ${what} match the filter in all.`,
-    resolve: (connection: unknown) => (connection as CountedConnection).count(),
-  });
 }

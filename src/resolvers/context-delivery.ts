@@ -18,7 +18,7 @@ builder.mutationFields((t) => ({
   acknowledgeDelivery: t.field({
     type: ContextDeliveryPayload,
     description:
-      'Acknowledges what a handoff delivered to an agent, with the digest computed from what was read. A transfer_context step with params.awaitReceipt waits for it, and VR005 checks it where the procedure requires a receipt.',
+      'Acknowledges what a handoff delivered to an agent, with the digest computed from what was read. A TRANSFER_CONTEXT step with params.awaitReceipt waits for it, and VR005 checks it where the procedure requires a receipt.',
     authScopes: (_root, args) => ({ operator: true, actingAgent: plainId(String(args.input.agentId), 'Agent') }),
     args: { input: t.arg({ type: AcknowledgeDeliveryInput, required: true, description: 'The receipt.' }) },
     resolve: async (_root, { input }, context) =>

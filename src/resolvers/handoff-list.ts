@@ -4,11 +4,11 @@ import { DEFAULT_HANDOFF_ORDER, type HandoffOrder } from '../engine/handoffs/han
 import type { HandoffQuery } from '../engine/handoffs/handoff-query.js';
 import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import type { UserError } from '../engine/shared/user-error.js';
-import type { GraphQLContext } from '../schema/context.js';
+import type { GraphQLContext } from '../context.js';
 import type { HandoffFilterInput } from '../schema/handoff.js';
 import type { HandoffOrderInput } from '../schema/handoff-filter.js';
 import { connectionFromPage, pageRequest } from './connection.js';
-import { plainId } from './ids.js';
+import { optionalPlainId, plainIds } from './ids.js';
 
 const millis = (date: Date | null | undefined): number | undefined => (date ? date.getTime() : undefined);
 
@@ -20,10 +20,10 @@ function range(input: { from?: Date | null; before?: Date | null } | null | unde
 export function toHandoffQuery(input: typeof HandoffFilterInput.$inferInput | null | undefined): HandoffQuery {
   return {
     status: input?.status ?? undefined,
-    procedureId: input?.procedureId?.map((id) => plainId(id, 'Procedure')),
+    procedureId: plainIds(input?.procedureId, 'Procedure') ?? undefined,
     type: input?.handoffType ?? undefined,
-    agent: input?.agent ?? undefined,
-    testId: input?.testId ?? undefined,
+    agent: optionalPlainId(input?.agent, 'Agent') ?? undefined,
+    testId: optionalPlainId(input?.testId, 'ReliabilityTest') ?? undefined,
     test: input?.testId ? undefined : input?.includeTests ? undefined : false,
     createdAt: range(input?.createdAt),
     updatedAt: range(input?.updatedAt),

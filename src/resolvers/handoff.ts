@@ -1,24 +1,29 @@
 import { GraphQLError } from 'graphql';
-import type { Handoff } from '../engine/handoffs/handoff.js';
+import { durationMs, type Handoff } from '../engine/handoffs/handoff.js';
+import { actorFrom } from '../engine/shared/actor.js';
+import { ActorRef } from '../schema/actor.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import { builder } from '../schema/builder.js';
-import { HandoffOrderInput } from '../schema/handoff-filter.js';
+import { pageArgs } from '../schema/connection.js';
 import {
+  HandoffConnection,
   HandoffEventRef,
   HandoffFilterInput,
   HandoffRef,
+  HandoffStepRef,
+  implementHandoffNode,
   HandoffTypeEnum,
   PriorityEnum,
   SignalOutcomeEnum,
 } from '../schema/handoff.js';
+import { CancelHandoffInput, HandoffPayload, InitiateHandoffInput, SignalHandoffInput } from '../schema/handoff-input.js';
 import { actorOf } from './actor.js';
 import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
-import { totalCountField } from './connection.js';
 import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
-import { plainId } from './ids.js';
+import { HandoffOrderInput } from '../schema/handoff-filter.js';
+import { optionalPlainId, plainId, plainIds } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
 const MAX_EVENTS_PER_READ = 1_000;
@@ -68,66 +73,20 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'handoffId or global id.' }) },
     resolve: (_root, args, context) => context.engine.handoffs.get(plainId(String(args.id), 'Handoff')),
   }),
-  handoffs: t.connection(
-    {
-      type: HandoffRef,
-      description:
-        'Handoffs matching the filter, newest first unless orderBy says otherwise. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
-      authScopes: { viewer: true },
-      args: {
-        filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }),
-        orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC). Cursors belong to their order.' }),
-      },
-      resolve: (_root, args, context) => handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy)),
+  handoffs: t.field({
+    type: HandoffConnection,
+    description:
+      'Handoffs matching the filter, newest first unless orderBy says otherwise. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+    authScopes: { viewer: true },
+    args: {
+      ...pageArgs(t.arg),
+      filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC). Cursors belong to their order.' }),
     },
-    {
-      description: 'A page of handoffs.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'handoffs'),
-      }),
-    },
-    { description: 'A handoff in a page.' },
-  ),
+    resolve: (_root, args, context) => handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy)),
+  }),
 }));
 
-const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
-  description: 'What to hand over, from whom to whom, by which procedure.',
-  fields: (t) => ({
-    handoffId: t.string({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
-    procedureId: t.id({ required: true, description: 'Procedure to run (plain or global id).' }),
-    sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
-    targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
-    sourceAgent: t.string({ required: false, description: 'Agent handing over.' }),
-    targetAgent: t.string({
-      required: false,
-      description: 'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
-    }),
-    handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
-    priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),
-  }),
-});
-
-const CancelHandoffInput = builder.inputType('CancelHandoffInput', {
-  description: 'Which handoff to cancel and why.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id.' }),
-    reason: t.string({ required: false, description: 'Kept on the handoff and in its history.' }),
-  }),
-});
-
-const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
-  description: 'A signal for an await_signal step: approve it, or reject it with a reason.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id.' }),
-    step: t.string({ required: true, description: 'The await_signal step id.' }),
-    outcome: t.field({ type: SignalOutcomeEnum, required: false, defaultValue: 'APPROVE', description: 'APPROVE (the default) or REJECT.' }),
-    reason: t.string({ required: false, description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.' }),
-    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output (`signal`) on approval.' }),
-  }),
-});
-
-const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
 
 builder.mutationFields((t) => ({
   initiateHandoff: t.field({
@@ -139,7 +98,10 @@ builder.mutationFields((t) => ({
       toPayload(
         await context.engine.handoffs.initiate({
           ...input,
+          handoffId: optionalPlainId(input.handoffId, 'Handoff'),
           procedureId: plainId(String(input.procedureId), 'Procedure'),
+          sourceAgent: optionalPlainId(input.sourceAgent, 'Agent'),
+          targetAgent: optionalPlainId(input.targetAgent, 'Agent'),
           metadata: input.metadata as Record<string, unknown> | null | undefined,
         }),
       ),
@@ -155,7 +117,7 @@ builder.mutationFields((t) => ({
   signalHandoff: t.field({
     type: HandoffPayload,
     description:
-      'Approves an await_signal step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
+      'Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
     authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
     resolve: async (_root, { input }, context) =>
@@ -194,5 +156,24 @@ builder.subscriptionFields((t) => ({
     args: { includeTests: t.arg.boolean({ required: false, defaultValue: false, description: 'Include reliability-test traffic.' }) },
     subscribe: (_root, args, context) => context.engine.handoffs.live(args.includeTests ?? false),
     resolve: (event: HandoffEvent) => event,
+  }),
+}));
+
+implementHandoffNode((ids, context) => context.engine.handoffs.getMany(ids));
+
+builder.objectFields(HandoffRef, (t) => ({
+  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (handoff) => durationMs(handoff) }),
+}));
+
+builder.objectFields(HandoffStepRef, (t) => ({
+  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (step) => durationMs(step) }),
+}));
+
+builder.objectFields(HandoffEventRef, (t) => ({
+  actor: t.field({
+    type: ActorRef,
+    nullable: true,
+    description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
+    resolve: (event) => actorFrom(event.data?.actor),
   }),
 }));

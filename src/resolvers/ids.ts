@@ -13,3 +13,13 @@ export function plainId(id: string, typename: string): string {
   const inner = decoded.slice(prefix.length);
   return encodeGlobalID(typename, inner) === id ? inner : id;
 }
+
+/** plainId for an optional argument: null and undefined pass through, so "not given" stays distinguishable. */
+export function optionalPlainId<N extends null | undefined>(id: string | N, typename: string): string | N {
+  return id == null ? id : plainId(id, typename);
+}
+
+/** plainId over a list argument; a missing list stays missing. */
+export function plainIds<N extends null | undefined>(ids: readonly string[] | N, typename: string): string[] | N {
+  return ids == null ? (ids as N) : ids.map((id) => plainId(id, typename));
+}

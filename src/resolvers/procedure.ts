@@ -1,10 +1,9 @@
 import { builder } from '../schema/builder.js';
-import { ProcedureRef } from '../schema/procedure.js';
+import { CompensationRef, implementProcedureNode, ProcedureRef } from '../schema/procedure.js';
 import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
-import type { Procedure } from '../engine/procedures/procedure.js';
-import { CreateProcedureInput, DeleteProcedureInput, UpdateProcedureInput } from '../schema/procedure-input.js';
-import { payloadType } from '../schema/user-error.js';
-import { plainId } from './ids.js';
+import { rollbackSteps } from '../engine/procedures/procedure.js';
+import { CreateProcedureInput, DeleteProcedureInput, ProcedurePayload, UpdateProcedureInput } from '../schema/procedure-input.js';
+import { plainId, plainIds } from './ids.js';
 import { toPayload } from './payload.js';
 
 builder.queryFields((t) => ({
@@ -28,8 +27,16 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const ProcedurePayload = payloadType<Procedure>('Procedure', 'procedure', ProcedureRef, 'The result of a procedure definition change.');
 
+/** A definition whose entity ids (its own, dependencies, required agents) may be global ids, with each made plain. */
+function withPlainIds<T extends ProcedureInput>(input: T): T {
+  return {
+    ...input,
+    id: plainId(input.id, 'Procedure'),
+    dependencies: plainIds(input.dependencies, 'Procedure'),
+    requiredAgents: plainIds(input.requiredAgents, 'Agent'),
+  };
+}
 
 builder.mutationFields((t) => ({
   createProcedure: t.field({
@@ -37,7 +44,7 @@ builder.mutationFields((t) => ({
     description: 'Defines a new procedure (version 1).',
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateProcedureInput, required: true, description: 'The definition.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.procedures.create(input as ProcedureInput)),
+    resolve: async (_root, { input }, context) => toPayload(await context.engine.procedures.create(withPlainIds(input as ProcedureInput))),
   }),
   updateProcedure: t.field({
     type: ProcedurePayload,
@@ -46,7 +53,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateProcedureInput, required: true, description: 'The new definition.' }) },
     resolve: async (_root, { input }, context) => {
       const { expectedVersion, ...definition } = input as ProcedureInput & { expectedVersion?: number | null };
-      const outcome = await context.engine.procedures.update({ ...definition, id: plainId(definition.id, 'Procedure') }, expectedVersion);
+      const outcome = await context.engine.procedures.update(withPlainIds(definition), expectedVersion);
       if (outcome.ok) context.loaders.procedures.clear(outcome.value.id);
       return toPayload(outcome);
     },
@@ -61,5 +68,15 @@ builder.mutationFields((t) => ({
       context.loaders.procedures.clear(id);
       return toPayload(await context.engine.procedures.delete(id));
     },
+  }),
+}));
+
+implementProcedureNode((ids, context) => context.engine.procedures.getMany(ids));
+
+builder.objectFields(ProcedureRef, (t) => ({
+  rollback: t.field({
+    type: [CompensationRef],
+    description: 'Compensations that undo completed steps, in step order (they run in reverse).',
+    resolve: (procedure) => rollbackSteps(procedure),
   }),
 }));

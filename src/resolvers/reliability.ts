@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { ReliabilityProgressEvent, ReliabilityTest, ReliabilityTestConfig } from '../engine/reliability/reliability-test.js';
 import { builder } from '../schema/builder.js';
+import { pageArgs } from '../schema/connection.js';
 import { MetricsRef } from '../schema/metrics.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import {
@@ -9,18 +10,19 @@ import {
   ReliabilityMetricsRef,
   ReliabilityProgressEventRef,
   ReliabilityTestConfigRef,
+  ReliabilityTestConnection,
   ReliabilityTestFilterInput,
   ReliabilityTestRef,
+  ConfigPayload,
+  TestPayload,
+  implementReliabilityTestNode,
   StartReliabilityTestInput,
 } from '../schema/reliability.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
-const ConfigPayload = payloadType<ReliabilityTestConfig>('ReliabilityTestConfig', 'config', ReliabilityTestConfigRef, 'The configuration created, or userErrors.');
-const TestPayload = payloadType<ReliabilityTest>('ReliabilityTest', 'test', ReliabilityTestRef, 'The test started or cancelled, or userErrors.');
 
 builder.objectFields(ReliabilityTestRef, (t) => ({
   procedure: t.field({
@@ -57,7 +59,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One configuration by id; null when unknown.',
     authScopes: { viewer: true },
-    args: { id: t.arg.string({ required: true, description: 'The configuration id, e.g. RELIABILITY_STANDARD.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The configuration id, e.g. RELIABILITY_STANDARD.' }) },
     resolve: (_root, args, context) => context.engine.reliability.getConfig(args.id),
   }),
   reliabilityTest: t.field({
@@ -68,33 +70,23 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.engine.reliability.get(plainId(String(args.id), 'ReliabilityTest')),
   }),
-  reliabilityTests: t.connection(
-    {
-      type: ReliabilityTestRef,
-      description: 'Reliability tests, newest first.',
-      authScopes: { viewer: true },
-      args: { filter: t.arg({ type: ReliabilityTestFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: async (_root, args, context) => {
-        const filter = {
-          statuses: args.filter?.status ?? undefined,
-          types: args.filter?.type ?? undefined,
-          configId: args.filter?.configId ?? undefined,
-        };
-        return connectionFromPage(
-          () => context.engine.reliability.page(filter, pageRequest(args)),
-          () => context.engine.reliability.count(filter),
-        );
-      },
+  reliabilityTests: t.field({
+    type: ReliabilityTestConnection,
+    description: 'Reliability tests, newest first.',
+    authScopes: { viewer: true },
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: ReliabilityTestFilterInput, required: false, description: 'Narrow the list.' }) },
+    resolve: async (_root, args, context) => {
+      const filter = {
+        statuses: args.filter?.status ?? undefined,
+        types: args.filter?.type ?? undefined,
+        configId: args.filter?.configId ?? undefined,
+      };
+      return connectionFromPage(
+        () => context.engine.reliability.page(filter, pageRequest(args)),
+        () => context.engine.reliability.count(filter),
+      );
     },
-    {
-      name: 'ReliabilityTestConnection',
-      description: 'A page of reliability tests.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'reliability tests'),
-      }),
-    },
-    { name: 'ReliabilityTestEdge', description: 'A test in the list, with its cursor.' },
-  ),
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -157,3 +149,5 @@ builder.subscriptionFields((t) => ({
     resolve: (event: ReliabilityProgressEvent) => event,
   }),
 }));
+
+implementReliabilityTestNode((ids, context) => context.engine.reliability.getMany(ids));

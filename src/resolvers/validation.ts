@@ -1,28 +1,32 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../schema/builder.js';
+import { pageArgs } from '../schema/connection.js';
 import { SeverityEnum } from '../schema/enums.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
-import { payloadType } from '../schema/user-error.js';
 import {
   CreateValidationRuleInput,
   DeleteValidationRulePayload,
   StartValidationSessionInput,
   UpdateValidationRuleInput,
+  RuleResultRef,
   ValidationProgressEventRef,
+  ValidationSessionConnection,
   ValidationRuleIdInput,
   ValidationRuleRef,
   ValidationSessionFilterInput,
   ValidationSessionRef,
+  ValidationSessionPayload,
+  ValidationRulePayload,
+  implementValidationSessionNode,
 } from '../schema/validation.js';
 import type { ValidationRule } from '../engine/validation/rule.js';
-import { connectionFromPage, pageRequest, totalCountField } from './connection.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { toPayload } from './payload.js';
-import { plainId } from './ids.js';
+import { optionalPlainId, plainId } from './ids.js';
 import { isJsonObject } from '../engine/shared/json-object.js';
+import { fail } from '../engine/shared/user-error.js';
 
-const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
-const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
 
 builder.objectFields(ProcedureRef, (t) => ({
   validationRules: t.field({
@@ -55,7 +59,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One rule by its plain id (e.g. VR001); null when unknown.',
     authScopes: { viewer: true },
-    args: { id: t.arg.string({ required: true, description: 'The plain rule id.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The plain rule id.' }) },
     resolve: (_root, args, context) => context.loaders.validationRules.load(args.id),
   }),
   validationSession: t.field({
@@ -66,34 +70,24 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.engine.validation.get(plainId(String(args.id), 'ValidationSession')),
   }),
-  validationSessions: t.connection(
-    {
-      type: ValidationSessionRef,
-      description: 'Validation sessions, newest first.',
-      authScopes: { viewer: true },
-      args: { filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
-      resolve: (_root, args, context) => {
-        const filter = {
-          handoffId: args.filter?.handoffId ?? undefined,
-          procedureId: args.filter?.procedureId ? plainId(args.filter.procedureId, 'Procedure') : undefined,
-          statuses: args.filter?.status ?? undefined,
-          outcomes: args.filter?.outcome ?? undefined,
-        };
-        return connectionFromPage(
-          () => context.engine.validation.page(filter, pageRequest(args)),
-          () => context.engine.validation.count(filter),
-        );
-      },
+  validationSessions: t.field({
+    type: ValidationSessionConnection,
+    description: 'Validation sessions, newest first.',
+    authScopes: { viewer: true },
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
+    resolve: (_root, args, context) => {
+      const filter = {
+        handoffId: optionalPlainId(args.filter?.handoffId, 'Handoff') ?? undefined,
+        procedureId: args.filter?.procedureId ? plainId(args.filter.procedureId, 'Procedure') : undefined,
+        statuses: args.filter?.status ?? undefined,
+        outcomes: args.filter?.outcome ?? undefined,
+      };
+      return connectionFromPage(
+        () => context.engine.validation.page(filter, pageRequest(args)),
+        () => context.engine.validation.count(filter),
+      );
     },
-    {
-      name: 'ValidationSessionConnection',
-      description: 'A page of validation sessions.',
-      fields: (c) => ({
-        totalCount: totalCountField(c, 'sessions'),
-      }),
-    },
-    { name: 'ValidationSessionEdge', description: 'A session in the list, with its cursor.' },
-  ),
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -105,12 +99,15 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartValidationSessionInput, required: true, description: 'What to validate.' }) },
     resolve: async (_root, { input }, context) => {
       if (input.context !== undefined && input.context !== null && !isJsonObject(input.context)) {
-        return { value: null, userErrors: [{ code: 'INVALID_INPUT', message: 'context must be a JSON object', field: ['input', 'context'] }] };
+        return toPayload(fail('INVALID_VALUE', 'context must be a JSON object', ['input', 'context']));
       }
       return toPayload(
         await context.engine.validation.start({
           ...input,
+          handoffId: optionalPlainId(input.handoffId, 'Handoff'),
           procedureId: input.procedureId ? plainId(input.procedureId, 'Procedure') : null,
+          sourceAgent: optionalPlainId(input.sourceAgent, 'Agent'),
+          targetAgent: optionalPlainId(input.targetAgent, 'Agent'),
           context: (input.context as Record<string, unknown> | null | undefined) ?? null,
         }),
       );
@@ -183,5 +180,25 @@ builder.subscriptionFields((t) => ({
       return events;
     },
     resolve: (event) => event,
+  }),
+}));
+
+implementValidationSessionNode((ids, context) => context.engine.validation.getMany(ids));
+
+builder.objectFields(RuleResultRef, (t) => ({
+  rule: t.field({
+    type: ValidationRuleRef,
+    nullable: true,
+    description:
+      'The rule as it is now; null when no rule has this id any more (it was deleted) or never had (the result is then an ERROR). ruleId, ruleName and severity say what ran.',
+    resolve: (result, _args, context) => context.loaders.validationRules.load(result.ruleId),
+  }),
+}));
+
+builder.objectFields(ValidationSessionRef, (t) => ({
+  results: t.field({
+    type: [RuleResultRef],
+    description: 'Results so far, in completion order.',
+    resolve: (session, _args, context) => context.loaders.validationResults.load(session.id),
   }),
 }));

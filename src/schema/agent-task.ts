@@ -1,6 +1,7 @@
 import { AGENT_TASK_STATUSES, WITHDRAW_CAUSES, type AgentTask, type AgentTaskFailure } from '../engine/tasks/agent-task.js';
 import type { UserError } from '../engine/shared/user-error.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { UserErrorRef } from './user-error.js';
 
@@ -38,7 +39,7 @@ export const AgentTaskFailureRef = builder.objectRef<AgentTaskFailure>('AgentTas
 
 export const AgentTaskRef = builder.objectRef<AgentTask>('AgentTask').implement({
   description:
-    "One attempt of an agent_task step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused.",
+    "One attempt of an AGENT_TASK step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused.",
   fields: (t) => ({
     taskId: t.exposeString('id', { description: 'The task id: pass it to claimAgentTask and the other task mutations.' }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff it belongs to.' }),
@@ -98,13 +99,13 @@ export const ClaimAgentTaskPayload = builder
 
 export const ClaimAgentTaskInput = builder.inputType('ClaimAgentTaskInput', {
   description: 'Which offered task to claim.',
-  fields: (t) => ({ taskId: t.string({ required: true, description: 'The task id.' }) }),
+  fields: (t) => ({ taskId: t.id({ required: true, description: 'The task id.' }) }),
 });
 
 export const HeartbeatAgentTaskInput = builder.inputType('HeartbeatAgentTaskInput', {
   description: 'A claimed task is still being worked on.',
   fields: (t) => ({
-    taskId: t.string({ required: true, description: 'The task id.' }),
+    taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
     progress: t.field({ type: 'JSON', required: false, description: 'Progress details to show (at most 16 KiB as JSON); replaces the last ones.' }),
   }),
@@ -113,7 +114,7 @@ export const HeartbeatAgentTaskInput = builder.inputType('HeartbeatAgentTaskInpu
 export const CompleteAgentTaskInput = builder.inputType('CompleteAgentTaskInput', {
   description: 'A claimed task is done.',
   fields: (t) => ({
-    taskId: t.string({ required: true, description: 'The task id.' }),
+    taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
     output: t.field({
       type: 'JSON',
@@ -126,7 +127,7 @@ export const CompleteAgentTaskInput = builder.inputType('CompleteAgentTaskInput'
 export const FailAgentTaskInput = builder.inputType('FailAgentTaskInput', {
   description: 'A claimed task could not be done.',
   fields: (t) => ({
-    taskId: t.string({ required: true, description: 'The task id.' }),
+    taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
     code: t.string({ required: true, description: 'Your error code (1–100 letters, digits or _ . : -).' }),
     message: t.string({ required: true, description: 'What went wrong (at most 2000 characters).' }),
@@ -137,3 +138,5 @@ export const FailAgentTaskInput = builder.inputType('FailAgentTaskInput', {
     }),
   }),
 });
+
+export const AgentTaskConnection = connectionType(AgentTaskRef, 'AgentTask', 'tasks', 'A task in the list, with its cursor.');

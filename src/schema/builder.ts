@@ -4,7 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
-import type { GraphQLContext, Role } from './context.js';
+import type { GraphQLContext, Role } from '../context.js';
 
 /** An agent key ranks below every role: it reaches only what names its own agent (the scopes below). */
 const RANK: Record<Role, number> = { agent: 0, viewer: 1, operator: 2, admin: 3 };
@@ -69,16 +69,10 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: 'True when this page was asked for with `after`.' },
     startCursorFieldOptions: { description: 'Cursor of the first item of the page; null when empty.' },
     endCursorFieldOptions: { description: 'Cursor of the last item of the page: pass it as `after` for the next page.' },
-    firstArgOptions: { description: 'Page size (default 20, at most 100).' },
-    afterArgOptions: { description: 'Return items after this cursor (an `endCursor` or edge `cursor`).' },
-    lastArgOptions: { description: 'Not supported: lists page forward only (an error if given).' },
-    beforeArgOptions: { description: 'Not supported: lists page forward only (an error if given).' },
     edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
     pageInfoFieldOptions: { description: 'Paging state.' },
     cursorFieldOptions: { description: 'Opaque position of this item; pass it as `after` to continue from here.' },
     nodeFieldOptions: { description: 'The item.' },
-    defaultConnectionTypeOptions: { description: 'A page of a list, newest first.' },
-    defaultEdgeTypeOptions: { description: 'An item in a page, with its cursor.' },
   },
 });
 

@@ -4,6 +4,9 @@ import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 import { HandoffFilterInput } from './handoff.js';
+import type { LoadNodes } from './load-nodes.js';
+import { connectionType } from './connection.js';
+import { payloadType } from './user-error.js';
 
 export const BulkActionEnum = builder.enumType('BulkAction', {
   description: 'What a bulk operation does to each handoff it matched.',
@@ -24,28 +27,34 @@ export const BulkOperationStatusEnum = builder.enumType('BulkOperationStatus', {
 
 export const BulkOperationRef = builder.objectRef<BulkOperation>('BulkOperation');
 
-builder.node(BulkOperationRef, {
-  description:
-    'One action over every handoff a filter matched when it started (handoffs created later are left out), in batches whose progress is stored: a restart loses nothing and acts on no handoff twice.',
-  id: { resolve: (operation) => operation.id, description: 'Global id. `bulkOperation(id:)` also accepts the plain bulkOperationId.' },
-  loadOne: (id, context) => context.engine.bulk.get(id),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'action' in value && 'skipped' in value,
-  fields: (t) => ({
-    bulkOperationId: t.exposeString('id', { description: 'The plain id.' }),
-    action: t.field({ type: BulkActionEnum, description: 'What it does to each handoff.', resolve: (operation) => operation.action }),
-    status: t.field({ type: BulkOperationStatusEnum, description: 'Where it is.', resolve: (operation) => operation.status }),
-    filter: t.field({ type: 'JSON', description: 'The filter as given (a HandoffFilter).', resolve: (operation) => operation.query as Record<string, unknown> }),
-    reason: t.exposeString('reason', { description: 'Recorded on each handoff acted on, with the operation id.' }),
-    total: t.exposeInt('total', { description: 'Handoffs matching when it started. One that stops matching before its turn (it finished meanwhile) is not counted below.' }),
-    done: t.exposeInt('done', { description: 'Handoffs the action was applied to.' }),
-    skipped: t.exposeInt('skipped', { description: 'Handoffs already where the action would take them (e.g. a cancel already recorded).' }),
-    refused: t.exposeInt('refused', { description: 'Handoffs whose state does not allow the action (e.g. already finished).' }),
-    requestedBy: t.field({ type: ActorRef, nullable: true, description: 'Who started it.', resolve: (operation) => operation.requestedBy }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started (and fixed the matching set).' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it completed or failed.' }),
-    error: t.exposeString('error', { nullable: true, description: 'Why it failed.' }),
-  }),
-});
+/** Declares BulkOperation a node (fetchable by global id); the resolvers layer supplies how operations are loaded. */
+export function implementBulkOperationNode(loadMany: LoadNodes<BulkOperation>) {
+  builder.node(BulkOperationRef, {
+    description:
+      'One action over every handoff a filter matched when it started (handoffs created later are left out), in batches whose progress is stored: a restart loses nothing and acts on no handoff twice.',
+    id: { resolve: (operation) => operation.id, description: 'Global id. `bulkOperation(id:)` also accepts the plain bulkOperationId.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'action' in value && 'skipped' in value,
+  });
+}
+
+builder.objectFields(BulkOperationRef, (t) => ({
+  bulkOperationId: t.exposeString('id', { description: 'The plain id.' }),
+  action: t.field({ type: BulkActionEnum, description: 'What it does to each handoff.', resolve: (operation) => operation.action }),
+  status: t.field({ type: BulkOperationStatusEnum, description: 'Where it is.', resolve: (operation) => operation.status }),
+  filter: t.field({ type: 'JSON', description: 'The filter as given (a HandoffFilter, ids as plain ids).', resolve: (operation) => operation.query as Record<string, unknown> }),
+  reason: t.exposeString('reason', { description: 'Recorded on each handoff acted on, with the operation id.' }),
+  total: t.exposeInt('total', { description: 'Handoffs matching when it started. One that stops matching before its turn (it finished meanwhile) is not counted below.' }),
+  done: t.exposeInt('done', { description: 'Handoffs the action was applied to.' }),
+  skipped: t.exposeInt('skipped', { description: 'Handoffs already where the action would take them (e.g. a cancel already recorded).' }),
+  refused: t.exposeInt('refused', { description: 'Handoffs whose state does not allow the action (e.g. already finished).' }),
+  requestedBy: t.field({ type: ActorRef, nullable: true, description: 'Who started it.', resolve: (operation) => operation.requestedBy }),
+  startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started (and fixed the matching set).' }),
+  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it completed or failed.' }),
+  error: t.exposeString('error', { nullable: true, description: 'Why it failed.' }),
+}));
+
+export const BulkOperationConnection = connectionType(BulkOperationRef, 'BulkOperation', 'bulk operations', 'A bulk operation in the list, with its cursor.');
 
 export const StartBulkOperationInput = builder.inputType('StartBulkOperationInput', {
   description: 'An action and the handoffs to apply it to.',
@@ -59,3 +68,5 @@ export const StartBulkOperationInput = builder.inputType('StartBulkOperationInpu
     reason: t.string({ required: false, description: 'Why (at most 300 characters): recorded on each handoff with the operation id.' }),
   }),
 });
+
+export const BulkOperationPayload = payloadType<BulkOperation>('BulkOperation', 'bulkOperation', BulkOperationRef, 'The bulk operation started.');

@@ -1,11 +1,12 @@
 import type { ContextDelivery } from '../engine/agents/context-delivery.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { payloadType } from './user-error.js';
 
 export const ContextDeliveryRef = builder.objectRef<ContextDelivery>('ContextDelivery').implement({
   description:
-    "What one handoff handed to one agent: the context keys its transfer_context steps copied into the agent's inbox, their digest, and the agent's receipt.",
+    "What one handoff handed to one agent: the context keys its TRANSFER_CONTEXT steps copied into the agent's inbox, their digest, and the agent's receipt.",
   fields: (t) => ({
     handoffId: t.exposeString('handoffId', { description: 'The handoff that delivered it (its handoffId).' }),
     agentId: t.exposeString('agentId', { description: 'The agent it was delivered to.' }),
@@ -54,3 +55,5 @@ export const AcknowledgeDeliveryInput = builder.inputType('AcknowledgeDeliveryIn
 });
 
 export const ContextDeliveryPayload = payloadType<ContextDelivery>('ContextDelivery', 'delivery', ContextDeliveryRef, 'The acknowledged delivery, or userErrors (nothing changed).');
+
+export const ContextDeliveryConnection = connectionType(ContextDeliveryRef, 'ContextDelivery', 'deliveries', 'A delivery in the inbox, with its cursor.');

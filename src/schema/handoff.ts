@@ -1,6 +1,5 @@
 import { HANDOFF_EVENT_TYPES, type HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import {
-  durationMs,
   HANDOFF_STATUSES,
   HANDOFF_TYPES,
   PRIORITIES,
@@ -8,10 +7,10 @@ import {
   type Handoff,
   type StepRun,
 } from '../engine/handoffs/handoff.js';
-import { actorFrom } from '../engine/shared/actor.js';
 import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
-import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 import { AgentRoleFilterInput, MetadataEqualsInput, TimeRangeInput } from './handoff-filter.js';
@@ -19,7 +18,7 @@ import { AgentRoleFilterInput, MetadataEqualsInput, TimeRangeInput } from './han
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING: 'Stored and queued; gates not yet checked.',
   RUNNING: 'Executing a step.',
-  WAITING: 'Waiting for signalHandoff on an await_signal step, or for an agent on an agent_task step.',
+  WAITING: 'Waiting for signalHandoff on an AWAIT_SIGNAL step, or for an agent on an AGENT_TASK step.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
@@ -59,7 +58,7 @@ export const PriorityEnum = builder.enumType('HandoffPriority', {
 const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
   PENDING: 'Not started, or waiting for its next attempt (see retryAt).',
   RUNNING: 'An attempt is running.',
-  WAITING: 'Waiting for signalHandoff (await_signal) or for an agent to complete its task (agent_task).',
+  WAITING: 'Waiting for signalHandoff (AWAIT_SIGNAL) or for an agent to complete its task (AGENT_TASK).',
   SUCCEEDED: 'Done.',
   FAILED: 'Failed for good (attempts exhausted, or cancelled).',
   COMPENSATING: 'Its compensation is running.',
@@ -78,8 +77,8 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   GATES_FAILED: 'A blocking validation rule failed before any step ran; data.rules names them.',
   HANDOFF_STARTED: 'The first step is about to run.',
   STEP_STARTED: 'An attempt of a step started (attempt says which).',
-  STEP_WAITING: 'An await_signal step is waiting for signalHandoff, or an agent_task step for an agent (its task is being offered).',
-  STEP_SIGNALLED: 'An await_signal step was approved; actor says who approved it.',
+  STEP_WAITING: 'An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered).',
+  STEP_SIGNALLED: 'An AWAIT_SIGNAL step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
   STEP_FAILED: 'An attempt failed or timed out (data.timeout says which); data.retryable false means it failed for good (a rejection: actor says who rejected it).',
   STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs.',
@@ -115,7 +114,6 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the first attempt.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.' }),
-    durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (s) => durationMs(s) }),
     error: t.exposeString('error', { nullable: true, description: 'The last failure, if any (kept after a later success).' }),
     retryAt: t.expose('retryAt', { type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.' }),
     output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the step produced, e.g. transferred keys and their digest.' }),
@@ -136,17 +134,11 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
     data: t.field({ type: 'JSON', nullable: true, description: 'Details (e.g. failing rules, retry delay).', resolve: (e) => e.data ?? null }),
     at: t.expose('at', { type: 'DateTime', description: 'When it was recorded.' }),
     isTest: t.boolean({ description: 'True for reliability-test traffic.', resolve: (e) => e.testId !== null }),
-    actor: t.field({
-      type: ActorRef,
-      nullable: true,
-      description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
-      resolve: (e) => actorFrom(e.data?.actor),
-    }),
   }),
 });
 
 export const SignalOutcomeEnum = builder.enumType('SignalOutcome', {
-  description: 'What a signal decides for the await_signal step it names.',
+  description: 'What a signal decides for the AWAIT_SIGNAL step it names.',
   values: enumValues(SIGNAL_OUTCOMES, {
     APPROVE: 'The step succeeds with the payload as its output.',
     REJECT: 'The step fails for good (no retry, whatever its policy) and the handoff rolls back; a reason is required.',
@@ -159,11 +151,11 @@ export const HandoffFilterInput = builder.inputType('HandoffFilter', {
   description: 'Narrows a handoff list. Fields combine with AND; list values with OR.',
   fields: (t) => ({
     status: t.field({ type: [HandoffStatusEnum], required: false, description: 'Any of these statuses.' }),
-    procedureId: t.stringList({ required: false, description: 'Any of these procedures (plain ids).' }),
+    procedureId: t.idList({ required: false, description: 'Any of these procedures (plain or global ids).' }),
     handoffType: t.field({ type: [HandoffTypeEnum], required: false, description: 'Any of these types.' }),
-    agent: t.string({ required: false, description: 'Handoffs where this agent is the source or the target.' }),
+    agent: t.id({ required: false, description: 'Handoffs where this agent (plain or global id) is the source or the target.' }),
     includeTests: t.boolean({ required: false, description: 'Include reliability-test traffic (default false).' }),
-    testId: t.string({ required: false, description: 'Only the handoffs of this reliability test.' }),
+    testId: t.id({ required: false, description: 'Only the handoffs of this reliability test (plain or global id).' }),
     createdAt: t.field({ type: TimeRangeInput, required: false, description: 'Initiated within this span.' }),
     updatedAt: t.field({ type: TimeRangeInput, required: false, description: 'Latest transition stored within this span.' }),
     waitingLongerThanSeconds: t.int({
@@ -180,36 +172,41 @@ export const HandoffFilterInput = builder.inputType('HandoffFilter', {
   }),
 });
 
-builder.node(HandoffRef, {
-  description: 'One run of a procedure that hands work from a source agent or phase to a target.',
-  id: { resolve: (h) => h.id, description: 'Global id. `handoff(id:)` also accepts the plain handoffId.' },
-  loadMany: (ids, context) => context.engine.handoffs.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'procedureVersion' in value && 'currentStep' in value,
-  fields: (t) => ({
-    handoffId: t.exposeString('id', { description: "The client's idempotency key: initiating it again returns this handoff." }),
-    status: t.field({ type: HandoffStatusEnum, description: 'Where the handoff is.', resolve: (h) => h.status }),
-    handoffType: t.field({ type: HandoffTypeEnum, description: 'What kind of transfer this is.', resolve: (h) => h.type }),
-    priority: t.field({ type: PriorityEnum, description: 'Queue priority.', resolve: (h) => h.priority }),
-    procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version this run is pinned to.' }),
-    sourcePhase: t.exposeString('sourcePhase', { nullable: true, description: 'The phase work comes from.' }),
-    targetPhase: t.exposeString('targetPhase', { nullable: true, description: 'The phase work goes to.' }),
-    sourceAgent: t.exposeString('sourceAgent', { nullable: true, description: 'Id of the agent handing work over.' }),
-    targetAgent: t.exposeString('targetAgent', { nullable: true, description: 'Id of the agent receiving it.' }),
-    metadata: t.expose('metadata', { type: 'JSON', description: "The handoff's context: what transfer_context steps hand over and rules inspect." }),
-    steps: t.field({ type: [HandoffStepRef], description: 'Every step, in procedure order.', resolve: (h) => h.steps }),
-    currentStep: t.field({
-      type: HandoffStepRef,
-      nullable: true,
-      description: 'The step running or next to run; null once all steps are done.',
-      resolve: (h) => h.steps[h.currentStep] ?? null,
-    }),
-    error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
-    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
-    durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (h) => durationMs(h) }),
-    lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
-    isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),
+/** Declares Handoff a node (fetchable by global id); the resolvers layer supplies how handoffs are loaded. */
+export function implementHandoffNode(loadMany: LoadNodes<Handoff>) {
+  builder.node(HandoffRef, {
+    description: 'One run of a procedure that hands work from a source agent or phase to a target.',
+    id: { resolve: (h) => h.id, description: 'Global id. `handoff(id:)` also accepts the plain handoffId.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'procedureVersion' in value && 'currentStep' in value,
+  });
+}
+
+builder.objectFields(HandoffRef, (t) => ({
+  handoffId: t.exposeString('id', { description: "The client's idempotency key: initiating it again returns this handoff." }),
+  status: t.field({ type: HandoffStatusEnum, description: 'Where the handoff is.', resolve: (h) => h.status }),
+  handoffType: t.field({ type: HandoffTypeEnum, description: 'What kind of transfer this is.', resolve: (h) => h.type }),
+  priority: t.field({ type: PriorityEnum, description: 'Queue priority.', resolve: (h) => h.priority }),
+  procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version this run is pinned to.' }),
+  sourcePhase: t.exposeString('sourcePhase', { nullable: true, description: 'The phase work comes from.' }),
+  targetPhase: t.exposeString('targetPhase', { nullable: true, description: 'The phase work goes to.' }),
+  sourceAgent: t.exposeString('sourceAgent', { nullable: true, description: 'Id of the agent handing work over.' }),
+  targetAgent: t.exposeString('targetAgent', { nullable: true, description: 'Id of the agent receiving it.' }),
+  metadata: t.expose('metadata', { type: 'JSON', description: "The handoff's context: what TRANSFER_CONTEXT steps hand over and rules inspect." }),
+  steps: t.field({ type: [HandoffStepRef], description: 'Every step, in procedure order.', resolve: (h) => h.steps }),
+  currentStep: t.field({
+    type: HandoffStepRef,
+    nullable: true,
+    description: 'The step running or next to run; null once all steps are done.',
+    resolve: (h) => h.steps[h.currentStep] ?? null,
   }),
-});
+  error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
+  cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff.' }),
+  createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
+  startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
+  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
+  lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
+  isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),
+}));
+
+export const HandoffConnection = connectionType(HandoffRef, 'Handoff', 'handoffs', 'A handoff in the list, with its cursor.');

@@ -1,5 +1,8 @@
+import type { Procedure } from '../engine/procedures/procedure.js';
 import { builder } from './builder.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
+import { ProcedureRef } from './procedure.js';
+import { payloadType } from './user-error.js';
 
 export const RetryPolicyInput = builder.inputType('RetryPolicyInput', {
   description: 'Retry policy; omitted fields take the defaults (3 attempts, 200 ms initial delay, ×2, max 5 s, jitter 0.2).',
@@ -32,20 +35,20 @@ export const StepInput = builder.inputType('ProcedureStepInput', {
     params: t.field({ type: 'JSON', required: false, description: 'Parameters for the kind (see StepKind).' }),
     timeoutMs: t.int({ required: true, description: 'Time limit of one attempt, > 0.' }),
     retry: t.field({ type: RetryPolicyInput, required: false, description: 'Retry policy.' }),
-    validateRules: t.stringList({ required: false, description: 'Rule ids checked after the step succeeds.' }),
+    validateRules: t.idList({ required: false, description: 'Rule ids checked after the step succeeds.' }),
     compensation: t.field({ type: CompensationInput, required: false, description: 'How to undo the step.' }),
   }),
 });
 
 const definitionFields = (t: any) => ({
-  id: t.string({ required: true, description: 'Plain id, e.g. MY_PROCEDURE.' }),
+  id: t.id({ required: true, description: 'Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it).' }),
   name: t.string({ required: true, description: 'Human-readable name.' }),
   description: t.string({ required: false, description: 'What the procedure is for.' }),
   steps: t.field({ type: [StepInput], required: true, description: 'Steps, run in order.' }),
-  validationRules: t.stringList({ required: false, description: 'Gate rule ids checked before the first step.' }),
+  validationRules: t.idList({ required: false, description: 'Gate rule ids checked before the first step.' }),
   estimatedDurationMs: t.int({ required: false, description: 'Expected wall time (default: sum of step timeouts).' }),
-  dependencies: t.stringList({ required: false, description: 'Procedures this one depends on.' }),
-  requiredAgents: t.stringList({ required: false, description: 'Agents that must be registered.' }),
+  dependencies: t.idList({ required: false, description: 'Procedures this one depends on (plain or global ids).' }),
+  requiredAgents: t.idList({ required: false, description: 'Agents that must be registered (plain or global ids).' }),
   requiredContextKeys: t.stringList({ required: false, description: 'Keys the handoff metadata must carry (VR005).' }),
   blockingSeverities: t.field({ type: [SeverityEnum], required: false, description: 'Severities that block (default [CRITICAL]).' }),
 });
@@ -67,3 +70,5 @@ export const DeleteProcedureInput = builder.inputType('DeleteProcedureInput', {
   description: 'Which procedure to delete.',
   fields: (t) => ({ id: t.id({ required: true, description: 'Plain or global id.' }) }),
 });
+
+export const ProcedurePayload = payloadType<Procedure>('Procedure', 'procedure', ProcedureRef, 'The result of a procedure definition change.');

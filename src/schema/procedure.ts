@@ -1,6 +1,6 @@
 import type { Compensation, Procedure, RetryPolicy, StepDefinition } from '../engine/procedures/procedure.js';
-import { rollbackSteps } from '../engine/procedures/procedure.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
 
 export const RetryPolicyRef = builder.objectRef<RetryPolicy>('RetryPolicy').implement({
@@ -47,32 +47,31 @@ export const StepDefinitionRef = builder.objectRef<StepDefinition>('ProcedureSte
 
 export const ProcedureRef = builder.objectRef<Procedure>('Procedure');
 
-builder.node(ProcedureRef, {
-  description: 'A named, versioned recipe for a handoff: gates, steps and their compensations.',
-  id: { resolve: (p) => p.id, description: 'Global id. `procedure(id:)` also accepts the plain `procedureId`.' },
-  loadMany: (ids, context) => context.engine.procedures.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'steps' in value && 'requiredContextKeys' in value,
-  fields: (t) => ({
-    procedureId: t.exposeString('id', { description: 'The plain id, e.g. PHASE_TRANSITION_STANDARD, as used in inputs.' }),
-    version: t.exposeInt('version', { description: 'Bumped on each update; running handoffs keep the version they started with.' }),
-    name: t.exposeString('name', { description: 'Human-readable name.' }),
-    description: t.exposeString('description', { description: 'What the procedure is for.' }),
-    steps: t.field({ type: [StepDefinitionRef], description: 'Steps, run in order.', resolve: (p) => p.steps }),
-    rollback: t.field({
-      type: [CompensationRef],
-      description: 'Compensations that undo completed steps, in step order (they run in reverse).',
-      resolve: (p) => rollbackSteps(p),
-    }),
-    estimatedDurationMs: t.exposeInt('estimatedDurationMs', { description: 'Expected wall time of a full run.' }),
-    dependencies: t.exposeStringList('dependencies', { description: 'Procedures that must have completed for the same source phase first.' }),
-    requiredAgents: t.exposeStringList('requiredAgents', { description: 'Agents that must be registered for a handoff to start.' }),
-    requiredContextKeys: t.exposeStringList('requiredContextKeys', { description: 'Keys the handoff metadata must carry (checked by VR005).' }),
-    blockingSeverities: t.field({
-      type: [SeverityEnum],
-      description: 'Severities whose failures block; lower ones only warn.',
-      resolve: (p) => p.blockingSeverities,
-    }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When first stored.' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When this version was stored.' }),
+/** Declares Procedure a node (fetchable by global id); the resolvers layer supplies how procedures are loaded. */
+export function implementProcedureNode(loadMany: LoadNodes<Procedure>) {
+  builder.node(ProcedureRef, {
+    description: 'A named, versioned recipe for a handoff: gates, steps and their compensations.',
+    id: { resolve: (p) => p.id, description: 'Global id. `procedure(id:)` also accepts the plain `procedureId`.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'steps' in value && 'requiredContextKeys' in value,
+  });
+}
+
+builder.objectFields(ProcedureRef, (t) => ({
+  procedureId: t.exposeString('id', { description: 'The plain id, e.g. PHASE_TRANSITION_STANDARD, as used in inputs.' }),
+  version: t.exposeInt('version', { description: 'Bumped on each update; running handoffs keep the version they started with.' }),
+  name: t.exposeString('name', { description: 'Human-readable name.' }),
+  description: t.exposeString('description', { description: 'What the procedure is for.' }),
+  steps: t.field({ type: [StepDefinitionRef], description: 'Steps, run in order.', resolve: (p) => p.steps }),
+  estimatedDurationMs: t.exposeInt('estimatedDurationMs', { description: 'Expected wall time of a full run.' }),
+  dependencies: t.exposeStringList('dependencies', { description: 'Procedures that must have completed for the same source phase first.' }),
+  requiredAgents: t.exposeStringList('requiredAgents', { description: 'Agents that must be registered for a handoff to start.' }),
+  requiredContextKeys: t.exposeStringList('requiredContextKeys', { description: 'Keys the handoff metadata must carry (checked by VR005).' }),
+  blockingSeverities: t.field({
+    type: [SeverityEnum],
+    description: 'Severities whose failures block; lower ones only warn.',
+    resolve: (p) => p.blockingSeverities,
   }),
-});
+  createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When first stored.' }),
+  updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When this version was stored.' }),
+}));

@@ -18,7 +18,10 @@ import {
   type WindowResult,
 } from '../engine/reliability/reliability-test.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
+import { payloadType } from './user-error.js';
 
 
 export const ReliabilityTestTypeEnum = builder.enumType('ReliabilityTestType', {
@@ -173,29 +176,33 @@ export const ReliabilityResultRef = builder.objectRef<ReliabilityResult>('Reliab
 
 export const ReliabilityTestRef = builder.objectRef<ReliabilityTest>('ReliabilityTest');
 
-builder.node(ReliabilityTestRef, {
-  description:
-    'One run of a reliability test: real handoffs through the engine, tagged with the test id (list them with handoffs(filter: { testId })), left out of production metrics.',
-  id: { resolve: (test) => test.id, description: 'Global id. `reliabilityTest(id:)` also accepts the plain testId.' },
-  loadMany: (ids, context) => context.engine.reliability.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'configId' in value && 'parameters' in value,
-  fields: (t) => ({
-    testId: t.exposeString('id', { description: 'The plain id; its handoffs carry it as their testId.' }),
-    configId: t.exposeString('configId', { description: 'The configuration it started from.' }),
-    type: t.field({ type: ReliabilityTestTypeEnum, description: 'What it exercises.', resolve: (test) => test.type }),
-    procedureId: t.exposeString('procedureId', { description: 'The procedure every iteration runs.' }),
-    procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version at the start.' }),
-    parameters: t.field({ type: TestParametersRef, description: 'The parameters it ran with.', resolve: (test) => test.parameters }),
-    seed: t.exposeInt('seed', { description: 'Seed of the fault injection: the same seed injects the same faults into the same iterations.' }),
-    status: t.field({ type: ReliabilityTestStatusEnum, description: 'Where the test is.', resolve: (test) => test.status }),
-    progress: t.field({ type: TestProgressRef, description: 'How far it is (stored as it runs).', resolve: (test) => test.progress }),
-    result: t.field({ type: ReliabilityResultRef, nullable: true, description: 'What it measured; null while RUNNING.', resolve: (test) => test.result }),
-    error: t.exposeString('error', { nullable: true, description: 'Why it FAILED.' }),
-    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given when it was cancelled.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it started.' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
-  }),
-});
+/** Declares ReliabilityTest a node (fetchable by global id); the resolvers layer supplies how reliability tests are loaded. */
+export function implementReliabilityTestNode(loadMany: LoadNodes<ReliabilityTest>) {
+  builder.node(ReliabilityTestRef, {
+    description:
+      'One run of a reliability test: real handoffs through the engine, tagged with the test id (list them with handoffs(filter: { testId })), left out of production metrics.',
+    id: { resolve: (test) => test.id, description: 'Global id. `reliabilityTest(id:)` also accepts the plain testId.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'configId' in value && 'parameters' in value,
+  });
+}
+
+builder.objectFields(ReliabilityTestRef, (t) => ({
+  testId: t.exposeString('id', { description: 'The plain id; its handoffs carry it as their testId.' }),
+  configId: t.exposeString('configId', { description: 'The configuration it started from.' }),
+  type: t.field({ type: ReliabilityTestTypeEnum, description: 'What it exercises.', resolve: (test) => test.type }),
+  procedureId: t.exposeString('procedureId', { description: 'The procedure every iteration runs.' }),
+  procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version at the start.' }),
+  parameters: t.field({ type: TestParametersRef, description: 'The parameters it ran with.', resolve: (test) => test.parameters }),
+  seed: t.exposeInt('seed', { description: 'Seed of the fault injection: the same seed injects the same faults into the same iterations.' }),
+  status: t.field({ type: ReliabilityTestStatusEnum, description: 'Where the test is.', resolve: (test) => test.status }),
+  progress: t.field({ type: TestProgressRef, description: 'How far it is (stored as it runs).', resolve: (test) => test.progress }),
+  result: t.field({ type: ReliabilityResultRef, nullable: true, description: 'What it measured; null while RUNNING.', resolve: (test) => test.result }),
+  error: t.exposeString('error', { nullable: true, description: 'Why it FAILED.' }),
+  cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given when it was cancelled.' }),
+  createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it started.' }),
+  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
+}));
 
 export const ReliabilityProgressEventRef = builder.objectRef<ReliabilityProgressEvent>('ReliabilityProgressEvent').implement({
   description: "A test's progress after an iteration finished (or its state when the subscription began).",
@@ -228,8 +235,8 @@ export const ReliabilityTestOverridesInput = builder.inputType('ReliabilityTestO
 export const StartReliabilityTestInput = builder.inputType('StartReliabilityTestInput', {
   description: 'Which configuration to run, against which procedure.',
   fields: (t) => ({
-    configId: t.string({ required: true, description: 'A configuration id, e.g. RELIABILITY_STANDARD.' }),
-    procedureId: t.id({ required: false, description: 'The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). await_signal steps are not supported.' }),
+    configId: t.id({ required: true, description: 'A configuration id, e.g. RELIABILITY_STANDARD.' }),
+    procedureId: t.id({ required: false, description: 'The procedure each iteration runs (plain or global id; default PHASE_TRANSITION_STANDARD). AWAIT_SIGNAL steps are not supported.' }),
     overrides: t.field({ type: ReliabilityTestOverridesInput, required: false, description: 'Parameters for this run only.' }),
     seed: t.int({ required: false, description: 'Seed of the fault injection (0–2147483647); random when omitted.' }),
   }),
@@ -238,7 +245,7 @@ export const StartReliabilityTestInput = builder.inputType('StartReliabilityTest
 export const CreateReliabilityTestConfigInput = builder.inputType('CreateReliabilityTestConfigInput', {
   description: 'A new configuration.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'Plain id (1–64 letters, digits or _ . : -), unique.' }),
+    id: t.id({ required: true, description: 'Plain id (1–64 letters, digits or _ . : -), unique.' }),
     type: t.field({ type: ReliabilityTestTypeEnum, required: true, description: 'What it exercises.' }),
     name: t.string({ required: false, description: 'Human-readable name (default: the id).' }),
     description: t.string({ required: false, description: 'What it is for.' }),
@@ -265,7 +272,7 @@ export const ReliabilityTestFilterInput = builder.inputType('ReliabilityTestFilt
   fields: (t) => ({
     status: t.field({ type: [ReliabilityTestStatusEnum], required: false, description: 'Only these statuses.' }),
     type: t.field({ type: [ReliabilityTestTypeEnum], required: false, description: 'Only these types.' }),
-    configId: t.string({ required: false, description: 'Only tests of this configuration.' }),
+    configId: t.id({ required: false, description: 'Only tests of this configuration.' }),
   }),
 });
 
@@ -291,3 +298,8 @@ export const ReliabilityMetricsRef = builder.objectRef<ReliabilityMetrics>('Reli
     byType: t.field({ type: [TypeMetricsRef], description: 'Per test type.', resolve: (m) => m.byType }),
   }),
 });
+
+export const ReliabilityTestConnection = connectionType(ReliabilityTestRef, 'ReliabilityTest', 'reliability tests', 'A test in the list, with its cursor.');
+
+export const ConfigPayload = payloadType<ReliabilityTestConfig>('ReliabilityTestConfig', 'config', ReliabilityTestConfigRef, 'The configuration created, or userErrors.');
+export const TestPayload = payloadType<ReliabilityTest>('ReliabilityTest', 'test', ReliabilityTestRef, 'The test started or cancelled, or userErrors.');

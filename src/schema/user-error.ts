@@ -1,5 +1,12 @@
+import { USER_ERROR_CODES, USER_ERROR_DOCS } from '../engine/shared/user-error-codes.js';
 import type { UserError } from '../engine/shared/user-error.js';
 import { builder } from './builder.js';
+import { enumValues } from './enum-values.js';
+
+export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
+  description: 'Why an operation refused its input: the closed list of `UserError.code` values, each one case a client may handle differently.',
+  values: enumValues(USER_ERROR_CODES, USER_ERROR_DOCS),
+});
 
 export const UserErrorRef = builder.objectRef<UserError>('UserError').implement({
   description: 'A mistake in the input that the caller can fix. The operation changed nothing.',
@@ -9,7 +16,7 @@ export const UserErrorRef = builder.objectRef<UserError>('UserError').implement(
       description: 'Path to the offending input field, e.g. ["input", "steps", "2", "timeoutMs"]; null when no single field is at fault.',
     }),
     message: t.exposeString('message', { description: 'What is wrong, in words a person can act on.' }),
-    code: t.exposeString('code', { description: 'Stable SCREAMING_CASE code to branch on, e.g. NOT_FOUND, DUPLICATE_KEY, INVALID_DEFINITION.' }),
+    code: t.expose('code', { type: UserErrorCodeEnum, description: 'What kind of mistake it is: branch on this, not on the message.' }),
   }),
 });
 

@@ -3,9 +3,11 @@ import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus,
 import type { RuleReference } from '../engine/validation/rule-references.js';
 import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
 import { builder } from './builder.js';
+import type { LoadNodes } from './load-nodes.js';
+import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
-import { UserErrorRef, type Payload } from './user-error.js';
+import { payloadType, UserErrorRef, type Payload } from './user-error.js';
 
 
 export const ResultStatusEnum = builder.enumType('ValidationResultStatus', {
@@ -59,13 +61,6 @@ export const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRu
 export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult').implement({
   description: "One rule's result within a session.",
   fields: (t) => ({
-    rule: t.field({
-      type: ValidationRuleRef,
-      nullable: true,
-      description:
-        'The rule as it is now; null when no rule has this id any more (it was deleted) or never had (the result is then an ERROR). ruleId, ruleName and severity say what ran.',
-      resolve: (r, _args, context) => context.loaders.validationRules.load(r.ruleId),
-    }),
     ruleId: t.exposeString('ruleId', { description: 'The plain rule id (kept when the rule is deleted).' }),
     ruleName: t.exposeString('ruleName', { description: 'The rule name when it ran (kept when the rule is renamed or deleted).' }),
     severity: t.field({ type: SeverityEnum, description: 'The rule severity when it ran.', resolve: (r) => r.severity }),
@@ -79,38 +74,37 @@ export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult
 
 export const ValidationSessionRef = builder.objectRef<ValidationSession>('ValidationSession');
 
-builder.node(ValidationSessionRef, {
-  description: 'One run of a rule set against one validation subject, with a result per rule and an outcome.',
-  id: { resolve: (s) => s.id, description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.' },
-  loadMany: (ids, context) => context.engine.validation.getMany(ids),
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
-  fields: (t) => ({
-    sessionId: t.exposeString('id', { description: 'The plain session id, as validationProgress events carry it.' }),
-    status: t.field({ type: SessionStatusEnum, description: 'RUNNING until every rule has a result.', resolve: (s) => s.status }),
-    outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The verdict; null while RUNNING.', resolve: (s) => s.outcome }),
-    handoffId: t.exposeString('handoffId', { nullable: true, description: 'The handoff validated, if any.' }),
-    procedureId: t.exposeString('procedureId', { nullable: true, description: 'The procedure whose rules and required keys were used, if any.' }),
-    ruleIds: t.exposeStringList('ruleIds', { description: 'The rules run.' }),
-    blockingSeverities: t.field({
-      type: [SeverityEnum],
-      description: 'Severities whose failures fail the session.',
-      resolve: (s) => s.blockingSeverities,
-    }),
-    results: t.field({
-      type: [RuleResultRef],
-      description: 'Results so far, in completion order.',
-      resolve: (s, _args, context) => context.loaders.validationResults.load(s.id),
-    }),
-    subject: t.field({
-      type: 'JSON',
-      description: 'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
-      resolve: (s) => s.subject,
-    }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When the outcome was decided; null while RUNNING.' }),
-    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
+/** Declares ValidationSession a node (fetchable by global id); the resolvers layer supplies how validation sessions are loaded. */
+export function implementValidationSessionNode(loadMany: LoadNodes<ValidationSession>) {
+  builder.node(ValidationSessionRef, {
+    description: 'One run of a rule set against one validation subject, with a result per rule and an outcome.',
+    id: { resolve: (s) => s.id, description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.' },
+    loadMany,
+    isTypeOf: (value) => typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
+  });
+}
+
+builder.objectFields(ValidationSessionRef, (t) => ({
+  sessionId: t.exposeString('id', { description: 'The plain session id, as validationProgress events carry it.' }),
+  status: t.field({ type: SessionStatusEnum, description: 'RUNNING until every rule has a result.', resolve: (s) => s.status }),
+  outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The verdict; null while RUNNING.', resolve: (s) => s.outcome }),
+  handoffId: t.exposeString('handoffId', { nullable: true, description: 'The handoff validated, if any.' }),
+  procedureId: t.exposeString('procedureId', { nullable: true, description: 'The procedure whose rules and required keys were used, if any.' }),
+  ruleIds: t.exposeStringList('ruleIds', { description: 'The rules run.' }),
+  blockingSeverities: t.field({
+    type: [SeverityEnum],
+    description: 'Severities whose failures fail the session.',
+    resolve: (s) => s.blockingSeverities,
   }),
-});
+  subject: t.field({
+    type: 'JSON',
+    description: 'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
+    resolve: (s) => s.subject,
+  }),
+  startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),
+  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When the outcome was decided; null while RUNNING.' }),
+  durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
+}));
 
 export const ValidationProgressEventRef = builder.objectRef<ValidationProgressEvent>('ValidationProgressEvent').implement({
   description: "One step of a session's progress: a rule result (ruleId set) or, last, the outcome (outcome set).",
@@ -131,20 +125,20 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
   description:
     'What to validate. Rules run: `ruleIds` when given (exactly those), else the procedure\'s gate rules, else every enabled rule. The procedure also supplies required context keys (VR005) and blocking severities.',
   fields: (t) => ({
-    handoffId: t.string({
+    handoffId: t.id({
       required: false,
       description:
         'The handoff being validated. When it exists, its procedure, agents, phases and metadata fill what the input leaves out; otherwise the id is only recorded.',
     }),
-    procedureId: t.string({ required: false, description: 'Plain or global procedure id.' }),
-    ruleIds: t.stringList({ required: false, description: 'Run exactly these rules (unknown ids are refused).' }),
+    procedureId: t.id({ required: false, description: 'Plain or global procedure id.' }),
+    ruleIds: t.idList({ required: false, description: 'Run exactly these rules (unknown ids are refused).' }),
     context: t.field({
       type: 'JSON',
       required: false,
       description: "The metadata to check (a JSON object): phaseComplete, resources, checksums, payload… Defaults to the handoff's metadata.",
     }),
-    sourceAgent: t.string({ required: false, description: 'Plain id of the agent handing off.' }),
-    targetAgent: t.string({ required: false, description: 'Plain id of the agent taking over.' }),
+    sourceAgent: t.id({ required: false, description: 'The agent handing off (plain or global id).' }),
+    targetAgent: t.id({ required: false, description: 'The agent taking over (plain or global id).' }),
     sourcePhase: t.string({ required: false, description: 'Phase work moves from.' }),
     targetPhase: t.string({ required: false, description: 'Phase work moves to.' }),
     blockingSeverities: t.field({
@@ -158,7 +152,7 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
 export const CreateValidationRuleInput = builder.inputType('CreateValidationRuleInput', {
   description: 'A new rule. It runs in sessions that list it in ruleIds, sessions with neither procedure nor ruleIds, and procedures that name it.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'Plain rule id (1–64 letters, digits or _ . : -), unique.' }),
+    id: t.id({ required: true, description: 'Plain rule id (1–64 letters, digits or _ . : -), unique.' }),
     name: t.string({ required: true, description: 'Human-readable name.' }),
     description: t.string({ required: false, description: 'What the rule checks, in words.' }),
     severity: t.field({ type: SeverityEnum, required: true, description: 'How much a failure matters.' }),
@@ -175,7 +169,7 @@ export const CreateValidationRuleInput = builder.inputType('CreateValidationRule
 export const UpdateValidationRuleInput = builder.inputType('UpdateValidationRuleInput', {
   description: 'Changes the given fields of a rule; omitted ones stay.',
   fields: (t) => ({
-    id: t.string({ required: true, description: 'The rule to change.' }),
+    id: t.id({ required: true, description: 'The rule to change.' }),
     name: t.string({ required: false, description: 'New name.' }),
     description: t.string({ required: false, description: 'New description.' }),
     severity: t.field({ type: SeverityEnum, required: false, description: 'New severity.' }),
@@ -223,15 +217,20 @@ export const DeleteValidationRulePayload = builder.objectRef<DeleteValidationRul
 
 export const ValidationRuleIdInput = builder.inputType('ValidationRuleIdInput', {
   description: 'Names one rule.',
-  fields: (t) => ({ id: t.string({ required: true, description: 'The plain rule id.' }) }),
+  fields: (t) => ({ id: t.id({ required: true, description: 'The plain rule id.' }) }),
 });
 
 export const ValidationSessionFilterInput = builder.inputType('ValidationSessionFilter', {
   description: 'Narrows the sessions list; all given conditions must hold.',
   fields: (t) => ({
-    handoffId: t.string({ required: false, description: 'Sessions of this handoff.' }),
-    procedureId: t.string({ required: false, description: 'Sessions that used this procedure.' }),
+    handoffId: t.id({ required: false, description: 'Sessions of this handoff (handoffId or global id).' }),
+    procedureId: t.id({ required: false, description: 'Sessions that used this procedure (plain or global id).' }),
     status: t.field({ type: [SessionStatusEnum], required: false, description: 'Only these statuses.' }),
     outcome: t.field({ type: [SessionOutcomeEnum], required: false, description: 'Only these outcomes.' }),
   }),
 });
+
+export const ValidationSessionConnection = connectionType(ValidationSessionRef, 'ValidationSession', 'validation sessions', 'A session in the list, with its cursor.');
+
+export const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
+export const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');

@@ -92,9 +92,9 @@ describe('agent-bound keys', () => {
 
   it("refuse to act on another agent's work, and act on its own", async () => {
     const taskId = await waitForOfferedTask('keyed_1');
-    const claim = `mutation($taskId: String!) { claimAgentTask(input: { taskId: $taskId }) { token task { claimedBy } userErrors { code } } }`;
+    const claim = `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { claimedBy } userErrors { code } } }`;
     expect(codes(await agent1(claim, { taskId }))).toEqual(['FORBIDDEN']);
-    expect(codes(await agent1(`query($taskId: String!) { agentTask(taskId: $taskId) { status } }`, { taskId }))).toEqual(['FORBIDDEN']);
+    expect(codes(await agent1(`query($taskId: ID!) { agentTask(taskId: $taskId) { status } }`, { taskId }))).toEqual(['FORBIDDEN']);
     const claimed = (await agent2(claim, { taskId })).data.claimAgentTask;
     expect(claimed).toMatchObject({ task: { claimedBy: 'worker2' }, userErrors: [] });
     const complete = `mutation($input: CompleteAgentTaskInput!) { completeAgentTask(input: $input) { task { status } userErrors { code } } }`;

@@ -16,7 +16,7 @@ const start = (dataDir: string) => startServerProcess(dataDir, running);
 
 const TASKS = `query { agent(id: "agent_2") { tasks(first: 10) { edges { node { taskId attempt status withdrawnCause } } } } }`;
 const tasksOf = (gql: (query: string) => Promise<any>) => async () => (await gql(TASKS)).data.agent.tasks.edges.map((edge: any) => edge.node);
-const CLAIM = `mutation($taskId: String!) { claimAgentTask(input: { taskId: $taskId }) { token userErrors { code } } }`;
+const CLAIM = `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token userErrors { code } } }`;
 const COMPLETE = `mutation($input: CompleteAgentTaskInput!) { completeAgentTask(input: $input) { task { status } userErrors { code message } } }`;
 const HANDOFF = `query { handoff(id: "crash_task_1") { status steps { id status attempts output } events(limit: 1000) { seq type step attempt } } }`;
 

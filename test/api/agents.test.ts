@@ -39,8 +39,8 @@ describe('agents over GraphQL', () => {
     const response = await server.gql(REGISTER, { input: { id: 'has spaces', permissions: [''] } });
     expect(response.data.registerAgent.agent).toBeNull();
     expect(response.data.registerAgent.userErrors).toEqual([
-      { field: ['input', 'id'], code: 'INVALID_INPUT', message: expect.any(String) },
-      { field: ['input', 'permissions', '0'], code: 'INVALID_INPUT', message: expect.any(String) },
+      { field: ['input', 'id'], code: 'INVALID_VALUE', message: expect.any(String) },
+      { field: ['input', 'permissions', '0'], code: 'INVALID_VALUE', message: expect.any(String) },
     ]);
   });
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
   expect(created.userErrors).toEqual([]);
   for (let i = 0; i < HANDOFFS; i++) {
     for (const id of [`from_${i}`, `to_${i}`]) {
-      const registered = await server.gql(`mutation($id: String!) { registerAgent(input: { id: $id }) { userErrors { message } } }`, { id });
+      const registered = await server.gql(`mutation($id: ID!) { registerAgent(input: { id: $id }) { userErrors { message } } }`, { id });
       expect(registered.data.registerAgent.userErrors).toEqual([]);
     }
     // Every handoff has its own agents, so a per-item lookup could not hide behind a cache.

@@ -193,7 +193,7 @@ const LATER_CASES: HostileCase[] = [
   gql('handoffs: negative page size', '{ handoffs(first: -1) { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
   gql(
     'handoffs: 6,000 procedure ids in a variable (60,000 fit in a default 1 MB body)',
-    'query($p: [String!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }',
+    'query($p: [ID!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }',
     { p: Array.from({ length: 6_000 }, (_, i) => `P${i}`) },
     rejects(200, /Variable \$p has 6000 items; a list argument may have at most 200/),
     { kind: 'query', field: 'handoffs' },
@@ -383,7 +383,7 @@ const WS_CASES: HostileCase[] = [
   {
     name: 'ws: a long list variable is limited like over HTTP',
     run: async () => {
-      const query = 'query($p: [String!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }';
+      const query = 'query($p: [ID!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }';
       const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), query, { p: Array.from({ length: 500 }, (_, i) => `P${i}`) }).catch((errors) => [{ errors }]);
       expect(JSON.stringify(result.errors)).toMatch(/Variable \$p has 500 items; a list argument may have at most 200/);
     },

@@ -134,7 +134,7 @@ describe('three server processes on one SQLite file', () => {
       for (let tries = 0; ; tries++) {
         const instance = liveInstance(i + tries);
         try {
-          const response = await postGraphQL(instance.port, 'mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "SHARED_WORK" }) { handoff { id } userErrors { message } } }', { id });
+          const response = await postGraphQL(instance.port, 'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "SHARED_WORK" }) { handoff { id } userErrors { message } } }', { id });
           if (response.data?.initiateHandoff.handoff) {
             acknowledged.add(id);
             if (i % (HANDOFFS / FOLLOWED) === 0) streams.push(follow(id, i + tries + 1));

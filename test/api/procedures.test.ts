@@ -69,14 +69,14 @@ describe('procedure definitions', () => {
     const fields = result.userErrors.map((e: any) => `${e.code} ${e.field.join('.')}`);
     expect(fields).toEqual(
       expect.arrayContaining([
-        'INVALID_ID input.id',
-        'UNKNOWN_RULE input.validationRules',
+        'INVALID_VALUE input.id',
+        'NOT_FOUND input.validationRules',
         'DUPLICATE_KEY input.steps.1.id',
         'INVALID_VALUE input.steps.1.timeoutMs',
-        'INVALID_PARAMS input.steps.1.params',
-        'INVALID_PARAMS input.steps.2.params',
+        'INVALID_VALUE input.steps.1.params',
+        'INVALID_VALUE input.steps.2.params',
         'INVALID_VALUE input.steps.2.retry.maxAttempts',
-        'INVALID_PARAMS input.steps.3.params',
+        'INVALID_VALUE input.steps.3.params',
       ]),
     );
     const list = await server.gql(`{ procedure(id: "9bad id") { id } }`);

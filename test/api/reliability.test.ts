@@ -48,7 +48,7 @@ async function run(input: Record<string, unknown>) {
 }
 
 async function handoffsOf(testId: string) {
-  const data = await gqlData(`query($testId: String!) { handoffs(first: 100, filter: { testId: $testId }) { totalCount edges { node { handoffId status } } } }`, { testId });
+  const data = await gqlData(`query($testId: ID!) { handoffs(first: 100, filter: { testId: $testId }) { totalCount edges { node { handoffId status } } } }`, { testId });
   return data.handoffs as { totalCount: number; edges: { node: { handoffId: string; status: string } }[] };
 }
 

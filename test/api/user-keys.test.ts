@@ -64,7 +64,7 @@ describe('user-chosen keys', () => {
   it('agent and rule ids such as __proto__ are stored as data, read back and listed, and survive a restart', async () => {
     const ids = ['__proto__', 'constructor', 'toString'];
     for (const id of ids) {
-      const agent = await server.gql('mutation($id: String!) { registerAgent(input: { id: $id, capabilities: ["x"] }) { agent { agentId } userErrors { code } } }', { id });
+      const agent = await server.gql('mutation($id: ID!) { registerAgent(input: { id: $id, capabilities: ["x"] }) { agent { agentId } userErrors { code } } }', { id });
       expect(agent.data.registerAgent).toEqual({ agent: { agentId: id }, userErrors: [] });
       const rule = await server.gql('mutation($input: CreateValidationRuleInput!) { createValidationRule(input: $input) { rule { id } userErrors { code } } }', {
         input: { id, name: id, severity: 'LOW', condition: { 'context.ok': true } },
@@ -73,7 +73,7 @@ describe('user-chosen keys', () => {
     }
     const read = async (target: TestServer) => {
       const found = await Promise.all(
-        ids.map(async (id) => (await target.gql('query($id: ID!, $rule: String!) { agent(id: $id) { agentId capabilities } validationRule(id: $rule) { id name } }', { id, rule: id })).data),
+        ids.map(async (id) => (await target.gql('query($id: ID!, $rule: ID!) { agent(id: $id) { agentId capabilities } validationRule(id: $rule) { id name } }', { id, rule: id })).data),
       );
       const rules = (await target.gql('{ validationRules { id } }')).data.validationRules.map((rule: { id: string }) => rule.id);
       return { found, rules };

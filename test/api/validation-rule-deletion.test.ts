@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestServer, type TestServer } from '../support/server.js';
 import { CREATE_RULE, registerPair, runSession, SESSION, START } from '../support/validation-api.js';
 
-const DELETE = `mutation ($id: String!) { deleteValidationRule(input: { id: $id }) {
+const DELETE = `mutation ($id: ID!) { deleteValidationRule(input: { id: $id }) {
   rule { id name severity } referencedBy { procedureId procedureName gate afterSteps validateSteps } userErrors { field message code } } }`;
 const PROCEDURE = `mutation ($input: CreateProcedureInput!) { createProcedure(input: $input) { procedure { procedureId } userErrors { field code message } } }`;
 const UPDATE_PROCEDURE = `mutation ($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version } userErrors { field code message } } }`;
@@ -101,7 +101,7 @@ describe('deleting validation rules', () => {
 
     // Gone for new definitions too.
     const naming = await server.gql(PROCEDURE, { input: { id: 'NAMES_GONE_RULE', name: 'x', validationRules: ['VR_USED'], steps: steps([]) } });
-    expect(naming.data.createProcedure.userErrors).toEqual([expect.objectContaining({ code: 'UNKNOWN_RULE', field: ['input', 'validationRules'] })]);
+    expect(naming.data.createProcedure.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'validationRules'] })]);
   });
 });
 

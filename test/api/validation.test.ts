@@ -189,7 +189,7 @@ describe('validation over GraphQL', () => {
     expect(hugeContext.data.startValidationSession.userErrors).toEqual([{ field: ['input', 'context'], code: 'TOO_LARGE', message: expect.stringContaining('65536 bytes') }]);
     const badContext = await server.gql(START, { input: { context: [1, 2] } });
     expect(badContext.data.startValidationSession.userErrors).toEqual([
-      { field: ['input', 'context'], code: 'INVALID_INPUT', message: expect.any(String) },
+      { field: ['input', 'context'], code: 'INVALID_VALUE', message: expect.any(String) },
     ]);
   });
 

@@ -23,7 +23,7 @@ export async function tasksOf(server: TestServer, agentId: string, status: strin
 }
 
 export async function taskById(server: TestServer, taskId: string, headers?: Headers): Promise<any> {
-  return (await call(server, `query($taskId: String!) { agentTask(taskId: $taskId) { ${TASK_FIELDS} } }`, { taskId }, headers)).agentTask;
+  return (await call(server, `query($taskId: ID!) { agentTask(taskId: $taskId) { ${TASK_FIELDS} } }`, { taskId }, headers)).agentTask;
 }
 
 /** Waits until a task of `handoffId` matching `where` is offered to the agent (the offer follows STEP_WAITING). */
@@ -38,7 +38,7 @@ export async function waitForTask(server: TestServer, agentId: string, handoffId
 }
 
 export async function claimTask(server: TestServer, taskId: string, headers?: Headers) {
-  const data = await call(server, `mutation($taskId: String!) { claimAgentTask(input: { taskId: $taskId }) { token task { ${TASK_FIELDS} } userErrors { code message field } } }`, { taskId }, headers);
+  const data = await call(server, `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { ${TASK_FIELDS} } userErrors { code message field } } }`, { taskId }, headers);
   return data.claimAgentTask as { token: string | null; task: any; userErrors: { code: string; message: string; field: string[] }[] };
 }
 

@@ -11,7 +11,7 @@ export async function registerReadyAgents(server: TestServer, source = 'agent_1'
       { input: { id, capabilities: ['planning'], permissions: [permission] } },
     );
     if (registered.errors || registered.data.registerAgent.userErrors.length) throw new Error(JSON.stringify(registered));
-    const beat = await server.gql(`mutation($id: String!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id });
+    const beat = await server.gql(`mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id });
     if (beat.errors || beat.data.agentHeartbeat.userErrors.length) throw new Error(JSON.stringify(beat));
   }
 }

@@ -47,11 +47,11 @@ const MAX_ENTRY_LENGTH = 128;
 function checkList(name: 'capabilities' | 'permissions', values: string[]): UserError[] {
   const errors: UserError[] = [];
   if (values.length > MAX_LIST_ENTRIES) {
-    errors.push({ code: 'INVALID_INPUT', message: `At most ${MAX_LIST_ENTRIES} ${name}`, field: ['input', name] });
+    errors.push({ code: 'INVALID_VALUE', message: `At most ${MAX_LIST_ENTRIES} ${name}`, field: ['input', name] });
   }
   values.forEach((value, index) => {
     if (value.length === 0 || value.length > MAX_ENTRY_LENGTH) {
-      errors.push({ code: 'INVALID_INPUT', message: `Each entry must have 1 to ${MAX_ENTRY_LENGTH} characters`, field: ['input', name, String(index)] });
+      errors.push({ code: 'INVALID_VALUE', message: `Each entry must have 1 to ${MAX_ENTRY_LENGTH} characters`, field: ['input', name, String(index)] });
     }
   });
   return errors;
@@ -72,7 +72,7 @@ export class AgentService {
     const permissions = [...new Set(input.permissions ?? [])];
     const errors: UserError[] = [];
     if (!AGENT_ID_PATTERN.test(input.id)) {
-      errors.push({ code: 'INVALID_INPUT', message: 'An agent id has 1 to 128 letters, digits or _ . : @ -', field: ['input', 'id'] });
+      errors.push({ code: 'INVALID_VALUE', message: 'An agent id has 1 to 128 letters, digits or _ . : @ -', field: ['input', 'id'] });
     }
     errors.push(...checkList('capabilities', capabilities), ...checkList('permissions', permissions));
     if (errors.length > 0) return failAll(errors);

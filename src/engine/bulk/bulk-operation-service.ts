@@ -93,6 +93,10 @@ export class BulkOperationService {
     return this.options.store.get(id);
   }
 
+  count(): Promise<number> {
+    return this.options.store.count();
+  }
+
   page(request: PageRequest): Promise<Page<BulkOperation>> {
     return this.options.store.page(request);
   }

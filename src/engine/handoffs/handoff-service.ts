@@ -43,7 +43,7 @@ export const METADATA_LIMIT_BYTES = 64 * 1024;
 function checkInput(input: InitiateHandoffInput): UserError[] {
   const errors: UserError[] = [];
   if (input.handoffId != null && !ID_PATTERN.test(input.handoffId)) {
-    errors.push({ field: ['input', 'handoffId'], code: 'INVALID_ID', message: 'handoffId must be 1–128 characters of letters, digits, _ . : - and start with a letter or digit' });
+    errors.push({ field: ['input', 'handoffId'], code: 'INVALID_VALUE', message: 'handoffId must be 1–128 characters of letters, digits, _ . : - and start with a letter or digit' });
   }
   for (const field of ['sourcePhase', 'targetPhase', 'sourceAgent', 'targetAgent'] as const) {
     const value = input[field];

@@ -16,6 +16,7 @@ export interface BulkOperationStore {
   acquire(id: string, owner: string, now: number, leaseMs: number, gone: readonly string[]): Promise<BulkOperation | null>;
   /** Operations still RUNNING (a handful at most: what resumes after a restart). */
   running(): Promise<BulkOperation[]>;
+  count(): Promise<number>;
   /** Newest first. */
   page(request: PageRequest): Promise<Page<BulkOperation>>;
 }

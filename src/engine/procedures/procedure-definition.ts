@@ -1,5 +1,5 @@
 import { STEP_KIND_REGISTRY } from '../handoffs/steps/registry.js';
-import type { UserError } from '../shared/user-error.js';
+import type { UserError, UserErrorCode } from '../shared/user-error.js';
 import {
   DEFAULT_RETRY,
   SEVERITIES,
@@ -55,9 +55,9 @@ type Path = (string | number)[];
 /** Checks a definition; every problem points at the field at fault. */
 export function checkProcedureInput(input: ProcedureInput, context: DefinitionContext): UserError[] {
   const errors: UserError[] = [];
-  const problem = (path: Path, code: string, message: string) => errors.push({ field: ['input', ...path.map(String)], code, message });
+  const problem = (path: Path, code: UserErrorCode, message: string) => errors.push({ field: ['input', ...path.map(String)], code, message });
 
-  if (!ID_PATTERN.test(input.id)) problem(['id'], 'INVALID_ID', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
+  if (!ID_PATTERN.test(input.id)) problem(['id'], 'INVALID_VALUE', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
   if (!input.name.trim() || input.name.length > 200) problem(['name'], 'INVALID_VALUE', 'name must be 1–200 characters');
   if ((input.description ?? '').length > 2000) problem(['description'], 'INVALID_VALUE', 'description must be at most 2000 characters');
   if (input.steps.length === 0 || input.steps.length > MAX_STEPS) problem(['steps'], 'INVALID_VALUE', `a procedure needs 1–${MAX_STEPS} steps`);
@@ -85,9 +85,9 @@ function checkAction(
   path: Path,
   seenIds: Set<string>,
   context: DefinitionContext,
-  problem: (path: Path, code: string, message: string) => void,
+  problem: (path: Path, code: UserErrorCode, message: string) => void,
 ): void {
-  if (!ID_PATTERN.test(action.id)) problem([...path, 'id'], 'INVALID_ID', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
+  if (!ID_PATTERN.test(action.id)) problem([...path, 'id'], 'INVALID_VALUE', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
   else if (seenIds.has(action.id)) problem([...path, 'id'], 'DUPLICATE_KEY', `id "${action.id}" is used twice in this procedure`);
   seenIds.add(action.id);
   if (!action.name.trim() || action.name.length > 200) problem([...path, 'name'], 'INVALID_VALUE', 'name must be 1–200 characters');
@@ -96,7 +96,7 @@ function checkAction(
   }
   const handler = STEP_KIND_REGISTRY.get(action.kind);
   if (!handler) {
-    problem([...path, 'kind'], 'UNKNOWN_KIND', `unknown step kind ${action.kind}`);
+    problem([...path, 'kind'], 'INVALID_VALUE', `unknown step kind ${action.kind}`);
     return;
   }
   const params = action.params ?? {};
@@ -108,11 +108,11 @@ function checkAction(
     problem([...path, 'params'], 'TOO_LARGE', `params must be at most ${PARAMS_LIMIT_BYTES} bytes as JSON`);
     return;
   }
-  for (const message of handler.checkParams(params, context)) problem([...path, 'params'], 'INVALID_PARAMS', message);
+  for (const message of handler.checkParams(params, context)) problem([...path, 'params'], 'INVALID_VALUE', message);
   if (action.kind === 'validate') checkRules((params.rules as string[]) ?? [], [...path, 'params', 'rules'], context, problem);
 }
 
-function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Path, code: string, message: string) => void): void {
+function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Path, code: UserErrorCode, message: string) => void): void {
   const whole = (value: number | undefined, name: keyof RetryPolicy, min: number, max: number) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
       problem([...path, name], 'INVALID_VALUE', `${name} must be a whole number between ${min} and ${max}`);
@@ -125,9 +125,9 @@ function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Pat
   if (retry.jitter !== undefined && !(retry.jitter >= 0 && retry.jitter <= 1)) problem([...path, 'jitter'], 'INVALID_VALUE', 'jitter must be between 0 and 1');
 }
 
-function checkRules(ids: string[], path: Path, context: DefinitionContext, problem: (path: Path, code: string, message: string) => void): void {
+function checkRules(ids: string[], path: Path, context: DefinitionContext, problem: (path: Path, code: UserErrorCode, message: string) => void): void {
   for (const id of ids) {
-    if (!context.knownRuleIds.has(id)) problem(path, 'UNKNOWN_RULE', `no validation rule with id "${id}"`);
+    if (!context.knownRuleIds.has(id)) problem(path, 'NOT_FOUND', `no validation rule with id "${id}"`);
   }
 }
 

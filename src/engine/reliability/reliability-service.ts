@@ -110,7 +110,7 @@ export class ReliabilityService {
   async createConfig(input: CreateConfigInput): Promise<Outcome<ReliabilityTestConfig>> {
     const errors: UserError[] = [];
     if (!CONFIG_ID.test(input.id)) {
-      errors.push({ field: ['input', 'id'], code: 'INVALID_ID', message: 'id must be 1–64 letters, digits or _ . : - and start with a letter or digit' });
+      errors.push({ field: ['input', 'id'], code: 'INVALID_VALUE', message: 'id must be 1–64 letters, digits or _ . : - and start with a letter or digit' });
     }
     if (!RELIABILITY_TEST_TYPES.includes(input.type)) errors.push({ field: ['input', 'type'], code: 'INVALID_VALUE', message: 'unknown test type' });
     for (const field of ['name', 'description'] as const) {

@@ -1,3 +1,7 @@
+import type { UserErrorCode } from './user-error-codes.js';
+
+export type { UserErrorCode };
+
 /**
  * A mistake the caller can fix (unknown id, invalid definition, wrong state). Services
  * return these instead of throwing; the API shows them as `userErrors`.
@@ -7,7 +11,7 @@ export interface UserError {
   field: string[] | null;
   message: string;
   /** Stable SCREAMING_CASE code clients can branch on. */
-  code: string;
+  code: UserErrorCode;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
@@ -16,7 +20,7 @@ export function ok<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
 
-export function fail<T = never>(code: string, message: string, field: string[] | null = null): Outcome<T> {
+export function fail<T = never>(code: UserErrorCode, message: string, field: string[] | null = null): Outcome<T> {
   return { ok: false, errors: [{ code, message, field }] };
 }
 

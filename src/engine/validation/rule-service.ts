@@ -43,16 +43,16 @@ export interface DeleteRuleOutcome {
 async function checkFields(input: Omit<UpdateRuleInput, 'id'>, clock: Clock): Promise<UserError[]> {
   const errors: UserError[] = [];
   if (input.name !== undefined && input.name !== null && (input.name.trim() === '' || input.name.length > 200)) {
-    errors.push({ code: 'INVALID_INPUT', message: 'A name has 1 to 200 characters', field: ['input', 'name'] });
+    errors.push({ code: 'INVALID_VALUE', message: 'A name has 1 to 200 characters', field: ['input', 'name'] });
   }
   if (input.description && input.description.length > 2_000) {
-    errors.push({ code: 'INVALID_INPUT', message: 'A description has at most 2000 characters', field: ['input', 'description'] });
+    errors.push({ code: 'INVALID_VALUE', message: 'A description has at most 2000 characters', field: ['input', 'description'] });
   }
   if (input.severity && !SEVERITIES.includes(input.severity)) {
-    errors.push({ code: 'INVALID_INPUT', message: `Severity must be one of ${SEVERITIES.join(', ')}`, field: ['input', 'severity'] });
+    errors.push({ code: 'INVALID_VALUE', message: `Severity must be one of ${SEVERITIES.join(', ')}`, field: ['input', 'severity'] });
   }
   if (input.timeoutMs !== undefined && input.timeoutMs !== null && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1 || input.timeoutMs > MAX_TIMEOUT_MS)) {
-    errors.push({ code: 'INVALID_INPUT', message: `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, field: ['input', 'timeoutMs'] });
+    errors.push({ code: 'INVALID_VALUE', message: `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, field: ['input', 'timeoutMs'] });
   }
   if (input.condition === undefined) return errors;
   const field = ['input', 'condition'];
@@ -122,10 +122,10 @@ export class ValidationRuleService {
   async create(input: CreateRuleInput): Promise<Outcome<ValidationRule>> {
     const errors: UserError[] = [];
     if (!RULE_ID_PATTERN.test(input.id)) {
-      errors.push({ code: 'INVALID_INPUT', message: 'A rule id has 1 to 64 letters, digits or _ . : -', field: ['input', 'id'] });
+      errors.push({ code: 'INVALID_VALUE', message: 'A rule id has 1 to 64 letters, digits or _ . : -', field: ['input', 'id'] });
     }
     if (input.name === undefined || input.name === null) {
-      errors.push({ code: 'INVALID_INPUT', message: 'A name is required', field: ['input', 'name'] });
+      errors.push({ code: 'INVALID_VALUE', message: 'A name is required', field: ['input', 'name'] });
     }
     errors.push(...(await checkFields({ ...input, condition: input.condition ?? null }, this.clock)));
     if (errors.length > 0) return failAll(errors);
@@ -169,7 +169,7 @@ export class ValidationRuleService {
       updatedAt: this.clock.now(),
     };
     const stored = await this.repository.replace(next, current.version);
-    return stored ? ok(stored) : fail('CONFLICT', `Rule "${input.id}" was changed by someone else; read it again and retry`, ['input', 'id']);
+    return stored ? ok(stored) : fail('VERSION_CONFLICT', `Rule "${input.id}" was changed by someone else; read it again and retry`, ['input', 'id']);
   }
 
   setEnabled(id: string, enabled: boolean): Promise<Outcome<ValidationRule>> {
@@ -193,6 +193,6 @@ export class ValidationRuleService {
       return { outcome: fail('RULE_IN_USE', message, ['input', 'id']), referencedBy };
     }
     if (await this.repository.delete(id, current.version)) return { outcome: ok(current), referencedBy: [] };
-    return { outcome: fail('CONFLICT', `Rule "${id}" was changed by someone else; read it again and retry`, ['input', 'id']), referencedBy: [] };
+    return { outcome: fail('VERSION_CONFLICT', `Rule "${id}" was changed by someone else; read it again and retry`, ['input', 'id']), referencedBy: [] };
   }
 }

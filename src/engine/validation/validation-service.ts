@@ -161,7 +161,7 @@ export class ValidationService {
     }
     (input.blockingSeverities ?? []).forEach((severity, index) => {
       if (!SEVERITIES.includes(severity)) {
-        errors.push({ code: 'INVALID_INPUT', message: `Unknown severity "${severity}"`, field: ['input', 'blockingSeverities', String(index)] });
+        errors.push({ code: 'INVALID_VALUE', message: `Unknown severity "${severity}"`, field: ['input', 'blockingSeverities', String(index)] });
       }
     });
 
@@ -169,7 +169,7 @@ export class ValidationService {
       errors.push({ code: 'TOO_LARGE', message: `context must be at most ${CONTEXT_LIMIT_BYTES} bytes as JSON`, field: ['input', 'context'] });
     }
     if (input.ruleIds && input.ruleIds.length > MAX_RULES_PER_SESSION) {
-      return fail('INVALID_INPUT', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
+      return fail('INVALID_VALUE', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
     }
     let rules: ResolvedRule[];
     if (input.ruleIds) {

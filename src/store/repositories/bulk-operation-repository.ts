@@ -65,6 +65,10 @@ export class BulkOperationRepository implements BulkOperationStore {
     return (await this.operations.find({ status: 'RUNNING' })).map(toOperation);
   }
 
+  count(): Promise<number> {
+    return this.operations.count({});
+  }
+
   page(request: PageRequest): Promise<Page<BulkOperation>> {
     return keysetPage(this.operations, {}, 'startedAt', request, toOperation);
   }
