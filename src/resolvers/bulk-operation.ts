@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { BULK_ACTIONS } from '../engine/bulk/bulk-actions.js';
 import type { BulkOperation } from '../engine/bulk/bulk-operation.js';
 import { builder } from '../schema/builder.js';
 import { BulkOperationConnection, BulkOperationPayload, BulkOperationRef, implementBulkOperationNode, StartBulkOperationInput } from '../schema/bulk-operation.js';
@@ -39,7 +40,8 @@ builder.mutationFields((t) => ({
     type: BulkOperationPayload,
     description:
       'Applies an action to every handoff the filter matches now, in batches, in the background; returns at once (RUNNING, or COMPLETED when nothing matched). Follow it with bulkOperationProgress. Needs the role of the single action (operator).',
-    authScopes: { operator: true },
+    // The role of the single action, from the registry.
+    authScopes: (_root, { input }) => ({ [BULK_ACTIONS[input.action].role]: true }),
     args: { input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }) },
     resolve: async (_root, { input }, context) =>
       toPayload(await context.engine.bulk.start(input.action, toHandoffQuery(input.filter), input.reason ?? null, actorOf(context))),

@@ -15,14 +15,14 @@ export interface BulkActionServices {
  * and must neither act twice nor count a handoff twice.
  */
 export interface BulkAction {
-  /** The scope a caller needs, as for the single action. */
-  scope: 'operator';
+  /** The role a caller needs to start it: the one the single action needs. */
+  role: 'operator' | 'admin';
   apply(handoff: Handoff, operation: BulkOperation, services: BulkActionServices): Promise<BulkItemOutcome>;
 }
 
 /** Cancel: skipped when a cancel is already recorded by someone else; refused once final or rolling back. */
 const cancel: BulkAction = {
-  scope: 'operator',
+  role: 'operator',
   async apply(handoff, operation, services) {
     const mark = bulkMark(operation.id);
     const recorded = await services.cancelRequestOf(handoff.id);
