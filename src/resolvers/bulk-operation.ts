@@ -2,7 +2,14 @@ import { GraphQLError } from 'graphql';
 import { BULK_ACTIONS } from '../engine/bulk/bulk-actions.js';
 import type { BulkOperation } from '../engine/bulk/bulk-operation.js';
 import { builder } from '../schema/builder.js';
-import { BulkOperationConnection, BulkOperationPayload, BulkOperationRef, implementBulkOperationNode, StartBulkOperationInput } from '../schema/bulk-operation.js';
+import {
+  BulkOperationConnection,
+  BulkOperationPayload,
+  BulkOperationRef,
+  CancelBulkOperationInput,
+  implementBulkOperationNode,
+  StartBulkOperationInput,
+} from '../schema/bulk-operation.js';
 import { pageArgs } from '../schema/connection.js';
 import '../schema/subscription-root.js';
 import { actorOf } from './actor.js';
@@ -45,6 +52,17 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }) },
     resolve: async (_root, { input }, context) =>
       toPayload(await context.engine.bulk.start(input.action, toHandoffQuery(input.filter), input.reason ?? null, actorOf(context))),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  cancelBulkOperation: t.field({
+    type: BulkOperationPayload,
+    description:
+      'Stops a RUNNING bulk operation: no further batch starts, and a batch under way stops after its current handoff (on another server sharing the store, after its batch); what was done is counted. Handoffs already acted on stay as they are. INVALID_STATE once it is finished.',
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: CancelBulkOperationInput, required: true, description: 'Which one.' }) },
+    resolve: async (_root, { input }, context) => toPayload(await context.engine.bulk.cancel(plainId(String(input.id), 'BulkOperation'))),
   }),
 }));
 

@@ -22,6 +22,7 @@ export const BulkOperationStatusEnum = builder.enumType('BulkOperationStatus', {
     RUNNING: 'Acting on the matched handoffs, a batch at a time (after a restart, it goes on from the last stored batch).',
     COMPLETED: 'Every matched handoff was done, skipped or refused. Final.',
     FAILED: 'Stopped on an unexpected error (see error); the counts say what was done before. Final.',
+    CANCELLED: 'Stopped by cancelBulkOperation; the counts say what was done before (handoffs acted on stay as they are). Final.',
   }),
 });
 
@@ -69,4 +70,11 @@ export const StartBulkOperationInput = builder.inputType('StartBulkOperationInpu
   }),
 });
 
-export const BulkOperationPayload = payloadType<BulkOperation>('BulkOperation', 'bulkOperation', BulkOperationRef, 'The bulk operation started.');
+export const CancelBulkOperationInput = builder.inputType('CancelBulkOperationInput', {
+  description: 'Which bulk operation to stop.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'bulkOperationId or global id.' }),
+  }),
+});
+
+export const BulkOperationPayload = payloadType<BulkOperation>('BulkOperation', 'bulkOperation', BulkOperationRef, 'The bulk operation started or cancelled.');

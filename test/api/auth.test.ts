@@ -82,6 +82,13 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     operation: 'mutation { startBulkOperation(input: { action: CANCEL, filter: { testId: "no_such_test" } }) { userErrors { code } } }',
   },
   {
+    name: 'stop a bulk operation',
+    kind: 'mutation',
+    field: 'cancelBulkOperation',
+    least: 'operator',
+    operation: 'mutation { cancelBulkOperation(input: { id: "nothing" }) { userErrors { code } } }',
+  },
+  {
     name: 'delete a procedure',
     kind: 'mutation',
     field: 'deleteProcedure',

@@ -115,4 +115,21 @@ describe('bulk cancel', () => {
     const unknown = await collect(server.wsClient(), PROGRESS, { id: 'bulk_nothing' });
     expect(unknown.flatMap((result) => result.errors ?? [])[0]).toMatchObject({ message: 'No bulk operation with id "bulk_nothing"', extensions: { code: 'NOT_FOUND' } });
   });
+
+  it('stops when cancelled: no further batch, what was done stays counted, and a finished operation cannot be cancelled', async () => {
+    await waiting('stopped', 120);
+    const { bulkOperation } = await start({ action: 'CANCEL', filter: { metadata: [{ path: 'batch', equals: 'stopped' }] } });
+    const read = async () => (await server.gql(READ, { id: bulkOperation.id })).data.bulkOperation;
+    await clock.runUntil(async () => (await read()).done === BATCH, 1);
+    const cancel = (id: string) => server.gql(`mutation($id: ID!) { cancelBulkOperation(input: { id: $id }) { bulkOperation { status done } userErrors { code message } } }`, { id });
+    const cancelled = (await cancel(bulkOperation.id)).data.cancelBulkOperation;
+    expect(cancelled).toEqual({ bulkOperation: { status: 'CANCELLED', done: BATCH }, userErrors: [] });
+    await clock.advance(10_000);
+    expect(await read()).toMatchObject({ status: 'CANCELLED', total: 120, done: BATCH });
+    await clock.runUntil(async () => (await countOf({ status: ['CANCELLED'], metadata: [{ path: 'batch', equals: 'stopped' }] })) === BATCH, 10);
+    expect(await countOf({ status: ['WAITING'], metadata: [{ path: 'batch', equals: 'stopped' }] })).toBe(120 - BATCH);
+    const again = (await cancel(bulkOperation.id)).data.cancelBulkOperation;
+    expect(again.userErrors).toEqual([{ code: 'INVALID_STATE', message: 'Bulk operation is CANCELLED: only a RUNNING one can be cancelled' }]);
+    expect((await cancel('bulk_nothing')).data.cancelBulkOperation.userErrors[0].code).toBe('NOT_FOUND');
+  });
 });

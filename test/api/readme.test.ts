@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, validate } from 'graphql';
 import { GRAPHIQL_START } from '../../src/app.js';
+import { schema } from '../../src/resolvers/index.js';
 import { ROOT } from '../support/server-process.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 
@@ -157,9 +159,10 @@ describe('README: Two agents hand off', () => {
 describe('README: Operating, finding work and bulk actions', () => {
   const ours = ['StuckForAnHour', 'RetryingNow', 'GoldCustomersOfPlanners', 'CancelGoldBacklog', 'FollowBulk', 'BulkOperations'];
 
-  it('has its operations', () => {
-    const names = graphqlBlocks('Operating').map((block) => block.name);
-    expect(ours.filter((name) => !names.includes(name))).toEqual([]);
+  it('has its operations, each valid against the schema', () => {
+    const blocks = graphqlBlocks('Operating');
+    expect(ours.concat('StopBulk').filter((name) => !blocks.some((block) => block.name === name))).toEqual([]);
+    for (const block of blocks) expect(validate(schema, parse(block.source)).map((error) => error.message), block.name).toEqual([]);
   });
 
   it('runs them as written, without errors', async () => {

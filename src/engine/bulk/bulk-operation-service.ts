@@ -9,7 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { randomUuid, type Random } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
-import { failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { BULK_ACTIONS, type BulkActionName, type BulkActionServices } from './bulk-actions.js';
 import { bulkOperationProgress } from './bulk-progress.js';
 import type { BulkItemOutcome, BulkOperation } from './bulk-operation.js';
@@ -51,6 +51,8 @@ export class BulkOperationService {
   readonly changes = new Topic<string>();
   private readonly stopped = new AbortController();
   private readonly driving = new Map<string, Promise<void>>();
+  /** Operations cancelled here: their batch stops at the next handoff (another process's finishes its batch). */
+  private readonly cancelled = new Set<string>();
 
   constructor(private readonly options: BulkOperationServiceOptions) {}
 
@@ -126,6 +128,23 @@ export class BulkOperationService {
     return resumed;
   }
 
+  /**
+   * Cancels a RUNNING operation: no further batch starts. A batch under way here stops after its
+   * current handoff; one another process drives finishes first. Either adds its counts. Handoffs
+   * already acted on stay as they are.
+   */
+  async cancel(id: string): Promise<Outcome<BulkOperation>> {
+    const cancelled = await this.options.store.cancel(id, this.options.clock.now());
+    if (cancelled) {
+      if (this.driving.has(id)) this.cancelled.add(id);
+      this.changes.publish(id);
+      return ok(cancelled);
+    }
+    const current = await this.options.store.get(id);
+    if (!current) return fail('NOT_FOUND', `No bulk operation with id "${id}"`, ['input', 'id']);
+    return fail('INVALID_STATE', `Bulk operation is ${current.status}: only a RUNNING one can be cancelled`, ['input', 'id']);
+  }
+
   /** Stops after the handoff each operation is at, storing its progress and handing its lease back. */
   async stop(): Promise<void> {
     this.stopped.abort(new Error('engine stopped'));
@@ -135,7 +154,10 @@ export class BulkOperationService {
   private drive(operation: BulkOperation): void {
     const run = this.runBatches(operation)
       .catch((error: unknown) => this.recordFailure(operation.id, error))
-      .finally(() => this.driving.delete(operation.id));
+      .finally(() => {
+        this.driving.delete(operation.id);
+        this.cancelled.delete(operation.id);
+      });
     this.driving.set(operation.id, run);
   }
 
@@ -147,7 +169,7 @@ export class BulkOperationService {
       const counts: Record<BulkItemOutcome, number> = { DONE: 0, SKIPPED: 0, REFUSED: 0 };
       let cursor = operation.cursor;
       for (const { node, cursor: itemCursor } of page.items) {
-        if (this.stopped.signal.aborted) break;
+        if (this.stopped.signal.aborted || this.cancelled.has(operation.id)) break;
         counts[await BULK_ACTIONS[operation.action].apply(node, operation, handoffs)]++;
         cursor = itemCursor;
       }
@@ -178,12 +200,33 @@ export class BulkOperationService {
       lease: finished || stopping ? null : { owner, expiresAt: now + leaseMs + batchIntervalMs },
     };
     const stored = await store.update(next, owner);
-    if (!stored) {
-      this.options.logger.warn({ bulkOperationId: operation.id }, 'bulk operation taken over by another process: stopping here');
-      return null;
-    }
+    if (!stored) return this.recordAfterCancel(operation, counts, cursor);
     this.changes.publish(operation.id);
     return stored;
+  }
+
+  /**
+   * A record refused because the operation was cancelled meanwhile still adds what this batch did
+   * (on the cancelled state, which nobody drives). Always null: the driver stops.
+   */
+  private async recordAfterCancel(operation: BulkOperation, counts: Record<BulkItemOutcome, number>, cursor: string | null): Promise<null> {
+    const { store, logger } = this.options;
+    const current = await store.get(operation.id);
+    if (current?.status === 'CANCELLED' && current.cursor === operation.cursor) {
+      const counted: BulkOperation = {
+        ...current,
+        done: current.done + counts.DONE,
+        skipped: current.skipped + counts.SKIPPED,
+        refused: current.refused + counts.REFUSED,
+        cursor,
+        version: current.version + 1,
+      };
+      if (await store.update(counted, null)) this.changes.publish(operation.id);
+      logger.info({ bulkOperationId: operation.id }, 'bulk operation cancelled: stopping here');
+    } else {
+      logger.warn({ bulkOperationId: operation.id }, 'bulk operation taken over by another process: stopping here');
+    }
+    return null;
   }
 
   /** An unexpected error ends the operation FAILED, with what it did so far. */

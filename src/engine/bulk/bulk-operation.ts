@@ -3,7 +3,7 @@ import type { Actor } from '../shared/actor.js';
 import type { HandoffQuery } from '../handoffs/handoff-query.js';
 import type { BulkActionName } from './bulk-actions.js';
 
-export const BULK_OPERATION_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED'] as const;
+export const BULK_OPERATION_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type BulkOperationStatus = (typeof BULK_OPERATION_STATUSES)[number];
 
 /** What one handoff came to under a bulk action. */
@@ -15,7 +15,8 @@ export type BulkItemOutcome = 'DONE' | 'SKIPPED' | 'REFUSED';
  *
  * Transitions (each one compare-and-set on `version` and the lease, see BulkOperationStore):
  * RUNNING → RUNNING (a batch recorded), RUNNING → COMPLETED (nothing left), RUNNING → FAILED (an
- * unexpected error, recorded in `error`).
+ * unexpected error, recorded in `error`), RUNNING → CANCELLED (cancelBulkOperation; the lease is
+ * dropped, so the driver's next record fails and it stops, adding the counts of the batch it was in).
  */
 export interface BulkOperation {
   id: string;

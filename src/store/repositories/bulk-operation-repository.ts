@@ -45,9 +45,17 @@ export class BulkOperationRepository implements BulkOperationStore {
     return doc ? toOperation(doc) : null;
   }
 
-  async update(next: BulkOperation, owner: string): Promise<BulkOperation | null> {
+  async update(next: BulkOperation, owner: string | null): Promise<BulkOperation | null> {
     const { _id, ...fields } = toDocument(next);
     const doc = await this.operations.findOneAndUpdate({ _id, version: next.version - 1, leaseOwner: owner }, { $set: fields });
+    return doc ? toOperation(doc) : null;
+  }
+
+  async cancel(id: string, at: number): Promise<BulkOperation | null> {
+    const doc = await this.operations.findOneAndUpdate(
+      { _id: id, status: 'RUNNING' },
+      { $set: { status: 'CANCELLED', finishedAt: at, leaseOwner: null, leaseExpiresAt: 0 }, $inc: { version: 1 } },
+    );
     return doc ? toOperation(doc) : null;
   }
 
