@@ -11,6 +11,7 @@ import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
 import { handoffListContract } from './handoff-list-contract.js';
+import { MingoDatabase } from './mingo-database.js';
 
 interface HandoffStoreFixture {
   name: string;
@@ -44,7 +45,17 @@ function fixtures(): HandoffStoreFixture[] {
     },
     dispose: (db) => fixture.dispose(db),
   }));
-  return [...native, ...documents];
+  // MongoDB's query semantics without a server: the repository's queries evaluated by mingo.
+  const mingo: HandoffStoreFixture = {
+    name: 'documents on mingo (MongoDB query semantics, in memory)',
+    skipReason: null,
+    async open() {
+      const db = new MingoDatabase();
+      return { db, store: await HandoffRepository.open(db, 0, 'writer_a') };
+    },
+    dispose: (db) => db.close(),
+  };
+  return [...native, ...documents, mingo];
 }
 
 function handoff(id: string, overrides: Partial<Handoff> = {}): Handoff {
