@@ -5,6 +5,7 @@ import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { findManyInOrder, type Page, type PageRequest } from '../pagination.js';
 import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
 import { beyond, handoffDocumentFilter, metadataForQueries, orderSort } from './handoff-document-query.js';
+import { addOrderFields } from './handoff-order-fields.js';
 import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, PRIORITY_RANK, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
 import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
@@ -126,31 +127,6 @@ function toRecord(doc: HandoffDocument): HandoffRecord {
   };
 }
 
-/**
- * Documents stored before the list orders and filters had their fields get them, from their
- * state (updatedAt: the last time the state shows), a batch at a time.
- */
-async function addOrderFields(handoffs: Collection<HandoffDocument>): Promise<void> {
-  for (;;) {
-    const batch = await handoffs.find({ updatedAt: { $exists: false } }, { limit: 1_000 });
-    if (batch.length === 0) return;
-    for (const doc of batch) {
-      const handoff = toHandoff(doc);
-      await handoffs.findOneAndUpdate(
-        { _id: doc._id, updatedAt: { $exists: false } },
-        {
-          $set: {
-            updatedAt: handoff.finishedAt ?? handoff.startedAt ?? handoff.createdAt,
-            retrying: hasRetryingStep(handoff),
-            priorityRank: PRIORITY_RANK[handoff.priority],
-            metaQuery: metadataForQueries(handoff.metadata),
-          },
-        },
-      );
-    }
-  }
-}
-
 const toFilter = handoffDocumentFilter;
 
 /**
@@ -182,7 +158,7 @@ export class HandoffRepository implements HandoffStore {
       { fields: ['targetAgent', 'createdAt'] },
     ]);
     await moveMetadataOutOfState(handoffs);
-    await addOrderFields(handoffs);
+    await addOrderFields(handoffs, toHandoff);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
   }
 
