@@ -32,7 +32,7 @@ describe('bulk operation and a crash', () => {
     const procedure = await first.gql(`mutation { createProcedure(input: { id: "WAITS", name: "Waits", steps: [{ id: "review", name: "review", kind: AWAIT_SIGNAL, timeoutMs: 86400000 }] }) { userErrors { message } } }`);
     expect(procedure.data.createProcedure.userErrors).toEqual([]);
     for (let i = 0; i < COUNT; i++) {
-      const started = await first.gql(`mutation($id: String!) { initiateHandoff(input: { handoffId: $id, procedureId: "WAITS", metadata: { batch: "crash" } }) { userErrors { message } } }`, {
+      const started = await first.gql(`mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "WAITS", metadata: { batch: "crash" } }) { userErrors { message } } }`, {
         id: `bulk_crash_${String(i).padStart(2, '0')}`,
       });
       expect(started.data.initiateHandoff.userErrors).toEqual([]);

@@ -180,6 +180,8 @@ export class BulkOperationService {
       if (finished) return;
       if (batchIntervalMs > 0) await clock.sleep(batchIntervalMs, this.stopped.signal).catch(() => undefined);
     }
+    // Stopped between two batches: hand the lease back, so the next start takes the operation at once.
+    await this.options.store.update({ ...operation, version: operation.version + 1, lease: null }, this.options.owner);
   }
 
   /** Stores one batch's progress (compare-and-set on version and lease); null when another process took over. */
