@@ -107,10 +107,12 @@ describe('finding work', () => {
     expect((await ids({}, { field: 'UPDATED_AT', direction: 'ASC' }))[0]).toBe('w1');
   });
 
-  it('pages on with its cursor while new handoffs arrive: no repeats, no gaps', async () => {
+  it('pages on with its cursor while handoffs arrive and change: no repeats, no gaps', async () => {
     const first = await list({ orderBy: { field: 'PRIORITY' }, first: 2 });
     expect(first.edges.map((edge) => edge.node.handoffId)).toEqual(['f1', 'w1']);
     await initiate(server, { handoffId: 'urgent', procedureId: 'WAITS', priority: 'CRITICAL' });
+    await server.gql(`mutation { cancelHandoff(input: { id: "w1", reason: "changes between pages" }) { userErrors { code } } }`);
+    await clock.runUntil(async () => (await statusOf('w1')).status === 'CANCELLED', 1);
     const rest = await list({ orderBy: { field: 'PRIORITY' }, first: 2, after: first.pageInfo.endCursor });
     expect(rest.edges.map((edge) => edge.node.handoffId)).toEqual(['w2']);
     expect(rest.pageInfo.hasNextPage).toBe(false);
