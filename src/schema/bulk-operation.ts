@@ -43,7 +43,7 @@ builder.objectFields(BulkOperationRef, (t) => ({
   bulkOperationId: t.exposeString('id', { description: 'The plain id.' }),
   action: t.field({ type: BulkActionEnum, description: 'What it does to each handoff.', resolve: (operation) => operation.action }),
   status: t.field({ type: BulkOperationStatusEnum, description: 'Where it is.', resolve: (operation) => operation.status }),
-  filter: t.field({ type: 'JSON', description: 'The filter as given (a HandoffFilter, ids as plain ids).', resolve: (operation) => operation.query as Record<string, unknown> }),
+  filter: t.field({ type: 'JSON', description: 'The filter (a HandoffFilter) as it was given.', resolve: (operation) => operation.filterAsGiven }),
   reason: t.exposeString('reason', { description: 'Recorded on each handoff acted on, with the operation id.' }),
   total: t.exposeInt('total', { description: 'Handoffs matching when it started. One that stops matching before its turn (it finished meanwhile) is not counted below.' }),
   done: t.exposeInt('done', { description: 'Handoffs the action was applied to.' }),

@@ -88,6 +88,7 @@ describe('bulk cancel', () => {
 
     const read = await server.gql(READ, { id: bulkOperation.bulkOperationId });
     expect(read.data.bulkOperation).toMatchObject({ status: 'COMPLETED', total: 500, done: 500, action: 'CANCEL', reason: 'customer left' });
+    expect(read.data.bulkOperation.filter).toEqual({ metadata: [{ path: 'batch', equals: 'five_hundred' }] });
     await clock.runUntil(async () => (await countOf({ status: ['CANCELLED'], metadata: [{ path: 'batch', equals: 'five_hundred' }] })) === 500, 10);
   });
 

@@ -59,8 +59,9 @@ export class BulkOperationService {
   /**
    * Fixes the matching set (the query as of now, up to the newest matching handoff), stores the
    * operation and drives it in the background. Returns it as started (COMPLETED when nothing matched).
+   * `filterAsGiven`: the client's filter as it wrote it, kept for people to read.
    */
-  async start(action: BulkActionName, query: HandoffQuery, reason: string | null, actor: Actor | null): Promise<Outcome<BulkOperation>> {
+  async start(action: BulkActionName, query: HandoffQuery, reason: string | null, actor: Actor | null, filterAsGiven: unknown = query): Promise<Outcome<BulkOperation>> {
     const resolved = await this.options.handoffs.resolveQuery(query);
     if ('errors' in resolved) return failAll(resolved.errors.map((error) => ({ ...error, field: error.field ? ['input', ...error.field] : null })));
     const { clock, owner, leaseMs } = this.options;
@@ -70,7 +71,7 @@ export class BulkOperationService {
     const operation: BulkOperation = {
       id: `bulk_${randomUuid(this.options.random)}`,
       action,
-      query,
+      filterAsGiven: JSON.parse(JSON.stringify(filterAsGiven ?? {})) as unknown,
       filter,
       reason: (reason?.trim() || `bulk ${action.toLowerCase()}`).slice(0, REASON_LIMIT),
       status: filter ? 'RUNNING' : 'COMPLETED',

@@ -1,6 +1,5 @@
 import type { HandoffFilter } from '../ports/handoff-store.js';
 import type { Actor } from '../shared/actor.js';
-import type { HandoffQuery } from '../handoffs/handoff-query.js';
 import type { BulkActionName } from './bulk-actions.js';
 
 export const BULK_OPERATION_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
@@ -21,8 +20,8 @@ export type BulkItemOutcome = 'DONE' | 'SKIPPED' | 'REFUSED';
 export interface BulkOperation {
   id: string;
   action: BulkActionName;
-  /** The filter as the client gave it. */
-  query: HandoffQuery;
+  /** The filter as the client gave it (JSON), for people to read. */
+  filterAsGiven: unknown;
   /**
    * What every batch reads: the query resolved when the operation started (its clock and the agent
    * registry then), bounded by the newest matching handoff then (`upTo`). Null: nothing matched.

@@ -3,26 +3,26 @@ import type { BulkOperationStore } from '../../engine/ports/bulk-operation-store
 import type { Collection, Database, Filter } from '../collection.js';
 import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 
-interface BulkOperationDocument extends Omit<BulkOperation, 'id' | 'query' | 'filter' | 'lease'> {
+interface BulkOperationDocument extends Omit<BulkOperation, 'id' | 'filterAsGiven' | 'filter' | 'lease'> {
   _id: string;
   /** The client's filter and the resolved one, as JSON text: user keys (metadata paths) never become field names. */
-  query: string;
+  filterAsGiven: string;
   filter: string;
   leaseOwner: string | null;
   leaseExpiresAt: number;
 }
 
 function toDocument(operation: BulkOperation): BulkOperationDocument {
-  const { id, query, filter, lease, ...rest } = operation;
-  return { _id: id, ...rest, query: JSON.stringify(query), filter: JSON.stringify(filter), leaseOwner: lease?.owner ?? null, leaseExpiresAt: lease?.expiresAt ?? 0 };
+  const { id, filterAsGiven, filter, lease, ...rest } = operation;
+  return { _id: id, ...rest, filterAsGiven: JSON.stringify(filterAsGiven), filter: JSON.stringify(filter), leaseOwner: lease?.owner ?? null, leaseExpiresAt: lease?.expiresAt ?? 0 };
 }
 
 function toOperation(doc: BulkOperationDocument): BulkOperation {
-  const { _id, query, filter, leaseOwner, leaseExpiresAt, ...rest } = doc;
+  const { _id, filterAsGiven, filter, leaseOwner, leaseExpiresAt, ...rest } = doc;
   return {
     id: _id,
     ...rest,
-    query: JSON.parse(query) as BulkOperation['query'],
+    filterAsGiven: JSON.parse(filterAsGiven) as unknown,
     filter: JSON.parse(filter) as BulkOperation['filter'],
     lease: leaseOwner === null ? null : { owner: leaseOwner, expiresAt: leaseExpiresAt },
   };
