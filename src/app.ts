@@ -29,11 +29,13 @@ import { maskStoreErrors } from './http/mask-store-errors.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { withServedPaths } from './http/served-paths.js';
+import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
+import { registerQueueMetrics } from './observability/queue-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
 import { refusedRequestsCounter, useRequestMetrics } from './observability/request-metrics.js';
 
@@ -106,8 +108,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const metrics = createMetricsRegistry();
   const activeSubscriptions = createActiveSubscriptionsGauge(metrics);
   const unhookEngineMetrics = registerEngineMetrics(metrics, engine, logger.child({ component: 'metrics' }));
+  registerQueueMetrics(metrics, engine.queue, config.fairShareMetricKeys);
   const loggedErrors = new WeakSet<object>();
 
+  const rest = createRestApi(schema);
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -131,6 +135,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     plugins: [
       useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts(),
+      rest.plugin,
       useReadiness('/ready', async () => {
         try {
           await db.ping();
@@ -159,7 +164,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       origins,
       withApiKeys(
         keys,
-        { graphql: GRAPHQL_ENDPOINT, metrics: METRICS_ENDPOINT },
+        { isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path), metrics: METRICS_ENDPOINT, openApi: OPENAPI_PATH },
         withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
           refused('too-many-streams');
           httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');
@@ -170,6 +175,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpLogger.warn({ origin: req.headers.origin?.slice(0, 200), host: req.headers.host?.slice(0, 200) }, `request refused: ${reason}`);
       },
     ),
+    rest.serves,
   );
   const server = createServer(withRequestScope(logger, handler));
   const webSockets = attachGraphQLWebSocket({

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FairShareKeySource, FairShareRule } from './engine/handoffs/fair-share.js';
+import type { RetentionSettings } from './engine/handoffs/handoff-retention.js';
 
 /** Which persistence adapter backs the store. */
 export type StoreKind = 'embedded' | 'memory' | 'mongo';
@@ -33,6 +35,12 @@ export interface Config {
   agentHeartbeatWindowMs: number;
   /** Cap on handoffs executing at once; the rest queue by priority then age. */
   maxConcurrentHandoffs: number;
+  /** Per-key concurrency limits on top of maxConcurrentHandoffs (FAIR_SHARE_*); null: off. */
+  fairShare: FairShareRule | null;
+  /** How many fair-share keys /metrics labels by name (the rest add up under key="other"). */
+  fairShareMetricKeys: number;
+  /** How long finished handoffs are kept before the background sweep deletes them (0: forever). */
+  retention: RetentionSettings;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads; 0 turns the cache off. */
   finishedHandoffCacheBytes: number;
   /** Handoffs a bulk operation acts on per batch; its progress is stored after each. */
@@ -158,6 +166,59 @@ function apiKeys(env: Env): ApiKey[] {
   return keys;
 }
 
+const METADATA_PATH = /^metadata((\.[A-Za-z0-9_-]+)+)$/;
+
+/** `FAIR_SHARE_KEY`: targetAgent, procedure, or metadata.<path> (dot-separated field names). */
+function fairShareKey(raw: string): FairShareKeySource {
+  if (raw === 'targetAgent' || raw === 'procedure') return { kind: raw };
+  const metadata = METADATA_PATH.exec(raw);
+  if (metadata) return { kind: 'metadata', path: metadata[1].slice(1).split('.') };
+  throw new ConfigError('FAIR_SHARE_KEY', `expected targetAgent, procedure or metadata.<path>, got "${raw}"`);
+}
+
+/** `FAIR_SHARE_LIMITS=key=N,key=N`: limits for named keys (the last `=` splits key from limit). */
+function fairShareOverrides(raw: string | undefined): Map<string, number> {
+  const overrides = new Map<string, number>();
+  for (const entry of (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const split = entry.lastIndexOf('=');
+    const key = entry.slice(0, split).trim();
+    const limit = entry.slice(split + 1).trim();
+    if (split <= 0 || !key || !/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100_000) {
+      throw new ConfigError('FAIR_SHARE_LIMITS', `each entry must be key=N with N between 1 and 100000, got "${entry}"`);
+    }
+    if (overrides.has(key)) throw new ConfigError('FAIR_SHARE_LIMITS', `key "${key}" is given twice`);
+    overrides.set(key, Number(limit));
+  }
+  return overrides;
+}
+
+/** FAIR_SHARE_KEY with FAIR_SHARE_LIMIT (and optional FAIR_SHARE_LIMITS), or none of them. */
+function fairShare(env: Env): FairShareRule | null {
+  if (!env.FAIR_SHARE_KEY) {
+    for (const name of ['FAIR_SHARE_LIMIT', 'FAIR_SHARE_LIMITS']) {
+      if (env[name]) throw new ConfigError(name, 'needs FAIR_SHARE_KEY (targetAgent, procedure or metadata.<path>)');
+    }
+    return null;
+  }
+  const key = fairShareKey(env.FAIR_SHARE_KEY);
+  if (!env.FAIR_SHARE_LIMIT) throw new ConfigError('FAIR_SHARE_LIMIT', 'is required with FAIR_SHARE_KEY: how many handoffs of one key may run at once');
+  return { key, limit: integer(env, 'FAIR_SHARE_LIMIT', 1, 1, 100_000), overrides: fairShareOverrides(env.FAIR_SHARE_LIMITS) };
+}
+
+const MINUTE_MS = 60_000;
+const TEN_YEARS_MINUTES = 10 * 366 * 24 * 60;
+
+/** HANDOFF_RETENTION_MINUTES (0: keep forever, the default), TEST_HANDOFF_RETENTION_MINUTES (default: the same). */
+function retention(env: Env): RetentionSettings {
+  const production = integer(env, 'HANDOFF_RETENTION_MINUTES', 0, 0, TEN_YEARS_MINUTES);
+  return {
+    finishedAgeMs: production * MINUTE_MS,
+    testFinishedAgeMs: integer(env, 'TEST_HANDOFF_RETENTION_MINUTES', production, 0, TEN_YEARS_MINUTES) * MINUTE_MS,
+    batchSize: integer(env, 'HANDOFF_RETENTION_BATCH', 200, 1, 10_000),
+    intervalMs: integer(env, 'HANDOFF_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mongodbUrl = env.MONGODB_URL || undefined;
   if (mongodbUrl && !/^mongodb(\+srv)?:\/\//.test(mongodbUrl)) {
@@ -181,6 +242,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
     maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),
+    fairShare: fairShare(env),
+    fairShareMetricKeys: integer(env, 'FAIR_SHARE_METRIC_KEYS', 20, 1, 1_000),
+    retention: retention(env),
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     bulkBatchSize: integer(env, 'BULK_BATCH_SIZE', 100, 1, 10_000),
     bulkBatchIntervalMs: integer(env, 'BULK_BATCH_INTERVAL_MS', 0, 0, 3_600_000),

@@ -120,6 +120,63 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('fair share', () => {
+    it('is off by default', () => {
+      expect(loadConfig({}).fairShare).toBeNull();
+    });
+
+    it('reads the key, the default limit and per-key overrides', () => {
+      expect(loadConfig({ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '2', FAIR_SHARE_LIMITS: 'big=5, a=b=3' }).fairShare).toEqual({
+        key: { kind: 'targetAgent' },
+        limit: 2,
+        overrides: new Map([['big', 5], ['a=b', 3]]),
+      });
+      expect(loadConfig({ FAIR_SHARE_KEY: 'procedure', FAIR_SHARE_LIMIT: '1' }).fairShare?.key).toEqual({ kind: 'procedure' });
+      expect(loadConfig({ FAIR_SHARE_KEY: 'metadata.tenant.id', FAIR_SHARE_LIMIT: '1' }).fairShare?.key).toEqual({ kind: 'metadata', path: ['tenant', 'id'] });
+    });
+
+    it.each([
+      [{ FAIR_SHARE_KEY: 'sourceAgent', FAIR_SHARE_LIMIT: '1' }, 'Invalid FAIR_SHARE_KEY: expected targetAgent, procedure or metadata.<path>, got "sourceAgent"'],
+      [{ FAIR_SHARE_KEY: 'metadata.', FAIR_SHARE_LIMIT: '1' }, 'Invalid FAIR_SHARE_KEY'],
+      [{ FAIR_SHARE_KEY: 'targetAgent' }, 'Invalid FAIR_SHARE_LIMIT: is required with FAIR_SHARE_KEY'],
+      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '0' }, 'Invalid FAIR_SHARE_LIMIT: must be between 1 and 100000'],
+      [{ FAIR_SHARE_LIMIT: '3' }, 'Invalid FAIR_SHARE_LIMIT: needs FAIR_SHARE_KEY'],
+      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'big' }, 'Invalid FAIR_SHARE_LIMITS: each entry must be key=N'],
+      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'big=0' }, 'Invalid FAIR_SHARE_LIMITS'],
+      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'a=1,a=2' }, 'Invalid FAIR_SHARE_LIMITS: key "a" is given twice'],
+    ])('refuses %j', (env, message) => {
+      expect(configError(env as Record<string, string>).message).toContain(message);
+    });
+  });
+
+  describe('retention', () => {
+    it('keeps everything by default', () => {
+      expect(loadConfig({}).retention).toMatchObject({ finishedAgeMs: 0, testFinishedAgeMs: 0 });
+    });
+
+    it('reads ages in minutes; test handoffs follow production unless set', () => {
+      expect(loadConfig({ HANDOFF_RETENTION_MINUTES: '1440' }).retention).toEqual({
+        finishedAgeMs: 86_400_000,
+        testFinishedAgeMs: 86_400_000,
+        batchSize: 200,
+        intervalMs: 60_000,
+      });
+      expect(loadConfig({ HANDOFF_RETENTION_MINUTES: '1440', TEST_HANDOFF_RETENTION_MINUTES: '60', HANDOFF_RETENTION_BATCH: '50' }).retention).toMatchObject({
+        finishedAgeMs: 86_400_000,
+        testFinishedAgeMs: 3_600_000,
+        batchSize: 50,
+      });
+    });
+
+    it.each([
+      [{ HANDOFF_RETENTION_MINUTES: '1.5' }, 'Invalid HANDOFF_RETENTION_MINUTES: expected a whole number'],
+      [{ HANDOFF_RETENTION_BATCH: '0' }, 'Invalid HANDOFF_RETENTION_BATCH'],
+      [{ TEST_HANDOFF_RETENTION_MINUTES: 'soon' }, 'Invalid TEST_HANDOFF_RETENTION_MINUTES'],
+    ])('refuses %j', (env, message) => {
+      expect(configError(env as Record<string, string>).message).toContain(message);
+    });
+  });
+
   it('parses WEBHOOK_ALLOW_HOSTS into lower-case host names', () => {
     expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' Hooks.Example.com, ,api.example.org ' }).webhookAllowList).toEqual(['hooks.example.com', 'api.example.org']);
   });

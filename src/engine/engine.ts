@@ -5,7 +5,9 @@ import { AgentFeedService } from './agents/agent-feed-service.js';
 import { recordHandoffsInAgentFeeds } from './agents/handoff-feed-observer.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
+import type { FairShareRule } from './handoffs/fair-share.js';
 import { HandoffQueue } from './handoffs/handoff-queue.js';
+import { HandoffRetention, KEEP_EVERYTHING, type RetentionSettings } from './handoffs/handoff-retention.js';
 import { HandoffRunner } from './handoffs/handoff-runner.js';
 import { HandoffService } from './handoffs/handoff-service.js';
 import { FaultInjectors } from './handoffs/fault-injectors.js';
@@ -32,6 +34,10 @@ export interface EngineSettings {
   bulkBatchSize?: number;
   /** Pause between two batches of a bulk operation (default 0). */
   bulkBatchIntervalMs?: number;
+  /** Per-key concurrency limits on top of maxConcurrentHandoffs (default: none). */
+  fairShare?: FairShareRule | null;
+  /** When finished handoffs are deleted (default: never). */
+  retention?: RetentionSettings;
 }
 
 export interface EngineOptions {
@@ -80,6 +86,8 @@ export interface Engine {
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   readonly queue: HandoffQueue;
+  /** Deletes finished handoffs past their retention age in the background (when configured). */
+  readonly retention: HandoffRetention;
   /** Seeds defaults and resumes unfinished work. */
   start(): Promise<void>;
   /** Stops taking work and waits for running steps to reach a safe point. */
@@ -131,7 +139,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     retryLater: (id) => handoffs!.resumeLater(id),
     publish: (events) => handoffs!.publish(events),
   });
-  const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id));
+  const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id), options.settings.fairShare ?? null);
+  const retention = new HandoffRetention(stores, options.settings.retention ?? KEEP_EVERYTHING, clock, logger);
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
   const deliveries = new ContextDeliveryService({ inbox: stores.inbox, feed: agentFeed, wake: (id, name, payload) => handoffs!.wake(id, name, payload), clock });
   const agentTasks = new AgentTaskService({
@@ -222,6 +231,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     bulk,
     runner,
     queue,
+    retention,
     agents,
     deliveries,
     agentFeed,
@@ -265,10 +275,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
+      retention.start();
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
       await bulk.stop();
+      await retention.stop();
       await reliability.stop();
       queue.pause();
       handoffs!.stop();

@@ -16,7 +16,7 @@ builder.objectFields(AgentFeedEntryRef, (t) => ({
   handoff: t.field({
     type: HandoffRef,
     nullable: true,
-    description: 'The handoff it is about, as it is now.',
+    description: 'The handoff it is about, as it is now; null once retention deleted it (HANDOFF_RETENTION_MINUTES).',
     resolve: (entry, _args, context) => (entry.handoffId ? context.engine.handoffs.get(entry.handoffId) : null),
   }),
   task: t.field({

@@ -22,7 +22,7 @@ builder.objectFields(AgentTaskRef, (t) => ({
   handoff: t.field({
     type: HandoffRef,
     nullable: true,
-    description: 'The handoff it belongs to.',
+    description: 'The handoff it belongs to; null once retention deleted it (HANDOFF_RETENTION_MINUTES).',
     resolve: (task, _args, context) => context.loaders.handoffs.load(task.handoffId),
   }),
   agent: t.field({

@@ -11,6 +11,8 @@ import '../schema/metrics.js';
 import './agent.js';
 import './validation.js';
 import './metrics.js';
+import '../schema/queue-metrics.js';
+import './queue-metrics.js';
 import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';

@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import { HandoffStatusEnum, HandoffTypeEnum } from './handoff.js';
 
 const groupFields = (t: any) => ({
-  total: t.exposeInt('total', { description: 'Handoffs initiated.' }),
+  total: t.exposeInt('total', { description: 'Handoffs initiated and still stored (retention, when configured, deletes old finished ones: see HANDOFF_RETENTION_MINUTES).' }),
   finished: t.exposeInt('finished', { description: 'Handoffs in a final status.' }),
   succeeded: t.exposeInt('succeeded', { description: 'Handoffs COMPLETED.' }),
   successRate: t.exposeFloat('successRate', { description: 'succeeded ÷ finished, cancelled ones left out; 0 when none finished.' }),

@@ -187,6 +187,7 @@ builder.objectFields(HandoffRef, (t) => ({
   status: t.field({ type: HandoffStatusEnum, description: 'Where the handoff is.', resolve: (h) => h.status }),
   handoffType: t.field({ type: HandoffTypeEnum, description: 'What kind of transfer this is.', resolve: (h) => h.type }),
   priority: t.field({ type: PriorityEnum, description: 'Queue priority.', resolve: (h) => h.priority }),
+  procedureId: t.exposeString('procedureId', { description: 'The plain id of the procedure it runs (`procedure(id:)` accepts it).' }),
   procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version this run is pinned to.' }),
   sourcePhase: t.exposeString('sourcePhase', { nullable: true, description: 'The phase work comes from.' }),
   targetPhase: t.exposeString('targetPhase', { nullable: true, description: 'The phase work goes to.' }),

@@ -96,6 +96,12 @@ export class EventLog<B> {
     }
   }
 
+  /** Deletes every event of the owners: one ranged delete on the primary index per owner, in one call. */
+  async deleteOwners(owners: readonly string[]): Promise<number> {
+    if (owners.length === 0) return 0;
+    return this.events.deleteMany({ $or: owners.map((owner) => ({ _id: { $gt: eventId(owner, 0), $lte: eventId(owner, MAX_SEQ) } })) });
+  }
+
   /** Events of `owner` with seq > afterSeq, oldest first. */
   async after(owner: string, afterSeq: number, limit = 10_000): Promise<LoggedEvent<B>[]> {
     const docs = await this.events.find(

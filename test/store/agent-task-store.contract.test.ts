@@ -115,6 +115,17 @@ function agentTaskContract(fixture: AdapterFixture): void {
     expect((await tasks.page({ agentId: 'bob', statuses: ['CLAIMED'] }, { first: 10 })).items.map((item) => item.node.id)).toEqual(['t1']);
     expect(await tasks.count({ agentId: 'bob', statuses: ['OFFERED'] })).toBe(4);
   });
+
+  it('deletes every task of the handoffs retention deletes, and only theirs', async () => {
+    await tasks.offer(agentTask('h1_a', { handoffId: 'h1', actionId: 'a' }), 100);
+    await tasks.offer(agentTask('h1_b', { handoffId: 'h1', actionId: 'b' }), 100);
+    await tasks.offer(agentTask('h2_a', { handoffId: 'h2', actionId: 'a' }), 100);
+    await tasks.offer(agentTask('h3_a', { handoffId: 'h3', actionId: 'a' }), 100);
+    expect(await tasks.deleteOfHandoffs(['h1', 'h3', 'unknown'])).toBe(3);
+    expect((await tasks.getMany(['h1_a', 'h1_b', 'h2_a', 'h3_a'])).map((task) => task?.id ?? null)).toEqual([null, null, 'h2_a', null]);
+    expect(await tasks.count({ agentId: 'bob' })).toBe(1);
+    expect(await tasks.deleteOfHandoffs([])).toBe(0);
+  });
 }
 
 for (const fixture of adapterFixtures()) {

@@ -48,4 +48,14 @@ describe('FinishedHandoffs', () => {
     off.remember(handoff('a', 'COMPLETED'), 10);
     expect(off.get('a')).toBeUndefined();
   });
+
+  it('forgets what retention deleted: the ids given, and every copy finished before the cut-off (deleted by another process)', () => {
+    const cache = new FinishedHandoffs(10_000);
+    const at = (id: string, finishedAt: number) => cache.remember({ ...handoff(id, 'COMPLETED'), finishedAt }, 100);
+    at('deleted_here', 50);
+    at('old_elsewhere', 5);
+    at('recent', 20);
+    cache.forget(['deleted_here'], 10);
+    expect(['deleted_here', 'old_elsewhere', 'recent'].map((id) => cache.get(id)?.id ?? null)).toEqual([null, null, 'recent']);
+  });
 });

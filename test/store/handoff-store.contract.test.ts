@@ -92,6 +92,11 @@ function next(current: Handoff, status: HandoffStatus, events = 1): Handoff {
   return { ...current, status, version: current.version + 1, seq: current.seq + events };
 }
 
+/** One retention batch: the oldest finished ids, then their deletion; returns how many went. */
+async function deleteOld(store: HandoffStore, options: { finishedBefore: number; test: boolean; limit: number }): Promise<number> {
+  return store.deleteFinished(await store.finishedBefore(options));
+}
+
 function handoffContract(fixture: HandoffStoreFixture): void {
   let db: Database;
   let store: HandoffStore;
@@ -251,6 +256,56 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect((await store.summaries({ status: ['FAILED'] })).every((row) => row.status === 'FAILED' && row.procedureId !== undefined)).toBe(true);
     expect((await store.getMany(['h03', 'missing', 'h01'])).map((h) => h?.id ?? null)).toEqual(['h03', null, 'h01']);
   });
+
+  it('deletes finished handoffs older than a time in batches, oldest first, with their events; never unfinished ones', async () => {
+    const finish = async (id: string, status: HandoffStatus, finishedAt: number, overrides: Partial<Handoff> = {}) => {
+      const h = handoff(id, overrides);
+      await store.create(h, created, 1);
+      await store.transition({ ...next(h, status), startedAt: 1, finishedAt }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], finishedAt, null);
+    };
+    await finish('old_b', 'FAILED', 150);
+    await finish('old_a', 'COMPLETED', 100);
+    await finish('recent', 'COMPLETED', 500);
+    await finish('old_test', 'CANCELLED', 100, { test: { testId: 't1' } as Handoff['test'] });
+    const running = handoff('running', { createdAt: 0 });
+    await store.create(running, created, 0);
+    await store.transition(next(running, 'RUNNING'), [{ type: 'HANDOFF_STARTED', step: null, message: '' }], 1, null);
+    await store.recordSignal('running', 'review', { ok: true });
+
+    expect(await store.finishedBefore({ finishedBefore: 200, test: false, limit: 10 })).toEqual(['old_a', 'old_b']);
+    expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 1 })).toBe(1);
+    expect(await store.get('old_a')).toBeNull();
+    expect(await store.get('old_b')).not.toBeNull();
+    expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 10 })).toBe(1);
+    expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 10 })).toBe(0);
+
+    expect(await store.getMany(['old_a', 'old_b', 'recent'])).toMatchObject([null, null, { id: 'recent' }]);
+    expect(await store.events('old_a', 0)).toEqual([]);
+    expect(await store.events('old_b', 0)).toEqual([]);
+    expect((await store.page({ test: false }, { first: 10 })).items.map((item) => item.node.id).sort()).toEqual(['recent', 'running']);
+    expect(await store.count({ test: false })).toBe(2);
+    expect(await store.count({ status: ['COMPLETED', 'FAILED'], test: false })).toBe(1);
+    expect((await store.summaries({ test: false })).map((row) => [row.status, row.count]).sort()).toEqual([
+      ['COMPLETED', 1],
+      ['RUNNING', 1],
+    ]);
+    // Test traffic has its own age: untouched by the production sweep, deleted by its own.
+    expect(await store.get('old_test')).not.toBeNull();
+    expect(await deleteOld(store, { finishedBefore: 200, test: true, limit: 10 })).toBe(1);
+    expect(await store.count({ test: true })).toBe(0);
+    // However old, an unfinished handoff stays, with its events and signals.
+    expect(await deleteOld(store, { finishedBefore: Number.MAX_SAFE_INTEGER, test: false, limit: 10 })).toBe(1);
+    expect(await store.get('running')).toMatchObject({ status: 'RUNNING' });
+    expect(await store.events('running', 0)).toHaveLength(2);
+    expect(await store.requests('running')).toEqual({ signals: { review: { ok: true } }, cancelRequest: null });
+    expect(await store.unfinished()).toEqual([{ id: 'running', priority: 'MEDIUM' }]);
+    // Asked by id, it still deletes only finished handoffs, and skips unknown ids.
+    await finish('another', 'ROLLED_BACK', 900);
+    expect(await store.deleteFinished(['running', 'another', 'never_stored'])).toBe(1);
+    expect(await store.get('another')).toBeNull();
+    expect(await store.get('running')).not.toBeNull();
+    expect(await store.deleteFinished([])).toBe(0);
+  });
 }
 
 for (const fixture of fixtures()) {
@@ -298,6 +353,39 @@ describe('SQLite change feed', () => {
         { kind: 'cancel', handoffId: 'h1', reason: 'stop' },
       ]);
       expect((await feedOfA.read(rest.position, 100)).changes).toEqual([]);
+    } finally {
+      await dbA.close();
+      await dbB.close();
+    }
+  });
+
+  it('follows on exactly after retention deleted rows behind or ahead of a follower, and prunes notices', async () => {
+    const file = path.join(dir, 'handoff.sqlite');
+    const [dbA, dbB] = [SqliteDatabase.open(file), SqliteDatabase.open(file)];
+    try {
+      const b = new SqliteHandoffStore(dbB.connection, 'B', dbB.operations);
+      const feedOfA = new SqliteChangeFeed(dbA.connection, 'A');
+      const old = handoff('old');
+      await b.create(old, created, 1);
+      await b.recordSignal('old', 'review', 1);
+      await b.transition({ ...next(old, 'COMPLETED'), finishedAt: 2 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 2, null);
+      const position = await feedOfA.head();
+      const unread = handoff('unread');
+      await b.create(unread, created, 3);
+      await b.transition({ ...next(unread, 'COMPLETED'), finishedAt: 4 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 4, null);
+      // Both deleted: one the follower had read, one it had not.
+      expect(await deleteOld(b, { finishedBefore: 10, test: false, limit: 10 })).toBe(2);
+      const rows = (table: string) => dbA.connection.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+      expect([rows('handoff_events'), rows('handoff_notices')]).toEqual([0, 0]);
+      await b.create(handoff('fresh'), created, 11);
+      await b.recordSignal('fresh', 'review', 2);
+      const read = await feedOfA.read(position, 100);
+      expect(read.changes).toEqual([
+        { kind: 'events', events: [expect.objectContaining({ handoffId: 'fresh', seq: 1 })] },
+        { kind: 'signal', handoffId: 'fresh', step: 'review', payload: 2 },
+      ]);
+      // A follower starting now does not see deleted positions come back.
+      expect(await feedOfA.head()).toBe(read.position);
     } finally {
       await dbA.close();
       await dbB.close();
@@ -378,6 +466,30 @@ describe('SQLite handoff store internals', () => {
       for (const trigger of ['insert', 'update', 'delete']) db.connection.exec(`DROP TRIGGER handoff_counts_${trigger}`);
       const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
       expect(await reopened.count({ status: ['COMPLETED'], test: false })).toBe(exact("status = 'COMPLETED' AND test_id IS NULL"));
+      // Retention deletes through the same triggers.
+      expect(await deleteOld(reopened, { finishedBefore: 16, test: false, limit: 2 })).toBe(2);
+      await check();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('fills finished_at from the stored state for a file from before it, so retention finds old handoffs', async () => {
+    const db = SqliteDatabase.inMemory();
+    try {
+      const store = new SqliteHandoffStore(db.connection, 'w', db.operations);
+      const h = handoff('done');
+      await store.create(h, created, 1);
+      await store.transition({ ...next(h, 'COMPLETED'), startedAt: 1, finishedAt: 7 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 7, null);
+      await store.create(handoff('waiting'), created, 1);
+      db.connection.exec('DROP INDEX handoffs_by_finished');
+      db.connection.exec('ALTER TABLE handoffs DROP COLUMN finished_at');
+      const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
+      expect(db.connection.prepare('SELECT id, finished_at FROM handoffs ORDER BY id').all()).toEqual([
+        { id: 'done', finished_at: 7 },
+        { id: 'waiting', finished_at: null },
+      ]);
+      expect(await deleteOld(reopened, { finishedBefore: 8, test: false, limit: 10 })).toBe(1);
     } finally {
       await db.close();
     }

@@ -45,6 +45,24 @@ describe('importing a nedb data directory', () => {
     }
   });
 
+  it('gives imported handoffs the finish time retention deletes by', async () => {
+    const doc = (id: string, status: string, finishedAt: number | null) => ({
+      _id: id, version: 3, seq: 0, status, procedureId: 'P', type: 'AGENT_HANDOFF', priority: 'MEDIUM', createdAt: 1, durationMs: null,
+      state: JSON.stringify({ id, status, finishedAt }), metadata: '{}', signals: {}, outbox: '[]',
+    });
+    nedbFile(dir, 'handoffs', [doc('done', 'COMPLETED', 9), doc('running', 'RUNNING', null)]);
+    const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'));
+    try {
+      await importNedbDirectory(dir, db, silentLogger, 0);
+      expect(db.connection.prepare('SELECT id, finished_at FROM handoffs ORDER BY id').all()).toEqual([
+        { id: 'done', finished_at: 9 },
+        { id: 'running', finished_at: null },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('after a crash between the import and moving the files, the next start only moves them', async () => {
     nedbFile(dir, 'procedures', [{ _id: 'A', version: 1 }]);
     const file = path.join(dir, 'handoff.sqlite');

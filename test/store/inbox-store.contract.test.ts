@@ -49,6 +49,16 @@ function inboxContract(fixture: AdapterFixture): void {
     expect(await inbox.deliver('bob', 'h1', { c: 3 }, 13, payloadDigest)).toMatchObject({ values: { c: 3 }, withdrawnAt: null });
   });
 
+  it('deletes the deliveries of the handoffs retention deletes, whichever agent holds them', async () => {
+    await inbox.deliver('bob', 'h1', { a: 1 }, 10, payloadDigest);
+    await inbox.deliver('ana', 'h1', { a: 1 }, 10, payloadDigest);
+    await inbox.deliver('bob', 'h2', { b: 2 }, 11, payloadDigest);
+    expect(await inbox.deleteOfHandoffs(['h1', 'unknown'])).toBe(2);
+    expect([await inbox.get('bob', 'h1'), await inbox.get('ana', 'h1')]).toEqual([null, null]);
+    expect(await inbox.count('bob')).toBe(1);
+    expect(await inbox.deleteOfHandoffs([])).toBe(0);
+  });
+
   it("pages an agent's deliveries newest first, and counts them", async () => {
     for (let i = 0; i < 5; i++) await inbox.deliver('bob', `h${i}`, { i }, 100 + i, payloadDigest);
     await inbox.deliver('ana', 'hx', { x: 1 }, 200, payloadDigest);

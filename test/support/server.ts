@@ -3,8 +3,8 @@ import WebSocket from 'ws';
 import { pino } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Database } from '../../src/store/collection.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
+import type { Database } from '../../src/store/collection.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -31,7 +31,7 @@ export interface TestServerOptions {
   db?: Database;
   /** Capture the server's logs at this level into `logs` (default: none). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** The engine's clock (e.g. a ManualClock: time moves only when the test says). */
+  /** The engine's clock (default: the system clock), e.g. a ManualClock to move time on by hand. */
   clock?: Clock;
 }
 

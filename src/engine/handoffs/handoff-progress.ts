@@ -70,7 +70,8 @@ export function handoffProgress(
     }
     replaying = false;
     heldBack.splice(0).forEach(deliverInOrder);
-    if (!handoff || (isFinal(handoff.status) && last >= handoff.seq)) {
+    // A finished handoff has no more events to come: whatever is missing now was deleted by retention.
+    if (!handoff || isFinal(handoff.status)) {
       await delivery;
       queue.end();
     }

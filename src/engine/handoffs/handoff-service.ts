@@ -152,7 +152,7 @@ export class HandoffService {
       // The key exists (an earlier or concurrent initiate): return that handoff.
       return ok((await this.repository.get(id))!);
     }
-    this.queue.enqueue(id, handoff.priority);
+    this.queue.enqueue(id, handoff.priority, this.queue.keyOf(handoff));
     return ok(handoff);
   }
 
@@ -319,12 +319,25 @@ export class HandoffService {
    */
   async resumeUnfinished(leasableAt?: number): Promise<number> {
     let queued = 0;
-    for (const { id, priority } of await this.repository.unfinished(leasableAt)) {
-      if (this.queue.has(id) || this.runner.isActive(id)) continue;
-      this.queue.enqueue(id, priority);
+    const fresh = (await this.repository.unfinished(leasableAt)).filter(({ id }) => !this.queue.has(id) && !this.runner.isActive(id));
+    const keys = await this.fairShareKeys(fresh.map(({ id }) => id));
+    for (const { id, priority } of fresh) {
+      if (this.queue.has(id) || this.runner.isActive(id)) continue; // queued while the keys were read
+      this.queue.enqueue(id, priority, keys.get(id) ?? null);
       queued++;
     }
     return queued;
+  }
+
+  /** The fair-share keys of stored handoffs, read in batches (nothing is read when fair share is off). */
+  private async fairShareKeys(ids: string[]): Promise<Map<string, string | null>> {
+    const keys = new Map<string, string | null>();
+    if (!this.queue.fairShare) return keys;
+    for (let start = 0; start < ids.length; start += 200) {
+      const handoffs = await this.repository.getMany(ids.slice(start, start + 200));
+      for (const handoff of handoffs) if (handoff) keys.set(handoff.id, this.queue.keyOf(handoff));
+    }
+    return keys;
   }
 
   /**
@@ -339,7 +352,7 @@ export class HandoffService {
       .sleep(delay, this.stopped.signal)
       .then(async () => {
         const handoff = await this.repository.get(id);
-        if (handoff && !isFinal(handoff.status)) return this.queue.enqueue(id, handoff.priority);
+        if (handoff && !isFinal(handoff.status)) return this.queue.enqueue(id, handoff.priority, this.queue.keyOf(handoff));
         this.resumeFailures.delete(id);
         // It reached a final status, but the failure may have kept that transition's events out of the log.
         if (handoff) await this.repository.repairLog(id);

@@ -35,6 +35,8 @@ export interface AgentTaskStore {
   fail(id: string, tokenDigest: string, failure: AgentTaskFailure, at: number): Promise<AgentTask | null>;
   /** `staleHeartbeatAt`: withdraw only a CLAIMED task whose last heartbeat is still that one. */
   withdraw(id: string, cause: WithdrawCause, reason: string, at: number, staleHeartbeatAt?: number): Promise<AgentTask | null>;
+  /** Deletes every task of these handoffs (retention deletes the handoffs next); returns how many. */
+  deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
   /** An agent's tasks, newest offer first. */
   page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>>;
   count(filter: AgentTaskFilter): Promise<number>;

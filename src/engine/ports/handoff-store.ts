@@ -156,6 +156,19 @@ export interface HandoffStore {
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;
   /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
   requestCancel(id: string, reason: string, at: number): Promise<boolean>;
+  /**
+   * Ids of up to `limit` handoffs in a final status that finished before `finishedBefore` (only
+   * reliability-test ones with `test`, only production ones without), oldest first: what retention
+   * deletes next. Cached copies of handoffs finished before then are dropped (another process's
+   * retention may have deleted them already).
+   */
+  finishedBefore(options: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]>;
+  /**
+   * Deletes those of `ids` that are in a final status, with their events and change notices, in one
+   * short step; returns how many. Counts and summaries drop them in the same step. Unfinished
+   * handoffs are never deleted; unknown ids are skipped.
+   */
+  deleteFinished(ids: readonly string[]): Promise<number>;
   /** Events with seq > afterSeq, oldest first. */
   events(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]>;
 }

@@ -61,4 +61,6 @@ export interface InboxStore {
    * compare-and-set on the digest); null when there is no delivery or its digest differs.
    */
   acknowledge(agent: string, handoffId: string, digest: string, at: number, by: string): Promise<ContextDelivery | null>;
+  /** Deletes every delivery of these handoffs, whichever agent holds it (retention deletes the handoffs next); returns how many. */
+  deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
 }

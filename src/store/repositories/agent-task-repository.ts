@@ -59,6 +59,10 @@ export class AgentTaskRepository implements AgentTaskStore {
     return findManyInOrder(this.tasks, ids, toTask);
   }
 
+  async deleteOfHandoffs(handoffIds: readonly string[]): Promise<number> {
+    return handoffIds.length === 0 ? 0 : this.tasks.deleteMany({ handoffId: { $in: [...handoffIds] } });
+  }
+
   async openOf(handoffId: string): Promise<AgentTask[]> {
     return (await this.tasks.find({ handoffId, status: OPEN })).map(toTask);
   }

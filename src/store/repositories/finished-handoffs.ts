@@ -3,9 +3,9 @@ import { isFinal, type Handoff } from '../../engine/handoffs/handoff.js';
 
 /**
  * Parsed copies of recently read finished handoffs. A handoff in a final status never changes
- * again (no transition leaves a final status, and nothing deletes handoffs), so a copy stays
- * true in every process sharing the store: reads of it skip the store round trip and the JSON
- * parse. What readers share is frozen; each reader gets its own top-level object (GraphQL
+ * again (no transition leaves a final status), so a copy stays true in every process sharing the
+ * store until retention deletes it: each process's retention sweep drops the copies it would
+ * delete (see `forget`). Reads of a copy skip the store round trip and the JSON parse. What readers share is frozen; each reader gets its own top-level object (GraphQL
  * libraries tag result objects with their type).
  *
  * The cache is bounded by an estimate of its entries' heap (outputs and metadata can be large): a
@@ -26,6 +26,18 @@ export class FinishedHandoffs {
   get(id: string): Handoff | undefined {
     const frozen = this.cache?.get(id);
     return frozen && { ...frozen };
+  }
+
+  /**
+   * Drops the copies of `ids` (deleted here) and of every handoff finished before `finishedBefore`
+   * (deleted by this sweep or by another process's): a deleted handoff is never read from here.
+   */
+  forget(ids: readonly string[], finishedBefore: number): void {
+    if (!this.cache) return;
+    for (const id of ids) this.cache.delete(id);
+    for (const [id, handoff] of this.cache.entries()) {
+      if (handoff.finishedAt !== null && handoff.finishedAt < finishedBefore) this.cache.delete(id);
+    }
   }
 
   /** Keeps `handoff` when it is finished, counting its estimated heap (from `storedBytes` of text) against the budget; returns what callers should hold. */

@@ -7,7 +7,7 @@ import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
 import { beyond, handoffDocumentFilter, metadataForQueries, orderSort } from './handoff-document-query.js';
 import { addOrderFields } from './handoff-order-fields.js';
 import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, PRIORITY_RANK, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
-import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, FINAL_STATUSES, isFinal, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
   STATUSES_IGNORING_A_CANCEL,
@@ -43,6 +43,8 @@ interface HandoffDocument {
   /** The metadata as far as filters reach it (see metadataForQueries). */
   metaQuery: unknown;
   durationMs: number | null;
+  /** When it reached a final status (null before; absent in documents stored before it was kept: filled at open). */
+  finishedAt?: number | null;
   /** The handoff but its metadata, as JSON text: rewritten by every transition. */
   state: string;
   /** The metadata as JSON text (free-form, never query-able): written once, at creation. */
@@ -82,10 +84,26 @@ function progressFields(handoff: Handoff, at: number) {
     seq: handoff.seq,
     status: handoff.status,
     durationMs: durationMs(handoff),
+    finishedAt: isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null,
     state: stateText(handoff),
     updatedAt: at,
     retrying: hasRetryingStep(handoff),
   };
+}
+
+/**
+ * Documents stored before `finishedAt` was kept get it from their state (finished ones) or null,
+ * in batches, so retention can find them by index.
+ */
+async function addFinishedAt(handoffs: Collection<HandoffDocument>): Promise<void> {
+  for (;;) {
+    const docs = await handoffs.find({ finishedAt: { $exists: false } }, { limit: 500 });
+    if (docs.length === 0) return;
+    for (const doc of docs) {
+      const { finishedAt = null } = JSON.parse(doc.state) as Partial<Handoff>;
+      await handoffs.findOneAndUpdate({ _id: doc._id, finishedAt: { $exists: false } }, { $set: { finishedAt: isFinal(doc.status) ? finishedAt : null } });
+    }
+  }
 }
 
 /** What a handoff's document holds as text: its weight in the finished-handoff cache. */
@@ -156,8 +174,10 @@ export class HandoffRepository implements HandoffStore {
       { fields: ['retrying', 'createdAt'] },
       { fields: ['sourceAgent', 'createdAt'] },
       { fields: ['targetAgent', 'createdAt'] },
+      { fields: ['finishedAt'] },
     ]);
     await moveMetadataOutOfState(handoffs);
+    await addFinishedAt(handoffs);
     await addOrderFields(handoffs, toHandoff);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
   }
@@ -395,6 +415,28 @@ export class HandoffRepository implements HandoffStore {
    * reached the log yet (a reader between the two writes, or a crash), and a stored status must never
    * be readable without them. The document is read first, so the log read sees everything before it.
    */
+  async finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+    this.finished.forget([], finishedBefore);
+    const filter: Filter = { status: { $in: [...FINAL_STATUSES] }, finishedAt: { $lt: finishedBefore }, testId: test ? { $ne: null } : null };
+    return (await this.handoffs.find(filter, { sort: { finishedAt: 1 }, limit })).map((doc) => doc._id);
+  }
+
+  /**
+   * Without multi-document transactions: the events go first, then the documents (still guarded by
+   * a final status). A crash in between leaves finished handoffs without history, which the next
+   * sweep deletes; never events without their handoff, which nothing would find again. Counts and
+   * summaries are computed from the documents, so they drop the handoffs with them.
+   */
+  async deleteFinished(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const finished = (await this.handoffs.find({ _id: { $in: [...ids] }, status: { $in: [...FINAL_STATUSES] } })).map((doc) => doc._id);
+    if (finished.length === 0) return 0;
+    await this.log.deleteOwners(finished);
+    const deleted = await this.handoffs.deleteMany({ _id: { $in: finished }, status: { $in: [...FINAL_STATUSES] } });
+    this.finished.forget(finished, 0);
+    return deleted;
+  }
+
   async events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
     const doc = await this.handoffs.findOne({ _id: id });
     const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({ ...event.body, handoffId: event.owner, seq: event.seq, at: event.at }));

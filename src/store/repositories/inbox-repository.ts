@@ -43,7 +43,11 @@ export class InboxRepository implements InboxStore {
   private constructor(private readonly inbox: Collection<InboxDocument>) {}
 
   static async open(db: Database): Promise<InboxRepository> {
-    return new InboxRepository(await db.collection<InboxDocument>('agent_inbox', [{ fields: ['agent'] }, { fields: ['agent', 'deliveredAt'] }]));
+    return new InboxRepository(await db.collection<InboxDocument>('agent_inbox', [{ fields: ['agent'] }, { fields: ['agent', 'deliveredAt'] }, { fields: ['handoffId'] }]));
+  }
+
+  deleteOfHandoffs(handoffIds: readonly string[]): Promise<number> {
+    return handoffIds.length === 0 ? Promise.resolve(0) : this.inbox.deleteMany({ handoffId: { $in: [...handoffIds] } });
   }
 
   deliver(agent: string, handoffId: string, values: Record<string, unknown>, at: number, digestOf: DigestOf): Promise<ContextDelivery> {

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { FINAL_STATUSES } from '../../engine/handoffs/handoff.js';
 
 /**
  * The handoff tables of the embedded store. Everything the API filters or sorts on is a column
@@ -27,6 +28,7 @@ CREATE TABLE IF NOT EXISTS handoffs (
   test_id TEXT,
   created_at INTEGER NOT NULL,
   duration_ms INTEGER,
+  finished_at INTEGER,
   state TEXT NOT NULL,
   metadata TEXT NOT NULL,
   lease_owner TEXT,
@@ -61,6 +63,7 @@ CREATE TABLE IF NOT EXISTS handoff_notices (
   kind TEXT NOT NULL CHECK (kind IN ('signal', 'cancel')),
   body TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS handoff_notices_by_handoff ON handoff_notices (handoff_id);
 `;
 
 /**
@@ -95,6 +98,21 @@ function addLaterColumns(db: BetterSqlite3.Database): void {
     db.exec(`ALTER TABLE handoffs ADD COLUMN ${name} ${definition}`);
     if (fill) db.exec(`UPDATE handoffs SET ${name} = ${fill}`);
   }
+}
+
+/**
+ * `finished_at` (when a final status was reached), what retention deletes by: added to tables
+ * created before it, and filled from the stored state of handoffs already finished.
+ */
+function addFinishedAt(db: BetterSqlite3.Database): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('handoffs') as string[];
+  if (!columns.includes('finished_at')) {
+    db.exec('ALTER TABLE handoffs ADD COLUMN finished_at INTEGER');
+    db.prepare("UPDATE handoffs SET finished_at = json_extract(state, '$.finishedAt') WHERE status IN (SELECT value FROM json_each(?))").run(
+      JSON.stringify([...FINAL_STATUSES]),
+    );
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS handoffs_by_finished ON handoffs (finished_at) WHERE finished_at IS NOT NULL');
 }
 
 /**
@@ -174,6 +192,7 @@ export function createHandoffTables(db: BetterSqlite3.Database): void {
     db.exec(HANDOFF_SCHEMA);
     addLaterColumns(db);
     db.exec(HANDOFF_ORDER_INDEXES);
+    addFinishedAt(db);
     db.exec(HANDOFF_COUNTS_SCHEMA);
     if (!hadCounts) db.exec(FILL_HANDOFF_COUNTS);
   }).immediate();

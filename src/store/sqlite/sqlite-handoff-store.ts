@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { durationMs, isFinal, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
+import { durationMs, FINAL_STATUSES, isFinal, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
   STATUSES_IGNORING_A_CANCEL,
@@ -22,6 +22,12 @@ import { storeCall } from './sqlite-errors.js';
 import { countsWhere, handoffWhere, type SqlCondition } from './handoff-where.js';
 
 const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
+const FINAL = JSON.stringify([...FINAL_STATUSES]);
+
+/** When the handoff reached its final status; null while it has not. */
+function finishedAtOf(handoff: Handoff): number | null {
+  return isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null;
+}
 const SIGNALLABLE = JSON.stringify(['PENDING', 'RUNNING', 'WAITING']);
 const PAGE_COLUMNS = 'id, created_at, updated_at, priority_rank, state, metadata';
 
@@ -124,12 +130,12 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('create', () => {
       this.sql(
         `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
-           test_id, created_at, duration_ms, state, metadata, lease_owner, lease_expires_at, updated_at, retrying)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, updated_at, retrying)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         stored.id, stored.version, stored.seq, stored.status, stored.procedureId, stored.type, stored.priority,
         stored.sourceAgent, stored.targetAgent, stored.sourcePhase, stored.test?.testId ?? null, stored.createdAt,
-        durationMs(stored), stateText(stored), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
+        durationMs(stored), finishedAtOf(stored), stateText(stored), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
         at, hasRetryingStep(stored) ? 1 : 0,
       );
       this.insertEvents(events, events.map((event) => JSON.stringify(event)));
@@ -147,11 +153,11 @@ export class SqliteHandoffStore implements HandoffStore {
     const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
     return this.write('transition', () => {
       const row = this.sql(
-        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, state = ?, updated_at = ?, retrying = ?
+        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ?, updated_at = ?, retrying = ?
            ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
          WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?) ${honoursCancel ? 'AND cancel_request IS NULL' : ''}
          RETURNING signals, cancel_request`,
-      ).get(next.version, next.seq, next.status, durationMs(next), stateText(next), at, hasRetryingStep(next) ? 1 : 0, next.id, next.version - 1, leaseOwner, leaseOwner) as
+      ).get(next.version, next.seq, next.status, durationMs(next), finishedAtOf(next), stateText(next), at, hasRetryingStep(next) ? 1 : 0, next.id, next.version - 1, leaseOwner, leaseOwner) as
         | Pick<HandoffRow, 'signals' | 'cancel_request'>
         | undefined;
       if (!row) return honoursCancel ? this.refusedForCancel(next.id, next.version - 1, leaseOwner) : null;
@@ -361,6 +367,38 @@ export class SqliteHandoffStore implements HandoffStore {
   /** Tells other processes (through the change feed) of a signal or cancel they may be running the step for. */
   private notice(id: string, kind: 'signal' | 'cancel', body: unknown): void {
     this.sql('INSERT INTO handoff_notices (handoff_id, writer, kind, body) VALUES (?, ?, ?, ?)').run(id, this.writer, kind, JSON.stringify(body));
+  }
+
+  finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+    this.finished.forget([], finishedBefore);
+    return this.read('read', () =>
+      this.sql(
+        `SELECT id FROM handoffs WHERE finished_at < ? AND (test_id IS NOT NULL) = ? AND status IN (SELECT value FROM json_each(?))
+         ORDER BY finished_at LIMIT ?`,
+      ).pluck().all(finishedBefore, test ? 1 : 0, FINAL, limit) as string[],
+    );
+  }
+
+  /**
+   * One short write transaction: the handoffs (the counts triggers drop them from handoff_counts),
+   * then their events and notices. Positions are AUTOINCREMENT, so the change feed never sees a
+   * deleted position reused; a follower past them reads on unaffected.
+   */
+  deleteFinished(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    const list = JSON.stringify(ids);
+    return this.write('delete finished', () => {
+      const deleted = this.sql(
+        'DELETE FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND status IN (SELECT value FROM json_each(?)) RETURNING id',
+      ).pluck().all(list, FINAL) as string[];
+      if (deleted.length > 0) {
+        const gone = JSON.stringify(deleted);
+        this.sql('DELETE FROM handoff_events WHERE handoff_id IN (SELECT value FROM json_each(?))').run(gone);
+        this.sql('DELETE FROM handoff_notices WHERE handoff_id IN (SELECT value FROM json_each(?))').run(gone);
+      }
+      this.finished.forget(deleted, 0);
+      return deleted.length;
+    });
   }
 
   events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
