@@ -47,6 +47,10 @@ export interface Config {
   retention: RetentionSettings;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads; 0 turns the cache off. */
   finishedHandoffCacheBytes: number;
+  /** Handoffs a bulk operation acts on per batch; its progress is stored after each. */
+  bulkBatchSize: number;
+  /** Pause between two batches of a bulk operation, leaving the store to live traffic. */
+  bulkBatchIntervalMs: number;
   /** Hosts that `webhook` steps may call. */
   webhookAllowList: string[];
   /** Webhook subscriptions: attempts per delivery before it is marked FAILED. */
@@ -258,6 +262,8 @@ export function loadConfig(env: Env = process.env): Config {
     fairShareMetricKeys: integer(env, 'FAIR_SHARE_METRIC_KEYS', 20, 1, 1_000),
     retention: retention(env),
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
+    bulkBatchSize: integer(env, 'BULK_BATCH_SIZE', 100, 1, 10_000),
+    bulkBatchIntervalMs: integer(env, 'BULK_BATCH_INTERVAL_MS', 0, 0, 3_600_000),
     webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     webhookRetryInitialMs: integer(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 1, 3_600_000),

@@ -35,6 +35,8 @@ export interface Clone {
     target_agent: string | null;
     source_phase: string | null;
     created_at: number;
+    /** The last transition: when it finished. */
+    updated_at: number;
     duration_ms: number | null;
     state: string;
     metadata: string;
@@ -137,6 +139,7 @@ export function cloneHandoff(options: CloneOptions, index: number): Clone {
       target_agent: targetAgent,
       source_phase: sample.row.source_phase,
       created_at: createdAt,
+      updated_at: handoff.finishedAt ?? createdAt,
       duration_ms: durationMs(handoff),
       state: stateText(handoff),
       metadata: sample.row.metadata,

@@ -15,7 +15,7 @@ import { sampleHandoffs, type SampleHandoff } from './scale-sample.js';
 
 export const SCALE_CACHE_DIR = path.join(os.tmpdir(), 'handoff-bench-scale');
 /** Bump when the generated rows change, so cached files are rebuilt. */
-const FIXTURE_VERSION = 1;
+const FIXTURE_VERSION = 2;
 const HANDOFFS_PER_TRANSACTION = 20_000;
 /** History ends a day before the build and spreads evenly over this span. */
 const HISTORY_DAYS = 180;
@@ -124,9 +124,9 @@ function fill(file: string, handoffs: number, samples: SampleHandoff[]): number 
   db.pragma(`cache_size = ${-2 * 1024 * 1024}`);
   const insertHandoff = db.prepare(
     `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
-       test_id, created_at, duration_ms, state, metadata, lease_owner, lease_expires_at, signals, cancel_request)
+       test_id, created_at, duration_ms, state, metadata, lease_owner, lease_expires_at, signals, cancel_request, updated_at)
      VALUES (@id, @version, @seq, @status, @procedure_id, @type, @priority, @source_agent, @target_agent, @source_phase,
-       NULL, @created_at, @duration_ms, @state, @metadata, NULL, 0, '{}', @cancel_request)`,
+       NULL, @created_at, @duration_ms, @state, @metadata, NULL, 0, '{}', @cancel_request, @updated_at)`,
   );
   const insertEvent = db.prepare("INSERT INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'bench-scale', ?)");
   const end = Date.now() - 86_400_000;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { EMBEDDED_FILE } from '../../src/store/open-database.js';
 import { encodeCursor } from '../../src/store/pagination.js';
+import { encodeHandoffCursor } from '../../src/store/handoff-cursor.js';
 import { HANDOFF_QUERY } from './bare-yoga.js';
 import { log, QUICK, round } from './common.js';
 import { sequentialLatency, type Latency } from './http-latency.js';
@@ -18,6 +19,7 @@ const LOOKUPS = QUICK ? 300 : 2_000;
 const PAGES = QUICK ? 150 : 1_000;
 const NEWEST_PAGES = QUICK ? 100 : 500;
 const COUNTED_PAGES = QUICK ? 10 : 50;
+const ORDERED_PAGES = QUICK ? 150 : 1_000;
 // The server's first couple of thousand requests run partly unoptimised code (a p99 two to three
 // times the steady one in a probe): the measured figures are the steady state, the early lookups the cold start.
 const WARMUP = QUICK ? 300 : 2_000;
@@ -27,6 +29,9 @@ const EARLY_LOOKUPS = QUICK ? 100 : 300;
 const PAGE_QUERY = `query Page($after: String) { handoffs(first: 50, after: $after, filter: { status: [COMPLETED] }) {
   edges { cursor node { id handoffId status handoffType createdAt finishedAt durationMs sourceAgent targetAgent procedure { procedureId name } } }
   pageInfo { hasNextPage endCursor } } }`;
+/** The same page sorted by priority or by latest change (orderBy), from a cursor into history. */
+const ORDERED_PAGE_QUERY = `query Ordered($after: String, $orderBy: HandoffOrder) { handoffs(first: 50, after: $after, orderBy: $orderBy, filter: { status: [COMPLETED] }) {
+  edges { cursor node { id handoffId status priority createdAt finishedAt } } pageInfo { hasNextPage endCursor } } }`;
 const COUNTED_QUERY = `query Counted { handoffs(first: 50, filter: { status: [COMPLETED] }) { totalCount edges { node { handoffId status createdAt } } } }`;
 
 export interface ScaleMeasurement {
@@ -43,6 +48,8 @@ export interface ScaleMeasurement {
   /** The newest page, asked again and again (a dashboard). */
   newestPage: Latency;
   countedPage: Latency;
+  /** Pages from random points of history, sorted by PRIORITY (DESC) or UPDATED_AT (DESC), alternately. */
+  orderedPage: Latency;
   rssAfterQueriesMb: number;
   copySeconds: number;
 }
@@ -50,13 +57,15 @@ export interface ScaleMeasurement {
 interface Position {
   id: string;
   createdAt: number;
+  updatedAt: number;
+  priorityRank: number;
 }
 
 /** Random stored handoffs (by rowid: the fixture writes rows 1…N). */
 function randomPositions(file: string, handoffs: number, count: number): Position[] {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
-    const at = db.prepare('SELECT id, created_at AS createdAt FROM handoffs WHERE rowid = ?');
+    const at = db.prepare('SELECT id, created_at AS createdAt, updated_at AS updatedAt, priority_rank AS priorityRank FROM handoffs WHERE rowid = ?');
     const positions: Position[] = [];
     while (positions.length < count) {
       const row = at.get(1 + Math.floor(Math.random() * handoffs)) as Position | undefined;
@@ -87,7 +96,7 @@ export async function measureScale(cached: string, handoffs: number): Promise<Sc
     const file = path.join(dir, EMBEDDED_FILE);
     fs.copyFileSync(cached, file);
     const copySeconds = round((performance.now() - copyStarted) / 1000, 1);
-    const positions = randomPositions(file, handoffs, EARLY_LOOKUPS + WARMUP + WARMUP / 4 + LOOKUPS + PAGES);
+    const positions = randomPositions(file, handoffs, EARLY_LOOKUPS + WARMUP + WARMUP / 4 + LOOKUPS + PAGES + ORDERED_PAGES);
     const take = (count: number) => positions.splice(0, count);
     const lookups = (count: number) => take(count).map(({ id }) => body(HANDOFF_QUERY, { id }));
 
@@ -105,9 +114,18 @@ export async function measureScale(cached: string, handoffs: number): Promise<Sc
       const page = await sequentialLatency(url, take(PAGES).map(({ id, createdAt }) => body(PAGE_QUERY, { after: encodeCursor(createdAt, id) })), () => undefined);
       const newestPage = await sequentialLatency(url, Array.from({ length: NEWEST_PAGES }, () => body(PAGE_QUERY)), expectPage);
       const countedPage = await sequentialLatency(url, Array.from({ length: COUNTED_PAGES }, () => body(COUNTED_QUERY)), expectPage);
+      const orderedPage = await sequentialLatency(
+        url,
+        take(ORDERED_PAGES).map((position, index) => {
+          const orderBy = index % 2 ? { field: 'UPDATED_AT' as const, direction: 'DESC' as const } : { field: 'PRIORITY' as const, direction: 'DESC' as const };
+          const key = orderBy.field === 'PRIORITY' ? [position.priorityRank, position.createdAt] : [position.updatedAt];
+          return body(ORDERED_PAGE_QUERY, { orderBy, after: encodeHandoffCursor(orderBy, { key, id: position.id }) });
+        }),
+        () => undefined,
+      );
       const rssAfterQueriesMb = rssMb(server.pid);
-      log(`scale ${handoffs}: handoff(id) p99 ${lookup.p99Ms} ms, page p99 ${page.p99Ms} ms, RSS after queries ${round(rssAfterQueriesMb)} MB`);
-      return { handoffs, readyMs: server.readyMs, rssAfterStartMb, settleMs: settle.ms, earlyLookup, lookup, page, newestPage, countedPage, rssAfterQueriesMb, copySeconds };
+      log(`scale ${handoffs}: handoff(id) p99 ${lookup.p99Ms} ms, page p99 ${page.p99Ms} ms, ordered page p99 ${orderedPage.p99Ms} ms, RSS after queries ${round(rssAfterQueriesMb)} MB`);
+      return { handoffs, readyMs: server.readyMs, rssAfterStartMb, settleMs: settle.ms, earlyLookup, lookup, page, newestPage, countedPage, orderedPage, rssAfterQueriesMb, copySeconds };
     } finally {
       await server.stop();
     }

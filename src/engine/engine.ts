@@ -22,6 +22,7 @@ import { ReliabilityService } from './reliability/reliability-service.js';
 import type { WebhookSender } from './webhooks/webhook-sender.js';
 import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
 import { wireWebhooks, type WebhookSettings } from './webhooks/wire-webhooks.js';
+import { BulkOperationService } from './bulk/bulk-operation-service.js';
 import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
 import { silentLogger, type Logger } from './shared/logger.js';
 import { randomToken, systemRandom, type Random } from './shared/random.js';
@@ -32,6 +33,10 @@ export interface EngineSettings extends WebhookSettings {
   maxConcurrentHandoffs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
+  /** Handoffs a bulk operation acts on per batch, its progress stored after each (default 100). */
+  bulkBatchSize?: number;
+  /** Pause between two batches of a bulk operation (default 0). */
+  bulkBatchIntervalMs?: number;
   /** Per-key concurrency limits on top of maxConcurrentHandoffs (default: none). */
   fairShare?: FairShareRule | null;
   /** When finished handoffs are deleted (default: never). */
@@ -85,6 +90,8 @@ export interface Engine {
   readonly reliability: ReliabilityService;
   /** Outbound webhook subscriptions and their delivery logs. */
   readonly webhooks: WebhookService;
+  /** Bulk actions over the handoffs a filter matches: started, driven in batches, resumed after a restart. */
+  readonly bulk: BulkOperationService;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   readonly queue: HandoffQueue;
@@ -191,6 +198,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sender: options.webhookSender,
   });
   let stopWebhooks: (() => Promise<void>) | null = null;
+  const bulk = new BulkOperationService({
+    store: stores.bulkOperations,
+    handoffs,
+    clock,
+    random,
+    logger,
+    owner,
+    leaseMs,
+    isOwnerGone: options.isOwnerGone,
+    exclusiveStore: !shared,
+    batchSize: options.settings.bulkBatchSize ?? 100,
+    batchIntervalMs: options.settings.bulkBatchIntervalMs ?? 0,
+  });
   // Background work on the clock, stopped by stop(): lease renewal, and in a shared store the orphan
   // scan (leases of dead processes) and the feed of what other processes commit.
   const stopBackground: (() => void)[] = [];
@@ -231,6 +251,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     faults,
     reliability,
     webhooks: webhooks.service,
+    bulk,
     runner,
     queue,
     retention,
@@ -264,6 +285,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (interrupted > 0) logger.info({ interrupted }, 'reliability tests interrupted by the last stop were ended');
       const resumed = shared ? await scanOrphans() : await handoffs!.resumeUnfinished();
       if (resumed > 0) logger.info({ resumed }, 'resuming unfinished handoffs');
+      const resumeBulk = async () => {
+        try {
+          await bulk.resumeRunning();
+        } catch (error) {
+          logger.warn({ err: error }, 'could not resume bulk operations');
+        }
+      };
+      await resumeBulk();
+      // A bulk operation left by a process that died elsewhere is taken over when its lease runs out.
+      if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), resumeBulk));
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
@@ -274,6 +305,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
       await stopWebhooks?.();
       stopWebhooks = null;
+      await bulk.stop();
       await retention.stop();
       await reliability.stop();
       queue.pause();

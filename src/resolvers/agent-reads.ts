@@ -5,7 +5,8 @@ import { pageArgs } from '../schema/connection.js';
 import { AgentHandoffRoleEnum, ContextDeliveryConnection } from '../schema/context-delivery.js';
 import { HandoffConnection, HandoffFilterInput } from '../schema/handoff.js';
 import { connectionFromPage, pageRequest } from './connection.js';
-import { toFilter } from './handoff.js';
+import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
+import { HandoffOrderInput } from '../schema/handoff-filter.js';
 
 /** `filter` narrowed to handoffs naming `agentId` on `role`'s side (its own `agent` condition gives way). */
 function agentFilter(filter: HandoffFilter, agentId: string, role: 'SOURCE' | 'TARGET' | 'ANY'): HandoffFilter {
@@ -35,13 +36,9 @@ builder.objectFields(AgentRef, (t) => ({
       ...pageArgs(t.arg),
       role: t.arg({ type: AgentHandoffRoleEnum, required: false, defaultValue: 'ANY', description: 'Which side the agent is on (default ANY).' }),
       filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list further (its `agent` is replaced by this agent).' }),
+      orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC).' }),
     },
-    resolve: (agent, args, context) => {
-      const filter = agentFilter(toFilter(args.filter), agent.id, args.role ?? 'ANY');
-      return connectionFromPage(
-        () => context.engine.handoffs.page(filter, pageRequest(args)),
-        () => context.engine.handoffs.count(filter),
-      );
-    },
+    resolve: (agent, args, context) =>
+      handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy), (filter) => agentFilter(filter, agent.id, args.role ?? 'ANY')),
   }),
 }));

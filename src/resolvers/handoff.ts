@@ -3,7 +3,6 @@ import { durationMs, type Handoff } from '../engine/handoffs/handoff.js';
 import { actorFrom } from '../engine/shared/actor.js';
 import { ActorRef } from '../schema/actor.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
-import type { HandoffFilter } from '../engine/ports/handoff-store.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
 import {
@@ -22,7 +21,8 @@ import { actorOf } from './actor.js';
 import { AgentRef } from '../schema/agent.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
-import { connectionFromPage, pageRequest } from './connection.js';
+import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
+import { HandoffOrderInput } from '../schema/handoff-filter.js';
 import { optionalPlainId, plainId, plainIds } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
@@ -64,17 +64,6 @@ builder.objectFields(HandoffRef, (t) => ({
   }),
 }));
 
-export function toFilter(input: { status?: Handoff['status'][] | null; procedureId?: string[] | null; handoffType?: Handoff['type'][] | null; agent?: string | null; includeTests?: boolean | null; testId?: string | null } | null | undefined): HandoffFilter {
-  return {
-    status: input?.status ?? undefined,
-    procedureId: plainIds(input?.procedureId, 'Procedure') ?? undefined,
-    type: input?.handoffType ?? undefined,
-    agent: optionalPlainId(input?.agent, 'Agent') ?? undefined,
-    testId: optionalPlainId(input?.testId, 'ReliabilityTest') ?? undefined,
-    test: input?.testId ? undefined : input?.includeTests ? undefined : false,
-  };
-}
-
 builder.queryFields((t) => ({
   handoff: t.field({
     type: HandoffRef,
@@ -86,16 +75,15 @@ builder.queryFields((t) => ({
   }),
   handoffs: t.field({
     type: HandoffConnection,
-    description: 'Handoffs, newest first. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
+    description:
+      'Handoffs matching the filter, newest first unless orderBy says otherwise. Reliability-test traffic is left out unless filter.includeTests or filter.testId.',
     authScopes: { viewer: true },
-    args: { ...pageArgs(t.arg), filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }) },
-    resolve: async (_root, args, context) => {
-      const filter = toFilter(args.filter);
-      return connectionFromPage(
-        () => context.engine.handoffs.page(filter, pageRequest(args)),
-        () => context.engine.handoffs.count(filter),
-      );
+    args: {
+      ...pageArgs(t.arg),
+      filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC). Cursors belong to their order.' }),
     },
+    resolve: (_root, args, context) => handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy)),
   }),
 }));
 

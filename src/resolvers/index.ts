@@ -30,6 +30,8 @@ import '../schema/viewer.js';
 import './viewer.js';
 import '../schema/webhook.js';
 import './webhook.js';
+import '../schema/bulk-operation.js';
+import './bulk-operation.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -13,6 +13,7 @@ import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
+import { AgentRoleFilterInput, MetadataEqualsInput, TimeRangeInput } from './handoff-filter.js';
 
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING: 'Queued: not started yet (gates not checked), or resumed or retried and waiting for its turn (or for its step\'s retry back-off).',
@@ -166,6 +167,19 @@ export const HandoffFilterInput = builder.inputType('HandoffFilter', {
     agent: t.id({ required: false, description: 'Handoffs where this agent (plain or global id) is the source or the target.' }),
     includeTests: t.boolean({ required: false, description: 'Include reliability-test traffic (default false).' }),
     testId: t.id({ required: false, description: 'Only the handoffs of this reliability test (plain or global id).' }),
+    createdAt: t.field({ type: TimeRangeInput, required: false, description: 'Initiated within this span.' }),
+    updatedAt: t.field({ type: TimeRangeInput, required: false, description: 'Latest transition stored within this span.' }),
+    waitingLongerThanSeconds: t.int({
+      required: false,
+      description:
+        'PENDING or WAITING, with no transition stored for longer than this many seconds: queued, or waiting for a signal or an agent, that long. Narrows status to PENDING and WAITING.',
+    }),
+    retrying: t.boolean({
+      required: false,
+      description: 'true: only handoffs with a step that is retrying (a retry is scheduled, or a second or later attempt runs); false: only those without.',
+    }),
+    agentRole: t.field({ type: AgentRoleFilterInput, required: false, description: "The source's or target's role (a capability in the agent registry)." }),
+    metadata: t.field({ type: [MetadataEqualsInput], required: false, description: 'Every one must hold (at most 16).' }),
   }),
 });
 

@@ -3,6 +3,7 @@ import type { Database } from './collection.js';
 import { AgentFeedRepository } from './repositories/agent-feed-repository.js';
 import { AgentRepository } from './repositories/agent-repository.js';
 import { AgentTaskRepository } from './repositories/agent-task-repository.js';
+import { BulkOperationRepository } from './repositories/bulk-operation-repository.js';
 import { HandoffRepository } from './repositories/handoff-repository.js';
 import { InboxRepository } from './repositories/inbox-repository.js';
 import { ProcedureRepository } from './repositories/procedure-repository.js';
@@ -42,6 +43,7 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     reliabilityConfigs: await ReliabilityConfigRepository.open(db),
     reliabilityTests: await ReliabilityTestRepository.open(db),
     webhooks: await WebhookRepository.open(db),
+    bulkOperations: await BulkOperationRepository.open(db),
   };
   if (db instanceof SqliteDatabase) {
     const shared = db.kind === 'embedded';

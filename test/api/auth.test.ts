@@ -89,6 +89,27 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     operation: 'mutation { resumeHandoff(input: { id: "nothing" }) { userErrors { code } } }',
   },
   {
+    name: 'read a bulk operation',
+    kind: 'query',
+    field: 'bulkOperation',
+    least: 'viewer',
+    operation: '{ bulkOperation(id: "nothing") { status } }',
+  },
+  {
+    name: 'start a bulk cancel',
+    kind: 'mutation',
+    field: 'startBulkOperation',
+    least: 'operator',
+    operation: 'mutation { startBulkOperation(input: { action: CANCEL, filter: { testId: "no_such_test" } }) { userErrors { code } } }',
+  },
+  {
+    name: 'stop a bulk operation',
+    kind: 'mutation',
+    field: 'cancelBulkOperation',
+    least: 'operator',
+    operation: 'mutation { cancelBulkOperation(input: { id: "nothing" }) { userErrors { code } } }',
+  },
+  {
     name: 'delete a procedure',
     kind: 'mutation',
     field: 'deleteProcedure',

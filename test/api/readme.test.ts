@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, validate } from 'graphql';
 import { GRAPHIQL_START } from '../../src/app.js';
+import { schema } from '../../src/resolvers/index.js';
 import { ROOT } from '../support/server-process.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 
@@ -151,5 +153,35 @@ describe('README: Two agents hand off', () => {
     expect(review).toEqual(['HANDOFF_ASSIGNED', 'CONTEXT_DELIVERED', 'CONTEXT_ACKNOWLEDGED', 'TASK_OFFERED', 'TASK_CLAIMED', 'TASK_COMPLETED', 'HANDOFF_FINISHED']);
     expect(result.source.feed.filter((entry: any) => entry.handoffId === 'plan_review_001').map((entry: any) => entry.type)).toEqual(['HANDOFF_ASSIGNED', 'HANDOFF_FINISHED']);
     expect(output).toContain('completed task');
+  });
+});
+
+describe('README: Operating, finding work and bulk actions', () => {
+  const ours = ['StuckForAnHour', 'RetryingNow', 'GoldCustomersOfPlanners', 'CancelGoldBacklog', 'FollowBulk', 'BulkOperations'];
+
+  it('has its operations, each valid against the schema', () => {
+    const blocks = graphqlBlocks('Operating');
+    expect(ours.concat('StopBulk').filter((name) => !blocks.some((block) => block.name === name))).toEqual([]);
+    for (const block of blocks) expect(validate(schema, parse(block.source)).map((error) => error.message), block.name).toEqual([]);
+  });
+
+  it('runs them as written, without errors', async () => {
+    const blocks = graphqlBlocks('Operating').filter((block) => ours.includes(block.name));
+    let bulkOperationId: string | null = null;
+    for (const block of blocks) {
+      if (block.source.trimStart().startsWith('subscription')) {
+        const updates = await collect(server.wsClient(), block.source, { id: bulkOperationId });
+        expect(updates.flatMap((update) => update.errors ?? []), block.name).toEqual([]);
+        expect(updates.at(-1)!.data.bulkOperationProgress.status, block.name).toBe('COMPLETED');
+        continue;
+      }
+      const response = await server.gql(block.source);
+      expect(response.errors, block.name).toBeUndefined();
+      for (const payload of Object.values(response.data as Record<string, any>)) {
+        if (payload && 'userErrors' in payload) expect(payload.userErrors, block.name).toEqual([]);
+      }
+      if (block.name === 'CancelGoldBacklog') bulkOperationId = response.data.startBulkOperation.bulkOperation.id;
+    }
+    expect(bulkOperationId).not.toBeNull();
   });
 });

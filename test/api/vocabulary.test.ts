@@ -44,7 +44,7 @@ describe('one API vocabulary', () => {
       expect([connection.name, edge.name]).toEqual([`${item}Connection`, `${item}Edge`]);
     }
     expect(connections.map((c) => c.name).sort()).toEqual(
-      ['AgentConnection', 'AgentTaskConnection', 'ContextDeliveryConnection', 'HandoffConnection', 'ReliabilityTestConnection', 'ValidationSessionConnection', 'WebhookDeliveryConnection'],
+      ['AgentConnection', 'AgentTaskConnection', 'BulkOperationConnection', 'ContextDeliveryConnection', 'HandoffConnection', 'ReliabilityTestConnection', 'ValidationSessionConnection', 'WebhookDeliveryConnection'],
     );
     expect(inputsOfSchema().filter(({ at }) => /\((last|before)\)$/.test(at))).toEqual([]);
 

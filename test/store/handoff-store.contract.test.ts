@@ -10,6 +10,8 @@ import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
+import { handoffListContract } from './handoff-list-contract.js';
+import { MingoDatabase } from './mingo-database.js';
 
 interface HandoffStoreFixture {
   name: string;
@@ -43,7 +45,17 @@ function fixtures(): HandoffStoreFixture[] {
     },
     dispose: (db) => fixture.dispose(db),
   }));
-  return [...native, ...documents];
+  // MongoDB's query semantics without a server: the repository's queries evaluated by mingo.
+  const mingo: HandoffStoreFixture = {
+    name: 'documents on mingo (MongoDB query semantics, in memory)',
+    skipReason: null,
+    async open() {
+      const db = new MingoDatabase();
+      return { db, store: await HandoffRepository.open(db, 0, 'writer_a') };
+    },
+    dispose: (db) => db.close(),
+  };
+  return [...native, ...documents, mingo];
 }
 
 function handoff(id: string, overrides: Partial<Handoff> = {}): Handoff {
@@ -327,7 +339,10 @@ function handoffContract(fixture: HandoffStoreFixture): void {
 
 for (const fixture of fixtures()) {
   const title = fixture.skipReason ? `handoff store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `handoff store contract: ${fixture.name}`;
-  describe.skipIf(fixture.skipReason !== null)(title, () => handoffContract(fixture));
+  describe.skipIf(fixture.skipReason !== null)(title, () => {
+    handoffContract(fixture);
+    describe('lists: filters, orders and cursors', () => handoffListContract(fixture));
+  });
 }
 
 describe('SQLite change feed', () => {
@@ -504,6 +519,41 @@ describe('SQLite handoff store internals', () => {
         { id: 'waiting', finished_at: null },
       ]);
       expect(await deleteOld(reopened, { finishedBefore: 8, test: false, limit: 10 })).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('gives a file from before the list orders their columns, filled from each state, and their indexes', async () => {
+    const db = SqliteDatabase.inMemory();
+    try {
+      const store = new SqliteHandoffStore(db.connection, 'w', db.operations);
+      const waiting = handoff('waiting', { createdAt: 1_000 });
+      await store.create(waiting, created, 1_000);
+      const retrying = handoff('retrying', {
+        createdAt: 2_000,
+        priority: 'CRITICAL',
+        steps: [{ id: 's', name: 's', kind: 'noop', status: 'PENDING', attempts: 1, startedAt: 2_100, finishedAt: null, error: 'boom', output: null, retryAt: 9_000 }],
+      });
+      await store.create(retrying, created, 2_000);
+      const done = handoff('done', { createdAt: 3_000, priority: 'LOW' });
+      await store.create(done, created, 3_000);
+      await store.transition({ ...next(done, 'COMPLETED'), startedAt: 3_100, finishedAt: 3_500 }, [], 3_500, null);
+      // Back to the columns of the first release.
+      for (const index of ['handoffs_by_updated', 'handoffs_by_status_updated', 'handoffs_by_priority', 'handoffs_by_status_priority', 'handoffs_retrying']) {
+        db.connection.exec(`DROP INDEX ${index}`);
+      }
+      for (const column of ['priority_rank', 'retrying', 'updated_at']) db.connection.exec(`ALTER TABLE handoffs DROP COLUMN ${column}`);
+
+      const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
+      const ids = async (filter: Parameters<HandoffStore['page']>[0], order?: Parameters<HandoffStore['page']>[2]) =>
+        (await reopened.page(filter, { first: 10 }, order)).items.map((item) => item.node.id);
+      expect(await ids({ retrying: true })).toEqual(['retrying']);
+      expect(await ids({}, { field: 'PRIORITY', direction: 'DESC' })).toEqual(['retrying', 'waiting', 'done']);
+      expect(await ids({ updatedAt: { from: 3_500 } })).toEqual(['done']);
+      expect(await ids({}, { field: 'UPDATED_AT', direction: 'ASC' })).toEqual(['waiting', 'retrying', 'done']);
+      const indexes = db.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'handoffs_%'").pluck().all();
+      expect(indexes).toEqual(expect.arrayContaining(['handoffs_by_updated', 'handoffs_by_priority', 'handoffs_retrying']));
     } finally {
       await db.close();
     }

@@ -27,6 +27,23 @@ export type AgentFeedEntryType =
   /** A task was taken back (data.cause: STEP_TIMEOUT, HEARTBEAT_TIMEOUT, CANCELLED, SUPERSEDED, SHUTDOWN, HANDOFF_FINISHED): stop working on it. */
   | 'TASK_WITHDRAWN';
 
+/** Which side of a handoff an agent is on. */
+export type AgentHandoffRole =
+  /** Either side. */
+  | 'ANY'
+  /** The agent hands work over (sourceAgent). */
+  | 'SOURCE'
+  /** The agent receives the work (targetAgent). */
+  | 'TARGET';
+
+/** Handoffs whose agent is registered with a capability (its role), as the registry says now: the role is looked up when the list is read (or, for a bulk action, when it starts), so a re-registered agent's new capabilities apply at once. */
+export type AgentRoleFilter = {
+  /** The capability, e.g. "planning". */
+  role: string;
+  /** Which agent of the handoff must have it (default ANY: source or target). */
+  side?: AgentHandoffRole | null | undefined;
+};
+
 /** What an agent reads as now. A stale heartbeat reads as OFFLINE whatever the agent last reported. */
 export type AgentStatus =
   /** Heartbeating but busy: cannot take a handoff now (VR004 fails). */
@@ -136,16 +153,28 @@ export type HandoffEventType =
 export type HandoffFilter = {
   /** Handoffs where this agent (plain or global id) is the source or the target. */
   agent?: string | null | undefined;
+  /** The source's or target's role (a capability in the agent registry). */
+  agentRole?: AgentRoleFilter | null | undefined;
+  /** Initiated within this span. */
+  createdAt?: TimeRange | null | undefined;
   /** Any of these types. */
   handoffType?: Array<HandoffType> | null | undefined;
   /** Include reliability-test traffic (default false). */
   includeTests?: boolean | null | undefined;
+  /** Every one must hold (at most 16). */
+  metadata?: Array<MetadataEquals> | null | undefined;
   /** Any of these procedures (plain or global ids). */
   procedureId?: Array<string> | null | undefined;
+  /** true: only handoffs with a step that is retrying (a retry is scheduled, or a second or later attempt runs); false: only those without. */
+  retrying?: boolean | null | undefined;
   /** Any of these statuses. */
   status?: Array<HandoffStatus> | null | undefined;
   /** Only the handoffs of this reliability test (plain or global id). */
   testId?: string | null | undefined;
+  /** Latest transition stored within this span. */
+  updatedAt?: TimeRange | null | undefined;
+  /** PENDING or WAITING, with no transition stored for longer than this many seconds: queued, or waiting for a signal or an agent, that long. Narrows status to PENDING and WAITING. */
+  waitingLongerThanSeconds?: number | null | undefined;
 };
 
 /** Queue order when more handoffs are waiting than may run at once (higher first, then older first). */
@@ -217,6 +246,14 @@ export type InitiateHandoffInput = {
   targetAgent?: string | null | undefined;
   /** The phase work goes to. */
   targetPhase?: string | null | undefined;
+};
+
+/** The metadata value at a path equals a JSON string, number or boolean (same type and value), or, with equals null or left out, is JSON null or missing. Paths name object keys only (arrays are not looked into). Not indexed: combine it with a narrower condition on large stores. */
+export type MetadataEquals = {
+  /** The value: a JSON string, number, boolean or null. */
+  equals?: unknown;
+  /** Object keys joined by dots, e.g. "customer.tier" (letters, digits, _ and - in each key; at most 16 keys). */
+  path: string;
 };
 
 /** One step of a procedure definition. */
@@ -385,6 +422,14 @@ export type StepStatus =
   | 'SUCCEEDED'
   /** Waiting for signalHandoff (AWAIT_SIGNAL) or for an agent to complete its task (AGENT_TASK). */
   | 'WAITING';
+
+/** A span of time: from (inclusive) up to before (exclusive); either end may be left open. */
+export type TimeRange = {
+  /** Strictly before this time. */
+  before?: string | null | undefined;
+  /** At or after this time. */
+  from?: string | null | undefined;
+};
 
 /** A full replacement definition, stored as the next version. Running handoffs keep their version. */
 export type UpdateProcedureInput = {

@@ -116,6 +116,19 @@ export class AgentService {
     return this.repository.page(this.query(filter), request);
   }
 
+  /** Ids of the agents registered with `capability`, at most `limit` (whatever their status). */
+  async idsWithCapability(capability: string, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    let after: string | null = null;
+    while (ids.length < limit) {
+      const page: Page<Agent> = await this.repository.page({ ...this.query({}), capability }, { first: Math.min(100, limit - ids.length), after });
+      ids.push(...page.items.map((item) => item.node.id));
+      if (!page.hasNextPage) break;
+      after = page.items.at(-1)!.cursor;
+    }
+    return ids;
+  }
+
   count(filter: AgentFilter): Promise<number> {
     return this.repository.count(this.query(filter));
   }

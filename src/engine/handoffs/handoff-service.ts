@@ -11,6 +11,8 @@ import { Topic } from '../shared/topic.js';
 import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { isFinal, runOf, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
+import type { HandoffOrder } from './handoff-order.js';
+import { resolveHandoffQuery, type HandoffQuery } from './handoff-query.js';
 import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
 import type { HandoffQueue } from './handoff-queue.js';
@@ -89,7 +91,10 @@ export class HandoffService {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly logger: Logger,
-    private readonly agents: { getMany(ids: readonly string[]): Promise<(unknown | null)[]> },
+    private readonly agents: {
+      getMany(ids: readonly string[]): Promise<(unknown | null)[]>;
+      idsWithCapability(capability: string, limit: number): Promise<string[]>;
+    },
   ) {
     this.deadlines = new QueuedDeadlines({
       clock,
@@ -318,12 +323,22 @@ export class HandoffService {
     return this.repository.get(id);
   }
 
+  /** The cancel recorded on a handoff, if any (it stays once recorded). */
+  async cancelRequestOf(id: string): Promise<{ reason: string } | null> {
+    return (await this.repository.requests(id))?.cancelRequest ?? null;
+  }
+
   getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {
     return this.repository.getMany(ids);
   }
 
-  page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
-    return this.repository.page(filter, request);
+  page(filter: HandoffFilter, request: PageRequest, order?: HandoffOrder): Promise<Page<Handoff>> {
+    return this.repository.page(filter, request, order);
+  }
+
+  /** The store filter a client's query stands for now; null when nothing can match (see resolveHandoffQuery). */
+  resolveQuery(query: HandoffQuery): ReturnType<typeof resolveHandoffQuery> {
+    return resolveHandoffQuery(query, { now: this.clock.now(), agentsWithRole: (role, limit) => this.agents.idsWithCapability(role, limit) });
   }
 
   count(filter: HandoffFilter): Promise<number> {

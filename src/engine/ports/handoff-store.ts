@@ -1,7 +1,29 @@
 import { isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../handoffs/handoff-event.js';
 import type { AgentFeedEntry } from '../agents/agent-feed.js';
+import type { HandoffOrder } from '../handoffs/handoff-order.js';
 import type { Page, PageRequest } from './page.js';
+
+/** A time range: `from` inclusive, `before` exclusive (epoch ms). */
+export interface TimeRange {
+  from?: number;
+  before?: number;
+}
+
+/** The JSON values a metadata path can be compared with. */
+export type MetadataScalar = string | number | boolean | null;
+
+/**
+ * The metadata value at `path` (object keys, outermost first) equals `equals`: the same JSON type
+ * and value. `null` matches a JSON null or a missing key. Arrays are not looked into.
+ */
+export interface MetadataEquality {
+  path: string[];
+  equals: MetadataScalar;
+}
+
+/** Which agent of a handoff a condition is about. */
+export type AgentSide = 'SOURCE' | 'TARGET' | 'ANY';
 
 export interface HandoffFilter {
   status?: HandoffStatus[];
@@ -18,6 +40,17 @@ export interface HandoffFilter {
   /** true: only reliability-test traffic; false: only production; undefined: both. */
   test?: boolean;
   testId?: string;
+  createdAt?: TimeRange;
+  /** The time of the latest stored transition (creation counts as one). */
+  updatedAt?: TimeRange;
+  /** true: only handoffs with a step that is retrying (see hasRetryingStep); false: only without. */
+  retrying?: boolean;
+  /** Handoffs whose agent on `side` is one of `ids` (none: matches nothing). */
+  agentIn?: { ids: string[]; side: AgentSide };
+  /** Every equality must hold. */
+  metadata?: MetadataEquality[];
+  /** Only handoffs at or before this (createdAt, id): a set fixed when a bulk operation started. */
+  upTo?: { createdAt: number; id: string };
 }
 
 /** Signals and cancel requests, written outside the version guard. */
@@ -122,7 +155,11 @@ export interface HandoffStore {
   getMany(ids: readonly string[]): Promise<(Handoff | null)[]>;
   /** The signals and cancel request written for a handoff, without parsing its state. */
   requests(id: string): Promise<OutOfBandRequests | null>;
-  page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>>;
+  /**
+   * One page in `order` (default CREATED_AT DESC); cursors encode the order, its sort key and the
+   * id, and one of another order is InvalidCursorError.
+   */
+  page(filter: HandoffFilter, request: PageRequest, order?: HandoffOrder): Promise<Page<Handoff>>;
   count(filter: HandoffFilter): Promise<number>;
   /** Counts and durations grouped by status, type and procedure. */
   summaries(filter: HandoffFilter): Promise<HandoffSummary[]>;

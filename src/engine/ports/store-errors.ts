@@ -13,8 +13,8 @@ export class DuplicateKeyError extends Error {
 
 /** A cursor that does not decode: a client error, not a crash. */
 export class InvalidCursorError extends Error {
-  constructor() {
-    super('The cursor is not valid for this list');
+  constructor(message = 'The cursor is not valid for this list') {
+    super(message);
     this.name = 'InvalidCursorError';
   }
 }

@@ -1,5 +1,6 @@
 import type { AgentFeedStore } from './agent-feed-store.js';
 import type { AgentTaskStore } from './agent-task-store.js';
+import type { BulkOperationStore } from './bulk-operation-store.js';
 import type { HandoffChangeFeed, HandoffStore } from './handoff-store.js';
 import type { AgentStore, InboxStore, ProcedureStore } from './registry-stores.js';
 import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability-stores.js';
@@ -35,4 +36,6 @@ export interface EngineStores {
   readonly webhooks: WebhookStore;
   /** Every handoff event in commit order, for webhook deliveries; null where the store keeps no such order. */
   readonly committedEvents: CommittedHandoffEvents | null;
+  /** Bulk actions over handoffs and their progress. */
+  readonly bulkOperations: BulkOperationStore;
 }

@@ -135,7 +135,9 @@ export class MongoDatabase implements Database {
   async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
     const driver = this.db.collection(name);
     for (const index of indexes) {
-      const keys = Object.fromEntries(index.fields.map((field) => [field, 1 as const]));
+      // Keyset pages sort on (field, _id): with _id in the index a page is one range walk, not an in-memory sort.
+      const fields = index.unique || index.fields.includes('_id') ? index.fields : [...index.fields, '_id'];
+      const keys = Object.fromEntries(fields.map((field) => [field, 1 as const]));
       await driver.createIndex(keys, { unique: index.unique ?? false, sparse: index.unique ?? false });
     }
     return new MongoCollection<T>(name, driver, this.operations);

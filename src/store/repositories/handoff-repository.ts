@@ -2,7 +2,11 @@ import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { FinishedHandoffs } from './finished-handoffs.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
-import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
+import { findManyInOrder, type Page, type PageRequest } from '../pagination.js';
+import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
+import { beyond, handoffDocumentFilter, metadataForQueries, orderSort } from './handoff-document-query.js';
+import { addOrderFields } from './handoff-order-fields.js';
+import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, PRIORITY_RANK, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
 import { durationMs, FINAL_STATUSES, isFinal, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
@@ -32,6 +36,14 @@ interface HandoffDocument {
   sourcePhase: string | null;
   testId: string | null;
   createdAt: number;
+  /** When the latest transition was stored (creation counts). */
+  updatedAt: number;
+  /** Whether a step is retrying (hasRetryingStep), kept by every transition. */
+  retrying: boolean;
+  /** PRIORITY_RANK of the priority: what PRIORITY order sorts on. */
+  priorityRank: number;
+  /** The metadata as far as filters reach it (see metadataForQueries). */
+  metaQuery: unknown;
   durationMs: number | null;
   /** When it reached a final status (null before; absent in documents stored before it was kept: filled at open). */
   finishedAt?: number | null;
@@ -62,11 +74,13 @@ function identityFields(handoff: Handoff) {
     sourcePhase: handoff.sourcePhase,
     testId: handoff.test?.testId ?? null,
     createdAt: handoff.createdAt,
+    priorityRank: PRIORITY_RANK[handoff.priority],
+    metaQuery: metadataForQueries(handoff.metadata),
   };
 }
 
 /** What a transition changes: the only fields its update sets (each set field costs on every write). */
-function progressFields(handoff: Handoff) {
+function progressFields(handoff: Handoff, at: number) {
   return {
     version: handoff.version,
     seq: handoff.seq,
@@ -74,6 +88,8 @@ function progressFields(handoff: Handoff) {
     durationMs: durationMs(handoff),
     finishedAt: isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null,
     state: stateText(handoff),
+    updatedAt: at,
+    retrying: hasRetryingStep(handoff),
   };
 }
 
@@ -131,20 +147,7 @@ function toRecord(doc: HandoffDocument): HandoffRecord {
   };
 }
 
-function toFilter(filter: HandoffFilter): Filter {
-  const query: Filter = {};
-  if (filter.status?.length) query.status = { $in: filter.status };
-  if (filter.procedureId?.length) query.procedureId = { $in: filter.procedureId };
-  if (filter.type?.length) query.type = { $in: filter.type };
-  if (filter.agent) query.$or = [{ sourceAgent: filter.agent }, { targetAgent: filter.agent }];
-  if (filter.sourceAgent) query.sourceAgent = filter.sourceAgent;
-  if (filter.targetAgent) query.targetAgent = filter.targetAgent;
-  if (filter.sourcePhase !== undefined) query.sourcePhase = filter.sourcePhase;
-  if (filter.testId) query.testId = filter.testId;
-  else if (filter.test === true) query.testId = { $ne: null };
-  else if (filter.test === false) query.testId = null;
-  return query;
-}
+const toFilter = handoffDocumentFilter;
 
 /**
  * Handoffs and their event history. Every state change is one compare-and-set on the
@@ -165,10 +168,19 @@ export class HandoffRepository implements HandoffStore {
       { fields: ['createdAt'] },
       { fields: ['testId', 'createdAt'] },
       { fields: ['leaseOwner'] },
+      // The list orders (each with _id last, see the adapters) and the filters that narrow most.
+      { fields: ['updatedAt'] },
+      { fields: ['status', 'updatedAt'] },
+      { fields: ['priorityRank', 'createdAt'] },
+      { fields: ['status', 'priorityRank', 'createdAt'] },
+      { fields: ['retrying', 'createdAt'] },
+      { fields: ['sourceAgent', 'createdAt'] },
+      { fields: ['targetAgent', 'createdAt'] },
       { fields: ['finishedAt'] },
     ]);
     await moveMetadataOutOfState(handoffs);
     await addFinishedAt(handoffs);
+    await addOrderFields(handoffs, toHandoff);
     return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
   }
 
@@ -193,7 +205,7 @@ export class HandoffRepository implements HandoffStore {
     await this.handoffs.insertOne({
       _id: handoff.id,
       ...identityFields(stored),
-      ...progressFields(stored),
+      ...progressFields(stored, at),
       metadata: JSON.stringify(handoff.metadata),
       outbox: JSON.stringify(events),
       leaseOwner: lease?.owner ?? null,
@@ -228,8 +240,9 @@ export class HandoffRepository implements HandoffStore {
     if (honoursCancel) guard.cancelRequest = null;
     // Each event is serialised once: the same text goes to the outbox and to the log.
     const texts = events.map((event) => JSON.stringify(event));
-    const fields: Record<string, unknown> = { ...progressFields(next), outbox: `[${texts.join(',')}]` };
-    if (options.writesMetadata) fields.metadata = JSON.stringify(next.metadata);
+    const fields: Record<string, unknown> = { ...progressFields(next, at), outbox: `[${texts.join(',')}]` };
+    // A redrive with a patch rewrites the metadata, and the copy filters read with it.
+    if (options.writesMetadata) Object.assign(fields, { metadata: JSON.stringify(next.metadata), metaQuery: metadataForQueries(next.metadata) });
     // The final (or pausing) transition also hands the lease back: no separate release write.
     if (releasesLease(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
@@ -298,8 +311,22 @@ export class HandoffRepository implements HandoffStore {
     return ids.map((id) => known.get(id) ?? null);
   }
 
-  async page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
-    return keysetPage(this.handoffs, toFilter(filter), 'createdAt', request, this.fromDocument);
+  /** Keyset pagination in `order`: one indexed range read per page, stable under concurrent inserts. */
+  async page(filter: HandoffFilter, request: PageRequest, order: HandoffOrder = DEFAULT_HANDOFF_ORDER): Promise<Page<Handoff>> {
+    let query = toFilter(filter);
+    if (request.after) {
+      const after = beyond(order, decodeHandoffCursor(order, request.after));
+      query = Object.keys(query).length > 0 ? { $and: [query, after] } : after;
+    }
+    const docs = await this.handoffs.find(query, { sort: orderSort(order), limit: request.first + 1 });
+    return {
+      items: docs.slice(0, request.first).map((doc) => ({
+        cursor: encodeHandoffCursor(order, { key: sortKey(order, doc), id: doc._id }),
+        node: this.fromDocument(doc),
+      })),
+      hasNextPage: docs.length > request.first,
+      hasPreviousPage: Boolean(request.after),
+    };
   }
 
   /** A read document as a handoff, kept in the cache when it is finished. */

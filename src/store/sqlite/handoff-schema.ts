@@ -10,6 +10,9 @@ import { FINAL_STATUSES } from '../../engine/handoffs/handoff.js';
  * deletes), so positions grow in commit order and another process can follow both tables exactly by
  * position (the change feed).
  */
+/** Priorities in queue order (see PRIORITY_RANK): a column computed on read, indexed for PRIORITY order. */
+const PRIORITY_RANK_SQL = "CASE priority WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END";
+
 export const HANDOFF_SCHEMA = `
 CREATE TABLE IF NOT EXISTS handoffs (
   id TEXT PRIMARY KEY NOT NULL,
@@ -31,7 +34,10 @@ CREATE TABLE IF NOT EXISTS handoffs (
   lease_owner TEXT,
   lease_expires_at INTEGER NOT NULL DEFAULT 0,
   signals TEXT NOT NULL DEFAULT '{}',
-  cancel_request TEXT
+  cancel_request TEXT,
+  updated_at INTEGER,
+  retrying INTEGER NOT NULL DEFAULT 0,
+  priority_rank INTEGER GENERATED ALWAYS AS (${PRIORITY_RANK_SQL}) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS handoffs_by_status ON handoffs (status, created_at, id);
 CREATE INDEX IF NOT EXISTS handoffs_by_created ON handoffs (created_at, id);
@@ -59,6 +65,40 @@ CREATE TABLE IF NOT EXISTS handoff_notices (
 );
 CREATE INDEX IF NOT EXISTS handoff_notices_by_handoff ON handoff_notices (handoff_id);
 `;
+
+/**
+ * Columns added after the first release (a file made before gets them by ALTER TABLE, filled from
+ * the state), then the indexes of the list orders and filters that read them.
+ */
+const LATER_COLUMNS: [name: string, definition: string, fill: string | null][] = [
+  // Older rows: the last time their state shows (finished, started, or created).
+  ['updated_at', 'INTEGER', "coalesce(json_extract(state, '$.finishedAt'), json_extract(state, '$.startedAt'), created_at)"],
+  [
+    'retrying',
+    'INTEGER NOT NULL DEFAULT 0',
+    `EXISTS (SELECT 1 FROM json_each(state, '$.steps') WHERE json_extract(value, '$.finishedAt') IS NULL
+       AND json_extract(value, '$.status') IN ('PENDING', 'RUNNING', 'WAITING')
+       AND (json_extract(value, '$.retryAt') IS NOT NULL OR json_extract(value, '$.attempts') > 1))`,
+  ],
+  ['priority_rank', `INTEGER GENERATED ALWAYS AS (${PRIORITY_RANK_SQL}) VIRTUAL`, null],
+];
+
+export const HANDOFF_ORDER_INDEXES = `
+CREATE INDEX IF NOT EXISTS handoffs_by_updated ON handoffs (updated_at, id);
+CREATE INDEX IF NOT EXISTS handoffs_by_status_updated ON handoffs (status, updated_at, id);
+CREATE INDEX IF NOT EXISTS handoffs_by_priority ON handoffs (priority_rank, created_at, id);
+CREATE INDEX IF NOT EXISTS handoffs_by_status_priority ON handoffs (status, priority_rank, created_at, id);
+CREATE INDEX IF NOT EXISTS handoffs_retrying ON handoffs (created_at, id) WHERE retrying = 1;
+`;
+
+function addLaterColumns(db: BetterSqlite3.Database): void {
+  const present = new Set(db.prepare("SELECT name FROM pragma_table_xinfo('handoffs')").pluck().all() as string[]);
+  for (const [name, definition, fill] of LATER_COLUMNS) {
+    if (present.has(name)) continue;
+    db.exec(`ALTER TABLE handoffs ADD COLUMN ${name} ${definition}`);
+    if (fill) db.exec(`UPDATE handoffs SET ${name} = ${fill}`);
+  }
+}
 
 /**
  * `finished_at` (when a final status was reached), what retention deletes by: added to tables
@@ -131,6 +171,8 @@ export interface HandoffRow {
   type: string;
   priority: string;
   created_at: number;
+  updated_at: number;
+  priority_rank: number;
   duration_ms: number | null;
   state: string;
   metadata: string;
@@ -148,6 +190,8 @@ export function createHandoffTables(db: BetterSqlite3.Database): void {
   db.transaction(() => {
     const hadCounts = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoff_counts'").get() !== undefined;
     db.exec(HANDOFF_SCHEMA);
+    addLaterColumns(db);
+    db.exec(HANDOFF_ORDER_INDEXES);
     addFinishedAt(db);
     db.exec(HANDOFF_COUNTS_SCHEMA);
     if (!hadCounts) db.exec(FILL_HANDOFF_COUNTS);

@@ -1,4 +1,4 @@
-import type { HandoffFilter } from '../../engine/ports/handoff-store.js';
+import type { HandoffFilter, MetadataEquality } from '../../engine/ports/handoff-store.js';
 
 export interface SqlCondition {
   sql: string;
@@ -29,6 +29,7 @@ function conditions() {
  */
 export function countsWhere(filter: HandoffFilter): SqlCondition | null {
   if (filter.agent || filter.sourceAgent || filter.targetAgent || filter.sourcePhase !== undefined || filter.testId) return null;
+  if (filter.createdAt || filter.updatedAt || filter.retrying !== undefined || filter.agentIn || filter.metadata?.length || filter.upTo) return null;
   const { parts, inList, done } = conditions();
   inList('status', filter.status);
   inList('procedure_id', filter.procedureId);
@@ -64,5 +65,49 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
     params.push(filter.testId);
   } else if (filter.test === true) parts.push('test_id IS NOT NULL');
   else if (filter.test === false) parts.push('test_id IS NULL');
+  for (const [column, range] of [['created_at', filter.createdAt], ['updated_at', filter.updatedAt]] as const) {
+    if (range?.from !== undefined) {
+      parts.push(`${column} >= ?`);
+      params.push(range.from);
+    }
+    if (range?.before !== undefined) {
+      parts.push(`${column} < ?`);
+      params.push(range.before);
+    }
+  }
+  // A literal, not a parameter: the planner matches it to the partial index of retrying handoffs.
+  if (filter.retrying !== undefined) parts.push(`retrying = ${filter.retrying ? 1 : 0}`);
+  if (filter.agentIn) {
+    const { ids, side } = filter.agentIn;
+    const columns = side === 'SOURCE' ? ['source_agent'] : side === 'TARGET' ? ['target_agent'] : ['source_agent', 'target_agent'];
+    if (ids.length === 0) parts.push('0');
+    else {
+      parts.push(`(${columns.map((column) => `${column} IN (SELECT value FROM json_each(?))`).join(' OR ')})`);
+      for (const _ of columns) params.push(JSON.stringify(ids));
+    }
+  }
+  for (const equality of filter.metadata ?? []) {
+    const condition = metadataEquals(equality);
+    parts.push(condition.sql);
+    params.push(...condition.params);
+  }
+  if (filter.upTo) {
+    parts.push('(created_at, id) <= (?, ?)');
+    params.push(filter.upTo.createdAt, filter.upTo.id);
+  }
   return done();
+}
+
+/** A JSON path for SQLite's json functions; every key quoted, so no key is read as syntax. */
+export function metadataPath(path: string[]): string {
+  return `$${path.map((key) => `."${key.replace(/["\\]/g, '')}"`).join('')}`;
+}
+
+/** The value at a metadata path has the same JSON type and value (null: JSON null or missing). */
+function metadataEquals({ path, equals }: MetadataEquality): SqlCondition {
+  const at = metadataPath(path);
+  if (equals === null) return { sql: "coalesce(json_type(metadata, ?), 'null') = 'null'", params: [at] };
+  if (typeof equals === 'boolean') return { sql: 'json_type(metadata, ?) = ?', params: [at, equals ? 'true' : 'false'] };
+  const types = typeof equals === 'number' ? "('integer', 'real')" : "('text')";
+  return { sql: `(json_type(metadata, ?) IN ${types} AND json_extract(metadata, ?) = ?)`, params: [at, at, equals] };
 }

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type BetterSqlite3 from 'better-sqlite3';
+import { hasRetryingStep } from '../../engine/handoffs/handoff-order.js';
 import type { Logger } from '../../engine/shared/logger.js';
-import { FINAL_STATUSES, type HandoffStatus } from '../../engine/handoffs/handoff.js';
+import { FINAL_STATUSES, type Handoff, type HandoffStatus } from '../../engine/handoffs/handoff.js';
 import { createHandoffTables } from './handoff-schema.js';
 import { documentTable, type SqliteDatabase } from './sqlite-database.js';
 
@@ -121,8 +122,8 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
   }
   const insertHandoff = connection.prepare(
     `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
-       test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, signals, cancel_request)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
+       test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, signals, cancel_request, updated_at, retrying)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, ?, ?)`,
   );
   // The log and each handoff's outbox may both hold an event: the first copy stays.
   const insertEvent = connection.prepare("INSERT OR IGNORE INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'nedb-import', ?)");
@@ -143,6 +144,9 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
       FINAL_STATUSES.has(doc.status as HandoffStatus) ? ((state.finishedAt as number | null | undefined) ?? null) : null,
       JSON.stringify(state), metadata,
       JSON.stringify(signals), doc.cancelRequest ? JSON.stringify(doc.cancelRequest) : null,
+      // The last time the state shows, and whether a step was retrying: what the list filters and orders read.
+      (state.finishedAt as number | null) ?? (state.startedAt as number | null) ?? doc.createdAt,
+      Array.isArray(state.steps) && hasRetryingStep(state as unknown as Handoff) ? 1 : 0,
     );
     // Events of the last transition that never reached the old log (a crash between its two writes).
     for (const event of JSON.parse((doc.outbox as string) ?? '[]') as { handoffId: string; seq: number }[]) {

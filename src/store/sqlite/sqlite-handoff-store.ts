@@ -13,10 +13,10 @@ import {
   type TransitionOutcome,
 } from '../../engine/ports/handoff-store.js';
 import type { Page, PageRequest } from '../../engine/ports/page.js';
-import { InvalidCursorError } from '../../engine/ports/store-errors.js';
+import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
 import type { OperationCounter } from '../collection.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
-import { decodeCursor, encodeCursor } from '../pagination.js';
+import { decodeHandoffCursor, encodeHandoffCursor, type HandoffPosition } from '../handoff-cursor.js';
 import { FinishedHandoffs } from '../repositories/finished-handoffs.js';
 import { createHandoffTables, type HandoffRow } from './handoff-schema.js';
 import { GroupCommit } from './group-commit.js';
@@ -33,7 +33,32 @@ const FINAL = JSON.stringify([...FINAL_STATUSES]);
 function finishedAtOf(handoff: Handoff): number | null {
   return isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null;
 }
-const PAGE_COLUMNS = 'id, created_at, status, state, metadata';
+const PAGE_COLUMNS = 'id, created_at, updated_at, priority_rank, state, metadata';
+
+type PageRow = Pick<HandoffRow, 'id' | 'created_at' | 'updated_at' | 'priority_rank' | 'state' | 'metadata'>;
+
+/** The columns an order sorts on, before the id tiebreak (each order has an index ending in them). */
+const ORDER_COLUMNS: Record<HandoffOrder['field'], string[]> = {
+  CREATED_AT: ['created_at'],
+  UPDATED_AT: ['updated_at'],
+  PRIORITY: ['priority_rank', 'created_at'],
+};
+
+function keyOf(order: HandoffOrder, row: PageRow): number[] {
+  return sortKey(order, { createdAt: row.created_at, updatedAt: row.updated_at, priorityRank: row.priority_rank });
+}
+
+/** Compares two rows in `order`: negative when `a` comes first. */
+function compareRows(order: HandoffOrder, a: PageRow, b: PageRow): number {
+  const ka = [...keyOf(order, a), a.id];
+  const kb = [...keyOf(order, b), b.id];
+  const sign = order.direction === 'ASC' ? 1 : -1;
+  for (let index = 0; index < ka.length; index++) {
+    if (ka[index]! < kb[index]!) return -sign;
+    if (ka[index]! > kb[index]!) return sign;
+  }
+  return 0;
+}
 
 function requestsOf(row: Pick<HandoffRow, 'signals' | 'cancel_request'>): OutOfBandRequests {
   return {
@@ -109,12 +134,13 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('create', () => {
       this.sql(
         `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
-           test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, updated_at, retrying)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         stored.id, stored.version, stored.seq, stored.status, stored.procedureId, stored.type, stored.priority,
         stored.sourceAgent, stored.targetAgent, stored.sourcePhase, stored.test?.testId ?? null, stored.createdAt,
         durationMs(stored), finishedAtOf(stored), stateText(stored), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
+        at, hasRetryingStep(stored) ? 1 : 0,
       );
       this.insertEvents(events, events.map((event) => JSON.stringify(event)));
       Object.assign(handoff, { seq: stored.seq, version: stored.version });
@@ -133,11 +159,25 @@ export class SqliteHandoffStore implements HandoffStore {
     const metadata = options.writesMetadata ? [JSON.stringify(next.metadata)] : [];
     return this.write('transition', () => {
       const row = this.sql(
-        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ? ${metadata.length ? ', metadata = ?' : ''}
-           ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
+        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ?, updated_at = ?, retrying = ?
+           ${metadata.length ? ', metadata = ?' : ''} ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
          WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?) ${honoursCancel ? 'AND cancel_request IS NULL' : ''}
          RETURNING signals, cancel_request`,
-      ).get(next.version, next.seq, next.status, durationMs(next), finishedAtOf(next), stateText(next), ...metadata, next.id, next.version - 1, leaseOwner, leaseOwner) as
+      ).get(
+        next.version,
+        next.seq,
+        next.status,
+        durationMs(next),
+        finishedAtOf(next),
+        stateText(next),
+        at,
+        hasRetryingStep(next) ? 1 : 0,
+        ...metadata,
+        next.id,
+        next.version - 1,
+        leaseOwner,
+        leaseOwner,
+      ) as
         | Pick<HandoffRow, 'signals' | 'cancel_request'>
         | undefined;
       if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
@@ -204,39 +244,48 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   /**
-   * Newest first. A page filtered on several statuses walks the (status, created_at, id) index once
+   * A page in `order`. A page filtered on several statuses walks the (status, order…, id) index once
    * per status and merges: one sorted range each, never a sort of every matching row.
    */
-  async page(filter: HandoffFilter, request: PageRequest): Promise<Page<Handoff>> {
+  async page(filter: HandoffFilter, request: PageRequest, order: HandoffOrder = DEFAULT_HANDOFF_ORDER): Promise<Page<Handoff>> {
     const statuses = filter.status?.length ? [...new Set(filter.status)] : [undefined];
-    const after = request.after ? decodeCursor(request.after) : null;
-    if (after && typeof after[0] !== 'number') throw new InvalidCursorError();
+    const after = request.after ? decodeHandoffCursor(order, request.after) : null;
     const rows = await this.read('page', () =>
       // One read transaction: the walks of every status see the same commit.
       this.db.transaction(() => {
-        const merged = statuses.flatMap((status) => this.pageRows({ ...filter, status: status ? [status] : undefined }, after as [number, string] | null, request.first + 1));
-        if (statuses.length > 1) merged.sort((a, b) => b.created_at - a.created_at || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+        const merged = statuses.flatMap((status) => this.pageRows({ ...filter, status: status ? [status] : undefined }, order, after, request.first + 1));
+        if (statuses.length > 1) merged.sort((a, b) => compareRows(order, a, b));
         return merged.slice(0, request.first + 1);
       }).deferred(),
     );
     const visible = rows.slice(0, request.first);
     return {
       // Rows of a list do not enter the cache (point reads do): a walk through history would churn it.
-      items: visible.map((row) => ({ cursor: encodeCursor(row.created_at, row.id), node: this.finished.get(row.id) ?? handoffFromText(row.state, row.metadata) })),
+      items: visible.map((row) => ({
+        cursor: encodeHandoffCursor(order, { key: keyOf(order, row), id: row.id }),
+        node: this.finished.get(row.id) ?? handoffFromText(row.state, row.metadata),
+      })),
       hasNextPage: rows.length > request.first,
       hasPreviousPage: Boolean(request.after),
     };
   }
 
-  private pageRows(filter: HandoffFilter, after: [number, string] | null, limit: number): Pick<HandoffRow, 'id' | 'created_at' | 'state' | 'metadata'>[] {
-    const where = handoffWhere(filter);
-    const conditions: SqlCondition[] = [where];
-    if (after) conditions.push({ sql: '(created_at, id) < (?, ?)', params: after });
+  private pageRows(filter: HandoffFilter, order: HandoffOrder, after: HandoffPosition | null, limit: number): PageRow[] {
+    const columns = [...ORDER_COLUMNS[order.field], 'id'];
+    const direction = order.direction;
+    const conditions: SqlCondition[] = [handoffWhere(filter)];
+    if (after) {
+      conditions.push({
+        sql: `(${columns.join(', ')}) ${direction === 'ASC' ? '>' : '<'} (${columns.map(() => '?').join(', ')})`,
+        params: [...after.key, after.id],
+      });
+    }
     const clause = conditions.map((condition) => condition.sql).join(' AND ');
-    return this.sql(`SELECT ${PAGE_COLUMNS} FROM handoffs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
+    const orderBy = columns.map((column) => `${column} ${direction}`).join(', ');
+    return this.sql(`SELECT ${PAGE_COLUMNS} FROM handoffs WHERE ${clause} ORDER BY ${orderBy} LIMIT ?`).all(
       ...conditions.flatMap((condition) => condition.params),
       limit,
-    ) as Pick<HandoffRow, 'id' | 'created_at' | 'state' | 'metadata'>[];
+    ) as PageRow[];
   }
 
   /** From the running counts when the filter is one they keep, else counted on the table's indexes. */
