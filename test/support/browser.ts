@@ -8,7 +8,11 @@ import { ROOT } from './server-process.js';
 /** Debian's Chromium (CHROMIUM_PATH to use another): playwright-core never downloads a browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
-export const SCREENSHOTS_DIR = path.join(ROOT, 'docs/screenshots');
+/**
+ * Where each browser test saves its screenshot (git-ignored, so a test run leaves the tree clean).
+ * SCREENSHOTS_DIR=docs/screenshots refreshes the two the README shows.
+ */
+export const SCREENSHOTS_DIR = path.resolve(ROOT, process.env.SCREENSHOTS_DIR ?? 'test-results/screenshots');
 
 if (!HAVE_CHROMIUM) {
   const message = `SKIPPED: browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
