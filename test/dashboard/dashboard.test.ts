@@ -1,10 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { buildDashboard, HAVE_CHROMIUM, launchChromium, localOnlyContext, pageErrors, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
-import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
+import { dashboardSession } from '../support/dashboard-session.js';
 
 /**
  * The dashboard in headless Chromium against a real server process: what a person sees and can do.
@@ -27,56 +23,7 @@ const REVIEWED = `mutation {
 }`;
 
 describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
-  const servers: ServerProcess[] = [];
-  const dataDirs: string[] = [];
-  let browser: Browser;
-  let dashboardDir: string;
-
-  async function startServer(
-    env: Record<string, string> = {},
-  ): Promise<{ port: number; base: string; dataDir: string; server: ServerProcess; gql: (query: string, variables?: object, key?: string) => Promise<any> }> {
-    const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-data-'));
-    dataDirs.push(dataDir);
-    const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DASHBOARD_DIR: dashboardDir, ...env });
-    servers.push(server);
-    const port = await listeningPort(server);
-    const gql = async (query: string, variables?: object, key?: string) => {
-      if (!key) return postGraphQL(port, query, variables);
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      return response.json();
-    };
-    return { port, base: `http://127.0.0.1:${port}`, dataDir, server, gql };
-  }
-
-  /** A page in a context that refuses (and records) any request not for this machine. */
-  async function openPage(): Promise<{ page: Page; leaks: string[]; errors: string[] }> {
-    const { context, leaks } = await localOnlyContext(browser);
-    const page = await context.newPage();
-    const errors = pageErrors(page);
-    // What the page showed when a step failed: the locator's message alone rarely says why.
-    onTestFailed(async () => {
-      console.error(`page at ${page.url()} (errors: ${errors.join('; ') || 'none'}):\n${(await page.locator('main').innerHTML().catch(() => '')).slice(0, 4000)}`);
-    });
-    return { page, leaks, errors };
-  }
-
-  beforeAll(async () => {
-    dashboardDir = buildDashboard();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterEach(async () => {
-    await killAll(servers);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const dir of [...dataDirs, dashboardDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const { startServer, openPage } = dashboardSession();
 
   it('starts a handoff from the page and shows its steps complete live, the waiting one approved on the page', async () => {
     const { base, gql } = await startServer();
@@ -323,7 +270,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(await page.getByText('Start a handoff').count()).toBe(0);
     await page.getByRole('link', { name: 'dash_keys_1' }).click();
     await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
-    expect(await page.getByRole('button', { name: /Cancel handoff|Approve|Reject/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Cancel handoff|Approve|Reject|Pause|Resume|Retry/ }).count()).toBe(0);
     await page.getByRole('link', { name: 'Procedures' }).click();
     await page.getByRole('heading', { name: /DASH_REVIEWED/ }).waitFor();
     expect(await page.getByRole('button', { name: /New procedure|Edit / }).count()).toBe(0);
@@ -342,6 +289,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await page.goto(`${base}/#/handoffs/dash_keys_1`);
     await page.getByRole('button', { name: 'Cancel handoff' }).waitFor();
     await page.getByRole('button', { name: 'Approve Review' }).waitFor();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
     expect(leaks).toEqual([]);
     expect(errors.filter((error) => !/401|Unauthorized/i.test(error))).toEqual([]);
   });

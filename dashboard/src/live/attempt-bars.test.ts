@@ -3,12 +3,27 @@ import type { ProgressEventFragment } from '../gql/graphql';
 import { attemptBars } from './attempt-bars';
 
 let seq = 0;
-function event(type: string, step: string | null, attempt: number | null, atMs: number): ProgressEventFragment {
+function event(type: string, step: string | null, attempt: number | null, atMs: number, run = 1): ProgressEventFragment {
   seq += 1;
-  return { seq, type, step, attempt, at: new Date(atMs).toISOString(), status: 'RUNNING', message: '', durationMs: null, data: null, actor: null } as ProgressEventFragment;
+  return { seq, run, type, step, attempt, at: new Date(atMs).toISOString(), status: 'RUNNING', message: '', durationMs: null, data: null, actor: null } as ProgressEventFragment;
 }
 
 describe('attemptBars', () => {
+  it('starts the bars of a step afresh in the run a retry opens, attempts from 1 again', () => {
+    const bars = attemptBars([
+      event('STEP_STARTED', 'a', 1, 0),
+      event('STEP_FAILED', 'a', 1, 5),
+      event('HANDOFF_FAILED', null, null, 5),
+      event('HANDOFF_REDRIVEN', null, null, 30, 2),
+      event('STEP_STARTED', 'a', 1, 40, 2),
+      event('STEP_SUCCEEDED', 'a', 1, 45, 2),
+    ]);
+    expect(bars.map(({ run, step, attempt, outcome, startMs, endMs }) => [run, step, attempt, outcome, startMs, endMs])).toEqual([
+      [1, 'a', 1, 'failed', 0, 5],
+      [2, 'a', 1, 'succeeded', 40, 45],
+    ]);
+  });
+
   it('draws one bar per attempt: a retried step fails twice then succeeds, the next one still runs', () => {
     const bars = attemptBars([
       event('HANDOFF_STARTED', null, null, 0),

@@ -2,6 +2,8 @@ import type { ProgressEventFragment } from '../gql/graphql';
 
 /** One attempt of a step or of its compensation, as the timeline draws it. */
 export interface AttemptBar {
+  /** The handoff's run (1, then one more after each retryHandoff). */
+  run: number;
   step: string;
   attempt: number;
   compensation: boolean;
@@ -27,10 +29,10 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
   for (const event of events) {
     if (!event.step) continue;
     const compensation = event.type.startsWith('COMPENSATION_');
-    const key = `${compensation ? 'c' : 's'}:${event.step}`;
+    const key = `${event.run}:${compensation ? 'c' : 's'}:${event.step}`;
     const at = Date.parse(event.at);
     if (STARTS.has(event.type)) {
-      const bar: AttemptBar = { step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'running' };
+      const bar: AttemptBar = { run: event.run, step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'running' };
       bars.push(bar);
       open.set(key, bar);
       continue;
@@ -41,7 +43,7 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
     if (outcome === 'waiting') {
       // A step that waits (await_signal, agent_task) reports STEP_WAITING without a STEP_STARTED before it.
       if (!bar) {
-        bar = { step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'waiting' };
+        bar = { run: event.run, step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'waiting' };
         bars.push(bar);
         open.set(key, bar);
       }

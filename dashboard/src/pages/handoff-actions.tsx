@@ -1,24 +1,58 @@
 import { useState } from 'react';
-import { useMutation } from 'urql';
-import { UserErrors } from '../api/user-errors';
+import { useMutation, type OperationResult } from 'urql';
+import { UserErrors, type UserErrorEntry } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { FINAL_STATUSES } from '../components/status-badge';
-import { CancelHandoffDocument, SignalHandoffDocument, type HandoffDetailQuery } from '../gql/graphql';
+import { CancelHandoffDocument, PauseHandoffDocument, ResumeHandoffDocument, SignalHandoffDocument, type HandoffDetailQuery } from '../gql/graphql';
+import { RetryHandoffForm } from './retry-handoff-form';
 
-type Handoff = NonNullable<HandoffDetailQuery['handoff']>;
+export type Handoff = NonNullable<HandoffDetailQuery['handoff']>;
 
-/** The actions an operator may take on this handoff now; nothing for a viewer (the server refuses them anyway). */
+/** The statuses pauseHandoff accepts (the server refuses the others with INVALID_STATE). */
+const PAUSABLE = new Set(['PENDING', 'RUNNING', 'WAITING']);
+
+/** What the last action answered: its userErrors, or the request's own error. */
+interface Feedback {
+  userErrors?: readonly UserErrorEntry[];
+  error?: string;
+}
+
+/**
+ * The actions an operator may take on this handoff now: approve or reject a waiting step, pause, resume,
+ * cancel, or retry a failed one. Nothing for a viewer (the server refuses them anyway).
+ */
 export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onChanged: () => void }) {
   const canOperate = useAllows('operate');
-  const [cancelled, cancel] = useMutation(CancelHandoffDocument);
-  const [signalled, signal] = useMutation(SignalHandoffDocument);
+  const [, cancel] = useMutation(CancelHandoffDocument);
+  const [, signal] = useMutation(SignalHandoffDocument);
+  const [, pause] = useMutation(PauseHandoffDocument);
+  const [, resume] = useMutation(ResumeHandoffDocument);
   const [reason, setReason] = useState('');
-  if (!canOperate || FINAL_STATUSES.has(handoff.status)) return null;
-  const waiting = handoff.steps.filter((step) => step.status === 'WAITING' && step.kind === 'AWAIT_SIGNAL');
-  const act = async (run: () => Promise<unknown>) => {
-    await run();
+  const [feedback, setFeedback] = useState<Feedback>({});
+  // A pause asked of a step in flight (or waiting) takes effect before the next one: until then the status does not say so.
+  const [pauseAsked, setPauseAsked] = useState(false);
+  if (!canOperate) return null;
+
+  const act = async <T,>(run: () => Promise<OperationResult<T>>, userErrorsOf: (data: T) => readonly UserErrorEntry[]): Promise<boolean> => {
+    const result = await run();
+    const userErrors = result.data ? userErrorsOf(result.data) : undefined;
+    setFeedback({ userErrors, error: result.error?.message });
     onChanged();
+    return !result.error && (userErrors?.length ?? 0) === 0;
   };
+  const input = { id: handoff.handoffId, reason: reason || undefined };
+  const status = handoff.status;
+
+  if (FINAL_STATUSES.has(status)) {
+    return (
+      <div className="actions" role="group" aria-label="Actions">
+        <RetryHandoffForm handoff={handoff} onRetried={(result) => act(() => Promise.resolve(result), (data) => data.retryHandoff.userErrors)} />
+        <ActionFeedback feedback={feedback} />
+      </div>
+    );
+  }
+  const waiting = handoff.steps.filter((step) => step.status === 'WAITING' && step.kind === 'AWAIT_SIGNAL');
+  const pausing = pauseAsked && status !== 'PAUSED';
   return (
     <div className="actions" role="group" aria-label="Actions">
       <label>
@@ -26,21 +60,45 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
       </label>
       {waiting.map((step) => (
         <span key={step.id}>
-          <button type="button" onClick={() => act(() => signal({ input: { id: handoff.handoffId, step: step.id, outcome: 'APPROVE', reason: reason || undefined } }))}>
+          <button type="button" onClick={() => act(() => signal({ input: { ...input, step: step.id, outcome: 'APPROVE' } }), (data) => data.signalHandoff.userErrors)}>
             Approve {step.name}
           </button>
-          <button type="button" onClick={() => act(() => signal({ input: { id: handoff.handoffId, step: step.id, outcome: 'REJECT', reason: reason || undefined } }))}>
+          <button type="button" onClick={() => act(() => signal({ input: { ...input, step: step.id, outcome: 'REJECT' } }), (data) => data.signalHandoff.userErrors)}>
             Reject {step.name}
           </button>
         </span>
       ))}
-      {handoff.status !== 'ROLLING_BACK' ? (
-        <button type="button" className="danger" onClick={() => act(() => cancel({ input: { id: handoff.handoffId, reason: reason || undefined } }))}>
+      {PAUSABLE.has(status) && !pausing ? (
+        <button type="button" onClick={async () => setPauseAsked(await act(() => pause({ input }), (data) => data.pauseHandoff.userErrors))}>
+          Pause
+        </button>
+      ) : null}
+      {status === 'PAUSED' || pausing ? (
+        <button
+          type="button"
+          onClick={async () => {
+            if (await act(() => resume({ input: { id: handoff.handoffId } }), (data) => data.resumeHandoff.userErrors)) setPauseAsked(false);
+          }}
+        >
+          Resume
+        </button>
+      ) : null}
+      {pausing ? <p role="status">Pause asked for: it takes effect before the next step or attempt.</p> : null}
+      {status !== 'ROLLING_BACK' ? (
+        <button type="button" className="danger" onClick={() => act(() => cancel({ input }), (data) => data.cancelHandoff.userErrors)}>
           Cancel handoff
         </button>
       ) : null}
-      <UserErrors errors={cancelled.data?.cancelHandoff.userErrors ?? signalled.data?.signalHandoff.userErrors} />
-      {cancelled.error || signalled.error ? <p role="alert">{(cancelled.error ?? signalled.error)?.message}</p> : null}
+      <ActionFeedback feedback={feedback} />
     </div>
+  );
+}
+
+function ActionFeedback({ feedback }: { feedback: Feedback }) {
+  return (
+    <>
+      <UserErrors errors={feedback.userErrors} />
+      {feedback.error ? <p role="alert">{feedback.error}</p> : null}
+    </>
   );
 }

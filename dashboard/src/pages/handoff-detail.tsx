@@ -10,7 +10,7 @@ import { StepTimeline } from './step-timeline';
 /** One handoff: its steps (a bar per attempt, live), its event log streaming in, its context and deliveries, and what the caller may do. */
 export function HandoffDetail({ id }: { id: string }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: HandoffDetailDocument, variables: { id }, requestPolicy: 'network-only' });
-  const { events, ended } = useHandoffProgress(id);
+  const { events, ended } = useHandoffProgress(id, data?.handoff?.run);
   const lastSeq = events.at(-1)?.seq ?? 0;
 
   // The steps and deliveries are read again as events arrive (at most every 250 ms).
@@ -50,6 +50,8 @@ export function HandoffDetail({ id }: { id: string }) {
         <dd>
           {handoff.sourceAgent ?? '–'} ({handoff.sourcePhase ?? '–'}) → {handoff.targetAgent ?? '–'} ({handoff.targetPhase ?? '–'})
         </dd>
+        <dt>Run</dt>
+        <dd data-testid="run">{handoff.run}</dd>
         <dt>Started</dt>
         <dd>{formatTime(handoff.startedAt)}</dd>
         <dt>Duration</dt>
@@ -57,7 +59,26 @@ export function HandoffDetail({ id }: { id: string }) {
         {handoff.error ? (
           <>
             <dt>Error</dt>
-            <dd>{handoff.error}</dd>
+            <dd>
+              {handoff.errorCode ? <code>{handoff.errorCode}</code> : null} {handoff.error}
+            </dd>
+          </>
+        ) : null}
+        {handoff.deadlineAt ? (
+          <>
+            <dt>Deadline</dt>
+            <dd>
+              <time dateTime={handoff.deadlineAt}>{new Date(handoff.deadlineAt).toLocaleString()}</time>
+            </dd>
+          </>
+        ) : null}
+        {handoff.pausedAt ? (
+          <>
+            <dt>Paused</dt>
+            <dd>
+              since {formatTime(handoff.pausedAt)}
+              {handoff.pauseReason ? `: ${handoff.pauseReason}` : ''}
+            </dd>
           </>
         ) : null}
         {handoff.cancelReason ? (
@@ -93,7 +114,9 @@ export function HandoffDetail({ id }: { id: string }) {
               <td>{step.attempts}</td>
               <td>{step.compensationAttempts}</td>
               <td>{formatMs(step.durationMs)}</td>
-              <td>{step.error ?? ''}</td>
+              <td>
+                {step.errorCode ? <code>{step.errorCode}</code> : null} {step.error ?? ''}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -135,7 +158,7 @@ function EventLog({ events }: { events: ReturnType<typeof useHandoffProgress>['e
       <ol className="events" aria-label="Event log" aria-live="polite" data-testid="event-log">
         {shown.map((event) => (
           <li key={event.seq} data-type={event.type}>
-            <span className="seq">#{event.seq}</span> <time dateTime={event.at}>{formatTime(event.at)}</time> <strong>{event.type}</strong>
+            <span className="seq">#{event.seq}</span> <span className="run">run {event.run}</span> <time dateTime={event.at}>{formatTime(event.at)}</time> <strong>{event.type}</strong>
             {event.step ? ` ${event.step}` : ''}
             {event.attempt ? ` (attempt ${event.attempt})` : ''}: {event.message}
             {event.actor ? ` by ${event.actor.keyName}` : ''}

@@ -3,25 +3,27 @@ import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useAllows } from '../api/viewer';
 import { StatusBadge, formatMs } from '../components/status-badge';
-import { HandoffsDocument, type HandoffFilter, type HandoffRowFragment, type HandoffStatus, type HandoffType } from '../gql/graphql';
+import { HandoffsDocument, type HandoffFilter, type HandoffOrder, type HandoffRowFragment } from '../gql/graphql';
 import { useHandoffEvents, useLiveStatus, type LiveEvent } from '../live/handoff-event-feed';
+import { HandoffFilters, HandoffOrderSelector, NEWEST_FIRST } from './handoff-filters';
 import { StartHandoffForm } from './start-handoff-form';
 
 // 50 rows a page keeps the list query under the server's cost limit.
 const PAGE_SIZE = 50;
-const TYPES: HandoffType[] = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'];
-const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'PAUSED', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
 
-/** Handoffs, newest first, with the API's filters; more pages load as the end scrolls into view. */
+/** Handoffs, newest first unless another order is chosen, with the API's filters; more pages load as the end scrolls into view. */
 export function HandoffList() {
   const [filter, setFilter] = useState<HandoffFilter>({});
+  const [orderBy, setOrderBy] = useState<HandoffOrder>(NEWEST_FIRST);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [generation, setGeneration] = useState(0);
   const [created, setCreated] = useState(0);
   const canOperate = useAllows('operate');
 
-  const reload = (next: HandoffFilter) => {
+  // A cursor belongs to its filter and order: either changing starts the list again from its first page.
+  const reload = (next: HandoffFilter, order: HandoffOrder = orderBy) => {
     setFilter(next);
+    setOrderBy(order);
     setCursors([null]);
     setCreated(0);
     setGeneration((value) => value + 1);
@@ -35,7 +37,8 @@ export function HandoffList() {
     <section>
       <h1>Handoffs</h1>
       {canOperate ? <StartHandoffForm /> : null}
-      <Filters filter={filter} onChange={reload} />
+      <HandoffFilters filter={filter} onChange={reload} />
+      <HandoffOrderSelector order={orderBy} onChange={(order) => reload(filter, order)} />
       {created > 0 ? (
         <button type="button" className="new-items" onClick={() => reload(filter)}>
           {created} new handoff{created === 1 ? '' : 's'}: show
@@ -46,6 +49,7 @@ export function HandoffList() {
           <tr>
             <th scope="col">Handoff</th>
             <th scope="col">Status</th>
+            <th scope="col">Priority</th>
             <th scope="col">Procedure</th>
             <th scope="col">Step</th>
             <th scope="col">From → to</th>
@@ -57,6 +61,7 @@ export function HandoffList() {
           <Page
             key={`${generation}:${index}`}
             filter={filter}
+            orderBy={orderBy}
             after={after}
             isLast={index === cursors.length - 1}
             onMore={(cursor) => setCursors((list) => (list.includes(cursor) ? list : [...list, cursor]))}
@@ -67,8 +72,16 @@ export function HandoffList() {
   );
 }
 
-function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after: string | null; isLast: boolean; onMore: (cursor: string) => void }) {
-  const [{ data, fetching, error }] = useQuery({ query: HandoffsDocument, variables: { first: PAGE_SIZE, after, filter } });
+interface PageProps {
+  filter: HandoffFilter;
+  orderBy: HandoffOrder;
+  after: string | null;
+  isLast: boolean;
+  onMore: (cursor: string) => void;
+}
+
+function Page({ filter, orderBy, after, isLast, onMore }: PageProps) {
+  const [{ data, fetching, error }] = useQuery({ query: HandoffsDocument, variables: { first: PAGE_SIZE, after, filter, orderBy } });
   const connection = data?.handoffs;
   // The end-of-list row: the next page loads when it comes within 400 px of the viewport.
   const sentinel = useRef<HTMLTableRowElement>(null);
@@ -84,7 +97,7 @@ function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after:
     <tbody data-testid="handoff-page">
       {error ? (
         <tr>
-          <td colSpan={7} role="alert">
+          <td colSpan={8} role="alert">
             {error.message}
           </td>
         </tr>
@@ -92,7 +105,7 @@ function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after:
       {connection?.edges.map(({ node }) => <Row key={node.handoffId} handoff={node} />)}
       {isLast ? (
         <tr ref={sentinel}>
-          <td colSpan={7} className="list-end">
+          <td colSpan={8} className="list-end">
             {fetching ? 'Loading…' : connection ? `${connection.totalCount} handoff(s)${connection.pageInfo.hasNextPage ? '; scroll for more' : ''}` : ''}
           </td>
         </tr>
@@ -111,6 +124,7 @@ const Row = memo(function Row({ handoff }: { handoff: HandoffRowFragment }) {
       <td>
         <StatusBadge status={status} />
       </td>
+      <td>{handoff.priority}</td>
       <td>{handoff.procedure?.procedureId ?? '–'}</td>
       <td>{handoff.currentStep?.name ?? '–'}</td>
       <td>
@@ -121,63 +135,3 @@ const Row = memo(function Row({ handoff }: { handoff: HandoffRowFragment }) {
     </tr>
   );
 });
-
-function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filter: HandoffFilter) => void }) {
-  const [agent, setAgent] = useState(filter.agent ?? '');
-  const [procedure, setProcedure] = useState(filter.procedureId?.[0] ?? '');
-  const [testId, setTestId] = useState(filter.testId ?? '');
-  const selected = new Set(filter.status ?? []);
-  const toggle = (status: HandoffStatus) => {
-    const next = new Set(selected);
-    if (next.has(status)) next.delete(status);
-    else next.add(status);
-    onChange({ ...filter, status: next.size > 0 ? [...next] : undefined });
-  };
-  return (
-    <form
-      className="filters"
-      aria-label="Filter handoffs"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onChange({ ...filter, agent: agent || undefined, procedureId: procedure ? [procedure] : undefined, testId: testId || undefined });
-      }}
-    >
-      <fieldset>
-        <legend>Status</legend>
-        {STATUSES.map((status) => (
-          <label key={status}>
-            <input type="checkbox" checked={selected.has(status)} onChange={() => toggle(status)} /> {status}
-          </label>
-        ))}
-      </fieldset>
-      <label>
-        Agent <input value={agent} onChange={(event) => setAgent(event.target.value)} />
-      </label>
-      <label>
-        Procedure <input value={procedure} onChange={(event) => setProcedure(event.target.value)} />
-      </label>
-      <label>
-        Type{' '}
-        <select
-          value={filter.handoffType?.[0] ?? ''}
-          onChange={(event) => onChange({ ...filter, handoffType: event.target.value ? [event.target.value as HandoffType] : undefined })}
-        >
-          <option value="">any</option>
-          {TYPES.map((type) => (
-            <option key={type} value={type}>
-              {type}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Reliability test <input value={testId} onChange={(event) => setTestId(event.target.value)} />
-      </label>
-      <label>
-        <input type="checkbox" checked={filter.includeTests ?? false} onChange={(event) => onChange({ ...filter, includeTests: event.target.checked })} /> Include
-        reliability-test traffic
-      </label>
-      <button type="submit">Apply</button>
-    </form>
-  );
-}

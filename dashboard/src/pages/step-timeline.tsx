@@ -3,7 +3,7 @@ import type { ProgressEventFragment } from '../gql/graphql';
 import { attemptBars } from '../live/attempt-bars';
 import { formatMs } from '../components/status-badge';
 
-/** One bar per attempt (compensations hatched), on one time axis; a running attempt grows with the clock. */
+/** One bar per attempt (compensations hatched), on one time axis; a running attempt grows with the clock. Runs after a retry are named. */
 export function StepTimeline({ events, live }: { events: readonly ProgressEventFragment[]; live: boolean }) {
   const bars = attemptBars(events);
   const running = live && bars.some((bar) => bar.endMs === null);
@@ -16,7 +16,7 @@ export function StepTimeline({ events, live }: { events: readonly ProgressEventF
     <ol className="timeline" aria-label="Step attempts" data-testid="timeline">
       {bars.map((bar, index) => {
         const barEnd = bar.endMs ?? Math.max(now, bar.startMs);
-        const label = `${bar.compensation ? 'Compensation of ' : ''}${bar.step}, attempt ${bar.attempt}: ${bar.outcome} (${formatMs(barEnd - bar.startMs)})`;
+        const label = `${bar.run > 1 ? `Run ${bar.run}: ` : ''}${bar.compensation ? 'Compensation of ' : ''}${bar.step}, attempt ${bar.attempt}: ${bar.outcome} (${formatMs(barEnd - bar.startMs)})`;
         return (
           <li key={index} className={`bar outcome-${bar.outcome}${bar.compensation ? ' compensation' : ''}`} data-outcome={bar.outcome}>
             <span className="bar-label">{label}</span>

@@ -1,0 +1,171 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
+import { dashboardSession } from '../support/dashboard-session.js';
+
+/**
+ * The operator's levers on the dashboard, in headless Chromium against a real server process: retry a
+ * failed handoff, pause and resume one, order and narrow the list. A local webhook receiver answers what
+ * each test sets. Every wait is for a DOM state, never for a time.
+ */
+let receiver: http.Server;
+let webhookUrl: string;
+/** What the receiver answers now. */
+let answer = 200;
+
+beforeAll(async () => {
+  receiver = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(answer);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => receiver.close(resolve));
+});
+
+const REVIEWED = `mutation {
+  createProcedure(input: {
+    id: "LEVER_REVIEWED" name: "Reviewed release"
+    steps: [
+      { id: "prepare", name: "Prepare", kind: NOOP, timeoutMs: 5000 }
+      { id: "review", name: "Review", kind: AWAIT_SIGNAL, timeoutMs: 3600000 }
+      { id: "ship", name: "Ship", kind: NOOP, timeoutMs: 5000 }
+    ]
+  }) { userErrors { message } }
+}`;
+
+/** Reserve (undone by release on a rollback), then notify the receiver, with the given retry policy. */
+function notifying(id: string, retry: string): string {
+  return `mutation {
+    createProcedure(input: {
+      id: "${id}" name: "${id}"
+      steps: [
+        { id: "reserve", name: "Reserve", kind: NOOP, timeoutMs: 5000,
+          compensation: { id: "release", name: "Release", kind: NOOP, timeoutMs: 5000 } }
+        { id: "notify", name: "Notify", kind: WEBHOOK, params: { url: "${webhookUrl}" }, timeoutMs: 5000, retry: ${retry} }
+      ]
+    }) { userErrors { message } }
+  }`;
+}
+
+const initiate = (handoffId: string, procedureId: string, extra = '') =>
+  `mutation { initiateHandoff(input: { handoffId: "${handoffId}", procedureId: "${procedureId}" ${extra} }) { userErrors { message } } }`;
+
+describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
+  const { startServer, openPage } = dashboardSession();
+
+  it('retries a rolled-back handoff from its page: the refused step choice is shown, then run 2 completes live', async () => {
+    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    expect((await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 2, initialDelayMs: 5 }'))).data.createProcedure.userErrors).toEqual([]);
+    answer = 400;
+    expect((await gql(initiate('lever_retry_1', 'LEVER_NOTIFY'))).data.initiateHandoff.userErrors).toEqual([]);
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs/lever_retry_1`);
+    const log = page.getByTestId('event-log');
+    await log.locator('[data-type="HANDOFF_ROLLED_BACK"]').waitFor();
+    // A 400 is not retried: one attempt, its failure code shown beside the step.
+    await page.getByTestId('step-notify').getByText('HTTP_400').waitFor();
+    await page.getByTestId('timeline').getByText(/^notify, attempt 1: failed/).waitFor();
+    await page.getByTestId('run').getByText('1', { exact: true }).waitFor();
+    await page.getByRole('heading', { name: /Handoff lever_retry_1/ }).getByText('ROLLED_BACK').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    // Restarting past the undone reserve step is refused, and the page says why.
+    await page.getByLabel('From step').selectOption('notify');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('alert').getByText('INVALID_STATE').waitFor();
+
+    answer = 200;
+    await page.getByLabel('From step').selectOption('');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    const timeline = page.getByTestId('timeline');
+    await log.locator('[data-type="HANDOFF_REDRIVEN"]').getByText('run 2').waitFor();
+    await timeline.getByText(/^Run 2: reserve, attempt 1: succeeded/).waitFor();
+    await timeline.getByText(/^Run 2: notify, attempt 1: succeeded/).waitFor();
+    await log.locator('[data-type="HANDOFF_COMPLETED"]').waitFor();
+    await page.getByRole('heading', { name: /Handoff lever_retry_1/ }).getByText('COMPLETED').waitFor();
+    await page.getByTestId('run').getByText('2', { exact: true }).waitFor();
+    // Run 1's bars stay drawn beside run 2's.
+    await timeline.getByText(/^Compensation of reserve, attempt 1: succeeded/).waitFor();
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    await screenshot(page, 'handoff-retried-run-2');
+
+    const stored = await gql('{ handoff(id: "lever_retry_1") { status run } }');
+    expect(stored.data.handoff).toEqual({ status: 'COMPLETED', run: 2 });
+    // The page sent the run it showed: the same retry sent again cannot start a third run.
+    const again = await gql('mutation { retryHandoff(input: { id: "lever_retry_1", expectedRun: 1 }) { userErrors { code } } }');
+    expect(again.data.retryHandoff.userErrors.map((error: { code: string }) => error.code)).toEqual(['VERSION_CONFLICT']);
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('pauses a handoff waiting on a signal from its page, shows it PAUSED once the step is decided, and resumes it', async () => {
+    const { base, gql } = await startServer();
+    expect((await gql(REVIEWED)).data.createProcedure.userErrors).toEqual([]);
+    await gql(initiate('lever_pause_1', 'LEVER_REVIEWED'));
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs/lever_pause_1`);
+    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    await page.getByLabel('Reason').fill('downstream maintenance');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    // The waiting step is not interrupted: the pause takes effect before the next one.
+    await page.getByRole('status').getByText(/Pause asked for/).waitFor();
+    await page.getByRole('button', { name: 'Approve Review' }).click();
+    await page.getByTestId('event-log').locator('[data-type="HANDOFF_PAUSED"]').waitFor();
+    await page.getByRole('heading', { name: /Handoff lever_pause_1/ }).getByText('PAUSED').waitFor();
+    await page.getByText(/since .*: downstream maintenance/).waitFor();
+    await screenshot(page, 'handoff-paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('event-log').locator('[data-type="HANDOFF_RESUMED"]').waitFor();
+    await page.getByTestId('timeline').getByText(/^ship, attempt 1: succeeded/).waitFor();
+    await page.getByRole('heading', { name: /Handoff lever_pause_1/ }).getByText('COMPLETED').waitFor();
+    const stored = await gql('{ handoff(id: "lever_pause_1") { status events(limit: 100) { type } } }');
+    const trail = stored.data.handoff.events.map((event: { type: string }) => event.type);
+    expect(trail.slice(trail.indexOf('HANDOFF_PAUSED'))).toEqual(['HANDOFF_PAUSED', 'HANDOFF_RESUMED', 'STEP_STARTED', 'STEP_SUCCEEDED', 'HANDOFF_COMPLETED']);
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('orders the list by the field and direction chosen, and narrows it to the handoffs retrying a step', async () => {
+    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    await gql(REVIEWED);
+    // Created in id order, so ties on the creation time (broken by id) keep the same order.
+    await gql(initiate('lever_order_a', 'LEVER_REVIEWED', 'priority: LOW'));
+    await gql(initiate('lever_order_b', 'LEVER_REVIEWED', 'priority: CRITICAL'));
+    await gql(initiate('lever_order_c', 'LEVER_REVIEWED', 'priority: HIGH'));
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs`);
+    const ids = () => page.getByRole('table', { name: 'Handoffs' }).getByRole('link').allTextContents();
+    await page.getByText('3 handoff(s)').waitFor();
+    expect(await ids()).toEqual(['lever_order_c', 'lever_order_b', 'lever_order_a']);
+    await page.getByLabel('Order by').selectOption('PRIORITY');
+    await expect.poll(ids).toEqual(['lever_order_b', 'lever_order_c', 'lever_order_a']);
+    await page.getByLabel('Direction').selectOption('ASC');
+    await expect.poll(ids).toEqual(['lever_order_a', 'lever_order_c', 'lever_order_b']);
+    await page.getByLabel('Order by').selectOption('CREATED_AT');
+    await expect.poll(ids).toEqual(['lever_order_a', 'lever_order_b', 'lever_order_c']);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    // A step failing with a 503 waits out a long back-off: that handoff is retrying, the others are not.
+    await gql(notifying('LEVER_BACKOFF', '{ maxAttempts: 3, initialDelayMs: 600000, maxDelayMs: 600000 }'));
+    answer = 503;
+    await gql(initiate('lever_backoff_1', 'LEVER_BACKOFF'));
+    await page.getByText('1 new handoff: show').click();
+    await expect.poll(ids).toContain('lever_backoff_1');
+    await page.getByLabel('Retrying only').check();
+    await expect.poll(ids).toEqual(['lever_backoff_1']);
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
