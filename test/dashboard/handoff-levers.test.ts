@@ -63,7 +63,9 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
 
   it('retries a rolled-back handoff from its page: the refused step choice is shown, then run 2 completes live', async () => {
     const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
-    expect((await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 2, initialDelayMs: 5 }'))).data.createProcedure.userErrors).toEqual([]);
+    expect(
+      (await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 2, initialDelayMs: 5 }'))).data.createProcedure.userErrors,
+    ).toEqual([]);
     answer = 400;
     expect((await gql(initiate('lever_retry_1', 'LEVER_NOTIFY'))).data.initiateHandoff.userErrors).toEqual([]);
     const { page, leaks, errors } = await openPage();
@@ -73,9 +75,15 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     await log.locator('[data-type="HANDOFF_ROLLED_BACK"]').waitFor();
     // A 400 is not retried: one attempt, its failure code shown beside the step.
     await page.getByTestId('step-notify').getByText('HTTP_400').waitFor();
-    await page.getByTestId('timeline').getByText(/^notify, attempt 1: failed/).waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/^notify, attempt 1: failed/)
+      .waitFor();
     await page.getByTestId('run').getByText('1', { exact: true }).waitFor();
-    await page.getByRole('heading', { name: /Handoff lever_retry_1/ }).getByText('ROLLED_BACK').waitFor();
+    await page
+      .getByRole('heading', { name: /Handoff lever_retry_1/ })
+      .getByText('ROLLED_BACK')
+      .waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // Restarting past the undone reserve step is refused, and the page says why.
@@ -91,7 +99,10 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     await timeline.getByText(/^Run 2: reserve, attempt 1: succeeded/).waitFor();
     await timeline.getByText(/^Run 2: notify, attempt 1: succeeded/).waitFor();
     await log.locator('[data-type="HANDOFF_COMPLETED"]').waitFor();
-    await page.getByRole('heading', { name: /Handoff lever_retry_1/ }).getByText('COMPLETED').waitFor();
+    await page
+      .getByRole('heading', { name: /Handoff lever_retry_1/ })
+      .getByText('COMPLETED')
+      .waitFor();
     await page.getByTestId('run').getByText('2', { exact: true }).waitFor();
     // Run 1's bars stay drawn beside run 2's.
     await timeline.getByText(/^Compensation of reserve, attempt 1: succeeded/).waitFor();
@@ -101,8 +112,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     const stored = await gql('{ handoff(id: "lever_retry_1") { status run } }');
     expect(stored.data.handoff).toEqual({ status: 'COMPLETED', run: 2 });
     // The page sent the run it showed: the same retry sent again cannot start a third run.
-    const again = await gql('mutation { retryHandoff(input: { id: "lever_retry_1", expectedRun: 1 }) { userErrors { code } } }');
-    expect(again.data.retryHandoff.userErrors.map((error: { code: string }) => error.code)).toEqual(['VERSION_CONFLICT']);
+    const again = await gql(
+      'mutation { retryHandoff(input: { id: "lever_retry_1", expectedRun: 1 }) { userErrors { code } } }',
+    );
+    expect(again.data.retryHandoff.userErrors.map((error: { code: string }) => error.code)).toEqual([
+      'VERSION_CONFLICT',
+    ]);
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -114,24 +129,45 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     const { page, leaks, errors } = await openPage();
 
     await page.goto(`${base}/#/handoffs/lever_pause_1`);
-    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/review, attempt 1: waiting/)
+      .waitFor();
     await page.getByLabel('Reason').fill('downstream maintenance');
     await page.getByRole('button', { name: 'Pause' }).click();
     // The waiting step is not interrupted: the pause takes effect before the next one.
-    await page.getByRole('status').getByText(/Pause asked for/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/Pause asked for/)
+      .waitFor();
     await page.getByRole('button', { name: 'Approve Review' }).click();
     await page.getByTestId('event-log').locator('[data-type="HANDOFF_PAUSED"]').waitFor();
-    await page.getByRole('heading', { name: /Handoff lever_pause_1/ }).getByText('PAUSED').waitFor();
+    await page
+      .getByRole('heading', { name: /Handoff lever_pause_1/ })
+      .getByText('PAUSED')
+      .waitFor();
     await page.getByText(/since .*: downstream maintenance/).waitFor();
     await screenshot(page, 'handoff-paused');
 
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('event-log').locator('[data-type="HANDOFF_RESUMED"]').waitFor();
-    await page.getByTestId('timeline').getByText(/^ship, attempt 1: succeeded/).waitFor();
-    await page.getByRole('heading', { name: /Handoff lever_pause_1/ }).getByText('COMPLETED').waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/^ship, attempt 1: succeeded/)
+      .waitFor();
+    await page
+      .getByRole('heading', { name: /Handoff lever_pause_1/ })
+      .getByText('COMPLETED')
+      .waitFor();
     const stored = await gql('{ handoff(id: "lever_pause_1") { status events(limit: 100) { type } } }');
     const trail = stored.data.handoff.events.map((event: { type: string }) => event.type);
-    expect(trail.slice(trail.indexOf('HANDOFF_PAUSED'))).toEqual(['HANDOFF_PAUSED', 'HANDOFF_RESUMED', 'STEP_STARTED', 'STEP_SUCCEEDED', 'HANDOFF_COMPLETED']);
+    expect(trail.slice(trail.indexOf('HANDOFF_PAUSED'))).toEqual([
+      'HANDOFF_PAUSED',
+      'HANDOFF_RESUMED',
+      'STEP_STARTED',
+      'STEP_SUCCEEDED',
+      'HANDOFF_COMPLETED',
+    ]);
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, onTestFailed } from 'vitest';
 import { buildDashboard, launchChromium, localOnlyContext, pageErrors } from './browser.js';
-import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from './server-process.js';
+import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from './server-process.js';
 
 export interface DashboardServer {
   port: number;
@@ -31,7 +31,14 @@ export function dashboardSession(): {
   async function startServer(env: Record<string, string> = {}): Promise<DashboardServer> {
     const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-data-'));
     dataDirs.push(dataDir);
-    const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DASHBOARD_DIR: dashboardDir, ...env });
+    const server = spawnServer({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DASHBOARD_DIR: dashboardDir,
+      ...env,
+    });
     servers.push(server);
     const port = await listeningPort(server);
     const gql = async (query: string, variables?: object, key?: string) => {
@@ -53,7 +60,14 @@ export function dashboardSession(): {
     const errors = pageErrors(page);
     // What the page showed when a step failed: the locator's message alone rarely says why.
     onTestFailed(async () => {
-      console.error(`page at ${page.url()} (errors: ${errors.join('; ') || 'none'}):\n${(await page.locator('main').innerHTML().catch(() => '')).slice(0, 4000)}`);
+      console.error(
+        `page at ${page.url()} (errors: ${errors.join('; ') || 'none'}):\n${(
+          await page
+            .locator('main')
+            .innerHTML()
+            .catch(() => '')
+        ).slice(0, 4000)}`,
+      );
     });
     return { page, leaks, errors };
   }

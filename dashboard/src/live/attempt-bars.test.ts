@@ -3,9 +3,27 @@ import type { ProgressEventFragment } from '../gql/graphql';
 import { attemptBars } from './attempt-bars';
 
 let seq = 0;
-function event(type: string, step: string | null, attempt: number | null, atMs: number, run = 1): ProgressEventFragment {
+function event(
+  type: string,
+  step: string | null,
+  attempt: number | null,
+  atMs: number,
+  run = 1,
+): ProgressEventFragment {
   seq += 1;
-  return { seq, run, type, step, attempt, at: new Date(atMs).toISOString(), status: 'RUNNING', message: '', durationMs: null, data: null, actor: null } as ProgressEventFragment;
+  return {
+    seq,
+    run,
+    type,
+    step,
+    attempt,
+    at: new Date(atMs).toISOString(),
+    status: 'RUNNING',
+    message: '',
+    durationMs: null,
+    data: null,
+    actor: null,
+  } as ProgressEventFragment;
 }
 
 describe('attemptBars', () => {
@@ -18,7 +36,9 @@ describe('attemptBars', () => {
       event('STEP_STARTED', 'a', 1, 40, 2),
       event('STEP_SUCCEEDED', 'a', 1, 45, 2),
     ]);
-    expect(bars.map(({ run, step, attempt, outcome, startMs, endMs }) => [run, step, attempt, outcome, startMs, endMs])).toEqual([
+    expect(
+      bars.map(({ run, step, attempt, outcome, startMs, endMs }) => [run, step, attempt, outcome, startMs, endMs]),
+    ).toEqual([
       [1, 'a', 1, 'failed', 0, 5],
       [2, 'a', 1, 'succeeded', 40, 45],
     ]);

@@ -32,7 +32,15 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
     const key = `${event.run}:${compensation ? 'c' : 's'}:${event.step}`;
     const at = Date.parse(event.at);
     if (STARTS.has(event.type)) {
-      const bar: AttemptBar = { run: event.run, step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'running' };
+      const bar: AttemptBar = {
+        run: event.run,
+        step: event.step,
+        attempt: event.attempt ?? 1,
+        compensation,
+        startMs: at,
+        endMs: null,
+        outcome: 'running',
+      };
       bars.push(bar);
       open.set(key, bar);
       continue;
@@ -43,7 +51,15 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
     if (outcome === 'waiting') {
       // A step that waits (await_signal, agent_task) reports STEP_WAITING without a STEP_STARTED before it.
       if (!bar) {
-        bar = { run: event.run, step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'waiting' };
+        bar = {
+          run: event.run,
+          step: event.step,
+          attempt: event.attempt ?? 1,
+          compensation,
+          startMs: at,
+          endMs: null,
+          outcome: 'waiting',
+        };
         bars.push(bar);
         open.set(key, bar);
       }

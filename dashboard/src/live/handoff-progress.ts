@@ -9,7 +9,10 @@ import { HandoffProgressDocument, type ProgressEventFragment } from '../gql/grap
  * afterSeq means nothing is missed, and seqs already held are skipped. The stream completes with a final
  * event; when `run` (the handoff's run as last read) moves on past it (a retryHandoff), it is followed again.
  */
-export function useHandoffProgress(handoffId: string, run: number | undefined): { events: ProgressEventFragment[]; ended: boolean } {
+export function useHandoffProgress(
+  handoffId: string,
+  run: number | undefined,
+): { events: ProgressEventFragment[]; ended: boolean } {
   const client = useClient();
   const [events, setEvents] = useState<ProgressEventFragment[]>([]);
   const [ended, setEnded] = useState(false);
@@ -20,7 +23,7 @@ export function useHandoffProgress(handoffId: string, run: number | undefined): 
 
   useEffect(() => {
     let stopped = false;
-    let stop = () => undefined as void;
+    let stop: () => void = () => undefined;
     let retries = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
@@ -98,4 +101,10 @@ export function useHandoffProgress(handoffId: string, run: number | undefined): 
   return { events, ended };
 }
 
-const FINAL_EVENTS = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_CANCELLED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED']);
+const FINAL_EVENTS = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_CANCELLED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+]);

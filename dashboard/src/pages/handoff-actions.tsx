@@ -1,9 +1,15 @@
 import { useState } from 'react';
-import { useMutation, type OperationResult } from 'urql';
-import { UserErrors, type UserErrorEntry } from '../api/user-errors';
+import { type OperationResult, useMutation } from 'urql';
+import { type UserErrorEntry, UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { FINAL_STATUSES } from '../components/status-badge';
-import { CancelHandoffDocument, PauseHandoffDocument, ResumeHandoffDocument, SignalHandoffDocument, type HandoffDetailQuery } from '../gql/graphql';
+import {
+  CancelHandoffDocument,
+  type HandoffDetailQuery,
+  PauseHandoffDocument,
+  ResumeHandoffDocument,
+  SignalHandoffDocument,
+} from '../gql/graphql';
 import { RetryHandoffForm } from './retry-handoff-form';
 
 export type Handoff = NonNullable<HandoffDetailQuery['handoff']>;
@@ -33,7 +39,10 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
   const [pauseAsked, setPauseAsked] = useState(false);
   if (!canOperate) return null;
 
-  const act = async <T,>(run: () => Promise<OperationResult<T>>, userErrorsOf: (data: T) => readonly UserErrorEntry[]): Promise<boolean> => {
+  const act = async <T,>(
+    run: () => Promise<OperationResult<T>>,
+    userErrorsOf: (data: T) => readonly UserErrorEntry[],
+  ): Promise<boolean> => {
     const result = await run();
     const userErrors = result.data ? userErrorsOf(result.data) : undefined;
     setFeedback({ userErrors, error: result.error?.message });
@@ -45,31 +54,65 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
 
   if (FINAL_STATUSES.has(status)) {
     return (
-      <div className="actions" role="group" aria-label="Actions">
-        <RetryHandoffForm handoff={handoff} onRetried={(result) => act(() => Promise.resolve(result), (data) => data.retryHandoff.userErrors)} />
+      <fieldset className="actions" aria-label="Actions">
+        <RetryHandoffForm
+          handoff={handoff}
+          onRetried={(result) =>
+            act(
+              () => Promise.resolve(result),
+              (data) => data.retryHandoff.userErrors,
+            )
+          }
+        />
         <ActionFeedback feedback={feedback} />
-      </div>
+      </fieldset>
     );
   }
   const waiting = handoff.steps.filter((step) => step.status === 'WAITING' && step.kind === 'AWAIT_SIGNAL');
   const pausing = pauseAsked && status !== 'PAUSED';
   return (
-    <div className="actions" role="group" aria-label="Actions">
+    <fieldset className="actions" aria-label="Actions">
       <label>
         Reason <input value={reason} onChange={(event) => setReason(event.target.value)} />
       </label>
       {waiting.map((step) => (
         <span key={step.id}>
-          <button type="button" onClick={() => act(() => signal({ input: { ...input, step: step.id, outcome: 'APPROVE' } }), (data) => data.signalHandoff.userErrors)}>
+          <button
+            type="button"
+            onClick={() =>
+              act(
+                () => signal({ input: { ...input, step: step.id, outcome: 'APPROVE' } }),
+                (data) => data.signalHandoff.userErrors,
+              )
+            }
+          >
             Approve {step.name}
           </button>
-          <button type="button" onClick={() => act(() => signal({ input: { ...input, step: step.id, outcome: 'REJECT' } }), (data) => data.signalHandoff.userErrors)}>
+          <button
+            type="button"
+            onClick={() =>
+              act(
+                () => signal({ input: { ...input, step: step.id, outcome: 'REJECT' } }),
+                (data) => data.signalHandoff.userErrors,
+              )
+            }
+          >
             Reject {step.name}
           </button>
         </span>
       ))}
       {PAUSABLE.has(status) && !pausing ? (
-        <button type="button" onClick={async () => setPauseAsked(await act(() => pause({ input }), (data) => data.pauseHandoff.userErrors))}>
+        <button
+          type="button"
+          onClick={async () =>
+            setPauseAsked(
+              await act(
+                () => pause({ input }),
+                (data) => data.pauseHandoff.userErrors,
+              ),
+            )
+          }
+        >
           Pause
         </button>
       ) : null}
@@ -77,20 +120,35 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
         <button
           type="button"
           onClick={async () => {
-            if (await act(() => resume({ input: { id: handoff.handoffId } }), (data) => data.resumeHandoff.userErrors)) setPauseAsked(false);
+            if (
+              await act(
+                () => resume({ input: { id: handoff.handoffId } }),
+                (data) => data.resumeHandoff.userErrors,
+              )
+            )
+              setPauseAsked(false);
           }}
         >
           Resume
         </button>
       ) : null}
-      {pausing ? <p role="status">Pause asked for: it takes effect before the next step or attempt.</p> : null}
+      {pausing ? <output>Pause asked for: it takes effect before the next step or attempt.</output> : null}
       {status !== 'ROLLING_BACK' ? (
-        <button type="button" className="danger" onClick={() => act(() => cancel({ input }), (data) => data.cancelHandoff.userErrors)}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() =>
+            act(
+              () => cancel({ input }),
+              (data) => data.cancelHandoff.userErrors,
+            )
+          }
+        >
           Cancel handoff
         </button>
       ) : null}
       <ActionFeedback feedback={feedback} />
-    </div>
+    </fieldset>
   );
 }
 

@@ -1,8 +1,26 @@
 import { useState } from 'react';
-import type { HandoffFilter, HandoffOrder, HandoffOrderField, HandoffStatus, HandoffType, SortDirection } from '../gql/graphql';
+import type {
+  HandoffFilter,
+  HandoffOrder,
+  HandoffOrderField,
+  HandoffStatus,
+  HandoffType,
+  SortDirection,
+} from '../gql/graphql';
 
 const TYPES: HandoffType[] = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'];
-const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'PAUSED', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
+const STATUSES: HandoffStatus[] = [
+  'PENDING',
+  'RUNNING',
+  'WAITING',
+  'PAUSED',
+  'ROLLING_BACK',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'ROLLED_BACK',
+  'ROLLBACK_FAILED',
+];
 const ORDER_FIELDS: { field: HandoffOrderField; label: string }[] = [
   { field: 'CREATED_AT', label: 'Created' },
   { field: 'UPDATED_AT', label: 'Last change' },
@@ -17,12 +35,21 @@ const DIRECTIONS: { direction: SortDirection; label: string }[] = [
 export const NEWEST_FIRST: HandoffOrder = { field: 'CREATED_AT', direction: 'DESC' };
 
 /** What the list is sorted by (the API's orderBy). */
-export function HandoffOrderSelector({ order, onChange }: { order: HandoffOrder; onChange: (order: HandoffOrder) => void }) {
+export function HandoffOrderSelector({
+  order,
+  onChange,
+}: {
+  order: HandoffOrder;
+  onChange: (order: HandoffOrder) => void;
+}) {
   return (
-    <div className="filters" role="group" aria-label="Order">
+    <fieldset className="filters order" aria-label="Order">
       <label>
         Order by{' '}
-        <select value={order.field} onChange={(event) => onChange({ ...order, field: event.target.value as HandoffOrderField })}>
+        <select
+          value={order.field}
+          onChange={(event) => onChange({ ...order, field: event.target.value as HandoffOrderField })}
+        >
           {ORDER_FIELDS.map(({ field, label }) => (
             <option key={field} value={field}>
               {label}
@@ -32,7 +59,10 @@ export function HandoffOrderSelector({ order, onChange }: { order: HandoffOrder;
       </label>
       <label>
         Direction{' '}
-        <select value={order.direction ?? 'DESC'} onChange={(event) => onChange({ ...order, direction: event.target.value as SortDirection })}>
+        <select
+          value={order.direction ?? 'DESC'}
+          onChange={(event) => onChange({ ...order, direction: event.target.value as SortDirection })}
+        >
           {DIRECTIONS.map(({ direction, label }) => (
             <option key={direction} value={direction}>
               {label}
@@ -40,12 +70,18 @@ export function HandoffOrderSelector({ order, onChange }: { order: HandoffOrder;
           ))}
         </select>
       </label>
-    </div>
+    </fieldset>
   );
 }
 
 /** The API's handoff filters: checkboxes and selects apply at once, text fields with Apply. */
-export function HandoffFilters({ filter, onChange }: { filter: HandoffFilter; onChange: (filter: HandoffFilter) => void }) {
+export function HandoffFilters({
+  filter,
+  onChange,
+}: {
+  filter: HandoffFilter;
+  onChange: (filter: HandoffFilter) => void;
+}) {
   const [agent, setAgent] = useState(filter.agent ?? '');
   const [procedure, setProcedure] = useState(filter.procedureId?.[0] ?? '');
   const [testId, setTestId] = useState(filter.testId ?? '');
@@ -64,7 +100,13 @@ export function HandoffFilters({ filter, onChange }: { filter: HandoffFilter; on
       onSubmit={(event) => {
         event.preventDefault();
         const waitingLongerThanSeconds = waitingSeconds.trim() === '' ? undefined : Number(waitingSeconds);
-        onChange({ ...filter, agent: agent || undefined, procedureId: procedure ? [procedure] : undefined, testId: testId || undefined, waitingLongerThanSeconds });
+        onChange({
+          ...filter,
+          agent: agent || undefined,
+          procedureId: procedure ? [procedure] : undefined,
+          testId: testId || undefined,
+          waitingLongerThanSeconds,
+        });
       }}
     >
       <fieldset>
@@ -85,7 +127,9 @@ export function HandoffFilters({ filter, onChange }: { filter: HandoffFilter; on
         Type{' '}
         <select
           value={filter.handoffType?.[0] ?? ''}
-          onChange={(event) => onChange({ ...filter, handoffType: event.target.value ? [event.target.value as HandoffType] : undefined })}
+          onChange={(event) =>
+            onChange({ ...filter, handoffType: event.target.value ? [event.target.value as HandoffType] : undefined })
+          }
         >
           <option value="">any</option>
           {TYPES.map((type) => (
@@ -99,8 +143,12 @@ export function HandoffFilters({ filter, onChange }: { filter: HandoffFilter; on
         Reliability test <input value={testId} onChange={(event) => setTestId(event.target.value)} />
       </label>
       <label>
-        <input type="checkbox" checked={filter.includeTests ?? false} onChange={(event) => onChange({ ...filter, includeTests: event.target.checked })} /> Include
-        reliability-test traffic
+        <input
+          type="checkbox"
+          checked={filter.includeTests ?? false}
+          onChange={(event) => onChange({ ...filter, includeTests: event.target.checked })}
+        />{' '}
+        Include reliability-test traffic
       </label>
       <label>
         <input
@@ -112,7 +160,13 @@ export function HandoffFilters({ filter, onChange }: { filter: HandoffFilter; on
       </label>
       <label>
         Waiting longer than (s){' '}
-        <input type="number" min={0} step={1} value={waitingSeconds} onChange={(event) => setWaitingSeconds(event.target.value)} />
+        <input
+          type="number"
+          min={0}
+          step={1}
+          value={waitingSeconds}
+          onChange={(event) => setWaitingSeconds(event.target.value)}
+        />
       </label>
       <button type="submit">Apply</button>
     </form>

@@ -2,9 +2,9 @@ import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useAllows } from '../api/viewer';
-import { StatusBadge, formatMs } from '../components/status-badge';
-import { HandoffsDocument, type HandoffFilter, type HandoffOrder, type HandoffRowFragment } from '../gql/graphql';
-import { useHandoffEvents, useLiveStatus, type LiveEvent } from '../live/handoff-event-feed';
+import { formatMs, StatusBadge } from '../components/status-badge';
+import { type HandoffFilter, type HandoffOrder, type HandoffRowFragment, HandoffsDocument } from '../gql/graphql';
+import { type LiveEvent, useHandoffEvents, useLiveStatus } from '../live/handoff-event-feed';
 import { HandoffFilters, HandoffOrderSelector, NEWEST_FIRST } from './handoff-filters';
 import { StartHandoffForm } from './start-handoff-form';
 
@@ -59,7 +59,7 @@ export function HandoffList() {
         </thead>
         {cursors.map((after, index) => (
           <Page
-            key={`${generation}:${index}`}
+            key={`${generation}:${after ?? ''}`}
             filter={filter}
             orderBy={orderBy}
             after={after}
@@ -81,7 +81,10 @@ interface PageProps {
 }
 
 function Page({ filter, orderBy, after, isLast, onMore }: PageProps) {
-  const [{ data, fetching, error }] = useQuery({ query: HandoffsDocument, variables: { first: PAGE_SIZE, after, filter, orderBy } });
+  const [{ data, fetching, error }] = useQuery({
+    query: HandoffsDocument,
+    variables: { first: PAGE_SIZE, after, filter, orderBy },
+  });
   const connection = data?.handoffs;
   // The end-of-list row: the next page loads when it comes within 400 px of the viewport.
   const sentinel = useRef<HTMLTableRowElement>(null);
@@ -89,7 +92,10 @@ function Page({ filter, orderBy, after, isLast, onMore }: PageProps) {
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !next) return;
-    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && onMore(next), { rootMargin: '400px' });
+    const observer = new IntersectionObserver(
+      (entries) => entries.some((entry) => entry.isIntersecting) && onMore(next),
+      { rootMargin: '400px' },
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [next, onMore]);
@@ -102,11 +108,17 @@ function Page({ filter, orderBy, after, isLast, onMore }: PageProps) {
           </td>
         </tr>
       ) : null}
-      {connection?.edges.map(({ node }) => <Row key={node.handoffId} handoff={node} />)}
+      {connection?.edges.map(({ node }) => (
+        <Row key={node.handoffId} handoff={node} />
+      ))}
       {isLast ? (
         <tr ref={sentinel}>
           <td colSpan={8} className="list-end">
-            {fetching ? 'Loading…' : connection ? `${connection.totalCount} handoff(s)${connection.pageInfo.hasNextPage ? '; scroll for more' : ''}` : ''}
+            {fetching
+              ? 'Loading…'
+              : connection
+                ? `${connection.totalCount} handoff(s)${connection.pageInfo.hasNextPage ? '; scroll for more' : ''}`
+                : ''}
           </td>
         </tr>
       ) : null}

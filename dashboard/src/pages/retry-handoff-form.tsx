@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useMutation, type OperationResult } from 'urql';
+import { type OperationResult, useMutation } from 'urql';
 import { RetryHandoffDocument, type RetryHandoffMutation } from '../gql/graphql';
 import type { Handoff } from './handoff-actions';
 
@@ -10,7 +10,13 @@ const RETRYABLE = new Set(['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED']);
  * Retry a failed handoff as its next run, from the server's default restart point or a step chosen here.
  * It names the run shown (expectedRun), so a second click, or a retry someone else made meanwhile, cannot start another run.
  */
-export function RetryHandoffForm({ handoff, onRetried }: { handoff: Handoff; onRetried: (result: OperationResult<RetryHandoffMutation>) => void }) {
+export function RetryHandoffForm({
+  handoff,
+  onRetried,
+}: {
+  handoff: Handoff;
+  onRetried: (result: OperationResult<RetryHandoffMutation>) => void;
+}) {
   const [{ fetching }, retry] = useMutation(RetryHandoffDocument);
   const [fromStep, setFromStep] = useState('');
   if (!RETRYABLE.has(handoff.status)) return null;
@@ -20,7 +26,9 @@ export function RetryHandoffForm({ handoff, onRetried }: { handoff: Handoff; onR
       aria-label="Retry"
       onSubmit={async (event) => {
         event.preventDefault();
-        onRetried(await retry({ input: { id: handoff.handoffId, expectedRun: handoff.run, fromStep: fromStep || undefined } }));
+        onRetried(
+          await retry({ input: { id: handoff.handoffId, expectedRun: handoff.run, fromStep: fromStep || undefined } }),
+        );
       }}
     >
       <label>

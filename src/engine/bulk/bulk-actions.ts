@@ -1,6 +1,6 @@
-import { isFinal, type Handoff } from '../handoffs/handoff.js';
+import { type Handoff, isFinal } from '../handoffs/handoff.js';
 import type { Outcome } from '../shared/user-error.js';
-import { bulkMark, type BulkItemOutcome, type BulkOperation } from './bulk-operation.js';
+import { type BulkItemOutcome, type BulkOperation, bulkMark } from './bulk-operation.js';
 
 /** What bulk actions need of the handoff service: the single actions, with their own guards. */
 export interface BulkActionServices {

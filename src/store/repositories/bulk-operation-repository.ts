@@ -14,7 +14,14 @@ interface BulkOperationDocument extends Omit<BulkOperation, 'id' | 'filterAsGive
 
 function toDocument(operation: BulkOperation): BulkOperationDocument {
   const { id, filterAsGiven, filter, lease, ...rest } = operation;
-  return { _id: id, ...rest, filterAsGiven: JSON.stringify(filterAsGiven), filter: JSON.stringify(filter), leaseOwner: lease?.owner ?? null, leaseExpiresAt: lease?.expiresAt ?? 0 };
+  return {
+    _id: id,
+    ...rest,
+    filterAsGiven: JSON.stringify(filterAsGiven),
+    filter: JSON.stringify(filter),
+    leaseOwner: lease?.owner ?? null,
+    leaseExpiresAt: lease?.expiresAt ?? 0,
+  };
 }
 
 function toOperation(doc: BulkOperationDocument): BulkOperation {
@@ -33,7 +40,12 @@ export class BulkOperationRepository implements BulkOperationStore {
   private constructor(private readonly operations: Collection<BulkOperationDocument>) {}
 
   static async open(db: Database): Promise<BulkOperationRepository> {
-    return new BulkOperationRepository(await db.collection<BulkOperationDocument>('bulk_operations', [{ fields: ['startedAt'] }, { fields: ['status'] }]));
+    return new BulkOperationRepository(
+      await db.collection<BulkOperationDocument>('bulk_operations', [
+        { fields: ['startedAt'] },
+        { fields: ['status'] },
+      ]),
+    );
   }
 
   async create(operation: BulkOperation): Promise<void> {
@@ -47,7 +59,10 @@ export class BulkOperationRepository implements BulkOperationStore {
 
   async update(next: BulkOperation, owner: string | null): Promise<BulkOperation | null> {
     const { _id, ...fields } = toDocument(next);
-    const doc = await this.operations.findOneAndUpdate({ _id, version: next.version - 1, leaseOwner: owner }, { $set: fields });
+    const doc = await this.operations.findOneAndUpdate(
+      { _id, version: next.version - 1, leaseOwner: owner },
+      { $set: fields },
+    );
     return doc ? toOperation(doc) : null;
   }
 
@@ -59,7 +74,13 @@ export class BulkOperationRepository implements BulkOperationStore {
     return doc ? toOperation(doc) : null;
   }
 
-  async acquire(id: string, owner: string, now: number, leaseMs: number, gone: readonly string[]): Promise<BulkOperation | null> {
+  async acquire(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    gone: readonly string[],
+  ): Promise<BulkOperation | null> {
     const free: Filter[] = [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }];
     if (gone.length > 0) free.push({ leaseOwner: { $in: [...gone] } });
     const doc = await this.operations.findOneAndUpdate(
