@@ -204,4 +204,30 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
   });
+
+  it("cancels every handoff the list's filter matches from the bulk bar, its counts followed live", async () => {
+    const { base, gql } = await startServer();
+    await gql(REVIEWED);
+    await gql(REVIEWED.replace('LEVER_REVIEWED', 'LEVER_OTHER'));
+    for (const id of ['lever_bulk_1', 'lever_bulk_2', 'lever_bulk_3']) await gql(initiate(id, 'LEVER_REVIEWED'));
+    await gql(initiate('lever_bulk_other', 'LEVER_OTHER'));
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs`);
+    await page.getByText('4 handoff(s)').waitFor();
+    const filters = page.getByRole('form', { name: 'Filter handoffs' });
+    await filters.getByLabel('Procedure').fill('LEVER_REVIEWED');
+    await filters.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('3 handoff(s)').waitFor();
+    await page.getByRole('button', { name: 'Cancel all matching' }).click();
+    await page.getByRole('button', { name: 'Confirm: cancel every matching handoff' }).click();
+    await page.getByTestId('bulk-progress').getByText('CANCEL COMPLETED: 3 of 3 done, 0 skipped, 0 refused').waitFor();
+    // Each row's status follows the live feed.
+    await expect.poll(() => page.getByRole('table', { name: 'Handoffs' }).getByText('CANCELLED').count()).toBe(3);
+
+    const other = await gql('{ handoff(id: "lever_bulk_other") { status } }');
+    expect(other.data.handoff.status).toBe('WAITING');
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import { useAllows } from '../api/viewer';
 import { formatMs, StatusBadge } from '../components/status-badge';
 import { type HandoffFilter, type HandoffOrder, type HandoffRowFragment, HandoffsDocument } from '../gql/graphql';
 import { type LiveEvent, useHandoffEvents, useLiveStatus } from '../live/handoff-event-feed';
+import { BulkActionBar } from './bulk-action-bar';
 import { HandoffFilters, HandoffOrderSelector, NEWEST_FIRST } from './handoff-filters';
 import { StartHandoffForm } from './start-handoff-form';
 
@@ -39,6 +40,7 @@ export function HandoffList() {
       {canOperate ? <StartHandoffForm /> : null}
       <HandoffFilters filter={filter} onChange={reload} />
       <HandoffOrderSelector order={orderBy} onChange={(order) => reload(filter, order)} />
+      {canOperate ? <BulkActionBar filter={filter} /> : null}
       {created > 0 ? (
         <button type="button" className="new-items" onClick={() => reload(filter)}>
           {created} new handoff{created === 1 ? '' : 's'}: show
