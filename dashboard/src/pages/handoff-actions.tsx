@@ -10,7 +10,7 @@ import {
   ResumeHandoffDocument,
   SignalHandoffDocument,
 } from '../gql/graphql';
-import { RetryHandoffForm } from './retry-handoff-form';
+import { RETRYABLE, RetryHandoffForm } from './retry-handoff-form';
 
 export type Handoff = NonNullable<HandoffDetailQuery['handoff']>;
 
@@ -53,6 +53,7 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
   const status = handoff.status;
 
   if (FINAL_STATUSES.has(status)) {
+    if (!RETRYABLE.has(status) && !feedback.userErrors?.length && !feedback.error) return null;
     return (
       <fieldset className="actions" aria-label="Actions">
         <RetryHandoffForm

@@ -4,7 +4,7 @@ import { RetryHandoffDocument, type RetryHandoffMutation } from '../gql/graphql'
 import type { Handoff } from './handoff-actions';
 
 /** The statuses retryHandoff accepts. */
-const RETRYABLE = new Set(['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED']);
+export const RETRYABLE = new Set(['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED']);
 
 /**
  * Retry a failed handoff as its next run, from the server's default restart point or a step chosen here.
