@@ -230,4 +230,44 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
   });
+
+  it('shows a viewer key no Retry, Pause, Resume or bulk action, and an operator key all of them', async () => {
+    const operatorKey = 'operator-key-0123456789';
+    const viewerKey = 'viewer-key-0123456789ab';
+    const adminKey = 'admin-key-0123456789abcd';
+    const { base, gql } = await startServer({
+      API_KEYS: `ops:operator:${operatorKey},look:viewer:${viewerKey},root:admin:${adminKey}`,
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    });
+    expect(
+      (await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 1 }'), undefined, adminKey)).data.createProcedure.userErrors,
+    ).toEqual([]);
+    answer = 400;
+    await gql(initiate('lever_keys_failed', 'LEVER_NOTIFY'), undefined, operatorKey);
+    const { page, leaks, errors } = await openPage();
+
+    const signIn = async (key: string, who: string) => {
+      await page.getByLabel('API key').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('viewer').getByText(who).waitFor();
+    };
+    await page.goto(`${base}/#/handoffs/lever_keys_failed`);
+    await signIn(viewerKey, 'look (viewer)');
+    await page.getByTestId('event-log').locator('[data-type="HANDOFF_ROLLED_BACK"]').waitFor();
+    await page.getByTestId('step-notify').getByText('HTTP_400').waitFor();
+    expect(await page.getByRole('button', { name: /Retry|Pause|Resume/ }).count()).toBe(0);
+    expect(await page.getByLabel('From step').count()).toBe(0);
+    await page.getByRole('link', { name: 'Handoffs', exact: true }).first().click();
+    await page.getByRole('link', { name: 'lever_keys_failed' }).waitFor();
+    await page.getByLabel('Order by').waitFor();
+    expect(await page.getByRole('button', { name: /all matching/ }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await signIn(operatorKey, 'ops (operator)');
+    await page.getByRole('button', { name: 'Cancel all matching' }).waitFor();
+    await page.goto(`${base}/#/handoffs/lever_keys_failed`);
+    await page.getByRole('button', { name: 'Retry' }).waitFor();
+    expect(leaks).toEqual([]);
+    expect(errors.filter((error) => !/401|Unauthorized/i.test(error))).toEqual([]);
+  });
 });
