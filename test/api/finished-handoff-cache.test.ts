@@ -12,7 +12,8 @@ afterEach(async () => {
 });
 
 async function finishedHandoff(env: Record<string, string>): Promise<TestServer> {
-  server = await startTestServer(env);
+  // No webhook polls among the store reads counted here.
+  server = await startTestServer({ WEBHOOK_POLL_MS: '60000', ...env });
   const created = await createProcedure(server, {
     id: 'CACHE_NOOP',
     name: 'One no-op',
@@ -50,7 +51,7 @@ describe('finished handoffs are read from memory once seen', () => {
   });
 
   it('does not keep a handoff that is still running', async () => {
-    server = await startTestServer();
+    server = await startTestServer({ WEBHOOK_POLL_MS: '60000' });
     const created = await createProcedure(server, {
       id: 'CACHE_WAIT',
       name: 'Waits',
