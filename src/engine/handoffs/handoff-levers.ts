@@ -26,6 +26,8 @@ export interface RedriveOptions {
    * after a lost reply cannot start a second new run.
    */
   expectedRun?: number | null;
+  /** Why, recorded on the HANDOFF_REDRIVEN event (a bulk retry puts its operation id here). */
+  reason?: string | null;
 }
 
 interface LeverDeps {
@@ -85,7 +87,7 @@ export class HandoffLevers {
    * PAUSED → PENDING, queued to go on where it stopped. A pause asked for but not yet taken is
    * withdrawn instead. Anything else is refused (WRONG_STATE).
    */
-  async resume(id: string, actor: Actor | null): Promise<Outcome<Handoff>> {
+  async resume(id: string, actor: Actor | null, reason: string | null = null): Promise<Outcome<Handoff>> {
     const { repository, runner, clock } = this.deps;
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
@@ -95,13 +97,13 @@ export class HandoffLevers {
         return fail('INVALID_STATE', `Handoff is ${handoff.status}, not PAUSED: there is nothing to resume`, ['input', 'id']);
       }
       // Not taken yet: a request numbered like the last one honoured is one the runner ignores.
-      const withdrawal = { number: handoff.pausesHonoured ?? 0, reason: 'withdrawn by resumeHandoff', actor, at: clock.now() };
+      const withdrawal = { number: handoff.pausesHonoured ?? 0, reason: `withdrawn by resumeHandoff${reason ? `: ${reason}` : ''}`, actor, at: clock.now() };
       if (await repository.recordSignal(id, PAUSE_SIGNAL, withdrawal)) runner.notifySignal(id, PAUSE_SIGNAL, withdrawal);
       return ok((await repository.get(id)) ?? handoff);
     }
     // A run that leased it here (to honour a cancel, say) must have let it go before it is queued again.
     await runner.settled(id);
-    return this.store(handoff, resume(handoff, actor, clock.now()));
+    return this.store(handoff, resume(handoff, actor, clock.now(), reason));
   }
 
   /**
@@ -137,7 +139,7 @@ export class HandoffLevers {
     const transition = redrive(
       handoff,
       procedure,
-      { index: start.index, metadata: metadata?.value ?? null, actor, deadlineMs: handoff.deadlineMs ?? null, pausesHonoured: stalePause?.number ?? null },
+      { index: start.index, metadata: metadata?.value ?? null, actor, reason: options.reason ?? null, deadlineMs: handoff.deadlineMs ?? null, pausesHonoured: stalePause?.number ?? null },
       clock.now(),
     );
     return this.store(handoff, transition);

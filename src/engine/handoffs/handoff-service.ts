@@ -20,6 +20,8 @@ import type { HandoffRunner } from './handoff-runner.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { Actor } from '../shared/actor.js';
 import { storedSignal, type SignalOutcome } from './step-signal.js';
+import { pauseRequestOf as readPauseRequest, PAUSE_SIGNAL } from './pause-request.js';
+import type { PauseRequest } from './handoff-transitions.js';
 import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
 import { QueuedDeadlines } from './queued-deadlines.js';
 import { DEADLINE_EXCEEDED } from './failure-code.js';
@@ -263,8 +265,8 @@ export class HandoffService {
   }
 
   /** Sets a PAUSED handoff going again where it stopped (or withdraws a pause not yet taken). */
-  resume(id: string, actor: Actor | null): Promise<Outcome<Handoff>> {
-    return this.levers.resume(id, actor);
+  resume(id: string, actor: Actor | null, reason: string | null = null): Promise<Outcome<Handoff>> {
+    return this.levers.resume(id, actor, reason);
   }
 
   /** Starts a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff again under the same id, as its next run. */
@@ -326,6 +328,11 @@ export class HandoffService {
   /** The cancel recorded on a handoff, if any (it stays once recorded). */
   async cancelRequestOf(id: string): Promise<{ reason: string } | null> {
     return (await this.repository.requests(id))?.cancelRequest ?? null;
+  }
+
+  /** The pause request last recorded on a handoff (asked, taken or withdrawn), if any. */
+  async pauseRequestOf(id: string): Promise<PauseRequest | null> {
+    return readPauseRequest((await this.repository.requests(id))?.signals[PAUSE_SIGNAL]);
   }
 
   getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {

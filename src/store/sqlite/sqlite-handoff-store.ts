@@ -139,11 +139,11 @@ export class SqliteHandoffStore implements HandoffStore {
       ).run(
         stored.id, stored.version, stored.seq, stored.status, stored.procedureId, stored.type, stored.priority,
         stored.sourceAgent, stored.targetAgent, stored.sourcePhase, stored.test?.testId ?? null, stored.createdAt,
-        durationMs(stored), finishedAtOf(stored), stateText(stored), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
+        durationMs(stored), finishedAtOf(stored), stateText(stored, at), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
         at, hasRetryingStep(stored) ? 1 : 0,
       );
       this.insertEvents(events, events.map((event) => JSON.stringify(event)));
-      Object.assign(handoff, { seq: stored.seq, version: stored.version });
+      Object.assign(handoff, { seq: stored.seq, version: stored.version, updatedAt: at });
       return events;
     });
   }
@@ -169,7 +169,7 @@ export class SqliteHandoffStore implements HandoffStore {
         next.status,
         durationMs(next),
         finishedAtOf(next),
-        stateText(next),
+        stateText(next, at),
         at,
         hasRetryingStep(next) ? 1 : 0,
         ...metadata,
@@ -183,6 +183,7 @@ export class SqliteHandoffStore implements HandoffStore {
       if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
       // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
       this.finished.forgetOne(next.id);
+      next.updatedAt = at;
       this.insertEvents(events, texts);
       return { applied: true, events, requests: requestsOf(row) };
     });
