@@ -28,6 +28,7 @@ builder.mutationFields((t) => ({
             fromStep: input.fromStep ?? null,
             metadataPatch: (input.metadataPatch as Record<string, unknown> | null | undefined) ?? null,
             expectedRun: input.expectedRun ?? null,
+            reason: input.reason?.slice(0, 500) ?? null,
           },
           actorOf(context),
         ),
@@ -48,6 +49,6 @@ builder.mutationFields((t) => ({
       'Continues a PAUSED handoff where it stopped (event HANDOFF_RESUMED; its retry back-off and deadline move on by the time paused). On a handoff whose pause was asked for but not yet taken, withdraws the pause. Refused with INVALID_STATE otherwise.',
     authScopes: { operator: true },
     args: { input: t.arg({ type: ResumeHandoffInput, required: true, description: 'Which one.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.handoffs.resume(plainId(String(input.id), 'Handoff'), actorOf(context))),
+    resolve: async (_root, { input }, context) => toPayload(await context.engine.handoffs.resume(plainId(String(input.id), 'Handoff'), actorOf(context), input.reason?.slice(0, 500) ?? null)),
   }),
 }));
