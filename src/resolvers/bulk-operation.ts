@@ -51,7 +51,9 @@ builder.mutationFields((t) => ({
     authScopes: (_root, { input }) => ({ [BULK_ACTIONS[input.action].role]: true }),
     args: { input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.bulk.start(input.action, toHandoffQuery(input.filter), input.reason ?? null, actorOf(context), input.filter)),
+      toPayload(await context.engine.bulk.start(input.action, toHandoffQuery(input.filter), input.reason ?? null, actorOf(context), input.filter, {
+          metadataPatch: input.metadataPatch,
+        })),
   }),
 }));
 

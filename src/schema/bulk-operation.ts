@@ -51,6 +51,7 @@ builder.objectFields(BulkOperationRef, (t) => ({
   status: t.field({ type: BulkOperationStatusEnum, description: 'Where it is.', resolve: (operation) => operation.status }),
   filter: t.field({ type: 'JSON', description: 'The filter (a HandoffFilter) as it was given.', resolve: (operation) => operation.filterAsGiven }),
   reason: t.exposeString('reason', { description: 'Recorded on each handoff acted on, with the operation id.' }),
+  metadataPatch: t.field({ type: 'JSON', nullable: true, description: 'A RETRY\'s metadata patch, as given.', resolve: (operation) => operation.metadataPatch ?? null }),
   total: t.exposeInt('total', { description: 'Handoffs matching when it started. One that stops matching before its turn (it finished meanwhile) is not counted below.' }),
   done: t.exposeInt('done', { description: 'Handoffs the action was applied to.' }),
   skipped: t.exposeInt('skipped', { description: 'Handoffs already where the action would take them (e.g. a cancel already recorded, already PAUSED, already running again): see BulkAction.' }),
@@ -73,6 +74,12 @@ export const StartBulkOperationInput = builder.inputType('StartBulkOperationInpu
       description: 'Which handoffs, as for the handoffs query (reliability-test traffic left out unless includeTests or testId). An empty filter matches every handoff.',
     }),
     reason: t.string({ required: false, description: 'Why (at most 300 characters): recorded on each handoff with the operation id.' }),
+    metadataPatch: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'RETRY only (INVALID_VALUE otherwise): top-level metadata keys set on each handoff before its new run, as retryHandoff does (a null value removes its key); at most 64 KiB. A handoff whose metadata would pass 64 KiB is refused.',
+    }),
   }),
 });
 

@@ -28,8 +28,8 @@ const countOf = async (filter: Record<string, unknown>): Promise<number> => (awa
 const handoff = async (id: string) => (await server.gql(HANDOFF, { id })).data.handoff;
 
 /** Starts a bulk operation and waits for its final state. */
-async function bulk(action: string, batch: string, reason?: string) {
-  const started = await server.gql(START, { input: { action, filter: tagged(batch), reason } });
+async function bulk(action: string, batch: string, reason?: string, extra: Record<string, unknown> = {}) {
+  const started = await server.gql(START, { input: { action, filter: tagged(batch), reason, ...extra } });
   if (started.errors) throw new Error(JSON.stringify(started.errors));
   expect(started.data.startBulkOperation.userErrors).toEqual([]);
   const { bulkOperationId } = started.data.startBulkOperation.bulkOperation;
@@ -98,7 +98,7 @@ describe('bulk retry', () => {
     expect((await handoff('retry500_7')).run).toBe(2);
   });
 
-  it('skips a handoff already going and refuses a cancelled one', async () => {
+  it('skips a handoff already going and refuses a cancelled one; patches the metadata of those it retries', async () => {
     accepting = false;
     await initiateMany('NOTIFIES', 'retrymix', 2);
     await waitFor(() => countOf({ ...tagged('retrymix'), status: ['FAILED'] }), (count) => count === 2);
@@ -112,8 +112,20 @@ describe('bulk retry', () => {
     await waitFor(() => handoff('retrymix_going'), (h) => h.status === 'WAITING');
 
     accepting = true;
-    const operation = await bulk('RETRY', 'retrymix');
+    const operation = await bulk('RETRY', 'retrymix', undefined, { metadataPatch: { ticket: 'T-1' } });
     expect(operation).toMatchObject({ total: 4, done: 2, skipped: 1, refused: 1 });
+    const metadata = async (id: string) => (await server.gql(`query($id: ID!) { handoff(id: $id) { metadata } }`, { id })).data.handoff.metadata;
+    expect(await metadata('retrymix_0')).toEqual({ batch: 'retrymix', ticket: 'T-1' });
+    expect(await metadata('retrymix_going')).toEqual({ batch: 'retrymix' });
+    const read = await server.gql(`query($id: ID!) { bulkOperation(id: $id) { metadataPatch } }`, { id: operation.id });
+    expect(read.data.bulkOperation.metadataPatch).toEqual({ ticket: 'T-1' });
+  });
+
+  it('refuses a metadataPatch on another action, or one that is not an object, with userErrors', async () => {
+    for (const [action, metadataPatch, code] of [['PAUSE', { a: 1 }, 'INVALID_VALUE'], ['RETRY', [1], 'INVALID_VALUE'], ['RETRY', { blob: 'x'.repeat(70_000) }, 'TOO_LARGE']] as const) {
+      const started = await server.gql(START, { input: { action, filter: tagged('nothing'), metadataPatch } });
+      expect(started.data.startBulkOperation).toEqual({ bulkOperation: null, userErrors: [expect.objectContaining({ code, field: ['input', 'metadataPatch'] })] });
+    }
   });
 });
 

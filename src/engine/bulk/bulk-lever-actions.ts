@@ -38,9 +38,9 @@ export const retryAction: BulkAction = {
     // Redriven by this operation before a restart (perhaps failed again since): not again.
     if (runOf(handoff) > 1 && (await hasMarkedEvent(services, handoff.id, 'HANDOFF_REDRIVEN', mark))) return 'DONE';
     if (!RETRYABLE.includes(handoff.status)) return GOING.includes(handoff.status) ? 'SKIPPED' : 'REFUSED';
-    const outcome = await services.redrive(handoff.id, { expectedRun: runOf(handoff), reason: markedReason(operation) }, operation.requestedBy);
+    const outcome = await services.redrive(handoff.id, { expectedRun: runOf(handoff), reason: markedReason(operation), metadataPatch: operation.metadataPatch ?? null }, operation.requestedBy);
     if (outcome.ok) return 'DONE';
-    // Refused (a cancel recorded, its procedure gone) or raced: judge it as it is now.
+    // Refused (a cancel recorded, its procedure gone, metadata too large after the patch) or raced: judge it as it is now.
     const now = await services.get(handoff.id);
     return now && outcome.errors[0]?.code === 'VERSION_CONFLICT' && GOING.includes(now.status) ? 'SKIPPED' : 'REFUSED';
   },
