@@ -9,6 +9,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# The dashboard (served at /) is built with the dev dependencies (Vite, React...), which the final image does not need:
+# only the built files are copied over. No install scripts: nothing native is needed for a Vite build.
+FROM node:20-slim AS dashboard
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm cache clean --force
+COPY dashboard ./dashboard
+RUN npm run dashboard:build
+
 FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
@@ -17,6 +26,7 @@ COPY package.json package-lock.json ./
 
 COPY tsconfig.json ./
 COPY src ./src
+COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
 
 # The embedded store (used when MONGODB_URL is not set) writes here; the server runs as `node`.
 RUN mkdir -p /app/data && chown node:node /app/data

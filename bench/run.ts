@@ -13,7 +13,7 @@ import { peerRatios } from './support/peer-ratios.js';
 import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = ['query', 'engine', 'webhooks', 'agent-tasks', 'fanout', 'n-plus-one', 'memory', 'scale', 'peer'];
+const PARTS = ['query', 'engine', 'webhooks', 'agent-tasks', 'fanout', 'n-plus-one', 'memory', 'scale', 'peer', 'dashboard'];
 const only = process.env.BENCH_ONLY?.split(',');
 
 function runPart(name: string): Promise<PartResult & { seconds: number }> {

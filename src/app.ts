@@ -29,6 +29,7 @@ import { maskStoreErrors } from './http/mask-store-errors.js';
 import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { withServedPaths } from './http/served-paths.js';
+import { loadDashboardAssets, withDashboard } from './http/dashboard-assets.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
 import { operationIdentity } from './http/operation-identity.js';
@@ -130,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     context: (initialContext) => ({
       engine,
       loaders: createLoaders(engine),
+      activeSubscriptions: activeSubscriptions.count,
       ...operationIdentity(keys, logger, initialContext),
     }),
     plugins: [
@@ -157,24 +159,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const streams = new StreamLimits({ total: config.maxStreams, perClient: config.maxStreamsPerClient });
   const refused = refusedRequestsCounter(metrics);
   const httpLogger = logger.child({ component: 'http' });
-  // Outermost first: one path per endpoint, then who may ask (origin, key), then what they may hold open, then the body cap.
+  const dashboard = loadDashboardAssets(config.dashboardDir, httpLogger);
+  // Outermost first: one path per endpoint, then who may ask (origin), the dashboard's static files (no key needed:
+  // the page holds no data), then API keys, then what they may hold open, then the body cap.
+  const api = withApiKeys(
+    keys,
+    { isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path), metrics: METRICS_ENDPOINT, openApi: OPENAPI_PATH },
+    withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
+      refused('too-many-streams');
+      httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');
+    }),
+  );
   const handler = withServedPaths(
-    SERVED_PATHS,
-    withOriginPolicy(
-      origins,
-      withApiKeys(
-        keys,
-        { isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path), metrics: METRICS_ENDPOINT, openApi: OPENAPI_PATH },
-        withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
-          refused('too-many-streams');
-          httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');
-        }),
-      ),
-      (reason, req) => {
-        refused('origin');
-        httpLogger.warn({ origin: req.headers.origin?.slice(0, 200), host: req.headers.host?.slice(0, 200) }, `request refused: ${reason}`);
-      },
-    ),
+    [...SERVED_PATHS, ...dashboard.paths],
+    withOriginPolicy(origins, withDashboard(dashboard, api), (reason, req) => {
+      refused('origin');
+      httpLogger.warn({ origin: req.headers.origin?.slice(0, 200), host: req.headers.host?.slice(0, 200) }, `request refused: ${reason}`);
+    }),
     rest.serves,
   );
   const server = createServer(withRequestScope(logger, handler));

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FairShareKeySource, FairShareRule } from './engine/handoffs/fair-share.js';
 import type { RetentionSettings } from './engine/handoffs/handoff-retention.js';
+
+/** Where `npm run dashboard:build` writes, whatever directory the server starts from. */
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
 
 /** Which persistence adapter backs the store. */
 export type StoreKind = 'embedded' | 'memory' | 'mongo';
@@ -70,6 +74,8 @@ export interface Config {
   maxStreamsPerClient: number;
   /** Browser origins allowed to call the API cross-origin (CORS and WebSocket Origin check); none by default. */
   corsOrigins: string[];
+  /** The dashboard's build (vite's output) served at `/`. */
+  dashboardDir: string;
 }
 
 /** A bad setting: start-up stops with this one-line message. */
@@ -270,6 +276,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
+    dashboardDir: path.resolve(env.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }

@@ -22,4 +22,6 @@ export interface GraphQLContext {
   scope: RequestScope;
   /** How the operation arrived: plain HTTP, a graphql-ws socket, or Server-Sent Events. */
   transport: 'http' | 'ws' | 'sse';
+  /** Subscriptions streaming from this process right now, by transport. */
+  activeSubscriptions: () => { ws: number; sse: number };
 }

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   if (logger.isLevelEnabled('info')) {
     logger.info({ address: address.address, port: address.port, store: config.store, auth: config.apiKeys.length > 0 ? 'api-keys' : 'open' }, listening);
   } else process.stderr.write(`${listening}\n`);
+  if (logger.isLevelEnabled('info')) logger.info(`Dashboard at http://${address.address}:${address.port}/`);
   logAccessMode(logger, config, address);
 
   let stopping = false;

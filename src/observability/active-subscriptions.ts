@@ -48,6 +48,8 @@ export interface ActiveSubscriptions {
    * identical live subscriptions share one envelop execution, but each is a subscriber.
    */
   trackWebSocket<T>(stream: AsyncIterable<T>): AsyncIterableIterator<T>;
+  /** Subscriptions streaming from this process right now, by transport (what the gauge shows). */
+  count(): { ws: number; sse: number };
 }
 
 /**
@@ -63,22 +65,32 @@ export function createActiveSubscriptionsGauge(registry: Registry): ActiveSubscr
   });
   gauge.set({ transport: 'ws' }, 0);
   gauge.set({ transport: 'sse' }, 0);
+  const open = { ws: 0, sse: 0 };
+  const opened = (transport: Transport) => {
+    open[transport] += 1;
+    gauge.inc({ transport });
+  };
+  const closed = (transport: Transport) => {
+    open[transport] -= 1;
+    gauge.dec({ transport });
+  };
   return {
+    count: () => ({ ...open }),
     plugin: {
       onSubscribe({ args }) {
         if ((args.contextValue as { transport?: Transport }).transport === 'ws') return undefined;
         return {
           onSubscribeResult({ result, setResult }) {
             if (!(Symbol.asyncIterator in result)) return;
-            gauge.inc({ transport: 'sse' });
-            setResult(onStreamEnd(result, () => gauge.dec({ transport: 'sse' })));
+            opened('sse');
+            setResult(onStreamEnd(result, () => closed('sse')));
           },
         };
       },
     },
     trackWebSocket(stream) {
-      gauge.inc({ transport: 'ws' });
-      return onStreamEnd(stream, () => gauge.dec({ transport: 'ws' }));
+      opened('ws');
+      return onStreamEnd(stream, () => closed('ws'));
     },
   };
 }

@@ -26,6 +26,8 @@ import '../schema/agent-feed.js';
 import './agent-feed.js';
 import '../schema/reliability.js';
 import './reliability.js';
+import '../schema/viewer.js';
+import './viewer.js';
 import '../schema/webhook.js';
 import './webhook.js';
 import '../schema/bulk-operation.js';

@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { HandoffMetricsRef } from '../schema/handoff-metrics.js';
-import { MetricsRef, ValidationMetricsRef, type MetricsRoot } from '../schema/metrics.js';
+import { ActiveSubscriptionsRef, MetricsRef, ValidationMetricsRef, type MetricsRoot } from '../schema/metrics.js';
 
 /** Each request's metrics root: every alias of `metrics` in one operation shares it, and its figures. */
 const roots = new WeakMap<object, MetricsRoot>();
@@ -30,6 +30,11 @@ builder.queryFields((t) => ({
 }));
 
 builder.objectFields(MetricsRef, (t) => ({
+  activeSubscriptions: t.field({
+    type: ActiveSubscriptionsRef,
+    description: 'Subscriptions streaming right now from the server process that answered (not from the store: each process counts its own).',
+    resolve: (_root, _args, context) => context.activeSubscriptions(),
+  }),
   handoffs: t.field({
     type: HandoffMetricsRef,
     description: 'Totals, success rate, rollbacks and durations of production handoffs, overall, by type and by procedure.',

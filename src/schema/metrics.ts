@@ -17,6 +17,15 @@ export const MetricsRef = builder.objectRef<MetricsRoot>('Metrics').implement({
   fields: () => ({}),
 });
 
+export const ActiveSubscriptionsRef = builder.objectRef<{ ws: number; sse: number }>('ActiveSubscriptions').implement({
+  description: 'Subscriptions streaming from the server process that answered, by transport (each process counts its own).',
+  fields: (t) => ({
+    webSocket: t.exposeInt('ws', { description: 'Over graphql-ws.' }),
+    sse: t.exposeInt('sse', { description: 'Over Server-Sent Events.' }),
+    total: t.int({ description: 'Both together.', resolve: (count) => count.ws + count.sse }),
+  }),
+});
+
 const DURATION_PRECISION =
   `From a fixed-bucket histogram kept in the store (bucket bounds ${RULE_DURATION_BOUNDS_MS.join(', ')} ms): ` +
   'the upper bound of the bucket holding that share of evaluations, at most durationMaxMs, so precision is the bucket width.';

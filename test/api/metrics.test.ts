@@ -129,6 +129,16 @@ describe('GET /metrics on an open server', () => {
     await settlesAt('sse', 0);
   });
 
+  it('answers the same live counts in metrics { activeSubscriptions } (what the dashboard shows)', async () => {
+    const counts = async () => (await server.gql('{ metrics { activeSubscriptions { webSocket sse total } } }')).data.metrics.activeSubscriptions;
+    expect(await counts()).toEqual({ webSocket: 0, sse: 0, total: 0 });
+    const client = server.wsClient();
+    const stop = client.subscribe({ query: 'subscription { handoffEvents { seq } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    for (let attempt = 0; attempt < 100 && (await counts()).webSocket !== 1; attempt++) await new Promise((r) => setTimeout(r, 20));
+    expect(await counts()).toEqual({ webSocket: 1, sse: 0, total: 1 });
+    stop();
+  });
+
   it('echoes a sane incoming x-request-id and tags every log line of the request with it', async () => {
     const response = await fetch(server.url, {
       method: 'POST',

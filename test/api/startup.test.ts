@@ -128,11 +128,17 @@ describe('npm start', () => {
   );
 
   it(
-    'npm start passes SIGTERM on to the server, which stops serving and exits 0',
+    'npm start builds and serves the dashboard at /, passes SIGTERM on to the server, which stops serving and exits 0',
     async () => {
       const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, 'npm');
       const port = await listeningPort(server);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      // prestart built the dashboard; the page and the script it names are served from this machine.
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      const script = /<script type="module" crossorigin src="(\/assets\/[\w.-]+\.js)">/.exec(page)?.[1];
+      expect(script).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
+      expect(page).not.toMatch(/https?:\/\//);
       server.child.kill('SIGTERM');
       expect(await server.exited).toEqual({ code: 0, signal: null });
       expect(server.stdout()).toContain('shutting down');

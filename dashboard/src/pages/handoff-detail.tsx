@@ -1,0 +1,147 @@
+import { useEffect, useRef, useState } from 'react';
+import { useQuery } from 'urql';
+import { Link } from 'wouter';
+import { StatusBadge, formatMs, formatTime } from '../components/status-badge';
+import { HandoffDetailDocument } from '../gql/graphql';
+import { useHandoffProgress } from '../live/handoff-progress';
+import { HandoffActions } from './handoff-actions';
+import { StepTimeline } from './step-timeline';
+
+/** One handoff: its steps (a bar per attempt, live), its event log streaming in, its context and deliveries, and what the caller may do. */
+export function HandoffDetail({ id }: { id: string }) {
+  const [{ data, error, fetching }, refetch] = useQuery({ query: HandoffDetailDocument, variables: { id }, requestPolicy: 'network-only' });
+  const { events, ended } = useHandoffProgress(id);
+  const lastSeq = events.at(-1)?.seq ?? 0;
+
+  // The steps and deliveries are read again as events arrive (at most every 250 ms).
+  useEffect(() => {
+    if (lastSeq === 0) return;
+    const timer = setTimeout(() => refetch({ requestPolicy: 'network-only' }), 250);
+    return () => clearTimeout(timer);
+  }, [lastSeq, refetch]);
+
+  // A failed read (the server restarting) keeps the last good one on screen: the live log goes on, and the next event reads again.
+  const lastGood = useRef<typeof data>(undefined);
+  if (data?.handoff) lastGood.current = data;
+  const handoff = data?.handoff ?? lastGood.current?.handoff;
+  if (!handoff) {
+    if (error) return <p role="alert">{error.message}</p>;
+    return fetching ? <p className="loading">Loading…</p> : <p role="alert">No handoff {id}.</p>;
+  }
+  const deliveries = [...(handoff.source?.inbox.edges ?? []), ...(handoff.target?.inbox.edges ?? [])]
+    .map((edge) => edge.node)
+    .filter((delivery) => delivery.handoffId === handoff.handoffId);
+
+  return (
+    <section className="handoff-detail">
+      <p>
+        <Link href="/handoffs">← Handoffs</Link>
+      </p>
+      <h1>
+        Handoff {handoff.handoffId} <StatusBadge status={handoff.status} />
+      </h1>
+      {error ? <p role="alert">Could not read it again ({error.message}); showing what was last read.</p> : null}
+      <dl className="facts">
+        <dt>Procedure</dt>
+        <dd>
+          {handoff.procedure?.procedureId ?? '–'} v{handoff.procedureVersion}
+        </dd>
+        <dt>From → to</dt>
+        <dd>
+          {handoff.sourceAgent ?? '–'} ({handoff.sourcePhase ?? '–'}) → {handoff.targetAgent ?? '–'} ({handoff.targetPhase ?? '–'})
+        </dd>
+        <dt>Started</dt>
+        <dd>{formatTime(handoff.startedAt)}</dd>
+        <dt>Duration</dt>
+        <dd>{formatMs(handoff.durationMs)}</dd>
+        {handoff.error ? (
+          <>
+            <dt>Error</dt>
+            <dd>{handoff.error}</dd>
+          </>
+        ) : null}
+        {handoff.cancelReason ? (
+          <>
+            <dt>Cancel reason</dt>
+            <dd>{handoff.cancelReason}</dd>
+          </>
+        ) : null}
+      </dl>
+      <HandoffActions handoff={handoff} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+      <h2>Steps</h2>
+      <StepTimeline events={events} live={!ended} />
+      <table aria-label="Steps">
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Compensation attempts</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {handoff.steps.map((step) => (
+            <tr key={step.id} data-testid={`step-${step.id}`}>
+              <td>{step.name}</td>
+              <td>{step.kind}</td>
+              <td>
+                <StatusBadge status={step.status} />
+              </td>
+              <td>{step.attempts}</td>
+              <td>{step.compensationAttempts}</td>
+              <td>{formatMs(step.durationMs)}</td>
+              <td>{step.error ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Events</h2>
+      <EventLog events={events} />
+      <h2>Context</h2>
+      <pre className="json" tabIndex={0} aria-label="Context">
+        {JSON.stringify(handoff.metadata, null, 2)}
+      </pre>
+      <h2>Deliveries to agents' inboxes</h2>
+      {deliveries.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <ul>
+          {deliveries.map((delivery) => (
+            <li key={`${delivery.agentId}:${delivery.digest}`}>
+              {delivery.agentId}: {delivery.keys.join(', ')} at {formatTime(delivery.deliveredAt)}
+              {delivery.acknowledged ? `, acknowledged ${formatTime(delivery.acknowledgedAt)}` : ', not acknowledged'}
+              {delivery.withdrawnAt ? `, withdrawn ${formatTime(delivery.withdrawnAt)}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function EventLog({ events }: { events: ReturnType<typeof useHandoffProgress>['events'] }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? events : events.slice(-200);
+  return (
+    <>
+      {events.length > shown.length ? (
+        <button type="button" onClick={() => setAll(true)}>
+          Show all {events.length} events
+        </button>
+      ) : null}
+      <ol className="events" aria-label="Event log" aria-live="polite" data-testid="event-log">
+        {shown.map((event) => (
+          <li key={event.seq} data-type={event.type}>
+            <span className="seq">#{event.seq}</span> <time dateTime={event.at}>{formatTime(event.at)}</time> <strong>{event.type}</strong>
+            {event.step ? ` ${event.step}` : ''}
+            {event.attempt ? ` (attempt ${event.attempt})` : ''}: {event.message}
+            {event.actor ? ` by ${event.actor.keyName}` : ''}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}

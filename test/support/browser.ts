@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from './server-process.js';
+
+/** Debian's Chromium (CHROMIUM_PATH to use another): playwright-core never downloads a browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
+export const SCREENSHOTS_DIR = path.join(ROOT, 'docs/screenshots');
+
+if (!HAVE_CHROMIUM) {
+  const message = `SKIPPED: browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI) throw new Error(message);
+  console.warn(message);
+}
+
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
+}
+
+/** Builds the dashboard into a fresh directory (the server is pointed at it with DASHBOARD_DIR). */
+export function buildDashboard(): string {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-'));
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'], {
+    cwd: ROOT,
+    // vitest sets NODE_ENV=test, and Vite keeps a NODE_ENV it is given: that would be React's development build.
+    env: { ...process.env, NODE_ENV: 'production', DASHBOARD_OUT_DIR: outDir },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`dashboard build failed:\n${run.stdout}${run.stderr}`);
+  return outDir;
+}
+
+function isLocal(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+/**
+ * A browser context whose every request is checked: anything not for this machine is aborted and
+ * remembered (`leaks`), WebSockets included, so a test can assert that nothing left the machine.
+ */
+export async function localOnlyContext(browser: Browser): Promise<{ context: BrowserContext; leaks: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // A step that never comes fails with the locator it waited for, before the test's own timeout.
+  context.setDefaultTimeout(20_000);
+  const leaks: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (isLocal(url)) return route.continue();
+    leaks.push(url);
+    return route.abort('blockedbyclient');
+  });
+  await context.routeWebSocket(/.*/, (socket) => {
+    if (isLocal(socket.url())) {
+      socket.connectToServer();
+      return;
+    }
+    leaks.push(socket.url());
+    void socket.close();
+  });
+  return { context, leaks };
+}
+
+/** Console errors and uncaught page errors, to show when a test fails. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: false });
+}
+
+/** axe-core run inside the page; the violations that are serious or critical. */
+export async function seriousAccessibilityViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
+  const source = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact ?? 'unknown', help: violation.help, targets: violation.nodes.map((node) => String(node.target)) }));
+  });
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
