@@ -6,7 +6,6 @@ import {
   STEP_STATUSES,
   type Handoff,
   type StepRun,
-  updatedAtOf,
 } from '../engine/handoffs/handoff.js';
 import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
 import { builder } from './builder.js';
@@ -232,11 +231,6 @@ builder.objectFields(HandoffRef, (t) => ({
   createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
   startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
   finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
-  updatedAt: t.field({
-    type: 'DateTime',
-    description: 'When its latest change (a step, a pause, a retry…) was stored: what handoffs(orderBy: UPDATED_AT) sorts on. For a handoff stored before this was kept: its finishedAt, startedAt or createdAt, until it next changes.',
-    resolve: (h) => updatedAtOf(h),
-  }),
   lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
   isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),
 }));
