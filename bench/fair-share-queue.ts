@@ -4,8 +4,9 @@
  * costs when many keys wait. The engine itself runs a few thousand handoffs/s, so the queue must
  * stay well above that.
  */
-import { HandoffQueue } from '../src/engine/handoffs/handoff-queue.js';
+
 import { PRIORITIES } from '../src/engine/handoffs/handoff.js';
+import { HandoffQueue } from '../src/engine/handoffs/handoff-queue.js';
 
 const HANDOFFS = 100_000;
 
@@ -29,6 +30,8 @@ async function throughput(keys: number, perKeyLimit: number): Promise<number> {
 
 for (const keys of [1, 100, 1_000, 10_000]) {
   for (const limit of [1, 1_000]) {
-    console.log(`${keys} keys, per-key limit ${limit}, overall limit 200: ${(await throughput(keys, limit)).toLocaleString('en-US')} handoffs/s through the queue`);
+    console.log(
+      `${keys} keys, per-key limit ${limit}, overall limit 200: ${(await throughput(keys, limit)).toLocaleString('en-US')} handoffs/s through the queue`,
+    );
   }
 }

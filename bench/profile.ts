@@ -11,8 +11,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = path.join(here, 'results', 'profiles');
@@ -20,7 +27,11 @@ fs.mkdirSync(dir, { recursive: true });
 const before = new Set(fs.readdirSync(dir));
 const mode = process.argv[2] ?? 'engine';
 const target = mode === 'query' || mode === 'bare' ? 'query-loop.ts' : 'engine-loop.ts';
-execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...SERVER_FLAGS, ...TSX, path.join(here, 'support', target), mode], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...SERVER_FLAGS, ...TSX, path.join(here, 'support', target), mode],
+  { stdio: 'inherit' },
+);
 const file = fs.readdirSync(dir).find((name) => !before.has(name) && name.endsWith('.cpuprofile'));
 if (!file) throw new Error('no profile written');
 const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Profile;
@@ -34,7 +45,10 @@ for (const node of profile.nodes) {
   const time = selfTime.get(node.id) ?? 0;
   total += time;
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = (url || '(native)').replace(/^file:\/\//, '').replace(/^.*node_modules\//, 'node_modules/').replace(`${path.dirname(here)}/`, '');
+  const where = (url || '(native)')
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, 'node_modules/')
+    .replace(`${path.dirname(here)}/`, '');
   const fn = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + time);
   const parts = where.split('/');
@@ -42,6 +56,12 @@ for (const node of profile.nodes) {
   byPlace.set(place, (byPlace.get(place) ?? 0) + time);
 }
 const top = (map: Map<string, number>, n: number) =>
-  [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, time]) => `${((100 * time) / total).toFixed(1).padStart(5)}%  ${key}`).join('\n');
-console.log(`\nSelf time by function (top 25) — ${path.relative(process.cwd(), path.join(dir, file))}\n${top(byFunction, 25)}`);
+  [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([key, time]) => `${((100 * time) / total).toFixed(1).padStart(5)}%  ${key}`)
+    .join('\n');
+console.log(
+  `\nSelf time by function (top 25) — ${path.relative(process.cwd(), path.join(dir, file))}\n${top(byFunction, 25)}`,
+);
 console.log(`\nSelf time by package / file (top 15)\n${top(byPlace, 15)}`);

@@ -16,21 +16,45 @@ import { median } from './support/common.js';
 
 const HANDOFFS = Number(process.env.RETENTION_BENCH_HANDOFFS ?? 20_000);
 const BATCH = Number(process.env.HANDOFF_RETENTION_BATCH ?? 200);
-const EVENTS: HandoffEventDraft[] = Array.from({ length: 12 }, (_, i) => ({ type: 'STEP_SUCCEEDED', step: `s${i}`, message: `step ${i} succeeded on attempt 1` }));
+const EVENTS: HandoffEventDraft[] = Array.from({ length: 12 }, (_, i) => ({
+  type: 'STEP_SUCCEEDED',
+  step: `s${i}`,
+  message: `step ${i} succeeded on attempt 1`,
+}));
 
 function finishedHandoff(id: string, finishedAt: number): Handoff {
   return {
-    id, procedureId: 'AGENT_TO_AGENT', procedureVersion: 1, type: 'AGENT_HANDOFF', priority: 'MEDIUM',
-    sourcePhase: 'plan', targetPhase: 'build', sourceAgent: 'agent_1', targetAgent: 'agent_2',
+    id,
+    procedureId: 'AGENT_TO_AGENT',
+    procedureVersion: 1,
+    type: 'AGENT_HANDOFF',
+    priority: 'MEDIUM',
+    sourcePhase: 'plan',
+    targetPhase: 'build',
+    sourceAgent: 'agent_1',
+    targetAgent: 'agent_2',
     metadata: { ticket: `T-${id}`, notes: 'x'.repeat(200) },
-    status: 'COMPLETED', steps: [], currentStep: 4, error: null, cancelReason: null,
-    createdAt: finishedAt - 100, startedAt: finishedAt - 90, finishedAt, version: 0, seq: 0, test: null,
+    status: 'COMPLETED',
+    steps: [],
+    currentStep: 4,
+    error: null,
+    cancelReason: null,
+    createdAt: finishedAt - 100,
+    startedAt: finishedAt - 90,
+    finishedAt,
+    version: 0,
+    seq: 0,
+    test: null,
   };
 }
 
 async function fill(store: SqliteHandoffStore, prefix: string): Promise<void> {
   for (let i = 0; i < HANDOFFS; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, HANDOFFS - i) }, (_, j) => store.create(finishedHandoff(`${prefix}${i + j}`, 1_000 + i + j), EVENTS, 1_000 + i + j)));
+    await Promise.all(
+      Array.from({ length: Math.min(500, HANDOFFS - i) }, (_, j) =>
+        store.create(finishedHandoff(`${prefix}${i + j}`, 1_000 + i + j), EVENTS, 1_000 + i + j),
+      ),
+    );
   }
 }
 
@@ -57,11 +81,17 @@ try {
   await fill(store, 'again');
   const refilled = size();
   const ms = (value: number) => `${value.toFixed(2)} ms`;
-  console.log(`${HANDOFFS} finished handoffs × ${EVENTS.length} events, batches of ${BATCH}: ${batches.length} batches`);
+  console.log(
+    `${HANDOFFS} finished handoffs × ${EVENTS.length} events, batches of ${BATCH}: ${batches.length} batches`,
+  );
   const sorted = [...batches].sort((a, b) => a - b);
   const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))];
-  console.log(`batch transaction: median ${ms(median(batches))}, p95 ${ms(p95)}, max ${ms(sorted.at(-1)!)} (first ${ms(batches[0])}), total ${ms(batches.reduce((a, b) => a + b, 0))}`);
-  console.log(`file: ${filled} MiB filled, ${emptied} MiB after deleting all, ${refilled} MiB after storing as many again`);
+  console.log(
+    `batch transaction: median ${ms(median(batches))}, p95 ${ms(p95)}, max ${ms(sorted.at(-1)!)} (first ${ms(batches[0])}), total ${ms(batches.reduce((a, b) => a + b, 0))}`,
+  );
+  console.log(
+    `file: ${filled} MiB filled, ${emptied} MiB after deleting all, ${refilled} MiB after storing as many again`,
+  );
 } finally {
   await db.close();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -7,13 +7,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QUICK, RUNS, type PartResult, type Row } from './support/common.js';
+import { type PartResult, QUICK, type Row, RUNS } from './support/common.js';
 import { BENCH_MAX_CONCURRENT } from './support/engine-harness.js';
 import { peerRatios } from './support/peer-ratios.js';
 import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = ['query', 'engine', 'webhooks', 'agent-tasks', 'fanout', 'n-plus-one', 'memory', 'scale', 'peer', 'dashboard'];
+const PARTS = [
+  'query',
+  'engine',
+  'webhooks',
+  'agent-tasks',
+  'fanout',
+  'n-plus-one',
+  'memory',
+  'scale',
+  'peer',
+  'dashboard',
+];
 const only = process.env.BENCH_ONLY?.split(',');
 
 function runPart(name: string): Promise<PartResult & { seconds: number }> {
@@ -37,8 +48,15 @@ function runPart(name: string): Promise<PartResult & { seconds: number }> {
 }
 
 function machine() {
-  const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
-  return { cpu, cores: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  const cpu =
+    fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return {
+    cpu,
+    cores: os.availableParallelism(),
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }
 
 function table(rows: Row[]): string {
@@ -52,7 +70,11 @@ function table(rows: Row[]): string {
   ]);
   const header = ['part', 'figure', 'value (median)', 'ratio', 'goal', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
-  const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' │ ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join(' │ ')
+      .trimEnd();
   return [format(header), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...lines.map(format)].join('\n');
 }
 
@@ -68,13 +90,18 @@ rows.push(...peerRatios(rows));
 
 const stores = ['memory', 'file', ...(process.env.MONGODB_URL ? ['mongo'] : [])];
 const host = machine();
-console.log(`\nHandoff benchmarks — ${host.cpu}, ${host.cores} cores, Node ${process.version}; ` +
-  `${QUICK ? 'QUICK smoke run' : `median of ${RUNS} runs`}; MAX_CONCURRENT_HANDOFFS=${BENCH_MAX_CONCURRENT}; stores: ${stores.join(', ')}\n`);
+console.log(
+  `\nHandoff benchmarks — ${host.cpu}, ${host.cores} cores, Node ${process.version}; ` +
+    `${QUICK ? 'QUICK smoke run' : `median of ${RUNS} runs`}; MAX_CONCURRENT_HANDOFFS=${BENCH_MAX_CONCURRENT}; stores: ${stores.join(', ')}\n`,
+);
 console.log(table(rows));
 
 const results = path.join(here, 'results');
 fs.mkdirSync(results, { recursive: true });
 const suffix = `${QUICK ? '-quick' : ''}${only ? `-only-${only.join('-')}` : ''}`;
 const file = path.join(results, `${started.toISOString().replace(/[:.]/g, '-')}${suffix}.json`);
-fs.writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: host, rows, parts }, null, 2)}\n`);
+fs.writeFileSync(
+  file,
+  `${JSON.stringify({ startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: host, rows, parts }, null, 2)}\n`,
+);
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);

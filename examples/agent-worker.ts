@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createClient, type Client } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 interface FeedEntry {
@@ -33,7 +33,10 @@ export function canonicalDigest(value: unknown): string {
     Array.isArray(v)
       ? `[${v.map(canonical).join(',')}]`
       : v !== null && typeof v === 'object'
-        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+        ? `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+            .join(',')}}`
         : JSON.stringify(v);
   return createHash('sha256').update(canonical(value)).digest('hex');
 }
@@ -41,7 +44,14 @@ export function canonicalDigest(value: unknown): string {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 export interface WorkerOptions {
@@ -74,7 +84,10 @@ export class AgentWorker {
       try {
         response = await fetch(this.options.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          },
           body: JSON.stringify({ query, variables }),
         });
         break;
@@ -82,20 +95,30 @@ export class AgentWorker {
         if (!retry || attempt === 5 || this.stopped.signal.aborted) {
           // fetch says only "fetch failed"; the reason (ECONNREFUSED…) is in its cause.
           const reason = (error as { cause?: { code?: string; message?: string } }).cause;
-          throw new Error(`cannot reach ${this.options.url}: ${reason?.code ?? reason?.message ?? (error as Error).message}`, { cause: error });
+          throw new Error(
+            `cannot reach ${this.options.url}: ${reason?.code ?? reason?.message ?? (error as Error).message}`,
+            { cause: error },
+          );
         }
         await sleep(100 * 2 ** attempt);
       }
     }
-    const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-    if (body.errors?.length) throw Object.assign(new Error(body.errors[0]!.message), { code: body.errors[0]!.extensions?.code });
+    const body = (await response.json()) as {
+      data?: T;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
+    if (body.errors?.length)
+      throw Object.assign(new Error(body.errors[0]!.message), { code: body.errors[0]!.extensions?.code });
     return body.data as T;
   }
 
   async start(): Promise<void> {
     const { agentId } = this.options;
     try {
-      await this.gql(`mutation($id: ID!) { registerAgent(input: { id: $id, capabilities: ["review"], permissions: ["handoff:receive"] }) { userErrors { message } } }`, { id: agentId });
+      await this.gql(
+        `mutation($id: ID!) { registerAgent(input: { id: $id, capabilities: ["review"], permissions: ["handoff:receive"] }) { userErrors { message } } }`,
+        { id: agentId },
+      );
     } catch (error) {
       // An agent's own key may not register it: an operator has done that.
       if ((error as { code?: string }).code !== 'FORBIDDEN') throw error;
@@ -113,9 +136,10 @@ export class AgentWorker {
 
   private async heartbeatLoop(): Promise<void> {
     while (!this.stopped.signal.aborted) {
-      await this.gql(`mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id: this.options.agentId }).catch(
-        (error) => this.log(`heartbeat failed: ${error.message}`),
-      );
+      await this.gql(
+        `mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`,
+        { id: this.options.agentId },
+      ).catch((error) => this.log(`heartbeat failed: ${error.message}`));
       await sleep(10_000, this.stopped.signal);
     }
   }
@@ -131,7 +155,10 @@ export class AgentWorker {
         connectionParams: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : undefined,
       });
       try {
-        for await (const result of this.client.iterate<{ agentFeed: FeedEntry }>({ query: FEED, variables: { agentId: this.options.agentId, after: this.lastSeq } })) {
+        for await (const result of this.client.iterate<{ agentFeed: FeedEntry }>({
+          query: FEED,
+          variables: { agentId: this.options.agentId, after: this.lastSeq },
+        })) {
           if (result.errors?.length) throw new Error(result.errors[0]!.message);
           failures = 0;
           const entry = result.data!.agentFeed;
@@ -142,7 +169,8 @@ export class AgentWorker {
       } catch (error) {
         if (this.stopped.signal.aborted) return;
         failures += 1;
-        const reason = error instanceof Error ? error.message : `closed with code ${(error as { code?: number }).code ?? 'unknown'}`;
+        const reason =
+          error instanceof Error ? error.message : `closed with code ${(error as { code?: number }).code ?? 'unknown'}`;
         this.log(`feed connection lost (${reason}); resuming after seq ${this.lastSeq}`);
       } finally {
         await this.client.dispose();
@@ -152,8 +180,10 @@ export class AgentWorker {
   }
 
   private handle(entry: FeedEntry): void {
-    if (entry.type === 'CONTEXT_DELIVERED' && entry.handoffId) void this.acknowledge(entry.handoffId).catch((error) => this.log(`acknowledge failed: ${error.message}`));
-    if (entry.type === 'TASK_OFFERED' && entry.task?.status === 'OFFERED') void this.work(entry.task).catch((error) => this.log(`task ${entry.taskId} failed: ${error.message}`));
+    if (entry.type === 'CONTEXT_DELIVERED' && entry.handoffId)
+      void this.acknowledge(entry.handoffId).catch((error) => this.log(`acknowledge failed: ${error.message}`));
+    if (entry.type === 'TASK_OFFERED' && entry.task?.status === 'OFFERED')
+      void this.work(entry.task).catch((error) => this.log(`task ${entry.taskId} failed: ${error.message}`));
     if (entry.type === 'TASK_WITHDRAWN' && entry.taskId) this.working.get(entry.taskId)?.abort();
   }
 
@@ -170,12 +200,19 @@ export class AgentWorker {
   }
 
   private async inboxOf(handoffId: string): Promise<Record<string, unknown>> {
-    const data = await this.gql(`query($id: ID!) { agent(id: $id) { inbox(first: 100) { edges { node { handoffId values } } } } }`, { id: this.options.agentId });
+    const data = await this.gql(
+      `query($id: ID!) { agent(id: $id) { inbox(first: 100) { edges { node { handoffId values } } } } }`,
+      { id: this.options.agentId },
+    );
     return data.agent.inbox.edges.find((edge: any) => edge.node.handoffId === handoffId)?.node.values ?? {};
   }
 
   private async work(task: NonNullable<FeedEntry['task']>): Promise<void> {
-    const claim = await this.gql(`mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { handoffId } userErrors { code } } }`, { taskId: task.taskId }, false);
+    const claim = await this.gql(
+      `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { handoffId } userErrors { code } } }`,
+      { taskId: task.taskId },
+      false,
+    );
     const { token } = claim.claimAgentTask;
     if (!token) return this.log(`task ${task.taskId} not claimed: ${claim.claimAgentTask.userErrors[0]?.code}`);
     const handoffId = claim.claimAgentTask.task.handoffId as string;
@@ -191,11 +228,21 @@ export class AgentWorker {
         await sleep(pace, stop.signal);
         if (stop.signal.aborted) return this.log(`task ${task.taskId} was taken back; stopped`);
         results.push({ item, ok: true });
-        await this.send('heartbeatAgentTask', 'HeartbeatAgentTaskInput', { taskId: task.taskId, token, progress: { done: index + 1, of: checklist.length } });
+        await this.send('heartbeatAgentTask', 'HeartbeatAgentTaskInput', {
+          taskId: task.taskId,
+          token,
+          progress: { done: index + 1, of: checklist.length },
+        });
       }
       if (task.input?.fail) {
         const { code = 'FAILED', message = 'asked to fail', retryable = true } = task.input.fail;
-        await this.send('failAgentTask', 'FailAgentTaskInput', { taskId: task.taskId, token, code, message, retryable });
+        await this.send('failAgentTask', 'FailAgentTaskInput', {
+          taskId: task.taskId,
+          token,
+          code,
+          message,
+          retryable,
+        });
         return this.log(`failed task ${task.taskId}: ${code}`);
       }
       const output = { reviewedBy: this.options.agentId, results, contextKeys: Object.keys(context).sort() };
@@ -208,7 +255,10 @@ export class AgentWorker {
 
   /** A task mutation; a refusal (the task is no longer current) stops the work. */
   private async send(field: string, inputType: string, input: Record<string, unknown>): Promise<void> {
-    const data = await this.gql(`mutation($input: ${inputType}!) { ${field}(input: $input) { userErrors { code message } } }`, { input });
+    const data = await this.gql(
+      `mutation($input: ${inputType}!) { ${field}(input: $input) { userErrors { code message } } }`,
+      { input },
+    );
     const refused = data[field].userErrors[0];
     if (refused) {
       this.working.get(input.taskId as string)?.abort();
@@ -218,10 +268,14 @@ export class AgentWorker {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { agent: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { agent: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' } },
+  });
   const agentId = values.agent ?? process.env.AGENT_ID;
   if (!agentId) {
-    console.error('usage: npx tsx examples/agent-worker.ts --agent <agentId> [--url http://localhost:4000/graphql] [--key <apiKey>]');
+    console.error(
+      'usage: npx tsx examples/agent-worker.ts --agent <agentId> [--url http://localhost:4000/graphql] [--key <apiKey>]',
+    );
     process.exit(2);
   }
   const worker = new AgentWorker({

@@ -12,7 +12,9 @@ try {
   vite = await import('vite');
 } catch (error) {
   if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  process.stderr.write('dashboard not built: Vite is not installed (dev dependencies omitted); the API starts without it\n');
+  process.stderr.write(
+    'dashboard not built: Vite is not installed (dev dependencies omitted); the API starts without it\n',
+  );
   process.exit(0);
 }
 // Vite keeps a NODE_ENV it is given; the dashboard served by `npm start` is always the production build.

@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codegen } from '@graphql-codegen/core';
 import { preset } from '@graphql-codegen/client-preset';
+import { codegen } from '@graphql-codegen/core';
 import { buildSchema, parse, printSchema } from 'graphql';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -44,7 +44,8 @@ export async function generateDashboardTypes(): Promise<Map<string, string>> {
     pluginMap: {},
   });
   const files = new Map<string, string>();
-  for (const output of outputs) files.set(output.filename, await codegen({ ...output, config: { ...config, ...output.config } }));
+  for (const output of outputs)
+    files.set(output.filename, await codegen({ ...output, config: { ...config, ...output.config } }));
   return files;
 }
 
@@ -60,6 +61,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (check) process.stderr.write(`out of date: ${path.relative(ROOT, file)} (run npm run dashboard:codegen)\n`);
     else fs.writeFileSync(file, content);
   }
-  process.stdout.write(check ? `${stale} stale file(s)\n` : `wrote ${files.size} file(s) to ${path.relative(ROOT, OUTPUT_DIR)}\n`);
+  process.stdout.write(
+    check ? `${stale} stale file(s)\n` : `wrote ${files.size} file(s) to ${path.relative(ROOT, OUTPUT_DIR)}\n`,
+  );
   if (check && stale > 0) process.exit(1);
 }

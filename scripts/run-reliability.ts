@@ -46,7 +46,9 @@ function report(test: ReliabilityTest, storeDir: string): string {
   ];
   if (r.windows.length > 1) {
     const p50s = r.windows.map((w) => w.latencyMs?.p50 ?? '-').join(' ');
-    lines.push(`  p50 per ${test.parameters.windowMs / 1000} s window  ${p50s} (last ÷ first ${r.p50DriftRatio ?? 'n/a'})`);
+    lines.push(
+      `  p50 per ${test.parameters.windowMs / 1000} s window  ${p50s} (last ÷ first ${r.p50DriftRatio ?? 'n/a'})`,
+    );
   }
   return lines.join('\n');
 }
@@ -64,12 +66,19 @@ async function main(): Promise<void> {
       configId: values.config!,
       procedureId: values.procedure,
       seed: Number(values.seed),
-      overrides: { iterations: number(values.iterations), concurrentLimit: number(values.concurrency), failureRate: number(values['failure-rate']) },
+      overrides: {
+        iterations: number(values.iterations),
+        concurrentLimit: number(values.concurrency),
+        failureRate: number(values['failure-rate']),
+      },
     });
     if (!started.ok) throw new Error(started.errors.map((e) => `${e.code}: ${e.message}`).join('; '));
     const progress = await engine.reliability.progress(started.value.id);
     for await (const event of progress!) {
-      if (!values.json) process.stderr.write(`\r  ${event.completed}/${event.total} done (${event.failed} failed, ${event.running} running)   `);
+      if (!values.json)
+        process.stderr.write(
+          `\r  ${event.completed}/${event.total} done (${event.failed} failed, ${event.running} running)   `,
+        );
     }
     if (!values.json) process.stderr.write('\n');
     const test = (await engine.reliability.whenFinished(started.value.id))!;

@@ -1,5 +1,5 @@
-import { printSchema } from 'graphql';
 import { fileURLToPath } from 'node:url';
+import { printSchema } from 'graphql';
 import { schema } from '../src/resolvers/index.js';
 
 /** Where the served schema is committed, for clients to generate types from offline and for review to see API changes. */

@@ -6,39 +6,39 @@ import type { Registry } from 'prom-client';
 import { ApiKeyRing } from './auth/api-key-ring.js';
 import { useIntrospectionForKeyHolders } from './auth/use-introspection-guard.js';
 import { withApiKeys } from './auth/with-api-keys.js';
-import { renderLocalGraphiQL } from './http/local-graphiql.js';
 import type { Config } from './config.js';
-import { createEngine, type Engine } from './engine/engine.js';
-import { systemClock, type Clock } from './engine/shared/clock.js';
-import { secureClaimTokens } from './engine/tasks/claim-token.js';
-import type { Random } from './engine/shared/random.js';
-import { createLoaders } from './resolvers/loaders.js';
-import { schema } from './resolvers/index.js';
 import type { GraphQLContext } from './context.js';
-import type { Database } from './store/collection.js';
-import { openDatabase } from './store/open-database.js';
-import { openStores } from './store/open-stores.js';
-import { isGoneLocalProcess, processOwnerId } from './process-identity.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import { type Clock, systemClock } from './engine/shared/clock.js';
+import type { Random } from './engine/shared/random.js';
+import { secureClaimTokens } from './engine/tasks/claim-token.js';
 import { useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
-import { useListLengthLimit } from './http/list-limits.js';
-import { useReadiness } from './http/readiness.js';
-import { useUnexpectedErrorLogging } from './http/error-logging.js';
-import { maskStoreErrors } from './http/mask-store-errors.js';
-import { attachGraphQLWebSocket } from './http/graphql-ws.js';
-import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
-import { withServedPaths } from './http/served-paths.js';
 import { loadDashboardAssets, withDashboard } from './http/dashboard-assets.js';
-import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
-import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
+import { useUnexpectedErrorLogging } from './http/error-logging.js';
+import { attachGraphQLWebSocket } from './http/graphql-ws.js';
+import { useListLengthLimit } from './http/list-limits.js';
+import { renderLocalGraphiQL } from './http/local-graphiql.js';
+import { maskStoreErrors } from './http/mask-store-errors.js';
 import { operationIdentity } from './http/operation-identity.js';
+import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
+import { useReadiness } from './http/readiness.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
+import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
+import { withServedPaths } from './http/served-paths.js';
+import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
-import { registerQueueMetrics } from './observability/queue-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
+import { registerQueueMetrics } from './observability/queue-metrics.js';
 import { refusedRequestsCounter, useRequestMetrics } from './observability/request-metrics.js';
+import { isGoneLocalProcess, processOwnerId } from './process-identity.js';
+import { schema } from './resolvers/index.js';
+import { createLoaders } from './resolvers/loaders.js';
+import type { Database } from './store/collection.js';
+import { openDatabase } from './store/open-database.js';
+import { openStores } from './store/open-stores.js';
 
 export interface App {
   readonly config: Config;
@@ -87,7 +87,13 @@ query Procedures {
 /** Composition root: store → engine → Yoga + graphql-ws on one HTTP server. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
-  const db = options.db ?? (await openDatabase(config, { logger, now: (options.clock ?? systemClock).now(), onDamage: options.onStoreDamage }));
+  const db =
+    options.db ??
+    (await openDatabase(config, {
+      logger,
+      now: (options.clock ?? systemClock).now(),
+      onDamage: options.onStoreDamage,
+    }));
   const owner = processOwnerId();
   const stores = await openStores(db, { writer: owner, finishedHandoffCacheBytes: config.finishedHandoffCacheBytes });
   const engine = await createEngine({
@@ -155,7 +161,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     ],
   });
 
-  const origins = new OriginPolicy({ allowedOrigins: config.corsOrigins, keysRequired: keys.enabled, listensOnLoopback: isLoopbackHostname(config.host) });
+  const origins = new OriginPolicy({
+    allowedOrigins: config.corsOrigins,
+    keysRequired: keys.enabled,
+    listensOnLoopback: isLoopbackHostname(config.host),
+  });
   const streams = new StreamLimits({ total: config.maxStreams, perClient: config.maxStreamsPerClient });
   const refused = refusedRequestsCounter(metrics);
   const httpLogger = logger.child({ component: 'http' });
@@ -164,7 +174,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   // the page holds no data), then API keys, then what they may hold open, then the body cap.
   const api = withApiKeys(
     keys,
-    { isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path), metrics: METRICS_ENDPOINT, openApi: OPENAPI_PATH },
+    {
+      isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path),
+      metrics: METRICS_ENDPOINT,
+      openApi: OPENAPI_PATH,
+    },
     withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
       refused('too-many-streams');
       httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');
@@ -174,7 +188,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     [...SERVED_PATHS, ...dashboard.paths],
     withOriginPolicy(origins, withDashboard(dashboard, api), (reason, req) => {
       refused('origin');
-      httpLogger.warn({ origin: req.headers.origin?.slice(0, 200), host: req.headers.host?.slice(0, 200) }, `request refused: ${reason}`);
+      httpLogger.warn(
+        { origin: req.headers.origin?.slice(0, 200), host: req.headers.host?.slice(0, 200) },
+        `request refused: ${reason}`,
+      );
     }),
     rest.serves,
   );

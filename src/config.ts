@@ -120,11 +120,15 @@ function apiKey(variable: string, name: unknown, role: unknown, key: unknown, ag
   }
   if (key.length < 16) throw new ConfigError(variable, `key of "${name}" must be at least 16 characters`);
   if (role !== 'agent') {
-    if (agentId !== undefined) throw new ConfigError(variable, `only an agent key is bound to an agent ("${name}" is ${role})`);
+    if (agentId !== undefined)
+      throw new ConfigError(variable, `only an agent key is bound to an agent ("${name}" is ${role})`);
     return { name, role: role as ApiKey['role'], key };
   }
   if (typeof agentId !== 'string' || !AGENT_ID.test(agentId)) {
-    throw new ConfigError(variable, `agent key "${name}" needs the agent it is bound to: name:agent=<agentId>:key (letters, digits, _ . @ -)`);
+    throw new ConfigError(
+      variable,
+      `agent key "${name}" needs the agent it is bound to: name:agent=<agentId>:key (letters, digits, _ . @ -)`,
+    );
   }
   return { name, role: 'agent', key, agentId };
 }
@@ -195,12 +199,18 @@ function fairShareKey(raw: string): FairShareKeySource {
 /** `FAIR_SHARE_LIMITS=key=N,key=N`: limits for named keys (the last `=` splits key from limit). */
 function fairShareOverrides(raw: string | undefined): Map<string, number> {
   const overrides = new Map<string, number>();
-  for (const entry of (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (raw ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const split = entry.lastIndexOf('=');
     const key = entry.slice(0, split).trim();
     const limit = entry.slice(split + 1).trim();
     if (split <= 0 || !key || !/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100_000) {
-      throw new ConfigError('FAIR_SHARE_LIMITS', `each entry must be key=N with N between 1 and 100000, got "${entry}"`);
+      throw new ConfigError(
+        'FAIR_SHARE_LIMITS',
+        `each entry must be key=N with N between 1 and 100000, got "${entry}"`,
+      );
     }
     if (overrides.has(key)) throw new ConfigError('FAIR_SHARE_LIMITS', `key "${key}" is given twice`);
     overrides.set(key, Number(limit));
@@ -217,8 +227,16 @@ function fairShare(env: Env): FairShareRule | null {
     return null;
   }
   const key = fairShareKey(env.FAIR_SHARE_KEY);
-  if (!env.FAIR_SHARE_LIMIT) throw new ConfigError('FAIR_SHARE_LIMIT', 'is required with FAIR_SHARE_KEY: how many handoffs of one key may run at once');
-  return { key, limit: integer(env, 'FAIR_SHARE_LIMIT', 1, 1, 100_000), overrides: fairShareOverrides(env.FAIR_SHARE_LIMITS) };
+  if (!env.FAIR_SHARE_LIMIT)
+    throw new ConfigError(
+      'FAIR_SHARE_LIMIT',
+      'is required with FAIR_SHARE_KEY: how many handoffs of one key may run at once',
+    );
+  return {
+    key,
+    limit: integer(env, 'FAIR_SHARE_LIMIT', 1, 1, 100_000),
+    overrides: fairShareOverrides(env.FAIR_SHARE_LIMITS),
+  };
 }
 
 const MINUTE_MS = 60_000;
@@ -264,7 +282,10 @@ export function loadConfig(env: Env = process.env): Config {
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     bulkBatchSize: integer(env, 'BULK_BATCH_SIZE', 100, 1, 10_000),
     bulkBatchIntervalMs: integer(env, 'BULK_BATCH_INTERVAL_MS', 0, 0, 3_600_000),
-    webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     webhookRetryInitialMs: integer(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 1, 3_600_000),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
@@ -277,6 +298,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
     dashboardDir: path.resolve(env.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR),
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
   };
 }

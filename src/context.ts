@@ -1,5 +1,5 @@
-import type { RequestScope } from './http/request-scope.js';
 import type { Engine } from './engine/engine.js';
+import type { RequestScope } from './http/request-scope.js';
 import type { Loaders } from './resolvers/loaders.js';
 
 export type Role = 'viewer' | 'operator' | 'admin' | 'agent';

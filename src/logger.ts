@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Config } from './config.js';
 
 /** Structured JSON logs; secrets never reach them (see redact). */
@@ -6,6 +6,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'handoff' },
-    redact: { paths: ['*.authorization', '*.headers.authorization', '*.apiKey', '*.connectionParams'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.authorization', '*.headers.authorization', '*.apiKey', '*.connectionParams'],
+      censor: '[redacted]',
+    },
   });
 }

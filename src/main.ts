@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
 /** How long in-flight work may take to finish after SIGTERM before we exit anyway. */
 const SHUTDOWN_GRACE_MS = 4_000;
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -30,7 +30,15 @@ async function main(): Promise<void> {
   const listening = `Handoff listening on http://${address.address}:${address.port}/graphql (store: ${config.store})`;
   // Where the server is must always be found (PORT=0 picks the port): below info level it goes to stderr.
   if (logger.isLevelEnabled('info')) {
-    logger.info({ address: address.address, port: address.port, store: config.store, auth: config.apiKeys.length > 0 ? 'api-keys' : 'open' }, listening);
+    logger.info(
+      {
+        address: address.address,
+        port: address.port,
+        store: config.store,
+        auth: config.apiKeys.length > 0 ? 'api-keys' : 'open',
+      },
+      listening,
+    );
   } else process.stderr.write(`${listening}\n`);
   if (logger.isLevelEnabled('info')) logger.info(`Dashboard at http://${address.address}:${address.port}/`);
   logAccessMode(logger, config, address);

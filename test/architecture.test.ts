@@ -14,7 +14,16 @@ import { describe, expect, it } from 'vitest';
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA_DIR = join(ROOT, 'src', 'schema');
-const FORBIDDEN = ['src/resolvers', 'src/store', 'src/http', 'src/auth', 'src/observability', 'src/app.ts', 'src/main.ts', 'src/config.ts'];
+const FORBIDDEN = [
+  'src/resolvers',
+  'src/store',
+  'src/http',
+  'src/auth',
+  'src/observability',
+  'src/app.ts',
+  'src/main.ts',
+  'src/config.ts',
+];
 const TYPES_AND_CONSTANTS_ONLY = ['src/engine', 'src/context.ts'];
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
@@ -26,14 +35,19 @@ function layerViolations(path: string, source: string): string[] {
     const [, typeOnly, clause, specifier] = match;
     if (!specifier.startsWith('.')) continue;
     const target = relative(ROOT, resolve(dirname(path), specifier)).replace(/\.js$/, '.ts');
-    const under = (prefixes: string[]) => prefixes.some((prefix) => target === prefix || target.startsWith(`${prefix}/`));
+    const under = (prefixes: string[]) =>
+      prefixes.some((prefix) => target === prefix || target.startsWith(`${prefix}/`));
     if (under(FORBIDDEN)) problems.push(`${where} imports ${target}`);
     if (!typeOnly && under(TYPES_AND_CONSTANTS_ONLY)) {
       if (!clause.startsWith('{')) {
         problems.push(`${where} imports a default or namespace from ${target}`);
         continue;
       }
-      const names = clause.replace(/^\{|\}$/g, '').split(',').map((name) => name.trim()).filter(Boolean);
+      const names = clause
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
       for (const name of names) {
         if (name.startsWith('type ') || CONSTANT_NAME.test(name.split(/\s+as\s+/)[0])) continue;
         problems.push(`${where} imports the value ${name} from ${target}`);
@@ -41,7 +55,8 @@ function layerViolations(path: string, source: string): string[] {
     }
   }
   if (/\bimport\s*\(|\brequire\s*\(/.test(source)) problems.push(`${where} loads a module at run time`);
-  for (const match of source.matchAll(/\.\s*(engine|loaders)\b/g)) problems.push(`${where} reaches context.${match[1]}`);
+  for (const match of source.matchAll(/\.\s*(engine|loaders)\b/g))
+    problems.push(`${where} reaches context.${match[1]}`);
   return problems;
 }
 
@@ -53,7 +68,8 @@ function tsFiles(dir: string): string[] {
 
 /** Where a resolvers file declares a GraphQL type itself (it may only add fields to the schema's types). */
 function typesDeclaredIn(path: string, source: string): string[] {
-  const declares = /\bbuilder\.(inputType|objectRef|objectType|enumType|interfaceRef|interfaceType|unionType|scalarType|connectionObject|edgeObject)\b|\b(payloadType|connectionType)\(/g;
+  const declares =
+    /\bbuilder\.(inputType|objectRef|objectType|enumType|interfaceRef|interfaceType|unionType|scalarType|connectionObject|edgeObject)\b|\b(payloadType|connectionType)\(/g;
   return [...source.matchAll(declares)].map((match) => `${relative(ROOT, path)} declares a type (${match[0]})`);
 }
 
@@ -67,7 +83,9 @@ describe('layers: src/schema declares, src/resolvers resolves', () => {
   it('src/resolvers declares no types of its own: inputs, payloads and connections live in src/schema', () => {
     const files = tsFiles(join(ROOT, 'src', 'resolvers'));
     expect(files.flatMap((file) => typesDeclaredIn(file, readFileSync(file, 'utf8')))).toEqual([]);
-    expect(typesDeclaredIn(join(ROOT, 'src', 'resolvers', 'x.ts'), "const Input = builder.inputType('X', {});")).toHaveLength(1);
+    expect(
+      typesDeclaredIn(join(ROOT, 'src', 'resolvers', 'x.ts'), "const Input = builder.inputType('X', {});"),
+    ).toHaveLength(1);
   });
 
   it('the check itself catches each kind of breach', () => {

@@ -34,16 +34,29 @@ describe('loadConfig', () => {
 
   it('reads PORT, HOST, DATA_DIR and LOG_LEVEL', () => {
     const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', DATA_DIR: 'some/dir', LOG_LEVEL: 'debug' });
-    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', hostExplicit: true, dataDir: path.resolve('some/dir'), logLevel: 'debug' });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      hostExplicit: true,
+      dataDir: path.resolve('some/dir'),
+      logLevel: 'debug',
+    });
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ PORT: '', STORE: '', MONGODB_URL: '', LOG_LEVEL: '' })).toMatchObject({ port: 4000, store: 'embedded', logLevel: 'info' });
+    expect(loadConfig({ PORT: '', STORE: '', MONGODB_URL: '', LOG_LEVEL: '' })).toMatchObject({
+      port: 4000,
+      store: 'embedded',
+      logLevel: 'info',
+    });
   });
 
   describe('store selection', () => {
     it('uses mongo when MONGODB_URL is set', () => {
-      expect(loadConfig({ MONGODB_URL: 'mongodb://db:27017/handoff' })).toMatchObject({ store: 'mongo', mongodbUrl: 'mongodb://db:27017/handoff' });
+      expect(loadConfig({ MONGODB_URL: 'mongodb://db:27017/handoff' })).toMatchObject({
+        store: 'mongo',
+        mongodbUrl: 'mongodb://db:27017/handoff',
+      });
       expect(loadConfig({ MONGODB_URL: 'mongodb+srv://cluster.example.com/handoff' }).store).toBe('mongo');
     });
 
@@ -105,13 +118,25 @@ describe('loadConfig', () => {
         { name: 'worker2', role: 'agent', key: '0123456789abcdef', agentId: 'agent_2' },
       ]);
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-config-')), 'keys.json');
-      fs.writeFileSync(file, JSON.stringify([{ name: 'worker1', role: 'agent', agent: 'agent_1', key: '0123456789abcdef' }]));
-      expect(loadConfig({ API_KEYS_FILE: file }).apiKeys).toEqual([{ name: 'worker1', role: 'agent', key: '0123456789abcdef', agentId: 'agent_1' }]);
-      fs.writeFileSync(file, JSON.stringify([{ name: 'ops', role: 'operator', agent: 'agent_1', key: '0123456789abcdef' }]));
+      fs.writeFileSync(
+        file,
+        JSON.stringify([{ name: 'worker1', role: 'agent', agent: 'agent_1', key: '0123456789abcdef' }]),
+      );
+      expect(loadConfig({ API_KEYS_FILE: file }).apiKeys).toEqual([
+        { name: 'worker1', role: 'agent', key: '0123456789abcdef', agentId: 'agent_1' },
+      ]);
+      fs.writeFileSync(
+        file,
+        JSON.stringify([{ name: 'ops', role: 'operator', agent: 'agent_1', key: '0123456789abcdef' }]),
+      );
       expect(configError({ API_KEYS_FILE: file }).message).toContain('only an agent key is bound to an agent');
       expect(configError({ API_KEYS: 'w:agent:0123456789abcdef' }).message).toContain('name:agent=<agentId>:key');
-      expect(configError({ API_KEYS: 'w:agent=:0123456789abcdef' }).message).toContain('needs the agent it is bound to');
-      expect(configError({ API_KEYS: 'w:agent=has space:0123456789abcdef' }).message).toContain('needs the agent it is bound to');
+      expect(configError({ API_KEYS: 'w:agent=:0123456789abcdef' }).message).toContain(
+        'needs the agent it is bound to',
+      );
+      expect(configError({ API_KEYS: 'w:agent=has space:0123456789abcdef' }).message).toContain(
+        'needs the agent it is bound to',
+      );
     });
 
     it('binds to all interfaces when keys protect the server, unless HOST says otherwise', () => {
@@ -126,24 +151,50 @@ describe('loadConfig', () => {
     });
 
     it('reads the key, the default limit and per-key overrides', () => {
-      expect(loadConfig({ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '2', FAIR_SHARE_LIMITS: 'big=5, a=b=3' }).fairShare).toEqual({
+      expect(
+        loadConfig({ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '2', FAIR_SHARE_LIMITS: 'big=5, a=b=3' })
+          .fairShare,
+      ).toEqual({
         key: { kind: 'targetAgent' },
         limit: 2,
-        overrides: new Map([['big', 5], ['a=b', 3]]),
+        overrides: new Map([
+          ['big', 5],
+          ['a=b', 3],
+        ]),
       });
-      expect(loadConfig({ FAIR_SHARE_KEY: 'procedure', FAIR_SHARE_LIMIT: '1' }).fairShare?.key).toEqual({ kind: 'procedure' });
-      expect(loadConfig({ FAIR_SHARE_KEY: 'metadata.tenant.id', FAIR_SHARE_LIMIT: '1' }).fairShare?.key).toEqual({ kind: 'metadata', path: ['tenant', 'id'] });
+      expect(loadConfig({ FAIR_SHARE_KEY: 'procedure', FAIR_SHARE_LIMIT: '1' }).fairShare?.key).toEqual({
+        kind: 'procedure',
+      });
+      expect(loadConfig({ FAIR_SHARE_KEY: 'metadata.tenant.id', FAIR_SHARE_LIMIT: '1' }).fairShare?.key).toEqual({
+        kind: 'metadata',
+        path: ['tenant', 'id'],
+      });
     });
 
     it.each([
-      [{ FAIR_SHARE_KEY: 'sourceAgent', FAIR_SHARE_LIMIT: '1' }, 'Invalid FAIR_SHARE_KEY: expected targetAgent, procedure or metadata.<path>, got "sourceAgent"'],
+      [
+        { FAIR_SHARE_KEY: 'sourceAgent', FAIR_SHARE_LIMIT: '1' },
+        'Invalid FAIR_SHARE_KEY: expected targetAgent, procedure or metadata.<path>, got "sourceAgent"',
+      ],
       [{ FAIR_SHARE_KEY: 'metadata.', FAIR_SHARE_LIMIT: '1' }, 'Invalid FAIR_SHARE_KEY'],
       [{ FAIR_SHARE_KEY: 'targetAgent' }, 'Invalid FAIR_SHARE_LIMIT: is required with FAIR_SHARE_KEY'],
-      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '0' }, 'Invalid FAIR_SHARE_LIMIT: must be between 1 and 100000'],
+      [
+        { FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '0' },
+        'Invalid FAIR_SHARE_LIMIT: must be between 1 and 100000',
+      ],
       [{ FAIR_SHARE_LIMIT: '3' }, 'Invalid FAIR_SHARE_LIMIT: needs FAIR_SHARE_KEY'],
-      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'big' }, 'Invalid FAIR_SHARE_LIMITS: each entry must be key=N'],
-      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'big=0' }, 'Invalid FAIR_SHARE_LIMITS'],
-      [{ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'a=1,a=2' }, 'Invalid FAIR_SHARE_LIMITS: key "a" is given twice'],
+      [
+        { FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'big' },
+        'Invalid FAIR_SHARE_LIMITS: each entry must be key=N',
+      ],
+      [
+        { FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'big=0' },
+        'Invalid FAIR_SHARE_LIMITS',
+      ],
+      [
+        { FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'a=1,a=2' },
+        'Invalid FAIR_SHARE_LIMITS: key "a" is given twice',
+      ],
     ])('refuses %j', (env, message) => {
       expect(configError(env as Record<string, string>).message).toContain(message);
     });
@@ -161,7 +212,13 @@ describe('loadConfig', () => {
         batchSize: 200,
         intervalMs: 60_000,
       });
-      expect(loadConfig({ HANDOFF_RETENTION_MINUTES: '1440', TEST_HANDOFF_RETENTION_MINUTES: '60', HANDOFF_RETENTION_BATCH: '50' }).retention).toMatchObject({
+      expect(
+        loadConfig({
+          HANDOFF_RETENTION_MINUTES: '1440',
+          TEST_HANDOFF_RETENTION_MINUTES: '60',
+          HANDOFF_RETENTION_BATCH: '50',
+        }).retention,
+      ).toMatchObject({
         finishedAgeMs: 86_400_000,
         testFinishedAgeMs: 3_600_000,
         batchSize: 50,
@@ -178,13 +235,27 @@ describe('loadConfig', () => {
   });
 
   it('parses WEBHOOK_ALLOW_HOSTS into lower-case host names', () => {
-    expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' Hooks.Example.com, ,api.example.org ' }).webhookAllowList).toEqual(['hooks.example.com', 'api.example.org']);
+    expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' Hooks.Example.com, ,api.example.org ' }).webhookAllowList).toEqual([
+      'hooks.example.com',
+      'api.example.org',
+    ]);
   });
 
   it('reads the webhook delivery settings, with defaults, and refuses out-of-range values', () => {
-    expect(loadConfig({})).toMatchObject({ webhookMaxAttempts: 8, webhookRetryInitialMs: 1_000, webhookTimeoutMs: 5_000, webhookPollMs: 250, webhookLogRetentionMs: 7 * 24 * 3_600_000 });
-    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_POLL_MS: '20' })).toMatchObject({ webhookMaxAttempts: 3, webhookPollMs: 20 });
-    expect(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow('Invalid WEBHOOK_MAX_ATTEMPTS: must be between 1 and 100, got 0');
+    expect(loadConfig({})).toMatchObject({
+      webhookMaxAttempts: 8,
+      webhookRetryInitialMs: 1_000,
+      webhookTimeoutMs: 5_000,
+      webhookPollMs: 250,
+      webhookLogRetentionMs: 7 * 24 * 3_600_000,
+    });
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_POLL_MS: '20' })).toMatchObject({
+      webhookMaxAttempts: 3,
+      webhookPollMs: 20,
+    });
+    expect(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(
+      'Invalid WEBHOOK_MAX_ATTEMPTS: must be between 1 and 100, got 0',
+    );
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow('Invalid WEBHOOK_TIMEOUT_MS');
   });
 });

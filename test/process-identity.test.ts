@@ -8,7 +8,9 @@ describe('process identity in leases', () => {
     expect(mine).not.toBe(processOwnerId());
     expect(isGoneLocalProcess(mine)).toBe(false);
     const [host, namespace] = mine.split('/');
-    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
     const deadPid = Number(exited.stdout);
     expect(isGoneLocalProcess(`${host}/${namespace}/${deadPid}/cafe`)).toBe(process.platform === 'linux');
     // the same pid seen from another PID namespace or host may be a live process there

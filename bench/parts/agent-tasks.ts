@@ -12,7 +12,7 @@ import type { Engine } from '../../src/engine/engine.js';
 import type { Database } from '../../src/store/collection.js';
 import { EMBEDDED_FILE } from '../../src/store/open-database.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 import { closeEngine, finalEvents, openEngine } from '../support/engine-harness.js';
 
 const HANDOFFS = QUICK ? 300 : 2_000;
@@ -22,13 +22,24 @@ const WORKER = { keyName: 'bench-worker', agentId: null };
 
 const step = (id: string, kind: 'noop' | 'agent_task') => ({ id, name: id, kind, params: {}, timeoutMs: 60_000 });
 const PROCEDURES = {
-  task: { id: 'BENCH_AGENT_TASK', name: 'Benchmark: noop, agent task, noop', steps: [step('before', 'noop'), step('task', 'agent_task'), step('after', 'noop')] },
-  noop: { id: 'BENCH_THREE_NOOPS', name: 'Benchmark: three noops', steps: [step('before', 'noop'), step('task', 'noop'), step('after', 'noop')] },
+  task: {
+    id: 'BENCH_AGENT_TASK',
+    name: 'Benchmark: noop, agent task, noop',
+    steps: [step('before', 'noop'), step('task', 'agent_task'), step('after', 'noop')],
+  },
+  noop: {
+    id: 'BENCH_THREE_NOOPS',
+    name: 'Benchmark: three noops',
+    steps: [step('before', 'noop'), step('task', 'noop'), step('after', 'noop')],
+  },
 };
 
 const stores = [
   { name: 'memory', open: async () => SqliteDatabase.inMemory() },
-  { name: 'file store (SQLite)', open: async (dir: string) => SqliteDatabase.open(path.join(dir, EMBEDDED_FILE), { sync: 'NORMAL' }) },
+  {
+    name: 'file store (SQLite)',
+    open: async (dir: string) => SqliteDatabase.open(path.join(dir, EMBEDDED_FILE), { sync: 'NORMAL' }),
+  },
 ];
 
 /** Claims and completes every task offered to the agent; records when each handoff's task was offered. */
@@ -48,12 +59,23 @@ function startWorker(engine: Engine): { offeredAt: Map<string, number>; stop: ()
 }
 
 /** Starts `count` handoffs of `procedureId` at once; resolves with the elapsed ms and each handoff's completion time. */
-async function batch(engine: Engine, procedureId: string, count: number, prefix: string): Promise<{ ms: number; completedAt: Map<string, number> }> {
+async function batch(
+  engine: Engine,
+  procedureId: string,
+  count: number,
+  prefix: string,
+): Promise<{ ms: number; completedAt: Map<string, number> }> {
   const completedAt = new Map<string, number>();
-  const stop = engine.handoffs.events.subscribe((event) => event.type === 'HANDOFF_COMPLETED' && completedAt.set(event.handoffId, performance.now()));
+  const stop = engine.handoffs.events.subscribe(
+    (event) => event.type === 'HANDOFF_COMPLETED' && completedAt.set(event.handoffId, performance.now()),
+  );
   const finals = finalEvents(engine, count);
   const started = performance.now();
-  await Promise.all(Array.from({ length: count }, (_, i) => engine.handoffs.initiate({ handoffId: `${prefix}_${i}`, procedureId, targetAgent: AGENT })));
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      engine.handoffs.initiate({ handoffId: `${prefix}_${i}`, procedureId, targetAgent: AGENT }),
+    ),
+  );
   await finals.done;
   stop();
   if (finals.failed()) throw new Error(`${finals.failed()} handoffs did not complete`);
@@ -77,7 +99,9 @@ async function measure(open: (dir: string) => Promise<Database>, label: string) 
       task.push((HANDOFFS / measured.ms) * 1000);
       for (const [id, at] of measured.completedAt) latencies.push(at - worker.offeredAt.get(id)!);
       noop.push((HANDOFFS / (await batch(engine, PROCEDURES.noop.id, HANDOFFS, `noop${run}`)).ms) * 1000);
-      log(`${label}, run ${run + 1}: agent task ${round(task.at(-1)!)} handoffs/s, noop ${round(noop.at(-1)!)} handoffs/s`);
+      log(
+        `${label}, run ${run + 1}: agent task ${round(task.at(-1)!)} handoffs/s, noop ${round(noop.at(-1)!)} handoffs/s`,
+      );
       worker.stop();
       await closeEngine(engine, db);
     } finally {
@@ -85,7 +109,8 @@ async function measure(open: (dir: string) => Promise<Database>, label: string) 
     }
   }
   latencies.sort((a, b) => a - b);
-  const at = (share: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))]!, 1);
+  const at = (share: number) =>
+    round(latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))]!, 1);
   return { task, noop, p50: at(0.5), p99: at(0.99) };
 }
 

@@ -10,8 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildDashboard, HAVE_CHROMIUM, launchChromium, localOnlyContext } from '../../test/support/browser.js';
-import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../../test/support/server-process.js';
-import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import {
+  killAll,
+  listeningPort,
+  postGraphQL,
+  type ServerProcess,
+  spawnServer,
+} from '../../test/support/server-process.js';
+import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 
 const STORED = QUICK ? 200 : 1_000;
 const RUNNING = QUICK ? 10 : 50;
@@ -42,7 +48,10 @@ const PROBE = () => {
 };
 
 function starts(procedureId: string, count: number): string {
-  return Array.from({ length: count }, (_, j) => `h${j}: initiateHandoff(input: { procedureId: "${procedureId}" }) { userErrors { message } }`).join(' ');
+  return Array.from(
+    { length: count },
+    (_, j) => `h${j}: initiateHandoff(input: { procedureId: "${procedureId}" }) { userErrors { message } }`,
+  ).join(' ');
 }
 
 function percentile(values: number[], p: number): number {
@@ -50,17 +59,34 @@ function percentile(values: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function oneRun(dashboardDir: string): Promise<{ loadMs: number; longTasks: number; longTaskMs: number; maxLongTaskMs: number; p50: number; p95: number; max: number }> {
+async function oneRun(dashboardDir: string): Promise<{
+  loadMs: number;
+  longTasks: number;
+  longTaskMs: number;
+  maxLongTaskMs: number;
+  p50: number;
+  p95: number;
+  max: number;
+}> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-dashboard-'));
   const servers: ServerProcess[] = [];
   const browser = await launchChromium();
   try {
-    const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DASHBOARD_DIR: dashboardDir });
+    const server = spawnServer({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DASHBOARD_DIR: dashboardDir,
+    });
     servers.push(server);
     const port = await listeningPort(server);
     const gql = async (query: string) => {
       const body = await postGraphQL(port, query);
-      const problems = [...(body.errors ?? []), ...Object.values(body.data ?? {}).flatMap((payload: any) => payload?.userErrors ?? [])];
+      const problems = [
+        ...(body.errors ?? []),
+        ...Object.values(body.data ?? {}).flatMap((payload: any) => payload?.userErrors ?? []),
+      ];
       if (problems.length > 0) throw new Error(`setup refused: ${JSON.stringify(problems).slice(0, 500)}`);
       return body;
     };
@@ -76,10 +102,13 @@ async function oneRun(dashboardDir: string): Promise<{ loadMs: number; longTasks
     await page.goto(`http://127.0.0.1:${port}/#/handoffs`);
     // Infinite scroll: keep bringing the end into view until every stored handoff is a row.
     for (;;) {
-      const rows = await page.locator("table.handoffs tbody tr a").count();
+      const rows = await page.locator('table.handoffs tbody tr a').count();
       if (rows >= STORED) break;
       await page.mouse.wheel(0, 100_000);
-      await page.waitForFunction((count) => document.querySelectorAll('table.handoffs tbody tr a').length > count, rows);
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('table.handoffs tbody tr a').length > count,
+        rows,
+      );
     }
     const loadMs = performance.now() - started;
     await page.evaluate(() => {
@@ -93,9 +122,15 @@ async function oneRun(dashboardDir: string): Promise<{ loadMs: number; longTasks
     const field = page.getByLabel('Agent', { exact: true });
     for (let i = 0; i < KEYSTROKES; i++) {
       await field.press(i % 5 === 4 ? 'Backspace' : 'a');
-      await page.waitForFunction((count) => (globalThis as unknown as { __probe: { inputToPaint: number[] } }).__probe.inputToPaint.length > count, i);
+      await page.waitForFunction(
+        (count) =>
+          (globalThis as unknown as { __probe: { inputToPaint: number[] } }).__probe.inputToPaint.length > count,
+        i,
+      );
     }
-    const probe = await page.evaluate(() => (globalThis as unknown as { __probe: { longTasks: number[]; inputToPaint: number[] } }).__probe);
+    const probe = await page.evaluate(
+      () => (globalThis as unknown as { __probe: { longTasks: number[]; inputToPaint: number[] } }).__probe,
+    );
     if (leaks.length > 0) throw new Error(`requests left the machine: ${leaks.join(', ')}`);
     return {
       loadMs,
@@ -123,13 +158,29 @@ if (!HAVE_CHROMIUM) {
     log(`run ${run + 1}: ${JSON.stringify(runs.at(-1))}`);
   }
   fs.rmSync(dashboardDir, { recursive: true, force: true });
-  const figure = (pick: (run: (typeof runs)[number]) => number, digits = 0) => ({ value: round(median(runs.map(pick)), digits), runs: runs.map((run) => round(pick(run), digits)) });
+  const figure = (pick: (run: (typeof runs)[number]) => number, digits = 0) => ({
+    value: round(median(runs.map(pick)), digits),
+    runs: runs.map((run) => round(pick(run), digits)),
+  });
   const context = `${STORED} rows, ${RUNNING} running`;
   const rows: Row[] = [
     { section: 'dashboard', name: `load ${STORED} rows by scrolling`, unit: 'ms', ...figure((run) => run.loadMs) },
-    { section: 'dashboard', name: `input-to-paint p95 (${context})`, unit: 'ms', ...figure((run) => run.p95, 1), goal: '< 100 ms', met: median(runs.map((run) => run.p95)) < 100 },
+    {
+      section: 'dashboard',
+      name: `input-to-paint p95 (${context})`,
+      unit: 'ms',
+      ...figure((run) => run.p95, 1),
+      goal: '< 100 ms',
+      met: median(runs.map((run) => run.p95)) < 100,
+    },
     { section: 'dashboard', name: `input-to-paint max (${context})`, unit: 'ms', ...figure((run) => run.max, 1) },
-    { section: 'dashboard', name: `long tasks while typing (${context})`, unit: 'tasks', ...figure((run) => run.longTasks), note: `longest ${round(Math.max(...runs.map((run) => run.maxLongTaskMs)))} ms` },
+    {
+      section: 'dashboard',
+      name: `long tasks while typing (${context})`,
+      unit: 'tasks',
+      ...figure((run) => run.longTasks),
+      note: `longest ${round(Math.max(...runs.map((run) => run.maxLongTaskMs)))} ms`,
+    },
   ];
   report({ rows, details: { runs } });
 }

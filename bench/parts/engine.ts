@@ -12,7 +12,7 @@ import type { Database } from '../../src/store/collection.js';
 import { EMBEDDED_FILE } from '../../src/store/open-database.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { startBenchServer } from '../support/app.js';
-import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 import {
   BENCH_MAX_CONCURRENT,
   closeEngine,
@@ -105,7 +105,8 @@ async function overHttp(store: Store): Promise<number[]> {
       const finals = finalEvents(server.app.engine, HANDOFFS);
       const started = performance.now();
       const result = await loadInChild({ url: server.url, body, connections: HTTP_CONNECTIONS, amount: HANDOFFS });
-      if (result.non2xx || result.errors) throw new Error(`initiateHandoff failed under load: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      if (result.non2xx || result.errors)
+        throw new Error(`initiateHandoff failed under load: ${result.non2xx} non-2xx, ${result.errors} errors`);
       await finals.done;
       rates.push((HANDOFFS / (performance.now() - started)) * 1000);
       log(`initiateHandoff over HTTP, ${store.name}, run ${run + 1}: ${round(rates.at(-1)!)} handoffs/s`);
@@ -119,7 +120,13 @@ async function overHttp(store: Store): Promise<number[]> {
 function apiRow(store: Store, rates: number[], api: Map<string, number[]>): Row {
   const value = median(rates);
   const ceiling = median(api.get(CEILING)!);
-  const row: Row = { section: 'engine', name: `engine API, ${store.name}`, value: round(value), unit: 'handoffs/s', runs: rates.map((r) => round(r)) };
+  const row: Row = {
+    section: 'engine',
+    name: `engine API, ${store.name}`,
+    value: round(value),
+    unit: 'handoffs/s',
+    runs: rates.map((r) => round(r)),
+  };
   const steps = `${round(value * STEPS_PER_HANDOFF)} steps/s`;
   if (store.name === CEILING) return { ...row, note: steps };
   if (store.name === FILE_STORE) {
@@ -144,7 +151,10 @@ function apiRow(store: Store, rates: number[], api: Map<string, number[]>): Row 
 /** Over HTTP against the engine API on the same store; the file store's note also sets it against memory over HTTP. */
 function httpRow(store: Store, rates: number[], api: Map<string, number[]>, http: Map<string, number[]>): Row {
   const value = median(rates);
-  const versusMemory = store.name === FILE_STORE && http.has(MEMORY) ? `; ${round(value / median(http.get(MEMORY)!), 2)} × over HTTP, ${MEMORY}` : '';
+  const versusMemory =
+    store.name === FILE_STORE && http.has(MEMORY)
+      ? `; ${round(value / median(http.get(MEMORY)!), 2)} × over HTTP, ${MEMORY}`
+      : '';
   return {
     section: 'engine',
     name: `initiateHandoff over HTTP, ${store.name}`,
@@ -168,5 +178,12 @@ const rows: Row[] = [
 ];
 report({
   rows,
-  details: { handoffsPerRun: HANDOFFS, warmup: WARMUP, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stepsPerHandoff: STEPS_PER_HANDOFF, httpConnections: HTTP_CONNECTIONS, fileStoreSync: 'NORMAL' },
+  details: {
+    handoffsPerRun: HANDOFFS,
+    warmup: WARMUP,
+    maxConcurrentHandoffs: BENCH_MAX_CONCURRENT,
+    stepsPerHandoff: STEPS_PER_HANDOFF,
+    httpConnections: HTTP_CONNECTIONS,
+    fileStoreSync: 'NORMAL',
+  },
 });

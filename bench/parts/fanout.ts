@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { startBenchServer } from '../support/app.js';
-import { gc, log, median, memory, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { gc, log, median, memory, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 import { finalEvents, NOOP_PROCEDURE_ID } from '../support/engine-harness.js';
 import { forkTs } from '../support/spawn.js';
 
@@ -16,10 +16,15 @@ const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 1);
 const SECONDS = QUICK ? 2 : 5;
 const QUERY = 'subscription { handoffEvents { handoffId seq type status at } }';
 
-const server = await startBenchServer({ env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100), MAX_STREAMS_PER_CLIENT: String(SUBSCRIBERS + 100) } });
+const server = await startBenchServer({
+  env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100), MAX_STREAMS_PER_CLIENT: String(SUBSCRIBERS + 100) },
+});
 const { engine } = server.app;
 
-const clients: ChildProcess = forkTs('./ws-clients.ts', process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? []);
+const clients: ChildProcess = forkTs(
+  './ws-clients.ts',
+  process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? [],
+);
 const inbox: any[] = [];
 const waiters: ((message: any) => void)[] = [];
 clients.on('message', (message) => {
@@ -27,7 +32,8 @@ clients.on('message', (message) => {
   if (waiter) waiter(message);
   else inbox.push(message);
 });
-const nextMessage = (): Promise<any> => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve)));
+const nextMessage = (): Promise<any> =>
+  inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Publish times, recorded by the first listener of the topic (before any subscriber's).
@@ -54,9 +60,22 @@ while ((await activeWs()) < SUBSCRIBERS) {
 const connectMs = performance.now() - connectStarted;
 gc();
 const after = memory();
-log(`${SUBSCRIBERS} subscribers in ${round(connectMs)} ms; heap +${round(after.heapMb - before.heapMb, 1)} MB, RSS +${round(after.rssMb - before.rssMb, 1)} MB`);
+log(
+  `${SUBSCRIBERS} subscribers in ${round(connectMs)} ms; heap +${round(after.heapMb - before.heapMb, 1)} MB, RSS +${round(after.rssMb - before.rssMb, 1)} MB`,
+);
 
-async function measure(label: string, handoffs: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; delivered: number; expected: number; serverCpuUsPerDelivery: number; serverSystemShare: number }> {
+async function measure(
+  label: string,
+  handoffs: number,
+): Promise<{
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  delivered: number;
+  expected: number;
+  serverCpuUsPerDelivery: number;
+  serverSystemShare: number;
+}> {
   published = [];
   const cpu = process.cpuUsage();
   const finals = finalEvents(engine, handoffs);
@@ -75,7 +94,12 @@ async function measure(label: string, handoffs: number): Promise<{ p50Ms: number
   const times = published;
   clients.send({ type: 'published', times });
   const latency = await nextMessage();
-  return { ...latency, expected: times.length * SUBSCRIBERS, serverCpuUsPerDelivery: (used.user + used.system) / (times.length * SUBSCRIBERS), serverSystemShare: used.system / (used.user + used.system) };
+  return {
+    ...latency,
+    expected: times.length * SUBSCRIBERS,
+    serverCpuUsPerDelivery: (used.user + used.system) / (times.length * SUBSCRIBERS),
+    serverSystemShare: used.system / (used.user + used.system),
+  };
 }
 
 await measure('fan_warm', Math.max(2, RATE));
@@ -83,19 +107,66 @@ const runs = [];
 for (let run = 0; run < RUNS; run++) {
   const result = await measure(`fan_${run}`, RATE * SECONDS);
   runs.push(result);
-  log(`fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered, server ${round(result.serverCpuUsPerDelivery, 1)} µs CPU per delivery (${round(100 * result.serverSystemShare)}% in the kernel)`);
+  log(
+    `fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered, server ${round(result.serverCpuUsPerDelivery, 1)} µs CPU per delivery (${round(100 * result.serverSystemShare)}% in the kernel)`,
+  );
 }
 const p99 = median(runs.map((r) => r.p99Ms));
 const lost = runs.reduce((n, r) => n + (r.expected - r.delivered), 0);
 const eventsPerSecond = RATE * 12;
 const rows: Row[] = [
-  { section: 'fan-out', name: `event delivery p50 (${SUBSCRIBERS} subscribers)`, value: round(median(runs.map((r) => r.p50Ms)), 2), unit: 'ms', runs: runs.map((r) => round(r.p50Ms, 2)), note: `${RATE} handoffs/s = ${eventsPerSecond} events/s = ${eventsPerSecond * SUBSCRIBERS} deliveries/s` },
-  { section: 'fan-out', name: `event delivery p99 (${SUBSCRIBERS} subscribers)`, value: round(p99, 2), unit: 'ms', runs: runs.map((r) => round(r.p99Ms, 2)), goal: 'p99 < 50 ms', met: p99 < 50 && lost === 0, note: lost ? `${lost} deliveries missing` : 'every event reached every subscriber' },
-  { section: 'fan-out', name: 'server CPU per delivery', value: round(median(runs.map((r) => r.serverCpuUsPerDelivery)), 1), unit: 'µs', runs: runs.map((r) => round(r.serverCpuUsPerDelivery, 1)), note: 'whole server process (engine, execution, graphql-ws, socket writes) over the run' },
-  { section: 'fan-out', name: 'memory per subscriber (heap)', value: round(((after.heapMb - before.heapMb) * 1024) / SUBSCRIBERS, 1), unit: 'KiB', note: 'server process, after GC' },
-  { section: 'fan-out', name: 'memory per subscriber (RSS)', value: round(((after.rssMb - before.rssMb) * 1024) / SUBSCRIBERS, 1), unit: 'KiB', note: 'server process, after GC' },
+  {
+    section: 'fan-out',
+    name: `event delivery p50 (${SUBSCRIBERS} subscribers)`,
+    value: round(median(runs.map((r) => r.p50Ms)), 2),
+    unit: 'ms',
+    runs: runs.map((r) => round(r.p50Ms, 2)),
+    note: `${RATE} handoffs/s = ${eventsPerSecond} events/s = ${eventsPerSecond * SUBSCRIBERS} deliveries/s`,
+  },
+  {
+    section: 'fan-out',
+    name: `event delivery p99 (${SUBSCRIBERS} subscribers)`,
+    value: round(p99, 2),
+    unit: 'ms',
+    runs: runs.map((r) => round(r.p99Ms, 2)),
+    goal: 'p99 < 50 ms',
+    met: p99 < 50 && lost === 0,
+    note: lost ? `${lost} deliveries missing` : 'every event reached every subscriber',
+  },
+  {
+    section: 'fan-out',
+    name: 'server CPU per delivery',
+    value: round(median(runs.map((r) => r.serverCpuUsPerDelivery)), 1),
+    unit: 'µs',
+    runs: runs.map((r) => round(r.serverCpuUsPerDelivery, 1)),
+    note: 'whole server process (engine, execution, graphql-ws, socket writes) over the run',
+  },
+  {
+    section: 'fan-out',
+    name: 'memory per subscriber (heap)',
+    value: round(((after.heapMb - before.heapMb) * 1024) / SUBSCRIBERS, 1),
+    unit: 'KiB',
+    note: 'server process, after GC',
+  },
+  {
+    section: 'fan-out',
+    name: 'memory per subscriber (RSS)',
+    value: round(((after.rssMb - before.rssMb) * 1024) / SUBSCRIBERS, 1),
+    unit: 'KiB',
+    note: 'server process, after GC',
+  },
 ];
-report({ rows, details: { subscribers: SUBSCRIBERS, handoffsPerSecond: RATE, seconds: SECONDS, connectMs: round(connectMs), clients: 'child process, one WebSocket per subscriber', runs } });
+report({
+  rows,
+  details: {
+    subscribers: SUBSCRIBERS,
+    handoffsPerSecond: RATE,
+    seconds: SECONDS,
+    connectMs: round(connectMs),
+    clients: 'child process, one WebSocket per subscriber',
+    runs,
+  },
+});
 clients.send({ type: 'close' });
 await new Promise((resolve) => clients.once('exit', resolve));
 await server.close();

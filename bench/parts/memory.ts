@@ -9,8 +9,14 @@
  * `handoffProgress` streams are opened and run to their end, to catch listener leaks.
  */
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { gc, log, memory, QUICK, report, round, type Row } from '../support/common.js';
-import { closeEngine, openEngine, purgeHandoffs, runEngineBatch, storedHandoffDocs } from '../support/engine-harness.js';
+import { gc, log, memory, QUICK, type Row, report, round } from '../support/common.js';
+import {
+  closeEngine,
+  openEngine,
+  purgeHandoffs,
+  runEngineBatch,
+  storedHandoffDocs,
+} from '../support/engine-harness.js';
 
 const TOTAL = QUICK ? 2_000 : 10_000;
 const EVERY = QUICK ? 500 : 2_000;
@@ -18,7 +24,15 @@ const WARM = 200;
 /** Events of one four-noop handoff: created, gates, started, 2 per step, completed. */
 const EVENTS_PER_HANDOFF = 12;
 
-interface Sample { handoffs: number; rssMb: number; heapMb: number; storeMb: number; storedDocs: number; listeners: number; active: number }
+interface Sample {
+  handoffs: number;
+  rssMb: number;
+  heapMb: number;
+  storeMb: number;
+  storedDocs: number;
+  listeners: number;
+  active: number;
+}
 
 /** The in-memory database's size: SQLite keeps the rows outside the JavaScript heap. */
 function storeMb(db: SqliteDatabase): number {
@@ -39,7 +53,8 @@ async function pass(mode: 'keep' | 'purge'): Promise<Sample[]> {
   // falls behind (events wait in its buffer); let it catch up before sampling or ending the stream.
   const caughtUp = async (handoffs: number) => {
     const started = performance.now();
-    while (liveEvents < handoffs * EVENTS_PER_HANDOFF && performance.now() - started < 10_000) await new Promise(setImmediate);
+    while (liveEvents < handoffs * EVENTS_PER_HANDOFF && performance.now() - started < 10_000)
+      await new Promise(setImmediate);
   };
   const sample = async (handoffs: number): Promise<Sample> => {
     gc();
@@ -70,7 +85,8 @@ async function pass(mode: 'keep' | 'purge'): Promise<Sample[]> {
   }
   await live.return!();
   await consuming;
-  if (liveEvents < (WARM + TOTAL) * EVENTS_PER_HANDOFF) throw new Error(`the live stream missed events (${liveEvents})`);
+  if (liveEvents < (WARM + TOTAL) * EVENTS_PER_HANDOFF)
+    throw new Error(`the live stream missed events (${liveEvents})`);
   await closeEngine(engine, db);
   return samples;
 }
@@ -82,14 +98,42 @@ async function drain(stream: AsyncIterableIterator<unknown>): Promise<void> {
 const keep = await pass('keep');
 const purged = await pass('purge');
 
-const slope = (samples: Sample[], field: 'heapMb' | 'rssMb' | 'storeMb') => ((samples.at(-1)![field] - samples[1][field]) * 2 ** 20) / (samples.at(-1)!.handoffs - samples[1].handoffs);
+const slope = (samples: Sample[], field: 'heapMb' | 'rssMb' | 'storeMb') =>
+  ((samples.at(-1)![field] - samples[1][field]) * 2 ** 20) / (samples.at(-1)!.handoffs - samples[1].handoffs);
 const keepPerHandoff = slope(keep, 'heapMb');
 const purgeGrowthMb = purged.at(-1)!.heapMb - purged[1].heapMb;
-const plateau = Math.abs(purgeGrowthMb) < 5 && purged.every((s) => s.listeners === purged[0].listeners && s.active === 0);
+const plateau =
+  Math.abs(purgeGrowthMb) < 5 && purged.every((s) => s.listeners === purged[0].listeners && s.active === 0);
 const rows: Row[] = [
-  { section: 'memory', name: `RSS after ${TOTAL} completed handoffs (store keeps all)`, value: keep.at(-1)!.rssMb, unit: 'MB', note: `heap ${keep.at(-1)!.heapMb} MB; SQLite ${keep.at(-1)!.storeMb} MB; ${keep.at(-1)!.storedDocs} stored rows` },
-  { section: 'memory', name: 'heap per stored handoff (its row + 12 events)', value: round(keepPerHandoff / 1024, 2), unit: 'KiB', note: `slope from ${keep[1].handoffs} to ${keep.at(-1)!.handoffs}` },
-  { section: 'memory', name: 'SQLite pages per stored handoff (its row + 12 events)', value: round(slope(keep, 'storeMb') / 1024, 2), unit: 'KiB', note: 'outside the heap; in RSS' },
-  { section: 'memory', name: `heap growth ${purged[1].handoffs}→${purged.at(-1)!.handoffs} handoffs, data purged`, value: round(purgeGrowthMb, 1), unit: 'MB', goal: 'plateau (no leak in runner, pubsub, subscriptions)', met: plateau, note: `RSS ${purged[1].rssMb}→${purged.at(-1)!.rssMb} MB; topic listeners and active runs back to baseline` },
+  {
+    section: 'memory',
+    name: `RSS after ${TOTAL} completed handoffs (store keeps all)`,
+    value: keep.at(-1)!.rssMb,
+    unit: 'MB',
+    note: `heap ${keep.at(-1)!.heapMb} MB; SQLite ${keep.at(-1)!.storeMb} MB; ${keep.at(-1)!.storedDocs} stored rows`,
+  },
+  {
+    section: 'memory',
+    name: 'heap per stored handoff (its row + 12 events)',
+    value: round(keepPerHandoff / 1024, 2),
+    unit: 'KiB',
+    note: `slope from ${keep[1].handoffs} to ${keep.at(-1)!.handoffs}`,
+  },
+  {
+    section: 'memory',
+    name: 'SQLite pages per stored handoff (its row + 12 events)',
+    value: round(slope(keep, 'storeMb') / 1024, 2),
+    unit: 'KiB',
+    note: 'outside the heap; in RSS',
+  },
+  {
+    section: 'memory',
+    name: `heap growth ${purged[1].handoffs}→${purged.at(-1)!.handoffs} handoffs, data purged`,
+    value: round(purgeGrowthMb, 1),
+    unit: 'MB',
+    goal: 'plateau (no leak in runner, pubsub, subscriptions)',
+    met: plateau,
+    note: `RSS ${purged[1].rssMb}→${purged.at(-1)!.rssMb} MB; topic listeners and active runs back to baseline`,
+  },
 ];
 report({ rows, details: { keep, purge: purged } });

@@ -3,7 +3,7 @@
  * Constant (page + procedures + agents), not 1 + 2×50.
  */
 import { startBenchServer } from '../support/app.js';
-import { report, type Row } from '../support/common.js';
+import { type Row, report } from '../support/common.js';
 import { readsForPage, seedHandoffs } from '../support/page-reads.js';
 
 const server = await startBenchServer();

@@ -10,8 +10,8 @@
  * redis-server or ioredis.
  */
 import { createRequire } from 'node:module';
-import { FlowProducer, Queue, Worker, type FlowJob, type Job } from 'bullmq';
-import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { type FlowJob, FlowProducer, type Job, Queue, Worker } from 'bullmq';
+import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 import { BULLMQ_CHAIN, BULLMQ_SINGLE_JOB } from '../support/peer-ratios.js';
 import { findRedisServer, startRedisServer } from '../support/redis-server.js';
 
@@ -104,7 +104,13 @@ async function singleJobRun(connection: Connection, run: number): Promise<number
   const worker = new Worker(queueName, steps, { connection, concurrency: CONCURRENCY });
   const queue = new Queue(queueName, { connection });
   const add = (count: number) => Promise.all(Array.from({ length: count }, () => queue.add('handoff', {})));
-  const batch = (count: number) => timeBatch(worker, count, () => true, () => add(count));
+  const batch = (count: number) =>
+    timeBatch(
+      worker,
+      count,
+      () => true,
+      () => add(count),
+    );
   try {
     await worker.waitUntilReady();
     await batch(WARMUP);

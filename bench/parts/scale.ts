@@ -7,7 +7,7 @@
  * of history, the newest page, and the newest page with totalCount. What must not grow with
  * history is set side by side across the sizes. Files are built once and cached (scale-fixture.ts).
  */
-import { log, QUICK, report, round, type Row } from '../support/common.js';
+import { log, QUICK, type Row, report, round } from '../support/common.js';
 import { scaleFiles } from '../support/scale-fixture.js';
 import { measureEmptyStart, measureScale, type ScaleMeasurement } from '../support/scale-measure.js';
 
@@ -17,9 +17,11 @@ const sizes = process.env.BENCH_SCALE
   : QUICK
     ? [10_000]
     : [10_000, 100_000, 1_000_000];
-if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`BENCH_SCALE: sizes are positive integers, got ${process.env.BENCH_SCALE}`);
+if (sizes.some((size) => !Number.isInteger(size) || size < 1))
+  throw new Error(`BENCH_SCALE: sizes are positive integers, got ${process.env.BENCH_SCALE}`);
 
-const label = (handoffs: number) => (handoffs >= 1_000_000 ? `${handoffs / 1_000_000}M` : handoffs >= 1_000 ? `${handoffs / 1_000}k` : String(handoffs));
+const label = (handoffs: number) =>
+  handoffs >= 1_000_000 ? `${handoffs / 1_000_000}M` : handoffs >= 1_000 ? `${handoffs / 1_000}k` : String(handoffs);
 
 const buildStarted = performance.now();
 const files = await scaleFiles(sizes);
@@ -33,9 +35,16 @@ const at = `${label(largest.handoffs)} stored`;
 /** The goals are set for 1M; a smaller run is measured against them with that said. */
 const goalSuffix = largest.handoffs === GOAL_AT ? '' : ` (goal is for 1M; largest here ${label(largest.handoffs)})`;
 const sideBySide = (figure: (m: ScaleMeasurement) => number, unit: string, digits = 1) =>
-  measured.map((m) => `${label(m.handoffs)} ${round(figure(m), digits)}`).join(' · ') + ` ${unit}`;
+  `${measured.map((m) => `${label(m.handoffs)} ${round(figure(m), digits)}`).join(' · ')} ${unit}`;
 
-function goalRow(name: string, value: number, unit: string, limit: number, figure: (m: ScaleMeasurement) => number, extra = ''): Row {
+function goalRow(
+  name: string,
+  value: number,
+  unit: string,
+  limit: number,
+  figure: (m: ScaleMeasurement) => number,
+  extra = '',
+): Row {
   const digits = unit === 'MB' ? 0 : 2;
   return {
     section: 'scale',
@@ -60,19 +69,42 @@ const smallerHigh = Math.max(...rssAfter.slice(0, -1));
 const queriesFlat = rssAfter.at(-1)! <= smallerHigh + tolerance(smallerHigh);
 
 const rows: Row[] = [
-  goalRow('start → /ready', largest.readyMs / 1000, 's', 2, (m) => m.readyMs / 1000, `; empty store ${round(empty.readyMs / 1000, 2)} s (node + tsx + app)`),
-  goalRow('RSS after start', largest.rssAfterStartMb, 'MB', 300, (m) => m.rssAfterStartMb, `; empty store ${round(empty.rssMb)} MB`),
+  goalRow(
+    'start → /ready',
+    largest.readyMs / 1000,
+    's',
+    2,
+    (m) => m.readyMs / 1000,
+    `; empty store ${round(empty.readyMs / 1000, 2)} s (node + tsx + app)`,
+  ),
+  goalRow(
+    'RSS after start',
+    largest.rssAfterStartMb,
+    'MB',
+    300,
+    (m) => m.rssAfterStartMb,
+    `; empty store ${round(empty.rssMb)} MB`,
+  ),
   {
     section: 'scale',
     name: `RSS after the queries, ${at}`,
     value: round(largest.rssAfterQueriesMb),
     unit: 'MB',
-    ...(measured.length > 1 ? { goal: 'not growing with history (± max(10%, 20 MB), see notes)', met: startFlat && queriesFlat } : {}),
+    ...(measured.length > 1
+      ? { goal: 'not growing with history (± max(10%, 20 MB), see notes)', met: startFlat && queriesFlat }
+      : {}),
     note:
       `${sideBySide((m) => m.rssAfterQueriesMb, 'MB', 0)} (with the finished-handoff cache; largest vs highest smaller size), ` +
       `after start ${sideBySide((m) => m.rssAfterStartMb, 'MB', 0)} (largest vs smallest)`,
   },
-  goalRow('handoff(id) p99, random stored handoffs', largest.lookup.p99Ms, 'ms', 5, (m) => m.lookup.p99Ms, `; p50 ${sideBySide((m) => m.lookup.p50Ms, 'ms', 2)}`),
+  goalRow(
+    'handoff(id) p99, random stored handoffs',
+    largest.lookup.p99Ms,
+    'ms',
+    5,
+    (m) => m.lookup.p99Ms,
+    `; p50 ${sideBySide((m) => m.lookup.p50Ms, 'ms', 2)}`,
+  ),
   goalRow(
     'handoffs(first: 50, status COMPLETED) p99, pages from random points of history',
     largest.page.p99Ms,
@@ -115,7 +147,12 @@ const rows: Row[] = [
     name: 'building the store files',
     value: buildSeconds,
     unit: 's',
-    note: files.map((f) => `${label(f.handoffs)} ${round(f.bytes / 2 ** 20)} MB ${f.cached ? `cached (built in ${f.buildSeconds} s)` : `built in ${f.buildSeconds} s`}`).join(' · '),
+    note: files
+      .map(
+        (f) =>
+          `${label(f.handoffs)} ${round(f.bytes / 2 ** 20)} MB ${f.cached ? `cached (built in ${f.buildSeconds} s)` : `built in ${f.buildSeconds} s`}`,
+      )
+      .join(' · '),
   },
 ];
 log(`scale: done (${measured.map((m) => label(m.handoffs)).join(', ')})`);

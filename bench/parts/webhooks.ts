@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { log, median, QUICK, report, round, RUNS, type Row } from '../support/common.js';
+import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 import { BENCH_MAX_CONCURRENT, closeEngine, ensureNoopProcedure, runEngineBatch } from '../support/engine-harness.js';
 
 const HANDOFFS = QUICK ? 300 : 3_000;
@@ -31,7 +31,11 @@ async function startReceiver(): Promise<{ url: string; count: () => number; clos
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     count: () => received,
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -39,7 +43,12 @@ async function engineOn(db: SqliteDatabase): Promise<Engine> {
   const stores = await openStores(db, { writer: 'bench' });
   const engine = await createEngine({
     stores,
-    settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: ['127.0.0.1'], webhookPollMs: 50 },
+    settings: {
+      agentHeartbeatWindowMs: 30_000,
+      maxConcurrentHandoffs: BENCH_MAX_CONCURRENT,
+      webhookAllowList: ['127.0.0.1'],
+      webhookPollMs: 50,
+    },
   });
   await engine.start();
   await ensureNoopProcedure(engine);
@@ -51,7 +60,10 @@ async function waitUntil(done: () => boolean): Promise<void> {
 }
 
 /** One run: handoffs/s, and (with a subscription) events delivered/s from the batch's start to the last delivery. */
-async function run(subscribed: boolean, index: number): Promise<{ handoffsPerSecond: number; deliveriesPerSecond?: number }> {
+async function run(
+  subscribed: boolean,
+  index: number,
+): Promise<{ handoffsPerSecond: number; deliveriesPerSecond?: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-webhooks-'));
   const receiver = await startReceiver();
   const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'), { sync: 'NORMAL' });
@@ -76,7 +88,9 @@ async function run(subscribed: boolean, index: number): Promise<{ handoffsPerSec
       await waitUntil(() => receiver.count() >= total);
       deliveriesPerSecond = ((total - startEvents) / (performance.now() - started)) * 1000;
     }
-    log(`${subscribed ? 'one subscription' : 'no subscription'}, run ${index + 1}: ${round(handoffsPerSecond)} handoffs/s${deliveriesPerSecond ? `, ${round(deliveriesPerSecond)} deliveries/s` : ''}`);
+    log(
+      `${subscribed ? 'one subscription' : 'no subscription'}, run ${index + 1}: ${round(handoffsPerSecond)} handoffs/s${deliveriesPerSecond ? `, ${round(deliveriesPerSecond)} deliveries/s` : ''}`,
+    );
     await closeEngine(engine, db);
     return { handoffsPerSecond, deliveriesPerSecond };
   } finally {
@@ -97,7 +111,13 @@ for (let index = 0; index < RUNS; index++) {
 }
 
 const rows: Row[] = [
-  { section: 'webhooks', name: 'engine API, file store, no subscription', value: round(median(plain)), unit: 'handoffs/s', runs: plain.map((r) => round(r)) },
+  {
+    section: 'webhooks',
+    name: 'engine API, file store, no subscription',
+    value: round(median(plain)),
+    unit: 'handoffs/s',
+    runs: plain.map((r) => round(r)),
+  },
   {
     section: 'webhooks',
     name: 'engine API, file store, one subscription (all events)',

@@ -20,7 +20,9 @@ export interface AutocannonResult {
   duration: number;
 }
 
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  options: AutocannonOptions,
+) => Promise<AutocannonResult>;
 
 export function load(options: AutocannonOptions): Promise<AutocannonResult> {
   return autocannon({ method: 'POST', headers: { 'content-type': 'application/json' }, ...options });

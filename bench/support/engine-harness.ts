@@ -1,6 +1,6 @@
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import type { ProcedureInput } from '../../src/engine/procedures/procedure-definition.js';
 import { isFinalEvent } from '../../src/engine/handoffs/handoff-event.js';
+import type { ProcedureInput } from '../../src/engine/procedures/procedure-definition.js';
 import type { Database } from '../../src/store/collection.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
@@ -14,7 +14,13 @@ export const NOOP_PROCEDURE: ProcedureInput = {
   name: 'Benchmark: four no-op steps',
   description: 'Measures the engine itself: every step does nothing and succeeds.',
   validationRules: [],
-  steps: [1, 2, 3, 4].map((n) => ({ id: `noop_${n}`, name: `no-op ${n}`, kind: 'noop' as const, params: {}, timeoutMs: 10_000 })),
+  steps: [1, 2, 3, 4].map((n) => ({
+    id: `noop_${n}`,
+    name: `no-op ${n}`,
+    kind: 'noop' as const,
+    params: {},
+    timeoutMs: 10_000,
+  })),
 };
 
 /** The cap on concurrently executing handoffs used by the engine benchmarks (env MAX_CONCURRENT_HANDOFFS). */
@@ -23,7 +29,10 @@ export const BENCH_MAX_CONCURRENT = Number(process.env.MAX_CONCURRENT_HANDOFFS ?
 /** An engine on `db`'s ports, as the composition root wires them (no finished-handoff cache), with the benchmark procedure. */
 export async function openEngine(db: Database): Promise<Engine> {
   const stores = await openStores(db, { writer: 'bench' });
-  const engine = await createEngine({ stores, settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: [] } });
+  const engine = await createEngine({
+    stores,
+    settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: [] },
+  });
   await engine.start();
   await ensureNoopProcedure(engine);
   return engine;
@@ -50,7 +59,9 @@ const HANDOFF_COLLECTIONS = ['handoffs', 'handoff_events'];
 export async function purgeHandoffs(db: Database): Promise<void> {
   if (db instanceof SqliteDatabase) {
     const { connection } = db;
-    connection.transaction(() => existingTables(db, HANDOFF_TABLES).forEach((table) => connection.exec(`DELETE FROM ${table}`)))();
+    connection.transaction(() =>
+      existingTables(db, HANDOFF_TABLES).forEach((table) => connection.exec(`DELETE FROM ${table}`)),
+    )();
     return;
   }
   for (const name of HANDOFF_COLLECTIONS) await (await db.collection(name)).deleteMany({});
@@ -58,7 +69,10 @@ export async function purgeHandoffs(db: Database): Promise<void> {
 
 /** The tables of `names` that exist (the handoff store creates its tables when it opens). */
 function existingTables(db: SqliteDatabase, names: string[]): string[] {
-  const present = db.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  const present = db.connection
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .pluck()
+    .all() as string[];
   return names.filter((name) => present.includes(name));
 }
 
@@ -93,11 +107,17 @@ export function finalEvents(engine: Engine, count: number): { done: Promise<void
 }
 
 /** Initiates `count` four-noop handoffs through the engine API at once and waits for all to finish. */
-export async function runEngineBatch(engine: Engine, count: number, idPrefix: string): Promise<{ ms: number; failed: number }> {
+export async function runEngineBatch(
+  engine: Engine,
+  count: number,
+  idPrefix: string,
+): Promise<{ ms: number; failed: number }> {
   const finals = finalEvents(engine, count);
   const started = performance.now();
   const outcomes = await Promise.all(
-    Array.from({ length: count }, (_, i) => engine.handoffs.initiate({ handoffId: `${idPrefix}_${i}`, procedureId: NOOP_PROCEDURE_ID })),
+    Array.from({ length: count }, (_, i) =>
+      engine.handoffs.initiate({ handoffId: `${idPrefix}_${i}`, procedureId: NOOP_PROCEDURE_ID }),
+    ),
   );
   const rejected = outcomes.find((outcome) => !outcome.ok);
   if (rejected) throw new Error(`initiate failed: ${JSON.stringify(rejected)}`);

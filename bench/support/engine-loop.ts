@@ -7,10 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../src/store/collection.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { MapDatabase } from './map-database.js';
 import { closeEngine, openEngine, runEngineBatch } from './engine-harness.js';
+import { MapDatabase } from './map-database.js';
 
-const dir = process.env.BENCH_STORE === 'file' ? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-profile-')) : null;
+const dir =
+  process.env.BENCH_STORE === 'file' ? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-profile-')) : null;
 function open(): Database {
   if (dir) return SqliteDatabase.open(path.join(dir, 'handoff.sqlite'), { sync: 'NORMAL' });
   return process.env.BENCH_STORE === 'stub' ? new MapDatabase() : SqliteDatabase.inMemory();

@@ -15,12 +15,20 @@ export interface Latency {
 
 function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on('error', reject);
-    });
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -30,7 +38,11 @@ function post(agent: http.Agent, url: URL, body: string): Promise<{ status: numb
  * Sends each body in turn and returns the latency percentiles. `check` sees every parsed answer
  * (after its time was taken) and throws when the answer is wrong.
  */
-export async function sequentialLatency(url: string, bodies: string[], check: (answer: { data?: unknown; errors?: unknown }) => void): Promise<Latency> {
+export async function sequentialLatency(
+  url: string,
+  bodies: string[],
+  check: (answer: { data?: unknown; errors?: unknown }) => void,
+): Promise<Latency> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
   const histogram = latencyHistogram();

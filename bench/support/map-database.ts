@@ -8,13 +8,13 @@
  * serialisation, no executor queue — lookups by `_id` are one Map get. Not for src/.
  */
 import {
-  DuplicateKeyError,
-  OperationCounter,
   type Collection,
   type Database,
+  DuplicateKeyError,
   type Filter,
   type FindOptions,
   type IndexSpec,
+  OperationCounter,
   type StoredDocument,
   type Update,
 } from '../../src/store/collection.js';
@@ -22,7 +22,8 @@ import { applyUpdate, valueAt } from '../../src/store/document-update.js';
 
 type Doc = Record<string, unknown>;
 
-const same = (a: unknown, b: unknown): boolean => a === b || ((a === undefined || a === null) && (b === undefined || b === null));
+const same = (a: unknown, b: unknown): boolean =>
+  a === b || ((a === undefined || a === null) && (b === undefined || b === null));
 
 function matchCondition(value: unknown, condition: unknown): boolean {
   if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return same(value, condition);
@@ -30,16 +31,35 @@ function matchCondition(value: unknown, condition: unknown): boolean {
   for (const op of Object.keys(ops)) {
     const arg = ops[op];
     switch (op) {
-      case '$eq': if (!same(value, arg)) return false; break;
-      case '$ne': if (same(value, arg)) return false; break;
-      case '$in': if (!(arg as unknown[]).some((item) => same(value, item))) return false; break;
-      case '$nin': if ((arg as unknown[]).some((item) => same(value, item))) return false; break;
-      case '$lt': if (!((value as number) < (arg as number))) return false; break;
-      case '$lte': if (!((value as number) <= (arg as number))) return false; break;
-      case '$gt': if (!((value as number) > (arg as number))) return false; break;
-      case '$gte': if (!((value as number) >= (arg as number))) return false; break;
-      case '$exists': if ((value !== undefined) !== Boolean(arg)) return false; break;
-      default: throw new Error(`map-database: unsupported operator ${op}`);
+      case '$eq':
+        if (!same(value, arg)) return false;
+        break;
+      case '$ne':
+        if (same(value, arg)) return false;
+        break;
+      case '$in':
+        if (!(arg as unknown[]).some((item) => same(value, item))) return false;
+        break;
+      case '$nin':
+        if ((arg as unknown[]).some((item) => same(value, item))) return false;
+        break;
+      case '$lt':
+        if (!((value as number) < (arg as number))) return false;
+        break;
+      case '$lte':
+        if (!((value as number) <= (arg as number))) return false;
+        break;
+      case '$gt':
+        if (!((value as number) > (arg as number))) return false;
+        break;
+      case '$gte':
+        if (!((value as number) >= (arg as number))) return false;
+        break;
+      case '$exists':
+        if ((value !== undefined) !== Boolean(arg)) return false;
+        break;
+      default:
+        throw new Error(`map-database: unsupported operator ${op}`);
     }
   }
   return true;
@@ -78,7 +98,10 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
   /** Unique index → taken composite keys. */
   private readonly taken = new Map<string[], Set<string>>();
 
-  constructor(private readonly name: string, private readonly counter: OperationCounter) {}
+  constructor(
+    private readonly name: string,
+    private readonly counter: OperationCounter,
+  ) {}
 
   addIndex(index: IndexSpec): void {
     if (!index.unique || this.unique.some((fields) => fields.join() === index.fields.join())) return;
@@ -113,7 +136,8 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
       ids.add(doc._id);
       for (const fields of this.unique) {
         const key = this.keyOf(fields, doc as unknown as Doc);
-        if (key !== null && this.taken.get(fields)!.has(key)) throw new DuplicateKeyError(this.name, `${fields.join(',')} ${key}`);
+        if (key !== null && this.taken.get(fields)!.has(key))
+          throw new DuplicateKeyError(this.name, `${fields.join(',')} ${key}`);
       }
     }
     for (const doc of docs) {
@@ -157,7 +181,8 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
     }
     if (!options.upsert) return null;
     const doc: Doc = {};
-    for (const [key, value] of Object.entries(filter)) if (!key.startsWith('$') && (value === null || typeof value !== 'object')) doc[key] = value;
+    for (const [key, value] of Object.entries(filter))
+      if (!key.startsWith('$') && (value === null || typeof value !== 'object')) doc[key] = value;
     applyUpdate(doc, update);
     await this.insertMany([doc as unknown as T]);
     this.counter.writes--;

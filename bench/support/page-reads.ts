@@ -1,5 +1,5 @@
 import type { App } from '../../src/app.js';
-import { NOOP_PROCEDURE_ID, finalEvents } from './engine-harness.js';
+import { finalEvents, NOOP_PROCEDURE_ID } from './engine-harness.js';
 
 export const PAGE_QUERY = `query Page($first: Int!) { handoffs(first: $first) { edges { node {
   id status procedure { name } source { id } target { id } } } } }`;
@@ -15,7 +15,12 @@ export async function seedHandoffs(app: App, count: number): Promise<void> {
   }
   const finals = finalEvents(engine, count);
   for (let i = 0; i < count; i++) {
-    const outcome = await engine.handoffs.initiate({ handoffId: `page_${i}`, procedureId: NOOP_PROCEDURE_ID, sourceAgent: `src_${i}`, targetAgent: `dst_${i}` });
+    const outcome = await engine.handoffs.initiate({
+      handoffId: `page_${i}`,
+      procedureId: NOOP_PROCEDURE_ID,
+      sourceAgent: `src_${i}`,
+      targetAgent: `dst_${i}`,
+    });
     if (!outcome.ok) throw new Error(`initiate failed: ${JSON.stringify(outcome.errors)}`);
   }
   await finals.done;
@@ -29,10 +34,14 @@ export async function readsForPage(app: App, first: number): Promise<{ reads: nu
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: PAGE_QUERY, variables: { first } }),
   });
-  const body = (await response.json()) as { data?: { handoffs: { edges: { node: { source: unknown; target: unknown; procedure: unknown } }[] } }; errors?: unknown };
+  const body = (await response.json()) as {
+    data?: { handoffs: { edges: { node: { source: unknown; target: unknown; procedure: unknown } }[] } };
+    errors?: unknown;
+  };
   const reads = app.db.operations.reads;
   if (!body.data || body.errors) throw new Error(`page query failed: ${JSON.stringify(body)}`);
   const edges = body.data.handoffs.edges;
-  if (edges.some((edge) => !edge.node.source || !edge.node.target || !edge.node.procedure)) throw new Error('page is missing agents or procedures');
+  if (edges.some((edge) => !edge.node.source || !edge.node.target || !edge.node.procedure))
+    throw new Error('page is missing agents or procedures');
   return { reads, nodes: edges.length };
 }

@@ -1,4 +1,4 @@
-import { round, type Row } from './common.js';
+import { type Row, round } from './common.js';
 
 /** The peer part's figures (bench/parts/peer.ts), by row name. */
 export const BULLMQ_CHAIN = 'BullMQ FlowProducer chain (4 jobs per flow)';

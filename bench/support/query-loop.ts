@@ -10,7 +10,8 @@ import { loadInChild } from './spawn.js';
 
 const server = await startBenchServer();
 const { body, expected } = await seedQueryHandoff(server, 'profile_query');
-const url = process.argv[2] === 'bare' ? await listenOnLoopback(createServer(bareYoga(expected.data.handoff))) : server.url;
+const url =
+  process.argv[2] === 'bare' ? await listenOnLoopback(createServer(bareYoga(expected.data.handoff))) : server.url;
 for (let run = 0; run < 3; run++) {
   const result = await loadInChild({ url, body, connections: 16, duration: 4 });
   process.stderr.write(`  run ${run + 1}: ${Math.round(result.requests.average)} req/s p99 ${result.latency.p99} ms\n`);

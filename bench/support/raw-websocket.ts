@@ -30,14 +30,22 @@ export interface RawWebSocketHandlers {
 function frame(opcode: number, payload: Buffer): Buffer {
   const mask = randomBytes(4);
   const length = payload.length;
-  const header = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | length])
+      : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
   if (length > 0xffff) throw new Error('frame too large for this client');
   const masked = Buffer.allocUnsafe(length);
   for (let i = 0; i < length; i++) masked[i] = payload[i] ^ mask[i & 3];
   return Buffer.concat([header, mask, masked]);
 }
 
-export function connectRaw(url: string, protocol: string, now: () => number, handlers: RawWebSocketHandlers): Promise<RawWebSocket> {
+export function connectRaw(
+  url: string,
+  protocol: string,
+  now: () => number,
+  handlers: RawWebSocketHandlers,
+): Promise<RawWebSocket> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request({

@@ -27,7 +27,10 @@ export class ReceiveLog {
 
   /** Message `index` as text, and when it was received. */
   at(index: number): { text: string; receivedAt: number } {
-    return { text: this.bytes.toString('utf8', this.starts[index], this.starts[index + 1]), receivedAt: this.times[index] };
+    return {
+      text: this.bytes.toString('utf8', this.starts[index], this.starts[index + 1]),
+      receivedAt: this.times[index],
+    };
   }
 
   clear(): void {

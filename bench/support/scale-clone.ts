@@ -9,7 +9,12 @@ import { stateText } from '../../src/store/handoff-text.js';
 import type { SampleHandoff } from './scale-sample.js';
 
 /** 80% completed, 10% failed, 5% rolled back, 5% cancelled. */
-const STATUS_MIX: [number, HandoffStatus][] = [[0.8, 'COMPLETED'], [0.9, 'FAILED'], [0.95, 'ROLLED_BACK'], [1, 'CANCELLED']];
+const STATUS_MIX: [number, HandoffStatus][] = [
+  [0.8, 'COMPLETED'],
+  [0.9, 'FAILED'],
+  [0.95, 'ROLLED_BACK'],
+  [1, 'CANCELLED'],
+];
 /** Which sample (by procedure) a clone copies: the two standard procedures most, the no-op one least. */
 const PROCEDURE_MIX = [0.45, 0.9, 1];
 const AGENTS = 200;
@@ -85,14 +90,21 @@ function finish(handoff: Handoff, status: HandoffStatus): void {
   Object.assign(last, { status: 'FAILED', attempts: 3, error: 'upstream answered 503', output: null });
   handoff.currentStep = stopped;
   if (status === 'ROLLED_BACK') {
-    for (const step of handoff.steps.slice(0, stopped)) if (step.kind === 'transfer_context') step.status = 'COMPENSATED';
+    for (const step of handoff.steps.slice(0, stopped))
+      if (step.kind === 'transfer_context') step.status = 'COMPENSATED';
   }
 }
 
 export function cloneHandoff(options: CloneOptions, index: number): Clone {
   const next = random(options.seed * 7_919 + index);
   const procedureRoll = next();
-  const sample = options.samples[Math.min(options.samples.length - 1, PROCEDURE_MIX.findIndex((upTo) => procedureRoll < upTo))];
+  const sample =
+    options.samples[
+      Math.min(
+        options.samples.length - 1,
+        PROCEDURE_MIX.findIndex((upTo) => procedureRoll < upTo),
+      )
+    ];
   const status = pick(STATUS_MIX, next());
   const id = handoffId(next);
   const createdAt = Math.round(options.start + index * options.spacingMs + next() * options.spacingMs * 0.5);
@@ -143,7 +155,8 @@ export function cloneHandoff(options: CloneOptions, index: number): Clone {
       duration_ms: durationMs(handoff),
       state: stateText(handoff, handoff.finishedAt ?? createdAt),
       metadata: sample.row.metadata,
-      cancel_request: status === 'CANCELLED' ? JSON.stringify({ reason: 'cancelled by request', at: handoff.finishedAt }) : null,
+      cancel_request:
+        status === 'CANCELLED' ? JSON.stringify({ reason: 'cancelled by request', at: handoff.finishedAt }) : null,
     },
     events,
   };

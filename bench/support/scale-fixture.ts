@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { log, round } from './common.js';
-import { cloneHandoff, type CloneOptions } from './scale-clone.js';
-import { sampleHandoffs, type SampleHandoff } from './scale-sample.js';
+import { type CloneOptions, cloneHandoff } from './scale-clone.js';
+import { type SampleHandoff, sampleHandoffs } from './scale-sample.js';
 
 export const SCALE_CACHE_DIR = path.join(os.tmpdir(), 'handoff-bench-scale');
 /** Bump when the generated rows change, so cached files are rebuilt. */
@@ -41,7 +41,9 @@ export interface ScaleFile {
 
 /** Every table and index as SQL text: what a cached file must match. */
 function schemaOf(db: BetterSqlite3.Database): string {
-  const rows = db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all();
+  const rows = db
+    .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+    .all();
   return JSON.stringify(rows);
 }
 
@@ -86,8 +88,17 @@ function withoutHandoffs(base: string): string {
 function cachedOrBuilt(handoffs: number, base: string, schema: string, samples: SampleHandoff[]): ScaleFile {
   const file = path.join(SCALE_CACHE_DIR, `${handoffs}.sqlite`);
   const sidecar = readSidecar(file);
-  if (sidecar && fs.existsSync(file) && sidecar.version === FIXTURE_VERSION && sidecar.handoffs === handoffs && sidecar.schema === schema && fs.statSync(file).size === sidecar.bytes) {
-    log(`scale: ${handoffs.toLocaleString('en-US')} handoffs cached in ${file} (built ${sidecar.builtAt} in ${sidecar.buildSeconds} s)`);
+  if (
+    sidecar &&
+    fs.existsSync(file) &&
+    sidecar.version === FIXTURE_VERSION &&
+    sidecar.handoffs === handoffs &&
+    sidecar.schema === schema &&
+    fs.statSync(file).size === sidecar.bytes
+  ) {
+    log(
+      `scale: ${handoffs.toLocaleString('en-US')} handoffs cached in ${file} (built ${sidecar.builtAt} in ${sidecar.buildSeconds} s)`,
+    );
     return { file, handoffs, bytes: sidecar.bytes, buildSeconds: sidecar.buildSeconds, cached: true };
   }
   checkFreeSpace(handoffs);
@@ -99,9 +110,19 @@ function cachedOrBuilt(handoffs: number, base: string, schema: string, samples: 
   const buildSeconds = round((performance.now() - started) / 1000, 1);
   fs.renameSync(partial, file);
   const bytes = fs.statSync(file).size;
-  const written: Sidecar = { version: FIXTURE_VERSION, handoffs, events, schema, builtAt: new Date().toISOString(), buildSeconds, bytes };
+  const written: Sidecar = {
+    version: FIXTURE_VERSION,
+    handoffs,
+    events,
+    schema,
+    builtAt: new Date().toISOString(),
+    buildSeconds,
+    bytes,
+  };
   fs.writeFileSync(`${file}.json`, JSON.stringify(written));
-  log(`scale: built ${handoffs.toLocaleString('en-US')} handoffs (${events.toLocaleString('en-US')} events, ${round(bytes / 2 ** 20)} MB) in ${buildSeconds} s`);
+  log(
+    `scale: built ${handoffs.toLocaleString('en-US')} handoffs (${events.toLocaleString('en-US')} events, ${round(bytes / 2 ** 20)} MB) in ${buildSeconds} s`,
+  );
   return { file, handoffs, bytes, buildSeconds, cached: false };
 }
 
@@ -110,7 +131,9 @@ function checkFreeSpace(handoffs: number): void {
   const { bavail, bsize } = fs.statfsSync(SCALE_CACHE_DIR);
   const needed = handoffs * 7_000 * 2.2;
   if (bavail * bsize < needed) {
-    throw new Error(`scale: ${round((bavail * bsize) / 2 ** 30, 1)} GB free in ${SCALE_CACHE_DIR}, about ${round(needed / 2 ** 30, 1)} GB needed for ${handoffs} handoffs`);
+    throw new Error(
+      `scale: ${round((bavail * bsize) / 2 ** 30, 1)} GB free in ${SCALE_CACHE_DIR}, about ${round(needed / 2 ** 30, 1)} GB needed for ${handoffs} handoffs`,
+    );
   }
 }
 
@@ -128,9 +151,16 @@ function fill(file: string, handoffs: number, samples: SampleHandoff[]): number 
      VALUES (@id, @version, @seq, @status, @procedure_id, @type, @priority, @source_agent, @target_agent, @source_phase,
        NULL, @created_at, @duration_ms, @state, @metadata, NULL, 0, '{}', @cancel_request, @updated_at)`,
   );
-  const insertEvent = db.prepare("INSERT INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'bench-scale', ?)");
+  const insertEvent = db.prepare(
+    "INSERT INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'bench-scale', ?)",
+  );
   const end = Date.now() - 86_400_000;
-  const options: CloneOptions = { samples, seed: handoffs, start: end - HISTORY_DAYS * 86_400_000, spacingMs: (HISTORY_DAYS * 86_400_000) / handoffs };
+  const options: CloneOptions = {
+    samples,
+    seed: handoffs,
+    start: end - HISTORY_DAYS * 86_400_000,
+    spacingMs: (HISTORY_DAYS * 86_400_000) / handoffs,
+  };
   let events = 0;
   const writeBatch = db.transaction((from: number, to: number) => {
     for (let index = from; index < to; index++) {
@@ -143,7 +173,10 @@ function fill(file: string, handoffs: number, samples: SampleHandoff[]): number 
   const started = performance.now();
   for (let from = 0; from < handoffs; from += HANDOFFS_PER_TRANSACTION) {
     writeBatch(from, Math.min(handoffs, from + HANDOFFS_PER_TRANSACTION));
-    if (from > 0 && from % 200_000 === 0) log(`scale: ${from.toLocaleString('en-US')} of ${handoffs.toLocaleString('en-US')} written (${round((performance.now() - started) / 1000)} s)`);
+    if (from > 0 && from % 200_000 === 0)
+      log(
+        `scale: ${from.toLocaleString('en-US')} of ${handoffs.toLocaleString('en-US')} written (${round((performance.now() - started) / 1000)} s)`,
+      );
   }
   // The server opens the file in WAL mode as it would a file it had written itself.
   db.pragma('locking_mode = NORMAL');

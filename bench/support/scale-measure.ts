@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { encodeHandoffCursor } from '../../src/store/handoff-cursor.js';
 import { EMBEDDED_FILE } from '../../src/store/open-database.js';
 import { encodeCursor } from '../../src/store/pagination.js';
-import { encodeHandoffCursor } from '../../src/store/handoff-cursor.js';
 import { HANDOFF_QUERY } from './bare-yoga.js';
 import { log, QUICK, round } from './common.js';
-import { sequentialLatency, type Latency } from './http-latency.js';
+import { type Latency, sequentialLatency } from './http-latency.js';
 import { SCALE_CACHE_DIR } from './scale-fixture.js';
 import { rssMb, startServerChild, untilIdle } from './server-child.js';
 
@@ -65,7 +65,9 @@ interface Position {
 function randomPositions(file: string, handoffs: number, count: number): Position[] {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
-    const at = db.prepare('SELECT id, created_at AS createdAt, updated_at AS updatedAt, priority_rank AS priorityRank FROM handoffs WHERE rowid = ?');
+    const at = db.prepare(
+      'SELECT id, created_at AS createdAt, updated_at AS updatedAt, priority_rank AS priorityRank FROM handoffs WHERE rowid = ?',
+    );
     const positions: Position[] = [];
     while (positions.length < count) {
       const row = at.get(1 + Math.floor(Math.random() * handoffs)) as Position | undefined;
@@ -80,7 +82,8 @@ function randomPositions(file: string, handoffs: number, count: number): Positio
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 
 function expectHandoff(answer: { data?: unknown }): void {
-  if (!(answer.data as { handoff: unknown } | undefined)?.handoff) throw new Error('handoff(id) answered null for a stored handoff');
+  if (!(answer.data as { handoff: unknown } | undefined)?.handoff)
+    throw new Error('handoff(id) answered null for a stored handoff');
 }
 
 function expectPage(answer: { data?: unknown }): void {
@@ -96,7 +99,11 @@ export async function measureScale(cached: string, handoffs: number): Promise<Sc
     const file = path.join(dir, EMBEDDED_FILE);
     fs.copyFileSync(cached, file);
     const copySeconds = round((performance.now() - copyStarted) / 1000, 1);
-    const positions = randomPositions(file, handoffs, EARLY_LOOKUPS + WARMUP + WARMUP / 4 + LOOKUPS + PAGES + ORDERED_PAGES);
+    const positions = randomPositions(
+      file,
+      handoffs,
+      EARLY_LOOKUPS + WARMUP + WARMUP / 4 + LOOKUPS + PAGES + ORDERED_PAGES,
+    );
     const take = (count: number) => positions.splice(0, count);
     const lookups = (count: number) => take(count).map(({ id }) => body(HANDOFF_QUERY, { id }));
 
@@ -109,23 +116,57 @@ export async function measureScale(cached: string, handoffs: number): Promise<Sc
       const settle = await untilIdle(server.pid);
       if (!settle.idle) log(`scale ${handoffs}: the server was still busy ${round(settle.ms / 1000)} s after /ready`);
       await sequentialLatency(url, lookups(WARMUP), expectHandoff);
-      await sequentialLatency(url, take(WARMUP / 4).map(({ id, createdAt }) => body(PAGE_QUERY, { after: encodeCursor(createdAt, id) })), () => undefined);
+      await sequentialLatency(
+        url,
+        take(WARMUP / 4).map(({ id, createdAt }) => body(PAGE_QUERY, { after: encodeCursor(createdAt, id) })),
+        () => undefined,
+      );
       const lookup = await sequentialLatency(url, lookups(LOOKUPS), expectHandoff);
-      const page = await sequentialLatency(url, take(PAGES).map(({ id, createdAt }) => body(PAGE_QUERY, { after: encodeCursor(createdAt, id) })), () => undefined);
-      const newestPage = await sequentialLatency(url, Array.from({ length: NEWEST_PAGES }, () => body(PAGE_QUERY)), expectPage);
-      const countedPage = await sequentialLatency(url, Array.from({ length: COUNTED_PAGES }, () => body(COUNTED_QUERY)), expectPage);
+      const page = await sequentialLatency(
+        url,
+        take(PAGES).map(({ id, createdAt }) => body(PAGE_QUERY, { after: encodeCursor(createdAt, id) })),
+        () => undefined,
+      );
+      const newestPage = await sequentialLatency(
+        url,
+        Array.from({ length: NEWEST_PAGES }, () => body(PAGE_QUERY)),
+        expectPage,
+      );
+      const countedPage = await sequentialLatency(
+        url,
+        Array.from({ length: COUNTED_PAGES }, () => body(COUNTED_QUERY)),
+        expectPage,
+      );
       const orderedPage = await sequentialLatency(
         url,
         take(ORDERED_PAGES).map((position, index) => {
-          const orderBy = index % 2 ? { field: 'UPDATED_AT' as const, direction: 'DESC' as const } : { field: 'PRIORITY' as const, direction: 'DESC' as const };
+          const orderBy =
+            index % 2
+              ? { field: 'UPDATED_AT' as const, direction: 'DESC' as const }
+              : { field: 'PRIORITY' as const, direction: 'DESC' as const };
           const key = orderBy.field === 'PRIORITY' ? [position.priorityRank, position.createdAt] : [position.updatedAt];
           return body(ORDERED_PAGE_QUERY, { orderBy, after: encodeHandoffCursor(orderBy, { key, id: position.id }) });
         }),
         () => undefined,
       );
       const rssAfterQueriesMb = rssMb(server.pid);
-      log(`scale ${handoffs}: handoff(id) p99 ${lookup.p99Ms} ms, page p99 ${page.p99Ms} ms, ordered page p99 ${orderedPage.p99Ms} ms, RSS after queries ${round(rssAfterQueriesMb)} MB`);
-      return { handoffs, readyMs: server.readyMs, rssAfterStartMb, settleMs: settle.ms, earlyLookup, lookup, page, newestPage, countedPage, orderedPage, rssAfterQueriesMb, copySeconds };
+      log(
+        `scale ${handoffs}: handoff(id) p99 ${lookup.p99Ms} ms, page p99 ${page.p99Ms} ms, ordered page p99 ${orderedPage.p99Ms} ms, RSS after queries ${round(rssAfterQueriesMb)} MB`,
+      );
+      return {
+        handoffs,
+        readyMs: server.readyMs,
+        rssAfterStartMb,
+        settleMs: settle.ms,
+        earlyLookup,
+        lookup,
+        page,
+        newestPage,
+        countedPage,
+        orderedPage,
+        rssAfterQueriesMb,
+        copySeconds,
+      };
     } finally {
       await server.stop();
     }

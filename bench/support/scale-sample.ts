@@ -4,14 +4,19 @@
  * that file (procedures, rules, agents and all) and fills it with clones of these rows.
  */
 import path from 'node:path';
-import type { HandoffRow } from '../../src/store/sqlite/handoff-schema.js';
 import { EMBEDDED_FILE } from '../../src/store/open-database.js';
+import type { HandoffRow } from '../../src/store/sqlite/handoff-schema.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { closeEngine, finalEvents, NOOP_PROCEDURE_ID, openEngine } from './engine-harness.js';
 
 /** A stored handoff as its columns hold it, and its events' bodies in seq order. */
 export interface SampleHandoff {
-  row: HandoffRow & { source_agent: string | null; target_agent: string | null; source_phase: string | null; test_id: string | null };
+  row: HandoffRow & {
+    source_agent: string | null;
+    target_agent: string | null;
+    source_phase: string | null;
+    test_id: string | null;
+  };
   events: string[];
 }
 
@@ -26,7 +31,10 @@ const SAMPLE_RUNS = [
     handoffType: 'AGENT_HANDOFF' as const,
     metadata: {
       task: { id: 'TASK-4711', title: 'Summarise the quarterly incident reports', priority: 'high', due: '2026-12-01' },
-      knowledge: { sources: ['wiki/incidents', 'tickets/2026-Q3'], notes: 'Two reports are still drafts; use the final ones.' },
+      knowledge: {
+        sources: ['wiki/incidents', 'tickets/2026-Q3'],
+        notes: 'Two reports are still drafts; use the final ones.',
+      },
     },
   },
   {
@@ -38,13 +46,22 @@ const SAMPLE_RUNS = [
     handoffType: 'PHASE_TRANSITION' as const,
     metadata: {
       phaseComplete: true,
-      resources: [{ name: 'design-doc', available: true }, { name: 'figma-board', available: true }],
+      resources: [
+        { name: 'design-doc', available: true },
+        { name: 'figma-board', available: true },
+      ],
       state: { milestone: 'M3', openQuestions: 0 },
       sourceStateChecksum: 'sha256:9f2c1e',
       targetStateChecksum: 'sha256:9f2c1e',
     },
   },
-  { procedureId: NOOP_PROCEDURE_ID, sourceAgent: AGENTS.source, targetAgent: AGENTS.target, handoffType: 'TASK_DELEGATION' as const, metadata: { ticket: 'OPS-1234' } },
+  {
+    procedureId: NOOP_PROCEDURE_ID,
+    sourceAgent: AGENTS.source,
+    targetAgent: AGENTS.target,
+    handoffType: 'TASK_DELEGATION' as const,
+    metadata: { ticket: 'OPS-1234' },
+  },
 ];
 
 /** Runs the sample handoffs on a new embedded file in `dir`; returns their rows (the file stays, closed). */
@@ -53,7 +70,10 @@ export async function sampleHandoffs(dir: string): Promise<{ file: string; sampl
   const db = SqliteDatabase.open(file, { sync: 'NORMAL' });
   const engine = await openEngine(db);
   try {
-    for (const [id, permission] of [[AGENTS.source, 'handoff:send'], [AGENTS.target, 'handoff:receive']]) {
+    for (const [id, permission] of [
+      [AGENTS.source, 'handoff:send'],
+      [AGENTS.target, 'handoff:receive'],
+    ]) {
       const registered = await engine.agents.register({ id, capabilities: ['bench'], permissions: [permission] });
       if (!registered.ok) throw new Error(`could not register ${id}`);
     }

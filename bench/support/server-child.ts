@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { listeningPort, ROOT, serverEnv, type ServerProcess } from '../../test/support/server-process.js';
+import { listeningPort, ROOT, type ServerProcess, serverEnv } from '../../test/support/server-process.js';
 import { SERVER_FLAGS, TSX } from './spawn.js';
 
 const READY_WITHIN_MS = 120_000;
@@ -32,7 +32,9 @@ export async function startServerChild(env: Record<string, string>): Promise<Ser
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const server: ServerProcess = { child, exited, stdout: () => stdout, stderr: () => stderr };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -77,7 +79,10 @@ export function cpuSeconds(pid: number): number {
  * Resolves with the milliseconds until the process used under `share` of one core over a whole
  * `windowMs` (its start-up work, such as the background integrity check, is over), or at `timeoutMs`.
  */
-export async function untilIdle(pid: number, options: { windowMs?: number; share?: number; timeoutMs?: number } = {}): Promise<{ ms: number; idle: boolean }> {
+export async function untilIdle(
+  pid: number,
+  options: { windowMs?: number; share?: number; timeoutMs?: number } = {},
+): Promise<{ ms: number; idle: boolean }> {
   const { windowMs = 1_000, share = 0.05, timeoutMs = 600_000 } = options;
   const started = performance.now();
   let before = cpuSeconds(pid);

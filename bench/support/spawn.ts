@@ -1,4 +1,4 @@
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AutocannonOptions, AutocannonResult } from './autocannon.js';
 
@@ -15,10 +15,15 @@ export const SERVER_FLAGS = ['--max-semi-space-size=64'];
 export function loadInChild(options: AutocannonOptions): Promise<AutocannonResult> {
   const script = fileURLToPath(new URL('./load-child.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...TSX, script, JSON.stringify(options)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`load generator failed: ${stderr || error.message}`));
-      resolve(JSON.parse(stdout) as AutocannonResult);
-    });
+    execFile(
+      process.execPath,
+      [...TSX, script, JSON.stringify(options)],
+      { maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`load generator failed: ${stderr || error.message}`));
+        resolve(JSON.parse(stdout) as AutocannonResult);
+      },
+    );
   });
 }
 

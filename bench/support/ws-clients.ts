@@ -8,8 +8,8 @@
  * resolution time comparable across processes of one machine.
  */
 import { randomUUID } from 'node:crypto';
-import { connectRaw, type RawWebSocket } from './raw-websocket.js';
 import { latencyHistogram } from './histogram.js';
+import { connectRaw, type RawWebSocket } from './raw-websocket.js';
 import { ReceiveLog } from './receive-log.js';
 
 type Command =
@@ -60,7 +60,10 @@ process.on('message', async (command: Command) => {
     const published = new Map(command.times);
     for (let index = 0; index < received.size; index++) {
       const { text, receivedAt } = received.at(index);
-      const message = JSON.parse(text) as { type: string; payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } } };
+      const message = JSON.parse(text) as {
+        type: string;
+        payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } };
+      };
       const event = message.type === 'next' ? message.payload?.data?.handoffEvents : undefined;
       if (!event) {
         errors++;

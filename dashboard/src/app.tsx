@@ -6,15 +6,15 @@ import { storeApiKey, storedApiKey } from './api/api-key';
 import { createApiClient } from './api/client';
 import { ViewerContext } from './api/viewer';
 import { ViewerDocument } from './gql/graphql';
+import { Agents } from './pages/agents';
+import { HandoffDetail } from './pages/handoff-detail';
+import { HandoffList } from './pages/handoff-list';
 import { KeyPrompt } from './pages/key-prompt';
 import { Overview } from './pages/overview';
-import { HandoffList } from './pages/handoff-list';
-import { HandoffDetail } from './pages/handoff-detail';
-import { Agents } from './pages/agents';
 import { Procedures } from './pages/procedures';
-import { Validation } from './pages/validation';
 import { Reliability } from './pages/reliability';
 import { ReliabilityTestPage } from './pages/reliability-test';
+import { Validation } from './pages/validation';
 
 /** The API client follows the key: a new key, a new client (and WebSocket) carrying it. */
 export function App() {
@@ -53,7 +53,9 @@ function Session({ apiKey, onKey }: { apiKey: string | null; onKey: (key: string
             <Route path="/procedures" component={Procedures} />
             <Route path="/validation" component={Validation} />
             <Route path="/reliability" component={Reliability} />
-            <Route path="/reliability/:id">{(params) => <ReliabilityTestPage id={decodeURIComponent(params.id)} />}</Route>
+            <Route path="/reliability/:id">
+              {(params) => <ReliabilityTestPage id={decodeURIComponent(params.id)} />}
+            </Route>
             <Route>
               <h1>Not found</h1>
             </Route>

@@ -10,8 +10,8 @@
  * --after (last seq already seen). Exits 0 when the handoff completed, 1 when it ended otherwise.
  */
 import { parseArgs } from 'node:util';
-import { GraphQLHttpClient } from './graphql-http.js';
 import { HandoffStatusDocument, StartHandoffDocument } from './generated/graphql.js';
+import { GraphQLHttpClient } from './graphql-http.js';
 import { followHandoffProgress } from './handoff-progress.js';
 
 const { values } = parseArgs({
@@ -28,7 +28,9 @@ const handoffId = values.handoff;
 const http = new GraphQLHttpClient(values.url, values.key);
 
 if (values.start) {
-  const { initiateHandoff } = await http.request(StartHandoffDocument, { input: { handoffId, procedureId: values.start } });
+  const { initiateHandoff } = await http.request(StartHandoffDocument, {
+    input: { handoffId, procedureId: values.start },
+  });
   if (initiateHandoff.userErrors.length > 0) {
     console.error(initiateHandoff.userErrors.map((error) => `${error.code}: ${error.message}`).join('\n'));
     process.exit(2);
@@ -40,7 +42,8 @@ const progress = followHandoffProgress({
   apiKey: values.key,
   handoffId,
   afterSeq: Number(values.after),
-  onReconnect: ({ afterSeq, attempt, reason }) => console.error(`connection lost (${reason}); resubscribing after seq ${afterSeq} (attempt ${attempt})`),
+  onReconnect: ({ afterSeq, attempt, reason }) =>
+    console.error(`connection lost (${reason}); resubscribing after seq ${afterSeq} (attempt ${attempt})`),
 });
 for await (const event of progress) console.log(JSON.stringify(event));
 

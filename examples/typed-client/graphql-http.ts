@@ -26,14 +26,21 @@ export class GraphQLHttpClient {
     private readonly apiKey?: string,
   ) {}
 
-  async request<TResult, TVariables>(document: TypedDocument<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+  async request<TResult, TVariables>(
+    document: TypedDocument<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<TResult> {
     const response = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      },
       body: JSON.stringify({ query: document.toString(), variables }),
     });
     const body = (await response.json()) as { data?: TResult | null; errors?: GraphQLErrorBody[] };
-    if (body.errors?.length || body.data == null) throw new GraphQLRequestError(body.errors ?? [{ message: `HTTP ${response.status} without data` }]);
+    if (body.errors?.length || body.data == null)
+      throw new GraphQLRequestError(body.errors ?? [{ message: `HTTP ${response.status} without data` }]);
     return body.data;
   }
 }

@@ -1,12 +1,12 @@
-import { createClient, type Client } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GraphQLRequestError, type GraphQLErrorBody } from './graphql-http.js';
 import {
-  HandoffProgressDocument,
   type HandoffEventType,
+  HandoffProgressDocument,
   type HandoffProgressSubscription,
   type HandoffProgressSubscriptionVariables,
 } from './generated/graphql.js';
+import { type GraphQLErrorBody, GraphQLRequestError } from './graphql-http.js';
 
 export type HandoffProgressEvent = HandoffProgressSubscription['handoffProgress'];
 
@@ -30,7 +30,13 @@ export interface FollowOptions {
 }
 
 /** The events after which a handoff's stream ends. */
-const FINAL_EVENTS: ReadonlySet<HandoffEventType> = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED', 'HANDOFF_CANCELLED']);
+const FINAL_EVENTS: ReadonlySet<HandoffEventType> = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+  'HANDOFF_CANCELLED',
+]);
 
 /** Up to 2 s, doubling from 100 ms. */
 const defaultDelay = (attempt: number): number => Math.min(2_000, 100 * 2 ** (attempt - 1));
@@ -56,7 +62,8 @@ function connectWithoutRetry(url: string, apiKey?: string): Client {
  */
 function isConnectionLoss(error: unknown): boolean {
   if (error instanceof GraphQLRequestError) return false;
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
   return !(typeof code === 'number' && code >= 4000 && code < 4500 && code !== 4499);
 }
 
@@ -75,7 +82,9 @@ function reasonOf(error: unknown): string {
  * events after `afterSeq`, then streams live ones), so the caller sees neither gaps nor duplicates;
  * an event at or below the last delivered seq (a replay overlap) is never delivered twice.
  */
-export async function* followHandoffProgress(options: FollowOptions): AsyncGenerator<HandoffProgressEvent, void, undefined> {
+export async function* followHandoffProgress(
+  options: FollowOptions,
+): AsyncGenerator<HandoffProgressEvent, void, undefined> {
   const connect = options.connect ?? connectWithoutRetry;
   const sleep = options.sleep ?? realSleep;
   const delay = options.reconnectDelayMs ?? defaultDelay;

@@ -1,4 +1,4 @@
-import { sleep, type Deadline } from './deadline.js';
+import { type Deadline, sleep } from './deadline.js';
 
 /**
  * GraphQL over HTTP to the one port every server of the run listens on. A request that meets no
@@ -23,7 +23,12 @@ export class ChaosClient {
         });
         const body = await response.json();
         // The store refused for now (a restart's first moments): the same request again is safe.
-        if (!body.errors?.some((error: { extensions?: { code?: string } }) => error.extensions?.code === 'STORE_UNAVAILABLE')) return body;
+        if (
+          !body.errors?.some(
+            (error: { extensions?: { code?: string } }) => error.extensions?.code === 'STORE_UNAVAILABLE',
+          )
+        )
+          return body;
       } catch {
         // no server right now, or it died mid-request
       }

@@ -1,9 +1,15 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { sleep, type Deadline } from './deadline.js';
+import { type Deadline, sleep } from './deadline.js';
 
 const PROGRESS = 'subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq type } }';
-const FINAL = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED', 'HANDOFF_CANCELLED']);
+const FINAL = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+  'HANDOFF_CANCELLED',
+]);
 
 /** What one subscriber received, across every reconnection. */
 export interface Stream {

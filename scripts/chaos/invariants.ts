@@ -5,7 +5,13 @@ import type { Call } from './receiver.js';
 import type { RedriveOutcome } from './redrive.js';
 
 const FINAL_STATUSES = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'CANCELLED']);
-const FINAL_EVENTS = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED', 'HANDOFF_CANCELLED']);
+const FINAL_EVENTS = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+  'HANDOFF_CANCELLED',
+]);
 /** What an acknowledged cancel may end in: cancelled, or cancelled with an undo that failed. */
 const CANCEL_HONOURED = new Set(['CANCELLED', 'ROLLBACK_FAILED']);
 
@@ -41,14 +47,23 @@ export async function readStored(client: ChaosClient): Promise<Map<string, Store
 }
 
 function invariant(name: string, violations: string[], figures: string): Invariant {
-  return { name, held: violations.length === 0, detail: violations.length === 0 ? figures : `${violations.length} violation(s): ${violations.slice(0, 5).join('; ')}` };
+  return {
+    name,
+    held: violations.length === 0,
+    detail:
+      violations.length === 0 ? figures : `${violations.length} violation(s): ${violations.slice(0, 5).join('; ')}`,
+  };
 }
 
 /**
  * Calls per handoff, action and run, checked against the action's policy (a redrive starts a run with
  * a fresh policy) and, for the latest run, the attempts the store counted.
  */
-function policyViolations(calls: Call[], stored: Map<string, StoredHandoff>, compensation: boolean): { violations: string[]; counted: number; most: number } {
+function policyViolations(
+  calls: Call[],
+  stored: Map<string, StoredHandoff>,
+  compensation: boolean,
+): { violations: string[]; counted: number; most: number } {
   const perAction = new Map<string, Call[]>();
   for (const call of calls) {
     const action = WEBHOOK_ACTIONS.get(call.action);
@@ -62,13 +77,15 @@ function policyViolations(calls: Call[], stored: Map<string, StoredHandoff>, com
     const [handoffId, name, run] = key.split('|') as [string, string, string];
     const action = WEBHOOK_ACTIONS.get(name)!;
     most = Math.max(most, made.length);
-    if (made.length > action.maxAttempts) violations.push(`${handoffId} ${name} run ${run}: ${made.length} calls, policy ${action.maxAttempts}`);
+    if (made.length > action.maxAttempts)
+      violations.push(`${handoffId} ${name} run ${run}: ${made.length} calls, policy ${action.maxAttempts}`);
     // Every call of the latest run was an attempt the store had counted before it ran.
     const handoff = stored.get(handoffId);
     if (Number(run) !== (handoff?.run ?? 1)) continue;
     const step = handoff?.steps.find((candidate) => candidate.id === action.step);
     const counted = step ? (compensation ? step.compensationAttempts : step.attempts) : 0;
-    if (made.length > counted) violations.push(`${handoffId} ${name}: ${made.length} calls, ${counted} attempts stored`);
+    if (made.length > counted)
+      violations.push(`${handoffId} ${name}: ${made.length} calls, ${counted} attempts stored`);
   }
   return { violations, counted: [...perAction.values()].reduce((sum, made) => sum + made.length, 0), most };
 }
@@ -86,50 +103,100 @@ function sharedKeys(calls: Call[]): string[] {
 }
 
 /** Checks every promise the run is about; none is sampled. */
-export function checkInvariants(load: LoadOutcome, stored: Map<string, StoredHandoff>, calls: Call[], redrives: RedriveOutcome): Invariant[] {
+export function checkInvariants(
+  load: LoadOutcome,
+  stored: Map<string, StoredHandoff>,
+  calls: Call[],
+  redrives: RedriveOutcome,
+): Invariant[] {
   const followedWanted = load.followersStarted;
   const missing = [...load.acknowledged].filter((id) => !stored.has(id));
-  const unfinished = [...load.acknowledged].filter((id) => stored.has(id) && !FINAL_STATUSES.has(stored.get(id)!.status));
+  const unfinished = [...load.acknowledged].filter(
+    (id) => stored.has(id) && !FINAL_STATUSES.has(stored.get(id)!.status),
+  );
   const gaps: string[] = [];
   let events = 0;
   for (const handoff of stored.values()) {
     events += handoff.events.length;
-    if (handoff.events.some((event, index) => event.seq !== index + 1)) gaps.push(`${handoff.handoffId}: seqs ${handoff.events.map((event) => event.seq).join(',')}`);
-    else if (!FINAL_EVENTS.has(handoff.events.at(-1)?.type ?? '')) gaps.push(`${handoff.handoffId}: history ends on ${handoff.events.at(-1)?.type}`);
+    if (handoff.events.some((event, index) => event.seq !== index + 1))
+      gaps.push(`${handoff.handoffId}: seqs ${handoff.events.map((event) => event.seq).join(',')}`);
+    else if (!FINAL_EVENTS.has(handoff.events.at(-1)?.type ?? ''))
+      gaps.push(`${handoff.handoffId}: history ends on ${handoff.events.at(-1)?.type}`);
   }
   const broken = load.streams.flatMap((stream) => {
     // A subscriber from the start follows the first run: its stream ends at that run's final event.
     const all = stored.get(stream.handoffId)?.events ?? [];
     const firstFinal = all.findIndex((event) => FINAL_EVENTS.has(event.type));
     const history = firstFinal === -1 ? all : all.slice(0, firstFinal + 1);
-    if (stream.seqs.some((seq, index) => seq !== index + 1)) return [`${stream.handoffId}: received ${stream.seqs.join(',')}`];
-    if (stream.seqs.length !== history.length) return [`${stream.handoffId}: received ${stream.seqs.length} of ${history.length} events`];
+    if (stream.seqs.some((seq, index) => seq !== index + 1))
+      return [`${stream.handoffId}: received ${stream.seqs.join(',')}`];
+    if (stream.seqs.length !== history.length)
+      return [`${stream.handoffId}: received ${stream.seqs.length} of ${history.length} events`];
     return FINAL_EVENTS.has(stream.lastType ?? '') ? [] : [`${stream.handoffId}: ended on ${stream.lastType}`];
   });
-  if (load.streams.length !== followedWanted) broken.push(`${followedWanted - load.streams.length} subscriber(s) never finished`);
+  if (load.streams.length !== followedWanted)
+    broken.push(`${followedWanted - load.streams.length} subscriber(s) never finished`);
   const steps = policyViolations(calls, stored, false);
   const undos = policyViolations(calls, stored, true);
-  const ignored = [...load.cancelsAcknowledged].filter((id) => !CANCEL_HONOURED.has(stored.get(id)?.status ?? '')).map((id) => `${id} ended ${stored.get(id)?.status}`);
+  const ignored = [...load.cancelsAcknowledged]
+    .filter((id) => !CANCEL_HONOURED.has(stored.get(id)?.status ?? ''))
+    .map((id) => `${id} ended ${stored.get(id)?.status}`);
   const resumed = load.streams.filter((stream) => stream.connections > 1).length;
   const notRedriven = [...redrives.acknowledged].flatMap((id) => {
     const handoff = stored.get(id);
     if (!handoff || handoff.run < 2) return [`${id} acknowledged but still run ${handoff?.run}`];
     const opened = handoff.events.findIndex((event) => event.type === 'HANDOFF_REDRIVEN');
-    if (opened < 1 || !FINAL_EVENTS.has(handoff.events[opened - 1]!.type)) return [`${id}: no HANDOFF_REDRIVEN right after a final event`];
-    if (handoff.events.slice(opened).some((event) => event.run < 2)) return [`${id}: an event after the redrive has run 1`];
+    if (opened < 1 || !FINAL_EVENTS.has(handoff.events[opened - 1]!.type))
+      return [`${id}: no HANDOFF_REDRIVEN right after a final event`];
+    if (handoff.events.slice(opened).some((event) => event.run < 2))
+      return [`${id}: an event after the redrive has run 1`];
     return [];
   });
   const runs = [...stored.values()].filter((handoff) => handoff.run > 1);
   // Each was retried with expectedRun 1, resent after every kill: never more than one new run.
-  const doubled = runs.filter((handoff) => handoff.run > 2).map((handoff) => `${handoff.handoffId} reached run ${handoff.run}`);
+  const doubled = runs
+    .filter((handoff) => handoff.run > 2)
+    .map((handoff) => `${handoff.handoffId} reached run ${handoff.run}`);
   return [
-    invariant('every acknowledged handoff is stored and final', [...missing.map((id) => `${id} missing`), ...unfinished.map((id) => `${id} is ${stored.get(id)!.status}`), ...load.surprises], `${load.acknowledged.size}/${load.acknowledged.size}`),
-    invariant('no event sequence gap; every history ends on its final event', gaps, `${stored.size} histories, ${events} events`),
-    invariant("every subscriber's stream is complete", broken, `${load.streams.length}/${followedWanted} (${resumed} resumed after a kill)`),
-    invariant('no step ran more often than its policy allows', steps.violations, `${steps.counted} calls, at most ${steps.most} for one step (policy 2–3)`),
-    invariant('no compensation ran more often than its policy allows', undos.violations, `${undos.counted} calls, at most ${undos.most} for one compensation (policy 3)`),
-    invariant('every webhook call has its own Idempotency-Key', sharedKeys(calls), `${calls.length} calls, ${new Set(calls.map((call) => call.key)).size} keys`),
-    invariant('no acknowledged cancel was ignored', ignored, `${load.cancelsAcknowledged.size} acknowledged, ${load.cancelsRefused.size} refused with a reason`),
+    invariant(
+      'every acknowledged handoff is stored and final',
+      [
+        ...missing.map((id) => `${id} missing`),
+        ...unfinished.map((id) => `${id} is ${stored.get(id)!.status}`),
+        ...load.surprises,
+      ],
+      `${load.acknowledged.size}/${load.acknowledged.size}`,
+    ),
+    invariant(
+      'no event sequence gap; every history ends on its final event',
+      gaps,
+      `${stored.size} histories, ${events} events`,
+    ),
+    invariant(
+      "every subscriber's stream is complete",
+      broken,
+      `${load.streams.length}/${followedWanted} (${resumed} resumed after a kill)`,
+    ),
+    invariant(
+      'no step ran more often than its policy allows',
+      steps.violations,
+      `${steps.counted} calls, at most ${steps.most} for one step (policy 2–3)`,
+    ),
+    invariant(
+      'no compensation ran more often than its policy allows',
+      undos.violations,
+      `${undos.counted} calls, at most ${undos.most} for one compensation (policy 3)`,
+    ),
+    invariant(
+      'every webhook call has its own Idempotency-Key',
+      sharedKeys(calls),
+      `${calls.length} calls, ${new Set(calls.map((call) => call.key)).size} keys`,
+    ),
+    invariant(
+      'no acknowledged cancel was ignored',
+      ignored,
+      `${load.cancelsAcknowledged.size} acknowledged, ${load.cancelsRefused.size} refused with a reason`,
+    ),
     invariant(
       'every acknowledged redrive ran again under its id, history kept',
       [...notRedriven, ...doubled, ...redrives.surprises],

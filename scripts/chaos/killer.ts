@@ -29,7 +29,9 @@ export class Killer {
     seed: number,
   ) {
     const draws = seededRandom(seed ^ 0x5bd1e995);
-    this.points = Array.from({ length: count }, () => Math.max(1, Math.ceil((0.05 + 0.95 * draws.next()) * handoffs))).sort((a, b) => a - b);
+    this.points = Array.from({ length: count }, () =>
+      Math.max(1, Math.ceil((0.05 + 0.95 * draws.next()) * handoffs)),
+    ).sort((a, b) => a - b);
     this.delays = Array.from({ length: count }, () => Math.floor(draws.next() * 50));
   }
 
@@ -38,7 +40,11 @@ export class Killer {
     while (this.points.length > 0 && this.points[0]! <= count) {
       this.points.shift();
       const delay = this.delays.shift()!;
-      this.chain = this.chain.then(() => this.killAndRestart(count, delay)).catch((error) => void (this.failure ??= error));
+      this.chain = this.chain
+        .then(() => this.killAndRestart(count, delay))
+        .catch((error) => {
+          this.failure ??= error;
+        });
     }
   }
 

@@ -1,11 +1,13 @@
-import { seededRandom, type Random } from '../../src/engine/shared/random.js';
+import { type Random, seededRandom } from '../../src/engine/shared/random.js';
 import type { ChaosClient } from './client.js';
-import { sleep, type Deadline } from './deadline.js';
+import { type Deadline, sleep } from './deadline.js';
 import { follow, type Stream } from './follower.js';
 import type { ChaosOptions } from './options.js';
 
-const INITIATE = 'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "CHAOS" }) { handoff { handoffId } userErrors { code message } } }';
-const CANCEL = 'mutation($id: ID!) { cancelHandoff(input: { id: $id, reason: "chaos" }) { handoff { status } userErrors { code message } } }';
+const INITIATE =
+  'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "CHAOS" }) { handoff { handoffId } userErrors { code message } } }';
+const CANCEL =
+  'mutation($id: ID!) { cancelHandoff(input: { id: $id, reason: "chaos" }) { handoff { status } userErrors { code message } } }';
 
 /** What the load did and was told. */
 export interface LoadOutcome {
@@ -39,11 +41,19 @@ export async function driveLoad(
   deadline: Deadline,
   onAcknowledged: (count: number) => void,
 ): Promise<LoadOutcome> {
-  const outcome: LoadOutcome = { acknowledged: new Set(), cancelsAcknowledged: new Set(), cancelsRefused: new Map(), followersStarted: 0, streams: [], surprises: [] };
+  const outcome: LoadOutcome = {
+    acknowledged: new Set(),
+    cancelsAcknowledged: new Set(),
+    cancelsRefused: new Map(),
+    followersStarted: 0,
+    streams: [],
+    surprises: [],
+  };
   const background: Promise<void>[] = [];
   // Every followStep-th handoff is followed, `followed` of them in all.
   const followStep = options.followed > 0 ? Math.max(1, Math.floor(options.handoffs / options.followed)) : 0;
-  const isFollowed = (index: number) => followStep > 0 && index % followStep === 0 && index / followStep < options.followed;
+  const isFollowed = (index: number) =>
+    followStep > 0 && index % followStep === 0 && index / followStep < options.followed;
 
   const cancelLater = async (id: string, draws: Random) => {
     await sleep(Math.floor(draws.next() * 300));

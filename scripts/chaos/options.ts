@@ -24,7 +24,8 @@ const HELP = `npm run chaos -- [--handoffs 400] [--kills 5] [--seed N] [--concur
 function bounded(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number from ${min} to ${max}, got "${raw}"\n${HELP}`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new Error(`--${name} must be a number from ${min} to ${max}, got "${raw}"\n${HELP}`);
   return value;
 }
 

@@ -16,7 +16,11 @@ export const WEBHOOK_ACTIONS: ReadonlyMap<string, WebhookAction> = new Map([
   ['notify', { step: 'notify', compensation: false, maxAttempts: 2 }],
 ]);
 
-const retry = (step: string) => ({ maxAttempts: WEBHOOK_ACTIONS.get(step)!.maxAttempts, initialDelayMs: 10, maxDelayMs: 40 });
+const retry = (step: string) => ({
+  maxAttempts: WEBHOOK_ACTIONS.get(step)!.maxAttempts,
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+});
 
 function hook(id: string, receiver: string, query = '') {
   return { id, name: id, kind: 'WEBHOOK', params: { url: `${receiver}/${id}${query}` }, timeoutMs: 5_000 };

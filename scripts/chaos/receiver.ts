@@ -63,7 +63,14 @@ export class Receiver {
       const draw = seededRandom(hash(`${this.seed}|${key}`));
       const scale = Number(url.searchParams.get('fail') ?? '1');
       const status = draw.next() < this.failureRate * scale ? 503 : 200;
-      this.calls.push({ handoffId: String(call.handoffId), action: url.pathname.slice(1), attempt: Number(call.attempt), run: Number(call.run ?? 1), key, answered: status });
+      this.calls.push({
+        handoffId: String(call.handoffId),
+        action: url.pathname.slice(1),
+        attempt: Number(call.attempt),
+        run: Number(call.run ?? 1),
+        key,
+        answered: status,
+      });
       // Up to 40 ms: a kill has in-flight calls to cut short.
       setTimeout(() => res.writeHead(status).end(), Math.floor(draw.next() * 40));
     });

@@ -1,7 +1,8 @@
 import type { ChaosClient } from './client.js';
 import type { StoredHandoff } from './invariants.js';
 
-const RETRY = 'mutation($id: ID!, $run: Int!) { retryHandoff(input: { id: $id, expectedRun: $run }) { handoff { run } userErrors { code message } } }';
+const RETRY =
+  'mutation($id: ID!, $run: Int!) { retryHandoff(input: { id: $id, expectedRun: $run }) { handoff { run } userErrors { code message } } }';
 const REDRIVABLE = new Set(['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED']);
 
 /** What the redrive phase did and was told. */
@@ -46,5 +47,7 @@ export async function driveRedrives(
 }
 
 export function redriveCandidates(stored: Map<string, StoredHandoff>, cancelled: ReadonlySet<string>): string[] {
-  return [...stored.values()].filter((handoff) => REDRIVABLE.has(handoff.status) && !cancelled.has(handoff.handoffId)).map((handoff) => handoff.handoffId);
+  return [...stored.values()]
+    .filter((handoff) => REDRIVABLE.has(handoff.status) && !cancelled.has(handoff.handoffId))
+    .map((handoff) => handoff.handoffId);
 }

@@ -19,7 +19,9 @@ export interface ChaosReport {
 }
 
 export function passed(report: ChaosReport): boolean {
-  return report.error === null && report.invariants.length > 0 && report.invariants.every((invariant) => invariant.held);
+  return (
+    report.error === null && report.invariants.length > 0 && report.invariants.every((invariant) => invariant.held)
+  );
 }
 
 function callSummary(calls: Call[]): string {
@@ -30,7 +32,9 @@ function callSummary(calls: Call[]): string {
     if (call.answered !== 200) entry.failed++;
     byAction.set(call.action, entry);
   }
-  return [...byAction].map(([action, { calls: made, failed }]) => `${action} ${made} (${failed} answered 503)`).join(', ');
+  return [...byAction]
+    .map(([action, { calls: made, failed }]) => `${action} ${made} (${failed} answered 503)`)
+    .join(', ');
 }
 
 const NAME_WIDTH = 62;
@@ -45,10 +49,16 @@ export function formatReport(report: ChaosReport): string {
     `  kills          ${report.kills.length} of ${options.kills} × 2 SIGKILL, after ${report.kills.map((kill) => `${kill.afterAcknowledged}${kill.duringRedrives ? ' redrives' : ''}`).join(', ') || '—'} acknowledged; ` +
       `down ${report.kills.map((kill) => `${(kill.downMs / 1000).toFixed(1)} s`).join(', ') || '—'}`,
     `  redrives       ${report.redrives} failed or rolled-back handoffs retried under their id after the first pass, with kills among them`,
-    `  outcomes       ${Object.entries(report.outcomes).map(([status, count]) => `${count} ${status}`).join(', ') || '—'}`,
+    `  outcomes       ${
+      Object.entries(report.outcomes)
+        .map(([status, count]) => `${count} ${status}`)
+        .join(', ') || '—'
+    }`,
     `  webhook calls  ${callSummary(report.calls) || 'none'}`,
     '  invariants',
-    ...report.invariants.map((invariant) => `    ${invariant.held ? '✓' : '✗'} ${invariant.name.padEnd(NAME_WIDTH)}  ${invariant.detail}`),
+    ...report.invariants.map(
+      (invariant) => `    ${invariant.held ? '✓' : '✗'} ${invariant.name.padEnd(NAME_WIDTH)}  ${invariant.detail}`,
+    ),
   ];
   if (report.error) lines.push(`  error          ${report.error}`);
   lines.push(`  ${passed(report) ? 'PASSED' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(1)} s`);

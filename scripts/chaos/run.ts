@@ -13,14 +13,15 @@ import { Deadline, sleep } from './deadline.js';
 import { checkInvariants, readStored } from './invariants.js';
 import { Killer } from './killer.js';
 import { driveLoad } from './load.js';
-import { driveRedrives, redriveCandidates } from './redrive.js';
-import { parseOptions, type ChaosOptions } from './options.js';
+import { type ChaosOptions, parseOptions } from './options.js';
 import { chaosProcedure } from './procedure.js';
 import { Receiver } from './receiver.js';
-import { formatReport, passed, reportJson, type ChaosReport } from './report.js';
+import { driveRedrives, redriveCandidates } from './redrive.js';
+import { type ChaosReport, formatReport, passed, reportJson } from './report.js';
 import { ServerProcess } from './server-process.js';
 
-const UNFINISHED = '{ handoffs(first: 1, filter: { procedureId: ["CHAOS"], status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }';
+const UNFINISHED =
+  '{ handoffs(first: 1, filter: { procedureId: ["CHAOS"], status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }';
 
 /** A port nothing listens on now: every server of the run takes it in turn, so clients keep one address. */
 function freePort(): Promise<number> {
@@ -62,16 +63,24 @@ async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
   report.calls = receiver.calls;
   try {
     await server.start();
-    const defined = await client.gql('mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }', { input: chaosProcedure(receiverUrl) });
-    if (defined.data?.createProcedure.userErrors.length !== 0) throw new Error(`could not define the chaos procedure: ${JSON.stringify(defined)}`);
-    const load = await driveLoad(options, client, `ws://127.0.0.1:${port}/graphql`, deadline, (count) => killer.onAcknowledged(count));
+    const defined = await client.gql(
+      'mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }',
+      { input: chaosProcedure(receiverUrl) },
+    );
+    if (defined.data?.createProcedure.userErrors.length !== 0)
+      throw new Error(`could not define the chaos procedure: ${JSON.stringify(defined)}`);
+    const load = await driveLoad(options, client, `ws://127.0.0.1:${port}/graphql`, deadline, (count) =>
+      killer.onAcknowledged(count),
+    );
     await killer.done();
     await waitUntilAllFinal(client, deadline);
     // Then every failed or rolled-back handoff is retried under its id, with as many kills again among the redrives.
     const firstRuns = await readStored(client);
     const candidates = redriveCandidates(firstRuns, load.cancelsAcknowledged).length;
     const redriveKiller = new Killer(server, candidates > 0 ? options.kills : 0, candidates, options.seed ^ 0x2545f491);
-    const redrives = await driveRedrives(client, firstRuns, load.cancelsAcknowledged, options.concurrency, (count) => redriveKiller.onAcknowledged(count));
+    const redrives = await driveRedrives(client, firstRuns, load.cancelsAcknowledged, options.concurrency, (count) =>
+      redriveKiller.onAcknowledged(count),
+    );
     await redriveKiller.done();
     report.kills.push(...redriveKiller.kills.map((kill) => ({ ...kill, duringRedrives: true })));
     report.redrives = redrives.acknowledged.size;
@@ -105,7 +114,10 @@ async function main(): Promise<void> {
     error: null,
     durationMs: 0,
   };
-  if (!options.json) process.stderr.write(`chaos: seed ${options.seed}, ${options.handoffs} handoffs, ${options.kills} kills, store in ${report.dataDir}\n`);
+  if (!options.json)
+    process.stderr.write(
+      `chaos: seed ${options.seed}, ${options.handoffs} handoffs, ${options.kills} kills, store in ${report.dataDir}\n`,
+    );
   try {
     await run(options, report);
   } catch (error) {

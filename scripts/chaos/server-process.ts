@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,8 +13,23 @@ export class ServerProcess {
   /** Starts `npm start`'s command and resolves once it says it listens (the line goes to stderr below info level). */
   async start(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of ['MONGODB_URL', 'STORE', 'API_KEYS', 'API_KEYS_FILE', 'HOST', 'PORT', 'DATA_DIR', 'LOG_LEVEL', 'CORS_ORIGINS']) delete env[name];
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...env, ...this.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    for (const name of [
+      'MONGODB_URL',
+      'STORE',
+      'API_KEYS',
+      'API_KEYS_FILE',
+      'HOST',
+      'PORT',
+      'DATA_DIR',
+      'LOG_LEVEL',
+      'CORS_ORIGINS',
+    ])
+      delete env[name];
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...env, ...this.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child = child;
     this.output = '';
     await new Promise<void>((resolve, reject) => {
@@ -22,7 +37,9 @@ export class ServerProcess {
         this.output = (this.output + chunk).slice(-20_000);
         if (this.output.includes('Handoff listening on')) resolve();
       });
-      child.once('exit', (code, signal) => reject(new Error(`the server exited (code ${code}, signal ${signal}) before listening:\n${this.output}`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`the server exited (code ${code}, signal ${signal}) before listening:\n${this.output}`)),
+      );
     });
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { codegen } from '@graphql-codegen/core';
 import { preset } from '@graphql-codegen/client-preset';
+import { codegen } from '@graphql-codegen/core';
 import type { Types } from '@graphql-codegen/plugin-helpers';
 import { buildSchema, parse } from 'graphql';
 import { SCHEMA_FILE } from '../schema-file.js';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../config.js';
-import { bearerToken } from './credentials.js';
 import type { Caller } from '../context.js';
+import { bearerToken } from './credentials.js';
 
 /** The caller of an open server (no keys configured): local use, full rights. */
 export const ANONYMOUS_ADMIN: Caller = Object.freeze({ role: 'admin', name: 'anonymous' });
@@ -38,7 +38,9 @@ export class ApiKeyRing {
   constructor(keys: readonly ApiKey[]) {
     this.keys = keys.map((key) => ({
       digest: digest(key.key),
-      caller: Object.freeze(key.agentId ? { role: key.role, name: key.name, agentId: key.agentId } : { role: key.role, name: key.name }),
+      caller: Object.freeze(
+        key.agentId ? { role: key.role, name: key.name, agentId: key.agentId } : { role: key.role, name: key.name },
+      ),
     }));
   }
 

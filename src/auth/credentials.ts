@@ -17,7 +17,8 @@ export function connectionParamsKey(params: Readonly<Record<string, unknown>> | 
   if (header !== undefined) return typeof header === 'string' ? bearerToken(header) : '';
   const headers = params.headers;
   if (headers && typeof headers === 'object') {
-    const nested = (headers as Record<string, unknown>).authorization ?? (headers as Record<string, unknown>).Authorization;
+    const nested =
+      (headers as Record<string, unknown>).authorization ?? (headers as Record<string, unknown>).Authorization;
     if (nested !== undefined) return typeof nested === 'string' ? bearerToken(nested) : '';
   }
   if (params.apiKey !== undefined) return typeof params.apiKey === 'string' ? params.apiKey : '';

@@ -14,7 +14,11 @@ import { bearerToken } from './credentials.js';
  * In front of Yoga rather than a Yoga plugin: Yoga runs its own GraphiQL and CORS hooks before any
  * plugin, so a plugin could not refuse a GraphiQL page (or a preflight) asked for with a wrong key.
  */
-export function withApiKeys(ring: ApiKeyRing, endpoints: { isApi: (path: string) => boolean; metrics: string; openApi: string }, handler: RequestListener): RequestListener {
+export function withApiKeys(
+  ring: ApiKeyRing,
+  endpoints: { isApi: (path: string) => boolean; metrics: string; openApi: string },
+  handler: RequestListener,
+): RequestListener {
   // Without keys there is nothing to check: requests pay nothing.
   if (!ring.enabled) return handler;
   return (req, res) => {
@@ -23,9 +27,11 @@ export function withApiKeys(ring: ApiKeyRing, endpoints: { isApi: (path: string)
     const auth = ring.authenticate(bearerToken(req.headers.authorization));
     const challenge = { 'www-authenticate': 'Bearer' };
     if (auth.kind === 'invalid') return refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', challenge);
-    if ((path === endpoints.metrics || path === endpoints.openApi) && auth.kind !== 'valid') return refuse(res, 401, 'UNAUTHENTICATED', 'An API key is required', challenge);
+    if ((path === endpoints.metrics || path === endpoints.openApi) && auth.kind !== 'valid')
+      return refuse(res, 401, 'UNAUTHENTICATED', 'An API key is required', challenge);
     // An agent's key reaches its own agent's work and nothing else: not the server's metrics.
-    if (path === endpoints.metrics && auth.caller?.role === 'agent') return refuse(res, 403, 'FORBIDDEN', 'An agent key may not read metrics');
+    if (path === endpoints.metrics && auth.caller?.role === 'agent')
+      return refuse(res, 403, 'FORBIDDEN', 'An agent key may not read metrics');
     handler(req, res);
   };
 }

@@ -1,31 +1,31 @@
-import { ProcedureService } from './procedures/procedure-service.js';
+import { AgentFeedService } from './agents/agent-feed-service.js';
 import { AgentService } from './agents/agent-service.js';
 import { ContextDeliveryService } from './agents/context-delivery-service.js';
-import { AgentFeedService } from './agents/agent-feed-service.js';
 import { recordHandoffsInAgentFeeds } from './agents/handoff-feed-observer.js';
-import { ValidationRuleService } from './validation/rule-service.js';
-import { ValidationService } from './validation/validation-service.js';
+import { BulkOperationService } from './bulk/bulk-operation-service.js';
 import type { FairShareRule } from './handoffs/fair-share.js';
+import { FaultInjectors } from './handoffs/fault-injectors.js';
+import { followHandoffChanges } from './handoffs/follow-handoff-changes.js';
 import { HandoffQueue } from './handoffs/handoff-queue.js';
 import { HandoffRetention, KEEP_EVERYTHING, type RetentionSettings } from './handoffs/handoff-retention.js';
 import { HandoffRunner } from './handoffs/handoff-runner.js';
 import { HandoffService } from './handoffs/handoff-service.js';
-import { FaultInjectors } from './handoffs/fault-injectors.js';
-import { followHandoffChanges } from './handoffs/follow-handoff-changes.js';
 import { createStepServices, validateHandoff, validationFactsOf } from './handoffs/step-services.js';
 import type { EngineStores } from './ports/stores.js';
+import { ProcedureService } from './procedures/procedure-service.js';
+import { ReliabilityService } from './reliability/reliability-service.js';
+import { type Clock, repeatEvery, systemClock } from './shared/clock.js';
+import { type Logger, silentLogger } from './shared/logger.js';
+import { type Random, randomToken, systemRandom } from './shared/random.js';
 import { AgentTaskPerformer } from './tasks/agent-task-performer.js';
 import { AgentTaskService } from './tasks/agent-task-service.js';
-import { secureClaimTokens, type ClaimTokenSource } from './tasks/claim-token.js';
+import { type ClaimTokenSource, secureClaimTokens } from './tasks/claim-token.js';
 import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
-import { ReliabilityService } from './reliability/reliability-service.js';
+import { ValidationRuleService } from './validation/rule-service.js';
+import { ValidationService } from './validation/validation-service.js';
 import type { WebhookSender } from './webhooks/webhook-sender.js';
 import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
-import { wireWebhooks, type WebhookSettings } from './webhooks/wire-webhooks.js';
-import { BulkOperationService } from './bulk/bulk-operation-service.js';
-import { repeatEvery, systemClock, type Clock } from './shared/clock.js';
-import { silentLogger, type Logger } from './shared/logger.js';
-import { randomToken, systemRandom, type Random } from './shared/random.js';
+import { type WebhookSettings, wireWebhooks } from './webhooks/wire-webhooks.js';
 
 /** `webhookAllowList` also bounds webhook steps; the other webhook settings are the subscriptions' (WebhookSettings). */
 export interface EngineSettings extends WebhookSettings {
@@ -118,7 +118,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const agents = new AgentService(stores.agents, clock, options.settings.agentHeartbeatWindowMs);
   const agentFeed = new AgentFeedService(stores.agentFeed, clock, logger);
-  const validation = new ValidationService({ rules: validationRules, sessions: stores.validationSessions, agents, procedures, clock, random, logger });
+  const validation = new ValidationService({
+    rules: validationRules,
+    sessions: stores.validationSessions,
+    agents,
+    procedures,
+    clock,
+    random,
+    logger,
+  });
 
   const faults = new FaultInjectors();
   const leaseMs = options.leaseMs ?? 15_000;
@@ -148,10 +156,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     retryLater: (id) => handoffs!.resumeLater(id),
     publish: (events) => handoffs!.publish(events),
   });
-  const queue = new HandoffQueue(options.settings.maxConcurrentHandoffs, (id) => runner.execute(id), options.settings.fairShare ?? null);
+  const queue = new HandoffQueue(
+    options.settings.maxConcurrentHandoffs,
+    (id) => runner.execute(id),
+    options.settings.fairShare ?? null,
+  );
   const retention = new HandoffRetention(stores, options.settings.retention ?? KEEP_EVERYTHING, clock, logger);
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
-  const deliveries = new ContextDeliveryService({ inbox: stores.inbox, feed: agentFeed, wake: (id, name, payload) => handoffs!.wake(id, name, payload), clock });
+  const deliveries = new ContextDeliveryService({
+    inbox: stores.inbox,
+    feed: agentFeed,
+    wake: (id, name, payload) => handoffs!.wake(id, name, payload),
+    clock,
+  });
   const agentTasks = new AgentTaskService({
     tasks: stores.agentTasks,
     wake: (id, name, payload) => handoffs!.wake(id, name, payload),
@@ -159,7 +176,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     claimTokens: options.claimTokens ?? secureClaimTokens,
     feed: agentFeed,
   });
-  const stopSweeping = withdrawTasksOfInterruptedHandoffs(handoffs.executed, stores.agentTasks, agentFeed, clock, logger);
+  const stopSweeping = withdrawTasksOfInterruptedHandoffs(
+    handoffs.executed,
+    stores.agentTasks,
+    agentFeed,
+    clock,
+    logger,
+  );
   const stopFeedingHandoffs = recordHandoffsInAgentFeeds(
     { created: handoffs.created, executed: handoffs.executed, events: handoffs.events, get: (id) => handoffs!.get(id) },
     agentFeed,
@@ -297,7 +320,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), resumeBulk));
       stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
       // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
-      if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())));
+      if (shared)
+        stopBackground.push(
+          repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())),
+        );
       stopWebhooks = webhooks.start();
       retention.start();
     },

@@ -17,7 +17,11 @@ export type BodyRefusal = 'too-large' | 'empty';
  * Yoga's own limit (`maxRequestBodySize`) pipes every body through a counting stream, with an
  * AbortSignal and its DOMException per request: about a quarter of the CPU of a small query.
  */
-export function withBodyLimit(maxBytes: number, handler: RequestListener, onRefused: (reason: BodyRefusal) => void = () => undefined): RequestListener {
+export function withBodyLimit(
+  maxBytes: number,
+  handler: RequestListener,
+  onRefused: (reason: BodyRefusal) => void = () => undefined,
+): RequestListener {
   const turnAway = (res: ServerResponse, reason: BodyRefusal, status: number, code: string, message: string): void => {
     onRefused(reason);
     refuse(res, status, code, message);
@@ -25,7 +29,8 @@ export function withBodyLimit(maxBytes: number, handler: RequestListener, onRefu
   return (req: IncomingMessage, res: ServerResponse) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined) {
-      if (Number(declared) > maxBytes) return turnAway(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
+      if (Number(declared) > maxBytes)
+        return turnAway(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
       return handler(req, res);
     }
     if (req.headers['transfer-encoding'] === undefined) return handler(req, res);
@@ -42,7 +47,10 @@ export function withBodyLimit(maxBytes: number, handler: RequestListener, onRefu
     // Bound to the request's async context, so the rest of the request keeps its request scope.
     const onEnd = AsyncResource.bind((): void => {
       // The request stream is used up: Yoga must read the body from what was collected here.
-      if (size === 0) return turnAway(res, 'empty', 400, 'BAD_REQUEST', 'Request body is empty');
+      if (size === 0) {
+        turnAway(res, 'empty', 400, 'BAD_REQUEST', 'Request body is empty');
+        return;
+      }
       // A stream, not the Buffer itself: the adapter lists a body object's keys, one per byte of a Buffer.
       (req as IncomingMessage & { body?: Readable }).body = Readable.from([Buffer.concat(chunks, size)]);
       handler(req, res);

@@ -18,7 +18,12 @@ export function useJsonOnlyPosts(): Plugin {
       endResponse(
         new fetchAPI.Response(
           JSON.stringify({
-            errors: [{ message: `Unsupported content type "${mediaType.slice(0, 100)}": send application/json`, extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }],
+            errors: [
+              {
+                message: `Unsupported content type "${mediaType.slice(0, 100)}": send application/json`,
+                extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+              },
+            ],
           }),
           { status: 415, headers: { 'content-type': 'application/json; charset=utf-8' } },
         ),

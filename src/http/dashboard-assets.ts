@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { RequestListener } from 'node:http';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { refuse } from './refuse.js';
 
@@ -46,7 +46,15 @@ export interface DashboardAssets {
 function assetOf(file: string, cacheControl: string): Asset {
   const body = fs.readFileSync(file);
   const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-  return { body, headers: { 'content-type': type, 'content-length': String(body.length), 'cache-control': cacheControl, ...SECURITY_HEADERS } };
+  return {
+    body,
+    headers: {
+      'content-type': type,
+      'content-length': String(body.length),
+      'cache-control': cacheControl,
+      ...SECURITY_HEADERS,
+    },
+  };
 }
 
 /**
@@ -64,13 +72,21 @@ export function loadDashboardAssets(dir: string, logger: Logger): DashboardAsset
     assets.clear();
     logger.warn({ err: error, dir }, 'dashboard build unreadable: / answers 503');
   }
-  if (assets.size === 0) logger.warn({ dir }, 'dashboard not built: / answers 503 until `npm run dashboard:build` (npm start builds it)');
+  if (assets.size === 0)
+    logger.warn({ dir }, 'dashboard not built: / answers 503 until `npm run dashboard:build` (npm start builds it)');
   return {
     paths: assets.size > 0 ? [...assets.keys()] : [DASHBOARD_INDEX],
     serve: (assetPath, req, res) => {
       const asset = assets.get(assetPath);
-      if (!asset) return refuse(res, 503, 'DASHBOARD_NOT_BUILT', 'The dashboard was not built: run `npm run dashboard:build` (npm start does)');
-      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'METHOD_NOT_ALLOWED', 'The dashboard is read with GET', { allow: 'GET, HEAD' });
+      if (!asset)
+        return refuse(
+          res,
+          503,
+          'DASHBOARD_NOT_BUILT',
+          'The dashboard was not built: run `npm run dashboard:build` (npm start does)',
+        );
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return refuse(res, 405, 'METHOD_NOT_ALLOWED', 'The dashboard is read with GET', { allow: 'GET, HEAD' });
       res.writeHead(200, asset.headers);
       res.end(req.method === 'HEAD' ? undefined : asset.body);
     },

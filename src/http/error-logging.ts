@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { RequestScope } from './request-scope.js';
 
@@ -7,7 +7,9 @@ import type { RequestScope } from './request-scope.js';
  * failure), not a deliberate `GraphQLError`.
  */
 function isUnexpected(error: GraphQLError): boolean {
-  return error.originalError !== undefined && error.originalError !== null && !(error.originalError instanceof GraphQLError);
+  return (
+    error.originalError !== undefined && error.originalError !== null && !(error.originalError instanceof GraphQLError)
+  );
 }
 
 /**
@@ -17,25 +19,34 @@ function isUnexpected(error: GraphQLError): boolean {
  */
 export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugin<{ scope?: RequestScope }> {
   // The scope's logger is made on first use: only when there is something to log.
-  const report = (result: ExecutionResult, scope: RequestScope | undefined, operationName: string | null | undefined): void => {
+  const report = (
+    result: ExecutionResult,
+    scope: RequestScope | undefined,
+    operationName: string | null | undefined,
+  ): void => {
     for (const error of result.errors ?? []) {
       if (!isUnexpected(error) || alreadyLogged.has(error)) continue;
       alreadyLogged.add(error);
       alreadyLogged.add(error.originalError as object);
-      scope?.logger.error({ err: error.originalError, path: error.path, operationName }, 'unexpected error while executing an operation');
+      scope?.logger.error(
+        { err: error.originalError, path: error.path, operationName },
+        'unexpected error while executing an operation',
+      );
     }
   };
   return {
     onExecute({ args }) {
       const scope = (args.contextValue as { scope?: RequestScope }).scope;
       return {
-        onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => report(result, scope, args.operationName)),
+        onExecuteDone: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result }) => report(result, scope, args.operationName)),
       };
     },
     onSubscribe({ args }) {
       const scope = (args.contextValue as { scope?: RequestScope }).scope;
       return {
-        onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => report(result, scope, args.operationName)),
+        onSubscribeResult: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result }) => report(result, scope, args.operationName)),
       };
     },
   };

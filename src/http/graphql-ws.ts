@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
 import type { Caller } from '../context.js';
-import type { SocketOperationFields } from './operation-identity.js';
 import { onStreamEnd } from '../observability/active-subscriptions.js';
-import { createRequestScope, runInScope, type RequestScope } from './request-scope.js';
-import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
-import { WriteBatches } from './write-batches.js';
 import { NextFrames } from './next-frames.js';
 import { nextMessageChannel } from './next-message-channel.js';
+import type { SocketOperationFields } from './operation-identity.js';
 import type { OriginPolicy } from './origin-policy.js';
+import { createRequestScope, type RequestScope, runInScope } from './request-scope.js';
+import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 import { clientOf, type StreamLimits } from './stream-limits.js';
+import { WriteBatches } from './write-batches.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -30,6 +30,7 @@ export interface WebSocketLimits {
 
 export interface GraphQLWebSocketOptions {
   server: Server;
+  // biome-ignore lint/suspicious/noExplicitAny: any server and user context: this layer only forwards them to Yoga
   yoga: YogaServerInstance<any, any>;
   keys: ApiKeyRing;
   limits: WebSocketLimits;
@@ -82,7 +83,10 @@ function isSubscription(args: Pick<ExecutionArgs, 'document' | 'operationName'>)
  * metrics, scope-auth on the context's caller). The caller is fixed at `connection_init`: with
  * keys configured, a missing or wrong key closes the socket with 4403 Forbidden.
  */
-export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sockets: WebSocketServer; dispose(): Promise<void> } {
+export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
+  sockets: WebSocketServer;
+  dispose(): Promise<void>;
+} {
   const { server, yoga, keys, limits, logger } = options;
   const sessions = new WeakMap<WebSocket, SocketSession>();
   const prepared = new WeakMap<object, Enveloped>();
@@ -100,7 +104,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     verifyClient: (info, accept) => {
       const refusal = options.origins.refusal(info.req.headers.origin, info.req.headers.host);
       if (refusal !== null) {
-        logger.warn({ origin: info.req.headers.origin?.slice(0, 200), host: info.req.headers.host?.slice(0, 200) }, `WebSocket refused: ${refusal}`);
+        logger.warn(
+          { origin: info.req.headers.origin?.slice(0, 200), host: info.req.headers.host?.slice(0, 200) },
+          `WebSocket refused: ${refusal}`,
+        );
         accept(false, 403, 'Origin not allowed');
       } else if (sockets.clients.size >= limits.maxWebSockets) {
         logger.warn({ limit: limits.maxWebSockets }, 'WebSocket refused: too many open sockets');
@@ -109,7 +116,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     },
   });
 
-  const sessionOf = (ctx: WsContext<Record<string, unknown>, Extra>): SocketSession | undefined => sessions.get(ctx.extra.socket);
+  const sessionOf = (ctx: WsContext<Record<string, unknown>, Extra>): SocketSession | undefined =>
+    sessions.get(ctx.extra.socket);
 
   const disposable = useServer<Record<string, unknown>, Extra>(
     {
@@ -120,7 +128,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
         const auth = keys.authenticate(key);
         const connLogger = logger.child({ connId: connectionId });
         if (auth.kind === 'invalid' || auth.kind === 'missing') {
-          connLogger.warn({ reason: auth.kind === 'missing' ? 'no API key' : 'API key not valid' }, 'WebSocket connection refused');
+          connLogger.warn(
+            { reason: auth.kind === 'missing' ? 'no API key' : 'API key not valid' },
+            'WebSocket connection refused',
+          );
           return false; // graphql-ws closes with 4403 Forbidden
         }
         sessions.set(ctx.extra.socket, { connectionId, logger: connLogger, caller: auth.caller });
@@ -129,7 +140,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
       },
       onSubscribe: async (ctx, id, payload) => {
         const session = sessionOf(ctx);
-        if (!session) return [new GraphQLError('Connection is not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!session)
+          return [new GraphQLError('Connection is not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
         // ctx.subscriptions already holds this operation's id.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
           return [
@@ -162,13 +174,23 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
           if (isSubscription(args)) {
             const place = options.streams.acquire(clientOf(ctx.extra.request));
             if ('refused' in place) {
-              scope.logger.warn({ scope: place.refused.scope, limit: place.refused.limit }, 'subscription refused: too many open streams');
+              scope.logger.warn(
+                { scope: place.refused.scope, limit: place.refused.limit },
+                'subscription refused: too many open streams',
+              );
               return [new GraphQLError(place.refused.message, { extensions: { code: 'TOO_MANY_STREAMS' } })];
             }
             releaseStream = place.release;
           }
           const openChannel = () => nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches);
-          prepared.set(args, { execute, subscribe, scope, role: session.caller?.role ?? null, openChannel, releaseStream });
+          prepared.set(args, {
+            execute,
+            subscribe,
+            scope,
+            role: session.caller?.role ?? null,
+            openChannel,
+            releaseStream,
+          });
           return args;
         } catch (error) {
           return asGraphQLErrors(error, scope.logger);
@@ -180,7 +202,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
       },
       subscribe: async (args) => {
         const { subscribe, scope, role, openChannel, releaseStream } = prepared.get(args)!;
-        const start = () => runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+        const start = () =>
+          runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
         const key = shared.keyOf(args, role);
         let result: AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         try {
@@ -214,7 +237,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): { sock
     socket.removeAllListeners('error');
     socket.on('error', (error: Error & { code?: string }) => {
       const session = sessions.get(socket);
-      (session?.logger ?? logger).warn({ code: error.code, reason: error.message }, 'WebSocket closed on a socket error');
+      (session?.logger ?? logger).warn(
+        { code: error.code, reason: error.message },
+        'WebSocket closed on a socket error',
+      );
     });
   });
 

@@ -1,15 +1,15 @@
 import {
+  type ASTNode,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLInputType,
+  type GraphQLSchema,
   getNullableType,
   getOperationAST,
-  GraphQLError,
   isInputObjectType,
   isListType,
   isNonNullType,
   typeFromAST,
-  type ASTNode,
-  type DocumentNode,
-  type GraphQLInputType,
-  type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -18,7 +18,10 @@ import type { Plugin } from 'graphql-yoga';
 export const MAX_LIST_ITEMS = 200;
 
 function tooLong(what: string, items: number, max: number, nodes?: ASTNode): GraphQLError {
-  return new GraphQLError(`${what} has ${items} items; a list argument may have at most ${max}`, { nodes, extensions: { code: 'BAD_USER_INPUT' } });
+  return new GraphQLError(`${what} has ${items} items; a list argument may have at most ${max}`, {
+    nodes,
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
 }
 
 /** Literal lists in the operation text, checked once per document (Yoga caches validation). */
@@ -28,7 +31,8 @@ function listLiteralRule(max: number): ValidationRule {
       // A JSON scalar's literal is data, not a list argument: only values whose input type is a list count.
       // (TypeInfo has already stepped into the list here: its own type is the parent input type.)
       const type = context.getParentInputType();
-      if (type && isListType(getNullableType(type)) && node.values.length > max) context.reportError(tooLong('A list', node.values.length, max, node));
+      if (type && isListType(getNullableType(type)) && node.values.length > max)
+        context.reportError(tooLong('A list', node.values.length, max, node));
     },
   });
 }
@@ -37,7 +41,12 @@ function listLiteralRule(max: number): ValidationRule {
  * The first list in a variable's value (walked along its input type, not its JSON: a JSON scalar's
  * arrays are data) that is longer than `max`, as a path, or null. The type bounds the recursion.
  */
-function longList(value: unknown, type: GraphQLInputType, max: number, path: string): { path: string; items: number } | null {
+function longList(
+  value: unknown,
+  type: GraphQLInputType,
+  max: number,
+  path: string,
+): { path: string; items: number } | null {
   if (value === null || value === undefined) return null;
   if (isNonNullType(type)) return longList(value, type.ofType, max, path);
   if (isListType(type)) {
@@ -59,7 +68,13 @@ function longList(value: unknown, type: GraphQLInputType, max: number, path: str
   return null;
 }
 
-function variableProblem(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: unknown, max: number): GraphQLError | null {
+function variableProblem(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: unknown,
+  max: number,
+): GraphQLError | null {
   if (typeof variables !== 'object' || variables === null) return null;
   for (const definition of getOperationAST(document, operationName)?.variableDefinitions ?? []) {
     const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;

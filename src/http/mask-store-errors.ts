@@ -2,7 +2,9 @@ import { GraphQLError } from 'graphql';
 import { maskError, type YogaServerOptions } from 'graphql-yoga';
 import { StoreUnavailableError } from '../engine/ports/store-errors.js';
 
-type MaskError = NonNullable<Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>>['maskError'];
+type MaskError = NonNullable<
+  Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>
+>['maskError'];
 
 const STORE_UNAVAILABLE =
   'The store could not complete this operation (it is unavailable or full), so nothing of it was acknowledged. ' +

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { nextMessageHead, type NextFrames } from './next-frames.js';
+import { type NextFrames, nextMessageHead } from './next-frames.js';
 import type { SubscriberChannel } from './shared-subscriptions.js';
 import type { WriteBatches } from './write-batches.js';
 
@@ -18,7 +18,13 @@ export const SLOW_SUBSCRIBER_CLOSE_CODE = 1013;
  * is closed with 1013 once SLOW_SUBSCRIBER_BYTES wait for it, so one stalled client cannot make
  * the server's memory grow without bound.
  */
-export function nextMessageChannel(socket: WebSocket, tcp: Socket, id: string, frames: NextFrames, batches: WriteBatches): SubscriberChannel {
+export function nextMessageChannel(
+  socket: WebSocket,
+  tcp: Socket,
+  id: string,
+  frames: NextFrames,
+  batches: WriteBatches,
+): SubscriberChannel {
   const head = nextMessageHead(id);
   return {
     sendNext(payload) {

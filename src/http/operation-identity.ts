@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import type { Caller } from '../context.js';
 import type { Transport } from '../observability/active-subscriptions.js';
-import { currentScope, createRequestScope, REQUEST_ID_HEADER, requestIdFrom, type RequestScope } from './request-scope.js';
+import {
+  createRequestScope,
+  currentScope,
+  REQUEST_ID_HEADER,
+  type RequestScope,
+  requestIdFrom,
+} from './request-scope.js';
 
 /** Who runs an operation, under which request id, logging where. */
 export interface OperationIdentity {

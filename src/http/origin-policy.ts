@@ -4,7 +4,13 @@ import { refuse } from './refuse.js';
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and ::1: names only this machine answers to. */
 export function isLoopbackHostname(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, '');
-  return name === 'localhost' || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name) || name === '[::1]' || name === '::1';
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(name) ||
+    name === '[::1]' ||
+    name === '::1'
+  );
 }
 
 /** The host name of a `Host` header value (`name:port`, `[v6]:port`), or null when it is not one. */
@@ -63,12 +69,14 @@ export class OriginPolicy {
         return 'Origin not allowed';
       }
       if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) return 'Origin not allowed';
-      if (open && !isLoopbackHostname(parsed.hostname)) return 'Origin not allowed: an open server trusts its own pages only under a loopback name (set CORS_ORIGINS)';
+      if (open && !isLoopbackHostname(parsed.hostname))
+        return 'Origin not allowed: an open server trusts its own pages only under a loopback name (set CORS_ORIGINS)';
       return null;
     }
     if (open && this.options.listensOnLoopback && host !== undefined && !this.allowedHosts.has(host.toLowerCase())) {
       const hostname = hostnameOf(host);
-      if (hostname === null || !isLoopbackHostname(hostname)) return 'Host not allowed: an open server on loopback answers only to loopback names';
+      if (hostname === null || !isLoopbackHostname(hostname))
+        return 'Host not allowed: an open server on loopback answers only to loopback names';
     }
     return null;
   }
@@ -79,7 +87,11 @@ export class OriginPolicy {
 }
 
 /** Refuses (403) HTTP requests the policy does not allow, before anything reads them. */
-export function withOriginPolicy(policy: OriginPolicy, handler: RequestListener, onRefused: (reason: string, req: IncomingMessage) => void = () => undefined): RequestListener {
+export function withOriginPolicy(
+  policy: OriginPolicy,
+  handler: RequestListener,
+  onRefused: (reason: string, req: IncomingMessage) => void = () => undefined,
+): RequestListener {
   return (req, res) => {
     const refusal = policy.refusalOf(req);
     if (refusal === null) return handler(req, res);

@@ -66,7 +66,12 @@ export function withRequestScope(base: Logger, handler: RequestListener): Reques
       res.once('finish', () => {
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
         scope.logger.debug(
-          { method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 },
+          {
+            method: req.method,
+            path: (req.url ?? '').split('?')[0],
+            status: res.statusCode,
+            durationMs: Math.round(durationMs * 10) / 10,
+          },
           'request completed',
         );
       });
@@ -83,13 +88,16 @@ export function withRequestScope(base: Logger, handler: RequestListener): Reques
 export function scopedLogger(
   base: Logger,
   alreadyLogged: WeakSet<object> = new WeakSet(),
+  // biome-ignore lint/suspicious/noExplicitAny: pino's log methods are overloaded; the wrapper forwards whatever they take
 ): Record<'debug' | 'info' | 'warn' | 'error', (...args: any[]) => void> {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
+    // biome-ignore lint/suspicious/noExplicitAny: forwarded unchanged to pino's overloaded methods
     (...args: any[]): void => {
       // Yoga writes debug lines on every request: skip them before making the request's child logger.
       if (!base.isLevelEnabled(level)) return;
-      const single = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as object) : undefined;
+      const single =
+        args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as object) : undefined;
       if (single && alreadyLogged.has(single)) return;
       const logger = currentScope()?.logger ?? base;
       (logger[level] as (...a: unknown[]) => void).apply(logger, args);

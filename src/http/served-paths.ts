@@ -11,7 +11,11 @@ import { refuse } from './refuse.js';
  * `alsoServes` admits paths that are not fixed, such as REST routes with an id in them; it must be
  * exact too (the guards use the same test).
  */
-export function withServedPaths(paths: readonly string[], handler: RequestListener, alsoServes: (path: string) => boolean = () => false): RequestListener {
+export function withServedPaths(
+  paths: readonly string[],
+  handler: RequestListener,
+  alsoServes: (path: string) => boolean = () => false,
+): RequestListener {
   const served = new Set(paths);
   return (req, res) => {
     const target = req.url ?? '';

@@ -1,4 +1,4 @@
-import { getOperationAST, GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST, Kind, print } from 'graphql';
 import type { Logger } from 'pino';
 
 /**
@@ -23,7 +23,7 @@ interface SharedFeed {
 /** The operation's single root field when it is a shareable subscription; else null. */
 function shareableRootField(args: ExecutionArgs): string | null {
   const operation = getOperationAST(args.document, args.operationName);
-  if (!operation || operation.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;
+  if (operation?.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;
   const [selection] = operation.selectionSet.selections;
   return selection.kind === Kind.FIELD && SHAREABLE_ROOT_FIELDS.has(selection.name.value) ? selection.name.value : null;
 }
@@ -141,7 +141,12 @@ export class SharedSubscriptions {
       }
     } catch (error) {
       this.logger.error({ err: error, subscribers: feed.subscribers.size }, 'shared subscription feed failed');
-      this.deliver(feed, payloadJson({ errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] }));
+      this.deliver(
+        feed,
+        payloadJson({
+          errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })],
+        }),
+      );
     } finally {
       if (this.feeds.get(key) === feed) this.feeds.delete(key);
       for (const subscriber of [...feed.subscribers]) subscriber.end();

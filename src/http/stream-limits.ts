@@ -37,11 +37,23 @@ export class StreamLimits {
     const held = this.byClient.get(client) ?? 0;
     if (held >= this.settings.perClient) {
       const limit = this.settings.perClient;
-      return { refused: { scope: 'client', limit, message: `Too many open streams from this client (limit ${limit}); close one first` } };
+      return {
+        refused: {
+          scope: 'client',
+          limit,
+          message: `Too many open streams from this client (limit ${limit}); close one first`,
+        },
+      };
     }
     if (this.total >= this.settings.total) {
       const limit = this.settings.total;
-      return { refused: { scope: 'total', limit, message: `The server holds its maximum of ${limit} open streams; try again later` } };
+      return {
+        refused: {
+          scope: 'total',
+          limit,
+          message: `The server holds its maximum of ${limit} open streams; try again later`,
+        },
+      };
     }
     this.total++;
     this.byClient.set(client, held + 1);
@@ -68,13 +80,19 @@ function wantsEventStream(req: IncomingMessage): boolean {
  * Holds a StreamLimits place for every SSE request for as long as its response is open; past a cap the
  * request is refused before Yoga reads it: 429 for the client's cap, 503 for the server's.
  */
-export function withSseStreamLimits(limits: StreamLimits, handler: RequestListener, onRefused: (refusal: StreamRefusal) => void = () => undefined): RequestListener {
+export function withSseStreamLimits(
+  limits: StreamLimits,
+  handler: RequestListener,
+  onRefused: (refusal: StreamRefusal) => void = () => undefined,
+): RequestListener {
   return (req, res) => {
     if (!wantsEventStream(req)) return handler(req, res);
     const place = limits.acquire(clientOf(req));
     if ('refused' in place) {
       onRefused(place.refused);
-      return refuse(res, place.refused.scope === 'client' ? 429 : 503, 'TOO_MANY_STREAMS', place.refused.message, { 'retry-after': '1' });
+      return refuse(res, place.refused.scope === 'client' ? 429 : 503, 'TOO_MANY_STREAMS', place.refused.message, {
+        'retry-after': '1',
+      });
     }
     res.once('close', place.release);
     handler(req, res);

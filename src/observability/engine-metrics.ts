@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { isFinalEvent } from '../engine/handoffs/handoff-event.js';
 import { HANDOFF_STATUSES } from '../engine/handoffs/handoff.js';
+import { isFinalEvent } from '../engine/handoffs/handoff-event.js';
 import type { Logger } from '../engine/shared/logger.js';
-import { ruleEvaluationMetrics, type RuleEvaluationLike } from './validation-metrics.js';
+import { type RuleEvaluationLike, ruleEvaluationMetrics } from './validation-metrics.js';
 
 /** The slice of a handoff event (engine/handoffs/handoff-event.ts) the metrics read. */
 export interface HandoffEventLike {
@@ -78,7 +78,10 @@ export function handoffEventMetrics(registry: Registry): { observe(event: Handof
         case 'STEP_SUCCEEDED':
         case 'STEP_FAILED':
           if (typeof event.durationMs === 'number' && event.durationMs >= 0) {
-            stepDuration.observe({ outcome: event.type === 'STEP_SUCCEEDED' ? 'succeeded' : 'failed', source }, event.durationMs / 1000);
+            stepDuration.observe(
+              { outcome: event.type === 'STEP_SUCCEEDED' ? 'succeeded' : 'failed', source },
+              event.durationMs / 1000,
+            );
           }
           return;
         case 'STEP_RETRY_SCHEDULED':
@@ -123,12 +126,13 @@ export function registerEngineMetrics(registry: Registry, sources: EngineMetrics
     registers,
     async collect() {
       // One indexed count per status: a handful of store reads per scrape.
-      await Promise.all(HANDOFF_STATUSES.map((status) => handoffs.count({ status: [status], test: false }).then((n) => [status, n] as const))).then(
-        (counts) => {
-          for (const [status, n] of counts) this.set({ status }, n);
-        },
-        failed('handoffs by status'),
-      );
+      await Promise.all(
+        HANDOFF_STATUSES.map((status) =>
+          handoffs.count({ status: [status], test: false }).then((n) => [status, n] as const),
+        ),
+      ).then((counts) => {
+        for (const [status, n] of counts) this.set({ status }, n);
+      }, failed('handoffs by status'));
     },
   });
   const metrics = handoffEventMetrics(registry);

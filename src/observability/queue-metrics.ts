@@ -10,11 +10,23 @@ export const OTHER_KEYS_LABEL = '(other)';
  * At most `top` keys by name (the most waiting, then the most running), the rest added up under
  * OTHER_KEYS_LABEL: keys come from data (agents, metadata), and every label value is a time series.
  */
-export function boundedKeyDepths(depths: readonly KeyDepth[], top: number): { key: string; waiting: number; running: number }[] {
-  const named = depths.slice(0, top).map((depth) => ({ key: depth.key ?? NO_KEY_LABEL, waiting: depth.waiting, running: depth.running }));
+export function boundedKeyDepths(
+  depths: readonly KeyDepth[],
+  top: number,
+): { key: string; waiting: number; running: number }[] {
+  const named = depths
+    .slice(0, top)
+    .map((depth) => ({ key: depth.key ?? NO_KEY_LABEL, waiting: depth.waiting, running: depth.running }));
   const rest = depths.slice(top);
   if (rest.length === 0) return named;
-  return [...named, { key: OTHER_KEYS_LABEL, waiting: rest.reduce((n, d) => n + d.waiting, 0), running: rest.reduce((n, d) => n + d.running, 0) }];
+  return [
+    ...named,
+    {
+      key: OTHER_KEYS_LABEL,
+      waiting: rest.reduce((n, d) => n + d.waiting, 0),
+      running: rest.reduce((n, d) => n + d.running, 0),
+    },
+  ];
 }
 
 /** This process's queue by fair-share key, computed at scrape time from the queue itself (no store reads). */

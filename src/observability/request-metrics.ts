@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -46,7 +46,11 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     const count = result.errors?.length ?? 0;
     if (count > 0) errors.inc({ operationType, phase }, count);
   };
-  const noteOperation = (context: { request?: Request }, document: DocumentNode, operationName: string | null | undefined): string => {
+  const noteOperation = (
+    context: { request?: Request },
+    document: DocumentNode,
+    operationName: string | null | undefined,
+  ): string => {
     const facts = context.request && factsOf.get(context.request);
     // Over HTTP the parse hook has found it already; graphql-ws operations have no request.
     const known = facts && facts.operationType !== 'unknown' ? facts.operationType : undefined;
@@ -78,19 +82,30 @@ export function useRequestMetrics(registry: Registry, endpoint: string): Plugin 
     },
     onValidate({ context }) {
       return ({ valid, result }) => {
-        if (!valid) errors.inc({ operationType: operationTypeOf(context), phase: 'validate' }, Math.max(1, result.length));
+        if (!valid)
+          errors.inc({ operationType: operationTypeOf(context), phase: 'validate' }, Math.max(1, result.length));
       };
     },
     onExecute({ args }) {
-      const operationType = noteOperation(args.contextValue as { request?: Request }, args.document, args.operationName);
+      const operationType = noteOperation(
+        args.contextValue as { request?: Request },
+        args.document,
+        args.operationName,
+      );
       return {
-        onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => countErrors(result, operationType, 'execute')),
+        onExecuteDone: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result }) => countErrors(result, operationType, 'execute')),
       };
     },
     onSubscribe({ args }) {
-      const operationType = noteOperation(args.contextValue as { request?: Request }, args.document, args.operationName);
+      const operationType = noteOperation(
+        args.contextValue as { request?: Request },
+        args.document,
+        args.operationName,
+      );
       return {
-        onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => countErrors(result, operationType, 'subscribe')),
+        onSubscribeResult: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result }) => countErrors(result, operationType, 'subscribe')),
         onSubscribeError() {
           errors.inc({ operationType, phase: 'subscribe' });
         },

@@ -34,12 +34,18 @@ builder.objectFields(AgentRef, (t) => ({
     authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
     args: {
       after: t.arg.int({ required: false, defaultValue: 0, description: 'Only entries with a larger seq.' }),
-      limit: t.arg.int({ required: false, defaultValue: 100, description: `At most this many (1–${MAX_ENTRIES_PER_READ}).` }),
+      limit: t.arg.int({
+        required: false,
+        defaultValue: 100,
+        description: `At most this many (1–${MAX_ENTRIES_PER_READ}).`,
+      }),
     },
     resolve: (agent, args, context) => {
       const limit = args.limit ?? 100;
       if (limit < 1 || limit > MAX_ENTRIES_PER_READ) {
-        throw new GraphQLError(`limit must be between 1 and ${MAX_ENTRIES_PER_READ}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        throw new GraphQLError(`limit must be between 1 and ${MAX_ENTRIES_PER_READ}`, {
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
       }
       return context.engine.agentFeed.history(agent.id, Math.max(0, args.after ?? 0), limit);
     },
@@ -50,13 +56,18 @@ builder.subscriptionFields((t) => ({
   agentFeed: t.field({
     type: AgentFeedEntryRef,
     description:
-      "What concerns one agent: its stored feed after `after`, then live entries as they happen (on any server sharing the store), with no gap and no duplicate; it does not end. To resume after a dropped connection, subscribe again with the last seq you handled.",
+      'What concerns one agent: its stored feed after `after`, then live entries as they happen (on any server sharing the store), with no gap and no duplicate; it does not end. To resume after a dropped connection, subscribe again with the last seq you handled.',
     authScopes: (_root, args) => ({ viewer: true, actingAgent: plainId(String(args.agentId), 'Agent') }),
     args: {
       agentId: t.arg.id({ required: true, description: 'Plain or global id of the agent.' }),
-      after: t.arg.int({ required: false, defaultValue: 0, description: 'Last seq already handled (0 = from the start).' }),
+      after: t.arg.int({
+        required: false,
+        defaultValue: 0,
+        description: 'Last seq already handled (0 = from the start).',
+      }),
     },
-    subscribe: (_root, args, context) => context.engine.agentFeed.follow(plainId(String(args.agentId), 'Agent'), Math.max(0, args.after ?? 0)),
+    subscribe: (_root, args, context) =>
+      context.engine.agentFeed.follow(plainId(String(args.agentId), 'Agent'), Math.max(0, args.after ?? 0)),
     resolve: (entry: AgentFeedEntry) => entry,
   }),
 }));

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { AgentRef } from '../schema/agent.js';
 import {
   AgentTaskConnection,
@@ -15,7 +16,6 @@ import { pageArgs } from '../schema/connection.js';
 import { HandoffRef } from '../schema/handoff.js';
 import { actorOf } from './actor.js';
 import { connectionFromPage, pageRequest } from './connection.js';
-import { GraphQLError } from 'graphql';
 import { toAuthorizedPayload } from './payload.js';
 
 builder.objectFields(AgentTaskRef, (t) => ({
@@ -38,7 +38,10 @@ builder.objectFields(AgentRef, (t) => ({
     type: AgentTaskConnection,
     description: 'Tasks offered to this agent, newest first: with status [OFFERED], what its workers may claim now.',
     authScopes: (agent) => ({ viewer: true, actingAgent: agent.id }),
-    args: { ...pageArgs(t.arg), status: t.arg({ type: [AgentTaskStatusEnum], required: false, description: 'Only tasks in these statuses.' }) },
+    args: {
+      ...pageArgs(t.arg),
+      status: t.arg({ type: [AgentTaskStatusEnum], required: false, description: 'Only tasks in these statuses.' }),
+    },
     resolve: (agent, args, context) => {
       const filter = { agentId: agent.id, statuses: args.status ?? undefined };
       return connectionFromPage(
@@ -70,35 +73,68 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   claimAgentTask: t.field({
     type: ClaimAgentTaskPayload,
-    description: 'Claims an OFFERED task for one worker: of several claims, exactly one wins. Its token proves the claim from then on.',
+    description:
+      'Claims an OFFERED task for one worker: of several claims, exactly one wins. Its token proves the claim from then on.',
     authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: ClaimAgentTaskInput, required: true, description: 'Which task.' }) },
-    resolve: async (_root, { input }, context) => toAuthorizedPayload(await context.engine.agentTasks.claim(input.taskId, actorOf(context))),
+    resolve: async (_root, { input }, context) =>
+      toAuthorizedPayload(await context.engine.agentTasks.claim(input.taskId, actorOf(context))),
   }),
   heartbeatAgentTask: t.field({
     type: AgentTaskPayload,
-    description: 'Tells the engine a claimed task is still being worked on, with optional progress; needed within heartbeatTimeoutMs when the step sets one.',
+    description:
+      'Tells the engine a claimed task is still being worked on, with optional progress; needed within heartbeatTimeoutMs when the step sets one.',
     authScopes: { operator: true, agent: true },
-    args: { input: t.arg({ type: HeartbeatAgentTaskInput, required: true, description: 'Which task, and the claim token.' }) },
+    args: {
+      input: t.arg({ type: HeartbeatAgentTaskInput, required: true, description: 'Which task, and the claim token.' }),
+    },
     resolve: async (_root, { input }, context) =>
-      toAuthorizedPayload(await context.engine.agentTasks.heartbeat(input.taskId, input.token, input.progress ?? null, actorOf(context))),
+      toAuthorizedPayload(
+        await context.engine.agentTasks.heartbeat(input.taskId, input.token, input.progress ?? null, actorOf(context)),
+      ),
   }),
   completeAgentTask: t.field({
     type: AgentTaskPayload,
-    description: "Completes a claimed task: its step succeeds with the output. Refused (TASK_NOT_CURRENT) once the task was taken back; sending it again with the same token is safe.",
+    description:
+      'Completes a claimed task: its step succeeds with the output. Refused (TASK_NOT_CURRENT) once the task was taken back; sending it again with the same token is safe.',
     authScopes: { operator: true, agent: true },
-    args: { input: t.arg({ type: CompleteAgentTaskInput, required: true, description: 'Which task, the claim token and the output.' }) },
+    args: {
+      input: t.arg({
+        type: CompleteAgentTaskInput,
+        required: true,
+        description: 'Which task, the claim token and the output.',
+      }),
+    },
     resolve: async (_root, { input }, context) =>
-      toAuthorizedPayload(await context.engine.agentTasks.complete(input.taskId, input.token, (input.output ?? null) as Record<string, unknown> | null, actorOf(context))),
+      toAuthorizedPayload(
+        await context.engine.agentTasks.complete(
+          input.taskId,
+          input.token,
+          (input.output ?? null) as Record<string, unknown> | null,
+          actorOf(context),
+        ),
+      ),
   }),
   failAgentTask: t.field({
     type: AgentTaskPayload,
-    description: "Fails a claimed task: the attempt fails and is retried within the step's policy, unless retryable is false.",
+    description:
+      "Fails a claimed task: the attempt fails and is retried within the step's policy, unless retryable is false.",
     authScopes: { operator: true, agent: true },
-    args: { input: t.arg({ type: FailAgentTaskInput, required: true, description: 'Which task, the claim token and the error.' }) },
+    args: {
+      input: t.arg({
+        type: FailAgentTaskInput,
+        required: true,
+        description: 'Which task, the claim token and the error.',
+      }),
+    },
     resolve: async (_root, { input }, context) =>
       toAuthorizedPayload(
-        await context.engine.agentTasks.fail(input.taskId, input.token, { code: input.code, message: input.message, retryable: input.retryable ?? true }, actorOf(context)),
+        await context.engine.agentTasks.fail(
+          input.taskId,
+          input.token,
+          { code: input.code, message: input.message, retryable: input.retryable ?? true },
+          actorOf(context),
+        ),
       ),
   }),
 }));

@@ -1,16 +1,25 @@
-import { AgentConnection, AgentFilterInput, AgentPayload, AgentStatusEnum, implementAgentNode, AgentHeartbeatInput, AgentRef, RegisterAgentInput } from '../schema/agent.js';
+import {
+  AgentConnection,
+  AgentFilterInput,
+  AgentHeartbeatInput,
+  AgentPayload,
+  AgentRef,
+  AgentStatusEnum,
+  implementAgentNode,
+  RegisterAgentInput,
+} from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
 import { connectionFromPage, pageRequest } from './connection.js';
-import { toPayload } from './payload.js';
 import { plainId } from './ids.js';
-
+import { toPayload } from './payload.js';
 
 builder.queryFields((t) => ({
   agent: t.field({
     type: AgentRef,
     nullable: true,
-    description: 'One agent by its plain id (e.g. agent_2) or global id; null when not registered. An agent key reads its own agent only.',
+    description:
+      'One agent by its plain id (e.g. agent_2) or global id; null when not registered. An agent key reads its own agent only.',
     authScopes: (_root, args) => ({ viewer: true, actingAgent: plainId(String(args.id), 'Agent') }),
     args: { id: t.arg.id({ required: true, description: 'Plain or global id.' }) },
     resolve: (_root, args, context) => context.loaders.agents.load(plainId(String(args.id), 'Agent')),
@@ -19,7 +28,10 @@ builder.queryFields((t) => ({
     type: AgentConnection,
     description: 'Registered agents, newest registration first.',
     authScopes: { viewer: true },
-    args: { ...pageArgs(t.arg), filter: t.arg({ type: AgentFilterInput, required: false, description: 'Narrow the list.' }) },
+    args: {
+      ...pageArgs(t.arg),
+      filter: t.arg({ type: AgentFilterInput, required: false, description: 'Narrow the list.' }),
+    },
     resolve: async (_root, args, context) => {
       const filter = { statuses: args.filter?.status ?? null, capability: args.filter?.capability ?? null };
       const connection = await connectionFromPage(
@@ -35,7 +47,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   registerAgent: t.field({
     type: AgentPayload,
-    description: 'Registers an agent, or updates the capabilities and permissions of a registered one (same id). Counts as a heartbeat.',
+    description:
+      'Registers an agent, or updates the capabilities and permissions of a registered one (same id). Counts as a heartbeat.',
     authScopes: { operator: true },
     args: { input: t.arg({ type: RegisterAgentInput, required: true, description: 'The agent.' }) },
     resolve: async (_root, { input }, context) => {
@@ -46,7 +59,8 @@ builder.mutationFields((t) => ({
   }),
   agentHeartbeat: t.field({
     type: AgentPayload,
-    description: 'Records that a registered agent is alive, optionally with a new status. An agent key heartbeats its own agent only.',
+    description:
+      'Records that a registered agent is alive, optionally with a new status. An agent key heartbeats its own agent only.',
     authScopes: (_root, args) => ({ operator: true, actingAgent: plainId(args.input.id, 'Agent') }),
     args: { input: t.arg({ type: AgentHeartbeatInput, required: true, description: 'Which agent, and its status.' }) },
     resolve: async (_root, { input }, context) => {

@@ -49,11 +49,22 @@ builder.mutationFields((t) => ({
       'Applies an action to every handoff the filter matches now, in batches, in the background; returns at once (RUNNING, or COMPLETED when nothing matched). Follow it with bulkOperationProgress. Needs the role of the single action (operator).',
     // The role of the single action, from the registry.
     authScopes: (_root, { input }) => ({ [BULK_ACTIONS[input.action].role]: true }),
-    args: { input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }) },
+    args: {
+      input: t.arg({ type: StartBulkOperationInput, required: true, description: 'The action and the filter.' }),
+    },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.bulk.start(input.action, toHandoffQuery(input.filter), input.reason ?? null, actorOf(context), input.filter, {
-          metadataPatch: input.metadataPatch,
-        })),
+      toPayload(
+        await context.engine.bulk.start(
+          input.action,
+          toHandoffQuery(input.filter),
+          input.reason ?? null,
+          actorOf(context),
+          input.filter,
+          {
+            metadataPatch: input.metadataPatch,
+          },
+        ),
+      ),
   }),
 }));
 
@@ -64,7 +75,8 @@ builder.mutationFields((t) => ({
       'Stops a RUNNING bulk operation: no further batch starts, and a batch under way stops after its current handoff (on another server sharing the store, after its batch); what was done is counted. Handoffs already acted on stay as they are. INVALID_STATE once it is finished.',
     authScopes: { operator: true },
     args: { input: t.arg({ type: CancelBulkOperationInput, required: true, description: 'Which one.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.bulk.cancel(plainId(String(input.id), 'BulkOperation'))),
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.bulk.cancel(plainId(String(input.id), 'BulkOperation'))),
   }),
 }));
 
@@ -76,7 +88,8 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'bulkOperationId or global id.' }) },
     subscribe: async (_root, args, context) => {
       const id = plainId(String(args.id), 'BulkOperation');
-      if (!(await context.engine.bulk.get(id))) throw new GraphQLError(`No bulk operation with id "${id}"`, { extensions: { code: 'NOT_FOUND' } });
+      if (!(await context.engine.bulk.get(id)))
+        throw new GraphQLError(`No bulk operation with id "${id}"`, { extensions: { code: 'NOT_FOUND' } });
       return context.engine.bulk.progress(id);
     },
     resolve: (operation: BulkOperation) => operation,

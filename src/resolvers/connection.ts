@@ -23,7 +23,8 @@ export async function connectionFromPage<T>(load: () => Promise<Page<T>>, count:
   try {
     page = await load();
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    if (error instanceof InvalidCursorError)
+      throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
     throw error;
   }
   return {

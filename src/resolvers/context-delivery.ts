@@ -23,7 +23,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AcknowledgeDeliveryInput, required: true, description: 'The receipt.' }) },
     resolve: async (_root, { input }, context) =>
       toPayload(
-        await context.engine.deliveries.acknowledge(plainId(String(input.agentId), 'Agent'), plainId(String(input.handoffId), 'Handoff'), input.digest, actorOf(context)),
+        await context.engine.deliveries.acknowledge(
+          plainId(String(input.agentId), 'Agent'),
+          plainId(String(input.handoffId), 'Handoff'),
+          input.digest,
+          actorOf(context),
+        ),
       ),
   }),
 }));

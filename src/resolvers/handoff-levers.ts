@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
-import { actorOf } from './actor.js';
 import { HandoffPayload, PauseHandoffInput, ResumeHandoffInput, RetryHandoffInput } from '../schema/handoff-input.js';
+import { actorOf } from './actor.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
@@ -41,7 +41,13 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     args: { input: t.arg({ type: PauseHandoffInput, required: true, description: 'Which one.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.handoffs.pause(plainId(String(input.id), 'Handoff'), input.reason?.slice(0, 500) ?? null, actorOf(context))),
+      toPayload(
+        await context.engine.handoffs.pause(
+          plainId(String(input.id), 'Handoff'),
+          input.reason?.slice(0, 500) ?? null,
+          actorOf(context),
+        ),
+      ),
   }),
   resumeHandoff: t.field({
     type: HandoffPayload,
@@ -49,6 +55,13 @@ builder.mutationFields((t) => ({
       'Continues a PAUSED handoff where it stopped (event HANDOFF_RESUMED; its retry back-off and deadline move on by the time paused). On a handoff whose pause was asked for but not yet taken, withdraws the pause. Refused with INVALID_STATE otherwise.',
     authScopes: { operator: true },
     args: { input: t.arg({ type: ResumeHandoffInput, required: true, description: 'Which one.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.handoffs.resume(plainId(String(input.id), 'Handoff'), actorOf(context), input.reason?.slice(0, 500) ?? null)),
+    resolve: async (_root, { input }, context) =>
+      toPayload(
+        await context.engine.handoffs.resume(
+          plainId(String(input.id), 'Handoff'),
+          actorOf(context),
+          input.reason?.slice(0, 500) ?? null,
+        ),
+      ),
   }),
 }));

@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
-import { durationMs, updatedAtOf, type Handoff } from '../engine/handoffs/handoff.js';
+import { durationMs, updatedAtOf } from '../engine/handoffs/handoff.js';
+import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import { actorFrom } from '../engine/shared/actor.js';
 import { ActorRef } from '../schema/actor.js';
-import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
+import { AgentRef } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
 import {
@@ -12,18 +13,19 @@ import {
   HandoffRef,
   HandoffStepRef,
   implementHandoffNode,
-  HandoffTypeEnum,
-  PriorityEnum,
-  SignalOutcomeEnum,
 } from '../schema/handoff.js';
-import { CancelHandoffInput, HandoffPayload, InitiateHandoffInput, SignalHandoffInput } from '../schema/handoff-input.js';
-import { actorOf } from './actor.js';
-import { AgentRef } from '../schema/agent.js';
+import {
+  CancelHandoffInput,
+  HandoffPayload,
+  InitiateHandoffInput,
+  SignalHandoffInput,
+} from '../schema/handoff-input.js';
 import { ProcedureRef } from '../schema/procedure.js';
+import { actorOf } from './actor.js';
 import '../schema/subscription-root.js';
-import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
 import { HandoffOrderInput } from '../schema/handoff-filter.js';
-import { optionalPlainId, plainId, plainIds } from './ids.js';
+import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
+import { optionalPlainId, plainId } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
 
 const MAX_EVENTS_PER_READ = 1_000;
@@ -33,18 +35,21 @@ builder.objectFields(HandoffRef, (t) => ({
     type: AgentRef,
     nullable: true,
     description: 'The source agent from the registry; null when unregistered or not given.',
-    resolve: (handoff, _args, context) => (handoff.sourceAgent ? context.loaders.agents.load(handoff.sourceAgent) : null),
+    resolve: (handoff, _args, context) =>
+      handoff.sourceAgent ? context.loaders.agents.load(handoff.sourceAgent) : null,
   }),
   target: t.field({
     type: AgentRef,
     nullable: true,
     description: 'The target agent from the registry; null when unregistered or not given.',
-    resolve: (handoff, _args, context) => (handoff.targetAgent ? context.loaders.agents.load(handoff.targetAgent) : null),
+    resolve: (handoff, _args, context) =>
+      handoff.targetAgent ? context.loaders.agents.load(handoff.targetAgent) : null,
   }),
   procedure: t.field({
     type: ProcedureRef,
     nullable: true,
-    description: 'The procedure (its current version; see procedureVersion for the one this run uses). Null if it was deleted.',
+    description:
+      'The procedure (its current version; see procedureVersion for the one this run uses). Null if it was deleted.',
     resolve: (handoff, _args, context) => context.loaders.procedures.load(handoff.procedureId),
   }),
   events: t.field({
@@ -52,12 +57,18 @@ builder.objectFields(HandoffRef, (t) => ({
     description: 'Stored history after `afterSeq`, oldest first.',
     args: {
       afterSeq: t.arg.int({ required: false, defaultValue: 0, description: 'Only events with a larger seq.' }),
-      limit: t.arg.int({ required: false, defaultValue: 200, description: `At most this many (1–${MAX_EVENTS_PER_READ}).` }),
+      limit: t.arg.int({
+        required: false,
+        defaultValue: 200,
+        description: `At most this many (1–${MAX_EVENTS_PER_READ}).`,
+      }),
     },
     resolve: (handoff, args, context) => {
       const limit = args.limit ?? 200;
       if (limit < 1 || limit > MAX_EVENTS_PER_READ) {
-        throw new GraphQLError(`limit must be between 1 and ${MAX_EVENTS_PER_READ}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        throw new GraphQLError(`limit must be between 1 and ${MAX_EVENTS_PER_READ}`, {
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
       }
       return context.engine.handoffs.history(handoff.id, Math.max(0, args.afterSeq ?? 0), limit);
     },
@@ -81,12 +92,16 @@ builder.queryFields((t) => ({
     args: {
       ...pageArgs(t.arg),
       filter: t.arg({ type: HandoffFilterInput, required: false, description: 'Narrow the list.' }),
-      orderBy: t.arg({ type: HandoffOrderInput, required: false, description: 'Sort order (default CREATED_AT DESC). Cursors belong to their order.' }),
+      orderBy: t.arg({
+        type: HandoffOrderInput,
+        required: false,
+        description: 'Sort order (default CREATED_AT DESC). Cursors belong to their order.',
+      }),
     },
-    resolve: (_root, args, context) => handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy)),
+    resolve: (_root, args, context) =>
+      handoffConnection(context, toHandoffQuery(args.filter), args, toHandoffOrder(args.orderBy)),
   }),
 }));
-
 
 builder.mutationFields((t) => ({
   initiateHandoff: t.field({
@@ -112,7 +127,12 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     args: { input: t.arg({ type: CancelHandoffInput, required: true, description: 'Which one.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.handoffs.cancel(plainId(String(input.id), 'Handoff'), (input.reason ?? 'cancelled by request').slice(0, 500))),
+      toPayload(
+        await context.engine.handoffs.cancel(
+          plainId(String(input.id), 'Handoff'),
+          (input.reason ?? 'cancelled by request').slice(0, 500),
+        ),
+      ),
   }),
   signalHandoff: t.field({
     type: HandoffPayload,
@@ -134,11 +154,16 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   handoffProgress: t.field({
     type: HandoffEventRef,
-    description: 'Replays stored events after afterSeq, then streams live ones with no gap and no duplicate; completes after the final event.',
+    description:
+      'Replays stored events after afterSeq, then streams live ones with no gap and no duplicate; completes after the final event.',
     authScopes: { viewer: true },
     args: {
       id: t.arg.id({ required: true, description: 'handoffId or global id.' }),
-      afterSeq: t.arg.int({ required: false, defaultValue: 0, description: 'Last seq already seen (0 = from the start).' }),
+      afterSeq: t.arg.int({
+        required: false,
+        defaultValue: 0,
+        description: 'Last seq already seen (0 = from the start).',
+      }),
     },
     subscribe: async (_root, args, context) => {
       const id = plainId(String(args.id), 'Handoff');
@@ -153,7 +178,13 @@ builder.subscriptionFields((t) => ({
     type: HandoffEventRef,
     description: 'Every handoff event as it happens (for dashboards). Live only; use handoff.events for history.',
     authScopes: { viewer: true },
-    args: { includeTests: t.arg.boolean({ required: false, defaultValue: false, description: 'Include reliability-test traffic.' }) },
+    args: {
+      includeTests: t.arg.boolean({
+        required: false,
+        defaultValue: false,
+        description: 'Include reliability-test traffic.',
+      }),
+    },
     subscribe: (_root, args, context) => context.engine.handoffs.live(args.includeTests ?? false),
     resolve: (event: HandoffEvent) => event,
   }),
@@ -162,10 +193,15 @@ builder.subscriptionFields((t) => ({
 implementHandoffNode((ids, context) => context.engine.handoffs.getMany(ids));
 
 builder.objectFields(HandoffRef, (t) => ({
-  durationMs: t.int({ nullable: true, description: 'finishedAt − startedAt.', resolve: (handoff) => durationMs(handoff) }),
+  durationMs: t.int({
+    nullable: true,
+    description: 'finishedAt − startedAt.',
+    resolve: (handoff) => durationMs(handoff),
+  }),
   updatedAt: t.field({
     type: 'DateTime',
-    description: 'When its latest change (a step, a pause, a retry…) was stored: what handoffs(orderBy: UPDATED_AT) sorts on. For a handoff stored before this was kept: its finishedAt, startedAt or createdAt, until it next changes.',
+    description:
+      'When its latest change (a step, a pause, a retry…) was stored: what handoffs(orderBy: UPDATED_AT) sorts on. For a handoff stored before this was kept: its finishedAt, startedAt or createdAt, until it next changes.',
     resolve: (handoff) => updatedAtOf(handoff),
   }),
 }));
@@ -178,7 +214,8 @@ builder.objectFields(HandoffEventRef, (t) => ({
   actor: t.field({
     type: ActorRef,
     nullable: true,
-    description: 'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
+    description:
+      'Who caused it through the API (the signal that approved or rejected a step); null for what the engine did on its own.',
     resolve: (event) => actorFrom(event.data?.actor),
   }),
 }));

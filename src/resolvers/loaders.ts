@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import type { Engine } from '../engine/engine.js';
-import type { Procedure } from '../engine/procedures/procedure.js';
 import type { Agent } from '../engine/agents/agent.js';
+import type { Engine } from '../engine/engine.js';
 import type { Handoff } from '../engine/handoffs/handoff.js';
+import type { Procedure } from '../engine/procedures/procedure.js';
 import type { ReliabilityTestConfig } from '../engine/reliability/reliability-test.js';
 import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 
@@ -33,27 +33,33 @@ class RequestLoaders implements Loaders {
   constructor(private readonly engine: Engine) {}
 
   get procedures(): Loaders['procedures'] {
-    return (this.#procedures ??= new DataLoader((ids) => this.engine.procedures.getMany(ids)));
+    this.#procedures ??= new DataLoader((ids) => this.engine.procedures.getMany(ids));
+    return this.#procedures;
   }
 
   get agents(): Loaders['agents'] {
-    return (this.#agents ??= new DataLoader((ids) => this.engine.agents.getMany(ids)));
+    this.#agents ??= new DataLoader((ids) => this.engine.agents.getMany(ids));
+    return this.#agents;
   }
 
   get handoffs(): Loaders['handoffs'] {
-    return (this.#handoffs ??= new DataLoader((ids) => this.engine.handoffs.getMany(ids)));
+    this.#handoffs ??= new DataLoader((ids) => this.engine.handoffs.getMany(ids));
+    return this.#handoffs;
   }
 
   get validationRules(): Loaders['validationRules'] {
-    return (this.#validationRules ??= new DataLoader((ids) => this.engine.validationRules.getMany(ids)));
+    this.#validationRules ??= new DataLoader((ids) => this.engine.validationRules.getMany(ids));
+    return this.#validationRules;
   }
 
   get validationResults(): Loaders['validationResults'] {
-    return (this.#validationResults ??= new DataLoader((ids) => this.engine.validation.resultsOfMany(ids)));
+    this.#validationResults ??= new DataLoader((ids) => this.engine.validation.resultsOfMany(ids));
+    return this.#validationResults;
   }
 
   get reliabilityConfigs(): Loaders['reliabilityConfigs'] {
-    return (this.#reliabilityConfigs ??= new DataLoader((ids) => this.engine.reliability.getConfigs(ids)));
+    this.#reliabilityConfigs ??= new DataLoader((ids) => this.engine.reliability.getConfigs(ids));
+    return this.#reliabilityConfigs;
   }
 }
 

@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { HandoffMetricsRef } from '../schema/handoff-metrics.js';
-import { ActiveSubscriptionsRef, MetricsRef, ValidationMetricsRef, type MetricsRoot } from '../schema/metrics.js';
+import { ActiveSubscriptionsRef, MetricsRef, type MetricsRoot, ValidationMetricsRef } from '../schema/metrics.js';
 
 /** Each request's metrics root: every alias of `metrics` in one operation shares it, and its figures. */
 const roots = new WeakMap<object, MetricsRoot>();
@@ -23,7 +23,8 @@ function metricsRootOf(context: object): MetricsRoot {
 builder.queryFields((t) => ({
   metrics: t.field({
     type: MetricsRef,
-    description: 'Figures about handoffs, validation and reliability tests, computed from the store (once per operation, however many aliases ask).',
+    description:
+      'Figures about handoffs, validation and reliability tests, computed from the store (once per operation, however many aliases ask).',
     authScopes: { viewer: true },
     resolve: (_root, _args, context) => metricsRootOf(context),
   }),
@@ -32,12 +33,14 @@ builder.queryFields((t) => ({
 builder.objectFields(MetricsRef, (t) => ({
   activeSubscriptions: t.field({
     type: ActiveSubscriptionsRef,
-    description: 'Subscriptions streaming right now from the server process that answered (not from the store: each process counts its own).',
+    description:
+      'Subscriptions streaming right now from the server process that answered (not from the store: each process counts its own).',
     resolve: (_root, _args, context) => context.activeSubscriptions(),
   }),
   handoffs: t.field({
     type: HandoffMetricsRef,
-    description: 'Totals, success rate, rollbacks and durations of production handoffs, overall, by type and by procedure.',
+    description:
+      'Totals, success rate, rollbacks and durations of production handoffs, overall, by type and by procedure.',
     resolve: (root, _args, context) => root.once('handoffs', () => context.engine.handoffs.metrics()),
   }),
   validation: t.field({

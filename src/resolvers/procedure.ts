@@ -1,8 +1,13 @@
+import { rollbackSteps } from '../engine/procedures/procedure.js';
+import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
 import { builder } from '../schema/builder.js';
 import { CompensationRef, implementProcedureNode, ProcedureRef } from '../schema/procedure.js';
-import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
-import { rollbackSteps } from '../engine/procedures/procedure.js';
-import { CreateProcedureInput, DeleteProcedureInput, ProcedurePayload, UpdateProcedureInput } from '../schema/procedure-input.js';
+import {
+  CreateProcedureInput,
+  DeleteProcedureInput,
+  ProcedurePayload,
+  UpdateProcedureInput,
+} from '../schema/procedure-input.js';
 import { plainId, plainIds } from './ids.js';
 import { toPayload } from './payload.js';
 
@@ -27,7 +32,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-
 /** A definition whose entity ids (its own, dependencies, required agents) may be global ids, with each made plain. */
 function withPlainIds<T extends ProcedureInput>(input: T): T {
   return {
@@ -44,7 +48,8 @@ builder.mutationFields((t) => ({
     description: 'Defines a new procedure (version 1).',
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateProcedureInput, required: true, description: 'The definition.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.procedures.create(withPlainIds(input as ProcedureInput))),
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.procedures.create(withPlainIds(input as ProcedureInput))),
   }),
   updateProcedure: t.field({
     type: ProcedurePayload,

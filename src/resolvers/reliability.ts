@@ -1,28 +1,27 @@
 import { GraphQLError } from 'graphql';
-import type { ReliabilityProgressEvent, ReliabilityTest, ReliabilityTestConfig } from '../engine/reliability/reliability-test.js';
+import type { ReliabilityProgressEvent } from '../engine/reliability/reliability-test.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
 import { MetricsRef } from '../schema/metrics.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import {
   CancelReliabilityTestInput,
+  ConfigPayload,
   CreateReliabilityTestConfigInput,
+  implementReliabilityTestNode,
   ReliabilityMetricsRef,
   ReliabilityProgressEventRef,
   ReliabilityTestConfigRef,
   ReliabilityTestConnection,
   ReliabilityTestFilterInput,
   ReliabilityTestRef,
-  ConfigPayload,
-  TestPayload,
-  implementReliabilityTestNode,
   StartReliabilityTestInput,
+  TestPayload,
 } from '../schema/reliability.js';
 import '../schema/subscription-root.js';
 import { connectionFromPage, pageRequest } from './connection.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
-
 
 builder.objectFields(ReliabilityTestRef, (t) => ({
   procedure: t.field({
@@ -74,7 +73,10 @@ builder.queryFields((t) => ({
     type: ReliabilityTestConnection,
     description: 'Reliability tests, newest first.',
     authScopes: { viewer: true },
-    args: { ...pageArgs(t.arg), filter: t.arg({ type: ReliabilityTestFilterInput, required: false, description: 'Narrow the list.' }) },
+    args: {
+      ...pageArgs(t.arg),
+      filter: t.arg({ type: ReliabilityTestFilterInput, required: false, description: 'Narrow the list.' }),
+    },
     resolve: async (_root, args, context) => {
       const filter = {
         statuses: args.filter?.status ?? undefined,
@@ -94,7 +96,9 @@ builder.mutationFields((t) => ({
     type: ConfigPayload,
     description: 'Defines a configuration. Out-of-range values and taken ids are userErrors.',
     authScopes: { admin: true },
-    args: { input: t.arg({ type: CreateReliabilityTestConfigInput, required: true, description: 'The configuration.' }) },
+    args: {
+      input: t.arg({ type: CreateReliabilityTestConfigInput, required: true, description: 'The configuration.' }),
+    },
     resolve: async (_root, { input }, context) =>
       toPayload(
         await context.engine.reliability.createConfig({
@@ -124,12 +128,16 @@ builder.mutationFields((t) => ({
   }),
   cancelReliabilityTest: t.field({
     type: TestPayload,
-    description: 'Stops releasing iterations and cancels the running ones; returns once the test is CANCELLED and none of its handoffs is running.',
+    description:
+      'Stops releasing iterations and cancels the running ones; returns once the test is CANCELLED and none of its handoffs is running.',
     authScopes: { operator: true },
     args: { input: t.arg({ type: CancelReliabilityTestInput, required: true, description: 'Which test.' }) },
     resolve: async (_root, { input }, context) =>
       toPayload(
-        await context.engine.reliability.cancel(plainId(String(input.id), 'ReliabilityTest'), (input.reason ?? 'cancelled by request').slice(0, 500)),
+        await context.engine.reliability.cancel(
+          plainId(String(input.id), 'ReliabilityTest'),
+          (input.reason ?? 'cancelled by request').slice(0, 500),
+        ),
       ),
   }),
 }));

@@ -4,29 +4,28 @@ import { pageArgs } from '../schema/connection.js';
 import { SeverityEnum } from '../schema/enums.js';
 import { ProcedureRef } from '../schema/procedure.js';
 import '../schema/subscription-root.js';
+import { isJsonObject } from '../engine/shared/json-object.js';
+import { fail } from '../engine/shared/user-error.js';
+import type { ValidationRule } from '../engine/validation/rule.js';
 import {
   CreateValidationRuleInput,
   DeleteValidationRulePayload,
+  implementValidationSessionNode,
+  RuleResultRef,
   StartValidationSessionInput,
   UpdateValidationRuleInput,
-  RuleResultRef,
   ValidationProgressEventRef,
-  ValidationSessionConnection,
   ValidationRuleIdInput,
-  ValidationRuleRef,
-  ValidationSessionFilterInput,
-  ValidationSessionRef,
-  ValidationSessionPayload,
   ValidationRulePayload,
-  implementValidationSessionNode,
+  ValidationRuleRef,
+  ValidationSessionConnection,
+  ValidationSessionFilterInput,
+  ValidationSessionPayload,
+  ValidationSessionRef,
 } from '../schema/validation.js';
-import type { ValidationRule } from '../engine/validation/rule.js';
 import { connectionFromPage, pageRequest } from './connection.js';
-import { toPayload } from './payload.js';
 import { optionalPlainId, plainId } from './ids.js';
-import { isJsonObject } from '../engine/shared/json-object.js';
-import { fail } from '../engine/shared/user-error.js';
-
+import { toPayload } from './payload.js';
 
 builder.objectFields(ProcedureRef, (t) => ({
   validationRules: t.field({
@@ -49,7 +48,10 @@ builder.queryFields((t) => ({
       severity: t.arg({ type: [SeverityEnum], required: false, description: 'Only these severities.' }),
     },
     resolve: async (_root, args, context) => {
-      const rules = await context.engine.validationRules.list({ enabled: args.enabled ?? undefined, severities: args.severity ?? undefined });
+      const rules = await context.engine.validationRules.list({
+        enabled: args.enabled ?? undefined,
+        severities: args.severity ?? undefined,
+      });
       for (const rule of rules) context.loaders.validationRules.prime(rule.id, rule);
       return rules;
     },
@@ -74,7 +76,10 @@ builder.queryFields((t) => ({
     type: ValidationSessionConnection,
     description: 'Validation sessions, newest first.',
     authScopes: { viewer: true },
-    args: { ...pageArgs(t.arg), filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }) },
+    args: {
+      ...pageArgs(t.arg),
+      filter: t.arg({ type: ValidationSessionFilterInput, required: false, description: 'Narrow the list.' }),
+    },
     resolve: (_root, args, context) => {
       const filter = {
         handoffId: optionalPlainId(args.filter?.handoffId, 'Handoff') ?? undefined,
@@ -115,7 +120,8 @@ builder.mutationFields((t) => ({
   }),
   createValidationRule: t.field({
     type: ValidationRulePayload,
-    description: 'Defines a rule. A condition with an unknown operator or a bad shape is refused with a userErrors entry at ["input","condition"].',
+    description:
+      'Defines a rule. A condition with an unknown operator or a bad shape is refused with a userErrors entry at ["input","condition"].',
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateValidationRuleInput, required: true, description: 'The rule.' }) },
     resolve: async (_root, { input }, context) => toPayload(await context.engine.validationRules.create(input)),
@@ -127,7 +133,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateValidationRuleInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, context) => {
       const { condition, ...rest } = input;
-      const outcome = await context.engine.validationRules.update(condition === undefined ? rest : { ...rest, condition });
+      const outcome = await context.engine.validationRules.update(
+        condition === undefined ? rest : { ...rest, condition },
+      );
       context.loaders.validationRules.clear(input.id);
       return toPayload(outcome);
     },
@@ -145,7 +153,7 @@ builder.mutationFields((t) => ({
   deleteValidationRule: t.field({
     type: DeleteValidationRulePayload,
     description:
-      'Deletes a rule (returned as it was) that no procedure names: one a procedure\'s gates, a step\'s validateRules or a VALIDATE step still names is refused with RULE_IN_USE and the procedures in referencedBy. Sessions already run keep its results (id, name and severity as they were). A deleted seed rule (VR001–VR008) is not seeded again.',
+      "Deletes a rule (returned as it was) that no procedure names: one a procedure's gates, a step's validateRules or a VALIDATE step still names is refused with RULE_IN_USE and the procedures in referencedBy. Sessions already run keep its results (id, name and severity as they were). A deleted seed rule (VR001–VR008) is not seeded again.",
     authScopes: { admin: true },
     args: { input: t.arg({ type: ValidationRuleIdInput, required: true, description: 'Which rule.' }) },
     resolve: async (_root, { input }, context) => {
@@ -170,7 +178,7 @@ builder.subscriptionFields((t) => ({
   validationProgress: t.field({
     type: ValidationProgressEventRef,
     description:
-      'A session\'s progress: the results already stored, then live ones (each rule once), then one event with the outcome; then the stream completes.',
+      "A session's progress: the results already stored, then live ones (each rule once), then one event with the outcome; then the stream completes.",
     authScopes: { viewer: true },
     args: { id: t.arg.id({ required: true, description: 'Plain or global session id.' }) },
     subscribe: async (_root, args, context) => {

@@ -9,6 +9,7 @@ builder.queryFields((t) => ({
     description:
       'The caller: its key name and role. Null when the server requires API keys and none was presented (any caller may ask, so a client can tell it must ask for a key).',
     // An open server answers every caller as the one shared anonymous admin.
-    resolve: (_root, _args, context) => (context.caller ? { ...context.caller, keysRequired: context.caller !== ANONYMOUS_ADMIN } : null),
+    resolve: (_root, _args, context) =>
+      context.caller ? { ...context.caller, keysRequired: context.caller !== ANONYMOUS_ADMIN } : null,
   }),
 }));

@@ -1,5 +1,5 @@
-import type { WebhookDeliveryStatus } from '../engine/webhooks/webhook-delivery.js';
 import type { HandoffEventType } from '../engine/handoffs/handoff-event.js';
+import type { WebhookDeliveryStatus } from '../engine/webhooks/webhook-delivery.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';
 import {
@@ -25,7 +25,11 @@ builder.objectFields(WebhookSubscriptionRef, (t) => ({
     authScopes: { admin: true },
     args: {
       ...pageArgs(t.arg),
-      status: t.arg({ type: [WebhookDeliveryStatusEnum], required: false, description: 'Only deliveries in these statuses.' }),
+      status: t.arg({
+        type: [WebhookDeliveryStatusEnum],
+        required: false,
+        description: 'Only deliveries in these statuses.',
+      }),
     },
     resolve: (subscription, args, context) => {
       const status = args.status?.length ? (args.status as WebhookDeliveryStatus[]) : null;
@@ -57,7 +61,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   registerWebhook: t.field({
     type: WebhookSecretPayload,
-    description: 'Registers a URL for handoff events (those committed from now on). The payload carries the signing secret, once. Admins only.',
+    description:
+      'Registers a URL for handoff events (those committed from now on). The payload carries the signing secret, once. Admins only.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: RegisterWebhookInput, required: true, description: 'The subscription.' }) },
     resolve: async (_root, { input }, context) =>
@@ -77,14 +82,27 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: UpdateWebhookInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.webhooks.update({ ...input, id: String(input.id), eventTypes: input.eventTypes as HandoffEventType[] | null | undefined })),
+      toPayload(
+        await context.engine.webhooks.update({
+          ...input,
+          id: String(input.id),
+          eventTypes: input.eventTypes as HandoffEventType[] | null | undefined,
+        }),
+      ),
   }),
   rotateWebhookSecret: t.field({
     type: WebhookSecretPayload,
     description: 'Replaces the signing secret; attempts from now on are signed with the new one only. Admins only.',
     authScopes: { admin: true },
-    args: { input: t.arg({ type: RotateWebhookSecretInput, required: true, description: 'Which subscription, and optionally your own secret.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.webhooks.rotateSecret(String(input.id), input.secret)),
+    args: {
+      input: t.arg({
+        type: RotateWebhookSecretInput,
+        required: true,
+        description: 'Which subscription, and optionally your own secret.',
+      }),
+    },
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.webhooks.rotateSecret(String(input.id), input.secret)),
   }),
   deleteWebhook: t.field({
     type: WebhookSubscriptionPayload,
@@ -98,6 +116,7 @@ builder.mutationFields((t) => ({
     description: 'Queues a FAILED delivery again, due at once, with a fresh allowance of attempts. Admins only.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: RedeliverWebhookInput, required: true, description: 'Which delivery.' }) },
-    resolve: async (_root, { input }, context) => toPayload(await context.engine.webhooks.redeliver(String(input.deliveryId))),
+    resolve: async (_root, { input }, context) =>
+      toPayload(await context.engine.webhooks.redeliver(String(input.deliveryId))),
   }),
 }));

@@ -1,5 +1,10 @@
-import { AGENT_TASK_STATUSES, WITHDRAW_CAUSES, type AgentTask, type AgentTaskFailure } from '../engine/tasks/agent-task.js';
 import type { UserError } from '../engine/shared/user-error.js';
+import {
+  AGENT_TASK_STATUSES,
+  type AgentTask,
+  type AgentTaskFailure,
+  WITHDRAW_CAUSES,
+} from '../engine/tasks/agent-task.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
@@ -8,9 +13,10 @@ import { UserErrorRef } from './user-error.js';
 export const AgentTaskStatusEnum = builder.enumType('AgentTaskStatus', {
   description: 'Where an agent task is. OFFERED and CLAIMED are open: the agent can still act on them.',
   values: enumValues(AGENT_TASK_STATUSES, {
-    OFFERED: 'Waiting for one of the agent\'s workers to claim it.',
-    CLAIMED: 'A worker holds it (with the token its claim returned) and must heartbeat within heartbeatTimeoutMs, if set.',
-    COMPLETED: 'The worker completed it; its output is the step\'s output.',
+    OFFERED: "Waiting for one of the agent's workers to claim it.",
+    CLAIMED:
+      'A worker holds it (with the token its claim returned) and must heartbeat within heartbeatTimeoutMs, if set.',
+    COMPLETED: "The worker completed it; its output is the step's output.",
     FAILED: 'The worker failed it; see failure.',
     WITHDRAWN: 'The engine took it back (see withdrawnCause): a claim, heartbeat or outcome for it is refused.',
   }),
@@ -22,7 +28,8 @@ export const WithdrawCauseEnum = builder.enumType('AgentTaskWithdrawCause', {
     STEP_TIMEOUT: "The attempt's step timeout (timeoutMs) ran out first.",
     HEARTBEAT_TIMEOUT: 'The claiming worker sent no heartbeat for heartbeatTimeoutMs: the attempt failed.',
     CANCELLED: 'The handoff was cancelled.',
-    SUPERSEDED: 'Another attempt of the same step replaced it (after a restart, the interrupted attempt counts as failed).',
+    SUPERSEDED:
+      'Another attempt of the same step replaced it (after a restart, the interrupted attempt counts as failed).',
     SHUTDOWN: 'The server running the handoff stopped; the attempt is retried after restart.',
     HANDOFF_FINISHED: 'The handoff finished while the task was still open (after a crash of the server running it).',
   }),
@@ -33,67 +40,139 @@ export const AgentTaskFailureRef = builder.objectRef<AgentTaskFailure>('AgentTas
   fields: (t) => ({
     code: t.exposeString('code', { description: "The agent's own error code." }),
     message: t.exposeString('message', { description: 'What went wrong, in words.' }),
-    retryable: t.exposeBoolean('retryable', { description: 'False: the step failed for good, whatever attempts its retry policy had left.' }),
+    retryable: t.exposeBoolean('retryable', {
+      description: 'False: the step failed for good, whatever attempts its retry policy had left.',
+    }),
   }),
 });
 
 export const AgentTaskRef = builder.objectRef<AgentTask>('AgentTask').implement({
   description:
-    "One attempt of an AGENT_TASK step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused.",
+    'One attempt of an AGENT_TASK step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused.',
   fields: (t) => ({
-    taskId: t.exposeString('id', { description: 'The task id: pass it to claimAgentTask and the other task mutations.' }),
+    taskId: t.exposeString('id', {
+      description: 'The task id: pass it to claimAgentTask and the other task mutations.',
+    }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff it belongs to.' }),
     step: t.exposeString('actionId', { description: 'The id of the step (or compensation) it is an attempt of.' }),
     name: t.exposeString('name', { description: 'The step or compensation name.' }),
-    compensation: t.exposeBoolean('compensation', { description: 'True when it undoes a completed step during a rollback.' }),
+    compensation: t.exposeBoolean('compensation', {
+      description: 'True when it undoes a completed step during a rollback.',
+    }),
     attempt: t.exposeInt('attempt', { description: 'Which attempt of the step this is.' }),
     agentId: t.exposeString('agentId', { description: 'The agent it is offered to.' }),
     status: t.field({ type: AgentTaskStatusEnum, description: 'Where the task is.', resolve: (task) => task.status }),
-    input: t.field({ type: 'JSON', nullable: true, description: "What the procedure gives the agent to work on (the step's params.input).", resolve: (task) => task.input ?? null }),
+    input: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: "What the procedure gives the agent to work on (the step's params.input).",
+      resolve: (task) => task.input ?? null,
+    }),
     heartbeatTimeoutMs: t.exposeInt('heartbeatTimeoutMs', {
       nullable: true,
-      description: 'A claimed task with no heartbeat for this long is taken back (a failed attempt); null: no heartbeats needed.',
+      description:
+        'A claimed task with no heartbeat for this long is taken back (a failed attempt); null: no heartbeats needed.',
     }),
     offeredAt: t.expose('offeredAt', { type: 'DateTime', description: 'When it was offered.' }),
-    deadlineAt: t.expose('deadlineAt', { type: 'DateTime', description: "When the attempt's step timeout takes it back, claimed or not." }),
+    deadlineAt: t.expose('deadlineAt', {
+      type: 'DateTime',
+      description: "When the attempt's step timeout takes it back, claimed or not.",
+    }),
     claimedAt: t.expose('claimedAt', { type: 'DateTime', nullable: true, description: 'When a worker claimed it.' }),
     claimedBy: t.exposeString('claimedBy', { nullable: true, description: "The API key's name that claimed it." }),
-    lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', nullable: true, description: 'The last heartbeat (the claim counts as one).' }),
+    lastHeartbeatAt: t.expose('lastHeartbeatAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The last heartbeat (the claim counts as one).',
+    }),
     heartbeatDueAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When the next heartbeat is due at the latest, while claimed with a heartbeat timeout.',
-      resolve: (task) => (task.status === 'CLAIMED' && task.heartbeatTimeoutMs !== null && task.lastHeartbeatAt !== null ? task.lastHeartbeatAt + task.heartbeatTimeoutMs : null),
+      resolve: (task) =>
+        task.status === 'CLAIMED' && task.heartbeatTimeoutMs !== null && task.lastHeartbeatAt !== null
+          ? task.lastHeartbeatAt + task.heartbeatTimeoutMs
+          : null,
     }),
-    progress: t.field({ type: 'JSON', nullable: true, description: 'The progress details of the last heartbeat.', resolve: (task) => task.progress ?? null }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it was completed, failed or taken back.' }),
-    output: t.field({ type: 'JSON', nullable: true, description: 'What the worker completed it with (the step output).', resolve: (task) => task.output }),
-    failure: t.field({ type: AgentTaskFailureRef, nullable: true, description: 'How the worker failed it.', resolve: (task) => task.failure }),
-    withdrawnCause: t.field({ type: WithdrawCauseEnum, nullable: true, description: 'Why the engine took it back.', resolve: (task) => task.withdrawal?.cause ?? null }),
-    withdrawnReason: t.string({ nullable: true, description: 'Why the engine took it back, in words.', resolve: (task) => task.withdrawal?.reason ?? null }),
+    progress: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The progress details of the last heartbeat.',
+      resolve: (task) => task.progress ?? null,
+    }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was completed, failed or taken back.',
+    }),
+    output: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'What the worker completed it with (the step output).',
+      resolve: (task) => task.output,
+    }),
+    failure: t.field({
+      type: AgentTaskFailureRef,
+      nullable: true,
+      description: 'How the worker failed it.',
+      resolve: (task) => task.failure,
+    }),
+    withdrawnCause: t.field({
+      type: WithdrawCauseEnum,
+      nullable: true,
+      description: 'Why the engine took it back.',
+      resolve: (task) => task.withdrawal?.cause ?? null,
+    }),
+    withdrawnReason: t.string({
+      nullable: true,
+      description: 'Why the engine took it back, in words.',
+      resolve: (task) => task.withdrawal?.reason ?? null,
+    }),
   }),
 });
 
-export const AgentTaskPayload = builder.objectRef<{ value: AgentTask | null; userErrors: UserError[] }>('AgentTaskPayload').implement({
-  description: 'The task after a heartbeat, completion or failure, or userErrors (nothing changed).',
-  fields: (t) => ({
-    task: t.field({ type: AgentTaskRef, nullable: true, description: 'The task as stored now; null when userErrors is not empty.', resolve: (p) => p.value }),
-    userErrors: t.field({ type: [UserErrorRef], description: 'Why nothing changed, e.g. TASK_NOT_CURRENT, INVALID_TOKEN; empty on success.', resolve: (p) => p.userErrors }),
-  }),
-});
+export const AgentTaskPayload = builder
+  .objectRef<{ value: AgentTask | null; userErrors: UserError[] }>('AgentTaskPayload')
+  .implement({
+    description: 'The task after a heartbeat, completion or failure, or userErrors (nothing changed).',
+    fields: (t) => ({
+      task: t.field({
+        type: AgentTaskRef,
+        nullable: true,
+        description: 'The task as stored now; null when userErrors is not empty.',
+        resolve: (p) => p.value,
+      }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: 'Why nothing changed, e.g. TASK_NOT_CURRENT, INVALID_TOKEN; empty on success.',
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
 
 export const ClaimAgentTaskPayload = builder
   .objectRef<{ value: { task: AgentTask; token: string } | null; userErrors: UserError[] }>('ClaimAgentTaskPayload')
   .implement({
-    description: 'A claimed task and its token, or userErrors (TASK_ALREADY_CLAIMED, TASK_NOT_CURRENT, NOT_FOUND; nothing changed).',
+    description:
+      'A claimed task and its token, or userErrors (TASK_ALREADY_CLAIMED, TASK_NOT_CURRENT, NOT_FOUND; nothing changed).',
     fields: (t) => ({
-      task: t.field({ type: AgentTaskRef, nullable: true, description: 'The task, now CLAIMED; null when userErrors is not empty.', resolve: (p) => p.value?.task ?? null }),
+      task: t.field({
+        type: AgentTaskRef,
+        nullable: true,
+        description: 'The task, now CLAIMED; null when userErrors is not empty.',
+        resolve: (p) => p.value?.task ?? null,
+      }),
       token: t.string({
         nullable: true,
-        description: 'The claim token: send it with every heartbeat, completion and failure. It is shown this once and kept only as a digest.',
+        description:
+          'The claim token: send it with every heartbeat, completion and failure. It is shown this once and kept only as a digest.',
         resolve: (p) => p.value?.token ?? null,
       }),
-      userErrors: t.field({ type: [UserErrorRef], description: 'Why the claim was refused; empty on success.', resolve: (p) => p.userErrors }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: 'Why the claim was refused; empty on success.',
+        resolve: (p) => p.userErrors,
+      }),
     }),
   });
 
@@ -107,7 +186,11 @@ export const HeartbeatAgentTaskInput = builder.inputType('HeartbeatAgentTaskInpu
   fields: (t) => ({
     taskId: t.id({ required: true, description: 'The task id.' }),
     token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
-    progress: t.field({ type: 'JSON', required: false, description: 'Progress details to show (at most 16 KiB as JSON); replaces the last ones.' }),
+    progress: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'Progress details to show (at most 16 KiB as JSON); replaces the last ones.',
+    }),
   }),
 });
 
@@ -119,7 +202,8 @@ export const CompleteAgentTaskInput = builder.inputType('CompleteAgentTaskInput'
     output: t.field({
       type: 'JSON',
       required: false,
-      description: "The result: a JSON object (at most 64 KiB), stored as the step's output, which later steps and validation rules see.",
+      description:
+        "The result: a JSON object (at most 64 KiB), stored as the step's output, which later steps and validation rules see.",
     }),
   }),
 });
@@ -134,9 +218,15 @@ export const FailAgentTaskInput = builder.inputType('FailAgentTaskInput', {
     retryable: t.boolean({
       required: false,
       defaultValue: true,
-      description: "Whether another attempt could help (default true). False fails the step for good, whatever its retry policy has left.",
+      description:
+        'Whether another attempt could help (default true). False fails the step for good, whatever its retry policy has left.',
     }),
   }),
 });
 
-export const AgentTaskConnection = connectionType(AgentTaskRef, 'AgentTask', 'tasks', 'A task in the list, with its cursor.');
+export const AgentTaskConnection = connectionType(
+  AgentTaskRef,
+  'AgentTask',
+  'tasks',
+  'A task in the list, with its cursor.',
+);

@@ -1,8 +1,8 @@
 import { AGENT_STATUSES, type Agent, type AgentStatus } from '../engine/agents/agent.js';
 import { builder } from './builder.js';
-import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
+import type { LoadNodes } from './load-nodes.js';
 import { payloadType } from './user-error.js';
 
 const STATUS_DOCS: Record<AgentStatus, string> = {
@@ -21,10 +21,12 @@ export const AgentRef = builder.objectRef<Agent>('Agent');
 /** Declares Agent a node (fetchable by global id); the resolvers layer supplies how agents are loaded. */
 export function implementAgentNode(loadMany: LoadNodes<Agent>) {
   builder.node(AgentRef, {
-    description: 'A worker that handoffs move work between: registered with capabilities and permissions, kept alive by heartbeats.',
+    description:
+      'A worker that handoffs move work between: registered with capabilities and permissions, kept alive by heartbeats.',
     id: { resolve: (a) => a.id, description: 'Global id. `agent(id:)` also accepts the plain `agentId`.' },
     loadMany,
-    isTypeOf: (value) => typeof value === 'object' && value !== null && 'reportedStatus' in value && 'permissions' in value,
+    isTypeOf: (value) =>
+      typeof value === 'object' && value !== null && 'reportedStatus' in value && 'permissions' in value,
   });
 }
 
@@ -39,19 +41,31 @@ builder.objectFields(AgentRef, (t) => ({
     description: 'What the agent last reported about itself, however long ago.',
     resolve: (agent) => agent.reportedStatus,
   }),
-  lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', description: 'When the agent last registered or sent a heartbeat.' }),
+  lastHeartbeatAt: t.expose('lastHeartbeatAt', {
+    type: 'DateTime',
+    description: 'When the agent last registered or sent a heartbeat.',
+  }),
   registeredAt: t.expose('registeredAt', { type: 'DateTime', description: 'When the agent first registered.' }),
   updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the agent last changed or heartbeated.' }),
 }));
 
 export const RegisterAgentInput = builder.inputType('RegisterAgentInput', {
-  description: 'Registers an agent, or updates the capabilities and permissions of one already registered. Counts as a heartbeat.',
+  description:
+    'Registers an agent, or updates the capabilities and permissions of one already registered. Counts as a heartbeat.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The plain agent id (1–128 letters, digits or _ . : @ -); the global id of a registered agent also names it.' }),
-    capabilities: t.stringList({ required: false, description: 'What the agent can do. Replaces the stored list; empty when omitted.' }),
+    id: t.id({
+      required: true,
+      description:
+        'The plain agent id (1–128 letters, digits or _ . : @ -); the global id of a registered agent also names it.',
+    }),
+    capabilities: t.stringList({
+      required: false,
+      description: 'What the agent can do. Replaces the stored list; empty when omitted.',
+    }),
     permissions: t.stringList({
       required: false,
-      description: 'What the agent may do, e.g. "handoff:send", "handoff:receive". Replaces the stored list; empty when omitted.',
+      description:
+        'What the agent may do, e.g. "handoff:send", "handoff:receive". Replaces the stored list; empty when omitted.',
     }),
     status: t.field({ type: AgentStatusEnum, required: false, description: 'Reported status; READY when omitted.' }),
   }),
@@ -61,7 +75,11 @@ export const AgentHeartbeatInput = builder.inputType('AgentHeartbeatInput', {
   description: 'Tells the registry an agent is alive, optionally with a new status.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Plain or global id of a registered agent.' }),
-    status: t.field({ type: AgentStatusEnum, required: false, description: 'New reported status; unchanged when omitted.' }),
+    status: t.field({
+      type: AgentStatusEnum,
+      required: false,
+      description: 'New reported status; unchanged when omitted.',
+    }),
   }),
 });
 
@@ -75,4 +93,9 @@ export const AgentFilterInput = builder.inputType('AgentFilter', {
 
 export const AgentConnection = connectionType(AgentRef, 'Agent', 'agents', 'An agent in the list, with its cursor.');
 
-export const AgentPayload = payloadType('Agent', 'agent', AgentRef, 'The agent registered or heartbeated, or userErrors.');
+export const AgentPayload = payloadType(
+  'Agent',
+  'agent',
+  AgentRef,
+  'The agent registered or heartbeated, or userErrors.',
+);

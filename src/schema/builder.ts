@@ -68,7 +68,9 @@ export const builder = new SchemaBuilder<{
     hasNextPageFieldOptions: { description: 'True when more items follow: ask again with `after: endCursor`.' },
     hasPreviousPageFieldOptions: { description: 'True when this page was asked for with `after`.' },
     startCursorFieldOptions: { description: 'Cursor of the first item of the page; null when empty.' },
-    endCursorFieldOptions: { description: 'Cursor of the last item of the page: pass it as `after` for the next page.' },
+    endCursorFieldOptions: {
+      description: 'Cursor of the last item of the page: pass it as `after` for the next page.',
+    },
     edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
     pageInfoFieldOptions: { description: 'Paging state.' },
     cursorFieldOptions: { description: 'Opaque position of this item; pass it as `after` to continue from here.' },
@@ -77,4 +79,6 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({ description: 'Read handoffs, procedures, agents, validation, reliability tests and metrics.' });
-builder.mutationType({ description: 'Start, steer and define work. Every mutation returns a payload with `userErrors`.' });
+builder.mutationType({
+  description: 'Start, steer and define work. Every mutation returns a payload with `userErrors`.',
+});

@@ -14,7 +14,10 @@ type ArgBuilder = Parameters<Parameters<typeof builder.queryFields>[0]>[0]['arg'
 export function pageArgs(arg: ArgBuilder) {
   return {
     first: arg.int({ required: false, description: 'Page size (default 20, at most 100).' }),
-    after: arg.string({ required: false, description: 'Return items after this cursor (an `endCursor` or edge `cursor`).' }),
+    after: arg.string({
+      required: false,
+      description: 'Return items after this cursor (an `endCursor` or edge `cursor`).',
+    }),
   };
 }
 
@@ -22,6 +25,7 @@ export function pageArgs(arg: ArgBuilder) {
  * Declares `<Item>Connection` and `<Item>Edge`, named after the item so every list of one type shares one type,
  * with the `totalCount` every connection carries.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any Pothos object ref; its type parameters differ per item
 export function connectionType(itemRef: any, item: string, what: string, edgeDescription: string) {
   return builder.connectionObject(
     {

@@ -10,21 +10,34 @@ export const ContextDeliveryRef = builder.objectRef<ContextDelivery>('ContextDel
   fields: (t) => ({
     handoffId: t.exposeString('handoffId', { description: 'The handoff that delivered it (its handoffId).' }),
     agentId: t.exposeString('agentId', { description: 'The agent it was delivered to.' }),
-    keys: t.stringList({ description: 'The context keys delivered and not withdrawn, sorted.', resolve: (d) => Object.keys(d.values).sort() }),
-    values: t.field({ type: 'JSON', description: 'The keys and their values, as the handoff carried them.', resolve: (d) => d.values }),
+    keys: t.stringList({
+      description: 'The context keys delivered and not withdrawn, sorted.',
+      resolve: (d) => Object.keys(d.values).sort(),
+    }),
+    values: t.field({
+      type: 'JSON',
+      description: 'The keys and their values, as the handoff carried them.',
+      resolve: (d) => d.values,
+    }),
     digest: t.exposeString('digest', {
       description:
         'SHA-256 (hex) of the canonical JSON of `values`: object keys sorted at every level, no spaces. Acknowledge with the digest you compute from what you read.',
     }),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', description: 'When the first key arrived.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When keys last arrived or were withdrawn.' }),
-    acknowledged: t.boolean({ description: 'True when the agent has acknowledged exactly what the delivery holds now.', resolve: (d) => d.acknowledgedAt !== null }),
+    acknowledged: t.boolean({
+      description: 'True when the agent has acknowledged exactly what the delivery holds now.',
+      resolve: (d) => d.acknowledgedAt !== null,
+    }),
     acknowledgedAt: t.expose('acknowledgedAt', {
       type: 'DateTime',
       nullable: true,
       description: 'When the agent acknowledged the current values; null until then, and again after they change.',
     }),
-    acknowledgedBy: t.exposeString('acknowledgedBy', { nullable: true, description: "Who acknowledged: the API key's name." }),
+    acknowledgedBy: t.exposeString('acknowledgedBy', {
+      nullable: true,
+      description: "Who acknowledged: the API key's name.",
+    }),
     withdrawnAt: t.expose('withdrawnAt', {
       type: 'DateTime',
       nullable: true,
@@ -49,11 +62,22 @@ export const AcknowledgeDeliveryInput = builder.inputType('AcknowledgeDeliveryIn
     agentId: t.id({ required: true, description: 'The receiving agent (plain or global id).' }),
     digest: t.string({
       required: true,
-      description: 'The SHA-256 (hex) you computed from the values you read: canonical JSON, object keys sorted at every level, no spaces. A digest that does not match is refused (DIGEST_MISMATCH).',
+      description:
+        'The SHA-256 (hex) you computed from the values you read: canonical JSON, object keys sorted at every level, no spaces. A digest that does not match is refused (DIGEST_MISMATCH).',
     }),
   }),
 });
 
-export const ContextDeliveryPayload = payloadType<ContextDelivery>('ContextDelivery', 'delivery', ContextDeliveryRef, 'The acknowledged delivery, or userErrors (nothing changed).');
+export const ContextDeliveryPayload = payloadType<ContextDelivery>(
+  'ContextDelivery',
+  'delivery',
+  ContextDeliveryRef,
+  'The acknowledged delivery, or userErrors (nothing changed).',
+);
 
-export const ContextDeliveryConnection = connectionType(ContextDeliveryRef, 'ContextDelivery', 'deliveries', 'A delivery in the inbox, with its cursor.');
+export const ContextDeliveryConnection = connectionType(
+  ContextDeliveryRef,
+  'ContextDelivery',
+  'deliveries',
+  'A delivery in the inbox, with its cursor.',
+);

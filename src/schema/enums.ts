@@ -18,13 +18,15 @@ const STEP_KIND_DOCS: Record<(typeof STEP_KINDS)[number], string> = {
   validate: 'Runs a rule set (params.rules) through the validation engine; a blocking outcome fails the step.',
   transfer_context:
     "Copies the handoff's context keys (params.keys) to the target agent's inbox and records their digest; with params.awaitReceipt true it then waits until the target acknowledges exactly that (acknowledgeDelivery).",
-  revert_context: "Removes the given context keys (params.keys) from the target agent's inbox: the undo of TRANSFER_CONTEXT.",
+  revert_context:
+    "Removes the given context keys (params.keys) from the target agent's inbox: the undo of TRANSFER_CONTEXT.",
   await_signal: 'Waits (status WAITING) until signalHandoff approves or rejects this step, or the step times out.',
   agent_task:
-    'Offers each attempt as a task to an agent (params.agentId, else the handoff\'s target agent, or its source with params.assignee "source") and waits (status WAITING) while a worker claims it, sends heartbeats (a claimed task silent for params.heartbeatTimeoutMs is taken back: a failed attempt) and completes it (its output becomes the step\'s) or fails it (retryable or not). params.input is the task\'s input. Also usable as a compensation.',
+    "Offers each attempt as a task to an agent (params.agentId, else the handoff's target agent, or its source with params.assignee \"source\") and waits (status WAITING) while a worker claims it, sends heartbeats (a claimed task silent for params.heartbeatTimeoutMs is taken back: a failed attempt) and completes it (its output becomes the step's) or fails it (retryable or not). params.input is the task's input. Also usable as a compensation.",
   webhook: 'POSTs JSON to params.url (an allow-listed host) within the timeout; any 2xx succeeds.',
   delay: 'Waits params.ms milliseconds.',
-  simulate: 'Takes params.durationMs and fails with probability params.failureProbability: for demos and reliability tests.',
+  simulate:
+    'Takes params.durationMs and fails with probability params.failureProbability: for demos and reliability tests.',
   noop: 'Does nothing and succeeds: a placeholder or a benchmark step.',
 };
 

@@ -17,8 +17,16 @@ export const MetadataEqualsInput = builder.inputType('MetadataEquals', {
   description:
     'The metadata value at a path equals a JSON string, number or boolean (same type and value), or, with equals null or left out, is JSON null or missing. Paths name object keys only (arrays are not looked into). Not indexed: combine it with a narrower condition on large stores.',
   fields: (t) => ({
-    path: t.string({ required: true, description: 'Object keys joined by dots, e.g. "customer.tier" (letters, digits, _ and - in each key; at most 16 keys).' }),
-    equals: t.field({ type: 'JSON', required: false, description: 'The value: a JSON string, number, boolean or null.' }),
+    path: t.string({
+      required: true,
+      description:
+        'Object keys joined by dots, e.g. "customer.tier" (letters, digits, _ and - in each key; at most 16 keys).',
+    }),
+    equals: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'The value: a JSON string, number, boolean or null.',
+    }),
   }),
 });
 
@@ -27,7 +35,12 @@ export const AgentRoleFilterInput = builder.inputType('AgentRoleFilter', {
     "Handoffs whose agent is registered with a capability (its role), as the registry says now: the role is looked up when the list is read (or, for a bulk action, when it starts), so a re-registered agent's new capabilities apply at once.",
   fields: (t) => ({
     role: t.string({ required: true, description: 'The capability, e.g. "planning".' }),
-    side: t.field({ type: AgentHandoffRoleEnum, required: false, defaultValue: 'ANY', description: 'Which agent of the handoff must have it (default ANY: source or target).' }),
+    side: t.field({
+      type: AgentHandoffRoleEnum,
+      required: false,
+      defaultValue: 'ANY',
+      description: 'Which agent of the handoff must have it (default ANY: source or target).',
+    }),
   }),
 });
 
@@ -37,19 +50,28 @@ export const HandoffOrderFieldEnum = builder.enumType('HandoffOrderField', {
     CREATED_AT: 'When it was initiated. Stable: paging never repeats or skips a handoff, whatever changes meanwhile.',
     UPDATED_AT:
       'When its latest transition was stored. A handoff that changes while you page moves: it may come again (ASC) or be passed over (DESC). Paging ASC from a saved cursor returns every handoff changed since.',
-    PRIORITY: 'Priority (LOW < MEDIUM < HIGH < CRITICAL), then creation time in the same direction. Stable like CREATED_AT.',
+    PRIORITY:
+      'Priority (LOW < MEDIUM < HIGH < CRITICAL), then creation time in the same direction. Stable like CREATED_AT.',
   }),
 });
 
 export const SortDirectionEnum = builder.enumType('SortDirection', {
   description: 'Ascending or descending.',
-  values: enumValues(SORT_DIRECTIONS, { ASC: 'Smallest (oldest, lowest) first.', DESC: 'Largest (newest, highest) first.' }),
+  values: enumValues(SORT_DIRECTIONS, {
+    ASC: 'Smallest (oldest, lowest) first.',
+    DESC: 'Largest (newest, highest) first.',
+  }),
 });
 
 export const HandoffOrderInput = builder.inputType('HandoffOrder', {
   description: 'How a handoff list is sorted. A cursor belongs to its order: passing it with another one is an error.',
   fields: (t) => ({
     field: t.field({ type: HandoffOrderFieldEnum, required: true, description: 'What to sort by.' }),
-    direction: t.field({ type: SortDirectionEnum, required: false, defaultValue: 'DESC', description: 'Default DESC.' }),
+    direction: t.field({
+      type: SortDirectionEnum,
+      required: false,
+      defaultValue: 'DESC',
+      description: 'Default DESC.',
+    }),
   }),
 });

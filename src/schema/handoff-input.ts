@@ -6,21 +6,35 @@ import { payloadType } from './user-error.js';
 export const InitiateHandoffInput = builder.inputType('InitiateHandoffInput', {
   description: 'What to hand over, from whom to whom, by which procedure.',
   fields: (t) => ({
-    handoffId: t.id({ required: false, description: 'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.' }),
+    handoffId: t.id({
+      required: false,
+      description:
+        'Your idempotency key: initiating the same key twice returns the same handoff. Generated when omitted.',
+    }),
     procedureId: t.id({ required: true, description: 'Procedure to run (plain or global id).' }),
     sourcePhase: t.string({ required: false, description: 'The phase work comes from.' }),
     targetPhase: t.string({ required: false, description: 'The phase work goes to.' }),
     sourceAgent: t.id({ required: false, description: 'Agent handing over (plain or global id).' }),
     targetAgent: t.id({
       required: false,
-      description: 'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
+      description:
+        'Agent receiving. Procedures that transfer context require it and require it registered (AGENT_NOT_REGISTERED otherwise); for others it is a label.',
     }),
-    handoffType: t.field({ type: HandoffTypeEnum, required: false, description: 'Kind of transfer (default from the procedure).' }),
+    handoffType: t.field({
+      type: HandoffTypeEnum,
+      required: false,
+      description: 'Kind of transfer (default from the procedure).',
+    }),
     priority: t.field({ type: PriorityEnum, required: false, description: 'Queue priority (default MEDIUM).' }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'The context to hand over and to validate (JSON object, at most 64 KiB).' }),
+    metadata: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'The context to hand over and to validate (JSON object, at most 64 KiB).',
+    }),
     deadlineMs: t.int({
       required: false,
-      description: "Overall time limit from now, in ms (at most 30 days; default: the procedure's deadlineMs). Past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED; time spent PAUSED does not count.",
+      description:
+        "Overall time limit from now, in ms (at most 30 days; default: the procedure's deadlineMs). Past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED; time spent PAUSED does not count.",
     }),
   }),
 });
@@ -38,16 +52,31 @@ export const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'handoffId or global id.' }),
     step: t.string({ required: true, description: 'The AWAIT_SIGNAL step id.' }),
-    outcome: t.field({ type: SignalOutcomeEnum, required: false, defaultValue: 'APPROVE', description: 'APPROVE (the default) or REJECT.' }),
-    reason: t.string({ required: false, description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.' }),
-    payload: t.field({ type: 'JSON', required: false, description: 'Recorded as the step output (`signal`) on approval.' }),
+    outcome: t.field({
+      type: SignalOutcomeEnum,
+      required: false,
+      defaultValue: 'APPROVE',
+      description: 'APPROVE (the default) or REJECT.',
+    }),
+    reason: t.string({
+      required: false,
+      description: 'Why (required to REJECT; at most 500 characters). Recorded on the step and its events.',
+    }),
+    payload: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'Recorded as the step output (`signal`) on approval.',
+    }),
   }),
 });
 
 export const RetryHandoffInput = builder.inputType('RetryHandoffInput', {
   description: 'Which finished handoff to run again, from where, with what changed.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'handoffId or global id of a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff.' }),
+    id: t.id({
+      required: true,
+      description: 'handoffId or global id of a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff.',
+    }),
     fromStep: t.string({
       required: false,
       description:
@@ -56,13 +85,18 @@ export const RetryHandoffInput = builder.inputType('RetryHandoffInput', {
     metadataPatch: t.field({
       type: 'JSON',
       required: false,
-      description: 'Top-level metadata keys to set before the run (a null value removes its key); the result is bounded like metadata (64 KiB).',
+      description:
+        'Top-level metadata keys to set before the run (a null value removes its key); the result is bounded like metadata (64 KiB).',
     }),
     expectedRun: t.int({
       required: false,
-      description: "Retry only if the handoff's run is still this one (VERSION_CONFLICT otherwise): sending the same request again after a lost reply then cannot start a second new run.",
+      description:
+        "Retry only if the handoff's run is still this one (VERSION_CONFLICT otherwise): sending the same request again after a lost reply then cannot start a second new run.",
     }),
-    reason: t.string({ required: false, description: 'Why: recorded in its HANDOFF_REDRIVEN event (data.reason); at most 500 characters.' }),
+    reason: t.string({
+      required: false,
+      description: 'Why: recorded in its HANDOFF_REDRIVEN event (data.reason); at most 500 characters.',
+    }),
   }),
 });
 
@@ -70,7 +104,10 @@ export const PauseHandoffInput = builder.inputType('PauseHandoffInput', {
   description: 'Which handoff to pause and why.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'handoffId or global id.' }),
-    reason: t.string({ required: false, description: 'Kept on the handoff (pauseReason) and in its HANDOFF_PAUSED event; at most 500 characters.' }),
+    reason: t.string({
+      required: false,
+      description: 'Kept on the handoff (pauseReason) and in its HANDOFF_PAUSED event; at most 500 characters.',
+    }),
   }),
 });
 
@@ -78,8 +115,16 @@ export const ResumeHandoffInput = builder.inputType('ResumeHandoffInput', {
   description: 'Which paused handoff to resume.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'handoffId or global id.' }),
-    reason: t.string({ required: false, description: 'Why: recorded in its HANDOFF_RESUMED event (data.reason); at most 500 characters.' }),
+    reason: t.string({
+      required: false,
+      description: 'Why: recorded in its HANDOFF_RESUMED event (data.reason); at most 500 characters.',
+    }),
   }),
 });
 
-export const HandoffPayload = payloadType<Handoff>('Handoff', 'handoff', HandoffRef, 'The result of a handoff operation.');
+export const HandoffPayload = payloadType<Handoff>(
+  'Handoff',
+  'handoff',
+  HandoffRef,
+  'The result of a handoff operation.',
+);

@@ -1,31 +1,34 @@
-import { HANDOFF_EVENT_TYPES, type HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import {
   HANDOFF_STATUSES,
   HANDOFF_TYPES,
+  type Handoff,
   PRIORITIES,
   STEP_STATUSES,
-  type Handoff,
   type StepRun,
 } from '../engine/handoffs/handoff.js';
+import { HANDOFF_EVENT_TYPES, type HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
 import { builder } from './builder.js';
-import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 import { AgentRoleFilterInput, MetadataEqualsInput, TimeRangeInput } from './handoff-filter.js';
+import type { LoadNodes } from './load-nodes.js';
 
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
-  PENDING: 'Queued: not started yet (gates not checked), or resumed or retried and waiting for its turn (or for its step\'s retry back-off).',
+  PENDING:
+    "Queued: not started yet (gates not checked), or resumed or retried and waiting for its turn (or for its step's retry back-off).",
   RUNNING: 'Executing a step.',
   WAITING: 'Waiting for signalHandoff on an AWAIT_SIGNAL step, or for an agent on an AGENT_TASK step.',
-  PAUSED: 'Stopped between steps by pauseHandoff: nothing starts, and its retry back-off and deadline do not run, until resumeHandoff (or cancelHandoff). Survives restarts.',
+  PAUSED:
+    'Stopped between steps by pauseHandoff: nothing starts, and its retry back-off and deadline do not run, until resumeHandoff (or cancelHandoff). Survives restarts.',
   COMPLETED: 'Every step succeeded. Final.',
   FAILED: 'Failed with nothing to undo (gates failed, or no completed step had a compensation). Final.',
   ROLLING_BACK: 'A step failed for good (or a cancel arrived): compensations are running in reverse order.',
   ROLLED_BACK: 'Failed, and every completed step was undone. Final.',
   ROLLBACK_FAILED: 'Failed, and at least one compensation failed too: needs a person. Final.',
-  CANCELLED: 'Cancelled by cancelHandoff or by its deadline (errorCode DEADLINE_EXCEEDED); completed steps were undone. Final.',
+  CANCELLED:
+    'Cancelled by cancelHandoff or by its deadline (errorCode DEADLINE_EXCEEDED); completed steps were undone. Final.',
 };
 
 export const HandoffStatusEnum = builder.enumType('HandoffStatus', {
@@ -78,17 +81,23 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
   GATES_FAILED: 'A blocking validation rule failed before any step ran; data.rules names them.',
   HANDOFF_STARTED: 'The first step is about to run.',
   STEP_STARTED: 'An attempt of a step started (attempt says which).',
-  STEP_WAITING: 'An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered).',
+  STEP_WAITING:
+    'An AWAIT_SIGNAL step is waiting for signalHandoff, or an AGENT_TASK step for an agent (its task is being offered).',
   STEP_SIGNALLED: 'An AWAIT_SIGNAL step was approved; actor says who approved it.',
   STEP_SUCCEEDED: 'A step succeeded.',
-  STEP_FAILED: "An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure).",
-  STEP_RETRY_SCHEDULED: 'Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum).',
+  STEP_FAILED:
+    "An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure).",
+  STEP_RETRY_SCHEDULED:
+    'Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum).',
   HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
   HANDOFF_PAUSED: 'pauseHandoff took effect before the next step (or attempt); data.reason and actor say why and who.',
-  HANDOFF_RESUMED: 'resumeHandoff: the handoff goes on where it stopped; data.pausedMs is how long it was paused (its retry back-off and deadline moved on by it).',
-  HANDOFF_REDRIVEN: 'retryHandoff started a new run under the same id (the event and those after it carry the new run number); data.fromStep is where it restarts.',
+  HANDOFF_RESUMED:
+    'resumeHandoff: the handoff goes on where it stopped; data.pausedMs is how long it was paused (its retry back-off and deadline moved on by it).',
+  HANDOFF_REDRIVEN:
+    'retryHandoff started a new run under the same id (the event and those after it carry the new run number); data.fromStep is where it restarts.',
   ROLLBACK_STARTED: 'A step failed for good or a cancel arrived: completed steps will be undone, latest first.',
-  COMPENSATION_STARTED: "An attempt of a completed step's compensation started (attempt says which; the step's retry policy bounds them).",
+  COMPENSATION_STARTED:
+    "An attempt of a completed step's compensation started (attempt says which; the step's retry policy bounds them).",
   COMPENSATION_RETRY_SCHEDULED: 'A compensation attempt failed; another will run after data.delayMs.',
   COMPENSATION_SUCCEEDED: 'A compensation undid its step.',
   COMPENSATION_FAILED: 'A compensation failed after its retries.',
@@ -100,7 +109,8 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
 };
 
 export const HandoffEventTypeEnum = builder.enumType('HandoffEventType', {
-  description: 'What happened. HANDOFF_COMPLETED, HANDOFF_FAILED, HANDOFF_ROLLED_BACK, HANDOFF_ROLLBACK_FAILED and HANDOFF_CANCELLED are final.',
+  description:
+    'What happened. HANDOFF_COMPLETED, HANDOFF_FAILED, HANDOFF_ROLLED_BACK, HANDOFF_ROLLBACK_FAILED and HANDOFF_CANCELLED are final.',
   values: enumValues(HANDOFF_EVENT_TYPES, EVENT_DOCS),
 });
 
@@ -111,22 +121,40 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     name: t.exposeString('name', { description: 'Human-readable name.' }),
     kind: t.field({ type: StepKindEnum, description: 'What the step does.', resolve: (s) => s.kind }),
     status: t.field({ type: StepStatusEnum, description: 'Where the step is.', resolve: (s) => s.status }),
-    attempts: t.exposeInt('attempts', { description: 'Attempts started so far (an attempt interrupted by a restart counts).' }),
+    attempts: t.exposeInt('attempts', {
+      description: 'Attempts started so far (an attempt interrupted by a restart counts).',
+    }),
     compensationAttempts: t.int({
-      description: "Attempts of the step's compensation started so far (an attempt interrupted by a restart counts); at most the step's retry.maxAttempts.",
+      description:
+        "Attempts of the step's compensation started so far (an attempt interrupted by a restart counts); at most the step's retry.maxAttempts.",
       resolve: (s) => s.compensationAttempts ?? 0,
     }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the first attempt.' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed for good.' }),
-    error: t.exposeString('error', { nullable: true, description: 'The last failure, if any (kept after a later success).' }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it succeeded or failed for good.',
+    }),
+    error: t.exposeString('error', {
+      nullable: true,
+      description: 'The last failure, if any (kept after a later success).',
+    }),
     errorCode: t.string({
       nullable: true,
       description:
         "The code of the last failure: HTTP_<status> (a webhook's answer), TIMEOUT, VALIDATION_FAILED (the step's post-step rules), VALIDATE_STEP_FAILED (a VALIDATE step's rules; retried by default, as the state they check may change), REJECTED (a signal), INTERRUPTED (a restart), CANCELLED, an agent's own code (an AGENT_TASK failed by its worker), ERROR (anything else)… A retry policy's nonRetryableCodes name them.",
       resolve: (s) => s.errorCode ?? null,
     }),
-    retryAt: t.expose('retryAt', { type: 'DateTime', nullable: true, description: 'When the next attempt is due, while a retry waits.' }),
-    output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the step produced, e.g. transferred keys and their digest.' }),
+    retryAt: t.expose('retryAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next attempt is due, while a retry waits.',
+    }),
+    output: t.expose('output', {
+      type: 'JSON',
+      nullable: true,
+      description: 'What the step produced, e.g. transferred keys and their digest.',
+    }),
   }),
 });
 
@@ -134,15 +162,35 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
   description: "One entry of a handoff's append-only history.",
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: 'Position in the history: 1, 2, 3… with no gaps, across every run.' }),
-    run: t.int({ description: 'The run it belongs to: 1, then one more after each retryHandoff.', resolve: (e) => e.run ?? 1 }),
+    run: t.int({
+      description: 'The run it belongs to: 1, then one more after each retryHandoff.',
+      resolve: (e) => e.run ?? 1,
+    }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff (its handoffId).' }),
     type: t.field({ type: HandoffEventTypeEnum, description: 'What happened.', resolve: (e) => e.type }),
     step: t.exposeString('step', { nullable: true, description: 'The step id it is about, if any.' }),
-    status: t.field({ type: HandoffStatusEnum, description: "The handoff's status right after this event.", resolve: (e) => e.status }),
+    status: t.field({
+      type: HandoffStatusEnum,
+      description: "The handoff's status right after this event.",
+      resolve: (e) => e.status,
+    }),
     message: t.exposeString('message', { description: 'What happened, in words.' }),
-    attempt: t.int({ nullable: true, description: 'The attempt number, for step events.', resolve: (e) => e.attempt ?? null }),
-    durationMs: t.int({ nullable: true, description: 'How long the attempt or compensation took.', resolve: (e) => e.durationMs ?? null }),
-    data: t.field({ type: 'JSON', nullable: true, description: 'Details (e.g. failing rules, retry delay).', resolve: (e) => e.data ?? null }),
+    attempt: t.int({
+      nullable: true,
+      description: 'The attempt number, for step events.',
+      resolve: (e) => e.attempt ?? null,
+    }),
+    durationMs: t.int({
+      nullable: true,
+      description: 'How long the attempt or compensation took.',
+      resolve: (e) => e.durationMs ?? null,
+    }),
+    data: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Details (e.g. failing rules, retry delay).',
+      resolve: (e) => e.data ?? null,
+    }),
     at: t.expose('at', { type: 'DateTime', description: 'When it was recorded.' }),
     isTest: t.boolean({ description: 'True for reliability-test traffic.', resolve: (e) => e.testId !== null }),
   }),
@@ -164,11 +212,18 @@ export const HandoffFilterInput = builder.inputType('HandoffFilter', {
     status: t.field({ type: [HandoffStatusEnum], required: false, description: 'Any of these statuses.' }),
     procedureId: t.idList({ required: false, description: 'Any of these procedures (plain or global ids).' }),
     handoffType: t.field({ type: [HandoffTypeEnum], required: false, description: 'Any of these types.' }),
-    agent: t.id({ required: false, description: 'Handoffs where this agent (plain or global id) is the source or the target.' }),
+    agent: t.id({
+      required: false,
+      description: 'Handoffs where this agent (plain or global id) is the source or the target.',
+    }),
     includeTests: t.boolean({ required: false, description: 'Include reliability-test traffic (default false).' }),
     testId: t.id({ required: false, description: 'Only the handoffs of this reliability test (plain or global id).' }),
     createdAt: t.field({ type: TimeRangeInput, required: false, description: 'Initiated within this span.' }),
-    updatedAt: t.field({ type: TimeRangeInput, required: false, description: 'Latest transition stored within this span.' }),
+    updatedAt: t.field({
+      type: TimeRangeInput,
+      required: false,
+      description: 'Latest transition stored within this span.',
+    }),
     waitingLongerThanSeconds: t.int({
       required: false,
       description:
@@ -176,10 +231,19 @@ export const HandoffFilterInput = builder.inputType('HandoffFilter', {
     }),
     retrying: t.boolean({
       required: false,
-      description: 'true: only handoffs with a step that is retrying (a retry is scheduled, or a second or later attempt runs); false: only those without.',
+      description:
+        'true: only handoffs with a step that is retrying (a retry is scheduled, or a second or later attempt runs); false: only those without.',
     }),
-    agentRole: t.field({ type: AgentRoleFilterInput, required: false, description: "The source's or target's role (a capability in the agent registry)." }),
-    metadata: t.field({ type: [MetadataEqualsInput], required: false, description: 'Every one must hold (at most 16).' }),
+    agentRole: t.field({
+      type: AgentRoleFilterInput,
+      required: false,
+      description: "The source's or target's role (a capability in the agent registry).",
+    }),
+    metadata: t.field({
+      type: [MetadataEqualsInput],
+      required: false,
+      description: 'Every one must hold (at most 16).',
+    }),
   }),
 });
 
@@ -189,22 +253,34 @@ export function implementHandoffNode(loadMany: LoadNodes<Handoff>) {
     description: 'One run of a procedure that hands work from a source agent or phase to a target.',
     id: { resolve: (h) => h.id, description: 'Global id. `handoff(id:)` also accepts the plain handoffId.' },
     loadMany,
-    isTypeOf: (value) => typeof value === 'object' && value !== null && 'procedureVersion' in value && 'currentStep' in value,
+    isTypeOf: (value) =>
+      typeof value === 'object' && value !== null && 'procedureVersion' in value && 'currentStep' in value,
   });
 }
 
 builder.objectFields(HandoffRef, (t) => ({
-  handoffId: t.exposeString('id', { description: "The client's idempotency key: initiating it again returns this handoff." }),
+  handoffId: t.exposeString('id', {
+    description: "The client's idempotency key: initiating it again returns this handoff.",
+  }),
   status: t.field({ type: HandoffStatusEnum, description: 'Where the handoff is.', resolve: (h) => h.status }),
-  handoffType: t.field({ type: HandoffTypeEnum, description: 'What kind of transfer this is.', resolve: (h) => h.type }),
+  handoffType: t.field({
+    type: HandoffTypeEnum,
+    description: 'What kind of transfer this is.',
+    resolve: (h) => h.type,
+  }),
   priority: t.field({ type: PriorityEnum, description: 'Queue priority.', resolve: (h) => h.priority }),
-  procedureId: t.exposeString('procedureId', { description: 'The plain id of the procedure it runs (`procedure(id:)` accepts it).' }),
+  procedureId: t.exposeString('procedureId', {
+    description: 'The plain id of the procedure it runs (`procedure(id:)` accepts it).',
+  }),
   procedureVersion: t.exposeInt('procedureVersion', { description: 'The procedure version this run is pinned to.' }),
   sourcePhase: t.exposeString('sourcePhase', { nullable: true, description: 'The phase work comes from.' }),
   targetPhase: t.exposeString('targetPhase', { nullable: true, description: 'The phase work goes to.' }),
   sourceAgent: t.exposeString('sourceAgent', { nullable: true, description: 'Id of the agent handing work over.' }),
   targetAgent: t.exposeString('targetAgent', { nullable: true, description: 'Id of the agent receiving it.' }),
-  metadata: t.expose('metadata', { type: 'JSON', description: "The handoff's context: what TRANSFER_CONTEXT steps hand over and rules inspect." }),
+  metadata: t.expose('metadata', {
+    type: 'JSON',
+    description: "The handoff's context: what TRANSFER_CONTEXT steps hand over and rules inspect.",
+  }),
   steps: t.field({ type: [HandoffStepRef], description: 'Every step, in procedure order.', resolve: (h) => h.steps }),
   currentStep: t.field({
     type: HandoffStepRef,
@@ -215,24 +291,57 @@ builder.objectFields(HandoffRef, (t) => ({
   error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
   errorCode: t.string({
     nullable: true,
-    description: "Why it failed or was cancelled, as a code: the failing step's errorCode, GATES_FAILED, CANCELLED, or DEADLINE_EXCEEDED (its deadline passed).",
+    description:
+      "Why it failed or was cancelled, as a code: the failing step's errorCode, GATES_FAILED, CANCELLED, or DEADLINE_EXCEEDED (its deadline passed).",
     resolve: (h) => h.errorCode ?? null,
   }),
-  cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'The reason given to cancelHandoff (or DEADLINE_EXCEEDED: … when its deadline passed).' }),
-  run: t.int({ description: 'Run number: 1, then one more after each retryHandoff (events carry theirs).', resolve: (h) => h.run ?? 1 }),
+  cancelReason: t.exposeString('cancelReason', {
+    nullable: true,
+    description: 'The reason given to cancelHandoff (or DEADLINE_EXCEEDED: … when its deadline passed).',
+  }),
+  run: t.int({
+    description: 'Run number: 1, then one more after each retryHandoff (events carry theirs).',
+    resolve: (h) => h.run ?? 1,
+  }),
   deadlineAt: t.field({
     type: 'DateTime',
     nullable: true,
-    description: 'When it is cancelled and rolled back if not finished (DEADLINE_EXCEEDED); moved on by time spent PAUSED. Null: no deadline.',
+    description:
+      'When it is cancelled and rolled back if not finished (DEADLINE_EXCEEDED); moved on by time spent PAUSED. Null: no deadline.',
     resolve: (h) => h.deadlineAt ?? null,
   }),
-  pausedAt: t.field({ type: 'DateTime', nullable: true, description: 'While PAUSED: since when.', resolve: (h) => h.pause?.at ?? null }),
-  pauseReason: t.string({ nullable: true, description: 'While PAUSED: the reason given to pauseHandoff.', resolve: (h) => h.pause?.reason ?? null }),
+  pausedAt: t.field({
+    type: 'DateTime',
+    nullable: true,
+    description: 'While PAUSED: since when.',
+    resolve: (h) => h.pause?.at ?? null,
+  }),
+  pauseReason: t.string({
+    nullable: true,
+    description: 'While PAUSED: the reason given to pauseHandoff.',
+    resolve: (h) => h.pause?.reason ?? null,
+  }),
   createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was initiated.' }),
-  startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When its gates passed (or failed).' }),
-  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it reached a final status.' }),
+  startedAt: t.expose('startedAt', {
+    type: 'DateTime',
+    nullable: true,
+    description: 'When its gates passed (or failed).',
+  }),
+  finishedAt: t.expose('finishedAt', {
+    type: 'DateTime',
+    nullable: true,
+    description: 'When it reached a final status.',
+  }),
   lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
-  isTest: t.boolean({ description: 'True for reliability-test traffic (left out of production metrics).', resolve: (h) => h.test !== null }),
+  isTest: t.boolean({
+    description: 'True for reliability-test traffic (left out of production metrics).',
+    resolve: (h) => h.test !== null,
+  }),
 }));
 
-export const HandoffConnection = connectionType(HandoffRef, 'Handoff', 'handoffs', 'A handoff in the list, with its cursor.');
+export const HandoffConnection = connectionType(
+  HandoffRef,
+  'Handoff',
+  'handoffs',
+  'A handoff in the list, with its cursor.',
+);

@@ -18,7 +18,8 @@ export const MetricsRef = builder.objectRef<MetricsRoot>('Metrics').implement({
 });
 
 export const ActiveSubscriptionsRef = builder.objectRef<{ ws: number; sse: number }>('ActiveSubscriptions').implement({
-  description: 'Subscriptions streaming from the server process that answered, by transport (each process counts its own).',
+  description:
+    'Subscriptions streaming from the server process that answered, by transport (each process counts its own).',
   fields: (t) => ({
     webSocket: t.exposeInt('ws', { description: 'Over graphql-ws.' }),
     sse: t.exposeInt('sse', { description: 'Over Server-Sent Events.' }),
@@ -31,12 +32,17 @@ const DURATION_PRECISION =
   'the upper bound of the bucket holding that share of evaluations, at most durationMaxMs, so precision is the bucket width.';
 
 const ValidationFiguresRef = builder.interfaceRef<RulePerformance>('ValidationFigures').implement({
-  description: 'Counts, success rate and evaluation times of stored rule results (sessions), kept as running totals in the store.',
+  description:
+    'Counts, success rate and evaluation times of stored rule results (sessions), kept as running totals in the store.',
   fields: (t) => ({
-    evaluated: t.exposeInt('evaluated', { description: 'Results that were not SKIPPED (disabled rules are not evaluated).' }),
+    evaluated: t.exposeInt('evaluated', {
+      description: 'Results that were not SKIPPED (disabled rules are not evaluated).',
+    }),
     passed: t.exposeInt('passed', { description: 'PASSED results.' }),
     failed: t.exposeInt('failed', { description: 'FAILED results.' }),
-    errors: t.exposeInt('errors', { description: 'ERROR results (threw, timed out, interrupted by a restart, or named no rule).' }),
+    errors: t.exposeInt('errors', {
+      description: 'ERROR results (threw, timed out, interrupted by a restart, or named no rule).',
+    }),
     successRate: t.exposeFloat('successRate', {
       nullable: true,
       description: 'passed ÷ evaluated (an ERROR is not a pass); null when never evaluated.',
@@ -49,7 +55,10 @@ const ValidationFiguresRef = builder.interfaceRef<RulePerformance>('ValidationFi
       nullable: true,
       description: `95th percentile of evaluation time in ms; null when never evaluated. ${DURATION_PRECISION}`,
     }),
-    durationMaxMs: t.exposeInt('durationMaxMs', { nullable: true, description: 'Longest evaluation in ms (exact); null when never evaluated.' }),
+    durationMaxMs: t.exposeInt('durationMaxMs', {
+      nullable: true,
+      description: 'Longest evaluation in ms (exact); null when never evaluated.',
+    }),
   }),
 });
 
@@ -61,13 +70,16 @@ const RuleMetricsRef = builder.objectRef<ValidationMetrics['byRule'][number]>('V
   }),
 });
 
-const SeverityMetricsRef = builder.objectRef<ValidationMetrics['bySeverity'][number]>('ValidationSeverityMetrics').implement({
-  description: 'Results of rules of one severity (as it was when each ran) across all sessions, deleted rules included.',
-  interfaces: [ValidationFiguresRef],
-  fields: (t) => ({
-    severity: t.field({ type: SeverityEnum, description: 'The severity.', resolve: (m) => m.severity }),
-  }),
-});
+const SeverityMetricsRef = builder
+  .objectRef<ValidationMetrics['bySeverity'][number]>('ValidationSeverityMetrics')
+  .implement({
+    description:
+      'Results of rules of one severity (as it was when each ran) across all sessions, deleted rules included.',
+    interfaces: [ValidationFiguresRef],
+    fields: (t) => ({
+      severity: t.field({ type: SeverityEnum, description: 'The severity.', resolve: (m) => m.severity }),
+    }),
+  });
 
 export const ValidationMetricsRef = builder.objectRef<ValidationMetrics>('ValidationMetrics').implement({
   description: 'Validation sessions and rule results.',
@@ -75,12 +87,19 @@ export const ValidationMetricsRef = builder.objectRef<ValidationMetrics>('Valida
     sessions: t.exposeInt('sessions', { description: 'Sessions started.' }),
     running: t.exposeInt('running', { description: 'Sessions still running.' }),
     passed: t.exposeInt('passed', { description: 'Sessions with outcome PASSED.' }),
-    passedWithWarnings: t.exposeInt('passedWithWarnings', { description: 'Sessions with outcome PASSED_WITH_WARNINGS.' }),
+    passedWithWarnings: t.exposeInt('passedWithWarnings', {
+      description: 'Sessions with outcome PASSED_WITH_WARNINGS.',
+    }),
     failed: t.exposeInt('failed', { description: 'Sessions with outcome FAILED.' }),
     successRate: t.exposeFloat('successRate', {
-      description: 'Completed sessions that did not fail (PASSED or PASSED_WITH_WARNINGS) ÷ completed sessions; 0 when none completed.',
+      description:
+        'Completed sessions that did not fail (PASSED or PASSED_WITH_WARNINGS) ÷ completed sessions; 0 when none completed.',
     }),
     byRule: t.field({ type: [RuleMetricsRef], description: 'Per rule defined now, by id.', resolve: (m) => m.byRule }),
-    bySeverity: t.field({ type: [SeverityMetricsRef], description: 'Per severity, CRITICAL first.', resolve: (m) => m.bySeverity }),
+    bySeverity: t.field({
+      type: [SeverityMetricsRef],
+      description: 'Per severity, CRITICAL first.',
+      resolve: (m) => m.bySeverity,
+    }),
   }),
 });

@@ -5,7 +5,8 @@ import { ProcedureRef } from './procedure.js';
 import { payloadType } from './user-error.js';
 
 export const RetryPolicyInput = builder.inputType('RetryPolicyInput', {
-  description: 'Retry policy; omitted fields take the defaults (3 attempts, 200 ms initial delay, ×2, max 5 s, jitter 0.2).',
+  description:
+    'Retry policy; omitted fields take the defaults (3 attempts, 200 ms initial delay, ×2, max 5 s, jitter 0.2).',
   fields: (t) => ({
     maxAttempts: t.int({ required: false, description: 'Attempts in all, 1–100.' }),
     initialDelayMs: t.int({ required: false, description: 'Wait before the second attempt.' }),
@@ -45,8 +46,12 @@ export const StepInput = builder.inputType('ProcedureStepInput', {
   }),
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: a Pothos input field builder shared by two input types
 const definitionFields = (t: any) => ({
-  id: t.id({ required: true, description: 'Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it).' }),
+  id: t.id({
+    required: true,
+    description: 'Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it).',
+  }),
   name: t.string({ required: true, description: 'Human-readable name.' }),
   description: t.string({ required: false, description: 'What the procedure is for.' }),
   steps: t.field({ type: [StepInput], required: true, description: 'Steps, run in order.' }),
@@ -54,12 +59,17 @@ const definitionFields = (t: any) => ({
   estimatedDurationMs: t.int({ required: false, description: 'Expected wall time (default: sum of step timeouts).' }),
   deadlineMs: t.int({
     required: false,
-    description: 'Overall time limit of each handoff from its creation, time PAUSED excluded (at most 30 days): past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED. A handoff may set its own (initiateHandoff deadlineMs). Default: none.',
+    description:
+      'Overall time limit of each handoff from its creation, time PAUSED excluded (at most 30 days): past it the handoff is cancelled and rolled back with errorCode DEADLINE_EXCEEDED. A handoff may set its own (initiateHandoff deadlineMs). Default: none.',
   }),
   dependencies: t.idList({ required: false, description: 'Procedures this one depends on (plain or global ids).' }),
   requiredAgents: t.idList({ required: false, description: 'Agents that must be registered (plain or global ids).' }),
   requiredContextKeys: t.stringList({ required: false, description: 'Keys the handoff metadata must carry (VR005).' }),
-  blockingSeverities: t.field({ type: [SeverityEnum], required: false, description: 'Severities that block (default [CRITICAL]).' }),
+  blockingSeverities: t.field({
+    type: [SeverityEnum],
+    required: false,
+    description: 'Severities that block (default [CRITICAL]).',
+  }),
 });
 
 export const CreateProcedureInput = builder.inputType('CreateProcedureInput', {
@@ -71,7 +81,10 @@ export const UpdateProcedureInput = builder.inputType('UpdateProcedureInput', {
   description: 'A full replacement definition, stored as the next version. Running handoffs keep their version.',
   fields: (t) => ({
     ...definitionFields(t),
-    expectedVersion: t.int({ required: false, description: 'Refuse (VERSION_CONFLICT) unless the stored version is this one.' }),
+    expectedVersion: t.int({
+      required: false,
+      description: 'Refuse (VERSION_CONFLICT) unless the stored version is this one.',
+    }),
   }),
 });
 
@@ -80,4 +93,9 @@ export const DeleteProcedureInput = builder.inputType('DeleteProcedureInput', {
   fields: (t) => ({ id: t.id({ required: true, description: 'Plain or global id.' }) }),
 });
 
-export const ProcedurePayload = payloadType<Procedure>('Procedure', 'procedure', ProcedureRef, 'The result of a procedure definition change.');
+export const ProcedurePayload = payloadType<Procedure>(
+  'Procedure',
+  'procedure',
+  ProcedureRef,
+  'The result of a procedure definition change.',
+);

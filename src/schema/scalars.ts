@@ -1,5 +1,5 @@
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { GraphQLError, type ValueNode } from 'graphql';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { builder } from './builder.js';
 
 /** RFC 3339 text, from what the engine keeps (epoch milliseconds) or a Date. */
@@ -38,7 +38,9 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 
 function withinDepth<T>(value: T): T {
   if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
-    throw new GraphQLError(`JSON values may nest at most ${MAX_JSON_DEPTH} levels deep`, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError(`JSON values may nest at most ${MAX_JSON_DEPTH} levels deep`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return value;
 }

@@ -1,14 +1,20 @@
 import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
-import { RESULT_STATUSES, SESSION_OUTCOMES, SESSION_STATUSES, type ResultStatus, type SessionOutcome, type SessionStatus } from '../engine/validation/rule.js';
+import {
+  RESULT_STATUSES,
+  type ResultStatus,
+  SESSION_OUTCOMES,
+  SESSION_STATUSES,
+  type SessionOutcome,
+  type SessionStatus,
+} from '../engine/validation/rule.js';
 import type { RuleReference } from '../engine/validation/rule-references.js';
 import type { ValidationProgressEvent, ValidationSession } from '../engine/validation/session.js';
 import { builder } from './builder.js';
-import type { LoadNodes } from './load-nodes.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { SeverityEnum } from './enums.js';
-import { payloadType, UserErrorRef, type Payload } from './user-error.js';
-
+import type { LoadNodes } from './load-nodes.js';
+import { type Payload, payloadType, UserErrorRef } from './user-error.js';
 
 export const ResultStatusEnum = builder.enumType('ValidationResultStatus', {
   description: "One rule's verdict in a session.",
@@ -62,10 +68,18 @@ export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult
   description: "One rule's result within a session.",
   fields: (t) => ({
     ruleId: t.exposeString('ruleId', { description: 'The plain rule id (kept when the rule is deleted).' }),
-    ruleName: t.exposeString('ruleName', { description: 'The rule name when it ran (kept when the rule is renamed or deleted).' }),
-    severity: t.field({ type: SeverityEnum, description: 'The rule severity when it ran.', resolve: (r) => r.severity }),
+    ruleName: t.exposeString('ruleName', {
+      description: 'The rule name when it ran (kept when the rule is renamed or deleted).',
+    }),
+    severity: t.field({
+      type: SeverityEnum,
+      description: 'The rule severity when it ran.',
+      resolve: (r) => r.severity,
+    }),
     status: t.field({ type: ResultStatusEnum, description: 'The verdict.', resolve: (r) => r.status }),
-    message: t.exposeString('message', { description: 'What was expected and what was found, or why the rule could not run.' }),
+    message: t.exposeString('message', {
+      description: 'What was expected and what was found, or why the rule could not run.',
+    }),
     durationMs: t.exposeInt('durationMs', { description: 'How long the rule took.' }),
     seq: t.exposeInt('seq', { description: '1, 2, 3… in the order results completed.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When the result was recorded.' }),
@@ -78,18 +92,34 @@ export const ValidationSessionRef = builder.objectRef<ValidationSession>('Valida
 export function implementValidationSessionNode(loadMany: LoadNodes<ValidationSession>) {
   builder.node(ValidationSessionRef, {
     description: 'One run of a rule set against one validation subject, with a result per rule and an outcome.',
-    id: { resolve: (s) => s.id, description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.' },
+    id: {
+      resolve: (s) => s.id,
+      description: 'Global id. `validationSession(id:)` also accepts the plain `sessionId`.',
+    },
     loadMany,
-    isTypeOf: (value) => typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
+    isTypeOf: (value) =>
+      typeof value === 'object' && value !== null && 'blockingSeverities' in value && 'subject' in value,
   });
 }
 
 builder.objectFields(ValidationSessionRef, (t) => ({
   sessionId: t.exposeString('id', { description: 'The plain session id, as validationProgress events carry it.' }),
-  status: t.field({ type: SessionStatusEnum, description: 'RUNNING until every rule has a result.', resolve: (s) => s.status }),
-  outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The verdict; null while RUNNING.', resolve: (s) => s.outcome }),
+  status: t.field({
+    type: SessionStatusEnum,
+    description: 'RUNNING until every rule has a result.',
+    resolve: (s) => s.status,
+  }),
+  outcome: t.field({
+    type: SessionOutcomeEnum,
+    nullable: true,
+    description: 'The verdict; null while RUNNING.',
+    resolve: (s) => s.outcome,
+  }),
   handoffId: t.exposeString('handoffId', { nullable: true, description: 'The handoff validated, if any.' }),
-  procedureId: t.exposeString('procedureId', { nullable: true, description: 'The procedure whose rules and required keys were used, if any.' }),
+  procedureId: t.exposeString('procedureId', {
+    nullable: true,
+    description: 'The procedure whose rules and required keys were used, if any.',
+  }),
   ruleIds: t.exposeStringList('ruleIds', { description: 'The rules run.' }),
   blockingSeverities: t.field({
     type: [SeverityEnum],
@@ -98,32 +128,63 @@ builder.objectFields(ValidationSessionRef, (t) => ({
   }),
   subject: t.field({
     type: 'JSON',
-    description: 'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
+    description:
+      'What the rules were tested against: { handoff, context, source, target, procedure, outputs, derived }.',
     resolve: (s) => s.subject,
   }),
   startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the session started.' }),
-  finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When the outcome was decided; null while RUNNING.' }),
+  finishedAt: t.expose('finishedAt', {
+    type: 'DateTime',
+    nullable: true,
+    description: 'When the outcome was decided; null while RUNNING.',
+  }),
   durationMs: t.exposeInt('durationMs', { nullable: true, description: 'finishedAt − startedAt; null while RUNNING.' }),
 }));
 
-export const ValidationProgressEventRef = builder.objectRef<ValidationProgressEvent>('ValidationProgressEvent').implement({
-  description: "One step of a session's progress: a rule result (ruleId set) or, last, the outcome (outcome set).",
-  fields: (t) => ({
-    sessionId: t.exposeString('sessionId', { description: 'The plain session id.' }),
-    seq: t.exposeInt('seq', { description: '1..n for results in completion order, n+1 for the outcome.' }),
-    ruleId: t.exposeString('ruleId', { nullable: true, description: 'The rule of this result; null on the outcome event.' }),
-    severity: t.field({ type: SeverityEnum, nullable: true, description: 'The rule severity; null on the outcome event.', resolve: (e) => e.severity }),
-    status: t.field({ type: ResultStatusEnum, nullable: true, description: 'The rule verdict; null on the outcome event.', resolve: (e) => e.status }),
-    message: t.exposeString('message', { nullable: true, description: 'What was expected and found (results) or a summary (outcome).' }),
-    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'Duration of the rule, or of the whole session on the outcome event.' }),
-    outcome: t.field({ type: SessionOutcomeEnum, nullable: true, description: 'The session verdict: set only on the last event.', resolve: (e) => e.outcome }),
-    at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
-  }),
-});
+export const ValidationProgressEventRef = builder
+  .objectRef<ValidationProgressEvent>('ValidationProgressEvent')
+  .implement({
+    description: "One step of a session's progress: a rule result (ruleId set) or, last, the outcome (outcome set).",
+    fields: (t) => ({
+      sessionId: t.exposeString('sessionId', { description: 'The plain session id.' }),
+      seq: t.exposeInt('seq', { description: '1..n for results in completion order, n+1 for the outcome.' }),
+      ruleId: t.exposeString('ruleId', {
+        nullable: true,
+        description: 'The rule of this result; null on the outcome event.',
+      }),
+      severity: t.field({
+        type: SeverityEnum,
+        nullable: true,
+        description: 'The rule severity; null on the outcome event.',
+        resolve: (e) => e.severity,
+      }),
+      status: t.field({
+        type: ResultStatusEnum,
+        nullable: true,
+        description: 'The rule verdict; null on the outcome event.',
+        resolve: (e) => e.status,
+      }),
+      message: t.exposeString('message', {
+        nullable: true,
+        description: 'What was expected and found (results) or a summary (outcome).',
+      }),
+      durationMs: t.exposeInt('durationMs', {
+        nullable: true,
+        description: 'Duration of the rule, or of the whole session on the outcome event.',
+      }),
+      outcome: t.field({
+        type: SessionOutcomeEnum,
+        nullable: true,
+        description: 'The session verdict: set only on the last event.',
+        resolve: (e) => e.outcome,
+      }),
+      at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
+    }),
+  });
 
 export const StartValidationSessionInput = builder.inputType('StartValidationSessionInput', {
   description:
-    'What to validate. Rules run: `ruleIds` when given (exactly those), else the procedure\'s gate rules, else every enabled rule. The procedure also supplies required context keys (VR005) and blocking severities.',
+    "What to validate. Rules run: `ruleIds` when given (exactly those), else the procedure's gate rules, else every enabled rule. The procedure also supplies required context keys (VR005) and blocking severities.",
   fields: (t) => ({
     handoffId: t.id({
       required: false,
@@ -135,7 +196,8 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
     context: t.field({
       type: 'JSON',
       required: false,
-      description: "The metadata to check (a JSON object): phaseComplete, resources, checksums, payload… Defaults to the handoff's metadata.",
+      description:
+        "The metadata to check (a JSON object): phaseComplete, resources, checksums, payload… Defaults to the handoff's metadata.",
     }),
     sourceAgent: t.id({ required: false, description: 'The agent handing off (plain or global id).' }),
     targetAgent: t.id({ required: false, description: 'The agent taking over (plain or global id).' }),
@@ -150,7 +212,8 @@ export const StartValidationSessionInput = builder.inputType('StartValidationSes
 });
 
 export const CreateValidationRuleInput = builder.inputType('CreateValidationRuleInput', {
-  description: 'A new rule. It runs in sessions that list it in ruleIds, sessions with neither procedure nor ruleIds, and procedures that name it.',
+  description:
+    'A new rule. It runs in sessions that list it in ruleIds, sessions with neither procedure nor ruleIds, and procedures that name it.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Plain rule id (1–64 letters, digits or _ . : -), unique.' }),
     name: t.string({ required: true, description: 'Human-readable name.' }),
@@ -184,8 +247,12 @@ export const ValidationRuleReferenceRef = builder.objectRef<RuleReference>('Vali
   fields: (t) => ({
     procedureId: t.exposeString('procedureId', { description: 'The plain procedure id.' }),
     procedureName: t.exposeString('procedureName', { description: "The procedure's name." }),
-    gate: t.exposeBoolean('gate', { description: "The procedure's gates (validationRules, checked before the first step) name the rule." }),
-    afterSteps: t.exposeStringList('afterSteps', { description: 'Ids of steps whose validateRules (checked after the step succeeds) name the rule.' }),
+    gate: t.exposeBoolean('gate', {
+      description: "The procedure's gates (validationRules, checked before the first step) name the rule.",
+    }),
+    afterSteps: t.exposeStringList('afterSteps', {
+      description: 'Ids of steps whose validateRules (checked after the step succeeds) name the rule.',
+    }),
     validateSteps: t.exposeStringList('validateSteps', {
       description: 'Ids of VALIDATE steps or compensations whose params.rules name the rule.',
     }),
@@ -197,23 +264,31 @@ export interface DeleteValidationRuleResult extends Payload<ValidationRule> {
   referencedBy: RuleReference[];
 }
 
-export const DeleteValidationRulePayload = builder.objectRef<DeleteValidationRuleResult>('DeleteValidationRulePayload').implement({
-  description: 'The rule deleted, or userErrors; a RULE_IN_USE refusal also lists in referencedBy the procedures that name the rule.',
-  fields: (t) => ({
-    rule: t.field({
-      type: ValidationRuleRef,
-      nullable: true,
-      description: 'The rule as it was before it was deleted; null when userErrors is not empty.',
-      resolve: (payload) => payload.value,
+export const DeleteValidationRulePayload = builder
+  .objectRef<DeleteValidationRuleResult>('DeleteValidationRulePayload')
+  .implement({
+    description:
+      'The rule deleted, or userErrors; a RULE_IN_USE refusal also lists in referencedBy the procedures that name the rule.',
+    fields: (t) => ({
+      rule: t.field({
+        type: ValidationRuleRef,
+        nullable: true,
+        description: 'The rule as it was before it was deleted; null when userErrors is not empty.',
+        resolve: (payload) => payload.value,
+      }),
+      referencedBy: t.field({
+        type: [ValidationRuleReferenceRef],
+        description:
+          'With a RULE_IN_USE error, the procedures that still name the rule (update them first, or disable the rule instead); otherwise empty.',
+        resolve: (payload) => payload.referencedBy,
+      }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: 'Mistakes in the input; empty on success.',
+        resolve: (payload) => payload.userErrors,
+      }),
     }),
-    referencedBy: t.field({
-      type: [ValidationRuleReferenceRef],
-      description: 'With a RULE_IN_USE error, the procedures that still name the rule (update them first, or disable the rule instead); otherwise empty.',
-      resolve: (payload) => payload.referencedBy,
-    }),
-    userErrors: t.field({ type: [UserErrorRef], description: 'Mistakes in the input; empty on success.', resolve: (payload) => payload.userErrors }),
-  }),
-});
+  });
 
 export const ValidationRuleIdInput = builder.inputType('ValidationRuleIdInput', {
   description: 'Names one rule.',
@@ -230,7 +305,22 @@ export const ValidationSessionFilterInput = builder.inputType('ValidationSession
   }),
 });
 
-export const ValidationSessionConnection = connectionType(ValidationSessionRef, 'ValidationSession', 'validation sessions', 'A session in the list, with its cursor.');
+export const ValidationSessionConnection = connectionType(
+  ValidationSessionRef,
+  'ValidationSession',
+  'validation sessions',
+  'A session in the list, with its cursor.',
+);
 
-export const ValidationSessionPayload = payloadType('StartValidationSession', 'session', ValidationSessionRef, 'The session started (usually RUNNING), or userErrors.');
-export const ValidationRulePayload = payloadType('ValidationRule', 'rule', ValidationRuleRef, 'The rule created or changed, or userErrors.');
+export const ValidationSessionPayload = payloadType(
+  'StartValidationSession',
+  'session',
+  ValidationSessionRef,
+  'The session started (usually RUNNING), or userErrors.',
+);
+export const ValidationRulePayload = payloadType(
+  'ValidationRule',
+  'rule',
+  ValidationRuleRef,
+  'The rule created or changed, or userErrors.',
+);

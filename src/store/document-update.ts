@@ -21,11 +21,17 @@ function setAt(doc: Doc, path: string, value: unknown): void {
   let target = doc;
   for (const part of parts.slice(0, -1)) {
     const next = Object.hasOwn(target, part) ? target[part] : undefined;
-    if (next === null || typeof next !== 'object') Object.defineProperty(target, part, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (next === null || typeof next !== 'object')
+      Object.defineProperty(target, part, { value: {}, enumerable: true, writable: true, configurable: true });
     target = target[part] as Doc;
   }
   // defineProperty: a user-chosen key such as "__proto__" is data, never the prototype.
-  Object.defineProperty(target, parts[parts.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(target, parts[parts.length - 1]!, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function unsetAt(doc: Doc, path: string): void {
@@ -50,7 +56,8 @@ export function applyUpdate(doc: Doc, update: Update): void {
         for (const path of Object.keys(fields)) unsetAt(doc, path);
         break;
       case '$inc':
-        for (const path of Object.keys(fields)) setAt(doc, path, ((valueAt(doc, path) as number) ?? 0) + (fields[path] as number));
+        for (const path of Object.keys(fields))
+          setAt(doc, path, ((valueAt(doc, path) as number) ?? 0) + (fields[path] as number));
         break;
       default:
         throw new Error(`unsupported update operator ${op}`);

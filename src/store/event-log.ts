@@ -1,4 +1,4 @@
-import { DuplicateKeyError, type Collection, type Database } from './collection.js';
+import { type Collection, type Database, DuplicateKeyError } from './collection.js';
 
 /** One entry of an owner's append-only history. `seq` starts at 1 and has no gaps. */
 export interface LoggedEvent<B> {
@@ -99,7 +99,9 @@ export class EventLog<B> {
   /** Deletes every event of the owners: one ranged delete on the primary index per owner, in one call. */
   async deleteOwners(owners: readonly string[]): Promise<number> {
     if (owners.length === 0) return 0;
-    return this.events.deleteMany({ $or: owners.map((owner) => ({ _id: { $gt: eventId(owner, 0), $lte: eventId(owner, MAX_SEQ) } })) });
+    return this.events.deleteMany({
+      $or: owners.map((owner) => ({ _id: { $gt: eventId(owner, 0), $lte: eventId(owner, MAX_SEQ) } })),
+    });
   }
 
   /** Events of `owner` with seq > afterSeq, oldest first. */

@@ -1,4 +1,4 @@
-import { sortKeyLength, type HandoffOrder } from '../engine/handoffs/handoff-order.js';
+import { type HandoffOrder, sortKeyLength } from '../engine/handoffs/handoff-order.js';
 import { InvalidCursorError } from '../engine/ports/store-errors.js';
 
 /** Where a handoff page left off: the sort key of the last row seen and its id. */
@@ -13,7 +13,9 @@ function orderName(order: HandoffOrder): string {
 
 /** An opaque cursor that names its order, so it cannot be used with another one by mistake. */
 export function encodeHandoffCursor(order: HandoffOrder, position: HandoffPosition): string {
-  return Buffer.from(JSON.stringify({ o: orderName(order), k: position.key, i: position.id }), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ o: orderName(order), k: position.key, i: position.id }), 'utf8').toString(
+    'base64url',
+  );
 }
 
 function parse(cursor: string): unknown {
@@ -34,12 +36,18 @@ export function decodeHandoffCursor(order: HandoffOrder, cursor: string): Handof
   const decoded = parse(cursor);
   if (Array.isArray(decoded) && decoded.length === 2 && isNumber(decoded[0]) && typeof decoded[1] === 'string') {
     if (order.field === 'CREATED_AT' && order.direction === 'DESC') return { key: [decoded[0]], id: decoded[1] };
-    throw new InvalidCursorError(`The cursor belongs to the order CREATED_AT DESC, not ${order.field} ${order.direction}`);
+    throw new InvalidCursorError(
+      `The cursor belongs to the order CREATED_AT DESC, not ${order.field} ${order.direction}`,
+    );
   }
   if (decoded === null || typeof decoded !== 'object') throw new InvalidCursorError();
   const { o, k, i } = decoded as { o?: unknown; k?: unknown; i?: unknown };
-  if (typeof o !== 'string' || typeof i !== 'string' || !Array.isArray(k) || !k.every(isNumber)) throw new InvalidCursorError();
-  if (o !== orderName(order)) throw new InvalidCursorError(`The cursor belongs to the order ${o.replace(':', ' ')}, not ${order.field} ${order.direction}`);
+  if (typeof o !== 'string' || typeof i !== 'string' || !Array.isArray(k) || !k.every(isNumber))
+    throw new InvalidCursorError();
+  if (o !== orderName(order))
+    throw new InvalidCursorError(
+      `The cursor belongs to the order ${o.replace(':', ' ')}, not ${order.field} ${order.direction}`,
+    );
   if (k.length !== sortKeyLength(order)) throw new InvalidCursorError();
   return { key: k, id: i };
 }

@@ -29,7 +29,11 @@ export async function openDatabase(
       const db = SqliteDatabase.open(path.join(config.dataDir, EMBEDDED_FILE), {
         sync: config.storeSync,
         onDamage: options.onDamage,
-        onUnchecked: (error) => options.logger.warn({ err: error }, 'the integrity check of the store could not run; the store is not known to be damaged'),
+        onUnchecked: (error) =>
+          options.logger.warn(
+            { err: error },
+            'the integrity check of the store could not run; the store is not known to be damaged',
+          ),
       });
       try {
         await importNedbDirectory(config.dataDir, db, options.logger, options.now);

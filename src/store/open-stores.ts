@@ -9,9 +9,9 @@ import { InboxRepository } from './repositories/inbox-repository.js';
 import { ProcedureRepository } from './repositories/procedure-repository.js';
 import { ReliabilityConfigRepository } from './repositories/reliability-config-repository.js';
 import { ReliabilityTestRepository } from './repositories/reliability-test-repository.js';
-import { WebhookRepository } from './repositories/webhook-repository.js';
 import { ValidationRuleRepository } from './repositories/validation-rule-repository.js';
 import { ValidationSessionRepository } from './repositories/validation-session-repository.js';
+import { WebhookRepository } from './repositories/webhook-repository.js';
 import { SqliteAgentFeed } from './sqlite/sqlite-agent-feed.js';
 import { SqliteChangeFeed } from './sqlite/sqlite-change-feed.js';
 import { SqliteCommittedEvents } from './sqlite/sqlite-committed-events.js';
@@ -67,7 +67,14 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     ]);
     if (db instanceof MongoDatabase) {
       const committedEvents = new MongoCommittedEvents(db);
-      return { ...documents, sharing: 'shared', handoffs, agentFeed, handoffChanges: new MongoChangeFeed(db, options.writer), committedEvents };
+      return {
+        ...documents,
+        sharing: 'shared',
+        handoffs,
+        agentFeed,
+        handoffChanges: new MongoChangeFeed(db, options.writer),
+        committedEvents,
+      };
     }
   }
   // A stand-in Database (benchmarks, fault-injecting wrappers) keeps no commit order: no webhook deliveries.

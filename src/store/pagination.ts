@@ -1,6 +1,6 @@
-import type { Collection, Filter, StoredDocument } from './collection.js';
 import type { Page, PageRequest } from '../engine/ports/page.js';
 import { InvalidCursorError } from '../engine/ports/store-errors.js';
+import type { Collection, Filter, StoredDocument } from './collection.js';
 
 export { InvalidCursorError, type Page, type PageRequest };
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { createProcedure, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
-import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
 import { followFeed } from '../support/agent-feed.js';
+import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
+import { createProcedure, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 
@@ -21,10 +21,16 @@ afterAll(async () => {
   await server.close();
 });
 
-const kinds = (entries: any[]) => entries.map((entry) => `${entry.seq} ${entry.type}${entry.step ? ` ${entry.step}` : ''}`);
+const kinds = (entries: any[]) =>
+  entries.map((entry) => `${entry.seq} ${entry.type}${entry.step ? ` ${entry.step}` : ''}`);
 
 async function finishTask(agentId: string, handoffId: string, step: string): Promise<void> {
-  const task = await waitForTask(server, agentId, handoffId, (candidate) => candidate.step === step && candidate.status === 'OFFERED');
+  const task = await waitForTask(
+    server,
+    agentId,
+    handoffId,
+    (candidate) => candidate.step === step && candidate.status === 'OFFERED',
+  );
   const { token } = await claimTask(server, task.taskId);
   expect((await completeTask(server, task.taskId, token!, { done: step })).userErrors).toEqual([]);
 }
@@ -32,12 +38,23 @@ async function finishTask(agentId: string, handoffId: string, step: string): Pro
 describe('agent feed', () => {
   it('replays what is stored, then streams what happens, numbered without gaps', async () => {
     await registerReadyAgents(server, 'feed_source', 'feed_target');
-    await initiate(server, { handoffId: 'feed_1', procedureId: 'FEED_FLOW', sourceAgent: 'feed_source', targetAgent: 'feed_target', metadata: { task: 'write docs' } });
+    await initiate(server, {
+      handoffId: 'feed_1',
+      procedureId: 'FEED_FLOW',
+      sourceAgent: 'feed_source',
+      targetAgent: 'feed_target',
+      metadata: { task: 'write docs' },
+    });
     // Wait until the task is offered, so the first entries are stored before anyone follows.
     await waitForTask(server, 'feed_target', 'feed_1');
     const feed = followFeed(server.wsClient(), 'feed_target');
     const offered = await feed.until((entry) => entry.type === 'TASK_OFFERED');
-    expect(offered).toMatchObject({ handoffId: 'feed_1', step: 'work', task: { status: 'OFFERED', attempt: 1 }, data: { attempt: 1, compensation: false } });
+    expect(offered).toMatchObject({
+      handoffId: 'feed_1',
+      step: 'work',
+      task: { status: 'OFFERED', attempt: 1 },
+      data: { attempt: 1, compensation: false },
+    });
 
     await finishTask('feed_target', 'feed_1', 'work');
     await feed.until((entry) => entry.type === 'HANDOFF_FINISHED');
@@ -63,7 +80,12 @@ describe('agent feed', () => {
 
   it('resumes from the cursor after the socket is closed mid-stream, with no gap and no duplicate', async () => {
     await registerReadyAgents(server, 'resume_source', 'resumer');
-    await initiate(server, { handoffId: 'feed_2', procedureId: 'FEED_THREE', sourceAgent: 'resume_source', targetAgent: 'resumer' });
+    await initiate(server, {
+      handoffId: 'feed_2',
+      procedureId: 'FEED_THREE',
+      sourceAgent: 'resume_source',
+      targetAgent: 'resumer',
+    });
     const first = server.wsClient();
     const before = followFeed(first, 'resumer');
     await before.until((entry) => entry.type === 'TASK_OFFERED' && entry.step === 'one');
@@ -79,7 +101,12 @@ describe('agent feed', () => {
     await after.until((entry) => entry.type === 'HANDOFF_FINISHED');
     const seen = [...before.entries, ...after.entries];
     expect(seen.map((entry) => entry.seq)).toEqual(seen.map((_, index) => index + 1));
-    expect(kinds(seen).slice(-4)).toEqual([`${seen.length - 3} TASK_OFFERED three`, `${seen.length - 2} TASK_CLAIMED three`, `${seen.length - 1} TASK_COMPLETED three`, `${seen.length} HANDOFF_FINISHED`]);
+    expect(kinds(seen).slice(-4)).toEqual([
+      `${seen.length - 3} TASK_OFFERED three`,
+      `${seen.length - 2} TASK_CLAIMED three`,
+      `${seen.length - 1} TASK_COMPLETED three`,
+      `${seen.length} HANDOFF_FINISHED`,
+    ]);
     // What was streamed is what is stored.
     const stored = await server.gql(`{ agent(id: "resumer") { feed(after: 0, limit: 100) { seq type } } }`);
     expect(stored.data.agent.feed).toEqual(seen.map((entry) => ({ seq: entry.seq, type: entry.type })));
@@ -88,14 +115,28 @@ describe('agent feed', () => {
 
   it('tells the agent a claimed task was taken back when the handoff is cancelled', async () => {
     await registerReadyAgents(server, 'cancel_source', 'cancelled_agent');
-    await initiate(server, { handoffId: 'feed_3', procedureId: 'FEED_THREE', sourceAgent: 'cancel_source', targetAgent: 'cancelled_agent' });
+    await initiate(server, {
+      handoffId: 'feed_3',
+      procedureId: 'FEED_THREE',
+      sourceAgent: 'cancel_source',
+      targetAgent: 'cancelled_agent',
+    });
     const feed = followFeed(server.wsClient(), 'cancelled_agent');
     const offered = await feed.until((entry) => entry.type === 'TASK_OFFERED');
     await claimTask(server, offered.taskId);
-    await server.gql(`mutation { cancelHandoff(input: { id: "feed_3", reason: "no longer needed" }) { userErrors { message } } }`);
+    await server.gql(
+      `mutation { cancelHandoff(input: { id: "feed_3", reason: "no longer needed" }) { userErrors { message } } }`,
+    );
     const withdrawn = await feed.until((entry) => entry.type === 'TASK_WITHDRAWN');
-    expect(withdrawn).toMatchObject({ taskId: offered.taskId, data: { cause: 'CANCELLED', reason: 'cancelled: no longer needed' }, task: { status: 'WITHDRAWN' } });
-    expect((await feed.until((entry) => entry.type === 'HANDOFF_FINISHED')).data).toEqual({ role: 'TARGET', status: 'CANCELLED' });
+    expect(withdrawn).toMatchObject({
+      taskId: offered.taskId,
+      data: { cause: 'CANCELLED', reason: 'cancelled: no longer needed' },
+      task: { status: 'WITHDRAWN' },
+    });
+    expect((await feed.until((entry) => entry.type === 'HANDOFF_FINISHED')).data).toEqual({
+      role: 'TARGET',
+      status: 'CANCELLED',
+    });
     feed.stop();
   });
 });

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../support/canonical-digest.js';
+import {
+  createProcedure,
+  follow,
+  initiate,
+  noopCompensation,
+  phaseContext,
+  quickStep,
+  registerReadyAgents,
+} from '../support/handoff-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createProcedure, follow, initiate, noopCompensation, phaseContext, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 
 let server: TestServer;
 
@@ -24,17 +32,36 @@ const HANDOFFS = `query($id: ID!, $role: AgentHandoffRole, $filter: HandoffFilte
 describe("an agent's inbox and handoffs", () => {
   it('lets the target read exactly what was handed to it, with a digest it can check', async () => {
     const context = phaseContext();
-    expect((await initiate(server, {
-      handoffId: 'read_1', procedureId: 'PHASE_TRANSITION_STANDARD', sourceAgent: 'agent_1', targetAgent: 'agent_2', metadata: { ...context, secret: 'not handed over' },
-    })).userErrors).toEqual([]);
+    expect(
+      (
+        await initiate(server, {
+          handoffId: 'read_1',
+          procedureId: 'PHASE_TRANSITION_STANDARD',
+          sourceAgent: 'agent_1',
+          targetAgent: 'agent_2',
+          metadata: { ...context, secret: 'not handed over' },
+        })
+      ).userErrors,
+    ).toEqual([]);
     expect((await follow(server, 'read_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
 
     const inbox = (await server.gql(INBOX, { id: 'agent_2' })).data.agent.inbox;
     expect(inbox.totalCount).toBe(1);
     const delivery = inbox.edges[0].node;
-    const handed = { resources: context.resources, state: context.state, sourceStateChecksum: 'abc', targetStateChecksum: 'abc' };
+    const handed = {
+      resources: context.resources,
+      state: context.state,
+      sourceStateChecksum: 'abc',
+      targetStateChecksum: 'abc',
+    };
     expect(delivery).toMatchObject({
-      handoffId: 'read_1', agentId: 'agent_2', keys: Object.keys(handed).sort(), values: handed, acknowledged: false, acknowledgedAt: null, withdrawnAt: null,
+      handoffId: 'read_1',
+      agentId: 'agent_2',
+      keys: Object.keys(handed).sort(),
+      values: handed,
+      acknowledged: false,
+      acknowledgedAt: null,
+      withdrawnAt: null,
       handoff: { handoffId: 'read_1', status: 'COMPLETED' },
     });
     expect(delivery.digest).toBe(digestOf(delivery.values));
@@ -48,18 +75,35 @@ describe("an agent's inbox and handoffs", () => {
       id: 'READ_ROLLBACK',
       name: 'hand over, then fail',
       steps: [
-        quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['task'] }, { compensation: { ...noopCompensation('take_back'), kind: 'REVERT_CONTEXT', params: { keys: ['task'] } } }),
+        quickStep(
+          'hand_over',
+          'TRANSFER_CONTEXT',
+          { keys: ['task'] },
+          { compensation: { ...noopCompensation('take_back'), kind: 'REVERT_CONTEXT', params: { keys: ['task'] } } },
+        ),
         quickStep('fail', 'SIMULATE', { failureProbability: 1 }, { retry: { maxAttempts: 1 } }),
       ],
     });
-    await initiate(server, { handoffId: 'read_2', procedureId: 'READ_ROLLBACK', sourceAgent: 'agent_1', targetAgent: 'agent_3', metadata: { task: 'x' } });
+    await initiate(server, {
+      handoffId: 'read_2',
+      procedureId: 'READ_ROLLBACK',
+      sourceAgent: 'agent_1',
+      targetAgent: 'agent_3',
+      metadata: { task: 'x' },
+    });
     expect((await follow(server, 'read_2')).at(-1)!.type).toBe('HANDOFF_ROLLED_BACK');
     const [edge] = (await server.gql(INBOX, { id: 'agent_3' })).data.agent.inbox.edges;
     expect(edge.node).toMatchObject({ handoffId: 'read_2', keys: [], values: {}, withdrawnAt: expect.any(String) });
   });
 
   it("lists an agent's handoffs by role, with the usual filter", async () => {
-    await initiate(server, { handoffId: 'read_3', procedureId: 'READ_ROLLBACK', sourceAgent: 'agent_2', targetAgent: 'agent_1', metadata: { task: 'y' } });
+    await initiate(server, {
+      handoffId: 'read_3',
+      procedureId: 'READ_ROLLBACK',
+      sourceAgent: 'agent_2',
+      targetAgent: 'agent_1',
+      metadata: { task: 'y' },
+    });
     await follow(server, 'read_3');
     const list = async (id: string, role?: string, filter?: Record<string, unknown>) =>
       (await server.gql(HANDOFFS, { id, role, filter })).data.agent.handoffs;
@@ -67,7 +111,10 @@ describe("an agent's inbox and handoffs", () => {
     expect(ids(await list('agent_2'))).toEqual(['read_3', 'read_1']);
     expect(ids(await list('agent_2', 'TARGET'))).toEqual(['read_1']);
     expect(ids(await list('agent_2', 'SOURCE'))).toEqual(['read_3']);
-    expect(await list('agent_1', 'SOURCE', { status: ['ROLLED_BACK'] })).toMatchObject({ totalCount: 1, edges: [{ node: { handoffId: 'read_2' } }] });
+    expect(await list('agent_1', 'SOURCE', { status: ['ROLLED_BACK'] })).toMatchObject({
+      totalCount: 1,
+      edges: [{ node: { handoffId: 'read_2' } }],
+    });
     expect((await list('agent_3', 'SOURCE')).totalCount).toBe(0);
   });
 });

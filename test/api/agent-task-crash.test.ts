@@ -15,7 +15,8 @@ afterEach(async () => {
 const start = (dataDir: string) => startServerProcess(dataDir, running);
 
 const TASKS = `query { agent(id: "agent_2") { tasks(first: 10) { edges { node { taskId attempt status withdrawnCause } } } } }`;
-const tasksOf = (gql: (query: string) => Promise<any>) => async () => (await gql(TASKS)).data.agent.tasks.edges.map((edge: any) => edge.node);
+const tasksOf = (gql: (query: string) => Promise<any>) => async () =>
+  (await gql(TASKS)).data.agent.tasks.edges.map((edge: any) => edge.node);
 const CLAIM = `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token userErrors { code } } }`;
 const COMPLETE = `mutation($input: CompleteAgentTaskInput!) { completeAgentTask(input: $input) { task { status } userErrors { code message } } }`;
 const HANDOFF = `query { handoff(id: "crash_task_1") { status steps { id status attempts output } events(limit: 1000) { seq type step attempt } } }`;
@@ -26,21 +27,39 @@ describe('crash recovery of agent tasks', () => {
     dirs.push(dataDir);
 
     const first = await start(dataDir);
-    expect((await first.gql(`mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }`)).data.registerAgent.userErrors).toEqual([]);
-    const created = await first.gql(`mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`, {
-      input: {
-        id: 'CRASHABLE_TASK',
-        name: 'An agent task between two steps',
-        steps: [
-          { id: 'before', name: 'before', kind: 'NOOP', timeoutMs: 1_000 },
-          { id: 'work', name: 'work', kind: 'AGENT_TASK', params: { heartbeatTimeoutMs: 20_000 }, timeoutMs: 60_000, retry: { maxAttempts: 2, initialDelayMs: 10 } },
-          { id: 'after', name: 'after', kind: 'NOOP', timeoutMs: 1_000 },
-        ],
+    expect(
+      (await first.gql(`mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }`)).data
+        .registerAgent.userErrors,
+    ).toEqual([]);
+    const created = await first.gql(
+      `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
+      {
+        input: {
+          id: 'CRASHABLE_TASK',
+          name: 'An agent task between two steps',
+          steps: [
+            { id: 'before', name: 'before', kind: 'NOOP', timeoutMs: 1_000 },
+            {
+              id: 'work',
+              name: 'work',
+              kind: 'AGENT_TASK',
+              params: { heartbeatTimeoutMs: 20_000 },
+              timeoutMs: 60_000,
+              retry: { maxAttempts: 2, initialDelayMs: 10 },
+            },
+            { id: 'after', name: 'after', kind: 'NOOP', timeoutMs: 1_000 },
+          ],
+        },
       },
-    });
+    );
     expect(created.data.createProcedure.userErrors).toEqual([]);
-    expect((await first.gql(`mutation { initiateHandoff(input: { handoffId: "crash_task_1", procedureId: "CRASHABLE_TASK", targetAgent: "agent_2" }) { userErrors { message } } }`))
-      .data.initiateHandoff.userErrors).toEqual([]);
+    expect(
+      (
+        await first.gql(
+          `mutation { initiateHandoff(input: { handoffId: "crash_task_1", procedureId: "CRASHABLE_TASK", targetAgent: "agent_2" }) { userErrors { message } } }`,
+        )
+      ).data.initiateHandoff.userErrors,
+    ).toEqual([]);
 
     const [offered] = await waitFor(tasksOf(first.gql), (tasks) => tasks.length === 1);
     const claim = (await first.gql(CLAIM, { taskId: offered.taskId })).data.claimAgentTask;
@@ -52,16 +71,33 @@ describe('crash recovery of agent tasks', () => {
     const second = await start(dataDir);
     // The restarted server counts the interrupted attempt as failed and offers the next one, taking the claimed task back.
     const tasks = await waitFor(tasksOf(second.gql), (list) => list.some((task: any) => task.attempt === 2));
-    expect(tasks.find((task: any) => task.attempt === 1)).toMatchObject({ status: 'WITHDRAWN', withdrawnCause: 'SUPERSEDED' });
-    const stale = (await second.gql(COMPLETE, { input: { taskId: offered.taskId, token: claim.token, output: { from: 'before the crash' } } })).data.completeAgentTask;
-    expect(stale).toMatchObject({ task: null, userErrors: [{ code: 'TASK_NOT_CURRENT', message: expect.stringContaining('SUPERSEDED') }] });
+    expect(tasks.find((task: any) => task.attempt === 1)).toMatchObject({
+      status: 'WITHDRAWN',
+      withdrawnCause: 'SUPERSEDED',
+    });
+    const stale = (
+      await second.gql(COMPLETE, {
+        input: { taskId: offered.taskId, token: claim.token, output: { from: 'before the crash' } },
+      })
+    ).data.completeAgentTask;
+    expect(stale).toMatchObject({
+      task: null,
+      userErrors: [{ code: 'TASK_NOT_CURRENT', message: expect.stringContaining('SUPERSEDED') }],
+    });
 
     const retry = tasks.find((task: any) => task.attempt === 2);
     const reclaim = (await second.gql(CLAIM, { taskId: retry.taskId })).data.claimAgentTask;
-    const done = (await second.gql(COMPLETE, { input: { taskId: retry.taskId, token: reclaim.token, output: { from: 'after the restart' } } })).data.completeAgentTask;
+    const done = (
+      await second.gql(COMPLETE, {
+        input: { taskId: retry.taskId, token: reclaim.token, output: { from: 'after the restart' } },
+      })
+    ).data.completeAgentTask;
     expect(done).toEqual({ task: { status: 'COMPLETED' }, userErrors: [] });
 
-    const finished = await waitFor(() => second.gql(HANDOFF), (r) => r.data.handoff.status === 'COMPLETED');
+    const finished = await waitFor(
+      () => second.gql(HANDOFF),
+      (r) => r.data.handoff.status === 'COMPLETED',
+    );
     const { steps, events } = finished.data.handoff;
     const trail = events.map((e: any) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
     expect(events.map((e: any) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));

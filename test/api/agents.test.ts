@@ -18,19 +18,34 @@ describe('agents over GraphQL', () => {
 
   it('registers an agent as READY, and re-registering updates capabilities and permissions', async () => {
     const before = Date.now();
-    const first = await server.gql(REGISTER, { input: { id: 'agent_2', capabilities: ['planning'], permissions: ['handoff:receive'] } });
+    const first = await server.gql(REGISTER, {
+      input: { id: 'agent_2', capabilities: ['planning'], permissions: ['handoff:receive'] },
+    });
     expect(first.errors).toBeUndefined();
     const agent = first.data.registerAgent.agent;
-    expect(agent).toMatchObject({ agentId: 'agent_2', status: 'READY', reportedStatus: 'READY', capabilities: ['planning'], permissions: ['handoff:receive'] });
+    expect(agent).toMatchObject({
+      agentId: 'agent_2',
+      status: 'READY',
+      reportedStatus: 'READY',
+      capabilities: ['planning'],
+      permissions: ['handoff:receive'],
+    });
     expect(agent.id).not.toBe('agent_2'); // a global id
     // DateTime is RFC 3339 text in UTC, to the millisecond, of the instant the server recorded.
     expect(agent.lastHeartbeatAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(Date.parse(agent.lastHeartbeatAt)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(agent.lastHeartbeatAt)).toBeLessThanOrEqual(Date.now());
 
-    const again = await server.gql(REGISTER, { input: { id: 'agent_2', capabilities: ['planning', 'coding'], permissions: ['handoff:receive', 'handoff:send'] } });
+    const again = await server.gql(REGISTER, {
+      input: { id: 'agent_2', capabilities: ['planning', 'coding'], permissions: ['handoff:receive', 'handoff:send'] },
+    });
     expect(again.data.registerAgent).toMatchObject({
-      agent: { id: agent.id, capabilities: ['planning', 'coding'], permissions: ['handoff:receive', 'handoff:send'], registeredAt: agent.registeredAt },
+      agent: {
+        id: agent.id,
+        capabilities: ['planning', 'coding'],
+        permissions: ['handoff:receive', 'handoff:send'],
+        registeredAt: agent.registeredAt,
+      },
       userErrors: [],
     });
   });
@@ -47,12 +62,18 @@ describe('agents over GraphQL', () => {
   it('records heartbeats with a status, and refuses unknown agents', async () => {
     await server.gql(REGISTER, { input: { id: 'agent_busy' } });
     const busy = await server.gql(HEARTBEAT, { input: { id: 'agent_busy', status: 'BUSY' } });
-    expect(busy.data.agentHeartbeat).toMatchObject({ agent: { agentId: 'agent_busy', status: 'BUSY' }, userErrors: [] });
+    expect(busy.data.agentHeartbeat).toMatchObject({
+      agent: { agentId: 'agent_busy', status: 'BUSY' },
+      userErrors: [],
+    });
     const kept = await server.gql(HEARTBEAT, { input: { id: busy.data.agentHeartbeat.agent.id } });
     expect(kept.data.agentHeartbeat.agent.status).toBe('BUSY');
 
     const unknown = await server.gql(HEARTBEAT, { input: { id: 'ghost', status: 'READY' } });
-    expect(unknown.data.agentHeartbeat).toEqual({ agent: null, userErrors: [{ field: ['input', 'id'], code: 'NOT_FOUND', message: expect.stringContaining('ghost') }] });
+    expect(unknown.data.agentHeartbeat).toEqual({
+      agent: null,
+      userErrors: [{ field: ['input', 'id'], code: 'NOT_FOUND', message: expect.stringContaining('ghost') }],
+    });
   });
 
   it('finds an agent by plain id, global id and node(id:)', async () => {
@@ -60,8 +81,14 @@ describe('agents over GraphQL', () => {
     const globalId = registered.data.registerAgent.agent.id;
     const byPlain = await server.gql(`{ agent(id: "agent_find") { id agentId } }`);
     expect(byPlain.data.agent).toEqual({ id: globalId, agentId: 'agent_find' });
-    const byGlobal = await server.gql(`query ($id: ID!) { agent(id: $id) { agentId } node(id: $id) { id ... on Agent { capabilities } } }`, { id: globalId });
-    expect(byGlobal.data).toEqual({ agent: { agentId: 'agent_find' }, node: { id: globalId, capabilities: ['search'] } });
+    const byGlobal = await server.gql(
+      `query ($id: ID!) { agent(id: $id) { agentId } node(id: $id) { id ... on Agent { capabilities } } }`,
+      { id: globalId },
+    );
+    expect(byGlobal.data).toEqual({
+      agent: { agentId: 'agent_find' },
+      node: { id: globalId, capabilities: ['search'] },
+    });
     const missing = await server.gql(`{ agent(id: "nobody") { id } }`);
     expect(missing.data.agent).toBeNull();
   });
@@ -72,7 +99,11 @@ describe('agents over GraphQL', () => {
     expect(page1.data.agents.totalCount).toBe(5);
     expect(page1.data.agents.edges).toHaveLength(3);
     expect(page1.data.agents.pageInfo.hasNextPage).toBe(true);
-    const page2 = await server.gql(AGENTS, { first: 3, after: page1.data.agents.pageInfo.endCursor, filter: { capability: 'paging' } });
+    const page2 = await server.gql(AGENTS, {
+      first: 3,
+      after: page1.data.agents.pageInfo.endCursor,
+      filter: { capability: 'paging' },
+    });
     expect(page2.data.agents.edges).toHaveLength(2);
     expect(page2.data.agents.pageInfo.hasNextPage).toBe(false);
     const ids = [...page1.data.agents.edges, ...page2.data.agents.edges].map((e: any) => e.node.agentId).sort();

@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
-import { bearer, collect, openRawSocket, startTestServer, type GraphQLResponse, type TestServer } from '../support/server.js';
+import {
+  bearer,
+  collect,
+  type GraphQLResponse,
+  openRawSocket,
+  startTestServer,
+  type TestServer,
+} from '../support/server.js';
 
 const KEYS = {
   viewer: 'viewer-key-0123456789abcdef',
@@ -20,15 +27,34 @@ const PROCEDURES = '{ procedures { id } }';
 /** Root fields by the least role that may use them; cases whose field is not in the schema yet are skipped. */
 const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: Role; operation: string }[] = [
   { name: 'read procedures', kind: 'query', field: 'procedures', least: 'viewer', operation: PROCEDURES },
-  { name: 'read one procedure', kind: 'query', field: 'procedure', least: 'viewer', operation: '{ procedure(id: "PHASE_TRANSITION_STANDARD") { id } }' },
-  { name: 'read agents', kind: 'query', field: 'agents', least: 'viewer', operation: '{ agents(first: 5) { totalCount } }' },
-  { name: 'read validation rules', kind: 'query', field: 'validationRules', least: 'viewer', operation: '{ validationRules { id } }' },
+  {
+    name: 'read one procedure',
+    kind: 'query',
+    field: 'procedure',
+    least: 'viewer',
+    operation: '{ procedure(id: "PHASE_TRANSITION_STANDARD") { id } }',
+  },
+  {
+    name: 'read agents',
+    kind: 'query',
+    field: 'agents',
+    least: 'viewer',
+    operation: '{ agents(first: 5) { totalCount } }',
+  },
+  {
+    name: 'read validation rules',
+    kind: 'query',
+    field: 'validationRules',
+    least: 'viewer',
+    operation: '{ validationRules { id } }',
+  },
   {
     name: 'register an agent',
     kind: 'mutation',
     field: 'registerAgent',
     least: 'operator',
-    operation: 'mutation { registerAgent(input: { id: "auth_agent", capabilities: ["planning"], permissions: [] }) { userErrors { code } } }',
+    operation:
+      'mutation { registerAgent(input: { id: "auth_agent", capabilities: ["planning"], permissions: [] }) { userErrors { code } } }',
   },
   {
     name: 'initiate a handoff',
@@ -43,7 +69,8 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     kind: 'mutation',
     field: 'createValidationRule',
     least: 'admin',
-    operation: 'mutation { createValidationRule(input: { id: "VR_AUTH", name: "auth", severity: LOW, condition: {} }) { userErrors { code } } }',
+    operation:
+      'mutation { createValidationRule(input: { id: "VR_AUTH", name: "auth", severity: LOW, condition: {} }) { userErrors { code } } }',
   },
   {
     name: 'define a procedure',
@@ -100,7 +127,8 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     kind: 'mutation',
     field: 'startBulkOperation',
     least: 'operator',
-    operation: 'mutation { startBulkOperation(input: { action: CANCEL, filter: { testId: "no_such_test" } }) { userErrors { code } } }',
+    operation:
+      'mutation { startBulkOperation(input: { action: CANCEL, filter: { testId: "no_such_test" } }) { userErrors { code } } }',
   },
   {
     name: 'stop a bulk operation',
@@ -126,7 +154,9 @@ function hasRootField(kind: 'query' | 'mutation', field: string): boolean {
 }
 
 function authCodes(response: GraphQLResponse): unknown[] {
-  return (response.errors ?? []).map((error) => error.extensions?.code).filter((code) => code === 'FORBIDDEN' || code === 'UNAUTHENTICATED');
+  return (response.errors ?? [])
+    .map((error) => error.extensions?.code)
+    .filter((code) => code === 'FORBIDDEN' || code === 'UNAUTHENTICATED');
 }
 
 describe('with API keys configured', () => {
@@ -134,7 +164,11 @@ describe('with API keys configured', () => {
   beforeAll(async () => {
     server = await startTestServer({ API_KEYS }, { logLevel: 'debug' });
     // The target of the context-transferring handoffs below must be registered.
-    await server.gql('mutation { registerAgent(input: { id: "a2" }) { userErrors { message } } }', undefined, bearer(KEYS.admin));
+    await server.gql(
+      'mutation { registerAgent(input: { id: "a2" }) { userErrors { message } } }',
+      undefined,
+      bearer(KEYS.admin),
+    );
   });
   afterAll(() => server.close());
 
@@ -225,40 +259,49 @@ describe('with API keys configured', () => {
       socket.socket.close();
     });
 
-    it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('lets a viewer subscribe (authorised like a query)', async () => {
-      const client = server.wsClient({ apiKey: KEYS.viewer });
-      let started = 0;
-      let trigger: ReturnType<typeof setInterval> | undefined;
-      let stop: () => void = () => undefined;
-      const received = await new Promise<GraphQLResponse>((resolve, reject) => {
-        stop = client.subscribe({ query: HANDOFF_EVENTS }, { next: (value) => resolve(value as GraphQLResponse), error: reject, complete: () => undefined });
-        // Something to report: an operator starts handoffs until the live subscription sees one
-        // (there is no "subscription is live" signal in graphql-ws to wait for instead).
-        trigger = setInterval(() => {
-          started += 1;
-          void server.gql(
-            `mutation { initiateHandoff(input: { handoffId: "ws_sub_${started}", procedureId: "PHASE_TRANSITION_STANDARD", sourceAgent: "a1", targetAgent: "a2", handoffType: AGENT_HANDOFF, priority: LOW }) { userErrors { code } } }`,
-            undefined,
-            bearer(KEYS.operator),
+    it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)(
+      'lets a viewer subscribe (authorised like a query)',
+      async () => {
+        const client = server.wsClient({ apiKey: KEYS.viewer });
+        let started = 0;
+        let trigger: ReturnType<typeof setInterval> | undefined;
+        let stop: () => void = () => undefined;
+        const received = await new Promise<GraphQLResponse>((resolve, reject) => {
+          stop = client.subscribe(
+            { query: HANDOFF_EVENTS },
+            { next: (value) => resolve(value as GraphQLResponse), error: reject, complete: () => undefined },
           );
-        }, 50);
-      }).finally(() => {
-        clearInterval(trigger);
-        stop();
-      });
-      expect(received.errors).toBeUndefined();
-      expect(received.data.handoffEvents.handoffId).toMatch(/^ws_sub_\d+$/);
-    });
+          // Something to report: an operator starts handoffs until the live subscription sees one
+          // (there is no "subscription is live" signal in graphql-ws to wait for instead).
+          trigger = setInterval(() => {
+            started += 1;
+            void server.gql(
+              `mutation { initiateHandoff(input: { handoffId: "ws_sub_${started}", procedureId: "PHASE_TRANSITION_STANDARD", sourceAgent: "a1", targetAgent: "a2", handoffType: AGENT_HANDOFF, priority: LOW }) { userErrors { code } } }`,
+              undefined,
+              bearer(KEYS.operator),
+            );
+          }, 50);
+        }).finally(() => {
+          clearInterval(trigger);
+          stop();
+        });
+        expect(received.errors).toBeUndefined();
+        expect(received.data.handoffEvents.handoffId).toMatch(/^ws_sub_\d+$/);
+      },
+    );
 
-    it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('refuses a subscription over SSE without a key', async () => {
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: HANDOFF_EVENTS }),
-      });
-      const text = await response.text();
-      expect(text).toMatch(/UNAUTHENTICATED/);
-    });
+    it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)(
+      'refuses a subscription over SSE without a key',
+      async () => {
+        const response = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: HANDOFF_EVENTS }),
+        });
+        const text = await response.text();
+        expect(text).toMatch(/UNAUTHENTICATED/);
+      },
+    );
 
     for (const testCase of REACH) {
       for (const role of ROLES) {
@@ -266,7 +309,10 @@ describe('with API keys configured', () => {
         it.skipIf(!hasRootField(testCase.kind, testCase.field))(
           `${role} ${allowed ? 'may' : 'may not'} ${testCase.name}`,
           async () => {
-            const [result] = await collect(server.wsClient({ authorization: `Bearer ${KEYS[role]}` }), testCase.operation.replace(/"auth_/g, '"ws_auth_').replace(/"(VR|AUTH)_/g, '"WS$1_'));
+            const [result] = await collect(
+              server.wsClient({ authorization: `Bearer ${KEYS[role]}` }),
+              testCase.operation.replace(/"auth_/g, '"ws_auth_').replace(/"(VR|AUTH)_/g, '"WS$1_'),
+            );
             if (allowed) expect(authCodes(result)).toEqual([]);
             else expect(authCodes(result)).toContain('FORBIDDEN');
           },
@@ -277,7 +323,11 @@ describe('with API keys configured', () => {
 
   it('never writes a key to the log', async () => {
     await server.gql(PROCEDURES, undefined, bearer(KEYS.admin));
-    await fetch(server.url, { method: 'POST', headers: { ...bearer(`${KEYS.operator}x`), 'content-type': 'application/json' }, body: '{}' });
+    await fetch(server.url, {
+      method: 'POST',
+      headers: { ...bearer(`${KEYS.operator}x`), 'content-type': 'application/json' },
+      body: '{}',
+    });
     await collect(server.wsClient({ apiKey: KEYS.viewer }), PROCEDURES);
     await collect(server.wsClient({ apiKey: `${KEYS.viewer}x` }), PROCEDURES).catch(() => undefined);
     const text = JSON.stringify(server.logs);
@@ -326,7 +376,9 @@ describe('API_KEYS_FILE', () => {
     const server = await startTestServer({ API_KEYS_FILE: keysFile });
     try {
       expect((await server.gql(PROCEDURES, undefined, bearer(KEYS.viewer))).errors).toBeUndefined();
-      expect((await server.gql(PROCEDURES, undefined, bearer(KEYS.admin))).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await server.gql(PROCEDURES, undefined, bearer(KEYS.admin))).errors?.[0].extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      );
     } finally {
       await server.close();
     }

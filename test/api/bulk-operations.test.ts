@@ -32,7 +32,8 @@ async function statusOf(id: string): Promise<string> {
 }
 
 async function countOf(filter: Record<string, unknown>): Promise<number> {
-  return (await server.gql(`query($filter: HandoffFilter) { handoffs(filter: $filter) { totalCount } }`, { filter })).data.handoffs.totalCount;
+  return (await server.gql(`query($filter: HandoffFilter) { handoffs(filter: $filter) { totalCount } }`, { filter }))
+    .data.handoffs.totalCount;
 }
 
 /** Starts `count` handoffs that wait for a signal, tagged with `batch` in their metadata. */
@@ -43,15 +44,28 @@ async function waiting(batch: string, count: number, prefix = batch) {
         initiate(server, { handoffId: `${prefix}_${from + index}`, procedureId: 'WAITS', metadata: { batch } }),
       ),
     );
-
   }
-  await clock.runUntil(async () => (await countOf({ status: ['WAITING'], metadata: [{ path: 'batch', equals: batch }] })) === count, 1);
+  await clock.runUntil(
+    async () => (await countOf({ status: ['WAITING'], metadata: [{ path: 'batch', equals: batch }] })) === count,
+    1,
+  );
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ BULK_BATCH_SIZE: String(BATCH), BULK_BATCH_INTERVAL_MS: '1000', MAX_CONCURRENT_HANDOFFS: '1000' }, { clock });
-  await createProcedure(server, { id: 'WAITS', name: 'Waits', steps: [{ id: 'review', name: 'review', kind: 'AWAIT_SIGNAL', params: {}, timeoutMs: 86_400_000 }] });
-  await createProcedure(server, { id: 'QUICK', name: 'Quick', steps: [{ id: 'noop', name: 'noop', kind: 'NOOP', params: {}, timeoutMs: 1_000 }] });
+  server = await startTestServer(
+    { BULK_BATCH_SIZE: String(BATCH), BULK_BATCH_INTERVAL_MS: '1000', MAX_CONCURRENT_HANDOFFS: '1000' },
+    { clock },
+  );
+  await createProcedure(server, {
+    id: 'WAITS',
+    name: 'Waits',
+    steps: [{ id: 'review', name: 'review', kind: 'AWAIT_SIGNAL', params: {}, timeoutMs: 86_400_000 }],
+  });
+  await createProcedure(server, {
+    id: 'QUICK',
+    name: 'Quick',
+    steps: [{ id: 'noop', name: 'noop', kind: 'NOOP', params: {}, timeoutMs: 1_000 }],
+  });
 });
 
 afterAll(async () => {
@@ -61,7 +75,11 @@ afterAll(async () => {
 describe('bulk cancel', () => {
   it('cancels 500 waiting handoffs in batches: the progress subscription shows growing counts, then 500 done', async () => {
     await waiting('five_hundred', 500);
-    const { bulkOperation, userErrors } = await start({ action: 'CANCEL', filter: { metadata: [{ path: 'batch', equals: 'five_hundred' }] }, reason: 'customer left' });
+    const { bulkOperation, userErrors } = await start({
+      action: 'CANCEL',
+      filter: { metadata: [{ path: 'batch', equals: 'five_hundred' }] },
+      reason: 'customer left',
+    });
     expect(userErrors).toEqual([]);
     expect(bulkOperation).toMatchObject({ status: 'RUNNING', total: 500, requestedBy: { keyName: 'anonymous' } });
 
@@ -70,7 +88,11 @@ describe('bulk cancel', () => {
     const finished = new Promise<void>((resolve, reject) => {
       client.subscribe(
         { query: PROGRESS, variables: { id: bulkOperation.id } },
-        { next: (result) => void updates.push((result.data as any).bulkOperationProgress), error: reject, complete: resolve },
+        {
+          next: (result) => void updates.push((result.data as any).bulkOperationProgress),
+          error: reject,
+          complete: resolve,
+        },
       );
     });
     // Each batch waits a second of the test's clock before the next one.
@@ -87,50 +109,91 @@ describe('bulk cancel', () => {
     expect(updates.at(-1)).toMatchObject({ status: 'COMPLETED', done: 500, skipped: 0, refused: 0 });
 
     const read = await server.gql(READ, { id: bulkOperation.bulkOperationId });
-    expect(read.data.bulkOperation).toMatchObject({ status: 'COMPLETED', total: 500, done: 500, action: 'CANCEL', reason: 'customer left' });
+    expect(read.data.bulkOperation).toMatchObject({
+      status: 'COMPLETED',
+      total: 500,
+      done: 500,
+      action: 'CANCEL',
+      reason: 'customer left',
+    });
     expect(read.data.bulkOperation.filter).toEqual({ metadata: [{ path: 'batch', equals: 'five_hundred' }] });
-    await clock.runUntil(async () => (await countOf({ status: ['CANCELLED'], metadata: [{ path: 'batch', equals: 'five_hundred' }] })) === 500, 10);
+    await clock.runUntil(
+      async () =>
+        (await countOf({ status: ['CANCELLED'], metadata: [{ path: 'batch', equals: 'five_hundred' }] })) === 500,
+      10,
+    );
   });
 
   it('counts what was already cancelled as skipped and what is finished as refused, and leaves out handoffs created after it started', async () => {
     await waiting('mixed', 4);
     await server.gql(`mutation { cancelHandoff(input: { id: "mixed_0", reason: "by hand" }) { userErrors { code } } }`);
     await initiate(server, { handoffId: 'mixed_done', procedureId: 'QUICK', metadata: { batch: 'mixed' } });
-    await clock.runUntil(async () => (await statusOf('mixed_done')) === 'COMPLETED' && (await statusOf('mixed_0')) === 'CANCELLED', 1);
+    await clock.runUntil(
+      async () => (await statusOf('mixed_done')) === 'COMPLETED' && (await statusOf('mixed_0')) === 'CANCELLED',
+      1,
+    );
 
-    const { bulkOperation } = await start({ action: 'CANCEL', filter: { metadata: [{ path: 'batch', equals: 'mixed' }] } });
+    const { bulkOperation } = await start({
+      action: 'CANCEL',
+      filter: { metadata: [{ path: 'batch', equals: 'mixed' }] },
+    });
     // Created after the start: outside the set it fixed.
     await initiate(server, { handoffId: 'mixed_late', procedureId: 'WAITS', metadata: { batch: 'mixed' } });
-    await clock.runUntil(async () => (await server.gql(READ, { id: bulkOperation.id })).data.bulkOperation.status === 'COMPLETED', 1_000);
+    await clock.runUntil(
+      async () => (await server.gql(READ, { id: bulkOperation.id })).data.bulkOperation.status === 'COMPLETED',
+      1_000,
+    );
     const read = (await server.gql(READ, { id: bulkOperation.id })).data.bulkOperation;
     expect(read).toMatchObject({ total: 5, done: 3, skipped: 1, refused: 1 });
     expect(await statusOf('mixed_late')).not.toBe('CANCELLED');
   });
 
   it('completes at once when nothing matches, and refuses a bad filter with userErrors', async () => {
-    const { bulkOperation } = await start({ action: 'CANCEL', filter: { metadata: [{ path: 'batch', equals: 'no such batch' }] } });
+    const { bulkOperation } = await start({
+      action: 'CANCEL',
+      filter: { metadata: [{ path: 'batch', equals: 'no such batch' }] },
+    });
     expect(bulkOperation).toMatchObject({ status: 'COMPLETED', total: 0, done: 0 });
     const bad = await start({ action: 'CANCEL', filter: { metadata: [{ path: 'a..b', equals: 1 }] } });
     expect(bad.bulkOperation).toBeNull();
-    expect(bad.userErrors[0]).toMatchObject({ code: 'INVALID_VALUE', field: ['input', 'filter', 'metadata', '0', 'path'] });
+    expect(bad.userErrors[0]).toMatchObject({
+      code: 'INVALID_VALUE',
+      field: ['input', 'filter', 'metadata', '0', 'path'],
+    });
     const unknown = await collect(server.wsClient(), PROGRESS, { id: 'bulk_nothing' });
-    expect(unknown.flatMap((result) => result.errors ?? [])[0]).toMatchObject({ message: 'No bulk operation with id "bulk_nothing"', extensions: { code: 'NOT_FOUND' } });
+    expect(unknown.flatMap((result) => result.errors ?? [])[0]).toMatchObject({
+      message: 'No bulk operation with id "bulk_nothing"',
+      extensions: { code: 'NOT_FOUND' },
+    });
   });
 
   it('stops when cancelled: no further batch, what was done stays counted, and a finished operation cannot be cancelled', async () => {
     await waiting('stopped', 120);
-    const { bulkOperation } = await start({ action: 'CANCEL', filter: { metadata: [{ path: 'batch', equals: 'stopped' }] } });
+    const { bulkOperation } = await start({
+      action: 'CANCEL',
+      filter: { metadata: [{ path: 'batch', equals: 'stopped' }] },
+    });
     const read = async () => (await server.gql(READ, { id: bulkOperation.id })).data.bulkOperation;
     await clock.runUntil(async () => (await read()).done === BATCH, 1);
-    const cancel = (id: string) => server.gql(`mutation($id: ID!) { cancelBulkOperation(input: { id: $id }) { bulkOperation { status done } userErrors { code message } } }`, { id });
+    const cancel = (id: string) =>
+      server.gql(
+        `mutation($id: ID!) { cancelBulkOperation(input: { id: $id }) { bulkOperation { status done } userErrors { code message } } }`,
+        { id },
+      );
     const cancelled = (await cancel(bulkOperation.id)).data.cancelBulkOperation;
     expect(cancelled).toEqual({ bulkOperation: { status: 'CANCELLED', done: BATCH }, userErrors: [] });
     await clock.advance(10_000);
     expect(await read()).toMatchObject({ status: 'CANCELLED', total: 120, done: BATCH });
-    await clock.runUntil(async () => (await countOf({ status: ['CANCELLED'], metadata: [{ path: 'batch', equals: 'stopped' }] })) === BATCH, 10);
+    await clock.runUntil(
+      async () =>
+        (await countOf({ status: ['CANCELLED'], metadata: [{ path: 'batch', equals: 'stopped' }] })) === BATCH,
+      10,
+    );
     expect(await countOf({ status: ['WAITING'], metadata: [{ path: 'batch', equals: 'stopped' }] })).toBe(120 - BATCH);
     const again = (await cancel(bulkOperation.id)).data.cancelBulkOperation;
-    expect(again.userErrors).toEqual([{ code: 'INVALID_STATE', message: 'Bulk operation is CANCELLED: only a RUNNING one can be cancelled' }]);
+    expect(again.userErrors).toEqual([
+      { code: 'INVALID_STATE', message: 'Bulk operation is CANCELLED: only a RUNNING one can be cancelled' },
+    ]);
     expect((await cancel('bulk_nothing')).data.cancelBulkOperation.userErrors[0].code).toBe('NOT_FOUND');
   });
 });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestOf } from '../support/canonical-digest.js';
 import { followFeed } from '../support/agent-feed.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { digestOf } from '../support/canonical-digest.js';
 import { createProcedure, getHandoff, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
+import { collect, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 
@@ -11,12 +11,26 @@ const once = { retry: { maxAttempts: 1 } };
 beforeAll(async () => {
   server = await startTestServer();
   await registerReadyAgents(server);
-  const hand = quickStep('hand', 'TRANSFER_CONTEXT', { keys: ['task'], awaitReceipt: true }, { timeoutMs: 60_000, ...once });
+  const hand = quickStep(
+    'hand',
+    'TRANSFER_CONTEXT',
+    { keys: ['task'], awaitReceipt: true },
+    { timeoutMs: 60_000, ...once },
+  );
   for (const procedure of [
     { id: 'RECEIPTED', steps: [hand, quickStep('check', 'VALIDATE', { rules: ['VR005'] }, once)] },
-    { id: 'RECEIPT_STALE', steps: [hand, quickStep('more', 'TRANSFER_CONTEXT', { keys: ['knowledge'] }), quickStep('check', 'VALIDATE', { rules: ['VR005'] }, once)] },
+    {
+      id: 'RECEIPT_STALE',
+      steps: [
+        hand,
+        quickStep('more', 'TRANSFER_CONTEXT', { keys: ['knowledge'] }),
+        quickStep('check', 'VALIDATE', { rules: ['VR005'] }, once),
+      ],
+    },
   ]) {
-    expect((await createProcedure(server, { name: procedure.id, requiredContextKeys: ['task'], ...procedure })).userErrors).toEqual([]);
+    expect(
+      (await createProcedure(server, { name: procedure.id, requiredContextKeys: ['task'], ...procedure })).userErrors,
+    ).toEqual([]);
   }
 });
 
@@ -35,37 +49,63 @@ async function delivered(handoffId: string) {
   const feed = followFeed(server.wsClient(), 'agent_2');
   await feed.until((entry) => entry.type === 'CONTEXT_DELIVERED' && entry.handoffId === handoffId);
   feed.stop();
-  const inbox = await server.gql(`{ agent(id: "agent_2") { inbox(first: 20) { edges { node { handoffId values digest acknowledged } } } } }`);
+  const inbox = await server.gql(
+    `{ agent(id: "agent_2") { inbox(first: 20) { edges { node { handoffId values digest acknowledged } } } } }`,
+  );
   return inbox.data.agent.inbox.edges.map((edge: any) => edge.node).find((node: any) => node.handoffId === handoffId);
 }
 
 const finalType = async (id: string) => {
-  const events = await collect(server.wsClient(), `subscription($id: ID!) { handoffProgress(id: $id) { type step message } }`, { id });
+  const events = await collect(
+    server.wsClient(),
+    `subscription($id: ID!) { handoffProgress(id: $id) { type step message } }`,
+    { id },
+  );
   return events.map((event) => event.data.handoffProgress);
 };
 
 describe('receipt of context', () => {
   it('waits for the receipt, refuses a wrong digest, and goes on with the right one', async () => {
-    await initiate(server, { handoffId: 'receipt_1', procedureId: 'RECEIPTED', sourceAgent: 'agent_1', targetAgent: 'agent_2', metadata: { task: { id: 7, title: 'migrate' } } });
+    await initiate(server, {
+      handoffId: 'receipt_1',
+      procedureId: 'RECEIPTED',
+      sourceAgent: 'agent_1',
+      targetAgent: 'agent_2',
+      metadata: { task: { id: 7, title: 'migrate' } },
+    });
     const delivery = await delivered('receipt_1');
     expect(delivery.values).toEqual({ task: { id: 7, title: 'migrate' } });
     expect((await getHandoff(server, 'receipt_1')).steps[0].status).toBe('RUNNING');
 
     const wrong = await acknowledge('receipt_1', digestOf({ task: { id: 7, title: 'migrated' } }));
-    expect(wrong).toEqual({ delivery: null, userErrors: [{ code: 'DIGEST_MISMATCH', field: ['input', 'digest'], message: expect.any(String) }] });
+    expect(wrong).toEqual({
+      delivery: null,
+      userErrors: [{ code: 'DIGEST_MISMATCH', field: ['input', 'digest'], message: expect.any(String) }],
+    });
     expect((await delivered('receipt_1')).acknowledged).toBe(false);
 
     const right = await acknowledge('receipt_1', digestOf(delivery.values));
-    expect(right).toMatchObject({ delivery: { acknowledged: true, acknowledgedBy: 'anonymous', digest: delivery.digest }, userErrors: [] });
+    expect(right).toMatchObject({
+      delivery: { acknowledged: true, acknowledgedBy: 'anonymous', digest: delivery.digest },
+      userErrors: [],
+    });
     const events = await finalType('receipt_1');
     expect(events.at(-1).type).toBe('HANDOFF_COMPLETED');
     const stored = await getHandoff(server, 'receipt_1');
-    expect(stored.steps[0].output).toMatchObject({ keys: ['task'], digest: delivery.digest, acknowledgedBy: 'anonymous' });
+    expect(stored.steps[0].output).toMatchObject({
+      keys: ['task'],
+      digest: delivery.digest,
+      acknowledgedBy: 'anonymous',
+    });
   });
 
   it('fails VR005 when what was acknowledged is no longer what the delivery holds', async () => {
     await initiate(server, {
-      handoffId: 'receipt_2', procedureId: 'RECEIPT_STALE', sourceAgent: 'agent_1', targetAgent: 'agent_2', metadata: { task: 'x', knowledge: ['y'] },
+      handoffId: 'receipt_2',
+      procedureId: 'RECEIPT_STALE',
+      sourceAgent: 'agent_1',
+      targetAgent: 'agent_2',
+      metadata: { task: 'x', knowledge: ['y'] },
     });
     const delivery = await delivered('receipt_2');
     expect((await acknowledge('receipt_2', digestOf(delivery.values))).userErrors).toEqual([]);

@@ -32,22 +32,37 @@ describe('crash recovery', () => {
           name: 'Has a slow middle step',
           steps: [
             { id: 'before', name: 'before', kind: 'NOOP', timeoutMs: 1_000 },
-            { id: 'slow', name: 'slow', kind: 'DELAY', params: { ms: 1_500 }, timeoutMs: 10_000, retry: { maxAttempts: 2, initialDelayMs: 10 } },
+            {
+              id: 'slow',
+              name: 'slow',
+              kind: 'DELAY',
+              params: { ms: 1_500 },
+              timeoutMs: 10_000,
+              retry: { maxAttempts: 2, initialDelayMs: 10 },
+            },
             { id: 'after', name: 'after', kind: 'NOOP', timeoutMs: 1_000 },
           ],
         },
       },
     );
     expect(created.data.createProcedure.userErrors).toEqual([]);
-    const initiated = await first.gql(`mutation { initiateHandoff(input: { handoffId: "crash_1", procedureId: "CRASHABLE" }) { userErrors { message } } }`);
+    const initiated = await first.gql(
+      `mutation { initiateHandoff(input: { handoffId: "crash_1", procedureId: "CRASHABLE" }) { userErrors { message } } }`,
+    );
     expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
 
-    await waitFor(() => first.gql(HANDOFF), (r) => r.data.handoff.steps[1].status === 'RUNNING');
+    await waitFor(
+      () => first.gql(HANDOFF),
+      (r) => r.data.handoff.steps[1].status === 'RUNNING',
+    );
     first.server.child.kill('SIGKILL');
     expect((await first.server.exited).signal).toBe('SIGKILL');
 
     const second = await start(dataDir);
-    const done = await waitFor(() => second.gql(HANDOFF), (r) => r.data.handoff.status === 'COMPLETED');
+    const done = await waitFor(
+      () => second.gql(HANDOFF),
+      (r) => r.data.handoff.status === 'COMPLETED',
+    );
     const { steps, events } = done.data.handoff;
     const trail = events.map((e: any) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
 
@@ -90,22 +105,44 @@ describe('crash recovery', () => {
     const env = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
     try {
       const first = await start(dataDir, env);
-      const created = await first.gql(`mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`, {
-        input: {
-          id: 'UNDO_TWICE',
-          name: 'An undo allowed two attempts',
-          steps: [
-            {
-              id: 'book', name: 'book', kind: 'NOOP', timeoutMs: 1_000, retry: { maxAttempts: 2, initialDelayMs: 10 },
-              compensation: { id: 'unbook', name: 'unbook', kind: 'WEBHOOK', params: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/unbook` }, timeoutMs: 60_000 },
-            },
-            { id: 'ship', name: 'ship', kind: 'SIMULATE', params: { failFirstAttempts: 9 }, timeoutMs: 1_000, retry: { maxAttempts: 1 } },
-          ],
+      const created = await first.gql(
+        `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
+        {
+          input: {
+            id: 'UNDO_TWICE',
+            name: 'An undo allowed two attempts',
+            steps: [
+              {
+                id: 'book',
+                name: 'book',
+                kind: 'NOOP',
+                timeoutMs: 1_000,
+                retry: { maxAttempts: 2, initialDelayMs: 10 },
+                compensation: {
+                  id: 'unbook',
+                  name: 'unbook',
+                  kind: 'WEBHOOK',
+                  params: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/unbook` },
+                  timeoutMs: 60_000,
+                },
+              },
+              {
+                id: 'ship',
+                name: 'ship',
+                kind: 'SIMULATE',
+                params: { failFirstAttempts: 9 },
+                timeoutMs: 1_000,
+                retry: { maxAttempts: 1 },
+              },
+            ],
+          },
         },
-      });
+      );
       expect(created.data.createProcedure.userErrors).toEqual([]);
       const call = arrived();
-      await first.gql('mutation { initiateHandoff(input: { handoffId: "undo_1", procedureId: "UNDO_TWICE" }) { userErrors { message } } }');
+      await first.gql(
+        'mutation { initiateHandoff(input: { handoffId: "undo_1", procedureId: "UNDO_TWICE" }) { userErrors { message } } }',
+      );
       // Killed during each of the two attempts the policy allows.
       await call;
       first.server.child.kill('SIGKILL');
@@ -117,8 +154,15 @@ describe('crash recovery', () => {
       await second.server.exited;
 
       const third = await start(dataDir, env);
-      const done = await waitFor(() => third.gql('{ handoff(id: "undo_1") { status steps { id status compensationAttempts } } }'), (r) => r.data.handoff.status === 'ROLLBACK_FAILED');
-      expect(done.data.handoff.steps[0]).toEqual({ id: 'book', status: 'COMPENSATION_FAILED', compensationAttempts: 2 });
+      const done = await waitFor(
+        () => third.gql('{ handoff(id: "undo_1") { status steps { id status compensationAttempts } } }'),
+        (r) => r.data.handoff.status === 'ROLLBACK_FAILED',
+      );
+      expect(done.data.handoff.steps[0]).toEqual({
+        id: 'book',
+        status: 'COMPENSATION_FAILED',
+        compensationAttempts: 2,
+      });
       expect(calls).toEqual(['undo_1:unbook:1', 'undo_1:unbook:2']);
     } finally {
       receiver.close();

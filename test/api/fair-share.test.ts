@@ -12,7 +12,12 @@ let server: TestServer;
 const QUEUE = `{ metrics { queue { running waiting maxConcurrent fairShareKey fairShareLimit keyCount byKey { key waiting running limit } } } }`;
 
 beforeAll(async () => {
-  server = await startTestServer({ FAIR_SHARE_KEY: 'targetAgent', FAIR_SHARE_LIMIT: '1', FAIR_SHARE_LIMITS: 'wide-agent=2', MAX_CONCURRENT_HANDOFFS: '10' });
+  server = await startTestServer({
+    FAIR_SHARE_KEY: 'targetAgent',
+    FAIR_SHARE_LIMIT: '1',
+    FAIR_SHARE_LIMITS: 'wide-agent=2',
+    MAX_CONCURRENT_HANDOFFS: '10',
+  });
   const created = await createProcedure(server, {
     id: 'GATED',
     name: 'Wait for a go',
@@ -26,9 +31,12 @@ afterAll(async () => {
 });
 
 async function start(id: string, targetAgent: string, priority = 'MEDIUM'): Promise<void> {
-  const answer = await server.gql(`mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { userErrors { message } } }`, {
-    input: { handoffId: id, procedureId: 'GATED', targetAgent, priority },
-  });
+  const answer = await server.gql(
+    `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { userErrors { message } } }`,
+    {
+      input: { handoffId: id, procedureId: 'GATED', targetAgent, priority },
+    },
+  );
   expect(answer.errors ?? answer.data.initiateHandoff.userErrors).toEqual([]);
 }
 
@@ -53,7 +61,10 @@ function waitsForSignal(id: string): Promise<void> {
 }
 
 async function signal(id: string): Promise<void> {
-  const answer = await server.gql(`mutation($id: ID!) { signalHandoff(input: { id: $id, step: "go" }) { userErrors { message } } }`, { id });
+  const answer = await server.gql(
+    `mutation($id: ID!) { signalHandoff(input: { id: $id, step: "go" }) { userErrors { message } } }`,
+    { id },
+  );
   expect(answer.errors ?? answer.data.signalHandoff.userErrors).toEqual([]);
 }
 
@@ -74,7 +85,14 @@ describe('fair share per target agent', () => {
     expect(await statusOf('busy_2')).toBe('PENDING');
 
     const { queue } = (await server.gql(QUEUE)).data.metrics;
-    expect(queue).toMatchObject({ running: 2, waiting: 3, maxConcurrent: 10, fairShareKey: 'targetAgent', fairShareLimit: 1, keyCount: 2 });
+    expect(queue).toMatchObject({
+      running: 2,
+      waiting: 3,
+      maxConcurrent: 10,
+      fairShareKey: 'targetAgent',
+      fairShareLimit: 1,
+      keyCount: 2,
+    });
     expect(queue.byKey).toEqual([
       { key: 'busy-agent', waiting: 3, running: 1, limit: 1 },
       { key: 'calm-agent', waiting: 0, running: 1, limit: 1 },
@@ -92,7 +110,10 @@ describe('fair share per target agent', () => {
     const after = (await server.gql(QUEUE)).data.metrics.queue;
     expect(after.byKey[0]).toEqual({ key: 'busy-agent', waiting: 2, running: 1, limit: 1 });
 
-    for (const [id, then] of [['busy_4', 'busy_2'], ['busy_2', 'busy_3']]) {
+    for (const [id, then] of [
+      ['busy_4', 'busy_2'],
+      ['busy_2', 'busy_3'],
+    ]) {
       const started = waitsForSignal(then);
       await signal(id);
       await started;
@@ -107,7 +128,12 @@ describe('fair share per target agent', () => {
     await start('wide_3', 'wide-agent');
     await Promise.all([waitsForSignal('wide_1'), waitsForSignal('wide_2')]);
     const { byKey } = (await server.gql(QUEUE)).data.metrics.queue;
-    expect(byKey.find((k: any) => k.key === 'wide-agent')).toEqual({ key: 'wide-agent', waiting: 1, running: 2, limit: 2 });
+    expect(byKey.find((k: any) => k.key === 'wide-agent')).toEqual({
+      key: 'wide-agent',
+      waiting: 1,
+      running: 2,
+      limit: 2,
+    });
     const third = waitsForSignal('wide_3');
     await signal('wide_1');
     await third;
@@ -121,7 +147,11 @@ describe('fair share per target agent', () => {
     expect(block).toBeDefined();
     const answer = await server.gql(block!);
     expect(answer.errors).toBeUndefined();
-    expect(answer.data.metrics.queue).toMatchObject({ fairShareKey: 'targetAgent', fairShareLimit: 1, maxConcurrent: 10 });
+    expect(answer.data.metrics.queue).toMatchObject({
+      fairShareKey: 'targetAgent',
+      fairShareLimit: 1,
+      maxConcurrent: 10,
+    });
   });
 
   it('rejects a byKey page size out of range', async () => {

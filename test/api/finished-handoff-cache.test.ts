@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, initiate, quickStep } from '../support/handoff-fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 const READ = `query($id: ID!) { handoff(id: $id) { handoffId status steps { id status output } } }`;
 const LIST = `query { handoffs(first: 10) { edges { node { handoffId status } } } }`;
@@ -12,8 +12,13 @@ afterEach(async () => {
 });
 
 async function finishedHandoff(env: Record<string, string>): Promise<TestServer> {
-  server = await startTestServer(env);
-  const created = await createProcedure(server, { id: 'CACHE_NOOP', name: 'One no-op', steps: [quickStep('a', 'NOOP', {})] });
+  // No webhook polls among the store reads counted here.
+  server = await startTestServer({ WEBHOOK_POLL_MS: '60000', ...env });
+  const created = await createProcedure(server, {
+    id: 'CACHE_NOOP',
+    name: 'One no-op',
+    steps: [quickStep('a', 'NOOP', {})],
+  });
   expect(created.userErrors).toEqual([]);
   expect((await initiate(server, { handoffId: 'cached_1', procedureId: 'CACHE_NOOP' })).userErrors).toEqual([]);
   await follow(server, 'cached_1');
@@ -46,8 +51,12 @@ describe('finished handoffs are read from memory once seen', () => {
   });
 
   it('does not keep a handoff that is still running', async () => {
-    server = await startTestServer();
-    const created = await createProcedure(server, { id: 'CACHE_WAIT', name: 'Waits', steps: [quickStep('wait', 'AWAIT_SIGNAL', {}, { timeoutMs: 60_000 })] });
+    server = await startTestServer({ WEBHOOK_POLL_MS: '60000' });
+    const created = await createProcedure(server, {
+      id: 'CACHE_WAIT',
+      name: 'Waits',
+      steps: [quickStep('wait', 'AWAIT_SIGNAL', {}, { timeoutMs: 60_000 })],
+    });
     expect(created.userErrors).toEqual([]);
     expect((await initiate(server, { handoffId: 'waiting_1', procedureId: 'CACHE_WAIT' })).userErrors).toEqual([]);
     await readsFor(server, READ, { id: 'waiting_1' });

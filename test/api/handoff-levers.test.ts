@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, noopCompensation, registerReadyAgents } from '../support/handoff-fixtures.js';
+import { collect, startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
 
 /**
@@ -115,25 +115,42 @@ describe('retryHandoff (redrive)', () => {
 
     // The undone step cannot be skipped; a finished-well handoff cannot be retried.
     const skipping = await mutate('retryHandoff', { id: 'redrive_1', fromStep: 'notify' });
-    expect(skipping.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'fromStep'] })]);
+    expect(skipping.userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'fromStep'] }),
+    ]);
     expect((await mutate('retryHandoff', { id: 'no_such_handoff' })).userErrors[0].code).toBe('NOT_FOUND');
     expect((await mutate('pauseHandoff', { id: 'no_such_handoff' })).userErrors[0].code).toBe('NOT_FOUND');
-    expect((await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: [1, 2] })).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'metadataPatch'] })]);
-    expect((await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: { blob: 'x'.repeat(70_000) } })).userErrors[0].code).toBe('TOO_LARGE');
+    expect((await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: [1, 2] })).userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'metadataPatch'] }),
+    ]);
+    expect(
+      (await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: { blob: 'x'.repeat(70_000) } })).userErrors[0]
+        .code,
+    ).toBe('TOO_LARGE');
     expect((await read('redrive_1')).status).toBe('ROLLED_BACK');
 
     // A subscriber following from the last event sees the new run to its end.
-    const followed = collect(server.wsClient(), `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq run type } }`, {
-      id: 'redrive_1',
-      after: rolledBack.lastSeq,
-    });
+    const followed = collect(
+      server.wsClient(),
+      `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq run type } }`,
+      {
+        id: 'redrive_1',
+        after: rolledBack.lastSeq,
+      },
+    );
     answers = [{ status: 200 }];
     const retried = await mutate('retryHandoff', { id: 'redrive_1', metadataPatch: { ticket: 'T-9' }, expectedRun: 1 });
     expect(retried.userErrors).toEqual([]);
     expect(retried.handoff).toMatchObject({ handoffId: 'redrive_1', status: 'PENDING', run: 2 });
 
     const done = await until('redrive_1', isFinal);
-    expect(done).toMatchObject({ status: 'COMPLETED', run: 2, error: null, errorCode: null, metadata: { ticket: 'T-9' } });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      run: 2,
+      error: null,
+      errorCode: null,
+      metadata: { ticket: 'T-9' },
+    });
     expect(done.steps.map((s: any) => [s.id, s.status, s.attempts])).toEqual([
       ['reserve', 'SUCCEEDED', 1],
       ['notify', 'SUCCEEDED', 1],
@@ -144,19 +161,29 @@ describe('retryHandoff (redrive)', () => {
     expect(events[redriven - 1].type).toBe('HANDOFF_ROLLED_BACK');
     expect(events.slice(0, redriven).every((e: any) => e.run === 1)).toBe(true);
     expect(events.slice(redriven).every((e: any) => e.run === 2)).toBe(true);
-    expect(events[redriven]).toMatchObject({ step: 'reserve', data: { run: 2, fromStep: 'reserve', previousStatus: 'ROLLED_BACK', metadataPatched: true } });
+    expect(events[redriven]).toMatchObject({
+      step: 'reserve',
+      data: { run: 2, fromStep: 'reserve', previousStatus: 'ROLLED_BACK', metadataPatched: true },
+    });
 
     const streamed = (await followed).map((r) => r.data!.handoffProgress);
     expect(streamed.map((e: any) => e.seq)).toEqual(events.slice(redriven).map((e: any) => e.seq));
     expect(streamed.at(-1)).toMatchObject({ type: 'HANDOFF_COMPLETED', run: 2 });
 
-    expect((await mutate('retryHandoff', { id: 'redrive_1' })).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'id'] })]);
+    expect((await mutate('retryHandoff', { id: 'redrive_1' })).userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'id'] }),
+    ]);
     // The same request again (a lost reply): the run it expected is over.
-    expect((await mutate('retryHandoff', { id: 'redrive_1', expectedRun: 1 })).userErrors).toEqual([expect.objectContaining({ code: 'VERSION_CONFLICT', field: ['input', 'expectedRun'] })]);
+    expect((await mutate('retryHandoff', { id: 'redrive_1', expectedRun: 1 })).userErrors).toEqual([
+      expect.objectContaining({ code: 'VERSION_CONFLICT', field: ['input', 'expectedRun'] }),
+    ]);
   });
 
   it('restarts a failed handoff from the step that failed, keeping the outputs before it', async () => {
-    const id = await procedure([{ id: 'first', name: 'first', kind: 'NOOP', timeoutMs: 1_000 }, webhookStep('second', { maxAttempts: 1 })]);
+    const id = await procedure([
+      { id: 'first', name: 'first', kind: 'NOOP', timeoutMs: 1_000 },
+      webhookStep('second', { maxAttempts: 1 }),
+    ]);
     answers = [{ status: 500 }];
     await start(id, 'redrive_2');
     const failed = await until('redrive_2', isFinal);
@@ -178,7 +205,11 @@ describe('failure codes that are not retried', () => {
     const failedAtOnce = await until('codes_400', isFinal);
     expect(received).toBe(1);
     expect(failedAtOnce.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, errorCode: 'HTTP_400' });
-    expect(failedAtOnce.events.find((e: any) => e.type === 'STEP_FAILED').data).toMatchObject({ code: 'HTTP_400', retryable: false, httpStatus: 400 });
+    expect(failedAtOnce.events.find((e: any) => e.type === 'STEP_FAILED').data).toMatchObject({
+      code: 'HTTP_400',
+      retryable: false,
+      httpStatus: 400,
+    });
 
     received = 0;
     answers = [{ status: 503 }];
@@ -205,19 +236,34 @@ describe('failure codes that are not retried', () => {
     await start(id, 'retry_after_seconds');
     const done = await until('retry_after_seconds', isFinal);
     expect(done.status).toBe('COMPLETED');
-    expect(done.events.find((e: any) => e.type === 'STEP_RETRY_SCHEDULED').data).toEqual({ delayMs: 150, retryAfterMs: 3_600_000 });
+    expect(done.events.find((e: any) => e.type === 'STEP_RETRY_SCHEDULED').data).toEqual({
+      delayMs: 150,
+      retryAfterMs: 3_600_000,
+    });
 
     const soon = await procedure([webhookStep('call', { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 60_000 })]);
-    answers = [{ status: 503, headers: { 'retry-after': new Date(Date.now() - 5_000).toUTCString() } }, { status: 200 }];
+    answers = [
+      { status: 503, headers: { 'retry-after': new Date(Date.now() - 5_000).toUTCString() } },
+      { status: 200 },
+    ];
     await start(soon, 'retry_after_date');
     const dated = await until('retry_after_date', isFinal);
     // A date already past asks for no wait at all, where the policy alone would have waited 1 ms.
-    expect(dated.events.find((e: any) => e.type === 'STEP_RETRY_SCHEDULED').data).toEqual({ delayMs: 0, retryAfterMs: 0 });
+    expect(dated.events.find((e: any) => e.type === 'STEP_RETRY_SCHEDULED').data).toEqual({
+      delayMs: 0,
+      retryAfterMs: 0,
+    });
   });
 });
 
 describe('pauseHandoff and resumeHandoff', () => {
-  const review = (id: string) => ({ id, name: id, kind: 'AWAIT_SIGNAL', timeoutMs: 60_000, compensation: noopCompensation(`${id}_undo`) });
+  const review = (id: string) => ({
+    id,
+    name: id,
+    kind: 'AWAIT_SIGNAL',
+    timeoutMs: 60_000,
+    compensation: noopCompensation(`${id}_undo`),
+  });
 
   it('lets the step in flight finish, pauses before the next one, and resumes where it stopped', async () => {
     const id = await procedure([review('review'), { id: 'ship', name: 'ship', kind: 'NOOP', timeoutMs: 1_000 }]);
@@ -226,12 +272,21 @@ describe('pauseHandoff and resumeHandoff', () => {
     const paused = await mutate('pauseHandoff', { id: 'pause_1', reason: 'downstream maintenance' });
     expect(paused.userErrors).toEqual([]);
     expect(paused.handoff.status).toBe('WAITING');
-    const signalled = await server.gql(`mutation { signalHandoff(input: { id: "pause_1", step: "review" }) { userErrors { code } } }`);
+    const signalled = await server.gql(
+      `mutation { signalHandoff(input: { id: "pause_1", step: "review" }) { userErrors { code } } }`,
+    );
     expect(signalled.data.signalHandoff.userErrors).toEqual([]);
     const held = await until('pause_1', (h) => h.status === 'PAUSED');
     expect(held).toMatchObject({ pauseReason: 'downstream maintenance', pausedAt: expect.any(String) });
-    expect(held.steps.map((s: any) => [s.status, s.attempts])).toEqual([['SUCCEEDED', 1], ['PENDING', 0]]);
-    expect(held.events.at(-1)).toMatchObject({ type: 'HANDOFF_PAUSED', step: 'ship', data: { reason: 'downstream maintenance' } });
+    expect(held.steps.map((s: any) => [s.status, s.attempts])).toEqual([
+      ['SUCCEEDED', 1],
+      ['PENDING', 0],
+    ]);
+    expect(held.events.at(-1)).toMatchObject({
+      type: 'HANDOFF_PAUSED',
+      step: 'ship',
+      data: { reason: 'downstream maintenance' },
+    });
     expect((await mutate('pauseHandoff', { id: 'pause_1' })).userErrors).toEqual([]);
 
     const metrics = await server.gql('{ metrics { handoffs { paused } } }');
@@ -244,7 +299,13 @@ describe('pauseHandoff and resumeHandoff', () => {
     const done = await until('pause_1', isFinal);
     expect(done.status).toBe('COMPLETED');
     const trail = done.events.map((e: any) => e.type);
-    expect(trail.slice(trail.indexOf('HANDOFF_PAUSED'))).toEqual(['HANDOFF_PAUSED', 'HANDOFF_RESUMED', 'STEP_STARTED', 'STEP_SUCCEEDED', 'HANDOFF_COMPLETED']);
+    expect(trail.slice(trail.indexOf('HANDOFF_PAUSED'))).toEqual([
+      'HANDOFF_PAUSED',
+      'HANDOFF_RESUMED',
+      'STEP_STARTED',
+      'STEP_SUCCEEDED',
+      'HANDOFF_COMPLETED',
+    ]);
     expect((await mutate('resumeHandoff', { id: 'pause_1' })).userErrors[0].code).toBe('INVALID_STATE');
     expect((await mutate('pauseHandoff', { id: 'pause_1' })).userErrors[0].code).toBe('INVALID_STATE');
   });
@@ -269,7 +330,9 @@ describe('pauseHandoff and resumeHandoff', () => {
 
     await mutate('pauseHandoff', { id: 'pause_2' });
     await until('pause_2', (h) => h.status === 'PAUSED');
-    const cancelled = await server.gql(`mutation { cancelHandoff(input: { id: "pause_2", reason: "not needed" }) { userErrors { code } } }`);
+    const cancelled = await server.gql(
+      `mutation { cancelHandoff(input: { id: "pause_2", reason: "not needed" }) { userErrors { code } } }`,
+    );
     expect(cancelled.data.cancelHandoff.userErrors).toEqual([]);
     const done = await until('pause_2', isFinal);
     expect(done).toMatchObject({ status: 'CANCELLED', errorCode: 'CANCELLED' });
@@ -296,10 +359,16 @@ describe('deadlines', () => {
 
     await start(id, 'deadline_1', { deadlineMs: 300 });
     const done = await until('deadline_1', isFinal);
-    expect(done).toMatchObject({ status: 'CANCELLED', errorCode: 'DEADLINE_EXCEEDED', cancelReason: expect.stringMatching(/^DEADLINE_EXCEEDED: /) });
+    expect(done).toMatchObject({
+      status: 'CANCELLED',
+      errorCode: 'DEADLINE_EXCEEDED',
+      cancelReason: expect.stringMatching(/^DEADLINE_EXCEEDED: /),
+    });
     expect(done.steps.map((s: any) => s.status)).toEqual(['COMPENSATED', 'FAILED']);
     const bad = await mutate('initiateHandoff', { handoffId: 'deadline_bad', procedureId: id, deadlineMs: 0 });
-    expect(bad.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'deadlineMs'] })]);
+    expect(bad.userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'deadlineMs'] }),
+    ]);
   });
 });
 
@@ -310,7 +379,9 @@ describe('README Operating', () => {
     const text = readme.slice(start, readme.indexOf('\n## ', start + 1));
     const blocks = [...text.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]);
     const names = blocks.map((block) => /^(?:query|mutation|subscription)\s+(\w+)/m.exec(block)?.[1]);
-    expect(names).toEqual(expect.arrayContaining(['Retry', 'Runs', 'Pause', 'Resume', 'StartWithDeadline', 'DefineNotifyPartner']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Retry', 'Runs', 'Pause', 'Resume', 'StartWithDeadline', 'DefineNotifyPartner']),
+    );
     for (const block of blocks) expect(validate(schema, parse(block)).map((error) => error.message)).toEqual([]);
   });
 });

@@ -20,15 +20,23 @@ const LIST = `query($filter: HandoffFilter, $orderBy: HandoffOrder, $first: Int,
 async function list(variables: Record<string, unknown>) {
   const response = await server.gql(LIST, variables);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return response.data.handoffs as { totalCount: number; edges: { cursor: string; node: { handoffId: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+  return response.data.handoffs as {
+    totalCount: number;
+    edges: { cursor: string; node: { handoffId: string } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+  };
 }
 
-const ids = async (filter: Record<string, unknown>, orderBy?: Record<string, unknown>) => (await list({ filter, orderBy })).edges.map((edge) => edge.node.handoffId);
+const ids = async (filter: Record<string, unknown>, orderBy?: Record<string, unknown>) =>
+  (await list({ filter, orderBy })).edges.map((edge) => edge.node.handoffId);
 
 async function register(id: string, capability: string) {
-  const response = await server.gql(`mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { userErrors { message } } }`, {
-    input: { id, capabilities: [capability], permissions: ['handoff:send', 'handoff:receive'] },
-  });
+  const response = await server.gql(
+    `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { userErrors { message } } }`,
+    {
+      input: { id, capabilities: [capability], permissions: ['handoff:send', 'handoff:receive'] },
+    },
+  );
   expect(response.data.registerAgent.userErrors).toEqual([]);
 }
 
@@ -41,7 +49,11 @@ beforeAll(async () => {
   server = await startTestServer({}, { clock });
   await register('planner', 'planning');
   await register('doer', 'execution');
-  await createProcedure(server, { id: 'WAITS', name: 'Waits', steps: [{ id: 'review', name: 'review', kind: 'AWAIT_SIGNAL', params: {}, timeoutMs: 86_400_000 }] });
+  await createProcedure(server, {
+    id: 'WAITS',
+    name: 'Waits',
+    steps: [{ id: 'review', name: 'review', kind: 'AWAIT_SIGNAL', params: {}, timeoutMs: 86_400_000 }],
+  });
   await createProcedure(server, {
     id: 'FLAKY',
     name: 'Flaky',
@@ -56,12 +68,29 @@ beforeAll(async () => {
       },
     ],
   });
-  await initiate(server, { handoffId: 'w1', procedureId: 'WAITS', sourceAgent: 'planner', targetAgent: 'doer', priority: 'HIGH', metadata: { customer: { tier: 'gold', seats: 3 } } });
+  await initiate(server, {
+    handoffId: 'w1',
+    procedureId: 'WAITS',
+    sourceAgent: 'planner',
+    targetAgent: 'doer',
+    priority: 'HIGH',
+    metadata: { customer: { tier: 'gold', seats: 3 } },
+  });
   await clock.runUntil(async () => (await statusOf('w1')).status === 'WAITING', 1);
   await clock.advance(60_000);
-  await initiate(server, { handoffId: 'w2', procedureId: 'WAITS', sourceAgent: 'doer', targetAgent: 'planner', priority: 'LOW', metadata: { customer: { tier: 'silver' } } });
+  await initiate(server, {
+    handoffId: 'w2',
+    procedureId: 'WAITS',
+    sourceAgent: 'doer',
+    targetAgent: 'planner',
+    priority: 'LOW',
+    metadata: { customer: { tier: 'silver' } },
+  });
   await initiate(server, { handoffId: 'f1', procedureId: 'FLAKY', sourceAgent: 'planner', priority: 'CRITICAL' });
-  await clock.runUntil(async () => (await statusOf('w2')).status === 'WAITING' && (await statusOf('f1')).retryAt !== null, 1);
+  await clock.runUntil(
+    async () => (await statusOf('w2')).status === 'WAITING' && (await statusOf('f1')).retryAt !== null,
+    1,
+  );
 });
 
 afterAll(async () => {
@@ -93,7 +122,14 @@ describe('finding work', () => {
 
   it('finds handoffs by metadata values and by creation time', async () => {
     expect(await ids({ metadata: [{ path: 'customer.tier', equals: 'gold' }] })).toEqual(['w1']);
-    expect(await ids({ metadata: [{ path: 'customer.seats', equals: 3 }, { path: 'customer.tier', equals: 'gold' }] })).toEqual(['w1']);
+    expect(
+      await ids({
+        metadata: [
+          { path: 'customer.seats', equals: 3 },
+          { path: 'customer.tier', equals: 'gold' },
+        ],
+      }),
+    ).toEqual(['w1']);
     expect(await ids({ metadata: [{ path: 'customer.seats', equals: '3' }] })).toEqual([]);
     expect(await ids({ metadata: [{ path: 'customer' }] })).toEqual(['f1']);
     expect(await ids({ createdAt: { from: new Date(t0 + 30_000).toISOString() } })).toEqual(['w2', 'f1']);
@@ -111,7 +147,9 @@ describe('finding work', () => {
     const first = await list({ orderBy: { field: 'PRIORITY' }, first: 2 });
     expect(first.edges.map((edge) => edge.node.handoffId)).toEqual(['f1', 'w1']);
     await initiate(server, { handoffId: 'urgent', procedureId: 'WAITS', priority: 'CRITICAL' });
-    await server.gql(`mutation { cancelHandoff(input: { id: "w1", reason: "changes between pages" }) { userErrors { code } } }`);
+    await server.gql(
+      `mutation { cancelHandoff(input: { id: "w1", reason: "changes between pages" }) { userErrors { code } } }`,
+    );
     await clock.runUntil(async () => (await statusOf('w1')).status === 'CANCELLED', 1);
     const rest = await list({ orderBy: { field: 'PRIORITY' }, first: 2, after: first.pageInfo.endCursor });
     expect(rest.edges.map((edge) => edge.node.handoffId)).toEqual(['w2']);
@@ -121,9 +159,15 @@ describe('finding work', () => {
   it('answers bad input with a clear error: a cursor of another order, an unknown cursor, a bad path or value', async () => {
     const first = await list({ orderBy: { field: 'PRIORITY' }, first: 1 });
     const mixed = await server.gql(LIST, { orderBy: { field: 'CREATED_AT' }, after: first.pageInfo.endCursor });
-    expect(mixed.errors?.[0]).toMatchObject({ message: 'The cursor belongs to the order PRIORITY DESC, not CREATED_AT DESC', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(mixed.errors?.[0]).toMatchObject({
+      message: 'The cursor belongs to the order PRIORITY DESC, not CREATED_AT DESC',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const unknown = await server.gql(LIST, { after: 'not-a-cursor' });
-    expect(unknown.errors?.[0]).toMatchObject({ message: 'The cursor is not valid for this list', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(unknown.errors?.[0]).toMatchObject({
+      message: 'The cursor is not valid for this list',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const path = await server.gql(LIST, { filter: { metadata: [{ path: 'customer..tier', equals: 'gold' }] } });
     expect(path.errors?.[0]?.message).toMatch(/"customer\.\.tier" is not a metadata path/);
     expect(path.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, initiate, quickStep } from '../support/handoff-fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 const PAGE = `query($first: Int!) { handoffs(first: $first) { edges { node {
   handoffId procedure { name } source { agentId } target { agentId } } } } }`;
@@ -9,16 +9,29 @@ const HANDOFFS = 50;
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  const created = await createProcedure(server, { id: 'LOADER_NOOP', name: 'Two no-ops', steps: [quickStep('a', 'NOOP', {}), quickStep('b', 'NOOP', {})] });
+  // No webhook polls among the store reads counted here.
+  server = await startTestServer({ WEBHOOK_POLL_MS: '60000' });
+  const created = await createProcedure(server, {
+    id: 'LOADER_NOOP',
+    name: 'Two no-ops',
+    steps: [quickStep('a', 'NOOP', {}), quickStep('b', 'NOOP', {})],
+  });
   expect(created.userErrors).toEqual([]);
   for (let i = 0; i < HANDOFFS; i++) {
     for (const id of [`from_${i}`, `to_${i}`]) {
-      const registered = await server.gql(`mutation($id: ID!) { registerAgent(input: { id: $id }) { userErrors { message } } }`, { id });
+      const registered = await server.gql(
+        `mutation($id: ID!) { registerAgent(input: { id: $id }) { userErrors { message } } }`,
+        { id },
+      );
       expect(registered.data.registerAgent.userErrors).toEqual([]);
     }
     // Every handoff has its own agents, so a per-item lookup could not hide behind a cache.
-    const { userErrors } = await initiate(server, { handoffId: `loader_${i}`, procedureId: 'LOADER_NOOP', sourceAgent: `from_${i}`, targetAgent: `to_${i}` });
+    const { userErrors } = await initiate(server, {
+      handoffId: `loader_${i}`,
+      procedureId: 'LOADER_NOOP',
+      sourceAgent: `from_${i}`,
+      targetAgent: `to_${i}`,
+    });
     expect(userErrors).toEqual([]);
   }
   for (let i = 0; i < HANDOFFS; i++) await follow(server, `loader_${i}`); // all finished: no runner reads while we count
@@ -45,7 +58,11 @@ describe('handoffs page loaders', () => {
     expect(large.nodes).toHaveLength(HANDOFFS);
     for (const node of large.nodes) {
       const i = node.handoffId.replace('loader_', '');
-      expect(node).toMatchObject({ procedure: { name: 'Two no-ops' }, source: { agentId: `from_${i}` }, target: { agentId: `to_${i}` } });
+      expect(node).toMatchObject({
+        procedure: { name: 'Two no-ops' },
+        source: { agentId: `from_${i}` },
+        target: { agentId: `to_${i}` },
+      });
     }
     expect(large.reads).toBe(small.reads);
     expect(large.reads).toBeLessThan(1 + 2 * HANDOFFS);

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
 import {
   createProcedure,
   follow,
   getHandoff,
   initiate,
   noopCompensation,
-  phaseContext,
   PROGRESS,
+  phaseContext,
   quickStep,
   registerReadyAgents,
 } from '../support/handoff-fixtures.js';
+import { collect, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 
@@ -59,8 +59,16 @@ describe('seed procedures', () => {
 
     const stored = await getHandoff(server, 'phase_ok_1');
     expect(stored.status).toBe('COMPLETED');
-    expect(stored.steps.map((s: { status: string }) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
-    expect(stored.steps[1].output).toMatchObject({ keys: ['resources'], digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(stored.steps.map((s: { status: string }) => s.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+    expect(stored.steps[1].output).toMatchObject({
+      keys: ['resources'],
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it('runs AGENT_HANDOFF_STANDARD to completion with ready agents', async () => {
@@ -123,7 +131,12 @@ describe('retries, timeouts and rollback', () => {
       steps: [
         quickStep('first', 'NOOP', {}, { compensation: noopCompensation('undo_first') }),
         quickStep('second', 'NOOP', {}, { compensation: noopCompensation('undo_second') }),
-        quickStep('hangs', 'DELAY', { ms: 60_000 }, { timeoutMs: 30, retry: { maxAttempts: 2, initialDelayMs: 5, jitter: 0 } }),
+        quickStep(
+          'hangs',
+          'DELAY',
+          { ms: 60_000 },
+          { timeoutMs: 30, retry: { maxAttempts: 2, initialDelayMs: 5, jitter: 0 } },
+        ),
       ],
     });
     await initiate(server, { handoffId: 'timeout_1', procedureId: 'TIMES_OUT' });
@@ -148,10 +161,21 @@ describe('retries, timeouts and rollback', () => {
       id: 'BAD_UNDO',
       name: 'Compensation fails',
       steps: [
-        quickStep('first', 'NOOP', {}, {
-          compensation: { id: 'undo_first', name: 'undo first', kind: 'SIMULATE', params: { failureProbability: 1 }, timeoutMs: 1_000 },
-          retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0 },
-        }),
+        quickStep(
+          'first',
+          'NOOP',
+          {},
+          {
+            compensation: {
+              id: 'undo_first',
+              name: 'undo first',
+              kind: 'SIMULATE',
+              params: { failureProbability: 1 },
+              timeoutMs: 1_000,
+            },
+            retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0 },
+          },
+        ),
         quickStep('boom', 'SIMULATE', { failureProbability: 1 }, { retry: { maxAttempts: 1 } }),
       ],
     });
@@ -182,7 +206,9 @@ describe('cancel and signal', () => {
             const event = value.data.handoffProgress;
             seen.push(`${event.type} ${event.step ?? ''}`.trim());
             if (event.type === 'STEP_STARTED' && event.step === 'long') {
-              void server.gql(`mutation { cancelHandoff(input: { id: "cancel_1", reason: "operator changed plan" }) { handoff { status } userErrors { message } } }`);
+              void server.gql(
+                `mutation { cancelHandoff(input: { id: "cancel_1", reason: "operator changed plan" }) { handoff { status } userErrors { message } } }`,
+              );
             }
           },
           error: reject,
@@ -199,7 +225,9 @@ describe('cancel and signal', () => {
   });
 
   it('refuses to cancel a finished handoff with a userError', async () => {
-    const response = await server.gql(`mutation { cancelHandoff(input: { id: "flaky_1" }) { handoff { id } userErrors { code message } } }`);
+    const response = await server.gql(
+      `mutation { cancelHandoff(input: { id: "flaky_1" }) { handoff { id } userErrors { code message } } }`,
+    );
     expect(response.data.cancelHandoff.handoff).toBeNull();
     expect(response.data.cancelHandoff.userErrors[0].code).toBe('INVALID_STATE');
   });
@@ -236,25 +264,40 @@ describe('cancel and signal', () => {
     expect(events).toContain('STEP_SIGNALLED');
     expect(events.at(-1)).toBe('HANDOFF_COMPLETED');
     const stored = await getHandoff(server, 'signal_1');
-    expect(stored.steps[0].output).toEqual({ signal: { approvedBy: 'ana' }, outcome: 'APPROVE', signalledBy: { keyName: 'anonymous', agentId: null } });
+    expect(stored.steps[0].output).toEqual({
+      signal: { approvedBy: 'ana' },
+      outcome: 'APPROVE',
+      signalledBy: { keyName: 'anonymous', agentId: null },
+    });
   });
 
   it('refuses a signal whose payload is over 64 KiB, recording nothing', async () => {
-    await createProcedure(server, { id: 'BIG_SIGNAL', name: 'Waits', steps: [quickStep('approval', 'AWAIT_SIGNAL', {}, { timeoutMs: 60_000 })] });
+    await createProcedure(server, {
+      id: 'BIG_SIGNAL',
+      name: 'Waits',
+      steps: [quickStep('approval', 'AWAIT_SIGNAL', {}, { timeoutMs: 60_000 })],
+    });
     await initiate(server, { handoffId: 'big_signal_1', procedureId: 'BIG_SIGNAL' });
     const response = await server.gql(
       'mutation($payload: JSON) { signalHandoff(input: { id: "big_signal_1", step: "approval", payload: $payload }) { handoff { id } userErrors { code field } } }',
       { payload: { blob: 'x'.repeat(70_000) } },
     );
-    expect(response.data.signalHandoff).toEqual({ handoff: null, userErrors: [{ code: 'TOO_LARGE', field: ['input', 'payload'] }] });
+    expect(response.data.signalHandoff).toEqual({
+      handoff: null,
+      userErrors: [{ code: 'TOO_LARGE', field: ['input', 'payload'] }],
+    });
     expect((await getHandoff(server, 'big_signal_1')).steps[0].output).toBeNull();
-    const small = await server.gql('mutation { signalHandoff(input: { id: "big_signal_1", step: "approval", payload: { ok: true } }) { userErrors { code } } }');
+    const small = await server.gql(
+      'mutation { signalHandoff(input: { id: "big_signal_1", step: "approval", payload: { ok: true } }) { userErrors { code } } }',
+    );
     expect(small.data.signalHandoff.userErrors).toEqual([]);
     expect((await follow(server, 'big_signal_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
   });
 
   it('refuses a signal for an unknown step', async () => {
-    const response = await server.gql(`mutation { signalHandoff(input: { id: "signal_1", step: "nope" }) { userErrors { code field } } }`);
+    const response = await server.gql(
+      `mutation { signalHandoff(input: { id: "signal_1", step: "nope" }) { userErrors { code field } } }`,
+    );
     expect(response.data.signalHandoff.userErrors[0]).toEqual({ code: 'NOT_FOUND', field: ['input', 'step'] });
   });
 });
@@ -265,7 +308,9 @@ describe('idempotency, history and lists', () => {
     const [a, b] = await Promise.all([initiate(server, input), initiate(server, input)]);
     expect(a.handoff.id).toBe(b.handoff.id);
     await follow(server, 'same_key_1');
-    const list = await server.gql(`{ handoffs(first: 10, filter: { procedureId: ["FLAKY_ONCE"] }) { totalCount edges { node { handoffId } } } }`);
+    const list = await server.gql(
+      `{ handoffs(first: 10, filter: { procedureId: ["FLAKY_ONCE"] }) { totalCount edges { node { handoffId } } } }`,
+    );
     const ids = list.data.handoffs.edges.map((e: any) => e.node.handoffId);
     expect(ids.filter((id: string) => id === 'same_key_1')).toHaveLength(1);
   });
@@ -288,19 +333,26 @@ describe('idempotency, history and lists', () => {
       void poll();
     });
     const late = collect(server.wsClient(), PROGRESS, { id: 'mid_run_1', after: head - 1 });
-    await server.gql(`mutation { signalHandoff(input: { id: "mid_run_1", step: "approval" }) { userErrors { message } } }`);
+    await server.gql(
+      `mutation { signalHandoff(input: { id: "mid_run_1", step: "approval" }) { userErrors { message } } }`,
+    );
     const events = (await late).map((r) => r.data.handoffProgress);
     expect(events.map((e: any) => e.seq)).toEqual(events.map((_: unknown, i: number) => head + i));
     expect(events.at(-1).type).toBe('HANDOFF_COMPLETED');
   });
 
   it('pages handoffs with cursors and rejects a bad cursor', async () => {
-    const first = await server.gql(`{ handoffs(first: 2) { totalCount edges { cursor node { handoffId } } pageInfo { hasNextPage endCursor } } }`);
+    const first = await server.gql(
+      `{ handoffs(first: 2) { totalCount edges { cursor node { handoffId } } pageInfo { hasNextPage endCursor } } }`,
+    );
     expect(first.data.handoffs.edges).toHaveLength(2);
     expect(first.data.handoffs.pageInfo.hasNextPage).toBe(true);
-    const next = await server.gql(`query($after: String) { handoffs(first: 100, after: $after) { edges { node { handoffId } } } }`, {
-      after: first.data.handoffs.pageInfo.endCursor,
-    });
+    const next = await server.gql(
+      `query($after: String) { handoffs(first: 100, after: $after) { edges { node { handoffId } } } }`,
+      {
+        after: first.data.handoffs.pageInfo.endCursor,
+      },
+    );
     const seen = [...first.data.handoffs.edges, ...next.data.handoffs.edges].map((e: any) => e.node.handoffId);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBe(first.data.handoffs.totalCount);
@@ -310,7 +362,9 @@ describe('idempotency, history and lists', () => {
 
   it('resolves a handoff by its global id through node(id:)', async () => {
     const { handoff } = await initiate(server, { handoffId: 'phase_ok_1', procedureId: 'PHASE_TRANSITION_STANDARD' });
-    const response = await server.gql(`query($id: ID!) { node(id: $id) { ... on Handoff { handoffId status } } }`, { id: handoff.id });
+    const response = await server.gql(`query($id: ID!) { node(id: $id) { ... on Handoff { handoffId status } } }`, {
+      id: handoff.id,
+    });
     expect(response.data.node).toEqual({ handoffId: 'phase_ok_1', status: 'COMPLETED' });
   });
 });
@@ -321,10 +375,22 @@ describe('metrics', () => {
       total succeeded failed rolledBack rollbackFailed cancelled running successRate averageDurationMs
       byType { type total successRate } byProcedure { procedureId total succeeded } } } }`);
     const metrics = response.data.metrics.handoffs;
-    expect(metrics).toMatchObject({ total: 11, succeeded: 7, failed: 3, rolledBack: 1, rollbackFailed: 1, cancelled: 1, running: 0 });
+    expect(metrics).toMatchObject({
+      total: 11,
+      succeeded: 7,
+      failed: 3,
+      rolledBack: 1,
+      rollbackFailed: 1,
+      cancelled: 1,
+      running: 0,
+    });
     expect(metrics.successRate).toBeCloseTo(7 / 10);
     expect(metrics.averageDurationMs).toBeGreaterThanOrEqual(0);
-    expect(metrics.byProcedure.find((p: any) => p.procedureId === 'FLAKY_ONCE')).toEqual({ procedureId: 'FLAKY_ONCE', total: 2, succeeded: 2 });
+    expect(metrics.byProcedure.find((p: any) => p.procedureId === 'FLAKY_ONCE')).toEqual({
+      procedureId: 'FLAKY_ONCE',
+      total: 2,
+      succeeded: 2,
+    });
     expect(metrics.byType.map((t: any) => t.type).sort()).toEqual(['AGENT_HANDOFF', 'PHASE_TRANSITION']);
   });
 });

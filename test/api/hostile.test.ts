@@ -1,8 +1,16 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
-import { bearer, collect, openRawSocket, startTestServer, type GraphQLResponse, type RawSocket, type TestServer } from '../support/server.js';
 import { httpRequest, openEventStream } from '../support/raw-http.js';
+import {
+  bearer,
+  collect,
+  type GraphQLResponse,
+  openRawSocket,
+  type RawSocket,
+  startTestServer,
+  type TestServer,
+} from '../support/server.js';
 import { RecordingDatabase } from '../support/store-snapshot.js';
 
 /**
@@ -23,7 +31,10 @@ interface Reply {
   body: GraphQLResponse;
 }
 
-async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Reply> {
+async function post(
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<Reply> {
   const response = await fetch(server.url, { method: 'POST', headers: { ...AUTH, ...headers }, body });
   return { status: response.status, body: (await response.json()) as GraphQLResponse };
 }
@@ -49,7 +60,10 @@ function rejects(status: number | null, message: RegExp) {
 /** One error among several (e.g. an armor limit next to unknown-field errors). */
 function anyErrorMatches(message: RegExp) {
   return (reply: Reply): void => {
-    expect(reply.body.errors?.map((e) => e.message).some((m) => message.test(m)), JSON.stringify(reply.body).slice(0, 300)).toBe(true);
+    expect(
+      reply.body.errors?.map((e) => e.message).some((m) => message.test(m)),
+      JSON.stringify(reply.body).slice(0, 300),
+    ).toBe(true);
   };
 }
 
@@ -77,7 +91,13 @@ const http_ = (name: string, send: () => Promise<Reply>, check: (reply: Reply) =
   name,
   run: async () => check(await send()),
 });
-const gql = (name: string, query: string, variables: unknown, check: (reply: Reply) => void, needs?: HostileCase['needs']): HostileCase => ({
+const gql = (
+  name: string,
+  query: string,
+  variables: unknown,
+  check: (reply: Reply) => void,
+  needs?: HostileCase['needs'],
+): HostileCase => ({
   name,
   needs,
   run: async () => check(await operation(query, variables)),
@@ -85,17 +105,31 @@ const gql = (name: string, query: string, variables: unknown, check: (reply: Rep
 
 const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: procedures { id }`).join(' ')} }`;
 const nested = (depth: number) => `{ ${'a { '.repeat(depth)}b${' }'.repeat(depth)} }`;
-const INJECTIONS = ['{"$gt": ""}', '{"$where": "sleep(1000)"}', '{"$ne": null}', "' OR '1'='1", 'a.b.c', '$where', '__proto__', '../../etc/passwd', '\u0000', 'x'.repeat(5000)];
+const INJECTIONS = [
+  '{"$gt": ""}',
+  '{"$where": "sleep(1000)"}',
+  '{"$ne": null}',
+  "' OR '1'='1",
+  'a.b.c',
+  '$where',
+  '__proto__',
+  '../../etc/passwd',
+  '\u0000',
+  'x'.repeat(5000),
+];
 
 /** Raw HTTP for what fetch refuses to send (bad Content-Length). */
 function rawRequest(headers: Record<string, string>, body: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const url = new URL(server.url);
-    const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...AUTH, ...headers } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
-    });
+    const request = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...AUTH, ...headers } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -108,35 +142,109 @@ const HTTP_CASES: HostileCase[] = [
   http_('JSON string', () => post('"{ procedures { id } }"'), rejects(400, /expected to be object/)),
   http_('JSON number', () => post('42'), rejects(400, /expected to be object/)),
   http_('empty batch', () => post('[]'), rejects(400, /Batching is not supported/)),
-  http_('batched operations', () => post(JSON.stringify([{ query: PROCEDURES }, { query: PROCEDURES }])), rejects(400, /Batching is not supported/)),
+  http_(
+    'batched operations',
+    () => post(JSON.stringify([{ query: PROCEDURES }, { query: PROCEDURES }])),
+    rejects(400, /Batching is not supported/),
+  ),
   http_('no query', () => post('{}'), rejects(null, /Must provide query string/)),
   http_('query is a number', () => post('{"query": 1}'), rejects(400, /"query" param to be a string/)),
   http_('query is an object', () => post('{"query": {"$gt": ""}}'), rejects(400, /"query" param to be a string/)),
-  http_('variables is a string', () => post(JSON.stringify({ query: PROCEDURES, variables: 'x' })), rejects(400, /"variables" param/)),
-  http_('extensions is a string', () => post(JSON.stringify({ query: PROCEDURES, extensions: 'x' })), rejects(400, /"extensions" param/)),
-  http_('operationName names no operation', () => post(JSON.stringify({ query: PROCEDURES, operationName: 'Missing' })), rejects(400, /Could not determine what operation to execute/)),
-  http_('text/plain body', () => post(JSON.stringify({ query: PROCEDURES }), { 'content-type': 'text/plain' }), rejects(415, /Unsupported content type/)),
-  http_('form-encoded body', () => post('query=%7Bprocedures%7Bid%7D%7D', { 'content-type': 'application/x-www-form-urlencoded' }), rejects(415, /Unsupported content type/)),
-  http_('multipart upload', () => post('--x\r\n\r\n--x--', { 'content-type': 'multipart/form-data; boundary=x' }), rejects(415, /Unsupported content type/)),
-  http_('XML body', () => post('<query/>', { 'content-type': 'application/xml' }), rejects(415, /Unsupported content type/)),
+  http_(
+    'variables is a string',
+    () => post(JSON.stringify({ query: PROCEDURES, variables: 'x' })),
+    rejects(400, /"variables" param/),
+  ),
+  http_(
+    'extensions is a string',
+    () => post(JSON.stringify({ query: PROCEDURES, extensions: 'x' })),
+    rejects(400, /"extensions" param/),
+  ),
+  http_(
+    'operationName names no operation',
+    () => post(JSON.stringify({ query: PROCEDURES, operationName: 'Missing' })),
+    rejects(400, /Could not determine what operation to execute/),
+  ),
+  http_(
+    'text/plain body',
+    () => post(JSON.stringify({ query: PROCEDURES }), { 'content-type': 'text/plain' }),
+    rejects(415, /Unsupported content type/),
+  ),
+  http_(
+    'form-encoded body',
+    () => post('query=%7Bprocedures%7Bid%7D%7D', { 'content-type': 'application/x-www-form-urlencoded' }),
+    rejects(415, /Unsupported content type/),
+  ),
+  http_(
+    'multipart upload',
+    () => post('--x\r\n\r\n--x--', { 'content-type': 'multipart/form-data; boundary=x' }),
+    rejects(415, /Unsupported content type/),
+  ),
+  http_(
+    'XML body',
+    () => post('<query/>', { 'content-type': 'application/xml' }),
+    rejects(415, /Unsupported content type/),
+  ),
   http_('huge body', () => operation(PROCEDURES, { padding: 'a'.repeat(MAX_BODY_BYTES) }), rejects(413, /too large/)),
-  http_('huge body, chunked without Content-Length', () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, JSON.stringify({ query: PROCEDURES, variables: { p: 'a'.repeat(MAX_BODY_BYTES) } })), rejects(413, /too large/)),
-  http_('empty chunked body', () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ''), rejects(400, /empty/)),
-  http_('chunked body within the limit is served', () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, JSON.stringify({ query: PROCEDURES })), (reply) => {
-    expect(reply.status).toBe(200);
-    expect(reply.body.data).toEqual({ procedures: expect.arrayContaining([{ id: expect.any(String) }]) });
-  }),
+  http_(
+    'huge body, chunked without Content-Length',
+    () =>
+      rawRequest(
+        { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        JSON.stringify({ query: PROCEDURES, variables: { p: 'a'.repeat(MAX_BODY_BYTES) } }),
+      ),
+    rejects(413, /too large/),
+  ),
+  http_(
+    'empty chunked body',
+    () => rawRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ''),
+    rejects(400, /empty/),
+  ),
+  http_(
+    'chunked body within the limit is served',
+    () =>
+      rawRequest(
+        { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        JSON.stringify({ query: PROCEDURES }),
+      ),
+    (reply) => {
+      expect(reply.status).toBe(200);
+      expect(reply.body.data).toEqual({ procedures: expect.arrayContaining([{ id: expect.any(String) }]) });
+    },
+  ),
   // Node's own parser answers 400 before any handler runs: the body cap never sees such a header.
-  http_('Content-Length not a number', () => rawRequest({ 'content-type': 'application/json', 'content-length': '1e3' }, '{}'), (reply) => expect(reply.status).toBe(400)),
-  http_('lying Content-Length', () => rawRequest({ 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES * 10) }, '{}'), rejects(413, /too large/)),
-  http_('mutation over GET', async () => {
-    const response = await fetch(`${server.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: AUTH });
-    return { status: response.status, body: (await response.json()) as GraphQLResponse };
-  }, rejects(405, /mutation operation from a POST/)),
-  http_('PUT method', async () => {
-    const response = await fetch(server.url, { method: 'PUT', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES }) });
-    return { status: response.status, body: (await response.json()) as GraphQLResponse };
-  }, rejects(405, /only supports GET and POST/)),
+  http_(
+    'Content-Length not a number',
+    () => rawRequest({ 'content-type': 'application/json', 'content-length': '1e3' }, '{}'),
+    (reply) => expect(reply.status).toBe(400),
+  ),
+  http_(
+    'lying Content-Length',
+    () => rawRequest({ 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES * 10) }, '{}'),
+    rejects(413, /too large/),
+  ),
+  http_(
+    'mutation over GET',
+    async () => {
+      const response = await fetch(`${server.url}?query=${encodeURIComponent('mutation { __typename }')}`, {
+        headers: AUTH,
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse };
+    },
+    rejects(405, /mutation operation from a POST/),
+  ),
+  http_(
+    'PUT method',
+    async () => {
+      const response = await fetch(server.url, {
+        method: 'PUT',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: PROCEDURES }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse };
+    },
+    rejects(405, /only supports GET and POST/),
+  ),
 ];
 
 const GRAPHQL_CASES: HostileCase[] = [
@@ -144,53 +252,198 @@ const GRAPHQL_CASES: HostileCase[] = [
   gql('binary garbage as query', '\u0000\u0001\u00ff{{{', undefined, rejects(null, /Syntax Error/)),
   gql('empty query', '', undefined, rejects(null, /Must provide query string|Syntax Error/)),
   gql('deep nesting (14 levels)', nested(14), undefined, anyErrorMatches(/depth limit of 12 exceeded/i)),
-  gql('deep and wide nesting (30 levels)', nested(30), undefined, anyErrorMatches(/depth limit of 12 exceeded|cost limit of 5000 exceeded/i)),
+  gql(
+    'deep and wide nesting (30 levels)',
+    nested(30),
+    undefined,
+    anyErrorMatches(/depth limit of 12 exceeded|cost limit of 5000 exceeded/i),
+  ),
   gql('alias bomb (50 aliases)', aliases(50), undefined, rejects(200, /Aliases limit of 15 exceeded/)),
-  gql('alias bomb through fragments', `{ ...F ...G } fragment F on Query { ${aliases(10).slice(1, -1)} } fragment G on Query { ${aliases(10).slice(1, -1).replace(/a(\d)/g, 'b$1')} }`, undefined, rejects(200, /Aliases limit/)),
-  gql('fragment cycle', 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }', undefined, anyErrorMatches(/Cannot spread fragment "A" within itself/)),
-  gql('self-referencing fragment', 'query { ...A } fragment A on Query { procedures { id } ...A }', undefined, anyErrorMatches(/within itself/)),
-  gql('directive flood', `{ procedures ${'@skip(if: false) '.repeat(40)}{ id } }`, undefined, rejects(200, /Directives limit of 20 exceeded/)),
+  gql(
+    'alias bomb through fragments',
+    `{ ...F ...G } fragment F on Query { ${aliases(10).slice(1, -1)} } fragment G on Query { ${aliases(10).slice(1, -1).replace(/a(\d)/g, 'b$1')} }`,
+    undefined,
+    rejects(200, /Aliases limit/),
+  ),
+  gql(
+    'fragment cycle',
+    'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }',
+    undefined,
+    anyErrorMatches(/Cannot spread fragment "A" within itself/),
+  ),
+  gql(
+    'self-referencing fragment',
+    'query { ...A } fragment A on Query { procedures { id } ...A }',
+    undefined,
+    anyErrorMatches(/within itself/),
+  ),
+  gql(
+    'directive flood',
+    `{ procedures ${'@skip(if: false) '.repeat(40)}{ id } }`,
+    undefined,
+    rejects(200, /Directives limit of 20 exceeded/),
+  ),
   gql('token flood', `{ ${'procedures { id } '.repeat(800)}}`, undefined, rejects(200, /Token limit of 2000 exceeded/)),
-  gql('cost bomb via repeated fragment spreads', `query { procedures { ${'...P '.repeat(200)} } } fragment P on Procedure { id name description steps { id name } rollback { id name } }`, undefined, rejects(200, /Cost limit of 5000 exceeded/)),
+  gql(
+    'cost bomb via repeated fragment spreads',
+    `query { procedures { ${'...P '.repeat(200)} } } fragment P on Procedure { id name description steps { id name } rollback { id name } }`,
+    undefined,
+    rejects(200, /Cost limit of 5000 exceeded/),
+  ),
   gql('unknown field', '{ nope }', undefined, rejects(200, /Cannot query field "nope"/)),
   gql('unknown field near a real one, no suggestion', '{ procedurs { id } }', undefined, (reply) => {
     expect(firstError(reply)).toMatch(/Cannot query field "procedurs"/);
     expect(firstError(reply)).not.toMatch(/Did you mean/);
   }),
-  gql('unknown argument', '{ procedure(id: "X", where: "1=1") { id } }', undefined, rejects(200, /Unknown argument "where"/)),
+  gql(
+    'unknown argument',
+    '{ procedure(id: "X", where: "1=1") { id } }',
+    undefined,
+    rejects(200, /Unknown argument "where"/),
+  ),
   gql('unknown type in fragment', '{ ...F } fragment F on Nope { id }', undefined, rejects(200, /Unknown type "Nope"/)),
-  gql('two anonymous operations', '{ procedures { id } } { procedures { name } }', undefined, rejects(null, /Could not determine what operation to execute|must be the only defined operation/)),
-  gql('subscription on a query field', 'subscription { procedures { id } }', undefined, anyErrorMatches(/Subscription|subscription/)),
-  gql('missing required argument', '{ procedure { id } }', undefined, rejects(200, /argument "id" of type "ID!" is required/)),
-  gql('object where ID expected (literal)', '{ procedure(id: {gt: ""}) { id } }', undefined, rejects(200, /ID cannot represent/)),
-  gql('variable of wrong type: object for ID', 'query($id: ID!) { procedure(id: $id) { id } }', { id: { $gt: '' } }, rejects(400, /ID cannot represent/)),
-  gql('variable of wrong type: array for ID', 'query($id: ID!) { procedure(id: $id) { id } }', { id: ['a', 'b'] }, rejects(400, /ID cannot represent/)),
-  gql('variable of wrong type: bool for ID', 'query($id: ID!) { procedure(id: $id) { id } }', { id: true }, rejects(400, /ID cannot represent/)),
-  gql('required variable missing', 'query($id: ID!) { procedure(id: $id) { id } }', {}, rejects(400, /was not provided/)),
-  gql('required variable null', 'query($id: ID!) { procedure(id: $id) { id } }', { id: null }, rejects(400, /must not be null/)),
-  gql('undeclared variable', '{ procedure(id: $id) { id } }', { id: 'x' }, rejects(200, /Variable "\$id" is not defined/)),
-  gql('variable of unknown type', 'query($id: Nope) { procedure(id: $id) { id } }', { id: 'x' }, anyErrorMatches(/Unknown type "Nope"/)),
+  gql(
+    'two anonymous operations',
+    '{ procedures { id } } { procedures { name } }',
+    undefined,
+    rejects(null, /Could not determine what operation to execute|must be the only defined operation/),
+  ),
+  gql(
+    'subscription on a query field',
+    'subscription { procedures { id } }',
+    undefined,
+    anyErrorMatches(/Subscription|subscription/),
+  ),
+  gql(
+    'missing required argument',
+    '{ procedure { id } }',
+    undefined,
+    rejects(200, /argument "id" of type "ID!" is required/),
+  ),
+  gql(
+    'object where ID expected (literal)',
+    '{ procedure(id: {gt: ""}) { id } }',
+    undefined,
+    rejects(200, /ID cannot represent/),
+  ),
+  gql(
+    'variable of wrong type: object for ID',
+    'query($id: ID!) { procedure(id: $id) { id } }',
+    { id: { $gt: '' } },
+    rejects(400, /ID cannot represent/),
+  ),
+  gql(
+    'variable of wrong type: array for ID',
+    'query($id: ID!) { procedure(id: $id) { id } }',
+    { id: ['a', 'b'] },
+    rejects(400, /ID cannot represent/),
+  ),
+  gql(
+    'variable of wrong type: bool for ID',
+    'query($id: ID!) { procedure(id: $id) { id } }',
+    { id: true },
+    rejects(400, /ID cannot represent/),
+  ),
+  gql(
+    'required variable missing',
+    'query($id: ID!) { procedure(id: $id) { id } }',
+    {},
+    rejects(400, /was not provided/),
+  ),
+  gql(
+    'required variable null',
+    'query($id: ID!) { procedure(id: $id) { id } }',
+    { id: null },
+    rejects(400, /must not be null/),
+  ),
+  gql(
+    'undeclared variable',
+    '{ procedure(id: $id) { id } }',
+    { id: 'x' },
+    rejects(200, /Variable "\$id" is not defined/),
+  ),
+  gql(
+    'variable of unknown type',
+    'query($id: Nope) { procedure(id: $id) { id } }',
+    { id: 'x' },
+    anyErrorMatches(/Unknown type "Nope"/),
+  ),
   ...INJECTIONS.map((id) =>
-    gql(`injection-shaped procedure id ${JSON.stringify(id).slice(0, 30)}`, 'query($id: ID!) { procedure(id: $id) { id } }', { id }, findsNothing('procedure')),
+    gql(
+      `injection-shaped procedure id ${JSON.stringify(id).slice(0, 30)}`,
+      'query($id: ID!) { procedure(id: $id) { id } }',
+      { id },
+      findsNothing('procedure'),
+    ),
   ),
   gql('node: not base64', '{ node(id: "!!!not-base64") { id } }', undefined, rejects(200, /Invalid global ID/)),
-  gql('node: injection-shaped id', 'query($id: ID!) { node(id: $id) { id } }', { id: '{"$gt": ""}' }, rejects(200, /Invalid global ID/)),
-  gql('node: unknown type name', `query($id: ID!) { node(id: $id) { id } }`, { id: Buffer.from('Nope:1').toString('base64') }, (reply) => {
-    expect(reply.body.data?.node ?? null).toBeNull();
-    expect(reply.body.errors?.length).toBeGreaterThan(0);
-  }),
-  gql('node: valid type, operator-shaped id', `query($id: ID!) { node(id: $id) { id } }`, { id: Buffer.from('Procedure:{"$gt":""}').toString('base64') }, findsNothing('node')),
-  gql('node: huge id', 'query($id: ID!) { node(id: $id) { id } }', { id: 'A'.repeat(40_000) }, (reply) => expect(reply.body.data?.node ?? null).toBeNull()),
+  gql(
+    'node: injection-shaped id',
+    'query($id: ID!) { node(id: $id) { id } }',
+    { id: '{"$gt": ""}' },
+    rejects(200, /Invalid global ID/),
+  ),
+  gql(
+    'node: unknown type name',
+    `query($id: ID!) { node(id: $id) { id } }`,
+    { id: Buffer.from('Nope:1').toString('base64') },
+    (reply) => {
+      expect(reply.body.data?.node ?? null).toBeNull();
+      expect(reply.body.errors?.length).toBeGreaterThan(0);
+    },
+  ),
+  gql(
+    'node: valid type, operator-shaped id',
+    `query($id: ID!) { node(id: $id) { id } }`,
+    { id: Buffer.from('Procedure:{"$gt":""}').toString('base64') },
+    findsNothing('node'),
+  ),
+  gql('node: huge id', 'query($id: ID!) { node(id: $id) { id } }', { id: 'A'.repeat(40_000) }, (reply) =>
+    expect(reply.body.data?.node ?? null).toBeNull(),
+  ),
 ];
 
 /** Cases for operations other engineers add; each runs once its root field is in the schema. */
 const LATER_CASES: HostileCase[] = [
-  gql('agent: injection-shaped id', 'query($id: ID!) { agent(id: $id) { id } }', { id: '{"$gt": ""}' }, findsNothing('agent'), { kind: 'query', field: 'agent' }),
-  gql('handoff: injection-shaped id', 'query($id: ID!) { handoff(id: $id) { id } }', { id: '{"$where": "1"}' }, findsNothing('handoff'), { kind: 'query', field: 'handoff' }),
-  gql('handoff: dotted id', 'query($id: ID!) { handoff(id: $id) { id } }', { id: 'a.b' }, findsNothing('handoff'), { kind: 'query', field: 'handoff' }),
-  gql('handoffs: garbage cursor', '{ handoffs(first: 5, after: "not-a-cursor") { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
-  gql('handoffs: injection-shaped cursor', 'query($c: String) { handoffs(first: 5, after: $c) { totalCount } }', { c: Buffer.from('{"$gt":""}').toString('base64') }, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
-  gql('handoffs: negative page size', '{ handoffs(first: -1) { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'handoffs' }),
+  gql(
+    'agent: injection-shaped id',
+    'query($id: ID!) { agent(id: $id) { id } }',
+    { id: '{"$gt": ""}' },
+    findsNothing('agent'),
+    { kind: 'query', field: 'agent' },
+  ),
+  gql(
+    'handoff: injection-shaped id',
+    'query($id: ID!) { handoff(id: $id) { id } }',
+    { id: '{"$where": "1"}' },
+    findsNothing('handoff'),
+    { kind: 'query', field: 'handoff' },
+  ),
+  gql('handoff: dotted id', 'query($id: ID!) { handoff(id: $id) { id } }', { id: 'a.b' }, findsNothing('handoff'), {
+    kind: 'query',
+    field: 'handoff',
+  }),
+  gql(
+    'handoffs: garbage cursor',
+    '{ handoffs(first: 5, after: "not-a-cursor") { totalCount } }',
+    undefined,
+    (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0),
+    { kind: 'query', field: 'handoffs' },
+  ),
+  gql(
+    'handoffs: injection-shaped cursor',
+    'query($c: String) { handoffs(first: 5, after: $c) { totalCount } }',
+    { c: Buffer.from('{"$gt":""}').toString('base64') },
+    (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0),
+    { kind: 'query', field: 'handoffs' },
+  ),
+  gql(
+    'handoffs: negative page size',
+    '{ handoffs(first: -1) { totalCount } }',
+    undefined,
+    (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0),
+    { kind: 'query', field: 'handoffs' },
+  ),
   gql(
     'handoffs: 6,000 procedure ids in a variable (60,000 fit in a default 1 MB body)',
     'query($p: [ID!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }',
@@ -212,15 +465,34 @@ const LATER_CASES: HostileCase[] = [
     { m: { list: Array(1_000).fill(1) } },
     (reply) => {
       expect(reply.body.errors).toBeUndefined();
-      expect(reply.body.data).toEqual({ a: { userErrors: [{ code: 'NOT_FOUND' }] }, b: { userErrors: [{ code: 'NOT_FOUND' }] } });
+      expect(reply.body.data).toEqual({
+        a: { userErrors: [{ code: 'NOT_FOUND' }] },
+        b: { userErrors: [{ code: 'NOT_FOUND' }] },
+      });
     },
     { kind: 'mutation', field: 'initiateHandoff' },
   ),
-  gql('agents: garbage cursor', '{ agents(first: 5, after: "%%%") { totalCount } }', undefined, (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0), { kind: 'query', field: 'agents' }),
+  gql(
+    'agents: garbage cursor',
+    '{ agents(first: 5, after: "%%%") { totalCount } }',
+    undefined,
+    (reply) => expect(reply.body.errors?.length).toBeGreaterThan(0),
+    { kind: 'query', field: 'agents' },
+  ),
   gql(
     'initiateHandoff: operator-shaped procedure id',
     'mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { handoff { id } userErrors { code message } } }',
-    { input: { handoffId: 'hostile_1', procedureId: '{"$gt": ""}', sourceAgent: 'a', targetAgent: 'b', handoffType: 'AGENT_HANDOFF', priority: 'LOW', metadata: { $where: 'sleep(1000)', 'a.b': 1 } } },
+    {
+      input: {
+        handoffId: 'hostile_1',
+        procedureId: '{"$gt": ""}',
+        sourceAgent: 'a',
+        targetAgent: 'b',
+        handoffType: 'AGENT_HANDOFF',
+        priority: 'LOW',
+        metadata: { $where: 'sleep(1000)', 'a.b': 1 },
+      },
+    },
     (reply) => {
       expect(reply.body.data?.initiateHandoff?.handoff ?? null).toBeNull();
       expect(reply.body.data?.initiateHandoff?.userErrors?.length ?? reply.body.errors?.length).toBeGreaterThan(0);
@@ -230,7 +502,17 @@ const LATER_CASES: HostileCase[] = [
   gql(
     'initiateHandoff: oversized metadata',
     'mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { handoff { id } userErrors { code } } }',
-    { input: { handoffId: 'hostile_2', procedureId: 'PHASE_TRANSITION_STANDARD', sourceAgent: 'a', targetAgent: 'b', handoffType: 'AGENT_HANDOFF', priority: 'LOW', metadata: { blob: 'x'.repeat(MAX_BODY_BYTES) } } },
+    {
+      input: {
+        handoffId: 'hostile_2',
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        sourceAgent: 'a',
+        targetAgent: 'b',
+        handoffType: 'AGENT_HANDOFF',
+        priority: 'LOW',
+        metadata: { blob: 'x'.repeat(MAX_BODY_BYTES) },
+      },
+    },
     rejects(413, /too large/),
     { kind: 'mutation', field: 'initiateHandoff' },
   ),
@@ -240,7 +522,8 @@ const LATER_CASES: HostileCase[] = [
     run: async () => {
       // Built as text: JSON.stringify itself would overflow the stack on it.
       const deep = `${'['.repeat(30_000)}1${']'.repeat(30_000)}`;
-      const query = 'mutation($m: JSON) { initiateHandoff(input: { handoffId: "hostile_deep", procedureId: "PHASE_TRANSITION_STANDARD", metadata: $m }) { userErrors { code } } }';
+      const query =
+        'mutation($m: JSON) { initiateHandoff(input: { handoffId: "hostile_deep", procedureId: "PHASE_TRANSITION_STANDARD", metadata: $m }) { userErrors { code } } }';
       const reply = await post(`{"query":${JSON.stringify(query)},"variables":{"m":{"a":${deep}}}}`);
       expect(reply.status).toBeLessThan(500);
       expect(firstError(reply)).toMatch(/JSON values may nest at most 64 levels deep/);
@@ -369,14 +652,19 @@ const WS_CASES: HostileCase[] = [
   {
     name: 'ws: alias bomb is limited like over HTTP',
     run: async () => {
-      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), aliases(50)).catch((errors) => [{ errors }]);
+      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), aliases(50)).catch((errors) => [
+        { errors },
+      ]);
       expect(JSON.stringify(result.errors)).toMatch(/Aliases limit of 15 exceeded/);
     },
   },
   {
     name: 'ws: token flood is limited like over HTTP',
     run: async () => {
-      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), `{ ${'procedures { id } '.repeat(800)}}`).catch((errors) => [{ errors }]);
+      const [result] = await collect(
+        server.wsClient({ apiKey: ADMIN_KEY }),
+        `{ ${'procedures { id } '.repeat(800)}}`,
+      ).catch((errors) => [{ errors }]);
       expect(JSON.stringify(result.errors)).toMatch(/Token limit of 2000 exceeded/);
     },
   },
@@ -384,14 +672,20 @@ const WS_CASES: HostileCase[] = [
     name: 'ws: a long list variable is limited like over HTTP',
     run: async () => {
       const query = 'query($p: [ID!]) { handoffs(first: 5, filter: { procedureId: $p }) { totalCount } }';
-      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), query, { p: Array.from({ length: 500 }, (_, i) => `P${i}`) }).catch((errors) => [{ errors }]);
+      const [result] = await collect(server.wsClient({ apiKey: ADMIN_KEY }), query, {
+        p: Array.from({ length: 500 }, (_, i) => `P${i}`),
+      }).catch((errors) => [{ errors }]);
       expect(JSON.stringify(result.errors)).toMatch(/Variable \$p has 500 items; a list argument may have at most 200/);
     },
   },
   {
     name: 'ws: wrong variable type',
     run: async () => {
-      const result = await collect(server.wsClient({ apiKey: ADMIN_KEY }), 'query($id: ID!) { procedure(id: $id) { id } }', { id: { $gt: '' } }).catch((errors) => [{ errors }]);
+      const result = await collect(
+        server.wsClient({ apiKey: ADMIN_KEY }),
+        'query($id: ID!) { procedure(id: $id) { id } }',
+        { id: { $gt: '' } },
+      ).catch((errors) => [{ errors }]);
       expect(JSON.stringify(result[0].errors)).toMatch(/ID cannot represent/);
     },
   },
@@ -401,7 +695,12 @@ const WS_CASES: HostileCase[] = [
       const printed = vi.spyOn(console, 'error');
       try {
         const socket = await openRawSocket(server.wsUrl);
-        socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY, padding: 'x'.repeat(MAX_BODY_BYTES + 1) } }));
+        socket.send(
+          JSON.stringify({
+            type: 'connection_init',
+            payload: { apiKey: ADMIN_KEY, padding: 'x'.repeat(MAX_BODY_BYTES + 1) },
+          }),
+        );
         expect((await socket.closed).code).toBe(1009);
         // A client's fault goes to the structured log, not to stderr as a stack trace.
         expect(printed).not.toHaveBeenCalled();
@@ -429,7 +728,10 @@ const CASES = [...HTTP_CASES, ...GRAPHQL_CASES, ...LATER_CASES, ...WS_CASES];
 describe('hostile and malformed requests', () => {
   beforeAll(async () => {
     db = new RecordingDatabase();
-    server = await startTestServer({ API_KEYS: `owner:admin:${ADMIN_KEY}`, MAX_BODY_BYTES: String(MAX_BODY_BYTES) }, { db });
+    server = await startTestServer(
+      { API_KEYS: `owner:admin:${ADMIN_KEY}`, MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
+      { db },
+    );
   });
   afterAll(() => server.close());
 
@@ -450,7 +752,8 @@ describe('hostile and malformed requests', () => {
   });
 
   // Operations other engineers are adding: listed so the corpus grows with the schema.
-  for (const testCase of CASES.filter((c) => !present(c))) it.skip(`${testCase.name} (needs ${testCase.needs!.field})`, () => undefined);
+  for (const testCase of CASES.filter((c) => !present(c)))
+    it.skip(`${testCase.name} (needs ${testCase.needs!.field})`, () => undefined);
 });
 
 describe('connection limits', () => {
@@ -470,27 +773,32 @@ describe('connection limits', () => {
     }
   });
 
-  it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('refuses operations beyond MAX_SUBSCRIPTIONS_PER_SOCKET on one socket', async () => {
-    const limited = await startTestServer({ MAX_SUBSCRIPTIONS_PER_SOCKET: '2' });
-    try {
-      const socket = await openRawSocket(limited.wsUrl);
-      socket.send(JSON.stringify({ type: 'connection_init' }));
-      await socket.next();
-      for (const id of ['1', '2', '3']) {
-        socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { handoffEvents { seq } }' } }));
+  it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)(
+    'refuses operations beyond MAX_SUBSCRIPTIONS_PER_SOCKET on one socket',
+    async () => {
+      const limited = await startTestServer({ MAX_SUBSCRIPTIONS_PER_SOCKET: '2' });
+      try {
+        const socket = await openRawSocket(limited.wsUrl);
+        socket.send(JSON.stringify({ type: 'connection_init' }));
+        await socket.next();
+        for (const id of ['1', '2', '3']) {
+          socket.send(
+            JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { handoffEvents { seq } }' } }),
+          );
+        }
+        const refused = await socket.next();
+        expect(refused).toMatchObject({ id: '3', type: 'error' });
+        expect(refused.payload[0].message).toMatch(/Too many operations on this connection \(limit 2\)/);
+        // Ending one frees a place.
+        socket.send(JSON.stringify({ id: '1', type: 'complete' }));
+        socket.send(JSON.stringify({ id: '4', type: 'subscribe', payload: { query: '{ procedures { id } }' } }));
+        expect(await socket.next()).toMatchObject({ id: '4', type: 'next' });
+        socket.socket.close();
+      } finally {
+        await limited.close();
       }
-      const refused = await socket.next();
-      expect(refused).toMatchObject({ id: '3', type: 'error' });
-      expect(refused.payload[0].message).toMatch(/Too many operations on this connection \(limit 2\)/);
-      // Ending one frees a place.
-      socket.send(JSON.stringify({ id: '1', type: 'complete' }));
-      socket.send(JSON.stringify({ id: '4', type: 'subscribe', payload: { query: '{ procedures { id } }' } }));
-      expect(await socket.next()).toMatchObject({ id: '4', type: 'next' });
-      socket.socket.close();
-    } finally {
-      await limited.close();
-    }
-  });
+    },
+  );
 
   it('never sends an internal error message to the client', async () => {
     const failing = new RecordingDatabase();
@@ -518,7 +826,15 @@ describe('connection limits', () => {
 /** GraphQL is served at exactly /graphql: every other spelling of it is 404 on every transport, so no guard can be walked around. */
 describe('path variants (CSRF)', () => {
   let open: TestServer;
-  const VARIANTS = ['/graphql/', '//graphql', '/x/graphql', '/graphql/x', '/nothing?q=/graphql', '/graphql%2F', '/GRAPHQL'];
+  const VARIANTS = [
+    '/graphql/',
+    '//graphql',
+    '/x/graphql',
+    '/graphql/x',
+    '/nothing?q=/graphql',
+    '/graphql%2F',
+    '/GRAPHQL',
+  ];
   const MUTATION = (id: string) => `mutation { registerAgent(input: { id: "${id}" }) { agent { id } } }`;
   const registered = async (id: string) => (await open.gql(`{ agent(id: "${id}") { id } }`)).data?.agent ?? null;
   let n = 0;
@@ -530,14 +846,31 @@ describe('path variants (CSRF)', () => {
 
   it.each(VARIANTS)('%s: form, text, JSON and GET requests are 404 and run nothing', async (path) => {
     const sends: { method: string; headers: Record<string, string>; body: (id: string) => string | undefined }[] = [
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: (id: string) => `query=${encodeURIComponent(MUTATION(id))}` },
-      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: (id: string) => JSON.stringify({ query: MUTATION(id) }) },
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: (id: string) => JSON.stringify({ query: MUTATION(id) }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: (id: string) => `query=${encodeURIComponent(MUTATION(id))}`,
+      },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: (id: string) => JSON.stringify({ query: MUTATION(id) }),
+      },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: (id: string) => JSON.stringify({ query: MUTATION(id) }),
+      },
       { method: 'GET', headers: { accept: 'text/html' }, body: () => undefined },
     ];
     for (const send of sends) {
       const id = `csrf_${n++}`;
-      const reply = await httpRequest(open.origin, { method: send.method, path, headers: send.headers, body: send.body(id) });
+      const reply = await httpRequest(open.origin, {
+        method: send.method,
+        path,
+        headers: send.headers,
+        body: send.body(id),
+      });
       expect(reply.status, `${send.method} ${send.headers['content-type'] ?? ''}`).toBe(404);
       expect(reply.text).not.toMatch(/graphiql/i);
       expect(await registered(id)).toBeNull();
@@ -546,17 +879,26 @@ describe('path variants (CSRF)', () => {
 
   it.each(VARIANTS)('%s: an SSE subscription is 404', async (path) => {
     const query = encodeURIComponent('subscription { handoffEvents { seq } }');
-    const stream = await openEventStream(open.origin, { path: `${path}${path.includes('?') ? '&' : '?'}query=${query}` });
+    const stream = await openEventStream(open.origin, {
+      path: `${path}${path.includes('?') ? '&' : '?'}query=${query}`,
+    });
     expect(stream.status).toBe(404);
     stream.close();
   });
 
   it.each(VARIANTS)('%s: a WebSocket upgrade is refused', async (path) => {
-    await expect(openRawSocket(`${open.wsUrl.replace('/graphql', '')}${path}`)).rejects.toThrow(/Unexpected server response: (400|404)/);
+    await expect(openRawSocket(`${open.wsUrl.replace('/graphql', '')}${path}`)).rejects.toThrow(
+      /Unexpected server response: (400|404)/,
+    );
   });
 
   it('on /graphql itself a form POST is 415 and runs nothing', async () => {
-    const reply = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(MUTATION('csrf_exact'))}` });
+    const reply = await httpRequest(open.origin, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `query=${encodeURIComponent(MUTATION('csrf_exact'))}`,
+    });
     expect(reply.status).toBe(415);
     expect(await registered('csrf_exact')).toBeNull();
   });
@@ -576,15 +918,25 @@ describe('keys at the door', () => {
     for (const request of [
       { path: '/graphql', headers: { ...wrong, accept: 'text/html' } },
       { path: `/graphql?query=${encodeURIComponent('{ procedures { id } }')}`, headers: wrong },
-      { path: `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`, headers: { ...wrong, accept: 'text/event-stream' } },
-      { path: '/graphql', method: 'POST', headers: { ...wrong, 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES }) },
+      {
+        path: `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`,
+        headers: { ...wrong, accept: 'text/event-stream' },
+      },
+      {
+        path: '/graphql',
+        method: 'POST',
+        headers: { ...wrong, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: PROCEDURES }),
+      },
     ]) {
       const reply = await httpRequest(keyed.origin, request);
       expect(reply.status, request.path).toBe(401);
       expect(JSON.parse(reply.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
     // A variant of the path is not served at all: nothing answers 200 to it, whatever the key.
-    expect((await httpRequest(keyed.origin, { path: '/graphql/', headers: { ...wrong, accept: 'text/html' } })).status).toBe(404);
+    expect(
+      (await httpRequest(keyed.origin, { path: '/graphql/', headers: { ...wrong, accept: 'text/html' } })).status,
+    ).toBe(404);
   });
 
   it('a server that requires keys accepts its own origin under any name (a page cannot act without a key)', async () => {
@@ -594,7 +946,9 @@ describe('keys at the door', () => {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY } }));
     expect((await socket.next()).type).toBe('connection_ack');
     socket.socket.close();
-    await expect(openRawSocket(keyed.wsUrl, { headers: { origin: 'http://evil.example', host: headers.host } })).rejects.toThrow(/403/);
+    await expect(
+      openRawSocket(keyed.wsUrl, { headers: { origin: 'http://evil.example', host: headers.host } }),
+    ).rejects.toThrow(/403/);
   });
 });
 
@@ -610,16 +964,23 @@ describe('origins and host names (DNS rebinding)', () => {
   });
   afterAll(() => open.close());
 
-  const mutationBody = (id: string) => JSON.stringify({ query: `mutation { registerAgent(input: { id: "${id}" }) { agent { id } } }` });
+  const mutationBody = (id: string) =>
+    JSON.stringify({ query: `mutation { registerAgent(input: { id: "${id}" }) { agent { id } } }` });
   const registered = async (id: string) => (await open.gql(`{ agent(id: "${id}") { id } }`)).data?.agent ?? null;
 
   it('an open server refuses a WebSocket whose Origin and Host both name a rebound host', async () => {
-    await expect(openRawSocket(open.wsUrl, { headers: { origin: rebound.origin, host: rebound.host } })).rejects.toThrow(/403/);
+    await expect(
+      openRawSocket(open.wsUrl, { headers: { origin: rebound.origin, host: rebound.host } }),
+    ).rejects.toThrow(/403/);
   });
 
   it('an open server accepts its own pages under loopback names, and origins CORS_ORIGINS lists', async () => {
     const port = new URL(open.origin).port;
-    const pages: Record<string, string>[] = [{ origin: `http://localhost:${port}`, host: `localhost:${port}` }, { origin: `http://127.0.0.1:${port}` }, { origin: 'http://app.example' }];
+    const pages: Record<string, string>[] = [
+      { origin: `http://localhost:${port}`, host: `localhost:${port}` },
+      { origin: `http://127.0.0.1:${port}` },
+      { origin: 'http://app.example' },
+    ];
     for (const headers of pages) {
       const socket = await openRawSocket(open.wsUrl, { headers });
       socket.send(JSON.stringify({ type: 'connection_init' }));
@@ -629,11 +990,19 @@ describe('origins and host names (DNS rebinding)', () => {
   });
 
   it('an open server refuses a rebound page over HTTP: a JSON mutation, a query and an SSE stream', async () => {
-    const post = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', ...rebound }, body: mutationBody('rebound_1') });
+    const post = await httpRequest(open.origin, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', ...rebound },
+      body: mutationBody('rebound_1'),
+    });
     expect(post.status).toBe(403);
     expect(await registered('rebound_1')).toBeNull();
     // Same-origin GETs carry no Origin: the Host alone gives the rebinding away.
-    const read = await httpRequest(open.origin, { path: `/graphql?query=${encodeURIComponent('{ agents(first: 5) { totalCount } }')}`, headers: { host: rebound.host } });
+    const read = await httpRequest(open.origin, {
+      path: `/graphql?query=${encodeURIComponent('{ agents(first: 5) { totalCount } }')}`,
+      headers: { host: rebound.host },
+    });
     expect(read.status).toBe(403);
     const live = `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`;
     const pages: Record<string, string>[] = [{ host: rebound.host }, rebound, { origin: 'https://evil.example' }];
@@ -642,7 +1011,12 @@ describe('origins and host names (DNS rebinding)', () => {
       expect(stream.status, JSON.stringify(headers)).toBe(403);
       stream.close();
     }
-    const listed = await httpRequest(open.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', origin: 'http://app.example' }, body: mutationBody('listed_1') });
+    const listed = await httpRequest(open.origin, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', origin: 'http://app.example' },
+      body: mutationBody('listed_1'),
+    });
     expect(listed.status).toBe(200);
     expect(await registered('listed_1')).toEqual({ id: expect.any(String) });
   });
@@ -652,9 +1026,16 @@ describe('origins and host names (DNS rebinding)', () => {
 describe('stream caps', () => {
   let capped: TestServer;
   const LIVE = 'subscription { handoffEvents { seq } }';
-  const sseGet = (localAddress: string) => openEventStream(capped.origin, { path: `/graphql?query=${encodeURIComponent(LIVE)}`, localAddress });
+  const sseGet = (localAddress: string) =>
+    openEventStream(capped.origin, { path: `/graphql?query=${encodeURIComponent(LIVE)}`, localAddress });
   const ssePost = (localAddress: string) =>
-    openEventStream(capped.origin, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIVE }), localAddress });
+    openEventStream(capped.origin, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: LIVE }),
+      localAddress,
+    });
 
   /** A socket with one live subscription (id "1"), proven live by an event it received. */
   async function liveSocket(localAddress: string) {
@@ -673,18 +1054,26 @@ describe('stream caps', () => {
     }
   }
 
-  const tick = (handoffId: string) => capped.gql(`mutation { initiateHandoff(input: { handoffId: "${handoffId}", procedureId: "TICK" }) { userErrors { message } } }`);
+  const tick = (handoffId: string) =>
+    capped.gql(
+      `mutation { initiateHandoff(input: { handoffId: "${handoffId}", procedureId: "TICK" }) { userErrors { message } } }`,
+    );
 
   beforeAll(async () => {
     capped = await startTestServer({ MAX_STREAMS_PER_CLIENT: '3', MAX_STREAMS: '4' });
-    await capped.gql('mutation { createProcedure(input: { id: "TICK", name: "tick", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }');
+    await capped.gql(
+      'mutation { createProcedure(input: { id: "TICK", name: "tick", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }',
+    );
   });
   afterAll(() => capped.close());
 
   it('caps one client across SSE (GET and POST) and WebSocket, then the server in total; a closed stream frees its place', async () => {
     const [a, b] = ['127.0.0.1', '127.0.0.2'];
     const opened: { close(): void }[] = [];
-    const keep = <T extends { close(): void }>(stream: T): T => (opened.push(stream), stream);
+    const keep = <T extends { close(): void }>(stream: T): T => {
+      opened.push(stream);
+      return stream;
+    };
     const sockets: RawSocket[] = [];
     try {
       const socket = await liveSocket(a);
@@ -701,7 +1090,9 @@ describe('stream caps', () => {
         expect(await refused.until(/TOO_MANY_STREAMS/)).toMatch(/this client \(limit 3\)/);
       }
       socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: LIVE } }));
-      expect(await frameOf(socket, '2', 'error')).toMatchObject({ payload: [{ extensions: { code: 'TOO_MANY_STREAMS' } }] });
+      expect(await frameOf(socket, '2', 'error')).toMatchObject({
+        payload: [{ extensions: { code: 'TOO_MANY_STREAMS' } }],
+      });
 
       // Client b may hold one more: the server's total is 4.
       expect(keep(await sseGet(b)).status).toBe(200);
@@ -710,7 +1101,9 @@ describe('stream caps', () => {
       expect(await overTotal.until(/TOO_MANY_STREAMS/)).toMatch(/maximum of 4 open streams/);
       const otherSocket = await liveSocket(b);
       sockets.push(otherSocket);
-      expect(await frameOf(otherSocket, '1', 'error')).toMatchObject({ payload: [{ extensions: { code: 'TOO_MANY_STREAMS' } }] });
+      expect(await frameOf(otherSocket, '1', 'error')).toMatchObject({
+        payload: [{ extensions: { code: 'TOO_MANY_STREAMS' } }],
+      });
 
       // Completing a's subscription frees a place; the same socket can use it at once.
       socket.send(JSON.stringify({ id: '1', type: 'complete' }));

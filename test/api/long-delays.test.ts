@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, getHandoff, initiate, PROGRESS } from '../support/handoff-fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /** Delays longer than setTimeout can hold (2^31 − 1 ms, about 24.8 days) must wait, not fire at once. */
 
@@ -14,22 +14,33 @@ afterAll(() => server.close());
 /** Resolves once the handoff's progress shows an event of `type`. */
 function eventSeen(id: string, type: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const stop = server.wsClient().subscribe({ query: PROGRESS, variables: { id, after: 0 } }, {
-      next: (result: any) => {
-        if (result.data?.handoffProgress.type !== type) return;
-        stop();
-        resolve();
+    const stop = server.wsClient().subscribe(
+      { query: PROGRESS, variables: { id, after: 0 } },
+      {
+        next: (result: any) => {
+          if (result.data?.handoffProgress.type !== type) return;
+          stop();
+          resolve();
+        },
+        error: reject,
+        complete: () => undefined,
       },
-      error: reject,
-      complete: () => undefined,
-    });
+    );
   });
 }
 
 describe('long delays', () => {
   it('a delay of 2^31 ms keeps waiting while a 50 ms one started after it finishes', async () => {
-    const long = await createProcedure(server, { id: 'VERY_LONG', name: 'very long', steps: [{ id: 'wait', name: 'wait', kind: 'DELAY', params: { ms: 2 ** 31 }, timeoutMs: 86_400_000 }] });
-    const short = await createProcedure(server, { id: 'SHORT', name: 'short', steps: [{ id: 'wait', name: 'wait', kind: 'DELAY', params: { ms: 50 }, timeoutMs: 10_000 }] });
+    const long = await createProcedure(server, {
+      id: 'VERY_LONG',
+      name: 'very long',
+      steps: [{ id: 'wait', name: 'wait', kind: 'DELAY', params: { ms: 2 ** 31 }, timeoutMs: 86_400_000 }],
+    });
+    const short = await createProcedure(server, {
+      id: 'SHORT',
+      name: 'short',
+      steps: [{ id: 'wait', name: 'wait', kind: 'DELAY', params: { ms: 50 }, timeoutMs: 10_000 }],
+    });
     expect([long.userErrors, short.userErrors]).toEqual([[], []]);
     const started = eventSeen('long_1', 'STEP_STARTED');
     await initiate(server, { handoffId: 'long_1', procedureId: 'VERY_LONG' });

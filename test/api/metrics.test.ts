@@ -1,17 +1,24 @@
 import http from 'node:http';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Topic } from '../../src/engine/shared/topic.js';
-import { handoffEventMetrics, registerEngineMetrics, type HandoffEventLike } from '../../src/observability/engine-metrics.js';
-import { ruleEvaluationMetrics, type RuleEvaluationLike } from '../../src/observability/validation-metrics.js';
 import type { Engine } from '../../src/engine/engine.js';
+import { Topic } from '../../src/engine/shared/topic.js';
+import {
+  type HandoffEventLike,
+  handoffEventMetrics,
+  registerEngineMetrics,
+} from '../../src/observability/engine-metrics.js';
+import { type RuleEvaluationLike, ruleEvaluationMetrics } from '../../src/observability/validation-metrics.js';
 import { schema } from '../../src/resolvers/index.js';
 import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
 
 const VIEWER_KEY = 'viewer-key-0123456789abcdef';
 const PROCEDURES = '{ procedures { id } }';
 
-async function scrape(server: TestServer, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; text: string }> {
+async function scrape(
+  server: TestServer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${server.origin}/metrics`, { headers });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
@@ -61,7 +68,14 @@ describe('GET /metrics on an open server', () => {
     expect(text).toMatch(/^# TYPE graphql_envelop_request counter$/m);
     expect(sample(text, 'graphql_envelop_request{operationType="query"}')).toBeGreaterThanOrEqual(2);
     expect(text).toMatch(/^# TYPE graphql_yoga_http_duration histogram$/m);
-    const httpCount = text.split('\n').find((line) => line.startsWith('graphql_yoga_http_duration_count{') && line.includes('operationType="query"') && line.includes('statusCode="200"'));
+    const httpCount = text
+      .split('\n')
+      .find(
+        (line) =>
+          line.startsWith('graphql_yoga_http_duration_count{') &&
+          line.includes('operationType="query"') &&
+          line.includes('statusCode="200"'),
+      );
     expect(httpCount).toMatch(/statusCode="200"/);
     expect(httpCount).toMatch(/ [1-9]\d*$/);
     expect(text).toMatch(/^graphql_envelop_error_result\{.*phase="validate".*\} 1$/m);
@@ -87,9 +101,14 @@ describe('GET /metrics on an open server', () => {
   });
 
   it('counts requests refused before GraphQL processing, by reason', async () => {
-    const refused = async () => sample((await scrape(server)).text, 'handoff_http_requests_refused_total{reason="too-large"}') ?? 0;
+    const refused = async () =>
+      sample((await scrape(server)).text, 'handoff_http_requests_refused_total{reason="too-large"}') ?? 0;
     const before = await refused();
-    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES, variables: { pad: 'x'.repeat(2_000_000) } }) });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: PROCEDURES, variables: { pad: 'x'.repeat(2_000_000) } }),
+    });
     expect(response.status).toBe(413);
     expect((await refused()) - before).toBe(1);
   });
@@ -103,38 +122,52 @@ describe('GET /metrics on an open server', () => {
     expect(sample(text, 'handoff_active_subscriptions{transport="sse"}')).toBe(0);
   });
 
-  it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)('counts live subscriptions over graphql-ws and SSE', async () => {
-    const gauge = async (transport: string) => sample((await scrape(server)).text, `handoff_active_subscriptions{transport="${transport}"}`);
-    /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously). */
-    const settlesAt = async (transport: string, value: number) => {
-      for (let attempt = 0; attempt < 100 && (await gauge(transport)) !== value; attempt++) await new Promise((r) => setTimeout(r, 20));
-      expect(await gauge(transport)).toBe(value);
-    };
-    const client = server.wsClient();
-    const stop = client.subscribe({ query: 'subscription { handoffEvents { seq } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-    await settlesAt('ws', 1);
-    stop();
-    await settlesAt('ws', 0);
+  it.skipIf(!schema.getSubscriptionType()?.getFields().handoffEvents)(
+    'counts live subscriptions over graphql-ws and SSE',
+    async () => {
+      const gauge = async (transport: string) =>
+        sample((await scrape(server)).text, `handoff_active_subscriptions{transport="${transport}"}`);
+      /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously). */
+      const settlesAt = async (transport: string, value: number) => {
+        for (let attempt = 0; attempt < 100 && (await gauge(transport)) !== value; attempt++)
+          await new Promise((r) => setTimeout(r, 20));
+        expect(await gauge(transport)).toBe(value);
+      };
+      const client = server.wsClient();
+      const stop = client.subscribe(
+        { query: 'subscription { handoffEvents { seq } }' },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
+      await settlesAt('ws', 1);
+      stop();
+      await settlesAt('ws', 0);
 
-    const abort = new AbortController();
-    const sse = await fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: 'subscription { handoffEvents { seq } }' }),
-      signal: abort.signal,
-    });
-    expect(sse.status).toBe(200);
-    await settlesAt('sse', 1);
-    abort.abort();
-    await settlesAt('sse', 0);
-  });
+      const abort = new AbortController();
+      const sse = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { handoffEvents { seq } }' }),
+        signal: abort.signal,
+      });
+      expect(sse.status).toBe(200);
+      await settlesAt('sse', 1);
+      abort.abort();
+      await settlesAt('sse', 0);
+    },
+  );
 
   it('answers the same live counts in metrics { activeSubscriptions } (what the dashboard shows)', async () => {
-    const counts = async () => (await server.gql('{ metrics { activeSubscriptions { webSocket sse total } } }')).data.metrics.activeSubscriptions;
+    const counts = async () =>
+      (await server.gql('{ metrics { activeSubscriptions { webSocket sse total } } }')).data.metrics
+        .activeSubscriptions;
     expect(await counts()).toEqual({ webSocket: 0, sse: 0, total: 0 });
     const client = server.wsClient();
-    const stop = client.subscribe({ query: 'subscription { handoffEvents { seq } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-    for (let attempt = 0; attempt < 100 && (await counts()).webSocket !== 1; attempt++) await new Promise((r) => setTimeout(r, 20));
+    const stop = client.subscribe(
+      { query: 'subscription { handoffEvents { seq } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    for (let attempt = 0; attempt < 100 && (await counts()).webSocket !== 1; attempt++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await counts()).toEqual({ webSocket: 1, sse: 0, total: 1 });
     stop();
   });
@@ -148,23 +181,34 @@ describe('GET /metrics on an open server', () => {
     expect(response.headers.get('x-request-id')).toBe('trace-abc.123');
     const lines = server.logs.filter((line) => line.reqId === 'trace-abc.123');
     // Yoga's own lines and ours alike.
-    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']));
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']),
+    );
     const during = server.logs.filter((line) => line.msg === 'Parsing request to extract GraphQL parameters');
     expect(during.every((line) => typeof line.reqId === 'string')).toBe(true);
   });
 
   it('keeps the request id on the lines of a request whose body came chunked', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const request = http.request(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-request-id': 'chunked-7' } }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      });
+      const request = http.request(
+        server.url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-request-id': 'chunked-7' },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
       request.on('error', reject);
       request.end(JSON.stringify({ query: PROCEDURES }));
     });
     expect(status).toBe(200);
     const lines = server.logs.filter((line) => line.reqId === 'chunked-7').map((line) => line.msg);
-    expect(lines).toEqual(expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']));
+    expect(lines).toEqual(
+      expect.arrayContaining(['Parsing request to extract GraphQL parameters', 'request completed']),
+    );
   });
 
   it('replaces an unsafe x-request-id with a fresh one', async () => {
@@ -178,7 +222,15 @@ describe('GET /metrics on an open server', () => {
 
   it('gives every request its own id when none is sent', async () => {
     const ids = await Promise.all(
-      [1, 2].map(async () => (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PROCEDURES }) })).headers.get('x-request-id')),
+      [1, 2].map(async () =>
+        (
+          await fetch(server.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: PROCEDURES }),
+          })
+        ).headers.get('x-request-id'),
+      ),
     );
     expect(ids[0]).toBeTruthy();
     expect(ids[0]).not.toBe(ids[1]);
@@ -202,7 +254,11 @@ describe('GET /metrics with API keys', () => {
 });
 
 describe('engine metrics from handoff events', () => {
-  const event = (type: string, extra: Partial<HandoffEventLike> = {}): HandoffEventLike => ({ type, testId: null, ...extra });
+  const event = (type: string, extra: Partial<HandoffEventLike> = {}): HandoffEventLike => ({
+    type,
+    testId: null,
+    ...extra,
+  });
 
   it('turns step, retry, rollback and final events into counters and a duration histogram', async () => {
     const registry = new Registry();
@@ -238,10 +294,18 @@ describe('engine metrics from handoff events', () => {
     metrics.observe({ ruleId: 'VR003', status: 'SKIPPED', durationMs: 0 });
     const text = await registry.metrics();
     expect(sample(text, 'handoff_validation_rule_duration_seconds_count{rule="VR001",status="PASSED"}')).toBe(2);
-    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.001",rule="VR001",status="PASSED"}')).toBe(1);
-    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.0025",rule="VR001",status="PASSED"}')).toBe(2);
-    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.025",rule="VR002",status="ERROR"}')).toBe(0);
-    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.05",rule="VR002",status="ERROR"}')).toBe(1);
+    expect(
+      sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.001",rule="VR001",status="PASSED"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.0025",rule="VR001",status="PASSED"}'),
+    ).toBe(2);
+    expect(
+      sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.025",rule="VR002",status="ERROR"}'),
+    ).toBe(0);
+    expect(sample(text, 'handoff_validation_rule_duration_seconds_bucket{le="0.05",rule="VR002",status="ERROR"}')).toBe(
+      1,
+    );
     expect(text).not.toMatch(/rule="VR003"/);
   });
 
@@ -255,7 +319,9 @@ describe('engine metrics from handoff events', () => {
       handoffs: {
         executed: events,
         count: async (filter: { status?: string[]; test?: boolean }) =>
-          filter.test === false ? ({ RUNNING: running, COMPLETED: 5 } as Record<string, number>)[filter.status![0]] ?? 0 : -1,
+          filter.test === false
+            ? (({ RUNNING: running, COMPLETED: 5 } as Record<string, number>)[filter.status![0]] ?? 0)
+            : -1,
       },
       validation: { evaluations },
     } as unknown as Engine;

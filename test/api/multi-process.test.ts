@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
+import WebSocket from 'ws';
+import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from '../support/server-process.js';
 
 /**
  * Several server processes on one SQLite file, as several instances of one deployment: work started
@@ -18,7 +18,13 @@ const CONCURRENT_REQUESTS = 24;
 const FOLLOWED = 150;
 const MAX_ATTEMPTS = 3;
 const START_TIMEOUT_MS = 30_000;
-const FINAL = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED', 'HANDOFF_CANCELLED']);
+const FINAL = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+  'HANDOFF_CANCELLED',
+]);
 const PROGRESS = 'subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq type } }';
 
 interface Instance {
@@ -87,13 +93,16 @@ describe('three server processes on one SQLite file', () => {
   });
 
   it(`runs ${HANDOFFS} handoffs while one process is killed twice: none lost, none past its retry policy, every stream gapless`, async () => {
-    const created = await postGraphQL(liveInstance(0).port, `mutation { createProcedure(input: { id: "SHARED_WORK", name: "shared work", steps: [
+    const created = await postGraphQL(
+      liveInstance(0).port,
+      `mutation { createProcedure(input: { id: "SHARED_WORK", name: "shared work", steps: [
       { id: "prepare", name: "prepare", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "work", name: "work", kind: DELAY, params: { ms: 15 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "flaky", name: "flaky", kind: SIMULATE, params: { failFirstAttempts: 1 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "notify", name: "notify", kind: WEBHOOK, params: { url: "${receiverUrl}" }, timeoutMs: 5000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
       { id: "finish", name: "finish", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
-    ] }) { userErrors { message } } }`);
+    ] }) { userErrors { message } } }`,
+    );
     expect(created).toEqual({ data: { createProcedure: { userErrors: [] } } });
 
     const acknowledged = new Set<string>();
@@ -107,7 +116,12 @@ describe('three server processes on one SQLite file', () => {
         for (let tries = 0; !FINAL.has(last); tries++) {
           if (tries > 10) throw new Error(`${id}: gave up following`);
           const instance = liveInstance(preferred + tries);
-          const client = createClient({ url: `ws://127.0.0.1:${instance.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+          const client = createClient({
+            url: `ws://127.0.0.1:${instance.port}/graphql`,
+            webSocketImpl: WebSocket,
+            retryAttempts: 0,
+            lazy: true,
+          });
           await new Promise<void>((resolve) => {
             client.subscribe(
               { query: PROGRESS, variables: { id, after: seqs.at(-1) ?? 0 } },
@@ -134,7 +148,11 @@ describe('three server processes on one SQLite file', () => {
       for (let tries = 0; ; tries++) {
         const instance = liveInstance(i + tries);
         try {
-          const response = await postGraphQL(instance.port, 'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "SHARED_WORK" }) { handoff { id } userErrors { message } } }', { id });
+          const response = await postGraphQL(
+            instance.port,
+            'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "SHARED_WORK" }) { handoff { id } userErrors { message } } }',
+            { id },
+          );
           if (response.data?.initiateHandoff.handoff) {
             acknowledged.add(id);
             if (i % (HANDOFFS / FOLLOWED) === 0) streams.push(follow(id, i + tries + 1));
@@ -148,7 +166,10 @@ describe('three server processes on one SQLite file', () => {
       }
     };
 
-    const kills = new Map([[Math.floor(HANDOFFS / 3), 1], [Math.floor((2 * HANDOFFS) / 3), 1]]);
+    const kills = new Map([
+      [Math.floor(HANDOFFS / 3), 1],
+      [Math.floor((2 * HANDOFFS) / 3), 1],
+    ]);
     let next = 0;
     let relaunched = Promise.resolve();
     await Promise.all(
@@ -174,8 +195,14 @@ describe('three server processes on one SQLite file', () => {
 
     // Every acknowledged handoff reaches a final status (the dead process's ones are taken over).
     const unfinished = async () =>
-      (await postGraphQL(liveInstance(0).port, '{ handoffs(first: 1, filter: { status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }')).data.handoffs.totalCount;
-    for (let wait = 50; (await unfinished()) > 0; wait = Math.min(wait * 2, 1_000)) await new Promise((resolve) => setTimeout(resolve, wait));
+      (
+        await postGraphQL(
+          liveInstance(0).port,
+          '{ handoffs(first: 1, filter: { status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }',
+        )
+      ).data.handoffs.totalCount;
+    for (let wait = 50; (await unfinished()) > 0; wait = Math.min(wait * 2, 1_000))
+      await new Promise((resolve) => setTimeout(resolve, wait));
 
     const stored = new Map<string, any>();
     for (let after: string | null = null, page = 0; ; page++) {
@@ -194,10 +221,15 @@ describe('three server processes on one SQLite file', () => {
     expect([...stored.keys()].sort()).toEqual([...acknowledged].sort());
     for (const [id, handoff] of stored) {
       // gapless, and ends on its final event
-      expect(handoff.events.map((event: { seq: number }) => event.seq), id).toEqual(handoff.events.map((_: unknown, n: number) => n + 1));
+      expect(
+        handoff.events.map((event: { seq: number }) => event.seq),
+        id,
+      ).toEqual(handoff.events.map((_: unknown, n: number) => n + 1));
       expect(FINAL.has(handoff.events.at(-1).type), id).toBe(true);
       for (const step of handoff.steps) {
-        const started = handoff.events.filter((event: { type: string; step: string }) => event.type === 'STEP_STARTED' && event.step === step.id).length;
+        const started = handoff.events.filter(
+          (event: { type: string; step: string }) => event.type === 'STEP_STARTED' && event.step === step.id,
+        ).length;
         // every attempt the step counts was started once, by one process
         expect(started, `${id} ${step.id}`).toBe(step.attempts);
         expect(step.attempts, `${id} ${step.id}`).toBeLessThanOrEqual(MAX_ATTEMPTS);
@@ -205,17 +237,25 @@ describe('three server processes on one SQLite file', () => {
       // the receiver saw each attempt of the webhook step at most once, and no more attempts than the step counts
       const notify = handoff.steps.find((step: { id: string }) => step.id === 'notify');
       const called = [...webhookCalls].filter(([key]) => key.startsWith(`${id}#`));
-      expect(called.every(([, count]) => count === 1), `${id} webhook calls ${JSON.stringify(called)}`).toBe(true);
+      expect(
+        called.every(([, count]) => count === 1),
+        `${id} webhook calls ${JSON.stringify(called)}`,
+      ).toBe(true);
       expect(called.length, id).toBeLessThanOrEqual(notify.attempts);
       if (handoff.status === 'COMPLETED') expect(called.length, id).toBeGreaterThan(0);
       if (handoff.status !== 'COMPLETED') {
         // only a step cut short by the kills on every attempt may have used its policy up
-        expect(handoff.events.some((event: { type: string }) => event.type === 'HANDOFF_INTERRUPTED'), id).toBe(true);
+        expect(
+          handoff.events.some((event: { type: string }) => event.type === 'HANDOFF_INTERRUPTED'),
+          id,
+        ).toBe(true);
       }
     }
 
     // the kills did cut running work short (and others took it over)
-    const interrupted = [...stored.values()].filter((handoff) => handoff.events.some((event: { type: string }) => event.type === 'HANDOFF_INTERRUPTED'));
+    const interrupted = [...stored.values()].filter((handoff) =>
+      handoff.events.some((event: { type: string }) => event.type === 'HANDOFF_INTERRUPTED'),
+    );
     expect(interrupted.length).toBeGreaterThan(0);
 
     const followed = await Promise.all(streams);
@@ -231,16 +271,27 @@ describe('three server processes on one SQLite file', () => {
     // ten minutes: only the change feed can bring the signal and the cancel within this test's time.
     await Promise.all([launch(3, { LEASE_MS: '600000' }), launch(4, { LEASE_MS: '600000' })]);
     const [a, b] = [instances[3]!, instances[4]!];
-    const created = await postGraphQL(a.port, `mutation { createProcedure(input: { id: "SHARED_WAIT", name: "wait", steps: [
+    const created = await postGraphQL(
+      a.port,
+      `mutation { createProcedure(input: { id: "SHARED_WAIT", name: "wait", steps: [
       { id: "review", name: "review", kind: AWAIT_SIGNAL, timeoutMs: 600000 }
       { id: "long", name: "long", kind: DELAY, params: { ms: 600000 }, timeoutMs: 900000 }
-    ] }) { userErrors { message } } }`);
+    ] }) { userErrors { message } } }`,
+    );
     expect(created).toEqual({ data: { createProcedure: { userErrors: [] } } });
-    const started = await postGraphQL(a.port, 'mutation { initiateHandoff(input: { handoffId: "remote_steer", procedureId: "SHARED_WAIT" }) { handoff { status } userErrors { message } } }');
+    const started = await postGraphQL(
+      a.port,
+      'mutation { initiateHandoff(input: { handoffId: "remote_steer", procedureId: "SHARED_WAIT" }) { handoff { status } userErrors { message } } }',
+    );
     expect(started.data.initiateHandoff.userErrors).toEqual([]);
 
     const events: string[] = [];
-    const client = createClient({ url: `ws://127.0.0.1:${b.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: `ws://127.0.0.1:${b.port}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+    });
     const seen = (type: string) =>
       new Promise<void>((resolve) => {
         const check = setInterval(() => {
@@ -251,14 +302,23 @@ describe('three server processes on one SQLite file', () => {
         }, 5);
       });
     const done = new Promise<void>((resolve, reject) =>
-      client.subscribe({ query: PROGRESS, variables: { id: 'remote_steer', after: 0 } }, { next: (r: any) => events.push(r.data.handoffProgress.type), error: reject, complete: resolve }),
+      client.subscribe(
+        { query: PROGRESS, variables: { id: 'remote_steer', after: 0 } },
+        { next: (r: any) => events.push(r.data.handoffProgress.type), error: reject, complete: resolve },
+      ),
     );
     await seen('STEP_WAITING');
-    const signalled = await postGraphQL(b.port, 'mutation { signalHandoff(input: { id: "remote_steer", step: "review", payload: { approved: true } }) { userErrors { message } } }');
+    const signalled = await postGraphQL(
+      b.port,
+      'mutation { signalHandoff(input: { id: "remote_steer", step: "review", payload: { approved: true } }) { userErrors { message } } }',
+    );
     expect(signalled.data.signalHandoff.userErrors).toEqual([]);
     await seen('STEP_SIGNALLED');
     await seen('STEP_STARTED');
-    const cancelled = await postGraphQL(b.port, 'mutation { cancelHandoff(input: { id: "remote_steer", reason: "from b" }) { userErrors { message } } }');
+    const cancelled = await postGraphQL(
+      b.port,
+      'mutation { cancelHandoff(input: { id: "remote_steer", reason: "from b" }) { userErrors { message } } }',
+    );
     expect(cancelled.data.cancelHandoff.userErrors).toEqual([]);
     await done;
     await client.dispose();

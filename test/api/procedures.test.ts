@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, getHandoff, initiate, phaseContext, quickStep } from '../support/handoff-fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let hook: Server;
@@ -16,7 +16,11 @@ beforeAll(async () => {
     request.on('end', () => {
       received.push({ body: JSON.parse(body), key: request.headers['idempotency-key'] as string | undefined });
       // /flaky fails the first call of each step it serves, then succeeds.
-      const flakyFirst = request.url === '/flaky' && received.filter((r) => r.body.handoffId === received.at(-1)!.body.handoffId && r.body.step === received.at(-1)!.body.step).length === 1;
+      const flakyFirst =
+        request.url === '/flaky' &&
+        received.filter(
+          (r) => r.body.handoffId === received.at(-1)!.body.handoffId && r.body.step === received.at(-1)!.body.step,
+        ).length === 1;
       response.statusCode = request.url === '/fail' || flakyFirst ? 503 : 204;
       response.end();
     });
@@ -48,7 +52,10 @@ describe('procedure definitions', () => {
       { id: 'VR002', severity: 'CRITICAL' },
       { id: 'VR003', severity: 'HIGH' },
     ]);
-    expect(byId.PHASE_TRANSITION_STANDARD.rollback.map((r: any) => r.name)).toEqual(['Resource Rollback', 'State Rollback']);
+    expect(byId.PHASE_TRANSITION_STANDARD.rollback.map((r: any) => r.name)).toEqual([
+      'Resource Rollback',
+      'State Rollback',
+    ]);
     expect(byId.AGENT_HANDOFF_STANDARD.estimatedDurationMs).toBe(109_800);
     expect(byId.AGENT_HANDOFF_STANDARD.rollback.map((r: any) => r.name)).toEqual(['Context Rollback']);
   });
@@ -84,20 +91,41 @@ describe('procedure definitions', () => {
   });
 
   it('refuses a duplicate id and versions updates', async () => {
-    const first = await createProcedure(server, { id: 'VERSIONED_API', name: 'one', steps: [quickStep('a', 'NOOP', {})] });
+    const first = await createProcedure(server, {
+      id: 'VERSIONED_API',
+      name: 'one',
+      steps: [quickStep('a', 'NOOP', {})],
+    });
     expect(first.procedure.version).toBe(1);
-    const again = await createProcedure(server, { id: 'VERSIONED_API', name: 'two', steps: [quickStep('a', 'NOOP', {})] });
+    const again = await createProcedure(server, {
+      id: 'VERSIONED_API',
+      name: 'two',
+      steps: [quickStep('a', 'NOOP', {})],
+    });
     expect(again.userErrors[0]).toMatchObject({ code: 'DUPLICATE_KEY', field: ['input', 'id'] });
     const update = `mutation($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version name } userErrors { code field } } }`;
-    const updated = await server.gql(update, { input: { id: 'VERSIONED_API', name: 'two', expectedVersion: 1, steps: [quickStep('b', 'NOOP', {})] } });
+    const updated = await server.gql(update, {
+      input: { id: 'VERSIONED_API', name: 'two', expectedVersion: 1, steps: [quickStep('b', 'NOOP', {})] },
+    });
     expect(updated.data.updateProcedure.procedure).toEqual({ version: 2, name: 'two' });
-    const stale = await server.gql(update, { input: { id: 'VERSIONED_API', name: 'three', expectedVersion: 1, steps: [quickStep('b', 'NOOP', {})] } });
-    expect(stale.data.updateProcedure.userErrors[0]).toEqual({ code: 'VERSION_CONFLICT', field: ['input', 'expectedVersion'] });
-    const deleted = await server.gql(`mutation { deleteProcedure(input: { id: "VERSIONED_API" }) { procedure { version } userErrors { code } } }`);
+    const stale = await server.gql(update, {
+      input: { id: 'VERSIONED_API', name: 'three', expectedVersion: 1, steps: [quickStep('b', 'NOOP', {})] },
+    });
+    expect(stale.data.updateProcedure.userErrors[0]).toEqual({
+      code: 'VERSION_CONFLICT',
+      field: ['input', 'expectedVersion'],
+    });
+    const deleted = await server.gql(
+      `mutation { deleteProcedure(input: { id: "VERSIONED_API" }) { procedure { version } userErrors { code } } }`,
+    );
     expect(deleted.data.deleteProcedure.procedure.version).toBe(2);
     const gone = await server.gql(`{ procedure(id: "VERSIONED_API") { id } }`);
     expect(gone.data.procedure).toBeNull();
-    const again2 = await createProcedure(server, { id: 'VERSIONED_API', name: 'reborn', steps: [quickStep('c', 'NOOP', {})] });
+    const again2 = await createProcedure(server, {
+      id: 'VERSIONED_API',
+      name: 'reborn',
+      steps: [quickStep('c', 'NOOP', {})],
+    });
     expect(again2.userErrors).toEqual([]);
     expect(again2.procedure.version).toBe(3);
   });
@@ -115,13 +143,25 @@ describe('post-step validation', () => {
       createProcedure(server, {
         id,
         name: 'Transfer then check resources',
-        steps: [quickStep('hand_over', 'TRANSFER_CONTEXT', { keys: ['resources'] }, { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0, nonRetryableCodes } })],
+        steps: [
+          quickStep(
+            'hand_over',
+            'TRANSFER_CONTEXT',
+            { keys: ['resources'] },
+            { validateRules: ['VR002'], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: 0, nonRetryableCodes } },
+          ),
+        ],
       });
     await define('CHECKED_TRANSFER');
     await define('CHECKED_TRANSFER_RETRIED', []);
     await server.gql('mutation { registerAgent(input: { id: "receiver" }) { userErrors { message } } }');
     const run = async (handoffId: string, procedureId: string) => {
-      await initiate(server, { handoffId, procedureId, targetAgent: 'receiver', metadata: { resources: [{ name: 'gpu', available: false }] } });
+      await initiate(server, {
+        handoffId,
+        procedureId,
+        targetAgent: 'receiver',
+        metadata: { resources: [{ name: 'gpu', available: false }] },
+      });
       return (await follow(server, handoffId)).filter((e) => e.type === 'STEP_FAILED');
     };
     const failures = await run('checked_1', 'CHECKED_TRANSFER');
@@ -135,9 +175,17 @@ describe('post-step validation', () => {
 
 describe('prerequisites', () => {
   it('refuses a handoff whose required agents are not registered', async () => {
-    await createProcedure(server, { id: 'NEEDS_REVIEWER', name: 'Needs reviewer', requiredAgents: ['reviewer_1'], steps: [quickStep('a', 'NOOP', {})] });
+    await createProcedure(server, {
+      id: 'NEEDS_REVIEWER',
+      name: 'Needs reviewer',
+      requiredAgents: ['reviewer_1'],
+      steps: [quickStep('a', 'NOOP', {})],
+    });
     const refused = await initiate(server, { handoffId: 'needs_reviewer_1', procedureId: 'NEEDS_REVIEWER' });
-    expect(refused.userErrors[0]).toMatchObject({ code: 'AGENT_NOT_REGISTERED', message: expect.stringContaining('reviewer_1') });
+    expect(refused.userErrors[0]).toMatchObject({
+      code: 'AGENT_NOT_REGISTERED',
+      message: expect.stringContaining('reviewer_1'),
+    });
     await server.gql(`mutation { registerAgent(input: { id: "reviewer_1" }) { userErrors { message } } }`);
     const accepted = await initiate(server, { handoffId: 'needs_reviewer_1', procedureId: 'NEEDS_REVIEWER' });
     expect(accepted.userErrors).toEqual([]);
@@ -145,7 +193,12 @@ describe('prerequisites', () => {
 
   it('refuses a handoff until its dependency procedure has completed for the same source phase', async () => {
     await createProcedure(server, { id: 'BUILD', name: 'Build', steps: [quickStep('a', 'NOOP', {})] });
-    await createProcedure(server, { id: 'DEPLOY', name: 'Deploy', dependencies: ['BUILD'], steps: [quickStep('a', 'NOOP', {})] });
+    await createProcedure(server, {
+      id: 'DEPLOY',
+      name: 'Deploy',
+      dependencies: ['BUILD'],
+      steps: [quickStep('a', 'NOOP', {})],
+    });
     await initiate(server, { handoffId: 'build_other', procedureId: 'BUILD', sourcePhase: 'release_6' });
     await follow(server, 'build_other');
     const early = await initiate(server, { handoffId: 'deploy_1', procedureId: 'DEPLOY', sourcePhase: 'release_7' });
@@ -159,26 +212,75 @@ describe('prerequisites', () => {
 
 describe('definitions that could never run', () => {
   it('refuses dependencies that form a cycle, on create and on update, naming the chain', async () => {
-    const self = await createProcedure(server, { id: 'SELF_DEP', name: 'Self', dependencies: ['SELF_DEP'], steps: [quickStep('a', 'NOOP', {})] });
-    expect(self.userErrors).toEqual([{ field: ['input', 'dependencies'], code: 'DEPENDENCY_CYCLE', message: expect.stringContaining('SELF_DEP → SELF_DEP') }]);
-    expect((await createProcedure(server, { id: 'CYCLE_A', name: 'A', steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
-    expect((await createProcedure(server, { id: 'CYCLE_B', name: 'B', dependencies: ['CYCLE_A'], steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
-    expect((await createProcedure(server, { id: 'CYCLE_C', name: 'C', dependencies: ['CYCLE_B'], steps: [quickStep('a', 'NOOP', {})] })).userErrors).toEqual([]);
+    const self = await createProcedure(server, {
+      id: 'SELF_DEP',
+      name: 'Self',
+      dependencies: ['SELF_DEP'],
+      steps: [quickStep('a', 'NOOP', {})],
+    });
+    expect(self.userErrors).toEqual([
+      {
+        field: ['input', 'dependencies'],
+        code: 'DEPENDENCY_CYCLE',
+        message: expect.stringContaining('SELF_DEP → SELF_DEP'),
+      },
+    ]);
+    expect(
+      (await createProcedure(server, { id: 'CYCLE_A', name: 'A', steps: [quickStep('a', 'NOOP', {})] })).userErrors,
+    ).toEqual([]);
+    expect(
+      (
+        await createProcedure(server, {
+          id: 'CYCLE_B',
+          name: 'B',
+          dependencies: ['CYCLE_A'],
+          steps: [quickStep('a', 'NOOP', {})],
+        })
+      ).userErrors,
+    ).toEqual([]);
+    expect(
+      (
+        await createProcedure(server, {
+          id: 'CYCLE_C',
+          name: 'C',
+          dependencies: ['CYCLE_B'],
+          steps: [quickStep('a', 'NOOP', {})],
+        })
+      ).userErrors,
+    ).toEqual([]);
     const closing = await server.gql(
       `mutation($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version } userErrors { field code message } } }`,
       { input: { id: 'CYCLE_A', name: 'A', dependencies: ['CYCLE_C'], steps: [quickStep('a', 'NOOP', {})] } },
     );
     expect(closing.data.updateProcedure).toEqual({
       procedure: null,
-      userErrors: [{ field: ['input', 'dependencies'], code: 'DEPENDENCY_CYCLE', message: expect.stringContaining('CYCLE_A → CYCLE_C → CYCLE_B → CYCLE_A') }],
+      userErrors: [
+        {
+          field: ['input', 'dependencies'],
+          code: 'DEPENDENCY_CYCLE',
+          message: expect.stringContaining('CYCLE_A → CYCLE_C → CYCLE_B → CYCLE_A'),
+        },
+      ],
     });
   });
 
   it('refuses a context transfer to a target agent nobody registered, and runs once it is registered', async () => {
-    const input = { handoffId: 'ghost_target_1', procedureId: 'PHASE_TRANSITION_STANDARD', sourceAgent: 'ghost_source', targetAgent: 'ghost_target', metadata: phaseContext() };
+    const input = {
+      handoffId: 'ghost_target_1',
+      procedureId: 'PHASE_TRANSITION_STANDARD',
+      sourceAgent: 'ghost_source',
+      targetAgent: 'ghost_target',
+      metadata: phaseContext(),
+    };
     const refused = await initiate(server, input);
     expect(refused.handoff).toBeNull();
-    expect(refused.userErrors).toEqual([{ field: ['input', 'targetAgent'], code: 'AGENT_NOT_REGISTERED', message: expect.stringContaining('"ghost_target"') }]);
+    expect(refused.userErrors).toEqual([
+      {
+        field: ['input', 'targetAgent'],
+        code: 'AGENT_NOT_REGISTERED',
+        message: expect.stringContaining('"ghost_target"'),
+      },
+    ]);
     await server.gql('mutation { registerAgent(input: { id: "ghost_target" }) { userErrors { message } } }');
     const accepted = await initiate(server, input);
     expect(accepted.userErrors).toEqual([]);
@@ -188,18 +290,34 @@ describe('definitions that could never run', () => {
 
 describe('webhook steps', () => {
   it('POSTs the handoff to an allow-listed URL and succeeds on 2xx', async () => {
-    const created = await createProcedure(server, { id: 'HOOKED', name: 'Calls a hook', steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/ok`, body: { hello: 1 } })] });
+    const created = await createProcedure(server, {
+      id: 'HOOKED',
+      name: 'Calls a hook',
+      steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/ok`, body: { hello: 1 } })],
+    });
     expect(created.userErrors).toEqual([]);
     await initiate(server, { handoffId: 'hooked_1', procedureId: 'HOOKED', targetAgent: 'someone' });
     const events = await follow(server, 'hooked_1');
     expect(events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
     const call = received.find((r) => r.body.handoffId === 'hooked_1')!;
-    expect(call.body).toMatchObject({ procedureId: 'HOOKED', step: 'notify', targetAgent: 'someone', attempt: 1, payload: { hello: 1 } });
+    expect(call.body).toMatchObject({
+      procedureId: 'HOOKED',
+      step: 'notify',
+      targetAgent: 'someone',
+      attempt: 1,
+      payload: { hello: 1 },
+    });
     expect(call.key).toBe('hooked_1:notify:1');
   });
 
   it('gives every step, compensation and attempt its own Idempotency-Key, so a de-duplicating receiver skips nothing', async () => {
-    const hooked = (id: string, path: string) => ({ id, name: id, kind: 'WEBHOOK', params: { url: `${hookUrl}${path}` }, timeoutMs: 2_000 });
+    const hooked = (id: string, path: string) => ({
+      id,
+      name: id,
+      kind: 'WEBHOOK',
+      params: { url: `${hookUrl}${path}` },
+      timeoutMs: 2_000,
+    });
     const created = await createProcedure(server, {
       id: 'HOOKED_UNDO',
       name: 'Hooks and their undos',
@@ -213,12 +331,22 @@ describe('webhook steps', () => {
     await initiate(server, { handoffId: 'hooked:2', procedureId: 'HOOKED_UNDO' });
     expect((await follow(server, 'hooked:2')).at(-1)!.type).toBe('HANDOFF_ROLLED_BACK');
     const keys = received.filter((r) => r.body.handoffId === 'hooked:2').map((r) => r.key);
-    expect(keys).toEqual(['hooked:2:reserve:1', 'hooked:2:charge:1', 'hooked:2:refund:1', 'hooked:2:release:1', 'hooked:2:release:2']);
+    expect(keys).toEqual([
+      'hooked:2:reserve:1',
+      'hooked:2:charge:1',
+      'hooked:2:refund:1',
+      'hooked:2:release:1',
+      'hooked:2:release:2',
+    ]);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('retries a failing webhook and fails the handoff when every attempt gets a 5xx', async () => {
-    await createProcedure(server, { id: 'HOOK_FAILS', name: 'Hook fails', steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/fail` })] });
+    await createProcedure(server, {
+      id: 'HOOK_FAILS',
+      name: 'Hook fails',
+      steps: [quickStep('notify', 'WEBHOOK', { url: `${hookUrl}/fail` })],
+    });
     await initiate(server, { handoffId: 'hook_fails_1', procedureId: 'HOOK_FAILS' });
     const events = await follow(server, 'hook_fails_1');
     expect(events.filter((e) => e.type === 'STEP_FAILED').map((e) => e.message)).toEqual([

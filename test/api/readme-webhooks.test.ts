@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/engine/webhooks/webhook-signature.js';
-import { waitFor } from '../support/server-process.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/server-process.js';
 
 /** The README section "Webhooks for integrators", up to the next `## ` heading. */
 function section(): string {
@@ -17,7 +17,7 @@ function section(): string {
 }
 
 function block(language: string): string {
-  const match = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section());
+  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section());
   if (!match) throw new Error(`no ${language} block`);
   return match[1]!;
 }
@@ -53,9 +53,14 @@ describe('README: Webhooks for integrators', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-readme-receiver-'));
     fs.writeFileSync(path.join(dir, 'receiver.mjs'), block('js'));
     let output = '';
-    receiver = spawn(process.execPath, [path.join(dir, 'receiver.mjs')], { env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) } });
+    receiver = spawn(process.execPath, [path.join(dir, 'receiver.mjs')], {
+      env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) },
+    });
     receiver.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    await waitFor(async () => output, (text) => text.includes('receiving webhooks'));
+    await waitFor(
+      async () => output,
+      (text) => text.includes('receiving webhooks'),
+    );
 
     const forgedBody = JSON.stringify({ id: 'forged:1', type: 'HANDOFF_COMPLETED' });
     const forged = await fetch(`http://127.0.0.1:${port}/hooks`, {
@@ -71,10 +76,20 @@ describe('README: Webhooks for integrators', () => {
     });
     expect(replayed.status).toBe(401);
 
-    const created = await server.gql(`mutation { createProcedure(input: { id: "README_HOOKED", name: "One no-op", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }`);
+    const created = await server.gql(
+      `mutation { createProcedure(input: { id: "README_HOOKED", name: "One no-op", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }`,
+    );
     expect(created.data.createProcedure.userErrors).toEqual([]);
-    await server.gql(`mutation { initiateHandoff(input: { handoffId: "readme_hooked", procedureId: "README_HOOKED" }) { userErrors { message } } }`);
-    await waitFor(async () => output, (text) => text.includes('HANDOFF_COMPLETED'));
-    expect(output.trim().split('\n').slice(1)).toEqual(['readme_hooked 1 HANDOFF_CREATED', expect.stringMatching(/^readme_hooked \d+ HANDOFF_COMPLETED$/)]);
+    await server.gql(
+      `mutation { initiateHandoff(input: { handoffId: "readme_hooked", procedureId: "README_HOOKED" }) { userErrors { message } } }`,
+    );
+    await waitFor(
+      async () => output,
+      (text) => text.includes('HANDOFF_COMPLETED'),
+    );
+    expect(output.trim().split('\n').slice(1)).toEqual([
+      'readme_hooked 1 HANDOFF_CREATED',
+      expect.stringMatching(/^readme_hooked \d+ HANDOFF_COMPLETED$/),
+    ]);
   });
 });

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_START } from '../../src/app.js';
 import { schema } from '../../src/resolvers/index.js';
-import { ROOT } from '../support/server-process.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { ROOT } from '../support/server-process.js';
 
 /** The text of one README section, up to the next `## ` heading. */
 function section(heading: string): string {
@@ -40,7 +40,10 @@ describe('README walkthrough', () => {
   it('GraphiQL opens with a query that runs as it is', async () => {
     const response = await server.gql(GRAPHIQL_START);
     expect(response.errors).toBeUndefined();
-    expect(response.data.procedures.map((p: any) => p.procedureId).sort()).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
+    expect(response.data.procedures.map((p: any) => p.procedureId).sort()).toEqual([
+      'AGENT_HANDOFF_STANDARD',
+      'PHASE_TRANSITION_STANDARD',
+    ]);
     const page = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(await page.text()).toContain('procedureId');
   });
@@ -64,8 +67,14 @@ describe('README walkthrough', () => {
     for (const block of walkthroughBlocks()) {
       if (block.source.trimStart().startsWith('subscription')) {
         const events = await collect(server.wsClient(), block.source);
-        expect(events.flatMap((e) => e.errors ?? []), block.name).toEqual([]);
-        results.set(block.name, events.map((e) => e.data));
+        expect(
+          events.flatMap((e) => e.errors ?? []),
+          block.name,
+        ).toEqual([]);
+        results.set(
+          block.name,
+          events.map((e) => e.data),
+        );
         continue;
       }
       if (block.name === 'Sessions') await waitForSessionOutcome();
@@ -112,15 +121,29 @@ describe('README: Two agents hand off', () => {
   });
 
   it('has its command and operations', () => {
-    expect([...section('Two agents hand off').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1].trim())).toEqual([
-      'npx tsx examples/agent-worker.ts --agent agent_2',
+    expect(
+      [...section('Two agents hand off').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1].trim()),
+    ).toEqual(['npx tsx examples/agent-worker.ts --agent agent_2']);
+    expect(graphqlBlocks('Two agents hand off').map((b) => b.name)).toEqual([
+      'RegisterSource',
+      'DefineReview',
+      'StartReview',
+      'FollowReview',
+      'ReviewResult',
     ]);
-    expect(graphqlBlocks('Two agents hand off').map((b) => b.name)).toEqual(['RegisterSource', 'DefineReview', 'StartReview', 'FollowReview', 'ReviewResult']);
   });
 
   it('runs the worker with the command as written, and every block in order', async () => {
-    const [command] = [...section('Two agents hand off').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1].trim());
-    worker = spawn(command, { cwd: ROOT, shell: true, detached: true, env: { ...process.env, HANDOFF_URL: server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command] = [...section('Two agents hand off').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) =>
+      match[1].trim(),
+    );
+    worker = spawn(command, {
+      cwd: ROOT,
+      shell: true,
+      detached: true,
+      env: { ...process.env, HANDOFF_URL: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     worker.stdout!.on('data', (chunk) => (output += chunk));
     worker.stderr!.on('data', (chunk) => (output += chunk));
@@ -128,8 +151,14 @@ describe('README: Two agents hand off', () => {
     for (const block of graphqlBlocks('Two agents hand off')) {
       if (block.source.trimStart().startsWith('subscription')) {
         const events = await collect(server.wsClient(), block.source);
-        expect(events.flatMap((e) => e.errors ?? []), block.name).toEqual([]);
-        results.set(block.name, events.map((e) => e.data));
+        expect(
+          events.flatMap((e) => e.errors ?? []),
+          block.name,
+        ).toEqual([]);
+        results.set(
+          block.name,
+          events.map((e) => e.data),
+        );
         continue;
       }
       const response = await server.gql(block.source);
@@ -147,22 +176,50 @@ describe('README: Two agents hand off', () => {
       results: ['scope', 'risks', 'rollout'].map((item) => ({ item, ok: true })),
       contextKeys: ['plan'],
     });
-    expect(result.target.inbox.edges[0].node).toEqual({ handoffId: 'plan_review_001', keys: ['plan'], acknowledged: true, acknowledgedBy: 'anonymous' });
+    expect(result.target.inbox.edges[0].node).toEqual({
+      handoffId: 'plan_review_001',
+      keys: ['plan'],
+      acknowledged: true,
+      acknowledgedBy: 'anonymous',
+    });
     expect(result.target.tasks.edges[0].node).toMatchObject({ step: 'review', status: 'COMPLETED' });
-    const review = result.target.feed.filter((entry: any) => entry.handoffId === 'plan_review_001').map((entry: any) => entry.type);
-    expect(review).toEqual(['HANDOFF_ASSIGNED', 'CONTEXT_DELIVERED', 'CONTEXT_ACKNOWLEDGED', 'TASK_OFFERED', 'TASK_CLAIMED', 'TASK_COMPLETED', 'HANDOFF_FINISHED']);
-    expect(result.source.feed.filter((entry: any) => entry.handoffId === 'plan_review_001').map((entry: any) => entry.type)).toEqual(['HANDOFF_ASSIGNED', 'HANDOFF_FINISHED']);
+    const review = result.target.feed
+      .filter((entry: any) => entry.handoffId === 'plan_review_001')
+      .map((entry: any) => entry.type);
+    expect(review).toEqual([
+      'HANDOFF_ASSIGNED',
+      'CONTEXT_DELIVERED',
+      'CONTEXT_ACKNOWLEDGED',
+      'TASK_OFFERED',
+      'TASK_CLAIMED',
+      'TASK_COMPLETED',
+      'HANDOFF_FINISHED',
+    ]);
+    expect(
+      result.source.feed.filter((entry: any) => entry.handoffId === 'plan_review_001').map((entry: any) => entry.type),
+    ).toEqual(['HANDOFF_ASSIGNED', 'HANDOFF_FINISHED']);
     expect(output).toContain('completed task');
   });
 });
 
 describe('README: Operating, finding work and bulk actions', () => {
-  const ours = ['StuckForAnHour', 'RetryingNow', 'GoldCustomersOfPlanners', 'CancelGoldBacklog', 'FollowBulk', 'BulkOperations'];
+  const ours = [
+    'StuckForAnHour',
+    'RetryingNow',
+    'GoldCustomersOfPlanners',
+    'CancelGoldBacklog',
+    'FollowBulk',
+    'BulkOperations',
+  ];
 
   it('has its operations, each valid against the schema', () => {
     const blocks = graphqlBlocks('Operating');
     expect(ours.concat('StopBulk').filter((name) => !blocks.some((block) => block.name === name))).toEqual([]);
-    for (const block of blocks) expect(validate(schema, parse(block.source)).map((error) => error.message), block.name).toEqual([]);
+    for (const block of blocks)
+      expect(
+        validate(schema, parse(block.source)).map((error) => error.message),
+        block.name,
+      ).toEqual([]);
   });
 
   it('runs them as written, without errors', async () => {
@@ -171,7 +228,10 @@ describe('README: Operating, finding work and bulk actions', () => {
     for (const block of blocks) {
       if (block.source.trimStart().startsWith('subscription')) {
         const updates = await collect(server.wsClient(), block.source, { id: bulkOperationId });
-        expect(updates.flatMap((update) => update.errors ?? []), block.name).toEqual([]);
+        expect(
+          updates.flatMap((update) => update.errors ?? []),
+          block.name,
+        ).toEqual([]);
         expect(updates.at(-1)!.data.bulkOperationProgress.status, block.name).toBe('COMPLETED');
         continue;
       }

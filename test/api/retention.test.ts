@@ -14,15 +14,28 @@ const TOTALS = `{ metrics { handoffs { total finished running succeeded byStatus
 const IDS = `{ handoffs(first: 50) { edges { node { handoffId status } } } }`;
 
 beforeAll(async () => {
-  server = await startTestServer({ HANDOFF_RETENTION_MINUTES: '60', HANDOFF_RETENTION_INTERVAL_MS: String(MINUTE), HANDOFF_RETENTION_BATCH: '2' }, { clock });
-  for (const [id, kind] of [['QUICK', 'NOOP'], ['GATED', 'AWAIT_SIGNAL']]) {
-    const created = await createProcedure(server, { id, name: id, steps: [quickStep('only', kind, {}, { timeoutMs: 24 * 60 * MINUTE })] });
+  server = await startTestServer(
+    { HANDOFF_RETENTION_MINUTES: '60', HANDOFF_RETENTION_INTERVAL_MS: String(MINUTE), HANDOFF_RETENTION_BATCH: '2' },
+    { clock },
+  );
+  for (const [id, kind] of [
+    ['QUICK', 'NOOP'],
+    ['GATED', 'AWAIT_SIGNAL'],
+  ]) {
+    const created = await createProcedure(server, {
+      id,
+      name: id,
+      steps: [quickStep('only', kind, {}, { timeoutMs: 24 * 60 * MINUTE })],
+    });
     expect(created.userErrors).toEqual([]);
   }
   const handed = await createProcedure(server, {
     id: 'HANDED',
     name: 'Hand over, then work',
-    steps: [quickStep('hand', 'TRANSFER_CONTEXT', { keys: ['task'] }), quickStep('work', 'AGENT_TASK', {}, { timeoutMs: 24 * 60 * MINUTE })],
+    steps: [
+      quickStep('hand', 'TRANSFER_CONTEXT', { keys: ['task'] }),
+      quickStep('work', 'AGENT_TASK', {}, { timeoutMs: 24 * 60 * MINUTE }),
+    ],
   });
   expect(handed.userErrors).toEqual([]);
 });
@@ -32,9 +45,12 @@ afterAll(async () => {
 });
 
 async function start(id: string, procedureId: string): Promise<void> {
-  const answer = await server.gql(`mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { userErrors { message } } }`, {
-    input: { handoffId: id, procedureId },
-  });
+  const answer = await server.gql(
+    `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { userErrors { message } } }`,
+    {
+      input: { handoffId: id, procedureId },
+    },
+  );
   expect(answer.errors ?? answer.data.initiateHandoff.userErrors).toEqual([]);
 }
 
@@ -49,7 +65,8 @@ function nextDeletingSweep(): Promise<RetentionSweep> {
   });
 }
 
-const listed = async () => ((await server.gql(IDS)).data.handoffs.edges as any[]).map((edge) => edge.node.handoffId).sort();
+const listed = async () =>
+  ((await server.gql(IDS)).data.handoffs.edges as any[]).map((edge) => edge.node.handoffId).sort();
 
 describe('retention of finished handoffs', () => {
   it('deletes finished handoffs past the age, never unfinished ones, and metrics stay consistent', async () => {
@@ -73,7 +90,12 @@ describe('retention of finished handoffs', () => {
     expect(await listed()).toEqual(['gated', 'young']);
     const old = await server.gql(`{ handoff(id: "old_1") { status events { seq } } }`);
     expect(old).toEqual({ data: { handoff: null } });
-    expect((await server.gql(TOTALS)).data.metrics.handoffs).toMatchObject({ total: 2, finished: 1, running: 1, succeeded: 1 });
+    expect((await server.gql(TOTALS)).data.metrics.handoffs).toMatchObject({
+      total: 2,
+      finished: 1,
+      running: 1,
+      succeeded: 1,
+    });
     // Subscribing to a deleted handoff is answered like any unknown id.
     const progress = await collect(server.wsClient(), `subscription { handoffProgress(id: "old_2") { seq } }`);
     expect(progress.map((result) => result.errors?.[0].extensions?.code)).toEqual(['NOT_FOUND']);
@@ -88,7 +110,13 @@ describe('retention of finished handoffs', () => {
 
   it("deletes the agent tasks and inbox deliveries of a deleted handoff, and keeps the agent's feed", async () => {
     await registerReadyAgents(server, 'ret_source', 'ret_target');
-    const started = await initiate(server, { handoffId: 'handed_1', procedureId: 'HANDED', sourceAgent: 'ret_source', targetAgent: 'ret_target', metadata: { task: 'ship it' } });
+    const started = await initiate(server, {
+      handoffId: 'handed_1',
+      procedureId: 'HANDED',
+      sourceAgent: 'ret_source',
+      targetAgent: 'ret_target',
+      metadata: { task: 'ship it' },
+    });
     expect(started.userErrors).toEqual([]);
     const task = await waitForTask(server, 'ret_target', 'handed_1');
     const { token } = await claimTask(server, task.taskId);
@@ -112,6 +140,8 @@ describe('retention of finished handoffs', () => {
     expect((await server.gql(`{ agentTask(taskId: "${task.taskId}") { status } }`)).data.agentTask).toBeNull();
     // The feed is the agent's own numbered log: its entries stay, and name a handoff that is gone.
     expect(after.data.agent.feed.map((entry: any) => entry.type)).toEqual(before.feed.map((entry: any) => entry.type));
-    expect(after.data.agent.feed.every((entry: any) => entry.handoffId === 'handed_1' && entry.handoff === null)).toBe(true);
+    expect(after.data.agent.feed.every((entry: any) => entry.handoffId === 'handed_1' && entry.handoff === null)).toBe(
+      true,
+    );
   });
 });

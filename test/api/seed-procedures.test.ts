@@ -18,7 +18,9 @@ describe('seed procedures', () => {
     dirs.push(dataDir);
     const first = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
-      const deleted = await first.gql('mutation { deleteProcedure(input: { id: "AGENT_HANDOFF_STANDARD" }) { userErrors { message } } }');
+      const deleted = await first.gql(
+        'mutation { deleteProcedure(input: { id: "AGENT_HANDOFF_STANDARD" }) { userErrors { message } } }',
+      );
       expect(deleted.errors).toBeUndefined();
       expect(deleted.data.deleteProcedure.userErrors).toEqual([]);
     } finally {
@@ -27,7 +29,9 @@ describe('seed procedures', () => {
     const second = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       const listed = await second.gql(PROCEDURE_IDS);
-      expect(listed.data.procedures.map((p: { procedureId: string }) => p.procedureId)).toEqual(['PHASE_TRANSITION_STANDARD']);
+      expect(listed.data.procedures.map((p: { procedureId: string }) => p.procedureId)).toEqual([
+        'PHASE_TRANSITION_STANDARD',
+      ]);
     } finally {
       await second.close();
     }

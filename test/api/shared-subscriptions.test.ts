@@ -1,14 +1,18 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { createProcedure, follow, initiate, quickStep } from '../support/handoff-fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await createProcedure(server, { id: 'TWO_NOOPS', name: 'Two no-ops', steps: [quickStep('a', 'NOOP', {}), quickStep('b', 'NOOP', {})] });
+  await createProcedure(server, {
+    id: 'TWO_NOOPS',
+    name: 'Two no-ops',
+    steps: [quickStep('a', 'NOOP', {}), quickStep('b', 'NOOP', {})],
+  });
 });
 
 afterAll(async () => {
@@ -25,7 +29,11 @@ function listen(query: string): Listener {
   const events: Listener['events'] = [];
   const stop = client.subscribe(
     { query },
-    { next: (value: any) => events.push(value.data.handoffEvents), error: (error) => events.push({ handoffId: 'error', type: String(error) }), complete: () => undefined },
+    {
+      next: (value: any) => events.push(value.data.handoffEvents),
+      error: (error) => events.push({ handoffId: 'error', type: String(error) }),
+      complete: () => undefined,
+    },
   );
   return { events, stop };
 }
@@ -37,7 +45,10 @@ async function runUntilSeen(listeners: Listener[], prefix: string): Promise<stri
     await initiate(server, { handoffId: id, procedureId: 'TWO_NOOPS' });
     await follow(server, id);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const seenWhole = (l: Listener) => ['HANDOFF_CREATED', 'HANDOFF_COMPLETED'].every((type) => l.events.some((e) => e.handoffId === id && e.type === type));
+    const seenWhole = (l: Listener) =>
+      ['HANDOFF_CREATED', 'HANDOFF_COMPLETED'].every((type) =>
+        l.events.some((e) => e.handoffId === id && e.type === type),
+      );
     if (listeners.every(seenWhole)) return id;
   }
 }
@@ -73,7 +84,9 @@ describe('identical live subscriptions share one execution', () => {
     const query = 'subscription { handoffEvents { handoffId seq type } }';
     for (const id of ['first', 'second']) socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
     const eventsOf = (id: string, handoffId: string) =>
-      frames.filter((f) => f.id === id && f.type === 'next' && f.payload.data.handoffEvents.handoffId === handoffId).map((f) => f.payload.data.handoffEvents.type);
+      frames
+        .filter((f) => f.id === id && f.type === 'next' && f.payload.data.handoffEvents.handoffId === handoffId)
+        .map((f) => f.payload.data.handoffEvents.type);
     const completedFor = (id: string, handoffId: string) => eventsOf(id, handoffId).includes('HANDOFF_COMPLETED');
 
     // Subscriptions register asynchronously: start handoffs until both operations saw one whole.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestServer, type TestServer } from '../support/server.js';
 import { noopCompensation, quickStep } from '../support/handoff-fixtures.js';
+import { bearer, startTestServer, type TestServer } from '../support/server.js';
 
 const KEY = 'ana-operator-key-0123456789';
 const ADMIN = 'admin-key-for-signal-tests-0123';
@@ -45,9 +45,16 @@ function runWithSignal(id: string, signal: Record<string, unknown>): Promise<any
           const event = value.data.handoffProgress;
           events.push(event);
           if (event.type === 'STEP_WAITING' && event.step === 'review') {
-            void gql(`mutation($input: SignalHandoffInput!) { signalHandoff(input: $input) { userErrors { message } } }`, {
-              input: { id, step: 'review', ...signal },
-            }).then((answer) => (answer.data?.signalHandoff.userErrors.length ? reject(new Error(JSON.stringify(answer))) : undefined), reject);
+            void gql(
+              `mutation($input: SignalHandoffInput!) { signalHandoff(input: $input) { userErrors { message } } }`,
+              {
+                input: { id, step: 'review', ...signal },
+              },
+            ).then(
+              (answer) =>
+                answer.data?.signalHandoff.userErrors.length ? reject(new Error(JSON.stringify(answer))) : undefined,
+              reject,
+            );
           }
         },
         error: reject,
@@ -57,17 +64,28 @@ function runWithSignal(id: string, signal: Record<string, unknown>): Promise<any
   });
 }
 
-const start = (id: string) => gql(`mutation { initiateHandoff(input: { handoffId: "${id}", procedureId: "REVIEWED" }) { userErrors { message } } }`);
+const start = (id: string) =>
+  gql(
+    `mutation { initiateHandoff(input: { handoffId: "${id}", procedureId: "REVIEWED" }) { userErrors { message } } }`,
+  );
 
 describe('approve or reject', () => {
   it('approves a waiting step, recording who approved it', async () => {
     await start('approve_1');
     const events = await runWithSignal('approve_1', { outcome: 'APPROVE', payload: { ticket: 7 } });
     const signalled = events.find((e) => e.type === 'STEP_SIGNALLED');
-    expect(signalled).toMatchObject({ step: 'review', actor: { keyName: 'ana', agentId: null }, message: 'approved by key ana' });
+    expect(signalled).toMatchObject({
+      step: 'review',
+      actor: { keyName: 'ana', agentId: null },
+      message: 'approved by key ana',
+    });
     expect(events.at(-1).type).toBe('HANDOFF_COMPLETED');
     const stored = await gql(`{ handoff(id: "approve_1") { steps { id output } } }`);
-    expect(stored.data.handoff.steps[1].output).toEqual({ signal: { ticket: 7 }, outcome: 'APPROVE', signalledBy: { keyName: 'ana', agentId: null } });
+    expect(stored.data.handoff.steps[1].output).toEqual({
+      signal: { ticket: 7 },
+      outcome: 'APPROVE',
+      signalledBy: { keyName: 'ana', agentId: null },
+    });
   });
 
   it('rejects a waiting step: it fails for good although attempts are left, and the handoff rolls back', async () => {
@@ -96,8 +114,13 @@ describe('approve or reject', () => {
 
   it('refuses a rejection without a reason, and changes nothing', async () => {
     await start('reject_2');
-    const refused = await gql(`mutation { signalHandoff(input: { id: "reject_2", step: "review", outcome: REJECT }) { handoff { id } userErrors { code field } } }`);
-    expect(refused.data.signalHandoff).toEqual({ handoff: null, userErrors: [{ code: 'MISSING_VALUE', field: ['input', 'reason'] }] });
+    const refused = await gql(
+      `mutation { signalHandoff(input: { id: "reject_2", step: "review", outcome: REJECT }) { handoff { id } userErrors { code field } } }`,
+    );
+    expect(refused.data.signalHandoff).toEqual({
+      handoff: null,
+      userErrors: [{ code: 'MISSING_VALUE', field: ['input', 'reason'] }],
+    });
     const events = await runWithSignal('reject_2', { outcome: 'APPROVE' });
     expect(events.at(-1).type).toBe('HANDOFF_COMPLETED');
   });

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { type Client, createClient } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killAll, listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
+import WebSocket from 'ws';
+import { killAll, listeningPort, type ServerProcess, spawnServer } from '../support/server-process.js';
 
 const PROCEDURES = '{ procedures { id steps { name } } }';
 /** Generous: start-up is a couple of seconds, but CI machines can be slow. */
@@ -24,13 +24,20 @@ async function post(port: number, query: string): Promise<{ status: number; body
 function collect(client: Client, query: string): Promise<{ data?: unknown; errors?: unknown }[]> {
   return new Promise((resolve, reject) => {
     const results: { data?: unknown; errors?: unknown }[] = [];
-    client.subscribe({ query }, { next: (value) => results.push(value), error: reject, complete: () => resolve(results) });
+    client.subscribe(
+      { query },
+      { next: (value) => results.push(value), error: reject, complete: () => resolve(results) },
+    );
   });
 }
 
 function procedureIds(body: any): string[] {
   return (body.data.procedures as { id: string }[])
-    .map((procedure) => Buffer.from(procedure.id, 'base64').toString('utf8').replace(/^Procedure:/, ''))
+    .map((procedure) =>
+      Buffer.from(procedure.id, 'base64')
+        .toString('utf8')
+        .replace(/^Procedure:/, ''),
+    )
     .sort();
 }
 
@@ -74,7 +81,9 @@ describe('npm start', () => {
       expect(http.status).toBe(200);
       expect(http.body.errors).toBeUndefined();
       expect(procedureIds(http.body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
-      const phase = http.body.data.procedures.find((p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation');
+      const phase = http.body.data.procedures.find(
+        (p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation',
+      );
       expect(phase.steps.map((step: { name: string }) => step.name)).toEqual([
         'Phase Completion Validation',
         'Resource Handoff',
@@ -82,7 +91,12 @@ describe('npm start', () => {
         'Handoff Validation',
       ]);
 
-      const ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+      const ws = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+      });
       try {
         const results = await collect(ws, PROCEDURES);
         expect(results).toHaveLength(1);
@@ -110,9 +124,16 @@ describe('npm start', () => {
       const second = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       const secondPort = await listeningPort(second);
 
-      const created = await post(firstPort, 'mutation { createProcedure(input: { id: "SHARED_ONE", name: "shared", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }');
+      const created = await post(
+        firstPort,
+        'mutation { createProcedure(input: { id: "SHARED_ONE", name: "shared", steps: [{ id: "a", name: "a", kind: NOOP, timeoutMs: 1000 }] }) { userErrors { message } } }',
+      );
       expect(created.body).toEqual({ data: { createProcedure: { userErrors: [] } } });
-      expect(procedureIds((await post(secondPort, PROCEDURES)).body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD', 'SHARED_ONE']);
+      expect(procedureIds((await post(secondPort, PROCEDURES)).body)).toEqual([
+        'AGENT_HANDOFF_STANDARD',
+        'PHASE_TRANSITION_STANDARD',
+        'SHARED_ONE',
+      ]);
 
       for (const server of [first, second]) {
         server.child.kill('SIGTERM');
@@ -120,7 +141,11 @@ describe('npm start', () => {
       }
       const third = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       const port = await listeningPort(third);
-      expect(procedureIds((await post(port, PROCEDURES)).body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD', 'SHARED_ONE']);
+      expect(procedureIds((await post(port, PROCEDURES)).body)).toEqual([
+        'AGENT_HANDOFF_STANDARD',
+        'PHASE_TRANSITION_STANDARD',
+        'SHARED_ONE',
+      ]);
       third.child.kill('SIGTERM');
       expect((await third.exited).code).toBe(0);
     },
@@ -148,38 +173,50 @@ describe('npm start', () => {
     START_TIMEOUT_MS * 2,
   );
 
-  it('says where it listens whatever LOG_LEVEL is: on stderr when info lines are off', async () => {
-    for (const level of ['warn', 'silent']) {
-      const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: level });
-      const port = await new Promise<number>((resolve, reject) => {
-        const check = () => {
-          const match = /^Handoff listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/m.exec(server.stderr());
-          if (match) resolve(Number(match[1]));
-        };
-        server.child.stderr!.on('data', check);
-        server.exited.then(() => reject(new Error(`exited before listening: ${server.stderr()}`)));
-        check();
-      });
-      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-  }, START_TIMEOUT_MS * 2);
+  it(
+    'says where it listens whatever LOG_LEVEL is: on stderr when info lines are off',
+    async () => {
+      for (const level of ['warn', 'silent']) {
+        const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: level });
+        const port = await new Promise<number>((resolve, reject) => {
+          const check = () => {
+            const match = /^Handoff listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/m.exec(server.stderr());
+            if (match) resolve(Number(match[1]));
+          };
+          server.child.stderr!.on('data', check);
+          server.exited.then(() => reject(new Error(`exited before listening: ${server.stderr()}`)));
+          check();
+        });
+        expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    },
+    START_TIMEOUT_MS * 2,
+  );
 
-  it('stops with a one-line message naming PORT when PORT is invalid', async () => {
-    const server = start({ PORT: 'abc', DATA_DIR: dataDir });
-    const exit = await server.exited;
-    expect(exit.code).not.toBe(0);
-    expect(exit.code).not.toBeNull();
-    const message = server.stderr().trim();
-    expect(message.split('\n')).toHaveLength(1);
-    expect(message).toContain('PORT');
-    expect(server.stdout()).not.toContain('Handoff listening');
-  }, START_TIMEOUT_MS);
+  it(
+    'stops with a one-line message naming PORT when PORT is invalid',
+    async () => {
+      const server = start({ PORT: 'abc', DATA_DIR: dataDir });
+      const exit = await server.exited;
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      const message = server.stderr().trim();
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toContain('PORT');
+      expect(server.stdout()).not.toContain('Handoff listening');
+    },
+    START_TIMEOUT_MS,
+  );
 
-  it('stops with a one-line message naming STORE when STORE=mongo has no MONGODB_URL', async () => {
-    const server = start({ STORE: 'mongo', DATA_DIR: dataDir });
-    expect((await server.exited).code).not.toBe(0);
-    expect(server.stderr().trim().split('\n')).toEqual([expect.stringContaining('STORE')]);
-  }, START_TIMEOUT_MS);
+  it(
+    'stops with a one-line message naming STORE when STORE=mongo has no MONGODB_URL',
+    async () => {
+      const server = start({ STORE: 'mongo', DATA_DIR: dataDir });
+      expect((await server.exited).code).not.toBe(0);
+      expect(server.stderr().trim().split('\n')).toEqual([expect.stringContaining('STORE')]);
+    },
+    START_TIMEOUT_MS,
+  );
 });

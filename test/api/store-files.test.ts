@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
+import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from '../support/server-process.js';
 
 const START_TIMEOUT_MS = 20_000;
 
 /** One nedb data-file line per document, as the earlier embedded store wrote them. */
 function nedbFile(dir: string, name: string, docs: object[]): void {
-  fs.writeFileSync(path.join(dir, `${name}.db`), docs.map((doc) => JSON.stringify(doc)).join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, `${name}.db`), `${docs.map((doc) => JSON.stringify(doc)).join('\n')}\n`);
 }
 
 describe('the embedded store file', () => {
@@ -89,17 +89,95 @@ describe('the embedded store file', () => {
     'imports a data directory of the earlier nedb store once, keeping the old files aside',
     async () => {
       const state = {
-        id: 'old_1', procedureId: 'AGENT_HANDOFF_STANDARD', procedureVersion: 1, type: 'AGENT_TO_AGENT', priority: 'NORMAL', status: 'COMPLETED',
-        sourceAgent: null, targetAgent: null, sourcePhase: null, targetPhase: null, createdAt: 1_700_000_000_000, startedAt: 1_700_000_000_000,
-        finishedAt: 1_700_000_000_050, currentStep: 0, steps: [], version: 3, seq: 3, test: null, error: null, cancelReason: null,
+        id: 'old_1',
+        procedureId: 'AGENT_HANDOFF_STANDARD',
+        procedureVersion: 1,
+        type: 'AGENT_TO_AGENT',
+        priority: 'NORMAL',
+        status: 'COMPLETED',
+        sourceAgent: null,
+        targetAgent: null,
+        sourcePhase: null,
+        targetPhase: null,
+        createdAt: 1_700_000_000_000,
+        startedAt: 1_700_000_000_000,
+        finishedAt: 1_700_000_000_050,
+        currentStep: 0,
+        steps: [],
+        version: 3,
+        seq: 3,
+        test: null,
+        error: null,
+        cancelReason: null,
       };
-      const event = (seq: number, type: string, status: string) => ({ handoffId: 'old_1', seq, at: 1_700_000_000_000 + seq, type, step: null, status, message: type, testId: null });
+      const event = (seq: number, type: string, status: string) => ({
+        handoffId: 'old_1',
+        seq,
+        at: 1_700_000_000_000 + seq,
+        type,
+        step: null,
+        status,
+        message: type,
+        testId: null,
+      });
       nedbFile(dataDir, 'handoffs', [
-        { _id: 'old_1', version: 2, seq: 2, status: 'RUNNING', procedureId: 'AGENT_HANDOFF_STANDARD', type: 'AGENT_TO_AGENT', priority: 'NORMAL', sourceAgent: null, targetAgent: null, sourcePhase: null, testId: null, createdAt: 1_700_000_000_000, durationMs: null, state: JSON.stringify({ ...state, status: 'RUNNING' }), metadata: '{"ticket":"T-1"}', outbox: '[]', leaseOwner: null, leaseExpiresAt: 0, signals: {}, cancelRequest: null },
+        {
+          _id: 'old_1',
+          version: 2,
+          seq: 2,
+          status: 'RUNNING',
+          procedureId: 'AGENT_HANDOFF_STANDARD',
+          type: 'AGENT_TO_AGENT',
+          priority: 'NORMAL',
+          sourceAgent: null,
+          targetAgent: null,
+          sourcePhase: null,
+          testId: null,
+          createdAt: 1_700_000_000_000,
+          durationMs: null,
+          state: JSON.stringify({ ...state, status: 'RUNNING' }),
+          metadata: '{"ticket":"T-1"}',
+          outbox: '[]',
+          leaseOwner: null,
+          leaseExpiresAt: 0,
+          signals: {},
+          cancelRequest: null,
+        },
         // the later line for the same id wins; its outbox holds the final event the log never got
-        { _id: 'old_1', version: 3, seq: 3, status: 'COMPLETED', procedureId: 'AGENT_HANDOFF_STANDARD', type: 'AGENT_TO_AGENT', priority: 'NORMAL', sourceAgent: null, targetAgent: null, sourcePhase: null, testId: null, createdAt: 1_700_000_000_000, durationMs: 50, state: JSON.stringify(state), metadata: '{"ticket":"T-1"}', outbox: JSON.stringify([event(3, 'HANDOFF_COMPLETED', 'COMPLETED')]), leaseOwner: null, leaseExpiresAt: 0, signals: {}, cancelRequest: null },
+        {
+          _id: 'old_1',
+          version: 3,
+          seq: 3,
+          status: 'COMPLETED',
+          procedureId: 'AGENT_HANDOFF_STANDARD',
+          type: 'AGENT_TO_AGENT',
+          priority: 'NORMAL',
+          sourceAgent: null,
+          targetAgent: null,
+          sourcePhase: null,
+          testId: null,
+          createdAt: 1_700_000_000_000,
+          durationMs: 50,
+          state: JSON.stringify(state),
+          metadata: '{"ticket":"T-1"}',
+          outbox: JSON.stringify([event(3, 'HANDOFF_COMPLETED', 'COMPLETED')]),
+          leaseOwner: null,
+          leaseExpiresAt: 0,
+          signals: {},
+          cancelRequest: null,
+        },
       ]);
-      nedbFile(dataDir, 'handoff_events', [1, 2].map((seq) => ({ _id: `old_1#${String(seq).padStart(12, '0')}`, owner: 'old_1', seq, at: 1_700_000_000_000 + seq, body: JSON.stringify(event(seq, seq === 1 ? 'HANDOFF_CREATED' : 'HANDOFF_STARTED', 'RUNNING')) })));
+      nedbFile(
+        dataDir,
+        'handoff_events',
+        [1, 2].map((seq) => ({
+          _id: `old_1#${String(seq).padStart(12, '0')}`,
+          owner: 'old_1',
+          seq,
+          at: 1_700_000_000_000 + seq,
+          body: JSON.stringify(event(seq, seq === 1 ? 'HANDOFF_CREATED' : 'HANDOFF_STARTED', 'RUNNING')),
+        })),
+      );
       fs.appendFileSync(path.join(dataDir, 'handoff_events.db'), '{"_id": "torn li\n');
       nedbFile(dataDir, 'procedures', []);
 
@@ -109,14 +187,26 @@ describe('the embedded store file', () => {
       expect(read.data.handoff).toEqual({
         status: 'COMPLETED',
         metadata: { ticket: 'T-1' },
-        events: [{ seq: 1, type: 'HANDOFF_CREATED' }, { seq: 2, type: 'HANDOFF_STARTED' }, { seq: 3, type: 'HANDOFF_COMPLETED' }],
+        events: [
+          { seq: 1, type: 'HANDOFF_CREATED' },
+          { seq: 2, type: 'HANDOFF_STARTED' },
+          { seq: 3, type: 'HANDOFF_COMPLETED' },
+        ],
       });
-      const logs = server.stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const logs = server
+        .stdout()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
       const imported = logs.find((line) => line.msg === 'imported the nedb data directory into the SQLite store');
       expect(imported.counts).toMatchObject({ handoffs: 1, handoff_events: 2 });
       expect(logs.find((line) => /did not parse/.test(line.msg))?.badLines).toEqual({ handoff_events: 1 });
       const aside = fs.readdirSync(dataDir).find((name) => name.startsWith('nedb-imported-'))!;
-      expect(fs.readdirSync(path.join(dataDir, aside)).sort()).toEqual(['handoff_events.db', 'handoffs.db', 'procedures.db']);
+      expect(fs.readdirSync(path.join(dataDir, aside)).sort()).toEqual([
+        'handoff_events.db',
+        'handoffs.db',
+        'procedures.db',
+      ]);
       server.child.kill('SIGTERM');
       expect((await server.exited).code).toBe(0);
       expect(fs.readdirSync(dataDir).sort()).toEqual(['handoff.sqlite', aside]);

@@ -19,9 +19,18 @@ describe('validation metrics', () => {
     let server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext() });
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ resources: [{ name: 'x', available: false }] }) });
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ sourceStateChecksum: 'other' }) });
-      await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ phaseComplete: false, sourceStateChecksum: null }) });
+      await runSession(server, {
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        context: goodContext({ resources: [{ name: 'x', available: false }] }),
+      });
+      await runSession(server, {
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        context: goodContext({ sourceStateChecksum: 'other' }),
+      });
+      await runSession(server, {
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        context: goodContext({ phaseComplete: false, sourceStateChecksum: null }),
+      });
     } finally {
       await server.close();
     }
@@ -30,7 +39,14 @@ describe('validation metrics', () => {
       const response = await server.gql(METRICS);
       expect(response.errors).toBeUndefined();
       const metrics = response.data.metrics.validation;
-      expect(metrics).toMatchObject({ sessions: 4, running: 0, passed: 1, passedWithWarnings: 1, failed: 2, successRate: 0.5 });
+      expect(metrics).toMatchObject({
+        sessions: 4,
+        running: 0,
+        passed: 1,
+        passedWithWarnings: 1,
+        failed: 2,
+        successRate: 0.5,
+      });
       const byRule = Object.fromEntries(metrics.byRule.map((r: any) => [r.ruleId, r]));
       expect(byRule.VR001).toEqual({ ruleId: 'VR001', evaluated: 4, failed: 1, errors: 0 });
       expect(byRule.VR002).toEqual({ ruleId: 'VR002', evaluated: 4, failed: 1, errors: 0 });
@@ -48,7 +64,16 @@ describe('validation metrics', () => {
 describe('per-rule performance', () => {
   const FIGURES = 'evaluated passed failed errors successRate durationP50Ms durationP95Ms durationMaxMs';
   const METRICS = `{ metrics { validation { byRule { ruleId ${FIGURES} } bySeverity { severity ${FIGURES} } } } }`;
-  const NEVER_EVALUATED = { evaluated: 0, passed: 0, failed: 0, errors: 0, successRate: null, durationP50Ms: null, durationP95Ms: null, durationMaxMs: null };
+  const NEVER_EVALUATED = {
+    evaluated: 0,
+    passed: 0,
+    failed: 0,
+    errors: 0,
+    successRate: null,
+    durationP50Ms: null,
+    durationP95Ms: null,
+    durationMaxMs: null,
+  };
   let dataDir: string;
 
   beforeAll(() => {
@@ -62,13 +87,23 @@ describe('per-rule performance', () => {
     const { byRule, bySeverity } = response.data.metrics.validation;
     return {
       byRule: Object.fromEntries(byRule.map(({ ruleId, ...figures }: any) => [ruleId, figures])) as Record<string, any>,
-      bySeverity: Object.fromEntries(bySeverity.map(({ severity, ...figures }: any) => [severity, figures])) as Record<string, any>,
+      bySeverity: Object.fromEntries(bySeverity.map(({ severity, ...figures }: any) => [severity, figures])) as Record<
+        string,
+        any
+      >,
     };
   }
 
   /** The count of one series of the rule histogram in Prometheus text. */
   function evaluationCount(text: string, rule: string, status: string): number {
-    const line = text.split('\n').find((l) => l.startsWith('handoff_validation_rule_duration_seconds_count{') && l.includes(`rule="${rule}"`) && l.includes(`status="${status}"`));
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('handoff_validation_rule_duration_seconds_count{') &&
+          l.includes(`rule="${rule}"`) &&
+          l.includes(`status="${status}"`),
+      );
     return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
   }
 
@@ -89,9 +124,15 @@ describe('per-rule performance', () => {
     let before: Awaited<ReturnType<typeof validationMetrics>>;
     try {
       // One rule that passes, fails or cannot be evaluated ($toInt of "abc" throws), and one never run.
-      const count = { id: 'VR_COUNT', name: 'Count not negative', severity: 'HIGH', condition: { $expr: { $gte: [{ $toInt: '$context.count' }, 0] } } };
+      const count = {
+        id: 'VR_COUNT',
+        name: 'Count not negative',
+        severity: 'HIGH',
+        condition: { $expr: { $gte: [{ $toInt: '$context.count' }, 0] } },
+      };
       const idle = { id: 'VR_IDLE', name: 'Never run', severity: 'LOW', condition: { 'context.never': true } };
-      for (const input of [count, idle]) expect((await server.gql(CREATE_RULE, { input })).data.createValidationRule.userErrors).toEqual([]);
+      for (const input of [count, idle])
+        expect((await server.gql(CREATE_RULE, { input })).data.createValidationRule.userErrors).toEqual([]);
 
       const runs = [
         { count: 5, expected: 'PASSED' },
@@ -100,7 +141,10 @@ describe('per-rule performance', () => {
         { count: 'abc', expected: 'ERROR', phaseComplete: false },
       ];
       for (const run of runs) {
-        const session = await runSession(server, { ruleIds: ['VR_COUNT', 'VR001'], context: goodContext({ count: run.count, phaseComplete: run.phaseComplete ?? true }) });
+        const session = await runSession(server, {
+          ruleIds: ['VR_COUNT', 'VR001'],
+          context: goodContext({ count: run.count, phaseComplete: run.phaseComplete ?? true }),
+        });
         expect(resultOf(session, 'VR_COUNT').status).toBe(run.expected);
         countDurations.push(resultOf(session, 'VR_COUNT').durationMs);
         vr001Durations.push(resultOf(session, 'VR001').durationMs);
@@ -111,7 +155,11 @@ describe('per-rule performance', () => {
 
       const text = await (await fetch(`${server.origin}/metrics`)).text();
       expect(text).toMatch(/^# TYPE handoff_validation_rule_duration_seconds histogram$/m);
-      expect([evaluationCount(text, 'VR_COUNT', 'PASSED'), evaluationCount(text, 'VR_COUNT', 'FAILED'), evaluationCount(text, 'VR_COUNT', 'ERROR')]).toEqual([2, 1, 2]);
+      expect([
+        evaluationCount(text, 'VR_COUNT', 'PASSED'),
+        evaluationCount(text, 'VR_COUNT', 'FAILED'),
+        evaluationCount(text, 'VR_COUNT', 'ERROR'),
+      ]).toEqual([2, 1, 2]);
       expect([evaluationCount(text, 'VR001', 'PASSED'), evaluationCount(text, 'VR001', 'FAILED')]).toEqual([3, 1]);
       expect(evaluationCount(text, 'VR_IDLE', 'PASSED')).toBe(0);
       before = await validationMetrics(server);

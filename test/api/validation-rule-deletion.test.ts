@@ -34,7 +34,12 @@ describe('deleting validation rules', () => {
   afterAll(() => server.close());
 
   it('deletes a rule no procedure names; sessions that ran it still name it', async () => {
-    await createRule(server, { id: 'VR_TEMP', name: 'Temporary Check', severity: 'MEDIUM', condition: { 'context.ok': true } });
+    await createRule(server, {
+      id: 'VR_TEMP',
+      name: 'Temporary Check',
+      severity: 'MEDIUM',
+      condition: { 'context.ok': true },
+    });
     const before = await runSession(server, { ruleIds: ['VR_TEMP'], context: { ok: false } });
 
     expect(await deleteRule(server, 'VR_TEMP')).toEqual({
@@ -47,13 +52,24 @@ describe('deleting validation rules', () => {
 
     const read = (await server.gql(SESSION, { id: before.id })).data.validationSession;
     expect(read.results).toEqual([
-      expect.objectContaining({ rule: null, ruleId: 'VR_TEMP', ruleName: 'Temporary Check', severity: 'MEDIUM', status: 'FAILED' }),
+      expect.objectContaining({
+        rule: null,
+        ruleId: 'VR_TEMP',
+        ruleName: 'Temporary Check',
+        severity: 'MEDIUM',
+        status: 'FAILED',
+      }),
     ]);
     expect(read.ruleIds).toEqual(['VR_TEMP']);
 
     const again = await server.gql(START, { input: { ruleIds: ['VR_TEMP'] } });
-    expect(again.data.startValidationSession.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'ruleIds', '0'] })]);
-    expect(await deleteRule(server, 'VR_TEMP')).toMatchObject({ rule: null, userErrors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
+    expect(again.data.startValidationSession.userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'ruleIds', '0'] }),
+    ]);
+    expect(await deleteRule(server, 'VR_TEMP')).toMatchObject({
+      rule: null,
+      userErrors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }],
+    });
     const metrics = await server.gql(`{ metrics { validation { byRule { ruleId } } } }`);
     expect(metrics.data.metrics.validation.byRule.map((r: { ruleId: string }) => r.ruleId)).not.toContain('VR_TEMP');
   });
@@ -62,15 +78,34 @@ describe('deleting validation rules', () => {
     const refused = await deleteRule(server, 'VR008');
     expect(refused.rule).toBeNull();
     expect(refused.referencedBy).toEqual([
-      { procedureId: 'AGENT_HANDOFF_STANDARD', procedureName: 'Standard Agent Handoff', gate: false, afterSteps: [], validateSteps: ['handoff_confirmation'] },
-      { procedureId: 'PHASE_TRANSITION_STANDARD', procedureName: 'Standard Phase Transition', gate: false, afterSteps: [], validateSteps: ['handoff_validation'] },
+      {
+        procedureId: 'AGENT_HANDOFF_STANDARD',
+        procedureName: 'Standard Agent Handoff',
+        gate: false,
+        afterSteps: [],
+        validateSteps: ['handoff_confirmation'],
+      },
+      {
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        procedureName: 'Standard Phase Transition',
+        gate: false,
+        afterSteps: [],
+        validateSteps: ['handoff_validation'],
+      },
     ]);
-    expect(refused.userErrors).toEqual([{ code: 'RULE_IN_USE', field: ['input', 'id'], message: expect.stringContaining('AGENT_HANDOFF_STANDARD') }]);
+    expect(refused.userErrors).toEqual([
+      { code: 'RULE_IN_USE', field: ['input', 'id'], message: expect.stringContaining('AGENT_HANDOFF_STANDARD') },
+    ]);
     expect(refused.userErrors[0].message).toContain('PHASE_TRANSITION_STANDARD (validate step handoff_validation)');
 
     const gate = await deleteRule(server, 'VR002');
     expect(gate.referencedBy).toEqual([
-      expect.objectContaining({ procedureId: 'PHASE_TRANSITION_STANDARD', gate: true, afterSteps: ['resource_handoff'], validateSteps: [] }),
+      expect.objectContaining({
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        gate: true,
+        afterSteps: ['resource_handoff'],
+        validateSteps: [],
+      }),
     ]);
     expect(await ruleIds(server)).toEqual(expect.arrayContaining(['VR002', 'VR008']));
   });
@@ -84,24 +119,48 @@ describe('deleting validation rules', () => {
         kind: 'NOOP',
         timeoutMs: 1000,
         validateRules: rules,
-        compensation: { id: 'check_undo', name: 'Check the undo', kind: 'VALIDATE', params: { rules: rules.length ? rules : ['VR001'] }, timeoutMs: 1000 },
+        compensation: {
+          id: 'check_undo',
+          name: 'Check the undo',
+          kind: 'VALIDATE',
+          params: { rules: rules.length ? rules : ['VR001'] },
+          timeoutMs: 1000,
+        },
       },
     ];
-    const created = await server.gql(PROCEDURE, { input: { id: 'USES_RULE', name: 'Uses a rule', steps: steps(['VR_USED']) } });
+    const created = await server.gql(PROCEDURE, {
+      input: { id: 'USES_RULE', name: 'Uses a rule', steps: steps(['VR_USED']) },
+    });
     expect(created.data.createProcedure.userErrors).toEqual([]);
 
     const refused = await deleteRule(server, 'VR_USED');
     expect(refused.referencedBy).toEqual([
-      { procedureId: 'USES_RULE', procedureName: 'Uses a rule', gate: false, afterSteps: ['work'], validateSteps: ['check_undo'] },
+      {
+        procedureId: 'USES_RULE',
+        procedureName: 'Uses a rule',
+        gate: false,
+        afterSteps: ['work'],
+        validateSteps: ['check_undo'],
+      },
     ]);
 
-    const updated = await server.gql(UPDATE_PROCEDURE, { input: { id: 'USES_RULE', name: 'Uses a rule', steps: steps([]) } });
+    const updated = await server.gql(UPDATE_PROCEDURE, {
+      input: { id: 'USES_RULE', name: 'Uses a rule', steps: steps([]) },
+    });
     expect(updated.data.updateProcedure.userErrors).toEqual([]);
-    expect(await deleteRule(server, 'VR_USED')).toMatchObject({ rule: { id: 'VR_USED' }, referencedBy: [], userErrors: [] });
+    expect(await deleteRule(server, 'VR_USED')).toMatchObject({
+      rule: { id: 'VR_USED' },
+      referencedBy: [],
+      userErrors: [],
+    });
 
     // Gone for new definitions too.
-    const naming = await server.gql(PROCEDURE, { input: { id: 'NAMES_GONE_RULE', name: 'x', validationRules: ['VR_USED'], steps: steps([]) } });
-    expect(naming.data.createProcedure.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'validationRules'] })]);
+    const naming = await server.gql(PROCEDURE, {
+      input: { id: 'NAMES_GONE_RULE', name: 'x', validationRules: ['VR_USED'], steps: steps([]) },
+    });
+    expect(naming.data.createProcedure.userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'validationRules'] }),
+    ]);
   });
 });
 
@@ -137,8 +196,20 @@ describe('deleting a seed rule', () => {
     validationRules: ['VR004', 'VR005'],
     requiredContextKeys: ['task'],
     steps: [
-      { id: 'agent_readiness_check', name: 'Agent Readiness Check', kind: 'VALIDATE', params: { rules: ['VR004'] }, timeoutMs: 20_000 },
-      { id: 'handoff_confirmation', name: 'Handoff Confirmation', kind: 'VALIDATE', params: { rules: ['VR005', 'VR007', 'VR008'] }, timeoutMs: 20_000 },
+      {
+        id: 'agent_readiness_check',
+        name: 'Agent Readiness Check',
+        kind: 'VALIDATE',
+        params: { rules: ['VR004'] },
+        timeoutMs: 20_000,
+      },
+      {
+        id: 'handoff_confirmation',
+        name: 'Handoff Confirmation',
+        kind: 'VALIDATE',
+        params: { rules: ['VR005', 'VR007', 'VR008'] },
+        timeoutMs: 20_000,
+      },
     ],
   };
 
@@ -148,9 +219,16 @@ describe('deleting a seed rule', () => {
     try {
       await registerPair(server);
       sessionId = (await runSession(server, { ruleIds: ['VR006'], sourceAgent: 'agent_1', targetAgent: 'agent_2' })).id;
-      expect((await deleteRule(server, 'VR006')).referencedBy).toEqual([expect.objectContaining({ procedureId: 'AGENT_HANDOFF_STANDARD', validateSteps: ['agent_readiness_check'] })]);
-      expect((await server.gql(UPDATE_PROCEDURE, { input: AGENT_HANDOFF_WITHOUT_VR006 })).data.updateProcedure.userErrors).toEqual([]);
-      expect(await deleteRule(server, 'VR006')).toMatchObject({ rule: { id: 'VR006', name: 'Connection Stability Check' }, userErrors: [] });
+      expect((await deleteRule(server, 'VR006')).referencedBy).toEqual([
+        expect.objectContaining({ procedureId: 'AGENT_HANDOFF_STANDARD', validateSteps: ['agent_readiness_check'] }),
+      ]);
+      expect(
+        (await server.gql(UPDATE_PROCEDURE, { input: AGENT_HANDOFF_WITHOUT_VR006 })).data.updateProcedure.userErrors,
+      ).toEqual([]);
+      expect(await deleteRule(server, 'VR006')).toMatchObject({
+        rule: { id: 'VR006', name: 'Connection Stability Check' },
+        userErrors: [],
+      });
     } finally {
       await server.close();
     }
@@ -160,12 +238,24 @@ describe('deleting a seed rule', () => {
       expect(await ruleIds(server)).toEqual(['VR001', 'VR002', 'VR003', 'VR004', 'VR005', 'VR007', 'VR008']);
       const session = (await server.gql(SESSION, { id: sessionId })).data.validationSession;
       expect(session.results).toEqual([
-        expect.objectContaining({ rule: null, ruleId: 'VR006', ruleName: 'Connection Stability Check', severity: 'HIGH', status: 'PASSED' }),
+        expect.objectContaining({
+          rule: null,
+          ruleId: 'VR006',
+          ruleName: 'Connection Stability Check',
+          severity: 'HIGH',
+          status: 'PASSED',
+        }),
       ]);
-      const metrics = (await server.gql(`{ metrics { validation { byRule { ruleId } bySeverity { severity evaluated passed } } } }`)).data.metrics.validation;
+      const metrics = (
+        await server.gql(`{ metrics { validation { byRule { ruleId } bySeverity { severity evaluated passed } } } }`)
+      ).data.metrics.validation;
       expect(metrics.byRule.map((r: { ruleId: string }) => r.ruleId)).not.toContain('VR006');
       // What it did still counts for its severity.
-      expect(metrics.bySeverity.find((s: { severity: string }) => s.severity === 'HIGH')).toEqual({ severity: 'HIGH', evaluated: 1, passed: 1 });
+      expect(metrics.bySeverity.find((s: { severity: string }) => s.severity === 'HIGH')).toEqual({
+        severity: 'HIGH',
+        evaluated: 1,
+        passed: 1,
+      });
     } finally {
       await server.close();
     }

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
-import { CREATE_RULE, goodContext, PROGRESS, registerPair, resultOf, runSession, SESSION, START } from '../support/validation-api.js';
+import {
+  CREATE_RULE,
+  goodContext,
+  PROGRESS,
+  registerPair,
+  resultOf,
+  runSession,
+  SESSION,
+  START,
+} from '../support/validation-api.js';
 
 describe('validation over GraphQL', () => {
   let server: TestServer;
@@ -59,7 +68,12 @@ describe('validation over GraphQL', () => {
   it('fails when a resource is unavailable, naming VR002 and what it found', async () => {
     const session = await runSession(server, {
       procedureId: 'PHASE_TRANSITION_STANDARD',
-      context: goodContext({ resources: [{ name: 'database', available: true }, { name: 'gpu', available: false }] }),
+      context: goodContext({
+        resources: [
+          { name: 'database', available: true },
+          { name: 'gpu', available: false },
+        ],
+      }),
     });
     expect(session.outcome).toBe('FAILED');
     const vr002 = resultOf(session, 'VR002');
@@ -120,7 +134,10 @@ describe('validation over GraphQL', () => {
         condition: { 'context.ticket': { $regex: '^TICKET-\\d+$' } },
       },
     });
-    expect(created.data.createValidationRule).toMatchObject({ rule: { id: 'VR100', severity: 'CRITICAL', enabled: true }, userErrors: [] });
+    expect(created.data.createValidationRule).toMatchObject({
+      rule: { id: 'VR100', severity: 'CRITICAL', enabled: true },
+      userErrors: [],
+    });
 
     const listed = await runSession(server, { ruleIds: ['VR001', 'VR100'], context: goodContext() });
     expect(listed.outcome).toBe('FAILED');
@@ -137,13 +154,27 @@ describe('validation over GraphQL', () => {
     expect(resultOf(all, 'VR100').status).toBe('PASSED');
     expect(all.outcome).toBe('PASSED');
 
-    const duplicate = await server.gql(CREATE_RULE, { input: { id: 'VR100', name: 'Again', severity: 'LOW', condition: {} } });
-    expect(duplicate.data.createValidationRule).toMatchObject({ rule: null, userErrors: [{ code: 'DUPLICATE_KEY', field: ['input', 'id'] }] });
+    const duplicate = await server.gql(CREATE_RULE, {
+      input: { id: 'VR100', name: 'Again', severity: 'LOW', condition: {} },
+    });
+    expect(duplicate.data.createValidationRule).toMatchObject({
+      rule: null,
+      userErrors: [{ code: 'DUPLICATE_KEY', field: ['input', 'id'] }],
+    });
   });
 
   it('refuses invalid conditions with userErrors at input.condition', async () => {
-    for (const condition of [{ 'context.a': { $bogus: 1 } }, { $where: 'this.a == 1' }, { $and: 5 }, { a: { $in: 5 } }, [1, 2], 'x']) {
-      const response = await server.gql(CREATE_RULE, { input: { id: 'VR_BAD', name: 'Bad', severity: 'LOW', condition } });
+    for (const condition of [
+      { 'context.a': { $bogus: 1 } },
+      { $where: 'this.a == 1' },
+      { $and: 5 },
+      { a: { $in: 5 } },
+      [1, 2],
+      'x',
+    ]) {
+      const response = await server.gql(CREATE_RULE, {
+        input: { id: 'VR_BAD', name: 'Bad', severity: 'LOW', condition },
+      });
       expect(response.errors).toBeUndefined();
       expect(response.data.createValidationRule.rule).toBeNull();
       expect(response.data.createValidationRule.userErrors).toEqual([
@@ -155,26 +186,42 @@ describe('validation over GraphQL', () => {
   });
 
   it('updates, disables and enables rules; a disabled rule is SKIPPED', async () => {
-    await server.gql(CREATE_RULE, { input: { id: 'VR200', name: 'Priority set', severity: 'LOW', condition: { 'context.priority': { $exists: true } } } });
+    await server.gql(CREATE_RULE, {
+      input: {
+        id: 'VR200',
+        name: 'Priority set',
+        severity: 'LOW',
+        condition: { 'context.priority': { $exists: true } },
+      },
+    });
     const updated = await server.gql(
       `mutation ($condition: JSON) { updateValidationRule(input: { id: "VR200", severity: CRITICAL, condition: $condition }) { rule { id } userErrors { field code } } }`,
       { condition: { bad: { $nope: 1 } } },
     );
-    expect(updated.data.updateValidationRule).toEqual({ rule: null, userErrors: [{ field: ['input', 'condition'], code: 'INVALID_CONDITION' }] });
+    expect(updated.data.updateValidationRule).toEqual({
+      rule: null,
+      userErrors: [{ field: ['input', 'condition'], code: 'INVALID_CONDITION' }],
+    });
 
-    const disabled = await server.gql(`mutation { disableValidationRule(input: { id: "VR200" }) { rule { id enabled } userErrors { code } } }`);
+    const disabled = await server.gql(
+      `mutation { disableValidationRule(input: { id: "VR200" }) { rule { id enabled } userErrors { code } } }`,
+    );
     expect(disabled.data.disableValidationRule).toEqual({ rule: { id: 'VR200', enabled: false }, userErrors: [] });
     const skipped = await runSession(server, { ruleIds: ['VR200'], context: {} });
     expect(resultOf(skipped, 'VR200').status).toBe('SKIPPED');
     expect(skipped.outcome).toBe('PASSED');
 
     await server.gql(`mutation { enableValidationRule(input: { id: "VR200" }) { rule { id } } }`);
-    const raised = await server.gql(`mutation { updateValidationRule(input: { id: "VR200", severity: CRITICAL }) { rule { severity version } userErrors { code } } }`);
+    const raised = await server.gql(
+      `mutation { updateValidationRule(input: { id: "VR200", severity: CRITICAL }) { rule { severity version } userErrors { code } } }`,
+    );
     expect(raised.data.updateValidationRule).toEqual({ rule: { severity: 'CRITICAL', version: 4 }, userErrors: [] });
     const failing = await runSession(server, { ruleIds: ['VR200'], context: {} });
     expect(failing.outcome).toBe('FAILED');
 
-    const missing = await server.gql(`mutation { disableValidationRule(input: { id: "NOPE" }) { rule { id } userErrors { code field } } }`);
+    const missing = await server.gql(
+      `mutation { disableValidationRule(input: { id: "NOPE" }) { rule { id } userErrors { code field } } }`,
+    );
     expect(missing.data.disableValidationRule.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
   });
 
@@ -186,7 +233,9 @@ describe('validation over GraphQL', () => {
       { field: ['input', 'ruleIds', '1'], code: 'NOT_FOUND', message: expect.stringContaining('VR999') },
     ]);
     const hugeContext = await server.gql(START, { input: { context: { blob: 'x'.repeat(70_000) } } });
-    expect(hugeContext.data.startValidationSession.userErrors).toEqual([{ field: ['input', 'context'], code: 'TOO_LARGE', message: expect.stringContaining('65536 bytes') }]);
+    expect(hugeContext.data.startValidationSession.userErrors).toEqual([
+      { field: ['input', 'context'], code: 'TOO_LARGE', message: expect.stringContaining('65536 bytes') },
+    ]);
     const badContext = await server.gql(START, { input: { context: [1, 2] } });
     expect(badContext.data.startValidationSession.userErrors).toEqual([
       { field: ['input', 'context'], code: 'INVALID_VALUE', message: expect.any(String) },
@@ -197,27 +246,40 @@ describe('validation over GraphQL', () => {
     const session = await runSession(server, { handoffId: 'list_me', ruleIds: ['VR001'], context: goodContext() });
     const byPlain = await server.gql(SESSION, { id: session.sessionId });
     expect(byPlain.data.validationSession.id).toBe(session.id);
-    const node = await server.gql(`query ($id: ID!) { node(id: $id) { id ... on ValidationSession { outcome } } }`, { id: session.id });
+    const node = await server.gql(`query ($id: ID!) { node(id: $id) { id ... on ValidationSession { outcome } } }`, {
+      id: session.id,
+    });
     expect(node.data.node).toEqual({ id: session.id, outcome: 'PASSED' });
 
     const list = await server.gql(`{ validationSessions(first: 5, filter: { handoffId: "list_me" }) {
       totalCount edges { cursor node { id } } pageInfo { hasNextPage } } }`);
-    expect(list.data.validationSessions).toMatchObject({ totalCount: 1, edges: [{ node: { id: session.id } }], pageInfo: { hasNextPage: false } });
+    expect(list.data.validationSessions).toMatchObject({
+      totalCount: 1,
+      edges: [{ node: { id: session.id } }],
+      pageInfo: { hasNextPage: false },
+    });
 
-    const page1 = await server.gql(`{ validationSessions(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`);
+    const page1 = await server.gql(
+      `{ validationSessions(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+    );
     const { totalCount, pageInfo } = page1.data.validationSessions;
     expect(totalCount).toBeGreaterThan(2);
     expect(pageInfo.hasNextPage).toBe(true);
-    const page2 = await server.gql(`query ($after: String) { validationSessions(first: 2, after: $after) { edges { node { id } } } }`, {
-      after: pageInfo.endCursor,
-    });
+    const page2 = await server.gql(
+      `query ($after: String) { validationSessions(first: 2, after: $after) { edges { node { id } } } }`,
+      {
+        after: pageInfo.endCursor,
+      },
+    );
     const firstIds = page1.data.validationSessions.edges.map((e: any) => e.node.id);
     for (const edge of page2.data.validationSessions.edges) expect(firstIds).not.toContain(edge.node.id);
   });
 
   it('streams every rule result and then the outcome over graphql-ws, and completes', async () => {
     const client = server.wsClient();
-    const started = await server.gql(START, { input: { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ resources: [{ name: 'x' }] }) } });
+    const started = await server.gql(START, {
+      input: { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext({ resources: [{ name: 'x' }] }) },
+    });
     const id = started.data.startValidationSession.session.id;
     const events = await collect(client, PROGRESS, { id });
     expect(events.every((e) => e.errors === undefined)).toBe(true);
@@ -239,7 +301,12 @@ describe('validation over GraphQL', () => {
     const client = server.wsClient();
     const events = await collect(client, PROGRESS, { id: 'no-such-session' });
     expect(events).toHaveLength(1);
-    expect(events[0].errors).toEqual([expect.objectContaining({ message: 'No validation session "no-such-session"', extensions: { code: 'NOT_FOUND' } })]);
+    expect(events[0].errors).toEqual([
+      expect.objectContaining({
+        message: 'No validation session "no-such-session"',
+        extensions: { code: 'NOT_FOUND' },
+      }),
+    ]);
   });
 });
 
@@ -272,7 +339,11 @@ describe('stale heartbeats', () => {
     expect(resultOf(stale, 'VR004').status).toBe('FAILED');
     expect(stale.outcome).toBe('FAILED');
 
-    const blockingHigh = await runSession(server, { ruleIds: ['VR006'], targetAgent: 'agent_2', blockingSeverities: ['HIGH'] });
+    const blockingHigh = await runSession(server, {
+      ruleIds: ['VR006'],
+      targetAgent: 'agent_2',
+      blockingSeverities: ['HIGH'],
+    });
     expect(blockingHigh.outcome).toBe('FAILED');
     const warnOnly = await runSession(server, { ruleIds: ['VR006'], targetAgent: 'agent_2' });
     expect(warnOnly.outcome).toBe('PASSED_WITH_WARNINGS');

@@ -12,16 +12,22 @@ describe('viewer', () => {
 
   it('on an open server, answers the anonymous admin and that no key is required', async () => {
     server = await startTestServer();
-    expect((await server.gql(VIEWER)).data).toEqual({ viewer: { keyName: 'anonymous', role: 'ADMIN', agentId: null, keysRequired: false } });
+    expect((await server.gql(VIEWER)).data).toEqual({
+      viewer: { keyName: 'anonymous', role: 'ADMIN', agentId: null, keysRequired: false },
+    });
   });
 
   it("with API keys, names the key's role over HTTP and graphql-ws, and is null (not an error) without a key", async () => {
-    server = await startTestServer({ API_KEYS: 'look:viewer:viewer-key-0123456789,w1:agent=agent_1:agent-key-0123456789' });
+    server = await startTestServer({
+      API_KEYS: 'look:viewer:viewer-key-0123456789,w1:agent=agent_1:agent-key-0123456789',
+    });
     expect(await server.gql(VIEWER)).toEqual({ data: { viewer: null } });
     expect((await server.gql(VIEWER, undefined, bearer('viewer-key-0123456789'))).data).toEqual({
       viewer: { keyName: 'look', role: 'VIEWER', agentId: null, keysRequired: true },
     });
     const overWs = await collect(server.wsClient({ authorization: 'Bearer agent-key-0123456789' }), VIEWER);
-    expect(overWs).toEqual([{ data: { viewer: { keyName: 'w1', role: 'AGENT', agentId: 'agent_1', keysRequired: true } } }]);
+    expect(overWs).toEqual([
+      { data: { viewer: { keyName: 'w1', role: 'AGENT', agentId: 'agent_1', keysRequired: true } } },
+    ]);
   });
 });

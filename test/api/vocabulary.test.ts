@@ -1,11 +1,12 @@
-import { getNamedType, isInputObjectType, isObjectType, type GraphQLInputType, type GraphQLObjectType } from 'graphql';
+import { type GraphQLInputType, type GraphQLObjectType, getNamedType, isInputObjectType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
 import { createProcedure, initiate, quickStep } from '../support/handoff-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** Names of arguments and input fields that name an entity (step ids are names within a procedure, not entities). */
-const NAMES_AN_ENTITY = /^(id|ids|\w+Id|\w+Ids|agent|sourceAgent|targetAgent|requiredAgents|dependencies|validationRules|validateRules)$/;
+const NAMES_AN_ENTITY =
+  /^(id|ids|\w+Id|\w+Ids|agent|sourceAgent|targetAgent|requiredAgents|dependencies|validationRules|validateRules)$/;
 const STEP_IDS = new Set(['ProcedureStepInput.id', 'RollbackStepInput.id']);
 
 /** Every argument and input field of the served schema, with its type. */
@@ -13,9 +14,12 @@ function inputsOfSchema(): { at: string; type: GraphQLInputType }[] {
   const inputs: { at: string; type: GraphQLInputType }[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
-    if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) inputs.push({ at: `${type.name}.${field.name}`, type: field.type });
+    if (isInputObjectType(type))
+      for (const field of Object.values(type.getFields()))
+        inputs.push({ at: `${type.name}.${field.name}`, type: field.type });
     if (isObjectType(type)) {
-      for (const field of Object.values(type.getFields())) for (const arg of field.args) inputs.push({ at: `${type.name}.${field.name}(${arg.name})`, type: arg.type });
+      for (const field of Object.values(type.getFields()))
+        for (const arg of field.args) inputs.push({ at: `${type.name}.${field.name}(${arg.name})`, type: arg.type });
     }
   }
   return inputs;
@@ -30,9 +34,13 @@ describe('one API vocabulary', () => {
   afterAll(() => server.close());
 
   it('every argument and input field that names an entity is an ID', () => {
-    const named = inputsOfSchema().filter(({ at }) => NAMES_AN_ENTITY.test(at.replace(/^.*[.(]|\)$/g, '')) && !STEP_IDS.has(at));
+    const named = inputsOfSchema().filter(
+      ({ at }) => NAMES_AN_ENTITY.test(at.replace(/^.*[.(]|\)$/g, '')) && !STEP_IDS.has(at),
+    );
     expect(named.length).toBeGreaterThan(40);
-    expect(named.filter(({ type }) => getNamedType(type).name !== 'ID').map(({ at, type }) => `${at}: ${String(type)}`)).toEqual([]);
+    expect(
+      named.filter(({ type }) => getNamedType(type).name !== 'ID').map(({ at, type }) => `${at}: ${String(type)}`),
+    ).toEqual([]);
   });
 
   it('lists are <Item>Connection/<Item>Edge and page forward only: last and before are not offered', async () => {
@@ -43,9 +51,16 @@ describe('one API vocabulary', () => {
       const item = getNamedType(edge.getFields().node.type).name;
       expect([connection.name, edge.name]).toEqual([`${item}Connection`, `${item}Edge`]);
     }
-    expect(connections.map((c) => c.name).sort()).toEqual(
-      ['AgentConnection', 'AgentTaskConnection', 'BulkOperationConnection', 'ContextDeliveryConnection', 'HandoffConnection', 'ReliabilityTestConnection', 'ValidationSessionConnection', 'WebhookDeliveryConnection'],
-    );
+    expect(connections.map((c) => c.name).sort()).toEqual([
+      'AgentConnection',
+      'AgentTaskConnection',
+      'BulkOperationConnection',
+      'ContextDeliveryConnection',
+      'HandoffConnection',
+      'ReliabilityTestConnection',
+      'ValidationSessionConnection',
+      'WebhookDeliveryConnection',
+    ]);
     expect(inputsOfSchema().filter(({ at }) => /\((last|before)\)$/.test(at))).toEqual([]);
 
     const refused = await server.gql('{ handoffs(last: 1) { totalCount } }');
@@ -65,14 +80,18 @@ describe('one API vocabulary', () => {
   });
 
   it('accepts the global id wherever it accepts a plain one', async () => {
-    const register = 'mutation($id: ID!) { registerAgent(input: { id: $id }) { agent { id agentId } userErrors { code } } }';
+    const register =
+      'mutation($id: ID!) { registerAgent(input: { id: $id }) { agent { id agentId } userErrors { code } } }';
     const source = (await server.gql(register, { id: 'vocab_source' })).data.registerAgent.agent;
     const target = (await server.gql(register, { id: 'vocab_target' })).data.registerAgent.agent;
     expect(source.id).not.toBe('vocab_source');
 
-    const beat = await server.gql('mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: BUSY }) { agent { agentId reportedStatus } } }', {
-      id: source.id,
-    });
+    const beat = await server.gql(
+      'mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: BUSY }) { agent { agentId reportedStatus } } }',
+      {
+        id: source.id,
+      },
+    );
     expect(beat.data.agentHeartbeat.agent).toEqual({ agentId: 'vocab_source', reportedStatus: 'BUSY' });
 
     const created = await createProcedure(server, {
@@ -85,12 +104,20 @@ describe('one API vocabulary', () => {
     const procedure = await server.gql('{ procedure(id: "VOCAB_WORK") { requiredAgents } }');
     expect(procedure.data.procedure.requiredAgents).toEqual(['vocab_target']);
 
-    const started = await initiate(server, { handoffId: 'vocab_1', procedureId: created.procedure.id, sourceAgent: source.id, targetAgent: target.id });
+    const started = await initiate(server, {
+      handoffId: 'vocab_1',
+      procedureId: created.procedure.id,
+      sourceAgent: source.id,
+      targetAgent: target.id,
+    });
     expect(started.userErrors).toEqual([]);
     const handoff = await server.gql('{ handoff(id: "vocab_1") { sourceAgent targetAgent } }');
     expect(handoff.data.handoff).toEqual({ sourceAgent: 'vocab_source', targetAgent: 'vocab_target' });
 
-    const byAgent = await server.gql('query($agent: ID!) { handoffs(filter: { agent: $agent }) { edges { node { handoffId } } } }', { agent: target.id });
+    const byAgent = await server.gql(
+      'query($agent: ID!) { handoffs(filter: { agent: $agent }) { edges { node { handoffId } } } }',
+      { agent: target.id },
+    );
     expect(byAgent.data.handoffs.edges).toEqual([{ node: { handoffId: 'vocab_1' } }]);
   });
 });

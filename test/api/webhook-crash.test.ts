@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/engine/webhooks/webhook-signature.js';
-import { killAll, startServerProcess, waitFor, type ServerProcess } from '../support/server-process.js';
-import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { killAll, type ServerProcess, startServerProcess, waitFor } from '../support/server-process.js';
+import { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const running: ServerProcess[] = [];
 const dirs: string[] = [];
@@ -37,21 +37,38 @@ describe('webhook deliveries across a crash', () => {
     receivers.push(hook);
 
     const first = await startServerProcess(dataDir, running, ENV);
-    const registered = await first.gql(`mutation($url: String!) { registerWebhook(input: { url: $url }) { secret userErrors { message } } }`, { url: hook.url });
+    const registered = await first.gql(
+      `mutation($url: String!) { registerWebhook(input: { url: $url }) { secret userErrors { message } } }`,
+      { url: hook.url },
+    );
     expect(registered.data.registerWebhook.userErrors).toEqual([]);
     const secret = registered.data.registerWebhook.secret as string;
-    const created = await first.gql(`mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`, {
-      input: { id: 'THREE_NOOPS', name: 'Three no-ops', steps: ['a', 'b', 'c'].map((id) => ({ id, name: id, kind: 'NOOP', timeoutMs: 1_000 })) },
-    });
+    const created = await first.gql(
+      `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
+      {
+        input: {
+          id: 'THREE_NOOPS',
+          name: 'Three no-ops',
+          steps: ['a', 'b', 'c'].map((id) => ({ id, name: id, kind: 'NOOP', timeoutMs: 1_000 })),
+        },
+      },
+    );
     expect(created.data.createProcedure.userErrors).toEqual([]);
 
     // The sixth POST is held unanswered: the server is killed while it waits for it.
     let posts = 0;
     let heldArrived!: () => void;
     const held = new Promise<void>((resolve) => (heldArrived = resolve));
-    hook.answer = () => (++posts === 6 ? (heldArrived(), new Promise<number>(() => undefined)) : 200);
+    hook.answer = () => {
+      if (++posts !== 6) return 200;
+      heldArrived();
+      return new Promise<number>(() => undefined);
+    };
     for (const id of HANDOFFS) {
-      const initiated = await first.gql(`mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "THREE_NOOPS" }) { userErrors { message } } }`, { id });
+      const initiated = await first.gql(
+        `mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "THREE_NOOPS" }) { userErrors { message } } }`,
+        { id },
+      );
       expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
     }
     await held;
@@ -63,23 +80,36 @@ describe('webhook deliveries across a crash', () => {
     const second = await startServerProcess(dataDir, running, ENV);
     const expected = new Map<string, number[]>();
     for (const id of HANDOFFS) {
-      const done = await waitFor(() => second.gql(EVENTS, { id }), (r) => r.data.handoff.status === 'COMPLETED');
-      expected.set(id, done.data.handoff.events.map((event: { seq: number }) => event.seq));
+      const done = await waitFor(
+        () => second.gql(EVENTS, { id }),
+        (r) => r.data.handoff.status === 'COMPLETED',
+      );
+      expected.set(
+        id,
+        done.data.handoff.events.map((event: { seq: number }) => event.seq),
+      );
     }
     const total = [...expected.values()].reduce((sum, seqs) => sum + seqs.length, 0);
-    await waitFor(async () => deduplicated(hook.received).length, (count) => count >= total);
+    await waitFor(
+      async () => deduplicated(hook.received).length,
+      (count) => count >= total,
+    );
 
     expect(beforeRestart).toBeGreaterThanOrEqual(5);
     expect(beforeRestart).toBeLessThan(total);
     for (const request of hook.received) {
-      expect(verifySignature(request.headers['handoff-signature'] as string, request.body, secret, Date.now()).valid).toBe(true);
+      expect(
+        verifySignature(request.headers['handoff-signature'] as string, request.body, secret, Date.now()).valid,
+      ).toBe(true);
       expect(request.headers['idempotency-key']).toBe(JSON.parse(request.body).id);
     }
     const kept = deduplicated(hook.received);
     expect(kept).toHaveLength(total);
     for (const [id, seqs] of expected) {
       expect(kept.filter((body) => body.handoffId === id).map((body) => body.seq)).toEqual(seqs);
-      expect(kept.filter((body) => body.handoffId === id).map((body) => body.id)).toEqual(seqs.map((seq) => `${id}:${seq}`));
+      expect(kept.filter((body) => body.handoffId === id).map((body) => body.id)).toEqual(
+        seqs.map((seq) => `${id}:${seq}`),
+      );
     }
   }, 60_000);
 
@@ -88,22 +118,37 @@ describe('webhook deliveries across a crash', () => {
     dirs.push(dataDir);
     const hook = await startWebhookReceiver();
     receivers.push(hook);
-    const [a, b] = await Promise.all([startServerProcess(dataDir, running, ENV), startServerProcess(dataDir, running, ENV)]);
-    const registered = await a.gql(`mutation($url: String!) { registerWebhook(input: { url: $url, eventTypes: [HANDOFF_CREATED, HANDOFF_COMPLETED] }) { userErrors { message } } }`, {
-      url: hook.url,
-    });
+    const [a, b] = await Promise.all([
+      startServerProcess(dataDir, running, ENV),
+      startServerProcess(dataDir, running, ENV),
+    ]);
+    const registered = await a.gql(
+      `mutation($url: String!) { registerWebhook(input: { url: $url, eventTypes: [HANDOFF_CREATED, HANDOFF_COMPLETED] }) { userErrors { message } } }`,
+      {
+        url: hook.url,
+      },
+    );
     expect(registered.data.registerWebhook.userErrors).toEqual([]);
-    const created = await a.gql(`mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`, {
-      input: { id: 'ONE_NOOP', name: 'One no-op', steps: [{ id: 'a', name: 'a', kind: 'NOOP', timeoutMs: 1_000 }] },
-    });
+    const created = await a.gql(
+      `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
+      {
+        input: { id: 'ONE_NOOP', name: 'One no-op', steps: [{ id: 'a', name: 'a', kind: 'NOOP', timeoutMs: 1_000 }] },
+      },
+    );
     expect(created.data.createProcedure.userErrors).toEqual([]);
     const ids = Array.from({ length: 10 }, (_, i) => `shared_wh_${i}`);
     for (const [index, id] of ids.entries()) {
       const gql = index % 2 === 0 ? a.gql : b.gql;
-      const initiated = await gql(`mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "ONE_NOOP" }) { userErrors { message } } }`, { id });
+      const initiated = await gql(
+        `mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "ONE_NOOP" }) { userErrors { message } } }`,
+        { id },
+      );
       expect(initiated.data.initiateHandoff.userErrors).toEqual([]);
     }
-    await waitFor(async () => hook.received.filter((r) => JSON.parse(r.body).type === 'HANDOFF_COMPLETED').length, (count) => count >= ids.length);
+    await waitFor(
+      async () => hook.received.filter((r) => JSON.parse(r.body).type === 'HANDOFF_COMPLETED').length,
+      (count) => count >= ids.length,
+    );
     const keys = hook.received.map((request) => JSON.parse(request.body).id as string);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toHaveLength(2 * ids.length);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/engine/webhooks/webhook-signature.js';
+import { quickStep } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { createProcedure, initiate, quickStep } from '../support/handoff-fixtures.js';
 import { bearer, startTestServer, type TestServer } from '../support/server.js';
-import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const OPERATOR = 'operator-key-0123456789abcdef';
@@ -32,7 +32,14 @@ afterEach(async () => {
 
 async function serverOn(clock: ManualClock, env: Record<string, string> = {}): Promise<TestServer> {
   const server = await startTestServer(
-    { API_KEYS: KEYS, WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_RETRY_INITIAL_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_POLL_MS: '100', ...env },
+    {
+      API_KEYS: KEYS,
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      WEBHOOK_RETRY_INITIAL_MS: '1000',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_POLL_MS: '100',
+      ...env,
+    },
     { clock },
   );
   servers.push(server);
@@ -57,7 +64,11 @@ async function until(clock: ManualClock, done: () => boolean | Promise<boolean>,
 async function register(server: TestServer, input: Record<string, unknown>) {
   const response = await server.gql(REGISTER, { input }, asAdmin);
   expect(response.errors).toBeUndefined();
-  return response.data.registerWebhook as { secret: string | null; webhookSubscription: { id: string } | null; userErrors: { field: string[]; code: string; message: string }[] };
+  return response.data.registerWebhook as {
+    secret: string | null;
+    webhookSubscription: { id: string } | null;
+    userErrors: { field: string[]; code: string; message: string }[];
+  };
 }
 
 async function deliveries(server: TestServer, id: string, status?: string[]) {
@@ -69,7 +80,13 @@ async function deliveries(server: TestServer, id: string, status?: string[]) {
 async function twoStepProcedure(server: TestServer): Promise<void> {
   const created = await server.gql(
     `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
-    { input: { id: 'TWO_NOOPS', name: 'Two no-ops', steps: [quickStep('one', 'NOOP', {}), quickStep('two', 'NOOP', {})] } },
+    {
+      input: {
+        id: 'TWO_NOOPS',
+        name: 'Two no-ops',
+        steps: [quickStep('one', 'NOOP', {}), quickStep('two', 'NOOP', {})],
+      },
+    },
     asAdmin,
   );
   expect(created.data.createProcedure.userErrors).toEqual([]);
@@ -103,7 +120,13 @@ describe('webhook registration', () => {
     const refused = await register(server, { url: 'http://internal.example:8080/hook' });
     expect(refused.webhookSubscription).toBeNull();
     expect(refused.secret).toBeNull();
-    expect(refused.userErrors).toEqual([{ field: ['input', 'url'], code: 'HOST_NOT_ALLOWED', message: 'host internal.example is not in WEBHOOK_ALLOW_HOSTS' }]);
+    expect(refused.userErrors).toEqual([
+      {
+        field: ['input', 'url'],
+        code: 'HOST_NOT_ALLOWED',
+        message: 'host internal.example is not in WEBHOOK_ALLOW_HOSTS',
+      },
+    ]);
     const malformed = await register(server, { url: 'ftp://127.0.0.1/hook', secret: 'short' });
     expect(malformed.userErrors.map((error) => error.field.join('.'))).toEqual(['input.url', 'input.secret']);
     const listed = await server.gql('{ webhookSubscriptions { id } }', {}, asAdmin);
@@ -124,17 +147,29 @@ describe('webhook delivery', () => {
     // Each two-step handoff commits 8 events: created, gates, started, 2 × (step started, succeeded), completed.
     await until(clock, () => hook.received.length >= 16);
     for (const request of hook.received) {
-      expect(verifySignature(request.headers['handoff-signature'] as string, request.body, secret!, clock.now())).toEqual({ valid: true, timestampSeconds: expect.any(Number) });
+      expect(
+        verifySignature(request.headers['handoff-signature'] as string, request.body, secret!, clock.now()),
+      ).toEqual({ valid: true, timestampSeconds: expect.any(Number) });
       expect(request.headers['idempotency-key']).toBe(JSON.parse(request.body).id);
     }
     for (const handoffId of ['wh_a', 'wh_b']) {
-      const seqs = bodies(hook.received).filter((body) => body.handoffId === handoffId).map((body) => body.seq);
+      const seqs = bodies(hook.received)
+        .filter((body) => body.handoffId === handoffId)
+        .map((body) => body.seq);
       expect(seqs).toEqual(seqs.map((_, index) => index + 1));
-      expect(bodies(hook.received).filter((body) => body.handoffId === handoffId).at(-1)!.type).toBe('HANDOFF_COMPLETED');
+      expect(
+        bodies(hook.received)
+          .filter((body) => body.handoffId === handoffId)
+          .at(-1)!.type,
+      ).toBe('HANDOFF_COMPLETED');
     }
     const log = await deliveries(server, webhookSubscription!.id);
     expect(log.totalCount).toBe(hook.received.length);
-    expect(log.edges.every(({ node }) => node.status === 'DELIVERED' && node.attemptCount === 1 && node.attempts[0].statusCode === 200)).toBe(true);
+    expect(
+      log.edges.every(
+        ({ node }) => node.status === 'DELIVERED' && node.attemptCount === 1 && node.attempts[0].statusCode === 200,
+      ),
+    ).toBe(true);
   });
 
   it('retries a failing receiver with back-off and shows every attempt in the delivery log', async () => {
@@ -142,7 +177,10 @@ describe('webhook delivery', () => {
     const server = await serverOn(clock);
     const hook = await receiver();
     await twoStepProcedure(server);
-    const { webhookSubscription } = await register(server, { url: hook.url, eventTypes: ['HANDOFF_CREATED', 'HANDOFF_COMPLETED'] });
+    const { webhookSubscription } = await register(server, {
+      url: hook.url,
+      eventTypes: ['HANDOFF_CREATED', 'HANDOFF_COMPLETED'],
+    });
     let failures = 2;
     hook.answer = () => (failures-- > 0 ? 500 : 200);
     await startHandoff(server, 'wh_retry');
@@ -177,8 +215,14 @@ describe('webhook delivery', () => {
     hook.answer = ({ body }) => (JSON.parse(body).handoffId === 'wh_stuck' ? 500 : 200);
     await startHandoff(server, 'wh_stuck');
     await startHandoff(server, 'wh_free');
-    await until(clock, () => bodies(hook.received).some((body) => body.handoffId === 'wh_free' && body.type === 'HANDOFF_COMPLETED'));
-    expect(bodies(hook.received).filter((body) => body.handoffId === 'wh_stuck').map((body) => body.seq)).toEqual([1]);
+    await until(clock, () =>
+      bodies(hook.received).some((body) => body.handoffId === 'wh_free' && body.type === 'HANDOFF_COMPLETED'),
+    );
+    expect(
+      bodies(hook.received)
+        .filter((body) => body.handoffId === 'wh_stuck')
+        .map((body) => body.seq),
+    ).toEqual([1]);
     const pending = await deliveries(server, webhookSubscription!.id, ['PENDING']);
     expect(new Set(pending.edges.map(({ node }) => node.handoffId))).toEqual(new Set(['wh_stuck']));
     expect(pending.edges.find(({ node }) => node.seq === 1)!.node.attempts).toHaveLength(1);
@@ -193,7 +237,10 @@ describe('webhook delivery', () => {
     let silent = true;
     hook.answer = () => (silent ? new Promise<number>(() => undefined) : 200);
     await startHandoff(server, 'wh_silent');
-    await until(clock, async () => (await deliveries(server, webhookSubscription!.id)).edges[0]?.node.attemptCount === 1);
+    await until(
+      clock,
+      async () => (await deliveries(server, webhookSubscription!.id)).edges[0]?.node.attemptCount === 1,
+    );
     const [{ node }] = (await deliveries(server, webhookSubscription!.id)).edges;
     expect(node.status).toBe('PENDING');
     expect(node.attempts[0]).toMatchObject({ statusCode: null, error: 'no answer within 2000 ms', durationMs: 2_000 });
@@ -209,7 +256,10 @@ describe('webhook delivery', () => {
     await twoStepProcedure(server);
     const { webhookSubscription } = await register(server, { url: hook.url, eventTypes: ['HANDOFF_CREATED'] });
     let posted = false;
-    hook.answer = () => ((posted = true), new Promise<number>(() => undefined));
+    hook.answer = () => {
+      posted = true;
+      return new Promise<number>(() => undefined);
+    };
     await startHandoff(server, 'wh_closing');
     await until(clock, () => posted);
     const log = await deliveries(server, webhookSubscription!.id);
@@ -223,12 +273,17 @@ describe('webhook delivery', () => {
     const server = await serverOn(clock);
     const hook = await receiver();
     await twoStepProcedure(server);
-    const { webhookSubscription } = await register(server, { url: hook.url, eventTypes: ['HANDOFF_CREATED', 'HANDOFF_COMPLETED'] });
+    const { webhookSubscription } = await register(server, {
+      url: hook.url,
+      eventTypes: ['HANDOFF_CREATED', 'HANDOFF_COMPLETED'],
+    });
     hook.answer = ({ body }) => (JSON.parse(body).type === 'HANDOFF_CREATED' ? 503 : 200);
     await startHandoff(server, 'wh_fail');
     await until(clock, () => hook.received.some((request) => JSON.parse(request.body).type === 'HANDOFF_COMPLETED'));
     const failed = await deliveries(server, webhookSubscription!.id, ['FAILED']);
-    expect(failed.edges.map(({ node }) => [node.eventType, node.attemptCount, node.nextAttemptAt])).toEqual([['HANDOFF_CREATED', 3, null]]);
+    expect(failed.edges.map(({ node }) => [node.eventType, node.attemptCount, node.nextAttemptAt])).toEqual([
+      ['HANDOFF_CREATED', 3, null],
+    ]);
 
     hook.answer = () => 200;
     const redelivered = await server.gql(
@@ -237,7 +292,10 @@ describe('webhook delivery', () => {
       asAdmin,
     );
     expect(redelivered.data.redeliverWebhook).toEqual({ delivery: { status: 'PENDING' }, userErrors: [] });
-    await until(clock, async () => (await deliveries(server, webhookSubscription!.id, ['FAILED', 'PENDING'])).totalCount === 0);
+    await until(
+      clock,
+      async () => (await deliveries(server, webhookSubscription!.id, ['FAILED', 'PENDING'])).totalCount === 0,
+    );
     const log = await deliveries(server, webhookSubscription!.id);
     const created = log.edges.map(({ node }) => node).find((node) => node.eventType === 'HANDOFF_CREATED');
     expect(created.attempts.map((attempt: any) => attempt.statusCode)).toEqual([503, 503, 503, 200]);
@@ -253,19 +311,37 @@ describe('webhook delivery', () => {
     const id = webhookSubscription!.id;
     const update = `mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { webhookSubscription { enabled version } userErrors { code } } }`;
     const disabled = await server.gql(update, { input: { id, enabled: false } }, asAdmin);
-    expect(disabled.data.updateWebhook).toEqual({ webhookSubscription: { enabled: false, version: 2 }, userErrors: [] });
+    expect(disabled.data.updateWebhook).toEqual({
+      webhookSubscription: { enabled: false, version: 2 },
+      userErrors: [],
+    });
     await startHandoff(server, 'wh_paused');
-    await until(clock, async () => (await server.gql(`{ handoff(id: "wh_paused") { status } }`, {}, asAdmin)).data.handoff.status === 'COMPLETED');
+    await until(
+      clock,
+      async () =>
+        (await server.gql(`{ handoff(id: "wh_paused") { status } }`, {}, asAdmin)).data.handoff.status === 'COMPLETED',
+    );
     await clock.advance(5_000);
     expect(hook.received).toEqual([]);
 
-    const rotated = await server.gql(`mutation($id: ID!) { rotateWebhookSecret(input: { id: $id }) { secret userErrors { code } } }`, { id }, asAdmin);
+    const rotated = await server.gql(
+      `mutation($id: ID!) { rotateWebhookSecret(input: { id: $id }) { secret userErrors { code } } }`,
+      { id },
+      asAdmin,
+    );
     const secret = rotated.data.rotateWebhookSecret.secret as string;
     const stale = await server.gql(update, { input: { id, enabled: true, expectedVersion: 2 } }, asAdmin);
     expect(stale.data.updateWebhook.userErrors).toEqual([{ code: 'VERSION_CONFLICT' }]);
     await server.gql(update, { input: { id, enabled: true, expectedVersion: 3 } }, asAdmin);
     await until(clock, () => hook.received.length >= 1);
     expect(bodies(hook.received)).toMatchObject([{ handoffId: 'wh_paused', type: 'HANDOFF_COMPLETED' }]);
-    expect(verifySignature(hook.received[0]!.headers['handoff-signature'] as string, hook.received[0]!.body, secret, clock.now()).valid).toBe(true);
+    expect(
+      verifySignature(
+        hook.received[0]!.headers['handoff-signature'] as string,
+        hook.received[0]!.body,
+        secret,
+        clock.now(),
+      ).valid,
+    ).toBe(true);
   });
 });

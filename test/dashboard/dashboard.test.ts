@@ -3,8 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { buildDashboard, HAVE_CHROMIUM, launchChromium, localOnlyContext, pageErrors, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
-import { killAll, listeningPort, postGraphQL, spawnServer, type ServerProcess } from '../support/server-process.js';
+import {
+  buildDashboard,
+  HAVE_CHROMIUM,
+  launchChromium,
+  localOnlyContext,
+  pageErrors,
+  screenshot,
+  seriousAccessibilityViolations,
+} from '../support/browser.js';
+import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from '../support/server-process.js';
 
 /**
  * The dashboard in headless Chromium against a real server process: what a person sees and can do.
@@ -32,12 +40,23 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   let browser: Browser;
   let dashboardDir: string;
 
-  async function startServer(
-    env: Record<string, string> = {},
-  ): Promise<{ port: number; base: string; dataDir: string; server: ServerProcess; gql: (query: string, variables?: object, key?: string) => Promise<any> }> {
+  async function startServer(env: Record<string, string> = {}): Promise<{
+    port: number;
+    base: string;
+    dataDir: string;
+    server: ServerProcess;
+    gql: (query: string, variables?: object, key?: string) => Promise<any>;
+  }> {
     const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-data-'));
     dataDirs.push(dataDir);
-    const server = spawnServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DASHBOARD_DIR: dashboardDir, ...env });
+    const server = spawnServer({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DASHBOARD_DIR: dashboardDir,
+      ...env,
+    });
     servers.push(server);
     const port = await listeningPort(server);
     const gql = async (query: string, variables?: object, key?: string) => {
@@ -59,7 +78,14 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     const errors = pageErrors(page);
     // What the page showed when a step failed: the locator's message alone rarely says why.
     onTestFailed(async () => {
-      console.error(`page at ${page.url()} (errors: ${errors.join('; ') || 'none'}):\n${(await page.locator('main').innerHTML().catch(() => '')).slice(0, 4000)}`);
+      console.error(
+        `page at ${page.url()} (errors: ${errors.join('; ') || 'none'}):\n${(
+          await page
+            .locator('main')
+            .innerHTML()
+            .catch(() => '')
+        ).slice(0, 4000)}`,
+      );
     });
     return { page, leaks, errors };
   }
@@ -98,7 +124,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await timeline.getByText(/ship, attempt 1: succeeded/).waitFor();
     await page.getByTestId('event-log').locator('[data-type="HANDOFF_COMPLETED"]').waitFor();
     await page.getByTestId('step-ship').getByText('SUCCEEDED').waitFor();
-    await page.getByRole('heading', { name: /Handoff dash_live_1/ }).getByText('COMPLETED').waitFor();
+    await page
+      .getByRole('heading', { name: /Handoff dash_live_1/ })
+      .getByText('COMPLETED')
+      .waitFor();
     await screenshot(page, 'handoff-detail');
 
     const stored = await gql('{ handoff(id: "dash_live_1") { status } }');
@@ -110,15 +139,22 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   it("keeps a handoff's page live across a server restart: the log picks up where it was, with nothing twice", async () => {
     const first = await startServer();
     await first.gql(REVIEWED);
-    await first.gql('mutation { initiateHandoff(input: { handoffId: "dash_restart_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    await first.gql(
+      'mutation { initiateHandoff(input: { handoffId: "dash_restart_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }',
+    );
     const { page, leaks, errors } = await openPage();
     await page.goto(`${first.base}/#/handoffs/dash_restart_1`);
-    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/review, attempt 1: waiting/)
+      .waitFor();
 
     first.server.child.kill('SIGTERM');
     expect((await first.server.exited).code).toBe(0);
     const second = await startServer({ DATA_DIR: first.dataDir, PORT: String(first.port) });
-    await second.gql('mutation { signalHandoff(input: { id: "dash_restart_1", step: "review" }) { userErrors { message } } }');
+    await second.gql(
+      'mutation { signalHandoff(input: { id: "dash_restart_1", step: "review" }) { userErrors { message } } }',
+    );
 
     const log = page.getByTestId('event-log');
     await log.locator('[data-type="HANDOFF_COMPLETED"]').waitFor();
@@ -133,7 +169,11 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);
     for (let batch = 0; batch < 6; batch++) {
-      const starts = Array.from({ length: 10 }, (_, i) => `h${i}: initiateHandoff(input: { handoffId: "dash_list_${batch * 10 + i}", procedureId: "DASH_REVIEWED" }) { userErrors { message } }`);
+      const starts = Array.from(
+        { length: 10 },
+        (_, i) =>
+          `h${i}: initiateHandoff(input: { handoffId: "dash_list_${batch * 10 + i}", procedureId: "DASH_REVIEWED" }) { userErrors { message } }`,
+      );
       await gql(`mutation { ${starts.join(' ')} }`);
     }
     await gql('mutation { cancelHandoff(input: { id: "dash_list_7" }) { userErrors { message } } }');
@@ -159,9 +199,15 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     const { page, leaks, errors } = await openPage();
     await page.goto(`${base}/#/`);
     // The feed is live only: the page's subscription must be streaming (the server counts it) before anything runs.
-    await page.locator('.tile').filter({ hasText: 'Active subscriptions' }).getByText(/^[1-9]\d* \(/).waitFor();
+    await page
+      .locator('.tile')
+      .filter({ hasText: 'Active subscriptions' })
+      .getByText(/^[1-9]\d* \(/)
+      .waitFor();
     // The first step of each succeeds at once; dash_over_1's review is approved below, dash_over_2's waits.
-    await gql('mutation { a: initiateHandoff(input: { handoffId: "dash_over_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } b: initiateHandoff(input: { handoffId: "dash_over_2", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    await gql(
+      'mutation { a: initiateHandoff(input: { handoffId: "dash_over_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } b: initiateHandoff(input: { handoffId: "dash_over_2", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }',
+    );
     await gql('mutation { signalHandoff(input: { id: "dash_over_1", step: "review" }) { userErrors { message } } }');
 
     const values = (title: string) => page.getByTestId(`chart-${title}`).getAttribute('data-values').then(Number);
@@ -179,16 +225,27 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   it('cancels a handoff from its page: the cancel and the rollback of the step before it show up live', async () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);
-    await gql('mutation { initiateHandoff(input: { handoffId: "dash_cancel_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
+    await gql(
+      'mutation { initiateHandoff(input: { handoffId: "dash_cancel_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }',
+    );
     const { page, leaks, errors } = await openPage();
 
     await page.goto(`${base}/#/handoffs/dash_cancel_1`);
-    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/review, attempt 1: waiting/)
+      .waitFor();
     await page.getByLabel('Reason').fill('not today');
     await page.getByRole('button', { name: 'Cancel handoff' }).click();
     await page.getByTestId('event-log').locator('[data-type="HANDOFF_CANCELLED"]').waitFor();
-    await page.getByTestId('timeline').getByText(/Compensation of prepare, attempt 1: succeeded/).waitFor();
-    await page.getByRole('heading', { name: /Handoff dash_cancel_1/ }).getByText('CANCELLED').waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/Compensation of prepare, attempt 1: succeeded/)
+      .waitFor();
+    await page
+      .getByRole('heading', { name: /Handoff dash_cancel_1/ })
+      .getByText('CANCELLED')
+      .waitFor();
     // A final handoff offers no actions.
     await expect.poll(() => page.getByRole('button', { name: 'Cancel handoff' }).count()).toBe(0);
     await screenshot(page, 'handoff-cancelled');
@@ -213,13 +270,16 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
       }) { userErrors { message } }
     }`);
     expect(defined.data.createProcedure.userErrors).toEqual([]);
-    await gql('mutation { initiateHandoff(input: { handoffId: "dash_flaky_1", procedureId: "DASH_FLAKY" }) { userErrors { message } } }');
+    await gql(
+      'mutation { initiateHandoff(input: { handoffId: "dash_flaky_1", procedureId: "DASH_FLAKY" }) { userErrors { message } } }',
+    );
     const { page, leaks, errors } = await openPage();
 
     await page.goto(`${base}/#/handoffs/dash_flaky_1`);
     const timeline = page.getByTestId('timeline');
     await page.getByTestId('event-log').locator('[data-type="HANDOFF_ROLLED_BACK"]').waitFor();
-    for (const attempt of [1, 2, 3]) await timeline.getByText(new RegExp(`^flaky, attempt ${attempt}: failed`)).waitFor();
+    for (const attempt of [1, 2, 3])
+      await timeline.getByText(new RegExp(`^flaky, attempt ${attempt}: failed`)).waitFor();
     await timeline.getByText(/^Compensation of prepare, attempt 1: succeeded/).waitFor();
     await page.getByTestId('step-flaky').getByText('FAILED', { exact: true }).waitFor();
     await screenshot(page, 'handoff-retried');
@@ -227,7 +287,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(errors).toEqual([]);
   });
 
-  it("starts a reliability test from the page and fills in its progress chart, then its result and per-window latency chart", async () => {
+  it('starts a reliability test from the page and fills in its progress chart, then its result and per-window latency chart', async () => {
     const { base } = await startServer();
     const { page, leaks, errors } = await openPage();
 
@@ -239,8 +299,12 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
 
     await expect.poll(() => page.url()).toMatch(/#\/reliability\/.+/);
     await page.getByTestId('test-result').waitFor();
-    await expect.poll(async () => Number(await page.getByTestId('chart-Progress').getAttribute('data-points'))).toBeGreaterThan(1);
-    await expect.poll(async () => Number(await page.getByTestId('chart-Latency per window (ms)').getAttribute('data-points'))).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.getByTestId('chart-Progress').getAttribute('data-points')))
+      .toBeGreaterThan(1);
+    await expect
+      .poll(async () => Number(await page.getByTestId('chart-Latency per window (ms)').getAttribute('data-points')))
+      .toBeGreaterThan(0);
     await page.getByTestId('test-progress').getByText('30 of 30 iterations done').waitFor();
     await screenshot(page, 'reliability-test');
     expect(leaks).toEqual([]);
@@ -260,12 +324,19 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     expect(JSON.parse(definition).steps[0].compensation).toMatchObject({ id: 'unprepare', kind: 'NOOP' });
     await editor.fill(definition.replace('"timeoutMs": 5000', '"timeoutMs": -1'));
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('alert').filter({ hasText: 'steps.0.timeoutMs' }).getByText(/timeoutMs must be/).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'steps.0.timeoutMs' })
+      .getByText(/timeoutMs must be/)
+      .waitFor();
     await editor.fill(definition.replace('"timeoutMs": 5000', '"timeoutMs": 7000'));
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: /DASH_REVIEWED v2/ }).waitFor();
     const stored = await gql('{ procedure(id: "DASH_REVIEWED") { version steps { timeoutMs compensation { id } } } }');
-    expect(stored.data.procedure).toMatchObject({ version: 2, steps: [{ timeoutMs: 7000, compensation: { id: 'unprepare' } }, {}, {}] });
+    expect(stored.data.procedure).toMatchObject({
+      version: 2,
+      steps: [{ timeoutMs: 7000, compensation: { id: 'unprepare' } }, {}, {}],
+    });
 
     await page.getByRole('link', { name: 'Validation' }).click();
     await page.getByRole('button', { name: 'Disable VR008' }).click();
@@ -279,7 +350,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   it("lists agents with their status and latest handoff, and follows an agent's feed live", async () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);
-    const registered = await gql('mutation { registerAgent(input: { id: "agent_dash", capabilities: ["review"] }) { userErrors { message } } }');
+    const registered = await gql(
+      'mutation { registerAgent(input: { id: "agent_dash", capabilities: ["review"] }) { userErrors { message } } }',
+    );
     expect(registered.data.registerAgent.userErrors).toEqual([]);
     const { page, leaks, errors } = await openPage();
 
@@ -290,15 +363,23 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Follow agent_dash' }).click();
     await page.getByRole('heading', { name: 'Feed of agent_dash' }).waitFor();
     // A handoff naming the agent arrives on its feed while the page follows it.
-    await gql('mutation { initiateHandoff(input: { handoffId: "dash_agent_1", procedureId: "DASH_REVIEWED", targetAgent: "agent_dash" }) { userErrors { message } } }');
-    await page.getByRole('list', { name: 'Feed of agent_dash' }).getByText(/HANDOFF_ASSIGNED dash_agent_1/).waitFor();
+    await gql(
+      'mutation { initiateHandoff(input: { handoffId: "dash_agent_1", procedureId: "DASH_REVIEWED", targetAgent: "agent_dash" }) { userErrors { message } } }',
+    );
+    await page
+      .getByRole('list', { name: 'Feed of agent_dash' })
+      .getByText(/HANDOFF_ASSIGNED dash_agent_1/)
+      .waitFor();
     await screenshot(page, 'agents');
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
   });
 
   it('asks for a key when the server requires one; a viewer key sees no actions, an operator key does', async () => {
-    const { base, gql } = await startServer({ API_KEYS: `ops:operator:${OPERATOR_KEY},look:viewer:${VIEWER_KEY},root:admin:${ADMIN_KEY}`, HOST: '127.0.0.1' });
+    const { base, gql } = await startServer({
+      API_KEYS: `ops:operator:${OPERATOR_KEY},look:viewer:${VIEWER_KEY},root:admin:${ADMIN_KEY}`,
+      HOST: '127.0.0.1',
+    });
     expect((await gql(REVIEWED, undefined, OPERATOR_KEY)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const admin = await gql(REVIEWED, undefined, ADMIN_KEY);
     expect(admin.data.createProcedure.userErrors).toEqual([]);
@@ -322,7 +403,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await page.getByRole('link', { name: 'dash_keys_1' }).waitFor();
     expect(await page.getByText('Start a handoff').count()).toBe(0);
     await page.getByRole('link', { name: 'dash_keys_1' }).click();
-    await page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/review, attempt 1: waiting/)
+      .waitFor();
     expect(await page.getByRole('button', { name: /Cancel handoff|Approve|Reject/ }).count()).toBe(0);
     await page.getByRole('link', { name: 'Procedures' }).click();
     await page.getByRole('heading', { name: /DASH_REVIEWED/ }).waitFor();
@@ -349,14 +433,25 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   it('has no serious or critical accessibility violations (axe-core) on any page', async () => {
     const { base, gql } = await startServer();
     await gql(REVIEWED);
-    await gql('mutation { initiateHandoff(input: { handoffId: "dash_a11y_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }');
-    const started = await gql('mutation { startReliabilityTest(input: { configId: "RELIABILITY_STANDARD", overrides: { iterations: 5 } }) { test { testId } userErrors { message } } }');
+    await gql(
+      'mutation { initiateHandoff(input: { handoffId: "dash_a11y_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }',
+    );
+    const started = await gql(
+      'mutation { startReliabilityTest(input: { configId: "RELIABILITY_STANDARD", overrides: { iterations: 5 } }) { test { testId } userErrors { message } } }',
+    );
     const testId = started.data.startReliabilityTest.test.testId;
     const { page, leaks } = await openPage();
     const pages: [string, () => Promise<unknown>][] = [
       ['#/', () => page.getByRole('heading', { name: 'Overview' }).waitFor()],
       ['#/handoffs', () => page.getByRole('link', { name: 'dash_a11y_1' }).waitFor()],
-      ['#/handoffs/dash_a11y_1', () => page.getByTestId('timeline').getByText(/review, attempt 1: waiting/).waitFor()],
+      [
+        '#/handoffs/dash_a11y_1',
+        () =>
+          page
+            .getByTestId('timeline')
+            .getByText(/review, attempt 1: waiting/)
+            .waitFor(),
+      ],
       ['#/agents', () => page.getByRole('heading', { name: 'Agents' }).waitFor()],
       ['#/procedures', () => page.getByRole('heading', { name: /DASH_REVIEWED/ }).waitFor()],
       ['#/validation', () => page.getByRole('heading', { name: /VR001/ }).waitFor()],
@@ -375,9 +470,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await screenshot(page, 'overview');
     expect(found).toEqual({});
     // The check itself finds a serious violation when there is one: a button with no name.
-    await page.evaluate(() => document.querySelector('main')!.append(Object.assign(document.createElement('button'), { type: 'button' })));
+    await page.evaluate(() =>
+      document.querySelector('main')!.append(Object.assign(document.createElement('button'), { type: 'button' })),
+    );
     expect((await seriousAccessibilityViolations(page)).map((violation) => violation.id)).toContain('button-name');
     expect(leaks).toEqual([]);
   });
 });
-

@@ -23,7 +23,13 @@ async function processOn(db: SqliteDatabase, owner: string): Promise<Engine> {
   return engine;
 }
 
-const offered = (message: string) => ({ type: 'TASK_OFFERED' as const, handoffId: 'h1', taskId: null, step: null, message });
+const offered = (message: string) => ({
+  type: 'TASK_OFFERED' as const,
+  handoffId: 'h1',
+  taskId: null,
+  step: null,
+  message,
+});
 
 /** Takes `count` entries from a feed stream, leaving it open. */
 async function take(stream: AsyncIterableIterator<AgentFeedEntry>, count: number): Promise<AgentFeedEntry[]> {
@@ -37,7 +43,7 @@ async function take(stream: AsyncIterableIterator<AgentFeedEntry>, count: number
 }
 
 describe('agent feed across processes', () => {
-  it("gives a follower on one process what another appended, stored then live, gapless", async () => {
+  it('gives a follower on one process what another appended, stored then live, gapless', async () => {
     const db = SqliteDatabase.inMemory();
     const [writer, reader] = [await processOn(db, 'writer'), await processOn(db, 'reader')];
     await writer.agentFeed.record('bob', [offered('stored 1'), offered('stored 2')]);
@@ -49,7 +55,13 @@ describe('agent feed across processes', () => {
     await writer.agentFeed.record('ana', [offered('not for bob')]);
     await writer.agentFeed.record('bob', [offered('live 4'), offered('live 5')]);
     const entries = [...first, ...(await live)];
-    expect(entries.map((entry) => `${entry.seq} ${entry.message}`)).toEqual(['1 stored 1', '2 stored 2', '3 live 3', '4 live 4', '5 live 5']);
+    expect(entries.map((entry) => `${entry.seq} ${entry.message}`)).toEqual([
+      '1 stored 1',
+      '2 stored 2',
+      '3 live 3',
+      '4 live 4',
+      '5 live 5',
+    ]);
     await stream.return?.();
   });
 });

@@ -13,7 +13,11 @@ afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.stop();
 });
 
-async function engineWith(clock: ManualClock, db = SqliteDatabase.inMemory(), owner = 'solo'): Promise<{ engine: Engine; stores: EngineStores }> {
+async function engineWith(
+  clock: ManualClock,
+  db = SqliteDatabase.inMemory(),
+  owner = 'solo',
+): Promise<{ engine: Engine; stores: EngineStores }> {
   const stores = await testStores(db, owner);
   let issued = 0;
   const engine = await createEngine({
@@ -62,14 +66,22 @@ describe('agent tasks on virtual time', () => {
     // Only the digest is stored: the token is the claimer's alone.
     expect((await engine.agentTasks.get(taskId))!.tokenDigest).toBe(claimTokenDigest('token-1'));
     await clock.advance(600);
-    expect((await engine.agentTasks.heartbeat(taskId, 'token-1', { step: 2 }, { keyName: 'worker', agentId: null })).ok).toBe(true);
+    expect(
+      (await engine.agentTasks.heartbeat(taskId, 'token-1', { step: 2 }, { keyName: 'worker', agentId: null })).ok,
+    ).toBe(true);
     await clock.advance(999);
     expect((await engine.agentTasks.get(taskId))!.status).toBe('CLAIMED');
     await clock.advance(1);
     const lost = (await engine.agentTasks.get(taskId))!;
-    expect(lost).toMatchObject({ status: 'WITHDRAWN', finishedAt: offeredAt + 1_900, withdrawal: { cause: 'HEARTBEAT_TIMEOUT' } });
+    expect(lost).toMatchObject({
+      status: 'WITHDRAWN',
+      finishedAt: offeredAt + 1_900,
+      withdrawal: { cause: 'HEARTBEAT_TIMEOUT' },
+    });
     await clock.runUntil(async () => (await engine.handoffs.get('h1'))!.status === 'FAILED', 0);
-    expect((await engine.handoffs.get('h1'))!.steps[0].error).toBe('attempt 1 failed: task taken back: no heartbeat from agent bob for 1000 ms');
+    expect((await engine.handoffs.get('h1'))!.steps[0].error).toBe(
+      'attempt 1 failed: task taken back: no heartbeat from agent bob for 1000 ms',
+    );
   });
 
   it('lets an outcome stored before the step timeout win, even when its wake-up was lost', async () => {
@@ -94,10 +106,18 @@ describe('agent tasks on virtual time', () => {
     const taskId = await offeredTask(engine, clock);
     await engine.agentTasks.claim(taskId, { keyName: 'worker', agentId: null });
     await clock.advance(5_000);
-    const late = await engine.agentTasks.complete(taskId, 'token-1', { done: true }, { keyName: 'worker', agentId: null });
+    const late = await engine.agentTasks.complete(
+      taskId,
+      'token-1',
+      { done: true },
+      { keyName: 'worker', agentId: null },
+    );
     expect(late.ok ? null : late.errors[0]!.code).toBe('TASK_NOT_CURRENT');
     await clock.runUntil(async () => (await engine.handoffs.get('h3'))!.status === 'FAILED', 0);
-    expect((await engine.agentTasks.get(taskId))!.withdrawal).toEqual({ cause: 'STEP_TIMEOUT', reason: 'timed out after 5000 ms' });
+    expect((await engine.agentTasks.get(taskId))!.withdrawal).toEqual({
+      cause: 'STEP_TIMEOUT',
+      reason: 'timed out after 5000 ms',
+    });
   });
 
   it('takes back the tasks a crashed run left open once the resumed handoff finishes', async () => {
@@ -125,7 +145,16 @@ describe('agent tasks on virtual time', () => {
     const outcome = await crashed.procedures.create({
       id: 'TWICE',
       name: 'One agent task, two attempts',
-      steps: [{ id: 'work', name: 'work', kind: 'agent_task', params: {}, timeoutMs: 60_000, retry: { maxAttempts: 2, initialDelayMs: 0 } }],
+      steps: [
+        {
+          id: 'work',
+          name: 'work',
+          kind: 'agent_task',
+          params: {},
+          timeoutMs: 60_000,
+          retry: { maxAttempts: 2, initialDelayMs: 0 },
+        },
+      ],
     });
     expect(outcome.ok).toBe(true);
     await crashed.handoffs.initiate({ handoffId: 'h5', procedureId: 'TWICE', targetAgent: 'bob' });
@@ -138,8 +167,14 @@ describe('agent tasks on virtual time', () => {
     const clock = new ManualClock(frozen.now());
     const { engine: next } = await engineWith(clock, db, 'next');
     await clock.runUntil(async () => (await next.handoffs.get('h5'))!.status === 'COMPLETED', 0);
-    expect((await next.handoffs.get('h5'))!.steps[0]).toMatchObject({ status: 'SUCCEEDED', attempts: 2, output: { done: 'once' } });
+    expect((await next.handoffs.get('h5'))!.steps[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 2,
+      output: { done: 'once' },
+    });
     // Nothing was offered again: the one completion is the step's.
-    expect((await next.agentTasks.page({ agentId: 'bob' }, { first: 10 })).items.map((item) => item.node.status)).toEqual(['COMPLETED']);
+    expect(
+      (await next.agentTasks.page({ agentId: 'bob' }, { first: 10 })).items.map((item) => item.node.status),
+    ).toEqual(['COMPLETED']);
   });
 });

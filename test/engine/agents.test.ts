@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { AgentService } from '../../src/engine/agents/agent-service.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
-import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { AgentRepository } from '../../src/store/repositories/agent-repository.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 const WINDOW_MS = 30_000;
 
 async function setup() {
-  const clock = { t: 1_000_000, now() { return this.t; }, sleep: async () => undefined } satisfies Clock & { t: number };
+  const clock = {
+    t: 1_000_000,
+    now() {
+      return this.t;
+    },
+    sleep: async () => undefined,
+  } satisfies Clock & { t: number };
   const service = new AgentService(await AgentRepository.open(SqliteDatabase.inMemory()), clock, WINDOW_MS);
   return { clock, service };
 }
@@ -44,8 +50,18 @@ describe('agent registry', () => {
       heartbeatFresh: true,
     });
     clock.t += WINDOW_MS;
-    expect(await service.facts('a1')).toMatchObject({ status: 'OFFLINE', heartbeatFresh: false, heartbeatAgeMs: WINDOW_MS + 5_000 });
-    expect(await service.facts('ghost')).toMatchObject({ id: 'ghost', registered: false, status: null, heartbeatFresh: false, permissions: [] });
+    expect(await service.facts('a1')).toMatchObject({
+      status: 'OFFLINE',
+      heartbeatFresh: false,
+      heartbeatAgeMs: WINDOW_MS + 5_000,
+    });
+    expect(await service.facts('ghost')).toMatchObject({
+      id: 'ghost',
+      registered: false,
+      status: null,
+      heartbeatFresh: false,
+      permissions: [],
+    });
     expect(await service.facts(null)).toMatchObject({ id: null, registered: false });
   });
 
@@ -56,7 +72,12 @@ describe('agent registry', () => {
     const second = await service.register({ id: 'a1', capabilities: ['y'] });
     if (!first.ok || !second.ok) throw new Error('registration failed');
     expect(first.value.permissions).toEqual(['p']);
-    expect(second.value).toMatchObject({ capabilities: ['y'], permissions: [], registeredAt: first.value.registeredAt, lastHeartbeatAt: clock.t });
+    expect(second.value).toMatchObject({
+      capabilities: ['y'],
+      permissions: [],
+      registeredAt: first.value.registeredAt,
+      lastHeartbeatAt: clock.t,
+    });
   });
 
   it('filters by effective status: a stale READY agent is listed as OFFLINE', async () => {
@@ -76,6 +97,9 @@ describe('agent registry', () => {
 
   it('refuses unknown agents on heartbeat', async () => {
     const { service } = await setup();
-    expect(await service.heartbeat({ id: 'nobody' })).toMatchObject({ ok: false, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
+    expect(await service.heartbeat({ id: 'nobody' })).toMatchObject({
+      ok: false,
+      errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }],
+    });
   });
 });

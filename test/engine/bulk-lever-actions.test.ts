@@ -32,8 +32,18 @@ async function engineOn(clock: ManualClock): Promise<Engine> {
   const review = { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 };
   const after = { id: 'after', name: 'after', kind: 'noop', params: {}, timeoutMs: 1_000 };
   // Fails its first attempt of every run, and is not retried: each run ends FAILED.
-  const failing = { id: 'failing', name: 'failing', kind: 'simulate', params: { failFirstAttempts: 1 }, timeoutMs: 1_000, retry: { maxAttempts: 1 } };
-  for (const [id, steps] of [['REVIEWED', [review, after]], ['FAILS', [failing]]] as const) {
+  const failing = {
+    id: 'failing',
+    name: 'failing',
+    kind: 'simulate',
+    params: { failFirstAttempts: 1 },
+    timeoutMs: 1_000,
+    retry: { maxAttempts: 1 },
+  };
+  for (const [id, steps] of [
+    ['REVIEWED', [review, after]],
+    ['FAILS', [failing]],
+  ] as const) {
     const created = await engine.procedures.create({ id, name: id, deadlineMs: null, steps: steps as never });
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BulkOperationService, type BulkHandoffs } from '../../src/engine/bulk/bulk-operation-service.js';
 import type { BulkOperation } from '../../src/engine/bulk/bulk-operation.js';
+import { type BulkHandoffs, BulkOperationService } from '../../src/engine/bulk/bulk-operation-service.js';
 import type { Handoff } from '../../src/engine/handoffs/handoff.js';
 import type { HandoffOrder } from '../../src/engine/handoffs/handoff-order.js';
 import type { HandoffFilter } from '../../src/engine/ports/handoff-store.js';
@@ -29,7 +29,9 @@ class Handoffs implements BulkHandoffs {
 
   private matching(filter: HandoffFilter) {
     const upTo = filter.upTo;
-    return this.list.filter((h) => !upTo || h.createdAt < upTo.createdAt || (h.createdAt === upTo.createdAt && h.id <= upTo.id));
+    return this.list.filter(
+      (h) => !upTo || h.createdAt < upTo.createdAt || (h.createdAt === upTo.createdAt && h.id <= upTo.id),
+    );
   }
 
   async page(filter: HandoffFilter, request: PageRequest, order?: HandoffOrder) {
@@ -37,7 +39,11 @@ class Handoffs implements BulkHandoffs {
     if (order?.direction === 'DESC') sorted.reverse();
     const from = request.after ? sorted.findIndex((h) => h.id === request.after) + 1 : 0;
     const rows = sorted.slice(from, from + request.first);
-    return { items: rows.map((h) => ({ cursor: h.id, node: h as Handoff })), hasNextPage: from + request.first < sorted.length, hasPreviousPage: from > 0 };
+    return {
+      items: rows.map((h) => ({ cursor: h.id, node: h as Handoff })),
+      hasNextPage: from + request.first < sorted.length,
+      hasPreviousPage: from > 0,
+    };
   }
 
   async count(filter: HandoffFilter) {
@@ -84,7 +90,13 @@ describe('bulk operations under leases', () => {
   let handoffs: Handoffs;
 
   beforeEach(async () => {
-    handoffs = new Handoffs(Array.from({ length: 30 }, (_, i) => ({ id: `h${String(i).padStart(2, '0')}`, createdAt: 1_000 + i, status: 'WAITING' as const })));
+    handoffs = new Handoffs(
+      Array.from({ length: 30 }, (_, i) => ({
+        id: `h${String(i).padStart(2, '0')}`,
+        createdAt: 1_000 + i,
+        status: 'WAITING' as const,
+      })),
+    );
     db = SqliteDatabase.inMemory();
     store = await BulkOperationRepository.open(db);
   });
@@ -123,7 +135,14 @@ describe('bulk operations under leases', () => {
     await clock.advance(1_001);
     expect(await other.resumeRunning()).toBe(1);
     await clock.runUntil(async () => (await read()).status === 'COMPLETED', 1_000);
-    expect(await read()).toMatchObject({ status: 'COMPLETED', total: 30, done: 30, skipped: 0, refused: 0, lease: null });
+    expect(await read()).toMatchObject({
+      status: 'COMPLETED',
+      total: 30,
+      done: 30,
+      skipped: 0,
+      refused: 0,
+      lease: null,
+    });
 
     // The stalled driver wakes: its next batch finds its own mark and its record is refused.
     await stalledClock.advance(10_000);

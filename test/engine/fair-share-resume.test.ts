@@ -34,10 +34,25 @@ describe('fair share across a restart', () => {
     const defined = await first.procedures.create({
       id: 'GATED',
       name: 'GATED',
-      steps: [{ id: 'go', name: 'go', kind: 'await_signal', timeoutMs: 3_600_000, params: {}, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, jitter: 0 } }] as never,
+      steps: [
+        {
+          id: 'go',
+          name: 'go',
+          kind: 'await_signal',
+          timeoutMs: 3_600_000,
+          params: {},
+          retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, jitter: 0 },
+        },
+      ] as never,
     });
     expect(defined.ok).toBe(true);
-    for (const [id, targetAgent] of [['busy_1', 'busy'], ['busy_2', 'busy'], ['busy_3', 'busy'], ['calm_1', 'calm'], ['none_1', null]] as const) {
+    for (const [id, targetAgent] of [
+      ['busy_1', 'busy'],
+      ['busy_2', 'busy'],
+      ['busy_3', 'busy'],
+      ['calm_1', 'calm'],
+      ['none_1', null],
+    ] as const) {
       expect((await first.handoffs.initiate({ handoffId: id, procedureId: 'GATED', targetAgent })).ok).toBe(true);
     }
     const expected = [

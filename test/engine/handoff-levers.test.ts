@@ -26,14 +26,32 @@ async function engineWith(clock: ManualClock, maxConcurrentHandoffs = 10): Promi
   return engine;
 }
 
-async function define(engine: Engine, steps: Record<string, unknown>[], deadlineMs: number | null = null): Promise<void> {
+async function define(
+  engine: Engine,
+  steps: Record<string, unknown>[],
+  deadlineMs: number | null = null,
+): Promise<void> {
   const outcome = await engine.procedures.create({ id: 'LEVERS', name: 'levers', deadlineMs, steps: steps as never });
   if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
 }
 
-const reserve = { id: 'reserve', name: 'reserve', kind: 'noop', params: {}, timeoutMs: 1_000, compensation: { id: 'release', name: 'release', kind: 'noop', params: {}, timeoutMs: 1_000 } };
+const reserve = {
+  id: 'reserve',
+  name: 'reserve',
+  kind: 'noop',
+  params: {},
+  timeoutMs: 1_000,
+  compensation: { id: 'release', name: 'release', kind: 'noop', params: {}, timeoutMs: 1_000 },
+};
 /** Fails its first attempt; the retry waits a minute. */
-const flaky = { id: 'flaky', name: 'flaky', kind: 'simulate', params: { failFirstAttempts: 1 }, timeoutMs: 1_000, retry: { maxAttempts: 2, initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } };
+const flaky = {
+  id: 'flaky',
+  name: 'flaky',
+  kind: 'simulate',
+  params: { failFirstAttempts: 1 },
+  timeoutMs: 1_000,
+  retry: { maxAttempts: 2, initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 },
+};
 
 describe('levers on the injected clock', () => {
   it('a retry back-off does not run while paused, and resumes with the time it had left', async () => {
@@ -65,7 +83,11 @@ describe('levers on the injected clock', () => {
     const clock = new ManualClock();
     const engine = await engineWith(clock);
     const ship = { id: 'ship', name: 'ship', kind: 'noop', params: {}, timeoutMs: 1_000 };
-    await define(engine, [reserve, { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 }, ship], 100_000);
+    await define(
+      engine,
+      [reserve, { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 }, ship],
+      100_000,
+    );
     await engine.handoffs.initiate({ handoffId: 'h2', procedureId: 'LEVERS' });
     expect((await engine.handoffs.get('h2'))!.deadlineAt).toBe(clock.now() + 100_000);
     await clock.runUntil(async () => (await engine.handoffs.get('h2'))!.status === 'WAITING');
@@ -84,7 +106,10 @@ describe('levers on the injected clock', () => {
   it('past its deadline a waiting handoff is cancelled and rolled back with DEADLINE_EXCEEDED', async () => {
     const clock = new ManualClock();
     const engine = await engineWith(clock);
-    await define(engine, [reserve, { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 }]);
+    await define(engine, [
+      reserve,
+      { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 },
+    ]);
     await engine.handoffs.initiate({ handoffId: 'h3', procedureId: 'LEVERS', deadlineMs: 50_000 });
     await clock.runUntil(async () => (await engine.handoffs.get('h3'))!.status === 'WAITING');
     await clock.advance(49_000);
@@ -99,7 +124,10 @@ describe('levers on the injected clock', () => {
   it('a handoff still waiting for its turn when its deadline passes is cancelled then, not when its turn comes', async () => {
     const clock = new ManualClock();
     const engine = await engineWith(clock, 1);
-    await define(engine, [reserve, { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 }]);
+    await define(engine, [
+      reserve,
+      { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 },
+    ]);
     await engine.handoffs.initiate({ handoffId: 'busy', procedureId: 'LEVERS' });
     await clock.runUntil(async () => (await engine.handoffs.get('busy'))!.status === 'WAITING');
     await engine.handoffs.initiate({ handoffId: 'queued', procedureId: 'LEVERS', deadlineMs: 30_000 });
@@ -107,18 +135,34 @@ describe('levers on the injected clock', () => {
     expect((await engine.handoffs.get('queued'))!.status).toBe('PENDING');
     await clock.runUntil(async () => (await engine.handoffs.get('queued'))!.status === 'CANCELLED', 100);
     expect(clock.now() - (await engine.handoffs.get('queued'))!.createdAt).toBeLessThan(31_000);
-    expect(await engine.handoffs.get('queued')).toMatchObject({ errorCode: 'DEADLINE_EXCEEDED', cancelReason: expect.stringContaining('while it waited for its turn') });
+    expect(await engine.handoffs.get('queued')).toMatchObject({
+      errorCode: 'DEADLINE_EXCEEDED',
+      cancelReason: expect.stringContaining('while it waited for its turn'),
+    });
     expect((await engine.handoffs.get('busy'))!.status).toBe('WAITING');
   });
 
   it('a redrive neither takes a pause the last run never reached nor runs a handoff that was cancelled', async () => {
     const clock = new ManualClock();
     const engine = await engineWith(clock);
-    const failingUndo = { ...reserve, compensation: { id: 'release', name: 'release', kind: 'simulate', params: { failureProbability: 1 }, timeoutMs: 1_000 } };
+    const failingUndo = {
+      ...reserve,
+      compensation: {
+        id: 'release',
+        name: 'release',
+        kind: 'simulate',
+        params: { failureProbability: 1 },
+        timeoutMs: 1_000,
+      },
+    };
     const review = { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 };
     const ship = { id: 'ship', name: 'ship', kind: 'noop', params: {}, timeoutMs: 1_000 };
     await define(engine, [reserve, review, ship]);
-    const fails = await engine.procedures.create({ id: 'UNDO_FAILS', name: 'undo fails', steps: [failingUndo, review] as never });
+    const fails = await engine.procedures.create({
+      id: 'UNDO_FAILS',
+      name: 'undo fails',
+      steps: [failingUndo, review] as never,
+    });
     expect(fails.ok).toBe(true);
 
     await engine.handoffs.initiate({ handoffId: 'h4', procedureId: 'LEVERS' });
@@ -135,6 +179,9 @@ describe('levers on the injected clock', () => {
     await engine.handoffs.cancel('h5', 'changed plan');
     await clock.runUntil(async () => (await engine.handoffs.get('h5'))!.status === 'ROLLBACK_FAILED');
     const refused = await engine.handoffs.redrive('h5', {}, null);
-    expect(refused).toEqual({ ok: false, errors: [expect.objectContaining({ code: 'INVALID_STATE', message: expect.stringContaining('cancelled') })] });
+    expect(refused).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ code: 'INVALID_STATE', message: expect.stringContaining('cancelled') })],
+    });
   });
 });

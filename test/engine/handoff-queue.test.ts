@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FairShareRule } from '../../src/engine/handoffs/fair-share.js';
 import { fairShareKeyOf } from '../../src/engine/handoffs/fair-share.js';
-import { HandoffQueue } from '../../src/engine/handoffs/handoff-queue.js';
 import { PRIORITIES, type Priority } from '../../src/engine/handoffs/handoff.js';
+import { HandoffQueue } from '../../src/engine/handoffs/handoff-queue.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 
 /** A queue whose runs last until the test finishes them, recording the order they started in. */
@@ -25,7 +25,11 @@ function queueOf(limit: number, fairShare: FairShareRule | null = null) {
   return { queue, started, finish };
 }
 
-const perAgent = (limit: number, overrides: [string, number][] = []): FairShareRule => ({ key: { kind: 'targetAgent' }, limit, overrides: new Map(overrides) });
+const perAgent = (limit: number, overrides: [string, number][] = []): FairShareRule => ({
+  key: { kind: 'targetAgent' },
+  limit,
+  overrides: new Map(overrides),
+});
 
 describe('HandoffQueue', () => {
   it('without fair share, runs by priority then age up to the overall limit', async () => {
@@ -103,54 +107,68 @@ describe('HandoffQueue', () => {
 });
 
 describe('HandoffQueue against a plain model', () => {
-  it.each([1, 2, 3])('always starts the highest-priority, oldest handoff whose key has room (seed %i)', async (seed) => {
-    const random = seededRandom(seed);
-    const pick = <T>(items: readonly T[]) => items[Math.floor(random.next() * items.length)];
-    const rule = perAgent(1, [['k1', 2], ['k2', 3]]);
-    const waiting: { id: string; priority: Priority; key: string | null; order: number }[] = [];
-    const running = new Map<string, string | null>();
-    const finishers = new Map<string, () => void>();
-    const roomFor = (key: string | null) => key === null || [...running.values()].filter((k) => k === key).length < (rule.overrides.get(key) ?? rule.limit);
-    let mismatches = 0;
-    const queue = new HandoffQueue(
-      4,
-      (id) => {
-        // The model's choice: among keys with room, the highest priority, then the oldest.
-        const eligible = waiting.filter((w) => roomFor(w.key));
-        eligible.sort((a, b) => PRIORITIES.indexOf(b.priority) - PRIORITIES.indexOf(a.priority) || a.order - b.order);
-        if (eligible[0]?.id !== id) mismatches++;
-        const started = waiting.splice(waiting.findIndex((w) => w.id === id), 1)[0];
-        running.set(id, started.key);
-        return new Promise<void>((resolve) => finishers.set(id, resolve));
-      },
-      rule,
-    );
-    for (let step = 0; step < 2_000; step++) {
-      const action = random.next();
-      if (action < 0.5) {
-        const id = `h${step}`;
-        const entry = { id, priority: pick(PRIORITIES), key: pick(['k1', 'k2', 'k3', 'k4', null]), order: step };
-        waiting.push(entry);
-        queue.enqueue(id, entry.priority, entry.key);
-      } else if (action < 0.6 && waiting.length > 0) {
-        const removed = pick(waiting);
-        waiting.splice(waiting.indexOf(removed), 1);
-        expect(queue.remove(removed.id)).toBe(true);
-      } else if (running.size > 0) {
-        const id = pick([...running.keys()]);
-        running.delete(id);
-        finishers.get(id)!();
-        await new Promise((resolve) => setImmediate(resolve));
+  it.each([1, 2, 3])(
+    'always starts the highest-priority, oldest handoff whose key has room (seed %i)',
+    async (seed) => {
+      const random = seededRandom(seed);
+      const pick = <T>(items: readonly T[]) => items[Math.floor(random.next() * items.length)];
+      const rule = perAgent(1, [
+        ['k1', 2],
+        ['k2', 3],
+      ]);
+      const waiting: { id: string; priority: Priority; key: string | null; order: number }[] = [];
+      const running = new Map<string, string | null>();
+      const finishers = new Map<string, () => void>();
+      const roomFor = (key: string | null) =>
+        key === null || [...running.values()].filter((k) => k === key).length < (rule.overrides.get(key) ?? rule.limit);
+      let mismatches = 0;
+      const queue = new HandoffQueue(
+        4,
+        (id) => {
+          // The model's choice: among keys with room, the highest priority, then the oldest.
+          const eligible = waiting.filter((w) => roomFor(w.key));
+          eligible.sort((a, b) => PRIORITIES.indexOf(b.priority) - PRIORITIES.indexOf(a.priority) || a.order - b.order);
+          if (eligible[0]?.id !== id) mismatches++;
+          const started = waiting.splice(
+            waiting.findIndex((w) => w.id === id),
+            1,
+          )[0];
+          running.set(id, started.key);
+          return new Promise<void>((resolve) => finishers.set(id, resolve));
+        },
+        rule,
+      );
+      for (let step = 0; step < 2_000; step++) {
+        const action = random.next();
+        if (action < 0.5) {
+          const id = `h${step}`;
+          const entry = { id, priority: pick(PRIORITIES), key: pick(['k1', 'k2', 'k3', 'k4', null]), order: step };
+          waiting.push(entry);
+          queue.enqueue(id, entry.priority, entry.key);
+        } else if (action < 0.6 && waiting.length > 0) {
+          const removed = pick(waiting);
+          waiting.splice(waiting.indexOf(removed), 1);
+          expect(queue.remove(removed.id)).toBe(true);
+        } else if (running.size > 0) {
+          const id = pick([...running.keys()]);
+          running.delete(id);
+          finishers.get(id)!();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(queue.waitingCount).toBe(waiting.length);
+        expect(queue.runningCount).toBe(running.size);
       }
-      expect(queue.waitingCount).toBe(waiting.length);
-      expect(queue.runningCount).toBe(running.size);
-    }
-    expect(mismatches).toBe(0);
-  });
+      expect(mismatches).toBe(0);
+    },
+  );
 });
 
 describe('fairShareKeyOf', () => {
-  const handoff = { targetAgent: 'agent-a', procedureId: 'AGENT_TO_AGENT', metadata: { tenant: { id: 'acme' }, n: 3, list: ['x'] } };
+  const handoff = {
+    targetAgent: 'agent-a',
+    procedureId: 'AGENT_TO_AGENT',
+    metadata: { tenant: { id: 'acme' }, n: 3, list: ['x'] },
+  };
 
   it('reads the target agent, the procedure or a metadata path', () => {
     expect(fairShareKeyOf({ kind: 'targetAgent' }, handoff)).toBe('agent-a');

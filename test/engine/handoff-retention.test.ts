@@ -54,7 +54,12 @@ async function storesWith(handoffs: Handoff[]) {
   };
   const stores: RetainedStores = {
     handoffs: store,
-    agentTasks: { deleteOfHandoffs: async (ids) => (dependents.push([...ids]), 0) },
+    agentTasks: {
+      deleteOfHandoffs: async (ids) => {
+        dependents.push([...ids]);
+        return 0;
+      },
+    },
     inbox: { deleteOfHandoffs: async () => 0 },
   };
   return { store, stores, calls, dependents };
@@ -64,8 +69,18 @@ describe('HandoffRetention', () => {
   it('deletes in bounded batches until a batch comes back short, production and test traffic by their own ages', async () => {
     const clock = new ManualClock(100 * HOUR);
     const old = Array.from({ length: 5 }, (_, i) => finished(`old_${i}`, 10 * HOUR + i));
-    const { store, stores, calls, dependents } = await storesWith([...old, finished('recent', 99 * HOUR), finished('test_old', 90 * HOUR, true), finished('test_recent', 99.5 * HOUR, true)]);
-    const retention = new HandoffRetention(stores, { finishedAgeMs: 24 * HOUR, testFinishedAgeMs: HOUR, batchSize: 2, intervalMs: 60_000 }, clock, silentLogger);
+    const { store, stores, calls, dependents } = await storesWith([
+      ...old,
+      finished('recent', 99 * HOUR),
+      finished('test_old', 90 * HOUR, true),
+      finished('test_recent', 99.5 * HOUR, true),
+    ]);
+    const retention = new HandoffRetention(
+      stores,
+      { finishedAgeMs: 24 * HOUR, testFinishedAgeMs: HOUR, batchSize: 2, intervalMs: 60_000 },
+      clock,
+      silentLogger,
+    );
     expect(await retention.sweep()).toEqual({ production: 5, test: 1 });
     expect(calls).toEqual([
       { test: false, limit: 2 },
@@ -82,7 +97,12 @@ describe('HandoffRetention', () => {
   it('keeps everything with ages of 0, and never starts a sweep', async () => {
     const clock = new ManualClock(100 * HOUR);
     const { stores, calls } = await storesWith([finished('ancient', 0), finished('test_ancient', 0, true)]);
-    const retention = new HandoffRetention(stores, { finishedAgeMs: 0, testFinishedAgeMs: 0, batchSize: 2, intervalMs: 60_000 }, clock, silentLogger);
+    const retention = new HandoffRetention(
+      stores,
+      { finishedAgeMs: 0, testFinishedAgeMs: 0, batchSize: 2, intervalMs: 60_000 },
+      clock,
+      silentLogger,
+    );
     expect(retention.enabled).toBe(false);
     retention.start();
     expect(clock.pendingDelays).toEqual([]);
@@ -93,7 +113,12 @@ describe('HandoffRetention', () => {
   it('sweeps on its interval once started, and not after stop', async () => {
     const clock = new ManualClock(100 * HOUR);
     const { stores } = await storesWith([finished('old', 0)]);
-    const retention = new HandoffRetention(stores, { finishedAgeMs: HOUR, testFinishedAgeMs: 0, batchSize: 10, intervalMs: 60_000 }, clock, silentLogger);
+    const retention = new HandoffRetention(
+      stores,
+      { finishedAgeMs: HOUR, testFinishedAgeMs: 0, batchSize: 10, intervalMs: 60_000 },
+      clock,
+      silentLogger,
+    );
     const sweeps: unknown[] = [];
     retention.swept.subscribe((sweep) => sweeps.push(sweep));
     retention.start();

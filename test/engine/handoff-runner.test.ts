@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
 import { retryDelayMs } from '../../src/engine/handoffs/retry-delay.js';
-import { seededRandom } from '../../src/engine/shared/random.js';
-import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import type { Database } from '../../src/store/collection.js';
 import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
-import type { EngineStores } from '../../src/engine/ports/stores.js';
 import { StoreUnavailableError } from '../../src/engine/ports/store-errors.js';
+import type { EngineStores } from '../../src/engine/ports/stores.js';
+import { seededRandom } from '../../src/engine/shared/random.js';
+import type { Database } from '../../src/store/collection.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { testStores } from '../support/test-stores.js';
 
@@ -93,7 +93,9 @@ describe('HandoffRunner', () => {
     const second = await engineOn(db, 'second', {}, false, clock);
     const events = untilFinal(second, 'resume_me');
     await clock.runUntil(async () => (await second.handoffs.get('resume_me'))!.status === 'COMPLETED');
-    const types = (await events).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`);
+    const types = (await events).map(
+      (e) => `${e.type}${e.step ? ` ${e.step}` : ''}${e.attempt ? ` #${e.attempt}` : ''}`,
+    );
     expect(types).toEqual([
       'HANDOFF_CREATED',
       'GATES_PASSED',
@@ -117,7 +119,9 @@ describe('HandoffRunner', () => {
     db = SqliteDatabase.inMemory();
     const clock = new ManualClock();
     const define = async (engine: Engine) =>
-      defineProcedure(engine, 'REVIEWED', [{ id: 'review', name: 'review', kind: 'await_signal', timeoutMs: 60_000, retry: { ...quick, maxAttempts: 2 } }]);
+      defineProcedure(engine, 'REVIEWED', [
+        { id: 'review', name: 'review', kind: 'await_signal', timeoutMs: 60_000, retry: { ...quick, maxAttempts: 2 } },
+      ]);
     let engine = await engineOn(db, 'first', {}, false, clock);
     await define(engine);
     await engine.handoffs.initiate({ handoffId: 'waits', procedureId: 'REVIEWED' });
@@ -138,7 +142,9 @@ describe('HandoffRunner', () => {
     await clock.runUntil(async () => (await engine.handoffs.get('waits'))!.steps[0].attempts === 2);
     expect((await engine.handoffs.signal('waits', 'review', { ok: true })).ok).toBe(true);
     await clock.runUntil(async () => (await engine.handoffs.get('waits'))!.status === 'COMPLETED');
-    const started = (await engine.handoffs.history('waits', 0)).filter((e) => e.type === 'STEP_WAITING').map((e) => e.attempt);
+    const started = (await engine.handoffs.history('waits', 0))
+      .filter((e) => e.type === 'STEP_WAITING')
+      .map((e) => e.attempt);
     expect(started).toEqual([1, 2]);
   });
 
@@ -148,8 +154,22 @@ describe('HandoffRunner', () => {
     const engine = await engineOn(db, 'solo', {}, false, clock);
     const backoff = { maxAttempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 10_000, jitter: 0 };
     await defineProcedure(engine, 'BACKOFF', [
-      { id: 'flaky', name: 'flaky', kind: 'simulate', params: { failFirstAttempts: 2 }, timeoutMs: 5_000, retry: backoff },
-      { id: 'hangs', name: 'hangs', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 50, retry: { ...backoff, maxAttempts: 1 } },
+      {
+        id: 'flaky',
+        name: 'flaky',
+        kind: 'simulate',
+        params: { failFirstAttempts: 2 },
+        timeoutMs: 5_000,
+        retry: backoff,
+      },
+      {
+        id: 'hangs',
+        name: 'hangs',
+        kind: 'delay',
+        params: { ms: 60_000 },
+        timeoutMs: 50,
+        retry: { ...backoff, maxAttempts: 1 },
+      },
     ]);
     await engine.handoffs.initiate({ handoffId: 'backoff_1', procedureId: 'BACKOFF' });
     const step = async () => (await engine.handoffs.get('backoff_1'))!.steps[0];
@@ -174,7 +194,12 @@ describe('HandoffRunner', () => {
     db = SqliteDatabase.inMemory();
     const first = await engineOn(db, 'first');
     await defineProcedure(first, 'ONE_SHOT', [
-      { id: 'prep', name: 'prep', kind: 'noop', compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      {
+        id: 'prep',
+        name: 'prep',
+        kind: 'noop',
+        compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 },
+      },
       { id: 'once', name: 'once', kind: 'delay', params: { ms: 300 }, retry: { ...quick, maxAttempts: 1 } },
     ]);
     await first.handoffs.initiate({ handoffId: 'one_shot', procedureId: 'ONE_SHOT' });
@@ -187,7 +212,10 @@ describe('HandoffRunner', () => {
     const events = await untilFinal(second, 'one_shot');
     expect(events.at(-1)!.type).toBe('HANDOFF_ROLLED_BACK');
     const done = (await second.handoffs.get('one_shot'))!;
-    expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([['COMPENSATED', 1], ['FAILED', 1]]);
+    expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([
+      ['COMPENSATED', 1],
+      ['FAILED', 1],
+    ]);
   });
 
   it('never runs more handoffs at once than the cap, and starts higher priorities first', async () => {
@@ -296,12 +324,23 @@ describe('HandoffRunner when the store fails', () => {
     const failingLeases = (stores: EngineStores): EngineStores => {
       const inner = stores.handoffs;
       const acquireLease: HandoffStore['acquireLease'] = (...args) =>
-        failLeases-- > 0 ? Promise.reject(new StoreUnavailableError('lease handoffs', new Error('database or disk is full'))) : inner.acquireLease(...args);
+        failLeases-- > 0
+          ? Promise.reject(new StoreUnavailableError('lease handoffs', new Error('database or disk is full')))
+          : inner.acquireLease(...args);
       return { ...stores, handoffs: Object.assign(Object.create(inner) as HandoffStore, { acquireLease }) };
     };
     // One handoff at a time: the second waits in the queue past its creation lease, then must lease from the store.
-    const engine = await engineOn(SqliteDatabase.inMemory(), 'solo', { maxConcurrentHandoffs: 1 }, false, clock, failingLeases);
-    await defineProcedure(engine, 'WAITS', [{ id: 'wait', name: 'wait', kind: 'delay', params: { ms: 20_000 }, timeoutMs: 30_000 }]);
+    const engine = await engineOn(
+      SqliteDatabase.inMemory(),
+      'solo',
+      { maxConcurrentHandoffs: 1 },
+      false,
+      clock,
+      failingLeases,
+    );
+    await defineProcedure(engine, 'WAITS', [
+      { id: 'wait', name: 'wait', kind: 'delay', params: { ms: 20_000 }, timeoutMs: 30_000 },
+    ]);
     await engine.handoffs.initiate({ handoffId: 'first', procedureId: 'WAITS' });
     await engine.handoffs.initiate({ handoffId: 'queued', procedureId: 'WAITS' });
     failLeases = 2;
@@ -319,9 +358,15 @@ describe('HandoffRunner across processes', () => {
     db = SqliteDatabase.inMemory();
     const a = await engineOn(db, 'process_a', {}, true, clock);
     const b = await engineOn(db, 'process_b', {}, true, clock);
-    await defineProcedure(a, 'LONG_STEP', [{ id: 'long', name: 'long', kind: 'delay', params: { ms: 10_000 }, timeoutMs: 20_000 }]);
+    await defineProcedure(a, 'LONG_STEP', [
+      { id: 'long', name: 'long', kind: 'delay', params: { ms: 10_000 }, timeoutMs: 20_000 },
+    ]);
     await a.handoffs.initiate({ handoffId: 'taken_over', procedureId: 'LONG_STEP' });
-    await clock.runUntil(async () => a.runner.isActive('taken_over') && (await a.handoffs.get('taken_over'))!.steps[0].status === 'RUNNING', 0);
+    await clock.runUntil(
+      async () =>
+        a.runner.isActive('taken_over') && (await a.handoffs.get('taken_over'))!.steps[0].status === 'RUNNING',
+      0,
+    );
     // As if a had stalled past its lease and b had taken it: b holds the lease now.
     expect(await b.stores.handoffs.acquireLease('taken_over', 'process_b', clock.now(), 300, true)).not.toBeNull();
     // a learns at its next renewal (within a third of the lease, virtual time) that the lease is gone,
@@ -342,11 +387,17 @@ describe('HandoffRunner across processes', () => {
     const a = await engineOn(db, 'process_a', {}, true);
     const b = await engineOn(db, 'process_b', {}, true);
     await defineProcedure(a, 'LONG_DELAY', [
-      { id: 'prep', name: 'prep', kind: 'noop', compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      {
+        id: 'prep',
+        name: 'prep',
+        kind: 'noop',
+        compensation: { id: 'undo_prep', name: 'undo prep', kind: 'noop', params: {}, timeoutMs: 1_000 },
+      },
       { id: 'long', name: 'long', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 120_000 },
     ]);
     await a.handoffs.initiate({ handoffId: 'remote_cancel', procedureId: 'LONG_DELAY' });
-    for await (const event of a.handoffs.progress('remote_cancel', 0)) if (event.type === 'STEP_STARTED' && event.step === 'long') break;
+    for await (const event of a.handoffs.progress('remote_cancel', 0))
+      if (event.type === 'STEP_STARTED' && event.step === 'long') break;
     const cancelled = await b.handoffs.cancel('remote_cancel', 'from the other process');
     expect(cancelled.ok).toBe(true);
     const events = await untilFinal(a, 'remote_cancel');
@@ -363,15 +414,29 @@ describe('HandoffRunner after faults between writes', () => {
     let runs = 0;
     engine.faults.register('t1', { beforeAttempt: async (_h, step) => void (step === 'two' && runs++) });
     await defineProcedure(engine, 'ONE_SHOT_TWO', [
-      { id: 'one', name: 'one', kind: 'noop', compensation: { id: 'undo_one', name: 'undo one', kind: 'noop', params: {}, timeoutMs: 1_000 } },
-      { id: 'two', name: 'two', kind: 'simulate', params: { failureProbability: 1 }, retry: { ...quick, maxAttempts: 1 } },
+      {
+        id: 'one',
+        name: 'one',
+        kind: 'noop',
+        compensation: { id: 'undo_one', name: 'undo one', kind: 'noop', params: {}, timeoutMs: 1_000 },
+      },
+      {
+        id: 'two',
+        name: 'two',
+        kind: 'simulate',
+        params: { failureProbability: 1 },
+        retry: { ...quick, maxAttempts: 1 },
+      },
     ]);
     flaky.armed = true; // the write that starts the rollback fails once
     await engine.handoffs.initiate({ handoffId: 'no_rerun', procedureId: 'ONE_SHOT_TWO', test: { testId: 't1' } });
     await clock.runUntil(async () => (await engine.handoffs.get('no_rerun'))!.status === 'ROLLED_BACK');
     expect(runs).toBe(1);
     const done = (await engine.handoffs.get('no_rerun'))!;
-    expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([['COMPENSATED', 1], ['FAILED', 1]]);
+    expect(done.steps.map((s) => [s.status, s.attempts])).toEqual([
+      ['COMPENSATED', 1],
+      ['FAILED', 1],
+    ]);
   });
 
   it('undoes a handoff whose last step succeeded as a cancel came in, even when the run stops before the rollback is recorded', async () => {
@@ -381,7 +446,13 @@ describe('HandoffRunner after faults between writes', () => {
     const a = await engineOn(db, 'process_a', {}, true, clock, flaky.wrap);
     const b = await engineOn(db, 'process_b', {}, true, clock);
     await defineProcedure(a, 'LAST_STEP_RACE', [
-      { id: 'only', name: 'only', kind: 'delay', params: { ms: 10 }, compensation: { id: 'undo', name: 'undo', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      {
+        id: 'only',
+        name: 'only',
+        kind: 'delay',
+        params: { ms: 10 },
+        compensation: { id: 'undo', name: 'undo', kind: 'noop', params: {}, timeoutMs: 1_000 },
+      },
     ]);
     await a.handoffs.initiate({ handoffId: 'race', procedureId: 'LAST_STEP_RACE' });
     await clock.runUntil(async () => (await a.handoffs.get('race'))!.steps[0].status === 'RUNNING', 0);
@@ -392,7 +463,9 @@ describe('HandoffRunner after faults between writes', () => {
     await clock.runUntil(async () => (await a.handoffs.get('race'))!.status === 'CANCELLED');
     const history = await a.handoffs.history('race', 0);
     expect(flaky.armed).toBe(false);
-    expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['STEP_SUCCEEDED', 'COMPENSATION_SUCCEEDED', 'HANDOFF_CANCELLED']));
+    expect(history.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['STEP_SUCCEEDED', 'COMPENSATION_SUCCEEDED', 'HANDOFF_CANCELLED']),
+    );
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
   });
 
@@ -400,16 +473,25 @@ describe('HandoffRunner after faults between writes', () => {
     db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'solo');
     await defineProcedure(engine, 'SLOW_UNDO', [
-      { id: 'one', name: 'one', kind: 'noop', compensation: { id: 'undo_one', name: 'undo one', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 120_000 } },
+      {
+        id: 'one',
+        name: 'one',
+        kind: 'noop',
+        compensation: { id: 'undo_one', name: 'undo one', kind: 'delay', params: { ms: 60_000 }, timeoutMs: 120_000 },
+      },
       { id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 },
     ]);
     await engine.handoffs.initiate({ handoffId: 'slow_undo', procedureId: 'SLOW_UNDO' });
     for await (const event of engine.handoffs.progress('slow_undo', 0)) if (event.type === 'STEP_WAITING') break;
     await engine.handoffs.cancel('slow_undo', 'changed plan');
-    for await (const event of engine.handoffs.progress('slow_undo', 0)) if (event.type === 'COMPENSATION_STARTED') break;
+    for await (const event of engine.handoffs.progress('slow_undo', 0))
+      if (event.type === 'COMPENSATION_STARTED') break;
     const stopped = engine.stop().then(() => 'stopped');
     engines.splice(engines.indexOf(engine), 1);
-    const winner = await Promise.race([stopped, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000))]);
+    const winner = await Promise.race([
+      stopped,
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+    ]);
     expect(winner).toBe('stopped');
     expect((await engine.handoffs.get('slow_undo'))!.status).toBe('ROLLING_BACK'); // resumes at the next start
   });

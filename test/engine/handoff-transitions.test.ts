@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Handoff, HandoffStatus, StepRun } from '../../src/engine/handoffs/handoff.js';
 import {
-  completeHandoff,
+  type AttemptFailure,
   compensationFailed,
   compensationRetryScheduled,
   compensationSucceeded,
+  completeHandoff,
   failGates,
   failStep,
   finish,
@@ -20,7 +21,6 @@ import {
   startCompensation,
   startRollback,
   succeedStep,
-  type AttemptFailure,
   type Transition,
   type TransitionResult,
 } from '../../src/engine/handoffs/handoff-transitions.js';
@@ -29,7 +29,16 @@ import { DEFAULT_RETRY, type Procedure, type StepDefinition } from '../../src/en
 /** The status machine without a store: each transition from a state it applies to, and refused from one it does not. */
 
 function stepDefinition(id: string): StepDefinition {
-  return { id, name: id, kind: 'noop', params: {}, timeoutMs: 1_000, retry: DEFAULT_RETRY, validateRules: [], compensation: { id: `${id}_undo`, name: `undo ${id}`, kind: 'noop', params: {}, timeoutMs: 1_000 } };
+  return {
+    id,
+    name: id,
+    kind: 'noop',
+    params: {},
+    timeoutMs: 1_000,
+    retry: DEFAULT_RETRY,
+    validateRules: [],
+    compensation: { id: `${id}_undo`, name: `undo ${id}`, kind: 'noop', params: {}, timeoutMs: 1_000 },
+  };
 }
 
 const procedure: Procedure = {
@@ -50,7 +59,20 @@ const procedure: Procedure = {
 };
 
 function step(id: string, overrides: Partial<StepRun> = {}): StepRun {
-  return { id, name: id, kind: 'noop', status: 'PENDING', attempts: 0, compensationAttempts: 0, startedAt: null, finishedAt: null, error: null, output: null, retryAt: null, ...overrides };
+  return {
+    id,
+    name: id,
+    kind: 'noop',
+    status: 'PENDING',
+    attempts: 0,
+    compensationAttempts: 0,
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    output: null,
+    retryAt: null,
+    ...overrides,
+  };
 }
 
 function handoff(status: HandoffStatus, overrides: Partial<Handoff> = {}): Handoff {
@@ -80,7 +102,14 @@ function handoff(status: HandoffStatus, overrides: Partial<Handoff> = {}): Hando
   };
 }
 
-const failure: AttemptFailure = { message: 'attempt 1 failed: nope', code: 'HTTP_503', durationMs: 3, timeout: false, retryable: true, data: {} };
+const failure: AttemptFailure = {
+  message: 'attempt 1 failed: nope',
+  code: 'HTTP_503',
+  durationMs: 3,
+  timeout: false,
+  retryable: true,
+  data: {},
+};
 
 function applied(result: TransitionResult): Transition {
   if (isRefused(result)) throw new Error(`refused: ${result.refused.message}`);
@@ -110,7 +139,11 @@ describe('handoff transitions', () => {
   });
 
   it('passGates and failGates apply to PENDING only', () => {
-    expect(applied(failGates(handoff('PENDING'), 'VR001 failed', ['VR001'], 4)).next).toMatchObject({ status: 'FAILED', errorCode: 'GATES_FAILED', finishedAt: 4 });
+    expect(applied(failGates(handoff('PENDING'), 'VR001 failed', ['VR001'], 4)).next).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'GATES_FAILED',
+      finishedAt: 4,
+    });
     expectWrongState(passGates(handoff('RUNNING'), procedure, 'ok', 1));
     expectWrongState(failGates(handoff('COMPLETED'), 'x', [], 1));
   });
@@ -124,23 +157,29 @@ describe('handoff transitions', () => {
 
   it('startAttempt counts the attempt before it runs, also for a resumed (PENDING) handoff', () => {
     const h = running('PENDING');
-    expect(applied(startAttempt(h, procedure.steps[0], 9)).next.steps[0]).toMatchObject({ status: 'RUNNING', attempts: 2, attemptStartedAt: 9 });
+    expect(applied(startAttempt(h, procedure.steps[0], 9)).next.steps[0]).toMatchObject({
+      status: 'RUNNING',
+      attempts: 2,
+      attemptStartedAt: 9,
+    });
     expect(applied(startAttempt({ ...h, status: 'PENDING' }, procedure.steps[0], 9)).next.status).toBe('RUNNING');
     expectWrongState(startAttempt(handoff('ROLLING_BACK'), procedure.steps[0], 9));
   });
 
   it('succeedStep starts the next step, completes, or holds between steps', () => {
     const result = { output: { ok: true }, durationMs: 2, extra: [] };
-    const started = applied(succeedStep(running(), procedure.steps[0], result, { then: 'START_NEXT', next: procedure.steps[1] }, 5)).next;
+    const started = applied(
+      succeedStep(running(), procedure.steps[0], result, { followUp: 'START_NEXT', next: procedure.steps[1] }, 5),
+    ).next;
     expect(started).toMatchObject({ currentStep: 1, status: 'RUNNING' });
     expect(started.steps[1]).toMatchObject({ status: 'RUNNING', attempts: 1 });
-    const held = applied(succeedStep(running(), procedure.steps[0], result, { then: 'HOLD' }, 5)).next;
+    const held = applied(succeedStep(running(), procedure.steps[0], result, { followUp: 'HOLD' }, 5)).next;
     expect(held).toMatchObject({ currentStep: 1, status: 'RUNNING' });
     expect(held.steps[1]).toMatchObject({ status: 'PENDING', attempts: 0 });
-    const last = applied(succeedStep(running('RUNNING', 2), procedure.steps[2], result, { then: 'COMPLETE' }, 5));
+    const last = applied(succeedStep(running('RUNNING', 2), procedure.steps[2], result, { followUp: 'COMPLETE' }, 5));
     expect(last.next).toMatchObject({ status: 'COMPLETED', finishedAt: 5, currentStep: 3 });
     expect(last.events.at(-1)!.type).toBe('HANDOFF_COMPLETED');
-    expectWrongState(succeedStep(handoff('PAUSED'), procedure.steps[0], result, { then: 'HOLD' }, 5));
+    expectWrongState(succeedStep(handoff('PAUSED'), procedure.steps[0], result, { followUp: 'HOLD' }, 5));
     expect(applied(completeHandoff(handoff('RUNNING', { currentStep: 3 }), 8)).next.status).toBe('COMPLETED');
   });
 
@@ -150,7 +189,16 @@ describe('handoff transitions', () => {
     expect(retry.events.map((e) => e.type)).toEqual(['STEP_FAILED', 'STEP_RETRY_SCHEDULED']);
     expect(retry.events[0].data).toMatchObject({ code: 'HTTP_503', retryable: true });
     expect(retry.events[1].data).toEqual({ delayMs: 400, retryAfterMs: 400 });
-    const failed = applied(failStep(running(), procedure.steps[0], { ...failure, code: 'HTTP_400', retryable: false }, 'a failed', 'HTTP_400', 11)).next;
+    const failed = applied(
+      failStep(
+        running(),
+        procedure.steps[0],
+        { ...failure, code: 'HTTP_400', retryable: false },
+        'a failed',
+        'HTTP_400',
+        11,
+      ),
+    ).next;
     expect(failed).toMatchObject({ error: 'a failed', errorCode: 'HTTP_400' });
     expect(failed.steps[0]).toMatchObject({ status: 'FAILED', errorCode: 'HTTP_400', finishedAt: 11 });
     expectWrongState(scheduleRetry(handoff('PENDING'), procedure.steps[0], failure, 1, 1, null));
@@ -163,31 +211,51 @@ describe('handoff transitions', () => {
     expect(applied(startRollback(handoff('PAUSED'), 'cancelled', ['a'], 3)).next.status).toBe('ROLLING_BACK');
     expectWrongState(startRollback(handoff('ROLLING_BACK'), 'again', [], 3));
     const expired = applied(finish(rolling, 'CANCELLED', 'cancelled and rolled back', 'DEADLINE_EXCEEDED: passed', 4));
-    expect(expired.next).toMatchObject({ status: 'CANCELLED', errorCode: 'DEADLINE_EXCEEDED', cancelReason: 'DEADLINE_EXCEEDED: passed', finishedAt: 4 });
+    expect(expired.next).toMatchObject({
+      status: 'CANCELLED',
+      errorCode: 'DEADLINE_EXCEEDED',
+      cancelReason: 'DEADLINE_EXCEEDED: passed',
+      finishedAt: 4,
+    });
     expect(expired.events).toEqual([expect.objectContaining({ type: 'HANDOFF_CANCELLED' })]);
-    expect(applied(finish(handoff('PAUSED'), 'CANCELLED', 'x', 'stop', 4)).next).toMatchObject({ errorCode: 'CANCELLED', pause: null });
+    expect(applied(finish(handoff('PAUSED'), 'CANCELLED', 'x', 'stop', 4)).next).toMatchObject({
+      errorCode: 'CANCELLED',
+      pause: null,
+    });
     expectWrongState(finish(handoff('ROLLED_BACK'), 'COMPLETED', 'x', null, 4));
   });
 
   it('compensation transitions apply while ROLLING_BACK only', () => {
-    const h = handoff('ROLLING_BACK', { steps: [step('a', { status: 'SUCCEEDED', attempts: 1 }), step('b'), step('c')] });
+    const h = handoff('ROLLING_BACK', {
+      steps: [step('a', { status: 'SUCCEEDED', attempts: 1 }), step('b'), step('c')],
+    });
     const compensation = procedure.steps[0].compensation!;
     const started = applied(startCompensation(h, 0, compensation, 1, 3)).next;
     expect(started.steps[0]).toMatchObject({ status: 'COMPENSATING', compensationAttempts: 1 });
-    expect(applied(compensationRetryScheduled(started, 0, 1, 'boom', 50)).next.steps[0].error).toBe('compensation attempt 1 failed: boom');
+    expect(applied(compensationRetryScheduled(started, 0, 1, 'boom', 50)).next.steps[0].error).toBe(
+      'compensation attempt 1 failed: boom',
+    );
     expect(applied(compensationSucceeded(started, 0, compensation, 1, 5)).next.steps[0].status).toBe('COMPENSATED');
-    expect(applied(compensationFailed(started, 0, compensation, 3, 'boom', 5)).next.steps[0].status).toBe('COMPENSATION_FAILED');
+    expect(applied(compensationFailed(started, 0, compensation, 3, 'boom', 5)).next.steps[0].status).toBe(
+      'COMPENSATION_FAILED',
+    );
     expectWrongState(startCompensation(handoff('RUNNING'), 0, compensation, 1, 3));
   });
 
   it('pause applies between attempts only, and resume moves the back-off and the deadline on by the time paused', () => {
     const request = { number: 1, reason: 'maintenance', actor: { keyName: 'ops', agentId: null }, at: 5 };
-    expect(pause(running('RUNNING'), request, 10)).toEqual({ refused: { code: 'WRONG_STATE', message: expect.stringContaining('in flight') } });
+    expect(pause(running('RUNNING'), request, 10)).toEqual({
+      refused: { code: 'WRONG_STATE', message: expect.stringContaining('in flight') },
+    });
     const backingOff = running('PENDING');
     backingOff.steps[0].retryAt = 500;
     backingOff.deadlineAt = 1_000;
     const paused = applied(pause(backingOff, request, 100));
-    expect(paused.next).toMatchObject({ status: 'PAUSED', pausesHonoured: 1, pause: { at: 100, reason: 'maintenance' } });
+    expect(paused.next).toMatchObject({
+      status: 'PAUSED',
+      pausesHonoured: 1,
+      pause: { at: 100, reason: 'maintenance' },
+    });
     expect(paused.events).toEqual([expect.objectContaining({ type: 'HANDOFF_PAUSED', step: 'a' })]);
     expectWrongState(pause(handoff('COMPLETED'), request, 10));
     const resumed = applied(resume(paused.next, null, 400));
@@ -199,7 +267,11 @@ describe('handoff transitions', () => {
 
   it('redriveStart restarts from the first step a rollback undid, allows an earlier step, refuses a later one', () => {
     const rolledBack = handoff('ROLLED_BACK', {
-      steps: [step('a', { status: 'SUCCEEDED', attempts: 1 }), step('b', { status: 'COMPENSATED', attempts: 1 }), step('c', { status: 'FAILED', attempts: 3 })],
+      steps: [
+        step('a', { status: 'SUCCEEDED', attempts: 1 }),
+        step('b', { status: 'COMPENSATED', attempts: 1 }),
+        step('c', { status: 'FAILED', attempts: 3 }),
+      ],
       currentStep: 2,
     });
     expect(redriveStart(rolledBack, null)).toEqual({ index: 1 });
@@ -211,20 +283,47 @@ describe('handoff transitions', () => {
 
   it('redrive opens the next run from a failed state: later steps reset, earlier ones kept, metadata patched', () => {
     const failed = handoff('FAILED', {
-      steps: [step('a', { status: 'SUCCEEDED', attempts: 1, output: { id: 7 } }), step('b', { status: 'FAILED', attempts: 3, error: 'x', errorCode: 'HTTP_500' }), step('c')],
+      steps: [
+        step('a', { status: 'SUCCEEDED', attempts: 1, output: { id: 7 } }),
+        step('b', { status: 'FAILED', attempts: 3, error: 'x', errorCode: 'HTTP_500' }),
+        step('c'),
+      ],
       currentStep: 1,
       error: 'b failed',
       errorCode: 'HTTP_500',
       finishedAt: 50,
       deadlineMs: 1_000,
     });
-    const result = applied(redrive(failed, procedure, { index: 1, metadata: { ticket: 'T-2' }, actor: null, deadlineMs: 1_000 }, 100));
+    const result = applied(
+      redrive(failed, procedure, { index: 1, metadata: { ticket: 'T-2' }, actor: null, deadlineMs: 1_000 }, 100),
+    );
     expect(result.writesMetadata).toBe(true);
-    expect(result.next).toMatchObject({ status: 'PENDING', run: 2, currentStep: 1, error: null, errorCode: null, finishedAt: null, deadlineAt: 1_100, metadata: { ticket: 'T-2' } });
+    expect(result.next).toMatchObject({
+      status: 'PENDING',
+      run: 2,
+      currentStep: 1,
+      error: null,
+      errorCode: null,
+      finishedAt: null,
+      deadlineAt: 1_100,
+      metadata: { ticket: 'T-2' },
+    });
     expect(result.next.steps[0]).toMatchObject({ status: 'SUCCEEDED', output: { id: 7 } });
     expect(result.next.steps[1]).toMatchObject({ status: 'PENDING', attempts: 0, error: null, errorCode: null });
-    expect(result.events).toEqual([expect.objectContaining({ type: 'HANDOFF_REDRIVEN', step: 'b', data: expect.objectContaining({ run: 2, previousStatus: 'FAILED' }) })]);
-    expect(applied(redrive(failed, procedure, { index: 1, metadata: null, actor: null, deadlineMs: null }, 100)).writesMetadata).toBe(false);
-    for (const status of ['PENDING', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED'] as const) expectWrongState(redrive(handoff(status), procedure, { index: 0, metadata: null, actor: null, deadlineMs: null }, 1));
+    expect(result.events).toEqual([
+      expect.objectContaining({
+        type: 'HANDOFF_REDRIVEN',
+        step: 'b',
+        data: expect.objectContaining({ run: 2, previousStatus: 'FAILED' }),
+      }),
+    ]);
+    expect(
+      applied(redrive(failed, procedure, { index: 1, metadata: null, actor: null, deadlineMs: null }, 100))
+        .writesMetadata,
+    ).toBe(false);
+    for (const status of ['PENDING', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED'] as const)
+      expectWrongState(
+        redrive(handoff(status), procedure, { index: 0, metadata: null, actor: null, deadlineMs: null }, 1),
+      );
   });
 });

@@ -12,10 +12,15 @@ afterEach(async () => {
 describe('current procedure reads', () => {
   it('reads a procedure once for a burst of concurrent lookups', async () => {
     const db = SqliteDatabase.inMemory();
-    engine = await createEngine({ stores: await testStores(db), settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] } });
+    engine = await createEngine({
+      stores: await testStores(db),
+      settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 10, webhookAllowList: [] },
+    });
     await engine.start();
     db.operations.reset();
-    const burst = await Promise.all(Array.from({ length: 20 }, () => engine!.procedures.get('PHASE_TRANSITION_STANDARD')));
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () => engine!.procedures.get('PHASE_TRANSITION_STANDARD')),
+    );
     expect(db.operations.reads).toBe(1);
     expect(new Set(burst).size).toBe(1);
     expect(burst[0]?.id).toBe('PHASE_TRANSITION_STANDARD');

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createFaultHook, HANG_MAX_STEP_TIMEOUT_MS, InjectedFault, planFault } from '../../src/engine/reliability/fault-plan.js';
 import type { Handoff } from '../../src/engine/handoffs/handoff.js';
+import {
+  createFaultHook,
+  HANG_MAX_STEP_TIMEOUT_MS,
+  InjectedFault,
+  planFault,
+} from '../../src/engine/reliability/fault-plan.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
 
 function plans(seed: number, rate: number, timeoutMs: number, n = 4_000) {
@@ -50,14 +55,20 @@ describe('createFaultHook', () => {
       iterationOf: (h) => (h.id === 'other' ? null : Number(h.id)),
       onFault: (kind) => seen.push(kind),
     });
-    await expect(hook.beforeAttempt(handoff('other'), 's', 1, () => new AbortController().signal)).resolves.toBeUndefined();
+    await expect(
+      hook.beforeAttempt(handoff('other'), 's', 1, () => new AbortController().signal),
+    ).resolves.toBeUndefined();
     // Find an iteration of each kind in the plan and check the hook does what the plan says.
     const firstOf = (kind: string) => {
       for (let i = 0; ; i++) if (planFault(1, i, 's', 1, 1, 100)!.kind === kind) return i;
     };
     const byKind = new Map(['FAIL', 'SLOW', 'HANG'].map((kind) => [kind, firstOf(kind)]));
-    await expect(hook.beforeAttempt(handoff(String(byKind.get('FAIL'))), 's', 1, () => new AbortController().signal)).rejects.toBeInstanceOf(InjectedFault);
-    await expect(hook.beforeAttempt(handoff(String(byKind.get('SLOW'))), 's', 1, () => new AbortController().signal)).resolves.toBeUndefined();
+    await expect(
+      hook.beforeAttempt(handoff(String(byKind.get('FAIL'))), 's', 1, () => new AbortController().signal),
+    ).rejects.toBeInstanceOf(InjectedFault);
+    await expect(
+      hook.beforeAttempt(handoff(String(byKind.get('SLOW'))), 's', 1, () => new AbortController().signal),
+    ).resolves.toBeUndefined();
     const abort = new AbortController();
     const hanging = hook.beforeAttempt(handoff(String(byKind.get('HANG'))), 's', 1, () => abort.signal);
     abort.abort(new Error('step timed out'));

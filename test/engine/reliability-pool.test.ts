@@ -48,7 +48,13 @@ function controlled() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-function pool(schedule: Schedule, total: number, limit: number, run: (i: number) => Promise<void>, extra: { clock?: Clock; signal?: AbortSignal; onError?: (e: unknown, i: number) => void } = {}) {
+function pool(
+  schedule: Schedule,
+  total: number,
+  limit: number,
+  run: (i: number) => Promise<void>,
+  extra: { clock?: Clock; signal?: AbortSignal; onError?: (e: unknown, i: number) => void } = {},
+) {
   return runIterations({
     total,
     limit,
@@ -56,7 +62,11 @@ function pool(schedule: Schedule, total: number, limit: number, run: (i: number)
     clock: extra.clock ?? virtualClock(),
     signal: extra.signal ?? new AbortController().signal,
     run,
-    onError: extra.onError ?? ((error) => { throw error; }),
+    onError:
+      extra.onError ??
+      ((error) => {
+        throw error;
+      }),
   });
 }
 

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { FINAL_STATUSES } from '../../src/engine/handoffs/handoff.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
-import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { testStores } from '../support/test-stores.js';
 import type { Database } from '../../src/store/collection.js';
 import { ReliabilityTestRepository } from '../../src/store/repositories/reliability-test-repository.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { testStores } from '../support/test-stores.js';
 
 const settings = { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: 50, webhookAllowList: [] };
 const engines: Engine[] = [];
@@ -27,7 +27,15 @@ async function defineSlowProcedure(engine: Engine): Promise<void> {
     id: 'SLOW',
     name: 'slow',
     steps: [
-      { id: 'prep', name: 'prep', kind: 'noop', params: {}, timeoutMs: 1_000, retry: quick, compensation: { id: 'unprep', name: 'unprep', kind: 'noop', params: {}, timeoutMs: 1_000 } },
+      {
+        id: 'prep',
+        name: 'prep',
+        kind: 'noop',
+        params: {},
+        timeoutMs: 1_000,
+        retry: quick,
+        compensation: { id: 'unprep', name: 'unprep', kind: 'noop', params: {}, timeoutMs: 1_000 },
+      },
       { id: 'wait', name: 'wait', kind: 'delay', params: { ms: 10_000 }, timeoutMs: 20_000, retry: quick },
     ] as never,
   });
@@ -36,7 +44,10 @@ async function defineSlowProcedure(engine: Engine): Promise<void> {
 
 async function unfinishedHandoffs(engine: Engine, testId: string): Promise<string[]> {
   const page = await engine.handoffs.page({ testId }, { first: 100 });
-  return page.items.map((item) => item.node).filter((h) => !FINAL_STATUSES.has(h.status)).map((h) => `${h.id} ${h.status}`);
+  return page.items
+    .map((item) => item.node)
+    .filter((h) => !FINAL_STATUSES.has(h.status))
+    .map((h) => `${h.id} ${h.status}`);
 }
 
 describe('ReliabilityService', () => {
@@ -51,7 +62,11 @@ describe('ReliabilityService', () => {
     const db = SqliteDatabase.inMemory();
     const engine = await engineOn(db, 'a');
     await defineSlowProcedure(engine);
-    const started = await engine.reliability.start({ configId: 'RELIABILITY_STANDARD', procedureId: 'SLOW', overrides: { iterations: 10, concurrentLimit: 2 } });
+    const started = await engine.reliability.start({
+      configId: 'RELIABILITY_STANDARD',
+      procedureId: 'SLOW',
+      overrides: { iterations: 10, concurrentLimit: 2 },
+    });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     while ((await engine.handoffs.count({ testId: started.value.id })) < 2) await new Promise((r) => setTimeout(r, 5));
     await engine.stop();
@@ -67,7 +82,15 @@ describe('ReliabilityService', () => {
     await defineSlowProcedure(first);
     // A test as a crashed process leaves it: stored RUNNING, with an unfinished tagged handoff.
     const tests = await ReliabilityTestRepository.open(db);
-    const parameters = { iterations: 5, timeoutMs: 30_000, concurrentLimit: 1, failureRate: 0, stressFactor: 1, ratePerSec: null, windowMs: 10_000 };
+    const parameters = {
+      iterations: 5,
+      timeoutMs: 30_000,
+      concurrentLimit: 1,
+      failureRate: 0,
+      stressFactor: 1,
+      ratePerSec: null,
+      windowMs: 10_000,
+    };
     await tests.insert(
       {
         id: 'rt_orphan',
@@ -88,13 +111,18 @@ describe('ReliabilityService', () => {
       3,
     );
     await first.handoffs.initiate({ handoffId: 'rt_orphan.2', procedureId: 'SLOW', test: { testId: 'rt_orphan' } });
-    for await (const event of first.handoffs.progress('rt_orphan.2', 0)) if (event.type === 'STEP_STARTED' && event.step === 'wait') break;
+    for await (const event of first.handoffs.progress('rt_orphan.2', 0))
+      if (event.type === 'STEP_STARTED' && event.step === 'wait') break;
     await first.stop();
     engines.splice(0);
 
     const second = await engineOn(db, 'second');
     const test = (await second.reliability.get('rt_orphan'))!;
-    expect(test).toMatchObject({ status: 'FAILED', error: 'interrupted: the server stopped while the test ran', progress: { completed: 2, running: 0 } });
+    expect(test).toMatchObject({
+      status: 'FAILED',
+      error: 'interrupted: the server stopped while the test ran',
+      progress: { completed: 2, running: 0 },
+    });
     for (let i = 0; (await unfinishedHandoffs(second, 'rt_orphan')).length > 0; i++) {
       if (i > 200) throw new Error(`still running: ${await unfinishedHandoffs(second, 'rt_orphan')}`);
       await new Promise((r) => setTimeout(r, 10));

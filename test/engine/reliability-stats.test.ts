@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildResult, summarizeLatency, windowSeries, type IterationRecord } from '../../src/engine/reliability/test-stats.js';
 import { checkParameters, inFlightLimit } from '../../src/engine/reliability/parameter-checks.js';
+import {
+  buildResult,
+  type IterationRecord,
+  summarizeLatency,
+  windowSeries,
+} from '../../src/engine/reliability/test-stats.js';
 
 function iteration(fields: Partial<IterationRecord> = {}): IterationRecord {
   return {
@@ -37,8 +42,20 @@ describe('buildResult', () => {
     const records = [
       iteration({ latencyMs: 10 }),
       iteration({ latencyMs: 20, retries: 2 }),
-      iteration({ outcome: 'FAILED', errorCodes: ['STEP_FAILED'], rolledBack: true, rollbackNeeded: true, rollbackClean: true, latencyMs: 30 }),
-      iteration({ outcome: 'FAILED', errorCodes: ['STEP_TIMEOUT', 'ROLLBACK_FAILED'], rollbackNeeded: true, latencyMs: 40 }),
+      iteration({
+        outcome: 'FAILED',
+        errorCodes: ['STEP_FAILED'],
+        rolledBack: true,
+        rollbackNeeded: true,
+        rollbackClean: true,
+        latencyMs: 30,
+      }),
+      iteration({
+        outcome: 'FAILED',
+        errorCodes: ['STEP_TIMEOUT', 'ROLLBACK_FAILED'],
+        rollbackNeeded: true,
+        latencyMs: 40,
+      }),
       iteration({ outcome: 'FAILED', errorCodes: ['STEP_FAILED'], latencyMs: 50 }),
       iteration({ outcome: 'CANCELLED', latencyMs: 5_000 }),
     ];
@@ -73,7 +90,13 @@ describe('buildResult', () => {
 
   it('reports no rollback success rate when no rollback was needed, and 0 success when nothing finished', () => {
     expect(buildResult([iteration()], context)).toMatchObject({ successRate: 1, rollbackSuccessRate: null });
-    expect(buildResult([], context)).toMatchObject({ iterations: 0, successRate: 0, latencyMs: null, windows: [], p50DriftRatio: null });
+    expect(buildResult([], context)).toMatchObject({
+      iterations: 0,
+      successRate: 0,
+      latencyMs: null,
+      windows: [],
+      p50DriftRatio: null,
+    });
   });
 });
 
@@ -85,7 +108,9 @@ describe('windowSeries', () => {
       iteration({ startMs: 2_500, latencyMs: 30, outcome: 'FAILED' }),
     ];
     const windows = windowSeries(records, 1_000);
-    expect(windows.map((w) => [w.index, w.startMs, w.iterations, w.succeeded, w.failed, w.latencyMs?.p50 ?? null])).toEqual([
+    expect(
+      windows.map((w) => [w.index, w.startMs, w.iterations, w.succeeded, w.failed, w.latencyMs?.p50 ?? null]),
+    ).toEqual([
       [0, 0, 2, 2, 0, 10],
       [1, 1_000, 0, 0, 0, null],
       [2, 2_000, 1, 0, 1, 30],
@@ -96,7 +121,10 @@ describe('windowSeries', () => {
 
 describe('parameters', () => {
   it('refuses out-of-range values with the field path', () => {
-    const errors = checkParameters({ iterations: 0, timeoutMs: 50, failureRate: 1.5, concurrentLimit: 2.5, ratePerSec: 0, stressFactor: 2 }, ['input', 'overrides']);
+    const errors = checkParameters(
+      { iterations: 0, timeoutMs: 50, failureRate: 1.5, concurrentLimit: 2.5, ratePerSec: 0, stressFactor: 2 },
+      ['input', 'overrides'],
+    );
     expect(errors.map((e) => e.field!.join('.'))).toEqual([
       'input.overrides.iterations',
       'input.overrides.timeoutMs',

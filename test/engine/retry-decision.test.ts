@@ -28,8 +28,10 @@ describe('retry decisions', () => {
 
   it('never retry the codes a policy lists; HTTP_4XX is every 4xx but 408 and 429', () => {
     const byDefault = { ...DEFAULT_RETRY, nonRetryableCodes: undefined };
-    for (const code of ['HTTP_400', 'HTTP_404', 'HTTP_422', 'VALIDATION_FAILED']) expect(isNonRetryableCode(code, byDefault), code).toBe(true);
-    for (const code of ['HTTP_408', 'HTTP_429', 'HTTP_500', 'HTTP_503', 'TIMEOUT', 'INTERRUPTED', 'HTTP_4000']) expect(isNonRetryableCode(code, byDefault), code).toBe(false);
+    for (const code of ['HTTP_400', 'HTTP_404', 'HTTP_422', 'VALIDATION_FAILED'])
+      expect(isNonRetryableCode(code, byDefault), code).toBe(true);
+    for (const code of ['HTTP_408', 'HTTP_429', 'HTTP_500', 'HTTP_503', 'TIMEOUT', 'INTERRUPTED', 'HTTP_4000'])
+      expect(isNonRetryableCode(code, byDefault), code).toBe(false);
     expect(isNonRetryableCode('HTTP_400', { ...DEFAULT_RETRY, nonRetryableCodes: [] })).toBe(false);
     expect(isNonRetryableCode('HTTP_503', { ...DEFAULT_RETRY, nonRetryableCodes: ['HTTP_503'] })).toBe(true);
   });

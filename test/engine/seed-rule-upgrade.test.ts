@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationRuleService } from '../../src/engine/validation/rule-service.js';
 import { seedRules } from '../../src/engine/validation/seed-rules.js';
-import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { ProcedureRepository } from '../../src/store/repositories/procedure-repository.js';
 import { ValidationRuleRepository } from '../../src/store/repositories/validation-rule-repository.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 const OLD_VR005 = { 'derived.missingContextKeys': { $size: 0 } };
 
@@ -23,7 +23,11 @@ describe('seed rule upgrades', () => {
     const { rules, service } = await storeWithVr005(OLD_VR005);
     await service.seedDefaults();
     const upgraded = (await rules.get('VR005'))!;
-    expect(upgraded).toMatchObject({ version: 2, updatedAt: 2, condition: { 'derived.missingContextKeys': { $size: 0 }, 'derived.receiptConfirmed': { $ne: false } } });
+    expect(upgraded).toMatchObject({
+      version: 2,
+      updatedAt: 2,
+      condition: { 'derived.missingContextKeys': { $size: 0 }, 'derived.receiptConfirmed': { $ne: false } },
+    });
     await service.seedDefaults();
     expect((await rules.get('VR005'))!.version).toBe(2);
   });

@@ -13,7 +13,9 @@ const SEED_IDS = seedRules(0).map((rule) => rule.id);
 
 /** A rule service over `db`, as a freshly started process would make it. */
 async function ruleService(db: Database, procedures: Procedure[] = []) {
-  return new ValidationRuleService(await ValidationRuleRepository.open(db), new ManualClock(), { list: async () => procedures });
+  return new ValidationRuleService(await ValidationRuleRepository.open(db), new ManualClock(), {
+    list: async () => procedures,
+  });
 }
 
 async function ids(service: ValidationRuleService): Promise<string[]> {
@@ -29,11 +31,27 @@ describe('rule references', () => {
       name: 'Custom',
       validationRules: [],
       steps: [
-        { ...agent.steps[1], validateRules: ['VR006'], compensation: { id: 'recheck', name: 'Recheck', kind: 'validate', params: { rules: ['VR006'] }, timeoutMs: 1 } },
+        {
+          ...agent.steps[1],
+          validateRules: ['VR006'],
+          compensation: {
+            id: 'recheck',
+            name: 'Recheck',
+            kind: 'validate',
+            params: { rules: ['VR006'] },
+            timeoutMs: 1,
+          },
+        },
       ],
     };
     expect(referencesTo('VR001', [phase, agent])).toEqual([
-      { procedureId: 'PHASE_TRANSITION_STANDARD', procedureName: 'Standard Phase Transition', gate: true, afterSteps: [], validateSteps: ['phase_completion_validation'] },
+      {
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        procedureName: 'Standard Phase Transition',
+        gate: true,
+        afterSteps: [],
+        validateSteps: ['phase_completion_validation'],
+      },
     ]);
     const vr006 = referencesTo('VR006', [phase, agent, custom]);
     expect(vr006.map((reference) => describeReference(reference))).toEqual([
@@ -62,12 +80,21 @@ describe('deleting a rule', () => {
         },
       ],
     });
-    expect(refused.referencedBy).toEqual([expect.objectContaining({ procedureId: 'PHASE_TRANSITION_STANDARD', gate: true, afterSteps: ['resource_handoff'] })]);
+    expect(refused.referencedBy).toEqual([
+      expect.objectContaining({
+        procedureId: 'PHASE_TRANSITION_STANDARD',
+        gate: true,
+        afterSteps: ['resource_handoff'],
+      }),
+    ]);
     expect(await ids(service)).toContain('VR002');
 
     await service.create({ id: 'FREE', name: 'Free', severity: 'LOW', condition: {} });
     const deleted = await service.delete('FREE');
-    expect(deleted).toEqual({ outcome: { ok: true, value: expect.objectContaining({ id: 'FREE', name: 'Free' }) }, referencedBy: [] });
+    expect(deleted).toEqual({
+      outcome: { ok: true, value: expect.objectContaining({ id: 'FREE', name: 'Free' }) },
+      referencedBy: [],
+    });
     expect(await service.get('FREE')).toBeNull();
     expect((await service.delete('FREE')).outcome).toMatchObject({ ok: false, errors: [{ code: 'NOT_FOUND' }] });
     // The id is free again.
@@ -94,7 +121,8 @@ describe('seeding', () => {
     const db = SqliteDatabase.inMemory();
     const rules = await ValidationRuleRepository.open(db);
     // What an earlier version left: the seed rules, one edited, and no record of seeding.
-    for (const rule of seedRules(0)) await rules.insert(rule.id === 'VR003' ? { ...rule, name: 'Checksums', version: 2 } : rule);
+    for (const rule of seedRules(0))
+      await rules.insert(rule.id === 'VR003' ? { ...rule, name: 'Checksums', version: 2 } : rule);
     expect(await rules.seeded()).toEqual(new Set());
 
     const upgraded = await ruleService(db);

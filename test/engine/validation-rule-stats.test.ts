@@ -6,7 +6,13 @@ import { seededRandom } from '../../src/engine/shared/random.js';
 import type { RuleResult } from '../../src/engine/validation/rule.js';
 import type { RuleEvaluator } from '../../src/engine/validation/rule-runner.js';
 import { ValidationRuleService } from '../../src/engine/validation/rule-service.js';
-import { bucketQuantile, durationBucket, RULE_DURATION_BOUNDS_MS, summarizeStats, type RuleStats } from '../../src/engine/validation/rule-stats.js';
+import {
+  bucketQuantile,
+  durationBucket,
+  RULE_DURATION_BOUNDS_MS,
+  type RuleStats,
+  summarizeStats,
+} from '../../src/engine/validation/rule-stats.js';
 import { ValidationService } from '../../src/engine/validation/validation-service.js';
 import type { Database } from '../../src/store/collection.js';
 import { AgentRepository } from '../../src/store/repositories/agent-repository.js';
@@ -15,10 +21,29 @@ import { ValidationSessionRepository } from '../../src/store/repositories/valida
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { ManualClock } from '../support/manual-clock.js';
 
-const NEVER_EVALUATED = { evaluated: 0, passed: 0, failed: 0, errors: 0, successRate: null, durationP50Ms: null, durationP95Ms: null, durationMaxMs: null };
+const NEVER_EVALUATED = {
+  evaluated: 0,
+  passed: 0,
+  failed: 0,
+  errors: 0,
+  successRate: null,
+  durationP50Ms: null,
+  durationP95Ms: null,
+  durationMaxMs: null,
+};
 
 function stats(overrides: Partial<RuleStats>): RuleStats {
-  return { ruleId: 'R', severity: 'CRITICAL', evaluated: 0, passed: 0, failed: 0, errors: 0, maxDurationMs: 0, durationBuckets: [], ...overrides };
+  return {
+    ruleId: 'R',
+    severity: 'CRITICAL',
+    evaluated: 0,
+    passed: 0,
+    failed: 0,
+    errors: 0,
+    maxDurationMs: 0,
+    durationBuckets: [],
+    ...overrides,
+  };
 }
 
 /** A histogram of these durations, as the store keeps it. */
@@ -46,9 +71,25 @@ describe('rule figures', () => {
     expect(summarizeStats([stats({})])).toEqual(NEVER_EVALUATED);
     const summary = summarizeStats([
       stats({ evaluated: 3, passed: 2, failed: 1, maxDurationMs: 7, durationBuckets: histogram([0, 3, 7]) }),
-      stats({ severity: 'HIGH', evaluated: 2, passed: 1, errors: 1, maxDurationMs: 1000, durationBuckets: histogram([40, 1000]) }),
+      stats({
+        severity: 'HIGH',
+        evaluated: 2,
+        passed: 1,
+        errors: 1,
+        maxDurationMs: 1000,
+        durationBuckets: histogram([40, 1000]),
+      }),
     ]);
-    expect(summary).toEqual({ evaluated: 5, passed: 3, failed: 1, errors: 1, successRate: 0.6, durationP50Ms: 10, durationP95Ms: 1000, durationMaxMs: 1000 });
+    expect(summary).toEqual({
+      evaluated: 5,
+      passed: 3,
+      failed: 1,
+      errors: 1,
+      successRate: 0.6,
+      durationP50Ms: 10,
+      durationP95Ms: 1000,
+      durationMaxMs: 1000,
+    });
   });
 });
 
@@ -85,7 +126,11 @@ describe('validation metrics per rule', () => {
     const db = SqliteDatabase.inMemory();
     const clock = new ManualClock();
     const { rules, validation } = await services(db, clock);
-    for (const [id, severity] of [['R1', 'CRITICAL'], ['R2', 'HIGH'], ['R3', 'LOW']] as [string, Severity][]) {
+    for (const [id, severity] of [
+      ['R1', 'CRITICAL'],
+      ['R2', 'HIGH'],
+      ['R3', 'LOW'],
+    ] as [string, Severity][]) {
       await rules.create({ id, name: id, severity, condition: {} });
     }
     const run = async (ruleId: string, ms: number, verdict: string) => {
@@ -93,7 +138,14 @@ describe('validation metrics per rule', () => {
       if (!outcome.ok) throw new Error('refused');
       return outcome.value.results[0];
     };
-    for (const [ms, verdict] of [[0, 'pass'], [3, 'pass'], [7, 'fail'], [40, 'throw'], [1000, 'pass']] as const) await run('R1', ms, verdict);
+    for (const [ms, verdict] of [
+      [0, 'pass'],
+      [3, 'pass'],
+      [7, 'fail'],
+      [40, 'throw'],
+      [1000, 'pass'],
+    ] as const)
+      await run('R1', ms, verdict);
     await rules.setEnabled('R2', false);
     expect((await run('R2', 5, 'pass')).status).toBe('SKIPPED');
     await rules.update({ id: 'R1', severity: 'HIGH' });
@@ -103,11 +155,38 @@ describe('validation metrics per rule', () => {
     const byRule = Object.fromEntries(metrics.byRule.map(({ ruleId, ...figures }) => [ruleId, figures]));
     const bySeverity = Object.fromEntries(metrics.bySeverity.map(({ severity, ...figures }) => [severity, figures]));
     // 0, 2, 3, 7, 40, 1000 ms: the 3rd (3 ms) is in the ≤5 ms bucket, the 6th in the ≤1000 ms one.
-    expect(byRule.R1).toEqual({ evaluated: 6, passed: 3, failed: 2, errors: 1, successRate: 0.5, durationP50Ms: 5, durationP95Ms: 1000, durationMaxMs: 1000 });
+    expect(byRule.R1).toEqual({
+      evaluated: 6,
+      passed: 3,
+      failed: 2,
+      errors: 1,
+      successRate: 0.5,
+      durationP50Ms: 5,
+      durationP95Ms: 1000,
+      durationMaxMs: 1000,
+    });
     expect(byRule.R2).toEqual(NEVER_EVALUATED); // skipped only
     expect(byRule.R3).toEqual(NEVER_EVALUATED);
-    expect(bySeverity.CRITICAL).toEqual({ evaluated: 5, passed: 3, failed: 1, errors: 1, successRate: 0.6, durationP50Ms: 10, durationP95Ms: 1000, durationMaxMs: 1000 });
-    expect(bySeverity.HIGH).toEqual({ evaluated: 1, passed: 0, failed: 1, errors: 0, successRate: 0, durationP50Ms: 2, durationP95Ms: 2, durationMaxMs: 2 });
+    expect(bySeverity.CRITICAL).toEqual({
+      evaluated: 5,
+      passed: 3,
+      failed: 1,
+      errors: 1,
+      successRate: 0.6,
+      durationP50Ms: 10,
+      durationP95Ms: 1000,
+      durationMaxMs: 1000,
+    });
+    expect(bySeverity.HIGH).toEqual({
+      evaluated: 1,
+      passed: 0,
+      failed: 1,
+      errors: 0,
+      successRate: 0,
+      durationP50Ms: 2,
+      durationP95Ms: 2,
+      durationMaxMs: 2,
+    });
     expect(bySeverity.LOW).toEqual(NEVER_EVALUATED);
 
     const reopened = await services(db, clock);
@@ -131,7 +210,12 @@ describe('validation metrics per rule', () => {
 });
 
 describe('stored rule figures', () => {
-  const result = (ruleId: string, status: RuleResult['status'], durationMs: number, severity: Severity = 'HIGH'): RuleResult => ({
+  const result = (
+    ruleId: string,
+    status: RuleResult['status'],
+    durationMs: number,
+    severity: Severity = 'HIGH',
+  ): RuleResult => ({
     ruleId,
     ruleName: ruleId,
     severity,
@@ -147,7 +231,16 @@ describe('stored rule figures', () => {
     expect(await sessions.addResult('s1', result('R1', 'PASSED', 12))).toBe(true);
     expect(await sessions.addResult('s1', result('R1', 'FAILED', 99))).toBe(false);
     expect(await sessions.ruleStats()).toEqual([
-      { ruleId: 'R1', severity: 'HIGH', evaluated: 1, passed: 1, failed: 0, errors: 0, maxDurationMs: 12, durationBuckets: histogram([12]) },
+      {
+        ruleId: 'R1',
+        severity: 'HIGH',
+        evaluated: 1,
+        passed: 1,
+        failed: 0,
+        errors: 0,
+        maxDurationMs: 12,
+        durationBuckets: histogram([12]),
+      },
     ]);
   });
 
@@ -163,7 +256,16 @@ describe('stored rule figures', () => {
     await first.addResult('new1', result('R1', 'FAILED', 8));
     const again = await ValidationSessionRepository.open(db);
     const figures = summarizeStats((await again.ruleStats()).filter((s) => s.ruleId === 'R1'));
-    expect(figures).toEqual({ evaluated: 3, passed: 1, failed: 1, errors: 1, successRate: 1 / 3, durationP50Ms: 10, durationP95Ms: 30, durationMaxMs: 30 });
+    expect(figures).toEqual({
+      evaluated: 3,
+      passed: 1,
+      failed: 1,
+      errors: 1,
+      successRate: 1 / 3,
+      durationP50Ms: 10,
+      durationP95Ms: 30,
+      durationMaxMs: 30,
+    });
     expect((await again.ruleStats()).filter((s) => s.ruleId === 'R2')).toEqual([]);
     // Results are read back as they were stored, bookkeeping left out.
     expect(await again.results('new1')).toEqual([{ ...result('R1', 'FAILED', 8), sessionId: 'new1' }]);

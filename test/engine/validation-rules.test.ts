@@ -4,7 +4,13 @@ import { checkCondition, compileCondition, referencedPaths } from '../../src/eng
 import { decideOutcome, type ValidationRule } from '../../src/engine/validation/rule.js';
 import { conditionEvaluator } from '../../src/engine/validation/rule-runner.js';
 import { seedRules } from '../../src/engine/validation/seed-rules.js';
-import { buildSubject, canonicalJson, payloadDigest, sampleSubject, type SubjectInput } from '../../src/engine/validation/subject.js';
+import {
+  buildSubject,
+  canonicalJson,
+  payloadDigest,
+  type SubjectInput,
+  sampleSubject,
+} from '../../src/engine/validation/subject.js';
 
 const RULES = new Map(seedRules(0).map((rule) => [rule.id, rule]));
 
@@ -23,7 +29,11 @@ function agent(overrides: Partial<AgentFacts> = {}): AgentFacts {
 }
 
 /** Builds the subject the engine would, with the given registry facts for source and target. */
-async function check(ruleId: string, input: SubjectInput, agents: { source?: Partial<AgentFacts>; target?: Partial<AgentFacts> } = {}) {
+async function check(
+  ruleId: string,
+  input: SubjectInput,
+  agents: { source?: Partial<AgentFacts>; target?: Partial<AgentFacts> } = {},
+) {
   const subject = await buildSubject(
     { handoff: { sourceAgent: 'source', targetAgent: 'target' }, ...input },
     async (id) => agent({ id, ...(id === 'source' ? agents.source : agents.target) }),
@@ -44,39 +54,63 @@ describe('seed rules', () => {
       'VR007 MEDIUM Permission Validation',
       'VR008 HIGH Data Integrity Check',
     ]);
-    for (const rule of RULES.values()) expect(checkCondition(rule.condition, sampleSubject(), ['condition'])).toEqual([]);
+    for (const rule of RULES.values())
+      expect(checkCondition(rule.condition, sampleSubject(), ['condition'])).toEqual([]);
   });
 
   it('VR001 passes when the phase is complete and fails otherwise', async () => {
     expect(await check('VR001', { context: { phaseComplete: true } })).toMatchObject({ passed: true });
     const failed = await check('VR001', { context: { phaseComplete: 'yes' } });
-    expect(failed).toEqual({ passed: false, message: 'Expected {"context.phaseComplete":true}; found context.phaseComplete = "yes"' });
-    expect(await check('VR001', { context: {} })).toMatchObject({ passed: false, message: expect.stringContaining('(missing)') });
+    expect(failed).toEqual({
+      passed: false,
+      message: 'Expected {"context.phaseComplete":true}; found context.phaseComplete = "yes"',
+    });
+    expect(await check('VR001', { context: {} })).toMatchObject({
+      passed: false,
+      message: expect.stringContaining('(missing)'),
+    });
   });
 
   it('VR002 passes when every listed resource is available (or none is listed) and fails on one that is not', async () => {
-    expect(await check('VR002', { context: { resources: [{ name: 'db', available: true }] } })).toMatchObject({ passed: true });
+    expect(await check('VR002', { context: { resources: [{ name: 'db', available: true }] } })).toMatchObject({
+      passed: true,
+    });
     expect(await check('VR002', { context: {} })).toMatchObject({ passed: true });
-    const failed = await check('VR002', { context: { resources: [{ name: 'db', available: true }, { name: 'gpu', available: false }] } });
+    const failed = await check('VR002', {
+      context: {
+        resources: [
+          { name: 'db', available: true },
+          { name: 'gpu', available: false },
+        ],
+      },
+    });
     expect(failed.passed).toBe(false);
-    expect(failed.message).toContain('found context.resources = [{"name":"db","available":true},{"name":"gpu","available":false}]');
+    expect(failed.message).toContain(
+      'found context.resources = [{"name":"db","available":true},{"name":"gpu","available":false}]',
+    );
     expect(await check('VR002', { context: { resources: [{ name: 'queue' }] } })).toMatchObject({ passed: false });
   });
 
   it('VR003 passes when the checksums agree and fails when they differ or are absent', async () => {
-    expect(await check('VR003', { context: { sourceStateChecksum: 'a1', targetStateChecksum: 'a1' } })).toMatchObject({ passed: true });
+    expect(await check('VR003', { context: { sourceStateChecksum: 'a1', targetStateChecksum: 'a1' } })).toMatchObject({
+      passed: true,
+    });
     const differ = await check('VR003', { context: { sourceStateChecksum: 'a1', targetStateChecksum: 'b2' } });
     expect(differ.passed).toBe(false);
     expect(differ.message).toContain('context.sourceStateChecksum = "a1", context.targetStateChecksum = "b2"');
     expect(await check('VR003', { context: {} })).toMatchObject({ passed: false });
-    expect(await check('VR003', { context: { sourceStateChecksum: null, targetStateChecksum: null } })).toMatchObject({ passed: false });
+    expect(await check('VR003', { context: { sourceStateChecksum: null, targetStateChecksum: null } })).toMatchObject({
+      passed: false,
+    });
   });
 
   it('VR004 passes for a registered READY target and fails for a busy, offline or unknown one', async () => {
     expect(await check('VR004', {})).toMatchObject({ passed: true });
     const busy = await check('VR004', {}, { target: { status: 'BUSY' } });
     expect(busy).toMatchObject({ passed: false, message: expect.stringContaining('target.status = "BUSY"') });
-    expect(await check('VR004', {}, { target: { status: 'OFFLINE', heartbeatFresh: false } })).toMatchObject({ passed: false });
+    expect(await check('VR004', {}, { target: { status: 'OFFLINE', heartbeatFresh: false } })).toMatchObject({
+      passed: false,
+    });
     expect(await check('VR004', {}, { target: { registered: false, status: null } })).toMatchObject({ passed: false });
   });
 
@@ -85,38 +119,72 @@ describe('seed rules', () => {
     expect(await check('VR005', { procedure, context: { task: {}, knowledge: [] } })).toMatchObject({ passed: true });
     expect(await check('VR005', { context: {} })).toMatchObject({ passed: true }); // nothing required
     const failed = await check('VR005', { procedure, context: { task: {}, knowledge: null } });
-    expect(failed).toMatchObject({ passed: false, message: expect.stringContaining('derived.missingContextKeys = ["knowledge"]') });
+    expect(failed).toMatchObject({
+      passed: false,
+      message: expect.stringContaining('derived.missingContextKeys = ["knowledge"]'),
+    });
   });
 
   it('VR005 checks the receipt where the procedure requires one', async () => {
     const procedure = { id: 'RECEIPTED', requiredContextKeys: ['task'] };
-    expect(await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: true })).toMatchObject({ passed: true });
-    expect(await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: null })).toMatchObject({ passed: true }); // none required
+    expect(await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: true })).toMatchObject({
+      passed: true,
+    });
+    expect(await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: null })).toMatchObject({
+      passed: true,
+    }); // none required
     const unconfirmed = await check('VR005', { procedure, context: { task: 1 }, receiptConfirmed: false });
-    expect(unconfirmed).toMatchObject({ passed: false, message: expect.stringContaining('derived.receiptConfirmed = false') });
+    expect(unconfirmed).toMatchObject({
+      passed: false,
+      message: expect.stringContaining('derived.receiptConfirmed = false'),
+    });
   });
 
   it('VR006 passes for a fresh target heartbeat and fails for a stale one', async () => {
     expect(await check('VR006', {})).toMatchObject({ passed: true });
-    const stale = await check('VR006', {}, { target: { heartbeatFresh: false, heartbeatAgeMs: 45_000, status: 'OFFLINE' } });
+    const stale = await check(
+      'VR006',
+      {},
+      { target: { heartbeatFresh: false, heartbeatAgeMs: 45_000, status: 'OFFLINE' } },
+    );
     expect(stale).toMatchObject({ passed: false, message: expect.stringContaining('target.heartbeatFresh = false') });
   });
 
   it('VR007 passes when the source may send and the target may receive, and fails otherwise', async () => {
-    expect(await check('VR007', {}, { source: { permissions: ['handoff:send'] }, target: { permissions: ['handoff:receive'] } })).toMatchObject({ passed: true });
-    const noReceive = await check('VR007', {}, { source: { permissions: ['handoff:send'] }, target: { permissions: ['read'] } });
-    expect(noReceive).toMatchObject({ passed: false, message: expect.stringContaining('target.permissions = ["read"]') });
-    expect(await check('VR007', {}, { source: { permissions: [] }, target: { permissions: ['handoff:receive'] } })).toMatchObject({ passed: false });
+    expect(
+      await check(
+        'VR007',
+        {},
+        { source: { permissions: ['handoff:send'] }, target: { permissions: ['handoff:receive'] } },
+      ),
+    ).toMatchObject({ passed: true });
+    const noReceive = await check(
+      'VR007',
+      {},
+      { source: { permissions: ['handoff:send'] }, target: { permissions: ['read'] } },
+    );
+    expect(noReceive).toMatchObject({
+      passed: false,
+      message: expect.stringContaining('target.permissions = ["read"]'),
+    });
+    expect(
+      await check('VR007', {}, { source: { permissions: [] }, target: { permissions: ['handoff:receive'] } }),
+    ).toMatchObject({ passed: false });
   });
 
   it('VR008 passes when the declared digest matches the payload (or none is declared) and fails when it does not', async () => {
     const payload = { b: [1, 2], a: { z: true, y: 'x' } };
     const digest = payloadDigest({ a: { y: 'x', z: true }, b: [1, 2] }); // key order does not matter
     expect(await check('VR008', { context: { payload, payloadDigest: digest } })).toMatchObject({ passed: true });
-    expect(await check('VR008', { context: { payload, payloadDigest: digest.toUpperCase() } })).toMatchObject({ passed: true });
+    expect(await check('VR008', { context: { payload, payloadDigest: digest.toUpperCase() } })).toMatchObject({
+      passed: true,
+    });
     expect(await check('VR008', { context: { payload } })).toMatchObject({ passed: true });
     const tampered = await check('VR008', { context: { payload: { ...payload, b: [1, 3] }, payloadDigest: digest } });
-    expect(tampered).toMatchObject({ passed: false, message: expect.stringContaining('derived.payloadDigestMatches = false') });
+    expect(tampered).toMatchObject({
+      passed: false,
+      message: expect.stringContaining('derived.payloadDigestMatches = false'),
+    });
     expect(await check('VR008', { context: { payloadDigest: digest } })).toMatchObject({ passed: false }); // digest but no payload
   });
 });
@@ -125,7 +193,13 @@ describe('conditions', () => {
   const sample = sampleSubject();
 
   it('accepts query documents of known operators', () => {
-    expect(checkCondition({ 'context.n': { $gte: 2, $lt: 10 }, $or: [{ 'target.status': 'READY' }, { 'target.status': 'BUSY' }] }, sample, ['input', 'condition'])).toEqual([]);
+    expect(
+      checkCondition(
+        { 'context.n': { $gte: 2, $lt: 10 }, $or: [{ 'target.status': 'READY' }, { 'target.status': 'BUSY' }] },
+        sample,
+        ['input', 'condition'],
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -146,7 +220,9 @@ describe('conditions', () => {
   it('names the paths it reads, also in logical branches and $expr', () => {
     const condition = { a: 1, $or: [{ 'b.c': 2 }, { $and: [{ d: 3 }] }], $expr: { $eq: ['$e', '$$ROOT.f'] } };
     expect([...referencedPaths(condition)].sort()).toEqual(['a', 'b.c', 'd', 'e']);
-    expect(compileCondition({ 'x.list.1': 2, y: 1 }).found({ x: { list: [1, 2] } })).toBe('x.list.1 = 2, y = (missing)');
+    expect(compileCondition({ 'x.list.1': 2, y: 1 }).found({ x: { list: [1, 2] } })).toBe(
+      'x.list.1 = 2, y = (missing)',
+    );
   });
 
   it('hashes canonical JSON with sorted keys', () => {
@@ -156,7 +232,10 @@ describe('conditions', () => {
 });
 
 describe('outcome', () => {
-  const r = (status: 'PASSED' | 'FAILED' | 'ERROR' | 'SKIPPED', severity: ValidationRule['severity']) => ({ status, severity });
+  const r = (status: 'PASSED' | 'FAILED' | 'ERROR' | 'SKIPPED', severity: ValidationRule['severity']) => ({
+    status,
+    severity,
+  });
 
   it('fails on a blocking failure or error, warns on lower ones, passes otherwise', () => {
     expect(decideOutcome([r('PASSED', 'CRITICAL'), r('SKIPPED', 'CRITICAL')], ['CRITICAL'])).toBe('PASSED');

@@ -1,17 +1,17 @@
-import { seededRandom } from '../../src/engine/shared/random.js';
 import { describe, expect, it, vi } from 'vitest';
 import { AgentService } from '../../src/engine/agents/agent-service.js';
 import type { Procedure } from '../../src/engine/procedures/procedure.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
+import { seededRandom } from '../../src/engine/shared/random.js';
 import type { RuleEvaluator, Verdict } from '../../src/engine/validation/rule-runner.js';
 import { ValidationRuleService } from '../../src/engine/validation/rule-service.js';
 import type { ValidationProgressEvent } from '../../src/engine/validation/session.js';
 import { ValidationService } from '../../src/engine/validation/validation-service.js';
-import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { AgentRepository } from '../../src/store/repositories/agent-repository.js';
 import { ValidationRuleRepository } from '../../src/store/repositories/validation-rule-repository.js';
 import { ValidationSessionRepository } from '../../src/store/repositories/validation-session-repository.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 /** Time moves only when the test says so; sleeps wake on `advance`. */
 class ManualClock implements Clock {
@@ -50,11 +50,17 @@ function gatedEvaluator() {
       started.push(rule.id);
       gates.set(rule.id, (verdict) => (verdict instanceof Error ? reject(verdict) : resolve(verdict)));
     });
-  const release = (ruleId: string, verdict: Verdict | Error = { passed: true, message: 'ok' }) => gates.get(ruleId)!(verdict);
+  const release = (ruleId: string, verdict: Verdict | Error = { passed: true, message: 'ok' }) =>
+    gates.get(ruleId)!(verdict);
   return { evaluator, started, release };
 }
 
-const PROCEDURE = { id: 'P', validationRules: ['R1', 'R2', 'R3'], requiredContextKeys: ['task'], blockingSeverities: ['CRITICAL'] } as unknown as Procedure;
+const PROCEDURE = {
+  id: 'P',
+  validationRules: ['R1', 'R2', 'R3'],
+  requiredContextKeys: ['task'],
+  blockingSeverities: ['CRITICAL'],
+} as unknown as Procedure;
 
 async function setup(evaluator?: RuleEvaluator, db = SqliteDatabase.inMemory()) {
   const clock = new ManualClock();
@@ -100,7 +106,12 @@ describe('validation sessions', () => {
     gate.release('R2');
     const outcome = await run;
     if (!outcome.ok) throw new Error('refused');
-    expect(outcome.value.session).toMatchObject({ status: 'COMPLETED', outcome: 'PASSED_WITH_WARNINGS', procedureId: 'P', ruleIds: ['R1', 'R2', 'R3'] });
+    expect(outcome.value.session).toMatchObject({
+      status: 'COMPLETED',
+      outcome: 'PASSED_WITH_WARNINGS',
+      procedureId: 'P',
+      ruleIds: ['R1', 'R2', 'R3'],
+    });
     const stored = await service.results(outcome.value.session.id);
     expect(stored.map((r) => [r.seq, r.ruleId, r.status])).toEqual([
       [1, 'R3', 'FAILED'],
@@ -122,7 +133,11 @@ describe('validation sessions', () => {
     const outcome = await run;
     if (!outcome.ok) throw new Error('refused');
     const results = Object.fromEntries(outcome.value.results.map((r) => [r.ruleId, r]));
-    expect(results.R1).toMatchObject({ status: 'ERROR', message: 'The rule did not finish within 50 ms', durationMs: 50 });
+    expect(results.R1).toMatchObject({
+      status: 'ERROR',
+      message: 'The rule did not finish within 50 ms',
+      durationMs: 50,
+    });
     expect(results.R2).toMatchObject({ status: 'ERROR', message: expect.stringContaining('boom') });
     expect(results.R3.status).toBe('PASSED');
     expect(outcome.value.session.outcome).toBe('FAILED'); // R1 is CRITICAL
@@ -166,12 +181,23 @@ describe('validation sessions', () => {
     const { service, agents } = await setup();
     await agents.register({ id: 'target', permissions: ['handoff:receive'] });
     service.useHandoffLookup(async (id) =>
-      id === 'h1' ? { handoff: { handoffId: 'h1', sourceAgent: 'source', targetAgent: 'target', sourcePhase: 'p1' }, procedureId: 'P', metadata: { ok: true, task: 't' } } : null,
+      id === 'h1'
+        ? {
+            handoff: { handoffId: 'h1', sourceAgent: 'source', targetAgent: 'target', sourcePhase: 'p1' },
+            procedureId: 'P',
+            metadata: { ok: true, task: 't' },
+          }
+        : null,
     );
     const outcome = await service.runSession({ handoffId: 'h1' });
     if (!outcome.ok) throw new Error('refused');
     const { subject } = outcome.value.session;
-    expect(subject.handoff).toMatchObject({ handoffId: 'h1', sourceAgent: 'source', targetAgent: 'target', sourcePhase: 'p1' });
+    expect(subject.handoff).toMatchObject({
+      handoffId: 'h1',
+      sourceAgent: 'source',
+      targetAgent: 'target',
+      sourcePhase: 'p1',
+    });
     expect(subject.target).toMatchObject({ registered: true, status: 'READY' });
     expect(subject.source.registered).toBe(false);
     expect(subject.derived.missingContextKeys).toEqual([]);
@@ -190,7 +216,13 @@ describe('validation progress', () => {
     await vi.waitFor(() => expect(gate.started).toHaveLength(2));
 
     gate.release('R2', { passed: false, message: 'nope' });
-    expect((await events.next()).value).toMatchObject({ seq: 1, ruleId: 'R2', status: 'FAILED', message: 'nope', outcome: null });
+    expect((await events.next()).value).toMatchObject({
+      seq: 1,
+      ruleId: 'R2',
+      status: 'FAILED',
+      message: 'nope',
+      outcome: null,
+    });
 
     // A late subscriber gets R2 replayed from the store, then R1 live: each once.
     const late = (await service.progress(started.value.id))!;
@@ -214,7 +246,17 @@ describe('validation progress', () => {
     const read = sessions.results.bind(sessions);
     sessions.results = async (id) => {
       const results = await read(id);
-      service.progressTopic.publish({ sessionId, seq: 1, ruleId: stored[0].ruleId, severity: 'CRITICAL', status: 'PASSED', message: 'dup', durationMs: 0, outcome: null, at: 0 });
+      service.progressTopic.publish({
+        sessionId,
+        seq: 1,
+        ruleId: stored[0].ruleId,
+        severity: 'CRITICAL',
+        status: 'PASSED',
+        message: 'dup',
+        durationMs: 0,
+        outcome: null,
+        at: 0,
+      });
       return results;
     };
     const all = await drain((await service.progress(sessionId))!);

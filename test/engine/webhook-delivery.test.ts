@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
-import { afterAttempt, newDelivery, redeliver, type WebhookAttempt } from '../../src/engine/webhooks/webhook-delivery.js';
-import { wantsEvent, type WebhookSubscription } from '../../src/engine/webhooks/webhook-subscription.js';
+import {
+  afterAttempt,
+  newDelivery,
+  redeliver,
+  type WebhookAttempt,
+} from '../../src/engine/webhooks/webhook-delivery.js';
+import { type WebhookSubscription, wantsEvent } from '../../src/engine/webhooks/webhook-subscription.js';
 
 const policy = { maxAttempts: 3, initialDelayMs: 1_000, multiplier: 3, maxDelayMs: 3_600_000, jitter: 0 };
 const random = seededRandom(1);
 
 function event(overrides: Partial<HandoffEvent> = {}): HandoffEvent {
-  return { handoffId: 'h:1', seq: 4, type: 'STEP_SUCCEEDED', step: 'a', message: 'done', status: 'RUNNING', at: 0, testId: null, ...overrides };
+  return {
+    handoffId: 'h:1',
+    seq: 4,
+    type: 'STEP_SUCCEEDED',
+    step: 'a',
+    message: 'done',
+    status: 'RUNNING',
+    at: 0,
+    testId: null,
+    ...overrides,
+  };
 }
 
 const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubscription => ({
@@ -41,8 +56,21 @@ describe('which events a subscription wants', () => {
 describe('a delivery through its attempts', () => {
   it('is keyed <handoffId>:<seq> and carries the event as the body', () => {
     const delivery = newDelivery('s1', event(), 7, 100);
-    expect(delivery).toMatchObject({ id: 's1/h:1:4', eventKey: 'h:1:4', order: 7, status: 'PENDING', nextAttemptAt: 100, attempts: [] });
-    expect(JSON.parse(delivery.body)).toMatchObject({ id: 'h:1:4', type: 'STEP_SUCCEEDED', handoffId: 'h:1', seq: 4, test: false });
+    expect(delivery).toMatchObject({
+      id: 's1/h:1:4',
+      eventKey: 'h:1:4',
+      order: 7,
+      status: 'PENDING',
+      nextAttemptAt: 100,
+      attempts: [],
+    });
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      id: 'h:1:4',
+      type: 'STEP_SUCCEEDED',
+      handoffId: 'h:1',
+      seq: 4,
+      test: false,
+    });
   });
 
   it('waits 1 s then 3 s between failures, is FAILED after the last allowed attempt, and a redelivery starts a new round', () => {

@@ -46,11 +46,20 @@ describe('dashboard assets', () => {
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(await script.text()).toBe('console.log(1)');
-    expect((await fetch(`${base}/assets/index-AbC123.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${base}/assets/index-AbC123.css`)).headers.get('content-type')).toBe(
+      'text/css; charset=utf-8',
+    );
   });
 
   it('answers 404 to any other path (no prefix matching, no file system lookups), 405 to writes, and passes the API on', async () => {
-    for (const target of ['/assets/other.js', '/assets/', '/assets/../index.html', '/index.html', '//', '/assets/index-AbC123.js/']) {
+    for (const target of [
+      '/assets/other.js',
+      '/assets/',
+      '/assets/../index.html',
+      '/index.html',
+      '//',
+      '/assets/index-AbC123.js/',
+    ]) {
       expect((await fetch(`${base}${target}`)).status, target).toBe(404);
     }
     expect((await fetch(`${base}/`, { method: 'POST', body: 'x' })).status).toBe(405);

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
 import { NextFrames, nextMessageHead } from '../../src/http/next-frames.js';
 
 // ws's frame parser (what client libraries run); its type definitions do not declare it.
-const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Writable };
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (options: { isServer: boolean }) => Writable;
+};
 
 /** Decodes frames with ws's own parser. */
 function decode(frame: Buffer): string[] {
@@ -31,7 +33,11 @@ describe('server text frames', () => {
     const frames = new NextFrames();
     const payload = JSON.stringify({ data: { handoffEvents: { seq: 1, note: 'ünïcode' } } });
     const first = frames.frame(nextMessageHead('1'), payload);
-    expect(JSON.parse(decode(first)[0])).toEqual({ id: '1', type: 'next', payload: { data: { handoffEvents: { seq: 1, note: 'ünïcode' } } } });
+    expect(JSON.parse(decode(first)[0])).toEqual({
+      id: '1',
+      type: 'next',
+      payload: { data: { handoffEvents: { seq: 1, note: 'ünïcode' } } },
+    });
     const uuid = '0b8e0a3c-7f1e-4a57-9b7e-1f6f9a4c2d11';
     expect(JSON.parse(decode(frames.frame(nextMessageHead(uuid), payload))[0]).id).toBe(uuid);
     expect(JSON.parse(decode(frames.frame(nextMessageHead('a"b'), payload))[0]).id).toBe('a"b');

@@ -2,14 +2,30 @@ import type { Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { NextFrames } from '../../src/http/next-frames.js';
-import { nextMessageChannel, SLOW_SUBSCRIBER_BYTES, SLOW_SUBSCRIBER_CLOSE_CODE } from '../../src/http/next-message-channel.js';
+import {
+  nextMessageChannel,
+  SLOW_SUBSCRIBER_BYTES,
+  SLOW_SUBSCRIBER_CLOSE_CODE,
+} from '../../src/http/next-message-channel.js';
 import { WriteBatches } from '../../src/http/write-batches.js';
 
 function fakes(writableLength: number, readyState = 1) {
   const written: Buffer[] = [];
-  const tcp = { writableLength, destroyed: false, cork: vi.fn(), uncork: vi.fn(), write: (chunk: Buffer) => written.push(chunk) };
+  const tcp = {
+    writableLength,
+    destroyed: false,
+    cork: vi.fn(),
+    uncork: vi.fn(),
+    write: (chunk: Buffer) => written.push(chunk),
+  };
   const socket = { OPEN: 1, readyState, close: vi.fn(), terminate: vi.fn() };
-  const channel = nextMessageChannel(socket as unknown as WebSocket, tcp as unknown as Socket, '7', new NextFrames(), new WriteBatches());
+  const channel = nextMessageChannel(
+    socket as unknown as WebSocket,
+    tcp as unknown as Socket,
+    '7',
+    new NextFrames(),
+    new WriteBatches(),
+  );
   return { written, socket, channel };
 }
 

@@ -14,7 +14,9 @@ describe('the REST view of the schema', () => {
 
   it('names related resources by plain id and leaves out fields that take arguments', () => {
     const handoff = fieldsOf('Handoff');
-    expect(handoff).toEqual(expect.arrayContaining(['handoffId', 'procedureId', 'sourceAgent', 'targetAgent', 'steps', 'status']));
+    expect(handoff).toEqual(
+      expect.arrayContaining(['handoffId', 'procedureId', 'sourceAgent', 'targetAgent', 'steps', 'status']),
+    );
     expect(handoff).not.toContain('procedure');
     expect(handoff).not.toContain('source');
     expect(handoff).not.toContain('events');

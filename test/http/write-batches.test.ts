@@ -1,5 +1,5 @@
-import net from 'node:net';
 import { once } from 'node:events';
+import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WriteBatches } from '../../src/http/write-batches.js';
 
@@ -50,7 +50,8 @@ describe('WriteBatches', () => {
     expect(b.writer.writableCorked).toBe(0);
     expect(writevA).toHaveBeenCalledTimes(1);
     expect(writeA).not.toHaveBeenCalled();
-    while (seenA.join('').length < 11 || seenB.join('').length < 11) await once(seenA.join('').length < 11 ? a.reader : b.reader, 'data');
+    while (seenA.join('').length < 11 || seenB.join('').length < 11)
+      await once(seenA.join('').length < 11 ? a.reader : b.reader, 'data');
     expect(seenA.join('')).toBe('onetwothree');
     expect(seenB.join('')).toBe('ONETWOTHREE');
   });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { KeyDepth } from '../../src/engine/handoffs/handoff-queue.js';
 import { boundedKeyDepths, registerQueueMetrics } from '../../src/observability/queue-metrics.js';
 
-const depth = (key: string | null, waiting: number, running: number): KeyDepth => ({ key, waiting, running, limit: key === null ? null : 1 });
+const depth = (key: string | null, waiting: number, running: number): KeyDepth => ({
+  key,
+  waiting,
+  running,
+  limit: key === null ? null : 1,
+});
 
 describe('queue depth on /metrics', () => {
   it('names the top N keys and adds the rest up under (other)', () => {

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { Database } from '../../src/store/collection.js';
 import { MongoDatabase } from '../../src/store/adapters/mongo.js';
+import type { Database } from '../../src/store/collection.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 /** Opens a fresh, empty store of one kind and disposes of it afterwards. */

@@ -42,7 +42,14 @@ function fixtures(): FeedFixture[] {
   return [...native, ...documents];
 }
 
-const draft = (message: string, data?: Record<string, unknown>): AgentFeedDraft => ({ type: 'TASK_OFFERED', handoffId: 'h1', taskId: 't1', step: 'work', message, data });
+const draft = (message: string, data?: Record<string, unknown>): AgentFeedDraft => ({
+  type: 'TASK_OFFERED',
+  handoffId: 'h1',
+  taskId: 't1',
+  step: 'work',
+  message,
+  data,
+});
 
 function feedContract(fixture: FeedFixture): void {
   let db: Database;
@@ -74,7 +81,9 @@ function feedContract(fixture: FeedFixture): void {
 
   it('never leaves a gap or gives a number twice when several writers append at once', async () => {
     const writers = await Promise.all(['a', 'b', 'c'].map((name) => feedOf(name)));
-    await Promise.all(Array.from({ length: 30 }, (_, i) => writers[i % 3]!.append('bob', [draft(`m${i}`), draft(`m${i}+`)], i)));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => writers[i % 3]!.append('bob', [draft(`m${i}`), draft(`m${i}+`)], i)),
+    );
     const entries = await writers[0]!.after('bob', 0);
     expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(new Set(entries.map((entry) => entry.message)).size).toBe(60);
@@ -87,7 +96,9 @@ function feedContract(fixture: FeedFixture): void {
 }
 
 for (const fixture of fixtures()) {
-  const title = fixture.skipReason ? `agent feed store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `agent feed store contract: ${fixture.name}`;
+  const title = fixture.skipReason
+    ? `agent feed store contract: ${fixture.name} (skipped: ${fixture.skipReason})`
+    : `agent feed store contract: ${fixture.name}`;
   describe.skipIf(fixture.skipReason !== null)(title, () => feedContract(fixture));
 }
 
@@ -102,7 +113,7 @@ describe('SQLite change feed: agent feeds', () => {
     removeTempDir(dir);
   });
 
-  it("hands one process the entries another appended, in order, once, and none of its own", async () => {
+  it('hands one process the entries another appended, in order, once, and none of its own', async () => {
     const file = path.join(dir, 'handoff.sqlite');
     const [dbA, dbB] = [SqliteDatabase.open(file), SqliteDatabase.open(file)];
     try {
@@ -118,8 +129,14 @@ describe('SQLite change feed: agent feeds', () => {
       expect(first.more).toBe(true);
       position = first.position;
       const rest = await changesOfA.read(position, 100);
-      const entries = [...first.changes, ...rest.changes].flatMap((change) => (change.kind === 'agentFeed' ? change.entries : []));
-      expect(entries.map((entry) => `${entry.agentId}#${entry.seq} ${entry.message}`)).toEqual(['bob#1 b1', 'bob#2 b2', 'ana#1 b3']);
+      const entries = [...first.changes, ...rest.changes].flatMap((change) =>
+        change.kind === 'agentFeed' ? change.entries : [],
+      );
+      expect(entries.map((entry) => `${entry.agentId}#${entry.seq} ${entry.message}`)).toEqual([
+        'bob#1 b1',
+        'bob#2 b2',
+        'ana#1 b3',
+      ]);
       expect((await changesOfA.read(rest.position, 100)).changes).toEqual([]);
     } finally {
       await dbA.close();

@@ -3,7 +3,7 @@ import type { AgentTaskStore } from '../../src/engine/ports/agent-task-store.js'
 import type { AgentTask } from '../../src/engine/tasks/agent-task.js';
 import type { Database } from '../../src/store/collection.js';
 import { AgentTaskRepository } from '../../src/store/repositories/agent-task-repository.js';
-import { adapterFixtures, type AdapterFixture } from './adapters.js';
+import { type AdapterFixture, adapterFixtures } from './adapters.js';
 
 function agentTask(id: string, overrides: Partial<AgentTask> = {}): AgentTask {
   return {
@@ -55,10 +55,16 @@ function agentTaskContract(fixture: AdapterFixture): void {
 
   it('lets exactly one of many concurrent claims win, and only from OFFERED', async () => {
     await tasks.offer(agentTask('t1'), 100);
-    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => tasks.claim('t1', `digest-${i}`, `worker-${i}`, 200 + i)));
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => tasks.claim('t1', `digest-${i}`, `worker-${i}`, 200 + i)),
+    );
     const won = claims.filter((task) => task !== null);
     expect(won).toHaveLength(1);
-    expect(won[0]).toMatchObject({ status: 'CLAIMED', claimedAt: won[0]!.lastHeartbeatAt, claimedBy: expect.stringMatching(/^worker-/) });
+    expect(won[0]).toMatchObject({
+      status: 'CLAIMED',
+      claimedAt: won[0]!.lastHeartbeatAt,
+      claimedBy: expect.stringMatching(/^worker-/),
+    });
     expect(await tasks.claim('t1', 'late', 'late', 300)).toBeNull();
   });
 
@@ -68,9 +74,16 @@ function agentTaskContract(fixture: AdapterFixture): void {
     await tasks.claim('t1', 'good', 'w', 200);
     await tasks.claim('t2', 'good', 'w', 200);
     expect(await tasks.heartbeat('t1', 'bad', { pct: 10 }, 250)).toBeNull();
-    expect(await tasks.heartbeat('t1', 'good', { pct: 50, $op: 1 }, 300)).toMatchObject({ lastHeartbeatAt: 300, progress: { pct: 50, $op: 1 } });
+    expect(await tasks.heartbeat('t1', 'good', { pct: 50, $op: 1 }, 300)).toMatchObject({
+      lastHeartbeatAt: 300,
+      progress: { pct: 50, $op: 1 },
+    });
     expect(await tasks.complete('t1', 'bad', { ok: true }, 400)).toBeNull();
-    expect(await tasks.complete('t1', 'good', { ok: true }, 400)).toMatchObject({ status: 'COMPLETED', output: { ok: true }, finishedAt: 400 });
+    expect(await tasks.complete('t1', 'good', { ok: true }, 400)).toMatchObject({
+      status: 'COMPLETED',
+      output: { ok: true },
+      finishedAt: 400,
+    });
     expect(await tasks.complete('t1', 'good', { ok: false }, 401)).toBeNull();
     expect(await tasks.fail('t1', 'good', { code: 'X', message: 'late', retryable: true }, 402)).toBeNull();
     expect(await tasks.heartbeat('t1', 'good', null, 403)).toBeNull();
@@ -81,7 +94,9 @@ function agentTaskContract(fixture: AdapterFixture): void {
   it('withdraws open tasks only, and a heartbeat timeout only while the heartbeat it judged stale is the last one', async () => {
     await tasks.offer(agentTask('t1'), 100);
     expect(await tasks.withdraw('t1', 'CANCELLED', 'handoff cancelled', 150)).toMatchObject({
-      status: 'WITHDRAWN', finishedAt: 150, withdrawal: { cause: 'CANCELLED', reason: 'handoff cancelled' },
+      status: 'WITHDRAWN',
+      finishedAt: 150,
+      withdrawal: { cause: 'CANCELLED', reason: 'handoff cancelled' },
     });
     expect(await tasks.withdraw('t1', 'STEP_TIMEOUT', 'again', 160)).toBeNull();
     expect(await tasks.claim('t1', 'good', 'w', 170)).toBeNull();
@@ -90,7 +105,10 @@ function agentTaskContract(fixture: AdapterFixture): void {
     await tasks.claim('t2', 'good', 'w', 200);
     await tasks.heartbeat('t2', 'good', null, 300);
     expect(await tasks.withdraw('t2', 'HEARTBEAT_TIMEOUT', 'silent', 1_250, 200)).toBeNull();
-    expect(await tasks.withdraw('t2', 'HEARTBEAT_TIMEOUT', 'silent', 1_350, 300)).toMatchObject({ status: 'WITHDRAWN', withdrawal: { cause: 'HEARTBEAT_TIMEOUT' } });
+    expect(await tasks.withdraw('t2', 'HEARTBEAT_TIMEOUT', 'silent', 1_350, 300)).toMatchObject({
+      status: 'WITHDRAWN',
+      withdrawal: { cause: 'HEARTBEAT_TIMEOUT' },
+    });
   });
 
   it('withdraws the open tasks of earlier attempts of an action when a new one is offered', async () => {
@@ -98,21 +116,29 @@ function agentTaskContract(fixture: AdapterFixture): void {
     await tasks.claim('a1', 'good', 'w', 150);
     await tasks.offer(agentTask('other', { actionId: 'other' }), 100);
     const { superseded } = await tasks.offer(agentTask('a2', { attempt: 2, offeredAt: 200 }), 200);
-    expect(superseded.map((task) => [task.id, task.status, task.withdrawal?.cause])).toEqual([['a1', 'WITHDRAWN', 'SUPERSEDED']]);
+    expect(superseded.map((task) => [task.id, task.status, task.withdrawal?.cause])).toEqual([
+      ['a1', 'WITHDRAWN', 'SUPERSEDED'],
+    ]);
     expect(await tasks.complete('a1', 'good', {}, 210)).toBeNull();
     expect((await tasks.openOf('h1')).map((task) => task.id).sort()).toEqual(['a2', 'other']);
-    expect((await tasks.ofAction('h1', 'review')).map((task) => [task.id, task.attempt])).toEqual([['a1', 1], ['a2', 2]]);
+    expect((await tasks.ofAction('h1', 'review')).map((task) => [task.id, task.attempt])).toEqual([
+      ['a1', 1],
+      ['a2', 2],
+    ]);
   });
 
   it("pages an agent's tasks newest first, by status, and counts them", async () => {
-    for (let i = 0; i < 5; i++) await tasks.offer(agentTask(`t${i}`, { actionId: `a${i}`, offeredAt: 100 + i }), 100 + i);
+    for (let i = 0; i < 5; i++)
+      await tasks.offer(agentTask(`t${i}`, { actionId: `a${i}`, offeredAt: 100 + i }), 100 + i);
     await tasks.offer(agentTask('theirs', { agentId: 'ana' }), 100);
     await tasks.claim('t1', 'd', 'w', 200);
     const first = await tasks.page({ agentId: 'bob' }, { first: 3 });
     expect(first.items.map((item) => item.node.id)).toEqual(['t4', 't3', 't2']);
     const rest = await tasks.page({ agentId: 'bob' }, { first: 3, after: first.items.at(-1)!.cursor });
     expect(rest.items.map((item) => item.node.id)).toEqual(['t1', 't0']);
-    expect((await tasks.page({ agentId: 'bob', statuses: ['CLAIMED'] }, { first: 10 })).items.map((item) => item.node.id)).toEqual(['t1']);
+    expect(
+      (await tasks.page({ agentId: 'bob', statuses: ['CLAIMED'] }, { first: 10 })).items.map((item) => item.node.id),
+    ).toEqual(['t1']);
     expect(await tasks.count({ agentId: 'bob', statuses: ['OFFERED'] })).toBe(4);
   });
 
@@ -122,13 +148,20 @@ function agentTaskContract(fixture: AdapterFixture): void {
     await tasks.offer(agentTask('h2_a', { handoffId: 'h2', actionId: 'a' }), 100);
     await tasks.offer(agentTask('h3_a', { handoffId: 'h3', actionId: 'a' }), 100);
     expect(await tasks.deleteOfHandoffs(['h1', 'h3', 'unknown'])).toBe(3);
-    expect((await tasks.getMany(['h1_a', 'h1_b', 'h2_a', 'h3_a'])).map((task) => task?.id ?? null)).toEqual([null, null, 'h2_a', null]);
+    expect((await tasks.getMany(['h1_a', 'h1_b', 'h2_a', 'h3_a'])).map((task) => task?.id ?? null)).toEqual([
+      null,
+      null,
+      'h2_a',
+      null,
+    ]);
     expect(await tasks.count({ agentId: 'bob' })).toBe(1);
     expect(await tasks.deleteOfHandoffs([])).toBe(0);
   });
 }
 
 for (const fixture of adapterFixtures()) {
-  const title = fixture.skipReason ? `agent task store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `agent task store contract: ${fixture.name}`;
+  const title = fixture.skipReason
+    ? `agent task store contract: ${fixture.name} (skipped: ${fixture.skipReason})`
+    : `agent task store contract: ${fixture.name}`;
   describe.skipIf(fixture.skipReason !== null)(title, () => agentTaskContract(fixture));
 }

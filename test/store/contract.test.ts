@@ -3,16 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateKeyError, type Collection, type Database } from '../../src/store/collection.js';
-import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { DamagedStoreError, checkFileLength } from '../../src/store/sqlite/integrity.js';
 import { StoreUnavailableError } from '../../src/engine/ports/store-errors.js';
-import { EventLog } from '../../src/store/event-log.js';
-import { InvalidCursorError, findManyInOrder, keysetPage, type Page } from '../../src/store/pagination.js';
-import { ProcedureRepository } from '../../src/store/repositories/procedure-repository.js';
 import { seedProcedures } from '../../src/engine/procedures/seed-procedures.js';
-import { adapterFixtures, makeTempDir, removeTempDir, type AdapterFixture } from './adapters.js';
-import { task, type TaskDocument } from './documents.js';
+import { type Collection, type Database, DuplicateKeyError } from '../../src/store/collection.js';
+import { EventLog } from '../../src/store/event-log.js';
+import { findManyInOrder, InvalidCursorError, keysetPage, type Page } from '../../src/store/pagination.js';
+import { ProcedureRepository } from '../../src/store/repositories/procedure-repository.js';
+import { checkFileLength, DamagedStoreError } from '../../src/store/sqlite/integrity.js';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { type AdapterFixture, adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
+import { type TaskDocument, task } from './documents.js';
 
 const CONCURRENCY = 50;
 
@@ -23,7 +23,10 @@ function storeContract(fixture: AdapterFixture): void {
 
   beforeEach(async () => {
     db = await fixture.open();
-    tasks = await db.collection<TaskDocument>('tasks', [{ fields: ['email'], unique: true }, { fields: ['status', 'createdAt'] }]);
+    tasks = await db.collection<TaskDocument>('tasks', [
+      { fields: ['email'], unique: true },
+      { fields: ['status', 'createdAt'] },
+    ]);
   });
 
   afterEach(async () => {
@@ -104,7 +107,9 @@ function storeContract(fixture: AdapterFixture): void {
   describe('keysetPage', () => {
     /** 20 PENDING tasks with repeated timestamps (ties break on _id), and 5 DONE ones to filter out. */
     async function seedPages(): Promise<TaskDocument[]> {
-      const pending = Array.from({ length: 20 }, (_, i) => task(`p${String(i).padStart(2, '0')}`, { createdAt: 1000 + Math.floor(i / 3) }));
+      const pending = Array.from({ length: 20 }, (_, i) =>
+        task(`p${String(i).padStart(2, '0')}`, { createdAt: 1000 + Math.floor(i / 3) }),
+      );
       const done = Array.from({ length: 5 }, (_, i) => task(`d${i}`, { status: 'DONE', createdAt: 1000 + i }));
       await tasks.insertMany([...pending, ...done]);
       // newest first, then _id descending
@@ -117,7 +122,13 @@ function storeContract(fixture: AdapterFixture): void {
       let after: string | null = null;
       let pages = 0;
       for (;;) {
-        const page: Page<string> = await keysetPage(tasks, { status: 'PENDING' }, 'createdAt', { first: 7, after }, (doc) => doc._id);
+        const page: Page<string> = await keysetPage(
+          tasks,
+          { status: 'PENDING' },
+          'createdAt',
+          { first: 7, after },
+          (doc) => doc._id,
+        );
         pages++;
         expect(page.hasPreviousPage).toBe(after !== null);
         seen.push(...page.items.map((item) => item.node));
@@ -132,8 +143,16 @@ function storeContract(fixture: AdapterFixture): void {
       const expected = await seedPages();
       const first = await keysetPage(tasks, { status: 'PENDING' }, 'createdAt', { first: 5 }, (doc) => doc._id);
       await tasks.insertOne(task('newer', { createdAt: 9999 }));
-      const second = await keysetPage(tasks, { status: 'PENDING' }, 'createdAt', { first: 5, after: first.items.at(-1)!.cursor }, (doc) => doc._id);
-      expect([...first.items, ...second.items].map((item) => item.node)).toEqual(expected.slice(0, 10).map((doc) => doc._id));
+      const second = await keysetPage(
+        tasks,
+        { status: 'PENDING' },
+        'createdAt',
+        { first: 5, after: first.items.at(-1)!.cursor },
+        (doc) => doc._id,
+      );
+      expect([...first.items, ...second.items].map((item) => item.node)).toEqual(
+        expected.slice(0, 10).map((doc) => doc._id),
+      );
     });
 
     it('pages an unfiltered list', async () => {
@@ -147,7 +166,9 @@ function storeContract(fixture: AdapterFixture): void {
       await seedPages();
       const wrongShape = Buffer.from(JSON.stringify({ a: 1 })).toString('base64url');
       for (const after of ['not a cursor', wrongShape, Buffer.from('[1]').toString('base64url')]) {
-        await expect(keysetPage(tasks, {}, 'createdAt', { first: 5, after }, (doc) => doc)).rejects.toBeInstanceOf(InvalidCursorError);
+        await expect(keysetPage(tasks, {}, 'createdAt', { first: 5, after }, (doc) => doc)).rejects.toBeInstanceOf(
+          InvalidCursorError,
+        );
       }
     });
   });
@@ -164,7 +185,10 @@ function storeContract(fixture: AdapterFixture): void {
 
     it('returns null and changes nothing when the expected state no longer holds', async () => {
       await tasks.insertOne(task('t1', { status: 'RUNNING', version: 2 }));
-      const stale = await tasks.findOneAndUpdate({ _id: 't1', status: 'PENDING', version: 1 }, { $set: { status: 'DONE' } });
+      const stale = await tasks.findOneAndUpdate(
+        { _id: 't1', status: 'PENDING', version: 1 },
+        { $set: { status: 'DONE' } },
+      );
       expect(stale).toBeNull();
       expect(await tasks.findOne({ _id: 't1' })).toEqual(task('t1', { status: 'RUNNING', version: 2 }));
     });
@@ -173,7 +197,10 @@ function storeContract(fixture: AdapterFixture): void {
       await tasks.insertOne(task('t1'));
       const results = await Promise.all(
         Array.from({ length: CONCURRENCY }, (_, i) =>
-          tasks.findOneAndUpdate({ _id: 't1', status: 'PENDING' }, { $set: { status: 'RUNNING', owner: `worker-${i}` }, $inc: { version: 1 } }),
+          tasks.findOneAndUpdate(
+            { _id: 't1', status: 'PENDING' },
+            { $set: { status: 'RUNNING', owner: `worker-${i}` }, $inc: { version: 1 } },
+          ),
         ),
       );
       const winners = results.filter((result) => result !== null);
@@ -203,7 +230,9 @@ function storeContract(fixture: AdapterFixture): void {
       await tasks.insertOne(task('t1', { email: 'ada@example.com' }));
       await expect(tasks.insertOne(task('t2', { email: 'ada@example.com' }))).rejects.toBeInstanceOf(DuplicateKeyError);
       await tasks.insertOne(task('t2', { email: 'bob@example.com' }));
-      await expect(tasks.findOneAndUpdate({ _id: 't2' }, { $set: { email: 'ada@example.com' } })).rejects.toBeInstanceOf(DuplicateKeyError);
+      await expect(
+        tasks.findOneAndUpdate({ _id: 't2' }, { $set: { email: 'ada@example.com' } }),
+      ).rejects.toBeInstanceOf(DuplicateKeyError);
       expect((await tasks.findOne({ _id: 't2' }))!.email).toBe('bob@example.com');
     });
 
@@ -231,12 +260,15 @@ function storeContract(fixture: AdapterFixture): void {
       });
       await Promise.all(writes.map((events) => log.write(events)));
       for (const owner of ['h0', 'h1', 'h2']) {
-        const expected = writes.flat().filter((e) => e.owner === owner).sort((a, b) => a.seq - b.seq);
+        const expected = writes
+          .flat()
+          .filter((e) => e.owner === owner)
+          .sort((a, b) => a.seq - b.seq);
         expect(await log.after(owner, 0)).toEqual(expected);
       }
     });
 
-    it('reads one owner\'s events after a given seq, apart from other owners', async () => {
+    it("reads one owner's events after a given seq, apart from other owners", async () => {
       await log.write([event('h1', 1, 1, 10), event('h1', 2, 2, 10), event('h1', 3, 3, 10)]);
       await log.write([event('h2', 1, 9, 11)]);
       expect(await log.after('h2', 0)).toEqual([{ owner: 'h2', seq: 1, at: 11, body: { n: 9 } }]);
@@ -255,7 +287,10 @@ function storeContract(fixture: AdapterFixture): void {
       const events = [event('h1', 1, 1), event('h1', 2, 2)];
       await log.write(events);
       // A rewritten outbox (one duplicate, one new event) flushed in the same insert as another owner's write.
-      await Promise.all([log.write([{ ...events[1]!, body: { n: 99 } }, event('h1', 3, 3)]), log.write([event('h2', 1, 7)])]);
+      await Promise.all([
+        log.write([{ ...events[1]!, body: { n: 99 } }, event('h1', 3, 3)]),
+        log.write([event('h2', 1, 7)]),
+      ]);
       expect(await log.after('h1', 0)).toEqual([...events, event('h1', 3, 3)]);
       expect(await log.after('h2', 0)).toEqual([event('h2', 1, 7)]);
     });
@@ -274,12 +309,15 @@ function storeContract(fixture: AdapterFixture): void {
       await procedures.insert(agent!);
       expect(await procedures.get(phase!.id)).toEqual(phase);
       expect(await procedures.get('NOPE')).toBeNull();
-      expect((await procedures.list()).map((p) => p.id)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
-      expect((await procedures.getMany(['PHASE_TRANSITION_STANDARD', 'NOPE', 'AGENT_HANDOFF_STANDARD'])).map((p) => p?.id ?? null)).toEqual([
-        'PHASE_TRANSITION_STANDARD',
-        null,
+      expect((await procedures.list()).map((p) => p.id)).toEqual([
         'AGENT_HANDOFF_STANDARD',
+        'PHASE_TRANSITION_STANDARD',
       ]);
+      expect(
+        (await procedures.getMany(['PHASE_TRANSITION_STANDARD', 'NOPE', 'AGENT_HANDOFF_STANDARD'])).map(
+          (p) => p?.id ?? null,
+        ),
+      ).toEqual(['PHASE_TRANSITION_STANDARD', null, 'AGENT_HANDOFF_STANDARD']);
     });
 
     it('refuses a second procedure with the same id', async () => {
@@ -298,7 +336,9 @@ function storeContract(fixture: AdapterFixture): void {
       const v2 = { ...phase!, version: 2, name: 'First edit' };
       await procedures.replace(v2, 1);
       // a second editor who also started from version 1
-      const conflicting = procedures.replace({ ...phase!, version: 2, name: 'Second edit' }, 1).catch((e: unknown) => e);
+      const conflicting = procedures
+        .replace({ ...phase!, version: 2, name: 'Second edit' }, 1)
+        .catch((e: unknown) => e);
       const outcome = await conflicting;
       expect(outcome === null || outcome instanceof DuplicateKeyError).toBe(true);
       // an editor who started from version 1 but numbered its edit 3
@@ -323,7 +363,9 @@ function storeContract(fixture: AdapterFixture): void {
 }
 
 for (const fixture of adapterFixtures()) {
-  const title = fixture.skipReason ? `store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `store contract: ${fixture.name}`;
+  const title = fixture.skipReason
+    ? `store contract: ${fixture.name} (skipped: ${fixture.skipReason})`
+    : `store contract: ${fixture.name}`;
   describe.skipIf(fixture.skipReason !== null)(title, () => storeContract(fixture));
 }
 
@@ -348,17 +390,28 @@ describe('embedded file store (SQLite)', () => {
     await tasks.deleteOne({ _id: 't1' });
     await tasks.insertOne(task('t3', { email: 'ada@example.com' }));
     const log = await EventLog.open<{ n: number }>(first, 'persist');
-    await log.write([{ owner: 'h1', seq: 1, at: 5, body: { n: 1 } }, { owner: 'h1', seq: 2, at: 5, body: { n: 2 } }]);
+    await log.write([
+      { owner: 'h1', seq: 1, at: 5, body: { n: 1 } },
+      { owner: 'h1', seq: 2, at: 5, body: { n: 2 } },
+    ]);
     await first.close();
 
     const second = SqliteDatabase.open(file);
     try {
       const reopened = await second.collection<TaskDocument>('tasks', [{ fields: ['email'], unique: true }]);
-      expect(await reopened.find({}, { sort: { _id: 1 } })).toEqual([task('t2', { status: 'DONE' }), task('t3', { email: 'ada@example.com' })]);
-      await expect(reopened.insertOne(task('t4', { email: 'ada@example.com' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+      expect(await reopened.find({}, { sort: { _id: 1 } })).toEqual([
+        task('t2', { status: 'DONE' }),
+        task('t3', { email: 'ada@example.com' }),
+      ]);
+      await expect(reopened.insertOne(task('t4', { email: 'ada@example.com' }))).rejects.toBeInstanceOf(
+        DuplicateKeyError,
+      );
       const reopenedLog = await EventLog.open<{ n: number }>(second, 'persist');
       // Rewriting a stored event keeps it; a new one lands after it.
-      await reopenedLog.write([{ owner: 'h1', seq: 2, at: 6, body: { n: 99 } }, { owner: 'h1', seq: 3, at: 6, body: { n: 3 } }]);
+      await reopenedLog.write([
+        { owner: 'h1', seq: 2, at: 6, body: { n: 99 } },
+        { owner: 'h1', seq: 3, at: 6, body: { n: 3 } },
+      ]);
       expect((await reopenedLog.after('h1', 0)).map((event) => event.body.n)).toEqual([1, 2, 3]);
     } finally {
       await second.close();
@@ -370,7 +423,9 @@ describe('embedded file store (SQLite)', () => {
     try {
       await db.collection<TaskDocument>('tasks', [{ fields: ['status', 'createdAt'] }]);
       const plan = db.connection
-        .prepare(`EXPLAIN QUERY PLAN SELECT doc FROM doc_tasks WHERE json_extract(doc, '$.status') = ? ORDER BY json_extract(doc, '$.createdAt') DESC LIMIT 5`)
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT doc FROM doc_tasks WHERE json_extract(doc, '$.status') = ? ORDER BY json_extract(doc, '$.createdAt') DESC LIMIT 5`,
+        )
         .all('PENDING') as { detail: string }[];
       expect(plan.map((row) => row.detail).join('; ')).toMatch(/USING INDEX doc_tasks__status_createdAt/);
     } finally {
@@ -379,9 +434,13 @@ describe('embedded file store (SQLite)', () => {
   });
 
   it('keeps what a process that died without closing had committed', async () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-writer.ts', import.meta.url)), file], {
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./crash-writer.ts', import.meta.url)), file],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     // it left its write-ahead log behind, uncheckpointed
@@ -396,7 +455,7 @@ describe('embedded file store (SQLite)', () => {
     }
   });
 
-  it('lets two stores open one file at once, each seeing the other\'s commits and losing none to a race', async () => {
+  it("lets two stores open one file at once, each seeing the other's commits and losing none to a race", async () => {
     const a = SqliteDatabase.open(file);
     const b = SqliteDatabase.open(file);
     try {
@@ -407,7 +466,8 @@ describe('embedded file store (SQLite)', () => {
       for (let round = 0; round < 50; round++) {
         for (const tasks of [tasksA, tasksB]) {
           const current = (await tasks.findOne({ _id: 'shared' }))!;
-          if (await tasks.findOneAndUpdate({ _id: 'shared', version: current.version }, { $inc: { version: 1 } })) wins++;
+          if (await tasks.findOneAndUpdate({ _id: 'shared', version: current.version }, { $inc: { version: 1 } }))
+            wins++;
         }
       }
       expect(wins).toBe(100);
@@ -431,7 +491,9 @@ describe('embedded file store (SQLite)', () => {
 
   it('checks a large file in the background: a healthy one passes, a damaged one is reported, not served blindly', async () => {
     const healthy = SqliteDatabase.open(file);
-    await (await healthy.collection<TaskDocument>('tasks')).insertMany(Array.from({ length: 300 }, (_, i) => task(`t${i}`, { owner: 'x'.repeat(200) })));
+    await (await healthy.collection<TaskDocument>('tasks')).insertMany(
+      Array.from({ length: 300 }, (_, i) => task(`t${i}`, { owner: 'x'.repeat(200) })),
+    );
     await healthy.close();
     const checked = SqliteDatabase.open(file, { checkSyncBytes: 0 });
     await expect(checked.integrity).resolves.toBeUndefined();

@@ -3,7 +3,7 @@
  * without closing it, as a crashed server would, leaving its write-ahead log behind.
  */
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { task, type TaskDocument } from './documents.js';
+import { type TaskDocument, task } from './documents.js';
 
 const db = SqliteDatabase.open(process.argv[2]!);
 const tasks = await db.collection<TaskDocument>('tasks');

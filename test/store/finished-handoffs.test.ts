@@ -4,10 +4,39 @@ import { FinishedHandoffs } from '../../src/store/repositories/finished-handoffs
 
 function handoff(id: string, status: Handoff['status']): Handoff {
   return {
-    id, status, procedureId: 'P', procedureVersion: 1, type: 'PHASE_TRANSITION', priority: 'MEDIUM',
-    sourcePhase: null, targetPhase: null, sourceAgent: null, targetAgent: null,
-    steps: [{ id: 's', name: 's', kind: 'noop', status: 'SUCCEEDED', attempts: 1, startedAt: 1, finishedAt: 2, error: null, output: { n: 1 }, retryAt: null }],
-    currentStep: 1, error: null, cancelReason: null, createdAt: 0, startedAt: 1, finishedAt: 2, version: 3, seq: 4, test: null,
+    id,
+    status,
+    procedureId: 'P',
+    procedureVersion: 1,
+    type: 'PHASE_TRANSITION',
+    priority: 'MEDIUM',
+    sourcePhase: null,
+    targetPhase: null,
+    sourceAgent: null,
+    targetAgent: null,
+    steps: [
+      {
+        id: 's',
+        name: 's',
+        kind: 'noop',
+        status: 'SUCCEEDED',
+        attempts: 1,
+        startedAt: 1,
+        finishedAt: 2,
+        error: null,
+        output: { n: 1 },
+        retryAt: null,
+      },
+    ],
+    currentStep: 1,
+    error: null,
+    cancelReason: null,
+    createdAt: 0,
+    startedAt: 1,
+    finishedAt: 2,
+    version: 3,
+    seq: 4,
+    test: null,
     metadata: { k: 'v' },
   } as Handoff;
 }
@@ -56,6 +85,10 @@ describe('FinishedHandoffs', () => {
     at('old_elsewhere', 5);
     at('recent', 20);
     cache.forget(['deleted_here'], 10);
-    expect(['deleted_here', 'old_elsewhere', 'recent'].map((id) => cache.get(id)?.id ?? null)).toEqual([null, null, 'recent']);
+    expect(['deleted_here', 'old_elsewhere', 'recent'].map((id) => cache.get(id)?.id ?? null)).toEqual([
+      null,
+      null,
+      'recent',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Handoff, HandoffStatus, Priority, StepRun } from '../../src/engine/handoffs/handoff.js';
-import { PRIORITY_RANK, type HandoffOrder } from '../../src/engine/handoffs/handoff-order.js';
+import { type HandoffOrder, PRIORITY_RANK } from '../../src/engine/handoffs/handoff-order.js';
 import type { HandoffFilter, HandoffStore } from '../../src/engine/ports/handoff-store.js';
 import { InvalidCursorError } from '../../src/engine/ports/store-errors.js';
 
@@ -12,7 +12,19 @@ import { InvalidCursorError } from '../../src/engine/ports/store-errors.js';
 const created = [{ type: 'HANDOFF_CREATED' as const, step: null, message: 'created' }];
 
 function step(overrides: Partial<StepRun> = {}): StepRun {
-  return { id: 's1', name: 'S', kind: 'noop', status: 'PENDING', attempts: 0, startedAt: null, finishedAt: null, error: null, output: null, retryAt: null, ...overrides } as StepRun;
+  return {
+    id: 's1',
+    name: 'S',
+    kind: 'noop',
+    status: 'PENDING',
+    attempts: 0,
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    output: null,
+    retryAt: null,
+    ...overrides,
+  } as StepRun;
 }
 
 function handoff(id: string, overrides: Partial<Handoff> = {}): Handoff {
@@ -46,17 +58,26 @@ function next(current: Handoff, changes: Partial<Handoff>): Handoff {
   return { ...current, ...changes, version: current.version + 1, seq: current.seq };
 }
 
-export function handoffListContract<D>(fixture: { open(): Promise<{ store: HandoffStore; db: D }>; dispose(db: D): Promise<void> }): void {
+export function handoffListContract<D>(fixture: {
+  open(): Promise<{ store: HandoffStore; db: D }>;
+  dispose(db: D): Promise<void>;
+}): void {
   let opened: { store: HandoffStore; db: D };
   beforeEach(async () => {
     opened = await fixture.open();
   });
   afterEach(() => fixture.dispose(opened.db));
   const store = () => opened.store;
-  const ids = async (filter: HandoffFilter, order?: HandoffOrder) => (await store().page(filter, { first: 50 }, order)).items.map((item) => item.node.id);
+  const ids = async (filter: HandoffFilter, order?: HandoffOrder) =>
+    (await store().page(filter, { first: 50 }, order)).items.map((item) => item.node.id);
 
   /** Every page of a list, `size` at a time, calling `between` after each page but the last. */
-  async function walk(filter: HandoffFilter, order: HandoffOrder, size: number, between: (page: number) => Promise<void> = async () => {}): Promise<string[]> {
+  async function walk(
+    filter: HandoffFilter,
+    order: HandoffOrder,
+    size: number,
+    between: (page: number) => Promise<void> = async () => {},
+  ): Promise<string[]> {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; ; page++) {
@@ -69,7 +90,12 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
   }
 
   it('filters on creation and update time ranges (from inclusive, before exclusive)', async () => {
-    for (const [id, at] of [['a', 1_000], ['b', 2_000], ['c', 3_000]] as const) await store().create(handoff(id, { createdAt: at }), created, at);
+    for (const [id, at] of [
+      ['a', 1_000],
+      ['b', 2_000],
+      ['c', 3_000],
+    ] as const)
+      await store().create(handoff(id, { createdAt: at }), created, at);
     const b = (await store().get('b'))!;
     await store().transition(next(b, { status: 'RUNNING' }), [], 9_000, null);
     expect(await ids({ createdAt: { from: 2_000 } })).toEqual(['c', 'b']);
@@ -84,14 +110,22 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
     await store().create(h, created, 1);
     await store().create(handoff('calm', { createdAt: 1_001 }), created, 1);
     expect(await ids({ retrying: true })).toEqual([]);
-    const retrying = next(h, { status: 'RUNNING', steps: [step({ status: 'PENDING', attempts: 1, retryAt: 5_000, error: 'boom' })] });
+    const retrying = next(h, {
+      status: 'RUNNING',
+      steps: [step({ status: 'PENDING', attempts: 1, retryAt: 5_000, error: 'boom' })],
+    });
     await store().transition(retrying, [], 2, null);
     expect(await ids({ retrying: true })).toEqual(['r']);
     expect(await ids({ retrying: false })).toEqual(['calm']);
     const secondAttempt = next(retrying, { steps: [step({ status: 'RUNNING', attempts: 2 })] });
     await store().transition(secondAttempt, [], 3, null);
     expect(await ids({ retrying: true })).toEqual(['r']);
-    await store().transition(next(secondAttempt, { status: 'COMPLETED', steps: [step({ status: 'SUCCEEDED', attempts: 2, finishedAt: 4 })] }), [], 4, null);
+    await store().transition(
+      next(secondAttempt, { status: 'COMPLETED', steps: [step({ status: 'SUCCEEDED', attempts: 2, finishedAt: 4 })] }),
+      [],
+      4,
+      null,
+    );
     expect(await ids({ retrying: true })).toEqual([]);
     expect(await store().count({ retrying: false })).toBe(2);
   });
@@ -115,7 +149,8 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
       none: {},
     };
     let at = 1_000;
-    for (const [id, value] of Object.entries(metadata)) await store().create(handoff(id, { metadata: value, createdAt: at++ }), created, 1);
+    for (const [id, value] of Object.entries(metadata))
+      await store().create(handoff(id, { metadata: value, createdAt: at++ }), created, 1);
     const where = (path: string[], equals: string | number | boolean | null) => ids({ metadata: [{ path, equals }] });
     expect(await where(['customer', 'tier'], 'gold')).toEqual(['text12', 'gold']);
     expect(await where(['customer', 'seats'], 12)).toEqual(['gold']);
@@ -125,7 +160,14 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
     expect(await where(['customer'], null)).toEqual(['none']);
     expect(await where(['tags'], 'gold')).toEqual([]);
     expect(await where(['tags'], null)).toEqual(['none', 'text12', 'silver']);
-    expect(await ids({ metadata: [{ path: ['customer', 'tier'], equals: 'gold' }, { path: ['customer', 'seats'], equals: 12 }] })).toEqual(['gold']);
+    expect(
+      await ids({
+        metadata: [
+          { path: ['customer', 'tier'], equals: 'gold' },
+          { path: ['customer', 'seats'], equals: 12 },
+        ],
+      }),
+    ).toEqual(['gold']);
     expect(await store().count({ metadata: [{ path: ['customer', 'tier'], equals: 'gold' }] })).toBe(2);
   });
 
@@ -141,7 +183,10 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
     const statuses: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING'];
     const all: { id: string; createdAt: number; updatedAt: number; rank: number; status: HandoffStatus }[] = [];
     for (let i = 0; i < 24; i++) {
-      const h = handoff(`h${String(i).padStart(2, '0')}`, { createdAt: 1_000 + (i % 5), priority: priorities[(i * 7) % 4]! });
+      const h = handoff(`h${String(i).padStart(2, '0')}`, {
+        createdAt: 1_000 + (i % 5),
+        priority: priorities[(i * 7) % 4]!,
+      });
       await store().create(h, created, h.createdAt);
       const updatedAt = 5_000 + ((i * 11) % 6);
       const status = statuses[i % 3]!;
@@ -149,7 +194,11 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
       all.push({ id: h.id, createdAt: h.createdAt, updatedAt, rank: PRIORITY_RANK[h.priority], status });
     }
     const keyOf = (order: HandoffOrder, row: (typeof all)[number]): (number | string)[] =>
-      order.field === 'CREATED_AT' ? [row.createdAt, row.id] : order.field === 'UPDATED_AT' ? [row.updatedAt, row.id] : [row.rank, row.createdAt, row.id];
+      order.field === 'CREATED_AT'
+        ? [row.createdAt, row.id]
+        : order.field === 'UPDATED_AT'
+          ? [row.updatedAt, row.id]
+          : [row.rank, row.createdAt, row.id];
     const sorted = (order: HandoffOrder, rows: typeof all) =>
       [...rows]
         .sort((a, b) => {
@@ -164,7 +213,10 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
         const order = { field, direction };
         expect(await walk({}, order, 5), `${field} ${direction}`).toEqual(sorted(order, all));
         expect(await walk({ status: ['PENDING', 'WAITING'] }, order, 4), `${field} ${direction}, two statuses`).toEqual(
-          sorted(order, all.filter((row) => row.status !== 'RUNNING')),
+          sorted(
+            order,
+            all.filter((row) => row.status !== 'RUNNING'),
+          ),
         );
       }
     }
@@ -172,20 +224,44 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
 
   it('walks CREATED_AT and PRIORITY without repeats or gaps while handoffs are created and change between pages', async () => {
     const priorities: Priority[] = ['LOW', 'HIGH', 'MEDIUM', 'CRITICAL'];
-    for (let i = 0; i < 20; i++) await store().create(handoff(`h${String(i).padStart(2, '0')}`, { createdAt: 1_000 + i, priority: priorities[i % 4]! }), created, 1_000 + i);
+    for (let i = 0; i < 20; i++)
+      await store().create(
+        handoff(`h${String(i).padStart(2, '0')}`, { createdAt: 1_000 + i, priority: priorities[i % 4]! }),
+        created,
+        1_000 + i,
+      );
     const original = (await ids({})).sort();
-    for (const order of [{ field: 'CREATED_AT', direction: 'DESC' }, { field: 'CREATED_AT', direction: 'ASC' }, { field: 'PRIORITY', direction: 'DESC' }, { field: 'PRIORITY', direction: 'ASC' }] as const) {
+    for (const order of [
+      { field: 'CREATED_AT', direction: 'DESC' },
+      { field: 'CREATED_AT', direction: 'ASC' },
+      { field: 'PRIORITY', direction: 'DESC' },
+      { field: 'PRIORITY', direction: 'ASC' },
+    ] as const) {
       let made = 0;
       const seen = await walk({}, order, 3, async (page) => {
         // Every handoff changes, and a new one arrives, between every two pages.
         for (const id of original) {
           const current = (await store().get(id))!;
-          await store().transition(next(current, { status: page % 2 ? 'WAITING' : 'RUNNING' }), [], 10_000 + page, null);
+          await store().transition(
+            next(current, { status: page % 2 ? 'WAITING' : 'RUNNING' }),
+            [],
+            10_000 + page,
+            null,
+          );
         }
-        await store().create(handoff(`new-${order.field}-${order.direction}-${made++}`, { createdAt: 20_000 + made, priority: 'CRITICAL' }), created, 20_000);
+        await store().create(
+          handoff(`new-${order.field}-${order.direction}-${made++}`, {
+            createdAt: 20_000 + made,
+            priority: 'CRITICAL',
+          }),
+          created,
+          20_000,
+        );
       });
       expect(new Set(seen).size, `${order.field} ${order.direction}: no repeats`).toBe(seen.length);
-      expect(seen.filter((id) => !id.startsWith('new-')).sort(), `${order.field} ${order.direction}: no gaps`).toEqual(original);
+      expect(seen.filter((id) => !id.startsWith('new-')).sort(), `${order.field} ${order.direction}: no gaps`).toEqual(
+        original,
+      );
     }
   });
 
@@ -204,10 +280,17 @@ export function handoffListContract<D>(fixture: { open(): Promise<{ store: Hando
     for (let i = 0; i < 3; i++) await store().create(handoff(`h${i}`, { createdAt: 1_000 + i }), created, 1);
     const byPriority = await store().page({}, { first: 1 }, { field: 'PRIORITY', direction: 'DESC' });
     const cursor = byPriority.items[0]!.cursor;
-    await expect(store().page({}, { first: 1, after: cursor }, { field: 'CREATED_AT', direction: 'DESC' })).rejects.toThrow(/order PRIORITY DESC, not CREATED_AT DESC/);
-    await expect(store().page({}, { first: 1, after: cursor }, { field: 'PRIORITY', direction: 'ASC' })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      store().page({}, { first: 1, after: cursor }, { field: 'CREATED_AT', direction: 'DESC' }),
+    ).rejects.toThrow(/order PRIORITY DESC, not CREATED_AT DESC/);
+    await expect(
+      store().page({}, { first: 1, after: cursor }, { field: 'PRIORITY', direction: 'ASC' }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(store().page({}, { first: 1, after: 'bm9wZQ' })).rejects.toBeInstanceOf(InvalidCursorError);
     const legacy = Buffer.from(JSON.stringify([1_002, 'h2'])).toString('base64url');
-    expect((await store().page({}, { first: 5, after: legacy })).items.map((item) => item.node.id)).toEqual(['h1', 'h0']);
+    expect((await store().page({}, { first: 5, after: legacy })).items.map((item) => item.node.id)).toEqual([
+      'h1',
+      'h0',
+    ]);
   });
 }

@@ -5,10 +5,10 @@ import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
 import { DuplicateKeyError, InvalidCursorError } from '../../src/engine/ports/store-errors.js';
 import type { Database } from '../../src/store/collection.js';
 import { HandoffRepository } from '../../src/store/repositories/handoff-repository.js';
+import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { SqliteChangeFeed } from '../../src/store/sqlite/sqlite-change-feed.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';
-import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { adapterFixtures, makeTempDir, removeTempDir } from './adapters.js';
 import { handoffListContract } from './handoff-list-contract.js';
 import { MingoDatabase } from './mingo-database.js';
@@ -93,7 +93,10 @@ function next(current: Handoff, status: HandoffStatus, events = 1): Handoff {
 }
 
 /** One retention batch: the oldest finished ids, then their deletion; returns how many went. */
-async function deleteOld(store: HandoffStore, options: { finishedBefore: number; test: boolean; limit: number }): Promise<number> {
+async function deleteOld(
+  store: HandoffStore,
+  options: { finishedBefore: number; test: boolean; limit: number },
+): Promise<number> {
   return store.deleteFinished(await store.finishedBefore(options));
 }
 
@@ -126,9 +129,19 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const done = await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, null);
     expect(done).toMatchObject({ applied: true, events: [{ seq: 2, type: 'HANDOFF_STARTED', status: 'RUNNING' }] });
     // the same transition again (a stale writer) changes nothing, and says why
-    expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'again' }], 7, null)).toEqual({ applied: false, reason: 'VERSION_CONFLICT', requests: null });
+    expect(
+      await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'again' }], 7, null),
+    ).toEqual({ applied: false, reason: 'VERSION_CONFLICT', requests: null });
     const final = next(running, 'COMPLETED', 2);
-    await store.transition(final, [{ type: 'STEP_SUCCEEDED', step: 's', message: 'ok' }, { type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 8, null);
+    await store.transition(
+      final,
+      [
+        { type: 'STEP_SUCCEEDED', step: 's', message: 'ok' },
+        { type: 'HANDOFF_COMPLETED', step: null, message: 'done' },
+      ],
+      8,
+      null,
+    );
     expect((await store.get('h1'))!.status).toBe('COMPLETED');
     // a final status is never readable without its final events
     expect((await store.events('h1', 0)).map((event) => [event.seq, event.type])).toEqual([
@@ -144,7 +157,11 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const h = handoff('h1');
     await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
     expect(await store.acquireLease('h1', 'b', 50, 10, false)).toBeNull();
-    expect(await store.transition(next(h, 'RUNNING'), [], 60, 'b')).toEqual({ applied: false, reason: 'LEASE_LOST', requests: null });
+    expect(await store.transition(next(h, 'RUNNING'), [], 60, 'b')).toEqual({
+      applied: false,
+      reason: 'LEASE_LOST',
+      requests: null,
+    });
     const record = await store.acquireLease('h1', 'b', 101, 10, false);
     expect(record).toMatchObject({ leaseOwner: 'b', leaseExpiresAt: 111, handoff: { id: 'h1', version: 1 } });
     // a (stalled past its lease) learns at its next renewal that it lost the handoff, and does not take it back
@@ -152,19 +169,29 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.leaseHolders()).toEqual(['b']);
     expect(await store.leaseHolders()).toEqual(['b']);
     const final = next(h, 'CANCELLED');
-    expect(await store.transition(final, [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 102, 'b')).toMatchObject({ applied: true });
+    expect(
+      await store.transition(final, [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 102, 'b'),
+    ).toMatchObject({ applied: true });
     expect(await store.leaseHolders()).toEqual([]);
     // a final handoff is never leased again
     expect(await store.acquireLease('h1', 'c', 200, 10, true)).toBeNull();
   });
 
-  it('lists unfinished handoffs oldest first, optionally only those nobody holds, and frees a gone owner\'s leases', async () => {
+  it("lists unfinished handoffs oldest first, optionally only those nobody holds, and frees a gone owner's leases", async () => {
     await store.create(handoff('old', { createdAt: 1 }), created, 1, { owner: 'gone', expiresAt: 1_000 });
     await store.create(handoff('new', { createdAt: 2, priority: 'HIGH' }), created, 2);
     const finished = handoff('finished', { createdAt: 0 });
     await store.create(finished, created, 0);
-    await store.transition(next(finished, 'COMPLETED'), [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 3, null);
-    expect(await store.unfinished()).toEqual([{ id: 'old', priority: 'MEDIUM' }, { id: 'new', priority: 'HIGH' }]);
+    await store.transition(
+      next(finished, 'COMPLETED'),
+      [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }],
+      3,
+      null,
+    );
+    expect(await store.unfinished()).toEqual([
+      { id: 'old', priority: 'MEDIUM' },
+      { id: 'new', priority: 'HIGH' },
+    ]);
     expect(await store.unfinished(500)).toEqual([{ id: 'new', priority: 'HIGH' }]);
     expect(await store.releaseLeasesOf('gone')).toBe(1);
     expect((await store.unfinished(500)).map((entry) => entry.id)).toEqual(['old', 'new']);
@@ -177,14 +204,25 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.recordSignal('h1', 'toString', 'data, not a method')).toBe(true);
     expect(await store.requestCancel('h1', 'changed plan', 9)).toBe(true);
     expect(await store.requestCancel('h1', 'again', 10)).toBe(false);
-    expect(await store.requests('h1')).toEqual({ signals: { review: { ok: true }, toString: 'data, not a method' }, cancelRequest: { reason: 'changed plan', at: 9 } });
-    expect(await store.renewLeases(['h1'], 'a', 200)).toEqual({ cancels: [{ id: 'h1', reason: 'changed plan' }], lost: [] });
-    expect((await store.acquireLease('h1', 'b', 150, 10, false))).toBeNull();
+    expect(await store.requests('h1')).toEqual({
+      signals: { review: { ok: true }, toString: 'data, not a method' },
+      cancelRequest: { reason: 'changed plan', at: 9 },
+    });
+    expect(await store.renewLeases(['h1'], 'a', 200)).toEqual({
+      cancels: [{ id: 'h1', reason: 'changed plan' }],
+      lost: [],
+    });
+    expect(await store.acquireLease('h1', 'b', 150, 10, false)).toBeNull();
     const rollingBack = next(h, 'ROLLING_BACK');
     await store.transition(rollingBack, [{ type: 'ROLLBACK_STARTED', step: null, message: 'x' }], 11, null);
     // a compensation may still wait for a signal (an agent task's outcome)
     expect(await store.recordSignal('h1', 'task:t1', { status: 'COMPLETED' })).toBe(true);
-    await store.transition(next(rollingBack, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 12, null);
+    await store.transition(
+      next(rollingBack, 'CANCELLED'),
+      [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }],
+      12,
+      null,
+    );
     expect(await store.recordSignal('h1', 'review', 1)).toBe(false);
     expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
   });
@@ -193,11 +231,18 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const h = handoff('h1');
     await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
     const running = next(h, 'RUNNING');
-    expect(await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, 'a')).toMatchObject({ applied: true });
+    expect(
+      await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, 'a'),
+    ).toMatchObject({ applied: true });
     expect(await store.requestCancel('h1', 'stop', 7)).toBe(true);
     const cancelRecorded = { signals: {}, cancelRequest: { reason: 'stop', at: 7 } };
     for (const status of ['COMPLETED', 'FAILED', 'ROLLED_BACK', 'PAUSED'] as const) {
-      const ending = await store.transition(next(running, status), [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }], 8, 'a');
+      const ending = await store.transition(
+        next(running, status),
+        [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }],
+        8,
+        'a',
+      );
       expect(ending, status).toEqual({ applied: false, reason: 'CANCEL_REQUESTED', requests: cancelRecorded });
     }
     expect((await store.get('h1'))!.status).toBe('RUNNING');
@@ -205,10 +250,23 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.leaseHolders()).toEqual(['a']);
     // Changes that honour it still apply, and report it.
     const rolling = next(running, 'ROLLING_BACK');
-    expect(await store.transition(rolling, [{ type: 'ROLLBACK_STARTED', step: null, message: 'undo' }], 9, 'a')).toMatchObject({ applied: true, requests: cancelRecorded });
+    expect(
+      await store.transition(rolling, [{ type: 'ROLLBACK_STARTED', step: null, message: 'undo' }], 9, 'a'),
+    ).toMatchObject({ applied: true, requests: cancelRecorded });
     // A stale writer is told its guard failed (VERSION_CONFLICT), not that a cancel refused it.
-    expect(await store.transition(next(running, 'COMPLETED'), [], 10, 'a')).toEqual({ applied: false, reason: 'VERSION_CONFLICT', requests: null });
-    expect(await store.transition(next(rolling, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 11, 'a')).toMatchObject({ applied: true });
+    expect(await store.transition(next(running, 'COMPLETED'), [], 10, 'a')).toEqual({
+      applied: false,
+      reason: 'VERSION_CONFLICT',
+      requests: null,
+    });
+    expect(
+      await store.transition(
+        next(rolling, 'CANCELLED'),
+        [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }],
+        11,
+        'a',
+      ),
+    ).toMatchObject({ applied: true });
     expect((await store.get('h1'))!.status).toBe('CANCELLED');
   });
 
@@ -216,13 +274,25 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const h = handoff('h1');
     await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
     const paused = next(h, 'PAUSED');
-    expect(await store.transition(paused, [{ type: 'HANDOFF_PAUSED', step: null, message: 'hold' }], 6, 'a')).toMatchObject({ applied: true });
+    expect(
+      await store.transition(paused, [{ type: 'HANDOFF_PAUSED', step: null, message: 'hold' }], 6, 'a'),
+    ).toMatchObject({ applied: true });
     expect(await store.leaseHolders()).toEqual([]);
     expect(await store.unfinished()).toEqual([]);
     // a cancel is recorded on a paused handoff, and a runner may lease it to honour it
     expect(await store.requestCancel('h1', 'give up', 7)).toBe(true);
-    expect(await store.acquireLease('h1', 'b', 8, 10, false)).toMatchObject({ handoff: { status: 'PAUSED' }, cancelRequest: { reason: 'give up', at: 7 } });
-    expect(await store.transition(next(paused, 'CANCELLED'), [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }], 9, 'b')).toMatchObject({ applied: true });
+    expect(await store.acquireLease('h1', 'b', 8, 10, false)).toMatchObject({
+      handoff: { status: 'PAUSED' },
+      cancelRequest: { reason: 'give up', at: 7 },
+    });
+    expect(
+      await store.transition(
+        next(paused, 'CANCELLED'),
+        [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }],
+        9,
+        'b',
+      ),
+    ).toMatchObject({ applied: true });
     // a redrive (no lease: a finished handoff has none) may rewrite the metadata; its events carry the new run
     const h2 = handoff('h2');
     await store.create(h2, created, 5);
@@ -230,12 +300,20 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     await store.transition(done, [{ type: 'HANDOFF_FAILED', step: null, message: 'x' }], 6, null);
     expect((await store.get('h2'))!.status).toBe('FAILED');
     const redriven = { ...next(done, 'PENDING'), run: 2, metadata: { ticket: 'T-2' } };
-    expect(await store.transition(redriven, [{ type: 'HANDOFF_REDRIVEN', step: null, message: 'again' }], 7, null, { writesMetadata: true })).toMatchObject({
+    expect(
+      await store.transition(redriven, [{ type: 'HANDOFF_REDRIVEN', step: null, message: 'again' }], 7, null, {
+        writesMetadata: true,
+      }),
+    ).toMatchObject({
       applied: true,
       events: [{ seq: 3, run: 2, type: 'HANDOFF_REDRIVEN', status: 'PENDING' }],
     });
     expect(await store.get('h2')).toMatchObject({ status: 'PENDING', run: 2, metadata: { ticket: 'T-2' } });
-    expect((await store.events('h2', 0)).map((event) => [event.seq, event.run])).toEqual([[1, 1], [2, 1], [3, 2]]);
+    expect((await store.events('h2', 0)).map((event) => [event.seq, event.run])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 2],
+    ]);
     // without writesMetadata the metadata is left as stored
     await store.transition({ ...next(redriven, 'RUNNING'), metadata: { ignored: true } }, [], 8, null);
     expect((await store.get('h2'))!.metadata).toEqual({ ticket: 'T-2' });
@@ -245,7 +323,8 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     await store.create(handoff('h1', { sourceAgent: 'ana', targetAgent: 'bob' }), created, 1);
     await store.create(handoff('h2', { sourceAgent: 'bob', targetAgent: 'cy', createdAt: 1_001 }), created, 1);
     await store.create(handoff('h3', { sourceAgent: null, targetAgent: null, createdAt: 1_002 }), created, 1);
-    const ids = async (filter: Parameters<HandoffStore['page']>[0]) => (await store.page(filter, { first: 10 })).items.map((item) => item.node.id);
+    const ids = async (filter: Parameters<HandoffStore['page']>[0]) =>
+      (await store.page(filter, { first: 10 })).items.map((item) => item.node.id);
     expect(await ids({ agent: 'bob' })).toEqual(['h2', 'h1']);
     expect(await ids({ sourceAgent: 'bob' })).toEqual(['h2']);
     expect(await ids({ targetAgent: 'bob' })).toEqual(['h1']);
@@ -256,7 +335,11 @@ function handoffContract(fixture: HandoffStoreFixture): void {
   it('pages newest first by filter, merging several statuses without gaps or repeats', async () => {
     const statuses: HandoffStatus[] = ['COMPLETED', 'FAILED', 'RUNNING'];
     for (let i = 0; i < 30; i++) {
-      const h = handoff(`h${String(i).padStart(2, '0')}`, { createdAt: 1_000 + (i % 10), procedureId: i % 2 ? 'P' : 'Q', test: i % 5 === 0 ? { testId: 't' } : null });
+      const h = handoff(`h${String(i).padStart(2, '0')}`, {
+        createdAt: 1_000 + (i % 10),
+        procedureId: i % 2 ? 'P' : 'Q',
+        test: i % 5 === 0 ? { testId: 't' } : null,
+      });
       await store.create(h, created, 1);
       await store.transition(next(h, statuses[i % 3]!), [], 2, null);
     }
@@ -277,12 +360,18 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(everything).toHaveLength(30);
     expect(order(everything)).toEqual(expected(() => true, everything));
     const twoStatuses = await walk({ status: ['COMPLETED', 'FAILED'], procedureId: ['P'] });
-    expect(order(twoStatuses)).toEqual(expected((h) => ['COMPLETED', 'FAILED'].includes(h.status) && h.procedureId === 'P', everything));
+    expect(order(twoStatuses)).toEqual(
+      expected((h) => ['COMPLETED', 'FAILED'].includes(h.status) && h.procedureId === 'P', everything),
+    );
     expect(order(await walk({ test: true }))).toEqual(expected((h) => h.test !== null, everything));
     expect(await store.count({ status: ['COMPLETED', 'FAILED'], procedureId: ['P'] })).toBe(twoStatuses.length);
     expect(await store.count({ test: false })).toBe(24);
     await expect(store.page({}, { first: 4, after: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
-    expect((await store.summaries({ status: ['FAILED'] })).every((row) => row.status === 'FAILED' && row.procedureId !== undefined)).toBe(true);
+    expect(
+      (await store.summaries({ status: ['FAILED'] })).every(
+        (row) => row.status === 'FAILED' && row.procedureId !== undefined,
+      ),
+    ).toBe(true);
     expect((await store.getMany(['h03', 'missing', 'h01'])).map((h) => h?.id ?? null)).toEqual(['h03', null, 'h01']);
   });
 
@@ -290,7 +379,12 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const finish = async (id: string, status: HandoffStatus, finishedAt: number, overrides: Partial<Handoff> = {}) => {
       const h = handoff(id, overrides);
       await store.create(h, created, 1);
-      await store.transition({ ...next(h, status), startedAt: 1, finishedAt }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], finishedAt, null);
+      await store.transition(
+        { ...next(h, status), startedAt: 1, finishedAt },
+        [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
+        finishedAt,
+        null,
+      );
     };
     await finish('old_b', 'FAILED', 150);
     await finish('old_a', 'COMPLETED', 100);
@@ -311,7 +405,10 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.getMany(['old_a', 'old_b', 'recent'])).toMatchObject([null, null, { id: 'recent' }]);
     expect(await store.events('old_a', 0)).toEqual([]);
     expect(await store.events('old_b', 0)).toEqual([]);
-    expect((await store.page({ test: false }, { first: 10 })).items.map((item) => item.node.id).sort()).toEqual(['recent', 'running']);
+    expect((await store.page({ test: false }, { first: 10 })).items.map((item) => item.node.id).sort()).toEqual([
+      'recent',
+      'running',
+    ]);
     expect(await store.count({ test: false })).toBe(2);
     expect(await store.count({ status: ['COMPLETED', 'FAILED'], test: false })).toBe(1);
     expect((await store.summaries({ test: false })).map((row) => [row.status, row.count]).sort()).toEqual([
@@ -338,7 +435,9 @@ function handoffContract(fixture: HandoffStoreFixture): void {
 }
 
 for (const fixture of fixtures()) {
-  const title = fixture.skipReason ? `handoff store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `handoff store contract: ${fixture.name}`;
+  const title = fixture.skipReason
+    ? `handoff store contract: ${fixture.name} (skipped: ${fixture.skipReason})`
+    : `handoff store contract: ${fixture.name}`;
   describe.skipIf(fixture.skipReason !== null)(title, () => {
     handoffContract(fixture);
     describe('lists: filters, orders and cursors', () => handoffListContract(fixture));
@@ -367,7 +466,15 @@ describe('SQLite change feed', () => {
       const h = handoff('h1');
       await b.create(h, created, 1);
       await a.create(handoff('mine'), created, 1);
-      await b.transition(next(h, 'RUNNING', 2), [{ type: 'HANDOFF_STARTED', step: null, message: '' }, { type: 'STEP_STARTED', step: 's', message: '' }], 2, null);
+      await b.transition(
+        next(h, 'RUNNING', 2),
+        [
+          { type: 'HANDOFF_STARTED', step: null, message: '' },
+          { type: 'STEP_STARTED', step: 's', message: '' },
+        ],
+        2,
+        null,
+      );
       await b.recordSignal('h1', 'review', { ok: 1 });
       await b.requestCancel('h1', 'stop', 3);
       const first = await feedOfA.read(position, 2);
@@ -397,11 +504,21 @@ describe('SQLite change feed', () => {
       const old = handoff('old');
       await b.create(old, created, 1);
       await b.recordSignal('old', 'review', 1);
-      await b.transition({ ...next(old, 'COMPLETED'), finishedAt: 2 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 2, null);
+      await b.transition(
+        { ...next(old, 'COMPLETED'), finishedAt: 2 },
+        [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
+        2,
+        null,
+      );
       const position = await feedOfA.head();
       const unread = handoff('unread');
       await b.create(unread, created, 3);
-      await b.transition({ ...next(unread, 'COMPLETED'), finishedAt: 4 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 4, null);
+      await b.transition(
+        { ...next(unread, 'COMPLETED'), finishedAt: 4 },
+        [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
+        4,
+        null,
+      );
       // Both deleted: one the follower had read, one it had not.
       expect(await deleteOld(b, { finishedBefore: 10, test: false, limit: 10 })).toBe(2);
       const rows = (table: string) => dbA.connection.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
@@ -454,8 +571,13 @@ describe('SQLite handoff store internals', () => {
       const pages = db.connection.pragma('page_count', { simple: true }) as number;
       db.connection.pragma(`max_page_count = ${pages + 1}`);
       const commits = new GroupCommit(db.connection, 'probe');
-      const insert = (id: string, bytes: number) => () => db.connection.prepare('INSERT INTO probe VALUES (?, ?)').run(id, 'x'.repeat(bytes)).changes;
-      const outcomes = await Promise.allSettled([commits.submit('insert', insert('small', 10)), commits.submit('insert', insert('huge', 200_000)), commits.submit('insert', insert('after', 10))]);
+      const insert = (id: string, bytes: number) => () =>
+        db.connection.prepare('INSERT INTO probe VALUES (?, ?)').run(id, 'x'.repeat(bytes)).changes;
+      const outcomes = await Promise.allSettled([
+        commits.submit('insert', insert('small', 10)),
+        commits.submit('insert', insert('huge', 200_000)),
+        commits.submit('insert', insert('after', 10)),
+      ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
       for (const outcome of outcomes) expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/full/);
       expect(db.connection.prepare('SELECT count(*) FROM probe').pluck().get()).toBe(0);
@@ -475,26 +597,41 @@ describe('SQLite handoff store internals', () => {
       for (let i = 0; i < 12; i++) {
         const h = handoff(`h${i}`, { procedureId: i % 2 ? 'P' : 'Q', test: i % 4 === 0 ? { testId: 't' } : null });
         await store.create(h, created, 1);
-        if (i % 3) await store.transition({ ...next(h, 'COMPLETED'), startedAt: 10, finishedAt: 10 + i }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 2, null);
+        if (i % 3)
+          await store.transition(
+            { ...next(h, 'COMPLETED'), startedAt: 10, finishedAt: 10 + i },
+            [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
+            2,
+            null,
+          );
       }
       db.connection.prepare("DELETE FROM handoffs WHERE id = 'h1'").run();
-      const exact = (where: string) => db.connection.prepare(`SELECT count(*) FROM handoffs WHERE ${where}`).pluck().get();
+      const exact = (where: string) =>
+        db.connection.prepare(`SELECT count(*) FROM handoffs WHERE ${where}`).pluck().get();
       const check = async () => {
-        expect(await store.count({ status: ['COMPLETED'], test: false })).toBe(exact("status = 'COMPLETED' AND test_id IS NULL"));
+        expect(await store.count({ status: ['COMPLETED'], test: false })).toBe(
+          exact("status = 'COMPLETED' AND test_id IS NULL"),
+        );
         expect(await store.count({ procedureId: ['P'] })).toBe(exact("procedure_id = 'P'"));
         expect(await store.count({ agent: 'agent_1', status: ['PENDING'] })).toBe(exact("status = 'PENDING'"));
         const completed = (await store.summaries({ status: ['COMPLETED'] })).reduce(
           (sum, row) => ({ count: sum.count + row.count, ms: sum.ms + row.durationMsSum }),
           { count: 0, ms: 0 },
         );
-        expect(completed).toEqual({ count: exact("status = 'COMPLETED'"), ms: db.connection.prepare("SELECT sum(duration_ms) FROM handoffs WHERE status = 'COMPLETED'").pluck().get() });
+        expect(completed).toEqual({
+          count: exact("status = 'COMPLETED'"),
+          ms: db.connection.prepare("SELECT sum(duration_ms) FROM handoffs WHERE status = 'COMPLETED'").pluck().get(),
+        });
       };
       await check();
       // A file from before the counts: they are filled in when a store opens it.
       db.connection.exec('DROP TABLE handoff_counts');
-      for (const trigger of ['insert', 'update', 'delete']) db.connection.exec(`DROP TRIGGER handoff_counts_${trigger}`);
+      for (const trigger of ['insert', 'update', 'delete'])
+        db.connection.exec(`DROP TRIGGER handoff_counts_${trigger}`);
       const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
-      expect(await reopened.count({ status: ['COMPLETED'], test: false })).toBe(exact("status = 'COMPLETED' AND test_id IS NULL"));
+      expect(await reopened.count({ status: ['COMPLETED'], test: false })).toBe(
+        exact("status = 'COMPLETED' AND test_id IS NULL"),
+      );
       // Retention deletes through the same triggers.
       expect(await deleteOld(reopened, { finishedBefore: 16, test: false, limit: 2 })).toBe(2);
       await check();
@@ -509,7 +646,12 @@ describe('SQLite handoff store internals', () => {
       const store = new SqliteHandoffStore(db.connection, 'w', db.operations);
       const h = handoff('done');
       await store.create(h, created, 1);
-      await store.transition({ ...next(h, 'COMPLETED'), startedAt: 1, finishedAt: 7 }, [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }], 7, null);
+      await store.transition(
+        { ...next(h, 'COMPLETED'), startedAt: 1, finishedAt: 7 },
+        [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
+        7,
+        null,
+      );
       await store.create(handoff('waiting'), created, 1);
       db.connection.exec('DROP INDEX handoffs_by_finished');
       db.connection.exec('ALTER TABLE handoffs DROP COLUMN finished_at');
@@ -533,17 +675,37 @@ describe('SQLite handoff store internals', () => {
       const retrying = handoff('retrying', {
         createdAt: 2_000,
         priority: 'CRITICAL',
-        steps: [{ id: 's', name: 's', kind: 'noop', status: 'PENDING', attempts: 1, startedAt: 2_100, finishedAt: null, error: 'boom', output: null, retryAt: 9_000 }],
+        steps: [
+          {
+            id: 's',
+            name: 's',
+            kind: 'noop',
+            status: 'PENDING',
+            attempts: 1,
+            startedAt: 2_100,
+            finishedAt: null,
+            error: 'boom',
+            output: null,
+            retryAt: 9_000,
+          },
+        ],
       });
       await store.create(retrying, created, 2_000);
       const done = handoff('done', { createdAt: 3_000, priority: 'LOW' });
       await store.create(done, created, 3_000);
       await store.transition({ ...next(done, 'COMPLETED'), startedAt: 3_100, finishedAt: 3_500 }, [], 3_500, null);
       // Back to the columns of the first release.
-      for (const index of ['handoffs_by_updated', 'handoffs_by_status_updated', 'handoffs_by_priority', 'handoffs_by_status_priority', 'handoffs_retrying']) {
+      for (const index of [
+        'handoffs_by_updated',
+        'handoffs_by_status_updated',
+        'handoffs_by_priority',
+        'handoffs_by_status_priority',
+        'handoffs_retrying',
+      ]) {
         db.connection.exec(`DROP INDEX ${index}`);
       }
-      for (const column of ['priority_rank', 'retrying', 'updated_at']) db.connection.exec(`ALTER TABLE handoffs DROP COLUMN ${column}`);
+      for (const column of ['priority_rank', 'retrying', 'updated_at'])
+        db.connection.exec(`ALTER TABLE handoffs DROP COLUMN ${column}`);
 
       const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
       const ids = async (filter: Parameters<HandoffStore['page']>[0], order?: Parameters<HandoffStore['page']>[2]) =>
@@ -552,8 +714,13 @@ describe('SQLite handoff store internals', () => {
       expect(await ids({}, { field: 'PRIORITY', direction: 'DESC' })).toEqual(['retrying', 'waiting', 'done']);
       expect(await ids({ updatedAt: { from: 3_500 } })).toEqual(['done']);
       expect(await ids({}, { field: 'UPDATED_AT', direction: 'ASC' })).toEqual(['waiting', 'retrying', 'done']);
-      const indexes = db.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'handoffs_%'").pluck().all();
-      expect(indexes).toEqual(expect.arrayContaining(['handoffs_by_updated', 'handoffs_by_priority', 'handoffs_retrying']));
+      const indexes = db.connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'handoffs_%'")
+        .pluck()
+        .all();
+      expect(indexes).toEqual(
+        expect.arrayContaining(['handoffs_by_updated', 'handoffs_by_priority', 'handoffs_retrying']),
+      );
     } finally {
       await db.close();
     }

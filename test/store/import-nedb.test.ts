@@ -7,7 +7,7 @@ import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { makeTempDir, removeTempDir } from './adapters.js';
 
 function nedbFile(dir: string, name: string, lines: object[]): void {
-  fs.writeFileSync(path.join(dir, `${name}.db`), lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, `${name}.db`), `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
 }
 
 function procedureDocs(db: SqliteDatabase): string[] {
@@ -38,7 +38,10 @@ describe('importing a nedb data directory', () => {
     try {
       expect(await importNedbDirectory(dir, db, silentLogger, 0)).toBe(true);
       expect(procedureDocs(db)).toEqual(['A', 'C']);
-      expect(JSON.parse(db.connection.prepare("SELECT doc FROM doc_procedures WHERE _id = 'A'").pluck().get() as string).version).toBe(2);
+      expect(
+        JSON.parse(db.connection.prepare("SELECT doc FROM doc_procedures WHERE _id = 'A'").pluck().get() as string)
+          .version,
+      ).toBe(2);
       expect(fs.existsSync(path.join(dir, 'procedures.db'))).toBe(false);
     } finally {
       await db.close();
@@ -47,8 +50,19 @@ describe('importing a nedb data directory', () => {
 
   it('gives imported handoffs the finish time retention deletes by', async () => {
     const doc = (id: string, status: string, finishedAt: number | null) => ({
-      _id: id, version: 3, seq: 0, status, procedureId: 'P', type: 'AGENT_HANDOFF', priority: 'MEDIUM', createdAt: 1, durationMs: null,
-      state: JSON.stringify({ id, status, finishedAt }), metadata: '{}', signals: {}, outbox: '[]',
+      _id: id,
+      version: 3,
+      seq: 0,
+      status,
+      procedureId: 'P',
+      type: 'AGENT_HANDOFF',
+      priority: 'MEDIUM',
+      createdAt: 1,
+      durationMs: null,
+      state: JSON.stringify({ id, status, finishedAt }),
+      metadata: '{}',
+      signals: {},
+      outbox: '[]',
     });
     nedbFile(dir, 'handoffs', [doc('done', 'COMPLETED', 9), doc('running', 'RUNNING', null)]);
     const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'));
@@ -88,9 +102,13 @@ describe('importing a nedb data directory', () => {
     fs.writeFileSync(path.join(dir, 'handoff.lock'), String(process.ppid));
     const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'));
     try {
-      await expect(importNedbDirectory(dir, db, silentLogger, 0)).rejects.toThrow(new RegExp(`process ${process.ppid}\\) still runs: stop it`));
+      await expect(importNedbDirectory(dir, db, silentLogger, 0)).rejects.toThrow(
+        new RegExp(`process ${process.ppid}\\) still runs: stop it`),
+      );
       expect(fs.existsSync(path.join(dir, 'procedures.db'))).toBe(true);
-      expect(db.connection.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'doc_procedures'").pluck().get()).toBe(0);
+      expect(
+        db.connection.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'doc_procedures'").pluck().get(),
+      ).toBe(0);
     } finally {
       await db.close();
     }

@@ -3,7 +3,7 @@ import type { InboxStore } from '../../src/engine/ports/registry-stores.js';
 import { payloadDigest } from '../../src/engine/validation/subject.js';
 import type { Database } from '../../src/store/collection.js';
 import { InboxRepository } from '../../src/store/repositories/inbox-repository.js';
-import { adapterFixtures, type AdapterFixture } from './adapters.js';
+import { type AdapterFixture, adapterFixtures } from './adapters.js';
 
 /** The inbox port (context deliveries and their receipts) on every adapter. */
 function inboxContract(fixture: AdapterFixture): void {
@@ -21,7 +21,14 @@ function inboxContract(fixture: AdapterFixture): void {
 
   it('keeps one delivery per agent and handoff, adding keys and fingerprinting everything there', async () => {
     const first = await inbox.deliver('bob', 'h1', { task: { id: 7 }, 'dotted.key': 1, $op: 'x' }, 10, payloadDigest);
-    expect(first).toMatchObject({ agentId: 'bob', handoffId: 'h1', deliveredAt: 10, updatedAt: 10, acknowledgedAt: null, withdrawnAt: null });
+    expect(first).toMatchObject({
+      agentId: 'bob',
+      handoffId: 'h1',
+      deliveredAt: 10,
+      updatedAt: 10,
+      acknowledgedAt: null,
+      withdrawnAt: null,
+    });
     expect(first.digest).toBe(payloadDigest({ task: { id: 7 }, 'dotted.key': 1, $op: 'x' }));
     const second = await inbox.deliver('bob', 'h1', { knowledge: ['a'] }, 20, payloadDigest);
     expect(second.values).toEqual({ task: { id: 7 }, 'dotted.key': 1, $op: 'x', knowledge: ['a'] });
@@ -34,19 +41,35 @@ function inboxContract(fixture: AdapterFixture): void {
     const delivered = await inbox.deliver('bob', 'h1', { task: 1 }, 10, payloadDigest);
     expect(await inbox.acknowledge('bob', 'h1', 'not-the-digest', 11, 'worker')).toBeNull();
     expect((await inbox.get('bob', 'h1'))!.acknowledgedAt).toBeNull();
-    expect(await inbox.acknowledge('bob', 'h1', delivered.digest, 12, 'worker')).toMatchObject({ acknowledgedAt: 12, acknowledgedBy: 'worker' });
+    expect(await inbox.acknowledge('bob', 'h1', delivered.digest, 12, 'worker')).toMatchObject({
+      acknowledgedAt: 12,
+      acknowledgedBy: 'worker',
+    });
     // the same values again: still acknowledged
     expect(await inbox.deliver('bob', 'h1', { task: 1 }, 13, payloadDigest)).toMatchObject({ acknowledgedAt: 12 });
-    expect(await inbox.deliver('bob', 'h1', { more: 2 }, 14, payloadDigest)).toMatchObject({ acknowledgedAt: null, acknowledgedBy: null });
+    expect(await inbox.deliver('bob', 'h1', { more: 2 }, 14, payloadDigest)).toMatchObject({
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+    });
     expect(await inbox.acknowledge('bob', 'nope', delivered.digest, 15, 'worker')).toBeNull();
   });
 
   it('withdraws keys, marking a delivery left empty, and a new delivery clears the mark', async () => {
     await inbox.deliver('bob', 'h1', { a: 1, b: 2 }, 10, payloadDigest);
-    expect(await inbox.withdraw('bob', 'h1', ['a'], 11, payloadDigest)).toMatchObject({ values: { b: 2 }, withdrawnAt: null });
-    expect(await inbox.withdraw('bob', 'h1', ['b'], 12, payloadDigest)).toMatchObject({ values: {}, withdrawnAt: 12, digest: payloadDigest({}) });
+    expect(await inbox.withdraw('bob', 'h1', ['a'], 11, payloadDigest)).toMatchObject({
+      values: { b: 2 },
+      withdrawnAt: null,
+    });
+    expect(await inbox.withdraw('bob', 'h1', ['b'], 12, payloadDigest)).toMatchObject({
+      values: {},
+      withdrawnAt: 12,
+      digest: payloadDigest({}),
+    });
     expect(await inbox.withdraw('bob', 'none', ['b'], 12, payloadDigest)).toBeNull();
-    expect(await inbox.deliver('bob', 'h1', { c: 3 }, 13, payloadDigest)).toMatchObject({ values: { c: 3 }, withdrawnAt: null });
+    expect(await inbox.deliver('bob', 'h1', { c: 3 }, 13, payloadDigest)).toMatchObject({
+      values: { c: 3 },
+      withdrawnAt: null,
+    });
   });
 
   it('deletes the deliveries of the handoffs retention deletes, whichever agent holds them', async () => {
@@ -72,12 +95,16 @@ function inboxContract(fixture: AdapterFixture): void {
   });
 
   it('never loses a delivery to a concurrent one', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => inbox.deliver('bob', 'h1', { [`k${i}`]: i }, i, payloadDigest)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => inbox.deliver('bob', 'h1', { [`k${i}`]: i }, i, payloadDigest)),
+    );
     expect(Object.keys((await inbox.read('bob', 'h1'))!)).toHaveLength(20);
   });
 }
 
 for (const fixture of adapterFixtures()) {
-  const title = fixture.skipReason ? `inbox store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `inbox store contract: ${fixture.name}`;
+  const title = fixture.skipReason
+    ? `inbox store contract: ${fixture.name} (skipped: ${fixture.skipReason})`
+    : `inbox store contract: ${fixture.name}`;
   describe.skipIf(fixture.skipReason !== null)(title, () => inboxContract(fixture));
 }

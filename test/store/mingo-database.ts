@@ -1,11 +1,11 @@
 import { Query } from 'mingo';
 import {
-  DuplicateKeyError,
-  OperationCounter,
   type Collection,
   type Database,
+  DuplicateKeyError,
   type Filter,
   type FindOptions,
+  OperationCounter,
   type StoredDocument,
   type Update,
 } from '../../src/store/collection.js';
@@ -40,7 +40,8 @@ class MingoCollection<T extends StoredDocument> implements Collection<T> {
 
   async insertOne(doc: T): Promise<void> {
     this.counter.writes++;
-    if (this.docs.some((existing) => existing._id === doc._id)) throw new DuplicateKeyError(this.name, JSON.stringify({ _id: doc._id }));
+    if (this.docs.some((existing) => existing._id === doc._id))
+      throw new DuplicateKeyError(this.name, JSON.stringify({ _id: doc._id }));
     this.docs.push(stored(doc) as unknown as Doc);
   }
 
@@ -114,7 +115,10 @@ export class MingoDatabase implements Database {
 
   async collection<T extends StoredDocument>(name: string): Promise<Collection<T>> {
     let collection = this.collections.get(name);
-    if (!collection) this.collections.set(name, (collection = new MingoCollection(name, this.operations)));
+    if (!collection) {
+      collection = new MingoCollection(name, this.operations);
+      this.collections.set(name, collection);
+    }
     return collection as unknown as Collection<T>;
   }
 

@@ -43,7 +43,12 @@ describe('SQLite handoff list plans', () => {
     ['oldest first, after a cursor', {}, { field: 'CREATED_AT', direction: 'ASC' }, 'handoffs_by_created'],
     ['latest change first', {}, { field: 'UPDATED_AT', direction: 'DESC' }, 'handoffs_by_updated'],
     ['by priority', {}, { field: 'PRIORITY', direction: 'DESC' }, 'handoffs_by_priority'],
-    ['one status by priority', { status: ['PENDING'] }, { field: 'PRIORITY', direction: 'ASC' }, 'handoffs_by_status_priority'],
+    [
+      'one status by priority',
+      { status: ['PENDING'] },
+      { field: 'PRIORITY', direction: 'ASC' },
+      'handoffs_by_status_priority',
+    ],
     [
       'waiting longer than (two statuses, updated before)',
       { status: ['PENDING', 'WAITING'], updatedAt: { before: 5_000 } },
@@ -58,7 +63,13 @@ describe('SQLite handoff list plans', () => {
       const first = await store.page(filter, { first: 10 }, order);
       expect(first.items).toEqual([]);
       // A cursor's keyset condition must keep the same plan.
-      const cursor = Buffer.from(JSON.stringify({ o: `${order.field}:${order.direction}`, k: order.field === 'PRIORITY' ? [1, 1] : [1], i: 'x' })).toString('base64url');
+      const cursor = Buffer.from(
+        JSON.stringify({
+          o: `${order.field}:${order.direction}`,
+          k: order.field === 'PRIORITY' ? [1, 1] : [1],
+          i: 'x',
+        }),
+      ).toString('base64url');
       await store.page(filter, { first: 10, after: cursor }, order);
       expect(plans.length).toBeGreaterThanOrEqual(2);
       for (const plan of plans) {

@@ -51,7 +51,16 @@ function handoff(id: string): Handoff {
 }
 
 function event(handoffId: string, seq: number): HandoffEvent {
-  return { handoffId, seq, type: 'HANDOFF_CREATED', step: null, message: 'created', status: 'PENDING', at: 5, testId: null };
+  return {
+    handoffId,
+    seq,
+    type: 'HANDOFF_CREATED',
+    step: null,
+    message: 'created',
+    status: 'PENDING',
+    at: 5,
+    testId: null,
+  };
 }
 
 function webhookContract(fixture: ReturnType<typeof adapterFixtures>[number]): void {
@@ -72,7 +81,9 @@ function webhookContract(fixture: ReturnType<typeof adapterFixtures>[number]): v
     await webhooks.insert(subscription('s1'), '0');
     await webhooks.insert(subscription('s2', { createdAt: 2_000, eventTypes: ['HANDOFF_COMPLETED'] }), '0');
     expect((await webhooks.list()).map((s) => s.id)).toEqual(['s1', 's2']);
-    expect(await webhooks.get('s2')).toEqual(subscription('s2', { createdAt: 2_000, eventTypes: ['HANDOFF_COMPLETED'] }));
+    expect(await webhooks.get('s2')).toEqual(
+      subscription('s2', { createdAt: 2_000, eventTypes: ['HANDOFF_COMPLETED'] }),
+    );
     expect((await webhooks.getMany(['s2', 'nope', 's1'])).map((s) => s?.id ?? null)).toEqual(['s2', null, 's1']);
 
     const disabled = { ...subscription('s1'), enabled: false, version: 2, updatedAt: 3_000 };
@@ -134,7 +145,10 @@ function webhookContract(fixture: ReturnType<typeof adapterFixtures>[number]): v
     // Pruning takes finished deliveries created before the cutoff only.
     expect(await webhooks.pruneDeliveries('s1', 10)).toBe(0);
     expect(await webhooks.pruneDeliveries('s1', 11)).toBe(1);
-    expect((await webhooks.deliveries('s1', null, { first: 10 })).items.map((item) => item.node.eventKey)).toEqual(['h1:2', 'h2:1']);
+    expect((await webhooks.deliveries('s1', null, { first: 10 })).items.map((item) => item.node.eventKey)).toEqual([
+      'h1:2',
+      'h2:1',
+    ]);
   });
 
   it('reads every committed handoff event after a position, in commit order', async () => {
@@ -153,6 +167,8 @@ function webhookContract(fixture: ReturnType<typeof adapterFixtures>[number]): v
 }
 
 for (const fixture of adapterFixtures()) {
-  const title = fixture.skipReason ? `webhook store contract: ${fixture.name} (skipped: ${fixture.skipReason})` : `webhook store contract: ${fixture.name}`;
+  const title = fixture.skipReason
+    ? `webhook store contract: ${fixture.name} (skipped: ${fixture.skipReason})`
+    : `webhook store contract: ${fixture.name}`;
   describe.skipIf(fixture.skipReason !== null)(title, () => webhookContract(fixture));
 }

@@ -14,7 +14,8 @@ export interface FeedFollower {
 /** Follows an agent's feed over graphql-ws from `after`. */
 export function followFeed(client: Client, agentId: string, after = 0): FeedFollower {
   const entries: any[] = [];
-  const waiters: { match: (entry: any) => boolean; resolve: (entry: any) => void; reject: (error: unknown) => void }[] = [];
+  const waiters: { match: (entry: any) => boolean; resolve: (entry: any) => void; reject: (error: unknown) => void }[] =
+    [];
   let failure: unknown = null;
   const stop = client.subscribe(
     { query: FEED, variables: { agentId, after } },

@@ -12,7 +12,12 @@ async function call(server: TestServer, query: string, variables: Record<string,
 }
 
 /** The agent's tasks in these statuses, newest first (ids and where they are; see taskById for the rest). */
-export async function tasksOf(server: TestServer, agentId: string, status: string[] = ['OFFERED'], headers?: Headers): Promise<any[]> {
+export async function tasksOf(
+  server: TestServer,
+  agentId: string,
+  status: string[] = ['OFFERED'],
+  headers?: Headers,
+): Promise<any[]> {
   const data = await call(
     server,
     `query($id: ID!, $status: [AgentTaskStatus!]) { agent(id: $id) { tasks(status: $status, first: 50) { edges { node { taskId handoffId step attempt status } } } } }`,
@@ -23,36 +28,86 @@ export async function tasksOf(server: TestServer, agentId: string, status: strin
 }
 
 export async function taskById(server: TestServer, taskId: string, headers?: Headers): Promise<any> {
-  return (await call(server, `query($taskId: ID!) { agentTask(taskId: $taskId) { ${TASK_FIELDS} } }`, { taskId }, headers)).agentTask;
+  return (
+    await call(server, `query($taskId: ID!) { agentTask(taskId: $taskId) { ${TASK_FIELDS} } }`, { taskId }, headers)
+  ).agentTask;
 }
 
 /** Waits until a task of `handoffId` matching `where` is offered to the agent (the offer follows STEP_WAITING). */
-export async function waitForTask(server: TestServer, agentId: string, handoffId: string, where: (task: any) => boolean = () => true, headers?: Headers): Promise<any> {
+export async function waitForTask(
+  server: TestServer,
+  agentId: string,
+  handoffId: string,
+  where: (task: any) => boolean = () => true,
+  headers?: Headers,
+): Promise<any> {
   for (;;) {
-    const task = (await tasksOf(server, agentId, ['OFFERED', 'CLAIMED', 'COMPLETED', 'FAILED', 'WITHDRAWN'], headers)).find(
-      (candidate) => candidate.handoffId === handoffId && where(candidate),
-    );
+    const task = (
+      await tasksOf(server, agentId, ['OFFERED', 'CLAIMED', 'COMPLETED', 'FAILED', 'WITHDRAWN'], headers)
+    ).find((candidate) => candidate.handoffId === handoffId && where(candidate));
     if (task) return taskById(server, task.taskId, headers);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
 export async function claimTask(server: TestServer, taskId: string, headers?: Headers) {
-  const data = await call(server, `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { ${TASK_FIELDS} } userErrors { code message field } } }`, { taskId }, headers);
-  return data.claimAgentTask as { token: string | null; task: any; userErrors: { code: string; message: string; field: string[] }[] };
+  const data = await call(
+    server,
+    `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { ${TASK_FIELDS} } userErrors { code message field } } }`,
+    { taskId },
+    headers,
+  );
+  return data.claimAgentTask as {
+    token: string | null;
+    task: any;
+    userErrors: { code: string; message: string; field: string[] }[];
+  };
 }
 
-export async function heartbeatTask(server: TestServer, taskId: string, token: string, progress: unknown = null, headers?: Headers) {
-  const data = await call(server, `mutation($input: HeartbeatAgentTaskInput!) { heartbeatAgentTask(input: $input) { task { ${TASK_FIELDS} progress } userErrors { code message } } }`, { input: { taskId, token, progress } }, headers);
+export async function heartbeatTask(
+  server: TestServer,
+  taskId: string,
+  token: string,
+  progress: unknown = null,
+  headers?: Headers,
+) {
+  const data = await call(
+    server,
+    `mutation($input: HeartbeatAgentTaskInput!) { heartbeatAgentTask(input: $input) { task { ${TASK_FIELDS} progress } userErrors { code message } } }`,
+    { input: { taskId, token, progress } },
+    headers,
+  );
   return data.heartbeatAgentTask as { task: any; userErrors: { code: string; message: string }[] };
 }
 
-export async function completeTask(server: TestServer, taskId: string, token: string, output: unknown, headers?: Headers) {
-  const data = await call(server, `mutation($input: CompleteAgentTaskInput!) { completeAgentTask(input: $input) { task { ${TASK_FIELDS} } userErrors { code message } } }`, { input: { taskId, token, output } }, headers);
+export async function completeTask(
+  server: TestServer,
+  taskId: string,
+  token: string,
+  output: unknown,
+  headers?: Headers,
+) {
+  const data = await call(
+    server,
+    `mutation($input: CompleteAgentTaskInput!) { completeAgentTask(input: $input) { task { ${TASK_FIELDS} } userErrors { code message } } }`,
+    { input: { taskId, token, output } },
+    headers,
+  );
   return data.completeAgentTask as { task: any; userErrors: { code: string; message: string }[] };
 }
 
-export async function failTask(server: TestServer, taskId: string, token: string, failure: { code: string; message: string; retryable?: boolean }, headers?: Headers) {
-  const data = await call(server, `mutation($input: FailAgentTaskInput!) { failAgentTask(input: $input) { task { ${TASK_FIELDS} } userErrors { code message } } }`, { input: { taskId, token, ...failure } }, headers);
+export async function failTask(
+  server: TestServer,
+  taskId: string,
+  token: string,
+  failure: { code: string; message: string; retryable?: boolean },
+  headers?: Headers,
+) {
+  const data = await call(
+    server,
+    `mutation($input: FailAgentTaskInput!) { failAgentTask(input: $input) { task { ${TASK_FIELDS} } userErrors { code message } } }`,
+    { input: { taskId, token, ...failure } },
+    headers,
+  );
   return data.failAgentTask as { task: any; userErrors: { code: string; message: string }[] };
 }

@@ -2,13 +2,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ROOT } from './server-process.js';
 
 /** Debian's Chromium (CHROMIUM_PATH to use another): playwright-core never downloads a browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
-export const SCREENSHOTS_DIR = path.join(ROOT, 'docs/screenshots');
+/**
+ * Where each browser test saves its screenshot (git-ignored, so a test run leaves the tree clean).
+ * SCREENSHOTS_DIR=docs/screenshots refreshes the two the README shows.
+ */
+export const SCREENSHOTS_DIR = path.resolve(ROOT, process.env.SCREENSHOTS_DIR ?? 'test-results/screenshots');
 
 if (!HAVE_CHROMIUM) {
   const message = `SKIPPED: browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
@@ -16,7 +20,13 @@ if (!HAVE_CHROMIUM) {
   console.warn(message);
 }
 
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
@@ -25,12 +35,16 @@ export function launchChromium(): Promise<Browser> {
 /** Builds the dashboard into a fresh directory (the server is pointed at it with DASHBOARD_DIR). */
 export function buildDashboard(): string {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-'));
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'], {
-    cwd: ROOT,
-    // vitest sets NODE_ENV=test, and Vite keeps a NODE_ENV it is given: that would be React's development build.
-    env: { ...process.env, NODE_ENV: 'production', DASHBOARD_OUT_DIR: outDir },
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'],
+    {
+      cwd: ROOT,
+      // vitest sets NODE_ENV=test, and Vite keeps a NODE_ENV it is given: that would be React's development build.
+      env: { ...process.env, NODE_ENV: 'production', DASHBOARD_OUT_DIR: outDir },
+      encoding: 'utf8',
+    },
+  );
   if (run.status !== 0) throw new Error(`dashboard build failed:\n${run.stdout}${run.stderr}`);
   return outDir;
 }
@@ -83,13 +97,33 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** axe-core run inside the page; the violations that are serious or critical. */
-export async function seriousAccessibilityViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
+export async function seriousAccessibilityViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
   const source = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact ?? 'unknown', help: violation.help, targets: violation.nodes.map((node) => String(node.target)) }));
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact ?? 'unknown',
+      help: violation.help,
+      targets: violation.nodes.map((node) => String(node.target)),
+    }));
   });
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }

@@ -5,13 +5,20 @@ export const HANDOFF_FIELDS = `id handoffId status error procedureVersion
 
 /** Registers a source and a target agent that satisfy VR004, VR006 and VR007. */
 export async function registerReadyAgents(server: TestServer, source = 'agent_1', target = 'agent_2'): Promise<void> {
-  for (const [id, permission] of [[source, 'handoff:send'], [target, 'handoff:receive']]) {
+  for (const [id, permission] of [
+    [source, 'handoff:send'],
+    [target, 'handoff:receive'],
+  ]) {
     const registered = await server.gql(
       `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { userErrors { message } } }`,
       { input: { id, capabilities: ['planning'], permissions: [permission] } },
     );
-    if (registered.errors || registered.data.registerAgent.userErrors.length) throw new Error(JSON.stringify(registered));
-    const beat = await server.gql(`mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`, { id });
+    if (registered.errors || registered.data.registerAgent.userErrors.length)
+      throw new Error(JSON.stringify(registered));
+    const beat = await server.gql(
+      `mutation($id: ID!) { agentHeartbeat(input: { id: $id, status: READY }) { userErrors { message } } }`,
+      { id },
+    );
     if (beat.errors || beat.data.agentHeartbeat.userErrors.length) throw new Error(JSON.stringify(beat));
   }
 }
@@ -33,7 +40,10 @@ export async function initiate(server: TestServer, input: Record<string, unknown
     { input },
   );
   if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return response.data.initiateHandoff as { handoff: any; userErrors: { field: string[]; message: string; code: string }[] };
+  return response.data.initiateHandoff as {
+    handoff: any;
+    userErrors: { field: string[]; message: string; code: string }[];
+  };
 }
 
 export const PROGRESS = `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq type step status message attempt } }`;
@@ -43,11 +53,24 @@ export async function follow(server: TestServer, id: string, afterSeq = 0) {
   const results = await collect(server.wsClient(), PROGRESS, { id, after: afterSeq });
   const errors = results.flatMap((r) => r.errors ?? []);
   if (errors.length) throw new Error(JSON.stringify(errors));
-  return results.map((r) => r.data.handoffProgress as { seq: number; type: string; step: string | null; status: string; message: string; attempt: number | null });
+  return results.map(
+    (r) =>
+      r.data.handoffProgress as {
+        seq: number;
+        type: string;
+        step: string | null;
+        status: string;
+        message: string;
+        attempt: number | null;
+      },
+  );
 }
 
 export async function getHandoff(server: TestServer, id: string) {
-  const response = await server.gql(`query($id: ID!) { handoff(id: $id) { ${HANDOFF_FIELDS} events { seq type step } } }`, { id });
+  const response = await server.gql(
+    `query($id: ID!) { handoff(id: $id) { ${HANDOFF_FIELDS} events { seq type step } } }`,
+    { id },
+  );
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data.handoff;
 }
@@ -62,7 +85,12 @@ export async function createProcedure(server: TestServer, input: Record<string, 
 }
 
 /** A step with quick retries, so tests do not wait on default backoff. */
-export function quickStep(id: string, kind: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+export function quickStep(
+  id: string,
+  kind: string,
+  params: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
   return {
     id,
     name: id.replace(/_/g, ' '),

@@ -46,7 +46,12 @@ export class ManualClock implements Clock {
   }
 
   timer(ms: number, onFire: () => void, options?: { background?: boolean }): () => void {
-    const timer: Timer = { due: this.current + Math.max(0, ms), order: this.order++, resolve: onFire, background: options?.background ?? false };
+    const timer: Timer = {
+      due: this.current + Math.max(0, ms),
+      order: this.order++,
+      resolve: onFire,
+      background: options?.background ?? false,
+    };
     this.timers.push(timer);
     return () => {
       this.timers = this.timers.filter((t) => t !== timer);
@@ -55,7 +60,10 @@ export class ManualClock implements Clock {
 
   /** Pending sleeps and timers of the work, not housekeeping (for assertions such as "the retry waits 400 ms"). */
   get pendingDelays(): number[] {
-    return this.timers.filter((t) => !t.background).map((t) => t.due - this.current).sort((a, b) => a - b);
+    return this.timers
+      .filter((t) => !t.background)
+      .map((t) => t.due - this.current)
+      .sort((a, b) => a - b);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due, earliest first. */

@@ -17,7 +17,11 @@ export interface RawReply {
   text: string;
 }
 
-function send(origin: string, request: RawRequest, onResponse: (response: http.IncomingMessage, req: http.ClientRequest) => void): http.ClientRequest {
+function send(
+  origin: string,
+  request: RawRequest,
+  onResponse: (response: http.IncomingMessage, req: http.ClientRequest) => void,
+): http.ClientRequest {
   const url = new URL(origin);
   const req = http.request(
     {
@@ -58,24 +62,31 @@ export interface EventStream {
 /** Starts a GraphQL-over-SSE request (GET with the query in the URL, or POST with a JSON body). */
 export function openEventStream(origin: string, request: RawRequest): Promise<EventStream> {
   return new Promise((resolve, reject) => {
-    const req = send(origin, { ...request, headers: { accept: 'text/event-stream', ...request.headers } }, (response, sent) => {
-      let text = '';
-      const waiting: { pattern: RegExp; resolve: (text: string) => void }[] = [];
-      response.setEncoding('utf8').on('data', (chunk: string) => {
-        text += chunk;
-        for (const waiter of waiting.splice(0)) {
-          if (waiter.pattern.test(text)) waiter.resolve(text);
-          else waiting.push(waiter);
-        }
-      });
-      response.on('error', () => undefined);
-      resolve({
-        status: response.statusCode ?? 0,
-        received: () => text,
-        until: (pattern) => (pattern.test(text) ? Promise.resolve(text) : new Promise((done) => waiting.push({ pattern, resolve: done }))),
-        close: () => sent.destroy(),
-      });
-    });
+    const req = send(
+      origin,
+      { ...request, headers: { accept: 'text/event-stream', ...request.headers } },
+      (response, sent) => {
+        let text = '';
+        const waiting: { pattern: RegExp; resolve: (text: string) => void }[] = [];
+        response.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+          for (const waiter of waiting.splice(0)) {
+            if (waiter.pattern.test(text)) waiter.resolve(text);
+            else waiting.push(waiter);
+          }
+        });
+        response.on('error', () => undefined);
+        resolve({
+          status: response.statusCode ?? 0,
+          received: () => text,
+          until: (pattern) =>
+            pattern.test(text)
+              ? Promise.resolve(text)
+              : new Promise((done) => waiting.push({ pattern, resolve: done })),
+          close: () => sent.destroy(),
+        });
+      },
+    );
     req.on('error', reject);
   });
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The project root: where `npm start` runs. */
@@ -19,13 +19,15 @@ export interface ServerProcess {
 /** The environment `npm start` would see, minus anything from this machine that changes the store or auth. */
 export function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['MONGODB_URL', 'STORE', 'API_KEYS', 'API_KEYS_FILE', 'HOST', 'PORT', 'DATA_DIR', 'LOG_LEVEL']) delete env[name];
+  for (const name of ['MONGODB_URL', 'STORE', 'API_KEYS', 'API_KEYS_FILE', 'HOST', 'PORT', 'DATA_DIR', 'LOG_LEVEL'])
+    delete env[name];
   return { ...env, ...overrides };
 }
 
 /** Runs src/main.ts with tsx in its own process, directly (as the Dockerfile does) or through `npm start`. */
 export function spawnServer(env: Record<string, string>, via: 'node' | 'npm' = 'node'): ServerProcess {
-  const [command, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const [command, args] =
+    via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
   const child = spawn(command, args, { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -52,12 +54,15 @@ export function listeningPort(server: ServerProcess): Promise<number> {
     };
     server.child.stdout!.on('data', check);
     server.exited.then(({ code, signal }) =>
-      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${server.stdout()}${server.stderr()}`)),
+      reject(
+        new Error(
+          `server exited (code ${code}, signal ${signal}) before listening:\n${server.stdout()}${server.stderr()}`,
+        ),
+      ),
     );
     check();
   });
 }
-
 
 /** Kills (SIGKILL) every one of `servers` still running, waits for them, and empties the list. */
 export async function killAll(servers: ServerProcess[]): Promise<void> {

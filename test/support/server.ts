@@ -1,8 +1,8 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import WebSocket from 'ws';
+import { type App, createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
 import type { Database } from '../../src/store/collection.js';
 
@@ -16,7 +16,11 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   /** POSTs one operation; returns the parsed body whatever the status. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** A graphql-ws client; closed with the server. */
   wsClient(connectionParams?: Record<string, unknown>): Client;
   /** Origin of the server (http://127.0.0.1:port), for non-GraphQL paths like /metrics. */
@@ -36,7 +40,10 @@ export interface TestServerOptions {
 }
 
 /** The real server on a free port with an in-memory store (unless env says otherwise). */
-export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const config: Config = loadConfig({ STORE: 'memory', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
   const logs: Record<string, any>[] = [];
   const logger = options.logLevel
@@ -62,7 +69,13 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       return (await response.json()) as GraphQLResponse;
     },
     wsClient(connectionParams) {
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+        lazy: true,
+      });
       clients.push(client);
       return client;
     },
@@ -74,7 +87,11 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 /** Runs one operation over graphql-ws and collects every result until it completes. */
-export function collect<T = any>(client: Client, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>[]> {
+export function collect<T = any>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>[]> {
   return new Promise((resolve, reject) => {
     const results: GraphQLResponse<T>[] = [];
     client.subscribe<T>(
@@ -107,7 +124,10 @@ export function openRawSocket(
   wsUrl: string,
   options: { protocol?: string; headers?: Record<string, string>; localAddress?: string } = {},
 ): Promise<RawSocket> {
-  const socket = new WebSocket(wsUrl, options.protocol ?? 'graphql-transport-ws', { headers: options.headers, localAddress: options.localAddress });
+  const socket = new WebSocket(wsUrl, options.protocol ?? 'graphql-transport-ws', {
+    headers: options.headers,
+    localAddress: options.localAddress,
+  });
   const queue: any[] = [];
   const waiting: ((frame: any) => void)[] = [];
   socket.on('message', (data) => {

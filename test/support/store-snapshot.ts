@@ -23,8 +23,10 @@ export class RecordingDatabase implements Database {
   async collection<T extends StoredDocument>(name: string, indexes?: IndexSpec[]): Promise<Collection<T>> {
     this.names.add(name);
     const inner = await this.inner.collection<T>(name, indexes);
-    const guard = <A extends unknown[], R>(read: (...args: A) => Promise<R>) => (...args: A): Promise<R> =>
-      this.readFailure ? Promise.reject(this.readFailure) : read(...args);
+    const guard =
+      <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+      (...args: A): Promise<R> =>
+        this.readFailure ? Promise.reject(this.readFailure) : read(...args);
     return {
       ...inner,
       insertOne: (doc) => inner.insertOne(doc),

@@ -43,13 +43,20 @@ const progressClients = new WeakMap<TestServer, Client>();
  * Starts a session, follows its validationProgress stream to the outcome event (the stream ends
  * there), then reads the completed session back.
  */
-export async function runSession(server: TestServer, input: Record<string, unknown>, headers: Record<string, string> = {}) {
+export async function runSession(
+  server: TestServer,
+  input: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
   const started = await server.gql(START, { input }, headers);
   expect(started.errors).toBeUndefined();
   expect(started.data.startValidationSession.userErrors).toEqual([]);
   const id = started.data.startValidationSession.session.id;
   let client = progressClients.get(server);
-  if (!client) progressClients.set(server, (client = server.wsClient(headers.authorization ? { authorization: headers.authorization } : undefined)));
+  if (!client) {
+    client = server.wsClient(headers.authorization ? { authorization: headers.authorization } : undefined);
+    progressClients.set(server, client);
+  }
   const events = await collect(client, PROGRESS, { id });
   expect(events.at(-1)?.data?.validationProgress.outcome).toBeTruthy();
   const read = await server.gql(SESSION, { id }, headers);

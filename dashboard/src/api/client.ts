@@ -1,5 +1,5 @@
-import { cacheExchange, Client, fetchExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
+import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
 
 /** Where the API is: the server that served this page. */
 const GRAPHQL_PATH = '/graphql';
@@ -24,7 +24,8 @@ export function createApiClient(apiKey: string | null): { client: Client; dispos
     lazyCloseTimeout: 10_000,
     shouldRetry: () => true,
     // Back soon after a restart: 0.25 s doubling up to 5 s (graphql-ws's default waits 8 s and more by the 4th try), with jitter.
-    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** retries) + Math.random() * 500)),
+    retryWait: (retries) =>
+      new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** retries) + Math.random() * 500)),
   });
   const client = new Client({
     url: GRAPHQL_PATH,

@@ -11,8 +11,10 @@ export function UserErrors({ errors }: { errors: readonly UserErrorEntry[] | und
     <ul className="user-errors" role="alert">
       {errors.map((error, index) => (
         <li key={index}>
-          {error.field && error.field.length > 0 ? <code>{error.field.filter((part) => part !== 'input').join('.')}</code> : null} {error.message}{' '}
-          <small>({error.code})</small>
+          {error.field && error.field.length > 0 ? (
+            <code>{error.field.filter((part) => part !== 'input').join('.')}</code>
+          ) : null}{' '}
+          {error.message} <small>({error.code})</small>
         </li>
       ))}
     </ul>

@@ -13,7 +13,10 @@ export function allows(viewer: Viewer | null, right: Right): boolean {
   return RANK[viewer.role] >= (right === 'operate' ? RANK.OPERATOR : RANK.ADMIN);
 }
 
-export const ViewerContext = createContext<{ viewer: Viewer | null; signOut: () => void }>({ viewer: null, signOut: () => undefined });
+export const ViewerContext = createContext<{ viewer: Viewer | null; signOut: () => void }>({
+  viewer: null,
+  signOut: () => undefined,
+});
 
 /** True when the caller's role allows `right`: the page hides what it does not (the server refuses it anyway). */
 export function useAllows(right: Right): boolean {

@@ -42,7 +42,10 @@ export function LineChart({
         ...(yRange ? { y: { range: yRange } } : {}),
       },
       // Points as well as lines: the first minute is one point, and a line needs two.
-      series: [{ label: time ? 'Time' : 'Index' }, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, points: { show: true, size: 6 } }))],
+      series: [
+        { label: time ? 'Time' : 'Index' },
+        ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, points: { show: true, size: 6 } })),
+      ],
       legend: { live: false },
     };
     const plot = new uPlot(options, data, element);
@@ -64,7 +67,15 @@ export function LineChart({
 
   const points = data[0]?.length ?? 0;
   // How many plotted values are neither missing nor zero: what a test (or a glance) needs to know the chart has data.
-  const values = data.slice(1).reduce((count, line) => count + (line as (number | null | undefined)[]).filter((value) => value !== null && value !== undefined && value !== 0).length, 0);
+  const values = data
+    .slice(1)
+    .reduce(
+      (count, line) =>
+        count +
+        (line as (number | null | undefined)[]).filter((value) => value !== null && value !== undefined && value !== 0)
+          .length,
+      0,
+    );
   return (
     <figure className="chart" data-testid={`chart-${title}`} data-points={points} data-values={values}>
       <figcaption>{title}</figcaption>

@@ -5,7 +5,18 @@ import { attemptBars } from './attempt-bars';
 let seq = 0;
 function event(type: string, step: string | null, attempt: number | null, atMs: number): ProgressEventFragment {
   seq += 1;
-  return { seq, type, step, attempt, at: new Date(atMs).toISOString(), status: 'RUNNING', message: '', durationMs: null, data: null, actor: null } as ProgressEventFragment;
+  return {
+    seq,
+    type,
+    step,
+    attempt,
+    at: new Date(atMs).toISOString(),
+    status: 'RUNNING',
+    message: '',
+    durationMs: null,
+    data: null,
+    actor: null,
+  } as ProgressEventFragment;
 }
 
 describe('attemptBars', () => {

@@ -30,7 +30,14 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
     const key = `${compensation ? 'c' : 's'}:${event.step}`;
     const at = Date.parse(event.at);
     if (STARTS.has(event.type)) {
-      const bar: AttemptBar = { step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'running' };
+      const bar: AttemptBar = {
+        step: event.step,
+        attempt: event.attempt ?? 1,
+        compensation,
+        startMs: at,
+        endMs: null,
+        outcome: 'running',
+      };
       bars.push(bar);
       open.set(key, bar);
       continue;
@@ -41,7 +48,14 @@ export function attemptBars(events: readonly ProgressEventFragment[]): AttemptBa
     if (outcome === 'waiting') {
       // A step that waits (await_signal, agent_task) reports STEP_WAITING without a STEP_STARTED before it.
       if (!bar) {
-        bar = { step: event.step, attempt: event.attempt ?? 1, compensation, startMs: at, endMs: null, outcome: 'waiting' };
+        bar = {
+          step: event.step,
+          attempt: event.attempt ?? 1,
+          compensation,
+          startMs: at,
+          endMs: null,
+          outcome: 'waiting',
+        };
         bars.push(bar);
         open.set(key, bar);
       }

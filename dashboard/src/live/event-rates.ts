@@ -4,7 +4,13 @@ import { useHandoffEvents } from './handoff-event-feed';
 
 const MINUTE = 60_000;
 const KEPT_MINUTES = 30;
-const FINISHED = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_CANCELLED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED']);
+const FINISHED = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_CANCELLED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+]);
 
 interface MinuteBucket {
   minute: number;
@@ -24,7 +30,15 @@ function percentile(sorted: number[], p: number): number | null {
  * Per-minute figures folded from the live handoffEvents feed since the page opened (the API's metrics
  * are totals, not a history): started and finished handoffs, success rate, step latency percentiles.
  */
-export function useEventRates(): { x: number[]; started: number[]; finished: number[]; successRate: (number | null)[]; p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] } {
+export function useEventRates(): {
+  x: number[];
+  started: number[];
+  finished: number[];
+  successRate: (number | null)[];
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+} {
   const [buckets, setBuckets] = useState<MinuteBucket[]>([]);
   const onEvent = useCallback((event: LiveEvent) => {
     const isStart = event.type === 'HANDOFF_STARTED';

@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { useClient, type Client } from 'urql';
+import { type Client, useClient } from 'urql';
 import { onEnd, pipe, subscribe } from 'wonka';
 import { LiveHandoffEventsDocument, type LiveHandoffEventsSubscription } from '../gql/graphql';
 

@@ -70,4 +70,10 @@ export function useHandoffProgress(handoffId: string): { events: ProgressEventFr
   return { events, ended };
 }
 
-const FINAL_EVENTS = new Set(['HANDOFF_COMPLETED', 'HANDOFF_FAILED', 'HANDOFF_CANCELLED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED']);
+const FINAL_EVENTS = new Set([
+  'HANDOFF_COMPLETED',
+  'HANDOFF_FAILED',
+  'HANDOFF_CANCELLED',
+  'HANDOFF_ROLLED_BACK',
+  'HANDOFF_ROLLBACK_FAILED',
+]);

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
-import { StatusBadge, formatMs, formatTime } from '../components/status-badge';
-import { AgentFeedDocument, AgentsDocument, type AgentFeedSubscription } from '../gql/graphql';
+import { formatMs, formatTime, StatusBadge } from '../components/status-badge';
+import { AgentFeedDocument, type AgentFeedSubscription, AgentsDocument } from '../gql/graphql';
 
 const REFRESH_MS = 5000;
 
@@ -50,12 +50,17 @@ export function Agents() {
               <td>
                 {node.handoffs.edges.map(({ node: handoff }) => (
                   <span key={handoff.handoffId}>
-                    <Link href={`/handoffs/${encodeURIComponent(handoff.handoffId)}`}>{handoff.handoffId}</Link> ({handoff.status.toLowerCase()}){' '}
+                    <Link href={`/handoffs/${encodeURIComponent(handoff.handoffId)}`}>{handoff.handoffId}</Link> (
+                    {handoff.status.toLowerCase()}){' '}
                   </span>
                 ))}
               </td>
               <td>
-                <button type="button" onClick={() => setFollowed(node.agentId)} aria-pressed={followed === node.agentId}>
+                <button
+                  type="button"
+                  onClick={() => setFollowed(node.agentId)}
+                  aria-pressed={followed === node.agentId}
+                >
                   Follow {node.agentId}
                 </button>
               </td>
@@ -71,8 +76,9 @@ export function Agents() {
 type FeedEntry = AgentFeedSubscription['agentFeed'];
 
 function AgentFeed({ agentId }: { agentId: string }) {
-  const [{ data, error }] = useSubscription({ query: AgentFeedDocument, variables: { agentId, after: 0 } }, (list: FeedEntry[] = [], event: AgentFeedSubscription) =>
-    [...list, event.agentFeed].slice(-200),
+  const [{ data, error }] = useSubscription(
+    { query: AgentFeedDocument, variables: { agentId, after: 0 } },
+    (list: FeedEntry[] = [], event: AgentFeedSubscription) => [...list, event.agentFeed].slice(-200),
   );
   return (
     <>
@@ -81,7 +87,8 @@ function AgentFeed({ agentId }: { agentId: string }) {
       <ol className="events" aria-live="polite" aria-label={`Feed of ${agentId}`}>
         {data?.map((entry) => (
           <li key={entry.seq}>
-            <span className="seq">#{entry.seq}</span> {formatTime(entry.at)} <strong>{entry.type}</strong> {entry.handoffId ?? ''} {entry.step ?? ''}: {entry.message}
+            <span className="seq">#{entry.seq}</span> {formatTime(entry.at)} <strong>{entry.type}</strong>{' '}
+            {entry.handoffId ?? ''} {entry.step ?? ''}: {entry.message}
           </li>
         ))}
       </ol>

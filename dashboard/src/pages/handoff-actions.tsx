@@ -3,7 +3,7 @@ import { useMutation } from 'urql';
 import { UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { FINAL_STATUSES } from '../components/status-badge';
-import { CancelHandoffDocument, SignalHandoffDocument, type HandoffDetailQuery } from '../gql/graphql';
+import { CancelHandoffDocument, type HandoffDetailQuery, SignalHandoffDocument } from '../gql/graphql';
 
 type Handoff = NonNullable<HandoffDetailQuery['handoff']>;
 
@@ -26,16 +26,38 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
       </label>
       {waiting.map((step) => (
         <span key={step.id}>
-          <button type="button" onClick={() => act(() => signal({ input: { id: handoff.handoffId, step: step.id, outcome: 'APPROVE', reason: reason || undefined } }))}>
+          <button
+            type="button"
+            onClick={() =>
+              act(() =>
+                signal({
+                  input: { id: handoff.handoffId, step: step.id, outcome: 'APPROVE', reason: reason || undefined },
+                }),
+              )
+            }
+          >
             Approve {step.name}
           </button>
-          <button type="button" onClick={() => act(() => signal({ input: { id: handoff.handoffId, step: step.id, outcome: 'REJECT', reason: reason || undefined } }))}>
+          <button
+            type="button"
+            onClick={() =>
+              act(() =>
+                signal({
+                  input: { id: handoff.handoffId, step: step.id, outcome: 'REJECT', reason: reason || undefined },
+                }),
+              )
+            }
+          >
             Reject {step.name}
           </button>
         </span>
       ))}
       {handoff.status !== 'ROLLING_BACK' ? (
-        <button type="button" className="danger" onClick={() => act(() => cancel({ input: { id: handoff.handoffId, reason: reason || undefined } }))}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => act(() => cancel({ input: { id: handoff.handoffId, reason: reason || undefined } }))}
+        >
           Cancel handoff
         </button>
       ) : null}

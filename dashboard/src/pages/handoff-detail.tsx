@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
-import { StatusBadge, formatMs, formatTime } from '../components/status-badge';
+import { formatMs, formatTime, StatusBadge } from '../components/status-badge';
 import { HandoffDetailDocument } from '../gql/graphql';
 import { useHandoffProgress } from '../live/handoff-progress';
 import { HandoffActions } from './handoff-actions';
@@ -9,7 +9,11 @@ import { StepTimeline } from './step-timeline';
 
 /** One handoff: its steps (a bar per attempt, live), its event log streaming in, its context and deliveries, and what the caller may do. */
 export function HandoffDetail({ id }: { id: string }) {
-  const [{ data, error, fetching }, refetch] = useQuery({ query: HandoffDetailDocument, variables: { id }, requestPolicy: 'network-only' });
+  const [{ data, error, fetching }, refetch] = useQuery({
+    query: HandoffDetailDocument,
+    variables: { id },
+    requestPolicy: 'network-only',
+  });
   const { events, ended } = useHandoffProgress(id);
   const lastSeq = events.at(-1)?.seq ?? 0;
 
@@ -48,7 +52,8 @@ export function HandoffDetail({ id }: { id: string }) {
         </dd>
         <dt>From → to</dt>
         <dd>
-          {handoff.sourceAgent ?? '–'} ({handoff.sourcePhase ?? '–'}) → {handoff.targetAgent ?? '–'} ({handoff.targetPhase ?? '–'})
+          {handoff.sourceAgent ?? '–'} ({handoff.sourcePhase ?? '–'}) → {handoff.targetAgent ?? '–'} (
+          {handoff.targetPhase ?? '–'})
         </dd>
         <dt>Started</dt>
         <dd>{formatTime(handoff.startedAt)}</dd>
@@ -135,7 +140,8 @@ function EventLog({ events }: { events: ReturnType<typeof useHandoffProgress>['e
       <ol className="events" aria-label="Event log" aria-live="polite" data-testid="event-log">
         {shown.map((event) => (
           <li key={event.seq} data-type={event.type}>
-            <span className="seq">#{event.seq}</span> <time dateTime={event.at}>{formatTime(event.at)}</time> <strong>{event.type}</strong>
+            <span className="seq">#{event.seq}</span> <time dateTime={event.at}>{formatTime(event.at)}</time>{' '}
+            <strong>{event.type}</strong>
             {event.step ? ` ${event.step}` : ''}
             {event.attempt ? ` (attempt ${event.attempt})` : ''}: {event.message}
             {event.actor ? ` by ${event.actor.keyName}` : ''}

@@ -2,15 +2,32 @@ import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useAllows } from '../api/viewer';
-import { StatusBadge, formatMs } from '../components/status-badge';
-import { HandoffsDocument, type HandoffFilter, type HandoffRowFragment, type HandoffStatus, type HandoffType } from '../gql/graphql';
-import { useHandoffEvents, useLiveStatus, type LiveEvent } from '../live/handoff-event-feed';
+import { formatMs, StatusBadge } from '../components/status-badge';
+import {
+  type HandoffFilter,
+  type HandoffRowFragment,
+  type HandoffStatus,
+  HandoffsDocument,
+  type HandoffType,
+} from '../gql/graphql';
+import { type LiveEvent, useHandoffEvents, useLiveStatus } from '../live/handoff-event-feed';
 import { StartHandoffForm } from './start-handoff-form';
 
 // 50 rows a page keeps the list query under the server's cost limit.
 const PAGE_SIZE = 50;
 const TYPES: HandoffType[] = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'];
-const STATUSES: HandoffStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'PAUSED', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
+const STATUSES: HandoffStatus[] = [
+  'PENDING',
+  'RUNNING',
+  'WAITING',
+  'PAUSED',
+  'ROLLING_BACK',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'ROLLED_BACK',
+  'ROLLBACK_FAILED',
+];
 
 /** Handoffs, newest first, with the API's filters; more pages load as the end scrolls into view. */
 export function HandoffList() {
@@ -67,8 +84,21 @@ export function HandoffList() {
   );
 }
 
-function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after: string | null; isLast: boolean; onMore: (cursor: string) => void }) {
-  const [{ data, fetching, error }] = useQuery({ query: HandoffsDocument, variables: { first: PAGE_SIZE, after, filter } });
+function Page({
+  filter,
+  after,
+  isLast,
+  onMore,
+}: {
+  filter: HandoffFilter;
+  after: string | null;
+  isLast: boolean;
+  onMore: (cursor: string) => void;
+}) {
+  const [{ data, fetching, error }] = useQuery({
+    query: HandoffsDocument,
+    variables: { first: PAGE_SIZE, after, filter },
+  });
   const connection = data?.handoffs;
   // The end-of-list row: the next page loads when it comes within 400 px of the viewport.
   const sentinel = useRef<HTMLTableRowElement>(null);
@@ -76,7 +106,10 @@ function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after:
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !next) return;
-    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && onMore(next), { rootMargin: '400px' });
+    const observer = new IntersectionObserver(
+      (entries) => entries.some((entry) => entry.isIntersecting) && onMore(next),
+      { rootMargin: '400px' },
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [next, onMore]);
@@ -89,11 +122,17 @@ function Page({ filter, after, isLast, onMore }: { filter: HandoffFilter; after:
           </td>
         </tr>
       ) : null}
-      {connection?.edges.map(({ node }) => <Row key={node.handoffId} handoff={node} />)}
+      {connection?.edges.map(({ node }) => (
+        <Row key={node.handoffId} handoff={node} />
+      ))}
       {isLast ? (
         <tr ref={sentinel}>
           <td colSpan={7} className="list-end">
-            {fetching ? 'Loading…' : connection ? `${connection.totalCount} handoff(s)${connection.pageInfo.hasNextPage ? '; scroll for more' : ''}` : ''}
+            {fetching
+              ? 'Loading…'
+              : connection
+                ? `${connection.totalCount} handoff(s)${connection.pageInfo.hasNextPage ? '; scroll for more' : ''}`
+                : ''}
           </td>
         </tr>
       ) : null}
@@ -139,7 +178,12 @@ function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filte
       aria-label="Filter handoffs"
       onSubmit={(event) => {
         event.preventDefault();
-        onChange({ ...filter, agent: agent || undefined, procedureId: procedure ? [procedure] : undefined, testId: testId || undefined });
+        onChange({
+          ...filter,
+          agent: agent || undefined,
+          procedureId: procedure ? [procedure] : undefined,
+          testId: testId || undefined,
+        });
       }}
     >
       <fieldset>
@@ -160,7 +204,9 @@ function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filte
         Type{' '}
         <select
           value={filter.handoffType?.[0] ?? ''}
-          onChange={(event) => onChange({ ...filter, handoffType: event.target.value ? [event.target.value as HandoffType] : undefined })}
+          onChange={(event) =>
+            onChange({ ...filter, handoffType: event.target.value ? [event.target.value as HandoffType] : undefined })
+          }
         >
           <option value="">any</option>
           {TYPES.map((type) => (
@@ -174,8 +220,12 @@ function Filters({ filter, onChange }: { filter: HandoffFilter; onChange: (filte
         Reliability test <input value={testId} onChange={(event) => setTestId(event.target.value)} />
       </label>
       <label>
-        <input type="checkbox" checked={filter.includeTests ?? false} onChange={(event) => onChange({ ...filter, includeTests: event.target.checked })} /> Include
-        reliability-test traffic
+        <input
+          type="checkbox"
+          checked={filter.includeTests ?? false}
+          onChange={(event) => onChange({ ...filter, includeTests: event.target.checked })}
+        />{' '}
+        Include reliability-test traffic
       </label>
       <button type="submit">Apply</button>
     </form>

@@ -13,9 +13,19 @@ export function KeyPrompt({ rejected, onKey }: { rejected: boolean; onKey: (key:
         }}
       >
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" type="password" autoComplete="off" value={key} onChange={(event) => setKey(event.target.value)} />
+        <input
+          id="api-key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(event) => setKey(event.target.value)}
+        />
         <button type="submit">Sign in</button>
-        {rejected ? <p role="alert">That key was refused; check it and try again.</p> : <p>This server requires an API key. It is kept for this tab only.</p>}
+        {rejected ? (
+          <p role="alert">That key was refused; check it and try again.</p>
+        ) : (
+          <p>This server requires an API key. It is kept for this tab only.</p>
+        )}
       </form>
     </main>
   );

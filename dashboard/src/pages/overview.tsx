@@ -29,7 +29,11 @@ export function Overview() {
         <Tile label="Reliability tests running" value={data?.metrics.reliability.running} />
         <Tile
           label="Active subscriptions"
-          value={data ? `${data.metrics.activeSubscriptions.total} (${data.metrics.activeSubscriptions.webSocket} ws, ${data.metrics.activeSubscriptions.sse} SSE)` : undefined}
+          value={
+            data
+              ? `${data.metrics.activeSubscriptions.total} (${data.metrics.activeSubscriptions.webSocket} ws, ${data.metrics.activeSubscriptions.sse} SSE)`
+              : undefined
+          }
         />
       </div>
       <h2>Handoffs by status</h2>
@@ -40,7 +44,9 @@ export function Overview() {
           </li>
         ))}
       </ul>
-      <p className="note">The charts below fill from the live event feed while this page is open, one point per minute.</p>
+      <p className="note">
+        The charts below fill from the live event feed while this page is open, one point per minute.
+      </p>
       <div className="charts">
         <LineChart
           title="Handoffs per minute"
@@ -50,7 +56,12 @@ export function Overview() {
           ]}
           data={[rates.x, rates.started, rates.finished]}
         />
-        <LineChart title="Success rate (%)" series={[{ label: 'Completed ÷ finished', color: '#8250df' }]} data={[rates.x, rates.successRate]} yRange={[0, 100]} />
+        <LineChart
+          title="Success rate (%)"
+          series={[{ label: 'Completed ÷ finished', color: '#8250df' }]}
+          data={[rates.x, rates.successRate]}
+          yRange={[0, 100]}
+        />
         <LineChart
           title="Step latency (ms)"
           series={[

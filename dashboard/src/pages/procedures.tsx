@@ -3,7 +3,12 @@ import { useMutation, useQuery } from 'urql';
 import { UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { formatMs } from '../components/status-badge';
-import { CreateProcedureDocument, ProceduresDocument, UpdateProcedureDocument, type ProceduresQuery } from '../gql/graphql';
+import {
+  CreateProcedureDocument,
+  ProceduresDocument,
+  type ProceduresQuery,
+  UpdateProcedureDocument,
+} from '../gql/graphql';
 
 type Procedure = ProceduresQuery['procedures'][number];
 
@@ -58,7 +63,8 @@ export function Procedures() {
                   <td>{step.kind}</td>
                   <td>{formatMs(step.timeoutMs)}</td>
                   <td>
-                    {step.retry.maxAttempts} attempt(s), from {formatMs(step.retry.initialDelayMs)} ×{step.retry.multiplier} up to {formatMs(step.retry.maxDelayMs)}
+                    {step.retry.maxAttempts} attempt(s), from {formatMs(step.retry.initialDelayMs)} ×
+                    {step.retry.multiplier} up to {formatMs(step.retry.maxDelayMs)}
                   </td>
                   <td>{step.compensation ? `${step.compensation.name} (${step.compensation.kind})` : '–'}</td>
                 </tr>
@@ -73,7 +79,16 @@ export function Procedures() {
 
 /** The definition as the input type takes it: what the read gives back, minus read-only fields. */
 function editableJson(procedure: Procedure | null): string {
-  if (!procedure) return JSON.stringify({ id: 'MY_PROCEDURE', name: 'My procedure', steps: [{ id: 'first', name: 'First', kind: 'NOOP', timeoutMs: 1000 }] }, null, 2);
+  if (!procedure)
+    return JSON.stringify(
+      {
+        id: 'MY_PROCEDURE',
+        name: 'My procedure',
+        steps: [{ id: 'first', name: 'First', kind: 'NOOP', timeoutMs: 1000 }],
+      },
+      null,
+      2,
+    );
   return JSON.stringify(
     {
       id: procedure.procedureId,
@@ -93,10 +108,22 @@ function editableJson(procedure: Procedure | null): string {
         timeoutMs: step.timeoutMs,
         params: step.params,
         validateRules: step.validateRules,
-        retry: { maxAttempts: step.retry.maxAttempts, initialDelayMs: step.retry.initialDelayMs, maxDelayMs: step.retry.maxDelayMs, multiplier: step.retry.multiplier, jitter: step.retry.jitter },
+        retry: {
+          maxAttempts: step.retry.maxAttempts,
+          initialDelayMs: step.retry.initialDelayMs,
+          maxDelayMs: step.retry.maxDelayMs,
+          multiplier: step.retry.multiplier,
+          jitter: step.retry.jitter,
+        },
         // Built field by field: what urql reads carries __typename, which no input type takes.
         compensation: step.compensation
-          ? { id: step.compensation.id, name: step.compensation.name, kind: step.compensation.kind, timeoutMs: step.compensation.timeoutMs, params: step.compensation.params }
+          ? {
+              id: step.compensation.id,
+              name: step.compensation.name,
+              kind: step.compensation.kind,
+              timeoutMs: step.compensation.timeoutMs,
+              params: step.compensation.params,
+            }
           : undefined,
       })),
     },
@@ -121,7 +148,9 @@ function ProcedureEditor({ procedure, onDone }: { procedure: Procedure | null; o
       return;
     }
     const answer = procedure ? await update({ input: input as never }) : await create({ input: input as never });
-    const result = procedure ? (answer.data as { updateProcedure?: { userErrors: unknown[] } } | undefined)?.updateProcedure : (answer.data as { createProcedure?: { userErrors: unknown[] } } | undefined)?.createProcedure;
+    const result = procedure
+      ? (answer.data as { updateProcedure?: { userErrors: unknown[] } } | undefined)?.updateProcedure
+      : (answer.data as { createProcedure?: { userErrors: unknown[] } } | undefined)?.createProcedure;
     if (result && result.userErrors.length === 0) onDone();
   };
   return (
@@ -133,8 +162,16 @@ function ProcedureEditor({ procedure, onDone }: { procedure: Procedure | null; o
         void submit();
       }}
     >
-      <label htmlFor="procedure-json">Definition (JSON, as {procedure ? 'UpdateProcedureInput' : 'CreateProcedureInput'})</label>
-      <textarea id="procedure-json" rows={18} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
+      <label htmlFor="procedure-json">
+        Definition (JSON, as {procedure ? 'UpdateProcedureInput' : 'CreateProcedureInput'})
+      </label>
+      <textarea
+        id="procedure-json"
+        rows={18}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        spellCheck={false}
+      />
       {parseError ? <p role="alert">{parseError}</p> : null}
       <UserErrors errors={payload?.userErrors} />
       {(created.error ?? updated.error) ? <p role="alert">{(created.error ?? updated.error)?.message}</p> : null}

@@ -2,18 +2,26 @@ import { useEffect, useMemo, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { LineChart } from '../charts/line-chart';
-import { StatusBadge, formatMs } from '../components/status-badge';
-import { ReliabilityProgressDocument, ReliabilityTestDetailDocument, type ReliabilityProgressSubscription } from '../gql/graphql';
+import { formatMs, StatusBadge } from '../components/status-badge';
+import {
+  ReliabilityProgressDocument,
+  type ReliabilityProgressSubscription,
+  ReliabilityTestDetailDocument,
+} from '../gql/graphql';
 
 type Progress = ReliabilityProgressSubscription['reliabilityTestProgress'];
 
 /** One test: its progress live (a chart of completed iterations over time), then its result as charts. */
 export function ReliabilityTestPage({ id }: { id: string }) {
-  const [{ data, error }, refetch] = useQuery({ query: ReliabilityTestDetailDocument, variables: { id }, requestPolicy: 'network-only' });
-  const [{ data: progress }] = useSubscription({ query: ReliabilityProgressDocument, variables: { id } }, (list: Progress[] = [], event: ReliabilityProgressSubscription) => [
-    ...list,
-    event.reliabilityTestProgress,
-  ]);
+  const [{ data, error }, refetch] = useQuery({
+    query: ReliabilityTestDetailDocument,
+    variables: { id },
+    requestPolicy: 'network-only',
+  });
+  const [{ data: progress }] = useSubscription(
+    { query: ReliabilityProgressDocument, variables: { id } },
+    (list: Progress[] = [], event: ReliabilityProgressSubscription) => [...list, event.reliabilityTestProgress],
+  );
   const [finalSeen, setFinalSeen] = useState(false);
   const latest = progress?.at(-1);
   useEffect(() => {
@@ -24,7 +32,11 @@ export function ReliabilityTestPage({ id }: { id: string }) {
   }, [latest, finalSeen, refetch]);
   const progressData = useMemo(() => {
     const points = progress ?? [];
-    return [points.map((point) => Date.parse(point.at) / 1000), points.map((point) => point.succeeded), points.map((point) => point.failed)] as [number[], number[], number[]];
+    return [
+      points.map((point) => Date.parse(point.at) / 1000),
+      points.map((point) => point.succeeded),
+      points.map((point) => point.failed),
+    ] as [number[], number[], number[]];
   }, [progress]);
 
   if (error) return <p role="alert">{error.message}</p>;
@@ -41,8 +53,9 @@ export function ReliabilityTestPage({ id }: { id: string }) {
         Test {test.testId} ({test.type}) <StatusBadge status={status} />
       </h1>
       <p data-testid="test-progress">
-        {latest?.completed ?? test.progress.completed} of {latest?.total ?? test.progress.total} iterations done ({latest?.succeeded ?? test.progress.succeeded} succeeded,{' '}
-        {latest?.failed ?? test.progress.failed} failed, {latest?.running ?? test.progress.running} running)
+        {latest?.completed ?? test.progress.completed} of {latest?.total ?? test.progress.total} iterations done (
+        {latest?.succeeded ?? test.progress.succeeded} succeeded, {latest?.failed ?? test.progress.failed} failed,{' '}
+        {latest?.running ?? test.progress.running} running)
       </p>
       <LineChart
         title="Progress"
@@ -59,12 +72,17 @@ export function ReliabilityTestPage({ id }: { id: string }) {
             <dt>Success rate</dt>
             <dd>{(result.successRate * 100).toFixed(1)} %</dd>
             <dt>Rollback success rate</dt>
-            <dd>{result.rollbackSuccessRate === null || result.rollbackSuccessRate === undefined ? '–' : `${(result.rollbackSuccessRate * 100).toFixed(1)} %`}</dd>
+            <dd>
+              {result.rollbackSuccessRate === null || result.rollbackSuccessRate === undefined
+                ? '–'
+                : `${(result.rollbackSuccessRate * 100).toFixed(1)} %`}
+            </dd>
             <dt>Throughput</dt>
             <dd>{result.throughputPerSec.toFixed(1)} handoffs/s</dd>
             <dt>Latency p50 / p95 / p99 / max</dt>
             <dd>
-              {formatMs(result.latencyMs?.p50)} / {formatMs(result.latencyMs?.p95)} / {formatMs(result.latencyMs?.p99)} / {formatMs(result.latencyMs?.max)}
+              {formatMs(result.latencyMs?.p50)} / {formatMs(result.latencyMs?.p95)} / {formatMs(result.latencyMs?.p99)}{' '}
+              / {formatMs(result.latencyMs?.max)}
             </dd>
           </dl>
           <LineChart

@@ -4,7 +4,7 @@ import { Link, useLocation } from 'wouter';
 import { UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { StatusBadge } from '../components/status-badge';
-import { ReliabilityPageDocument, StartReliabilityTestDocument, type ReliabilityTestOverrides } from '../gql/graphql';
+import { ReliabilityPageDocument, type ReliabilityTestOverrides, StartReliabilityTestDocument } from '../gql/graphql';
 
 /** The six test types (and custom configurations): start one with overrides; the tests run so far. */
 export function Reliability() {
@@ -46,7 +46,14 @@ export function Reliability() {
   );
 }
 
-type Config = { id: string; name: string; type: string; iterations: number; concurrentLimit: number; failureRate: number };
+type Config = {
+  id: string;
+  name: string;
+  type: string;
+  iterations: number;
+  concurrentLimit: number;
+  failureRate: number;
+};
 
 function StartTestForm({ configs }: { configs: Config[] }) {
   const [configId, setConfigId] = useState(configs[0]?.id ?? '');
@@ -58,7 +65,12 @@ function StartTestForm({ configs }: { configs: Config[] }) {
     const answer = await start({
       input: {
         configId,
-        overrides: { iterations: numeric('iterations'), concurrentLimit: numeric('concurrentLimit'), failureRate: numeric('failureRate'), windowMs: numeric('windowMs') },
+        overrides: {
+          iterations: numeric('iterations'),
+          concurrentLimit: numeric('concurrentLimit'),
+          failureRate: numeric('failureRate'),
+          windowMs: numeric('windowMs'),
+        },
       },
     });
     const test = answer.data?.startReliabilityTest.test;
@@ -67,7 +79,11 @@ function StartTestForm({ configs }: { configs: Config[] }) {
   const field = (name: keyof ReliabilityTestOverrides, label: string) => (
     <label>
       {label}{' '}
-      <input inputMode="decimal" value={overrides[name] ?? ''} onChange={(event) => setOverrides({ ...overrides, [name]: event.target.value })} />
+      <input
+        inputMode="decimal"
+        value={overrides[name] ?? ''}
+        onChange={(event) => setOverrides({ ...overrides, [name]: event.target.value })}
+      />
     </label>
   );
   return (

@@ -24,9 +24,12 @@ export function StartHandoffForm() {
       setJsonError(`Context is not JSON: ${(error as Error).message}`);
       return;
     }
-    const answer = await initiate({ input: { procedureId: chosen, handoffId: handoffId || undefined, metadata: parsed } });
+    const answer = await initiate({
+      input: { procedureId: chosen, handoffId: handoffId || undefined, metadata: parsed },
+    });
     const started = answer.data?.initiateHandoff.handoff;
-    if (started && answer.data?.initiateHandoff.userErrors.length === 0) navigate(`/handoffs/${encodeURIComponent(started.handoffId)}`);
+    if (started && answer.data?.initiateHandoff.userErrors.length === 0)
+      navigate(`/handoffs/${encodeURIComponent(started.handoffId)}`);
   };
 
   return (

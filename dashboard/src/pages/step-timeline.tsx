@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
+import { formatMs } from '../components/status-badge';
 import type { ProgressEventFragment } from '../gql/graphql';
 import { attemptBars } from '../live/attempt-bars';
-import { formatMs } from '../components/status-badge';
 
 /** One bar per attempt (compensations hatched), on one time axis; a running attempt grows with the clock. */
 export function StepTimeline({ events, live }: { events: readonly ProgressEventFragment[]; live: boolean }) {
@@ -18,12 +18,19 @@ export function StepTimeline({ events, live }: { events: readonly ProgressEventF
         const barEnd = bar.endMs ?? Math.max(now, bar.startMs);
         const label = `${bar.compensation ? 'Compensation of ' : ''}${bar.step}, attempt ${bar.attempt}: ${bar.outcome} (${formatMs(barEnd - bar.startMs)})`;
         return (
-          <li key={index} className={`bar outcome-${bar.outcome}${bar.compensation ? ' compensation' : ''}`} data-outcome={bar.outcome}>
+          <li
+            key={index}
+            className={`bar outcome-${bar.outcome}${bar.compensation ? ' compensation' : ''}`}
+            data-outcome={bar.outcome}
+          >
             <span className="bar-label">{label}</span>
             <span className="bar-track" aria-hidden="true">
               <span
                 className="bar-fill"
-                style={{ marginLeft: `${((bar.startMs - start) / span) * 100}%`, width: `${Math.max(((barEnd - bar.startMs) / span) * 100, 0.5)}%` }}
+                style={{
+                  marginLeft: `${((bar.startMs - start) / span) * 100}%`,
+                  width: `${Math.max(((barEnd - bar.startMs) / span) * 100, 0.5)}%`,
+                }}
               />
             </span>
           </li>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
-import { StatusBadge, formatTime } from '../components/status-badge';
+import { formatTime, StatusBadge } from '../components/status-badge';
 import { UpdateValidationRuleDocument, ValidationRulesDocument, type ValidationRulesQuery } from '../gql/graphql';
 
 type Rule = ValidationRulesQuery['validationRules'][number];
@@ -15,7 +15,9 @@ export function Validation() {
       <h1>Validation</h1>
       {error ? <p role="alert">{error.message}</p> : null}
       <h2>Rules</h2>
-      {data?.validationRules.map((rule) => <RuleCard key={rule.id} rule={rule} />)}
+      {data?.validationRules.map((rule) => (
+        <RuleCard key={rule.id} rule={rule} />
+      ))}
       <h2>Sessions</h2>
       <table aria-label="Validation sessions">
         <thead>
@@ -68,7 +70,8 @@ function RuleCard({ rule }: { rule: Rule }) {
   return (
     <article className="rule">
       <h3>
-        {rule.id} {rule.name} <StatusBadge status={rule.severity} /> {enabled ? 'enabled' : 'disabled'} (v{result.data?.updateValidationRule.rule?.version ?? rule.version})
+        {rule.id} {rule.name} <StatusBadge status={rule.severity} /> {enabled ? 'enabled' : 'disabled'} (v
+        {result.data?.updateValidationRule.rule?.version ?? rule.version})
       </h3>
       <p>{rule.description}</p>
       {canAdminister ? (
@@ -83,7 +86,13 @@ function RuleCard({ rule }: { rule: Rule }) {
             {enabled ? 'Disable' : 'Enable'} {rule.id}
           </button>
           <label htmlFor={`condition-${rule.id}`}>Condition (JSON)</label>
-          <textarea id={`condition-${rule.id}`} rows={4} value={condition} onChange={(event) => setCondition(event.target.value)} spellCheck={false} />
+          <textarea
+            id={`condition-${rule.id}`}
+            rows={4}
+            value={condition}
+            onChange={(event) => setCondition(event.target.value)}
+            spellCheck={false}
+          />
           {parseError ? <p role="alert">{parseError}</p> : null}
           <UserErrors errors={result.data?.updateValidationRule.userErrors} />
           <button type="submit">Save condition</button>

@@ -29,7 +29,10 @@ export class AgentFeedService implements AgentFeedRecorder {
     try {
       for (const entry of await this.store.append(agentId, drafts, this.clock.now())) this.entries.publish(entry);
     } catch (error) {
-      this.logger.error({ agentId, types: drafts.map((draft) => draft.type), err: error }, 'could not append to an agent feed');
+      this.logger.error(
+        { agentId, types: drafts.map((draft) => draft.type), err: error },
+        'could not append to an agent feed',
+      );
     }
   }
 

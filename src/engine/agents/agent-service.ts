@@ -1,8 +1,8 @@
-import type { AgentQuery, AgentStore } from '../ports/registry-stores.js';
 import type { Page, PageRequest } from '../ports/page.js';
+import type { AgentQuery, AgentStore } from '../ports/registry-stores.js';
 import type { Clock } from '../shared/clock.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { AGENT_ID_PATTERN, effectiveStatus, isHeartbeatFresh, type Agent, type AgentStatus } from './agent.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
+import { AGENT_ID_PATTERN, type Agent, type AgentStatus, effectiveStatus, isHeartbeatFresh } from './agent.js';
 
 export interface RegisterAgentInput {
   id: string;
@@ -38,7 +38,16 @@ export interface AgentFacts {
 
 /** Facts about an agent the registry does not know. */
 export function unregisteredAgentFacts(id: string | null): AgentFacts {
-  return { id, registered: false, status: null, reportedStatus: null, permissions: [], capabilities: [], heartbeatAgeMs: null, heartbeatFresh: false };
+  return {
+    id,
+    registered: false,
+    status: null,
+    reportedStatus: null,
+    permissions: [],
+    capabilities: [],
+    heartbeatAgeMs: null,
+    heartbeatFresh: false,
+  };
 }
 
 const MAX_LIST_ENTRIES = 100;
@@ -51,7 +60,11 @@ function checkList(name: 'capabilities' | 'permissions', values: string[]): User
   }
   values.forEach((value, index) => {
     if (value.length === 0 || value.length > MAX_ENTRY_LENGTH) {
-      errors.push({ code: 'INVALID_VALUE', message: `Each entry must have 1 to ${MAX_ENTRY_LENGTH} characters`, field: ['input', name, String(index)] });
+      errors.push({
+        code: 'INVALID_VALUE',
+        message: `Each entry must have 1 to ${MAX_ENTRY_LENGTH} characters`,
+        field: ['input', name, String(index)],
+      });
     }
   });
   return errors;
@@ -72,7 +85,11 @@ export class AgentService {
     const permissions = [...new Set(input.permissions ?? [])];
     const errors: UserError[] = [];
     if (!AGENT_ID_PATTERN.test(input.id)) {
-      errors.push({ code: 'INVALID_VALUE', message: 'An agent id has 1 to 128 letters, digits or _ . : @ -', field: ['input', 'id'] });
+      errors.push({
+        code: 'INVALID_VALUE',
+        message: 'An agent id has 1 to 128 letters, digits or _ . : @ -',
+        field: ['input', 'id'],
+      });
     }
     errors.push(...checkList('capabilities', capabilities), ...checkList('permissions', permissions));
     if (errors.length > 0) return failAll(errors);
@@ -86,7 +103,9 @@ export class AgentService {
 
   async heartbeat(input: HeartbeatInput): Promise<Outcome<Agent>> {
     const agent = await this.repository.heartbeat(input.id, input.status ?? null, this.clock.now());
-    return agent ? ok(agent) : fail('NOT_FOUND', `No agent "${input.id}" is registered; call registerAgent first`, ['input', 'id']);
+    return agent
+      ? ok(agent)
+      : fail('NOT_FOUND', `No agent "${input.id}" is registered; call registerAgent first`, ['input', 'id']);
   }
 
   get(id: string): Promise<Agent | null> {
@@ -121,7 +140,10 @@ export class AgentService {
     const ids: string[] = [];
     let after: string | null = null;
     while (ids.length < limit) {
-      const page: Page<Agent> = await this.repository.page({ ...this.query({}), capability }, { first: Math.min(100, limit - ids.length), after });
+      const page: Page<Agent> = await this.repository.page(
+        { ...this.query({}), capability },
+        { first: Math.min(100, limit - ids.length), after },
+      );
       ids.push(...page.items.map((item) => item.node.id));
       if (!page.hasNextPage) break;
       after = page.items.at(-1)!.cursor;

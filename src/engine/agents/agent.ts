@@ -20,7 +20,11 @@ export interface Agent {
  * An agent that has not been heard from within the window reads as OFFLINE whatever it
  * last reported: a crashed agent cannot say so itself.
  */
-export function effectiveStatus(agent: Pick<Agent, 'reportedStatus' | 'lastHeartbeatAt'>, now: number, windowMs: number): AgentStatus {
+export function effectiveStatus(
+  agent: Pick<Agent, 'reportedStatus' | 'lastHeartbeatAt'>,
+  now: number,
+  windowMs: number,
+): AgentStatus {
   return isHeartbeatFresh(agent, now, windowMs) ? agent.reportedStatus : 'OFFLINE';
 }
 

@@ -2,9 +2,9 @@ import type { Page, PageRequest } from '../ports/page.js';
 import type { InboxStore } from '../ports/registry-stores.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
-import { fail, ok, type Outcome } from '../shared/user-error.js';
+import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { AgentFeedRecorder } from './agent-feed-service.js';
-import { receiptSignalName, type ContextDelivery } from './context-delivery.js';
+import { type ContextDelivery, receiptSignalName } from './context-delivery.js';
 
 export interface ContextDeliveryServiceOptions {
   inbox: InboxStore;
@@ -36,12 +36,25 @@ export class ContextDeliveryService {
    * the canonical JSON of the delivery's values as the agent computed it from what it read. A
    * wrong digest is refused and changes nothing. Acknowledging again is harmless.
    */
-  async acknowledge(agentId: string, handoffId: string, digest: string, actor: Actor): Promise<Outcome<ContextDelivery>> {
+  async acknowledge(
+    agentId: string,
+    handoffId: string,
+    digest: string,
+    actor: Actor,
+  ): Promise<Outcome<ContextDelivery>> {
     const { inbox, feed, wake, clock } = this.options;
     const current = await inbox.get(agentId, handoffId);
-    if (!current) return fail('NOT_FOUND', `Handoff "${handoffId}" delivered nothing to agent ${agentId}`, ['input', 'handoffId']);
-    if (current.withdrawnAt !== null) return fail('INVALID_STATE', `The delivery of handoff "${handoffId}" was withdrawn by a rollback`, ['input', 'handoffId']);
-    const acknowledged = current.digest === digest.toLowerCase() ? await inbox.acknowledge(agentId, handoffId, current.digest, clock.now(), actor.keyName) : null;
+    if (!current)
+      return fail('NOT_FOUND', `Handoff "${handoffId}" delivered nothing to agent ${agentId}`, ['input', 'handoffId']);
+    if (current.withdrawnAt !== null)
+      return fail('INVALID_STATE', `The delivery of handoff "${handoffId}" was withdrawn by a rollback`, [
+        'input',
+        'handoffId',
+      ]);
+    const acknowledged =
+      current.digest === digest.toLowerCase()
+        ? await inbox.acknowledge(agentId, handoffId, current.digest, clock.now(), actor.keyName)
+        : null;
     if (!acknowledged) {
       return fail(
         'DIGEST_MISMATCH',
@@ -50,7 +63,14 @@ export class ContextDeliveryService {
       );
     }
     await feed.record(agentId, [
-      { type: 'CONTEXT_ACKNOWLEDGED', handoffId, taskId: null, step: null, message: `receipt of handoff ${handoffId} acknowledged by ${actor.keyName}`, data: { digest: acknowledged.digest } },
+      {
+        type: 'CONTEXT_ACKNOWLEDGED',
+        handoffId,
+        taskId: null,
+        step: null,
+        message: `receipt of handoff ${handoffId} acknowledged by ${actor.keyName}`,
+        data: { digest: acknowledged.digest },
+      },
     ]);
     await wake(handoffId, receiptSignalName(acknowledged.digest), { acknowledgedBy: actor.keyName });
     return ok(acknowledged);

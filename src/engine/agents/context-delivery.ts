@@ -21,7 +21,6 @@ export interface ContextDelivery {
   withdrawnAt: number | null;
 }
 
-
 /** The signal a transfer_context step awaiting a receipt waits for: named by the digest, so only a receipt of exactly those values counts. */
 export function receiptSignalName(digest: string): string {
   return `receipt:${digest}`;

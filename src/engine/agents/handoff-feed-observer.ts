@@ -1,5 +1,5 @@
 import type { Handoff } from '../handoffs/handoff.js';
-import { isFinalEvent, type HandoffEvent } from '../handoffs/handoff-event.js';
+import { type HandoffEvent, isFinalEvent } from '../handoffs/handoff-event.js';
 import type { Logger } from '../shared/logger.js';
 import type { Topic } from '../shared/topic.js';
 import type { AgentFeedDraft } from './agent-feed.js';
@@ -34,7 +34,11 @@ export interface HandoffFeedSources {
  * The parties of handoffs created here are kept until they finish, so that needs no read; a
  * handoff created elsewhere is read once when it finishes here. Returns stop.
  */
-export function recordHandoffsInAgentFeeds(sources: HandoffFeedSources, feed: AgentFeedRecorder, logger: Logger): () => void {
+export function recordHandoffsInAgentFeeds(
+  sources: HandoffFeedSources,
+  feed: AgentFeedRecorder,
+  logger: Logger,
+): () => void {
   const unfinished = new Map<string, Parties>();
   const tell = (parties: Parties, draft: (role: string) => AgentFeedDraft) => {
     for (const [agent, role] of rolesOf(parties)) void feed.record(agent, [draft(role)]);
@@ -56,7 +60,11 @@ export function recordHandoffsInAgentFeeds(sources: HandoffFeedSources, feed: Ag
       if (!isFinalEvent(event)) return;
       const known = unfinished.get(event.handoffId);
       unfinished.delete(event.handoffId);
-      const parties = known ? Promise.resolve(known) : sources.get(event.handoffId).then((h) => ({ source: h?.sourceAgent ?? null, target: h?.targetAgent ?? null }));
+      const parties = known
+        ? Promise.resolve(known)
+        : sources
+            .get(event.handoffId)
+            .then((h) => ({ source: h?.sourceAgent ?? null, target: h?.targetAgent ?? null }));
       parties
         .then((named) =>
           tell(named, (role) => ({
@@ -68,7 +76,9 @@ export function recordHandoffsInAgentFeeds(sources: HandoffFeedSources, feed: Ag
             data: { role, status: event.status },
           })),
         )
-        .catch((error) => logger.warn({ handoffId: event.handoffId, err: error }, 'could not tell agents a handoff finished'));
+        .catch((error) =>
+          logger.warn({ handoffId: event.handoffId, err: error }, 'could not tell agents a handoff finished'),
+        );
     }),
     // A handoff created here that another process finished: forget it.
     sources.events.subscribe((event) => {

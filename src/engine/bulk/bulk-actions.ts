@@ -1,11 +1,11 @@
-import { isFinal, type Handoff } from '../handoffs/handoff.js';
+import { type Handoff, isFinal } from '../handoffs/handoff.js';
 import type { HandoffEvent } from '../handoffs/handoff-event.js';
 import type { RedriveOptions } from '../handoffs/handoff-levers.js';
 import type { PauseRequest } from '../handoffs/handoff-transitions.js';
 import type { Actor } from '../shared/actor.js';
 import type { Outcome } from '../shared/user-error.js';
-import { bulkMark, type BulkItemOutcome, type BulkOperation } from './bulk-operation.js';
 import { pauseAction, resumeAction, retryAction } from './bulk-lever-actions.js';
+import { type BulkItemOutcome, type BulkOperation, bulkMark } from './bulk-operation.js';
 
 /** What bulk actions need of the handoff service: the single actions, with their own guards. */
 export interface BulkActionServices {
@@ -54,6 +54,11 @@ const cancel: BulkAction = {
 };
 
 /** Every bulk action by name: adding one is one entry here (and its description in the schema). */
-export const BULK_ACTIONS = { CANCEL: cancel, RETRY: retryAction, PAUSE: pauseAction, RESUME: resumeAction } as const satisfies Record<string, BulkAction>;
+export const BULK_ACTIONS = {
+  CANCEL: cancel,
+  RETRY: retryAction,
+  PAUSE: pauseAction,
+  RESUME: resumeAction,
+} as const satisfies Record<string, BulkAction>;
 export type BulkActionName = keyof typeof BULK_ACTIONS;
 export const BULK_ACTION_NAMES = Object.keys(BULK_ACTIONS) as BulkActionName[];

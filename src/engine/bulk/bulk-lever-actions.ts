@@ -1,8 +1,8 @@
-import { isFinal, runOf, type Handoff } from '../handoffs/handoff.js';
+import { type Handoff, isFinal, runOf } from '../handoffs/handoff.js';
 import type { HandoffEventType } from '../handoffs/handoff-event.js';
 import type { BulkAction, BulkActionServices } from './bulk-actions.js';
 import { markedReason } from './bulk-actions.js';
-import { bulkMark, type BulkItemOutcome } from './bulk-operation.js';
+import { type BulkItemOutcome, bulkMark } from './bulk-operation.js';
 
 /**
  * The operator's levers (retry, pause, resume) as bulk actions. Each recognises its own earlier
@@ -15,7 +15,12 @@ const GOING: readonly string[] = ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'];
 const EVENT_PAGE = 500;
 
 /** Whether the handoff's history holds an event of `type` whose reason carries `mark`. */
-async function hasMarkedEvent(services: BulkActionServices, id: string, type: HandoffEventType, mark: string): Promise<boolean> {
+async function hasMarkedEvent(
+  services: BulkActionServices,
+  id: string,
+  type: HandoffEventType,
+  mark: string,
+): Promise<boolean> {
   for (let afterSeq = 0; ; ) {
     const events = await services.history(id, afterSeq, EVENT_PAGE);
     if (events.some((event) => event.type === type && String(event.data?.reason ?? '').includes(mark))) return true;
@@ -38,7 +43,11 @@ export const retryAction: BulkAction = {
     // Redriven by this operation before a restart (perhaps failed again since): not again.
     if (runOf(handoff) > 1 && (await hasMarkedEvent(services, handoff.id, 'HANDOFF_REDRIVEN', mark))) return 'DONE';
     if (!RETRYABLE.includes(handoff.status)) return GOING.includes(handoff.status) ? 'SKIPPED' : 'REFUSED';
-    const outcome = await services.redrive(handoff.id, { expectedRun: runOf(handoff), reason: markedReason(operation), metadataPatch: operation.metadataPatch ?? null }, operation.requestedBy);
+    const outcome = await services.redrive(
+      handoff.id,
+      { expectedRun: runOf(handoff), reason: markedReason(operation), metadataPatch: operation.metadataPatch ?? null },
+      operation.requestedBy,
+    );
     if (outcome.ok) return 'DONE';
     // Refused (a cancel recorded, its procedure gone, metadata too large after the patch) or raced: judge it as it is now.
     const now = await services.get(handoff.id);
@@ -84,7 +93,8 @@ export const resumeAction: BulkAction = {
   async apply(handoff, operation, services) {
     const mark = bulkMark(operation.id);
     const resumedHere = async () =>
-      (await services.pauseRequestOf(handoff.id))?.reason?.includes(mark) || (await hasMarkedEvent(services, handoff.id, 'HANDOFF_RESUMED', mark));
+      (await services.pauseRequestOf(handoff.id))?.reason?.includes(mark) ||
+      (await hasMarkedEvent(services, handoff.id, 'HANDOFF_RESUMED', mark));
     // Resumed by this operation before a restart: not again, even if paused once more since.
     if (await resumedHere()) return 'DONE';
     if (isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') return 'REFUSED';

@@ -1,19 +1,19 @@
+import type { Handoff } from '../handoffs/handoff.js';
 import type { HandoffOrder } from '../handoffs/handoff-order.js';
 import type { HandoffQuery } from '../handoffs/handoff-query.js';
 import type { BulkOperationStore } from '../ports/bulk-operation-store.js';
 import type { HandoffFilter } from '../ports/handoff-store.js';
 import type { Page, PageRequest } from '../ports/page.js';
-import type { Handoff } from '../handoffs/handoff.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { randomUuid, type Random } from '../shared/random.js';
-import { Topic } from '../shared/topic.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import type { Logger } from '../shared/logger.js';
+import { type Random, randomUuid } from '../shared/random.js';
+import { Topic } from '../shared/topic.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { BULK_ACTIONS, type BulkActionName, type BulkActionServices } from './bulk-actions.js';
-import { bulkOperationProgress } from './bulk-progress.js';
 import type { BulkItemOutcome, BulkOperation } from './bulk-operation.js';
+import { bulkOperationProgress } from './bulk-progress.js';
 
 /** What a bulk operation needs of the handoff service. */
 export interface BulkHandoffs extends BulkActionServices {
@@ -58,9 +58,15 @@ function optionsProblem(action: BulkActionName, options: BulkOptions): UserError
   const patch = options.metadataPatch;
   if (patch == null) return null;
   const field = ['input', 'metadataPatch'];
-  if (action !== 'RETRY') return { code: 'INVALID_VALUE', message: `metadataPatch applies to RETRY only, not ${action}`, field };
+  if (action !== 'RETRY')
+    return { code: 'INVALID_VALUE', message: `metadataPatch applies to RETRY only, not ${action}`, field };
   if (!isJsonObject(patch)) return { code: 'INVALID_VALUE', message: 'metadataPatch must be a JSON object', field };
-  if (jsonBytes(patch) > METADATA_PATCH_LIMIT_BYTES) return { code: 'TOO_LARGE', message: `metadataPatch must be at most ${METADATA_PATCH_LIMIT_BYTES} bytes as JSON`, field };
+  if (jsonBytes(patch) > METADATA_PATCH_LIMIT_BYTES)
+    return {
+      code: 'TOO_LARGE',
+      message: `metadataPatch must be at most ${METADATA_PATCH_LIMIT_BYTES} bytes as JSON`,
+      field,
+    };
   return null;
 }
 const PROGRESS_POLL_MS = 500;
@@ -92,11 +98,18 @@ export class BulkOperationService {
     const problem = optionsProblem(action, options);
     if (problem) return failAll([problem]);
     const resolved = await this.options.handoffs.resolveQuery(query);
-    if ('errors' in resolved) return failAll(resolved.errors.map((error) => ({ ...error, field: error.field ? ['input', ...error.field] : null })));
+    if ('errors' in resolved)
+      return failAll(
+        resolved.errors.map((error) => ({ ...error, field: error.field ? ['input', ...error.field] : null })),
+      );
     const { clock, owner, leaseMs } = this.options;
     const now = clock.now();
-    const newest = resolved.filter ? (await this.options.handoffs.page(resolved.filter, { first: 1 }, { field: 'CREATED_AT', direction: 'DESC' })).items[0]?.node : undefined;
-    const filter: HandoffFilter | null = newest && resolved.filter ? { ...resolved.filter, upTo: { createdAt: newest.createdAt, id: newest.id } } : null;
+    const newest = resolved.filter
+      ? (await this.options.handoffs.page(resolved.filter, { first: 1 }, { field: 'CREATED_AT', direction: 'DESC' }))
+          .items[0]?.node
+      : undefined;
+    const filter: HandoffFilter | null =
+      newest && resolved.filter ? { ...resolved.filter, upTo: { createdAt: newest.createdAt, id: newest.id } } : null;
     const operation: BulkOperation = {
       id: `bulk_${randomUuid(this.options.random)}`,
       action,
@@ -152,7 +165,10 @@ export class BulkOperationService {
       const gone = holder && holder !== owner && (exclusiveStore || isOwnerGone?.(holder)) ? [holder] : [];
       const taken = await store.acquire(operation.id, owner, clock.now(), leaseMs, gone);
       if (!taken) continue;
-      this.options.logger.info({ bulkOperationId: taken.id, done: taken.done, skipped: taken.skipped, refused: taken.refused }, 'resuming a bulk operation');
+      this.options.logger.info(
+        { bulkOperationId: taken.id, done: taken.done, skipped: taken.skipped, refused: taken.refused },
+        'resuming a bulk operation',
+      );
       this.drive(taken);
       resumed++;
     }
@@ -173,7 +189,10 @@ export class BulkOperationService {
     }
     const current = await this.options.store.get(id);
     if (!current) return fail('NOT_FOUND', `No bulk operation with id "${id}"`, ['input', 'id']);
-    return fail('INVALID_STATE', `Bulk operation is ${current.status}: only a RUNNING one can be cancelled`, ['input', 'id']);
+    return fail('INVALID_STATE', `Bulk operation is ${current.status}: only a RUNNING one can be cancelled`, [
+      'input',
+      'id',
+    ]);
   }
 
   /** Stops after the handoff each operation is at, storing its progress and handing its lease back. */
@@ -216,7 +235,12 @@ export class BulkOperationService {
   }
 
   /** Stores one batch's progress (compare-and-set on version and lease); null when another process took over. */
-  private async record(operation: BulkOperation, counts: Record<BulkItemOutcome, number>, cursor: string | null, finished: boolean): Promise<BulkOperation | null> {
+  private async record(
+    operation: BulkOperation,
+    counts: Record<BulkItemOutcome, number>,
+    cursor: string | null,
+    finished: boolean,
+  ): Promise<BulkOperation | null> {
     const { store, owner, clock, leaseMs, batchIntervalMs } = this.options;
     const now = clock.now();
     const stopping = this.stopped.signal.aborted;
@@ -242,7 +266,11 @@ export class BulkOperationService {
    * A record refused because the operation was cancelled meanwhile still adds what this batch did
    * (on the cancelled state, which nobody drives). Always null: the driver stops.
    */
-  private async recordAfterCancel(operation: BulkOperation, counts: Record<BulkItemOutcome, number>, cursor: string | null): Promise<null> {
+  private async recordAfterCancel(
+    operation: BulkOperation,
+    counts: Record<BulkItemOutcome, number>,
+    cursor: string | null,
+  ): Promise<null> {
     const { store, logger } = this.options;
     const current = await store.get(operation.id);
     if (current?.status === 'CANCELLED' && current.cursor === operation.cursor) {
@@ -270,7 +298,17 @@ export class BulkOperationService {
       const current = await store.get(id);
       if (!current || current.lease?.owner !== owner || current.status !== 'RUNNING') return;
       const message = error instanceof Error ? error.message : String(error);
-      const failed = await store.update({ ...current, status: 'FAILED', error: message.slice(0, 500), finishedAt: clock.now(), version: current.version + 1, lease: null }, owner);
+      const failed = await store.update(
+        {
+          ...current,
+          status: 'FAILED',
+          error: message.slice(0, 500),
+          finishedAt: clock.now(),
+          version: current.version + 1,
+          lease: null,
+        },
+        owner,
+      );
       if (failed) this.changes.publish(id);
     } catch (recordError) {
       logger.error({ bulkOperationId: id, err: recordError }, 'could not record the failure of a bulk operation');

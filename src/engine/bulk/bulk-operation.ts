@@ -48,7 +48,8 @@ export interface BulkOperation {
   lease: { owner: string; expiresAt: number } | null;
 }
 
-export const isBulkOperationFinished = (operation: Pick<BulkOperation, 'status'>): boolean => operation.status !== 'RUNNING';
+export const isBulkOperationFinished = (operation: Pick<BulkOperation, 'status'>): boolean =>
+  operation.status !== 'RUNNING';
 
 /** Added to the reason recorded on each handoff: how a resumed batch recognises what it already did. */
 export function bulkMark(operationId: string): string {

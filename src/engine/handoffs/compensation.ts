@@ -2,7 +2,13 @@ import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Random } from '../shared/random.js';
 import type { Handoff } from './handoff.js';
-import { compensationFailed, compensationRetryScheduled, compensationSucceeded, startCompensation, type TransitionResult } from './handoff-transitions.js';
+import {
+  compensationFailed,
+  compensationRetryScheduled,
+  compensationSucceeded,
+  startCompensation,
+  type TransitionResult,
+} from './handoff-transitions.js';
 import { retryDelayMs } from './retry-delay.js';
 import { INTERRUPTED_BY_RESTART, runAction, ShutdownError } from './run-action.js';
 import { StepFailure, type StepServices } from './steps/step-kind.js';

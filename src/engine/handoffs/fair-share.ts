@@ -34,7 +34,8 @@ export function fairShareKeyOf(source: FairShareKeySource, handoff: FairShareSub
     case 'metadata': {
       let value: unknown = handoff.metadata;
       for (const part of source.path) {
-        if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, part)) return null;
+        if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, part))
+          return null;
         value = (value as Record<string, unknown>)[part];
       }
       if (typeof value === 'string') return value === '' ? null : value.slice(0, MAX_KEY_LENGTH);

@@ -1,5 +1,5 @@
 import type { HandoffChange, HandoffChangeFeed } from '../ports/handoff-store.js';
-import { repeatEvery, type Clock } from '../shared/clock.js';
+import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 const READ_LIMIT = 1_000;

@@ -1,5 +1,5 @@
 import type { HandoffSummary } from '../ports/handoff-store.js';
-import { isFinal, type HandoffStatus, type HandoffType } from './handoff.js';
+import { type HandoffStatus, type HandoffType, isFinal } from './handoff.js';
 
 export interface GroupMetrics {
   total: number;
@@ -21,7 +21,8 @@ export interface HandoffMetrics extends GroupMetrics {
   byProcedure: ({ procedureId: string } & GroupMetrics)[];
 }
 
-const sum = (rows: HandoffSummary[], value: (row: HandoffSummary) => number) => rows.reduce((total, row) => total + value(row), 0);
+const sum = (rows: HandoffSummary[], value: (row: HandoffSummary) => number) =>
+  rows.reduce((total, row) => total + value(row), 0);
 const count = (rows: HandoffSummary[]) => sum(rows, (row) => row.count);
 
 function group(rows: HandoffSummary[]): GroupMetrics {

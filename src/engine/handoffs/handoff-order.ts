@@ -57,6 +57,9 @@ export function sortKeyLength(order: HandoffOrder): number {
  */
 export function hasRetryingStep(handoff: Pick<Handoff, 'steps'>): boolean {
   return handoff.steps.some(
-    (step) => step.finishedAt === null && ['PENDING', 'RUNNING', 'WAITING'].includes(step.status) && (step.retryAt !== null || step.attempts > 1),
+    (step) =>
+      step.finishedAt === null &&
+      ['PENDING', 'RUNNING', 'WAITING'].includes(step.status) &&
+      (step.retryAt !== null || step.attempts > 1),
   );
 }

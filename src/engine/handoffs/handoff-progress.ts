@@ -1,8 +1,8 @@
 import type { HandoffStore } from '../ports/handoff-store.js';
-import type { Topic } from '../shared/topic.js';
 import { AsyncQueue } from '../shared/async-queue.js';
-import { isFinalEvent, type HandoffEvent } from './handoff-event.js';
+import type { Topic } from '../shared/topic.js';
 import { isFinal } from './handoff.js';
+import { type HandoffEvent, isFinalEvent } from './handoff-event.js';
 
 const REPLAY_PAGE = 500;
 

@@ -34,7 +34,12 @@ export interface QueryContext {
 }
 
 function metadataEqualities(input: NonNullable<HandoffQuery['metadata']>, errors: UserError[]): MetadataEquality[] {
-  if (input.length > MAX_EQUALITIES) errors.push({ field: ['filter', 'metadata'], code: 'INVALID_VALUE', message: `At most ${MAX_EQUALITIES} metadata conditions` });
+  if (input.length > MAX_EQUALITIES)
+    errors.push({
+      field: ['filter', 'metadata'],
+      code: 'INVALID_VALUE',
+      message: `At most ${MAX_EQUALITIES} metadata conditions`,
+    });
   return input.map(({ path, equals }, index) => {
     const keys = path.split('.');
     if (keys.length > MAX_PATH_KEYS || !keys.every((key) => PATH_KEY.test(key))) {
@@ -46,7 +51,11 @@ function metadataEqualities(input: NonNullable<HandoffQuery['metadata']>, errors
     }
     const scalar = equals === null || ['string', 'number', 'boolean'].includes(typeof equals);
     if (!scalar) {
-      errors.push({ field: ['filter', 'metadata', String(index), 'equals'], code: 'INVALID_VALUE', message: 'equals must be a JSON string, number, boolean or null' });
+      errors.push({
+        field: ['filter', 'metadata', String(index), 'equals'],
+        code: 'INVALID_VALUE',
+        message: 'equals must be a JSON string, number, boolean or null',
+      });
     }
     return { path: keys, equals: equals as MetadataEquality['equals'] };
   });
@@ -56,15 +65,23 @@ function metadataEqualities(input: NonNullable<HandoffQuery['metadata']>, errors
  * The store filter for a query, as of `context.now`; null when nothing can match (no agent has the
  * role, or the statuses asked for are not waiting ones). Mistakes come back as user errors.
  */
-export async function resolveHandoffQuery(query: HandoffQuery, context: QueryContext): Promise<{ filter: HandoffFilter | null } | { errors: UserError[] }> {
+export async function resolveHandoffQuery(
+  query: HandoffQuery,
+  context: QueryContext,
+): Promise<{ filter: HandoffFilter | null } | { errors: UserError[] }> {
   const { waitingLongerThanMs, agentRole, metadata, ...plain } = query;
   const errors: UserError[] = [];
   const filter: HandoffFilter = { ...plain };
   if (metadata?.length) filter.metadata = metadataEqualities(metadata, errors);
   if (waitingLongerThanMs !== undefined && (!Number.isFinite(waitingLongerThanMs) || waitingLongerThanMs < 0)) {
-    errors.push({ field: ['filter', 'waitingLongerThanSeconds'], code: 'INVALID_VALUE', message: 'waitingLongerThanSeconds must not be negative' });
+    errors.push({
+      field: ['filter', 'waitingLongerThanSeconds'],
+      code: 'INVALID_VALUE',
+      message: 'waitingLongerThanSeconds must not be negative',
+    });
   }
-  if (agentRole && !agentRole.role) errors.push({ field: ['filter', 'agentRole', 'role'], code: 'INVALID_VALUE', message: 'role must not be empty' });
+  if (agentRole && !agentRole.role)
+    errors.push({ field: ['filter', 'agentRole', 'role'], code: 'INVALID_VALUE', message: 'role must not be empty' });
   if (errors.length > 0) return { errors };
   if (waitingLongerThanMs !== undefined) {
     const statuses = WAITING_STATUSES.filter((status) => !query.status?.length || query.status.includes(status));
@@ -76,7 +93,15 @@ export async function resolveHandoffQuery(query: HandoffQuery, context: QueryCon
   if (agentRole) {
     const ids = await context.agentsWithRole(agentRole.role, MAX_AGENTS_PER_ROLE + 1);
     if (ids.length > MAX_AGENTS_PER_ROLE) {
-      return { errors: [{ field: ['filter', 'agentRole'], code: 'TOO_LARGE', message: `More than ${MAX_AGENTS_PER_ROLE} agents have the role "${agentRole.role}": narrow the list with agent instead` }] };
+      return {
+        errors: [
+          {
+            field: ['filter', 'agentRole'],
+            code: 'TOO_LARGE',
+            message: `More than ${MAX_AGENTS_PER_ROLE} agents have the role "${agentRole.role}": narrow the list with agent instead`,
+          },
+        ],
+      };
     }
     if (ids.length === 0) return { filter: null };
     filter.agentIn = { ids, side: agentRole.side };

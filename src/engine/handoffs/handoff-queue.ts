@@ -1,6 +1,6 @@
 import { Fifo } from '../shared/fifo.js';
 import { MinHeap } from '../shared/min-heap.js';
-import { fairShareKeyOf, fairShareLimitOf, type FairShareRule, type FairShareSubject } from './fair-share.js';
+import { type FairShareRule, type FairShareSubject, fairShareKeyOf, fairShareLimitOf } from './fair-share.js';
 import { PRIORITIES, type Priority } from './handoff.js';
 
 const PRIORITIES_HIGH_FIRST = [...PRIORITIES].reverse();
@@ -130,7 +130,13 @@ export class HandoffQueue {
   private laneOf(key: string | null): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { key, byPriority: new Map(PRIORITIES.map((p) => [p, new Fifo<Waiting>()])), waiting: 0, running: 0, ranked: new Set() };
+      lane = {
+        key,
+        byPriority: new Map(PRIORITIES.map((p) => [p, new Fifo<Waiting>()])),
+        waiting: 0,
+        running: 0,
+        ranked: new Set(),
+      };
       this.lanes.set(key, lane);
     }
     return lane;

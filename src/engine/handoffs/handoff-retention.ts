@@ -1,7 +1,7 @@
 import type { AgentTaskStore } from '../ports/agent-task-store.js';
 import type { HandoffStore } from '../ports/handoff-store.js';
 import type { InboxStore } from '../ports/registry-stores.js';
-import { repeatEvery, type Clock } from '../shared/clock.js';
+import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
 
@@ -17,7 +17,12 @@ export interface RetentionSettings {
   intervalMs: number;
 }
 
-export const KEEP_EVERYTHING: RetentionSettings = { finishedAgeMs: 0, testFinishedAgeMs: 0, batchSize: 200, intervalMs: 60_000 };
+export const KEEP_EVERYTHING: RetentionSettings = {
+  finishedAgeMs: 0,
+  testFinishedAgeMs: 0,
+  batchSize: 200,
+  intervalMs: 60_000,
+};
 
 /** What one sweep deleted. */
 export interface RetentionSweep {

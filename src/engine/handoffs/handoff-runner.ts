@@ -1,20 +1,23 @@
 import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
 import type { Procedure, StepDefinition } from '../procedures/procedure.js';
+import { actorFrom, describeActor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
-import { actorFrom, describeActor } from '../shared/actor.js';
-import { isFinal, runOf, type Handoff, type StepRun } from './handoff.js';
-import { signalBelongsToRun } from './step-signal.js';
-import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
-import { compensateStep, type CompensationRun } from './compensation.js';
+import { type CompensationRun, compensateStep } from './compensation.js';
 import { DEADLINE_EXCEEDED, failureCodeOf, INTERRUPTED_CODE } from './failure-code.js';
+import { type Handoff, isFinal, runOf, type StepRun } from './handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from './handoff-event.js';
 import {
+  type AfterSuccess,
+  type AttemptFailure,
   completeHandoff,
+  type FinalStatus,
   failGates,
   failStep,
   finish,
   isRefused,
+  type PauseRequest,
   passGates,
   pause,
   recordInterruption,
@@ -22,17 +25,21 @@ import {
   startAttempt,
   startRollback,
   succeedStep,
-  type AfterSuccess,
-  type AttemptFailure,
-  type FinalStatus,
-  type PauseRequest,
   type TransitionResult,
 } from './handoff-transitions.js';
 import { duePause, PAUSE_SIGNAL } from './pause-request.js';
 import { isNonRetryableCode, nextRetryDelayMs } from './retry-delay.js';
-import { CancelledError, INTERRUPTED_BY_RESTART, runAction, ShutdownError, StepTimeoutError, type FaultHook } from './run-action.js';
+import {
+  CancelledError,
+  type FaultHook,
+  INTERRUPTED_BY_RESTART,
+  runAction,
+  ShutdownError,
+  StepTimeoutError,
+} from './run-action.js';
 import { SignalBox, type SignalPolling } from './signal-box.js';
-import { StepFailure, transferredKeys, type StepServices } from './steps/step-kind.js';
+import { signalBelongsToRun } from './step-signal.js';
+import { StepFailure, type StepServices, transferredKeys } from './steps/step-kind.js';
 
 /** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
 class LeaseLostError extends Error {
@@ -128,7 +135,8 @@ export class HandoffRunner {
       if (!record) return;
       leased = true;
       const procedure = await this.options.loadProcedure(record.handoff.procedureId, record.handoff.procedureVersion);
-      if (!procedure) throw new Error(`procedure ${record.handoff.procedureId} v${record.handoff.procedureVersion} is missing`);
+      if (!procedure)
+        throw new Error(`procedure ${record.handoff.procedureId} v${record.handoff.procedureVersion} is missing`);
       run = {
         handoff: record.handoff,
         procedure,
@@ -160,7 +168,9 @@ export class HandoffRunner {
       // A final transition already gave the lease back. After a failure the lease is kept: until it
       // expires it holds other processes off while this one backs off and retries.
       if (leased && !failed && (!run || !(isFinal(run.handoff.status) || run.handoff.status === 'PAUSED'))) {
-        await this.options.repository.releaseLease(id, this.options.owner).catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
+        await this.options.repository
+          .releaseLease(id, this.options.owner)
+          .catch((error) => logger.warn({ handoffId: id, err: error }, 'could not release lease'));
       }
     }
   }
@@ -171,7 +181,8 @@ export class HandoffRunner {
     const created = this.created.get(id);
     this.created.delete(id);
     // Signals or cancels recorded since creation arrive with the first commit.
-    if (created && clock.now() < created.leaseExpiresAt - leaseMs / 3) return { handoff: created.handoff, signals: {}, cancelRequest: null };
+    if (created && clock.now() < created.leaseExpiresAt - leaseMs / 3)
+      return { handoff: created.handoff, signals: {}, cancelRequest: null };
     const stored = await repository.acquireLease(id, owner, clock.now(), leaseMs, exclusiveStore);
     // Events of a handoff created by this process were written already; anyone else's may not have been.
     if (stored && !created) await repository.flushOutbox(stored);
@@ -246,13 +257,15 @@ export class HandoffRunner {
     // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from its current step.
     const fresh = handoff.status === 'PENDING' && handoff.currentStep === 0 && (handoff.steps[0]?.attempts ?? 0) === 0;
     if (fresh) {
-      if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
+      if (run.cancelReason !== null)
+        return this.finish(run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
       if (await this.pauseIfAsked(run)) return;
       if (!(await this.passGates(run))) return;
     } else if (handoff.status !== 'PENDING') {
       await this.recordInterruption(run);
     }
-    if (['PENDING', 'RUNNING', 'WAITING'].includes(run.handoff.status)) await this.runSteps(run, !fresh && handoff.status !== 'PENDING');
+    if (['PENDING', 'RUNNING', 'WAITING'].includes(run.handoff.status))
+      await this.runSteps(run, !fresh && handoff.status !== 'PENDING');
     if (run.handoff.status === 'ROLLING_BACK') await this.rollBack(run);
   }
 
@@ -293,12 +306,14 @@ export class HandoffRunner {
       const step = run.handoff.steps[index];
       if (run.cancelReason !== null) return this.startRollback(run, `cancelled: ${run.cancelReason}`);
       // Failed for good, but the run stopped before recording the rollback: never run it again.
-      if (step.status === 'FAILED') return this.startRollback(run, run.handoff.error ?? step.error ?? `${definition.name} failed`);
+      if (step.status === 'FAILED')
+        return this.startRollback(run, run.handoff.error ?? step.error ?? `${definition.name} failed`);
       let action: StepDefinition = definition;
       if (resumed && step.status === 'WAITING' && definition.kind === 'await_signal') {
         // Waiting for a signal does nothing outside: after a restart (a clean one or not) the same
         // attempt goes on waiting, within what is left of its timeout, and costs no attempt.
-        const elapsed = this.options.clock.now() - (step.attemptStartedAt ?? step.startedAt ?? this.options.clock.now());
+        const elapsed =
+          this.options.clock.now() - (step.attemptStartedAt ?? step.startedAt ?? this.options.clock.now());
         action = { ...definition, timeoutMs: Math.max(0, definition.timeoutMs - elapsed) };
       } else if (resumed && (step.status === 'RUNNING' || step.status === 'WAITING')) {
         // The attempt that was running when the last process died counts as failed.
@@ -340,7 +355,8 @@ export class HandoffRunner {
 
   /** Completes a handoff whose steps all succeeded, unless a recorded cancel refuses it: then everything is undone. */
   private async completeOrUndo(run: ActiveRun): Promise<void> {
-    if (run.cancelReason === null && (await this.commit(run, completeHandoff(run.handoff, this.options.clock.now())))) return;
+    if (run.cancelReason === null && (await this.commit(run, completeHandoff(run.handoff, this.options.clock.now()))))
+      return;
     await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
@@ -348,14 +364,22 @@ export class HandoffRunner {
    * The step's own rules, checked after it succeeds (with what it just transferred): a
    * blocking failure fails the attempt like any other error. Returns the failure, or null.
    */
-  private async postStepCheck(run: ActiveRun, definition: StepDefinition, output: Record<string, unknown> | null): Promise<Error | null> {
+  private async postStepCheck(
+    run: ActiveRun,
+    definition: StepDefinition,
+    output: Record<string, unknown> | null,
+  ): Promise<Error | null> {
     if (definition.validateRules.length === 0) return null;
     const transferred = transferredKeys([...run.handoff.steps, { output }]);
     try {
       const verdict = await this.options.services.validate(run.handoff, definition.validateRules, transferred);
-      return verdict.blocking.length > 0 ? new StepFailure(`post-step validation failed: ${verdict.summary}`, { code: 'VALIDATION_FAILED' }) : null;
+      return verdict.blocking.length > 0
+        ? new StepFailure(`post-step validation failed: ${verdict.summary}`, { code: 'VALIDATION_FAILED' })
+        : null;
     } catch (error) {
-      return new StepFailure(`post-step validation could not run: ${(error as Error).message}`, { code: 'VALIDATION_ERROR' });
+      return new StepFailure(`post-step validation could not run: ${(error as Error).message}`, {
+        code: 'VALIDATION_ERROR',
+      });
     }
   }
 
@@ -385,7 +409,12 @@ export class HandoffRunner {
     return this.commit(run, pause(run.handoff, request, this.options.clock.now()));
   }
 
-  private async afterSuccess(run: ActiveRun, definition: StepDefinition, output: Record<string, unknown> | null, durationMs: number): Promise<void> {
+  private async afterSuccess(
+    run: ActiveRun,
+    definition: StepDefinition,
+    output: Record<string, unknown> | null,
+    durationMs: number,
+  ): Promise<void> {
     const now = this.options.clock.now();
     const index = run.handoff.currentStep;
     const next = run.procedure.steps[index + 1];
@@ -393,28 +422,48 @@ export class HandoffRunner {
     const extra: HandoffEventDraft[] = [];
     if (definition.kind === 'await_signal') {
       const actor = actorFrom(output?.signalledBy);
-      extra.push({ type: 'STEP_SIGNALLED', step: definition.id, message: `approved by ${describeActor(actor)}`, attempt, data: { outcome: 'APPROVE', actor } });
+      extra.push({
+        type: 'STEP_SIGNALLED',
+        step: definition.id,
+        message: `approved by ${describeActor(actor)}`,
+        attempt,
+        data: { outcome: 'APPROVE', actor },
+      });
     }
     const result = { output, durationMs, extra };
     // A pause asked for meanwhile stops the handoff here, before the next step starts.
-    const after: AfterSuccess = next ? (this.pauseDue(run) ? { then: 'HOLD' } : { then: 'START_NEXT', next }) : { then: 'COMPLETE' };
+    const after: AfterSuccess = next
+      ? this.pauseDue(run)
+        ? { followUp: 'HOLD' }
+        : { followUp: 'START_NEXT', next }
+      : { followUp: 'COMPLETE' };
     if (await this.commit(run, succeedStep(run.handoff, definition, result, after, now))) return;
     // A cancel was recorded while the last step ran, and acknowledged: it wins. The step's success is
     // recorded, then undone with the others.
-    await this.commit(run, succeedStep(run.handoff, definition, result, { then: 'HOLD' }, now));
+    await this.commit(run, succeedStep(run.handoff, definition, result, { followUp: 'HOLD' }, now));
     await this.startRollback(run, `cancelled: ${run.cancelReason}`);
   }
 
   /** Records a failed attempt; schedules a retry or starts the rollback. Returns true to keep going. */
-  private async afterFailure(run: ActiveRun, definition: StepDefinition, error: Error, durationMs: number, countable: boolean): Promise<boolean> {
+  private async afterFailure(
+    run: ActiveRun,
+    definition: StepDefinition,
+    error: Error,
+    durationMs: number,
+    countable: boolean,
+  ): Promise<boolean> {
     const now = this.options.clock.now();
     const index = run.handoff.currentStep;
     const attempt = run.handoff.steps[index].attempts;
     const code = failureCodeOf(error);
     // A step may fail for good (a rejection, an agent's terminal error, a code the policy lists) whatever attempts are left.
-    const retryable = !(error instanceof StepFailure && !error.retryable) && !isNonRetryableCode(code, definition.retry);
+    const retryable =
+      !(error instanceof StepFailure && !error.retryable) && !isNonRetryableCode(code, definition.retry);
     const failure: AttemptFailure = {
-      message: error instanceof StepTimeoutError ? `attempt ${attempt} ${error.message}` : `attempt ${attempt} failed: ${error.message}`,
+      message:
+        error instanceof StepTimeoutError
+          ? `attempt ${attempt} ${error.message}`
+          : `attempt ${attempt} failed: ${error.message}`,
       code,
       durationMs,
       timeout: error instanceof StepTimeoutError,
@@ -425,7 +474,10 @@ export class HandoffRunner {
     if (!cancelled && retryable && attempt < definition.retry.maxAttempts) {
       const retryAfter = error instanceof StepFailure ? error.retryAfterMs : null;
       const delay = countable ? nextRetryDelayMs(attempt + 1, definition.retry, this.options.random, retryAfter) : 0;
-      await this.commit(run, scheduleRetry(run.handoff, definition, failure, delay, now, countable ? retryAfter : null));
+      await this.commit(
+        run,
+        scheduleRetry(run.handoff, definition, failure, delay, now, countable ? retryAfter : null),
+      );
       return true;
     }
     const reason = cancelled
@@ -440,9 +492,21 @@ export class HandoffRunner {
     const toUndo = this.stepsToCompensate(run);
     if (toUndo.length === 0) {
       const cancelled = run.cancelReason !== null;
-      return this.finish(run, cancelled ? 'CANCELLED' : 'FAILED', cancelled ? reason : `${reason}; nothing to roll back`);
+      return this.finish(
+        run,
+        cancelled ? 'CANCELLED' : 'FAILED',
+        cancelled ? reason : `${reason}; nothing to roll back`,
+      );
     }
-    await this.commit(run, startRollback(run.handoff, reason, toUndo.map((i) => run.handoff.steps[i].id), this.options.clock.now()));
+    await this.commit(
+      run,
+      startRollback(
+        run.handoff,
+        reason,
+        toUndo.map((i) => run.handoff.steps[i].id),
+        this.options.clock.now(),
+      ),
+    );
   }
 
   /** Indexes of completed steps with a compensation not yet done, latest first. */
@@ -469,21 +533,35 @@ export class HandoffRunner {
     for (const index of this.stepsToCompensate(run)) await compensateStep(compensating, index, this.options);
     const failed = run.handoff.steps.some((step) => step.status === 'COMPENSATION_FAILED');
     if (failed) return this.finish(run, 'ROLLBACK_FAILED', 'some compensations failed; manual repair needed');
-    if (run.cancelReason !== null) return this.finish(run, 'CANCELLED', `cancelled and rolled back: ${run.cancelReason}`);
+    if (run.cancelReason !== null)
+      return this.finish(run, 'CANCELLED', `cancelled and rolled back: ${run.cancelReason}`);
     return this.finish(run, 'ROLLED_BACK', 'all completed steps were undone');
   }
 
   private async finish(run: ActiveRun, status: FinalStatus, message: string): Promise<void> {
-    const finished = await this.commit(run, finish(run.handoff, status, message, run.cancelReason, this.options.clock.now()));
+    const finished = await this.commit(
+      run,
+      finish(run.handoff, status, message, run.cancelReason, this.options.clock.now()),
+    );
     // Refused: a cancel was recorded (and acknowledged) since we last looked; it decides how this ends.
-    if (!finished) await this.finish(run, 'CANCELLED', `${status === 'ROLLED_BACK' ? 'cancelled and rolled back' : 'cancelled'}: ${run.cancelReason}`);
+    if (!finished)
+      await this.finish(
+        run,
+        'CANCELLED',
+        `${status === 'ROLLED_BACK' ? 'cancelled and rolled back' : 'cancelled'}: ${run.cancelReason}`,
+      );
   }
 
   // ---- Deadlines --------------------------------------------------------------------------------
 
   private deadlinePassed(run: ActiveRun): boolean {
     const { deadlineAt } = run.handoff;
-    return deadlineAt != null && run.handoff.status !== 'PAUSED' && this.options.clock.now() >= deadlineAt && run.cancelReason === null;
+    return (
+      deadlineAt != null &&
+      run.handoff.status !== 'PAUSED' &&
+      this.options.clock.now() >= deadlineAt &&
+      run.cancelReason === null
+    );
   }
 
   /** Fires the handoff's deadline while this run lasts (a PAUSED handoff's does not run: it has no run). */
@@ -510,7 +588,10 @@ export class HandoffRunner {
       const requests = await this.options.repository.requests(run.handoff.id);
       if (requests?.cancelRequest) this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
     } catch (error) {
-      this.options.logger.warn({ handoffId: run.handoff.id, err: error }, 'could not record a passed deadline; it is tried again at the next run');
+      this.options.logger.warn(
+        { handoffId: run.handoff.id, err: error },
+        'could not record a passed deadline; it is tried again at the next run',
+      );
     }
   }
 
@@ -539,7 +620,13 @@ export class HandoffRunner {
     // The runner only asks for transitions its own state allows: a refusal here is a bug, not a race.
     if (isRefused(transition)) throw new Error(`handoff ${run.handoff.id}: ${transition.refused.message}`);
     const { next, events, writesMetadata } = transition;
-    const stored = await this.options.repository.transition(next, events, this.options.clock.now(), this.options.owner, { writesMetadata });
+    const stored = await this.options.repository.transition(
+      next,
+      events,
+      this.options.clock.now(),
+      this.options.owner,
+      { writesMetadata },
+    );
     if (!stored.applied && stored.reason !== 'CANCEL_REQUESTED') throw new LeaseLostError(next.id);
     if (stored.applied) run.handoff = next;
     this.absorb(run, stored.requests);
@@ -550,7 +637,8 @@ export class HandoffRunner {
 
   private absorb(run: ActiveRun, record: OutOfBandRequests): void {
     run.signals.recordAll(record.signals);
-    if (record.cancelRequest && run.cancelReason === null) this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
+    if (record.cancelRequest && run.cancelReason === null)
+      this.notifyCancel(run.handoff.id, record.cancelRequest.reason);
     if (this.pauseDue(run)) run.pauseAsked.abort();
   }
 }

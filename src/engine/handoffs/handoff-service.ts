@@ -1,31 +1,31 @@
-import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { HandoffFilter, HandoffStore } from '../ports/handoff-store.js';
 import type { Page, PageRequest } from '../ports/page.js';
-import type { ProcedureService } from '../procedures/procedure-service.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { Procedure } from '../procedures/procedure.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import { MAX_DEADLINE_MS } from '../procedures/procedure-definition.js';
+import type { ProcedureService } from '../procedures/procedure-service.js';
+import type { Actor } from '../shared/actor.js';
 import { AsyncQueue } from '../shared/async-queue.js';
-import { randomUuid, type Random } from '../shared/random.js';
+import type { Clock } from '../shared/clock.js';
+import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import type { Logger } from '../shared/logger.js';
+import { type Random, randomUuid } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
-import { fail, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { isFinal, runOf, type Handoff, type HandoffType, type Priority, type TestTag } from './handoff.js';
+import { fail, type Outcome, ok, type UserError } from '../shared/user-error.js';
+import { DEADLINE_EXCEEDED } from './failure-code.js';
+import { type Handoff, type HandoffType, isFinal, type Priority, runOf, type TestTag } from './handoff.js';
 import type { HandoffEvent } from './handoff-event.js';
+import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
+import { type HandoffMetrics, handoffMetrics } from './handoff-metrics.js';
 import type { HandoffOrder } from './handoff-order.js';
-import { resolveHandoffQuery, type HandoffQuery } from './handoff-query.js';
-import { handoffMetrics, type HandoffMetrics } from './handoff-metrics.js';
 import { handoffProgress } from './handoff-progress.js';
+import { type HandoffQuery, resolveHandoffQuery } from './handoff-query.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
-import { isJsonObject, jsonBytes } from '../shared/json-object.js';
-import type { Actor } from '../shared/actor.js';
-import { storedSignal, type SignalOutcome } from './step-signal.js';
-import { pauseRequestOf as readPauseRequest, PAUSE_SIGNAL } from './pause-request.js';
 import type { PauseRequest } from './handoff-transitions.js';
-import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
+import { PAUSE_SIGNAL, pauseRequestOf as readPauseRequest } from './pause-request.js';
 import { QueuedDeadlines } from './queued-deadlines.js';
-import { DEADLINE_EXCEEDED } from './failure-code.js';
-import { MAX_DEADLINE_MS } from '../procedures/procedure-definition.js';
+import { type SignalOutcome, storedSignal } from './step-signal.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -51,22 +51,41 @@ export const METADATA_LIMIT_BYTES = 64 * 1024;
 function checkInput(input: InitiateHandoffInput): UserError[] {
   const errors: UserError[] = [];
   if (input.handoffId != null && !ID_PATTERN.test(input.handoffId)) {
-    errors.push({ field: ['input', 'handoffId'], code: 'INVALID_VALUE', message: 'handoffId must be 1–128 characters of letters, digits, _ . : - and start with a letter or digit' });
+    errors.push({
+      field: ['input', 'handoffId'],
+      code: 'INVALID_VALUE',
+      message: 'handoffId must be 1–128 characters of letters, digits, _ . : - and start with a letter or digit',
+    });
   }
   for (const field of ['sourcePhase', 'targetPhase', 'sourceAgent', 'targetAgent'] as const) {
     const value = input[field];
     if (value != null && (value.length === 0 || value.length > NAME_LIMIT)) {
-      errors.push({ field: ['input', field], code: 'INVALID_VALUE', message: `${field} must be 1–${NAME_LIMIT} characters` });
+      errors.push({
+        field: ['input', field],
+        code: 'INVALID_VALUE',
+        message: `${field} must be 1–${NAME_LIMIT} characters`,
+      });
     }
   }
-  if (input.deadlineMs != null && (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)) {
-    errors.push({ field: ['input', 'deadlineMs'], code: 'INVALID_VALUE', message: `deadlineMs must be a positive whole number up to ${MAX_DEADLINE_MS}` });
+  if (
+    input.deadlineMs != null &&
+    (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)
+  ) {
+    errors.push({
+      field: ['input', 'deadlineMs'],
+      code: 'INVALID_VALUE',
+      message: `deadlineMs must be a positive whole number up to ${MAX_DEADLINE_MS}`,
+    });
   }
   if (input.metadata != null) {
     if (!isJsonObject(input.metadata)) {
       errors.push({ field: ['input', 'metadata'], code: 'INVALID_VALUE', message: 'metadata must be a JSON object' });
     } else if (jsonBytes(input.metadata) > METADATA_LIMIT_BYTES) {
-      errors.push({ field: ['input', 'metadata'], code: 'TOO_LARGE', message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON` });
+      errors.push({
+        field: ['input', 'metadata'],
+        code: 'TOO_LARGE',
+        message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`,
+      });
     }
   }
   return errors;
@@ -126,9 +145,15 @@ export class HandoffService {
       return existing ? ok(existing) : outcome;
     };
     const procedure = await this.procedures.get(input.procedureId);
-    if (!procedure) return refuse(fail('NOT_FOUND', `No procedure with id "${input.procedureId}"`, ['input', 'procedureId']));
+    if (!procedure)
+      return refuse(fail('NOT_FOUND', `No procedure with id "${input.procedureId}"`, ['input', 'procedureId']));
     if (!input.targetAgent && procedure.steps.some((step) => step.kind === 'transfer_context')) {
-      return refuse(fail('MISSING_VALUE', `${procedure.id} transfers context, so targetAgent is required`, ['input', 'targetAgent']));
+      return refuse(
+        fail('MISSING_VALUE', `${procedure.id} transfers context, so targetAgent is required`, [
+          'input',
+          'targetAgent',
+        ]),
+      );
     }
     const unmet = await this.unmetPrerequisites(procedure, input);
     if (unmet.length > 0) return refuse({ ok: false, errors: unmet });
@@ -177,9 +202,18 @@ export class HandoffService {
     };
     const lease = this.runner.creationLease(now);
     try {
-      const events = await this.repository.create(handoff, [
-        { type: 'HANDOFF_CREATED', step: null, message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}` },
-      ], now, lease);
+      const events = await this.repository.create(
+        handoff,
+        [
+          {
+            type: 'HANDOFF_CREATED',
+            step: null,
+            message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}`,
+          },
+        ],
+        now,
+        lease,
+      );
       this.runner.adoptCreated(handoff, lease.expiresAt);
       this.created.publish(handoff);
       this.publish(events);
@@ -215,11 +249,20 @@ export class HandoffService {
       const found = await this.agents.getMany(procedure.requiredAgents);
       const missing = procedure.requiredAgents.filter((_, index) => found[index] === null);
       if (missing.length > 0) {
-        errors.push({ field: ['input', 'procedureId'], code: 'AGENT_NOT_REGISTERED', message: `${procedure.id} needs registered agents: ${missing.join(', ')}` });
+        errors.push({
+          field: ['input', 'procedureId'],
+          code: 'AGENT_NOT_REGISTERED',
+          message: `${procedure.id} needs registered agents: ${missing.join(', ')}`,
+        });
       }
     }
     for (const dependency of procedure.dependencies) {
-      const done = await this.repository.count({ procedureId: [dependency], status: ['COMPLETED'], sourcePhase: input.sourcePhase ?? null, test: input.test ? undefined : false });
+      const done = await this.repository.count({
+        procedureId: [dependency],
+        status: ['COMPLETED'],
+        sourcePhase: input.sourcePhase ?? null,
+        test: input.test ? undefined : false,
+      });
       if (done === 0) {
         errors.push({
           field: ['input', 'sourcePhase'],
@@ -256,7 +299,10 @@ export class HandoffService {
   private async expireQueued(id: string, deadlineAt: number): Promise<void> {
     const handoff = await this.repository.get(id);
     if (handoff?.status !== 'PENDING') return;
-    await this.cancel(id, `${DEADLINE_EXCEEDED}: the deadline ${new Date(deadlineAt).toISOString()} passed while it waited for its turn`);
+    await this.cancel(
+      id,
+      `${DEADLINE_EXCEEDED}: the deadline ${new Date(deadlineAt).toISOString()} passed while it waited for its turn`,
+    );
   }
 
   /** Asks a handoff to pause before its next step (see HandoffLevers). */
@@ -292,17 +338,36 @@ export class HandoffService {
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);
     if (!target) return fail('NOT_FOUND', `Handoff has no step "${step}"`, ['input', 'step']);
-    if (target.kind !== 'await_signal') return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
-    if (['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) || isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') {
-      return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, ['input', 'step']);
+    if (target.kind !== 'await_signal')
+      return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
+    if (
+      ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) ||
+      isFinal(handoff.status) ||
+      handoff.status === 'ROLLING_BACK'
+    ) {
+      return fail('INVALID_STATE', `Step "${step}" is ${target.status}; handoff is ${handoff.status}`, [
+        'input',
+        'step',
+      ]);
     }
     // An agent's key signals only the handoffs its agent is part of.
-    if (decision.actor?.agentId && decision.actor.agentId !== handoff.sourceAgent && decision.actor.agentId !== handoff.targetAgent) {
+    if (
+      decision.actor?.agentId &&
+      decision.actor.agentId !== handoff.sourceAgent &&
+      decision.actor.agentId !== handoff.targetAgent
+    ) {
       return fail('FORBIDDEN', `Agent ${decision.actor.agentId} is not part of handoff "${id}"`, ['input', 'id']);
     }
     const outcome = decision.outcome ?? 'APPROVE';
-    if (outcome === 'REJECT' && !decision.reason?.trim()) return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
-    const signal = storedSignal({ outcome, payload, reason: decision.reason ?? null, actor: decision.actor ?? null, run: runOf(handoff) });
+    if (outcome === 'REJECT' && !decision.reason?.trim())
+      return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
+    const signal = storedSignal({
+      outcome,
+      payload,
+      reason: decision.reason ?? null,
+      actor: decision.actor ?? null,
+      run: runOf(handoff),
+    });
     if (!(await this.repository.recordSignal(id, step, signal))) {
       return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
     }
@@ -345,7 +410,10 @@ export class HandoffService {
 
   /** The store filter a client's query stands for now; null when nothing can match (see resolveHandoffQuery). */
   resolveQuery(query: HandoffQuery): ReturnType<typeof resolveHandoffQuery> {
-    return resolveHandoffQuery(query, { now: this.clock.now(), agentsWithRole: (role, limit) => this.agents.idsWithCapability(role, limit) });
+    return resolveHandoffQuery(query, {
+      now: this.clock.now(),
+      agentsWithRole: (role, limit) => this.agents.idsWithCapability(role, limit),
+    });
   }
 
   count(filter: HandoffFilter): Promise<number> {
@@ -383,7 +451,9 @@ export class HandoffService {
    */
   async resumeUnfinished(leasableAt?: number): Promise<number> {
     let queued = 0;
-    const fresh = (await this.repository.unfinished(leasableAt)).filter(({ id }) => !this.queue.has(id) && !this.runner.isActive(id));
+    const fresh = (await this.repository.unfinished(leasableAt)).filter(
+      ({ id }) => !this.queue.has(id) && !this.runner.isActive(id),
+    );
     const keys = await this.fairShareKeys(fresh.map(({ id }) => id));
     for (const { id, priority } of fresh) {
       if (this.queue.has(id) || this.runner.isActive(id)) continue; // queued while the keys were read
@@ -416,13 +486,15 @@ export class HandoffService {
       .sleep(delay, this.stopped.signal)
       .then(async () => {
         const handoff = await this.repository.get(id);
-        if (handoff && !isFinal(handoff.status)) return this.queue.enqueue(id, handoff.priority, this.queue.keyOf(handoff));
+        if (handoff && !isFinal(handoff.status))
+          return this.queue.enqueue(id, handoff.priority, this.queue.keyOf(handoff));
         this.resumeFailures.delete(id);
         // It reached a final status, but the failure may have kept that transition's events out of the log.
         if (handoff) await this.repository.repairLog(id);
       })
       .catch((error) => {
-        if (!this.stopped.signal.aborted) this.logger.error({ handoffId: id, err: error }, 'could not queue the handoff again');
+        if (!this.stopped.signal.aborted)
+          this.logger.error({ handoffId: id, err: error }, 'could not queue the handoff again');
       });
   }
 

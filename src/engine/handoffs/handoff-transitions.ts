@@ -1,9 +1,9 @@
+import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Actor } from '../shared/actor.js';
 import { describeActor } from '../shared/actor.js';
-import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
 import { DEADLINE_EXCEEDED } from './failure-code.js';
+import { type Handoff, type HandoffStatus, runOf, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEventDraft } from './handoff-event.js';
-import { runOf, type Handoff, type HandoffStatus, type StepRun } from './handoff.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
 
 /**
@@ -52,11 +52,22 @@ const UNFINISHED_BUT_ROLLING_BACK: readonly HandoffStatus[] = ['PENDING', 'RUNNI
 const REDRIVABLE: readonly HandoffStatus[] = ['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
 
 function wrongState(name: string, from: readonly HandoffStatus[], h: Handoff): { refused: Refusal } {
-  return { refused: { code: 'WRONG_STATE', message: `${name} applies to a ${from.join(' or ')} handoff; "${h.id}" is ${h.status}` } };
+  return {
+    refused: {
+      code: 'WRONG_STATE',
+      message: `${name} applies to a ${from.join(' or ')} handoff; "${h.id}" is ${h.status}`,
+    },
+  };
 }
 
 /** The next state of `h` (steps copied: the stored one stays as it was) after `mutate`, with `events`. */
-function change(name: string, h: Handoff, from: readonly HandoffStatus[], mutate: (next: Handoff) => void, events: HandoffEventDraft[]): TransitionResult {
+function change(
+  name: string,
+  h: Handoff,
+  from: readonly HandoffStatus[],
+  mutate: (next: Handoff) => void,
+  events: HandoffEventDraft[],
+): TransitionResult {
   if (!from.includes(h.status)) return wrongState(name, from, h);
   const next: Handoff = { ...h, steps: h.steps.map((step) => ({ ...step })) };
   mutate(next);
@@ -108,29 +119,45 @@ function abandonCurrentStep(h: Handoff, reason: string, now: number): void {
 /** PENDING → RUNNING: the gates passed; the first step's first attempt starts (or, with no steps, nothing yet). */
 export function passGates(h: Handoff, procedure: Procedure, summary: string, now: number): TransitionResult {
   const first = procedure.steps[0];
-  return change('passGates', h, ['PENDING'], (next) => {
-    next.status = 'RUNNING';
-    next.startedAt ??= now;
-    if (first) markAttemptStarted(next, 0, now);
-  }, [
-    { type: 'GATES_PASSED', step: null, message: summary },
-    { type: 'HANDOFF_STARTED', step: null, message: `running ${procedure.name} v${procedure.version}${runOf(h) > 1 ? ` (run ${runOf(h)})` : ''}` },
-    ...(first ? [stepStartedEvent(first, 1)] : []),
-  ]);
+  return change(
+    'passGates',
+    h,
+    ['PENDING'],
+    (next) => {
+      next.status = 'RUNNING';
+      next.startedAt ??= now;
+      if (first) markAttemptStarted(next, 0, now);
+    },
+    [
+      { type: 'GATES_PASSED', step: null, message: summary },
+      {
+        type: 'HANDOFF_STARTED',
+        step: null,
+        message: `running ${procedure.name} v${procedure.version}${runOf(h) > 1 ? ` (run ${runOf(h)})` : ''}`,
+      },
+      ...(first ? [stepStartedEvent(first, 1)] : []),
+    ],
+  );
 }
 
 /** PENDING → FAILED: a blocking gate failed before any step ran. */
 export function failGates(h: Handoff, summary: string, rules: string[], now: number): TransitionResult {
-  return change('failGates', h, ['PENDING'], (next) => {
-    next.status = 'FAILED';
-    next.error = `validation gates failed: ${summary}`;
-    next.errorCode = 'GATES_FAILED';
-    next.startedAt ??= now;
-    next.finishedAt = now;
-  }, [
-    { type: 'GATES_FAILED', step: null, message: summary, data: { rules } },
-    { type: 'HANDOFF_FAILED', step: null, message: `validation gates failed: ${rules.join(', ')}` },
-  ]);
+  return change(
+    'failGates',
+    h,
+    ['PENDING'],
+    (next) => {
+      next.status = 'FAILED';
+      next.error = `validation gates failed: ${summary}`;
+      next.errorCode = 'GATES_FAILED';
+      next.startedAt ??= now;
+      next.finishedAt = now;
+    },
+    [
+      { type: 'GATES_FAILED', step: null, message: summary, data: { rules } },
+      { type: 'HANDOFF_FAILED', step: null, message: `validation gates failed: ${rules.join(', ')}` },
+    ],
+  );
 }
 
 /** RUNNING, WAITING or ROLLING_BACK, unchanged: a previous runner stopped mid-way and this one resumes. */
@@ -154,15 +181,21 @@ export function recordInterruption(h: Handoff): TransitionResult {
  */
 export function startAttempt(h: Handoff, definition: StepDefinition, now: number): TransitionResult {
   const attempt = h.steps[h.currentStep].attempts + 1;
-  return change('startAttempt', h, ['PENDING', 'RUNNING', 'WAITING'], (next) => markAttemptStarted(next, next.currentStep, now), [stepStartedEvent(definition, attempt)]);
+  return change(
+    'startAttempt',
+    h,
+    ['PENDING', 'RUNNING', 'WAITING'],
+    (next) => markAttemptStarted(next, next.currentStep, now),
+    [stepStartedEvent(definition, attempt)],
+  );
 }
 
 /** What to do once the current step succeeded. */
 export type AfterSuccess =
-  | { then: 'START_NEXT'; next: StepDefinition }
-  | { then: 'COMPLETE' }
+  | { followUp: 'START_NEXT'; next: StepDefinition }
+  | { followUp: 'COMPLETE' }
   /** Record the success only: a pause or cancel stops the handoff before anything else starts. */
-  | { then: 'HOLD' };
+  | { followUp: 'HOLD' };
 
 /**
  * RUNNING or WAITING: the current step succeeded (`extra` events first, e.g. who approved it); then
@@ -179,28 +212,47 @@ export function succeedStep(
   const attempt = h.steps[index].attempts;
   const events: HandoffEventDraft[] = [
     ...result.extra,
-    { type: 'STEP_SUCCEEDED', step: definition.id, attempt, durationMs: result.durationMs, message: `${definition.name} succeeded on attempt ${attempt}` },
+    {
+      type: 'STEP_SUCCEEDED',
+      step: definition.id,
+      attempt,
+      durationMs: result.durationMs,
+      message: `${definition.name} succeeded on attempt ${attempt}`,
+    },
   ];
-  if (after.then === 'START_NEXT') events.push(stepStartedEvent(after.next, h.steps[index + 1].attempts + 1));
-  if (after.then === 'COMPLETE') events.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
-  return change('succeedStep', h, ACTIVE, (next) => {
-    const step = next.steps[index];
-    step.status = 'SUCCEEDED';
-    step.finishedAt = now;
-    step.output = result.output;
-    if (after.then === 'START_NEXT') return markAttemptStarted(next, index + 1, now);
-    next.currentStep = index + 1;
-    next.status = after.then === 'COMPLETE' ? 'COMPLETED' : 'RUNNING';
-    if (after.then === 'COMPLETE') next.finishedAt = now;
-  }, events);
+  if (after.followUp === 'START_NEXT') events.push(stepStartedEvent(after.next, h.steps[index + 1].attempts + 1));
+  if (after.followUp === 'COMPLETE')
+    events.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
+  return change(
+    'succeedStep',
+    h,
+    ACTIVE,
+    (next) => {
+      const step = next.steps[index];
+      step.status = 'SUCCEEDED';
+      step.finishedAt = now;
+      step.output = result.output;
+      if (after.followUp === 'START_NEXT') return markAttemptStarted(next, index + 1, now);
+      next.currentStep = index + 1;
+      next.status = after.followUp === 'COMPLETE' ? 'COMPLETED' : 'RUNNING';
+      if (after.followUp === 'COMPLETE') next.finishedAt = now;
+    },
+    events,
+  );
 }
 
 /** RUNNING: every step has succeeded (the run stopped before finishing): the handoff completes. */
 export function completeHandoff(h: Handoff, now: number): TransitionResult {
-  return change('completeHandoff', h, ['RUNNING'], (next) => {
-    next.status = 'COMPLETED';
-    next.finishedAt = now;
-  }, [{ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }]);
+  return change(
+    'completeHandoff',
+    h,
+    ['RUNNING'],
+    (next) => {
+      next.status = 'COMPLETED';
+      next.finishedAt = now;
+    },
+    [{ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' }],
+  );
 }
 
 function failedEvent(definition: StepDefinition, attempt: number, failure: AttemptFailure): HandoffEventDraft {
@@ -215,100 +267,224 @@ function failedEvent(definition: StepDefinition, attempt: number, failure: Attem
 }
 
 /** RUNNING or WAITING: an attempt failed and another is due after `delayMs` (the step waits, PENDING). */
-export function scheduleRetry(h: Handoff, definition: StepDefinition, failure: AttemptFailure, delayMs: number, now: number, retryAfterMs: number | null): TransitionResult {
+export function scheduleRetry(
+  h: Handoff,
+  definition: StepDefinition,
+  failure: AttemptFailure,
+  delayMs: number,
+  now: number,
+  retryAfterMs: number | null,
+): TransitionResult {
   const index = h.currentStep;
   const attempt = h.steps[index].attempts;
-  return change('scheduleRetry', h, ACTIVE, (next) => {
-    const step = next.steps[index];
-    step.status = 'PENDING';
-    step.error = failure.message;
-    step.errorCode = failure.code;
-    step.retryAt = now + delayMs;
-    next.status = 'RUNNING';
-  }, [
-    failedEvent(definition, attempt, failure),
-    {
-      type: 'STEP_RETRY_SCHEDULED',
-      step: definition.id,
-      attempt: attempt + 1,
-      message: `retrying in ${delayMs} ms${retryAfterMs !== null ? ' (as the Retry-After header asked, within the policy\'s maximum delay)' : ''}`,
-      data: { delayMs, ...(retryAfterMs !== null ? { retryAfterMs } : {}) },
+  return change(
+    'scheduleRetry',
+    h,
+    ACTIVE,
+    (next) => {
+      const step = next.steps[index];
+      step.status = 'PENDING';
+      step.error = failure.message;
+      step.errorCode = failure.code;
+      step.retryAt = now + delayMs;
+      next.status = 'RUNNING';
     },
-  ]);
+    [
+      failedEvent(definition, attempt, failure),
+      {
+        type: 'STEP_RETRY_SCHEDULED',
+        step: definition.id,
+        attempt: attempt + 1,
+        message: `retrying in ${delayMs} ms${retryAfterMs !== null ? " (as the Retry-After header asked, within the policy's maximum delay)" : ''}`,
+        data: { delayMs, ...(retryAfterMs !== null ? { retryAfterMs } : {}) },
+      },
+    ],
+  );
 }
 
 /** RUNNING or WAITING: the current step failed for good; the handoff's error says why (a rollback follows). */
-export function failStep(h: Handoff, definition: StepDefinition, failure: AttemptFailure, handoffError: string, handoffErrorCode: string, now: number): TransitionResult {
+export function failStep(
+  h: Handoff,
+  definition: StepDefinition,
+  failure: AttemptFailure,
+  handoffError: string,
+  handoffErrorCode: string,
+  now: number,
+): TransitionResult {
   const index = h.currentStep;
-  return change('failStep', h, ACTIVE, (next) => {
-    const step = next.steps[index];
-    step.status = 'FAILED';
-    step.error = failure.message;
-    step.errorCode = failure.code;
-    step.finishedAt = now;
-    next.error = handoffError;
-    next.errorCode = handoffErrorCode;
-  }, [failedEvent(definition, h.steps[index].attempts, failure)]);
+  return change(
+    'failStep',
+    h,
+    ACTIVE,
+    (next) => {
+      const step = next.steps[index];
+      step.status = 'FAILED';
+      step.error = failure.message;
+      step.errorCode = failure.code;
+      step.finishedAt = now;
+      next.error = handoffError;
+      next.errorCode = handoffErrorCode;
+    },
+    [failedEvent(definition, h.steps[index].attempts, failure)],
+  );
 }
 
 // ---- Ending -----------------------------------------------------------------------------------
 
 /** PENDING, RUNNING, WAITING or PAUSED → ROLLING_BACK: completed steps `undo` (ids, latest first) will be undone. */
 export function startRollback(h: Handoff, reason: string, undo: string[], now: number): TransitionResult {
-  return change('startRollback', h, UNFINISHED_BUT_ROLLING_BACK, (next) => {
-    abandonCurrentStep(next, reason, now);
-    next.status = 'ROLLING_BACK';
-    next.error ??= reason;
-  }, [{ type: 'ROLLBACK_STARTED', step: null, message: `${reason}; undoing ${undo.join(', ')}` }]);
+  return change(
+    'startRollback',
+    h,
+    UNFINISHED_BUT_ROLLING_BACK,
+    (next) => {
+      abandonCurrentStep(next, reason, now);
+      next.status = 'ROLLING_BACK';
+      next.error ??= reason;
+    },
+    [{ type: 'ROLLBACK_STARTED', step: null, message: `${reason}; undoing ${undo.join(', ')}` }],
+  );
 }
 
 export type FinalStatus = keyof typeof FINAL_EVENT_BY_STATUS;
 
 /** Any unfinished status → a final one, with its final event; a cancel keeps its reason (and its code). */
-export function finish(h: Handoff, status: FinalStatus, message: string, cancelReason: string | null, now: number): TransitionResult {
-  return change('finish', h, [...UNFINISHED_BUT_ROLLING_BACK, 'ROLLING_BACK'], (next) => {
-    if (status !== 'COMPLETED') abandonCurrentStep(next, message, now);
-    next.status = status;
-    next.startedAt ??= now;
-    next.finishedAt = now;
-    next.pause = null;
-    if (status === 'CANCELLED') {
-      next.cancelReason = cancelReason;
-      next.errorCode = cancelReason?.startsWith(DEADLINE_EXCEEDED) ? DEADLINE_EXCEEDED : 'CANCELLED';
-    }
-  }, [{ type: FINAL_EVENT_BY_STATUS[status], step: null, message }]);
+export function finish(
+  h: Handoff,
+  status: FinalStatus,
+  message: string,
+  cancelReason: string | null,
+  now: number,
+): TransitionResult {
+  return change(
+    'finish',
+    h,
+    [...UNFINISHED_BUT_ROLLING_BACK, 'ROLLING_BACK'],
+    (next) => {
+      if (status !== 'COMPLETED') abandonCurrentStep(next, message, now);
+      next.status = status;
+      next.startedAt ??= now;
+      next.finishedAt = now;
+      next.pause = null;
+      if (status === 'CANCELLED') {
+        next.cancelReason = cancelReason;
+        next.errorCode = cancelReason?.startsWith(DEADLINE_EXCEEDED) ? DEADLINE_EXCEEDED : 'CANCELLED';
+      }
+    },
+    [{ type: FINAL_EVENT_BY_STATUS[status], step: null, message }],
+  );
 }
 
 // ---- Compensations (ROLLING_BACK) ---------------------------------------------------------------
 
 /** ROLLING_BACK: attempt `attempt` of step `index`'s compensation starts (stored before it runs). */
-export function startCompensation(h: Handoff, index: number, compensation: Compensation, attempt: number, maxAttempts: number): TransitionResult {
-  return change('startCompensation', h, ['ROLLING_BACK'], (next) => {
-    next.steps[index].status = 'COMPENSATING';
-    next.steps[index].compensationAttempts = attempt;
-  }, [{ type: 'COMPENSATION_STARTED', step: h.steps[index].id, attempt, message: `${compensation.name}: attempt ${attempt} of ${maxAttempts}` }]);
+export function startCompensation(
+  h: Handoff,
+  index: number,
+  compensation: Compensation,
+  attempt: number,
+  maxAttempts: number,
+): TransitionResult {
+  return change(
+    'startCompensation',
+    h,
+    ['ROLLING_BACK'],
+    (next) => {
+      next.steps[index].status = 'COMPENSATING';
+      next.steps[index].compensationAttempts = attempt;
+    },
+    [
+      {
+        type: 'COMPENSATION_STARTED',
+        step: h.steps[index].id,
+        attempt,
+        message: `${compensation.name}: attempt ${attempt} of ${maxAttempts}`,
+      },
+    ],
+  );
 }
 
 /** ROLLING_BACK: step `index` was undone. */
-export function compensationSucceeded(h: Handoff, index: number, compensation: Compensation, attempt: number, durationMs: number): TransitionResult {
-  return change('compensationSucceeded', h, ['ROLLING_BACK'], (next) => {
-    next.steps[index].status = 'COMPENSATED';
-  }, [{ type: 'COMPENSATION_SUCCEEDED', step: h.steps[index].id, attempt, durationMs, message: `${compensation.name} succeeded on attempt ${attempt}` }]);
+export function compensationSucceeded(
+  h: Handoff,
+  index: number,
+  compensation: Compensation,
+  attempt: number,
+  durationMs: number,
+): TransitionResult {
+  return change(
+    'compensationSucceeded',
+    h,
+    ['ROLLING_BACK'],
+    (next) => {
+      next.steps[index].status = 'COMPENSATED';
+    },
+    [
+      {
+        type: 'COMPENSATION_SUCCEEDED',
+        step: h.steps[index].id,
+        attempt,
+        durationMs,
+        message: `${compensation.name} succeeded on attempt ${attempt}`,
+      },
+    ],
+  );
 }
 
 /** ROLLING_BACK: a compensation attempt failed; the next runs after `delayMs`. */
-export function compensationRetryScheduled(h: Handoff, index: number, attempt: number, error: string, delayMs: number): TransitionResult {
-  return change('compensationRetryScheduled', h, ['ROLLING_BACK'], (next) => {
-    next.steps[index].error = `compensation attempt ${attempt} failed: ${error}`;
-  }, [{ type: 'COMPENSATION_RETRY_SCHEDULED', step: h.steps[index].id, attempt: attempt + 1, message: `attempt ${attempt} failed: ${error}; retrying in ${delayMs} ms`, data: { delayMs } }]);
+export function compensationRetryScheduled(
+  h: Handoff,
+  index: number,
+  attempt: number,
+  error: string,
+  delayMs: number,
+): TransitionResult {
+  return change(
+    'compensationRetryScheduled',
+    h,
+    ['ROLLING_BACK'],
+    (next) => {
+      next.steps[index].error = `compensation attempt ${attempt} failed: ${error}`;
+    },
+    [
+      {
+        type: 'COMPENSATION_RETRY_SCHEDULED',
+        step: h.steps[index].id,
+        attempt: attempt + 1,
+        message: `attempt ${attempt} failed: ${error}; retrying in ${delayMs} ms`,
+        data: { delayMs },
+      },
+    ],
+  );
 }
 
 /** ROLLING_BACK: step `index`'s compensation failed after its attempts. */
-export function compensationFailed(h: Handoff, index: number, compensation: Compensation, attempts: number, error: string, durationMs: number): TransitionResult {
-  return change('compensationFailed', h, ['ROLLING_BACK'], (next) => {
-    next.steps[index].status = 'COMPENSATION_FAILED';
-    next.steps[index].error = `compensation failed: ${error}`;
-  }, [{ type: 'COMPENSATION_FAILED', step: h.steps[index].id, attempt: attempts, durationMs, message: `${compensation.name} failed after ${attempts} attempt(s): ${error}` }]);
+export function compensationFailed(
+  h: Handoff,
+  index: number,
+  compensation: Compensation,
+  attempts: number,
+  error: string,
+  durationMs: number,
+): TransitionResult {
+  return change(
+    'compensationFailed',
+    h,
+    ['ROLLING_BACK'],
+    (next) => {
+      next.steps[index].status = 'COMPENSATION_FAILED';
+      next.steps[index].error = `compensation failed: ${error}`;
+    },
+    [
+      {
+        type: 'COMPENSATION_FAILED',
+        step: h.steps[index].id,
+        attempt: attempts,
+        durationMs,
+        message: `${compensation.name} failed after ${attempts} attempt(s): ${error}`,
+      },
+    ],
+  );
 }
 
 // ---- Operator levers: pause, resume, redrive --------------------------------------------------------
@@ -328,20 +504,31 @@ export interface PauseRequest {
 export function pause(h: Handoff, request: PauseRequest, now: number): TransitionResult {
   const step = h.steps[h.currentStep];
   if (step && (step.status === 'RUNNING' || step.status === 'WAITING')) {
-    return { refused: { code: 'WRONG_STATE', message: `step ${step.id} has an attempt in flight: a handoff pauses between attempts` } };
+    return {
+      refused: {
+        code: 'WRONG_STATE',
+        message: `step ${step.id} has an attempt in flight: a handoff pauses between attempts`,
+      },
+    };
   }
-  return change('pause', h, ['PENDING', 'RUNNING'], (next) => {
-    next.pause = { at: now, reason: request.reason, actor: request.actor };
-    next.pausesHonoured = request.number;
-    next.status = 'PAUSED';
-  }, [
-    {
-      type: 'HANDOFF_PAUSED',
-      step: step?.id ?? null,
-      message: `paused by ${describeActor(request.actor)}${request.reason ? `: ${request.reason}` : ''}${step ? ` before ${step.id} attempt ${step.attempts + 1}` : ''}`,
-      data: { reason: request.reason, actor: request.actor },
+  return change(
+    'pause',
+    h,
+    ['PENDING', 'RUNNING'],
+    (next) => {
+      next.pause = { at: now, reason: request.reason, actor: request.actor };
+      next.pausesHonoured = request.number;
+      next.status = 'PAUSED';
     },
-  ]);
+    [
+      {
+        type: 'HANDOFF_PAUSED',
+        step: step?.id ?? null,
+        message: `paused by ${describeActor(request.actor)}${request.reason ? `: ${request.reason}` : ''}${step ? ` before ${step.id} attempt ${step.attempts + 1}` : ''}`,
+        data: { reason: request.reason, actor: request.actor },
+      },
+    ],
+  );
 }
 
 /**
@@ -350,20 +537,26 @@ export function pause(h: Handoff, request: PauseRequest, now: number): Transitio
  */
 export function resume(h: Handoff, actor: Actor | null, now: number, reason: string | null = null): TransitionResult {
   const pausedMs = Math.max(0, now - (h.pause?.at ?? now));
-  return change('resume', h, ['PAUSED'], (next) => {
-    const step = next.steps[next.currentStep];
-    if (step?.retryAt != null) step.retryAt += pausedMs;
-    if (next.deadlineAt != null) next.deadlineAt += pausedMs;
-    next.pause = null;
-    next.status = 'PENDING';
-  }, [
-    {
-      type: 'HANDOFF_RESUMED',
-      step: null,
-      message: `resumed by ${describeActor(actor)} after ${pausedMs} ms paused${reason ? `: ${reason}` : ''}`,
-      data: { pausedMs, actor, ...(reason ? { reason } : {}) },
+  return change(
+    'resume',
+    h,
+    ['PAUSED'],
+    (next) => {
+      const step = next.steps[next.currentStep];
+      if (step?.retryAt != null) step.retryAt += pausedMs;
+      if (next.deadlineAt != null) next.deadlineAt += pausedMs;
+      next.pause = null;
+      next.status = 'PENDING';
     },
-  ]);
+    [
+      {
+        type: 'HANDOFF_RESUMED',
+        step: null,
+        message: `resumed by ${describeActor(actor)} after ${pausedMs} ms paused${reason ? `: ${reason}` : ''}`,
+        data: { pausedMs, actor, ...(reason ? { reason } : {}) },
+      },
+    ],
+  );
 }
 
 /** Where a redrive restarts, or why it cannot. */
@@ -376,12 +569,15 @@ export type RedriveStart = { index: number } | { refused: Refusal & { field: 'fr
  * again), never later than that point (an undone step would be skipped).
  */
 export function redriveStart(h: Handoff, fromStep: string | null): RedriveStart {
-  const touched = h.steps.findIndex((step) => ['FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(step.status));
+  const touched = h.steps.findIndex((step) =>
+    ['FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(step.status),
+  );
   // Gates failed (no step ran), or a cancel-free failure left nothing marked: start where it stood.
   const earliest = touched === -1 ? Math.min(h.currentStep, Math.max(0, h.steps.length - 1)) : touched;
   if (fromStep === null) return { index: earliest };
   const named = h.steps.findIndex((step) => step.id === fromStep);
-  if (named === -1) return { refused: { code: 'WRONG_STATE', field: 'fromStep', message: `the handoff has no step "${fromStep}"` } };
+  if (named === -1)
+    return { refused: { code: 'WRONG_STATE', field: 'fromStep', message: `the handoff has no step "${fromStep}"` } };
   if (named > earliest) {
     return {
       refused: {
@@ -416,35 +612,53 @@ export function redrive(
 ): TransitionResult {
   const run = runOf(h) + 1;
   const from = h.steps[options.index];
-  const result = change('redrive', h, REDRIVABLE, (next) => {
-    next.run = run;
-    for (let i = options.index; i < next.steps.length; i++) {
-      const step = next.steps[i];
-      Object.assign(step, { status: 'PENDING', attempts: 0, compensationAttempts: 0, startedAt: null, finishedAt: null, error: null, errorCode: null, output: null, retryAt: null, attemptStartedAt: null });
-    }
-    next.currentStep = options.index;
-    next.status = 'PENDING';
-    next.error = null;
-    next.errorCode = null;
-    next.finishedAt = null;
-    next.deadlineAt = options.deadlineMs !== null ? now + options.deadlineMs : null;
-    if (options.pausesHonoured != null) next.pausesHonoured = Math.max(next.pausesHonoured ?? 0, options.pausesHonoured);
-    if (options.metadata) next.metadata = options.metadata;
-  }, [
-    {
-      type: 'HANDOFF_REDRIVEN',
-      step: from?.id ?? null,
-      message: `run ${run} started by ${describeActor(options.actor)} from ${from ? `step ${from.id}` : 'the start'} (run ${run - 1} ended ${h.status}) on ${procedure.id} v${procedure.version}${options.reason ? `: ${options.reason}` : ''}`,
-      data: {
-        run,
-        fromStep: from?.id ?? null,
-        previousStatus: h.status,
-        metadataPatched: options.metadata !== null,
-        actor: options.actor,
-        ...(options.reason ? { reason: options.reason } : {}),
-      },
+  const result = change(
+    'redrive',
+    h,
+    REDRIVABLE,
+    (next) => {
+      next.run = run;
+      for (let i = options.index; i < next.steps.length; i++) {
+        const step = next.steps[i];
+        Object.assign(step, {
+          status: 'PENDING',
+          attempts: 0,
+          compensationAttempts: 0,
+          startedAt: null,
+          finishedAt: null,
+          error: null,
+          errorCode: null,
+          output: null,
+          retryAt: null,
+          attemptStartedAt: null,
+        });
+      }
+      next.currentStep = options.index;
+      next.status = 'PENDING';
+      next.error = null;
+      next.errorCode = null;
+      next.finishedAt = null;
+      next.deadlineAt = options.deadlineMs !== null ? now + options.deadlineMs : null;
+      if (options.pausesHonoured != null)
+        next.pausesHonoured = Math.max(next.pausesHonoured ?? 0, options.pausesHonoured);
+      if (options.metadata) next.metadata = options.metadata;
     },
-  ]);
+    [
+      {
+        type: 'HANDOFF_REDRIVEN',
+        step: from?.id ?? null,
+        message: `run ${run} started by ${describeActor(options.actor)} from ${from ? `step ${from.id}` : 'the start'} (run ${run - 1} ended ${h.status}) on ${procedure.id} v${procedure.version}${options.reason ? `: ${options.reason}` : ''}`,
+        data: {
+          run,
+          fromStep: from?.id ?? null,
+          previousStatus: h.status,
+          metadataPatched: options.metadata !== null,
+          actor: options.actor,
+          ...(options.reason ? { reason: options.reason } : {}),
+        },
+      },
+    ],
+  );
   if (!isRefused(result)) result.writesMetadata = options.metadata !== null;
   return result;
 }

@@ -14,7 +14,13 @@ export const HANDOFF_STATUSES = [
 ] as const;
 export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
 
-export const FINAL_STATUSES: ReadonlySet<HandoffStatus> = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'CANCELLED']);
+export const FINAL_STATUSES: ReadonlySet<HandoffStatus> = new Set([
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+  'ROLLBACK_FAILED',
+  'CANCELLED',
+]);
 
 export function isFinal(status: HandoffStatus): boolean {
   return FINAL_STATUSES.has(status);
@@ -29,7 +35,13 @@ export const UNFINISHED_STATUSES: readonly HandoffStatus[] = HANDOFF_STATUSES.fi
  */
 export const RESUMABLE_STATUSES: readonly HandoffStatus[] = UNFINISHED_STATUSES.filter((status) => status !== 'PAUSED');
 
-export const HANDOFF_TYPES = ['PHASE_TRANSITION', 'AGENT_HANDOFF', 'TASK_DELEGATION', 'ESCALATION', 'RECOVERY'] as const;
+export const HANDOFF_TYPES = [
+  'PHASE_TRANSITION',
+  'AGENT_HANDOFF',
+  'TASK_DELEGATION',
+  'ESCALATION',
+  'RECOVERY',
+] as const;
 export type HandoffType = (typeof HANDOFF_TYPES)[number];
 
 export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;

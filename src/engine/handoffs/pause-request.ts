@@ -1,6 +1,6 @@
 import { actorFrom } from '../shared/actor.js';
-import type { PauseRequest } from './handoff-transitions.js';
 import type { Handoff } from './handoff.js';
+import type { PauseRequest } from './handoff-transitions.js';
 
 /**
  * A pause is asked for like a signal, out of band (the runner holds the handoff's lease): recorded

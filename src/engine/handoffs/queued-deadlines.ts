@@ -1,4 +1,4 @@
-import { startTimeout, type Clock } from '../shared/clock.js';
+import { type Clock, startTimeout } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
@@ -26,11 +26,20 @@ export class QueuedDeadlines {
   /** Arms the deadline of a handoff just queued, unless it started at once (or one is armed already). */
   watch(id: string, deadlineAt: number | null | undefined): void {
     if (deadlineAt == null || this.timers.has(id) || !this.deps.isWaiting(id)) return;
-    const cancel = startTimeout(this.deps.clock, Math.max(0, deadlineAt - this.deps.clock.now()), () => {
-      this.timers.delete(id);
-      if (!this.deps.isWaiting(id)) return;
-      this.deps.expire(id, deadlineAt).catch((error) => this.deps.logger.warn({ handoffId: id, err: error }, 'could not cancel a queued handoff past its deadline'));
-    }, { background: true });
+    const cancel = startTimeout(
+      this.deps.clock,
+      Math.max(0, deadlineAt - this.deps.clock.now()),
+      () => {
+        this.timers.delete(id);
+        if (!this.deps.isWaiting(id)) return;
+        this.deps
+          .expire(id, deadlineAt)
+          .catch((error) =>
+            this.deps.logger.warn({ handoffId: id, err: error }, 'could not cancel a queued handoff past its deadline'),
+          );
+      },
+      { background: true },
+    );
     this.timers.set(id, cancel);
   }
 

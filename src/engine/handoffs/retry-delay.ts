@@ -16,7 +16,12 @@ export function retryDelayMs(nextAttempt: number, policy: RetryPolicy, random: R
  * The wait before the next attempt: what the other side asked for (Retry-After) when it did, bounded
  * by the policy's maximum delay so a far-off date cannot park a handoff; else the policy's back-off.
  */
-export function nextRetryDelayMs(nextAttempt: number, policy: RetryPolicy, random: Random, retryAfterMs: number | null): number {
+export function nextRetryDelayMs(
+  nextAttempt: number,
+  policy: RetryPolicy,
+  random: Random,
+  retryAfterMs: number | null,
+): number {
   if (retryAfterMs !== null) return Math.min(policy.maxDelayMs, Math.max(0, Math.round(retryAfterMs)));
   return retryDelayMs(nextAttempt, policy, random);
 }
@@ -24,5 +29,9 @@ export function nextRetryDelayMs(nextAttempt: number, policy: RetryPolicy, rando
 /** Whether the policy lists `code` as one another attempt cannot help with. */
 export function isNonRetryableCode(code: string, policy: RetryPolicy): boolean {
   const listed = policy.nonRetryableCodes ?? DEFAULT_NON_RETRYABLE_CODES;
-  return listed.some((entry) => entry === code || (entry === 'HTTP_4XX' && /^HTTP_4\d\d$/.test(code) && code !== 'HTTP_408' && code !== 'HTTP_429'));
+  return listed.some(
+    (entry) =>
+      entry === code ||
+      (entry === 'HTTP_4XX' && /^HTTP_4\d\d$/.test(code) && code !== 'HTTP_408' && code !== 'HTTP_429'),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Action } from '../procedures/procedure.js';
-import { startTimeout, type Clock } from '../shared/clock.js';
+import { type Clock, startTimeout } from '../shared/clock.js';
 import { AttemptAbort } from './attempt-abort.js';
 import type { Handoff } from './handoff.js';
 import { STEP_KIND_REGISTRY } from './steps/registry.js';
@@ -72,7 +72,9 @@ export async function runAction(
   const forwardOuter = () => attempt.abort(run.outer.reason);
   if (run.outer.aborted) forwardOuter();
   else run.outer.addEventListener('abort', forwardOuter, { once: true });
-  const cancelTimeout = startTimeout(clock, run.action.timeoutMs, () => attempt.abort(new StepTimeoutError(run.action.timeoutMs)));
+  const cancelTimeout = startTimeout(clock, run.action.timeoutMs, () =>
+    attempt.abort(new StepTimeoutError(run.action.timeoutMs)),
+  );
 
   try {
     const work = (async () => {
@@ -85,7 +87,8 @@ export async function runAction(
         get signal() {
           return attempt.signal;
         },
-        awaitSignal: (name, until) => run.awaitSignal(until ? AbortSignal.any([attempt.signal, until]) : attempt.signal, name),
+        awaitSignal: (name, until) =>
+          run.awaitSignal(until ? AbortSignal.any([attempt.signal, until]) : attempt.signal, name),
         services,
       });
     })();
@@ -93,7 +96,11 @@ export async function runAction(
     const output = await (handler.settlesOnAbort ? work : Promise.race([work, attempt.aborted]));
     return { ok: true, output, durationMs: clock.now() - started };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error : new Error(String(error)), durationMs: clock.now() - started };
+    return {
+      ok: false,
+      error: error instanceof Error ? error : new Error(String(error)),
+      durationMs: clock.now() - started,
+    };
   } finally {
     cancelTimeout();
     run.outer.removeEventListener('abort', forwardOuter);

@@ -1,11 +1,11 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { InboxStore } from '../ports/registry-stores.js';
-import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Procedure } from '../procedures/procedure.js';
+import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Random } from '../shared/random.js';
 import { isBlocking } from '../validation/rule.js';
-import { payloadDigest, type HandoffFacts } from '../validation/subject.js';
+import { type HandoffFacts, payloadDigest } from '../validation/subject.js';
 import type { ValidationService } from '../validation/validation-service.js';
 import type { Handoff } from './handoff.js';
 import type { StepServices } from './steps/step-kind.js';
@@ -53,7 +53,9 @@ export async function validateHandoff(
       procedure: { id: procedure.id, requiredContextKeys: procedure.requiredContextKeys },
       transferredKeys,
       receiptConfirmed,
-      outputs: Object.fromEntries(handoff.steps.filter((step) => step.status === 'SUCCEEDED').map((step) => [step.id, step.output])),
+      outputs: Object.fromEntries(
+        handoff.steps.filter((step) => step.status === 'SUCCEEDED').map((step) => [step.id, step.output]),
+      ),
     },
   });
   const blocking = evaluation.results
@@ -95,7 +97,14 @@ export function createStepServices(deps: {
         const delivery = await deps.inbox.deliver(agent, handoffId, values, deps.clock.now(), payloadDigest);
         const keys = Object.keys(values);
         await deps.feed.record(agent, [
-          { type: 'CONTEXT_DELIVERED', handoffId, taskId: null, step: null, message: `handoff ${handoffId} delivered ${keys.join(', ') || 'no keys'}`, data: { keys, digest: delivery.digest } },
+          {
+            type: 'CONTEXT_DELIVERED',
+            handoffId,
+            taskId: null,
+            step: null,
+            message: `handoff ${handoffId} delivered ${keys.join(', ') || 'no keys'}`,
+            data: { keys, digest: delivery.digest },
+          },
         ]);
         return delivery.digest;
       },
@@ -103,7 +112,14 @@ export function createStepServices(deps: {
         const delivery = await deps.inbox.withdraw(agent, handoffId, keys, deps.clock.now(), payloadDigest);
         if (!delivery) return;
         await deps.feed.record(agent, [
-          { type: 'CONTEXT_WITHDRAWN', handoffId, taskId: null, step: null, message: `handoff ${handoffId} took back ${keys.join(', ')}`, data: { keys, digest: delivery.digest } },
+          {
+            type: 'CONTEXT_WITHDRAWN',
+            handoffId,
+            taskId: null,
+            step: null,
+            message: `handoff ${handoffId} took back ${keys.join(', ')}`,
+            data: { keys, digest: delivery.digest },
+          },
         ]);
       },
     },

@@ -1,4 +1,4 @@
-import { actorFrom, type Actor } from '../shared/actor.js';
+import { type Actor, actorFrom } from '../shared/actor.js';
 
 export const SIGNAL_OUTCOMES = ['APPROVE', 'REJECT'] as const;
 export type SignalOutcome = (typeof SIGNAL_OUTCOMES)[number];
@@ -18,7 +18,14 @@ export interface StepSignal {
 const ENVELOPE = 'step-signal/1';
 
 export function storedSignal(signal: StepSignal): Record<string, unknown> {
-  return { envelope: ENVELOPE, outcome: signal.outcome, payload: signal.payload ?? null, reason: signal.reason, actor: signal.actor, run: signal.run ?? 1 };
+  return {
+    envelope: ENVELOPE,
+    outcome: signal.outcome,
+    payload: signal.payload ?? null,
+    reason: signal.reason,
+    actor: signal.actor,
+    run: signal.run ?? 1,
+  };
 }
 
 /**
@@ -28,7 +35,8 @@ export function storedSignal(signal: StepSignal): Record<string, unknown> {
  * tied to what it names already.
  */
 export function signalBelongsToRun(stored: unknown, run: number): boolean {
-  if (typeof stored !== 'object' || stored === null || (stored as Record<string, unknown>).envelope !== ENVELOPE) return true;
+  if (typeof stored !== 'object' || stored === null || (stored as Record<string, unknown>).envelope !== ENVELOPE)
+    return true;
   const given = (stored as Record<string, unknown>).run;
   return (typeof given === 'number' ? given : 1) >= run;
 }

@@ -31,10 +31,21 @@ export interface AgentTaskStore {
   ofAction(handoffId: string, actionId: string): Promise<AgentTask[]>;
   claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null>;
   heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null>;
-  complete(id: string, tokenDigest: string, output: Record<string, unknown> | null, at: number): Promise<AgentTask | null>;
+  complete(
+    id: string,
+    tokenDigest: string,
+    output: Record<string, unknown> | null,
+    at: number,
+  ): Promise<AgentTask | null>;
   fail(id: string, tokenDigest: string, failure: AgentTaskFailure, at: number): Promise<AgentTask | null>;
   /** `staleHeartbeatAt`: withdraw only a CLAIMED task whose last heartbeat is still that one. */
-  withdraw(id: string, cause: WithdrawCause, reason: string, at: number, staleHeartbeatAt?: number): Promise<AgentTask | null>;
+  withdraw(
+    id: string,
+    cause: WithdrawCause,
+    reason: string,
+    at: number,
+    staleHeartbeatAt?: number,
+  ): Promise<AgentTask | null>;
   /** Deletes every task of these handoffs (retention deletes the handoffs next); returns how many. */
   deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
   /** An agent's tasks, newest offer first. */

@@ -15,7 +15,13 @@ export interface BulkOperationStore {
   /** RUNNING → CANCELLED, dropping the lease, whoever drives it; null when it is not RUNNING. */
   cancel(id: string, at: number): Promise<BulkOperation | null>;
   /** Takes the lease of a RUNNING operation when it is free, expired, ours, or its owner is `gone`. */
-  acquire(id: string, owner: string, now: number, leaseMs: number, gone: readonly string[]): Promise<BulkOperation | null>;
+  acquire(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    gone: readonly string[],
+  ): Promise<BulkOperation | null>;
   /** Operations still RUNNING (a handful at most: what resumes after a restart). */
   running(): Promise<BulkOperation[]>;
   count(): Promise<number>;

@@ -1,6 +1,6 @@
-import { isFinal, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../handoffs/handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from '../handoffs/handoff-event.js';
 import type { AgentFeedEntry } from '../agents/agent-feed.js';
+import { type Handoff, type HandoffStatus, type HandoffType, isFinal, type Priority } from '../handoffs/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../handoffs/handoff-event.js';
 import type { HandoffOrder } from '../handoffs/handoff-order.js';
 import type { Page, PageRequest } from './page.js';
 
@@ -76,7 +76,12 @@ export interface HandoffRecord extends OutOfBandRequests {
  * transition to one of them is refused (the runner must honour the cancel instead), so a cancel
  * that was acknowledged can never be followed by one of them, whatever the timing.
  */
-export const STATUSES_IGNORING_A_CANCEL: ReadonlySet<HandoffStatus> = new Set<HandoffStatus>(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'PAUSED']);
+export const STATUSES_IGNORING_A_CANCEL: ReadonlySet<HandoffStatus> = new Set<HandoffStatus>([
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+  'PAUSED',
+]);
 
 /** Statuses whose transition hands the lease back: nothing runs the handoff on after them. */
 export function releasesLease(status: HandoffStatus): boolean {
@@ -127,7 +132,12 @@ export interface HandoffSummary {
  */
 export interface HandoffStore {
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
-  create(handoff: Handoff, drafts: HandoffEventDraft[], at: number, lease?: { owner: string; expiresAt: number } | null): Promise<HandoffEvent[]>;
+  create(
+    handoff: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    lease?: { owner: string; expiresAt: number } | null,
+  ): Promise<HandoffEvent[]>;
   /**
    * Replaces the stored state with `next` if the stored version is still `next.version - 1` and
    * (when given) the lease is still `leaseOwner`'s; records `drafts` as events. Refused with nothing
@@ -176,12 +186,22 @@ export interface HandoffStore {
    * Takes the lease when it is free, expired or ours (or, `ignoreOthers`, whoever holds it: a store
    * only this process opens); returns the handoff as stored, or null when it is someone else's.
    */
-  acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null>;
+  acquireLease(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    ignoreOthers: boolean,
+  ): Promise<HandoffRecord | null>;
   /**
    * Extends `owner`'s leases on `ids`; returns the cancel requests recorded on them meanwhile, and
    * the ids whose lease `owner` no longer holds (it expired and another process took it).
    */
-  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }>;
+  renewLeases(
+    ids: string[],
+    owner: string,
+    expiresAt: number,
+  ): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }>;
   releaseLease(id: string, owner: string): Promise<void>;
   /** Records a signal for a step (or a compensation) of an unfinished handoff, rolling back included; false when it is finished or unknown. */
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean>;

@@ -48,9 +48,21 @@ export interface InboxStore {
    * now there with `digestOf`. A change of digest clears an acknowledgement: it no longer covers
    * what the delivery holds. Returns the delivery as stored.
    */
-  deliver(agent: string, handoffId: string, values: Record<string, unknown>, at: number, digestOf: DigestOf): Promise<ContextDelivery>;
+  deliver(
+    agent: string,
+    handoffId: string,
+    values: Record<string, unknown>,
+    at: number,
+    digestOf: DigestOf,
+  ): Promise<ContextDelivery>;
   /** Removes keys (a rollback); a delivery left empty is marked withdrawn. Null when there was none. */
-  withdraw(agent: string, handoffId: string, keys: string[], at: number, digestOf: DigestOf): Promise<ContextDelivery | null>;
+  withdraw(
+    agent: string,
+    handoffId: string,
+    keys: string[],
+    at: number,
+    digestOf: DigestOf,
+  ): Promise<ContextDelivery | null>;
   read(agent: string, handoffId: string): Promise<Record<string, unknown> | null>;
   get(agent: string, handoffId: string): Promise<ContextDelivery | null>;
   /** The agent's deliveries, newest first (by first delivery). */
@@ -60,7 +72,13 @@ export interface InboxStore {
    * Records the agent's receipt if the delivery still holds what `digest` fingerprints (a
    * compare-and-set on the digest); null when there is no delivery or its digest differs.
    */
-  acknowledge(agent: string, handoffId: string, digest: string, at: number, by: string): Promise<ContextDelivery | null>;
+  acknowledge(
+    agent: string,
+    handoffId: string,
+    digest: string,
+    at: number,
+    by: string,
+  ): Promise<ContextDelivery | null>;
   /** Deletes every delivery of these handoffs, whichever agent holds it (retention deletes the handoffs next); returns how many. */
   deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
 }

@@ -5,7 +5,10 @@
 
 /** A unique key is already taken. */
 export class DuplicateKeyError extends Error {
-  constructor(readonly collection: string, detail: string) {
+  constructor(
+    readonly collection: string,
+    detail: string,
+  ) {
     super(`Duplicate key in ${collection}: ${detail}`);
     this.name = 'DuplicateKeyError';
   }
@@ -24,7 +27,10 @@ export class InvalidCursorError extends Error {
  * primary). The operation it belongs to fails; the process and everything already stored live on.
  */
 export class StoreUnavailableError extends Error {
-  constructor(readonly operation: string, override readonly cause: unknown) {
+  constructor(
+    readonly operation: string,
+    override readonly cause: unknown,
+  ) {
     super(`The store could not ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'StoreUnavailableError';
   }

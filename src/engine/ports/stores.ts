@@ -4,8 +4,8 @@ import type { BulkOperationStore } from './bulk-operation-store.js';
 import type { HandoffChangeFeed, HandoffStore } from './handoff-store.js';
 import type { AgentStore, InboxStore, ProcedureStore } from './registry-stores.js';
 import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability-stores.js';
-import type { CommittedHandoffEvents, WebhookStore } from './webhook-store.js';
 import type { ValidationRuleStore, ValidationSessionStore } from './validation-stores.js';
+import type { CommittedHandoffEvents, WebhookStore } from './webhook-store.js';
 
 /**
  * Everything the engine keeps, as the ports it declares; `src/store` implements them per database

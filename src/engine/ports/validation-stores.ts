@@ -49,7 +49,11 @@ export interface ValidationSessionStore {
   results(sessionId: string): Promise<RuleResult[]>;
   resultsOfMany(sessionIds: readonly string[]): Promise<RuleResult[][]>;
   /** Completes a RUNNING session (compare-and-set on its status); null when it was not running. */
-  complete(session: Pick<ValidationSession, 'id' | 'startedAt'>, outcome: SessionOutcome, finishedAt: number): Promise<ValidationSession | null>;
+  complete(
+    session: Pick<ValidationSession, 'id' | 'startedAt'>,
+    outcome: SessionOutcome,
+    finishedAt: number,
+  ): Promise<ValidationSession | null>;
   /** Sessions a previous process left RUNNING. */
   running(): Promise<ValidationSession[]>;
   /** Newest first. */

@@ -59,7 +59,11 @@ export interface WebhookStore {
   save(next: WebhookDelivery, expectedAttempts: number, expectedStatus: WebhookDeliveryStatus): Promise<boolean>;
   getDelivery(id: string): Promise<WebhookDelivery | null>;
   /** The delivery log, newest first. */
-  deliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null, request: PageRequest): Promise<Page<WebhookDelivery>>;
+  deliveries(
+    subscriptionId: string,
+    status: WebhookDeliveryStatus[] | null,
+    request: PageRequest,
+  ): Promise<Page<WebhookDelivery>>;
   countDeliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null): Promise<number>;
   /** Deletes the subscription's DELIVERED and FAILED deliveries created before `before`; returns how many. */
   pruneDeliveries(subscriptionId: string, before: number): Promise<number>;

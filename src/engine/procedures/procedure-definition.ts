@@ -1,11 +1,11 @@
 import { STEP_KIND_REGISTRY } from '../handoffs/steps/registry.js';
 import type { UserError, UserErrorCode } from '../shared/user-error.js';
 import {
-  DEFAULT_RETRY,
-  SEVERITIES,
   type Compensation,
+  DEFAULT_RETRY,
   type Procedure,
   type RetryPolicy,
+  SEVERITIES,
   type Severity,
   type StepDefinition,
   type StepKind,
@@ -59,21 +59,33 @@ type Path = (string | number)[];
 /** Checks a definition; every problem points at the field at fault. */
 export function checkProcedureInput(input: ProcedureInput, context: DefinitionContext): UserError[] {
   const errors: UserError[] = [];
-  const problem = (path: Path, code: UserErrorCode, message: string) => errors.push({ field: ['input', ...path.map(String)], code, message });
+  const problem = (path: Path, code: UserErrorCode, message: string) =>
+    errors.push({ field: ['input', ...path.map(String)], code, message });
 
-  if (!ID_PATTERN.test(input.id)) problem(['id'], 'INVALID_VALUE', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
-  if (!input.name.trim() || input.name.length > 200) problem(['name'], 'INVALID_VALUE', 'name must be 1–200 characters');
-  if ((input.description ?? '').length > 2000) problem(['description'], 'INVALID_VALUE', 'description must be at most 2000 characters');
-  if (input.steps.length === 0 || input.steps.length > MAX_STEPS) problem(['steps'], 'INVALID_VALUE', `a procedure needs 1–${MAX_STEPS} steps`);
-  if (input.estimatedDurationMs != null && (!Number.isInteger(input.estimatedDurationMs) || input.estimatedDurationMs < 0)) {
+  if (!ID_PATTERN.test(input.id))
+    problem(['id'], 'INVALID_VALUE', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
+  if (!input.name.trim() || input.name.length > 200)
+    problem(['name'], 'INVALID_VALUE', 'name must be 1–200 characters');
+  if ((input.description ?? '').length > 2000)
+    problem(['description'], 'INVALID_VALUE', 'description must be at most 2000 characters');
+  if (input.steps.length === 0 || input.steps.length > MAX_STEPS)
+    problem(['steps'], 'INVALID_VALUE', `a procedure needs 1–${MAX_STEPS} steps`);
+  if (
+    input.estimatedDurationMs != null &&
+    (!Number.isInteger(input.estimatedDurationMs) || input.estimatedDurationMs < 0)
+  ) {
     problem(['estimatedDurationMs'], 'INVALID_VALUE', 'estimatedDurationMs must be a whole number ≥ 0');
   }
-  if (input.deadlineMs != null && (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)) {
+  if (
+    input.deadlineMs != null &&
+    (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)
+  ) {
     problem(['deadlineMs'], 'INVALID_VALUE', `deadlineMs must be a positive whole number up to ${MAX_DEADLINE_MS}`);
   }
   checkRules(input.validationRules ?? [], ['validationRules'], context, problem);
   for (const severity of input.blockingSeverities ?? []) {
-    if (!SEVERITIES.includes(severity)) problem(['blockingSeverities'], 'INVALID_VALUE', `unknown severity ${severity}`);
+    if (!SEVERITIES.includes(severity))
+      problem(['blockingSeverities'], 'INVALID_VALUE', `unknown severity ${severity}`);
   }
 
   const actionIds = new Set<string>();
@@ -94,12 +106,23 @@ function checkAction(
   context: DefinitionContext,
   problem: (path: Path, code: UserErrorCode, message: string) => void,
 ): void {
-  if (!ID_PATTERN.test(action.id)) problem([...path, 'id'], 'INVALID_VALUE', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
-  else if (seenIds.has(action.id)) problem([...path, 'id'], 'DUPLICATE_KEY', `id "${action.id}" is used twice in this procedure`);
+  if (!ID_PATTERN.test(action.id))
+    problem(
+      [...path, 'id'],
+      'INVALID_VALUE',
+      'id must start with a letter and use letters, digits, _ or - (at most 64)',
+    );
+  else if (seenIds.has(action.id))
+    problem([...path, 'id'], 'DUPLICATE_KEY', `id "${action.id}" is used twice in this procedure`);
   seenIds.add(action.id);
-  if (!action.name.trim() || action.name.length > 200) problem([...path, 'name'], 'INVALID_VALUE', 'name must be 1–200 characters');
+  if (!action.name.trim() || action.name.length > 200)
+    problem([...path, 'name'], 'INVALID_VALUE', 'name must be 1–200 characters');
   if (!Number.isInteger(action.timeoutMs) || action.timeoutMs <= 0 || action.timeoutMs > MAX_TIMEOUT_MS) {
-    problem([...path, 'timeoutMs'], 'INVALID_VALUE', `timeoutMs must be a positive whole number up to ${MAX_TIMEOUT_MS}`);
+    problem(
+      [...path, 'timeoutMs'],
+      'INVALID_VALUE',
+      `timeoutMs must be a positive whole number up to ${MAX_TIMEOUT_MS}`,
+    );
   }
   const handler = STEP_KIND_REGISTRY.get(action.kind);
   if (!handler) {
@@ -116,11 +139,21 @@ function checkAction(
     return;
   }
   for (const message of handler.checkParams(params, context)) problem([...path, 'params'], 'INVALID_VALUE', message);
-  if (action.kind === 'validate') checkRules((params.rules as string[]) ?? [], [...path, 'params', 'rules'], context, problem);
+  if (action.kind === 'validate')
+    checkRules((params.rules as string[]) ?? [], [...path, 'params', 'rules'], context, problem);
 }
 
-function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Path, code: UserErrorCode, message: string) => void): void {
-  const whole = (value: number | undefined, name: Exclude<keyof RetryPolicy, 'nonRetryableCodes'>, min: number, max: number) => {
+function checkRetry(
+  retry: Partial<RetryPolicy>,
+  path: Path,
+  problem: (path: Path, code: UserErrorCode, message: string) => void,
+): void {
+  const whole = (
+    value: number | undefined,
+    name: Exclude<keyof RetryPolicy, 'nonRetryableCodes'>,
+    min: number,
+    max: number,
+  ) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
       problem([...path, name], 'INVALID_VALUE', `${name} must be a whole number between ${min} and ${max}`);
     }
@@ -128,22 +161,39 @@ function checkRetry(retry: Partial<RetryPolicy>, path: Path, problem: (path: Pat
   whole(retry.maxAttempts, 'maxAttempts', 1, MAX_ATTEMPTS);
   whole(retry.initialDelayMs, 'initialDelayMs', 0, MAX_TIMEOUT_MS);
   whole(retry.maxDelayMs, 'maxDelayMs', 0, MAX_TIMEOUT_MS);
-  if (retry.multiplier !== undefined && !(retry.multiplier >= 1 && retry.multiplier <= 10)) problem([...path, 'multiplier'], 'INVALID_VALUE', 'multiplier must be between 1 and 10');
-  if (retry.jitter !== undefined && !(retry.jitter >= 0 && retry.jitter <= 1)) problem([...path, 'jitter'], 'INVALID_VALUE', 'jitter must be between 0 and 1');
+  if (retry.multiplier !== undefined && !(retry.multiplier >= 1 && retry.multiplier <= 10))
+    problem([...path, 'multiplier'], 'INVALID_VALUE', 'multiplier must be between 1 and 10');
+  if (retry.jitter !== undefined && !(retry.jitter >= 0 && retry.jitter <= 1))
+    problem([...path, 'jitter'], 'INVALID_VALUE', 'jitter must be between 0 and 1');
   const codes = retry.nonRetryableCodes ?? [];
   if (codes.length > 50 || codes.some((code) => !CODE_PATTERN.test(code))) {
-    problem([...path, 'nonRetryableCodes'], 'INVALID_VALUE', 'nonRetryableCodes must be at most 50 codes in CAPITALS, digits and _ (e.g. HTTP_4XX, HTTP_503, VALIDATION_FAILED)');
+    problem(
+      [...path, 'nonRetryableCodes'],
+      'INVALID_VALUE',
+      'nonRetryableCodes must be at most 50 codes in CAPITALS, digits and _ (e.g. HTTP_4XX, HTTP_503, VALIDATION_FAILED)',
+    );
   }
 }
 
-function checkRules(ids: string[], path: Path, context: DefinitionContext, problem: (path: Path, code: UserErrorCode, message: string) => void): void {
+function checkRules(
+  ids: string[],
+  path: Path,
+  context: DefinitionContext,
+  problem: (path: Path, code: UserErrorCode, message: string) => void,
+): void {
   for (const id of ids) {
     if (!context.knownRuleIds.has(id)) problem(path, 'NOT_FOUND', `no validation rule with id "${id}"`);
   }
 }
 
 function toCompensation(action: ActionInput): Compensation {
-  return { id: action.id, name: action.name, kind: action.kind, params: action.params ?? {}, timeoutMs: action.timeoutMs };
+  return {
+    id: action.id,
+    name: action.name,
+    kind: action.kind,
+    params: action.params ?? {},
+    timeoutMs: action.timeoutMs,
+  };
 }
 
 function toStep(step: StepInput): StepDefinition {

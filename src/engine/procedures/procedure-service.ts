@@ -1,10 +1,10 @@
 import type { ProcedureStore } from '../ports/registry-stores.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { Clock } from '../shared/clock.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import type { Procedure } from './procedure.js';
-import { checkProcedureInput, toProcedure, type ProcedureInput } from './procedure-definition.js';
+import { checkProcedureInput, type ProcedureInput, toProcedure } from './procedure-definition.js';
 import { seedProcedures } from './seed-procedures.js';
 
 export interface ProcedureServiceOptions {
@@ -85,7 +85,8 @@ export class ProcedureService {
       await this.options.repository.insert(procedure);
       this.currentCache.delete(input.id);
     } catch (error) {
-      if (error instanceof DuplicateKeyError) return fail('DUPLICATE_KEY', `A procedure with id "${input.id}" exists`, ['input', 'id']);
+      if (error instanceof DuplicateKeyError)
+        return fail('DUPLICATE_KEY', `A procedure with id "${input.id}" exists`, ['input', 'id']);
       throw error;
     }
     return ok(procedure);
@@ -96,12 +97,19 @@ export class ProcedureService {
     const current = await this.options.repository.get(input.id);
     if (!current) return fail('NOT_FOUND', `No procedure with id "${input.id}"`, ['input', 'id']);
     if (expectedVersion != null && expectedVersion !== current.version) {
-      return fail('VERSION_CONFLICT', `Procedure is at version ${current.version}, not ${expectedVersion}`, ['input', 'expectedVersion']);
+      return fail('VERSION_CONFLICT', `Procedure is at version ${current.version}, not ${expectedVersion}`, [
+        'input',
+        'expectedVersion',
+      ]);
     }
     const problems = await this.check(input);
     if (problems.length > 0) return failAll(problems);
     const next = toProcedure(input, current.version + 1, current.createdAt, this.options.clock.now());
-    const conflict = () => fail<Procedure>('VERSION_CONFLICT', 'The procedure was updated concurrently; read it again and retry', ['input', 'id']);
+    const conflict = () =>
+      fail<Procedure>('VERSION_CONFLICT', 'The procedure was updated concurrently; read it again and retry', [
+        'input',
+        'id',
+      ]);
     try {
       const stored = await this.options.repository.replace(next, current.version);
       this.currentCache.delete(input.id);
@@ -126,7 +134,11 @@ export class ProcedureService {
       knownRuleIds: await this.options.knownRuleIds(),
       webhookAllowList: this.options.webhookAllowList,
     });
-    const cycle = await dependencyCycle(input.id, input.dependencies ?? [], async (id) => (await this.options.repository.get(id))?.dependencies ?? null);
+    const cycle = await dependencyCycle(
+      input.id,
+      input.dependencies ?? [],
+      async (id) => (await this.options.repository.get(id))?.dependencies ?? null,
+    );
     if (cycle) {
       problems.push({
         field: ['input', 'dependencies'],

@@ -3,7 +3,17 @@
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const STEP_KINDS = ['validate', 'transfer_context', 'await_signal', 'agent_task', 'webhook', 'delay', 'simulate', 'revert_context', 'noop'] as const;
+export const STEP_KINDS = [
+  'validate',
+  'transfer_context',
+  'await_signal',
+  'agent_task',
+  'webhook',
+  'delay',
+  'simulate',
+  'revert_context',
+  'noop',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** Retries as data: attempt n waits min(maxDelayMs, initialDelayMs × multiplier^(n-1)) ± jitter. */

@@ -1,5 +1,5 @@
-import type { FaultHook } from '../handoffs/run-action.js';
 import type { Handoff } from '../handoffs/handoff.js';
+import type { FaultHook } from '../handoffs/run-action.js';
 import type { Clock } from '../shared/clock.js';
 import { seededRandom } from '../shared/random.js';
 import type { FaultKind } from './reliability-test.js';
@@ -38,7 +38,14 @@ function hash(text: string): number {
  * Whether (and how) attempt `attempt` of step `stepId` in iteration `iteration` is faulted.
  * Pure: the same seed gives the same faults whatever the concurrency and scheduling.
  */
-export function planFault(seed: number, iteration: number, stepId: string, attempt: number, failureRate: number, stepTimeoutMs: number): PlannedFault | null {
+export function planFault(
+  seed: number,
+  iteration: number,
+  stepId: string,
+  attempt: number,
+  failureRate: number,
+  stepTimeoutMs: number,
+): PlannedFault | null {
   if (failureRate <= 0) return null;
   const random = seededRandom(hash(`${seed}|${iteration}|${stepId}|${attempt}`));
   if (random.next() >= failureRate) return null;
@@ -47,7 +54,10 @@ export function planFault(seed: number, iteration: number, stepId: string, attem
   if (pick < FAIL_SHARE) return { kind: 'FAIL', delayMs: 0 };
   if (pick < FAIL_SHARE + SLOW_SHARE) {
     // Slow, never so slow that it becomes a timeout.
-    return { kind: 'SLOW', delayMs: Math.min(Math.round(SLOW_MIN_MS + delay * SLOW_SPAN_MS), Math.floor(stepTimeoutMs / 2)) };
+    return {
+      kind: 'SLOW',
+      delayMs: Math.min(Math.round(SLOW_MIN_MS + delay * SLOW_SPAN_MS), Math.floor(stepTimeoutMs / 2)),
+    };
   }
   return stepTimeoutMs <= HANG_MAX_STEP_TIMEOUT_MS ? { kind: 'HANG', delayMs: 0 } : { kind: 'FAIL', delayMs: 0 };
 }
@@ -77,7 +87,14 @@ export function createFaultHook(options: FaultHookOptions): FaultHook {
     async beforeAttempt(handoff, stepId, attempt, signal) {
       const iteration = options.iterationOf(handoff);
       if (iteration === null) return;
-      const fault = planFault(options.seed, iteration, stepId, attempt, options.failureRate, options.stepTimeouts.get(stepId) ?? Number.MAX_SAFE_INTEGER);
+      const fault = planFault(
+        options.seed,
+        iteration,
+        stepId,
+        attempt,
+        options.failureRate,
+        options.stepTimeouts.get(stepId) ?? Number.MAX_SAFE_INTEGER,
+      );
       if (!fault) return;
       options.onFault(fault.kind);
       if (fault.kind === 'FAIL') throw new InjectedFault(stepId, attempt);

@@ -1,4 +1,4 @@
-import { isFinal, type Handoff } from '../handoffs/handoff.js';
+import { type Handoff, isFinal } from '../handoffs/handoff.js';
 import type { HandoffEvent } from '../handoffs/handoff-event.js';
 import type { HandoffService } from '../handoffs/handoff-service.js';
 import type { Clock } from '../shared/clock.js';
@@ -130,7 +130,13 @@ export async function runIteration(context: IterationContext, index: number): Pr
   if (context.cancelled.aborted) onTestCancel();
   else context.cancelled.addEventListener('abort', onTestCancel, { once: true });
 
-  const observed: Observed = { retries: 0, gatesFailed: false, lastFailureTimedOut: false, compensations: 0, compensationsFailed: 0 };
+  const observed: Observed = {
+    retries: 0,
+    gatesFailed: false,
+    lastFailureTimedOut: false,
+    compensations: 0,
+    compensationsFailed: 0,
+  };
   try {
     for await (const event of handoffs.progress(handoffId, 0)) observe(observed, event);
     let handoff = await handoffs.get(handoffId);
@@ -149,8 +155,10 @@ export async function runIteration(context: IterationContext, index: number): Pr
       latencyMs: (handoff.finishedAt ?? clock.now()) - startedAt,
     };
     // A handoff that completed after the timer fired (the cancel lost the race) still took too long.
-    if (handoff.status === 'COMPLETED' && rollback.latencyMs <= context.timeoutMs) return record({ outcome: 'SUCCEEDED', ...rollback });
-    if (handoff.status === 'COMPLETED') return record({ outcome: 'FAILED', errorCodes: ['ITERATION_TIMEOUT'], ...rollback });
+    if (handoff.status === 'COMPLETED' && rollback.latencyMs <= context.timeoutMs)
+      return record({ outcome: 'SUCCEEDED', ...rollback });
+    if (handoff.status === 'COMPLETED')
+      return record({ outcome: 'FAILED', errorCodes: ['ITERATION_TIMEOUT'], ...rollback });
     if (handoff.status === 'CANCELLED' && cancelledByTest) return record({ outcome: 'CANCELLED', ...rollback });
     return record({ outcome: 'FAILED', errorCodes: failureCodes(handoff, observed, timedOut), ...rollback });
   } finally {

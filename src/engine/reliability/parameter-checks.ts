@@ -29,7 +29,10 @@ function describe(bound: Bound): string {
 }
 
 /** Problems with the given parameter values; `path` prefixes each field path. */
-export function checkParameters(values: Partial<Record<keyof TestParameters, number | null | undefined>>, path: string[]): UserError[] {
+export function checkParameters(
+  values: Partial<Record<keyof TestParameters, number | null | undefined>>,
+  path: string[],
+): UserError[] {
   const errors: UserError[] = [];
   for (const [name, value] of Object.entries(values) as [keyof TestParameters, number | null | undefined][]) {
     if (value === undefined || value === null) continue;
@@ -40,7 +43,8 @@ export function checkParameters(values: Partial<Record<keyof TestParameters, num
       (bound.integer && !Number.isInteger(value)) ||
       value > bound.max ||
       (bound.exclusiveMin ? value <= bound.min : value < bound.min);
-    if (bad) errors.push({ field: [...path, name], code: 'INVALID_VALUE', message: `${name} must be ${describe(bound)}` });
+    if (bad)
+      errors.push({ field: [...path, name], code: 'INVALID_VALUE', message: `${name} must be ${describe(bound)}` });
   }
   return errors;
 }

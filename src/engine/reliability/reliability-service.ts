@@ -1,18 +1,17 @@
-import { randomToken, type Random } from '../shared/random.js';
-import { DuplicateKeyError } from '../ports/store-errors.js';
-import type { Page, PageRequest } from '../ports/page.js';
-import type { ReliabilityConfigStore } from '../ports/reliability-stores.js';
-import type { ReliabilityTestStore, TestFilter } from '../ports/reliability-stores.js';
 import type { AgentService } from '../agents/agent-service.js';
 import type { FaultInjectors } from '../handoffs/fault-injectors.js';
-import { UNFINISHED_STATUSES, type Handoff } from '../handoffs/handoff.js';
+import { type Handoff, UNFINISHED_STATUSES } from '../handoffs/handoff.js';
 import type { HandoffService } from '../handoffs/handoff-service.js';
+import type { Page, PageRequest } from '../ports/page.js';
+import type { ReliabilityConfigStore, ReliabilityTestStore, TestFilter } from '../ports/reliability-stores.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
-import { startTimeout, type Clock } from '../shared/clock.js';
+import { type Clock, startTimeout } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { type Random, randomToken } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { checkParameters } from './parameter-checks.js';
 import {
   isFinalTestStatus,
@@ -27,7 +26,8 @@ import { defaultParameters, standardConfigs } from './standard-configs.js';
 import { passingContext, provisionAgents, unsupportedSteps } from './test-fixture.js';
 import { TestRun } from './test-run.js';
 
-export interface CreateConfigInput extends Partial<Omit<TestParameters, 'iterations' | 'timeoutMs' | 'concurrentLimit'>> {
+export interface CreateConfigInput
+  extends Partial<Omit<TestParameters, 'iterations' | 'timeoutMs' | 'concurrentLimit'>> {
   id: string;
   type: ReliabilityTestType;
   name?: string | null;
@@ -110,11 +110,21 @@ export class ReliabilityService {
   async createConfig(input: CreateConfigInput): Promise<Outcome<ReliabilityTestConfig>> {
     const errors: UserError[] = [];
     if (!CONFIG_ID.test(input.id)) {
-      errors.push({ field: ['input', 'id'], code: 'INVALID_VALUE', message: 'id must be 1–64 letters, digits or _ . : - and start with a letter or digit' });
+      errors.push({
+        field: ['input', 'id'],
+        code: 'INVALID_VALUE',
+        message: 'id must be 1–64 letters, digits or _ . : - and start with a letter or digit',
+      });
     }
-    if (!RELIABILITY_TEST_TYPES.includes(input.type)) errors.push({ field: ['input', 'type'], code: 'INVALID_VALUE', message: 'unknown test type' });
+    if (!RELIABILITY_TEST_TYPES.includes(input.type))
+      errors.push({ field: ['input', 'type'], code: 'INVALID_VALUE', message: 'unknown test type' });
     for (const field of ['name', 'description'] as const) {
-      if ((input[field]?.length ?? 0) > 2_000) errors.push({ field: ['input', field], code: 'INVALID_VALUE', message: `${field} must be at most 2000 characters` });
+      if ((input[field]?.length ?? 0) > 2_000)
+        errors.push({
+          field: ['input', field],
+          code: 'INVALID_VALUE',
+          message: `${field} must be at most 2000 characters`,
+        });
     }
     const defaults = defaultParameters(input.type);
     const parameters: TestParameters = {
@@ -142,7 +152,8 @@ export class ReliabilityService {
     try {
       await this.deps.configs.insert(config);
     } catch (error) {
-      if (error instanceof DuplicateKeyError) return fail('DUPLICATE_KEY', `A configuration "${input.id}" already exists`, ['input', 'id']);
+      if (error instanceof DuplicateKeyError)
+        return fail('DUPLICATE_KEY', `A configuration "${input.id}" already exists`, ['input', 'id']);
       throw error;
     }
     return ok(config);
@@ -152,24 +163,44 @@ export class ReliabilityService {
   async start(input: StartTestInput): Promise<Outcome<ReliabilityTest>> {
     if (this.stopping) return fail('UNAVAILABLE', 'The server is shutting down');
     const max = this.deps.maxRunningTests ?? 4;
-    if (this.runs.size >= max) return fail('TOO_MANY_TESTS', `At most ${max} reliability tests may run at once; wait or cancel one`);
+    if (this.runs.size >= max)
+      return fail('TOO_MANY_TESTS', `At most ${max} reliability tests may run at once; wait or cancel one`);
     const config = await this.deps.configs.get(input.configId);
-    if (!config) return fail('NOT_FOUND', `No reliability test configuration "${input.configId}"`, ['input', 'configId']);
+    if (!config)
+      return fail('NOT_FOUND', `No reliability test configuration "${input.configId}"`, ['input', 'configId']);
     const procedureId = input.procedureId ?? DEFAULT_PROCEDURE;
     const procedure = await this.deps.procedures.get(procedureId);
     if (!procedure) return fail('NOT_FOUND', `No procedure with id "${procedureId}"`, ['input', 'procedureId']);
     const unsupported = unsupportedSteps(procedure);
     if (unsupported.length > 0) {
-      return fail('UNSUPPORTED_PROCEDURE', `The harness cannot signal await_signal steps (${unsupported.join(', ')})`, ['input', 'procedureId']);
+      return fail('UNSUPPORTED_PROCEDURE', `The harness cannot signal await_signal steps (${unsupported.join(', ')})`, [
+        'input',
+        'procedureId',
+      ]);
     }
-    const overrides = Object.fromEntries(Object.entries(input.overrides ?? {}).filter(([, value]) => value !== undefined && value !== null));
+    const overrides = Object.fromEntries(
+      Object.entries(input.overrides ?? {}).filter(([, value]) => value !== undefined && value !== null),
+    );
     const errors = checkParameters(overrides, ['input', 'overrides']);
     if (input.seed != null && (!Number.isInteger(input.seed) || input.seed < 0 || input.seed > MAX_SEED)) {
-      errors.push({ field: ['input', 'seed'], code: 'INVALID_VALUE', message: `seed must be an integer between 0 and ${MAX_SEED}` });
+      errors.push({
+        field: ['input', 'seed'],
+        code: 'INVALID_VALUE',
+        message: `seed must be an integer between 0 and ${MAX_SEED}`,
+      });
     }
     if (errors.length > 0) return failAll(errors);
 
-    const { id: _id, type, name: _name, description: _description, builtIn: _builtIn, createdAt: _c, updatedAt: _u, ...defaults } = config;
+    const {
+      id: _id,
+      type,
+      name: _name,
+      description: _description,
+      builtIn: _builtIn,
+      createdAt: _c,
+      updatedAt: _u,
+      ...defaults
+    } = config;
     const parameters: TestParameters = { ...defaults, ...overrides };
     const id = `rt_${randomToken(this.deps.random, 16)}`;
     const now = this.deps.clock.now();
@@ -197,7 +228,14 @@ export class ReliabilityService {
       throw error;
     }
     const run = new TestRun(
-      { handoffs: this.deps.handoffs, faults: this.deps.faults, tests: this.deps.tests, clock: this.deps.clock, logger: this.deps.logger, publish: (event) => this.events.publish(event) },
+      {
+        handoffs: this.deps.handoffs,
+        faults: this.deps.faults,
+        tests: this.deps.tests,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        publish: (event) => this.events.publish(event),
+      },
       test,
       procedure,
       {
@@ -214,7 +252,10 @@ export class ReliabilityService {
     );
     this.runs.set(id, run);
     this.events.publish(run.snapshot());
-    this.deps.logger.info({ testId: id, configId: config.id, procedureId: procedure.id, parameters }, 'reliability test started');
+    this.deps.logger.info(
+      { testId: id, configId: config.id, procedureId: procedure.id, parameters },
+      'reliability test started',
+    );
     return ok(test);
   }
 
@@ -227,7 +268,8 @@ export class ReliabilityService {
     }
     const test = await this.deps.tests.get(id);
     if (!test) return fail('NOT_FOUND', `No reliability test "${id}"`, ['input', 'id']);
-    if (isFinalTestStatus(test.status)) return fail('INVALID_STATE', `The test is ${test.status} and can no longer be cancelled`, ['input', 'id']);
+    if (isFinalTestStatus(test.status))
+      return fail('INVALID_STATE', `The test is ${test.status} and can no longer be cancelled`, ['input', 'id']);
     // Running in a process that is gone (or another one): end it from the store.
     return ok((await this.abandon(test, 'CANCELLED', reason)) ?? (await this.deps.tests.get(id))!);
   }
@@ -283,7 +325,13 @@ export class ReliabilityService {
         return null;
       }
       const { test, seq } = stored;
-      current = { testId: id, seq, status: test.status, at: test.finishedAt ?? this.deps.clock.now(), ...test.progress };
+      current = {
+        testId: id,
+        seq,
+        status: test.status,
+        at: test.finishedAt ?? this.deps.clock.now(),
+        ...test.progress,
+      };
     }
     emit(current);
     replaying = false;
@@ -340,11 +388,19 @@ export class ReliabilityService {
   }
 
   /** Ends a test this process is not running: cancels its unfinished handoffs, stores the final status. */
-  private async abandon(test: ReliabilityTest, status: 'CANCELLED' | 'FAILED', reason: string): Promise<ReliabilityTest | null> {
+  private async abandon(
+    test: ReliabilityTest,
+    status: 'CANCELLED' | 'FAILED',
+    reason: string,
+  ): Promise<ReliabilityTest | null> {
     let after: string | null = null;
     for (;;) {
-      const page: Page<Handoff> = await this.deps.handoffs.page({ testId: test.id, status: [...UNFINISHED_STATUSES] }, { first: 100, after });
-      for (const { node } of page.items) if (node.cancelReason === null) await this.deps.handoffs.cancel(node.id, reason);
+      const page: Page<Handoff> = await this.deps.handoffs.page(
+        { testId: test.id, status: [...UNFINISHED_STATUSES] },
+        { first: 100, after },
+      );
+      for (const { node } of page.items)
+        if (node.cancelReason === null) await this.deps.handoffs.cancel(node.id, reason);
       if (!page.hasNextPage) break;
       after = page.items.at(-1)!.cursor;
     }

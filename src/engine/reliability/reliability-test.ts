@@ -1,6 +1,13 @@
 /** Reliability tests: the engine exercising itself with real, test-tagged handoffs. */
 
-export const RELIABILITY_TEST_TYPES = ['RELIABILITY', 'PERFORMANCE', 'STRESS', 'FAILURE_INJECTION', 'CONCURRENCY', 'ENDURANCE'] as const;
+export const RELIABILITY_TEST_TYPES = [
+  'RELIABILITY',
+  'PERFORMANCE',
+  'STRESS',
+  'FAILURE_INJECTION',
+  'CONCURRENCY',
+  'ENDURANCE',
+] as const;
 export type ReliabilityTestType = (typeof RELIABILITY_TEST_TYPES)[number];
 
 export const RELIABILITY_TEST_STATUSES = ['RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;

@@ -1,6 +1,8 @@
 import type { ReliabilityTestConfig, ReliabilityTestType, TestParameters } from './reliability-test.js';
 
-type Standard = Pick<ReliabilityTestConfig, 'id' | 'type' | 'name' | 'description'> & Pick<TestParameters, 'iterations' | 'timeoutMs' | 'concurrentLimit'> & Partial<TestParameters>;
+type Standard = Pick<ReliabilityTestConfig, 'id' | 'type' | 'name' | 'description'> &
+  Pick<TestParameters, 'iterations' | 'timeoutMs' | 'concurrentLimit'> &
+  Partial<TestParameters>;
 
 const DEFAULTS: Pick<TestParameters, 'failureRate' | 'stressFactor' | 'ratePerSec' | 'windowMs'> = {
   failureRate: 0,
@@ -75,6 +77,8 @@ export function standardConfigs(now: number): ReliabilityTestConfig[] {
 }
 
 /** Parameter defaults for a configuration created without them. */
-export function defaultParameters(type: ReliabilityTestType): Pick<TestParameters, 'failureRate' | 'stressFactor' | 'ratePerSec' | 'windowMs'> {
+export function defaultParameters(
+  type: ReliabilityTestType,
+): Pick<TestParameters, 'failureRate' | 'stressFactor' | 'ratePerSec' | 'windowMs'> {
   return { ...DEFAULTS, ratePerSec: type === 'ENDURANCE' ? 5 : null, stressFactor: type === 'STRESS' ? 2 : 1 };
 }

@@ -1,7 +1,7 @@
 import type { AgentService } from '../agents/agent-service.js';
-import type { Procedure } from '../procedures/procedure.js';
 import { stringList } from '../handoffs/steps/step-kind.js';
-import { repeatEvery, type Clock } from '../shared/clock.js';
+import type { Procedure } from '../procedures/procedure.js';
+import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 /** What every iteration of a test hands over, and between whom. */
@@ -36,10 +36,18 @@ export function passingContext(procedure: Procedure, testId: string): Record<str
     task: { title: 'reliability test iteration', testId },
     knowledge: ['reliability-test'],
   };
-  const transferred = procedure.steps.filter((step) => step.kind === 'transfer_context').flatMap((step) => stringList(step.params.keys) ?? []);
+  const transferred = procedure.steps
+    .filter((step) => step.kind === 'transfer_context')
+    .flatMap((step) => stringList(step.params.keys) ?? []);
   for (const key of [...procedure.requiredContextKeys, ...transferred]) {
     // Keys are user text: an own-property check, and a definition rather than an assignment ("__proto__").
-    if (!Object.hasOwn(context, key)) Object.defineProperty(context, key, { value: { provisionedBy: testId }, enumerable: true, writable: true, configurable: true });
+    if (!Object.hasOwn(context, key))
+      Object.defineProperty(context, key, {
+        value: { provisionedBy: testId },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return context;
 }
@@ -59,20 +67,33 @@ export async function provisionAgents(
   logger: Logger,
 ): Promise<{ ids: { source: string; target: string }; retire(): Promise<void> }> {
   const ids = agentIds(testId);
-  for (const [id, permission] of [[ids.source, 'handoff:send'], [ids.target, 'handoff:receive']] as const) {
-    const registered = await agents.register({ id, capabilities: ['reliability-test'], permissions: [permission], status: 'READY' });
-    if (!registered.ok) throw new Error(`could not register agent ${id}: ${registered.errors.map((e) => e.message).join('; ')}`);
+  for (const [id, permission] of [
+    [ids.source, 'handoff:send'],
+    [ids.target, 'handoff:receive'],
+  ] as const) {
+    const registered = await agents.register({
+      id,
+      capabilities: ['reliability-test'],
+      permissions: [permission],
+      status: 'READY',
+    });
+    if (!registered.ok)
+      throw new Error(`could not register agent ${id}: ${registered.errors.map((e) => e.message).join('; ')}`);
   }
   const beat = (status: 'READY' | 'OFFLINE') =>
     Promise.all([ids.source, ids.target].map((id) => agents.heartbeat({ id, status })));
   const stopHeartbeats = repeatEvery(clock, Math.max(50, Math.floor(agents.heartbeatWindowMs / 3)), async () => {
-    await beat('READY').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: heartbeat failed'));
+    await beat('READY').catch((error) =>
+      logger.warn({ testId, err: error }, 'reliability test agents: heartbeat failed'),
+    );
   });
   return {
     ids,
     async retire() {
       stopHeartbeats();
-      await beat('OFFLINE').catch((error) => logger.warn({ testId, err: error }, 'reliability test agents: could not retire'));
+      await beat('OFFLINE').catch((error) =>
+        logger.warn({ testId, err: error }, 'reliability test agents: could not retire'),
+      );
     },
   };
 }

@@ -1,14 +1,20 @@
 import type { FaultInjectors } from '../handoffs/fault-injectors.js';
 import type { HandoffService } from '../handoffs/handoff-service.js';
+import type { ReliabilityTestStore } from '../ports/reliability-stores.js';
 import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { ReliabilityTestStore } from '../ports/reliability-stores.js';
 import { createFaultHook } from './fault-plan.js';
 import { iterationIndexOf, runIteration } from './iteration.js';
 import { runIterations, type Schedule } from './iteration-pool.js';
 import { inFlightLimit } from './parameter-checks.js';
-import type { FaultKind, ReliabilityProgressEvent, ReliabilityTest, ReliabilityTestStatus, TestProgress } from './reliability-test.js';
+import type {
+  FaultKind,
+  ReliabilityProgressEvent,
+  ReliabilityTest,
+  ReliabilityTestStatus,
+  TestProgress,
+} from './reliability-test.js';
 import type { Provisioned } from './test-fixture.js';
 import { buildResult, type IterationRecord } from './test-stats.js';
 
@@ -124,14 +130,34 @@ export class TestRun {
     this.seq++;
     await this.writes;
     const stored = await this.deps.tests
-      .finish(this.test.id, { status: this.status, progress: this.progress(), seq: this.seq, result, error, cancelReason: this.cancelReason, finishedAt })
+      .finish(this.test.id, {
+        status: this.status,
+        progress: this.progress(),
+        seq: this.seq,
+        result,
+        error,
+        cancelReason: this.cancelReason,
+        finishedAt,
+      })
       .catch((err: unknown) => {
         logger.error({ testId: this.test.id, err }, 'could not store the reliability test result');
         return null;
       });
-    await this.cleanUp().catch((err: unknown) => logger.warn({ testId: this.test.id, err }, 'reliability test clean-up failed'));
+    await this.cleanUp().catch((err: unknown) =>
+      logger.warn({ testId: this.test.id, err }, 'reliability test clean-up failed'),
+    );
     this.deps.publish(this.snapshot());
-    return stored ?? { ...this.test, status: this.status, progress: this.progress(), result, error, cancelReason: this.cancelReason, finishedAt };
+    return (
+      stored ?? {
+        ...this.test,
+        status: this.status,
+        progress: this.progress(),
+        result,
+        error,
+        cancelReason: this.cancelReason,
+        finishedAt,
+      }
+    );
   }
 
   private registerFaults(): () => void {

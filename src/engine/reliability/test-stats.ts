@@ -1,5 +1,12 @@
 import { build } from 'hdr-histogram-js';
-import type { ErrorCount, FaultCount, FaultKind, LatencySummary, ReliabilityResult, WindowResult } from './reliability-test.js';
+import type {
+  ErrorCount,
+  FaultCount,
+  FaultKind,
+  LatencySummary,
+  ReliabilityResult,
+  WindowResult,
+} from './reliability-test.js';
 import { FAULT_KINDS } from './reliability-test.js';
 
 export type IterationOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -90,7 +97,9 @@ export function buildResult(records: readonly IterationRecord[], context: Result
   const windows = windowSeries(records, context.windowMs);
   const measured = windows.filter((w) => w.latencyMs !== null);
   const p50DriftRatio =
-    measured.length >= 2 ? Math.round((measured.at(-1)!.latencyMs!.p50 / measured[0].latencyMs!.p50) * 1000) / 1000 : null;
+    measured.length >= 2
+      ? Math.round((measured.at(-1)!.latencyMs!.p50 / measured[0].latencyMs!.p50) * 1000) / 1000
+      : null;
   return {
     iterations: records.length,
     succeeded,

@@ -55,7 +55,12 @@ export const systemClock: Clock = {
 const TIMEOUT_CANCELLED = Object.freeze(new Error('timeout cancelled'));
 
 /** Arms a timeout with the clock's timer, or a cancellable sleep when it has none; returns its cancel. */
-export function startTimeout(clock: Clock, ms: number, onTimeout: () => void, options?: { background?: boolean }): () => void {
+export function startTimeout(
+  clock: Clock,
+  ms: number,
+  onTimeout: () => void,
+  options?: { background?: boolean },
+): () => void {
   if (clock.timer) return clock.timer(ms, onTimeout, options);
   const cancelled = new AbortController();
   clock.sleep(ms, cancelled.signal).then(onTimeout, () => undefined);

@@ -16,7 +16,11 @@ const REPLAY_PAGE = 500;
  * a gap in the live stream (an entry another process stored, not heard of yet) is filled from the
  * store. The shape of handoffProgress, for logs that never end.
  */
-export function followGapless<T extends { seq: number }>(log: NumberedLog<T>, after: number, onError: (error: unknown) => void): AsyncIterableIterator<T> {
+export function followGapless<T extends { seq: number }>(
+  log: NumberedLog<T>,
+  after: number,
+  onError: (error: unknown) => void,
+): AsyncIterableIterator<T> {
   let last = after;
   let replaying = true;
   const heldBack: T[] = [];

@@ -4,7 +4,11 @@
  * anything else on its network. `label` names the input in the problem text; `hostRefused` tells
  * a refused host from a malformed URL.
  */
-export function checkOutboundUrl(raw: unknown, allowList: readonly string[], label: string): { url?: URL; problem?: string; hostRefused?: boolean } {
+export function checkOutboundUrl(
+  raw: unknown,
+  allowList: readonly string[],
+  label: string,
+): { url?: URL; problem?: string; hostRefused?: boolean } {
   if (typeof raw !== 'string') return { problem: `${label} must be a string` };
   let url: URL;
   try {

@@ -23,7 +23,10 @@ export const systemRandom: Random = { next: () => Math.random() };
 /** `length` lowercase hex digits drawn from `random`. */
 export function randomToken(random: Random, length: number): string {
   let token = '';
-  while (token.length < length) token += Math.floor(random.next() * 2 ** 32).toString(16).padStart(8, '0');
+  while (token.length < length)
+    token += Math.floor(random.next() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
   return token.slice(0, length);
 }
 

@@ -4,14 +4,19 @@
  * compare-and-set is a VERSION_CONFLICT); add a code only for a case a client would handle differently.
  */
 export const USER_ERROR_DOCS = {
-  INVALID_VALUE: 'A field has a value the operation does not accept (format, range, length, unknown enum, not a JSON object); `field` says which.',
-  MISSING_VALUE: 'A field that is optional in the schema is required in this case (e.g. targetAgent for a procedure that transfers context).',
-  TOO_LARGE: 'A value is larger than allowed as JSON (metadata, signal payload, validation context, step params, task output or progress).',
+  INVALID_VALUE:
+    'A field has a value the operation does not accept (format, range, length, unknown enum, not a JSON object); `field` says which.',
+  MISSING_VALUE:
+    'A field that is optional in the schema is required in this case (e.g. targetAgent for a procedure that transfers context).',
+  TOO_LARGE:
+    'A value is larger than allowed as JSON (metadata, signal payload, validation context, step params, task output or progress).',
   INVALID_CONDITION: 'A validation rule condition is not a query the rule engine can evaluate.',
   NOT_FOUND: 'The id names nothing (no such handoff, procedure, agent, rule, task, test or configuration).',
   DUPLICATE_KEY: 'Something with this id already exists.',
-  VERSION_CONFLICT: 'It changed since you read it (expectedVersion does not match, or a concurrent update won): read it again and retry.',
-  INVALID_STATE: 'It is not in a state that allows this (e.g. cancelling a finished handoff, signalling a step that does not wait).',
+  VERSION_CONFLICT:
+    'It changed since you read it (expectedVersion does not match, or a concurrent update won): read it again and retry.',
+  INVALID_STATE:
+    'It is not in a state that allows this (e.g. cancelling a finished handoff, signalling a step that does not wait).',
   RULE_IN_USE: 'The validation rule is named by a procedure and cannot be deleted; the message lists where.',
   DEPENDENCY_CYCLE: "The procedure's dependencies would form a cycle.",
   DEPENDENCY_NOT_MET: 'A procedure this one depends on has no COMPLETED handoff for this source phase yet.',

@@ -1,12 +1,12 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
+import type { Handoff } from '../handoffs/handoff.js';
+import { CancelledError, INTERRUPTED_BY_RESTART, ShutdownError, StepTimeoutError } from '../handoffs/run-action.js';
+import { type StepExecution, StepFailure } from '../handoffs/steps/step-kind.js';
 import type { AgentTaskStore } from '../ports/agent-task-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { randomUuid, type Random } from '../shared/random.js';
-import type { Handoff } from '../handoffs/handoff.js';
-import { CancelledError, INTERRUPTED_BY_RESTART, ShutdownError, StepTimeoutError } from '../handoffs/run-action.js';
-import { StepFailure, type StepExecution } from '../handoffs/steps/step-kind.js';
-import { isOpenTask, taskSignalName, type AgentTask, type WithdrawCause } from './agent-task.js';
+import { type Random, randomUuid } from '../shared/random.js';
+import { type AgentTask, isOpenTask, taskSignalName, type WithdrawCause } from './agent-task.js';
 import { HeartbeatTimeout, watchHeartbeats } from './heartbeat-watch.js';
 import { taskFeedDraft } from './task-feed.js';
 
@@ -19,7 +19,10 @@ export interface AgentTaskPerformerOptions {
 }
 
 /** Who an agent_task step offers its task to: params.agentId, else the handoff's target (default) or source agent. */
-export function assigneeOf(handoff: Pick<Handoff, 'sourceAgent' | 'targetAgent'>, params: Record<string, unknown>): string | null {
+export function assigneeOf(
+  handoff: Pick<Handoff, 'sourceAgent' | 'targetAgent'>,
+  params: Record<string, unknown>,
+): string | null {
   if (typeof params.agentId === 'string') return params.agentId;
   return params.assignee === 'source' ? handoff.sourceAgent : handoff.targetAgent;
 }
@@ -79,7 +82,11 @@ export class AgentTaskPerformer {
     if (step && !step.error?.endsWith(INTERRUPTED_BY_RESTART)) return null;
     const earlier = await this.options.tasks.ofAction(handoff.id, actionId);
     const done = earlier.find((task) => task.status === 'COMPLETED' && (!step || task.attempt === attempt - 1));
-    if (done) this.options.logger.info({ handoffId: handoff.id, taskId: done.id }, 'using an agent task completed before a restart');
+    if (done)
+      this.options.logger.info(
+        { handoffId: handoff.id, taskId: done.id },
+        'using an agent task completed before a restart',
+      );
     return done ?? null;
   }
 
@@ -92,10 +99,13 @@ export class AgentTaskPerformer {
     const agentId = assigneeOf(handoff, action.params);
     const name = 'name' in action && typeof action.name === 'string' ? action.name : actionId;
     if (!agentId) {
-      throw new StepFailure(`${name}: no agent to offer the task to (the handoff names no ${action.params.assignee === 'source' ? 'source' : 'target'} agent)`, {
-        retryable: false,
-        code: 'NO_AGENT',
-      });
+      throw new StepFailure(
+        `${name}: no agent to offer the task to (the handoff names no ${action.params.assignee === 'source' ? 'source' : 'target'} agent)`,
+        {
+          retryable: false,
+          code: 'NO_AGENT',
+        },
+      );
     }
     const now = this.options.clock.now();
     const heartbeat = action.params.heartbeatTimeoutMs;
@@ -137,7 +147,11 @@ export class AgentTaskPerformer {
         data: { taskId: task.id, agentId: task.agentId, code: failure.code },
       });
     }
-    if (task.status === 'WITHDRAWN') throw new StepFailure(`task taken back: ${task.withdrawal?.reason}`, { code: 'TASK_WITHDRAWN', data: { taskId: task.id, agentId: task.agentId } });
+    if (task.status === 'WITHDRAWN')
+      throw new StepFailure(`task taken back: ${task.withdrawal?.reason}`, {
+        code: 'TASK_WITHDRAWN',
+        data: { taskId: task.id, agentId: task.agentId },
+      });
     throw new Error(`agent task ${task.id} woke its step while ${task.status}`);
   }
 

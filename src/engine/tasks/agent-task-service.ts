@@ -4,9 +4,9 @@ import type { Page, PageRequest } from '../ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject } from '../shared/json-object.js';
-import { fail, ok, type Outcome } from '../shared/user-error.js';
-import { taskSignalName, type AgentTask, type AgentTaskFailure } from './agent-task.js';
-import { claimTokenDigest, type ClaimTokenSource } from './claim-token.js';
+import { fail, type Outcome, ok } from '../shared/user-error.js';
+import { type AgentTask, type AgentTaskFailure, taskSignalName } from './agent-task.js';
+import { type ClaimTokenSource, claimTokenDigest } from './claim-token.js';
 import { taskFeedDraft } from './task-feed.js';
 import { refuseTask, tokenRefusal } from './task-refusals.js';
 
@@ -58,7 +58,9 @@ export class AgentTaskService {
   private async notYours(taskId: string, actor: Actor): Promise<Outcome<never> | null> {
     if (!actor.agentId) return null;
     const task = await this.options.tasks.get(taskId);
-    return task && task.agentId !== actor.agentId ? fail('FORBIDDEN', `Task ${taskId} is not offered to agent ${actor.agentId}`, ['input', 'taskId']) : null;
+    return task && task.agentId !== actor.agentId
+      ? fail('FORBIDDEN', `Task ${taskId} is not offered to agent ${actor.agentId}`, ['input', 'taskId'])
+      : null;
   }
 
   /** Takes an offered task; the token in the answer is the only proof of the claim (it is not stored). */
@@ -81,20 +83,30 @@ export class AgentTaskService {
   async heartbeat(taskId: string, token: string, progress: unknown, actor: Actor): Promise<Outcome<AgentTask>> {
     const refused = await this.notYours(taskId, actor);
     if (refused) return refused;
-    if (tooLarge(progress, PROGRESS_LIMIT_BYTES)) return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
+    if (tooLarge(progress, PROGRESS_LIMIT_BYTES))
+      return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
     return beat ? ok(beat) : this.refusal(taskId, digest);
   }
 
   /** Finishes a claimed task with its output; the waiting step succeeds with it. */
-  async complete(taskId: string, token: string, output: Record<string, unknown> | null, actor: Actor): Promise<Outcome<AgentTask>> {
+  async complete(
+    taskId: string,
+    token: string,
+    output: Record<string, unknown> | null,
+    actor: Actor,
+  ): Promise<Outcome<AgentTask>> {
     const refused = await this.notYours(taskId, actor);
     if (refused) return refused;
-    if (output !== null && !isJsonObject(output)) return fail('INVALID_VALUE', 'output must be a JSON object', ['input', 'output']);
-    if (tooLarge(output, TASK_OUTPUT_LIMIT_BYTES)) return fail('TOO_LARGE', `output must be at most ${TASK_OUTPUT_LIMIT_BYTES} bytes as JSON`, ['input', 'output']);
+    if (output !== null && !isJsonObject(output))
+      return fail('INVALID_VALUE', 'output must be a JSON object', ['input', 'output']);
+    if (tooLarge(output, TASK_OUTPUT_LIMIT_BYTES))
+      return fail('TOO_LARGE', `output must be at most ${TASK_OUTPUT_LIMIT_BYTES} bytes as JSON`, ['input', 'output']);
     const digest = claimTokenDigest(token);
-    return this.finish(taskId, digest, 'COMPLETED', () => this.options.tasks.complete(taskId, digest, output, this.options.clock.now()));
+    return this.finish(taskId, digest, 'COMPLETED', () =>
+      this.options.tasks.complete(taskId, digest, output, this.options.clock.now()),
+    );
   }
 
   /** Finishes a claimed task as failed; the attempt fails, and the step for good when `retryable` is false. */
@@ -102,11 +114,17 @@ export class AgentTaskService {
     const refused = await this.notYours(taskId, actor);
     if (refused) return refused;
     const code = failure.code.trim();
-    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(code)) return fail('INVALID_VALUE', `code must be 1–${CODE_LIMIT} letters, digits or _ . : -`, ['input', 'code']);
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(code))
+      return fail('INVALID_VALUE', `code must be 1–${CODE_LIMIT} letters, digits or _ . : -`, ['input', 'code']);
     const message = failure.message.slice(0, MESSAGE_LIMIT);
     const digest = claimTokenDigest(token);
     return this.finish(taskId, digest, 'FAILED', () =>
-      this.options.tasks.fail(taskId, digest, { code, message, retryable: failure.retryable }, this.options.clock.now()),
+      this.options.tasks.fail(
+        taskId,
+        digest,
+        { code, message, retryable: failure.retryable },
+        this.options.clock.now(),
+      ),
     );
   }
 
@@ -114,9 +132,17 @@ export class AgentTaskService {
    * Stores the outcome, then wakes the waiting attempt. Sending the same outcome again with the same
    * token (a retry after a lost answer) wakes it again and answers as the first time did.
    */
-  private async finish(taskId: string, digest: string, status: 'COMPLETED' | 'FAILED', store: () => Promise<AgentTask | null>): Promise<Outcome<AgentTask>> {
+  private async finish(
+    taskId: string,
+    digest: string,
+    status: 'COMPLETED' | 'FAILED',
+    store: () => Promise<AgentTask | null>,
+  ): Promise<Outcome<AgentTask>> {
     let task = await store();
-    if (task) await this.options.feed.record(task.agentId, [taskFeedDraft(status === 'COMPLETED' ? 'TASK_COMPLETED' : 'TASK_FAILED', task)]);
+    if (task)
+      await this.options.feed.record(task.agentId, [
+        taskFeedDraft(status === 'COMPLETED' ? 'TASK_COMPLETED' : 'TASK_FAILED', task),
+      ]);
     else {
       const current = await this.options.tasks.get(taskId);
       if (current?.status !== status || current.tokenDigest !== digest) return this.refusal(taskId, digest, current);

@@ -15,7 +15,14 @@ export function isOpenTask(task: Pick<AgentTask, 'status'>): boolean {
 }
 
 /** Why the engine took a task back. */
-export const WITHDRAW_CAUSES = ['STEP_TIMEOUT', 'HEARTBEAT_TIMEOUT', 'CANCELLED', 'SUPERSEDED', 'SHUTDOWN', 'HANDOFF_FINISHED'] as const;
+export const WITHDRAW_CAUSES = [
+  'STEP_TIMEOUT',
+  'HEARTBEAT_TIMEOUT',
+  'CANCELLED',
+  'SUPERSEDED',
+  'SHUTDOWN',
+  'HANDOFF_FINISHED',
+] as const;
 export type WithdrawCause = (typeof WITHDRAW_CAUSES)[number];
 
 export interface AgentTaskFailure {

@@ -1,7 +1,7 @@
+import { StepFailure } from '../handoffs/steps/step-kind.js';
 import type { AgentTaskStore } from '../ports/agent-task-store.js';
 import type { Clock } from '../shared/clock.js';
-import { StepFailure } from '../handoffs/steps/step-kind.js';
-import { isOpenTask, type AgentTask } from './agent-task.js';
+import { type AgentTask, isOpenTask } from './agent-task.js';
 
 /**
  * Watches a task's heartbeats from the store (they may reach any process). Resolves with the task
@@ -11,7 +11,12 @@ import { isOpenTask, type AgentTask } from './agent-task.js';
  * meanwhile wins); rejects with the abort reason when `stop` aborts. Without a heartbeat timeout it
  * only waits for `stop`.
  */
-export async function watchHeartbeats(tasks: AgentTaskStore, clock: Clock, task: AgentTask, stop: AbortSignal): Promise<AgentTask> {
+export async function watchHeartbeats(
+  tasks: AgentTaskStore,
+  clock: Clock,
+  task: AgentTask,
+  stop: AbortSignal,
+): Promise<AgentTask> {
   const timeoutMs = task.heartbeatTimeoutMs;
   if (timeoutMs === null) {
     return new Promise<never>((_, reject) => {
@@ -42,7 +47,10 @@ export async function watchHeartbeats(tasks: AgentTaskStore, clock: Clock, task:
 
 /** A silent worker lost its task: the attempt fails (and may be retried). */
 export class HeartbeatTimeout extends StepFailure {
-  constructor(readonly task: AgentTask, reason: string) {
+  constructor(
+    readonly task: AgentTask,
+    reason: string,
+  ) {
     super(`task taken back: ${reason}`, { data: { taskId: task.id, agentId: task.agentId, heartbeatTimeout: true } });
   }
 }

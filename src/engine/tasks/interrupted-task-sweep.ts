@@ -1,6 +1,6 @@
+import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { HandoffEvent } from '../handoffs/handoff-event.js';
 import { isFinalEvent } from '../handoffs/handoff-event.js';
-import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { AgentTaskStore } from '../ports/agent-task-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -31,7 +31,12 @@ export function withdrawTasksOfInterruptedHandoffs(
   return executed.subscribe((event) => {
     if (event.type === 'HANDOFF_INTERRUPTED') resumed.add(event.handoffId);
     else if (isFinalEvent(event) && resumed.delete(event.handoffId)) {
-      sweep(event.handoffId).catch((error) => logger.warn({ handoffId: event.handoffId, err: error }, 'could not take back the open tasks of a finished handoff'));
+      sweep(event.handoffId).catch((error) =>
+        logger.warn(
+          { handoffId: event.handoffId, err: error },
+          'could not take back the open tasks of a finished handoff',
+        ),
+      );
     }
   });
 }

@@ -8,7 +8,8 @@ import type { AgentTask } from './agent-task.js';
 export type TaskRefusal = 'NOT_FOUND' | 'TASK_ALREADY_CLAIMED' | 'TASK_NOT_CURRENT' | 'INVALID_TOKEN';
 
 function notCurrent(task: AgentTask): string {
-  if (task.status === 'WITHDRAWN') return `Task ${task.id} is no longer current: it was taken back (${task.withdrawal?.cause}: ${task.withdrawal?.reason})`;
+  if (task.status === 'WITHDRAWN')
+    return `Task ${task.id} is no longer current: it was taken back (${task.withdrawal?.cause}: ${task.withdrawal?.reason})`;
   return `Task ${task.id} is no longer current: it is ${task.status}`;
 }
 

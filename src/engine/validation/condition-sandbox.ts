@@ -74,7 +74,15 @@ export class ConditionSandbox {
   test(condition: Record<string, unknown>, subject: object, signal: AbortSignal): Promise<boolean> {
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const job: Job = { key: JSON.stringify(condition), condition, subject, signal, resolve, reject, onAbort: () => this.abort(job) };
+      const job: Job = {
+        key: JSON.stringify(condition),
+        condition,
+        subject,
+        signal,
+        resolve,
+        reject,
+        onAbort: () => this.abort(job),
+      };
       signal.addEventListener('abort', job.onAbort, { once: true });
       this.queue.push(job);
       this.pump();
@@ -84,7 +92,8 @@ export class ConditionSandbox {
   /** Ends every worker (tests in flight reject). */
   async close(): Promise<void> {
     const workers = [...this.idle.splice(0), ...this.busy.keys()];
-    for (const job of [...this.busy.values(), ...this.queue.splice(0)]) this.finish(job, new Error('condition sandbox closed'));
+    for (const job of [...this.busy.values(), ...this.queue.splice(0)])
+      this.finish(job, new Error('condition sandbox closed'));
     this.busy.clear();
     await Promise.all(workers.map((worker) => this.discard(worker)));
   }

@@ -1,6 +1,6 @@
 import { Query } from 'mingo';
-import type { UserError } from '../shared/user-error.js';
 import { isJsonObject } from '../shared/json-object.js';
+import type { UserError } from '../shared/user-error.js';
 import { conditionSandbox, usesRegex } from './condition-sandbox.js';
 
 /**
@@ -38,8 +38,10 @@ function findProblem(value: unknown, depth: number): string | null {
  */
 export function checkCondition(condition: unknown, sample: object, field: string[]): UserError[] {
   const refuse = (message: string): UserError[] => [{ code: 'INVALID_CONDITION', message, field }];
-  if (!isJsonObject(condition)) return refuse('A condition is a JSON object in the MongoDB query language, e.g. { "context.phaseComplete": true }');
-  if (JSON.stringify(condition).length > MAX_CONDITION_CHARS) return refuse(`A condition may have at most ${MAX_CONDITION_CHARS} characters of JSON`);
+  if (!isJsonObject(condition))
+    return refuse('A condition is a JSON object in the MongoDB query language, e.g. { "context.phaseComplete": true }');
+  if (JSON.stringify(condition).length > MAX_CONDITION_CHARS)
+    return refuse(`A condition may have at most ${MAX_CONDITION_CHARS} characters of JSON`);
   const problem = findProblem(condition, 0);
   if (problem) return refuse(`The condition ${problem}`);
   try {
@@ -58,7 +60,12 @@ export const PROBE_TIMEOUT_MS = 1_000;
  * The sample run of a condition with regular expressions, in the sandbox under PROBE_TIMEOUT_MS
  * (`deadline` aborts it): one that cannot finish on the small sample would freeze real evaluations.
  */
-export async function probeCondition(condition: Record<string, unknown>, sample: object, field: string[], deadline: AbortSignal): Promise<UserError[]> {
+export async function probeCondition(
+  condition: Record<string, unknown>,
+  sample: object,
+  field: string[],
+  deadline: AbortSignal,
+): Promise<UserError[]> {
   try {
     await conditionSandbox.test(condition, sample, deadline);
     return [];
@@ -86,7 +93,8 @@ export function compileCondition(condition: Record<string, unknown>): CompiledCo
   const paths = [...referencedPaths(condition)];
   const sandboxed = usesRegex(condition);
   return {
-    test: (subject, signal) => (sandboxed ? conditionSandbox.test(condition, subject, signal) : query.test(subject as Record<string, unknown>)),
+    test: (subject, signal) =>
+      sandboxed ? conditionSandbox.test(condition, subject, signal) : query.test(subject as Record<string, unknown>),
     found: (subject) => foundAt(paths, subject),
     expected: abbreviate(JSON.stringify(condition), 400),
   };

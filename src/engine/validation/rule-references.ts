@@ -29,7 +29,8 @@ export function referencesTo(ruleId: string, procedures: readonly Procedure[]): 
       afterSteps: procedure.steps.filter((step) => step.validateRules.includes(ruleId)).map((step) => step.id),
       validateSteps: actions.filter((action) => validateStepRules(action).includes(ruleId)).map((action) => action.id),
     };
-    if (reference.gate || reference.afterSteps.length > 0 || reference.validateSteps.length > 0) references.push(reference);
+    if (reference.gate || reference.afterSteps.length > 0 || reference.validateSteps.length > 0)
+      references.push(reference);
   }
   return references;
 }
@@ -38,8 +39,12 @@ export function referencesTo(ruleId: string, procedures: readonly Procedure[]): 
 export function describeReference(reference: RuleReference): string {
   const places = [
     ...(reference.gate ? ['gates'] : []),
-    ...(reference.afterSteps.length > 0 ? [`after step${reference.afterSteps.length > 1 ? 's' : ''} ${reference.afterSteps.join(', ')}`] : []),
-    ...(reference.validateSteps.length > 0 ? [`validate step${reference.validateSteps.length > 1 ? 's' : ''} ${reference.validateSteps.join(', ')}`] : []),
+    ...(reference.afterSteps.length > 0
+      ? [`after step${reference.afterSteps.length > 1 ? 's' : ''} ${reference.afterSteps.join(', ')}`]
+      : []),
+    ...(reference.validateSteps.length > 0
+      ? [`validate step${reference.validateSteps.length > 1 ? 's' : ''} ${reference.validateSteps.join(', ')}`]
+      : []),
   ];
   return `${reference.procedureId} (${places.join('; ')})`;
 }

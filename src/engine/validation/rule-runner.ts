@@ -1,6 +1,6 @@
-import { startTimeout, type Clock } from '../shared/clock.js';
+import { type Clock, startTimeout } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { compileCondition, type CompiledCondition } from './condition.js';
+import { type CompiledCondition, compileCondition } from './condition.js';
 import type { RuleResult, ValidationRule } from './rule.js';
 import type { ValidationSubject } from './subject.js';
 
@@ -10,7 +10,11 @@ export interface Verdict {
 }
 
 /** Decides one rule against a subject. The default is the mingo condition; tests inject others. */
-export type RuleEvaluator = (rule: ValidationRule, subject: ValidationSubject, signal: AbortSignal) => Verdict | Promise<Verdict>;
+export type RuleEvaluator = (
+  rule: ValidationRule,
+  subject: ValidationSubject,
+  signal: AbortSignal,
+) => Verdict | Promise<Verdict>;
 
 const compiled = new Map<string, CompiledCondition>();
 const MAX_COMPILED = 1_000;
@@ -26,7 +30,9 @@ export const conditionEvaluator: RuleEvaluator = async (rule, subject, signal) =
   }
   const passed = await condition.test(subject, signal);
   const found = condition.found(subject);
-  return passed ? { passed, message: `Passed: found ${found}` } : { passed, message: `Expected ${condition.expected}; found ${found}` };
+  return passed
+    ? { passed, message: `Passed: found ${found}` }
+    : { passed, message: `Expected ${condition.expected}; found ${found}` };
 };
 
 class RuleTimeout extends Error {}
@@ -44,10 +50,23 @@ export interface RunRulesOptions {
 
 /** A result for a rule id that names no stored rule: it cannot be checked, so it is an error. */
 export function missingRuleResult(ruleId: string, seq: number, at: number): RuleResult {
-  return { ruleId, ruleName: ruleId, severity: 'CRITICAL', status: 'ERROR', message: `No validation rule "${ruleId}" exists`, durationMs: 0, seq, at };
+  return {
+    ruleId,
+    ruleName: ruleId,
+    severity: 'CRITICAL',
+    status: 'ERROR',
+    message: `No validation rule "${ruleId}" exists`,
+    durationMs: 0,
+    seq,
+    at,
+  };
 }
 
-async function judge(rule: ValidationRule, subject: ValidationSubject, options: RunRulesOptions): Promise<Pick<RuleResult, 'status' | 'message'>> {
+async function judge(
+  rule: ValidationRule,
+  subject: ValidationSubject,
+  options: RunRulesOptions,
+): Promise<Pick<RuleResult, 'status' | 'message'>> {
   if (!rule.enabled) return { status: 'SKIPPED', message: 'The rule is disabled' };
   const controller = new AbortController();
   let expire!: (error: RuleTimeout) => void;
@@ -55,12 +74,19 @@ async function judge(rule: ValidationRule, subject: ValidationSubject, options: 
   timeout.catch(() => undefined); // the losing side of the race must not surface as unhandled
   const cancelTimeout = startTimeout(options.clock, rule.timeoutMs, () => expire(new RuleTimeout()));
   try {
-    const verdict = await Promise.race([Promise.resolve().then(() => options.evaluator(rule, subject, controller.signal)), timeout]);
+    const verdict = await Promise.race([
+      Promise.resolve().then(() => options.evaluator(rule, subject, controller.signal)),
+      timeout,
+    ]);
     return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message };
   } catch (error) {
-    if (error instanceof RuleTimeout) return { status: 'ERROR', message: `The rule did not finish within ${rule.timeoutMs} ms` };
+    if (error instanceof RuleTimeout)
+      return { status: 'ERROR', message: `The rule did not finish within ${rule.timeoutMs} ms` };
     options.logger.warn({ err: error, ruleId: rule.id }, 'validation rule threw');
-    return { status: 'ERROR', message: `The rule could not be evaluated: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      status: 'ERROR',
+      message: `The rule could not be evaluated: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     cancelTimeout();
     controller.abort(RULE_FINISHED);
@@ -86,7 +112,15 @@ export async function runRules(
       } else {
         const verdict = await judge(rule, subject, options);
         const at = options.clock.now();
-        result = { ruleId: rule.id, ruleName: rule.name, severity: rule.severity, ...verdict, durationMs: at - startedAt, seq: 0, at };
+        result = {
+          ruleId: rule.id,
+          ruleName: rule.name,
+          severity: rule.severity,
+          ...verdict,
+          durationMs: at - startedAt,
+          seq: 0,
+          at,
+        };
       }
       result.seq = ++seq;
       await options.onResult?.(result);

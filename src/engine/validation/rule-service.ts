@@ -2,12 +2,12 @@ import type { ProcedureStore } from '../ports/registry-stores.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { RuleFilter, ValidationRuleStore } from '../ports/validation-stores.js';
 import { SEVERITIES, type Severity } from '../procedures/procedure.js';
-import { startTimeout, type Clock } from '../shared/clock.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
-import { checkCondition, probeCondition, PROBE_TIMEOUT_MS } from './condition.js';
+import { type Clock, startTimeout } from '../shared/clock.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
+import { checkCondition, PROBE_TIMEOUT_MS, probeCondition } from './condition.js';
 import { usesRegex } from './condition-sandbox.js';
 import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from './rule.js';
-import { describeReference, referencesTo, type RuleReference } from './rule-references.js';
+import { describeReference, type RuleReference, referencesTo } from './rule-references.js';
 import { SEED_RULE_UPGRADES, seedRules } from './seed-rules.js';
 import { canonicalJson, sampleSubject } from './subject.js';
 
@@ -46,13 +46,29 @@ async function checkFields(input: Omit<UpdateRuleInput, 'id'>, clock: Clock): Pr
     errors.push({ code: 'INVALID_VALUE', message: 'A name has 1 to 200 characters', field: ['input', 'name'] });
   }
   if (input.description && input.description.length > 2_000) {
-    errors.push({ code: 'INVALID_VALUE', message: 'A description has at most 2000 characters', field: ['input', 'description'] });
+    errors.push({
+      code: 'INVALID_VALUE',
+      message: 'A description has at most 2000 characters',
+      field: ['input', 'description'],
+    });
   }
   if (input.severity && !SEVERITIES.includes(input.severity)) {
-    errors.push({ code: 'INVALID_VALUE', message: `Severity must be one of ${SEVERITIES.join(', ')}`, field: ['input', 'severity'] });
+    errors.push({
+      code: 'INVALID_VALUE',
+      message: `Severity must be one of ${SEVERITIES.join(', ')}`,
+      field: ['input', 'severity'],
+    });
   }
-  if (input.timeoutMs !== undefined && input.timeoutMs !== null && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1 || input.timeoutMs > MAX_TIMEOUT_MS)) {
-    errors.push({ code: 'INVALID_VALUE', message: `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, field: ['input', 'timeoutMs'] });
+  if (
+    input.timeoutMs !== undefined &&
+    input.timeoutMs !== null &&
+    (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1 || input.timeoutMs > MAX_TIMEOUT_MS)
+  ) {
+    errors.push({
+      code: 'INVALID_VALUE',
+      message: `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`,
+      field: ['input', 'timeoutMs'],
+    });
   }
   if (input.condition === undefined) return errors;
   const field = ['input', 'condition'];
@@ -60,7 +76,9 @@ async function checkFields(input: Omit<UpdateRuleInput, 'id'>, clock: Clock): Pr
   if (problems.length === 0 && usesRegex(input.condition)) {
     const deadline = new AbortController();
     const cancel = startTimeout(clock, PROBE_TIMEOUT_MS, () => deadline.abort(new Error('sample run timed out')));
-    problems.push(...(await probeCondition(input.condition as Record<string, unknown>, sampleSubject(), field, deadline.signal)));
+    problems.push(
+      ...(await probeCondition(input.condition as Record<string, unknown>, sampleSubject(), field, deadline.signal)),
+    );
     cancel();
   }
   return [...errors, ...problems];
@@ -103,7 +121,16 @@ export class ValidationRuleService {
       const seed = current.get(upgrade.id);
       if (!stored || !seed || canonicalJson(stored.condition) !== canonicalJson(upgrade.from)) continue;
       // A compare-and-set on the version: of several processes starting at once, one upgrades it.
-      await this.repository.replace({ ...stored, condition: seed.condition, description: seed.description, version: stored.version + 1, updatedAt: now }, stored.version);
+      await this.repository.replace(
+        {
+          ...stored,
+          condition: seed.condition,
+          description: seed.description,
+          version: stored.version + 1,
+          updatedAt: now,
+        },
+        stored.version,
+      );
     }
   }
 
@@ -122,7 +149,11 @@ export class ValidationRuleService {
   async create(input: CreateRuleInput): Promise<Outcome<ValidationRule>> {
     const errors: UserError[] = [];
     if (!RULE_ID_PATTERN.test(input.id)) {
-      errors.push({ code: 'INVALID_VALUE', message: 'A rule id has 1 to 64 letters, digits or _ . : -', field: ['input', 'id'] });
+      errors.push({
+        code: 'INVALID_VALUE',
+        message: 'A rule id has 1 to 64 letters, digits or _ . : -',
+        field: ['input', 'id'],
+      });
     }
     if (input.name === undefined || input.name === null) {
       errors.push({ code: 'INVALID_VALUE', message: 'A name is required', field: ['input', 'name'] });
@@ -145,7 +176,8 @@ export class ValidationRuleService {
     try {
       await this.repository.insert(rule);
     } catch (error) {
-      if (error instanceof DuplicateKeyError) return fail('DUPLICATE_KEY', `A rule "${input.id}" already exists`, ['input', 'id']);
+      if (error instanceof DuplicateKeyError)
+        return fail('DUPLICATE_KEY', `A rule "${input.id}" already exists`, ['input', 'id']);
       throw error;
     }
     return ok(rule);
@@ -169,7 +201,12 @@ export class ValidationRuleService {
       updatedAt: this.clock.now(),
     };
     const stored = await this.repository.replace(next, current.version);
-    return stored ? ok(stored) : fail('VERSION_CONFLICT', `Rule "${input.id}" was changed by someone else; read it again and retry`, ['input', 'id']);
+    return stored
+      ? ok(stored)
+      : fail('VERSION_CONFLICT', `Rule "${input.id}" was changed by someone else; read it again and retry`, [
+          'input',
+          'id',
+        ]);
   }
 
   setEnabled(id: string, enabled: boolean): Promise<Outcome<ValidationRule>> {
@@ -193,6 +230,12 @@ export class ValidationRuleService {
       return { outcome: fail('RULE_IN_USE', message, ['input', 'id']), referencedBy };
     }
     if (await this.repository.delete(id, current.version)) return { outcome: ok(current), referencedBy: [] };
-    return { outcome: fail('VERSION_CONFLICT', `Rule "${id}" was changed by someone else; read it again and retry`, ['input', 'id']), referencedBy: [] };
+    return {
+      outcome: fail('VERSION_CONFLICT', `Rule "${id}" was changed by someone else; read it again and retry`, [
+        'input',
+        'id',
+      ]),
+      referencedBy: [],
+    };
   }
 }

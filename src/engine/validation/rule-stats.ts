@@ -9,7 +9,9 @@ import type { RuleResult } from './rule.js';
  * percentile); a fixed histogram answers p50/p95 to within a bucket's width, and the maximum is kept
  * exactly. Whole milliseconds, like `RuleResult.durationMs`.
  */
-export const RULE_DURATION_BOUNDS_MS = [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000] as const;
+export const RULE_DURATION_BOUNDS_MS = [
+  0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000,
+] as const;
 
 /** The bucket a duration falls in: the first bound it does not exceed, or the overflow bucket after the last. */
 export function durationBucket(durationMs: number): number {
@@ -83,7 +85,16 @@ export function summarizeStats(stats: readonly RuleStats[]): RulePerformance {
     s.durationBuckets.forEach((n, index) => (buckets[index] += n));
   }
   if (evaluated === 0) {
-    return { evaluated, passed, failed, errors, successRate: null, durationP50Ms: null, durationP95Ms: null, durationMaxMs: null };
+    return {
+      evaluated,
+      passed,
+      failed,
+      errors,
+      successRate: null,
+      durationP50Ms: null,
+      durationP95Ms: null,
+      durationMaxMs: null,
+    };
   }
   return {
     evaluated,

@@ -49,7 +49,10 @@ export const DEFAULT_RULE_TIMEOUT_MS = 5_000;
 export const DEFAULT_BLOCKING_SEVERITIES: Severity[] = ['CRITICAL'];
 
 /** A failed or errored result of a blocking severity: it fails the session (or the gate). */
-export function isBlocking(result: Pick<RuleResult, 'status' | 'severity'>, blockingSeverities: readonly Severity[]): boolean {
+export function isBlocking(
+  result: Pick<RuleResult, 'status' | 'severity'>,
+  blockingSeverities: readonly Severity[],
+): boolean {
   return (result.status === 'FAILED' || result.status === 'ERROR') && blockingSeverities.includes(result.severity);
 }
 

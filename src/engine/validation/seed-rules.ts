@@ -46,7 +46,7 @@ const SEED_RULES: SeedRule[] = [
     name: 'Context Transfer Validation',
     severity: 'CRITICAL',
     description:
-      "Every context key the procedure requires (requiredContextKeys) is present and not null: derived.missingContextKeys must be empty. When the procedure requires a receipt (a transfer_context step with params.awaitReceipt), the target must also have acknowledged, with the right digest, exactly what its delivery holds now: derived.receiptConfirmed must not be false.",
+      'Every context key the procedure requires (requiredContextKeys) is present and not null: derived.missingContextKeys must be empty. When the procedure requires a receipt (a transfer_context step with params.awaitReceipt), the target must also have acknowledged, with the right digest, exactly what its delivery holds now: derived.receiptConfirmed must not be false.',
     condition: { 'derived.missingContextKeys': { $size: 0 }, 'derived.receiptConfirmed': { $ne: false } },
   },
   {
@@ -61,7 +61,8 @@ const SEED_RULES: SeedRule[] = [
     id: 'VR007',
     name: 'Permission Validation',
     severity: 'MEDIUM',
-    description: 'The source agent may send and the target may receive: their permissions include "handoff:send" and "handoff:receive".',
+    description:
+      'The source agent may send and the target may receive: their permissions include "handoff:send" and "handoff:receive".',
     condition: { 'source.permissions': 'handoff:send', 'target.permissions': 'handoff:receive' },
   },
   {
@@ -78,7 +79,9 @@ const SEED_RULES: SeedRule[] = [
  * Seed rules whose condition changed: a stored seed still holding the earlier condition (nobody
  * edited it) is brought up to date at start-up; an edited one is left as its admin made it.
  */
-export const SEED_RULE_UPGRADES: { id: string; from: unknown }[] = [{ id: 'VR005', from: { 'derived.missingContextKeys': { $size: 0 } } }];
+export const SEED_RULE_UPGRADES: { id: string; from: unknown }[] = [
+  { id: 'VR005', from: { 'derived.missingContextKeys': { $size: 0 } } },
+];
 
 export function seedRules(now: number): ValidationRule[] {
   return SEED_RULES.map((rule) => ({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { unregisteredAgentFacts, type AgentFacts } from '../agents/agent-service.js';
+import { type AgentFacts, unregisteredAgentFacts } from '../agents/agent-service.js';
 
 /**
  * The validation subject: everything a rule condition can look at, built by the engine
@@ -55,7 +55,8 @@ export interface SubjectInput {
 
 /** JSON with object keys sorted at every level, so equal data always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.keys(value)
       .sort()
@@ -95,7 +96,9 @@ export function deriveFacts(
     matches = typeof declared === 'string' && digest !== null && declared.toLowerCase() === digest;
   }
   return {
-    missingContextKeys: requiredContextKeys.filter((key) => !Object.hasOwn(context, key) || context[key] === undefined || context[key] === null),
+    missingContextKeys: requiredContextKeys.filter(
+      (key) => !Object.hasOwn(context, key) || context[key] === undefined || context[key] === null,
+    ),
     payloadDigest: digest,
     payloadDigestMatches: matches,
     transferredKeys: [...transferredKeys],
@@ -117,10 +120,14 @@ export async function buildSubject(
     target,
     procedure: input.procedure ?? null,
     outputs: input.outputs ?? {},
-    derived: deriveFacts(context, input.procedure?.requiredContextKeys ?? [], input.transferredKeys ?? [], input.receiptConfirmed ?? null),
+    derived: deriveFacts(
+      context,
+      input.procedure?.requiredContextKeys ?? [],
+      input.transferredKeys ?? [],
+      input.receiptConfirmed ?? null,
+    ),
   };
 }
-
 
 /** A representative subject that new conditions are test-run against before being stored. */
 export function sampleSubject(): ValidationSubject {

@@ -1,7 +1,7 @@
 import type { ValidationSessionStore } from '../ports/validation-stores.js';
 import { SEVERITIES, type Severity } from '../procedures/procedure.js';
 import type { ValidationRule } from './rule.js';
-import { summarizeStats, type RulePerformance } from './rule-stats.js';
+import { type RulePerformance, summarizeStats } from './rule-stats.js';
 
 export interface ValidationMetrics {
   sessions: number;
@@ -20,7 +20,10 @@ export interface ValidationMetrics {
  * Sessions and per-rule figures, read from the store (so they survive restarts): a few counts over
  * sessions and the running per-rule totals, never the results themselves.
  */
-export async function validationMetrics(rules: readonly ValidationRule[], sessions: ValidationSessionStore): Promise<ValidationMetrics> {
+export async function validationMetrics(
+  rules: readonly ValidationRule[],
+  sessions: ValidationSessionStore,
+): Promise<ValidationMetrics> {
   const [total, running, passed, passedWithWarnings, failed, stats] = await Promise.all([
     sessions.count({}),
     sessions.count({ statuses: ['RUNNING'] }),
@@ -38,6 +41,9 @@ export async function validationMetrics(rules: readonly ValidationRule[], sessio
     failed,
     successRate: completed === 0 ? 0 : (passed + passedWithWarnings) / completed,
     byRule: rules.map((rule) => ({ ruleId: rule.id, ...summarizeStats(stats.filter((s) => s.ruleId === rule.id)) })),
-    bySeverity: SEVERITIES.map((severity) => ({ severity, ...summarizeStats(stats.filter((s) => s.severity === severity)) })),
+    bySeverity: SEVERITIES.map((severity) => ({
+      severity,
+      ...summarizeStats(stats.filter((s) => s.severity === severity)),
+    })),
   };
 }

@@ -1,21 +1,33 @@
-import { randomUuid, type Random } from '../shared/random.js';
+import type { AgentService } from '../agents/agent-service.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { SessionFilter, ValidationSessionStore } from '../ports/validation-stores.js';
-import type { AgentService } from '../agents/agent-service.js';
+import { type Procedure, SEVERITIES, type Severity } from '../procedures/procedure.js';
 import type { ProcedureService } from '../procedures/procedure-service.js';
-import { SEVERITIES, type Procedure, type Severity } from '../procedures/procedure.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { Topic } from '../shared/topic.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
 import { AsyncQueue } from '../shared/async-queue.js';
+import type { Clock } from '../shared/clock.js';
 import { jsonBytes } from '../shared/json-object.js';
-import { DEFAULT_BLOCKING_SEVERITIES, decideOutcome, type RuleResult, type SessionOutcome, type ValidationRule } from './rule.js';
-import { conditionEvaluator, missingRuleResult, runRules, type RuleEvaluator, type RunRulesOptions } from './rule-runner.js';
+import type { Logger } from '../shared/logger.js';
+import { type Random, randomUuid } from '../shared/random.js';
+import { Topic } from '../shared/topic.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
+import {
+  DEFAULT_BLOCKING_SEVERITIES,
+  decideOutcome,
+  type RuleResult,
+  type SessionOutcome,
+  type ValidationRule,
+} from './rule.js';
+import {
+  conditionEvaluator,
+  missingRuleResult,
+  type RuleEvaluator,
+  type RunRulesOptions,
+  runRules,
+} from './rule-runner.js';
 import type { ValidationRuleService } from './rule-service.js';
 import type { ValidationProgressEvent, ValidationSession } from './session.js';
 import { buildSubject, type HandoffFacts, type SubjectInput, type ValidationSubject } from './subject.js';
-import { validationMetrics, type ValidationMetrics } from './validation-metrics.js';
+import { type ValidationMetrics, validationMetrics } from './validation-metrics.js';
 
 /** What the handoff engine knows about a handoff, so a session can name just its id. */
 export interface HandoffForValidation {
@@ -119,7 +131,11 @@ export class ValidationService {
   async evaluate(input: EvaluateInput): Promise<Evaluation> {
     const subject = await buildSubject(input.subject, (id) => this.options.agents.facts(id));
     const results = await runRules(await this.resolveRules(input.ruleIds), subject, this.runOptions());
-    return { outcome: decideOutcome(results, input.blockingSeverities ?? DEFAULT_BLOCKING_SEVERITIES), results, subject };
+    return {
+      outcome: decideOutcome(results, input.blockingSeverities ?? DEFAULT_BLOCKING_SEVERITIES),
+      results,
+      subject,
+    };
   }
 
   /** Starts a stored session and returns it at once (RUNNING); rules finish in the background. */
@@ -135,7 +151,11 @@ export class ValidationService {
   }
 
   /** Stores the session and starts its rules in the background. */
-  private async launch(input: StartSessionInput): Promise<Outcome<{ session: ValidationSession; run: Promise<{ session: ValidationSession; results: RuleResult[] }> }>> {
+  private async launch(
+    input: StartSessionInput,
+  ): Promise<
+    Outcome<{ session: ValidationSession; run: Promise<{ session: ValidationSession; results: RuleResult[] }> }>
+  > {
     const prepared = await this.prepare(input);
     if (!prepared.ok) return prepared;
     const { session, rules } = prepared.value;
@@ -150,23 +170,38 @@ export class ValidationService {
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  private async prepare(input: StartSessionInput): Promise<Outcome<{ session: ValidationSession; rules: ResolvedRule[] }>> {
+  private async prepare(
+    input: StartSessionInput,
+  ): Promise<Outcome<{ session: ValidationSession; rules: ResolvedRule[] }>> {
     const errors: UserError[] = [];
     const found = input.handoffId && this.handoffLookup ? await this.handoffLookup(input.handoffId) : null;
     const procedureId = input.procedureId ?? found?.procedureId ?? null;
     let procedure: Procedure | null = null;
     if (procedureId) {
       procedure = await this.options.procedures.get(procedureId);
-      if (!procedure) errors.push({ code: 'NOT_FOUND', message: `No procedure "${procedureId}" exists`, field: ['input', 'procedureId'] });
+      if (!procedure)
+        errors.push({
+          code: 'NOT_FOUND',
+          message: `No procedure "${procedureId}" exists`,
+          field: ['input', 'procedureId'],
+        });
     }
     (input.blockingSeverities ?? []).forEach((severity, index) => {
       if (!SEVERITIES.includes(severity)) {
-        errors.push({ code: 'INVALID_VALUE', message: `Unknown severity "${severity}"`, field: ['input', 'blockingSeverities', String(index)] });
+        errors.push({
+          code: 'INVALID_VALUE',
+          message: `Unknown severity "${severity}"`,
+          field: ['input', 'blockingSeverities', String(index)],
+        });
       }
     });
 
     if (input.context != null && jsonBytes(input.context) > CONTEXT_LIMIT_BYTES) {
-      errors.push({ code: 'TOO_LARGE', message: `context must be at most ${CONTEXT_LIMIT_BYTES} bytes as JSON`, field: ['input', 'context'] });
+      errors.push({
+        code: 'TOO_LARGE',
+        message: `context must be at most ${CONTEXT_LIMIT_BYTES} bytes as JSON`,
+        field: ['input', 'context'],
+      });
     }
     if (input.ruleIds && input.ruleIds.length > MAX_RULES_PER_SESSION) {
       return fail('INVALID_VALUE', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
@@ -177,7 +212,11 @@ export class ValidationService {
       rules.forEach((rule) => {
         if ('missing' in rule) {
           const index = input.ruleIds!.indexOf(rule.missing);
-          errors.push({ code: 'NOT_FOUND', message: `No validation rule "${rule.missing}" exists`, field: ['input', 'ruleIds', String(index)] });
+          errors.push({
+            code: 'NOT_FOUND',
+            message: `No validation rule "${rule.missing}" exists`,
+            field: ['input', 'ruleIds', String(index)],
+          });
         }
       });
     } else if (procedure) {
@@ -226,7 +265,10 @@ export class ValidationService {
   }
 
   /** Runs, stores and publishes each result, then the outcome. Never rejects. */
-  private async execute(session: ValidationSession, rules: ResolvedRule[]): Promise<{ session: ValidationSession; results: RuleResult[] }> {
+  private async execute(
+    session: ValidationSession,
+    rules: ResolvedRule[],
+  ): Promise<{ session: ValidationSession; results: RuleResult[] }> {
     const { sessions, logger } = this.options;
     try {
       const results = await runRules(
@@ -244,9 +286,15 @@ export class ValidationService {
     }
   }
 
-  private async finish(session: ValidationSession, results: RuleResult[], forced?: SessionOutcome): Promise<ValidationSession> {
+  private async finish(
+    session: ValidationSession,
+    results: RuleResult[],
+    forced?: SessionOutcome,
+  ): Promise<ValidationSession> {
     const outcome = forced ?? decideOutcome(results, session.blockingSeverities);
-    const finished = (await this.options.sessions.complete(session, outcome, this.options.clock.now())) ?? (await this.options.sessions.get(session.id))!;
+    const finished =
+      (await this.options.sessions.complete(session, outcome, this.options.clock.now())) ??
+      (await this.options.sessions.get(session.id))!;
     this.progressTopic.publish(outcomeEvent(finished, results.length));
     return finished;
   }
@@ -268,7 +316,16 @@ export class ValidationService {
         const result: RuleResult =
           'missing' in rule
             ? missingRuleResult(rule.missing, seq, at)
-            : { ruleId: rule.id, ruleName: rule.name, severity: rule.severity, status: 'ERROR', message: 'Interrupted by a server restart before the rule finished', durationMs: 0, seq, at };
+            : {
+                ruleId: rule.id,
+                ruleName: rule.name,
+                severity: rule.severity,
+                status: 'ERROR',
+                message: 'Interrupted by a server restart before the rule finished',
+                durationMs: 0,
+                seq,
+                at,
+              };
         if (await sessions.addResult(session.id, result)) results.push(result);
       }
       await this.finish(session, results);
@@ -355,7 +412,9 @@ export class ValidationService {
 }
 
 function definedOnly<T extends Record<string, unknown>>(value: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<{
+    [K in keyof T]: NonNullable<T[K]>;
+  }>;
 }
 
 function resultEvent(sessionId: string, result: RuleResult): ValidationProgressEvent {
@@ -385,4 +444,3 @@ function outcomeEvent(session: ValidationSession, resultCount: number): Validati
     at: session.finishedAt ?? session.startedAt,
   };
 }
-

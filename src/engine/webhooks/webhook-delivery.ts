@@ -89,12 +89,22 @@ export function newDelivery(subscriptionId: string, event: HandoffEvent, order: 
 }
 
 /** The delivery after `attempt`: DELIVERED on a 2xx, FAILED after the last allowed attempt, else PENDING again after a back-off. */
-export function afterAttempt(delivery: WebhookDelivery, attempt: WebhookAttempt, policy: WebhookRetryPolicy, random: Random): WebhookDelivery {
+export function afterAttempt(
+  delivery: WebhookDelivery,
+  attempt: WebhookAttempt,
+  policy: WebhookRetryPolicy,
+  random: Random,
+): WebhookDelivery {
   const attempts = [...delivery.attempts, attempt];
   if (attempt.error === null) return { ...delivery, attempts, status: 'DELIVERED', nextAttemptAt: null };
   const round = attempts.length - delivery.roundStart;
   if (round >= policy.maxAttempts) return { ...delivery, attempts, status: 'FAILED', nextAttemptAt: null };
-  return { ...delivery, attempts, status: 'PENDING', nextAttemptAt: attempt.at + retryDelayMs(round + 1, policy, random) };
+  return {
+    ...delivery,
+    attempts,
+    status: 'PENDING',
+    nextAttemptAt: attempt.at + retryDelayMs(round + 1, policy, random),
+  };
 }
 
 /** A FAILED delivery queued again, due at once, with a fresh allowance of attempts (its log is kept). */

@@ -1,12 +1,12 @@
 import type { CommittedHandoffEvents, WebhookLease, WebhookStore } from '../ports/webhook-store.js';
-import { repeatEvery, type Clock } from '../shared/clock.js';
+import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
 import type { Random } from '../shared/random.js';
 import { afterAttempt, newDelivery, type WebhookDelivery, type WebhookRetryPolicy } from './webhook-delivery.js';
 import type { WebhookSender } from './webhook-sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
-import { wantsEvent, type WebhookSubscription } from './webhook-subscription.js';
+import { type WebhookSubscription, wantsEvent } from './webhook-subscription.js';
 
 /** Events read from the log per store round trip, and at most this many rounds per subscription per tick. */
 const EVENT_BATCH = 500;
@@ -92,7 +92,10 @@ export class WebhookDispatcher {
           .filter((subscription) => subscription.enabled)
           .map((subscription) =>
             this.serve(subscription).catch((error) =>
-              this.options.logger.warn({ err: error, subscription: subscription.id }, 'webhook dispatch failed; retrying on the next poll'),
+              this.options.logger.warn(
+                { err: error, subscription: subscription.id },
+                'webhook dispatch failed; retrying on the next poll',
+              ),
             ),
           ),
       );
@@ -118,7 +121,11 @@ export class WebhookDispatcher {
     if (now - held.prunedAt < PRUNE_EVERY_MS) return;
     held.prunedAt = now;
     const pruned = await this.options.store.pruneDeliveries(id, now - this.options.logRetentionMs);
-    if (pruned > 0) this.options.logger.info({ subscription: id, pruned }, 'webhook deliveries past the retention removed from the log');
+    if (pruned > 0)
+      this.options.logger.info(
+        { subscription: id, pruned },
+        'webhook deliveries past the retention removed from the log',
+      );
   }
 
   /** The subscription's lease: kept while more than half of it is left, else renewed (or taken). */
@@ -128,14 +135,23 @@ export class WebhookDispatcher {
     const current = this.held.get(id);
     if (current && current.expiresAt - now > leaseMs / 2) return current;
     let attempt = await store.acquireLease(id, owner, now, leaseMs);
-    if (!attempt.held && attempt.holder && (this.options.exclusiveStore || this.options.isOwnerGone?.(attempt.holder))) {
+    if (
+      !attempt.held &&
+      attempt.holder &&
+      (this.options.exclusiveStore || this.options.isOwnerGone?.(attempt.holder))
+    ) {
       attempt = await store.acquireLease(id, owner, now, leaseMs, attempt.holder);
     }
     if (!attempt.held) {
       this.held.delete(id);
       return null;
     }
-    const held = { lease: attempt.lease, expiresAt: now + leaseMs, cursorSavedAt: current?.cursorSavedAt ?? now, prunedAt: current?.prunedAt ?? 0 };
+    const held = {
+      lease: attempt.lease,
+      expiresAt: now + leaseMs,
+      cursorSavedAt: current?.cursorSavedAt ?? now,
+      prunedAt: current?.prunedAt ?? 0,
+    };
     this.held.set(id, held);
     return held;
   }
@@ -149,7 +165,9 @@ export class WebhookDispatcher {
       const now = clock.now();
       if (read.events.length === 0 && now - held.cursorSavedAt < IDLE_CURSOR_SAVE_MS) return true;
       const wanted = read.events.filter((event) => wantsEvent(subscription, event));
-      const deliveries = wanted.map((event, index) => newDelivery(subscription.id, event, held.lease.enqueued + index, now));
+      const deliveries = wanted.map((event, index) =>
+        newDelivery(subscription.id, event, held.lease.enqueued + index, now),
+      );
       if (!(await store.enqueue(held.lease, owner, deliveries, read.position))) {
         this.held.delete(subscription.id);
         return false;
@@ -172,13 +190,18 @@ export class WebhookDispatcher {
     }
     const queues = [...byHandoff.values()];
     const workers = Array.from({ length: Math.min(PARALLEL_HANDOFFS, queues.length) }, async () => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) await this.deliverInOrder(subscription, queue, deadline);
+      for (let queue = queues.shift(); queue; queue = queues.shift())
+        await this.deliverInOrder(subscription, queue, deadline);
     });
     await Promise.all(workers);
   }
 
   /** One handoff's deliveries, oldest first, until one is not due or must wait for a retry. */
-  private async deliverInOrder(subscription: WebhookSubscription, queue: WebhookDelivery[], deadline: number): Promise<void> {
+  private async deliverInOrder(
+    subscription: WebhookSubscription,
+    queue: WebhookDelivery[],
+    deadline: number,
+  ): Promise<void> {
     for (const delivery of queue) {
       const now = this.options.clock.now();
       if (this.stopping.signal.aborted) return;
@@ -216,7 +239,10 @@ export class WebhookDispatcher {
     const saved = await this.options.store.save(next, delivery.attempts.length, 'PENDING');
     if (!saved) return { ...next, status: 'PENDING' };
     if (next.status === 'FAILED') {
-      logger.warn({ subscription: subscription.id, delivery: delivery.id, attempts: next.attempts.length, error: attempt.error }, 'webhook delivery failed for good');
+      logger.warn(
+        { subscription: subscription.id, delivery: delivery.id, attempts: next.attempts.length, error: attempt.error },
+        'webhook delivery failed for good',
+      );
     }
     return next;
   }
@@ -224,7 +250,9 @@ export class WebhookDispatcher {
   private async releaseAll(): Promise<void> {
     for (const id of [...this.held.keys()]) {
       this.held.delete(id);
-      await this.options.store.releaseLease(id, this.options.owner).catch((error) => this.options.logger.warn({ err: error, subscription: id }, 'webhook lease release failed'));
+      await this.options.store
+        .releaseLease(id, this.options.owner)
+        .catch((error) => this.options.logger.warn({ err: error, subscription: id }, 'webhook lease release failed'));
     }
   }
 }

@@ -1,4 +1,4 @@
-import { startTimeout, type Clock } from '../shared/clock.js';
+import { type Clock, startTimeout } from '../shared/clock.js';
 import type { WebhookAttempt } from './webhook-delivery.js';
 
 /** One signed POST, as the dispatcher hands it over. */
@@ -26,19 +26,37 @@ function shortened(text: string): string {
 export const fetchWebhookSender: WebhookSender = async (request, clock) => {
   const started = clock.now();
   const aborted = new AbortController();
-  const cancelTimeout = startTimeout(clock, request.timeoutMs, () => aborted.abort(new Error(`no answer within ${request.timeoutMs} ms`)));
+  const cancelTimeout = startTimeout(clock, request.timeoutMs, () =>
+    aborted.abort(new Error(`no answer within ${request.timeoutMs} ms`)),
+  );
   const stop = () => aborted.abort(request.signal!.reason);
   if (request.signal?.aborted) stop();
   else request.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'error', signal: aborted.signal });
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      redirect: 'error',
+      signal: aborted.signal,
+    });
     await response.body?.cancel();
     const ok = response.status >= 200 && response.status <= 299;
-    return { at: started, statusCode: response.status, error: ok ? null : `HTTP ${response.status}`, durationMs: clock.now() - started };
+    return {
+      at: started,
+      statusCode: response.status,
+      error: ok ? null : `HTTP ${response.status}`,
+      durationMs: clock.now() - started,
+    };
   } catch (error) {
     const reason = aborted.signal.aborted ? (aborted.signal.reason as Error) : (error as Error);
     const cause = (reason as { cause?: { code?: string } }).cause?.code;
-    return { at: started, statusCode: null, error: shortened(cause ? `${reason.message} (${cause})` : reason.message), durationMs: clock.now() - started };
+    return {
+      at: started,
+      statusCode: null,
+      error: shortened(cause ? `${reason.message} (${cause})` : reason.message),
+      durationMs: clock.now() - started,
+    };
   } finally {
     cancelTimeout();
     request.signal?.removeEventListener('abort', stop);

@@ -4,8 +4,8 @@ import type { Page, PageRequest } from '../ports/page.js';
 import type { CommittedHandoffEvents, WebhookStore } from '../ports/webhook-store.js';
 import type { Clock } from '../shared/clock.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
-import { randomUuid, type Random } from '../shared/random.js';
-import { fail, failAll, ok, type Outcome, type UserError } from '../shared/user-error.js';
+import { type Random, randomUuid } from '../shared/random.js';
+import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { redeliver, type WebhookDelivery, type WebhookDeliveryStatus } from './webhook-delivery.js';
 import type { WebhookSubscription } from './webhook-subscription.js';
 
@@ -64,13 +64,25 @@ export class WebhookService {
   constructor(private readonly options: WebhookServiceOptions) {}
 
   async register(input: RegisterWebhookInput): Promise<Outcome<WebhookWithSecret>> {
-    const problems = [...this.checkUrl(input.url), ...checkEventTypes(input.eventTypes), ...checkDescription(input.description)];
+    const problems = [
+      ...this.checkUrl(input.url),
+      ...checkEventTypes(input.eventTypes),
+      ...checkDescription(input.description),
+    ];
     if (input.secret != null && !SECRET_PATTERN.test(input.secret)) {
-      problems.push({ code: 'INVALID_VALUE', message: 'secret must be 24 to 256 printable ASCII characters without spaces', field: ['input', 'secret'] });
+      problems.push({
+        code: 'INVALID_VALUE',
+        message: 'secret must be 24 to 256 printable ASCII characters without spaces',
+        field: ['input', 'secret'],
+      });
     }
     if (problems.length > 0) return failAll(problems);
     const { events, clock } = this.options;
-    if (!events) return fail('INVALID_STATE', 'This store keeps no ordered event log: webhooks need the embedded (SQLite), memory or MongoDB store');
+    if (!events)
+      return fail(
+        'INVALID_STATE',
+        'This store keeps no ordered event log: webhooks need the embedded (SQLite), memory or MongoDB store',
+      );
     const now = clock.now();
     const secret = input.secret ?? this.options.secrets();
     const subscription: WebhookSubscription = {
@@ -94,11 +106,23 @@ export class WebhookService {
     const current = await this.options.store.get(input.id);
     if (!current) return fail('NOT_FOUND', `No webhook subscription with id "${input.id}"`, ['input', 'id']);
     if (input.expectedVersion != null && input.expectedVersion !== current.version) {
-      return fail('VERSION_CONFLICT', `The subscription is at version ${current.version}, not ${input.expectedVersion}`, ['input', 'expectedVersion']);
+      return fail(
+        'VERSION_CONFLICT',
+        `The subscription is at version ${current.version}, not ${input.expectedVersion}`,
+        ['input', 'expectedVersion'],
+      );
     }
-    const problems = [...(input.url != null ? this.checkUrl(input.url) : []), ...checkEventTypes(input.eventTypes), ...checkDescription(input.description)];
+    const problems = [
+      ...(input.url != null ? this.checkUrl(input.url) : []),
+      ...checkEventTypes(input.eventTypes),
+      ...checkDescription(input.description),
+    ];
     if (problems.length > 0) return failAll(problems);
-    const eventTypes = input.allEventTypes ? null : input.eventTypes?.length ? [...new Set(input.eventTypes)] : current.eventTypes;
+    const eventTypes = input.allEventTypes
+      ? null
+      : input.eventTypes?.length
+        ? [...new Set(input.eventTypes)]
+        : current.eventTypes;
     return this.store({
       ...current,
       url: input.url ?? current.url,
@@ -112,7 +136,10 @@ export class WebhookService {
   /** A new secret (generated, or supplied), effective for the next attempt; the old one stops working at once. */
   async rotateSecret(id: string, supplied?: string | null): Promise<Outcome<WebhookWithSecret>> {
     if (supplied != null && !SECRET_PATTERN.test(supplied)) {
-      return fail('INVALID_VALUE', 'secret must be 24 to 256 printable ASCII characters without spaces', ['input', 'secret']);
+      return fail('INVALID_VALUE', 'secret must be 24 to 256 printable ASCII characters without spaces', [
+        'input',
+        'secret',
+      ]);
     }
     const current = await this.options.store.get(id);
     if (!current) return fail('NOT_FOUND', `No webhook subscription with id "${id}"`, ['input', 'id']);
@@ -132,10 +159,17 @@ export class WebhookService {
   async redeliver(deliveryId: string): Promise<Outcome<WebhookDelivery>> {
     const current = await this.options.store.getDelivery(deliveryId);
     if (!current) return fail('NOT_FOUND', `No webhook delivery with id "${deliveryId}"`, ['input', 'deliveryId']);
-    if (current.status !== 'FAILED') return fail('INVALID_STATE', `Only a FAILED delivery can be redelivered; this one is ${current.status}`, ['input', 'deliveryId']);
+    if (current.status !== 'FAILED')
+      return fail('INVALID_STATE', `Only a FAILED delivery can be redelivered; this one is ${current.status}`, [
+        'input',
+        'deliveryId',
+      ]);
     const next = redeliver(current, this.options.clock.now());
     if (!(await this.options.store.save(next, current.attempts.length, 'FAILED'))) {
-      return fail('VERSION_CONFLICT', 'The delivery changed meanwhile; read it again and retry', ['input', 'deliveryId']);
+      return fail('VERSION_CONFLICT', 'The delivery changed meanwhile; read it again and retry', [
+        'input',
+        'deliveryId',
+      ]);
     }
     return ok(next);
   }
@@ -152,7 +186,11 @@ export class WebhookService {
     return this.options.store.list();
   }
 
-  deliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null, request: PageRequest): Promise<Page<WebhookDelivery>> {
+  deliveries(
+    subscriptionId: string,
+    status: WebhookDeliveryStatus[] | null,
+    request: PageRequest,
+  ): Promise<Page<WebhookDelivery>> {
     return this.options.store.deliveries(subscriptionId, status, request);
   }
 
@@ -160,13 +198,22 @@ export class WebhookService {
     return this.options.store.countDeliveries(subscriptionId, status);
   }
 
-  private async store(next: Omit<WebhookSubscription, 'version' | 'updatedAt'> & { version: number }): Promise<Outcome<WebhookSubscription>> {
-    const stored = await this.options.store.update({ ...next, version: next.version + 1, updatedAt: this.options.clock.now() });
-    return stored ? ok(stored) : fail('VERSION_CONFLICT', 'The subscription was changed concurrently; read it again and retry', ['input', 'id']);
+  private async store(
+    next: Omit<WebhookSubscription, 'version' | 'updatedAt'> & { version: number },
+  ): Promise<Outcome<WebhookSubscription>> {
+    const stored = await this.options.store.update({
+      ...next,
+      version: next.version + 1,
+      updatedAt: this.options.clock.now(),
+    });
+    return stored
+      ? ok(stored)
+      : fail('VERSION_CONFLICT', 'The subscription was changed concurrently; read it again and retry', ['input', 'id']);
   }
 
   private checkUrl(url: string): UserError[] {
-    if (url.length > MAX_URL) return [{ code: 'TOO_LARGE', message: `url must be at most ${MAX_URL} characters`, field: ['input', 'url'] }];
+    if (url.length > MAX_URL)
+      return [{ code: 'TOO_LARGE', message: `url must be at most ${MAX_URL} characters`, field: ['input', 'url'] }];
     const { problem, hostRefused } = checkOutboundUrl(url, this.options.allowList, 'url');
     if (!problem) return [];
     const code = hostRefused ? 'HOST_NOT_ALLOWED' : 'INVALID_VALUE';
@@ -176,11 +223,19 @@ export class WebhookService {
 
 function checkEventTypes(types: readonly string[] | null | undefined): UserError[] {
   const unknown = (types ?? []).filter((type) => !(HANDOFF_EVENT_TYPES as readonly string[]).includes(type));
-  return unknown.length > 0 ? [{ code: 'INVALID_VALUE', message: `Unknown event types: ${unknown.join(', ')}`, field: ['input', 'eventTypes'] }] : [];
+  return unknown.length > 0
+    ? [{ code: 'INVALID_VALUE', message: `Unknown event types: ${unknown.join(', ')}`, field: ['input', 'eventTypes'] }]
+    : [];
 }
 
 function checkDescription(description: string | null | undefined): UserError[] {
   return description != null && description.length > MAX_DESCRIPTION
-    ? [{ code: 'TOO_LARGE', message: `description must be at most ${MAX_DESCRIPTION} characters`, field: ['input', 'description'] }]
+    ? [
+        {
+          code: 'TOO_LARGE',
+          message: `description must be at most ${MAX_DESCRIPTION} characters`,
+          field: ['input', 'description'],
+        },
+      ]
     : [];
 }

@@ -14,14 +14,22 @@ export function signatureHeader(secret: string, nowMs: number, body: string): st
   return `t=${t},v1=${signatureOf(secret, t, body)}`;
 }
 
-export type SignatureCheck = { valid: true; timestampSeconds: number } | { valid: false; reason: 'MALFORMED' | 'MISMATCH' | 'TOO_OLD' };
+export type SignatureCheck =
+  | { valid: true; timestampSeconds: number }
+  | { valid: false; reason: 'MALFORMED' | 'MISMATCH' | 'TOO_OLD' };
 
 /**
  * What a receiver does (the README shows the same in a few lines): recompute the HMAC over the raw
  * body with the timestamp from the header, compare in constant time, and refuse a timestamp older
  * (or further ahead) than `toleranceSeconds` so a captured request cannot be replayed later.
  */
-export function verifySignature(header: string | null | undefined, body: string, secret: string, nowMs: number, toleranceSeconds = 300): SignatureCheck {
+export function verifySignature(
+  header: string | null | undefined,
+  body: string,
+  secret: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+): SignatureCheck {
   const parts = new Map((header ?? '').split(',').map((part) => part.trim().split('=', 2) as [string, string]));
   const t = Number(parts.get('t'));
   const v1 = parts.get('v1');

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { fetchWebhookSender, type WebhookSender } from './webhook-sender.js';
-import { secureWebhookSecrets, WebhookService, type WebhookSecretSource } from './webhook-service.js';
+import { secureWebhookSecrets, type WebhookSecretSource, WebhookService } from './webhook-service.js';
 
 export interface WebhookSettings {
   webhookAllowList: string[];
@@ -59,7 +59,13 @@ export function wireWebhooks(wiring: WebhookWiring): { service: WebhookService; 
         exclusiveStore: stores.sharing === 'exclusive',
         isOwnerGone: wiring.isOwnerGone,
         allowList: settings.webhookAllowList,
-        policy: { maxAttempts: settings.webhookMaxAttempts ?? 8, initialDelayMs: settings.webhookRetryInitialMs ?? 1_000, multiplier: 3, maxDelayMs: 3_600_000, jitter: 0.1 },
+        policy: {
+          maxAttempts: settings.webhookMaxAttempts ?? 8,
+          initialDelayMs: settings.webhookRetryInitialMs ?? 1_000,
+          multiplier: 3,
+          maxDelayMs: 3_600_000,
+          jitter: 0.1,
+        },
         // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
         timeoutMs: Math.min(settings.webhookTimeoutMs ?? 5_000, Math.floor(leaseMs / 3)),
         logRetentionMs: settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,

@@ -41,7 +41,15 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
     customScalars: { DateTime: { type: 'string', format: 'date-time' }, JSON: {} },
     openAPI: {
       info: OPENAPI_INFO,
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (API_KEYS), when the server requires keys.' } } },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key (API_KEYS), when the server requires keys.',
+          },
+        },
+      },
       // Either no key (an open server) or a bearer key.
       security: [{}, { apiKey: [] }],
     } as never,
@@ -73,7 +81,8 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
       onRequest({ request, url, serverContext, endResponse }) {
         // Not only the HTTP server's path filter: `yoga.fetch` (tests, embedding) must not reach SOFA's other routes either.
         if (!serves(url.pathname)) return;
-        return (async () => endResponse(await notFoundWhenNull(request, await router.handleRequest(request, serverContext as never))))();
+        return (async () =>
+          endResponse(await notFoundWhenNull(request, await router.handleRequest(request, serverContext as never))))();
       },
     },
   };
@@ -81,10 +90,14 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
 
 /** A read of one resource that found none answers 404, as REST clients expect, not 200 with `null`. */
 async function notFoundWhenNull(request: Request, response: Response): Promise<Response> {
-  if (request.method !== 'GET' || response.status !== 200 || !response.headers.get('content-type')?.includes('json')) return response;
+  if (request.method !== 'GET' || response.status !== 200 || !response.headers.get('content-type')?.includes('json'))
+    return response;
   const text = await response.text();
   if (text.trim() !== 'null') return new Response(text, { status: response.status, headers: response.headers });
-  return Response.json({ errors: [{ message: `Nothing found at ${new URL(request.url).pathname}`, extensions: { code: 'NOT_FOUND' } }] }, { status: 404 });
+  return Response.json(
+    { errors: [{ message: `Nothing found at ${new URL(request.url).pathname}`, extensions: { code: 'NOT_FOUND' } }] },
+    { status: 404 },
+  );
 }
 
 interface OpenApiParameter {
@@ -99,7 +112,9 @@ interface OpenApiParameter {
  * `filter[status]=RUNNING`: OpenAPI calls that the deepObject style, which SOFA's document leaves out
  * (a generated client would otherwise send `status=RUNNING`).
  */
-function describeObjectQueryParameters(document: { paths?: Record<string, Record<string, { parameters?: OpenApiParameter[] }>> }): void {
+function describeObjectQueryParameters(document: {
+  paths?: Record<string, Record<string, { parameters?: OpenApiParameter[] }>>;
+}): void {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
       for (const parameter of operation.parameters ?? []) {

@@ -1,13 +1,38 @@
-import { getNamedType, getNullableType, isListType, isObjectType, type GraphQLFieldConfig, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
+import {
+  type GraphQLFieldConfig,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 
 /** The GraphQL root fields REST serves, each as one route (see RestApi). */
 export const REST_FIELDS = {
-  query: ['handoff', 'handoffs', 'procedure', 'procedures', 'validationSession', 'validationSessions', 'reliabilityTest', 'reliabilityTests'],
-  mutation: ['initiateHandoff', 'cancelHandoff', 'signalHandoff', 'startValidationSession', 'startReliabilityTest', 'cancelReliabilityTest'],
+  query: [
+    'handoff',
+    'handoffs',
+    'procedure',
+    'procedures',
+    'validationSession',
+    'validationSessions',
+    'reliabilityTest',
+    'reliabilityTests',
+  ],
+  mutation: [
+    'initiateHandoff',
+    'cancelHandoff',
+    'signalHandoff',
+    'startValidationSession',
+    'startReliabilityTest',
+    'cancelReliabilityTest',
+  ],
 } as const;
 
-const implementsNode = (type: GraphQLNamedType): boolean => isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
+const implementsNode = (type: GraphQLNamedType): boolean =>
+  isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
 
 /**
  * Whether a resource's REST representation keeps `field`. REST routes select every field of what they

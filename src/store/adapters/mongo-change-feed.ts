@@ -40,7 +40,11 @@ export class MongoChangeFeed implements HandoffChangeFeed {
           $or: [
             { operationType: 'insert', 'ns.coll': 'handoff_events', 'fullDocument.writer': { $ne: this.writer } },
             { operationType: 'insert', 'ns.coll': 'agent_feed', 'fullDocument.writer': { $ne: this.writer } },
-            { operationType: 'update', 'ns.coll': 'handoffs', 'updateDescription.updatedFields.notices': { $exists: true } },
+            {
+              operationType: 'update',
+              'ns.coll': 'handoffs',
+              'updateDescription.updatedFields.notices': { $exists: true },
+            },
           ],
         },
       },
@@ -76,7 +80,12 @@ export class MongoChangeFeed implements HandoffChangeFeed {
     const handoffId = String(change.documentKey._id);
     for (const [field, value] of Object.entries(change.updateDescription.updatedFields ?? {})) {
       if (field.startsWith('signals.')) {
-        this.arrived.push({ kind: 'signal', handoffId, step: field.slice('signals.'.length), payload: JSON.parse(value as string) });
+        this.arrived.push({
+          kind: 'signal',
+          handoffId,
+          step: field.slice('signals.'.length),
+          payload: JSON.parse(value as string),
+        });
       } else if (field === 'cancelRequest' && value) {
         this.arrived.push({ kind: 'cancel', handoffId, reason: (value as { reason: string }).reason });
       }

@@ -1,13 +1,23 @@
-import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError, type ChangeStream, type ChangeStreamOptions, type Db, type Document, type Collection as DriverCollection } from 'mongodb';
+import {
+  type ChangeStream,
+  type ChangeStreamOptions,
+  type Db,
+  type Document,
+  type Collection as DriverCollection,
+  MongoClient,
+  MongoNetworkError,
+  MongoServerError,
+  MongoServerSelectionError,
+} from 'mongodb';
 import { StoreUnavailableError } from '../../engine/ports/store-errors.js';
 import {
-  DuplicateKeyError,
-  OperationCounter,
   type Collection,
   type Database,
+  DuplicateKeyError,
   type Filter,
   type FindOptions,
   type IndexSpec,
+  OperationCounter,
   type StoredDocument,
   type Update,
 } from '../collection.js';
@@ -25,7 +35,8 @@ function translate(name: string, error: unknown): never {
   const transient =
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||
-    (error instanceof MongoServerError && (TRANSIENT_LABELS.some((label) => error.hasErrorLabel(label)) || error.codeName === 'OutOfDiskSpace'));
+    (error instanceof MongoServerError &&
+      (TRANSIENT_LABELS.some((label) => error.hasErrorLabel(label)) || error.codeName === 'OutOfDiskSpace'));
   if (transient) throw new StoreUnavailableError(`write to ${name}`, error);
   throw error;
 }
@@ -33,7 +44,7 @@ function translate(name: string, error: unknown): never {
 class MongoCollection<T extends StoredDocument> implements Collection<T> {
   constructor(
     private readonly name: string,
-    // The driver's generic filter types fight a dialect-agnostic interface; documents are plain objects.
+    // biome-ignore lint/suspicious/noExplicitAny: the driver's generic filter types fight a dialect-agnostic interface; documents are plain objects
     private readonly driver: DriverCollection<any>,
     private readonly counter: OperationCounter,
   ) {}
@@ -48,7 +59,10 @@ class MongoCollection<T extends StoredDocument> implements Collection<T> {
     this.counter.writes++;
     // All or nothing: MongoDB has no multi-document atomicity outside transactions, so undo on failure.
     try {
-      await this.driver.insertMany(docs.map((doc) => ({ ...doc })), { ordered: true });
+      await this.driver.insertMany(
+        docs.map((doc) => ({ ...doc })),
+        { ordered: true },
+      );
     } catch (error) {
       const inserted = (error as { insertedIds?: Record<number, string> }).insertedIds ?? {};
       const ids = Object.values(inserted);

@@ -1,6 +1,6 @@
-import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
 import type { AgentFeedDraft, AgentFeedEntry } from '../../engine/agents/agent-feed.js';
 import type { AgentFeedStore } from '../../engine/ports/agent-feed-store.js';
+import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 
 interface FeedDocument {
   /** `agent#000000000042`: ids sort by agent, then seq, so the primary key alone keeps numbers unique. */
@@ -33,7 +33,10 @@ export class AgentFeedRepository implements AgentFeedStore {
   }
 
   private async lastSeq(agentId: string): Promise<number> {
-    const [last] = await this.feed.find({ _id: { $gte: entryId(agentId, 0), $lte: entryId(agentId, 10 ** SEQ_WIDTH - 1) } }, { sort: { _id: -1 }, limit: 1 });
+    const [last] = await this.feed.find(
+      { _id: { $gte: entryId(agentId, 0), $lte: entryId(agentId, 10 ** SEQ_WIDTH - 1) } },
+      { sort: { _id: -1 }, limit: 1 },
+    );
     return last?.seq ?? 0;
   }
 
@@ -44,7 +47,13 @@ export class AgentFeedRepository implements AgentFeedStore {
       for (;;) {
         const entry: AgentFeedEntry = { ...draft, agentId, seq: next, at };
         try {
-          await this.feed.insertOne({ _id: entryId(agentId, next), agentId, seq: next, body: JSON.stringify(entry), writer: this.writer });
+          await this.feed.insertOne({
+            _id: entryId(agentId, next),
+            agentId,
+            seq: next,
+            body: JSON.stringify(entry),
+            writer: this.writer,
+          });
           stored.push(entry);
           next += 1;
           break;
@@ -58,7 +67,10 @@ export class AgentFeedRepository implements AgentFeedStore {
   }
 
   async after(agentId: string, afterSeq: number, limit = 1_000): Promise<AgentFeedEntry[]> {
-    const docs = await this.feed.find({ _id: { $gt: entryId(agentId, afterSeq), $lte: entryId(agentId, 10 ** SEQ_WIDTH - 1) } }, { sort: { _id: 1 }, limit });
+    const docs = await this.feed.find(
+      { _id: { $gt: entryId(agentId, afterSeq), $lte: entryId(agentId, 10 ** SEQ_WIDTH - 1) } },
+      { sort: { _id: 1 }, limit },
+    );
     return docs.map((doc) => JSON.parse(doc.body) as AgentFeedEntry);
   }
 }

@@ -1,7 +1,7 @@
-import { DuplicateKeyError, type Collection, type Database, type Filter } from '../collection.js';
-import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import type { Agent, AgentStatus } from '../../engine/agents/agent.js';
 import type { AgentQuery, AgentStore } from '../../engine/ports/registry-stores.js';
+import { type Collection, type Database, DuplicateKeyError, type Filter } from '../collection.js';
+import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 
 /** An agent as stored: its id is the document's `_id`. */
 type AgentDocument = Omit<Agent, 'id'> & { _id: string };
@@ -17,7 +17,6 @@ function toAgent(doc: AgentDocument): Agent {
     updatedAt: doc.updatedAt,
   };
 }
-
 
 /** Mongo filter for "effective status in statuses": stale heartbeats count as OFFLINE. */
 function statusFilter(statuses: AgentStatus[], now: number, windowMs: number): Filter {

@@ -1,7 +1,12 @@
+import type { AgentTaskFilter, AgentTaskStore } from '../../engine/ports/agent-task-store.js';
+import {
+  type AgentTask,
+  type AgentTaskFailure,
+  OPEN_TASK_STATUSES,
+  type WithdrawCause,
+} from '../../engine/tasks/agent-task.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import type { AgentTaskFilter, AgentTaskStore } from '../../engine/ports/agent-task-store.js';
-import { OPEN_TASK_STATUSES, type AgentTask, type AgentTaskFailure, type WithdrawCause } from '../../engine/tasks/agent-task.js';
 
 /**
  * A task as stored. The agent's and the procedure's free-form data (input, progress, output) are
@@ -16,12 +21,24 @@ type AgentTaskDocument = Omit<AgentTask, 'id' | 'input' | 'progress' | 'output'>
 
 function toDocument(task: AgentTask): AgentTaskDocument {
   const { id, input, progress, output, ...rest } = task;
-  return { _id: id, ...rest, input: JSON.stringify(input ?? null), progress: JSON.stringify(progress ?? null), output: JSON.stringify(output) };
+  return {
+    _id: id,
+    ...rest,
+    input: JSON.stringify(input ?? null),
+    progress: JSON.stringify(progress ?? null),
+    output: JSON.stringify(output),
+  };
 }
 
 function toTask(doc: AgentTaskDocument): AgentTask {
   const { _id, input, progress, output, ...rest } = doc;
-  return { id: _id, ...rest, input: JSON.parse(input), progress: JSON.parse(progress), output: JSON.parse(output) as AgentTask['output'] };
+  return {
+    id: _id,
+    ...rest,
+    input: JSON.parse(input),
+    progress: JSON.parse(progress),
+    output: JSON.parse(output) as AgentTask['output'],
+  };
 }
 
 const OPEN = { $in: [...OPEN_TASK_STATUSES] };
@@ -43,7 +60,15 @@ export class AgentTaskRepository implements AgentTaskStore {
   async offer(task: AgentTask, at: number): Promise<{ superseded: AgentTask[] }> {
     const superseded: AgentTask[] = [];
     for (const open of await this.tasks.find({ handoffId: task.handoffId, actionId: task.actionId, status: OPEN })) {
-      const withdrawn = await this.move(open._id, { status: OPEN }, { status: 'WITHDRAWN', finishedAt: at, withdrawal: { cause: 'SUPERSEDED', reason: `attempt ${task.attempt} replaced it` } });
+      const withdrawn = await this.move(
+        open._id,
+        { status: OPEN },
+        {
+          status: 'WITHDRAWN',
+          finishedAt: at,
+          withdrawal: { cause: 'SUPERSEDED', reason: `attempt ${task.attempt} replaced it` },
+        },
+      );
       if (withdrawn) superseded.push(withdrawn);
     }
     await this.tasks.insertOne(toDocument(task));
@@ -72,23 +97,47 @@ export class AgentTaskRepository implements AgentTaskStore {
   }
 
   claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null> {
-    return this.move(id, { status: 'OFFERED' }, { status: 'CLAIMED', tokenDigest, claimedBy: by, claimedAt: at, lastHeartbeatAt: at });
+    return this.move(
+      id,
+      { status: 'OFFERED' },
+      { status: 'CLAIMED', tokenDigest, claimedBy: by, claimedAt: at, lastHeartbeatAt: at },
+    );
   }
 
   heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null> {
-    return this.move(id, { status: 'CLAIMED', tokenDigest }, { lastHeartbeatAt: at, progress: JSON.stringify(progress ?? null) });
+    return this.move(
+      id,
+      { status: 'CLAIMED', tokenDigest },
+      { lastHeartbeatAt: at, progress: JSON.stringify(progress ?? null) },
+    );
   }
 
-  complete(id: string, tokenDigest: string, output: Record<string, unknown> | null, at: number): Promise<AgentTask | null> {
-    return this.move(id, { status: 'CLAIMED', tokenDigest }, { status: 'COMPLETED', output: JSON.stringify(output), finishedAt: at });
+  complete(
+    id: string,
+    tokenDigest: string,
+    output: Record<string, unknown> | null,
+    at: number,
+  ): Promise<AgentTask | null> {
+    return this.move(
+      id,
+      { status: 'CLAIMED', tokenDigest },
+      { status: 'COMPLETED', output: JSON.stringify(output), finishedAt: at },
+    );
   }
 
   fail(id: string, tokenDigest: string, failure: AgentTaskFailure, at: number): Promise<AgentTask | null> {
     return this.move(id, { status: 'CLAIMED', tokenDigest }, { status: 'FAILED', failure, finishedAt: at });
   }
 
-  withdraw(id: string, cause: WithdrawCause, reason: string, at: number, staleHeartbeatAt?: number): Promise<AgentTask | null> {
-    const expected = staleHeartbeatAt === undefined ? { status: OPEN } : { status: 'CLAIMED', lastHeartbeatAt: staleHeartbeatAt };
+  withdraw(
+    id: string,
+    cause: WithdrawCause,
+    reason: string,
+    at: number,
+    staleHeartbeatAt?: number,
+  ): Promise<AgentTask | null> {
+    const expected =
+      staleHeartbeatAt === undefined ? { status: OPEN } : { status: 'CLAIMED', lastHeartbeatAt: staleHeartbeatAt };
     return this.move(id, expected, { status: 'WITHDRAWN', finishedAt: at, withdrawal: { cause, reason } });
   }
 
@@ -99,7 +148,9 @@ export class AgentTaskRepository implements AgentTaskStore {
   }
 
   private filter(filter: AgentTaskFilter): Filter {
-    return filter.statuses?.length ? { agentId: filter.agentId, status: { $in: filter.statuses } } : { agentId: filter.agentId };
+    return filter.statuses?.length
+      ? { agentId: filter.agentId, status: { $in: filter.statuses } }
+      : { agentId: filter.agentId };
   }
 
   page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>> {

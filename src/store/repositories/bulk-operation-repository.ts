@@ -3,7 +3,8 @@ import type { BulkOperationStore } from '../../engine/ports/bulk-operation-store
 import type { Collection, Database, Filter } from '../collection.js';
 import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 
-interface BulkOperationDocument extends Omit<BulkOperation, 'id' | 'filterAsGiven' | 'filter' | 'lease' | 'metadataPatch'> {
+interface BulkOperationDocument
+  extends Omit<BulkOperation, 'id' | 'filterAsGiven' | 'filter' | 'lease' | 'metadataPatch'> {
   _id: string;
   /** The client's filter and the resolved one, as JSON text: user keys (metadata paths) never become field names. */
   filterAsGiven: string;
@@ -44,7 +45,12 @@ export class BulkOperationRepository implements BulkOperationStore {
   private constructor(private readonly operations: Collection<BulkOperationDocument>) {}
 
   static async open(db: Database): Promise<BulkOperationRepository> {
-    return new BulkOperationRepository(await db.collection<BulkOperationDocument>('bulk_operations', [{ fields: ['startedAt'] }, { fields: ['status'] }]));
+    return new BulkOperationRepository(
+      await db.collection<BulkOperationDocument>('bulk_operations', [
+        { fields: ['startedAt'] },
+        { fields: ['status'] },
+      ]),
+    );
   }
 
   async create(operation: BulkOperation): Promise<void> {
@@ -58,7 +64,10 @@ export class BulkOperationRepository implements BulkOperationStore {
 
   async update(next: BulkOperation, owner: string | null): Promise<BulkOperation | null> {
     const { _id, ...fields } = toDocument(next);
-    const doc = await this.operations.findOneAndUpdate({ _id, version: next.version - 1, leaseOwner: owner }, { $set: fields });
+    const doc = await this.operations.findOneAndUpdate(
+      { _id, version: next.version - 1, leaseOwner: owner },
+      { $set: fields },
+    );
     return doc ? toOperation(doc) : null;
   }
 
@@ -70,7 +79,13 @@ export class BulkOperationRepository implements BulkOperationStore {
     return doc ? toOperation(doc) : null;
   }
 
-  async acquire(id: string, owner: string, now: number, leaseMs: number, gone: readonly string[]): Promise<BulkOperation | null> {
+  async acquire(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    gone: readonly string[],
+  ): Promise<BulkOperation | null> {
     const free: Filter[] = [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }];
     if (gone.length > 0) free.push({ leaseOwner: { $in: [...gone] } });
     const doc = await this.operations.findOneAndUpdate(

@@ -1,6 +1,6 @@
-import type { Filter, SortSpec } from '../collection.js';
-import type { HandoffFilter, TimeRange } from '../../engine/ports/handoff-store.js';
 import type { HandoffOrder } from '../../engine/handoffs/handoff-order.js';
+import type { HandoffFilter, TimeRange } from '../../engine/ports/handoff-store.js';
+import type { Filter, SortSpec } from '../collection.js';
 import type { HandoffPosition } from '../handoff-cursor.js';
 
 /**
@@ -59,7 +59,8 @@ export function handoffDocumentFilter(filter: HandoffFilter): Filter {
   else if (filter.test === false) parts.push({ testId: null });
   parts.push(...range('createdAt', filter.createdAt), ...range('updatedAt', filter.updatedAt));
   if (filter.retrying !== undefined) parts.push({ retrying: filter.retrying });
-  for (const { path, equals } of filter.metadata ?? []) parts.push({ [`metaQuery.${path.join('.')}`]: { $eq: equals } });
+  for (const { path, equals } of filter.metadata ?? [])
+    parts.push({ [`metaQuery.${path.join('.')}`]: { $eq: equals } });
   if (filter.upTo) {
     const { createdAt, id } = filter.upTo;
     parts.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lte: id } }] });

@@ -1,6 +1,6 @@
-import type { Collection, StoredDocument } from '../collection.js';
-import { hasRetryingStep, PRIORITY_RANK } from '../../engine/handoffs/handoff-order.js';
 import type { Handoff } from '../../engine/handoffs/handoff.js';
+import { hasRetryingStep, PRIORITY_RANK } from '../../engine/handoffs/handoff-order.js';
+import type { Collection, StoredDocument } from '../collection.js';
 import { metadataForQueries } from './handoff-document-query.js';
 
 /** The fields of a handoff document that list orders and filters read, besides those it always had. */
@@ -15,7 +15,10 @@ interface OrderFields {
  * Documents stored before the list orders and filters had their fields get them, from their
  * state (updatedAt: the last time the state shows), a batch at a time.
  */
-export async function addOrderFields<D extends StoredDocument & OrderFields>(handoffs: Collection<D>, toHandoff: (doc: D) => Handoff): Promise<void> {
+export async function addOrderFields<D extends StoredDocument & OrderFields>(
+  handoffs: Collection<D>,
+  toHandoff: (doc: D) => Handoff,
+): Promise<void> {
   for (;;) {
     const batch = await handoffs.find({ updatedAt: { $exists: false } }, { limit: 1_000 });
     if (batch.length === 0) return;

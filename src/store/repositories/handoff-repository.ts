@@ -1,25 +1,41 @@
-import type { Collection, Database, Filter } from '../collection.js';
-import { EventLog, type LoggedEvent } from '../event-log.js';
-import { FinishedHandoffs } from './finished-handoffs.js';
-import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
-import { findManyInOrder, type Page, type PageRequest } from '../pagination.js';
-import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
-import { beyond, handoffDocumentFilter, metadataForQueries, orderSort } from './handoff-document-query.js';
-import { addOrderFields } from './handoff-order-fields.js';
-import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, PRIORITY_RANK, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
-import { durationMs, FINAL_STATUSES, isFinal, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type HandoffStatus, type HandoffType, type Priority } from '../../engine/handoffs/handoff.js';
+import {
+  durationMs,
+  FINAL_STATUSES,
+  type Handoff,
+  type HandoffStatus,
+  type HandoffType,
+  isFinal,
+  type Priority,
+  RESUMABLE_STATUSES,
+  UNFINISHED_STATUSES,
+} from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
-  refusalReason,
-  releasesLease,
-  STATUSES_IGNORING_A_CANCEL,
+  DEFAULT_HANDOFF_ORDER,
+  type HandoffOrder,
+  hasRetryingStep,
+  PRIORITY_RANK,
+  sortKey,
+} from '../../engine/handoffs/handoff-order.js';
+import {
   type HandoffFilter,
   type HandoffRecord,
   type HandoffStore,
   type HandoffSummary,
   type OutOfBandRequests,
+  refusalReason,
+  releasesLease,
+  STATUSES_IGNORING_A_CANCEL,
   type TransitionOutcome,
 } from '../../engine/ports/handoff-store.js';
+import type { Collection, Database, Filter } from '../collection.js';
+import { EventLog, type LoggedEvent } from '../event-log.js';
+import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
+import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
+import { findManyInOrder, type Page, type PageRequest } from '../pagination.js';
+import { FinishedHandoffs } from './finished-handoffs.js';
+import { beyond, handoffDocumentFilter, metadataForQueries, orderSort } from './handoff-document-query.js';
+import { addOrderFields } from './handoff-order-fields.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
 
@@ -61,8 +77,6 @@ interface HandoffDocument {
   cancelRequest: { reason: string; at: number } | null;
 }
 
-
-
 /** Fixed when a handoff is created (what, who, when): written once. */
 function identityFields(handoff: Handoff) {
   return {
@@ -103,7 +117,10 @@ async function addFinishedAt(handoffs: Collection<HandoffDocument>): Promise<voi
     if (docs.length === 0) return;
     for (const doc of docs) {
       const { finishedAt = null } = JSON.parse(doc.state) as Partial<Handoff>;
-      await handoffs.findOneAndUpdate({ _id: doc._id, finishedAt: { $exists: false } }, { $set: { finishedAt: isFinal(doc.status) ? finishedAt : null } });
+      await handoffs.findOneAndUpdate(
+        { _id: doc._id, finishedAt: { $exists: false } },
+        { $set: { finishedAt: isFinal(doc.status) ? finishedAt : null } },
+      );
     }
   }
 }
@@ -124,15 +141,20 @@ function toHandoff(doc: HandoffDocument): Handoff {
 async function moveMetadataOutOfState(handoffs: Collection<HandoffDocument>): Promise<void> {
   for (const doc of await handoffs.find({ metadata: { $exists: false } })) {
     const { metadata = {}, ...state } = JSON.parse(doc.state) as Handoff;
-    await handoffs.findOneAndUpdate({ _id: doc._id, version: doc.version }, { $set: { metadata: JSON.stringify(metadata), state: JSON.stringify(state) } });
+    await handoffs.findOneAndUpdate(
+      { _id: doc._id, version: doc.version },
+      { $set: { metadata: JSON.stringify(metadata), state: JSON.stringify(state) } },
+    );
   }
 }
-
 
 function requestsOf(doc: HandoffDocument): OutOfBandRequests {
   const signals = doc.signals ?? {};
   return {
-    signals: Object.keys(signals).length === 0 ? {} : Object.fromEntries(Object.entries(signals).map(([step, json]) => [step, JSON.parse(json)])),
+    signals:
+      Object.keys(signals).length === 0
+        ? {}
+        : Object.fromEntries(Object.entries(signals).map(([step, json]) => [step, JSON.parse(json)])),
     cancelRequest: doc.cancelRequest ?? null,
   };
 }
@@ -181,7 +203,11 @@ export class HandoffRepository implements HandoffStore {
     await moveMetadataOutOfState(handoffs);
     await addFinishedAt(handoffs);
     await addOrderFields(handoffs, toHandoff);
-    return new HandoffRepository(handoffs, await EventLog.open<StoredEventBody>(db, 'handoff', writer), new FinishedHandoffs(finishedCacheBytes));
+    return new HandoffRepository(
+      handoffs,
+      await EventLog.open<StoredEventBody>(db, 'handoff', writer),
+      new FinishedHandoffs(finishedCacheBytes),
+    );
   }
 
   /**
@@ -242,7 +268,8 @@ export class HandoffRepository implements HandoffStore {
     const texts = events.map((event) => JSON.stringify(event));
     const fields: Record<string, unknown> = { ...progressFields(next, at), outbox: `[${texts.join(',')}]` };
     // A redrive with a patch rewrites the metadata, and the copy filters read with it.
-    if (options.writesMetadata) Object.assign(fields, { metadata: JSON.stringify(next.metadata), metaQuery: metadataForQueries(next.metadata) });
+    if (options.writesMetadata)
+      Object.assign(fields, { metadata: JSON.stringify(next.metadata), metaQuery: metadataForQueries(next.metadata) });
     // The final (or pausing) transition also hands the lease back: no separate release write.
     if (releasesLease(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
     const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
@@ -259,10 +286,22 @@ export class HandoffRepository implements HandoffStore {
    * grows; so a document still at the expected version and lease with one recorded is the cancel's
    * doing, and any other mismatch is read correctly after the fact.
    */
-  private async refused(id: string, expectedVersion: number, leaseOwner: string | null, honoursCancel: boolean): Promise<TransitionOutcome> {
+  private async refused(
+    id: string,
+    expectedVersion: number,
+    leaseOwner: string | null,
+    honoursCancel: boolean,
+  ): Promise<TransitionOutcome> {
     const doc = await this.handoffs.findOne({ _id: id });
-    const reason = refusalReason(doc ? { version: doc.version, leaseOwner: doc.leaseOwner, cancelled: Boolean(doc.cancelRequest) } : null, expectedVersion, leaseOwner, honoursCancel);
-    return reason === 'CANCEL_REQUESTED' ? { applied: false, reason, requests: requestsOf(doc!) } : { applied: false, reason, requests: null };
+    const reason = refusalReason(
+      doc ? { version: doc.version, leaseOwner: doc.leaseOwner, cancelled: Boolean(doc.cancelRequest) } : null,
+      expectedVersion,
+      leaseOwner,
+      honoursCancel,
+    );
+    return reason === 'CANCEL_REQUESTED'
+      ? { applied: false, reason, requests: requestsOf(doc!) }
+      : { applied: false, reason, requests: null };
   }
 
   forget(id: string): void {
@@ -272,13 +311,15 @@ export class HandoffRepository implements HandoffStore {
   /** Writes events to the log; `texts` are their JSON when the caller has it already (the outbox did). */
   private async writeEvents(events: HandoffEvent[], texts?: string[]): Promise<void> {
     await this.log.write(
-      events.map((event, index): LoggedEvent<StoredEventBody> => ({
-        owner: event.handoffId,
-        seq: event.seq,
-        at: event.at,
-        body: event,
-        bodyText: texts?.[index],
-      })),
+      events.map(
+        (event, index): LoggedEvent<StoredEventBody> => ({
+          owner: event.handoffId,
+          seq: event.seq,
+          at: event.at,
+          body: event,
+          bodyText: texts?.[index],
+        }),
+      ),
     );
   }
 
@@ -313,7 +354,11 @@ export class HandoffRepository implements HandoffStore {
   }
 
   /** Keyset pagination in `order`: one indexed range read per page, stable under concurrent inserts. */
-  async page(filter: HandoffFilter, request: PageRequest, order: HandoffOrder = DEFAULT_HANDOFF_ORDER): Promise<Page<Handoff>> {
+  async page(
+    filter: HandoffFilter,
+    request: PageRequest,
+    order: HandoffOrder = DEFAULT_HANDOFF_ORDER,
+  ): Promise<Page<Handoff>> {
     let query = toFilter(filter);
     if (request.after) {
       const after = beyond(order, decodeHandoffCursor(order, request.after));
@@ -331,10 +376,12 @@ export class HandoffRepository implements HandoffStore {
   }
 
   /** A read document as a handoff, kept in the cache when it is finished. */
-  private readonly parseAndRemember = (doc: HandoffDocument): Handoff => this.finished.remember(toHandoff(doc), storedBytes(doc));
+  private readonly parseAndRemember = (doc: HandoffDocument): Handoff =>
+    this.finished.remember(toHandoff(doc), storedBytes(doc));
 
   /** A read document as a handoff, reusing the parsed copy of a finished one. */
-  private readonly fromDocument = (doc: HandoffDocument): Handoff => this.finished.get(doc._id) ?? this.parseAndRemember(doc);
+  private readonly fromDocument = (doc: HandoffDocument): Handoff =>
+    this.finished.get(doc._id) ?? this.parseAndRemember(doc);
 
   async count(filter: HandoffFilter): Promise<number> {
     return this.handoffs.count(toFilter(filter));
@@ -346,7 +393,17 @@ export class HandoffRepository implements HandoffStore {
     for (const doc of await this.handoffs.find(toFilter(filter))) {
       const key = `${doc.status}|${doc.type}|${doc.procedureId}`;
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { status: doc.status, type: doc.type, procedureId: doc.procedureId, count: 0, durationMsSum: 0, durationCount: 0 }));
+      if (!group) {
+        group = {
+          status: doc.status,
+          type: doc.type,
+          procedureId: doc.procedureId,
+          count: 0,
+          durationMsSum: 0,
+          durationCount: 0,
+        };
+        groups.set(key, group);
+      }
       group.count++;
       if (doc.durationMs !== null) {
         group.durationMsSum += doc.durationMs;
@@ -377,13 +434,25 @@ export class HandoffRepository implements HandoffStore {
    * Takes the lease when it is free, expired, ours, or (exclusive store) held by a dead
    * process; returns the handoff as stored, or null when the lease is someone else's.
    */
-  async acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null> {
+  async acquireLease(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    ignoreOthers: boolean,
+  ): Promise<HandoffRecord | null> {
     // A final handoff is never leased again: nothing is left to run.
     const unfinished = { $in: [...UNFINISHED_STATUSES] };
     const guard: Filter = ignoreOthers
       ? { _id: id, status: unfinished }
-      : { _id: id, status: unfinished, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] };
-    const updated = await this.handoffs.findOneAndUpdate(guard, { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } });
+      : {
+          _id: id,
+          status: unfinished,
+          $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }],
+        };
+    const updated = await this.handoffs.findOneAndUpdate(guard, {
+      $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs },
+    });
     return updated ? toRecord(updated) : null;
   }
 
@@ -391,20 +460,28 @@ export class HandoffRepository implements HandoffStore {
    * Extends the leases `owner` still holds on `ids`, and returns the cancel requests recorded
    * on them meanwhile (possibly by another process) so the runner can abort those steps.
    */
-  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
+  async renewLeases(
+    ids: string[],
+    owner: string,
+    expiresAt: number,
+  ): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
     if (ids.length === 0) return { cancels: [], lost: [] };
     await this.handoffs.updateMany({ _id: { $in: ids }, leaseOwner: owner }, { $set: { leaseExpiresAt: expiresAt } });
     const docs = await this.handoffs.find({ _id: { $in: ids } });
     return {
-      cancels: docs.filter((doc) => doc.cancelRequest).map((doc) => ({ id: doc._id, reason: doc.cancelRequest!.reason })),
+      cancels: docs
+        .filter((doc) => doc.cancelRequest)
+        .map((doc) => ({ id: doc._id, reason: doc.cancelRequest!.reason })),
       // Read after the renewal: a lease another owner holds now was lost before it.
       lost: ids.filter((id) => docs.find((doc) => doc._id === id)?.leaseOwner !== owner),
     };
   }
 
-
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.handoffs.findOneAndUpdate({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });
+    await this.handoffs.findOneAndUpdate(
+      { _id: id, leaseOwner: owner },
+      { $set: { leaseOwner: null, leaseExpiresAt: 0 } },
+    );
   }
 
   /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
@@ -432,9 +509,21 @@ export class HandoffRepository implements HandoffStore {
    * reached the log yet (a reader between the two writes, or a crash), and a stored status must never
    * be readable without them. The document is read first, so the log read sees everything before it.
    */
-  async finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+  async finishedBefore({
+    finishedBefore,
+    test,
+    limit,
+  }: {
+    finishedBefore: number;
+    test: boolean;
+    limit: number;
+  }): Promise<string[]> {
     this.finished.forget([], finishedBefore);
-    const filter: Filter = { status: { $in: [...FINAL_STATUSES] }, finishedAt: { $lt: finishedBefore }, testId: test ? { $ne: null } : null };
+    const filter: Filter = {
+      status: { $in: [...FINAL_STATUSES] },
+      finishedAt: { $lt: finishedBefore },
+      testId: test ? { $ne: null } : null,
+    };
     return (await this.handoffs.find(filter, { sort: { finishedAt: 1 }, limit })).map((doc) => doc._id);
   }
 
@@ -446,7 +535,9 @@ export class HandoffRepository implements HandoffStore {
    */
   async deleteFinished(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const finished = (await this.handoffs.find({ _id: { $in: [...ids] }, status: { $in: [...FINAL_STATUSES] } })).map((doc) => doc._id);
+    const finished = (await this.handoffs.find({ _id: { $in: [...ids] }, status: { $in: [...FINAL_STATUSES] } })).map(
+      (doc) => doc._id,
+    );
     if (finished.length === 0) return 0;
     await this.log.deleteOwners(finished);
     const deleted = await this.handoffs.deleteMany({ _id: { $in: finished }, status: { $in: [...FINAL_STATUSES] } });
@@ -456,7 +547,12 @@ export class HandoffRepository implements HandoffStore {
 
   async events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
     const doc = await this.handoffs.findOne({ _id: id });
-    const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({ ...event.body, handoffId: event.owner, seq: event.seq, at: event.at }));
+    const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({
+      ...event.body,
+      handoffId: event.owner,
+      seq: event.seq,
+      at: event.at,
+    }));
     if (!doc || logged.length >= limit) return logged;
     const last = logged.at(-1)?.seq ?? afterSeq;
     const pending = (JSON.parse(doc.outbox) as HandoffEvent[]).filter((event) => event.seq > last);

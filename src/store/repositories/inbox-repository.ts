@@ -1,7 +1,7 @@
-import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
-import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 import type { ContextDelivery } from '../../engine/agents/context-delivery.js';
 import type { DigestOf, InboxStore } from '../../engine/ports/registry-stores.js';
+import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
+import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 
 interface InboxDocument {
   _id: string;
@@ -43,23 +43,50 @@ export class InboxRepository implements InboxStore {
   private constructor(private readonly inbox: Collection<InboxDocument>) {}
 
   static async open(db: Database): Promise<InboxRepository> {
-    return new InboxRepository(await db.collection<InboxDocument>('agent_inbox', [{ fields: ['agent'] }, { fields: ['agent', 'deliveredAt'] }, { fields: ['handoffId'] }]));
+    return new InboxRepository(
+      await db.collection<InboxDocument>('agent_inbox', [
+        { fields: ['agent'] },
+        { fields: ['agent', 'deliveredAt'] },
+        { fields: ['handoffId'] },
+      ]),
+    );
   }
 
   deleteOfHandoffs(handoffIds: readonly string[]): Promise<number> {
-    return handoffIds.length === 0 ? Promise.resolve(0) : this.inbox.deleteMany({ handoffId: { $in: [...handoffIds] } });
+    return handoffIds.length === 0
+      ? Promise.resolve(0)
+      : this.inbox.deleteMany({ handoffId: { $in: [...handoffIds] } });
   }
 
-  deliver(agent: string, handoffId: string, values: Record<string, unknown>, at: number, digestOf: DigestOf): Promise<ContextDelivery> {
+  deliver(
+    agent: string,
+    handoffId: string,
+    values: Record<string, unknown>,
+    at: number,
+    digestOf: DigestOf,
+  ): Promise<ContextDelivery> {
     return this.change(agent, handoffId, at, digestOf, (entries) => {
       for (const [key, value] of Object.entries(values)) entries[encodeKey(key)] = JSON.stringify(value);
     }) as Promise<ContextDelivery>;
   }
 
-  withdraw(agent: string, handoffId: string, keys: string[], at: number, digestOf: DigestOf): Promise<ContextDelivery | null> {
-    return this.change(agent, handoffId, at, digestOf, (entries) => {
-      for (const key of keys) delete entries[encodeKey(key)];
-    }, false);
+  withdraw(
+    agent: string,
+    handoffId: string,
+    keys: string[],
+    at: number,
+    digestOf: DigestOf,
+  ): Promise<ContextDelivery | null> {
+    return this.change(
+      agent,
+      handoffId,
+      at,
+      digestOf,
+      (entries) => {
+        for (const key of keys) delete entries[encodeKey(key)];
+      },
+      false,
+    );
   }
 
   /** Applies `edit` to the entries and stores them with their digest, retrying when another change came first. */
@@ -76,7 +103,10 @@ export class InboxRepository implements InboxStore {
       const current = await this.inbox.findOne({ _id: id });
       if (!current && !create) return null;
       // Keys are user text: a prototype-free object keeps "__proto__" and the like as data.
-      const entries: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, current?.entries ?? {});
+      const entries: Record<string, string> = Object.assign(
+        Object.create(null) as Record<string, string>,
+        current?.entries ?? {},
+      );
       edit(entries);
       const digest = digestOf(decodeEntries(entries));
       const fields = {
@@ -123,8 +153,17 @@ export class InboxRepository implements InboxStore {
     return this.inbox.count({ agent });
   }
 
-  async acknowledge(agent: string, handoffId: string, digest: string, at: number, by: string): Promise<ContextDelivery | null> {
-    const updated = await this.inbox.findOneAndUpdate({ _id: documentId(agent, handoffId), digest }, { $set: { acknowledgedAt: at, acknowledgedBy: by } });
+  async acknowledge(
+    agent: string,
+    handoffId: string,
+    digest: string,
+    at: number,
+    by: string,
+  ): Promise<ContextDelivery | null> {
+    const updated = await this.inbox.findOneAndUpdate(
+      { _id: documentId(agent, handoffId), digest },
+      { $set: { acknowledgedAt: at, acknowledgedBy: by } },
+    );
     return updated ? toDelivery(updated) : null;
   }
 }

@@ -1,7 +1,7 @@
+import type { ProcedureStore } from '../../engine/ports/registry-stores.js';
+import type { Procedure } from '../../engine/procedures/procedure.js';
 import type { Collection, Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
-import type { Procedure } from '../../engine/procedures/procedure.js';
-import type { ProcedureStore } from '../../engine/ports/registry-stores.js';
 
 interface ProcedureDocument {
   _id: string;

@@ -1,7 +1,7 @@
-import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
-import { findManyInOrder } from '../pagination.js';
-import type { ReliabilityTestConfig } from '../../engine/reliability/reliability-test.js';
 import type { ReliabilityConfigStore } from '../../engine/ports/reliability-stores.js';
+import type { ReliabilityTestConfig } from '../../engine/reliability/reliability-test.js';
+import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
+import { findManyInOrder } from '../pagination.js';
 
 type ConfigDocument = Omit<ReliabilityTestConfig, 'id'> & { _id: string };
 
@@ -20,7 +20,9 @@ export class ReliabilityConfigRepository implements ReliabilityConfigStore {
   private constructor(private readonly configs: Collection<ConfigDocument>) {}
 
   static async open(db: Database): Promise<ReliabilityConfigRepository> {
-    return new ReliabilityConfigRepository(await db.collection<ConfigDocument>('reliability_configs', [{ fields: ['type'] }]));
+    return new ReliabilityConfigRepository(
+      await db.collection<ConfigDocument>('reliability_configs', [{ fields: ['type'] }]),
+    );
   }
 
   async get(id: string): Promise<ReliabilityTestConfig | null> {

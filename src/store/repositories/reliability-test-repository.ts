@@ -1,13 +1,12 @@
-import type { Collection, Database, Filter } from '../collection.js';
-import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
+import type { FinishedTest, ReliabilityTestStore, TestFilter } from '../../engine/ports/reliability-stores.js';
 import type {
   ReliabilityResult,
   ReliabilityTest,
-  ReliabilityTestStatus,
   ReliabilityTestType,
   TestProgress,
 } from '../../engine/reliability/reliability-test.js';
-import type { FinishedTest, ReliabilityTestStore, TestFilter } from '../../engine/ports/reliability-stores.js';
+import type { Collection, Database, Filter } from '../collection.js';
+import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 
 interface TestDocument extends Omit<ReliabilityTest, 'id' | 'result'> {
   _id: string;
@@ -26,15 +25,17 @@ function toTest(doc: TestDocument): ReliabilityTest {
   return { id: _id, ...rest, result: result === null ? null : (JSON.parse(result) as ReliabilityResult) };
 }
 
-
-
 /** Reliability tests: parameters, live progress and, once finished, the result. */
 export class ReliabilityTestRepository implements ReliabilityTestStore {
   private constructor(private readonly tests: Collection<TestDocument>) {}
 
   static async open(db: Database): Promise<ReliabilityTestRepository> {
     return new ReliabilityTestRepository(
-      await db.collection<TestDocument>('reliability_tests', [{ fields: ['createdAt'] }, { fields: ['status'] }, { fields: ['type'] }]),
+      await db.collection<TestDocument>('reliability_tests', [
+        { fields: ['createdAt'] },
+        { fields: ['status'] },
+        { fields: ['type'] },
+      ]),
     );
   }
 
@@ -72,7 +73,10 @@ export class ReliabilityTestRepository implements ReliabilityTestStore {
 
   /** Stores newer progress of a RUNNING test (an older write arriving late changes nothing). */
   async updateProgress(id: string, progress: TestProgress, seq: number, now: number): Promise<boolean> {
-    const updated = await this.tests.findOneAndUpdate({ _id: id, status: 'RUNNING', seq: { $lt: seq } }, { $set: { progress, seq, updatedAt: now } });
+    const updated = await this.tests.findOneAndUpdate(
+      { _id: id, status: 'RUNNING', seq: { $lt: seq } },
+      { $set: { progress, seq, updatedAt: now } },
+    );
     return updated !== null;
   }
 

@@ -1,8 +1,8 @@
-import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
-import { findManyInOrder } from '../pagination.js';
-import type { ValidationRule } from '../../engine/validation/rule.js';
-import type { Severity } from '../../engine/procedures/procedure.js';
 import type { RuleFilter, ValidationRuleStore } from '../../engine/ports/validation-stores.js';
+import type { Severity } from '../../engine/procedures/procedure.js';
+import type { ValidationRule } from '../../engine/validation/rule.js';
+import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
+import { findManyInOrder } from '../pagination.js';
 
 interface RuleDocument {
   _id: string;

@@ -1,7 +1,12 @@
-import { DuplicateKeyError, type Collection, type Database } from '../collection.js';
 import type { Severity } from '../../engine/procedures/procedure.js';
 import type { RuleResult } from '../../engine/validation/rule.js';
-import { durationBucket, isEvaluated, RULE_DURATION_BOUNDS_MS, type RuleStats } from '../../engine/validation/rule-stats.js';
+import {
+  durationBucket,
+  isEvaluated,
+  RULE_DURATION_BOUNDS_MS,
+  type RuleStats,
+} from '../../engine/validation/rule-stats.js';
+import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 
 /**
  * One (rule id, severity)'s running figures (see engine/validation/rule-stats.ts for why totals).
@@ -53,12 +58,18 @@ function toStats(doc: StatsDocument): RuleStats {
     failed: doc.failed ?? 0,
     errors: doc.errors ?? 0,
     maxDurationMs: doc.maxDurationMs ?? 0,
-    durationBuckets: Array.from({ length: RULE_DURATION_BOUNDS_MS.length + 1 }, (_, index) => doc.buckets?.[bucketKey(index)] ?? 0),
+    durationBuckets: Array.from(
+      { length: RULE_DURATION_BOUNDS_MS.length + 1 },
+      (_, index) => doc.buckets?.[bucketKey(index)] ?? 0,
+    ),
   };
 }
 
 /** A result as stored in validation_results: what the one-off count of earlier results reads. */
-export type StoredResult = Pick<RuleResult, 'ruleId' | 'severity' | 'status' | 'durationMs'> & { _id: string; counted?: true };
+export type StoredResult = Pick<RuleResult, 'ruleId' | 'severity' | 'status' | 'durationMs'> & {
+  _id: string;
+  counted?: true;
+};
 
 /**
  * Per-rule running figures: one increment per stored result, read whole by metrics. Results
@@ -113,12 +124,16 @@ export class RuleStatsRepository {
     const totals = new Map<string, Required<StatsDocument>>();
     let after = '';
     for (;;) {
-      const page = await results.find({ _id: { $gt: after }, counted: { $exists: false } }, { sort: { _id: 1 }, limit: EARLIER_PAGE });
+      const page = await results.find(
+        { _id: { $gt: after }, counted: { $exists: false } },
+        { sort: { _id: 1 }, limit: EARLIER_PAGE },
+      );
       for (const result of page) if (isEvaluated(result)) addTo(totals, result);
       if (page.length < EARLIER_PAGE) break;
       after = page[page.length - 1]!._id;
     }
-    for (const { _id, ...fields } of totals.values()) await this.docs.findOneAndUpdate({ _id }, { $set: fields }, { upsert: true });
+    for (const { _id, ...fields } of totals.values())
+      await this.docs.findOneAndUpdate({ _id }, { $set: fields }, { upsert: true });
     await this.docs.insertOne({ _id: EARLIER_COUNTED }).catch((error) => {
       if (!(error instanceof DuplicateKeyError)) throw error; // another process finished first
     });
@@ -129,7 +144,17 @@ function addTo(totals: Map<string, Required<StatsDocument>>, result: StoredResul
   const id = `earlier/${result.severity}/${result.ruleId}`;
   let doc = totals.get(id);
   if (!doc) {
-    doc = { _id: id, ruleId: result.ruleId, severity: result.severity, evaluated: 0, passed: 0, failed: 0, errors: 0, maxDurationMs: 0, buckets: {} };
+    doc = {
+      _id: id,
+      ruleId: result.ruleId,
+      severity: result.severity,
+      evaluated: 0,
+      passed: 0,
+      failed: 0,
+      errors: 0,
+      maxDurationMs: 0,
+      buckets: {},
+    };
     totals.set(id, doc);
   }
   doc.evaluated++;

@@ -1,10 +1,10 @@
-import { DuplicateKeyError, type Collection, type Database, type Filter } from '../collection.js';
-import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
-import type { RuleResult, SessionOutcome, SessionStatus } from '../../engine/validation/rule.js';
+import type { SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
+import type { RuleResult, SessionOutcome } from '../../engine/validation/rule.js';
+import type { RuleStats } from '../../engine/validation/rule-stats.js';
 import type { ValidationSession } from '../../engine/validation/session.js';
 import type { ValidationSubject } from '../../engine/validation/subject.js';
-import type { SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
-import type { RuleStats } from '../../engine/validation/rule-stats.js';
+import { type Collection, type Database, DuplicateKeyError, type Filter } from '../collection.js';
+import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import { RuleStatsRepository } from './validation-rule-stats-repository.js';
 
 /** A session as stored: the subject as JSON text (its context is free-form and may hold `$` or dotted keys). */
@@ -113,7 +113,11 @@ export class ValidationSessionRepository implements ValidationSessionStore {
   }
 
   /** RUNNING → COMPLETED, once: null when the session was already finished. */
-  async complete(session: Pick<ValidationSession, 'id' | 'startedAt'>, outcome: SessionOutcome, finishedAt: number): Promise<ValidationSession | null> {
+  async complete(
+    session: Pick<ValidationSession, 'id' | 'startedAt'>,
+    outcome: SessionOutcome,
+    finishedAt: number,
+  ): Promise<ValidationSession | null> {
     const doc = await this.sessions.findOneAndUpdate(
       { _id: session.id, status: 'RUNNING' },
       { $set: { status: 'COMPLETED', outcome, finishedAt, durationMs: Math.max(0, finishedAt - session.startedAt) } },

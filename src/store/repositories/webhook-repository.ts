@@ -1,9 +1,9 @@
-import { DuplicateKeyError, type Collection, type Database, type Filter } from '../collection.js';
-import { findManyInOrder, keysetPage } from '../pagination.js';
 import type { Page, PageRequest } from '../../engine/ports/page.js';
 import type { LeaseAttempt, WebhookLease, WebhookStore } from '../../engine/ports/webhook-store.js';
 import type { WebhookDelivery, WebhookDeliveryStatus } from '../../engine/webhooks/webhook-delivery.js';
 import type { WebhookSubscription } from '../../engine/webhooks/webhook-subscription.js';
+import { type Collection, type Database, DuplicateKeyError, type Filter } from '../collection.js';
+import { findManyInOrder, keysetPage } from '../pagination.js';
 
 type SubscriptionDocument = Omit<WebhookSubscription, 'id'> & {
   _id: string;
@@ -50,7 +50,10 @@ export class WebhookRepository implements WebhookStore {
   static async open(db: Database): Promise<WebhookRepository> {
     return new WebhookRepository(
       await db.collection<SubscriptionDocument>('webhook_subscriptions', [{ fields: ['createdAt'] }]),
-      await db.collection<DeliveryDocument>('webhook_deliveries', [{ fields: ['subscriptionId', 'status', 'order'] }, { fields: ['subscriptionId', 'order'] }]),
+      await db.collection<DeliveryDocument>('webhook_deliveries', [
+        { fields: ['subscriptionId', 'status', 'order'] },
+        { fields: ['subscriptionId', 'order'] },
+      ]),
     );
   }
 
@@ -73,7 +76,10 @@ export class WebhookRepository implements WebhookStore {
   }
 
   async update(next: WebhookSubscription): Promise<WebhookSubscription | null> {
-    const doc = await this.subscriptions.findOneAndUpdate({ _id: next.id, version: next.version - 1 }, { $set: settingsOf(next) });
+    const doc = await this.subscriptions.findOneAndUpdate(
+      { _id: next.id, version: next.version - 1 },
+      { $set: settingsOf(next) },
+    );
     return doc ? toSubscription(doc) : null;
   }
 
@@ -84,20 +90,30 @@ export class WebhookRepository implements WebhookStore {
     return deleted;
   }
 
-  async acquireLease(id: string, owner: string, now: number, leaseMs: number, takeFrom?: string): Promise<LeaseAttempt> {
+  async acquireLease(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    takeFrom?: string,
+  ): Promise<LeaseAttempt> {
     const holders: Filter[] = [{ leaseOwner: owner }, { leaseOwner: null }, { leaseExpiresAt: { $lte: now } }];
     if (takeFrom) holders.push({ leaseOwner: takeFrom });
     const doc = await this.subscriptions.findOneAndUpdate(
       { _id: id, enabled: true, $or: holders },
       { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } },
     );
-    if (doc) return { held: true, lease: { subscription: toSubscription(doc), cursor: doc.cursor, enqueued: doc.enqueued } };
+    if (doc)
+      return { held: true, lease: { subscription: toSubscription(doc), cursor: doc.cursor, enqueued: doc.enqueued } };
     const current = await this.subscriptions.findOne({ _id: id });
     return { held: false, holder: current?.leaseOwner ?? null };
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.subscriptions.findOneAndUpdate({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });
+    await this.subscriptions.findOneAndUpdate(
+      { _id: id, leaseOwner: owner },
+      { $set: { leaseOwner: null, leaseExpiresAt: 0 } },
+    );
   }
 
   async enqueue(lease: WebhookLease, owner: string, deliveries: WebhookDelivery[], cursor: string): Promise<boolean> {
@@ -130,7 +146,10 @@ export class WebhookRepository implements WebhookStore {
 
   async save(next: WebhookDelivery, expectedAttempts: number, expectedStatus: WebhookDeliveryStatus): Promise<boolean> {
     const { _id, ...fields } = toDeliveryDocument(next);
-    const doc = await this.log.findOneAndUpdate({ _id, attemptCount: expectedAttempts, status: expectedStatus }, { $set: fields });
+    const doc = await this.log.findOneAndUpdate(
+      { _id, attemptCount: expectedAttempts, status: expectedStatus },
+      { $set: fields },
+    );
     return doc !== null;
   }
 
@@ -139,7 +158,11 @@ export class WebhookRepository implements WebhookStore {
     return doc ? toDelivery(doc) : null;
   }
 
-  deliveries(subscriptionId: string, status: WebhookDeliveryStatus[] | null, request: PageRequest): Promise<Page<WebhookDelivery>> {
+  deliveries(
+    subscriptionId: string,
+    status: WebhookDeliveryStatus[] | null,
+    request: PageRequest,
+  ): Promise<Page<WebhookDelivery>> {
     return keysetPage(this.log, deliveryFilter(subscriptionId, status), 'order', request, toDelivery);
   }
 
@@ -148,7 +171,11 @@ export class WebhookRepository implements WebhookStore {
   }
 
   pruneDeliveries(subscriptionId: string, before: number): Promise<number> {
-    return this.log.deleteMany({ subscriptionId, status: { $in: ['DELIVERED', 'FAILED'] }, createdAt: { $lt: before } });
+    return this.log.deleteMany({
+      subscriptionId,
+      status: { $in: ['DELIVERED', 'FAILED'] },
+      createdAt: { $lt: before },
+    });
   }
 }
 

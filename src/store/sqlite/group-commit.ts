@@ -39,21 +39,23 @@ export class GroupCommit {
     let outcomes: Outcome[];
     try {
       outcomes = storeCall(this.collection, 'commit', () =>
-        this.db.transaction(() =>
-          batch.map((write): Outcome => {
-            // Some failures (a full disk, an I/O error) end the whole transaction, not just the
-            // savepoint: what follows must not run outside it, and the commit below then fails,
-            // rejecting the batch (what looked done was rolled back with it).
-            if (!this.db.inTransaction) return { ok: false, error: fatal };
-            try {
-              // A nested transaction function is a savepoint in better-sqlite3.
-              return { ok: true, value: storeCall(this.collection, write.operation, this.db.transaction(write.run)) };
-            } catch (error) {
-              if (!this.db.inTransaction) fatal ??= error;
-              return { ok: false, error };
-            }
-          }),
-        ).immediate(),
+        this.db
+          .transaction(() =>
+            batch.map((write): Outcome => {
+              // Some failures (a full disk, an I/O error) end the whole transaction, not just the
+              // savepoint: what follows must not run outside it, and the commit below then fails,
+              // rejecting the batch (what looked done was rolled back with it).
+              if (!this.db.inTransaction) return { ok: false, error: fatal };
+              try {
+                // A nested transaction function is a savepoint in better-sqlite3.
+                return { ok: true, value: storeCall(this.collection, write.operation, this.db.transaction(write.run)) };
+              } catch (error) {
+                if (!this.db.inTransaction) fatal ??= error;
+                return { ok: false, error };
+              }
+            }),
+          )
+          .immediate(),
       );
     } catch (error) {
       for (const write of batch) write.reject(fatal ?? error);

@@ -72,7 +72,11 @@ CREATE INDEX IF NOT EXISTS handoff_notices_by_handoff ON handoff_notices (handof
  */
 const LATER_COLUMNS: [name: string, definition: string, fill: string | null][] = [
   // Older rows: the last time their state shows (finished, started, or created).
-  ['updated_at', 'INTEGER', "coalesce(json_extract(state, '$.finishedAt'), json_extract(state, '$.startedAt'), created_at)"],
+  [
+    'updated_at',
+    'INTEGER',
+    "coalesce(json_extract(state, '$.finishedAt'), json_extract(state, '$.startedAt'), created_at)",
+  ],
   [
     'retrying',
     'INTEGER NOT NULL DEFAULT 0',
@@ -108,9 +112,9 @@ function addFinishedAt(db: BetterSqlite3.Database): void {
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('handoffs') as string[];
   if (!columns.includes('finished_at')) {
     db.exec('ALTER TABLE handoffs ADD COLUMN finished_at INTEGER');
-    db.prepare("UPDATE handoffs SET finished_at = json_extract(state, '$.finishedAt') WHERE status IN (SELECT value FROM json_each(?))").run(
-      JSON.stringify([...FINAL_STATUSES]),
-    );
+    db.prepare(
+      "UPDATE handoffs SET finished_at = json_extract(state, '$.finishedAt') WHERE status IN (SELECT value FROM json_each(?))",
+    ).run(JSON.stringify([...FINAL_STATUSES]));
   }
   db.exec('CREATE INDEX IF NOT EXISTS handoffs_by_finished ON handoffs (finished_at) WHERE finished_at IS NOT NULL');
 }
@@ -188,7 +192,8 @@ export interface HandoffRow {
  */
 export function createHandoffTables(db: BetterSqlite3.Database): void {
   db.transaction(() => {
-    const hadCounts = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoff_counts'").get() !== undefined;
+    const hadCounts =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoff_counts'").get() !== undefined;
     db.exec(HANDOFF_SCHEMA);
     addLaterColumns(db);
     db.exec(HANDOFF_ORDER_INDEXES);

@@ -28,8 +28,17 @@ function conditions() {
  * what they do not keep (an agent, a source phase, one test).
  */
 export function countsWhere(filter: HandoffFilter): SqlCondition | null {
-  if (filter.agent || filter.sourceAgent || filter.targetAgent || filter.sourcePhase !== undefined || filter.testId) return null;
-  if (filter.createdAt || filter.updatedAt || filter.retrying !== undefined || filter.agentIn || filter.metadata?.length || filter.upTo) return null;
+  if (filter.agent || filter.sourceAgent || filter.targetAgent || filter.sourcePhase !== undefined || filter.testId)
+    return null;
+  if (
+    filter.createdAt ||
+    filter.updatedAt ||
+    filter.retrying !== undefined ||
+    filter.agentIn ||
+    filter.metadata?.length ||
+    filter.upTo
+  )
+    return null;
   const { parts, inList, done } = conditions();
   inList('status', filter.status);
   inList('procedure_id', filter.procedureId);
@@ -48,7 +57,10 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
     parts.push('(source_agent = ? OR target_agent = ?)');
     params.push(filter.agent, filter.agent);
   }
-  for (const [column, agent] of [['source_agent', filter.sourceAgent], ['target_agent', filter.targetAgent]] as const) {
+  for (const [column, agent] of [
+    ['source_agent', filter.sourceAgent],
+    ['target_agent', filter.targetAgent],
+  ] as const) {
     if (!agent) continue;
     parts.push(`${column} = ?`);
     params.push(agent);
@@ -65,7 +77,10 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
     params.push(filter.testId);
   } else if (filter.test === true) parts.push('test_id IS NOT NULL');
   else if (filter.test === false) parts.push('test_id IS NULL');
-  for (const [column, range] of [['created_at', filter.createdAt], ['updated_at', filter.updatedAt]] as const) {
+  for (const [column, range] of [
+    ['created_at', filter.createdAt],
+    ['updated_at', filter.updatedAt],
+  ] as const) {
     if (range?.from !== undefined) {
       parts.push(`${column} >= ?`);
       params.push(range.from);
@@ -79,7 +94,8 @@ export function handoffWhere(filter: HandoffFilter): SqlCondition {
   if (filter.retrying !== undefined) parts.push(`retrying = ${filter.retrying ? 1 : 0}`);
   if (filter.agentIn) {
     const { ids, side } = filter.agentIn;
-    const columns = side === 'SOURCE' ? ['source_agent'] : side === 'TARGET' ? ['target_agent'] : ['source_agent', 'target_agent'];
+    const columns =
+      side === 'SOURCE' ? ['source_agent'] : side === 'TARGET' ? ['target_agent'] : ['source_agent', 'target_agent'];
     if (ids.length === 0) parts.push('0');
     else {
       parts.push(`(${columns.map((column) => `${column} IN (SELECT value FROM json_each(?))`).join(' OR ')})`);
@@ -107,7 +123,8 @@ export function metadataPath(path: string[]): string {
 function metadataEquals({ path, equals }: MetadataEquality): SqlCondition {
   const at = metadataPath(path);
   if (equals === null) return { sql: "coalesce(json_type(metadata, ?), 'null') = 'null'", params: [at] };
-  if (typeof equals === 'boolean') return { sql: 'json_type(metadata, ?) = ?', params: [at, equals ? 'true' : 'false'] };
+  if (typeof equals === 'boolean')
+    return { sql: 'json_type(metadata, ?) = ?', params: [at, equals ? 'true' : 'false'] };
   const types = typeof equals === 'number' ? "('integer', 'real')" : "('text')";
   return { sql: `(json_type(metadata, ?) IN ${types} AND json_extract(metadata, ?) = ?)`, params: [at, at, equals] };
 }

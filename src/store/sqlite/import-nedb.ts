@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type BetterSqlite3 from 'better-sqlite3';
+import { FINAL_STATUSES, type Handoff, type HandoffStatus } from '../../engine/handoffs/handoff.js';
 import { hasRetryingStep } from '../../engine/handoffs/handoff-order.js';
 import type { Logger } from '../../engine/shared/logger.js';
-import { FINAL_STATUSES, type Handoff, type HandoffStatus } from '../../engine/handoffs/handoff.js';
 import { createHandoffTables } from './handoff-schema.js';
 import { documentTable, type SqliteDatabase } from './sqlite-database.js';
 
@@ -45,8 +45,12 @@ function refuseWhileOldServerRuns(dataDir: string): void {
 }
 
 function markerOf(connection: BetterSqlite3.Database): { movedTo: string } | null {
-  connection.exec('CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID');
-  const value = connection.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(MARKER) as string | undefined;
+  connection.exec(
+    'CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID',
+  );
+  const value = connection.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(MARKER) as
+    | string
+    | undefined;
   return value === undefined ? null : (JSON.parse(value) as { movedTo: string });
 }
 
@@ -72,7 +76,10 @@ async function stage(connection: BetterSqlite3.Database, collection: string, fil
     batch = [];
     connection.transaction(() => writes.forEach((write) => write()))();
   };
-  for await (const line of readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+  for await (const line of readline.createInterface({
+    input: fs.createReadStream(file, 'utf8'),
+    crlfDelay: Infinity,
+  })) {
     if (line.trim() === '') continue;
     let doc: Doc;
     try {
@@ -86,7 +93,9 @@ async function stage(connection: BetterSqlite3.Database, collection: string, fil
       badLines++;
       continue;
     }
-    batch.push(doc.$$deleted === true ? () => remove.run(collection, doc._id) : () => upsert.run(collection, doc._id, line));
+    batch.push(
+      doc.$$deleted === true ? () => remove.run(collection, doc._id) : () => upsert.run(collection, doc._id, line),
+    );
     if (batch.length >= STAGING_BATCH) flush();
   }
   flush();
@@ -98,7 +107,9 @@ async function stage(connection: BetterSqlite3.Database, collection: string, fil
  * write while a statement iterates, and the caller writes between documents).
  */
 function* staged(connection: BetterSqlite3.Database, collection: string): Generator<Doc> {
-  const page = connection.prepare('SELECT id, line FROM nedb_import_lines WHERE collection = ? AND id > ? ORDER BY id LIMIT 1000');
+  const page = connection.prepare(
+    'SELECT id, line FROM nedb_import_lines WHERE collection = ? AND id > ? ORDER BY id LIMIT 1000',
+  );
   for (let after = ''; ; ) {
     const rows = page.all(collection, after) as { id: string; line: string }[];
     if (rows.length === 0) return;
@@ -113,7 +124,9 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
   const count = (collection: string) => (counts[collection] = (counts[collection] ?? 0) + 1);
   for (const name of DOCUMENT_COLLECTIONS) {
     const table = `"${documentTable(name)}"`;
-    connection.exec(`CREATE TABLE IF NOT EXISTS ${table} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`);
+    connection.exec(
+      `CREATE TABLE IF NOT EXISTS ${table} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`,
+    );
     const insert = connection.prepare(`INSERT OR REPLACE INTO ${table} (_id, doc) VALUES (?, ?)`);
     for (const doc of staged(connection, name)) {
       insert.run(doc._id, JSON.stringify(doc));
@@ -126,7 +139,9 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, ?, ?)`,
   );
   // The log and each handoff's outbox may both hold an event: the first copy stays.
-  const insertEvent = connection.prepare("INSERT OR IGNORE INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'nedb-import', ?)");
+  const insertEvent = connection.prepare(
+    "INSERT OR IGNORE INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, 'nedb-import', ?)",
+  );
   for (const doc of staged(connection, 'handoff_events')) {
     const event = { ...(JSON.parse(doc.body as string) as object), handoffId: doc.owner, seq: doc.seq, at: doc.at };
     insertEvent.run(doc.owner, doc.seq, JSON.stringify(event));
@@ -136,14 +151,31 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
     const state = JSON.parse(doc.state as string) as Record<string, unknown>;
     const metadata = (doc.metadata as string | undefined) ?? JSON.stringify(state.metadata ?? {});
     delete state.metadata;
-    const signals = Object.fromEntries(Object.entries((doc.signals as Record<string, string>) ?? {}).map(([step, json]) => [step, JSON.parse(json)]));
+    const signals = Object.fromEntries(
+      Object.entries((doc.signals as Record<string, string>) ?? {}).map(([step, json]) => [step, JSON.parse(json)]),
+    );
     insertHandoff.run(
-      doc._id, doc.version, doc.seq, doc.status, doc.procedureId, doc.type, doc.priority, doc.sourceAgent ?? null, doc.targetAgent ?? null,
-      doc.sourcePhase ?? null, doc.testId ?? null, doc.createdAt, doc.durationMs ?? null,
+      doc._id,
+      doc.version,
+      doc.seq,
+      doc.status,
+      doc.procedureId,
+      doc.type,
+      doc.priority,
+      doc.sourceAgent ?? null,
+      doc.targetAgent ?? null,
+      doc.sourcePhase ?? null,
+      doc.testId ?? null,
+      doc.createdAt,
+      doc.durationMs ?? null,
       // What retention deletes by (see handoff-schema).
-      FINAL_STATUSES.has(doc.status as HandoffStatus) ? ((state.finishedAt as number | null | undefined) ?? null) : null,
-      JSON.stringify(state), metadata,
-      JSON.stringify(signals), doc.cancelRequest ? JSON.stringify(doc.cancelRequest) : null,
+      FINAL_STATUSES.has(doc.status as HandoffStatus)
+        ? ((state.finishedAt as number | null | undefined) ?? null)
+        : null,
+      JSON.stringify(state),
+      metadata,
+      JSON.stringify(signals),
+      doc.cancelRequest ? JSON.stringify(doc.cancelRequest) : null,
       // The last time the state shows, and whether a step was retrying: what the list filters and orders read.
       (state.finishedAt as number | null) ?? (state.startedAt as number | null) ?? doc.createdAt,
       Array.isArray(state.steps) && hasRetryingStep(state as unknown as Handoff) ? 1 : 0,
@@ -164,8 +196,15 @@ function commitStaged(connection: BetterSqlite3.Database): Record<string, number
  * into `nedb-imported-<time>/` (kept, never deleted). A crash before that commit leaves nothing
  * imported (the next start begins again); after it, the next start only finishes moving the files.
  */
-export async function importNedbDirectory(dataDir: string, db: SqliteDatabase, logger: Logger, now: number): Promise<boolean> {
-  const files = fs.existsSync(dataDir) ? fs.readdirSync(dataDir).filter((name) => name.endsWith('.db') || name.endsWith('.db~')) : [];
+export async function importNedbDirectory(
+  dataDir: string,
+  db: SqliteDatabase,
+  logger: Logger,
+  now: number,
+): Promise<boolean> {
+  const files = fs.existsSync(dataDir)
+    ? fs.readdirSync(dataDir).filter((name) => name.endsWith('.db') || name.endsWith('.db~'))
+    : [];
   if (!files.some((name) => COLLECTIONS.includes(name.replace(/\.db~?$/, '')))) return false;
   const connection = db.connection;
   const done = markerOf(connection);
@@ -177,11 +216,15 @@ export async function importNedbDirectory(dataDir: string, db: SqliteDatabase, l
   refuseWhileOldServerRuns(dataDir);
   createHandoffTables(connection);
   connection.exec('DROP TABLE IF EXISTS nedb_import_lines');
-  connection.exec('CREATE TABLE nedb_import_lines (collection TEXT NOT NULL, id TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID');
+  connection.exec(
+    'CREATE TABLE nedb_import_lines (collection TEXT NOT NULL, id TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID',
+  );
   const badLines: Record<string, number> = {};
   for (const name of COLLECTIONS) {
     // nedb writes a new file as name.db~ and renames it: a crash between leaves only the ~ file complete.
-    const file = [`${name}.db`, `${name}.db~`].map((candidate) => path.join(dataDir, candidate)).find((candidate) => fs.existsSync(candidate));
+    const file = [`${name}.db`, `${name}.db~`]
+      .map((candidate) => path.join(dataDir, candidate))
+      .find((candidate) => fs.existsSync(candidate));
     if (!file) continue;
     const bad = await stage(connection, name, file);
     if (bad > 0) badLines[name] = bad;
@@ -190,7 +233,9 @@ export async function importNedbDirectory(dataDir: string, db: SqliteDatabase, l
   const counts = connection
     .transaction(() => {
       const imported = commitStaged(connection);
-      connection.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?)').run(MARKER, JSON.stringify({ movedTo: aside, at: now, counts: imported }));
+      connection
+        .prepare('INSERT INTO store_meta (key, value) VALUES (?, ?)')
+        .run(MARKER, JSON.stringify({ movedTo: aside, at: now, counts: imported }));
       connection.exec('DROP TABLE nedb_import_lines');
       return imported;
     })
@@ -198,7 +243,10 @@ export async function importNedbDirectory(dataDir: string, db: SqliteDatabase, l
   moveAside(dataDir, [...files, 'handoff.lock'], aside);
   logger.info({ counts, movedTo: aside }, 'imported the nedb data directory into the SQLite store');
   if (Object.keys(badLines).length > 0) {
-    logger.warn({ badLines, keptIn: aside }, 'lines of the nedb files that did not parse were not imported; the original files are kept');
+    logger.warn(
+      { badLines, keptIn: aside },
+      'lines of the nedb files that did not parse were not imported; the original files are kept',
+    );
   }
   return true;
 }

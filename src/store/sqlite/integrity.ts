@@ -4,7 +4,10 @@ import type BetterSqlite3 from 'better-sqlite3';
 
 /** The database file is damaged: the store refuses to open rather than serve (or overwrite) what is left. */
 export class DamagedStoreError extends Error {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(
       `The database file ${file} is damaged (${detail}). Nothing was changed. ` +
         `Restore it from a backup, or move it (and its -wal and -shm files) aside to start with an empty store; ` +
@@ -50,13 +53,17 @@ export function checkFileLength(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
-  if (header.toString('latin1', 0, 16) !== 'SQLite format 3\0') throw new DamagedStoreError(file, 'it does not start with a SQLite header');
+  if (header.toString('latin1', 0, 16) !== 'SQLite format 3\0')
+    throw new DamagedStoreError(file, 'it does not start with a SQLite header');
   const rawPageSize = header.readUInt16BE(PAGE_SIZE_OFFSET);
   const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
   const pages = header.readUInt32BE(PAGE_COUNT_OFFSET);
   const countIsValid = header.readUInt32BE(VERSION_VALID_FOR_OFFSET) === header.readUInt32BE(CHANGE_COUNTER_OFFSET);
   if (countIsValid && pages > 0 && size < pages * pageSize) {
-    throw new DamagedStoreError(file, `it holds ${size} bytes, but its header counts ${pages} pages of ${pageSize} bytes`);
+    throw new DamagedStoreError(
+      file,
+      `it holds ${size} bytes, but its header counts ${pages} pages of ${pageSize} bytes`,
+    );
   }
 }
 
@@ -101,6 +108,8 @@ export function quickCheckInBackground(file: string, driver: string): Promise<vo
       else if (isDamage(outcome.error)) reject(new DamagedStoreError(file, outcome.error!.message));
       else reject(new Error(`the integrity check of ${file} could not run: ${outcome.error?.message}`));
     });
-    worker.once('error', (error) => reject(new Error(`the integrity check of ${file} could not run: ${error.message}`)));
+    worker.once('error', (error) =>
+      reject(new Error(`the integrity check of ${file} could not run: ${error.message}`)),
+    );
   });
 }

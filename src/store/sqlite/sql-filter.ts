@@ -53,14 +53,22 @@ function within(expression: string, values: unknown[], negate: boolean): SqlClau
   const any = parts.length === 0 ? '0' : parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
   if (!negate) return { sql: any, params };
   // NOT IN: a missing field is "not in" a list without null.
-  return { sql: withNull || present.length === 0 ? `NOT ${any === '0' ? '0' : any}` : `(${expression} IS NULL OR NOT ${any})`, params };
+  return {
+    sql: withNull || present.length === 0 ? `NOT ${any === '0' ? '0' : any}` : `(${expression} IS NULL OR NOT ${any})`,
+    params,
+  };
 }
 
 const COMPARISONS: Record<string, string> = { $lt: '<', $lte: '<=', $gt: '>', $gte: '>=' };
 
 function condition(field: string, spec: unknown): SqlClause[] {
   const expression = fieldExpression(field);
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || !Object.keys(spec).some((key) => key.startsWith('$'))) {
+  if (
+    spec === null ||
+    typeof spec !== 'object' ||
+    Array.isArray(spec) ||
+    !Object.keys(spec).some((key) => key.startsWith('$'))
+  ) {
     return [equals(expression, spec)];
   }
   return Object.entries(spec as Record<string, unknown>).map(([op, arg]): SqlClause => {
@@ -78,8 +86,12 @@ function condition(field: string, spec: unknown): SqlClause[] {
       case '$elemMatch': {
         // Only the form the repositories use: an array field holding a given value.
         const match = arg as Record<string, unknown>;
-        if (Object.keys(match).length !== 1 || !('$eq' in match)) throw new Error('unsupported $elemMatch: only { $eq: value }');
-        return { sql: `EXISTS (SELECT 1 FROM json_each(doc, ${jsonPathLiteral(field)}) WHERE value = ?)`, params: [bindable(match.$eq)] };
+        if (Object.keys(match).length !== 1 || !('$eq' in match))
+          throw new Error('unsupported $elemMatch: only { $eq: value }');
+        return {
+          sql: `EXISTS (SELECT 1 FROM json_each(doc, ${jsonPathLiteral(field)}) WHERE value = ?)`,
+          params: [bindable(match.$eq)],
+        };
       }
       case '$exists': {
         const typeOf = field === '_id' ? "'text'" : `json_type(doc, ${jsonPathLiteral(field)})`;
@@ -97,7 +109,10 @@ function condition(field: string, spec: unknown): SqlClause[] {
 function join(clauses: SqlClause[], operator: 'AND' | 'OR'): SqlClause {
   if (clauses.length === 0) return { sql: operator === 'AND' ? '1' : '0', params: [] };
   if (clauses.length === 1) return clauses[0]!;
-  return { sql: `(${clauses.map((clause) => clause.sql).join(` ${operator} `)})`, params: clauses.flatMap((clause) => clause.params) };
+  return {
+    sql: `(${clauses.map((clause) => clause.sql).join(` ${operator} `)})`,
+    params: clauses.flatMap((clause) => clause.params),
+  };
 }
 
 /** A filter as a WHERE clause with its parameters. */

@@ -37,7 +37,7 @@ export class SqliteAgentFeed implements AgentFeedStore {
   private readonly read: BetterSqlite3.Statement;
 
   constructor(
-    private readonly db: BetterSqlite3.Database,
+    db: BetterSqlite3.Database,
     private readonly writer: string,
     private readonly counter: OperationCounter,
   ) {
@@ -65,7 +65,9 @@ export class SqliteAgentFeed implements AgentFeedStore {
     this.counter.reads++;
     try {
       return Promise.resolve(
-        storeCall('agent_feed', 'read', () => (this.read.all(agentId, afterSeq, limit) as string[]).map((text) => JSON.parse(text) as AgentFeedEntry)),
+        storeCall('agent_feed', 'read', () =>
+          (this.read.all(agentId, afterSeq, limit) as string[]).map((text) => JSON.parse(text) as AgentFeedEntry),
+        ),
       );
     } catch (error) {
       return Promise.reject(error);

@@ -43,18 +43,28 @@ export class SqliteChangeFeed implements HandoffChangeFeed {
       'SELECT position, handoff_id, kind, CASE WHEN writer = ? THEN NULL ELSE body END AS body FROM handoff_notices WHERE position > ? ORDER BY position LIMIT ?',
     );
     createAgentFeedTable(db);
-    this.readFeed = db.prepare('SELECT position, CASE WHEN writer = ? THEN NULL ELSE body END AS body FROM agent_feed WHERE position > ? ORDER BY position LIMIT ?');
+    this.readFeed = db.prepare(
+      'SELECT position, CASE WHEN writer = ? THEN NULL ELSE body END AS body FROM agent_feed WHERE position > ? ORDER BY position LIMIT ?',
+    );
   }
 
   async head(): Promise<string> {
     return storeCall('handoff_events', 'read the head of', () =>
       // All three tables at the same commit.
-      this.db.transaction(() => {
-        const events = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_events').pluck().get() as number;
-        const notices = this.db.prepare('SELECT coalesce(max(position), 0) FROM handoff_notices').pluck().get() as number;
-        const feed = this.db.prepare('SELECT coalesce(max(position), 0) FROM agent_feed').pluck().get() as number;
-        return `${events}:${notices}:${feed}`;
-      }).deferred(),
+      this.db
+        .transaction(() => {
+          const events = this.db
+            .prepare('SELECT coalesce(max(position), 0) FROM handoff_events')
+            .pluck()
+            .get() as number;
+          const notices = this.db
+            .prepare('SELECT coalesce(max(position), 0) FROM handoff_notices')
+            .pluck()
+            .get() as number;
+          const feed = this.db.prepare('SELECT coalesce(max(position), 0) FROM agent_feed').pluck().get() as number;
+          return `${events}:${notices}:${feed}`;
+        })
+        .deferred(),
     );
   }
 
@@ -78,7 +88,9 @@ export class SqliteChangeFeed implements HandoffChangeFeed {
               : { kind: 'cancel', handoffId: row.handoff_id, reason: body.reason! },
           );
         }
-        const entries = feedRows.filter((row) => row.body !== null).map((row) => JSON.parse(row.body!) as AgentFeedEntry);
+        const entries = feedRows
+          .filter((row) => row.body !== null)
+          .map((row) => JSON.parse(row.body!) as AgentFeedEntry);
         if (entries.length > 0) changes.push({ kind: 'agentFeed', entries });
         return {
           changes,

@@ -1,5 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Collection, Filter, FindOptions, IndexSpec, OperationCounter, StoredDocument, Update } from '../collection.js';
+import type {
+  Collection,
+  Filter,
+  FindOptions,
+  IndexSpec,
+  OperationCounter,
+  StoredDocument,
+  Update,
+} from '../collection.js';
 import { applyUpdate, valueAt } from '../document-update.js';
 import { fieldExpression, orderByClause, whereClause } from './sql-filter.js';
 import { storeCall } from './sqlite-errors.js';
@@ -14,15 +22,21 @@ function quoted(name: string): string {
 
 /** Creates the table of a collection and the indexes it asks for, each on the same expressions its queries use. */
 export function createCollectionTable(db: BetterSqlite3.Database, table: string, indexes: IndexSpec[]): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS ${quoted(table)} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`);
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${quoted(table)} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`,
+  );
   for (const index of indexes) {
     // Keyset pages order by (field, _id): the index carries _id so a page is one range walk.
     const fields = index.unique ? index.fields : [...index.fields, '_id'];
     const name = quoted(`${table}__${index.unique ? 'unique__' : ''}${index.fields.join('_')}`);
     const columns = fields.map(fieldExpression).join(', ');
     // Unique like MongoDB's sparse unique indexes: documents lacking the field never collide.
-    const where = index.unique ? ` WHERE ${index.fields.map((field) => `${fieldExpression(field)} IS NOT NULL`).join(' AND ')}` : '';
-    db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${quoted(table)} (${columns})${where}`);
+    const where = index.unique
+      ? ` WHERE ${index.fields.map((field) => `${fieldExpression(field)} IS NOT NULL`).join(' AND ')}`
+      : '';
+    db.exec(
+      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${quoted(table)} (${columns})${where}`,
+    );
   }
 }
 
@@ -83,7 +97,9 @@ export class SqliteCollection<T extends StoredDocument> implements Collection<T>
     const where = whereClause(filter);
     let sql = `SELECT doc FROM ${this.table} WHERE ${where.sql}${orderByClause(options.sort)}`;
     if (options.limit !== undefined || options.skip) sql += ` LIMIT ${options.limit ?? -1} OFFSET ${options.skip ?? 0}`;
-    const rows = this.statement(sql).pluck().all(...where.params) as string[];
+    const rows = this.statement(sql)
+      .pluck()
+      .all(...where.params) as string[];
     return rows.map((text) => JSON.parse(text) as T);
   }
 
@@ -100,7 +116,13 @@ export class SqliteCollection<T extends StoredDocument> implements Collection<T>
   count(filter: Filter): Promise<number> {
     this.counter.reads++;
     const where = whereClause(filter);
-    return this.call('count', () => this.statement(`SELECT count(*) FROM ${this.table} WHERE ${where.sql}`).pluck().get(...where.params) as number);
+    return this.call(
+      'count',
+      () =>
+        this.statement(`SELECT count(*) FROM ${this.table} WHERE ${where.sql}`)
+          .pluck()
+          .get(...where.params) as number,
+    );
   }
 
   private rewrite(doc: Doc): void {
@@ -147,13 +169,22 @@ export class SqliteCollection<T extends StoredDocument> implements Collection<T>
   deleteOne(filter: Filter): Promise<boolean> {
     this.counter.writes++;
     const where = whereClause(filter);
-    return this.call('delete from', () => this.statement(`DELETE FROM ${this.table} WHERE _id IN (SELECT _id FROM ${this.table} WHERE ${where.sql} LIMIT 1)`).run(...where.params).changes > 0);
+    return this.call(
+      'delete from',
+      () =>
+        this.statement(
+          `DELETE FROM ${this.table} WHERE _id IN (SELECT _id FROM ${this.table} WHERE ${where.sql} LIMIT 1)`,
+        ).run(...where.params).changes > 0,
+    );
   }
 
   deleteMany(filter: Filter): Promise<number> {
     this.counter.writes++;
     const where = whereClause(filter);
-    return this.call('delete from', () => this.statement(`DELETE FROM ${this.table} WHERE ${where.sql}`).run(...where.params).changes);
+    return this.call(
+      'delete from',
+      () => this.statement(`DELETE FROM ${this.table} WHERE ${where.sql}`).run(...where.params).changes,
+    );
   }
 }
 

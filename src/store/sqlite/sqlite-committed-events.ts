@@ -13,7 +13,9 @@ export class SqliteCommittedEvents implements CommittedHandoffEvents {
   private readonly newest: BetterSqlite3.Statement;
 
   constructor(db: BetterSqlite3.Database) {
-    this.readAfter = db.prepare('SELECT position, body FROM handoff_events WHERE position > ? ORDER BY position LIMIT ?');
+    this.readAfter = db.prepare(
+      'SELECT position, body FROM handoff_events WHERE position > ? ORDER BY position LIMIT ?',
+    );
     this.newest = db.prepare('SELECT coalesce(max(position), 0) FROM handoff_events').pluck();
   }
 

@@ -1,10 +1,16 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { OperationCounter, type Collection, type Database, type IndexSpec, type StoredDocument } from '../collection.js';
-import { SqliteCollection, createCollectionTable } from './sqlite-collection.js';
-import { DamagedStoreError, checkFileLength, quickCheck, quickCheckInBackground } from './integrity.js';
+import {
+  type Collection,
+  type Database,
+  type IndexSpec,
+  OperationCounter,
+  type StoredDocument,
+} from '../collection.js';
+import { checkFileLength, DamagedStoreError, quickCheck, quickCheckInBackground } from './integrity.js';
+import { createCollectionTable, SqliteCollection } from './sqlite-collection.js';
 
 const require = createRequire(import.meta.url);
 
@@ -81,7 +87,10 @@ export class SqliteDatabase implements Database {
       throw error;
     }
     const integrity = inline ? Promise.resolve() : quickCheckInBackground(file, require.resolve('better-sqlite3'));
-    if (!inline) integrity.catch((error: Error) => (error instanceof DamagedStoreError ? options.onDamage?.(error) : options.onUnchecked?.(error)));
+    if (!inline)
+      integrity.catch((error: Error) =>
+        error instanceof DamagedStoreError ? options.onDamage?.(error) : options.onUnchecked?.(error),
+      );
     return new SqliteDatabase('embedded', connection, file, integrity);
   }
 
@@ -118,6 +127,7 @@ export function documentTable(collection: string): string {
 /** Opening a file SQLite does not recognise is damage too, reported in the same words. */
 function quickCheckFailed(file: string, error: unknown): never {
   const code = (error as { code?: string }).code;
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new DamagedStoreError(file, (error as Error).message);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    throw new DamagedStoreError(file, (error as Error).message);
   throw error;
 }

@@ -1,27 +1,40 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { durationMs, FINAL_STATUSES, isFinal, RESUMABLE_STATUSES, UNFINISHED_STATUSES, type Handoff, type Priority } from '../../engine/handoffs/handoff.js';
+import {
+  durationMs,
+  FINAL_STATUSES,
+  type Handoff,
+  isFinal,
+  type Priority,
+  RESUMABLE_STATUSES,
+  UNFINISHED_STATUSES,
+} from '../../engine/handoffs/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
 import {
-  refusalReason,
-  releasesLease,
-  STATUSES_IGNORING_A_CANCEL,
+  DEFAULT_HANDOFF_ORDER,
+  type HandoffOrder,
+  hasRetryingStep,
+  sortKey,
+} from '../../engine/handoffs/handoff-order.js';
+import {
   type HandoffFilter,
   type HandoffRecord,
   type HandoffStore,
   type HandoffSummary,
   type OutOfBandRequests,
+  refusalReason,
+  releasesLease,
+  STATUSES_IGNORING_A_CANCEL,
   type TransitionOutcome,
 } from '../../engine/ports/handoff-store.js';
 import type { Page, PageRequest } from '../../engine/ports/page.js';
-import { DEFAULT_HANDOFF_ORDER, hasRetryingStep, sortKey, type HandoffOrder } from '../../engine/handoffs/handoff-order.js';
 import type { OperationCounter } from '../collection.js';
-import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { decodeHandoffCursor, encodeHandoffCursor, type HandoffPosition } from '../handoff-cursor.js';
+import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';
 import { FinishedHandoffs } from '../repositories/finished-handoffs.js';
-import { createHandoffTables, type HandoffRow } from './handoff-schema.js';
 import { GroupCommit } from './group-commit.js';
-import { storeCall } from './sqlite-errors.js';
+import { createHandoffTables, type HandoffRow } from './handoff-schema.js';
 import { countsWhere, handoffWhere, type SqlCondition } from './handoff-where.js';
+import { storeCall } from './sqlite-errors.js';
 
 const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
 const RESUMABLE = JSON.stringify(RESUMABLE_STATUSES);
@@ -63,7 +76,8 @@ function compareRows(order: HandoffOrder, a: PageRow, b: PageRow): number {
 function requestsOf(row: Pick<HandoffRow, 'signals' | 'cancel_request'>): OutOfBandRequests {
   return {
     signals: row.signals === '{}' ? {} : (JSON.parse(row.signals) as Record<string, unknown>),
-    cancelRequest: row.cancel_request === null ? null : (JSON.parse(row.cancel_request) as { reason: string; at: number }),
+    cancelRequest:
+      row.cancel_request === null ? null : (JSON.parse(row.cancel_request) as { reason: string; at: number }),
   };
 }
 
@@ -128,7 +142,12 @@ export class SqliteHandoffStore implements HandoffStore {
     events.forEach((event, index) => insert.run(event.handoffId, event.seq, this.writer, texts[index]));
   }
 
-  create(handoff: Handoff, drafts: HandoffEventDraft[], at: number, lease: { owner: string; expiresAt: number } | null = null): Promise<HandoffEvent[]> {
+  create(
+    handoff: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    lease: { owner: string; expiresAt: number } | null = null,
+  ): Promise<HandoffEvent[]> {
     const events = drafts.map((draft, index) => eventFrom(handoff, draft, index + 1, at));
     const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
     return this.write('create', () => {
@@ -137,18 +156,43 @@ export class SqliteHandoffStore implements HandoffStore {
            test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, updated_at, retrying)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
-        stored.id, stored.version, stored.seq, stored.status, stored.procedureId, stored.type, stored.priority,
-        stored.sourceAgent, stored.targetAgent, stored.sourcePhase, stored.test?.testId ?? null, stored.createdAt,
-        durationMs(stored), finishedAtOf(stored), stateText(stored, at), JSON.stringify(handoff.metadata), lease?.owner ?? null, lease?.expiresAt ?? 0,
-        at, hasRetryingStep(stored) ? 1 : 0,
+        stored.id,
+        stored.version,
+        stored.seq,
+        stored.status,
+        stored.procedureId,
+        stored.type,
+        stored.priority,
+        stored.sourceAgent,
+        stored.targetAgent,
+        stored.sourcePhase,
+        stored.test?.testId ?? null,
+        stored.createdAt,
+        durationMs(stored),
+        finishedAtOf(stored),
+        stateText(stored, at),
+        JSON.stringify(handoff.metadata),
+        lease?.owner ?? null,
+        lease?.expiresAt ?? 0,
+        at,
+        hasRetryingStep(stored) ? 1 : 0,
       );
-      this.insertEvents(events, events.map((event) => JSON.stringify(event)));
+      this.insertEvents(
+        events,
+        events.map((event) => JSON.stringify(event)),
+      );
       Object.assign(handoff, { seq: stored.seq, version: stored.version, updatedAt: at });
       return events;
     });
   }
 
-  transition(next: Handoff, drafts: HandoffEventDraft[], at: number, leaseOwner: string | null, options: { writesMetadata?: boolean } = {}): Promise<TransitionOutcome> {
+  transition(
+    next: Handoff,
+    drafts: HandoffEventDraft[],
+    at: number,
+    leaseOwner: string | null,
+    options: { writesMetadata?: boolean } = {},
+  ): Promise<TransitionOutcome> {
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const texts = events.map((event) => JSON.stringify(event));
@@ -177,9 +221,7 @@ export class SqliteHandoffStore implements HandoffStore {
         next.version - 1,
         leaseOwner,
         leaseOwner,
-      ) as
-        | Pick<HandoffRow, 'signals' | 'cancel_request'>
-        | undefined;
+      ) as Pick<HandoffRow, 'signals' | 'cancel_request'> | undefined;
       if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
       // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
       this.finished.forgetOne(next.id);
@@ -190,12 +232,24 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   /** Why a transition matched nothing (read in the same write transaction, so nothing moved since). */
-  private refused(id: string, expectedVersion: number, leaseOwner: string | null, honoursCancel: boolean): TransitionOutcome {
+  private refused(
+    id: string,
+    expectedVersion: number,
+    leaseOwner: string | null,
+    honoursCancel: boolean,
+  ): TransitionOutcome {
     const row = this.sql('SELECT version, lease_owner, signals, cancel_request FROM handoffs WHERE id = ?').get(id) as
       | Pick<HandoffRow, 'version' | 'lease_owner' | 'signals' | 'cancel_request'>
       | undefined;
-    const reason = refusalReason(row ? { version: row.version, leaseOwner: row.lease_owner, cancelled: row.cancel_request !== null } : null, expectedVersion, leaseOwner, honoursCancel);
-    return reason === 'CANCEL_REQUESTED' ? { applied: false, reason, requests: requestsOf(row!) } : { applied: false, reason, requests: null };
+    const reason = refusalReason(
+      row ? { version: row.version, leaseOwner: row.lease_owner, cancelled: row.cancel_request !== null } : null,
+      expectedVersion,
+      leaseOwner,
+      honoursCancel,
+    );
+    return reason === 'CANCEL_REQUESTED'
+      ? { applied: false, reason, requests: requestsOf(row!) }
+      : { applied: false, reason, requests: null };
   }
 
   forget(id: string): void {
@@ -213,7 +267,13 @@ export class SqliteHandoffStore implements HandoffStore {
   async get(id: string): Promise<Handoff | null> {
     const cached = this.finished.get(id);
     if (cached) return cached;
-    const row = await this.read('read', () => this.sql('SELECT state, metadata FROM handoffs WHERE id = ?').get(id) as Pick<HandoffRow, 'state' | 'metadata'> | undefined);
+    const row = await this.read(
+      'read',
+      () =>
+        this.sql('SELECT state, metadata FROM handoffs WHERE id = ?').get(id) as
+          | Pick<HandoffRow, 'state' | 'metadata'>
+          | undefined,
+    );
     return row ? this.remember(row) : null;
   }
 
@@ -229,8 +289,12 @@ export class SqliteHandoffStore implements HandoffStore {
     }
     const missing = [...new Set(ids.filter((id) => !known.has(id)))];
     if (missing.length > 0) {
-      const rows = await this.read('read', () =>
-        this.sql('SELECT id, state, metadata FROM handoffs WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(missing)) as Pick<HandoffRow, 'id' | 'state' | 'metadata'>[],
+      const rows = await this.read(
+        'read',
+        () =>
+          this.sql('SELECT id, state, metadata FROM handoffs WHERE id IN (SELECT value FROM json_each(?))').all(
+            JSON.stringify(missing),
+          ) as Pick<HandoffRow, 'id' | 'state' | 'metadata'>[],
       );
       for (const row of rows) known.set(row.id, this.remember(row));
     }
@@ -239,7 +303,9 @@ export class SqliteHandoffStore implements HandoffStore {
 
   requests(id: string): Promise<OutOfBandRequests | null> {
     return this.read('read', () => {
-      const row = this.sql('SELECT signals, cancel_request FROM handoffs WHERE id = ?').get(id) as Pick<HandoffRow, 'signals' | 'cancel_request'> | undefined;
+      const row = this.sql('SELECT signals, cancel_request FROM handoffs WHERE id = ?').get(id) as
+        | Pick<HandoffRow, 'signals' | 'cancel_request'>
+        | undefined;
       return row ? requestsOf(row) : null;
     });
   }
@@ -248,16 +314,24 @@ export class SqliteHandoffStore implements HandoffStore {
    * A page in `order`. A page filtered on several statuses walks the (status, order…, id) index once
    * per status and merges: one sorted range each, never a sort of every matching row.
    */
-  async page(filter: HandoffFilter, request: PageRequest, order: HandoffOrder = DEFAULT_HANDOFF_ORDER): Promise<Page<Handoff>> {
+  async page(
+    filter: HandoffFilter,
+    request: PageRequest,
+    order: HandoffOrder = DEFAULT_HANDOFF_ORDER,
+  ): Promise<Page<Handoff>> {
     const statuses = filter.status?.length ? [...new Set(filter.status)] : [undefined];
     const after = request.after ? decodeHandoffCursor(order, request.after) : null;
     const rows = await this.read('page', () =>
       // One read transaction: the walks of every status see the same commit.
-      this.db.transaction(() => {
-        const merged = statuses.flatMap((status) => this.pageRows({ ...filter, status: status ? [status] : undefined }, order, after, request.first + 1));
-        if (statuses.length > 1) merged.sort((a, b) => compareRows(order, a, b));
-        return merged.slice(0, request.first + 1);
-      }).deferred(),
+      this.db
+        .transaction(() => {
+          const merged = statuses.flatMap((status) =>
+            this.pageRows({ ...filter, status: status ? [status] : undefined }, order, after, request.first + 1),
+          );
+          if (statuses.length > 1) merged.sort((a, b) => compareRows(order, a, b));
+          return merged.slice(0, request.first + 1);
+        })
+        .deferred(),
     );
     const visible = rows.slice(0, request.first);
     return {
@@ -271,7 +345,12 @@ export class SqliteHandoffStore implements HandoffStore {
     };
   }
 
-  private pageRows(filter: HandoffFilter, order: HandoffOrder, after: HandoffPosition | null, limit: number): PageRow[] {
+  private pageRows(
+    filter: HandoffFilter,
+    order: HandoffOrder,
+    after: HandoffPosition | null,
+    limit: number,
+  ): PageRow[] {
     const columns = [...ORDER_COLUMNS[order.field], 'id'];
     const direction = order.direction;
     const conditions: SqlCondition[] = [handoffWhere(filter)];
@@ -292,48 +371,82 @@ export class SqliteHandoffStore implements HandoffStore {
   /** From the running counts when the filter is one they keep, else counted on the table's indexes. */
   count(filter: HandoffFilter): Promise<number> {
     const counted = countsWhere(filter);
-    if (counted) return this.read('count', () => this.sql(`SELECT coalesce(sum(count), 0) FROM handoff_counts WHERE ${counted.sql}`).pluck().get(...counted.params) as number);
+    if (counted)
+      return this.read(
+        'count',
+        () =>
+          this.sql(`SELECT coalesce(sum(count), 0) FROM handoff_counts WHERE ${counted.sql}`)
+            .pluck()
+            .get(...counted.params) as number,
+      );
     const where = handoffWhere(filter);
-    return this.read('count', () => this.sql(`SELECT count(*) FROM handoffs WHERE ${where.sql}`).pluck().get(...where.params) as number);
+    return this.read(
+      'count',
+      () =>
+        this.sql(`SELECT count(*) FROM handoffs WHERE ${where.sql}`)
+          .pluck()
+          .get(...where.params) as number,
+    );
   }
 
   summaries(filter: HandoffFilter): Promise<HandoffSummary[]> {
     const counted = countsWhere(filter);
     if (counted) {
-      return this.read('read', () =>
-        this.sql(
-          `SELECT status, type, procedure_id AS procedureId, sum(count) AS count, sum(duration_sum) AS durationMsSum, sum(duration_count) AS durationCount
+      return this.read(
+        'read',
+        () =>
+          this.sql(
+            `SELECT status, type, procedure_id AS procedureId, sum(count) AS count, sum(duration_sum) AS durationMsSum, sum(duration_count) AS durationCount
            FROM handoff_counts WHERE ${counted.sql} GROUP BY status, type, procedure_id HAVING sum(count) > 0`,
-        ).all(...counted.params) as HandoffSummary[],
+          ).all(...counted.params) as HandoffSummary[],
       );
     }
     const where = handoffWhere(filter);
-    return this.read('read', () =>
-      this.sql(
-        `SELECT status, type, procedure_id AS procedureId, count(*) AS count, total(duration_ms) AS durationMsSum, count(duration_ms) AS durationCount
+    return this.read(
+      'read',
+      () =>
+        this.sql(
+          `SELECT status, type, procedure_id AS procedureId, count(*) AS count, total(duration_ms) AS durationMsSum, count(duration_ms) AS durationCount
          FROM handoffs WHERE ${where.sql} GROUP BY status, type, procedure_id`,
-      ).all(...where.params) as HandoffSummary[],
+        ).all(...where.params) as HandoffSummary[],
     );
   }
 
   unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]> {
-    return this.read('read', () =>
-      this.sql(
-        `SELECT id, priority FROM handoffs WHERE status IN (SELECT value FROM json_each(?))
+    return this.read(
+      'read',
+      () =>
+        this.sql(
+          `SELECT id, priority FROM handoffs WHERE status IN (SELECT value FROM json_each(?))
            AND (? IS NULL OR lease_owner IS NULL OR lease_expires_at < ?) ORDER BY created_at, id`,
-      ).all(RESUMABLE, leasableAt ?? null, leasableAt ?? null) as { id: string; priority: Priority }[],
+        ).all(RESUMABLE, leasableAt ?? null, leasableAt ?? null) as { id: string; priority: Priority }[],
     );
   }
 
   leaseHolders(): Promise<string[]> {
-    return this.read('read', () => this.sql('SELECT DISTINCT lease_owner FROM handoffs WHERE lease_owner IS NOT NULL').pluck().all() as string[]);
+    return this.read(
+      'read',
+      () =>
+        this.sql('SELECT DISTINCT lease_owner FROM handoffs WHERE lease_owner IS NOT NULL').pluck().all() as string[],
+    );
   }
 
   releaseLeasesOf(owner: string): Promise<number> {
-    return this.write('release leases', () => this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE lease_owner = ?').run(owner).changes);
+    return this.write(
+      'release leases',
+      () =>
+        this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE lease_owner = ?').run(owner)
+          .changes,
+    );
   }
 
-  acquireLease(id: string, owner: string, now: number, leaseMs: number, ignoreOthers: boolean): Promise<HandoffRecord | null> {
+  acquireLease(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    ignoreOthers: boolean,
+  ): Promise<HandoffRecord | null> {
     return this.write('lease', () => {
       // A final handoff is never leased again: nothing is left to run.
       const row = this.sql(
@@ -346,16 +459,29 @@ export class SqliteHandoffStore implements HandoffStore {
     });
   }
 
-  renewLeases(ids: string[], owner: string, expiresAt: number): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
+  renewLeases(
+    ids: string[],
+    owner: string,
+    expiresAt: number,
+  ): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
     if (ids.length === 0) return Promise.resolve({ cancels: [], lost: [] });
     const list = JSON.stringify(ids);
     return this.write('renew leases', () => {
       const renewed = new Set(
-        this.sql('UPDATE handoffs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? RETURNING id').pluck().all(expiresAt, list, owner) as string[],
+        this.sql(
+          'UPDATE handoffs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? RETURNING id',
+        )
+          .pluck()
+          .all(expiresAt, list, owner) as string[],
       );
-      const cancelled = this.sql('SELECT id, cancel_request FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_request IS NOT NULL').all(list) as Pick<HandoffRow, 'id' | 'cancel_request'>[];
+      const cancelled = this.sql(
+        'SELECT id, cancel_request FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_request IS NOT NULL',
+      ).all(list) as Pick<HandoffRow, 'id' | 'cancel_request'>[];
       return {
-        cancels: cancelled.map((row) => ({ id: row.id, reason: (JSON.parse(row.cancel_request!) as { reason: string }).reason })),
+        cancels: cancelled.map((row) => ({
+          id: row.id,
+          reason: (JSON.parse(row.cancel_request!) as { reason: string }).reason,
+        })),
         lost: ids.filter((id) => !renewed.has(id)),
       };
     });
@@ -363,17 +489,29 @@ export class SqliteHandoffStore implements HandoffStore {
 
   releaseLease(id: string, owner: string): Promise<void> {
     return this.write('release lease', () => {
-      this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE id = ? AND lease_owner = ?').run(id, owner);
+      this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE id = ? AND lease_owner = ?').run(
+        id,
+        owner,
+      );
     });
   }
 
   recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
     return this.write('record signal', () => {
       // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
-      const current = this.sql('SELECT signals FROM handoffs WHERE id = ? AND status IN (SELECT value FROM json_each(?))').pluck().get(id, UNFINISHED) as string | undefined;
+      const current = this.sql(
+        'SELECT signals FROM handoffs WHERE id = ? AND status IN (SELECT value FROM json_each(?))',
+      )
+        .pluck()
+        .get(id, UNFINISHED) as string | undefined;
       if (current === undefined) return false;
       const signals = JSON.parse(current) as Record<string, unknown>;
-      Object.defineProperty(signals, step, { value: payload ?? null, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(signals, step, {
+        value: payload ?? null,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.sql('UPDATE handoffs SET signals = ? WHERE id = ?').run(JSON.stringify(signals), id);
       this.notice(id, 'signal', { step, payload: payload ?? null });
       return true;
@@ -393,16 +531,33 @@ export class SqliteHandoffStore implements HandoffStore {
 
   /** Tells other processes (through the change feed) of a signal or cancel they may be running the step for. */
   private notice(id: string, kind: 'signal' | 'cancel', body: unknown): void {
-    this.sql('INSERT INTO handoff_notices (handoff_id, writer, kind, body) VALUES (?, ?, ?, ?)').run(id, this.writer, kind, JSON.stringify(body));
+    this.sql('INSERT INTO handoff_notices (handoff_id, writer, kind, body) VALUES (?, ?, ?, ?)').run(
+      id,
+      this.writer,
+      kind,
+      JSON.stringify(body),
+    );
   }
 
-  finishedBefore({ finishedBefore, test, limit }: { finishedBefore: number; test: boolean; limit: number }): Promise<string[]> {
+  finishedBefore({
+    finishedBefore,
+    test,
+    limit,
+  }: {
+    finishedBefore: number;
+    test: boolean;
+    limit: number;
+  }): Promise<string[]> {
     this.finished.forget([], finishedBefore);
-    return this.read('read', () =>
-      this.sql(
-        `SELECT id FROM handoffs WHERE finished_at < ? AND (test_id IS NOT NULL) = ? AND status IN (SELECT value FROM json_each(?))
+    return this.read(
+      'read',
+      () =>
+        this.sql(
+          `SELECT id FROM handoffs WHERE finished_at < ? AND (test_id IS NOT NULL) = ? AND status IN (SELECT value FROM json_each(?))
          ORDER BY finished_at LIMIT ?`,
-      ).pluck().all(finishedBefore, test ? 1 : 0, FINAL, limit) as string[],
+        )
+          .pluck()
+          .all(finishedBefore, test ? 1 : 0, FINAL, limit) as string[],
     );
   }
 
@@ -417,7 +572,9 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('delete finished', () => {
       const deleted = this.sql(
         'DELETE FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND status IN (SELECT value FROM json_each(?)) RETURNING id',
-      ).pluck().all(list, FINAL) as string[];
+      )
+        .pluck()
+        .all(list, FINAL) as string[];
       if (deleted.length > 0) {
         const gone = JSON.stringify(deleted);
         this.sql('DELETE FROM handoff_events WHERE handoff_id IN (SELECT value FROM json_each(?))').run(gone);
@@ -430,9 +587,11 @@ export class SqliteHandoffStore implements HandoffStore {
 
   events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
     return this.read('read events', () =>
-      (this.sql('SELECT body FROM handoff_events WHERE handoff_id = ? AND seq > ? ORDER BY seq LIMIT ?').pluck().all(id, afterSeq, limit) as string[]).map(
-        (text) => JSON.parse(text) as HandoffEvent,
-      ),
+      (
+        this.sql('SELECT body FROM handoff_events WHERE handoff_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+          .pluck()
+          .all(id, afterSeq, limit) as string[]
+      ).map((text) => JSON.parse(text) as HandoffEvent),
     );
   }
 }

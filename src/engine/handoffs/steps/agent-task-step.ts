@@ -7,11 +7,20 @@ function checkParams(params: Record<string, unknown>): string[] {
   if (params.assignee !== undefined && params.assignee !== 'target' && params.assignee !== 'source') {
     problems.push('params.assignee must be "target" or "source"');
   }
-  if (params.agentId !== undefined && (typeof params.agentId !== 'string' || !/^[A-Za-z0-9_.:@-]{1,128}$/.test(params.agentId))) {
+  if (
+    params.agentId !== undefined &&
+    (typeof params.agentId !== 'string' || !/^[A-Za-z0-9_.:@-]{1,128}$/.test(params.agentId))
+  ) {
     problems.push('params.agentId must be an agent id');
   }
   const heartbeat = params.heartbeatTimeoutMs;
-  if (heartbeat !== undefined && (nonNegativeNumber(heartbeat) === null || !Number.isInteger(heartbeat) || (heartbeat as number) < 1 || (heartbeat as number) > MAX_HEARTBEAT_TIMEOUT_MS)) {
+  if (
+    heartbeat !== undefined &&
+    (nonNegativeNumber(heartbeat) === null ||
+      !Number.isInteger(heartbeat) ||
+      (heartbeat as number) < 1 ||
+      (heartbeat as number) > MAX_HEARTBEAT_TIMEOUT_MS)
+  ) {
     problems.push(`params.heartbeatTimeoutMs must be a whole number of milliseconds, 1 to ${MAX_HEARTBEAT_TIMEOUT_MS}`);
   }
   return problems;

@@ -1,5 +1,5 @@
 import { receiptSignalName } from '../../agents/context-delivery.js';
-import { StepFailure, stringList, type StepKindHandler } from './step-kind.js';
+import { StepFailure, type StepKindHandler, stringList } from './step-kind.js';
 
 const keysProblem = (params: Record<string, unknown>) =>
   stringList(params.keys)?.length ? [] : ['params.keys must be a non-empty list of context keys'];
@@ -14,7 +14,9 @@ export const transferContextStep: StepKindHandler = {
   kind: 'transfer_context',
   checkParams: (params) => [
     ...keysProblem(params),
-    ...(params.awaitReceipt === undefined || typeof params.awaitReceipt === 'boolean' ? [] : ['params.awaitReceipt must be true or false']),
+    ...(params.awaitReceipt === undefined || typeof params.awaitReceipt === 'boolean'
+      ? []
+      : ['params.awaitReceipt must be true or false']),
   ],
   async run({ handoff, action, services, awaitSignal }) {
     if (!handoff.targetAgent) throw new StepFailure('transfer_context needs a targetAgent', { code: 'MISSING_TARGET' });

@@ -9,7 +9,15 @@ import { webhookStep } from './webhook-step.js';
 
 /** Every step kind the engine knows, by name. */
 export const STEP_KIND_REGISTRY: ReadonlyMap<StepKind, StepKindHandler> = new Map(
-  [validateStep, transferContextStep, revertContextStep, awaitSignalStep, agentTaskStep, webhookStep, delayStep, simulateStep, noopStep].map(
-    (handler) => [handler.kind, handler],
-  ),
+  [
+    validateStep,
+    transferContextStep,
+    revertContextStep,
+    awaitSignalStep,
+    agentTaskStep,
+    webhookStep,
+    delayStep,
+    simulateStep,
+    noopStep,
+  ].map((handler) => [handler.kind, handler]),
 );

@@ -16,7 +16,10 @@ export class StepFailure extends Error {
   readonly retryAfterMs: number | null;
   readonly data: Record<string, unknown>;
 
-  constructor(message: string, options: { retryable?: boolean; code?: string; retryAfterMs?: number | null; data?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: { retryable?: boolean; code?: string; retryAfterMs?: number | null; data?: Record<string, unknown> } = {},
+  ) {
     super(message);
     this.name = 'StepFailure';
     this.retryable = options.retryable ?? true;
@@ -31,7 +34,11 @@ export interface StepServices {
   clock: Clock;
   random: Random;
   /** Runs rules against the handoff; resolves to blocking failures (empty when it passes). */
-  validate(handoff: Handoff, ruleIds: string[], transferredKeys: string[]): Promise<{ blocking: string[]; summary: string }>;
+  validate(
+    handoff: Handoff,
+    ruleIds: string[],
+    transferredKeys: string[],
+  ): Promise<{ blocking: string[]; summary: string }>;
   inbox: {
     deliver(agent: string, handoffId: string, values: Record<string, unknown>): Promise<string>;
     withdraw(agent: string, handoffId: string, keys: string[]): Promise<void>;

@@ -14,9 +14,11 @@ export const simulateStep: StepKindHandler = {
   kind: 'simulate',
   checkParams: (params) => {
     const problems: string[] = [];
-    if (params.durationMs !== undefined && nonNegativeNumber(params.durationMs) === null) problems.push('params.durationMs must be a number ≥ 0');
+    if (params.durationMs !== undefined && nonNegativeNumber(params.durationMs) === null)
+      problems.push('params.durationMs must be a number ≥ 0');
     const p = params.failureProbability;
-    if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 1)) problems.push('params.failureProbability must be between 0 and 1');
+    if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 1))
+      problems.push('params.failureProbability must be between 0 and 1');
     return problems;
   },
   async run({ action, attempt, signal, services }) {
@@ -25,7 +27,8 @@ export const simulateStep: StepKindHandler = {
     const failUntil = nonNegativeNumber(action.params.failFirstAttempts) ?? 0;
     if (attempt <= failUntil) throw new StepFailure(`simulated failure on attempt ${attempt}`, { code: 'SIMULATED' });
     const probability = (action.params.failureProbability as number | undefined) ?? 0;
-    if (probability > 0 && services.random.next() < probability) throw new StepFailure('simulated failure', { code: 'SIMULATED' });
+    if (probability > 0 && services.random.next() < probability)
+      throw new StepFailure('simulated failure', { code: 'SIMULATED' });
     return null;
   },
 };

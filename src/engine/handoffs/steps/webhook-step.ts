@@ -30,7 +30,10 @@ export const webhookStep: StepKindHandler = {
     if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)) },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
+      },
       body: JSON.stringify({
         handoffId: handoff.id,
         step: actionId,
