@@ -153,7 +153,7 @@ export function cloneHandoff(options: CloneOptions, index: number): Clone {
       created_at: createdAt,
       updated_at: handoff.finishedAt ?? createdAt,
       duration_ms: durationMs(handoff),
-      state: stateText(handoff),
+      state: stateText(handoff, handoff.finishedAt ?? createdAt),
       metadata: sample.row.metadata,
       cancel_request:
         status === 'CANCELLED' ? JSON.stringify({ reason: 'cancelled by request', at: handoff.finishedAt }) : null,

@@ -60,6 +60,9 @@ builder.mutationFields((t) => ({
           input.reason ?? null,
           actorOf(context),
           input.filter,
+          {
+            metadataPatch: input.metadataPatch,
+          },
         ),
       ),
   }),

@@ -28,6 +28,7 @@ builder.mutationFields((t) => ({
             fromStep: input.fromStep ?? null,
             metadataPatch: (input.metadataPatch as Record<string, unknown> | null | undefined) ?? null,
             expectedRun: input.expectedRun ?? null,
+            reason: input.reason?.slice(0, 500) ?? null,
           },
           actorOf(context),
         ),
@@ -55,6 +56,12 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     args: { input: t.arg({ type: ResumeHandoffInput, required: true, description: 'Which one.' }) },
     resolve: async (_root, { input }, context) =>
-      toPayload(await context.engine.handoffs.resume(plainId(String(input.id), 'Handoff'), actorOf(context))),
+      toPayload(
+        await context.engine.handoffs.resume(
+          plainId(String(input.id), 'Handoff'),
+          actorOf(context),
+          input.reason?.slice(0, 500) ?? null,
+        ),
+      ),
   }),
 }));

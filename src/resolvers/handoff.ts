@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { durationMs } from '../engine/handoffs/handoff.js';
+import { durationMs, updatedAtOf } from '../engine/handoffs/handoff.js';
 import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
 import { actorFrom } from '../engine/shared/actor.js';
 import { ActorRef } from '../schema/actor.js';
@@ -197,6 +197,12 @@ builder.objectFields(HandoffRef, (t) => ({
     nullable: true,
     description: 'finishedAt − startedAt.',
     resolve: (handoff) => durationMs(handoff),
+  }),
+  updatedAt: t.field({
+    type: 'DateTime',
+    description:
+      'When its latest change (a step, a pause, a retry…) was stored: what handoffs(orderBy: UPDATED_AT) sorts on. For a handoff stored before this was kept: its finishedAt, startedAt or createdAt, until it next changes.',
+    resolve: (handoff) => updatedAtOf(handoff),
   }),
 }));
 

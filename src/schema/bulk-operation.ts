@@ -13,6 +13,12 @@ export const BulkActionEnum = builder.enumType('BulkAction', {
   values: enumValues(BULK_ACTION_NAMES, {
     CANCEL:
       'cancelHandoff on each: done when the cancel is recorded; skipped when a cancel was already recorded by someone else (or it is CANCELLED); refused when it is finished or rolling back.',
+    RETRY:
+      'retryHandoff on each (a new run from the default restart point, as without fromStep): done when this operation redrove it (its HANDOFF_REDRIVEN event carries the reason with the operation id; a handoff it redrove that failed again is not retried twice); skipped when it is already going (PENDING, RUNNING, WAITING or PAUSED, e.g. retried by someone else); refused when it is COMPLETED, CANCELLED, ROLLING_BACK or was cancelled before it failed.',
+    PAUSE:
+      "pauseHandoff on each, with the reason and the operation id: done when this operation's pause is recorded (taken or still to be taken before the next step); skipped when it is PAUSED already or someone else asked for a pause; refused when it is finished, rolling back or being cancelled.",
+    RESUME:
+      'resumeHandoff on each (a PAUSED one goes on; a pause asked for but not yet taken is withdrawn): done when this operation resumed it (its HANDOFF_RESUMED event, or the withdrawal, carries the operation id); skipped when it is going with no pause to undo; refused when it is finished or rolling back.',
   }),
 });
 
@@ -62,16 +68,23 @@ builder.objectFields(BulkOperationRef, (t) => ({
     resolve: (operation) => operation.filterAsGiven,
   }),
   reason: t.exposeString('reason', { description: 'Recorded on each handoff acted on, with the operation id.' }),
+  metadataPatch: t.field({
+    type: 'JSON',
+    nullable: true,
+    description: "A RETRY's metadata patch, as given.",
+    resolve: (operation) => operation.metadataPatch ?? null,
+  }),
   total: t.exposeInt('total', {
     description:
       'Handoffs matching when it started. One that stops matching before its turn (it finished meanwhile) is not counted below.',
   }),
   done: t.exposeInt('done', { description: 'Handoffs the action was applied to.' }),
   skipped: t.exposeInt('skipped', {
-    description: 'Handoffs already where the action would take them (e.g. a cancel already recorded).',
+    description:
+      'Handoffs already where the action would take them (e.g. a cancel already recorded, already PAUSED, already running again): see BulkAction.',
   }),
   refused: t.exposeInt('refused', {
-    description: 'Handoffs whose state does not allow the action (e.g. already finished).',
+    description: 'Handoffs whose state does not allow the action (e.g. already finished): see BulkAction.',
   }),
   requestedBy: t.field({
     type: ActorRef,
@@ -104,6 +117,12 @@ export const StartBulkOperationInput = builder.inputType('StartBulkOperationInpu
     reason: t.string({
       required: false,
       description: 'Why (at most 300 characters): recorded on each handoff with the operation id.',
+    }),
+    metadataPatch: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'RETRY only (INVALID_VALUE otherwise): top-level metadata keys set on each handoff before its new run, as retryHandoff does (a null value removes its key); at most 64 KiB. A handoff whose metadata would pass 64 KiB is refused.',
     }),
   }),
 });

@@ -93,6 +93,10 @@ export const RetryHandoffInput = builder.inputType('RetryHandoffInput', {
       description:
         "Retry only if the handoff's run is still this one (VERSION_CONFLICT otherwise): sending the same request again after a lost reply then cannot start a second new run.",
     }),
+    reason: t.string({
+      required: false,
+      description: 'Why: recorded in its HANDOFF_REDRIVEN event (data.reason); at most 500 characters.',
+    }),
   }),
 });
 
@@ -109,7 +113,13 @@ export const PauseHandoffInput = builder.inputType('PauseHandoffInput', {
 
 export const ResumeHandoffInput = builder.inputType('ResumeHandoffInput', {
   description: 'Which paused handoff to resume.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'handoffId or global id.' }) }),
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'handoffId or global id.' }),
+    reason: t.string({
+      required: false,
+      description: 'Why: recorded in its HANDOFF_RESUMED event (data.reason); at most 500 characters.',
+    }),
+  }),
 });
 
 export const HandoffPayload = payloadType<Handoff>(

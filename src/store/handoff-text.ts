@@ -23,9 +23,9 @@ export function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: numbe
 }
 
 /** Everything but the metadata, which changes only on a redrive with a patch and may be large. */
-export function stateText(handoff: Handoff): string {
+export function stateText(handoff: Handoff, updatedAt: number): string {
   const { metadata: _unchanged, ...state } = handoff;
-  return JSON.stringify(state);
+  return JSON.stringify({ ...state, updatedAt });
 }
 
 /** A stored handoff from its state text and (separately stored) metadata text. */

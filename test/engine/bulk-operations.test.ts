@@ -61,6 +61,27 @@ class Handoffs implements BulkHandoffs {
     const [reason] = this.cancels.get(id) ?? [];
     return reason ? { reason } : null;
   }
+
+  async get(id: string) {
+    return (this.list.find((h) => h.id === id) as Handoff) ?? null;
+  }
+
+  // The levers' bulk actions run against the real service (test/api/bulk-levers.test.ts); here only CANCEL runs.
+  redrive(): never {
+    throw new Error('only CANCEL runs here');
+  }
+  pause(): never {
+    throw new Error('only CANCEL runs here');
+  }
+  resume(): never {
+    throw new Error('only CANCEL runs here');
+  }
+  pauseRequestOf(): never {
+    throw new Error('only CANCEL runs here');
+  }
+  history(): never {
+    throw new Error('only CANCEL runs here');
+  }
 }
 
 describe('bulk operations under leases', () => {

@@ -1,12 +1,24 @@
 import { type Handoff, isFinal } from '../handoffs/handoff.js';
+import type { HandoffEvent } from '../handoffs/handoff-event.js';
+import type { RedriveOptions } from '../handoffs/handoff-levers.js';
+import type { PauseRequest } from '../handoffs/handoff-transitions.js';
+import type { Actor } from '../shared/actor.js';
 import type { Outcome } from '../shared/user-error.js';
+import { pauseAction, resumeAction, retryAction } from './bulk-lever-actions.js';
 import { type BulkItemOutcome, type BulkOperation, bulkMark } from './bulk-operation.js';
 
 /** What bulk actions need of the handoff service: the single actions, with their own guards. */
 export interface BulkActionServices {
+  get(id: string): Promise<Handoff | null>;
   cancel(id: string, reason: string): Promise<Outcome<Handoff>>;
   /** The cancel recorded on a handoff (its reason), if any. */
   cancelRequestOf(id: string): Promise<{ reason: string } | null>;
+  redrive(id: string, options: RedriveOptions, actor: Actor | null): Promise<Outcome<Handoff>>;
+  pause(id: string, reason: string | null, actor: Actor | null): Promise<Outcome<Handoff>>;
+  resume(id: string, actor: Actor | null, reason: string | null): Promise<Outcome<Handoff>>;
+  /** The pause request last recorded on a handoff (asked, taken or withdrawn), if any. */
+  pauseRequestOf(id: string): Promise<PauseRequest | null>;
+  history(id: string, afterSeq: number, limit?: number): Promise<HandoffEvent[]>;
 }
 
 /**
@@ -20,6 +32,11 @@ export interface BulkAction {
   apply(handoff: Handoff, operation: BulkOperation, services: BulkActionServices): Promise<BulkItemOutcome>;
 }
 
+/** The reason recorded on each handoff: the operation's, ending with its mark (kept whole when cut). */
+export function markedReason(operation: BulkOperation): string {
+  return `${operation.reason} ${bulkMark(operation.id)}`.slice(-500);
+}
+
 /** Cancel: skipped when a cancel is already recorded by someone else; refused once final or rolling back. */
 const cancel: BulkAction = {
   role: 'operator',
@@ -28,7 +45,7 @@ const cancel: BulkAction = {
     const recorded = await services.cancelRequestOf(handoff.id);
     if (recorded) return recorded.reason.includes(mark) ? 'DONE' : 'SKIPPED';
     if (isFinal(handoff.status) || handoff.status === 'ROLLING_BACK') return 'REFUSED';
-    const outcome = await services.cancel(handoff.id, `${operation.reason} ${mark}`.slice(-500));
+    const outcome = await services.cancel(handoff.id, markedReason(operation));
     if (outcome.ok) return 'DONE';
     // It moved on between the read and the cancel: finished, or someone else's cancel got there first.
     const after = await services.cancelRequestOf(handoff.id);
@@ -36,7 +53,12 @@ const cancel: BulkAction = {
   },
 };
 
-/** Every bulk action by name: adding one (retry, pause, resume) is one entry here. */
-export const BULK_ACTIONS = { CANCEL: cancel } as const satisfies Record<string, BulkAction>;
+/** Every bulk action by name: adding one is one entry here (and its description in the schema). */
+export const BULK_ACTIONS = {
+  CANCEL: cancel,
+  RETRY: retryAction,
+  PAUSE: pauseAction,
+  RESUME: resumeAction,
+} as const satisfies Record<string, BulkAction>;
 export type BulkActionName = keyof typeof BULK_ACTIONS;
 export const BULK_ACTION_NAMES = Object.keys(BULK_ACTIONS) as BulkActionName[];

@@ -6,6 +6,7 @@ import type { HandoffFilter } from '../ports/handoff-store.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
+import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
@@ -43,6 +44,31 @@ export interface BulkOperationServiceOptions {
 /** The walk over the matching set: creation order, which never changes, so a stored cursor stays exact. */
 const WALK: HandoffOrder = { field: 'CREATED_AT', direction: 'ASC' };
 const REASON_LIMIT = 300;
+/** A RETRY's metadata patch is bounded like a handoff's metadata. */
+const METADATA_PATCH_LIMIT_BYTES = 64 * 1024;
+
+/** What else an action takes. */
+export interface BulkOptions {
+  /** RETRY only: see BulkOperation.metadataPatch. */
+  metadataPatch?: unknown;
+}
+
+/** Why the options do not fit the action, if they do not. */
+function optionsProblem(action: BulkActionName, options: BulkOptions): UserError | null {
+  const patch = options.metadataPatch;
+  if (patch == null) return null;
+  const field = ['input', 'metadataPatch'];
+  if (action !== 'RETRY')
+    return { code: 'INVALID_VALUE', message: `metadataPatch applies to RETRY only, not ${action}`, field };
+  if (!isJsonObject(patch)) return { code: 'INVALID_VALUE', message: 'metadataPatch must be a JSON object', field };
+  if (jsonBytes(patch) > METADATA_PATCH_LIMIT_BYTES)
+    return {
+      code: 'TOO_LARGE',
+      message: `metadataPatch must be at most ${METADATA_PATCH_LIMIT_BYTES} bytes as JSON`,
+      field,
+    };
+  return null;
+}
 const PROGRESS_POLL_MS = 500;
 
 /** Starts bulk operations, drives them batch by batch under a lease, and resumes those a stopped process left. */
@@ -67,7 +93,10 @@ export class BulkOperationService {
     reason: string | null,
     actor: Actor | null,
     filterAsGiven: unknown = query,
+    options: BulkOptions = {},
   ): Promise<Outcome<BulkOperation>> {
+    const problem = optionsProblem(action, options);
+    if (problem) return failAll([problem]);
     const resolved = await this.options.handoffs.resolveQuery(query);
     if ('errors' in resolved)
       return failAll(
@@ -87,6 +116,7 @@ export class BulkOperationService {
       filterAsGiven: JSON.parse(JSON.stringify(filterAsGiven ?? {})) as unknown,
       filter,
       reason: (reason?.trim() || `bulk ${action.toLowerCase()}`).slice(0, REASON_LIMIT),
+      metadataPatch: (options.metadataPatch as Record<string, unknown> | null | undefined) ?? null,
       status: filter ? 'RUNNING' : 'COMPLETED',
       total: filter ? await this.options.handoffs.count(filter) : 0,
       done: 0,

@@ -27,6 +27,8 @@ export interface BulkOperation {
    * registry then), bounded by the newest matching handoff then (`upTo`). Null: nothing matched.
    */
   filter: HandoffFilter | null;
+  /** RETRY only: top-level metadata keys set on each handoff before its new run (null removes a key). */
+  metadataPatch?: Record<string, unknown> | null;
   /** Why, as the client said; recorded on each handoff acted on. */
   reason: string;
   status: BulkOperationStatus;

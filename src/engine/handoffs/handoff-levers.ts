@@ -33,6 +33,8 @@ export interface RedriveOptions {
    * after a lost reply cannot start a second new run.
    */
   expectedRun?: number | null;
+  /** Why, recorded on the HANDOFF_REDRIVEN event (a bulk retry puts its operation id here). */
+  reason?: string | null;
 }
 
 interface LeverDeps {
@@ -103,7 +105,7 @@ export class HandoffLevers {
    * PAUSED → PENDING, queued to go on where it stopped. A pause asked for but not yet taken is
    * withdrawn instead. Anything else is refused (WRONG_STATE).
    */
-  async resume(id: string, actor: Actor | null): Promise<Outcome<Handoff>> {
+  async resume(id: string, actor: Actor | null, reason: string | null = null): Promise<Outcome<Handoff>> {
     const { repository, runner, clock } = this.deps;
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
@@ -118,7 +120,7 @@ export class HandoffLevers {
       // Not taken yet: a request numbered like the last one honoured is one the runner ignores.
       const withdrawal = {
         number: handoff.pausesHonoured ?? 0,
-        reason: 'withdrawn by resumeHandoff',
+        reason: `withdrawn by resumeHandoff${reason ? `: ${reason}` : ''}`,
         actor,
         at: clock.now(),
       };
@@ -128,7 +130,7 @@ export class HandoffLevers {
     }
     // A run that leased it here (to honour a cancel, say) must have let it go before it is queued again.
     await runner.settled(id);
-    return this.store(handoff, resume(handoff, actor, clock.now()));
+    return this.store(handoff, resume(handoff, actor, clock.now(), reason));
   }
 
   /**
@@ -185,6 +187,7 @@ export class HandoffLevers {
         index: start.index,
         metadata: metadata?.value ?? null,
         actor,
+        reason: options.reason ?? null,
         deadlineMs: handoff.deadlineMs ?? null,
         pausesHonoured: stalePause?.number ?? null,
       },

@@ -22,6 +22,8 @@ import { handoffProgress } from './handoff-progress.js';
 import { type HandoffQuery, resolveHandoffQuery } from './handoff-query.js';
 import type { HandoffQueue } from './handoff-queue.js';
 import type { HandoffRunner } from './handoff-runner.js';
+import type { PauseRequest } from './handoff-transitions.js';
+import { PAUSE_SIGNAL, pauseRequestOf as readPauseRequest } from './pause-request.js';
 import { QueuedDeadlines } from './queued-deadlines.js';
 import { type SignalOutcome, storedSignal } from './step-signal.js';
 
@@ -309,8 +311,8 @@ export class HandoffService {
   }
 
   /** Sets a PAUSED handoff going again where it stopped (or withdraws a pause not yet taken). */
-  resume(id: string, actor: Actor | null): Promise<Outcome<Handoff>> {
-    return this.levers.resume(id, actor);
+  resume(id: string, actor: Actor | null, reason: string | null = null): Promise<Outcome<Handoff>> {
+    return this.levers.resume(id, actor, reason);
   }
 
   /** Starts a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff again under the same id, as its next run. */
@@ -391,6 +393,11 @@ export class HandoffService {
   /** The cancel recorded on a handoff, if any (it stays once recorded). */
   async cancelRequestOf(id: string): Promise<{ reason: string } | null> {
     return (await this.repository.requests(id))?.cancelRequest ?? null;
+  }
+
+  /** The pause request last recorded on a handoff (asked, taken or withdrawn), if any. */
+  async pauseRequestOf(id: string): Promise<PauseRequest | null> {
+    return readPauseRequest((await this.repository.requests(id))?.signals[PAUSE_SIGNAL]);
   }
 
   getMany(ids: readonly string[]): Promise<(Handoff | null)[]> {

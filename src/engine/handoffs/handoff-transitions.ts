@@ -535,7 +535,7 @@ export function pause(h: Handoff, request: PauseRequest, now: number): Transitio
  * PAUSED → PENDING (queued to go on where it stopped). Time spent paused does not count: the step's
  * retry back-off and the handoff's deadline move on by it.
  */
-export function resume(h: Handoff, actor: Actor | null, now: number): TransitionResult {
+export function resume(h: Handoff, actor: Actor | null, now: number, reason: string | null = null): TransitionResult {
   const pausedMs = Math.max(0, now - (h.pause?.at ?? now));
   return change(
     'resume',
@@ -552,8 +552,8 @@ export function resume(h: Handoff, actor: Actor | null, now: number): Transition
       {
         type: 'HANDOFF_RESUMED',
         step: null,
-        message: `resumed by ${describeActor(actor)} after ${pausedMs} ms paused`,
-        data: { pausedMs, actor },
+        message: `resumed by ${describeActor(actor)} after ${pausedMs} ms paused${reason ? `: ${reason}` : ''}`,
+        data: { pausedMs, actor, ...(reason ? { reason } : {}) },
       },
     ],
   );
@@ -602,6 +602,8 @@ export function redrive(
     index: number;
     metadata: Record<string, unknown> | null;
     actor: Actor | null;
+    /** Why (recorded on the event); a bulk retry's carries its operation id. */
+    reason?: string | null;
     deadlineMs: number | null;
     /** The number of a pause request the last run never took: void for the new run. */
     pausesHonoured?: number | null;
@@ -645,13 +647,14 @@ export function redrive(
       {
         type: 'HANDOFF_REDRIVEN',
         step: from?.id ?? null,
-        message: `run ${run} started by ${describeActor(options.actor)} from ${from ? `step ${from.id}` : 'the start'} (run ${run - 1} ended ${h.status}) on ${procedure.id} v${procedure.version}`,
+        message: `run ${run} started by ${describeActor(options.actor)} from ${from ? `step ${from.id}` : 'the start'} (run ${run - 1} ended ${h.status}) on ${procedure.id} v${procedure.version}${options.reason ? `: ${options.reason}` : ''}`,
         data: {
           run,
           fromStep: from?.id ?? null,
           previousStatus: h.status,
           metadataPatched: options.metadata !== null,
           actor: options.actor,
+          ...(options.reason ? { reason: options.reason } : {}),
         },
       },
     ],

@@ -130,6 +130,11 @@ export interface Handoff {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /**
+   * When its latest transition was stored (creation counts), set by the store: what UPDATED_AT order
+   * sorts on. Absent in handoffs stored before it was kept: read it with updatedAtOf.
+   */
+  updatedAt?: number;
   /** Compare-and-set guard: bumped by every transition. */
   version: number;
   /** Sequence number of the last event. */
@@ -143,6 +148,11 @@ export interface PauseRecord {
   reason: string | null;
   /** Who paused it (an actor as recorded on events), if known. */
   actor: unknown;
+}
+
+/** When a handoff last changed; for one stored before that was kept, as the stores derived it then. */
+export function updatedAtOf(handoff: Pick<Handoff, 'updatedAt' | 'finishedAt' | 'startedAt' | 'createdAt'>): number {
+  return handoff.updatedAt ?? handoff.finishedAt ?? handoff.startedAt ?? handoff.createdAt;
 }
 
 /** The run number of a handoff (1 before any redrive). */

@@ -3,34 +3,39 @@ import type { BulkOperationStore } from '../../engine/ports/bulk-operation-store
 import type { Collection, Database, Filter } from '../collection.js';
 import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 
-interface BulkOperationDocument extends Omit<BulkOperation, 'id' | 'filterAsGiven' | 'filter' | 'lease'> {
+interface BulkOperationDocument
+  extends Omit<BulkOperation, 'id' | 'filterAsGiven' | 'filter' | 'lease' | 'metadataPatch'> {
   _id: string;
   /** The client's filter and the resolved one, as JSON text: user keys (metadata paths) never become field names. */
   filterAsGiven: string;
   filter: string;
+  /** A RETRY's metadata patch, as JSON text for the same reason (absent in operations stored before it was kept). */
+  metadataPatch?: string | null;
   leaseOwner: string | null;
   leaseExpiresAt: number;
 }
 
 function toDocument(operation: BulkOperation): BulkOperationDocument {
-  const { id, filterAsGiven, filter, lease, ...rest } = operation;
+  const { id, filterAsGiven, filter, lease, metadataPatch, ...rest } = operation;
   return {
     _id: id,
     ...rest,
     filterAsGiven: JSON.stringify(filterAsGiven),
     filter: JSON.stringify(filter),
+    metadataPatch: metadataPatch ? JSON.stringify(metadataPatch) : null,
     leaseOwner: lease?.owner ?? null,
     leaseExpiresAt: lease?.expiresAt ?? 0,
   };
 }
 
 function toOperation(doc: BulkOperationDocument): BulkOperation {
-  const { _id, filterAsGiven, filter, leaseOwner, leaseExpiresAt, ...rest } = doc;
+  const { _id, filterAsGiven, filter, metadataPatch, leaseOwner, leaseExpiresAt, ...rest } = doc;
   return {
     id: _id,
     ...rest,
     filterAsGiven: JSON.parse(filterAsGiven) as unknown,
     filter: JSON.parse(filter) as BulkOperation['filter'],
+    metadataPatch: metadataPatch ? (JSON.parse(metadataPatch) as Record<string, unknown>) : null,
     lease: leaseOwner === null ? null : { owner: leaseOwner, expiresAt: leaseExpiresAt },
   };
 }

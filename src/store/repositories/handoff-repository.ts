@@ -101,7 +101,7 @@ function progressFields(handoff: Handoff, at: number) {
     status: handoff.status,
     durationMs: durationMs(handoff),
     finishedAt: isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null,
-    state: stateText(handoff),
+    state: stateText(handoff, at),
     updatedAt: at,
     retrying: hasRetryingStep(handoff),
   };
@@ -240,7 +240,7 @@ export class HandoffRepository implements HandoffStore {
       cancelRequest: null,
     });
     await this.writeEvents(events);
-    Object.assign(handoff, { seq: stored.seq, version: stored.version });
+    Object.assign(handoff, { seq: stored.seq, version: stored.version, updatedAt: at });
     return events;
   }
 
@@ -276,6 +276,7 @@ export class HandoffRepository implements HandoffStore {
     if (!updated) return this.refused(next.id, expectedVersion, leaseOwner, honoursCancel);
     // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
     this.finished.forgetOne(next.id);
+    next.updatedAt = at;
     await this.writeEvents(events, texts);
     return { applied: true, events, requests: requestsOf(updated) };
   }

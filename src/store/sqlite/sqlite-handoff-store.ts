@@ -170,7 +170,7 @@ export class SqliteHandoffStore implements HandoffStore {
         stored.createdAt,
         durationMs(stored),
         finishedAtOf(stored),
-        stateText(stored),
+        stateText(stored, at),
         JSON.stringify(handoff.metadata),
         lease?.owner ?? null,
         lease?.expiresAt ?? 0,
@@ -181,7 +181,7 @@ export class SqliteHandoffStore implements HandoffStore {
         events,
         events.map((event) => JSON.stringify(event)),
       );
-      Object.assign(handoff, { seq: stored.seq, version: stored.version });
+      Object.assign(handoff, { seq: stored.seq, version: stored.version, updatedAt: at });
       return events;
     });
   }
@@ -213,7 +213,7 @@ export class SqliteHandoffStore implements HandoffStore {
         next.status,
         durationMs(next),
         finishedAtOf(next),
-        stateText(next),
+        stateText(next, at),
         at,
         hasRetryingStep(next) ? 1 : 0,
         ...metadata,
@@ -225,6 +225,7 @@ export class SqliteHandoffStore implements HandoffStore {
       if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
       // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
       this.finished.forgetOne(next.id);
+      next.updatedAt = at;
       this.insertEvents(events, texts);
       return { applied: true, events, requests: requestsOf(row) };
     });
