@@ -191,6 +191,11 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     await expect.poll(ids).toEqual(['lever_order_a', 'lever_order_c', 'lever_order_b']);
     await page.getByLabel('Order by').selectOption('CREATED_AT');
     await expect.poll(ids).toEqual(['lever_order_a', 'lever_order_b', 'lever_order_c']);
+    // The latest change first: the one cancelled just now leads.
+    await gql('mutation { cancelHandoff(input: { id: "lever_order_a" }) { userErrors { message } } }');
+    await page.getByLabel('Order by').selectOption('UPDATED_AT');
+    await page.getByLabel('Direction').selectOption('DESC');
+    await expect.poll(async () => (await ids())[0]).toBe('lever_order_a');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // A step failing with a 503 waits out a long back-off: that handoff is retrying, the others are not.
@@ -269,5 +274,29 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     await page.getByRole('button', { name: 'Retry' }).waitFor();
     expect(leaks).toEqual([]);
     expect(errors.filter((error) => !/401|Unauthorized/i.test(error))).toEqual([]);
+  });
+
+  it('retries every rolled-back handoff from the bulk bar once the receiver answers again, and they complete', async () => {
+    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 1 }'));
+    answer = 400;
+    for (const id of ['lever_bulk_retry_1', 'lever_bulk_retry_2']) await gql(initiate(id, 'LEVER_NOTIFY'));
+    const { page, leaks, errors } = await openPage();
+
+    await page.goto(`${base}/#/handoffs`);
+    await page.getByRole('group', { name: 'Status' }).getByLabel('ROLLED_BACK').check();
+    await page.getByText('2 handoff(s)').waitFor();
+    answer = 200;
+    await page.getByRole('combobox', { name: 'Bulk action' }).selectOption('RETRY');
+    await page.getByRole('button', { name: 'Retry all matching' }).click();
+    await page.getByRole('button', { name: 'Confirm: retry every matching handoff' }).click();
+    await page.getByTestId('bulk-progress').getByText('RETRY COMPLETED: 2 of 2 done, 0 skipped, 0 refused').waitFor();
+    await expect.poll(() => page.getByRole('table', { name: 'Handoffs' }).getByText('COMPLETED').count()).toBe(2);
+    const stored = await gql(
+      '{ a: handoff(id: "lever_bulk_retry_1") { status run } b: handoff(id: "lever_bulk_retry_2") { status run } }',
+    );
+    expect(stored.data).toEqual({ a: { status: 'COMPLETED', run: 2 }, b: { status: 'COMPLETED', run: 2 } });
+    expect(leaks).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

@@ -10,7 +10,12 @@ import {
 } from '../gql/graphql';
 
 /** The actions the schema's BulkAction offers, with the words the bar uses for each. */
-const ACTIONS: { action: BulkAction; verb: string }[] = [{ action: 'CANCEL', verb: 'Cancel' }];
+const ACTIONS: { action: BulkAction; verb: string }[] = [
+  { action: 'CANCEL', verb: 'Cancel' },
+  { action: 'PAUSE', verb: 'Pause' },
+  { action: 'RESUME', verb: 'Resume' },
+  { action: 'RETRY', verb: 'Retry' },
+];
 
 /**
  * One action over every handoff the list's filter matches now (startBulkOperation), asked for in two clicks,

@@ -56,6 +56,7 @@ export function HandoffList() {
             <th scope="col">Step</th>
             <th scope="col">From → to</th>
             <th scope="col">Created</th>
+            <th scope="col">Last change</th>
             <th scope="col">Duration</th>
           </tr>
         </thead>
@@ -105,7 +106,7 @@ function Page({ filter, orderBy, after, isLast, onMore }: PageProps) {
     <tbody data-testid="handoff-page">
       {error ? (
         <tr>
-          <td colSpan={8} role="alert">
+          <td colSpan={9} role="alert">
             {error.message}
           </td>
         </tr>
@@ -115,7 +116,7 @@ function Page({ filter, orderBy, after, isLast, onMore }: PageProps) {
       ))}
       {isLast ? (
         <tr ref={sentinel}>
-          <td colSpan={8} className="list-end">
+          <td colSpan={9} className="list-end">
             {fetching
               ? 'Loading…'
               : connection
@@ -145,6 +146,7 @@ const Row = memo(function Row({ handoff }: { handoff: HandoffRowFragment }) {
         {handoff.sourceAgent ?? '–'} → {handoff.targetAgent ?? '–'}
       </td>
       <td>{new Date(handoff.createdAt).toLocaleString()}</td>
+      <td>{new Date(handoff.updatedAt).toLocaleString()}</td>
       <td>{formatMs(handoff.durationMs)}</td>
     </tr>
   );
