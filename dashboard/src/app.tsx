@@ -21,13 +21,13 @@ export function App() {
   const [apiKey, setApiKey] = useState(storedApiKey);
   const api = useMemo(() => createApiClient(apiKey), [apiKey]);
   useEffect(() => api.dispose, [api]);
-  const useKey = (key: string | null) => {
+  const changeKey = (key: string | null) => {
     storeApiKey(key);
     setApiKey(key);
   };
   return (
     <Provider value={api.client}>
-      <Session apiKey={apiKey} onKey={useKey} />
+      <Session apiKey={apiKey} onKey={changeKey} />
     </Provider>
   );
 }

@@ -31,6 +31,7 @@ export function LineChart({
   const chart = useRef<uPlot | null>(null);
   const shape = `${time}:${yRange?.join('-')}:${series.map((line) => line.label).join('|')}`;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: deliberately keyed on `shape` (the axis kind, y range and series labels, by value) and `height`, not on `series`/`yRange`/`data`: callers pass new arrays on every render, and the chart is to be built once per shape, not destroyed and redrawn on each render; new data reaches the built chart through setData below.
   useEffect(() => {
     const element = container.current;
     if (!element) return;
@@ -57,8 +58,6 @@ export function LineChart({
       plot.destroy();
       chart.current = null;
     };
-    // Rebuilt only when the series change; new data goes through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, height]);
 
   useEffect(() => {

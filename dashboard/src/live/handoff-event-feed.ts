@@ -34,7 +34,10 @@ class HandoffEventFeed {
 
   watchRow(handoffId: string, onChange: () => void): () => void {
     let set = this.rowListeners.get(handoffId);
-    if (!set) this.rowListeners.set(handoffId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.rowListeners.set(handoffId, set);
+    }
     set.add(onChange);
     this.start();
     return () => {
@@ -65,7 +68,7 @@ class HandoffEventFeed {
     let stopped = false;
     let retries = 0;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    let unsubscribe = () => undefined as void;
+    let unsubscribe: () => void = () => {};
     // The feed never completes on its own: ended (a server shutting down, an error), it is asked for again.
     const follow = () => {
       unsubscribe = pipe(
@@ -102,7 +105,10 @@ const feeds = new WeakMap<Client, HandoffEventFeed>();
 
 function feedOf(client: Client): HandoffEventFeed {
   let feed = feeds.get(client);
-  if (!feed) feeds.set(client, (feed = new HandoffEventFeed(client)));
+  if (!feed) {
+    feed = new HandoffEventFeed(client);
+    feeds.set(client, feed);
+  }
   return feed;
 }
 
