@@ -1,4 +1,4 @@
-import type { AgentFeedStore } from '../ports/agent-feed-store.js';
+import type { AgentFeedStore } from './agent-feed-store.js';
 import type { Clock } from '../shared/clock.js';
 import { followGapless } from '../shared/gapless-follow.js';
 import type { Logger } from '../shared/logger.js';

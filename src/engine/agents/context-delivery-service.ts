@@ -1,5 +1,5 @@
-import type { Page, PageRequest } from '../ports/page.js';
-import type { InboxStore } from '../ports/registry-stores.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
+import type { InboxStore } from '../kernel/ports/procedure-store.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';

@@ -1,4 +1,4 @@
-import type { BulkOperationStore } from '../ports/bulk-operation-store.js';
+import type { BulkOperationStore } from './bulk-operation-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Topic } from '../shared/topic.js';
 import { type BulkOperation, isBulkOperationFinished } from './bulk-operation.js';

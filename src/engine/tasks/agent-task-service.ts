@@ -1,6 +1,6 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
-import type { AgentTaskFilter, AgentTaskStore } from '../ports/agent-task-store.js';
-import type { Page, PageRequest } from '../ports/page.js';
+import type { AgentTaskFilter, AgentTaskStore } from './agent-task-store.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject } from '../shared/json-object.js';

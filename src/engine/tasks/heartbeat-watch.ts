@@ -1,5 +1,5 @@
-import { StepFailure } from '../handoffs/steps/step-kind.js';
-import type { AgentTaskStore } from '../ports/agent-task-store.js';
+import { StepFailure } from '../kernel/steps/step-kind.js';
+import type { AgentTaskStore } from './agent-task-store.js';
 import type { Clock } from '../shared/clock.js';
 import { type AgentTask, isOpenTask } from './agent-task.js';
 

@@ -1,7 +1,7 @@
-import type { ProcedureStore } from '../ports/registry-stores.js';
-import { DuplicateKeyError } from '../ports/store-errors.js';
-import type { RuleFilter, ValidationRuleStore } from '../ports/validation-stores.js';
-import { SEVERITIES, type Severity } from '../procedures/procedure.js';
+import type { ProcedureStore } from '../kernel/ports/procedure-store.js';
+import { DuplicateKeyError } from '../kernel/ports/store-errors.js';
+import type { RuleFilter, ValidationRuleStore } from './validation-stores.js';
+import { SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
 import { type Clock, startTimeout } from '../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { checkCondition, PROBE_TIMEOUT_MS, probeCondition } from './condition.js';

@@ -1,5 +1,5 @@
-import type { ValidationSessionStore } from '../ports/validation-stores.js';
-import { SEVERITIES, type Severity } from '../procedures/procedure.js';
+import type { ValidationSessionStore } from './validation-stores.js';
+import { SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
 import type { ValidationRule } from './rule.js';
 import { type RulePerformance, summarizeStats } from './rule-stats.js';
 

@@ -1,4 +1,4 @@
-import type { CommittedHandoffEvents, WebhookLease, WebhookStore } from '../ports/webhook-store.js';
+import type { CommittedHandoffEvents, WebhookLease, WebhookStore } from './webhook-store.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';

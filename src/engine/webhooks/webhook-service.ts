@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { HANDOFF_EVENT_TYPES, type HandoffEventType } from '../handoffs/handoff-event.js';
-import type { Page, PageRequest } from '../ports/page.js';
-import type { CommittedHandoffEvents, WebhookStore } from '../ports/webhook-store.js';
+import { HANDOFF_EVENT_TYPES, type HandoffEventType } from '../kernel/handoff/handoff-event.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
+import type { CommittedHandoffEvents, WebhookStore } from './webhook-store.js';
 import type { Clock } from '../shared/clock.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
 import { type Random, randomUuid } from '../shared/random.js';

@@ -1,4 +1,4 @@
-import type { AgentTaskFilter, AgentTaskStore } from '../../engine/ports/agent-task-store.js';
+import type { AgentTaskFilter, AgentTaskStore } from '../../engine/tasks/agent-task-store.js';
 import {
   type AgentTask,
   type AgentTaskFailure,

@@ -1,4 +1,4 @@
-import type { SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
+import type { SessionFilter, ValidationSessionStore } from '../../engine/validation/validation-stores.js';
 import type { RuleResult, SessionOutcome } from '../../engine/validation/rule.js';
 import type { RuleStats } from '../../engine/validation/rule-stats.js';
 import type { ValidationSession } from '../../engine/validation/session.js';
