@@ -1,11 +1,13 @@
 import type { AgentFeedStore } from './agents/agent-feed-store.js';
-import type { AgentTaskStore } from './tasks/agent-task-store.js';
+import type { AgentStore, InboxStore } from './agents/agent-stores.js';
 import type { BulkOperationStore } from './bulk/bulk-operation-store.js';
+import type { CommittedHandoffEvents } from './kernel/ports/committed-events.js';
 import type { HandoffChangeFeed, HandoffStore } from './kernel/ports/handoff-store.js';
-import type { AgentStore, InboxStore, ProcedureStore } from './kernel/ports/procedure-store.js';
+import type { ProcedureStore } from './kernel/ports/procedure-store.js';
 import type { ReliabilityConfigStore, ReliabilityTestStore } from './reliability/reliability-stores.js';
+import type { AgentTaskStore } from './tasks/agent-task-store.js';
 import type { ValidationRuleStore, ValidationSessionStore } from './validation/validation-stores.js';
-import type { CommittedHandoffEvents, WebhookStore } from './webhooks/webhook-store.js';
+import type { WebhookStore } from './webhooks/webhook-store.js';
 
 /**
  * Everything the engine keeps, as the ports it declares; `src/store` implements them per database

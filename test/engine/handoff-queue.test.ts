@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { PRIORITIES, type Priority } from '../../src/engine/kernel/handoff/handoff.js';
 import type { FairShareRule } from '../../src/engine/kernel/scheduler/fair-share.js';
 import { fairShareKeyOf } from '../../src/engine/kernel/scheduler/fair-share.js';
-import { PRIORITIES, type Priority } from '../../src/engine/kernel/handoff/handoff.js';
 import { HandoffQueue } from '../../src/engine/kernel/scheduler/handoff-queue.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 

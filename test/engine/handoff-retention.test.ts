@@ -54,13 +54,15 @@ async function storesWith(handoffs: Handoff[]) {
   };
   const stores: RetainedStores = {
     handoffs: store,
-    agentTasks: {
-      deleteOfHandoffs: async (ids) => {
-        dependents.push([...ids]);
-        return 0;
+    dependents: [
+      {
+        deleteOfHandoffs: async (ids) => {
+          dependents.push([...ids]);
+          return 0;
+        },
       },
-    },
-    inbox: { deleteOfHandoffs: async () => 0 },
+      { deleteOfHandoffs: async () => 0 },
+    ],
   };
   return { store, stores, calls, dependents };
 }

@@ -1,5 +1,5 @@
-import { receiptSignalName } from './context-delivery.js';
 import { StepFailure, type StepKindHandler, stringList } from '../kernel/steps/step-kind.js';
+import { receiptSignalName } from './context-delivery.js';
 
 const keysProblem = (params: Record<string, unknown>) =>
   stringList(params.keys)?.length ? [] : ['params.keys must be a non-empty list of context keys'];

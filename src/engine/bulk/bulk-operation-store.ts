@@ -1,5 +1,5 @@
-import type { BulkOperation } from './bulk-operation.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
+import type { BulkOperation } from './bulk-operation.js';
 
 /** Bulk operations and their progress. */
 export interface BulkOperationStore {

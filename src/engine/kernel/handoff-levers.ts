@@ -1,5 +1,3 @@
-import type { HandoffStore } from './ports/handoff-store.js';
-import type { ProcedureService } from './procedures/procedure-service.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
@@ -7,8 +5,6 @@ import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
 import { type Handoff, runOf } from './handoff/handoff.js';
 import type { HandoffEvent } from './handoff/handoff-event.js';
-import type { HandoffQueue } from './scheduler/handoff-queue.js';
-import type { HandoffRunner } from './runner/handoff-runner.js';
 import {
   isRefused,
   type RefusalCode,
@@ -18,6 +14,10 @@ import {
   type TransitionResult,
 } from './handoff/handoff-transitions.js';
 import { duePause, PAUSE_SIGNAL } from './handoff/pause-request.js';
+import type { HandoffStore } from './ports/handoff-store.js';
+import type { ProcedureService } from './procedures/procedure-service.js';
+import type { HandoffRunner } from './runner/handoff-runner.js';
+import type { HandoffQueue } from './scheduler/handoff-queue.js';
 
 /** Metadata after a redrive's patch is bounded like the metadata a handoff starts with (METADATA_LIMIT_BYTES in handoff-service). */
 const METADATA_LIMIT_BYTES = 64 * 1024;

@@ -1,8 +1,8 @@
-import type { HandoffStore } from './ports/handoff-store.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Topic } from '../shared/topic.js';
 import { isFinal } from './handoff/handoff.js';
 import { type HandoffEvent, isFinalEvent } from './handoff/handoff-event.js';
+import type { HandoffStore } from './ports/handoff-store.js';
 
 const REPLAY_PAGE = 500;
 

@@ -1,9 +1,7 @@
-import type { AgentTaskStore } from '../tasks/agent-task-store.js';
-import type { HandoffStore } from './ports/handoff-store.js';
-import type { InboxStore } from './ports/procedure-store.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
+import type { HandoffStore } from './ports/handoff-store.js';
 
 /** How long finished handoffs are kept, and how the sweep that deletes older ones paces itself. */
 export interface RetentionSettings {
@@ -33,11 +31,16 @@ export interface RetentionSweep {
 /** Lets other work (requests, steps) run between two batches. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** What retention deletes from: the handoffs, and the records tied to each that are no use without it. */
+/** Records a module keeps per handoff that are no use without it (agent tasks, inbox deliveries). */
+export interface HandoffDependents {
+  /** Deletes the records of these handoffs; called before the handoffs themselves go. */
+  deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
+}
+
+/** What retention deletes from: the handoffs, and what modules keep per handoff. */
 export interface RetainedStores {
   handoffs: HandoffStore;
-  agentTasks: Pick<AgentTaskStore, 'deleteOfHandoffs'>;
-  inbox: Pick<InboxStore, 'deleteOfHandoffs'>;
+  dependents: readonly HandoffDependents[];
 }
 
 /**
@@ -101,8 +104,7 @@ export class HandoffRetention {
       const ids = await this.stores.handoffs.finishedBefore({ finishedBefore, test, limit: this.settings.batchSize });
       if (ids.length === 0) break;
       // What hangs off the handoffs first: a crash in between leaves handoffs the next sweep finds again, never orphans.
-      await this.stores.agentTasks.deleteOfHandoffs(ids);
-      await this.stores.inbox.deleteOfHandoffs(ids);
+      for (const dependents of this.stores.dependents) await dependents.deleteOfHandoffs(ids);
       const gone = await this.stores.handoffs.deleteFinished(ids);
       deleted += gone;
       // A short batch was the last; one that deleted nothing (another process got there first) ends this pass too.

@@ -1,9 +1,3 @@
-import type { HandoffFilter, HandoffStore } from './ports/handoff-store.js';
-import type { Page, PageRequest } from './ports/page.js';
-import { DuplicateKeyError } from './ports/store-errors.js';
-import type { Procedure } from './procedures/procedure.js';
-import { MAX_DEADLINE_MS } from './procedures/procedure-definition.js';
-import type { ProcedureService } from './procedures/procedure-service.js';
 import type { Actor } from '../shared/actor.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
@@ -15,17 +9,23 @@ import { fail, type Outcome, ok, type UserError } from '../shared/user-error.js'
 import { DEADLINE_EXCEEDED } from './handoff/failure-code.js';
 import { type Handoff, type HandoffType, isFinal, type Priority, runOf, type TestTag } from './handoff/handoff.js';
 import type { HandoffEvent } from './handoff/handoff-event.js';
-import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
 import { type HandoffMetrics, handoffMetrics } from './handoff/handoff-metrics.js';
 import type { HandoffOrder } from './handoff/handoff-order.js';
-import { handoffProgress } from './handoff-progress.js';
 import { type HandoffQuery, resolveHandoffQuery } from './handoff/handoff-query.js';
-import type { HandoffQueue } from './scheduler/handoff-queue.js';
-import type { HandoffRunner } from './runner/handoff-runner.js';
 import type { PauseRequest } from './handoff/handoff-transitions.js';
 import { PAUSE_SIGNAL, pauseRequestOf as readPauseRequest } from './handoff/pause-request.js';
-import { QueuedDeadlines } from './scheduler/queued-deadlines.js';
 import { type SignalOutcome, storedSignal } from './handoff/step-signal.js';
+import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
+import { handoffProgress } from './handoff-progress.js';
+import type { HandoffFilter, HandoffStore } from './ports/handoff-store.js';
+import type { Page, PageRequest } from './ports/page.js';
+import { DuplicateKeyError } from './ports/store-errors.js';
+import type { Procedure } from './procedures/procedure.js';
+import { MAX_DEADLINE_MS } from './procedures/procedure-definition.js';
+import type { ProcedureService } from './procedures/procedure-service.js';
+import type { HandoffRunner } from './runner/handoff-runner.js';
+import type { HandoffQueue } from './scheduler/handoff-queue.js';
+import { QueuedDeadlines } from './scheduler/queued-deadlines.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */

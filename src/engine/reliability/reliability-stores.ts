@@ -1,3 +1,4 @@
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type {
   ReliabilityResult,
   ReliabilityTest,
@@ -6,7 +7,6 @@ import type {
   ReliabilityTestType,
   TestProgress,
 } from './reliability-test.js';
-import type { Page, PageRequest } from '../kernel/ports/page.js';
 
 /** Reliability test configurations (the six standard ones and any added). */
 export interface ReliabilityConfigStore {

@@ -1,5 +1,5 @@
-import type { AgentTask, AgentTaskFailure, AgentTaskStatus, WithdrawCause } from './agent-task.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
+import type { AgentTask, AgentTaskFailure, AgentTaskStatus, WithdrawCause } from './agent-task.js';
 
 export interface AgentTaskFilter {
   agentId: string;

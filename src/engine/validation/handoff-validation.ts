@@ -1,14 +1,14 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
-import type { InboxStore } from '../kernel/ports/procedure-store.js';
+import type { InboxStore } from '../agents/agent-stores.js';
+import type { Handoff } from '../kernel/handoff/handoff.js';
 import type { Procedure } from '../kernel/procedures/procedure.js';
 import type { ProcedureService } from '../kernel/procedures/procedure-service.js';
+import type { StepServices } from '../kernel/steps/step-kind.js';
 import type { Clock } from '../shared/clock.js';
 import type { Random } from '../shared/random.js';
 import { isBlocking } from './rule.js';
 import { type HandoffFacts, payloadDigest } from './subject.js';
 import type { ValidationService } from './validation-service.js';
-import type { Handoff } from '../kernel/handoff/handoff.js';
-import type { StepServices } from '../kernel/steps/step-kind.js';
 
 /** What validation rules see of a handoff (`handoff.*` in a condition). */
 export function validationFactsOf(handoff: Handoff): HandoffFacts {

@@ -1,8 +1,8 @@
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Severity } from '../kernel/procedures/procedure.js';
 import type { RuleResult, SessionOutcome, SessionStatus, ValidationRule } from './rule.js';
 import type { RuleStats } from './rule-stats.js';
 import type { ValidationSession } from './session.js';
-import type { Page, PageRequest } from '../kernel/ports/page.js';
 
 export interface RuleFilter {
   enabled?: boolean;

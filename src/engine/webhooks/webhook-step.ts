@@ -1,7 +1,7 @@
-import { checkOutboundUrl } from '../shared/outbound-url.js';
 import { runOf } from '../kernel/handoff/handoff.js';
-import { retryAfterMs } from './retry-after.js';
 import { StepFailure, type StepKindHandler } from '../kernel/steps/step-kind.js';
+import { checkOutboundUrl } from '../shared/outbound-url.js';
+import { retryAfterMs } from './retry-after.js';
 
 function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
   return checkOutboundUrl(raw, allowList, 'params.url');

@@ -1,6 +1,6 @@
-import type { HandoffChange, HandoffChangeFeed } from '../ports/handoff-store.js';
 import { type Clock, repeatEvery } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import type { HandoffChange, HandoffChangeFeed } from '../ports/handoff-store.js';
 
 const READ_LIMIT = 1_000;
 

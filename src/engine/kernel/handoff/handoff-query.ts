@@ -1,5 +1,5 @@
-import type { AgentSide, HandoffFilter, MetadataEquality } from '../ports/handoff-store.js';
 import type { UserError } from '../../shared/user-error.js';
+import type { AgentSide, HandoffFilter, MetadataEquality } from '../ports/handoff-store.js';
 import type { HandoffStatus } from './handoff.js';
 
 /**

@@ -1,10 +1,10 @@
-import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
 import type { Actor } from '../../shared/actor.js';
 import { describeActor } from '../../shared/actor.js';
+import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
+import { STEP_KIND_REGISTRY } from '../steps/registry.js';
 import { DEADLINE_EXCEEDED } from './failure-code.js';
 import { type Handoff, type HandoffStatus, runOf, type StepRun } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEventDraft } from './handoff-event.js';
-import { STEP_KIND_REGISTRY } from '../steps/registry.js';
 
 /**
  * Every change of a handoff's state, as named pure functions: each takes the handoff as last stored

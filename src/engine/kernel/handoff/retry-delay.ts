@@ -1,5 +1,5 @@
-import { DEFAULT_NON_RETRYABLE_CODES, type RetryPolicy } from '../procedures/procedure.js';
 import type { Random } from '../../shared/random.js';
+import { DEFAULT_NON_RETRYABLE_CODES, type RetryPolicy } from '../procedures/procedure.js';
 
 /**
  * Wait before attempt `nextAttempt` (2 = first retry): exponential, capped, with the

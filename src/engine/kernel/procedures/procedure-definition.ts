@@ -1,5 +1,5 @@
-import { STEP_KIND_REGISTRY } from '../steps/registry.js';
 import type { UserError, UserErrorCode } from '../../shared/user-error.js';
+import { STEP_KIND_REGISTRY } from '../steps/registry.js';
 import {
   type Compensation,
   DEFAULT_RETRY,

@@ -1,7 +1,7 @@
-import type { ProcedureStore } from '../ports/procedure-store.js';
-import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../../shared/user-error.js';
+import type { ProcedureStore } from '../ports/procedure-store.js';
+import { DuplicateKeyError } from '../ports/store-errors.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import type { Procedure } from './procedure.js';
 import { checkProcedureInput, type ProcedureInput, toProcedure } from './procedure-definition.js';

@@ -1,4 +1,3 @@
-import type { Procedure } from '../procedures/procedure.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff/handoff.js';
@@ -10,8 +9,9 @@ import {
   type TransitionResult,
 } from '../handoff/handoff-transitions.js';
 import { retryDelayMs } from '../handoff/retry-delay.js';
-import { INTERRUPTED_BY_RESTART, runAction, ShutdownError } from './run-action.js';
+import type { Procedure } from '../procedures/procedure.js';
 import { StepFailure, type StepServices } from '../steps/step-kind.js';
+import { INTERRUPTED_BY_RESTART, runAction, ShutdownError } from './run-action.js';
 
 /** What undoing one step needs from the run it belongs to. */
 export interface CompensationRun {

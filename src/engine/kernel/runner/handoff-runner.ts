@@ -1,10 +1,7 @@
-import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
-import type { Procedure, StepDefinition } from '../procedures/procedure.js';
 import { actorFrom, describeActor } from '../../shared/actor.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Random } from '../../shared/random.js';
-import { type CompensationRun, compensateStep } from './compensation.js';
 import { DEADLINE_EXCEEDED, failureCodeOf, INTERRUPTED_CODE } from '../handoff/failure-code.js';
 import { type Handoff, isFinal, runOf, type StepRun } from '../handoff/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../handoff/handoff-event.js';
@@ -29,6 +26,11 @@ import {
 } from '../handoff/handoff-transitions.js';
 import { duePause, PAUSE_SIGNAL } from '../handoff/pause-request.js';
 import { isNonRetryableCode, nextRetryDelayMs } from '../handoff/retry-delay.js';
+import { signalBelongsToRun } from '../handoff/step-signal.js';
+import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
+import type { Procedure, StepDefinition } from '../procedures/procedure.js';
+import { StepFailure, type StepServices, transferredKeys } from '../steps/step-kind.js';
+import { type CompensationRun, compensateStep } from './compensation.js';
 import {
   CancelledError,
   type FaultHook,
@@ -38,8 +40,6 @@ import {
   StepTimeoutError,
 } from './run-action.js';
 import { SignalBox, type SignalPolling } from './signal-box.js';
-import { signalBelongsToRun } from '../handoff/step-signal.js';
-import { StepFailure, type StepServices, transferredKeys } from '../steps/step-kind.js';
 
 /** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
 class LeaseLostError extends Error {

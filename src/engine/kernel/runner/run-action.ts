@@ -1,9 +1,9 @@
-import type { Action } from '../procedures/procedure.js';
 import { type Clock, startTimeout } from '../../shared/clock.js';
-import { AttemptAbort } from './attempt-abort.js';
 import type { Handoff } from '../handoff/handoff.js';
+import type { Action } from '../procedures/procedure.js';
 import { STEP_KIND_REGISTRY } from '../steps/registry.js';
 import type { StepServices } from '../steps/step-kind.js';
+import { AttemptAbort } from './attempt-abort.js';
 
 /** What a step's error says when its attempt was running as the process stopped (it counts as failed). */
 export const INTERRUPTED_BY_RESTART = 'interrupted by a restart';

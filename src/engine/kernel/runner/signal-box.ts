@@ -1,5 +1,5 @@
-import type { OutOfBandRequests } from '../ports/handoff-store.js';
 import type { Clock } from '../../shared/clock.js';
+import type { OutOfBandRequests } from '../ports/handoff-store.js';
 
 /**
  * Where a waiting step looks for signals another process may have recorded (a fallback to the

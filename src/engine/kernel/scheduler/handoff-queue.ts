@@ -1,7 +1,7 @@
 import { Fifo } from '../../shared/fifo.js';
 import { MinHeap } from '../../shared/min-heap.js';
-import { type FairShareRule, type FairShareSubject, fairShareKeyOf, fairShareLimitOf } from './fair-share.js';
 import { PRIORITIES, type Priority } from '../handoff/handoff.js';
+import { type FairShareRule, type FairShareSubject, fairShareKeyOf, fairShareLimitOf } from './fair-share.js';
 
 const PRIORITIES_HIGH_FIRST = [...PRIORITIES].reverse();
 

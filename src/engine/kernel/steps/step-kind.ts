@@ -1,7 +1,7 @@
-import type { Action, StepKind } from '../procedures/procedure.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff/handoff.js';
+import type { Action, StepKind } from '../procedures/procedure.js';
 
 /**
  * Thrown by a step to fail the attempt with a message the user sees. `retryable: false` fails the
