@@ -62,7 +62,7 @@ export function contextStepKinds(inboxes: Inboxes): {
 } {
   return {
     transfer_context: {
-      waitingFor: 'the target agent to acknowledge the delivery',
+      waitingFor: (params) => (params.awaitReceipt === true ? 'the target agent to acknowledge the delivery' : null),
       checkParams: (params) => [
         ...keysProblem(params),
         ...(params.awaitReceipt === undefined || typeof params.awaitReceipt === 'boolean'

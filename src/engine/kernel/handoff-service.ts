@@ -118,6 +118,8 @@ export class HandoffService {
       return ok((await store.get(id))!);
     }
     scheduler.admit(handoff, lease);
+    // A deadline passing while it waits for its turn cancels it then, not when its turn comes.
+    if (handoff.deadlineAt != null) bus.dueAt.publish(handoff.deadlineAt);
     return ok(handoff);
   }
 

@@ -26,7 +26,11 @@ export interface KernelSettings {
   retention?: RetentionSettings;
   /** How often a shared store is asked what other processes committed (default 50 ms). */
   changePollMs?: number;
-  /** How often the store is asked what is due (default 50 ms). */
+  /**
+   * How often the store is asked what is due. Default: 50 ms on a store other processes share (their
+   * work and their hand-backs are found no other way), 1 s on one this process has alone (what it makes
+   * due it hears of at once; the poll catches deadlines and timeouts it does not remember).
+   */
   schedulerPollMs?: number;
   /** Hosts webhook steps may call: procedures naming others are refused when written. */
   webhookAllowList: string[];
@@ -98,7 +102,7 @@ export class Kernel<Other extends { kind: string } = never> {
       logger,
       slots: settings.maxConcurrentHandoffs,
       fairShare: settings.fairShare ?? null,
-      pollMs: settings.schedulerPollMs ?? 50,
+      pollMs: settings.schedulerPollMs ?? (stores.sharing === 'shared' ? 50 : 1_000),
       dueWork: extensions.dueWork,
     });
     this.handoffs = new HandoffService({

@@ -36,7 +36,7 @@ function checkParams(params: Record<string, unknown>): string[] {
  */
 export function agentTaskStep(performer: AgentTaskPerformer): StepKindHandler {
   return {
-    waitingFor: 'an agent to claim and complete the task',
+    waitingFor: () => 'an agent to claim and complete the task',
     settlesOnAbort: true,
     checkParams,
     run: (execution) => performer.perform(execution),

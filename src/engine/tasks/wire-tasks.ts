@@ -32,7 +32,14 @@ export function wireTasks(
   const { clock, logger, bus, signals } = base;
   const wake = (handoffId: string, name: string, payload: unknown) => signals.wake(handoffId, name, payload);
   const performer = new AgentTaskPerformer({ tasks: store, clock, logger, feed, wake });
-  const service = new AgentTaskService({ tasks: store, wake, clock, claimTokens, feed });
+  const service = new AgentTaskService({
+    tasks: store,
+    wake,
+    clock,
+    claimTokens,
+    feed,
+    dueAt: (at) => bus.dueAt.publish(at),
+  });
   // For the engine's lifetime: tasks left open by a run that died are taken back when their handoff finishes.
   withdrawTasksOfInterruptedHandoffs(bus.executed, store, feed, clock, logger);
   return {

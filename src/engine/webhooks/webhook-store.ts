@@ -1,4 +1,3 @@
-
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.js';
 import type { WebhookSubscription } from './webhook-subscription.js';

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Handoff, } from '../../engine/kernel/handoff/handoff.js';
+import type { Handoff } from '../../engine/kernel/handoff/handoff.js';
 import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
 import {
   durationMs,

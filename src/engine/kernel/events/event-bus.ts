@@ -24,8 +24,12 @@ export class EventBus {
   readonly created = new Topic<Handoff>();
   /** Signals and cancels recorded for handoffs (see HandoffRequest). */
   readonly requests = new Topic<HandoffRequest>();
-  /** A run here handed a handoff back, due again at `dueAt` (null: never by itself). */
-  readonly handedBack = new Topic<{ handoffId: string; dueAt: number | null }>();
+  /**
+   * Something this process stored falls due at this time (a handoff handed back, a queued handoff's
+   * deadline, an agent's heartbeat timeout): the scheduler looks at the store then, not only at its
+   * next poll. What is due lives in the store either way.
+   */
+  readonly dueAt = new Topic<number>();
 
   /** Events of transitions this process stored. */
   committed(events: readonly HandoffEvent[]): void {

@@ -82,7 +82,7 @@ export function stepStartedEvent(
   attempt: number,
   waitingFor: WaitingFor,
 ): HandoffEventDraft {
-  const waitsFor = waitingFor(definition.kind);
+  const waitsFor = waitingFor(definition);
   return {
     type: waitsFor ? 'STEP_WAITING' : 'STEP_STARTED',
     step: definition.id,
@@ -93,9 +93,8 @@ export function stepStartedEvent(
   };
 }
 
-function markAttemptStarted(h: Handoff, index: number, now: number, waitingFor: WaitingFor): void {
+function markAttemptStarted(h: Handoff, index: number, now: number, waiting: boolean): void {
   const step = h.steps[index];
-  const waiting = waitingFor(step.kind) !== null;
   step.status = waiting ? 'WAITING' : 'RUNNING';
   step.attempts += 1;
   step.startedAt ??= now;
@@ -134,7 +133,7 @@ export function passGates(
     (next) => {
       next.status = 'RUNNING';
       next.startedAt ??= now;
-      if (first) markAttemptStarted(next, 0, now, waitingFor);
+      if (first) markAttemptStarted(next, 0, now, waitingFor(first) !== null);
     },
     [
       { type: 'GATES_PASSED', step: null, message: summary },
@@ -198,7 +197,7 @@ export function startAttempt(
     'startAttempt',
     h,
     ['PENDING', 'RUNNING', 'WAITING'],
-    (next) => markAttemptStarted(next, next.currentStep, now, waitingFor),
+    (next) => markAttemptStarted(next, next.currentStep, now, waitingFor(definition) !== null),
     [stepStartedEvent(definition, attempt, waitingFor)],
   );
 }
@@ -247,7 +246,8 @@ export function succeedStep(
       step.finishedAt = now;
       step.output = result.output;
       step.wait = null;
-      if (after.followUp === 'START_NEXT') return markAttemptStarted(next, index + 1, now, after.waitingFor);
+      if (after.followUp === 'START_NEXT')
+        return markAttemptStarted(next, index + 1, now, after.waitingFor(after.next) !== null);
       next.currentStep = index + 1;
       next.status = after.followUp === 'COMPLETE' ? 'COMPLETED' : 'RUNNING';
       if (after.followUp === 'COMPLETE') next.finishedAt = now;

@@ -65,7 +65,7 @@ export async function driveAttempt(parts: RunParts, run: ActiveRun, spec: Attemp
     });
     durationMs += result.durationMs;
     if (!('suspended' in result)) return { ...result, durationMs };
-    if (!spec.handler.waitingFor) {
+    if (!spec.handler.waitingFor?.(spec.action.params)) {
       const error = new Error(`step kind ${spec.action.kind} asked to wait, but it is not a kind that waits`);
       return { ok: false, error, durationMs };
     }

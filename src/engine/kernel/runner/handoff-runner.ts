@@ -366,7 +366,7 @@ export class HandoffRunner {
     const dueAt = dueAtOf(next, this.options.clock.now());
     const stored = await this.store(run, transition, { dueAt, requestsSeen: run.signals.rev });
     if (stored === 'APPLIED') {
-      this.options.bus.handedBack.publish({ handoffId: next.id, dueAt });
+      if (dueAt !== null) this.options.bus.dueAt.publish(dueAt);
       return true;
     }
     // Something arrived meanwhile: the change is stored without letting go (if it records anything), and looked at again.

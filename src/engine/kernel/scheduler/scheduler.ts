@@ -51,12 +51,14 @@ export class Scheduler {
   /** A poll in flight, and whether another was asked for meanwhile. */
   private polling: Promise<void> | null = null;
   private pollAgain = false;
+  private ticking: Promise<void> | null = null;
+  private tickAgain = false;
   private readonly retries = new Map<string, { failures: number; cancel: () => void }>();
   private readonly wakeTimer: WakeTimer;
 
   constructor(private readonly options: SchedulerOptions) {
     this.queue = new HandoffQueue(Math.max(0, options.slots), (id) => this.execute(id), options.fairShare);
-    this.wakeTimer = new WakeTimer(options.clock, () => void this.poll());
+    this.wakeTimer = new WakeTimer(options.clock, () => void this.tick());
   }
 
   /** Whether this process runs handoffs at all. */
@@ -109,15 +111,19 @@ export class Scheduler {
     const unsubscribeRequests = bus.requests.subscribe((request) => {
       if (request.local) void this.poll();
     });
-    // A handoff handed back here is looked for again the moment it falls due.
-    const unsubscribeHandedBack = bus.handedBack.subscribe(({ dueAt }) => {
-      if (dueAt !== null && this.runsHandoffs) this.wakeTimer.add(dueAt);
-    });
+    // What this process made due is looked for the moment it falls due.
+    const unsubscribeDueAt = bus.dueAt.subscribe((at) => this.wakeTimer.add(at));
     await this.tick();
+    // What the last stop (or a crash) left due: taken now, the rest as slots free.
+    if (this.queue.waitingCount + this.queue.runningCount > 0)
+      this.options.logger.info(
+        { due: this.queue.waitingCount + this.queue.runningCount },
+        'resuming unfinished handoffs',
+      );
     const stopRepeating = repeatEvery(this.options.clock, this.options.pollMs, () => this.tick());
     this.stopTicking = () => {
       unsubscribeRequests();
-      unsubscribeHandedBack();
+      unsubscribeDueAt();
       stopRepeating();
       this.wakeTimer.stop();
     };
@@ -132,12 +138,29 @@ export class Scheduler {
     this.queue.pause();
     this.options.runner.stop();
     await this.polling;
+    await this.ticking;
     await this.queue.idle();
     await this.options.runner.drained();
   }
 
-  /** One round: due handoffs into the queue, passed deadlines recorded, modules' due work done. */
-  async tick(): Promise<void> {
+  /** One round: due handoffs into the queue, passed deadlines recorded, modules' due work done (one at a time). */
+  tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return this.ticking;
+    }
+    this.ticking = (async () => {
+      do {
+        this.tickAgain = false;
+        await this.round();
+      } while (this.tickAgain && !this.stopped);
+    })().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async round(): Promise<void> {
     await this.poll();
     const now = this.options.clock.now();
     await this.expireOverdue(now);

@@ -8,7 +8,7 @@ import { StepFailure, type StepKindHandler } from './step-kind.js';
  * retry), so the handoff rolls back.
  */
 export const awaitSignalStep: StepKindHandler = {
-  waitingFor: 'signalHandoff',
+  waitingFor: () => 'signalHandoff',
   checkParams: () => [],
   async run(execution) {
     const recorded = execution.recorded();

@@ -88,10 +88,10 @@ export interface StepKindHandler {
    */
   run(execution: StepExecution): Promise<StepOutcome>;
   /**
-   * Set for kinds that wait (the step and handoff read as WAITING, with a STEP_WAITING event): what for,
-   * in the words of that event.
+   * For a step that waits (it and its handoff read as WAITING, with a STEP_WAITING event): what for, in
+   * the words of that event; null (or no function) for one that works. May depend on the params.
    */
-  waitingFor?: string;
+  waitingFor?(params: Record<string, unknown>): string | null;
   /**
    * The attempt ends while suspended (its timeout passed, or a cancel): take back what it started
    * outside. Resolves with an output when the outcome was decided elsewhere first (an agent's completion
@@ -108,11 +108,11 @@ export interface StepKindHandler {
 /** A handler for every step kind: a kind without one does not compile (see engine.ts). */
 export type StepKindHandlers = { readonly [Kind in StepKind]: StepKindHandler };
 
-/** What the state machine needs to know of a kind: whether (and for what) its steps wait. */
-export type WaitingFor = (kind: StepKind) => string | null;
+/** What the state machine needs to know of a step: whether (and for what) it waits. */
+export type WaitingFor = (action: Pick<Action, 'kind' | 'params'>) => string | null;
 
 export function waitingForOf(handlers: StepKindHandlers): WaitingFor {
-  return (kind) => handlers[kind].waitingFor ?? null;
+  return (action) => handlers[action.kind].waitingFor?.(action.params) ?? null;
 }
 
 /** The context keys the steps have transferred so far (what transfer_context steps output). */
