@@ -8,12 +8,9 @@ import { signatureHeader } from '../../src/engine/webhooks/webhook-signature.js'
 import { startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
 
-/** The README section "Webhooks for integrators", up to the next `## ` heading. */
+/** The docs page on webhooks. */
 function section(): string {
-  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf('## Webhooks for integrators');
-  if (start < 0) throw new Error('README has no section "Webhooks for integrators"');
-  return readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return fs.readFileSync(new URL('../../docs/webhooks.md', import.meta.url), 'utf8');
 }
 
 function block(language: string): string {

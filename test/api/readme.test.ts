@@ -7,12 +7,21 @@ import { schema } from '../../src/resolvers/index.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 import { ROOT } from '../support/server-process.js';
 
-/** The text of one README section, up to the next `## ` heading. */
+/** The docs page each section lives on. */
+const PAGES: Record<string, string> = {
+  Walkthrough: 'first-handoff.md',
+  'Two agents hand off': 'agents.md',
+  Operating: 'operating.md',
+};
+
+/** The text of one docs section, up to the next `## ` heading (a page's title: the whole page). */
 function section(heading: string): string {
-  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf(`## ${heading}`);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  return readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const page = fs.readFileSync(new URL(`../../docs/${PAGES[heading]}`, import.meta.url), 'utf8');
+  if (page.startsWith(`# ${heading}`)) return page;
+  const start = page.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`docs/${PAGES[heading]} has no section "${heading}"`);
+  const end = page.indexOf('\n## ', start + 1);
+  return page.slice(start, end < 0 ? undefined : end);
 }
 
 /** The ```graphql blocks of a README section, in order. */
@@ -23,7 +32,7 @@ function graphqlBlocks(heading: string): { name: string; source: string }[] {
   }));
 }
 
-const walkthroughBlocks = () => graphqlBlocks('First handoff walkthrough');
+const walkthroughBlocks = () => graphqlBlocks('Walkthrough');
 
 let server: TestServer;
 const results = new Map<string, any>();
