@@ -10,6 +10,7 @@ export type Directive =
   | { kind: 'expect'; path: string; value: unknown }
   | { kind: 'until'; path: string; value: unknown }
   | { kind: 'output'; text: string }
+  | { kind: 'needs'; command: string }
   | { kind: 'variables' };
 
 const PATH_IS_JSON = /^(expect|until)\s+([\w.]+)\s*=\s*(.+)$/s;
@@ -31,6 +32,8 @@ export function parseDirective(text: string): Directive | { problem: string } {
       ? { kind: 'background', readyWhen }
       : { problem: 'background (ready when "text"): the text is a JSON string' };
   }
+  const needs = /^needs\s+([\w.+-]+)$/.exec(text);
+  if (needs) return { kind: 'needs', command: needs[1]! };
   const output = /^output\s+(".*")$/s.exec(text);
   if (output) {
     const expected = parseJson(output[1]!);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docPages } from './doc-pages.js';
 import { type PagePlan, planPage, type Step } from './page-plan.js';
 import { PageRun } from './page-runner.js';
+import { isInstalled } from './shell-commands.js';
 
 /** Generous: a block may wait for a worker or a background state on a busy machine; nothing here measures speed. */
 const BLOCK_TIMEOUT_MS = 180_000;
@@ -53,6 +54,11 @@ function describePage(plan: PagePlan): void {
       async (context) => {
         // The blocks of a page build on each other: after one fails, the rest would only repeat its failure.
         if (!runs || failedAt) context.skip();
+        const missing = step.kind === 'shell' ? step.needs.filter((command) => !isInstalled(command)) : [];
+        if (missing.length > 0) {
+          notRun.push(`${title(step)} — ${missing.join(', ')} not installed on this machine`);
+          context.skip();
+        }
         try {
           await run!.run(step);
         } catch (error) {

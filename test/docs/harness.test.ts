@@ -81,7 +81,7 @@ describe('planning a page', () => {
       name: 'Named',
       variables: { id: '<x.id from Earlier>' },
       expects: [{ path: 'a.b', value: [1] }],
-      until: { path: 'a.c', value: 'X' },
+      until: [{ path: 'a.c', value: 'X' }],
     });
   });
 });

@@ -24,9 +24,16 @@ export type Step =
       /** The variables as the page shows them (placeholders resolved when the step runs). */
       variables: unknown;
       expects: Check[];
-      until: Check | null;
+      /** Run again (a subscription: read on) until every one of these holds. */
+      until: Check[];
     })
-  | (BlockPlace & { kind: 'shell'; source: string; outputs: string[] })
+  | (BlockPlace & {
+      kind: 'shell';
+      source: string;
+      outputs: string[];
+      /** Commands it needs that a machine may lack (python3…): without one, the block is listed as not run. */
+      needs: string[];
+    })
   | (BlockPlace & { kind: 'background'; source: string; readyWhen: string })
   | (BlockPlace & { kind: 'skip'; source: string; language: string; reason: string });
 
@@ -115,12 +122,14 @@ function planGraphQL(
     }
   }
   const expects: Check[] = [];
-  let until: Check | null = null;
+  const until: Check[] = [];
   for (const directive of directives) {
     if (directive.kind === 'expect') expects.push({ path: directive.path, value: directive.value });
-    else if (directive.kind === 'until' && !until) until = { path: directive.path, value: directive.value };
-    else problem(block.line, `"${directive.kind}" does not apply to a graphql block (one until at most)`);
+    else if (directive.kind === 'until') until.push({ path: directive.path, value: directive.value });
+    else problem(block.line, `"${directive.kind}" does not apply to a graphql block`);
   }
+  if (operation.operation === 'subscription' && until.some((check) => !check.path.startsWith('last.')))
+    problem(block.line, "a subscription's until paths start with last. (the result that matched is the last one)");
   plan.steps.push({
     file: plan.file,
     line: block.line,
@@ -163,9 +172,11 @@ function planShell(
     return;
   }
   const outputs: string[] = [];
+  const needs: string[] = [];
   for (const directive of directives) {
     if (directive.kind === 'output') outputs.push(directive.text);
+    else if (directive.kind === 'needs') needs.push(directive.command);
     else problem(block.line, `"${directive.kind}" does not apply to a shell block`);
   }
-  plan.steps.push({ ...place, kind: 'shell', source: block.source, outputs });
+  plan.steps.push({ ...place, kind: 'shell', source: block.source, outputs, needs });
 }

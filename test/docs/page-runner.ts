@@ -46,7 +46,7 @@ export class PageRun {
   private async operation(step: Extract<Step, { kind: 'graphql' }>): Promise<void> {
     const variables = resolvePlaceholders(step.variables, this.answers);
     let answer = await this.server.request(step.source, variables);
-    while (step.until && !answer.errors && !matches(answer.data, step.until)) {
+    while (!answer.errors && !matchesAll(answer.data, step.until)) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       answer = await this.server.request(step.source, variables);
     }
@@ -57,18 +57,20 @@ export class PageRun {
 
   private async subscription(step: Extract<Step, { kind: 'graphql' }>): Promise<void> {
     const variables = resolvePlaceholders(step.variables, this.answers);
-    const until = step.until;
+    // A subscription reads on until one result satisfies every until (their paths start with `last.`).
+    const perResult = step.until.map((check) => ({ ...check, path: check.path.replace(/^last\./, '') }));
     const results = await this.server.subscribe(
       step.source,
       variables,
-      until ? (result) => matches(result.data, { ...until, path: until.path.replace(/^(last|\d+)\./, '') }) : undefined,
+      perResult.length > 0 ? (result) => matchesAll(result.data, perResult) : undefined,
     );
     expect(
       results.flatMap((result) => result.errors ?? []),
       `${step.name} answered errors`,
     ).toEqual([]);
     const data = results.map((result) => result.data);
-    if (until) expect(valueAt(data, until.path), `${step.name}: ${until.path}`).toEqual(until.value);
+    for (const check of step.until)
+      expect(valueAt(data, check.path), `${step.name}: ${check.path}`).toEqual(check.value);
     this.answers.set(step.name, data);
     checkAnswer(step.name, data, step.expects);
   }
@@ -90,8 +92,8 @@ export class PageRun {
   }
 }
 
-function matches(data: unknown, check: Check): boolean {
-  return isDeepStrictEqual(valueAt(data, check.path), check.value);
+function matchesAll(data: unknown, checks: Check[]): boolean {
+  return checks.every((check) => isDeepStrictEqual(valueAt(data, check.path), check.value));
 }
 
 /** The page's stated results, and no user error unless the page expects one. */

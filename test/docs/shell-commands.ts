@@ -3,7 +3,7 @@
  * (`-e -o pipefail`, so a failure cannot hide behind a later command that succeeds). Each runs in a process group
  * of its own, so whatever it started is stopped with it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { ROOT } from '../support/server-process.js';
 
 export interface ShellResult {
@@ -34,6 +34,11 @@ export function runShell(script: string, env: Record<string, string>, guardMs: n
       resolve({ code, signal, ...output() });
     });
   });
+}
+
+/** Whether `command` is on this machine's PATH. */
+export function isInstalled(command: string): boolean {
+  return spawnSync('bash', ['--noprofile', '--norc', '-c', 'command -v "$1"', 'bash', command]).status === 0;
 }
 
 export interface BackgroundCommand {
