@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePlaceholders, userErrorLists, valueAt } from './data-path.js';
+import { anchorsOf, linksOf, repositoryPathsOf } from './markdown-links.js';
 import { planPage, type Step } from './page-plan.js';
 import { PageRun } from './page-runner.js';
 
@@ -83,6 +84,32 @@ describe('planning a page', () => {
       expects: [{ path: 'a.b', value: [1] }],
       until: [{ path: 'a.c', value: 'X' }],
     });
+  });
+});
+
+describe('links, anchors and named paths', () => {
+  it('reads links outside code, anchors as GitHub makes them, and the repository paths a page names', () => {
+    const page = [
+      "# The agents' side",
+      '## Levers on one handoff: retry, pause',
+      '## `npm start` (twice)',
+      '## `npm start` (twice)',
+      'See [this](other.md#x) and ![a picture](screenshots/a.png), not `[code](nowhere.md)`; read `src/app.ts`.',
+      `${fence}sh`,
+      '[in a block](nowhere.md) `src/not-a-mention.ts`',
+      fence,
+    ].join('\n');
+    expect([...anchorsOf(page)]).toEqual([
+      'the-agents-side',
+      'levers-on-one-handoff-retry-pause',
+      'npm-start-twice',
+      'npm-start-twice-1',
+    ]);
+    expect(linksOf(page)).toEqual([
+      { line: 5, target: 'other.md#x' },
+      { line: 5, target: 'screenshots/a.png' },
+    ]);
+    expect(repositoryPathsOf(page)).toEqual([{ line: 5, target: 'src/app.ts' }]);
   });
 });
 

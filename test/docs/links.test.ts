@@ -3,12 +3,13 @@
  * somewhere, every anchor names a heading of its page, every page is linked from the front page, and each page
  * opens with a title and a line saying what it is for.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/server-process.js';
 import { docPages } from './doc-pages.js';
-import { anchorsOf, linksOf } from './markdown-links.js';
+import { anchorsOf, linksOf, repositoryPathsOf } from './markdown-links.js';
 
 const pages = docPages();
 const anchorsByFile = new Map(pages.map((page) => [page.file, anchorsOf(page.text)]));
@@ -28,6 +29,29 @@ function deadEnd(file: string, target: string): string | null {
   return anchors.has(anchor) ? null : `${resolved} has no heading #${anchor}`;
 }
 
+/** Whether a path the docs name is in the repository: a file or folder, a glob (`*` within a name) matching one, or a build output git ignores. */
+function isInRepository(name: string): boolean {
+  const relative = name.replace(/\/$/, '');
+  if (!relative.includes('*')) return fs.existsSync(path.join(ROOT, relative)) || isIgnoredByGit(relative);
+  const folder = path.posix.dirname(relative);
+  const pattern = new RegExp(
+    `^${path.posix
+      .basename(relative)
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')}$`,
+  );
+  return (
+    fs.existsSync(path.join(ROOT, folder)) && fs.readdirSync(path.join(ROOT, folder)).some((file) => pattern.test(file))
+  );
+}
+
+function isIgnoredByGit(relative: string): boolean {
+  // A trailing slash says "a folder", which an ignore rule such as `dist/` needs when the folder is not there.
+  return [relative, `${relative}/`].some(
+    (candidate) => spawnSync('git', ['check-ignore', '-q', candidate], { cwd: ROOT }).status === 0,
+  );
+}
+
 describe('docs links', () => {
   for (const page of pages) {
     it(`${page.file}: every link and anchor leads somewhere`, () => {
@@ -36,6 +60,15 @@ describe('docs links', () => {
         .filter(({ why }) => why !== null)
         .map(({ link, why }) => `${page.file}:${link.line} (${link.target}): ${why}`);
       expect(dead).toEqual([]);
+    });
+  }
+
+  for (const page of pages) {
+    it(`${page.file}: every repository path it names exists`, () => {
+      const missing = repositoryPathsOf(page.text)
+        .filter((named) => !isInRepository(named.target))
+        .map((named) => `${page.file}:${named.line}: ${named.target}`);
+      expect(missing).toEqual([]);
     });
   }
 

@@ -34,6 +34,15 @@ export function linksOf(text: string): MarkdownLink[] {
   );
 }
 
+const REPOSITORY_PATH = /`((?:src|test|examples|bench|scripts|dashboard|docs|\.ci)\/[^`\s<>]*)`/g;
+
+/** Repository paths a page names in inline code (`src/app.ts`, `bench/results/2026-*.json`), outside fenced blocks. */
+export function repositoryPathsOf(text: string): MarkdownLink[] {
+  return proseLines(text).flatMap(({ line, text: raw }) =>
+    [...raw.matchAll(REPOSITORY_PATH)].map((match) => ({ line, target: match[1]! })),
+  );
+}
+
 /** The anchors of the page's headings: GitHub's slugs (lower case, punctuation dropped, spaces to hyphens, -1, -2… for repeats). */
 export function anchorsOf(text: string): Set<string> {
   const anchors = new Set<string>();
