@@ -533,7 +533,13 @@ export class HandoffRepository implements HandoffStore {
     return updated ? toRecord(updated) : null;
   }
 
-  async claim(id: string, owner: string, now: number, leaseMs: number, version: number): Promise<OutOfBandRequests | null> {
+  async claim(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    version: number,
+  ): Promise<OutOfBandRequests | null> {
     const updated = await this.handoffs.findOneAndUpdate(
       { _id: id, version, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] },
       { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
