@@ -15,9 +15,11 @@ import {
   resume,
   type TransitionResult,
 } from './handoff/handoff-transitions.js';
+import { requestRevert } from './handoff/graph-transitions.js';
 import { duePause, PAUSE_SIGNAL } from './handoff/pause-request.js';
 import type { HandoffStore } from './ports/handoff-store.js';
 import type { ProcedureService } from './procedures/procedure-service.js';
+import { stepsToUndo } from './runner/compensation-plan.js';
 import { dueAtOf } from './scheduler/due-at.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 
@@ -230,6 +232,26 @@ export class HandoffLevers {
       clock.now(),
     );
     return this.store(handoff, transition);
+  }
+
+  /**
+   * Asks a COMPLETED handoff to undo its completed steps (COMPLETED → ROLLING_BACK): how the rollback of
+   * the handoff that started it as a sub-handoff reaches it. One rolling back or rolled back already: the
+   * same answer.
+   */
+  async revert(id: string, reason: string): Promise<Outcome<Handoff>> {
+    const { repository, procedures, clock } = this.deps;
+    const handoff = await repository.get(id);
+    if (!handoff) return notFound(id);
+    if (handoff.revertRequest) return ok(handoff);
+    const procedure = await procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
+    if (!procedure)
+      return fail('NOT_FOUND', `Procedure ${handoff.procedureId} v${handoff.procedureVersion} is no longer stored`, [
+        'input',
+        'id',
+      ]);
+    const undo = stepsToUndo(handoff, procedure).map((index) => handoff.steps[index].id);
+    return this.store(handoff, requestRevert(handoff, reason, undo, clock.now()));
   }
 
   /**

@@ -183,6 +183,11 @@ export class HandoffService {
     return this.levers.resume(id, actor, reason);
   }
 
+  /** Asks a COMPLETED handoff to undo its steps (see HandoffLevers.revert): a parent's rollback reaching its sub-handoff. */
+  revert(id: string, reason: string): Promise<Outcome<Handoff>> {
+    return this.levers.revert(id, reason);
+  }
+
   /** Starts a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff again under the same id, as its next run. */
   redrive(id: string, options: RedriveOptions, actor: Actor | null): Promise<Outcome<Handoff>> {
     return this.levers.redrive(id, options, actor);
