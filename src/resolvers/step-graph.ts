@@ -34,7 +34,8 @@ builder.objectFields(HandoffRef, (t) => ({
       if (ids.length === 0) return [];
       const found = await context.loaders.handoffs.loadMany(ids);
       return found.filter(
-        (child): child is Handoff => child !== null && !(child instanceof Error) && child.parent?.handoffId === handoff.id,
+        (child): child is Handoff =>
+          child !== null && !(child instanceof Error) && child.parent?.handoffId === handoff.id,
       );
     },
   }),

@@ -94,7 +94,8 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
     "An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure).",
   STEP_RETRY_SCHEDULED:
     'Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum).',
-  STEP_SKIPPED: 'A step will not run: its condition was false, or what it waited for was skipped (data.reason says which).',
+  STEP_SKIPPED:
+    'A step will not run: its condition was false, or what it waited for was skipped (data.reason says which).',
   STEP_FANNED_OUT:
     'A step that runs once per item read its list (data.items, a path) and added one branch per item (data.branches): steps <id>[0], <id>[1]…, whose events carry their branch.',
   STEP_CANCELLED:
@@ -318,7 +319,7 @@ builder.objectFields(HandoffRef, (t) => ({
   }),
   steps: t.field({
     type: [HandoffStepRef],
-    description: "Every step, in procedure order, then the branches of steps run once per item as they were added.",
+    description: 'Every step, in procedure order, then the branches of steps run once per item as they were added.',
     resolve: (h) => h.steps,
   }),
   currentStep: t.field({

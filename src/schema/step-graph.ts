@@ -45,7 +45,8 @@ export const ForEachRef = builder.objectRef<ForEach>('ForEach').implement({
   description: 'A step run once per item of a list read when it starts; each item is a branch.',
   fields: (t) => ({
     items: t.exposeString('items', {
-      description: 'Where the list is: a path into the context (context.reviewers) or an earlier step\'s output (outputs.plan.agents).',
+      description:
+        "Where the list is: a path into the context (context.reviewers) or an earlier step's output (outputs.plan.agents).",
     }),
     maxConcurrent: t.int({
       nullable: true,
@@ -67,13 +68,15 @@ export const ForEachInput = builder.inputType('ForEachInput', {
   fields: (t) => ({
     items: t.string({
       required: true,
-      description: 'A path into the context ("context.reviewers") or into the output of a step this one waits for ("outputs.plan.agents").',
+      description:
+        'A path into the context ("context.reviewers") or into the output of a step this one waits for ("outputs.plan.agents").',
     }),
     maxConcurrent: t.int({ required: false, description: 'Branches at once, 1–100 (default: maxParallelSteps).' }),
     join: t.field({
       type: JoinInput,
       required: false,
-      description: 'How many branches must succeed for the step to succeed (default ALL), and what becomes of the others.',
+      description:
+        'How many branches must succeed for the step to succeed (default ALL), and what becomes of the others.',
     }),
   }),
 });

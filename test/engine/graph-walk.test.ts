@@ -39,11 +39,22 @@ async function stop(engine: Engine): Promise<void> {
 const quick = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 1, jitter: 0 };
 const undo = (id: string) => ({ id: `undo_${id}`, name: `undo ${id}`, kind: 'noop', params: {}, timeoutMs: 1_000 });
 
-async function define(engine: Engine, id: string, steps: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
+async function define(
+  engine: Engine,
+  id: string,
+  steps: Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+) {
   const outcome = await engine.procedures.create({
     id,
     name: id,
-    steps: steps.map((step) => ({ name: String(step.id), timeoutMs: 5_000, retry: quick, params: {}, ...step })) as never,
+    steps: steps.map((step) => ({
+      name: String(step.id),
+      timeoutMs: 5_000,
+      retry: quick,
+      params: {},
+      ...step,
+    })) as never,
     ...extra,
   });
   if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
@@ -151,7 +162,13 @@ describe('joins, conditions and lists on the graph walker', () => {
     await engine.handoffs.initiate({ handoffId: 'c1', procedureId: 'CONDITIONAL', metadata: { urgent: false } });
     await clock.runUntil(async () => (await engine.handoffs.get('c1'))!.status === 'COMPLETED', 0);
     const done = (await engine.handoffs.get('c1'))!;
-    expect(done.steps.map((step) => step.status)).toEqual(['SUCCEEDED', 'SKIPPED', 'SKIPPED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(done.steps.map((step) => step.status)).toEqual([
+      'SUCCEEDED',
+      'SKIPPED',
+      'SKIPPED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
     expect(done.steps[1].skipReason).toContain('context.urgent = false');
     expect(done.steps[2].skipReason).toContain('skipped');
     await engine.handoffs.initiate({ handoffId: 'c2', procedureId: 'CONDITIONAL', metadata: { urgent: true } });
@@ -296,5 +313,114 @@ describe('failures, rollbacks and restarts on the graph walker', () => {
     expect((await engine.handoffs.get('z1'))!.steps[2].status).toBe('PENDING');
     expect((await engine.handoffs.resume('z1', null)).ok).toBe(true);
     await clock.runUntil(async () => (await engine.handoffs.get('z1'))!.status === 'COMPLETED', 0);
+  });
+});
+
+describe('redrive and sub-handoffs on the graph walker', () => {
+  it('redrives only the failed branch and what waits for it; the others keep their outputs', async () => {
+    const db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', clock);
+    await define(engine, 'REDRIVEN', [
+      { id: 'a', kind: 'noop' },
+      { id: 'b', kind: 'noop', after: ['a'] },
+      { id: 'c', kind: 'await_signal', after: ['a'], timeoutMs: 60_000 },
+      { id: 'd', kind: 'noop', after: ['b', 'c'] },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'x1', procedureId: 'REDRIVEN' });
+    await clock.runUntil(async () => (await engine.handoffs.get('x1'))!.steps[2].status === 'WAITING', 0);
+    await engine.handoffs.signal('x1', 'c', null, { outcome: 'REJECT', reason: 'wrong numbers' });
+    await clock.runUntil(async () => (await engine.handoffs.get('x1'))!.status === 'FAILED', 0);
+    const redriven = await engine.handoffs.redrive('x1', {}, null);
+    expect(redriven.ok && redriven.value.steps.map((step) => step.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'PENDING',
+      'PENDING',
+    ]);
+    await clock.runUntil(async () => (await engine.handoffs.get('x1'))!.steps[2].status === 'WAITING', 0);
+    await engine.handoffs.signal('x1', 'c', { fixed: true });
+    await clock.runUntil(async () => (await engine.handoffs.get('x1'))!.status === 'COMPLETED', 0);
+    const done = (await engine.handoffs.get('x1'))!;
+    expect(done.steps.map((step) => [step.id, step.attempts])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+      ['d', 1],
+    ]);
+    const secondRun = (await history(engine, 'x1')).filter((event) => event.run === 2).map(line);
+    expect(secondRun).toEqual([
+      'HANDOFF_REDRIVEN c',
+      'STEP_WAITING c',
+      'STEP_SIGNALLED c',
+      'STEP_SUCCEEDED c',
+      'STEP_STARTED d',
+      'STEP_SUCCEEDED d',
+      'HANDOFF_COMPLETED',
+    ]);
+  });
+
+  it('waits for a sub-handoff without a slot and goes on with it; its failure rolls the parent back', async () => {
+    const db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', clock, 1);
+    await define(engine, 'CHILD', [
+      { id: 'approve', kind: 'await_signal', timeoutMs: 60_000, compensation: undo('approve') },
+    ]);
+    await define(engine, 'PARENT', [
+      { id: 'prepare', kind: 'noop', compensation: undo('prepare') },
+      { id: 'delegate', kind: 'sub_handoff', params: { procedureId: 'CHILD' }, timeoutMs: 60_000 },
+      { id: 'finish', kind: 'noop' },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'p1', procedureId: 'PARENT', metadata: { ticket: 7 } });
+    const childId = 'p1:delegate';
+    await clock.runUntil(async () => (await engine.handoffs.get(childId))?.status === 'WAITING', 0);
+    // One slot, and both wait: neither holds it.
+    expect(engine.queue.runningCount).toBe(0);
+    const child = (await engine.handoffs.get(childId))!;
+    expect(child).toMatchObject({ parent: { handoffId: 'p1', stepId: 'delegate' }, metadata: { ticket: 7 } });
+    expect((await engine.handoffs.get('p1'))!.status).toBe('WAITING');
+    await engine.handoffs.signal(childId, 'approve', null);
+    await clock.runUntil(async () => (await engine.handoffs.get('p1'))!.status === 'COMPLETED', 0);
+    expect((await engine.handoffs.get('p1'))!.steps[1].output).toEqual({ childId, status: 'COMPLETED' });
+
+    await engine.handoffs.initiate({ handoffId: 'p2', procedureId: 'PARENT' });
+    await clock.runUntil(async () => (await engine.handoffs.get('p2:delegate'))?.status === 'WAITING', 0);
+    await engine.handoffs.signal('p2:delegate', 'approve', null, { outcome: 'REJECT', reason: 'no' });
+    await clock.runUntil(async () => (await engine.handoffs.get('p2'))!.status === 'ROLLED_BACK', 0);
+    const parent = (await engine.handoffs.get('p2'))!;
+    expect(parent.steps.map((step) => step.status)).toEqual(['COMPENSATED', 'FAILED', 'PENDING']);
+    expect(parent.steps[1]).toMatchObject({ errorCode: 'SUB_HANDOFF_FAILED' });
+  });
+
+  it('cancels its running child when cancelled, and rolls back a completed child when it rolls back', async () => {
+    const db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', clock);
+    await define(engine, 'CHILD', [
+      { id: 'work', kind: 'noop', compensation: undo('work') },
+      { id: 'gate', kind: 'await_signal', timeoutMs: 60_000 },
+    ]);
+    await define(engine, 'PARENT', [
+      { id: 'delegate', kind: 'sub_handoff', params: { procedureId: 'CHILD' }, timeoutMs: 60_000 },
+      { id: 'approve', kind: 'await_signal', timeoutMs: 60_000 },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'q1', procedureId: 'PARENT' });
+    await clock.runUntil(async () => (await engine.handoffs.get('q1:delegate'))?.status === 'WAITING', 0);
+    await engine.handoffs.cancel('q1', 'changed my mind');
+    await clock.runUntil(async () => (await engine.handoffs.get('q1:delegate'))!.status === 'CANCELLED', 0);
+    await clock.runUntil(async () => (await engine.handoffs.get('q1'))!.status === 'CANCELLED', 0);
+
+    await engine.handoffs.initiate({ handoffId: 'q2', procedureId: 'PARENT' });
+    await clock.runUntil(async () => (await engine.handoffs.get('q2:delegate'))?.status === 'WAITING', 0);
+    await engine.handoffs.signal('q2:delegate', 'gate', null);
+    await clock.runUntil(async () => (await engine.handoffs.get('q2'))!.steps[1].status === 'WAITING', 0);
+    expect((await engine.handoffs.get('q2:delegate'))!.status).toBe('COMPLETED');
+    await engine.handoffs.signal('q2', 'approve', null, { outcome: 'REJECT', reason: 'undo it all' });
+    await clock.runUntil(async () => (await engine.handoffs.get('q2'))!.status === 'ROLLED_BACK', 0);
+    const child = (await engine.handoffs.get('q2:delegate'))!;
+    expect(child.status).toBe('ROLLED_BACK');
+    expect(child.steps[0].status).toBe('COMPENSATED');
+    expect((await engine.handoffs.get('q2'))!.steps[0].status).toBe('COMPENSATED');
   });
 });

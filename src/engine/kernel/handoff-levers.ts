@@ -4,6 +4,8 @@ import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
 import type { EventBus } from './events/event-bus.js';
+import { redriveScope } from './handoff/graph-redrive.js';
+import { requestRevert } from './handoff/graph-transitions.js';
 import { type Handoff, runOf } from './handoff/handoff.js';
 import type { PauseRequest } from './handoff/handoff-transitions.js';
 import {
@@ -11,11 +13,9 @@ import {
   pause,
   type RefusalCode,
   redrive,
-  redriveStart,
   resume,
   type TransitionResult,
 } from './handoff/handoff-transitions.js';
-import { requestRevert } from './handoff/graph-transitions.js';
 import { duePause, PAUSE_SIGNAL } from './handoff/pause-request.js';
 import type { HandoffStore } from './ports/handoff-store.js';
 import type { ProcedureService } from './procedures/procedure-service.js';
@@ -211,7 +211,7 @@ export class HandoffLevers {
         ['input', 'id'],
       );
     }
-    const start = redriveStart(handoff, options.fromStep ?? null);
+    const start = redriveScope(handoff, procedure, options.fromStep ?? null);
     if ('refused' in start)
       return fail(userErrorCodeOf(start.refused.code), start.refused.message, ['input', start.refused.field]);
     const metadata = options.metadataPatch == null ? null : patched(handoff.metadata, options.metadataPatch);
@@ -228,6 +228,7 @@ export class HandoffLevers {
         reason: options.reason ?? null,
         deadlineMs: handoff.deadlineMs ?? null,
         pausesHonoured: stalePause?.number ?? null,
+        scope: start.scope ?? null,
       },
       clock.now(),
     );

@@ -1,4 +1,5 @@
 import { followHandoffChanges } from './events/follow-handoff-changes.js';
+import type { Handoff } from './handoff/handoff.js';
 import {
   type HandoffDependents,
   HandoffRetention,
@@ -8,7 +9,6 @@ import {
 import type { InitiationCheck } from './handoff-service.js';
 import { HandoffService } from './handoff-service.js';
 import type { KernelBase } from './kernel-base.js';
-import type { Handoff } from './handoff/handoff.js';
 import { ProcedureService } from './procedures/procedure-service.js';
 import type { ConditionEvaluator } from './procedures/step-condition.js';
 import type { HandoffChecks } from './runner/active-run.js';

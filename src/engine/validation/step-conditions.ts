@@ -1,6 +1,13 @@
 import type { ConditionEvaluator, ConditionSubject } from '../kernel/procedures/step-condition.js';
 import { type Clock, startTimeout } from '../shared/clock.js';
-import { checkCondition, type CompiledCondition, compileCondition, PROBE_TIMEOUT_MS, probeCondition, referencedPaths } from './condition.js';
+import {
+  type CompiledCondition,
+  checkCondition,
+  compileCondition,
+  PROBE_TIMEOUT_MS,
+  probeCondition,
+  referencedPaths,
+} from './condition.js';
 import { usesRegex } from './condition-sandbox.js';
 
 /**

@@ -283,7 +283,8 @@ function failedEvent(h: Handoff, index: number, failure: AttemptFailure): Handof
  */
 export function scheduleRetry(
   h: Handoff,
-  definition: StepDefinition,
+  /** Kept for callers: the step is named by `index`. */
+  _definition: StepDefinition,
   failure: AttemptFailure,
   delayMs: number,
   now: number,
@@ -324,7 +325,8 @@ export function scheduleRetry(
  */
 export function failStep(
   h: Handoff,
-  definition: StepDefinition,
+  /** Kept for callers: the step is named by `index`. */
+  _definition: StepDefinition,
   failure: AttemptFailure,
   handoffError: string | null,
   handoffErrorCode: string | null,

@@ -46,9 +46,13 @@ export async function checkGraph(input: ProcedureInput, conditions: ConditionEva
     if (!checkJoin(step.join, dependencies[index].length, index, ['join'], problem)) broken.add(index);
     if (step.forEach) checkForEach(step, index, upstreamOf(dependencies, index), steps, problem);
     else if (usesPlaceholders(step.params ?? {}) || usesPlaceholders(step.compensation?.params ?? {}))
-      problem(index, ['params'], 'INVALID_VALUE', 'params use $item or $index, but the step does not run once per item (forEach)');
-    if (step.when != null)
-      await checkWhen(step, index, upstreamOf(dependencies, index), steps, conditions, problem);
+      problem(
+        index,
+        ['params'],
+        'INVALID_VALUE',
+        'params use $item or $index, but the step does not run once per item (forEach)',
+      );
+    if (step.when != null) await checkWhen(step, index, upstreamOf(dependencies, index), steps, conditions, problem);
   }
   const dependents: number[][] = steps.map(() => []);
   dependencies.forEach((of, index) => {
@@ -56,7 +60,12 @@ export async function checkGraph(input: ProcedureInput, conditions: ConditionEva
   });
   for (const index of downstreamOf(dependents, broken)) {
     if (broken.has(index)) continue;
-    problem(index, ['after'], 'INVALID_VALUE', `${steps[index].id} could never run: it waits (directly or not) for a step that can never start`);
+    problem(
+      index,
+      ['after'],
+      'INVALID_VALUE',
+      `${steps[index].id} could never run: it waits (directly or not) for a step that can never start`,
+    );
   }
   return errors;
 }
@@ -94,8 +103,7 @@ function checkJoin(
     problem(index, [...field, 'others'], 'INVALID_VALUE', `join.others must be one of ${JOIN_OTHERS.join(', ')}`);
   const mode = join.mode ?? 'ALL';
   if (mode !== 'N_OF') {
-    if (join.count != null)
-      problem(index, [...field, 'count'], 'INVALID_VALUE', 'join.count goes with mode N_OF only');
+    if (join.count != null) problem(index, [...field, 'count'], 'INVALID_VALUE', 'join.count goes with mode N_OF only');
   } else if (join.count == null || !Number.isInteger(join.count) || join.count < 1) {
     problem(index, [...field, 'count'], 'INVALID_VALUE', 'join mode N_OF needs a count, a whole number ≥ 1');
     return false;
@@ -163,7 +171,12 @@ async function checkWhen(
   for (const path of paths) {
     const [root, source] = path.split('.');
     if (!['context', 'outputs', 'handoff'].includes(root)) {
-      problem(index, ['when'], 'INVALID_CONDITION', `the condition reads ${path}: a step's condition reads context.…, outputs.… or handoff.…`);
+      problem(
+        index,
+        ['when'],
+        'INVALID_CONDITION',
+        `the condition reads ${path}: a step's condition reads context.…, outputs.… or handoff.…`,
+      );
     } else if (root === 'outputs' && source !== undefined) {
       const at = steps.findIndex((candidate) => candidate.id === source);
       if (at === -1 || !upstream.has(at))

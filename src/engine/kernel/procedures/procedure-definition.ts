@@ -106,7 +106,8 @@ export function checkProcedureInput(input: ProcedureInput, context: DefinitionCo
     checkRetry(step.retry ?? {}, [...path, 'retry'], problem);
     checkRules(step.validateRules ?? [], [...path, 'validateRules'], context, problem);
     const compensation = compensationInputOf(step);
-    if (compensation) checkAction(compensation, [...path, 'compensation'], actionIds, context, problem, step.forEach != null);
+    if (compensation)
+      checkAction(compensation, [...path, 'compensation'], actionIds, context, problem, step.forEach != null);
   });
   return errors;
 }

@@ -12,8 +12,8 @@ import { maxParallelStepsOf } from '../procedures/procedure.js';
 import type { ActiveRun, RunEnd, RunParts } from './active-run.js';
 import { type AttemptOutcome, type AttemptSpec, driveAttempt, resumeAttempt } from './attempt.js';
 import { compensationPlan } from './compensation-plan.js';
-import { finishRun } from './run-ending.js';
 import { INTERRUPTED_BY_RESTART, ShutdownError } from './run-action.js';
+import { finishRun } from './run-ending.js';
 
 /**
  * Undoes the completed steps (ROLLING_BACK) in reverse dependency order, independent ones at once (see

@@ -69,7 +69,10 @@ export class Flights {
   async next(dueAt: number | null): Promise<void> {
     const { clock } = this.parts;
     const timer = new AbortController();
-    const waits: Promise<unknown>[] = [...[...this.running.values()].map((flight) => flight.done), this.run.nudge.next()];
+    const waits: Promise<unknown>[] = [
+      ...[...this.running.values()].map((flight) => flight.done),
+      this.run.nudge.next(),
+    ];
     if (dueAt !== null) waits.push(clock.sleep(Math.max(0, dueAt - clock.now()), timer.signal).catch(() => undefined));
     try {
       await Promise.race(waits);

@@ -3,9 +3,9 @@ import {
   cancelSteps,
   failBeforeStart,
   fanOut,
+  type StepVerdict,
   settleFanOut,
   skipSteps,
-  type StepVerdict,
 } from '../handoff/graph-transitions.js';
 import type { Handoff } from '../handoff/handoff.js';
 import { type StepStart, startAttempts } from '../handoff/handoff-transitions.js';
@@ -14,8 +14,8 @@ import { conditionSubject, valueAtPath } from '../procedures/step-condition.js';
 import type { ActiveRun, RunParts } from './active-run.js';
 import type { Flights } from './flights.js';
 import { type FanOutDecision, type GraphPlan, planGraph } from './graph-plan.js';
-import { pauseDue } from './run-ending.js';
 import { StepStoppedError } from './run-action.js';
+import { pauseDue } from './run-ending.js';
 import { busyBesides, doomsIf } from './step-outcome.js';
 
 /**
@@ -51,7 +51,12 @@ export async function settleDecisions(parts: RunParts, run: ActiveRun, decisions
       const now = parts.clock.now();
       if (decision.succeeded) {
         const output = branchResults(h, h.steps[decision.index].id);
-        return settleFanOut(h, decision.index, { succeeded: true, output, message: `${h.steps[decision.index].name}: ${decision.reason}` }, now);
+        return settleFanOut(
+          h,
+          decision.index,
+          { succeeded: true, output, message: `${h.steps[decision.index].name}: ${decision.reason}` },
+          now,
+        );
       }
       const message = `${h.steps[decision.index].name}: ${decision.reason}`;
       const handoffError = doomsIf(parts, run, h, decision.index) ? message : null;
@@ -156,17 +161,28 @@ async function conditionHolds(
     deadline.abort(new Error(`took longer than ${CONDITION_TIMEOUT_MS} ms`)),
   );
   try {
-    const verdict = await parts.conditions.test(condition, conditionSubject(run.handoff, run.procedure), deadline.signal);
+    const verdict = await parts.conditions.test(
+      condition,
+      conditionSubject(run.handoff, run.procedure),
+      deadline.signal,
+    );
     return verdict.passed ? true : { skip: `its condition does not hold (found ${verdict.found})` };
   } catch (error) {
-    return { error: `${run.handoff.steps[index].id}: its condition could not be evaluated: ${(error as Error).message}` };
+    return {
+      error: `${run.handoff.steps[index].id}: its condition could not be evaluated: ${(error as Error).message}`,
+    };
   } finally {
     cancel();
   }
 }
 
 /** A step whose condition is false is skipped; one whose condition cannot be evaluated fails. */
-async function storeUnstarted(parts: RunParts, run: ActiveRun, index: number, outcome: Exclude<ConditionOutcome, true>) {
+async function storeUnstarted(
+  parts: RunParts,
+  run: ActiveRun,
+  index: number,
+  outcome: Exclude<ConditionOutcome, true>,
+) {
   return parts.commit(run, (h) => {
     if (!replan(parts, run, h).start.includes(index)) return null;
     if ('skip' in outcome) return skipSteps(h, [{ index, reason: outcome.skip }], parts.clock.now());

@@ -209,7 +209,11 @@ class Planner {
     const wanted = describeJoin(join, inputs.length);
     let decision: FanOutDecision | null = null;
     if (needed(join) === null ? ended === 0 && open === 0 : succeeded >= count)
-      decision = { index, succeeded: true, reason: `${succeeded} of ${inputs.length} branches succeeded (${wanted} needed)` };
+      decision = {
+        index,
+        succeeded: true,
+        reason: `${succeeded} of ${inputs.length} branches succeeded (${wanted} needed)`,
+      };
     else if ((needed(join) === null && ended > 0) || succeeded + open < count) {
       const names = inputs.filter((input) => input.outcome === 'FAILED').map((input) => input.id);
       decision = {
@@ -245,7 +249,11 @@ class Planner {
           const stillWanted = this.graph.dependents[input].some(
             (other) => other !== index && this.outcomes[other] === 'NOT_STARTED',
           );
-          if (!stillWanted) cancel(input, `not needed: ${definition.id} went on once ${describeJoin(join, this.graph.dependencies[index].length)} succeeded`);
+          if (!stillWanted)
+            cancel(
+              input,
+              `not needed: ${definition.id} went on once ${describeJoin(join, this.graph.dependencies[index].length)} succeeded`,
+            );
         }
       }
       if (definition.forEach) {

@@ -4,10 +4,10 @@ import { completeHandoff, handBack } from '../handoff/handoff-transitions.js';
 import { StepFailure } from '../steps/step-kind.js';
 import type { ActiveRun, RunEnd, RunParts } from './active-run.js';
 import { Flights } from './flights.js';
-import { skipOrCancel, settleDecisions, startSteps } from './graph-moves.js';
+import { settleDecisions, skipOrCancel, startSteps } from './graph-moves.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
-import { beginRollback, pauseDue, pauseIfAsked } from './run-ending.js';
 import { CancelledError, INTERRUPTED_BY_RESTART, StepStoppedError } from './run-action.js';
+import { beginRollback, pauseDue, pauseIfAsked } from './run-ending.js';
 import { afterFailure, busyBesides } from './step-outcome.js';
 
 /**

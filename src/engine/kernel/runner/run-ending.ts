@@ -24,7 +24,11 @@ export async function pauseIfAsked(parts: RunParts, run: ActiveRun): Promise<boo
  * Starts undoing what the steps did (ROLLING_BACK: 'ROLL_BACK'), or, with nothing to undo, finishes the
  * handoff as CANCELLED or FAILED at once.
  */
-export async function beginRollback(parts: RunParts, run: ActiveRun, reason: string): Promise<'ROLL_BACK' | 'FINISHED'> {
+export async function beginRollback(
+  parts: RunParts,
+  run: ActiveRun,
+  reason: string,
+): Promise<'ROLL_BACK' | 'FINISHED'> {
   const toUndo = stepsToUndo(run.handoff, run.procedure);
   if (toUndo.length === 0) {
     const cancelled = run.cancelReason !== null;

@@ -18,8 +18,8 @@ import { StepFailure, transferredKeys } from '../steps/step-kind.js';
 import type { ActiveRun, RunParts } from './active-run.js';
 import type { AttemptOutcome } from './attempt.js';
 import { planGraph } from './graph-plan.js';
-import { pauseDue } from './run-ending.js';
 import { CancelledError, ShutdownError, StepStoppedError, StepTimeoutError } from './run-action.js';
+import { pauseDue } from './run-ending.js';
 
 /**
  * What the end of one attempt of step `index` means, stored as one transition computed from the state at
@@ -40,7 +40,8 @@ export async function recordOutcome(
   const cancelled = run.cancelReason !== null || (!outcome.ok && isCancel(outcome.error));
   if (!outcome.ok && stopped && !cancelled) return recordStopped(parts, run, index, outcome, stopped);
   const failure = outcome.ok ? await postStepCheck(parts, run, index, definition, outcome.output) : outcome.error;
-  if (!failure) return afterSuccess(parts, run, index, definition, outcome.ok ? outcome.output : null, outcome.durationMs);
+  if (!failure)
+    return afterSuccess(parts, run, index, definition, outcome.ok ? outcome.output : null, outcome.durationMs);
   return afterFailure(parts, run, index, failure, outcome.durationMs, true);
 }
 
@@ -59,7 +60,9 @@ async function recordStopped(
   const now = parts.clock.now();
   if (stopped.why === 'NOT_NEEDED') {
     await parts.commit(run, (h) =>
-      isOpen(h, index) ? cancelSteps(h, [{ index, reason: stopped.reason, durationMs: outcome.durationMs }], now) : null,
+      isOpen(h, index)
+        ? cancelSteps(h, [{ index, reason: stopped.reason, durationMs: outcome.durationMs }], now)
+        : null,
     );
     return;
   }
@@ -136,7 +139,9 @@ function followUp(parts: RunParts, run: ActiveRun, h: Handoff, index: number, ou
   if (plan.doomed !== null) return { followUp: 'HOLD' } as const;
   const starts: StepStart[] = plan.start
     .map((at) => ({ index: at, definition: definitionAt(run.procedure, after, at) }))
-    .filter(({ index: at, definition }) => at >= run.procedure.steps.length || (!definition.when && !definition.forEach));
+    .filter(
+      ({ index: at, definition }) => at >= run.procedure.steps.length || (!definition.when && !definition.forEach),
+    );
   return starts.length > 0
     ? ({ followUp: 'START', starts, waitingFor: parts.waitingFor } as const)
     : ({ followUp: 'HOLD' } as const);
@@ -227,7 +232,15 @@ export async function afterFailure(
   await parts.commit(run, (h) => {
     // Contained when every step waiting for this one can still go on without it.
     const contained = !cancelled && !doomsIf(parts, run, h, index);
-    return failStep(h, definition, failure, contained ? null : reason, contained ? null : cancelled ? 'CANCELLED' : code, now, index);
+    return failStep(
+      h,
+      definition,
+      failure,
+      contained ? null : reason,
+      contained ? null : cancelled ? 'CANCELLED' : code,
+      now,
+      index,
+    );
   });
 }
 
