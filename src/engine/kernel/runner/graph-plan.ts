@@ -241,7 +241,8 @@ class Planner {
     };
     for (let index = 0; index < this.n; index++) {
       const outcome = this.outcomes[index];
-      if (outcome === 'NOT_STARTED' || outcome === 'OPEN') continue;
+      // A step that started had its join met: the inputs it did not need are free.
+      if (outcome === 'NOT_STARTED') continue;
       const definition = this.procedure.steps[index];
       const join = definition.join ?? DEFAULT_JOIN;
       if (join.mode !== 'ALL' && join.others === 'CANCEL') {
@@ -256,7 +257,7 @@ class Planner {
             );
         }
       }
-      if (definition.forEach) {
+      if (definition.forEach && outcome !== 'OPEN') {
         const others = definition.forEach.join?.others ?? DEFAULT_JOIN.others;
         if (outcome === 'SUCCEEDED' && others === 'FINISH') continue;
         const why =
