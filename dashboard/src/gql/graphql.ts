@@ -108,16 +108,28 @@ export type CreateProcedureInput = {
   estimatedDurationMs?: number | null | undefined;
   /** Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it). */
   id: string;
+  /** Step attempts of one handoff under way at once, waits included (1–100, default 10). */
+  maxParallelSteps?: number | null | undefined;
   /** Human-readable name. */
   name: string;
   /** Agents that must be registered (plain or global ids). */
   requiredAgents?: Array<string> | null | undefined;
   /** Keys the handoff metadata must carry (VR005). */
   requiredContextKeys?: Array<string> | null | undefined;
-  /** Steps, run in order. */
+  /** Steps: in order, unless they say what they wait for (after). */
   steps: Array<ProcedureStepInput>;
   /** Gate rule ids checked before the first step. */
   validationRules?: Array<string> | null | undefined;
+};
+
+/** Runs the step once per item of a list. Its params take the item through placeholders, whole values only: "$item", "$item.<field>" (dotted), "$index". Each branch is a step <id>[<index>] with its own attempts, retries, waits, signals and compensation. */
+export type ForEachInput = {
+  /** A path into the context ("context.reviewers") or into the output of a step this one waits for ("outputs.plan.agents"). */
+  items: string;
+  /** How many branches must succeed for the step to succeed (default ALL), and what becomes of the others. */
+  join?: JoinInput | null | undefined;
+  /** Branches at once, 1–100 (default: maxParallelSteps). */
+  maxConcurrent?: number | null | undefined;
 };
 
 /** What happened. HANDOFF_COMPLETED, HANDOFF_FAILED, HANDOFF_ROLLED_BACK, HANDOFF_ROLLBACK_FAILED and HANDOFF_CANCELLED are final. */
@@ -158,12 +170,18 @@ export type HandoffEventType =
   | 'HANDOFF_STARTED'
   /** A step failed for good or a cancel arrived: completed steps will be undone, latest first. */
   | 'ROLLBACK_STARTED'
+  /** A step (or a branch) was stopped or will not start: a join it fed was met and nothing else needs it, or the step it is a branch of ended (data.reason). */
+  | 'STEP_CANCELLED'
   /** An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure). */
   | 'STEP_FAILED'
+  /** A step that runs once per item read its list (data.items, a path) and added one branch per item (data.branches): steps <id>[0], <id>[1]…, whose events carry their branch. */
+  | 'STEP_FANNED_OUT'
   /** Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum). */
   | 'STEP_RETRY_SCHEDULED'
   /** An AWAIT_SIGNAL step was approved; actor says who approved it. */
   | 'STEP_SIGNALLED'
+  /** A step will not run: its condition was false, or what it waited for was skipped (data.reason says which). */
+  | 'STEP_SKIPPED'
   /** An attempt of a step started (attempt says which). */
   | 'STEP_STARTED'
   /** A step succeeded. */
@@ -287,6 +305,32 @@ export type InitiateHandoffInput = {
   targetPhase?: string | null | undefined;
 };
 
+/** When a step may go on: once ALL (default), ANY or N_OF (count) of what it waits for succeeded; and whether the others are cancelled (default) or finish. */
+export type JoinInput = {
+  /** For N_OF: how many, at most the number it waits for. */
+  count?: number | null | undefined;
+  /** Default ALL. */
+  mode?: JoinMode | null | undefined;
+  /** Default CANCEL. */
+  others?: JoinOthers | null | undefined;
+};
+
+/** How many of the steps a step waits for (or of its branches) must have succeeded. */
+export type JoinMode =
+  /** Every one (the default). One that failed means the join can never be met. */
+  | 'ALL'
+  /** Any one. */
+  | 'ANY'
+  /** `count` of them, e.g. 2 of 3 reviewers. */
+  | 'N_OF';
+
+/** What becomes of the steps (or branches) still open once a join is met. */
+export type JoinOthers =
+  /** They are cancelled (CANCELLED), unless another step still waits for them. The default. */
+  | 'CANCEL'
+  /** They go on to their end; the handoff completes once they have. */
+  | 'FINISH';
+
 /** The metadata value at a path equals a JSON string, number or boolean (same type and value), or, with equals null or left out, is JSON null or missing. Paths name object keys only (arrays are not looked into). Not indexed: combine it with a narrower condition on large stores. */
 export type MetadataEquals = {
   /** The value: a JSON string, number, boolean or null. */
@@ -305,10 +349,16 @@ export type PauseHandoffInput = {
 
 /** One step of a procedure definition. */
 export type ProcedureStepInput = {
+  /** Ids of the steps this one waits for. Omitted: the step before it in the list (so a list without after is a chain). []: none, it starts with the handoff. Unknown ids, cycles and steps that could never run are refused. */
+  after?: Array<string> | null | undefined;
   /** How to undo the step. */
   compensation?: RollbackStepInput | null | undefined;
+  /** Run the step once per item of a list (a fan-out), with a join over the branches. */
+  forEach?: ForEachInput | null | undefined;
   /** Unique within the procedure (letters, digits, _ and -). */
   id: string;
+  /** When it may start, if it waits for several steps (default: all succeeded). */
+  join?: JoinInput | null | undefined;
   /** What the step does. */
   kind: StepKind;
   /** Human-readable name. */
@@ -321,6 +371,8 @@ export type ProcedureStepInput = {
   timeoutMs: number;
   /** Rule ids checked after the step succeeds. */
   validateRules?: Array<string> | null | undefined;
+  /** A condition in the validation rules' query language over { context, outputs, handoff }, checked when the step could start: false skips it (SKIPPED). E.g. { "context.urgent": true }. It may read outputs only of steps it waits for. */
+  when?: unknown;
 };
 
 /** Replaces the configuration's parameters for this run only (e.g. fewer iterations). */
@@ -485,6 +537,8 @@ export type StepKind =
   | 'REVERT_CONTEXT'
   /** Takes params.durationMs and fails with probability params.failureProbability: for demos and reliability tests. */
   | 'SIMULATE'
+  /** Starts a handoff of another procedure (params.procedureId) as this one's child, with the context keys params.contextKeys (default: all of it) and the agents params.sourceAgent / params.targetAgent (default: this handoff's), and waits (status WAITING) until it finishes: the step succeeds when the child COMPLETED and fails for good otherwise. Cancelling this handoff cancels the child; rolling it back asks a COMPLETED child to roll back too (the step's own compensation unless it has another). */
+  | 'SUB_HANDOFF'
   /** Copies the handoff's context keys (params.keys) to the target agent's inbox and records their digest; with params.awaitReceipt true it then waits until the target acknowledges exactly that (acknowledgeDelivery). */
   | 'TRANSFER_CONTEXT'
   /** Runs a rule set (params.rules) through the validation engine; a blocking outcome fails the step. */
@@ -494,6 +548,8 @@ export type StepKind =
 
 /** Where one step of a handoff is. */
 export type StepStatus =
+  /** Stopped, or never started, because nothing needed it any more: a join it fed was met (others: CANCEL), or the step it is a branch of ended. skipReason says which. */
+  | 'CANCELLED'
   /** Undone by its compensation. */
   | 'COMPENSATED'
   /** Its compensation is running. */
@@ -506,6 +562,8 @@ export type StepStatus =
   | 'PENDING'
   /** An attempt is running. */
   | 'RUNNING'
+  /** Never ran: its condition (when) was false, or what it waited for was skipped or cancelled so its join could not be met. skipReason says which. */
+  | 'SKIPPED'
   /** Done. */
   | 'SUCCEEDED'
   /** Waiting for signalHandoff (AWAIT_SIGNAL) or for an agent to complete its task (AGENT_TASK). */
@@ -535,13 +593,15 @@ export type UpdateProcedureInput = {
   expectedVersion?: number | null | undefined;
   /** Plain id, e.g. MY_PROCEDURE (a global id of the procedure also names it). */
   id: string;
+  /** Step attempts of one handoff under way at once, waits included (1–100, default 10). */
+  maxParallelSteps?: number | null | undefined;
   /** Human-readable name. */
   name: string;
   /** Agents that must be registered (plain or global ids). */
   requiredAgents?: Array<string> | null | undefined;
   /** Keys the handoff metadata must carry (VR005). */
   requiredContextKeys?: Array<string> | null | undefined;
-  /** Steps, run in order. */
+  /** Steps: in order, unless they say what they wait for (after). */
   steps: Array<ProcedureStepInput>;
   /** Gate rule ids checked before the first step. */
   validationRules?: Array<string> | null | undefined;
