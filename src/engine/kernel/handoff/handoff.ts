@@ -118,6 +118,11 @@ export function branchStepId(of: string, index: number): string {
   return `${of}[${index}]`;
 }
 
+/** The procedure step an id names: itself, or for a branch's id the step it is a branch of. */
+export function procedureStepIdOf(id: string): string {
+  return id.replace(/\[\d+\]$/, '');
+}
+
 /**
  * A suspended attempt: the signal it waits for (`on`), the time it must be looked at again by
  * (`until`: what it asked for, or its timeout, whichever comes first), and what it keeps meanwhile.
