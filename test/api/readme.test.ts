@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_START } from '../../src/app.js';
 import { schema } from '../../src/resolvers/index.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
-import { ROOT } from '../support/server-process.js';
+import { runTwoAgentsWalkthrough, sectionBlocks, stopCommand } from '../support/two-agents-walkthrough.js';
 
 /** The text of one README section, up to the next `## ` heading. */
 function section(heading: string): string {
@@ -115,17 +115,12 @@ async function waitForSessionOutcome(): Promise<void> {
 describe('README: Two agents hand off', () => {
   let worker: ChildProcess | null = null;
 
-  afterAll(() => {
-    // The command runs through a shell: stop the worker's whole process group.
-    if (worker?.pid && worker.exitCode === null) process.kill(-worker.pid, 'SIGTERM');
-  });
+  afterAll(() => stopCommand(worker));
 
-  it('has its command and operations', () => {
-    expect(
-      [...section('Two agents hand off').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1].trim()),
-    ).toEqual(['npx tsx examples/agent-worker.ts --agent agent_2']);
-    expect(graphqlBlocks('Two agents hand off').map((b) => b.name)).toEqual([
-      'RegisterSource',
+  it('has its blocks and command', () => {
+    expect(sectionBlocks('README.md', 'Two agents hand off').map((block) => block.name)).toEqual([
+      'RegisterBoth',
+      'npx tsx examples/agent-worker.ts --agent agent_2',
       'DefineReview',
       'StartReview',
       'FollowReview',
@@ -133,72 +128,11 @@ describe('README: Two agents hand off', () => {
     ]);
   });
 
-  it('runs the worker with the command as written, and every block in order', async () => {
-    const [command] = [...section('Two agents hand off').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) =>
-      match[1].trim(),
-    );
-    worker = spawn(command, {
-      cwd: ROOT,
-      shell: true,
-      detached: true,
-      env: { ...process.env, HANDOFF_URL: server.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    worker.stdout!.on('data', (chunk) => (output += chunk));
-    worker.stderr!.on('data', (chunk) => (output += chunk));
-    const results = new Map<string, any>();
-    for (const block of graphqlBlocks('Two agents hand off')) {
-      if (block.source.trimStart().startsWith('subscription')) {
-        const events = await collect(server.wsClient(), block.source);
-        expect(
-          events.flatMap((e) => e.errors ?? []),
-          block.name,
-        ).toEqual([]);
-        results.set(
-          block.name,
-          events.map((e) => e.data),
-        );
-        continue;
-      }
-      const response = await server.gql(block.source);
-      expect(response.errors, block.name).toBeUndefined();
-      for (const payload of Object.values(response.data as Record<string, any>)) {
-        if (payload && 'userErrors' in payload) expect(payload.userErrors, block.name).toEqual([]);
-      }
-      results.set(block.name, response.data);
-    }
-    expect((results.get('FollowReview') as any[]).at(-1).handoffProgress.type).toBe('HANDOFF_COMPLETED');
-    const result = results.get('ReviewResult');
-    expect(result.handoff.status).toBe('COMPLETED');
-    expect(result.handoff.steps[1].output).toEqual({
-      reviewedBy: 'agent_2',
-      results: ['scope', 'risks', 'rollout'].map((item) => ({ item, ok: true })),
-      contextKeys: ['plan'],
-    });
-    expect(result.target.inbox.edges[0].node).toEqual({
-      handoffId: 'plan_review_001',
-      keys: ['plan'],
-      acknowledged: true,
-      acknowledgedBy: 'anonymous',
-    });
-    expect(result.target.tasks.edges[0].node).toMatchObject({ step: 'review', status: 'COMPLETED' });
-    const review = result.target.feed
-      .filter((entry: any) => entry.handoffId === 'plan_review_001')
-      .map((entry: any) => entry.type);
-    expect(review).toEqual([
-      'HANDOFF_ASSIGNED',
-      'CONTEXT_DELIVERED',
-      'CONTEXT_ACKNOWLEDGED',
-      'TASK_OFFERED',
-      'TASK_CLAIMED',
-      'TASK_COMPLETED',
-      'HANDOFF_FINISHED',
-    ]);
-    expect(
-      result.source.feed.filter((entry: any) => entry.handoffId === 'plan_review_001').map((entry: any) => entry.type),
-    ).toEqual(['HANDOFF_ASSIGNED', 'HANDOFF_FINISHED']);
-    expect(output).toContain('completed task');
+  it('runs every block in order, the worker with the command as written', async () => {
+    const [command] = sectionBlocks('README.md', 'Two agents hand off').filter((block) => block.lang === 'sh');
+    const started = await runTwoAgentsWalkthrough(server, command.source.trim());
+    worker = started.child;
+    expect(started.output()).toContain('completed task');
   });
 });
 

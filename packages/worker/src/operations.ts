@@ -21,7 +21,7 @@ export const REGISTER_AGENT = `mutation WorkerRegisterAgent($input: RegisterAgen
 
 export const INBOX = `query WorkerInbox($agentId: ID!, $after: String) {
   agent(id: $agentId) {
-    inbox(first: 100, after: $after) {
+    inbox(first: 20, after: $after) {
       edges { node { handoffId values digest acknowledged withdrawnAt } }
       pageInfo { hasNextPage endCursor }
     }

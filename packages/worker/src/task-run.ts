@@ -1,4 +1,5 @@
 import { type AgentApi, pause, type TaskAnswer, untilAnswered } from './agent-api.js';
+import { UnreachableError } from './graphql-client.js';
 import type { Task, TaskContext, TaskHandler } from './task.js';
 import { TaskFailure } from './task-failure.js';
 
@@ -96,7 +97,11 @@ export class TaskRun {
       signal: this.interrupted.signal,
       heartbeat: async (progress) => {
         this.progress = progress ?? null;
-        await this.beat();
+        // While the server cannot be reached the handler goes on: the next automatic heartbeat carries the progress.
+        await this.beat().catch((error) => {
+          if (!(error instanceof UnreachableError)) throw error;
+          this.log(`task ${this.task.taskId}: heartbeat not sent: ${error.message}`);
+        });
       },
       fail: (code, message, options) => {
         throw new TaskFailure(code, message, options);

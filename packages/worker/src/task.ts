@@ -20,7 +20,10 @@ export interface Task {
 export interface TaskContext {
   /** Aborts when the task is no longer yours (taken back, superseded) or the worker stops: stop working. */
   readonly signal: AbortSignal;
-  /** Sends a heartbeat now with progress details (a JSON value); later automatic heartbeats repeat them. */
+  /**
+   * Sends a heartbeat now with progress details (a JSON value); later automatic heartbeats repeat them.
+   * While the server cannot be reached it returns all the same (the next automatic heartbeat tries again).
+   */
   heartbeat(progress?: unknown): Promise<void>;
   /** Fails the task with the agent's own code: throws a TaskFailure (retryable unless said otherwise). */
   fail(code: string, message: string, options?: { retryable?: boolean }): never;
