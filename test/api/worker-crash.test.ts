@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pythonForTests } from '../support/python-env.js';
 import { killAll, ROOT, type ServerProcess, startServerProcess, waitFor } from '../support/server-process.js';
 
 const running: ServerProcess[] = [];
@@ -28,7 +29,8 @@ async function freePort(): Promise<number> {
 
 /** The workers under test: each runs as its own process, appending one line per handler call to a file. */
 const WORKERS = [
-  { name: 'TypeScript', command: [process.execPath, '--import', 'tsx', 'test/support/counting-worker.ts'] },
+  { name: 'TypeScript', command: () => [process.execPath, '--import', 'tsx', 'test/support/counting-worker.ts'] },
+  { name: 'Python', command: () => [pythonForTests(), 'test/support/counting_worker.py'] },
 ];
 
 const HANDOFFS = 6;
@@ -65,7 +67,7 @@ describe.each(WORKERS)('the $name worker, killed and with its server killed mid-
     const port = await freePort();
     const start = () => startServerProcess(dataDir, running, { PORT: String(port) });
     const startWorker = () => {
-      const [program, ...args] = command;
+      const [program, ...args] = command();
       const worker = spawn(program, args, {
         cwd: ROOT,
         env: {
