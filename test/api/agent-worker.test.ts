@@ -191,14 +191,15 @@ describe('@handoff/worker', () => {
   });
 
   it('heartbeats while the handler runs, so a long task is not taken back', async () => {
-    await taskProcedure('LONG_WORK', { heartbeatTimeoutMs: 300 });
+    await taskProcedure('LONG_WORK', { heartbeatTimeoutMs: 1_500 });
     const beats = `query($id: ID!) { agentTask(taskId: $id) { lastHeartbeatAt } }`;
     startWorker({
       agent: 'worker_agent',
-      // Runs until the server has seen three heartbeats it did not send itself: far longer than the timeout allows without them.
-      handle: async (task) => {
+      // Runs until the server has seen four heartbeats (one per third of the timeout): longer than the timeout allows without them.
+      handle: async (task, ctx) => {
         const seen = new Set<string>();
-        while (seen.size < 3) {
+        while (seen.size < 4) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
           const at = (await server.gql(beats, { id: task.taskId })).data.agentTask.lastHeartbeatAt;
           if (at) seen.add(at);
           await new Promise((resolve) => setTimeout(resolve, 50));
@@ -208,7 +209,7 @@ describe('@handoff/worker', () => {
     }).started;
     await start('long_1', 'LONG_WORK', 'worker_agent');
     expect((await follow(server, 'long_1')).at(-1)!.type).toBe('HANDOFF_COMPLETED');
-    expect((await getHandoff(server, 'long_1')).steps[0]).toMatchObject({ attempts: 1, output: { heartbeats: 3 } });
+    expect((await getHandoff(server, 'long_1')).steps[0]).toMatchObject({ attempts: 1, output: { heartbeats: 4 } });
   });
 
   it('hands a running task back when stopped, and another worker finishes the step', async () => {
