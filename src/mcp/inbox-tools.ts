@@ -27,11 +27,16 @@ export function registerInboxTools(server: McpServer, gateway: GraphQLGateway, a
     (args) =>
       runTool(async () => {
         const agentId = await acting.resolve(args.agentId);
-        const deliveries = await readInbox(gateway, agentId, args.handoffId ? 20 : (args.first ?? 10));
-        return {
-          agentId,
-          deliveries: args.handoffId ? deliveries.filter((d) => d.handoffId === args.handoffId) : deliveries,
-        };
+        if (!args.handoffId)
+          return { agentId, deliveries: (await inboxPage(gateway, agentId, args.first ?? 10, null)).deliveries };
+        // One handoff's delivery: page through the inbox (newest first) until it turns up.
+        for (let after: string | null = null, pages = 0; pages < MAX_PAGES; pages++) {
+          const page = await inboxPage(gateway, agentId, 20, after);
+          const found = page.deliveries.filter((delivery) => delivery.handoffId === args.handoffId);
+          if (found.length > 0 || !page.endCursor) return { agentId, deliveries: found };
+          after = page.endCursor;
+        }
+        return { agentId, deliveries: [] };
       }),
   );
 
@@ -72,14 +77,27 @@ interface Delivery {
   [field: string]: unknown;
 }
 
-async function readInbox(gateway: GraphQLGateway, agentId: string, first: number): Promise<Delivery[]> {
+/** Deliveries looked through for one handoff's, at most (20 a page). */
+const MAX_PAGES = 50;
+
+async function inboxPage(
+  gateway: GraphQLGateway,
+  agentId: string,
+  first: number,
+  after: string | null,
+): Promise<{ deliveries: Delivery[]; endCursor: string | null }> {
   const data = dataOf(
-    await gateway.request<{ agent: { inbox: { edges: { node: Delivery }[] } } | null }>(
-      `query($id: ID!, $first: Int) { agent(id: $id) { inbox(first: $first) { edges { node { ${DELIVERY} } } } } }`,
-      { id: agentId, first },
+    await gateway.request<{
+      agent: {
+        inbox: { edges: { node: Delivery }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      } | null;
+    }>(
+      `query($id: ID!, $first: Int, $after: String) { agent(id: $id) { inbox(first: $first, after: $after) { edges { node { ${DELIVERY} } } pageInfo { hasNextPage endCursor } } } }`,
+      { id: agentId, first, after },
     ),
   );
   if (!data.agent)
     throw new ToolRefusal({ code: 'NOT_FOUND', message: `No agent "${agentId}" is registered`, field: ['agentId'] });
-  return data.agent.inbox.edges.map((edge) => edge.node);
+  const { edges, pageInfo } = data.agent.inbox;
+  return { deliveries: edges.map((edge) => edge.node), endCursor: pageInfo.hasNextPage ? pageInfo.endCursor : null };
 }
