@@ -36,7 +36,9 @@ def reviewer(agent_id: str):
             ctx.heartbeat({"done": done, "of": len(checklist)})
         failure = task_input.get("fail")
         if failure:
-            raise TaskFailure(failure.get("code", "FAILED"), failure.get("message", "asked to fail"), failure.get("retryable", True))
+            raise TaskFailure(
+                failure.get("code", "FAILED"), failure.get("message", "asked to fail"), failure.get("retryable", True)
+            )
         return {"reviewedBy": agent_id, "results": results, "contextKeys": sorted(task.context)}
 
     return review
@@ -62,7 +64,9 @@ def main() -> None:
         agent=args.agent,
         key=args.key,
         position=FilePosition(position),
-        register={"capabilities": split(args.capabilities), "permissions": split(args.permissions)} if args.register else None,
+        register={"capabilities": split(args.capabilities), "permissions": split(args.permissions)}
+        if args.register
+        else None,
         handle=reviewer(args.agent),
     )
 

@@ -1,4 +1,4 @@
-"""GraphQL over HTTP with httpx: one POST per operation, subscriptions as Server-Sent Events (what the server serves)."""
+"""GraphQL over HTTP with httpx: a POST per operation, subscriptions as Server-Sent Events (what the server serves)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ class GraphQLClient:
                 if "text/event-stream" not in response.headers.get("content-type", ""):
                     await response.aread()
                     body = response.json() if response.content else {}
-                    raise _first_error(body) or GraphQLRequestError(f"HTTP {response.status_code}: no event stream", None)
+                    raise _first_error(body) or GraphQLRequestError(
+                        f"HTTP {response.status_code}: no event stream", None
+                    )
                 event, data = "message", []
                 async for line in response.aiter_lines():
                     if line.startswith("event:"):

@@ -247,7 +247,9 @@ class Worker:
                 return
             self.log(f"claimed task {task_id} of handoff {fields['handoffId']}")
             delivery = await until_answered(lambda: self._api.delivery(fields["handoffId"]), self._stopping)
-            run = TaskRun(task_from(fields, (delivery or {}).get("values") or {}), token, self._api, self.log, self._abandon)
+            run = TaskRun(
+                task_from(fields, (delivery or {}).get("values") or {}), token, self._api, self.log, self._abandon
+            )
             self._runs[task_id] = (run, self._runs[task_id][1])
             await run.run(self._handle)
             self._finish(seq)
