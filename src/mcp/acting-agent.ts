@@ -19,7 +19,11 @@ export class ActingAgent {
     this.bound ??= this.gateway
       .request<{ viewer: { agentId: string | null } | null }>('{ viewer { agentId } }')
       .then((answer) => dataOf(answer).viewer?.agentId ?? null);
-    const agentId = await this.bound;
+    // A failed answer (the server unreachable for a moment) is not kept: the next call asks again.
+    const agentId = await this.bound.catch((error) => {
+      this.bound = null;
+      throw error;
+    });
     if (agentId) return agentId;
     throw new ToolRefusal({
       code: 'MISSING_VALUE',

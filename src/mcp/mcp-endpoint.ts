@@ -75,7 +75,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       transport: new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         onsessioninitialized: (id) => void sessions.set(id, session),
-        onsessionclosed: (id) => void sessions.delete(id),
+        // The client ended the session (DELETE): stop what it followed too.
+        onsessionclosed: (id) => {
+          sessions.delete(id);
+          void mcp.close();
+        },
         enableJsonResponse: false,
       }),
       close: () => mcp.close(),

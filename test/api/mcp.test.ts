@@ -263,6 +263,21 @@ describe('MCP over Streamable HTTP (/mcp), with an agent-bound key', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
     });
     expect(hijack.status).toBe(403);
+    // The client ends its session: it is gone (and what it followed stopped).
+    const sessionId = transport.sessionId!;
+    await transport.terminateSession();
+    const ended = await fetch(`${server.origin}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-06-18',
+        ...bearer(KEYS.agent),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+    });
+    expect(ended.status).toBe(404);
   });
 });
 
