@@ -423,4 +423,23 @@ describe('redrive and sub-handoffs on the graph walker', () => {
     expect(child.steps[0].status).toBe('COMPENSATED');
     expect((await engine.handoffs.get('q2'))!.steps[0].status).toBe('COMPENSATED');
   });
+
+  it('hands back a handoff whose branches all wait, and leaves it alone until one is signalled', async () => {
+    const db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', clock);
+    await define(engine, 'ASK_ALL', [
+      { id: 'ask', kind: 'await_signal', timeoutMs: 3_600_000, forEach: { items: 'context.people' } },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'w1', procedureId: 'ASK_ALL', metadata: { people: ['a', 'b'] } });
+    await clock.runUntil(async () => (await engine.handoffs.get('w1'))!.status === 'WAITING', 0);
+    const waiting = (await engine.handoffs.get('w1'))!;
+    await clock.advance(60_000);
+    // Nothing ran it meanwhile: no hand-back after hand-back, not one write.
+    expect((await engine.handoffs.get('w1'))!.version).toBe(waiting.version);
+    expect(engine.runner.isActive('w1')).toBe(false);
+    await engine.handoffs.signal('w1', 'ask[0]', null);
+    await engine.handoffs.signal('w1', 'ask[1]', null);
+    await clock.runUntil(async () => (await engine.handoffs.get('w1'))!.status === 'COMPLETED', 0);
+  });
 });

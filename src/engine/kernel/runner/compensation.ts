@@ -40,6 +40,7 @@ export async function rollBack(parts: RunParts, run: ActiveRun): Promise<RunEnd>
     for (;;) {
       if (failures.length > 0) throw failures[0];
       if (run.rested) return 'WAITING';
+      const planned = run.handoff.version;
       const { toUndo, ready } = plan();
       const room = maxParallelStepsOf(run.procedure) - running.size;
       for (const index of ready.slice(0, Math.max(0, room))) {
@@ -59,6 +60,8 @@ export async function rollBack(parts: RunParts, run: ActiveRun): Promise<RunEnd>
         continue;
       }
       if (toUndo.length === 0) break;
+      // A compensation that ended meanwhile stored its outcome: plan again on it before letting go.
+      if (run.handoff.version !== planned) continue;
       if (await parts.rest(run, (h) => handBack(h))) return 'WAITING';
     }
   } finally {

@@ -145,7 +145,8 @@ export async function startSteps(parts: RunParts, run: ActiveRun, flights: Fligh
     return starts.length > 0 ? startAttempts(h, starts, parts.clock.now(), parts.waitingFor) : null;
   });
   if (started) for (const { index } of starts) flights.launch(index, 'start');
-  return stored || starts.length > 0;
+  // Tried: what was ready may have been started by an outcome stored meanwhile; the next turn plans again.
+  return stored || wanted.length > 0;
 }
 
 type ConditionOutcome = true | { skip: string } | { error: string };

@@ -28,6 +28,7 @@ export async function walkGraph(parts: RunParts, run: ActiveRun): Promise<RunEnd
       flights.rethrow();
       if (run.rested) return 'WAITING';
       for (const index of [...run.startedHere]) flights.launch(index, 'start');
+      const planned = run.handoff.version;
       const plan = planGraph(run.handoff, run.procedure, planContext(parts, run));
       const end = await turn(parts, run, flights, plan);
       if (end === 'AGAIN') continue;
@@ -36,6 +37,8 @@ export async function walkGraph(parts: RunParts, run: ActiveRun): Promise<RunEnd
         await flights.next(nextDueAt(run));
         continue;
       }
+      // An attempt that ended during the turn stored its outcome: plan again on it before letting go.
+      if (run.handoff.version !== planned) continue;
       // Nothing under way here and nothing to do now: hand it back until it is due.
       if (await parts.rest(run, (h) => handBack(h))) return 'WAITING';
     }
