@@ -6,22 +6,19 @@ import { DEADLINE_EXCEEDED } from '../handoff/failure-code.js';
 import { attemptInFlight, type Handoff, isFinal, runOf, type StepWait } from '../handoff/handoff.js';
 import {
   failGates,
-  isRefused,
   passGates,
   recordInterruption,
   type StepStart,
   startRollback,
-  type TransitionResult,
 } from '../handoff/handoff-transitions.js';
 import { signalBelongsToRun } from '../handoff/step-signal.js';
 import type { LeasedWork, LeaseKind } from '../leases/leased-work.js';
-import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
+import type { HandoffRecord, HandoffStore } from '../ports/handoff-store.js';
 import { definitionAt } from '../procedures/branch-definition.js';
 import type { Procedure } from '../procedures/procedure.js';
 import type { ConditionEvaluator } from '../procedures/step-condition.js';
-import { dueAtOf } from '../scheduler/due-at.js';
 import { type StepKindHandlers, type WaitRequest, waitingForOf } from '../steps/step-kind.js';
-import type { ActiveRun, Change, HandoffChecks, Parked, RunEnd, RunParts } from './active-run.js';
+import type { ActiveRun, HandoffChecks, RunEnd, RunParts } from './active-run.js';
 import { rollBack } from './compensation.js';
 import { stepsToUndo } from './compensation-plan.js';
 import { planGraph } from './graph-plan.js';
@@ -30,14 +27,7 @@ import { Nudge } from './nudge.js';
 import { RecordedSignals } from './recorded-signals.js';
 import { CancelledError, type FaultHook, ShutdownError } from './run-action.js';
 import { finishRun, pauseIfAsked } from './run-ending.js';
-
-/** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
-class LeaseLostError extends Error {
-  constructor(id: string) {
-    super(`lease on handoff ${id} lost`);
-    this.name = 'LeaseLostError';
-  }
-}
+import { LeaseLostError, RunStorage } from './run-storage.js';
 
 export interface RunnerOptions {
   store: HandoffStore;
@@ -73,6 +63,7 @@ export class HandoffRunner {
   private readonly executions = new Map<string, Promise<RunEnd>>();
   private readonly leases: LeaseKind;
   private readonly parts: RunParts;
+  private readonly storing: RunStorage;
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {
@@ -84,6 +75,14 @@ export class HandoffRunner {
         for (const { id, reason } of cancels) this.notifyCancel(id, reason);
         return lost;
       },
+    });
+    this.storing = new RunStorage({
+      store,
+      clock: options.clock,
+      owner: leases.owner,
+      bus,
+      onFinished: options.onFinished,
+      onCancel: (id, reason) => this.notifyCancel(id, reason),
     });
     bus.requests.subscribe((request) => {
       if (request.kind === 'signal') this.notifySignal(request.handoffId, request.name, request.payload);
@@ -98,9 +97,9 @@ export class HandoffRunner {
       waitingFor: waitingForOf(options.stepKinds),
       checks: options.checks,
       conditions: options.conditions,
-      commit: (run, change) => this.inTurn(run, () => this.commit(run, change)),
-      rest: (run, change) => this.inTurn(run, () => this.rest(run, change)),
-      suspend: (run, index, change) => this.inTurn(run, () => this.suspend(run, index, change)),
+      commit: (run, change) => this.storing.commit(run, change),
+      rest: (run, change) => this.storing.rest(run, change),
+      suspend: (run, index, change) => this.storing.suspend(run, index, change),
       boundedWait: (request, startedAt, timeoutMs) => boundedWait(request, startedAt, timeoutMs),
     };
   }
@@ -393,93 +392,6 @@ export class HandoffRunner {
         'could not record a passed deadline; it is tried again at the next run',
       );
     }
-  }
-
-  // ---- Storing ----------------------------------------------------------------------------------
-
-  /** Runs `work` once every change the run asked to store before it has been stored: one at a time, in order. */
-  private inTurn<T>(run: ActiveRun, work: () => Promise<T>): Promise<T> {
-    const result = run.commits.then(work);
-    run.commits = result.catch(() => undefined);
-    return result;
-  }
-
-  /**
-   * Stores a transition (see handoff-transitions.ts), computed from the state as it is now, as one
-   * compare-and-set, keeping the lease unless the status is final or PAUSED. The store also tells of
-   * cancels and signals written meanwhile. False when a recorded cancel refused the change (then
-   * `run.cancelReason` is set and the caller ends the handoff another way); a lost guard throws
-   * LeaseLostError. A change that finds nothing to store stores nothing (true).
-   */
-  private async commit(run: ActiveRun, change: Change): Promise<boolean> {
-    if (run.rested) throw new Error(`handoff ${run.handoff.id}: a change was asked for after the run handed it back`);
-    const transition = change(run.handoff);
-    if (transition === null) return true;
-    const { next } = this.checked(run, transition);
-    const resting = isFinal(next.status) || next.status === 'PAUSED';
-    return (await this.store(run, transition, resting ? { dueAt: null } : undefined)) === 'APPLIED';
-  }
-
-  /** See RunParts.rest. */
-  private async rest(run: ActiveRun, change: Change): Promise<boolean> {
-    const transition = change(run.handoff);
-    if (transition === null) throw new Error(`handoff ${run.handoff.id}: nothing to store when handing it back`);
-    const { next, events } = this.checked(run, transition);
-    const dueAt = dueAtOf(next, this.options.clock.now());
-    const stored = await this.store(run, transition, { dueAt, requestsSeen: run.signals.rev });
-    if (stored === 'APPLIED') {
-      run.rested = true;
-      if (dueAt !== null) this.options.bus.dueAt.publish(dueAt);
-      return true;
-    }
-    // Something arrived meanwhile: the change is stored without letting go (if it records anything), and looked at again.
-    if (stored === 'REQUESTS_CHANGED' && events.length > 0) await this.commit(run, () => transition);
-    return false;
-  }
-
-  /** See RunParts.suspend. */
-  private async suspend(run: ActiveRun, index: number, change: Change): Promise<Parked> {
-    const transition = change(run.handoff);
-    if (transition === null) return 'KEPT';
-    const { next } = this.checked(run, transition);
-    const othersGoOn = run.startedHere.size > 0 || [...run.flying].some((other) => other !== index);
-    if (othersGoOn || !run.idle(next)) {
-      await this.commit(run, () => transition);
-      return 'KEPT';
-    }
-    return (await this.rest(run, () => transition)) ? 'RESTED' : 'LOOK_AGAIN';
-  }
-
-  private checked(run: ActiveRun, transition: TransitionResult) {
-    // The runner only asks for transitions its own state allows: a refusal here is a bug, not a race.
-    if (isRefused(transition)) throw new Error(`handoff ${run.handoff.id}: ${transition.refused.message}`);
-    return transition;
-  }
-
-  private async store(
-    run: ActiveRun,
-    transition: TransitionResult,
-    release: { dueAt: number | null; requestsSeen?: number } | undefined,
-  ): Promise<'APPLIED' | 'CANCEL_REQUESTED' | 'REQUESTS_CHANGED'> {
-    const { next, events, writesMetadata } = this.checked(run, transition);
-    const { store, clock, leases, bus } = this.options;
-    const stored = await store.transition(next, events, clock.now(), leases.owner, { writesMetadata, release });
-    if (!stored.applied && stored.reason !== 'CANCEL_REQUESTED' && stored.reason !== 'REQUESTS_CHANGED')
-      throw new LeaseLostError(next.id);
-    if (stored.applied) run.handoff = next;
-    this.absorb(run, stored.requests);
-    if (!stored.applied) return stored.reason;
-    bus.committed(stored.events);
-    if (isFinal(next.status)) this.options.onFinished?.(next);
-    return 'APPLIED';
-  }
-
-  private absorb(run: ActiveRun, requests: OutOfBandRequests): void {
-    const seen = run.signals.rev;
-    run.signals.recordAll(requests);
-    if (run.signals.rev !== seen) run.nudge.nudge();
-    if (requests.cancelRequest && run.cancelReason === null)
-      this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
   }
 }
 
