@@ -148,6 +148,34 @@ describe('joins, conditions and lists on the graph walker', () => {
     expect((await history(engine, 'r2')).map(line)).toContain('STEP_CANCELLED bob');
   });
 
+  it('cancels the input a met join no longer needs while the joined step runs, and refuses a signal for it', async () => {
+    const db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', clock);
+    await define(engine, 'SLOW_RELEASE', [
+      { id: 'alice', kind: 'await_signal', after: [], timeoutMs: 60_000 },
+      { id: 'bob', kind: 'await_signal', after: [], timeoutMs: 60_000 },
+      { id: 'carol', kind: 'await_signal', after: [], timeoutMs: 60_000 },
+      {
+        id: 'release',
+        kind: 'delay',
+        params: { ms: 1_000 },
+        after: ['alice', 'bob', 'carol'],
+        join: { mode: 'N_OF', count: 2, others: 'CANCEL' },
+      },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 's1', procedureId: 'SLOW_RELEASE' });
+    await clock.runUntil(async () => (await engine.handoffs.get('s1'))!.status === 'WAITING', 0);
+    await engine.handoffs.signal('s1', 'alice', null);
+    await engine.handoffs.signal('s1', 'carol', null);
+    await clock.runUntil(async () => (await engine.handoffs.get('s1'))!.steps[1].status === 'CANCELLED', 0);
+    expect((await engine.handoffs.get('s1'))!.steps[3].status).toBe('RUNNING');
+    const late = await engine.handoffs.signal('s1', 'bob', null);
+    expect(late.ok ? null : late.errors[0].code).toBe('INVALID_STATE');
+    await clock.advance(1_000);
+    await clock.runUntil(async () => (await engine.handoffs.get('s1'))!.status === 'COMPLETED', 0);
+  });
+
   it('skips a step whose condition is false, and what waits only for it; the rest goes on', async () => {
     const db = SqliteDatabase.inMemory();
     const clock = new ManualClock();

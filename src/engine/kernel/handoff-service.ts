@@ -215,7 +215,9 @@ export class HandoffService {
     if (target.kind !== 'await_signal')
       return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
     if (
-      ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) ||
+      ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED', 'SKIPPED', 'CANCELLED'].includes(
+        target.status,
+      ) ||
       isFinal(handoff.status) ||
       handoff.status === 'ROLLING_BACK'
     ) {

@@ -175,9 +175,10 @@ export class Kernel<Other extends { kind: string } = never> {
           logger,
           listener: {
             events: (events) => {
-              // Another process redrove a handoff this one may hold as finished.
+              // Another process redrove a handoff this one may hold as finished, or asked a completed one to roll back.
               for (const event of events)
-                if (event.type === 'HANDOFF_REDRIVEN') stores.handoffs.forget(event.handoffId);
+                if (event.type === 'HANDOFF_REDRIVEN' || (event.type === 'ROLLBACK_STARTED' && event.data?.revert))
+                  stores.handoffs.forget(event.handoffId);
               bus.foreign(events);
             },
             signal: (handoffId, name, payload) =>
