@@ -470,4 +470,28 @@ describe('redrive and sub-handoffs on the graph walker', () => {
     await engine.handoffs.signal('w1', 'ask[1]', null);
     await clock.runUntil(async () => (await engine.handoffs.get('w1'))!.status === 'COMPLETED', 0);
   });
+
+  it('pauses a step run once per item between its branches, and resumes it where it stopped', async () => {
+    const db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', clock);
+    await define(engine, 'ONE_BY_ONE', [
+      { id: 'each', kind: 'delay', params: { ms: 100 }, forEach: { items: 'context.items', maxConcurrent: 1 } },
+    ]);
+    await engine.handoffs.initiate({ handoffId: 'o1', procedureId: 'ONE_BY_ONE', metadata: { items: [1, 2, 3] } });
+    await clock.runUntil(async () => (await engine.handoffs.get('o1'))!.steps[1]?.status === 'RUNNING', 0);
+    await engine.handoffs.pause('o1', null, null);
+    await clock.runUntil(async () => (await engine.handoffs.get('o1'))!.status === 'PAUSED', 10);
+    expect((await engine.handoffs.get('o1'))!.steps.map((step) => step.status)).toEqual([
+      'RUNNING',
+      'SUCCEEDED',
+      'PENDING',
+      'PENDING',
+    ]);
+    await engine.handoffs.resume('o1', null);
+    await clock.runUntil(async () => (await engine.handoffs.get('o1'))!.status === 'COMPLETED', 10);
+    const events = (await history(engine, 'o1')).map(line);
+    expect(events.filter((event) => event === 'HANDOFF_STARTED')).toHaveLength(1);
+    expect(events.filter((event) => event === 'STEP_STARTED each[0]')).toHaveLength(1);
+  });
 });

@@ -285,8 +285,11 @@ export class HandoffRunner {
     if (this.deadlinePassed(run)) await this.expire(run);
     const { handoff } = run;
     if (handoff.status === 'PAUSED') return this.settlePaused(run);
-    // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from its current step.
-    const fresh = handoff.status === 'PENDING' && handoff.currentStep === 0 && (handoff.steps[0]?.attempts ?? 0) === 0;
+    // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from there. Fresh: nothing of it
+    // ran yet (or a redrive reset it all), so its gates are checked first.
+    const fresh =
+      handoff.status === 'PENDING' &&
+      handoff.steps.every((step) => step.status === 'PENDING' && step.attempts === 0 && !step.fanOut);
     if (fresh) {
       if (run.cancelReason !== null)
         return finishRun(parts, run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
