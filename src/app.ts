@@ -208,6 +208,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxPayloadBytes: config.maxBodyBytes,
       maxWebSockets: config.maxWebSockets,
       maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+      maxPendingMessages: config.wsMaxPendingMessages,
     },
   });
 

@@ -68,6 +68,8 @@ export interface Config {
   maxBodyBytes: number;
   maxWebSockets: number;
   maxSubscriptionsPerSocket: number;
+  /** Messages one graphql-ws socket may have waiting to be handled; a socket with more is closed with 4429. */
+  wsMaxPendingMessages: number;
   /** Streams (SSE responses and graphql-ws subscriptions) open at once, all clients together. */
   maxStreams: number;
   /** Streams one client (peer address) may hold open at once, over every transport. */
@@ -295,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    wsMaxPendingMessages: integer(env, 'WS_MAX_PENDING_MESSAGES', 256, 8, 1_000_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
     dashboardDir: path.resolve(env.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR),

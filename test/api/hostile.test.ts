@@ -617,8 +617,12 @@ const WS_CASES: HostileCase[] = [
       const socket = await openRawSocket(server.wsUrl);
       socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY } }));
       await socket.next();
-      // A slow-to-finish operation is not needed: both frames arrive before the first completes.
-      const frame = JSON.stringify({ id: 'same', type: 'subscribe', payload: { query: PROCEDURES } });
+      // A live subscription: the second frame comes while the first operation still runs.
+      const frame = JSON.stringify({
+        id: 'same',
+        type: 'subscribe',
+        payload: { query: 'subscription { handoffEvents { seq } }' },
+      });
       socket.send(frame);
       socket.send(frame);
       expect((await socket.closed).code).toBe(4409);

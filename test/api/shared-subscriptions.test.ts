@@ -88,6 +88,9 @@ describe('identical live subscriptions share one execution', () => {
         .filter((f) => f.id === id && f.type === 'next' && f.payload.data.handoffEvents.handoffId === handoffId)
         .map((f) => f.payload.data.handoffEvents.type);
     const completedFor = (id: string, handoffId: string) => eventsOf(id, handoffId).includes('HANDOFF_COMPLETED');
+    // Each message is handled in its own turn: "second" may join the feed after "first" saw a handoff's first event.
+    const sawWhole = (id: string, handoffId: string) =>
+      eventsOf(id, handoffId)[0] === 'HANDOFF_CREATED' && completedFor(id, handoffId);
 
     // Subscriptions register asynchronously: start handoffs until both operations saw one whole.
     let seen = '';
@@ -96,7 +99,7 @@ describe('identical live subscriptions share one execution', () => {
       await initiate(server, { handoffId: id, procedureId: 'TWO_NOOPS' });
       await follow(server, id);
       await until(() => completedFor('first', id) && completedFor('second', id), 500).catch(() => undefined);
-      if (completedFor('first', id) && completedFor('second', id)) seen = id;
+      if (sawWhole('first', id) && sawWhole('second', id)) seen = id;
     }
     expect(seen).not.toBe('');
     expect(eventsOf('first', seen)).toEqual(eventsOf('second', seen));
