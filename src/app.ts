@@ -21,6 +21,7 @@ import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { useListLengthLimit } from './http/list-limits.js';
 import { renderLocalGraphiQL } from './http/local-graphiql.js';
 import { maskStoreErrors } from './http/mask-store-errors.js';
+import { useNestingGuard } from './http/nesting-guard.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { useReadiness } from './http/readiness.js';
@@ -118,7 +119,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   registerQueueMetrics(metrics, engine.queue, config.fairShareMetricKeys);
   const loggedErrors = new WeakSet<object>();
 
-  const rest = createRestApi(schema);
+  const rest = createRestApi(schema, logger.child({ component: 'rest' }));
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -153,6 +154,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           return false;
         }
       }),
+      // Before armor's token limit: graphql-js would overflow the stack on deep brackets first.
+      useNestingGuard(),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
       useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
