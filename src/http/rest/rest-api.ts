@@ -1,5 +1,6 @@
 import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import { useSofa } from 'sofa-api';
 import { restErrorResponse } from './rest-errors.js';
 import { restView } from './rest-view.js';
@@ -31,7 +32,7 @@ const OPENAPI_INFO = {
  * the GraphQL context Yoga would build for it (so the API key decides what it may do) and executes
  * on the served schema through Yoga's plugins; errors carry GraphQL's codes under matching statuses.
  */
-export function createRestApi(schema: GraphQLSchema): RestApi {
+export function createRestApi(schema: GraphQLSchema, logger: Logger): RestApi {
   let getEnveloped: ((initial: object) => Enveloped) | undefined;
   // Which enveloped run made a context, so the execution uses the same one (and the served schema).
   const envelopedOf = new WeakMap<object, Enveloped>();
@@ -68,10 +69,28 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
     }) as never,
   });
   describeObjectQueryParameters(router.openAPIDocument as never);
-  const routes = Object.keys(router.openAPIDocument.paths ?? {}).map(
-    (template) => new RegExp(`^${REST_BASE}${template.replace(/\{[^/]+\}/g, '[^/]+')}$`),
-  );
-  const serves = (path: string): boolean => path === OPENAPI_PATH || routes.some((route) => route.test(path));
+  const routes = routeTable(router.openAPIDocument as never);
+  const methodsAt = (path: string): string[] | undefined =>
+    path === OPENAPI_PATH ? ['GET'] : routes.find((route) => route.pattern.test(path))?.methods;
+  const serves = (path: string): boolean => methodsAt(path) !== undefined;
+  const answer = async (request: Request, path: string, serverContext: unknown): Promise<Response> => {
+    const response: Response | undefined = await router.handleRequest(request, serverContext as never);
+    if (response) return notFoundWhenNull(request, response);
+    // SOFA routes nothing for a served path with another method.
+    const allowed = methodsAt(path)!.join(', ');
+    logger.warn({ method: request.method.slice(0, 16), path, allowed }, 'REST method not allowed');
+    return Response.json(
+      {
+        errors: [
+          {
+            message: `${request.method.slice(0, 16)} is not served at ${path}; it answers ${allowed}`,
+            extensions: { code: 'METHOD_NOT_ALLOWED' },
+          },
+        ],
+      },
+      { status: 405, headers: { allow: allowed } },
+    );
+  };
   return {
     serves,
     plugin: {
@@ -81,11 +100,40 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
       onRequest({ request, url, serverContext, endResponse }) {
         // Not only the HTTP server's path filter: `yoga.fetch` (tests, embedding) must not reach SOFA's other routes either.
         if (!serves(url.pathname)) return;
-        return (async () =>
-          endResponse(await notFoundWhenNull(request, await router.handleRequest(request, serverContext as never))))();
+        return (async () => {
+          try {
+            endResponse(await answer(request, url.pathname, serverContext));
+          } catch (error) {
+            // Thrown out of an onRequest hook, it would reach the client as a plain-text stack trace.
+            logger.error(
+              { err: error, method: request.method.slice(0, 16), path: url.pathname },
+              'REST request failed',
+            );
+            endResponse(
+              Response.json(
+                { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+                { status: 500 },
+              ),
+            );
+          }
+        })();
       },
     },
   };
+}
+
+interface Route {
+  pattern: RegExp;
+  /** The HTTP methods the route answers, upper case. */
+  methods: string[];
+}
+
+/** Each path of the OpenAPI document as a pattern (`{id}` matches one segment) with its methods. */
+function routeTable(document: { paths?: Record<string, Record<string, unknown>> }): Route[] {
+  return Object.entries(document.paths ?? {}).map(([template, operations]) => ({
+    pattern: new RegExp(`^${REST_BASE}${template.replace(/\{[^/]+\}/g, '[^/]+')}$`),
+    methods: Object.keys(operations).map((method) => method.toUpperCase()),
+  }));
 }
 
 /** A read of one resource that found none answers 404, as REST clients expect, not 200 with `null`. */
