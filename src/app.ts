@@ -23,7 +23,7 @@ import { renderLocalGraphiQL } from './http/local-graphiql.js';
 import { maskStoreErrors } from './http/mask-store-errors.js';
 import { useNestingGuard } from './http/nesting-guard.js';
 import { operationIdentity } from './http/operation-identity.js';
-import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
+import { OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { useReadiness } from './http/readiness.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
@@ -167,7 +167,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const origins = new OriginPolicy({
     allowedOrigins: config.corsOrigins,
     keysRequired: keys.enabled,
-    listensOnLoopback: isLoopbackHostname(config.host),
+    allowedHostNames: config.allowedHosts,
   });
   const streams = new StreamLimits({ total: config.maxStreams, perClient: config.maxStreamsPerClient });
   const refused = refusedRequestsCounter(metrics);

@@ -74,6 +74,8 @@ export interface Config {
   maxStreams: number;
   /** Streams one client (peer address) may hold open at once, over every transport. */
   maxStreamsPerClient: number;
+  /** Host names an open server also answers to, besides loopback names and IP addresses (ALLOWED_HOSTS). */
+  allowedHosts: string[];
   /** Browser origins allowed to call the API cross-origin (CORS and WebSocket Origin check); none by default. */
   corsOrigins: string[];
   /** The dashboard's build (vite's output) served at `/`. */
@@ -301,6 +303,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
     dashboardDir: path.resolve(env.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR),
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))

@@ -1,5 +1,9 @@
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRequest } from '../support/raw-http.js';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { httpRequest, openEventStream } from '../support/raw-http.js';
 import { openRawSocket, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -122,5 +126,73 @@ describe('a REST route called with the wrong method (N5)', () => {
     // No key is an anonymous caller: the method is still wrong. A wrong key is refused first.
     expect(replies.map((reply) => reply.status)).toEqual([405, 401, 405]);
     for (const reply of replies) expect(reply.text).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe('an open server on every interface checks the Host header too (N11)', () => {
+  let wide: App;
+  let origin: string;
+  let port: number;
+
+  /** Configured as HOST=0.0.0.0 (the policy follows the setting); bound to loopback for the test all the same. */
+  async function startWide(env: Record<string, string> = {}): Promise<{ app: App; origin: string; port: number }> {
+    const config = loadConfig({ STORE: 'memory', PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'silent', ...env });
+    const app = await createApp(config, { logger: pino({ level: 'silent' }) });
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    const bound = (app.server.address() as AddressInfo).port;
+    return { app, origin: `http://127.0.0.1:${bound}`, port: bound };
+  }
+
+  beforeAll(async () => {
+    ({ app: wide, origin, port } = await startWide());
+  });
+  afterAll(() => wide.close());
+
+  const query = `/graphql?query=${encodeURIComponent('{ procedure(id: "PHASE_TRANSITION_STANDARD") { id } }')}`;
+
+  it('a GET, a POST, an SSE stream and a WebSocket naming a foreign host are refused with 403', async () => {
+    const host = `evil.example:${port}`;
+    const get = await httpRequest(origin, { path: query, headers: { host } });
+    const post = await httpRequest(origin, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { host, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { registerAgent(input: { id: "rebound" }) { agent { id } } }' }),
+    });
+    const rest = await httpRequest(origin, { path: '/rest/procedures', headers: { host } });
+    expect([get.status, post.status, rest.status]).toEqual([403, 403, 403]);
+    expect(JSON.parse(get.text).errors[0].message).toMatch(/Host not allowed/);
+    const stream = await openEventStream(origin, {
+      path: `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`,
+      headers: { host },
+    });
+    expect(stream.status).toBe(403);
+    stream.close();
+    await expect(openRawSocket(`ws://127.0.0.1:${port}/graphql`, { headers: { host } })).rejects.toThrow(/403/);
+    const agent = await httpRequest(origin, {
+      path: `/graphql?query=${encodeURIComponent('{ agent(id: "rebound") { id } }')}`,
+    });
+    expect(JSON.parse(agent.text).data.agent).toBeNull();
+  });
+
+  it('loopback names and IP addresses (which no page can rebind) are served', async () => {
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `192.168.1.5:${port}`, `[fe80::1]:${port}`]) {
+      const reply = await httpRequest(origin, { path: query, headers: { host } });
+      expect(reply.status, host).toBe(200);
+    }
+  });
+
+  it('ALLOWED_HOSTS names the host names it may also be called by', async () => {
+    const named = await startWide({ ALLOWED_HOSTS: 'handoff.internal' });
+    try {
+      const allowed = await httpRequest(named.origin, {
+        path: query,
+        headers: { host: `handoff.internal:${named.port}` },
+      });
+      const other = await httpRequest(named.origin, { path: query, headers: { host: `other.internal:${named.port}` } });
+      expect([allowed.status, other.status]).toEqual([200, 403]);
+    } finally {
+      await named.app.close();
+    }
   });
 });
