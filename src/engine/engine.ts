@@ -41,6 +41,8 @@ export interface EngineSettings extends WebhookSettings {
   fairShare?: FairShareRule | null;
   /** When finished handoffs are deleted (default: never). */
   retention?: RetentionSettings;
+  /** Webhook step calls are signed with this secret (Handoff-Signature); null or absent: unsigned. */
+  webhookStepSecret?: string | null;
 }
 
 export interface EngineOptions {
@@ -145,6 +147,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       clock,
       random,
       webhookAllowList: options.settings.webhookAllowList,
+      outboundAllowPrivate: options.settings.outboundAllowPrivate ?? false,
+      webhookStepSecret: options.settings.webhookStepSecret ?? null,
     }),
     clock,
     random,

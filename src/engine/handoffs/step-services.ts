@@ -76,12 +76,16 @@ export function createStepServices(deps: {
   clock: Clock;
   random: Random;
   webhookAllowList: string[];
+  outboundAllowPrivate: boolean | string[];
+  webhookStepSecret: string | null;
 }): StepServices {
   return {
     agentTasks: deps.agentTasks,
     clock: deps.clock,
     random: deps.random,
     webhookAllowList: deps.webhookAllowList,
+    outbound: { allowHosts: deps.webhookAllowList, allowPrivate: deps.outboundAllowPrivate },
+    webhookStepSecret: deps.webhookStepSecret,
     async validate(handoff, ruleIds, transferredKeys) {
       const procedure = await deps.procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
       if (!procedure) throw new Error(`procedure ${handoff.procedureId} v${handoff.procedureVersion} is missing`);

@@ -3,11 +3,13 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
-import { fetchWebhookSender, type WebhookSender } from './webhook-sender.js';
+import { outboundWebhookSender, type WebhookSender } from './webhook-sender.js';
 import { secureWebhookSecrets, type WebhookSecretSource, WebhookService } from './webhook-service.js';
 
 export interface WebhookSettings {
   webhookAllowList: string[];
+  /** Which allow-listed hosts may resolve to loopback, private or link-local addresses (default: none). */
+  outboundAllowPrivate?: boolean | string[];
   /** Attempts before FAILED (default 8). */
   webhookMaxAttempts?: number;
   /** Wait before a delivery's second attempt (default 1 s); it triples per attempt, up to an hour. */
@@ -69,7 +71,12 @@ export function wireWebhooks(wiring: WebhookWiring): { service: WebhookService; 
         // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
         timeoutMs: Math.min(settings.webhookTimeoutMs ?? 5_000, Math.floor(leaseMs / 3)),
         logRetentionMs: settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,
-        send: wiring.sender ?? fetchWebhookSender,
+        send:
+          wiring.sender ??
+          outboundWebhookSender({
+            allowHosts: settings.webhookAllowList,
+            allowPrivate: settings.outboundAllowPrivate ?? false,
+          }),
       })
     : null;
   return { service, start: () => dispatcher?.start(settings.webhookPollMs ?? 250) ?? (async () => undefined) };

@@ -1,5 +1,6 @@
 import type { Action, StepKind } from '../../procedures/procedure.js';
 import type { Clock } from '../../shared/clock.js';
+import type { OutboundPolicy } from '../../shared/outbound-url.js';
 import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff.js';
 
@@ -46,6 +47,10 @@ export interface StepServices {
   /** Offers an attempt of an agent_task action to its agent and waits for the outcome. */
   agentTasks: { perform(execution: StepExecution): Promise<Record<string, unknown> | null> };
   webhookAllowList: string[];
+  /** Where webhook steps may call: the allow-list and which hosts may resolve to non-public addresses. */
+  outbound: OutboundPolicy;
+  /** WEBHOOK_STEP_SECRET: webhook step calls are signed with it (Handoff-Signature); null: unsigned. */
+  webhookStepSecret: string | null;
 }
 
 export interface StepExecution {

@@ -1,4 +1,6 @@
+import { OutboundRefused, postOutbound } from '../../shared/outbound-post.js';
 import { checkOutboundUrl } from '../../shared/outbound-url.js';
+import { SIGNATURE_HEADER, signatureHeader } from '../../webhooks/webhook-signature.js';
 import { runOf } from '../handoff.js';
 import { retryAfterMs } from './retry-after.js';
 import { StepFailure, type StepKindHandler } from './step-kind.js';
@@ -18,7 +20,11 @@ export function idempotencyKey(handoffId: string, actionId: string, attempt: num
   return `${handoffId}:${actionId}:${run > 1 ? `${run}.` : ''}${attempt}`;
 }
 
-/** POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. */
+/**
+ * POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. The host is resolved and the
+ * call connects to the checked address (postOutbound); with WEBHOOK_STEP_SECRET set the call is signed
+ * as webhook subscription deliveries are (Handoff-Signature over the exact body).
+ */
 export const webhookStep: StepKindHandler = {
   kind: 'webhook',
   checkParams: (params, settings) => {
@@ -28,31 +34,33 @@ export const webhookStep: StepKindHandler = {
   async run({ handoff, action, actionId, attempt, signal, services }) {
     const { url, problem } = allowedUrl(action.params.url, services.webhookAllowList);
     if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
-      },
-      body: JSON.stringify({
-        handoffId: handoff.id,
-        step: actionId,
-        procedureId: handoff.procedureId,
-        sourceAgent: handoff.sourceAgent,
-        targetAgent: handoff.targetAgent,
-        attempt,
-        run: runOf(handoff),
-        payload: action.params.body ?? null,
-      }),
-      signal,
-      redirect: 'error',
+    const body = JSON.stringify({
+      handoffId: handoff.id,
+      step: actionId,
+      procedureId: handoff.procedureId,
+      sourceAgent: handoff.sourceAgent,
+      targetAgent: handoff.targetAgent,
+      attempt,
+      run: runOf(handoff),
+      payload: action.params.body ?? null,
     });
-    await response.body?.cancel();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
+    };
+    if (services.webhookStepSecret !== null)
+      headers[SIGNATURE_HEADER] = signatureHeader(services.webhookStepSecret, services.clock.now(), body);
+    const response = await postOutbound(url, { headers, body, signal }, services.outbound).catch((error: unknown) => {
+      if (error instanceof OutboundRefused)
+        throw new StepFailure(error.message, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
+      throw error;
+    });
     if (response.status < 200 || response.status > 299) {
       // The code decides whether another attempt may help (see the step's retryPolicy.nonRetryableCodes).
+      const retryAfter = response.headers['retry-after'];
       throw new StepFailure(`webhook answered HTTP ${response.status}`, {
         code: `HTTP_${response.status}`,
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), services.clock.now()),
+        retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : null, services.clock.now()),
         data: { httpStatus: response.status },
       });
     }
