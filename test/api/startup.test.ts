@@ -220,3 +220,42 @@ describe('npm start', () => {
     START_TIMEOUT_MS,
   );
 });
+
+describe('a DATA_DIR the server cannot write (N8)', () => {
+  let parent: string;
+  const started: ServerProcess[] = [];
+  // Root writes anywhere: a test run by root starts the server as nobody.
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+
+  beforeEach(() => {
+    parent = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-readonly-'));
+  });
+  afterEach(async () => {
+    await killAll(started);
+    fs.chmodSync(parent, 0o755);
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['an existing directory it may not write', (dir: string) => dir],
+    ['a directory it would have to create', (dir: string) => path.join(dir, 'data')],
+  ])(
+    '%s: exits 1 with a message naming the path and the cause',
+    async (_case, dataDirIn) => {
+      fs.chmodSync(parent, 0o555);
+      const dataDir = dataDirIn(parent);
+      const server = spawnServer(
+        { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        'node',
+        asUser,
+      );
+      started.push(server);
+      expect((await server.exited).code).toBe(1);
+      const message = server.stderr().trim().split('\n').at(-1)!;
+      expect(message).toContain(`Handoff failed to start: cannot open the embedded store in DATA_DIR ${dataDir}`);
+      expect(message).toMatch(/EACCES \(permission denied\)/);
+      expect(message).not.toMatch(/^Handoff failed to start: unable to open database file$/);
+    },
+    START_TIMEOUT_MS,
+  );
+});
