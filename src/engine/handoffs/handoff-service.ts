@@ -7,7 +7,7 @@ import type { ProcedureService } from '../procedures/procedure-service.js';
 import type { Actor } from '../shared/actor.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
-import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
@@ -86,6 +86,9 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
         code: 'TOO_LARGE',
         message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`,
       });
+    } else {
+      const inexact = inexactNumber(input.metadata, 'metadata');
+      if (inexact) errors.push({ field: ['input', 'metadata'], code: 'INVALID_VALUE', message: inexact });
     }
   }
   return errors;
@@ -334,6 +337,8 @@ export class HandoffService {
     if (jsonBytes(payload ?? null) > METADATA_LIMIT_BYTES) {
       return fail('TOO_LARGE', `payload must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`, ['input', 'payload']);
     }
+    const inexact = inexactNumber(payload, 'payload');
+    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'payload']);
     const handoff = await this.repository.get(id);
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);

@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import type { Clock } from '../shared/clock.js';
-import { isJsonObject } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import { type AgentTask, type AgentTaskFailure, taskSignalName } from './agent-task.js';
 import { type ClaimTokenSource, claimTokenDigest } from './claim-token.js';
@@ -86,6 +86,8 @@ export class AgentTaskService {
     if (refused) return refused;
     if (tooLarge(progress, PROGRESS_LIMIT_BYTES))
       return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
+    const inexact = inexactNumber(progress, 'progress');
+    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
     return beat ? ok(beat) : this.refusal(taskId, digest);
@@ -104,6 +106,8 @@ export class AgentTaskService {
       return fail('INVALID_VALUE', 'output must be a JSON object', ['input', 'output']);
     if (tooLarge(output, TASK_OUTPUT_LIMIT_BYTES))
       return fail('TOO_LARGE', `output must be at most ${TASK_OUTPUT_LIMIT_BYTES} bytes as JSON`, ['input', 'output']);
+    const inexact = inexactNumber(output, 'output');
+    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'output']);
     const digest = claimTokenDigest(token);
     return this.finish(
       taskId,

@@ -5,7 +5,7 @@ import { type Procedure, SEVERITIES, type Severity } from '../procedures/procedu
 import type { ProcedureService } from '../procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
-import { jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
@@ -202,6 +202,9 @@ export class ValidationService {
         message: `context must be at most ${CONTEXT_LIMIT_BYTES} bytes as JSON`,
         field: ['input', 'context'],
       });
+    } else {
+      const inexact = inexactNumber(input.context, 'context');
+      if (inexact) errors.push({ code: 'INVALID_VALUE', message: inexact, field: ['input', 'context'] });
     }
     if (input.ruleIds && input.ruleIds.length > MAX_RULES_PER_SESSION) {
       return fail('INVALID_VALUE', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
