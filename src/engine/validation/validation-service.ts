@@ -226,6 +226,13 @@ export class ValidationService {
       rules = await this.resolveRules(procedure.validationRules);
     } else {
       rules = await this.options.rules.list({ enabled: true });
+      // Every stored rule is work that grows with the store: past the cap a caller names the rules.
+      if (rules.length > MAX_RULES_PER_SESSION)
+        errors.push({
+          code: 'INVALID_VALUE',
+          message: `${rules.length} rules are enabled; a session checks at most ${MAX_RULES_PER_SESSION}: name the rules with ruleIds, or give a procedureId`,
+          field: ['input', 'ruleIds'],
+        });
     }
     if (errors.length > 0) return failAll(errors);
 
