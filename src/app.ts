@@ -12,7 +12,7 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { type Clock, systemClock } from './engine/shared/clock.js';
 import type { Random } from './engine/shared/random.js';
 import { secureClaimTokens } from './engine/tasks/claim-token.js';
-import { useOperationLimits } from './http/armor.js';
+import { useOperationCost, useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
 import { loadDashboardAssets, withDashboard } from './http/dashboard-assets.js';
@@ -74,13 +74,18 @@ const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT];
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
 # Run this, then follow "First handoff walkthrough" in the README.
 query Procedures {
-  procedures {
-    procedureId
-    name
-    estimatedDurationMs
-    steps { id name kind timeoutMs maxAttempts }
-    validationRules { id name severity }
-    rollback { id name }
+  procedures(first: 10) {
+    totalCount
+    edges {
+      node {
+        procedureId
+        name
+        estimatedDurationMs
+        steps { id name kind timeoutMs maxAttempts }
+        validationRules { id name severity }
+        rollback { id name }
+      }
+    }
   }
 }
 `;
@@ -157,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       // Before armor's token limit: graphql-js would overflow the stack on deep brackets first.
       useNestingGuard(),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
+      useOperationCost(),
       useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
       activeSubscriptions.plugin,

@@ -305,6 +305,13 @@ export const ValidationSessionFilterInput = builder.inputType('ValidationSession
   }),
 });
 
+export const ValidationRuleConnection = connectionType(
+  ValidationRuleRef,
+  'ValidationRule',
+  'validation rules',
+  'A rule in the list, with its cursor.',
+);
+
 export const ValidationSessionConnection = connectionType(
   ValidationSessionRef,
   'ValidationSession',

@@ -40,7 +40,7 @@ describe('README walkthrough', () => {
   it('GraphiQL opens with a query that runs as it is', async () => {
     const response = await server.gql(GRAPHIQL_START);
     expect(response.errors).toBeUndefined();
-    expect(response.data.procedures.map((p: any) => p.procedureId).sort()).toEqual([
+    expect(response.data.procedures.edges.map((edge: any) => edge.node.procedureId).sort()).toEqual([
       'AGENT_HANDOFF_STANDARD',
       'PHASE_TRANSITION_STANDARD',
     ]);

@@ -174,7 +174,7 @@ describe('procedures, validation sessions and reliability tests over REST', () =
   it('reads procedures', async () => {
     const all = await rest('GET', '/procedures', undefined, VIEWER);
     expect(all.status).toBe(200);
-    expect(all.body.map((p: any) => p.procedureId)).toEqual(
+    expect(all.body.edges.map((edge: any) => edge.node.procedureId)).toEqual(
       expect.arrayContaining(['PHASE_TRANSITION_STANDARD', 'REST_REVIEWED']),
     );
     const one = await rest('GET', '/procedure/PHASE_TRANSITION_STANDARD', undefined, VIEWER);

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { killAll, listeningPort, type ServerProcess, spawnServer } from '../support/server-process.js';
 
-const PROCEDURES = '{ procedures { id steps { name } } }';
+const PROCEDURES = '{ procedures { edges { node { id steps { name } } } } }';
 /** Generous: start-up is a couple of seconds, but CI machines can be slow. */
 const START_TIMEOUT_MS = 20_000;
 
@@ -19,7 +19,7 @@ async function post(port: number, query: string): Promise<{ status: number; body
   return { status: response.status, body: await response.json() };
 }
 
-/** Plain procedure ids from `procedures { id }`, whose ids are Relay global ids (base64 of "Procedure:<id>"). */
+/** Plain procedure ids from `procedures { edges { node { id } } }`, whose ids are Relay global ids (base64 of "Procedure:<id>"). */
 /** One operation over graphql-ws; every result until it completes. (Not test/support's helper: that module loads the app in-process.) */
 function collect(client: Client, query: string): Promise<{ data?: unknown; errors?: unknown }[]> {
   return new Promise((resolve, reject) => {
@@ -32,7 +32,7 @@ function collect(client: Client, query: string): Promise<{ data?: unknown; error
 }
 
 function procedureIds(body: any): string[] {
-  return (body.data.procedures as { id: string }[])
+  return (body.data.procedures.edges.map((edge: { node: { id: string } }) => edge.node) as { id: string }[])
     .map((procedure) =>
       Buffer.from(procedure.id, 'base64')
         .toString('utf8')
@@ -81,9 +81,9 @@ describe('npm start', () => {
       expect(http.status).toBe(200);
       expect(http.body.errors).toBeUndefined();
       expect(procedureIds(http.body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
-      const phase = http.body.data.procedures.find(
-        (p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation',
-      );
+      const phase = http.body.data.procedures.edges
+        .map((edge: { node: unknown }) => edge.node)
+        .find((p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation');
       expect(phase.steps.map((step: { name: string }) => step.name)).toEqual([
         'Phase Completion Validation',
         'Resource Handoff',

@@ -21,10 +21,13 @@ describe('validation over GraphQL', () => {
   afterAll(() => server.close());
 
   it('lists the eight seed rules with their names and severities, and procedures name their gates', async () => {
-    const response = await server.gql(`{ validationRules { id name description severity enabled condition }
+    const response =
+      await server.gql(`{ validationRules(first: 100) { edges { node { id name description severity enabled condition } } }
       procedure(id: "PHASE_TRANSITION_STANDARD") { validationRules { id severity } } }`);
     expect(response.errors).toBeUndefined();
-    const rules = response.data.validationRules.filter((r: any) => /^VR00\d$/.test(r.id));
+    const rules = response.data.validationRules.edges
+      .map((edge: any) => edge.node)
+      .filter((r: any) => /^VR00\d$/.test(r.id));
     expect(rules.map((r: any) => [r.id, r.name, r.severity])).toEqual([
       ['VR001', 'Phase Completion Check', 'CRITICAL'],
       ['VR002', 'Resource Availability Check', 'CRITICAL'],
