@@ -6,7 +6,10 @@ import type { ValidationSubject } from './subject.js';
 
 export interface Verdict {
   passed: boolean;
+  /** A sentence for people: the rule, what it asks for, and what was found. */
   message: string;
+  /** For tools: the condition and the values it read, as JSON text. */
+  detail?: string;
 }
 
 /** Decides one rule against a subject. The default is the mingo condition; tests inject others. */
@@ -19,7 +22,11 @@ export type RuleEvaluator = (
 const compiled = new Map<string, CompiledCondition>();
 const MAX_COMPILED = 1_000;
 
-/** Tests the rule's condition; the message names what was expected and what was found. */
+/**
+ * Tests the rule's condition. The message is a sentence: the rule's name and verdict, its description
+ * (what it asks for, in the words of whoever wrote it) when it failed, and the fields it read with the
+ * values found there. The detail keeps the raw condition and values for tools.
+ */
 export const conditionEvaluator: RuleEvaluator = async (rule, subject, signal) => {
   const key = `${rule.id}@${rule.version}@${rule.updatedAt}`;
   let condition = compiled.get(key);
@@ -29,10 +36,12 @@ export const conditionEvaluator: RuleEvaluator = async (rule, subject, signal) =
     compiled.set(key, condition);
   }
   const passed = await condition.test(subject, signal);
-  const found = condition.found(subject);
-  return passed
-    ? { passed, message: `Passed: found ${found}` }
-    : { passed, message: `Expected ${condition.expected}; found ${found}` };
+  const detail = `Expected ${condition.expected}; found ${condition.found(subject)}`;
+  const found = condition.foundInWords(subject);
+  if (passed) return { passed, message: `${rule.name} passed${found ? `: found ${found}` : ''}.`, detail };
+  const description = rule.description.trim();
+  const asks = description ? ` ${/[.!?]$/.test(description) ? description : `${description}.`}` : '';
+  return { passed, message: `${rule.name} failed.${asks}${found ? ` Found ${found}.` : ''}`, detail };
 };
 
 class RuleTimeout extends Error {}
@@ -66,7 +75,7 @@ async function judge(
   rule: ValidationRule,
   subject: ValidationSubject,
   options: RunRulesOptions,
-): Promise<Pick<RuleResult, 'status' | 'message'>> {
+): Promise<Pick<RuleResult, 'status' | 'message' | 'detail'>> {
   if (!rule.enabled) return { status: 'SKIPPED', message: 'The rule is disabled' };
   const controller = new AbortController();
   let expire!: (error: RuleTimeout) => void;
@@ -78,7 +87,7 @@ async function judge(
       Promise.resolve().then(() => options.evaluator(rule, subject, controller.signal)),
       timeout,
     ]);
-    return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message };
+    return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message, detail: verdict.detail ?? null };
   } catch (error) {
     if (error instanceof RuleTimeout)
       return { status: 'ERROR', message: `The rule did not finish within ${rule.timeoutMs} ms` };

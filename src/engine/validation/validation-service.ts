@@ -435,6 +435,7 @@ function resultEvent(sessionId: string, result: RuleResult): ValidationProgressE
     severity: result.severity,
     status: result.status,
     message: result.message,
+    detail: result.detail ?? null,
     durationMs: result.durationMs,
     outcome: null,
     at: result.at,
