@@ -28,6 +28,8 @@ import { useReadiness } from './http/readiness.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { withServedPaths } from './http/served-paths.js';
+import { resumePoint, useSseEventIds } from './http/sse-event-ids.js';
+import { useSingleConnectionRefusal } from './http/sse-single-connection.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
@@ -140,15 +142,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     multipart: false,
     // No cross-origin browser access unless CORS_ORIGINS names the origins (Yoga's default reflects any origin).
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
-    context: (initialContext) => ({
-      engine,
-      loaders: createLoaders(engine),
-      activeSubscriptions: activeSubscriptions.count,
-      ...operationIdentity(keys, logger, initialContext),
-    }),
+    context: (initialContext) => {
+      const identity = operationIdentity(keys, logger, initialContext);
+      return {
+        engine,
+        loaders: createLoaders(engine),
+        activeSubscriptions: activeSubscriptions.count,
+        ...identity,
+        resumeAfter: resumePoint(initialContext.request?.headers, identity.transport),
+        eventId: null,
+      };
+    },
     plugins: [
       useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts(),
+      useSingleConnectionRefusal(GRAPHQL_ENDPOINT),
       rest.plugin,
       useReadiness('/ready', async () => {
         try {
@@ -166,6 +174,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
       activeSubscriptions.plugin,
+      useSseEventIds(),
       useRequestMetrics(metrics, METRICS_ENDPOINT),
     ],
   });

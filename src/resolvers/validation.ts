@@ -25,6 +25,7 @@ import {
   ValidationSessionRef,
 } from '../schema/validation.js';
 import { connectionFromPage, pageRequest } from './connection.js';
+import { streamStart, withEventId } from './event-ids.js';
 import { optionalPlainId, plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
@@ -187,11 +188,11 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Plain or global session id.' }) },
     subscribe: async (_root, args, context) => {
       const id = plainId(String(args.id), 'ValidationSession');
-      const events = await context.engine.validation.progress(id);
+      const events = await context.engine.validation.progress(id, streamStart(null, context));
       if (!events) throw new GraphQLError(`No validation session "${id}"`, { extensions: { code: 'NOT_FOUND' } });
       return events;
     },
-    resolve: (event) => event,
+    resolve: (event, _args, context) => withEventId(context, event.seq, event),
   }),
 }));
 

@@ -246,7 +246,7 @@ const HTTP_CASES: HostileCase[] = [
       });
       return { status: response.status, body: (await response.json()) as GraphQLResponse };
     },
-    rejects(405, /only supports GET and POST/),
+    rejects(405, /single connection mode .* is not supported here/),
   ),
 ];
 

@@ -102,7 +102,9 @@ describe('seed rules', () => {
     const differ = await check('VR003', { context: { sourceStateChecksum: 'a1', targetStateChecksum: 'b2' } });
     expect(differ.passed).toBe(false);
     expect(differ.detail).toContain('context.sourceStateChecksum = "a1", context.targetStateChecksum = "b2"');
-    expect(differ.message).toContain('Found context.sourceStateChecksum = "a1" and context.targetStateChecksum = "b2".');
+    expect(differ.message).toContain(
+      'Found context.sourceStateChecksum = "a1" and context.targetStateChecksum = "b2".',
+    );
     expect(await check('VR003', { context: {} })).toMatchObject({ passed: false });
     expect(await check('VR003', { context: { sourceStateChecksum: null, targetStateChecksum: null } })).toMatchObject({
       passed: false,

@@ -374,9 +374,10 @@ export class ValidationService {
 
   /**
    * The session's progress: stored results first, then live ones (each rule once), then
-   * the outcome, then the end. Null when there is no such session.
+   * the outcome, then the end; events up to `afterSeq` are left out (a client resuming). Null when
+   * there is no such session.
    */
-  async progress(sessionId: string): Promise<AsyncIterableIterator<ValidationProgressEvent> | null> {
+  async progress(sessionId: string, afterSeq = 0): Promise<AsyncIterableIterator<ValidationProgressEvent> | null> {
     const seen = new Set<string>();
     let replayed = false;
     const early: ValidationProgressEvent[] = [];
@@ -385,9 +386,9 @@ export class ValidationService {
       if (event.ruleId !== null) {
         if (seen.has(event.ruleId)) return;
         seen.add(event.ruleId);
-        queue.push(event);
+        if (event.seq > afterSeq) queue.push(event);
       } else {
-        queue.push(event);
+        if (event.seq > afterSeq) queue.push(event);
         queue.end();
       }
     };
