@@ -53,7 +53,7 @@ export function flatFilterFields(schema: GraphQLSchema, typeName: string): FlatF
 }
 
 /** Query text as the JSON value GraphQL expects for a value of type `leaf`. */
-function valueOf(text: string, leaf: string): unknown {
+function fromQueryText(text: string, leaf: string): unknown {
   if (leaf === 'Boolean') return text === 'true' ? true : text === 'false' ? false : text;
   if (leaf === 'Int' || leaf === 'Float')
     return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
@@ -82,10 +82,13 @@ export function collectFlatFilter(
       continue;
     }
     if (bracket && field.kind === 'object') {
-      const object = (filter[field.name] ??= {}) as Record<string, unknown>;
+      const object = (filter[field.name] as Record<string, unknown> | undefined) ?? {};
       object[bracket[2]] = text;
+      filter[field.name] = object;
     } else if (field.kind === 'list') {
-      ((filter[field.name] ??= []) as unknown[]).push(valueOf(text, field.leaf));
+      const list = (filter[field.name] as unknown[] | undefined) ?? [];
+      list.push(fromQueryText(text, field.leaf));
+      filter[field.name] = list;
     } else if (field.kind === 'json') {
       try {
         filter[field.name] = JSON.parse(text);
@@ -93,7 +96,7 @@ export function collectFlatFilter(
         throw new FilterParameterError(`The query parameter ${field.name} must be JSON, e.g. ${field.name}=[...]`);
       }
     } else if (!bracket) {
-      filter[field.name] = valueOf(text, field.leaf);
+      filter[field.name] = fromQueryText(text, field.leaf);
     } else rest.append(key, text);
   }
   const found = Object.keys(filter).length > 0;
