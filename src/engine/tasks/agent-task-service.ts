@@ -1,7 +1,7 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
-import { canonicalJson } from '../shared/canonical-json.js';
+import { canonicalJson } from '../shared/canonical-digest.js';
 import type { Clock } from '../shared/clock.js';
 import { inexactNumber, isJsonObject } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
@@ -24,6 +24,8 @@ export interface AgentTaskServiceOptions {
   clock: Clock;
   claimTokens: ClaimTokenSource;
   feed: AgentFeedRecorder;
+  /** Tells the scheduler when a claimed task's heartbeat timeout falls due (it takes the task back then). */
+  dueAt?(at: number): void;
 }
 
 function tooLarge(value: unknown, limit: number): boolean {
@@ -72,6 +74,7 @@ export class AgentTaskService {
     const token = claimTokens();
     const claimed = await tasks.claim(taskId, claimTokenDigest(token), actor.keyName, clock.now());
     if (claimed) {
+      this.heartbeatDue(claimed);
       await this.options.feed.record(claimed.agentId, [taskFeedDraft('TASK_CLAIMED', claimed)]);
       return ok({ task: claimed, token });
     }
@@ -90,6 +93,7 @@ export class AgentTaskService {
     if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
+    if (beat) this.heartbeatDue(beat);
     return beat ? ok(beat) : this.refusal(taskId, digest);
   }
 
@@ -163,6 +167,11 @@ export class AgentTaskService {
     }
     await this.options.wake(task.handoffId, taskSignalName(task), { taskId: task.id, status: task.status });
     return ok(task);
+  }
+
+  private heartbeatDue(task: AgentTask): void {
+    if (task.heartbeatTimeoutMs !== null && task.lastHeartbeatAt !== null)
+      this.options.dueAt?.(task.lastHeartbeatAt + task.heartbeatTimeoutMs);
   }
 
   private async refusal(taskId: string, digest: string, known?: AgentTask | null): Promise<Outcome<never>> {

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { type AgentFacts, unregisteredAgentFacts } from '../agents/agent-service.js';
-import { canonicalJson } from '../shared/canonical-json.js';
+import { canonicalJson, payloadDigest } from '../shared/canonical-digest.js';
 
-export { canonicalJson };
+export { canonicalJson, payloadDigest };
 
 /**
  * The validation subject: everything a rule condition can look at, built by the engine
@@ -54,10 +53,6 @@ export interface SubjectInput {
   outputs?: Record<string, Record<string, unknown> | null> | null;
   /** See `derived.receiptConfirmed`; the handoff runner sets it. */
   receiptConfirmed?: boolean | null;
-}
-
-export function payloadDigest(payload: unknown): string {
-  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
 
 function handoffFacts(input: Partial<HandoffFacts> | null | undefined): HandoffFacts {

@@ -3,6 +3,7 @@ import { fail, failAll, type Outcome, ok, type UserError } from '../../shared/us
 import type { Page, PageRequest } from '../ports/page.js';
 import type { ProcedureStore } from '../ports/procedure-store.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
+import type { StepKindHandlers } from '../steps/step-kind.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import type { Procedure } from './procedure.js';
 import { checkProcedureInput, type ProcedureInput, toProcedure } from './procedure-definition.js';
@@ -14,6 +15,8 @@ export interface ProcedureServiceOptions {
   /** Ids of the validation rules that exist, for checking definitions. */
   knownRuleIds(): Promise<ReadonlySet<string>>;
   webhookAllowList: string[];
+  /** What checks each kind's params. */
+  stepKinds: StepKindHandlers;
 }
 
 /** Reads and defines procedures. Updates create a new version; old versions stay readable. */
@@ -143,6 +146,7 @@ export class ProcedureService {
     const problems = checkProcedureInput(input, {
       knownRuleIds: await this.options.knownRuleIds(),
       webhookAllowList: this.options.webhookAllowList,
+      stepKinds: this.options.stepKinds,
     });
     const cycle = await dependencyCycle(
       input.id,

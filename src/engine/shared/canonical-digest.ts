@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** JSON with object keys sorted at every level, so equal data always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value))
@@ -10,4 +12,13 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The digest of a payload: SHA-256 (hex) of its canonical JSON. For JSON objects of strings, integers,
+ * booleans, nulls and arrays, Python writes the same text with
+ * `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
+ */
+export function payloadDigest(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
