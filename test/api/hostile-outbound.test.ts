@@ -36,7 +36,7 @@ const viaLocalhost = (url: string) => url.replace('127.0.0.1', 'localhost');
 const REGISTER = `mutation($input: RegisterWebhookInput!) {
   registerWebhook(input: $input) { secret webhookSubscription { id url } userErrors { field message code } }
 }`;
-const ATTEMPTS = `query($id: ID!) { webhookSubscription(id: $id) { deliveries(first: 5) { edges { node { attempts { statusCode error } } } } } }`;
+const ATTEMPTS = `query($id: ID!) { webhookSubscription(id: $id) { deliveries(first: 50) { edges { node { attempts { statusCode error } } } } } }`;
 
 async function register(server: TestServer, url: string) {
   const response = await server.gql(REGISTER, { input: { url } });
@@ -50,8 +50,9 @@ async function firstAttempt(
   id: string,
 ): Promise<{ statusCode: number | null; error: string | null }> {
   for (let i = 0; i < 2_000; i++) {
+    // Newest first: the oldest delivery goes out first (a later one waits while it retries).
     const edges = (await server.gql(ATTEMPTS, { id })).data.webhookSubscription.deliveries.edges;
-    const attempt = edges[0]?.node.attempts[0];
+    const attempt = edges.at(-1)?.node.attempts[0];
     if (attempt) return attempt;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
