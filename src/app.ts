@@ -31,6 +31,7 @@ import { withServedPaths } from './http/served-paths.js';
 import { resumePoint, useSseEventIds } from './http/sse-event-ids.js';
 import { useSingleConnectionRefusal } from './http/sse-single-connection.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
+import { createMcpEndpoint, MCP_PATH } from './mcp/mcp-endpoint.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
@@ -70,7 +71,7 @@ export interface AppOptions {
 const GRAPHQL_ENDPOINT = '/graphql';
 const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
-const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT];
+const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT, MCP_PATH];
 
 /** What GraphiQL opens with: the procedures a first handoff can use (docs/first-handoff.md walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
@@ -128,6 +129,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const loggedErrors = new WeakSet<object>();
 
   const rest = createRestApi(schema, logger.child({ component: 'rest' }));
+  // MCP tool calls are GraphQL requests through Yoga itself (made below), with the caller's key.
+  const mcp = createMcpEndpoint({
+    graphqlPath: GRAPHQL_ENDPOINT,
+    serve: async (request) => yoga.fetch(request),
+    maxSessions: config.mcpMaxSessions,
+    idleMs: config.mcpSessionIdleMs,
+    logger: logger.child({ component: 'mcp' }),
+  });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -159,6 +168,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useJsonOnlyPosts(),
       useSingleConnectionRefusal(GRAPHQL_ENDPOINT),
       rest.plugin,
+      mcp.plugin,
       useReadiness('/ready', async () => {
         try {
           await db.ping();
@@ -194,9 +204,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const api = withApiKeys(
     keys,
     {
-      isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path),
+      isApi: (path) => path === GRAPHQL_ENDPOINT || path === MCP_PATH || rest.serves(path),
       metrics: METRICS_ENDPOINT,
       openApi: OPENAPI_PATH,
+      mcp: MCP_PATH,
     },
     withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
       refused('too-many-streams');
@@ -250,6 +261,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await mcp.close();
       await webSockets.dispose();
       for (const client of webSockets.sockets.clients) client.terminate();
       unhookEngineMetrics();

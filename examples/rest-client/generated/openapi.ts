@@ -236,6 +236,11 @@ export interface components {
       pauseReason?: string;
       /**
        * Format: date-time
+       * @description When pauseHandoff asked for a pause that has not taken effect yet: it takes effect before the next step or attempt (a queued handoff pauses at once, so this is set only while an attempt is in flight). Null when none is pending, and while PAUSED (see pausedAt).
+       */
+      pauseRequestedAt?: string;
+      /**
+       * Format: date-time
        * @description While PAUSED: since when.
        */
       pausedAt?: string;
