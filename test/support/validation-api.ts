@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { expect } from 'vitest';
-import { collect, type TestServer } from './server.js';
+import { collect, type GraphQLApi } from './server.js';
 
 export const REGISTER = `mutation ($input: RegisterAgentInput!) { registerAgent(input: $input) { agent { id status } userErrors { message code } } }`;
 export const START = `mutation ($input: StartValidationSessionInput!) {
@@ -26,7 +26,7 @@ export function goodContext(overrides: Record<string, unknown> = {}) {
 }
 
 /** Registers agent_1 (may send) and agent_2 (may receive), both READY. */
-export async function registerPair(server: TestServer) {
+export async function registerPair(server: GraphQLApi) {
   for (const [id, permissions] of [
     ['agent_1', ['handoff:send']],
     ['agent_2', ['handoff:receive']],
@@ -37,14 +37,14 @@ export async function registerPair(server: TestServer) {
   }
 }
 
-const progressClients = new WeakMap<TestServer, Client>();
+const progressClients = new WeakMap<GraphQLApi, Client>();
 
 /**
  * Starts a session, follows its validationProgress stream to the outcome event (the stream ends
  * there), then reads the completed session back.
  */
 export async function runSession(
-  server: TestServer,
+  server: GraphQLApi,
   input: Record<string, unknown>,
   headers: Record<string, string> = {},
 ) {
