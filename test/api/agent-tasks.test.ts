@@ -8,15 +8,16 @@ import {
   quickStep,
   registerReadyAgents,
 } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 const agentTask = (id: string, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
   quickStep(id, 'AGENT_TASK', params, { timeoutMs: 30_000, ...extra });
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   await registerReadyAgents(server);
   const procedures = [
     {

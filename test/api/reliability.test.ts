@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFault } from '../../src/engine/reliability/fault-plan.js';
 import { createProcedure, noopCompensation, quickStep } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 const RESULT = `result {
   iterations succeeded failed cancelled rolledBack rollbacksNeeded rollbacksClean successRate rollbackSuccessRate retries
@@ -105,7 +106,7 @@ function fastHandOver(id: string, name: string, maxAttempts: number) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   // Fast procedures, so failure and timeout tests take milliseconds, not the seed steps' seconds.
   for (const input of [
     fastHandOver('RT_FAST', 'Fast hand-over with an undo', 2),

@@ -3,10 +3,11 @@ import type { RetentionSweep } from '../../src/engine/kernel/handoff-retention.j
 import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
 import { createProcedure, follow, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Finished handoffs older than an hour are deleted by the background sweep, on a clock the test moves. */
-let server: TestServer;
+let server: TestApp;
 const clock = new ManualClock();
 const MINUTE = 60_000;
 
@@ -14,7 +15,7 @@ const TOTALS = `{ metrics { handoffs { total finished running succeeded byStatus
 const IDS = `{ handoffs(first: 50) { edges { node { handoffId status } } } }`;
 
 beforeAll(async () => {
-  server = await startTestServer(
+  server = await startTestApp(
     { HANDOFF_RETENTION_MINUTES: '60', HANDOFF_RETENTION_INTERVAL_MS: String(MINUTE), HANDOFF_RETENTION_BATCH: '2' },
     { clock },
   );
