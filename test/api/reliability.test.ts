@@ -448,10 +448,7 @@ describe('timeouts and cancel', () => {
     });
     const testId = started.test.testId;
     // Wait until iterations are in flight (the progress stream's first event says how many).
-    for (let i = 0; (await handoffsOf(testId)).totalCount < 3; i++) {
-      if (i > 200) throw new Error('iterations never started');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    while ((await handoffsOf(testId)).totalCount < 3) await new Promise((resolve) => setTimeout(resolve, 10));
     const cancelled = await gqlData(
       `mutation($id: ID!) { cancelReliabilityTest(input: { id: $id, reason: "enough" }) { test { ${TEST} } userErrors { code } } }`,
       { id: started.test.id },
