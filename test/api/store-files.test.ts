@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from '../support/server-process.js';
 import { startTestApp } from '../support/test-app.js';
 
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 60_000;
 
 /** One nedb data-file line per document, as the earlier embedded store wrote them. */
 function nedbFile(dir: string, name: string, docs: object[]): void {
