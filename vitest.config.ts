@@ -14,13 +14,14 @@ const PROCESS_TESTS = [
   'test/api/crash-recovery.test.ts',
   'test/api/levers-restart.test.ts',
   'test/api/multi-process.test.ts',
-  'test/api/readme-webhooks.test.ts',
-  'test/api/readme.test.ts',
   'test/api/startup.test.ts',
   'test/api/store-faults.test.ts',
   'test/api/store-files.test.ts',
   'test/api/typed-client.test.ts',
   'test/api/webhook-crash.test.ts',
+  // The docs' shell blocks run as pasted: curl, and the examples under tsx in their own processes.
+  'test/docs/docs-pages.test.ts',
+  'test/docs/webhook-receiver.test.ts',
 ];
 /** Headless Chromium against a real server: last, one file at a time, with no other test beside them. */
 const BROWSER_TESTS = ['test/dashboard/dashboard.test.ts', 'test/dashboard/handoff-levers.test.ts'];
