@@ -14,6 +14,7 @@ const PROCESS_TESTS = [
   'test/api/crash-recovery.test.ts',
   'test/api/levers-restart.test.ts',
   'test/api/multi-process.test.ts',
+  'test/api/shared-work.test.ts',
   'test/api/startup.test.ts',
   'test/api/store-faults.test.ts',
   'test/api/store-files.test.ts',
