@@ -4,6 +4,7 @@ import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js'
 import { createProcedure, follow, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { collect } from '../support/server.js';
+import { waitFor } from '../support/server-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Finished handoffs older than an hour are deleted by the background sweep, on a clock the test moves. */
@@ -128,7 +129,13 @@ describe('retention of finished handoffs', () => {
       tasks(first: 10) { edges { node { taskId } } }
       feed(after: 0) { type handoffId handoff { status } }
     } }`;
-    const before = (await server.gql(TARGET)).data.agent;
+    // The agent hears that the handoff finished just after its last event: read its feed once that entry is there.
+    const before = (
+      await waitFor(
+        () => server.gql(TARGET),
+        (read) => read.data.agent.feed.some((entry: any) => entry.type === 'HANDOFF_FINISHED'),
+      )
+    ).data.agent;
     expect([before.inbox.edges.length, before.tasks.edges.length]).toEqual([1, 1]);
 
     const swept = nextDeletingSweep();

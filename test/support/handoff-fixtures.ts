@@ -1,4 +1,4 @@
-import { collect, type GraphQLApi } from './server.js';
+import type { GraphQLApi } from './server.js';
 
 export const HANDOFF_FIELDS = `id handoffId status error procedureVersion
   steps { id name status attempts error output }`;
@@ -48,9 +48,9 @@ export async function initiate(server: GraphQLApi, input: Record<string, unknown
 
 export const PROGRESS = `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq type step status message attempt } }`;
 
-/** Follows a handoff over graphql-ws to its final event; returns every event seen. */
+/** Follows a handoff to its final event (graphql-ws on a port, SSE on a TestApp); returns every event seen. */
 export async function follow(server: GraphQLApi, id: string, afterSeq = 0) {
-  const results = await collect(server.wsClient(), PROGRESS, { id, after: afterSeq });
+  const results = await server.subscribe(PROGRESS, { id, after: afterSeq });
   const errors = results.flatMap((r) => r.errors ?? []);
   if (errors.length) throw new Error(JSON.stringify(errors));
   return results.map(

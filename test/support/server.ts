@@ -23,6 +23,15 @@ export interface TestServer {
   ): Promise<GraphQLResponse<T>>;
   /** A graphql-ws client; closed with the server. */
   wsClient(connectionParams?: Record<string, unknown>): Client;
+  /**
+   * Runs a subscription to its end and returns every result: here over graphql-ws (`headers.authorization`
+   * goes in the connection params), over SSE through yoga.fetch for a TestApp.
+   */
+  subscribe<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>[]>;
   /** Origin of the server (http://127.0.0.1:port), for non-GraphQL paths like /metrics. */
   origin: string;
   /** Parsed JSON log lines, when started with `logLevel`. */
@@ -31,7 +40,7 @@ export interface TestServer {
 }
 
 /** What the helpers in test/support need of a server: a test app (yoga.fetch) or a real one on a port. */
-export type GraphQLApi = Pick<TestServer, 'gql' | 'wsClient'>;
+export type GraphQLApi = Pick<TestServer, 'gql' | 'wsClient' | 'subscribe'>;
 
 export interface TestServerOptions {
   /** Use this store instead of a fresh in-memory one (e.g. one that records or fails). */
@@ -92,6 +101,11 @@ export async function startTestServer(
       const client = graphqlWsClient(wsUrl, connectionParams);
       clients.push(client);
       return client;
+    },
+    subscribe(query, variables, headers = {}) {
+      const client = graphqlWsClient(wsUrl, headers.authorization ? { authorization: headers.authorization } : {});
+      clients.push(client);
+      return collect(client, query, variables);
     },
     async close() {
       await Promise.all(clients.map((client) => client.dispose()));

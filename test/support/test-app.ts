@@ -27,6 +27,12 @@ export interface TestApp {
    * 127.0.0.1 when it connects; tests that never subscribe over graphql-ws never listen.
    */
   wsClient(connectionParams?: Record<string, unknown>): Client;
+  /** Runs a subscription to its end over SSE (a streamed yoga.fetch response, no port); every result. */
+  subscribe<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>[]>;
   close(): Promise<void>;
 }
 
@@ -57,6 +63,14 @@ export async function startTestApp(
       });
       return (await response.json()) as GraphQLResponse;
     },
+    async subscribe(query, variables, headers = {}) {
+      const response = await fetchPath('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return serverSentResults(response);
+    },
     wsClient(connectionParams) {
       const client = graphqlWsClient(wsUrl, connectionParams);
       clients.push(client);
@@ -67,4 +81,32 @@ export async function startTestApp(
       await app.close();
     },
   };
+}
+
+/**
+ * The results of a GraphQL-over-SSE response, read to its `complete` event (a refused request, answered
+ * with a plain JSON body, is its only result).
+ */
+async function serverSentResults(response: Response): Promise<GraphQLResponse[]> {
+  if (!response.headers.get('content-type')?.includes('text/event-stream'))
+    return [(await response.json()) as GraphQLResponse];
+  const results: GraphQLResponse[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+      const message = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const event = /^event: ?(.*)$/m.exec(message)?.[1];
+      const data = message
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n');
+      if (event === 'complete') return results;
+      if (data) results.push(JSON.parse(data) as GraphQLResponse);
+    }
+  }
+  return results;
 }
