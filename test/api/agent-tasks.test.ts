@@ -8,7 +8,6 @@ import {
   quickStep,
   registerReadyAgents,
 } from '../support/handoff-fixtures.js';
-import { collect } from '../support/server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let server: TestApp;
@@ -78,7 +77,7 @@ const EVENTS = `subscription($id: ID!) { handoffProgress(id: $id) { seq type ste
 
 /** Every event of a handoff, to its final one. */
 async function finalEvents(id: string): Promise<any[]> {
-  const results = await collect(server.wsClient(), EVENTS, { id });
+  const results = await server.subscribe(EVENTS, { id });
   return results.map((result) => result.data.handoffProgress);
 }
 

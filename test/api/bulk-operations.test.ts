@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, initiate } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { collect } from '../support/server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -161,7 +160,7 @@ describe('bulk cancel', () => {
       code: 'INVALID_VALUE',
       field: ['input', 'filter', 'metadata', '0', 'path'],
     });
-    const unknown = await collect(server.wsClient(), PROGRESS, { id: 'bulk_nothing' });
+    const unknown = await server.subscribe(PROGRESS, { id: 'bulk_nothing' });
     expect(unknown.flatMap((result) => result.errors ?? [])[0]).toMatchObject({
       message: 'No bulk operation with id "bulk_nothing"',
       extensions: { code: 'NOT_FOUND' },

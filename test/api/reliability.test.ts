@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFault } from '../../src/engine/reliability/fault-plan.js';
 import { createProcedure, noopCompensation, quickStep } from '../support/handoff-fixtures.js';
-import { collect } from '../support/server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let server: TestApp;
@@ -36,7 +35,7 @@ async function getTest(id: string) {
 
 /** Follows a test's progress over graphql-ws until the stream completes; returns the events. */
 async function follow(id: string) {
-  const results = await collect(server.wsClient(), PROGRESS, { id });
+  const results = await server.subscribe(PROGRESS, { id });
   const errors = results.flatMap((r) => r.errors ?? []);
   if (errors.length) throw new Error(JSON.stringify(errors));
   return results.map((r) => r.data.reliabilityTestProgress);

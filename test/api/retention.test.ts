@@ -3,7 +3,6 @@ import type { RetentionSweep } from '../../src/engine/kernel/handoff-retention.j
 import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
 import { createProcedure, follow, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { collect } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -99,7 +98,7 @@ describe('retention of finished handoffs', () => {
       succeeded: 1,
     });
     // Subscribing to a deleted handoff is answered like any unknown id.
-    const progress = await collect(server.wsClient(), `subscription { handoffProgress(id: "old_2") { seq } }`);
+    const progress = await server.subscribe(`subscription { handoffProgress(id: "old_2") { seq } }`);
     expect(progress.map((result) => result.errors?.[0].extensions?.code)).toEqual(['NOT_FOUND']);
 
     // Much later: the young one goes too; the one still waiting for its signal stays.

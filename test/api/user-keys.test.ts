@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, getHandoff, initiate, PROGRESS, registerReadyAgents } from '../support/handoff-fixtures.js';
-import { collect } from '../support/server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -137,7 +136,7 @@ describe('user-chosen keys', () => {
       targetAgent: 'keys_target',
       metadata,
     });
-    const events = await collect(server.wsClient(), PROGRESS, { id: 'inherited_keys_1', after: 0 });
+    const events = await server.subscribe(PROGRESS, { id: 'inherited_keys_1', after: 0 });
     expect(events.at(-1)!.data.handoffProgress.type).toBe('HANDOFF_COMPLETED');
     const { steps } = await getHandoff(server, 'inherited_keys_1');
     expect(steps[0].output).toMatchObject({ keys: ['__proto__', 'present'], missing: ['toString'] });
