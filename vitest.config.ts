@@ -5,21 +5,26 @@ const require = createRequire(import.meta.url);
 
 /**
  * Test files that start server processes (crashes, restarts, several servers on one store, `npm start`) or other
- * programs. They run after the in-process files, two at a time: each mostly waits for its servers.
+ * programs (the workers, the MCP stdio server, Python). They run after the in-process files, two at a time: each mostly waits for its servers.
  */
 const PROCESS_TESTS = [
   'test/api/agent-task-crash.test.ts',
+  'test/api/canonical-digest.test.ts',
   'test/api/bulk-operation-crash.test.ts',
   'test/api/cancel-race.test.ts',
   'test/api/crash-recovery.test.ts',
   'test/api/levers-restart.test.ts',
+  'test/api/mcp.test.ts',
   'test/api/multi-process.test.ts',
+  'test/api/python-worker.test.ts',
   'test/api/shared-work.test.ts',
   'test/api/startup.test.ts',
   'test/api/store-faults.test.ts',
   'test/api/store-files.test.ts',
   'test/api/typed-client.test.ts',
   'test/api/webhook-crash.test.ts',
+  'test/api/worker-crash.test.ts',
+  'test/api/worker-package.test.ts',
   // The docs' shell blocks run as pasted: curl, and the examples under tsx in their own processes.
   'test/docs/docs-pages.test.ts',
   'test/docs/webhook-receiver.test.ts',
