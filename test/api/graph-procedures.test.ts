@@ -311,6 +311,102 @@ describe('procedures as graphs', () => {
     ]);
   });
 
+  it('undoes a graph in reverse dependency order: the independent sides at once, then what both waited for', async () => {
+    const undo = (id: string) => ({
+      id: `undo_${id}`,
+      name: `undo ${id}`,
+      kind: 'DELAY',
+      params: { ms: 30 },
+      timeoutMs: 5_000,
+    });
+    await define({
+      id: 'API_UNDO_GRAPH',
+      name: 'Fails at the join',
+      steps: [
+        step('a', 'NOOP', { compensation: undo('a') }),
+        step('b', 'NOOP', { after: ['a'], compensation: undo('b') }),
+        step('c', 'NOOP', { after: ['a'], compensation: undo('c') }),
+        step('d', 'SIMULATE', { after: ['b', 'c'], params: { durationMs: 1, failureProbability: 1 } }),
+      ],
+    });
+    await initiate(server, { handoffId: 'api_undo_graph', procedureId: 'API_UNDO_GRAPH' });
+    const done = await until('api_undo_graph', (h) => h.status === 'ROLLED_BACK');
+    expect(byStep(done)).toEqual({ a: 'COMPENSATED', b: 'COMPENSATED', c: 'COMPENSATED', d: 'FAILED' });
+    const trail = done.events.map(line);
+    const at = (type: string, id: string) => trail.indexOf(`${type} ${id}`);
+    // b and c were undone side by side (both started before either ended), a only after both.
+    expect(Math.max(at('COMPENSATION_STARTED', 'b'), at('COMPENSATION_STARTED', 'c'))).toBeLessThan(
+      Math.min(at('COMPENSATION_SUCCEEDED', 'b'), at('COMPENSATION_SUCCEEDED', 'c')),
+    );
+    expect(at('COMPENSATION_STARTED', 'a')).toBeGreaterThan(
+      Math.max(at('COMPENSATION_SUCCEEDED', 'b'), at('COMPENSATION_SUCCEEDED', 'c')),
+    );
+    expect(done.steps.filter((s: any) => s.id !== 'd').map((s: any) => s.attempts)).toEqual([1, 1, 1]);
+  });
+
+  it('streams the branches of a step as they happen, each event with its branch', async () => {
+    await define({
+      id: 'API_LIVE_BRANCHES',
+      name: 'Two sign-offs, live',
+      steps: [step('sign', 'AWAIT_SIGNAL', { forEach: { items: 'context.signers' } }), step('ship', 'NOOP')],
+    });
+    await initiate(server, {
+      handoffId: 'api_live',
+      procedureId: 'API_LIVE_BRANCHES',
+      metadata: { signers: ['ana', 'ben'] },
+    });
+    await until('api_live', (h) => h.steps.filter((s: any) => s.status === 'WAITING').length === 2);
+    const { lastSeq } = (await server.gql(`query { handoff(id: "api_live") { lastSeq } }`)).data.handoff;
+    // Follow from the current end of the history over graphql-ws: every event below arrives live.
+    const streamed = server.subscribe(
+      `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq type step branch } }`,
+      { id: 'api_live', after: lastSeq },
+    );
+    await signal('api_live', 'sign[1]');
+    await until('api_live', (h) => h.steps.find((s: any) => s.id === 'sign[1]').status === 'SUCCEEDED');
+    await signal('api_live', 'sign[0]');
+    const events = (await streamed).map((r: any) => r.data.handoffProgress);
+    expect(events[0].seq).toBe(lastSeq + 1);
+    const branchEvents = events.filter((e: any) => e.step?.startsWith('sign['));
+    expect(branchEvents.map((e: any) => [e.type, e.step, e.branch])).toEqual([
+      ['STEP_SIGNALLED', 'sign[1]', 1],
+      ['STEP_SUCCEEDED', 'sign[1]', 1],
+      ['STEP_SIGNALLED', 'sign[0]', 0],
+      ['STEP_SUCCEEDED', 'sign[0]', 0],
+    ]);
+    expect(events.map(line)).toEqual(
+      expect.arrayContaining(['STEP_SUCCEEDED sign', 'STEP_STARTED ship', 'STEP_SUCCEEDED ship']),
+    );
+    expect(events.at(-1).type).toBe('HANDOFF_COMPLETED');
+  });
+
+  it('refuses unknown dependencies and a join that can never be met, naming each step, and stores nothing', async () => {
+    const created = await createProcedure(server, {
+      id: 'API_BAD_GRAPH',
+      name: 'Bad graph',
+      steps: [
+        step('a', 'NOOP', { after: ['ghost'] }),
+        step('b', 'NOOP', { after: ['a'], join: { mode: 'N_OF', count: 3 } }),
+      ],
+    });
+    expect(created.procedure).toBeNull();
+    expect(created.userErrors).toEqual([
+      {
+        field: ['input', 'steps', '0', 'after'],
+        code: 'NOT_FOUND',
+        message: 'after names "ghost", which is not a step of this procedure',
+      },
+      {
+        field: ['input', 'steps', '1', 'join', 'count'],
+        code: 'INVALID_VALUE',
+        message: 'the join needs 3 of 1 step(s) it waits for: it can never be met',
+      },
+    ]);
+    const stored = await server.gql(`query { procedure(id: "API_BAD_GRAPH") { procedureId } }`);
+    expect(stored.errors).toBeUndefined();
+    expect(stored.data.procedure).toBeNull();
+  });
+
   it('refuses a procedure whose steps wait for each other in a circle, naming the step', async () => {
     const created = await createProcedure(server, {
       id: 'API_CYCLE',
