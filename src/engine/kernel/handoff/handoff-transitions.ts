@@ -134,7 +134,10 @@ export function failGates(h: Handoff, summary: string, rules: string[], now: num
 
 /** RUNNING, WAITING or ROLLING_BACK, unchanged: a previous runner stopped mid-way and this one resumes. */
 export function recordInterruption(h: Handoff): TransitionResult {
-  const step = h.steps[h.currentStep];
+  // The step whose attempt was cut short: on a graph several run at once and the current step is only the one
+  // started last (perhaps a branch waiting quietly for a signal), so a running one is named first.
+  const inFlight = h.status === 'ROLLING_BACK' ? 'COMPENSATING' : 'RUNNING';
+  const step = h.steps.find((s) => s.status === inFlight && s.retryAt == null) ?? h.steps[h.currentStep];
   return change('recordInterruption', h, ['RUNNING', 'WAITING', 'ROLLING_BACK'], () => undefined, [
     {
       type: 'HANDOFF_INTERRUPTED',
