@@ -12,8 +12,8 @@ import { baselineTree, type Probe, probeEngine, ROOT } from '../support/baseline
 import { log, median, QUICK, type Row, report, round } from '../support/common.js';
 import { finalEvents } from '../support/engine-harness.js';
 
-/** The last commit before procedures became graphs: the linear walker the figures are set against. */
-const GRAPHS_BASELINE = '8936b89';
+/** main as last merged (before procedures became graphs): the linear walker the figures are set against. */
+const GRAPHS_BASELINE = 'ebf35f5';
 const STEPS = 10;
 const STEP_MS = 100;
 const HANDOFFS_EACH = QUICK ? 2 : 5;
@@ -38,13 +38,16 @@ async function define(engine: Engine, id: string, parallel: boolean): Promise<vo
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
 }
 
+/** Handoffs initiated so far: each gets an id of its own (an id used before names the handoff already there). */
+let initiated = 0;
+
 /** Milliseconds from initiate to the final event of each of `count` handoffs of `procedureId`, one at a time. */
 async function timeEach(engine: Engine, procedureId: string, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const final = finalEvents(engine, 1);
     const started = performance.now();
-    const outcome = await engine.handoffs.initiate({ handoffId: `${procedureId}_${i}`, procedureId });
+    const outcome = await engine.handoffs.initiate({ handoffId: `${procedureId}_${++initiated}`, procedureId });
     if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
     await final.done;
     if (final.failed() > 0) throw new Error(`${procedureId}_${i} did not complete`);

@@ -14,6 +14,7 @@ import { type AttemptOutcome, type AttemptSpec, driveAttempt, resumeAttempt } fr
 import { compensationPlan } from './compensation-plan.js';
 import { INTERRUPTED_BY_RESTART, ShutdownError } from './run-action.js';
 import { finishRun } from './run-ending.js';
+import { wakeAfter } from './wake-after.js';
 
 /**
  * Undoes the completed steps (ROLLING_BACK) in reverse dependency order, independent ones at once (see
@@ -82,14 +83,13 @@ async function untilNext(parts: RunParts, run: ActiveRun, running: Map<number, P
     const at = step.wait ? step.wait.until : step.retryAt;
     if (at != null && (due === null || at < due)) due = at;
   });
-  const timer = new AbortController();
   const waits: Promise<unknown>[] = [...running.values(), run.nudge.next()];
-  if (due !== null)
-    waits.push(parts.clock.sleep(Math.max(0, due - parts.clock.now()), timer.signal).catch(() => undefined));
+  const wake = due === null ? null : wakeAfter(parts.clock, due - parts.clock.now());
+  if (wake) waits.push(wake.woken);
   try {
     await Promise.race(waits);
   } finally {
-    timer.abort();
+    wake?.cancel();
   }
 }
 

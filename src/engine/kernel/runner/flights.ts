@@ -4,6 +4,7 @@ import type { ActiveRun, RunParts } from './active-run.js';
 import { type AttemptSpec, driveAttempt, resumeAttempt } from './attempt.js';
 import { CancelledError, ShutdownError, StepStoppedError } from './run-action.js';
 import { recordOutcome } from './step-outcome.js';
+import { wakeAfter } from './wake-after.js';
 
 /** How an attempt is taken up: one just stored as started, or one that waited (or was cut off) and goes on. */
 export type FlightStart = 'start' | 'resume';
@@ -68,16 +69,16 @@ export class Flights {
   /** Resolves when an attempt's outcome is stored, a signal or cancel arrives, or `dueAt` comes. */
   async next(dueAt: number | null): Promise<void> {
     const { clock } = this.parts;
-    const timer = new AbortController();
     const waits: Promise<unknown>[] = [
       ...[...this.running.values()].map((flight) => flight.done),
       this.run.nudge.next(),
     ];
-    if (dueAt !== null) waits.push(clock.sleep(Math.max(0, dueAt - clock.now()), timer.signal).catch(() => undefined));
+    const wake = dueAt === null ? null : wakeAfter(clock, dueAt - clock.now());
+    if (wake) waits.push(wake.woken);
     try {
       await Promise.race(waits);
     } finally {
-      timer.abort();
+      wake?.cancel();
     }
   }
 

@@ -1,5 +1,5 @@
 import { INTERRUPTED_CODE } from '../handoff/failure-code.js';
-import type { Handoff } from '../handoff/handoff.js';
+import { type Handoff, isFinal } from '../handoff/handoff.js';
 import { completeHandoff, handBack } from '../handoff/handoff-transitions.js';
 import { StepFailure } from '../steps/step-kind.js';
 import type { ActiveRun, RunEnd, RunParts } from './active-run.js';
@@ -108,7 +108,10 @@ async function turn(parts: RunParts, run: ActiveRun, flights: Flights, plan: Gra
   for (const index of plan.resume) flights.launch(index, 'resume');
   const quiet = flights.size === 0 && run.startedHere.size === 0;
   if (plan.complete && quiet) {
-    if (await parts.commit(run, (h) => completeHandoff(h, parts.clock.now()))) return 'FINISHED';
+    // The last success may have completed the handoff in its own write while this turn planned (its follow-up
+    // is COMPLETE): then there is nothing left to store.
+    const complete = (h: Handoff) => (isFinal(h.status) ? null : completeHandoff(h, parts.clock.now()));
+    if (await parts.commit(run, complete)) return 'FINISHED';
     return rollBackFor(parts, run, `cancelled: ${run.cancelReason}`);
   }
   // Between attempts (none under way), where a pause stops the handoff.
