@@ -176,6 +176,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     claimTokens: options.claimTokens ?? secureClaimTokens,
     feed: agentFeed,
   });
+  handoffs.useTaskAnswers((handoff, step, signal) => agentTasks.answerStep(handoff, step, signal));
   const stopSweeping = withdrawTasksOfInterruptedHandoffs(
     handoffs.executed,
     stores.agentTasks,

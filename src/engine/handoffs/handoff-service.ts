@@ -25,7 +25,7 @@ import type { HandoffRunner } from './handoff-runner.js';
 import type { PauseRequest } from './handoff-transitions.js';
 import { PAUSE_SIGNAL, pauseRequestOf as readPauseRequest } from './pause-request.js';
 import { QueuedDeadlines } from './queued-deadlines.js';
-import { type SignalOutcome, storedSignal } from './step-signal.js';
+import { type SignalOutcome, type StepSignal, storedSignal } from './step-signal.js';
 
 export interface InitiateHandoffInput {
   /** Client idempotency key; generated when absent. */
@@ -47,6 +47,13 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const NAME_LIMIT = 200;
 /** Metadata (and a signal's payload) is stored and copied into events: keep it bounded. */
 export const METADATA_LIMIT_BYTES = 64 * 1024;
+
+/** Answers the question an `agent_task` step's agent asked, with a signal's decision and payload. */
+export type TaskAnswerer = (
+  handoff: Handoff,
+  step: string,
+  signal: Omit<StepSignal, 'run'>,
+) => Promise<Outcome<unknown>>;
 
 function checkInput(input: InitiateHandoffInput): UserError[] {
   const errors: UserError[] = [];
@@ -93,6 +100,7 @@ function checkInput(input: InitiateHandoffInput): UserError[] {
 
 /** Starts, steers and reads handoffs. */
 export class HandoffService {
+  private taskAnswers: TaskAnswerer | null = null;
   private readonly resumeFailures = new Map<string, number>();
   private readonly stopped = new AbortController();
   /** Every event this process hears of: its own as they commit, other processes' through the change feed. */
@@ -338,7 +346,7 @@ export class HandoffService {
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);
     if (!target) return fail('NOT_FOUND', `Handoff has no step "${step}"`, ['input', 'step']);
-    if (target.kind !== 'await_signal')
+    if (target.kind !== 'await_signal' && !(target.kind === 'agent_task' && this.taskAnswers))
       return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
     if (
       ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) ||
@@ -361,6 +369,16 @@ export class HandoffService {
     const outcome = decision.outcome ?? 'APPROVE';
     if (outcome === 'REJECT' && !decision.reason?.trim())
       return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
+    if (target.kind === 'agent_task') {
+      // The step's agent asked a question (input-required): the signal is its answer.
+      const answered = await this.taskAnswers!(handoff, step, {
+        outcome,
+        payload,
+        reason: decision.reason ?? null,
+        actor: decision.actor ?? null,
+      });
+      return answered.ok ? ok((await this.repository.get(id))!) : answered;
+    }
     const signal = storedSignal({
       outcome,
       payload,
@@ -373,6 +391,14 @@ export class HandoffService {
     }
     this.runner.notifySignal(id, step, signal);
     return ok((await this.repository.get(id))!);
+  }
+
+  /**
+   * Where a signal for an `agent_task` step goes: the answer to the question its agent asked
+   * (set by the engine once agent tasks exist; until then such a signal is refused).
+   */
+  useTaskAnswers(answer: TaskAnswerer): void {
+    this.taskAnswers = answer;
   }
 
   /**

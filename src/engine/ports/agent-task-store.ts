@@ -1,4 +1,10 @@
-import type { AgentTask, AgentTaskFailure, AgentTaskStatus, WithdrawCause } from '../tasks/agent-task.js';
+import type {
+  AgentTask,
+  AgentTaskAnswer,
+  AgentTaskFailure,
+  AgentTaskStatus,
+  WithdrawCause,
+} from '../tasks/agent-task.js';
 import type { Page, PageRequest } from './page.js';
 
 export interface AgentTaskFilter {
@@ -19,6 +25,8 @@ export interface AgentTaskFilter {
  * | complete   | CLAIMED with tokenDigest                  | COMPLETED, output, finishedAt       |
  * | fail       | CLAIMED with tokenDigest                  | FAILED, failure, finishedAt         |
  * | withdraw   | OFFERED or CLAIMED (and, for a heartbeat timeout, the heartbeat it judged stale) | WITHDRAWN, withdrawal, finishedAt |
+ * | ask        | CLAIMED with tokenDigest                  | question (its seq one past the last), lastHeartbeatAt |
+ * | answer     | CLAIMED, its question's seq is answer.seq and not answered yet | answer |
  */
 export interface AgentTaskStore {
   /** Stores a new offer and withdraws the open tasks of earlier attempts of the same action; returns those. */
@@ -46,6 +54,15 @@ export interface AgentTaskStore {
     at: number,
     staleHeartbeatAt?: number,
   ): Promise<AgentTask | null>;
+  /** Stores the worker's question (numbered one past the last); counts as a heartbeat. */
+  ask(
+    id: string,
+    tokenDigest: string,
+    question: { text: string; data: unknown },
+    at: number,
+  ): Promise<AgentTask | null>;
+  /** Stores the answer to the open question `answer.seq`; null when that question is not open (answered, replaced, task done). */
+  answer(id: string, answer: AgentTaskAnswer): Promise<AgentTask | null>;
   /** Deletes every task of these handoffs (retention deletes the handoffs next); returns how many. */
   deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
   /** An agent's tasks, newest offer first. */
