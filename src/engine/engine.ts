@@ -1,3 +1,6 @@
+import type { A2AAgentService } from './a2a/a2a-agent-service.js';
+import type { A2APeers } from './a2a/a2a-peers.js';
+import { type A2ASettings, wireA2A } from './a2a/wire-a2a.js';
 import { AgentFeedService } from './agents/agent-feed-service.js';
 import { AgentService } from './agents/agent-service.js';
 import { ContextDeliveryService } from './agents/context-delivery-service.js';
@@ -28,7 +31,7 @@ import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-ser
 import { type WebhookSettings, wireWebhooks } from './webhooks/wire-webhooks.js';
 
 /** `webhookAllowList` also bounds webhook steps; the other webhook settings are the subscriptions' (WebhookSettings). */
-export interface EngineSettings extends WebhookSettings {
+export interface EngineSettings extends WebhookSettings, A2ASettings {
   agentHeartbeatWindowMs: number;
   maxConcurrentHandoffs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
@@ -62,6 +65,8 @@ export interface EngineOptions {
   webhookSecrets?: WebhookSecretSource;
   /** How webhook POSTs are sent (default: fetch). */
   webhookSender?: WebhookSender;
+  /** How A2A agents are called (default: the official SDK's client, under the outbound policy). */
+  a2aPeers?: A2APeers;
   logger?: Logger;
 }
 
@@ -90,6 +95,8 @@ export interface Engine {
   readonly reliability: ReliabilityService;
   /** Outbound webhook subscriptions and their delivery logs. */
   readonly webhooks: WebhookService;
+  /** A2A agents registered from their Agent Cards; a bridge works the tasks offered to them. */
+  readonly a2aAgents: A2AAgentService;
   /** Bulk actions over the handoffs a filter matches: started, driven in batches, resumed after a restart. */
   readonly bulk: BulkOperationService;
   /** Executes handoffs (exposed for metrics and tests). */
@@ -222,6 +229,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sender: options.webhookSender,
   });
   let stopWebhooks: (() => Promise<void>) | null = null;
+  const a2a = wireA2A({
+    stores,
+    settings: options.settings,
+    agents,
+    agentTasks,
+    agentFeed,
+    clock,
+    logger,
+    peers: options.a2aPeers,
+  });
+  let stopA2A: (() => Promise<void>) | null = null;
   const bulk = new BulkOperationService({
     store: stores.bulkOperations,
     handoffs,
@@ -275,6 +293,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     faults,
     reliability,
     webhooks: webhooks.service,
+    a2aAgents: a2a.service,
     bulk,
     runner,
     queue,
@@ -326,10 +345,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())),
         );
       stopWebhooks = webhooks.start();
+      stopA2A = a2a.start();
       retention.start();
     },
     async stop() {
       stopBackground.splice(0).forEach((stopIt) => stopIt());
+      // Before the runner stops: the bridge lets go of its A2A tasks (a restart follows them again).
+      await stopA2A?.();
+      stopA2A = null;
       await stopWebhooks?.();
       stopWebhooks = null;
       await bulk.stop();

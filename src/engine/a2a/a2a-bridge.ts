@@ -1,0 +1,164 @@
+import type { AgentFeedEntry } from '../agents/agent-feed.js';
+import { repeatEvery } from '../shared/clock.js';
+import type { Topic } from '../shared/topic.js';
+import type { AgentTask, WithdrawCause } from '../tasks/agent-task.js';
+import type { A2AAgentService } from './a2a-agent-service.js';
+import { A2ATaskRun, type TaskRunSettings } from './a2a-task-run.js';
+import { type BridgeProgress, bridgeProgressOf } from './bridge-progress.js';
+
+export interface A2ABridgeSettings extends TaskRunSettings {
+  links: A2AAgentService;
+  /** Every agent feed entry this process hears of (its own and, on a shared store, other processes'). */
+  feed: Topic<AgentFeedEntry>;
+  /** How often offered tasks of A2A agents are looked for besides the feed (and links registered elsewhere learnt). */
+  sweepEveryMs: number;
+}
+
+/**
+ * Withdrawals after which the A2A task is cancelled: the attempt is over (a cancel or rollback of the
+ * handoff, a step or heartbeat timeout, a handoff finished after a crash). After SUPERSEDED or
+ * SHUTDOWN the attempt was cut short by a server going away, not by the handoff: the next attempt
+ * follows the same A2A task instead.
+ */
+const CANCELLING: ReadonlySet<WithdrawCause> = new Set([
+  'CANCELLED',
+  'STEP_TIMEOUT',
+  'HEARTBEAT_TIMEOUT',
+  'HANDOFF_FINISHED',
+]);
+const ADOPTABLE: ReadonlySet<WithdrawCause> = new Set(['SUPERSEDED', 'SHUTDOWN']);
+
+/**
+ * The worker of every A2A agent: it claims the tasks offered to them through the same agent-task
+ * service other workers use (so with several servers on one store exactly one claims each), runs an
+ * A2ATaskRun per claimed task, and cancels the A2A task of an attempt taken back for good. It holds
+ * no handoff execution slot: the step only waits for the task's outcome, as for any worker.
+ */
+export class A2ABridge {
+  private readonly runs = new Map<string, { run: A2ATaskRun; done: Promise<void> }>();
+  private readonly claiming = new Set<string>();
+  private linked = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly settings: A2ABridgeSettings) {}
+
+  /** Starts following the feed and sweeping; returns the (awaited) stop, which leaves A2A tasks running. */
+  start(): () => Promise<void> {
+    const unsubscribe = this.settings.feed.subscribe((entry) => this.onFeedEntry(entry));
+    const stopSweeping = repeatEvery(this.settings.clock, this.settings.sweepEveryMs, () => this.sweep());
+    void this.sweep();
+    return async () => {
+      this.stopped = true;
+      unsubscribe();
+      stopSweeping();
+      const running = [...this.runs.values()];
+      for (const { run } of running) run.abandon('the server is stopping');
+      await Promise.allSettled(running.map(({ done }) => done));
+    };
+  }
+
+  /** An agent linked here just now: its offered tasks are claimed at once. */
+  async track(agentId: string): Promise<void> {
+    this.linked.add(agentId);
+    await this.claimOffered(agentId);
+  }
+
+  /** Agent tasks being bridged by this process now. */
+  get activeTaskIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  private onFeedEntry(entry: AgentFeedEntry): void {
+    if (!entry.taskId || !this.linked.has(entry.agentId)) return;
+    const taskId = entry.taskId;
+    if (entry.type === 'TASK_OFFERED') void this.consider(taskId);
+    else if (entry.type === 'TASK_ANSWERED') this.runs.get(taskId)?.run.wake();
+    else if (entry.type === 'TASK_WITHDRAWN') void this.withdrawn(taskId, entry.data?.cause as WithdrawCause);
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.linked = new Set((await this.settings.links.list()).map((link) => link.agentId));
+      for (const agentId of this.linked) await this.claimOffered(agentId);
+    } catch (error) {
+      this.settings.logger.warn({ err: error }, 'A2A bridge sweep failed');
+    }
+  }
+
+  private async claimOffered(agentId: string): Promise<void> {
+    const offered = await this.settings.tasks.page({ agentId, statuses: ['OFFERED'] }, { first: 100 });
+    for (const { node } of offered.items) await this.consider(node.id);
+  }
+
+  /** Claims an offered task of an A2A agent and starts its run; a task claimed by anyone else is left alone. */
+  private async consider(taskId: string): Promise<void> {
+    if (this.stopped || this.runs.has(taskId) || this.claiming.has(taskId)) return;
+    this.claiming.add(taskId);
+    try {
+      const claim = await this.settings.tasks.claim(taskId, this.settings.actor);
+      if (!claim.ok) return;
+      const { task, token } = claim.value;
+      const link = await this.settings.links.get(task.agentId);
+      if (!link) {
+        await this.settings.tasks.fail(
+          taskId,
+          token,
+          { code: 'A2A_AGENT_REMOVED', message: `agent ${task.agentId} is no longer an A2A agent`, retryable: true },
+          this.settings.actor,
+        );
+        return;
+      }
+      const run = new A2ATaskRun(this.settings, link, task, token, await this.adoptable(task));
+      const done = run.run().finally(() => this.runs.delete(taskId));
+      this.runs.set(taskId, { run, done });
+    } catch (error) {
+      this.settings.logger.warn({ taskId, err: error }, 'A2A bridge could not take a task');
+    } finally {
+      this.claiming.delete(taskId);
+    }
+  }
+
+  /**
+   * The A2A task of the attempt just before, when a server going away cut that attempt short: this
+   * attempt follows it (the same A2A task, never a second one for work already started).
+   */
+  private async adoptable(task: AgentTask): Promise<BridgeProgress | null> {
+    const earlier = (await this.settings.tasks.ofAction(task.handoffId, task.actionId))
+      .filter((other) => other.id !== task.id && other.agentId === task.agentId && other.offeredAt <= task.offeredAt)
+      .sort((a, b) => a.offeredAt - b.offeredAt);
+    const previous = earlier.at(-1);
+    if (previous?.status !== 'WITHDRAWN' || !previous.withdrawal || !ADOPTABLE.has(previous.withdrawal.cause))
+      return null;
+    const progress = bridgeProgressOf(previous.progress);
+    if (progress)
+      this.settings.logger.info(
+        { taskId: task.id, from: previous.id, a2aTaskId: progress.taskId },
+        'following the A2A task of an attempt a restart interrupted',
+      );
+    return progress;
+  }
+
+  /** A task was taken back: stop following it, and cancel its A2A task when the attempt is over for good. */
+  private async withdrawn(taskId: string, cause: WithdrawCause | undefined): Promise<void> {
+    this.runs.get(taskId)?.run.abandon(`taken back (${cause})`);
+    if (!cause || !CANCELLING.has(cause)) return;
+    const { tasks, links, peers, logger } = this.settings;
+    try {
+      const task = await tasks.get(taskId);
+      const progress = bridgeProgressOf(task?.progress);
+      const link = task && progress ? await links.get(task.agentId) : null;
+      if (!progress || !link) return;
+      const remoteId =
+        progress.taskId ?? (await peers.findByContext(link, progress.contextId).catch(() => null))?.id ?? null;
+      if (!remoteId) return;
+      const cancelled = await peers.cancel(link, remoteId);
+      logger.info(
+        { taskId, a2aTaskId: remoteId, cause, state: cancelled.state },
+        'cancelled the A2A task of a withdrawn agent task',
+      );
+    } catch (error) {
+      logger.warn({ taskId, cause, err: error }, 'could not cancel the A2A task of a withdrawn agent task');
+    }
+  }
+}

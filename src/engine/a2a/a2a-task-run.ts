@@ -1,0 +1,394 @@
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Outcome } from '../shared/user-error.js';
+import type { AgentTask, AgentTaskAnswer } from '../tasks/agent-task.js';
+import type { AgentTaskService } from '../tasks/agent-task-service.js';
+import type { A2AAgentLink } from './a2a-agent.js';
+import { type A2APeers, type OutboundMessage, PeerError } from './a2a-peers.js';
+import { questionOf, reasonOf, stepOutputOf } from './a2a-step-output.js';
+import { type BridgeProgress, progressRecord } from './bridge-progress.js';
+import { partsOf, partsText, type RemoteTask } from './remote-task.js';
+
+export interface TaskRunSettings {
+  tasks: AgentTaskService;
+  peers: A2APeers;
+  clock: Clock;
+  logger: Logger;
+  /** Who the bridge acts as on agent tasks (its claims read `claimedBy: a2a-bridge`). */
+  actor: Actor;
+  /** The first wait before polling again or reconnecting; it doubles while nothing changes. */
+  pollMinMs: number;
+  /** The longest wait between two polls (or reconnection attempts). */
+  pollMaxMs: number;
+  /** Heartbeats at least this often while the task is held. */
+  heartbeatEveryMs: number;
+}
+
+/** The agent task is no longer ours (taken back, finished): stop following. */
+class NotOurs extends Error {
+  constructor(taskId: string) {
+    super(`agent task ${taskId} is no longer held by the bridge`);
+  }
+}
+
+/** What comes next after an update: keep following, send the agent a message on its task, or stop. */
+type Next = { kind: 'follow' } | { kind: 'send'; message: OutboundMessage } | { kind: 'done' };
+
+/** Where updates come from next. */
+type Source = { kind: 'send'; message: OutboundMessage } | { kind: 'follow' } | { kind: 'recover' };
+
+function changeKey(remote: RemoteTask): string {
+  return `${remote.state}|${partsText(remote.statusParts)}|${remote.artifacts.length}`;
+}
+
+/**
+ * The bridge's work on one claimed agent task: the A2A task that does it, from the first message to
+ * the task's outcome. Everything it learns goes into the agent task through the same service a
+ * worker uses: its progress (the A2A task's id before anything else, then its state), heartbeats,
+ * a question while the agent is input-required, and the completion (the artifacts) or the failure.
+ * A lost connection is followed up (resubscribe when the agent streams, else tasks/get with
+ * back-off); a message whose answer was lost is found again by its context, or sent again unchanged.
+ */
+export class A2ATaskRun {
+  private progress: BridgeProgress;
+  private readonly stop = new AbortController();
+  private wakeWaiter: (() => void) | null = null;
+  private lastBeatAt = Number.NEGATIVE_INFINITY;
+  private asked: { key: string; seq: number; answered: boolean } | null = null;
+  private finished = false;
+  private readonly adopted: boolean;
+
+  constructor(
+    private readonly settings: TaskRunSettings,
+    private readonly link: A2AAgentLink,
+    private readonly task: AgentTask,
+    private readonly token: string,
+    /** The A2A task of an earlier attempt a restart interrupted: followed instead of starting another. */
+    adopted: BridgeProgress | null,
+  ) {
+    this.adopted = adopted !== null;
+    this.progress = adopted
+      ? { ...adopted, agentId: link.agentId }
+      : {
+          agentId: link.agentId,
+          contextId: task.id,
+          messageId: task.id,
+          taskId: null,
+          state: 'sending',
+          message: null,
+        };
+  }
+
+  get taskId(): string {
+    return this.task.id;
+  }
+
+  /** An answer to the task's question was stored: look now instead of at the next check. */
+  wake(): void {
+    this.wakeWaiter?.();
+  }
+
+  /** Stops following (the task was taken back, or the server stops); the A2A task is left as it is. */
+  abandon(reason: string): void {
+    this.stop.abort(new NotOurs(`${this.task.id}: ${reason}`));
+  }
+
+  async run(): Promise<void> {
+    const keepAlive = this.keepAlive();
+    try {
+      // Recorded before anything is sent: a restart from here on finds this A2A task again.
+      await this.beat(true);
+      await this.follow(this.adopted ? { kind: 'recover' } : { kind: 'send', message: this.firstMessage() });
+    } catch (error) {
+      if (error instanceof NotOurs || this.stop.signal.aborted) return;
+      this.settings.logger.error({ taskId: this.task.id, err: error }, 'the A2A bridge failed on a task');
+      await this.fail('A2A_BRIDGE_ERROR', (error as Error).message ?? String(error), true).catch(() => undefined);
+    } finally {
+      this.finished = true;
+      this.stop.abort(new NotOurs(this.task.id));
+      this.wake();
+      await keepAlive;
+    }
+  }
+
+  /** The message that starts the A2A task: the step's input, under ids derived from the agent task. */
+  private firstMessage(): OutboundMessage {
+    return {
+      messageId: this.progress.messageId,
+      contextId: this.progress.contextId,
+      taskId: null,
+      parts: partsOf(this.task.input),
+      metadata: { handoffId: this.task.handoffId, step: this.task.actionId, attempt: this.task.attempt },
+    };
+  }
+
+  /** Reads updates from `start` on, then from wherever they come next, until the task's outcome is stored. */
+  private async follow(start: Source): Promise<void> {
+    let source = start;
+    let wait = 0;
+    let seen = '';
+    for (;;) {
+      if (wait > 0) await this.sleep(wait);
+      let next: Next | null = null;
+      let last: RemoteTask | null = null;
+      try {
+        for await (const remote of this.updates(source)) {
+          last = remote;
+          next = await this.onUpdate(remote);
+          if (next.kind !== 'follow') break;
+        }
+      } catch (error) {
+        if (error instanceof NotOurs || this.stop.signal.aborted) throw error;
+        const failure = error instanceof PeerError ? error : new PeerError('unreachable', String(error));
+        if (await this.giveUp(failure, source)) return;
+        this.settings.logger.warn(
+          { taskId: this.task.id, a2aTaskId: this.progress.taskId, problem: failure.message },
+          'A2A agent call failed; trying again',
+        );
+        source = { kind: 'recover' };
+        wait = this.backOff(wait);
+        continue;
+      }
+      if (next?.kind === 'done') return;
+      if (next?.kind === 'send') {
+        source = { kind: 'send', message: next.message };
+        wait = 0;
+        continue;
+      }
+      // The stream ended (or the one answer came) with no outcome yet: look again, waiting longer while nothing changes.
+      source = { kind: 'follow' };
+      const key = last ? changeKey(last) : seen;
+      wait = key !== seen ? this.settings.pollMinMs : this.backOff(wait);
+      seen = key;
+    }
+  }
+
+  /** True when the failure ends the attempt (its failure stored); false to try again later. */
+  private async giveUp(failure: PeerError, source: Source): Promise<boolean> {
+    if (failure.failure === 'task-not-found' && this.progress.taskId) {
+      await this.fail('A2A_TASK_LOST', `the agent no longer knows task ${this.progress.taskId}`, true);
+      return true;
+    }
+    if (failure.failure === 'refused' && source.kind === 'send') {
+      await this.fail('A2A_REFUSED', `the agent refused the message: ${failure.message}`, false);
+      return true;
+    }
+    return false;
+  }
+
+  private backOff(wait: number): number {
+    return Math.min(this.settings.pollMaxMs, Math.max(this.settings.pollMinMs, wait * 2));
+  }
+
+  /**
+   * The updates of one source: a message's answer, the task followed again, or the task found after a
+   * lost answer. Its own abort closes the source's connection once the caller moves on.
+   */
+  private async *updates(source: Source): AsyncIterable<RemoteTask> {
+    const done = new AbortController();
+    const signal = AbortSignal.any([this.stop.signal, done.signal]);
+    try {
+      yield* this.read(source, signal);
+    } finally {
+      done.abort(new Error('moved on'));
+    }
+  }
+
+  private async *read(source: Source, signal: AbortSignal): AsyncIterable<RemoteTask> {
+    const { peers } = this.settings;
+    if (source.kind === 'send') {
+      yield* peers.send(this.link, source.message, signal);
+      return;
+    }
+    if (source.kind === 'recover' && !this.progress.taskId) {
+      const found = await peers.findByContext(this.link, this.progress.contextId, signal).catch((error) => {
+        if (error instanceof PeerError && error.failure === 'unsupported') return null;
+        throw error;
+      });
+      // Not found (or the agent cannot list tasks): the first message never made a task, or we cannot
+      // know: it is sent again, unchanged (same message and context ids).
+      if (!found) {
+        yield* peers.send(this.link, this.firstMessage(), signal);
+        return;
+      }
+      yield found;
+    }
+    const taskId = this.progress.taskId!;
+    if (this.link.card.streaming) {
+      try {
+        yield* peers.subscribe(this.link, taskId, signal);
+        return;
+      } catch (error) {
+        // Resubscribing is refused once the task has no live stream (it is finished): read it instead.
+        if (!(error instanceof PeerError) || (error.failure !== 'unsupported' && error.failure !== 'refused'))
+          throw error;
+      }
+    }
+    yield await peers.get(this.link, taskId, signal);
+  }
+
+  /** Acts on the task as it stands now. */
+  private async onUpdate(remote: RemoteTask): Promise<Next> {
+    const changed = remote.state !== this.progress.state || partsText(remote.statusParts) !== this.progress.message;
+    this.progress = {
+      ...this.progress,
+      taskId: remote.id || this.progress.taskId,
+      contextId: remote.contextId || this.progress.contextId,
+      state: remote.state,
+      message: partsText(remote.statusParts) || null,
+    };
+    switch (remote.state) {
+      case 'completed':
+        await this.settle(
+          this.settings.tasks.complete(
+            this.task.id,
+            this.token,
+            stepOutputOf(remote, this.link.agentId),
+            this.settings.actor,
+          ),
+          remote,
+        );
+        return { kind: 'done' };
+      case 'failed':
+        await this.fail('A2A_FAILED', reasonOf(remote), remote.statusMetadata?.retryable !== false);
+        return { kind: 'done' };
+      case 'rejected':
+        await this.fail('A2A_REJECTED', reasonOf(remote), false);
+        return { kind: 'done' };
+      case 'canceled':
+        await this.fail('A2A_CANCELED', reasonOf(remote), false);
+        return { kind: 'done' };
+      case 'auth-required':
+        await this.cancelRemote();
+        await this.fail(
+          'A2A_AUTH_REQUIRED',
+          `the agent asks for credentials the bridge cannot give: ${reasonOf(remote)}`,
+          false,
+        );
+        return { kind: 'done' };
+      case 'input-required':
+        await this.beat(changed);
+        return this.askAndWait(remote);
+      default:
+        await this.beat(changed);
+        return { kind: 'follow' };
+    }
+  }
+
+  /** The agent needs input: ask it on the agent task (once per question), wait for the answer, hand it on. */
+  private async askAndWait(remote: RemoteTask): Promise<Next> {
+    const question = questionOf(remote);
+    // A question asked again comes in a new status message; the same one is seen again in the snapshot
+    // a task's next turn starts with, and must not be answered twice.
+    const key = remote.statusMessageId || JSON.stringify(question);
+    if (this.asked?.key === key && this.asked.answered) return { kind: 'follow' };
+    if (this.asked?.key !== key) {
+      const asked = await this.settings.tasks.ask(this.task.id, this.token, question, this.settings.actor);
+      if (!asked.ok) throw new NotOurs(this.task.id);
+      this.asked = { key, seq: asked.value.question!.seq, answered: false };
+    }
+    const answer = await this.answerTo(this.asked.seq);
+    this.asked.answered = true;
+    if (answer.outcome === 'REJECT') {
+      await this.cancelRemote();
+      await this.fail('REJECTED', `the question was rejected${answer.reason ? `: ${answer.reason}` : ''}`, false);
+      return { kind: 'done' };
+    }
+    return {
+      kind: 'send',
+      message: {
+        messageId: `${this.task.id}:answer:${answer.seq}`,
+        contextId: this.progress.contextId,
+        taskId: this.progress.taskId,
+        parts: partsOf(answer.payload),
+        metadata: {
+          handoffId: this.task.handoffId,
+          step: this.task.actionId,
+          answeredBy: answer.actor?.keyName ?? null,
+        },
+      },
+    };
+  }
+
+  /** Waits (heartbeating meanwhile) until question `seq` is answered; woken by the bridge, else it looks now and then. */
+  private async answerTo(seq: number): Promise<AgentTaskAnswer> {
+    for (;;) {
+      const current = await this.settings.tasks.get(this.task.id);
+      if (current?.status !== 'CLAIMED') throw new NotOurs(this.task.id);
+      if (current.answer?.seq === seq) return current.answer;
+      const woken = new Promise<void>((resolve) => {
+        this.wakeWaiter = resolve;
+      });
+      await Promise.race([woken, this.sleep(this.settings.heartbeatEveryMs)]);
+      this.wakeWaiter = null;
+    }
+  }
+
+  /** Heartbeats with the current progress: when it changed (or `force`), else at most once a second. */
+  private async beat(force: boolean): Promise<void> {
+    const now = this.settings.clock.now();
+    if (!force && now - this.lastBeatAt < 1_000) return;
+    this.lastBeatAt = now;
+    const beat = await this.settings.tasks.heartbeat(
+      this.task.id,
+      this.token,
+      progressRecord(this.progress),
+      this.settings.actor,
+    );
+    if (!beat.ok) throw new NotOurs(this.task.id);
+  }
+
+  /** Heartbeats the task while it is held, however long the agent stays silent. */
+  private async keepAlive(): Promise<void> {
+    while (!this.finished) {
+      try {
+        await this.sleep(this.settings.heartbeatEveryMs);
+        await this.beat(true);
+      } catch (error) {
+        if (error instanceof NotOurs) this.stop.abort(error);
+        return;
+      }
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await this.settings.clock.sleep(ms, this.stop.signal);
+  }
+
+  private async settle<T>(outcome: Promise<Outcome<T>>, remote: RemoteTask): Promise<void> {
+    const result = await outcome;
+    if (result.ok) return;
+    if (result.errors[0]?.code === 'TOO_LARGE') {
+      await this.fail(
+        'OUTPUT_TOO_LARGE',
+        `the artifacts of A2A task ${remote.id} are too large for a step output: ${result.errors[0].message}`,
+        false,
+      );
+      return;
+    }
+    throw new NotOurs(this.task.id);
+  }
+
+  private async fail(code: string, message: string, retryable: boolean): Promise<void> {
+    const failed = await this.settings.tasks.fail(
+      this.task.id,
+      this.token,
+      { code, message, retryable },
+      this.settings.actor,
+    );
+    if (!failed.ok) throw new NotOurs(this.task.id);
+  }
+
+  private async cancelRemote(): Promise<void> {
+    if (!this.progress.taskId) return;
+    await this.settings.peers
+      .cancel(this.link, this.progress.taskId, this.stop.signal)
+      .catch((error) =>
+        this.settings.logger.info(
+          { taskId: this.task.id, a2aTaskId: this.progress.taskId, err: error },
+          'could not cancel an A2A task',
+        ),
+      );
+  }
+}

@@ -1,0 +1,79 @@
+import type { AgentFeedService } from '../agents/agent-feed-service.js';
+import type { AgentService } from '../agents/agent-service.js';
+import type { EngineStores } from '../ports/stores.js';
+import { type Clock, repeatEvery } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { outboundFetch } from '../shared/outbound-fetch.js';
+import type { AgentTaskService } from '../tasks/agent-task-service.js';
+import { A2AAgentService } from './a2a-agent-service.js';
+import { A2ABridge } from './a2a-bridge.js';
+import type { A2APeers } from './a2a-peers.js';
+import { SdkA2APeers } from './sdk-a2a-peers.js';
+
+export interface A2ASettings {
+  /** Hosts the server may call (WEBHOOK_ALLOW_HOSTS): cards and agents alike. */
+  webhookAllowList: string[];
+  /** How long an agent has to answer a call (default 5 s; a stream, once answered, lasts as long as the task). */
+  webhookTimeoutMs?: number;
+  /** How often every A2A agent's card is read again (default 15 s). */
+  a2aCardRefreshMs?: number;
+  /** The longest wait between two polls of an agent that does not stream (default 5 s). */
+  a2aPollMaxMs?: number;
+}
+
+export interface A2AWiring {
+  stores: EngineStores;
+  settings: A2ASettings;
+  agents: AgentService;
+  agentTasks: AgentTaskService;
+  agentFeed: AgentFeedService;
+  clock: Clock;
+  logger: Logger;
+  /** How A2A agents are called (default: the official SDK's client over outboundFetch). */
+  peers?: A2APeers;
+}
+
+/** A2A agents as handoff targets: the registry of their cards, and the bridge that works their tasks. */
+export function wireA2A(wiring: A2AWiring): { service: A2AAgentService; start(): () => Promise<void> } {
+  const { settings, clock, logger } = wiring;
+  const peers =
+    wiring.peers ??
+    new SdkA2APeers(
+      outboundFetch({ allowList: settings.webhookAllowList, timeoutMs: settings.webhookTimeoutMs ?? 5_000, clock }),
+    );
+  let bridge: A2ABridge | null = null;
+  const service = new A2AAgentService({
+    store: wiring.stores.a2aAgents,
+    agents: wiring.agents,
+    peers,
+    clock,
+    logger,
+    allowList: settings.webhookAllowList,
+    onLinked: (agentId) => void bridge?.track(agentId),
+  });
+  return {
+    service,
+    start() {
+      bridge = new A2ABridge({
+        links: service,
+        tasks: wiring.agentTasks,
+        feed: wiring.agentFeed.entries,
+        peers,
+        clock,
+        logger,
+        actor: { keyName: 'a2a-bridge', agentId: null },
+        pollMinMs: 250,
+        pollMaxMs: settings.a2aPollMaxMs ?? 5_000,
+        heartbeatEveryMs: 5_000,
+        sweepEveryMs: 5_000,
+      });
+      const stopBridge = bridge.start();
+      const stopRefreshing = repeatEvery(clock, settings.a2aCardRefreshMs ?? 15_000, () => service.refreshAll());
+      return async () => {
+        stopRefreshing();
+        await stopBridge();
+        bridge = null;
+      };
+    },
+  };
+}
