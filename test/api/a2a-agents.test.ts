@@ -61,6 +61,25 @@ beforeAll(async () => {
     (await createProcedure(server, reviewProcedure('HOLD_BY_REVIEWER', 'reviewer', { change: 'PR-8', hold: true })))
       .userErrors,
   ).toEqual([]);
+  // A step that runs out of time while the agent works: the handoff fails and rolls back.
+  const timed = reviewProcedure('HOLD_TOO_LONG', 'reviewer', { change: 'PR-9', hold: true }, { timeoutMs: 1_000 });
+  expect(
+    (
+      await createProcedure(server, {
+        ...timed,
+        steps: [
+          {
+            id: 'prepare',
+            name: 'Prepare',
+            kind: 'NOOP',
+            timeoutMs: 1_000,
+            compensation: { id: 'unprepare', name: 'Unprepare', kind: 'NOOP', timeoutMs: 1_000 },
+          },
+          ...timed.steps,
+        ],
+      })
+    ).userErrors,
+  ).toEqual([]);
 });
 
 afterAll(async () => {
@@ -185,6 +204,54 @@ describe('A2A agents as handoff targets', () => {
       () => handoff(id),
       (h) => h.status === 'CANCELLED',
     );
+    await waitFor(
+      async () => streaming.cancelled,
+      (ids) => ids.includes(remoteId),
+    );
+  });
+
+  it('cancels the A2A task when its step times out and the handoff rolls back', async () => {
+    const id = 'a2a_hold_timeout';
+    expect((await initiate(server, { handoffId: id, procedureId: 'HOLD_TOO_LONG' })).userErrors).toEqual([]);
+    const working = await waitFor(
+      () => handoff(id),
+      (h) => h.openAgentTasks[0]?.progress?.a2a?.state === 'working',
+    );
+    const remoteId = working.openAgentTasks[0].progress.a2a.taskId;
+    const rolledBack = await waitFor(
+      () => handoff(id),
+      (h) => h.status === 'ROLLED_BACK' || h.status === 'ROLLBACK_FAILED' || h.status === 'FAILED',
+    );
+    expect(rolledBack.status).toBe('ROLLED_BACK');
+    expect(rolledBack.steps[1]).toMatchObject({ id: 'review', status: 'FAILED', errorCode: 'TIMEOUT' });
+    await waitFor(
+      async () => streaming.cancelled,
+      (ids) => ids.includes(remoteId),
+    );
+  });
+
+  it('a rejected question ends the A2A task and fails the step for good', async () => {
+    const id = 'a2a_review_rejected';
+    expect((await initiate(server, { handoffId: id, procedureId: 'REVIEW_BY_REVIEWER' })).userErrors).toEqual([]);
+    const waiting = await waitFor(
+      () => handoff(id),
+      (h) => h.openAgentTasks[0]?.waitingForAnswer === true,
+    );
+    const remoteId = waiting.openAgentTasks[0].progress.a2a.taskId;
+    const rejected = await server.gql(SIGNAL, {
+      input: { id, step: 'review', outcome: 'REJECT', reason: 'out of scope' },
+    });
+    expect(rejected.data.signalHandoff.userErrors).toEqual([]);
+    const failed = await waitFor(
+      () => handoff(id),
+      (h) => ['FAILED', 'ROLLED_BACK', 'COMPLETED'].includes(h.status),
+    );
+    expect(failed.steps[0]).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      errorCode: 'REJECTED',
+      error: expect.stringContaining('out of scope'),
+    });
     await waitFor(
       async () => streaming.cancelled,
       (ids) => ids.includes(remoteId),
