@@ -1,11 +1,11 @@
 import { AGENT_ID_PATTERN, type Agent } from '../agents/agent.js';
 import type { AgentService } from '../agents/agent-service.js';
-import type { A2AAgentStore } from '../ports/a2a-agent-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import { type A2AAgentLink, type A2ACardSummary, agentIdFromCard, capabilitiesOf } from './a2a-agent.js';
+import type { A2AAgentStore } from './a2a-agent-store.js';
 import { type A2APeers, PeerError } from './a2a-peers.js';
 
 export interface RegisterA2AAgentInput {

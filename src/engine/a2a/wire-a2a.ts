@@ -1,6 +1,6 @@
 import type { AgentFeedService } from '../agents/agent-feed-service.js';
 import type { AgentService } from '../agents/agent-service.js';
-import type { EngineStores } from '../ports/stores.js';
+import type { EngineStores } from '../engine-stores.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { outboundFetch } from '../shared/outbound-fetch.js';

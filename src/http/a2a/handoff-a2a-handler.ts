@@ -23,8 +23,8 @@ import {
 import type { A2ARequestHandler } from '@a2a-js/sdk/server';
 import type { Caller } from '../../context.js';
 import type { Engine } from '../../engine/engine.js';
-import { HANDOFF_TYPES, type Handoff, PRIORITIES } from '../../engine/handoffs/handoff.js';
-import type { InitiateHandoffInput } from '../../engine/handoffs/handoff-service.js';
+import { HANDOFF_TYPES, type Handoff, PRIORITIES } from '../../engine/kernel/handoff/handoff.js';
+import type { InitiateHandoffInput } from '../../engine/kernel/handoff-service.js';
 import type { Actor } from '../../engine/shared/actor.js';
 import { isJsonObject } from '../../engine/shared/json-object.js';
 import type { UserError } from '../../engine/shared/user-error.js';

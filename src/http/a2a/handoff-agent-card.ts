@@ -1,5 +1,5 @@
 import { AgentCard } from '@a2a-js/sdk';
-import type { Procedure } from '../../engine/procedures/procedure.js';
+import type { Procedure } from '../../engine/kernel/procedures/procedure.js';
 
 export interface HandoffCardSettings {
   /** Where clients reach us, e.g. https://handoff.example.com (A2A_PUBLIC_URL, or the request's own host). */

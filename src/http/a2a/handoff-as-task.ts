@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Artifact, type Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk';
-import { type Handoff, type StepRun, updatedAtOf } from '../../engine/handoffs/handoff.js';
+import { type Handoff, type StepRun, updatedAtOf } from '../../engine/kernel/handoff/handoff.js';
 import { type AgentTask, hasOpenQuestion } from '../../engine/tasks/agent-task.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
 import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
-import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
-import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
+import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
+import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
 import type { MongoDatabase } from './mongo.js';
 
 interface EventDocument {

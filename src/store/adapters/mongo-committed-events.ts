@@ -1,6 +1,6 @@
 import type { ChangeStream, ChangeStreamInsertDocument, Document } from 'mongodb';
-import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
-import type { CommittedHandoffEvents } from '../../engine/ports/webhook-store.js';
+import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
+import type { CommittedHandoffEvents } from '../../engine/kernel/ports/committed-events.js';
 import type { MongoDatabase } from './mongo.js';
 
 interface EventDocument extends Document {

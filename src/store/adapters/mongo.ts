@@ -9,7 +9,7 @@ import {
   MongoServerError,
   MongoServerSelectionError,
 } from 'mongodb';
-import { StoreUnavailableError } from '../../engine/ports/store-errors.js';
+import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 import {
   type Collection,
   type Database,

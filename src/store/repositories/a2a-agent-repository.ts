@@ -1,5 +1,5 @@
 import type { A2AAgentLink, A2ACardSummary } from '../../engine/a2a/a2a-agent.js';
-import type { A2AAgentStore } from '../../engine/ports/a2a-agent-store.js';
+import type { A2AAgentStore } from '../../engine/a2a/a2a-agent-store.js';
 import type { Collection, Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 
