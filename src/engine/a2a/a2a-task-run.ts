@@ -320,7 +320,7 @@ export class A2ATaskRun {
       const woken = new Promise<void>((resolve) => {
         this.wakeWaiter = resolve;
       });
-      await Promise.race([woken, this.sleep(this.settings.heartbeatEveryMs)]);
+      await Promise.race([woken, this.sleep(this.heartbeatEveryMs)]);
       this.wakeWaiter = null;
     }
   }
@@ -339,11 +339,19 @@ export class A2ATaskRun {
     if (!beat.ok) throw new NotOurs(this.task.id);
   }
 
+  /** How often to heartbeat: the bridge's pace, or faster when the step's heartbeat timeout asks for it. */
+  private get heartbeatEveryMs(): number {
+    const timeout = this.task.heartbeatTimeoutMs;
+    return timeout === null
+      ? this.settings.heartbeatEveryMs
+      : Math.min(this.settings.heartbeatEveryMs, Math.max(50, Math.floor(timeout / 3)));
+  }
+
   /** Heartbeats the task while it is held, however long the agent stays silent. */
   private async keepAlive(): Promise<void> {
     while (!this.finished) {
       try {
-        await this.sleep(this.settings.heartbeatEveryMs);
+        await this.sleep(this.heartbeatEveryMs);
         await this.beat(true);
       } catch (error) {
         if (error instanceof NotOurs) this.stop.abort(error);
