@@ -54,6 +54,7 @@ export class A2ATaskRun {
   private progress: BridgeProgress;
   private readonly stop = new AbortController();
   private wakeWaiter: (() => void) | null = null;
+  private woken = false;
   private lastBeatAt = Number.NEGATIVE_INFINITY;
   private asked: { key: string; seq: number; answered: boolean } | null = null;
   private finished = false;
@@ -86,6 +87,7 @@ export class A2ATaskRun {
 
   /** An answer to the task's question was stored: look now instead of at the next check. */
   wake(): void {
+    this.woken = true;
     this.wakeWaiter?.();
   }
 
@@ -314,14 +316,19 @@ export class A2ATaskRun {
   /** Waits (heartbeating meanwhile) until question `seq` is answered; woken by the bridge, else it looks now and then. */
   private async answerTo(seq: number): Promise<AgentTaskAnswer> {
     for (;;) {
+      this.woken = false;
       const current = await this.settings.tasks.get(this.task.id);
       if (current?.status !== 'CLAIMED') throw new NotOurs(this.task.id);
       if (current.answer?.seq === seq) return current.answer;
-      const woken = new Promise<void>((resolve) => {
-        this.wakeWaiter = resolve;
-      });
-      await Promise.race([woken, this.sleep(this.heartbeatEveryMs)]);
+      // Woken by the bridge (also while the task was read above), or at the latest after a while.
+      const nap = new AbortController();
+      this.wakeWaiter = () => nap.abort();
+      if (!this.woken)
+        await this.settings.clock
+          .sleep(this.heartbeatEveryMs, AbortSignal.any([this.stop.signal, nap.signal]))
+          .catch(() => undefined);
       this.wakeWaiter = null;
+      if (this.stop.signal.aborted) throw this.stop.signal.reason;
     }
   }
 
@@ -354,8 +361,12 @@ export class A2ATaskRun {
         await this.sleep(this.heartbeatEveryMs);
         await this.beat(true);
       } catch (error) {
-        if (error instanceof NotOurs) this.stop.abort(error);
-        return;
+        if (error instanceof NotOurs || this.stop.signal.aborted) {
+          if (error instanceof NotOurs) this.stop.abort(error);
+          return;
+        }
+        // A store that did not answer this once: the next beat tries again.
+        this.settings.logger.warn({ taskId: this.task.id, err: error }, 'A2A bridge heartbeat failed');
       }
     }
   }
