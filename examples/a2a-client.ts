@@ -37,6 +37,17 @@ const client = await new ClientFactory(
   }),
 ).createFromUrl(origin);
 
+/** The parts of a streamed update (protocol JSON) this client prints. */
+interface WireStatus {
+  state: string;
+  message?: { parts?: { text?: string }[] };
+}
+interface WireUpdate {
+  task?: { id: string; status?: WireStatus };
+  statusUpdate?: { taskId: string; status?: WireStatus };
+  artifactUpdate?: { artifact: { artifactId: string; parts: { data?: unknown }[] } };
+}
+
 /** Sends one message and prints the stream of updates; returns the task id and its last state. */
 async function send(message: Record<string, unknown>): Promise<{ taskId: string; state: string }> {
   const request = SendMessageRequest.fromJSON({
@@ -45,7 +56,7 @@ async function send(message: Record<string, unknown>): Promise<{ taskId: string;
   let taskId = '';
   let state = '';
   for await (const update of client.sendMessageStream(request)) {
-    const wire = StreamResponse.toJSON(update) as Record<string, any>;
+    const wire = StreamResponse.toJSON(update) as WireUpdate;
     const status = wire.task?.status ?? wire.statusUpdate?.status;
     taskId ||= wire.task?.id ?? wire.statusUpdate?.taskId ?? '';
     if (status) {
