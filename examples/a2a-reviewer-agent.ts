@@ -6,7 +6,7 @@
  * holds a text and a data part. With `hold: true` in its input it stays `working` until cancelled.
  * It counts the tasks it creates and the cancels it receives.
  *
- *   npx tsx examples/a2a-reviewer-agent.ts        # PORT (default 41241), HOST (default 127.0.0.1), STREAMING (default 1)
+ *   npx tsx examples/a2a-reviewer-agent.ts   # PORT (default 41241), HOST (127.0.0.1), STREAMING (1), PUSH (0)
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +16,10 @@ import { type AgentCard, Message, type Part, Role, type Task, TaskState } from '
 import {
   AgentEvent,
   type AgentExecutor,
+  DefaultPushNotificationSender,
   DefaultRequestHandler,
   type ExecutionEventBus,
+  InMemoryPushNotificationStore,
   InMemoryTaskStore,
   type RequestContext,
 } from '@a2a-js/sdk/server';
@@ -164,6 +166,8 @@ class ReviewerExecutor implements AgentExecutor {
 export interface ReviewerAgentOptions {
   /** What its card declares: updates streamed (SSE), or answered one call at a time. */
   streaming?: boolean;
+  /** It pushes task updates to the URL a message's push notification config names (and its card says so). */
+  pushNotifications?: boolean;
   /** Default 0: a free port. */
   port?: number;
   host?: string;
@@ -186,7 +190,7 @@ export async function startReviewerAgent(options: ReviewerAgentOptions = {}): Pr
     version: '1.0.0',
     capabilities: {
       streaming: options.streaming ?? true,
-      pushNotifications: false,
+      pushNotifications: options.pushNotifications === true,
       extensions: [],
       extendedAgentCard: false,
     },
@@ -208,7 +212,15 @@ export async function startReviewerAgent(options: ReviewerAgentOptions = {}): Pr
     ],
     signatures: [],
   };
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new ReviewerExecutor(peer));
+  const pushes = new InMemoryPushNotificationStore();
+  const handler = new DefaultRequestHandler(
+    card,
+    new InMemoryTaskStore(),
+    new ReviewerExecutor(peer),
+    undefined,
+    pushes,
+    new DefaultPushNotificationSender(pushes),
+  );
   app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: handler }));
   app.use('/a2a', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }));
   return {
@@ -228,6 +240,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     port: Number(process.env.PORT ?? 41241),
     host: process.env.HOST ?? '127.0.0.1',
     streaming: process.env.STREAMING !== '0',
+    pushNotifications: process.env.PUSH === '1',
   });
   console.log(`Reviewer A2A agent at ${agent.origin}; its card: ${agent.cardUrl}`);
   const stop = () => void agent.close().then(() => process.exit(0));

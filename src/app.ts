@@ -12,7 +12,7 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { type Clock, systemClock } from './engine/shared/clock.js';
 import type { Random } from './engine/shared/random.js';
 import { secureClaimTokens } from './engine/tasks/claim-token.js';
-import { A2A_PATH, AGENT_CARD_PATH, withA2A } from './http/a2a/a2a-endpoint.js';
+import { A2A_PATH, A2A_PUSH_PATH, AGENT_CARD_PATH, withA2A } from './http/a2a/a2a-endpoint.js';
 import { useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
@@ -68,7 +68,15 @@ export interface AppOptions {
 const GRAPHQL_ENDPOINT = '/graphql';
 const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
-const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT, AGENT_CARD_PATH, A2A_PATH];
+const SERVED_PATHS = [
+  GRAPHQL_ENDPOINT,
+  '/health',
+  '/ready',
+  METRICS_ENDPOINT,
+  AGENT_CARD_PATH,
+  A2A_PATH,
+  A2A_PUSH_PATH,
+];
 
 /** What GraphiQL opens with: the procedures a first handoff can use (the README walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.

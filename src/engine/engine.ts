@@ -1,6 +1,6 @@
 import type { A2AAgentService } from './a2a/a2a-agent-service.js';
 import type { A2APeers } from './a2a/a2a-peers.js';
-import { type A2ASettings, wireA2A } from './a2a/wire-a2a.js';
+import { type A2APushInbox, type A2ASettings, wireA2A } from './a2a/wire-a2a.js';
 import { AgentFeedService } from './agents/agent-feed-service.js';
 import { AgentService } from './agents/agent-service.js';
 import { ContextDeliveryService } from './agents/context-delivery-service.js';
@@ -97,6 +97,8 @@ export interface Engine {
   readonly webhooks: WebhookService;
   /** A2A agents registered from their Agent Cards; a bridge works the tasks offered to them. */
   readonly a2aAgents: A2AAgentService;
+  /** Where A2A agents' push notifications go (the HTTP layer hands them over). */
+  readonly a2aPush: A2APushInbox;
   /** Bulk actions over the handoffs a filter matches: started, driven in batches, resumed after a restart. */
   readonly bulk: BulkOperationService;
   /** Executes handoffs (exposed for metrics and tests). */
@@ -299,6 +301,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     reliability,
     webhooks: webhooks.service,
     a2aAgents: a2a.service,
+    a2aPush: a2a.push,
     bulk,
     runner,
     queue,

@@ -38,7 +38,7 @@ export const A2AAgentRef = builder.objectRef<A2AAgentLink>('A2AAgent').implement
     }),
     pushNotifications: t.boolean({
       description:
-        'What the card says about push notifications (the server follows tasks by stream or poll either way).',
+        'The card says it pushes task updates: when it does not stream and A2A_PUBLIC_URL is set, it is given a push config (a notification makes the server read the task at once; polling goes on meanwhile).',
       resolve: (link) => link.card.pushNotifications,
     }),
     skills: t.field({ type: [A2ASkillRef], description: "The card's skills.", resolve: (link) => link.card.skills }),

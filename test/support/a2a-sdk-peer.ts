@@ -3,7 +3,9 @@ import { type ReviewerAgent, startReviewerAgent } from '../../examples/a2a-revie
 
 export type SdkPeer = ReviewerAgent;
 
-/** Starts the peer on a free port of 127.0.0.1; `streaming` is what its card declares. */
-export function startSdkPeer(options: { streaming: boolean } = { streaming: true }): Promise<SdkPeer> {
-  return startReviewerAgent({ streaming: options.streaming });
+/** Starts the peer on a free port of 127.0.0.1; `streaming` and `pushNotifications` are what its card declares. */
+export function startSdkPeer(
+  options: { streaming: boolean; pushNotifications?: boolean } = { streaming: true },
+): Promise<SdkPeer> {
+  return startReviewerAgent(options);
 }

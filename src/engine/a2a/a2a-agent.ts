@@ -16,7 +16,7 @@ export interface A2ACardSummary {
   protocolVersion: string;
   /** The agent streams task updates (SSE): followed live, else polled with back-off. */
   streaming: boolean;
-  /** The agent can push task updates to a webhook (not used: see docs/agents-from-anywhere.md). */
+  /** The agent can push task updates to a webhook: used for one that does not stream, when A2A_PUBLIC_URL is set. */
   pushNotifications: boolean;
   skills: { id: string; name: string; description: string; tags: string[] }[];
   /** The card as the client library normalised it: what a client for the agent is built from. */

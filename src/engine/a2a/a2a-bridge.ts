@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AgentFeedEntry } from '../agents/agent-feed.js';
 import { repeatEvery } from '../shared/clock.js';
 import type { Topic } from '../shared/topic.js';
@@ -6,7 +7,11 @@ import type { A2AAgentService } from './a2a-agent-service.js';
 import { A2ATaskRun, type TaskRunSettings } from './a2a-task-run.js';
 import { type BridgeProgress, bridgeProgressOf } from './bridge-progress.js';
 
-export interface A2ABridgeSettings extends TaskRunSettings {
+export interface A2ABridgeSettings extends Omit<TaskRunSettings, 'pushTarget'> {
+  /** Where agents push task updates (`<A2A_PUBLIC_URL>/a2a/push`); null: not offered. */
+  pushUrl: string | null;
+  /** Secret tokens for push configs (the OS CSPRNG). */
+  pushTokens: () => string;
   links: A2AAgentService;
   /** Every agent feed entry this process hears of (its own and, on a shared store, other processes'). */
   feed: Topic<AgentFeedEntry>;
@@ -28,6 +33,12 @@ const CANCELLING: ReadonlySet<WithdrawCause> = new Set([
 ]);
 const ADOPTABLE: ReadonlySet<WithdrawCause> = new Set(['SUPERSEDED', 'SHUTDOWN']);
 
+const FINISHED_PUSHES = 1_000;
+
+function tokenDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
 /**
  * The worker of every A2A agent: it claims the tasks offered to them through the same agent-task
  * service other workers use (so with several servers on one store exactly one claims each), runs an
@@ -39,8 +50,37 @@ export class A2ABridge {
   private readonly claiming = new Set<string>();
   private linked = new Set<string>();
   private stopped = false;
+  /** Runs an agent may push to, by the SHA-256 of their token (the token itself is only in the push config). */
+  private readonly pushes = new Map<string, A2ATaskRun>();
+  /** Tokens of runs that finished lately (at most FINISHED_PUSHES), oldest first: their late notifications are taken, and dropped. */
+  private readonly finishedPushes = new Set<string>();
+  private readonly runSettings: TaskRunSettings;
 
-  constructor(private readonly settings: A2ABridgeSettings) {}
+  constructor(private readonly settings: A2ABridgeSettings) {
+    const { pushUrl } = settings;
+    this.runSettings = {
+      ...settings,
+      pushTarget: pushUrl
+        ? (run) => {
+            const token = settings.pushTokens();
+            this.pushes.set(tokenDigest(token), run);
+            return { url: pushUrl, token };
+          }
+        : null,
+    };
+  }
+
+  /**
+   * An agent pushed an update with `token`: the run it belongs to reads the task now (the pushed
+   * body is not trusted, the agent's own answer to GetTask is). False for a token no run here holds.
+   */
+  nudge(token: string): boolean {
+    const digest = tokenDigest(token);
+    const run = this.pushes.get(digest);
+    run?.wake();
+    // A run that just finished may still be told about its task's last updates.
+    return run !== undefined || this.finishedPushes.has(digest);
+  }
 
   /** Starts following the feed and sweeping; returns the (awaited) stop, which leaves A2A tasks running. */
   start(): () => Promise<void> {
@@ -109,8 +149,17 @@ export class A2ABridge {
         );
         return;
       }
-      const run = new A2ATaskRun(this.settings, link, task, token, await this.adoptable(task));
-      const done = run.run().finally(() => this.runs.delete(taskId));
+      const run = new A2ATaskRun(this.runSettings, link, task, token, await this.adoptable(task));
+      const done = run.run().finally(() => {
+        this.runs.delete(taskId);
+        for (const [digest, pushed] of this.pushes) {
+          if (pushed !== run) continue;
+          this.pushes.delete(digest);
+          this.finishedPushes.add(digest);
+          if (this.finishedPushes.size > FINISHED_PUSHES)
+            this.finishedPushes.delete(this.finishedPushes.values().next().value!);
+        }
+      });
       this.runs.set(taskId, { run, done });
     } catch (error) {
       this.settings.logger.warn({ taskId, err: error }, 'A2A bridge could not take a task');

@@ -9,6 +9,8 @@ export interface OutboundMessage {
   taskId: string | null;
   parts: RemotePart[];
   metadata: Record<string, unknown>;
+  /** Where the agent may push the task's updates (its push notification config), with the token it must present. */
+  push: { url: string; token: string } | null;
 }
 
 /** Why a call to an agent did not get an answer we can use. */

@@ -23,6 +23,11 @@ export interface TaskRunSettings {
   pollMaxMs: number;
   /** Heartbeats at least this often while the task is held. */
   heartbeatEveryMs: number;
+  /**
+   * Where an agent that cannot stream but can push may notify this run (null: no push, A2A_PUBLIC_URL
+   * unset). Registers the run under a fresh secret token for as long as it runs.
+   */
+  pushTarget: ((run: A2ATaskRun) => { url: string; token: string }) | null;
 }
 
 /** The agent task is no longer ours (taken back, finished): stop following. */
@@ -59,6 +64,7 @@ export class A2ATaskRun {
   private asked: { key: string; seq: number; answered: boolean } | null = null;
   private finished = false;
   private readonly adopted: boolean;
+  private pushSent = false;
 
   constructor(
     private readonly settings: TaskRunSettings,
@@ -85,7 +91,7 @@ export class A2ATaskRun {
     return this.task.id;
   }
 
-  /** An answer to the task's question was stored: look now instead of at the next check. */
+  /** An answer to the task's question was stored, or the agent pushed an update: look now instead of later. */
   wake(): void {
     this.woken = true;
     this.wakeWaiter?.();
@@ -122,7 +128,19 @@ export class A2ATaskRun {
       taskId: null,
       parts: partsOf(this.task.input),
       metadata: { handoffId: this.task.handoffId, step: this.task.actionId, attempt: this.task.attempt },
+      push: this.push(),
     };
+  }
+
+  /**
+   * Where the agent may push updates, sent once per run (the agent keeps it for the task): only to an
+   * agent that pushes and does not stream (a stream says it all).
+   */
+  private push(): { url: string; token: string } | null {
+    const { card } = this.link;
+    if (this.pushSent || card.streaming || !card.pushNotifications || !this.settings.pushTarget) return null;
+    this.pushSent = true;
+    return this.settings.pushTarget(this);
   }
 
   /** Reads updates from `start` on, then from wherever they come next, until the task's outcome is stored. */
@@ -131,7 +149,7 @@ export class A2ATaskRun {
     let wait = 0;
     let seen = '';
     for (;;) {
-      if (wait > 0) await this.sleep(wait);
+      if (wait > 0) await this.nap(wait);
       let next: Next | null = null;
       let last: RemoteTask | null = null;
       try {
@@ -309,6 +327,7 @@ export class A2ATaskRun {
           step: this.task.actionId,
           answeredBy: answer.actor?.keyName ?? null,
         },
+        push: this.push(),
       },
     };
   }
@@ -320,16 +339,22 @@ export class A2ATaskRun {
       const current = await this.settings.tasks.get(this.task.id);
       if (current?.status !== 'CLAIMED') throw new NotOurs(this.task.id);
       if (current.answer?.seq === seq) return current.answer;
-      // Woken by the bridge (also while the task was read above), or at the latest after a while.
-      const nap = new AbortController();
-      this.wakeWaiter = () => nap.abort();
-      if (!this.woken)
-        await this.settings.clock
-          .sleep(this.heartbeatEveryMs, AbortSignal.any([this.stop.signal, nap.signal]))
-          .catch(() => undefined);
-      this.wakeWaiter = null;
-      if (this.stop.signal.aborted) throw this.stop.signal.reason;
+      await this.nap(this.heartbeatEveryMs);
     }
+  }
+
+  /**
+   * Sleeps `ms`, or less when woken (an answer stored, a push notification), also by a wake that came
+   * since `woken` was last cleared. Throws once the run is stopped.
+   */
+  private async nap(ms: number): Promise<void> {
+    const nap = new AbortController();
+    this.wakeWaiter = () => nap.abort();
+    if (!this.woken)
+      await this.settings.clock.sleep(ms, AbortSignal.any([this.stop.signal, nap.signal])).catch(() => undefined);
+    this.wakeWaiter = null;
+    this.woken = false;
+    if (this.stop.signal.aborted) throw this.stop.signal.reason;
   }
 
   /** Heartbeats with the current progress: when it changed (or `force`), else at most once a second. */

@@ -5,6 +5,7 @@ import {
   SendMessageRequest,
   type StreamResponse,
   Task,
+  TaskPushNotificationConfig,
   TaskStatus,
 } from '@a2a-js/sdk';
 import {
@@ -271,6 +272,9 @@ export class SdkA2APeers implements A2APeers {
     request.configuration = {
       ...SendMessageRequest.fromJSON({ configuration: {} }).configuration!,
       returnImmediately: true,
+      taskPushNotificationConfig: message.push
+        ? TaskPushNotificationConfig.fromJSON({ url: message.push.url, token: message.push.token })
+        : undefined,
     };
     try {
       const client = await this.client(agent);

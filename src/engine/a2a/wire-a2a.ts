@@ -5,6 +5,7 @@ import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { outboundFetch } from '../shared/outbound-fetch.js';
 import type { AgentTaskService } from '../tasks/agent-task-service.js';
+import { secureClaimTokens } from '../tasks/claim-token.js';
 import { A2AAgentService } from './a2a-agent-service.js';
 import { A2ABridge } from './a2a-bridge.js';
 import type { A2APeers } from './a2a-peers.js';
@@ -19,6 +20,8 @@ export interface A2ASettings {
   a2aCardRefreshMs?: number;
   /** The longest wait between two polls of an agent that does not stream (default 5 s). */
   a2aPollMaxMs?: number;
+  /** Our public base URL (A2A_PUBLIC_URL): agents that push are given `<it>/a2a/push`; null: no push. */
+  a2aPublicUrl?: string | null;
 }
 
 export interface A2AWiring {
@@ -31,10 +34,24 @@ export interface A2AWiring {
   logger: Logger;
   /** How A2A agents are called (default: the official SDK's client over outboundFetch). */
   peers?: A2APeers;
+  /** Secret tokens for push notification configs (default: the OS CSPRNG). */
+  pushTokens?: () => string;
+}
+
+/** Where agents push updates, under our public base URL. */
+export const A2A_PUSH_PATH = '/a2a/push';
+
+/** What the HTTP layer hands a push notification to: true when its token belongs to a run here. */
+export interface A2APushInbox {
+  nudge(token: string): boolean;
 }
 
 /** A2A agents as handoff targets: the registry of their cards, and the bridge that works their tasks. */
-export function wireA2A(wiring: A2AWiring): { service: A2AAgentService; start(): () => Promise<void> } {
+export function wireA2A(wiring: A2AWiring): {
+  service: A2AAgentService;
+  push: A2APushInbox;
+  start(): () => Promise<void>;
+} {
   const { settings, clock, logger } = wiring;
   const peers =
     wiring.peers ??
@@ -53,6 +70,7 @@ export function wireA2A(wiring: A2AWiring): { service: A2AAgentService; start():
   });
   return {
     service,
+    push: { nudge: (token) => bridge?.nudge(token) ?? false },
     start() {
       bridge = new A2ABridge({
         links: service,
@@ -66,6 +84,8 @@ export function wireA2A(wiring: A2AWiring): { service: A2AAgentService; start():
         pollMaxMs: settings.a2aPollMaxMs ?? 5_000,
         heartbeatEveryMs: 5_000,
         sweepEveryMs: 5_000,
+        pushUrl: settings.a2aPublicUrl ? `${settings.a2aPublicUrl}${A2A_PUSH_PATH}` : null,
+        pushTokens: wiring.pushTokens ?? secureClaimTokens,
       });
       const stopBridge = bridge.start();
       const stopRefreshing = repeatEvery(clock, settings.a2aCardRefreshMs ?? 15_000, () => service.refreshAll());

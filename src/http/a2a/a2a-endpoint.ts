@@ -7,12 +7,14 @@ import type { Logger } from 'pino';
 import type { ApiKeyRing } from '../../auth/api-key-ring.js';
 import { bearerToken } from '../../auth/credentials.js';
 import type { Caller, Role } from '../../context.js';
+import { A2A_PUSH_PATH } from '../../engine/a2a/wire-a2a.js';
 import type { Engine } from '../../engine/engine.js';
 import { HandoffA2AHandler } from './handoff-a2a-handler.js';
 import { handoffAgentCard } from './handoff-agent-card.js';
 
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
 export const A2A_PATH = '/a2a';
+export { A2A_PUSH_PATH };
 
 export interface A2AEndpointOptions {
   engine: Engine;
@@ -161,10 +163,32 @@ export function withA2A(options: A2AEndpointOptions, next: RequestListener): Req
     }
   };
 
+  /**
+   * A push notification from an A2A agent the bridge gave `<A2A_PUBLIC_URL>/a2a/push`: its token (the
+   * secret in the push config, sent as X-A2A-Notification-Token) names the run, which then reads the
+   * task from the agent; what the body says is not trusted. No API key: the token is the credential.
+   */
+  const servePush = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, { allow: 'POST' });
+    await readBody(req);
+    const token = req.headers['x-a2a-notification-token'];
+    if (typeof token !== 'string' || !engine.a2aPush.nudge(token))
+      return json(res, 401, { error: 'unknown notification token' });
+    logger.debug({}, 'A2A push notification accepted');
+    res.writeHead(204).end();
+  };
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    [AGENT_CARD_PATH]: serveCard,
+    [A2A_PATH]: serveRpc,
+    [A2A_PUSH_PATH]: servePush,
+  };
+
   return (req, res) => {
-    const path = (req.url ?? '').split('?', 1)[0];
-    if (path !== AGENT_CARD_PATH && path !== A2A_PATH) return next(req, res);
-    const work = path === AGENT_CARD_PATH ? serveCard(req, res) : serveRpc(req, res);
+    const path = (req.url ?? '').split('?', 1)[0]!;
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (!route) return next(req, res);
+    const work = route(req, res);
     work.catch((error) => {
       logger.error({ err: error, path }, 'A2A request failed');
       if (!res.headersSent) rpcError(res, 500, null, -32603, 'Internal error');
