@@ -180,8 +180,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const httpLogger = logger.child({ component: 'http' });
   const dashboard = loadDashboardAssets(config.dashboardDir, httpLogger);
   // Handoff as an A2A agent: its Agent Card and JSON-RPC endpoint, beside GraphQL under the same keys and limits.
+  const closing = new AbortController();
   const a2a = withA2A(
-    { engine, keys, publicUrl: config.a2aPublicUrl, logger: logger.child({ component: 'a2a' }) },
+    {
+      engine,
+      keys,
+      publicUrl: config.a2aPublicUrl,
+      logger: logger.child({ component: 'a2a' }),
+      closing: closing.signal,
+    },
     yoga,
   );
   // Outermost first: one path per endpoint, then who may ask (origin), the dashboard's static files (no key needed:
@@ -243,6 +250,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A2A streams and blocking sends end now, so their connections do not hold the close up.
+      closing.abort();
       server.closeIdleConnections();
       await webSockets.dispose();
       for (const client of webSockets.sockets.clients) client.terminate();

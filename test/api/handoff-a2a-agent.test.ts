@@ -246,6 +246,13 @@ describe('Handoff as an A2A agent', () => {
     await expect(
       client.sendMessage(message({ parts: [{ text: 'hi' }], metadata: { skillId: 'NO_SUCH_PROCEDURE' } })),
     ).rejects.toThrow(/NOT_FOUND/);
+    // On a stream too: the error comes before anything is streamed, as a JSON-RPC error.
+    await expect(
+      drain(client.sendMessageStream(message({ parts: [{ text: 'hi' }], metadata: { skillId: 'NO_SUCH_PROCEDURE' } }))),
+    ).rejects.toThrow(/NOT_FOUND/);
+    await expect(
+      drain(client.sendMessageStream(message({ taskId: 'a2a-nothing', parts: [{ text: 'hi' }] }))),
+    ).rejects.toThrow(/No task "a2a-nothing"/);
   });
 
   it('speaks the A2A 0.3 method names too (message/send, tasks/get)', async () => {

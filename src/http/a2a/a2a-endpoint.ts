@@ -24,6 +24,8 @@ export interface A2AEndpointOptions {
   logger: Logger;
   /** How often an open stream sends a comment, so idle connections are not dropped by proxies. */
   keepAliveMs?: number;
+  /** Aborts when the server closes: open streams and blocking sends end. */
+  closing?: AbortSignal;
 }
 
 const RANK: Record<Role, number> = { agent: 0, viewer: 1, operator: 2, admin: 3 };
@@ -116,23 +118,40 @@ export function withA2A(options: A2AEndpointOptions, next: RequestListener): Req
     // A client that goes away ends what it waits for (a blocking send, a stream).
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    const handler = new HandoffA2AHandler(engine, auth.caller, card(req), gone.signal);
+    const ends = options.closing ? AbortSignal.any([gone.signal, options.closing]) : gone.signal;
+    const handler = new HandoffA2AHandler(engine, auth.caller, card(req), ends);
     const legacy = String(call.method).includes('/');
     const transport = legacy ? new LegacyJsonRpcTransportHandler(handler) : new JsonRpcTransportHandler(handler);
     const context = new ServerCallContext({ requestedVersion: legacy ? '0.3' : '1.0' });
     const answer = await transport.handle(call as Record<string, unknown>, context);
     if (!isStream(answer)) return json(res, 200, answer);
-    await writeStream(req, res, answer, call.id);
+    const errorAnswer = (error: unknown) => ({
+      jsonrpc: '2.0',
+      id: call.id ?? null,
+      error: legacy
+        ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(error)
+        : JsonRpcTransportHandler.mapToJSONRPCError(error),
+    });
+    await writeStream(req, res, answer, errorAnswer);
   };
 
-  /** The first answer decides: an error before anything streamed is a plain JSON-RPC answer, else SSE. */
+  /**
+   * The first answer decides: an error before anything streamed (an unknown skill, a task that is not
+   * waiting) is a plain JSON-RPC error answer, as the SDK's own handler gives it; else SSE, and an
+   * error later is an `error` event.
+   */
   const writeStream = async (
     req: IncomingMessage,
     res: ServerResponse,
     stream: AsyncGenerator<unknown>,
-    id: unknown,
+    errorAnswer: (error: unknown) => unknown,
   ) => {
-    const first = await stream.next();
+    let first: IteratorResult<unknown>;
+    try {
+      first = await stream.next();
+    } catch (error) {
+      return json(res, 200, errorAnswer(error));
+    }
     if (!first.done && (first.value as { error?: unknown }).error) {
       await stream.return(undefined);
       return json(res, 200, first.value);
@@ -153,13 +172,16 @@ export function withA2A(options: A2AEndpointOptions, next: RequestListener): Req
       }
     } catch (error) {
       logger.warn({ err: error, path: req.url }, 'A2A stream failed');
-      res.write(
-        `event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code: -32603, message: 'The stream failed' } })}\n\n`,
-      );
+      res.write(`event: error\ndata: ${JSON.stringify(errorAnswer(error))}\n\n`);
     } finally {
       clearInterval(keepAlive);
       await stream.return(undefined).catch(() => undefined);
       res.end();
+      // The server is closing: let go of the connection too, or it would wait out its keep-alive.
+      if (options.closing?.aborted) {
+        if (res.writableFinished) req.socket.end();
+        else res.once('finish', () => req.socket.end());
+      }
     }
   };
 
