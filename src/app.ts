@@ -78,9 +78,9 @@ const SERVED_PATHS = [
   A2A_PUSH_PATH,
 ];
 
-/** What GraphiQL opens with: the procedures a first handoff can use (the README walks on from here). */
+/** What GraphiQL opens with: the procedures a first handoff can use (docs/first-handoff.md walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
-# Run this, then follow "First handoff walkthrough" in the README.
+# Run this, then follow the walkthrough in docs/first-handoff.md.
 query Procedures {
   procedures {
     procedureId

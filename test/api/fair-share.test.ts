@@ -142,7 +142,7 @@ describe('fair share per target agent', () => {
   });
 
   it('answers the README query as written', async () => {
-    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = fs.readFileSync(new URL('../../docs/operating.md', import.meta.url), 'utf8');
     const block = /```graphql\n(query QueueDepth[\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();
     const answer = await server.gql(block!);
