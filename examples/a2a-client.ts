@@ -5,8 +5,9 @@
  *
  *   npx tsx examples/a2a-client.ts <skillId> '<context JSON>' '<answer JSON>'
  *
- * HANDOFF_ORIGIN (default http://localhost:4000) is where the card is; HANDOFF_API_KEY is sent as a
- * Bearer key when set (an operator key: starting a handoff needs one).
+ * HANDOFF_URL (default http://localhost:4000/graphql) names the server, whose card is at
+ * /.well-known/agent-card.json; HANDOFF_API_KEY is sent as a Bearer key when set (an operator key:
+ * starting a handoff needs one).
  */
 import { SendMessageRequest, StreamResponse } from '@a2a-js/sdk';
 import {
@@ -21,7 +22,7 @@ if (!skillId) {
   console.error("usage: npx tsx examples/a2a-client.ts <skillId> '<context JSON>' '<answer JSON>'");
   process.exit(2);
 }
-const origin = process.env.HANDOFF_ORIGIN ?? 'http://localhost:4000';
+const origin = new URL(process.env.HANDOFF_URL ?? 'http://localhost:4000/graphql').origin;
 const key = process.env.HANDOFF_API_KEY;
 
 // Every call (the card included) carries the key, when there is one.

@@ -6,12 +6,18 @@
  * holds a text and a data part. With `hold: true` in its input it stays `working` until cancelled.
  * It counts the tasks it creates and the cancels it receives.
  *
- *   npx tsx examples/a2a-reviewer-agent.ts   # PORT (default 41241), HOST (127.0.0.1), STREAMING (1), PUSH (0)
+ *   npx tsx examples/a2a-reviewer-agent.ts --register reviewer
+ *
+ * listens on PORT (default 0: a free one) of HOST (default 127.0.0.1) and prints its card's URL; with
+ * --register <agentId> it registers itself on the Handoff server at HANDOFF_URL (default
+ * http://localhost:4000/graphql; HANDOFF_API_KEY, an admin key, when the server has keys).
+ * STREAMING=0: its card says it does not stream; PUSH=1: it pushes task updates.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { type AgentCard, Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk';
 import {
   AgentEvent,
@@ -235,14 +241,44 @@ export async function startReviewerAgent(options: ReviewerAgentOptions = {}): Pr
   };
 }
 
+/** Registers the agent on a Handoff server (registerA2AAgent needs an admin key when the server has keys). */
+async function registerOn(
+  graphqlUrl: string,
+  agentId: string,
+  cardUrl: string,
+  key: string | undefined,
+): Promise<void> {
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({
+      query: `mutation($cardUrl: String!, $agentId: ID!) { registerA2AAgent(input: { cardUrl: $cardUrl, agentId: $agentId }) {
+        a2aAgent { agentId } userErrors { code message } } }`,
+      variables: { cardUrl, agentId },
+    }),
+  });
+  const body = (await response.json()) as {
+    errors?: { message: string }[];
+    data?: { registerA2AAgent: { userErrors: { code: string; message: string }[] } };
+  };
+  const problem = body.errors?.[0]?.message ?? body.data?.registerA2AAgent.userErrors[0]?.message;
+  if (problem) throw new Error(`could not register on ${graphqlUrl}: ${problem}`);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const { values } = parseArgs({ options: { register: { type: 'string' } } });
   const agent = await startReviewerAgent({
-    port: Number(process.env.PORT ?? 41241),
+    port: Number(process.env.PORT ?? 0),
     host: process.env.HOST ?? '127.0.0.1',
     streaming: process.env.STREAMING !== '0',
     pushNotifications: process.env.PUSH === '1',
   });
   console.log(`Reviewer A2A agent at ${agent.origin}; its card: ${agent.cardUrl}`);
+  if (values.register) {
+    const url = process.env.HANDOFF_URL ?? 'http://localhost:4000/graphql';
+    await registerOn(url, values.register, agent.cardUrl, process.env.HANDOFF_API_KEY);
+    console.log(`registered on ${url} as ${values.register}`);
+  }
   const stop = () => void agent.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -37,6 +37,9 @@ interface Accepted {
   answered: string | null;
 }
 
+/** How long CancelTask waits for the rollback to finish before it answers with the task as it stands. */
+const CANCEL_WAIT_MS = 10_000;
+
 const HANDOFF_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,123}$/;
 
 /** The handoff a message starts: derived from its id, so the same message sent twice starts one handoff. */
@@ -277,11 +280,25 @@ export class HandoffA2AHandler implements A2ARequestHandler {
     return { tasks: found, nextPageToken: '', pageSize: params.pageSize ?? 50, totalSize: found.length };
   }
 
+  /** Cancels the handoff; answers once it is finished (rolled back), or after CANCEL_WAIT_MS with where it is. */
   async cancelTask(params: CancelTaskRequest): Promise<Task> {
     const { handoff } = await this.task(params.id);
     const cancelled = await this.engine.handoffs.cancel(handoff.id, 'cancelled by an A2A client');
     if (!cancelled.ok) throw new TaskNotCancelableError(cancelled.errors[0]!.message);
-    return (await this.task(handoff.id)).task;
+    const stop = new AbortController();
+    const changes = handoffChanges(
+      this.engine,
+      handoff.id,
+      AbortSignal.any([stop.signal, this.clientGone, AbortSignal.timeout(CANCEL_WAIT_MS)]),
+    );
+    try {
+      let { task } = await this.task(handoff.id);
+      while (!isTerminal(task) && (await changes.next())) ({ task } = await this.task(handoff.id));
+      return task;
+    } finally {
+      stop.abort();
+      changes.close();
+    }
   }
 
   async createTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
