@@ -42,3 +42,43 @@ export function questionOf(remote: RemoteTask): Pick<AgentTaskQuestion, 'text' |
 export function reasonOf(remote: RemoteTask): string {
   return partsText(remote.statusParts) || `the A2A task ended ${remote.state}`;
 }
+
+/** What a state the agent reports means for the attempt: done with an output, failed (how), or not decided yet. */
+export type AttemptOutcome =
+  | { kind: 'complete'; output: Record<string, unknown> }
+  | { kind: 'fail'; code: string; message: string; retryable: boolean; cancelRemote: boolean }
+  | null;
+
+/**
+ * completed → the artifacts are the output; failed → retryable unless the status message's metadata says
+ * `retryable: false`; rejected, canceled → for good (the agent will not, or someone stopped it there);
+ * auth-required → for good, and the task is cancelled (no one can authenticate on the user's behalf).
+ */
+export function attemptOutcomeOf(remote: RemoteTask, agentId: string): AttemptOutcome {
+  const fail = (code: string, message: string, retryable: boolean, cancelRemote = false): AttemptOutcome => ({
+    kind: 'fail',
+    code,
+    message,
+    retryable,
+    cancelRemote,
+  });
+  switch (remote.state) {
+    case 'completed':
+      return { kind: 'complete', output: stepOutputOf(remote, agentId) };
+    case 'failed':
+      return fail('A2A_FAILED', reasonOf(remote), remote.statusMetadata?.retryable !== false);
+    case 'rejected':
+      return fail('A2A_REJECTED', reasonOf(remote), false);
+    case 'canceled':
+      return fail('A2A_CANCELED', reasonOf(remote), false);
+    case 'auth-required':
+      return fail(
+        'A2A_AUTH_REQUIRED',
+        `the agent asks for credentials the bridge cannot give: ${reasonOf(remote)}`,
+        false,
+        true,
+      );
+    default:
+      return null;
+  }
+}

@@ -6,9 +6,10 @@ import type { AgentTask, AgentTaskAnswer } from '../tasks/agent-task.js';
 import type { AgentTaskService } from '../tasks/agent-task-service.js';
 import type { A2AAgentLink } from './a2a-agent.js';
 import { type A2APeers, type OutboundMessage, PeerError } from './a2a-peers.js';
-import { questionOf, reasonOf, stepOutputOf } from './a2a-step-output.js';
+import { attemptOutcomeOf, questionOf } from './a2a-step-output.js';
 import { type BridgeProgress, progressRecord } from './bridge-progress.js';
 import { partsOf, partsText, type RemoteTask } from './remote-task.js';
+import { readUpdates, type Source } from './task-updates.js';
 
 export interface TaskRunSettings {
   tasks: AgentTaskService;
@@ -40,9 +41,6 @@ class NotOurs extends Error {
 /** What comes next after an update: keep following, send the agent a message on its task, or stop. */
 type Next = { kind: 'follow' } | { kind: 'send'; message: OutboundMessage } | { kind: 'done' };
 
-/** Where updates come from next. */
-type Source = { kind: 'send'; message: OutboundMessage } | { kind: 'follow' } | { kind: 'recover' };
-
 function changeKey(remote: RemoteTask): string {
   return `${remote.state}|${partsText(remote.statusParts)}|${remote.artifacts.length}`;
 }
@@ -64,7 +62,9 @@ export class A2ATaskRun {
   private asked: { key: string; seq: number; answered: boolean } | null = null;
   private finished = false;
   private readonly adopted: boolean;
-  private pushSent = false;
+  /** This run's push config (made on first use), and whether the agent has it. */
+  private pushConfig: { url: string; token: string } | null = null;
+  private pushGiven = false;
 
   constructor(
     private readonly settings: TaskRunSettings,
@@ -133,14 +133,21 @@ export class A2ATaskRun {
   }
 
   /**
-   * Where the agent may push updates, sent once per run (the agent keeps it for the task): only to an
-   * agent that pushes and does not stream (a stream says it all).
+   * Where the agent may push updates (only an agent that pushes and does not stream: a stream says it
+   * all): one token per run, in every sending of the first message, and once in an answer when the task
+   * was started by an earlier attempt (the agent holds that attempt's token, which nobody answers to now).
    */
   private push(): { url: string; token: string } | null {
     const { card } = this.link;
-    if (this.pushSent || card.streaming || !card.pushNotifications || !this.settings.pushTarget) return null;
-    this.pushSent = true;
-    return this.settings.pushTarget(this);
+    if (card.streaming || !card.pushNotifications || !this.settings.pushTarget) return null;
+    this.pushConfig ??= this.settings.pushTarget(this);
+    return this.pushConfig;
+  }
+
+  private pushInAnswer(): { url: string; token: string } | null {
+    if (!this.adopted || this.pushGiven) return null;
+    this.pushGiven = true;
+    return this.push();
   }
 
   /** Reads updates from `start` on, then from wherever they come next, until the task's outcome is stored. */
@@ -209,43 +216,20 @@ export class A2ATaskRun {
     const done = new AbortController();
     const signal = AbortSignal.any([this.stop.signal, done.signal]);
     try {
-      yield* this.read(source, signal);
+      yield* readUpdates(
+        source,
+        {
+          peers: this.settings.peers,
+          link: this.link,
+          taskId: () => this.progress.taskId,
+          contextId: this.progress.contextId,
+          firstMessage: () => this.firstMessage(),
+        },
+        signal,
+      );
     } finally {
       done.abort(new Error('moved on'));
     }
-  }
-
-  private async *read(source: Source, signal: AbortSignal): AsyncIterable<RemoteTask> {
-    const { peers } = this.settings;
-    if (source.kind === 'send') {
-      yield* peers.send(this.link, source.message, signal);
-      return;
-    }
-    if (source.kind === 'recover' && !this.progress.taskId) {
-      const found = await peers.findByContext(this.link, this.progress.contextId, signal).catch((error) => {
-        if (error instanceof PeerError && error.failure === 'unsupported') return null;
-        throw error;
-      });
-      // Not found (or the agent cannot list tasks): the first message never made a task, or we cannot
-      // know: it is sent again, unchanged (same message and context ids).
-      if (!found) {
-        yield* peers.send(this.link, this.firstMessage(), signal);
-        return;
-      }
-      yield found;
-    }
-    const taskId = this.progress.taskId!;
-    if (this.link.card.streaming) {
-      try {
-        yield* peers.subscribe(this.link, taskId, signal);
-        return;
-      } catch (error) {
-        // Resubscribing is refused once the task has no live stream (it is finished): read it instead.
-        if (!(error instanceof PeerError) || (error.failure !== 'unsupported' && error.failure !== 'refused'))
-          throw error;
-      }
-    }
-    yield await peers.get(this.link, taskId, signal);
   }
 
   /** Acts on the task as it stands now. */
@@ -258,42 +242,21 @@ export class A2ATaskRun {
       state: remote.state,
       message: partsText(remote.statusParts) || null,
     };
-    switch (remote.state) {
-      case 'completed':
-        await this.settle(
-          this.settings.tasks.complete(
-            this.task.id,
-            this.token,
-            stepOutputOf(remote, this.link.agentId),
-            this.settings.actor,
-          ),
-          remote,
-        );
-        return { kind: 'done' };
-      case 'failed':
-        await this.fail('A2A_FAILED', reasonOf(remote), remote.statusMetadata?.retryable !== false);
-        return { kind: 'done' };
-      case 'rejected':
-        await this.fail('A2A_REJECTED', reasonOf(remote), false);
-        return { kind: 'done' };
-      case 'canceled':
-        await this.fail('A2A_CANCELED', reasonOf(remote), false);
-        return { kind: 'done' };
-      case 'auth-required':
-        await this.cancelRemote();
-        await this.fail(
-          'A2A_AUTH_REQUIRED',
-          `the agent asks for credentials the bridge cannot give: ${reasonOf(remote)}`,
-          false,
-        );
-        return { kind: 'done' };
-      case 'input-required':
-        await this.beat(changed);
-        return this.askAndWait(remote);
-      default:
-        await this.beat(changed);
-        return { kind: 'follow' };
+    const outcome = attemptOutcomeOf(remote, this.link.agentId);
+    if (outcome?.kind === 'complete') {
+      await this.settle(
+        this.settings.tasks.complete(this.task.id, this.token, outcome.output, this.settings.actor),
+        remote,
+      );
+      return { kind: 'done' };
     }
+    if (outcome?.kind === 'fail') {
+      if (outcome.cancelRemote) await this.cancelRemote();
+      await this.fail(outcome.code, outcome.message, outcome.retryable);
+      return { kind: 'done' };
+    }
+    await this.beat(changed);
+    return remote.state === 'input-required' ? this.askAndWait(remote) : { kind: 'follow' };
   }
 
   /** The agent needs input: ask it on the agent task (once per question), wait for the answer, hand it on. */
@@ -327,7 +290,7 @@ export class A2ATaskRun {
           step: this.task.actionId,
           answeredBy: answer.actor?.keyName ?? null,
         },
-        push: this.push(),
+        push: this.pushInAnswer(),
       },
     };
   }
