@@ -104,9 +104,16 @@ afterAll(async () => {
 });
 
 describe('Handoff as an A2A agent', () => {
-  it('publishes an Agent Card: one skill per procedure, streaming, a Bearer key required', async () => {
-    const response = await fetch(`${server.origin}/.well-known/agent-card.json`);
-    expect(response.status).toBe(200);
+  it('publishes an Agent Card: one skill per procedure (to key holders), streaming, a Bearer key required', async () => {
+    // Without a key: how to call, but not what the procedures are (as introspection is for key holders).
+    const anonymous = await fetch(`${server.origin}/.well-known/agent-card.json`);
+    expect(anonymous.status).toBe(200);
+    const publicCard = await anonymous.json();
+    expect(publicCard).toMatchObject({ securitySchemes: { apiKey: { httpAuthSecurityScheme: { scheme: 'Bearer' } } } });
+    expect(publicCard.skills ?? []).toEqual([]);
+    const response = await fetch(`${server.origin}/.well-known/agent-card.json`, {
+      headers: { authorization: `Bearer ${VIEWER}` },
+    });
     const card = await response.json();
     expect(card).toMatchObject({
       name: 'Handoff',

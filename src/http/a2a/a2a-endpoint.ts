@@ -75,7 +75,7 @@ function isStream(value: unknown): value is AsyncGenerator<unknown> {
 
 /**
  * Handoff as an A2A agent over HTTP: the Agent Card at AGENT_CARD_PATH (no key needed: it says
- * which key to present) and JSON-RPC at A2A_PATH, through the official SDK's transport handlers
+ * which key to present; its skills show only to a request that presents one) and JSON-RPC at A2A_PATH, through the official SDK's transport handlers
  * (A2A 1.0 method names, and 0.3's, which contain a `/`) over our own HandoffA2AHandler. Streams
  * are written as Server-Sent Events, as the SDK's own express handler writes them. Anything else
  * goes to `next`.
@@ -88,7 +88,12 @@ export function withA2A(options: A2AEndpointOptions, next: RequestListener): Req
     options.publicUrl ?? `http://${(req.headers.host ?? '127.0.0.1').replace(/[^A-Za-z0-9.:[\]-]/g, '')}`;
   const card = (req: IncomingMessage) => async () =>
     handoffAgentCard(
-      { baseUrl: baseUrl(req), endpointPath: A2A_PATH, keysRequired: keys.enabled },
+      {
+        baseUrl: baseUrl(req),
+        endpointPath: A2A_PATH,
+        keysRequired: keys.enabled,
+        skillsHidden: keys.enabled && keys.authenticate(bearerToken(req.headers.authorization)).kind !== 'valid',
+      },
       await engine.procedures.list(),
     );
 

@@ -8,6 +8,8 @@ export interface HandoffCardSettings {
   endpointPath: string;
   /** Keys are configured: the card says a Bearer key is required. */
   keysRequired: boolean;
+  /** The request presented no valid key (of a server with keys): the card lists no skills, as introspection is refused. */
+  skillsHidden: boolean;
 }
 
 function skillOf(procedure: Procedure) {
@@ -27,7 +29,8 @@ function skillOf(procedure: Procedure) {
 /**
  * The server as an A2A agent: one skill per procedure (its id is the skillId a message names), one
  * JSON-RPC interface speaking A2A 1.0 (the 0.3 method names are accepted there too), streaming, no
- * push notifications; with API keys configured, a Bearer key (the same keys as GraphQL) is required.
+ * push notifications; with API keys configured, a Bearer key (the same keys as GraphQL) is required,
+ * and only a request that presents one sees the skills (the procedures are as private as the schema).
  * Served as the protocol's JSON (AgentCard.toJSON).
  */
 export function handoffAgentCard(settings: HandoffCardSettings, procedures: readonly Procedure[]): AgentCard {
@@ -40,8 +43,7 @@ export function handoffAgentCard(settings: HandoffCardSettings, procedures: read
   return AgentCard.fromJSON(
     AgentCard.toJSON({
       name: 'Handoff',
-      description:
-        'Runs durable, validated handoffs between agents. Each skill is a procedure: send a message naming it in metadata.skillId, with the context to hand over as a data part; the task is the handoff.',
+      description: `Runs durable, validated handoffs between agents. Each skill is a procedure: send a message naming it in metadata.skillId, with the context to hand over as a data part; the task is the handoff.${settings.skillsHidden ? ' Present an API key (Authorization: Bearer) to see the skills.' : ''}`,
       supportedInterfaces: [
         {
           url: `${settings.baseUrl}${settings.endpointPath}`,
@@ -58,7 +60,7 @@ export function handoffAgentCard(settings: HandoffCardSettings, procedures: read
       securityRequirements: settings.keysRequired ? [{ schemes: { apiKey: { list: [] } } }] : [],
       defaultInputModes: ['application/json', 'text/plain'],
       defaultOutputModes: ['application/json', 'text/plain'],
-      skills: procedures.map(skillOf),
+      skills: settings.skillsHidden ? [] : procedures.map(skillOf),
       signatures: [],
       iconUrl: undefined,
     }),
