@@ -9,7 +9,8 @@ import { secureClaimTokens } from '../tasks/claim-token.js';
 import { A2AAgentService } from './a2a-agent-service.js';
 import { A2ABridge } from './a2a-bridge.js';
 import type { A2APeers } from './a2a-peers.js';
-import { SdkA2APeers } from './sdk-a2a-peers.js';
+import { A2A_PUSH_PATH } from './a2a-push-path.js';
+import { lazySdkPeers } from './lazy-sdk-peers.js';
 
 export interface A2ASettings {
   /** Hosts the server may call (WEBHOOK_ALLOW_HOSTS): cards and agents alike. */
@@ -38,8 +39,7 @@ export interface A2AWiring {
   pushTokens?: () => string;
 }
 
-/** Where agents push updates, under our public base URL. */
-export const A2A_PUSH_PATH = '/a2a/push';
+export { A2A_PUSH_PATH };
 
 /** What the HTTP layer hands a push notification to: true when its token belongs to a run here. */
 export interface A2APushInbox {
@@ -55,7 +55,7 @@ export function wireA2A(wiring: A2AWiring): {
   const { settings, clock, logger } = wiring;
   const peers =
     wiring.peers ??
-    new SdkA2APeers(
+    lazySdkPeers(
       outboundFetch({ allowList: settings.webhookAllowList, timeoutMs: settings.webhookTimeoutMs ?? 5_000, clock }),
     );
   let bridge: A2ABridge | null = null;
