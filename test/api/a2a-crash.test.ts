@@ -22,7 +22,10 @@ const HANDOFF = `query { handoff(id: "a2a_crash_1") { status steps { id status a
   openAgentTasks { taskId attempt waitingForAnswer question { text } progress } } }`;
 
 describe('crash recovery of A2A tasks', () => {
-  it('after SIGKILL, the next attempt follows the same A2A task: the agent makes exactly one', async () => {
+  // Two server processes start one after the other: generous on a busy machine.
+  it('after SIGKILL, the next attempt follows the same A2A task: the agent makes exactly one', {
+    timeout: 120_000,
+  }, async () => {
     peer = await startSdkPeer({ streaming: true });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-a2a-crash-'));
     dirs.push(dataDir);
