@@ -111,7 +111,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     isOwnerGone: isGoneLocalProcess,
     changePollMs: config.changePollMs,
     leaseMs: config.leaseMs,
-    settings: config,
+    // An API-only process (WORKERS=0) takes no due work: handoffs it starts run on the others.
+    settings: { ...config, maxConcurrentHandoffs: config.workers ? config.maxConcurrentHandoffs : 0 },
     clock: options.clock,
     random: options.random,
     // Claim tokens are bearer secrets for a task: from the OS CSPRNG, never the injected Random.

@@ -1,5 +1,5 @@
 import type { A2AAgentStore } from './a2a/a2a-agent-store.js';
-import type { AgentFeedStore } from './agents/agent-feed-store.js';
+import type { AgentFeedChange, AgentFeedStore } from './agents/agent-feed-store.js';
 import type { AgentStore, InboxStore } from './agents/agent-stores.js';
 import type { BulkOperationStore } from './bulk/bulk-operation-store.js';
 import type { CommittedHandoffEvents } from './kernel/ports/committed-events.js';
@@ -23,7 +23,7 @@ export interface EngineStores {
   readonly sharing: 'exclusive' | 'shared';
   readonly handoffs: HandoffStore;
   /** What other processes commit; null when none can (an exclusive store). */
-  readonly handoffChanges: HandoffChangeFeed | null;
+  readonly handoffChanges: HandoffChangeFeed<AgentFeedChange> | null;
   readonly procedures: ProcedureStore;
   readonly agents: AgentStore;
   readonly inbox: InboxStore;

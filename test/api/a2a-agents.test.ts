@@ -141,7 +141,7 @@ describe('A2A agents as handoff targets', () => {
       expect(task).toMatchObject({
         step: 'review',
         status: 'CLAIMED',
-        claimedBy: 'a2a-bridge',
+        claimedBy: 'a2a:bridge',
         question: { seq: 1, text: 'Which priority should this get?', data: { choices: ['low', 'high'] } },
         progress: { a2a: { agentId, state: 'input-required', taskId: peer.created.at(-1) } },
       });

@@ -19,11 +19,11 @@ afterEach(async () => {
 const ENV = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', A2A_POLL_MAX_MS: '200' };
 
 const HANDOFF = `query { handoff(id: "a2a_crash_1") { status steps { id status attempts output }
-  openAgentTasks { taskId attempt waitingForAnswer question { text } progress } } }`;
+  openAgentTasks { taskId attempt waitingForAnswer question { seq text } progress } } }`;
 
 describe('crash recovery of A2A tasks', () => {
   // Two server processes start one after the other: generous on a busy machine.
-  it('after SIGKILL, the next attempt follows the same A2A task: the agent makes exactly one', {
+  it('after SIGKILL, the restarted server follows the same A2A task: the agent makes exactly one', {
     timeout: 120_000,
   }, async () => {
     peer = await startSdkPeer({ streaming: true });
@@ -73,13 +73,19 @@ describe('crash recovery of A2A tasks', () => {
     expect((await first.server.exited).signal).toBe('SIGKILL');
 
     const second = await startServerProcess(dataDir, running, ENV);
-    // The interrupted attempt counts as failed; the next one follows the same A2A task and asks its question again.
+    // The step goes on waiting for the same task (its wait was stored); the bridge of the new process
+    // takes the claim over (the old process is gone) and follows the same A2A task, asking nothing twice.
     const resumed = await waitFor(
       () => second.gql(HANDOFF),
-      (r) => r.data.handoff.openAgentTasks[0]?.attempt === 2 && r.data.handoff.openAgentTasks[0].waitingForAnswer,
+      (r) =>
+        r.data.handoff.openAgentTasks[0]?.progress?.a2a?.owner !==
+        asking.data.handoff.openAgentTasks[0].progress.a2a.owner,
     );
     expect(resumed.data.handoff.openAgentTasks[0]).toMatchObject({
-      question: { text: 'Which priority should this get?' },
+      taskId: asking.data.handoff.openAgentTasks[0].taskId,
+      attempt: 1,
+      waitingForAnswer: true,
+      question: { seq: 1, text: 'Which priority should this get?' },
       progress: { a2a: { taskId: remoteId, state: 'input-required' } },
     });
 
@@ -93,7 +99,7 @@ describe('crash recovery of A2A tasks', () => {
     );
     expect(done.data.handoff.steps[0]).toMatchObject({
       status: 'SUCCEEDED',
-      attempts: 2,
+      attempts: 1,
       output: { a2a: { taskId: remoteId }, data: { verdict: 'approved', priority: 'low' } },
     });
     // Exactly one A2A task for the work, answered on that task.

@@ -17,6 +17,12 @@ export interface A2ABridgeSettings extends Omit<TaskRunSettings, 'pushTarget'> {
   feed: Topic<AgentFeedEntry>;
   /** How often offered tasks of A2A agents are looked for besides the feed (and links registered elsewhere learnt). */
   sweepEveryMs: number;
+  /**
+   * Whether a task the bridge claimed and no run here holds may be taken over at once from the process
+   * that worked it (the store is this process's alone, or that process is known to be gone); else only
+   * once its heartbeats stopped (see STALE_AFTER_BEATS): another server's bridge may be working it.
+   */
+  mayTakeOver(holder: string | null): boolean;
 }
 
 /**
@@ -34,6 +40,12 @@ const CANCELLING: ReadonlySet<WithdrawCause> = new Set([
 const ADOPTABLE: ReadonlySet<WithdrawCause> = new Set(['SUPERSEDED', 'SHUTDOWN']);
 
 const FINISHED_PUSHES = 1_000;
+
+/** Who the bridge is on agent tasks: `claimedBy` reads `a2a:bridge` (no API key's name has a colon). */
+export const BRIDGE_ACTOR = Object.freeze({ keyName: 'a2a:bridge', agentId: null });
+
+/** On a shared store, a bridge claim whose heartbeats stopped for this many of the bridge's beats is taken over. */
+const STALE_AFTER_BEATS = 3;
 
 function tokenDigest(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -129,6 +141,56 @@ export class A2ABridge {
   private async claimOffered(agentId: string): Promise<void> {
     const offered = await this.settings.tasks.page({ agentId, statuses: ['OFFERED'] }, { first: 100 });
     for (const { node } of offered.items) await this.consider(node.id);
+    const claimed = await this.settings.tasks.page({ agentId, statuses: ['CLAIMED'] }, { first: 100 });
+    for (const { node } of claimed.items) await this.resume(node);
+  }
+
+  /**
+   * A task the bridge claimed that no run here holds: its process died (a restart, a server gone),
+   * and its claim token with it. The attempt waits on, so the bridge takes the claim over under a new
+   * token and follows the same A2A task again, asking nothing twice.
+   */
+  private async resume(task: AgentTask): Promise<void> {
+    const { settings } = this;
+    if (
+      this.stopped ||
+      task.claimedBy !== settings.actor.keyName ||
+      this.runs.has(task.id) ||
+      this.claiming.has(task.id)
+    )
+      return;
+    const silentFor = settings.clock.now() - (task.lastHeartbeatAt ?? 0);
+    const holder = bridgeProgressOf(task.progress)?.owner ?? null;
+    if (!settings.mayTakeOver(holder) && silentFor < STALE_AFTER_BEATS * settings.heartbeatEveryMs) return;
+    this.claiming.add(task.id);
+    try {
+      const taken = await settings.tasks.takeOver(task, settings.actor);
+      const link = taken ? await settings.links.get(task.agentId) : null;
+      if (!taken || !link) return;
+      settings.logger.info({ taskId: task.id }, 'the A2A bridge took over a task its previous holder left');
+      this.startRun(
+        new A2ATaskRun(this.runSettings, link, taken.task, taken.token, bridgeProgressOf(taken.task.progress)),
+      );
+    } catch (error) {
+      settings.logger.warn({ taskId: task.id, err: error }, 'A2A bridge could not take over a task');
+    } finally {
+      this.claiming.delete(task.id);
+    }
+  }
+
+  private startRun(run: A2ATaskRun): void {
+    const taskId = run.taskId;
+    const done = run.run().finally(() => {
+      this.runs.delete(taskId);
+      for (const [digest, pushed] of this.pushes) {
+        if (pushed !== run) continue;
+        this.pushes.delete(digest);
+        this.finishedPushes.add(digest);
+        if (this.finishedPushes.size > FINISHED_PUSHES)
+          this.finishedPushes.delete(this.finishedPushes.values().next().value!);
+      }
+    });
+    this.runs.set(taskId, { run, done });
   }
 
   /** Claims an offered task of an A2A agent and starts its run; a task claimed by anyone else is left alone. */
@@ -149,18 +211,7 @@ export class A2ABridge {
         );
         return;
       }
-      const run = new A2ATaskRun(this.runSettings, link, task, token, await this.adoptable(task));
-      const done = run.run().finally(() => {
-        this.runs.delete(taskId);
-        for (const [digest, pushed] of this.pushes) {
-          if (pushed !== run) continue;
-          this.pushes.delete(digest);
-          this.finishedPushes.add(digest);
-          if (this.finishedPushes.size > FINISHED_PUSHES)
-            this.finishedPushes.delete(this.finishedPushes.values().next().value!);
-        }
-      });
-      this.runs.set(taskId, { run, done });
+      this.startRun(new A2ATaskRun(this.runSettings, link, task, token, await this.adoptable(task)));
     } catch (error) {
       this.settings.logger.warn({ taskId, err: error }, 'A2A bridge could not take a task');
     } finally {

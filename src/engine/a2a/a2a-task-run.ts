@@ -7,7 +7,7 @@ import type { AgentTaskService } from '../tasks/agent-task-service.js';
 import type { A2AAgentLink } from './a2a-agent.js';
 import { type A2APeers, type OutboundMessage, PeerError } from './a2a-peers.js';
 import { attemptOutcomeOf, questionOf } from './a2a-step-output.js';
-import { type BridgeProgress, progressRecord } from './bridge-progress.js';
+import { type BridgeProgress, bridgeProgressOf, progressRecord } from './bridge-progress.js';
 import { partsOf, partsText, type RemoteTask } from './remote-task.js';
 import { readUpdates, type Source } from './task-updates.js';
 
@@ -16,8 +16,10 @@ export interface TaskRunSettings {
   peers: A2APeers;
   clock: Clock;
   logger: Logger;
-  /** Who the bridge acts as on agent tasks (its claims read `claimedBy: a2a-bridge`). */
+  /** Who the bridge acts as on agent tasks (its claims read `claimedBy: a2a:bridge`). */
   actor: Actor;
+  /** This process, as leases name it: recorded on the tasks it works. */
+  owner: string;
   /** The first wait before polling again or reconnecting; it doubles while nothing changes. */
   pollMinMs: number;
   /** The longest wait between two polls (or reconnection attempts). */
@@ -39,7 +41,7 @@ class NotOurs extends Error {
 }
 
 /** What comes next after an update: keep following, send the agent a message on its task, or stop. */
-type Next = { kind: 'follow' } | { kind: 'send'; message: OutboundMessage } | { kind: 'done' };
+type Next = { kind: 'follow' } | { kind: 'send'; message: OutboundMessage; answers?: number } | { kind: 'done' };
 
 function changeKey(remote: RemoteTask): string {
   return `${remote.state}|${partsText(remote.statusParts)}|${remote.artifacts.length}`;
@@ -76,15 +78,26 @@ export class A2ATaskRun {
   ) {
     this.adopted = adopted !== null;
     this.progress = adopted
-      ? { ...adopted, agentId: link.agentId }
+      ? { ...adopted, agentId: link.agentId, owner: settings.owner }
       : {
           agentId: link.agentId,
+          owner: settings.owner,
           contextId: task.id,
           messageId: task.id,
           taskId: null,
           state: 'sending',
           message: null,
+          questionKey: null,
+          answeredSeq: null,
         };
+    // A run that takes over its own task (the process that ran it died) goes on with the question it had asked.
+    const own = bridgeProgressOf(task.progress);
+    if (own?.questionKey && task.question)
+      this.asked = {
+        key: own.questionKey,
+        seq: task.question.seq,
+        answered: own.answeredSeq === task.question.seq,
+      };
   }
 
   get taskId(): string {
@@ -162,6 +175,11 @@ export class A2ATaskRun {
       try {
         for await (const remote of this.updates(source)) {
           last = remote;
+          if (source.kind === 'send' && source.answers !== undefined && this.progress.answeredSeq !== source.answers) {
+            // The agent has the answer: a run that takes over does not send it again.
+            this.progress = { ...this.progress, answeredSeq: source.answers };
+            await this.beat(true);
+          }
           next = await this.onUpdate(remote);
           if (next.kind !== 'follow') break;
         }
@@ -179,7 +197,7 @@ export class A2ATaskRun {
       }
       if (next?.kind === 'done') return;
       if (next?.kind === 'send') {
-        source = { kind: 'send', message: next.message };
+        source = { kind: 'send', message: next.message, answers: next.answers };
         wait = 0;
         continue;
       }
@@ -270,6 +288,8 @@ export class A2ATaskRun {
       const asked = await this.settings.tasks.ask(this.task.id, this.token, question, this.settings.actor);
       if (!asked.ok) throw new NotOurs(this.task.id);
       this.asked = { key, seq: asked.value.question!.seq, answered: false };
+      this.progress = { ...this.progress, questionKey: key };
+      await this.beat(true);
     }
     const answer = await this.answerTo(this.asked.seq);
     this.asked.answered = true;
@@ -280,6 +300,7 @@ export class A2ATaskRun {
     }
     return {
       kind: 'send',
+      answers: answer.seq,
       message: {
         messageId: `${this.task.id}:answer:${answer.seq}`,
         contextId: this.progress.contextId,

@@ -8,6 +8,8 @@ import type { RemoteTaskState } from './remote-task.js';
  */
 export interface BridgeProgress {
   agentId: string;
+  /** The process whose bridge works it (a dead one's tasks are taken over at once). */
+  owner: string | null;
   contextId: string;
   /** Our first message's id: sent again unchanged if we cannot tell whether the agent got it. */
   messageId: string;
@@ -16,6 +18,10 @@ export interface BridgeProgress {
   state: RemoteTaskState | 'sending';
   /** The status message's text (the agent's own words about where it is). */
   message: string | null;
+  /** Which of the agent's status messages the task's open question is (a run that takes over asks nothing twice). */
+  questionKey: string | null;
+  /** The seq of the last answer the agent got (an answer the agent has is not sent again). */
+  answeredSeq: number | null;
 }
 
 /** The progress field as the bridge writes it: `{ a2a: BridgeProgress }`. */
@@ -32,10 +38,13 @@ export function bridgeProgressOf(progress: unknown): BridgeProgress | null {
   if (typeof record.contextId !== 'string' || typeof record.messageId !== 'string') return null;
   return {
     agentId: typeof record.agentId === 'string' ? record.agentId : '',
+    owner: typeof record.owner === 'string' ? record.owner : null,
     contextId: record.contextId,
     messageId: record.messageId,
     taskId: typeof record.taskId === 'string' && record.taskId ? record.taskId : null,
     state: typeof record.state === 'string' ? (record.state as BridgeProgress['state']) : 'sending',
     message: typeof record.message === 'string' ? record.message : null,
+    questionKey: typeof record.questionKey === 'string' ? record.questionKey : null,
+    answeredSeq: typeof record.answeredSeq === 'number' ? record.answeredSeq : null,
   };
 }

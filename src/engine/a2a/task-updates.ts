@@ -6,7 +6,14 @@ import type { RemoteTask } from './remote-task.js';
  * Where a run reads the A2A task's updates next: the answer to a message it sends, the task followed
  * again (a stream ended, a poll is due), or the task recovered after a lost answer or a restart.
  */
-export type Source = { kind: 'send'; message: OutboundMessage } | { kind: 'follow' } | { kind: 'recover' };
+export type Source =
+  | {
+      kind: 'send';
+      message: OutboundMessage /** The seq of the question it answers, when it is an answer. */;
+      answers?: number;
+    }
+  | { kind: 'follow' }
+  | { kind: 'recover' };
 
 export interface SourceContext {
   peers: A2APeers;

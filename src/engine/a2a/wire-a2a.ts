@@ -1,13 +1,14 @@
 import type { AgentFeedService } from '../agents/agent-feed-service.js';
 import type { AgentService } from '../agents/agent-service.js';
-import type { EngineStores } from '../engine-stores.js';
-import { type Clock, repeatEvery } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import type { EngineModule } from '../kernel/engine-module.js';
+import type { KernelBase } from '../kernel/kernel-base.js';
+import { repeatEvery } from '../shared/clock.js';
 import { outboundFetch } from '../shared/outbound-fetch.js';
 import type { AgentTaskService } from '../tasks/agent-task-service.js';
 import { secureClaimTokens } from '../tasks/claim-token.js';
 import { A2AAgentService } from './a2a-agent-service.js';
-import { A2ABridge } from './a2a-bridge.js';
+import type { A2AAgentStore } from './a2a-agent-store.js';
+import { A2ABridge, BRIDGE_ACTOR } from './a2a-bridge.js';
 import type { A2APeers } from './a2a-peers.js';
 import { A2A_PUSH_PATH } from './a2a-push-path.js';
 import { lazySdkPeers } from './lazy-sdk-peers.js';
@@ -26,13 +27,6 @@ export interface A2ASettings {
 }
 
 export interface A2AWiring {
-  stores: EngineStores;
-  settings: A2ASettings;
-  agents: AgentService;
-  agentTasks: AgentTaskService;
-  agentFeed: AgentFeedService;
-  clock: Clock;
-  logger: Logger;
   /** How A2A agents are called (default: the official SDK's client over outboundFetch). */
   peers?: A2APeers;
   /** Secret tokens for push notification configs (default: the OS CSPRNG). */
@@ -46,13 +40,27 @@ export interface A2APushInbox {
   nudge(token: string): boolean;
 }
 
-/** A2A agents as handoff targets: the registry of their cards, and the bridge that works their tasks. */
-export function wireA2A(wiring: A2AWiring): {
+export interface A2AModule extends EngineModule {
+  /** The A2A agents of the registry: registered from their cards, read again on a schedule. */
   service: A2AAgentService;
   push: A2APushInbox;
-  start(): () => Promise<void>;
-} {
-  const { settings, clock, logger } = wiring;
+}
+
+/**
+ * A2A agents as handoff targets: the registry of their cards, and the bridge that works the tasks
+ * offered to them (started with the module, stopped before the kernel drains its runs: a restart
+ * follows the same A2A tasks again).
+ */
+export function wireA2A(
+  base: KernelBase<unknown>,
+  store: A2AAgentStore,
+  agents: AgentService,
+  tasks: AgentTaskService,
+  feed: AgentFeedService,
+  settings: A2ASettings,
+  wiring: A2AWiring = {},
+): A2AModule {
+  const { clock, logger, leases } = base;
   const peers =
     wiring.peers ??
     lazySdkPeers(
@@ -60,8 +68,8 @@ export function wireA2A(wiring: A2AWiring): {
     );
   let bridge: A2ABridge | null = null;
   const service = new A2AAgentService({
-    store: wiring.stores.a2aAgents,
-    agents: wiring.agents,
+    store,
+    agents,
     peers,
     clock,
     logger,
@@ -69,21 +77,24 @@ export function wireA2A(wiring: A2AWiring): {
     onLinked: (agentId) => void bridge?.track(agentId),
   });
   return {
+    name: 'a2a',
     service,
     push: { nudge: (token) => bridge?.nudge(token) ?? false },
-    start() {
+    async start() {
       bridge = new A2ABridge({
         links: service,
-        tasks: wiring.agentTasks,
-        feed: wiring.agentFeed.entries,
+        tasks,
+        feed: feed.entries,
         peers,
         clock,
         logger,
-        actor: { keyName: 'a2a-bridge', agentId: null },
+        actor: BRIDGE_ACTOR,
+        owner: leases.owner,
         pollMinMs: 250,
         pollMaxMs: settings.a2aPollMaxMs ?? 5_000,
         heartbeatEveryMs: 5_000,
         sweepEveryMs: 5_000,
+        mayTakeOver: (holder) => holder !== leases.owner && leases.mayTakeOver(holder),
         pushUrl: settings.a2aPublicUrl ? `${settings.a2aPublicUrl}${A2A_PUSH_PATH}` : null,
         pushTokens: wiring.pushTokens ?? secureClaimTokens,
       });

@@ -26,6 +26,8 @@ export interface AgentTaskServiceOptions {
   clock: Clock;
   claimTokens: ClaimTokenSource;
   feed: AgentFeedRecorder;
+  /** Tells the scheduler when a claimed task's heartbeat timeout falls due (it takes the task back then). */
+  dueAt?(at: number): void;
 }
 
 function tooLarge(value: unknown, limit: number): boolean {
@@ -84,12 +86,36 @@ export class AgentTaskService {
     const token = claimTokens();
     const claimed = await tasks.claim(taskId, claimTokenDigest(token), actor.keyName, clock.now());
     if (claimed) {
+      this.heartbeatDue(claimed);
       await this.options.feed.record(claimed.agentId, [taskFeedDraft('TASK_CLAIMED', claimed)]);
       return ok({ task: claimed, token });
     }
     const current = await tasks.get(taskId);
     if (!current) return refuseTask('NOT_FOUND', taskId);
     return refuseTask(current.status === 'CLAIMED' ? 'TASK_ALREADY_CLAIMED' : 'TASK_NOT_CURRENT', taskId, current);
+  }
+
+  /**
+   * The claim of a holder that is gone (the process that claimed the task died), taken over by the
+   * same claimer under a new token: for the engine's own worker (the A2A bridge), whose tokens die
+   * with its process. Guarded by the claimer and the heartbeat judged stale, so of several takers
+   * exactly one wins, and a heartbeat that arrives meanwhile keeps the claim where it is. Not part of
+   * the API: a worker of the API keeps its token.
+   */
+  async takeOver(task: AgentTask, actor: Actor): Promise<{ task: AgentTask; token: string } | null> {
+    const { tasks, clock, claimTokens } = this.options;
+    if (task.status !== 'CLAIMED' || task.claimedBy !== actor.keyName) return null;
+    const token = claimTokens();
+    const taken = await tasks.takeOver(
+      task.id,
+      actor.keyName,
+      task.lastHeartbeatAt,
+      claimTokenDigest(token),
+      clock.now(),
+    );
+    if (!taken) return null;
+    this.heartbeatDue(taken);
+    return { task: taken, token };
   }
 
   /** Keeps a claimed task alive (see heartbeatTimeoutMs), with optional progress details. */
@@ -100,6 +126,7 @@ export class AgentTaskService {
       return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
+    if (beat) this.heartbeatDue(beat);
     return beat ? ok(beat) : this.refusal(taskId, digest);
   }
 
@@ -128,6 +155,7 @@ export class AgentTaskService {
       this.options.clock.now(),
     );
     if (!asked) return this.refusal(taskId, digest);
+    this.heartbeatDue(asked);
     await this.options.feed.record(asked.agentId, [taskFeedDraft('TASK_ASKED', asked)]);
     return ok(asked);
   }
@@ -222,6 +250,11 @@ export class AgentTaskService {
     }
     await this.options.wake(task.handoffId, taskSignalName(task), { taskId: task.id, status: task.status });
     return ok(task);
+  }
+
+  private heartbeatDue(task: AgentTask): void {
+    if (task.heartbeatTimeoutMs !== null && task.lastHeartbeatAt !== null)
+      this.options.dueAt?.(task.lastHeartbeatAt + task.heartbeatTimeoutMs);
   }
 
   private async refusal(taskId: string, digest: string, known?: AgentTask | null): Promise<Outcome<never>> {

@@ -15,6 +15,7 @@ export interface AgentTaskFilter {
  * |------------|-------------------------------------------|-------------------------------------|
  * | offer      | no task with its id                       | OFFERED; open tasks of the same action → WITHDRAWN (SUPERSEDED) |
  * | claim      | OFFERED                                   | CLAIMED, tokenDigest, claimedAt/By, lastHeartbeatAt |
+ * | takeOver   | CLAIMED by the claimer, last heartbeat still the one judged stale | tokenDigest, lastHeartbeatAt |
  * | heartbeat  | CLAIMED with tokenDigest                  | lastHeartbeatAt, progress           |
  * | complete   | CLAIMED with tokenDigest                  | COMPLETED, output, finishedAt       |
  * | fail       | CLAIMED with tokenDigest                  | FAILED, failure, finishedAt         |
@@ -32,6 +33,14 @@ export interface AgentTaskStore {
   /** Every task offered for one step (or compensation) of a handoff, by attempt. */
   ofAction(handoffId: string, actionId: string): Promise<AgentTask[]>;
   claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null>;
+  /** A claim taken over by its claimer under a new token, while its last heartbeat is still `staleHeartbeatAt`. */
+  takeOver(
+    id: string,
+    by: string,
+    staleHeartbeatAt: number | null,
+    tokenDigest: string,
+    at: number,
+  ): Promise<AgentTask | null>;
   heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null>;
   complete(
     id: string,
@@ -57,9 +66,17 @@ export interface AgentTaskStore {
   ): Promise<AgentTask | null>;
   /** Stores the answer to the open question `answer.seq`; null when that question is not open (answered, replaced, task done). */
   answer(id: string, answer: AgentTaskAnswer): Promise<AgentTask | null>;
+  /**
+   * Up to `limit` CLAIMED tasks with a heartbeat timeout whose last heartbeat is older than that
+   * timeout at `now`: the scheduler's due work takes them back.
+   */
+  silent(now: number, limit: number): Promise<AgentTask[]>;
   /** Deletes every task of these handoffs (retention deletes the handoffs next); returns how many. */
   deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
   /** An agent's tasks, newest offer first. */
   page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>>;
   count(filter: AgentTaskFilter): Promise<number>;
 }
+
+/** The statuses an agent can still act on: what an adapter's open-task queries filter on. */
+export { OPEN_TASK_STATUSES } from './agent-task.js';

@@ -1,5 +1,6 @@
 import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
 import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
+import type { AgentFeedChange } from '../../engine/agents/agent-feed-store.js';
 import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
 import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
 import type { MongoDatabase } from './mongo.js';
@@ -20,11 +21,11 @@ interface EventDocument {
  * pushes; the engine drains what arrived at each poll. A stream that fails is opened again after
  * the last change it delivered (its resume token), so nothing committed meanwhile is missed.
  */
-export class MongoChangeFeed implements HandoffChangeFeed {
+export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
   private stream: ChangeStream | null = null;
   /** The last change taken: a reopened stream starts after it. */
   private resumeToken: unknown = null;
-  private arrived: HandoffChange[] = [];
+  private arrived: (HandoffChange | AgentFeedChange)[] = [];
   private failure: unknown = null;
   private delivered = 0;
 
@@ -97,7 +98,10 @@ export class MongoChangeFeed implements HandoffChangeFeed {
     return String(this.delivered);
   }
 
-  async read(_position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
+  async read(
+    _position: string,
+    limit: number,
+  ): Promise<{ changes: (HandoffChange | AgentFeedChange)[]; position: string; more: boolean }> {
     if (this.failure) {
       const failure = this.failure;
       this.failure = null;

@@ -1,12 +1,11 @@
-import {
-  type AgentTask,
-  type AgentTaskAnswer,
-  type AgentTaskFailure,
-  type AgentTaskQuestion,
-  OPEN_TASK_STATUSES,
-  type WithdrawCause,
+import type {
+  AgentTask,
+  AgentTaskAnswer,
+  AgentTaskFailure,
+  AgentTaskQuestion,
+  WithdrawCause,
 } from '../../engine/tasks/agent-task.js';
-import type { AgentTaskFilter, AgentTaskStore } from '../../engine/tasks/agent-task-store.js';
+import { type AgentTaskFilter, type AgentTaskStore, OPEN_TASK_STATUSES } from '../../engine/tasks/agent-task-store.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 
@@ -73,6 +72,8 @@ export class AgentTaskRepository implements AgentTaskStore {
         { fields: ['agentId', 'offeredAt'] },
         { fields: ['handoffId', 'status'] },
         { fields: ['handoffId', 'actionId'] },
+        // Claimed tasks by their last heartbeat: what the heartbeat timeouts are found from.
+        { fields: ['status', 'lastHeartbeatAt'] },
       ]),
     );
   }
@@ -104,6 +105,21 @@ export class AgentTaskRepository implements AgentTaskStore {
     return findManyInOrder(this.tasks, ids, toTask);
   }
 
+  /**
+   * Claimed tasks are work in flight (as many as agents run at once): the oldest heartbeats are read
+   * and those past their own timeout kept.
+   */
+  async silent(now: number, limit: number): Promise<AgentTask[]> {
+    const claimed = await this.tasks.find(
+      { status: 'CLAIMED', heartbeatTimeoutMs: { $ne: null } },
+      { sort: { lastHeartbeatAt: 1 }, limit: 10 * limit },
+    );
+    return claimed
+      .filter((doc) => (doc.lastHeartbeatAt ?? doc.claimedAt ?? now) + (doc.heartbeatTimeoutMs ?? 0) <= now)
+      .slice(0, limit)
+      .map(toTask);
+  }
+
   async deleteOfHandoffs(handoffIds: readonly string[]): Promise<number> {
     return handoffIds.length === 0 ? 0 : this.tasks.deleteMany({ handoffId: { $in: [...handoffIds] } });
   }
@@ -121,6 +137,20 @@ export class AgentTaskRepository implements AgentTaskStore {
       id,
       { status: 'OFFERED' },
       { status: 'CLAIMED', tokenDigest, claimedBy: by, claimedAt: at, lastHeartbeatAt: at },
+    );
+  }
+
+  takeOver(
+    id: string,
+    by: string,
+    staleHeartbeatAt: number | null,
+    tokenDigest: string,
+    at: number,
+  ): Promise<AgentTask | null> {
+    return this.move(
+      id,
+      { status: 'CLAIMED', claimedBy: by, lastHeartbeatAt: staleHeartbeatAt },
+      { tokenDigest, lastHeartbeatAt: at },
     );
   }
 
