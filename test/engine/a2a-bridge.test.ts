@@ -94,9 +94,34 @@ afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.stop();
 });
 
-async function bridged(clock: ManualClock, agent: ScriptedAgent, retry = 1): Promise<Engine> {
+/** An engine whose bridge calls `agent`, on `db` (a second one on the same db is the next process of a restart). */
+async function engineOn(clock: ManualClock, agent: ScriptedAgent, db: SqliteDatabase, owner: string): Promise<Engine> {
   const engine = await createEngine({
-    stores: await testStores(SqliteDatabase.inMemory(), 'solo'),
+    stores: await testStores(db, owner),
+    settings: {
+      agentHeartbeatWindowMs: 30_000,
+      maxConcurrentHandoffs: 10,
+      webhookAllowList: ['agent.test'],
+      a2aPollMaxMs: 2_000,
+    },
+    clock,
+    owner,
+    random: seededRandom(7),
+    a2aPeers: agent,
+  });
+  await engine.start();
+  engines.push(engine);
+  return engine;
+}
+
+async function bridged(
+  clock: ManualClock,
+  agent: ScriptedAgent,
+  retry = 1,
+  db = SqliteDatabase.inMemory(),
+): Promise<Engine> {
+  const engine = await createEngine({
+    stores: await testStores(db, 'solo'),
     settings: {
       agentHeartbeatWindowMs: 30_000,
       maxConcurrentHandoffs: 10,
@@ -216,5 +241,37 @@ describe('the A2A bridge, against a scripted agent on virtual time', () => {
     agent.tasks.clear();
     const handoff = await finished(engine, clock, 'h5');
     expect(handoff.steps[0]).toMatchObject({ status: 'FAILED', errorCode: 'A2A_TASK_LOST' });
+  });
+
+  it('after its process stopped, the next one takes the claim over and follows the same A2A task, asking nothing twice', async () => {
+    const clock = new ManualClock();
+    const agent = new ScriptedAgent();
+    const db = SqliteDatabase.inMemory();
+    const first = await bridged(clock, agent, 1, db);
+    await first.handoffs.initiate({ handoffId: 'h6', procedureId: 'A2A' });
+    await clock.runUntil(() => agent.sent.length === 1, 10);
+    agent.task('remote-1', 'input-required', { statusMessageId: 'q1', statusParts: [{ text: 'Which region?' }] });
+    const asked = async () => (await first.agentTasks.openOf('h6'))[0];
+    await clock.runUntil(async () => (await asked())?.question !== null && (await asked())?.question !== undefined, 50);
+    const before = (await asked())!;
+    expect(before).toMatchObject({ claimedBy: 'a2a:bridge', question: { seq: 1, text: 'Which region?' } });
+
+    // The process goes away (its bridge's token with it); the next one starts on the same store.
+    await first.stop();
+    engines.splice(engines.indexOf(first), 1);
+    const second = await engineOn(clock, agent, db, 'second');
+    await clock.runUntil(async () => (await second.agentTasks.get(before.id))!.tokenDigest !== before.tokenDigest, 50);
+    const taken = (await second.agentTasks.get(before.id))!;
+    expect(taken).toMatchObject({ status: 'CLAIMED', claimedBy: 'a2a:bridge', question: { seq: 1 } });
+
+    const answered = await second.handoffs.signal('h6', 'review', { region: 'eu' }, { actor: null });
+    expect(answered.ok).toBe(true);
+    await clock.runUntil(() => agent.sent.length === 2, 50);
+    expect(agent.sent[1]).toMatchObject({ taskId: 'remote-1', parts: [{ data: { region: 'eu' } }] });
+    agent.task('remote-1', 'completed');
+    expect((await finished(second, clock, 'h6')).status).toBe('COMPLETED');
+    // One A2A task (one message without a taskId), one question.
+    expect(agent.sent.filter((message) => message.taskId === null)).toHaveLength(1);
+    expect((await second.agentTasks.get(before.id))!.question?.seq).toBe(1);
   });
 });

@@ -93,6 +93,25 @@ function agentTaskContract(fixture: AdapterFixture): void {
     expect(await tasks.fail('t2', 'good', failure, 500)).toMatchObject({ status: 'FAILED', failure, finishedAt: 500 });
   });
 
+  it('lets the claimer take its claim over under a new token only while the last heartbeat is the one judged stale', async () => {
+    await tasks.offer(agentTask('t1'), 100);
+    expect(await tasks.takeOver('t1', 'bridge', null, 'new', 150)).toBeNull();
+    await tasks.claim('t1', 'old', 'bridge', 200);
+    await tasks.heartbeat('t1', 'old', null, 300);
+    expect(await tasks.takeOver('t1', 'someone-else', 300, 'new', 400)).toBeNull();
+    expect(await tasks.takeOver('t1', 'bridge', 200, 'new', 400)).toBeNull();
+    expect(await tasks.takeOver('t1', 'bridge', 300, 'new', 400)).toMatchObject({
+      status: 'CLAIMED',
+      tokenDigest: 'new',
+      claimedBy: 'bridge',
+      lastHeartbeatAt: 400,
+    });
+    // The old token holds nothing now; a second taker judging the same heartbeat loses.
+    expect(await tasks.heartbeat('t1', 'old', null, 500)).toBeNull();
+    expect(await tasks.takeOver('t1', 'bridge', 300, 'newer', 500)).toBeNull();
+    expect(await tasks.heartbeat('t1', 'new', null, 500)).toMatchObject({ lastHeartbeatAt: 500 });
+  });
+
   it('numbers the questions the token holder asks, and takes one answer per open question', async () => {
     await tasks.offer(agentTask('t1'), 100);
     expect(await tasks.ask('t1', 'good', { text: 'which?', data: null }, 150)).toBeNull();
