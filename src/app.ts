@@ -29,6 +29,7 @@ import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { withServedPaths } from './http/served-paths.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
+import { createMcpEndpoint, MCP_PATH } from './mcp/mcp-endpoint.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
@@ -73,6 +74,7 @@ const SERVED_PATHS = [
   '/health',
   '/ready',
   METRICS_ENDPOINT,
+  MCP_PATH,
   AGENT_CARD_PATH,
   A2A_PATH,
   A2A_PUSH_PATH,
@@ -129,6 +131,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const loggedErrors = new WeakSet<object>();
 
   const rest = createRestApi(schema);
+  // MCP tool calls are GraphQL requests through Yoga itself (made below), with the caller's key.
+  const mcp = createMcpEndpoint({
+    graphqlPath: GRAPHQL_ENDPOINT,
+    serve: async (request) => yoga.fetch(request),
+    maxSessions: config.mcpMaxSessions,
+    idleMs: config.mcpSessionIdleMs,
+    logger: logger.child({ component: 'mcp' }),
+  });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -154,6 +164,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts(),
       rest.plugin,
+      mcp.plugin,
       useReadiness('/ready', async () => {
         try {
           await db.ping();
@@ -197,9 +208,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const api = withApiKeys(
     keys,
     {
-      isApi: (path) => path === GRAPHQL_ENDPOINT || path === A2A_PATH || rest.serves(path),
+      isApi: (path) => path === GRAPHQL_ENDPOINT || path === MCP_PATH || path === A2A_PATH || rest.serves(path),
       metrics: METRICS_ENDPOINT,
       openApi: OPENAPI_PATH,
+      mcp: MCP_PATH,
     },
     withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, a2a, refused), (refusal) => {
       refused('too-many-streams');
@@ -254,6 +266,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       // A2A streams and blocking sends end now, so their connections do not hold the close up.
       closing.abort();
       server.closeIdleConnections();
+      await mcp.close();
       await webSockets.dispose();
       for (const client of webSockets.sockets.clients) client.terminate();
       unhookEngineMetrics();

@@ -1,14 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './server-process.js';
 
-/** The virtualenv scripts/a2a-python-venv.sh makes (.ci/run runs it). */
-export const PYTHON = path.join(ROOT, '.cache', 'a2a-python', 'bin', 'python');
+/**
+ * The Python with a2a-sdk: A2A_PYTHON (.ci/run sets it from scripts/a2a-python-venv.sh), else the venv that
+ * script keeps in its cache, if it was made here.
+ */
+function pythonWithSdk(): string | null {
+  if (process.env.A2A_PYTHON) return process.env.A2A_PYTHON;
+  const cache = process.env.HANDOFF_PYTHON_CACHE ?? path.join(os.homedir(), '.cache', 'handoff');
+  const venv = fs.existsSync(cache)
+    ? fs
+        .readdirSync(cache)
+        .filter((name) => name.startsWith('a2a-venv-'))
+        .map((name) => path.join(cache, name, 'bin', 'python'))
+        .find((python) => fs.existsSync(python))
+    : undefined;
+  return venv ?? null;
+}
+
+const PYTHON = pythonWithSdk();
 
 /** Why the Python peer cannot run here, or null when it can. */
 export function pythonPeerUnavailable(): string | null {
-  return fs.existsSync(PYTHON) ? null : `no ${PYTHON}: run scripts/a2a-python-venv.sh`;
+  return PYTHON ? null : 'no Python with a2a-sdk: run scripts/a2a-python-venv.sh (it prints A2A_PYTHON)';
 }
 
 export interface PythonPeer {
@@ -21,7 +38,7 @@ export interface PythonPeer {
 
 /** Starts test/support/a2a_python_peer.py (Python's a2a-sdk) on a free port of 127.0.0.1. */
 export async function startPythonPeer(): Promise<PythonPeer> {
-  const child: ChildProcess = spawn(PYTHON, [path.join(ROOT, 'test', 'support', 'a2a_python_peer.py')], {
+  const child: ChildProcess = spawn(PYTHON!, [path.join(ROOT, 'test', 'support', 'a2a_python_peer.py')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
