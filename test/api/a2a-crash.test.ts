@@ -22,10 +22,7 @@ const HANDOFF = `query { handoff(id: "a2a_crash_1") { status steps { id status a
   openAgentTasks { taskId attempt waitingForAnswer question { seq text } progress } } }`;
 
 describe('crash recovery of A2A tasks', () => {
-  // Two server processes start one after the other: generous on a busy machine.
-  it('after SIGKILL, the restarted server follows the same A2A task: the agent makes exactly one', {
-    timeout: 120_000,
-  }, async () => {
+  it('after SIGKILL, the restarted server follows the same A2A task: the agent makes exactly one', async () => {
     peer = await startSdkPeer({ streaming: true });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-a2a-crash-'));
     dirs.push(dataDir);

@@ -48,7 +48,7 @@ describe.skipIf(unavailable !== null)(
       expect((await createProcedure(server, procedure('PY_HOLD', { change: 'PR-32', hold: true }))).userErrors).toEqual(
         [],
       );
-    }, 90_000);
+    });
 
     afterAll(async () => {
       await server?.close();
