@@ -27,12 +27,19 @@ const PROCESS_TESTS = [
   'test/api/webhook-crash.test.ts',
   'test/api/worker-crash.test.ts',
   'test/api/worker-package.test.ts',
+  // Builds the dashboard with Vite in a process of its own, twice.
+  'test/dashboard/build-stamp.test.ts',
   // The docs' shell blocks run as pasted: curl, and the examples under tsx in their own processes.
   'test/docs/docs-pages.test.ts',
   'test/docs/webhook-receiver.test.ts',
 ];
 /** Headless Chromium against a real server: last, one file at a time, with no other test beside them. */
-const BROWSER_TESTS = ['test/dashboard/dashboard.test.ts', 'test/dashboard/handoff-levers.test.ts'];
+const BROWSER_TESTS = [
+  'test/dashboard/dashboard.test.ts',
+  'test/dashboard/handoff-levers.test.ts',
+  // A browser EventSource cut mid-stream.
+  'test/api/sse-resume.test.ts',
+];
 
 export default defineConfig({
   resolve: {
