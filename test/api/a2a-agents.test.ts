@@ -41,7 +41,11 @@ const handoff = async (id: string) => (await server.gql(HANDOFF, { id })).data.h
 
 beforeAll(async () => {
   [streaming, polled] = await Promise.all([startSdkPeer({ streaming: true }), startSdkPeer({ streaming: false })]);
-  server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', A2A_POLL_MAX_MS: '200' });
+  server = await startTestServer({
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+    A2A_POLL_MAX_MS: '200',
+  });
   for (const [peer, agentId] of [
     [streaming, 'reviewer'],
     [polled, 'slow-reviewer'],

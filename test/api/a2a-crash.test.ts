@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ENV = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', A2A_POLL_MAX_MS: '200' };
+const ENV = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1', A2A_POLL_MAX_MS: '200' };
 
 const HANDOFF = `query { handoff(id: "a2a_crash_1") { status steps { id status attempts output }
   openAgentTasks { taskId attempt waitingForAnswer question { seq text } progress } } }`;

@@ -28,6 +28,7 @@ beforeAll(async () => {
       PORT: String(port),
       A2A_PUBLIC_URL: `http://127.0.0.1:${port}`,
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
       A2A_POLL_MAX_MS: '3600000',
     },
     { logLevel: 'debug' },

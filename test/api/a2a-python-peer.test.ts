@@ -34,7 +34,11 @@ describe.skipIf(unavailable !== null)(
   () => {
     beforeAll(async () => {
       peer = await startPythonPeer();
-      server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', A2A_POLL_MAX_MS: '200' });
+      server = await startTestServer({
+        WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+        OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+        A2A_POLL_MAX_MS: '200',
+      });
       const registered = await server.gql(
         `mutation($url: String!) { registerA2AAgent(input: { cardUrl: $url, agentId: "py-reviewer" }) {
           a2aAgent { name streaming skills { id } } userErrors { message } } }`,

@@ -54,6 +54,7 @@ beforeAll(async () => {
   server = await startTestServer({
     API_KEYS: `ops:operator:${OPERATOR},watcher:viewer:${VIEWER},boss:admin:${ADMIN}`,
     WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
   });
   const headers = { authorization: `Bearer ${ADMIN}` };
   const procedures = [

@@ -15,8 +15,10 @@ export interface OutboundMessage {
 
 /** Why a call to an agent did not get an answer we can use. */
 export type PeerFailure =
-  /** No answer (refused connection, timeout, a host not allowed, an HTTP error): try again later. */
+  /** No answer (refused connection, timeout, an HTTP error): try again later. */
   | 'unreachable'
+  /** The outbound policy forbids the call (a host not in the allow-list, a private address not allowed, a redirect). */
+  | 'not-allowed'
   /** The agent knows no such task. */
   | 'task-not-found'
   /** The agent does not do this (no streaming, no task listing, a task it cannot cancel). */

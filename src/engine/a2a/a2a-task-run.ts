@@ -215,6 +215,11 @@ export class A2ATaskRun {
       await this.fail('A2A_TASK_LOST', `the agent no longer knows task ${this.progress.taskId}`, true);
       return true;
     }
+    if (failure.failure === 'not-allowed') {
+      // As a webhook step's call is: the settings decide, and another attempt would meet the same ones.
+      await this.fail('A2A_NOT_ALLOWED', `the outbound policy refused the call: ${failure.message}`, false);
+      return true;
+    }
     if (failure.failure === 'refused' && source.kind === 'send') {
       await this.fail('A2A_REFUSED', `the agent refused the message: ${failure.message}`, false);
       return true;

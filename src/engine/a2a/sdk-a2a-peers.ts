@@ -8,6 +8,7 @@ import {
 } from '@a2a-js/sdk/client';
 import { A2AError } from '@a2a-js/sdk/errors';
 import { OutboundUrlRefused } from '../shared/outbound-fetch.js';
+import { OutboundRefused } from '../shared/outbound-post.js';
 import type { A2AAgentLink, A2ACardSummary } from './a2a-agent.js';
 import { type A2APeers, type OutboundMessage, PeerError } from './a2a-peers.js';
 import { applyUpdate, partToWire, remoteTaskOf, repliedTask, summaryOf } from './a2a-wire.js';
@@ -16,7 +17,8 @@ import type { RemoteTask } from './remote-task.js';
 /** An SDK failure as one of ours (see PeerFailure). */
 export function peerError(error: unknown): PeerError {
   if (error instanceof PeerError) return error;
-  if (error instanceof OutboundUrlRefused) return new PeerError('refused', error.message);
+  if (error instanceof OutboundUrlRefused || error instanceof OutboundRefused)
+    return new PeerError('not-allowed', error.message);
   if (error instanceof A2AError) {
     const reason = (error as { reason?: string }).reason;
     if (reason === 'TASK_NOT_FOUND') return new PeerError('task-not-found', error.message);

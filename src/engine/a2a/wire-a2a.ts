@@ -16,6 +16,8 @@ import { lazySdkPeers } from './lazy-sdk-peers.js';
 export interface A2ASettings {
   /** Hosts the server may call (WEBHOOK_ALLOW_HOSTS): cards and agents alike. */
   webhookAllowList: string[];
+  /** Which of them may resolve to a private address (OUTBOUND_ALLOW_PRIVATE), as for webhooks. */
+  outboundAllowPrivate?: boolean | string[];
   /** How long an agent has to answer a call (default 5 s; a stream, once answered, lasts as long as the task). */
   webhookTimeoutMs?: number;
   /** How often every A2A agent's card is read again (default 15 s). */
@@ -64,7 +66,12 @@ export function wireA2A(
   const peers =
     wiring.peers ??
     lazySdkPeers(
-      outboundFetch({ allowList: settings.webhookAllowList, timeoutMs: settings.webhookTimeoutMs ?? 5_000, clock }),
+      outboundFetch({
+        // The policy webhooks have: the same hosts, the same private-address rule.
+        policy: { allowHosts: settings.webhookAllowList, allowPrivate: settings.outboundAllowPrivate ?? false },
+        timeoutMs: settings.webhookTimeoutMs ?? 5_000,
+        clock,
+      }),
     );
   let bridge: A2ABridge | null = null;
   const service = new A2AAgentService({
