@@ -5,6 +5,9 @@ import { wireAgents } from './agents/wire-agents.js';
 import type { BulkOperationService } from './bulk/bulk-operation-service.js';
 import { type BulkSettings, wireBulk } from './bulk/wire-bulk.js';
 import type { EngineStores } from './engine-stores.js';
+import type { InsightFold } from './insight/insight-fold.js';
+import type { InsightService } from './insight/insight-service.js';
+import { type InsightSettings, wireInsight } from './insight/wire-insight.js';
 import type { EngineModule, StopModule } from './kernel/engine-module.js';
 import type { HandoffRetention } from './kernel/handoff-retention.js';
 import type { HandoffService } from './kernel/handoff-service.js';
@@ -31,7 +34,11 @@ import type { WebhookSender } from './webhooks/webhook-sender.js';
 import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
 import { type WebhookSettings, wireWebhooks } from './webhooks/wire-webhooks.js';
 
-export interface EngineSettings extends Omit<KernelSettings, 'webhookAllowList'>, WebhookSettings, BulkSettings {
+export interface EngineSettings
+  extends Omit<KernelSettings, 'webhookAllowList'>,
+    WebhookSettings,
+    BulkSettings,
+    InsightSettings {
   agentHeartbeatWindowMs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
@@ -86,6 +93,10 @@ export interface Engine {
   readonly webhooks: WebhookService;
   /** Bulk actions over the handoffs a filter matches: started, driven in batches, resumed after a restart. */
   readonly bulk: BulkOperationService;
+  /** Series, learned durations, ETAs and advice, folded from the committed events. */
+  readonly insight: InsightService;
+  /** The background fold behind `insight` (null when off or unsupported by the store; exposed for tests and benchmarks). */
+  readonly insightFold: InsightFold | null;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   /** This process's admission queue (exposed for metrics). */
@@ -139,7 +150,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   );
   const bulk = wireBulk(kernel, stores.bulkOperations, settings);
   const reliability = wireReliability(kernel, stores, agents.service, faults);
-  const modules: EngineModule[] = [agents, validation, tasks, webhooks, bulk, reliability];
+  const insight = wireInsight(kernel, stores.insight, settings);
+  const modules: EngineModule[] = [agents, validation, tasks, webhooks, bulk, reliability, insight];
   const stops: StopModule[] = [];
 
   return {
@@ -160,6 +172,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     bulk: bulk.service,
     faults,
     reliability: reliability.service,
+    insight: insight.service,
+    insightFold: insight.fold,
     async start() {
       await kernel.start();
       for (const module of modules) stops.unshift(await module.start());

@@ -9,4 +9,5 @@ export const MODULE_DEPENDENCIES = {
   webhooks: [],
   bulk: [],
   reliability: ['agents'],
+  insight: [],
 } as const satisfies Record<string, readonly string[]>;

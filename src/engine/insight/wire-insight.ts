@@ -1,0 +1,62 @@
+import type { EngineModule } from '../kernel/engine-module.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { InsightFold } from './insight-fold.js';
+import { InsightService } from './insight-service.js';
+import type { InsightStore } from './insight-store.js';
+
+export interface InsightSettings {
+  /** false: nothing is folded (no series, learned durations, ETAs or advice). Default true. */
+  insight?: boolean;
+  /** How long minute buckets are kept (default 7 days). */
+  insightMinuteRetentionMs?: number;
+  /** How long hour buckets are kept (default 365 days). */
+  insightHourRetentionMs?: number;
+  /** How often the fold looks for new events (default 1 s). */
+  insightPollMs?: number;
+}
+
+export const DEFAULT_MINUTE_RETENTION_MS = 7 * 24 * 3_600_000;
+export const DEFAULT_HOUR_RETENTION_MS = 365 * 24 * 3_600_000;
+
+export interface InsightModule extends EngineModule {
+  service: InsightService;
+  /** The fold (null when off or when the store keeps no commit order of events). */
+  fold: InsightFold | null;
+}
+
+/**
+ * The insight service the API reads, and the fold that writes what it reads, in the background,
+ * from the committed event log (none where the store keeps no commit order, or with insight off).
+ */
+export function wireInsight(
+  kernel: Kernel<{ kind: string }>,
+  store: InsightStore,
+  settings: InsightSettings,
+): InsightModule {
+  const { stores, clock, logger, leases } = kernel.base;
+  const events = stores.committedEvents;
+  const on = settings.insight !== false && events !== null;
+  const fold = on
+    ? new InsightFold({
+        store,
+        events,
+        handoffs: stores.handoffs,
+        leases,
+        clock,
+        logger,
+        settings: {
+          pollMs: settings.insightPollMs ?? 1_000,
+          readBatch: 2_000,
+          commitBatch: 20_000,
+          minuteRetentionMs: settings.insightMinuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS,
+          hourRetentionMs: settings.insightHourRetentionMs ?? DEFAULT_HOUR_RETENTION_MS,
+        },
+      })
+    : null;
+  return {
+    name: 'insight',
+    service: new InsightService({ store: on ? store : null, procedures: kernel.procedures, clock }),
+    fold,
+    start: async () => fold?.start() ?? (async () => undefined),
+  };
+}
