@@ -16,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PARTS = [
   'query',
   'engine',
+  'insight',
   'webhooks',
   'agent-tasks',
   'fanout',

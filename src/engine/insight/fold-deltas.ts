@@ -75,6 +75,15 @@ export interface StatsDelta {
   updatedAt: number;
 }
 
+const NO_SCOPES: readonly string[] = [];
+const ONLY_ALL: readonly string[] = [ALL_PROCEDURES];
+
+interface CurrentBuckets {
+  from: number;
+  until: number;
+  deltas: SeriesDelta[];
+}
+
 const FINAL_COUNTS: Partial<Record<HandoffEvent['type'], keyof SeriesCounts>> = {
   HANDOFF_CREATED: 'created',
   HANDOFF_STARTED: 'started',
@@ -98,6 +107,9 @@ export class FoldDeltas {
   readonly steps = new Map<string, StepDelta>();
   readonly stats = new Map<string, StatsDelta>();
   foldedThrough: number;
+  /** Per scope, the minute (and its hour) the last event fell in. */
+  private readonly current = new Map<string, CurrentBuckets>();
+  private readonly scopes = new Map<string, readonly string[]>();
 
   /** `depth`: handoffs waiting to start per scope when the batch begins (changed in place as events come). */
   constructor(
@@ -109,7 +121,7 @@ export class FoldDeltas {
 
   add(event: HandoffEvent, trail: HandoffTrail): void {
     this.foldedThrough = Math.max(this.foldedThrough, event.at);
-    const scopes = trail.test ? [] : trail.procedureId ? [ALL_PROCEDURES, trail.procedureId] : [ALL_PROCEDURES];
+    const scopes = this.scopesOf(trail);
     this.countQueue(event, trail, scopes);
     const counted = FINAL_COUNTS[event.type];
     if (counted) for (const scope of scopes) this.inc(event.at, scope, counted);
@@ -124,8 +136,20 @@ export class FoldDeltas {
     if (trail.procedureId && event.type === 'HANDOFF_COMPLETED') this.addRemaining(event, trail, trail.procedureId);
   }
 
+  /** The series an event of the handoff counts in: every production handoff's, and its procedure's. */
+  private scopesOf(trail: HandoffTrail): readonly string[] {
+    if (trail.test) return NO_SCOPES;
+    if (!trail.procedureId) return ONLY_ALL;
+    let scopes = this.scopes.get(trail.procedureId);
+    if (!scopes) {
+      scopes = [ALL_PROCEDURES, trail.procedureId];
+      this.scopes.set(trail.procedureId, scopes);
+    }
+    return scopes;
+  }
+
   /** Waiting to start: a handoff that enters PENDING joins the queue, one that leaves it (started or not) leaves. */
-  private countQueue(event: HandoffEvent, trail: HandoffTrail, scopes: string[]): void {
+  private countQueue(event: HandoffEvent, trail: HandoffTrail, scopes: readonly string[]): void {
     const entered = event.status === 'PENDING' && trail.status !== 'PENDING';
     const left = trail.status === 'PENDING' && event.status !== 'PENDING';
     if (!entered && !left) return;
@@ -235,29 +259,34 @@ export class FoldDeltas {
   }
 
   /** The minute and hour deltas of `scope` at `at`, their queue gauges brought up to date. */
-  private seriesDeltas(at: number, scope: string): SeriesDelta[] {
+  private seriesDeltas(at: number, scope: string): readonly SeriesDelta[] {
     const depth = this.depth[scope] ?? 0;
-    return BUCKET_SIZES.map((size) => {
+    // Events come in time order: the buckets of the event before are almost always this one's.
+    let current = this.current.get(scope);
+    if (!current || at < current.from || at >= current.until) {
+      current = this.openBuckets(at, scope, depth);
+      this.current.set(scope, current);
+    }
+    for (const delta of current.deltas) {
+      if (depth > delta.depthMax) delta.depthMax = depth;
+      delta.depthEnd = depth;
+    }
+    return current.deltas;
+  }
+
+  private openBuckets(at: number, scope: string, depth: number): CurrentBuckets {
+    const deltas = BUCKET_SIZES.map((size) => {
       const start = bucketStart(at, size);
       const id = insightIds.series(size, start, scope);
       let delta = this.series.get(id);
       if (!delta) {
-        delta = {
-          size,
-          start,
-          scope,
-          counts: {},
-          durations: new Map(),
-          waits: new Map(),
-          depthMax: depth,
-          depthEnd: depth,
-        };
+        delta = { size, start, scope, counts: {}, durations: new Map(), waits: new Map(), depthMax: depth, depthEnd: depth };
         this.series.set(id, delta);
       }
-      delta.depthMax = Math.max(delta.depthMax, depth);
-      delta.depthEnd = depth;
       return delta;
     });
+    const from = bucketStart(at, 'MINUTE');
+    return { from, until: from + BUCKET_MS.MINUTE, deltas };
   }
 
   get empty(): boolean {

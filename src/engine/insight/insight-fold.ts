@@ -20,6 +20,11 @@ export interface InsightFoldSettings {
   readBatch: number;
   /** Events folded into one commit at most (a tick that finds more commits again at once). */
   commitBatch: number;
+  /**
+   * The share of each poll interval the fold may spend folding: `busy` while this process's handoff
+   * slots are all taken (handoffs come first; the fold catches up once they are not), `idle` otherwise.
+   */
+  share: { busy: number; idle: number };
   /** How long minute and hour buckets are kept. */
   minuteRetentionMs: number;
   hourRetentionMs: number;
@@ -34,6 +39,8 @@ export interface InsightFoldOptions {
   clock: Clock;
   logger: Logger;
   settings: InsightFoldSettings;
+  /** Whether every handoff slot of this process is taken (handoffs wait for one). */
+  saturated(): boolean;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -88,7 +95,10 @@ export class InsightFold {
   async tick(): Promise<void> {
     try {
       if (!(await this.holdLease())) return;
-      while (await this.foldOnce()) await nextTurn();
+      const { clock, settings } = this.options;
+      const share = this.options.saturated() ? settings.share.busy : settings.share.idle;
+      const deadline = clock.now() + Math.max(1, settings.pollMs * share);
+      while ((await this.foldOnce(deadline)) && clock.now() < deadline) await nextTurn();
       await this.prune();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'insight fold failed; trying again on the next poll');
@@ -147,9 +157,12 @@ export class InsightFold {
     this.state = { ...this.state!, ...commit };
   }
 
-  /** Reads up to commitBatch events after the cursor, folds them, commits; true when more may be waiting. */
-  private async foldOnce(): Promise<boolean> {
-    const { events, store, leases, settings } = this.options;
+  /**
+   * Reads up to commitBatch events after the cursor (fewer if `deadline` passes first), folds them,
+   * commits; true when more may be waiting.
+   */
+  private async foldOnce(deadline: number): Promise<boolean> {
+    const { events, store, leases, settings, clock } = this.options;
     const state = this.state;
     if (!state?.cursor) return false;
     const deltas = new FoldDeltas({ ...state.depth }, state.foldedThrough);
@@ -168,7 +181,9 @@ export class InsightFold {
       folded += read.events.length;
       cursor = read.position;
       more = read.events.length === settings.readBatch;
-      if (!more) break;
+      if (!more || clock.now() >= deadline) break;
+      // Reads and folding are synchronous on SQLite: let handoffs run between two batches.
+      await nextTurn();
     }
     if (cursor === state.cursor) return false;
     const commit = await buildCommit(this.documents, deltas, state.batch + 1, cursor);

@@ -13,6 +13,11 @@ export interface InsightSettings {
   insightHourRetentionMs?: number;
   /** How often the fold looks for new events (default 1 s). */
   insightPollMs?: number;
+  /**
+   * The share of the time the fold may spend while handoffs wait for a slot here (default 0.05):
+   * handoffs come first, and the fold catches up once they no longer wait (then it may take half).
+   */
+  insightBusyShare?: number;
 }
 
 export const DEFAULT_MINUTE_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -44,9 +49,14 @@ export function wireInsight(
         leases,
         clock,
         logger,
+        saturated: () => {
+          const { queue } = kernel;
+          return queue.waitingCount > 0 || (queue.concurrencyLimit > 0 && queue.runningCount >= queue.concurrencyLimit);
+        },
         settings: {
           pollMs: settings.insightPollMs ?? 1_000,
-          readBatch: 2_000,
+          readBatch: 1_000,
+          share: { busy: settings.insightBusyShare ?? 0.05, idle: 0.5 },
           commitBatch: 20_000,
           minuteRetentionMs: settings.insightMinuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS,
           hourRetentionMs: settings.insightHourRetentionMs ?? DEFAULT_HOUR_RETENTION_MS,
