@@ -94,6 +94,8 @@ const FINAL_COUNTS: Partial<Record<HandoffEvent['type'], keyof SeriesCounts>> = 
   HANDOFF_CANCELLED: 'cancelled',
   HANDOFF_REDRIVEN: 'redriven',
   STEP_STARTED: 'attempts',
+  // The start of an attempt of a kind that waits (a signal, an agent's task).
+  STEP_WAITING: 'attempts',
   STEP_FAILED: 'attemptFailures',
 };
 

@@ -61,6 +61,7 @@ export function followEvent(trail: HandoffTrail, event: HandoffEvent): void {
       trail.runStartedAt = event.at;
       break;
     case 'STEP_STARTED':
+    case 'STEP_WAITING':
       if (event.step && trail.stepStarts[event.step] === undefined) trail.stepStarts[event.step] = event.at;
       break;
     case 'STEP_RETRY_SCHEDULED':
