@@ -7,6 +7,8 @@ import { type BulkSettings, wireBulk } from './bulk/wire-bulk.js';
 import type { EngineStores } from './engine-stores.js';
 import type { InsightFold } from './insight/insight-fold.js';
 import type { InsightService } from './insight/insight-service.js';
+import type { SpanSink } from './insight/span-sink.js';
+import { webhookTraceContext } from './insight/webhook-trace-context.js';
 import { type InsightSettings, wireInsight } from './insight/wire-insight.js';
 import type { EngineModule, StopModule } from './kernel/engine-module.js';
 import type { HandoffRetention } from './kernel/handoff-retention.js';
@@ -63,6 +65,11 @@ export interface EngineOptions {
   webhookSecrets?: WebhookSecretSource;
   /** How webhook POSTs are sent (default: fetch). */
   webhookSender?: WebhookSender;
+  /**
+   * Where handoff spans go (one trace per run, a span per step attempt and compensation); webhook calls
+   * then carry their trace context. Absent: no tracing, at no cost.
+   */
+  spans?: SpanSink | null;
   logger?: Logger;
 }
 
@@ -123,6 +130,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const webhooks = wireWebhooks(base, stores.webhooks, settings, {
     secrets: options.webhookSecrets,
     sender: options.webhookSender,
+    tracing: options.spans ? webhookTraceContext : null,
   });
   const faults = new FaultInjectors();
   // Every step kind has its handler here: one missing (or one too many) does not compile.
@@ -150,7 +158,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   );
   const bulk = wireBulk(kernel, stores.bulkOperations, settings);
   const reliability = wireReliability(kernel, stores, agents.service, faults);
-  const insight = wireInsight(kernel, stores.insight, settings);
+  const insight = wireInsight(kernel, stores.insight, settings, options.spans ?? null);
   const modules: EngineModule[] = [agents, validation, tasks, webhooks, bulk, reliability, insight];
   const stops: StopModule[] = [];
 

@@ -9,5 +9,5 @@ export const MODULE_DEPENDENCIES = {
   webhooks: [],
   bulk: [],
   reliability: ['agents'],
-  insight: [],
+  insight: ['webhooks'],
 } as const satisfies Record<string, readonly string[]>;

@@ -282,7 +282,16 @@ export class FoldDeltas {
       const id = insightIds.series(size, start, scope);
       let delta = this.series.get(id);
       if (!delta) {
-        delta = { size, start, scope, counts: {}, durations: new Map(), waits: new Map(), depthMax: depth, depthEnd: depth };
+        delta = {
+          size,
+          start,
+          scope,
+          counts: {},
+          durations: new Map(),
+          waits: new Map(),
+          depthMax: depth,
+          depthEnd: depth,
+        };
         this.series.set(id, delta);
       }
       return delta;

@@ -1,8 +1,10 @@
 import type { EngineModule } from '../kernel/engine-module.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { HandoffTracer } from './handoff-tracer.js';
 import { InsightFold } from './insight-fold.js';
 import { InsightService } from './insight-service.js';
 import type { InsightStore } from './insight-store.js';
+import type { SpanSink } from './span-sink.js';
 
 export interface InsightSettings {
   /** false: nothing is folded (no series, learned durations, ETAs or advice). Default true. */
@@ -30,13 +32,15 @@ export interface InsightModule extends EngineModule {
 }
 
 /**
- * The insight service the API reads, and the fold that writes what it reads, in the background,
- * from the committed event log (none where the store keeps no commit order, or with insight off).
+ * The insight service the API reads, the fold that writes what it reads, in the background, from the
+ * committed event log (none where the store keeps no commit order, or with insight off), and the
+ * tracer that turns committed events into spans (only when a span sink is given).
  */
 export function wireInsight(
   kernel: Kernel<{ kind: string }>,
   store: InsightStore,
   settings: InsightSettings,
+  spans: SpanSink | null,
 ): InsightModule {
   const { stores, clock, logger, leases } = kernel.base;
   const events = stores.committedEvents;
@@ -63,10 +67,20 @@ export function wireInsight(
         },
       })
     : null;
+  const tracer = spans
+    ? new HandoffTracer({ bus: kernel.base.bus, handoffs: stores.handoffs, sink: spans, logger })
+    : null;
   return {
     name: 'insight',
     service: new InsightService({ store: on ? store : null, procedures: kernel.procedures, clock }),
     fold,
-    start: async () => fold?.start() ?? (async () => undefined),
+    start: async () => {
+      const stopTracing = tracer?.start();
+      const stopFold = fold?.start();
+      return async () => {
+        stopTracing?.();
+        await stopFold?.();
+      };
+    },
   };
 }

@@ -2,6 +2,7 @@ import { runOf } from '../kernel/handoff/handoff.js';
 import { StepFailure, type StepKindHandler } from '../kernel/steps/step-kind.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
 import { retryAfterMs } from './retry-after.js';
+import type { WebhookTracing } from './webhook-tracing.js';
 
 function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
   return checkOutboundUrl(raw, allowList, 'params.url');
@@ -19,13 +20,13 @@ export function idempotencyKey(handoffId: string, actionId: string, attempt: num
 }
 
 /** POSTs the handoff as JSON to an allow-listed URL (the list as it is at each attempt); any 2xx succeeds. */
-export function webhookStep(allowList: string[]): StepKindHandler {
+export function webhookStep(allowList: string[], tracing: WebhookTracing | null = null): StepKindHandler {
   return {
     checkParams: (params, settings) => {
       const { problem } = allowedUrl(params.url, settings.webhookAllowList);
       return problem ? [problem] : [];
     },
-    async run({ handoff, action, actionId, attempt, signal, clock }) {
+    async run({ handoff, procedure, action, actionId, attempt, signal, clock }) {
       const { url, problem } = allowedUrl(action.params.url, allowList);
       if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
       const response = await fetch(url, {
@@ -33,6 +34,7 @@ export function webhookStep(allowList: string[]): StepKindHandler {
         headers: {
           'content-type': 'application/json',
           'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
+          ...(tracing ? { traceparent: tracing.ofAttempt(handoff, procedure, actionId, attempt) } : {}),
         },
         body: JSON.stringify({
           handoffId: handoff.id,
