@@ -16,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PARTS = [
   'query',
   'engine',
+  'kernel',
   'insight',
   'webhooks',
   'agent-tasks',

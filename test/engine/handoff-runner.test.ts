@@ -348,11 +348,13 @@ describe('HandoffRunner when the store fails', () => {
     let failLeases = 0;
     const failingLeases = (stores: EngineStores): EngineStores => {
       const inner = stores.handoffs;
+      const full = () =>
+        Promise.reject(new StoreUnavailableError('lease handoffs', new Error('database or disk is full')));
+      // Both ways of taking a lease: from the stored state, or as its creator holds it.
       const acquireLease: HandoffStore['acquireLease'] = (...args) =>
-        failLeases-- > 0
-          ? Promise.reject(new StoreUnavailableError('lease handoffs', new Error('database or disk is full')))
-          : inner.acquireLease(...args);
-      return { ...stores, handoffs: Object.assign(Object.create(inner) as HandoffStore, { acquireLease }) };
+        failLeases-- > 0 ? full() : inner.acquireLease(...args);
+      const claim: HandoffStore['claim'] = (...args) => (failLeases-- > 0 ? full() : inner.claim(...args));
+      return { ...stores, handoffs: Object.assign(Object.create(inner) as HandoffStore, { acquireLease, claim }) };
     };
     // One handoff at a time: the second waits in the queue past its creation lease, then must lease from the store.
     const engine = await engineOn(

@@ -233,6 +233,25 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.due(80, 10)).toEqual([{ id: 'w', priority: 'MEDIUM' }]);
   });
 
+  it('claims a handoff as its creator holds it: the lease and the requests, no state; not once it changed', async () => {
+    const h = handoff('c');
+    await store.create(h, created, 5);
+    await store.recordSignal('c', 'review', { ok: true }, 6);
+    expect(await store.claim('c', 'a', 10, 100, h.version)).toEqual({
+      signals: { review: { ok: true } },
+      cancelRequest: null,
+      rev: 1,
+    });
+    expect(await store.leaseHolders()).toEqual(['a']);
+    expect(await store.due(50, 10)).toEqual([]);
+    // Someone else's live lease, or a state that moved on since: refused.
+    expect(await store.claim('c', 'b', 50, 100, h.version)).toBeNull();
+    await store.transition(next(h, 'RUNNING'), [], 60, 'a');
+    await store.releaseLease('c', 'a', 70);
+    expect(await store.claim('c', 'b', 80, 100, h.version)).toBeNull();
+    expect(await store.claim('c', 'b', 80, 100, h.version + 1)).toMatchObject({ rev: 1 });
+  });
+
   it('a PAUSED or final handoff is never due; a cancel makes a PAUSED one due', async () => {
     const h = handoff('p');
     await store.create(h, created, 5);

@@ -44,7 +44,7 @@ interface LeverDeps {
   procedures: Pick<ProcedureService, 'getVersion'>;
   clock: Clock;
   bus: EventBus;
-  scheduler: Pick<Scheduler, 'offer'>;
+  scheduler: Pick<Scheduler, 'offer' | 'withdrawQueued'>;
   /** Resolves when no run of the handoff is in progress in this process. */
   settled(id: string): Promise<void>;
 }
@@ -116,16 +116,25 @@ export class HandoffLevers {
    * recorded request before its next attempt instead.
    */
   private async pauseQueued(id: string, request: PauseRequest): Promise<void> {
-    const { repository, clock } = this.deps;
+    const { repository, clock, scheduler } = this.deps;
     const current = await repository.get(id);
     if (current?.status !== 'PENDING') return;
     const transition = pause(current, request, clock.now());
     if (isRefused(transition)) return;
-    const stored = await repository.transition(transition.next, transition.events, clock.now(), null, {
-      requireUnleased: true,
-      release: { dueAt: null },
-    });
+    // Waiting in this process's queue, maybe under the lease its creation gave: taken out, paused under that lease.
+    const queuedHere = scheduler.withdrawQueued(id);
+    const stored = await repository.transition(
+      transition.next,
+      transition.events,
+      clock.now(),
+      queuedHere?.leaseOwner ?? null,
+      {
+        requireUnleased: !queuedHere?.leaseOwner,
+        release: { dueAt: null },
+      },
+    );
     if (stored.applied) this.deps.bus.committed(stored.events);
+    else if (queuedHere) scheduler.offer(current);
   }
 
   /**

@@ -533,6 +533,20 @@ export class HandoffRepository implements HandoffStore {
     return updated ? toRecord(updated) : null;
   }
 
+  async claim(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    version: number,
+  ): Promise<OutOfBandRequests | null> {
+    const updated = await this.handoffs.findOneAndUpdate(
+      { _id: id, version, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] },
+      { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
+    );
+    return updated ? requestsOf(updated) : null;
+  }
+
   /**
    * Extends the leases `owner` still holds on `ids`, and returns the cancel requests recorded
    * on them meanwhile (possibly by another process) so the runner can abort those steps.

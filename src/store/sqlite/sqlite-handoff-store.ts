@@ -38,8 +38,6 @@ import { storeCall } from './sqlite-errors.js';
 
 const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
 const RESUMABLE = JSON.stringify(RESUMABLE_STATUSES);
-/** Where a deadline still applies: not final, not PAUSED (its clock stands still), not rolling back already. */
-const DEADLINE_APPLIES = JSON.stringify(['PENDING', 'RUNNING', 'WAITING']);
 /** Priority ranks, highest first: the due query walks one range of the due index per rank. */
 const RANKS_HIGH_FIRST = [3, 2, 1, 0];
 /** Where a cancel may be recorded: not yet final, and not rolling back already. */
@@ -471,11 +469,14 @@ export class SqliteHandoffStore implements HandoffStore {
       'read overdue',
       () =>
         this.sql(
-          `SELECT id FROM handoffs WHERE deadline_at <= ? AND status IN (SELECT value FROM json_each(?))
-           AND cancel_request IS NULL AND lease_expires_at <= ? ORDER BY deadline_at LIMIT ?`,
+          // The deadline index alone: the planner would rather walk every unfinished handoff by status. A PAUSED
+          // handoff's deadline stands still, and one rolling back has nothing left for it to do.
+          `SELECT id FROM handoffs INDEXED BY handoffs_overdue
+           WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND status IN ('PENDING', 'RUNNING', 'WAITING')
+             AND cancel_request IS NULL AND lease_expires_at <= ? ORDER BY deadline_at LIMIT ?`,
         )
           .pluck()
-          .all(now, DEADLINE_APPLIES, now, limit) as string[],
+          .all(now, now, limit) as string[],
     );
   }
 
@@ -526,6 +527,19 @@ export class SqliteHandoffStore implements HandoffStore {
         | HandoffRow
         | undefined;
       return row ? toRecord(row) : null;
+    });
+  }
+
+  claim(id: string, owner: string, now: number, leaseMs: number, version: number): Promise<OutOfBandRequests | null> {
+    return this.write('claim', () => {
+      const row = this.sql(
+        `UPDATE handoffs SET lease_owner = ?, lease_expires_at = ?, due_at = ?
+         WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)
+         RETURNING signals, cancel_request, requests_rev`,
+      ).get(owner, now + leaseMs, now + leaseMs, id, version, owner, now) as
+        | Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'>
+        | undefined;
+      return row ? requestsOf(row) : null;
     });
   }
 

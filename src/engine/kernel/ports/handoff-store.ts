@@ -245,6 +245,12 @@ export interface HandoffStore {
     ignoreOthers: boolean,
   ): Promise<HandoffRecord | null>;
   /**
+   * Takes the lease like acquireLease, but only while the stored version is still `version` (the
+   * caller holds that state: it created the handoff), and returns just the out-of-band requests:
+   * no state is read. Null when the lease is someone else's or the handoff changed meanwhile.
+   */
+  claim(id: string, owner: string, now: number, leaseMs: number, version: number): Promise<OutOfBandRequests | null>;
+  /**
    * Extends `owner`'s leases on `ids` (and their due time with them); returns the cancel requests
    * recorded on them meanwhile, and the ids whose lease `owner` no longer holds (it expired and
    * another process took it).

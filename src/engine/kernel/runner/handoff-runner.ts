@@ -58,7 +58,7 @@ export class HandoffRunner {
    * Handoffs this process just created, stored already leased to us with their first events
    * written: running one needs no lease write, no read and no outbox flush.
    */
-  private readonly created = new Map<string, { handoff: Handoff; leaseExpiresAt: number }>();
+  private readonly created = new Map<string, { handoff: Handoff; leaseExpiresAt: number | null }>();
   /** Every run in progress in this process, from lease to release. */
   private readonly executions = new Map<string, Promise<RunEnd>>();
   private readonly leases: LeaseKind;
@@ -185,22 +185,35 @@ export class HandoffRunner {
     const created = this.created.get(id);
     this.created.delete(id);
     // Signals or cancels recorded since creation arrive with the first commit.
-    if (created && clock.now() < created.leaseExpiresAt - leases.leaseMs / 3)
+    if (created?.leaseExpiresAt != null && clock.now() < created.leaseExpiresAt - leases.leaseMs / 3)
       return { handoff: created.handoff, signals: {}, cancelRequest: null, rev: 0 };
+    // Created here without a lease (others might have taken it): claimed as it was, if nobody changed it.
+    if (created) {
+      const requests = await store.claim(id, leases.owner, clock.now(), leases.leaseMs, created.handoff.version);
+      if (requests) return { handoff: created.handoff, ...requests };
+    }
     const stored = await store.acquireLease(id, leases.owner, clock.now(), leases.leaseMs, leases.exclusiveStore);
     // Events of a handoff created by this process were written already; anyone else's may not have been.
     if (stored && !created) await store.flushOutbox(stored);
     return stored;
   }
 
-  /** A handoff this process stored leased to itself, with its creation events, is ready to run. */
-  adoptCreated(handoff: Handoff, leaseExpiresAt: number): void {
+  /**
+   * A handoff this process stored, with its creation events, is ready to run: leased to itself until
+   * `leaseExpiresAt`, or (null) not leased, to be claimed as it is when its turn comes.
+   */
+  adoptCreated(handoff: Handoff, leaseExpiresAt: number | null): void {
     this.created.set(handoff.id, { handoff, leaseExpiresAt });
   }
 
-  /** Makes the next run read the handoff from the store (e.g. a cancel was recorded before it ran). */
-  forgetCreated(id: string): void {
+  /**
+   * Makes the next run read the handoff from the store (e.g. a cancel was recorded before it ran).
+   * True when this process held its creation lease (it still does, until it runs out).
+   */
+  forgetCreated(id: string): boolean {
+    const created = this.created.get(id);
     this.created.delete(id);
+    return created?.leaseExpiresAt != null && created.leaseExpiresAt > this.options.clock.now();
   }
 
   /** Hands a signal recorded in the store to the run of the handoff here, if there is one. */

@@ -67,18 +67,22 @@ export class Scheduler {
   }
 
   /**
-   * The lease a handoff created now is stored with, when this process will run it at once (a slot is
-   * free and nothing waits before it); null: it is stored due, for whichever process is free first.
+   * The lease a handoff created now is stored with, when this process will run it: at once (a slot is
+   * free and nothing waits before it), or, on a store no other process opens, when its turn comes (it
+   * runs here anyway, and needs no lease write then). Null: it is stored due, for whichever process
+   * is free first.
    */
   creationLease(handoff: Handoff, now: number): { owner: string; expiresAt: number } | null {
-    if (this.stopped || !this.runsHandoffs || !this.queue.startsAtOnce(this.queue.keyOf(handoff))) return null;
-    return { owner: this.options.leases.owner, expiresAt: this.options.leases.expiresAt(now) };
+    if (this.stopped || !this.runsHandoffs) return null;
+    const { leases } = this.options;
+    if (!leases.exclusiveStore && !this.queue.startsAtOnce(this.queue.keyOf(handoff))) return null;
+    return { owner: leases.owner, expiresAt: leases.expiresAt(now) };
   }
 
   /** A handoff stored now (leased to this process by creationLease, or not): run it when a slot frees. */
   admit(handoff: Handoff, lease: { expiresAt: number } | null): void {
     if (!this.runsHandoffs || this.stopped) return;
-    if (lease) this.options.runner.adoptCreated(handoff, lease.expiresAt);
+    this.options.runner.adoptCreated(handoff, lease?.expiresAt ?? null);
     this.queue.enqueue(handoff.id, handoff.priority, this.queue.keyOf(handoff));
   }
 
@@ -90,6 +94,16 @@ export class Scheduler {
       handoff.priority,
       handoff.targetAgent !== undefined ? this.queue.keyOf(handoff as Handoff) : null,
     );
+  }
+
+  /**
+   * Takes a handoff out of this process's queue before its turn (a lever acts on it instead): true when
+   * it waited here, with the lease its creation gave this process, which the lever's transition uses.
+   */
+  withdrawQueued(id: string): { leaseOwner: string | null } | null {
+    if (!this.queue.remove(id)) return null;
+    const lease = this.options.runner.forgetCreated(id);
+    return { leaseOwner: lease ? this.options.leases.owner : null };
   }
 
   /**
