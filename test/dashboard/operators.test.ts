@@ -14,7 +14,8 @@ const FLAKY = `mutation {
   createProcedure(input: {
     id: "OPS_FLAKY" name: "Flaky delivery"
     steps: [
-      { id: "prepare", name: "Prepare", kind: NOOP, timeoutMs: 5000 }
+      { id: "prepare", name: "Prepare", kind: NOOP, timeoutMs: 5000,
+        compensation: { id: "unprepare", name: "Unprepare", kind: NOOP, timeoutMs: 5000 } }
       { id: "deliver", name: "Deliver", kind: SIMULATE, params: { failureProbability: 1, durationMs: 1 }, timeoutMs: 5000,
         retry: { maxAttempts: 1 } }
     ]
@@ -75,7 +76,7 @@ async function folded(server: DashboardServer, ids: string[]): Promise<void> {
   expect(ids.length).toBeGreaterThan(0);
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', () => {
+describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', { timeout: 120_000 }, () => {
   const { startServer, openPage } = dashboardSession();
 
   it('opens after a restart on the last hour from the stored series, failures styled and listed with Retry; status counts open the filtered list', async () => {
@@ -120,14 +121,18 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', () => {
     await row.getByRole('link', { name: 'Retried: run 2' }).waitFor();
     expect((await second.gql('{ handoff(id: "ops_bad_2") { run } }')).data.handoff.run).toBe(2);
 
-    await page.getByRole('link', { name: /ROLLED_BACK: show them/ }).click();
+    await page
+      .getByRole('list', { name: 'Handoffs by status' })
+      .getByRole('link', { name: /^ROLLED_BACK \d+$/ })
+      .click();
     await expect.poll(() => page.url()).toContain('status=ROLLED_BACK');
     await page.getByText(/^\d+ handoff\(s\)$/).waitFor();
     const listed = await page.getByRole('table', { name: 'Handoffs' }).getByRole('link').allTextContents();
     expect(listed.sort()).toEqual(listed.filter((id) => id.startsWith('ops_bad_')).sort());
     expect(await page.getByRole('group', { name: 'Status' }).getByLabel('ROLLED_BACK').isChecked()).toBe(true);
     expect(leaks).toEqual([]);
-    expect(errors).toEqual([]);
+    // The page's reads failed while no server answered, between the two.
+    expect(errors.filter((error) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(error))).toEqual([]);
   });
 
   it("finds a handoff by id and shows each step's input, output and error, each event's data, its ETA, and the slow flag", async () => {
@@ -163,8 +168,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', () => {
       .getByTestId('eta')
       .getByText(/from 20 completed runs of this version, counting from step review/)
       .waitFor();
-    await page.getByLabel('Input of Ship').click();
-    await page.getByTestId('step-ship').getByText('"durationMs": 1500').waitFor();
+    await page.locator('summary', { hasText: 'Input of Ship' }).click();
+    await page.getByTestId('step-ship').locator('pre').getByText('"durationMs": 1500').waitFor();
     await screenshot(page, 'handoff-eta');
     // Left waiting far longer than the completed ones took: slower than their p99.
     await expect
@@ -185,8 +190,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', () => {
     await deliver.getByText('SIMULATED').waitFor();
     await deliver.getByText(/simulated failure/).waitFor();
     const failedEvent = page.getByTestId('event-log').locator('[data-type="STEP_FAILED"]');
-    await failedEvent.getByLabel(/Data of event/).click();
-    await failedEvent.getByText('"code": "SIMULATED"').waitFor();
+    await failedEvent.locator('summary', { hasText: /Data of event/ }).click();
+    await failedEvent.locator('pre').getByText('"code": "SIMULATED"').waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(leaks).toEqual([]);
     expect(errors).toEqual([]);
@@ -253,29 +258,14 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', () => {
 
       await page.goto(`${server.base}/#/webhooks`);
       await page.getByRole('link', { name: receiver.url }).click();
+      // The log reads itself again every few seconds.
       const delivery = page.locator('[data-testid^="delivery-ops_hook_1:"]');
-      await expect
-        .poll(
-          async () => {
-            await page.reload();
-            await page.getByRole('heading', { name: /Webhook/ }).waitFor();
-            return delivery.getByText('FAILED').count();
-          },
-          { timeout: 20_000, interval: 500 },
-        )
-        .toBe(1);
+      await delivery.getByText('FAILED').waitFor();
       await delivery.getByText(/500/).waitFor();
       healthy = true;
       await delivery.getByRole('button', { name: /Redeliver ops_hook_1:/ }).click();
-      await expect
-        .poll(
-          async () => {
-            await page.reload();
-            return delivery.getByText('DELIVERED').count();
-          },
-          { timeout: 20_000, interval: 500 },
-        )
-        .toBe(1);
+      await delivery.getByText('DELIVERED').waitFor();
+      await delivery.getByText(/^200 in/).waitFor();
       expect(receiver.received.at(-1)?.answered).toBe(200);
 
       await page.getByRole('button', { name: 'Pause deliveries' }).click();
@@ -420,7 +410,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', () => {
     await page.getByLabel('Handoff id (optional)').fill('ops_started_1');
     await page.getByLabel('Source agent').fill('ops_source');
     await page.getByLabel('Target agent').fill('ops_target');
-    await page.getByLabel('Priority').selectOption('HIGH');
+    await page.getByRole('combobox', { name: /^Priority/ }).selectOption('HIGH');
     await page.getByLabel('Deadline (minutes, optional)').fill('30');
     await page.getByLabel('Context (JSON)').fill('{"task": {"title": "ship it"}}');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);

@@ -6,10 +6,9 @@ export function FindHandoff() {
   const [id, setId] = useState('');
   const [, navigate] = useLocation();
   return (
-    <search>
+    <search aria-label="Find a handoff">
       <form
         className="find"
-        aria-label="Find a handoff"
         onSubmit={(event) => {
           event.preventDefault();
           const wanted = id.trim();

@@ -224,7 +224,10 @@ function Payload({ label, value }: { label: string; value: unknown }) {
   const text = JSON.stringify(value, null, 2);
   return (
     <details className="payload">
-      <summary aria-label={label}>{text.length > 40 ? `${text.replace(/\s+/g, ' ').slice(0, 40)}…` : text}</summary>
+      <summary>
+        <span className="visually-hidden">{label}: </span>
+        {text.length > 40 ? `${text.replace(/\s+/g, ' ').slice(0, 40)}…` : text}
+      </summary>
       <pre>{text}</pre>
     </details>
   );

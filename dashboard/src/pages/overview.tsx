@@ -98,7 +98,7 @@ export function Overview() {
       <ul className="by-status" aria-label="Handoffs by status">
         {handoffs?.byStatus.map((entry) => (
           <li key={entry.status}>
-            <Link href={`/handoffs?status=${entry.status}`} aria-label={`${entry.count} ${entry.status}: show them`}>
+            <Link href={`/handoffs?status=${entry.status}`} title={`Show the ${entry.status} handoffs`}>
               <StatusBadge status={entry.status} /> {entry.count}
             </Link>
           </li>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { UserErrors } from '../api/user-errors';
@@ -62,6 +62,8 @@ function NotAllowed() {
   );
 }
 
+const REFRESH_MS = 2000;
+
 const STATUS_CHOICES: (WebhookDeliveryStatus | '')[] = ['', 'PENDING', 'DELIVERED', 'FAILED'];
 
 /** One subscription: pause or resume it, and its delivery log with every attempt; a failed delivery can go out again. */
@@ -74,6 +76,12 @@ export function WebhookPage({ id }: { id: string }) {
     pause: !canAdminister,
     requestPolicy: 'cache-and-network',
   });
+  // The log is read again every few seconds: deliveries go out in the background.
+  useEffect(() => {
+    if (!canAdminister) return;
+    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [canAdminister, refetch]);
   const [toggled, setEnabled] = useMutation(SetWebhookEnabledDocument);
   const [redelivered, redeliver] = useMutation(RedeliverWebhookDocument);
   if (!canAdminister) return <NotAllowed />;
@@ -115,7 +123,7 @@ export function WebhookPage({ id }: { id: string }) {
         </select>
       </label>
       <p>
-        {subscription.deliveries.totalCount} deliveries{status ? ` ${status}` : ''} (newest 50 shown).
+        {subscription.deliveries.totalCount} deliveries{status ? ` ${status}` : ''} (newest 25 shown).
       </p>
       <table aria-label="Delivery log">
         <thead>
