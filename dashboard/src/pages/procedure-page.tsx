@@ -57,8 +57,7 @@ export function ProcedurePage({ id }: { id: string }) {
               Apply as version {advice.version + 1}
             </button>{' '}
             <small>
-              changes the timeouts, attempts and first back-offs of {advised.map((step) => step.stepName).join(', ')};
-              running handoffs keep their version
+              {`changes the timeouts, attempts and first back-offs of ${advised.map((step) => step.stepName).join(', ')}; running handoffs keep their version`}
             </small>
           </p>
         ) : null}
