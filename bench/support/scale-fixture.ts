@@ -81,7 +81,9 @@ function withoutHandoffs(base: string): string {
     // The sample run's insight fold stood at its own last event: with it gone, a server on the file
     // starts folding at the newest clone (as a store whose history predates insight would), not
     // through millions of events in the background while it is measured.
-    db.exec('DELETE FROM doc_insight_fold; DELETE FROM doc_insight_series; DELETE FROM doc_insight_steps; DELETE FROM doc_insight_stats;');
+    db.exec(
+      'DELETE FROM doc_insight_fold; DELETE FROM doc_insight_series; DELETE FROM doc_insight_steps; DELETE FROM doc_insight_stats;',
+    );
     db.pragma('wal_checkpoint(TRUNCATE)');
     return schemaOf(db);
   } finally {

@@ -129,6 +129,7 @@ describe('tracing', () => {
       spans.find((span) => span.name === name && span.attributes['handoff.attempt'] === attempt)!.spanContext().spanId;
     const sent = (stepId: string) =>
       receiver!.received.find((r) => !r.headers['handoff-event-type'] && JSON.parse(r.body).step === stepId)!;
+    expect(sent('notify').headers.traceparent).toMatch(TRACEPARENT);
     expect(sent('notify').headers.traceparent).toBe(`00-${traceId}-${spanOf('step notify', 1)}-01`);
     expect(sent('unprepare').headers.traceparent).toBe(`00-${traceId}-${spanOf('compensate prepare', 1)}-01`);
     // Subscription deliveries name the span of the attempt their event reports on.

@@ -84,7 +84,7 @@ export async function localOnlyContext(browser: Browser): Promise<{ context: Bro
 /** Console errors and uncaught page errors, to show when a test fails. */
 export function pageErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}${process.env.DEBUG_PAGE_ERRORS ? ` ${error.stack}` : ''}`));
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });

@@ -92,7 +92,10 @@ export class HandoffTracer {
     build: (procedure: Attributes, handoff: Handoff | null) => FinishedSpan[],
   ): void {
     const final = isFinalEvent(event);
-    if (followed.procedureId !== null && !final) return this.record(build(this.procedureAttributes(followed), null));
+    if (followed.procedureId !== null && !final) {
+      this.record(build(this.procedureAttributes(followed), null));
+      return;
+    }
     this.options.handoffs
       .get(event.handoffId)
       .then((handoff) => {
