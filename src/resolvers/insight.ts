@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { SeriesResolution } from '../engine/insight/series-query.js';
+import { DEFAULT_SERIES_POINTS, type SeriesResolution } from '../engine/insight/series-query.js';
 import type { Outcome } from '../engine/shared/user-error.js';
 import { builder } from '../schema/builder.js';
 import { HandoffRef } from '../schema/handoff.js';
@@ -34,7 +34,11 @@ builder.queryFields((t) => ({
       'Stored time series of production handoffs (every one, or one procedure’s) over a range: counts, durations, queue wait and depth per point. Readable from the moment a server starts; kept when retention deletes handoffs.',
     authScopes: { viewer: true },
     args: {
-      from: t.arg({ type: 'DateTime', required: true, description: 'Start of the range.' }),
+      from: t.arg({
+        type: 'DateTime',
+        required: false,
+        description: `Start of the range; default ${DEFAULT_SERIES_POINTS} points before \`to\` (the last hour, at MINUTE).`,
+      }),
       to: t.arg({ type: 'DateTime', required: false, description: 'End of the range (exclusive); default now.' }),
       resolution: t.arg({
         type: SeriesResolutionEnum,
@@ -47,7 +51,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) =>
       valueOrError(
         await context.engine.insight.series({
-          from: args.from.getTime(),
+          from: epochMs(args.from),
           to: epochMs(args.to),
           resolution: (args.resolution ?? 'MINUTE') as SeriesResolution,
           procedureId: args.procedureId ? plainId(String(args.procedureId), 'Procedure') : null,
@@ -63,7 +67,11 @@ builder.queryFields((t) => ({
       procedureId: t.arg.id({ required: true, description: 'The procedure (plain or global id).' }),
       version: t.arg.int({ required: true, description: 'Its version.' }),
       stepId: t.arg.string({ required: true, description: 'The step.' }),
-      from: t.arg({ type: 'DateTime', required: true, description: 'Start of the range.' }),
+      from: t.arg({
+        type: 'DateTime',
+        required: false,
+        description: `Start of the range; default ${DEFAULT_SERIES_POINTS} points before \`to\`.`,
+      }),
       to: t.arg({ type: 'DateTime', required: false, description: 'End of the range (exclusive); default now.' }),
       resolution: t.arg({
         type: SeriesResolutionEnum,
@@ -77,7 +85,7 @@ builder.queryFields((t) => ({
         await context.engine.insight.stepSeries(
           { procedureId: plainId(String(args.procedureId), 'Procedure'), version: args.version, stepId: args.stepId },
           {
-            from: args.from.getTime(),
+            from: epochMs(args.from),
             to: epochMs(args.to),
             resolution: (args.resolution ?? 'MINUTE') as SeriesResolution,
           },

@@ -63,7 +63,7 @@ export class InsightService {
   /** One step's attempts, failures, timeouts and durations over a range. */
   async stepSeries(
     step: { procedureId: string; version: number; stepId: string },
-    query: { from: number; to?: number | null; resolution: SeriesResolution },
+    query: { from?: number | null; to?: number | null; resolution: SeriesResolution },
   ): Promise<Outcome<StepSeriesPoint[]>> {
     const range = checkSeriesQuery(query, this.options.clock.now());
     if (!range.ok) return range;

@@ -26,8 +26,12 @@ export type SeriesResolution = keyof typeof SERIES_RESOLUTIONS;
 /** Points one read may return: a week of minutes is 10,080, so a week is read in 5-minute points or wider. */
 export const MAX_SERIES_POINTS = 2_000;
 
+/** Points a query without `from` gets: the last hour of minutes, the last 2.5 days of hours… */
+export const DEFAULT_SERIES_POINTS = 60;
+
 export interface SeriesQuery {
-  from: number;
+  /** Inclusive; default DEFAULT_SERIES_POINTS points before `to`. */
+  from?: number | null;
   /** Exclusive; default now. */
   to?: number | null;
   resolution: SeriesResolution;
@@ -61,7 +65,7 @@ export interface Series {
 export function checkSeriesQuery(query: SeriesQuery, now: number): Outcome<{ from: number; to: number }> {
   const { ms } = SERIES_RESOLUTIONS[query.resolution];
   const to = Math.ceil((query.to ?? now) / ms) * ms;
-  const from = Math.floor(query.from / ms) * ms;
+  const from = Math.floor((query.from ?? to - DEFAULT_SERIES_POINTS * ms) / ms) * ms;
   if (!(to > from)) return fail('INVALID_VALUE', '`to` must be after `from`', ['to']);
   const points = (to - from) / ms;
   if (points > MAX_SERIES_POINTS)
