@@ -26,6 +26,7 @@ const PARTS = [
   'scale',
   'peer',
   'dashboard',
+  'overview',
 ];
 const only = process.env.BENCH_ONLY?.split(',');
 
