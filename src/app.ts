@@ -29,6 +29,7 @@ import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { withServedPaths } from './http/served-paths.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
+import { createMcpEndpoint, MCP_PATH } from './mcp/mcp-endpoint.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
@@ -71,7 +72,7 @@ export interface AppOptions {
 const GRAPHQL_ENDPOINT = '/graphql';
 const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
-const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT];
+const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT, MCP_PATH];
 
 /** What GraphiQL opens with: the procedures a first handoff can use (docs/first-handoff.md walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
@@ -126,6 +127,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const loggedErrors = new WeakSet<object>();
 
   const rest = createRestApi(schema);
+  // MCP tool calls are GraphQL requests through Yoga itself (made below), with the caller's key.
+  const mcp = createMcpEndpoint({
+    graphqlPath: GRAPHQL_ENDPOINT,
+    serve: async (request) => yoga.fetch(request),
+    maxSessions: config.mcpMaxSessions,
+    idleMs: config.mcpSessionIdleMs,
+    logger: logger.child({ component: 'mcp' }),
+  });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -152,6 +161,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts(),
       rest.plugin,
+      mcp.plugin,
       useReadiness('/ready', async () => {
         try {
           await db.ping();
@@ -183,9 +193,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const api = withApiKeys(
     keys,
     {
-      isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path),
+      isApi: (path) => path === GRAPHQL_ENDPOINT || path === MCP_PATH || rest.serves(path),
       metrics: METRICS_ENDPOINT,
       openApi: OPENAPI_PATH,
+      mcp: MCP_PATH,
     },
     withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
       refused('too-many-streams');
@@ -238,6 +249,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await mcp.close();
       await webSockets.dispose();
       for (const client of webSockets.sockets.clients) client.terminate();
       unhookEngineMetrics();

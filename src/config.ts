@@ -90,6 +90,10 @@ export interface Config {
   maxStreams: number;
   /** Streams one client (peer address) may hold open at once, over every transport. */
   maxStreamsPerClient: number;
+  /** MCP sessions (Streamable HTTP at /mcp) open at once; an initialize beyond it gets 503. */
+  mcpMaxSessions: number;
+  /** An MCP session unused for this long is closed. */
+  mcpSessionIdleMs: number;
   /** Browser origins allowed to call the API cross-origin (CORS and WebSocket Origin check); none by default. */
   corsOrigins: string[];
   /** The dashboard's build (vite's output) served at `/`. */
@@ -347,6 +351,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
+    mcpMaxSessions: integer(env, 'MCP_MAX_SESSIONS', 100, 1, 100_000),
+    mcpSessionIdleMs: integer(env, 'MCP_SESSION_IDLE_MS', 1_800_000, 1_000, 86_400_000),
     dashboardDir: path.resolve(env.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')

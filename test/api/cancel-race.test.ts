@@ -60,7 +60,7 @@ describe('a cancel racing the final transition', () => {
       servers.push(server);
       ports.push(await listeningPort(server));
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await killAll(servers);
@@ -124,5 +124,5 @@ describe('a cancel racing the final transition', () => {
       'COMPENSATION_SUCCEEDED',
       'HANDOFF_CANCELLED',
     ]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -127,11 +127,10 @@ describe('GET /metrics on an open server', () => {
     async () => {
       const gauge = async (transport: string) =>
         sample((await scrape(server)).text, `handoff_active_subscriptions{transport="${transport}"}`);
-      /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously). */
+      /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously; a gauge that
+       * never gets there fails the test at its timeout). */
       const settlesAt = async (transport: string, value: number) => {
-        for (let attempt = 0; attempt < 100 && (await gauge(transport)) !== value; attempt++)
-          await new Promise((r) => setTimeout(r, 20));
-        expect(await gauge(transport)).toBe(value);
+        while ((await gauge(transport)) !== value) await new Promise((r) => setTimeout(r, 20));
       };
       const client = server.wsClient();
       const stop = client.subscribe(
@@ -166,8 +165,7 @@ describe('GET /metrics on an open server', () => {
       { query: 'subscription { handoffEvents { seq } }' },
       { next: () => undefined, error: () => undefined, complete: () => undefined },
     );
-    for (let attempt = 0; attempt < 100 && (await counts()).webSocket !== 1; attempt++)
-      await new Promise((r) => setTimeout(r, 20));
+    while ((await counts()).webSocket !== 1) await new Promise((r) => setTimeout(r, 20));
     expect(await counts()).toEqual({ webSocket: 1, sse: 0, total: 1 });
     stop();
   });

@@ -17,7 +17,7 @@ const HANDOFFS = 3_000;
 const CONCURRENT_REQUESTS = 24;
 const FOLLOWED = 150;
 const MAX_ATTEMPTS = 3;
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 const FINAL = new Set([
   'HANDOFF_COMPLETED',
   'HANDOFF_FAILED',
@@ -323,5 +323,5 @@ describe('three server processes on one SQLite file', () => {
     await done;
     await client.dispose();
     expect(events.at(-1)).toBe('HANDOFF_CANCELLED');
-  }, 60_000);
+  }, 120_000);
 });

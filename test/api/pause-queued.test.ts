@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * A pause of a handoff waiting for its turn takes effect before anything of it runs, and a pause asked
  * of one in flight is visible until it takes effect (pauseRequestedAt). One slot, held by an hour of
  * work, keeps everything else queued.
  */
-let server: TestServer;
+let server: TestApp;
 const QUEUED = 2_000;
 
 const HANDOFF = `query($id: ID!) { handoff(id: $id) { status pauseRequestedAt pausedAt events { type } } }`;
 const COUNT = `query($filter: HandoffFilter) { handoffs(filter: $filter) { totalCount } }`;
 
 beforeAll(async () => {
-  server = await startTestServer({ MAX_CONCURRENT_HANDOFFS: '1' });
+  server = await startTestApp({ MAX_CONCURRENT_HANDOFFS: '1' });
   const defined = await server.gql(`mutation {
     busy: createProcedure(input: { id: "BUSY", name: "busy", steps: [
       { id: "work", name: "work", kind: DELAY, params: { ms: 3600000 }, timeoutMs: 3600000 } ] }) { userErrors { message } }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CREATE_RULE, resultOf, runSession } from '../support/validation-api.js';
 
 /**
@@ -8,10 +8,10 @@ import { CREATE_RULE, resultOf, runSession } from '../support/validation-api.js'
  * rule's timeout ends such a match; the server never stops serving.
  */
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
-  server = await startTestServer({});
+  server = await startTestApp({});
 });
 afterAll(() => server.close());
 

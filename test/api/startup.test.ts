@@ -8,7 +8,7 @@ import { killAll, listeningPort, type ServerProcess, spawnServer } from '../supp
 
 const PROCEDURES = '{ procedures { id steps { name } } }';
 /** Generous: start-up is a couple of seconds, but CI machines can be slow. */
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 60_000;
 
 async function post(port: number, query: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {

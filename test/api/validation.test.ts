@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   CREATE_RULE,
   goodContext,
@@ -12,10 +13,10 @@ import {
 } from '../support/validation-api.js';
 
 describe('validation over GraphQL', () => {
-  let server: TestServer;
+  let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestApp();
     await registerPair(server);
   });
   afterAll(() => server.close());
@@ -311,10 +312,10 @@ describe('validation over GraphQL', () => {
 });
 
 describe('stale heartbeats', () => {
-  let server: TestServer;
+  let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestServer({ AGENT_HEARTBEAT_WINDOW_MS: '150' });
+    server = await startTestApp({ AGENT_HEARTBEAT_WINDOW_MS: '150' });
     await registerPair(server);
   });
   afterAll(() => server.close());

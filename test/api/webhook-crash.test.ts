@@ -111,7 +111,7 @@ describe('webhook deliveries across a crash', () => {
         seqs.map((seq) => `${id}:${seq}`),
       );
     }
-  }, 60_000);
+  }, 120_000);
 
   it('delivers each event once when two server processes share the store (one holds the subscription)', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-webhook-shared-'));
@@ -153,5 +153,5 @@ describe('webhook deliveries across a crash', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toHaveLength(2 * ids.length);
     expect(keys.filter((key) => key.endsWith(':1')).sort()).toEqual(ids.map((id) => `${id}:1`).sort());
-  }, 60_000);
+  }, 120_000);
 });

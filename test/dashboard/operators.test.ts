@@ -77,10 +77,10 @@ async function folded(server: DashboardServer, ids: string[]): Promise<void> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', { timeout: 120_000 }, () => {
-  const { startServer, openPage } = dashboardSession();
+  const { startServer, startServerProcess, openPage } = dashboardSession();
 
   it('opens after a restart on the last hour from the stored series, failures styled and listed with Retry; status counts open the filtered list', async () => {
-    const first = await startServer({ INSIGHT_POLL_MS: '100' });
+    const first = await startServerProcess({ INSIGHT_POLL_MS: '100' });
     // Nothing ran yet: nothing to rate.
     const { page, leaks, errors } = await openPage();
     await page.goto(`${first.base}/#/`);
@@ -96,7 +96,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', { timeout: 120_00
     first.server.child.kill('SIGTERM');
     expect((await first.server.exited).code).toBe(0);
 
-    const second = await startServer({ DATA_DIR: first.dataDir });
+    const second = await startServerProcess({ DATA_DIR: first.dataDir });
     await page.goto(`${second.base}/#/`);
     // Without waiting for anything to run again: the series were stored.
     await page.locator('.tile').filter({ hasText: 'Completed (last hour)' }).getByText('3', { exact: true }).waitFor();
