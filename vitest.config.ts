@@ -30,7 +30,11 @@ const PROCESS_TESTS = [
   'test/docs/webhook-receiver.test.ts',
 ];
 /** Headless Chromium against a real server: last, one file at a time, with no other test beside them. */
-const BROWSER_TESTS = ['test/dashboard/dashboard.test.ts', 'test/dashboard/handoff-levers.test.ts'];
+const BROWSER_TESTS = [
+  'test/dashboard/dashboard.test.ts',
+  'test/dashboard/handoff-levers.test.ts',
+  'test/dashboard/operators.test.ts',
+];
 
 export default defineConfig({
   resolve: {

@@ -34,11 +34,12 @@ async function startMany(server: TestServer, procedureId: string, ids: string[])
 
 const FINISHED = `query($procedureId: [ID!]) { handoffs(first: 1, filter: { procedureId: $procedureId, status: [COMPLETED, FAILED, ROLLED_BACK, ROLLBACK_FAILED, CANCELLED] }) { totalCount } }`;
 
+/** Reads a stored state again (every 100 ms, leaving the server to its work) until `done` holds. */
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -135,7 +136,7 @@ describe('insight over the API', () => {
       steps: [
         {
           id: 'work',
-          timeoutMs: 100,
+          timeoutMs: work.timeout.recommendedMs,
           retry: {
             maxAttempts: work.retry.recommendedMaxAttempts,
             initialDelayMs: work.retry.recommendedInitialDelayMs,
