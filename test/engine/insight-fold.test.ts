@@ -100,6 +100,8 @@ describe('the insight fold', () => {
     expect(total.duration!.p50).toBeGreaterThanOrEqual(550);
     expect(total.duration!.p50).toBeLessThan(700);
     expect(total.queueDepth).toBe(0);
+    // Each waited from its creation to its start: one wait each.
+    expect(total.wait?.count).toBe(5);
 
     const perMinute = await engine.insight.series({ from, resolution: 'MINUTE', procedureId: 'TWO_STEPS' });
     expect(perMinute.ok && perMinute.value.points.reduce((sum, p) => sum + p.counts.completed, 0)).toBe(5);

@@ -158,7 +158,8 @@ export class FoldDeltas {
     for (const scope of scopes) {
       this.depth[scope] = Math.max(0, (this.depth[scope] ?? 0) + (entered ? 1 : -1));
       this.inc(event.at, scope, entered ? 'queued' : 'dequeued');
-      if (left && event.type === 'HANDOFF_STARTED' && trail.queuedAt !== null)
+      // Every event of a transition carries the status it ends in: the run's start is the first that is RUNNING or WAITING.
+      if (left && (event.status === 'RUNNING' || event.status === 'WAITING') && trail.queuedAt !== null)
         for (const delta of this.seriesDeltas(event.at, scope)) tally(delta.waits, event.at - trail.queuedAt);
     }
   }
