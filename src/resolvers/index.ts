@@ -32,7 +32,8 @@ import '../schema/webhook.js';
 import './webhook.js';
 import '../schema/bulk-operation.js';
 import './bulk-operation.js';
-import '../schema/insight.js';
+import '../schema/insight-series.js';
+import '../schema/procedure-advice.js';
 import './insight.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */

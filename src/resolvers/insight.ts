@@ -4,15 +4,17 @@ import type { Outcome } from '../engine/shared/user-error.js';
 import { builder } from '../schema/builder.js';
 import { HandoffRef } from '../schema/handoff.js';
 import {
-  ApplyProcedureAdviceInput,
-  ApplyProcedureAdvicePayload,
   HandoffEtaRef,
   InsightSeriesRef,
   InsightStatusRef,
-  ProcedureAdviceRef,
   SeriesResolutionEnum,
   StepSeriesPointRef,
-} from '../schema/insight.js';
+} from '../schema/insight-series.js';
+import {
+  ApplyProcedureAdviceInput,
+  ApplyProcedureAdvicePayload,
+  ProcedureAdviceRef,
+} from '../schema/procedure-advice.js';
 import { plainId } from './ids.js';
 import { toPayload } from './payload.js';
 

@@ -9,6 +9,7 @@ import {
   type RetryOutcomes,
   type SeriesCounts,
 } from './insight-store.js';
+import { retryDelayBand } from './retry-delay-band.js';
 
 /** Durations counted by value before they reach a sketch: one record per distinct millisecond, not per event. */
 export type Tally = Map<number, number>;
@@ -16,19 +17,6 @@ export type Tally = Map<number, number>;
 function tally(into: Tally, ms: number): void {
   const value = Math.max(1, Math.round(ms));
   into.set(value, (into.get(value) ?? 0) + 1);
-}
-
-/** The back-off band a retry went out after: what retry advice compares. */
-export const RETRY_DELAY_BANDS = [
-  { label: '<100ms', below: 100 },
-  { label: '<1s', below: 1_000 },
-  { label: '<10s', below: 10_000 },
-  { label: '<1min', below: 60_000 },
-  { label: '≥1min', below: Number.POSITIVE_INFINITY },
-] as const;
-
-export function retryDelayBand(delayMs: number): string {
-  return RETRY_DELAY_BANDS.find((band) => delayMs < band.below)!.label;
 }
 
 export interface SeriesDelta {

@@ -1,6 +1,6 @@
 import type { RetryPolicy } from '../kernel/procedures/procedure.js';
-import { RETRY_DELAY_BANDS } from './fold-deltas.js';
 import type { StepStats } from './insight-store.js';
+import { RETRY_DELAY_BANDS, retryDelayBand } from './retry-delay-band.js';
 
 /** Retry advice needs this many retries (second and later attempts) measured. */
 export const RETRY_ADVICE_MIN_RETRIES = 30;
@@ -61,8 +61,7 @@ function chooseDelay(byDelay: RetryBandOutcome[], current: RetryPolicy): { delay
   const rate = (band: RetryBandOutcome) => band.successes / band.retries;
   const best = Math.max(...measured.map(rate));
   const chosen = measured.find((band) => rate(band) >= best - BAND_TOLERANCE)!;
-  const bandOf = (ms: number) => RETRY_DELAY_BANDS.find((band) => ms < band.below)!.label;
-  const delayMs = bandOf(current.initialDelayMs) === chosen.band ? current.initialDelayMs : BAND_DELAY_MS[chosen.band]!;
+  const delayMs = retryDelayBand(current.initialDelayMs) === chosen.band ? current.initialDelayMs : BAND_DELAY_MS[chosen.band]!;
   const compared = measured
     .map((band) => `${band.band}: ${band.successes}/${band.retries} (${percent(rate(band))})`)
     .join(', ');
