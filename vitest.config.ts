@@ -25,6 +25,8 @@ const PROCESS_TESTS = [
   'test/api/webhook-crash.test.ts',
   'test/api/worker-crash.test.ts',
   'test/api/worker-package.test.ts',
+  // Builds the dashboard with Vite in a process of its own, twice.
+  'test/dashboard/build-stamp.test.ts',
   // The docs' shell blocks run as pasted: curl, and the examples under tsx in their own processes.
   'test/docs/docs-pages.test.ts',
   'test/docs/webhook-receiver.test.ts',
@@ -34,6 +36,8 @@ const BROWSER_TESTS = [
   'test/dashboard/dashboard.test.ts',
   'test/dashboard/handoff-levers.test.ts',
   'test/dashboard/operators.test.ts',
+  // A browser EventSource cut mid-stream.
+  'test/api/sse-resume.test.ts',
 ];
 
 export default defineConfig({

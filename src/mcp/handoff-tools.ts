@@ -40,17 +40,19 @@ export function registerHandoffTools(server: McpServer, gateway: GraphQLGateway)
       description:
         'Lists the procedures a handoff can follow: their id, name, description, the context keys a handoff of ' +
         'them must carry in its metadata, and their steps. Use it to pick the procedureId for start_handoff. ' +
-        'Returns { procedures: [...] }.',
+        'Returns { procedures: [...], totalCount }: the first 100 in id order, and how many there are.',
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     () =>
-      runTool(async () =>
-        dataOf(
-          await gateway.request<{ procedures: unknown[] }>(
-            '{ procedures { procedureId name description version requiredContextKeys steps { id name kind } } }',
+      runTool(async () => {
+        // A page, as every list is: the first 100 serve any store a person or an agent picks from.
+        const { procedures } = dataOf(
+          await gateway.request<{ procedures: { totalCount: number; edges: { node: unknown }[] } }>(
+            '{ procedures(first: 100) { totalCount edges { node { procedureId name description version requiredContextKeys steps { id name kind } } } } }',
           ),
-        ),
-      ),
+        );
+        return { procedures: procedures.edges.map((edge) => edge.node), totalCount: procedures.totalCount };
+      }),
   );
 
   server.registerTool(

@@ -25,6 +25,7 @@ import { ProcedureRef } from '../schema/procedure.js';
 import { actorOf } from './actor.js';
 import '../schema/subscription-root.js';
 import { HandoffOrderInput } from '../schema/handoff-filter.js';
+import { streamStart, withEventId } from './event-ids.js';
 import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
 import { optionalPlainId, plainId } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
@@ -179,9 +180,9 @@ builder.subscriptionFields((t) => ({
       if (!(await context.engine.handoffs.get(id))) {
         throw new GraphQLError(`No handoff with id "${id}"`, { extensions: { code: 'NOT_FOUND' } });
       }
-      return context.engine.handoffs.progress(id, Math.max(0, args.afterSeq ?? 0));
+      return context.engine.handoffs.progress(id, streamStart(args.afterSeq, context));
     },
-    resolve: (event: HandoffEvent) => event,
+    resolve: (event: HandoffEvent, _args, context) => withEventId(context, event.seq, event),
   }),
   handoffEvents: t.field({
     type: HandoffEventRef,

@@ -69,6 +69,7 @@ beforeAll(async () => {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   server = await startTestApp({
     WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
     BULK_BATCH_SIZE: '100',
     MAX_CONCURRENT_HANDOFFS: '1000',
   });

@@ -285,6 +285,9 @@ describe('MCP over stdio (src/mcp/stdio.ts), with an operator key', () => {
   it('starts a handoff, takes part in it, and follows its events resource to the end', async () => {
     const client = await connect(stdioTransport(KEYS.operator, 'mcp_reviewer'));
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(TOOLS);
+    const listed = await call(client, 'list_procedures');
+    expect(listed.value.procedures.map((procedure: any) => procedure.procedureId)).toContain('LLM_REVIEW');
+    expect(listed.value.totalCount).toBe(listed.value.procedures.length);
     const started = await call(client, 'start_handoff', {
       handoffId: 'mcp_stdio_1',
       procedureId: 'LLM_REVIEW',

@@ -13,7 +13,7 @@ import { schema } from '../../src/resolvers/index.js';
 import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
 
 const VIEWER_KEY = 'viewer-key-0123456789abcdef';
-const PROCEDURES = '{ procedures { id } }';
+const PROCEDURES = '{ procedures { edges { node { id } } } }';
 
 async function scrape(
   server: TestServer,
@@ -60,7 +60,7 @@ describe('GET /metrics on an open server', () => {
 
   it('serves Prometheus text with request counts, latency and engine figures', async () => {
     await server.gql(PROCEDURES);
-    await server.gql('query ListProcedures { procedures { id } }');
+    await server.gql('query ListProcedures { procedures { edges { node { id } } } }');
     await server.gql('{ nope }');
     const { status, type, text } = await scrape(server);
     expect(status).toBe(200);

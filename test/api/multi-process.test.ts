@@ -51,6 +51,7 @@ describe('three server processes on one SQLite file', () => {
       LEASE_MS: '5000',
       MAX_CONCURRENT_HANDOFFS: '100',
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
       ...env,
     });
     everyProcess.push(server);

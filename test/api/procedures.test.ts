@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  server = await startTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+  server = await startTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
 });
 
 afterAll(async () => {
@@ -37,9 +37,9 @@ afterAll(async () => {
 
 describe('procedure definitions', () => {
   it('lists both seed procedures with their steps, gates and rollbacks', async () => {
-    const response = await server.gql(`{ procedures { procedureId name estimatedDurationMs
-      steps { id name kind timeoutMs maxAttempts } validationRules { id severity } rollback { id name } } }`);
-    const byId = Object.fromEntries(response.data.procedures.map((p: any) => [p.procedureId, p]));
+    const response = await server.gql(`{ procedures { edges { node { procedureId name estimatedDurationMs
+      steps { id name kind timeoutMs maxAttempts } validationRules { id severity } rollback { id name } } } } }`);
+    const byId = Object.fromEntries(response.data.procedures.edges.map(({ node: p }: any) => [p.procedureId, p]));
     expect(byId.PHASE_TRANSITION_STANDARD.steps.map((s: any) => s.name)).toEqual([
       'Phase Completion Validation',
       'Resource Handoff',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/test-app.js';
 
-const PROCEDURE_IDS = '{ procedures { procedureId } }';
+const PROCEDURE_IDS = '{ procedures { edges { node { procedureId } } } }';
 
 describe('seed procedures', () => {
   const dirs: string[] = [];
@@ -29,9 +29,9 @@ describe('seed procedures', () => {
     const second = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       const listed = await second.gql(PROCEDURE_IDS);
-      expect(listed.data.procedures.map((p: { procedureId: string }) => p.procedureId)).toEqual([
-        'PHASE_TRANSITION_STANDARD',
-      ]);
+      expect(
+        listed.data.procedures.edges.map((edge: { node: { procedureId: string } }) => edge.node.procedureId),
+      ).toEqual(['PHASE_TRANSITION_STANDARD']);
     } finally {
       await second.close();
     }

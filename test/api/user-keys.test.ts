@@ -98,9 +98,9 @@ describe('user-chosen keys', () => {
             ).data,
         ),
       );
-      const rules = (await target.gql('{ validationRules { id } }')).data.validationRules.map(
-        (rule: { id: string }) => rule.id,
-      );
+      const rules = (
+        await target.gql('{ validationRules(first: 100) { edges { node { id } } } }')
+      ).data.validationRules.edges.map((edge: { node: { id: string } }) => edge.node.id);
       return { found, rules };
     };
     const expected = {

@@ -10,7 +10,7 @@ const DELETE = `mutation ($id: ID!) { deleteValidationRule(input: { id: $id }) {
   rule { id name severity } referencedBy { procedureId procedureName gate afterSteps validateSteps } userErrors { field message code } } }`;
 const PROCEDURE = `mutation ($input: CreateProcedureInput!) { createProcedure(input: $input) { procedure { procedureId } userErrors { field code message } } }`;
 const UPDATE_PROCEDURE = `mutation ($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version } userErrors { field code message } } }`;
-const RULE_IDS = '{ validationRules { id } }';
+const RULE_IDS = '{ validationRules(first: 100) { edges { node { id } } } }';
 
 async function deleteRule(server: TestApp, id: string, headers?: Record<string, string>) {
   const response = await server.gql(DELETE, { id }, headers);
@@ -24,7 +24,7 @@ async function createRule(server: TestApp, input: Record<string, unknown>) {
 }
 
 async function ruleIds(server: TestApp): Promise<string[]> {
-  return (await server.gql(RULE_IDS)).data.validationRules.map((rule: { id: string }) => rule.id);
+  return (await server.gql(RULE_IDS)).data.validationRules.edges.map((edge: { node: { id: string } }) => edge.node.id);
 }
 
 describe('deleting validation rules', () => {

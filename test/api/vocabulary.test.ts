@@ -57,7 +57,9 @@ describe('one API vocabulary', () => {
       'BulkOperationConnection',
       'ContextDeliveryConnection',
       'HandoffConnection',
+      'ProcedureConnection',
       'ReliabilityTestConnection',
+      'ValidationRuleConnection',
       'ValidationSessionConnection',
       'WebhookDeliveryConnection',
     ]);

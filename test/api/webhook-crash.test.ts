@@ -16,7 +16,12 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ENV = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_INITIAL_MS: '50' };
+const ENV = {
+  WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+  WEBHOOK_POLL_MS: '20',
+  WEBHOOK_RETRY_INITIAL_MS: '50',
+};
 const HANDOFFS = ['crash_wh_1', 'crash_wh_2', 'crash_wh_3'];
 const EVENTS = `query($id: ID!) { handoff(id: $id) { status events(limit: 1000) { seq type } } }`;
 

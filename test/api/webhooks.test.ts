@@ -36,6 +36,7 @@ async function serverOn(clock: ManualClock, env: Record<string, string> = {}): P
     {
       API_KEYS: KEYS,
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
       WEBHOOK_RETRY_INITIAL_MS: '1000',
       WEBHOOK_MAX_ATTEMPTS: '3',
       WEBHOOK_POLL_MS: '100',

@@ -5,7 +5,7 @@ export const REGISTER = `mutation ($input: RegisterAgentInput!) { registerAgent(
 export const START = `mutation ($input: StartValidationSessionInput!) {
   startValidationSession(input: $input) { session { id sessionId status } userErrors { field message code } } }`;
 export const SESSION = `query ($id: ID!) { validationSession(id: $id) { id sessionId status outcome durationMs startedAt finishedAt ruleIds
-  results { rule { id severity } ruleId ruleName severity status message durationMs seq } } }`;
+  results { rule { id severity } ruleId ruleName severity status message detail durationMs seq } } }`;
 export const CREATE_RULE = `mutation ($input: CreateValidationRuleInput!) {
   createValidationRule(input: $input) { rule { id name severity condition enabled } userErrors { field message code } } }`;
 export const PROGRESS = `subscription ($id: ID!) { validationProgress(id: $id) { sessionId seq ruleId status message outcome at } }`;

@@ -9,7 +9,7 @@ import {
   type ProcedureIdsQuery,
 } from '../gql/graphql';
 
-type ProcedureChoice = ProcedureIdsQuery['procedures'][number];
+type ProcedureChoice = ProcedureIdsQuery['procedures']['edges'][number]['node'];
 
 const PRIORITIES: HandoffPriority[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
@@ -44,9 +44,12 @@ export function StartHandoffForm() {
   const [deadlineMinutes, setDeadlineMinutes] = useState('');
   const [metadata, setMetadata] = useState('{}');
   const [jsonError, setJsonError] = useState<string | null>(null);
-  const procedures = data?.procedures ?? [];
-  const chosen = procedureId || defaultProcedure(procedures);
-  const needs = needsOf(procedures.find((procedure) => procedure.procedureId === chosen) ?? procedures[0] ?? EMPTY);
+  const listed = data?.procedures.edges.map((edge) => edge.node) ?? [];
+  // The first 100 are offered in a list; past that, any id can be typed (with the listed ones suggested).
+  const typed = (data?.procedures.totalCount ?? 0) > listed.length;
+  const chosen = procedureId || (typed ? '' : defaultProcedure(listed));
+  const chosenProcedure = listed.find((procedure) => procedure.procedureId === chosen);
+  const needs = chosenProcedure ? needsOf(chosenProcedure) : null;
 
   const submit = async () => {
     let parsed: unknown;
@@ -83,19 +86,37 @@ export function StartHandoffForm() {
           void submit();
         }}
       >
-        <label>
-          Procedure{' '}
-          <select value={chosen} onChange={(event) => setProcedureId(event.target.value)}>
-            {procedures.map((procedure) => (
+        <label htmlFor="start-procedure">Procedure</label>{' '}
+        {typed ? (
+          <input
+            id="start-procedure"
+            list="procedure-ids"
+            value={chosen}
+            onChange={(event) => setProcedureId(event.target.value)}
+          />
+        ) : (
+          <select id="start-procedure" value={chosen} onChange={(event) => setProcedureId(event.target.value)}>
+            {listed.map((procedure) => (
               <option key={procedure.procedureId} value={procedure.procedureId}>
                 {procedure.procedureId}: {procedure.name}
               </option>
             ))}
           </select>
-        </label>
-        <p className="note" data-testid="procedure-needs">
-          {needs.length === 0 ? 'Runs as it is.' : `Needs ${needs.join('; ')}.`}
-        </p>
+        )}
+        <datalist id="procedure-ids">
+          {typed
+            ? listed.map((procedure) => (
+                <option key={procedure.procedureId} value={procedure.procedureId}>
+                  {procedure.name}
+                </option>
+              ))
+            : null}
+        </datalist>
+        {needs ? (
+          <p className="note" data-testid="procedure-needs">
+            {needs.length === 0 ? 'Runs as it is.' : `Needs ${needs.join('; ')}.`}
+          </p>
+        ) : null}
         <label>
           Handoff id (optional) <input value={handoffId} onChange={(event) => setHandoffId(event.target.value)} />
         </label>
@@ -148,13 +169,3 @@ export function StartHandoffForm() {
     </details>
   );
 }
-
-const EMPTY: ProcedureChoice = {
-  procedureId: '',
-  name: '',
-  requiredAgents: [],
-  requiredContextKeys: [],
-  dependencies: [],
-  validationRules: [],
-  steps: [],
-};

@@ -61,7 +61,8 @@ function chooseDelay(byDelay: RetryBandOutcome[], current: RetryPolicy): { delay
   const rate = (band: RetryBandOutcome) => band.successes / band.retries;
   const best = Math.max(...measured.map(rate));
   const chosen = measured.find((band) => rate(band) >= best - BAND_TOLERANCE)!;
-  const delayMs = retryDelayBand(current.initialDelayMs) === chosen.band ? current.initialDelayMs : BAND_DELAY_MS[chosen.band]!;
+  const delayMs =
+    retryDelayBand(current.initialDelayMs) === chosen.band ? current.initialDelayMs : BAND_DELAY_MS[chosen.band]!;
   const compared = measured
     .map((band) => `${band.band}: ${band.successes}/${band.retries} (${percent(rate(band))})`)
     .join(', ');

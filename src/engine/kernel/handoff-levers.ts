@@ -1,6 +1,6 @@
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
-import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
 import type { EventBus } from './events/event-bus.js';
@@ -265,6 +265,8 @@ function patched(
   patch: Record<string, unknown>,
 ): { value: Record<string, unknown> } | { problem: string; code: UserErrorCode } {
   if (!isJsonObject(patch)) return { problem: 'metadataPatch must be a JSON object', code: 'INVALID_VALUE' };
+  const inexact = inexactNumber(patch, 'metadataPatch');
+  if (inexact) return { problem: inexact, code: 'INVALID_VALUE' };
   const value: Record<string, unknown> = { ...metadata };
   for (const [key, entry] of Object.entries(patch)) {
     if (entry === null) delete value[key];

@@ -1,3 +1,4 @@
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { ProcedureStore } from '../kernel/ports/procedure-store.js';
 import { DuplicateKeyError } from '../kernel/ports/store-errors.js';
 import { SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
@@ -138,6 +139,15 @@ export class ValidationRuleService {
 
   list(filter: RuleFilter = {}): Promise<ValidationRule[]> {
     return this.repository.list(filter);
+  }
+
+  /** A page of the rules `filter` matches, in id order. */
+  page(filter: RuleFilter, request: PageRequest): Promise<Page<ValidationRule>> {
+    return this.repository.page(filter, request);
+  }
+
+  count(filter: RuleFilter = {}): Promise<number> {
+    return this.repository.count(filter);
   }
 
   get(id: string): Promise<ValidationRule | null> {
