@@ -30,7 +30,7 @@ describe('tracing', () => {
     const exporter = new InMemorySpanExporter();
     receiver = await startWebhookReceiver();
     server = await startTestServer(
-      { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_POLL_MS: '20' },
+      { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1', WEBHOOK_POLL_MS: '20' },
       { spanExporter: exporter },
     );
     const hooks = receiver.url;
@@ -151,7 +151,7 @@ describe('tracing', () => {
 
   it('records nothing and sends no traceparent when tracing is not configured', async () => {
     receiver = await startWebhookReceiver();
-    server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
     const created = await createProcedure(server, {
       id: 'UNTRACED',
       name: 'Untraced',
