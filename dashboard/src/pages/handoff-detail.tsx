@@ -45,6 +45,14 @@ export function HandoffDetail({ id }: { id: string }) {
       </p>
       <h1>
         Handoff {handoff.handoffId} <StatusBadge status={handoff.status} />
+        {handoff.pauseRequestedAt ? (
+          <>
+            {' '}
+            <span className="badge pause-requested" data-testid="pause-requested">
+              pause asked at {formatTime(handoff.pauseRequestedAt)}
+            </span>
+          </>
+        ) : null}
       </h1>
       {error ? <p role="alert">Could not read it again ({error.message}); showing what was last read.</p> : null}
       <dl className="facts">
