@@ -35,6 +35,8 @@ import './bulk-operation.js';
 import '../schema/insight-series.js';
 import '../schema/procedure-advice.js';
 import './insight.js';
+import '../schema/a2a-agent.js';
+import './a2a-agent.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());
