@@ -8,6 +8,8 @@ const require = createRequire(import.meta.url);
  * programs (the workers, the MCP stdio server, Python). They run after the in-process files, two at a time: each mostly waits for its servers.
  */
 const PROCESS_TESTS = [
+  'test/api/a2a-crash.test.ts',
+  'test/api/a2a-python-peer.test.ts',
   'test/api/agent-task-crash.test.ts',
   'test/api/canonical-digest.test.ts',
   'test/api/bulk-operation-crash.test.ts',
