@@ -19,6 +19,7 @@ const PROCESS_TESTS = [
   'test/api/mcp.test.ts',
   'test/api/multi-process.test.ts',
   'test/api/python-worker.test.ts',
+  'test/api/server-build.test.ts',
   'test/api/shared-work.test.ts',
   'test/api/startup.test.ts',
   'test/api/store-faults.test.ts',
