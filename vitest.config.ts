@@ -20,6 +20,7 @@ const PROCESS_TESTS = [
   'test/api/mcp.test.ts',
   'test/api/multi-process.test.ts',
   'test/api/python-worker.test.ts',
+  'test/api/server-build.test.ts',
   'test/api/shared-work.test.ts',
   'test/api/startup.test.ts',
   'test/api/store-faults.test.ts',
@@ -40,6 +41,7 @@ const BROWSER_TESTS = [
   'test/dashboard/handoff-levers.test.ts',
   // A graph handoff's timeline: lanes, branches and a linked sub-handoff.
   'test/dashboard/graph-timeline.test.ts',
+  'test/dashboard/operators.test.ts',
   // A browser EventSource cut mid-stream.
   'test/api/sse-resume.test.ts',
 ];

@@ -18,6 +18,7 @@ const PARTS = [
   'engine',
   'kernel',
   'graphs',
+  'insight',
   'webhooks',
   'agent-tasks',
   'fanout',
@@ -26,6 +27,7 @@ const PARTS = [
   'scale',
   'peer',
   'dashboard',
+  'overview',
 ];
 const only = process.env.BENCH_ONLY?.split(',');
 

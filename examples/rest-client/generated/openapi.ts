@@ -484,6 +484,8 @@ export interface components {
       error?: string;
       /** @description Why it failed or was cancelled, as a code: the failing step's errorCode, GATES_FAILED, CANCELLED, or DEADLINE_EXCEEDED (its deadline passed). */
       errorCode?: string;
+      /** @description How long it has left (median and p90), learned from completed handoffs of its version; null when it is not PENDING, RUNNING or WAITING, or too few have completed. */
+      eta?: components["schemas"]["HandoffEta"];
       /**
        * Format: date-time
        * @description When it reached a final status.
@@ -540,6 +542,8 @@ export interface components {
        * @description Run number: 1, then one more after each retryHandoff (events carry theirs).
        */
       run: number;
+      /** @description Running slower than the p99 of completed handoffs of its version (see eta.slow); false when unknown. */
+      slow: boolean;
       /** @description Id of the agent handing work over. */
       sourceAgent?: string;
       /** @description The phase work comes from. */
@@ -584,6 +588,43 @@ export interface components {
       cursor: string;
       /** @description The item. */
       node: components["schemas"]["Handoff"];
+    };
+    /** @description How long a running handoff has left, learned from the completed handoffs of its procedure version: of those that had been going at least as long from the same step, how long they still took. Shown once 20 have completed. */
+    HandoffEta: {
+      /**
+       * Format: int32
+       * @description How long since that step began.
+       */
+      elapsedMs: number;
+      /**
+       * Format: date-time
+       * @description Now plus the median.
+       */
+      expectedAt?: string;
+      /** @description The step the estimate counts from (the current one). */
+      fromStep: string;
+      /**
+       * Format: int32
+       * @description Median of the time left; null when it has already run longer than every completed one.
+       */
+      medianMs?: number;
+      /**
+       * Format: int32
+       * @description 90th percentile of the time left.
+       */
+      p90Ms?: number;
+      /**
+       * Format: int32
+       * @description The p99 of the time from that step to the end.
+       */
+      p99TotalMs: number;
+      /**
+       * Format: int32
+       * @description Completed handoffs the estimate rests on.
+       */
+      samples: number;
+      /** @description It has run longer from that step than 99% of the completed ones took to the end (slower than their p99). */
+      slow: boolean;
     };
     /** @description Narrows a handoff list. Fields combine with AND; list values with OR. */
     HandoffFilter: {
