@@ -34,21 +34,28 @@ export class Flights {
     if (this.running.has(index)) return;
     const control = new AbortController();
     const outer = run.abort.signal;
-    const forward = () => control.abort(outer.reason);
+    const forward = forwarding(outer, control);
     if (outer.aborted) forward();
     else outer.addEventListener('abort', forward, { once: true });
     if (stop && !control.signal.aborted) control.abort(stop);
     run.flying.add(index);
-    const done = fly(parts, run, index, how, control.signal)
-      .catch((error: unknown) => {
-        this.failure ??= { error };
-      })
-      .finally(() => {
-        outer.removeEventListener('abort', forward);
-        this.running.delete(index);
-        run.flying.delete(index);
-      });
+    const done = this.track(index, fly(parts, run, index, how, control.signal), () =>
+      outer.removeEventListener('abort', forward),
+    );
     this.running.set(index, { control, done });
+  }
+
+  /** Waits for the flight of step `index` (one promise per attempt, not a chain of them), keeping what stopped it. */
+  private async track(index: number, flight: Promise<void>, unhook: () => void): Promise<void> {
+    try {
+      await flight;
+    } catch (error) {
+      this.failure ??= { error };
+    } finally {
+      unhook();
+      this.running.delete(index);
+      this.run.flying.delete(index);
+    }
   }
 
   /** Stops step `index`'s attempt under way here (its kind takes back what it started); its outcome is still recorded. */
@@ -94,6 +101,15 @@ export class Flights {
   }
 }
 
+/**
+ * A listener passing `from`'s abort on to `to`. Made here rather than as a named arrow in place: the build
+ * keeps function names (esbuild keepNames), which renames a named arrow with a property write each time one
+ * is made, once per attempt here.
+ */
+function forwarding(from: AbortSignal, to: AbortController): () => void {
+  return () => to.abort(from.reason);
+}
+
 /** One attempt of step `index`, from where it stands to its outcome, stored. */
 async function fly(parts: RunParts, run: ActiveRun, index: number, how: FlightStart, signal: AbortSignal) {
   const definition = definitionAt(run.procedure, run.handoff, index);
@@ -108,7 +124,9 @@ async function fly(parts: RunParts, run: ActiveRun, index: number, how: FlightSt
     resumed: how === 'resume' && step.wait ? { data: step.wait.data } : null,
     outer: signal,
     withFaults: true,
-    suspendWith: (wait) => (h) => suspendAttempt(h, wait, index),
+    suspendWith(wait) {
+      return (h) => suspendAttempt(h, wait, index);
+    },
   };
   let outcome: Awaited<ReturnType<typeof driveAttempt>>;
   if (how === 'start') outcome = await driveAttempt(parts, run, spec);
