@@ -17,11 +17,17 @@ export type FlightStart = 'start' | 'resume';
 export class Flights {
   private readonly running = new Map<number, { control: AbortController; done: Promise<void> }>();
   private failure: { error: unknown } | null = null;
+  /** The run's abort (a cancel, a shutdown) passed on to every attempt under way: one listener for them all. */
+  private readonly forwardAbort = () => {
+    for (const { control } of this.running.values()) control.abort(this.run.abort.signal.reason);
+  };
 
   constructor(
     private readonly parts: RunParts,
     private readonly run: ActiveRun,
-  ) {}
+  ) {
+    run.abort.signal.addEventListener('abort', this.forwardAbort, { once: true });
+  }
 
   get size(): number {
     return this.running.size;
@@ -34,25 +40,21 @@ export class Flights {
     if (this.running.has(index)) return;
     const control = new AbortController();
     const outer = run.abort.signal;
-    const forward = forwarding(outer, control);
-    if (outer.aborted) forward();
-    else outer.addEventListener('abort', forward, { once: true });
-    if (stop && !control.signal.aborted) control.abort(stop);
+    // Aborted later, it reaches this attempt through forwardAbort.
+    if (outer.aborted) control.abort(outer.reason);
+    else if (stop) control.abort(stop);
     run.flying.add(index);
-    const done = this.track(index, fly(parts, run, index, how, control.signal), () =>
-      outer.removeEventListener('abort', forward),
-    );
+    const done = this.track(index, fly(parts, run, index, how, control.signal));
     this.running.set(index, { control, done });
   }
 
   /** Waits for the flight of step `index` (one promise per attempt, not a chain of them), keeping what stopped it. */
-  private async track(index: number, flight: Promise<void>, unhook: () => void): Promise<void> {
+  private async track(index: number, flight: Promise<void>): Promise<void> {
     try {
       await flight;
     } catch (error) {
       this.failure ??= { error };
     } finally {
-      unhook();
       this.running.delete(index);
       this.run.flying.delete(index);
     }
@@ -98,16 +100,8 @@ export class Flights {
   async abandon(): Promise<void> {
     for (const flight of this.running.values()) flight.control.abort(new ShutdownError('the run stopped'));
     await this.drain();
+    this.run.abort.signal.removeEventListener('abort', this.forwardAbort);
   }
-}
-
-/**
- * A listener passing `from`'s abort on to `to`. Made here rather than as a named arrow in place: the build
- * keeps function names (esbuild keepNames), which renames a named arrow with a property write each time one
- * is made, once per attempt here.
- */
-function forwarding(from: AbortSignal, to: AbortController): () => void {
-  return () => to.abort(from.reason);
 }
 
 /** One attempt of step `index`, from where it stands to its outcome, stored. */

@@ -80,7 +80,11 @@ export interface ActionRun {
   faults: FaultHook | null;
 }
 
-/** A listener passing `from`'s abort on to `to` (made here: see flights.ts, `forwarding`). */
+/**
+ * A listener passing `from`'s abort on to `to`. Made here rather than as a named arrow in place: the build
+ * keeps function names (esbuild keepNames), which renames a named arrow with a property write each time one
+ * is made, once per attempt here.
+ */
 function forwarding(from: AbortSignal, to: AttemptAbort): () => void {
   return () => to.abort(from.reason);
 }

@@ -39,7 +39,13 @@ export async function recordOutcome(
   const definition = definitionAt(run.procedure, run.handoff, index);
   const cancelled = run.cancelReason !== null || (!outcome.ok && isCancel(outcome.error));
   if (!outcome.ok && stopped && !cancelled) return recordStopped(parts, run, index, outcome, stopped);
-  const failure = outcome.ok ? await postStepCheck(parts, run, index, definition, outcome.output) : outcome.error;
+  // Most steps have no rules of their own: no check (and no promise) for those.
+  const checked = outcome.ok && definition.validateRules.length > 0;
+  const failure = checked
+    ? await postStepCheck(parts, run, index, definition, outcome.output)
+    : outcome.ok
+      ? null
+      : outcome.error;
   if (!failure)
     return afterSuccess(parts, run, index, definition, outcome.ok ? outcome.output : null, outcome.durationMs);
   return afterFailure(parts, run, index, failure, outcome.durationMs, true);
