@@ -104,6 +104,22 @@ export class EventLog<B> {
     });
   }
 
+  /** Whether the event `seq` of `owner` is stored. */
+  async has(owner: string, seq: number): Promise<boolean> {
+    return (await this.events.findOne({ _id: eventId(owner, seq) })) !== null;
+  }
+
+  /**
+   * Events of `owner` with afterSeq < seq <= upToSeq, oldest first, named by id: an index lookup
+   * on MongoDB, point reads on FerretDB (which reads the whole collection for an id range).
+   */
+  async between(owner: string, afterSeq: number, upToSeq: number): Promise<LoggedEvent<B>[]> {
+    if (upToSeq <= afterSeq) return [];
+    const ids = Array.from({ length: upToSeq - afterSeq }, (_, index) => eventId(owner, afterSeq + 1 + index));
+    const docs = await this.events.find({ _id: { $in: ids } }, { sort: { _id: 1 } });
+    return docs.map((doc) => ({ owner: doc.owner, seq: doc.seq, at: doc.at, body: JSON.parse(doc.body) as B }));
+  }
+
   /** Events of `owner` with seq > afterSeq, oldest first. */
   async after(owner: string, afterSeq: number, limit = 10_000): Promise<LoggedEvent<B>[]> {
     const docs = await this.events.find(

@@ -28,7 +28,7 @@ export interface StoreOptions {
 /**
  * The engine's ports on one database: SQLite gets its native handoff store (a transition and its
  * events in one transaction) and a change feed when it is a file other processes may open;
- * MongoDB the document repositories and a change stream; any other Database (benchmark stubs,
+ * MongoDB the document repositories and the change log (see open-mongo-stores); any other Database (benchmark stubs,
  * fault-injecting wrappers in tests) the document repositories alone, as the only process.
  */
 export async function openStores(db: Database, options: StoreOptions): Promise<EngineStores> {
@@ -57,26 +57,14 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
       handoffChanges: shared ? new SqliteChangeFeed(db.connection, options.writer) : null,
     };
   }
+  if (db.kind === 'mongo') {
+    // Loaded only here: the driver costs start-up time a SQLite server does not need to spend.
+    const { openMongoStores } = await import('./adapters/open-mongo-stores.js');
+    const mongo = await openMongoStores(db, options.writer, cacheBytes);
+    if (mongo) return { ...documents, ...mongo };
+  }
   const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
   const agentFeed = await AgentFeedRepository.open(db, options.writer);
-  if (db.kind === 'mongo') {
-    const [{ MongoDatabase }, { MongoChangeFeed }, { MongoCommittedEvents }] = await Promise.all([
-      import('./adapters/mongo.js'),
-      import('./adapters/mongo-change-feed.js'),
-      import('./adapters/mongo-committed-events.js'),
-    ]);
-    if (db instanceof MongoDatabase) {
-      const committedEvents = new MongoCommittedEvents(db);
-      return {
-        ...documents,
-        sharing: 'shared',
-        handoffs,
-        agentFeed,
-        handoffChanges: new MongoChangeFeed(db, options.writer),
-        committedEvents,
-      };
-    }
-  }
   // A stand-in Database (benchmarks, fault-injecting wrappers) keeps no commit order: no webhook deliveries.
   return { ...documents, sharing: 'exclusive', handoffs, agentFeed, handoffChanges: null, committedEvents: null };
 }

@@ -1,117 +1,69 @@
-import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
-import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
-import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
+import { LRUCache } from 'lru-cache';
 import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
-import type { MongoDatabase } from './mongo.js';
+import type { ChangeLog } from './change-log.js';
+import type { ChangeWakeup } from './change-wakeup.js';
 
-interface EventDocument {
-  owner: string;
-  seq: number;
-  at: number;
-  body: string;
-  writer?: string;
-}
+/** Handoffs and agents whose last delivered seq is remembered, to drop a change announced twice. */
+const REMEMBERED = 100_000;
 
 /**
- * What other instances commit, from a MongoDB change stream: inserts into the handoff event log
- * and into agents' feeds by other writers, and signals or cancels recorded on handoff documents
- * (those bump `notices`, so ordinary transitions are not shipped to every instance; they are
- * delivered even when this instance wrote them: both are idempotent for the runner). The stream
- * pushes; the engine drains what arrived at each poll. A stream that fails is opened again after
- * the last change it delivered (its resume token), so nothing committed meanwhile is missed.
+ * What other processes committed, read from the change log by position (see ChangeLog for why
+ * that misses nothing and keeps each handoff's order). A change announced twice (by a process
+ * repairing one that died part-way) is delivered once: each handoff's and agent's last delivered
+ * seq is remembered. With a `wakeup` (a change stream on a replica set), the log is read only
+ * when something was appended, instead of at every poll.
  */
 export class MongoChangeFeed implements HandoffChangeFeed {
-  private stream: ChangeStream | null = null;
-  /** The last change taken: a reopened stream starts after it. */
-  private resumeToken: unknown = null;
-  private arrived: HandoffChange[] = [];
-  private failure: unknown = null;
-  private delivered = 0;
+  private readonly handoffSeqs = new LRUCache<string, number>({ max: REMEMBERED });
+  private readonly agentSeqs = new LRUCache<string, number>({ max: REMEMBERED });
+  /** The last read stopped at its limit: the next reads on without waiting for a wake-up. */
+  private more = false;
 
   constructor(
-    private readonly db: MongoDatabase,
-    private readonly writer: string,
+    private readonly log: ChangeLog,
+    private readonly wakeup: ChangeWakeup | null,
   ) {}
 
-  private open(): void {
-    const pipeline: Document[] = [
-      {
-        $match: {
-          $or: [
-            { operationType: 'insert', 'ns.coll': 'handoff_events', 'fullDocument.writer': { $ne: this.writer } },
-            { operationType: 'insert', 'ns.coll': 'agent_feed', 'fullDocument.writer': { $ne: this.writer } },
-            {
-              operationType: 'update',
-              'ns.coll': 'handoffs',
-              'updateDescription.updatedFields.notices': { $exists: true },
-            },
-          ],
-        },
-      },
-    ];
-    const stream = this.db.watch(pipeline, this.resumeToken ? { startAfter: this.resumeToken } : {});
-    stream.on('change', (change: ChangeStreamDocument) => this.take(change));
-    stream.on('error', (error) => {
-      this.failure = error;
-      this.stream = null;
-      void stream.close().catch(() => undefined);
-    });
-    this.stream = stream;
+  async head(): Promise<string> {
+    return String(await this.log.head());
   }
 
-  private take(change: ChangeStreamDocument): void {
-    this.resumeToken = change._id;
-    if (change.operationType === 'insert' && change.ns.coll === 'agent_feed') {
-      const entry = JSON.parse((change.fullDocument as unknown as { body: string }).body) as AgentFeedEntry;
-      const last = this.arrived.at(-1);
-      if (last?.kind === 'agentFeed') last.entries.push(entry);
-      else this.arrived.push({ kind: 'agentFeed', entries: [entry] });
-      return;
-    }
-    if (change.operationType === 'insert') {
-      const doc = change.fullDocument as unknown as EventDocument;
-      const event = { ...(JSON.parse(doc.body) as HandoffEvent), handoffId: doc.owner, seq: doc.seq, at: doc.at };
-      const last = this.arrived.at(-1);
-      if (last?.kind === 'events') last.events.push(event);
-      else this.arrived.push({ kind: 'events', events: [event] });
-      return;
-    }
-    if (change.operationType !== 'update') return;
-    const handoffId = String(change.documentKey._id);
-    for (const [field, value] of Object.entries(change.updateDescription.updatedFields ?? {})) {
-      if (field.startsWith('signals.')) {
-        this.arrived.push({
-          kind: 'signal',
-          handoffId,
-          step: field.slice('signals.'.length),
-          payload: JSON.parse(value as string),
-        });
-      } else if (field === 'cancelRequest' && value) {
-        this.arrived.push({ kind: 'cancel', handoffId, reason: (value as { reason: string }).reason });
+  async read(position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
+    if (this.wakeup && !this.more && !this.wakeup.due()) return { changes: [], position, more: false };
+    const read = await this.log.readAfter(Number(position) || 0, limit);
+    const changes: HandoffChange[] = [];
+    for (const record of read.records) {
+      if (record.writer === this.log.settings.writer) continue;
+      for (const change of record.changes) {
+        const fresh = this.unseen(change);
+        if (fresh) changes.push(fresh);
       }
     }
+    this.more = read.records.length === limit;
+    return { changes, position: String(read.position), more: this.more };
   }
 
-  async head(): Promise<string> {
-    if (!this.stream) this.open();
-    return String(this.delivered);
-  }
-
-  async read(_position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = null;
-      this.open();
-      throw failure;
+  /** The change without what was delivered before (null when nothing is left). */
+  private unseen(change: HandoffChange): HandoffChange | null {
+    if (change.kind === 'events') {
+      const events = change.events.filter((event) => this.advance(this.handoffSeqs, event.handoffId, event.seq));
+      return events.length > 0 ? { kind: 'events', events } : null;
     }
-    if (!this.stream) this.open();
-    const changes = this.arrived.splice(0, limit);
-    this.delivered += changes.length;
-    return { changes, position: String(this.delivered), more: this.arrived.length > 0 };
+    if (change.kind === 'agentFeed') {
+      const entries = change.entries.filter((entry) => this.advance(this.agentSeqs, entry.agentId, entry.seq));
+      return entries.length > 0 ? { kind: 'agentFeed', entries } : null;
+    }
+    // Signals and cancels are idempotent where they land.
+    return change;
+  }
+
+  private advance(seqs: LRUCache<string, number>, key: string, seq: number): boolean {
+    if (seq <= (seqs.get(key) ?? 0)) return false;
+    seqs.set(key, seq);
+    return true;
   }
 
   async close(): Promise<void> {
-    await this.stream?.close();
-    this.stream = null;
+    await this.wakeup?.close();
   }
 }

@@ -28,6 +28,7 @@ import {
   STATUSES_IGNORING_A_CANCEL,
   type TransitionOutcome,
 } from '../../engine/ports/handoff-store.js';
+import { type ChangePublisher, UNPUBLISHED } from '../change-publisher.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
@@ -174,17 +175,27 @@ const toFilter = handoffDocumentFilter;
 /**
  * Handoffs and their event history. Every state change is one compare-and-set on the
  * document that also records the change's events (the outbox); the events are then
- * copied to the log, and copied again on recovery if the process died in between.
+ * appended to the change log (other processes follow it) and copied to the handoff's log,
+ * while the document's write lock is held, and again on recovery if the process died in between.
  */
 export class HandoffRepository implements HandoffStore {
   private constructor(
     private readonly handoffs: Collection<HandoffDocument>,
     private readonly log: EventLog<StoredEventBody>,
     private readonly finished: FinishedHandoffs,
+    private readonly publisher: ChangePublisher,
   ) {}
 
-  /** `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none). */
-  static async open(db: Database, finishedCacheBytes = 0, writer?: string): Promise<HandoffRepository> {
+  /**
+   * `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none).
+   * `publisher`: where commits are announced to other processes (none for a store only this process uses).
+   */
+  static async open(
+    db: Database,
+    finishedCacheBytes = 0,
+    writer?: string,
+    publisher: ChangePublisher = UNPUBLISHED,
+  ): Promise<HandoffRepository> {
     const handoffs = await db.collection<HandoffDocument>('handoffs', [
       { fields: ['status', 'createdAt'] },
       { fields: ['createdAt'] },
@@ -203,11 +214,14 @@ export class HandoffRepository implements HandoffStore {
     await moveMetadataOutOfState(handoffs);
     await addFinishedAt(handoffs);
     await addOrderFields(handoffs, toHandoff);
-    return new HandoffRepository(
+    const repository = new HandoffRepository(
       handoffs,
       await EventLog.open<StoredEventBody>(db, 'handoff', writer),
       new FinishedHandoffs(finishedCacheBytes),
+      publisher,
     );
+    publisher.onAbandoned('handoffs', (id) => repository.republish(id));
+    return repository;
   }
 
   /**
@@ -215,8 +229,41 @@ export class HandoffRepository implements HandoffStore {
    * a failed write) between the state change and the log write, they may be only in the outbox.
    */
   async repairLog(id: string): Promise<void> {
+    await this.publisher.locked('handoffs', id, async () => {
+      const doc = await this.handoffs.findOne({ _id: id });
+      if (doc) await this.finishOutbox(JSON.parse(doc.outbox) as HandoffEvent[]);
+    });
+  }
+
+  /**
+   * A writer died holding the handoff's lock: it may have committed a transition, a signal or a
+   * cancel without announcing it. All of them are announced again (followers drop what they had).
+   */
+  private async republish(id: string): Promise<void> {
     const doc = await this.handoffs.findOne({ _id: id });
-    if (doc) await this.writeEvents(JSON.parse(doc.outbox) as HandoffEvent[]);
+    if (!doc) return;
+    const { signals, cancelRequest } = requestsOf(doc);
+    await this.publisher.publish([
+      ...Object.entries(signals).map(([step, payload]) => ({ kind: 'signal' as const, handoffId: id, step, payload })),
+      ...(cancelRequest ? [{ kind: 'cancel' as const, handoffId: id, reason: cancelRequest.reason }] : []),
+    ]);
+    await this.finishOutbox(JSON.parse(doc.outbox) as HandoffEvent[]);
+  }
+
+  /**
+   * Announces a transition's events and copies them to the log, in that order: events found in the
+   * log were announced already.
+   */
+  private async announce(events: HandoffEvent[], texts?: string[]): Promise<void> {
+    await this.publisher.publish([{ kind: 'events', events }]);
+    await this.writeEvents(events, texts);
+  }
+
+  /** Announces and logs an outbox unless its last event is in the log already (then all of it was done). */
+  private async finishOutbox(outbox: HandoffEvent[]): Promise<void> {
+    const last = outbox.at(-1);
+    if (!last || (await this.log.has(last.handoffId, last.seq))) return;
+    await this.announce(outbox);
   }
 
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
@@ -228,18 +275,20 @@ export class HandoffRepository implements HandoffStore {
   ): Promise<HandoffEvent[]> {
     const events = drafts.map((draft, index) => eventFrom(handoff, draft, index + 1, at));
     const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
-    await this.handoffs.insertOne({
-      _id: handoff.id,
-      ...identityFields(stored),
-      ...progressFields(stored, at),
-      metadata: JSON.stringify(handoff.metadata),
-      outbox: JSON.stringify(events),
-      leaseOwner: lease?.owner ?? null,
-      leaseExpiresAt: lease?.expiresAt ?? 0,
-      signals: {},
-      cancelRequest: null,
+    await this.publisher.locked('handoffs', handoff.id, async () => {
+      await this.handoffs.insertOne({
+        _id: handoff.id,
+        ...identityFields(stored),
+        ...progressFields(stored, at),
+        metadata: JSON.stringify(handoff.metadata),
+        outbox: JSON.stringify(events),
+        leaseOwner: lease?.owner ?? null,
+        leaseExpiresAt: lease?.expiresAt ?? 0,
+        signals: {},
+        cancelRequest: null,
+      });
+      await this.announce(events);
     });
-    await this.writeEvents(events);
     Object.assign(handoff, { seq: stored.seq, version: stored.version, updatedAt: at });
     return events;
   }
@@ -272,13 +321,15 @@ export class HandoffRepository implements HandoffStore {
       Object.assign(fields, { metadata: JSON.stringify(next.metadata), metaQuery: metadataForQueries(next.metadata) });
     // The final (or pausing) transition also hands the lease back: no separate release write.
     if (releasesLease(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
-    const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
-    if (!updated) return this.refused(next.id, expectedVersion, leaseOwner, honoursCancel);
-    // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
-    this.finished.forgetOne(next.id);
-    next.updatedAt = at;
-    await this.writeEvents(events, texts);
-    return { applied: true, events, requests: requestsOf(updated) };
+    return this.publisher.locked('handoffs', next.id, async (): Promise<TransitionOutcome> => {
+      const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
+      if (!updated) return this.refused(next.id, expectedVersion, leaseOwner, honoursCancel);
+      // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
+      this.finished.forgetOne(next.id);
+      next.updatedAt = at;
+      await this.announce(events, texts);
+      return { applied: true, events, requests: requestsOf(updated) };
+    });
   }
 
   /**
@@ -323,9 +374,9 @@ export class HandoffRepository implements HandoffStore {
     );
   }
 
-  /** Copies a record's outbox to the log again: after a crash it may not have arrived. */
+  /** Copies a record's outbox to the log (and the change log) again: after a crash it may not have arrived. */
   async flushOutbox(record: HandoffRecord): Promise<void> {
-    await this.writeEvents(record.outbox);
+    await this.publisher.locked('handoffs', record.handoff.id, () => this.finishOutbox(record.outbox));
   }
 
   async get(id: string): Promise<Handoff | null> {
@@ -486,22 +537,27 @@ export class HandoffRepository implements HandoffStore {
 
   /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
   async recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
-    const updated = await this.handoffs.findOneAndUpdate(
-      // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
-      { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
-      // notices: what other instances' change streams watch for (rather than every transition).
-      { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) }, $inc: { notices: 1 } },
-    );
-    return updated !== null;
+    return this.publisher.locked('handoffs', id, async () => {
+      const updated = await this.handoffs.findOneAndUpdate(
+        // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
+        { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
+        { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) } },
+      );
+      if (updated) await this.publisher.publish([{ kind: 'signal', handoffId: id, step, payload: payload ?? null }]);
+      return updated !== null;
+    });
   }
 
   /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
   async requestCancel(id: string, reason: string, at: number): Promise<boolean> {
-    const updated = await this.handoffs.findOneAndUpdate(
-      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'] }, cancelRequest: null },
-      { $set: { cancelRequest: { reason, at } }, $inc: { notices: 1 } },
-    );
-    return updated !== null;
+    return this.publisher.locked('handoffs', id, async () => {
+      const updated = await this.handoffs.findOneAndUpdate(
+        { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'] }, cancelRequest: null },
+        { $set: { cancelRequest: { reason, at } } },
+      );
+      if (updated) await this.publisher.publish([{ kind: 'cancel', handoffId: id, reason }]);
+      return updated !== null;
+    });
   }
 
   /**
@@ -547,7 +603,11 @@ export class HandoffRepository implements HandoffStore {
 
   async events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
     const doc = await this.handoffs.findOne({ _id: id });
-    const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({
+    // With the document read, its seq bounds the log: the events are named by id, not found by range.
+    const read = doc
+      ? await this.log.between(id, afterSeq, Math.min(doc.seq, afterSeq + limit))
+      : await this.log.after(id, afterSeq, limit);
+    const logged = read.map((event) => ({
       ...event.body,
       handoffId: event.owner,
       seq: event.seq,

@@ -1,0 +1,172 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Db, Collection as DriverCollection } from 'mongodb';
+import { StoreUnavailableError } from '../../engine/ports/store-errors.js';
+import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
+
+interface LockDocument {
+  /** A new token per acquisition: releasing or breaking a lock removes that very lock, never a later one. */
+  _id: string;
+  /** `collection/documentId`: unique, so one holder at a time. */
+  key: string;
+  owner: string;
+  expiresAt: number;
+}
+
+export interface LockSettings {
+  /** How long a lock lives: a holder that died leaves it, and it is taken from it after this. */
+  lockMs: number;
+  /** Shown as the holder in messages. */
+  owner: string;
+  /** A lock that could not be released (it expires by itself); logged by the caller. */
+  onReleaseFailure?: (key: string, error: unknown) => void;
+}
+
+const SWEEP_EVERY_MS = 1_000;
+
+/** Keys held in the current async context, with when each was taken. */
+type HeldLocks = Map<string, number>;
+
+/**
+ * One writer at a time per document, across every process on the database: the way to make a
+ * read-check-write atomic on a server whose single-document updates are not (FerretDB 1.x reads,
+ * then rewrites the whole document, unguarded), and what orders a document's commits with their
+ * copies in the change log.
+ *
+ * A lock is a document inserted under a unique key: inserting is atomic on every server. A holder
+ * that dies leaves its lock; the next writer (or the sweep every second) removes that very lock
+ * once it expired and runs the repair registered for its collection before anything else, so
+ * what the dead holder committed but did not finish (its change-log copy) is finished.
+ *
+ * Within one process, writers of one document queue locally (no store round trip to find a lock
+ * taken), and work run under a lock that writes the same document again does not lock twice.
+ *
+ * The limit, said plainly: a holder that stalls longer than `lockMs` between its read and its
+ * write (a process paused by the OS) could write after the lock was taken from it. A write checks
+ * that less than half the lock's life has gone by before it starts, which leaves that margin.
+ */
+export class DocumentLocks {
+  private readonly held = new AsyncLocalStorage<HeldLocks>();
+  private readonly queued = new Map<string, Promise<unknown>>();
+  private readonly repairs = new Map<string, (id: string) => Promise<void>>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  private constructor(
+    private readonly locks: DriverCollection<LockDocument>,
+    private readonly settings: LockSettings,
+  ) {
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  static async open(db: Db, settings: LockSettings): Promise<DocumentLocks> {
+    const locks = db.collection<LockDocument>('write_locks');
+    await locks.createIndex({ key: 1 }, { unique: true });
+    await locks.createIndex({ expiresAt: 1 });
+    return new DocumentLocks(locks, settings);
+  }
+
+  /** What to run for a document of `collection` whose writer died holding its lock. */
+  onAbandoned(collection: string, repair: (id: string) => Promise<void>): void {
+    this.repairs.set(collection, repair);
+  }
+
+  /** Runs `work` holding the lock of one document (at once when this context holds it already). */
+  locked<T>(collection: string, id: string, work: () => Promise<T>): Promise<T> {
+    const key = `${collection}/${id}`;
+    if (this.held.getStore()?.has(key)) return work();
+    const previous = this.queued.get(key) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.acquireAndRun(collection, id, key, work),
+      () => this.acquireAndRun(collection, id, key, work),
+    );
+    this.queued.set(key, run);
+    const forget = () => {
+      if (this.queued.get(key) === run) this.queued.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  /**
+   * Throws StoreUnavailableError unless this context holds the document's lock with more than half
+   * of its life left: a write made under it cannot land after the lock was taken from it.
+   */
+  assertHeld(collection: string, id: string): void {
+    const takenAt = this.held.getStore()?.get(`${collection}/${id}`);
+    if (takenAt === undefined) throw new Error(`write to ${collection}/${id} without its lock`);
+    if (Date.now() - takenAt > this.settings.lockMs / 2)
+      throw new StoreUnavailableError(
+        `write to ${collection}`,
+        new Error(`the write lock of ${id} was held too long to write safely; try again`),
+      );
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private async acquireAndRun<T>(collection: string, id: string, key: string, work: () => Promise<T>): Promise<T> {
+    const { token, abandoned } = await this.acquire(key);
+    const held: HeldLocks = new Map(this.held.getStore() ?? []);
+    held.set(key, Date.now());
+    let release = true;
+    try {
+      return await this.held.run(held, async () => {
+        if (abandoned) await this.repairs.get(collection)?.(id);
+        return work();
+      });
+    } catch (error) {
+      // The store failed part-way: what was committed before may lack its change-log copy. The lock is
+      // left to expire, and whoever takes it over then runs the repair (the store is back by then, or it waits).
+      if (error instanceof StoreUnavailableError) release = false;
+      throw error;
+    } finally {
+      held.delete(key);
+      if (release)
+        await this.locks.deleteOne({ _id: token }).catch((error) => this.settings.onReleaseFailure?.(key, error));
+    }
+  }
+
+  /** Inserts the lock; while another holds it, waits for it, and removes it once it expired. */
+  private async acquire(key: string): Promise<{ token: string; abandoned: boolean }> {
+    const giveUpAt = Date.now() + this.settings.lockMs * 2;
+    let abandoned = false;
+    let pauseMs = 2;
+    for (;;) {
+      const token = randomUUID();
+      try {
+        await this.locks.insertOne({
+          _id: token,
+          key,
+          owner: this.settings.owner,
+          expiresAt: Date.now() + this.settings.lockMs,
+        });
+        return { token, abandoned };
+      } catch (error) {
+        if (!isDuplicateKey(error)) translateMongoError('write_locks', error);
+      }
+      const holder = await this.locks.findOne({ key }).catch((error) => translateMongoError('write_locks', error));
+      if (!holder) continue;
+      if (holder.expiresAt < Date.now()) {
+        // Deleting by its token removes that lock only: of two processes breaking it, one succeeds.
+        const removed = await this.locks.deleteOne({ _id: holder._id });
+        if (removed.deletedCount === 1) abandoned = true;
+        continue;
+      }
+      if (Date.now() > giveUpAt)
+        throw new StoreUnavailableError(`lock ${key}`, new Error(`still held by ${holder.owner}`));
+      await new Promise((resolve) => setTimeout(resolve, pauseMs + Math.random() * pauseMs));
+      pauseMs = Math.min(pauseMs * 2, 50);
+    }
+  }
+
+  /** Locks left by processes that died are taken (repairing what they guarded) without waiting for a writer. */
+  private async sweep(): Promise<void> {
+    const expired = await this.locks.find({ expiresAt: { $lt: Date.now() } }, { limit: 100 }).toArray();
+    for (const lock of expired) {
+      const slash = lock.key.indexOf('/');
+      await this.locked(lock.key.slice(0, slash), lock.key.slice(slash + 1), async () => undefined);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { EngineStores } from '../../engine/ports/stores.js';
+import type { ChangePublisher } from '../change-publisher.js';
+import type { Database } from '../collection.js';
+import { AgentFeedRepository } from '../repositories/agent-feed-repository.js';
+import { HandoffRepository } from '../repositories/handoff-repository.js';
+import { ChangeLog } from './change-log.js';
+import { ChangeWakeup } from './change-wakeup.js';
+import { MongoDatabase } from './mongo.js';
+import { MongoChangeFeed } from './mongo-change-feed.js';
+import { MongoCommittedEvents } from './mongo-committed-events.js';
+
+/** How long the change log keeps records: the longest a webhook dispatcher (or a follower) may be away and miss nothing. */
+const CHANGE_LOG_RETENTION_MS = 24 * 60 * 60_000;
+
+type MongoStores = Pick<EngineStores, 'sharing' | 'handoffs' | 'agentFeed' | 'handoffChanges' | 'committedEvents'>;
+
+/**
+ * The ports whose commits other processes must hear of, on MongoDB or FerretDB: handoffs and agent
+ * feeds write under document locks and announce to the change log; the change feed and the
+ * webhooks' committed events read it by position (woken by a change stream where the server has
+ * them). Null for a Database that is not a MongoDatabase (a test wrapper).
+ */
+export async function openMongoStores(
+  db: Database,
+  writer: string,
+  finishedCacheBytes: number,
+): Promise<MongoStores | null> {
+  if (!(db instanceof MongoDatabase)) return null;
+  const log = await ChangeLog.open(db.driverDb, db.locks, {
+    writer,
+    retentionMs: CHANGE_LOG_RETENTION_MS,
+    pushesDownIdOnly: db.server.pushesDownIdOnly,
+  });
+  const publisher: ChangePublisher = {
+    locked: (collection, id, work) => db.locks.locked(collection, id, work),
+    publish: (changes) => log.append(changes),
+    onAbandoned: (collection, repair) => db.locks.onAbandoned(collection, repair),
+  };
+  return {
+    sharing: 'shared',
+    handoffs: await HandoffRepository.open(db, finishedCacheBytes, writer, publisher),
+    agentFeed: await AgentFeedRepository.open(db, writer, publisher),
+    handoffChanges: new MongoChangeFeed(log, db.server.changeStreams ? new ChangeWakeup(db.driverDb) : null),
+    committedEvents: new MongoCommittedEvents(log),
+  };
+}

@@ -1,0 +1,27 @@
+import type { HandoffChange } from '../engine/ports/handoff-store.js';
+
+/**
+ * How the document repositories make what they commit reach other processes on a store without
+ * multi-document transactions (MongoDB, FerretDB): a document is written under its write lock,
+ * and the change is appended to the shared change log before the lock is let go (see ChangeLog
+ * for why that keeps every document's changes in commit order, with nothing lost to a crash).
+ */
+export interface ChangePublisher {
+  /** Runs `work` holding the write lock of one document (its guarded writes inside do not lock again). */
+  locked<T>(collection: string, id: string, work: () => Promise<T>): Promise<T>;
+  /** Appends to the change log; resolves once stored. */
+  publish(changes: HandoffChange[]): Promise<void>;
+  /**
+   * What to do for a document of `collection` whose writer died (or failed) holding its lock:
+   * finish what that writer may have committed but not appended (appending twice is harmless:
+   * followers drop what they delivered already).
+   */
+  onAbandoned(collection: string, repair: (id: string) => Promise<void>): void;
+}
+
+/** For a store no other process reads changes from (a test or benchmark stand-in): nothing to lock or publish. */
+export const UNPUBLISHED: ChangePublisher = {
+  locked: (_collection, _id, work) => work(),
+  publish: async () => undefined,
+  onAbandoned: () => undefined,
+};
