@@ -5,8 +5,8 @@
  * stay well above that.
  */
 
-import { PRIORITIES } from '../src/engine/handoffs/handoff.js';
-import { HandoffQueue } from '../src/engine/handoffs/handoff-queue.js';
+import { PRIORITIES } from '../src/engine/kernel/handoff/handoff.js';
+import { HandoffQueue } from '../src/engine/kernel/scheduler/handoff-queue.js';
 
 const HANDOFFS = 100_000;
 

@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Handoff } from '../src/engine/handoffs/handoff.js';
-import type { HandoffEventDraft } from '../src/engine/handoffs/handoff-event.js';
+import type { Handoff } from '../src/engine/kernel/handoff/handoff.js';
+import type { HandoffEventDraft } from '../src/engine/kernel/handoff/handoff-event.js';
 import { SqliteDatabase } from '../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../src/store/sqlite/sqlite-handoff-store.js';
 import { median } from './support/common.js';

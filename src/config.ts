@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FairShareKeySource, FairShareRule } from './engine/handoffs/fair-share.js';
-import type { RetentionSettings } from './engine/handoffs/handoff-retention.js';
+import type { RetentionSettings } from './engine/kernel/handoff-retention.js';
+import type { FairShareKeySource, FairShareRule } from './engine/kernel/scheduler/fair-share.js';
 
 /** Where `npm run dashboard:build` writes, whatever directory the server starts from. */
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/dist', import.meta.url));

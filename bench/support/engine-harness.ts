@@ -1,6 +1,6 @@
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { isFinalEvent } from '../../src/engine/handoffs/handoff-event.js';
-import type { ProcedureInput } from '../../src/engine/procedures/procedure-definition.js';
+import { isFinalEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
+import type { ProcedureInput } from '../../src/engine/kernel/procedures/procedure-definition.js';
 import type { Database } from '../../src/store/collection.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';

@@ -3,8 +3,8 @@
  * a final status drawn from a production-like mix, and the sample's timings stretched to seconds.
  * Deterministic in (seed, index), so a rebuilt file holds the same rows.
  */
-import { durationMs, type Handoff, type HandoffStatus } from '../../src/engine/handoffs/handoff.js';
-import { FINAL_EVENT_BY_STATUS, type HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
+import { durationMs, type Handoff, type HandoffStatus } from '../../src/engine/kernel/handoff/handoff.js';
+import { FINAL_EVENT_BY_STATUS, type HandoffEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
 import { stateText } from '../../src/store/handoff-text.js';
 import type { SampleHandoff } from './scale-sample.js';
 

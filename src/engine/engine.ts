@@ -3,16 +3,15 @@ import { AgentService } from './agents/agent-service.js';
 import { ContextDeliveryService } from './agents/context-delivery-service.js';
 import { recordHandoffsInAgentFeeds } from './agents/handoff-feed-observer.js';
 import { BulkOperationService } from './bulk/bulk-operation-service.js';
-import type { FairShareRule } from './handoffs/fair-share.js';
-import { FaultInjectors } from './handoffs/fault-injectors.js';
-import { followHandoffChanges } from './handoffs/follow-handoff-changes.js';
-import { HandoffQueue } from './handoffs/handoff-queue.js';
-import { HandoffRetention, KEEP_EVERYTHING, type RetentionSettings } from './handoffs/handoff-retention.js';
-import { HandoffRunner } from './handoffs/handoff-runner.js';
-import { HandoffService } from './handoffs/handoff-service.js';
-import { createStepServices, validateHandoff, validationFactsOf } from './handoffs/step-services.js';
-import type { EngineStores } from './ports/stores.js';
-import { ProcedureService } from './procedures/procedure-service.js';
+import type { EngineStores } from './engine-stores.js';
+import { followHandoffChanges } from './kernel/events/follow-handoff-changes.js';
+import { HandoffRetention, KEEP_EVERYTHING, type RetentionSettings } from './kernel/handoff-retention.js';
+import { HandoffService } from './kernel/handoff-service.js';
+import { ProcedureService } from './kernel/procedures/procedure-service.js';
+import { HandoffRunner } from './kernel/runner/handoff-runner.js';
+import type { FairShareRule } from './kernel/scheduler/fair-share.js';
+import { HandoffQueue } from './kernel/scheduler/handoff-queue.js';
+import { FaultInjectors } from './reliability/fault-injectors.js';
 import { ReliabilityService } from './reliability/reliability-service.js';
 import { type Clock, repeatEvery, systemClock } from './shared/clock.js';
 import { type Logger, silentLogger } from './shared/logger.js';
@@ -21,6 +20,7 @@ import { AgentTaskPerformer } from './tasks/agent-task-performer.js';
 import { AgentTaskService } from './tasks/agent-task-service.js';
 import { type ClaimTokenSource, secureClaimTokens } from './tasks/claim-token.js';
 import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
+import { createStepServices, validateHandoff, validationFactsOf } from './validation/handoff-validation.js';
 import { ValidationRuleService } from './validation/rule-service.js';
 import { ValidationService } from './validation/validation-service.js';
 import type { WebhookSender } from './webhooks/webhook-sender.js';
@@ -161,7 +161,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     (id) => runner.execute(id),
     options.settings.fairShare ?? null,
   );
-  const retention = new HandoffRetention(stores, options.settings.retention ?? KEEP_EVERYTHING, clock, logger);
+  const retention = new HandoffRetention(
+    { handoffs: stores.handoffs, dependents: [stores.agentTasks, stores.inbox] },
+    options.settings.retention ?? KEEP_EVERYTHING,
+    clock,
+    logger,
+  );
   handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
   const deliveries = new ContextDeliveryService({
     inbox: stores.inbox,

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError, type YogaServerOptions } from 'graphql-yoga';
-import { StoreUnavailableError } from '../engine/ports/store-errors.js';
+import { StoreUnavailableError } from '../engine/kernel/ports/store-errors.js';
 
 type MaskError = NonNullable<
   Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { HANDOFF_STATUSES } from '../engine/handoffs/handoff.js';
-import { isFinalEvent } from '../engine/handoffs/handoff-event.js';
+import { HANDOFF_STATUSES } from '../engine/kernel/handoff/handoff.js';
+import { isFinalEvent } from '../engine/kernel/handoff/handoff-event.js';
 import type { Logger } from '../engine/shared/logger.js';
 import { type RuleEvaluationLike, ruleEvaluationMetrics } from './validation-metrics.js';
 

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { KeyDepth } from '../engine/handoffs/handoff-queue.js';
+import type { KeyDepth } from '../engine/kernel/scheduler/handoff-queue.js';
 
 /** Label of handoffs that have no fair-share key (or of every handoff when fair share is off). */
 export const NO_KEY_LABEL = '(none)';

@@ -1,4 +1,4 @@
-import type { HandoffFilter } from '../engine/ports/handoff-store.js';
+import type { HandoffFilter } from '../engine/kernel/ports/handoff-store.js';
 import { AgentRef } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import type { Page, PageRequest } from '../engine/ports/page.js';
-import { InvalidCursorError } from '../engine/ports/store-errors.js';
+import type { Page, PageRequest } from '../engine/kernel/ports/page.js';
+import { InvalidCursorError } from '../engine/kernel/ports/store-errors.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;

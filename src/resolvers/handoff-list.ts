@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../context.js';
-import type { Handoff } from '../engine/handoffs/handoff.js';
-import { DEFAULT_HANDOFF_ORDER, type HandoffOrder } from '../engine/handoffs/handoff-order.js';
-import type { HandoffQuery } from '../engine/handoffs/handoff-query.js';
-import type { HandoffFilter } from '../engine/ports/handoff-store.js';
+import type { Handoff } from '../engine/kernel/handoff/handoff.js';
+import { DEFAULT_HANDOFF_ORDER, type HandoffOrder } from '../engine/kernel/handoff/handoff-order.js';
+import type { HandoffQuery } from '../engine/kernel/handoff/handoff-query.js';
+import type { HandoffFilter } from '../engine/kernel/ports/handoff-store.js';
 import type { UserError } from '../engine/shared/user-error.js';
 import type { HandoffFilterInput } from '../schema/handoff.js';
 import type { HandoffOrderInput } from '../schema/handoff-filter.js';

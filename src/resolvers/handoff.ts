@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { durationMs, updatedAtOf } from '../engine/handoffs/handoff.js';
-import type { HandoffEvent } from '../engine/handoffs/handoff-event.js';
+import { durationMs, updatedAtOf } from '../engine/kernel/handoff/handoff.js';
+import type { HandoffEvent } from '../engine/kernel/handoff/handoff-event.js';
 import { actorFrom } from '../engine/shared/actor.js';
 import { ActorRef } from '../schema/actor.js';
 import { AgentRef } from '../schema/agent.js';

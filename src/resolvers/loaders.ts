@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Agent } from '../engine/agents/agent.js';
 import type { Engine } from '../engine/engine.js';
-import type { Handoff } from '../engine/handoffs/handoff.js';
-import type { Procedure } from '../engine/procedures/procedure.js';
+import type { Handoff } from '../engine/kernel/handoff/handoff.js';
+import type { Procedure } from '../engine/kernel/procedures/procedure.js';
 import type { ReliabilityTestConfig } from '../engine/reliability/reliability-test.js';
 import type { RuleResult, ValidationRule } from '../engine/validation/rule.js';
 

@@ -1,5 +1,5 @@
-import { rollbackSteps } from '../engine/procedures/procedure.js';
-import type { ProcedureInput } from '../engine/procedures/procedure-definition.js';
+import { rollbackSteps } from '../engine/kernel/procedures/procedure.js';
+import type { ProcedureInput } from '../engine/kernel/procedures/procedure-definition.js';
 import { builder } from '../schema/builder.js';
 import { CompensationRef, implementProcedureNode, ProcedureRef } from '../schema/procedure.js';
 import {

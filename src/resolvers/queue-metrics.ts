@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { describeFairShareKey } from '../engine/handoffs/fair-share.js';
+import { describeFairShareKey } from '../engine/kernel/scheduler/fair-share.js';
 import { builder } from '../schema/builder.js';
 import { MetricsRef } from '../schema/metrics.js';
 import { type QueueFigures, QueueKeyDepthRef, QueueMetricsRef } from '../schema/queue-metrics.js';

@@ -1,4 +1,4 @@
-import type { HandoffEventType } from '../engine/handoffs/handoff-event.js';
+import type { HandoffEventType } from '../engine/kernel/handoff/handoff-event.js';
 import type { WebhookDeliveryStatus } from '../engine/webhooks/webhook-delivery.js';
 import { builder } from '../schema/builder.js';
 import { pageArgs } from '../schema/connection.js';

@@ -1,4 +1,4 @@
-import { SEVERITIES, STEP_KINDS } from '../engine/procedures/procedure.js';
+import { SEVERITIES, STEP_KINDS } from '../engine/kernel/procedures/procedure.js';
 import { builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 

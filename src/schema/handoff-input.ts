@@ -1,4 +1,4 @@
-import type { Handoff } from '../engine/handoffs/handoff.js';
+import type { Handoff } from '../engine/kernel/handoff/handoff.js';
 import { builder } from './builder.js';
 import { HandoffRef, HandoffTypeEnum, PriorityEnum, SignalOutcomeEnum } from './handoff.js';
 import { payloadType } from './user-error.js';

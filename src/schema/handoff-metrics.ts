@@ -1,5 +1,5 @@
-import type { HandoffType } from '../engine/handoffs/handoff.js';
-import type { GroupMetrics, HandoffMetrics } from '../engine/handoffs/handoff-metrics.js';
+import type { HandoffType } from '../engine/kernel/handoff/handoff.js';
+import type { GroupMetrics, HandoffMetrics } from '../engine/kernel/handoff/handoff-metrics.js';
 import { builder } from './builder.js';
 import { HandoffStatusEnum, HandoffTypeEnum } from './handoff.js';
 

@@ -5,9 +5,9 @@ import {
   PRIORITIES,
   STEP_STATUSES,
   type StepRun,
-} from '../engine/handoffs/handoff.js';
-import { HANDOFF_EVENT_TYPES, type HandoffEvent } from '../engine/handoffs/handoff-event.js';
-import { SIGNAL_OUTCOMES } from '../engine/handoffs/step-signal.js';
+} from '../engine/kernel/handoff/handoff.js';
+import { HANDOFF_EVENT_TYPES, type HandoffEvent } from '../engine/kernel/handoff/handoff-event.js';
+import { SIGNAL_OUTCOMES } from '../engine/kernel/handoff/step-signal.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';

@@ -1,4 +1,4 @@
-import type { Procedure } from '../engine/procedures/procedure.js';
+import type { Procedure } from '../engine/kernel/procedures/procedure.js';
 import { builder } from './builder.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
 import { ProcedureRef } from './procedure.js';

@@ -1,5 +1,5 @@
-import type { Compensation, Procedure, RetryPolicy, StepDefinition } from '../engine/procedures/procedure.js';
-import { DEFAULT_NON_RETRYABLE_CODES } from '../engine/procedures/procedure.js';
+import type { Compensation, Procedure, RetryPolicy, StepDefinition } from '../engine/kernel/procedures/procedure.js';
+import { DEFAULT_NON_RETRYABLE_CODES } from '../engine/kernel/procedures/procedure.js';
 import { builder } from './builder.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
 import type { LoadNodes } from './load-nodes.js';

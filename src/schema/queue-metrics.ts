@@ -1,4 +1,4 @@
-import type { KeyDepth } from '../engine/handoffs/handoff-queue.js';
+import type { KeyDepth } from '../engine/kernel/scheduler/handoff-queue.js';
 import { builder } from './builder.js';
 
 /** This process's handoff queue: what `metrics.queue` reads (engine/handoffs/handoff-queue.ts). */

@@ -1,4 +1,4 @@
-import type { HandoffChange } from '../engine/ports/handoff-store.js';
+import type { HandoffChange } from '../engine/kernel/ports/handoff-store.js';
 
 /**
  * How the document repositories make what they commit reach other processes on a store without

@@ -60,4 +60,4 @@ export class OperationCounter {
   }
 }
 
-export { DuplicateKeyError } from '../engine/ports/store-errors.js';
+export { DuplicateKeyError } from '../engine/kernel/ports/store-errors.js';

@@ -1,5 +1,5 @@
-import { type HandoffOrder, sortKeyLength } from '../engine/handoffs/handoff-order.js';
-import { InvalidCursorError } from '../engine/ports/store-errors.js';
+import { type HandoffOrder, sortKeyLength } from '../engine/kernel/handoff/handoff-order.js';
+import { InvalidCursorError } from '../engine/kernel/ports/store-errors.js';
 
 /** Where a handoff page left off: the sort key of the last row seen and its id. */
 export interface HandoffPosition {

@@ -1,5 +1,5 @@
-import type { Handoff } from '../engine/handoffs/handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from '../engine/handoffs/handoff-event.js';
+import type { Handoff } from '../engine/kernel/handoff/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../engine/kernel/handoff/handoff-event.js';
 
 /** How every adapter turns a handoff and its events into stored text, and back. */
 

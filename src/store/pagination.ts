@@ -1,5 +1,5 @@
-import type { Page, PageRequest } from '../engine/ports/page.js';
-import { InvalidCursorError } from '../engine/ports/store-errors.js';
+import type { Page, PageRequest } from '../engine/kernel/ports/page.js';
+import { InvalidCursorError } from '../engine/kernel/ports/store-errors.js';
 import type { Collection, Filter, StoredDocument } from './collection.js';
 
 export { InvalidCursorError, type Page, type PageRequest };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RetentionSweep } from '../../src/engine/handoffs/handoff-retention.js';
+import type { RetentionSweep } from '../../src/engine/kernel/handoff-retention.js';
 import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
 import { createProcedure, follow, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import type { EngineStores } from '../../src/engine/ports/stores.js';
+import type { EngineStores } from '../../src/engine/engine-stores.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import { claimTokenDigest } from '../../src/engine/tasks/claim-token.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';

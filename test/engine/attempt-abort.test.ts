@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptAbort } from '../../src/engine/handoffs/attempt-abort.js';
+import { AttemptAbort } from '../../src/engine/kernel/runner/attempt-abort.js';
 
 describe('AttemptAbort', () => {
   it('rejects `aborted` and fires a signal read before the abort, with the first reason only', async () => {

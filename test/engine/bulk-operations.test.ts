@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BulkOperation } from '../../src/engine/bulk/bulk-operation.js';
 import { type BulkHandoffs, BulkOperationService } from '../../src/engine/bulk/bulk-operation-service.js';
-import type { Handoff } from '../../src/engine/handoffs/handoff.js';
-import type { HandoffOrder } from '../../src/engine/handoffs/handoff-order.js';
-import type { HandoffFilter } from '../../src/engine/ports/handoff-store.js';
-import type { PageRequest } from '../../src/engine/ports/page.js';
+import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
+import type { HandoffOrder } from '../../src/engine/kernel/handoff/handoff-order.js';
+import type { HandoffFilter } from '../../src/engine/kernel/ports/handoff-store.js';
+import type { PageRequest } from '../../src/engine/kernel/ports/page.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import { fail, ok } from '../../src/engine/shared/user-error.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import type { FairShareRule } from '../../src/engine/handoffs/fair-share.js';
+import type { FairShareRule } from '../../src/engine/kernel/scheduler/fair-share.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { ManualClock } from '../support/manual-clock.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FairShareRule } from '../../src/engine/handoffs/fair-share.js';
-import { fairShareKeyOf } from '../../src/engine/handoffs/fair-share.js';
-import { PRIORITIES, type Priority } from '../../src/engine/handoffs/handoff.js';
-import { HandoffQueue } from '../../src/engine/handoffs/handoff-queue.js';
+import { PRIORITIES, type Priority } from '../../src/engine/kernel/handoff/handoff.js';
+import type { FairShareRule } from '../../src/engine/kernel/scheduler/fair-share.js';
+import { fairShareKeyOf } from '../../src/engine/kernel/scheduler/fair-share.js';
+import { HandoffQueue } from '../../src/engine/kernel/scheduler/handoff-queue.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 
 /** A queue whose runs last until the test finishes them, recording the order they started in. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Handoff } from '../../src/engine/handoffs/handoff.js';
-import { HandoffRetention, type RetainedStores } from '../../src/engine/handoffs/handoff-retention.js';
-import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
+import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
+import { HandoffRetention, type RetainedStores } from '../../src/engine/kernel/handoff-retention.js';
+import type { HandoffStore } from '../../src/engine/kernel/ports/handoff-store.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';
@@ -54,13 +54,15 @@ async function storesWith(handoffs: Handoff[]) {
   };
   const stores: RetainedStores = {
     handoffs: store,
-    agentTasks: {
-      deleteOfHandoffs: async (ids) => {
-        dependents.push([...ids]);
-        return 0;
+    dependents: [
+      {
+        deleteOfHandoffs: async (ids) => {
+          dependents.push([...ids]);
+          return 0;
+        },
       },
-    },
-    inbox: { deleteOfHandoffs: async () => 0 },
+      { deleteOfHandoffs: async () => 0 },
+    ],
   };
   return { store, stores, calls, dependents };
 }

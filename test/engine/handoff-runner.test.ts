@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
-import { retryDelayMs } from '../../src/engine/handoffs/retry-delay.js';
-import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
-import { StoreUnavailableError } from '../../src/engine/ports/store-errors.js';
-import type { EngineStores } from '../../src/engine/ports/stores.js';
+import type { EngineStores } from '../../src/engine/engine-stores.js';
+import type { HandoffEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
+import { retryDelayMs } from '../../src/engine/kernel/handoff/retry-delay.js';
+import type { HandoffStore } from '../../src/engine/kernel/ports/handoff-store.js';
+import { StoreUnavailableError } from '../../src/engine/kernel/ports/store-errors.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import type { Database } from '../../src/store/collection.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Handoff, HandoffStatus, StepRun } from '../../src/engine/handoffs/handoff.js';
+import type { Handoff, HandoffStatus, StepRun } from '../../src/engine/kernel/handoff/handoff.js';
 import {
   type AttemptFailure,
   compensationFailed,
@@ -23,8 +23,8 @@ import {
   succeedStep,
   type Transition,
   type TransitionResult,
-} from '../../src/engine/handoffs/handoff-transitions.js';
-import { DEFAULT_RETRY, type Procedure, type StepDefinition } from '../../src/engine/procedures/procedure.js';
+} from '../../src/engine/kernel/handoff/handoff-transitions.js';
+import { DEFAULT_RETRY, type Procedure, type StepDefinition } from '../../src/engine/kernel/procedures/procedure.js';
 
 /** The status machine without a store: each transition from a state it applies to, and refused from one it does not. */
 

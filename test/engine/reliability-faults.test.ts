@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Handoff } from '../../src/engine/handoffs/handoff.js';
+import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
 import {
   createFaultHook,
   HANG_MAX_STEP_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { FINAL_STATUSES } from '../../src/engine/handoffs/handoff.js';
+import { FINAL_STATUSES } from '../../src/engine/kernel/handoff/handoff.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import type { Database } from '../../src/store/collection.js';
 import { ReliabilityTestRepository } from '../../src/store/repositories/reliability-test-repository.js';

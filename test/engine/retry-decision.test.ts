@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isNonRetryableCode, nextRetryDelayMs } from '../../src/engine/handoffs/retry-delay.js';
-import { retryAfterMs } from '../../src/engine/handoffs/steps/retry-after.js';
-import { DEFAULT_RETRY } from '../../src/engine/procedures/procedure.js';
+import { isNonRetryableCode, nextRetryDelayMs } from '../../src/engine/kernel/handoff/retry-delay.js';
+import { DEFAULT_RETRY } from '../../src/engine/kernel/procedures/procedure.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
+import { retryAfterMs } from '../../src/engine/webhooks/retry-after.js';
 
 const NOW = Date.UTC(2026, 10, 30, 9, 0, 0);
 

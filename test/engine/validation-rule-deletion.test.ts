@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Procedure } from '../../src/engine/procedures/procedure.js';
-import { seedProcedures } from '../../src/engine/procedures/seed-procedures.js';
+import type { Procedure } from '../../src/engine/kernel/procedures/procedure.js';
+import { seedProcedures } from '../../src/engine/kernel/procedures/seed-procedures.js';
 import { describeReference, referencesTo } from '../../src/engine/validation/rule-references.js';
 import { ValidationRuleService } from '../../src/engine/validation/rule-service.js';
 import { seedRules } from '../../src/engine/validation/seed-rules.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentService } from '../../src/engine/agents/agent-service.js';
-import type { Severity } from '../../src/engine/procedures/procedure.js';
+import type { Severity } from '../../src/engine/kernel/procedures/procedure.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import type { RuleResult } from '../../src/engine/validation/rule.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AgentService } from '../../src/engine/agents/agent-service.js';
-import type { Procedure } from '../../src/engine/procedures/procedure.js';
+import type { Procedure } from '../../src/engine/kernel/procedures/procedure.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
 import { seededRandom } from '../../src/engine/shared/random.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
+import type { HandoffEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import {
   afterAttempt,

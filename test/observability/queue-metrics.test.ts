@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { KeyDepth } from '../../src/engine/handoffs/handoff-queue.js';
+import type { KeyDepth } from '../../src/engine/kernel/scheduler/handoff-queue.js';
 import { boundedKeyDepths, registerQueueMetrics } from '../../src/observability/queue-metrics.js';
 
 const depth = (key: string | null, waiting: number, running: number): KeyDepth => ({

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentFeedDraft } from '../../src/engine/agents/agent-feed.js';
-import type { AgentFeedStore } from '../../src/engine/ports/agent-feed-store.js';
+import type { AgentFeedStore } from '../../src/engine/agents/agent-feed-store.js';
 import type { Database } from '../../src/store/collection.js';
 import { AgentFeedRepository } from '../../src/store/repositories/agent-feed-repository.js';
 import { SqliteAgentFeed } from '../../src/store/sqlite/sqlite-agent-feed.js';

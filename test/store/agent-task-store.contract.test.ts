@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentTaskStore } from '../../src/engine/ports/agent-task-store.js';
 import type { AgentTask } from '../../src/engine/tasks/agent-task.js';
+import type { AgentTaskStore } from '../../src/engine/tasks/agent-task-store.js';
 import type { Database } from '../../src/store/collection.js';
 import { AgentTaskRepository } from '../../src/store/repositories/agent-task-repository.js';
 import { type AdapterFixture, adapterFixtures } from './adapters.js';

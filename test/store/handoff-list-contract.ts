@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Handoff, HandoffStatus, Priority, StepRun } from '../../src/engine/handoffs/handoff.js';
-import { type HandoffOrder, PRIORITY_RANK } from '../../src/engine/handoffs/handoff-order.js';
-import type { HandoffFilter, HandoffStore } from '../../src/engine/ports/handoff-store.js';
-import { InvalidCursorError } from '../../src/engine/ports/store-errors.js';
+import type { Handoff, HandoffStatus, Priority, StepRun } from '../../src/engine/kernel/handoff/handoff.js';
+import { type HandoffOrder, PRIORITY_RANK } from '../../src/engine/kernel/handoff/handoff-order.js';
+import type { HandoffFilter, HandoffStore } from '../../src/engine/kernel/ports/handoff-store.js';
+import { InvalidCursorError } from '../../src/engine/kernel/ports/store-errors.js';
 
 /**
  * What every handoff store must answer alike for lists: the filters, the orders, and keyset cursors

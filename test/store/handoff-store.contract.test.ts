@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Handoff, HandoffStatus } from '../../src/engine/handoffs/handoff.js';
-import type { HandoffStore } from '../../src/engine/ports/handoff-store.js';
-import { DuplicateKeyError, InvalidCursorError } from '../../src/engine/ports/store-errors.js';
+import type { Handoff, HandoffStatus } from '../../src/engine/kernel/handoff/handoff.js';
+import type { HandoffStore } from '../../src/engine/kernel/ports/handoff-store.js';
+import { DuplicateKeyError, InvalidCursorError } from '../../src/engine/kernel/ports/store-errors.js';
 import type { Database } from '../../src/store/collection.js';
 import { HandoffRepository } from '../../src/store/repositories/handoff-repository.js';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';

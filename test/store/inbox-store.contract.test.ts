@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InboxStore } from '../../src/engine/ports/registry-stores.js';
+import type { InboxStore } from '../../src/engine/agents/agent-stores.js';
 import { payloadDigest } from '../../src/engine/validation/subject.js';
 import type { Database } from '../../src/store/collection.js';
 import { InboxRepository } from '../../src/store/repositories/inbox-repository.js';

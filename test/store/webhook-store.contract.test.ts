@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Handoff } from '../../src/engine/handoffs/handoff.js';
-import type { HandoffEvent } from '../../src/engine/handoffs/handoff-event.js';
-import type { EngineStores } from '../../src/engine/ports/stores.js';
+import type { EngineStores } from '../../src/engine/engine-stores.js';
+import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
+import type { HandoffEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
 import { newDelivery } from '../../src/engine/webhooks/webhook-delivery.js';
 import type { WebhookSubscription } from '../../src/engine/webhooks/webhook-subscription.js';
 import type { Database } from '../../src/store/collection.js';

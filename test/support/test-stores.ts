@@ -1,4 +1,4 @@
-import type { EngineStores } from '../../src/engine/ports/stores.js';
+import type { EngineStores } from '../../src/engine/engine-stores.js';
 import type { Database } from '../../src/store/collection.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { SqliteChangeFeed } from '../../src/store/sqlite/sqlite-change-feed.js';

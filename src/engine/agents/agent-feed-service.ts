@@ -1,9 +1,9 @@
-import type { AgentFeedStore } from '../ports/agent-feed-store.js';
 import type { Clock } from '../shared/clock.js';
 import { followGapless } from '../shared/gapless-follow.js';
 import type { Logger } from '../shared/logger.js';
 import { Topic } from '../shared/topic.js';
 import type { AgentFeedDraft, AgentFeedEntry } from './agent-feed.js';
+import type { AgentFeedStore } from './agent-feed-store.js';
 
 /** Where the engine writes what concerns an agent. */
 export interface AgentFeedRecorder {

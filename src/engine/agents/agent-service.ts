@@ -1,8 +1,8 @@
-import type { Page, PageRequest } from '../ports/page.js';
-import type { AgentQuery, AgentStore } from '../ports/registry-stores.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Clock } from '../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { AGENT_ID_PATTERN, type Agent, type AgentStatus, effectiveStatus, isHeartbeatFresh } from './agent.js';
+import type { AgentQuery, AgentStore } from './agent-stores.js';
 
 export interface RegisterAgentInput {
   id: string;

@@ -1,9 +1,9 @@
-import type { Page, PageRequest } from '../ports/page.js';
-import type { InboxStore } from '../ports/registry-stores.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { AgentFeedRecorder } from './agent-feed-service.js';
+import type { InboxStore } from './agent-stores.js';
 import { type ContextDelivery, receiptSignalName } from './context-delivery.js';
 
 export interface ContextDeliveryServiceOptions {

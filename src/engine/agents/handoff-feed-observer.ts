@@ -1,5 +1,5 @@
-import type { Handoff } from '../handoffs/handoff.js';
-import { type HandoffEvent, isFinalEvent } from '../handoffs/handoff-event.js';
+import type { Handoff } from '../kernel/handoff/handoff.js';
+import { type HandoffEvent, isFinalEvent } from '../kernel/handoff/handoff-event.js';
 import type { Logger } from '../shared/logger.js';
 import type { Topic } from '../shared/topic.js';
 import type { AgentFeedDraft } from './agent-feed.js';

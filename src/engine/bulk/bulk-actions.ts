@@ -1,7 +1,7 @@
-import { type Handoff, isFinal } from '../handoffs/handoff.js';
-import type { HandoffEvent } from '../handoffs/handoff-event.js';
-import type { RedriveOptions } from '../handoffs/handoff-levers.js';
-import type { PauseRequest } from '../handoffs/handoff-transitions.js';
+import { type Handoff, isFinal } from '../kernel/handoff/handoff.js';
+import type { HandoffEvent } from '../kernel/handoff/handoff-event.js';
+import type { PauseRequest } from '../kernel/handoff/handoff-transitions.js';
+import type { RedriveOptions } from '../kernel/handoff-levers.js';
 import type { Actor } from '../shared/actor.js';
 import type { Outcome } from '../shared/user-error.js';
 import { pauseAction, resumeAction, retryAction } from './bulk-lever-actions.js';

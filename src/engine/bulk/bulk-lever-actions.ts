@@ -1,5 +1,5 @@
-import { type Handoff, isFinal, runOf } from '../handoffs/handoff.js';
-import type { HandoffEventType } from '../handoffs/handoff-event.js';
+import { type Handoff, isFinal, runOf } from '../kernel/handoff/handoff.js';
+import type { HandoffEventType } from '../kernel/handoff/handoff-event.js';
 import type { BulkAction, BulkActionServices } from './bulk-actions.js';
 import { markedReason } from './bulk-actions.js';
 import { type BulkItemOutcome, bulkMark } from './bulk-operation.js';

@@ -1,9 +1,8 @@
-import type { Handoff } from '../handoffs/handoff.js';
-import type { HandoffOrder } from '../handoffs/handoff-order.js';
-import type { HandoffQuery } from '../handoffs/handoff-query.js';
-import type { BulkOperationStore } from '../ports/bulk-operation-store.js';
-import type { HandoffFilter } from '../ports/handoff-store.js';
-import type { Page, PageRequest } from '../ports/page.js';
+import type { Handoff } from '../kernel/handoff/handoff.js';
+import type { HandoffOrder } from '../kernel/handoff/handoff-order.js';
+import type { HandoffQuery } from '../kernel/handoff/handoff-query.js';
+import type { HandoffFilter } from '../kernel/ports/handoff-store.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
@@ -13,6 +12,7 @@ import { Topic } from '../shared/topic.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { BULK_ACTIONS, type BulkActionName, type BulkActionServices } from './bulk-actions.js';
 import type { BulkItemOutcome, BulkOperation } from './bulk-operation.js';
+import type { BulkOperationStore } from './bulk-operation-store.js';
 import { bulkOperationProgress } from './bulk-progress.js';
 
 /** What a bulk operation needs of the handoff service. */

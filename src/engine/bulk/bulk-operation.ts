@@ -1,4 +1,4 @@
-import type { HandoffFilter } from '../ports/handoff-store.js';
+import type { HandoffFilter } from '../kernel/ports/handoff-store.js';
 import type { Actor } from '../shared/actor.js';
 import type { BulkActionName } from './bulk-actions.js';
 

@@ -1,7 +1,7 @@
-import type { BulkOperationStore } from '../ports/bulk-operation-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Topic } from '../shared/topic.js';
 import { type BulkOperation, isBulkOperationFinished } from './bulk-operation.js';
+import type { BulkOperationStore } from './bulk-operation-store.js';
 
 /**
  * The stored operation now, then again each time its progress changes, ending with the final one.

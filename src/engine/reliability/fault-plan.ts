@@ -1,5 +1,5 @@
-import type { Handoff } from '../handoffs/handoff.js';
-import type { FaultHook } from '../handoffs/run-action.js';
+import type { Handoff } from '../kernel/handoff/handoff.js';
+import type { FaultHook } from '../kernel/runner/run-action.js';
 import type { Clock } from '../shared/clock.js';
 import { seededRandom } from '../shared/random.js';
 import type { FaultKind } from './reliability-test.js';

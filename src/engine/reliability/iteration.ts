@@ -1,6 +1,6 @@
-import { type Handoff, isFinal } from '../handoffs/handoff.js';
-import type { HandoffEvent } from '../handoffs/handoff-event.js';
-import type { HandoffService } from '../handoffs/handoff-service.js';
+import { type Handoff, isFinal } from '../kernel/handoff/handoff.js';
+import type { HandoffEvent } from '../kernel/handoff/handoff-event.js';
+import type { HandoffService } from '../kernel/handoff-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Provisioned } from './test-fixture.js';
 import type { IterationRecord } from './test-stats.js';

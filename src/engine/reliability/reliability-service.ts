@@ -1,18 +1,18 @@
 import type { AgentService } from '../agents/agent-service.js';
-import type { FaultInjectors } from '../handoffs/fault-injectors.js';
-import { type Handoff, UNFINISHED_STATUSES } from '../handoffs/handoff.js';
-import type { HandoffService } from '../handoffs/handoff-service.js';
-import type { Page, PageRequest } from '../ports/page.js';
-import type { ReliabilityConfigStore, ReliabilityTestStore, TestFilter } from '../ports/reliability-stores.js';
-import { DuplicateKeyError } from '../ports/store-errors.js';
-import type { ProcedureService } from '../procedures/procedure-service.js';
+import { type Handoff, UNFINISHED_STATUSES } from '../kernel/handoff/handoff.js';
+import type { HandoffService } from '../kernel/handoff-service.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
+import { DuplicateKeyError } from '../kernel/ports/store-errors.js';
+import type { ProcedureService } from '../kernel/procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { type Clock, startTimeout } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomToken } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
+import type { FaultInjectors } from './fault-injectors.js';
 import { checkParameters } from './parameter-checks.js';
+import type { ReliabilityConfigStore, ReliabilityTestStore, TestFilter } from './reliability-stores.js';
 import {
   isFinalTestStatus,
   RELIABILITY_TEST_TYPES,

@@ -1,6 +1,6 @@
 import type { AgentService } from '../agents/agent-service.js';
-import { stringList } from '../handoffs/steps/step-kind.js';
-import type { Procedure } from '../procedures/procedure.js';
+import type { Procedure } from '../kernel/procedures/procedure.js';
+import { stringList } from '../kernel/steps/step-kind.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 

@@ -1,13 +1,13 @@
-import type { FaultInjectors } from '../handoffs/fault-injectors.js';
-import type { HandoffService } from '../handoffs/handoff-service.js';
-import type { ReliabilityTestStore } from '../ports/reliability-stores.js';
-import type { Procedure } from '../procedures/procedure.js';
+import type { HandoffService } from '../kernel/handoff-service.js';
+import type { Procedure } from '../kernel/procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { FaultInjectors } from './fault-injectors.js';
 import { createFaultHook } from './fault-plan.js';
 import { iterationIndexOf, runIteration } from './iteration.js';
 import { runIterations, type Schedule } from './iteration-pool.js';
 import { inFlightLimit } from './parameter-checks.js';
+import type { ReliabilityTestStore } from './reliability-stores.js';
 import type {
   FaultKind,
   ReliabilityProgressEvent,

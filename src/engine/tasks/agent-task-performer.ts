@@ -1,12 +1,17 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
-import type { Handoff } from '../handoffs/handoff.js';
-import { CancelledError, INTERRUPTED_BY_RESTART, ShutdownError, StepTimeoutError } from '../handoffs/run-action.js';
-import { type StepExecution, StepFailure } from '../handoffs/steps/step-kind.js';
-import type { AgentTaskStore } from '../ports/agent-task-store.js';
+import type { Handoff } from '../kernel/handoff/handoff.js';
+import {
+  CancelledError,
+  INTERRUPTED_BY_RESTART,
+  ShutdownError,
+  StepTimeoutError,
+} from '../kernel/runner/run-action.js';
+import { type StepExecution, StepFailure } from '../kernel/steps/step-kind.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { type AgentTask, isOpenTask, taskSignalName, type WithdrawCause } from './agent-task.js';
+import type { AgentTaskStore } from './agent-task-store.js';
 import { HeartbeatTimeout, watchHeartbeats } from './heartbeat-watch.js';
 import { taskFeedDraft } from './task-feed.js';
 

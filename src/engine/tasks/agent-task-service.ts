@@ -1,11 +1,11 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
-import type { AgentTaskFilter, AgentTaskStore } from '../ports/agent-task-store.js';
-import type { Page, PageRequest } from '../ports/page.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import { type AgentTask, type AgentTaskFailure, taskSignalName } from './agent-task.js';
+import type { AgentTaskFilter, AgentTaskStore } from './agent-task-store.js';
 import { type ClaimTokenSource, claimTokenDigest } from './claim-token.js';
 import { taskFeedDraft } from './task-feed.js';
 import { refuseTask, tokenRefusal } from './task-refusals.js';

@@ -1,7 +1,7 @@
-import { StepFailure } from '../handoffs/steps/step-kind.js';
-import type { AgentTaskStore } from '../ports/agent-task-store.js';
+import { StepFailure } from '../kernel/steps/step-kind.js';
 import type { Clock } from '../shared/clock.js';
 import { type AgentTask, isOpenTask } from './agent-task.js';
+import type { AgentTaskStore } from './agent-task-store.js';
 
 /**
  * Watches a task's heartbeats from the store (they may reach any process). Resolves with the task

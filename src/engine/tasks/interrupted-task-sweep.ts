@@ -1,10 +1,10 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
-import type { HandoffEvent } from '../handoffs/handoff-event.js';
-import { isFinalEvent } from '../handoffs/handoff-event.js';
-import type { AgentTaskStore } from '../ports/agent-task-store.js';
+import type { HandoffEvent } from '../kernel/handoff/handoff-event.js';
+import { isFinalEvent } from '../kernel/handoff/handoff-event.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Topic } from '../shared/topic.js';
+import type { AgentTaskStore } from './agent-task-store.js';
 import { taskFeedDraft } from './task-feed.js';
 
 /**

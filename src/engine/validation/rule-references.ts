@@ -1,4 +1,4 @@
-import type { Action, Procedure } from '../procedures/procedure.js';
+import type { Action, Procedure } from '../kernel/procedures/procedure.js';
 
 /** Where one procedure names a rule: what would break (an ERROR where the rule should run) if it went. */
 export interface RuleReference {

@@ -1,7 +1,6 @@
-import type { ProcedureStore } from '../ports/registry-stores.js';
-import { DuplicateKeyError } from '../ports/store-errors.js';
-import type { RuleFilter, ValidationRuleStore } from '../ports/validation-stores.js';
-import { SEVERITIES, type Severity } from '../procedures/procedure.js';
+import type { ProcedureStore } from '../kernel/ports/procedure-store.js';
+import { DuplicateKeyError } from '../kernel/ports/store-errors.js';
+import { SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
 import { type Clock, startTimeout } from '../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { checkCondition, PROBE_TIMEOUT_MS, probeCondition } from './condition.js';
@@ -10,6 +9,7 @@ import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from '.
 import { describeReference, type RuleReference, referencesTo } from './rule-references.js';
 import { SEED_RULE_UPGRADES, seedRules } from './seed-rules.js';
 import { canonicalJson, sampleSubject } from './subject.js';
+import type { RuleFilter, ValidationRuleStore } from './validation-stores.js';
 
 export interface CreateRuleInput {
   id: string;

@@ -1,4 +1,4 @@
-import type { Severity } from '../procedures/procedure.js';
+import type { Severity } from '../kernel/procedures/procedure.js';
 
 /**
  * A validation rule is data: a condition in the MongoDB query language, tested against a

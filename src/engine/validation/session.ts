@@ -1,4 +1,4 @@
-import type { Severity } from '../procedures/procedure.js';
+import type { Severity } from '../kernel/procedures/procedure.js';
 import type { ResultStatus, SessionOutcome, SessionStatus } from './rule.js';
 import type { ValidationSubject } from './subject.js';
 

@@ -1,7 +1,7 @@
-import type { ValidationSessionStore } from '../ports/validation-stores.js';
-import { SEVERITIES, type Severity } from '../procedures/procedure.js';
+import { SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
 import type { ValidationRule } from './rule.js';
 import { type RulePerformance, summarizeStats } from './rule-stats.js';
+import type { ValidationSessionStore } from './validation-stores.js';
 
 export interface ValidationMetrics {
   sessions: number;

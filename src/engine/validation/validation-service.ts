@@ -1,8 +1,7 @@
 import type { AgentService } from '../agents/agent-service.js';
-import type { Page, PageRequest } from '../ports/page.js';
-import type { SessionFilter, ValidationSessionStore } from '../ports/validation-stores.js';
-import { type Procedure, SEVERITIES, type Severity } from '../procedures/procedure.js';
-import type { ProcedureService } from '../procedures/procedure-service.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
+import { type Procedure, SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
+import type { ProcedureService } from '../kernel/procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
 import { jsonBytes } from '../shared/json-object.js';
@@ -28,6 +27,7 @@ import type { ValidationRuleService } from './rule-service.js';
 import type { ValidationProgressEvent, ValidationSession } from './session.js';
 import { buildSubject, type HandoffFacts, type SubjectInput, type ValidationSubject } from './subject.js';
 import { type ValidationMetrics, validationMetrics } from './validation-metrics.js';
+import type { SessionFilter, ValidationSessionStore } from './validation-stores.js';
 
 /** What the handoff engine knows about a handoff, so a session can name just its id. */
 export interface HandoffForValidation {

@@ -1,6 +1,6 @@
-import type { HandoffEvent, HandoffEventType } from '../handoffs/handoff-event.js';
-import { retryDelayMs } from '../handoffs/retry-delay.js';
-import type { RetryPolicy } from '../procedures/procedure.js';
+import type { HandoffEvent, HandoffEventType } from '../kernel/handoff/handoff-event.js';
+import { retryDelayMs } from '../kernel/handoff/retry-delay.js';
+import type { RetryPolicy } from '../kernel/procedures/procedure.js';
 import type { Random } from '../shared/random.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CommittedHandoffEvents, WebhookLease, WebhookStore } from '../ports/webhook-store.js';
+import type { CommittedHandoffEvents } from '../kernel/ports/committed-events.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
@@ -6,6 +6,7 @@ import type { Random } from '../shared/random.js';
 import { afterAttempt, newDelivery, type WebhookDelivery, type WebhookRetryPolicy } from './webhook-delivery.js';
 import type { WebhookSender } from './webhook-sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
+import type { WebhookLease, WebhookStore } from './webhook-store.js';
 import { type WebhookSubscription, wantsEvent } from './webhook-subscription.js';
 
 /** Events read from the log per store round trip, and at most this many rounds per subscription per tick. */

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { HANDOFF_EVENT_TYPES, type HandoffEventType } from '../handoffs/handoff-event.js';
-import type { Page, PageRequest } from '../ports/page.js';
-import type { CommittedHandoffEvents, WebhookStore } from '../ports/webhook-store.js';
+import { HANDOFF_EVENT_TYPES, type HandoffEventType } from '../kernel/handoff/handoff-event.js';
+import type { CommittedHandoffEvents } from '../kernel/ports/committed-events.js';
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Clock } from '../shared/clock.js';
 import { checkOutboundUrl } from '../shared/outbound-url.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { redeliver, type WebhookDelivery, type WebhookDeliveryStatus } from './webhook-delivery.js';
+import type { WebhookStore } from './webhook-store.js';
 import type { WebhookSubscription } from './webhook-subscription.js';
 
 /** Makes a subscription's signing secret. */

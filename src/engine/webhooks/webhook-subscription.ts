@@ -1,4 +1,4 @@
-import type { HandoffEvent, HandoffEventType } from '../handoffs/handoff-event.js';
+import type { HandoffEvent, HandoffEventType } from '../kernel/handoff/handoff-event.js';
 
 /** An integrator's registration: where handoff events are POSTed, which ones, and the secret they are signed with. */
 export interface WebhookSubscription {

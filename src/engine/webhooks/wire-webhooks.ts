@@ -1,4 +1,4 @@
-import type { EngineStores } from '../ports/stores.js';
+import type { EngineStores } from '../engine-stores.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Random } from '../shared/random.js';

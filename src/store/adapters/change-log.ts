@@ -1,5 +1,5 @@
 import type { Db, Collection as DriverCollection } from 'mongodb';
-import type { HandoffChange } from '../../engine/ports/handoff-store.js';
+import type { HandoffChange } from '../../engine/kernel/ports/handoff-store.js';
 import type { DocumentLocks } from './document-locks.js';
 import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
 import { readEach } from './point-reads.js';

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Db, Collection as DriverCollection } from 'mongodb';
-import { StoreUnavailableError } from '../../engine/ports/store-errors.js';
+import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
 
 interface LockDocument {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
+import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
 import type { ChangeLog } from './change-log.js';
 import type { ChangeWakeup } from './change-wakeup.js';
 

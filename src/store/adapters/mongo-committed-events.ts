@@ -1,5 +1,5 @@
-import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
-import type { CommittedHandoffEvents } from '../../engine/ports/webhook-store.js';
+import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
+import type { CommittedHandoffEvents } from '../../engine/kernel/ports/committed-events.js';
 import type { ChangeLog } from './change-log.js';
 
 /** `n` (records up to n read) or `n:k` (and the first k events of record n + 1). */

@@ -5,7 +5,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
-import { DuplicateKeyError, StoreUnavailableError } from '../../engine/ports/store-errors.js';
+import { DuplicateKeyError, StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 
 const DUPLICATE_KEY = 11000;
 

@@ -1,4 +1,4 @@
-import type { EngineStores } from '../../engine/ports/stores.js';
+import type { EngineStores } from '../../engine/engine-stores.js';
 import type { ChangePublisher } from '../change-publisher.js';
 import type { Database } from '../collection.js';
 import { AgentFeedRepository } from '../repositories/agent-feed-repository.js';

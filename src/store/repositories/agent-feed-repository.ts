@@ -1,5 +1,5 @@
 import type { AgentFeedDraft, AgentFeedEntry } from '../../engine/agents/agent-feed.js';
-import type { AgentFeedStore } from '../../engine/ports/agent-feed-store.js';
+import type { AgentFeedStore } from '../../engine/agents/agent-feed-store.js';
 import { type ChangePublisher, UNPUBLISHED } from '../change-publisher.js';
 import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 

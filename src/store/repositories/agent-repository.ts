@@ -1,5 +1,5 @@
 import type { Agent, AgentStatus } from '../../engine/agents/agent.js';
-import type { AgentQuery, AgentStore } from '../../engine/ports/registry-stores.js';
+import type { AgentQuery, AgentStore } from '../../engine/agents/agent-stores.js';
 import { type Collection, type Database, DuplicateKeyError, type Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 

@@ -1,10 +1,10 @@
-import type { AgentTaskFilter, AgentTaskStore } from '../../engine/ports/agent-task-store.js';
 import {
   type AgentTask,
   type AgentTaskFailure,
   OPEN_TASK_STATUSES,
   type WithdrawCause,
 } from '../../engine/tasks/agent-task.js';
+import type { AgentTaskFilter, AgentTaskStore } from '../../engine/tasks/agent-task-store.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 

@@ -1,5 +1,5 @@
 import type { BulkOperation } from '../../engine/bulk/bulk-operation.js';
-import type { BulkOperationStore } from '../../engine/ports/bulk-operation-store.js';
+import type { BulkOperationStore } from '../../engine/bulk/bulk-operation-store.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 

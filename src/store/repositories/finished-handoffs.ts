@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { type Handoff, isFinal } from '../../engine/handoffs/handoff.js';
+import { type Handoff, isFinal } from '../../engine/kernel/handoff/handoff.js';
 
 /**
  * Parsed copies of recently read finished handoffs. A handoff in a final status changes again only

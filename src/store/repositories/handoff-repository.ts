@@ -8,15 +8,15 @@ import {
   type Priority,
   RESUMABLE_STATUSES,
   UNFINISHED_STATUSES,
-} from '../../engine/handoffs/handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
+} from '../../engine/kernel/handoff/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
 import {
   DEFAULT_HANDOFF_ORDER,
   type HandoffOrder,
   hasRetryingStep,
   PRIORITY_RANK,
   sortKey,
-} from '../../engine/handoffs/handoff-order.js';
+} from '../../engine/kernel/handoff/handoff-order.js';
 import {
   type HandoffFilter,
   type HandoffRecord,
@@ -27,7 +27,7 @@ import {
   releasesLease,
   STATUSES_IGNORING_A_CANCEL,
   type TransitionOutcome,
-} from '../../engine/ports/handoff-store.js';
+} from '../../engine/kernel/ports/handoff-store.js';
 import { type ChangePublisher, UNPUBLISHED } from '../change-publisher.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';

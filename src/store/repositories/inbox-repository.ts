@@ -1,5 +1,5 @@
+import type { DigestOf, InboxStore } from '../../engine/agents/agent-stores.js';
 import type { ContextDelivery } from '../../engine/agents/context-delivery.js';
-import type { DigestOf, InboxStore } from '../../engine/ports/registry-stores.js';
 import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 import { keysetPage, type Page, type PageRequest } from '../pagination.js';
 

@@ -1,5 +1,5 @@
-import type { ProcedureStore } from '../../engine/ports/registry-stores.js';
-import type { Procedure } from '../../engine/procedures/procedure.js';
+import type { ProcedureStore } from '../../engine/kernel/ports/procedure-store.js';
+import type { Procedure } from '../../engine/kernel/procedures/procedure.js';
 import type { Collection, Database } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 

@@ -1,4 +1,4 @@
-import type { ReliabilityConfigStore } from '../../engine/ports/reliability-stores.js';
+import type { ReliabilityConfigStore } from '../../engine/reliability/reliability-stores.js';
 import type { ReliabilityTestConfig } from '../../engine/reliability/reliability-test.js';
 import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';

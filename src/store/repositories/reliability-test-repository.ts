@@ -1,4 +1,4 @@
-import type { FinishedTest, ReliabilityTestStore, TestFilter } from '../../engine/ports/reliability-stores.js';
+import type { FinishedTest, ReliabilityTestStore, TestFilter } from '../../engine/reliability/reliability-stores.js';
 import type {
   ReliabilityResult,
   ReliabilityTest,

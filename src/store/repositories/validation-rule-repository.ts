@@ -1,6 +1,6 @@
-import type { RuleFilter, ValidationRuleStore } from '../../engine/ports/validation-stores.js';
-import type { Severity } from '../../engine/procedures/procedure.js';
+import type { Severity } from '../../engine/kernel/procedures/procedure.js';
 import type { ValidationRule } from '../../engine/validation/rule.js';
+import type { RuleFilter, ValidationRuleStore } from '../../engine/validation/validation-stores.js';
 import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 import { findManyInOrder } from '../pagination.js';
 

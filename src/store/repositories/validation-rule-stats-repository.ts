@@ -1,4 +1,4 @@
-import type { Severity } from '../../engine/procedures/procedure.js';
+import type { Severity } from '../../engine/kernel/procedures/procedure.js';
 import type { RuleResult } from '../../engine/validation/rule.js';
 import {
   durationBucket,

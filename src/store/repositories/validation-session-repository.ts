@@ -1,8 +1,8 @@
-import type { SessionFilter, ValidationSessionStore } from '../../engine/ports/validation-stores.js';
 import type { RuleResult, SessionOutcome } from '../../engine/validation/rule.js';
 import type { RuleStats } from '../../engine/validation/rule-stats.js';
 import type { ValidationSession } from '../../engine/validation/session.js';
 import type { ValidationSubject } from '../../engine/validation/subject.js';
+import type { SessionFilter, ValidationSessionStore } from '../../engine/validation/validation-stores.js';
 import { type Collection, type Database, DuplicateKeyError, type Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 import { RuleStatsRepository } from './validation-rule-stats-repository.js';

@@ -1,6 +1,6 @@
-import type { Page, PageRequest } from '../../engine/ports/page.js';
-import type { LeaseAttempt, WebhookLease, WebhookStore } from '../../engine/ports/webhook-store.js';
+import type { Page, PageRequest } from '../../engine/kernel/ports/page.js';
 import type { WebhookDelivery, WebhookDeliveryStatus } from '../../engine/webhooks/webhook-delivery.js';
+import type { LeaseAttempt, WebhookLease, WebhookStore } from '../../engine/webhooks/webhook-store.js';
 import type { WebhookSubscription } from '../../engine/webhooks/webhook-subscription.js';
 import { type Collection, type Database, DuplicateKeyError, type Filter } from '../collection.js';
 import { findManyInOrder, keysetPage } from '../pagination.js';

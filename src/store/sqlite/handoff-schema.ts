@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { FINAL_STATUSES } from '../../engine/handoffs/handoff.js';
+import { FINAL_STATUSES } from '../../engine/kernel/handoff/handoff.js';
 
 /**
  * The handoff tables of the embedded store. Everything the API filters or sorts on is a column

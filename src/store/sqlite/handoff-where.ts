@@ -1,4 +1,4 @@
-import type { HandoffFilter, MetadataEquality } from '../../engine/ports/handoff-store.js';
+import type { HandoffFilter, MetadataEquality } from '../../engine/kernel/ports/handoff-store.js';
 
 export interface SqlCondition {
   sql: string;

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentFeedDraft, AgentFeedEntry } from '../../engine/agents/agent-feed.js';
-import type { AgentFeedStore } from '../../engine/ports/agent-feed-store.js';
+import type { AgentFeedStore } from '../../engine/agents/agent-feed-store.js';
 import type { OperationCounter } from '../collection.js';
 import { GroupCommit } from './group-commit.js';
 import { storeCall } from './sqlite-errors.js';

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
-import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
-import type { HandoffChange, HandoffChangeFeed } from '../../engine/ports/handoff-store.js';
+import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
+import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
 import { createAgentFeedTable } from './sqlite-agent-feed.js';
 import { storeCall } from './sqlite-errors.js';
 

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { HandoffEvent } from '../../engine/handoffs/handoff-event.js';
-import type { CommittedHandoffEvents } from '../../engine/ports/webhook-store.js';
+import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
+import type { CommittedHandoffEvents } from '../../engine/kernel/ports/committed-events.js';
 import { storeCall } from './sqlite-errors.js';
 
 /**

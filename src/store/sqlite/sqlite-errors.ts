@@ -1,4 +1,4 @@
-import { DuplicateKeyError, StoreUnavailableError } from '../../engine/ports/store-errors.js';
+import { DuplicateKeyError, StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 
 /** SQLite's result codes for a taken primary or unique key. */
 const DUPLICATE_CODES = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);

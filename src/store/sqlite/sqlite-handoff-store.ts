@@ -7,14 +7,14 @@ import {
   type Priority,
   RESUMABLE_STATUSES,
   UNFINISHED_STATUSES,
-} from '../../engine/handoffs/handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from '../../engine/handoffs/handoff-event.js';
+} from '../../engine/kernel/handoff/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
 import {
   DEFAULT_HANDOFF_ORDER,
   type HandoffOrder,
   hasRetryingStep,
   sortKey,
-} from '../../engine/handoffs/handoff-order.js';
+} from '../../engine/kernel/handoff/handoff-order.js';
 import {
   type HandoffFilter,
   type HandoffRecord,
@@ -25,8 +25,8 @@ import {
   releasesLease,
   STATUSES_IGNORING_A_CANCEL,
   type TransitionOutcome,
-} from '../../engine/ports/handoff-store.js';
-import type { Page, PageRequest } from '../../engine/ports/page.js';
+} from '../../engine/kernel/ports/handoff-store.js';
+import type { Page, PageRequest } from '../../engine/kernel/ports/page.js';
 import type { OperationCounter } from '../collection.js';
 import { decodeHandoffCursor, encodeHandoffCursor, type HandoffPosition } from '../handoff-cursor.js';
 import { eventFrom, handoffFromText, stateText } from '../handoff-text.js';

@@ -1,0 +1,230 @@
+import type { UserError, UserErrorCode } from '../../shared/user-error.js';
+import { STEP_KIND_REGISTRY } from '../steps/registry.js';
+import {
+  type Compensation,
+  DEFAULT_RETRY,
+  type Procedure,
+  type RetryPolicy,
+  SEVERITIES,
+  type Severity,
+  type StepDefinition,
+  type StepKind,
+} from './procedure.js';
+
+export interface ActionInput {
+  id: string;
+  name: string;
+  kind: StepKind;
+  params?: Record<string, unknown> | null;
+  timeoutMs: number;
+}
+
+export interface StepInput extends ActionInput {
+  retry?: Partial<RetryPolicy> | null;
+  validateRules?: string[] | null;
+  compensation?: ActionInput | null;
+}
+
+/** A procedure as a client writes it; defaults fill what it leaves out. */
+export interface ProcedureInput {
+  id: string;
+  name: string;
+  description?: string | null;
+  steps: StepInput[];
+  validationRules?: string[] | null;
+  estimatedDurationMs?: number | null;
+  deadlineMs?: number | null;
+  dependencies?: string[] | null;
+  requiredAgents?: string[] | null;
+  requiredContextKeys?: string[] | null;
+  blockingSeverities?: Severity[] | null;
+}
+
+export interface DefinitionContext {
+  knownRuleIds: ReadonlySet<string>;
+  webhookAllowList: string[];
+}
+
+const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const MAX_STEPS = 100;
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+const MAX_ATTEMPTS = 100;
+/** The longest overall deadline a procedure or handoff may set: 30 days. */
+export const MAX_DEADLINE_MS = 30 * 24 * 60 * 60 * 1000;
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+const PARAMS_LIMIT_BYTES = 16 * 1024;
+
+type Path = (string | number)[];
+
+/** Checks a definition; every problem points at the field at fault. */
+export function checkProcedureInput(input: ProcedureInput, context: DefinitionContext): UserError[] {
+  const errors: UserError[] = [];
+  const problem = (path: Path, code: UserErrorCode, message: string) =>
+    errors.push({ field: ['input', ...path.map(String)], code, message });
+
+  if (!ID_PATTERN.test(input.id))
+    problem(['id'], 'INVALID_VALUE', 'id must start with a letter and use letters, digits, _ or - (at most 64)');
+  if (!input.name.trim() || input.name.length > 200)
+    problem(['name'], 'INVALID_VALUE', 'name must be 1–200 characters');
+  if ((input.description ?? '').length > 2000)
+    problem(['description'], 'INVALID_VALUE', 'description must be at most 2000 characters');
+  if (input.steps.length === 0 || input.steps.length > MAX_STEPS)
+    problem(['steps'], 'INVALID_VALUE', `a procedure needs 1–${MAX_STEPS} steps`);
+  if (
+    input.estimatedDurationMs != null &&
+    (!Number.isInteger(input.estimatedDurationMs) || input.estimatedDurationMs < 0)
+  ) {
+    problem(['estimatedDurationMs'], 'INVALID_VALUE', 'estimatedDurationMs must be a whole number ≥ 0');
+  }
+  if (
+    input.deadlineMs != null &&
+    (!Number.isInteger(input.deadlineMs) || input.deadlineMs <= 0 || input.deadlineMs > MAX_DEADLINE_MS)
+  ) {
+    problem(['deadlineMs'], 'INVALID_VALUE', `deadlineMs must be a positive whole number up to ${MAX_DEADLINE_MS}`);
+  }
+  checkRules(input.validationRules ?? [], ['validationRules'], context, problem);
+  for (const severity of input.blockingSeverities ?? []) {
+    if (!SEVERITIES.includes(severity))
+      problem(['blockingSeverities'], 'INVALID_VALUE', `unknown severity ${severity}`);
+  }
+
+  const actionIds = new Set<string>();
+  input.steps.forEach((step, index) => {
+    const path: Path = ['steps', index];
+    checkAction(step, path, actionIds, context, problem);
+    checkRetry(step.retry ?? {}, [...path, 'retry'], problem);
+    checkRules(step.validateRules ?? [], [...path, 'validateRules'], context, problem);
+    if (step.compensation) checkAction(step.compensation, [...path, 'compensation'], actionIds, context, problem);
+  });
+  return errors;
+}
+
+function checkAction(
+  action: ActionInput,
+  path: Path,
+  seenIds: Set<string>,
+  context: DefinitionContext,
+  problem: (path: Path, code: UserErrorCode, message: string) => void,
+): void {
+  if (!ID_PATTERN.test(action.id))
+    problem(
+      [...path, 'id'],
+      'INVALID_VALUE',
+      'id must start with a letter and use letters, digits, _ or - (at most 64)',
+    );
+  else if (seenIds.has(action.id))
+    problem([...path, 'id'], 'DUPLICATE_KEY', `id "${action.id}" is used twice in this procedure`);
+  seenIds.add(action.id);
+  if (!action.name.trim() || action.name.length > 200)
+    problem([...path, 'name'], 'INVALID_VALUE', 'name must be 1–200 characters');
+  if (!Number.isInteger(action.timeoutMs) || action.timeoutMs <= 0 || action.timeoutMs > MAX_TIMEOUT_MS) {
+    problem(
+      [...path, 'timeoutMs'],
+      'INVALID_VALUE',
+      `timeoutMs must be a positive whole number up to ${MAX_TIMEOUT_MS}`,
+    );
+  }
+  const handler = STEP_KIND_REGISTRY.get(action.kind);
+  if (!handler) {
+    problem([...path, 'kind'], 'INVALID_VALUE', `unknown step kind ${action.kind}`);
+    return;
+  }
+  const params = action.params ?? {};
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    problem([...path, 'params'], 'INVALID_VALUE', 'params must be a JSON object');
+    return;
+  }
+  if (Buffer.byteLength(JSON.stringify(params)) > PARAMS_LIMIT_BYTES) {
+    problem([...path, 'params'], 'TOO_LARGE', `params must be at most ${PARAMS_LIMIT_BYTES} bytes as JSON`);
+    return;
+  }
+  for (const message of handler.checkParams(params, context)) problem([...path, 'params'], 'INVALID_VALUE', message);
+  if (action.kind === 'validate')
+    checkRules((params.rules as string[]) ?? [], [...path, 'params', 'rules'], context, problem);
+}
+
+function checkRetry(
+  retry: Partial<RetryPolicy>,
+  path: Path,
+  problem: (path: Path, code: UserErrorCode, message: string) => void,
+): void {
+  const whole = (
+    value: number | undefined,
+    name: Exclude<keyof RetryPolicy, 'nonRetryableCodes'>,
+    min: number,
+    max: number,
+  ) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      problem([...path, name], 'INVALID_VALUE', `${name} must be a whole number between ${min} and ${max}`);
+    }
+  };
+  whole(retry.maxAttempts, 'maxAttempts', 1, MAX_ATTEMPTS);
+  whole(retry.initialDelayMs, 'initialDelayMs', 0, MAX_TIMEOUT_MS);
+  whole(retry.maxDelayMs, 'maxDelayMs', 0, MAX_TIMEOUT_MS);
+  if (retry.multiplier !== undefined && !(retry.multiplier >= 1 && retry.multiplier <= 10))
+    problem([...path, 'multiplier'], 'INVALID_VALUE', 'multiplier must be between 1 and 10');
+  if (retry.jitter !== undefined && !(retry.jitter >= 0 && retry.jitter <= 1))
+    problem([...path, 'jitter'], 'INVALID_VALUE', 'jitter must be between 0 and 1');
+  const codes = retry.nonRetryableCodes ?? [];
+  if (codes.length > 50 || codes.some((code) => !CODE_PATTERN.test(code))) {
+    problem(
+      [...path, 'nonRetryableCodes'],
+      'INVALID_VALUE',
+      'nonRetryableCodes must be at most 50 codes in CAPITALS, digits and _ (e.g. HTTP_4XX, HTTP_503, VALIDATION_FAILED)',
+    );
+  }
+}
+
+function checkRules(
+  ids: string[],
+  path: Path,
+  context: DefinitionContext,
+  problem: (path: Path, code: UserErrorCode, message: string) => void,
+): void {
+  for (const id of ids) {
+    if (!context.knownRuleIds.has(id)) problem(path, 'NOT_FOUND', `no validation rule with id "${id}"`);
+  }
+}
+
+function toCompensation(action: ActionInput): Compensation {
+  return {
+    id: action.id,
+    name: action.name,
+    kind: action.kind,
+    params: action.params ?? {},
+    timeoutMs: action.timeoutMs,
+  };
+}
+
+function toStep(step: StepInput): StepDefinition {
+  return {
+    ...toCompensation(step),
+    retry: { ...DEFAULT_RETRY, ...stripNulls(step.retry ?? {}) },
+    validateRules: step.validateRules ?? [],
+    compensation: step.compensation ? toCompensation(step.compensation) : null,
+  };
+}
+
+function stripNulls<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
+}
+
+/** Builds the stored procedure from a checked input. */
+export function toProcedure(input: ProcedureInput, version: number, createdAt: number, now: number): Procedure {
+  return {
+    id: input.id,
+    version,
+    name: input.name.trim(),
+    description: input.description ?? '',
+    steps: input.steps.map(toStep),
+    validationRules: input.validationRules ?? [],
+    estimatedDurationMs: input.estimatedDurationMs ?? input.steps.reduce((sum, step) => sum + step.timeoutMs, 0),
+    deadlineMs: input.deadlineMs ?? null,
+    dependencies: input.dependencies ?? [],
+    requiredAgents: input.requiredAgents ?? [],
+    requiredContextKeys: input.requiredContextKeys ?? [],
+    blockingSeverities: input.blockingSeverities?.length ? input.blockingSeverities : ['CRITICAL'],
+    createdAt,
+    updatedAt: now,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Page, PageRequest } from '../kernel/ports/page.js';
+import type { AgentTask, AgentTaskFailure, AgentTaskStatus, WithdrawCause } from './agent-task.js';
+
+export interface AgentTaskFilter {
+  agentId: string;
+  statuses?: AgentTaskStatus[];
+}
+
+/**
+ * Agent tasks. Every change an agent or the engine makes is one guarded transition (a
+ * compare-and-set on the stored task); each names what it expects and returns null, changing
+ * nothing, when the task is not in that state any more:
+ *
+ * | transition | expects                                   | writes                              |
+ * |------------|-------------------------------------------|-------------------------------------|
+ * | offer      | no task with its id                       | OFFERED; open tasks of the same action → WITHDRAWN (SUPERSEDED) |
+ * | claim      | OFFERED                                   | CLAIMED, tokenDigest, claimedAt/By, lastHeartbeatAt |
+ * | heartbeat  | CLAIMED with tokenDigest                  | lastHeartbeatAt, progress           |
+ * | complete   | CLAIMED with tokenDigest                  | COMPLETED, output, finishedAt       |
+ * | fail       | CLAIMED with tokenDigest                  | FAILED, failure, finishedAt         |
+ * | withdraw   | OFFERED or CLAIMED (and, for a heartbeat timeout, the heartbeat it judged stale) | WITHDRAWN, withdrawal, finishedAt |
+ */
+export interface AgentTaskStore {
+  /** Stores a new offer and withdraws the open tasks of earlier attempts of the same action; returns those. */
+  offer(task: AgentTask, at: number): Promise<{ superseded: AgentTask[] }>;
+  get(id: string): Promise<AgentTask | null>;
+  getMany(ids: readonly string[]): Promise<(AgentTask | null)[]>;
+  /** Open tasks of a handoff. */
+  openOf(handoffId: string): Promise<AgentTask[]>;
+  /** Every task offered for one step (or compensation) of a handoff, by attempt. */
+  ofAction(handoffId: string, actionId: string): Promise<AgentTask[]>;
+  claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null>;
+  heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null>;
+  complete(
+    id: string,
+    tokenDigest: string,
+    output: Record<string, unknown> | null,
+    at: number,
+  ): Promise<AgentTask | null>;
+  fail(id: string, tokenDigest: string, failure: AgentTaskFailure, at: number): Promise<AgentTask | null>;
+  /** `staleHeartbeatAt`: withdraw only a CLAIMED task whose last heartbeat is still that one. */
+  withdraw(
+    id: string,
+    cause: WithdrawCause,
+    reason: string,
+    at: number,
+    staleHeartbeatAt?: number,
+  ): Promise<AgentTask | null>;
+  /** Deletes every task of these handoffs (retention deletes the handoffs next); returns how many. */
+  deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
+  /** An agent's tasks, newest offer first. */
+  page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>>;
+  count(filter: AgentTaskFilter): Promise<number>;
+}

@@ -1,0 +1,61 @@
+import { runOf } from '../kernel/handoff/handoff.js';
+import { StepFailure, type StepKindHandler } from '../kernel/steps/step-kind.js';
+import { checkOutboundUrl } from '../shared/outbound-url.js';
+import { retryAfterMs } from './retry-after.js';
+
+function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
+  return checkOutboundUrl(raw, allowList, 'params.url');
+}
+
+/**
+ * What a receiver de-duplicates on: one key per handoff, step (or compensation: its id differs from
+ * every step's), run and attempt. A retry of the same attempt never happens (attempts are stored before
+ * they run), so a repeated key is a repeated delivery. A redrive restarts attempts at 1, so runs after
+ * the first name theirs (`<run>.<attempt>`); the first run's keys read as they always did. Step ids
+ * hold no `:`, so the key reads back unambiguously from the right even when the handoff id has colons.
+ */
+export function idempotencyKey(handoffId: string, actionId: string, attempt: number, run = 1): string {
+  return `${handoffId}:${actionId}:${run > 1 ? `${run}.` : ''}${attempt}`;
+}
+
+/** POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. */
+export const webhookStep: StepKindHandler = {
+  kind: 'webhook',
+  checkParams: (params, settings) => {
+    const { problem } = allowedUrl(params.url, settings.webhookAllowList);
+    return problem ? [problem] : [];
+  },
+  async run({ handoff, action, actionId, attempt, signal, services }) {
+    const { url, problem } = allowedUrl(action.params.url, services.webhookAllowList);
+    if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
+      },
+      body: JSON.stringify({
+        handoffId: handoff.id,
+        step: actionId,
+        procedureId: handoff.procedureId,
+        sourceAgent: handoff.sourceAgent,
+        targetAgent: handoff.targetAgent,
+        attempt,
+        run: runOf(handoff),
+        payload: action.params.body ?? null,
+      }),
+      signal,
+      redirect: 'error',
+    });
+    await response.body?.cancel();
+    if (response.status < 200 || response.status > 299) {
+      // The code decides whether another attempt may help (see the step's retryPolicy.nonRetryableCodes).
+      throw new StepFailure(`webhook answered HTTP ${response.status}`, {
+        code: `HTTP_${response.status}`,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), services.clock.now()),
+        data: { httpStatus: response.status },
+      });
+    }
+    return { status: response.status };
+  },
+};
