@@ -75,7 +75,7 @@ export class FerretDBServer {
       this.binary,
       [
         '--handler=sqlite',
-        `--sqlite-url=file:${this.dir}/`,
+        `--sqlite-url=file:${this.dir}/?_pragma=synchronous(normal)`,
         `--listen-addr=127.0.0.1:${this.port}`,
         `--state-dir=${this.dir}`,
         // Its debug listener (metrics, pprof) defaults to 127.0.0.1:8088: a port of its own, so instances never clash.

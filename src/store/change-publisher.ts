@@ -9,8 +9,11 @@ import type { HandoffChange } from '../engine/kernel/ports/handoff-store.js';
 export interface ChangePublisher {
   /** Runs `work` holding the write lock of one document (its guarded writes inside do not lock again). */
   locked<T>(collection: string, id: string, work: () => Promise<T>): Promise<T>;
-  /** Appends to the change log; resolves once stored. */
-  publish(changes: HandoffChange[]): Promise<void>;
+  /**
+   * Appends to the change log; resolves once stored. `others`: what this process committed and told
+   * its own listeners of; `everyone`: what it repeats for another (a repair), its own listeners included.
+   */
+  publish(changes: HandoffChange[], audience?: 'others' | 'everyone'): Promise<void>;
   /**
    * What to do for a document of `collection` whose writer died (or failed) holding its lock:
    * finish what that writer may have committed but not appended (appending twice is harmless:

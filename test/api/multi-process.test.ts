@@ -1,16 +1,15 @@
-import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from '../support/server-process.js';
+import { type ServerStore, serverStores } from '../support/server-stores.js';
 
 /**
- * Several server processes on one SQLite file, as several instances of one deployment: work started
- * anywhere runs exactly once, by its policy, and every process streams every handoff's history.
+ * Several server processes on one store (a SQLite file; a MongoDB database when MONGODB_URL is set),
+ * as several instances of one deployment: work started anywhere runs exactly once, by its policy,
+ * and every process streams every handoff's history.
  */
 
 const HANDOFFS = 3_000;
@@ -32,8 +31,8 @@ interface Instance {
   port: number;
 }
 
-describe('three server processes on one SQLite file', () => {
-  let dataDir: string;
+function severalServers(store: ServerStore): void {
+  let storeEnv: Record<string, string>;
   const instances: (Instance | null)[] = [];
   const everyProcess: ServerProcess[] = [];
 
@@ -46,7 +45,7 @@ describe('three server processes on one SQLite file', () => {
     const server = spawnServer({
       PORT: '0',
       HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
+      ...storeEnv,
       LOG_LEVEL: 'info',
       LEASE_MS: '5000',
       MAX_CONCURRENT_HANDOFFS: '100',
@@ -67,7 +66,7 @@ describe('three server processes on one SQLite file', () => {
   }
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-multi-'));
+    storeEnv = await store.create();
     receiver = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
@@ -88,7 +87,7 @@ describe('three server processes on one SQLite file', () => {
 
   afterAll(async () => {
     await killAll(everyProcess);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await store.dispose();
     await new Promise((resolve) => receiver.close(resolve));
   });
 
@@ -324,4 +323,12 @@ describe('three server processes on one SQLite file', () => {
     await client.dispose();
     expect(events.at(-1)).toBe('HANDOFF_CANCELLED');
   }, 60_000);
-});
+}
+
+for (const store of serverStores()) {
+  const title = `three server processes on ${store.name}`;
+  describe.skipIf(store.skipReason !== null)(
+    store.skipReason ? `${title} (skipped: ${store.skipReason})` : title,
+    () => severalServers(store),
+  );
+}

@@ -9,6 +9,8 @@ interface ChangeRecordDocument {
   _id: string;
   at: number;
   writer: string;
+  /** Its writer follows it too: it repeats what another process committed (a repair), which the writer did not see happen. */
+  toWriter?: boolean;
   /** HandoffChange[] as JSON text: payloads are free-form and must never be read as operators. */
   changes: string;
 }
@@ -25,8 +27,13 @@ export interface ChangeRecord {
   /** When it was stored (epoch ms, the writer's clock). */
   at: number;
   writer: string;
+  /** Whether its writer follows it too (see ChangeRecordDocument). */
+  toWriter: boolean;
   changes: HandoffChange[];
 }
+
+/** Who follows a change: processes other than its writer (it told its own listeners), or every process. */
+export type Audience = 'others' | 'everyone';
 
 export interface ChangeLogSettings {
   /** This process's name on the records it writes (its own followers skip them). */
@@ -64,7 +71,12 @@ const READ_AHEAD = 8;
  * its commit and its record leaves its lock; whoever takes the lock over appends the record first.
  */
 export class ChangeLog {
-  private pending: { changes: HandoffChange[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private pending: {
+    changes: HandoffChange[];
+    audience: Audience;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   private appending = false;
   private next: number | null = null;
   private lastAppendAt = 0;
@@ -90,10 +102,10 @@ export class ChangeLog {
    * Appends `changes` (resolves once stored). Appends of one turn share a record; one record is
    * in flight at a time, so a process's own records are in the order it appended them.
    */
-  append(changes: HandoffChange[]): Promise<void> {
+  append(changes: HandoffChange[], audience: Audience = 'others'): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ changes, resolve, reject });
+      this.pending.push({ changes, audience, resolve, reject });
       if (!this.appending) {
         this.appending = true;
         setImmediate(() => void this.drain());
@@ -103,9 +115,15 @@ export class ChangeLog {
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0);
+      // One record per audience: what other processes follow, and (rarely) what every process does.
+      const audience = this.pending[0]!.audience;
+      const batch = this.pending.filter((entry) => entry.audience === audience);
+      this.pending = this.pending.filter((entry) => entry.audience !== audience);
       try {
-        await this.insertRecord(batch.flatMap((entry) => entry.changes));
+        await this.insertRecord(
+          batch.flatMap((entry) => entry.changes),
+          audience,
+        );
         for (const entry of batch) entry.resolve();
       } catch (error) {
         for (const entry of batch) entry.reject(error);
@@ -118,8 +136,13 @@ export class ChangeLog {
     }
   }
 
-  private async insertRecord(changes: HandoffChange[]): Promise<void> {
-    const doc = { at: Date.now(), writer: this.settings.writer, changes: JSON.stringify(changes) };
+  private async insertRecord(changes: HandoffChange[], audience: Audience): Promise<void> {
+    const doc = {
+      at: Date.now(),
+      writer: this.settings.writer,
+      ...(audience === 'everyone' ? { toWriter: true } : {}),
+      changes: JSON.stringify(changes),
+    };
     if (this.next === null || Date.now() - this.lastAppendAt > REFIND_HEAD_AFTER_MS)
       this.next = (await this.head()) + 1;
     for (;;) {
@@ -208,15 +231,20 @@ export class ChangeLog {
     for (const id of wanted) {
       const doc = byId.get(id);
       if (!doc) break;
-      records.push({ position: Number(doc._id), at: doc.at, writer: doc.writer, changes: JSON.parse(doc.changes) });
+      records.push({
+        position: Number(doc._id),
+        at: doc.at,
+        writer: doc.writer,
+        toWriter: doc.toWriter === true,
+        changes: JSON.parse(doc.changes),
+      });
     }
     return records;
   }
 
-  /** Drops records older than the retention, oldest first; the floor moves up before they go. */
-  async prune(): Promise<number> {
+  /** Drops records stored before `cutoff` (default: older than the retention), oldest first; the floor moves up before they go. */
+  async prune(cutoff = Date.now() - this.settings.retentionMs): Promise<number> {
     return this.locks.locked('change_log', 'prune', async () => {
-      const cutoff = Date.now() - this.settings.retentionMs;
       let pruned = 0;
       for (;;) {
         const floor = await this.floor();

@@ -157,7 +157,8 @@ export class DocumentLocks {
       if (Date.now() > giveUpAt)
         throw new StoreUnavailableError(`lock ${key}`, new Error(`still held by ${holder.owner}`));
       await new Promise((resolve) => setTimeout(resolve, pauseMs + Math.random() * pauseMs));
-      pauseMs = Math.min(pauseMs * 2, 50);
+      // Holders let go within milliseconds; a waiter that polls too eagerly only loads the server further.
+      pauseMs = Math.min(pauseMs * 2, 250);
     }
   }
 

@@ -33,7 +33,7 @@ export class MongoChangeFeed implements HandoffChangeFeed {
     const read = await this.log.readAfter(Number(position) || 0, limit);
     const changes: HandoffChange[] = [];
     for (const record of read.records) {
-      if (record.writer === this.log.settings.writer) continue;
+      if (record.writer === this.log.settings.writer && !record.toWriter) continue;
       for (const change of record.changes) {
         const fresh = this.unseen(change);
         if (fresh) changes.push(fresh);

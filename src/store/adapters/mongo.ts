@@ -13,9 +13,11 @@ import { translateMongoError } from './mongo-errors.js';
 import { type MongoServerInfo, probeServer } from './mongo-server.js';
 
 /** How long a write lock outlives a process that died holding it (see DocumentLocks). */
-const WRITE_LOCK_MS = 10_000;
+const WRITE_LOCK_MS = 30_000;
 
 export interface MongoConnectOptions {
+  /** How long a write lock outlives a process that died holding it (default 30 s; tests shorten it). */
+  lockMs?: number;
   /** Reports what the store cannot report to a caller (a lock left to expire); the app logs it. */
   warn?: (message: string, error: unknown) => void;
 }
@@ -51,7 +53,7 @@ export class MongoDatabase implements Database {
       const db = client.db(databaseName);
       const server = await probeServer(db);
       const locks = await DocumentLocks.open(db, {
-        lockMs: WRITE_LOCK_MS,
+        lockMs: options.lockMs ?? WRITE_LOCK_MS,
         owner: `${hostname()}:${process.pid}`,
         onReleaseFailure: (key, error) => options.warn?.(`could not release the write lock ${key}; it expires`, error),
       });

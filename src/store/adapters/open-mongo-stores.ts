@@ -12,7 +12,25 @@ import { MongoCommittedEvents } from './mongo-committed-events.js';
 /** How long the change log keeps records: the longest a webhook dispatcher (or a follower) may be away and miss nothing. */
 const CHANGE_LOG_RETENTION_MS = 24 * 60 * 60_000;
 
+/** The database's change log, as `writer` appends to it. */
+export function openChangeLog(
+  db: MongoDatabase,
+  writer: string,
+  retentionMs = CHANGE_LOG_RETENTION_MS,
+): Promise<ChangeLog> {
+  return ChangeLog.open(db.driverDb, db.locks, { writer, retentionMs, pushesDownIdOnly: db.server.pushesDownIdOnly });
+}
+
 type MongoStores = Pick<EngineStores, 'sharing' | 'handoffs' | 'agentFeed' | 'handoffChanges' | 'committedEvents'>;
+
+/** Repositories write under the database's document locks and announce to `log`. */
+export function changePublisher(db: MongoDatabase, log: ChangeLog): ChangePublisher {
+  return {
+    locked: (collection, id, work) => db.locks.locked(collection, id, work),
+    publish: (changes, audience) => log.append(changes, audience),
+    onAbandoned: (collection, repair) => db.locks.onAbandoned(collection, repair),
+  };
+}
 
 /**
  * The ports whose commits other processes must hear of, on MongoDB or FerretDB: handoffs and agent
@@ -26,16 +44,8 @@ export async function openMongoStores(
   finishedCacheBytes: number,
 ): Promise<MongoStores | null> {
   if (!(db instanceof MongoDatabase)) return null;
-  const log = await ChangeLog.open(db.driverDb, db.locks, {
-    writer,
-    retentionMs: CHANGE_LOG_RETENTION_MS,
-    pushesDownIdOnly: db.server.pushesDownIdOnly,
-  });
-  const publisher: ChangePublisher = {
-    locked: (collection, id, work) => db.locks.locked(collection, id, work),
-    publish: (changes) => log.append(changes),
-    onAbandoned: (collection, repair) => db.locks.onAbandoned(collection, repair),
-  };
+  const log = await openChangeLog(db, writer);
+  const publisher = changePublisher(db, log);
   return {
     sharing: 'shared',
     handoffs: await HandoffRepository.open(db, finishedCacheBytes, writer, publisher),

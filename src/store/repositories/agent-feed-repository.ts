@@ -47,7 +47,7 @@ export class AgentFeedRepository implements AgentFeedStore {
   private async reannounce(agentId: string): Promise<void> {
     const last = await this.lastSeq(agentId);
     const entries = await this.after(agentId, Math.max(0, last - REANNOUNCED), REANNOUNCED);
-    if (entries.length > 0) await this.publisher.publish([{ kind: 'agentFeed', entries }]);
+    if (entries.length > 0) await this.publisher.publish([{ kind: 'agentFeed', entries }], 'everyone');
   }
 
   private async lastSeq(agentId: string): Promise<number> {

@@ -243,19 +243,31 @@ export class HandoffRepository implements HandoffStore {
     const doc = await this.handoffs.findOne({ _id: id });
     if (!doc) return;
     const { signals, cancelRequest } = requestsOf(doc);
-    await this.publisher.publish([
-      ...Object.entries(signals).map(([step, payload]) => ({ kind: 'signal' as const, handoffId: id, step, payload })),
-      ...(cancelRequest ? [{ kind: 'cancel' as const, handoffId: id, reason: cancelRequest.reason }] : []),
-    ]);
+    await this.publisher.publish(
+      [
+        ...Object.entries(signals).map(([step, payload]) => ({
+          kind: 'signal' as const,
+          handoffId: id,
+          step,
+          payload,
+        })),
+        ...(cancelRequest ? [{ kind: 'cancel' as const, handoffId: id, reason: cancelRequest.reason }] : []),
+      ],
+      'everyone',
+    );
     await this.finishOutbox(JSON.parse(doc.outbox) as HandoffEvent[]);
   }
 
   /**
    * Announces a transition's events and copies them to the log, in that order: events found in the
-   * log were announced already.
+   * log were announced already. `others`: this process's engine told its own listeners of them.
    */
-  private async announce(events: HandoffEvent[], texts?: string[]): Promise<void> {
-    await this.publisher.publish([{ kind: 'events', events }]);
+  private async announce(
+    events: HandoffEvent[],
+    texts?: string[],
+    audience: 'others' | 'everyone' = 'others',
+  ): Promise<void> {
+    await this.publisher.publish([{ kind: 'events', events }], audience);
     await this.writeEvents(events, texts);
   }
 
@@ -263,7 +275,8 @@ export class HandoffRepository implements HandoffStore {
   private async finishOutbox(outbox: HandoffEvent[]): Promise<void> {
     const last = outbox.at(-1);
     if (!last || (await this.log.has(last.handoffId, last.seq))) return;
-    await this.announce(outbox);
+    // Another process (or one that died) committed them: nobody here was told.
+    await this.announce(outbox, undefined, 'everyone');
   }
 
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */

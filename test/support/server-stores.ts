@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+
+/** A store server processes under test share: what each is started with, made and removed around a suite. */
+export interface ServerStore {
+  name: string;
+  /** Why suites on this store are skipped here, or null when they run. */
+  skipReason: string | null;
+  /** Makes a fresh, empty store; returns the environment every server process on it gets. */
+  create(): Promise<Record<string, string>>;
+  /** Removes what `create` made. */
+  dispose(): Promise<void>;
+}
+
+/** `url` naming the database `name` instead of any it named (query options kept). */
+export function mongoUrlFor(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+export const MONGODB_SKIP_REASON = 'set MONGODB_URL to run it (the CI script starts FerretDB for it)';
+
+function sqliteFile(): ServerStore {
+  let dir = '';
+  return {
+    name: 'one SQLite file',
+    skipReason: null,
+    async create() {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
+      return { DATA_DIR: dir };
+    },
+    async dispose() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function mongoDatabase(url: string | undefined): ServerStore {
+  let dir = '';
+  let database = '';
+  return {
+    name: 'one MongoDB database',
+    skipReason: url ? null : MONGODB_SKIP_REASON,
+    async create() {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
+      database = `handoff_servers_${randomUUID().slice(0, 8)}`;
+      return { DATA_DIR: dir, MONGODB_URL: mongoUrlFor(url!, database) };
+    },
+    async dispose() {
+      fs.rmSync(dir, { recursive: true, force: true });
+      const client = new MongoClient(url!, { serverSelectionTimeoutMS: 5_000 });
+      try {
+        await client.db(database).dropDatabase();
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}
+
+/** The stores several server processes are tested on: a SQLite file always, MongoDB when MONGODB_URL names one. */
+export function serverStores(env: Record<string, string | undefined> = process.env): ServerStore[] {
+  return [sqliteFile(), mongoDatabase(env.MONGODB_URL || undefined)];
+}
