@@ -28,8 +28,14 @@ export interface Collection<T extends StoredDocument> {
   /**
    * Atomically applies `update` to the first document matching `filter` and returns it as
    * updated, or null when none matched: the compare-and-set every state change goes through.
+   * `unlessBusy`: also null, without waiting, while another process is writing the document (an
+   * adapter that locks documents to make this atomic; for writes as well left to that process).
    */
-  findOneAndUpdate(filter: Filter, update: Update, options?: { upsert?: boolean }): Promise<T | null>;
+  findOneAndUpdate(
+    filter: Filter,
+    update: Update,
+    options?: { upsert?: boolean; unlessBusy?: boolean },
+  ): Promise<T | null>;
   updateMany(filter: Filter, update: Update): Promise<number>;
   deleteOne(filter: Filter): Promise<boolean>;
   deleteMany(filter: Filter): Promise<number>;
@@ -48,6 +54,8 @@ export interface Database {
   ping(): Promise<void>;
   /** Round trips made so far; lets tests and benchmarks count store reads. */
   readonly operations: OperationCounter;
+  /** What the server is and how other processes' changes are followed, where that varies (MongoDB): for the log and `/ready`. */
+  describe?(): Record<string, string>;
   close(): Promise<void>;
 }
 

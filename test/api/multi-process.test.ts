@@ -50,6 +50,7 @@ function severalServers(store: ServerStore): void {
       LEASE_MS: '5000',
       MAX_CONCURRENT_HANDOFFS: '100',
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      ...store.serverSettings,
       ...env,
     });
     everyProcess.push(server);

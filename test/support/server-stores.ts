@@ -9,6 +9,8 @@ export interface ServerStore {
   name: string;
   /** Why suites on this store are skipped here, or null when they run. */
   skipReason: string | null;
+  /** Settings its servers run with in these suites, over the suite's own (say why for each). */
+  serverSettings: Record<string, string>;
   /** Makes a fresh, empty store; returns the environment every server process on it gets. */
   create(): Promise<Record<string, string>>;
   /** Removes what `create` made. */
@@ -29,6 +31,7 @@ function sqliteFile(): ServerStore {
   return {
     name: 'one SQLite file',
     skipReason: null,
+    serverSettings: {},
     async create() {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
       return { DATA_DIR: dir };
@@ -45,6 +48,10 @@ function mongoDatabase(url: string | undefined): ServerStore {
   return {
     name: 'one MongoDB database',
     skipReason: url ? null : MONGODB_SKIP_REASON,
+    // Each process renews the lease of every handoff it runs every third of a lease, one guarded write each,
+    // and scans for orphans as often (a query FerretDB answers by reading every stored handoff): with a
+    // minute's lease those leave FerretDB on this shared 2-core machine time for the work itself.
+    serverSettings: { LEASE_MS: '60000' },
     async create() {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
       database = `handoff_servers_${randomUUID().slice(0, 8)}`;

@@ -1,8 +1,10 @@
 import type { Db, Collection as DriverCollection } from 'mongodb';
 import type { HandoffChange } from '../../engine/kernel/ports/handoff-store.js';
+import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 import type { DocumentLocks } from './document-locks.js';
 import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
 import { readEach } from './point-reads.js';
+import type { WriteGate } from './write-gate.js';
 
 interface ChangeRecordDocument {
   /** The position, zero-padded (a string id: what FerretDB looks up without reading the collection). */
@@ -50,6 +52,10 @@ const positionId = (position: number) => String(position).padStart(POSITION_WIDT
 const REFIND_HEAD_AFTER_MS = 60_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_BATCH = 64;
+/** How often a follower that finds nothing new checks whether it fell below the floor. */
+const FLOOR_CHECK_EVERY_MS = 1_000;
+/** Positions tried one after another when taken, before searching for the head. */
+const TRIES_BEFORE_HEAD_SEARCH = 3;
 /** How far ahead a follower reads in one go when records are there. */
 const READ_AHEAD = 8;
 
@@ -81,19 +87,22 @@ export class ChangeLog {
   private next: number | null = null;
   private lastAppendAt = 0;
   private lastPruneAt = 0;
+  private floorCheckedAt = 0;
 
   private constructor(
     private readonly records: DriverCollection<ChangeRecordDocument>,
     private readonly floors: DriverCollection<FloorDocument>,
     private readonly locks: DocumentLocks,
+    private readonly writes: WriteGate,
     readonly settings: ChangeLogSettings,
   ) {}
 
-  static async open(db: Db, locks: DocumentLocks, settings: ChangeLogSettings): Promise<ChangeLog> {
+  static async open(db: Db, locks: DocumentLocks, writes: WriteGate, settings: ChangeLogSettings): Promise<ChangeLog> {
     return new ChangeLog(
       db.collection<ChangeRecordDocument>('change_log'),
       db.collection<FloorDocument>('change_log_floor'),
       locks,
+      writes,
       settings,
     );
   }
@@ -145,17 +154,23 @@ export class ChangeLog {
     };
     if (this.next === null || Date.now() - this.lastAppendAt > REFIND_HEAD_AFTER_MS)
       this.next = (await this.head()) + 1;
-    for (;;) {
+    for (let taken = 0; ; taken++) {
       try {
-        await this.records.insertOne({ _id: positionId(this.next), ...doc });
+        await this.writes.run(() => this.records.insertOne({ _id: positionId(this.next!), ...doc }));
         this.next++;
         this.lastAppendAt = Date.now();
         return;
       } catch (error) {
-        if (!isDuplicateKey(error)) translateMongoError('change_log', error);
+        // Whatever else went wrong, the caller committed something it could not announce: the store failed
+        // it (StoreUnavailableError), so the caller's write lock is left for a repair (see DocumentLocks).
+        if (!isDuplicateKey(error))
+          throw error instanceof StoreUnavailableError
+            ? error
+            : new StoreUnavailableError('append to the change log', error);
       }
-      // Taken: `next` exists, so the head is at or after it.
-      this.next = (await this.headFrom(this.next)) + 1;
+      // Taken, so it exists: the next one may be free (another appender or two at once), or, after a few
+      // taken in a row, this process is behind and looks for the head (which is at or after `next`).
+      this.next = taken < TRIES_BEFORE_HEAD_SEARCH ? this.next + 1 : (await this.headFrom(this.next)) + 1;
     }
   }
 
@@ -213,7 +228,9 @@ export class ChangeLog {
       after = batch.at(-1)!.position;
       ahead = READ_AHEAD;
     }
-    if (records.length === 0) {
+    // Nothing there: this follower may have fallen below the floor (looked at once a second: it is rare).
+    if (records.length === 0 && Date.now() - this.floorCheckedAt > FLOOR_CHECK_EVERY_MS) {
+      this.floorCheckedAt = Date.now();
       const floor = await this.floor();
       if (floor > position + 1) return { records, position: floor - 1 };
     }
@@ -257,10 +274,12 @@ export class ChangeLog {
         }
         if (prefix.length === 0) return pruned;
         const newFloor = prefix.at(-1)!.position + 1;
-        await this.floors.updateOne({ _id: 'floor' }, { $set: { position: newFloor } }, { upsert: true });
+        await this.writes.run(() =>
+          this.floors.updateOne({ _id: 'floor' }, { $set: { position: newFloor } }, { upsert: true }),
+        );
         await readEach(
           prefix.map((record) => positionId(record.position)),
-          (id) => this.records.deleteOne({ _id: id }),
+          (id) => this.writes.run(() => this.records.deleteOne({ _id: id })),
         );
         pruned += prefix.length;
       }

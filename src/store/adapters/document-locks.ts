@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Collection as DriverCollection } from 'mongodb';
 import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
+import type { WriteGate } from './write-gate.js';
 
 interface LockDocument {
   /** A new token per acquisition: releasing or breaking a lock removes that very lock, never a later one. */
@@ -16,8 +17,10 @@ interface LockDocument {
 export interface LockSettings {
   /** How long a lock lives: a holder that died leaves it, and it is taken from it after this. */
   lockMs: number;
-  /** Shown as the holder in messages. */
+  /** Who holds the locks this process takes (shown in messages). */
   owner: string;
+  /** Whether a holder is known to be gone (a dead process on this machine): its locks are taken at once. */
+  isOwnerGone?: (owner: string) => boolean;
   /** A lock that could not be released (it expires by itself); logged by the caller. */
   onReleaseFailure?: (key: string, error: unknown) => void;
 }
@@ -26,6 +29,14 @@ const SWEEP_EVERY_MS = 1_000;
 
 /** Keys held in the current async context, with when each was taken. */
 type HeldLocks = Map<string, number>;
+
+/** Thrown by `locked` with `wait: false` when another process holds the lock. */
+export class DocumentBusyError extends Error {
+  constructor(readonly key: string) {
+    super(`${key} is being written by another process`);
+    this.name = 'DocumentBusyError';
+  }
+}
 
 /**
  * One writer at a time per document, across every process on the database: the way to make a
@@ -53,17 +64,18 @@ export class DocumentLocks {
 
   private constructor(
     private readonly locks: DriverCollection<LockDocument>,
+    private readonly writes: WriteGate,
     private readonly settings: LockSettings,
   ) {
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
 
-  static async open(db: Db, settings: LockSettings): Promise<DocumentLocks> {
+  static async open(db: Db, writes: WriteGate, settings: LockSettings): Promise<DocumentLocks> {
     const locks = db.collection<LockDocument>('write_locks');
     await locks.createIndex({ key: 1 }, { unique: true });
     await locks.createIndex({ expiresAt: 1 });
-    return new DocumentLocks(locks, settings);
+    return new DocumentLocks(locks, writes, settings);
   }
 
   /** What to run for a document of `collection` whose writer died holding its lock. */
@@ -71,14 +83,19 @@ export class DocumentLocks {
     this.repairs.set(collection, repair);
   }
 
-  /** Runs `work` holding the lock of one document (at once when this context holds it already). */
-  locked<T>(collection: string, id: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` holding the lock of one document (at once when this context holds it already).
+   * `wait: false`: when another process holds it, throws DocumentBusyError instead of waiting
+   * (for writes that are as well left to whoever is at the document, such as taking a lease).
+   */
+  locked<T>(collection: string, id: string, work: () => Promise<T>, options: { wait?: boolean } = {}): Promise<T> {
     const key = `${collection}/${id}`;
     if (this.held.getStore()?.has(key)) return work();
+    const wait = options.wait ?? true;
     const previous = this.queued.get(key) ?? Promise.resolve();
     const run = previous.then(
-      () => this.acquireAndRun(collection, id, key, work),
-      () => this.acquireAndRun(collection, id, key, work),
+      () => this.acquireAndRun(collection, id, key, work, wait),
+      () => this.acquireAndRun(collection, id, key, work, wait),
     );
     this.queued.set(key, run);
     const forget = () => {
@@ -106,8 +123,14 @@ export class DocumentLocks {
     clearInterval(this.sweeper);
   }
 
-  private async acquireAndRun<T>(collection: string, id: string, key: string, work: () => Promise<T>): Promise<T> {
-    const { token, abandoned } = await this.acquire(key);
+  private async acquireAndRun<T>(
+    collection: string,
+    id: string,
+    key: string,
+    work: () => Promise<T>,
+    wait: boolean,
+  ): Promise<T> {
+    const { token, abandoned } = await this.acquire(key, wait);
     const held: HeldLocks = new Map(this.held.getStore() ?? []);
     held.set(key, Date.now());
     let release = true;
@@ -124,48 +147,63 @@ export class DocumentLocks {
     } finally {
       held.delete(key);
       if (release)
-        await this.locks.deleteOne({ _id: token }).catch((error) => this.settings.onReleaseFailure?.(key, error));
+        await this.writes
+          .run(() => this.locks.deleteOne({ _id: token }))
+          .catch((error) => this.settings.onReleaseFailure?.(key, error));
     }
   }
 
-  /** Inserts the lock; while another holds it, waits for it, and removes it once it expired. */
-  private async acquire(key: string): Promise<{ token: string; abandoned: boolean }> {
+  /**
+   * Inserts the lock; while another holds it, waits for it (looking, not trying to insert, until it
+   * is gone: one read per look), and removes it once it expired.
+   */
+  private async acquire(key: string, wait: boolean): Promise<{ token: string; abandoned: boolean }> {
     const giveUpAt = Date.now() + this.settings.lockMs * 2;
     let abandoned = false;
     let pauseMs = 2;
     for (;;) {
       const token = randomUUID();
       try {
-        await this.locks.insertOne({
-          _id: token,
-          key,
-          owner: this.settings.owner,
-          expiresAt: Date.now() + this.settings.lockMs,
-        });
+        await this.writes.run(() =>
+          this.locks.insertOne({
+            _id: token,
+            key,
+            owner: this.settings.owner,
+            expiresAt: Date.now() + this.settings.lockMs,
+          }),
+        );
         return { token, abandoned };
       } catch (error) {
         if (!isDuplicateKey(error)) translateMongoError('write_locks', error);
       }
-      const holder = await this.locks.findOne({ key }).catch((error) => translateMongoError('write_locks', error));
-      if (!holder) continue;
-      if (holder.expiresAt < Date.now()) {
-        // Deleting by its token removes that lock only: of two processes breaking it, one succeeds.
-        const removed = await this.locks.deleteOne({ _id: holder._id });
-        if (removed.deletedCount === 1) abandoned = true;
-        continue;
+      for (;;) {
+        const holder = await this.locks.findOne({ key }).catch((error) => translateMongoError('write_locks', error));
+        if (!holder) break;
+        if (holder.expiresAt < Date.now() || this.settings.isOwnerGone?.(holder.owner)) {
+          // Deleting by its token removes that lock only: of two processes breaking it, one succeeds.
+          const removed = await this.writes.run(() => this.locks.deleteOne({ _id: holder._id }));
+          if (removed.deletedCount === 1) abandoned = true;
+          break;
+        }
+        if (!wait) throw new DocumentBusyError(key);
+        if (Date.now() > giveUpAt)
+          throw new StoreUnavailableError(`lock ${key}`, new Error(`still held by ${holder.owner}`));
+        await new Promise((resolve) => setTimeout(resolve, pauseMs + Math.random() * pauseMs));
+        // Holders let go within milliseconds; a waiter that looks too eagerly only loads the server further.
+        pauseMs = Math.min(pauseMs * 2, 250);
       }
-      if (Date.now() > giveUpAt)
-        throw new StoreUnavailableError(`lock ${key}`, new Error(`still held by ${holder.owner}`));
-      await new Promise((resolve) => setTimeout(resolve, pauseMs + Math.random() * pauseMs));
-      // Holders let go within milliseconds; a waiter that polls too eagerly only loads the server further.
-      pauseMs = Math.min(pauseMs * 2, 250);
     }
   }
 
-  /** Locks left by processes that died are taken (repairing what they guarded) without waiting for a writer. */
+  /**
+   * Locks left by processes that died are taken (repairing what they guarded) without waiting for a
+   * writer: expired ones, and at once those of a process known to be gone. Few locks exist at a time.
+   */
   private async sweep(): Promise<void> {
-    const expired = await this.locks.find({ expiresAt: { $lt: Date.now() } }, { limit: 100 }).toArray();
-    for (const lock of expired) {
+    const now = Date.now();
+    const held = await this.locks.find({}, { limit: 1_000 }).toArray();
+    const left = held.filter((lock) => lock.expiresAt < now || this.settings.isOwnerGone?.(lock.owner));
+    for (const lock of left) {
       const slash = lock.key.indexOf('/');
       await this.locked(lock.key.slice(0, slash), lock.key.slice(slash + 1), async () => undefined);
     }

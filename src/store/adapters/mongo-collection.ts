@@ -1,11 +1,12 @@
 import type { Collection as DriverCollection } from 'mongodb';
 import type { Collection, Filter, FindOptions, OperationCounter, StoredDocument, Update } from '../collection.js';
-import type { DocumentLocks } from './document-locks.js';
+import { DocumentBusyError, type DocumentLocks } from './document-locks.js';
 import { translateMongoError } from './mongo-errors.js';
 import { matches, pinnedId, pinnedIds, readEach, select } from './point-reads.js';
+import type { WriteGate } from './write-gate.js';
 
 /** Guarded writes of one updateMany or deleteMany sent at once. */
-const GUARDED_WRITES_AT_ONCE = 8;
+const GUARDED_WRITES_AT_ONCE = 32;
 
 /** A filter that says nothing but which documents (by `_id`): deleting by it needs no guard. */
 function onlyNamesIds(filter: Filter): boolean {
@@ -28,6 +29,7 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
     private readonly driver: DriverCollection<any>,
     private readonly counter: OperationCounter,
     private readonly locks: DocumentLocks,
+    private readonly writes: WriteGate,
     private readonly pushesDownIdOnly: boolean,
   ) {}
 
@@ -37,7 +39,7 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
 
   async insertOne(doc: T): Promise<void> {
     this.counter.writes++;
-    await this.driver.insertOne({ ...doc }).catch((error) => this.fail(error));
+    await this.writes.run(() => this.driver.insertOne({ ...doc })).catch((error) => this.fail(error));
   }
 
   async insertMany(docs: T[]): Promise<void> {
@@ -45,9 +47,11 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
     this.counter.writes++;
     // All or nothing: neither server makes several documents atomic without a transaction, so undo on failure.
     try {
-      await this.driver.insertMany(
-        docs.map((doc) => ({ ...doc })),
-        { ordered: true },
+      await this.writes.run(() =>
+        this.driver.insertMany(
+          docs.map((doc) => ({ ...doc })),
+          { ordered: true },
+        ),
       );
     } catch (error) {
       const inserted = (error as { insertedIds?: Record<number, string> }).insertedIds ?? {};
@@ -83,11 +87,20 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
     return this.driver.countDocuments(filter).catch((error) => this.fail(error));
   }
 
-  async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<T | null> {
+  async findOneAndUpdate(
+    filter: Filter,
+    update: Update,
+    options: { upsert?: boolean; unlessBusy?: boolean } = {},
+  ): Promise<T | null> {
     this.counter.writes++;
     const id = pinnedId(filter);
     if (id === null) throw new Error(`${this.name}: a guarded update names its document's _id`);
-    return this.updateGuarded(id, filter, update, options.upsert ?? false);
+    try {
+      return await this.updateGuarded(id, filter, update, options.upsert ?? false, !options.unlessBusy);
+    } catch (error) {
+      if (error instanceof DocumentBusyError) return null;
+      throw error;
+    }
   }
 
   async updateMany(filter: Filter, update: Update): Promise<number> {
@@ -120,20 +133,27 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
   }
 
   /** Under the lock: read by id, check the whole filter, then update that id (upsert: as the server would). */
-  private updateGuarded(id: string, filter: Filter, update: Update, upsert: boolean): Promise<T | null> {
-    return this.locks.locked(this.name, id, async () => {
-      const current = await this.readById(id);
-      const applies = current !== null && matches(filter, current);
-      if (!applies && !upsert) return null;
-      this.locks.assertHeld(this.name, id);
-      // An upsert that inserts builds the new document from the filter's equalities, so the server gets it whole.
-      const target = applies ? { _id: id } : filter;
-      try {
-        return (await this.driver.findOneAndUpdate(target, update, { returnDocument: 'after', upsert })) as T | null;
-      } catch (error) {
-        return this.fail(error);
-      }
-    });
+  private updateGuarded(id: string, filter: Filter, update: Update, upsert: boolean, wait = true): Promise<T | null> {
+    return this.locks.locked(
+      this.name,
+      id,
+      async () => {
+        const current = await this.readById(id);
+        const applies = current !== null && matches(filter, current);
+        if (!applies && !upsert) return null;
+        this.locks.assertHeld(this.name, id);
+        // An upsert that inserts builds the new document from the filter's equalities, so the server gets it whole.
+        const target = applies ? { _id: id } : filter;
+        try {
+          return (await this.writes.run(() =>
+            this.driver.findOneAndUpdate(target, update, { returnDocument: 'after', upsert }),
+          )) as T | null;
+        } catch (error) {
+          return this.fail(error);
+        }
+      },
+      { wait },
+    );
   }
 
   private deleteGuarded(id: string, filter: Filter): Promise<boolean> {
@@ -141,7 +161,10 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
       const current = await this.readById(id);
       if (!current || !matches(filter, current)) return false;
       this.locks.assertHeld(this.name, id);
-      return (await this.driver.deleteOne({ _id: id }).catch((error) => this.fail(error))).deletedCount > 0;
+      const deleted = await this.writes
+        .run(() => this.driver.deleteOne({ _id: id }))
+        .catch((error) => this.fail(error));
+      return deleted.deletedCount > 0;
     });
   }
 
@@ -160,9 +183,11 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
   private async removeIds(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     if (!this.pushesDownIdOnly)
-      return (await this.driver.deleteMany({ _id: { $in: ids } }).catch((error) => this.fail(error))).deletedCount;
+      return (
+        await this.writes.run(() => this.driver.deleteMany({ _id: { $in: ids } })).catch((error) => this.fail(error))
+      ).deletedCount;
     const deleted = await readEach(ids, async (id) => {
-      const result = await this.driver.deleteOne({ _id: id }).catch((error) => this.fail(error));
+      const result = await this.writes.run(() => this.driver.deleteOne({ _id: id })).catch((error) => this.fail(error));
       return result.deletedCount > 0 ? id : null;
     });
     return deleted.length;

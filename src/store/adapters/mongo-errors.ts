@@ -26,6 +26,8 @@ export function isDuplicateKey(error: unknown): boolean {
 /** The server did not answer or could not do it now: worth trying again later. */
 function isTransient(error: unknown): boolean {
   return (
+    // FerretDB's SQLite backend gave up waiting for its write lock (an InternalError, code 1).
+    (error instanceof MongoServerError && /SQLITE_BUSY|database is locked/.test(error.message)) ||
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoTopologyClosedError ||

@@ -12,6 +12,8 @@ export interface MongoServerInfo {
    * the whole collection): a read that names its documents by id is then served as point reads.
    */
   readonly pushesDownIdOnly: boolean;
+  /** FerretDB on SQLite: one write at a time, the others wait inside SQLite (see WriteGate). */
+  readonly writesOneAtATime: boolean;
   /**
    * A replica set whose change streams answered: the change log is watched for inserts (a wake-up),
    * rather than only read by position on every poll. Standalone servers and FerretDB have none.
@@ -27,7 +29,12 @@ export async function probeServer(db: Db): Promise<MongoServerInfo> {
   const description = ferret
     ? `FerretDB ${build.ferretdbVersion} (MongoDB ${build.version} wire)`
     : `MongoDB ${build.version ?? 'unknown version'}${hello.setName ? ` (replica set ${hello.setName})` : ' (standalone)'}`;
-  return { description, pushesDownIdOnly: ferret, changeStreams: Boolean(hello.setName) && (await canWatch(db)) };
+  return {
+    description,
+    pushesDownIdOnly: ferret,
+    writesOneAtATime: ferret,
+    changeStreams: Boolean(hello.setName) && (await canWatch(db)),
+  };
 }
 
 /** A change stream opened on the database answers its first (empty) batch: change streams work here. */

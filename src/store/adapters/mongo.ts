@@ -11,11 +11,18 @@ import { DocumentLocks } from './document-locks.js';
 import { MongoCollection } from './mongo-collection.js';
 import { translateMongoError } from './mongo-errors.js';
 import { type MongoServerInfo, probeServer } from './mongo-server.js';
+import { WriteGate } from './write-gate.js';
 
+/** Writes one process keeps in flight on a server that takes one at a time (see WriteGate). */
+const WRITES_IN_FLIGHT_ON_A_SINGLE_WRITER = 2;
 /** How long a write lock outlives a process that died holding it (see DocumentLocks). */
 const WRITE_LOCK_MS = 30_000;
 
 export interface MongoConnectOptions {
+  /** Who this process is in write locks (default: host and pid). */
+  owner?: string;
+  /** Whether a lock holder is known to be gone (a dead local process): its locks are taken at once. */
+  isOwnerGone?: (owner: string) => boolean;
   /** How long a write lock outlives a process that died holding it (default 30 s; tests shorten it). */
   lockMs?: number;
   /** Reports what the store cannot report to a caller (a lock left to expire); the app logs it. */
@@ -37,6 +44,8 @@ export class MongoDatabase implements Database {
     readonly driverDb: Db,
     readonly server: MongoServerInfo,
     readonly locks: DocumentLocks,
+    /** Every write of this process goes through it (the change log's too). */
+    readonly writes: WriteGate,
   ) {}
 
   static async connect(url: string, databaseName?: string, options: MongoConnectOptions = {}): Promise<MongoDatabase> {
@@ -52,12 +61,14 @@ export class MongoDatabase implements Database {
       await client.connect();
       const db = client.db(databaseName);
       const server = await probeServer(db);
-      const locks = await DocumentLocks.open(db, {
+      const writes = new WriteGate(server.writesOneAtATime ? WRITES_IN_FLIGHT_ON_A_SINGLE_WRITER : null);
+      const locks = await DocumentLocks.open(db, writes, {
         lockMs: options.lockMs ?? WRITE_LOCK_MS,
-        owner: `${hostname()}:${process.pid}`,
+        owner: options.owner ?? `${hostname()}:${process.pid}`,
+        isOwnerGone: options.isOwnerGone,
         onReleaseFailure: (key, error) => options.warn?.(`could not release the write lock ${key}; it expires`, error),
       });
-      return new MongoDatabase(client, db, server, locks);
+      return new MongoDatabase(client, db, server, locks, writes);
     } catch (error) {
       await client.close().catch(() => undefined);
       return translateMongoError('the database', error);
@@ -74,7 +85,18 @@ export class MongoDatabase implements Database {
         .createIndex(keys, { unique: index.unique ?? false, sparse: index.unique ?? false })
         .catch((error) => translateMongoError(name, error));
     }
-    return new MongoCollection<T>(name, driver, this.operations, this.locks, this.server.pushesDownIdOnly);
+    return new MongoCollection<T>(name, driver, this.operations, this.locks, this.writes, this.server.pushesDownIdOnly);
+  }
+
+  /**
+   * `changeFeed`: `change-stream` on a replica set (the change log is read when a change stream says
+   * something was appended, and at least every second), else `position-poll` (read at every poll).
+   */
+  describe(): Record<string, string> {
+    return {
+      server: this.server.description,
+      changeFeed: this.server.changeStreams ? 'change-stream' : 'position-poll',
+    };
   }
 
   async ping(): Promise<void> {

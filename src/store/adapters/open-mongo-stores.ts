@@ -18,7 +18,11 @@ export function openChangeLog(
   writer: string,
   retentionMs = CHANGE_LOG_RETENTION_MS,
 ): Promise<ChangeLog> {
-  return ChangeLog.open(db.driverDb, db.locks, { writer, retentionMs, pushesDownIdOnly: db.server.pushesDownIdOnly });
+  return ChangeLog.open(db.driverDb, db.locks, db.writes, {
+    writer,
+    retentionMs,
+    pushesDownIdOnly: db.server.pushesDownIdOnly,
+  });
 }
 
 type MongoStores = Pick<EngineStores, 'sharing' | 'handoffs' | 'agentFeed' | 'handoffChanges' | 'committedEvents'>;

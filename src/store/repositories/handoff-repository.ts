@@ -514,9 +514,12 @@ export class HandoffRepository implements HandoffStore {
           status: unfinished,
           $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }],
         };
-    const updated = await this.handoffs.findOneAndUpdate(guard, {
-      $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs },
-    });
+    // A handoff another process is writing at this moment is that process's to run: no waiting for it.
+    const updated = await this.handoffs.findOneAndUpdate(
+      guard,
+      { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } },
+      { unlessBusy: true },
+    );
     return updated ? toRecord(updated) : null;
   }
 
