@@ -3,17 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerretDBServer } from '../../scripts/ferretdb/ferretdb-server.js';
 import { createProcedure, getHandoff, quickStep } from '../support/handoff-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { ferretdbSkipReason } from '../support/mongo-required.js';
 import { mongoUrlFor } from '../support/server-stores.js';
 
 const INITIATE = `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { handoff { id status } userErrors { message } } }`;
 const binary = process.env.FERRETDB_BIN;
+const skipReason = ferretdbSkipReason();
 
 /**
  * The MongoDB store's server goes away while handoffs run, and comes back: a FerretDB of this test's
  * own (it is stopped and started again on its port and files), so other suites' server is untouched.
  */
-describe.skipIf(!binary)(
-  `a MongoDB server that goes away mid-run and comes back${binary ? '' : ' (skipped: set FERRETDB_BIN to run it; the CI script builds FerretDB and sets it)'}`,
+describe.skipIf(skipReason !== null)(
+  `a MongoDB server that goes away mid-run and comes back${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     let ferret: FerretDBServer;
     let server: TestServer;

@@ -13,6 +13,7 @@ import type { Database } from '../../src/store/collection.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { HandoffRepository } from '../../src/store/repositories/handoff-repository.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { mongoSkipReason } from '../support/mongo-required.js';
 import { makeTempDir, removeTempDir } from './adapters.js';
 
 /**
@@ -59,7 +60,7 @@ function mongo(url: string | undefined): SharedStoreFixture & { connect(): Promi
   };
   return {
     name: 'MongoDB',
-    skipReason: url ? null : 'set MONGODB_URL to run it',
+    skipReason: mongoSkipReason(),
     connect,
     async process(writer) {
       return openStores(await connect(), { writer });
@@ -238,8 +239,8 @@ for (const fixture of sharedStoreFixtures()) {
   describe.skipIf(fixture.skipReason !== null)(title, () => changeFeedContract(fixture));
 }
 
-describe.skipIf(!process.env.MONGODB_URL)(
-  `MongoDB change log and write locks${process.env.MONGODB_URL ? '' : ' (skipped: set MONGODB_URL to run it)'}`,
+describe.skipIf(mongoSkipReason() !== null)(
+  `MongoDB change log and write locks${mongoSkipReason() ? ` (skipped: ${mongoSkipReason()})` : ''}`,
   () => {
     const fixture = mongo(process.env.MONGODB_URL);
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { mongoSkipReason } from './mongo-required.js';
 
 /** A store server processes under test share: what each is started with, made and removed around a suite. */
 export interface ServerStore {
@@ -24,7 +25,6 @@ export function mongoUrlFor(url: string, name: string): string {
   return parsed.toString();
 }
 
-export const MONGODB_SKIP_REASON = 'set MONGODB_URL to run it (the CI script starts FerretDB for it)';
 
 function sqliteFile(): ServerStore {
   let dir = '';
@@ -47,7 +47,7 @@ function mongoDatabase(url: string | undefined): ServerStore {
   let database = '';
   return {
     name: 'one MongoDB database',
-    skipReason: url ? null : MONGODB_SKIP_REASON,
+    skipReason: mongoSkipReason(),
     // Each process renews the lease of every handoff it runs every third of a lease, one guarded write each,
     // and scans for orphans as often (a query FerretDB answers by reading every stored handoff): with a
     // minute's lease those leave FerretDB on this shared 2-core machine time for the work itself.

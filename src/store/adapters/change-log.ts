@@ -156,7 +156,7 @@ export class ChangeLog {
       this.next = (await this.head()) + 1;
     for (let taken = 0; ; taken++) {
       try {
-        await this.writes.run(() => this.records.insertOne({ _id: positionId(this.next!), ...doc }));
+        await this.writes.run(() => this.records.insertOne({ _id: positionId(this.next!), ...doc }), 'finish');
         this.next++;
         this.lastAppendAt = Date.now();
         return;

@@ -148,7 +148,7 @@ export class DocumentLocks {
       held.delete(key);
       if (release)
         await this.writes
-          .run(() => this.locks.deleteOne({ _id: token }))
+          .run(() => this.locks.deleteOne({ _id: token }), 'finish')
           .catch((error) => this.settings.onReleaseFailure?.(key, error));
     }
   }
@@ -164,13 +164,15 @@ export class DocumentLocks {
     for (;;) {
       const token = randomUUID();
       try {
-        await this.writes.run(() =>
-          this.locks.insertOne({
-            _id: token,
-            key,
-            owner: this.settings.owner,
-            expiresAt: Date.now() + this.settings.lockMs,
-          }),
+        await this.writes.run(
+          () =>
+            this.locks.insertOne({
+              _id: token,
+              key,
+              owner: this.settings.owner,
+              expiresAt: Date.now() + this.settings.lockMs,
+            }),
+          'start',
         );
         return { token, abandoned };
       } catch (error) {
@@ -181,7 +183,7 @@ export class DocumentLocks {
         if (!holder) break;
         if (holder.expiresAt < Date.now() || this.settings.isOwnerGone?.(holder.owner)) {
           // Deleting by its token removes that lock only: of two processes breaking it, one succeeds.
-          const removed = await this.writes.run(() => this.locks.deleteOne({ _id: holder._id }));
+          const removed = await this.writes.run(() => this.locks.deleteOne({ _id: holder._id }), 'finish');
           if (removed.deletedCount === 1) abandoned = true;
           break;
         }
