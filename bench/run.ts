@@ -16,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PARTS = [
   'query',
   'engine',
+  'kernel',
   'webhooks',
   'agent-tasks',
   'fanout',

@@ -69,9 +69,9 @@ const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
 const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT];
 
-/** What GraphiQL opens with: the procedures a first handoff can use (the README walks on from here). */
+/** What GraphiQL opens with: the procedures a first handoff can use (docs/first-handoff.md walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
-# Run this, then follow "First handoff walkthrough" in the README.
+# Run this, then follow the walkthrough in docs/first-handoff.md.
 query Procedures {
   procedures {
     procedureId
@@ -110,7 +110,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     isOwnerGone: isGoneLocalProcess,
     changePollMs: config.changePollMs,
     leaseMs: config.leaseMs,
-    settings: config,
+    // An API-only process (WORKERS=0) takes no due work: handoffs it starts run on the others.
+    settings: { ...config, maxConcurrentHandoffs: config.workers ? config.maxConcurrentHandoffs : 0 },
     clock: options.clock,
     random: options.random,
     // Claim tokens are bearer secrets for a task: from the OS CSPRNG, never the injected Random.

@@ -37,8 +37,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Heartbeats older than this make an agent read as OFFLINE. */
   agentHeartbeatWindowMs: number;
-  /** Cap on handoffs executing at once; the rest queue by priority then age. */
+  /** Cap on handoffs executing at once in this process (waiting ones hold no slot); the rest queue by priority then age. */
   maxConcurrentHandoffs: number;
+  /** Whether this process executes handoffs (WORKERS=1, the default) or serves the API only (WORKERS=0). */
+  workers: boolean;
+  /** How often the store is asked what is due (queued starts, retries, waits that end, deadlines); default by store sharing. */
+  schedulerPollMs?: number;
   /** Per-key concurrency limits on top of maxConcurrentHandoffs (FAIR_SHARE_*); null: off. */
   fairShare: FairShareRule | null;
   /** How many fair-share keys /metrics labels by name (the rest add up under key="other"). */
@@ -276,6 +280,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     agentHeartbeatWindowMs: integer(env, 'AGENT_HEARTBEAT_WINDOW_MS', 30_000, 1, 86_400_000),
     maxConcurrentHandoffs: integer(env, 'MAX_CONCURRENT_HANDOFFS', 200, 1, 100_000),
+    workers: integer(env, 'WORKERS', 1, 0, 1) === 1,
+    schedulerPollMs: env.SCHEDULER_POLL_MS ? integer(env, 'SCHEDULER_POLL_MS', 50, 5, 60_000) : undefined,
     fairShare: fairShare(env),
     fairShareMetricKeys: integer(env, 'FAIR_SHARE_METRIC_KEYS', 20, 1, 1_000),
     retention: retention(env),

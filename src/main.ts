@@ -36,6 +36,7 @@ async function main(): Promise<void> {
         port: address.port,
         store: config.store,
         auth: config.apiKeys.length > 0 ? 'api-keys' : 'open',
+        handoffs: config.workers ? `executes up to ${config.maxConcurrentHandoffs} at once` : 'API only (WORKERS=0)',
       },
       listening,
     );

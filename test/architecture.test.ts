@@ -107,3 +107,117 @@ describe('layers: src/schema declares, src/resolvers resolves', () => {
     expect(allowed.flatMap((line) => layerViolations(file, line))).toEqual([]);
   });
 });
+
+/**
+ * The layer rules inside src/engine, and for src/store:
+ * - src/engine/shared (clock, random, small data structures) imports nothing else of the engine;
+ * - the kernel (src/engine/kernel) imports only itself and shared: it knows no module;
+ * - a module (every other folder of src/engine) imports the kernel, shared, itself, and the modules
+ *   MODULE_DEPENDENCIES (src/engine/module-dependencies.ts) declares for it, nothing else;
+ * - src/store implements ports: from the engine it imports types from anywhere, and values only from
+ *   port files (src/engine/kernel/ports, a module's *-store.ts / *-stores.ts).
+ * engine.ts and engine-stores.ts, the composition of kernel and modules, may import every module.
+ */
+const ENGINE = join(ROOT, 'src', 'engine');
+
+interface ImportOf {
+  target: string;
+  typeOnly: boolean;
+}
+
+/** The repository files a source file imports (relative imports only), and whether each import is type-only. */
+function importsOf(path: string, source: string): ImportOf[] {
+  const found: ImportOf[] = [];
+  for (const match of source.matchAll(/^(?:import|export)\s+(type\s+)?([\s\S]*?)\s+from\s+'([^']+)';/gm)) {
+    const [, typeKeyword, clause, specifier] = match;
+    if (!specifier.startsWith('.')) continue;
+    const names = clause
+      .replace(/^\{|\}$/g, '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const typeOnly =
+      Boolean(typeKeyword) || (clause.startsWith('{') && names.every((name) => name.startsWith('type ')));
+    found.push({ target: relative(ROOT, resolve(dirname(path), specifier)).replace(/\.js$/, '.ts'), typeOnly });
+  }
+  return found;
+}
+
+/** Which engine part a repository path belongs to: 'kernel', 'shared', a module's folder name, or 'composition'. */
+function enginePartOf(path: string): string | null {
+  const inside = relative(join(ROOT, 'src', 'engine'), join(ROOT, path));
+  if (inside.startsWith('..')) return null;
+  const [first] = inside.split('/');
+  return first.endsWith('.ts') ? 'composition' : first;
+}
+
+function isPortFile(path: string): boolean {
+  return path.startsWith('src/engine/kernel/ports/') || /-stores?\.ts$/.test(path);
+}
+
+/** Every rule of the engine's layers that the file at `path` (text `source`) breaks, one line each. */
+function engineViolations(path: string, source: string, dependencies: Record<string, readonly string[]>): string[] {
+  const where = relative(ROOT, path);
+  const part = enginePartOf(where);
+  const problems: string[] = [];
+  for (const { target, typeOnly } of importsOf(path, source)) {
+    const targetPart = enginePartOf(target);
+    if (where.startsWith('src/store/')) {
+      if (targetPart !== null && !typeOnly && !isPortFile(target))
+        problems.push(`${where} imports values from ${target}, which is not a port`);
+      continue;
+    }
+    if (part === null || part === 'composition' || targetPart === null || targetPart === part) continue;
+    const allowed =
+      part === 'shared' ? [] : part === 'kernel' ? ['shared'] : ['shared', 'kernel', ...(dependencies[part] ?? [])];
+    if (!allowed.includes(targetPart)) problems.push(`${where} (${part}) imports ${target} (${targetPart})`);
+  }
+  return problems;
+}
+
+describe('layers inside the engine: a kernel, modules wired by a list, a store that implements ports', async () => {
+  const { MODULE_DEPENDENCIES } = await import('../src/engine/module-dependencies.js');
+
+  it('every engine folder is the kernel, shared, or a module with declared dependencies', () => {
+    const folders = readdirSync(ENGINE, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    expect(folders).toEqual(['kernel', 'shared', ...Object.keys(MODULE_DEPENDENCIES)].sort());
+  });
+
+  it('the kernel imports no module, modules import only what they declare, shared imports nothing', () => {
+    const files = tsFiles(ENGINE);
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.flatMap((file) => engineViolations(file, readFileSync(file, 'utf8'), MODULE_DEPENDENCIES))).toEqual(
+      [],
+    );
+  });
+
+  it('src/store imports from the engine only types, and values from port files', () => {
+    const files = tsFiles(join(ROOT, 'src', 'store'));
+    expect(files.flatMap((file) => engineViolations(file, readFileSync(file, 'utf8'), MODULE_DEPENDENCIES))).toEqual(
+      [],
+    );
+  });
+
+  it('the check itself catches each kind of breach', () => {
+    const deps = { tasks: ['agents'], agents: [], webhooks: [] };
+    const check = (file: string, line: string) => engineViolations(join(ROOT, file), line, deps).length;
+    expect(
+      check('src/engine/kernel/runner/x.ts', "import { AgentService } from '../../agents/agent-service.js';"),
+    ).toBe(1);
+    expect(check('src/engine/kernel/runner/x.ts', "import type { AgentTask } from '../../tasks/agent-task.js';")).toBe(
+      1,
+    );
+    expect(check('src/engine/shared/x.ts', "import { isFinal } from '../kernel/handoff/handoff.js';")).toBe(1);
+    expect(check('src/engine/agents/x.ts', "import { taskFeedDraft } from '../tasks/task-feed.js';")).toBe(1);
+    expect(check('src/engine/tasks/x.ts', "import { AgentService } from '../agents/agent-service.js';")).toBe(0);
+    expect(check('src/engine/webhooks/x.ts', "import { isFinal } from '../kernel/handoff/handoff.js';")).toBe(0);
+    expect(check('src/store/x.ts', "import { isFinal } from '../engine/kernel/handoff/handoff.js';")).toBe(1);
+    expect(check('src/store/x.ts', "import type { Handoff } from '../engine/kernel/handoff/handoff.js';")).toBe(0);
+    expect(check('src/store/x.ts', "import { DuplicateKeyError } from '../engine/kernel/ports/store-errors.js';")).toBe(
+      0,
+    );
+  });
+});

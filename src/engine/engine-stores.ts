@@ -1,4 +1,4 @@
-import type { AgentFeedStore } from './agents/agent-feed-store.js';
+import type { AgentFeedChange, AgentFeedStore } from './agents/agent-feed-store.js';
 import type { AgentStore, InboxStore } from './agents/agent-stores.js';
 import type { BulkOperationStore } from './bulk/bulk-operation-store.js';
 import type { CommittedHandoffEvents } from './kernel/ports/committed-events.js';
@@ -22,7 +22,7 @@ export interface EngineStores {
   readonly sharing: 'exclusive' | 'shared';
   readonly handoffs: HandoffStore;
   /** What other processes commit; null when none can (an exclusive store). */
-  readonly handoffChanges: HandoffChangeFeed | null;
+  readonly handoffChanges: HandoffChangeFeed<AgentFeedChange> | null;
   readonly procedures: ProcedureStore;
   readonly agents: AgentStore;
   readonly inbox: InboxStore;

@@ -1,51 +1,45 @@
-import { AgentFeedService } from './agents/agent-feed-service.js';
-import { AgentService } from './agents/agent-service.js';
-import { ContextDeliveryService } from './agents/context-delivery-service.js';
-import { recordHandoffsInAgentFeeds } from './agents/handoff-feed-observer.js';
-import { BulkOperationService } from './bulk/bulk-operation-service.js';
+import type { AgentFeedService } from './agents/agent-feed-service.js';
+import type { AgentService } from './agents/agent-service.js';
+import type { ContextDeliveryService } from './agents/context-delivery-service.js';
+import { wireAgents } from './agents/wire-agents.js';
+import type { BulkOperationService } from './bulk/bulk-operation-service.js';
+import { type BulkSettings, wireBulk } from './bulk/wire-bulk.js';
 import type { EngineStores } from './engine-stores.js';
-import { followHandoffChanges } from './kernel/events/follow-handoff-changes.js';
-import { HandoffRetention, KEEP_EVERYTHING, type RetentionSettings } from './kernel/handoff-retention.js';
-import { HandoffService } from './kernel/handoff-service.js';
-import { ProcedureService } from './kernel/procedures/procedure-service.js';
-import { HandoffRunner } from './kernel/runner/handoff-runner.js';
-import type { FairShareRule } from './kernel/scheduler/fair-share.js';
-import { HandoffQueue } from './kernel/scheduler/handoff-queue.js';
+import type { EngineModule, StopModule } from './kernel/engine-module.js';
+import type { HandoffRetention } from './kernel/handoff-retention.js';
+import type { HandoffService } from './kernel/handoff-service.js';
+import { Kernel, type KernelSettings } from './kernel/kernel.js';
+import { createKernelBase } from './kernel/kernel-base.js';
+import type { ProcedureService } from './kernel/procedures/procedure-service.js';
+import type { HandoffRunner } from './kernel/runner/handoff-runner.js';
+import type { HandoffQueue } from './kernel/scheduler/handoff-queue.js';
+import { KERNEL_STEP_KINDS } from './kernel/steps/kernel-step-kinds.js';
+import type { StepKindHandlers } from './kernel/steps/step-kind.js';
 import { FaultInjectors } from './reliability/fault-injectors.js';
-import { ReliabilityService } from './reliability/reliability-service.js';
-import { type Clock, repeatEvery, systemClock } from './shared/clock.js';
-import { type Logger, silentLogger } from './shared/logger.js';
-import { type Random, randomToken, systemRandom } from './shared/random.js';
-import { AgentTaskPerformer } from './tasks/agent-task-performer.js';
-import { AgentTaskService } from './tasks/agent-task-service.js';
-import { type ClaimTokenSource, secureClaimTokens } from './tasks/claim-token.js';
-import { withdrawTasksOfInterruptedHandoffs } from './tasks/interrupted-task-sweep.js';
-import { createStepServices, validateHandoff, validationFactsOf } from './validation/handoff-validation.js';
-import { ValidationRuleService } from './validation/rule-service.js';
-import { ValidationService } from './validation/validation-service.js';
+import type { ReliabilityService } from './reliability/reliability-service.js';
+import { wireReliability } from './reliability/wire-reliability.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import type { Random } from './shared/random.js';
+import type { AgentTaskService } from './tasks/agent-task-service.js';
+import type { ClaimTokenSource } from './tasks/claim-token.js';
+import { wireTasks } from './tasks/wire-tasks.js';
+import type { ValidationRuleService } from './validation/rule-service.js';
+import type { ValidationService } from './validation/validation-service.js';
+import { wireValidation } from './validation/wire-validation.js';
 import type { WebhookSender } from './webhooks/webhook-sender.js';
 import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
 import { type WebhookSettings, wireWebhooks } from './webhooks/wire-webhooks.js';
 
-/** `webhookAllowList` also bounds webhook steps; the other webhook settings are the subscriptions' (WebhookSettings). */
-export interface EngineSettings extends WebhookSettings {
+export interface EngineSettings extends Omit<KernelSettings, 'webhookAllowList'>, WebhookSettings, BulkSettings {
   agentHeartbeatWindowMs: number;
-  maxConcurrentHandoffs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
-  /** Handoffs a bulk operation acts on per batch, its progress stored after each (default 100). */
-  bulkBatchSize?: number;
-  /** Pause between two batches of a bulk operation (default 0). */
-  bulkBatchIntervalMs?: number;
-  /** Per-key concurrency limits on top of maxConcurrentHandoffs (default: none). */
-  fairShare?: FairShareRule | null;
-  /** When finished handoffs are deleted (default: never). */
-  retention?: RetentionSettings;
 }
 
 export interface EngineOptions {
   stores: EngineStores;
-  /** This process's identity in handoff leases (default: pid and a random token). */
+  /** This process's identity in leases (default: pid and a random token). */
   owner?: string;
   /** How long a lease lasts without renewal (default 15 s). */
   leaseMs?: number;
@@ -65,7 +59,7 @@ export interface EngineOptions {
   logger?: Logger;
 }
 
-/** Every domain service, wired over the store's ports. Built by `createEngine`, used by the API layer. */
+/** Every domain service, over the store's ports. Built by `createEngine`, used by the API layer. */
 export interface Engine {
   readonly stores: EngineStores;
   readonly clock: Clock;
@@ -94,259 +88,86 @@ export interface Engine {
   readonly bulk: BulkOperationService;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
+  /** This process's admission queue (exposed for metrics). */
   readonly queue: HandoffQueue;
   /** Deletes finished handoffs past their retention age in the background (when configured). */
   readonly retention: HandoffRetention;
-  /** Seeds defaults and resumes unfinished work. */
+  /** Seeds defaults, then takes due work. */
   start(): Promise<void>;
   /** Stops taking work and waits for running steps to reach a safe point. */
   stop(): Promise<void>;
 }
 
+/**
+ * The kernel and an ordered list of modules. The modules the kernel's runs need (agents, validation,
+ * tasks, webhooks: step kinds, checks) are wired first on the kernel's base; the kernel is built with
+ * what they bring; the modules that drive handoffs (bulk, reliability) are wired on the kernel.
+ */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const { stores } = options;
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? systemRandom;
-  const logger = options.logger ?? silentLogger;
-  const shared = stores.sharing === 'shared';
-  const validationRules = new ValidationRuleService(stores.validationRules, clock, stores.procedures);
-  const procedures = new ProcedureService({
-    repository: stores.procedures,
-    clock,
-    knownRuleIds: async () => new Set((await validationRules.list()).map((rule) => rule.id)),
-    webhookAllowList: options.settings.webhookAllowList,
-  });
-  const agents = new AgentService(stores.agents, clock, options.settings.agentHeartbeatWindowMs);
-  const agentFeed = new AgentFeedService(stores.agentFeed, clock, logger);
-  const validation = new ValidationService({
-    rules: validationRules,
-    sessions: stores.validationSessions,
-    agents,
-    procedures,
-    clock,
-    random,
-    logger,
-  });
-
-  const faults = new FaultInjectors();
-  const leaseMs = options.leaseMs ?? 15_000;
-  const owner = options.owner ?? `${process.pid}-${randomToken(random, 8)}`;
-  let handoffs: HandoffService | undefined;
-  const runner = new HandoffRunner({
-    repository: stores.handoffs,
-    loadProcedure: (id, version) => procedures.getVersion(id, version),
-    checkGates: (handoff, procedure) => validateHandoff(validation, handoff, procedure, procedure.validationRules, []),
-    services: createStepServices({
-      validation,
-      procedures,
-      inbox: stores.inbox,
-      feed: agentFeed,
-      agentTasks: new AgentTaskPerformer({ tasks: stores.agentTasks, clock, random, logger, feed: agentFeed }),
-      clock,
-      random,
-      webhookAllowList: options.settings.webhookAllowList,
-    }),
-    clock,
-    random,
-    logger,
-    owner,
-    leaseMs,
-    exclusiveStore: !shared,
-    faults,
-    retryLater: (id) => handoffs!.resumeLater(id),
-    publish: (events) => handoffs!.publish(events),
-  });
-  const queue = new HandoffQueue(
-    options.settings.maxConcurrentHandoffs,
-    (id) => runner.execute(id),
-    options.settings.fairShare ?? null,
-  );
-  const retention = new HandoffRetention(
-    { handoffs: stores.handoffs, dependents: [stores.agentTasks, stores.inbox] },
-    options.settings.retention ?? KEEP_EVERYTHING,
-    clock,
-    logger,
-  );
-  handoffs = new HandoffService(stores.handoffs, procedures, runner, queue, clock, random, logger, agents);
-  const deliveries = new ContextDeliveryService({
-    inbox: stores.inbox,
-    feed: agentFeed,
-    wake: (id, name, payload) => handoffs!.wake(id, name, payload),
-    clock,
-  });
-  const agentTasks = new AgentTaskService({
-    tasks: stores.agentTasks,
-    wake: (id, name, payload) => handoffs!.wake(id, name, payload),
-    clock,
-    claimTokens: options.claimTokens ?? secureClaimTokens,
-    feed: agentFeed,
-  });
-  const stopSweeping = withdrawTasksOfInterruptedHandoffs(
-    handoffs.executed,
-    stores.agentTasks,
-    agentFeed,
-    clock,
-    logger,
-  );
-  const stopFeedingHandoffs = recordHandoffsInAgentFeeds(
-    { created: handoffs.created, executed: handoffs.executed, events: handoffs.events, get: (id) => handoffs!.get(id) },
-    agentFeed,
-    logger,
-  );
-  validation.useHandoffLookup(async (id) => {
-    const handoff = await handoffs!.get(id);
-    if (!handoff) return null;
-    return {
-      handoff: validationFactsOf(handoff),
-      procedureId: handoff.procedureId,
-      metadata: handoff.metadata,
-    };
-  });
-  const reliability = new ReliabilityService({
-    configs: stores.reliabilityConfigs,
-    tests: stores.reliabilityTests,
-    handoffs,
-    agents,
-    procedures,
-    faults,
-    clock,
-    random,
-    logger,
-  });
-  const webhooks = wireWebhooks({
-    stores,
-    settings: options.settings,
-    clock,
-    random,
-    logger,
-    owner,
-    leaseMs,
-    isOwnerGone: options.isOwnerGone,
+  const { stores, settings } = options;
+  const base = createKernelBase({ ...options, stores });
+  const agents = wireAgents(base, stores, settings);
+  const validation = wireValidation(base, stores, agents.service);
+  const tasks = wireTasks(base, stores.agentTasks, agents.feed, options.claimTokens);
+  const webhooks = wireWebhooks(base, stores.webhooks, settings, {
     secrets: options.webhookSecrets,
     sender: options.webhookSender,
   });
-  let stopWebhooks: (() => Promise<void>) | null = null;
-  const bulk = new BulkOperationService({
-    store: stores.bulkOperations,
-    handoffs,
-    clock,
-    random,
-    logger,
-    owner,
-    leaseMs,
-    isOwnerGone: options.isOwnerGone,
-    exclusiveStore: !shared,
-    batchSize: options.settings.bulkBatchSize ?? 100,
-    batchIntervalMs: options.settings.bulkBatchIntervalMs ?? 0,
-  });
-  // Background work on the clock, stopped by stop(): lease renewal, and in a shared store the orphan
-  // scan (leases of dead processes) and the feed of what other processes commit.
-  const stopBackground: (() => void)[] = [];
-
-  const renewLeases = async () => {
-    try {
-      const { cancels, lost } = await stores.handoffs.renewLeases(runner.activeIds, owner, clock.now() + leaseMs);
-      // A cancel recorded by another process reaches a long-running step here at the latest.
-      cancels.forEach(({ id, reason }) => runner.notifyCancel(id, reason));
-      // Another process took over (this one stalled past the lease): stop the attempt here at once.
-      lost.forEach((id) => runner.notifyLeaseLost(id));
-    } catch (error) {
-      logger.warn({ err: error }, 'lease renewal failed');
-    }
+  const faults = new FaultInjectors();
+  // Every step kind has its handler here: one missing (or one too many) does not compile.
+  const stepKinds: StepKindHandlers = {
+    ...KERNEL_STEP_KINDS,
+    ...validation.stepKinds,
+    ...agents.stepKinds,
+    ...tasks.stepKinds,
+    ...webhooks.stepKinds,
   };
-  /** Frees the leases of processes known to be gone, then queues what nobody holds (a shared store). */
-  const scanOrphans = async (): Promise<number> => {
-    try {
-      const gone = options.isOwnerGone;
-      for (const holder of gone ? await stores.handoffs.leaseHolders() : []) {
-        if (holder === owner || !gone!(holder)) continue;
-        const freed = await stores.handoffs.releaseLeasesOf(holder);
-        if (freed > 0) logger.info({ owner: holder, freed }, 'freed the leases of a process that is gone');
-      }
-      return await handoffs!.resumeUnfinished(clock.now());
-    } catch (error) {
-      logger.warn({ err: error }, 'orphan scan failed');
-      return 0;
-    }
-  };
+  const kernel = new Kernel(
+    base,
+    { ...settings, changePollMs: options.changePollMs ?? settings.changePollMs },
+    {
+      stepKinds,
+      checks: validation.checks,
+      knownRuleIds: validation.knownRuleIds,
+      initiationChecks: [agents.initiationCheck],
+      agentsWithRole: (role, limit) => agents.service.idsWithCapability(role, limit),
+      dueWork: [tasks.heartbeats],
+      dependents: [tasks.dependents, agents.dependents],
+      faults,
+      onOtherChange: (change) => agents.onFeedChange(change),
+    },
+  );
+  const bulk = wireBulk(kernel, stores.bulkOperations, settings);
+  const reliability = wireReliability(kernel, stores, agents.service, faults);
+  const modules: EngineModule[] = [agents, validation, tasks, webhooks, bulk, reliability];
+  const stops: StopModule[] = [];
 
   return {
     stores,
-    clock,
-    procedures,
-    handoffs,
-    agentTasks,
-    faults,
-    reliability,
+    clock: base.clock,
+    procedures: kernel.procedures,
+    handoffs: kernel.handoffs,
+    runner: kernel.runner,
+    queue: kernel.queue,
+    retention: kernel.retention,
+    agents: agents.service,
+    deliveries: agents.deliveries,
+    agentFeed: agents.feed,
+    validationRules: validation.rules,
+    validation: validation.service,
+    agentTasks: tasks.service,
     webhooks: webhooks.service,
-    bulk,
-    runner,
-    queue,
-    retention,
-    agents,
-    deliveries,
-    agentFeed,
-    validationRules,
-    validation,
+    bulk: bulk.service,
+    faults,
+    reliability: reliability.service,
     async start() {
-      await procedures.seedDefaults();
-      await validationRules.seedDefaults();
-      await validation.recoverInterrupted();
-      if (stores.handoffChanges) {
-        stopBackground.push(
-          await followHandoffChanges(stores.handoffChanges, {
-            clock,
-            pollMs: options.changePollMs ?? 50,
-            logger,
-            listener: {
-              events: (events) => handoffs!.publishForeign(events),
-              signal: (id, step, payload) => runner.notifySignal(id, step, payload),
-              cancel: (id, reason) => runner.notifyCancel(id, reason),
-              agentFeed: (entries) => agentFeed.publishForeign(entries),
-            },
-          }),
-        );
-      }
-      await reliability.seedDefaults();
-      // Before any handoff resumes: the handoffs of an interrupted test are cancelled, not run on.
-      const interrupted = await reliability.recoverInterrupted(!shared);
-      if (interrupted > 0) logger.info({ interrupted }, 'reliability tests interrupted by the last stop were ended');
-      const resumed = shared ? await scanOrphans() : await handoffs!.resumeUnfinished();
-      if (resumed > 0) logger.info({ resumed }, 'resuming unfinished handoffs');
-      const resumeBulk = async () => {
-        try {
-          await bulk.resumeRunning();
-        } catch (error) {
-          logger.warn({ err: error }, 'could not resume bulk operations');
-        }
-      };
-      await resumeBulk();
-      // A bulk operation left by a process that died elsewhere is taken over when its lease runs out.
-      if (shared) stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), resumeBulk));
-      stopBackground.push(repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), renewLeases));
-      // Orphans of a process that died are found within a third of a lease (its leases are freed at once when it ran here).
-      if (shared)
-        stopBackground.push(
-          repeatEvery(clock, Math.max(50, Math.floor(leaseMs / 3)), async () => void (await scanOrphans())),
-        );
-      stopWebhooks = webhooks.start();
-      retention.start();
+      await kernel.start();
+      for (const module of modules) stops.unshift(await module.start());
+      await kernel.startWork();
     },
     async stop() {
-      stopBackground.splice(0).forEach((stopIt) => stopIt());
-      await stopWebhooks?.();
-      stopWebhooks = null;
-      await bulk.stop();
-      await retention.stop();
-      await reliability.stop();
-      queue.pause();
-      handoffs!.stop();
-      runner.stop();
-      await queue.idle();
-      await runner.drained();
-      stopSweeping();
-      stopFeedingHandoffs();
-      await validation.stop();
+      for (const stop of stops.splice(0)) await stop();
+      await kernel.stop();
     },
   };
 }

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../context.js';
 import type { Handoff } from '../engine/kernel/handoff/handoff.js';
-import { DEFAULT_HANDOFF_ORDER, type HandoffOrder } from '../engine/kernel/handoff/handoff-order.js';
 import type { HandoffQuery } from '../engine/kernel/handoff/handoff-query.js';
+import { DEFAULT_HANDOFF_ORDER, type HandoffOrder } from '../engine/kernel/ports/handoff-order.js';
 import type { HandoffFilter } from '../engine/kernel/ports/handoff-store.js';
 import type { UserError } from '../engine/shared/user-error.js';
 import type { HandoffFilterInput } from '../schema/handoff.js';

@@ -1,4 +1,4 @@
-import { HANDOFF_ORDER_FIELDS, SORT_DIRECTIONS } from '../engine/kernel/handoff/handoff-order.js';
+import { HANDOFF_ORDER_FIELDS, SORT_DIRECTIONS } from '../engine/kernel/ports/handoff-order.js';
 import { builder } from './builder.js';
 import { AgentHandoffRoleEnum } from './context-delivery.js';
 import { enumValues } from './enum-values.js';

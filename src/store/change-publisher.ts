@@ -1,4 +1,8 @@
+import type { AgentFeedChange } from '../engine/agents/agent-feed-store.js';
 import type { HandoffChange } from '../engine/kernel/ports/handoff-store.js';
+
+/** What the change log carries: the kernel's handoff changes and the agents module's feed entries. */
+export type StoreChange = HandoffChange | AgentFeedChange;
 
 /**
  * How the document repositories make what they commit reach other processes on a store without
@@ -13,7 +17,7 @@ export interface ChangePublisher {
    * Appends to the change log; resolves once stored. `others`: what this process committed and told
    * its own listeners of; `everyone`: what it repeats for another (a repair), its own listeners included.
    */
-  publish(changes: HandoffChange[], audience?: 'others' | 'everyone'): Promise<void>;
+  publish(changes: StoreChange[], audience?: 'others' | 'everyone'): Promise<void>;
   /**
    * What to do for a document of `collection` whose writer died (or failed) holding its lock:
    * finish what that writer may have committed but not appended (appending twice is harmless:

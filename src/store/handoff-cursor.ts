@@ -1,4 +1,4 @@
-import { type HandoffOrder, sortKeyLength } from '../engine/kernel/handoff/handoff-order.js';
+import { type HandoffOrder, sortKeyLength } from '../engine/kernel/ports/handoff-order.js';
 import { InvalidCursorError } from '../engine/kernel/ports/store-errors.js';
 
 /** Where a handoff page left off: the sort key of the last row seen and its id. */

@@ -75,7 +75,8 @@ describe('receipt of context', () => {
     });
     const delivery = await delivered('receipt_1');
     expect(delivery.values).toEqual({ task: { id: 7, title: 'migrate' } });
-    expect((await getHandoff(server, 'receipt_1')).steps[0].status).toBe('RUNNING');
+    // Delivered, the step waits for the receipt (holding no slot).
+    expect((await getHandoff(server, 'receipt_1')).steps[0].status).toBe('WAITING');
 
     const wrong = await acknowledge('receipt_1', digestOf({ task: { id: 7, title: 'migrated' } }));
     expect(wrong).toEqual({

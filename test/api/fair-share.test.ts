@@ -4,8 +4,9 @@ import { createProcedure, quickStep } from '../support/handoff-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
- * Fair share per target agent, limit 1: every handoff waits at an await_signal step until the test
- * signals it, so which handoffs hold a slot is decided by the queue alone, never by timing.
+ * Fair share per target agent, limit 1: every handoff works (a step that takes ten minutes) until the
+ * test cancels it, so which handoffs hold a slot is decided by the queue alone, never by timing. (A
+ * handoff that waits for a signal would hold no slot: slots count only work executing now.)
  */
 let server: TestServer;
 
@@ -20,8 +21,8 @@ beforeAll(async () => {
   });
   const created = await createProcedure(server, {
     id: 'GATED',
-    name: 'Wait for a go',
-    steps: [quickStep('go', 'AWAIT_SIGNAL', {}, { timeoutMs: 600_000 })],
+    name: 'Work until cancelled',
+    steps: [quickStep('go', 'DELAY', { ms: 600_000 }, { timeoutMs: 600_000 })],
   });
   expect(created.userErrors).toEqual([]);
 });
@@ -40,32 +41,33 @@ async function start(id: string, targetAgent: string, priority = 'MEDIUM'): Prom
   expect(answer.errors ?? answer.data.initiateHandoff.userErrors).toEqual([]);
 }
 
-/** Resolves once the handoff's step waits for its signal: it holds a slot. */
-function waitsForSignal(id: string): Promise<void> {
+/** Resolves once the handoff's step works: it holds a slot. */
+function works(id: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const stop = server.wsClient().subscribe<any>(
       { query: `subscription($id: ID!) { handoffProgress(id: $id) { type } }`, variables: { id } },
       {
         next: (value) => {
           if (value.errors) return reject(new Error(JSON.stringify(value.errors)));
-          if (value.data.handoffProgress.type === 'STEP_WAITING') {
+          if (value.data.handoffProgress.type === 'STEP_STARTED') {
             stop();
             resolve();
           }
         },
         error: reject,
-        complete: () => reject(new Error(`${id} finished without waiting for its signal`)),
+        complete: () => reject(new Error(`${id} finished without starting its step`)),
       },
     );
   });
 }
 
-async function signal(id: string): Promise<void> {
+/** Ends the handoff's work: its slot frees. */
+async function release(id: string): Promise<void> {
   const answer = await server.gql(
-    `mutation($id: ID!) { signalHandoff(input: { id: $id, step: "go" }) { userErrors { message } } }`,
+    `mutation($id: ID!) { cancelHandoff(input: { id: $id, reason: "done with it" }) { userErrors { message } } }`,
     { id },
   );
-  expect(answer.errors ?? answer.data.signalHandoff.userErrors).toEqual([]);
+  expect(answer.errors ?? answer.data.cancelHandoff.userErrors).toEqual([]);
 }
 
 async function statusOf(id: string): Promise<string> {
@@ -73,15 +75,15 @@ async function statusOf(id: string): Promise<string> {
 }
 
 describe('fair share per target agent', () => {
-  it('runs another agent’s handoff while the busy agent’s wait, shows queue depth per key, and keeps priority within a key', async () => {
+  it('runs another agent’s handoff while the busy agent’s wait their turn, shows queue depth per key, and keeps priority within a key', async () => {
     await start('busy_1', 'busy-agent');
-    await waitsForSignal('busy_1');
+    await works('busy_1');
     await start('busy_2', 'busy-agent');
     await start('busy_3', 'busy-agent');
     await start('busy_4', 'busy-agent', 'HIGH');
     await start('calm_1', 'calm-agent', 'LOW');
     // calm_1 came last and has the lowest priority, yet runs: the busy agent's backlog does not block it.
-    await waitsForSignal('calm_1');
+    await works('calm_1');
     expect(await statusOf('busy_2')).toBe('PENDING');
 
     const { queue } = (await server.gql(QUEUE)).data.metrics;
@@ -103,8 +105,8 @@ describe('fair share per target agent', () => {
     expect(scraped).toContain('handoff_queue_keys 2');
 
     // The busy agent's slot frees: its HIGH handoff goes before the older MEDIUM ones.
-    const next = waitsForSignal('busy_4');
-    await signal('busy_1');
+    const next = works('busy_4');
+    await release('busy_1');
     await next;
     expect(await statusOf('busy_2')).toBe('PENDING');
     const after = (await server.gql(QUEUE)).data.metrics.queue;
@@ -114,19 +116,19 @@ describe('fair share per target agent', () => {
       ['busy_4', 'busy_2'],
       ['busy_2', 'busy_3'],
     ]) {
-      const started = waitsForSignal(then);
-      await signal(id);
+      const started = works(then);
+      await release(id);
       await started;
     }
-    await signal('busy_3');
-    await signal('calm_1');
+    await release('busy_3');
+    await release('calm_1');
   });
 
   it('applies a per-key override (FAIR_SHARE_LIMITS)', async () => {
     await start('wide_1', 'wide-agent');
     await start('wide_2', 'wide-agent');
     await start('wide_3', 'wide-agent');
-    await Promise.all([waitsForSignal('wide_1'), waitsForSignal('wide_2')]);
+    await Promise.all([works('wide_1'), works('wide_2')]);
     const { byKey } = (await server.gql(QUEUE)).data.metrics.queue;
     expect(byKey.find((k: any) => k.key === 'wide-agent')).toEqual({
       key: 'wide-agent',
@@ -134,15 +136,15 @@ describe('fair share per target agent', () => {
       running: 2,
       limit: 2,
     });
-    const third = waitsForSignal('wide_3');
-    await signal('wide_1');
+    const third = works('wide_3');
+    await release('wide_1');
     await third;
-    await signal('wide_2');
-    await signal('wide_3');
+    await release('wide_2');
+    await release('wide_3');
   });
 
   it('answers the README query as written', async () => {
-    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = fs.readFileSync(new URL('../../docs/operating.md', import.meta.url), 'utf8');
     const block = /```graphql\n(query QueueDepth[\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();
     const answer = await server.gql(block!);

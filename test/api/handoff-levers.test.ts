@@ -1,9 +1,6 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { schema } from '../../src/resolvers/index.js';
 import { createProcedure, noopCompensation, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { collect, startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
@@ -369,19 +366,5 @@ describe('deadlines', () => {
     expect(bad.userErrors).toEqual([
       expect.objectContaining({ code: 'INVALID_VALUE', field: ['input', 'deadlineMs'] }),
     ]);
-  });
-});
-
-describe('README Operating', () => {
-  it('has copy-paste operations for each lever that are valid against the schema', () => {
-    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const start = readme.indexOf('## Operating');
-    const text = readme.slice(start, readme.indexOf('\n## ', start + 1));
-    const blocks = [...text.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]);
-    const names = blocks.map((block) => /^(?:query|mutation|subscription)\s+(\w+)/m.exec(block)?.[1]);
-    expect(names).toEqual(
-      expect.arrayContaining(['Retry', 'Runs', 'Pause', 'Resume', 'StartWithDeadline', 'DefineNotifyPartner']),
-    );
-    for (const block of blocks) expect(validate(schema, parse(block)).map((error) => error.message)).toEqual([]);
   });
 });

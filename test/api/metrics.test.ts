@@ -31,8 +31,8 @@ function sample(text: string, series: string): number | undefined {
 
 describe('the metrics query', () => {
   it('computes each area once per operation: fifteen aliases read the store as often as one', async () => {
-    // The webhook dispatcher's background poll reads the store too: kept out of the counted window.
-    const server = await startTestServer({ WEBHOOK_POLL_MS: '60000' });
+    // The webhook dispatcher's and the scheduler's background polls read the store too: kept out of the counted window.
+    const server = await startTestServer({ WEBHOOK_POLL_MS: '60000', SCHEDULER_POLL_MS: '60000' });
     try {
       const metrics = (aliases: number) =>
         `{ ${Array.from({ length: aliases }, (_, i) => `m${i}: metrics { handoffs { total byType { type } } validation { sessions byRule { ruleId } } reliability { tests } }`).join(' ')} }`;

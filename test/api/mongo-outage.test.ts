@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerretDBServer } from '../../scripts/ferretdb/ferretdb-server.js';
 import { createProcedure, getHandoff, quickStep } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { ferretdbSkipReason } from '../support/mongo-required.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 import { mongoUrlFor } from '../support/server-stores.js';
 
 const INITIATE = `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { handoff { id status } userErrors { message } } }`;
@@ -37,7 +37,11 @@ describe.skipIf(skipReason !== null)(
       const created = await createProcedure(server, {
         id: 'OUTAGE',
         name: 'outage',
-        steps: [quickStep('first', 'NOOP', {}), quickStep('pause', 'DELAY', { ms: 500 }), quickStep('last', 'NOOP', {})],
+        steps: [
+          quickStep('first', 'NOOP', {}),
+          quickStep('pause', 'DELAY', { ms: 500 }),
+          quickStep('last', 'NOOP', {}),
+        ],
       });
       expect(created.userErrors).toEqual([]);
       const acknowledged: string[] = [];

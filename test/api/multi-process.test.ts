@@ -328,8 +328,7 @@ function severalServers(store: ServerStore): void {
 
 for (const store of serverStores()) {
   const title = `three server processes on ${store.name}`;
-  describe.skipIf(store.skipReason !== null)(
-    store.skipReason ? `${title} (skipped: ${store.skipReason})` : title,
-    () => severalServers(store),
+  describe.skipIf(store.skipReason !== null)(store.skipReason ? `${title} (skipped: ${store.skipReason})` : title, () =>
+    severalServers(store),
   );
 }

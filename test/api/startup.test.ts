@@ -75,7 +75,7 @@ describe('npm start', () => {
       expect(graphiql.status).toBe(200);
       const page = await graphiql.text();
       expect(page).toMatch(/graphiql/i);
-      // Served whole from this server (no CDN: it works without internet), opening on the README's first query.
+      // Served whole from this server (no CDN: it works without internet), opening on the query docs/first-handoff.md starts from.
       expect(page).not.toMatch(/unpkg\.com|jsdelivr|raw\.githubusercontent/);
       expect(page).toContain('Welcome to Handoff');
 

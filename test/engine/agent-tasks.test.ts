@@ -120,22 +120,37 @@ describe('agent tasks on virtual time', () => {
     });
   });
 
-  it('takes back the tasks a crashed run left open once the resumed handoff finishes', async () => {
+  it('keeps a task offered before a crash: the attempt waited holding nothing, and goes on when its worker completes', async () => {
     const db = SqliteDatabase.inMemory();
-    // The first process is frozen mid-attempt (its clock never moves again): a crash, as far as the store can tell.
+    // The first process is frozen after offering (its clock never moves again): a crash, as far as the store can tell.
     const frozen = new ManualClock();
     const { engine: crashed } = await engineWith(frozen, db, 'crashed');
     await defineTaskProcedure(crashed, {});
     await crashed.handoffs.initiate({ handoffId: 'h4', procedureId: 'TASK', targetAgent: 'bob' });
     const taskId = await offeredTask(crashed, frozen);
-    await crashed.agentTasks.claim(taskId, { keyName: 'worker', agentId: null });
+    // The attempt waits for its task holding no lease: nothing of it is in flight in the frozen process.
+    expect(await crashed.stores.handoffs.leaseHolders()).toEqual([]);
 
     const clock = new ManualClock(frozen.now());
     const { engine: next } = await engineWith(clock, db, 'next');
-    // The interrupted attempt was the step's only one: the handoff fails, and nothing will come back for the task.
-    await clock.runUntil(async () => (await next.handoffs.get('h4'))!.status === 'FAILED', 0);
-    await clock.runUntil(async () => (await next.agentTasks.get(taskId))!.status === 'WITHDRAWN', 0);
-    expect((await next.agentTasks.get(taskId))!.withdrawal?.cause).toBe('HANDOFF_FINISHED');
+    const claimed = await next.agentTasks.claim(taskId, { keyName: 'worker', agentId: null });
+    if (!claimed.ok) throw new Error('claim refused');
+    expect(
+      (
+        await next.agentTasks.complete(
+          taskId,
+          claimed.value.token,
+          { done: true },
+          { keyName: 'worker', agentId: null },
+        )
+      ).ok,
+    ).toBe(true);
+    await clock.runUntil(async () => (await next.handoffs.get('h4'))!.status === 'COMPLETED', 0);
+    expect((await next.handoffs.get('h4'))!.steps[0]).toMatchObject({ attempts: 1, output: { done: true } });
+    // One task for the one attempt, whatever the crash.
+    expect((await next.agentTasks.page({ agentId: 'bob' }, { first: 10 })).items.map((item) => item.node.id)).toEqual([
+      taskId,
+    ]);
   });
 
   it('counts a completion accepted just before a crash once: the attempt after the restart uses it', async () => {
@@ -162,14 +177,15 @@ describe('agent tasks on virtual time', () => {
     await crashed.agentTasks.claim(taskId, { keyName: 'worker', agentId: null });
     // Accepted by the store, and its signal recorded, but the process running the step died before it heard.
     await stores.agentTasks.complete(taskId, claimTokenDigest('token-1'), { done: 'once' }, frozen.now());
-    await stores.handoffs.recordSignal('h5', `task:${taskId}`, { taskId, status: 'COMPLETED' });
+    await stores.handoffs.recordSignal('h5', `task:${taskId}`, { taskId, status: 'COMPLETED' }, frozen.now());
 
     const clock = new ManualClock(frozen.now());
     const { engine: next } = await engineWith(clock, db, 'next');
     await clock.runUntil(async () => (await next.handoffs.get('h5'))!.status === 'COMPLETED', 0);
+    // The attempt that waited for it goes on: it costs no second attempt.
     expect((await next.handoffs.get('h5'))!.steps[0]).toMatchObject({
       status: 'SUCCEEDED',
-      attempts: 2,
+      attempts: 1,
       output: { done: 'once' },
     });
     // Nothing was offered again: the one completion is the step's.

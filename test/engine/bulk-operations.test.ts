@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BulkOperation } from '../../src/engine/bulk/bulk-operation.js';
 import { type BulkHandoffs, BulkOperationService } from '../../src/engine/bulk/bulk-operation-service.js';
 import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
-import type { HandoffOrder } from '../../src/engine/kernel/handoff/handoff-order.js';
+import { LeasedWork } from '../../src/engine/kernel/leases/leased-work.js';
+import type { HandoffOrder } from '../../src/engine/kernel/ports/handoff-order.js';
 import type { HandoffFilter } from '../../src/engine/kernel/ports/handoff-store.js';
 import type { PageRequest } from '../../src/engine/kernel/ports/page.js';
 import { silentLogger } from '../../src/engine/shared/logger.js';
@@ -110,9 +111,7 @@ describe('bulk operations under leases', () => {
       clock,
       random: seededRandom(owner.length),
       logger: silentLogger,
-      owner,
-      leaseMs: 1_000,
-      exclusiveStore: false,
+      leases: new LeasedWork({ owner, leaseMs: 1_000, clock, logger: silentLogger, exclusiveStore: false }),
       batchSize: 10,
       batchIntervalMs: 10_000,
     });

@@ -36,12 +36,13 @@ describe('fair share across a restart', () => {
       name: 'GATED',
       steps: [
         {
+          // Work that takes an hour: it holds its slot (a handoff that waits would not).
           id: 'go',
           name: 'go',
-          kind: 'await_signal',
+          kind: 'delay',
           timeoutMs: 3_600_000,
-          params: {},
-          retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, jitter: 0 },
+          params: { ms: 3_600_000 },
+          retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, jitter: 0 },
         },
       ] as never,
     });
@@ -66,7 +67,7 @@ describe('fair share across a restart', () => {
 
     const second = await engineOn(db, 'second', clock);
     expect(second.queue.depthByKey()).toEqual(expected);
-    await clock.runUntil(async () => (await second.handoffs.get('busy_1'))!.status === 'WAITING', 0);
+    await clock.runUntil(async () => (await second.handoffs.get('busy_1'))!.steps[0].attempts === 2, 0);
     expect((await second.handoffs.get('busy_2'))!.status).toBe('PENDING');
   });
 });

@@ -128,8 +128,15 @@ describe('levers on the injected clock', () => {
       reserve,
       { id: 'review', name: 'review', kind: 'await_signal', params: {}, timeoutMs: 3_600_000 },
     ]);
-    await engine.handoffs.initiate({ handoffId: 'busy', procedureId: 'LEVERS' });
-    await clock.runUntil(async () => (await engine.handoffs.get('busy'))!.status === 'WAITING');
+    // Work that takes an hour holds the one slot (a handoff that waits would not).
+    const busy = await engine.procedures.create({
+      id: 'BUSY',
+      name: 'busy',
+      steps: [{ id: 'work', name: 'work', kind: 'delay', params: { ms: 3_600_000 }, timeoutMs: 3_600_000 }] as never,
+    });
+    if (!busy.ok) throw new Error(JSON.stringify(busy.errors));
+    await engine.handoffs.initiate({ handoffId: 'busy', procedureId: 'BUSY' });
+    await clock.runUntil(async () => (await engine.handoffs.get('busy'))!.status === 'RUNNING');
     await engine.handoffs.initiate({ handoffId: 'queued', procedureId: 'LEVERS', deadlineMs: 30_000 });
     await clock.advance(29_000);
     expect((await engine.handoffs.get('queued'))!.status).toBe('PENDING');
@@ -139,7 +146,7 @@ describe('levers on the injected clock', () => {
       errorCode: 'DEADLINE_EXCEEDED',
       cancelReason: expect.stringContaining('while it waited for its turn'),
     });
-    expect((await engine.handoffs.get('busy'))!.status).toBe('WAITING');
+    expect((await engine.handoffs.get('busy'))!.status).toBe('RUNNING');
   });
 
   it('a redrive neither takes a pause the last run never reached nor runs a handoff that was cancelled', async () => {

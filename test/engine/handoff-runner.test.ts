@@ -126,13 +126,17 @@ describe('HandoffRunner', () => {
     await define(engine);
     await engine.handoffs.initiate({ handoffId: 'waits', procedureId: 'REVIEWED' });
     await clock.runUntil(async () => (await engine.handoffs.get('waits'))!.status === 'WAITING', 0);
+    // The wait holds no slot: nothing runs the handoff while it waits.
+    expect(engine.runner.isActive('waits')).toBe(false);
+    expect(engine.queue.runningCount).toBe(0);
     // Three restarts, 10 s apart: the wait is the same attempt throughout.
     for (const owner of ['second', 'third', 'fourth']) {
       await clock.advance(10_000);
       await engine.stop();
       engines.splice(engines.indexOf(engine), 1);
       engine = await engineOn(db, owner, {}, false, clock);
-      await clock.runUntil(async () => engine.runner.isActive('waits'), 0);
+      await clock.advance(0);
+      expect(engine.runner.isActive('waits')).toBe(false);
     }
     expect((await engine.handoffs.get('waits'))!.steps[0]).toMatchObject({ status: 'WAITING', attempts: 1 });
     // 30 s have passed: the first attempt times out 60 s after it started, not 60 s after the last restart.
@@ -220,8 +224,10 @@ describe('HandoffRunner', () => {
 
   it('never runs more handoffs at once than the cap, and starts higher priorities first', async () => {
     db = SqliteDatabase.inMemory();
-    const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 });
-    await defineProcedure(engine, 'BLOCKER', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 }, false, clock);
+    // Work that takes time holds its slot (a wait would not: see the next test).
+    await defineProcedure(engine, 'BLOCKER', [{ id: 'work', name: 'work', kind: 'delay', params: { ms: 1_000 } }]);
     await defineProcedure(engine, 'QUICK', [{ id: 'go', name: 'go', kind: 'noop' }]);
     const order: string[] = [];
     engine.handoffs.events.subscribe((event) => {
@@ -233,9 +239,28 @@ describe('HandoffRunner', () => {
     await engine.handoffs.initiate({ handoffId: 'critical', procedureId: 'QUICK', priority: 'CRITICAL' });
     expect(engine.queue.runningCount).toBe(1);
     expect(engine.queue.waitingCount).toBe(3);
-    await engine.handoffs.signal('blocker', 'wait', null);
-    await engine.queue.idle();
+    await clock.runUntil(async () => (await engine.handoffs.get('low'))!.status === 'COMPLETED');
     expect(order).toEqual(['blocker', 'critical', 'medium', 'low']);
+  });
+
+  it('holds no slot for a handoff that waits: with one slot, waiting ones never stop the others', async () => {
+    db = SqliteDatabase.inMemory();
+    const clock = new ManualClock();
+    const engine = await engineOn(db, 'solo', { maxConcurrentHandoffs: 1 }, false, clock);
+    await defineProcedure(engine, 'REVIEWED', [{ id: 'wait', name: 'wait', kind: 'await_signal', timeoutMs: 60_000 }]);
+    await defineProcedure(engine, 'QUICK', [{ id: 'go', name: 'go', kind: 'noop' }]);
+    for (let i = 0; i < 5; i++) await engine.handoffs.initiate({ handoffId: `waits_${i}`, procedureId: 'REVIEWED' });
+    for (let i = 0; i < 5; i++) await engine.handoffs.initiate({ handoffId: `quick_${i}`, procedureId: 'QUICK' });
+    await clock.runUntil(async () => (await engine.handoffs.count({ status: ['COMPLETED'] })) === 5, 10, 2_000);
+    expect(await engine.handoffs.count({ status: ['WAITING'] })).toBe(5);
+    expect(engine.queue.runningCount).toBe(0);
+    // Signalled, each goes on where it waited.
+    for (let i = 0; i < 5; i++) await engine.handoffs.signal(`waits_${i}`, 'wait', { i });
+    await clock.runUntil(async () => (await engine.handoffs.count({ status: ['COMPLETED'] })) === 10);
+    expect((await engine.handoffs.get('waits_3'))!.steps[0]).toMatchObject({
+      attempts: 1,
+      output: { signal: { i: 3 } },
+    });
   });
 
   it('cancels a queued handoff at once, without running it', async () => {

@@ -26,6 +26,9 @@ import {
 } from '../../src/engine/kernel/handoff/handoff-transitions.js';
 import { DEFAULT_RETRY, type Procedure, type StepDefinition } from '../../src/engine/kernel/procedures/procedure.js';
 
+/** The kinds of this test's procedure: none waits. */
+const noWaits = () => null;
+
 /** The status machine without a store: each transition from a state it applies to, and refused from one it does not. */
 
 function stepDefinition(id: string): StepDefinition {
@@ -131,7 +134,7 @@ describe('handoff transitions', () => {
   it('bump the version and seq by their events and never change the handoff they are given', () => {
     const h = handoff('PENDING');
     const before = structuredClone(h);
-    const { next, events } = applied(passGates(h, procedure, 'ok', 10));
+    const { next, events } = applied(passGates(h, procedure, 'ok', 10, noWaits));
     expect(h).toEqual(before);
     expect(next).toMatchObject({ version: 6, seq: 7 + events.length, status: 'RUNNING', startedAt: 10 });
     expect(events.map((e) => e.type)).toEqual(['GATES_PASSED', 'HANDOFF_STARTED', 'STEP_STARTED']);
@@ -144,7 +147,7 @@ describe('handoff transitions', () => {
       errorCode: 'GATES_FAILED',
       finishedAt: 4,
     });
-    expectWrongState(passGates(handoff('RUNNING'), procedure, 'ok', 1));
+    expectWrongState(passGates(handoff('RUNNING'), procedure, 'ok', 1, noWaits));
     expectWrongState(failGates(handoff('COMPLETED'), 'x', [], 1));
   });
 
@@ -157,19 +160,27 @@ describe('handoff transitions', () => {
 
   it('startAttempt counts the attempt before it runs, also for a resumed (PENDING) handoff', () => {
     const h = running('PENDING');
-    expect(applied(startAttempt(h, procedure.steps[0], 9)).next.steps[0]).toMatchObject({
+    expect(applied(startAttempt(h, procedure.steps[0], 9, noWaits)).next.steps[0]).toMatchObject({
       status: 'RUNNING',
       attempts: 2,
       attemptStartedAt: 9,
     });
-    expect(applied(startAttempt({ ...h, status: 'PENDING' }, procedure.steps[0], 9)).next.status).toBe('RUNNING');
-    expectWrongState(startAttempt(handoff('ROLLING_BACK'), procedure.steps[0], 9));
+    expect(applied(startAttempt({ ...h, status: 'PENDING' }, procedure.steps[0], 9, noWaits)).next.status).toBe(
+      'RUNNING',
+    );
+    expectWrongState(startAttempt(handoff('ROLLING_BACK'), procedure.steps[0], 9, noWaits));
   });
 
   it('succeedStep starts the next step, completes, or holds between steps', () => {
     const result = { output: { ok: true }, durationMs: 2, extra: [] };
     const started = applied(
-      succeedStep(running(), procedure.steps[0], result, { followUp: 'START_NEXT', next: procedure.steps[1] }, 5),
+      succeedStep(
+        running(),
+        procedure.steps[0],
+        result,
+        { followUp: 'START_NEXT', next: procedure.steps[1], waitingFor: noWaits },
+        5,
+      ),
     ).next;
     expect(started).toMatchObject({ currentStep: 1, status: 'RUNNING' });
     expect(started.steps[1]).toMatchObject({ status: 'RUNNING', attempts: 1 });
@@ -232,7 +243,7 @@ describe('handoff transitions', () => {
     const compensation = procedure.steps[0].compensation!;
     const started = applied(startCompensation(h, 0, compensation, 1, 3)).next;
     expect(started.steps[0]).toMatchObject({ status: 'COMPENSATING', compensationAttempts: 1 });
-    expect(applied(compensationRetryScheduled(started, 0, 1, 'boom', 50)).next.steps[0].error).toBe(
+    expect(applied(compensationRetryScheduled(started, 0, 1, 'boom', 50, 7)).next.steps[0].error).toBe(
       'compensation attempt 1 failed: boom',
     );
     expect(applied(compensationSucceeded(started, 0, compensation, 1, 5)).next.steps[0].status).toBe('COMPENSATED');

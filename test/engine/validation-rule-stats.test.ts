@@ -113,6 +113,7 @@ async function services(db: Database, clock: ManualClock) {
     sessions: await ValidationSessionRepository.open(db),
     agents: new AgentService(await AgentRepository.open(db), clock, 30_000),
     procedures: { get: async () => null },
+    handoffLookup: async () => null,
     clock,
     random: seededRandom(7),
     logger: silentLogger,

@@ -7,7 +7,7 @@ import { seededRandom } from '../../src/engine/shared/random.js';
 import type { RuleEvaluator, Verdict } from '../../src/engine/validation/rule-runner.js';
 import { ValidationRuleService } from '../../src/engine/validation/rule-service.js';
 import type { ValidationProgressEvent } from '../../src/engine/validation/session.js';
-import { ValidationService } from '../../src/engine/validation/validation-service.js';
+import { type HandoffLookup, ValidationService } from '../../src/engine/validation/validation-service.js';
 import { AgentRepository } from '../../src/store/repositories/agent-repository.js';
 import { ValidationRuleRepository } from '../../src/store/repositories/validation-rule-repository.js';
 import { ValidationSessionRepository } from '../../src/store/repositories/validation-session-repository.js';
@@ -67,12 +67,13 @@ async function setup(evaluator?: RuleEvaluator, db = SqliteDatabase.inMemory()) 
   const rules = new ValidationRuleService(await ValidationRuleRepository.open(db), clock, { list: async () => [] });
   const agents = new AgentService(await AgentRepository.open(db), clock, 30_000);
   const sessions = await ValidationSessionRepository.open(db);
-  const makeService = (withEvaluator = evaluator) =>
+  const makeService = (withEvaluator = evaluator, handoffLookup: HandoffLookup = async () => null) =>
     new ValidationService({
       rules,
       sessions,
       agents,
       procedures: { get: async (id) => (id === 'P' ? PROCEDURE : null) },
+      handoffLookup,
       clock,
       random: seededRandom(3),
       logger: silentLogger,
@@ -178,9 +179,9 @@ describe('validation sessions', () => {
   });
 
   it('fills agents, phases and metadata from the handoff lookup', async () => {
-    const { service, agents } = await setup();
+    const { makeService, agents } = await setup();
     await agents.register({ id: 'target', permissions: ['handoff:receive'] });
-    service.useHandoffLookup(async (id) =>
+    const service = makeService(undefined, async (id) =>
       id === 'h1'
         ? {
             handoff: { handoffId: 'h1', sourceAgent: 'source', targetAgent: 'target', sourcePhase: 'p1' },

@@ -5,10 +5,10 @@ import type { AgentFeedDraft } from '../../src/engine/agents/agent-feed.js';
 import type { EngineStores } from '../../src/engine/engine-stores.js';
 import type { Handoff, HandoffStatus } from '../../src/engine/kernel/handoff/handoff.js';
 import type { HandoffEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
-import type { HandoffChange } from '../../src/engine/kernel/ports/handoff-store.js';
 import { StoreUnavailableError } from '../../src/engine/kernel/ports/store-errors.js';
 import { MongoDatabase } from '../../src/store/adapters/mongo.js';
 import { changePublisher, openChangeLog } from '../../src/store/adapters/open-mongo-stores.js';
+import type { StoreChange as HandoffChange } from '../../src/store/change-publisher.js';
 import type { Database } from '../../src/store/collection.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { HandoffRepository } from '../../src/store/repositories/handoff-repository.js';
@@ -157,7 +157,7 @@ function changeFeedContract(fixture: SharedStoreFixture): void {
       2,
       null,
     );
-    await b.handoffs.recordSignal('h1', 'review', { ok: 1 });
+    await b.handoffs.recordSignal('h1', 'review', { ok: 1 }, 3);
     await b.handoffs.requestCancel('h1', 'stop', 3);
     await b.agentFeed.append('bob', [draft('one'), draft('two')], 4);
     await a.agentFeed.append('bob', [draft('mine')], 5);
@@ -279,7 +279,7 @@ describe.skipIf(mongoSkipReason() !== null)(
       ]);
       expect((await handoffs.events('h1', 0)).map((event) => event.seq)).toEqual([1, 2]);
       // The next writer is not held up any more.
-      expect(await handoffs.recordSignal('h1', 'review', 1)).toBe(true);
+      expect(await handoffs.recordSignal('h1', 'review', 1, 3)).toBe(true);
       expect((await handoffs.requests('h1'))!.signals).toEqual({ review: 1 });
     });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Handoff, HandoffStatus, Priority, StepRun } from '../../src/engine/kernel/handoff/handoff.js';
-import { type HandoffOrder, PRIORITY_RANK } from '../../src/engine/kernel/handoff/handoff-order.js';
+import { type HandoffOrder, PRIORITY_RANK } from '../../src/engine/kernel/ports/handoff-order.js';
 import type { HandoffFilter, HandoffStore } from '../../src/engine/kernel/ports/handoff-store.js';
 import { InvalidCursorError } from '../../src/engine/kernel/ports/store-errors.js';
 

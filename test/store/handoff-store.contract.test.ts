@@ -177,9 +177,10 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await store.acquireLease('h1', 'c', 200, 10, true)).toBeNull();
   });
 
-  it("lists unfinished handoffs oldest first, optionally only those nobody holds, and frees a gone owner's leases", async () => {
+  it("lists what is due by priority then due time, never what someone holds, and frees a gone owner's leases", async () => {
     await store.create(handoff('old', { createdAt: 1 }), created, 1, { owner: 'gone', expiresAt: 1_000 });
     await store.create(handoff('new', { createdAt: 2, priority: 'HIGH' }), created, 2);
+    await store.create(handoff('later', { createdAt: 3 }), created, 3);
     const finished = handoff('finished', { createdAt: 0 });
     await store.create(finished, created, 0);
     await store.transition(
@@ -187,26 +188,118 @@ function handoffContract(fixture: HandoffStoreFixture): void {
       [{ type: 'HANDOFF_COMPLETED', step: null, message: 'done' }],
       3,
       null,
+      { release: { dueAt: null } },
     );
-    expect(await store.unfinished()).toEqual([
-      { id: 'old', priority: 'MEDIUM' },
+    expect((await store.unfinished()).map((entry) => entry.id)).toEqual(['old', 'new', 'later']);
+    // Created without a lease: due at once, the higher priority first; 'old' is held until its lease runs out.
+    expect(await store.due(500, 10)).toEqual([
       { id: 'new', priority: 'HIGH' },
+      { id: 'later', priority: 'MEDIUM' },
     ]);
-    expect(await store.unfinished(500)).toEqual([{ id: 'new', priority: 'HIGH' }]);
-    expect(await store.releaseLeasesOf('gone')).toBe(1);
-    expect((await store.unfinished(500)).map((entry) => entry.id)).toEqual(['old', 'new']);
+    expect(await store.due(500, 1)).toEqual([{ id: 'new', priority: 'HIGH' }]);
+    expect((await store.due(1_000, 10)).map((entry) => entry.id)).toEqual(['new', 'later', 'old']);
+    expect(await store.releaseLeasesOf('gone', 600)).toBe(1);
+    expect((await store.due(600, 10)).map((entry) => entry.id)).toEqual(['new', 'later', 'old']);
+  });
+
+  it('a handoff handed back is due when its transition says; a signal or cancel makes one nobody holds due at once', async () => {
+    const h = handoff('w');
+    await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
+    expect(await store.due(50, 10)).toEqual([]);
+    const waiting = next(h, 'WAITING');
+    const seen = (await store.requests('w'))!.rev;
+    expect(
+      await store.transition(waiting, [], 10, 'a', { release: { dueAt: 5_000, requestsSeen: seen } }),
+    ).toMatchObject({ applied: true });
+    expect(await store.leaseHolders()).toEqual([]);
+    expect(await store.due(4_999, 10)).toEqual([]);
+    expect(await store.due(5_000, 10)).toEqual([{ id: 'w', priority: 'MEDIUM' }]);
+    expect(await store.recordSignal('w', 'review', { ok: true }, 20)).toBe(true);
+    expect(await store.due(20, 10)).toEqual([{ id: 'w', priority: 'MEDIUM' }]);
+    // Taken, then a signal arrives before it is handed back: the release is refused and says what came.
+    const taken = await store.acquireLease('w', 'b', 30, 1_000, false);
+    expect(taken!.rev).toBe(seen + 1);
+    await store.recordSignal('w', 'other', 2, 40);
+    const refused = await store.transition(next(waiting, 'WAITING'), [], 50, 'b', {
+      release: { dueAt: 9_000, requestsSeen: taken!.rev },
+    });
+    expect(refused).toMatchObject({ applied: false, reason: 'REQUESTS_CHANGED' });
+    expect(refused.requests).toMatchObject({ signals: { review: { ok: true }, other: 2 }, rev: seen + 2 });
+    // Held meanwhile: due only when the lease runs out.
+    expect(await store.due(60, 10)).toEqual([]);
+    await store.releaseLease('w', 'b', 70);
+    expect(await store.due(70, 10)).toEqual([{ id: 'w', priority: 'MEDIUM' }]);
+    expect(await store.requestCancel('w', 'stop', 80)).toBe(true);
+    expect(await store.due(80, 10)).toEqual([{ id: 'w', priority: 'MEDIUM' }]);
+  });
+
+  it('claims a handoff as its creator holds it: the lease and the requests, no state; not once it changed', async () => {
+    const h = handoff('c');
+    await store.create(h, created, 5);
+    await store.recordSignal('c', 'review', { ok: true }, 6);
+    expect(await store.claim('c', 'a', 10, 100, h.version)).toEqual({
+      signals: { review: { ok: true } },
+      cancelRequest: null,
+      rev: 1,
+    });
+    expect(await store.leaseHolders()).toEqual(['a']);
+    expect(await store.due(50, 10)).toEqual([]);
+    // Someone else's live lease, or a state that moved on since: refused.
+    expect(await store.claim('c', 'b', 50, 100, h.version)).toBeNull();
+    await store.transition(next(h, 'RUNNING'), [], 60, 'a');
+    await store.releaseLease('c', 'a', 70);
+    expect(await store.claim('c', 'b', 80, 100, h.version)).toBeNull();
+    expect(await store.claim('c', 'b', 80, 100, h.version + 1)).toMatchObject({ rev: 1 });
+  });
+
+  it('a PAUSED or final handoff is never due; a cancel makes a PAUSED one due', async () => {
+    const h = handoff('p');
+    await store.create(h, created, 5);
+    const paused = next(h, 'PAUSED');
+    await store.transition(paused, [], 6, null, { requireUnleased: true, release: { dueAt: null } });
+    expect(await store.due(100, 10)).toEqual([]);
+    await store.recordSignal('p', 'review', 1, 7);
+    expect(await store.due(100, 10)).toEqual([]);
+    await store.requestCancel('p', 'no', 8);
+    expect(await store.due(100, 10)).toEqual([{ id: 'p', priority: 'MEDIUM' }]);
+  });
+
+  it('lists handoffs past their deadline that nobody holds and no cancel covers yet', async () => {
+    await store.create(handoff('late', { deadlineAt: 50 }), created, 1);
+    await store.create(handoff('held', { deadlineAt: 50 }), created, 1, { owner: 'a', expiresAt: 1_000 });
+    await store.create(handoff('timely', { deadlineAt: 500 }), created, 1);
+    await store.create(handoff('none'), created, 1);
+    expect(await store.overdue(100, 10)).toEqual(['late']);
+    await store.requestCancel('late', 'DEADLINE_EXCEEDED', 100);
+    expect(await store.overdue(100, 10)).toEqual([]);
+    expect(await store.overdue(1_000, 10)).toEqual(['held', 'timely']);
+    expect(await store.overdue(1_000, 1)).toEqual(['held']);
+  });
+
+  it('a transition that needs nobody to hold the handoff is refused while a live lease holds it', async () => {
+    const h = handoff('l');
+    await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
+    expect(await store.transition(next(h, 'PAUSED'), [], 50, null, { requireUnleased: true })).toEqual({
+      applied: false,
+      reason: 'LEASE_LOST',
+      requests: null,
+    });
+    expect(await store.transition(next(h, 'PAUSED'), [], 150, null, { requireUnleased: true })).toMatchObject({
+      applied: true,
+    });
   });
 
   it('records signals and a single cancel on unfinished handoffs only, and renewing leases reports cancels', async () => {
     const h = handoff('h1');
     await store.create(h, created, 5, { owner: 'a', expiresAt: 100 });
-    expect(await store.recordSignal('h1', 'review', { ok: true })).toBe(true);
-    expect(await store.recordSignal('h1', 'toString', 'data, not a method')).toBe(true);
+    expect(await store.recordSignal('h1', 'review', { ok: true }, 6)).toBe(true);
+    expect(await store.recordSignal('h1', 'toString', 'data, not a method', 7)).toBe(true);
     expect(await store.requestCancel('h1', 'changed plan', 9)).toBe(true);
     expect(await store.requestCancel('h1', 'again', 10)).toBe(false);
     expect(await store.requests('h1')).toEqual({
       signals: { review: { ok: true }, toString: 'data, not a method' },
       cancelRequest: { reason: 'changed plan', at: 9 },
+      rev: 3,
     });
     expect(await store.renewLeases(['h1'], 'a', 200)).toEqual({
       cancels: [{ id: 'h1', reason: 'changed plan' }],
@@ -216,15 +309,15 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const rollingBack = next(h, 'ROLLING_BACK');
     await store.transition(rollingBack, [{ type: 'ROLLBACK_STARTED', step: null, message: 'x' }], 11, null);
     // a compensation may still wait for a signal (an agent task's outcome)
-    expect(await store.recordSignal('h1', 'task:t1', { status: 'COMPLETED' })).toBe(true);
+    expect(await store.recordSignal('h1', 'task:t1', { status: 'COMPLETED' }, 11)).toBe(true);
     await store.transition(
       next(rollingBack, 'CANCELLED'),
       [{ type: 'HANDOFF_CANCELLED', step: null, message: 'x' }],
       12,
       null,
     );
-    expect(await store.recordSignal('h1', 'review', 1)).toBe(false);
-    expect(await store.recordSignal('missing', 'review', 1)).toBe(false);
+    expect(await store.recordSignal('h1', 'review', 1, 13)).toBe(false);
+    expect(await store.recordSignal('missing', 'review', 1, 13)).toBe(false);
   });
 
   it('refuses a final status that would ignore a recorded cancel, storing nothing of it, and says why', async () => {
@@ -235,7 +328,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
       await store.transition(running, [{ type: 'HANDOFF_STARTED', step: null, message: 'go' }], 6, 'a'),
     ).toMatchObject({ applied: true });
     expect(await store.requestCancel('h1', 'stop', 7)).toBe(true);
-    const cancelRecorded = { signals: {}, cancelRequest: { reason: 'stop', at: 7 } };
+    const cancelRecorded = { signals: {}, cancelRequest: { reason: 'stop', at: 7 }, rev: 1 };
     for (const status of ['COMPLETED', 'FAILED', 'ROLLED_BACK', 'PAUSED'] as const) {
       const ending = await store.transition(
         next(running, status),
@@ -393,7 +486,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     const running = handoff('running', { createdAt: 0 });
     await store.create(running, created, 0);
     await store.transition(next(running, 'RUNNING'), [{ type: 'HANDOFF_STARTED', step: null, message: '' }], 1, null);
-    await store.recordSignal('running', 'review', { ok: true });
+    await store.recordSignal('running', 'review', { ok: true }, 1);
 
     expect(await store.finishedBefore({ finishedBefore: 200, test: false, limit: 10 })).toEqual(['old_a', 'old_b']);
     expect(await deleteOld(store, { finishedBefore: 200, test: false, limit: 1 })).toBe(1);
@@ -423,7 +516,7 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     expect(await deleteOld(store, { finishedBefore: Number.MAX_SAFE_INTEGER, test: false, limit: 10 })).toBe(1);
     expect(await store.get('running')).toMatchObject({ status: 'RUNNING' });
     expect(await store.events('running', 0)).toHaveLength(2);
-    expect(await store.requests('running')).toEqual({ signals: { review: { ok: true } }, cancelRequest: null });
+    expect(await store.requests('running')).toEqual({ signals: { review: { ok: true } }, cancelRequest: null, rev: 1 });
     expect(await store.unfinished()).toEqual([{ id: 'running', priority: 'MEDIUM' }]);
     // Asked by id, it still deletes only finished handoffs, and skips unknown ids.
     await finish('another', 'ROLLED_BACK', 900);
@@ -475,7 +568,7 @@ describe('SQLite change feed', () => {
         2,
         null,
       );
-      await b.recordSignal('h1', 'review', { ok: 1 });
+      await b.recordSignal('h1', 'review', { ok: 1 }, 1);
       await b.requestCancel('h1', 'stop', 3);
       const first = await feedOfA.read(position, 2);
       expect(first.more).toBe(true);
@@ -503,7 +596,7 @@ describe('SQLite change feed', () => {
       const feedOfA = new SqliteChangeFeed(dbA.connection, 'A');
       const old = handoff('old');
       await b.create(old, created, 1);
-      await b.recordSignal('old', 'review', 1);
+      await b.recordSignal('old', 'review', 1, 1);
       await b.transition(
         { ...next(old, 'COMPLETED'), finishedAt: 2 },
         [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
@@ -524,7 +617,7 @@ describe('SQLite change feed', () => {
       const rows = (table: string) => dbA.connection.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
       expect([rows('handoff_events'), rows('handoff_notices')]).toEqual([0, 0]);
       await b.create(handoff('fresh'), created, 11);
-      await b.recordSignal('fresh', 'review', 2);
+      await b.recordSignal('fresh', 'review', 2, 1);
       const read = await feedOfA.read(position, 100);
       expect(read.changes).toEqual([
         { kind: 'events', events: [expect.objectContaining({ handoffId: 'fresh', seq: 1 })] },
@@ -701,10 +794,12 @@ describe('SQLite handoff store internals', () => {
         'handoffs_by_priority',
         'handoffs_by_status_priority',
         'handoffs_retrying',
+        'handoffs_due',
+        'handoffs_overdue',
       ]) {
         db.connection.exec(`DROP INDEX ${index}`);
       }
-      for (const column of ['priority_rank', 'retrying', 'updated_at'])
+      for (const column of ['priority_rank', 'retrying', 'updated_at', 'due_at', 'deadline_at', 'requests_rev'])
         db.connection.exec(`ALTER TABLE handoffs DROP COLUMN ${column}`);
 
       const reopened = new SqliteHandoffStore(db.connection, 'w', db.operations);
@@ -714,12 +809,14 @@ describe('SQLite handoff store internals', () => {
       expect(await ids({}, { field: 'PRIORITY', direction: 'DESC' })).toEqual(['retrying', 'waiting', 'done']);
       expect(await ids({ updatedAt: { from: 3_500 } })).toEqual(['done']);
       expect(await ids({}, { field: 'UPDATED_AT', direction: 'ASC' })).toEqual(['waiting', 'retrying', 'done']);
+      // Stored before the scheduler kept due times: what is unfinished is due at once.
+      expect((await reopened.due(0, 10)).map((entry) => entry.id)).toEqual(['retrying', 'waiting']);
       const indexes = db.connection
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'handoffs_%'")
         .pluck()
         .all();
       expect(indexes).toEqual(
-        expect.arrayContaining(['handoffs_by_updated', 'handoffs_by_priority', 'handoffs_retrying']),
+        expect.arrayContaining(['handoffs_by_updated', 'handoffs_by_priority', 'handoffs_retrying', 'handoffs_due']),
       );
     } finally {
       await db.close();

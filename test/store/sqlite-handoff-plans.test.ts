@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HandoffOrder } from '../../src/engine/kernel/handoff/handoff-order.js';
+import type { HandoffOrder } from '../../src/engine/kernel/ports/handoff-order.js';
 import type { HandoffFilter } from '../../src/engine/kernel/ports/handoff-store.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteHandoffStore } from '../../src/store/sqlite/sqlite-handoff-store.js';

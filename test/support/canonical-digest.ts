@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** What the README tells an agent to compute from what it read: SHA-256 (hex) of JSON with object keys sorted at every level. */
+/** What docs/agents.md tells an agent to compute from what it read: SHA-256 (hex) of JSON with object keys sorted at every level. */
 export function digestOf(value: unknown): string {
   const canonical = (v: unknown): string =>
     Array.isArray(v)

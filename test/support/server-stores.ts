@@ -25,7 +25,6 @@ export function mongoUrlFor(url: string, name: string): string {
   return parsed.toString();
 }
 
-
 function sqliteFile(): ServerStore {
   let dir = '';
   return {

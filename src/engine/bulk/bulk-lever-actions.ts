@@ -1,7 +1,6 @@
 import { type Handoff, isFinal, runOf } from '../kernel/handoff/handoff.js';
 import type { HandoffEventType } from '../kernel/handoff/handoff-event.js';
-import type { BulkAction, BulkActionServices } from './bulk-actions.js';
-import { markedReason } from './bulk-actions.js';
+import { type BulkAction, type BulkActionServices, markedReason } from './bulk-action.js';
 import { type BulkItemOutcome, bulkMark } from './bulk-operation.js';
 
 /**

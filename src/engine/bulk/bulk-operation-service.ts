@@ -1,6 +1,7 @@
 import type { Handoff } from '../kernel/handoff/handoff.js';
-import type { HandoffOrder } from '../kernel/handoff/handoff-order.js';
 import type { HandoffQuery } from '../kernel/handoff/handoff-query.js';
+import type { LeasedWork } from '../kernel/leases/leased-work.js';
+import type { HandoffOrder } from '../kernel/ports/handoff-order.js';
 import type { HandoffFilter } from '../kernel/ports/handoff-store.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
@@ -28,13 +29,8 @@ export interface BulkOperationServiceOptions {
   clock: Clock;
   random: Random;
   logger: Logger;
-  /** This process in leases (the engine's owner id). */
-  owner: string;
-  leaseMs: number;
-  /** Whether a lease owner is a process known to be gone. */
-  isOwnerGone?: (owner: string) => boolean;
-  /** Only this process opens the store: any other lease holder is a crashed predecessor. */
-  exclusiveStore: boolean;
+  /** This process's leases: its owner id, their length, and who may be taken over. */
+  leases: Pick<LeasedWork, 'owner' | 'leaseMs' | 'mayTakeOver'>;
   /** Handoffs acted on per batch (progress is stored after each). */
   batchSize: number;
   /** Pause between batches, leaving the store to live traffic (0: none). */
@@ -102,7 +98,8 @@ export class BulkOperationService {
       return failAll(
         resolved.errors.map((error) => ({ ...error, field: error.field ? ['input', ...error.field] : null })),
       );
-    const { clock, owner, leaseMs } = this.options;
+    const { clock } = this.options;
+    const { owner, leaseMs } = this.options.leases;
     const now = clock.now();
     const newest = resolved.filter
       ? (await this.options.handoffs.page(resolved.filter, { first: 1 }, { field: 'CREATED_AT', direction: 'DESC' }))
@@ -157,12 +154,13 @@ export class BulkOperationService {
    * gone (a crash), and drives them on from their stored cursor. Returns how many.
    */
   async resumeRunning(): Promise<number> {
-    const { store, owner, clock, leaseMs, isOwnerGone, exclusiveStore } = this.options;
+    const { store, clock } = this.options;
+    const { owner, leaseMs } = this.options.leases;
     let resumed = 0;
     for (const operation of await store.running()) {
       if (this.driving.has(operation.id)) continue;
-      const holder = operation.lease?.owner;
-      const gone = holder && holder !== owner && (exclusiveStore || isOwnerGone?.(holder)) ? [holder] : [];
+      const holder = operation.lease?.owner ?? null;
+      const gone = holder && holder !== owner && this.options.leases.mayTakeOver(holder) ? [holder] : [];
       const taken = await store.acquire(operation.id, owner, clock.now(), leaseMs, gone);
       if (!taken) continue;
       this.options.logger.info(
@@ -231,7 +229,10 @@ export class BulkOperationService {
       if (batchIntervalMs > 0) await clock.sleep(batchIntervalMs, this.stopped.signal).catch(() => undefined);
     }
     // Stopped between two batches: hand the lease back, so the next start takes the operation at once.
-    await this.options.store.update({ ...operation, version: operation.version + 1, lease: null }, this.options.owner);
+    await this.options.store.update(
+      { ...operation, version: operation.version + 1, lease: null },
+      this.options.leases.owner,
+    );
   }
 
   /** Stores one batch's progress (compare-and-set on version and lease); null when another process took over. */
@@ -241,7 +242,8 @@ export class BulkOperationService {
     cursor: string | null,
     finished: boolean,
   ): Promise<BulkOperation | null> {
-    const { store, owner, clock, leaseMs, batchIntervalMs } = this.options;
+    const { store, clock, batchIntervalMs } = this.options;
+    const { owner, leaseMs } = this.options.leases;
     const now = clock.now();
     const stopping = this.stopped.signal.aborted;
     const next: BulkOperation = {
@@ -292,7 +294,8 @@ export class BulkOperationService {
 
   /** An unexpected error ends the operation FAILED, with what it did so far. */
   private async recordFailure(id: string, error: unknown): Promise<void> {
-    const { store, owner, clock, logger } = this.options;
+    const { store, clock, logger } = this.options;
+    const { owner } = this.options.leases;
     logger.error({ bulkOperationId: id, err: error }, 'bulk operation failed');
     try {
       const current = await store.get(id);

@@ -1,6 +1,9 @@
 import type { HandoffFilter } from '../kernel/ports/handoff-store.js';
 import type { Actor } from '../shared/actor.js';
-import type { BulkActionName } from './bulk-actions.js';
+
+/** The actions a bulk operation can apply (each is an entry of BULK_ACTIONS, in bulk-actions.ts). */
+export const BULK_ACTION_NAMES = ['CANCEL', 'RETRY', 'PAUSE', 'RESUME'] as const;
+export type BulkActionName = (typeof BULK_ACTION_NAMES)[number];
 
 export const BULK_OPERATION_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type BulkOperationStatus = (typeof BULK_OPERATION_STATUSES)[number];

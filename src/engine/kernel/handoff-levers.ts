@@ -3,10 +3,12 @@ import type { Clock } from '../shared/clock.js';
 import { isJsonObject, jsonBytes } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
+import type { EventBus } from './events/event-bus.js';
 import { type Handoff, runOf } from './handoff/handoff.js';
-import type { HandoffEvent } from './handoff/handoff-event.js';
+import type { PauseRequest } from './handoff/handoff-transitions.js';
 import {
   isRefused,
+  pause,
   type RefusalCode,
   redrive,
   redriveStart,
@@ -16,8 +18,8 @@ import {
 import { duePause, PAUSE_SIGNAL } from './handoff/pause-request.js';
 import type { HandoffStore } from './ports/handoff-store.js';
 import type { ProcedureService } from './procedures/procedure-service.js';
-import type { HandoffRunner } from './runner/handoff-runner.js';
-import type { HandoffQueue } from './scheduler/handoff-queue.js';
+import { dueAtOf } from './scheduler/due-at.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 
 /** Metadata after a redrive's patch is bounded like the metadata a handoff starts with (METADATA_LIMIT_BYTES in handoff-service). */
 const METADATA_LIMIT_BYTES = 64 * 1024;
@@ -40,12 +42,11 @@ export interface RedriveOptions {
 interface LeverDeps {
   repository: HandoffStore;
   procedures: Pick<ProcedureService, 'getVersion'>;
-  runner: Pick<HandoffRunner, 'notifySignal' | 'settled'>;
-  queue: Pick<HandoffQueue, 'enqueue' | 'keyOf'>;
   clock: Clock;
-  publish(events: HandoffEvent[]): void;
-  /** Hears of a handoff a lever queued (its deadline is watched while it waits). */
-  queued(handoff: Handoff): void;
+  bus: EventBus;
+  scheduler: Pick<Scheduler, 'offer'>;
+  /** Resolves when no run of the handoff is in progress in this process. */
+  settled(id: string): Promise<void>;
 }
 
 /**
@@ -73,10 +74,11 @@ export class HandoffLevers {
 
   /**
    * Records a pause request: the runner stops the handoff before its next step or attempt (an
-   * attempt in flight finishes or times out first). Already PAUSED, or asked already: the same answer.
+   * attempt in flight finishes or times out first). A handoff waiting for its turn (PENDING, nobody
+   * running it) pauses at once, before anything of it runs. Already PAUSED, or asked already: the same answer.
    */
   async pause(id: string, reason: string | null, actor: Actor | null): Promise<Outcome<Handoff>> {
-    const { repository, runner, clock } = this.deps;
+    const { repository, clock } = this.deps;
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
     if (handoff.status === 'PAUSED') return ok(handoff);
@@ -95,10 +97,35 @@ export class HandoffLevers {
       );
     if (duePause(handoff, requests?.signals[PAUSE_SIGNAL])) return ok(handoff);
     const request = { number: (handoff.pausesHonoured ?? 0) + 1, reason, actor, at: clock.now() };
-    if (!(await repository.recordSignal(id, PAUSE_SIGNAL, request)))
+    if (!(await repository.recordSignal(id, PAUSE_SIGNAL, request, clock.now())))
       return fail('INVALID_STATE', 'Handoff finished before the pause arrived', ['input', 'id']);
-    runner.notifySignal(id, PAUSE_SIGNAL, request);
+    this.deps.bus.requests.publish({
+      kind: 'signal',
+      handoffId: id,
+      name: PAUSE_SIGNAL,
+      payload: request,
+      local: true,
+    });
+    if (handoff.status === 'PENDING') await this.pauseQueued(id, request);
     return ok((await repository.get(id)) ?? handoff);
+  }
+
+  /**
+   * A queued handoff nobody runs is paused now, by the same transition a runner would store (guarded
+   * by its version and by nobody holding it); when a runner took it meanwhile, that runner honours the
+   * recorded request before its next attempt instead.
+   */
+  private async pauseQueued(id: string, request: PauseRequest): Promise<void> {
+    const { repository, clock } = this.deps;
+    const current = await repository.get(id);
+    if (current?.status !== 'PENDING') return;
+    const transition = pause(current, request, clock.now());
+    if (isRefused(transition)) return;
+    const stored = await repository.transition(transition.next, transition.events, clock.now(), null, {
+      requireUnleased: true,
+      release: { dueAt: null },
+    });
+    if (stored.applied) this.deps.bus.committed(stored.events);
   }
 
   /**
@@ -106,7 +133,7 @@ export class HandoffLevers {
    * withdrawn instead. Anything else is refused (WRONG_STATE).
    */
   async resume(id: string, actor: Actor | null, reason: string | null = null): Promise<Outcome<Handoff>> {
-    const { repository, runner, clock } = this.deps;
+    const { repository, clock, bus } = this.deps;
     const handoff = await repository.get(id);
     if (!handoff) return notFound(id);
     if (handoff.status !== 'PAUSED') {
@@ -124,12 +151,12 @@ export class HandoffLevers {
         actor,
         at: clock.now(),
       };
-      if (await repository.recordSignal(id, PAUSE_SIGNAL, withdrawal))
-        runner.notifySignal(id, PAUSE_SIGNAL, withdrawal);
+      if (await repository.recordSignal(id, PAUSE_SIGNAL, withdrawal, clock.now()))
+        bus.requests.publish({ kind: 'signal', handoffId: id, name: PAUSE_SIGNAL, payload: withdrawal, local: true });
       return ok((await repository.get(id)) ?? handoff);
     }
     // A run that leased it here (to honour a cancel, say) must have let it go before it is queued again.
-    await runner.settled(id);
+    await this.deps.settled(id);
     return this.store(handoff, resume(handoff, actor, clock.now(), reason));
   }
 
@@ -196,13 +223,19 @@ export class HandoffLevers {
     return this.store(handoff, transition);
   }
 
-  /** Stores a lever's transition (no lease: nobody runs a PAUSED or final handoff) and queues the handoff. */
+  /**
+   * Stores a lever's transition (guarded by nobody holding the handoff: nobody runs a PAUSED or final
+   * one), due at once, and offers it to this process's scheduler.
+   */
   private async store(handoff: Handoff, transition: TransitionResult): Promise<Outcome<Handoff>> {
     if (isRefused(transition))
       return fail(userErrorCodeOf(transition.refused.code), transition.refused.message, ['input', 'id']);
-    const { repository, clock, queue } = this.deps;
-    const stored = await repository.transition(transition.next, transition.events, clock.now(), null, {
+    const { repository, clock, scheduler } = this.deps;
+    const now = clock.now();
+    const stored = await repository.transition(transition.next, transition.events, now, null, {
+      requireUnleased: true,
       writesMetadata: transition.writesMetadata,
+      release: { dueAt: dueAtOf(transition.next, now) },
     });
     if (!stored.applied) {
       return fail(
@@ -211,9 +244,8 @@ export class HandoffLevers {
         ['input', 'id'],
       );
     }
-    this.deps.publish(stored.events);
-    queue.enqueue(handoff.id, handoff.priority, queue.keyOf(transition.next));
-    this.deps.queued(transition.next);
+    this.deps.bus.committed(stored.events);
+    scheduler.offer(transition.next);
     return ok(transition.next);
   }
 }

@@ -17,6 +17,11 @@ export class MinHeap<T> {
     }
   }
 
+  /** The lowest-ranked item, left in place; undefined when empty. */
+  peek(): { rank: number; value: T } | undefined {
+    return this.items[0];
+  }
+
   /** The lowest-ranked item, removed; undefined when empty. */
   pop(): { rank: number; value: T } | undefined {
     const items = this.items;

@@ -23,6 +23,8 @@ export interface AgentTaskServiceOptions {
   clock: Clock;
   claimTokens: ClaimTokenSource;
   feed: AgentFeedRecorder;
+  /** Tells the scheduler when a claimed task's heartbeat timeout falls due (it takes the task back then). */
+  dueAt?(at: number): void;
 }
 
 function tooLarge(value: unknown, limit: number): boolean {
@@ -71,6 +73,7 @@ export class AgentTaskService {
     const token = claimTokens();
     const claimed = await tasks.claim(taskId, claimTokenDigest(token), actor.keyName, clock.now());
     if (claimed) {
+      this.heartbeatDue(claimed);
       await this.options.feed.record(claimed.agentId, [taskFeedDraft('TASK_CLAIMED', claimed)]);
       return ok({ task: claimed, token });
     }
@@ -87,6 +90,7 @@ export class AgentTaskService {
       return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
+    if (beat) this.heartbeatDue(beat);
     return beat ? ok(beat) : this.refusal(taskId, digest);
   }
 
@@ -150,6 +154,11 @@ export class AgentTaskService {
     }
     await this.options.wake(task.handoffId, taskSignalName(task), { taskId: task.id, status: task.status });
     return ok(task);
+  }
+
+  private heartbeatDue(task: AgentTask): void {
+    if (task.heartbeatTimeoutMs !== null && task.lastHeartbeatAt !== null)
+      this.options.dueAt?.(task.lastHeartbeatAt + task.heartbeatTimeoutMs);
   }
 
   private async refusal(taskId: string, digest: string, known?: AgentTask | null): Promise<Outcome<never>> {

@@ -1,4 +1,5 @@
 import { nonNegativeNumber, type StepKindHandler } from '../kernel/steps/step-kind.js';
+import type { AgentTaskPerformer } from './agent-task-performer.js';
 
 const MAX_HEARTBEAT_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
@@ -30,13 +31,15 @@ function checkParams(params: Record<string, unknown>): string[] {
  * Work the engine does not do itself: each attempt offers a task to an agent (params.agentId, or
  * the handoff's target, or its source with params.assignee "source"), which claims it, may send
  * heartbeats (params.heartbeatTimeoutMs), and completes it with an output (the step's output) or
- * fails it. params.input is handed to the agent as the task's input.
+ * fails it. params.input is handed to the agent as the task's input. The attempt waits for the
+ * outcome holding no execution slot.
  */
-export const agentTaskStep: StepKindHandler = {
-  kind: 'agent_task',
-  waits: true,
-  waitingFor: 'an agent to claim and complete the task',
-  settlesOnAbort: true,
-  checkParams,
-  run: (execution) => execution.services.agentTasks.perform(execution),
-};
+export function agentTaskStep(performer: AgentTaskPerformer): StepKindHandler {
+  return {
+    waitingFor: () => 'an agent to claim and complete the task',
+    settlesOnAbort: true,
+    checkParams,
+    run: (execution) => performer.perform(execution),
+    abandon: (execution, reason) => performer.abandon(execution, reason),
+  };
+}

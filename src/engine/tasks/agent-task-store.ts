@@ -46,9 +46,17 @@ export interface AgentTaskStore {
     at: number,
     staleHeartbeatAt?: number,
   ): Promise<AgentTask | null>;
+  /**
+   * Up to `limit` CLAIMED tasks with a heartbeat timeout whose last heartbeat is older than that
+   * timeout at `now`: the scheduler's due work takes them back.
+   */
+  silent(now: number, limit: number): Promise<AgentTask[]>;
   /** Deletes every task of these handoffs (retention deletes the handoffs next); returns how many. */
   deleteOfHandoffs(handoffIds: readonly string[]): Promise<number>;
   /** An agent's tasks, newest offer first. */
   page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>>;
   count(filter: AgentTaskFilter): Promise<number>;
 }
+
+/** The statuses an agent can still act on: what an adapter's open-task queries filter on. */
+export { OPEN_TASK_STATUSES } from './agent-task.js';

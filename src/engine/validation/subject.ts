@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
 import { type AgentFacts, unregisteredAgentFacts } from '../agents/agent-service.js';
+import { canonicalJson, payloadDigest } from '../shared/canonical-digest.js';
+
+export { canonicalJson, payloadDigest };
 
 /**
  * The validation subject: everything a rule condition can look at, built by the engine
@@ -51,24 +53,6 @@ export interface SubjectInput {
   outputs?: Record<string, Record<string, unknown> | null> | null;
   /** See `derived.receiptConfirmed`; the handoff runner sets it. */
   receiptConfirmed?: boolean | null;
-}
-
-/** JSON with object keys sorted at every level, so equal data always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value))
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-export function payloadDigest(payload: unknown): string {
-  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
 
 function handoffFacts(input: Partial<HandoffFacts> | null | undefined): HandoffFacts {

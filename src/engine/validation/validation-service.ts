@@ -1,7 +1,6 @@
 import type { AgentService } from '../agents/agent-service.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import { type Procedure, SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
-import type { ProcedureService } from '../kernel/procedures/procedure-service.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
 import { jsonBytes } from '../shared/json-object.js';
@@ -71,7 +70,10 @@ export interface ValidationServiceOptions {
   rules: ValidationRuleService;
   sessions: ValidationSessionStore;
   agents: Pick<AgentService, 'facts'>;
-  procedures: Pick<ProcedureService, 'get'>;
+  /** The current definition of a procedure. */
+  procedures: { get(id: string): Promise<Procedure | null> };
+  /** What `startValidationSession(handoffId:)` fills agents, phases and metadata from. */
+  handoffLookup: HandoffLookup;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -94,16 +96,10 @@ export class ValidationService {
   /** Every rule this process evaluates, as it is decided: in sessions, handoff gates and validate steps. */
   readonly evaluations = new Topic<RuleResult>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private handoffLookup: HandoffLookup | null = null;
   private readonly evaluator: RuleEvaluator;
 
   constructor(private readonly options: ValidationServiceOptions) {
     this.evaluator = options.evaluator ?? conditionEvaluator;
-  }
-
-  /** Lets `startValidationSession(handoffId:)` fill agents, phases and metadata from the handoff. */
-  useHandoffLookup(lookup: HandoffLookup): void {
-    this.handoffLookup = lookup;
   }
 
   private async resolveRules(ids: readonly string[]): Promise<ResolvedRule[]> {
@@ -174,7 +170,7 @@ export class ValidationService {
     input: StartSessionInput,
   ): Promise<Outcome<{ session: ValidationSession; rules: ResolvedRule[] }>> {
     const errors: UserError[] = [];
-    const found = input.handoffId && this.handoffLookup ? await this.handoffLookup(input.handoffId) : null;
+    const found = input.handoffId ? await this.options.handoffLookup(input.handoffId) : null;
     const procedureId = input.procedureId ?? found?.procedureId ?? null;
     let procedure: Procedure | null = null;
     if (procedureId) {

@@ -65,3 +65,6 @@ export interface ValidationSessionStore {
    */
   ruleStats(): Promise<RuleStats[]>;
 }
+
+/** How rule timings are bucketed and what counts as evaluated: what an adapter keeps the figures by. */
+export { durationBucket, isEvaluated, RULE_DURATION_BOUNDS_MS } from './rule-stats.js';

@@ -1,3 +1,4 @@
+import type { LeasedWork, LeaseKind } from '../kernel/leases/leased-work.js';
 import type { CommittedHandoffEvents } from '../kernel/ports/committed-events.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -30,13 +31,8 @@ export interface WebhookDispatcherOptions {
   clock: Clock;
   random: Random;
   logger: Logger;
-  /** This process in subscription leases. */
-  owner: string;
-  leaseMs: number;
-  /** Only this process opens the store: a lease held by anyone else is a dead predecessor's. */
-  exclusiveStore: boolean;
-  /** Whether a lease owner is known to be gone (its leases are taken at once). */
-  isOwnerGone?: (owner: string) => boolean;
+  /** This process's leases: subscriptions it serves are renewed with the rest. */
+  leases: LeasedWork;
   allowList: readonly string[];
   policy: WebhookRetryPolicy;
   timeoutMs: number;
@@ -67,8 +63,22 @@ export class WebhookDispatcher {
   private ticking: Promise<void> = Promise.resolve();
   /** Aborts POSTs in flight when the server stops: they stay PENDING, unrecorded, and go out again after the restart. */
   private readonly stopping = new AbortController();
+  private readonly leases: LeaseKind;
 
-  constructor(private readonly options: WebhookDispatcherOptions) {}
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    const { store, leases, clock } = options;
+    // Taking the lease again as its holder extends it; one another process holds now is lost.
+    this.leases = leases.kind('webhook subscriptions', {
+      renew: async (ids) => {
+        const lost: string[] = [];
+        for (const id of ids) {
+          const attempt = await store.acquireLease(id, leases.owner, clock.now(), leases.leaseMs);
+          if (!attempt.held) lost.push(id);
+        }
+        return lost;
+      },
+    });
+  }
 
   /** Polls every `pollMs` until the returned stop is awaited (which also hands the leases back). */
   start(pollMs: number): () => Promise<void> {
@@ -86,7 +96,11 @@ export class WebhookDispatcher {
     try {
       const subscriptions = await this.options.store.list();
       const known = new Set(subscriptions.map((subscription) => subscription.id));
-      for (const id of this.held.keys()) if (!known.has(id)) this.held.delete(id);
+      for (const id of this.held.keys())
+        if (!known.has(id)) {
+          this.held.delete(id);
+          this.leases.release(id);
+        }
       // Side by side: a slow receiver holds back its own subscription only.
       await Promise.all(
         subscriptions
@@ -111,7 +125,7 @@ export class WebhookDispatcher {
     const started = this.options.clock.now();
     if (!(await this.enqueueNew(subscription, held))) return;
     // Stop starting POSTs well before the lease could run out under them.
-    const deadline = Math.min(held.expiresAt, started + this.options.leaseMs) - this.options.timeoutMs;
+    const deadline = Math.min(held.expiresAt, started + this.options.leases.leaseMs) - this.options.timeoutMs;
     await this.deliverDue(subscription, deadline);
     await this.pruneLog(subscription.id, held);
   }
@@ -129,27 +143,24 @@ export class WebhookDispatcher {
       );
   }
 
-  /** The subscription's lease: kept while more than half of it is left, else renewed (or taken). */
+  /** The subscription's lease: kept (LeasedWork renews it) while held, else taken when free or its holder is gone. */
   private async lease(id: string): Promise<HeldLease | null> {
-    const { store, clock, owner, leaseMs } = this.options;
+    const { store, clock, leases } = this.options;
     const now = clock.now();
     const current = this.held.get(id);
-    if (current && current.expiresAt - now > leaseMs / 2) return current;
-    let attempt = await store.acquireLease(id, owner, now, leaseMs);
-    if (
-      !attempt.held &&
-      attempt.holder &&
-      (this.options.exclusiveStore || this.options.isOwnerGone?.(attempt.holder))
-    ) {
-      attempt = await store.acquireLease(id, owner, now, leaseMs, attempt.holder);
+    if (current && this.leases.holds(id)) return current;
+    let attempt = await store.acquireLease(id, leases.owner, now, leases.leaseMs);
+    if (!attempt.held && attempt.holder && leases.mayTakeOver(attempt.holder)) {
+      attempt = await store.acquireLease(id, leases.owner, now, leases.leaseMs, attempt.holder);
     }
     if (!attempt.held) {
       this.held.delete(id);
       return null;
     }
+    this.leases.hold(id, () => this.held.delete(id));
     const held = {
       lease: attempt.lease,
-      expiresAt: now + leaseMs,
+      expiresAt: leases.expiresAt(now),
       cursorSavedAt: current?.cursorSavedAt ?? now,
       prunedAt: current?.prunedAt ?? 0,
     };
@@ -159,7 +170,8 @@ export class WebhookDispatcher {
 
   /** Turns newly committed events into deliveries; false when the lease was lost meanwhile. */
   private async enqueueNew(subscription: WebhookSubscription, held: HeldLease): Promise<boolean> {
-    const { store, events, clock, owner } = this.options;
+    const { store, events, clock } = this.options;
+    const { owner } = this.options.leases;
     for (let round = 0; round < EVENT_BATCHES_PER_TICK; round++) {
       const read = await events.read(held.lease.cursor, EVENT_BATCH);
       if (read.position === held.lease.cursor) return true;
@@ -171,6 +183,7 @@ export class WebhookDispatcher {
       );
       if (!(await store.enqueue(held.lease, owner, deliveries, read.position))) {
         this.held.delete(subscription.id);
+        this.leases.release(subscription.id);
         return false;
       }
       held.lease = { ...held.lease, cursor: read.position, enqueued: held.lease.enqueued + deliveries.length };
@@ -251,8 +264,9 @@ export class WebhookDispatcher {
   private async releaseAll(): Promise<void> {
     for (const id of [...this.held.keys()]) {
       this.held.delete(id);
+      this.leases.release(id);
       await this.options.store
-        .releaseLease(id, this.options.owner)
+        .releaseLease(id, this.options.leases.owner)
         .catch((error) => this.options.logger.warn({ err: error, subscription: id }, 'webhook lease release failed'));
     }
   }

@@ -19,7 +19,7 @@ export type SignatureCheck =
   | { valid: false; reason: 'MALFORMED' | 'MISMATCH' | 'TOO_OLD' };
 
 /**
- * What a receiver does (the README shows the same in a few lines): recompute the HMAC over the raw
+ * What a receiver does (docs/webhooks.md shows the same in a few lines): recompute the HMAC over the raw
  * body with the timestamp from the header, compare in constant time, and refuse a timestamp older
  * (or further ahead) than `toleranceSeconds` so a captured request cannot be replayed later.
  */

@@ -18,44 +18,45 @@ export function idempotencyKey(handoffId: string, actionId: string, attempt: num
   return `${handoffId}:${actionId}:${run > 1 ? `${run}.` : ''}${attempt}`;
 }
 
-/** POSTs the handoff as JSON to an allow-listed URL; any 2xx succeeds. */
-export const webhookStep: StepKindHandler = {
-  kind: 'webhook',
-  checkParams: (params, settings) => {
-    const { problem } = allowedUrl(params.url, settings.webhookAllowList);
-    return problem ? [problem] : [];
-  },
-  async run({ handoff, action, actionId, attempt, signal, services }) {
-    const { url, problem } = allowedUrl(action.params.url, services.webhookAllowList);
-    if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
-      },
-      body: JSON.stringify({
-        handoffId: handoff.id,
-        step: actionId,
-        procedureId: handoff.procedureId,
-        sourceAgent: handoff.sourceAgent,
-        targetAgent: handoff.targetAgent,
-        attempt,
-        run: runOf(handoff),
-        payload: action.params.body ?? null,
-      }),
-      signal,
-      redirect: 'error',
-    });
-    await response.body?.cancel();
-    if (response.status < 200 || response.status > 299) {
-      // The code decides whether another attempt may help (see the step's retryPolicy.nonRetryableCodes).
-      throw new StepFailure(`webhook answered HTTP ${response.status}`, {
-        code: `HTTP_${response.status}`,
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), services.clock.now()),
-        data: { httpStatus: response.status },
+/** POSTs the handoff as JSON to an allow-listed URL (the list as it is at each attempt); any 2xx succeeds. */
+export function webhookStep(allowList: string[]): StepKindHandler {
+  return {
+    checkParams: (params, settings) => {
+      const { problem } = allowedUrl(params.url, settings.webhookAllowList);
+      return problem ? [problem] : [];
+    },
+    async run({ handoff, action, actionId, attempt, signal, clock }) {
+      const { url, problem } = allowedUrl(action.params.url, allowList);
+      if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
+        },
+        body: JSON.stringify({
+          handoffId: handoff.id,
+          step: actionId,
+          procedureId: handoff.procedureId,
+          sourceAgent: handoff.sourceAgent,
+          targetAgent: handoff.targetAgent,
+          attempt,
+          run: runOf(handoff),
+          payload: action.params.body ?? null,
+        }),
+        signal,
+        redirect: 'error',
       });
-    }
-    return { status: response.status };
-  },
-};
+      await response.body?.cancel();
+      if (response.status < 200 || response.status > 299) {
+        // The code decides whether another attempt may help (see the step's retryPolicy.nonRetryableCodes).
+        throw new StepFailure(`webhook answered HTTP ${response.status}`, {
+          code: `HTTP_${response.status}`,
+          retryAfterMs: retryAfterMs(response.headers.get('retry-after'), clock.now()),
+          data: { httpStatus: response.status },
+        });
+      }
+      return { status: response.status };
+    },
+  };
+}

@@ -1,4 +1,3 @@
-import type { HandoffEvent } from '../kernel/handoff/handoff-event.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.js';
 import type { WebhookSubscription } from './webhook-subscription.js';

@@ -1,10 +1,11 @@
-import type { EngineStores } from '../engine-stores.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Random } from '../shared/random.js';
+import type { EngineModule } from '../kernel/engine-module.js';
+import type { KernelBase } from '../kernel/kernel-base.js';
+import type { StepKindHandlers } from '../kernel/steps/step-kind.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { fetchWebhookSender, type WebhookSender } from './webhook-sender.js';
 import { secureWebhookSecrets, type WebhookSecretSource, WebhookService } from './webhook-service.js';
+import { webhookStep } from './webhook-step.js';
+import type { WebhookStore } from './webhook-store.js';
 
 export interface WebhookSettings {
   webhookAllowList: string[];
@@ -20,44 +21,40 @@ export interface WebhookSettings {
   webhookLogRetentionMs?: number;
 }
 
-export interface WebhookWiring {
-  stores: EngineStores;
-  settings: WebhookSettings;
-  clock: Clock;
-  random: Random;
-  logger: Logger;
-  owner: string;
-  leaseMs: number;
-  isOwnerGone?: (owner: string) => boolean;
-  secrets?: WebhookSecretSource;
-  sender?: WebhookSender;
+export interface WebhookModule extends EngineModule {
+  /** Outbound webhook subscriptions and their delivery logs. */
+  service: WebhookService;
+  stepKinds: Pick<StepKindHandlers, 'webhook'>;
 }
 
 /**
- * The webhook service the API uses, and the dispatcher that delivers in the background (none where
- * the store keeps no commit order of events). `start` returns the (awaited) stop.
+ * The webhook service the API uses, the dispatcher that delivers in the background (none where the
+ * store keeps no commit order of events), and the webhook step kind.
  */
-export function wireWebhooks(wiring: WebhookWiring): { service: WebhookService; start(): () => Promise<void> } {
-  const { stores, settings, clock, random, logger, leaseMs } = wiring;
+export function wireWebhooks(
+  base: KernelBase<unknown>,
+  store: WebhookStore,
+  settings: WebhookSettings,
+  options: { secrets?: WebhookSecretSource; sender?: WebhookSender } = {},
+): WebhookModule {
+  const { clock, random, logger, leases } = base;
+  const events = base.stores.committedEvents;
   const service = new WebhookService({
-    store: stores.webhooks,
-    events: stores.committedEvents,
+    store,
+    events,
     clock,
     random,
-    secrets: wiring.secrets ?? secureWebhookSecrets,
+    secrets: options.secrets ?? secureWebhookSecrets,
     allowList: settings.webhookAllowList,
   });
-  const dispatcher = stores.committedEvents
+  const dispatcher = events
     ? new WebhookDispatcher({
-        store: stores.webhooks,
-        events: stores.committedEvents,
+        store,
+        events,
         clock,
         random,
         logger,
-        owner: wiring.owner,
-        leaseMs,
-        exclusiveStore: stores.sharing === 'exclusive',
-        isOwnerGone: wiring.isOwnerGone,
+        leases,
         allowList: settings.webhookAllowList,
         policy: {
           maxAttempts: settings.webhookMaxAttempts ?? 8,
@@ -67,10 +64,15 @@ export function wireWebhooks(wiring: WebhookWiring): { service: WebhookService; 
           jitter: 0.1,
         },
         // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
-        timeoutMs: Math.min(settings.webhookTimeoutMs ?? 5_000, Math.floor(leaseMs / 3)),
+        timeoutMs: Math.min(settings.webhookTimeoutMs ?? 5_000, leases.renewEveryMs),
         logRetentionMs: settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,
-        send: wiring.sender ?? fetchWebhookSender,
+        send: options.sender ?? fetchWebhookSender,
       })
     : null;
-  return { service, start: () => dispatcher?.start(settings.webhookPollMs ?? 250) ?? (async () => undefined) };
+  return {
+    name: 'webhooks',
+    service,
+    stepKinds: { webhook: webhookStep(settings.webhookAllowList) },
+    start: async () => dispatcher?.start(settings.webhookPollMs ?? 250) ?? (async () => undefined),
+  };
 }

@@ -1,6 +1,6 @@
 import type { Db, Collection as DriverCollection } from 'mongodb';
-import type { HandoffChange } from '../../engine/kernel/ports/handoff-store.js';
 import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
+import type { StoreChange } from '../change-publisher.js';
 import type { DocumentLocks } from './document-locks.js';
 import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
 import { readEach } from './point-reads.js';
@@ -13,7 +13,7 @@ interface ChangeRecordDocument {
   writer: string;
   /** Its writer follows it too: it repeats what another process committed (a repair), which the writer did not see happen. */
   toWriter?: boolean;
-  /** HandoffChange[] as JSON text: payloads are free-form and must never be read as operators. */
+  /** StoreChange[] as JSON text: payloads are free-form and must never be read as operators. */
   changes: string;
 }
 
@@ -31,7 +31,7 @@ export interface ChangeRecord {
   writer: string;
   /** Whether its writer follows it too (see ChangeRecordDocument). */
   toWriter: boolean;
-  changes: HandoffChange[];
+  changes: StoreChange[];
 }
 
 /** Who follows a change: processes other than its writer (it told its own listeners), or every process. */
@@ -78,7 +78,7 @@ const READ_AHEAD = 8;
  */
 export class ChangeLog {
   private pending: {
-    changes: HandoffChange[];
+    changes: StoreChange[];
     audience: Audience;
     resolve: () => void;
     reject: (error: unknown) => void;
@@ -111,7 +111,7 @@ export class ChangeLog {
    * Appends `changes` (resolves once stored). Appends of one turn share a record; one record is
    * in flight at a time, so a process's own records are in the order it appended them.
    */
-  append(changes: HandoffChange[], audience: Audience = 'others'): Promise<void> {
+  append(changes: StoreChange[], audience: Audience = 'others'): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ changes, audience, resolve, reject });
@@ -145,7 +145,7 @@ export class ChangeLog {
     }
   }
 
-  private async insertRecord(changes: HandoffChange[], audience: Audience): Promise<void> {
+  private async insertRecord(changes: StoreChange[], audience: Audience): Promise<void> {
     const doc = {
       at: Date.now(),
       writer: this.settings.writer,

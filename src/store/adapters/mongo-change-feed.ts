@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
+import type { AgentFeedChange } from '../../engine/agents/agent-feed-store.js';
+import type { HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
+import type { StoreChange } from '../change-publisher.js';
 import type { ChangeLog } from './change-log.js';
 import type { ChangeWakeup } from './change-wakeup.js';
 
@@ -13,7 +15,7 @@ const REMEMBERED = 100_000;
  * seq is remembered. With a `wakeup` (a change stream on a replica set), the log is read only
  * when something was appended, instead of at every poll.
  */
-export class MongoChangeFeed implements HandoffChangeFeed {
+export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
   private readonly handoffSeqs = new LRUCache<string, number>({ max: REMEMBERED });
   private readonly agentSeqs = new LRUCache<string, number>({ max: REMEMBERED });
   /** The last read stopped at its limit: the next reads on without waiting for a wake-up. */
@@ -28,10 +30,10 @@ export class MongoChangeFeed implements HandoffChangeFeed {
     return String(await this.log.head());
   }
 
-  async read(position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
+  async read(position: string, limit: number): Promise<{ changes: StoreChange[]; position: string; more: boolean }> {
     if (this.wakeup && !this.more && !this.wakeup.due()) return { changes: [], position, more: false };
     const read = await this.log.readAfter(Number(position) || 0, limit);
-    const changes: HandoffChange[] = [];
+    const changes: StoreChange[] = [];
     for (const record of read.records) {
       if (record.writer === this.log.settings.writer && !record.toWriter) continue;
       for (const change of record.changes) {
@@ -44,7 +46,7 @@ export class MongoChangeFeed implements HandoffChangeFeed {
   }
 
   /** The change without what was delivered before (null when nothing is left). */
-  private unseen(change: HandoffChange): HandoffChange | null {
+  private unseen(change: StoreChange): StoreChange | null {
     if (change.kind === 'events') {
       const events = change.events.filter((event) => this.advance(this.handoffSeqs, event.handoffId, event.seq));
       return events.length > 0 ? { kind: 'events', events } : null;

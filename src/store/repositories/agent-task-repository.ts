@@ -1,10 +1,5 @@
-import {
-  type AgentTask,
-  type AgentTaskFailure,
-  OPEN_TASK_STATUSES,
-  type WithdrawCause,
-} from '../../engine/tasks/agent-task.js';
-import type { AgentTaskFilter, AgentTaskStore } from '../../engine/tasks/agent-task-store.js';
+import type { AgentTask, AgentTaskFailure, WithdrawCause } from '../../engine/tasks/agent-task.js';
+import { type AgentTaskFilter, type AgentTaskStore, OPEN_TASK_STATUSES } from '../../engine/tasks/agent-task-store.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 
@@ -53,6 +48,8 @@ export class AgentTaskRepository implements AgentTaskStore {
         { fields: ['agentId', 'offeredAt'] },
         { fields: ['handoffId', 'status'] },
         { fields: ['handoffId', 'actionId'] },
+        // Claimed tasks by their last heartbeat: what the heartbeat timeouts are found from.
+        { fields: ['status', 'lastHeartbeatAt'] },
       ]),
     );
   }
@@ -82,6 +79,21 @@ export class AgentTaskRepository implements AgentTaskStore {
 
   getMany(ids: readonly string[]): Promise<(AgentTask | null)[]> {
     return findManyInOrder(this.tasks, ids, toTask);
+  }
+
+  /**
+   * Claimed tasks are work in flight (as many as agents run at once): the oldest heartbeats are read
+   * and those past their own timeout kept.
+   */
+  async silent(now: number, limit: number): Promise<AgentTask[]> {
+    const claimed = await this.tasks.find(
+      { status: 'CLAIMED', heartbeatTimeoutMs: { $ne: null } },
+      { sort: { lastHeartbeatAt: 1 }, limit: 10 * limit },
+    );
+    return claimed
+      .filter((doc) => (doc.lastHeartbeatAt ?? doc.claimedAt ?? now) + (doc.heartbeatTimeoutMs ?? 0) <= now)
+      .slice(0, limit)
+      .map(toTask);
   }
 
   async deleteOfHandoffs(handoffIds: readonly string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { type Handoff, isFinal } from '../../engine/kernel/handoff/handoff.js';
+import type { Handoff } from '../../engine/kernel/handoff/handoff.js';
+import { isFinal } from '../../engine/kernel/ports/handoff-columns.js';
 
 /**
  * Parsed copies of recently read finished handoffs. A handoff in a final status changes again only

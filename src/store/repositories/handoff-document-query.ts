@@ -1,4 +1,4 @@
-import type { HandoffOrder } from '../../engine/kernel/handoff/handoff-order.js';
+import type { HandoffOrder } from '../../engine/kernel/ports/handoff-order.js';
 import type { HandoffFilter, TimeRange } from '../../engine/kernel/ports/handoff-store.js';
 import type { Filter, SortSpec } from '../collection.js';
 import type { HandoffPosition } from '../handoff-cursor.js';

@@ -1,5 +1,5 @@
 import type { Handoff } from '../../engine/kernel/handoff/handoff.js';
-import { hasRetryingStep, PRIORITY_RANK } from '../../engine/kernel/handoff/handoff-order.js';
+import { hasRetryingStep, PRIORITY_RANK } from '../../engine/kernel/ports/handoff-order.js';
 import type { Collection, StoredDocument } from '../collection.js';
 import { metadataForQueries } from './handoff-document-query.js';
 

@@ -1,31 +1,29 @@
+import type { Handoff, HandoffStatus, HandoffType, Priority } from '../../engine/kernel/handoff/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
 import {
   durationMs,
   FINAL_STATUSES,
-  type Handoff,
-  type HandoffStatus,
-  type HandoffType,
   isFinal,
-  type Priority,
   RESUMABLE_STATUSES,
   UNFINISHED_STATUSES,
-} from '../../engine/kernel/handoff/handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
+} from '../../engine/kernel/ports/handoff-columns.js';
 import {
   DEFAULT_HANDOFF_ORDER,
   type HandoffOrder,
   hasRetryingStep,
   PRIORITY_RANK,
   sortKey,
-} from '../../engine/kernel/handoff/handoff-order.js';
+} from '../../engine/kernel/ports/handoff-order.js';
 import {
+  type DueHandoff,
   type HandoffFilter,
   type HandoffRecord,
   type HandoffStore,
   type HandoffSummary,
   type OutOfBandRequests,
   refusalReason,
-  releasesLease,
   STATUSES_IGNORING_A_CANCEL,
+  type TransitionOptions,
   type TransitionOutcome,
 } from '../../engine/kernel/ports/handoff-store.js';
 import { type ChangePublisher, UNPUBLISHED } from '../change-publisher.js';
@@ -76,7 +74,18 @@ interface HandoffDocument {
   signals: Record<string, string>;
   /** Written by cancelHandoff outside the version guard. */
   cancelRequest: { reason: string; at: number } | null;
+  /** Counts the signals and cancels recorded (absent in documents stored before: 0). */
+  requestsRev?: number;
+  /** When the scheduler must take it (see dueAtOf); null: never by itself (absent before: filled at open). */
+  dueAt?: number | null;
+  /** The deadline while unfinished (what the deadline sweep reads); null otherwise. */
+  deadlineAt?: number | null;
 }
+
+/** Where a deadline still applies: not final, not PAUSED (its clock stands still), not rolling back already. */
+const DEADLINE_APPLIES = ['PENDING', 'RUNNING', 'WAITING'];
+/** Priority ranks, highest first: the due query reads one range of the due index per rank. */
+const RANKS_HIGH_FIRST = [3, 2, 1, 0];
 
 /** Fixed when a handoff is created (what, who, when): written once. */
 function identityFields(handoff: Handoff) {
@@ -105,7 +114,27 @@ function progressFields(handoff: Handoff, at: number) {
     state: stateText(handoff, at),
     updatedAt: at,
     retrying: hasRetryingStep(handoff),
+    deadlineAt: isFinal(handoff.status) ? null : (handoff.deadlineAt ?? null),
   };
+}
+
+/**
+ * Documents stored before the scheduler kept due times: unfinished, unpaused ones are due at once,
+ * the others never; their deadlines are copied out of the state.
+ */
+async function addDueTimes(handoffs: Collection<HandoffDocument>): Promise<void> {
+  for (;;) {
+    const docs = await handoffs.find({ dueAt: { $exists: false } }, { limit: 500 });
+    if (docs.length === 0) return;
+    for (const doc of docs) {
+      const { deadlineAt = null } = JSON.parse(doc.state) as Partial<Handoff>;
+      const resting = isFinal(doc.status) || doc.status === 'PAUSED';
+      await handoffs.findOneAndUpdate(
+        { _id: doc._id, dueAt: { $exists: false } },
+        { $set: { dueAt: resting ? null : 0, deadlineAt: isFinal(doc.status) ? null : deadlineAt, requestsRev: 0 } },
+      );
+    }
+  }
 }
 
 /**
@@ -157,6 +186,7 @@ function requestsOf(doc: HandoffDocument): OutOfBandRequests {
         ? {}
         : Object.fromEntries(Object.entries(signals).map(([step, json]) => [step, JSON.parse(json)])),
     cancelRequest: doc.cancelRequest ?? null,
+    rev: doc.requestsRev ?? 0,
   };
 }
 
@@ -210,9 +240,13 @@ export class HandoffRepository implements HandoffStore {
       { fields: ['sourceAgent', 'createdAt'] },
       { fields: ['targetAgent', 'createdAt'] },
       { fields: ['finishedAt'] },
+      // What the scheduler reads: due handoffs per priority, and deadlines that passed.
+      { fields: ['priorityRank', 'dueAt'] },
+      { fields: ['deadlineAt'] },
     ]);
     await moveMetadataOutOfState(handoffs);
     await addFinishedAt(handoffs);
+    await addDueTimes(handoffs);
     await addOrderFields(handoffs, toHandoff);
     const repository = new HandoffRepository(
       handoffs,
@@ -299,6 +333,9 @@ export class HandoffRepository implements HandoffStore {
         leaseExpiresAt: lease?.expiresAt ?? 0,
         signals: {},
         cancelRequest: null,
+        requestsRev: 0,
+        // Its creator runs it while the lease lasts; without one any scheduler may take it now.
+        dueAt: lease ? lease.expiresAt : at,
       });
       await this.announce(events);
     });
@@ -308,35 +345,48 @@ export class HandoffRepository implements HandoffStore {
 
   /**
    * Replaces the stored state with `next` if the stored version is still `next.version - 1`
-   * and (when given) the lease is still ours; records `drafts` as events. Returns the
-   * stored events, or why the guard failed (see the port). A status that would ignore a recorded
-   * cancel is refused: `cancelRequest: null` is part of the guard.
+   * and the lease is as expected (see the port); records `drafts` as events. Returns the stored
+   * events, or why the guard failed. A status that would ignore a recorded cancel is refused:
+   * `cancelRequest: null` is part of the guard, as `requestsRev` is for a release that asks it.
    */
   async transition(
     next: Handoff,
     drafts: HandoffEventDraft[],
     at: number,
     leaseOwner: string | null,
-    options: { writesMetadata?: boolean } = {},
+    options: TransitionOptions = {},
   ): Promise<TransitionOutcome> {
     const expectedVersion = next.version - 1;
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const guard: Filter = { _id: next.id, version: expectedVersion };
     if (leaseOwner) guard.leaseOwner = leaseOwner;
+    else if (options.requireUnleased) guard.$or = [{ leaseOwner: null }, { leaseExpiresAt: { $lt: at } }];
     const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
     if (honoursCancel) guard.cancelRequest = null;
+    // A final or PAUSED status hands the lease back whatever is asked: nothing runs it on, and it is never due by itself.
+    const release = isFinal(next.status) || next.status === 'PAUSED' ? { dueAt: null } : options.release;
+    // Documents stored before requests were counted have no requestsRev: read as 0.
+    if (release?.requestsSeen !== undefined)
+      guard.requestsRev = release.requestsSeen === 0 ? { $in: [0, null] } : release.requestsSeen;
     // Each event is serialised once: the same text goes to the outbox and to the log.
     const texts = events.map((event) => JSON.stringify(event));
     const fields: Record<string, unknown> = { ...progressFields(next, at), outbox: `[${texts.join(',')}]` };
     // A redrive with a patch rewrites the metadata, and the copy filters read with it.
     if (options.writesMetadata)
       Object.assign(fields, { metadata: JSON.stringify(next.metadata), metaQuery: metadataForQueries(next.metadata) });
-    // The final (or pausing) transition also hands the lease back: no separate release write.
-    if (releasesLease(next.status)) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0 });
+    if (release) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0, dueAt: release.dueAt });
     return this.publisher.locked('handoffs', next.id, async (): Promise<TransitionOutcome> => {
       const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
-      if (!updated) return this.refused(next.id, expectedVersion, leaseOwner, honoursCancel);
+      if (!updated)
+        return this.refused(next.id, {
+          version: expectedVersion,
+          leaseOwner,
+          requireUnleased: options.requireUnleased,
+          at,
+          honoursCancel,
+          requestsSeen: release?.requestsSeen,
+        });
       // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
       this.finished.forgetOne(next.id);
       next.updatedAt = at;
@@ -346,24 +396,25 @@ export class HandoffRepository implements HandoffStore {
   }
 
   /**
-   * Why a transition matched nothing. A cancel request, once recorded, stays, and the version only
-   * grows; so a document still at the expected version and lease with one recorded is the cancel's
-   * doing, and any other mismatch is read correctly after the fact.
+   * Why a transition matched nothing. A cancel request, once recorded, stays, and the version and
+   * requests' rev only grow; so a document still at the expected version and lease with one
+   * recorded is the cancel's doing, and any other mismatch is read correctly after the fact.
    */
-  private async refused(
-    id: string,
-    expectedVersion: number,
-    leaseOwner: string | null,
-    honoursCancel: boolean,
-  ): Promise<TransitionOutcome> {
+  private async refused(id: string, expected: Parameters<typeof refusalReason>[1]): Promise<TransitionOutcome> {
     const doc = await this.handoffs.findOne({ _id: id });
     const reason = refusalReason(
-      doc ? { version: doc.version, leaseOwner: doc.leaseOwner, cancelled: Boolean(doc.cancelRequest) } : null,
-      expectedVersion,
-      leaseOwner,
-      honoursCancel,
+      doc
+        ? {
+            version: doc.version,
+            leaseOwner: doc.leaseOwner,
+            leaseExpiresAt: doc.leaseExpiresAt,
+            cancelled: Boolean(doc.cancelRequest),
+            rev: doc.requestsRev ?? 0,
+          }
+        : null,
+      expected,
     );
-    return reason === 'CANCEL_REQUESTED'
+    return reason === 'CANCEL_REQUESTED' || reason === 'REQUESTS_CHANGED'
       ? { applied: false, reason, requests: requestsOf(doc!) }
       : { applied: false, reason, requests: null };
   }
@@ -477,11 +528,34 @@ export class HandoffRepository implements HandoffStore {
     return [...groups.values()];
   }
 
-  /** Handoffs a runner should pick up (not final, not PAUSED; id and priority: what queueing needs), oldest first. */
-  async unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]> {
-    const filter: Filter = { status: { $in: [...RESUMABLE_STATUSES] } };
-    if (leasableAt !== undefined) filter.$or = [{ leaseOwner: null }, { leaseExpiresAt: { $lt: leasableAt } }];
-    const docs = await this.handoffs.find(filter, { sort: { createdAt: 1 } });
+  async due(now: number, limit: number): Promise<DueHandoff[]> {
+    const due: DueHandoff[] = [];
+    for (const rank of RANKS_HIGH_FIRST) {
+      if (due.length >= limit) break;
+      const docs = await this.handoffs.find(
+        { priorityRank: rank, dueAt: { $lte: now }, leaseExpiresAt: { $lte: now } },
+        { sort: { priorityRank: 1, dueAt: 1 }, limit: limit - due.length },
+      );
+      due.push(...docs.map((doc) => ({ id: doc._id, priority: doc.priority })));
+    }
+    return due;
+  }
+
+  async overdue(now: number, limit: number): Promise<string[]> {
+    const docs = await this.handoffs.find(
+      {
+        deadlineAt: { $lte: now },
+        status: { $in: DEADLINE_APPLIES },
+        cancelRequest: null,
+        leaseExpiresAt: { $lte: now },
+      },
+      { sort: { deadlineAt: 1 }, limit },
+    );
+    return docs.map((doc) => doc._id);
+  }
+
+  async unfinished(): Promise<DueHandoff[]> {
+    const docs = await this.handoffs.find({ status: { $in: [...RESUMABLE_STATUSES] } }, { sort: { createdAt: 1 } });
     return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
   }
 
@@ -490,8 +564,11 @@ export class HandoffRepository implements HandoffStore {
     return [...new Set(docs.map((doc) => doc.leaseOwner!))];
   }
 
-  async releaseLeasesOf(owner: string): Promise<number> {
-    return this.handoffs.updateMany({ leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });
+  async releaseLeasesOf(owner: string, now: number): Promise<number> {
+    return this.handoffs.updateMany(
+      { leaseOwner: owner },
+      { $set: { leaseOwner: null, leaseExpiresAt: 0, dueAt: now } },
+    );
   }
 
   /**
@@ -517,10 +594,24 @@ export class HandoffRepository implements HandoffStore {
     // A handoff another process is writing at this moment is that process's to run: no waiting for it.
     const updated = await this.handoffs.findOneAndUpdate(
       guard,
-      { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs } },
+      { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
       { unlessBusy: true },
     );
     return updated ? toRecord(updated) : null;
+  }
+
+  async claim(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    version: number,
+  ): Promise<OutOfBandRequests | null> {
+    const updated = await this.handoffs.findOneAndUpdate(
+      { _id: id, version, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] },
+      { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
+    );
+    return updated ? requestsOf(updated) : null;
   }
 
   /**
@@ -533,7 +624,10 @@ export class HandoffRepository implements HandoffStore {
     expiresAt: number,
   ): Promise<{ cancels: { id: string; reason: string }[]; lost: string[] }> {
     if (ids.length === 0) return { cancels: [], lost: [] };
-    await this.handoffs.updateMany({ _id: { $in: ids }, leaseOwner: owner }, { $set: { leaseExpiresAt: expiresAt } });
+    await this.handoffs.updateMany(
+      { _id: { $in: ids }, leaseOwner: owner },
+      { $set: { leaseExpiresAt: expiresAt, dueAt: expiresAt } },
+    );
     const docs = await this.handoffs.find({ _id: { $in: ids } });
     return {
       cancels: docs
@@ -544,23 +638,30 @@ export class HandoffRepository implements HandoffStore {
     };
   }
 
-  async releaseLease(id: string, owner: string): Promise<void> {
+  async releaseLease(id: string, owner: string, dueAt: number | null): Promise<void> {
     await this.handoffs.findOneAndUpdate(
       { _id: id, leaseOwner: owner },
-      { $set: { leaseOwner: null, leaseExpiresAt: 0 } },
+      { $set: { leaseOwner: null, leaseExpiresAt: 0, dueAt } },
     );
   }
 
-  /** Records a signal for a step of an unfinished handoff; false when it is finished or unknown. */
-  async recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
+  /**
+   * Records a signal for a step of an unfinished handoff; false when it is finished or unknown. Then,
+   * in a second guarded write, a handoff nobody holds (and not PAUSED) is made due now: a runner that
+   * takes it in between sees the signal, and one releasing it in between is refused (its release
+   * expects the requests' rev the signal just bumped).
+   */
+  async recordSignal(id: string, step: string, payload: unknown, at: number): Promise<boolean> {
     return this.publisher.locked('handoffs', id, async () => {
       const updated = await this.handoffs.findOneAndUpdate(
         // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
         { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
-        { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) } },
+        { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) }, $inc: { requestsRev: 1 } },
       );
-      if (updated) await this.publisher.publish([{ kind: 'signal', handoffId: id, step, payload: payload ?? null }]);
-      return updated !== null;
+      if (!updated) return false;
+      await this.publisher.publish([{ kind: 'signal', handoffId: id, step, payload: payload ?? null }]);
+      if (updated.status !== 'PAUSED') await this.dueNow(id, at);
+      return true;
     });
   }
 
@@ -569,11 +670,21 @@ export class HandoffRepository implements HandoffStore {
     return this.publisher.locked('handoffs', id, async () => {
       const updated = await this.handoffs.findOneAndUpdate(
         { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'] }, cancelRequest: null },
-        { $set: { cancelRequest: { reason, at } } },
+        { $set: { cancelRequest: { reason, at } }, $inc: { requestsRev: 1 } },
       );
-      if (updated) await this.publisher.publish([{ kind: 'cancel', handoffId: id, reason }]);
-      return updated !== null;
+      if (!updated) return false;
+      await this.publisher.publish([{ kind: 'cancel', handoffId: id, reason }]);
+      await this.dueNow(id, at);
+      return true;
     });
+  }
+
+  /** Makes a handoff nobody holds due at `at` (unless it is due earlier already). */
+  private async dueNow(id: string, at: number): Promise<void> {
+    await this.handoffs.findOneAndUpdate(
+      { _id: id, leaseExpiresAt: { $lt: at }, $or: [{ dueAt: null }, { dueAt: { $gt: at } }] },
+      { $set: { dueAt: at } },
+    );
   }
 
   /**

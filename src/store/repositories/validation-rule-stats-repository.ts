@@ -1,11 +1,7 @@
 import type { Severity } from '../../engine/kernel/procedures/procedure.js';
 import type { RuleResult } from '../../engine/validation/rule.js';
-import {
-  durationBucket,
-  isEvaluated,
-  RULE_DURATION_BOUNDS_MS,
-  type RuleStats,
-} from '../../engine/validation/rule-stats.js';
+import type { RuleStats } from '../../engine/validation/rule-stats.js';
+import { durationBucket, isEvaluated, RULE_DURATION_BOUNDS_MS } from '../../engine/validation/validation-stores.js';
 import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
 
 /**

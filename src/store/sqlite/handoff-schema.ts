@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { FINAL_STATUSES } from '../../engine/kernel/handoff/handoff.js';
+import { FINAL_STATUSES } from '../../engine/kernel/ports/handoff-columns.js';
 
 /**
  * The handoff tables of the embedded store. Everything the API filters or sorts on is a column
@@ -85,6 +85,19 @@ const LATER_COLUMNS: [name: string, definition: string, fill: string | null][] =
        AND (json_extract(value, '$.retryAt') IS NOT NULL OR json_extract(value, '$.attempts') > 1))`,
   ],
   ['priority_rank', `INTEGER GENERATED ALWAYS AS (${PRIORITY_RANK_SQL}) VIRTUAL`, null],
+  // The scheduler's due time (see dueAtOf): an unfinished, unpaused handoff of an older file is due at once.
+  [
+    'due_at',
+    'INTEGER',
+    `CASE WHEN status IN ('PAUSED', ${[...FINAL_STATUSES].map((s) => `'${s}'`).join(', ')}) THEN NULL ELSE 0 END`,
+  ],
+  // Kept only while unfinished: what the deadline sweep reads.
+  [
+    'deadline_at',
+    'INTEGER',
+    `CASE WHEN status IN (${[...FINAL_STATUSES].map((s) => `'${s}'`).join(', ')}) THEN NULL ELSE json_extract(state, '$.deadlineAt') END`,
+  ],
+  ['requests_rev', 'INTEGER NOT NULL DEFAULT 0', null],
 ];
 
 export const HANDOFF_ORDER_INDEXES = `
@@ -93,6 +106,8 @@ CREATE INDEX IF NOT EXISTS handoffs_by_status_updated ON handoffs (status, updat
 CREATE INDEX IF NOT EXISTS handoffs_by_priority ON handoffs (priority_rank, created_at, id);
 CREATE INDEX IF NOT EXISTS handoffs_by_status_priority ON handoffs (status, priority_rank, created_at, id);
 CREATE INDEX IF NOT EXISTS handoffs_retrying ON handoffs (created_at, id) WHERE retrying = 1;
+CREATE INDEX IF NOT EXISTS handoffs_due ON handoffs (priority_rank, due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS handoffs_overdue ON handoffs (deadline_at) WHERE deadline_at IS NOT NULL;
 `;
 
 function addLaterColumns(db: BetterSqlite3.Database): void {
@@ -184,6 +199,7 @@ export interface HandoffRow {
   lease_expires_at: number;
   signals: string;
   cancel_request: string | null;
+  requests_rev: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
+import type { AgentFeedChange } from '../../engine/agents/agent-feed-store.js';
 import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
 import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
 import { createAgentFeedTable } from './sqlite-agent-feed.js';
@@ -27,7 +28,7 @@ function parsePosition(position: string): [number, number, number] {
  * handoff-schema): what another process committed arrives exactly once, in order, whatever the
  * poll timing.
  */
-export class SqliteChangeFeed implements HandoffChangeFeed {
+export class SqliteChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
   private readonly readEvents: BetterSqlite3.Statement;
   private readonly readNotices: BetterSqlite3.Statement;
   private readonly readFeed: BetterSqlite3.Statement;
@@ -68,7 +69,10 @@ export class SqliteChangeFeed implements HandoffChangeFeed {
     );
   }
 
-  async read(position: string, limit: number): Promise<{ changes: HandoffChange[]; position: string; more: boolean }> {
+  async read(
+    position: string,
+    limit: number,
+  ): Promise<{ changes: (HandoffChange | AgentFeedChange)[]; position: string; more: boolean }> {
     return storeCall('handoff_events', 'follow', () =>
       // One read transaction: every table seen at the same commit.
       this.db.transaction(() => {
@@ -76,7 +80,7 @@ export class SqliteChangeFeed implements HandoffChangeFeed {
         const eventRows = this.readEvents.all(this.writer, eventsAfter, limit) as FeedRow[];
         const noticeRows = this.readNotices.all(this.writer, noticesAfter, limit) as NoticeRow[];
         const feedRows = this.readFeed.all(this.writer, feedAfter, limit) as Pick<FeedRow, 'position' | 'body'>[];
-        const changes: HandoffChange[] = [];
+        const changes: (HandoffChange | AgentFeedChange)[] = [];
         const events = eventRows.filter((row) => row.body !== null).map((row) => JSON.parse(row.body!) as HandoffEvent);
         if (events.length > 0) changes.push({ kind: 'events', events });
         for (const row of noticeRows) {

@@ -1,29 +1,29 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Handoff } from '../../engine/kernel/handoff/handoff.js';
+import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
 import {
   durationMs,
   FINAL_STATUSES,
-  type Handoff,
   isFinal,
-  type Priority,
   RESUMABLE_STATUSES,
   UNFINISHED_STATUSES,
-} from '../../engine/kernel/handoff/handoff.js';
-import type { HandoffEvent, HandoffEventDraft } from '../../engine/kernel/handoff/handoff-event.js';
+} from '../../engine/kernel/ports/handoff-columns.js';
 import {
   DEFAULT_HANDOFF_ORDER,
   type HandoffOrder,
   hasRetryingStep,
   sortKey,
-} from '../../engine/kernel/handoff/handoff-order.js';
+} from '../../engine/kernel/ports/handoff-order.js';
 import {
+  type DueHandoff,
   type HandoffFilter,
   type HandoffRecord,
   type HandoffStore,
   type HandoffSummary,
   type OutOfBandRequests,
   refusalReason,
-  releasesLease,
   STATUSES_IGNORING_A_CANCEL,
+  type TransitionOptions,
   type TransitionOutcome,
 } from '../../engine/kernel/ports/handoff-store.js';
 import type { Page, PageRequest } from '../../engine/kernel/ports/page.js';
@@ -38,6 +38,8 @@ import { storeCall } from './sqlite-errors.js';
 
 const UNFINISHED = JSON.stringify(UNFINISHED_STATUSES);
 const RESUMABLE = JSON.stringify(RESUMABLE_STATUSES);
+/** Priority ranks, highest first: the due query walks one range of the due index per rank. */
+const RANKS_HIGH_FIRST = [3, 2, 1, 0];
 /** Where a cancel may be recorded: not yet final, and not rolling back already. */
 const CANCELLABLE = JSON.stringify(['PENDING', 'RUNNING', 'WAITING', 'PAUSED']);
 const FINAL = JSON.stringify([...FINAL_STATUSES]);
@@ -45,6 +47,11 @@ const FINAL = JSON.stringify([...FINAL_STATUSES]);
 /** When the handoff reached its final status; null while it has not. */
 function finishedAtOf(handoff: Handoff): number | null {
   return isFinal(handoff.status) ? (handoff.finishedAt ?? null) : null;
+}
+
+/** The deadline the sweep reads: only while the handoff is unfinished. */
+function deadlineAtOf(handoff: Handoff): number | null {
+  return isFinal(handoff.status) ? null : (handoff.deadlineAt ?? null);
 }
 const PAGE_COLUMNS = 'id, created_at, updated_at, priority_rank, state, metadata';
 
@@ -73,11 +80,12 @@ function compareRows(order: HandoffOrder, a: PageRow, b: PageRow): number {
   return 0;
 }
 
-function requestsOf(row: Pick<HandoffRow, 'signals' | 'cancel_request'>): OutOfBandRequests {
+function requestsOf(row: Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'>): OutOfBandRequests {
   return {
     signals: row.signals === '{}' ? {} : (JSON.parse(row.signals) as Record<string, unknown>),
     cancelRequest:
       row.cancel_request === null ? null : (JSON.parse(row.cancel_request) as { reason: string; at: number }),
+    rev: row.requests_rev,
   };
 }
 
@@ -153,8 +161,9 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('create', () => {
       this.sql(
         `INSERT INTO handoffs (id, version, seq, status, procedure_id, type, priority, source_agent, target_agent, source_phase,
-           test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, updated_at, retrying)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           test_id, created_at, duration_ms, finished_at, state, metadata, lease_owner, lease_expires_at, updated_at, retrying,
+           due_at, deadline_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         stored.id,
         stored.version,
@@ -176,6 +185,8 @@ export class SqliteHandoffStore implements HandoffStore {
         lease?.expiresAt ?? 0,
         at,
         hasRetryingStep(stored) ? 1 : 0,
+        lease ? lease.expiresAt : at,
+        deadlineAtOf(stored),
       );
       this.insertEvents(
         events,
@@ -191,22 +202,27 @@ export class SqliteHandoffStore implements HandoffStore {
     drafts: HandoffEventDraft[],
     at: number,
     leaseOwner: string | null,
-    options: { writesMetadata?: boolean } = {},
+    options: TransitionOptions = {},
   ): Promise<TransitionOutcome> {
     const firstSeq = next.seq - drafts.length + 1;
     const events = drafts.map((draft, index) => eventFrom(next, draft, firstSeq + index, at));
     const texts = events.map((event) => JSON.stringify(event));
-    // The final (or pausing) transition also hands the lease back: no separate release write.
-    const releases = releasesLease(next.status);
     const honoursCancel = STATUSES_IGNORING_A_CANCEL.has(next.status);
     // Only a redrive with a patch rewrites the metadata.
     const metadata = options.writesMetadata ? [JSON.stringify(next.metadata)] : [];
+    // A final or PAUSED status hands the lease back whatever is asked: nothing runs it on, and it is never due by itself.
+    const release = isFinal(next.status) || next.status === 'PAUSED' ? { dueAt: null } : options.release;
+    const releasing = release ? [release.dueAt] : [];
+    const requestsSeen = release?.requestsSeen;
     return this.write('transition', () => {
       const row = this.sql(
-        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ?, updated_at = ?, retrying = ?
-           ${metadata.length ? ', metadata = ?' : ''} ${releases ? ', lease_owner = NULL, lease_expires_at = 0' : ''}
-         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?) ${honoursCancel ? 'AND cancel_request IS NULL' : ''}
-         RETURNING signals, cancel_request`,
+        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ?, updated_at = ?, retrying = ?,
+           deadline_at = ?
+           ${metadata.length ? ', metadata = ?' : ''} ${release ? ', lease_owner = NULL, lease_expires_at = 0, due_at = ?' : ''}
+         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?)
+           ${options.requireUnleased ? 'AND (lease_owner IS NULL OR lease_expires_at < ?)' : ''}
+           ${honoursCancel ? 'AND cancel_request IS NULL' : ''} ${requestsSeen !== undefined ? 'AND requests_rev = ?' : ''}
+         RETURNING signals, cancel_request, requests_rev`,
       ).get(
         next.version,
         next.seq,
@@ -216,13 +232,25 @@ export class SqliteHandoffStore implements HandoffStore {
         stateText(next, at),
         at,
         hasRetryingStep(next) ? 1 : 0,
+        deadlineAtOf(next),
         ...metadata,
+        ...releasing,
         next.id,
         next.version - 1,
         leaseOwner,
         leaseOwner,
-      ) as Pick<HandoffRow, 'signals' | 'cancel_request'> | undefined;
-      if (!row) return this.refused(next.id, next.version - 1, leaseOwner, honoursCancel);
+        ...(options.requireUnleased ? [at] : []),
+        ...(requestsSeen !== undefined ? [requestsSeen] : []),
+      ) as Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'> | undefined;
+      if (!row)
+        return this.refused(next.id, {
+          version: next.version - 1,
+          leaseOwner,
+          requireUnleased: options.requireUnleased,
+          at,
+          honoursCancel,
+          requestsSeen,
+        });
       // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
       this.finished.forgetOne(next.id);
       next.updatedAt = at;
@@ -232,22 +260,25 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   /** Why a transition matched nothing (read in the same write transaction, so nothing moved since). */
-  private refused(
-    id: string,
-    expectedVersion: number,
-    leaseOwner: string | null,
-    honoursCancel: boolean,
-  ): TransitionOutcome {
-    const row = this.sql('SELECT version, lease_owner, signals, cancel_request FROM handoffs WHERE id = ?').get(id) as
-      | Pick<HandoffRow, 'version' | 'lease_owner' | 'signals' | 'cancel_request'>
+  private refused(id: string, expected: Parameters<typeof refusalReason>[1]): TransitionOutcome {
+    const row = this.sql(
+      'SELECT version, lease_owner, lease_expires_at, signals, cancel_request, requests_rev FROM handoffs WHERE id = ?',
+    ).get(id) as
+      | Pick<HandoffRow, 'version' | 'lease_owner' | 'lease_expires_at' | 'signals' | 'cancel_request' | 'requests_rev'>
       | undefined;
     const reason = refusalReason(
-      row ? { version: row.version, leaseOwner: row.lease_owner, cancelled: row.cancel_request !== null } : null,
-      expectedVersion,
-      leaseOwner,
-      honoursCancel,
+      row
+        ? {
+            version: row.version,
+            leaseOwner: row.lease_owner,
+            leaseExpiresAt: row.lease_expires_at,
+            cancelled: row.cancel_request !== null,
+            rev: row.requests_rev,
+          }
+        : null,
+      expected,
     );
-    return reason === 'CANCEL_REQUESTED'
+    return reason === 'CANCEL_REQUESTED' || reason === 'REQUESTS_CHANGED'
       ? { applied: false, reason, requests: requestsOf(row!) }
       : { applied: false, reason, requests: null };
   }
@@ -303,8 +334,8 @@ export class SqliteHandoffStore implements HandoffStore {
 
   requests(id: string): Promise<OutOfBandRequests | null> {
     return this.read('read', () => {
-      const row = this.sql('SELECT signals, cancel_request FROM handoffs WHERE id = ?').get(id) as
-        | Pick<HandoffRow, 'signals' | 'cancel_request'>
+      const row = this.sql('SELECT signals, cancel_request, requests_rev FROM handoffs WHERE id = ?').get(id) as
+        | Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'>
         | undefined;
       return row ? requestsOf(row) : null;
     });
@@ -412,14 +443,50 @@ export class SqliteHandoffStore implements HandoffStore {
     );
   }
 
-  unfinished(leasableAt?: number): Promise<{ id: string; priority: Priority }[]> {
+  due(now: number, limit: number): Promise<DueHandoff[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return this.read('read due', () =>
+      this.db
+        .transaction(() => {
+          // One exact range of the due index per priority, highest first: never a sort of everything due.
+          const due: DueHandoff[] = [];
+          for (const rank of RANKS_HIGH_FIRST) {
+            if (due.length >= limit) break;
+            const rows = this.sql(
+              `SELECT id, priority FROM handoffs WHERE priority_rank = ? AND due_at <= ? AND lease_expires_at <= ?
+               ORDER BY due_at LIMIT ?`,
+            ).all(rank, now, now, limit - due.length) as DueHandoff[];
+            due.push(...rows);
+          }
+          return due;
+        })
+        .deferred(),
+    );
+  }
+
+  overdue(now: number, limit: number): Promise<string[]> {
+    return this.read(
+      'read overdue',
+      () =>
+        this.sql(
+          // The deadline index alone: the planner would rather walk every unfinished handoff by status. A PAUSED
+          // handoff's deadline stands still, and one rolling back has nothing left for it to do.
+          `SELECT id FROM handoffs INDEXED BY handoffs_overdue
+           WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND status IN ('PENDING', 'RUNNING', 'WAITING')
+             AND cancel_request IS NULL AND lease_expires_at <= ? ORDER BY deadline_at LIMIT ?`,
+        )
+          .pluck()
+          .all(now, now, limit) as string[],
+    );
+  }
+
+  unfinished(): Promise<DueHandoff[]> {
     return this.read(
       'read',
       () =>
         this.sql(
-          `SELECT id, priority FROM handoffs WHERE status IN (SELECT value FROM json_each(?))
-           AND (? IS NULL OR lease_owner IS NULL OR lease_expires_at < ?) ORDER BY created_at, id`,
-        ).all(RESUMABLE, leasableAt ?? null, leasableAt ?? null) as { id: string; priority: Priority }[],
+          'SELECT id, priority FROM handoffs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id',
+        ).all(RESUMABLE) as DueHandoff[],
     );
   }
 
@@ -431,12 +498,14 @@ export class SqliteHandoffStore implements HandoffStore {
     );
   }
 
-  releaseLeasesOf(owner: string): Promise<number> {
+  releaseLeasesOf(owner: string, now: number): Promise<number> {
     return this.write(
       'release leases',
       () =>
-        this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE lease_owner = ?').run(owner)
-          .changes,
+        this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0, due_at = ? WHERE lease_owner = ?').run(
+          now,
+          owner,
+        ).changes,
     );
   }
 
@@ -450,12 +519,27 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('lease', () => {
       // A final handoff is never leased again: nothing is left to run.
       const row = this.sql(
-        `UPDATE handoffs SET lease_owner = ?, lease_expires_at = ?
+        `UPDATE handoffs SET lease_owner = ?, lease_expires_at = ?, due_at = ?
          WHERE id = ? AND status IN (SELECT value FROM json_each(?))
            AND (? OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)
          RETURNING *`,
-      ).get(owner, now + leaseMs, id, UNFINISHED, ignoreOthers ? 1 : 0, owner, now) as HandoffRow | undefined;
+      ).get(owner, now + leaseMs, now + leaseMs, id, UNFINISHED, ignoreOthers ? 1 : 0, owner, now) as
+        | HandoffRow
+        | undefined;
       return row ? toRecord(row) : null;
+    });
+  }
+
+  claim(id: string, owner: string, now: number, leaseMs: number, version: number): Promise<OutOfBandRequests | null> {
+    return this.write('claim', () => {
+      const row = this.sql(
+        `UPDATE handoffs SET lease_owner = ?, lease_expires_at = ?, due_at = ?
+         WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)
+         RETURNING signals, cancel_request, requests_rev`,
+      ).get(owner, now + leaseMs, now + leaseMs, id, version, owner, now) as
+        | Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'>
+        | undefined;
+      return row ? requestsOf(row) : null;
     });
   }
 
@@ -469,10 +553,10 @@ export class SqliteHandoffStore implements HandoffStore {
     return this.write('renew leases', () => {
       const renewed = new Set(
         this.sql(
-          'UPDATE handoffs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? RETURNING id',
+          'UPDATE handoffs SET lease_expires_at = ?, due_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? RETURNING id',
         )
           .pluck()
-          .all(expiresAt, list, owner) as string[],
+          .all(expiresAt, expiresAt, list, owner) as string[],
       );
       const cancelled = this.sql(
         'SELECT id, cancel_request FROM handoffs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_request IS NOT NULL',
@@ -487,16 +571,15 @@ export class SqliteHandoffStore implements HandoffStore {
     });
   }
 
-  releaseLease(id: string, owner: string): Promise<void> {
+  releaseLease(id: string, owner: string, dueAt: number | null): Promise<void> {
     return this.write('release lease', () => {
-      this.sql('UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0 WHERE id = ? AND lease_owner = ?').run(
-        id,
-        owner,
-      );
+      this.sql(
+        'UPDATE handoffs SET lease_owner = NULL, lease_expires_at = 0, due_at = ? WHERE id = ? AND lease_owner = ?',
+      ).run(dueAt, id, owner);
     });
   }
 
-  recordSignal(id: string, step: string, payload: unknown): Promise<boolean> {
+  recordSignal(id: string, step: string, payload: unknown, at: number): Promise<boolean> {
     return this.write('record signal', () => {
       // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
       const current = this.sql(
@@ -512,7 +595,12 @@ export class SqliteHandoffStore implements HandoffStore {
         writable: true,
         configurable: true,
       });
-      this.sql('UPDATE handoffs SET signals = ? WHERE id = ?').run(JSON.stringify(signals), id);
+      // Whoever waits for it goes on: a handoff nobody holds (and not PAUSED) is due now.
+      this.sql(
+        `UPDATE handoffs SET signals = ?, requests_rev = requests_rev + 1,
+           due_at = CASE WHEN lease_expires_at < ? AND status != 'PAUSED' THEN min(coalesce(due_at, ?), ?) ELSE due_at END
+         WHERE id = ?`,
+      ).run(JSON.stringify(signals), at, at, at, id);
       this.notice(id, 'signal', { step, payload: payload ?? null });
       return true;
     });
@@ -521,8 +609,10 @@ export class SqliteHandoffStore implements HandoffStore {
   requestCancel(id: string, reason: string, at: number): Promise<boolean> {
     return this.write('record cancel', () => {
       const { changes } = this.sql(
-        'UPDATE handoffs SET cancel_request = ? WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND cancel_request IS NULL',
-      ).run(JSON.stringify({ reason, at }), id, CANCELLABLE);
+        `UPDATE handoffs SET cancel_request = ?, requests_rev = requests_rev + 1,
+           due_at = CASE WHEN lease_expires_at < ? THEN min(coalesce(due_at, ?), ?) ELSE due_at END
+         WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND cancel_request IS NULL`,
+      ).run(JSON.stringify({ reason, at }), at, at, at, id, CANCELLABLE);
       if (changes === 0) return false;
       this.notice(id, 'cancel', { reason });
       return true;

@@ -1,9 +1,9 @@
 import type { Actor } from '../../shared/actor.js';
 import { describeActor } from '../../shared/actor.js';
 import type { Compensation, Procedure, StepDefinition } from '../procedures/procedure.js';
-import { STEP_KIND_REGISTRY } from '../steps/registry.js';
+import type { WaitingFor } from '../steps/step-kind.js';
 import { DEADLINE_EXCEEDED } from './failure-code.js';
-import { type Handoff, type HandoffStatus, runOf, type StepRun } from './handoff.js';
+import { type Handoff, type HandoffStatus, runOf, type StepWait } from './handoff.js';
 import { FINAL_EVENT_BY_STATUS, type HandoffEventDraft } from './handoff-event.js';
 
 /**
@@ -13,8 +13,8 @@ import { FINAL_EVENT_BY_STATUS, type HandoffEventDraft } from './handoff-event.j
  * store a transition as one compare-and-set (HandoffStore.transition), which may refuse it too.
  */
 
-/** Why a transition was not applied. The store adds VERSION_CONFLICT, LEASE_LOST and CANCEL_REQUESTED. */
-export type RefusalCode = 'WRONG_STATE' | 'VERSION_CONFLICT' | 'LEASE_LOST' | 'CANCEL_REQUESTED';
+/** Why a transition was not applied. The store adds VERSION_CONFLICT, LEASE_LOST, CANCEL_REQUESTED and REQUESTS_CHANGED. */
+export type RefusalCode = 'WRONG_STATE' | 'VERSION_CONFLICT' | 'LEASE_LOST' | 'CANCEL_REQUESTED' | 'REQUESTS_CHANGED';
 
 export interface Refusal {
   code: RefusalCode;
@@ -76,31 +76,31 @@ function change(
   return { name, next, events, writesMetadata: false };
 }
 
-function waits(kind: StepRun['kind']): boolean {
-  return STEP_KIND_REGISTRY.get(kind)?.waits ?? false;
-}
-
-/** The event that says an attempt started (or an await/agent step started waiting). */
-export function stepStartedEvent(definition: StepDefinition, attempt: number): HandoffEventDraft {
-  const waiting = waits(definition.kind);
+/** The event that says an attempt started (or, for a kind that waits, that the step started waiting). */
+export function stepStartedEvent(
+  definition: StepDefinition,
+  attempt: number,
+  waitingFor: WaitingFor,
+): HandoffEventDraft {
+  const waitsFor = waitingFor(definition);
   return {
-    type: waiting ? 'STEP_WAITING' : 'STEP_STARTED',
+    type: waitsFor ? 'STEP_WAITING' : 'STEP_STARTED',
     step: definition.id,
     attempt,
-    message: waiting
-      ? `${definition.name}: waiting for ${STEP_KIND_REGISTRY.get(definition.kind)?.waitingFor ?? 'signalHandoff'} (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
+    message: waitsFor
+      ? `${definition.name}: waiting for ${waitsFor} (attempt ${attempt}, up to ${definition.timeoutMs} ms)`
       : `${definition.name}: attempt ${attempt} of ${definition.retry.maxAttempts}`,
   };
 }
 
-function markAttemptStarted(h: Handoff, index: number, now: number): void {
+function markAttemptStarted(h: Handoff, index: number, now: number, waiting: boolean): void {
   const step = h.steps[index];
-  const waiting = waits(step.kind);
   step.status = waiting ? 'WAITING' : 'RUNNING';
   step.attempts += 1;
   step.startedAt ??= now;
   step.attemptStartedAt = now;
   step.retryAt = null;
+  step.wait = null;
   h.currentStep = index;
   h.status = waiting ? 'WAITING' : 'RUNNING';
 }
@@ -112,12 +112,19 @@ function abandonCurrentStep(h: Handoff, reason: string, now: number): void {
   step.status = 'FAILED';
   step.error ??= reason;
   step.finishedAt = now;
+  step.wait = null;
 }
 
 // ---- Starting ---------------------------------------------------------------------------------
 
 /** PENDING → RUNNING: the gates passed; the first step's first attempt starts (or, with no steps, nothing yet). */
-export function passGates(h: Handoff, procedure: Procedure, summary: string, now: number): TransitionResult {
+export function passGates(
+  h: Handoff,
+  procedure: Procedure,
+  summary: string,
+  now: number,
+  waitingFor: WaitingFor,
+): TransitionResult {
   const first = procedure.steps[0];
   return change(
     'passGates',
@@ -126,7 +133,7 @@ export function passGates(h: Handoff, procedure: Procedure, summary: string, now
     (next) => {
       next.status = 'RUNNING';
       next.startedAt ??= now;
-      if (first) markAttemptStarted(next, 0, now);
+      if (first) markAttemptStarted(next, 0, now, waitingFor(first) !== null);
     },
     [
       { type: 'GATES_PASSED', step: null, message: summary },
@@ -135,7 +142,7 @@ export function passGates(h: Handoff, procedure: Procedure, summary: string, now
         step: null,
         message: `running ${procedure.name} v${procedure.version}${runOf(h) > 1 ? ` (run ${runOf(h)})` : ''}`,
       },
-      ...(first ? [stepStartedEvent(first, 1)] : []),
+      ...(first ? [stepStartedEvent(first, 1, waitingFor)] : []),
     ],
   );
 }
@@ -179,20 +186,25 @@ export function recordInterruption(h: Handoff): TransitionResult {
  * PENDING (a resumed or redriven handoff going on), RUNNING or WAITING → RUNNING or WAITING: the
  * next attempt of the current step starts (stored before it runs, so no restart exceeds the policy).
  */
-export function startAttempt(h: Handoff, definition: StepDefinition, now: number): TransitionResult {
+export function startAttempt(
+  h: Handoff,
+  definition: StepDefinition,
+  now: number,
+  waitingFor: WaitingFor,
+): TransitionResult {
   const attempt = h.steps[h.currentStep].attempts + 1;
   return change(
     'startAttempt',
     h,
     ['PENDING', 'RUNNING', 'WAITING'],
-    (next) => markAttemptStarted(next, next.currentStep, now),
-    [stepStartedEvent(definition, attempt)],
+    (next) => markAttemptStarted(next, next.currentStep, now, waitingFor(definition) !== null),
+    [stepStartedEvent(definition, attempt, waitingFor)],
   );
 }
 
 /** What to do once the current step succeeded. */
 export type AfterSuccess =
-  | { followUp: 'START_NEXT'; next: StepDefinition }
+  | { followUp: 'START_NEXT'; next: StepDefinition; waitingFor: WaitingFor }
   | { followUp: 'COMPLETE' }
   /** Record the success only: a pause or cancel stops the handoff before anything else starts. */
   | { followUp: 'HOLD' };
@@ -220,7 +232,8 @@ export function succeedStep(
       message: `${definition.name} succeeded on attempt ${attempt}`,
     },
   ];
-  if (after.followUp === 'START_NEXT') events.push(stepStartedEvent(after.next, h.steps[index + 1].attempts + 1));
+  if (after.followUp === 'START_NEXT')
+    events.push(stepStartedEvent(after.next, h.steps[index + 1].attempts + 1, after.waitingFor));
   if (after.followUp === 'COMPLETE')
     events.push({ type: 'HANDOFF_COMPLETED', step: null, message: 'all steps succeeded' });
   return change(
@@ -232,7 +245,9 @@ export function succeedStep(
       step.status = 'SUCCEEDED';
       step.finishedAt = now;
       step.output = result.output;
-      if (after.followUp === 'START_NEXT') return markAttemptStarted(next, index + 1, now);
+      step.wait = null;
+      if (after.followUp === 'START_NEXT')
+        return markAttemptStarted(next, index + 1, now, after.waitingFor(after.next) !== null);
       next.currentStep = index + 1;
       next.status = after.followUp === 'COMPLETE' ? 'COMPLETED' : 'RUNNING';
       if (after.followUp === 'COMPLETE') next.finishedAt = now;
@@ -287,6 +302,7 @@ export function scheduleRetry(
       step.error = failure.message;
       step.errorCode = failure.code;
       step.retryAt = now + delayMs;
+      step.wait = null;
       next.status = 'RUNNING';
     },
     [
@@ -322,10 +338,51 @@ export function failStep(
       step.error = failure.message;
       step.errorCode = failure.code;
       step.finishedAt = now;
+      step.wait = null;
       next.error = handoffError;
       next.errorCode = handoffErrorCode;
     },
     [failedEvent(definition, h.steps[index].attempts, failure)],
+  );
+}
+
+// ---- Waiting without a slot ---------------------------------------------------------------------
+
+/**
+ * RUNNING or WAITING, unchanged: the current step's attempt waits (for a signal, or until a time),
+ * holding no execution slot; it goes on where it stopped when the wait is over. No event: the
+ * attempt's STEP_WAITING said so when it started.
+ */
+export function suspendAttempt(h: Handoff, wait: StepWait): TransitionResult {
+  return change(
+    'suspendAttempt',
+    h,
+    ACTIVE,
+    (next) => {
+      next.steps[next.currentStep].wait = wait;
+    },
+    [],
+  );
+}
+
+/**
+ * RUNNING, WAITING or ROLLING_BACK, unchanged: the runner that took the handoff found nothing to do
+ * yet (what woke it was not what it waits for) and hands it back. No event.
+ */
+export function handBack(h: Handoff): TransitionResult {
+  return change('handBack', h, ['RUNNING', 'WAITING', 'ROLLING_BACK'], () => undefined, []);
+}
+
+/** ROLLING_BACK, unchanged: the compensation attempt of step `index` waits like a step attempt (suspendAttempt). */
+export function suspendCompensation(h: Handoff, index: number, wait: StepWait): TransitionResult {
+  return change(
+    'suspendCompensation',
+    h,
+    ['ROLLING_BACK'],
+    (next) => {
+      next.steps[index].wait = wait;
+    },
+    [],
   );
 }
 
@@ -390,8 +447,11 @@ export function startCompensation(
     h,
     ['ROLLING_BACK'],
     (next) => {
-      next.steps[index].status = 'COMPENSATING';
-      next.steps[index].compensationAttempts = attempt;
+      const step = next.steps[index];
+      step.status = 'COMPENSATING';
+      step.compensationAttempts = attempt;
+      step.retryAt = null;
+      step.wait = null;
     },
     [
       {
@@ -417,7 +477,7 @@ export function compensationSucceeded(
     h,
     ['ROLLING_BACK'],
     (next) => {
-      next.steps[index].status = 'COMPENSATED';
+      Object.assign(next.steps[index], { status: 'COMPENSATED', retryAt: null, wait: null });
     },
     [
       {
@@ -431,20 +491,24 @@ export function compensationSucceeded(
   );
 }
 
-/** ROLLING_BACK: a compensation attempt failed; the next runs after `delayMs`. */
+/** ROLLING_BACK: a compensation attempt failed; the next runs after `delayMs` (the step's retryAt meanwhile). */
 export function compensationRetryScheduled(
   h: Handoff,
   index: number,
   attempt: number,
   error: string,
   delayMs: number,
+  now: number,
 ): TransitionResult {
   return change(
     'compensationRetryScheduled',
     h,
     ['ROLLING_BACK'],
     (next) => {
-      next.steps[index].error = `compensation attempt ${attempt} failed: ${error}`;
+      const step = next.steps[index];
+      step.error = `compensation attempt ${attempt} failed: ${error}`;
+      step.retryAt = now + delayMs;
+      step.wait = null;
     },
     [
       {
@@ -472,8 +536,12 @@ export function compensationFailed(
     h,
     ['ROLLING_BACK'],
     (next) => {
-      next.steps[index].status = 'COMPENSATION_FAILED';
-      next.steps[index].error = `compensation failed: ${error}`;
+      Object.assign(next.steps[index], {
+        status: 'COMPENSATION_FAILED',
+        error: `compensation failed: ${error}`,
+        retryAt: null,
+        wait: null,
+      });
     },
     [
       {
@@ -631,6 +699,7 @@ export function redrive(
           output: null,
           retryAt: null,
           attemptStartedAt: null,
+          wait: null,
         });
       }
       next.currentStep = options.index;

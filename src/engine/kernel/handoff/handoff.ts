@@ -84,6 +84,23 @@ export interface StepRun {
   retryAt: number | null;
   /** When the current attempt started (a wait resumed after a restart keeps to what is left of its timeout). */
   attemptStartedAt?: number | null;
+  /**
+   * While the attempt (or the compensation attempt) in flight waits holding no execution slot: what
+   * for, and what it keeps until it goes on (see StepWait). Absent or null otherwise.
+   */
+  wait?: StepWait | null;
+}
+
+/**
+ * A suspended attempt: the signal it waits for (`on`), the time it must be looked at again by
+ * (`until`: what it asked for, or its timeout, whichever comes first), and what it keeps meanwhile.
+ */
+export interface StepWait {
+  on: string | null;
+  until: number;
+  data: Record<string, unknown> | null;
+  /** When the attempt it belongs to started: its timeout counts from then. */
+  startedAt: number;
 }
 
 /** Marks work started by a reliability test so production metrics can leave it out. */

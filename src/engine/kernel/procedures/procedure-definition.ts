@@ -1,5 +1,5 @@
 import type { UserError, UserErrorCode } from '../../shared/user-error.js';
-import { STEP_KIND_REGISTRY } from '../steps/registry.js';
+import type { StepKindHandlers } from '../steps/step-kind.js';
 import {
   type Compensation,
   DEFAULT_RETRY,
@@ -43,6 +43,7 @@ export interface ProcedureInput {
 export interface DefinitionContext {
   knownRuleIds: ReadonlySet<string>;
   webhookAllowList: string[];
+  stepKinds: StepKindHandlers;
 }
 
 const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -124,7 +125,7 @@ function checkAction(
       `timeoutMs must be a positive whole number up to ${MAX_TIMEOUT_MS}`,
     );
   }
-  const handler = STEP_KIND_REGISTRY.get(action.kind);
+  const handler = Object.hasOwn(context.stepKinds, action.kind) ? context.stepKinds[action.kind] : undefined;
   if (!handler) {
     problem([...path, 'kind'], 'INVALID_VALUE', `unknown step kind ${action.kind}`);
     return;

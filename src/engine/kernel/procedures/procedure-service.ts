@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../../shared/user-error.js';
 import type { ProcedureStore } from '../ports/procedure-store.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
+import type { StepKindHandlers } from '../steps/step-kind.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import type { Procedure } from './procedure.js';
 import { checkProcedureInput, type ProcedureInput, toProcedure } from './procedure-definition.js';
@@ -13,6 +14,8 @@ export interface ProcedureServiceOptions {
   /** Ids of the validation rules that exist, for checking definitions. */
   knownRuleIds(): Promise<ReadonlySet<string>>;
   webhookAllowList: string[];
+  /** What checks each kind's params. */
+  stepKinds: StepKindHandlers;
 }
 
 /** Reads and defines procedures. Updates create a new version; old versions stay readable. */
@@ -133,6 +136,7 @@ export class ProcedureService {
     const problems = checkProcedureInput(input, {
       knownRuleIds: await this.options.knownRuleIds(),
       webhookAllowList: this.options.webhookAllowList,
+      stepKinds: this.options.stepKinds,
     });
     const cycle = await dependencyCycle(
       input.id,

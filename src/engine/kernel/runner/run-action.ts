@@ -1,8 +1,8 @@
 import { type Clock, startTimeout } from '../../shared/clock.js';
+import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff/handoff.js';
-import type { Action } from '../procedures/procedure.js';
-import { STEP_KIND_REGISTRY } from '../steps/registry.js';
-import type { StepServices } from '../steps/step-kind.js';
+import type { Action, Procedure } from '../procedures/procedure.js';
+import { type StepKindHandler, type StepOutcome, Suspension, type WaitRequest } from '../steps/step-kind.js';
 import { AttemptAbort } from './attempt-abort.js';
 
 /** What a step's error says when its attempt was running as the process stopped (it counts as failed). */
@@ -23,7 +23,6 @@ export class CancelledError extends Error {
   }
 }
 
-/** The process is stopping: the attempt is abandoned unrecorded and resumes after restart. */
 /** A run stops without recording anything, for another run (here or elsewhere) to resume. */
 export class ShutdownError extends Error {
   constructor(reason = 'server shutting down') {
@@ -40,61 +39,70 @@ export interface FaultHook {
 
 export type ActionResult =
   | { ok: true; output: Record<string, unknown> | null; durationMs: number }
+  | { ok: true; suspended: WaitRequest; durationMs: number }
   | { ok: false; error: Error; durationMs: number };
 
 export interface ActionRun {
+  handler: StepKindHandler;
   handoff: Handoff;
+  procedure: Procedure;
   stepId: string;
   action: Action;
   attempt: number;
+  /** What is left of the attempt's time (its timeout, less what a suspended attempt used before). */
+  timeoutMs: number;
   /** Aborts the attempt from outside (cancel, shutdown); its reason becomes the error. */
   outer: AbortSignal;
-  /** Waits for the signal `name` (default: this step's); gives up when `attemptSignal` aborts (timeout, cancel, shutdown). */
-  awaitSignal: (attemptSignal: AbortSignal, name?: string) => Promise<unknown>;
+  /** The payload of a recorded signal, or undefined. */
+  recorded(name: string): unknown;
+  resumed: { data: Record<string, unknown> | null } | null;
+  clock: Clock;
+  random: Random;
+  /** Faults to inject before a fresh attempt (not when a suspended one goes on). */
+  faults: FaultHook | null;
 }
 
 /**
- * Runs one attempt of an action under its timeout. The attempt's AbortSignal fires on
- * timeout or outer abort, and the attempt is abandoned at that moment even if the kind
- * ignores the signal, so no attempt outlives its policy.
+ * Runs one attempt (or one turn of a suspended attempt) of an action under what is left of its
+ * timeout. The attempt's AbortSignal fires on timeout or outer abort, and the attempt is abandoned at
+ * that moment even if the kind ignores the signal, so no attempt outlives its policy.
  */
-export async function runAction(
-  run: ActionRun,
-  services: StepServices,
-  clock: Clock,
-  faults: FaultHook | null,
-): Promise<ActionResult> {
+export async function runAction(run: ActionRun): Promise<ActionResult> {
+  const { clock, handler } = run;
   const started = clock.now();
-  const handler = STEP_KIND_REGISTRY.get(run.action.kind);
-  if (!handler) return { ok: false, error: new Error(`unknown step kind ${run.action.kind}`), durationMs: 0 };
-
   const attempt = new AttemptAbort();
   const forwardOuter = () => attempt.abort(run.outer.reason);
   if (run.outer.aborted) forwardOuter();
   else run.outer.addEventListener('abort', forwardOuter, { once: true });
-  const cancelTimeout = startTimeout(clock, run.action.timeoutMs, () =>
+  const cancelTimeout = startTimeout(clock, Math.max(0, run.timeoutMs), () =>
     attempt.abort(new StepTimeoutError(run.action.timeoutMs)),
   );
 
   try {
-    const work = (async () => {
-      await faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, () => attempt.signal);
+    const work = (async (): Promise<StepOutcome> => {
+      if (!run.resumed) await run.faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, () => attempt.signal);
       return handler.run({
         handoff: run.handoff,
+        procedure: run.procedure,
         action: run.action,
         actionId: run.stepId,
         attempt: run.attempt,
         get signal() {
           return attempt.signal;
         },
-        awaitSignal: (name, until) =>
-          run.awaitSignal(until ? AbortSignal.any([attempt.signal, until]) : attempt.signal, name),
-        services,
+        clock,
+        random: run.random,
+        recorded: (name) => run.recorded(name ?? run.stepId),
+        resumed: run.resumed,
+        suspend: (wait) => new Suspension(wait),
       });
     })();
     work.catch(() => undefined);
-    const output = await (handler.settlesOnAbort ? work : Promise.race([work, attempt.aborted]));
-    return { ok: true, output, durationMs: clock.now() - started };
+    const outcome = await (handler.settlesOnAbort ? work : Promise.race([work, attempt.aborted]));
+    const durationMs = clock.now() - started;
+    return outcome instanceof Suspension
+      ? { ok: true, suspended: outcome.wait, durationMs }
+      : { ok: true, output: outcome, durationMs };
   } catch (error) {
     return {
       ok: false,

@@ -77,6 +77,13 @@ export class HandoffQueue {
     return this.fairShare ? fairShareKeyOf(this.fairShare.key, handoff) : null;
   }
 
+  /** Whether a handoff with this key queued now would start at once (a slot free, nothing waiting before it). */
+  startsAtOnce(key: string | null): boolean {
+    if (this.paused || this.running.size >= this.limit || this.queued.size > 0) return false;
+    const lane = this.lanes.get(this.fairShare ? key : null);
+    return !lane || this.hasRoom(lane);
+  }
+
   /** Takes a handoff out of the backlog; true when it was waiting there. */
   remove(id: string): boolean {
     const entry = this.queued.get(id);

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
 import type { Handoff } from '../handoff/handoff.js';
-import type { Action, StepKind } from '../procedures/procedure.js';
+import type { Action, Procedure, StepKind } from '../procedures/procedure.js';
 
 /**
  * Thrown by a step to fail the attempt with a message the user sees. `retryable: false` fails the
@@ -29,58 +29,90 @@ export class StepFailure extends Error {
   }
 }
 
-/** The services a step may use; kept narrow so kinds stay small and testable. */
-export interface StepServices {
-  clock: Clock;
-  random: Random;
-  /** Runs rules against the handoff; resolves to blocking failures (empty when it passes). */
-  validate(
-    handoff: Handoff,
-    ruleIds: string[],
-    transferredKeys: string[],
-  ): Promise<{ blocking: string[]; summary: string }>;
-  inbox: {
-    deliver(agent: string, handoffId: string, values: Record<string, unknown>): Promise<string>;
-    withdraw(agent: string, handoffId: string, keys: string[]): Promise<void>;
-  };
-  /** Offers an attempt of an agent_task action to its agent and waits for the outcome. */
-  agentTasks: { perform(execution: StepExecution): Promise<Record<string, unknown> | null> };
-  webhookAllowList: string[];
+/**
+ * What an attempt waits for while it holds no execution slot: a signal named `on` (an approval, an
+ * agent task's outcome, a receipt), a time `until`, or both; its step timeout bounds it in any case.
+ * `data` is what the attempt keeps until it is resumed (an agent task's id, what was delivered).
+ */
+export interface WaitRequest {
+  on?: string | null;
+  until?: number | null;
+  data?: Record<string, unknown> | null;
 }
+
+/** An attempt's answer that it is not done: the handoff waits (see WaitRequest). Made by `execution.suspend`. */
+export class Suspension {
+  constructor(readonly wait: WaitRequest) {}
+}
+
+/** What an attempt ends with: an output (success), or a suspension. Failures are thrown. */
+export type StepOutcome = Record<string, unknown> | null | Suspension;
 
 export interface StepExecution {
   handoff: Handoff;
+  /** The procedure version the handoff runs. */
+  procedure: Procedure;
   action: Action;
   /** The id of the step, or of the compensation, this attempt runs (unique within the procedure). */
   actionId: string;
   attempt: number;
-  /** Aborted on timeout or cancel; long-running kinds must stop when it fires. */
+  /** Aborted on timeout, cancel or shutdown; long-running kinds must stop when it fires. */
   signal: AbortSignal;
+  clock: Clock;
+  random: Random;
   /**
-   * The payload of the signal named `name` (default: signalHandoff for this step), once recorded.
-   * Gives up when the attempt is cut short, or when `until` aborts (a kind that stopped waiting).
+   * The payload of the signal `name` (default: signalHandoff for this step) recorded for this run,
+   * or undefined when none is.
    */
-  awaitSignal(name?: string, until?: AbortSignal): Promise<unknown>;
-  services: StepServices;
+  recorded(name?: string): unknown;
+  /** Set when this attempt suspended before and is going on now: what it kept then. */
+  resumed: { data: Record<string, unknown> | null } | null;
+  /** The outcome that suspends this attempt (return it): see WaitRequest. */
+  suspend(wait: WaitRequest): Suspension;
 }
 
-/** One kind of step: checks its params when a procedure is written, and runs. */
+/** What a kind's params are checked against when a procedure is written. */
+export interface ParamsContext {
+  webhookAllowList: string[];
+  /** Ids of the validation rules that exist. */
+  knownRuleIds: ReadonlySet<string>;
+}
+
+/** One kind of step: checks its params when a procedure is written, and runs attempts. */
 export interface StepKindHandler {
-  kind: StepKind;
   /** Returns problems with the params (empty when fine). */
-  checkParams(params: Record<string, unknown>, settings: { webhookAllowList: string[] }): string[];
-  /** Resolves with the step's output, or throws (StepFailure or any error) to fail the attempt. */
-  run(execution: StepExecution): Promise<Record<string, unknown> | null>;
-  /** True when the step waits for a signal (the handoff reads as WAITING meanwhile). */
-  waits?: boolean;
-  /** What a waiting step waits for, in the words of its STEP_WAITING event (default: signalHandoff). */
-  waitingFor?: string;
+  checkParams(params: Record<string, unknown>, context: ParamsContext): string[];
   /**
-   * True when the kind itself settles promptly once its attempt is cut short (timeout, cancel,
-   * shutdown), and may still succeed then: its outcome was decided elsewhere first (an agent's
-   * completion that won the race). The attempt waits for it instead of being abandoned at once.
+   * Runs an attempt (or goes on with one that suspended: `execution.resumed`). Resolves with the step's
+   * output or a Suspension, or throws (StepFailure or any error) to fail the attempt.
+   */
+  run(execution: StepExecution): Promise<StepOutcome>;
+  /**
+   * For a step that waits (it and its handoff read as WAITING, with a STEP_WAITING event): what for, in
+   * the words of that event; null (or no function) for one that works. May depend on the params.
+   */
+  waitingFor?(params: Record<string, unknown>): string | null;
+  /**
+   * The attempt ends while suspended (its timeout passed, or a cancel): take back what it started
+   * outside. Resolves with an output when the outcome was decided elsewhere first (an agent's completion
+   * that won the race); otherwise rejects (with `reason`, or a failure of its own).
+   */
+  abandon?(execution: StepExecution, reason: Error): Promise<Record<string, unknown> | null>;
+  /**
+   * True when the kind itself settles promptly once its running attempt is cut short, and may still
+   * succeed then: the attempt waits for it instead of being abandoned at once.
    */
   settlesOnAbort?: boolean;
+}
+
+/** A handler for every step kind: a kind without one does not compile (see engine.ts). */
+export type StepKindHandlers = { readonly [Kind in StepKind]: StepKindHandler };
+
+/** What the state machine needs to know of a step: whether (and for what) it waits. */
+export type WaitingFor = (action: Pick<Action, 'kind' | 'params'>) => string | null;
+
+export function waitingForOf(handlers: StepKindHandlers): WaitingFor {
+  return (action) => handlers[action.kind].waitingFor?.(action.params) ?? null;
 }
 
 /** The context keys the steps have transferred so far (what transfer_context steps output). */

@@ -1,3 +1,7 @@
+/**
+ * docs/webhooks.md's receiver (a js block: the docs test shows it, this test runs it): registered with the page's
+ * own mutation on a free port, it verifies, de-duplicates and prints what the server delivers, and refuses forgeries.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,19 +11,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/engine/webhooks/webhook-signature.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
+import { readFencedBlocks } from './markdown-blocks.js';
 
-/** The README section "Webhooks for integrators", up to the next `## ` heading. */
-function section(): string {
-  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf('## Webhooks for integrators');
-  if (start < 0) throw new Error('README has no section "Webhooks for integrators"');
-  return readme.slice(start, readme.indexOf('\n## ', start + 1));
-}
-
+/** The first block of `language` on the webhooks page. */
 function block(language: string): string {
-  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section());
-  if (!match) throw new Error(`no ${language} block`);
-  return match[1]!;
+  const page = fs.readFileSync(new URL('../../docs/webhooks.md', import.meta.url), 'utf8');
+  const found = readFencedBlocks(page).blocks.find((candidate) => candidate.language === language);
+  if (!found) throw new Error(`docs/webhooks.md has no ${language} block`);
+  return found.source;
 }
 
 async function freePort(): Promise<number> {
@@ -41,7 +40,7 @@ afterEach(async () => {
   server = receiver = dir = null;
 });
 
-describe('README: Webhooks for integrators', () => {
+describe('docs/webhooks.md: the receiver', () => {
   it('registers with its mutation, and its receiver verifies, de-duplicates and prints the events; a forged POST gets 401', async () => {
     const port = await freePort();
     server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_POLL_MS: '20' });
@@ -50,7 +49,7 @@ describe('README: Webhooks for integrators', () => {
     const { secret, userErrors } = registered.data.registerWebhook;
     expect(userErrors).toEqual([]);
 
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-readme-receiver-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-docs-receiver-'));
     fs.writeFileSync(path.join(dir, 'receiver.mjs'), block('js'));
     let output = '';
     receiver = spawn(process.execPath, [path.join(dir, 'receiver.mjs')], {

@@ -1,4 +1,4 @@
-import type { Handoff, Priority } from './handoff.js';
+import type { Handoff, Priority } from '../handoff/handoff.js';
 
 export const HANDOFF_ORDER_FIELDS = ['CREATED_AT', 'UPDATED_AT', 'PRIORITY'] as const;
 export type HandoffOrderField = (typeof HANDOFF_ORDER_FIELDS)[number];
