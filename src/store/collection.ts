@@ -17,7 +17,20 @@ export interface StoredDocument {
   _id: string;
 }
 
+/**
+ * Some fields of the documents matching `keep`, kept in each process's memory and answered from
+ * there: for queries asked often (the scheduler's, several times a second) that a server cannot
+ * answer from an index. Only an adapter whose server reads the whole collection for them keeps one
+ * (FerretDB); other processes' writes reach it through the change log, within a poll.
+ */
+export interface MirrorSpec {
+  keep: Filter;
+  fields: string[];
+}
+
 export interface Collection<T extends StoredDocument> {
+  /** The in-memory copy of the MirrorSpec the collection was opened with, where the adapter keeps one (read only). */
+  readonly mirror?: Collection<T>;
   /** Throws DuplicateKeyError when `_id` or a unique index already holds the value. */
   insertOne(doc: T): Promise<void>;
   /** Inserts all or none of the documents. */
@@ -48,8 +61,12 @@ export interface IndexSpec {
 
 export interface Database {
   readonly kind: 'embedded' | 'memory' | 'mongo';
-  /** Opens (creating if needed) a collection with the given indexes. */
-  collection<T extends StoredDocument>(name: string, indexes?: IndexSpec[]): Promise<Collection<T>>;
+  /** Opens (creating if needed) a collection with the given indexes (and a mirror, where the adapter keeps them). */
+  collection<T extends StoredDocument>(
+    name: string,
+    indexes?: IndexSpec[],
+    options?: { mirror?: MirrorSpec },
+  ): Promise<Collection<T>>;
   /** Throws when the store does not answer. */
   ping(): Promise<void>;
   /** Round trips made so far; lets tests and benchmarks count store reads. */

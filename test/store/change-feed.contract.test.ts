@@ -211,6 +211,32 @@ function changeFeedContract(fixture: SharedStoreFixture): void {
     for (const [id, seqs] of byHandoff) expect(seqs, id).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("answers the scheduler's questions with what another process committed, once its feed was read", async () => {
+    const a = await fixture.process('A');
+    const b = await fixture.process('B');
+    const position = await b.handoffChanges!.head();
+    const h = handoff('h1');
+    await a.handoffs.create(h, created, 10);
+    let read = await readUntil(b, position, (changes) => eventsOf(changes).length >= 1);
+    expect(eventsOf(read).map((event) => event.seq)).toEqual([1]);
+    expect((await b.handoffs.due(11, 10)).map((due) => due.id)).toEqual(['h1']);
+    expect((await b.handoffs.unfinished()).map((entry) => entry.id)).toEqual(['h1']);
+    // A takes it (its lease keeps it from being due) and runs it to the end.
+    expect(await a.handoffs.acquireLease('h1', 'A', 12, 1_000, false)).not.toBeNull();
+    await a.handoffs.transition(
+      next(h, 'COMPLETED'),
+      [{ type: 'HANDOFF_COMPLETED', step: null, message: '' }],
+      13,
+      'A',
+    );
+    read = await readUntil(b, position, (changes) =>
+      eventsOf(changes).some((event) => event.type === 'HANDOFF_COMPLETED'),
+    );
+    expect(await b.handoffs.due(2_000, 10)).toEqual([]);
+    expect(await b.handoffs.unfinished()).toEqual([]);
+    expect(await b.handoffs.leaseHolders()).toEqual([]);
+  });
+
   it('reads every process’s committed events after a stored position, a record split by the limit included', async () => {
     const a = await fixture.process('A');
     const b = await fixture.process('B');

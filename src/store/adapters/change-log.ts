@@ -1,6 +1,11 @@
 import type { Db, Collection as DriverCollection } from 'mongodb';
 import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
 import type { StoreChange } from '../change-publisher.js';
+import type { MirrorChange } from './document-mirror.js';
+
+/** What a record holds: changes the engine follows, and mirrored documents (see DocumentMirror). */
+export type LoggedChange = StoreChange | MirrorChange;
+
 import type { DocumentLocks } from './document-locks.js';
 import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
 import { readEach } from './point-reads.js';
@@ -13,7 +18,7 @@ interface ChangeRecordDocument {
   writer: string;
   /** Its writer follows it too: it repeats what another process committed (a repair), which the writer did not see happen. */
   toWriter?: boolean;
-  /** StoreChange[] as JSON text: payloads are free-form and must never be read as operators. */
+  /** LoggedChange[] as JSON text: payloads are free-form and must never be read as operators. */
   changes: string;
 }
 
@@ -31,7 +36,7 @@ export interface ChangeRecord {
   writer: string;
   /** Whether its writer follows it too (see ChangeRecordDocument). */
   toWriter: boolean;
-  changes: StoreChange[];
+  changes: LoggedChange[];
 }
 
 /** Who follows a change: processes other than its writer (it told its own listeners), or every process. */
@@ -56,8 +61,8 @@ const PRUNE_BATCH = 64;
 const FLOOR_CHECK_EVERY_MS = 1_000;
 /** Positions tried one after another when taken, before searching for the head. */
 const TRIES_BEFORE_HEAD_SEARCH = 3;
-/** How far ahead a follower reads in one go when records are there. */
-const READ_AHEAD = 8;
+/** The most a follower reads in one go when records are there. */
+const READ_AHEAD = 32;
 
 /**
  * What every process commits, in one numbered sequence without gaps: the change feed and the
@@ -78,7 +83,7 @@ const READ_AHEAD = 8;
  */
 export class ChangeLog {
   private pending: {
-    changes: StoreChange[];
+    changes: LoggedChange[];
     audience: Audience;
     resolve: () => void;
     reject: (error: unknown) => void;
@@ -88,6 +93,8 @@ export class ChangeLog {
   private lastAppendAt = 0;
   private lastPruneAt = 0;
   private floorCheckedAt = 0;
+  /** Positions of records this process appended for the others only: its own feed steps over them unread. */
+  private readonly ownForOthers = new Set<number>();
 
   private constructor(
     private readonly records: DriverCollection<ChangeRecordDocument>,
@@ -111,7 +118,7 @@ export class ChangeLog {
    * Appends `changes` (resolves once stored). Appends of one turn share a record; one record is
    * in flight at a time, so a process's own records are in the order it appended them.
    */
-  append(changes: StoreChange[], audience: Audience = 'others'): Promise<void> {
+  append(changes: LoggedChange[], audience: Audience = 'others'): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ changes, audience, resolve, reject });
@@ -145,7 +152,7 @@ export class ChangeLog {
     }
   }
 
-  private async insertRecord(changes: StoreChange[], audience: Audience): Promise<void> {
+  private async insertRecord(changes: LoggedChange[], audience: Audience): Promise<void> {
     const doc = {
       at: Date.now(),
       writer: this.settings.writer,
@@ -157,6 +164,7 @@ export class ChangeLog {
     for (let taken = 0; ; taken++) {
       try {
         await this.writes.run(() => this.records.insertOne({ _id: positionId(this.next!), ...doc }), 'finish');
+        if (audience === 'others') this.ownForOthers.add(this.next);
         this.next++;
         this.lastAppendAt = Date.now();
         return;
@@ -216,18 +224,26 @@ export class ChangeLog {
   /**
    * Records after `position`, in order, as many as are stored without a gap (at most `limit`).
    * A follower that fell below the floor (it was away longer than the retention) moves up to it.
+   * `skipOwn`: this process's records meant for the others are stepped over without reading them.
+   * One record is read first (most polls find none); while they are there, twice as many each time.
    */
-  async readAfter(position: number, limit: number): Promise<{ records: ChangeRecord[]; position: number }> {
+  async readAfter(
+    position: number,
+    limit: number,
+    options: { skipOwn?: boolean } = {},
+  ): Promise<{ records: ChangeRecord[]; position: number }> {
     const records: ChangeRecord[] = [];
     let after = position;
     let ahead = 1;
     while (records.length < limit) {
+      if (options.skipOwn) while (this.ownForOthers.delete(after + 1)) after++;
       const batch = await this.readContiguous(after, Math.min(ahead, limit - records.length));
       records.push(...batch);
       if (batch.length === 0) break;
       after = batch.at(-1)!.position;
-      ahead = READ_AHEAD;
+      ahead = Math.min(ahead * 2, READ_AHEAD);
     }
+    if (options.skipOwn) for (const own of this.ownForOthers) if (own <= after) this.ownForOthers.delete(own);
     // Nothing there: this follower may have fallen below the floor (looked at once a second: it is rare).
     if (records.length === 0 && Date.now() - this.floorCheckedAt > FLOOR_CHECK_EVERY_MS) {
       this.floorCheckedAt = Date.now();

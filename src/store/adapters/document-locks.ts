@@ -59,7 +59,7 @@ export class DocumentBusyError extends Error {
 export class DocumentLocks {
   private readonly held = new AsyncLocalStorage<HeldLocks>();
   private readonly queued = new Map<string, Promise<unknown>>();
-  private readonly repairs = new Map<string, (id: string) => Promise<void>>();
+  private readonly repairs = new Map<string, ((id: string) => Promise<void>)[]>();
   private readonly sweeper: NodeJS.Timeout;
 
   private constructor(
@@ -78,9 +78,9 @@ export class DocumentLocks {
     return new DocumentLocks(locks, writes, settings);
   }
 
-  /** What to run for a document of `collection` whose writer died holding its lock. */
+  /** What to run for a document of `collection` whose writer died holding its lock (each in order). */
   onAbandoned(collection: string, repair: (id: string) => Promise<void>): void {
-    this.repairs.set(collection, repair);
+    this.repairs.set(collection, [...(this.repairs.get(collection) ?? []), repair]);
   }
 
   /**
@@ -136,7 +136,7 @@ export class DocumentLocks {
     let release = true;
     try {
       return await this.held.run(held, async () => {
-        if (abandoned) await this.repairs.get(collection)?.(id);
+        if (abandoned) for (const repair of this.repairs.get(collection) ?? []) await repair(id);
         return work();
       });
     } catch (error) {

@@ -4,6 +4,7 @@ import type { HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.
 import type { StoreChange } from '../change-publisher.js';
 import type { ChangeLog } from './change-log.js';
 import type { ChangeWakeup } from './change-wakeup.js';
+import type { MirrorHub } from './document-mirror.js';
 
 /** Handoffs and agents whose last delivered seq is remembered, to drop a change announced twice. */
 const REMEMBERED = 100_000;
@@ -13,7 +14,8 @@ const REMEMBERED = 100_000;
  * that misses nothing and keeps each handoff's order). A change announced twice (by a process
  * repairing one that died part-way) is delivered once: each handoff's and agent's last delivered
  * seq is remembered. With a `wakeup` (a change stream on a replica set), the log is read only
- * when something was appended, instead of at every poll.
+ * when something was appended, instead of at every poll. Mirrored documents (FerretDB) go to their
+ * mirrors here, not to the engine; `start` is where the mirrors were read, so following starts there.
  */
 export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
   private readonly handoffSeqs = new LRUCache<string, number>({ max: REMEMBERED });
@@ -21,22 +23,35 @@ export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
   /** The last read stopped at its limit: the next reads on without waiting for a wake-up. */
   private more = false;
 
+  private start: number | null;
+
   constructor(
     private readonly log: ChangeLog,
     private readonly wakeup: ChangeWakeup | null,
-  ) {}
+    private readonly mirrors: MirrorHub,
+    start: number,
+  ) {
+    this.start = start;
+  }
 
   async head(): Promise<string> {
-    return String(await this.log.head());
+    // The first follower starts where the mirrors were read, so they miss nothing committed since.
+    const start = this.start;
+    this.start = null;
+    return String(start ?? (await this.log.head()));
   }
 
   async read(position: string, limit: number): Promise<{ changes: StoreChange[]; position: string; more: boolean }> {
     if (this.wakeup && !this.more && !this.wakeup.due()) return { changes: [], position, more: false };
-    const read = await this.log.readAfter(Number(position) || 0, limit);
+    const read = await this.log.readAfter(Number(position) || 0, limit, { skipOwn: true });
     const changes: StoreChange[] = [];
     for (const record of read.records) {
       if (record.writer === this.log.settings.writer && !record.toWriter) continue;
       for (const change of record.changes) {
+        if (change.kind === 'mirror') {
+          this.mirrors.apply(change);
+          continue;
+        }
         const fresh = this.unseen(change);
         if (fresh) changes.push(fresh);
       }

@@ -1,6 +1,7 @@
 import type { Collection as DriverCollection } from 'mongodb';
 import type { Collection, Filter, FindOptions, OperationCounter, StoredDocument, Update } from '../collection.js';
 import { DocumentBusyError, type DocumentLocks } from './document-locks.js';
+import type { DocumentMirror, MirrorHub } from './document-mirror.js';
 import { translateMongoError } from './mongo-errors.js';
 import { matches, pinnedId, pinnedIds, readEach, select } from './point-reads.js';
 import type { WriteGate } from './write-gate.js';
@@ -31,7 +32,26 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
     private readonly locks: DocumentLocks,
     private readonly writes: WriteGate,
     private readonly pushesDownIdOnly: boolean,
-  ) {}
+    private readonly mirroring: { mirror: DocumentMirror<T> | null; hub: MirrorHub },
+  ) {
+    if (mirroring.mirror)
+      // A writer that died between a write and its announcement: the document is announced again, as it is.
+      locks.onAbandoned(name, async (id) => {
+        const doc = await this.readById(id);
+        await this.mirrored(doc ? [doc] : [], doc ? [] : [id], 'everyone');
+      });
+  }
+
+  get mirror(): Collection<T> | undefined {
+    return this.mirroring.mirror ?? undefined;
+  }
+
+  /** Keeps the mirror (if any) up to date with a write of this process, and announces it to the others. */
+  private async mirrored(docs: T[], deleted: string[], audience: 'others' | 'everyone' = 'others'): Promise<void> {
+    const { mirror, hub } = this.mirroring;
+    if (!mirror || (docs.length === 0 && deleted.length === 0)) return;
+    await hub.written(mirror as never, docs, deleted, audience);
+  }
 
   private fail(error: unknown): never {
     return translateMongoError(this.name, error);
@@ -40,6 +60,7 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
   async insertOne(doc: T): Promise<void> {
     this.counter.writes++;
     await this.writes.run(() => this.driver.insertOne({ ...doc })).catch((error) => this.fail(error));
+    await this.mirrored([doc], []);
   }
 
   async insertMany(docs: T[]): Promise<void> {
@@ -59,6 +80,7 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
       if (ids.length > 0) await this.removeIds(ids).catch(() => undefined);
       this.fail(error);
     }
+    await this.mirrored(docs, []);
   }
 
   async findOne(filter: Filter): Promise<T | null> {
@@ -145,9 +167,11 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
         // An upsert that inserts builds the new document from the filter's equalities, so the server gets it whole.
         const target = applies ? { _id: id } : filter;
         try {
-          return (await this.writes.run(() =>
+          const updated = (await this.writes.run(() =>
             this.driver.findOneAndUpdate(target, update, { returnDocument: 'after', upsert }),
           )) as T | null;
+          if (updated) await this.mirrored([updated], []);
+          return updated;
         } catch (error) {
           return this.fail(error);
         }
@@ -164,6 +188,7 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
       const deleted = await this.writes
         .run(() => this.driver.deleteOne({ _id: id }))
         .catch((error) => this.fail(error));
+      await this.mirrored([], [id]);
       return deleted.deletedCount > 0;
     });
   }
@@ -190,6 +215,7 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
       const result = await this.writes.run(() => this.driver.deleteOne({ _id: id })).catch((error) => this.fail(error));
       return result.deletedCount > 0 ? id : null;
     });
+    await this.mirrored([], deleted);
     return deleted.length;
   }
 

@@ -23,22 +23,29 @@ export class MongoCommittedEvents implements CommittedHandoffEvents {
   }
 
   async read(position: string, limit: number): Promise<{ events: HandoffEvent[]; position: string }> {
-    let { record: after, skip } = parsePosition(position);
-    const read = await this.log.readAfter(after, limit);
+    const start = parsePosition(position);
+    let { record: after, skip } = start;
     const events: HandoffEvent[] = [];
-    for (const record of read.records) {
-      const inRecord = record.changes.flatMap((change) => (change.kind === 'events' ? change.events : []));
-      const room = limit - events.length;
-      if (inRecord.length - skip > room) {
-        events.push(...inRecord.slice(skip, skip + room));
-        return { events, position: `${after}:${skip + room}` };
+    // Records without events (signals, mirrored documents) are read past until `limit` events or the head.
+    for (;;) {
+      const read = await this.log.readAfter(after, limit);
+      if (read.records.length === 0) {
+        if (after !== start.record || skip !== start.skip) return { events, position: String(after) };
+        // Nothing new: the same position (the dispatcher sees it caught up), unless the floor moved past it.
+        return { events, position: read.position > after ? String(read.position) : position };
       }
-      events.push(...inRecord.slice(skip));
-      after = record.position;
-      skip = 0;
+      for (const record of read.records) {
+        const inRecord = record.changes.flatMap((change) => (change.kind === 'events' ? change.events : []));
+        const room = limit - events.length;
+        if (inRecord.length - skip > room) {
+          events.push(...inRecord.slice(skip, skip + room));
+          return { events, position: `${after}:${skip + room}` };
+        }
+        events.push(...inRecord.slice(skip));
+        after = record.position;
+        skip = 0;
+      }
+      if (events.length >= limit || read.records.length < limit) return { events, position: String(after) };
     }
-    if (read.records.length > 0) return { events, position: String(after) };
-    // Nothing new: the same position (the dispatcher sees it caught up), unless the floor moved past it.
-    return { events, position: read.position > after ? String(read.position) : position };
   }
 }

@@ -4,10 +4,12 @@ import {
   type Collection,
   type Database,
   type IndexSpec,
+  type MirrorSpec,
   OperationCounter,
   type StoredDocument,
 } from '../collection.js';
 import { DocumentLocks } from './document-locks.js';
+import { DocumentMirror, MirrorHub } from './document-mirror.js';
 import { MongoCollection } from './mongo-collection.js';
 import { translateMongoError } from './mongo-errors.js';
 import { type MongoServerInfo, probeServer } from './mongo-server.js';
@@ -37,6 +39,8 @@ export interface MongoConnectOptions {
 export class MongoDatabase implements Database {
   readonly kind = 'mongo' as const;
   readonly operations = new OperationCounter();
+  /** The mirrors of this process's collections (FerretDB only) and how they hear of other processes' writes. */
+  readonly mirrors = new MirrorHub();
 
   private constructor(
     private readonly client: MongoClient,
@@ -75,7 +79,11 @@ export class MongoDatabase implements Database {
     }
   }
 
-  async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
+  async collection<T extends StoredDocument>(
+    name: string,
+    indexes: IndexSpec[] = [],
+    options: { mirror?: MirrorSpec } = {},
+  ): Promise<Collection<T>> {
     const driver = this.driverDb.collection(name);
     for (const index of indexes) {
       // Keyset pages sort on (field, _id): with _id in the index a page is one range walk, not an in-memory sort.
@@ -85,7 +93,28 @@ export class MongoDatabase implements Database {
         .createIndex(keys, { unique: index.unique ?? false, sparse: index.unique ?? false })
         .catch((error) => translateMongoError(name, error));
     }
-    return new MongoCollection<T>(name, driver, this.operations, this.locks, this.writes, this.server.pushesDownIdOnly);
+    // Indexes serve these queries on MongoDB; FerretDB would read the whole collection for each.
+    const mirror = options.mirror && this.server.pushesDownIdOnly ? new DocumentMirror<T>(name, options.mirror) : null;
+    if (mirror) {
+      const kept = await driver
+        .find(mirror.keep, { projection: Object.fromEntries(mirror.fields.map((field) => [field, 1])) })
+        .toArray()
+        .catch((error) => translateMongoError(name, error));
+      for (const doc of kept) mirror.put(String(doc._id), doc as unknown as T);
+      this.mirrors.register(mirror as unknown as DocumentMirror<StoredDocument>);
+    }
+    return new MongoCollection<T>(
+      name,
+      driver,
+      this.operations,
+      this.locks,
+      this.writes,
+      this.server.pushesDownIdOnly,
+      {
+        mirror,
+        hub: this.mirrors,
+      },
+    );
   }
 
   /**

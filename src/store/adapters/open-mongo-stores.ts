@@ -50,11 +50,16 @@ export async function openMongoStores(
   if (!(db instanceof MongoDatabase)) return null;
   const log = await openChangeLog(db, writer);
   const publisher = changePublisher(db, log);
+  // From here on every mirrored write is announced; the mirrors are read after this point and follow on from it.
+  const start = await log.head();
+  db.mirrors.attach((change, audience) => log.append([change], audience));
+  const handoffs = await HandoffRepository.open(db, finishedCacheBytes, writer, publisher);
+  const wakeup = db.server.changeStreams ? new ChangeWakeup(db.driverDb) : null;
   return {
     sharing: 'shared',
-    handoffs: await HandoffRepository.open(db, finishedCacheBytes, writer, publisher),
+    handoffs,
     agentFeed: await AgentFeedRepository.open(db, writer, publisher),
-    handoffChanges: new MongoChangeFeed(log, db.server.changeStreams ? new ChangeWakeup(db.driverDb) : null),
+    handoffChanges: new MongoChangeFeed(log, wakeup, db.mirrors, start),
     committedEvents: new MongoCommittedEvents(log),
   };
 }

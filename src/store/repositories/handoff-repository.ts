@@ -87,6 +87,26 @@ const DEADLINE_APPLIES = ['PENDING', 'RUNNING', 'WAITING'];
 /** Priority ranks, highest first: the due query reads one range of the due index per rank. */
 const RANKS_HIGH_FIRST = [3, 2, 1, 0];
 
+/**
+ * What the scheduler asks about several times a second (due, overdue, unfinished, lease holders),
+ * all about unfinished handoffs: kept in memory where the server would read every stored handoff
+ * for it (FerretDB; see MirrorSpec). Its answers are checked again by the guarded write that follows.
+ */
+const SCHEDULING_MIRROR = {
+  keep: { status: { $in: [...UNFINISHED_STATUSES] } },
+  fields: [
+    'status',
+    'priority',
+    'priorityRank',
+    'dueAt',
+    'leaseOwner',
+    'leaseExpiresAt',
+    'deadlineAt',
+    'cancelRequest',
+    'createdAt',
+  ],
+};
+
 /** Fixed when a handoff is created (what, who, when): written once. */
 function identityFields(handoff: Handoff) {
   return {
@@ -209,12 +229,17 @@ const toFilter = handoffDocumentFilter;
  * while the document's write lock is held, and again on recovery if the process died in between.
  */
 export class HandoffRepository implements HandoffStore {
+  /** Where the scheduler's questions are answered: the in-memory mirror where the adapter keeps one. */
+  private readonly scheduling: Collection<HandoffDocument>;
+
   private constructor(
     private readonly handoffs: Collection<HandoffDocument>,
     private readonly log: EventLog<StoredEventBody>,
     private readonly finished: FinishedHandoffs,
     private readonly publisher: ChangePublisher,
-  ) {}
+  ) {
+    this.scheduling = handoffs.mirror ?? handoffs;
+  }
 
   /**
    * `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none).
@@ -226,24 +251,28 @@ export class HandoffRepository implements HandoffStore {
     writer?: string,
     publisher: ChangePublisher = UNPUBLISHED,
   ): Promise<HandoffRepository> {
-    const handoffs = await db.collection<HandoffDocument>('handoffs', [
-      { fields: ['status', 'createdAt'] },
-      { fields: ['createdAt'] },
-      { fields: ['testId', 'createdAt'] },
-      { fields: ['leaseOwner'] },
-      // The list orders (each with _id last, see the adapters) and the filters that narrow most.
-      { fields: ['updatedAt'] },
-      { fields: ['status', 'updatedAt'] },
-      { fields: ['priorityRank', 'createdAt'] },
-      { fields: ['status', 'priorityRank', 'createdAt'] },
-      { fields: ['retrying', 'createdAt'] },
-      { fields: ['sourceAgent', 'createdAt'] },
-      { fields: ['targetAgent', 'createdAt'] },
-      { fields: ['finishedAt'] },
-      // What the scheduler reads: due handoffs per priority, and deadlines that passed.
-      { fields: ['priorityRank', 'dueAt'] },
-      { fields: ['deadlineAt'] },
-    ]);
+    const handoffs = await db.collection<HandoffDocument>(
+      'handoffs',
+      [
+        { fields: ['status', 'createdAt'] },
+        { fields: ['createdAt'] },
+        { fields: ['testId', 'createdAt'] },
+        { fields: ['leaseOwner'] },
+        // The list orders (each with _id last, see the adapters) and the filters that narrow most.
+        { fields: ['updatedAt'] },
+        { fields: ['status', 'updatedAt'] },
+        { fields: ['priorityRank', 'createdAt'] },
+        { fields: ['status', 'priorityRank', 'createdAt'] },
+        { fields: ['retrying', 'createdAt'] },
+        { fields: ['sourceAgent', 'createdAt'] },
+        { fields: ['targetAgent', 'createdAt'] },
+        { fields: ['finishedAt'] },
+        // What the scheduler reads: due handoffs per priority, and deadlines that passed.
+        { fields: ['priorityRank', 'dueAt'] },
+        { fields: ['deadlineAt'] },
+      ],
+      { mirror: SCHEDULING_MIRROR },
+    );
     await moveMetadataOutOfState(handoffs);
     await addFinishedAt(handoffs);
     await addDueTimes(handoffs);
@@ -532,7 +561,7 @@ export class HandoffRepository implements HandoffStore {
     const due: DueHandoff[] = [];
     for (const rank of RANKS_HIGH_FIRST) {
       if (due.length >= limit) break;
-      const docs = await this.handoffs.find(
+      const docs = await this.scheduling.find(
         { priorityRank: rank, dueAt: { $lte: now }, leaseExpiresAt: { $lte: now } },
         { sort: { priorityRank: 1, dueAt: 1 }, limit: limit - due.length },
       );
@@ -542,7 +571,7 @@ export class HandoffRepository implements HandoffStore {
   }
 
   async overdue(now: number, limit: number): Promise<string[]> {
-    const docs = await this.handoffs.find(
+    const docs = await this.scheduling.find(
       {
         deadlineAt: { $lte: now },
         status: { $in: DEADLINE_APPLIES },
@@ -555,12 +584,12 @@ export class HandoffRepository implements HandoffStore {
   }
 
   async unfinished(): Promise<DueHandoff[]> {
-    const docs = await this.handoffs.find({ status: { $in: [...RESUMABLE_STATUSES] } }, { sort: { createdAt: 1 } });
+    const docs = await this.scheduling.find({ status: { $in: [...RESUMABLE_STATUSES] } }, { sort: { createdAt: 1 } });
     return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
   }
 
   async leaseHolders(): Promise<string[]> {
-    const docs = await this.handoffs.find({ status: { $in: [...UNFINISHED_STATUSES] }, leaseOwner: { $ne: null } });
+    const docs = await this.scheduling.find({ status: { $in: [...UNFINISHED_STATUSES] }, leaseOwner: { $ne: null } });
     return [...new Set(docs.map((doc) => doc.leaseOwner!))];
   }
 
