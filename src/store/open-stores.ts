@@ -33,6 +33,10 @@ export interface StoreOptions {
  */
 export async function openStores(db: Database, options: StoreOptions): Promise<EngineStores> {
   const cacheBytes = options.finishedHandoffCacheBytes ?? 0;
+  // Loaded only for MongoDB: the driver costs start-up time a SQLite server does not need to spend. Its
+  // change log is in place before any repository opens, so every write from here on is announced.
+  const mongo = db.kind === 'mongo' ? await import('./adapters/open-mongo-stores.js') : null;
+  const changes = mongo ? await mongo.openChangeLogOf(db, options.writer) : null;
   const documents = {
     procedures: await ProcedureRepository.open(db),
     agents: await AgentRepository.open(db),
@@ -57,12 +61,8 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
       handoffChanges: shared ? new SqliteChangeFeed(db.connection, options.writer) : null,
     };
   }
-  if (db.kind === 'mongo') {
-    // Loaded only here: the driver costs start-up time a SQLite server does not need to spend.
-    const { openMongoStores } = await import('./adapters/open-mongo-stores.js');
-    const mongo = await openMongoStores(db, options.writer, cacheBytes);
-    if (mongo) return { ...documents, ...mongo };
-  }
+  if (mongo && changes)
+    return { ...documents, ...(await mongo.openMongoStores(db, options.writer, cacheBytes, changes)) };
   const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
   const agentFeed = await AgentFeedRepository.open(db, options.writer);
   // A stand-in Database (benchmarks, fault-injecting wrappers) keeps no commit order: no webhook deliveries.

@@ -25,10 +25,11 @@ export interface LockSettings {
   onReleaseFailure?: (key: string, error: unknown) => void;
 }
 
-const SWEEP_EVERY_MS = 1_000;
+/** How often locks left by dead processes are looked for (a writer that meets one takes it over at once anyway). */
+const SWEEP_EVERY_MS = 5_000;
 
-/** Keys held in the current async context, with when each was taken. */
-type HeldLocks = Map<string, number>;
+/** Keys held in the current async context: when each was taken, and writes to finish before it is let go. */
+type HeldLocks = Map<string, { takenAt: number; beforeRelease: Promise<unknown>[] }>;
 
 /** Thrown by `locked` with `wait: false` when another process holds the lock. */
 export class DocumentBusyError extends Error {
@@ -106,11 +107,25 @@ export class DocumentLocks {
   }
 
   /**
+   * Has `write` (under way) finish before the lock of the document, held in this context, is let go;
+   * false (nothing done) when this context does not hold it. Lets writes of one critical section
+   * share a round trip (a change-log record) instead of waiting for each other.
+   */
+  beforeRelease(collection: string, id: string, write: Promise<unknown>): boolean {
+    const entry = this.held.getStore()?.get(`${collection}/${id}`);
+    if (!entry) return false;
+    // Awaited at release; handled now, so a failure meanwhile is not an unhandled rejection.
+    write.catch(() => undefined);
+    entry.beforeRelease.push(write);
+    return true;
+  }
+
+  /**
    * Throws StoreUnavailableError unless this context holds the document's lock with more than half
    * of its life left: a write made under it cannot land after the lock was taken from it.
    */
   assertHeld(collection: string, id: string): void {
-    const takenAt = this.held.getStore()?.get(`${collection}/${id}`);
+    const takenAt = this.held.getStore()?.get(`${collection}/${id}`)?.takenAt;
     if (takenAt === undefined) throw new Error(`write to ${collection}/${id} without its lock`);
     if (Date.now() - takenAt > this.settings.lockMs / 2)
       throw new StoreUnavailableError(
@@ -132,14 +147,19 @@ export class DocumentLocks {
   ): Promise<T> {
     const { token, abandoned } = await this.acquire(key, wait);
     const held: HeldLocks = new Map(this.held.getStore() ?? []);
-    held.set(key, Date.now());
+    const entry = { takenAt: Date.now(), beforeRelease: [] as Promise<unknown>[] };
+    held.set(key, entry);
     let release = true;
     try {
-      return await this.held.run(held, async () => {
+      const result = await this.held.run(held, async () => {
         if (abandoned) for (const repair of this.repairs.get(collection) ?? []) await repair(id);
         return work();
       });
+      await Promise.all(entry.beforeRelease);
+      return result;
     } catch (error) {
+      // Writes still under way finish (or fail) before the lock is let go or left.
+      await Promise.allSettled(entry.beforeRelease);
       // The store failed part-way: what was committed before may lack its change-log copy. The lock is
       // left to expire, and whoever takes it over then runs the repair (the store is back by then, or it waits).
       if (error instanceof StoreUnavailableError) release = false;

@@ -8,6 +8,8 @@ import type { MirrorHub } from './document-mirror.js';
 
 /** Handoffs and agents whose last delivered seq is remembered, to drop a change announced twice. */
 const REMEMBERED = 100_000;
+/** With `idleBackoff`: after reads that found nothing, the next waits 25, 50, 100, then 200 ms at most. */
+const IDLE_PAUSES_MS = [25, 50, 100, 200];
 
 /**
  * What other processes committed, read from the change log by position (see ChangeLog for why
@@ -22,6 +24,8 @@ export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
   private readonly agentSeqs = new LRUCache<string, number>({ max: REMEMBERED });
   /** The last read stopped at its limit: the next reads on without waiting for a wake-up. */
   private more = false;
+  private emptyReads = 0;
+  private quietUntil = 0;
 
   private start: number | null;
 
@@ -30,6 +34,11 @@ export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
     private readonly wakeup: ChangeWakeup | null,
     private readonly mirrors: MirrorHub,
     start: number,
+    /**
+     * Read less often while nothing comes (FerretDB: every read costs its single writer's time too):
+     * a change then arrives up to 200 ms later than the poll that could have read it.
+     */
+    private readonly idleBackoff = false,
   ) {
     this.start = start;
   }
@@ -43,7 +52,9 @@ export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
 
   async read(position: string, limit: number): Promise<{ changes: StoreChange[]; position: string; more: boolean }> {
     if (this.wakeup && !this.more && !this.wakeup.due()) return { changes: [], position, more: false };
+    if (!this.more && Date.now() < this.quietUntil) return { changes: [], position, more: false };
     const read = await this.log.readAfter(Number(position) || 0, limit, { skipOwn: true });
+    if (this.idleBackoff) this.pauseWhenQuiet(String(read.position) === position);
     const changes: StoreChange[] = [];
     for (const record of read.records) {
       if (record.writer === this.log.settings.writer && !record.toWriter) continue;
@@ -58,6 +69,11 @@ export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
     }
     this.more = read.records.length === limit;
     return { changes, position: String(read.position), more: this.more };
+  }
+
+  private pauseWhenQuiet(quiet: boolean): void {
+    this.emptyReads = quiet ? this.emptyReads + 1 : 0;
+    if (quiet) this.quietUntil = Date.now() + IDLE_PAUSES_MS[Math.min(this.emptyReads, IDLE_PAUSES_MS.length) - 1]!;
   }
 
   /** The change without what was delivered before (null when nothing is left). */

@@ -46,11 +46,18 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
     return this.mirroring.mirror ?? undefined;
   }
 
-  /** Keeps the mirror (if any) up to date with a write of this process, and announces it to the others. */
+  /**
+   * Keeps the mirror (if any) up to date with a write of this process, and announces it to the others.
+   * Under the document's lock the announcement only has to be stored before the lock is let go: it
+   * then shares a change-log record with the events the caller announces next.
+   */
   private async mirrored(docs: T[], deleted: string[], audience: 'others' | 'everyone' = 'others'): Promise<void> {
     const { mirror, hub } = this.mirroring;
     if (!mirror || (docs.length === 0 && deleted.length === 0)) return;
-    await hub.written(mirror as never, docs, deleted, audience);
+    const announced = hub.written(mirror as never, docs, deleted, audience);
+    const ids = [...docs.map((doc) => doc._id), ...deleted];
+    if (ids.length === 1 && this.locks.beforeRelease(this.name, ids[0]!, announced)) return;
+    await announced;
   }
 
   private fail(error: unknown): never {

@@ -16,7 +16,7 @@ import { type MongoServerInfo, probeServer } from './mongo-server.js';
 import { WriteGate } from './write-gate.js';
 
 /** Writes one process keeps in flight on a server that takes one at a time (see WriteGate). */
-const WRITES_IN_FLIGHT_ON_A_SINGLE_WRITER = 2;
+const WRITES_IN_FLIGHT_ON_A_SINGLE_WRITER = 8;
 /** How long a write lock outlives a process that died holding it (see DocumentLocks). */
 const WRITE_LOCK_MS = 30_000;
 

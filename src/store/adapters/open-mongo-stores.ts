@@ -36,30 +36,45 @@ export function changePublisher(db: MongoDatabase, log: ChangeLog): ChangePublis
   };
 }
 
+/** The change log of a MongoDatabase and where following it starts (null for a stand-in Database). */
+export interface OpenedChangeLog {
+  log: ChangeLog;
+  /** The head before any mirror was read: a follower starting here misses nothing they did not see. */
+  start: number;
+}
+
+/**
+ * Opens the change log for `writer` and has mirrored collections announce their writes to it from
+ * now on. Called before any repository opens (a mirror is read when its collection opens).
+ */
+export async function openChangeLogOf(db: Database, writer: string): Promise<OpenedChangeLog | null> {
+  if (!(db instanceof MongoDatabase)) return null;
+  const log = await openChangeLog(db, writer);
+  const start = await log.head();
+  db.mirrors.attach((change, audience) => log.append([change], audience));
+  return { log, start };
+}
+
 /**
  * The ports whose commits other processes must hear of, on MongoDB or FerretDB: handoffs and agent
  * feeds write under document locks and announce to the change log; the change feed and the
  * webhooks' committed events read it by position (woken by a change stream where the server has
- * them). Null for a Database that is not a MongoDatabase (a test wrapper).
+ * them).
  */
 export async function openMongoStores(
   db: Database,
   writer: string,
   finishedCacheBytes: number,
-): Promise<MongoStores | null> {
-  if (!(db instanceof MongoDatabase)) return null;
-  const log = await openChangeLog(db, writer);
-  const publisher = changePublisher(db, log);
-  // From here on every mirrored write is announced; the mirrors are read after this point and follow on from it.
-  const start = await log.head();
-  db.mirrors.attach((change, audience) => log.append([change], audience));
-  const handoffs = await HandoffRepository.open(db, finishedCacheBytes, writer, publisher);
-  const wakeup = db.server.changeStreams ? new ChangeWakeup(db.driverDb) : null;
+  { log, start }: OpenedChangeLog,
+): Promise<MongoStores> {
+  const mongo = db as MongoDatabase;
+  const publisher = changePublisher(mongo, log);
+  const wakeup = mongo.server.changeStreams ? new ChangeWakeup(mongo.driverDb) : null;
   return {
     sharing: 'shared',
-    handoffs,
+    handoffs: await HandoffRepository.open(db, finishedCacheBytes, writer, publisher),
     agentFeed: await AgentFeedRepository.open(db, writer, publisher),
-    handoffChanges: new MongoChangeFeed(log, wakeup, db.mirrors, start),
+    handoffChanges: new MongoChangeFeed(log, wakeup, mongo.mirrors, start, mongo.server.writesOneAtATime),
     committedEvents: new MongoCommittedEvents(log),
   };
 }

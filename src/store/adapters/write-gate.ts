@@ -9,11 +9,12 @@ const ORDER: WritePriority[] = ['finish', 'continue', 'start'];
 
 /**
  * How many writes one process sends the server at once. FerretDB's SQLite backend admits one writer
- * at a time, and makes the others sleep and retry inside SQLite (its busy handler): with dozens of
- * writes in flight, some starve for seconds and fail after ten ("database is locked"). Queued here
- * instead, by priority and then in order, each process keeps a few in flight and the server's writer
- * is never idle, and work under way is not held up behind new work. MongoDB takes every write at once
- * (no gate).
+ * at a time, and makes the others sleep and retry inside SQLite (its busy handler): with a hundred
+ * writes in flight, some starve for seconds and fail after ten ("database is locked"), and a lock
+ * holder's next write waits behind new work. Queued here instead, by priority and then in order,
+ * each process keeps a few in flight (enough that the server's writer is never idle: measured with
+ * three processes, 1 in flight ran 300 handoffs in 200 s, 2 in 136 s, 4 in 100 s, 8 in 93 s), and
+ * work under way goes before new work. MongoDB takes every write at once (no gate).
  */
 export class WriteGate {
   private running = 0;

@@ -1,0 +1,10 @@
+import { MongoClient } from 'mongodb';
+const c = new MongoClient(process.argv[2]); await c.connect();
+const dbs = (await c.db('admin').admin().listDatabases()).databases.map(d=>d.name).filter(n=>n.startsWith('handoff_servers'));
+const db = c.db(dbs[0]);
+const h = await db.collection('handoffs').find({}, { projection: { status: 1, leaseOwner: 1, leaseExpiresAt: 1, dueAt: 1, version: 1, seq: 1 } }).toArray();
+const now = Date.now();
+const st = {}; for (const x of h) { const k = `${x.status} v${x.version} lease:${x.leaseOwner ? (x.leaseExpiresAt > now ? 'held' : 'expired') : 'none'} due:${x.dueAt === null ? 'null' : x.dueAt <= now ? 'past' : 'future'}`; st[k] = (st[k] ?? 0) + 1; } console.log(st);
+const log = await db.collection('change_log').find({}).sort({ _id: -1 }).limit(5).toArray();
+for (const r of log) console.log(r._id.slice(-5), r.writer.split('/')[2], now - r.at, 'ms ago', JSON.parse(r.changes).map(c => c.kind).join(','));
+await c.close();
