@@ -96,11 +96,11 @@ function severalServers(store: ServerStore): void {
     const created = await postGraphQL(
       liveInstance(0).port,
       `mutation { createProcedure(input: { id: "SHARED_WORK", name: "shared work", steps: [
-      { id: "prepare", name: "prepare", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
-      { id: "work", name: "work", kind: DELAY, params: { ms: 15 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
-      { id: "flaky", name: "flaky", kind: SIMULATE, params: { failFirstAttempts: 1 }, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
-      { id: "notify", name: "notify", kind: WEBHOOK, params: { url: "${receiverUrl}" }, timeoutMs: 5000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
-      { id: "finish", name: "finish", kind: NOOP, timeoutMs: 2000, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
+      { id: "prepare", name: "prepare", kind: NOOP, timeoutMs: ${2_000 * store.slowness}, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
+      { id: "work", name: "work", kind: DELAY, params: { ms: 15 }, timeoutMs: ${2_000 * store.slowness}, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
+      { id: "flaky", name: "flaky", kind: SIMULATE, params: { failFirstAttempts: 1 }, timeoutMs: ${2_000 * store.slowness}, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
+      { id: "notify", name: "notify", kind: WEBHOOK, params: { url: "${receiverUrl}" }, timeoutMs: ${5_000 * store.slowness}, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
+      { id: "finish", name: "finish", kind: NOOP, timeoutMs: ${2_000 * store.slowness}, retry: { maxAttempts: ${MAX_ATTEMPTS}, initialDelayMs: 5, maxDelayMs: 20 } }
     ] }) { userErrors { message } } }`,
     );
     expect(created).toEqual({ data: { createProcedure: { userErrors: [] } } });

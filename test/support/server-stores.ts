@@ -12,6 +12,11 @@ export interface ServerStore {
   skipReason: string | null;
   /** Settings its servers run with in these suites, over the suite's own (say why for each). */
   serverSettings: Record<string, string>;
+  /**
+   * How many times longer a step's round trip through the store may take than on SQLite: step timeouts
+   * of these suites are multiplied by it (a step that waits is handed back to the store and taken again).
+   */
+  slowness: number;
   /** Makes a fresh, empty store; returns the environment every server process on it gets. */
   create(): Promise<Record<string, string>>;
   /** Removes what `create` made. */
@@ -31,6 +36,7 @@ function sqliteFile(): ServerStore {
     name: 'one SQLite file',
     skipReason: null,
     serverSettings: {},
+    slowness: 1,
     async create() {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
       return { DATA_DIR: dir };
@@ -51,6 +57,9 @@ function mongoDatabase(url: string | undefined): ServerStore {
     // and scans for orphans as often (a query FerretDB answers by reading every stored handoff): with a
     // minute's lease those leave FerretDB on this shared 2-core machine time for the work itself.
     serverSettings: { LEASE_MS: '60000' },
+    // FerretDB takes one write at a time (SQLite): on a busy machine a hand-back and the claim that takes it
+    // again (a DELAY step's wait) can take seconds where SQLite takes milliseconds.
+    slowness: 10,
     async create() {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
       database = `handoff_servers_${randomUUID().slice(0, 8)}`;

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { type App, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
-import { MongoDatabase } from '../../src/store/adapters/mongo.js';
 import type { Database } from '../../src/store/collection.js';
-import { mongoUrlFor } from './server-stores.js';
+import { testStoreSettings } from './test-store.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -42,18 +40,6 @@ export interface TestServerOptions {
   clock?: Clock;
 }
 
-/**
- * The store a test server gets when its test does not name one: in memory, or with
- * HANDOFF_TEST_STORE=mongo a fresh database on MONGODB_URL (dropped when the server closes). The
- * CI script runs the README and docs walkthroughs a second time that way, on FerretDB.
- */
-function defaultStore(): { env: Record<string, string>; database: string | null } {
-  if (process.env.HANDOFF_TEST_STORE !== 'mongo') return { env: { STORE: 'memory' }, database: null };
-  if (!process.env.MONGODB_URL) throw new Error('HANDOFF_TEST_STORE=mongo needs MONGODB_URL');
-  const database = `handoff_test_${randomUUID().slice(0, 8)}`;
-  return { env: { STORE: 'mongo', MONGODB_URL: mongoUrlFor(process.env.MONGODB_URL, database) }, database };
-}
-
 /** The real server on a free port with an in-memory store (unless env or HANDOFF_TEST_STORE says otherwise). */
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -61,11 +47,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const store =
     env.STORE || env.MONGODB_URL
-      ? { env: {}, database: null }
+      ? { settings: {}, dispose: async () => undefined }
       : options.db
-        ? { env: { STORE: 'memory' }, database: null }
-        : defaultStore();
-  const config: Config = loadConfig({ ...store.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+        ? { settings: { STORE: 'memory' }, dispose: async () => undefined }
+        : testStoreSettings();
+  const config: Config = loadConfig({ ...store.settings, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
   const logs: Record<string, any>[] = [];
   const logger = options.logLevel
     ? pino({ level: options.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line)) })
@@ -102,8 +88,8 @@ export async function startTestServer(
     },
     async close() {
       await Promise.all(clients.map((client) => client.dispose()));
-      if (store.database && app.db instanceof MongoDatabase) await app.db.dropDatabase();
       await app.close();
+      await store.dispose();
     },
   };
 }
