@@ -43,16 +43,18 @@ export class FerretDBServer {
     readonly dir: string,
     readonly port: number,
     private readonly debugPort: number,
+    private readonly temporary: boolean,
   ) {}
 
-  /** Starts FerretDB in a new temporary directory on free loopback ports. */
-  static async launch(binary: string): Promise<FerretDBServer> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-ferretdb-'));
-    const server = new FerretDBServer(binary, dir, await freePort(), await freePort());
+  /** Starts FerretDB on free loopback ports, in a new temporary directory (or in `dir`, which `dispose` then keeps). */
+  static async launch(binary: string, dir?: string): Promise<FerretDBServer> {
+    const home = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-ferretdb-'));
+    fs.mkdirSync(home, { recursive: true });
+    const server = new FerretDBServer(binary, home, await freePort(), await freePort(), dir === undefined);
     try {
       await server.start();
     } catch (error) {
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (dir === undefined) fs.rmSync(home, { recursive: true, force: true });
       throw error;
     }
     return server;
@@ -128,7 +130,7 @@ export class FerretDBServer {
 
   async dispose(): Promise<void> {
     await this.stop();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.temporary) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The last lines FerretDB wrote (for failure messages). */

@@ -33,6 +33,11 @@ function eventId(owner: string, seq: number): string {
   return `${owner}#${String(seq).padStart(SEQ_WIDTH, '0')}`;
 }
 
+/** An event as the log stores it: for fixtures that write many at once (benchmarks), not for the write path. */
+export function eventDocument(owner: string, seq: number, at: number, bodyText: string, writer?: string) {
+  return { _id: eventId(owner, seq), owner, seq, at, body: bodyText, ...(writer ? { writer } : {}) };
+}
+
 /**
  * Per-owner append-only event log, for any adapter. The caller numbers the events: an owner's
  * next seq lives in its own document and advances in the same compare-and-set as its state, so

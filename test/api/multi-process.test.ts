@@ -264,7 +264,7 @@ function severalServers(store: ServerStore): void {
       expect(stream.seqs, stream.id).toEqual(stream.seqs.map((_, n) => n + 1));
       expect(FINAL.has(stream.last), stream.id).toBe(true);
     }
-  }, 300_000);
+  }, 300_000 * store.slowness);
 
   it('carries a signal and a cancel sent to one process to the step another runs, through the change feed', async () => {
     // Two more processes whose leases (and so lease renewal and the signal poll, a third of a lease) are
@@ -323,7 +323,7 @@ function severalServers(store: ServerStore): void {
     await done;
     await client.dispose();
     expect(events.at(-1)).toBe('HANDOFF_CANCELLED');
-  }, 60_000);
+  }, 60_000 * store.slowness);
 }
 
 for (const store of serverStores()) {

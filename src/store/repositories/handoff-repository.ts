@@ -38,7 +38,7 @@ import { addOrderFields } from './handoff-order-fields.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
 
-interface HandoffDocument {
+export interface HandoffDocument {
   _id: string;
   version: number;
   seq: number;
@@ -135,6 +135,31 @@ function progressFields(handoff: Handoff, at: number) {
     updatedAt: at,
     retrying: hasRetryingStep(handoff),
     deadlineAt: isFinal(handoff.status) ? null : (handoff.deadlineAt ?? null),
+  };
+}
+
+/**
+ * A finished handoff (version and seq set) as this repository stores it, its last event as its outbox:
+ * for fixtures that write many at once with a driver (benchmarks), not for the write path.
+ */
+export function finishedHandoffDocument(
+  handoff: Handoff,
+  lastEvent: HandoffEvent,
+  cancelRequest: { reason: string; at: number } | null,
+): HandoffDocument {
+  const at = handoff.finishedAt ?? handoff.createdAt;
+  return {
+    _id: handoff.id,
+    ...identityFields(handoff),
+    ...progressFields(handoff, at),
+    metadata: JSON.stringify(handoff.metadata),
+    outbox: JSON.stringify([lastEvent]),
+    leaseOwner: null,
+    leaseExpiresAt: 0,
+    signals: {},
+    cancelRequest,
+    requestsRev: 0,
+    dueAt: null,
   };
 }
 
