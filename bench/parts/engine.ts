@@ -24,13 +24,7 @@ import {
   runEngineBatch,
   STEPS_PER_HANDOFF,
 } from '../support/engine-harness.js';
-import {
-  benchFerretDBBinary,
-  databaseUrl,
-  dropDatabase,
-  FERRETDB_LABEL,
-  startBenchFerretDB,
-} from '../support/ferretdb.js';
+import { benchFerretDBBinary, databaseUrl, FERRETDB_LABEL, startBenchFerretDB } from '../support/ferretdb.js';
 import { MapDatabase } from '../support/map-database.js';
 import { loadInChild } from '../support/spawn.js';
 
