@@ -56,7 +56,8 @@ function mongoDatabase(url: string | undefined): ServerStore {
     // Each process renews the lease of every handoff it runs every third of a lease, one guarded write each,
     // and scans for orphans as often (a query FerretDB answers by reading every stored handoff): with a
     // minute's lease those leave FerretDB on this shared 2-core machine time for the work itself.
-    serverSettings: { LEASE_MS: '60000' },
+    // And fewer handoffs at once per process: FerretDB writes one at a time, more in flight only queue.
+    serverSettings: { LEASE_MS: '60000', MAX_CONCURRENT_HANDOFFS: '30' },
     // FerretDB takes one write at a time (SQLite): on a busy machine a hand-back and the claim that takes it
     // again (a DELAY step's wait) can take seconds where SQLite takes milliseconds.
     slowness: 10,

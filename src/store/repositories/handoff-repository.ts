@@ -661,9 +661,11 @@ export class HandoffRepository implements HandoffStore {
     leaseMs: number,
     version: number,
   ): Promise<OutOfBandRequests | null> {
+    // As when taking a lease: a handoff another process is writing now is left to it (the next tick looks again).
     const updated = await this.handoffs.findOneAndUpdate(
       { _id: id, version, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] },
       { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
+      { unlessBusy: true },
     );
     return updated ? requestsOf(updated) : null;
   }
