@@ -12,7 +12,7 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { type Clock, systemClock } from './engine/shared/clock.js';
 import type { Random } from './engine/shared/random.js';
 import { secureClaimTokens } from './engine/tasks/claim-token.js';
-import { useOperationLimits } from './http/armor.js';
+import { useOperationCost, useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
 import { loadDashboardAssets, withDashboard } from './http/dashboard-assets.js';
@@ -21,13 +21,17 @@ import { attachGraphQLWebSocket } from './http/graphql-ws.js';
 import { useListLengthLimit } from './http/list-limits.js';
 import { renderLocalGraphiQL } from './http/local-graphiql.js';
 import { maskStoreErrors } from './http/mask-store-errors.js';
+import { useNestingGuard } from './http/nesting-guard.js';
 import { operationIdentity } from './http/operation-identity.js';
-import { isLoopbackHostname, OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
+import { OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { useReadiness } from './http/readiness.js';
 import { scopedLogger, withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { withServedPaths } from './http/served-paths.js';
+import { resumePoint, useSseEventIds } from './http/sse-event-ids.js';
+import { useSingleConnectionRefusal } from './http/sse-single-connection.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
+import { createMcpEndpoint, MCP_PATH } from './mcp/mcp-endpoint.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
@@ -67,19 +71,24 @@ export interface AppOptions {
 const GRAPHQL_ENDPOINT = '/graphql';
 const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
-const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT];
+const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT, MCP_PATH];
 
 /** What GraphiQL opens with: the procedures a first handoff can use (docs/first-handoff.md walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
 # Run this, then follow the walkthrough in docs/first-handoff.md.
 query Procedures {
-  procedures {
-    procedureId
-    name
-    estimatedDurationMs
-    steps { id name kind timeoutMs maxAttempts }
-    validationRules { id name severity }
-    rollback { id name }
+  procedures(first: 10) {
+    totalCount
+    edges {
+      node {
+        procedureId
+        name
+        estimatedDurationMs
+        steps { id name kind timeoutMs maxAttempts }
+        validationRules { id name severity }
+        rollback { id name }
+      }
+    }
   }
 }
 `;
@@ -127,7 +136,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   registerQueueMetrics(metrics, engine.queue, config.fairShareMetricKeys);
   const loggedErrors = new WeakSet<object>();
 
-  const rest = createRestApi(schema);
+  const rest = createRestApi(schema, logger.child({ component: 'rest' }));
+  // MCP tool calls are GraphQL requests through Yoga itself (made below), with the caller's key.
+  const mcp = createMcpEndpoint({
+    graphqlPath: GRAPHQL_ENDPOINT,
+    serve: async (request) => yoga.fetch(request),
+    maxSessions: config.mcpMaxSessions,
+    idleMs: config.mcpSessionIdleMs,
+    logger: logger.child({ component: 'mcp' }),
+  });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -143,16 +160,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     multipart: false,
     // No cross-origin browser access unless CORS_ORIGINS names the origins (Yoga's default reflects any origin).
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
-    context: (initialContext) => ({
-      engine,
-      loaders: createLoaders(engine),
-      activeSubscriptions: activeSubscriptions.count,
-      ...operationIdentity(keys, logger, initialContext),
-    }),
+    context: (initialContext) => {
+      const identity = operationIdentity(keys, logger, initialContext);
+      return {
+        engine,
+        loaders: createLoaders(engine),
+        activeSubscriptions: activeSubscriptions.count,
+        ...identity,
+        resumeAfter: resumePoint(initialContext.request?.headers, identity.transport),
+        eventId: null,
+      };
+    },
     plugins: [
       useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts(),
+      useSingleConnectionRefusal(GRAPHQL_ENDPOINT),
       rest.plugin,
+      mcp.plugin,
       useReadiness(
         '/ready',
         async () => {
@@ -166,10 +190,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         },
         storeDetails,
       ),
+      // Before armor's token limit: graphql-js would overflow the stack on deep brackets first.
+      useNestingGuard(),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
+      useOperationCost(),
       useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
       activeSubscriptions.plugin,
+      useSseEventIds(),
       useRequestMetrics(metrics, METRICS_ENDPOINT),
     ],
   });
@@ -177,7 +205,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const origins = new OriginPolicy({
     allowedOrigins: config.corsOrigins,
     keysRequired: keys.enabled,
-    listensOnLoopback: isLoopbackHostname(config.host),
+    allowedHostNames: config.allowedHosts,
   });
   const streams = new StreamLimits({ total: config.maxStreams, perClient: config.maxStreamsPerClient });
   const refused = refusedRequestsCounter(metrics);
@@ -188,9 +216,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const api = withApiKeys(
     keys,
     {
-      isApi: (path) => path === GRAPHQL_ENDPOINT || rest.serves(path),
+      isApi: (path) => path === GRAPHQL_ENDPOINT || path === MCP_PATH || rest.serves(path),
       metrics: METRICS_ENDPOINT,
       openApi: OPENAPI_PATH,
+      mcp: MCP_PATH,
     },
     withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
       refused('too-many-streams');
@@ -221,6 +250,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxPayloadBytes: config.maxBodyBytes,
       maxWebSockets: config.maxWebSockets,
       maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+      maxPendingMessages: config.wsMaxPendingMessages,
     },
   });
 
@@ -243,6 +273,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await mcp.close();
       await webSockets.dispose();
       for (const client of webSockets.sockets.clients) client.terminate();
       unhookEngineMetrics();

@@ -55,8 +55,15 @@ export interface Config {
   bulkBatchSize: number;
   /** Pause between two batches of a bulk operation, leaving the store to live traffic. */
   bulkBatchIntervalMs: number;
-  /** Hosts that `webhook` steps may call. */
+  /** Hosts that `webhook` steps and webhook subscriptions may call (WEBHOOK_ALLOW_HOSTS). */
   webhookAllowList: string[];
+  /**
+   * OUTBOUND_ALLOW_PRIVATE: which allow-listed hosts may resolve to loopback, private, link-local or
+   * other non-public addresses — all of them (true), the hosts listed, or none (false, the default).
+   */
+  outboundAllowPrivate: boolean | string[];
+  /** WEBHOOK_STEP_SECRET: webhook step calls are signed with it (Handoff-Signature); null: unsigned. */
+  webhookStepSecret: string | null;
   /** Webhook subscriptions: attempts per delivery before it is marked FAILED. */
   webhookMaxAttempts: number;
   /** Wait before the second attempt of a delivery; each later wait is three times longer, up to an hour. */
@@ -72,10 +79,18 @@ export interface Config {
   maxBodyBytes: number;
   maxWebSockets: number;
   maxSubscriptionsPerSocket: number;
+  /** Messages one graphql-ws socket may have waiting to be handled; a socket with more is closed with 4429. */
+  wsMaxPendingMessages: number;
   /** Streams (SSE responses and graphql-ws subscriptions) open at once, all clients together. */
   maxStreams: number;
   /** Streams one client (peer address) may hold open at once, over every transport. */
   maxStreamsPerClient: number;
+  /** Host names an open server also answers to, besides loopback names and IP addresses (ALLOWED_HOSTS). */
+  allowedHosts: string[];
+  /** MCP sessions (Streamable HTTP at /mcp) open at once; an initialize beyond it gets 503. */
+  mcpMaxSessions: number;
+  /** An MCP session unused for this long is closed. */
+  mcpSessionIdleMs: number;
   /** Browser origins allowed to call the API cross-origin (CORS and WebSocket Origin check); none by default. */
   corsOrigins: string[];
   /** The dashboard's build (vite's output) served at `/`. */
@@ -243,6 +258,40 @@ function fairShare(env: Env): FairShareRule | null {
   };
 }
 
+function hostList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, '$1'),
+    )
+    .filter(Boolean);
+}
+
+/** OUTBOUND_ALLOW_PRIVATE=true|false|host,host: every host listed must be one WEBHOOK_ALLOW_HOSTS allows. */
+function outboundAllowPrivate(env: Env, allowHosts: string[]): boolean | string[] {
+  const raw = (env.OUTBOUND_ALLOW_PRIVATE ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  const hosts = hostList(raw);
+  const unknown = hosts.filter((host) => !allowHosts.includes(host));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      'OUTBOUND_ALLOW_PRIVATE',
+      `expected true, false or hosts that WEBHOOK_ALLOW_HOSTS lists; ${unknown.join(', ')} is not listed there`,
+    );
+  return hosts;
+}
+
+function webhookStepSecret(env: Env): string | null {
+  const secret = env.WEBHOOK_STEP_SECRET;
+  if (secret === undefined || secret === '') return null;
+  if (secret.length < 16) throw new ConfigError('WEBHOOK_STEP_SECRET', 'must be at least 16 characters');
+  return secret;
+}
+
 const MINUTE_MS = 60_000;
 const TEN_YEARS_MINUTES = 10 * 366 * 24 * 60;
 
@@ -266,6 +315,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (store === 'mongo' && !mongodbUrl) throw new ConfigError('STORE', 'STORE=mongo needs MONGODB_URL');
   const hostExplicit = Boolean(env.HOST);
   const keys = apiKeys(env);
+  const webhookAllowList = hostList(env.WEBHOOK_ALLOW_HOSTS);
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     // An open server (no keys) stays on loopback unless told otherwise.
@@ -288,10 +338,9 @@ export function loadConfig(env: Env = process.env): Config {
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     bulkBatchSize: integer(env, 'BULK_BATCH_SIZE', 100, 1, 10_000),
     bulkBatchIntervalMs: integer(env, 'BULK_BATCH_INTERVAL_MS', 0, 0, 3_600_000),
-    webhookAllowList: (env.WEBHOOK_ALLOW_HOSTS ?? '')
-      .split(',')
-      .map((h) => h.trim().toLowerCase())
-      .filter(Boolean),
+    webhookAllowList,
+    outboundAllowPrivate: outboundAllowPrivate(env, webhookAllowList),
+    webhookStepSecret: webhookStepSecret(env),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     webhookRetryInitialMs: integer(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 1, 3_600_000),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
@@ -301,9 +350,16 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    wsMaxPendingMessages: integer(env, 'WS_MAX_PENDING_MESSAGES', 256, 8, 1_000_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
+    mcpMaxSessions: integer(env, 'MCP_MAX_SESSIONS', 100, 1, 100_000),
+    mcpSessionIdleMs: integer(env, 'MCP_SESSION_IDLE_MS', 1_800_000, 1_000, 86_400_000),
     dashboardDir: path.resolve(env.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR),
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))

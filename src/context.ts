@@ -1,5 +1,6 @@
 import type { Engine } from './engine/engine.js';
 import type { RequestScope } from './http/request-scope.js';
+import type { StreamEventIds } from './http/sse-event-ids.js';
 import type { Loaders } from './resolvers/loaders.js';
 
 export type Role = 'viewer' | 'operator' | 'admin' | 'agent';
@@ -13,8 +14,11 @@ export interface Caller {
   agentId?: string;
 }
 
-/** What every resolver receives. Built once per HTTP request or WebSocket operation. */
-export interface GraphQLContext {
+/**
+ * What every resolver receives. Built once per HTTP request or WebSocket operation. Over SSE a
+ * numbered stream starts after `resumeAfter` (the client's Last-Event-ID) and marks each event's id.
+ */
+export interface GraphQLContext extends StreamEventIds {
   engine: Engine;
   loaders: Loaders;
   caller: Caller | null;

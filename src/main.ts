@@ -43,6 +43,11 @@ async function main(): Promise<void> {
   } else process.stderr.write(`${listening}\n`);
   if (logger.isLevelEnabled('info')) logger.info(`Dashboard at http://${address.address}:${address.port}/`);
   logAccessMode(logger, config, address);
+  if (config.webhookAllowList.length > 0 && config.webhookStepSecret === null)
+    logger.warn(
+      {},
+      'WEBHOOK_STEP_SECRET is not set: WEBHOOK step calls go out unsigned (subscription deliveries are signed with their own secrets)',
+    );
 
   let stopping = false;
   const shutdown = (signal: string) => {

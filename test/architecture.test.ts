@@ -88,6 +88,18 @@ describe('layers: src/schema declares, src/resolvers resolves', () => {
     ).toHaveLength(1);
   });
 
+  it('src/mcp reaches the server only through its GraphQL API: it imports no other part of src', () => {
+    const files = tsFiles(join(ROOT, 'src', 'mcp'));
+    const outside = files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/^import\s[\s\S]*?\sfrom\s+'(\.[^']+)';/gm)]
+        .map((match) => relative(ROOT, resolve(dirname(file), match[1])))
+        .filter((target) => !target.startsWith('src/mcp/'))
+        .map((target) => `${relative(ROOT, file)} imports ${target}`),
+    );
+    expect(files.length).toBeGreaterThan(0);
+    expect(outside).toEqual([]);
+  });
+
   it('the check itself catches each kind of breach', () => {
     const file = join(SCHEMA_DIR, 'example.ts');
     const breaches = [

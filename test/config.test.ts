@@ -241,6 +241,33 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads OUTBOUND_ALLOW_PRIVATE as true, false or allow-listed hosts, and WEBHOOK_STEP_SECRET', () => {
+    expect(loadConfig({})).toMatchObject({ outboundAllowPrivate: false, webhookStepSecret: null });
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE: 'true' }).outboundAllowPrivate).toBe(true);
+    expect(
+      loadConfig({ WEBHOOK_ALLOW_HOSTS: 'hooks.internal,[::1]', OUTBOUND_ALLOW_PRIVATE: 'Hooks.Internal, [::1]' })
+        .outboundAllowPrivate,
+    ).toEqual(['hooks.internal', '::1']);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_HOSTS: 'a.example', OUTBOUND_ALLOW_PRIVATE: 'b.example' })).toThrow(
+      'Invalid OUTBOUND_ALLOW_PRIVATE: expected true, false or hosts that WEBHOOK_ALLOW_HOSTS lists; b.example is not listed there',
+    );
+    expect(loadConfig({ WEBHOOK_STEP_SECRET: 'whsec_0123456789abcdef' }).webhookStepSecret).toBe(
+      'whsec_0123456789abcdef',
+    );
+    expect(() => loadConfig({ WEBHOOK_STEP_SECRET: 'short' })).toThrow(
+      'Invalid WEBHOOK_STEP_SECRET: must be at least 16 characters',
+    );
+  });
+
+  it('reads ALLOWED_HOSTS and WS_MAX_PENDING_MESSAGES', () => {
+    expect(loadConfig({})).toMatchObject({ allowedHosts: [], wsMaxPendingMessages: 256 });
+    expect(loadConfig({ ALLOWED_HOSTS: 'Handoff.Internal, ', WS_MAX_PENDING_MESSAGES: '64' })).toMatchObject({
+      allowedHosts: ['handoff.internal'],
+      wsMaxPendingMessages: 64,
+    });
+    expect(() => loadConfig({ WS_MAX_PENDING_MESSAGES: '2' })).toThrow('Invalid WS_MAX_PENDING_MESSAGES');
+  });
+
   it('reads the webhook delivery settings, with defaults, and refuses out-of-range values', () => {
     expect(loadConfig({})).toMatchObject({
       webhookMaxAttempts: 8,

@@ -47,6 +47,7 @@ async function engineOn(db: SqliteDatabase): Promise<Engine> {
       agentHeartbeatWindowMs: 30_000,
       maxConcurrentHandoffs: BENCH_MAX_CONCURRENT,
       webhookAllowList: ['127.0.0.1'],
+      outboundAllowPrivate: ['127.0.0.1'],
       webhookPollMs: 50,
     },
   });

@@ -83,6 +83,7 @@ async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
   });
   const client = new ChaosClient(`http://127.0.0.1:${port}/graphql`, deadline);
   const killer = new Killer(server, options.kills, options.handoffs, options.seed);

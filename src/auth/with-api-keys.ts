@@ -7,7 +7,8 @@ import { bearerToken } from './credentials.js';
  * HTTP-level key checks, before Yoga sees the request: when keys are configured, a request to the
  * API (the GraphQL endpoint or a REST route) that presents a key matching none gets 401 (a typo'd key should fail loudly, not
  * look like an anonymous caller), and `/metrics` needs a valid key of any role but `agent`. The
- * OpenAPI document describes the schema, so it needs a valid key, as introspection does. A request with no key
+ * OpenAPI document describes the schema, so it needs a valid key, as introspection does, and so does the MCP
+ * endpoint (a session belongs to the key that opened it). A request with no key
  * at all goes on as an anonymous caller; scope-auth then answers each field it may not read with
  * UNAUTHENTICATED.
  *
@@ -16,7 +17,7 @@ import { bearerToken } from './credentials.js';
  */
 export function withApiKeys(
   ring: ApiKeyRing,
-  endpoints: { isApi: (path: string) => boolean; metrics: string; openApi: string },
+  endpoints: { isApi: (path: string) => boolean; metrics: string; openApi: string; mcp: string },
   handler: RequestListener,
 ): RequestListener {
   // Without keys there is nothing to check: requests pay nothing.
@@ -27,7 +28,9 @@ export function withApiKeys(
     const auth = ring.authenticate(bearerToken(req.headers.authorization));
     const challenge = { 'www-authenticate': 'Bearer' };
     if (auth.kind === 'invalid') return refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', challenge);
-    if ((path === endpoints.metrics || path === endpoints.openApi) && auth.kind !== 'valid')
+    // An MCP session is opened by a key and used by it alone: it needs one from the start.
+    const keyRequired = path === endpoints.metrics || path === endpoints.openApi || path === endpoints.mcp;
+    if (keyRequired && auth.kind !== 'valid')
       return refuse(res, 401, 'UNAUTHENTICATED', 'An API key is required', challenge);
     // An agent's key reaches its own agent's work and nothing else: not the server's metrics.
     if (path === endpoints.metrics && auth.caller?.role === 'agent')

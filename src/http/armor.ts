@@ -1,5 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Plugin } from 'graphql-yoga';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../resolvers/connection.js';
+import { usePageCost } from './page-cost.js';
 
 /**
  * Static limits on an operation's shape, checked at parse/validate time before anything runs.
@@ -8,7 +10,7 @@ import type { Plugin } from 'graphql-yoga';
  */
 export const OPERATION_LIMITS = {
   maxDepth: 12,
-  maxCost: 5_000,
+  maxCost: 60_000,
   maxAliases: 15,
   maxDirectives: 20,
   maxTokens: 2_000,
@@ -16,15 +18,25 @@ export const OPERATION_LIMITS = {
 
 /**
  * graphql-armor with our limits. Field suggestions ("Did you mean …?") are blocked when API keys
- * are on, so an unauthenticated probe cannot map the schema through error messages.
+ * are on, so an unauthenticated probe cannot map the schema through error messages. The cost limit
+ * is ours (usePageCost): armor's counts a page size only when `first` is a literal.
  */
 export function useOperationLimits(options: { hideFieldSuggestions: boolean }): Plugin {
   return EnvelopArmorPlugin({
     maxDepth: { n: OPERATION_LIMITS.maxDepth },
-    costLimit: { maxCost: OPERATION_LIMITS.maxCost },
+    costLimit: { enabled: false },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
     maxTokens: { n: OPERATION_LIMITS.maxTokens },
     blockFieldSuggestion: { enabled: options.hideFieldSuggestions },
   }) as Plugin;
+}
+
+/** The cost limit, with every list weighted by the page it returns (see pageCost). */
+export function useOperationCost(): Plugin {
+  return usePageCost({
+    maxCost: OPERATION_LIMITS.maxCost,
+    defaultPageSize: DEFAULT_PAGE_SIZE,
+    maxPageSize: MAX_PAGE_SIZE,
+  });
 }

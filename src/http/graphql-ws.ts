@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -15,6 +14,7 @@ import { nextMessageChannel } from './next-message-channel.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { createRequestScope, type RequestScope, runInScope } from './request-scope.js';
+import { type SocketExtra, serveGraphQLWs } from './serve-graphql-ws.js';
 import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 import { clientOf, type StreamLimits } from './stream-limits.js';
 import { WriteBatches } from './write-batches.js';
@@ -26,6 +26,8 @@ export interface WebSocketLimits {
   maxWebSockets: number;
   /** Operations in flight on one socket; the next one gets an error message. */
   maxSubscriptionsPerSocket: number;
+  /** Messages one socket may have waiting to be handled; more close it with 4429 (see MessagePump). */
+  maxPendingMessages: number;
 }
 
 export interface GraphQLWebSocketOptions {
@@ -62,7 +64,7 @@ interface Enveloped {
   releaseStream: () => void;
 }
 
-type Extra = { socket: WebSocket; request: import('node:http').IncomingMessage };
+type Extra = SocketExtra;
 
 function asGraphQLErrors(error: unknown, logger: Logger): GraphQLError[] {
   if (error instanceof GraphQLError) return [error];
@@ -119,9 +121,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
   const sessionOf = (ctx: WsContext<Record<string, unknown>, Extra>): SocketSession | undefined =>
     sessions.get(ctx.extra.socket);
 
-  const disposable = useServer<Record<string, unknown>, Extra>(
+  const disposable = serveGraphQLWs(
     {
-      isProd: true,
       onConnect: (ctx) => {
         const connectionId = randomUUID();
         const key = connectionParamsKey(ctx.connectionParams) ?? bearerToken(ctx.extra.request.headers.authorization);
@@ -224,25 +225,15 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
       },
     },
     sockets,
+    {
+      maxPendingMessages: limits.maxPendingMessages,
+      logger,
+      loggerOf: (socket) => sessions.get(socket)?.logger,
+    },
   );
   server.on('upgrade', (request, stream, head) => {
     sockets.handleUpgrade(request, stream, head, (socket) => sockets.emit('connection', socket, request));
   });
-  // ws emits a socket's 'error' after closing it itself: mostly a client's protocol fault (an
-  // oversized or malformed frame, closed with 1009, 1002…), else a failed send. graphql-ws's own
-  // handler prints it with console.error, so any client could write stack traces to stderr; it
-  // goes to the connection's log instead. (Registered after useServer's 'connection' listener, so
-  // it replaces the handler that one has just added.)
-  sockets.on('connection', (socket: WebSocket) => {
-    socket.removeAllListeners('error');
-    socket.on('error', (error: Error & { code?: string }) => {
-      const session = sessions.get(socket);
-      (session?.logger ?? logger).warn(
-        { code: error.code, reason: error.message },
-        'WebSocket closed on a socket error',
-      );
-    });
-  });
 
-  return { sockets, dispose: () => disposable.dispose() as Promise<void> };
+  return { sockets, dispose: () => disposable.dispose() };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
+import { isIP } from 'node:net';
 import { refuse } from './refuse.js';
 
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and ::1: names only this machine answers to. */
@@ -11,6 +12,11 @@ export function isLoopbackHostname(hostname: string): boolean {
     name === '[::1]' ||
     name === '::1'
   );
+}
+
+/** An IP address (`192.168.1.5`, `[fe80::1]`): a browser connects to it as written, so no page can rebind it. */
+function isIpAddress(hostname: string): boolean {
+  return isIP(hostname.replace(/^\[(.*)\]$/, '$1')) !== 0;
 }
 
 /** The host name of a `Host` header value (`name:port`, `[v6]:port`), or null when it is not one. */
@@ -27,8 +33,8 @@ export interface OriginPolicyOptions {
   allowedOrigins: readonly string[];
   /** API keys are required: a page cannot act without one, so the server's own origin is fine under any name. */
   keysRequired: boolean;
-  /** The server listens on loopback only: any other `Host` is a name pointed at 127.0.0.1 by someone else. */
-  listensOnLoopback: boolean;
+  /** ALLOWED_HOSTS: host names an open server also answers to, besides loopback names and IP addresses. */
+  allowedHostNames: readonly string[];
 }
 
 /**
@@ -36,16 +42,19 @@ export interface OriginPolicyOptions {
  *
  * Browsers send `Origin` on POSTs and WebSocket upgrades and never apply CORS to the latter, so a
  * foreign origin is refused outright unless CORS_ORIGINS lists it. DNS rebinding makes a foreign page
- * *look* same-origin (evil.example resolves to 127.0.0.1, so Origin and Host both say evil.example):
- * an open server therefore trusts its own origin only under a loopback name. An open server on
- * loopback also refuses requests whose `Host` is not a loopback name (or a CORS_ORIGINS host): that
- * covers same-origin GETs, which carry no `Origin`, from a rebound page. Clients outside a browser
- * send no `Origin` and a `Host` naming what they connected to.
+ * *look* same-origin (evil.example resolves to 127.0.0.1 or the server's LAN address, so Origin and
+ * Host both say evil.example): an open server therefore trusts only names nobody else can point at it —
+ * loopback names, IP addresses, and the names ALLOWED_HOSTS lists. It applies that to `Host` as well, on
+ * whatever interface it listens (HOST=0.0.0.0 too): that covers same-origin GETs, which carry no
+ * `Origin`, from a rebound page. Clients outside a browser send no `Origin` and a `Host` naming what
+ * they connected to. A server that requires keys accepts any name: a page cannot act without a key.
  */
 export class OriginPolicy {
   private readonly allowedHosts: Set<string>;
+  private readonly allowedHostNames: Set<string>;
 
   constructor(private readonly options: OriginPolicyOptions) {
+    this.allowedHostNames = new Set(options.allowedHostNames.map((name) => name.toLowerCase().replace(/\.$/, '')));
     this.allowedHosts = new Set(
       options.allowedOrigins.flatMap((origin) => {
         try {
@@ -69,16 +78,25 @@ export class OriginPolicy {
         return 'Origin not allowed';
       }
       if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) return 'Origin not allowed';
-      if (open && !isLoopbackHostname(parsed.hostname))
-        return 'Origin not allowed: an open server trusts its own pages only under a loopback name (set CORS_ORIGINS)';
+      if (open && !this.trustsName(parsed.hostname))
+        return 'Origin not allowed: an open server trusts its own pages only under a loopback name, an IP address or ALLOWED_HOSTS (set CORS_ORIGINS)';
       return null;
     }
-    if (open && this.options.listensOnLoopback && host !== undefined && !this.allowedHosts.has(host.toLowerCase())) {
+    if (open && host !== undefined && !this.allowedHosts.has(host.toLowerCase())) {
       const hostname = hostnameOf(host);
-      if (hostname === null || !isLoopbackHostname(hostname))
-        return 'Host not allowed: an open server on loopback answers only to loopback names';
+      if (hostname === null || !this.trustsName(hostname))
+        return 'Host not allowed: an open server answers only to loopback names, IP addresses and ALLOWED_HOSTS';
     }
     return null;
+  }
+
+  /** A name no other site can point at this server (see the class comment). */
+  private trustsName(hostname: string): boolean {
+    return (
+      isLoopbackHostname(hostname) ||
+      isIpAddress(hostname) ||
+      this.allowedHostNames.has(hostname.toLowerCase().replace(/\.$/, ''))
+    );
   }
 
   refusalOf(req: IncomingMessage): string | null {

@@ -6,6 +6,7 @@ import { AgentTaskRef } from '../schema/agent-task.js';
 import { builder } from '../schema/builder.js';
 import { HandoffRef } from '../schema/handoff.js';
 import '../schema/subscription-root.js';
+import { streamStart, withEventId } from './event-ids.js';
 import { plainId } from './ids.js';
 
 const MAX_ENTRIES_PER_READ = 1_000;
@@ -67,7 +68,7 @@ builder.subscriptionFields((t) => ({
       }),
     },
     subscribe: (_root, args, context) =>
-      context.engine.agentFeed.follow(plainId(String(args.agentId), 'Agent'), Math.max(0, args.after ?? 0)),
-    resolve: (entry: AgentFeedEntry) => entry,
+      context.engine.agentFeed.follow(plainId(String(args.agentId), 'Agent'), streamStart(args.after, context)),
+    resolve: (entry: AgentFeedEntry, _args, context) => withEventId(context, entry.seq, entry),
   }),
 }));

@@ -2,8 +2,8 @@ import { GraphQLError } from 'graphql';
 import type { Page, PageRequest } from '../engine/kernel/ports/page.js';
 import { InvalidCursorError } from '../engine/kernel/ports/store-errors.js';
 
-const DEFAULT_PAGE_SIZE = 20;
-const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
 
 interface ConnectionArgs {
   first?: number | null;

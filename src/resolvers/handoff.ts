@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
-import { durationMs, updatedAtOf } from '../engine/kernel/handoff/handoff.js';
+import { durationMs, isFinal, updatedAtOf } from '../engine/kernel/handoff/handoff.js';
 import type { HandoffEvent } from '../engine/kernel/handoff/handoff-event.js';
+import { duePause } from '../engine/kernel/handoff/pause-request.js';
 import { actorFrom } from '../engine/shared/actor.js';
 import { ActorRef } from '../schema/actor.js';
 import { AgentRef } from '../schema/agent.js';
@@ -24,6 +25,7 @@ import { ProcedureRef } from '../schema/procedure.js';
 import { actorOf } from './actor.js';
 import '../schema/subscription-root.js';
 import { HandoffOrderInput } from '../schema/handoff-filter.js';
+import { streamStart, withEventId } from './event-ids.js';
 import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
 import { optionalPlainId, plainId } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
@@ -170,9 +172,9 @@ builder.subscriptionFields((t) => ({
       if (!(await context.engine.handoffs.get(id))) {
         throw new GraphQLError(`No handoff with id "${id}"`, { extensions: { code: 'NOT_FOUND' } });
       }
-      return context.engine.handoffs.progress(id, Math.max(0, args.afterSeq ?? 0));
+      return context.engine.handoffs.progress(id, streamStart(args.afterSeq, context));
     },
-    resolve: (event: HandoffEvent) => event,
+    resolve: (event: HandoffEvent, _args, context) => withEventId(context, event.seq, event),
   }),
   handoffEvents: t.field({
     type: HandoffEventRef,
@@ -203,6 +205,16 @@ builder.objectFields(HandoffRef, (t) => ({
     description:
       'When its latest change (a step, a pause, a retry…) was stored: what handoffs(orderBy: UPDATED_AT) sorts on. For a handoff stored before this was kept: its finishedAt, startedAt or createdAt, until it next changes.',
     resolve: (handoff) => updatedAtOf(handoff),
+  }),
+  pauseRequestedAt: t.field({
+    type: 'DateTime',
+    nullable: true,
+    description:
+      'When pauseHandoff asked for a pause that has not taken effect yet: it takes effect before the next step or attempt (a queued handoff pauses at once, so this is set only while an attempt is in flight). Null when none is pending, and while PAUSED (see pausedAt).',
+    resolve: async (handoff, _args, context) => {
+      if (handoff.status === 'PAUSED' || isFinal(handoff.status)) return null;
+      return duePause(handoff, await context.engine.handoffs.pauseRequestOf(handoff.id))?.at ?? null;
+    },
   }),
 }));
 

@@ -1,25 +1,31 @@
 import { rollbackSteps } from '../engine/kernel/procedures/procedure.js';
 import type { ProcedureInput } from '../engine/kernel/procedures/procedure-definition.js';
 import { builder } from '../schema/builder.js';
-import { CompensationRef, implementProcedureNode, ProcedureRef } from '../schema/procedure.js';
+import { pageArgs } from '../schema/connection.js';
+import { CompensationRef, implementProcedureNode, ProcedureConnection, ProcedureRef } from '../schema/procedure.js';
 import {
   CreateProcedureInput,
   DeleteProcedureInput,
   ProcedurePayload,
   UpdateProcedureInput,
 } from '../schema/procedure-input.js';
+import { connectionFromPage, pageRequest } from './connection.js';
 import { plainId, plainIds } from './ids.js';
 import { toPayload } from './payload.js';
 
 builder.queryFields((t) => ({
   procedures: t.field({
-    type: [ProcedureRef],
-    description: 'Every procedure, by id.',
+    type: ProcedureConnection,
+    description: 'Procedures in id order, a page at a time (first/after).',
     authScopes: { viewer: true },
-    resolve: async (_root, _args, context) => {
-      const procedures = await context.engine.procedures.list();
-      for (const procedure of procedures) context.loaders.procedures.prime(procedure.id, procedure);
-      return procedures;
+    args: pageArgs(t.arg),
+    resolve: async (_root, args, context) => {
+      const connection = await connectionFromPage(
+        () => context.engine.procedures.page(pageRequest(args)),
+        () => context.engine.procedures.count(),
+      );
+      for (const edge of connection.edges) context.loaders.procedures.prime(edge.node.id, edge.node);
+      return connection;
     },
   }),
   procedure: t.field({

@@ -15,6 +15,7 @@ import {
   StartValidationSessionInput,
   UpdateValidationRuleInput,
   ValidationProgressEventRef,
+  ValidationRuleConnection,
   ValidationRuleIdInput,
   ValidationRulePayload,
   ValidationRuleRef,
@@ -24,6 +25,7 @@ import {
   ValidationSessionRef,
 } from '../schema/validation.js';
 import { connectionFromPage, pageRequest } from './connection.js';
+import { streamStart, withEventId } from './event-ids.js';
 import { optionalPlainId, plainId } from './ids.js';
 import { toPayload } from './payload.js';
 
@@ -40,20 +42,23 @@ builder.objectFields(ProcedureRef, (t) => ({
 
 builder.queryFields((t) => ({
   validationRules: t.field({
-    type: [ValidationRuleRef],
-    description: 'Validation rules by id, the eight seeds (VR001–VR008) and any created through the API.',
+    type: ValidationRuleConnection,
+    description:
+      'Validation rules in id order, a page at a time (first/after): the eight seeds (VR001–VR008) and any created through the API.',
     authScopes: { viewer: true },
     args: {
+      ...pageArgs(t.arg),
       enabled: t.arg.boolean({ required: false, description: 'Only enabled (true) or disabled (false) rules.' }),
       severity: t.arg({ type: [SeverityEnum], required: false, description: 'Only these severities.' }),
     },
     resolve: async (_root, args, context) => {
-      const rules = await context.engine.validationRules.list({
-        enabled: args.enabled ?? undefined,
-        severities: args.severity ?? undefined,
-      });
-      for (const rule of rules) context.loaders.validationRules.prime(rule.id, rule);
-      return rules;
+      const filter = { enabled: args.enabled ?? undefined, severities: args.severity ?? undefined };
+      const connection = await connectionFromPage(
+        () => context.engine.validationRules.page(filter, pageRequest(args)),
+        () => context.engine.validationRules.count(filter),
+      );
+      for (const edge of connection.edges) context.loaders.validationRules.prime(edge.node.id, edge.node);
+      return connection;
     },
   }),
   validationRule: t.field({
@@ -183,11 +188,11 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Plain or global session id.' }) },
     subscribe: async (_root, args, context) => {
       const id = plainId(String(args.id), 'ValidationSession');
-      const events = await context.engine.validation.progress(id);
+      const events = await context.engine.validation.progress(id, streamStart(null, context));
       if (!events) throw new GraphQLError(`No validation session "${id}"`, { extensions: { code: 'NOT_FOUND' } });
       return events;
     },
-    resolve: (event) => event,
+    resolve: (event, _args, context) => withEventId(context, event.seq, event),
   }),
 }));
 

@@ -4,6 +4,14 @@ import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
 import { payloadType } from './user-error.js';
 
+/** How the digest's JSON is written, for clients computing it (docs/agents-from-anywhere.md, "The canonical digest"). */
+const CANONICAL_JSON =
+  "Canonical JSON is JavaScript's JSON.stringify of the value with object keys sorted at every level by UTF-16 code units, and no spaces: " +
+  'non-ASCII characters as they are, numbers as JavaScript writes them (1 for 1.0, 0.00001, 1.5e-7). In Python, ' +
+  'json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) gives the same text except for keys ' +
+  'outside the Basic Multilingual Plane (emoji, sorted by code point) and floats Python writes its own way (1.0, 1e-05, 1.5e-07, 1e+16); the Python worker ' +
+  '(clients/python, canonical_json) follows JavaScript exactly.';
+
 export const ContextDeliveryRef = builder.objectRef<ContextDelivery>('ContextDelivery').implement({
   description:
     "What one handoff handed to one agent: the context keys its TRANSFER_CONTEXT steps copied into the agent's inbox, their digest, and the agent's receipt.",
@@ -20,8 +28,7 @@ export const ContextDeliveryRef = builder.objectRef<ContextDelivery>('ContextDel
       resolve: (d) => d.values,
     }),
     digest: t.exposeString('digest', {
-      description:
-        'SHA-256 (hex) of the canonical JSON of `values`: object keys sorted at every level, no spaces. Acknowledge with the digest you compute from what you read.',
+      description: `SHA-256 (hex) of the canonical JSON of \`values\`. ${CANONICAL_JSON} Acknowledge with the digest you compute from what you read.`,
     }),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', description: 'When the first key arrived.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When keys last arrived or were withdrawn.' }),
@@ -62,8 +69,7 @@ export const AcknowledgeDeliveryInput = builder.inputType('AcknowledgeDeliveryIn
     agentId: t.id({ required: true, description: 'The receiving agent (plain or global id).' }),
     digest: t.string({
       required: true,
-      description:
-        'The SHA-256 (hex) you computed from the values you read: canonical JSON, object keys sorted at every level, no spaces. A digest that does not match is refused (DIGEST_MISMATCH).',
+      description: `The SHA-256 (hex) of the canonical JSON of the values you read. ${CANONICAL_JSON} A digest that does not match is refused (DIGEST_MISMATCH).`,
     }),
   }),
 });

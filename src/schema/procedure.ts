@@ -1,6 +1,7 @@
 import type { Compensation, Procedure, RetryPolicy, StepDefinition } from '../engine/kernel/procedures/procedure.js';
 import { DEFAULT_NON_RETRYABLE_CODES } from '../engine/kernel/procedures/procedure.js';
 import { builder } from './builder.js';
+import { connectionType } from './connection.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
 import type { LoadNodes } from './load-nodes.js';
 
@@ -104,3 +105,10 @@ builder.objectFields(ProcedureRef, (t) => ({
   createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When first stored.' }),
   updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When this version was stored.' }),
 }));
+
+export const ProcedureConnection = connectionType(
+  ProcedureRef,
+  'Procedure',
+  'procedures',
+  'A procedure in the list, with its cursor.',
+);

@@ -78,7 +78,14 @@ export const RuleResultRef = builder.objectRef<RuleResult>('ValidationRuleResult
     }),
     status: t.field({ type: ResultStatusEnum, description: 'The verdict.', resolve: (r) => r.status }),
     message: t.exposeString('message', {
-      description: 'What was expected and what was found, or why the rule could not run.',
+      description:
+        "A sentence for people: the rule's name and verdict, what it asks for (its description, when it failed) and the values found in the fields it reads; or why the rule could not run. Its wording may change: tools read `detail`.",
+    }),
+    detail: t.string({
+      nullable: true,
+      description:
+        'For tools: the condition as JSON and the values it read, `Expected <condition>; found <path> = <JSON value>, …` (what `message` said before results were sentences). Null when the condition did not run (ERROR, SKIPPED).',
+      resolve: (r) => r.detail ?? null,
     }),
     durationMs: t.exposeInt('durationMs', { description: 'How long the rule took.' }),
     seq: t.exposeInt('seq', { description: '1, 2, 3… in the order results completed.' }),
@@ -166,7 +173,13 @@ export const ValidationProgressEventRef = builder
       }),
       message: t.exposeString('message', {
         nullable: true,
-        description: 'What was expected and found (results) or a summary (outcome).',
+        description: "The result's sentence (see ValidationRuleResult.message), or a summary (outcome).",
+      }),
+      detail: t.string({
+        nullable: true,
+        description:
+          "The result's condition and values for tools (see ValidationRuleResult.detail); null on the outcome event.",
+        resolve: (e) => e.detail ?? null,
       }),
       durationMs: t.exposeInt('durationMs', {
         nullable: true,
@@ -304,6 +317,13 @@ export const ValidationSessionFilterInput = builder.inputType('ValidationSession
     outcome: t.field({ type: [SessionOutcomeEnum], required: false, description: 'Only these outcomes.' }),
   }),
 });
+
+export const ValidationRuleConnection = connectionType(
+  ValidationRuleRef,
+  'ValidationRule',
+  'validation rules',
+  'A rule in the list, with its cursor.',
+);
 
 export const ValidationSessionConnection = connectionType(
   ValidationSessionRef,

@@ -67,3 +67,28 @@ export async function findManyInOrder<D extends StoredDocument, T>(
   const byId = new Map(docs.map((doc) => [doc._id, toDomain(doc)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
+
+/**
+ * Keyset pagination in id order (ascending): for lists read by id, such as procedures and rules. The
+ * cursor holds the last id seen; each page is one range read on the primary key.
+ */
+export async function idOrderPage<D extends StoredDocument, T>(
+  collection: Collection<D>,
+  filter: Filter,
+  request: PageRequest,
+  toDomain: (doc: D) => T,
+): Promise<Page<T>> {
+  let pageFilter = filter;
+  if (request.after) {
+    const [, id] = decodeCursor(request.after);
+    const beyond = { _id: { $gt: id } };
+    pageFilter = Object.keys(filter).length > 0 ? { $and: [filter, beyond] } : beyond;
+  }
+  const docs = await collection.find(pageFilter, { sort: { _id: 1 }, limit: request.first + 1 });
+  const visible = docs.slice(0, request.first);
+  return {
+    items: visible.map((doc) => ({ cursor: encodeCursor(doc._id, doc._id), node: toDomain(doc) })),
+    hasNextPage: docs.length > request.first,
+    hasPreviousPage: Boolean(request.after),
+  };
+}

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followFeed } from '../support/agent-feed.js';
 import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
 import { createProcedure, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   const work = (id: string) => quickStep(id, 'AGENT_TASK', { input: { part: id } }, { timeoutMs: 60_000 });
   for (const procedure of [
     { id: 'FEED_FLOW', steps: [quickStep('hand', 'TRANSFER_CONTEXT', { keys: ['task'] }), work('work')] },

@@ -89,7 +89,7 @@ describe('agent-bound keys', () => {
 
     expect(codes(await agent2(`{ agent(id: "agent_1") { agentId } }`))).toEqual(['FORBIDDEN']);
     expect(codes(await agent2(`{ handoffs(first: 5) { totalCount } }`))).toEqual(['FORBIDDEN']);
-    expect(codes(await agent2(`{ procedures { id } }`))).toEqual(['FORBIDDEN']);
+    expect(codes(await agent2(`{ procedures { totalCount } }`))).toEqual(['FORBIDDEN']);
     expect(codes(await agent2(`{ handoff(id: "keyed_1") { status } }`))).toEqual(['FORBIDDEN']);
     // The operator's levers are the operator's, like cancelHandoff, even on the agent's own handoff.
     for (const lever of ['cancelHandoff', 'pauseHandoff', 'resumeHandoff', 'retryHandoff']) {

@@ -9,12 +9,12 @@ import {
   quickStep,
   registerReadyAgents,
 } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   await registerReadyAgents(server);
   await registerReadyAgents(server, 'agent_1', 'agent_3');
 });

@@ -43,8 +43,10 @@ describe('crash recovery of agent tasks', () => {
               id: 'work',
               name: 'work',
               kind: 'AGENT_TASK',
-              params: { heartbeatTimeoutMs: 20_000 },
-              timeoutMs: 60_000,
+              // Longer than a SIGKILL and a restart can take on a busy machine (more than 20 s seen): the test is about
+              // the claim surviving the crash, not about a heartbeat timing out meanwhile.
+              params: { heartbeatTimeoutMs: 600_000 },
+              timeoutMs: 3_600_000,
               retry: { maxAttempts: 2, initialDelayMs: 10 },
             },
             { id: 'after', name: 'after', kind: 'NOOP', timeoutMs: 1_000 },

@@ -8,15 +8,15 @@ import {
   quickStep,
   registerReadyAgents,
 } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 const agentTask = (id: string, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
   quickStep(id, 'AGENT_TASK', params, { timeoutMs: 30_000, ...extra });
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   await registerReadyAgents(server);
   const procedures = [
     {
@@ -77,7 +77,7 @@ const EVENTS = `subscription($id: ID!) { handoffProgress(id: $id) { seq type ste
 
 /** Every event of a handoff, to its final one. */
 async function finalEvents(id: string): Promise<any[]> {
-  const results = await collect(server.wsClient(), EVENTS, { id });
+  const results = await server.subscribe(EVENTS, { id });
   return results.map((result) => result.data.handoffProgress);
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const REGISTER = `mutation ($input: RegisterAgentInput!) {
   registerAgent(input: $input) { agent { id agentId status reportedStatus capabilities permissions lastHeartbeatAt registeredAt } userErrors { field message code } } }`;
@@ -9,10 +10,10 @@ const AGENTS = `query ($first: Int, $after: String, $filter: AgentFilter) {
   agents(first: $first, after: $after, filter: $filter) { totalCount edges { cursor node { agentId status } } pageInfo { hasNextPage endCursor } } }`;
 
 describe('agents over GraphQL', () => {
-  let server: TestServer;
+  let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestApp();
   });
   afterAll(() => server.close());
 
@@ -118,23 +119,23 @@ describe('agents over GraphQL', () => {
 });
 
 describe('agent heartbeat window', () => {
-  let server: TestServer;
+  const WINDOW_MS = 100;
+  const clock = new ManualClock();
+  let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestServer({ AGENT_HEARTBEAT_WINDOW_MS: '100' });
+    server = await startTestApp({ AGENT_HEARTBEAT_WINDOW_MS: String(WINDOW_MS) }, { clock });
   });
   afterAll(() => server.close());
 
   it('reads an agent as OFFLINE once its heartbeat is older than the window, and READY again after one', async () => {
     await server.gql(REGISTER, { input: { id: 'sleepy' } });
-    for (;;) {
-      const read = await server.gql(`{ agent(id: "sleepy") { status reportedStatus } }`);
-      if (read.data.agent.status === 'OFFLINE') {
-        expect(read.data.agent.reportedStatus).toBe('READY');
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const fresh = await server.gql(`{ agent(id: "sleepy") { status reportedStatus } }`);
+    expect(fresh.data.agent).toEqual({ status: 'READY', reportedStatus: 'READY' });
+
+    await clock.advance(WINDOW_MS + 1);
+    const read = await server.gql(`{ agent(id: "sleepy") { status reportedStatus } }`);
+    expect(read.data.agent).toEqual({ status: 'OFFLINE', reportedStatus: 'READY' });
     const offline = await server.gql(AGENTS, { first: 10, filter: { status: ['OFFLINE'] } });
     expect(offline.data.agents.edges.map((e: any) => e.node.agentId)).toContain('sleepy');
 

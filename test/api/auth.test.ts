@@ -22,7 +22,7 @@ type Role = keyof typeof KEYS;
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
-const PROCEDURES = '{ procedures { id } }';
+const PROCEDURES = '{ procedures { edges { node { id } } } }';
 
 /** Root fields by the least role that may use them; cases whose field is not in the schema yet are skipped. */
 const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: Role; operation: string }[] = [
@@ -46,7 +46,7 @@ const REACH: { name: string; kind: 'query' | 'mutation'; field: string; least: R
     kind: 'query',
     field: 'validationRules',
     least: 'viewer',
-    operation: '{ validationRules { id } }',
+    operation: '{ validationRules { edges { node { id } } } }',
   },
   {
     name: 'register an agent',
@@ -245,7 +245,7 @@ describe('with API keys configured', () => {
     ])('accepts a key passed as %s', async (_name, params) => {
       const [result] = await collect(server.wsClient(params), PROCEDURES);
       expect(result.errors).toBeUndefined();
-      expect(result.data.procedures.length).toBeGreaterThan(0);
+      expect(result.data.procedures.edges.length).toBeGreaterThan(0);
     });
 
     it('accepts a key in the upgrade request Authorization header', async () => {
@@ -255,7 +255,7 @@ describe('with API keys configured', () => {
       socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: PROCEDURES } }));
       const next = await socket.next();
       expect(next).toMatchObject({ id: '1', type: 'next' });
-      expect(next.payload.data.procedures.length).toBeGreaterThan(0);
+      expect(next.payload.data.procedures.edges.length).toBeGreaterThan(0);
       socket.socket.close();
     });
 
@@ -351,7 +351,7 @@ describe('with no API keys configured', () => {
   it('lets an anonymous caller do anything an admin can', async () => {
     const response = await server.gql(PROCEDURES);
     expect(response.errors).toBeUndefined();
-    expect(response.data.procedures.length).toBeGreaterThan(0);
+    expect(response.data.procedures.edges.length).toBeGreaterThan(0);
   });
 
   it('accepts graphql-ws connections without a key', async () => {

@@ -136,7 +136,12 @@ describe('bulk operation and a crash', () => {
     receivers.push(receiver);
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    const env = { BULK_BATCH_SIZE: String(BATCH), MAX_CONCURRENT_HANDOFFS: '1000', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+    const env = {
+      BULK_BATCH_SIZE: String(BATCH),
+      MAX_CONCURRENT_HANDOFFS: '1000',
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+    };
     const first = await startServerProcess(dataDir, running, { ...env, BULK_BATCH_INTERVAL_MS: '600000' });
     const procedure = await first.gql(
       `mutation($url: String!) { createProcedure(input: { id: "NOTIFIES", name: "Notifies", steps: [{ id: "notify", name: "notify", kind: WEBHOOK, params: { url: $url }, timeoutMs: 10000, retry: { maxAttempts: 1 } }] }) { userErrors { message } } }`,

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, initiate } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Bulk actions through the API: a tracked operation over what a filter matched, its progress
  * subscription and its final counts. Batches pause on a clock the test moves, so each one shows.
  */
 
-let server: TestServer;
+let server: TestApp;
 const clock = new ManualClock();
 const BATCH = 50;
 
@@ -52,7 +52,7 @@ async function waiting(batch: string, count: number, prefix = batch) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer(
+  server = await startTestApp(
     { BULK_BATCH_SIZE: String(BATCH), BULK_BATCH_INTERVAL_MS: '1000', MAX_CONCURRENT_HANDOFFS: '1000' },
     { clock },
   );
@@ -160,7 +160,7 @@ describe('bulk cancel', () => {
       code: 'INVALID_VALUE',
       field: ['input', 'filter', 'metadata', '0', 'path'],
     });
-    const unknown = await collect(server.wsClient(), PROGRESS, { id: 'bulk_nothing' });
+    const unknown = await server.subscribe(PROGRESS, { id: 'bulk_nothing' });
     expect(unknown.flatMap((result) => result.errors ?? [])[0]).toMatchObject({
       message: 'No bulk operation with id "bulk_nothing"',
       extensions: { code: 'NOT_FOUND' },

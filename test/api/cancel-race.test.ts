@@ -52,6 +52,7 @@ describe('a cancel racing the final transition', () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
       CHANGE_POLL_MS: '60000',
       LEASE_MS: '3600000',
     };
@@ -60,7 +61,7 @@ describe('a cancel racing the final transition', () => {
       servers.push(server);
       ports.push(await listeningPort(server));
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await killAll(servers);
@@ -124,5 +125,5 @@ describe('a cancel racing the final transition', () => {
       'COMPENSATION_SUCCEEDED',
       'HANDOFF_CANCELLED',
     ]);
-  }, 60_000);
+  }, 120_000);
 });

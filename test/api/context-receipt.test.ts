@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followFeed } from '../support/agent-feed.js';
 import { digestOf } from '../support/canonical-digest.js';
 import { createProcedure, getHandoff, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 const once = { retry: { maxAttempts: 1 } };
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   await registerReadyAgents(server);
   const hand = quickStep(
     'hand',

@@ -102,7 +102,7 @@ describe('crash recovery', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const arrived = () => new Promise<void>((resolve) => arrivals.push(resolve));
-    const env = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+    const env = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
     try {
       const first = await start(dataDir, env);
       const created = await first.gql(

@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, quickStep } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Fair share per target agent, limit 1: every handoff works (a step that takes ten minutes) until the
  * test cancels it, so which handoffs hold a slot is decided by the queue alone, never by timing. (A
  * handoff that waits for a signal would hold no slot: slots count only work executing now.)
  */
-let server: TestServer;
+let server: TestApp;
 
 const QUEUE = `{ metrics { queue { running waiting maxConcurrent fairShareKey fairShareLimit keyCount byKey { key waiting running limit } } } }`;
 
 beforeAll(async () => {
-  server = await startTestServer({
+  server = await startTestApp({
     FAIR_SHARE_KEY: 'targetAgent',
     FAIR_SHARE_LIMIT: '1',
     FAIR_SHARE_LIMITS: 'wide-agent=2',
@@ -99,7 +99,7 @@ describe('fair share per target agent', () => {
       { key: 'busy-agent', waiting: 3, running: 1, limit: 1 },
       { key: 'calm-agent', waiting: 0, running: 1, limit: 1 },
     ]);
-    const scraped = await (await fetch(`${server.origin}/metrics`)).text();
+    const scraped = await (await server.fetch('/metrics')).text();
     expect(scraped).toContain('handoff_queue_waiting{key="busy-agent"} 3');
     expect(scraped).toContain('handoff_queue_running{key="calm-agent"} 1');
     expect(scraped).toContain('handoff_queue_keys 2');

@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProcedure, follow, initiate, quickStep } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const READ = `query($id: ID!) { handoff(id: $id) { handoffId status steps { id status output } } }`;
 const LIST = `query { handoffs(first: 10) { edges { node { handoffId status } } } }`;
 
-let server: TestServer | undefined;
+let server: TestApp | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
 
-async function finishedHandoff(env: Record<string, string>): Promise<TestServer> {
+async function finishedHandoff(env: Record<string, string>): Promise<TestApp> {
   // No webhook polls among the store reads counted here.
-  server = await startTestServer({ WEBHOOK_POLL_MS: '60000', ...env });
+  server = await startTestApp({ WEBHOOK_POLL_MS: '60000', ...env });
   const created = await createProcedure(server, {
     id: 'CACHE_NOOP',
     name: 'One no-op',
@@ -25,7 +25,7 @@ async function finishedHandoff(env: Record<string, string>): Promise<TestServer>
   return server;
 }
 
-async function readsFor(target: TestServer, query: string, variables?: Record<string, unknown>) {
+async function readsFor(target: TestApp, query: string, variables?: Record<string, unknown>) {
   target.app.db.operations.reset();
   const response = await target.gql(query, variables);
   expect(response.errors).toBeUndefined();
@@ -51,7 +51,7 @@ describe('finished handoffs are read from memory once seen', () => {
   });
 
   it('does not keep a handoff that is still running', async () => {
-    server = await startTestServer({ WEBHOOK_POLL_MS: '60000' });
+    server = await startTestApp({ WEBHOOK_POLL_MS: '60000' });
     const created = await createProcedure(server, {
       id: 'CACHE_WAIT',
       name: 'Waits',

@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProcedure, noopCompensation, registerReadyAgents } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
 import { waitFor } from '../support/server-process.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * The operator's levers through the public API: retryHandoff (redrive), pauseHandoff/resumeHandoff,
@@ -11,7 +12,7 @@ import { waitFor } from '../support/server-process.js';
  * receiver whose answers each test sets.
  */
 
-let server: TestServer;
+let server: TestApp;
 let receiver: http.Server;
 let webhookUrl: string;
 /** What the receiver answers next (status and headers), in order; the last one repeats. */
@@ -30,7 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+  server = await startTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
   await registerReadyAgents(server);
 });
 
@@ -288,7 +289,7 @@ describe('pauseHandoff and resumeHandoff', () => {
 
     const metrics = await server.gql('{ metrics { handoffs { paused } } }');
     expect(metrics.data.metrics.handoffs.paused).toBeGreaterThanOrEqual(1);
-    const scraped = await (await fetch(`${server.origin}/metrics`)).text();
+    const scraped = await (await server.fetch('/metrics')).text();
     expect(scraped).toMatch(/^handoff_handoffs\{status="PAUSED"\} [1-9]/m);
 
     const resumed = await mutate('resumeHandoff', { id: 'pause_1' });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, initiate } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Finding work through the handoffs query: filters, orders and cursors, on a clock the test moves. */
 
-let server: TestServer;
+let server: TestApp;
 const clock = new ManualClock();
 const t0 = clock.now();
 
@@ -46,7 +46,7 @@ async function statusOf(id: string): Promise<{ status: string; retryAt: string |
 }
 
 beforeAll(async () => {
-  server = await startTestServer({}, { clock });
+  server = await startTestApp({}, { clock });
   await register('planner', 'planning');
   await register('doer', 'execution');
   await createProcedure(server, {

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, follow, initiate, quickStep } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const PAGE = `query($first: Int!) { handoffs(first: $first) { edges { node {
   handoffId procedure { name } source { agentId } target { agentId } } } } }`;
 const HANDOFFS = 50;
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
   // No webhook polls among the store reads counted here.
-  server = await startTestServer({ WEBHOOK_POLL_MS: '60000' });
+  server = await startTestApp({ WEBHOOK_POLL_MS: '60000' });
   const created = await createProcedure(server, {
     id: 'LOADER_NOOP',
     name: 'Two no-ops',

@@ -10,12 +10,13 @@ import {
   quickStep,
   registerReadyAgents,
 } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   await registerReadyAgents(server);
 });
 

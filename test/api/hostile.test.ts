@@ -21,7 +21,7 @@ import { RecordingDatabase } from '../support/store-snapshot.js';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 const MAX_BODY_BYTES = 64_000;
 const AUTH = bearer(ADMIN_KEY);
-const PROCEDURES = '{ procedures { id } }';
+const PROCEDURES = '{ procedures { edges { node { id } } } }';
 
 let server: TestServer;
 let db: RecordingDatabase;
@@ -103,7 +103,8 @@ const gql = (
   run: async () => check(await operation(query, variables)),
 });
 
-const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: procedures { id }`).join(' ')} }`;
+const aliases = (n: number) =>
+  `{ ${Array.from({ length: n }, (_, i) => `a${i}: procedures { totalCount }`).join(' ')} }`;
 const nested = (depth: number) => `{ ${'a { '.repeat(depth)}b${' }'.repeat(depth)} }`;
 const INJECTIONS = [
   '{"$gt": ""}',
@@ -209,7 +210,9 @@ const HTTP_CASES: HostileCase[] = [
       ),
     (reply) => {
       expect(reply.status).toBe(200);
-      expect(reply.body.data).toEqual({ procedures: expect.arrayContaining([{ id: expect.any(String) }]) });
+      expect(reply.body.data).toEqual({
+        procedures: { edges: expect.arrayContaining([{ node: { id: expect.any(String) } }]) },
+      });
     },
   ),
   // Node's own parser answers 400 before any handler runs: the body cap never sees such a header.
@@ -243,7 +246,7 @@ const HTTP_CASES: HostileCase[] = [
       });
       return { status: response.status, body: (await response.json()) as GraphQLResponse };
     },
-    rejects(405, /only supports GET and POST/),
+    rejects(405, /single connection mode .* is not supported here/),
   ),
 ];
 
@@ -256,7 +259,7 @@ const GRAPHQL_CASES: HostileCase[] = [
     'deep and wide nesting (30 levels)',
     nested(30),
     undefined,
-    anyErrorMatches(/depth limit of 12 exceeded|cost limit of 5000 exceeded/i),
+    anyErrorMatches(/depth limit of 12 exceeded|cost limit of 60000 exceeded/i),
   ),
   gql('alias bomb (50 aliases)', aliases(50), undefined, rejects(200, /Aliases limit of 15 exceeded/)),
   gql(
@@ -273,7 +276,7 @@ const GRAPHQL_CASES: HostileCase[] = [
   ),
   gql(
     'self-referencing fragment',
-    'query { ...A } fragment A on Query { procedures { id } ...A }',
+    'query { ...A } fragment A on Query { procedures { totalCount } ...A }',
     undefined,
     anyErrorMatches(/within itself/),
   ),
@@ -286,9 +289,9 @@ const GRAPHQL_CASES: HostileCase[] = [
   gql('token flood', `{ ${'procedures { id } '.repeat(800)}}`, undefined, rejects(200, /Token limit of 2000 exceeded/)),
   gql(
     'cost bomb via repeated fragment spreads',
-    `query { procedures { ${'...P '.repeat(200)} } } fragment P on Procedure { id name description steps { id name } rollback { id name } }`,
+    `query { procedures { edges { node { ${'...P '.repeat(200)} } } } } fragment P on Procedure { id name description steps { id name } rollback { id name } }`,
     undefined,
-    rejects(200, /Cost limit of 5000 exceeded/),
+    rejects(200, /Cost limit of 60000 exceeded/),
   ),
   gql('unknown field', '{ nope }', undefined, rejects(200, /Cannot query field "nope"/)),
   gql('unknown field near a real one, no suggestion', '{ procedurs { id } }', undefined, (reply) => {
@@ -617,8 +620,12 @@ const WS_CASES: HostileCase[] = [
       const socket = await openRawSocket(server.wsUrl);
       socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ADMIN_KEY } }));
       await socket.next();
-      // A slow-to-finish operation is not needed: both frames arrive before the first completes.
-      const frame = JSON.stringify({ id: 'same', type: 'subscribe', payload: { query: PROCEDURES } });
+      // A live subscription: the second frame comes while the first operation still runs.
+      const frame = JSON.stringify({
+        id: 'same',
+        type: 'subscribe',
+        payload: { query: 'subscription { handoffEvents { seq } }' },
+      });
       socket.send(frame);
       socket.send(frame);
       expect((await socket.closed).code).toBe(4409);
@@ -747,7 +754,7 @@ describe('hostile and malformed requests', () => {
     const after = await operation(PROCEDURES);
     expect(after.status).toBe(200);
     expect(after.body.errors).toBeUndefined();
-    expect(after.body.data?.procedures.length).toBeGreaterThan(0);
+    expect(after.body.data?.procedures.edges.length).toBeGreaterThan(0);
     expect(await db.snapshot()).toEqual(before);
   });
 
@@ -791,7 +798,13 @@ describe('connection limits', () => {
         expect(refused.payload[0].message).toMatch(/Too many operations on this connection \(limit 2\)/);
         // Ending one frees a place.
         socket.send(JSON.stringify({ id: '1', type: 'complete' }));
-        socket.send(JSON.stringify({ id: '4', type: 'subscribe', payload: { query: '{ procedures { id } }' } }));
+        socket.send(
+          JSON.stringify({
+            id: '4',
+            type: 'subscribe',
+            payload: { query: '{ procedures { edges { node { id } } } }' },
+          }),
+        );
         expect(await socket.next()).toMatchObject({ id: '4', type: 'next' });
         socket.socket.close();
       } finally {
@@ -917,7 +930,7 @@ describe('keys at the door', () => {
     const wrong = { authorization: 'Bearer not-the-key-0123456789' };
     for (const request of [
       { path: '/graphql', headers: { ...wrong, accept: 'text/html' } },
-      { path: `/graphql?query=${encodeURIComponent('{ procedures { id } }')}`, headers: wrong },
+      { path: `/graphql?query=${encodeURIComponent('{ procedures { edges { node { id } } } }')}`, headers: wrong },
       {
         path: `/graphql?query=${encodeURIComponent('subscription { handoffEvents { seq } }')}`,
         headers: { ...wrong, accept: 'text/event-stream' },

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, follow, getHandoff, initiate, PROGRESS } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Delays longer than setTimeout can hold (2^31 − 1 ms, about 24.8 days) must wait, not fire at once. */
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
-  server = await startTestServer({});
+  server = await startTestApp({});
 });
 afterAll(() => server.close());
 

@@ -13,7 +13,7 @@ import { schema } from '../../src/resolvers/index.js';
 import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
 
 const VIEWER_KEY = 'viewer-key-0123456789abcdef';
-const PROCEDURES = '{ procedures { id } }';
+const PROCEDURES = '{ procedures { edges { node { id } } } }';
 
 async function scrape(
   server: TestServer,
@@ -60,7 +60,7 @@ describe('GET /metrics on an open server', () => {
 
   it('serves Prometheus text with request counts, latency and engine figures', async () => {
     await server.gql(PROCEDURES);
-    await server.gql('query ListProcedures { procedures { id } }');
+    await server.gql('query ListProcedures { procedures { edges { node { id } } } }');
     await server.gql('{ nope }');
     const { status, type, text } = await scrape(server);
     expect(status).toBe(200);
@@ -127,11 +127,10 @@ describe('GET /metrics on an open server', () => {
     async () => {
       const gauge = async (transport: string) =>
         sample((await scrape(server)).text, `handoff_active_subscriptions{transport="${transport}"}`);
-      /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously). */
+      /** Scrapes until the gauge reads `value` (the server registers a subscription asynchronously; a gauge that
+       * never gets there fails the test at its timeout). */
       const settlesAt = async (transport: string, value: number) => {
-        for (let attempt = 0; attempt < 100 && (await gauge(transport)) !== value; attempt++)
-          await new Promise((r) => setTimeout(r, 20));
-        expect(await gauge(transport)).toBe(value);
+        while ((await gauge(transport)) !== value) await new Promise((r) => setTimeout(r, 20));
       };
       const client = server.wsClient();
       const stop = client.subscribe(
@@ -166,8 +165,7 @@ describe('GET /metrics on an open server', () => {
       { query: 'subscription { handoffEvents { seq } }' },
       { next: () => undefined, error: () => undefined, complete: () => undefined },
     );
-    for (let attempt = 0; attempt < 100 && (await counts()).webSocket !== 1; attempt++)
-      await new Promise((r) => setTimeout(r, 20));
+    while ((await counts()).webSocket !== 1) await new Promise((r) => setTimeout(r, 20));
     expect(await counts()).toEqual({ webSocket: 1, sse: 0, total: 1 });
     stop();
   });

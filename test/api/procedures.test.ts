@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, follow, getHandoff, initiate, phaseContext, quickStep } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 let hook: Server;
 const received: { body: any; key: string | undefined }[] = [];
 let hookUrl = '';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+  server = await startTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
 });
 
 afterAll(async () => {
@@ -37,9 +37,9 @@ afterAll(async () => {
 
 describe('procedure definitions', () => {
   it('lists both seed procedures with their steps, gates and rollbacks', async () => {
-    const response = await server.gql(`{ procedures { procedureId name estimatedDurationMs
-      steps { id name kind timeoutMs maxAttempts } validationRules { id severity } rollback { id name } } }`);
-    const byId = Object.fromEntries(response.data.procedures.map((p: any) => [p.procedureId, p]));
+    const response = await server.gql(`{ procedures { edges { node { procedureId name estimatedDurationMs
+      steps { id name kind timeoutMs maxAttempts } validationRules { id severity } rollback { id name } } } } }`);
+    const byId = Object.fromEntries(response.data.procedures.edges.map(({ node: p }: any) => [p.procedureId, p]));
     expect(byId.PHASE_TRANSITION_STANDARD.steps.map((s: any) => s.name)).toEqual([
       'Phase Completion Validation',
       'Resource Handoff',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFault } from '../../src/engine/reliability/fault-plan.js';
 import { createProcedure, noopCompensation, quickStep } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let server: TestServer;
+let server: TestApp;
 
 const RESULT = `result {
   iterations succeeded failed cancelled rolledBack rollbacksNeeded rollbacksClean successRate rollbackSuccessRate retries
@@ -35,7 +35,7 @@ async function getTest(id: string) {
 
 /** Follows a test's progress over graphql-ws until the stream completes; returns the events. */
 async function follow(id: string) {
-  const results = await collect(server.wsClient(), PROGRESS, { id });
+  const results = await server.subscribe(PROGRESS, { id });
   const errors = results.flatMap((r) => r.errors ?? []);
   if (errors.length) throw new Error(JSON.stringify(errors));
   return results.map((r) => r.data.reliabilityTestProgress);
@@ -105,7 +105,7 @@ function fastHandOver(id: string, name: string, maxAttempts: number) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestApp();
   // Fast procedures, so failure and timeout tests take milliseconds, not the seed steps' seconds.
   for (const input of [
     fastHandOver('RT_FAST', 'Fast hand-over with an undo', 2),
@@ -447,10 +447,7 @@ describe('timeouts and cancel', () => {
     });
     const testId = started.test.testId;
     // Wait until iterations are in flight (the progress stream's first event says how many).
-    for (let i = 0; (await handoffsOf(testId)).totalCount < 3; i++) {
-      if (i > 200) throw new Error('iterations never started');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    while ((await handoffsOf(testId)).totalCount < 3) await new Promise((resolve) => setTimeout(resolve, 10));
     const cancelled = await gqlData(
       `mutation($id: ID!) { cancelReliabilityTest(input: { id: $id, reason: "enough" }) { test { ${TEST} } userErrors { code } } }`,
       { id: started.test.id },

@@ -81,10 +81,19 @@ describe('the OpenAPI document', () => {
     );
   });
 
-  it('describes a list filter as the deepObject query parameter it is read as (filter[status]=…)', async () => {
+  it('describes a list filter as one query parameter per field (status=…&status=…), as generators write them', async () => {
     const { body } = await rest('GET', '/openapi.json');
-    const filter = body.paths['/handoffs'].get.parameters.find((p: any) => p.name === 'filter');
-    expect(filter).toMatchObject({ in: 'query', style: 'deepObject', explode: true });
+    const parameters = body.paths['/handoffs'].get.parameters;
+    expect(parameters.find((p: any) => p.name === 'filter')).toBeUndefined();
+    expect(parameters.find((p: any) => p.name === 'status')).toMatchObject({
+      in: 'query',
+      style: 'form',
+      explode: true,
+    });
+    expect(parameters.find((p: any) => p.name === 'createdAt')).toMatchObject({
+      style: 'deepObject',
+      schema: { $ref: '#/components/schemas/TimeRange' },
+    });
   });
 
   it('serves nothing else under /rest: no webhooks (SOFA would POST to any URL named), no Swagger UI', async () => {
@@ -174,7 +183,7 @@ describe('procedures, validation sessions and reliability tests over REST', () =
   it('reads procedures', async () => {
     const all = await rest('GET', '/procedures', undefined, VIEWER);
     expect(all.status).toBe(200);
-    expect(all.body.map((p: any) => p.procedureId)).toEqual(
+    expect(all.body.edges.map((edge: any) => edge.node.procedureId)).toEqual(
       expect.arrayContaining(['PHASE_TRANSITION_STANDARD', 'REST_REVIEWED']),
     );
     const one = await rest('GET', '/procedure/PHASE_TRANSITION_STANDARD', undefined, VIEWER);

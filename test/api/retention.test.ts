@@ -3,10 +3,11 @@ import type { RetentionSweep } from '../../src/engine/kernel/handoff-retention.j
 import { claimTask, completeTask, waitForTask } from '../support/agent-tasks.js';
 import { createProcedure, follow, initiate, quickStep, registerReadyAgents } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/server-process.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Finished handoffs older than an hour are deleted by the background sweep, on a clock the test moves. */
-let server: TestServer;
+let server: TestApp;
 const clock = new ManualClock();
 const MINUTE = 60_000;
 
@@ -14,7 +15,7 @@ const TOTALS = `{ metrics { handoffs { total finished running succeeded byStatus
 const IDS = `{ handoffs(first: 50) { edges { node { handoffId status } } } }`;
 
 beforeAll(async () => {
-  server = await startTestServer(
+  server = await startTestApp(
     { HANDOFF_RETENTION_MINUTES: '60', HANDOFF_RETENTION_INTERVAL_MS: String(MINUTE), HANDOFF_RETENTION_BATCH: '2' },
     { clock },
   );
@@ -97,7 +98,7 @@ describe('retention of finished handoffs', () => {
       succeeded: 1,
     });
     // Subscribing to a deleted handoff is answered like any unknown id.
-    const progress = await collect(server.wsClient(), `subscription { handoffProgress(id: "old_2") { seq } }`);
+    const progress = await server.subscribe(`subscription { handoffProgress(id: "old_2") { seq } }`);
     expect(progress.map((result) => result.errors?.[0].extensions?.code)).toEqual(['NOT_FOUND']);
 
     // Much later: the young one goes too; the one still waiting for its signal stays.
@@ -127,7 +128,13 @@ describe('retention of finished handoffs', () => {
       tasks(first: 10) { edges { node { taskId } } }
       feed(after: 0) { type handoffId handoff { status } }
     } }`;
-    const before = (await server.gql(TARGET)).data.agent;
+    // The agent hears that the handoff finished just after its last event: read its feed once that entry is there.
+    const before = (
+      await waitFor(
+        () => server.gql(TARGET),
+        (read) => read.data.agent.feed.some((entry: any) => entry.type === 'HANDOFF_FINISHED'),
+      )
+    ).data.agent;
     expect([before.inbox.edges.length, before.tasks.edges.length]).toEqual([1, 1]);
 
     const swept = nextDeletingSweep();

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer } from '../support/server.js';
+import { startTestApp } from '../support/test-app.js';
 
-const PROCEDURE_IDS = '{ procedures { procedureId } }';
+const PROCEDURE_IDS = '{ procedures { edges { node { procedureId } } } }';
 
 describe('seed procedures', () => {
   const dirs: string[] = [];
@@ -16,7 +16,7 @@ describe('seed procedures', () => {
   it('are stored once per store: a deleted one does not come back at the next start', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-seeds-'));
     dirs.push(dataDir);
-    const first = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    const first = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       const deleted = await first.gql(
         'mutation { deleteProcedure(input: { id: "AGENT_HANDOFF_STANDARD" }) { userErrors { message } } }',
@@ -26,12 +26,12 @@ describe('seed procedures', () => {
     } finally {
       await first.close();
     }
-    const second = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    const second = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       const listed = await second.gql(PROCEDURE_IDS);
-      expect(listed.data.procedures.map((p: { procedureId: string }) => p.procedureId)).toEqual([
-        'PHASE_TRANSITION_STANDARD',
-      ]);
+      expect(
+        listed.data.procedures.edges.map((edge: { node: { procedureId: string } }) => edge.node.procedureId),
+      ).toEqual(['PHASE_TRANSITION_STANDARD']);
     } finally {
       await second.close();
     }

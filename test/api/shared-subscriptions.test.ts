@@ -89,16 +89,16 @@ describe('identical live subscriptions share one execution', () => {
         .map((f) => f.payload.data.handoffEvents.type);
     const completedFor = (id: string, handoffId: string) => eventsOf(id, handoffId).includes('HANDOFF_COMPLETED');
 
-    // Subscriptions register asynchronously: start handoffs until both operations saw one whole.
-    let seen = '';
-    for (let i = 0; !seen && i < 50; i++) {
-      const id = `one_socket_${i}`;
-      await initiate(server, { handoffId: id, procedureId: 'TWO_NOOPS' });
-      await follow(server, id);
-      await until(() => completedFor('first', id) && completedFor('second', id), 500).catch(() => undefined);
-      if (completedFor('first', id) && completedFor('second', id)) seen = id;
+    // Subscriptions register asynchronously: start handoffs until both operations have had an event (then both
+    // are registered), then one more, which both must see whole.
+    const heardAny = (id: string) => frames.some((f) => f.id === id && f.type === 'next');
+    for (let i = 0; !(heardAny('first') && heardAny('second')); i++) {
+      await initiate(server, { handoffId: `warm_up_${i}`, procedureId: 'TWO_NOOPS' });
+      await follow(server, `warm_up_${i}`);
     }
-    expect(seen).not.toBe('');
+    const seen = 'one_socket';
+    await initiate(server, { handoffId: seen, procedureId: 'TWO_NOOPS' });
+    await until(() => completedFor('first', seen) && completedFor('second', seen));
     expect(eventsOf('first', seen)).toEqual(eventsOf('second', seen));
 
     socket.send(JSON.stringify({ id: 'first', type: 'complete' }));
@@ -111,11 +111,7 @@ describe('identical live subscriptions share one execution', () => {
   });
 });
 
-/** Resolves once `condition` holds (checked every 5 ms); rejects after `ms`. */
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Resolves once `condition` holds (checked every 5 ms): waiting for a state, bounded by the test's timeout, not a time. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noopCompensation, quickStep } from '../support/handoff-fixtures.js';
-import { bearer, startTestServer, type TestServer } from '../support/server.js';
+import { bearer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const KEY = 'ana-operator-key-0123456789';
 const ADMIN = 'admin-key-for-signal-tests-0123';
-let server: TestServer;
+let server: TestApp;
 
 const gql = (query: string, variables?: Record<string, unknown>) => server.gql(query, variables, bearer(KEY));
 
 const EVENTS = `subscription($id: ID!) { handoffProgress(id: $id) { seq type step attempt message data actor { keyName agentId } } }`;
 
 beforeAll(async () => {
-  server = await startTestServer({ API_KEYS: `ana:operator:${KEY},root:admin:${ADMIN}` });
+  server = await startTestApp({ API_KEYS: `ana:operator:${KEY},root:admin:${ADMIN}` });
   const created = await server.gql(
     `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
     {

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { killAll, listeningPort, type ServerProcess, spawnServer } from '../support/server-process.js';
 
-const PROCEDURES = '{ procedures { id steps { name } } }';
+const PROCEDURES = '{ procedures { edges { node { id steps { name } } } } }';
 /** Generous: start-up is a couple of seconds, but CI machines can be slow. */
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 60_000;
 
 async function post(port: number, query: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -19,7 +19,7 @@ async function post(port: number, query: string): Promise<{ status: number; body
   return { status: response.status, body: await response.json() };
 }
 
-/** Plain procedure ids from `procedures { id }`, whose ids are Relay global ids (base64 of "Procedure:<id>"). */
+/** Plain procedure ids from `procedures { edges { node { id } } }`, whose ids are Relay global ids (base64 of "Procedure:<id>"). */
 /** One operation over graphql-ws; every result until it completes. (Not test/support's helper: that module loads the app in-process.) */
 function collect(client: Client, query: string): Promise<{ data?: unknown; errors?: unknown }[]> {
   return new Promise((resolve, reject) => {
@@ -32,7 +32,7 @@ function collect(client: Client, query: string): Promise<{ data?: unknown; error
 }
 
 function procedureIds(body: any): string[] {
-  return (body.data.procedures as { id: string }[])
+  return (body.data.procedures.edges.map((edge: { node: { id: string } }) => edge.node) as { id: string }[])
     .map((procedure) =>
       Buffer.from(procedure.id, 'base64')
         .toString('utf8')
@@ -83,9 +83,9 @@ describe('npm start', () => {
       expect(http.status).toBe(200);
       expect(http.body.errors).toBeUndefined();
       expect(procedureIds(http.body)).toEqual(['AGENT_HANDOFF_STANDARD', 'PHASE_TRANSITION_STANDARD']);
-      const phase = http.body.data.procedures.find(
-        (p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation',
-      );
+      const phase = http.body.data.procedures.edges
+        .map((edge: { node: unknown }) => edge.node)
+        .find((p: { steps: { name: string }[] }) => p.steps[0]!.name === 'Phase Completion Validation');
       expect(phase.steps.map((step: { name: string }) => step.name)).toEqual([
         'Phase Completion Validation',
         'Resource Handoff',
@@ -218,6 +218,45 @@ describe('npm start', () => {
       const server = start({ STORE: 'mongo', DATA_DIR: dataDir });
       expect((await server.exited).code).not.toBe(0);
       expect(server.stderr().trim().split('\n')).toEqual([expect.stringContaining('STORE')]);
+    },
+    START_TIMEOUT_MS,
+  );
+});
+
+describe('a DATA_DIR the server cannot write (N8)', () => {
+  let parent: string;
+  const started: ServerProcess[] = [];
+  // Root writes anywhere: a test run by root starts the server as nobody.
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+
+  beforeEach(() => {
+    parent = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-readonly-'));
+  });
+  afterEach(async () => {
+    await killAll(started);
+    fs.chmodSync(parent, 0o755);
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['an existing directory it may not write', (dir: string) => dir],
+    ['a directory it would have to create', (dir: string) => path.join(dir, 'data')],
+  ])(
+    '%s: exits 1 with a message naming the path and the cause',
+    async (_case, dataDirIn) => {
+      fs.chmodSync(parent, 0o555);
+      const dataDir = dataDirIn(parent);
+      const server = spawnServer(
+        { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        'node',
+        asUser,
+      );
+      started.push(server);
+      expect((await server.exited).code).toBe(1);
+      const message = server.stderr().trim().split('\n').at(-1)!;
+      expect(message).toContain(`Handoff failed to start: cannot open the embedded store in DATA_DIR ${dataDir}`);
+      expect(message).toMatch(/EACCES \(permission denied\)/);
+      expect(message).not.toMatch(/^Handoff failed to start: unable to open database file$/);
     },
     START_TIMEOUT_MS,
   );

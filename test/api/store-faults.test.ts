@@ -79,7 +79,7 @@ describe.skipIf(!canMount)(
 
       // Still serving: health, reads, and a clear answer for the refused handoff (it does not exist).
       expect((await fetch(`${server.origin}/health`)).status).toBe(200);
-      expect((await server.gql('{ procedures { procedureId } }')).errors).toBeUndefined();
+      expect((await server.gql('{ procedures { edges { node { procedureId } } } }')).errors).toBeUndefined();
       expect(await getHandoff(server, refusedId)).toBeNull();
 
       // Runs cut short by the full disk are retried while it is still full, and fail again: the process lives on.

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killAll, listeningPort, postGraphQL, type ServerProcess, spawnServer } from '../support/server-process.js';
+import { startTestApp } from '../support/test-app.js';
 
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 60_000;
 
 /** One nedb data-file line per document, as the earlier embedded store wrote them. */
 function nedbFile(dir: string, name: string, docs: object[]): void {
@@ -30,19 +31,16 @@ describe('the embedded store file', () => {
     return server;
   }
 
-  /** A stopped server's database with a finished handoff in it. */
+  /** A closed store's database with a handoff in it: written by the app in this process (only refusing needs one). */
   async function storeWithHandoff(): Promise<string> {
-    const server = start();
-    const port = await listeningPort(server);
-    await postGraphQL(port, 'mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }');
-    const created = await postGraphQL(
-      port,
+    const server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
+    await server.gql('mutation { registerAgent(input: { id: "agent_2" }) { userErrors { message } } }');
+    const created = await server.gql(
       `mutation { initiateHandoff(input: { handoffId: "kept", procedureId: "PHASE_TRANSITION_STANDARD", sourceAgent: "agent_1", targetAgent: "agent_2",
          metadata: { phaseComplete: true, resources: [], sourceStateChecksum: "a", targetStateChecksum: "a" } }) { userErrors { message } } }`,
     );
     expect(created.data.initiateHandoff.userErrors).toEqual([]);
-    server.child.kill('SIGTERM');
-    expect((await server.exited).code).toBe(0);
+    await server.close();
     return path.join(dataDir, 'handoff.sqlite');
   }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcedure, getHandoff, initiate, PROGRESS, registerReadyAgents } from '../support/handoff-fixtures.js';
-import { collect, startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Names a client chooses (step ids, agent and rule ids, context keys) are data: the names of
@@ -14,11 +14,11 @@ const INHERITED = ['toString', 'constructor', 'valueOf', 'hasOwnProperty'];
 
 describe('user-chosen keys', () => {
   let dataDir: string;
-  let server: TestServer;
+  let server: TestApp;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-keys-'));
-    server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
   });
 
   afterAll(async () => {
@@ -86,7 +86,7 @@ describe('user-chosen keys', () => {
       );
       expect(rule.data.createValidationRule).toEqual({ rule: { id }, userErrors: [] });
     }
-    const read = async (target: TestServer) => {
+    const read = async (target: TestApp) => {
       const found = await Promise.all(
         ids.map(
           async (id) =>
@@ -98,9 +98,9 @@ describe('user-chosen keys', () => {
             ).data,
         ),
       );
-      const rules = (await target.gql('{ validationRules { id } }')).data.validationRules.map(
-        (rule: { id: string }) => rule.id,
-      );
+      const rules = (
+        await target.gql('{ validationRules(first: 100) { edges { node { id } } } }')
+      ).data.validationRules.edges.map((edge: { node: { id: string } }) => edge.node.id);
       return { found, rules };
     };
     const expected = {
@@ -109,7 +109,7 @@ describe('user-chosen keys', () => {
     };
     expect(await read(server)).toEqual(expected);
     await server.close();
-    server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     expect(await read(server)).toEqual(expected);
   });
 
@@ -136,7 +136,7 @@ describe('user-chosen keys', () => {
       targetAgent: 'keys_target',
       metadata,
     });
-    const events = await collect(server.wsClient(), PROGRESS, { id: 'inherited_keys_1', after: 0 });
+    const events = await server.subscribe(PROGRESS, { id: 'inherited_keys_1', after: 0 });
     expect(events.at(-1)!.data.handoffProgress.type).toBe('HANDOFF_COMPLETED');
     const { steps } = await getHandoff(server, 'inherited_keys_1');
     expect(steps[0].output).toMatchObject({ keys: ['__proto__', 'present'], missing: ['toString'] });

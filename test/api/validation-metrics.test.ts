@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CREATE_RULE, goodContext, resultOf, runSession } from '../support/validation-api.js';
 
 describe('validation metrics', () => {
@@ -16,7 +16,7 @@ describe('validation metrics', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('counts sessions, outcomes and rule results from the store, also after a restart', async () => {
-    let server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    let server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       await runSession(server, { procedureId: 'PHASE_TRANSITION_STANDARD', context: goodContext() });
       await runSession(server, {
@@ -34,7 +34,7 @@ describe('validation metrics', () => {
     } finally {
       await server.close();
     }
-    server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       const response = await server.gql(METRICS);
       expect(response.errors).toBeUndefined();
@@ -81,7 +81,7 @@ describe('per-rule performance', () => {
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  async function validationMetrics(server: TestServer) {
+  async function validationMetrics(server: TestApp) {
     const response = await server.gql(METRICS);
     expect(response.errors).toBeUndefined();
     const { byRule, bySeverity } = response.data.metrics.validation;
@@ -118,7 +118,7 @@ describe('per-rule performance', () => {
   }
 
   it('gives success rates and evaluation times per rule and severity from the store, also after a restart', async () => {
-    let server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    let server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     const countDurations: number[] = [];
     const vr001Durations: number[] = [];
     let before: Awaited<ReturnType<typeof validationMetrics>>;
@@ -153,7 +153,7 @@ describe('per-rule performance', () => {
       expect(lone).toMatchObject({ status: 'ERROR', message: expect.stringContaining('could not be evaluated') });
       countDurations.push(lone.durationMs);
 
-      const text = await (await fetch(`${server.origin}/metrics`)).text();
+      const text = await (await server.fetch('/metrics')).text();
       expect(text).toMatch(/^# TYPE handoff_validation_rule_duration_seconds histogram$/m);
       expect([
         evaluationCount(text, 'VR_COUNT', 'PASSED'),
@@ -167,7 +167,7 @@ describe('per-rule performance', () => {
       await server.close();
     }
 
-    server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       const after = await validationMetrics(server);
       expect(after).toEqual(before);

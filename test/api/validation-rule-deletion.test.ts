@@ -2,34 +2,35 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestServer, type TestServer } from '../support/server.js';
+import { bearer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CREATE_RULE, registerPair, runSession, SESSION, START } from '../support/validation-api.js';
 
 const DELETE = `mutation ($id: ID!) { deleteValidationRule(input: { id: $id }) {
   rule { id name severity } referencedBy { procedureId procedureName gate afterSteps validateSteps } userErrors { field message code } } }`;
 const PROCEDURE = `mutation ($input: CreateProcedureInput!) { createProcedure(input: $input) { procedure { procedureId } userErrors { field code message } } }`;
 const UPDATE_PROCEDURE = `mutation ($input: UpdateProcedureInput!) { updateProcedure(input: $input) { procedure { version } userErrors { field code message } } }`;
-const RULE_IDS = '{ validationRules { id } }';
+const RULE_IDS = '{ validationRules(first: 100) { edges { node { id } } } }';
 
-async function deleteRule(server: TestServer, id: string, headers?: Record<string, string>) {
+async function deleteRule(server: TestApp, id: string, headers?: Record<string, string>) {
   const response = await server.gql(DELETE, { id }, headers);
   expect(response.errors).toBeUndefined();
   return response.data.deleteValidationRule;
 }
 
-async function createRule(server: TestServer, input: Record<string, unknown>) {
+async function createRule(server: TestApp, input: Record<string, unknown>) {
   const response = await server.gql(CREATE_RULE, { input });
   expect(response.data.createValidationRule.userErrors).toEqual([]);
 }
 
-async function ruleIds(server: TestServer): Promise<string[]> {
-  return (await server.gql(RULE_IDS)).data.validationRules.map((rule: { id: string }) => rule.id);
+async function ruleIds(server: TestApp): Promise<string[]> {
+  return (await server.gql(RULE_IDS)).data.validationRules.edges.map((edge: { node: { id: string } }) => edge.node.id);
 }
 
 describe('deleting validation rules', () => {
-  let server: TestServer;
+  let server: TestApp;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestApp();
   });
   afterAll(() => server.close());
 
@@ -167,9 +168,9 @@ describe('deleting validation rules', () => {
 describe('deleting validation rules with API keys', () => {
   const OPERATOR = 'operator-key-0123456789abcdef';
   const ADMIN = 'admin-key-0123456789abcdef';
-  let server: TestServer;
+  let server: TestApp;
   beforeAll(async () => {
-    server = await startTestServer({ API_KEYS: `runner:operator:${OPERATOR},owner:admin:${ADMIN}` });
+    server = await startTestApp({ API_KEYS: `runner:operator:${OPERATOR},owner:admin:${ADMIN}` });
   });
   afterAll(() => server.close());
 
@@ -214,7 +215,7 @@ describe('deleting a seed rule', () => {
   };
 
   it('stays deleted after a restart, and its old sessions still name it', async () => {
-    let server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    let server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     let sessionId: string;
     try {
       await registerPair(server);
@@ -233,7 +234,7 @@ describe('deleting a seed rule', () => {
       await server.close();
     }
 
-    server = await startTestServer({ STORE: 'embedded', DATA_DIR: dataDir });
+    server = await startTestApp({ STORE: 'embedded', DATA_DIR: dataDir });
     try {
       expect(await ruleIds(server)).toEqual(['VR001', 'VR002', 'VR003', 'VR004', 'VR005', 'VR007', 'VR008']);
       const session = (await server.gql(SESSION, { id: sessionId })).data.validationSession;

@@ -1,24 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, collect, startTestServer, type TestServer } from '../support/server.js';
+import { bearer, collect } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const VIEWER = '{ viewer { keyName role agentId keysRequired } }';
 
 describe('viewer', () => {
-  let server: TestServer | null = null;
+  let server: TestApp | null = null;
   afterEach(async () => {
     await server?.close();
     server = null;
   });
 
   it('on an open server, answers the anonymous admin and that no key is required', async () => {
-    server = await startTestServer();
+    server = await startTestApp();
     expect((await server.gql(VIEWER)).data).toEqual({
       viewer: { keyName: 'anonymous', role: 'ADMIN', agentId: null, keysRequired: false },
     });
   });
 
   it("with API keys, names the key's role over HTTP and graphql-ws, and is null (not an error) without a key", async () => {
-    server = await startTestServer({
+    server = await startTestApp({
       API_KEYS: 'look:viewer:viewer-key-0123456789,w1:agent=agent_1:agent-key-0123456789',
     });
     expect(await server.gql(VIEWER)).toEqual({ data: { viewer: null } });

@@ -2,7 +2,7 @@ import { type GraphQLInputType, type GraphQLObjectType, getNamedType, isInputObj
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/resolvers/index.js';
 import { createProcedure, initiate, quickStep } from '../support/handoff-fixtures.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Names of arguments and input fields that name an entity (step ids are names within a procedure, not entities). */
 const NAMES_AN_ENTITY =
@@ -26,10 +26,10 @@ function inputsOfSchema(): { at: string; type: GraphQLInputType }[] {
 }
 
 describe('one API vocabulary', () => {
-  let server: TestServer;
+  let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestApp();
   });
   afterAll(() => server.close());
 
@@ -57,7 +57,9 @@ describe('one API vocabulary', () => {
       'BulkOperationConnection',
       'ContextDeliveryConnection',
       'HandoffConnection',
+      'ProcedureConnection',
       'ReliabilityTestConnection',
+      'ValidationRuleConnection',
       'ValidationSessionConnection',
       'WebhookDeliveryConnection',
     ]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Slots count only work executing now: with ten of them, a thousand handoffs waiting for a signal
@@ -10,10 +10,10 @@ const WAITING = 1_000;
 const QUICK = 1_000;
 const CONCURRENT_REQUESTS = 20;
 
-let server: TestServer;
+let server: TestApp;
 
 beforeAll(async () => {
-  server = await startTestServer({ MAX_CONCURRENT_HANDOFFS: '10' });
+  server = await startTestApp({ MAX_CONCURRENT_HANDOFFS: '10' });
   const defined = await server.gql(`mutation {
     waits: createProcedure(input: { id: "WAITS", name: "waits", steps: [
       { id: "approve", name: "approve", kind: AWAIT_SIGNAL, timeoutMs: 86400000 } ] }) { userErrors { message } }

@@ -16,7 +16,12 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ENV = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_INITIAL_MS: '50' };
+const ENV = {
+  WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+  WEBHOOK_POLL_MS: '20',
+  WEBHOOK_RETRY_INITIAL_MS: '50',
+};
 const HANDOFFS = ['crash_wh_1', 'crash_wh_2', 'crash_wh_3'];
 const EVENTS = `query($id: ID!) { handoff(id: $id) { status events(limit: 1000) { seq type } } }`;
 
@@ -111,7 +116,7 @@ describe('webhook deliveries across a crash', () => {
         seqs.map((seq) => `${id}:${seq}`),
       );
     }
-  }, 60_000);
+  }, 120_000);
 
   it('delivers each event once when two server processes share the store (one holds the subscription)', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-webhook-shared-'));
@@ -153,5 +158,5 @@ describe('webhook deliveries across a crash', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toHaveLength(2 * ids.length);
     expect(keys.filter((key) => key.endsWith(':1')).sort()).toEqual(ids.map((id) => `${id}:1`).sort());
-  }, 60_000);
+  }, 120_000);
 });

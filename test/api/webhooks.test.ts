@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/engine/webhooks/webhook-signature.js';
 import { quickStep } from '../support/handoff-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { bearer, startTestServer, type TestServer } from '../support/server.js';
+import { bearer } from '../support/server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
@@ -22,7 +23,7 @@ const DELIVERIES = `query($id: ID!, $status: [WebhookDeliveryStatus!]) {
   }
 }`;
 
-const servers: TestServer[] = [];
+const servers: TestApp[] = [];
 const receivers: WebhookReceiver[] = [];
 
 afterEach(async () => {
@@ -30,11 +31,12 @@ afterEach(async () => {
   for (const receiver of receivers.splice(0)) await receiver.close();
 });
 
-async function serverOn(clock: ManualClock, env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer(
+async function serverOn(clock: ManualClock, env: Record<string, string> = {}): Promise<TestApp> {
+  const server = await startTestApp(
     {
       API_KEYS: KEYS,
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
       WEBHOOK_RETRY_INITIAL_MS: '1000',
       WEBHOOK_MAX_ATTEMPTS: '3',
       WEBHOOK_POLL_MS: '100',
@@ -61,7 +63,7 @@ async function until(clock: ManualClock, done: () => boolean | Promise<boolean>,
   }
 }
 
-async function register(server: TestServer, input: Record<string, unknown>) {
+async function register(server: TestApp, input: Record<string, unknown>) {
   const response = await server.gql(REGISTER, { input }, asAdmin);
   expect(response.errors).toBeUndefined();
   return response.data.registerWebhook as {
@@ -71,13 +73,13 @@ async function register(server: TestServer, input: Record<string, unknown>) {
   };
 }
 
-async function deliveries(server: TestServer, id: string, status?: string[]) {
+async function deliveries(server: TestApp, id: string, status?: string[]) {
   const response = await server.gql(DELIVERIES, { id, status }, asAdmin);
   expect(response.errors).toBeUndefined();
   return response.data.webhookSubscription.deliveries as { totalCount: number; edges: { node: any }[] };
 }
 
-async function twoStepProcedure(server: TestServer): Promise<void> {
+async function twoStepProcedure(server: TestApp): Promise<void> {
   const created = await server.gql(
     `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }`,
     {
@@ -92,7 +94,7 @@ async function twoStepProcedure(server: TestServer): Promise<void> {
   expect(created.data.createProcedure.userErrors).toEqual([]);
 }
 
-async function startHandoff(server: TestServer, handoffId: string): Promise<void> {
+async function startHandoff(server: TestApp, handoffId: string): Promise<void> {
   const response = await server.gql(
     `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { userErrors { message } } }`,
     { input: { handoffId, procedureId: 'TWO_NOOPS' } },

@@ -3,7 +3,8 @@ import { HAVE_CHROMIUM, screenshot, seriousAccessibilityViolations } from '../su
 import { dashboardSession } from '../support/dashboard-session.js';
 
 /**
- * The dashboard in headless Chromium against a real server process: what a person sees and can do.
+ * The dashboard in headless Chromium against a real server (its own process where a test restarts it): what a
+ * person sees and can do.
  * Every wait is for a DOM state (Playwright's auto-waiting locators), never for a time.
  */
 const OPERATOR_KEY = 'operator-key-0123456789';
@@ -23,7 +24,7 @@ const REVIEWED = `mutation {
 }`;
 
 describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
-  const { startServer, openPage } = dashboardSession();
+  const { startServer, startServerProcess, openPage } = dashboardSession();
 
   it('starts a handoff from the page and shows its steps complete live, the waiting one approved on the page', async () => {
     const { base, gql } = await startServer();
@@ -58,7 +59,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   });
 
   it("keeps a handoff's page live across a server restart: the log picks up where it was, with nothing twice", async () => {
-    const first = await startServer();
+    const first = await startServerProcess();
     await first.gql(REVIEWED);
     await first.gql(
       'mutation { initiateHandoff(input: { handoffId: "dash_restart_1", procedureId: "DASH_REVIEWED" }) { userErrors { message } } }',
@@ -72,7 +73,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
 
     first.server.child.kill('SIGTERM');
     expect((await first.server.exited).code).toBe(0);
-    const second = await startServer({ DATA_DIR: first.dataDir, PORT: String(first.port) });
+    const second = await startServerProcess({ DATA_DIR: first.dataDir, PORT: String(first.port) });
     await second.gql(
       'mutation { signalHandoff(input: { id: "dash_restart_1", step: "review" }) { userErrors { message } } }',
     );

@@ -62,7 +62,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
   const { startServer, openPage } = dashboardSession();
 
   it('retries a rolled-back handoff from its page: the refused step choice is shown, then run 2 completes live', async () => {
-    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
     expect(
       (await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 2, initialDelayMs: 5 }'))).data.createProcedure.userErrors,
     ).toEqual([]);
@@ -173,7 +173,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
   });
 
   it('orders the list by the field and direction chosen, and narrows it to the handoffs retrying a step', async () => {
-    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
     await gql(REVIEWED);
     // Created in id order, so ties on the creation time (broken by id) keep the same order.
     await gql(initiate('lever_order_a', 'LEVER_REVIEWED', 'priority: LOW'));
@@ -243,6 +243,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
     const { base, gql } = await startServer({
       API_KEYS: `ops:operator:${operatorKey},look:viewer:${viewerKey},root:admin:${adminKey}`,
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
     });
     expect(
       (await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 1 }'), undefined, adminKey)).data.createProcedure.userErrors,
@@ -277,7 +278,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
   });
 
   it('retries every rolled-back handoff from the bulk bar once the receiver answers again, and they complete', async () => {
-    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    const { base, gql } = await startServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' });
     await gql(notifying('LEVER_NOTIFY', '{ maxAttempts: 1 }'));
     answer = 400;
     for (const id of ['lever_bulk_retry_1', 'lever_bulk_retry_2']) await gql(initiate(id, 'LEVER_NOTIFY'));

@@ -1,13 +1,13 @@
 /**
  * The digest docs/agents.md teaches agents (Python's json.dumps(sort_keys=True, separators=(",", ":"),
  * ensure_ascii=False), or the same in JavaScript) is the one the server computes: the page's test vectors, checked
- * against the engine's canonicalJson, the example worker's digest and the tests' own. (The page's shell blocks print
+ * against the engine's canonicalJson, the worker library's digest and the tests' own. (The page's shell blocks print
  * the same vectors with python3 and node, and the docs test checks what they print.)
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { expect, it } from 'vitest';
-import { canonicalDigest } from '../../examples/agent-worker.js';
+import { canonicalDigest } from '../../packages/worker/src/index.js';
 import { canonicalJson } from '../../src/engine/validation/subject.js';
 import { digestOf } from '../support/canonical-digest.js';
 

@@ -14,8 +14,8 @@ afterAll(() => server.close());
 it('GraphiQL opens with a query that runs as it is, listing the seeded procedures', async () => {
   const answer = await server.request(GRAPHIQL_START, null);
   expect(answer.errors).toBeUndefined();
-  const { procedures } = answer.data as { procedures: { procedureId: string }[] };
-  expect(procedures.map((procedure) => procedure.procedureId).sort()).toEqual([
+  const { procedures } = answer.data as { procedures: { edges: { node: { procedureId: string } }[] } };
+  expect(procedures.edges.map((edge) => edge.node.procedureId).sort()).toEqual([
     'AGENT_HANDOFF_STANDARD',
     'PHASE_TRANSITION_STANDARD',
   ]);

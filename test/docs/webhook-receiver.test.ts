@@ -43,7 +43,11 @@ afterEach(async () => {
 describe('docs/webhooks.md: the receiver', () => {
   it('registers with its mutation, and its receiver verifies, de-duplicates and prints the events; a forged POST gets 401', async () => {
     const port = await freePort();
-    server = await startTestServer({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_POLL_MS: '20' });
+    server = await startTestServer({
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+      WEBHOOK_POLL_MS: '20',
+    });
     const registered = await server.gql(block('graphql').replace('127.0.0.1:8080', `127.0.0.1:${port}`));
     expect(registered.errors).toBeUndefined();
     const { secret, userErrors } = registered.data.registerWebhook;

@@ -63,11 +63,15 @@ describe('seed rules', () => {
     const failed = await check('VR001', { context: { phaseComplete: 'yes' } });
     expect(failed).toEqual({
       passed: false,
-      message: 'Expected {"context.phaseComplete":true}; found context.phaseComplete = "yes"',
+      message:
+        'Phase Completion Check failed. The source phase is marked complete: context.phaseComplete must be true. ' +
+        'Found context.phaseComplete = "yes".',
+      detail: 'Expected {"context.phaseComplete":true}; found context.phaseComplete = "yes"',
     });
     expect(await check('VR001', { context: {} })).toMatchObject({
       passed: false,
-      message: expect.stringContaining('(missing)'),
+      message: expect.stringContaining('Found no context.phaseComplete.'),
+      detail: expect.stringContaining('context.phaseComplete = (missing)'),
     });
   });
 
@@ -85,7 +89,7 @@ describe('seed rules', () => {
       },
     });
     expect(failed.passed).toBe(false);
-    expect(failed.message).toContain(
+    expect(failed.detail).toContain(
       'found context.resources = [{"name":"db","available":true},{"name":"gpu","available":false}]',
     );
     expect(await check('VR002', { context: { resources: [{ name: 'queue' }] } })).toMatchObject({ passed: false });
@@ -97,7 +101,10 @@ describe('seed rules', () => {
     });
     const differ = await check('VR003', { context: { sourceStateChecksum: 'a1', targetStateChecksum: 'b2' } });
     expect(differ.passed).toBe(false);
-    expect(differ.message).toContain('context.sourceStateChecksum = "a1", context.targetStateChecksum = "b2"');
+    expect(differ.detail).toContain('context.sourceStateChecksum = "a1", context.targetStateChecksum = "b2"');
+    expect(differ.message).toContain(
+      'Found context.sourceStateChecksum = "a1" and context.targetStateChecksum = "b2".',
+    );
     expect(await check('VR003', { context: {} })).toMatchObject({ passed: false });
     expect(await check('VR003', { context: { sourceStateChecksum: null, targetStateChecksum: null } })).toMatchObject({
       passed: false,

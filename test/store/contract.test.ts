@@ -354,6 +354,20 @@ function storeContract(fixture: AdapterFixture): void {
       expect((await procedures.get('ODD'))!.steps[0]!.params).toEqual(params);
     });
 
+    it('pages in id order without gaps or repeats, and counts', async () => {
+      for (const id of ['P_C', 'P_A', 'P_B']) await procedures.insert({ ...agent!, id });
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: Page<{ id: string }> = await procedures.page({ first: 2, after });
+        seen.push(...page.items.map((item) => item.node.id));
+        if (!page.hasNextPage) break;
+        after = page.items.at(-1)!.cursor;
+      }
+      expect(seen).toEqual(['PHASE_TRANSITION_STANDARD', 'P_A', 'P_B', 'P_C'].sort());
+      expect(await procedures.count()).toBe(4);
+    });
+
     it('deletes the current definition', async () => {
       expect(await procedures.delete(phase!.id)).toBe(true);
       expect(await procedures.get(phase!.id)).toBeNull();

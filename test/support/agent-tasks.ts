@@ -1,11 +1,11 @@
-import type { TestServer } from './server.js';
+import type { GraphQLApi } from './server.js';
 
 export const TASK_FIELDS = `taskId handoffId step attempt agentId status input heartbeatTimeoutMs claimedBy output
   failure { code message retryable } withdrawnCause withdrawnReason`;
 
 type Headers = Record<string, string>;
 
-async function call(server: TestServer, query: string, variables: Record<string, unknown>, headers?: Headers) {
+async function call(server: GraphQLApi, query: string, variables: Record<string, unknown>, headers?: Headers) {
   const response = await server.gql(query, variables, headers);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data;
@@ -13,7 +13,7 @@ async function call(server: TestServer, query: string, variables: Record<string,
 
 /** The agent's tasks in these statuses, newest first (ids and where they are; see taskById for the rest). */
 export async function tasksOf(
-  server: TestServer,
+  server: GraphQLApi,
   agentId: string,
   status: string[] = ['OFFERED'],
   headers?: Headers,
@@ -27,7 +27,7 @@ export async function tasksOf(
   return data.agent.tasks.edges.map((edge: any) => edge.node);
 }
 
-export async function taskById(server: TestServer, taskId: string, headers?: Headers): Promise<any> {
+export async function taskById(server: GraphQLApi, taskId: string, headers?: Headers): Promise<any> {
   return (
     await call(server, `query($taskId: ID!) { agentTask(taskId: $taskId) { ${TASK_FIELDS} } }`, { taskId }, headers)
   ).agentTask;
@@ -35,7 +35,7 @@ export async function taskById(server: TestServer, taskId: string, headers?: Hea
 
 /** Waits until a task of `handoffId` matching `where` is offered to the agent (the offer follows STEP_WAITING). */
 export async function waitForTask(
-  server: TestServer,
+  server: GraphQLApi,
   agentId: string,
   handoffId: string,
   where: (task: any) => boolean = () => true,
@@ -50,7 +50,7 @@ export async function waitForTask(
   }
 }
 
-export async function claimTask(server: TestServer, taskId: string, headers?: Headers) {
+export async function claimTask(server: GraphQLApi, taskId: string, headers?: Headers) {
   const data = await call(
     server,
     `mutation($taskId: ID!) { claimAgentTask(input: { taskId: $taskId }) { token task { ${TASK_FIELDS} } userErrors { code message field } } }`,
@@ -65,7 +65,7 @@ export async function claimTask(server: TestServer, taskId: string, headers?: He
 }
 
 export async function heartbeatTask(
-  server: TestServer,
+  server: GraphQLApi,
   taskId: string,
   token: string,
   progress: unknown = null,
@@ -81,7 +81,7 @@ export async function heartbeatTask(
 }
 
 export async function completeTask(
-  server: TestServer,
+  server: GraphQLApi,
   taskId: string,
   token: string,
   output: unknown,
@@ -97,7 +97,7 @@ export async function completeTask(
 }
 
 export async function failTask(
-  server: TestServer,
+  server: GraphQLApi,
   taskId: string,
   token: string,
   failure: { code: string; message: string; retryable?: boolean },

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ROOT } from './server-process.js';
@@ -32,20 +32,47 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
 }
 
-/** Builds the dashboard into a fresh directory (the server is pointed at it with DASHBOARD_DIR). */
+/** What the dashboard's build depends on: its sources, its Vite config, and the locked packages. */
+function dashboardSources(): string[] {
+  const files = [path.join(ROOT, 'package-lock.json')];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'dist' && entry.name !== 'node_modules') walk(full);
+      } else files.push(full);
+    }
+  };
+  walk(path.join(ROOT, 'dashboard'));
+  return files.sort();
+}
+
+/**
+ * The built dashboard (the server is pointed at it with DASHBOARD_DIR). A build costs seconds of CPU, so it is
+ * kept under node_modules/.cache, named by a hash of what it is built from: every browser test file of a run
+ * (and later runs, until a source changes) shares it; a fresh clone builds it once.
+ */
 export function buildDashboard(): string {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-dashboard-'));
+  const hash = createHash('sha256');
+  for (const file of dashboardSources())
+    hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file));
+  const outDir = path.join(ROOT, 'node_modules/.cache/handoff-dashboard', hash.digest('hex').slice(0, 16));
+  if (fs.existsSync(path.join(outDir, 'index.html'))) return outDir;
+  // Built beside its place and renamed into it, so a build cut short is never taken for a finished one.
+  const building = `${outDir}.${process.pid}`;
   const run = spawnSync(
     process.execPath,
     [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'],
     {
       cwd: ROOT,
       // vitest sets NODE_ENV=test, and Vite keeps a NODE_ENV it is given: that would be React's development build.
-      env: { ...process.env, NODE_ENV: 'production', DASHBOARD_OUT_DIR: outDir },
+      env: { ...process.env, NODE_ENV: 'production', DASHBOARD_OUT_DIR: building },
       encoding: 'utf8',
     },
   );
   if (run.status !== 0) throw new Error(`dashboard build failed:\n${run.stdout}${run.stderr}`);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.renameSync(building, outDir);
   return outDir;
 }
 

@@ -1,10 +1,10 @@
-import { collect, type TestServer } from './server.js';
+import type { GraphQLApi } from './server.js';
 
 export const HANDOFF_FIELDS = `id handoffId status error procedureVersion
   steps { id name status attempts error output }`;
 
 /** Registers a source and a target agent that satisfy VR004, VR006 and VR007. */
-export async function registerReadyAgents(server: TestServer, source = 'agent_1', target = 'agent_2'): Promise<void> {
+export async function registerReadyAgents(server: GraphQLApi, source = 'agent_1', target = 'agent_2'): Promise<void> {
   for (const [id, permission] of [
     [source, 'handoff:send'],
     [target, 'handoff:receive'],
@@ -34,7 +34,7 @@ export function phaseContext(): Record<string, unknown> {
   };
 }
 
-export async function initiate(server: TestServer, input: Record<string, unknown>) {
+export async function initiate(server: GraphQLApi, input: Record<string, unknown>) {
   const response = await server.gql(
     `mutation($input: InitiateHandoffInput!) { initiateHandoff(input: $input) { handoff { ${HANDOFF_FIELDS} } userErrors { field message code } } }`,
     { input },
@@ -48,9 +48,9 @@ export async function initiate(server: TestServer, input: Record<string, unknown
 
 export const PROGRESS = `subscription($id: ID!, $after: Int) { handoffProgress(id: $id, afterSeq: $after) { seq type step status message attempt } }`;
 
-/** Follows a handoff over graphql-ws to its final event; returns every event seen. */
-export async function follow(server: TestServer, id: string, afterSeq = 0) {
-  const results = await collect(server.wsClient(), PROGRESS, { id, after: afterSeq });
+/** Follows a handoff to its final event (graphql-ws on a port, SSE on a TestApp); returns every event seen. */
+export async function follow(server: GraphQLApi, id: string, afterSeq = 0) {
+  const results = await server.subscribe(PROGRESS, { id, after: afterSeq });
   const errors = results.flatMap((r) => r.errors ?? []);
   if (errors.length) throw new Error(JSON.stringify(errors));
   return results.map(
@@ -66,7 +66,7 @@ export async function follow(server: TestServer, id: string, afterSeq = 0) {
   );
 }
 
-export async function getHandoff(server: TestServer, id: string) {
+export async function getHandoff(server: GraphQLApi, id: string) {
   const response = await server.gql(
     `query($id: ID!) { handoff(id: $id) { ${HANDOFF_FIELDS} events { seq type step } } }`,
     { id },
@@ -75,7 +75,7 @@ export async function getHandoff(server: TestServer, id: string) {
   return response.data.handoff;
 }
 
-export async function createProcedure(server: TestServer, input: Record<string, unknown>) {
+export async function createProcedure(server: GraphQLApi, input: Record<string, unknown>) {
   const response = await server.gql(
     `mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { procedure { id procedureId version } userErrors { field message code } } }`,
     { input },

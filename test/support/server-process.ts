@@ -24,11 +24,23 @@ export function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv 
   return { ...env, ...overrides };
 }
 
-/** Runs src/main.ts with tsx in its own process, directly (as the Dockerfile does) or through `npm start`. */
-export function spawnServer(env: Record<string, string>, via: 'node' | 'npm' = 'node'): ServerProcess {
+/**
+ * Runs src/main.ts with tsx in its own process, directly (as the Dockerfile does) or through `npm start`;
+ * as another user when `as` gives one (a test run by root needs that to meet a directory it cannot write).
+ */
+export function spawnServer(
+  env: Record<string, string>,
+  via: 'node' | 'npm' = 'node',
+  as: { uid: number; gid: number } | null = null,
+): ServerProcess {
   const [command, args] =
     via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
-  const child = spawn(command, args, { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: serverEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(as ?? {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

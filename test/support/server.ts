@@ -24,12 +24,24 @@ export interface TestServer {
   ): Promise<GraphQLResponse<T>>;
   /** A graphql-ws client; closed with the server. */
   wsClient(connectionParams?: Record<string, unknown>): Client;
+  /**
+   * Runs a subscription to its end and returns every result: here over graphql-ws (`headers.authorization`
+   * goes in the connection params), over SSE through yoga.fetch for a TestApp.
+   */
+  subscribe<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>[]>;
   /** Origin of the server (http://127.0.0.1:port), for non-GraphQL paths like /metrics. */
   origin: string;
   /** Parsed JSON log lines, when started with `logLevel`. */
   logs: Record<string, any>[];
   close(): Promise<void>;
 }
+
+/** What the helpers in test/support need of a server: a test app (yoga.fetch) or a real one on a port. */
+export type GraphQLApi = Pick<TestServer, 'gql' | 'wsClient' | 'subscribe'>;
 
 export interface TestServerOptions {
   /** Use this store instead of a fresh in-memory one (e.g. one that records or fails). */
@@ -40,11 +52,14 @@ export interface TestServerOptions {
   clock?: Clock;
 }
 
-/** The real server on a free port with an in-memory store (unless env or HANDOFF_TEST_STORE says otherwise). */
-export async function startTestServer(
+/**
+ * The app as the server builds it, not listening yet: an in-memory store unless env names one, or
+ * HANDOFF_TEST_STORE says otherwise (`dispose` then drops the test's database, after `app.close()`).
+ */
+export async function createTestApp(
   env: Record<string, string> = {},
   options: TestServerOptions = {},
-): Promise<TestServer> {
+): Promise<{ app: App; logs: Record<string, any>[]; dispose(): Promise<void> }> {
   const store =
     env.STORE || env.MONGODB_URL
       ? { settings: {}, dispose: async () => undefined }
@@ -57,6 +72,23 @@ export async function startTestServer(
     ? pino({ level: options.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line)) })
     : pino({ level: 'silent' });
   const app = await createApp(config, { logger, db: options.db, clock: options.clock });
+  return { app, logs, dispose: store.dispose };
+}
+
+/** A graphql-ws client for `url` (a string, or a function that opens the port on first use); closed by the caller. */
+export function graphqlWsClient(
+  url: string | (() => Promise<string>),
+  connectionParams?: Record<string, unknown>,
+): Client {
+  return createClient({ url, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+}
+
+/** The real server on a free port with an in-memory store (unless env or HANDOFF_TEST_STORE says otherwise). */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const { app, logs, dispose } = await createTestApp(env, options);
   const address = await app.listen();
   const url = `http://127.0.0.1:${address.port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${address.port}/graphql`;
@@ -76,20 +108,19 @@ export async function startTestServer(
       return (await response.json()) as GraphQLResponse;
     },
     wsClient(connectionParams) {
-      const client = createClient({
-        url: wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams,
-        retryAttempts: 0,
-        lazy: true,
-      });
+      const client = graphqlWsClient(wsUrl, connectionParams);
       clients.push(client);
       return client;
+    },
+    subscribe(query, variables, headers = {}) {
+      const client = graphqlWsClient(wsUrl, headers.authorization ? { authorization: headers.authorization } : {});
+      clients.push(client);
+      return collect(client, query, variables);
     },
     async close() {
       await Promise.all(clients.map((client) => client.dispose()));
       await app.close();
-      await store.dispose();
+      await dispose();
     },
   };
 }

@@ -1,12 +1,11 @@
-import type { Client } from 'graphql-ws';
 import { expect } from 'vitest';
-import { collect, type TestServer } from './server.js';
+import type { GraphQLApi } from './server.js';
 
 export const REGISTER = `mutation ($input: RegisterAgentInput!) { registerAgent(input: $input) { agent { id status } userErrors { message code } } }`;
 export const START = `mutation ($input: StartValidationSessionInput!) {
   startValidationSession(input: $input) { session { id sessionId status } userErrors { field message code } } }`;
 export const SESSION = `query ($id: ID!) { validationSession(id: $id) { id sessionId status outcome durationMs startedAt finishedAt ruleIds
-  results { rule { id severity } ruleId ruleName severity status message durationMs seq } } }`;
+  results { rule { id severity } ruleId ruleName severity status message detail durationMs seq } } }`;
 export const CREATE_RULE = `mutation ($input: CreateValidationRuleInput!) {
   createValidationRule(input: $input) { rule { id name severity condition enabled } userErrors { field message code } } }`;
 export const PROGRESS = `subscription ($id: ID!) { validationProgress(id: $id) { sessionId seq ruleId status message outcome at } }`;
@@ -26,7 +25,7 @@ export function goodContext(overrides: Record<string, unknown> = {}) {
 }
 
 /** Registers agent_1 (may send) and agent_2 (may receive), both READY. */
-export async function registerPair(server: TestServer) {
+export async function registerPair(server: GraphQLApi) {
   for (const [id, permissions] of [
     ['agent_1', ['handoff:send']],
     ['agent_2', ['handoff:receive']],
@@ -37,14 +36,12 @@ export async function registerPair(server: TestServer) {
   }
 }
 
-const progressClients = new WeakMap<TestServer, Client>();
-
 /**
  * Starts a session, follows its validationProgress stream to the outcome event (the stream ends
  * there), then reads the completed session back.
  */
 export async function runSession(
-  server: TestServer,
+  server: GraphQLApi,
   input: Record<string, unknown>,
   headers: Record<string, string> = {},
 ) {
@@ -52,12 +49,7 @@ export async function runSession(
   expect(started.errors).toBeUndefined();
   expect(started.data.startValidationSession.userErrors).toEqual([]);
   const id = started.data.startValidationSession.session.id;
-  let client = progressClients.get(server);
-  if (!client) {
-    client = server.wsClient(headers.authorization ? { authorization: headers.authorization } : undefined);
-    progressClients.set(server, client);
-  }
-  const events = await collect(client, PROGRESS, { id });
+  const events = await server.subscribe(PROGRESS, { id }, headers);
   expect(events.at(-1)?.data?.validationProgress.outcome).toBeTruthy();
   const read = await server.gql(SESSION, { id }, headers);
   expect(read.errors).toBeUndefined();

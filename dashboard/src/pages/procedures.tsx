@@ -10,17 +10,21 @@ import {
   UpdateProcedureDocument,
 } from '../gql/graphql';
 
-type Procedure = ProceduresQuery['procedures'][number];
+type Procedure = ProceduresQuery['procedures']['edges'][number]['node'];
 
-/** Procedures with their steps, kinds, timeouts, retry policies and compensations; an admin edits one as JSON. */
+/**
+ * Procedures with their steps, kinds, timeouts, retry policies and compensations, 20 at a time in id
+ * order ("Show more" loads the next page); an admin edits one as JSON.
+ */
 export function Procedures() {
-  const [{ data, error }, refetch] = useQuery({ query: ProceduresDocument });
   const canAdminister = useAllows('administer');
   const [editing, setEditing] = useState<{ procedure: Procedure | null } | null>(null);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // A save starts the list over from the store (new pages, not the cache).
+  const [generation, setGeneration] = useState(0);
   return (
     <section>
       <h1>Procedures</h1>
-      {error ? <p role="alert">{error.message}</p> : null}
       {canAdminister ? (
         <button type="button" onClick={() => setEditing({ procedure: null })}>
           New procedure
@@ -31,49 +35,101 @@ export function Procedures() {
           procedure={editing.procedure}
           onDone={() => {
             setEditing(null);
-            refetch({ requestPolicy: 'network-only' });
+            setCursors([null]);
+            setGeneration((n) => n + 1);
           }}
         />
       ) : null}
-      {data?.procedures.map((procedure) => (
+      {cursors.map((after, index) => (
+        <ProcedurePage
+          key={`${generation}:${after ?? ''}`}
+          after={after}
+          fresh={generation > 0}
+          isLast={index === cursors.length - 1}
+          onMore={(cursor) => setCursors((list) => (list.includes(cursor) ? list : [...list, cursor]))}
+          onEdit={(procedure) => setEditing({ procedure })}
+        />
+      ))}
+    </section>
+  );
+}
+
+interface ProcedurePageProps {
+  after: string | null;
+  /** Read from the server, not the cache (after a save). */
+  fresh: boolean;
+  isLast: boolean;
+  onMore: (cursor: string) => void;
+  onEdit: (procedure: Procedure) => void;
+}
+
+function ProcedurePage({ after, fresh, isLast, onMore, onEdit }: ProcedurePageProps) {
+  const [{ data, error, fetching }] = useQuery({
+    query: ProceduresDocument,
+    variables: { after },
+    requestPolicy: fresh ? 'network-only' : 'cache-first',
+  });
+  const canAdminister = useAllows('administer');
+  const connection = data?.procedures;
+  const next = isLast && connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  return (
+    <>
+      {error ? <p role="alert">{error.message}</p> : null}
+      {connection?.edges.map(({ node: procedure }) => (
         <article key={procedure.procedureId} className="procedure">
           <h2>
             {procedure.procedureId} v{procedure.version}: {procedure.name}
           </h2>
           <p>{procedure.description}</p>
           {canAdminister ? (
-            <button type="button" onClick={() => setEditing({ procedure })}>
+            <button type="button" onClick={() => onEdit(procedure)}>
               Edit {procedure.procedureId}
             </button>
           ) : null}
-          <table aria-label={`Steps of ${procedure.procedureId}`}>
-            <thead>
-              <tr>
-                <th scope="col">Step</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Timeout</th>
-                <th scope="col">Retry</th>
-                <th scope="col">Compensation</th>
-              </tr>
-            </thead>
-            <tbody>
-              {procedure.steps.map((step) => (
-                <tr key={step.id}>
-                  <td>{step.name}</td>
-                  <td>{step.kind}</td>
-                  <td>{formatMs(step.timeoutMs)}</td>
-                  <td>
-                    {step.retry.maxAttempts} attempt(s), from {formatMs(step.retry.initialDelayMs)} ×
-                    {step.retry.multiplier} up to {formatMs(step.retry.maxDelayMs)}
-                  </td>
-                  <td>{step.compensation ? `${step.compensation.name} (${step.compensation.kind})` : '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <StepTable procedure={procedure} />
         </article>
       ))}
-    </section>
+      {isLast ? (
+        <p className="list-end">
+          {fetching ? 'Loading…' : connection ? `${connection.totalCount} procedure(s)` : ''}{' '}
+          {next ? (
+            <button type="button" onClick={() => onMore(next)}>
+              Show more
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function StepTable({ procedure }: { procedure: Procedure }) {
+  return (
+    <table aria-label={`Steps of ${procedure.procedureId}`}>
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Timeout</th>
+          <th scope="col">Retry</th>
+          <th scope="col">Compensation</th>
+        </tr>
+      </thead>
+      <tbody>
+        {procedure.steps.map((step) => (
+          <tr key={step.id}>
+            <td>{step.name}</td>
+            <td>{step.kind}</td>
+            <td>{formatMs(step.timeoutMs)}</td>
+            <td>
+              {step.retry.maxAttempts} attempt(s), from {formatMs(step.retry.initialDelayMs)} ×{step.retry.multiplier}{' '}
+              up to {formatMs(step.retry.maxDelayMs)}
+            </td>
+            <td>{step.compensation ? `${step.compensation.name} (${step.compensation.kind})` : '–'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

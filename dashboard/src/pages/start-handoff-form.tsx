@@ -13,7 +13,10 @@ export function StartHandoffForm() {
   const [handoffId, setHandoffId] = useState('');
   const [metadata, setMetadata] = useState('{}');
   const [jsonError, setJsonError] = useState<string | null>(null);
-  const chosen = procedureId || data?.procedures[0]?.procedureId || '';
+  const listed = data?.procedures.edges.map((edge) => edge.node) ?? [];
+  // The first 100 are offered in a list; past that, any id can be typed (with the listed ones suggested).
+  const typed = (data?.procedures.totalCount ?? 0) > listed.length;
+  const chosen = procedureId || (typed ? '' : listed[0]?.procedureId) || '';
 
   const submit = async () => {
     let parsed: unknown;
@@ -41,16 +44,32 @@ export function StartHandoffForm() {
           void submit();
         }}
       >
-        <label>
-          Procedure{' '}
-          <select value={chosen} onChange={(event) => setProcedureId(event.target.value)}>
-            {data?.procedures.map((procedure) => (
+        <label htmlFor="start-procedure">Procedure</label>{' '}
+        {typed ? (
+          <input
+            id="start-procedure"
+            list="procedure-ids"
+            value={chosen}
+            onChange={(event) => setProcedureId(event.target.value)}
+          />
+        ) : (
+          <select id="start-procedure" value={chosen} onChange={(event) => setProcedureId(event.target.value)}>
+            {listed.map((procedure) => (
               <option key={procedure.procedureId} value={procedure.procedureId}>
                 {procedure.procedureId}: {procedure.name}
               </option>
             ))}
           </select>
-        </label>
+        )}
+        <datalist id="procedure-ids">
+          {typed
+            ? listed.map((procedure) => (
+                <option key={procedure.procedureId} value={procedure.procedureId}>
+                  {procedure.name}
+                </option>
+              ))
+            : null}
+        </datalist>
         <label>
           Handoff id (optional) <input value={handoffId} onChange={(event) => setHandoffId(event.target.value)} />
         </label>

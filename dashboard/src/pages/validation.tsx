@@ -3,22 +3,36 @@ import { useMutation, useQuery } from 'urql';
 import { UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { formatTime, StatusBadge } from '../components/status-badge';
-import { UpdateValidationRuleDocument, ValidationRulesDocument, type ValidationRulesQuery } from '../gql/graphql';
+import {
+  UpdateValidationRuleDocument,
+  ValidationRulesDocument,
+  type ValidationRulesQuery,
+  ValidationSessionsDocument,
+} from '../gql/graphql';
 
-type Rule = ValidationRulesQuery['validationRules'][number];
+type Rule = ValidationRulesQuery['validationRules']['edges'][number]['node'];
 
-/** Rules with severities (an admin enables, disables and edits conditions), and the latest sessions with per-rule results. */
+/**
+ * Rules with severities, 50 at a time in id order (an admin enables, disables and edits conditions),
+ * and the latest sessions with per-rule results.
+ */
 export function Validation() {
-  const [{ data, error }] = useQuery({ query: ValidationRulesDocument });
+  const [{ data, error }] = useQuery({ query: ValidationSessionsDocument });
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
   return (
     <section>
       <h1>Validation</h1>
-      {error ? <p role="alert">{error.message}</p> : null}
       <h2>Rules</h2>
-      {data?.validationRules.map((rule) => (
-        <RuleCard key={rule.id} rule={rule} />
+      {cursors.map((after, index) => (
+        <RulePage
+          key={after ?? ''}
+          after={after}
+          isLast={index === cursors.length - 1}
+          onMore={(cursor) => setCursors((list) => (list.includes(cursor) ? list : [...list, cursor]))}
+        />
       ))}
       <h2>Sessions</h2>
+      {error ? <p role="alert">{error.message}</p> : null}
       <table aria-label="Validation sessions">
         <thead>
           <tr>
@@ -50,6 +64,38 @@ export function Validation() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+function RulePage({
+  after,
+  isLast,
+  onMore,
+}: {
+  after: string | null;
+  isLast: boolean;
+  onMore: (cursor: string) => void;
+}) {
+  const [{ data, error, fetching }] = useQuery({ query: ValidationRulesDocument, variables: { after } });
+  const connection = data?.validationRules;
+  const next = isLast && connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  return (
+    <>
+      {error ? <p role="alert">{error.message}</p> : null}
+      {connection?.edges.map(({ node: rule }) => (
+        <RuleCard key={rule.id} rule={rule} />
+      ))}
+      {isLast ? (
+        <p className="list-end">
+          {fetching ? 'Loading…' : connection ? `${connection.totalCount} rule(s)` : ''}{' '}
+          {next ? (
+            <button type="button" onClick={() => onMore(next)}>
+              Show more
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+    </>
   );
 }
 

@@ -6,7 +6,7 @@ import type { HandoffFilter } from '../kernel/ports/handoff-store.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
-import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
@@ -57,6 +57,8 @@ function optionsProblem(action: BulkActionName, options: BulkOptions): UserError
   if (action !== 'RETRY')
     return { code: 'INVALID_VALUE', message: `metadataPatch applies to RETRY only, not ${action}`, field };
   if (!isJsonObject(patch)) return { code: 'INVALID_VALUE', message: 'metadataPatch must be a JSON object', field };
+  const inexact = inexactNumber(patch, 'metadataPatch');
+  if (inexact) return { code: 'INVALID_VALUE', message: inexact, field };
   if (jsonBytes(patch) > METADATA_PATCH_LIMIT_BYTES)
     return {
       code: 'TOO_LARGE',

@@ -1,4 +1,4 @@
-import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { UserError } from '../shared/user-error.js';
 import type { Handoff, HandoffType, Priority, TestTag } from './handoff/handoff.js';
 import type { Procedure } from './procedures/procedure.js';
@@ -64,6 +64,9 @@ export function checkInput(input: InitiateHandoffInput): UserError[] {
         code: 'TOO_LARGE',
         message: `metadata must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`,
       });
+    } else {
+      const inexact = inexactNumber(input.metadata, 'metadata');
+      if (inexact) errors.push({ field: ['input', 'metadata'], code: 'INVALID_VALUE', message: inexact });
     }
   }
   return errors;

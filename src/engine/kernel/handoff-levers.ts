@@ -1,6 +1,6 @@
 import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
-import { isJsonObject, jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
 import type { EventBus } from './events/event-bus.js';
@@ -44,7 +44,7 @@ interface LeverDeps {
   procedures: Pick<ProcedureService, 'getVersion'>;
   clock: Clock;
   bus: EventBus;
-  scheduler: Pick<Scheduler, 'offer'>;
+  scheduler: Pick<Scheduler, 'offer' | 'withdrawQueued'>;
   /** Resolves when no run of the handoff is in progress in this process. */
   settled(id: string): Promise<void>;
 }
@@ -116,16 +116,25 @@ export class HandoffLevers {
    * recorded request before its next attempt instead.
    */
   private async pauseQueued(id: string, request: PauseRequest): Promise<void> {
-    const { repository, clock } = this.deps;
+    const { repository, clock, scheduler } = this.deps;
     const current = await repository.get(id);
     if (current?.status !== 'PENDING') return;
     const transition = pause(current, request, clock.now());
     if (isRefused(transition)) return;
-    const stored = await repository.transition(transition.next, transition.events, clock.now(), null, {
-      requireUnleased: true,
-      release: { dueAt: null },
-    });
+    // Waiting in this process's queue, maybe under the lease its creation gave: taken out, paused under that lease.
+    const queuedHere = scheduler.withdrawQueued(id);
+    const stored = await repository.transition(
+      transition.next,
+      transition.events,
+      clock.now(),
+      queuedHere?.leaseOwner ?? null,
+      {
+        requireUnleased: !queuedHere?.leaseOwner,
+        release: { dueAt: null },
+      },
+    );
     if (stored.applied) this.deps.bus.committed(stored.events);
+    else if (queuedHere) scheduler.offer(current);
   }
 
   /**
@@ -256,6 +265,8 @@ function patched(
   patch: Record<string, unknown>,
 ): { value: Record<string, unknown> } | { problem: string; code: UserErrorCode } {
   if (!isJsonObject(patch)) return { problem: 'metadataPatch must be a JSON object', code: 'INVALID_VALUE' };
+  const inexact = inexactNumber(patch, 'metadataPatch');
+  if (inexact) return { problem: inexact, code: 'INVALID_VALUE' };
   const value: Record<string, unknown> = { ...metadata };
   for (const [key, entry] of Object.entries(patch)) {
     if (entry === null) delete value[key];

@@ -1,7 +1,7 @@
 import type { Actor } from '../shared/actor.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
-import { jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { fail, type Outcome, ok, type UserError } from '../shared/user-error.js';
@@ -203,6 +203,8 @@ export class HandoffService {
     if (jsonBytes(payload ?? null) > METADATA_LIMIT_BYTES) {
       return fail('TOO_LARGE', `payload must be at most ${METADATA_LIMIT_BYTES} bytes as JSON`, ['input', 'payload']);
     }
+    const inexact = inexactNumber(payload, 'payload');
+    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'payload']);
     const handoff = await store.get(id);
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);

@@ -1,8 +1,9 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
+import { canonicalJson } from '../shared/canonical-digest.js';
 import type { Clock } from '../shared/clock.js';
-import { isJsonObject } from '../shared/json-object.js';
+import { inexactNumber, isJsonObject } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import { type AgentTask, type AgentTaskFailure, taskSignalName } from './agent-task.js';
 import type { AgentTaskFilter, AgentTaskStore } from './agent-task-store.js';
@@ -88,6 +89,8 @@ export class AgentTaskService {
     if (refused) return refused;
     if (tooLarge(progress, PROGRESS_LIMIT_BYTES))
       return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
+    const inexact = inexactNumber(progress, 'progress');
+    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
     if (beat) this.heartbeatDue(beat);
@@ -107,9 +110,15 @@ export class AgentTaskService {
       return fail('INVALID_VALUE', 'output must be a JSON object', ['input', 'output']);
     if (tooLarge(output, TASK_OUTPUT_LIMIT_BYTES))
       return fail('TOO_LARGE', `output must be at most ${TASK_OUTPUT_LIMIT_BYTES} bytes as JSON`, ['input', 'output']);
+    const inexact = inexactNumber(output, 'output');
+    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'output']);
     const digest = claimTokenDigest(token);
-    return this.finish(taskId, digest, 'COMPLETED', () =>
-      this.options.tasks.complete(taskId, digest, output, this.options.clock.now()),
+    return this.finish(
+      taskId,
+      digest,
+      'COMPLETED',
+      () => this.options.tasks.complete(taskId, digest, output, this.options.clock.now()),
+      (task) => canonicalJson(task.output) === canonicalJson(output),
     );
   }
 
@@ -122,25 +131,28 @@ export class AgentTaskService {
       return fail('INVALID_VALUE', `code must be 1–${CODE_LIMIT} letters, digits or _ . : -`, ['input', 'code']);
     const message = failure.message.slice(0, MESSAGE_LIMIT);
     const digest = claimTokenDigest(token);
-    return this.finish(taskId, digest, 'FAILED', () =>
-      this.options.tasks.fail(
-        taskId,
-        digest,
-        { code, message, retryable: failure.retryable },
-        this.options.clock.now(),
-      ),
+    const outcome: AgentTaskFailure = { code, message, retryable: failure.retryable };
+    return this.finish(
+      taskId,
+      digest,
+      'FAILED',
+      () => this.options.tasks.fail(taskId, digest, outcome, this.options.clock.now()),
+      (task) => canonicalJson(task.failure) === canonicalJson(outcome),
     );
   }
 
   /**
    * Stores the outcome, then wakes the waiting attempt. Sending the same outcome again with the same
-   * token (a retry after a lost answer) wakes it again and answers as the first time did.
+   * token (a retry after a lost answer) wakes it again and answers as the first time did; another
+   * outcome (a different output or failure) is refused with TASK_NOT_CURRENT: the first one stands,
+   * and the worker must not believe its second answer was taken.
    */
   private async finish(
     taskId: string,
     digest: string,
     status: 'COMPLETED' | 'FAILED',
     store: () => Promise<AgentTask | null>,
+    sameOutcome: (stored: AgentTask) => boolean,
   ): Promise<Outcome<AgentTask>> {
     let task = await store();
     if (task)
@@ -150,6 +162,7 @@ export class AgentTaskService {
     else {
       const current = await this.options.tasks.get(taskId);
       if (current?.status !== status || current.tokenDigest !== digest) return this.refusal(taskId, digest, current);
+      if (!sameOutcome(current)) return refuseTask('OTHER_OUTCOME', taskId, current);
       task = current;
     }
     await this.options.wake(task.handoffId, taskSignalName(task), { taskId: task.id, status: task.status });

@@ -5,7 +5,7 @@ import type { AgentTask } from './agent-task.js';
  * Why an agent's claim, heartbeat, completion or failure was refused (nothing changed). One closed
  * list, worded in one place.
  */
-export type TaskRefusal = 'NOT_FOUND' | 'TASK_ALREADY_CLAIMED' | 'TASK_NOT_CURRENT' | 'INVALID_TOKEN';
+export type TaskRefusal = 'NOT_FOUND' | 'TASK_ALREADY_CLAIMED' | 'TASK_NOT_CURRENT' | 'OTHER_OUTCOME' | 'INVALID_TOKEN';
 
 function notCurrent(task: AgentTask): string {
   if (task.status === 'WITHDRAWN')
@@ -22,6 +22,15 @@ export function refuseTask(refusal: TaskRefusal, taskId: string, task: AgentTask
       return fail(refusal, `Task ${taskId} was claimed by another worker`, field);
     case 'TASK_NOT_CURRENT':
       return fail(refusal, task ? notCurrent(task) : `Task ${taskId} is no longer current`, field);
+    case 'OTHER_OUTCOME': {
+      // Finished by the same claim with another output or failure: served as TASK_NOT_CURRENT.
+      const what = task?.status === 'FAILED' ? 'failure' : 'output';
+      return fail(
+        'TASK_NOT_CURRENT',
+        `Task ${taskId} is no longer current: it was already ${task?.status} with another ${what} (the first one stands)`,
+        field,
+      );
+    }
     case 'INVALID_TOKEN':
       return fail(refusal, `The token does not hold task ${taskId}`, field);
   }

@@ -30,6 +30,7 @@ export function usesRegex(condition: unknown): boolean {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { Query } = require(workerData.mingo);
+parentPort.postMessage({ ready: true });
 const compiled = new Map();
 parentPort.on('message', ({ key, condition, subject }) => {
   try {
@@ -64,6 +65,9 @@ export class ConditionSandbox {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
+  /** Workers that have loaded mingo (a start-up can take seconds on a busy machine). */
+  private readonly started = new WeakSet<Worker>();
+  private readyWaiters: (() => void)[] = [];
 
   constructor(
     private readonly size = 2,
@@ -89,6 +93,17 @@ export class ConditionSandbox {
     });
   }
 
+  /**
+   * Resolves once a worker has started (starting one if none runs), so that a deadline set after it times the
+   * condition and not the thread's start-up. Also resolves if a starting worker dies: the test then fails as usual.
+   */
+  ready(): Promise<void> {
+    const workers = [...this.idle, ...this.busy.keys()];
+    if (workers.some((worker) => this.started.has(worker))) return Promise.resolve();
+    if (workers.length < this.size) this.idle.push(this.spawn());
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   /** Ends every worker (tests in flight reject). */
   async close(): Promise<void> {
     const workers = [...this.idle.splice(0), ...this.busy.keys()];
@@ -112,10 +127,21 @@ export class ConditionSandbox {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { mingo: this.mingoPath } });
     // Housekeeping: an idle sandbox must not keep the process alive.
     worker.unref();
-    worker.on('message', (reply: { passed?: boolean; error?: string }) => this.settle(worker, reply));
+    worker.on('message', (reply: { ready?: true; passed?: boolean; error?: string }) =>
+      reply.ready ? this.markStarted(worker) : this.settle(worker, reply),
+    );
     worker.on('error', (error) => this.lose(worker, error));
     worker.on('exit', () => this.lose(worker, new Error('the condition worker exited')));
     return worker;
+  }
+
+  private markStarted(worker: Worker): void {
+    this.started.add(worker);
+    this.wakeReadyWaiters();
+  }
+
+  private wakeReadyWaiters(): void {
+    for (const wake of this.readyWaiters.splice(0)) wake();
   }
 
   private settle(worker: Worker, reply: { passed?: boolean; error?: string }): void {
@@ -132,6 +158,7 @@ export class ConditionSandbox {
     this.busy.delete(worker);
     const idleAt = this.idle.indexOf(worker);
     if (idleAt >= 0) this.idle.splice(idleAt, 1);
+    this.wakeReadyWaiters();
     if (job) this.finish(job, error);
     this.pump();
   }
@@ -151,6 +178,7 @@ export class ConditionSandbox {
 
   private async discard(worker: Worker): Promise<void> {
     worker.removeAllListeners();
+    this.wakeReadyWaiters();
     worker.on('error', () => undefined);
     await worker.terminate();
   }

@@ -83,6 +83,8 @@ export interface CompiledCondition {
   test(subject: object, signal: AbortSignal): boolean | Promise<boolean>;
   /** "context.a = 1, target.status = "OFFLINE"": the values the condition looked at. */
   found(subject: object): string;
+  /** The same in words: "context.a = 1 and no target.status"; null when the condition names no field. */
+  foundInWords(subject: object): string | null;
   /** The condition as (abbreviated) JSON. */
   expected: string;
 }
@@ -96,6 +98,7 @@ export function compileCondition(condition: Record<string, unknown>): CompiledCo
     test: (subject, signal) =>
       sandboxed ? conditionSandbox.test(condition, subject, signal) : query.test(subject as Record<string, unknown>),
     found: (subject) => foundAt(paths, subject),
+    foundInWords: (subject) => foundInWords(paths, subject),
     expected: abbreviate(JSON.stringify(condition), 400),
   };
 }
@@ -141,6 +144,15 @@ function abbreviate(text: string, max: number): string {
 
 function show(value: unknown): string {
   return value === undefined ? '(missing)' : abbreviate(JSON.stringify(value), 200);
+}
+
+function foundInWords(paths: readonly string[], subject: object): string | null {
+  if (paths.length === 0) return null;
+  const parts = paths.map((path) => {
+    const value = valueAt(subject, path);
+    return value === undefined ? `no ${path}` : `${path} = ${show(value)}`;
+  });
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
 function foundAt(paths: readonly string[], subject: object): string {

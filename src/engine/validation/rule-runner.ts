@@ -6,7 +6,10 @@ import type { ValidationSubject } from './subject.js';
 
 export interface Verdict {
   passed: boolean;
+  /** A sentence for people: the rule, what it asks for, and what was found. */
   message: string;
+  /** For tools: the condition and the values it read, as JSON text. */
+  detail?: string;
 }
 
 /** Decides one rule against a subject. The default is the mingo condition; tests inject others. */
@@ -19,7 +22,11 @@ export type RuleEvaluator = (
 const compiled = new Map<string, CompiledCondition>();
 const MAX_COMPILED = 1_000;
 
-/** Tests the rule's condition; the message names what was expected and what was found. */
+/**
+ * Tests the rule's condition. The message is a sentence: the rule's name and verdict, its description
+ * (what it asks for, in the words of whoever wrote it) when it failed, and the fields it read with the
+ * values found there. The detail keeps the raw condition and values for tools.
+ */
 export const conditionEvaluator: RuleEvaluator = async (rule, subject, signal) => {
   const key = `${rule.id}@${rule.version}@${rule.updatedAt}`;
   let condition = compiled.get(key);
@@ -29,10 +36,12 @@ export const conditionEvaluator: RuleEvaluator = async (rule, subject, signal) =
     compiled.set(key, condition);
   }
   const passed = await condition.test(subject, signal);
-  const found = condition.found(subject);
-  return passed
-    ? { passed, message: `Passed: found ${found}` }
-    : { passed, message: `Expected ${condition.expected}; found ${found}` };
+  const detail = `Expected ${condition.expected}; found ${condition.found(subject)}`;
+  const found = condition.foundInWords(subject);
+  if (passed) return { passed, message: `${rule.name} passed${found ? `: found ${found}` : ''}.`, detail };
+  const description = rule.description.trim();
+  const asks = description ? ` ${/[.!?]$/.test(description) ? description : `${description}.`}` : '';
+  return { passed, message: `${rule.name} failed.${asks}${found ? ` Found ${found}.` : ''}`, detail };
 };
 
 class RuleTimeout extends Error {}
@@ -66,7 +75,7 @@ async function judge(
   rule: ValidationRule,
   subject: ValidationSubject,
   options: RunRulesOptions,
-): Promise<Pick<RuleResult, 'status' | 'message'>> {
+): Promise<Pick<RuleResult, 'status' | 'message' | 'detail'>> {
   if (!rule.enabled) return { status: 'SKIPPED', message: 'The rule is disabled' };
   const controller = new AbortController();
   let expire!: (error: RuleTimeout) => void;
@@ -78,7 +87,7 @@ async function judge(
       Promise.resolve().then(() => options.evaluator(rule, subject, controller.signal)),
       timeout,
     ]);
-    return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message };
+    return { status: verdict.passed ? 'PASSED' : 'FAILED', message: verdict.message, detail: verdict.detail ?? null };
   } catch (error) {
     if (error instanceof RuleTimeout)
       return { status: 'ERROR', message: `The rule did not finish within ${rule.timeoutMs} ms` };
@@ -93,9 +102,16 @@ async function judge(
   }
 }
 
+/** Rules started per turn of the event loop: a condition is tested synchronously when its rule starts. */
+const RULES_PER_TURN = 25;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * Runs every rule against the subject at once, each under its own timeout. A rule that
- * throws or times out becomes an ERROR result; nothing here rejects.
+ * Runs every rule against the subject, each under its own timeout, all of them in flight together;
+ * they start RULES_PER_TURN at a time with a turn of the event loop between, so two hundred rules do
+ * not hold up every other request while they are tested. A rule that throws or times out becomes an
+ * ERROR result; nothing here rejects.
  */
 export async function runRules(
   rules: (ValidationRule | { missing: string })[],
@@ -103,28 +119,35 @@ export async function runRules(
   options: RunRulesOptions,
 ): Promise<RuleResult[]> {
   let seq = 0;
-  return Promise.all(
-    rules.map(async (rule) => {
-      const startedAt = options.clock.now();
-      let result: RuleResult;
-      if ('missing' in rule) {
-        result = missingRuleResult(rule.missing, 0, startedAt);
-      } else {
-        const verdict = await judge(rule, subject, options);
-        const at = options.clock.now();
-        result = {
-          ruleId: rule.id,
-          ruleName: rule.name,
-          severity: rule.severity,
-          ...verdict,
-          durationMs: at - startedAt,
-          seq: 0,
-          at,
-        };
-      }
-      result.seq = ++seq;
-      await options.onResult?.(result);
-      return result;
-    }),
-  );
+  const runOne = async (rule: ValidationRule | { missing: string }): Promise<RuleResult> => {
+    const startedAt = options.clock.now();
+    let result: RuleResult;
+    if ('missing' in rule) {
+      result = missingRuleResult(rule.missing, 0, startedAt);
+    } else {
+      const verdict = await judge(rule, subject, options);
+      const at = options.clock.now();
+      result = {
+        ruleId: rule.id,
+        ruleName: rule.name,
+        severity: rule.severity,
+        ...verdict,
+        durationMs: at - startedAt,
+        seq: 0,
+        at,
+      };
+    }
+    result.seq = ++seq;
+    await options.onResult?.(result);
+    return result;
+  };
+  const running: Promise<RuleResult>[] = [];
+  for (let index = 0; index < rules.length; index++) {
+    if (index > 0 && index % RULES_PER_TURN === 0) await nextTurn();
+    const run = runOne(rules[index]);
+    // Promise.all below reports a failure (of onResult); until it is reached, one must not surface as unhandled.
+    run.catch(() => undefined);
+    running.push(run);
+  }
+  return Promise.all(running);
 }

@@ -1,10 +1,11 @@
+import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { ProcedureStore } from '../kernel/ports/procedure-store.js';
 import { DuplicateKeyError } from '../kernel/ports/store-errors.js';
 import { SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
 import { type Clock, startTimeout } from '../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import { checkCondition, PROBE_TIMEOUT_MS, probeCondition } from './condition.js';
-import { usesRegex } from './condition-sandbox.js';
+import { conditionSandbox, usesRegex } from './condition-sandbox.js';
 import { DEFAULT_RULE_TIMEOUT_MS, RULE_ID_PATTERN, type ValidationRule } from './rule.js';
 import { describeReference, type RuleReference, referencesTo } from './rule-references.js';
 import { SEED_RULE_UPGRADES, seedRules } from './seed-rules.js';
@@ -74,6 +75,8 @@ async function checkFields(input: Omit<UpdateRuleInput, 'id'>, clock: Clock): Pr
   const field = ['input', 'condition'];
   const problems = checkCondition(input.condition, sampleSubject(), field);
   if (problems.length === 0 && usesRegex(input.condition)) {
+    // The deadline is for the regex, not for starting the sandbox's thread (seconds on a busy machine).
+    await conditionSandbox.ready();
     const deadline = new AbortController();
     const cancel = startTimeout(clock, PROBE_TIMEOUT_MS, () => deadline.abort(new Error('sample run timed out')));
     problems.push(
@@ -136,6 +139,15 @@ export class ValidationRuleService {
 
   list(filter: RuleFilter = {}): Promise<ValidationRule[]> {
     return this.repository.list(filter);
+  }
+
+  /** A page of the rules `filter` matches, in id order. */
+  page(filter: RuleFilter, request: PageRequest): Promise<Page<ValidationRule>> {
+    return this.repository.page(filter, request);
+  }
+
+  count(filter: RuleFilter = {}): Promise<number> {
+    return this.repository.count(filter);
   }
 
   get(id: string): Promise<ValidationRule | null> {

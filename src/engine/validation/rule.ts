@@ -37,8 +37,17 @@ export interface RuleResult {
   ruleName: string;
   severity: Severity;
   status: ResultStatus;
-  /** What was expected and what was found (or why the rule could not run). */
+  /**
+   * A sentence: the rule passed or failed, what it asks for (its description, when it failed) and what
+   * was found in the fields it reads; or why the rule could not run.
+   */
   message: string;
+  /**
+   * For tools: `Expected <condition as JSON>; found <path> = <value JSON>, …` (what `message` held before
+   * results were sentences). Null or absent when the condition did not run (ERROR, SKIPPED) and on
+   * results stored before it existed.
+   */
+  detail?: string | null;
   durationMs: number;
   /** 1, 2, 3… in the order results completed within the session. */
   seq: number;

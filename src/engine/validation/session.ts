@@ -29,6 +29,8 @@ export interface ValidationProgressEvent {
   severity: Severity | null;
   status: ResultStatus | null;
   message: string | null;
+  /** The result's condition and values, for tools (see RuleResult.detail). */
+  detail?: string | null;
   durationMs: number | null;
   outcome: SessionOutcome | null;
   at: number;

@@ -3,7 +3,7 @@ import type { Page, PageRequest } from '../kernel/ports/page.js';
 import { type Procedure, SEVERITIES, type Severity } from '../kernel/procedures/procedure.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
-import { jsonBytes } from '../shared/json-object.js';
+import { inexactNumber, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
 import { type Random, randomUuid } from '../shared/random.js';
 import { Topic } from '../shared/topic.js';
@@ -198,6 +198,9 @@ export class ValidationService {
         message: `context must be at most ${CONTEXT_LIMIT_BYTES} bytes as JSON`,
         field: ['input', 'context'],
       });
+    } else {
+      const inexact = inexactNumber(input.context, 'context');
+      if (inexact) errors.push({ code: 'INVALID_VALUE', message: inexact, field: ['input', 'context'] });
     }
     if (input.ruleIds && input.ruleIds.length > MAX_RULES_PER_SESSION) {
       return fail('INVALID_VALUE', `At most ${MAX_RULES_PER_SESSION} rules per session`, ['input', 'ruleIds']);
@@ -219,6 +222,13 @@ export class ValidationService {
       rules = await this.resolveRules(procedure.validationRules);
     } else {
       rules = await this.options.rules.list({ enabled: true });
+      // Every stored rule is work that grows with the store: past the cap a caller names the rules.
+      if (rules.length > MAX_RULES_PER_SESSION)
+        errors.push({
+          code: 'INVALID_VALUE',
+          message: `${rules.length} rules are enabled; a session checks at most ${MAX_RULES_PER_SESSION}: name the rules with ruleIds, or give a procedureId`,
+          field: ['input', 'ruleIds'],
+        });
     }
     if (errors.length > 0) return failAll(errors);
 
@@ -360,9 +370,10 @@ export class ValidationService {
 
   /**
    * The session's progress: stored results first, then live ones (each rule once), then
-   * the outcome, then the end. Null when there is no such session.
+   * the outcome, then the end; events up to `afterSeq` are left out (a client resuming). Null when
+   * there is no such session.
    */
-  async progress(sessionId: string): Promise<AsyncIterableIterator<ValidationProgressEvent> | null> {
+  async progress(sessionId: string, afterSeq = 0): Promise<AsyncIterableIterator<ValidationProgressEvent> | null> {
     const seen = new Set<string>();
     let replayed = false;
     const early: ValidationProgressEvent[] = [];
@@ -371,9 +382,9 @@ export class ValidationService {
       if (event.ruleId !== null) {
         if (seen.has(event.ruleId)) return;
         seen.add(event.ruleId);
-        queue.push(event);
+        if (event.seq > afterSeq) queue.push(event);
       } else {
-        queue.push(event);
+        if (event.seq > afterSeq) queue.push(event);
         queue.end();
       }
     };
@@ -421,6 +432,7 @@ function resultEvent(sessionId: string, result: RuleResult): ValidationProgressE
     severity: result.severity,
     status: result.status,
     message: result.message,
+    detail: result.detail ?? null,
     durationMs: result.durationMs,
     outcome: null,
     at: result.at,

@@ -14,6 +14,9 @@ export interface ValidationRuleStore {
   get(id: string): Promise<ValidationRule | null>;
   getMany(ids: readonly string[]): Promise<(ValidationRule | null)[]>;
   list(filter?: RuleFilter): Promise<ValidationRule[]>;
+  /** A page of the rules `filter` matches, in id order (the cursor is the last id seen). */
+  page(filter: RuleFilter, request: PageRequest): Promise<Page<ValidationRule>>;
+  count(filter?: RuleFilter): Promise<number>;
   /** DuplicateKeyError when the id is taken. */
   insert(rule: ValidationRule): Promise<void>;
   /** Replaces version `expectedVersion` with `next`; null when someone else changed it first. */

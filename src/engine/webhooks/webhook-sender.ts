@@ -1,4 +1,6 @@
 import { type Clock, startTimeout } from '../shared/clock.js';
+import { type HostLookup, postOutbound, systemLookup } from '../shared/outbound-post.js';
+import type { OutboundPolicy } from '../shared/outbound-url.js';
 import type { WebhookAttempt } from './webhook-delivery.js';
 
 /** One signed POST, as the dispatcher hands it over. */
@@ -20,45 +22,45 @@ function shortened(text: string): string {
 }
 
 /**
- * POSTs with fetch: no redirects (a redirect could leave the allow-listed host), a timeout on the
- * injected clock, the response body discarded. Any 2xx is a success.
+ * POSTs through postOutbound (the host resolved and checked against OUTBOUND_ALLOW_PRIVATE, the
+ * connection made to the checked address, no redirects: one could leave the allow-listed host), a
+ * timeout on the injected clock, the response body discarded. Any 2xx is a success.
  */
-export const fetchWebhookSender: WebhookSender = async (request, clock) => {
-  const started = clock.now();
-  const aborted = new AbortController();
-  const cancelTimeout = startTimeout(clock, request.timeoutMs, () =>
-    aborted.abort(new Error(`no answer within ${request.timeoutMs} ms`)),
-  );
-  const stop = () => aborted.abort(request.signal!.reason);
-  if (request.signal?.aborted) stop();
-  else request.signal?.addEventListener('abort', stop, { once: true });
-  try {
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      redirect: 'error',
-      signal: aborted.signal,
-    });
-    await response.body?.cancel();
-    const ok = response.status >= 200 && response.status <= 299;
-    return {
-      at: started,
-      statusCode: response.status,
-      error: ok ? null : `HTTP ${response.status}`,
-      durationMs: clock.now() - started,
-    };
-  } catch (error) {
-    const reason = aborted.signal.aborted ? (aborted.signal.reason as Error) : (error as Error);
-    const cause = (reason as { cause?: { code?: string } }).cause?.code;
-    return {
-      at: started,
-      statusCode: null,
-      error: shortened(cause ? `${reason.message} (${cause})` : reason.message),
-      durationMs: clock.now() - started,
-    };
-  } finally {
-    cancelTimeout();
-    request.signal?.removeEventListener('abort', stop);
-  }
-};
+export function outboundWebhookSender(policy: OutboundPolicy, lookup: HostLookup = systemLookup): WebhookSender {
+  return async (request, clock) => {
+    const started = clock.now();
+    const aborted = new AbortController();
+    const cancelTimeout = startTimeout(clock, request.timeoutMs, () =>
+      aborted.abort(new Error(`no answer within ${request.timeoutMs} ms`)),
+    );
+    const stop = () => aborted.abort(request.signal!.reason);
+    if (request.signal?.aborted) stop();
+    else request.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const response = await postOutbound(
+        request.url,
+        { headers: request.headers, body: request.body, signal: aborted.signal },
+        policy,
+        lookup,
+      );
+      const ok = response.status >= 200 && response.status <= 299;
+      return {
+        at: started,
+        statusCode: response.status,
+        error: ok ? null : `HTTP ${response.status}`,
+        durationMs: clock.now() - started,
+      };
+    } catch (error) {
+      const reason = aborted.signal.aborted ? (aborted.signal.reason as Error) : (error as Error);
+      return {
+        at: started,
+        statusCode: null,
+        error: shortened(reason.message),
+        durationMs: clock.now() - started,
+      };
+    } finally {
+      cancelTimeout();
+      request.signal?.removeEventListener('abort', stop);
+    }
+  };
+}

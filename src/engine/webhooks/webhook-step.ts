@@ -1,7 +1,9 @@
 import { runOf } from '../kernel/handoff/handoff.js';
 import { StepFailure, type StepKindHandler } from '../kernel/steps/step-kind.js';
-import { checkOutboundUrl } from '../shared/outbound-url.js';
+import { OutboundRefused, postOutbound } from '../shared/outbound-post.js';
+import { checkOutboundUrl, type OutboundPolicy } from '../shared/outbound-url.js';
 import { retryAfterMs } from './retry-after.js';
+import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
 
 function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
   return checkOutboundUrl(raw, allowList, 'params.url');
@@ -18,41 +20,47 @@ export function idempotencyKey(handoffId: string, actionId: string, attempt: num
   return `${handoffId}:${actionId}:${run > 1 ? `${run}.` : ''}${attempt}`;
 }
 
-/** POSTs the handoff as JSON to an allow-listed URL (the list as it is at each attempt); any 2xx succeeds. */
-export function webhookStep(allowList: string[]): StepKindHandler {
+/**
+ * POSTs the handoff as JSON to an allow-listed URL (the list as it is at each attempt); any 2xx succeeds.
+ * The host is resolved and the call connects to the address checked against OUTBOUND_ALLOW_PRIVATE
+ * (postOutbound); with a step secret (WEBHOOK_STEP_SECRET) the call is signed as webhook subscription
+ * deliveries are: Handoff-Signature over the exact body.
+ */
+export function webhookStep(policy: OutboundPolicy, stepSecret: string | null): StepKindHandler {
   return {
     checkParams: (params, settings) => {
       const { problem } = allowedUrl(params.url, settings.webhookAllowList);
       return problem ? [problem] : [];
     },
     async run({ handoff, action, actionId, attempt, signal, clock }) {
-      const { url, problem } = allowedUrl(action.params.url, allowList);
+      const { url, problem } = allowedUrl(action.params.url, [...policy.allowHosts]);
       if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
-        },
-        body: JSON.stringify({
-          handoffId: handoff.id,
-          step: actionId,
-          procedureId: handoff.procedureId,
-          sourceAgent: handoff.sourceAgent,
-          targetAgent: handoff.targetAgent,
-          attempt,
-          run: runOf(handoff),
-          payload: action.params.body ?? null,
-        }),
-        signal,
-        redirect: 'error',
+      const body = JSON.stringify({
+        handoffId: handoff.id,
+        step: actionId,
+        procedureId: handoff.procedureId,
+        sourceAgent: handoff.sourceAgent,
+        targetAgent: handoff.targetAgent,
+        attempt,
+        run: runOf(handoff),
+        payload: action.params.body ?? null,
       });
-      await response.body?.cancel();
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
+      };
+      if (stepSecret !== null) headers[SIGNATURE_HEADER] = signatureHeader(stepSecret, clock.now(), body);
+      const response = await postOutbound(url, { headers, body, signal }, policy).catch((error: unknown) => {
+        if (error instanceof OutboundRefused)
+          throw new StepFailure(error.message, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
+        throw error;
+      });
       if (response.status < 200 || response.status > 299) {
         // The code decides whether another attempt may help (see the step's retryPolicy.nonRetryableCodes).
+        const retryAfter = response.headers['retry-after'];
         throw new StepFailure(`webhook answered HTTP ${response.status}`, {
           code: `HTTP_${response.status}`,
-          retryAfterMs: retryAfterMs(response.headers.get('retry-after'), clock.now()),
+          retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : null, clock.now()),
           data: { httpStatus: response.status },
         });
       }

@@ -1,14 +1,19 @@
 import type { EngineModule } from '../kernel/engine-module.js';
 import type { KernelBase } from '../kernel/kernel-base.js';
 import type { StepKindHandlers } from '../kernel/steps/step-kind.js';
+import type { OutboundPolicy } from '../shared/outbound-url.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
-import { fetchWebhookSender, type WebhookSender } from './webhook-sender.js';
+import { outboundWebhookSender, type WebhookSender } from './webhook-sender.js';
 import { secureWebhookSecrets, type WebhookSecretSource, WebhookService } from './webhook-service.js';
 import { webhookStep } from './webhook-step.js';
 import type { WebhookStore } from './webhook-store.js';
 
 export interface WebhookSettings {
   webhookAllowList: string[];
+  /** Which allow-listed hosts may resolve to loopback, private or link-local addresses (default: none). */
+  outboundAllowPrivate?: boolean | string[];
+  /** WEBHOOK_STEP_SECRET: webhook step calls are signed with it (Handoff-Signature); null or absent: unsigned. */
+  webhookStepSecret?: string | null;
   /** Attempts before FAILED (default 8). */
   webhookMaxAttempts?: number;
   /** Wait before a delivery's second attempt (default 1 s); it triples per attempt, up to an hour. */
@@ -39,6 +44,11 @@ export function wireWebhooks(
 ): WebhookModule {
   const { clock, random, logger, leases } = base;
   const events = base.stores.committedEvents;
+  // One policy for both kinds of call: subscriptions' deliveries and webhook steps.
+  const outbound: OutboundPolicy = {
+    allowHosts: settings.webhookAllowList,
+    allowPrivate: settings.outboundAllowPrivate ?? false,
+  };
   const service = new WebhookService({
     store,
     events,
@@ -66,13 +76,13 @@ export function wireWebhooks(
         // A POST never outlives the subscription's lease, so no other process can start the same delivery meanwhile.
         timeoutMs: Math.min(settings.webhookTimeoutMs ?? 5_000, leases.renewEveryMs),
         logRetentionMs: settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,
-        send: options.sender ?? fetchWebhookSender,
+        send: options.sender ?? outboundWebhookSender(outbound),
       })
     : null;
   return {
     name: 'webhooks',
     service,
-    stepKinds: { webhook: webhookStep(settings.webhookAllowList) },
+    stepKinds: { webhook: webhookStep(outbound, settings.webhookStepSecret ?? null) },
     start: async () => dispatcher?.start(settings.webhookPollMs ?? 250) ?? (async () => undefined),
   };
 }

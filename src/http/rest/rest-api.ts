@@ -1,6 +1,9 @@
 import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import { useSofa } from 'sofa-api';
+import { collectFlatFilter, FilterParameterError } from './flat-filters.js';
+import { reshapeOpenApi } from './openapi-shape.js';
 import { restErrorResponse } from './rest-errors.js';
 import { restView } from './rest-view.js';
 
@@ -15,6 +18,8 @@ export interface RestApi {
   readonly plugin: Plugin;
   /** Whether `path` is a REST route or the OpenAPI document (nothing else under REST_BASE is served). */
   serves(path: string): boolean;
+  /** What `GET /rest/openapi.json` serves. */
+  readonly openApiDocument: object;
 }
 
 const OPENAPI_INFO = {
@@ -31,13 +36,14 @@ const OPENAPI_INFO = {
  * the GraphQL context Yoga would build for it (so the API key decides what it may do) and executes
  * on the served schema through Yoga's plugins; errors carry GraphQL's codes under matching statuses.
  */
-export function createRestApi(schema: GraphQLSchema): RestApi {
+export function createRestApi(schema: GraphQLSchema, logger: Logger): RestApi {
   let getEnveloped: ((initial: object) => Enveloped) | undefined;
   // Which enveloped run made a context, so the execution uses the same one (and the served schema).
   const envelopedOf = new WeakMap<object, Enveloped>();
+  const view = restView(schema);
   const router = useSofa({
     basePath: REST_BASE,
-    schema: restView(schema),
+    schema: view,
     customScalars: { DateTime: { type: 'string', format: 'date-time' }, JSON: {} },
     openAPI: {
       info: OPENAPI_INFO,
@@ -67,13 +73,51 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
       return enveloped.execute({ ...args, schema: enveloped.schema });
     }) as never,
   });
-  describeObjectQueryParameters(router.openAPIDocument as never);
-  const routes = Object.keys(router.openAPIDocument.paths ?? {}).map(
-    (template) => new RegExp(`^${REST_BASE}${template.replace(/\{[^/]+\}/g, '[^/]+')}$`),
-  );
-  const serves = (path: string): boolean => path === OPENAPI_PATH || routes.some((route) => route.test(path));
+  const flatFilters = reshapeOpenApi(router.openAPIDocument as never, view);
+  const routes = routeTable(router.openAPIDocument as never);
+  const methodsAt = (path: string): string[] | undefined =>
+    path === OPENAPI_PATH ? ['GET'] : routes.find((route) => route.pattern.test(path))?.methods;
+  const serves = (path: string): boolean => methodsAt(path) !== undefined;
+  const answer = async (request: Request, path: string, serverContext: unknown): Promise<Response> => {
+    const route = routes.find((candidate) => candidate.pattern.test(path));
+    const fields = route && request.method === 'GET' ? flatFilters.get(route.template) : undefined;
+    let read: Request = request;
+    if (fields) {
+      const url = new URL(request.url);
+      try {
+        const { filter, rest } = collectFlatFilter(url.searchParams, fields);
+        if (filter) {
+          rest.set('filter', JSON.stringify(filter));
+          read = new Request(`${url.origin}${url.pathname}?${rest}`, request);
+        }
+      } catch (error) {
+        if (!(error instanceof FilterParameterError)) throw error;
+        return Response.json(
+          { errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT' } }] },
+          { status: 400 },
+        );
+      }
+    }
+    const response: Response | undefined = await router.handleRequest(read, serverContext as never);
+    if (response) return notFoundWhenNull(request, response);
+    // SOFA routes nothing for a served path with another method.
+    const allowed = methodsAt(path)!.join(', ');
+    logger.warn({ method: request.method.slice(0, 16), path, allowed }, 'REST method not allowed');
+    return Response.json(
+      {
+        errors: [
+          {
+            message: `${request.method.slice(0, 16)} is not served at ${path}; it answers ${allowed}`,
+            extensions: { code: 'METHOD_NOT_ALLOWED' },
+          },
+        ],
+      },
+      { status: 405, headers: { allow: allowed } },
+    );
+  };
   return {
     serves,
+    openApiDocument: router.openAPIDocument as object,
     plugin: {
       onYogaInit({ yoga }) {
         getEnveloped = yoga.getEnveloped;
@@ -81,11 +125,43 @@ export function createRestApi(schema: GraphQLSchema): RestApi {
       onRequest({ request, url, serverContext, endResponse }) {
         // Not only the HTTP server's path filter: `yoga.fetch` (tests, embedding) must not reach SOFA's other routes either.
         if (!serves(url.pathname)) return;
-        return (async () =>
-          endResponse(await notFoundWhenNull(request, await router.handleRequest(request, serverContext as never))))();
+        return (async () => {
+          try {
+            endResponse(await answer(request, url.pathname, serverContext));
+          } catch (error) {
+            // Thrown out of an onRequest hook, it would reach the client as a plain-text stack trace.
+            logger.error(
+              { err: error, method: request.method.slice(0, 16), path: url.pathname },
+              'REST request failed',
+            );
+            endResponse(
+              Response.json(
+                { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+                { status: 500 },
+              ),
+            );
+          }
+        })();
       },
     },
   };
+}
+
+interface Route {
+  /** The OpenAPI path, e.g. `/handoff/{id}`. */
+  template: string;
+  pattern: RegExp;
+  /** The HTTP methods the route answers, upper case. */
+  methods: string[];
+}
+
+/** Each path of the OpenAPI document as a pattern (`{id}` matches one segment) with its methods. */
+function routeTable(document: { paths?: Record<string, Record<string, unknown>> }): Route[] {
+  return Object.entries(document.paths ?? {}).map(([template, operations]) => ({
+    template,
+    pattern: new RegExp(`^${REST_BASE}${template.replace(/\{[^/]+\}/g, '[^/]+')}$`),
+    methods: Object.keys(operations).map((method) => method.toUpperCase()),
+  }));
 }
 
 /** A read of one resource that found none answers 404, as REST clients expect, not 200 with `null`. */
@@ -98,30 +174,4 @@ async function notFoundWhenNull(request: Request, response: Response): Promise<R
     { errors: [{ message: `Nothing found at ${new URL(request.url).pathname}`, extensions: { code: 'NOT_FOUND' } }] },
     { status: 404 },
   );
-}
-
-interface OpenApiParameter {
-  in: string;
-  schema?: { $ref?: string; type?: string };
-  style?: string;
-  explode?: boolean;
-}
-
-/**
- * An input object in the query string (a list's `filter`) is read the way `qs` parses it,
- * `filter[status]=RUNNING`: OpenAPI calls that the deepObject style, which SOFA's document leaves out
- * (a generated client would otherwise send `status=RUNNING`).
- */
-function describeObjectQueryParameters(document: {
-  paths?: Record<string, Record<string, { parameters?: OpenApiParameter[] }>>;
-}): void {
-  for (const operations of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(operations)) {
-      for (const parameter of operation.parameters ?? []) {
-        if (parameter.in !== 'query' || !(parameter.schema?.$ref || parameter.schema?.type === 'object')) continue;
-        parameter.style = 'deepObject';
-        parameter.explode = true;
-      }
-    }
-  }
 }

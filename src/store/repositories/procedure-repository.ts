@@ -1,7 +1,8 @@
+import type { Page, PageRequest } from '../../engine/kernel/ports/page.js';
 import type { ProcedureStore } from '../../engine/kernel/ports/procedure-store.js';
 import type { Procedure } from '../../engine/kernel/procedures/procedure.js';
 import type { Collection, Database } from '../collection.js';
-import { findManyInOrder } from '../pagination.js';
+import { findManyInOrder, idOrderPage } from '../pagination.js';
 
 interface ProcedureDocument {
   _id: string;
@@ -67,6 +68,14 @@ export class ProcedureRepository implements ProcedureStore {
   async list(): Promise<Procedure[]> {
     const docs = await this.current.find({}, { sort: { _id: 1 } });
     return docs.map(toProcedure);
+  }
+
+  page(request: PageRequest): Promise<Page<Procedure>> {
+    return idOrderPage(this.current, {}, request, toProcedure);
+  }
+
+  count(): Promise<number> {
+    return this.current.count({});
   }
 
   /** Stores a new procedure; DuplicateKeyError when the id is taken. */

@@ -1,8 +1,9 @@
+import type { Page, PageRequest } from '../../engine/kernel/ports/page.js';
 import type { Severity } from '../../engine/kernel/procedures/procedure.js';
 import type { ValidationRule } from '../../engine/validation/rule.js';
 import type { RuleFilter, ValidationRuleStore } from '../../engine/validation/validation-stores.js';
 import { type Collection, type Database, DuplicateKeyError } from '../collection.js';
-import { findManyInOrder } from '../pagination.js';
+import { findManyInOrder, idOrderPage } from '../pagination.js';
 
 interface RuleDocument {
   _id: string;
@@ -27,6 +28,13 @@ function toDocument(rule: ValidationRule): RuleDocument {
 
 function toRule(doc: RuleDocument): ValidationRule {
   return JSON.parse(doc.definition) as ValidationRule;
+}
+
+function ruleQuery(filter: RuleFilter): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  if (filter.enabled !== undefined) query.enabled = filter.enabled;
+  if (filter.severities) query.severity = { $in: filter.severities };
+  return query;
 }
 
 /** One seed rule that has been stored once (it may have been removed since). */
@@ -59,11 +67,16 @@ export class ValidationRuleRepository implements ValidationRuleStore {
   }
 
   async list(filter: RuleFilter = {}): Promise<ValidationRule[]> {
-    const query: Record<string, unknown> = {};
-    if (filter.enabled !== undefined) query.enabled = filter.enabled;
-    if (filter.severities) query.severity = { $in: filter.severities };
-    const docs = await this.rules.find(query, { sort: { _id: 1 } });
+    const docs = await this.rules.find(ruleQuery(filter), { sort: { _id: 1 } });
     return docs.map(toRule);
+  }
+
+  page(filter: RuleFilter, request: PageRequest): Promise<Page<ValidationRule>> {
+    return idOrderPage(this.rules, ruleQuery(filter), request, toRule);
+  }
+
+  count(filter: RuleFilter = {}): Promise<number> {
+    return this.rules.count(ruleQuery(filter));
   }
 
   /** DuplicateKeyError when the id is taken. */

@@ -19,11 +19,34 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  */
 export class GroupCommit {
   private pending: PendingWrite[] = [];
+  /** One transaction function each, made once (better-sqlite3 builds a wrapper per call of `transaction`). */
+  private readonly inSavepoint: (run: () => unknown) => unknown;
+  private readonly commitBatch: BetterSqlite3.Transaction<(batch: PendingWrite[]) => Outcome[]>;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
     private readonly collection: string,
-  ) {}
+  ) {
+    // A transaction function called inside another is a savepoint.
+    this.inSavepoint = db.transaction((run: () => unknown) => run());
+    this.commitBatch = db.transaction((batch: PendingWrite[]) => batch.map((write) => this.runOne(write)));
+  }
+
+  /** The failure that ended the whole transaction of the batch being committed, if one did. */
+  private fatal: unknown = null;
+
+  private runOne(write: PendingWrite): Outcome {
+    // Some failures (a full disk, an I/O error) end the whole transaction, not just the savepoint:
+    // what follows must not run outside it, and the commit then fails, rejecting the batch (what
+    // looked done was rolled back with it).
+    if (!this.db.inTransaction) return { ok: false, error: this.fatal };
+    try {
+      return { ok: true, value: storeCall(this.collection, write.operation, () => this.inSavepoint(write.run)) };
+    } catch (error) {
+      if (!this.db.inTransaction) this.fatal ??= error;
+      return { ok: false, error };
+    }
+  }
 
   submit<T>(operation: string, run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -34,31 +57,12 @@ export class GroupCommit {
 
   private flush(): void {
     const batch = this.pending.splice(0);
-    // The failure that ended the whole transaction, if one did: what every write of the batch is told.
-    let fatal: unknown = null;
+    this.fatal = null;
     let outcomes: Outcome[];
     try {
-      outcomes = storeCall(this.collection, 'commit', () =>
-        this.db
-          .transaction(() =>
-            batch.map((write): Outcome => {
-              // Some failures (a full disk, an I/O error) end the whole transaction, not just the
-              // savepoint: what follows must not run outside it, and the commit below then fails,
-              // rejecting the batch (what looked done was rolled back with it).
-              if (!this.db.inTransaction) return { ok: false, error: fatal };
-              try {
-                // A nested transaction function is a savepoint in better-sqlite3.
-                return { ok: true, value: storeCall(this.collection, write.operation, this.db.transaction(write.run)) };
-              } catch (error) {
-                if (!this.db.inTransaction) fatal ??= error;
-                return { ok: false, error };
-              }
-            }),
-          )
-          .immediate(),
-      );
+      outcomes = storeCall(this.collection, 'commit', () => this.commitBatch.immediate(batch));
     } catch (error) {
-      for (const write of batch) write.reject(fatal ?? error);
+      for (const write of batch) write.reject(this.fatal ?? error);
       return;
     }
     batch.forEach((write, index) => {

@@ -11,6 +11,7 @@ import {
 } from '../collection.js';
 import { checkFileLength, DamagedStoreError, quickCheck, quickCheckInBackground } from './integrity.js';
 import { createCollectionTable, SqliteCollection } from './sqlite-collection.js';
+import { explainOpenFailure, makeStoreDirectory } from './store-access.js';
 
 const require = createRequire(import.meta.url);
 
@@ -63,7 +64,7 @@ export class SqliteDatabase implements Database {
 
   /** Opens (creating) `file`, refusing a damaged one with DamagedStoreError. */
   static open(file: string, options: SqliteOptions = {}): SqliteDatabase {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeStoreDirectory(path.dirname(file));
     checkFileLength(file);
     const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
     let connection: BetterSqlite3.Database;
@@ -77,7 +78,7 @@ export class SqliteDatabase implements Database {
       // Sorts and temporary indexes in memory: once open, the store needs no new file (EMFILE cannot reach it).
       connection.pragma('temp_store = MEMORY');
     } catch (error) {
-      quickCheckFailed(file, error);
+      quickCheckFailed(file, explainOpenFailure(file, error));
     }
     const inline = size <= (options.checkSyncBytes ?? DEFAULT_CHECK_SYNC_BYTES);
     try {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import { fail, failAll, type Outcome, ok, type UserError } from '../../shared/user-error.js';
+import type { Page, PageRequest } from '../ports/page.js';
 import type { ProcedureStore } from '../ports/procedure-store.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { StepKindHandlers } from '../steps/step-kind.js';
@@ -45,6 +46,15 @@ export class ProcedureService {
 
   list(): Promise<Procedure[]> {
     return this.options.repository.list();
+  }
+
+  /** A page of procedures in id order. */
+  page(request: PageRequest): Promise<Page<Procedure>> {
+    return this.options.repository.page(request);
+  }
+
+  count(): Promise<number> {
+    return this.options.repository.count();
   }
 
   /**

@@ -206,9 +206,14 @@ export class HandoffRunner {
     this.created.set(handoff.id, { handoff, leaseExpiresAt });
   }
 
-  /** Makes the next run read the handoff from the store (e.g. a cancel was recorded before it ran). */
-  forgetCreated(id: string): void {
+  /**
+   * Makes the next run read the handoff from the store (e.g. a cancel was recorded before it ran).
+   * True when this process held its creation lease (it still does, until it runs out).
+   */
+  forgetCreated(id: string): boolean {
+    const created = this.created.get(id);
     this.created.delete(id);
+    return created?.leaseExpiresAt != null && created.leaseExpiresAt > this.options.clock.now();
   }
 
   /** Hands a signal recorded in the store to the run of the handoff here, if there is one. */

@@ -97,6 +97,16 @@ export class Scheduler {
   }
 
   /**
+   * Takes a handoff out of this process's queue before its turn (a lever acts on it instead): true when
+   * it waited here, with the lease its creation gave this process, which the lever's transition uses.
+   */
+  withdrawQueued(id: string): { leaseOwner: string | null } | null {
+    if (!this.queue.remove(id)) return null;
+    const lease = this.options.runner.forgetCreated(id);
+    return { leaseOwner: lease ? this.options.leases.owner : null };
+  }
+
+  /**
    * Runs a handoff now, outside the slots: what is left is one short transition (a cancel of one that
    * never started, or of a PAUSED one). Elsewhere (an API-only process) it is left due for a worker.
    */
