@@ -17,6 +17,7 @@ const PARTS = [
   'query',
   'engine',
   'kernel',
+  'insight',
   'webhooks',
   'agent-tasks',
   'fanout',
@@ -26,6 +27,7 @@ const PARTS = [
   'feed',
   'peer',
   'dashboard',
+  'overview',
 ];
 const only = process.env.BENCH_ONLY?.split(',');
 
