@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { nextFrameLength, writeNextFrame } from './next-frames.js';
 
 /**
  * Bytes a socket may have in Node's own write buffer before its frames wait in its queue here
@@ -17,7 +18,9 @@ export interface FrameOwner {
 }
 
 interface SocketQueue {
-  frames: Buffer[];
+  /** Each waiting `next` message as its operation's head and its payload (shared by every subscriber). */
+  heads: Buffer[];
+  payloads: Buffer[];
   owners: FrameOwner[];
   marks: (string | null)[];
   bytes: number;
@@ -56,18 +59,22 @@ export class FanoutWriter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Queues `frame` (a whole WebSocket frame) for `tcp`; false when the socket's queue overflowed (and was dropped). */
-  enqueue(tcp: Socket, frame: Buffer, owner: FrameOwner, mark: string | null): boolean {
+  /**
+   * Queues the `next` message `head` + `payload` + `}` for `tcp` (see writeNextFrame); false when the
+   * socket's queue overflowed (and was dropped). The frame is built only when the socket is written.
+   */
+  enqueue(tcp: Socket, head: Buffer, payload: Buffer, owner: FrameOwner, mark: string | null): boolean {
     if (tcp.destroyed) return false;
     let queue = this.queues.get(tcp);
     if (!queue) {
-      queue = { frames: [], owners: [], marks: [], bytes: 0, waitingForDrain: false };
+      queue = { heads: [], payloads: [], owners: [], marks: [], bytes: 0, waitingForDrain: false };
       this.queues.set(tcp, queue);
     }
-    queue.frames.push(frame);
+    queue.heads.push(head);
+    queue.payloads.push(payload);
     queue.owners.push(owner);
     queue.marks.push(mark);
-    queue.bytes += frame.length;
+    queue.bytes += nextFrameLength(head, payload);
     // Only a socket found not reading can overflow: a burst waiting for its sweep is not a slow client.
     if (queue.waitingForDrain && queue.bytes > this.maxQueuedBytes) {
       this.discard(tcp);
@@ -122,8 +129,11 @@ export class FanoutWriter {
 
   private write(tcp: Socket, queue: SocketQueue): void {
     this.queues.delete(tcp);
-    const { frames, owners, marks } = queue;
-    tcp.write(frames.length === 1 ? frames[0] : Buffer.concat(frames, queue.bytes));
+    const { heads, payloads, owners, marks } = queue;
+    const data = Buffer.allocUnsafe(queue.bytes);
+    let offset = 0;
+    for (let i = 0; i < heads.length; i++) offset = writeNextFrame(data, offset, heads[i], payloads[i]);
+    tcp.write(data);
     for (let i = 0; i < owners.length; i++) if (marks[i] !== null) owners[i].written = marks[i];
   }
 

@@ -41,7 +41,7 @@ export function nextMessageChannel(
   return {
     sendNext(payload, mark) {
       if (socket.readyState !== socket.OPEN) return;
-      if (writer.enqueue(tcp, frames.frame(head, payload), owner, mark)) return;
+      if (writer.enqueue(tcp, head, frames.encode(payload), owner, mark)) return;
       logger.warn(
         { lastEventSent: owner.written },
         'WebSocket closed: subscriber too slow (WS_MAX_QUEUED_BYTES unsent)',
