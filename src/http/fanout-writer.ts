@@ -15,6 +15,8 @@ const PACING_FROM_MS = 2;
 export interface FrameOwner {
   /** The mark of the last frame of this owner handed to the socket (set as frames are written). */
   written: string | null;
+  /** False once its operation is over: frames still waiting for it are not written (the client completed it). */
+  open: boolean;
 }
 
 interface SocketQueue {
@@ -130,11 +132,17 @@ export class FanoutWriter {
   private write(tcp: Socket, queue: SocketQueue): void {
     this.queues.delete(tcp);
     const { heads, payloads, owners, marks } = queue;
-    const data = Buffer.allocUnsafe(queue.bytes);
+    let bytes = queue.bytes;
+    for (let i = 0; i < owners.length; i++) if (!owners[i].open) bytes -= nextFrameLength(heads[i], payloads[i]);
+    if (bytes === 0) return;
+    const data = Buffer.allocUnsafe(bytes);
     let offset = 0;
-    for (let i = 0; i < heads.length; i++) offset = writeNextFrame(data, offset, heads[i], payloads[i]);
+    for (let i = 0; i < heads.length; i++) {
+      if (!owners[i].open) continue;
+      offset = writeNextFrame(data, offset, heads[i], payloads[i]);
+      if (marks[i] !== null) owners[i].written = marks[i];
+    }
     tcp.write(data);
-    for (let i = 0; i < owners.length; i++) if (marks[i] !== null) owners[i].written = marks[i];
   }
 
   private awaitDrain(tcp: Socket, queue: SocketQueue): void {

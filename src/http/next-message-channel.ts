@@ -37,7 +37,7 @@ export function nextMessageChannel(
   logger: Pick<Logger, 'warn'>,
 ): SubscriberChannel {
   const head = nextMessageHead(id);
-  const owner: FrameOwner = { written: null };
+  const owner: FrameOwner = { written: null, open: true };
   return {
     sendNext(payload, mark) {
       if (socket.readyState !== socket.OPEN) return;
@@ -49,6 +49,9 @@ export function nextMessageChannel(
       socket.close(SLOW_SUBSCRIBER_CLOSE_CODE, slowSubscriberReason(owner.written));
       // A client that does not read at all will not read the close frame either.
       setTimeout(() => socket.terminate(), SLOW_SUBSCRIBER_GRACE_MS).unref();
+    },
+    close() {
+      owner.open = false;
     },
   };
 }

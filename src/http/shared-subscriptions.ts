@@ -16,6 +16,8 @@ export interface SubscriberChannel {
    * (`handoffId#seq`), or null: what a subscriber closed for falling behind is told it last got.
    */
   sendNext(payloadJson: string, mark: string | null): void;
+  /** The subscription is over (completed by the client, or its feed ended): nothing more goes out for it. */
+  close(): void;
 }
 
 /** Where the shared execution's resolver marks the event it resolved (see withEventMark). */
@@ -77,7 +79,9 @@ class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
     return this.finished;
   }
 
+  /** The client completed the operation (or went away): its results still waiting to be written are dropped. */
   return(): Promise<IteratorResult<ExecutionResult>> {
+    this.channel.close();
     this.end();
     return this.finished;
   }

@@ -31,7 +31,8 @@ class FakeTcp extends EventEmitter {
 }
 
 function fakes(maxQueuedBytes = 1024 * 1024) {
-  const writer = new FanoutWriter(maxQueuedBytes);
+  // A clock that never moves: every sweep looks instant, so none is paced (the pacing is not what these tests are about).
+  const writer = new FanoutWriter(maxQueuedBytes, () => 0);
   const frames = new NextFrames();
   const open = (tcp: FakeTcp, id: string) => {
     const socket = { OPEN: 1, readyState: 1, close: vi.fn(), terminate: vi.fn() };
@@ -114,6 +115,18 @@ describe('next message channel', () => {
     writer.discard(tcp as unknown as Socket);
     await turn();
     expect(tcp.texts()).toHaveLength(1);
+  });
+
+  it('drops frames still waiting for an operation the client completed, not those of its other operations', async () => {
+    const { open } = fakes();
+    const tcp = new FakeTcp();
+    const done = open(tcp, 'done');
+    const live = open(tcp, 'live');
+    done.channel.sendNext('{"data":1}', null);
+    live.channel.sendNext('{"data":1}', null);
+    done.channel.close();
+    await turn();
+    expect(tcp.texts()).toEqual(['{"id":"live","type":"next","payload":{"data":1}}']);
   });
 
   it('sends nothing on a socket that is no longer open', async () => {
