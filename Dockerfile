@@ -1,5 +1,5 @@
-# Handoff server image. Runs the TypeScript sources with tsx (a regular dependency), so
-# `npm ci --omit=dev` is all it needs: no TypeScript build, no compiler in the final image.
+# Handoff server image. Runs the compiled server (dist/main.js), built in the image by esbuild, a regular
+# dependency (tsx is built on it), so `npm ci --omit=dev` is all it needs: no TypeScript compiler in the image.
 
 # better-sqlite3 (the embedded store) is a native module: it is built, when no prebuilt binary
 # fits, with the tools this stage has and the final image does not.
@@ -26,6 +26,8 @@ COPY package.json package-lock.json ./
 
 COPY tsconfig.json ./
 COPY src ./src
+COPY scripts/build-server.ts scripts/source-hash.ts ./scripts/
+RUN node --import tsx scripts/build-server.ts
 COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
 
 # The embedded store (used when MONGODB_URL is not set) writes here; the server runs as `node`.
@@ -40,6 +42,6 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# What `npm start` runs, as PID 1 itself: Docker's SIGTERM reaches the server directly (no npm, sh or
-# tsx process in between), which then shuts down gracefully (finishes requests, closes the store, exits 0).
-CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "src/main.ts"]
+# What `npm start` runs, as PID 1 itself: Docker's SIGTERM reaches the server directly (no npm or sh
+# process in between), which then shuts down gracefully (finishes requests, closes the store, exits 0).
+CMD ["node", "--max-semi-space-size=64", "dist/main.js"]

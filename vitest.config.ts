@@ -8,6 +8,8 @@ const require = createRequire(import.meta.url);
  * programs (the workers, the MCP stdio server, Python). They run after the in-process files, two at a time: each mostly waits for its servers.
  */
 const PROCESS_TESTS = [
+  'test/api/a2a-crash.test.ts',
+  'test/api/a2a-python-peer.test.ts',
   'test/api/agent-task-crash.test.ts',
   'test/api/canonical-digest.test.ts',
   'test/api/bulk-operation-crash.test.ts',
@@ -17,6 +19,7 @@ const PROCESS_TESTS = [
   'test/api/mcp.test.ts',
   'test/api/multi-process.test.ts',
   'test/api/python-worker.test.ts',
+  'test/api/server-build.test.ts',
   'test/api/shared-work.test.ts',
   'test/api/startup.test.ts',
   'test/api/store-faults.test.ts',

@@ -2,7 +2,8 @@
  * `npm run bench:profile`: runs the engine-throughput loop under `node --cpu-prof` and prints
  * where the CPU went (self time by function and by package/file). BENCH_STORE=stub profiles
  * the loop on the Map-backed ceiling store instead of the in-memory SQLite store, BENCH_STORE=file
- * on a SQLite file (the embedded store).
+ * on a SQLite file (the embedded store). `npm run bench:profile -- http` profiles the server side of
+ * `initiateHandoff` over HTTP on the file store (bench/support/http-probe.ts; the load generator runs unprofiled).
  * The .cpuprofile is kept in bench/results/profiles/ (open it in Chrome DevTools).
  */
 import { execFileSync } from 'node:child_process';
@@ -26,7 +27,8 @@ const dir = path.join(here, 'results', 'profiles');
 fs.mkdirSync(dir, { recursive: true });
 const before = new Set(fs.readdirSync(dir));
 const mode = process.argv[2] ?? 'engine';
-const target = mode === 'query' || mode === 'bare' ? 'query-loop.ts' : 'engine-loop.ts';
+const targets: Record<string, string> = { query: 'query-loop.ts', bare: 'query-loop.ts', http: 'http-probe.ts' };
+const target = targets[mode] ?? 'engine-loop.ts';
 execFileSync(
   process.execPath,
   ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...SERVER_FLAGS, ...TSX, path.join(here, 'support', target), mode],

@@ -12,6 +12,7 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { type Clock, systemClock } from './engine/shared/clock.js';
 import type { Random } from './engine/shared/random.js';
 import { secureClaimTokens } from './engine/tasks/claim-token.js';
+import { A2A_PATH, A2A_PUSH_PATH, AGENT_CARD_PATH, withA2A } from './http/a2a/a2a-endpoint.js';
 import { useOperationCost, useOperationLimits } from './http/armor.js';
 import { withBodyLimit } from './http/body-limit.js';
 import { useJsonOnlyPosts } from './http/content-type-guard.js';
@@ -71,7 +72,16 @@ export interface AppOptions {
 const GRAPHQL_ENDPOINT = '/graphql';
 const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
-const SERVED_PATHS = [GRAPHQL_ENDPOINT, '/health', '/ready', METRICS_ENDPOINT, MCP_PATH];
+const SERVED_PATHS = [
+  GRAPHQL_ENDPOINT,
+  '/health',
+  '/ready',
+  METRICS_ENDPOINT,
+  MCP_PATH,
+  AGENT_CARD_PATH,
+  A2A_PATH,
+  A2A_PUSH_PATH,
+];
 
 /** What GraphiQL opens with: the procedures a first handoff can use (docs/first-handoff.md walks on from here). */
 export const GRAPHIQL_START = `# Welcome to Handoff. The Docs pane (top left) describes every type and field.
@@ -199,17 +209,29 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const refused = refusedRequestsCounter(metrics);
   const httpLogger = logger.child({ component: 'http' });
   const dashboard = loadDashboardAssets(config.dashboardDir, httpLogger);
+  // Handoff as an A2A agent: its Agent Card and JSON-RPC endpoint, beside GraphQL under the same keys and limits.
+  const closing = new AbortController();
+  const a2a = withA2A(
+    {
+      engine,
+      keys,
+      publicUrl: config.a2aPublicUrl,
+      logger: logger.child({ component: 'a2a' }),
+      closing: closing.signal,
+    },
+    yoga,
+  );
   // Outermost first: one path per endpoint, then who may ask (origin), the dashboard's static files (no key needed:
   // the page holds no data), then API keys, then what they may hold open, then the body cap.
   const api = withApiKeys(
     keys,
     {
-      isApi: (path) => path === GRAPHQL_ENDPOINT || path === MCP_PATH || rest.serves(path),
+      isApi: (path) => path === GRAPHQL_ENDPOINT || path === MCP_PATH || path === A2A_PATH || rest.serves(path),
       metrics: METRICS_ENDPOINT,
       openApi: OPENAPI_PATH,
       mcp: MCP_PATH,
     },
-    withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, yoga, refused), (refusal) => {
+    withSseStreamLimits(streams, withBodyLimit(config.maxBodyBytes, a2a, refused), (refusal) => {
       refused('too-many-streams');
       httpLogger.warn({ scope: refusal.scope, limit: refusal.limit }, 'SSE stream refused: too many open streams');
     }),
@@ -261,6 +283,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A2A streams and blocking sends end now, so their connections do not hold the close up.
+      closing.abort();
       server.closeIdleConnections();
       await mcp.close();
       await webSockets.dispose();

@@ -74,6 +74,12 @@ export interface Config {
   webhookPollMs: number;
   /** How long finished webhook deliveries (DELIVERED, FAILED) stay in the delivery log. */
   webhookLogRetentionMs: number;
+  /** How often the Agent Card of every registered A2A agent is read again. */
+  a2aCardRefreshMs: number;
+  /** The longest wait between two polls of an A2A agent that does not stream. */
+  a2aPollMaxMs: number;
+  /** The base URL our own Agent Card names (A2A clients call `<it>/a2a`); null: taken from each request's Host. */
+  a2aPublicUrl: string | null;
   apiKeys: ApiKey[];
   /** Largest accepted HTTP request body. */
   maxBodyBytes: number;
@@ -308,6 +314,23 @@ function retention(env: Env): RetentionSettings {
   };
 }
 
+/** `A2A_PUBLIC_URL`: http(s), no query or fragment; kept without a trailing slash. */
+function publicUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('A2A_PUBLIC_URL', `not a URL: "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash)
+    throw new ConfigError(
+      'A2A_PUBLIC_URL',
+      'expected an http(s) URL without query or fragment, e.g. https://handoff.example.com',
+    );
+  return url.href.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mongodbUrl = env.MONGODB_URL || undefined;
   if (mongodbUrl && !/^mongodb(\+srv)?:\/\//.test(mongodbUrl)) {
@@ -348,6 +371,9 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
     webhookPollMs: integer(env, 'WEBHOOK_POLL_MS', 250, 5, 60_000),
     webhookLogRetentionMs: integer(env, 'WEBHOOK_LOG_RETENTION_HOURS', 168, 1, 87_600) * 3_600_000,
+    a2aCardRefreshMs: integer(env, 'A2A_CARD_REFRESH_MS', 15_000, 100, 86_400_000),
+    a2aPollMaxMs: integer(env, 'A2A_POLL_MAX_MS', 5_000, 100, 3_600_000),
+    a2aPublicUrl: publicUrl(env.A2A_PUBLIC_URL),
     apiKeys: keys,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_000_000, 1_000, 100_000_000),
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),

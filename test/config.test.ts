@@ -285,4 +285,14 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow('Invalid WEBHOOK_TIMEOUT_MS');
   });
+
+  it('reads the A2A settings, with defaults, and refuses a public URL that is not a plain http(s) base', () => {
+    expect(loadConfig({})).toMatchObject({ a2aCardRefreshMs: 15_000, a2aPollMaxMs: 5_000, a2aPublicUrl: null });
+    expect(
+      loadConfig({ A2A_CARD_REFRESH_MS: '60000', A2A_POLL_MAX_MS: '1000', A2A_PUBLIC_URL: 'https://h.example.com/' }),
+    ).toMatchObject({ a2aCardRefreshMs: 60_000, a2aPollMaxMs: 1_000, a2aPublicUrl: 'https://h.example.com' });
+    expect(() => loadConfig({ A2A_PUBLIC_URL: 'ftp://h.example.com' })).toThrow('Invalid A2A_PUBLIC_URL');
+    expect(() => loadConfig({ A2A_PUBLIC_URL: 'https://h.example.com/?x=1' })).toThrow('Invalid A2A_PUBLIC_URL');
+    expect(() => loadConfig({ A2A_CARD_REFRESH_MS: '10' })).toThrow('Invalid A2A_CARD_REFRESH_MS');
+  });
 });

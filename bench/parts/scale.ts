@@ -75,7 +75,7 @@ const rows: Row[] = [
     's',
     2,
     (m) => m.readyMs / 1000,
-    `; empty store ${round(empty.readyMs / 1000, 2)} s (node + tsx + app)`,
+    `; empty store ${round(empty.readyMs / 1000, 2)} s (node + the compiled app)`,
   ),
   goalRow(
     'RSS after start',

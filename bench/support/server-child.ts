@@ -1,9 +1,11 @@
 /**
- * The real server in its own process, started as the Dockerfile starts it (node with the server's
- * V8 flags and tsx, src/main.ts), with what the scale part reads from outside: the wall time from
- * spawn to the first 200 from /ready, and the process's RSS and CPU time from /proc.
+ * The real server in its own process, started as `npm start` starts it (node with the server's V8
+ * flags running the compiled build, dist/main.js, built first if its sources changed), or the
+ * TypeScript sources under tsx (`source: 'tsx'`, as before the compiled start), with what the scale
+ * part reads from outside: the wall time from spawn to the first 200 from /ready, and the process's
+ * RSS and CPU time from /proc.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { listeningPort, ROOT, type ServerProcess, serverEnv } from '../../test/support/server-process.js';
 import { SERVER_FLAGS, TSX } from './spawn.js';
@@ -20,10 +22,26 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
+/** How the server runs: the compiled build `npm start` runs, or the sources under tsx. */
+export type ServerSource = 'compiled' | 'tsx';
+
+let built = false;
+/** Runs `npm start`'s build step once per process (it does nothing when the build is current). */
+function ensureCompiled(): void {
+  if (built) return;
+  execFileSync(process.execPath, [...TSX, 'scripts/build-server.ts', '--if-changed'], { cwd: ROOT, stdio: 'ignore' });
+  built = true;
+}
+
 /** Spawns the server with `env` (PORT=0 on loopback; the port is read from its "listening" log line). */
-export async function startServerChild(env: Record<string, string>): Promise<ServerChild> {
+export async function startServerChild(
+  env: Record<string, string>,
+  source: ServerSource = 'compiled',
+): Promise<ServerChild> {
+  if (source === 'compiled') ensureCompiled();
+  const entry = source === 'compiled' ? ['dist/main.js'] : [...TSX, 'src/main.ts'];
   const started = performance.now();
-  const child = spawn(process.execPath, [...SERVER_FLAGS, ...TSX, 'src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_FLAGS, ...entry], {
     cwd: ROOT,
     env: serverEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,8 +11,11 @@ export const TSX = ['--import', 'tsx'];
  */
 export const SERVER_FLAGS = ['--max-semi-space-size=64'];
 
+/** What the load child reports: autocannon's result and when (epoch ms, `Date.now()`) the load began. */
+export type ChildLoadResult = AutocannonResult & { startedAt: number };
+
 /** autocannon in a child process (the second core), so load generation does not slow the server. */
-export function loadInChild(options: AutocannonOptions): Promise<AutocannonResult> {
+export function loadInChild(options: AutocannonOptions): Promise<ChildLoadResult> {
   const script = fileURLToPath(new URL('./load-child.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     execFile(
@@ -21,7 +24,7 @@ export function loadInChild(options: AutocannonOptions): Promise<AutocannonResul
       { maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`load generator failed: ${stderr || error.message}`));
-        resolve(JSON.parse(stdout) as AutocannonResult);
+        resolve(JSON.parse(stdout) as ChildLoadResult);
       },
     );
   });

@@ -1,3 +1,4 @@
+import type { A2AAgentStore } from './a2a/a2a-agent-store.js';
 import type { AgentFeedChange, AgentFeedStore } from './agents/agent-feed-store.js';
 import type { AgentStore, InboxStore } from './agents/agent-stores.js';
 import type { BulkOperationStore } from './bulk/bulk-operation-store.js';
@@ -28,6 +29,8 @@ export interface EngineStores {
   readonly inbox: InboxStore;
   /** Tasks of agent_task steps: offers, claims, heartbeats, outcomes. */
   readonly agentTasks: AgentTaskStore;
+  /** The agents reached over A2A: their cards and how they were last read. */
+  readonly a2aAgents: A2AAgentStore;
   /** Each agent's feed: what concerns it, numbered gaplessly per agent. */
   readonly agentFeed: AgentFeedStore;
   readonly validationRules: ValidationRuleStore;

@@ -1,3 +1,6 @@
+import type { A2AAgentService } from './a2a/a2a-agent-service.js';
+import type { A2APeers } from './a2a/a2a-peers.js';
+import { type A2APushInbox, type A2ASettings, wireA2A } from './a2a/wire-a2a.js';
 import type { AgentFeedService } from './agents/agent-feed-service.js';
 import type { AgentService } from './agents/agent-service.js';
 import type { ContextDeliveryService } from './agents/context-delivery-service.js';
@@ -31,7 +34,11 @@ import type { WebhookSender } from './webhooks/webhook-sender.js';
 import type { WebhookSecretSource, WebhookService } from './webhooks/webhook-service.js';
 import { type WebhookSettings, wireWebhooks } from './webhooks/wire-webhooks.js';
 
-export interface EngineSettings extends Omit<KernelSettings, 'webhookAllowList'>, WebhookSettings, BulkSettings {
+export interface EngineSettings
+  extends Omit<KernelSettings, 'webhookAllowList'>,
+    WebhookSettings,
+    BulkSettings,
+    A2ASettings {
   agentHeartbeatWindowMs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
   finishedHandoffCacheBytes?: number;
@@ -56,6 +63,8 @@ export interface EngineOptions {
   webhookSecrets?: WebhookSecretSource;
   /** How webhook POSTs are sent (default: fetch). */
   webhookSender?: WebhookSender;
+  /** How A2A agents are called (default: the official SDK's client, under the outbound policy). */
+  a2aPeers?: A2APeers;
   logger?: Logger;
 }
 
@@ -84,6 +93,10 @@ export interface Engine {
   readonly reliability: ReliabilityService;
   /** Outbound webhook subscriptions and their delivery logs. */
   readonly webhooks: WebhookService;
+  /** A2A agents registered from their Agent Cards; a bridge works the tasks offered to them. */
+  readonly a2aAgents: A2AAgentService;
+  /** Where A2A agents' push notifications go (the HTTP layer hands them over). */
+  readonly a2aPush: A2APushInbox;
   /** Bulk actions over the handoffs a filter matches: started, driven in batches, resumed after a restart. */
   readonly bulk: BulkOperationService;
   /** Executes handoffs (exposed for metrics and tests). */
@@ -137,9 +150,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       onOtherChange: (change) => agents.onFeedChange(change),
     },
   );
+  // A signal on an agent_task step answers the question its agent asked (an A2A agent's input-required).
+  kernel.handoffs.useTaskAnswers((handoff, step, signal) => tasks.service.answerStep(handoff, step, signal));
+  const a2a = wireA2A(base, stores.a2aAgents, agents.service, tasks.service, agents.feed, settings, {
+    peers: options.a2aPeers,
+  });
   const bulk = wireBulk(kernel, stores.bulkOperations, settings);
   const reliability = wireReliability(kernel, stores, agents.service, faults);
-  const modules: EngineModule[] = [agents, validation, tasks, webhooks, bulk, reliability];
+  const modules: EngineModule[] = [agents, validation, tasks, webhooks, a2a, bulk, reliability];
   const stops: StopModule[] = [];
 
   return {
@@ -157,6 +175,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     validation: validation.service,
     agentTasks: tasks.service,
     webhooks: webhooks.service,
+    a2aAgents: a2a.service,
+    a2aPush: a2a.push,
     bulk: bulk.service,
     faults,
     reliability: reliability.service,

@@ -7,6 +7,7 @@ export const MODULE_DEPENDENCIES = {
   validation: ['agents'],
   tasks: ['agents'],
   webhooks: [],
+  a2a: ['agents', 'tasks'],
   bulk: [],
   reliability: ['agents'],
 } as const satisfies Record<string, readonly string[]>;

@@ -49,9 +49,18 @@ export interface OriginPolicyOptions {
  * `Origin`, from a rebound page. Clients outside a browser send no `Origin` and a `Host` naming what
  * they connected to. A server that requires keys accepts any name: a page cannot act without a key.
  */
+/** Decisions remembered, by header pair: a server sees a handful (its names, a few origins). */
+const REMEMBERED_DECISIONS = 256;
+
 export class OriginPolicy {
   private readonly allowedHosts: Set<string>;
   private readonly allowedHostNames: Set<string>;
+  /**
+   * The decision depends on the two headers and the fixed options only, so it is remembered by header
+   * pair: every request asks, and parsing its Host as a URL was the costliest part of the check. A
+   * client sending ever new names only empties the memory (it stays bounded), never changes a decision.
+   */
+  private readonly decided = new Map<string, string | null>();
 
   constructor(private readonly options: OriginPolicyOptions) {
     this.allowedHostNames = new Set(options.allowedHostNames.map((name) => name.toLowerCase().replace(/\.$/, '')));
@@ -68,6 +77,17 @@ export class OriginPolicy {
 
   /** Null when a request with these headers may be served, else why not (for the log and the answer). */
   refusal(origin: string | undefined, host: string | undefined): string | null {
+    // Unambiguous: the origin's length says where it ends; an absent header and an empty one differ.
+    const key = `${origin === undefined ? -1 : origin.length}:${origin ?? ''}${host === undefined ? '-' : `+${host}`}`;
+    const known = this.decided.get(key);
+    if (known !== undefined) return known;
+    const decision = this.decide(origin, host);
+    if (this.decided.size >= REMEMBERED_DECISIONS) this.decided.clear();
+    this.decided.set(key, decision);
+    return decision;
+  }
+
+  private decide(origin: string | undefined, host: string | undefined): string | null {
     const open = !this.options.keysRequired;
     if (origin !== undefined) {
       if (this.options.allowedOrigins.includes(origin)) return null;

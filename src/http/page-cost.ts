@@ -44,8 +44,20 @@ export function pageCost(
   variables: Record<string, unknown>,
   options: PageCostOptions,
 ): number {
+  return weighPages(schema, document, operationName, variables, options).cost;
+}
+
+/** The page-weighted cost, and whether it read a variable (else it is the same whatever the variables). */
+function weighPages(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  options: PageCostOptions,
+): { cost: number; readVariables: boolean } {
+  let readVariables = false;
   const operation = getOperationAST(document, operationName);
-  if (!operation) return 0;
+  if (!operation) return { cost: 0, readVariables };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -54,7 +66,10 @@ export function pageCost(
   const pageSize = (value: ValueNode | undefined): number => {
     let first: unknown = options.defaultPageSize;
     if (value?.kind === Kind.INT) first = Number(value.value);
-    else if (value?.kind === Kind.VARIABLE) first = variables[value.name.value] ?? options.defaultPageSize;
+    else if (value?.kind === Kind.VARIABLE) {
+      readVariables = true;
+      first = variables[value.name.value] ?? options.defaultPageSize;
+    }
     return typeof first === 'number' && Number.isFinite(first)
       ? Math.max(1, Math.min(first, options.maxPageSize))
       : options.defaultPageSize;
@@ -95,7 +110,7 @@ export function pageCost(
   };
 
   const root = schema.getRootType(operation.operation);
-  return root ? selectionCost(operation.selectionSet, root, 0) : 0;
+  return { cost: root ? selectionCost(operation.selectionSet, root, 0) : 0, readVariables };
 }
 
 function fieldOf(type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
@@ -116,13 +131,32 @@ function refusal(cost: number, max: number): GraphQLError {
  * transport (HTTP, SSE, graphql-ws, REST).
  */
 export function usePageCost(options: PageCostOptions): Plugin {
+  // Yoga's parser cache hands the same document object to every request with the same text, so a cost
+  // that reads no variable is worked out once per document, schema and operation, not on every request.
+  const known = new WeakMap<DocumentNode, Map<string | null, { schema: GraphQLSchema; cost: number }>>();
+  const costOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown>,
+  ): number => {
+    const byOperation = known.get(document);
+    const remembered = byOperation?.get(operationName ?? null);
+    if (remembered && remembered.schema === schema) return remembered.cost;
+    const { cost, readVariables } = weighPages(schema, document, operationName, variables, options);
+    if (!readVariables) {
+      if (byOperation) byOperation.set(operationName ?? null, { schema, cost });
+      else known.set(document, new Map([[operationName ?? null, { schema, cost }]]));
+    }
+    return cost;
+  };
   const check = (args: {
     schema: GraphQLSchema;
     document: DocumentNode;
     operationName?: string | null;
     variableValues?: Record<string, unknown> | null;
   }): GraphQLError | null => {
-    const cost = pageCost(args.schema, args.document, args.operationName, args.variableValues ?? {}, options);
+    const cost = costOf(args.schema, args.document, args.operationName, args.variableValues ?? {});
     return cost > options.maxCost ? refusal(cost, options.maxCost) : null;
   };
   return {

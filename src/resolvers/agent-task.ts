@@ -5,6 +5,7 @@ import {
   AgentTaskPayload,
   AgentTaskRef,
   AgentTaskStatusEnum,
+  AskAgentTaskInput,
   ClaimAgentTaskInput,
   ClaimAgentTaskPayload,
   CompleteAgentTaskInput,
@@ -30,6 +31,16 @@ builder.objectFields(AgentTaskRef, (t) => ({
     nullable: true,
     description: 'The agent it is offered to; null when not registered.',
     resolve: (task, _args, context) => context.loaders.agents.load(task.agentId),
+  }),
+}));
+
+builder.objectFields(HandoffRef, (t) => ({
+  openAgentTasks: t.field({
+    type: [AgentTaskRef],
+    description:
+      'The tasks of this handoff its agents can still act on (OFFERED or CLAIMED), each with the question its worker asked, if any.',
+    authScopes: { viewer: true },
+    resolve: (handoff, _args, context) => context.engine.agentTasks.openOf(handoff.id),
   }),
 }));
 
@@ -111,6 +122,28 @@ builder.mutationFields((t) => ({
           input.taskId,
           input.token,
           (input.output ?? null) as Record<string, unknown> | null,
+          actorOf(context),
+        ),
+      ),
+  }),
+  askAgentTask: t.field({
+    type: AgentTaskPayload,
+    description:
+      "Asks a question about a claimed task: its step stays WAITING until signalHandoff on the step answers (the answer is then on the task and in the agent's feed). Counts as a heartbeat.",
+    authScopes: { operator: true, agent: true },
+    args: {
+      input: t.arg({
+        type: AskAgentTaskInput,
+        required: true,
+        description: 'Which task, the claim token, the question.',
+      }),
+    },
+    resolve: async (_root, { input }, context) =>
+      toAuthorizedPayload(
+        await context.engine.agentTasks.ask(
+          input.taskId,
+          input.token,
+          { text: input.question, data: input.data ?? null },
           actorOf(context),
         ),
       ),

@@ -139,7 +139,7 @@ builder.mutationFields((t) => ({
   signalHandoff: t.field({
     type: HandoffPayload,
     description:
-      'Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of.',
+      "Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. On an AGENT_TASK step whose agent asked a question (AgentTask.question; an A2A agent's input-required) it is the answer: APPROVE hands the payload to the agent, REJECT ends the task and fails the step for good. An agent key signals only handoffs its agent is part of.",
     authScopes: { operator: true, agent: true },
     args: { input: t.arg({ type: SignalHandoffInput, required: true, description: 'The signal.' }) },
     resolve: async (_root, { input }, context) =>

@@ -32,6 +32,8 @@ import '../schema/webhook.js';
 import './webhook.js';
 import '../schema/bulk-operation.js';
 import './bulk-operation.js';
+import '../schema/a2a-agent.js';
+import './a2a-agent.js';
 
 /** The executable schema: every type family and its resolvers register themselves on import above. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -12,6 +12,10 @@ const TYPE_DOCS: Record<AgentFeedEntryType, string> = {
   TASK_FAILED: 'A task was failed (data: code, retryable).',
   TASK_WITHDRAWN:
     'A task was taken back (data.cause: STEP_TIMEOUT, HEARTBEAT_TIMEOUT, CANCELLED, SUPERSEDED, SHUTDOWN, HANDOFF_FINISHED): stop working on it.',
+  TASK_ASKED:
+    "A claimed task's worker asked a question (data: seq, text): the step waits until signalHandoff on it answers.",
+  TASK_ANSWERED:
+    "A task's question was answered through signalHandoff (data: seq, outcome): read the answer on the task.",
   CONTEXT_DELIVERED: "A handoff delivered context keys to the agent's inbox (data: keys, digest).",
   CONTEXT_WITHDRAWN: "A rollback took context keys back from the agent's inbox (data: keys, digest).",
   CONTEXT_ACKNOWLEDGED: 'The agent acknowledged a delivery (data: digest).',

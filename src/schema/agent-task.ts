@@ -2,9 +2,12 @@ import type { UserError } from '../engine/shared/user-error.js';
 import {
   AGENT_TASK_STATUSES,
   type AgentTask,
+  type AgentTaskAnswer,
   type AgentTaskFailure,
+  type AgentTaskQuestion,
   WITHDRAW_CAUSES,
 } from '../engine/tasks/agent-task.js';
+import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { enumValues } from './enum-values.js';
@@ -43,6 +46,46 @@ export const AgentTaskFailureRef = builder.objectRef<AgentTaskFailure>('AgentTas
     retryable: t.exposeBoolean('retryable', {
       description: 'False: the step failed for good, whatever attempts its retry policy had left.',
     }),
+  }),
+});
+
+export const AgentTaskQuestionRef = builder.objectRef<AgentTaskQuestion>('AgentTaskQuestion').implement({
+  description:
+    "What a task's worker asked before it can go on (an A2A agent's input-required). The step stays WAITING until signalHandoff on it answers.",
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: '1, 2, 3… per task: which question of the task this is.' }),
+    text: t.exposeString('text', { description: 'The question in words.' }),
+    data: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Structured details sent with the question (choices, a form, the data parts of an A2A message).',
+      resolve: (question) => question.data ?? null,
+    }),
+    askedAt: t.expose('askedAt', { type: 'DateTime', description: 'When it was asked.' }),
+  }),
+});
+
+export const AgentTaskAnswerRef = builder.objectRef<AgentTaskAnswer>('AgentTaskAnswer').implement({
+  description: "The answer to a task's question, given with signalHandoff on the task's step.",
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'The question it answers.' }),
+    outcome: t.exposeString('outcome', {
+      description: 'APPROVE: payload goes to the worker; REJECT: the task ends and the step fails for good.',
+    }),
+    payload: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: "The signal's payload: what the worker hands on (to an A2A agent, as its next message).",
+      resolve: (answer) => answer.payload ?? null,
+    }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why, for a rejection.' }),
+    answeredBy: t.field({
+      type: ActorRef,
+      nullable: true,
+      description: 'Who answered.',
+      resolve: (answer) => answer.actor,
+    }),
+    answeredAt: t.expose('answeredAt', { type: 'DateTime', description: 'When it was answered.' }),
   }),
 });
 
@@ -128,6 +171,23 @@ export const AgentTaskRef = builder.objectRef<AgentTask>('AgentTask').implement(
       description: 'Why the engine took it back, in words.',
       resolve: (task) => task.withdrawal?.reason ?? null,
     }),
+    question: t.field({
+      type: AgentTaskQuestionRef,
+      nullable: true,
+      description:
+        "The last question its worker asked (askAgentTask; an A2A agent's input-required); waiting for an answer while answer.seq differs.",
+      resolve: (task) => task.question,
+    }),
+    answer: t.field({
+      type: AgentTaskAnswerRef,
+      nullable: true,
+      description: 'The answer to the last question answered (signalHandoff on the step).',
+      resolve: (task) => task.answer,
+    }),
+    waitingForAnswer: t.boolean({
+      description: 'True while the worker waits for an answer to its question: signalHandoff on the step gives it.',
+      resolve: (task) => task.status === 'CLAIMED' && task.question !== null && task.answer?.seq !== task.question.seq,
+    }),
   }),
 });
 
@@ -204,6 +264,20 @@ export const CompleteAgentTaskInput = builder.inputType('CompleteAgentTaskInput'
       required: false,
       description:
         "The result: a JSON object (at most 64 KiB), stored as the step's output, which later steps and validation rules see.",
+    }),
+  }),
+});
+
+export const AskAgentTaskInput = builder.inputType('AskAgentTaskInput', {
+  description: 'A claimed task needs an answer before its worker can go on.',
+  fields: (t) => ({
+    taskId: t.id({ required: true, description: 'The task id.' }),
+    token: t.string({ required: true, description: 'The token claimAgentTask returned.' }),
+    question: t.string({ required: true, description: 'The question in words (at most 2000 characters).' }),
+    data: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'Structured details to show with it (at most 16 KiB as JSON).',
     }),
   }),
 });

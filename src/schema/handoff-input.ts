@@ -51,7 +51,10 @@ export const SignalHandoffInput = builder.inputType('SignalHandoffInput', {
   description: 'A signal for an AWAIT_SIGNAL step: approve it, or reject it with a reason.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'handoffId or global id.' }),
-    step: t.string({ required: true, description: 'The AWAIT_SIGNAL step id.' }),
+    step: t.string({
+      required: true,
+      description: 'The AWAIT_SIGNAL step id, or the AGENT_TASK step whose agent asked a question.',
+    }),
     outcome: t.field({
       type: SignalOutcomeEnum,
       required: false,

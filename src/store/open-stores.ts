@@ -1,5 +1,6 @@
 import type { EngineStores } from '../engine/engine-stores.js';
 import type { Database } from './collection.js';
+import { A2AAgentRepository } from './repositories/a2a-agent-repository.js';
 import { AgentFeedRepository } from './repositories/agent-feed-repository.js';
 import { AgentRepository } from './repositories/agent-repository.js';
 import { AgentTaskRepository } from './repositories/agent-task-repository.js';
@@ -38,6 +39,7 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     agents: await AgentRepository.open(db),
     inbox: await InboxRepository.open(db),
     agentTasks: await AgentTaskRepository.open(db),
+    a2aAgents: await A2AAgentRepository.open(db),
     validationRules: await ValidationRuleRepository.open(db),
     validationSessions: await ValidationSessionRepository.open(db),
     reliabilityConfigs: await ReliabilityConfigRepository.open(db),

@@ -153,10 +153,12 @@ describe('npm start', () => {
   );
 
   it(
-    'npm start builds and serves the dashboard at /, passes SIGTERM on to the server, which stops serving and exits 0',
+    'npm start builds the dashboard and the server, serves the dashboard at /, passes SIGTERM on to the server, which stops serving and exits 0',
     async () => {
       const server = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, 'npm');
       const port = await listeningPort(server);
+      // prestart compiled the server (or found its build current): what runs is dist/main.js, not the sources.
+      expect(server.stderr()).toMatch(/compiling the server|server build is up to date/);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
       // prestart built the dashboard; the page and the script it names are served from this machine.
       const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();

@@ -28,6 +28,8 @@ function agentTask(id: string, overrides: Partial<AgentTask> = {}): AgentTask {
     output: null,
     failure: null,
     withdrawal: null,
+    question: null,
+    answer: null,
     ...overrides,
   };
 }
@@ -89,6 +91,52 @@ function agentTaskContract(fixture: AdapterFixture): void {
     expect(await tasks.heartbeat('t1', 'good', null, 403)).toBeNull();
     const failure = { code: 'QUOTA', message: 'out of quota', retryable: false };
     expect(await tasks.fail('t2', 'good', failure, 500)).toMatchObject({ status: 'FAILED', failure, finishedAt: 500 });
+  });
+
+  it('lets the claimer take its claim over under a new token only while the last heartbeat is the one judged stale', async () => {
+    await tasks.offer(agentTask('t1'), 100);
+    expect(await tasks.takeOver('t1', 'bridge', null, 'new', 150)).toBeNull();
+    await tasks.claim('t1', 'old', 'bridge', 200);
+    await tasks.heartbeat('t1', 'old', null, 300);
+    expect(await tasks.takeOver('t1', 'someone-else', 300, 'new', 400)).toBeNull();
+    expect(await tasks.takeOver('t1', 'bridge', 200, 'new', 400)).toBeNull();
+    expect(await tasks.takeOver('t1', 'bridge', 300, 'new', 400)).toMatchObject({
+      status: 'CLAIMED',
+      tokenDigest: 'new',
+      claimedBy: 'bridge',
+      lastHeartbeatAt: 400,
+    });
+    // The old token holds nothing now; a second taker judging the same heartbeat loses.
+    expect(await tasks.heartbeat('t1', 'old', null, 500)).toBeNull();
+    expect(await tasks.takeOver('t1', 'bridge', 300, 'newer', 500)).toBeNull();
+    expect(await tasks.heartbeat('t1', 'new', null, 500)).toMatchObject({ lastHeartbeatAt: 500 });
+  });
+
+  it('numbers the questions the token holder asks, and takes one answer per open question', async () => {
+    await tasks.offer(agentTask('t1'), 100);
+    expect(await tasks.ask('t1', 'good', { text: 'which?', data: null }, 150)).toBeNull();
+    await tasks.claim('t1', 'good', 'w', 200);
+    expect(await tasks.ask('t1', 'bad', { text: 'which?', data: null }, 250)).toBeNull();
+    const asked = await tasks.ask('t1', 'good', { text: 'which?', data: { $in: ['a', 'b'], 'x.y': 1 } }, 300);
+    expect(asked).toMatchObject({
+      lastHeartbeatAt: 300,
+      question: { seq: 1, text: 'which?', data: { $in: ['a', 'b'], 'x.y': 1 }, askedAt: 300 },
+      answer: null,
+    });
+    const answer = {
+      seq: 1,
+      outcome: 'APPROVE' as const,
+      payload: { $set: 'a' },
+      reason: null,
+      actor: { keyName: 'ops', agentId: null },
+      answeredAt: 400,
+    };
+    expect(await tasks.answer('t1', { ...answer, seq: 2 })).toBeNull();
+    expect(await tasks.answer('t1', answer)).toMatchObject({ answer });
+    expect(await tasks.answer('t1', { ...answer, payload: 'again' })).toBeNull();
+    expect((await tasks.ask('t1', 'good', { text: 'and then?', data: null }, 500))?.question?.seq).toBe(2);
+    await tasks.withdraw('t1', 'CANCELLED', 'stop', 600);
+    expect(await tasks.answer('t1', { ...answer, seq: 2 })).toBeNull();
   });
 
   it('withdraws open tasks only, and a heartbeat timeout only while the heartbeat it judged stale is the last one', async () => {

@@ -25,7 +25,9 @@ export function serverEnv(overrides: Record<string, string>): NodeJS.ProcessEnv 
 }
 
 /**
- * Runs src/main.ts with tsx in its own process, directly (as the Dockerfile does) or through `npm start`;
+ * Runs the server in its own process: src/main.ts with tsx (the sources as they are, with no build step, so
+ * tests that start many servers never wait for or race a build), or through `npm start` (which builds the
+ * compiled server, dist/main.js, when its sources changed, and runs that, as the Dockerfile does);
  * as another user when `as` gives one (a test run by root needs that to meet a directory it cannot write).
  */
 export function spawnServer(

@@ -42,5 +42,11 @@ export function createApiClient(apiKey: string | null): { client: Client; dispos
     // Lists and figures change under us: ask the server, show the cached answer meanwhile.
     requestPolicy: 'cache-and-network',
   });
-  return { client, dispose: () => void webSocket.dispose() };
+  // dispose() awaits a connection attempt in flight, which rejects when the attempt is abandoned (graphql-ws
+  // denies it with a plain { code: 1000, reason: 'All Subscriptions Gone' } once no subscription is left): the
+  // socket is going away either way, so that rejection must not surface as an uncaught page error.
+  const dispose = () => {
+    Promise.resolve(webSocket.dispose()).catch(() => {});
+  };
+  return { client, dispose };
 }

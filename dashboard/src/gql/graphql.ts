@@ -16,6 +16,10 @@ export type AgentFeedEntryType =
   | 'HANDOFF_ASSIGNED'
   /** A handoff naming the agent reached a final status (data: status, role). */
   | 'HANDOFF_FINISHED'
+  /** A task's question was answered through signalHandoff (data: seq, outcome): read the answer on the task. */
+  | 'TASK_ANSWERED'
+  /** A claimed task's worker asked a question (data: seq, text): the step waits until signalHandoff on it answers. */
+  | 'TASK_ASKED'
   /** One of the agent's workers claimed a task (another worker need not try). */
   | 'TASK_CLAIMED'
   /** A task was completed. */
@@ -429,7 +433,7 @@ export type SignalHandoffInput = {
   payload?: unknown;
   /** Why (required to REJECT; at most 500 characters). Recorded on the step and its events. */
   reason?: string | null | undefined;
-  /** The AWAIT_SIGNAL step id. */
+  /** The AWAIT_SIGNAL step id, or the AGENT_TASK step whose agent asked a question. */
   step: string;
 };
 
@@ -605,6 +609,8 @@ export type UserErrorCode =
   | 'TOO_MANY_TESTS'
   /** The server is shutting down and starts no new work: retry on another server or later. */
   | 'UNAVAILABLE'
+  /** The server could not read what it had to fetch (an A2A Agent Card): no answer, an error, or not a card; the message says why. */
+  | 'UNREACHABLE'
   /** The reliability harness cannot run this procedure (it has AWAIT_SIGNAL steps). */
   | 'UNSUPPORTED_PROCEDURE'
   /** It changed since you read it (expectedVersion does not match, or a concurrent update won): read it again and retry. */

@@ -167,6 +167,8 @@ export type UserErrorCode =
   | 'TOO_MANY_TESTS'
   /** The server is shutting down and starts no new work: retry on another server or later. */
   | 'UNAVAILABLE'
+  /** The server could not read what it had to fetch (an A2A Agent Card): no answer, an error, or not a card; the message says why. */
+  | 'UNREACHABLE'
   /** The reliability harness cannot run this procedure (it has AWAIT_SIGNAL steps). */
   | 'UNSUPPORTED_PROCEDURE'
   /** It changed since you read it (expectedVersion does not match, or a concurrent update won): read it again and retry. */

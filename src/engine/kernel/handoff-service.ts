@@ -13,7 +13,7 @@ import { type HandoffMetrics, handoffMetrics } from './handoff/handoff-metrics.j
 import { type HandoffQuery, resolveHandoffQuery } from './handoff/handoff-query.js';
 import type { PauseRequest } from './handoff/handoff-transitions.js';
 import { PAUSE_SIGNAL, pauseRequestOf as readPauseRequest } from './handoff/pause-request.js';
-import { type SignalOutcome, storedSignal } from './handoff/step-signal.js';
+import { type SignalOutcome, type StepSignal, storedSignal } from './handoff/step-signal.js';
 import { checkInput, type InitiateHandoffInput, METADATA_LIMIT_BYTES, newHandoff } from './handoff-input.js';
 import { HandoffLevers, type RedriveOptions } from './handoff-levers.js';
 import { handoffProgress } from './handoff-progress.js';
@@ -37,6 +37,13 @@ export type InitiationCheck = (
   input: InitiateHandoffInput,
 ) => Promise<{ errors: UserError[]; stop?: boolean }>;
 
+/** Answers the question an `agent_task` step's agent asked, with a signal's decision and payload. */
+export type TaskAnswerer = (
+  handoff: Handoff,
+  step: string,
+  signal: Omit<StepSignal, 'run'>,
+) => Promise<Outcome<unknown>>;
+
 export interface HandoffServiceOptions {
   store: HandoffStore;
   procedures: ProcedureService;
@@ -56,6 +63,7 @@ export interface HandoffServiceOptions {
 /** Starts, steers and reads handoffs. */
 export class HandoffService {
   private readonly levers: HandoffLevers;
+  private taskAnswers: TaskAnswerer | null = null;
 
   constructor(private readonly options: HandoffServiceOptions) {
     this.levers = new HandoffLevers({
@@ -209,7 +217,7 @@ export class HandoffService {
     if (!handoff) return fail('NOT_FOUND', `No handoff with id "${id}"`, ['input', 'id']);
     const target = handoff.steps.find((candidate) => candidate.id === step);
     if (!target) return fail('NOT_FOUND', `Handoff has no step "${step}"`, ['input', 'step']);
-    if (target.kind !== 'await_signal')
+    if (target.kind !== 'await_signal' && !(target.kind === 'agent_task' && this.taskAnswers))
       return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
     if (
       ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) ||
@@ -232,6 +240,16 @@ export class HandoffService {
     const outcome = decision.outcome ?? 'APPROVE';
     if (outcome === 'REJECT' && !decision.reason?.trim())
       return fail('MISSING_VALUE', 'A rejection needs a reason', ['input', 'reason']);
+    if (target.kind === 'agent_task') {
+      // The step's agent asked a question (input-required): the signal is its answer.
+      const answered = await this.taskAnswers!(handoff, step, {
+        outcome,
+        payload,
+        reason: decision.reason ?? null,
+        actor: decision.actor ?? null,
+      });
+      return answered.ok ? ok((await store.get(id))!) : answered;
+    }
     const signal = storedSignal({
       outcome,
       payload,
@@ -243,6 +261,14 @@ export class HandoffService {
       return fail('INVALID_STATE', 'Handoff finished before the signal arrived', ['input', 'id']);
     }
     return ok((await store.get(id))!);
+  }
+
+  /**
+   * Where a signal for an `agent_task` step goes: the answer to the question its agent asked
+   * (set by the engine once agent tasks exist; until then such a signal is refused).
+   */
+  useTaskAnswers(answer: TaskAnswerer): void {
+    this.taskAnswers = answer;
   }
 
   /**

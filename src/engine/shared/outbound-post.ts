@@ -57,7 +57,7 @@ export interface OutboundResponse {
 }
 
 /** A lookup that answers `checked` whatever it is asked: the connection goes where the check looked. */
-function pinnedLookup(checked: LookupAddress): LookupFunction {
+export function pinnedLookup(checked: LookupAddress): LookupFunction {
   return (_hostname, options, callback) => {
     // With autoSelectFamily (Node 20's default) net asks for every address at once.
     if ((options as { all?: boolean }).all) (callback as (e: null, a: LookupAddress[]) => void)(null, [checked]);

@@ -29,6 +29,8 @@ export const USER_ERROR_DOCS = {
   TASK_NOT_CURRENT: 'The task is finished or was taken back: stop working on it.',
   INVALID_TOKEN: 'The claim token does not match the claim of this task.',
   DIGEST_MISMATCH: 'The digest does not match what the delivery holds now: read the values again.',
+  UNREACHABLE:
+    'The server could not read what it had to fetch (an A2A Agent Card): no answer, an error, or not a card; the message says why.',
   HOST_NOT_ALLOWED: "The URL's host is not in the server's WEBHOOK_ALLOW_HOSTS: the server calls no other host.",
 } as const;
 

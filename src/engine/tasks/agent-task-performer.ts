@@ -171,6 +171,8 @@ export class AgentTaskPerformer {
       output: null,
       failure: null,
       withdrawal: null,
+      question: null,
+      answer: null,
     };
   }
 

@@ -1,11 +1,13 @@
 import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
+import type { Handoff } from '../kernel/handoff/handoff.js';
+import type { StepSignal } from '../kernel/handoff/step-signal.js';
 import type { Page, PageRequest } from '../kernel/ports/page.js';
 import type { Actor } from '../shared/actor.js';
 import { canonicalJson } from '../shared/canonical-digest.js';
 import type { Clock } from '../shared/clock.js';
 import { inexactNumber, isJsonObject } from '../shared/json-object.js';
 import { fail, type Outcome, ok } from '../shared/user-error.js';
-import { type AgentTask, type AgentTaskFailure, taskSignalName } from './agent-task.js';
+import { type AgentTask, type AgentTaskFailure, hasOpenQuestion, taskSignalName } from './agent-task.js';
 import type { AgentTaskFilter, AgentTaskStore } from './agent-task-store.js';
 import { type ClaimTokenSource, claimTokenDigest } from './claim-token.js';
 import { taskFeedDraft } from './task-feed.js';
@@ -16,6 +18,7 @@ export const TASK_OUTPUT_LIMIT_BYTES = 64 * 1024;
 const PROGRESS_LIMIT_BYTES = 16 * 1024;
 const CODE_LIMIT = 100;
 const MESSAGE_LIMIT = 2_000;
+const QUESTION_LIMIT = 2_000;
 
 export interface AgentTaskServiceOptions {
   tasks: AgentTaskStore;
@@ -47,6 +50,16 @@ export class AgentTaskService {
 
   getMany(ids: readonly string[]): Promise<(AgentTask | null)[]> {
     return this.options.tasks.getMany(ids);
+  }
+
+  /** A handoff's tasks its agents can still act on (OFFERED or CLAIMED). */
+  openOf(handoffId: string): Promise<AgentTask[]> {
+    return this.options.tasks.openOf(handoffId);
+  }
+
+  /** Every task offered for one step (or compensation) of a handoff, oldest first. */
+  ofAction(handoffId: string, actionId: string): Promise<AgentTask[]> {
+    return this.options.tasks.ofAction(handoffId, actionId);
   }
 
   page(filter: AgentTaskFilter, request: PageRequest): Promise<Page<AgentTask>> {
@@ -83,6 +96,29 @@ export class AgentTaskService {
     return refuseTask(current.status === 'CLAIMED' ? 'TASK_ALREADY_CLAIMED' : 'TASK_NOT_CURRENT', taskId, current);
   }
 
+  /**
+   * The claim of a holder that is gone (the process that claimed the task died), taken over by the
+   * same claimer under a new token: for the engine's own worker (the A2A bridge), whose tokens die
+   * with its process. Guarded by the claimer and the heartbeat judged stale, so of several takers
+   * exactly one wins, and a heartbeat that arrives meanwhile keeps the claim where it is. Not part of
+   * the API: a worker of the API keeps its token.
+   */
+  async takeOver(task: AgentTask, actor: Actor): Promise<{ task: AgentTask; token: string } | null> {
+    const { tasks, clock, claimTokens } = this.options;
+    if (task.status !== 'CLAIMED' || task.claimedBy !== actor.keyName) return null;
+    const token = claimTokens();
+    const taken = await tasks.takeOver(
+      task.id,
+      actor.keyName,
+      task.lastHeartbeatAt,
+      claimTokenDigest(token),
+      clock.now(),
+    );
+    if (!taken) return null;
+    this.heartbeatDue(taken);
+    return { task: taken, token };
+  }
+
   /** Keeps a claimed task alive (see heartbeatTimeoutMs), with optional progress details. */
   async heartbeat(taskId: string, token: string, progress: unknown, actor: Actor): Promise<Outcome<AgentTask>> {
     const refused = await this.notYours(taskId, actor);
@@ -95,6 +131,66 @@ export class AgentTaskService {
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
     if (beat) this.heartbeatDue(beat);
     return beat ? ok(beat) : this.refusal(taskId, digest);
+  }
+
+  /**
+   * The worker needs an answer before it can go on (an A2A agent's input-required): the question is
+   * stored on the task, and signalHandoff on the task's step answers it (see answerStep). Counts as
+   * a heartbeat. Asking again replaces the question (a new seq); an unanswered one stays open.
+   */
+  async ask(
+    taskId: string,
+    token: string,
+    question: { text: string; data?: unknown },
+    actor: Actor,
+  ): Promise<Outcome<AgentTask>> {
+    const refused = await this.notYours(taskId, actor);
+    if (refused) return refused;
+    const text = question.text.trim().slice(0, QUESTION_LIMIT);
+    if (!text) return fail('MISSING_VALUE', 'A question needs its text', ['input', 'question']);
+    if (tooLarge(question.data, PROGRESS_LIMIT_BYTES))
+      return fail('TOO_LARGE', `data must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'data']);
+    const digest = claimTokenDigest(token);
+    const asked = await this.options.tasks.ask(
+      taskId,
+      digest,
+      { text, data: question.data ?? null },
+      this.options.clock.now(),
+    );
+    if (!asked) return this.refusal(taskId, digest);
+    this.heartbeatDue(asked);
+    await this.options.feed.record(asked.agentId, [taskFeedDraft('TASK_ASKED', asked)]);
+    return ok(asked);
+  }
+
+  /**
+   * Answers the open question of the task a step's current attempt offered (signalHandoff on an
+   * agent_task step): INVALID_STATE when none is open, or when it was answered or replaced meanwhile.
+   */
+  async answerStep(handoff: Handoff, stepId: string, signal: Omit<StepSignal, 'run'>): Promise<Outcome<AgentTask>> {
+    const open = (await this.options.tasks.openOf(handoff.id)).find(
+      (task) => task.actionId === stepId && hasOpenQuestion(task),
+    );
+    if (!open?.question)
+      return fail('INVALID_STATE', `Step "${stepId}" has no question from its agent waiting for an answer`, [
+        'input',
+        'step',
+      ]);
+    const answered = await this.options.tasks.answer(open.id, {
+      seq: open.question.seq,
+      outcome: signal.outcome,
+      payload: signal.payload ?? null,
+      reason: signal.reason,
+      actor: signal.actor,
+      answeredAt: this.options.clock.now(),
+    });
+    if (!answered)
+      return fail('INVALID_STATE', `The question of step "${stepId}" was answered or withdrawn meanwhile`, [
+        'input',
+        'step',
+      ]);
+    await this.options.feed.record(answered.agentId, [taskFeedDraft('TASK_ANSWERED', answered)]);
+    return ok(answered);
   }
 
   /** Finishes a claimed task with its output; the waiting step succeeds with it. */

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../kernel/ports/page.js';
-import type { AgentTask, AgentTaskFailure, AgentTaskStatus, WithdrawCause } from './agent-task.js';
+import type { AgentTask, AgentTaskAnswer, AgentTaskFailure, AgentTaskStatus, WithdrawCause } from './agent-task.js';
 
 export interface AgentTaskFilter {
   agentId: string;
@@ -15,10 +15,13 @@ export interface AgentTaskFilter {
  * |------------|-------------------------------------------|-------------------------------------|
  * | offer      | no task with its id                       | OFFERED; open tasks of the same action → WITHDRAWN (SUPERSEDED) |
  * | claim      | OFFERED                                   | CLAIMED, tokenDigest, claimedAt/By, lastHeartbeatAt |
+ * | takeOver   | CLAIMED by the claimer, last heartbeat still the one judged stale | tokenDigest, lastHeartbeatAt |
  * | heartbeat  | CLAIMED with tokenDigest                  | lastHeartbeatAt, progress           |
  * | complete   | CLAIMED with tokenDigest                  | COMPLETED, output, finishedAt       |
  * | fail       | CLAIMED with tokenDigest                  | FAILED, failure, finishedAt         |
  * | withdraw   | OFFERED or CLAIMED (and, for a heartbeat timeout, the heartbeat it judged stale) | WITHDRAWN, withdrawal, finishedAt |
+ * | ask        | CLAIMED with tokenDigest                  | question (its seq one past the last), lastHeartbeatAt |
+ * | answer     | CLAIMED, its question's seq is answer.seq and not answered yet | answer |
  */
 export interface AgentTaskStore {
   /** Stores a new offer and withdraws the open tasks of earlier attempts of the same action; returns those. */
@@ -30,6 +33,14 @@ export interface AgentTaskStore {
   /** Every task offered for one step (or compensation) of a handoff, by attempt. */
   ofAction(handoffId: string, actionId: string): Promise<AgentTask[]>;
   claim(id: string, tokenDigest: string, by: string, at: number): Promise<AgentTask | null>;
+  /** A claim taken over by its claimer under a new token, while its last heartbeat is still `staleHeartbeatAt`. */
+  takeOver(
+    id: string,
+    by: string,
+    staleHeartbeatAt: number | null,
+    tokenDigest: string,
+    at: number,
+  ): Promise<AgentTask | null>;
   heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null>;
   complete(
     id: string,
@@ -46,6 +57,15 @@ export interface AgentTaskStore {
     at: number,
     staleHeartbeatAt?: number,
   ): Promise<AgentTask | null>;
+  /** Stores the worker's question (numbered one past the last); counts as a heartbeat. */
+  ask(
+    id: string,
+    tokenDigest: string,
+    question: { text: string; data: unknown },
+    at: number,
+  ): Promise<AgentTask | null>;
+  /** Stores the answer to the open question `answer.seq`; null when that question is not open (answered, replaced, task done). */
+  answer(id: string, answer: AgentTaskAnswer): Promise<AgentTask | null>;
   /**
    * Up to `limit` CLAIMED tasks with a heartbeat timeout whose last heartbeat is older than that
    * timeout at `now`: the scheduler's due work takes them back.

@@ -1,3 +1,5 @@
+import type { Actor } from '../shared/actor.js';
+
 /**
  * A piece of a handoff's work that the engine does not do itself: one attempt of an `agent_task`
  * step (or compensation), offered to one agent, claimed by one of its workers under a token, kept
@@ -33,6 +35,32 @@ export interface AgentTaskFailure {
   retryable: boolean;
 }
 
+/**
+ * What a worker asked while holding a task (an A2A agent's `input-required`): the task stays
+ * claimed and its step WAITING until someone answers through signalHandoff.
+ */
+export interface AgentTaskQuestion {
+  /** 1, 2, 3… per task: an answer names the question it answers. */
+  seq: number;
+  /** The question in words. */
+  text: string;
+  /** Structured details the worker sent with it (a form, choices…). */
+  data: unknown;
+  askedAt: number;
+}
+
+/** The answer to a task's question, given through signalHandoff on its step. */
+export interface AgentTaskAnswer {
+  /** The question it answers. */
+  seq: number;
+  /** APPROVE carries the payload to the worker; REJECT ends the task (the step fails for good). */
+  outcome: 'APPROVE' | 'REJECT';
+  payload: unknown;
+  reason: string | null;
+  actor: Actor | null;
+  answeredAt: number;
+}
+
 export interface AgentTask {
   /** Unique per offer (a new attempt is a new task). */
   id: string;
@@ -65,6 +93,15 @@ export interface AgentTask {
   output: Record<string, unknown> | null;
   failure: AgentTaskFailure | null;
   withdrawal: { cause: WithdrawCause; reason: string } | null;
+  /** The last question the worker asked; open while `answer` does not answer it (see hasOpenQuestion). */
+  question: AgentTaskQuestion | null;
+  /** The answer to the last question answered. */
+  answer: AgentTaskAnswer | null;
+}
+
+/** True when the task's worker waits for an answer to its last question. */
+export function hasOpenQuestion(task: Pick<AgentTask, 'status' | 'question' | 'answer'>): boolean {
+  return task.status === 'CLAIMED' && task.question !== null && task.answer?.seq !== task.question.seq;
 }
 
 /** The signal an attempt waits for (see HandoffRunner.awaitSignal): named per task, so no other attempt's outcome is mistaken for it. */

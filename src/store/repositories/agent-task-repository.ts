@@ -1,38 +1,62 @@
-import type { AgentTask, AgentTaskFailure, WithdrawCause } from '../../engine/tasks/agent-task.js';
+import type {
+  AgentTask,
+  AgentTaskAnswer,
+  AgentTaskFailure,
+  AgentTaskQuestion,
+  WithdrawCause,
+} from '../../engine/tasks/agent-task.js';
 import { type AgentTaskFilter, type AgentTaskStore, OPEN_TASK_STATUSES } from '../../engine/tasks/agent-task-store.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { findManyInOrder, keysetPage, type Page, type PageRequest } from '../pagination.js';
 
+type StoredQuestion = Omit<AgentTaskQuestion, 'data'> & { data: string };
+type StoredAnswer = Omit<AgentTaskAnswer, 'payload'> & { payload: string };
+
 /**
- * A task as stored. The agent's and the procedure's free-form data (input, progress, output) are
- * JSON text, so none of it can ever be read as a query operator or a field path.
+ * A task as stored. The agent's and the procedure's free-form data (input, progress, output, a
+ * question's data, an answer's payload) are JSON text, so none of it can ever be read as a query
+ * operator or a field path. Tasks stored before questions existed lack `question` and `answer`.
  */
-type AgentTaskDocument = Omit<AgentTask, 'id' | 'input' | 'progress' | 'output'> & {
+type AgentTaskDocument = Omit<AgentTask, 'id' | 'input' | 'progress' | 'output' | 'question' | 'answer'> & {
   _id: string;
   input: string;
   progress: string;
   output: string;
+  question?: StoredQuestion | null;
+  answer?: StoredAnswer | null;
 };
 
+function storedQuestion(question: AgentTaskQuestion | null): StoredQuestion | null {
+  return question && { ...question, data: JSON.stringify(question.data ?? null) };
+}
+
+function storedAnswer(answer: AgentTaskAnswer | null): StoredAnswer | null {
+  return answer && { ...answer, payload: JSON.stringify(answer.payload ?? null) };
+}
+
 function toDocument(task: AgentTask): AgentTaskDocument {
-  const { id, input, progress, output, ...rest } = task;
+  const { id, input, progress, output, question, answer, ...rest } = task;
   return {
     _id: id,
     ...rest,
     input: JSON.stringify(input ?? null),
     progress: JSON.stringify(progress ?? null),
     output: JSON.stringify(output),
+    question: storedQuestion(question),
+    answer: storedAnswer(answer),
   };
 }
 
 function toTask(doc: AgentTaskDocument): AgentTask {
-  const { _id, input, progress, output, ...rest } = doc;
+  const { _id, input, progress, output, question, answer, ...rest } = doc;
   return {
     id: _id,
     ...rest,
     input: JSON.parse(input),
     progress: JSON.parse(progress),
     output: JSON.parse(output) as AgentTask['output'],
+    question: question ? { ...question, data: JSON.parse(question.data) } : null,
+    answer: answer ? { ...answer, payload: JSON.parse(answer.payload) } : null,
   };
 }
 
@@ -116,6 +140,20 @@ export class AgentTaskRepository implements AgentTaskStore {
     );
   }
 
+  takeOver(
+    id: string,
+    by: string,
+    staleHeartbeatAt: number | null,
+    tokenDigest: string,
+    at: number,
+  ): Promise<AgentTask | null> {
+    return this.move(
+      id,
+      { status: 'CLAIMED', claimedBy: by, lastHeartbeatAt: staleHeartbeatAt },
+      { tokenDigest, lastHeartbeatAt: at },
+    );
+  }
+
   heartbeat(id: string, tokenDigest: string, progress: unknown, at: number): Promise<AgentTask | null> {
     return this.move(
       id,
@@ -151,6 +189,31 @@ export class AgentTaskRepository implements AgentTaskStore {
     const expected =
       staleHeartbeatAt === undefined ? { status: OPEN } : { status: 'CLAIMED', lastHeartbeatAt: staleHeartbeatAt };
     return this.move(id, expected, { status: 'WITHDRAWN', finishedAt: at, withdrawal: { cause, reason } });
+  }
+
+  async ask(
+    id: string,
+    tokenDigest: string,
+    question: { text: string; data: unknown },
+    at: number,
+  ): Promise<AgentTask | null> {
+    // Only the token's holder asks, so numbering from what it last asked cannot race with another asker.
+    const current = await this.get(id);
+    if (current?.status !== 'CLAIMED' || current.tokenDigest !== tokenDigest) return null;
+    const seq = (current.question?.seq ?? 0) + 1;
+    return this.move(
+      id,
+      { status: 'CLAIMED', tokenDigest },
+      { question: storedQuestion({ seq, ...question, askedAt: at }), lastHeartbeatAt: at },
+    );
+  }
+
+  answer(id: string, answer: AgentTaskAnswer): Promise<AgentTask | null> {
+    return this.move(
+      id,
+      { status: 'CLAIMED', 'question.seq': answer.seq, 'answer.seq': { $ne: answer.seq } },
+      { answer: storedAnswer(answer) },
+    );
   }
 
   /** The compare-and-set every transition is: `changes` applied only while the task matches `expected`. */
