@@ -38,6 +38,7 @@ const PROCESS_TESTS = [
 const BROWSER_TESTS = [
   'test/dashboard/dashboard.test.ts',
   'test/dashboard/handoff-levers.test.ts',
+  'test/dashboard/operators.test.ts',
   // A browser EventSource cut mid-stream.
   'test/api/sse-resume.test.ts',
 ];

@@ -17,6 +17,7 @@ const PARTS = [
   'query',
   'engine',
   'kernel',
+  'insight',
   'webhooks',
   'agent-tasks',
   'fanout',
@@ -25,6 +26,7 @@ const PARTS = [
   'scale',
   'peer',
   'dashboard',
+  'overview',
 ];
 const only = process.env.BENCH_ONLY?.split(',');
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -38,6 +39,7 @@ import { registerEngineMetrics } from './observability/engine-metrics.js';
 import { createMetricsRegistry } from './observability/metrics-registry.js';
 import { registerQueueMetrics } from './observability/queue-metrics.js';
 import { refusedRequestsCounter, useRequestMetrics } from './observability/request-metrics.js';
+import { createTracing } from './observability/tracing.js';
 import { isGoneLocalProcess, processOwnerId } from './process-identity.js';
 import { schema } from './resolvers/index.js';
 import { createLoaders } from './resolvers/loaders.js';
@@ -67,6 +69,8 @@ export interface AppOptions {
   db?: Database;
   /** The background integrity check of a large embedded store found damage after start-up. */
   onStoreDamage?: (error: Error) => void;
+  /** Record spans into this exporter (tests) instead of the OTLP endpoint the config names. */
+  spanExporter?: SpanExporter;
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
@@ -114,6 +118,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       onDamage: options.onStoreDamage,
     }));
   const owner = processOwnerId();
+  const tracing = createTracing(config, options.spanExporter);
   const stores = await openStores(db, { writer: owner, finishedHandoffCacheBytes: config.finishedHandoffCacheBytes });
   const engine = await createEngine({
     stores,
@@ -127,6 +132,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     random: options.random,
     // Claim tokens are bearer secrets for a task: from the OS CSPRNG, never the injected Random.
     claimTokens: secureClaimTokens,
+    spans: tracing?.spans ?? null,
     logger: logger.child({ component: 'engine' }),
   });
   await engine.start();
@@ -174,6 +180,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       };
     },
     plugins: [
+      ...(tracing ? [tracing.yogaPlugin] : []),
       useIntrospectionForKeyHolders(keys),
       useJsonOnlyPosts(),
       useSingleConnectionRefusal(GRAPHQL_ENDPOINT),
@@ -292,6 +299,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       unhookEngineMetrics();
       await closed;
       await engine.stop();
+      await tracing
+        ?.shutdown()
+        .catch((error) => logger.warn({ err: error }, 'spans still buffered could not be exported'));
       await stores.handoffChanges?.close?.();
       await db.close();
     },

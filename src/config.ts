@@ -55,6 +55,20 @@ export interface Config {
   bulkBatchSize: number;
   /** Pause between two batches of a bulk operation, leaving the store to live traffic. */
   bulkBatchIntervalMs: number;
+  /** Whether committed events are folded into series and learned step statistics (INSIGHT=1, the default). */
+  insight: boolean;
+  /** How long the per-minute and per-hour series are kept. */
+  insightMinuteRetentionMs: number;
+  insightHourRetentionMs: number;
+  /** How often the fold looks for newly committed events. */
+  insightPollMs: number;
+  /**
+   * Where traces go over OTLP/HTTP (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT);
+   * null: no tracing at all, at no cost. The exporter reads the other standard OTEL_* variables itself.
+   */
+  otlpTracesEndpoint: string | null;
+  /** OTEL_SERVICE_NAME (default handoff). */
+  otelServiceName: string;
   /** Hosts that `webhook` steps and webhook subscriptions may call (WEBHOOK_ALLOW_HOSTS). */
   webhookAllowList: string[];
   /**
@@ -301,6 +315,30 @@ function webhookStepSecret(env: Env): string | null {
 }
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** The OTLP/HTTP traces endpoint the standard variables name: the signal's own, else the base one + /v1/traces. */
+function otlpEndpoint(env: Env): string | null {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || null;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT || null;
+  const endpoint = traces ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : null);
+  if (endpoint === null) return null;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new ConfigError(
+      traces ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      `not a URL: "${endpoint}"`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(
+      traces ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'must be an http(s) URL',
+    );
+  return url.toString();
+}
 const TEN_YEARS_MINUTES = 10 * 366 * 24 * 60;
 
 /** HANDOFF_RETENTION_MINUTES (0: keep forever, the default), TEST_HANDOFF_RETENTION_MINUTES (default: the same). */
@@ -363,6 +401,12 @@ export function loadConfig(env: Env = process.env): Config {
     finishedHandoffCacheBytes: integer(env, 'FINISHED_HANDOFF_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     bulkBatchSize: integer(env, 'BULK_BATCH_SIZE', 100, 1, 10_000),
     bulkBatchIntervalMs: integer(env, 'BULK_BATCH_INTERVAL_MS', 0, 0, 3_600_000),
+    insight: integer(env, 'INSIGHT', 1, 0, 1) === 1,
+    insightMinuteRetentionMs: integer(env, 'INSIGHT_MINUTE_RETENTION_DAYS', 7, 1, 3_660) * DAY_MS,
+    insightHourRetentionMs: integer(env, 'INSIGHT_HOUR_RETENTION_DAYS', 365, 1, 3_660) * DAY_MS,
+    insightPollMs: integer(env, 'INSIGHT_POLL_MS', 1_000, 20, 60_000),
+    otlpTracesEndpoint: otlpEndpoint(env),
+    otelServiceName: env.OTEL_SERVICE_NAME || 'handoff',
     webhookAllowList,
     outboundAllowPrivate: outboundAllowPrivate(env, webhookAllowList),
     webhookStepSecret: webhookStepSecret(env),

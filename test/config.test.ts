@@ -285,6 +285,38 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow('Invalid WEBHOOK_TIMEOUT_MS');
   });
+  it('reads the insight settings, with defaults, and refuses out-of-range values', () => {
+    expect(loadConfig({})).toMatchObject({
+      insight: true,
+      insightMinuteRetentionMs: 7 * 86_400_000,
+      insightHourRetentionMs: 365 * 86_400_000,
+      insightPollMs: 1_000,
+    });
+    expect(loadConfig({ INSIGHT: '0', INSIGHT_MINUTE_RETENTION_DAYS: '2', INSIGHT_POLL_MS: '50' })).toMatchObject({
+      insight: false,
+      insightMinuteRetentionMs: 2 * 86_400_000,
+      insightPollMs: 50,
+    });
+    expect(configError({ INSIGHT: 'yes' }).message).toMatch(/^Invalid INSIGHT/);
+    expect(configError({ INSIGHT_HOUR_RETENTION_DAYS: '0' }).message).toMatch(/^Invalid INSIGHT_HOUR_RETENTION_DAYS/);
+  });
+
+  it('traces only when an OTLP endpoint is named, the traces endpoint over the base one', () => {
+    expect(loadConfig({})).toMatchObject({ otlpTracesEndpoint: null, otelServiceName: 'handoff' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).otlpTracesEndpoint).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/v1/traces',
+        OTEL_SERVICE_NAME: 'handoff-eu',
+      }),
+    ).toMatchObject({ otlpTracesEndpoint: 'https://traces.example/v1/traces', otelServiceName: 'handoff-eu' });
+    expect(configError({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).message).toMatch(
+      /^Invalid OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+  });
 
   it('reads the A2A settings, with defaults, and refuses a public URL that is not a plain http(s) base', () => {
     expect(loadConfig({})).toMatchObject({ a2aCardRefreshMs: 15_000, a2aPollMaxMs: 5_000, a2aPublicUrl: null });

@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { createEngine, type Engine, type EngineSettings } from '../../src/engine/engine.js';
 import { isFinalEvent } from '../../src/engine/kernel/handoff/handoff-event.js';
 import type { ProcedureInput } from '../../src/engine/kernel/procedures/procedure-definition.js';
 import type { Database } from '../../src/store/collection.js';
@@ -26,12 +26,20 @@ export const NOOP_PROCEDURE: ProcedureInput = {
 /** The cap on concurrently executing handoffs used by the engine benchmarks (env MAX_CONCURRENT_HANDOFFS). */
 export const BENCH_MAX_CONCURRENT = Number(process.env.MAX_CONCURRENT_HANDOFFS ?? 200);
 
-/** An engine on `db`'s ports, as the composition root wires them (no finished-handoff cache), with the benchmark procedure. */
-export async function openEngine(db: Database): Promise<Engine> {
+/**
+ * An engine on `db`'s ports, as the composition root wires them (no finished-handoff cache), with the
+ * benchmark procedure. `settings` adds to the defaults (insight's fold is on unless `insight: false`).
+ */
+export async function openEngine(db: Database, settings: Partial<EngineSettings> = {}): Promise<Engine> {
   const stores = await openStores(db, { writer: 'bench' });
   const engine = await createEngine({
     stores,
-    settings: { agentHeartbeatWindowMs: 30_000, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, webhookAllowList: [] },
+    settings: {
+      agentHeartbeatWindowMs: 30_000,
+      maxConcurrentHandoffs: BENCH_MAX_CONCURRENT,
+      webhookAllowList: [],
+      ...settings,
+    },
   });
   await engine.start();
   await ensureNoopProcedure(engine);

@@ -25,6 +25,13 @@ type Doc = Record<string, unknown>;
 const same = (a: unknown, b: unknown): boolean =>
   a === b || ((a === undefined || a === null) && (b === undefined || b === null));
 
+/**
+ * MongoDB compares across types only within a type bracket: a number bound never matches null, a missing
+ * field or a string (JavaScript's `null <= 5` is true, which would make every unscheduled handoff "due").
+ */
+const comparable = (value: unknown, bound: unknown): boolean =>
+  value !== null && value !== undefined && typeof value === typeof bound;
+
 function matchCondition(value: unknown, condition: unknown): boolean {
   if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return same(value, condition);
   const ops = condition as Doc;
@@ -44,16 +51,16 @@ function matchCondition(value: unknown, condition: unknown): boolean {
         if ((arg as unknown[]).some((item) => same(value, item))) return false;
         break;
       case '$lt':
-        if (!((value as number) < (arg as number))) return false;
+        if (!comparable(value, arg) || !((value as number) < (arg as number))) return false;
         break;
       case '$lte':
-        if (!((value as number) <= (arg as number))) return false;
+        if (!comparable(value, arg) || !((value as number) <= (arg as number))) return false;
         break;
       case '$gt':
-        if (!((value as number) > (arg as number))) return false;
+        if (!comparable(value, arg) || !((value as number) > (arg as number))) return false;
         break;
       case '$gte':
-        if (!((value as number) >= (arg as number))) return false;
+        if (!comparable(value, arg) || !((value as number) >= (arg as number))) return false;
         break;
       case '$exists':
         if ((value !== undefined) !== Boolean(arg)) return false;
@@ -92,11 +99,32 @@ function compare(sort: Record<string, 1 | -1>) {
   };
 }
 
+const RANGE_OPERATORS = ['$lt', '$lte', '$gt', '$gte'];
+
+/** Top-level fields `filter` compares by range: only documents where they are set can match. */
+function rangeFields(filter: Filter): string[] {
+  return Object.keys(filter).filter((key) => {
+    const condition = filter[key];
+    return (
+      !key.startsWith('$') &&
+      condition !== null &&
+      typeof condition === 'object' &&
+      RANGE_OPERATORS.some((op) => op in (condition as Doc))
+    );
+  });
+}
+
 class MapCollection<T extends StoredDocument> implements Collection<T> {
   private readonly docs = new Map<string, Doc>();
   private readonly unique: string[][] = [];
   /** Unique index → taken composite keys. */
   private readonly taken = new Map<string[], Set<string>>();
+  /**
+   * Sparse indexes, made on first use: field compared by range → the documents where it is set. The
+   * scheduler asks for handoffs whose `dueAt` passed on every turn; a scan of every stored handoff would make
+   * the ceiling slower than SQLite's indexed query once a few thousand are stored.
+   */
+  private readonly present = new Map<string, Set<Doc>>();
 
   constructor(
     private readonly name: string,
@@ -120,7 +148,30 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
       const doc = this.docs.get(id);
       return doc ? [doc] : [];
     }
-    return this.docs.values();
+    let fewest: Set<Doc> | null = null;
+    for (const field of rangeFields(filter)) {
+      const docs = this.sparseIndex(field);
+      if (!fewest || docs.size < fewest.size) fewest = docs;
+    }
+    // A copy: the caller may update or remove what it finds while it iterates.
+    return fewest ? [...fewest] : this.docs.values();
+  }
+
+  private sparseIndex(field: string): Set<Doc> {
+    let docs = this.present.get(field);
+    if (!docs) {
+      docs = new Set([...this.docs.values()].filter((doc) => valueAt(doc, field) != null));
+      this.present.set(field, docs);
+    }
+    return docs;
+  }
+
+  /** Keeps the sparse indexes true after `doc` was inserted or changed in place. */
+  private reindex(doc: Doc): void {
+    for (const [field, docs] of this.present) {
+      if (valueAt(doc, field) != null) docs.add(doc);
+      else docs.delete(doc);
+    }
   }
 
   async insertOne(doc: T): Promise<void> {
@@ -142,6 +193,7 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
     }
     for (const doc of docs) {
       this.docs.set(doc._id, doc as unknown as Doc);
+      this.reindex(doc as unknown as Doc);
       for (const fields of this.unique) {
         const key = this.keyOf(fields, doc as unknown as Doc);
         if (key !== null) this.taken.get(fields)!.add(key);
@@ -177,6 +229,7 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
     for (const doc of this.candidates(filter)) {
       if (!matches(doc, filter)) continue;
       applyUpdate(doc, update);
+      this.reindex(doc);
       return doc as unknown as T;
     }
     if (!options.upsert) return null;
@@ -195,6 +248,7 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
     for (const doc of this.candidates(filter)) {
       if (!matches(doc, filter)) continue;
       applyUpdate(doc, update);
+      this.reindex(doc);
       n++;
     }
     return n;
@@ -219,6 +273,7 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
 
   private remove(doc: Doc): void {
     this.docs.delete(doc._id as string);
+    for (const docs of this.present.values()) docs.delete(doc);
     for (const fields of this.unique) {
       const key = this.keyOf(fields, doc);
       if (key !== null) this.taken.get(fields)!.delete(key);

@@ -7,14 +7,18 @@ import { createApiClient } from './api/client';
 import { ViewerContext } from './api/viewer';
 import { ViewerDocument } from './gql/graphql';
 import { Agents } from './pages/agents';
+import { BulkOperations } from './pages/bulk-operations';
+import { FindHandoff } from './pages/find-handoff';
 import { HandoffDetail } from './pages/handoff-detail';
-import { HandoffList } from './pages/handoff-list';
+import { HandoffListFromUrl } from './pages/handoff-list';
 import { KeyPrompt } from './pages/key-prompt';
 import { Overview } from './pages/overview';
+import { ProcedurePage } from './pages/procedure-page';
 import { Procedures } from './pages/procedures';
 import { Reliability } from './pages/reliability';
 import { ReliabilityTestPage } from './pages/reliability-test';
 import { Validation } from './pages/validation';
+import { WebhookPage, Webhooks } from './pages/webhooks';
 
 /** The API client follows the key: a new key, a new client (and WebSocket) carrying it. */
 export function App() {
@@ -47,10 +51,14 @@ function Session({ apiKey, onKey }: { apiKey: string | null; onKey: (key: string
         <Layout>
           <Switch>
             <Route path="/" component={Overview} />
-            <Route path="/handoffs" component={HandoffList} />
+            <Route path="/handoffs">{() => <HandoffListFromUrl />}</Route>
             <Route path="/handoffs/:id">{(params) => <HandoffDetail id={decodeURIComponent(params.id)} />}</Route>
             <Route path="/agents" component={Agents} />
             <Route path="/procedures" component={Procedures} />
+            <Route path="/procedures/:id">{(params) => <ProcedurePage id={decodeURIComponent(params.id)} />}</Route>
+            <Route path="/webhooks" component={Webhooks} />
+            <Route path="/webhooks/:id">{(params) => <WebhookPage id={decodeURIComponent(params.id)} />}</Route>
+            <Route path="/bulk" component={BulkOperations} />
             <Route path="/validation" component={Validation} />
             <Route path="/reliability" component={Reliability} />
             <Route path="/reliability/:id">
@@ -73,6 +81,8 @@ const SECTIONS = [
   ['/procedures', 'Procedures'],
   ['/validation', 'Validation'],
   ['/reliability', 'Reliability'],
+  ['/webhooks', 'Webhooks'],
+  ['/bulk', 'Bulk operations'],
 ] as const;
 
 function Layout({ children }: { children: React.ReactNode }) {
@@ -90,6 +100,7 @@ function Layout({ children }: { children: React.ReactNode }) {
               ))}
               <a href="/graphql">GraphiQL</a>
             </nav>
+            <FindHandoff />
             <span className="who" data-testid="viewer">
               {viewer?.keyName} ({viewer?.role.toLowerCase()})
               {viewer?.keysRequired ? (

@@ -2,6 +2,7 @@ import type { A2AAgentStore } from './a2a/a2a-agent-store.js';
 import type { AgentFeedChange, AgentFeedStore } from './agents/agent-feed-store.js';
 import type { AgentStore, InboxStore } from './agents/agent-stores.js';
 import type { BulkOperationStore } from './bulk/bulk-operation-store.js';
+import type { InsightStore } from './insight/insight-store.js';
 import type { CommittedHandoffEvents } from './kernel/ports/committed-events.js';
 import type { HandoffChangeFeed, HandoffStore } from './kernel/ports/handoff-store.js';
 import type { ProcedureStore } from './kernel/ports/procedure-store.js';
@@ -43,4 +44,6 @@ export interface EngineStores {
   readonly committedEvents: CommittedHandoffEvents | null;
   /** Bulk actions over handoffs and their progress. */
   readonly bulkOperations: BulkOperationStore;
+  /** Time series and learned step statistics, folded from the committed events. */
+  readonly insight: InsightStore;
 }

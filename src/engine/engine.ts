@@ -8,6 +8,11 @@ import { wireAgents } from './agents/wire-agents.js';
 import type { BulkOperationService } from './bulk/bulk-operation-service.js';
 import { type BulkSettings, wireBulk } from './bulk/wire-bulk.js';
 import type { EngineStores } from './engine-stores.js';
+import type { InsightFold } from './insight/insight-fold.js';
+import type { InsightService } from './insight/insight-service.js';
+import type { SpanSink } from './insight/span-sink.js';
+import { webhookTraceContext } from './insight/webhook-trace-context.js';
+import { type InsightSettings, wireInsight } from './insight/wire-insight.js';
 import type { EngineModule, StopModule } from './kernel/engine-module.js';
 import type { HandoffRetention } from './kernel/handoff-retention.js';
 import type { HandoffService } from './kernel/handoff-service.js';
@@ -38,6 +43,7 @@ export interface EngineSettings
   extends Omit<KernelSettings, 'webhookAllowList'>,
     WebhookSettings,
     BulkSettings,
+    InsightSettings,
     A2ASettings {
   agentHeartbeatWindowMs: number;
   /** Budget (bytes of stored text) for finished handoffs kept parsed in memory for reads (default 0: none). */
@@ -63,6 +69,11 @@ export interface EngineOptions {
   webhookSecrets?: WebhookSecretSource;
   /** How webhook POSTs are sent (default: fetch). */
   webhookSender?: WebhookSender;
+  /**
+   * Where handoff spans go (one trace per run, a span per step attempt and compensation); webhook calls
+   * then carry their trace context. Absent: no tracing, at no cost.
+   */
+  spans?: SpanSink | null;
   /** How A2A agents are called (default: the official SDK's client, under the outbound policy). */
   a2aPeers?: A2APeers;
   logger?: Logger;
@@ -99,6 +110,10 @@ export interface Engine {
   readonly a2aPush: A2APushInbox;
   /** Bulk actions over the handoffs a filter matches: started, driven in batches, resumed after a restart. */
   readonly bulk: BulkOperationService;
+  /** Series, learned durations, ETAs and advice, folded from the committed events. */
+  readonly insight: InsightService;
+  /** The background fold behind `insight` (null when off or unsupported by the store; exposed for tests and benchmarks). */
+  readonly insightFold: InsightFold | null;
   /** Executes handoffs (exposed for metrics and tests). */
   readonly runner: HandoffRunner;
   /** This process's admission queue (exposed for metrics). */
@@ -125,6 +140,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const webhooks = wireWebhooks(base, stores.webhooks, settings, {
     secrets: options.webhookSecrets,
     sender: options.webhookSender,
+    tracing: options.spans ? webhookTraceContext : null,
   });
   const faults = new FaultInjectors();
   // Every step kind has its handler here: one missing (or one too many) does not compile.
@@ -157,7 +173,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const bulk = wireBulk(kernel, stores.bulkOperations, settings);
   const reliability = wireReliability(kernel, stores, agents.service, faults);
-  const modules: EngineModule[] = [agents, validation, tasks, webhooks, a2a, bulk, reliability];
+  const insight = wireInsight(kernel, stores.insight, settings, options.spans ?? null);
+  const modules: EngineModule[] = [agents, validation, tasks, webhooks, a2a, bulk, reliability, insight];
   const stops: StopModule[] = [];
 
   return {
@@ -180,6 +197,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     bulk: bulk.service,
     faults,
     reliability: reliability.service,
+    insight: insight.service,
+    insightFold: insight.fold,
     async start() {
       await kernel.start();
       for (const module of modules) stops.unshift(await module.start());

@@ -10,4 +10,5 @@ export const MODULE_DEPENDENCIES = {
   a2a: ['agents', 'tasks'],
   bulk: [],
   reliability: ['agents'],
+  insight: ['webhooks'],
 } as const satisfies Record<string, readonly string[]>;

@@ -54,6 +54,14 @@ builder.objectFields(HandoffRef, (t) => ({
       'The procedure (its current version; see procedureVersion for the one this run uses). Null if it was deleted.',
     resolve: (handoff, _args, context) => context.loaders.procedures.load(handoff.procedureId),
   }),
+  procedureAtVersion: t.field({
+    type: ProcedureRef,
+    nullable: true,
+    description:
+      'The procedure as this run uses it (version procedureVersion): each step’s params are what the step was given. Null if it was deleted.',
+    resolve: (handoff, _args, context) =>
+      context.engine.procedures.getVersion(handoff.procedureId, handoff.procedureVersion),
+  }),
   events: t.field({
     type: [HandoffEventRef],
     description: 'Stored history after `afterSeq`, oldest first.',

@@ -32,6 +32,9 @@ import '../schema/webhook.js';
 import './webhook.js';
 import '../schema/bulk-operation.js';
 import './bulk-operation.js';
+import '../schema/insight-series.js';
+import '../schema/procedure-advice.js';
+import './insight.js';
 import '../schema/a2a-agent.js';
 import './a2a-agent.js';
 

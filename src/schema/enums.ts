@@ -26,7 +26,7 @@ const STEP_KIND_DOCS: Record<(typeof STEP_KINDS)[number], string> = {
   webhook: 'POSTs JSON to params.url (an allow-listed host) within the timeout; any 2xx succeeds.',
   delay: 'Waits params.ms milliseconds.',
   simulate:
-    'Takes params.durationMs and fails with probability params.failureProbability: for demos and reliability tests.',
+    'Takes params.durationMs (plus normal noise with standard deviation params.durationJitterMs) and fails with probability params.failureProbability: for demos, reliability tests and learned-duration tests.',
   noop: 'Does nothing and succeeds: a placeholder or a benchmark step.',
 };
 

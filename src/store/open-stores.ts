@@ -7,6 +7,7 @@ import { AgentTaskRepository } from './repositories/agent-task-repository.js';
 import { BulkOperationRepository } from './repositories/bulk-operation-repository.js';
 import { HandoffRepository } from './repositories/handoff-repository.js';
 import { InboxRepository } from './repositories/inbox-repository.js';
+import { InsightRepository } from './repositories/insight-repository.js';
 import { ProcedureRepository } from './repositories/procedure-repository.js';
 import { ReliabilityConfigRepository } from './repositories/reliability-config-repository.js';
 import { ReliabilityTestRepository } from './repositories/reliability-test-repository.js';
@@ -46,6 +47,7 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
     reliabilityTests: await ReliabilityTestRepository.open(db),
     webhooks: await WebhookRepository.open(db),
     bulkOperations: await BulkOperationRepository.open(db),
+    insight: await InsightRepository.open(db),
   };
   if (db instanceof SqliteDatabase) {
     const shared = db.kind === 'embedded';

@@ -140,6 +140,17 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
       .getByRole('status')
       .getByText(/Pause asked for/)
       .waitFor();
+    // The request is the server's (pauseRequestedAt), shown beside the status: a page opened afresh shows it too.
+    await page.reload();
+    await page
+      .getByRole('heading', { name: /Handoff lever_pause_1/ })
+      .getByTestId('pause-requested')
+      .getByText(/pause asked at/)
+      .waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/Pause asked for/)
+      .waitFor();
     await page.getByRole('button', { name: 'Approve Review' }).click();
     await page.getByTestId('event-log').locator('[data-type="HANDOFF_PAUSED"]').waitFor();
     await page
@@ -147,6 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard's operator levers", () => {
       .getByText('PAUSED')
       .waitFor();
     await page.getByText(/since .*: downstream maintenance/).waitFor();
+    expect(await page.getByTestId('pause-requested').count()).toBe(0);
     await screenshot(page, 'handoff-paused');
 
     await page.getByRole('button', { name: 'Resume' }).click();

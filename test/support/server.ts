@@ -1,3 +1,4 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import WebSocket from 'ws';
@@ -49,6 +50,8 @@ export interface TestServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** The engine's clock (default: the system clock), e.g. a ManualClock to move time on by hand. */
   clock?: Clock;
+  /** Record spans here (e.g. an InMemorySpanExporter) as if tracing were configured. */
+  spanExporter?: SpanExporter;
 }
 
 /** The app as the server builds it (in-memory store unless env says otherwise), not listening yet. */
@@ -61,7 +64,12 @@ export async function createTestApp(
   const logger = options.logLevel
     ? pino({ level: options.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line)) })
     : pino({ level: 'silent' });
-  const app = await createApp(config, { logger, db: options.db, clock: options.clock });
+  const app = await createApp(config, {
+    logger,
+    db: options.db,
+    clock: options.clock,
+    spanExporter: options.spanExporter,
+  });
   return { app, logs };
 }
 

@@ -15,6 +15,7 @@ function webSocketUrl(): string {
  */
 export function createApiClient(apiKey: string | null): { client: Client; dispose: () => void } {
   const authorization = apiKey ? `Bearer ${apiKey}` : undefined;
+  let disposed = false;
   const webSocket = createWsClient({
     url: webSocketUrl(),
     connectionParams: authorization ? { authorization } : {},
@@ -24,8 +25,17 @@ export function createApiClient(apiKey: string | null): { client: Client; dispos
     lazyCloseTimeout: 10_000,
     shouldRetry: () => true,
     // Back soon after a restart: 0.25 s doubling up to 5 s (graphql-ws's default waits 8 s and more by the 4th try), with jitter.
+    // A client disposed while it waits to reconnect (the key changed) never reconnects: its wait never ends.
+    // Ending it would make graphql-ws reject its connection attempt ("All Subscriptions Gone") with nobody to hear it.
     retryWait: (retries) =>
-      new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** retries) + Math.random() * 500)),
+      new Promise((resolve) =>
+        setTimeout(
+          () => {
+            if (!disposed) resolve();
+          },
+          Math.min(5000, 250 * 2 ** retries) + Math.random() * 500,
+        ),
+      ),
   });
   const client = new Client({
     url: GRAPHQL_PATH,
@@ -46,6 +56,7 @@ export function createApiClient(apiKey: string | null): { client: Client; dispos
   // denies it with a plain { code: 1000, reason: 'All Subscriptions Gone' } once no subscription is left): the
   // socket is going away either way, so that rejection must not surface as an uncaught page error.
   const dispose = () => {
+    disposed = true;
     Promise.resolve(webSocket.dispose()).catch(() => {});
   };
   return { client, dispose };

@@ -13,6 +13,7 @@ export interface LineSeries {
  */
 export function LineChart({
   title,
+  description,
   series,
   data,
   time = true,
@@ -20,6 +21,8 @@ export function LineChart({
   yRange,
 }: {
   title: string;
+  /** What the values are (per minute, ms…), shown under the title. */
+  description?: string;
   series: LineSeries[];
   data: uPlot.AlignedData;
   time?: boolean;
@@ -77,7 +80,10 @@ export function LineChart({
     );
   return (
     <figure className="chart" data-testid={`chart-${title}`} data-points={points} data-values={values}>
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        {description ? <small className="chart-note"> {description}</small> : null}
+      </figcaption>
       <div ref={container} role="img" aria-label={`${title}: ${points} point(s)`} />
     </figure>
   );

@@ -35,7 +35,8 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
   const [, resume] = useMutation(ResumeHandoffDocument);
   const [reason, setReason] = useState('');
   const [feedback, setFeedback] = useState<Feedback>({});
-  // A pause asked of a step in flight (or waiting) takes effect before the next one: until then the status does not say so.
+  // A pause asked of a step in flight (or waiting) takes effect before the next one: until then the status does not
+  // say so. The server keeps the request (pauseRequestedAt); this covers the moment before the page reads it again.
   const [pauseAsked, setPauseAsked] = useState(false);
   if (!canOperate) return null;
 
@@ -70,7 +71,7 @@ export function HandoffActions({ handoff, onChanged }: { handoff: Handoff; onCha
     );
   }
   const waiting = handoff.steps.filter((step) => step.status === 'WAITING' && step.kind === 'AWAIT_SIGNAL');
-  const pausing = pauseAsked && status !== 'PAUSED';
+  const pausing = (pauseAsked || handoff.pauseRequestedAt != null) && status !== 'PAUSED';
   return (
     <fieldset className="actions" aria-label="Actions">
       <label>

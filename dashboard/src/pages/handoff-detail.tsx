@@ -32,6 +32,8 @@ export function HandoffDetail({ id }: { id: string }) {
     if (error) return <p role="alert">{error.message}</p>;
     return fetching ? <p className="loading">Loading…</p> : <p role="alert">No handoff {id}.</p>;
   }
+  const definition = handoff.definition?.steps ?? [];
+  const inputOf = (stepId: string) => definition.find((step) => step.id === stepId)?.params ?? null;
   const deliveries = [...(handoff.source?.inbox.edges ?? []), ...(handoff.target?.inbox.edges ?? [])]
     .map((edge) => edge.node)
     .filter((delivery) => delivery.handoffId === handoff.handoffId);
@@ -43,6 +45,14 @@ export function HandoffDetail({ id }: { id: string }) {
       </p>
       <h1>
         Handoff {handoff.handoffId} <StatusBadge status={handoff.status} />
+        {handoff.pauseRequestedAt ? (
+          <>
+            {' '}
+            <span className="badge pause-requested" data-testid="pause-requested">
+              pause asked at {formatTime(handoff.pauseRequestedAt)}
+            </span>
+          </>
+        ) : null}
       </h1>
       {error ? <p role="alert">Could not read it again ({error.message}); showing what was last read.</p> : null}
       <dl className="facts">
@@ -61,6 +71,34 @@ export function HandoffDetail({ id }: { id: string }) {
         <dd>{formatTime(handoff.startedAt)}</dd>
         <dt>Duration</dt>
         <dd>{formatMs(handoff.durationMs)}</dd>
+        {handoff.eta || handoff.slow ? (
+          <>
+            <dt>Time left</dt>
+            <dd data-testid="eta">
+              {handoff.eta?.medianMs != null ? (
+                <>
+                  about {formatMs(handoff.eta.medianMs)} (p90 {formatMs(handoff.eta.p90Ms)}), done around{' '}
+                  {handoff.eta.expectedAt ? (
+                    <time dateTime={handoff.eta.expectedAt}>{formatTime(handoff.eta.expectedAt)}</time>
+                  ) : (
+                    '—'
+                  )}
+                  <small>
+                    {' '}
+                    from {handoff.eta.samples} completed runs of this version, counting from step {handoff.eta.fromStep}
+                  </small>
+                </>
+              ) : (
+                'unknown: it has run longer than every completed one'
+              )}{' '}
+              {handoff.slow ? (
+                <span className="slow-flag" title="Slower than 99% of completed runs of this version">
+                  Slow
+                </span>
+              ) : null}
+            </dd>
+          </>
+        ) : null}
         {handoff.error ? (
           <>
             <dt>Error</dt>
@@ -105,6 +143,8 @@ export function HandoffDetail({ id }: { id: string }) {
             <th scope="col">Attempts</th>
             <th scope="col">Compensation attempts</th>
             <th scope="col">Duration</th>
+            <th scope="col">Input</th>
+            <th scope="col">Output</th>
             <th scope="col">Error</th>
           </tr>
         </thead>
@@ -119,6 +159,12 @@ export function HandoffDetail({ id }: { id: string }) {
               <td>{step.attempts}</td>
               <td>{step.compensationAttempts}</td>
               <td>{formatMs(step.durationMs)}</td>
+              <td>
+                <Payload label={`Input of ${step.name}`} value={inputOf(step.id)} />
+              </td>
+              <td>
+                <Payload label={`Output of ${step.name}`} value={step.output} />
+              </td>
               <td>
                 {step.errorCode ? <code>{step.errorCode}</code> : null} {step.error ?? ''}
               </td>
@@ -169,9 +215,28 @@ function EventLog({ events }: { events: ReturnType<typeof useHandoffProgress>['e
             {event.step ? ` ${event.step}` : ''}
             {event.attempt ? ` (attempt ${event.attempt})` : ''}: {event.message}
             {event.actor ? ` by ${event.actor.keyName}` : ''}
+            {event.data && Object.keys(event.data as object).length > 0 ? (
+              <Payload label={`Data of event ${event.seq}`} value={event.data} />
+            ) : null}
           </li>
         ))}
       </ol>
     </>
+  );
+}
+
+/** A JSON value folded away behind a summary ("—" when there is none): step inputs, outputs, event data. */
+function Payload({ label, value }: { label: string; value: unknown }) {
+  if (value === null || value === undefined || (typeof value === 'object' && Object.keys(value as object).length === 0))
+    return <span>—</span>;
+  const text = JSON.stringify(value, null, 2);
+  return (
+    <details className="payload">
+      <summary>
+        <span className="visually-hidden">{label}: </span>
+        {text.length > 40 ? `${text.replace(/\s+/g, ' ').slice(0, 40)}…` : text}
+      </summary>
+      <pre>{text}</pre>
+    </details>
   );
 }

@@ -31,6 +31,27 @@ const DIRECTIONS: { direction: SortDirection; label: string }[] = [
   { direction: 'ASC', label: 'Ascending (oldest, lowest first)' },
 ];
 
+/** A datetime-local field's value (local time, minutes) for an ISO instant, or empty. */
+function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** The ISO instant a datetime-local value (local time) stands for, or undefined when empty. */
+function fromLocalInput(value: string): string | undefined {
+  return value ? new Date(value).toISOString() : undefined;
+}
+
+/** What a metadata value typed in means: JSON when it is JSON (3, true, "text", null), else the text itself. */
+function metadataEquals(typed: string): unknown {
+  try {
+    return JSON.parse(typed);
+  } catch {
+    return typed;
+  }
+}
+
 /** The list's default order, the API's too. */
 export const NEWEST_FIRST: HandoffOrder = { field: 'CREATED_AT', direction: 'DESC' };
 
@@ -86,6 +107,12 @@ export function HandoffFilters({
   const [procedure, setProcedure] = useState(filter.procedureId?.[0] ?? '');
   const [testId, setTestId] = useState(filter.testId ?? '');
   const [waitingSeconds, setWaitingSeconds] = useState(filter.waitingLongerThanSeconds?.toString() ?? '');
+  const [createdFrom, setCreatedFrom] = useState(toLocalInput(filter.createdAt?.from));
+  const [createdBefore, setCreatedBefore] = useState(toLocalInput(filter.createdAt?.before));
+  const [metadataPath, setMetadataPath] = useState(filter.metadata?.[0]?.path ?? '');
+  const [metadataValue, setMetadataValue] = useState(
+    filter.metadata?.[0] ? JSON.stringify(filter.metadata[0].equals) : '',
+  );
   const selected = new Set(filter.status ?? []);
   const toggle = (status: HandoffStatus) => {
     const next = new Set(selected);
@@ -100,12 +127,20 @@ export function HandoffFilters({
       onSubmit={(event) => {
         event.preventDefault();
         const waitingLongerThanSeconds = waitingSeconds.trim() === '' ? undefined : Number(waitingSeconds);
+        const createdAt =
+          createdFrom || createdBefore
+            ? { from: fromLocalInput(createdFrom), before: fromLocalInput(createdBefore) }
+            : undefined;
         onChange({
           ...filter,
           agent: agent || undefined,
           procedureId: procedure ? [procedure] : undefined,
           testId: testId || undefined,
           waitingLongerThanSeconds,
+          createdAt,
+          metadata: metadataPath.trim()
+            ? [{ path: metadataPath.trim(), equals: metadataEquals(metadataValue) }]
+            : undefined,
         });
       }}
     >
@@ -168,6 +203,32 @@ export function HandoffFilters({
           onChange={(event) => setWaitingSeconds(event.target.value)}
         />
       </label>
+      <label>
+        Created from{' '}
+        <input type="datetime-local" value={createdFrom} onChange={(event) => setCreatedFrom(event.target.value)} />
+      </label>
+      <label>
+        Created before{' '}
+        <input type="datetime-local" value={createdBefore} onChange={(event) => setCreatedBefore(event.target.value)} />
+      </label>
+      <span className="metadata-filters">
+        <label>
+          Metadata path{' '}
+          <input
+            value={metadataPath}
+            placeholder="customer.tier"
+            onChange={(event) => setMetadataPath(event.target.value)}
+          />
+        </label>
+        <label>
+          equals{' '}
+          <input
+            value={metadataValue}
+            placeholder='"gold" or 3 or true'
+            onChange={(event) => setMetadataValue(event.target.value)}
+          />
+        </label>
+      </span>
       <button type="submit">Apply</button>
     </form>
   );

@@ -1,9 +1,15 @@
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { useAllows } from '../api/viewer';
 import { formatMs, StatusBadge } from '../components/status-badge';
-import { type HandoffFilter, type HandoffOrder, type HandoffRowFragment, HandoffsDocument } from '../gql/graphql';
+import {
+  type HandoffFilter,
+  type HandoffOrder,
+  type HandoffRowFragment,
+  type HandoffStatus,
+  HandoffsDocument,
+} from '../gql/graphql';
 import { type LiveEvent, useHandoffEvents, useLiveStatus } from '../live/handoff-event-feed';
 import { BulkActionBar } from './bulk-action-bar';
 import { HandoffFilters, HandoffOrderSelector, NEWEST_FIRST } from './handoff-filters';
@@ -12,9 +18,39 @@ import { StartHandoffForm } from './start-handoff-form';
 // 50 rows a page keeps the list query under the server's cost limit.
 const PAGE_SIZE = 50;
 
+const STATUS_WORDS = new Set<string>([
+  'PENDING',
+  'RUNNING',
+  'WAITING',
+  'PAUSED',
+  'ROLLING_BACK',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'ROLLED_BACK',
+  'ROLLBACK_FAILED',
+]);
+
+/** A filter from the address (`?status=FAILED,ROLLED_BACK&procedure=X`): what the Overview's links open. */
+export function filterFromSearch(search: string): HandoffFilter {
+  const params = new URLSearchParams(search);
+  const filter: HandoffFilter = {};
+  const statuses = (params.get('status') ?? '').split(',').filter((word) => STATUS_WORDS.has(word));
+  if (statuses.length > 0) filter.status = statuses as HandoffStatus[];
+  const procedure = params.get('procedure');
+  if (procedure) filter.procedureId = [procedure];
+  return filter;
+}
+
+/** The list with the filter the address names; a new address (another status clicked) starts it again. */
+export function HandoffListFromUrl() {
+  const search = useSearch();
+  return <HandoffList key={search} initialFilter={filterFromSearch(search)} />;
+}
+
 /** Handoffs, newest first unless another order is chosen, with the API's filters; more pages load as the end scrolls into view. */
-export function HandoffList() {
-  const [filter, setFilter] = useState<HandoffFilter>({});
+export function HandoffList({ initialFilter = {} }: { initialFilter?: HandoffFilter }) {
+  const [filter, setFilter] = useState<HandoffFilter>(initialFilter);
   const [orderBy, setOrderBy] = useState<HandoffOrder>(NEWEST_FIRST);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [generation, setGeneration] = useState(0);

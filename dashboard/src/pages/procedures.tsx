@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
+import { Link } from 'wouter';
 import { UserErrors } from '../api/user-errors';
 import { useAllows } from '../api/viewer';
 import { formatMs } from '../components/status-badge';
@@ -78,7 +79,8 @@ function ProcedurePage({ after, fresh, isLast, onMore, onEdit }: ProcedurePagePr
       {connection?.edges.map(({ node: procedure }) => (
         <article key={procedure.procedureId} className="procedure">
           <h2>
-            {procedure.procedureId} v{procedure.version}: {procedure.name}
+            <Link href={`/procedures/${encodeURIComponent(procedure.procedureId)}`}>{procedure.procedureId}</Link> v
+            {procedure.version}: {procedure.name}
           </h2>
           <p>{procedure.description}</p>
           {canAdminister ? (

@@ -19,6 +19,8 @@ export function RetryHandoffForm({
 }) {
   const [{ fetching }, retry] = useMutation(RetryHandoffDocument);
   const [fromStep, setFromStep] = useState('');
+  const [patch, setPatch] = useState('');
+  const [patchError, setPatchError] = useState<string | null>(null);
   if (!RETRYABLE.has(handoff.status)) return null;
   return (
     <form
@@ -26,8 +28,20 @@ export function RetryHandoffForm({
       aria-label="Retry"
       onSubmit={async (event) => {
         event.preventDefault();
+        let metadataPatch: unknown;
+        if (patch.trim()) {
+          try {
+            metadataPatch = JSON.parse(patch);
+          } catch (error) {
+            setPatchError(`The patch is not JSON: ${(error as Error).message}`);
+            return;
+          }
+        }
+        setPatchError(null);
         onRetried(
-          await retry({ input: { id: handoff.handoffId, expectedRun: handoff.run, fromStep: fromStep || undefined } }),
+          await retry({
+            input: { id: handoff.handoffId, expectedRun: handoff.run, fromStep: fromStep || undefined, metadataPatch },
+          }),
         );
       }}
     >
@@ -42,6 +56,16 @@ export function RetryHandoffForm({
           ))}
         </select>
       </label>
+      <label>
+        Metadata patch (JSON: top-level keys to set, null removes one; optional)
+        <textarea
+          rows={3}
+          value={patch}
+          placeholder={`{"tier": "gold"}`}
+          onChange={(event) => setPatch(event.target.value)}
+        />
+      </label>
+      {patchError ? <p role="alert">{patchError}</p> : null}
       <button type="submit" disabled={fetching}>
         Retry
       </button>{' '}

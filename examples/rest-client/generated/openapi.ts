@@ -90,7 +90,7 @@ export interface paths {
     };
   };
   "/signal-handoff": {
-    /** @description Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of. */
+    /** @description Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. On an AGENT_TASK step whose agent asked a question (AgentTask.question; an A2A agent's input-required) it is the answer: APPROVE hands the payload to the agent, REJECT ends the task and fails the step for good. An agent key signals only handoffs its agent is part of. */
     post: {
       requestBody: {
         content: {
@@ -155,6 +155,118 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** @description An agent reached over A2A: registered from its Agent Card, which the server reads again every A2A_CARD_REFRESH_MS. AGENT_TASK steps offered to it are sent to it as A2A tasks by the server itself. */
+    A2AAgent: {
+      /** @description The registry agent (capabilities from its skills, status from its card readings). */
+      agent?: components["schemas"]["Agent"];
+      /** @description The registry agent it is (handoffs and steps name it). */
+      agentId: string;
+      /** @description The card as last read (as the A2A client library normalised it). */
+      card: unknown;
+      /**
+       * Format: date-time
+       * @description When the card was last read successfully.
+       */
+      cardReadAt: string;
+      /** @description Where its Agent Card is read. */
+      cardUrl: string;
+      /** @description The card's description. */
+      description: string;
+      /** @description Why the last reading failed; null when it succeeded (the last good card is kept meanwhile). */
+      lastError?: string;
+      /**
+       * Format: date-time
+       * @description When the last reading failed.
+       */
+      lastErrorAt?: string;
+      /** @description The card's name. */
+      name: string;
+      /** @description JSONRPC or HTTP+JSON. */
+      protocolBinding: string;
+      /** @description The A2A version that interface speaks (1.0, or 0.3). */
+      protocolVersion: string;
+      /** @description The card says it pushes task updates: when it does not stream and A2A_PUBLIC_URL is set, it is given a push config (a notification makes the server read the task at once; polling goes on meanwhile). */
+      pushNotifications: boolean;
+      /**
+       * Format: date-time
+       * @description When it was first registered.
+       */
+      registeredAt: string;
+      /** @description The card's skills. */
+      skills: components["schemas"]["A2ASkill"][];
+      /** @description True: its tasks are followed as streams (SSE); false: polled with back-off up to A2A_POLL_MAX_MS. */
+      streaming: boolean;
+      /**
+       * Format: date-time
+       * @description When its card was last read or failed to be.
+       */
+      updatedAt: string;
+      /** @description The interface the server calls. */
+      url: string;
+      /** @description The agent's version, as its card says. */
+      version: string;
+    };
+    /** @description One skill an A2A agent's card lists: its id is one of the agent's capabilities. */
+    A2ASkill: {
+      /** @description What it does, in the card’s words. */
+      description: string;
+      /** @description The skill id (a capability of the agent). */
+      id: string;
+      /** @description Its name. */
+      name: string;
+      /** @description Its keywords. */
+      tags: string[];
+    };
+    /** @description Who asked for a change through the API: an API key, and the agent it is bound to when it is an agent key. */
+    Actor: {
+      /** @description The agent the key is bound to; null for operator and admin keys. */
+      agentId?: string;
+      /** @description The API key's name ("anonymous" on an open server); never the key itself. */
+      keyName: string;
+    };
+    /** @description A worker that handoffs move work between: registered with capabilities and permissions, kept alive by heartbeats. */
+    Agent: {
+      /** @description How the server reaches this agent over A2A; null for an agent that runs its own workers. */
+      a2a?: components["schemas"]["A2AAgent"];
+      /** @description The plain id, e.g. agent_2, as handoffs name it. */
+      agentId: string;
+      /** @description What the agent can do, e.g. "planning". */
+      capabilities: string[];
+      /**
+       * Format: int32
+       * @description Milliseconds since the last heartbeat.
+       */
+      heartbeatAgeMs: number;
+      /** @description Global id. `agent(id:)` also accepts the plain `agentId`. */
+      id: string;
+      /**
+       * Format: date-time
+       * @description When the agent last registered or sent a heartbeat.
+       */
+      lastHeartbeatAt: string;
+      /** @description What the agent may do; VR007 looks for "handoff:send" (source) and "handoff:receive" (target). */
+      permissions: string[];
+      /**
+       * Format: date-time
+       * @description When the agent first registered.
+       */
+      registeredAt: string;
+      /**
+       * @description What the agent last reported about itself, however long ago.
+       * @enum {string}
+       */
+      reportedStatus: "BUSY" | "OFFLINE" | "READY";
+      /**
+       * @description Effective status: the reported one while the heartbeat is fresh, OFFLINE once it is stale.
+       * @enum {string}
+       */
+      status: "BUSY" | "OFFLINE" | "READY";
+      /**
+       * Format: date-time
+       * @description When the agent last changed or heartbeated.
+       */
+      updatedAt: string;
+    };
     /**
      * AgentHandoffRole
      * @enum {string}
@@ -170,6 +282,155 @@ export interface components {
        */
       side?: "ANY" | "SOURCE" | "TARGET";
     };
+    /**
+     * AgentStatus
+     * @enum {string}
+     */
+    AgentStatus: "BUSY" | "OFFLINE" | "READY";
+    /** @description One attempt of an AGENT_TASK step (or compensation), offered to one agent. A worker claims it (and gets a token), may heartbeat, and completes or fails it; one that is no longer current is refused. */
+    AgentTask: {
+      /** @description The agent it is offered to; null when not registered. */
+      agent?: components["schemas"]["Agent"];
+      /** @description The agent it is offered to. */
+      agentId: string;
+      /** @description The answer to the last question answered (signalHandoff on the step). */
+      answer?: components["schemas"]["AgentTaskAnswer"];
+      /**
+       * Format: int32
+       * @description Which attempt of the step this is.
+       */
+      attempt: number;
+      /**
+       * Format: date-time
+       * @description When a worker claimed it.
+       */
+      claimedAt?: string;
+      /** @description The API key's name that claimed it. */
+      claimedBy?: string;
+      /** @description True when it undoes a completed step during a rollback. */
+      compensation: boolean;
+      /**
+       * Format: date-time
+       * @description When the attempt's step timeout takes it back, claimed or not.
+       */
+      deadlineAt: string;
+      /** @description How the worker failed it. */
+      failure?: components["schemas"]["AgentTaskFailure"];
+      /**
+       * Format: date-time
+       * @description When it was completed, failed or taken back.
+       */
+      finishedAt?: string;
+      /** @description The handoff it belongs to; null once retention deleted it (HANDOFF_RETENTION_MINUTES). */
+      handoff?: components["schemas"]["Handoff"];
+      /** @description The handoff it belongs to. */
+      handoffId: string;
+      /**
+       * Format: date-time
+       * @description When the next heartbeat is due at the latest, while claimed with a heartbeat timeout.
+       */
+      heartbeatDueAt?: string;
+      /**
+       * Format: int32
+       * @description A claimed task with no heartbeat for this long is taken back (a failed attempt); null: no heartbeats needed.
+       */
+      heartbeatTimeoutMs?: number;
+      /** @description What the procedure gives the agent to work on (the step's params.input). */
+      input?: unknown;
+      /**
+       * Format: date-time
+       * @description The last heartbeat (the claim counts as one).
+       */
+      lastHeartbeatAt?: string;
+      /** @description The step or compensation name. */
+      name: string;
+      /**
+       * Format: date-time
+       * @description When it was offered.
+       */
+      offeredAt: string;
+      /** @description What the worker completed it with (the step output). */
+      output?: unknown;
+      /** @description The progress details of the last heartbeat. */
+      progress?: unknown;
+      /** @description The last question its worker asked (askAgentTask; an A2A agent's input-required); waiting for an answer while answer.seq differs. */
+      question?: components["schemas"]["AgentTaskQuestion"];
+      /**
+       * @description Where the task is.
+       * @enum {string}
+       */
+      status: "CLAIMED" | "COMPLETED" | "FAILED" | "OFFERED" | "WITHDRAWN";
+      /** @description The id of the step (or compensation) it is an attempt of. */
+      step: string;
+      /** @description The task id: pass it to claimAgentTask and the other task mutations. */
+      taskId: string;
+      /** @description True while the worker waits for an answer to its question: signalHandoff on the step gives it. */
+      waitingForAnswer: boolean;
+      /**
+       * @description Why the engine took it back.
+       * @enum {string}
+       */
+      withdrawnCause?: "CANCELLED" | "HANDOFF_FINISHED" | "HEARTBEAT_TIMEOUT" | "SHUTDOWN" | "STEP_TIMEOUT" | "SUPERSEDED";
+      /** @description Why the engine took it back, in words. */
+      withdrawnReason?: string;
+    };
+    /** @description The answer to a task's question, given with signalHandoff on the task's step. */
+    AgentTaskAnswer: {
+      /**
+       * Format: date-time
+       * @description When it was answered.
+       */
+      answeredAt: string;
+      /** @description Who answered. */
+      answeredBy?: components["schemas"]["Actor"];
+      /** @description APPROVE: payload goes to the worker; REJECT: the task ends and the step fails for good. */
+      outcome: string;
+      /** @description The signal's payload: what the worker hands on (to an A2A agent, as its next message). */
+      payload?: unknown;
+      /** @description Why, for a rejection. */
+      reason?: string;
+      /**
+       * Format: int32
+       * @description The question it answers.
+       */
+      seq: number;
+    };
+    /** @description How a worker failed a task. */
+    AgentTaskFailure: {
+      /** @description The agent's own error code. */
+      code: string;
+      /** @description What went wrong, in words. */
+      message: string;
+      /** @description False: the step failed for good, whatever attempts its retry policy had left. */
+      retryable: boolean;
+    };
+    /** @description What a task's worker asked before it can go on (an A2A agent's input-required). The step stays WAITING until signalHandoff on it answers. */
+    AgentTaskQuestion: {
+      /**
+       * Format: date-time
+       * @description When it was asked.
+       */
+      askedAt: string;
+      /** @description Structured details sent with the question (choices, a form, the data parts of an A2A message). */
+      data?: unknown;
+      /**
+       * Format: int32
+       * @description 1, 2, 3… per task: which question of the task this is.
+       */
+      seq: number;
+      /** @description The question in words. */
+      text: string;
+    };
+    /**
+     * AgentTaskStatus
+     * @enum {string}
+     */
+    AgentTaskStatus: "CLAIMED" | "COMPLETED" | "FAILED" | "OFFERED" | "WITHDRAWN";
+    /**
+     * AgentTaskWithdrawCause
+     * @enum {string}
+     */
+    AgentTaskWithdrawCause: "CANCELLED" | "HANDOFF_FINISHED" | "HEARTBEAT_TIMEOUT" | "SHUTDOWN" | "STEP_TIMEOUT" | "SUPERSEDED";
     /** @description Which handoff to cancel and why. */
     CancelHandoffInput: {
       /** @description handoffId or global id. */
@@ -209,6 +470,8 @@ export interface components {
       error?: string;
       /** @description Why it failed or was cancelled, as a code: the failing step's errorCode, GATES_FAILED, CANCELLED, or DEADLINE_EXCEEDED (its deadline passed). */
       errorCode?: string;
+      /** @description How long it has left (median and p90), learned from completed handoffs of its version; null when it is not PENDING, RUNNING or WAITING, or too few have completed. */
+      eta?: components["schemas"]["HandoffEta"];
       /**
        * Format: date-time
        * @description When it reached a final status.
@@ -232,6 +495,8 @@ export interface components {
       lastSeq: number;
       /** @description The handoff's context: what TRANSFER_CONTEXT steps hand over and rules inspect. */
       metadata: unknown;
+      /** @description The tasks of this handoff its agents can still act on (OFFERED or CLAIMED), each with the question its worker asked, if any. */
+      openAgentTasks: components["schemas"]["AgentTask"][];
       /** @description While PAUSED: the reason given to pauseHandoff. */
       pauseReason?: string;
       /**
@@ -261,6 +526,8 @@ export interface components {
        * @description Run number: 1, then one more after each retryHandoff (events carry theirs).
        */
       run: number;
+      /** @description Running slower than the p99 of completed handoffs of its version (see eta.slow); false when unknown. */
+      slow: boolean;
       /** @description Id of the agent handing work over. */
       sourceAgent?: string;
       /** @description The phase work comes from. */
@@ -305,6 +572,43 @@ export interface components {
       cursor: string;
       /** @description The item. */
       node: components["schemas"]["Handoff"];
+    };
+    /** @description How long a running handoff has left, learned from the completed handoffs of its procedure version: of those that had been going at least as long from the same step, how long they still took. Shown once 20 have completed. */
+    HandoffEta: {
+      /**
+       * Format: int32
+       * @description How long since that step began.
+       */
+      elapsedMs: number;
+      /**
+       * Format: date-time
+       * @description Now plus the median.
+       */
+      expectedAt?: string;
+      /** @description The step the estimate counts from (the current one). */
+      fromStep: string;
+      /**
+       * Format: int32
+       * @description Median of the time left; null when it has already run longer than every completed one.
+       */
+      medianMs?: number;
+      /**
+       * Format: int32
+       * @description 90th percentile of the time left.
+       */
+      p90Ms?: number;
+      /**
+       * Format: int32
+       * @description The p99 of the time from that step to the end.
+       */
+      p99TotalMs: number;
+      /**
+       * Format: int32
+       * @description Completed handoffs the estimate rests on.
+       */
+      samples: number;
+      /** @description It has run longer from that step than 99% of the completed ones took to the end (slower than their p99). */
+      slow: boolean;
     };
     /** @description Narrows a handoff list. Fields combine with AND; list values with OR. */
     HandoffFilter: {
@@ -504,7 +808,7 @@ export interface components {
       cancelReliabilityTest: components["schemas"]["ReliabilityTestPayload"];
       /** @description Stores and queues a handoff. Returns at once (PENDING); follow it with handoffProgress. */
       initiateHandoff: components["schemas"]["HandoffPayload"];
-      /** @description Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. An agent key signals only handoffs its agent is part of. */
+      /** @description Approves an AWAIT_SIGNAL step (it proceeds) or rejects it (it fails for good and the handoff rolls back). It may arrive before the step starts waiting. Its events record who signalled. On an AGENT_TASK step whose agent asked a question (AgentTask.question; an A2A agent's input-required) it is the answer: APPROVE hands the payload to the agent, REJECT ends the task and fails the step for good. An agent key signals only handoffs its agent is part of. */
       signalHandoff: components["schemas"]["HandoffPayload"];
       /** @description Starts a test and returns it RUNNING: it provisions its own READY agents and a passing context, then runs real test-tagged handoffs. Follow it with reliabilityTestProgress. */
       startReliabilityTest: components["schemas"]["ReliabilityTestPayload"];
@@ -1099,7 +1403,7 @@ export interface components {
       payload?: unknown;
       /** @description Why (required to REJECT; at most 500 characters). Recorded on the step and its events. */
       reason?: string;
-      /** @description The AWAIT_SIGNAL step id. */
+      /** @description The AWAIT_SIGNAL step id, or the AGENT_TASK step whose agent asked a question. */
       step: string;
     };
     /**
@@ -1183,7 +1487,7 @@ export interface components {
        * @description What kind of mistake it is: branch on this, not on the message.
        * @enum {string}
        */
-      code: "AGENT_NOT_REGISTERED" | "DEPENDENCY_CYCLE" | "DEPENDENCY_NOT_MET" | "DIGEST_MISMATCH" | "DUPLICATE_KEY" | "FORBIDDEN" | "HOST_NOT_ALLOWED" | "INVALID_CONDITION" | "INVALID_STATE" | "INVALID_TOKEN" | "INVALID_VALUE" | "MISSING_VALUE" | "NOT_FOUND" | "RULE_IN_USE" | "TASK_ALREADY_CLAIMED" | "TASK_NOT_CURRENT" | "TOO_LARGE" | "TOO_MANY_TESTS" | "UNAVAILABLE" | "UNSUPPORTED_PROCEDURE" | "VERSION_CONFLICT";
+      code: "AGENT_NOT_REGISTERED" | "DEPENDENCY_CYCLE" | "DEPENDENCY_NOT_MET" | "DIGEST_MISMATCH" | "DUPLICATE_KEY" | "FORBIDDEN" | "HOST_NOT_ALLOWED" | "INVALID_CONDITION" | "INVALID_STATE" | "INVALID_TOKEN" | "INVALID_VALUE" | "MISSING_VALUE" | "NOT_FOUND" | "RULE_IN_USE" | "TASK_ALREADY_CLAIMED" | "TASK_NOT_CURRENT" | "TOO_LARGE" | "TOO_MANY_TESTS" | "UNAVAILABLE" | "UNREACHABLE" | "UNSUPPORTED_PROCEDURE" | "VERSION_CONFLICT";
       /** @description Path to the offending input field, e.g. ["input", "steps", "2", "timeoutMs"]; null when no single field is at fault. */
       field?: string[];
       /** @description What is wrong, in words a person can act on. */
@@ -1193,7 +1497,7 @@ export interface components {
      * UserErrorCode
      * @enum {string}
      */
-    UserErrorCode: "AGENT_NOT_REGISTERED" | "DEPENDENCY_CYCLE" | "DEPENDENCY_NOT_MET" | "DIGEST_MISMATCH" | "DUPLICATE_KEY" | "FORBIDDEN" | "HOST_NOT_ALLOWED" | "INVALID_CONDITION" | "INVALID_STATE" | "INVALID_TOKEN" | "INVALID_VALUE" | "MISSING_VALUE" | "NOT_FOUND" | "RULE_IN_USE" | "TASK_ALREADY_CLAIMED" | "TASK_NOT_CURRENT" | "TOO_LARGE" | "TOO_MANY_TESTS" | "UNAVAILABLE" | "UNSUPPORTED_PROCEDURE" | "VERSION_CONFLICT";
+    UserErrorCode: "AGENT_NOT_REGISTERED" | "DEPENDENCY_CYCLE" | "DEPENDENCY_NOT_MET" | "DIGEST_MISMATCH" | "DUPLICATE_KEY" | "FORBIDDEN" | "HOST_NOT_ALLOWED" | "INVALID_CONDITION" | "INVALID_STATE" | "INVALID_TOKEN" | "INVALID_VALUE" | "MISSING_VALUE" | "NOT_FOUND" | "RULE_IN_USE" | "TASK_ALREADY_CLAIMED" | "TASK_NOT_CURRENT" | "TOO_LARGE" | "TOO_MANY_TESTS" | "UNAVAILABLE" | "UNREACHABLE" | "UNSUPPORTED_PROCEDURE" | "VERSION_CONFLICT";
     /**
      * ValidationOutcome
      * @enum {string}

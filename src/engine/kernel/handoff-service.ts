@@ -113,6 +113,8 @@ export class HandoffService {
             type: 'HANDOFF_CREATED',
             step: null,
             message: `queued ${procedure.id} v${procedure.version} at priority ${handoff.priority}`,
+            // What readers of the event log alone (webhook receivers, the insight fold) attribute the handoff's events to.
+            data: { procedureId: procedure.id, procedureVersion: procedure.version },
           },
         ],
         now,

@@ -40,6 +40,8 @@ export interface WebhookDelivery {
   createdAt: number;
   /** The exact JSON body POSTed on every attempt. */
   body: string;
+  /** The W3C trace context sent with it (the span of what the event reports), when tracing was on as it was queued. */
+  traceparent?: string | null;
 }
 
 /** How failed deliveries are retried: bounded attempts with capped exponential back-off. */

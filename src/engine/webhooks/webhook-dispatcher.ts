@@ -9,6 +9,7 @@ import type { WebhookSender } from './webhook-sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
 import type { WebhookLease, WebhookStore } from './webhook-store.js';
 import { type WebhookSubscription, wantsEvent } from './webhook-subscription.js';
+import type { WebhookTracing } from './webhook-tracing.js';
 
 /** Events read from the log per store round trip, and at most this many rounds per subscription per tick. */
 const EVENT_BATCH = 500;
@@ -39,6 +40,8 @@ export interface WebhookDispatcherOptions {
   /** Finished deliveries (DELIVERED, FAILED) older than this leave the log. */
   logRetentionMs: number;
   send: WebhookSender;
+  /** The trace context each delivery carries; null: none (tracing off). */
+  tracing: WebhookTracing | null;
 }
 
 interface HeldLease {
@@ -178,9 +181,11 @@ export class WebhookDispatcher {
       const now = clock.now();
       if (read.events.length === 0 && now - held.cursorSavedAt < IDLE_CURSOR_SAVE_MS) return true;
       const wanted = read.events.filter((event) => wantsEvent(subscription, event));
-      const deliveries = wanted.map((event, index) =>
-        newDelivery(subscription.id, event, held.lease.enqueued + index, now),
-      );
+      const { tracing } = this.options;
+      const deliveries = wanted.map((event, index) => {
+        const delivery = newDelivery(subscription.id, event, held.lease.enqueued + index, now);
+        return tracing ? { ...delivery, traceparent: tracing.ofEvent(event) } : delivery;
+      });
       if (!(await store.enqueue(held.lease, owner, deliveries, read.position))) {
         this.held.delete(subscription.id);
         this.leases.release(subscription.id);
@@ -243,6 +248,7 @@ export class WebhookDispatcher {
               'handoff-event-type': delivery.eventType,
               'handoff-subscription-id': subscription.id,
               [SIGNATURE_HEADER]: signatureHeader(subscription.secret, clock.now(), delivery.body),
+              ...(delivery.traceparent ? { traceparent: delivery.traceparent } : {}),
             },
           },
           clock,

@@ -4,6 +4,7 @@ import { OutboundRefused, postOutbound } from '../shared/outbound-post.js';
 import { checkOutboundUrl, type OutboundPolicy } from '../shared/outbound-url.js';
 import { retryAfterMs } from './retry-after.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
+import type { WebhookTracing } from './webhook-tracing.js';
 
 function allowedUrl(raw: unknown, allowList: string[]): { url?: URL; problem?: string } {
   return checkOutboundUrl(raw, allowList, 'params.url');
@@ -24,15 +25,20 @@ export function idempotencyKey(handoffId: string, actionId: string, attempt: num
  * POSTs the handoff as JSON to an allow-listed URL (the list as it is at each attempt); any 2xx succeeds.
  * The host is resolved and the call connects to the address checked against OUTBOUND_ALLOW_PRIVATE
  * (postOutbound); with a step secret (WEBHOOK_STEP_SECRET) the call is signed as webhook subscription
- * deliveries are: Handoff-Signature over the exact body.
+ * deliveries are: Handoff-Signature over the exact body. With tracing on, the call carries the attempt's
+ * span as `traceparent`.
  */
-export function webhookStep(policy: OutboundPolicy, stepSecret: string | null): StepKindHandler {
+export function webhookStep(
+  policy: OutboundPolicy,
+  stepSecret: string | null,
+  tracing: WebhookTracing | null = null,
+): StepKindHandler {
   return {
     checkParams: (params, settings) => {
       const { problem } = allowedUrl(params.url, settings.webhookAllowList);
       return problem ? [problem] : [];
     },
-    async run({ handoff, action, actionId, attempt, signal, clock }) {
+    async run({ handoff, procedure, action, actionId, attempt, signal, clock }) {
       const { url, problem } = allowedUrl(action.params.url, [...policy.allowHosts]);
       if (!url) throw new StepFailure(problem!, { code: 'WEBHOOK_NOT_ALLOWED', retryable: false });
       const body = JSON.stringify({
@@ -49,6 +55,7 @@ export function webhookStep(policy: OutboundPolicy, stepSecret: string | null): 
         'content-type': 'application/json',
         'idempotency-key': idempotencyKey(handoff.id, actionId, attempt, runOf(handoff)),
       };
+      if (tracing) headers.traceparent = tracing.ofAttempt(handoff, procedure, actionId, attempt);
       if (stepSecret !== null) headers[SIGNATURE_HEADER] = signatureHeader(stepSecret, clock.now(), body);
       const response = await postOutbound(url, { headers, body, signal }, policy).catch((error: unknown) => {
         if (error instanceof OutboundRefused)

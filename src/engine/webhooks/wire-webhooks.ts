@@ -7,6 +7,7 @@ import { outboundWebhookSender, type WebhookSender } from './webhook-sender.js';
 import { secureWebhookSecrets, type WebhookSecretSource, WebhookService } from './webhook-service.js';
 import { webhookStep } from './webhook-step.js';
 import type { WebhookStore } from './webhook-store.js';
+import type { WebhookTracing } from './webhook-tracing.js';
 
 export interface WebhookSettings {
   webhookAllowList: string[];
@@ -40,7 +41,7 @@ export function wireWebhooks(
   base: KernelBase<unknown>,
   store: WebhookStore,
   settings: WebhookSettings,
-  options: { secrets?: WebhookSecretSource; sender?: WebhookSender } = {},
+  options: { secrets?: WebhookSecretSource; sender?: WebhookSender; tracing?: WebhookTracing | null } = {},
 ): WebhookModule {
   const { clock, random, logger, leases } = base;
   const events = base.stores.committedEvents;
@@ -77,12 +78,13 @@ export function wireWebhooks(
         timeoutMs: Math.min(settings.webhookTimeoutMs ?? 5_000, leases.renewEveryMs),
         logRetentionMs: settings.webhookLogRetentionMs ?? 7 * 24 * 3_600_000,
         send: options.sender ?? outboundWebhookSender(outbound),
+        tracing: options.tracing ?? null,
       })
     : null;
   return {
     name: 'webhooks',
     service,
-    stepKinds: { webhook: webhookStep(outbound, settings.webhookStepSecret ?? null) },
+    stepKinds: { webhook: webhookStep(outbound, settings.webhookStepSecret ?? null, options.tracing ?? null) },
     start: async () => dispatcher?.start(settings.webhookPollMs ?? 250) ?? (async () => undefined),
   };
 }
