@@ -15,6 +15,7 @@ const PROCESS_TESTS = [
   'test/api/bulk-operation-crash.test.ts',
   'test/api/cancel-race.test.ts',
   'test/api/crash-recovery.test.ts',
+  'test/api/graph-crash.test.ts',
   'test/api/levers-restart.test.ts',
   'test/api/mcp.test.ts',
   // Starts a FerretDB of its own, stops it under a running server and starts it again.
@@ -40,6 +41,8 @@ const PROCESS_TESTS = [
 const BROWSER_TESTS = [
   'test/dashboard/dashboard.test.ts',
   'test/dashboard/handoff-levers.test.ts',
+  // A graph handoff's timeline: lanes, branches and a linked sub-handoff.
+  'test/dashboard/graph-timeline.test.ts',
   'test/dashboard/operators.test.ts',
   // A browser EventSource cut mid-stream.
   'test/api/sse-resume.test.ts',

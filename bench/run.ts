@@ -17,6 +17,7 @@ const PARTS = [
   'query',
   'engine',
   'kernel',
+  'graphs',
   'insight',
   'webhooks',
   'agent-tasks',

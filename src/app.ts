@@ -280,6 +280,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxWebSockets: config.maxWebSockets,
       maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
       maxPendingMessages: config.wsMaxPendingMessages,
+      maxQueuedBytes: config.wsMaxQueuedBytes,
     },
   });
 

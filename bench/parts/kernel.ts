@@ -6,7 +6,7 @@
  *    beside them (they hold no slot) against the same on an empty store.
  * 3. Two worker processes against one, draining the same backlog from one file.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { createEngine } from '../../src/engine/engine.js';
 import { EMBEDDED_FILE } from '../../src/store/open-database.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { baselineTree, type Probe, probeEngine, ROOT } from '../support/baseline-tree.js';
 import { gc, log, median, memory, QUICK, type Row, report, round } from '../support/common.js';
 import { closeEngine, NOOP_PROCEDURE_ID, openEngine, runEngineBatch } from '../support/engine-harness.js';
 import { TSX } from '../support/spawn.js';
@@ -27,43 +28,9 @@ const WARMUP = QUICK ? 300 : 2_000;
 const WAITING = QUICK ? 10_000 : 100_000;
 const BACKLOG = QUICK ? 2_000 : 20_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '../..');
-
-interface Probe {
-  handoffsPerSecond: number;
-  cpuMsPerHandoff: number;
-}
-
-function probe(root: string): Promise<Probe> {
-  const script = path.join(here, '../support/engine-probe.ts');
-  const args = [...TSX, script, '--root', root, '--handoffs', String(HANDOFFS), '--warmup', String(WARMUP)];
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
-      error
-        ? reject(new Error(`engine probe in ${root} failed: ${stderr || error.message}`))
-        : resolve(JSON.parse(stdout)),
-    ),
-  );
-}
-
-/** The baseline's tree, checked out beside this one (its dependencies are this one's), or null without git history. */
-function baselineTree(): string | null {
-  const dir = path.join(os.tmpdir(), `handoff-kernel-baseline-${KERNEL_BASELINE}`);
-  if (fs.existsSync(path.join(dir, 'src/engine/engine.ts'))) return dir;
-  try {
-    execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, KERNEL_BASELINE], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-  } catch {
-    return null;
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
 
 async function beforeAndAfter(): Promise<Row[]> {
-  const before = baselineTree();
+  const before = baselineTree(KERNEL_BASELINE, 'kernel');
   if (!before) {
     log(`kernel baseline ${KERNEL_BASELINE} is not in this clone's history: before/after skipped`);
     return [];
@@ -73,7 +40,7 @@ async function beforeAndAfter(): Promise<Row[]> {
     // Alternated, and in turn first: a slow stretch of the machine weighs on both alike.
     const order = round_ % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
     for (const which of order) {
-      const result = await probe(which === 'before' ? before : ROOT);
+      const result = await probeEngine(which === 'before' ? before : ROOT, HANDOFFS, WARMUP);
       runs[which].push(result);
       log(
         `engine API, file store, ${which}: ${round(result.handoffsPerSecond)} handoffs/s, ${round(result.cpuMsPerHandoff, 3)} CPU ms/handoff`,

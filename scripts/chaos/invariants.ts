@@ -1,6 +1,6 @@
 import type { ChaosClient } from './client.js';
 import type { LoadOutcome } from './load.js';
-import { WEBHOOK_ACTIONS } from './procedure.js';
+import { CHAOS_PROCEDURES, WEBHOOK_ACTIONS } from './procedure.js';
 import type { Call } from './receiver.js';
 import type { RedriveOutcome } from './redrive.js';
 
@@ -15,15 +15,19 @@ const FINAL_EVENTS = new Set([
 /** What an acknowledged cancel may end in: cancelled, or cancelled with an undo that failed. */
 const CANCEL_HONOURED = new Set(['CANCELLED', 'ROLLBACK_FAILED']);
 
-const PAGE = `query($after: String) { handoffs(first: 50, after: $after, filter: { procedureId: ["CHAOS"] }) {
-  edges { node { handoffId status run steps { id attempts compensationAttempts } events(limit: 1000) { seq run type } } }
+const PAGE = `query($after: String) { handoffs(first: 50, after: $after, filter: { procedureId: ${JSON.stringify(CHAOS_PROCEDURES)} }) {
+  edges { node { handoffId procedureId status run parent { handoffId stepId }
+    steps { id status attempts compensationAttempts } events(limit: 1000) { seq run type } } }
   pageInfo { hasNextPage endCursor } } }`;
 
 export interface StoredHandoff {
   handoffId: string;
+  procedureId: string;
   status: string;
   run: number;
-  steps: { id: string; attempts: number; compensationAttempts: number }[];
+  /** Set on a sub-handoff: the handoff and step that started it. */
+  parent: { handoffId: string; stepId: string } | null;
+  steps: { id: string; status: string; attempts: number; compensationAttempts: number }[];
   events: { seq: number; run: number; type: string }[];
 }
 
@@ -55,9 +59,14 @@ function invariant(name: string, violations: string[], figures: string): Invaria
   };
 }
 
+/** The branch suffix of an action's id (`[2]` of `pack[2]`), or nothing. */
+function branchOf(step: string): string {
+  return /\[\d+\]$/.exec(step)?.[0] ?? '';
+}
+
 /**
- * Calls per handoff, action and run, checked against the action's policy (a redrive starts a run with
- * a fresh policy) and, for the latest run, the attempts the store counted.
+ * Calls per handoff, action (a branch's own) and run, checked against the action's policy (a redrive starts
+ * a run with a fresh policy) and, for the latest run, the attempts the store counted.
  */
 function policyViolations(
   calls: Call[],
@@ -68,21 +77,21 @@ function policyViolations(
   for (const call of calls) {
     const action = WEBHOOK_ACTIONS.get(call.action);
     if (!action || action.compensation !== compensation) continue;
-    const key = `${call.handoffId}|${call.action}|${call.run}`;
+    const key = `${call.handoffId}|${call.action}${branchOf(call.step)}|${call.run}`;
     perAction.set(key, [...(perAction.get(key) ?? []), call]);
   }
   const violations: string[] = [];
   let most = 0;
   for (const [key, made] of perAction) {
     const [handoffId, name, run] = key.split('|') as [string, string, string];
-    const action = WEBHOOK_ACTIONS.get(name)!;
+    const action = WEBHOOK_ACTIONS.get(name.replace(/\[\d+\]$/, ''))!;
     most = Math.max(most, made.length);
     if (made.length > action.maxAttempts)
       violations.push(`${handoffId} ${name} run ${run}: ${made.length} calls, policy ${action.maxAttempts}`);
     // Every call of the latest run was an attempt the store had counted before it ran.
     const handoff = stored.get(handoffId);
     if (Number(run) !== (handoff?.run ?? 1)) continue;
-    const step = handoff?.steps.find((candidate) => candidate.id === action.step);
+    const step = handoff?.steps.find((candidate) => candidate.id === `${action.step}${branchOf(name)}`);
     const counted = step ? (compensation ? step.compensationAttempts : step.attempts) : 0;
     if (made.length > counted)
       violations.push(`${handoffId} ${name}: ${made.length} calls, ${counted} attempts stored`);
@@ -100,6 +109,47 @@ function sharedKeys(calls: Call[]): string[] {
     else seen.set(call.key, call);
   }
   return shared;
+}
+
+/** What a sub-handoff may have ended as, given how the parent's step that started it ended. */
+const CHILD_OUTCOMES: Record<string, readonly string[]> = {
+  SUCCEEDED: ['COMPLETED'],
+  // The parent's rollback asked the completed child to undo its steps.
+  COMPENSATED: ['ROLLED_BACK'],
+  COMPENSATION_FAILED: ['ROLLBACK_FAILED', 'ROLLED_BACK', 'COMPLETED'],
+  FAILED: ['FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'CANCELLED'],
+};
+
+/**
+ * Each sub-handoff ended as its parent's step says: completed under a step that succeeded, rolled back under
+ * one the parent's rollback undid, not completed under one that failed (its parent cancelled it or it
+ * failed). Only a child of the parent's latest run is held to its step (a redrive starts another child).
+ */
+function childViolations(stored: Map<string, StoredHandoff>): { violations: string[]; children: number } {
+  const violations: string[] = [];
+  let children = 0;
+  for (const child of stored.values()) {
+    if (!child.parent) continue;
+    children++;
+    if (!FINAL_STATUSES.has(child.status)) {
+      violations.push(`${child.handoffId} is ${child.status}`);
+      continue;
+    }
+    const parent = stored.get(child.parent.handoffId);
+    if (!parent) {
+      violations.push(`${child.handoffId}: its parent ${child.parent.handoffId} is missing`);
+      continue;
+    }
+    const latestRun = parent.run > 1 ? `.r${parent.run}` : '';
+    if (latestRun === '' ? /\.r\d+/.test(child.handoffId) : !child.handoffId.includes(latestRun)) continue;
+    const step = parent.steps.find((candidate) => candidate.id === child.parent!.stepId);
+    const allowed = CHILD_OUTCOMES[step?.status ?? ''] ?? [];
+    if (!allowed.includes(child.status))
+      violations.push(
+        `${child.handoffId} ended ${child.status} under ${parent.handoffId}'s step ${step?.id} ${step?.status}`,
+      );
+  }
+  return { violations, children };
 }
 
 /** Checks every promise the run is about; none is sampled. */
@@ -152,6 +202,7 @@ export function checkInvariants(
       return [`${id}: an event after the redrive has run 1`];
     return [];
   });
+  const family = childViolations(stored);
   const runs = [...stored.values()].filter((handoff) => handoff.run > 1);
   // Each was retried with expectedRun 1, resent after every kill: never more than one new run.
   const doubled = runs
@@ -196,6 +247,11 @@ export function checkInvariants(
       'no acknowledged cancel was ignored',
       ignored,
       `${load.cancelsAcknowledged.size} acknowledged, ${load.cancelsRefused.size} refused with a reason`,
+    ),
+    invariant(
+      'every sub-handoff ended as the step that started it says',
+      family.violations,
+      `${family.children} sub-handoffs, each final and matching its parent's step`,
     ),
     invariant(
       'every acknowledged redrive ran again under its id, history kept',

@@ -5,7 +5,10 @@ import { follow, type Stream } from './follower.js';
 import type { ChaosOptions } from './options.js';
 
 const INITIATE =
-  'mutation($id: ID!) { initiateHandoff(input: { handoffId: $id, procedureId: "CHAOS" }) { handoff { handoffId } userErrors { code message } } }';
+  'mutation($id: ID!, $procedureId: ID!, $metadata: JSON) { initiateHandoff(input: { handoffId: $id, procedureId: $procedureId, metadata: $metadata }) { handoff { handoffId } userErrors { code message } } }';
+
+/** What a handoff of the graph procedure runs over once per item. */
+const PARTS = ['frame', 'wheels', 'saddle'];
 const CANCEL =
   'mutation($id: ID!) { cancelHandoff(input: { id: $id, reason: "chaos" }) { handoff { status } userErrors { code message } } }';
 
@@ -70,7 +73,12 @@ export async function driveLoad(
       const index = next++;
       const id = `chaos_${index}`;
       const draws = drawsFor(options.seed, index);
-      const reply = await client.gql(INITIATE, { id });
+      const graph = draws.next() < options.graphShare;
+      const reply = await client.gql(INITIATE, {
+        id,
+        procedureId: graph ? 'CHAOS_GRAPH' : 'CHAOS',
+        metadata: graph ? { parts: PARTS } : null,
+      });
       const initiated = reply.data?.initiateHandoff;
       if (!initiated?.handoff) {
         outcome.surprises.push(`initiate ${id}: ${JSON.stringify(reply).slice(0, 200)}`);

@@ -13,6 +13,8 @@ export interface ChaosOptions {
   cancelRate: number;
   /** Share of webhook calls the receiver answers with 503 (the last step's calls: twice as often). */
   failureRate: number;
+  /** Share of handoffs that run the graph procedure (steps at once, a list, a sub-handoff) instead of the chain. */
+  graphShare: number;
   /** The whole run's deadline: past it the run fails rather than waits. */
   deadlineMs: number;
   /** `embedded`: a SQLite file in a temp dir; `mongo`: a fresh database on MONGODB_URL (dropped after a passed run). */
@@ -21,7 +23,8 @@ export interface ChaosOptions {
 }
 
 const HELP = `npm run chaos -- [--handoffs 400] [--kills 5] [--seed N] [--concurrency 16] [--followed 40]
-                 [--cancel-rate 0.15] [--failure-rate 0.2] [--deadline-s 300] [--store embedded|mongo] [--json]
+                 [--cancel-rate 0.15] [--failure-rate 0.2] [--graph-share 0.5] [--deadline-s 300]
+                 [--store embedded|mongo] [--json]
 --store mongo runs the server on a new database of the MongoDB server MONGODB_URL names.`;
 
 function bounded(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -43,6 +46,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
       followed: { type: 'string' },
       'cancel-rate': { type: 'string' },
       'failure-rate': { type: 'string' },
+      'graph-share': { type: 'string' },
       'deadline-s': { type: 'string' },
       store: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -63,6 +67,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     followed: Math.min(handoffs, Math.floor(bounded('followed', values.followed, 40, 0, 1_000))),
     cancelRate: bounded('cancel-rate', values['cancel-rate'], 0.15, 0, 1),
     failureRate: bounded('failure-rate', values['failure-rate'], 0.2, 0, 0.9),
+    graphShare: bounded('graph-share', values['graph-share'], 0.5, 0, 1),
     deadlineMs: bounded('deadline-s', values['deadline-s'], 300, 10, 86_400) * 1000,
     store,
     json: values.json ?? false,

@@ -5,8 +5,10 @@ import { seededRandom } from '../../src/engine/shared/random.js';
 /** One webhook call as the receiver saw it. */
 export interface Call {
   handoffId: string;
-  /** The step's or the compensation's id. */
+  /** The step's or the compensation's id, as its URL names it (a branch's: its step's). */
   action: string;
+  /** The id of the action that called, from the body: a branch's is its own (`pack[1]`, `unpack[1]`). */
+  step: string;
   attempt: number;
   /** The handoff's run the call belongs to (1 until a redrive). */
   run: number;
@@ -53,7 +55,7 @@ export class Receiver {
       // Who called is read from what the receiver controls (the URL names the action) and the body,
       // not from the key: the key is under test too.
       const url = new URL(req.url ?? '/', 'http://receiver');
-      let call: { handoffId?: unknown; attempt?: unknown; run?: unknown } = {};
+      let call: { handoffId?: unknown; step?: unknown; attempt?: unknown; run?: unknown } = {};
       try {
         call = JSON.parse(body) as typeof call;
       } catch {
@@ -66,6 +68,7 @@ export class Receiver {
       this.calls.push({
         handoffId: String(call.handoffId),
         action: url.pathname.slice(1),
+        step: String(call.step ?? url.pathname.slice(1)),
         attempt: Number(call.attempt),
         run: Number(call.run ?? 1),
         key,

@@ -46,8 +46,10 @@ export async function driveRedrives(
   return outcome;
 }
 
+/** Handoffs the load started (sub-handoffs are their parents' to drive) that ended failed, without an acknowledged cancel. */
 export function redriveCandidates(stored: Map<string, StoredHandoff>, cancelled: ReadonlySet<string>): string[] {
   return [...stored.values()]
+    .filter((handoff) => handoff.parent === null)
     .filter((handoff) => REDRIVABLE.has(handoff.status) && !cancelled.has(handoff.handoffId))
     .map((handoff) => handoff.handoffId);
 }

@@ -15,14 +15,13 @@ import { checkInvariants, readStored } from './invariants.js';
 import { Killer } from './killer.js';
 import { driveLoad } from './load.js';
 import { type ChaosOptions, parseOptions } from './options.js';
-import { chaosProcedure } from './procedure.js';
+import { CHAOS_PROCEDURES, chaosProcedures } from './procedure.js';
 import { Receiver } from './receiver.js';
 import { driveRedrives, redriveCandidates } from './redrive.js';
 import { type ChaosReport, formatReport, passed, reportJson } from './report.js';
 import { ServerProcess } from './server-process.js';
 
-const UNFINISHED =
-  '{ handoffs(first: 1, filter: { procedureId: ["CHAOS"], status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }';
+const UNFINISHED = `{ handoffs(first: 1, filter: { procedureId: ${JSON.stringify(CHAOS_PROCEDURES)}, status: [PENDING, RUNNING, WAITING, ROLLING_BACK] }) { totalCount } }`;
 
 /** A port nothing listens on now: every server of the run takes it in turn, so clients keep one address. */
 function freePort(): Promise<number> {
@@ -91,12 +90,14 @@ async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
   report.calls = receiver.calls;
   try {
     await server.start();
-    const defined = await client.gql(
-      'mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }',
-      { input: chaosProcedure(receiverUrl) },
-    );
-    if (defined.data?.createProcedure.userErrors.length !== 0)
-      throw new Error(`could not define the chaos procedure: ${JSON.stringify(defined)}`);
+    for (const input of chaosProcedures(receiverUrl)) {
+      const defined = await client.gql(
+        'mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { userErrors { message } } }',
+        { input },
+      );
+      if (defined.data?.createProcedure.userErrors.length !== 0)
+        throw new Error(`could not define the chaos procedure ${input.id}: ${JSON.stringify(defined)}`);
+    }
     const load = await driveLoad(options, client, `ws://127.0.0.1:${port}/graphql`, deadline, (count) =>
       killer.onAcknowledged(count),
     );

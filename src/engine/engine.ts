@@ -143,8 +143,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     tracing: options.spans ? webhookTraceContext : null,
   });
   const faults = new FaultInjectors();
-  // Every step kind has its handler here: one missing (or one too many) does not compile.
-  const stepKinds: StepKindHandlers = {
+  // Every step kind but sub_handoff (the kernel's own) has its handler here: one missing does not compile.
+  const stepKinds: Omit<StepKindHandlers, 'sub_handoff'> = {
     ...KERNEL_STEP_KINDS,
     ...validation.stepKinds,
     ...agents.stepKinds,
@@ -157,6 +157,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     {
       stepKinds,
       checks: validation.checks,
+      conditions: validation.conditions,
       knownRuleIds: validation.knownRuleIds,
       initiationChecks: [agents.initiationCheck],
       agentsWithRole: (role, limit) => agents.service.idsWithCapability(role, limit),

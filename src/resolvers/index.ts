@@ -17,6 +17,8 @@ import '../schema/handoff.js';
 import '../schema/procedure-input.js';
 import './handoff.js';
 import './handoff-levers.js';
+import '../schema/step-graph.js';
+import './step-graph.js';
 import '../schema/context-delivery.js';
 import './agent-reads.js';
 import './context-delivery.js';

@@ -28,6 +28,8 @@ const STEP_KIND_DOCS: Record<(typeof STEP_KINDS)[number], string> = {
   simulate:
     'Takes params.durationMs (plus normal noise with standard deviation params.durationJitterMs) and fails with probability params.failureProbability: for demos, reliability tests and learned-duration tests.',
   noop: 'Does nothing and succeeds: a placeholder or a benchmark step.',
+  sub_handoff:
+    "Starts a handoff of another procedure (params.procedureId) as this one's child, with the context keys params.contextKeys (default: all of it) and the agents params.sourceAgent / params.targetAgent (default: this handoff's), and waits (status WAITING) until it finishes: the step succeeds when the child COMPLETED and fails for good otherwise. Cancelling this handoff cancels the child; rolling it back asks a COMPLETED child to roll back too (the step's own compensation unless it has another).",
 };
 
 export const StepKindEnum = builder.enumType('StepKind', {

@@ -14,6 +14,7 @@ import { enumValues } from './enum-values.js';
 import { StepKindEnum } from './enums.js';
 import { AgentRoleFilterInput, MetadataEqualsInput, TimeRangeInput } from './handoff-filter.js';
 import type { LoadNodes } from './load-nodes.js';
+import { HandoffParentRef, StepBranchRef } from './step-graph.js';
 
 const STATUS_DOCS: Record<(typeof HANDOFF_STATUSES)[number], string> = {
   PENDING:
@@ -68,6 +69,10 @@ const STEP_STATUS_DOCS: Record<(typeof STEP_STATUSES)[number], string> = {
   COMPENSATING: 'Its compensation is running.',
   COMPENSATED: 'Undone by its compensation.',
   COMPENSATION_FAILED: 'Its compensation failed.',
+  SKIPPED:
+    'Never ran: its condition (when) was false, or what it waited for was skipped or cancelled so its join could not be met. skipReason says which.',
+  CANCELLED:
+    'Stopped, or never started, because nothing needed it any more: a join it fed was met (others: CANCEL), or the step it is a branch of ended. skipReason says which.',
 };
 
 export const StepStatusEnum = builder.enumType('StepStatus', {
@@ -89,6 +94,12 @@ const EVENT_DOCS: Record<(typeof HANDOFF_EVENT_TYPES)[number], string> = {
     "An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure).",
   STEP_RETRY_SCHEDULED:
     'Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum).',
+  STEP_SKIPPED:
+    'A step will not run: its condition was false, or what it waited for was skipped (data.reason says which).',
+  STEP_FANNED_OUT:
+    'A step that runs once per item read its list (data.items, a path) and added one branch per item (data.branches): steps <id>[0], <id>[1]…, whose events carry their branch.',
+  STEP_CANCELLED:
+    'A step (or a branch) was stopped or will not start: a join it fed was met and nothing else needs it, or the step it is a branch of ended (data.reason).',
   HANDOFF_INTERRUPTED: 'The runner stopped (a crash or restart) and another run picked the handoff up.',
   HANDOFF_PAUSED: 'pauseHandoff took effect before the next step (or attempt); data.reason and actor say why and who.',
   HANDOFF_RESUMED:
@@ -153,7 +164,24 @@ export const HandoffStepRef = builder.objectRef<StepRun>('HandoffStep').implemen
     output: t.expose('output', {
       type: 'JSON',
       nullable: true,
-      description: 'What the step produced, e.g. transferred keys and their digest.',
+      description:
+        "What the step produced, e.g. transferred keys and their digest; a step run once per item: its branches' results.",
+    }),
+    skipReason: t.string({
+      nullable: true,
+      description: 'Why it was SKIPPED or CANCELLED.',
+      resolve: (s) => s.skipReason ?? null,
+    }),
+    branch: t.field({
+      type: StepBranchRef,
+      nullable: true,
+      description: 'Set on a branch of a step run once per item (its id is <step>[<index>]): which item.',
+      resolve: (s) => s.branch ?? null,
+    }),
+    branches: t.int({
+      nullable: true,
+      description: 'Set on a step run once per item once it read its list: how many branches it has.',
+      resolve: (s) => s.fanOut?.branches ?? null,
     }),
   }),
 });
@@ -168,7 +196,15 @@ export const HandoffEventRef = builder.objectRef<HandoffEvent>('HandoffEvent').i
     }),
     handoffId: t.exposeString('handoffId', { description: 'The handoff (its handoffId).' }),
     type: t.field({ type: HandoffEventTypeEnum, description: 'What happened.', resolve: (e) => e.type }),
-    step: t.exposeString('step', { nullable: true, description: 'The step id it is about, if any.' }),
+    step: t.exposeString('step', {
+      nullable: true,
+      description: "The step id it is about, if any (a branch's: <step>[<index>]).",
+    }),
+    branch: t.int({
+      nullable: true,
+      description: 'For an event about a branch of a step run once per item: its index (its lane in a timeline).',
+      resolve: (e) => e.branch ?? null,
+    }),
     status: t.field({
       type: HandoffStatusEnum,
       description: "The handoff's status right after this event.",
@@ -281,11 +317,16 @@ builder.objectFields(HandoffRef, (t) => ({
     type: 'JSON',
     description: "The handoff's context: what TRANSFER_CONTEXT steps hand over and rules inspect.",
   }),
-  steps: t.field({ type: [HandoffStepRef], description: 'Every step, in procedure order.', resolve: (h) => h.steps }),
+  steps: t.field({
+    type: [HandoffStepRef],
+    description: 'Every step, in procedure order, then the branches of steps run once per item as they were added.',
+    resolve: (h) => h.steps,
+  }),
   currentStep: t.field({
     type: HandoffStepRef,
     nullable: true,
-    description: 'The step running or next to run; null once all steps are done.',
+    description:
+      'The step running or next to run (when several run at once: the one started last); null once all steps are done.',
     resolve: (h) => h.steps[h.currentStep] ?? null,
   }),
   error: t.exposeString('error', { nullable: true, description: 'Why it failed or was cancelled.' }),
@@ -331,6 +372,12 @@ builder.objectFields(HandoffRef, (t) => ({
     type: 'DateTime',
     nullable: true,
     description: 'When it reached a final status.',
+  }),
+  parent: t.field({
+    type: HandoffParentRef,
+    nullable: true,
+    description: 'Set on a sub-handoff: the handoff and the SUB_HANDOFF step that started it.',
+    resolve: (h) => h.parent ?? null,
   }),
   lastSeq: t.exposeInt('seq', { description: 'Seq of its latest event: pass it as afterSeq to follow on from here.' }),
   isTest: t.boolean({

@@ -2,6 +2,7 @@ import type { Procedure } from '../engine/kernel/procedures/procedure.js';
 import { builder } from './builder.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
 import { ProcedureRef } from './procedure.js';
+import { ForEachInput, JoinInput } from './step-graph.js';
 import { payloadType } from './user-error.js';
 
 export const RetryPolicyInput = builder.inputType('RetryPolicyInput', {
@@ -43,6 +44,27 @@ export const StepInput = builder.inputType('ProcedureStepInput', {
     retry: t.field({ type: RetryPolicyInput, required: false, description: 'Retry policy.' }),
     validateRules: t.idList({ required: false, description: 'Rule ids checked after the step succeeds.' }),
     compensation: t.field({ type: CompensationInput, required: false, description: 'How to undo the step.' }),
+    after: t.stringList({
+      required: false,
+      description:
+        'Ids of the steps this one waits for. Omitted: the step before it in the list (so a list without after is a chain). []: none, it starts with the handoff. Unknown ids, cycles and steps that could never run are refused.',
+    }),
+    join: t.field({
+      type: JoinInput,
+      required: false,
+      description: 'When it may start, if it waits for several steps (default: all succeeded).',
+    }),
+    when: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'A condition in the validation rules\' query language over { context, outputs, handoff }, checked when the step could start: false skips it (SKIPPED). E.g. { "context.urgent": true }. It may read outputs only of steps it waits for.',
+    }),
+    forEach: t.field({
+      type: ForEachInput,
+      required: false,
+      description: 'Run the step once per item of a list (a fan-out), with a join over the branches.',
+    }),
   }),
 });
 
@@ -54,7 +76,15 @@ const definitionFields = (t: any) => ({
   }),
   name: t.string({ required: true, description: 'Human-readable name.' }),
   description: t.string({ required: false, description: 'What the procedure is for.' }),
-  steps: t.field({ type: [StepInput], required: true, description: 'Steps, run in order.' }),
+  steps: t.field({
+    type: [StepInput],
+    required: true,
+    description: 'Steps: in order, unless they say what they wait for (after).',
+  }),
+  maxParallelSteps: t.int({
+    required: false,
+    description: 'Step attempts of one handoff under way at once, waits included (1–100, default 10).',
+  }),
   validationRules: t.idList({ required: false, description: 'Gate rule ids checked before the first step.' }),
   estimatedDurationMs: t.int({ required: false, description: 'Expected wall time (default: sum of step timeouts).' }),
   deadlineMs: t.int({

@@ -1,9 +1,10 @@
 import type { Compensation, Procedure, RetryPolicy, StepDefinition } from '../engine/kernel/procedures/procedure.js';
-import { DEFAULT_NON_RETRYABLE_CODES } from '../engine/kernel/procedures/procedure.js';
+import { DEFAULT_MAX_PARALLEL_STEPS, DEFAULT_NON_RETRYABLE_CODES } from '../engine/kernel/procedures/procedure.js';
 import { builder } from './builder.js';
 import { connectionType } from './connection.js';
 import { SeverityEnum, StepKindEnum } from './enums.js';
 import type { LoadNodes } from './load-nodes.js';
+import { ForEachRef, JoinRef } from './step-graph.js';
 
 export const RetryPolicyRef = builder.objectRef<RetryPolicy>('RetryPolicy').implement({
   description:
@@ -52,8 +53,32 @@ export const StepDefinitionRef = builder.objectRef<StepDefinition>('ProcedureSte
     compensation: t.field({
       type: CompensationRef,
       nullable: true,
-      description: 'How the step is undone on rollback; null when it needs no undoing.',
+      description:
+        'How the step is undone on rollback; null when it needs no undoing. A SUB_HANDOFF step without one of its own gets one that rolls its child back.',
       resolve: (s) => s.compensation,
+    }),
+    after: t.stringList({
+      nullable: true,
+      description: 'Ids of the steps it waits for; null: the step before it in the list (the first: none).',
+      resolve: (s) => s.after ?? null,
+    }),
+    join: t.field({
+      type: JoinRef,
+      nullable: true,
+      description: 'When it may start if it waits for several steps; null: all of them succeeded.',
+      resolve: (s) => s.join ?? null,
+    }),
+    when: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Its condition; null: none (it always runs once it may).',
+      resolve: (s) => s.when ?? null,
+    }),
+    forEach: t.field({
+      type: ForEachRef,
+      nullable: true,
+      description: 'Set when it runs once per item of a list.',
+      resolve: (s) => s.forEach ?? null,
     }),
   }),
 });
@@ -80,7 +105,15 @@ builder.objectFields(ProcedureRef, (t) => ({
   }),
   name: t.exposeString('name', { description: 'Human-readable name.' }),
   description: t.exposeString('description', { description: 'What the procedure is for.' }),
-  steps: t.field({ type: [StepDefinitionRef], description: 'Steps, run in order.', resolve: (p) => p.steps }),
+  steps: t.field({
+    type: [StepDefinitionRef],
+    description: 'Steps, in order; each runs once what it waits for (after) has ended as its join asks.',
+    resolve: (p) => p.steps,
+  }),
+  maxParallelSteps: t.int({
+    description: 'Step attempts of one handoff under way at once, waits included.',
+    resolve: (p) => p.maxParallelSteps ?? DEFAULT_MAX_PARALLEL_STEPS,
+  }),
   estimatedDurationMs: t.exposeInt('estimatedDurationMs', { description: 'Expected wall time of a full run.' }),
   deadlineMs: t.int({
     nullable: true,

@@ -12,6 +12,7 @@ export function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: numbe
     at,
     type: draft.type,
     step: draft.step,
+    ...(draft.branch !== undefined ? { branch: draft.branch } : {}),
     status: handoff.status,
     message: draft.message,
     testId: handoff.test?.testId ?? null,

@@ -131,4 +131,46 @@ describe('ReliabilityService', () => {
     for await (const event of events!) replayed.push(event);
     expect(replayed).toEqual([expect.objectContaining({ testId: 'rt_orphan', status: 'FAILED', seq: 4 })]);
   });
+
+  it('runs a graph procedure: parallel steps, a list from the context, a join', async () => {
+    const db = SqliteDatabase.inMemory();
+    const engine = await engineOn(db, 'a');
+    const quick = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, jitter: 0 };
+    const created = await engine.procedures.create({
+      id: 'GRAPH',
+      name: 'graph',
+      steps: [
+        { id: 'left', name: 'left', kind: 'noop', timeoutMs: 1_000, retry: quick, after: [] },
+        { id: 'right', name: 'right', kind: 'noop', timeoutMs: 1_000, retry: quick, after: [] },
+        {
+          id: 'each',
+          name: 'each',
+          kind: 'noop',
+          timeoutMs: 1_000,
+          retry: quick,
+          after: ['left', 'right'],
+          forEach: { items: 'context.targets' },
+        },
+      ] as never,
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const started = await engine.reliability.start({
+      configId: 'RELIABILITY_STANDARD',
+      procedureId: 'GRAPH',
+      overrides: { iterations: 8, concurrentLimit: 4, failureRate: 0 },
+    });
+    if (!started.ok) throw new Error(JSON.stringify(started.errors));
+    for (let i = 0; (await engine.reliability.get(started.value.id))!.status === 'RUNNING'; i++) {
+      if (i > 2_000) throw new Error('the test did not finish');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const test = (await engine.reliability.get(started.value.id))!;
+    expect(test).toMatchObject({ status: 'COMPLETED', progress: { completed: 8, succeeded: 8 } });
+    const handoff = (await engine.handoffs.page({ testId: test.id }, { first: 1 })).items[0].node;
+    expect(handoff.steps.filter((step) => step.branch).map((step) => step.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+  });
 });

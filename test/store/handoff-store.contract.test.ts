@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Handoff, HandoffStatus } from '../../src/engine/kernel/handoff/handoff.js';
+import type { Handoff, HandoffStatus, StepRun } from '../../src/engine/kernel/handoff/handoff.js';
 import type { HandoffStore } from '../../src/engine/kernel/ports/handoff-store.js';
 import { DuplicateKeyError, InvalidCursorError } from '../../src/engine/kernel/ports/store-errors.js';
 import type { Database } from '../../src/store/collection.js';
@@ -410,6 +410,54 @@ function handoffContract(fixture: HandoffStoreFixture): void {
     // without writesMetadata the metadata is left as stored
     await store.transition({ ...next(redriven, 'RUNNING'), metadata: { ignored: true } }, [], 8, null);
     expect((await store.get('h2'))!.metadata).toEqual({ ticket: 'T-2' });
+  });
+
+  it("keeps a graph's state whole (branches, a parent link), the branch of an event, and a COMPLETED handoff asked to roll back", async () => {
+    const step = (id: string, extra: Partial<StepRun> = {}): StepRun => ({
+      id,
+      name: id,
+      kind: 'noop',
+      status: 'SUCCEEDED',
+      attempts: 1,
+      startedAt: 1,
+      finishedAt: 2,
+      error: null,
+      output: null,
+      retryAt: null,
+      ...extra,
+    });
+    const h = handoff('g1', { parent: { handoffId: 'p1', stepId: 'team[1]', notice: 'child:team[1]:1:1' } });
+    await store.create(h, created, 5);
+    const done = {
+      ...next(h, 'COMPLETED', 2),
+      finishedAt: 9,
+      steps: [
+        step('fan', { attempts: 0, fanOut: { branches: 1 }, output: { results: [] } }),
+        step('fan[0]', { branch: { of: 'fan', index: 0, item: { agent: 'x.y', $op: 1 } } }),
+      ],
+    };
+    const stored = await store.transition(
+      done,
+      [
+        { type: 'STEP_SUCCEEDED', step: 'fan[0]', branch: 0, message: 'ok' },
+        { type: 'HANDOFF_COMPLETED', step: null, message: 'done' },
+      ],
+      9,
+      null,
+    );
+    expect(stored).toMatchObject({ applied: true, events: [{ step: 'fan[0]', branch: 0 }, { step: null }] });
+    expect(await store.get('g1')).toMatchObject({ parent: h.parent, steps: done.steps });
+    expect((await store.events('g1', 0)).map((event) => event.branch ?? null)).toEqual([null, 0, null]);
+    const reverting = { ...next(done, 'ROLLING_BACK'), finishedAt: null, revertRequest: { at: 10, reason: 'parent' } };
+    expect(
+      await store.transition(reverting, [{ type: 'ROLLBACK_STARTED', step: null, message: 'undo' }], 10, null, {
+        requireUnleased: true,
+        release: { dueAt: 10 },
+      }),
+    ).toMatchObject({ applied: true });
+    expect(await store.get('g1')).toMatchObject({ status: 'ROLLING_BACK', revertRequest: { reason: 'parent' } });
+    expect(await store.count({ status: ['COMPLETED'] })).toBe(0);
+    expect(await store.due(10, 10)).toEqual([{ id: 'g1', priority: 'MEDIUM' }]);
   });
 
   it('filters by the agent in either role, or in one role', async () => {

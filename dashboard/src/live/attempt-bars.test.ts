@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEventFragment } from '../gql/graphql';
-import { attemptBars } from './attempt-bars';
+import { attemptBars, lanesOf } from './attempt-bars';
 
 let seq = 0;
 function event(
@@ -9,6 +9,7 @@ function event(
   attempt: number | null,
   atMs: number,
   run = 1,
+  branch: number | null = null,
 ): ProgressEventFragment {
   seq += 1;
   return {
@@ -16,6 +17,7 @@ function event(
     run,
     type,
     step,
+    branch,
     attempt,
     at: new Date(atMs).toISOString(),
     status: 'RUNNING',
@@ -75,5 +77,25 @@ describe('attemptBars', () => {
       ['review', false, 'failed'],
       ['prepare', true, 'succeeded'],
     ]);
+  });
+
+  it('puts each step on a lane of its own, and the branches of a step run once per item on its lane', () => {
+    const lanes = lanesOf(
+      attemptBars([
+        event('STEP_STARTED', 'a', 1, 0),
+        event('STEP_SUCCEEDED', 'a', 1, 5),
+        event('STEP_WAITING', 'review[1]', 1, 6, 1, 1),
+        event('STEP_WAITING', 'review[0]', 1, 6, 1, 0),
+        event('STEP_STARTED', 'c', 1, 6),
+        event('STEP_SUCCEEDED', 'review[0]', 1, 9, 1, 0),
+        event('COMPENSATION_STARTED', 'a', 1, 20),
+      ]),
+    );
+    expect(lanes.map((lane) => [lane.step, lane.branches, lane.bars.map((bar) => bar.step)])).toEqual([
+      ['a', 0, ['a', 'a']],
+      ['review', 2, ['review[0]', 'review[1]']],
+      ['c', 0, ['c']],
+    ]);
+    expect(lanes[0].bars[1].compensation).toBe(true);
   });
 });

@@ -133,7 +133,7 @@ export function HandoffDetail({ id }: { id: string }) {
       </dl>
       <HandoffActions handoff={handoff} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
       <h2>Steps</h2>
-      <StepTimeline events={events} live={!ended} />
+      <StepTimeline events={events} live={!ended} subHandoffs={handoff.children} />
       <table aria-label="Steps">
         <thead>
           <tr>

@@ -445,16 +445,30 @@ export interface components {
       /** @description Kept on the test and its cancelled handoffs. */
       reason?: string;
     };
+    /** @description A step run once per item of a list read when it starts; each item is a branch. */
+    ForEach: {
+      /** @description Where the list is: a path into the context (context.reviewers) or an earlier step's output (outputs.plan.agents). */
+      items: string;
+      /** @description How many branches must succeed (null: all). */
+      join?: components["schemas"]["Join"];
+      /**
+       * Format: int32
+       * @description Branches started and not finished at once (null: the procedure's maxParallelSteps).
+       */
+      maxConcurrent?: number;
+    };
     /** @description One run of a procedure that hands work from a source agent or phase to a target. */
     Handoff: {
       /** @description The reason given to cancelHandoff (or DEADLINE_EXCEEDED: … when its deadline passed). */
       cancelReason?: string;
+      /** @description The sub-handoffs its SUB_HANDOFF steps started in its current run, in step order (each attempt starts its own). */
+      children: components["schemas"]["Handoff"][];
       /**
        * Format: date-time
        * @description When it was initiated.
        */
       createdAt: string;
-      /** @description The step running or next to run; null once all steps are done. */
+      /** @description The step running or next to run (when several run at once: the one started last); null once all steps are done. */
       currentStep?: components["schemas"]["HandoffStep"];
       /**
        * Format: date-time
@@ -497,6 +511,8 @@ export interface components {
       metadata: unknown;
       /** @description The tasks of this handoff its agents can still act on (OFFERED or CLAIMED), each with the question its worker asked, if any. */
       openAgentTasks: components["schemas"]["AgentTask"][];
+      /** @description Set on a sub-handoff: the handoff and the SUB_HANDOFF step that started it. */
+      parent?: components["schemas"]["HandoffParent"];
       /** @description While PAUSED: the reason given to pauseHandoff. */
       pauseReason?: string;
       /**
@@ -542,7 +558,7 @@ export interface components {
        * @enum {string}
        */
       status: "CANCELLED" | "COMPLETED" | "FAILED" | "PAUSED" | "PENDING" | "ROLLBACK_FAILED" | "ROLLED_BACK" | "ROLLING_BACK" | "RUNNING" | "WAITING";
-      /** @description Every step, in procedure order. */
+      /** @description Every step, in procedure order, then the branches of steps run once per item as they were added. */
       steps: components["schemas"]["HandoffStep"][];
       /** @description Id of the agent receiving it. */
       targetAgent?: string;
@@ -658,6 +674,15 @@ export interface components {
      * @enum {string}
      */
     HandoffOrderField: "CREATED_AT" | "PRIORITY" | "UPDATED_AT";
+    /** @description The handoff, and its step, that started this one as a sub-handoff. */
+    HandoffParent: {
+      /** @description The parent handoff (null if it was deleted). */
+      handoff?: components["schemas"]["Handoff"];
+      /** @description The parent's handoffId. */
+      handoffId: string;
+      /** @description The SUB_HANDOFF step (or branch) that started it. */
+      stepId: string;
+    };
     /** @description The result of a handoff operation. */
     HandoffPayload: {
       /** @description The handoff affected, or null when userErrors is not empty. */
@@ -682,6 +707,13 @@ export interface components {
        * @description Attempts started so far (an attempt interrupted by a restart counts).
        */
       attempts: number;
+      /** @description Set on a branch of a step run once per item (its id is <step>[<index>]): which item. */
+      branch?: components["schemas"]["StepBranch"];
+      /**
+       * Format: int32
+       * @description Set on a step run once per item once it read its list: how many branches it has.
+       */
+      branches?: number;
       /**
        * Format: int32
        * @description Attempts of the step's compensation started so far (an attempt interrupted by a restart counts); at most the step's retry.maxAttempts.
@@ -707,16 +739,18 @@ export interface components {
        * @description What the step does.
        * @enum {string}
        */
-      kind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
+      kind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "SUB_HANDOFF" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
       /** @description Human-readable name. */
       name: string;
-      /** @description What the step produced, e.g. transferred keys and their digest. */
+      /** @description What the step produced, e.g. transferred keys and their digest; a step run once per item: its branches' results. */
       output?: unknown;
       /**
        * Format: date-time
        * @description When the next attempt is due, while a retry waits.
        */
       retryAt?: string;
+      /** @description Why it was SKIPPED or CANCELLED. */
+      skipReason?: string;
       /**
        * Format: date-time
        * @description Start of the first attempt.
@@ -726,7 +760,7 @@ export interface components {
        * @description Where the step is.
        * @enum {string}
        */
-      status: "COMPENSATED" | "COMPENSATING" | "COMPENSATION_FAILED" | "FAILED" | "PENDING" | "RUNNING" | "SUCCEEDED" | "WAITING";
+      status: "CANCELLED" | "COMPENSATED" | "COMPENSATING" | "COMPENSATION_FAILED" | "FAILED" | "PENDING" | "RUNNING" | "SKIPPED" | "SUCCEEDED" | "WAITING";
     };
     /**
      * HandoffType
@@ -765,6 +799,34 @@ export interface components {
       /** @description The phase work goes to. */
       targetPhase?: string;
     };
+    /** @description When a step that waits for several others (or its branches) may go on. */
+    Join: {
+      /**
+       * Format: int32
+       * @description For N_OF: how many.
+       */
+      count?: number;
+      /**
+       * @description All, any, or N of them.
+       * @enum {string}
+       */
+      mode: "ALL" | "ANY" | "N_OF";
+      /**
+       * @description What happens to the others.
+       * @enum {string}
+       */
+      others: "CANCEL" | "FINISH";
+    };
+    /**
+     * JoinMode
+     * @enum {string}
+     */
+    JoinMode: "ALL" | "ANY" | "N_OF";
+    /**
+     * JoinOthers
+     * @enum {string}
+     */
+    JoinOthers: "CANCEL" | "FINISH";
     /** @description Latency percentiles in milliseconds (HDR histogram, 3 significant digits). */
     LatencyPercentiles: {
       /**
@@ -851,6 +913,11 @@ export interface components {
       estimatedDurationMs: number;
       /** @description Global id. `procedure(id:)` also accepts the plain `procedureId`. */
       id: string;
+      /**
+       * Format: int32
+       * @description Step attempts of one handoff under way at once, waits included.
+       */
+      maxParallelSteps: number;
       /** @description Human-readable name. */
       name: string;
       /** @description The plain id, e.g. PHASE_TRANSITION_STANDARD, as used in inputs. */
@@ -861,7 +928,7 @@ export interface components {
       requiredContextKeys: string[];
       /** @description Compensations that undo completed steps, in step order (they run in reverse). */
       rollback: components["schemas"]["RollbackStep"][];
-      /** @description Steps, run in order. */
+      /** @description Steps, in order; each runs once what it waits for (after) has ended as its join asks. */
       steps: components["schemas"]["ProcedureStep"][];
       /**
        * Format: date-time
@@ -897,15 +964,21 @@ export interface components {
     };
     /** @description One step of a procedure: an action with a timeout, a retry policy, rules to check afterwards and its undo. */
     ProcedureStep: {
-      /** @description How the step is undone on rollback; null when it needs no undoing. */
+      /** @description Ids of the steps it waits for; null: the step before it in the list (the first: none). */
+      after?: string[];
+      /** @description How the step is undone on rollback; null when it needs no undoing. A SUB_HANDOFF step without one of its own gets one that rolls its child back. */
       compensation?: components["schemas"]["RollbackStep"];
+      /** @description Set when it runs once per item of a list. */
+      forEach?: components["schemas"]["ForEach"];
       /** @description Unique within the procedure; signals and events name steps by it. */
       id: string;
+      /** @description When it may start if it waits for several steps; null: all of them succeeded. */
+      join?: components["schemas"]["Join"];
       /**
        * @description What the step does.
        * @enum {string}
        */
-      kind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
+      kind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "SUB_HANDOFF" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
       /**
        * Format: int32
        * @description Shorthand for retry.maxAttempts.
@@ -924,6 +997,8 @@ export interface components {
       timeoutMs: number;
       /** @description Rule ids checked after the step succeeds. */
       validateRules: string[];
+      /** @description Its condition; null: none (it always runs once it may). */
+      when?: unknown;
     };
     /** @description Read handoffs, procedures, agents, validation, reliability tests and metrics. */
     Query: {
@@ -1379,7 +1454,7 @@ export interface components {
        * @description What the compensation does.
        * @enum {string}
        */
-      kind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
+      kind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "SUB_HANDOFF" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
       /** @description Human-readable name. */
       name: string;
       /** @description Parameters for the kind. */
@@ -1458,16 +1533,28 @@ export interface components {
       /** @description Mistakes in the input; empty on success. */
       userErrors: components["schemas"]["UserError"][];
     };
+    /** @description Which item a branch of a step run once per item is for. */
+    StepBranch: {
+      /**
+       * Format: int32
+       * @description The item's position in the list (the branch's id is <of>[<index>]).
+       */
+      index: number;
+      /** @description The item. */
+      item?: unknown;
+      /** @description The id of the step it is a branch of. */
+      of: string;
+    };
     /**
      * StepKind
      * @enum {string}
      */
-    StepKind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
+    StepKind: "AGENT_TASK" | "AWAIT_SIGNAL" | "DELAY" | "NOOP" | "REVERT_CONTEXT" | "SIMULATE" | "SUB_HANDOFF" | "TRANSFER_CONTEXT" | "VALIDATE" | "WEBHOOK";
     /**
      * StepStatus
      * @enum {string}
      */
-    StepStatus: "COMPENSATED" | "COMPENSATING" | "COMPENSATION_FAILED" | "FAILED" | "PENDING" | "RUNNING" | "SUCCEEDED" | "WAITING";
+    StepStatus: "CANCELLED" | "COMPENSATED" | "COMPENSATING" | "COMPENSATION_FAILED" | "FAILED" | "PENDING" | "RUNNING" | "SKIPPED" | "SUCCEEDED" | "WAITING";
     /** @description A span of time: from (inclusive) up to before (exclusive); either end may be left open. */
     TimeRange: {
       /**

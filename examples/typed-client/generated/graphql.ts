@@ -43,12 +43,18 @@ export type HandoffEventType =
   | 'HANDOFF_STARTED'
   /** A step failed for good or a cancel arrived: completed steps will be undone, latest first. */
   | 'ROLLBACK_STARTED'
+  /** A step (or a branch) was stopped or will not start: a join it fed was met and nothing else needs it, or the step it is a branch of ended (data.reason). */
+  | 'STEP_CANCELLED'
   /** An attempt failed or timed out (data.timeout says which); data.code is its failure code (see HandoffStep.errorCode); data.retryable false means it failed for good (a code its retry policy lists, a rejection: actor says who rejected it, an agent's terminal failure). */
   | 'STEP_FAILED'
+  /** A step that runs once per item read its list (data.items, a path) and added one branch per item (data.branches): steps <id>[0], <id>[1]…, whose events carry their branch. */
+  | 'STEP_FANNED_OUT'
   /** Another attempt will run after data.delayMs (data.retryAfterMs when the other side sent Retry-After: the wait it asked for, bounded by the policy maximum). */
   | 'STEP_RETRY_SCHEDULED'
   /** An AWAIT_SIGNAL step was approved; actor says who approved it. */
   | 'STEP_SIGNALLED'
+  /** A step will not run: its condition was false, or what it waited for was skipped (data.reason says which). */
+  | 'STEP_SKIPPED'
   /** An attempt of a step started (attempt says which). */
   | 'STEP_STARTED'
   /** A step succeeded. */

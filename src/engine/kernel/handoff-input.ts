@@ -1,6 +1,6 @@
 import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js';
 import type { UserError } from '../shared/user-error.js';
-import type { Handoff, HandoffType, Priority, TestTag } from './handoff/handoff.js';
+import type { Handoff, HandoffParent, HandoffType, Priority, TestTag } from './handoff/handoff.js';
 import type { Procedure } from './procedures/procedure.js';
 import { MAX_DEADLINE_MS } from './procedures/procedure-definition.js';
 
@@ -18,6 +18,8 @@ export interface InitiateHandoffInput {
   /** Overall time limit from now (overrides the procedure's deadlineMs). */
   deadlineMs?: number | null;
   test?: TestTag | null;
+  /** Set when a sub_handoff step starts it (never from the API). */
+  parent?: HandoffParent | null;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -115,5 +117,6 @@ export function newHandoff(id: string, procedure: Procedure, input: InitiateHand
     version: 1,
     seq: 0,
     test: input.test ?? null,
+    ...(input.parent ? { parent: input.parent } : {}),
   };
 }

@@ -4,6 +4,8 @@ import { inexactNumber, isJsonObject, jsonBytes } from '../shared/json-object.js
 import { fail, type Outcome, ok } from '../shared/user-error.js';
 import type { UserErrorCode } from '../shared/user-error-codes.js';
 import type { EventBus } from './events/event-bus.js';
+import { redriveScope } from './handoff/graph-redrive.js';
+import { requestRevert } from './handoff/graph-transitions.js';
 import { type Handoff, runOf } from './handoff/handoff.js';
 import type { PauseRequest } from './handoff/handoff-transitions.js';
 import {
@@ -11,13 +13,13 @@ import {
   pause,
   type RefusalCode,
   redrive,
-  redriveStart,
   resume,
   type TransitionResult,
 } from './handoff/handoff-transitions.js';
 import { duePause, PAUSE_SIGNAL } from './handoff/pause-request.js';
 import type { HandoffStore } from './ports/handoff-store.js';
 import type { ProcedureService } from './procedures/procedure-service.js';
+import { stepsToUndo } from './runner/compensation-plan.js';
 import { dueAtOf } from './scheduler/due-at.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 
@@ -209,7 +211,7 @@ export class HandoffLevers {
         ['input', 'id'],
       );
     }
-    const start = redriveStart(handoff, options.fromStep ?? null);
+    const start = redriveScope(handoff, procedure, options.fromStep ?? null);
     if ('refused' in start)
       return fail(userErrorCodeOf(start.refused.code), start.refused.message, ['input', start.refused.field]);
     const metadata = options.metadataPatch == null ? null : patched(handoff.metadata, options.metadataPatch);
@@ -226,10 +228,31 @@ export class HandoffLevers {
         reason: options.reason ?? null,
         deadlineMs: handoff.deadlineMs ?? null,
         pausesHonoured: stalePause?.number ?? null,
+        scope: start.scope ?? null,
       },
       clock.now(),
     );
     return this.store(handoff, transition);
+  }
+
+  /**
+   * Asks a COMPLETED handoff to undo its completed steps (COMPLETED → ROLLING_BACK): how the rollback of
+   * the handoff that started it as a sub-handoff reaches it. One rolling back or rolled back already: the
+   * same answer.
+   */
+  async revert(id: string, reason: string): Promise<Outcome<Handoff>> {
+    const { repository, procedures, clock } = this.deps;
+    const handoff = await repository.get(id);
+    if (!handoff) return notFound(id);
+    if (handoff.revertRequest) return ok(handoff);
+    const procedure = await procedures.getVersion(handoff.procedureId, handoff.procedureVersion);
+    if (!procedure)
+      return fail('NOT_FOUND', `Procedure ${handoff.procedureId} v${handoff.procedureVersion} is no longer stored`, [
+        'input',
+        'id',
+      ]);
+    const undo = stepsToUndo(handoff, procedure).map((index) => handoff.steps[index].id);
+    return this.store(handoff, requestRevert(handoff, reason, undo, clock.now()));
   }
 
   /**

@@ -193,6 +193,11 @@ export class HandoffService {
     return this.levers.resume(id, actor, reason);
   }
 
+  /** Asks a COMPLETED handoff to undo its steps (see HandoffLevers.revert): a parent's rollback reaching its sub-handoff. */
+  revert(id: string, reason: string): Promise<Outcome<Handoff>> {
+    return this.levers.revert(id, reason);
+  }
+
   /** Starts a FAILED, ROLLED_BACK or ROLLBACK_FAILED handoff again under the same id, as its next run. */
   redrive(id: string, options: RedriveOptions, actor: Actor | null): Promise<Outcome<Handoff>> {
     return this.levers.redrive(id, options, actor);
@@ -222,7 +227,9 @@ export class HandoffService {
     if (target.kind !== 'await_signal' && !(target.kind === 'agent_task' && this.taskAnswers))
       return fail('INVALID_STATE', `Step "${step}" does not wait for signals`, ['input', 'step']);
     if (
-      ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED'].includes(target.status) ||
+      ['SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATING', 'COMPENSATION_FAILED', 'SKIPPED', 'CANCELLED'].includes(
+        target.status,
+      ) ||
       isFinal(handoff.status) ||
       handoff.status === 'ROLLING_BACK'
     ) {

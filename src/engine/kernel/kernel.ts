@@ -1,4 +1,5 @@
 import { followHandoffChanges } from './events/follow-handoff-changes.js';
+import type { Handoff } from './handoff/handoff.js';
 import {
   type HandoffDependents,
   HandoffRetention,
@@ -9,6 +10,7 @@ import type { InitiationCheck } from './handoff-service.js';
 import { HandoffService } from './handoff-service.js';
 import type { KernelBase } from './kernel-base.js';
 import { ProcedureService } from './procedures/procedure-service.js';
+import type { ConditionEvaluator } from './procedures/step-condition.js';
 import type { HandoffChecks } from './runner/active-run.js';
 import { HandoffRunner } from './runner/handoff-runner.js';
 import type { FaultHook } from './runner/run-action.js';
@@ -16,6 +18,7 @@ import type { FairShareRule } from './scheduler/fair-share.js';
 import type { HandoffQueue } from './scheduler/handoff-queue.js';
 import { type DueWork, Scheduler } from './scheduler/scheduler.js';
 import type { StepKindHandlers } from './steps/step-kind.js';
+import { revertNotice, subHandoffStep } from './steps/sub-handoff-step.js';
 
 export interface KernelSettings {
   /** Handoffs this process runs at once; 0: none (an API-only process). */
@@ -42,8 +45,11 @@ export interface KernelSettings {
  * their stores, what they keep per handoff, and what they follow on the change feed.
  */
 export interface KernelExtensions<Other> {
-  stepKinds: StepKindHandlers;
+  /** Every kind but sub_handoff, which the kernel builds itself (it starts handoffs). */
+  stepKinds: Omit<StepKindHandlers, 'sub_handoff'>;
   checks: HandoffChecks;
+  /** Evaluates steps' conditions (`when`), and checks them when a procedure is written. */
+  conditions: ConditionEvaluator;
   /** Ids of the validation rules that exist, for checking procedure definitions. */
   knownRuleIds(): Promise<ReadonlySet<string>>;
   initiationChecks: readonly InitiationCheck[];
@@ -74,21 +80,29 @@ export class Kernel<Other extends { kind: string } = never> {
     private readonly extensions: KernelExtensions<Other>,
   ) {
     const { stores, clock, random, logger, bus, leases, signals } = base;
+    // Every step kind has its handler here: one missing (or one too many) does not compile.
+    const stepKinds: StepKindHandlers = {
+      ...extensions.stepKinds,
+      sub_handoff: subHandoffStep(() => this.handoffs),
+    };
     this.procedures = new ProcedureService({
       repository: stores.procedures,
       clock,
       knownRuleIds: extensions.knownRuleIds,
       webhookAllowList: settings.webhookAllowList,
-      stepKinds: extensions.stepKinds,
+      stepKinds,
+      conditions: extensions.conditions,
     });
     this.runner = new HandoffRunner({
       store: stores.handoffs,
       loadProcedure: (id, version) => this.procedures.getVersion(id, version),
       bus,
       leases,
-      stepKinds: extensions.stepKinds,
+      stepKinds,
       checks: extensions.checks,
+      conditions: extensions.conditions,
       faults: extensions.faults,
+      onFinished: (handoff) => this.tellParent(handoff),
       clock,
       random,
       logger,
@@ -126,6 +140,24 @@ export class Kernel<Other extends { kind: string } = never> {
     );
   }
 
+  /**
+   * A sub-handoff that finished records so on its parent, whose waiting step then goes on (a notice lost
+   * to a crash is made up for by the step looking at its child now and then: see sub-handoff-step.ts).
+   */
+  private tellParent(child: Handoff): void {
+    const { parent } = child;
+    if (!parent) return;
+    const name = child.revertRequest ? revertNotice(parent) : parent.notice;
+    this.base.signals
+      .wake(parent.handoffId, name, { childId: child.id, status: child.status })
+      .catch((error) =>
+        this.base.logger.warn(
+          { handoffId: child.id, parentId: parent.handoffId, err: error },
+          'could not tell the parent handoff that its sub-handoff finished; it looks again by itself',
+        ),
+      );
+  }
+
   /** This process's admission queue (priority and fair share among what it took). */
   get queue(): HandoffQueue {
     return this.scheduler.queue;
@@ -143,9 +175,10 @@ export class Kernel<Other extends { kind: string } = never> {
           logger,
           listener: {
             events: (events) => {
-              // Another process redrove a handoff this one may hold as finished.
+              // Another process redrove a handoff this one may hold as finished, or asked a completed one to roll back.
               for (const event of events)
-                if (event.type === 'HANDOFF_REDRIVEN') stores.handoffs.forget(event.handoffId);
+                if (event.type === 'HANDOFF_REDRIVEN' || (event.type === 'ROLLBACK_STARTED' && event.data?.revert))
+                  stores.handoffs.forget(event.handoffId);
               bus.foreign(events);
             },
             signal: (handoffId, name, payload) =>

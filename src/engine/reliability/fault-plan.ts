@@ -1,4 +1,4 @@
-import type { Handoff } from '../kernel/handoff/handoff.js';
+import { type Handoff, procedureStepIdOf } from '../kernel/handoff/handoff.js';
 import type { FaultHook } from '../kernel/runner/run-action.js';
 import type { Clock } from '../shared/clock.js';
 import { seededRandom } from '../shared/random.js';
@@ -93,7 +93,7 @@ export function createFaultHook(options: FaultHookOptions): FaultHook {
         stepId,
         attempt,
         options.failureRate,
-        options.stepTimeouts.get(stepId) ?? Number.MAX_SAFE_INTEGER,
+        options.stepTimeouts.get(procedureStepIdOf(stepId)) ?? Number.MAX_SAFE_INTEGER,
       );
       if (!fault) return;
       options.onFault(fault.kind);

@@ -39,6 +39,20 @@ export function passingContext(procedure: Procedure, testId: string): Record<str
   const transferred = procedure.steps
     .filter((step) => step.kind === 'transfer_context')
     .flatMap((step) => stringList(step.params.keys) ?? []);
+  // A step run once per item over a context list gets a short list of its own.
+  const lists = procedure.steps.flatMap((step) => {
+    const [root, key, ...deeper] = step.forEach?.items.split('.') ?? [];
+    return root === 'context' && key && deeper.length === 0 ? [key] : [];
+  });
+  for (const key of lists) {
+    if (!Object.hasOwn(context, key))
+      Object.defineProperty(context, key, {
+        value: [1, 2, 3].map((n) => `${testId}-item-${n}`),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
   for (const key of [...procedure.requiredContextKeys, ...transferred]) {
     // Keys are user text: an own-property check, and a definition rather than an assignment ("__proto__").
     if (!Object.hasOwn(context, key))

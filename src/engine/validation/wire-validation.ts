@@ -2,10 +2,12 @@ import type { AgentService } from '../agents/agent-service.js';
 import type { InboxStore } from '../agents/agent-stores.js';
 import type { EngineModule } from '../kernel/engine-module.js';
 import type { KernelBase } from '../kernel/kernel-base.js';
+import type { ConditionEvaluator } from '../kernel/procedures/step-condition.js';
 import type { HandoffChecks } from '../kernel/runner/active-run.js';
 import type { StepKindHandlers } from '../kernel/steps/step-kind.js';
 import { handoffChecks, validationFactsOf } from './handoff-validation.js';
 import { ValidationRuleService } from './rule-service.js';
+import { stepConditions } from './step-conditions.js';
 import { validateStep } from './validate-step.js';
 import { ValidationService } from './validation-service.js';
 import type { ValidationRuleStore, ValidationSessionStore } from './validation-stores.js';
@@ -23,6 +25,8 @@ export interface ValidationModule extends EngineModule {
   service: ValidationService;
   /** Gates before a handoff's first step, a step's own rules after it. */
   checks: HandoffChecks;
+  /** Steps' conditions (`when`), in the rules' query language. */
+  conditions: ConditionEvaluator;
   stepKinds: Pick<StepKindHandlers, 'validate'>;
   /** Ids of the rules that exist, for checking procedure definitions. */
   knownRuleIds(): Promise<ReadonlySet<string>>;
@@ -57,6 +61,7 @@ export function wireValidation(
     rules,
     service,
     checks,
+    conditions: stepConditions(clock),
     stepKinds: { validate: validateStep(checks) },
     knownRuleIds: async () => new Set((await rules.list()).map((rule) => rule.id)),
     async start() {

@@ -11,6 +11,9 @@ export const HANDOFF_EVENT_TYPES = [
   'STEP_SUCCEEDED',
   'STEP_FAILED',
   'STEP_RETRY_SCHEDULED',
+  'STEP_SKIPPED',
+  'STEP_FANNED_OUT',
+  'STEP_CANCELLED',
   'HANDOFF_INTERRUPTED',
   'HANDOFF_PAUSED',
   'HANDOFF_RESUMED',
@@ -47,8 +50,10 @@ export function isFinalEvent(event: { type: string }): boolean {
 /** The part of an event the runner decides; numbering and time are added when it is stored. */
 export interface HandoffEventDraft {
   type: HandoffEventType;
-  /** The step id the event is about, if any. */
+  /** The step id the event is about, if any (a branch's: `<step>[<index>]`). */
   step: string | null;
+  /** For an event about a branch of a step run once per item: the branch's index. */
+  branch?: number;
   message: string;
   attempt?: number;
   durationMs?: number;

@@ -56,8 +56,19 @@ export const STEP_STATUSES = [
   'COMPENSATING',
   'COMPENSATED',
   'COMPENSATION_FAILED',
+  'SKIPPED',
+  'CANCELLED',
 ] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** One branch of a step run once per item of a list (see ForEach): which step, which item. */
+export interface StepBranch {
+  /** The id of the step it is a branch of. */
+  of: string;
+  /** Its position in the list (its step id is `<of>[<index>]`). */
+  index: number;
+  item: unknown;
+}
 
 /** How one step of one handoff went. */
 export interface StepRun {
@@ -89,6 +100,27 @@ export interface StepRun {
    * for, and what it keeps until it goes on (see StepWait). Absent or null otherwise.
    */
   wait?: StepWait | null;
+  /** Set on the branches of a step run once per item (they follow the procedure's steps in `steps`). */
+  branch?: StepBranch | null;
+  /** Set on a step run once per item once its branches were added: how many. Its status is RUNNING until its join is met. */
+  fanOut?: { branches: number } | null;
+  /** Why it was SKIPPED (its condition was false, or what it waited for was skipped) or CANCELLED. */
+  skipReason?: string | null;
+}
+
+/** Whether an attempt of the step is under way (running or waiting); a step whose branches run has none itself. */
+export function attemptInFlight(step: Pick<StepRun, 'status' | 'fanOut'>): boolean {
+  return (step.status === 'RUNNING' || step.status === 'WAITING') && !step.fanOut;
+}
+
+/** The id of branch `index` of step `of`: brackets, which no step id may hold. */
+export function branchStepId(of: string, index: number): string {
+  return `${of}[${index}]`;
+}
+
+/** The procedure step an id names: itself, or for a branch's id the step it is a branch of. */
+export function procedureStepIdOf(id: string): string {
+  return id.replace(/\[\d+\]$/, '');
 }
 
 /**
@@ -101,6 +133,16 @@ export interface StepWait {
   data: Record<string, unknown> | null;
   /** When the attempt it belongs to started: its timeout counts from then. */
   startedAt: number;
+}
+
+/**
+ * The handoff and step that started a handoff as a sub-handoff, and the signal to record on that handoff
+ * when this one finishes (so its waiting step goes on).
+ */
+export interface HandoffParent {
+  handoffId: string;
+  stepId: string;
+  notice: string;
 }
 
 /** Marks work started by a reliability test so production metrics can leave it out. */
@@ -123,8 +165,9 @@ export interface Handoff {
   targetAgent: string | null;
   metadata: Record<string, unknown>;
   status: HandoffStatus;
+  /** Every step, in procedure order, then the branches of steps run once per item, in the order they were added. */
   steps: StepRun[];
-  /** Index of the step being run (or next to run). */
+  /** Index of the step being run (or next to run); on a graph, of the step started last. */
   currentStep: number;
   error: string | null;
   /** The code of why it failed or was cancelled (the failing step's code, CANCELLED, DEADLINE_EXCEEDED…). */
@@ -157,6 +200,10 @@ export interface Handoff {
   /** Sequence number of the last event. */
   seq: number;
   test: TestTag | null;
+  /** Set on a sub-handoff: who started it. */
+  parent?: HandoffParent | null;
+  /** Set when its parent's rollback asked this COMPLETED handoff to undo its steps (see requestRevert). */
+  revertRequest?: { at: number; reason: string } | null;
 }
 
 /** What a PAUSED handoff remembers of its pause. */

@@ -1,8 +1,12 @@
 import type { UserError, UserErrorCode } from '../../shared/user-error.js';
 import type { StepKindHandlers } from '../steps/step-kind.js';
+import { paramsForChecking } from './branch-definition.js';
 import {
   type Compensation,
+  DEFAULT_JOIN,
   DEFAULT_RETRY,
+  type ForEach,
+  type Join,
   type Procedure,
   type RetryPolicy,
   SEVERITIES,
@@ -23,6 +27,11 @@ export interface StepInput extends ActionInput {
   retry?: Partial<RetryPolicy> | null;
   validateRules?: string[] | null;
   compensation?: ActionInput | null;
+  /** Absent: the step before it; []: none (see StepDefinition.after). */
+  after?: string[] | null;
+  join?: Partial<Join> | null;
+  when?: Record<string, unknown> | null;
+  forEach?: (Omit<ForEach, 'join'> & { join?: Partial<Join> | null }) | null;
 }
 
 /** A procedure as a client writes it; defaults fill what it leaves out. */
@@ -38,6 +47,7 @@ export interface ProcedureInput {
   requiredAgents?: string[] | null;
   requiredContextKeys?: string[] | null;
   blockingSeverities?: Severity[] | null;
+  maxParallelSteps?: number | null;
 }
 
 export interface DefinitionContext {
@@ -92,12 +102,30 @@ export function checkProcedureInput(input: ProcedureInput, context: DefinitionCo
   const actionIds = new Set<string>();
   input.steps.forEach((step, index) => {
     const path: Path = ['steps', index];
-    checkAction(step, path, actionIds, context, problem);
+    checkAction(step, path, actionIds, context, problem, step.forEach != null);
     checkRetry(step.retry ?? {}, [...path, 'retry'], problem);
     checkRules(step.validateRules ?? [], [...path, 'validateRules'], context, problem);
-    if (step.compensation) checkAction(step.compensation, [...path, 'compensation'], actionIds, context, problem);
+    const compensation = compensationInputOf(step);
+    if (compensation)
+      checkAction(compensation, [...path, 'compensation'], actionIds, context, problem, step.forEach != null);
   });
   return errors;
+}
+
+/**
+ * A step's compensation as written, or the one a sub_handoff step without one gets: it asks the child
+ * handoff it started to undo its steps (and waits until it has).
+ */
+function compensationInputOf(step: StepInput): ActionInput | null {
+  if (step.compensation) return step.compensation;
+  if (step.kind !== 'sub_handoff') return null;
+  return {
+    id: `${step.id.slice(0, 57)}_revert`,
+    name: `Roll back ${step.name.slice(0, 180)}`,
+    kind: 'sub_handoff',
+    params: { revert: true },
+    timeoutMs: step.timeoutMs,
+  };
 }
 
 function checkAction(
@@ -106,6 +134,7 @@ function checkAction(
   seenIds: Set<string>,
   context: DefinitionContext,
   problem: (path: Path, code: UserErrorCode, message: string) => void,
+  perItem = false,
 ): void {
   if (!ID_PATTERN.test(action.id))
     problem(
@@ -139,9 +168,25 @@ function checkAction(
     problem([...path, 'params'], 'TOO_LARGE', `params must be at most ${PARAMS_LIMIT_BYTES} bytes as JSON`);
     return;
   }
-  for (const message of handler.checkParams(params, context)) problem([...path, 'params'], 'INVALID_VALUE', message);
+  for (const message of paramProblems(handler, params, context, perItem))
+    problem([...path, 'params'], 'INVALID_VALUE', message);
   if (action.kind === 'validate')
     checkRules((params.rules as string[]) ?? [], [...path, 'params', 'rules'], context, problem);
+}
+
+/**
+ * What the kind finds wrong with the params. Those of a step run once per item hold placeholders for an
+ * item not known yet: a problem counts only if it stays whether they stand for a string or a number.
+ */
+function paramProblems(
+  handler: StepKindHandlers[StepKind],
+  params: Record<string, unknown>,
+  context: DefinitionContext,
+  perItem: boolean,
+): string[] {
+  if (!perItem) return handler.checkParams(params, context);
+  const asNumbers = new Set(handler.checkParams(paramsForChecking(params, 1), context));
+  return handler.checkParams(paramsForChecking(params, 'item'), context).filter((message) => asNumbers.has(message));
 }
 
 function checkRetry(
@@ -197,13 +242,32 @@ function toCompensation(action: ActionInput): Compensation {
   };
 }
 
+function toJoin(join: Partial<Join> | null | undefined): Join | null {
+  if (!join) return null;
+  const mode = join.mode ?? DEFAULT_JOIN.mode;
+  return { mode, count: mode === 'N_OF' ? (join.count ?? null) : null, others: join.others ?? DEFAULT_JOIN.others };
+}
+
 function toStep(step: StepInput): StepDefinition {
-  return {
+  const compensation = compensationInputOf(step);
+  const definition: StepDefinition = {
     ...toCompensation(step),
     retry: { ...DEFAULT_RETRY, ...stripNulls(step.retry ?? {}) },
     validateRules: step.validateRules ?? [],
-    compensation: step.compensation ? toCompensation(step.compensation) : null,
+    compensation: compensation ? toCompensation(compensation) : null,
   };
+  // Only what was written is stored: a step without `after` keeps meaning "after the one before it".
+  if (step.after != null) definition.after = [...step.after];
+  if (step.join) definition.join = toJoin(step.join);
+  if (step.when) definition.when = step.when;
+  if (step.forEach) {
+    definition.forEach = {
+      items: step.forEach.items,
+      maxConcurrent: step.forEach.maxConcurrent ?? null,
+      join: toJoin(step.forEach.join),
+    };
+  }
+  return definition;
 }
 
 function stripNulls<T extends object>(value: T): Partial<T> {
@@ -225,6 +289,7 @@ export function toProcedure(input: ProcedureInput, version: number, createdAt: n
     requiredAgents: input.requiredAgents ?? [],
     requiredContextKeys: input.requiredContextKeys ?? [],
     blockingSeverities: input.blockingSeverities?.length ? input.blockingSeverities : ['CRITICAL'],
+    ...(input.maxParallelSteps != null ? { maxParallelSteps: input.maxParallelSteps } : {}),
     createdAt,
     updatedAt: now,
   };

@@ -5,9 +5,11 @@ import type { ProcedureStore } from '../ports/procedure-store.js';
 import { DuplicateKeyError } from '../ports/store-errors.js';
 import type { StepKindHandlers } from '../steps/step-kind.js';
 import { dependencyCycle } from './dependency-cycle.js';
+import { checkGraph } from './graph-definition.js';
 import type { Procedure } from './procedure.js';
 import { checkProcedureInput, type ProcedureInput, toProcedure } from './procedure-definition.js';
 import { seedProcedures } from './seed-procedures.js';
+import type { ConditionEvaluator } from './step-condition.js';
 
 export interface ProcedureServiceOptions {
   repository: ProcedureStore;
@@ -17,6 +19,8 @@ export interface ProcedureServiceOptions {
   webhookAllowList: string[];
   /** What checks each kind's params. */
   stepKinds: StepKindHandlers;
+  /** What checks steps' conditions. */
+  conditions: ConditionEvaluator;
 }
 
 /** Reads and defines procedures. Updates create a new version; old versions stay readable. */
@@ -148,6 +152,7 @@ export class ProcedureService {
       webhookAllowList: this.options.webhookAllowList,
       stepKinds: this.options.stepKinds,
     });
+    problems.push(...(await checkGraph(input, this.options.conditions)));
     const cycle = await dependencyCycle(
       input.id,
       input.dependencies ?? [],

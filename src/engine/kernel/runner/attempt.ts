@@ -1,14 +1,15 @@
 import type { StepWait } from '../handoff/handoff.js';
 import { runOf } from '../handoff/handoff.js';
-import type { TransitionResult } from '../handoff/handoff-transitions.js';
 import { signalBelongsToRun } from '../handoff/step-signal.js';
 import type { Action } from '../procedures/procedure.js';
 import { type StepExecution, type StepKindHandler, Suspension } from '../steps/step-kind.js';
-import type { ActiveRun, RunParts } from './active-run.js';
+import type { ActiveRun, Change, RunParts } from './active-run.js';
 import { type ActionResult, CancelledError, runAction, StepTimeoutError } from './run-action.js';
 
 /** One attempt of a step or of a compensation, as the runner drives it. */
 export interface AttemptSpec {
+  /** The step it belongs to (or whose compensation it is). */
+  index: number;
   handler: StepKindHandler;
   action: Action;
   /** The step's or the compensation's id. */
@@ -23,7 +24,7 @@ export interface AttemptSpec {
   /** Whether reliability faults apply (steps: yes; compensations: no). */
   withFaults: boolean;
   /** The transition that records the attempt waiting. */
-  suspendWith(wait: StepWait): TransitionResult;
+  suspendWith(wait: StepWait): Change;
 }
 
 /** How an attempt ended this time: an output, a failure, or a wait (the handoff was handed back). */
@@ -51,6 +52,7 @@ export async function driveAttempt(parts: RunParts, run: ActiveRun, spec: Attemp
     const result = await runAction({
       handler: spec.handler,
       handoff: run.handoff,
+      step: run.handoff.steps[spec.index],
       procedure: run.procedure,
       stepId: spec.actionId,
       action: spec.action,
@@ -76,9 +78,13 @@ export async function driveAttempt(parts: RunParts, run: ActiveRun, spec: Attemp
         await abandonAttempt(parts, run, spec, new StepTimeoutError(spec.action.timeoutMs)),
         durationMs,
       );
+    // Stopped meanwhile (a cancel, or the run no longer needs it): it does not wait, it is taken back.
+    if (spec.outer.aborted)
+      return withDuration(await abandonAttempt(parts, run, spec, abortReason(spec.outer)), durationMs);
     // What it waits for is here already, or its own time has come: it goes on now.
     if ((wait.on !== null && recordedFor(run, wait.on) !== undefined) || wait.until <= parts.clock.now()) continue;
-    if (await parts.rest(run, spec.suspendWith(wait))) return { suspended: true, durationMs };
+    if ((await parts.suspend(run, spec.index, spec.suspendWith(wait))) !== 'LOOK_AGAIN')
+      return { suspended: true, durationMs };
     if (spec.outer.aborted)
       return withDuration(await abandonAttempt(parts, run, spec, abortReason(spec.outer)), durationMs);
   }
@@ -106,6 +112,7 @@ export async function abandonAttempt(
   if (!spec.handler.abandon) return { ok: false, error: reason, durationMs: 0 };
   const execution: StepExecution = {
     handoff: run.handoff,
+    step: run.handoff.steps[spec.index],
     procedure: run.procedure,
     action: spec.action,
     actionId: spec.actionId,

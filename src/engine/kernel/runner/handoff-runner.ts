@@ -3,34 +3,31 @@ import type { Logger } from '../../shared/logger.js';
 import type { Random } from '../../shared/random.js';
 import type { EventBus } from '../events/event-bus.js';
 import { DEADLINE_EXCEEDED } from '../handoff/failure-code.js';
-import { type Handoff, isFinal, runOf, type StepWait } from '../handoff/handoff.js';
+import { attemptInFlight, type Handoff, isFinal, runOf, type StepWait } from '../handoff/handoff.js';
 import {
   failGates,
-  isRefused,
   passGates,
   recordInterruption,
+  type StepStart,
   startRollback,
-  type TransitionResult,
 } from '../handoff/handoff-transitions.js';
 import { signalBelongsToRun } from '../handoff/step-signal.js';
 import type { LeasedWork, LeaseKind } from '../leases/leased-work.js';
-import type { HandoffRecord, HandoffStore, OutOfBandRequests } from '../ports/handoff-store.js';
+import type { HandoffRecord, HandoffStore } from '../ports/handoff-store.js';
+import { definitionAt } from '../procedures/branch-definition.js';
 import type { Procedure } from '../procedures/procedure.js';
-import { dueAtOf } from '../scheduler/due-at.js';
+import type { ConditionEvaluator } from '../procedures/step-condition.js';
 import { type StepKindHandlers, type WaitRequest, waitingForOf } from '../steps/step-kind.js';
 import type { ActiveRun, HandoffChecks, RunEnd, RunParts } from './active-run.js';
 import { rollBack } from './compensation.js';
+import { stepsToUndo } from './compensation-plan.js';
+import { planGraph } from './graph-plan.js';
+import { walkGraph } from './graph-walk.js';
+import { Nudge } from './nudge.js';
 import { RecordedSignals } from './recorded-signals.js';
 import { CancelledError, type FaultHook, ShutdownError } from './run-action.js';
-import { finishRun, pauseIfAsked, stepsToCompensate, walkSteps } from './step-walk.js';
-
-/** Our compare-and-set lost: another process owns the handoff now. Stop touching it. */
-class LeaseLostError extends Error {
-  constructor(id: string) {
-    super(`lease on handoff ${id} lost`);
-    this.name = 'LeaseLostError';
-  }
-}
+import { finishRun, pauseIfAsked } from './run-ending.js';
+import { LeaseLostError, RunStorage } from './run-storage.js';
 
 export interface RunnerOptions {
   store: HandoffStore;
@@ -39,7 +36,10 @@ export interface RunnerOptions {
   leases: LeasedWork;
   stepKinds: StepKindHandlers;
   checks: HandoffChecks;
+  conditions: ConditionEvaluator;
   faults: FaultHook | null;
+  /** Told of every handoff this runner brings to a final status (a sub-handoff tells its parent). */
+  onFinished?(handoff: Handoff): void;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -63,6 +63,7 @@ export class HandoffRunner {
   private readonly executions = new Map<string, Promise<RunEnd>>();
   private readonly leases: LeaseKind;
   private readonly parts: RunParts;
+  private readonly storing: RunStorage;
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {
@@ -74,6 +75,14 @@ export class HandoffRunner {
         for (const { id, reason } of cancels) this.notifyCancel(id, reason);
         return lost;
       },
+    });
+    this.storing = new RunStorage({
+      store,
+      clock: options.clock,
+      owner: leases.owner,
+      bus,
+      onFinished: options.onFinished,
+      onCancel: (id, reason) => this.notifyCancel(id, reason),
     });
     bus.requests.subscribe((request) => {
       if (request.kind === 'signal') this.notifySignal(request.handoffId, request.name, request.payload);
@@ -87,8 +96,10 @@ export class HandoffRunner {
       stepKinds: options.stepKinds,
       waitingFor: waitingForOf(options.stepKinds),
       checks: options.checks,
-      commit: (run, transition) => this.commit(run, transition),
-      rest: (run, transition) => this.rest(run, transition),
+      conditions: options.conditions,
+      commit: (run, change) => this.storing.commit(run, change),
+      rest: (run, change) => this.storing.rest(run, change),
+      suspend: (run, index, change) => this.storing.suspend(run, index, change),
       boundedWait: (request, startedAt, timeoutMs) => boundedWait(request, startedAt, timeoutMs),
     };
   }
@@ -165,7 +176,12 @@ export class HandoffRunner {
       // A step signal given before a redrive decided the earlier run, not this one.
       signals: new RecordedSignals(record, (payload) => signalBelongsToRun(payload, runOf(record.handoff))),
       cancelReason: record.cancelRequest?.reason ?? null,
-      startedHere: null,
+      startedHere: new Set(),
+      flying: new Set(),
+      commits: Promise.resolve(),
+      rested: false,
+      idle: () => false,
+      nudge: new Nudge(),
       abort: new AbortController(),
       shutdown: new AbortController(),
       ended: new AbortController(),
@@ -218,7 +234,10 @@ export class HandoffRunner {
 
   /** Hands a signal recorded in the store to the run of the handoff here, if there is one. */
   notifySignal(id: string, name: string, payload: unknown): void {
-    this.active.get(id)?.signals.record(name, payload);
+    const run = this.active.get(id);
+    if (!run) return;
+    run.signals.record(name, payload);
+    run.nudge.nudge();
   }
 
   /** Aborts the running attempt of a handoff whose cancel was recorded in the store. */
@@ -227,6 +246,7 @@ export class HandoffRunner {
     if (!run || run.cancelReason !== null) return;
     run.cancelReason = reason;
     run.abort.abort(new CancelledError(reason));
+    run.nudge.nudge();
   }
 
   /**
@@ -257,6 +277,7 @@ export class HandoffRunner {
   private shutDown(run: ActiveRun, reason = new ShutdownError()): void {
     run.shutdown.abort(reason);
     if (!run.abort.signal.aborted) run.abort.abort(reason);
+    run.nudge.nudge();
   }
 
   private async drive(run: ActiveRun): Promise<RunEnd> {
@@ -264,8 +285,11 @@ export class HandoffRunner {
     if (this.deadlinePassed(run)) await this.expire(run);
     const { handoff } = run;
     if (handoff.status === 'PAUSED') return this.settlePaused(run);
-    // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from its current step.
-    const fresh = handoff.status === 'PENDING' && handoff.currentStep === 0 && (handoff.steps[0]?.attempts ?? 0) === 0;
+    // A redrive or a resume queues a handoff PENDING where it stopped: it goes on from there. Fresh: nothing of it
+    // ran yet (or a redrive reset it all), so its gates are checked first.
+    const fresh =
+      handoff.status === 'PENDING' &&
+      handoff.steps.every((step) => step.status === 'PENDING' && step.attempts === 0 && !step.fanOut);
     if (fresh) {
       if (run.cancelReason !== null)
         return finishRun(parts, run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
@@ -274,10 +298,10 @@ export class HandoffRunner {
       if (gates) return gates;
     } else if (wasInterrupted(handoff)) {
       // A previous process was running this handoff when it stopped: say so in the history.
-      await this.commit(run, recordInterruption(run.handoff));
+      await this.parts.commit(run, (h) => recordInterruption(h));
     }
     if (['PENDING', 'RUNNING', 'WAITING'].includes(run.handoff.status)) {
-      const end = await walkSteps(parts, run);
+      const end = await walkGraph(parts, run);
       if (end) return end;
     }
     if (run.handoff.status === 'ROLLING_BACK') return rollBack(parts, run);
@@ -291,10 +315,10 @@ export class HandoffRunner {
       return 'PAUSED';
     }
     const reason = `cancelled: ${run.cancelReason}`;
-    const toUndo = stepsToCompensate(run);
+    const toUndo = stepsToUndo(run.handoff, run.procedure);
     if (toUndo.length === 0) return finishRun(this.parts, run, 'CANCELLED', reason);
     const undo = toUndo.map((i) => run.handoff.steps[i].id);
-    await this.commit(run, startRollback(run.handoff, reason, undo, this.options.clock.now()));
+    await this.parts.commit(run, (h) => startRollback(h, reason, undo, this.options.clock.now()));
     return rollBack(this.parts, run);
   }
 
@@ -307,13 +331,27 @@ export class HandoffRunner {
     }));
     const now = this.options.clock.now();
     if (verdict.blocking.length > 0) {
-      if (await this.commit(run, failGates(run.handoff, verdict.summary, verdict.blocking, now))) return 'FINISHED';
+      if (await this.parts.commit(run, (h) => failGates(h, verdict.summary, verdict.blocking, now))) return 'FINISHED';
       return finishRun(this.parts, run, 'CANCELLED', `cancelled before start: ${run.cancelReason}`);
     }
-    await this.commit(run, passGates(run.handoff, procedure, verdict.summary, now, this.parts.waitingFor));
-    run.startedHere = 0;
+    const starts = this.firstSteps(run);
+    await this.parts.commit(run, (h) => passGates(h, procedure, verdict.summary, now, this.parts.waitingFor, starts));
+    for (const { index } of starts) run.startedHere.add(index);
     if (procedure.steps.length === 0) return finishRun(this.parts, run, 'COMPLETED', 'procedure has no steps');
     return null;
+  }
+
+  /** The steps that start with the handoff: ready ones that need nothing first (a condition, a list to read). */
+  private firstSteps(run: ActiveRun): StepStart[] {
+    const plan = planGraph(run.handoff, run.procedure, {
+      now: this.options.clock.now(),
+      busy: new Set(),
+      signalled: () => false,
+      mayStart: true,
+    });
+    return plan.start
+      .map((index) => ({ index, definition: definitionAt(run.procedure, run.handoff, index) }))
+      .filter(({ definition }) => !definition.when && !definition.forEach);
   }
 
   // ---- Deadlines --------------------------------------------------------------------------------
@@ -358,63 +396,6 @@ export class HandoffRunner {
       );
     }
   }
-
-  // ---- Storing ----------------------------------------------------------------------------------
-
-  /**
-   * Stores a transition (see handoff-transitions.ts) as one compare-and-set, keeping the lease unless
-   * the status is final or PAUSED. The store also tells of cancels and signals written meanwhile. False
-   * when a recorded cancel refused the change (then `run.cancelReason` is set and the caller ends the
-   * handoff another way); a lost guard throws LeaseLostError.
-   */
-  private async commit(run: ActiveRun, transition: TransitionResult): Promise<boolean> {
-    const { next } = this.checked(run, transition);
-    const resting = isFinal(next.status) || next.status === 'PAUSED';
-    return (await this.store(run, transition, resting ? { dueAt: null } : undefined)) === 'APPLIED';
-  }
-
-  /** See RunParts.rest. */
-  private async rest(run: ActiveRun, transition: TransitionResult): Promise<boolean> {
-    const { next, events } = this.checked(run, transition);
-    const dueAt = dueAtOf(next, this.options.clock.now());
-    const stored = await this.store(run, transition, { dueAt, requestsSeen: run.signals.rev });
-    if (stored === 'APPLIED') {
-      if (dueAt !== null) this.options.bus.dueAt.publish(dueAt);
-      return true;
-    }
-    // Something arrived meanwhile: the change is stored without letting go (if it records anything), and looked at again.
-    if (stored === 'REQUESTS_CHANGED' && events.length > 0) await this.commit(run, transition);
-    return false;
-  }
-
-  private checked(run: ActiveRun, transition: TransitionResult) {
-    // The runner only asks for transitions its own state allows: a refusal here is a bug, not a race.
-    if (isRefused(transition)) throw new Error(`handoff ${run.handoff.id}: ${transition.refused.message}`);
-    return transition;
-  }
-
-  private async store(
-    run: ActiveRun,
-    transition: TransitionResult,
-    release: { dueAt: number | null; requestsSeen?: number } | undefined,
-  ): Promise<'APPLIED' | 'CANCEL_REQUESTED' | 'REQUESTS_CHANGED'> {
-    const { next, events, writesMetadata } = this.checked(run, transition);
-    const { store, clock, leases, bus } = this.options;
-    const stored = await store.transition(next, events, clock.now(), leases.owner, { writesMetadata, release });
-    if (!stored.applied && stored.reason !== 'CANCEL_REQUESTED' && stored.reason !== 'REQUESTS_CHANGED')
-      throw new LeaseLostError(next.id);
-    if (stored.applied) run.handoff = next;
-    this.absorb(run, stored.requests);
-    if (!stored.applied) return stored.reason;
-    bus.committed(stored.events);
-    return 'APPLIED';
-  }
-
-  private absorb(run: ActiveRun, requests: OutOfBandRequests): void {
-    run.signals.recordAll(requests);
-    if (requests.cancelRequest && run.cancelReason === null)
-      this.notifyCancel(run.handoff.id, requests.cancelRequest.reason);
-  }
 }
 
 /** The cancel reason a passed deadline records. */
@@ -442,6 +423,5 @@ function wasInterrupted(handoff: Handoff): boolean {
   if (!['RUNNING', 'WAITING', 'ROLLING_BACK'].includes(handoff.status)) return false;
   if (handoff.status === 'ROLLING_BACK')
     return handoff.steps.some((step) => step.status === 'COMPENSATING' && !step.wait && step.retryAt == null);
-  const step = handoff.steps[handoff.currentStep];
-  return step !== undefined && (step.status === 'RUNNING' || (step.status === 'WAITING' && !step.wait));
+  return handoff.steps.some((step) => attemptInFlight(step) && (step.status === 'RUNNING' || !step.wait));
 }

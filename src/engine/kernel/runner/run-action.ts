@@ -1,6 +1,6 @@
 import { type Clock, startTimeout } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
-import type { Handoff } from '../handoff/handoff.js';
+import type { Handoff, StepRun } from '../handoff/handoff.js';
 import type { Action, Procedure } from '../procedures/procedure.js';
 import { type StepKindHandler, type StepOutcome, Suspension, type WaitRequest } from '../steps/step-kind.js';
 import { AttemptAbort } from './attempt-abort.js';
@@ -20,6 +20,22 @@ export class CancelledError extends Error {
   constructor(reason: string) {
     super(`cancelled: ${reason}`);
     this.name = 'CancelledError';
+  }
+}
+
+/**
+ * The run stopped one attempt itself (the handoff goes on without it): a join no longer needs the step
+ * (NOT_NEEDED), or another step's failure rolls the handoff back (ROLLING_BACK). A kind takes back what
+ * it started as for a cancel.
+ */
+export class StepStoppedError extends CancelledError {
+  constructor(
+    readonly why: 'NOT_NEEDED' | 'ROLLING_BACK',
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.message = `stopped: ${reason}`;
+    this.name = 'StepStoppedError';
   }
 }
 
@@ -45,6 +61,8 @@ export type ActionResult =
 export interface ActionRun {
   handler: StepKindHandler;
   handoff: Handoff;
+  /** The step the attempt belongs to (or whose compensation it is). */
+  step: StepRun;
   procedure: Procedure;
   stepId: string;
   action: Action;
@@ -83,6 +101,7 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
       if (!run.resumed) await run.faults?.beforeAttempt(run.handoff, run.stepId, run.attempt, () => attempt.signal);
       return handler.run({
         handoff: run.handoff,
+        step: run.step,
         procedure: run.procedure,
         action: run.action,
         actionId: run.stepId,

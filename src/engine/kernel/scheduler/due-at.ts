@@ -1,4 +1,4 @@
-import { type Handoff, isFinal } from '../handoff/handoff.js';
+import { attemptInFlight, type Handoff, isFinal } from '../handoff/handoff.js';
 
 /** Step statuses whose stored times (a retry's, a wait's) say when the handoff must be looked at again. */
 const TIMED_STEP_STATUSES = new Set(['PENDING', 'RUNNING', 'WAITING', 'COMPENSATING']);
@@ -18,8 +18,9 @@ export function dueAtOf(handoff: Handoff, now: number): number | null {
   // A deadline cancels and rolls back; once rolling back there is nothing left for it to do.
   if (handoff.deadlineAt != null && handoff.status !== 'ROLLING_BACK') times.push(handoff.deadlineAt);
   for (const step of handoff.steps) {
-    // An attempt in flight that nobody runs (a run handed back mid-way): it goes on at once.
-    if (step.status === 'RUNNING' || (step.status === 'WAITING' && !step.wait)) return now;
+    // An attempt in flight that nobody runs (a run handed back mid-way): it goes on at once. (A step whose
+    // branches run is not one: its branches carry the times.)
+    if (attemptInFlight(step) && (step.status === 'RUNNING' || !step.wait)) return now;
     if (!TIMED_STEP_STATUSES.has(step.status)) continue;
     if (step.retryAt != null) times.push(step.retryAt);
     if (step.wait) times.push(step.wait.until);

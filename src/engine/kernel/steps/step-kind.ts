@@ -1,6 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Random } from '../../shared/random.js';
-import type { Handoff } from '../handoff/handoff.js';
+import type { Handoff, StepRun } from '../handoff/handoff.js';
 import type { Action, Procedure, StepKind } from '../procedures/procedure.js';
 
 /**
@@ -50,6 +50,8 @@ export type StepOutcome = Record<string, unknown> | null | Suspension;
 
 export interface StepExecution {
   handoff: Handoff;
+  /** The step this attempt belongs to, or (for a compensation) the step it undoes, as stored when it began. */
+  step: StepRun;
   /** The procedure version the handoff runs. */
   procedure: Procedure;
   action: Action;
