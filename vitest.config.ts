@@ -18,6 +18,8 @@ const PROCESS_TESTS = [
   'test/api/graph-crash.test.ts',
   'test/api/levers-restart.test.ts',
   'test/api/mcp.test.ts',
+  // Starts a FerretDB of its own, stops it under a running server and starts it again.
+  'test/api/mongo-outage.test.ts',
   'test/api/multi-process.test.ts',
   'test/api/python-worker.test.ts',
   'test/api/server-build.test.ts',

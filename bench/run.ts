@@ -25,6 +25,7 @@ const PARTS = [
   'n-plus-one',
   'memory',
   'scale',
+  'feed',
   'peer',
   'dashboard',
   'overview',
@@ -92,7 +93,11 @@ for (const name of PARTS.filter((part) => !only || only.includes(part))) {
 }
 rows.push(...peerRatios(rows));
 
-const stores = ['memory', 'file', ...(process.env.MONGODB_URL ? ['mongo'] : [])];
+const stores = [
+  'memory',
+  'file',
+  process.env.BENCH_FERRETDB === '0' ? null : 'FerretDB (MongoDB adapter) when Go or FERRETDB_BIN is here',
+].filter(Boolean);
 const host = machine();
 console.log(
   `\nHandoff benchmarks — ${host.cpu}, ${host.cores} cores, Node ${process.version}; ` +

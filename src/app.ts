@@ -110,14 +110,22 @@ query Procedures {
 /** Composition root: store → engine → Yoga + graphql-ws on one HTTP server. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
+  const owner = processOwnerId();
   const db =
     options.db ??
     (await openDatabase(config, {
       logger,
       now: (options.clock ?? systemClock).now(),
       onDamage: options.onStoreDamage,
+      owner,
+      isOwnerGone: isGoneLocalProcess,
     }));
-  const owner = processOwnerId();
+  const storeDetails: Record<string, string> = { store: config.store, ...db.describe?.() };
+  if (db.describe)
+    logger.info(
+      storeDetails,
+      `store: ${storeDetails.server}; changes of other processes followed by ${storeDetails.changeFeed === 'change-stream' ? 'a change stream on the change log' : `reading the change log every ${config.changePollMs} ms (no change streams)`}`,
+    );
   const tracing = createTracing(config, options.spanExporter);
   const stores = await openStores(db, { writer: owner, finishedHandoffCacheBytes: config.finishedHandoffCacheBytes });
   const engine = await createEngine({
@@ -186,15 +194,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useSingleConnectionRefusal(GRAPHQL_ENDPOINT),
       rest.plugin,
       mcp.plugin,
-      useReadiness('/ready', async () => {
-        try {
-          await db.ping();
-          return true;
-        } catch (error) {
-          logger.warn({ err: error }, 'readiness check failed: store did not answer');
-          return false;
-        }
-      }),
+      useReadiness(
+        '/ready',
+        async () => {
+          try {
+            await db.ping();
+            return true;
+          } catch (error) {
+            logger.warn({ err: error }, 'readiness check failed: store did not answer');
+            return false;
+          }
+        },
+        storeDetails,
+      ),
       // Before armor's token limit: graphql-js would overflow the stack on deep brackets first.
       useNestingGuard(),
       useOperationLimits({ hideFieldSuggestions: keys.enabled }),
@@ -268,6 +280,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxWebSockets: config.maxWebSockets,
       maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
       maxPendingMessages: config.wsMaxPendingMessages,
+      maxQueuedBytes: config.wsMaxQueuedBytes,
     },
   });
 

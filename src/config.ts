@@ -101,6 +101,8 @@ export interface Config {
   maxSubscriptionsPerSocket: number;
   /** Messages one graphql-ws socket may have waiting to be handled; a socket with more is closed with 4429. */
   wsMaxPendingMessages: number;
+  /** Unsent live-subscription bytes one WebSocket may have queued before it is closed with 1013 (WS_MAX_QUEUED_BYTES). */
+  wsMaxQueuedBytes: number;
   /** Streams (SSE responses and graphql-ws subscriptions) open at once, all clients together. */
   maxStreams: number;
   /** Streams one client (peer address) may hold open at once, over every transport. */
@@ -421,6 +423,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxWebSockets: integer(env, 'MAX_WEBSOCKETS', 2_000, 1, 1_000_000),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     wsMaxPendingMessages: integer(env, 'WS_MAX_PENDING_MESSAGES', 256, 8, 1_000_000),
+    wsMaxQueuedBytes: integer(env, 'WS_MAX_QUEUED_BYTES', 8 * 1024 * 1024, 4_096, 1_073_741_824),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', 1_000, 1, 1_000_000),
     mcpMaxSessions: integer(env, 'MCP_MAX_SESSIONS', 100, 1, 100_000),

@@ -1,10 +1,11 @@
 /**
- * 3. Subscription fan-out: 1,000 graphql-ws subscribers (one socket each, in a child process)
+ * 3. Subscription fan-out: 1,000 (BENCH_SUBSCRIBERS; issue #28 asks 10,000) graphql-ws subscribers (one socket each, in a child process)
  * on `handoffEvents` while four-step handoffs run at a steady rate. Latency is from the
  * in-process publish (a Topic listener registered before any subscriber) to the client's
  * receipt. Memory per subscriber is this (server) process's heap/RSS delta after a forced GC.
  */
 import type { ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { startBenchServer } from '../support/app.js';
 import { gc, log, median, memory, QUICK, type Row, RUNS, report, round } from '../support/common.js';
 import { finalEvents, NOOP_PROCEDURE_ID } from '../support/engine-harness.js';
@@ -15,6 +16,10 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 1);
 const SECONDS = QUICK ? 2 : 5;
 const QUERY = 'subscription { handoffEvents { handoffId seq type status at } }';
+/** p99 goal: 50 ms for 1,000 subscribers; issue #28 asks < 200 ms for 10,000. */
+const GOAL_P99_MS = SUBSCRIBERS >= 10_000 ? 200 : 50;
+/** The machine's 1-minute load average, logged beside each figure (the subscribers share its two cores). */
+const load = () => round(loadavg()[0], 1);
 
 const server = await startBenchServer({
   env: { MAX_WEBSOCKETS: String(SUBSCRIBERS + 100), MAX_STREAMS_PER_CLIENT: String(SUBSCRIBERS + 100) },
@@ -61,7 +66,7 @@ const connectMs = performance.now() - connectStarted;
 gc();
 const after = memory();
 log(
-  `${SUBSCRIBERS} subscribers in ${round(connectMs)} ms; heap +${round(after.heapMb - before.heapMb, 1)} MB, RSS +${round(after.rssMb - before.rssMb, 1)} MB`,
+  `${SUBSCRIBERS} subscribers in ${round(connectMs)} ms; server RSS ${round(after.rssMb)} MB; heap +${round(after.heapMb - before.heapMb, 1)} MB, RSS +${round(after.rssMb - before.rssMb, 1)} MB`,
 );
 
 async function measure(
@@ -105,10 +110,11 @@ async function measure(
 await measure('fan_warm', Math.max(2, RATE));
 const runs = [];
 for (let run = 0; run < RUNS; run++) {
-  const result = await measure(`fan_${run}`, RATE * SECONDS);
+  const loadBefore = load();
+  const result = { ...(await measure(`fan_${run}`, RATE * SECONDS)), loadBefore, loadAfter: load() };
   runs.push(result);
   log(
-    `fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered, server ${round(result.serverCpuUsPerDelivery, 1)} µs CPU per delivery (${round(100 * result.serverSystemShare)}% in the kernel)`,
+    `fan-out run ${run + 1}: p50 ${round(result.p50Ms, 2)} ms, p99 ${round(result.p99Ms, 2)} ms, max ${round(result.maxMs, 1)} ms, ${result.delivered}/${result.expected} delivered, server ${round(result.serverCpuUsPerDelivery, 1)} µs CPU per delivery (${round(100 * result.serverSystemShare)}% in the kernel); load ${result.loadBefore} → ${result.loadAfter}`,
   );
 }
 const p99 = median(runs.map((r) => r.p99Ms));
@@ -129,8 +135,8 @@ const rows: Row[] = [
     value: round(p99, 2),
     unit: 'ms',
     runs: runs.map((r) => round(r.p99Ms, 2)),
-    goal: 'p99 < 50 ms',
-    met: p99 < 50 && lost === 0,
+    goal: `p99 < ${GOAL_P99_MS} ms, 0 lost`,
+    met: p99 < GOAL_P99_MS && lost === 0,
     note: lost ? `${lost} deliveries missing` : 'every event reached every subscriber',
   },
   {
@@ -140,6 +146,13 @@ const rows: Row[] = [
     unit: 'µs',
     runs: runs.map((r) => round(r.serverCpuUsPerDelivery, 1)),
     note: 'whole server process (engine, execution, graphql-ws, socket writes) over the run',
+  },
+  {
+    section: 'fan-out',
+    name: `server RSS with ${SUBSCRIBERS} subscribers`,
+    value: round(after.rssMb),
+    unit: 'MB',
+    note: `after GC; ${round(before.rssMb)} MB before they connected; load ${runs.map((r) => r.loadBefore).join(' / ')}`,
   },
   {
     section: 'fan-out',

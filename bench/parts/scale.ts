@@ -8,6 +8,8 @@
  * history is set side by side across the sizes. Files are built once and cached (scale-fixture.ts).
  */
 import { log, QUICK, type Row, report, round } from '../support/common.js';
+import { benchFerretDBBinary, FERRETDB_LABEL } from '../support/ferretdb.js';
+import { type FerretScaleMeasurement, ferretScaleDatabases, measureFerretScale } from '../support/scale-ferretdb.js';
 import { scaleFiles } from '../support/scale-fixture.js';
 import { measureEmptyStart, measureScale, type ScaleMeasurement } from '../support/scale-measure.js';
 
@@ -23,12 +25,24 @@ if (sizes.some((size) => !Number.isInteger(size) || size < 1))
 const label = (handoffs: number) =>
   handoffs >= 1_000_000 ? `${handoffs / 1_000_000}M` : handoffs >= 1_000 ? `${handoffs / 1_000}k` : String(handoffs);
 
+/** FerretDB (the MongoDB adapter on it) at the sizes it can hold in reasonable time: up to 100k. */
+const FERRETDB_UP_TO = 100_000;
+const ferretdb = benchFerretDBBinary();
+const ferretSizes = ferretdb.binary ? sizes.filter((size) => size <= FERRETDB_UP_TO) : [];
+let ferretBuilt: Awaited<ReturnType<typeof ferretScaleDatabases>> = new Map();
+
 const buildStarted = performance.now();
-const files = await scaleFiles(sizes);
+const files = await scaleFiles(sizes, async (base, samples) => {
+  if (ferretSizes.length > 0) ferretBuilt = await ferretScaleDatabases(ferretdb.binary!, ferretSizes, base, samples);
+});
 const buildSeconds = round((performance.now() - buildStarted) / 1000, 1);
 const empty = await measureEmptyStart();
 const measured: ScaleMeasurement[] = [];
 for (const file of files) measured.push(await measureScale(file.file, file.handoffs));
+const ferretMeasured: FerretScaleMeasurement[] = [];
+for (const handoffs of ferretSizes)
+  ferretMeasured.push(await measureFerretScale(ferretdb.binary!, handoffs, ferretBuilt.get(handoffs)!));
+if (!ferretdb.binary) log(`scale: no FerretDB column (${ferretdb.why})`);
 
 const largest = measured.at(-1)!;
 const at = `${label(largest.handoffs)} stored`;
@@ -155,5 +169,46 @@ const rows: Row[] = [
       .join(' · '),
   },
 ];
+/** FerretDB's figure at one size, set against the SQLite file store's at the same size in this run. */
+function ferretRow(
+  name: string,
+  f: FerretScaleMeasurement,
+  value: (m: {
+    readyMs: number;
+    rssAfterStartMb: number;
+    lookup: { p99Ms: number };
+    page: { p99Ms: number };
+  }) => number,
+  unit: string,
+  digits: number,
+): Row {
+  const sqlite = measured.find((m) => m.handoffs === f.handoffs)!;
+  return {
+    section: 'scale',
+    name: `${FERRETDB_LABEL}: ${name}, ${label(f.handoffs)} stored`,
+    value: round(value(f), digits),
+    unit,
+    ratio: round(value(f) / value(sqlite), 2),
+    reference: `SQLite file store, ${label(f.handoffs)} stored`,
+    note: `SQLite ${round(value(sqlite), digits)} ${unit}; the adapter on FerretDB, not MongoDB: FerretDB reads every stored handoff for a filtered page`,
+  };
+}
+for (const f of ferretMeasured) {
+  rows.push(
+    ferretRow('start → /ready', f, (m) => m.readyMs / 1000, 's', 2),
+    ferretRow('RSS after start', f, (m) => m.rssAfterStartMb, 'MB', 0),
+    ferretRow('handoff(id) p99', f, (m) => m.lookup.p99Ms, 'ms', 2),
+    ferretRow(
+      'handoffs(first: 50, status COMPLETED) p99, pages from random points of history',
+      f,
+      (m) => m.page.p99Ms,
+      'ms',
+      1,
+    ),
+  );
+}
 log(`scale: done (${measured.map((m) => label(m.handoffs)).join(', ')})`);
-report({ rows, details: { sizes, empty, measured, files } });
+report({
+  rows,
+  details: { sizes, empty, measured, files, ferretdb: ferretdb.binary ? ferretMeasured : ferretdb.why },
+});

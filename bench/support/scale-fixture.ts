@@ -57,9 +57,13 @@ function readSidecar(file: string): Sidecar | null {
 
 /**
  * Files with each of `sizes` handoffs, built or taken from the cache. Runs the sample handoffs
- * once (a second or two) to learn the current schema and rows.
+ * once (a second or two) to learn the current schema and rows; `alsoWith` gets them too (the base
+ * file without handoffs, and the samples), before they are removed.
  */
-export async function scaleFiles(sizes: number[]): Promise<ScaleFile[]> {
+export async function scaleFiles(
+  sizes: number[],
+  alsoWith?: (base: string, samples: SampleHandoff[]) => Promise<void>,
+): Promise<ScaleFile[]> {
   fs.mkdirSync(SCALE_CACHE_DIR, { recursive: true });
   const sampleDir = fs.mkdtempSync(path.join(SCALE_CACHE_DIR, 'sample-'));
   try {
@@ -67,6 +71,7 @@ export async function scaleFiles(sizes: number[]): Promise<ScaleFile[]> {
     const schema = withoutHandoffs(base);
     const files: ScaleFile[] = [];
     for (const handoffs of sizes) files.push(cachedOrBuilt(handoffs, base, schema, samples));
+    await alsoWith?.(base, samples);
     return files;
   } finally {
     fs.rmSync(sampleDir, { recursive: true, force: true });

@@ -67,6 +67,13 @@ export async function driveLoad(
     else outcome.cancelsRefused.set(id, errors[0].code);
   };
 
+  // Awaited together at the end; until then a rejection (the run's deadline passing mid-call) is only noted, so it
+  // reaches the report through that await, or not at all when the initiating workers fail first.
+  const keep = (task: Promise<void>) => {
+    task.catch(() => undefined);
+    background.push(task);
+  };
+
   let next = 0;
   const worker = async () => {
     while (next < options.handoffs) {
@@ -86,10 +93,10 @@ export async function driveLoad(
       }
       outcome.acknowledged.add(id);
       onAcknowledged(outcome.acknowledged.size);
-      if (draws.next() < options.cancelRate) background.push(cancelLater(id, draws));
+      if (draws.next() < options.cancelRate) keep(cancelLater(id, draws));
       if (isFollowed(index)) {
         outcome.followersStarted++;
-        background.push(follow(wsUrl, id, deadline).then((stream) => void outcome.streams.push(stream)));
+        keep(follow(wsUrl, id, deadline).then((stream) => void outcome.streams.push(stream)));
       }
     }
   };

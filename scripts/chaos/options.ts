@@ -17,11 +17,15 @@ export interface ChaosOptions {
   graphShare: number;
   /** The whole run's deadline: past it the run fails rather than waits. */
   deadlineMs: number;
+  /** `embedded`: a SQLite file in a temp dir; `mongo`: a fresh database on MONGODB_URL (dropped after a passed run). */
+  store: 'embedded' | 'mongo';
   json: boolean;
 }
 
 const HELP = `npm run chaos -- [--handoffs 400] [--kills 5] [--seed N] [--concurrency 16] [--followed 40]
-                 [--cancel-rate 0.15] [--failure-rate 0.2] [--graph-share 0.5] [--deadline-s 300] [--json]`;
+                 [--cancel-rate 0.15] [--failure-rate 0.2] [--graph-share 0.5] [--deadline-s 300]
+                 [--store embedded|mongo] [--json]
+--store mongo runs the server on a new database of the MongoDB server MONGODB_URL names.`;
 
 function bounded(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -44,12 +48,17 @@ export function parseOptions(argv: string[]): ChaosOptions {
       'failure-rate': { type: 'string' },
       'graph-share': { type: 'string' },
       'deadline-s': { type: 'string' },
+      store: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) throw new Error(HELP);
   const handoffs = Math.floor(bounded('handoffs', values.handoffs, 400, 1, 100_000));
+  const store = values.store ?? 'embedded';
+  if (store !== 'embedded' && store !== 'mongo')
+    throw new Error(`--store must be embedded or mongo, got "${store}"\n${HELP}`);
+  if (store === 'mongo' && !process.env.MONGODB_URL) throw new Error(`--store mongo needs MONGODB_URL\n${HELP}`);
   return {
     handoffs,
     kills: Math.floor(bounded('kills', values.kills, 5, 0, 100)),
@@ -60,6 +69,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     failureRate: bounded('failure-rate', values['failure-rate'], 0.2, 0, 0.9),
     graphShare: bounded('graph-share', values['graph-share'], 0.5, 0, 1),
     deadlineMs: bounded('deadline-s', values['deadline-s'], 300, 10, 86_400) * 1000,
+    store,
     json: values.json ?? false,
   };
 }

@@ -7,6 +7,10 @@ import type { Call } from './receiver.js';
 export interface ChaosReport {
   options: ChaosOptions;
   dataDir: string;
+  /** What the servers of the run stored in: a SQLite file in dataDir, or a MongoDB database. */
+  store: string;
+  /** The run's MongoDB database (`--store mongo`), dropped after a passed run. */
+  mongoDatabase?: string;
   kills: Kill[];
   /** Failed and rolled-back handoffs retried under their id after the first pass (acknowledged). */
   redrives: number;
@@ -43,7 +47,7 @@ export function formatReport(report: ChaosReport): string {
   const { options } = report;
   const lines = [
     `Handoff chaos — seed ${options.seed} (repeat with --seed ${options.seed})`,
-    `  store          embedded SQLite in ${report.dataDir}`,
+    `  store          ${report.store}`,
     `  load           ${options.handoffs} handoffs, ${options.concurrency} initiates in flight, ${options.followed} followed over graphql-ws, ` +
       `${Math.round(options.cancelRate * 100)} % cancelled at a random moment, receiver failing ${Math.round(options.failureRate * 100)} % of calls (notify ${Math.round(Math.min(1, options.failureRate * 2.5) * 100)} %)`,
     `  kills          ${report.kills.length} of ${options.kills} × 2 SIGKILL, after ${report.kills.map((kill) => `${kill.afterAcknowledged}${kill.duringRedrives ? ' redrives' : ''}`).join(', ') || '—'} acknowledged; ` +

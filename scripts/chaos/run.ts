@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { ChaosClient } from './client.js';
 import { Deadline, sleep } from './deadline.js';
 import { checkInvariants, readStored } from './invariants.js';
@@ -43,14 +44,40 @@ async function waitUntilAllFinal(client: ChaosClient, deadline: Deadline): Promi
   }
 }
 
+/** MONGODB_URL naming the run's own database (its query options kept). */
+function mongoUrlOfRun(seed: number): { url: string; database: string } {
+  const url = new URL(process.env.MONGODB_URL!);
+  const database = `handoff_chaos_${seed}_${Date.now()}`;
+  url.pathname = `/${database}`;
+  return { url: url.toString(), database };
+}
+
+/** Where the run's servers keep everything: `--store`. */
+function storeEnv(options: ChaosOptions, report: ChaosReport): Record<string, string> {
+  if (options.store === 'embedded') return { STORE: 'embedded', DATA_DIR: report.dataDir };
+  const { url, database } = mongoUrlOfRun(options.seed);
+  report.store = `MongoDB database ${database} (MONGODB_URL's server)`;
+  report.mongoDatabase = database;
+  return { STORE: 'mongo', MONGODB_URL: url, DATA_DIR: report.dataDir };
+}
+
+/** Drops the run's MongoDB database (after a passed run: a failed one stays for inspection). */
+async function dropMongoDatabase(database: string): Promise<void> {
+  const client = new MongoClient(process.env.MONGODB_URL!, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    await client.db(database).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
 async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
   const deadline = new Deadline(options.deadlineMs);
   const receiver = new Receiver(options.seed, options.failureRate);
   const receiverUrl = await receiver.start();
   const port = await freePort();
   const server = new ServerProcess({
-    STORE: 'embedded',
-    DATA_DIR: report.dataDir,
+    ...storeEnv(options, report),
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
@@ -105,9 +132,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const started = Date.now();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-chaos-'));
   const report: ChaosReport = {
     options,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-chaos-')),
+    dataDir,
+    store: `embedded SQLite in ${dataDir}`,
     kills: [],
     redrives: 0,
     outcomes: {},
@@ -118,7 +147,7 @@ async function main(): Promise<void> {
   };
   if (!options.json)
     process.stderr.write(
-      `chaos: seed ${options.seed}, ${options.handoffs} handoffs, ${options.kills} kills, store in ${report.dataDir}\n`,
+      `chaos: seed ${options.seed}, ${options.handoffs} handoffs, ${options.kills} kills, store ${options.store === 'mongo' ? 'MongoDB (MONGODB_URL)' : `in ${report.dataDir}`}\n`,
     );
   try {
     await run(options, report);
@@ -128,7 +157,10 @@ async function main(): Promise<void> {
   report.durationMs = Date.now() - started;
   console.log(options.json ? reportJson(report) : formatReport(report));
   // A failed run's store stays for inspection; a passed one is removed.
-  if (passed(report)) fs.rmSync(report.dataDir, { recursive: true, force: true });
+  if (passed(report)) {
+    fs.rmSync(report.dataDir, { recursive: true, force: true });
+    if (report.mongoDatabase) await dropMongoDatabase(report.mongoDatabase);
+  }
   process.exit(passed(report) ? 0 : 1);
 }
 

@@ -9,15 +9,15 @@ import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
 import type { Caller } from '../context.js';
 import { onStreamEnd } from '../observability/active-subscriptions.js';
+import { FanoutWriter } from './fanout-writer.js';
 import { NextFrames } from './next-frames.js';
 import { nextMessageChannel } from './next-message-channel.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { createRequestScope, type RequestScope, runInScope } from './request-scope.js';
 import { type SocketExtra, serveGraphQLWs } from './serve-graphql-ws.js';
-import { SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
+import { type EventMarking, SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 import { clientOf, type StreamLimits } from './stream-limits.js';
-import { WriteBatches } from './write-batches.js';
 
 export interface WebSocketLimits {
   /** Largest accepted frame (bytes); a bigger one closes the socket with 1009. */
@@ -28,6 +28,8 @@ export interface WebSocketLimits {
   maxSubscriptionsPerSocket: number;
   /** Messages one socket may have waiting to be handled; more close it with 4429 (see MessagePump). */
   maxPendingMessages: number;
+  /** Unsent live-subscription bytes one socket may have queued; more close it with 1013 (see FanoutWriter). */
+  maxQueuedBytes: number;
 }
 
 export interface GraphQLWebSocketOptions {
@@ -93,7 +95,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
   const sessions = new WeakMap<WebSocket, SocketSession>();
   const prepared = new WeakMap<object, Enveloped>();
   const shared = new SharedSubscriptions(logger);
-  const batches = new WriteBatches();
+  const writer = new FanoutWriter(limits.maxQueuedBytes);
   const frames = new NextFrames();
 
   // noServer: attached with `server`, ws re-emits every HTTP server error as its own, and graphql-ws
@@ -183,7 +185,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
             }
             releaseStream = place.release;
           }
-          const openChannel = () => nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, batches);
+          const openChannel = () =>
+            nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, writer, scope.logger);
           prepared.set(args, {
             execute,
             subscribe,
@@ -203,12 +206,13 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
       },
       subscribe: async (args) => {
         const { subscribe, scope, role, openChannel, releaseStream } = prepared.get(args)!;
+        const marking = args.contextValue as EventMarking;
         const start = () =>
           runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
         const key = shared.keyOf(args, role);
         let result: AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         try {
-          result = await (key === null ? start() : shared.join(key, start, openChannel()));
+          result = await (key === null ? start() : shared.join(key, start, openChannel(), marking));
         } catch (error) {
           releaseStream();
           throw error;
@@ -227,6 +231,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
     sockets,
     {
       maxPendingMessages: limits.maxPendingMessages,
+      outbox: writer,
       logger,
       loggerOf: (socket) => sessions.get(socket)?.logger,
     },

@@ -6,47 +6,56 @@ export function nextMessageHead(id: string): Buffer {
 const TAIL = 0x7d; // "}"
 
 /**
- * WebSocket text frames of graphql-ws `next` messages. Every subscriber of a shared feed gets the
- * same payload, so it is encoded once per event; a subscriber's frame is then its operation's
- * head (encoded once per subscription), the payload and a closing brace, copied into one buffer.
+ * The payloads of graphql-ws `next` messages as bytes. Every subscriber of a shared feed gets the
+ * same payload, so it is encoded once per event; a subscriber's frame is then its operation's head
+ * (encoded once per subscription), the payload and a closing brace (see writeNextFrame).
  */
 export class NextFrames {
   private payload: string | null = null;
   private payloadBytes: Buffer = Buffer.alloc(0);
 
-  /** The frame carrying `payload` (JSON text) after `head` (see nextMessageHead). */
-  frame(head: Buffer, payload: string): Buffer {
+  /** `payload` (JSON text) as UTF-8 bytes: the same Buffer for the same text in a row. */
+  encode(payload: string): Buffer {
     if (payload !== this.payload) {
       this.payload = payload;
       this.payloadBytes = Buffer.from(payload, 'utf8');
     }
-    const length = head.length + this.payloadBytes.length + 1;
-    const frame = Buffer.allocUnsafe(frameHeaderLength(length) + length);
-    let offset = writeFrameHeader(frame, length);
-    offset += head.copy(frame, offset);
-    offset += this.payloadBytes.copy(frame, offset);
-    frame[offset] = TAIL;
-    return frame;
+    return this.payloadBytes;
   }
+}
+
+/** Bytes of the WebSocket text frame carrying `head`, `payload` and the closing brace. */
+export function nextFrameLength(head: Buffer, payload: Buffer): number {
+  const length = head.length + payload.length + 1;
+  return frameHeaderLength(length) + length;
+}
+
+/** Writes that frame into `target` at `offset` (it must have nextFrameLength bytes there); returns where it ends. */
+export function writeNextFrame(target: Buffer, offset: number, head: Buffer, payload: Buffer): number {
+  let at = writeFrameHeader(target, offset, head.length + payload.length + 1);
+  at += head.copy(target, at);
+  at += payload.copy(target, at);
+  target[at] = TAIL;
+  return at + 1;
 }
 
 function frameHeaderLength(payloadLength: number): number {
   return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
 }
 
-/** Writes FIN + text opcode and the payload length; returns where the payload starts. */
-function writeFrameHeader(frame: Buffer, payloadLength: number): number {
-  frame[0] = 0x81;
+/** Writes FIN + text opcode and the payload length at `offset`; returns where the payload starts. */
+function writeFrameHeader(frame: Buffer, offset: number, payloadLength: number): number {
+  frame[offset] = 0x81;
   if (payloadLength < 126) {
-    frame[1] = payloadLength;
-    return 2;
+    frame[offset + 1] = payloadLength;
+    return offset + 2;
   }
   if (payloadLength < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(payloadLength, 2);
-    return 4;
+    frame[offset + 1] = 126;
+    frame.writeUInt16BE(payloadLength, offset + 2);
+    return offset + 4;
   }
-  frame[1] = 127;
-  frame.writeBigUInt64BE(BigInt(payloadLength), 2);
-  return 10;
+  frame[offset + 1] = 127;
+  frame.writeBigUInt64BE(BigInt(payloadLength), offset + 2);
+  return offset + 10;
 }

@@ -1,42 +1,57 @@
 import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import type { FanoutWriter, FrameOwner } from './fanout-writer.js';
 import { type NextFrames, nextMessageHead } from './next-frames.js';
 import type { SubscriberChannel } from './shared-subscriptions.js';
-import type { WriteBatches } from './write-batches.js';
 
-/** A subscriber that has this much unsent data is not reading: it is disconnected rather than buffered for. */
-export const SLOW_SUBSCRIBER_BYTES = 8 * 1024 * 1024;
-
-/** WebSocket close code for a subscriber that cannot keep up ("try again later"). */
+/** WebSocket close code for a subscriber that cannot keep up ("try again later": graphql-ws clients reconnect). */
 export const SLOW_SUBSCRIBER_CLOSE_CODE = 1013;
+
+/** How long a subscriber closed for falling behind has to read what was already written and the close frame. */
+const SLOW_SUBSCRIBER_GRACE_MS = 10_000;
+
+/** A WebSocket close reason is at most 123 bytes. */
+const MAX_REASON_BYTES = 123;
+
+/** The close reason of a subscriber that fell behind: where its stream ended, so it can resume from there. */
+export function slowSubscriberReason(lastWritten: string | null): string {
+  const reason = `Subscriber too slow; last event sent: ${lastWritten ?? 'none'}`;
+  return Buffer.byteLength(reason) <= MAX_REASON_BYTES ? reason : 'Subscriber too slow';
+}
 
 /**
  * Sends graphql-ws `next` messages for operation `id` on `socket`, the payload given as JSON text.
- * The frame's bytes are written to the TCP socket directly (ws's sender would encode the payload
- * again for every subscriber; it never holds frames back here: no compression, no blobs),
- * batched with every other subscriber's writes (see WriteBatches). A subscriber that stops reading
- * is closed with 1013 once SLOW_SUBSCRIBER_BYTES wait for it, so one stalled client cannot make
- * the server's memory grow without bound.
+ * The frame's bytes go to the TCP socket directly through the FanoutWriter (ws's sender would
+ * encode the payload again for every subscriber; it never holds frames back here: no compression,
+ * no blobs). A subscriber whose unsent frames pass the writer's bound is closed with 1013 and the
+ * mark of the last event written to it (`handoffId#seq`): everything before it reaches the client,
+ * then the close frame, and nothing after it; the client resubscribes and fills the gap from there.
  */
 export function nextMessageChannel(
   socket: WebSocket,
   tcp: Socket,
   id: string,
   frames: NextFrames,
-  batches: WriteBatches,
+  writer: FanoutWriter,
+  logger: Pick<Logger, 'warn'>,
 ): SubscriberChannel {
   const head = nextMessageHead(id);
+  const owner: FrameOwner = { written: null, open: true };
   return {
-    sendNext(payload) {
+    sendNext(payload, mark) {
       if (socket.readyState !== socket.OPEN) return;
-      if (tcp.writableLength > SLOW_SUBSCRIBER_BYTES) {
-        socket.close(SLOW_SUBSCRIBER_CLOSE_CODE, 'Subscriber too slow');
-        // A client that does not read will not read the close frame either.
-        setTimeout(() => socket.terminate(), 1_000).unref();
-        return;
-      }
-      batches.hold(tcp);
-      tcp.write(frames.frame(head, payload));
+      if (writer.enqueue(tcp, head, frames.encode(payload), owner, mark)) return;
+      logger.warn(
+        { lastEventSent: owner.written },
+        'WebSocket closed: subscriber too slow (WS_MAX_QUEUED_BYTES unsent)',
+      );
+      socket.close(SLOW_SUBSCRIBER_CLOSE_CODE, slowSubscriberReason(owner.written));
+      // A client that does not read at all will not read the close frame either.
+      setTimeout(() => socket.terminate(), SLOW_SUBSCRIBER_GRACE_MS).unref();
+    },
+    close() {
+      owner.open = false;
     },
   };
 }

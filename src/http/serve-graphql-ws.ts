@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -19,6 +20,8 @@ export type SocketExtra = { socket: WebSocket; request: IncomingMessage };
 export interface GraphQLWsServing {
   /** Messages one socket may have waiting before it is closed with TOO_MANY_MESSAGES_CLOSE_CODE. */
   maxPendingMessages: number;
+  /** Where live-subscription frames wait for a socket: written out before the protocol's own messages, so none overtakes them. */
+  outbox: { flush(tcp: Socket): void; discard(tcp: Socket): void };
   logger: Logger;
   /** The logger of the socket's connection, once it has one. */
   loggerOf(socket: WebSocket): Logger | undefined;
@@ -70,9 +73,13 @@ export function serveGraphQLWs(
         send: (data) =>
           new Promise<void>((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
+            serving.outbox.flush(request.socket);
             socket.send(data, (error) => (error ? reject(error) : resolve()));
           }),
-        close: (code, reason) => socket.close(code, reason),
+        close: (code, reason) => {
+          serving.outbox.flush(request.socket);
+          socket.close(code, reason);
+        },
         onMessage: (callback) => {
           handle = callback;
         },
@@ -82,6 +89,7 @@ export function serveGraphQLWs(
     socket.once('close', (code, reason) => {
       pump.stop();
       stopKeepAlive();
+      serving.outbox.discard(request.socket);
       closed(code, String(reason));
     });
   });

@@ -11,13 +11,25 @@ type Results = AsyncIterator<ExecutionResult> & Partial<AsyncIterable<ExecutionR
 
 /** Where a shared feed sends one subscriber's results: its socket, under its operation id. */
 export interface SubscriberChannel {
-  /** Sends a `next` message whose payload is already JSON text. */
-  sendNext(payloadJson: string): void;
+  /**
+   * Sends a `next` message whose payload is already JSON text. `mark` names the event it carries
+   * (`handoffId#seq`), or null: what a subscriber closed for falling behind is told it last got.
+   */
+  sendNext(payloadJson: string, mark: string | null): void;
+  /** The subscription is over (completed by the client, or its feed ended): nothing more goes out for it. */
+  close(): void;
+}
+
+/** Where the shared execution's resolver marks the event it resolved (see withEventMark). */
+export interface EventMarking {
+  eventMark?: string | null;
 }
 
 interface SharedFeed {
   upstream: Results;
   subscribers: Set<SharedSubscriber>;
+  /** The context the shared execution runs in: its resolver marks each event here. */
+  marking: EventMarking;
 }
 
 /** The operation's single root field when it is a shareable subscription; else null. */
@@ -51,8 +63,8 @@ class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
     private readonly onLeave: () => void,
   ) {}
 
-  deliver(payload: string): void {
-    if (!this.ended) this.channel.sendNext(payload);
+  deliver(payload: string, mark: string | null): void {
+    if (!this.ended) this.channel.sendNext(payload, mark);
   }
 
   /** The feed is over: graphql-ws completes the operation. */
@@ -67,7 +79,9 @@ class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
     return this.finished;
   }
 
+  /** The client completed the operation (or went away): its results still waiting to be written are dropped. */
   return(): Promise<IteratorResult<ExecutionResult>> {
+    this.channel.close();
     this.end();
     return this.finished;
   }
@@ -104,6 +118,7 @@ export class SharedSubscriptions {
     key: string,
     start: () => Promise<Results | ExecutionResult>,
     channel: SubscriberChannel,
+    marking: EventMarking,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     let feed = this.feeds.get(key);
     if (!feed) {
@@ -113,7 +128,7 @@ export class SharedSubscriptions {
       feed = this.feeds.get(key);
       if (feed) void upstream.return?.();
       else {
-        feed = { upstream: upstream as Results, subscribers: new Set() };
+        feed = { upstream: upstream as Results, subscribers: new Set(), marking };
         this.feeds.set(key, feed);
         void this.pump(key, feed);
       }
@@ -137,7 +152,9 @@ export class SharedSubscriptions {
       for (;;) {
         const { value, done } = await feed.upstream.next();
         if (done) break;
-        this.deliver(feed, payloadJson(value));
+        const mark = feed.marking.eventMark ?? null;
+        feed.marking.eventMark = null;
+        this.deliver(feed, payloadJson(value), mark);
       }
     } catch (error) {
       this.logger.error({ err: error, subscribers: feed.subscribers.size }, 'shared subscription feed failed');
@@ -146,6 +163,7 @@ export class SharedSubscriptions {
         payloadJson({
           errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })],
         }),
+        null,
       );
     } finally {
       if (this.feeds.get(key) === feed) this.feeds.delete(key);
@@ -153,7 +171,7 @@ export class SharedSubscriptions {
     }
   }
 
-  private deliver(feed: SharedFeed, payload: string): void {
-    for (const subscriber of feed.subscribers) subscriber.deliver(payload);
+  private deliver(feed: SharedFeed, payload: string, mark: string | null): void {
+    for (const subscriber of feed.subscribers) subscriber.deliver(payload, mark);
   }
 }

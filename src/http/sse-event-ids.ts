@@ -15,6 +15,11 @@ export interface StreamEventIds {
   resumeAfter: number | null;
   /** Set by a numbered stream's resolver for the event it is resolving: the id that event goes out with. */
   eventId: number | null;
+  /**
+   * Set by a live feed's resolver (handoffEvents) for the event it is resolving, as `handoffId#seq`:
+   * a shared feed tells a subscriber it closes for falling behind which event it last got.
+   */
+  eventMark?: string | null;
 }
 
 /** The Last-Event-ID header of an SSE request as a resume point, or null (absent, or not a seq we sent). */

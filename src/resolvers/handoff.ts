@@ -25,7 +25,7 @@ import { ProcedureRef } from '../schema/procedure.js';
 import { actorOf } from './actor.js';
 import '../schema/subscription-root.js';
 import { HandoffOrderInput } from '../schema/handoff-filter.js';
-import { streamStart, withEventId } from './event-ids.js';
+import { streamStart, withEventId, withEventMark } from './event-ids.js';
 import { handoffConnection, toHandoffOrder, toHandoffQuery } from './handoff-list.js';
 import { optionalPlainId, plainId } from './ids.js';
 import { toAuthorizedPayload, toPayload } from './payload.js';
@@ -196,7 +196,7 @@ builder.subscriptionFields((t) => ({
       }),
     },
     subscribe: (_root, args, context) => context.engine.handoffs.live(args.includeTests ?? false),
-    resolve: (event: HandoffEvent) => event,
+    resolve: (event: HandoffEvent, _args, context) => withEventMark(context, event),
   }),
 }));
 

@@ -33,6 +33,11 @@ function eventId(owner: string, seq: number): string {
   return `${owner}#${String(seq).padStart(SEQ_WIDTH, '0')}`;
 }
 
+/** An event as the log stores it: for fixtures that write many at once (benchmarks), not for the write path. */
+export function eventDocument(owner: string, seq: number, at: number, bodyText: string, writer?: string) {
+  return { _id: eventId(owner, seq), owner, seq, at, body: bodyText, ...(writer ? { writer } : {}) };
+}
+
 /**
  * Per-owner append-only event log, for any adapter. The caller numbers the events: an owner's
  * next seq lives in its own document and advances in the same compare-and-set as its state, so
@@ -102,6 +107,22 @@ export class EventLog<B> {
     return this.events.deleteMany({
       $or: owners.map((owner) => ({ _id: { $gt: eventId(owner, 0), $lte: eventId(owner, MAX_SEQ) } })),
     });
+  }
+
+  /** Whether the event `seq` of `owner` is stored. */
+  async has(owner: string, seq: number): Promise<boolean> {
+    return (await this.events.findOne({ _id: eventId(owner, seq) })) !== null;
+  }
+
+  /**
+   * Events of `owner` with afterSeq < seq <= upToSeq, oldest first, named by id: an index lookup
+   * on MongoDB, point reads on FerretDB (which reads the whole collection for an id range).
+   */
+  async between(owner: string, afterSeq: number, upToSeq: number): Promise<LoggedEvent<B>[]> {
+    if (upToSeq <= afterSeq) return [];
+    const ids = Array.from({ length: upToSeq - afterSeq }, (_, index) => eventId(owner, afterSeq + 1 + index));
+    const docs = await this.events.find({ _id: { $in: ids } }, { sort: { _id: 1 } });
+    return docs.map((doc) => ({ owner: doc.owner, seq: doc.seq, at: doc.at, body: JSON.parse(doc.body) as B }));
   }
 
   /** Events of `owner` with seq > afterSeq, oldest first. */

@@ -15,13 +15,24 @@ export const EMBEDDED_FILE = 'handoff.sqlite';
  */
 export async function openDatabase(
   config: Pick<Config, 'store' | 'mongodbUrl' | 'dataDir' | 'storeSync'>,
-  options: { logger: Logger; now: number; onDamage?: (error: Error) => void },
+  options: {
+    logger: Logger;
+    now: number;
+    onDamage?: (error: Error) => void;
+    /** This process in MongoDB write locks, and how to tell a dead one (see DocumentLocks). */
+    owner?: string;
+    isOwnerGone?: (owner: string) => boolean;
+  },
 ): Promise<Database> {
   switch (config.store) {
     case 'mongo': {
       // Loaded only here: the driver costs start-up time a SQLite server does not need to spend.
       const { MongoDatabase } = await import('./adapters/mongo.js');
-      return MongoDatabase.connect(config.mongodbUrl!);
+      return MongoDatabase.connect(config.mongodbUrl!, undefined, {
+        owner: options.owner,
+        isOwnerGone: options.isOwnerGone,
+        warn: (message, error) => options.logger.warn({ err: error }, message),
+      });
     }
     case 'memory':
       return SqliteDatabase.inMemory();

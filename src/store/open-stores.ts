@@ -30,11 +30,15 @@ export interface StoreOptions {
 /**
  * The engine's ports on one database: SQLite gets its native handoff store (a transition and its
  * events in one transaction) and a change feed when it is a file other processes may open;
- * MongoDB the document repositories and a change stream; any other Database (benchmark stubs,
+ * MongoDB the document repositories and the change log (see open-mongo-stores); any other Database (benchmark stubs,
  * fault-injecting wrappers in tests) the document repositories alone, as the only process.
  */
 export async function openStores(db: Database, options: StoreOptions): Promise<EngineStores> {
   const cacheBytes = options.finishedHandoffCacheBytes ?? 0;
+  // Loaded only for MongoDB: the driver costs start-up time a SQLite server does not need to spend. Its
+  // change log is in place before any repository opens, so every write from here on is announced.
+  const mongo = db.kind === 'mongo' ? await import('./adapters/open-mongo-stores.js') : null;
+  const changes = mongo ? await mongo.openChangeLogOf(db, options.writer) : null;
   const documents = {
     procedures: await ProcedureRepository.open(db),
     agents: await AgentRepository.open(db),
@@ -61,26 +65,10 @@ export async function openStores(db: Database, options: StoreOptions): Promise<E
       handoffChanges: shared ? new SqliteChangeFeed(db.connection, options.writer) : null,
     };
   }
+  if (mongo && changes)
+    return { ...documents, ...(await mongo.openMongoStores(db, options.writer, cacheBytes, changes)) };
   const handoffs = await HandoffRepository.open(db, cacheBytes, options.writer);
   const agentFeed = await AgentFeedRepository.open(db, options.writer);
-  if (db.kind === 'mongo') {
-    const [{ MongoDatabase }, { MongoChangeFeed }, { MongoCommittedEvents }] = await Promise.all([
-      import('./adapters/mongo.js'),
-      import('./adapters/mongo-change-feed.js'),
-      import('./adapters/mongo-committed-events.js'),
-    ]);
-    if (db instanceof MongoDatabase) {
-      const committedEvents = new MongoCommittedEvents(db);
-      return {
-        ...documents,
-        sharing: 'shared',
-        handoffs,
-        agentFeed,
-        handoffChanges: new MongoChangeFeed(db, options.writer),
-        committedEvents,
-      };
-    }
-  }
   // A stand-in Database (benchmarks, fault-injecting wrappers) keeps no commit order: no webhook deliveries.
   return { ...documents, sharing: 'exclusive', handoffs, agentFeed, handoffChanges: null, committedEvents: null };
 }

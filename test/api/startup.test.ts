@@ -68,7 +68,9 @@ describe('npm start', () => {
       expect(server.stdout()).toContain('(store: embedded)');
 
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
-      expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', store: 'embedded' });
       const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
       expect(graphiql.status).toBe(200);
       const page = await graphiql.text();

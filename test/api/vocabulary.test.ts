@@ -7,7 +7,12 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 /** Names of arguments and input fields that name an entity (step ids are names within a procedure, not entities). */
 const NAMES_AN_ENTITY =
   /^(id|ids|\w+Id|\w+Ids|agent|sourceAgent|targetAgent|requiredAgents|dependencies|validationRules|validateRules)$/;
-const STEP_IDS = new Set(['ProcedureStepInput.id', 'RollbackStepInput.id']);
+const STEP_IDS = new Set([
+  'ProcedureStepInput.id',
+  'RollbackStepInput.id',
+  'Query.stepSeries(stepId)',
+  'ApplyProcedureAdviceInput.stepIds',
+]);
 
 /** Every argument and input field of the served schema, with its type. */
 function inputsOfSchema(): { at: string; type: GraphQLInputType }[] {

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { testStoreSettings } from '../support/test-store.js';
 import { TEST_SERVER_SETTINGS } from './substitutions.js';
 
 export interface GraphQLAnswer {
@@ -25,7 +26,9 @@ export interface DocsServer {
 }
 
 export async function startDocsServer(pageEnv: Record<string, string>, listen: boolean): Promise<DocsServer> {
-  const config = loadConfig({ ...pageEnv, ...TEST_SERVER_SETTINGS });
+  // The test's store: in memory, or a fresh MongoDB database with HANDOFF_TEST_STORE=mongo (the CI script's MongoDB part).
+  const store = testStoreSettings();
+  const config = loadConfig({ ...pageEnv, ...TEST_SERVER_SETTINGS, ...store.settings });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   let origin: string | null = null;
   if (listen) origin = `127.0.0.1:${(await app.listen()).port}`;
@@ -41,7 +44,10 @@ export async function startDocsServer(pageEnv: Record<string, string>, listen: b
         return [(await response.json()) as GraphQLAnswer];
       return readEventStream(response, enough);
     },
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      await store.dispose();
+    },
   };
 }
 

@@ -1,7 +1,17 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { NextFrames, nextMessageHead } from '../../src/http/next-frames.js';
+import { NextFrames, nextFrameLength, nextMessageHead, writeNextFrame } from '../../src/http/next-frames.js';
+
+/** One frame, as the fan-out writer builds it. */
+class TestFrames extends NextFrames {
+  frame(head: Buffer, payload: string): Buffer {
+    const bytes = this.encode(payload);
+    const frame = Buffer.alloc(nextFrameLength(head, bytes));
+    expect(writeNextFrame(frame, 0, head, bytes)).toBe(frame.length);
+    return frame;
+  }
+}
 
 // ws's frame parser (what client libraries run); its type definitions do not declare it.
 const { Receiver } = createRequire(import.meta.url)('ws') as {
@@ -24,13 +34,13 @@ describe('server text frames', () => {
   // Around each length-field boundary (7 bits, 16 bits, 64 bits); a frame is head + payload + "}".
   it.each([1, 5, 125, 126, 1_000, 65_535, 65_536, 200_000])('encodes a %i-byte message so ws reads it back', (size) => {
     const body = 'é'.repeat(Math.floor((size - 1) / 2)) + 'x'.repeat((size - 1) % 2); // two bytes per é: lengths are in bytes
-    const frame = new NextFrames().frame(Buffer.alloc(0), body);
+    const frame = new TestFrames().frame(Buffer.alloc(0), body);
     expect(Buffer.byteLength(`${body}}`)).toBe(size);
     expect(decode(frame)).toEqual([`${body}}`]);
   });
 
   it('frames next messages of any operation id around a payload encoded once per event', () => {
-    const frames = new NextFrames();
+    const frames = new TestFrames();
     const payload = JSON.stringify({ data: { handoffEvents: { seq: 1, note: 'ünïcode' } } });
     const first = frames.frame(nextMessageHead('1'), payload);
     expect(JSON.parse(decode(first)[0])).toEqual({

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { MongoDatabase } from '../../src/store/adapters/mongo.js';
 import type { Database } from '../../src/store/collection.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { mongoSkipReason } from '../support/mongo-required.js';
 
 /** Opens a fresh, empty store of one kind and disposes of it afterwards. */
 export interface AdapterFixture {
@@ -55,7 +56,7 @@ function memoryFixture(): AdapterFixture {
 function mongoFixture(url: string | undefined): AdapterFixture {
   return {
     name: 'mongo',
-    skipReason: url ? null : 'set MONGODB_URL to run it',
+    skipReason: mongoSkipReason(),
     // A throwaway database per test keeps tests independent of each other and of real data.
     open: () => MongoDatabase.connect(url!, `handoff_contract_${randomUUID().slice(0, 8)}`),
     async dispose(db) {

@@ -6,6 +6,7 @@ import { type App, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/engine/shared/clock.js';
 import type { Database } from '../../src/store/collection.js';
+import { testStoreSettings } from './test-store.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -54,12 +55,21 @@ export interface TestServerOptions {
   spanExporter?: SpanExporter;
 }
 
-/** The app as the server builds it (in-memory store unless env says otherwise), not listening yet. */
+/**
+ * The app as the server builds it, not listening yet: an in-memory store unless env names one, or
+ * HANDOFF_TEST_STORE says otherwise (`dispose` then drops the test's database, after `app.close()`).
+ */
 export async function createTestApp(
   env: Record<string, string> = {},
   options: TestServerOptions = {},
-): Promise<{ app: App; logs: Record<string, any>[] }> {
-  const config: Config = loadConfig({ STORE: 'memory', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+): Promise<{ app: App; logs: Record<string, any>[]; dispose(): Promise<void> }> {
+  const store =
+    env.STORE || env.MONGODB_URL
+      ? { settings: {}, dispose: async () => undefined }
+      : options.db
+        ? { settings: { STORE: 'memory' }, dispose: async () => undefined }
+        : testStoreSettings();
+  const config: Config = loadConfig({ ...store.settings, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
   const logs: Record<string, any>[] = [];
   const logger = options.logLevel
     ? pino({ level: options.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line)) })
@@ -70,7 +80,7 @@ export async function createTestApp(
     clock: options.clock,
     spanExporter: options.spanExporter,
   });
-  return { app, logs };
+  return { app, logs, dispose: store.dispose };
 }
 
 /** A graphql-ws client for `url` (a string, or a function that opens the port on first use); closed by the caller. */
@@ -81,12 +91,12 @@ export function graphqlWsClient(
   return createClient({ url, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
-/** The real server on a free port with an in-memory store (unless env says otherwise). */
+/** The real server on a free port with an in-memory store (unless env or HANDOFF_TEST_STORE says otherwise). */
 export async function startTestServer(
   env: Record<string, string> = {},
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const { app, logs } = await createTestApp(env, options);
+  const { app, logs, dispose } = await createTestApp(env, options);
   const address = await app.listen();
   const url = `http://127.0.0.1:${address.port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${address.port}/graphql`;
@@ -118,6 +128,7 @@ export async function startTestServer(
     async close() {
       await Promise.all(clients.map((client) => client.dispose()));
       await app.close();
+      await dispose();
     },
   };
 }

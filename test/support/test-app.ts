@@ -42,7 +42,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: TestServerOptions = {},
 ): Promise<TestApp> {
-  const { app, logs } = await createTestApp(env, options);
+  const { app, logs, dispose } = await createTestApp(env, options);
   const clients: Client[] = [];
   let listening: Promise<string> | undefined;
   const wsUrl = () => {
@@ -79,6 +79,7 @@ export async function startTestApp(
     async close() {
       await Promise.all(clients.map((client) => client.dispose()));
       await app.close();
+      await dispose();
     },
   };
 }

@@ -1,121 +1,102 @@
-import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb';
-import type { AgentFeedEntry } from '../../engine/agents/agent-feed.js';
+import { LRUCache } from 'lru-cache';
 import type { AgentFeedChange } from '../../engine/agents/agent-feed-store.js';
-import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
-import type { HandoffChange, HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
-import type { MongoDatabase } from './mongo.js';
+import type { HandoffChangeFeed } from '../../engine/kernel/ports/handoff-store.js';
+import type { StoreChange } from '../change-publisher.js';
+import type { ChangeLog } from './change-log.js';
+import type { ChangeWakeup } from './change-wakeup.js';
+import type { MirrorHub } from './document-mirror.js';
 
-interface EventDocument {
-  owner: string;
-  seq: number;
-  at: number;
-  body: string;
-  writer?: string;
-}
+/** Handoffs and agents whose last delivered seq is remembered, to drop a change announced twice. */
+const REMEMBERED = 100_000;
+/** With `idleBackoff`: after reads that found nothing, the next waits 25, 50, 100, then 200 ms at most. */
+const IDLE_PAUSES_MS = [25, 50, 100, 200];
 
 /**
- * What other instances commit, from a MongoDB change stream: inserts into the handoff event log
- * and into agents' feeds by other writers, and signals or cancels recorded on handoff documents
- * (those bump `notices`, so ordinary transitions are not shipped to every instance; they are
- * delivered even when this instance wrote them: both are idempotent for the runner). The stream
- * pushes; the engine drains what arrived at each poll. A stream that fails is opened again after
- * the last change it delivered (its resume token), so nothing committed meanwhile is missed.
+ * What other processes committed, read from the change log by position (see ChangeLog for why
+ * that misses nothing and keeps each handoff's order). A change announced twice (by a process
+ * repairing one that died part-way) is delivered once: each handoff's and agent's last delivered
+ * seq is remembered. With a `wakeup` (a change stream on a replica set), the log is read only
+ * when something was appended, instead of at every poll. Mirrored documents (FerretDB) go to their
+ * mirrors here, not to the engine; `start` is where the mirrors were read, so following starts there.
  */
 export class MongoChangeFeed implements HandoffChangeFeed<AgentFeedChange> {
-  private stream: ChangeStream | null = null;
-  /** The last change taken: a reopened stream starts after it. */
-  private resumeToken: unknown = null;
-  private arrived: (HandoffChange | AgentFeedChange)[] = [];
-  private failure: unknown = null;
-  private delivered = 0;
+  private readonly handoffSeqs = new LRUCache<string, number>({ max: REMEMBERED });
+  private readonly agentSeqs = new LRUCache<string, number>({ max: REMEMBERED });
+  /** The last read stopped at its limit: the next reads on without waiting for a wake-up. */
+  private more = false;
+  private emptyReads = 0;
+  private quietUntil = 0;
+
+  private start: number | null;
 
   constructor(
-    private readonly db: MongoDatabase,
-    private readonly writer: string,
-  ) {}
-
-  private open(): void {
-    const pipeline: Document[] = [
-      {
-        $match: {
-          $or: [
-            { operationType: 'insert', 'ns.coll': 'handoff_events', 'fullDocument.writer': { $ne: this.writer } },
-            { operationType: 'insert', 'ns.coll': 'agent_feed', 'fullDocument.writer': { $ne: this.writer } },
-            {
-              operationType: 'update',
-              'ns.coll': 'handoffs',
-              'updateDescription.updatedFields.notices': { $exists: true },
-            },
-          ],
-        },
-      },
-    ];
-    const stream = this.db.watch(pipeline, this.resumeToken ? { startAfter: this.resumeToken } : {});
-    stream.on('change', (change: ChangeStreamDocument) => this.take(change));
-    stream.on('error', (error) => {
-      this.failure = error;
-      this.stream = null;
-      void stream.close().catch(() => undefined);
-    });
-    this.stream = stream;
-  }
-
-  private take(change: ChangeStreamDocument): void {
-    this.resumeToken = change._id;
-    if (change.operationType === 'insert' && change.ns.coll === 'agent_feed') {
-      const entry = JSON.parse((change.fullDocument as unknown as { body: string }).body) as AgentFeedEntry;
-      const last = this.arrived.at(-1);
-      if (last?.kind === 'agentFeed') last.entries.push(entry);
-      else this.arrived.push({ kind: 'agentFeed', entries: [entry] });
-      return;
-    }
-    if (change.operationType === 'insert') {
-      const doc = change.fullDocument as unknown as EventDocument;
-      const event = { ...(JSON.parse(doc.body) as HandoffEvent), handoffId: doc.owner, seq: doc.seq, at: doc.at };
-      const last = this.arrived.at(-1);
-      if (last?.kind === 'events') last.events.push(event);
-      else this.arrived.push({ kind: 'events', events: [event] });
-      return;
-    }
-    if (change.operationType !== 'update') return;
-    const handoffId = String(change.documentKey._id);
-    for (const [field, value] of Object.entries(change.updateDescription.updatedFields ?? {})) {
-      if (field.startsWith('signals.')) {
-        this.arrived.push({
-          kind: 'signal',
-          handoffId,
-          step: field.slice('signals.'.length),
-          payload: JSON.parse(value as string),
-        });
-      } else if (field === 'cancelRequest' && value) {
-        this.arrived.push({ kind: 'cancel', handoffId, reason: (value as { reason: string }).reason });
-      }
-    }
+    private readonly log: ChangeLog,
+    private readonly wakeup: ChangeWakeup | null,
+    private readonly mirrors: MirrorHub,
+    start: number,
+    /**
+     * Read less often while nothing comes (FerretDB: every read costs its single writer's time too):
+     * a change then arrives up to 200 ms later than the poll that could have read it.
+     */
+    private readonly idleBackoff = false,
+  ) {
+    this.start = start;
   }
 
   async head(): Promise<string> {
-    if (!this.stream) this.open();
-    return String(this.delivered);
+    // The first follower starts where the mirrors were read, so they miss nothing committed since.
+    const start = this.start;
+    this.start = null;
+    return String(start ?? (await this.log.head()));
   }
 
-  async read(
-    _position: string,
-    limit: number,
-  ): Promise<{ changes: (HandoffChange | AgentFeedChange)[]; position: string; more: boolean }> {
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = null;
-      this.open();
-      throw failure;
+  async read(position: string, limit: number): Promise<{ changes: StoreChange[]; position: string; more: boolean }> {
+    if (this.wakeup && !this.more && !this.wakeup.due()) return { changes: [], position, more: false };
+    if (!this.more && Date.now() < this.quietUntil) return { changes: [], position, more: false };
+    const read = await this.log.readAfter(Number(position) || 0, limit, { skipOwn: true });
+    if (this.idleBackoff) this.pauseWhenQuiet(String(read.position) === position);
+    const changes: StoreChange[] = [];
+    for (const record of read.records) {
+      if (record.writer === this.log.settings.writer && !record.toWriter) continue;
+      for (const change of record.changes) {
+        if (change.kind === 'mirror') {
+          this.mirrors.apply(change);
+          continue;
+        }
+        const fresh = this.unseen(change);
+        if (fresh) changes.push(fresh);
+      }
     }
-    if (!this.stream) this.open();
-    const changes = this.arrived.splice(0, limit);
-    this.delivered += changes.length;
-    return { changes, position: String(this.delivered), more: this.arrived.length > 0 };
+    this.more = read.records.length === limit;
+    return { changes, position: String(read.position), more: this.more };
+  }
+
+  private pauseWhenQuiet(quiet: boolean): void {
+    this.emptyReads = quiet ? this.emptyReads + 1 : 0;
+    if (quiet) this.quietUntil = Date.now() + IDLE_PAUSES_MS[Math.min(this.emptyReads, IDLE_PAUSES_MS.length) - 1]!;
+  }
+
+  /** The change without what was delivered before (null when nothing is left). */
+  private unseen(change: StoreChange): StoreChange | null {
+    if (change.kind === 'events') {
+      const events = change.events.filter((event) => this.advance(this.handoffSeqs, event.handoffId, event.seq));
+      return events.length > 0 ? { kind: 'events', events } : null;
+    }
+    if (change.kind === 'agentFeed') {
+      const entries = change.entries.filter((entry) => this.advance(this.agentSeqs, entry.agentId, entry.seq));
+      return entries.length > 0 ? { kind: 'agentFeed', entries } : null;
+    }
+    // Signals and cancels are idempotent where they land.
+    return change;
+  }
+
+  private advance(seqs: LRUCache<string, number>, key: string, seq: number): boolean {
+    if (seq <= (seqs.get(key) ?? 0)) return false;
+    seqs.set(key, seq);
+    return true;
   }
 
   async close(): Promise<void> {
-    await this.stream?.close();
-    this.stream = null;
+    await this.wakeup?.close();
   }
 }

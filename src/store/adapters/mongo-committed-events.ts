@@ -1,54 +1,51 @@
-import type { ChangeStream, ChangeStreamInsertDocument, Document } from 'mongodb';
 import type { HandoffEvent } from '../../engine/kernel/handoff/handoff-event.js';
 import type { CommittedHandoffEvents } from '../../engine/kernel/ports/committed-events.js';
-import type { MongoDatabase } from './mongo.js';
+import type { ChangeLog } from './change-log.js';
 
-interface EventDocument extends Document {
-  owner: string;
-  seq: number;
-  at: number;
-  body: string;
+/** `n` (records up to n read) or `n:k` (and the first k events of record n + 1). */
+function parsePosition(position: string): { record: number; skip: number } {
+  const [record, skip] = position.split(':').map(Number);
+  return { record: Number.isSafeInteger(record) ? record! : 0, skip: Number.isSafeInteger(skip) ? skip! : 0 };
 }
 
-/** Inserts into the handoff event log, by every writer: what webhook subscriptions are fed from. */
-const EVENT_INSERTS: Document[] = [{ $match: { operationType: 'insert', 'ns.coll': 'handoff_events' } }];
-
 /**
- * The handoff event log in commit order, from a MongoDB change stream: a position is the stream's
- * resume token (as JSON), so a cursor stored with a subscription resumes exactly after the last
- * event it read, by any process, after any restart (within the oplog's window). Each read opens a
- * stream after the position, takes what is there without waiting, and closes it.
+ * Every process's handoff events in commit order, from the change log: a position is a record's
+ * number (and how many of its events were taken), so a cursor stored with a webhook subscription
+ * resumes exactly after the last event it read, by any process, after any restart, within the
+ * change log's retention. An event announced twice (a repair) reaches the webhook store twice,
+ * which stores its delivery once.
  */
 export class MongoCommittedEvents implements CommittedHandoffEvents {
-  constructor(private readonly db: MongoDatabase) {}
+  constructor(private readonly log: ChangeLog) {}
 
   async head(): Promise<string> {
-    return this.within(this.db.watch(EVENT_INSERTS), async (stream) => {
-      // The first (empty) batch carries the post-batch resume token: "now".
-      await stream.tryNext();
-      return JSON.stringify(stream.resumeToken);
-    });
+    return String(await this.log.head());
   }
 
   async read(position: string, limit: number): Promise<{ events: HandoffEvent[]; position: string }> {
-    const stream = this.db.watch(EVENT_INSERTS, { startAfter: JSON.parse(position) as unknown });
-    return this.within(stream, async (open) => {
-      const events: HandoffEvent[] = [];
-      while (events.length < limit) {
-        const change = (await open.tryNext()) as ChangeStreamInsertDocument<EventDocument> | null;
-        if (!change) break;
-        const doc = change.fullDocument;
-        events.push({ ...(JSON.parse(doc.body) as HandoffEvent), handoffId: doc.owner, seq: doc.seq, at: doc.at });
+    const start = parsePosition(position);
+    let { record: after, skip } = start;
+    const events: HandoffEvent[] = [];
+    // Records without events (signals, mirrored documents) are read past until `limit` events or the head.
+    for (;;) {
+      const read = await this.log.readAfter(after, limit);
+      if (read.records.length === 0) {
+        if (after !== start.record || skip !== start.skip) return { events, position: String(after) };
+        // Nothing new: the same position (the dispatcher sees it caught up), unless the floor moved past it.
+        return { events, position: read.position > after ? String(read.position) : position };
       }
-      return { events, position: JSON.stringify(open.resumeToken) };
-    });
-  }
-
-  private async within<T>(stream: ChangeStream, use: (stream: ChangeStream) => Promise<T>): Promise<T> {
-    try {
-      return await use(stream);
-    } finally {
-      await stream.close();
+      for (const record of read.records) {
+        const inRecord = record.changes.flatMap((change) => (change.kind === 'events' ? change.events : []));
+        const room = limit - events.length;
+        if (inRecord.length - skip > room) {
+          events.push(...inRecord.slice(skip, skip + room));
+          return { events, position: `${after}:${skip + room}` };
+        }
+        events.push(...inRecord.slice(skip));
+        after = record.position;
+        skip = 0;
+      }
+      if (events.length >= limit || read.records.length < limit) return { events, position: String(after) };
     }
   }
 }

@@ -1,139 +1,58 @@
-import {
-  type ChangeStream,
-  type ChangeStreamOptions,
-  type Db,
-  type Document,
-  type Collection as DriverCollection,
-  MongoClient,
-  MongoNetworkError,
-  MongoServerError,
-  MongoServerSelectionError,
-} from 'mongodb';
-import { StoreUnavailableError } from '../../engine/kernel/ports/store-errors.js';
+import { hostname } from 'node:os';
+import { type Db, MongoClient } from 'mongodb';
 import {
   type Collection,
   type Database,
-  DuplicateKeyError,
-  type Filter,
-  type FindOptions,
   type IndexSpec,
+  type MirrorSpec,
   OperationCounter,
   type StoredDocument,
-  type Update,
 } from '../collection.js';
+import { DocumentLocks } from './document-locks.js';
+import { DocumentMirror, MirrorHub } from './document-mirror.js';
+import { MongoCollection } from './mongo-collection.js';
+import { translateMongoError } from './mongo-errors.js';
+import { type MongoServerInfo, probeServer } from './mongo-server.js';
+import { WriteGate } from './write-gate.js';
 
-const DUPLICATE_KEY = 11000;
+/** Writes one process keeps in flight on a server that takes one at a time (see WriteGate). */
+const WRITES_IN_FLIGHT_ON_A_SINGLE_WRITER = 8;
+/** How long a write lock outlives a process that died holding it (see DocumentLocks). */
+const WRITE_LOCK_MS = 30_000;
 
-/** Server error labels under which the driver (or a retry) may succeed later: the store is unavailable, not wrong. */
-const TRANSIENT_LABELS = ['RetryableWriteError', 'TransientTransactionError', 'ResetPool', 'SystemOverloadedError'];
-
-/** A taken key as DuplicateKeyError; a lost primary, a network fault or a full disk as StoreUnavailableError (reads too). */
-function translate(name: string, error: unknown): never {
-  if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
-    throw new DuplicateKeyError(name, JSON.stringify(error.keyValue ?? {}));
-  }
-  const transient =
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    (error instanceof MongoServerError &&
-      (TRANSIENT_LABELS.some((label) => error.hasErrorLabel(label)) || error.codeName === 'OutOfDiskSpace'));
-  if (transient) throw new StoreUnavailableError(`write to ${name}`, error);
-  throw error;
+export interface MongoConnectOptions {
+  /** Who this process is in write locks (default: host and pid). */
+  owner?: string;
+  /** Whether a lock holder is known to be gone (a dead local process): its locks are taken at once. */
+  isOwnerGone?: (owner: string) => boolean;
+  /** How long a write lock outlives a process that died holding it (default 30 s; tests shorten it). */
+  lockMs?: number;
+  /** Reports what the store cannot report to a caller (a lock left to expire); the app logs it. */
+  warn?: (message: string, error: unknown) => void;
 }
 
-class MongoCollection<T extends StoredDocument> implements Collection<T> {
-  constructor(
-    private readonly name: string,
-    // biome-ignore lint/suspicious/noExplicitAny: the driver's generic filter types fight a dialect-agnostic interface; documents are plain objects
-    private readonly driver: DriverCollection<any>,
-    private readonly counter: OperationCounter,
-  ) {}
-
-  async insertOne(doc: T): Promise<void> {
-    this.counter.writes++;
-    await this.driver.insertOne({ ...doc }).catch((error) => translate(this.name, error));
-  }
-
-  async insertMany(docs: T[]): Promise<void> {
-    if (docs.length === 0) return;
-    this.counter.writes++;
-    // All or nothing: MongoDB has no multi-document atomicity outside transactions, so undo on failure.
-    try {
-      await this.driver.insertMany(
-        docs.map((doc) => ({ ...doc })),
-        { ordered: true },
-      );
-    } catch (error) {
-      const inserted = (error as { insertedIds?: Record<number, string> }).insertedIds ?? {};
-      const ids = Object.values(inserted);
-      if (ids.length > 0) await this.driver.deleteMany({ _id: { $in: ids } });
-      translate(this.name, error);
-    }
-  }
-
-  async findOne(filter: Filter): Promise<T | null> {
-    this.counter.reads++;
-    return (await this.driver.findOne(filter).catch((error) => translate(this.name, error))) as T | null;
-  }
-
-  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
-    this.counter.reads++;
-    let cursor = this.driver.find(filter);
-    if (options.sort) cursor = cursor.sort(options.sort);
-    if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit) cursor = cursor.limit(options.limit);
-    return (await cursor.toArray().catch((error) => translate(this.name, error))) as T[];
-  }
-
-  async count(filter: Filter): Promise<number> {
-    this.counter.reads++;
-    return this.driver.countDocuments(filter).catch((error) => translate(this.name, error));
-  }
-
-  async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<T | null> {
-    this.counter.writes++;
-    try {
-      return (await this.driver.findOneAndUpdate(filter, update, {
-        returnDocument: 'after',
-        upsert: options.upsert ?? false,
-      })) as T | null;
-    } catch (error) {
-      return translate(this.name, error);
-    }
-  }
-
-  async updateMany(filter: Filter, update: Update): Promise<number> {
-    this.counter.writes++;
-    try {
-      // matched, not modified: the same count the embedded adapter gives
-      return (await this.driver.updateMany(filter, update)).matchedCount;
-    } catch (error) {
-      return translate(this.name, error);
-    }
-  }
-
-  async deleteOne(filter: Filter): Promise<boolean> {
-    this.counter.writes++;
-    return (await this.driver.deleteOne(filter).catch((error) => translate(this.name, error))).deletedCount > 0;
-  }
-
-  async deleteMany(filter: Filter): Promise<number> {
-    this.counter.writes++;
-    return (await this.driver.deleteMany(filter).catch((error) => translate(this.name, error))).deletedCount;
-  }
-}
-
-/** The production store: one MongoClient per process, majority writes, indexes made at start-up. */
+/**
+ * The production store: one MongoClient per process, majority writes, indexes made at start-up.
+ * It runs on MongoDB and on FerretDB (what CI runs it on): `server` says which, and what follows
+ * from it (see docs/mongodb.md).
+ */
 export class MongoDatabase implements Database {
   readonly kind = 'mongo' as const;
   readonly operations = new OperationCounter();
+  /** The mirrors of this process's collections (FerretDB only) and how they hear of other processes' writes. */
+  readonly mirrors = new MirrorHub();
 
   private constructor(
     private readonly client: MongoClient,
-    private readonly db: Db,
+    /** The driver's database: for the adapter's own collections (change log), not for repositories. */
+    readonly driverDb: Db,
+    readonly server: MongoServerInfo,
+    readonly locks: DocumentLocks,
+    /** Every write of this process goes through it (the change log's too). */
+    readonly writes: WriteGate,
   ) {}
 
-  static async connect(url: string, databaseName?: string): Promise<MongoDatabase> {
+  static async connect(url: string, databaseName?: string, options: MongoConnectOptions = {}): Promise<MongoDatabase> {
     const client = new MongoClient(url, {
       maxPoolSize: 50,
       minPoolSize: 2,
@@ -142,36 +61,84 @@ export class MongoDatabase implements Database {
       readConcern: { level: 'majority' },
       retryWrites: true,
     });
-    await client.connect();
-    return new MongoDatabase(client, client.db(databaseName));
+    try {
+      await client.connect();
+      const db = client.db(databaseName);
+      const server = await probeServer(db);
+      const writes = new WriteGate(server.writesOneAtATime ? WRITES_IN_FLIGHT_ON_A_SINGLE_WRITER : null);
+      const locks = await DocumentLocks.open(db, writes, {
+        lockMs: options.lockMs ?? WRITE_LOCK_MS,
+        owner: options.owner ?? `${hostname()}:${process.pid}`,
+        isOwnerGone: options.isOwnerGone,
+        onReleaseFailure: (key, error) => options.warn?.(`could not release the write lock ${key}; it expires`, error),
+      });
+      return new MongoDatabase(client, db, server, locks, writes);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      return translateMongoError('the database', error);
+    }
   }
 
-  async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
-    const driver = this.db.collection(name);
+  async collection<T extends StoredDocument>(
+    name: string,
+    indexes: IndexSpec[] = [],
+    options: { mirror?: MirrorSpec } = {},
+  ): Promise<Collection<T>> {
+    const driver = this.driverDb.collection(name);
     for (const index of indexes) {
       // Keyset pages sort on (field, _id): with _id in the index a page is one range walk, not an in-memory sort.
       const fields = index.unique || index.fields.includes('_id') ? index.fields : [...index.fields, '_id'];
       const keys = Object.fromEntries(fields.map((field) => [field, 1 as const]));
-      await driver.createIndex(keys, { unique: index.unique ?? false, sparse: index.unique ?? false });
+      await driver
+        .createIndex(keys, { unique: index.unique ?? false, sparse: index.unique ?? false })
+        .catch((error) => translateMongoError(name, error));
     }
-    return new MongoCollection<T>(name, driver, this.operations);
+    // Indexes serve these queries on MongoDB; FerretDB would read the whole collection for each.
+    const mirror = options.mirror && this.server.pushesDownIdOnly ? new DocumentMirror<T>(name, options.mirror) : null;
+    if (mirror) {
+      const kept = await driver
+        .find(mirror.keep, { projection: Object.fromEntries(mirror.fields.map((field) => [field, 1])) })
+        .toArray()
+        .catch((error) => translateMongoError(name, error));
+      for (const doc of kept) mirror.put(String(doc._id), doc as unknown as T);
+      this.mirrors.register(mirror as unknown as DocumentMirror<StoredDocument>);
+    }
+    return new MongoCollection<T>(
+      name,
+      driver,
+      this.operations,
+      this.locks,
+      this.writes,
+      this.server.pushesDownIdOnly,
+      {
+        mirror,
+        hub: this.mirrors,
+      },
+    );
+  }
+
+  /**
+   * `changeFeed`: `change-stream` on a replica set (the change log is read when a change stream says
+   * something was appended, and at least every second), else `position-poll` (read at every poll).
+   */
+  describe(): Record<string, string> {
+    return {
+      server: this.server.description,
+      changeFeed: this.server.changeStreams ? 'change-stream' : 'position-poll',
+    };
   }
 
   async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
-  }
-
-  /** A change stream over the whole database (it needs a replica set, as docker-compose runs). */
-  watch(pipeline: Document[], options: ChangeStreamOptions = {}): ChangeStream {
-    return this.db.watch(pipeline, options);
+    await this.driverDb.command({ ping: 1 }).catch((error) => translateMongoError('the database', error));
   }
 
   /** Drops every collection: for contract tests against a throwaway database only. */
   async dropDatabase(): Promise<void> {
-    await this.db.dropDatabase();
+    await this.driverDb.dropDatabase();
   }
 
   async close(): Promise<void> {
+    this.locks.close();
     await this.client.close();
   }
 }

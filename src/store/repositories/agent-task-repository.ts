@@ -68,13 +68,23 @@ export class AgentTaskRepository implements AgentTaskStore {
 
   static async open(db: Database): Promise<AgentTaskRepository> {
     return new AgentTaskRepository(
-      await db.collection<AgentTaskDocument>('agent_tasks', [
-        { fields: ['agentId', 'offeredAt'] },
-        { fields: ['handoffId', 'status'] },
-        { fields: ['handoffId', 'actionId'] },
-        // Claimed tasks by their last heartbeat: what the heartbeat timeouts are found from.
-        { fields: ['status', 'lastHeartbeatAt'] },
-      ]),
+      await db.collection<AgentTaskDocument>(
+        'agent_tasks',
+        [
+          { fields: ['agentId', 'offeredAt'] },
+          { fields: ['handoffId', 'status'] },
+          { fields: ['handoffId', 'actionId'] },
+          // Claimed tasks by their last heartbeat: what the heartbeat timeouts are found from.
+          { fields: ['status', 'lastHeartbeatAt'] },
+        ],
+        // Asked at every scheduler tick: in memory where the server would read every task (see MirrorSpec).
+        {
+          mirror: {
+            keep: { status: 'CLAIMED' },
+            fields: ['status', 'heartbeatTimeoutMs', 'lastHeartbeatAt', 'claimedAt'],
+          },
+        },
+      ),
     );
   }
 
@@ -110,14 +120,23 @@ export class AgentTaskRepository implements AgentTaskStore {
    * and those past their own timeout kept.
    */
   async silent(now: number, limit: number): Promise<AgentTask[]> {
-    const claimed = await this.tasks.find(
+    const isSilent = (doc: AgentTaskDocument) =>
+      doc.status === 'CLAIMED' &&
+      (doc.heartbeatTimeoutMs ?? null) !== null &&
+      (doc.lastHeartbeatAt ?? doc.claimedAt ?? now) + (doc.heartbeatTimeoutMs ?? 0) <= now;
+    const claimed = await (this.tasks.mirror ?? this.tasks).find(
       { status: 'CLAIMED', heartbeatTimeoutMs: { $ne: null } },
       { sort: { lastHeartbeatAt: 1 }, limit: 10 * limit },
     );
-    return claimed
-      .filter((doc) => (doc.lastHeartbeatAt ?? doc.claimedAt ?? now) + (doc.heartbeatTimeoutMs ?? 0) <= now)
-      .slice(0, limit)
-      .map(toTask);
+    const candidates = claimed.filter(isSilent).slice(0, limit);
+    if (!this.tasks.mirror) return candidates.map(toTask);
+    // The mirror holds only what finds them: the tasks themselves are read (and checked again) by id.
+    const read = await findManyInOrder(
+      this.tasks,
+      candidates.map((doc) => doc._id),
+      (doc) => doc,
+    );
+    return read.filter((doc): doc is AgentTaskDocument => doc !== null && isSilent(doc)).map(toTask);
   }
 
   async deleteOfHandoffs(handoffIds: readonly string[]): Promise<number> {

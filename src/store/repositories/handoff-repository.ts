@@ -26,6 +26,7 @@ import {
   type TransitionOptions,
   type TransitionOutcome,
 } from '../../engine/kernel/ports/handoff-store.js';
+import { type ChangePublisher, UNPUBLISHED } from '../change-publisher.js';
 import type { Collection, Database, Filter } from '../collection.js';
 import { EventLog, type LoggedEvent } from '../event-log.js';
 import { decodeHandoffCursor, encodeHandoffCursor } from '../handoff-cursor.js';
@@ -37,7 +38,7 @@ import { addOrderFields } from './handoff-order-fields.js';
 
 type StoredEventBody = Omit<HandoffEvent, 'handoffId' | 'seq' | 'at'>;
 
-interface HandoffDocument {
+export interface HandoffDocument {
   _id: string;
   version: number;
   seq: number;
@@ -86,6 +87,26 @@ const DEADLINE_APPLIES = ['PENDING', 'RUNNING', 'WAITING'];
 /** Priority ranks, highest first: the due query reads one range of the due index per rank. */
 const RANKS_HIGH_FIRST = [3, 2, 1, 0];
 
+/**
+ * What the scheduler asks about several times a second (due, overdue, unfinished, lease holders),
+ * all about unfinished handoffs: kept in memory where the server would read every stored handoff
+ * for it (FerretDB; see MirrorSpec). Its answers are checked again by the guarded write that follows.
+ */
+const SCHEDULING_MIRROR = {
+  keep: { status: { $in: [...UNFINISHED_STATUSES] } },
+  fields: [
+    'status',
+    'priority',
+    'priorityRank',
+    'dueAt',
+    'leaseOwner',
+    'leaseExpiresAt',
+    'deadlineAt',
+    'cancelRequest',
+    'createdAt',
+  ],
+};
+
 /** Fixed when a handoff is created (what, who, when): written once. */
 function identityFields(handoff: Handoff) {
   return {
@@ -114,6 +135,31 @@ function progressFields(handoff: Handoff, at: number) {
     updatedAt: at,
     retrying: hasRetryingStep(handoff),
     deadlineAt: isFinal(handoff.status) ? null : (handoff.deadlineAt ?? null),
+  };
+}
+
+/**
+ * A finished handoff (version and seq set) as this repository stores it, its last event as its outbox:
+ * for fixtures that write many at once with a driver (benchmarks), not for the write path.
+ */
+export function finishedHandoffDocument(
+  handoff: Handoff,
+  lastEvent: HandoffEvent,
+  cancelRequest: { reason: string; at: number } | null,
+): HandoffDocument {
+  const at = handoff.finishedAt ?? handoff.createdAt;
+  return {
+    _id: handoff.id,
+    ...identityFields(handoff),
+    ...progressFields(handoff, at),
+    metadata: JSON.stringify(handoff.metadata),
+    outbox: JSON.stringify([lastEvent]),
+    leaseOwner: null,
+    leaseExpiresAt: 0,
+    signals: {},
+    cancelRequest,
+    requestsRev: 0,
+    dueAt: null,
   };
 }
 
@@ -204,44 +250,66 @@ const toFilter = handoffDocumentFilter;
 /**
  * Handoffs and their event history. Every state change is one compare-and-set on the
  * document that also records the change's events (the outbox); the events are then
- * copied to the log, and copied again on recovery if the process died in between.
+ * appended to the change log (other processes follow it) and copied to the handoff's log,
+ * while the document's write lock is held, and again on recovery if the process died in between.
  */
 export class HandoffRepository implements HandoffStore {
+  /** Where the scheduler's questions are answered: the in-memory mirror where the adapter keeps one. */
+  private readonly scheduling: Collection<HandoffDocument>;
+
   private constructor(
     private readonly handoffs: Collection<HandoffDocument>,
     private readonly log: EventLog<StoredEventBody>,
     private readonly finished: FinishedHandoffs,
-  ) {}
+    private readonly publisher: ChangePublisher,
+  ) {
+    this.scheduling = handoffs.mirror ?? handoffs;
+  }
 
-  /** `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none). */
-  static async open(db: Database, finishedCacheBytes = 0, writer?: string): Promise<HandoffRepository> {
-    const handoffs = await db.collection<HandoffDocument>('handoffs', [
-      { fields: ['status', 'createdAt'] },
-      { fields: ['createdAt'] },
-      { fields: ['testId', 'createdAt'] },
-      { fields: ['leaseOwner'] },
-      // The list orders (each with _id last, see the adapters) and the filters that narrow most.
-      { fields: ['updatedAt'] },
-      { fields: ['status', 'updatedAt'] },
-      { fields: ['priorityRank', 'createdAt'] },
-      { fields: ['status', 'priorityRank', 'createdAt'] },
-      { fields: ['retrying', 'createdAt'] },
-      { fields: ['sourceAgent', 'createdAt'] },
-      { fields: ['targetAgent', 'createdAt'] },
-      { fields: ['finishedAt'] },
-      // What the scheduler reads: due handoffs per priority, and deadlines that passed.
-      { fields: ['priorityRank', 'dueAt'] },
-      { fields: ['deadlineAt'] },
-    ]);
+  /**
+   * `finishedCacheBytes`: budget for finished handoffs kept parsed in memory, by stored text size (0: none).
+   * `publisher`: where commits are announced to other processes (none for a store only this process uses).
+   */
+  static async open(
+    db: Database,
+    finishedCacheBytes = 0,
+    writer?: string,
+    publisher: ChangePublisher = UNPUBLISHED,
+  ): Promise<HandoffRepository> {
+    const handoffs = await db.collection<HandoffDocument>(
+      'handoffs',
+      [
+        { fields: ['status', 'createdAt'] },
+        { fields: ['createdAt'] },
+        { fields: ['testId', 'createdAt'] },
+        { fields: ['leaseOwner'] },
+        // The list orders (each with _id last, see the adapters) and the filters that narrow most.
+        { fields: ['updatedAt'] },
+        { fields: ['status', 'updatedAt'] },
+        { fields: ['priorityRank', 'createdAt'] },
+        { fields: ['status', 'priorityRank', 'createdAt'] },
+        { fields: ['retrying', 'createdAt'] },
+        { fields: ['sourceAgent', 'createdAt'] },
+        { fields: ['targetAgent', 'createdAt'] },
+        { fields: ['finishedAt'] },
+        // What the scheduler reads: due handoffs per priority, and deadlines that passed.
+        { fields: ['priorityRank', 'dueAt'] },
+        { fields: ['deadlineAt'] },
+      ],
+      { mirror: SCHEDULING_MIRROR },
+    );
     await moveMetadataOutOfState(handoffs);
     await addFinishedAt(handoffs);
     await addDueTimes(handoffs);
     await addOrderFields(handoffs, toHandoff);
-    return new HandoffRepository(
+    const repository = new HandoffRepository(
       handoffs,
       await EventLog.open<StoredEventBody>(db, 'handoff', writer),
       new FinishedHandoffs(finishedCacheBytes),
+      publisher,
     );
+    publisher.onAbandoned('handoffs', (id) => repository.republish(id));
+    return repository;
   }
 
   /**
@@ -249,8 +317,54 @@ export class HandoffRepository implements HandoffStore {
    * a failed write) between the state change and the log write, they may be only in the outbox.
    */
   async repairLog(id: string): Promise<void> {
+    await this.publisher.locked('handoffs', id, async () => {
+      const doc = await this.handoffs.findOne({ _id: id });
+      if (doc) await this.finishOutbox(JSON.parse(doc.outbox) as HandoffEvent[]);
+    });
+  }
+
+  /**
+   * A writer died holding the handoff's lock: it may have committed a transition, a signal or a
+   * cancel without announcing it. All of them are announced again (followers drop what they had).
+   */
+  private async republish(id: string): Promise<void> {
     const doc = await this.handoffs.findOne({ _id: id });
-    if (doc) await this.writeEvents(JSON.parse(doc.outbox) as HandoffEvent[]);
+    if (!doc) return;
+    const { signals, cancelRequest } = requestsOf(doc);
+    await this.publisher.publish(
+      [
+        ...Object.entries(signals).map(([step, payload]) => ({
+          kind: 'signal' as const,
+          handoffId: id,
+          step,
+          payload,
+        })),
+        ...(cancelRequest ? [{ kind: 'cancel' as const, handoffId: id, reason: cancelRequest.reason }] : []),
+      ],
+      'everyone',
+    );
+    await this.finishOutbox(JSON.parse(doc.outbox) as HandoffEvent[]);
+  }
+
+  /**
+   * Announces a transition's events and copies them to the log, in that order: events found in the
+   * log were announced already. `others`: this process's engine told its own listeners of them.
+   */
+  private async announce(
+    events: HandoffEvent[],
+    texts?: string[],
+    audience: 'others' | 'everyone' = 'others',
+  ): Promise<void> {
+    await this.publisher.publish([{ kind: 'events', events }], audience);
+    await this.writeEvents(events, texts);
+  }
+
+  /** Announces and logs an outbox unless its last event is in the log already (then all of it was done). */
+  private async finishOutbox(outbox: HandoffEvent[]): Promise<void> {
+    const last = outbox.at(-1);
+    if (!last || (await this.log.has(last.handoffId, last.seq))) return;
+    // Another process (or one that died) committed them: nobody here was told.
+    await this.announce(outbox, undefined, 'everyone');
   }
 
   /** Stores a new handoff with its first events; DuplicateKeyError when the id exists. */
@@ -262,21 +376,23 @@ export class HandoffRepository implements HandoffStore {
   ): Promise<HandoffEvent[]> {
     const events = drafts.map((draft, index) => eventFrom(handoff, draft, index + 1, at));
     const stored: Handoff = { ...handoff, seq: events.length, version: 1 };
-    await this.handoffs.insertOne({
-      _id: handoff.id,
-      ...identityFields(stored),
-      ...progressFields(stored, at),
-      metadata: JSON.stringify(handoff.metadata),
-      outbox: JSON.stringify(events),
-      leaseOwner: lease?.owner ?? null,
-      leaseExpiresAt: lease?.expiresAt ?? 0,
-      signals: {},
-      cancelRequest: null,
-      requestsRev: 0,
-      // Its creator runs it while the lease lasts; without one any scheduler may take it now.
-      dueAt: lease ? lease.expiresAt : at,
+    await this.publisher.locked('handoffs', handoff.id, async () => {
+      await this.handoffs.insertOne({
+        _id: handoff.id,
+        ...identityFields(stored),
+        ...progressFields(stored, at),
+        metadata: JSON.stringify(handoff.metadata),
+        outbox: JSON.stringify(events),
+        leaseOwner: lease?.owner ?? null,
+        leaseExpiresAt: lease?.expiresAt ?? 0,
+        signals: {},
+        cancelRequest: null,
+        requestsRev: 0,
+        // Its creator runs it while the lease lasts; without one any scheduler may take it now.
+        dueAt: lease ? lease.expiresAt : at,
+      });
+      await this.announce(events);
     });
-    await this.writeEvents(events);
     Object.assign(handoff, { seq: stored.seq, version: stored.version, updatedAt: at });
     return events;
   }
@@ -314,21 +430,23 @@ export class HandoffRepository implements HandoffStore {
     if (options.writesMetadata)
       Object.assign(fields, { metadata: JSON.stringify(next.metadata), metaQuery: metadataForQueries(next.metadata) });
     if (release) Object.assign(fields, { leaseOwner: null, leaseExpiresAt: 0, dueAt: release.dueAt });
-    const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
-    if (!updated)
-      return this.refused(next.id, {
-        version: expectedVersion,
-        leaseOwner,
-        requireUnleased: options.requireUnleased,
-        at,
-        honoursCancel,
-        requestsSeen: release?.requestsSeen,
-      });
-    // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
-    this.finished.forgetOne(next.id);
-    next.updatedAt = at;
-    await this.writeEvents(events, texts);
-    return { applied: true, events, requests: requestsOf(updated) };
+    return this.publisher.locked('handoffs', next.id, async (): Promise<TransitionOutcome> => {
+      const updated = await this.handoffs.findOneAndUpdate(guard, { $set: fields });
+      if (!updated)
+        return this.refused(next.id, {
+          version: expectedVersion,
+          leaseOwner,
+          requireUnleased: options.requireUnleased,
+          at,
+          honoursCancel,
+          requestsSeen: release?.requestsSeen,
+        });
+      // A redrive takes a finished handoff out of its final status: a cached copy is no longer true.
+      this.finished.forgetOne(next.id);
+      next.updatedAt = at;
+      await this.announce(events, texts);
+      return { applied: true, events, requests: requestsOf(updated) };
+    });
   }
 
   /**
@@ -374,9 +492,9 @@ export class HandoffRepository implements HandoffStore {
     );
   }
 
-  /** Copies a record's outbox to the log again: after a crash it may not have arrived. */
+  /** Copies a record's outbox to the log (and the change log) again: after a crash it may not have arrived. */
   async flushOutbox(record: HandoffRecord): Promise<void> {
-    await this.writeEvents(record.outbox);
+    await this.publisher.locked('handoffs', record.handoff.id, () => this.finishOutbox(record.outbox));
   }
 
   async get(id: string): Promise<Handoff | null> {
@@ -468,7 +586,7 @@ export class HandoffRepository implements HandoffStore {
     const due: DueHandoff[] = [];
     for (const rank of RANKS_HIGH_FIRST) {
       if (due.length >= limit) break;
-      const docs = await this.handoffs.find(
+      const docs = await this.scheduling.find(
         { priorityRank: rank, dueAt: { $lte: now }, leaseExpiresAt: { $lte: now } },
         { sort: { priorityRank: 1, dueAt: 1 }, limit: limit - due.length },
       );
@@ -478,7 +596,7 @@ export class HandoffRepository implements HandoffStore {
   }
 
   async overdue(now: number, limit: number): Promise<string[]> {
-    const docs = await this.handoffs.find(
+    const docs = await this.scheduling.find(
       {
         deadlineAt: { $lte: now },
         status: { $in: DEADLINE_APPLIES },
@@ -491,12 +609,12 @@ export class HandoffRepository implements HandoffStore {
   }
 
   async unfinished(): Promise<DueHandoff[]> {
-    const docs = await this.handoffs.find({ status: { $in: [...RESUMABLE_STATUSES] } }, { sort: { createdAt: 1 } });
+    const docs = await this.scheduling.find({ status: { $in: [...RESUMABLE_STATUSES] } }, { sort: { createdAt: 1 } });
     return docs.map((doc) => ({ id: doc._id, priority: doc.priority }));
   }
 
   async leaseHolders(): Promise<string[]> {
-    const docs = await this.handoffs.find({ status: { $in: [...UNFINISHED_STATUSES] }, leaseOwner: { $ne: null } });
+    const docs = await this.scheduling.find({ status: { $in: [...UNFINISHED_STATUSES] }, leaseOwner: { $ne: null } });
     return [...new Set(docs.map((doc) => doc.leaseOwner!))];
   }
 
@@ -527,9 +645,12 @@ export class HandoffRepository implements HandoffStore {
           status: unfinished,
           $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }],
         };
-    const updated = await this.handoffs.findOneAndUpdate(guard, {
-      $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs },
-    });
+    // A handoff another process is writing at this moment is that process's to run: no waiting for it.
+    const updated = await this.handoffs.findOneAndUpdate(
+      guard,
+      { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
+      { unlessBusy: true },
+    );
     return updated ? toRecord(updated) : null;
   }
 
@@ -540,9 +661,11 @@ export class HandoffRepository implements HandoffStore {
     leaseMs: number,
     version: number,
   ): Promise<OutOfBandRequests | null> {
+    // As when taking a lease: a handoff another process is writing now is left to it (the next tick looks again).
     const updated = await this.handoffs.findOneAndUpdate(
       { _id: id, version, $or: [{ leaseOwner: null }, { leaseOwner: owner }, { leaseExpiresAt: { $lt: now } }] },
       { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs, dueAt: now + leaseMs } },
+      { unlessBusy: true },
     );
     return updated ? requestsOf(updated) : null;
   }
@@ -585,26 +708,31 @@ export class HandoffRepository implements HandoffStore {
    * expects the requests' rev the signal just bumped).
    */
   async recordSignal(id: string, step: string, payload: unknown, at: number): Promise<boolean> {
-    const updated = await this.handoffs.findOneAndUpdate(
-      // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
-      { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
-      // notices: what other instances' change streams watch for (rather than every transition).
-      { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) }, $inc: { notices: 1, requestsRev: 1 } },
-    );
-    if (!updated) return false;
-    if (updated.status !== 'PAUSED') await this.dueNow(id, at);
-    return true;
+    return this.publisher.locked('handoffs', id, async () => {
+      const updated = await this.handoffs.findOneAndUpdate(
+        // Rolling back included: a compensation may wait for a signal (an agent task's outcome).
+        { _id: id, status: { $in: [...UNFINISHED_STATUSES] } },
+        { $set: { [`signals.${step}`]: JSON.stringify(payload ?? null) }, $inc: { requestsRev: 1 } },
+      );
+      if (!updated) return false;
+      await this.publisher.publish([{ kind: 'signal', handoffId: id, step, payload: payload ?? null }]);
+      if (updated.status !== 'PAUSED') await this.dueNow(id, at);
+      return true;
+    });
   }
 
   /** Records a cancel request on an unfinished handoff; false when it is already final or rolling back. */
   async requestCancel(id: string, reason: string, at: number): Promise<boolean> {
-    const updated = await this.handoffs.findOneAndUpdate(
-      { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'] }, cancelRequest: null },
-      { $set: { cancelRequest: { reason, at } }, $inc: { notices: 1, requestsRev: 1 } },
-    );
-    if (!updated) return false;
-    await this.dueNow(id, at);
-    return true;
+    return this.publisher.locked('handoffs', id, async () => {
+      const updated = await this.handoffs.findOneAndUpdate(
+        { _id: id, status: { $in: ['PENDING', 'RUNNING', 'WAITING', 'PAUSED'] }, cancelRequest: null },
+        { $set: { cancelRequest: { reason, at } }, $inc: { requestsRev: 1 } },
+      );
+      if (!updated) return false;
+      await this.publisher.publish([{ kind: 'cancel', handoffId: id, reason }]);
+      await this.dueNow(id, at);
+      return true;
+    });
   }
 
   /** Makes a handoff nobody holds due at `at` (unless it is due earlier already). */
@@ -658,7 +786,11 @@ export class HandoffRepository implements HandoffStore {
 
   async events(id: string, afterSeq: number, limit = 10_000): Promise<HandoffEvent[]> {
     const doc = await this.handoffs.findOne({ _id: id });
-    const logged = (await this.log.after(id, afterSeq, limit)).map((event) => ({
+    // With the document read, its seq bounds the log: the events are named by id, not found by range.
+    const read = doc
+      ? await this.log.between(id, afterSeq, Math.min(doc.seq, afterSeq + limit))
+      : await this.log.after(id, afterSeq, limit);
+    const logged = read.map((event) => ({
       ...event.body,
       handoffId: event.owner,
       seq: event.seq,

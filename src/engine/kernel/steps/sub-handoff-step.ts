@@ -151,9 +151,11 @@ export function subHandoffStep(handoffs: () => SubHandoffs): StepKindHandler {
     run: (execution) => (execution.action.params.revert === true ? revert(execution) : start(execution)),
     async abandon(execution, reason) {
       // The attempt ends while its child runs (its timeout, or the parent's cancel or rollback): the child is cancelled.
-      const childId = execution.resumed?.data?.childId;
+      // An attempt cut short before it suspended kept no data: its child, if it started one, has the attempt's id.
+      const { handoff, step, attempt } = execution;
+      const childId = execution.resumed?.data?.childId ?? childHandoffId(handoff.id, step.id, runOf(handoff), attempt);
       const child = typeof childId === 'string' ? await handoffs().get(childId) : null;
-      if (!child || execution.action.params.revert === true) throw reason;
+      if (!child || child.parent?.handoffId !== handoff.id || execution.action.params.revert === true) throw reason;
       const outcome = settled(child);
       if (outcome !== undefined) return outcome as Record<string, unknown> | null;
       await handoffs().cancel(child.id, `its parent ${execution.handoff.id} stopped waiting: ${reason.message}`);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
+import type { StepExecution } from '../../src/engine/kernel/steps/step-kind.js';
+import { childHandoffId, type SubHandoffs, subHandoffStep } from '../../src/engine/kernel/steps/sub-handoff-step.js';
+
+/** A handoff store of two: the parent's child and a stranger that only shares the id pattern's shape. */
+function handoffsWith(children: Partial<Handoff>[]): SubHandoffs & { cancelled: string[] } {
+  const cancelled: string[] = [];
+  return {
+    cancelled,
+    initiate: async () => {
+      throw new Error('not used');
+    },
+    get: async (id) => (children.find((child) => child.id === id) as Handoff | undefined) ?? null,
+    cancel: async (id) => {
+      cancelled.push(id);
+      return { ok: true, value: children.find((child) => child.id === id) as Handoff };
+    },
+    revert: async () => {
+      throw new Error('not used');
+    },
+  };
+}
+
+/** An attempt of step `delegate`, run 2, attempt 1, cut short before it suspended (nothing resumed). */
+function cutShort(parentId: string): StepExecution {
+  return {
+    handoff: { id: parentId, run: 2 } as Handoff,
+    step: { id: 'delegate' },
+    attempt: 1,
+    action: { params: { procedureId: 'CHILD' } },
+    resumed: null,
+  } as unknown as StepExecution;
+}
+
+describe('a sub_handoff attempt cut short before it suspended', () => {
+  it('cancels the child it had started (found by the attempt id) and fails with the reason', async () => {
+    const childId = childHandoffId('parent_1', 'delegate', 2, 1);
+    const handoffs = handoffsWith([{ id: childId, status: 'RUNNING', parent: { handoffId: 'parent_1' } as never }]);
+    const timedOut = new Error('step timed out');
+    await expect(subHandoffStep(() => handoffs).abandon!(cutShort('parent_1'), timedOut)).rejects.toBe(timedOut);
+    expect(handoffs.cancelled).toEqual([childId]);
+  });
+
+  it('leaves alone a handoff with that id that another parent started', async () => {
+    const childId = childHandoffId('parent_1', 'delegate', 2, 1);
+    const handoffs = handoffsWith([{ id: childId, status: 'RUNNING', parent: { handoffId: 'someone_else' } as never }]);
+    const timedOut = new Error('step timed out');
+    await expect(subHandoffStep(() => handoffs).abandon!(cutShort('parent_1'), timedOut)).rejects.toBe(timedOut);
+    expect(handoffs.cancelled).toEqual([]);
+  });
+});
