@@ -114,7 +114,7 @@ async function postStepCheck(
 
 /** Steps other than `index` this run has under way or about to run. */
 export function busyBesides(run: ActiveRun, index: number | null): Set<number> {
-  const busy = new Set([...run.flying, ...run.startedHere]);
+  const busy = new Set([...run.flying, ...run.startedHere, ...run.starting]);
   if (index !== null) busy.delete(index);
   return busy;
 }
@@ -172,15 +172,22 @@ async function afterSuccess(
   }
   const result = { output, durationMs, extra };
   let started: readonly StepStart[] = [];
-  const stored = await parts.commit(run, (h) => {
-    const after: AfterSuccess = followUp(parts, run, h, index, output);
-    started = after.followUp === 'START' ? after.starts : [];
-    return succeedStep(h, definition, result, after, now, index);
-  });
-  if (stored) {
-    for (const start of started) run.startedHere.add(start.index);
-    return;
+  let stored: boolean;
+  try {
+    stored = Boolean(
+      await parts.commit(run, (h) => {
+        const after: AfterSuccess = followUp(parts, run, h, index, output);
+        for (const start of started) run.starting.delete(start.index);
+        started = after.followUp === 'START' ? after.starts : [];
+        for (const start of started) run.starting.add(start.index);
+        return succeedStep(h, definition, result, after, now, index);
+      }),
+    );
+    if (stored) for (const start of started) run.startedHere.add(start.index);
+  } finally {
+    for (const start of started) run.starting.delete(start.index);
   }
+  if (stored) return;
   // A cancel was recorded while the step ran, and acknowledged: it wins. The step's success is
   // recorded, then undone with the others.
   await parts.commit(run, (h) => succeedStep(h, definition, result, { followUp: 'HOLD' }, now, index));
