@@ -49,4 +49,37 @@ describe('a sub_handoff attempt cut short before it suspended', () => {
     await expect(subHandoffStep(() => handoffs).abandon!(cutShort('parent_1'), timedOut)).rejects.toBe(timedOut);
     expect(handoffs.cancelled).toEqual([]);
   });
+
+  it('succeeds with a child that completed while it was being cancelled (the rollback then undoes it)', async () => {
+    const childId = childHandoffId('parent_1', 'delegate', 2, 1);
+    const child: Partial<Handoff> = { id: childId, status: 'RUNNING', parent: { handoffId: 'parent_1' } as never };
+    const handoffs = handoffsWith([child]);
+    handoffs.cancel = async (id) => {
+      handoffs.cancelled.push(id);
+      child.status = 'COMPLETED';
+      return { ok: false, errors: [{ code: 'INVALID_STATE', message: 'already completed' }] } as never;
+    };
+    const output = await subHandoffStep(() => handoffs).abandon!(cutShort('parent_1'), new Error('cancelled'));
+    expect(output).toEqual({ childId, status: 'COMPLETED' });
+  });
+
+  it('cancels a child whose start finished after the runner gave up on the attempt', async () => {
+    const controller = new AbortController();
+    const children: Partial<Handoff>[] = [];
+    const handoffs = handoffsWith(children);
+    handoffs.initiate = async (input) => {
+      // The cancel lands while the child is being stored.
+      controller.abort(new Error('cancelled: chaos'));
+      const child = { id: input.handoffId, status: 'PENDING', parent: { handoffId: 'parent_1' } } as Handoff;
+      children.push(child);
+      return { ok: true, value: child };
+    };
+    const execution = {
+      ...cutShort('parent_1'),
+      handoff: { id: 'parent_1', run: 2, metadata: {} } as unknown as Handoff,
+      signal: controller.signal,
+    } as StepExecution;
+    await expect(subHandoffStep(() => handoffs).run(execution)).rejects.toThrow('cancelled: chaos');
+    expect(handoffs.cancelled).toEqual([childHandoffId('parent_1', 'delegate', 2, 1)]);
+  });
 });

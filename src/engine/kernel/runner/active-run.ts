@@ -22,6 +22,12 @@ export interface ActiveRun {
    * stopped.
    */
   startedHere: Set<number>;
+  /**
+   * Steps a success's follow-up is storing as started: marked when the transition is computed, so a plan the
+   * walk makes before that write's caller resumes counts them as this run's (not as attempts a stopped process
+   * left running), and cleared once the write is stored (then they are in startedHere) or dropped.
+   */
+  starting: Set<number>;
   /** Steps with an attempt (or a compensation attempt) under way in this run now. */
   flying: Set<number>;
   /** The run's changes are stored one at a time, each computed from the state the one before left. */

@@ -1,14 +1,13 @@
-import { INTERRUPTED_CODE } from '../handoff/failure-code.js';
 import { type Handoff, isFinal } from '../handoff/handoff.js';
 import { completeHandoff, handBack } from '../handoff/handoff-transitions.js';
-import { StepFailure } from '../steps/step-kind.js';
 import type { ActiveRun, RunEnd, RunParts } from './active-run.js';
 import { Flights } from './flights.js';
 import { settleDecisions, skipOrCancel, startSteps } from './graph-moves.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
-import { CancelledError, INTERRUPTED_BY_RESTART, StepStoppedError } from './run-action.js';
+import { settleInterruptedAttempt } from './interrupted-attempt.js';
+import { CancelledError, StepStoppedError } from './run-action.js';
 import { beginRollback, pauseDue, pauseIfAsked } from './run-ending.js';
-import { afterFailure, busyBesides } from './step-outcome.js';
+import { busyBesides } from './step-outcome.js';
 
 /**
  * Walks a handoff's steps as a graph until it completes, waits, pauses or must roll back. Each turn plans
@@ -91,11 +90,8 @@ type TurnEnd = RunEnd | 'AGAIN' | 'IDLE' | null;
 
 async function turn(parts: RunParts, run: ActiveRun, flights: Flights, plan: GraphPlan): Promise<TurnEnd> {
   if (plan.interrupted.length > 0) {
-    // The attempts that were running when the last process stopped count as failed.
-    for (const index of plan.interrupted) {
-      const interrupted = new StepFailure(INTERRUPTED_BY_RESTART, { code: INTERRUPTED_CODE });
-      await afterFailure(parts, run, index, interrupted, 0, false);
-    }
+    // The attempts that were running when the last process stopped: taken back, and counted as failed.
+    for (const index of plan.interrupted) await settleInterruptedAttempt(parts, run, index);
     return 'AGAIN';
   }
   if (run.cancelReason !== null) return stopAll(parts, run, flights, null);

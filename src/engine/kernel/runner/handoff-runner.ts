@@ -177,6 +177,7 @@ export class HandoffRunner {
       signals: new RecordedSignals(record, (payload) => signalBelongsToRun(payload, runOf(record.handoff))),
       cancelReason: record.cancelRequest?.reason ?? null,
       startedHere: new Set(),
+      starting: new Set(),
       flying: new Set(),
       commits: Promise.resolve(),
       rested: false,

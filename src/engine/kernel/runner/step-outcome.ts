@@ -119,8 +119,8 @@ async function postStepCheck(
 }
 
 /**
- * Steps other than `index` this run has under way or about to run: read in place, not copied into a Set of
- * their own (a plan is made at once, synchronously, several times per step).
+ * Steps other than `index` this run has under way, about to run, or being stored as started: read in place,
+ * not copied into a Set of their own (a plan is made at once, synchronously, several times per step).
  */
 export function busyBesides(run: ActiveRun, index: number | null): StepIndexes {
   return new BusyBesides(run, index);
@@ -133,7 +133,8 @@ class BusyBesides implements StepIndexes {
   ) {}
 
   has(index: number): boolean {
-    return index !== this.besides && (this.run.flying.has(index) || this.run.startedHere.has(index));
+    const { run } = this;
+    return index !== this.besides && (run.flying.has(index) || run.startedHere.has(index) || run.starting.has(index));
   }
 }
 
@@ -190,15 +191,22 @@ async function afterSuccess(
   }
   const result = { output, durationMs, extra };
   let started: readonly StepStart[] = [];
-  const stored = await parts.commit(run, (h) => {
-    const after: AfterSuccess = followUp(parts, run, h, index, output);
-    started = after.followUp === 'START' ? after.starts : [];
-    return succeedStep(h, definition, result, after, now, index);
-  });
-  if (stored) {
-    for (const start of started) run.startedHere.add(start.index);
-    return;
+  let stored: boolean;
+  try {
+    stored = Boolean(
+      await parts.commit(run, (h) => {
+        const after: AfterSuccess = followUp(parts, run, h, index, output);
+        for (const start of started) run.starting.delete(start.index);
+        started = after.followUp === 'START' ? after.starts : [];
+        for (const start of started) run.starting.add(start.index);
+        return succeedStep(h, definition, result, after, now, index);
+      }),
+    );
+    if (stored) for (const start of started) run.startedHere.add(start.index);
+  } finally {
+    for (const start of started) run.starting.delete(start.index);
   }
+  if (stored) return;
   // A cancel was recorded while the step ran, and acknowledged: it wins. The step's success is
   // recorded, then undone with the others.
   await parts.commit(run, (h) => succeedStep(h, definition, result, { followUp: 'HOLD' }, now, index));

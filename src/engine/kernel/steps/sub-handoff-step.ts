@@ -98,6 +98,8 @@ export function subHandoffStep(handoffs: () => SubHandoffs): StepKindHandler {
     const notice = childNotice(step.id, run, attempt);
     let child = await handoffs().get(childId);
     if (!child) {
+      // An attempt the runner already gave up on (a cancel, its timeout) starts nothing: its abandon has run.
+      execution.signal.throwIfAborted();
       const params = action.params;
       const started = await handoffs().initiate({
         handoffId: childId,
@@ -118,6 +120,11 @@ export function subHandoffStep(handoffs: () => SubHandoffs): StepKindHandler {
         );
       }
       child = started.value;
+      if (execution.signal.aborted) {
+        // Given up on while the child was being started: the abandon found no child to cancel, so cancel it here.
+        await handoffs().cancel(child.id, `its parent ${parent.id} stopped waiting while starting it`);
+        execution.signal.throwIfAborted();
+      }
     }
     if (child.parent?.handoffId !== parent.id)
       throw new StepFailure(`handoff ${childId} exists and was not started by ${parent.id}`, {
@@ -158,7 +165,14 @@ export function subHandoffStep(handoffs: () => SubHandoffs): StepKindHandler {
       if (!child || child.parent?.handoffId !== handoff.id || execution.action.params.revert === true) throw reason;
       const outcome = settled(child);
       if (outcome !== undefined) return outcome as Record<string, unknown> | null;
-      await handoffs().cancel(child.id, `its parent ${execution.handoff.id} stopped waiting: ${reason.message}`);
+      const cancel = await handoffs().cancel(child.id, `its parent ${handoff.id} stopped waiting: ${reason.message}`);
+      if (!cancel.ok) {
+        // Refused: the child ended meanwhile. Completed, the step succeeded with it (a rollback then undoes the
+        // child as the step's compensation); ended otherwise, the step fails as the child did.
+        const ended = await handoffs().get(child.id);
+        const late = ended ? settled(ended) : undefined;
+        if (late !== undefined) return late as Record<string, unknown> | null;
+      }
       throw reason;
     },
   };
