@@ -2,8 +2,9 @@
  * Procedures as graphs. 1. Ten steps of 100 ms each as a chain and as ten parallel steps: one handoff at a
  * time, initiate to final event, on the in-memory store; the parallel one should take about a tenth of the
  * chain's time (the walk runs its attempts at once under one lease and one slot). 2. The old linear
- * procedures' throughput (four-noop handoffs, engine API, file store) with the graph walker and before it
- * (GRAPHS_BASELINE, checked out beside this tree), alternated round by round, each a fresh process.
+ * procedures' throughput (four-noop handoffs, engine API, file store, insight's fold off in both) with the
+ * graph walker and before it (GRAPHS_BASELINE, checked out beside this tree), alternated round by round,
+ * each a fresh process.
  */
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { openStores } from '../../src/store/open-stores.js';
@@ -113,7 +114,10 @@ async function linearBeforeAndAfter(): Promise<Row[]> {
     // Alternated, and in turn first: a slow stretch of the machine weighs on both alike.
     const order = turn % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
     for (const which of order) {
-      const result = await probeEngine(which === 'before' ? before : ROOT, THROUGHPUT_HANDOFFS, WARMUP);
+      // Insight's fold off in both: the tree before graphs has none, and it is the walker that is compared here.
+      const result = await probeEngine(which === 'before' ? before : ROOT, THROUGHPUT_HANDOFFS, WARMUP, {
+        insight: false,
+      });
       runs[which].push(result);
       log(
         `linear four-noop handoffs, ${which}: ${round(result.handoffsPerSecond)}/s, ${round(result.cpuMsPerHandoff, 3)} CPU ms each`,

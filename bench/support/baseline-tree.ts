@@ -32,9 +32,16 @@ export interface Probe {
 }
 
 /** Engine-API throughput of four-noop handoffs on a file store, of the engine under `root` (see engine-probe.ts). */
-export function probeEngine(root: string, handoffs: number, warmup: number): Promise<Probe> {
+export function probeEngine(
+  root: string,
+  handoffs: number,
+  warmup: number,
+  options: { insight?: boolean } = {},
+): Promise<Probe> {
   const script = path.join(here, 'engine-probe.ts');
   const args = [...TSX, script, '--root', root, '--handoffs', String(handoffs), '--warmup', String(warmup)];
+  // Off: insight's fold does not run (a tree from before insight has none), so two runners are set side by side alone.
+  if (options.insight === false) args.push('--insight', 'off');
   return new Promise((resolve, reject) =>
     execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
       error

@@ -4,7 +4,7 @@
  * today's). It uses only what both have in common: open a SQLite file, open the stores, create the
  * engine, define a four-noop procedure, initiate handoffs, hear their final events.
  *
- *   node --import tsx bench/support/engine-probe.ts --root DIR --handoffs N --warmup N
+ *   node --import tsx bench/support/engine-probe.ts --root DIR --handoffs N --warmup N [--insight off]
  *
  * Prints one line of JSON: { handoffsPerSecond, cpuMsPerHandoff }.
  */
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     handoffs: { type: 'string', default: '5000' },
     warmup: { type: 'string', default: '2000' },
     concurrent: { type: 'string', default: '200' },
+    // 'off': insight's fold off (an engine before insight ignores the setting), to set the runner alone against another tree.
+    insight: { type: 'string', default: 'on' },
   },
 });
 const root = path.resolve(values.root ?? '.');
@@ -46,6 +48,7 @@ try {
       agentHeartbeatWindowMs: 30_000,
       maxConcurrentHandoffs: Number(values.concurrent),
       webhookAllowList: [],
+      ...(values.insight === 'off' ? { insight: false } : {}),
     },
   });
   await engine.start();

@@ -59,7 +59,9 @@ export async function driveAttempt(parts: RunParts, run: ActiveRun, spec: Attemp
       attempt: spec.attempt,
       timeoutMs: timeLeft(parts, spec),
       outer: spec.outer,
-      recorded: (name) => recordedFor(run, name),
+      recorded(name) {
+        return recordedFor(run, name);
+      },
       resumed,
       clock: parts.clock,
       random: parts.random,

@@ -29,13 +29,13 @@ export async function rollBack(parts: RunParts, run: ActiveRun): Promise<RunEnd>
     compensationPlan(run.handoff, run.procedure, {
       now: parts.clock.now(),
       busy: run.flying,
-      signalled: (name) => run.signals.get(name) !== undefined,
+      signalled: run.signals.has,
     });
   run.idle = (h) =>
     compensationPlan(h, run.procedure, {
       now: parts.clock.now(),
       busy: run.flying,
-      signalled: (name) => run.signals.get(name) !== undefined,
+      signalled: run.signals.has,
     }).ready.length === 0;
   try {
     for (;;) {

@@ -17,11 +17,17 @@ export type FlightStart = 'start' | 'resume';
 export class Flights {
   private readonly running = new Map<number, { control: AbortController; done: Promise<void> }>();
   private failure: { error: unknown } | null = null;
+  /** The run's abort (a cancel, a shutdown) passed on to every attempt under way: one listener for them all. */
+  private readonly forwardAbort = () => {
+    for (const { control } of this.running.values()) control.abort(this.run.abort.signal.reason);
+  };
 
   constructor(
     private readonly parts: RunParts,
     private readonly run: ActiveRun,
-  ) {}
+  ) {
+    run.abort.signal.addEventListener('abort', this.forwardAbort, { once: true });
+  }
 
   get size(): number {
     return this.running.size;
@@ -34,21 +40,24 @@ export class Flights {
     if (this.running.has(index)) return;
     const control = new AbortController();
     const outer = run.abort.signal;
-    const forward = () => control.abort(outer.reason);
-    if (outer.aborted) forward();
-    else outer.addEventListener('abort', forward, { once: true });
-    if (stop && !control.signal.aborted) control.abort(stop);
+    // Aborted later, it reaches this attempt through forwardAbort.
+    if (outer.aborted) control.abort(outer.reason);
+    else if (stop) control.abort(stop);
     run.flying.add(index);
-    const done = fly(parts, run, index, how, control.signal)
-      .catch((error: unknown) => {
-        this.failure ??= { error };
-      })
-      .finally(() => {
-        outer.removeEventListener('abort', forward);
-        this.running.delete(index);
-        run.flying.delete(index);
-      });
+    const done = this.track(index, fly(parts, run, index, how, control.signal));
     this.running.set(index, { control, done });
+  }
+
+  /** Waits for the flight of step `index` (one promise per attempt, not a chain of them), keeping what stopped it. */
+  private async track(index: number, flight: Promise<void>): Promise<void> {
+    try {
+      await flight;
+    } catch (error) {
+      this.failure ??= { error };
+    } finally {
+      this.running.delete(index);
+      this.run.flying.delete(index);
+    }
   }
 
   /** Stops step `index`'s attempt under way here (its kind takes back what it started); its outcome is still recorded. */
@@ -91,6 +100,7 @@ export class Flights {
   async abandon(): Promise<void> {
     for (const flight of this.running.values()) flight.control.abort(new ShutdownError('the run stopped'));
     await this.drain();
+    this.run.abort.signal.removeEventListener('abort', this.forwardAbort);
   }
 }
 
@@ -108,7 +118,9 @@ async function fly(parts: RunParts, run: ActiveRun, index: number, how: FlightSt
     resumed: how === 'resume' && step.wait ? { data: step.wait.data } : null,
     outer: signal,
     withFaults: true,
-    suspendWith: (wait) => (h) => suspendAttempt(h, wait, index),
+    suspendWith(wait) {
+      return (h) => suspendAttempt(h, wait, index);
+    },
   };
   let outcome: Awaited<ReturnType<typeof driveAttempt>>;
   if (how === 'start') outcome = await driveAttempt(parts, run, spec);

@@ -33,7 +33,7 @@ function replan(parts: RunParts, run: ActiveRun, h: Handoff): GraphPlan {
   return planGraph(h, run.procedure, {
     now: parts.clock.now(),
     busy: busyBesides(run, null),
-    signalled: (name) => run.signals.get(name) !== undefined,
+    signalled: run.signals.has,
     mayStart: pauseDue(run) === null,
   });
 }

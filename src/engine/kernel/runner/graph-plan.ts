@@ -12,10 +12,15 @@ import { stepGraph } from '../procedures/step-graph.js';
  * every step has ended and no failure escaped.
  */
 
+/** Step indexes, as a plan reads them (a Set, or a view over a run's own sets: see busyBesides). */
+export interface StepIndexes {
+  has(index: number): boolean;
+}
+
 export interface PlanContext {
   now: number;
   /** Steps with an attempt this run has under way, or stored as started and about to run. */
-  busy: ReadonlySet<number>;
+  busy: StepIndexes;
   /** Whether the signal `name` is recorded for this run. */
   signalled(name: string): boolean;
   /** False while a pause is due: nothing new starts (attempts under way go on). */
@@ -84,29 +89,65 @@ export function describeJoin(join: Join, of: number): string {
   return count === null ? `all ${of}` : `${count} of ${of}`;
 }
 
-/** Whether the join over `inputs` (their outcomes, and names for messages) is met, can still be, or cannot. */
-function joinState(inputs: readonly { id: string; outcome: Outcome }[], join: Join): JoinState {
-  if (inputs.length === 0) return { state: 'READY' };
-  const failed = inputs.filter((input) => input.outcome === 'FAILED').map((input) => input.id);
-  const succeeded = inputs.filter((input) => input.outcome === 'SUCCEEDED').length;
-  const open = inputs.filter((input) => input.outcome === 'OPEN' || input.outcome === 'NOT_STARTED').length;
+/** The two answers without a reason, shared: a plan asks for joins many times, and most are one of these. */
+const READY: JoinState = { state: 'READY' };
+const WAIT: JoinState = { state: 'WAIT' };
+
+/**
+ * Whether the join over the steps at `inputs` (their outcomes in `outcomes`, their ids for messages) is met,
+ * can still be, or cannot. Counted in place: the reasons (and the lists they name) are built only when asked.
+ */
+function joinState(
+  inputs: readonly number[],
+  outcomes: readonly Outcome[],
+  steps: readonly StepRun[],
+  join: Join,
+): JoinState {
+  if (inputs.length === 0) return READY;
+  let failed = 0;
+  let succeeded = 0;
+  let open = 0;
+  for (const at of inputs) {
+    const outcome = outcomes[at];
+    if (outcome === 'FAILED') failed++;
+    else if (outcome === 'SUCCEEDED') succeeded++;
+    else if (outcome === 'OPEN' || outcome === 'NOT_STARTED') open++;
+  }
   const count = needed(join);
   if (count === null) {
-    if (failed.length > 0) return { state: 'NEVER', reason: `${failed.join(', ')} failed` };
-    if (open > 0) return { state: 'WAIT' };
+    if (failed > 0) return { state: 'NEVER', reason: `${idsOf(inputs, steps, outcomes, 'FAILED')} failed` };
+    if (open > 0) return WAIT;
     if (succeeded === 0) return { state: 'SKIP', reason: 'every step it waits for was skipped or cancelled' };
-    return { state: 'READY' };
+    return READY;
   }
-  if (succeeded >= count) return { state: 'READY' };
-  if (succeeded + open >= count) return { state: 'WAIT' };
-  const why = `${succeeded} of the ${count} needed of ${inputs.map((input) => input.id).join(', ')} succeeded`;
-  return failed.length > 0
-    ? { state: 'NEVER', reason: `only ${why} and ${failed.join(', ')} failed` }
+  if (succeeded >= count) return READY;
+  if (succeeded + open >= count) return WAIT;
+  const why = `${succeeded} of the ${count} needed of ${idsOf(inputs, steps, outcomes, null)} succeeded`;
+  return failed > 0
+    ? { state: 'NEVER', reason: `only ${why} and ${idsOf(inputs, steps, outcomes, 'FAILED')} failed` }
     : { state: 'SKIP', reason: `only ${why}; the others were skipped or cancelled` };
 }
 
+/** The ids of the steps at `inputs` (those with outcome `only`, or all of them), for a message. */
+function idsOf(
+  inputs: readonly number[],
+  steps: readonly StepRun[],
+  outcomes: readonly Outcome[],
+  only: Outcome | null,
+) {
+  return inputs
+    .filter((at) => only === null || outcomes[at] === only)
+    .map((at) => steps[at].id)
+    .join(', ');
+}
+
+/** A plan's `signalled` where no signal counts (shared: no function made per plan). */
+export function NOTHING_SIGNALLED(): boolean {
+  return false;
+}
+
 /** Plans the next moves of a run; see the top of this file. */
-export function planGraph(handoff: Handoff, procedure: Procedure, context: PlanContext): GraphPlan {
+export function planGraph(handoff: Pick<Handoff, 'steps'>, procedure: Procedure, context: PlanContext): GraphPlan {
   return new Planner(handoff, procedure, context).plan();
 }
 
@@ -115,8 +156,10 @@ class Planner {
   private readonly n: number;
   /** Outcomes as they will be once this plan's decisions are stored. */
   private readonly outcomes: Outcome[];
-  private readonly branches = new Map<string, number[]>();
-  private readonly decided = new Set<number>();
+  /** The branches of each step run once per item, by its id: worked out on first use (most handoffs have none). */
+  private branches: Map<string, number[]> | null = null;
+  /** Steps this plan decided on (by index): an array, not a Set, as a plan is made several times per step. */
+  private readonly decided: boolean[];
   private readonly result: GraphPlan = {
     skip: [],
     settle: [],
@@ -130,19 +173,14 @@ class Planner {
   };
 
   constructor(
-    private readonly handoff: Handoff,
+    private readonly handoff: Pick<Handoff, 'steps'>,
     private readonly procedure: Procedure,
     private readonly context: PlanContext,
   ) {
     this.graph = stepGraph(procedure);
     this.n = procedure.steps.length;
     this.outcomes = handoff.steps.map(outcomeOf);
-    handoff.steps.forEach((step, index) => {
-      if (!step.branch) return;
-      const of = this.branches.get(step.branch.of) ?? [];
-      of.push(index);
-      this.branches.set(step.branch.of, of);
-    });
+    this.decided = new Array<boolean>(handoff.steps.length).fill(false);
   }
 
   plan(): GraphPlan {
@@ -164,18 +202,29 @@ class Planner {
   private decide(list: StepVerdict[], index: number, reason: string, outcome: Outcome): void {
     list.push({ index, reason });
     this.outcomes[index] = outcome;
-    this.decided.add(index);
-  }
-
-  private inputsOf(index: number) {
-    return this.graph.dependencies[index].map((at) => ({ id: this.handoff.steps[at].id, outcome: this.outcomes[at] }));
+    this.decided[index] = true;
   }
 
   private joinOf(index: number): JoinState {
-    return joinState(this.inputsOf(index), this.procedure.steps[index].join ?? DEFAULT_JOIN);
+    return joinState(
+      this.graph.dependencies[index],
+      this.outcomes,
+      this.handoff.steps,
+      this.procedure.steps[index].join ?? DEFAULT_JOIN,
+    );
   }
 
   private branchesOf(index: number): number[] {
+    if (!this.branches) {
+      const branches = new Map<string, number[]>();
+      this.handoff.steps.forEach((step, at) => {
+        if (!step.branch) return;
+        const of = branches.get(step.branch.of) ?? [];
+        of.push(at);
+        branches.set(step.branch.of, of);
+      });
+      this.branches = branches;
+    }
     return this.branches.get(this.handoff.steps[index].id) ?? [];
   }
 
@@ -183,7 +232,7 @@ class Planner {
   private decideOnce(): boolean {
     let changed = false;
     for (let index = 0; index < this.n; index++) {
-      if (this.decided.has(index)) continue;
+      if (this.decided[index]) continue;
       if (this.outcomes[index] === 'NOT_STARTED') {
         const join = this.joinOf(index);
         if (join.state === 'SKIP') {
@@ -225,20 +274,13 @@ class Planner {
     if (!decision) return false;
     this.result.settle.push(decision);
     this.outcomes[index] = decision.succeeded ? 'SUCCEEDED' : 'FAILED';
-    this.decided.add(index);
+    this.decided[index] = true;
     return true;
   }
 
   /** Inputs of a met join with `others: CANCEL` that nothing else waits for, and branches of an ended step. */
   private cancelUnneeded(): boolean {
     let changed = false;
-    const cancel = (index: number, reason: string) => {
-      if (this.decided.has(index)) return;
-      const outcome = this.outcomes[index];
-      if (outcome !== 'OPEN' && outcome !== 'NOT_STARTED') return;
-      this.decide(this.result.cancel, index, reason, 'VOID');
-      changed = true;
-    };
     for (let index = 0; index < this.n; index++) {
       const outcome = this.outcomes[index];
       // A step that started had its join met: the inputs it did not need are free.
@@ -251,10 +293,11 @@ class Planner {
             (other) => other !== index && this.outcomes[other] === 'NOT_STARTED',
           );
           if (!stillWanted)
-            cancel(
-              input,
-              `not needed: ${definition.id} went on once ${describeJoin(join, this.graph.dependencies[index].length)} succeeded`,
-            );
+            changed =
+              this.cancel(
+                input,
+                `not needed: ${definition.id} went on once ${describeJoin(join, this.graph.dependencies[index].length)} succeeded`,
+              ) || changed;
         }
       }
       if (definition.forEach && outcome !== 'OPEN') {
@@ -264,10 +307,19 @@ class Planner {
           outcome === 'SUCCEEDED'
             ? `not needed: the join of ${definition.id} was met`
             : `${definition.id} ${outcome === 'FAILED' ? 'failed' : 'was cancelled'}`;
-        for (const branch of this.branchesOf(index)) cancel(branch, why);
+        for (const branch of this.branchesOf(index)) changed = this.cancel(branch, why) || changed;
       }
     }
     return changed;
+  }
+
+  /** Cancels step `index` unless decided or ended already; true when it did. */
+  private cancel(index: number, reason: string): boolean {
+    if (this.decided[index]) return false;
+    const outcome = this.outcomes[index];
+    if (outcome !== 'OPEN' && outcome !== 'NOT_STARTED') return false;
+    this.decide(this.result.cancel, index, reason, 'VOID');
+    return true;
   }
 
   /** A failure nothing contains: a step that can never start, or a failed step nothing waits for. */
@@ -287,7 +339,7 @@ class Planner {
   private openAttempts(): number {
     let open = 0;
     this.handoff.steps.forEach((step, index) => {
-      if (this.decided.has(index)) return;
+      if (this.decided[index]) return;
       if (attemptInFlight(step) || (step.status === 'PENDING' && step.attempts > 0)) open++;
     });
     return open;
@@ -296,7 +348,7 @@ class Planner {
   private planAttempts(): void {
     const { context, handoff, result } = this;
     handoff.steps.forEach((step, index) => {
-      if (this.decided.has(index) || step.fanOut || context.busy.has(index)) return;
+      if (this.decided[index] || step.fanOut || context.busy.has(index)) return;
       if (step.status === 'RUNNING') result.interrupted.push(index);
       else if (step.status === 'WAITING') {
         const wait = step.wait;
@@ -309,7 +361,7 @@ class Planner {
     if (!context.mayStart) return;
     let budget = maxParallelStepsOf(this.procedure) - this.openAttempts();
     for (let index = 0; index < this.n; index++) {
-      if (this.decided.has(index) || this.outcomes[index] !== 'NOT_STARTED' || context.busy.has(index)) continue;
+      if (this.decided[index] || this.outcomes[index] !== 'NOT_STARTED' || context.busy.has(index)) continue;
       if (this.joinOf(index).state !== 'READY') continue;
       // Running once per item adds branches; it starts no attempt itself.
       if (this.procedure.steps[index].forEach) result.start.push(index);
@@ -320,13 +372,13 @@ class Planner {
     }
     for (let index = 0; index < this.n; index++) {
       const forEach = this.procedure.steps[index].forEach;
-      if (!forEach || this.outcomes[index] !== 'OPEN' || this.decided.has(index)) continue;
+      if (!forEach || this.outcomes[index] !== 'OPEN' || this.decided[index]) continue;
       const branches = this.branchesOf(index);
       const open = branches.filter((at) => this.outcomes[at] === 'OPEN').length;
       let room = Math.min(budget, (forEach.maxConcurrent ?? maxParallelStepsOf(this.procedure)) - open);
       for (const at of branches) {
         if (room <= 0) break;
-        if (this.outcomes[at] !== 'NOT_STARTED' || this.decided.has(at) || context.busy.has(at)) continue;
+        if (this.outcomes[at] !== 'NOT_STARTED' || this.decided[at] || context.busy.has(at)) continue;
         result.start.push(at);
         room--;
         budget--;

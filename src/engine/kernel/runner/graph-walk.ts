@@ -50,7 +50,7 @@ function planContext(parts: RunParts, run: ActiveRun) {
   return {
     now: parts.clock.now(),
     busy: busyBesides(run, null),
-    signalled: (name: string) => run.signals.get(name) !== undefined,
+    signalled: run.signals.has,
     mayStart: pauseDue(run) === null,
   };
 }
@@ -100,7 +100,8 @@ async function turn(parts: RunParts, run: ActiveRun, flights: Flights, plan: Gra
     return 'AGAIN';
   }
   if (plan.doomed !== null) return stopAll(parts, run, flights, plan.doomed);
-  const moved = await skipOrCancel(parts, run, flights, plan);
+  // Most turns of a chain have nothing to skip, cancel or start: no call (and no promise) for those.
+  const moved = plan.skip.length + plan.cancel.length > 0 && (await skipOrCancel(parts, run, flights, plan));
   for (const index of plan.resume) flights.launch(index, 'resume');
   const quiet = flights.size === 0 && run.startedHere.size === 0;
   if (plan.complete && quiet) {
@@ -112,7 +113,7 @@ async function turn(parts: RunParts, run: ActiveRun, flights: Flights, plan: Gra
   }
   // Between attempts (none under way), where a pause stops the handoff.
   if (quiet && pauseDue(run)) return (await pauseIfAsked(parts, run)) ? 'PAUSED' : 'AGAIN';
-  const started = await startSteps(parts, run, flights, plan);
+  const started = plan.start.length + plan.retry.length > 0 && (await startSteps(parts, run, flights, plan));
   return moved || started || plan.resume.length > 0 ? 'AGAIN' : 'IDLE';
 }
 

@@ -21,7 +21,7 @@ import { type StepKindHandlers, type WaitRequest, waitingForOf } from '../steps/
 import type { ActiveRun, HandoffChecks, RunEnd, RunParts } from './active-run.js';
 import { rollBack } from './compensation.js';
 import { stepsToUndo } from './compensation-plan.js';
-import { planGraph } from './graph-plan.js';
+import { NOTHING_SIGNALLED, planGraph } from './graph-plan.js';
 import { walkGraph } from './graph-walk.js';
 import { Nudge } from './nudge.js';
 import { RecordedSignals } from './recorded-signals.js';
@@ -181,7 +181,7 @@ export class HandoffRunner {
       flying: new Set(),
       commits: Promise.resolve(),
       rested: false,
-      idle: () => false,
+      idle: NEVER_IDLE,
       nudge: new Nudge(),
       abort: new AbortController(),
       shutdown: new AbortController(),
@@ -347,7 +347,7 @@ export class HandoffRunner {
     const plan = planGraph(run.handoff, run.procedure, {
       now: this.options.clock.now(),
       busy: new Set(),
-      signalled: () => false,
+      signalled: NOTHING_SIGNALLED,
       mayStart: true,
     });
     return plan.start
@@ -397,6 +397,11 @@ export class HandoffRunner {
       );
     }
   }
+}
+
+/** A run's `idle` until its walk (or rollback) sets its own. */
+function NEVER_IDLE(): boolean {
+  return false;
 }
 
 /** The cancel reason a passed deadline records. */

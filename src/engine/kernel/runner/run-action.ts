@@ -81,6 +81,15 @@ export interface ActionRun {
 }
 
 /**
+ * A listener passing `from`'s abort on to `to`. Made here rather than as a named arrow in place: the build
+ * keeps function names (esbuild keepNames), which renames a named arrow with a property write each time one
+ * is made, once per attempt here.
+ */
+function forwarding(from: AbortSignal, to: AttemptAbort): () => void {
+  return () => to.abort(from.reason);
+}
+
+/**
  * Runs one attempt (or one turn of a suspended attempt) of an action under what is left of its
  * timeout. The attempt's AbortSignal fires on timeout or outer abort, and the attempt is abandoned at
  * that moment even if the kind ignores the signal, so no attempt outlives its policy.
@@ -89,7 +98,7 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   const { clock, handler } = run;
   const started = clock.now();
   const attempt = new AttemptAbort();
-  const forwardOuter = () => attempt.abort(run.outer.reason);
+  const forwardOuter = forwarding(run.outer, attempt);
   if (run.outer.aborted) forwardOuter();
   else run.outer.addEventListener('abort', forwardOuter, { once: true });
   const cancelTimeout = startTimeout(clock, Math.max(0, run.timeoutMs), () =>
@@ -111,9 +120,14 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
         },
         clock,
         random: run.random,
-        recorded: (name) => run.recorded(name ?? run.stepId),
+        // Methods, not named arrows: the build keeps names (esbuild keepNames), renaming each arrow as it is made.
+        recorded(name) {
+          return run.recorded(name ?? run.stepId);
+        },
         resumed: run.resumed,
-        suspend: (wait) => new Suspension(wait),
+        suspend(wait) {
+          return new Suspension(wait);
+        },
       });
     })();
     work.catch(() => undefined);

@@ -17,7 +17,7 @@ import type { StepDefinition } from '../procedures/procedure.js';
 import { StepFailure, transferredKeys } from '../steps/step-kind.js';
 import type { ActiveRun, RunParts } from './active-run.js';
 import type { AttemptOutcome } from './attempt.js';
-import { planGraph } from './graph-plan.js';
+import { NOTHING_SIGNALLED, planGraph, type StepIndexes } from './graph-plan.js';
 import { CancelledError, ShutdownError, StepStoppedError, StepTimeoutError } from './run-action.js';
 import { pauseDue } from './run-ending.js';
 
@@ -39,7 +39,13 @@ export async function recordOutcome(
   const definition = definitionAt(run.procedure, run.handoff, index);
   const cancelled = run.cancelReason !== null || (!outcome.ok && isCancel(outcome.error));
   if (!outcome.ok && stopped && !cancelled) return recordStopped(parts, run, index, outcome, stopped);
-  const failure = outcome.ok ? await postStepCheck(parts, run, index, definition, outcome.output) : outcome.error;
+  // Most steps have no rules of their own: no check (and no promise) for those.
+  const checked = outcome.ok && definition.validateRules.length > 0;
+  const failure = checked
+    ? await postStepCheck(parts, run, index, definition, outcome.output)
+    : outcome.ok
+      ? null
+      : outcome.error;
   if (!failure)
     return afterSuccess(parts, run, index, definition, outcome.ok ? outcome.output : null, outcome.durationMs);
   return afterFailure(parts, run, index, failure, outcome.durationMs, true);
@@ -112,11 +118,24 @@ async function postStepCheck(
   }
 }
 
-/** Steps other than `index` this run has under way or about to run. */
-export function busyBesides(run: ActiveRun, index: number | null): Set<number> {
-  const busy = new Set([...run.flying, ...run.startedHere, ...run.starting]);
-  if (index !== null) busy.delete(index);
-  return busy;
+/**
+ * Steps other than `index` this run has under way, about to run, or being stored as started: read in place,
+ * not copied into a Set of their own (a plan is made at once, synchronously, several times per step).
+ */
+export function busyBesides(run: ActiveRun, index: number | null): StepIndexes {
+  return new BusyBesides(run, index);
+}
+
+class BusyBesides implements StepIndexes {
+  constructor(
+    private readonly run: ActiveRun,
+    private readonly besides: number | null,
+  ) {}
+
+  has(index: number): boolean {
+    const { run } = this;
+    return index !== this.besides && (run.flying.has(index) || run.startedHere.has(index) || run.starting.has(index));
+  }
 }
 
 /**
@@ -125,20 +144,20 @@ export function busyBesides(run: ActiveRun, index: number | null): Set<number> {
  * starts (a pause is due, or the rest is for the run's loop).
  */
 function followUp(parts: RunParts, run: ActiveRun, h: Handoff, index: number, output: Record<string, unknown> | null) {
-  const after: Handoff = {
-    ...h,
+  // Only the steps are planned on: no copy of the whole handoff.
+  const after: Pick<Handoff, 'steps'> = {
     steps: h.steps.map((step, at) => (at === index ? { ...step, status: 'SUCCEEDED', output, wait: null } : step)),
   };
   const plan = planGraph(after, run.procedure, {
     now: parts.clock.now(),
     busy: busyBesides(run, index),
-    signalled: (name) => run.signals.get(name) !== undefined,
+    signalled: run.signals.has,
     mayStart: pauseDue(run) === null,
   });
   if (plan.complete) return { followUp: 'COMPLETE' } as const;
   if (plan.doomed !== null) return { followUp: 'HOLD' } as const;
   const starts: StepStart[] = plan.start
-    .map((at) => ({ index: at, definition: definitionAt(run.procedure, after, at) }))
+    .map((at) => ({ index: at, definition: definitionAt(run.procedure, h, at) }))
     .filter(
       ({ index: at, definition }) => at >= run.procedure.steps.length || (!definition.when && !definition.forEach),
     );
@@ -253,15 +272,14 @@ export async function afterFailure(
 
 /** Whether the handoff could no longer complete once step `index` failed (then its failure is the handoff's). */
 export function doomsIf(parts: RunParts, run: ActiveRun, h: Handoff, index: number): boolean {
-  const after: Handoff = {
-    ...h,
+  const after: Pick<Handoff, 'steps'> = {
     steps: h.steps.map((step, at) => (at === index ? { ...step, status: 'FAILED' } : step)),
   };
   return (
     planGraph(after, run.procedure, {
       now: parts.clock.now(),
       busy: busyBesides(run, index),
-      signalled: () => false,
+      signalled: NOTHING_SIGNALLED,
       mayStart: false,
     }).doomed !== null
   );
