@@ -91,6 +91,16 @@ export class InsightFold {
     };
   }
 
+  /** Takes the fold's lease if it is free and, on a store never folded, sets its cursor at the newest event now. */
+  async prime(): Promise<void> {
+    try {
+      await this.holdLease();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'insight fold could not start; trying again on the next poll');
+      this.forget();
+    }
+  }
+
   /** Folds what was committed since the last commit, in commits of at most commitBatch events. Errors are logged. */
   async tick(): Promise<void> {
     try {

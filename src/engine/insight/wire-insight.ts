@@ -76,6 +76,9 @@ export function wireInsight(
     fold,
     start: async () => {
       const stopTracing = tracer?.start();
+      // Before the server takes requests: a store's first fold starts at the newest event, so handoffs run before
+      // a late first poll would never be counted.
+      await fold?.prime();
       const stopFold = fold?.start();
       return async () => {
         stopTracing?.();
