@@ -6,8 +6,8 @@ import {
   BUCKET_SIZES,
   type BucketSize,
   insightIds,
-  type RetryOutcomes,
   type SeriesCounts,
+  type StepCounters,
 } from './insight-store.js';
 import { retryDelayBand } from './retry-delay-band.js';
 
@@ -44,20 +44,7 @@ export interface StepDelta {
   durations: Tally;
 }
 
-export interface StatsDelta {
-  procedureId: string;
-  version: number;
-  stepId: string;
-  attempts: number;
-  successes: number;
-  failures: number;
-  timeouts: number;
-  firstAttempts: number;
-  firstFailures: number;
-  retries: number;
-  retrySuccesses: number;
-  retriesByDelay: Record<string, RetryOutcomes>;
-  failureCodes: Record<string, number>;
+export interface StatsDelta extends StepCounters {
   durations: Tally;
   remaining: Tally;
   updatedAt: number;

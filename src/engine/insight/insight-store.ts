@@ -92,8 +92,8 @@ export interface RetryOutcomes {
 }
 
 /** What a step of one procedure version did over its whole history (every traffic, reliability tests included). */
-export interface StepStats {
-  id: string;
+/** What the fold counts of one step of one procedure version: stored as StepStats, added up as a StatsDelta. */
+export interface StepCounters {
   procedureId: string;
   version: number;
   stepId: string;
@@ -112,6 +112,10 @@ export interface StepStats {
   retriesByDelay: Record<string, RetryOutcomes>;
   /** Failures by code. */
   failureCodes: Record<string, number>;
+}
+
+export interface StepStats extends StepCounters {
+  id: string;
   /** Successful attempts' durations (a sketch). */
   durations: string | null;
   /** Handoffs that completed: time from this step's first attempt to the end (a sketch): what ETAs come from. */
