@@ -18,6 +18,8 @@ export interface Stream {
   lastType: string | null;
   /** Connections it took: more than one when a kill cut it off. */
   connections: number;
+  /** Error payloads received (a result with `errors` is not an event, but must not pass unseen as a gap). */
+  errors: string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export interface Stream {
  * the subscriber reconnects and resumes after the last seq it has, as a client is told to.
  */
 export async function follow(wsUrl: string, handoffId: string, deadline: Deadline): Promise<Stream> {
-  const stream: Stream = { handoffId, seqs: [], lastType: null, connections: 0 };
+  const stream: Stream = { handoffId, seqs: [], lastType: null, connections: 0, errors: [] };
   for (let wait = 25; stream.lastType === null || !FINAL.has(stream.lastType); wait = Math.min(wait * 2, 500)) {
     deadline.check(`the stream of ${handoffId}`);
     stream.connections++;
@@ -35,12 +37,20 @@ export async function follow(wsUrl: string, handoffId: string, deadline: Deadlin
         { query: PROGRESS, variables: { id: handoffId, after: stream.seqs.at(-1) ?? 0 } },
         {
           next: (result: any) => {
+            if (result.errors?.length)
+              stream.errors.push(
+                `after seq ${stream.seqs.at(-1) ?? 0}: ${result.errors.map((e: { message: string }) => e.message).join('; ')}`,
+              );
             const event = result.data?.handoffProgress;
             if (!event) return;
             stream.seqs.push(event.seq);
             stream.lastType = event.type;
           },
-          error: () => resolve(),
+          // A connection that ended with an error (the server went away) is reconnected; errors the server sent are kept.
+          error: (error: unknown) => {
+            if (Array.isArray(error)) stream.errors.push(`subscription refused: ${error.map((e) => e.message).join('; ')}`);
+            resolve();
+          },
           complete: () => resolve(),
         },
       );

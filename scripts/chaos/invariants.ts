@@ -178,6 +178,8 @@ export function checkInvariants(
     const all = stored.get(stream.handoffId)?.events ?? [];
     const firstFinal = all.findIndex((event) => FINAL_EVENTS.has(event.type));
     const history = firstFinal === -1 ? all : all.slice(0, firstFinal + 1);
+    // Errors the server sent on the stream say what a gap would not (a payload with errors carries no event).
+    if (stream.errors.length) return [`${stream.handoffId}: errors on the stream: ${stream.errors.join(' | ')}`];
     if (stream.seqs.some((seq, index) => seq !== index + 1))
       return [`${stream.handoffId}: received ${stream.seqs.join(',')}`];
     if (stream.seqs.length !== history.length)
