@@ -4,7 +4,8 @@
  * docs/agents-from-anywhere.md); the tests use it as their peer. It reviews what it is given:
  * `working`, then `input-required` (it asks which priority), then `completed` with an artifact that
  * holds a text and a data part. With `hold: true` in its input it stays `working` until cancelled.
- * It counts the tasks it creates and the cancels it receives.
+ * It counts the tasks it creates and the cancels it receives, and keeps the trace context each call
+ * came with (a Handoff server that traces sends its attempt's span as `traceparent`).
  *
  *   npx tsx examples/a2a-reviewer-agent.ts --register reviewer
  *
@@ -42,6 +43,8 @@ export interface ReviewerAgent {
   cancelled: string[];
   /** Every message it received, as the SDK parsed it (JSON form). */
   received: unknown[];
+  /** The `traceparent` header of each call to its A2A endpoint, in order (null: the call had none). */
+  traceparents: (string | null)[];
   close(): Promise<void>;
 }
 
@@ -181,7 +184,12 @@ export interface ReviewerAgentOptions {
 
 /** Starts the agent; its card is at `<origin>/.well-known/agent-card.json`. */
 export async function startReviewerAgent(options: ReviewerAgentOptions = {}): Promise<ReviewerAgent> {
-  const peer = { created: [] as string[], cancelled: [] as string[], received: [] as unknown[] };
+  const peer = {
+    created: [] as string[],
+    cancelled: [] as string[],
+    received: [] as unknown[],
+    traceparents: [] as (string | null)[],
+  };
   const host = options.host ?? '127.0.0.1';
   const app = express();
   const server: Server = await new Promise((resolve, reject) => {
@@ -228,6 +236,11 @@ export async function startReviewerAgent(options: ReviewerAgentOptions = {}): Pr
     new DefaultPushNotificationSender(pushes),
   );
   app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: handler }));
+  // An agent that traces would start its spans under this header; this one only keeps it.
+  app.use('/a2a', (request, _response, next) => {
+    peer.traceparents.push(request.get('traceparent') ?? null);
+    next();
+  });
   app.use('/a2a', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }));
   return {
     ...peer,

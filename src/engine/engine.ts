@@ -70,8 +70,8 @@ export interface EngineOptions {
   /** How webhook POSTs are sent (default: fetch). */
   webhookSender?: WebhookSender;
   /**
-   * Where handoff spans go (one trace per run, a span per step attempt and compensation); webhook calls
-   * then carry their trace context. Absent: no tracing, at no cost.
+   * Where handoff spans go (one trace per run, a span per step attempt and compensation); webhook and
+   * A2A calls then carry their trace context, and agent tasks record it. Absent: no tracing, at no cost.
    */
   spans?: SpanSink | null;
   /** How A2A agents are called (default: the official SDK's client, under the outbound policy). */
@@ -136,11 +136,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const base = createKernelBase({ ...options, stores });
   const agents = wireAgents(base, stores, settings);
   const validation = wireValidation(base, stores, agents.service);
-  const tasks = wireTasks(base, stores.agentTasks, agents.feed, options.claimTokens);
+  // With tracing on, calls made for an attempt (webhook steps, A2A agents' tasks) carry its span.
+  const tracing = options.spans ? webhookTraceContext : null;
+  const tasks = wireTasks(base, stores.agentTasks, agents.feed, options.claimTokens, tracing);
   const webhooks = wireWebhooks(base, stores.webhooks, settings, {
     secrets: options.webhookSecrets,
     sender: options.webhookSender,
-    tracing: options.spans ? webhookTraceContext : null,
+    tracing,
   });
   const faults = new FaultInjectors();
   // Every step kind but sub_handoff (the kernel's own) has its handler here: one missing does not compile.

@@ -30,6 +30,7 @@ function agentTask(id: string, overrides: Partial<AgentTask> = {}): AgentTask {
     withdrawal: null,
     question: null,
     answer: null,
+    traceparent: null,
     ...overrides,
   };
 }
@@ -53,6 +54,18 @@ function agentTaskContract(fixture: AdapterFixture): void {
     expect(await tasks.get('t1')).toEqual(agentTask('t1'));
     expect(await tasks.get('nope')).toBeNull();
     expect((await tasks.getMany(['nope', 't1'])).map((task) => task?.id ?? null)).toEqual([null, 't1']);
+  });
+
+  it("keeps an attempt's trace context; a task stored before it was recorded reads as having none", async () => {
+    const traceparent = '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01';
+    await tasks.offer(agentTask('traced', { traceparent }), 100);
+    await tasks.claim('traced', 'digest', 'w', 200);
+    expect(await tasks.get('traced')).toMatchObject({ status: 'CLAIMED', traceparent });
+    // A document as written before the field existed.
+    const { id, traceparent: _absent, ...older } = agentTask('older');
+    const raw = await db.collection<{ _id: string } & Record<string, unknown>>('agent_tasks');
+    await raw.insertOne({ _id: id, ...older, input: 'null', progress: 'null', output: 'null' });
+    expect(await tasks.get('older')).toEqual(agentTask('older', { input: null }));
   });
 
   it('lets exactly one of many concurrent claims win, and only from OFFERED', async () => {

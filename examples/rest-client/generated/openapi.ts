@@ -364,6 +364,8 @@ export interface components {
       step: string;
       /** @description The task id: pass it to claimAgentTask and the other task mutations. */
       taskId: string;
+      /** @description The W3C trace context of the attempt's span in the handoff's trace (e.g. `00-<trace id>-<span id>-01`), when the server traces handoffs (OTEL_EXPORTER_OTLP_ENDPOINT); null otherwise. A worker that sends it as `traceparent` (or starts its spans under it) shows its work inside the handoff's trace; calls to an A2A agent carry it as that header. */
+      traceparent?: string;
       /** @description True while the worker waits for an answer to its question: signalHandoff on the step gives it. */
       waitingForAnswer: boolean;
       /**

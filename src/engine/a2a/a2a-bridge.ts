@@ -248,11 +248,13 @@ export class A2ABridge {
       const task = await tasks.get(taskId);
       const progress = bridgeProgressOf(task?.progress);
       const link = task && progress ? await links.get(task.agentId) : null;
-      if (!progress || !link) return;
+      if (!task || !progress || !link) return;
+      // The calls belong to the attempt that was taken back: they carry its trace context.
+      const call = { traceparent: task.traceparent };
       const remoteId =
-        progress.taskId ?? (await peers.findByContext(link, progress.contextId).catch(() => null))?.id ?? null;
+        progress.taskId ?? (await peers.findByContext(link, progress.contextId, call).catch(() => null))?.id ?? null;
       if (!remoteId) return;
-      const cancelled = await peers.cancel(link, remoteId);
+      const cancelled = await peers.cancel(link, remoteId, call);
       logger.info(
         { taskId, a2aTaskId: remoteId, cause, state: cancelled.state },
         'cancelled the A2A task of a withdrawn agent task',

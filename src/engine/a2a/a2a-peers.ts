@@ -13,6 +13,14 @@ export interface OutboundMessage {
   push: { url: string; token: string } | null;
 }
 
+/** What a call made for an agent task carries besides its arguments. */
+export interface PeerCall {
+  /** Ends the call (and a stream it opened). */
+  signal?: AbortSignal;
+  /** The task's attempt's W3C trace context (AgentTask.traceparent), sent as the `traceparent` header; null: none. */
+  traceparent: string | null;
+}
+
 /** Why a call to an agent did not get an answer we can use. */
 export type PeerFailure =
   /** No answer (refused connection, timeout, an HTTP error): try again later. */
@@ -45,11 +53,11 @@ export class PeerError extends Error {
 export interface A2APeers {
   readCard(cardUrl: string, signal?: AbortSignal): Promise<A2ACardSummary>;
   /** Sends a message; streams the task's updates when the agent streams, else yields the task once. */
-  send(agent: A2AAgentLink, message: OutboundMessage, signal: AbortSignal): AsyncIterable<RemoteTask>;
+  send(agent: A2AAgentLink, message: OutboundMessage, call: PeerCall): AsyncIterable<RemoteTask>;
   /** Follows a task's updates again (a streaming agent), starting with the task as it stands. */
-  subscribe(agent: A2AAgentLink, taskId: string, signal: AbortSignal): AsyncIterable<RemoteTask>;
-  get(agent: A2AAgentLink, taskId: string, signal?: AbortSignal): Promise<RemoteTask>;
+  subscribe(agent: A2AAgentLink, taskId: string, call: PeerCall): AsyncIterable<RemoteTask>;
+  get(agent: A2AAgentLink, taskId: string, call: PeerCall): Promise<RemoteTask>;
   /** The task of a context, if the agent lists tasks ('unsupported' otherwise). */
-  findByContext(agent: A2AAgentLink, contextId: string, signal?: AbortSignal): Promise<RemoteTask | null>;
-  cancel(agent: A2AAgentLink, taskId: string, signal?: AbortSignal): Promise<RemoteTask>;
+  findByContext(agent: A2AAgentLink, contextId: string, call: PeerCall): Promise<RemoteTask | null>;
+  cancel(agent: A2AAgentLink, taskId: string, call: PeerCall): Promise<RemoteTask>;
 }

@@ -247,6 +247,7 @@ export class A2ATaskRun {
           taskId: () => this.progress.taskId,
           contextId: this.progress.contextId,
           firstMessage: () => this.firstMessage(),
+          traceparent: this.task.traceparent,
         },
         signal,
       );
@@ -416,7 +417,7 @@ export class A2ATaskRun {
   private async cancelRemote(): Promise<void> {
     if (!this.progress.taskId) return;
     await this.settings.peers
-      .cancel(this.link, this.progress.taskId, this.stop.signal)
+      .cancel(this.link, this.progress.taskId, { signal: this.stop.signal, traceparent: this.task.traceparent })
       .catch((error) =>
         this.settings.logger.info(
           { taskId: this.task.id, a2aTaskId: this.progress.taskId, err: error },

@@ -12,14 +12,14 @@ export function lazySdkPeers(fetchImpl: typeof fetch): A2APeers {
   };
   return {
     readCard: async (cardUrl, signal) => (await load()).readCard(cardUrl, signal),
-    async *send(agent, message, signal) {
-      yield* (await load()).send(agent, message, signal);
+    async *send(agent, message, call) {
+      yield* (await load()).send(agent, message, call);
     },
-    async *subscribe(agent, taskId, signal) {
-      yield* (await load()).subscribe(agent, taskId, signal);
+    async *subscribe(agent, taskId, call) {
+      yield* (await load()).subscribe(agent, taskId, call);
     },
-    get: async (agent, taskId, signal) => (await load()).get(agent, taskId, signal),
-    findByContext: async (agent, contextId, signal) => (await load()).findByContext(agent, contextId, signal),
-    cancel: async (agent, taskId, signal) => (await load()).cancel(agent, taskId, signal),
+    get: async (agent, taskId, call) => (await load()).get(agent, taskId, call),
+    findByContext: async (agent, contextId, call) => (await load()).findByContext(agent, contextId, call),
+    cancel: async (agent, taskId, call) => (await load()).cancel(agent, taskId, call),
   };
 }

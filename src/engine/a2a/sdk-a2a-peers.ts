@@ -4,13 +4,14 @@ import {
   ClientFactory,
   DefaultAgentCardResolver,
   JsonRpcTransportFactory,
+  type RequestOptions,
   RestTransportFactory,
 } from '@a2a-js/sdk/client';
 import { A2AError } from '@a2a-js/sdk/errors';
 import { OutboundUrlRefused } from '../shared/outbound-fetch.js';
 import { OutboundRefused } from '../shared/outbound-post.js';
 import type { A2AAgentLink, A2ACardSummary } from './a2a-agent.js';
-import { type A2APeers, type OutboundMessage, PeerError } from './a2a-peers.js';
+import { type A2APeers, type OutboundMessage, type PeerCall, PeerError } from './a2a-peers.js';
 import { applyUpdate, partToWire, remoteTaskOf, repliedTask, summaryOf } from './a2a-wire.js';
 import type { RemoteTask } from './remote-task.js';
 
@@ -30,6 +31,15 @@ export function peerError(error: unknown): PeerError {
   const detail = cause?.code ?? cause?.message;
   const message = error instanceof Error ? error.message : String(error);
   return new PeerError('unreachable', detail ? `${message} (${detail})` : message);
+}
+
+/**
+ * The SDK's options for a call: its service parameters go out as HTTP headers on every transport
+ * (JSON-RPC and HTTP+JSON, v1.0 and v0.3 alike), so the trace context rides there. No traceparent,
+ * no parameter: the call is the same as with tracing off.
+ */
+function requestOptions({ signal, traceparent }: PeerCall): RequestOptions {
+  return traceparent ? { signal, serviceParameters: { traceparent } } : { signal };
 }
 
 /**
@@ -74,7 +84,7 @@ export class SdkA2APeers implements A2APeers {
     return client;
   }
 
-  async *send(agent: A2AAgentLink, message: OutboundMessage, signal: AbortSignal): AsyncIterable<RemoteTask> {
+  async *send(agent: A2AAgentLink, message: OutboundMessage, call: PeerCall): AsyncIterable<RemoteTask> {
     const request = SendMessageRequest.fromJSON({
       message: {
         messageId: message.messageId,
@@ -95,20 +105,20 @@ export class SdkA2APeers implements A2APeers {
     try {
       const client = await this.client(agent);
       if (!agent.card.streaming) {
-        const result = await client.sendMessage(request, { signal });
+        const result = await client.sendMessage(request, requestOptions(call));
         yield 'messageId' in result ? repliedTask(result, null) : remoteTaskOf(result);
         return;
       }
-      yield* this.snapshots(client.sendMessageStream(request, { signal }));
+      yield* this.snapshots(client.sendMessageStream(request, requestOptions(call)));
     } catch (error) {
       throw peerError(error);
     }
   }
 
-  async *subscribe(agent: A2AAgentLink, taskId: string, signal: AbortSignal): AsyncIterable<RemoteTask> {
+  async *subscribe(agent: A2AAgentLink, taskId: string, call: PeerCall): AsyncIterable<RemoteTask> {
     try {
       const client = await this.client(agent);
-      yield* this.snapshots(client.resubscribeTask({ tenant: '', id: taskId }, { signal }));
+      yield* this.snapshots(client.resubscribeTask({ tenant: '', id: taskId }, requestOptions(call)));
     } catch (error) {
       throw peerError(error);
     }
@@ -122,16 +132,16 @@ export class SdkA2APeers implements A2APeers {
     }
   }
 
-  async get(agent: A2AAgentLink, taskId: string, signal?: AbortSignal): Promise<RemoteTask> {
+  async get(agent: A2AAgentLink, taskId: string, call: PeerCall): Promise<RemoteTask> {
     try {
       const client = await this.client(agent);
-      return remoteTaskOf(await client.getTask({ tenant: '', id: taskId, historyLength: 0 }, { signal }));
+      return remoteTaskOf(await client.getTask({ tenant: '', id: taskId, historyLength: 0 }, requestOptions(call)));
     } catch (error) {
       throw peerError(error);
     }
   }
 
-  async findByContext(agent: A2AAgentLink, contextId: string, signal?: AbortSignal): Promise<RemoteTask | null> {
+  async findByContext(agent: A2AAgentLink, contextId: string, call: PeerCall): Promise<RemoteTask | null> {
     try {
       const client = await this.client(agent);
       const page = await client.listTasks(
@@ -145,7 +155,7 @@ export class SdkA2APeers implements A2APeers {
           statusTimestampAfter: undefined,
           includeArtifacts: true,
         },
-        { signal },
+        requestOptions(call),
       );
       const task = page.tasks[0];
       return task ? remoteTaskOf(task) : null;
@@ -154,10 +164,12 @@ export class SdkA2APeers implements A2APeers {
     }
   }
 
-  async cancel(agent: A2AAgentLink, taskId: string, signal?: AbortSignal): Promise<RemoteTask> {
+  async cancel(agent: A2AAgentLink, taskId: string, call: PeerCall): Promise<RemoteTask> {
     try {
       const client = await this.client(agent);
-      return remoteTaskOf(await client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal }));
+      return remoteTaskOf(
+        await client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, requestOptions(call)),
+      );
     } catch (error) {
       throw peerError(error);
     }

@@ -1,5 +1,5 @@
 import type { A2AAgentLink } from './a2a-agent.js';
-import { type A2APeers, type OutboundMessage, PeerError } from './a2a-peers.js';
+import { type A2APeers, type OutboundMessage, type PeerCall, PeerError } from './a2a-peers.js';
 import type { RemoteTask } from './remote-task.js';
 
 /**
@@ -23,6 +23,8 @@ export interface SourceContext {
   contextId: string;
   /** The message that starts the task, sent again unchanged when it may never have arrived. */
   firstMessage: () => OutboundMessage;
+  /** The agent task's trace context, carried by every call (AgentTask.traceparent). */
+  traceparent: string | null;
 }
 
 /**
@@ -37,17 +39,18 @@ export async function* readUpdates(
   signal: AbortSignal,
 ): AsyncIterable<RemoteTask> {
   const { peers, link } = context;
+  const call: PeerCall = { signal, traceparent: context.traceparent };
   if (source.kind === 'send') {
-    yield* peers.send(link, source.message, signal);
+    yield* peers.send(link, source.message, call);
     return;
   }
   if (source.kind === 'recover' && !context.taskId()) {
-    const found = await peers.findByContext(link, context.contextId, signal).catch((error) => {
+    const found = await peers.findByContext(link, context.contextId, call).catch((error) => {
       if (error instanceof PeerError && error.failure === 'unsupported') return null;
       throw error;
     });
     if (!found) {
-      yield* peers.send(link, context.firstMessage(), signal);
+      yield* peers.send(link, context.firstMessage(), call);
       return;
     }
     yield found;
@@ -55,12 +58,12 @@ export async function* readUpdates(
   const taskId = context.taskId()!;
   if (link.card.streaming) {
     try {
-      yield* peers.subscribe(link, taskId, signal);
+      yield* peers.subscribe(link, taskId, call);
       return;
     } catch (error) {
       if (!(error instanceof PeerError) || (error.failure !== 'unsupported' && error.failure !== 'refused'))
         throw error;
     }
   }
-  yield await peers.get(link, taskId, signal);
+  yield await peers.get(link, taskId, call);
 }

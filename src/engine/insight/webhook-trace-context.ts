@@ -4,7 +4,10 @@ import { attemptSpan, compensationSpan, ROLLBACK_SPAN, RUN_SPAN, traceparent } f
 
 const ROLLBACK_EVENTS = new Set(['ROLLBACK_STARTED', 'HANDOFF_ROLLED_BACK', 'HANDOFF_ROLLBACK_FAILED']);
 
-/** The traceparent of the span a webhook call belongs to, by the ids every process derives alike (trace-ids.ts). */
+/**
+ * The traceparent of the span a webhook call (or any call made for an attempt: an agent task's, see
+ * AttemptTracing) belongs to, by the ids every process derives alike (trace-ids.ts).
+ */
 export const webhookTraceContext: WebhookTracing = {
   ofEvent(event) {
     const run = event.run ?? 1;

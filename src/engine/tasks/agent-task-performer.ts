@@ -3,6 +3,7 @@ import type { AgentFeedRecorder } from '../agents/agent-feed-service.js';
 import type { Handoff } from '../kernel/handoff/handoff.js';
 import { runOf } from '../kernel/handoff/handoff.js';
 import { CancelledError, INTERRUPTED_BY_RESTART, StepTimeoutError } from '../kernel/runner/run-action.js';
+import type { AttemptTracing } from '../kernel/steps/attempt-tracing.js';
 import { type StepExecution, StepFailure, type StepOutcome } from '../kernel/steps/step-kind.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -17,6 +18,8 @@ export interface AgentTaskPerformerOptions {
   feed: AgentFeedRecorder;
   /** Wakes the attempt waiting for `name` on a handoff (records a signal); false when it is finished. */
   wake(handoffId: string, name: string, payload: unknown): Promise<boolean>;
+  /** When tracing is on: each task records its attempt's trace context (see AgentTask.traceparent). */
+  tracing?: AttemptTracing | null;
 }
 
 /** Who an agent_task step offers its task to: params.agentId, else the handoff's target (default) or source agent. */
@@ -138,7 +141,7 @@ export class AgentTaskPerformer {
   }
 
   private offerFor(execution: StepExecution): AgentTask {
-    const { handoff, actionId, action, attempt } = execution;
+    const { handoff, procedure, actionId, action, attempt } = execution;
     const agentId = assigneeOf(handoff, action.params);
     const name = 'name' in action && typeof action.name === 'string' ? action.name : actionId;
     if (!agentId) {
@@ -173,6 +176,7 @@ export class AgentTaskPerformer {
       withdrawal: null,
       question: null,
       answer: null,
+      traceparent: this.options.tracing?.ofAttempt(handoff, procedure, actionId, attempt) ?? null,
     };
   }
 

@@ -97,6 +97,12 @@ export interface AgentTask {
   question: AgentTaskQuestion | null;
   /** The answer to the last question answered. */
   answer: AgentTaskAnswer | null;
+  /**
+   * The W3C trace context of the attempt's span when tracing is on (null otherwise, and on tasks
+   * offered before it was recorded): the A2A bridge sends it with every call it makes for the task,
+   * and any worker may, to continue the handoff's trace.
+   */
+  traceparent: string | null;
 }
 
 /** True when the task's worker waits for an answer to its last question. */

@@ -4,6 +4,7 @@ import { NOTHING_TO_START } from '../kernel/engine-module.js';
 import type { HandoffDependents } from '../kernel/handoff-retention.js';
 import type { KernelBase } from '../kernel/kernel-base.js';
 import type { DueWork } from '../kernel/scheduler/scheduler.js';
+import type { AttemptTracing } from '../kernel/steps/attempt-tracing.js';
 import type { StepKindHandlers } from '../kernel/steps/step-kind.js';
 import { AgentTaskPerformer } from './agent-task-performer.js';
 import { AgentTaskService } from './agent-task-service.js';
@@ -28,10 +29,11 @@ export function wireTasks(
   store: AgentTaskStore,
   feed: AgentFeedService,
   claimTokens: ClaimTokenSource = secureClaimTokens,
+  tracing: AttemptTracing | null = null,
 ): TasksModule {
   const { clock, logger, bus, signals } = base;
   const wake = (handoffId: string, name: string, payload: unknown) => signals.wake(handoffId, name, payload);
-  const performer = new AgentTaskPerformer({ tasks: store, clock, logger, feed, wake });
+  const performer = new AgentTaskPerformer({ tasks: store, clock, logger, feed, wake, tracing });
   const service = new AgentTaskService({
     tasks: store,
     wake,

@@ -15,15 +15,20 @@ type StoredAnswer = Omit<AgentTaskAnswer, 'payload'> & { payload: string };
 /**
  * A task as stored. The agent's and the procedure's free-form data (input, progress, output, a
  * question's data, an answer's payload) are JSON text, so none of it can ever be read as a query
- * operator or a field path. Tasks stored before questions existed lack `question` and `answer`.
+ * operator or a field path. Tasks stored before questions existed lack `question` and `answer`;
+ * those stored before trace contexts were recorded lack `traceparent`.
  */
-type AgentTaskDocument = Omit<AgentTask, 'id' | 'input' | 'progress' | 'output' | 'question' | 'answer'> & {
+type AgentTaskDocument = Omit<
+  AgentTask,
+  'id' | 'input' | 'progress' | 'output' | 'question' | 'answer' | 'traceparent'
+> & {
   _id: string;
   input: string;
   progress: string;
   output: string;
   question?: StoredQuestion | null;
   answer?: StoredAnswer | null;
+  traceparent?: string | null;
 };
 
 function storedQuestion(question: AgentTaskQuestion | null): StoredQuestion | null {
@@ -48,7 +53,7 @@ function toDocument(task: AgentTask): AgentTaskDocument {
 }
 
 function toTask(doc: AgentTaskDocument): AgentTask {
-  const { _id, input, progress, output, question, answer, ...rest } = doc;
+  const { _id, input, progress, output, question, answer, traceparent, ...rest } = doc;
   return {
     id: _id,
     ...rest,
@@ -57,6 +62,7 @@ function toTask(doc: AgentTaskDocument): AgentTask {
     output: JSON.parse(output) as AgentTask['output'],
     question: question ? { ...question, data: JSON.parse(question.data) } : null,
     answer: answer ? { ...answer, payload: JSON.parse(answer.payload) } : null,
+    traceparent: traceparent ?? null,
   };
 }
 
