@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { HandoffService } from '../kernel/handoff-service.js';
 import type { Procedure } from '../kernel/procedures/procedure.js';
 import type { Clock } from '../shared/clock.js';
@@ -59,6 +60,9 @@ export class TestRun {
     /** Called once the run is over, whatever happened (releases agents). */
     private readonly cleanUp: () => Promise<void>,
   ) {
+    // Every iteration in flight listens for the test's cancel (and stops listening when it ends):
+    // as many listeners as the in-flight limit is the design, not a leak, so Node's warning at 11 is off.
+    setMaxListeners(0, this.cancelled.signal);
     this.done = this.drive();
   }
 
