@@ -174,6 +174,24 @@ describe('webhook delivery', () => {
     ).toBe(true);
   });
 
+  it('keeps delivering after the subscription has been held for several leases (the lease renewals move its deadline)', async () => {
+    const clock = new ManualClock();
+    const server = await serverOn(clock, { LEASE_MS: '3000' });
+    const hook = await receiver();
+    await twoStepProcedure(server);
+    await register(server, { url: hook.url });
+    await startHandoff(server, 'wh_early');
+    await until(clock, () => hook.received.length >= 8);
+    // Five leases later (renewed all along), events still go out.
+    await clock.advance(15_000);
+    await startHandoff(server, 'wh_late');
+    await until(clock, () => bodies(hook.received).some((body) => body.handoffId === 'wh_late'), 50);
+    await until(clock, () => hook.received.length >= 16);
+    expect(bodies(hook.received).filter((body) => body.handoffId === 'wh_late').map((body) => body.seq)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+  });
+
   it('retries a failing receiver with back-off and shows every attempt in the delivery log', async () => {
     const clock = new ManualClock();
     const server = await serverOn(clock);

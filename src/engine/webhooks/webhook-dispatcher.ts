@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { LeasedWork, LeaseKind } from '../kernel/leases/leased-work.js';
 import type { CommittedHandoffEvents } from '../kernel/ports/committed-events.js';
 import { type Clock, repeatEvery } from '../shared/clock.js';
@@ -70,13 +71,21 @@ export class WebhookDispatcher {
 
   constructor(private readonly options: WebhookDispatcherOptions) {
     const { store, leases, clock } = options;
+    // Each POST in flight (PARALLEL_HANDOFFS per subscription) listens for the stop: not a leak.
+    setMaxListeners(0, this.stopping.signal);
     // Taking the lease again as its holder extends it; one another process holds now is lost.
     this.leases = leases.kind('webhook subscriptions', {
-      renew: async (ids) => {
+      renew: async (ids, expiresAt) => {
         const lost: string[] = [];
         for (const id of ids) {
           const attempt = await store.acquireLease(id, leases.owner, clock.now(), leases.leaseMs);
           if (!attempt.held) lost.push(id);
+          // The deadline for new POSTs follows the lease: without this, a subscription held longer than one
+          // lease sent nothing more (its deadline stayed where the first lease ended).
+          else {
+            const held = this.held.get(id);
+            if (held) held.expiresAt = Math.max(held.expiresAt, expiresAt);
+          }
         }
         return lost;
       },
