@@ -25,8 +25,12 @@ if (sizes.some((size) => !Number.isInteger(size) || size < 1))
 const label = (handoffs: number) =>
   handoffs >= 1_000_000 ? `${handoffs / 1_000_000}M` : handoffs >= 1_000 ? `${handoffs / 1_000}k` : String(handoffs);
 
-/** FerretDB (the MongoDB adapter on it) at the sizes it can hold in reasonable time: up to 100k. */
-const FERRETDB_UP_TO = 100_000;
+/**
+ * FerretDB (the MongoDB adapter on it) at the sizes it can hold in reasonable time: up to 100k
+ * (BENCH_FERRETDB_UP_TO). Building and reading 100k there takes most of an hour (every filtered read
+ * is a full scan of the collection on FerretDB's SQLite backend).
+ */
+const FERRETDB_UP_TO = Number(process.env.BENCH_FERRETDB_UP_TO ?? 100_000);
 const ferretdb = benchFerretDBBinary();
 const ferretSizes = ferretdb.binary ? sizes.filter((size) => size <= FERRETDB_UP_TO) : [];
 let ferretBuilt: Awaited<ReturnType<typeof ferretScaleDatabases>> = new Map();

@@ -136,7 +136,11 @@ async function build(
         const docs = (sqlite.prepare(`SELECT doc FROM "${table}"`).pluck().all() as string[]).map((doc) =>
           JSON.parse(doc),
         );
-        if (docs.length > 0) await db.collection(table.slice('doc_'.length)).insertMany(docs);
+        // Replaced, not inserted: opening the stores above already wrote some of them (seeds, migration markers).
+        if (docs.length > 0)
+          await db
+            .collection(table.slice('doc_'.length))
+            .bulkWrite(docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
       }
     } finally {
       sqlite.close();

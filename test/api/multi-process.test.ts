@@ -12,9 +12,7 @@ import { type ServerStore, serverStores } from '../support/server-stores.js';
  * and every process streams every handoff's history.
  */
 
-const HANDOFFS = 3_000;
 const CONCURRENT_REQUESTS = 24;
-const FOLLOWED = 150;
 const MAX_ATTEMPTS = 3;
 const START_TIMEOUT_MS = 60_000;
 const FINAL = new Set([
@@ -32,6 +30,10 @@ interface Instance {
 }
 
 function severalServers(store: ServerStore): void {
+  const HANDOFFS = Number(process.env.HANDOFF_SEVERAL_SERVERS_HANDOFFS ?? store.severalServersHandoffs);
+  /** Every twentieth handoff is followed from another process. */
+  const FOLLOW_EVERY = 20;
+  const FOLLOWED = Math.ceil(HANDOFFS / FOLLOW_EVERY);
   let storeEnv: Record<string, string>;
   const instances: (Instance | null)[] = [];
   const everyProcess: ServerProcess[] = [];
@@ -158,7 +160,7 @@ function severalServers(store: ServerStore): void {
             );
             if (response.data?.initiateHandoff.handoff) {
               acknowledged.add(id);
-              if (i % (HANDOFFS / FOLLOWED) === 0) streams.push(follow(id, i + tries + 1));
+              if (i % FOLLOW_EVERY === 0) streams.push(follow(id, i + tries + 1));
               return;
             }
             throw new Error(JSON.stringify(response));

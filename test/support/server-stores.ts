@@ -17,6 +17,8 @@ export interface ServerStore {
    * of these suites are multiplied by it (a step that waits is handed back to the store and taken again).
    */
   slowness: number;
+  /** How many handoffs the several-servers run starts on this store (HANDOFF_SEVERAL_SERVERS_HANDOFFS overrides). */
+  severalServersHandoffs: number;
   /** Makes a fresh, empty store; returns the environment every server process on it gets. */
   create(): Promise<Record<string, string>>;
   /** Removes what `create` made. */
@@ -37,6 +39,7 @@ function sqliteFile(): ServerStore {
     skipReason: null,
     serverSettings: {},
     slowness: 1,
+    severalServersHandoffs: 3_000,
     async create() {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
       return { DATA_DIR: dir };
@@ -70,6 +73,10 @@ function mongoDatabase(url: string | undefined, env: Record<string, string | und
     // FerretDB takes one write at a time (SQLite): on a busy machine a hand-back and the claim that takes it
     // again (a DELAY step's wait) can take seconds where SQLite takes milliseconds.
     slowness: 10,
+    // FerretDB 1.24's SQLite backend answers every query but one by `_id` alone by reading the whole collection
+    // (its only filter push-down): a store holding thousands of handoffs makes each due-work or lease query
+    // a full scan, shared by three processes. CI runs a tenth of the SQLite run's handoffs here.
+    severalServersHandoffs: 300,
     async create() {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-servers-'));
       database = `handoff_servers_${randomUUID().slice(0, 8)}`;
