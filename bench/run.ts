@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each part in its own Node process (fresh heap, --expose-gc),
  * one table on stdout, and the same as JSON in bench/results/. BENCH_QUICK=1 for a smoke run.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,17 @@ function runPart(name: string): Promise<PartResult & { seconds: number }> {
   });
 }
 
+/** The commit measured, marked `-dirty` when the tree had changes: figures belong to a tree, not a branch name. */
+function commitMeasured(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: here, encoding: 'utf8' });
+    return dirty.trim() ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 function machine() {
   const cpu =
     fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
@@ -84,6 +95,8 @@ function table(rows: Row[]): string {
 }
 
 const started = new Date();
+const commit = commitMeasured();
+const loadAtStart = os.loadavg();
 const parts: Record<string, unknown> = {};
 const rows: Row[] = [];
 for (const name of PARTS.filter((part) => !only || only.includes(part))) {
@@ -111,6 +124,6 @@ const suffix = `${QUICK ? '-quick' : ''}${only ? `-only-${only.join('-')}` : ''}
 const file = path.join(results, `${started.toISOString().replace(/[:.]/g, '-')}${suffix}.json`);
 fs.writeFileSync(
   file,
-  `${JSON.stringify({ startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: host, rows, parts }, null, 2)}\n`,
+  `${JSON.stringify({ startedAt: started.toISOString(), commit, loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() }, seconds: Math.round((Date.now() - started.getTime()) / 1000), quick: QUICK, runs: RUNS, maxConcurrentHandoffs: BENCH_MAX_CONCURRENT, stores, machine: host, rows, parts }, null, 2)}\n`,
 );
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
