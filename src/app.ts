@@ -297,6 +297,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           server.on('error', keepServingAfter(httpLogger));
+          // Only now: a check that reads a large store whole would slow start-up (its outcome is handled where it was opened).
+          db.checkInBackground?.().catch(() => undefined);
           resolve(server.address() as AddressInfo);
         });
       }),

@@ -73,6 +73,8 @@ export interface Database {
   readonly operations: OperationCounter;
   /** What the server is and how other processes' changes are followed, where that varies (MongoDB): for the log and `/ready`. */
   describe?(): Record<string, string>;
+  /** Starts the checks an adapter leaves until the server takes requests (SQLite: the integrity check of a large file). */
+  checkInBackground?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -510,7 +510,7 @@ describe('embedded file store (SQLite)', () => {
     );
     await healthy.close();
     const checked = SqliteDatabase.open(file, { checkSyncBytes: 0 });
-    await expect(checked.integrity).resolves.toBeUndefined();
+    await expect(checked.checkInBackground()).resolves.toBeUndefined();
     await checked.close();
 
     const bytes = fs.readFileSync(file);
@@ -519,7 +519,7 @@ describe('embedded file store (SQLite)', () => {
     fs.writeFileSync(file, bytes);
     const damage: Error[] = [];
     const damaged = SqliteDatabase.open(file, { checkSyncBytes: 0, onDamage: (error) => damage.push(error) });
-    await expect(damaged.integrity).rejects.toBeInstanceOf(DamagedStoreError);
+    await expect(damaged.checkInBackground()).rejects.toBeInstanceOf(DamagedStoreError);
     expect(damage).toHaveLength(1);
     await damaged.close();
   });

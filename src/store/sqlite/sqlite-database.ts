@@ -24,7 +24,7 @@ export type SyncMode = 'NORMAL' | 'FULL';
 
 export interface SqliteOptions {
   sync?: SyncMode;
-  /** Files up to this size are checked whole before the store opens; larger ones in a worker, after. */
+  /** Files up to this size are checked whole before the store opens; larger ones in a worker, once started (see checkInBackground). */
   checkSyncBytes?: number;
   /** Called when the background check of a large file finds damage (the server stops on it). */
   onDamage?: (error: Error) => void;
@@ -44,17 +44,16 @@ const BUSY_TIMEOUT_MS = 5_000;
 export class SqliteDatabase implements Database {
   readonly operations = new OperationCounter();
   private readonly opened = new Map<string, SqliteCollection<StoredDocument>>();
-  /** The background integrity check of a large file, when one runs. */
-  readonly integrity: Promise<void>;
+  /** The background integrity check of a large file, once started. */
+  private integrity: Promise<void> | null = null;
 
   private constructor(
     readonly kind: 'embedded' | 'memory',
     readonly connection: BetterSqlite3.Database,
     readonly file: string | null,
-    integrity: Promise<void> = Promise.resolve(),
-  ) {
-    this.integrity = integrity;
-  }
+    /** Starts the background check of a large file (null: checked whole at open, or in memory). */
+    private readonly startCheck: (() => Promise<void>) | null = null,
+  ) {}
 
   static inMemory(): SqliteDatabase {
     const connection = new BetterSqlite3(':memory:');
@@ -87,12 +86,27 @@ export class SqliteDatabase implements Database {
       connection.close();
       throw error;
     }
-    const integrity = inline ? Promise.resolve() : quickCheckInBackground(file, require.resolve('better-sqlite3'));
-    if (!inline)
-      integrity.catch((error: Error) =>
-        error instanceof DamagedStoreError ? options.onDamage?.(error) : options.onUnchecked?.(error),
-      );
-    return new SqliteDatabase('embedded', connection, file, integrity);
+    const startCheck = inline
+      ? null
+      : () => {
+          const integrity = quickCheckInBackground(file, require.resolve('better-sqlite3'));
+          integrity.catch((error: Error) =>
+            error instanceof DamagedStoreError ? options.onDamage?.(error) : options.onUnchecked?.(error),
+          );
+          return integrity;
+        };
+    return new SqliteDatabase('embedded', connection, file, startCheck);
+  }
+
+  /**
+   * Starts the integrity check of a file too large to check at open (once: later calls return the same
+   * promise), resolving when it passed. The server calls it once it listens: the check reads every page
+   * (seconds at a million handoffs) in a worker thread that would otherwise take the second core and
+   * the disk from start-up, and it stops the server on damage whenever it ends.
+   */
+  checkInBackground(): Promise<void> {
+    this.integrity ??= this.startCheck?.() ?? Promise.resolve();
+    return this.integrity;
   }
 
   async collection<T extends StoredDocument>(name: string, indexes: IndexSpec[] = []): Promise<Collection<T>> {
