@@ -11,7 +11,7 @@ import { Topic } from '../../src/engine/shared/topic.js';
  * ones, never skip them: a client resuming after seq 1 must not receive 4.
  */
 
-function event(seq: number, type = 'STEP_SUCCEEDED'): HandoffEvent {
+function event(seq: number, type: HandoffEvent['type'] = 'STEP_SUCCEEDED'): HandoffEvent {
   return { handoffId: 'h1', seq, run: 1, at: seq, type, step: null, status: 'RUNNING', message: '', testId: null };
 }
 
