@@ -32,7 +32,8 @@ console.log(
 console.log('| Part | Figure | Median (runs) | Ratio | Goal |');
 console.log('|---|---|---|---|---|');
 for (const row of run.rows) {
-  const runs = row.runs && row.runs.length > 1 ? ` (${row.runs.map((value) => value.toLocaleString('en-US')).join(' / ')})` : '';
+  const runs =
+    row.runs && row.runs.length > 1 ? ` (${row.runs.map((value) => value.toLocaleString('en-US')).join(' / ')})` : '';
   const ratio = row.ratio !== undefined ? `${row.ratio} × ${row.reference}` : '';
   const goal = row.goal ? `${row.met ? 'met' : '**not met**'}: ${row.goal}` : '';
   const figure = row.note ? `${row.name} (${row.note})` : row.name;

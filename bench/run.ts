@@ -56,7 +56,10 @@ function runPart(name: string): Promise<PartResult & { seconds: number }> {
 function commitMeasured(): string {
   try {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: here, encoding: 'utf8' });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: here,
+      encoding: 'utf8',
+    });
     return dirty.trim() ? `${head}-dirty` : head;
   } catch {
     return 'unknown (not a git checkout)';

@@ -140,7 +140,9 @@ async function build(
         if (docs.length > 0)
           await db
             .collection(table.slice('doc_'.length))
-            .bulkWrite(docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
+            .bulkWrite(
+              docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+            );
       }
     } finally {
       sqlite.close();

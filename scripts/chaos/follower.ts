@@ -48,7 +48,8 @@ export async function follow(wsUrl: string, handoffId: string, deadline: Deadlin
           },
           // A connection that ended with an error (the server went away) is reconnected; errors the server sent are kept.
           error: (error: unknown) => {
-            if (Array.isArray(error)) stream.errors.push(`subscription refused: ${error.map((e) => e.message).join('; ')}`);
+            if (Array.isArray(error))
+              stream.errors.push(`subscription refused: ${error.map((e) => e.message).join('; ')}`);
             resolve();
           },
           complete: () => resolve(),

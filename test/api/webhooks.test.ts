@@ -187,9 +187,11 @@ describe('webhook delivery', () => {
     await startHandoff(server, 'wh_late');
     await until(clock, () => bodies(hook.received).some((body) => body.handoffId === 'wh_late'), 50);
     await until(clock, () => hook.received.length >= 16);
-    expect(bodies(hook.received).filter((body) => body.handoffId === 'wh_late').map((body) => body.seq)).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8,
-    ]);
+    expect(
+      bodies(hook.received)
+        .filter((body) => body.handoffId === 'wh_late')
+        .map((body) => body.seq),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('retries a failing receiver with back-off and shows every attempt in the delivery log', async () => {

@@ -50,21 +50,12 @@ function sqliteFile(): ServerStore {
   };
 }
 
-/**
- * Why the several-servers suites on MongoDB wait for HANDOFF_MONGO_SEVERAL_SERVERS=1: on FerretDB they stalled on
- * 2026-12-07 (3,000 handoffs, 43 completed in 50 minutes, due work taken by nobody; cause not found yet), and a
- * suite that cannot finish would hold CI for its whole timeout. Said in every run's output, not hidden.
- */
-const SEVERAL_SERVERS_ON_MONGO_STALL =
-  'stalls on FerretDB as of 2026-12-07, see docs/mongodb.md#status-on-2026-12-07; HANDOFF_MONGO_SEVERAL_SERVERS=1 runs it';
-
 function mongoDatabase(url: string | undefined, env: Record<string, string | undefined>): ServerStore {
   let dir = '';
   let database = '';
   return {
     name: 'one MongoDB database',
-    skipReason:
-      mongoSkipReason(env) ?? (env.HANDOFF_MONGO_SEVERAL_SERVERS === '1' ? null : SEVERAL_SERVERS_ON_MONGO_STALL),
+    skipReason: mongoSkipReason(env),
     // Each process renews the lease of every handoff it runs every third of a lease, one guarded write each,
     // and scans for orphans as often (a query FerretDB answers by reading every stored handoff): with a
     // minute's lease those leave FerretDB on this shared 2-core machine time for the work itself.

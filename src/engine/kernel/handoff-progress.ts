@@ -1,10 +1,18 @@
 import { AsyncQueue } from '../shared/async-queue.js';
+import type { Clock } from '../shared/clock.js';
 import type { Topic } from '../shared/topic.js';
 import { isFinal } from './handoff/handoff.js';
 import { type HandoffEvent, isFinalEvent } from './handoff/handoff-event.js';
 import type { HandoffStore } from './ports/handoff-store.js';
 
 const REPLAY_PAGE = 500;
+/**
+ * How long a reader waits for an event missing from the log before the ones after it (50 ms, doubling: about
+ * 3 s in all). On a store without transactions (MongoDB) a transition's events reach the log after its state,
+ * so another process's later events can be read first while its writer is between the two writes, or was
+ * killed there and its lock not yet taken over (which logs them).
+ */
+const GAP_WAITS_MS = [50, 100, 200, 400, 800, 1_600];
 
 /**
  * A handoff's events after `afterSeq`: stored ones first, then live ones, with no gap and
@@ -17,6 +25,7 @@ export function handoffProgress(
   topic: Topic<HandoffEvent>,
   id: string,
   afterSeq: number,
+  clock: Clock,
   onError: (error: unknown) => void,
 ): AsyncIterableIterator<HandoffEvent> {
   let last = afterSeq;
@@ -38,11 +47,28 @@ export function handoffProgress(
     if (isFinalEvent(event) && !replaying) queue.end();
   };
 
-  /** Stored events up to `upTo` (inclusive) that we have not emitted yet. */
+  /**
+   * Stored events up to `upTo` (inclusive) that we have not emitted yet, in order without a gap: a page
+   * that starts past the next seq is read again (see GAP_WAITS_MS), then the handoff's log is repaired;
+   * only an event still missing after that (a bug, logged) is skipped rather than stall the stream for good.
+   */
   const catchUp = async (upTo: number) => {
+    let waits = 0;
     while (last < upTo && !queue.isEnded) {
       const page = await repository.events(id, last, Math.min(REPLAY_PAGE, upTo - last));
       if (page.length === 0) return;
+      const first = page.find((event) => event.seq > last);
+      if (first && first.seq > last + 1) {
+        if (waits < GAP_WAITS_MS.length) {
+          await clock.sleep(GAP_WAITS_MS[waits++]!);
+          continue;
+        }
+        if (waits++ === GAP_WAITS_MS.length) {
+          await repository.repairLog(id);
+          continue;
+        }
+        onError(new Error(`handoff ${id}: events ${last + 1}–${first.seq - 1} are missing from its log`));
+      }
       page.forEach(emit);
     }
   };

@@ -333,7 +333,7 @@ export class HandoffService {
 
   /** Stored events after `afterSeq`, then live ones; ends at the final event. */
   progress(id: string, afterSeq: number): AsyncIterableIterator<HandoffEvent> {
-    return handoffProgress(this.options.store, this.options.bus.events, id, afterSeq, (error) =>
+    return handoffProgress(this.options.store, this.options.bus.events, id, afterSeq, this.options.clock, (error) =>
       this.options.logger.error({ handoffId: id, err: error }, 'progress stream failed'),
     );
   }

@@ -29,6 +29,9 @@ import { CancelledError, type FaultHook, ShutdownError } from './run-action.js';
 import { finishRun, pauseIfAsked } from './run-ending.js';
 import { LeaseLostError, RunStorage } from './run-storage.js';
 
+/** Why a run's `ended` signal fires: it ended (nothing reads the reason; a shared one costs nothing). */
+const RUN_ENDED = new Error('the run ended');
+
 export interface RunnerOptions {
   store: HandoffStore;
   loadProcedure(id: string, version: number): Promise<Procedure | null>;
@@ -157,7 +160,8 @@ export class HandoffRunner {
       logger.error({ handoffId: id, err: error }, 'handoff run stopped on an unexpected error; it will be resumed');
       return 'FAILED';
     } finally {
-      run?.ended.abort();
+      // A reason given: abort() without one builds a DOMException (a stack capture) for every run that ends.
+      run?.ended.abort(RUN_ENDED);
       this.active.delete(id);
       this.leases.release(id);
       // Stopped mid-way by shutdown: hand it back, due at once, for the next run (here after a restart, or elsewhere).
