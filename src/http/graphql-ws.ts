@@ -9,8 +9,7 @@ import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import { bearerToken, connectionParamsKey } from '../auth/credentials.js';
 import type { Caller } from '../context.js';
 import { onStreamEnd } from '../observability/active-subscriptions.js';
-import { FanoutWriter } from './fanout-writer.js';
-import { NextFrames } from './next-frames.js';
+import { type Broadcast, FanoutWriter } from './fanout-writer.js';
 import { nextMessageChannel } from './next-message-channel.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import type { OriginPolicy } from './origin-policy.js';
@@ -61,7 +60,7 @@ interface Enveloped {
   /** Shared feeds are per role: scope checks ran for this role only. */
   role: string | null;
   /** Where a shared feed would write this operation's results (made only when it joins one). */
-  openChannel: () => SubscriberChannel;
+  openChannel: (outlet: Broadcast) => SubscriberChannel;
   /** Gives back the stream place a subscription took (a no-op for queries and mutations). */
   releaseStream: () => void;
 }
@@ -94,9 +93,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
   const { server, yoga, keys, limits, logger } = options;
   const sessions = new WeakMap<WebSocket, SocketSession>();
   const prepared = new WeakMap<object, Enveloped>();
-  const shared = new SharedSubscriptions(logger);
   const writer = new FanoutWriter(limits.maxQueuedBytes);
-  const frames = new NextFrames();
+  const shared = new SharedSubscriptions(logger, () => writer.broadcast());
 
   // noServer: attached with `server`, ws re-emits every HTTP server error as its own, and graphql-ws
   // answers the first by closing every socket (and printing to stderr): a failed accept (EMFILE) would
@@ -185,8 +183,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
             }
             releaseStream = place.release;
           }
-          const openChannel = () =>
-            nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, frames, writer, scope.logger);
+          const openChannel = (outlet: Broadcast) =>
+            nextMessageChannel(ctx.extra.socket, ctx.extra.request.socket, id, outlet, writer, scope.logger);
           prepared.set(args, {
             execute,
             subscribe,
@@ -212,7 +210,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
         const key = shared.keyOf(args, role);
         let result: AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         try {
-          result = await (key === null ? start() : shared.join(key, start, openChannel(), marking));
+          result = await (key === null ? start() : shared.join(key, start, openChannel, marking));
         } catch (error) {
           releaseStream();
           throw error;

@@ -5,25 +5,6 @@ export function nextMessageHead(id: string): Buffer {
 
 const TAIL = 0x7d; // "}"
 
-/**
- * The payloads of graphql-ws `next` messages as bytes. Every subscriber of a shared feed gets the
- * same payload, so it is encoded once per event; a subscriber's frame is then its operation's head
- * (encoded once per subscription), the payload and a closing brace (see writeNextFrame).
- */
-export class NextFrames {
-  private payload: string | null = null;
-  private payloadBytes: Buffer = Buffer.alloc(0);
-
-  /** `payload` (JSON text) as UTF-8 bytes: the same Buffer for the same text in a row. */
-  encode(payload: string): Buffer {
-    if (payload !== this.payload) {
-      this.payload = payload;
-      this.payloadBytes = Buffer.from(payload, 'utf8');
-    }
-    return this.payloadBytes;
-  }
-}
-
 /** Bytes of the WebSocket text frame carrying `head`, `payload` and the closing brace. */
 export function nextFrameLength(head: Buffer, payload: Buffer): number {
   const length = head.length + payload.length + 1;

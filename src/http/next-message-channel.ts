@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import type { FanoutWriter, FrameOwner } from './fanout-writer.js';
-import { type NextFrames, nextMessageHead } from './next-frames.js';
+import type { Broadcast, FanoutWriter } from './fanout-writer.js';
+import { nextMessageHead } from './next-frames.js';
 import type { SubscriberChannel } from './shared-subscriptions.js';
 
 /** WebSocket close code for a subscriber that cannot keep up ("try again later": graphql-ws clients reconnect). */
@@ -21,37 +21,40 @@ export function slowSubscriberReason(lastWritten: string | null): string {
 }
 
 /**
- * Sends graphql-ws `next` messages for operation `id` on `socket`, the payload given as JSON text.
- * The frame's bytes go to the TCP socket directly through the FanoutWriter (ws's sender would
- * encode the payload again for every subscriber; it never holds frames back here: no compression,
- * no blobs). A subscriber whose unsent frames pass the writer's bound is closed with 1013 and the
- * mark of the last event written to it (`handoffId#seq`): everything before it reaches the client,
- * then the close frame, and nothing after it; the client resubscribes and fills the gap from there.
+ * Subscribes operation `id` on `socket` to a shared feed's Broadcast: each payload the feed sends
+ * goes out as a graphql-ws `next` message under this id. The frame's bytes go to the TCP socket
+ * directly through the FanoutWriter (ws's sender would encode the payload again for every
+ * subscriber; it never holds frames back here: no compression, no blobs). A subscriber whose unsent
+ * frames pass the writer's bound is closed with 1013 and the mark of the last event written to it
+ * (`handoffId#seq`): everything before it reaches the client, then the close frame, and nothing
+ * after it; the client resubscribes and fills the gap from there.
  */
 export function nextMessageChannel(
   socket: WebSocket,
   tcp: Socket,
   id: string,
-  frames: NextFrames,
+  broadcast: Broadcast,
   writer: FanoutWriter,
   logger: Pick<Logger, 'warn'>,
 ): SubscriberChannel {
-  const head = nextMessageHead(id);
-  const owner: FrameOwner = { written: null, open: true };
-  return {
-    sendNext(payload, mark) {
-      if (socket.readyState !== socket.OPEN) return;
-      if (writer.enqueue(tcp, head, frames.encode(payload), owner, mark)) return;
+  const subscription = writer.attach(
+    tcp,
+    nextMessageHead(id),
+    broadcast,
+    () => socket.readyState === socket.OPEN,
+    () => {
       logger.warn(
-        { lastEventSent: owner.written },
+        { lastEventSent: subscription.written },
         'WebSocket closed: subscriber too slow (WS_MAX_QUEUED_BYTES unsent)',
       );
-      socket.close(SLOW_SUBSCRIBER_CLOSE_CODE, slowSubscriberReason(owner.written));
+      socket.close(SLOW_SUBSCRIBER_CLOSE_CODE, slowSubscriberReason(subscription.written));
       // A client that does not read at all will not read the close frame either.
       setTimeout(() => socket.terminate(), SLOW_SUBSCRIBER_GRACE_MS).unref();
     },
+  );
+  return {
     close() {
-      owner.open = false;
+      subscription.open = false;
     },
   };
 }

@@ -9,14 +9,18 @@ const SHAREABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['handoffEvents']);
 
 type Results = AsyncIterator<ExecutionResult> & Partial<AsyncIterable<ExecutionResult>>;
 
-/** Where a shared feed sends one subscriber's results: its socket, under its operation id. */
-export interface SubscriberChannel {
+/** Where a shared feed sends its results: to every subscriber joined to it, at once. */
+export interface FeedOutlet {
   /**
-   * Sends a `next` message whose payload is already JSON text. `mark` names the event it carries
-   * (`handoffId#seq`), or null: what a subscriber closed for falling behind is told it last got.
+   * Sends a `next` message whose payload is already JSON text to every subscriber. `mark` names the
+   * event it carries (`handoffId#seq`), or null: what a subscriber closed for falling behind is told it last got.
    */
-  sendNext(payloadJson: string, mark: string | null): void;
-  /** The subscription is over (completed by the client, or its feed ended): nothing more goes out for it. */
+  send(payloadJson: string, mark: string | null): void;
+}
+
+/** One subscriber's place on a feed's outlet: its socket, under its operation id. */
+export interface SubscriberChannel {
+  /** The subscription is over (completed by the client): nothing more goes out for it. */
   close(): void;
 }
 
@@ -25,8 +29,9 @@ export interface EventMarking {
   eventMark?: string | null;
 }
 
-interface SharedFeed {
+interface SharedFeed<O extends FeedOutlet> {
   upstream: Results;
+  outlet: O;
   subscribers: Set<SharedSubscriber>;
   /** The context the shared execution runs in: its resolver marks each event here. */
   marking: EventMarking;
@@ -63,10 +68,6 @@ class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
     private readonly onLeave: () => void,
   ) {}
 
-  deliver(payload: string, mark: string | null): void {
-    if (!this.ended) this.channel.sendNext(payload, mark);
-  }
-
   /** The feed is over: graphql-ws completes the operation. */
   end(): void {
     if (this.ended) return;
@@ -95,14 +96,19 @@ class SharedSubscriber implements AsyncIterableIterator<ExecutionResult> {
  * Fan-out for many identical live subscriptions (dashboards): the first subscriber's execution
  * runs once per event, its result is serialized once, and the same text goes to every subscriber
  * with the same operation, variables and role, each under its own operation id. An event costs one
- * execution and one JSON.stringify, plus one frame per subscriber (its channel batches the writes),
- * instead of a full per-subscriber chain of promises, serialization and protocol checks.
+ * execution, one JSON.stringify and one send to the feed's outlet (which writes every subscriber's
+ * frame in its own time), instead of a full per-subscriber chain of promises, serialization and
+ * protocol checks.
  * The shared execution runs in the first subscriber's context (its request id in logs).
  */
-export class SharedSubscriptions {
-  private readonly feeds = new Map<string, SharedFeed>();
+export class SharedSubscriptions<O extends FeedOutlet> {
+  private readonly feeds = new Map<string, SharedFeed<O>>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** A new feed's outlet. */
+    private readonly openOutlet: () => O,
+  ) {}
 
   /** A stable key, or null when this operation must run on its own. */
   keyOf(args: ExecutionArgs, role: string | null): string | null {
@@ -112,12 +118,13 @@ export class SharedSubscriptions {
 
   /**
    * Joins the feed for `key`, starting it with `start` when it is the first subscriber. Results
-   * go to `channel`; the returned stream is what graphql-ws holds for the operation.
+   * go to the channel `openChannel` makes on the feed's outlet; the returned stream is what
+   * graphql-ws holds for the operation.
    */
   async join(
     key: string,
     start: () => Promise<Results | ExecutionResult>,
-    channel: SubscriberChannel,
+    openChannel: (outlet: O) => SubscriberChannel,
     marking: EventMarking,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     let feed = this.feeds.get(key);
@@ -128,18 +135,18 @@ export class SharedSubscriptions {
       feed = this.feeds.get(key);
       if (feed) void upstream.return?.();
       else {
-        feed = { upstream: upstream as Results, subscribers: new Set(), marking };
+        feed = { upstream: upstream as Results, outlet: this.openOutlet(), subscribers: new Set(), marking };
         this.feeds.set(key, feed);
         void this.pump(key, feed);
       }
     }
     const owner = feed;
-    const subscriber = new SharedSubscriber(channel, () => this.leave(key, owner, subscriber));
+    const subscriber = new SharedSubscriber(openChannel(owner.outlet), () => this.leave(key, owner, subscriber));
     owner.subscribers.add(subscriber);
     return subscriber;
   }
 
-  private leave(key: string, feed: SharedFeed, subscriber: SharedSubscriber): void {
+  private leave(key: string, feed: SharedFeed<O>, subscriber: SharedSubscriber): void {
     feed.subscribers.delete(subscriber);
     if (feed.subscribers.size === 0 && this.feeds.get(key) === feed) {
       this.feeds.delete(key);
@@ -147,19 +154,18 @@ export class SharedSubscriptions {
     }
   }
 
-  private async pump(key: string, feed: SharedFeed): Promise<void> {
+  private async pump(key: string, feed: SharedFeed<O>): Promise<void> {
     try {
       for (;;) {
         const { value, done } = await feed.upstream.next();
         if (done) break;
         const mark = feed.marking.eventMark ?? null;
         feed.marking.eventMark = null;
-        this.deliver(feed, payloadJson(value), mark);
+        feed.outlet.send(payloadJson(value), mark);
       }
     } catch (error) {
       this.logger.error({ err: error, subscribers: feed.subscribers.size }, 'shared subscription feed failed');
-      this.deliver(
-        feed,
+      feed.outlet.send(
         payloadJson({
           errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })],
         }),
@@ -169,9 +175,5 @@ export class SharedSubscriptions {
       if (this.feeds.get(key) === feed) this.feeds.delete(key);
       for (const subscriber of [...feed.subscribers]) subscriber.end();
     }
-  }
-
-  private deliver(feed: SharedFeed, payload: string, mark: string | null): void {
-    for (const subscriber of feed.subscribers) subscriber.deliver(payload, mark);
   }
 }

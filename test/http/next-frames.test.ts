@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { NextFrames, nextFrameLength, nextMessageHead, writeNextFrame } from '../../src/http/next-frames.js';
+import { nextFrameLength, nextMessageHead, writeNextFrame } from '../../src/http/next-frames.js';
 
 /** One frame, as the fan-out writer builds it. */
-class TestFrames extends NextFrames {
+class TestFrames {
   frame(head: Buffer, payload: string): Buffer {
-    const bytes = this.encode(payload);
+    const bytes = Buffer.from(payload, 'utf8');
     const frame = Buffer.alloc(nextFrameLength(head, bytes));
     expect(writeNextFrame(frame, 0, head, bytes)).toBe(frame.length);
     return frame;

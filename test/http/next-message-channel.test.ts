@@ -4,7 +4,6 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { FanoutWriter } from '../../src/http/fanout-writer.js';
-import { NextFrames } from '../../src/http/next-frames.js';
 import { nextMessageChannel, SLOW_SUBSCRIBER_CLOSE_CODE } from '../../src/http/next-message-channel.js';
 
 /** A TCP socket that records what is written; `writableLength` is what its client has not read. */
@@ -30,16 +29,24 @@ class FakeTcp extends EventEmitter {
   }
 }
 
-function fakes(maxQueuedBytes = 1024 * 1024) {
-  // A clock that never moves: every sweep looks instant, so none is paced (the pacing is not what these tests are about).
-  const writer = new FanoutWriter(maxQueuedBytes, () => 0);
-  const frames = new NextFrames();
-  const open = (tcp: FakeTcp, id: string) => {
+function fakes(maxQueuedBytes = 1024 * 1024, now: () => number = () => 0) {
+  // By default a clock that never moves: every pass looks instant and runs in one slice (slicing is tested on its own).
+  const writer = new FanoutWriter(maxQueuedBytes, now);
+  /** Operation `id` on `tcp`, reading `broadcast` (its own one unless given); `send` publishes on that broadcast. */
+  const open = (tcp: FakeTcp, id: string, broadcast = writer.broadcast()) => {
     const socket = { OPEN: 1, readyState: 1, close: vi.fn(), terminate: vi.fn() };
-    const channel = nextMessageChannel(socket as unknown as WebSocket, tcp as unknown as Socket, id, frames, writer, {
-      warn: vi.fn(),
-    });
-    return { socket, channel };
+    const channel = nextMessageChannel(
+      socket as unknown as WebSocket,
+      tcp as unknown as Socket,
+      id,
+      broadcast,
+      writer,
+      {
+        warn: vi.fn(),
+      },
+    );
+    const send = (payload: string, mark: string | null) => broadcast.send(payload, mark);
+    return { socket, channel, send };
   };
   return { writer, open };
 }
@@ -48,9 +55,9 @@ describe('next message channel', () => {
   it('writes the operation frames of a turn to its socket in order, in one write', async () => {
     const { open } = fakes();
     const tcp = new FakeTcp();
-    const { socket, channel } = open(tcp, '7');
-    channel.sendNext('{"data":{"x":1}}', 'h#1');
-    channel.sendNext('{"data":{"x":2}}', 'h#2');
+    const { socket, send } = open(tcp, '7');
+    send('{"data":{"x":1}}', 'h#1');
+    send('{"data":{"x":2}}', 'h#2');
     expect(tcp.written).toHaveLength(0);
     await turn();
     expect(tcp.written).toHaveLength(1);
@@ -68,8 +75,8 @@ describe('next message channel', () => {
     const slow = open(stalled, 'slow');
     const fast = open(reading, 'fast');
     stalled.writableLength = 1024 * 1024;
-    slow.channel.sendNext('{"data":1}', 'h#1');
-    fast.channel.sendNext('{"data":1}', 'h#1');
+    slow.send('{"data":1}', 'h#1');
+    fast.send('{"data":1}', 'h#1');
     await turn();
     expect(reading.texts()).toHaveLength(1);
     expect(stalled.written).toHaveLength(0);
@@ -85,13 +92,13 @@ describe('next message channel', () => {
     try {
       const { open } = fakes(200);
       const tcp = new FakeTcp();
-      const { socket, channel } = open(tcp, '7');
-      channel.sendNext('{"data":{"x":1}}', 'h#1');
+      const { socket, send } = open(tcp, '7');
+      send('{"data":{"x":1}}', 'h#1');
       await turn();
       tcp.writableLength = 1024 * 1024; // the client stops reading
-      channel.sendNext('{"data":{"x":2}}', 'h#2');
+      send('{"data":{"x":2}}', 'h#2');
       await turn();
-      for (let seq = 3; socket.close.mock.calls.length === 0; seq++) channel.sendNext('{"data":{"x":0}}', `h#${seq}`);
+      for (let seq = 3; socket.close.mock.calls.length === 0; seq++) send('{"data":{"x":0}}', `h#${seq}`);
       expect(socket.close).toHaveBeenCalledWith(
         SLOW_SUBSCRIBER_CLOSE_CODE,
         'Subscriber too slow; last event sent: h#1',
@@ -107,11 +114,11 @@ describe('next message channel', () => {
   it('writes queued frames before a message of the protocol (flush), and nothing once discarded', async () => {
     const { open, writer } = fakes();
     const tcp = new FakeTcp();
-    const { channel } = open(tcp, '7');
-    channel.sendNext('{"data":1}', null);
+    const { send } = open(tcp, '7');
+    send('{"data":1}', null);
     writer.flush(tcp as unknown as Socket);
     expect(tcp.texts()).toHaveLength(1);
-    channel.sendNext('{"data":2}', null);
+    send('{"data":2}', null);
     writer.discard(tcp as unknown as Socket);
     await turn();
     expect(tcp.texts()).toHaveLength(1);
@@ -122,8 +129,8 @@ describe('next message channel', () => {
     const tcp = new FakeTcp();
     const done = open(tcp, 'done');
     const live = open(tcp, 'live');
-    done.channel.sendNext('{"data":1}', null);
-    live.channel.sendNext('{"data":1}', null);
+    done.send('{"data":1}', null);
+    live.send('{"data":1}', null);
     done.channel.close();
     await turn();
     expect(tcp.texts()).toEqual(['{"id":"live","type":"next","payload":{"data":1}}']);
@@ -132,10 +139,69 @@ describe('next message channel', () => {
   it('sends nothing on a socket that is no longer open', async () => {
     const { open } = fakes();
     const tcp = new FakeTcp();
-    const { socket, channel } = open(tcp, '7');
+    const { socket, send } = open(tcp, '7');
     socket.readyState = 2;
-    channel.sendNext('{"data":null}', null);
+    send('{"data":null}', null);
     await turn();
     expect(tcp.written).toHaveLength(0);
+  });
+
+  it('writes one published payload to every socket of a broadcast under its own id, from when it joined', async () => {
+    const { writer, open } = fakes();
+    const broadcast = writer.broadcast();
+    const [early, late] = [new FakeTcp(), new FakeTcp()];
+    const first = open(early, 'a', broadcast);
+    first.send('{"data":1}', 'h#1');
+    open(late, 'b', broadcast);
+    first.send('{"data":2}', 'h#2');
+    await turn();
+    expect(early.texts()).toEqual([
+      '{"id":"a","type":"next","payload":{"data":1}}',
+      '{"id":"a","type":"next","payload":{"data":2}}',
+    ]);
+    expect(late.texts()).toEqual(['{"id":"b","type":"next","payload":{"data":2}}']);
+    // Written to every reader: the broadcast keeps nothing.
+    expect(broadcast.entries).toEqual([]);
+  });
+
+  it('writes the frames of several operations on one socket in the order they were published, in one write', async () => {
+    const { open } = fakes();
+    const tcp = new FakeTcp();
+    const one = open(tcp, 'one');
+    const two = open(tcp, 'two');
+    one.send('{"data":1}', null);
+    two.send('{"data":2}', null);
+    one.send('{"data":3}', null);
+    await turn();
+    expect(tcp.written).toHaveLength(1);
+    expect(tcp.texts()).toEqual([
+      '{"id":"one","type":"next","payload":{"data":1}}',
+      '{"id":"two","type":"next","payload":{"data":2}}',
+      '{"id":"one","type":"next","payload":{"data":3}}',
+    ]);
+  });
+
+  it('lets the event loop run during a long pass; what is published meanwhile reaches every socket once, in order', async () => {
+    // Every clock reading is 10 ms later: each slice ends at its first check (after 32 sockets).
+    let clock = 0;
+    const { writer, open } = fakes(1024 * 1024, () => (clock += 10));
+    const broadcast = writer.broadcast();
+    const sockets = Array.from({ length: 100 }, () => new FakeTcp());
+    const [first] = sockets.map((tcp, i) => open(tcp, String(i), broadcast));
+    first.send('{"data":1}', null);
+    await turn();
+    const writtenInFirstSlice = sockets.filter((tcp) => tcp.written.length > 0).length;
+    expect(writtenInFirstSlice).toBe(32);
+    first.send('{"data":2}', null);
+    // Until the pass that wrote the second payload everywhere has ended and dropped it.
+    while (broadcast.entries.length > 0) await turn();
+    for (const [i, tcp] of sockets.entries()) {
+      expect(tcp.texts()).toEqual([
+        `{"id":"${i}","type":"next","payload":{"data":1}}`,
+        `{"id":"${i}","type":"next","payload":{"data":2}}`,
+      ]);
+      // Sockets after the pass's position got both in one write; those before it, the second in the next pass.
+      expect(tcp.written).toHaveLength(i < writtenInFirstSlice ? 2 : 1);
+    }
   });
 });
