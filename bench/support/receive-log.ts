@@ -9,27 +9,31 @@ export class ReceiveLog {
   private used = 0;
   private starts = new Int32Array(1 << 17);
   private times = new Float64Array(1 << 17);
+  private sources = new Int32Array(1 << 17);
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  add(payload: Buffer, receivedAt: number): void {
+  /** Keeps `payload`, received at `receivedAt` by subscriber number `source`. */
+  add(payload: Buffer, receivedAt: number, source: number): void {
     if (this.count === this.starts.length - 1) this.growIndex();
     if (this.used + payload.length > this.bytes.length) this.growBytes(payload.length);
     this.starts[this.count] = this.used;
     this.times[this.count] = receivedAt;
+    this.sources[this.count] = source;
     this.used += payload.copy(this.bytes, this.used);
     this.count++;
     this.starts[this.count] = this.used;
   }
 
-  /** Message `index` as text, and when it was received. */
-  at(index: number): { text: string; receivedAt: number } {
+  /** Message `index` as text, when it was received and by which subscriber (messages are kept in receive order). */
+  at(index: number): { text: string; receivedAt: number; source: number } {
     return {
       text: this.bytes.toString('utf8', this.starts[index], this.starts[index + 1]),
       receivedAt: this.times[index],
+      source: this.sources[index],
     };
   }
 
@@ -43,8 +47,11 @@ export class ReceiveLog {
     starts.set(this.starts);
     const times = new Float64Array(this.times.length * 2);
     times.set(this.times);
+    const sources = new Int32Array(this.sources.length * 2);
+    sources.set(this.sources);
     this.starts = starts;
     this.times = times;
+    this.sources = sources;
   }
 
   private growBytes(atLeast: number): void {

@@ -8,12 +8,15 @@
  * resolution time comparable across processes of one machine.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { latencyHistogram } from './histogram.js';
 import { connectRaw, type RawWebSocket } from './raw-websocket.js';
 import { ReceiveLog } from './receive-log.js';
 
 type Command =
   | { type: 'connect'; url: string; count: number; query: string }
+  | { type: 'start' }
+  | { type: 'count' }
   | { type: 'published'; times: [string, number][] }
   | { type: 'close' };
 
@@ -28,13 +31,16 @@ function send(message: unknown): void {
   process.send!(message);
 }
 
-async function subscribe(url: string, query: string): Promise<void> {
+/** This process's CPU time and event-loop use since the run started: is the instrument keeping up? */
+let runStart = { cpu: process.cpuUsage(), loop: performance.eventLoopUtilization(), at: performance.now() };
+
+async function subscribe(url: string, query: string, source: number): Promise<void> {
   let subscribed = false;
   const socket = await connectRaw(url, 'graphql-transport-ws', now, {
     onText(payload, receivedAt) {
       if (subscribed) {
         // Keep the receive time and the bytes; parse later, so a busy subscriber does not delay the next one.
-        received.add(payload, receivedAt);
+        received.add(payload, receivedAt, source);
         return;
       }
       const message = JSON.parse(String(payload)) as { type: string };
@@ -52,14 +58,24 @@ async function subscribe(url: string, query: string): Promise<void> {
 process.on('message', async (command: Command) => {
   if (command.type === 'connect') {
     send({ type: 'connecting' });
-    for (let i = 0; i < command.count; i++) await subscribe(command.url, command.query).catch(() => void errors++);
+    for (let i = 0; i < command.count; i++) await subscribe(command.url, command.query, i).catch(() => void errors++);
+  } else if (command.type === 'count') {
+    send({ type: 'count', count: received.size });
+  } else if (command.type === 'start') {
+    runStart = { cpu: process.cpuUsage(), loop: performance.eventLoopUtilization(), at: performance.now() };
   } else if (command.type === 'published') {
+    const cpu = process.cpuUsage(runStart.cpu);
+    const loop = performance.eventLoopUtilization(runStart.loop);
+    const runMs = performance.now() - runStart.at;
     const histogram = latencyHistogram();
     let delivered = 0;
     let unmatched = 0;
+    let outOfOrder = 0;
     const published = new Map(command.times);
+    /** Each subscriber's last seq of each handoff: every handoff's events must come 1, 2, 3… with no gap or repeat. */
+    const lastSeq = new Map<string, number>();
     for (let index = 0; index < received.size; index++) {
-      const { text, receivedAt } = received.at(index);
+      const { text, receivedAt, source } = received.at(index);
       const message = JSON.parse(text) as {
         type: string;
         payload?: { data?: { handoffEvents?: { handoffId: string; seq: number } } };
@@ -76,12 +92,18 @@ process.on('message', async (command: Command) => {
       }
       histogram.recordValue(Math.max(1, Math.round((receivedAt - at) * 1000)));
       delivered++;
+      const key = `${source}#${event.handoffId}`;
+      if (event.seq !== (lastSeq.get(key) ?? 0) + 1) outOfOrder++;
+      lastSeq.set(key, event.seq);
     }
     send({
       type: 'latency',
       delivered,
       unmatched,
+      outOfOrder,
       errors,
+      clientCpuShare: (cpu.user + cpu.system) / 1000 / runMs,
+      clientLoopUtilization: loop.utilization,
       p50Ms: histogram.getValueAtPercentile(50) / 1000,
       p99Ms: histogram.getValueAtPercentile(99) / 1000,
       maxMs: histogram.maxValue / 1000,
