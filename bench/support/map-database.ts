@@ -178,6 +178,12 @@ class MapCollection<T extends StoredDocument> implements Collection<T> {
     await this.insertMany([doc]);
   }
 
+  async appendMany(docs: T[]): Promise<void> {
+    const seen = new Set<string>();
+    const fresh = docs.filter((doc) => !this.docs.has(doc._id) && !seen.has(doc._id) && seen.add(doc._id));
+    await this.insertMany(fresh);
+  }
+
   async insertMany(docs: T[]): Promise<void> {
     if (docs.length === 0) return;
     this.counter.writes++;

@@ -7,6 +7,8 @@ import type { Call } from './receiver.js';
 export interface ChaosReport {
   options: ChaosOptions;
   dataDir: string;
+  /** Everything the server logged across its lives (in dataDir: kept when the run fails). */
+  serverLog: string;
   /** What the servers of the run stored in: a SQLite file in dataDir, or a MongoDB database. */
   store: string;
   /** The run's MongoDB database (`--store mongo`), dropped after a passed run. */
@@ -65,6 +67,7 @@ export function formatReport(report: ChaosReport): string {
     ),
   ];
   if (report.error) lines.push(`  error          ${report.error}`);
+  if (!passed(report)) lines.push(`  server log     ${report.serverLog}`);
   lines.push(`  ${passed(report) ? 'PASSED' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }

@@ -76,14 +76,17 @@ async function run(options: ChaosOptions, report: ChaosReport): Promise<void> {
   const receiver = new Receiver(options.seed, options.failureRate);
   const receiverUrl = await receiver.start();
   const port = await freePort();
-  const server = new ServerProcess({
-    ...storeEnv(options, report),
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-    OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
-  });
+  const server = new ServerProcess(
+    {
+      ...storeEnv(options, report),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+    },
+    report.serverLog,
+  );
   const client = new ChaosClient(`http://127.0.0.1:${port}/graphql`, deadline);
   const killer = new Killer(server, options.kills, options.handoffs, options.seed);
   report.kills = killer.kills;
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
   const report: ChaosReport = {
     options,
     dataDir,
+    serverLog: path.join(dataDir, 'server.log'),
     store: `embedded SQLite in ${dataDir}`,
     kills: [],
     redrives: 0,

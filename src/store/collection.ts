@@ -35,6 +35,12 @@ export interface Collection<T extends StoredDocument> {
   insertOne(doc: T): Promise<void>;
   /** Inserts all or none of the documents. */
   insertMany(docs: T[]): Promise<void>;
+  /**
+   * Inserts the documents in order, skipping those whose `_id` is stored already: an append that may be
+   * repeated (a log). Nothing is undone: after a failure the documents before it stay, so readers never
+   * see one appear and vanish again.
+   */
+  appendMany(docs: T[]): Promise<void>;
   findOne(filter: Filter): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   count(filter: Filter): Promise<number>;

@@ -1,4 +1,4 @@
-import { type Collection, type Database, DuplicateKeyError } from './collection.js';
+import type { Collection, Database } from './collection.js';
 
 /** One entry of an owner's append-only history. `seq` starts at 1 and has no gaps. */
 export interface LoggedEvent<B> {
@@ -73,31 +73,17 @@ export class EventLog<B> {
   }
 
   /**
-   * Writes every batch requested since the last flush in one insert: many runners finishing
-   * transitions in the same turn share one store round trip. If any event already exists
-   * (a re-written outbox), each batch is retried alone, event by event, skipping duplicates.
+   * Writes every batch requested since the last flush in one append: many runners finishing
+   * transitions in the same turn share one store round trip. An event already stored (a re-written
+   * outbox) is skipped, and nothing is undone on a failure: a reader never sees an event vanish again.
    */
   private async flush(): Promise<void> {
     const batches = this.batch.splice(0);
     try {
-      await this.events.insertMany(batches.flatMap((batch) => batch.docs));
+      await this.events.appendMany(batches.flatMap((batch) => batch.docs));
       for (const batch of batches) batch.resolve();
     } catch (error) {
-      for (const batch of batches) {
-        if (!(error instanceof DuplicateKeyError)) {
-          batch.reject(error);
-          continue;
-        }
-        this.insertSkippingDuplicates(batch.docs).then(batch.resolve, batch.reject);
-      }
-    }
-  }
-
-  private async insertSkippingDuplicates(docs: EventDocument[]): Promise<void> {
-    for (const doc of docs) {
-      await this.events.insertOne(doc).catch((error) => {
-        if (!(error instanceof DuplicateKeyError)) throw error;
-      });
+      for (const batch of batches) batch.reject(error);
     }
   }
 
@@ -122,6 +108,15 @@ export class EventLog<B> {
     if (upToSeq <= afterSeq) return [];
     const ids = Array.from({ length: upToSeq - afterSeq }, (_, index) => eventId(owner, afterSeq + 1 + index));
     const docs = await this.events.find({ _id: { $in: ids } }, { sort: { _id: 1 } });
+    // Point reads are not one snapshot: one can miss an event whose append was under way while a later read
+    // found the next one. Appends are in order, so a missing event before one found is there now.
+    const found = new Set(docs.map((doc) => doc._id));
+    const lastFound = docs.at(-1)?._id;
+    const missed = ids.filter((id) => lastFound !== undefined && id < lastFound && !found.has(id));
+    if (missed.length > 0) {
+      docs.push(...(await this.events.find({ _id: { $in: missed } })));
+      docs.sort((a, b) => (a._id < b._id ? -1 : 1));
+    }
     return docs.map((doc) => ({ owner: doc.owner, seq: doc.seq, at: doc.at, body: JSON.parse(doc.body) as B }));
   }
 

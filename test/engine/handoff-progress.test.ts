@@ -16,12 +16,12 @@ function event(seq: number, type: HandoffEvent['type'] = 'STEP_SUCCEEDED'): Hand
 }
 
 /** A log holding `logged` events, and the whole history once `fill` runs (the late writer finished, or was repaired). */
-function laggingStore(logged: HandoffEvent[], whole: HandoffEvent[]) {
+function laggingStore(logged: HandoffEvent[], whole: HandoffEvent[], status = 'COMPLETED') {
   let log = logged;
   const repairs: string[] = [];
   const store = {
     async get() {
-      return { id: 'h1', status: 'COMPLETED', seq: whole.length } as never;
+      return { id: 'h1', status, seq: whole.length } as never;
     },
     async events(_id: string, afterSeq: number, limit = 10_000) {
       return log.filter((e) => e.seq > afterSeq).slice(0, limit);
@@ -71,5 +71,48 @@ describe('handoffProgress over a log that lags', () => {
     expect(repairs).toEqual(['h1']);
     expect(errors.map((error) => error.message)).toEqual(['handoff h1: events 2–3 are missing from its log']);
     expect(seqs).toEqual([4, 5]);
+  });
+
+  it('waits for a hole inside a page of the log (events 2–3 missing between 1 and 4)', async () => {
+    const { store, repairs } = laggingStore([event(1), event(4), event(5, 'HANDOFF_COMPLETED')], whole);
+    const late = laggingStore([], whole);
+    let reads = 0;
+    // The log is whole from the second read on: the first page had 1, 4, 5.
+    const readOnce = {
+      ...store,
+      events: (...args: Parameters<HandoffStore['events']>) => (reads++ === 0 ? store : late.store).events(...args),
+    };
+    late.fill();
+    const waits: number[] = [];
+    const clock: Clock = { now: () => 0, sleep: async (ms) => void waits.push(ms) };
+    const seqs = await collect(handoffProgress(readOnce as HandoffStore, new Topic(), 'h1', 0, clock, () => undefined));
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    expect(waits).toEqual([50]);
+    expect(repairs).toEqual([]);
+  });
+
+  it('holds a live event back until the events before it reach the log', async () => {
+    // A running handoff whose log has only its first event; the live topic tells of seq 4 first.
+    const { store, fill } = laggingStore([event(1)], whole.slice(0, 4), 'RUNNING');
+    const topic = new Topic<HandoffEvent>();
+    const waits: number[] = [];
+    const clock: Clock = {
+      now: () => 0,
+      sleep: async (ms) => {
+        waits.push(ms);
+        fill();
+      },
+    };
+    const errors: unknown[] = [];
+    const stream = handoffProgress(store, topic, 'h1', 0, clock, (error) => errors.push(error));
+    const seqs: number[] = [];
+    for await (const received of stream) {
+      seqs.push(received.seq);
+      if (received.seq === 1) topic.publish(event(4));
+      if (received.seq === 4) topic.publish(event(5, 'HANDOFF_COMPLETED'));
+    }
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    expect(waits).toEqual([50]);
+    expect(errors).toEqual([]);
   });
 });

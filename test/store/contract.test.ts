@@ -55,6 +55,16 @@ function storeContract(fixture: AdapterFixture): void {
       expect(await tasks.count({})).toBe(3);
     });
 
+    it('appends many in order, skipping those stored already and keeping the first copy', async () => {
+      await tasks.insertOne(task('t2', { owner: 'first' }));
+      await tasks.appendMany([task('t1'), task('t2', { owner: 'second' }), task('t3'), task('t4')]);
+      const stored = await tasks.find({}, { sort: { _id: 1 } });
+      expect(stored.map((doc) => doc._id)).toEqual(['t1', 't2', 't3', 't4']);
+      expect(stored[1]!.owner).toBe('first');
+      await tasks.appendMany([task('t4'), task('t1')]);
+      expect(await tasks.count({})).toBe(4);
+    });
+
     it('finds with a filter, sort, skip and limit, and counts', async () => {
       await tasks.insertMany([
         task('a', { createdAt: 3 }),

@@ -54,6 +54,10 @@ class MingoCollection<T extends StoredDocument> implements Collection<T> {
     for (const doc of docs) await this.insertOne(doc);
   }
 
+  async appendMany(docs: T[]): Promise<void> {
+    for (const doc of docs) if (!this.docs.some((existing) => existing._id === doc._id)) await this.insertOne(doc);
+  }
+
   async findOne(filter: Filter): Promise<T | null> {
     this.counter.reads++;
     const [doc] = this.matching(filter, { limit: 1 });

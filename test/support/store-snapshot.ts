@@ -31,6 +31,7 @@ export class RecordingDatabase implements Database {
       ...inner,
       insertOne: (doc) => inner.insertOne(doc),
       insertMany: (docs) => inner.insertMany(docs),
+      appendMany: (docs) => inner.appendMany(docs),
       findOne: guard((filter) => inner.findOne(filter)),
       find: guard((filter, options) => inner.find(filter, options)),
       count: guard((filter) => inner.count(filter)),

@@ -48,28 +48,39 @@ export function handoffProgress(
   };
 
   /**
-   * Stored events up to `upTo` (inclusive) that we have not emitted yet, in order without a gap: a page
-   * that starts past the next seq is read again (see GAP_WAITS_MS), then the handoff's log is repaired;
+   * Stored events up to `upTo` (inclusive) that we have not emitted yet, in order without a gap. Replaying
+   * to the end (`upTo` unbounded), an empty page is the end of the log. A hole (a seq missing before one
+   * the log or a live event shows) is read again (see GAP_WAITS_MS), then the handoff's log is repaired;
    * only an event still missing after that (a bug, logged) is skipped rather than stall the stream for good.
    */
   const catchUp = async (upTo: number) => {
+    const toTheEnd = upTo === Number.MAX_SAFE_INTEGER;
     let waits = 0;
     while (last < upTo && !queue.isEnded) {
       const page = await repository.events(id, last, Math.min(REPLAY_PAGE, upTo - last));
-      if (page.length === 0) return;
-      const first = page.find((event) => event.seq > last);
-      if (first && first.seq > last + 1) {
-        if (waits < GAP_WAITS_MS.length) {
-          await clock.sleep(GAP_WAITS_MS[waits++]!);
-          continue;
-        }
-        if (waits++ === GAP_WAITS_MS.length) {
-          await repository.repairLog(id);
-          continue;
-        }
-        onError(new Error(`handoff ${id}: events ${last + 1}–${first.seq - 1} are missing from its log`));
+      const fresh = page.filter((event) => event.seq > last);
+      if (fresh.length === 0 && toTheEnd) return;
+      const run = gaplessAfter(last, fresh);
+      run.forEach(emit);
+      if (run.length > 0 && run.length === fresh.length) {
+        waits = 0;
+        continue;
       }
-      page.forEach(emit);
+      if (waits < GAP_WAITS_MS.length) {
+        await clock.sleep(GAP_WAITS_MS[waits++]!);
+        continue;
+      }
+      if (waits++ === GAP_WAITS_MS.length) {
+        await repository.repairLog(id);
+        continue;
+      }
+      const after = fresh.slice(run.length);
+      onError(
+        new Error(`handoff ${id}: events ${last + 1}–${(after[0]?.seq ?? upTo + 1) - 1} are missing from its log`),
+      );
+      if (after.length === 0) return;
+      after.forEach(emit);
+      waits = 0;
     }
   };
 
@@ -107,4 +118,14 @@ export function handoffProgress(
   })().catch(fail);
 
   return queue;
+}
+
+/** The events of `events` (ascending) that follow `last` one by one, up to the first hole. */
+function gaplessAfter(last: number, events: HandoffEvent[]): HandoffEvent[] {
+  const run: HandoffEvent[] = [];
+  for (const event of events) {
+    if (event.seq !== last + 1 + run.length) break;
+    run.push(event);
+  }
+  return run;
 }

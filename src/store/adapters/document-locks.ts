@@ -29,7 +29,13 @@ export interface LockSettings {
 const SWEEP_EVERY_MS = 5_000;
 
 /** Keys held in the current async context: when each was taken, and writes to finish before it is let go. */
-type HeldLocks = Map<string, { takenAt: number; beforeRelease: Promise<unknown>[] }>;
+interface HeldLock {
+  takenAt: number;
+  beforeRelease: Promise<unknown>[];
+  /** Set when its critical section ends: contexts copied from it while it ran may outlive it. */
+  released?: boolean;
+}
+type HeldLocks = Map<string, HeldLock>;
 
 /** Thrown by `locked` with `wait: false` when another process holds the lock. */
 export class DocumentBusyError extends Error {
@@ -91,7 +97,10 @@ export class DocumentLocks {
    */
   locked<T>(collection: string, id: string, work: () => Promise<T>, options: { wait?: boolean } = {}): Promise<T> {
     const key = `${collection}/${id}`;
-    if (this.held.getStore()?.has(key)) return work();
+    // Held by this context: nested work under the lock. A context that copied the entry of a critical
+    // section since ended (work spawned from inside it that outlived it) holds nothing.
+    const inherited = this.held.getStore()?.get(key);
+    if (inherited && !inherited.released) return work();
     const wait = options.wait ?? true;
     const previous = this.queued.get(key) ?? Promise.resolve();
     const run = previous.then(
@@ -147,7 +156,7 @@ export class DocumentLocks {
   ): Promise<T> {
     const { token, abandoned } = await this.acquire(key, wait);
     const held: HeldLocks = new Map(this.held.getStore() ?? []);
-    const entry = { takenAt: Date.now(), beforeRelease: [] as Promise<unknown>[] };
+    const entry: HeldLock = { takenAt: Date.now(), beforeRelease: [] };
     held.set(key, entry);
     let release = true;
     try {
@@ -165,6 +174,7 @@ export class DocumentLocks {
       if (error instanceof StoreUnavailableError) release = false;
       throw error;
     } finally {
+      entry.released = true;
       held.delete(key);
       if (release)
         await this.writes

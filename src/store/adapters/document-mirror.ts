@@ -78,6 +78,10 @@ export class DocumentMirror<T extends StoredDocument> implements Collection<T> {
     return this.readOnly();
   }
 
+  appendMany(_docs: T[]): Promise<void> {
+    return this.readOnly();
+  }
+
   findOneAndUpdate(_filter: Filter, _update: Update): Promise<T | null> {
     return this.readOnly();
   }

@@ -2,7 +2,7 @@ import type { Collection as DriverCollection } from 'mongodb';
 import type { Collection, Filter, FindOptions, OperationCounter, StoredDocument, Update } from '../collection.js';
 import { DocumentBusyError, type DocumentLocks } from './document-locks.js';
 import type { DocumentMirror, MirrorHub } from './document-mirror.js';
-import { translateMongoError } from './mongo-errors.js';
+import { isDuplicateKey, translateMongoError } from './mongo-errors.js';
 import { matches, pinnedId, pinnedIds, readEach, select } from './point-reads.js';
 import type { WriteGate } from './write-gate.js';
 
@@ -86,6 +86,30 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
       const ids = Object.values(inserted);
       if (ids.length > 0) await this.removeIds(ids).catch(() => undefined);
       this.fail(error);
+    }
+    await this.mirrored(docs, []);
+  }
+
+  async appendMany(docs: T[]): Promise<void> {
+    this.counter.writes++;
+    let rest = docs;
+    while (rest.length > 0) {
+      try {
+        const batch = rest;
+        await this.writes.run(() =>
+          this.driver.insertMany(
+            batch.map((doc) => ({ ...doc })),
+            { ordered: true },
+          ),
+        );
+        rest = [];
+      } catch (error) {
+        // Ordered: the documents before the first error are in. A duplicate is skipped and the rest sent again.
+        const writeErrors = (error as { writeErrors?: { index: number } | { index: number }[] }).writeErrors;
+        const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+        if (!isDuplicateKey(error) || first === undefined) this.fail(error);
+        rest = rest.slice(first.index + 1);
+      }
     }
     await this.mirrored(docs, []);
   }

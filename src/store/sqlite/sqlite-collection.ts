@@ -77,8 +77,8 @@ export class SqliteCollection<T extends StoredDocument> implements Collection<T>
     }
   }
 
-  private insertRows(docs: T[]): void {
-    const insert = this.statement(`INSERT INTO ${this.table} (_id, doc) VALUES (?, ?)`);
+  private insertRows(docs: T[], orIgnore = false): void {
+    const insert = this.statement(`INSERT${orIgnore ? ' OR IGNORE' : ''} INTO ${this.table} (_id, doc) VALUES (?, ?)`);
     for (const doc of docs) insert.run(doc._id, JSON.stringify(doc));
   }
 
@@ -91,6 +91,12 @@ export class SqliteCollection<T extends StoredDocument> implements Collection<T>
     if (docs.length === 0) return Promise.resolve();
     this.counter.writes++;
     return this.call('insert into', () => this.db.transaction(() => this.insertRows(docs)).immediate());
+  }
+
+  appendMany(docs: T[]): Promise<void> {
+    if (docs.length === 0) return Promise.resolve();
+    this.counter.writes++;
+    return this.call('insert into', () => this.db.transaction(() => this.insertRows(docs, true)).immediate());
   }
 
   private select(filter: Filter, options: FindOptions = {}): T[] {
