@@ -24,8 +24,8 @@ function unexpectedThrow(error: unknown): Error | null {
 
 /**
  * Logs every unexpected execution error with the operation's request id, before Yoga masks it
- * (this plugin is registered ahead of Yoga's masking, so it sees the original error), and so an
- * error a subscription stream throws midway (which Yoga masks and logs naming no request). The
+ * (this plugin is registered ahead of Yoga's masking, so it sees the original error); so too an
+ * error a subscription stream throws midway, which Yoga masks and logs naming no request. The
  * logged errors are remembered so Yoga's own line for them is skipped (YogaLogLines).
  */
 export function useUnexpectedErrorLogging(alreadyLogged: WeakSet<object>): Plugin<{ scope?: RequestScope }> {
