@@ -268,18 +268,22 @@ export class SqliteHandoffStore implements HandoffStore {
       // Most transitions leave the status and the columns kept from the state as they were (a step's
       // start or success): written anyway, each would move its entries in every index over it and fire
       // the counts trigger. First the update of the rest, if those columns already hold the same values;
-      // else (or refused) the whole update.
-      const row = (this.transitionStatement(shape, true).get(
-        next.version,
-        next.seq,
-        state,
-        at,
-        ...metadata,
-        ...releasing,
-        ...guard,
-        next.status,
-        ...columns,
-      ) ??
+      // else (or refused) the whole update. A final status is never kept (nothing moves a handoff from one
+      // final status to another): straight to the whole update.
+      const kept = isFinal(next.status)
+        ? undefined
+        : this.transitionStatement(shape, true).get(
+            next.version,
+            next.seq,
+            state,
+            at,
+            ...metadata,
+            ...releasing,
+            ...guard,
+            next.status,
+            ...columns,
+          );
+      const row = (kept ??
         this.transitionStatement(shape, false).get(
           next.version,
           next.seq,
