@@ -27,12 +27,13 @@ import { useNestingGuard } from './http/nesting-guard.js';
 import { operationIdentity } from './http/operation-identity.js';
 import { OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { useReadiness } from './http/readiness.js';
-import { scopedLogger, withRequestScope } from './http/request-scope.js';
+import { withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
 import { withServedPaths } from './http/served-paths.js';
 import { resumePoint, useSseEventIds } from './http/sse-event-ids.js';
 import { useSingleConnectionRefusal } from './http/sse-single-connection.js';
 import { StreamLimits, withSseStreamLimits } from './http/stream-limits.js';
+import { YogaLogLines } from './http/yoga-log-lines.js';
 import { createMcpEndpoint, MCP_PATH } from './mcp/mcp-endpoint.js';
 import { createActiveSubscriptionsGauge } from './observability/active-subscriptions.js';
 import { registerEngineMetrics } from './observability/engine-metrics.js';
@@ -151,6 +152,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const unhookEngineMetrics = registerEngineMetrics(metrics, engine, logger.child({ component: 'metrics' }));
   registerQueueMetrics(metrics, engine.queue, config.fairShareMetricKeys);
   const loggedErrors = new WeakSet<object>();
+  const yogaLines = new YogaLogLines(logger.child({ component: 'yoga' }), loggedErrors);
 
   const rest = createRestApi(schema, logger.child({ component: 'rest' }));
   // MCP tool calls are GraphQL requests through Yoga itself (made below), with the caller's key.
@@ -168,9 +170,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff', defaultQuery: GRAPHIQL_START },
     renderGraphiQL: renderLocalGraphiQL,
-    logging: scopedLogger(logger.child({ component: 'yoga' }), loggedErrors),
+    logging: yogaLines.logging,
     // Clients never see an internal error's message or stack, whatever NODE_ENV says.
-    maskedErrors: { isDev: false, maskError: maskStoreErrors },
+    maskedErrors: { isDev: false, maskError: yogaLines.remembering(maskStoreErrors) },
     // Bodies are capped before Yoga sees them (withBodyLimit), more cheaply than Yoga's own limit.
     maxRequestBodySize: false,
     multipart: false,
@@ -213,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useOperationCost(),
       useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
+      yogaLines.plugin,
       activeSubscriptions.plugin,
       useSseEventIds(),
       useRequestMetrics(metrics, METRICS_ENDPOINT),

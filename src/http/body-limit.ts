@@ -44,7 +44,7 @@ export function withBodyLimit(
       chunks.length = 0;
       turnAway(res, 'too-large', 413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
     };
-    // Bound to the request's async context, so the rest of the request keeps its request scope.
+    // Bound to the request's async context, so at debug level the rest of the request keeps its request scope.
     const onEnd = AsyncResource.bind((): void => {
       // The request stream is used up: Yoga must read the body from what was collected here.
       if (size === 0) {

@@ -13,7 +13,7 @@ import { type Broadcast, FanoutWriter } from './fanout-writer.js';
 import { nextMessageChannel } from './next-message-channel.js';
 import type { SocketOperationFields } from './operation-identity.js';
 import type { OriginPolicy } from './origin-policy.js';
-import { createRequestScope, type RequestScope, runInScope } from './request-scope.js';
+import { createRequestScope } from './request-scope.js';
 import { type SocketExtra, serveGraphQLWs } from './serve-graphql-ws.js';
 import { type EventMarking, SharedSubscriptions, type SubscriberChannel } from './shared-subscriptions.js';
 import { clientOf, type StreamLimits } from './stream-limits.js';
@@ -56,7 +56,6 @@ interface SocketSession {
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
-  scope: RequestScope;
   /** Shared feeds are per role: scope checks ran for this role only. */
   role: string | null;
   /** Where a shared feed would write this operation's results (made only when it joins one). */
@@ -188,7 +187,6 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
           prepared.set(args, {
             execute,
             subscribe,
-            scope,
             role: session.caller?.role ?? null,
             openChannel,
             releaseStream,
@@ -199,14 +197,12 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): {
         }
       },
       execute: (args) => {
-        const { execute, scope } = prepared.get(args)!;
-        return runInScope(scope, () => execute(args)) as never;
+        return prepared.get(args)!.execute(args) as never;
       },
       subscribe: async (args) => {
-        const { subscribe, scope, role, openChannel, releaseStream } = prepared.get(args)!;
+        const { subscribe, role, openChannel, releaseStream } = prepared.get(args)!;
         const marking = args.contextValue as EventMarking;
-        const start = () =>
-          runInScope(scope, () => subscribe(args)) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+        const start = () => subscribe(args) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
         const key = shared.keyOf(args, role);
         let result: AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         try {

@@ -1,13 +1,14 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApiKeyRing } from '../auth/api-key-ring.js';
 import type { Caller } from '../context.js';
 import type { Transport } from '../observability/active-subscriptions.js';
 import {
   createRequestScope,
-  currentScope,
   REQUEST_ID_HEADER,
   type RequestScope,
   requestIdFrom,
+  scopeOfRequest,
 } from './request-scope.js';
 
 /** Who runs an operation, under which request id, logging where. */
@@ -26,6 +27,8 @@ export interface SocketOperationFields {
 
 interface InitialContext {
   request?: { headers: Headers };
+  /** The Node request, when Yoga serves one (not for `yoga.fetch`). */
+  req?: IncomingMessage;
   transport?: string;
 }
 
@@ -39,8 +42,8 @@ export function operationIdentity(ring: ApiKeyRing, base: Logger, initial: Initi
     return { caller, scope, transport: 'ws' };
   }
   const headers = initial.request?.headers;
-  // An HTTP request already runs in the scope withRequestScope made for it (its id is on the header).
-  const scope = currentScope() ?? createRequestScope(base, requestIdFrom(headers?.get(REQUEST_ID_HEADER)));
+  // An HTTP request has the scope withRequestScope made for it; `yoga.fetch` (MCP tool calls, tests) has none.
+  const scope = scopeOfRequest(initial.req) ?? createRequestScope(base, requestIdFrom(headers?.get(REQUEST_ID_HEADER)));
   const caller = (initial.request ? ring.authenticateRequest(initial.request) : ring.authenticate(undefined)).caller;
   const sse = headers?.get('accept')?.includes('text/event-stream') ?? false;
   return { caller, scope, transport: sse ? 'sse' : 'http' };

@@ -12,6 +12,14 @@ export interface RequestScope {
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
+/** Each HTTP request's scope, found from the Node request Yoga hands on as server context (`req`). */
+const scopes = new WeakMap<IncomingMessage, RequestScope>();
+
+/**
+ * The current request's scope across its awaits, kept only while debug lines are logged (see
+ * withRequestScope): on Node 20 an AsyncLocalStorage in use runs a hook on every promise the
+ * process makes, the engine's and the store's included.
+ */
 const storage = new AsyncLocalStorage<RequestScope>();
 
 /** A client-chosen request id is kept only when it is short and plain; anything else gets a fresh one. */
@@ -42,66 +50,44 @@ export function createRequestScope(base: Logger, requestId: string = randomUUID(
   return new LazyRequestScope(base, requestId, fields);
 }
 
-/** Runs `work` so that anything it logs through `scopedLogger` carries the scope's request id. */
-export function runInScope<T>(scope: RequestScope, work: () => T): T {
-  return storage.run(scope, work);
+/** The scope withRequestScope made for this HTTP request, if it came through it. */
+export function scopeOfRequest(req: IncomingMessage | undefined): RequestScope | undefined {
+  return req === undefined ? undefined : scopes.get(req);
 }
 
+/** The scope of the HTTP request running now: known only at debug level (see withRequestScope). */
 export function currentScope(): RequestScope | undefined {
   return storage.getStore();
 }
 
 /**
  * Wraps the HTTP handler: picks the request id (a sane incoming `x-request-id`, else a new
- * one), echoes it in the response, runs the rest of the request inside its scope (where the
- * GraphQL context finds it) and, at debug level, logs one line when the response is done.
+ * one), echoes it in the response, keeps the scope with the request (where the GraphQL context
+ * finds it) and, at debug level, logs one line when the response is done. Only at debug level
+ * does the rest of the request run inside the scope (AsyncLocalStorage): Yoga's debug lines name
+ * no request, so that is the one way they carry its id. Above debug, Yoga logs errors only, and
+ * those are attributed without it (YogaErrorLines).
  */
 export function withRequestScope(base: Logger, handler: RequestListener): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const scope = createRequestScope(base, requestId);
-    if (base.isLevelEnabled('debug')) {
-      const started = process.hrtime.bigint();
-      res.once('finish', () => {
-        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        scope.logger.debug(
-          {
-            method: req.method,
-            path: (req.url ?? '').split('?')[0],
-            status: res.statusCode,
-            durationMs: Math.round(durationMs * 10) / 10,
-          },
-          'request completed',
-        );
-      });
-    }
-    runInScope(scope, () => handler(req, res));
+    scopes.set(req, scope);
+    if (!base.isLevelEnabled('debug')) return handler(req, res);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      scope.logger.debug(
+        {
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          status: res.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+        },
+        'request completed',
+      );
+    });
+    storage.run(scope, () => handler(req, res));
   };
-}
-
-/**
- * The logger Yoga uses for its own lines: the current request's child logger when there is one,
- * so Yoga's messages carry the request id too. Errors already logged with their request id
- * (see useUnexpectedErrorLogging) are not logged a second time.
- */
-export function scopedLogger(
-  base: Logger,
-  alreadyLogged: WeakSet<object> = new WeakSet(),
-  // biome-ignore lint/suspicious/noExplicitAny: pino's log methods are overloaded; the wrapper forwards whatever they take
-): Record<'debug' | 'info' | 'warn' | 'error', (...args: any[]) => void> {
-  const forward =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    // biome-ignore lint/suspicious/noExplicitAny: forwarded unchanged to pino's overloaded methods
-    (...args: any[]): void => {
-      // Yoga writes debug lines on every request: skip them before making the request's child logger.
-      if (!base.isLevelEnabled(level)) return;
-      const single =
-        args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as object) : undefined;
-      if (single && alreadyLogged.has(single)) return;
-      const logger = currentScope()?.logger ?? base;
-      (logger[level] as (...a: unknown[]) => void).apply(logger, args);
-      if (single && level === 'error') alreadyLogged.add(single);
-    };
-  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }

@@ -25,8 +25,9 @@ export function eventFrom(handoff: Handoff, draft: HandoffEventDraft, seq: numbe
 
 /** Everything but the metadata, which changes only on a redrive with a patch and may be large. */
 export function stateText(handoff: Handoff, updatedAt: number): string {
-  const { metadata: _unchanged, ...state } = handoff;
-  return JSON.stringify({ ...state, updatedAt });
+  // One copy, the metadata left out as undefined (JSON.stringify skips it): a rest pattern copied twice, and
+  // slowly, for every transition. The text is the same, key for key.
+  return JSON.stringify({ ...handoff, metadata: undefined, updatedAt });
 }
 
 /** A stored handoff from its state text and (separately stored) metadata text. */

@@ -120,10 +120,23 @@ export function handoffListContract<D>(fixture: {
     const secondAttempt = next(retrying, { steps: [step({ status: 'RUNNING', attempts: 2 })] });
     await store().transition(secondAttempt, [], 3, null);
     expect(await ids({ retrying: true })).toEqual(['r']);
+    // The status stays RUNNING while the step stops retrying (it succeeded, another runs).
+    const succeeded = next(secondAttempt, {
+      steps: [step({ status: 'SUCCEEDED', attempts: 2, finishedAt: 4 }), step({ id: 's2', status: 'RUNNING' })],
+    });
+    await store().transition(succeeded, [], 4, null);
+    expect(await ids({ retrying: true })).toEqual([]);
+    expect(await ids({ retrying: false, status: ['RUNNING'] })).toEqual(['r']);
     await store().transition(
-      next(secondAttempt, { status: 'COMPLETED', steps: [step({ status: 'SUCCEEDED', attempts: 2, finishedAt: 4 })] }),
+      next(succeeded, {
+        status: 'COMPLETED',
+        steps: [
+          step({ status: 'SUCCEEDED', attempts: 2, finishedAt: 4 }),
+          step({ id: 's2', status: 'SUCCEEDED', finishedAt: 5 }),
+        ],
+      }),
       [],
-      4,
+      5,
       null,
     );
     expect(await ids({ retrying: true })).toEqual([]);

@@ -704,6 +704,56 @@ describe('SQLite handoff store internals', () => {
     }
   });
 
+  it('runs a batch again write by write when one fails: those before and after it keep their order and effects, once', async () => {
+    const db = SqliteDatabase.inMemory();
+    try {
+      db.connection.exec('CREATE TABLE probe (id TEXT PRIMARY KEY)');
+      const commits = new GroupCommit(db.connection, 'probe');
+      // Each returns how many rows it sees after its insert: what was written before it in the batch, and itself.
+      const insert = (id: string) => () => {
+        db.connection.prepare('INSERT INTO probe VALUES (?)').run(id);
+        return db.connection.prepare('SELECT count(*) FROM probe').pluck().get() as number;
+      };
+      const first = await Promise.allSettled([
+        commits.submit('insert', insert('a')),
+        commits.submit('insert', insert('b')),
+        commits.submit('insert', () => {
+          insert('c')();
+          throw new Error('this write fails after its insert');
+        }),
+        commits.submit('insert', insert('d')),
+      ]);
+      expect(first.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : 'rejected'))).toEqual([
+        1,
+        2,
+        'rejected',
+        3,
+      ]);
+      // The next batch runs as usual (no failure in it), after what the last one committed; the first write fails this time.
+      const second = await Promise.allSettled([
+        commits.submit('insert', insert('a')),
+        commits.submit('insert', insert('e')),
+      ]);
+      expect(second.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : 'rejected'))).toEqual([
+        'rejected',
+        4,
+      ]);
+      expect((second[0] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyError);
+      const third = await Promise.all([commits.submit('insert', insert('f')), commits.submit('insert', insert('g'))]);
+      expect(third).toEqual([5, 6]);
+      expect(db.connection.prepare('SELECT id FROM probe ORDER BY id').pluck().all()).toEqual([
+        'a',
+        'b',
+        'd',
+        'e',
+        'f',
+        'g',
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('rejects the whole batch with its cause when a failure ends the transaction (a full disk), and keeps nothing of it', async () => {
     const dir = makeTempDir();
     const db = SqliteDatabase.open(path.join(dir, 'handoff.sqlite'));

@@ -53,6 +53,8 @@ function finishedAtOf(handoff: Handoff): number | null {
 function deadlineAtOf(handoff: Handoff): number | null {
   return isFinal(handoff.status) ? null : (handoff.deadlineAt ?? null);
 }
+/** The most events one insert statement takes (a transition has a few; a creation or a redrive may have more). */
+const EVENTS_PER_INSERT = 8;
 const PAGE_COLUMNS = 'id, created_at, updated_at, priority_rank, state, metadata';
 
 type PageRow = Pick<HandoffRow, 'id' | 'created_at' | 'updated_at' | 'priority_rank' | 'state' | 'metadata'>;
@@ -99,6 +101,15 @@ function toRecord(row: HandoffRow): HandoffRecord {
   };
 }
 
+/** Which parts a transition's update has (see SqliteHandoffStore.transitionStatement). */
+interface TransitionShape {
+  metadata: boolean;
+  release: boolean;
+  requireUnleased: boolean;
+  honoursCancel: boolean;
+  requestsSeen: boolean;
+}
+
 /**
  * The handoff port on SQLite, natively: a transition and its events commit in one transaction,
  * so a final status is never readable without its final events, and there is no outbox to repair.
@@ -107,6 +118,10 @@ function toRecord(row: HandoffRow): HandoffRecord {
 export class SqliteHandoffStore implements HandoffStore {
   private readonly finished: FinishedHandoffs;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** The inserts of 1 to EVENTS_PER_INSERT events (see insertEvents). */
+  private readonly eventInserts: BetterSqlite3.Statement[] = [];
+  /** The transition updates by shape (see transitionStatement), made on first use. */
+  private readonly transitionStatements: BetterSqlite3.Statement[] = [];
   private readonly commits: GroupCommit;
 
   constructor(
@@ -146,8 +161,26 @@ export class SqliteHandoffStore implements HandoffStore {
 
   private insertEvents(events: HandoffEvent[], texts: string[]): void {
     // A plain insert: a seq already taken is a bug that must fail the transition, never drop its events.
-    const insert = this.sql('INSERT INTO handoff_events (handoff_id, seq, writer, body) VALUES (?, ?, ?, ?)');
-    events.forEach((event, index) => insert.run(event.handoffId, event.seq, this.writer, texts[index]));
+    // Up to EVENTS_PER_INSERT rows per statement: a transition's few events in one call, not one each.
+    for (let from = 0; from < events.length; from += EVENTS_PER_INSERT) {
+      const count = Math.min(EVENTS_PER_INSERT, events.length - from);
+      const params: unknown[] = [];
+      for (let index = from; index < from + count; index++)
+        params.push(events[index]!.handoffId, events[index]!.seq, this.writer, texts[index]);
+      this.eventInsert(count).run(...params);
+    }
+  }
+
+  /** The insert of `count` events, made on first use. */
+  private eventInsert(count: number): BetterSqlite3.Statement {
+    let statement = this.eventInserts[count];
+    if (!statement) {
+      statement = this.db.prepare(
+        `INSERT INTO handoff_events (handoff_id, seq, writer, body) VALUES ${Array(count).fill('(?, ?, ?, ?)').join(', ')}`,
+      );
+      this.eventInserts[count] = statement;
+    }
+    return statement;
   }
 
   create(
@@ -214,34 +247,54 @@ export class SqliteHandoffStore implements HandoffStore {
     const release = isFinal(next.status) || next.status === 'PAUSED' ? { dueAt: null } : options.release;
     const releasing = release ? [release.dueAt] : [];
     const requestsSeen = release?.requestsSeen;
+    const guard = [
+      next.id,
+      next.version - 1,
+      leaseOwner,
+      leaseOwner,
+      ...(options.requireUnleased ? [at] : []),
+      ...(requestsSeen !== undefined ? [requestsSeen] : []),
+    ];
+    const shape: TransitionShape = {
+      metadata: metadata.length > 0,
+      release: release !== undefined,
+      requireUnleased: options.requireUnleased === true,
+      honoursCancel,
+      requestsSeen: requestsSeen !== undefined,
+    };
     return this.write('transition', () => {
-      const row = this.sql(
-        `UPDATE handoffs SET version = ?, seq = ?, status = ?, duration_ms = ?, finished_at = ?, state = ?, updated_at = ?, retrying = ?,
-           deadline_at = ?
-           ${metadata.length ? ', metadata = ?' : ''} ${release ? ', lease_owner = NULL, lease_expires_at = 0, due_at = ?' : ''}
-         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?)
-           ${options.requireUnleased ? 'AND (lease_owner IS NULL OR lease_expires_at < ?)' : ''}
-           ${honoursCancel ? 'AND cancel_request IS NULL' : ''} ${requestsSeen !== undefined ? 'AND requests_rev = ?' : ''}
-         RETURNING signals, cancel_request, requests_rev`,
-      ).get(
-        next.version,
-        next.seq,
-        next.status,
-        durationMs(next),
-        finishedAtOf(next),
-        stateText(next, at),
-        at,
-        hasRetryingStep(next) ? 1 : 0,
-        deadlineAtOf(next),
-        ...metadata,
-        ...releasing,
-        next.id,
-        next.version - 1,
-        leaseOwner,
-        leaseOwner,
-        ...(options.requireUnleased ? [at] : []),
-        ...(requestsSeen !== undefined ? [requestsSeen] : []),
-      ) as Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'> | undefined;
+      const state = stateText(next, at);
+      const columns = [durationMs(next), finishedAtOf(next), hasRetryingStep(next) ? 1 : 0, deadlineAtOf(next)];
+      // Most transitions leave the status and the columns kept from the state as they were (a step's
+      // start or success): written anyway, each would move its entries in every index over it and fire
+      // the counts trigger. First the update of the rest, if those columns already hold the same values;
+      // else (or refused) the whole update. A final status is never kept (nothing moves a handoff from one
+      // final status to another): straight to the whole update.
+      const kept = isFinal(next.status)
+        ? undefined
+        : this.transitionStatement(shape, true).get(
+            next.version,
+            next.seq,
+            state,
+            at,
+            ...metadata,
+            ...releasing,
+            ...guard,
+            next.status,
+            ...columns,
+          );
+      const row = (kept ??
+        this.transitionStatement(shape, false).get(
+          next.version,
+          next.seq,
+          state,
+          at,
+          next.status,
+          ...columns,
+          ...metadata,
+          ...releasing,
+          ...guard,
+        )) as Pick<HandoffRow, 'signals' | 'cancel_request' | 'requests_rev'> | undefined;
       if (!row)
         return this.refused(next.id, {
           version: next.version - 1,
@@ -257,6 +310,35 @@ export class SqliteHandoffStore implements HandoffStore {
       this.insertEvents(events, texts);
       return { applied: true, events, requests: requestsOf(row) };
     });
+  }
+
+  /**
+   * The update of a transition, of this shape: `unchanged` sets only what every transition changes, and
+   * matches only a row whose status and kept columns (duration, finish, retrying, deadline) are those given.
+   */
+  private transitionStatement(shape: TransitionShape, unchanged: boolean): BetterSqlite3.Statement {
+    const key =
+      (shape.metadata ? 1 : 0) |
+      (shape.release ? 2 : 0) |
+      (shape.requireUnleased ? 4 : 0) |
+      (shape.honoursCancel ? 8 : 0) |
+      (shape.requestsSeen ? 16 : 0) |
+      (unchanged ? 32 : 0);
+    let statement = this.transitionStatements[key];
+    if (!statement) {
+      const kept = 'status = ?, duration_ms = ?, finished_at = ?, retrying = ?, deadline_at = ?';
+      statement = this.db.prepare(
+        `UPDATE handoffs SET version = ?, seq = ?, state = ?, updated_at = ? ${unchanged ? '' : `, ${kept}`}
+           ${shape.metadata ? ', metadata = ?' : ''} ${shape.release ? ', lease_owner = NULL, lease_expires_at = 0, due_at = ?' : ''}
+         WHERE id = ? AND version = ? AND (? IS NULL OR lease_owner = ?)
+           ${shape.requireUnleased ? 'AND (lease_owner IS NULL OR lease_expires_at < ?)' : ''}
+           ${shape.honoursCancel ? 'AND cancel_request IS NULL' : ''} ${shape.requestsSeen ? 'AND requests_rev = ?' : ''}
+           ${unchanged ? 'AND status = ? AND duration_ms IS ? AND finished_at IS ? AND retrying = ? AND deadline_at IS ?' : ''}
+         RETURNING signals, cancel_request, requests_rev`,
+      );
+      this.transitionStatements[key] = statement;
+    }
+    return statement;
   }
 
   /** Why a transition matched nothing (read in the same write transaction, so nothing moved since). */

@@ -4,6 +4,7 @@ import { signalBelongsToRun } from '../handoff/step-signal.js';
 import type { Action } from '../procedures/procedure.js';
 import { type StepExecution, type StepKindHandler, Suspension } from '../steps/step-kind.js';
 import type { ActiveRun, Change, RunParts } from './active-run.js';
+import type { AbortSource } from './flight-abort.js';
 import { type ActionResult, CancelledError, runAction, StepTimeoutError } from './run-action.js';
 
 /** One attempt of a step or of a compensation, as the runner drives it. */
@@ -20,7 +21,7 @@ export interface AttemptSpec {
   /** What it kept when it suspended, if it did. */
   resumed: { data: Record<string, unknown> | null } | null;
   /** What cuts it short: a cancel or shutdown for a step, shutdown only for a compensation. */
-  outer: AbortSignal;
+  outer: AbortSource;
   /** Whether reliability faults apply (steps: yes; compensations: no). */
   withFaults: boolean;
   /** The transition that records the attempt waiting. */
@@ -96,7 +97,7 @@ function withDuration(result: AttemptOutcome, durationMs: number): AttemptOutcom
   return { ...result, durationMs: result.durationMs + durationMs };
 }
 
-function abortReason(signal: AbortSignal): Error {
+function abortReason(signal: AbortSource): Error {
   return signal.reason instanceof Error ? signal.reason : new CancelledError(String(signal.reason));
 }
 

@@ -2,6 +2,7 @@ import { suspendAttempt } from '../handoff/handoff-transitions.js';
 import { definitionAt } from '../procedures/branch-definition.js';
 import type { ActiveRun, RunParts } from './active-run.js';
 import { type AttemptSpec, driveAttempt, resumeAttempt } from './attempt.js';
+import { type AbortSource, FlightAbort } from './flight-abort.js';
 import { CancelledError, ShutdownError, StepStoppedError } from './run-action.js';
 import { recordOutcome } from './step-outcome.js';
 import { wakeAfter } from './wake-after.js';
@@ -15,7 +16,7 @@ export type FlightStart = 'start' | 'resume';
  * longer needs the step, a rollback).
  */
 export class Flights {
-  private readonly running = new Map<number, { control: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<number, { control: FlightAbort; done: Promise<void> }>();
   private failure: { error: unknown } | null = null;
   /** The run's abort (a cancel, a shutdown) passed on to every attempt under way: one listener for them all. */
   private readonly forwardAbort = () => {
@@ -38,13 +39,13 @@ export class Flights {
     const { run, parts } = this;
     run.startedHere.delete(index);
     if (this.running.has(index)) return;
-    const control = new AbortController();
+    const control = new FlightAbort();
     const outer = run.abort.signal;
     // Aborted later, it reaches this attempt through forwardAbort.
     if (outer.aborted) control.abort(outer.reason);
     else if (stop) control.abort(stop);
     run.flying.add(index);
-    const done = this.track(index, fly(parts, run, index, how, control.signal));
+    const done = this.track(index, fly(parts, run, index, how, control));
     this.running.set(index, { control, done });
   }
 
@@ -63,7 +64,7 @@ export class Flights {
   /** Stops step `index`'s attempt under way here (its kind takes back what it started); its outcome is still recorded. */
   stop(index: number, reason: StepStoppedError): void {
     const flight = this.running.get(index);
-    if (flight && !flight.control.signal.aborted) flight.control.abort(reason);
+    if (flight && !flight.control.aborted) flight.control.abort(reason);
   }
 
   stopEvery(reason: StepStoppedError): void {
@@ -105,7 +106,7 @@ export class Flights {
 }
 
 /** One attempt of step `index`, from where it stands to its outcome, stored. */
-async function fly(parts: RunParts, run: ActiveRun, index: number, how: FlightStart, signal: AbortSignal) {
+async function fly(parts: RunParts, run: ActiveRun, index: number, how: FlightStart, signal: AbortSource) {
   const definition = definitionAt(run.procedure, run.handoff, index);
   const step = run.handoff.steps[index];
   const spec: AttemptSpec = {

@@ -4,6 +4,7 @@ import type { Handoff, StepRun } from '../handoff/handoff.js';
 import type { Action, Procedure } from '../procedures/procedure.js';
 import { type StepKindHandler, type StepOutcome, Suspension, type WaitRequest } from '../steps/step-kind.js';
 import { AttemptAbort } from './attempt-abort.js';
+import type { AbortSource } from './flight-abort.js';
 
 /** What a step's error says when its attempt was running as the process stopped (it counts as failed). */
 export const INTERRUPTED_BY_RESTART = 'interrupted by a restart';
@@ -70,7 +71,7 @@ export interface ActionRun {
   /** What is left of the attempt's time (its timeout, less what a suspended attempt used before). */
   timeoutMs: number;
   /** Aborts the attempt from outside (cancel, shutdown); its reason becomes the error. */
-  outer: AbortSignal;
+  outer: AbortSource;
   /** The payload of a recorded signal, or undefined. */
   recorded(name: string): unknown;
   resumed: { data: Record<string, unknown> | null } | null;
@@ -85,7 +86,7 @@ export interface ActionRun {
  * keeps function names (esbuild keepNames), which renames a named arrow with a property write each time one
  * is made, once per attempt here.
  */
-function forwarding(from: AbortSignal, to: AttemptAbort): () => void {
+function forwarding(from: AbortSource, to: AttemptAbort): () => void {
   return () => to.abort(from.reason);
 }
 
