@@ -75,6 +75,12 @@ export interface AppOptions {
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
+/**
+ * How long `close` lets connections still busy (a response being streamed, a socket that has not answered its
+ * close frame) end by themselves before it cuts them: close must end whatever a client does. Below main's
+ * SIGTERM grace period.
+ */
+const CLOSE_GRACE_MS = 3_000;
 const METRICS_ENDPOINT = '/metrics';
 /** Every path the server answers; anything else is 404 before Yoga (see withServedPaths). GraphQL first. */
 const SERVED_PATHS = [
@@ -310,11 +316,22 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       // A2A streams and blocking sends end now, so their connections do not hold the close up.
       closing.abort();
       server.closeIdleConnections();
+      const cut = setTimeout(
+        () =>
+          server.getConnections((_error, count) => {
+            httpLogger.warn({ connections: count }, 'connections still busy after the close grace period were cut');
+            for (const client of webSockets.sockets.clients) client.terminate();
+            server.closeAllConnections();
+          }),
+        CLOSE_GRACE_MS,
+      );
+      cut.unref();
       await mcp.close();
       await webSockets.dispose();
       for (const client of webSockets.sockets.clients) client.terminate();
       unhookEngineMetrics();
       await closed;
+      clearTimeout(cut);
       await engine.stop();
       await tracing
         ?.shutdown()
