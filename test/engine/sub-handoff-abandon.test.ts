@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Handoff } from '../../src/engine/kernel/handoff/handoff.js';
+import { StoreUnavailableError } from '../../src/engine/kernel/ports/store-errors.js';
 import type { StepExecution } from '../../src/engine/kernel/steps/step-kind.js';
 import { childHandoffId, type SubHandoffs, subHandoffStep } from '../../src/engine/kernel/steps/sub-handoff-step.js';
 
@@ -40,6 +41,26 @@ describe('a sub_handoff attempt cut short before it suspended', () => {
     const timedOut = new Error('step timed out');
     await expect(subHandoffStep(() => handoffs).abandon!(cutShort('parent_1'), timedOut)).rejects.toBe(timedOut);
     expect(handoffs.cancelled).toEqual([childId]);
+  });
+
+  it('asks the child again while the store fails, so it does not run on under a step that gave up', async () => {
+    const childId = childHandoffId('parent_1', 'delegate', 2, 1);
+    const handoffs = handoffsWith([{ id: childId, status: 'RUNNING', parent: { handoffId: 'parent_1' } as never }]);
+    const cancelOnce = handoffs.cancel;
+    let failures = 2;
+    handoffs.cancel = async (id, reason) => {
+      if (failures-- > 0) throw new StoreUnavailableError('write to handoffs', new Error('database is locked'));
+      return cancelOnce(id, reason);
+    };
+    const waits: number[] = [];
+    const execution = {
+      ...cutShort('parent_1'),
+      clock: { now: () => 0, sleep: async (ms: number) => void waits.push(ms) },
+    } as unknown as StepExecution;
+    const timedOut = new Error('step timed out');
+    await expect(subHandoffStep(() => handoffs).abandon!(execution, timedOut)).rejects.toBe(timedOut);
+    expect(handoffs.cancelled).toEqual([childId]);
+    expect(waits).toEqual([50, 100]);
   });
 
   it('leaves alone a handoff with that id that another parent started', async () => {

@@ -3,6 +3,7 @@ import type { Outcome } from '../../shared/user-error.js';
 import type { Handoff, HandoffParent } from '../handoff/handoff.js';
 import { isFinal, runOf } from '../handoff/handoff.js';
 import type { InitiateHandoffInput } from '../handoff-input.js';
+import { StoreUnavailableError } from '../ports/store-errors.js';
 import { type StepExecution, StepFailure, type StepKindHandler, type StepOutcome, stringList } from './step-kind.js';
 
 /**
@@ -15,6 +16,12 @@ import { type StepExecution, StepFailure, type StepKindHandler, type StepOutcome
  */
 
 export const SUB_HANDOFF_RECHECK_MS = 15_000;
+
+/**
+ * How long an attempt that gives up keeps asking its child to cancel while the store fails (50 ms, doubling:
+ * about 3 s): a child that never hears it runs on, and may complete under a step that failed.
+ */
+const CANCEL_RETRY_MS = [50, 100, 200, 400, 800, 1_600];
 
 /** What the step needs of the handoff service (the kernel hands it over). */
 export interface SubHandoffs {
@@ -152,6 +159,18 @@ export function subHandoffStep(handoffs: () => SubHandoffs): StepKindHandler {
     return waitFor(execution, child, revertNotice(child.parent));
   }
 
+  /** Cancels the child, asking again while the store fails for now (a cancel asked twice is answered like once). */
+  async function cancelChild(execution: StepExecution, id: string, reason: string): Promise<Outcome<Handoff>> {
+    for (let tried = 0; ; tried++) {
+      try {
+        return await handoffs().cancel(id, reason);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || tried >= CANCEL_RETRY_MS.length) throw error;
+        await execution.clock.sleep(CANCEL_RETRY_MS[tried]!);
+      }
+    }
+  }
+
   return {
     waitingFor: (params) => (params.revert === true ? 'a sub-handoff to roll back' : 'a sub-handoff to finish'),
     checkParams,
@@ -165,7 +184,11 @@ export function subHandoffStep(handoffs: () => SubHandoffs): StepKindHandler {
       if (!child || child.parent?.handoffId !== handoff.id || execution.action.params.revert === true) throw reason;
       const outcome = settled(child);
       if (outcome !== undefined) return outcome as Record<string, unknown> | null;
-      const cancel = await handoffs().cancel(child.id, `its parent ${handoff.id} stopped waiting: ${reason.message}`);
+      const cancel = await cancelChild(
+        execution,
+        child.id,
+        `its parent ${handoff.id} stopped waiting: ${reason.message}`,
+      );
       if (!cancel.ok) {
         // Refused: the child ended meanwhile. Completed, the step succeeded with it (a rollback then undoes the
         // child as the step's compensation); ended otherwise, the step fails as the child did.
