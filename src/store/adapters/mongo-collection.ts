@@ -60,6 +60,19 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
     await announced;
   }
 
+  /**
+   * A guarded write that found the document other than its filter expected: this process's mirror
+   * takes the document as read under its lock (the latest commit), so a copy it kept stale (an
+   * announcement it missed, or an older one it applied after its own write) stops answering the
+   * scheduler's questions: a gone holder named at every tick, finished work found due at every tick.
+   * Only this process's copy: nothing was written, so nothing is announced. A document not found is
+   * left as the mirror has it: its insert (not under the lock) may be landing.
+   */
+  private correctMirror(id: string, current: T | null): void {
+    const { mirror } = this.mirroring;
+    if (mirror && current) mirror.put(id, mirror.project(current));
+  }
+
   private fail(error: unknown): never {
     return translateMongoError(this.name, error);
   }
@@ -193,7 +206,10 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
       async () => {
         const current = await this.readById(id);
         const applies = current !== null && matches(filter, current);
-        if (!applies && !upsert) return null;
+        if (!applies && !upsert) {
+          this.correctMirror(id, current);
+          return null;
+        }
         this.locks.assertHeld(this.name, id);
         // An upsert that inserts builds the new document from the filter's equalities, so the server gets it whole.
         const target = applies ? { _id: id } : filter;
@@ -214,7 +230,10 @@ export class MongoCollection<T extends StoredDocument> implements Collection<T> 
   private deleteGuarded(id: string, filter: Filter): Promise<boolean> {
     return this.locks.locked(this.name, id, async () => {
       const current = await this.readById(id);
-      if (!current || !matches(filter, current)) return false;
+      if (!current || !matches(filter, current)) {
+        this.correctMirror(id, current);
+        return false;
+      }
       this.locks.assertHeld(this.name, id);
       const deleted = await this.writes
         .run(() => this.driver.deleteOne({ _id: id }))
