@@ -309,6 +309,25 @@ describe.skipIf(mongoSkipReason() !== null)(
       expect((await handoffs.requests('h1'))!.signals).toEqual({ review: 1 });
     });
 
+    it('stops naming a lease holder its scheduling copy kept stale once freeing that holder finds the lease free', async () => {
+      const a = await fixture.process('A');
+      const b = await fixture.process('B');
+      const position = await b.handoffChanges!.head();
+      await a.handoffs.create(handoff('h1'), created, 1, { owner: 'gone', expiresAt: 60_000 });
+      await readUntil(b, position, (changes) => eventsOf(changes).length >= 1);
+      expect(await b.handoffs.leaseHolders()).toEqual(['gone']);
+      // The lease is let go by a commit B never hears of, as when an announcement is lost between processes.
+      const db = await fixture.connect();
+      await db.driverDb
+        .collection<{ _id: string }>('handoffs')
+        .updateOne({ _id: 'h1' }, { $set: { leaseOwner: null, leaseExpiresAt: 0 } });
+      // The scheduler frees a gone holder's leases at every tick while it sees one: nothing is left to free, and
+      // the guarded write that finds the lease free sets B's copy right (where B keeps one, on FerretDB).
+      expect(await b.handoffs.releaseLeasesOf('gone', 2)).toBe(0);
+      expect(await b.handoffs.releaseLeasesOf('gone', 3)).toBe(0);
+      expect(await b.handoffs.leaseHolders()).toEqual([]);
+    });
+
     it('numbers records without a gap while several processes append at once; a follower reading meanwhile sees each once, in order', async () => {
       const logs = await Promise.all(
         ['A', 'B', 'C'].map(async (writer) => openChangeLog(await fixture.connect(), writer)),

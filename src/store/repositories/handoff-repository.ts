@@ -256,6 +256,8 @@ const toFilter = handoffDocumentFilter;
 export class HandoffRepository implements HandoffStore {
   /** Where the scheduler's questions are answered: the in-memory mirror where the adapter keeps one. */
   private readonly scheduling: Collection<HandoffDocument>;
+  /** Gone lease owners whose leases were searched for in the whole collection (where there is a mirror). */
+  private readonly searchedOwners = new Set<string>();
 
   private constructor(
     private readonly handoffs: Collection<HandoffDocument>,
@@ -619,10 +621,20 @@ export class HandoffRepository implements HandoffStore {
   }
 
   async releaseLeasesOf(owner: string, now: number): Promise<number> {
-    return this.handoffs.updateMany(
-      { leaseOwner: owner },
-      { $set: { leaseOwner: null, leaseExpiresAt: 0, dueAt: now } },
-    );
+    const release = { $set: { leaseOwner: null, leaseExpiresAt: 0, dueAt: now } };
+    if (this.scheduling === this.handoffs) return this.handoffs.updateMany({ leaseOwner: owner }, release);
+    // With a mirror (FerretDB, which reads every stored handoff for this filter): the collection is searched
+    // once per gone owner; the scheduler asks again at every tick while the mirror shows the owner holding a
+    // lease, and then only those are written (a copy the mirror kept stale is corrected by the guarded write
+    // that finds the lease free). A lease neither search finds runs out, as any lease of a process that died.
+    if (!this.searchedOwners.has(owner)) {
+      const freed = await this.handoffs.updateMany({ leaseOwner: owner }, release);
+      this.searchedOwners.add(owner);
+      return freed;
+    }
+    const held = await this.scheduling.find({ leaseOwner: owner });
+    if (held.length === 0) return 0;
+    return this.handoffs.updateMany({ _id: { $in: held.map((doc) => doc._id) }, leaseOwner: owner }, release);
   }
 
   /**
