@@ -198,7 +198,10 @@ function severalServers(store: ServerStore): void {
       expect(acknowledged.size).toBe(HANDOFFS);
       await relaunched;
 
-      // Every acknowledged handoff reaches a final status (the dead process's ones are taken over).
+      // Every acknowledged handoff reaches a final status (the dead process's ones are taken over). The followed
+      // streams end on their handoffs' final events, spread over the run: waited for first, they leave few polls
+      // of the count (a query FerretDB answers by reading every stored handoff) for the last ones.
+      const followed = await Promise.all(streams);
       const unfinished = async () =>
         (
           await postGraphQL(
@@ -213,7 +216,7 @@ function severalServers(store: ServerStore): void {
       for (let after: string | null = null, page = 0; ; page++) {
         const read: any = await postGraphQL(
           liveInstance(page).port,
-          `query($after: String) { handoffs(first: 50, after: $after, filter: { procedureId: ["SHARED_WORK"] }) {
+          `query($after: String) { handoffs(first: 100, after: $after, filter: { procedureId: ["SHARED_WORK"] }) {
           edges { node { handoffId status steps { id attempts } events { seq type step } } } pageInfo { hasNextPage endCursor } } }`,
           { after },
         );
@@ -263,7 +266,6 @@ function severalServers(store: ServerStore): void {
       );
       expect(interrupted.length).toBeGreaterThan(0);
 
-      const followed = await Promise.all(streams);
       expect(followed).toHaveLength(FOLLOWED);
       for (const stream of followed) {
         expect(stream.seqs, stream.id).toEqual(stream.seqs.map((_, n) => n + 1));
