@@ -77,7 +77,12 @@ describe('followGapless over a log that lags', () => {
     const { log, store } = laggingLog([1, 3, 4]);
     const clock = clockThat((_ms, count) => count === 1 && store(2));
     const errors: unknown[] = [];
-    expect(await take(followGapless(log, 0, clock, (error) => errors.push(error)), 4)).toEqual([1, 2, 3, 4]);
+    expect(
+      await take(
+        followGapless(log, 0, clock, (error) => errors.push(error)),
+        4,
+      ),
+    ).toEqual([1, 2, 3, 4]);
     expect(clock.waits).toEqual([50]);
     expect(errors).toEqual([]);
   });
@@ -86,7 +91,12 @@ describe('followGapless over a log that lags', () => {
     const { log } = laggingLog([1, 3, 4]);
     const clock = clockThat(() => {});
     const errors: Error[] = [];
-    expect(await take(followGapless(log, 0, clock, (error) => errors.push(error as Error)), 3)).toEqual([1, 3, 4]);
+    expect(
+      await take(
+        followGapless(log, 0, clock, (error) => errors.push(error as Error)),
+        3,
+      ),
+    ).toEqual([1, 3, 4]);
     expect(clock.waits).toEqual([50, 100, 200, 400, 800, 1_600]);
     expect(errors.map((error) => error.message)).toEqual(['entries 2–2 are missing from the log']);
   });
