@@ -40,7 +40,8 @@ function runPart(name: string): Promise<PartResult & { seconds: number }> {
     const child = execFile(
       process.execPath,
       ['--expose-gc', ...SERVER_FLAGS, ...TSX, path.join(here, 'parts', `${name}.ts`)],
-      { env: { ...process.env, BENCH_OUT: out }, maxBuffer: 1 << 24 },
+      // NODE_ENV as `npm start` sets it: the parts measure the server as it is deployed.
+      { env: { NODE_ENV: 'production', ...process.env, BENCH_OUT: out }, maxBuffer: 1 << 24 },
       (error) => {
         if (error) return reject(new Error(`benchmark ${name} failed: ${error.message}`));
         const result = JSON.parse(fs.readFileSync(out, 'utf8')) as PartResult;

@@ -37,6 +37,7 @@ function ensureCompiled(): void {
 export async function startServerChild(
   env: Record<string, string>,
   source: ServerSource = 'compiled',
+  readyWithinMs = READY_WITHIN_MS,
 ): Promise<ServerChild> {
   if (source === 'compiled') ensureCompiled();
   const entry = source === 'compiled' ? ['dist/main.js'] : [...TSX, 'src/main.ts'];
@@ -61,7 +62,7 @@ export async function startServerChild(
   };
   try {
     const origin = `http://127.0.0.1:${await listeningPort(server)}`;
-    await untilReady(origin, started);
+    await untilReady(origin, started, readyWithinMs);
     return { pid: child.pid!, origin, readyMs: performance.now() - started, stop };
   } catch (error) {
     child.kill('SIGKILL');
@@ -69,13 +70,13 @@ export async function startServerChild(
   }
 }
 
-async function untilReady(origin: string, started: number): Promise<void> {
-  while (performance.now() - started < READY_WITHIN_MS) {
+async function untilReady(origin: string, started: number, withinMs: number): Promise<void> {
+  while (performance.now() - started < withinMs) {
     const response = await fetch(`${origin}/ready`).catch(() => null);
     if (response?.status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`server not ready within ${READY_WITHIN_MS} ms`);
+  throw new Error(`server not ready within ${withinMs} ms`);
 }
 
 /** Resident set size of a process, from /proc/<pid>/status. */

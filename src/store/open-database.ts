@@ -45,6 +45,8 @@ export async function openDatabase(
             { err: error },
             'the integrity check of the store could not run; the store is not known to be damaged',
           ),
+        onCheckpointFailure: (error) =>
+          options.logger.warn({ err: error }, 'a background checkpoint of the store failed; it is tried again'),
       });
       try {
         await importNedbDirectory(config.dataDir, db, options.logger, options.now);

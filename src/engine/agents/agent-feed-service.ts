@@ -54,6 +54,7 @@ export class AgentFeedService implements AgentFeedRecorder {
         subscribe: (listener) => this.entries.subscribe((entry) => entry.agentId === agentId && listener(entry)),
       },
       after,
+      this.clock,
       (error) => this.logger.error({ agentId, err: error }, 'agent feed stream failed'),
     );
   }

@@ -1,5 +1,7 @@
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
+import { gaplessAfter } from '../shared/gapless-follow.js';
+import { SHORT_BACKOFF_MS } from '../shared/short-backoff.js';
 import type { Topic } from '../shared/topic.js';
 import { isFinal } from './handoff/handoff.js';
 import { type HandoffEvent, isFinalEvent } from './handoff/handoff-event.js';
@@ -7,12 +9,12 @@ import type { HandoffStore } from './ports/handoff-store.js';
 
 const REPLAY_PAGE = 500;
 /**
- * How long a reader waits for an event missing from the log before the ones after it (50 ms, doubling: about
- * 3 s in all). On a store without transactions (MongoDB) a transition's events reach the log after its state,
- * so another process's later events can be read first while its writer is between the two writes, or was
- * killed there and its lock not yet taken over (which logs them).
+ * How long a reader waits for an event missing from the log before the ones after it. On a store without
+ * transactions (MongoDB) a transition's events reach the log after its state, so another process's later
+ * events can be read first while its writer is between the two writes, or was killed there and its lock
+ * not yet taken over (which logs them).
  */
-const GAP_WAITS_MS = [50, 100, 200, 400, 800, 1_600];
+const GAP_WAITS_MS = SHORT_BACKOFF_MS;
 
 /**
  * A handoff's events after `afterSeq`: stored ones first, then live ones, with no gap and
@@ -118,14 +120,4 @@ export function handoffProgress(
   })().catch(fail);
 
   return queue;
-}
-
-/** The events of `events` (ascending) that follow `last` one by one, up to the first hole. */
-function gaplessAfter(last: number, events: HandoffEvent[]): HandoffEvent[] {
-  const run: HandoffEvent[] = [];
-  for (const event of events) {
-    if (event.seq !== last + 1 + run.length) break;
-    run.push(event);
-  }
-  return run;
 }

@@ -12,6 +12,7 @@ import {
 import { checkFileLength, DamagedStoreError, quickCheck, quickCheckInBackground } from './integrity.js';
 import { createCollectionTable, SqliteCollection } from './sqlite-collection.js';
 import { explainOpenFailure, makeStoreDirectory } from './store-access.js';
+import { type CheckpointPass, FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './wal-checkpointer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,6 +31,8 @@ export interface SqliteOptions {
   onDamage?: (error: Error) => void;
   /** Called when the background check could not run at all (the file is not known to be damaged). */
   onUnchecked?: (error: Error) => void;
+  /** Called when a background checkpoint fails (once per kind of failure; the log then grows until one passes). */
+  onCheckpointFailure?: (error: Error) => void;
 }
 
 const DEFAULT_CHECK_SYNC_BYTES = 256 * 1024 * 1024;
@@ -53,6 +56,7 @@ export class SqliteDatabase implements Database {
     readonly file: string | null,
     /** Starts the background check of a large file (null: checked whole at open, or in memory). */
     private readonly startCheck: (() => Promise<void>) | null = null,
+    private readonly checkpointer: WalCheckpointer | null = null,
   ) {}
 
   static inMemory(): SqliteDatabase {
@@ -72,8 +76,8 @@ export class SqliteDatabase implements Database {
       connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       connection.pragma('journal_mode = WAL');
       connection.pragma(`synchronous = ${options.sync ?? 'NORMAL'}`);
-      // Checkpoints (which sync the file) every 16 MB of log rather than SQLite's 4 MB: fewer syncs under load.
-      connection.pragma('wal_autocheckpoint = 4000');
+      // Checkpoints run in a worker (see WalCheckpointer); this connection only if the log grows far.
+      connection.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
       // Sorts and temporary indexes in memory: once open, the store needs no new file (EMFILE cannot reach it).
       connection.pragma('temp_store = MEMORY');
     } catch (error) {
@@ -95,7 +99,13 @@ export class SqliteDatabase implements Database {
           );
           return integrity;
         };
-    return new SqliteDatabase('embedded', connection, file, startCheck);
+    const checkpointer = new WalCheckpointer(
+      file,
+      require.resolve('better-sqlite3'),
+      options.sync ?? 'NORMAL',
+      options.onCheckpointFailure ?? (() => {}),
+    );
+    return new SqliteDatabase('embedded', connection, file, startCheck, checkpointer);
   }
 
   /**
@@ -122,14 +132,20 @@ export class SqliteDatabase implements Database {
     return collection as unknown as Collection<T>;
   }
 
+  /** The checkpoint worker's next pass (a file store only; null in memory). */
+  nextCheckpoint(): Promise<CheckpointPass> | null {
+    return this.checkpointer?.nextPass() ?? null;
+  }
+
   async ping(): Promise<void> {
     this.connection.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (!this.connection.open) return;
-    // The last connection to close folds the log back into the file and removes it; an explicit
-    // checkpoint here would hold up the other processes still writing.
+    // The checkpoint worker's connection first: the last connection to close folds the log back into
+    // the file and removes it (an explicit checkpoint here would hold up other processes still writing).
+    await this.checkpointer?.stop();
     this.connection.close();
   }
 }

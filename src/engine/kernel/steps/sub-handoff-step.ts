@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SHORT_BACKOFF_MS } from '../../shared/short-backoff.js';
 import type { Outcome } from '../../shared/user-error.js';
 import type { Handoff, HandoffParent } from '../handoff/handoff.js';
 import { isFinal, runOf } from '../handoff/handoff.js';
@@ -18,10 +19,10 @@ import { type StepExecution, StepFailure, type StepKindHandler, type StepOutcome
 export const SUB_HANDOFF_RECHECK_MS = 15_000;
 
 /**
- * How long an attempt that gives up keeps asking its child to cancel while the store fails (50 ms, doubling:
- * about 3 s): a child that never hears it runs on, and may complete under a step that failed.
+ * How long an attempt that gives up keeps asking its child to cancel while the store fails: a child that never
+ * hears it runs on, and may complete under a step that failed.
  */
-const CANCEL_RETRY_MS = [50, 100, 200, 400, 800, 1_600];
+const CANCEL_RETRY_MS = SHORT_BACKOFF_MS;
 
 /** What the step needs of the handoff service (the kernel hands it over). */
 export interface SubHandoffs {
