@@ -69,6 +69,9 @@ export class FerretDBServer {
     return this.child?.pid;
   }
 
+  /** Processes asked to stop (an exit of any other is reported with its log). */
+  private readonly stopping = new WeakSet<ChildProcess>();
+
   /** Starts the process (again) and resolves once it answers a ping. */
   async start(): Promise<void> {
     if (this.child) return;
@@ -93,8 +96,13 @@ export class FerretDBServer {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       if (this.child === child) this.child = null;
+      // Not asked to stop: what it logged is the only account of why, and clients only see a refused connection.
+      if (!this.stopping.has(child))
+        process.stderr.write(
+          `FerretDB exited unexpectedly (code ${code}, signal ${signal}); its last output:\n${this.log}\n`,
+        );
     });
     await this.answering(child);
   }
@@ -122,6 +130,7 @@ export class FerretDBServer {
     const child = this.child;
     if (!child) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.stopping.add(child);
     child.kill(signal);
     const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
