@@ -117,7 +117,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard for operators', { timeout: 120_00
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'overview-after-restart');
 
+    // The list is read again after a retry; the retried row stays, marked, with the link to its new run.
+    // (urql sends a query as a GET when it fits in the URL, else as a POST.)
+    const listReadAgain = page.waitForResponse((response) =>
+      `${response.url()} ${response.request().postData() ?? ''}`.includes('RecentFailures'),
+    );
     await row.getByRole('button', { name: 'Retry ops_bad_2' }).click();
+    await listReadAgain;
     await row.getByRole('link', { name: 'Retried: run 2' }).waitFor();
     expect((await second.gql('{ handoff(id: "ops_bad_2") { run } }')).data.handoff.run).toBe(2);
 

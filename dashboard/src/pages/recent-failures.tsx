@@ -24,7 +24,13 @@ export function RecentFailures() {
     requestPolicy: 'cache-and-network',
   });
   const canOperate = useAllows('operate');
-  const failures = data?.handoffs.edges.map((edge) => edge.node) ?? [];
+  // Rows retried here, as they were: the refetch after a retry no longer lists them (they run again), and a row that
+  // vanished at once would leave the operator without the confirmation and the link to the new run.
+  const [retried, setRetried] = useState<ReadonlyMap<string, Failure>>(new Map());
+  const fetched = data?.handoffs.edges.map((edge) => edge.node) ?? [];
+  const failures = [...fetched.filter((handoff) => !retried.has(handoff.handoffId)), ...retried.values()].sort((a, b) =>
+    b.updatedAt.localeCompare(a.updatedAt),
+  );
   return (
     <section aria-labelledby="recent-failures">
       <h2 id="recent-failures">Recent failures</h2>
@@ -48,7 +54,11 @@ export function RecentFailures() {
                 key={handoff.handoffId}
                 handoff={handoff}
                 canOperate={canOperate}
-                onRetried={() => refetch({ requestPolicy: 'network-only' })}
+                retried={retried.has(handoff.handoffId)}
+                onRetried={() => {
+                  setRetried((before) => new Map(before).set(handoff.handoffId, handoff));
+                  refetch({ requestPolicy: 'network-only' });
+                }}
               />
             ))}
           </tbody>
@@ -68,14 +78,15 @@ export function RecentFailures() {
 function FailureRow({
   handoff,
   canOperate,
+  retried,
   onRetried,
 }: {
   handoff: Failure;
   canOperate: boolean;
+  retried: boolean;
   onRetried: () => void;
 }) {
   const [result, retry] = useMutation(RetryHandoffDocument);
-  const [retried, setRetried] = useState(false);
   const step = failedStep(handoff);
   return (
     <tr data-testid={`failure-${handoff.handoffId}`}>
@@ -102,10 +113,7 @@ function FailureRow({
               aria-label={`Retry ${handoff.handoffId}`}
               onClick={async () => {
                 const answer = await retry({ input: { id: handoff.handoffId, expectedRun: handoff.run } });
-                if (answer.data?.retryHandoff.userErrors.length === 0 && !answer.error) {
-                  setRetried(true);
-                  onRetried();
-                }
+                if (answer.data?.retryHandoff.userErrors.length === 0 && !answer.error) onRetried();
               }}
             >
               Retry
