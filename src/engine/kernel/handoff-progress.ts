@@ -1,20 +1,10 @@
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
-import { gaplessAfter } from '../shared/gapless-follow.js';
-import { SHORT_BACKOFF_MS } from '../shared/short-backoff.js';
+import { catchUpGapless } from '../shared/gapless-catch-up.js';
 import type { Topic } from '../shared/topic.js';
 import { isFinal } from './handoff/handoff.js';
 import { type HandoffEvent, isFinalEvent } from './handoff/handoff-event.js';
 import type { HandoffStore } from './ports/handoff-store.js';
-
-const REPLAY_PAGE = 500;
-/**
- * How long a reader waits for an event missing from the log before the ones after it. On a store without
- * transactions (MongoDB) a transition's events reach the log after its state, so another process's later
- * events can be read first while its writer is between the two writes, or was killed there and its lock
- * not yet taken over (which logs them).
- */
-const GAP_WAITS_MS = SHORT_BACKOFF_MS;
 
 /**
  * A handoff's events after `afterSeq`: stored ones first, then live ones, with no gap and
@@ -49,42 +39,20 @@ export function handoffProgress(
     if (isFinalEvent(event) && !replaying) queue.end();
   };
 
-  /**
-   * Stored events up to `upTo` (inclusive) that we have not emitted yet, in order without a gap. Replaying
-   * to the end (`upTo` unbounded), an empty page is the end of the log. A hole (a seq missing before one
-   * the log or a live event shows) is read again (see GAP_WAITS_MS), then the handoff's log is repaired;
-   * only an event still missing after that (a bug, logged) is skipped rather than stall the stream for good.
-   */
-  const catchUp = async (upTo: number) => {
-    const toTheEnd = upTo === Number.MAX_SAFE_INTEGER;
-    let waits = 0;
-    while (last < upTo && !queue.isEnded) {
-      const page = await repository.events(id, last, Math.min(REPLAY_PAGE, upTo - last));
-      const fresh = page.filter((event) => event.seq > last);
-      if (fresh.length === 0 && toTheEnd) return;
-      const run = gaplessAfter(last, fresh);
-      run.forEach(emit);
-      if (run.length > 0 && run.length === fresh.length) {
-        waits = 0;
-        continue;
-      }
-      if (waits < GAP_WAITS_MS.length) {
-        await clock.sleep(GAP_WAITS_MS[waits++]!);
-        continue;
-      }
-      if (waits++ === GAP_WAITS_MS.length) {
-        await repository.repairLog(id);
-        continue;
-      }
-      const after = fresh.slice(run.length);
-      onError(
-        new Error(`handoff ${id}: events ${last + 1}–${(after[0]?.seq ?? upTo + 1) - 1} are missing from its log`),
-      );
-      if (after.length === 0) return;
-      after.forEach(emit);
-      waits = 0;
-    }
-  };
+  /** Stored events up to `upTo` not emitted yet; a hole is waited for, then the handoff's log repaired. */
+  const catchUp = (upTo: number) =>
+    catchUpGapless(
+      {
+        read: (from, limit) => repository.events(id, from, limit),
+        last: () => last,
+        emit,
+        isEnded: () => queue.isEnded,
+        clock,
+        repair: () => repository.repairLog(id),
+        onMissing: (from, to) => onError(new Error(`handoff ${id}: events ${from}–${to} are missing from its log`)),
+      },
+      upTo,
+    );
 
   const deliverInOrder = (event: HandoffEvent) => {
     delivery = delivery

@@ -1,6 +1,6 @@
 import { AsyncQueue } from './async-queue.js';
 import type { Clock } from './clock.js';
-import { SHORT_BACKOFF_MS } from './short-backoff.js';
+import { catchUpGapless } from './gapless-catch-up.js';
 
 /** What a numbered log offers a follower: stored entries by number, and the live ones as they are stored. */
 export interface NumberedLog<T extends { seq: number }> {
@@ -8,18 +8,6 @@ export interface NumberedLog<T extends { seq: number }> {
   read(after: number, limit: number): Promise<T[]>;
   /** Calls `listener` with each entry stored from now on (in any order); returns unsubscribe. */
   subscribe(listener: (entry: T) => void): () => void;
-}
-
-const REPLAY_PAGE = 500;
-
-/** The entries of `entries` (ascending) that follow `last` one by one, up to the first hole. */
-export function gaplessAfter<T extends { seq: number }>(last: number, entries: T[]): T[] {
-  const run: T[] = [];
-  for (const entry of entries) {
-    if (entry.seq !== last + 1 + run.length) break;
-    run.push(entry);
-  }
-  return run;
 }
 
 /**
@@ -52,37 +40,18 @@ export function followGapless<T extends { seq: number }>(
     queue.push(entry);
   };
 
-  /**
-   * Stored entries up to `upTo` (inclusive) not emitted yet, in order. Replaying to the end (`upTo`
-   * unbounded), an empty page is the end of the log. A hole (a seq missing before one the log or a live
-   * entry shows: its writer is between two writes, or was killed there) is read again for SHORT_BACKOFF_MS;
-   * one still missing after that is logged and skipped rather than stall the follower for good.
-   */
-  const catchUp = async (upTo: number) => {
-    const toTheEnd = upTo === Number.MAX_SAFE_INTEGER;
-    let waits = 0;
-    while (last < upTo && !queue.isEnded) {
-      const page = await log.read(last, Math.min(REPLAY_PAGE, upTo - last));
-      const fresh = page.filter((entry) => entry.seq > last);
-      if (fresh.length === 0 && toTheEnd) return;
-      const run = gaplessAfter(last, fresh);
-      run.forEach(emit);
-      if (run.length > 0 && run.length === fresh.length) {
-        waits = 0;
-        continue;
-      }
-      if (waits < SHORT_BACKOFF_MS.length) {
-        await clock.sleep(SHORT_BACKOFF_MS[waits++]!);
-        continue;
-      }
-      const rest = fresh.slice(run.length);
-      onError(new Error(`entries ${last + 1}–${(rest[0]?.seq ?? upTo + 1) - 1} are missing from the log`));
-      if (rest.length === 0) return;
-      // Past this hole only: a later one is waited for in turn.
-      emit(rest[0]!);
-      waits = 0;
-    }
-  };
+  const catchUp = (upTo: number) =>
+    catchUpGapless(
+      {
+        read: (from, limit) => log.read(from, limit),
+        last: () => last,
+        emit,
+        isEnded: () => queue.isEnded,
+        clock,
+        onMissing: (from, to) => onError(new Error(`entries ${from}–${to} are missing from the log`)),
+      },
+      upTo,
+    );
 
   const fail = (error: unknown) => {
     onError(error);
