@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { type SdkPeer, startSdkPeer } from '../support/a2a-sdk-peer.js';
 import { killAll, type ServerProcess, startServerProcess, waitFor } from '../support/server-process.js';
 
@@ -18,19 +18,33 @@ afterEach(async () => {
 
 const ENV = { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1', A2A_POLL_MAX_MS: '200' };
 
+let lastRead: unknown = null;
 const HANDOFF = `query { handoff(id: "a2a_crash_1") { status steps { id status attempts output }
   openAgentTasks { taskId attempt waitingForAnswer question { seq text } progress } } }`;
 
 describe('crash recovery of A2A tasks', () => {
   it('after SIGKILL, the restarted server follows the same A2A task: the agent makes exactly one', async () => {
-    peer = await startSdkPeer({ streaming: true });
+    const agent = await startSdkPeer({ streaming: true });
+    peer = agent;
+    // A run that hangs says where: each server's log, the handoff as last read, and what the agent saw
+    // (afterEach has emptied `running` by then: the test keeps its own list).
+    const servers: ServerProcess[] = [];
+    onTestFailed(() => {
+      for (const [index, server] of servers.entries())
+        console.error(
+          `server ${index + 1} log:\n${server.stdout().split('\n').slice(-60).join('\n')}${server.stderr()}`,
+        );
+      console.error('last read:', JSON.stringify(lastRead));
+      console.error('agent:', JSON.stringify({ created: agent.created, received: agent.received }));
+    });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-a2a-crash-'));
     dirs.push(dataDir);
 
     const first = await startServerProcess(dataDir, running, ENV);
+    servers.push(first.server);
     const registered = await first.gql(
       `mutation($url: String!) { registerA2AAgent(input: { cardUrl: $url, agentId: "reviewer" }) { userErrors { message } } }`,
-      { url: peer.cardUrl },
+      { url: agent.cardUrl },
     );
     expect(registered.data.registerA2AAgent.userErrors).toEqual([]);
     const created = await first.gql(
@@ -60,20 +74,21 @@ describe('crash recovery of A2A tasks', () => {
 
     // Mid-task: the agent made its task and waits for an answer.
     const asking = await waitFor(
-      () => first.gql(HANDOFF),
+      async () => (lastRead = await first.gql(HANDOFF)),
       (r) => r.data.handoff.openAgentTasks[0]?.waitingForAnswer === true,
     );
     const remoteId = asking.data.handoff.openAgentTasks[0].progress.a2a.taskId;
-    expect(peer.created).toEqual([remoteId]);
+    expect(agent.created).toEqual([remoteId]);
 
     first.server.child.kill('SIGKILL');
     expect((await first.server.exited).signal).toBe('SIGKILL');
 
     const second = await startServerProcess(dataDir, running, ENV);
+    servers.push(second.server);
     // The step goes on waiting for the same task (its wait was stored); the bridge of the new process
     // takes the claim over (the old process is gone) and follows the same A2A task, asking nothing twice.
     const resumed = await waitFor(
-      () => second.gql(HANDOFF),
+      async () => (lastRead = await second.gql(HANDOFF)),
       (r) =>
         r.data.handoff.openAgentTasks[0]?.progress?.a2a?.owner !==
         asking.data.handoff.openAgentTasks[0].progress.a2a.owner,
@@ -91,7 +106,7 @@ describe('crash recovery of A2A tasks', () => {
     );
     expect(answered.data.signalHandoff.userErrors).toEqual([]);
     const done = await waitFor(
-      () => second.gql(HANDOFF),
+      async () => (lastRead = await second.gql(HANDOFF)),
       (r) => r.data.handoff.status === 'COMPLETED' || r.data.handoff.status === 'FAILED',
     );
     expect(done.data.handoff.steps[0]).toMatchObject({
@@ -100,7 +115,7 @@ describe('crash recovery of A2A tasks', () => {
       output: { a2a: { taskId: remoteId }, data: { verdict: 'approved', priority: 'low' } },
     });
     // Exactly one A2A task for the work, answered on that task.
-    expect(peer.created).toEqual([remoteId]);
-    expect(peer.received.at(-1)).toMatchObject({ taskId: remoteId, parts: [{ text: 'low' }] });
+    expect(agent.created).toEqual([remoteId]);
+    expect(agent.received.at(-1)).toMatchObject({ taskId: remoteId, parts: [{ text: 'low' }] });
   });
 });

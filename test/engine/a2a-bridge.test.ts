@@ -3,6 +3,7 @@ import type { A2AAgentLink, A2ACardSummary } from '../../src/engine/a2a/a2a-agen
 import { type A2APeers, type OutboundMessage, PeerError } from '../../src/engine/a2a/a2a-peers.js';
 import type { RemoteTask, RemoteTaskState } from '../../src/engine/a2a/remote-task.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
+import type { EngineStores } from '../../src/engine/engine-stores.js';
 import { seededRandom } from '../../src/engine/shared/random.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -119,9 +120,10 @@ async function bridged(
   agent: ScriptedAgent,
   retry = 1,
   db = SqliteDatabase.inMemory(),
+  wrap: (stores: EngineStores) => EngineStores = (stores) => stores,
 ): Promise<Engine> {
   const engine = await createEngine({
-    stores: await testStores(db, 'solo'),
+    stores: wrap(await testStores(db, 'solo')),
     settings: {
       agentHeartbeatWindowMs: 30_000,
       maxConcurrentHandoffs: 10,
@@ -153,6 +155,28 @@ async function bridged(
   });
   if (!defined.ok) throw new Error(JSON.stringify(defined.errors));
   return engine;
+}
+
+/**
+ * The stores of a process that dies the moment its bridge has stored a question: every agent-task
+ * write after that one fails, as if nothing after it reached the store.
+ */
+function dyingAfterAsk(stores: EngineStores): EngineStores {
+  let asked = false;
+  const writes = new Set(['ask', 'heartbeat', 'complete', 'fail', 'claim', 'takeOver']);
+  const agentTasks = new Proxy(stores.agentTasks, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function' || !writes.has(String(name))) return value;
+      return async (...args: unknown[]) => {
+        if (asked) throw new Error('the process died');
+        const result = await value.apply(target, args);
+        if (name === 'ask') asked = true;
+        return result;
+      };
+    },
+  });
+  return { ...stores, agentTasks };
 }
 
 async function finished(engine: Engine, clock: ManualClock, id: string) {
@@ -272,6 +296,31 @@ describe('the A2A bridge, against a scripted agent on virtual time', () => {
     expect((await finished(second, clock, 'h6')).status).toBe('COMPLETED');
     // One A2A task (one message without a taskId), one question.
     expect(agent.sent.filter((message) => message.taskId === null)).toHaveLength(1);
+    expect((await second.agentTasks.get(before.id))!.question?.seq).toBe(1);
+  });
+
+  it('a process that dies right after storing a question leaves it known to the next: the answer reaches the agent, nothing is asked twice', async () => {
+    const clock = new ManualClock();
+    const agent = new ScriptedAgent();
+    const db = SqliteDatabase.inMemory();
+    const first = await bridged(clock, agent, 1, db, dyingAfterAsk);
+    await first.handoffs.initiate({ handoffId: 'h7', procedureId: 'A2A' });
+    await clock.runUntil(() => agent.sent.length === 1, 10);
+    agent.task('remote-1', 'input-required', { statusMessageId: 'q1', statusParts: [{ text: 'Which region?' }] });
+    const open = async () => (await first.agentTasks.openOf('h7'))[0];
+    await clock.runUntil(async () => (await open())?.question?.seq === 1, 50);
+    const before = (await open())!;
+    await first.stop();
+    engines.splice(engines.indexOf(first), 1);
+
+    const second = await engineOn(clock, agent, db, 'second');
+    await clock.runUntil(async () => (await second.agentTasks.get(before.id))!.tokenDigest !== before.tokenDigest, 50);
+    // The question is answered as soon as the next process holds the task, before its run looks at the agent.
+    expect((await second.handoffs.signal('h7', 'review', { region: 'eu' }, { actor: null })).ok).toBe(true);
+    await clock.runUntil(() => agent.sent.length === 2, 50);
+    expect(agent.sent[1]).toMatchObject({ taskId: 'remote-1', parts: [{ data: { region: 'eu' } }] });
+    agent.task('remote-1', 'completed');
+    expect((await finished(second, clock, 'h7')).status).toBe('COMPLETED');
     expect((await second.agentTasks.get(before.id))!.question?.seq).toBe(1);
   });
 });

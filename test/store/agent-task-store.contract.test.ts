@@ -148,6 +148,15 @@ function agentTaskContract(fixture: AdapterFixture): void {
     expect(await tasks.answer('t1', answer)).toMatchObject({ answer });
     expect(await tasks.answer('t1', { ...answer, payload: 'again' })).toBeNull();
     expect((await tasks.ask('t1', 'good', { text: 'and then?', data: null }, 500))?.question?.seq).toBe(2);
+    // Progress given with a question is written with it; without, the last heartbeat's stays.
+    expect(await tasks.ask('t1', 'good', { text: 'third?', data: null }, 510, { key: 'q3' })).toMatchObject({
+      question: { seq: 3 },
+      progress: { key: 'q3' },
+    });
+    expect(await tasks.ask('t1', 'good', { text: 'fourth?', data: null }, 520)).toMatchObject({
+      question: { seq: 4 },
+      progress: { key: 'q3' },
+    });
     await tasks.withdraw('t1', 'CANCELLED', 'stop', 600);
     expect(await tasks.answer('t1', { ...answer, seq: 2 })).toBeNull();
   });

@@ -291,11 +291,20 @@ export class A2ATaskRun {
     const key = remote.statusMessageId || JSON.stringify(question);
     if (this.asked?.key === key && this.asked.answered) return { kind: 'follow' };
     if (this.asked?.key !== key) {
-      const asked = await this.settings.tasks.ask(this.task.id, this.token, question, this.settings.actor);
+      // The question and the key it is known by go in one write: a run that takes over after a crash
+      // between two writes would find a question it cannot match, and ask it again.
+      const progress = { ...this.progress, questionKey: key };
+      const asked = await this.settings.tasks.ask(
+        this.task.id,
+        this.token,
+        question,
+        this.settings.actor,
+        progressRecord(progress),
+      );
       if (!asked.ok) throw new NotOurs(this.task.id);
       this.asked = { key, seq: asked.value.question!.seq, answered: false };
-      this.progress = { ...this.progress, questionKey: key };
-      await this.beat(true);
+      this.progress = progress;
+      this.lastBeatAt = this.settings.clock.now();
     }
     const answer = await this.answerTo(this.asked.seq);
     this.asked.answered = true;

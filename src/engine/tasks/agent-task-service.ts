@@ -31,6 +31,14 @@ export interface AgentTaskServiceOptions {
   dueAt?(at: number): void;
 }
 
+/** Why a worker's progress details cannot be stored, or null when they can. */
+function progressRefusal(progress: unknown): Outcome<never> | null {
+  if (tooLarge(progress, PROGRESS_LIMIT_BYTES))
+    return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
+  const inexact = inexactNumber(progress, 'progress');
+  return inexact ? fail('INVALID_VALUE', inexact, ['input', 'progress']) : null;
+}
+
 function tooLarge(value: unknown, limit: number): boolean {
   return Buffer.byteLength(JSON.stringify(value ?? null)) > limit;
 }
@@ -121,12 +129,8 @@ export class AgentTaskService {
 
   /** Keeps a claimed task alive (see heartbeatTimeoutMs), with optional progress details. */
   async heartbeat(taskId: string, token: string, progress: unknown, actor: Actor): Promise<Outcome<AgentTask>> {
-    const refused = await this.notYours(taskId, actor);
+    const refused = (await this.notYours(taskId, actor)) ?? progressRefusal(progress);
     if (refused) return refused;
-    if (tooLarge(progress, PROGRESS_LIMIT_BYTES))
-      return fail('TOO_LARGE', `progress must be at most ${PROGRESS_LIMIT_BYTES} bytes as JSON`, ['input', 'progress']);
-    const inexact = inexactNumber(progress, 'progress');
-    if (inexact) return fail('INVALID_VALUE', inexact, ['input', 'progress']);
     const digest = claimTokenDigest(token);
     const beat = await this.options.tasks.heartbeat(taskId, digest, progress ?? null, this.options.clock.now());
     if (beat) this.heartbeatDue(beat);
@@ -137,14 +141,17 @@ export class AgentTaskService {
    * The worker needs an answer before it can go on (an A2A agent's input-required): the question is
    * stored on the task, and signalHandoff on the task's step answers it (see answerStep). Counts as
    * a heartbeat. Asking again replaces the question (a new seq); an unanswered one stays open.
+   * `progress`, when given, is stored with the question in the same write, as a heartbeat's would be:
+   * a worker that dies right after asking leaves no question its progress does not know of.
    */
   async ask(
     taskId: string,
     token: string,
     question: { text: string; data?: unknown },
     actor: Actor,
+    progress?: unknown,
   ): Promise<Outcome<AgentTask>> {
-    const refused = await this.notYours(taskId, actor);
+    const refused = (await this.notYours(taskId, actor)) ?? (progress === undefined ? null : progressRefusal(progress));
     if (refused) return refused;
     const text = question.text.trim().slice(0, QUESTION_LIMIT);
     if (!text) return fail('MISSING_VALUE', 'A question needs its text', ['input', 'question']);
@@ -156,6 +163,7 @@ export class AgentTaskService {
       digest,
       { text, data: question.data ?? null },
       this.options.clock.now(),
+      progress,
     );
     if (!asked) return this.refusal(taskId, digest);
     this.heartbeatDue(asked);

@@ -57,12 +57,16 @@ export interface AgentTaskStore {
     at: number,
     staleHeartbeatAt?: number,
   ): Promise<AgentTask | null>;
-  /** Stores the worker's question (numbered one past the last); counts as a heartbeat. */
+  /**
+   * Stores the worker's question (numbered one past the last); counts as a heartbeat, and replaces
+   * the progress details in the same write when `progress` is given.
+   */
   ask(
     id: string,
     tokenDigest: string,
     question: { text: string; data: unknown },
     at: number,
+    progress?: unknown,
   ): Promise<AgentTask | null>;
   /** Stores the answer to the open question `answer.seq`; null when that question is not open (answered, replaced, task done). */
   answer(id: string, answer: AgentTaskAnswer): Promise<AgentTask | null>;

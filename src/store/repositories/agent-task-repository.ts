@@ -221,6 +221,7 @@ export class AgentTaskRepository implements AgentTaskStore {
     tokenDigest: string,
     question: { text: string; data: unknown },
     at: number,
+    progress?: unknown,
   ): Promise<AgentTask | null> {
     // Only the token's holder asks, so numbering from what it last asked cannot race with another asker.
     const current = await this.get(id);
@@ -229,7 +230,11 @@ export class AgentTaskRepository implements AgentTaskStore {
     return this.move(
       id,
       { status: 'CLAIMED', tokenDigest },
-      { question: storedQuestion({ seq, ...question, askedAt: at }), lastHeartbeatAt: at },
+      {
+        question: storedQuestion({ seq, ...question, askedAt: at }),
+        lastHeartbeatAt: at,
+        ...(progress === undefined ? {} : { progress: JSON.stringify(progress) }),
+      },
     );
   }
 
