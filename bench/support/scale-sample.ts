@@ -87,16 +87,16 @@ export async function sampleHandoffs(dir: string): Promise<{ file: string; sampl
   } finally {
     await closeEngine(engine, db);
   }
-  return { file, samples: readSamples(file) };
+  return { file, samples: await readSamples(file) };
 }
 
-function readSamples(file: string): SampleHandoff[] {
+async function readSamples(file: string): Promise<SampleHandoff[]> {
   const db = SqliteDatabase.open(file);
   try {
     const rows = db.connection.prepare('SELECT * FROM handoffs ORDER BY id').all() as SampleHandoff['row'][];
     const events = db.connection.prepare('SELECT body FROM handoff_events WHERE handoff_id = ? ORDER BY seq').pluck();
     return rows.map((row) => ({ row, events: events.all(row.id) as string[] }));
   } finally {
-    db.connection.close();
+    await db.close();
   }
 }

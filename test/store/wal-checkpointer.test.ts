@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, onTestFinished } from 'vitest';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../src/store/sqlite/wal-checkpointer.js';
 import { makeTempDir, removeTempDir } from './adapters.js';
@@ -57,4 +59,28 @@ it('a store in memory has no checkpoint worker', async () => {
   const db = SqliteDatabase.inMemory();
   expect(db.nextCheckpoint()).toBeNull();
   await db.close();
+});
+
+// The worker is housekeeping: a process that ends without closing its store (a script, a tool) still exits.
+it('never keeps a process alive: one that opens a store and never closes it exits', async () => {
+  const store = new URL('../../src/store/sqlite/sqlite-database.ts', import.meta.url).href;
+  // A script file (code given with -e exits with live workers), the store's source under tsx.
+  const script = path.join(dir, 'open-and-leave.mjs');
+  fs.writeFileSync(
+    script,
+    `import { SqliteDatabase } from '${store}';
+    const db = SqliteDatabase.open(${JSON.stringify(file)});
+    (await db.collection('notes')).insertOne({ _id: 'n1' }).then(() => console.log('written'));`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  // Waits for the exit (the test's timeout is the bound): before, the worker's message listener held it open.
+  const [code] = await once(child, 'exit');
+  expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'written' });
 });

@@ -71,8 +71,6 @@ export class WalCheckpointer {
       eval: true,
       workerData: { file, driver, sync, pauseMs: PASS_PAUSE_MS },
     });
-    // Housekeeping: it never keeps the process alive, and the serving connection's fallback covers for it.
-    this.worker.unref();
     this.worker.on('message', (message: { pass?: CheckpointPass; failure?: { code?: string; message: string } }) => {
       if (message.pass) for (const resolve of this.waitingForPass.splice(0)) resolve(message.pass);
       if (message.failure)
@@ -87,6 +85,10 @@ export class WalCheckpointer {
         resolve();
       });
     });
+    // Housekeeping: it never keeps the process alive, and the serving connection's fallback covers for it.
+    // After the listeners: adding a 'message' listener refs a worker again (a database never closed kept
+    // the bench's scale part from exiting).
+    this.worker.unref();
   }
 
   /** The next pass the worker completes (for tests and diagnostics). */
