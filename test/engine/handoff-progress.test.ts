@@ -73,6 +73,21 @@ describe('handoffProgress over a log that lags', () => {
     expect(seqs).toEqual([4, 5]);
   });
 
+  it('waits for each hole of a page in turn: one given up on does not let the next one through unreported', async () => {
+    const { store, repairs } = laggingStore([event(1), event(3), event(5, 'HANDOFF_COMPLETED')], whole);
+    const clock: Clock = { now: () => 0, sleep: async () => undefined };
+    const errors: Error[] = [];
+    const seqs = await collect(
+      handoffProgress(store, new Topic(), 'h1', 1, clock, (error) => errors.push(error as Error)),
+    );
+    expect(repairs).toEqual(['h1', 'h1']);
+    expect(errors.map((error) => error.message)).toEqual([
+      'handoff h1: events 2–2 are missing from its log',
+      'handoff h1: events 4–4 are missing from its log',
+    ]);
+    expect(seqs).toEqual([3, 5]);
+  });
+
   it('waits for a hole inside a page of the log (events 2–3 missing between 1 and 4)', async () => {
     const { store, repairs } = laggingStore([event(1), event(4), event(5, 'HANDOFF_COMPLETED')], whole);
     const late = laggingStore([], whole);

@@ -36,7 +36,7 @@ export function gaplessAfter<T extends { seq: number }>(last: number, entries: T
  * live entry shows) is read again for SHORT_BACKOFF_MS: on a store without transactions (MongoDB) an entry
  * can be read before one written just earlier, while its writer is between two writes or was killed there
  * and its lock not yet taken over. Then the reader's repair, if it has one; an entry still missing after
- * that is reported and skipped, with the rest of its page, rather than stall the follower for good.
+ * that is reported and skipped rather than stall the follower for good, and the next hole is waited for anew.
  */
 export async function catchUpGapless<T extends { seq: number }>(reader: GaplessReader<T>, upTo: number): Promise<void> {
   const toTheEnd = upTo === Number.MAX_SAFE_INTEGER;
@@ -60,10 +60,11 @@ export async function catchUpGapless<T extends { seq: number }>(reader: GaplessR
       await reader.repair();
       continue;
     }
-    const rest = fresh.slice(run.length);
-    reader.onMissing(reader.last() + 1, (rest[0]?.seq ?? upTo + 1) - 1);
-    if (rest.length === 0) return;
-    for (const entry of rest) reader.emit(entry);
+    const next = fresh[run.length];
+    reader.onMissing(reader.last() + 1, (next?.seq ?? upTo + 1) - 1);
+    if (!next) return;
+    // Past this hole only: a later one in the same page is waited for (and reported) in turn.
+    reader.emit(next);
     waits = 0;
   }
 }
