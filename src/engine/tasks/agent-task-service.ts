@@ -151,7 +151,7 @@ export class AgentTaskService {
     actor: Actor,
     progress?: unknown,
   ): Promise<Outcome<AgentTask>> {
-    const refused = (await this.notYours(taskId, actor)) ?? (progress === undefined ? null : progressRefusal(progress));
+    const refused = (await this.notYours(taskId, actor)) ?? progressRefusal(progress);
     if (refused) return refused;
     const text = question.text.trim().slice(0, QUESTION_LIMIT);
     if (!text) return fail('MISSING_VALUE', 'A question needs its text', ['input', 'question']);
