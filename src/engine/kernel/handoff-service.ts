@@ -3,7 +3,7 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import type { Clock } from '../shared/clock.js';
 import { inexactNumber, jsonBytes } from '../shared/json-object.js';
 import type { Logger } from '../shared/logger.js';
-import { type Random, randomUuid } from '../shared/random.js';
+import { type Random, timeOrderedUuid } from '../shared/random.js';
 import { fail, type Outcome, ok, type UserError } from '../shared/user-error.js';
 import type { EventBus } from './events/event-bus.js';
 import type { HandoffSignals } from './events/handoff-signals.js';
@@ -91,7 +91,8 @@ export class HandoffService {
     const { store, procedures, scheduler, bus, clock } = this.options;
     const problems = checkInput(input);
     if (problems.length > 0) return { ok: false, errors: problems };
-    const id = input.handoffId ?? `hnd_${randomUuid(this.options.random)}`;
+    // Time-ordered: the stores' indexes over handoff ids take new ones at their end (see timeOrderedUuid).
+    const id = input.handoffId ?? `hnd_${timeOrderedUuid(this.options.random, clock.now())}`;
     // A key seen before wins over any check: the existing handoff is the answer.
     const refuse = async (outcome: Outcome<Handoff>): Promise<Outcome<Handoff>> => {
       const existing = input.handoffId ? await store.get(id) : null;
