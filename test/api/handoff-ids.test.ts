@@ -8,7 +8,7 @@ beforeAll(async () => {
   const created = await createProcedure(server, {
     id: 'ONE_STEP',
     name: 'One step',
-    steps: [quickStep('only', 'SIMULATE')],
+    steps: [quickStep('only', 'SIMULATE', {})],
   });
   expect(created.userErrors).toEqual([]);
 });

@@ -91,11 +91,9 @@ export class HandoffService {
     const { store, procedures, scheduler, bus, clock } = this.options;
     const problems = checkInput(input);
     if (problems.length > 0) return { ok: false, errors: problems };
-    // Time-ordered: the stores' indexes over handoff ids take new ones at their end (see timeOrderedUuid).
-    const id = input.handoffId ?? `hnd_${timeOrderedUuid(this.options.random, clock.now())}`;
     // A key seen before wins over any check: the existing handoff is the answer.
     const refuse = async (outcome: Outcome<Handoff>): Promise<Outcome<Handoff>> => {
-      const existing = input.handoffId ? await store.get(id) : null;
+      const existing = input.handoffId ? await store.get(input.handoffId) : null;
       return existing ? ok(existing) : outcome;
     };
     const procedure = await procedures.get(input.procedureId);
@@ -104,6 +102,8 @@ export class HandoffService {
     const unmet = await this.unmetPrerequisites(procedure, input);
     if (unmet.length > 0) return refuse({ ok: false, errors: unmet });
     const now = clock.now();
+    // Time-ordered, with the creation time: the stores' indexes over handoff ids take new ones at their end.
+    const id = input.handoffId ?? `hnd_${timeOrderedUuid(this.options.random, now)}`;
     const handoff = newHandoff(id, procedure, input, now);
     const lease = scheduler.creationLease(handoff, now);
     try {
