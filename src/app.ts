@@ -29,6 +29,7 @@ import { OriginPolicy, withOriginPolicy } from './http/origin-policy.js';
 import { useReadiness } from './http/readiness.js';
 import { withRequestScope } from './http/request-scope.js';
 import { createRestApi, OPENAPI_PATH } from './http/rest/rest-api.js';
+import { useScopeCacheRelease } from './http/scope-cache-release.js';
 import { withServedPaths } from './http/served-paths.js';
 import { resumePoint, useSseEventIds } from './http/sse-event-ids.js';
 import { useSingleConnectionRefusal } from './http/sse-single-connection.js';
@@ -221,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       useOperationCost(),
       useListLengthLimit(),
       useUnexpectedErrorLogging(loggedErrors),
+      useScopeCacheRelease(),
       yogaLines.plugin,
       activeSubscriptions.plugin,
       useSseEventIds(),
