@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PartResult, QUICK, type Row, RUNS } from './support/common.js';
 import { BENCH_MAX_CONCURRENT } from './support/engine-harness.js';
-import { peerRatios } from './support/peer-ratios.js';
 import { SERVER_FLAGS, TSX } from './support/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -108,7 +107,6 @@ for (const name of PARTS.filter((part) => !only || only.includes(part))) {
   rows.push(...result.rows);
   parts[name] = { seconds: result.seconds, details: result.details };
 }
-rows.push(...peerRatios(rows));
 
 const stores = [
   'memory',

@@ -5,57 +5,32 @@
  * ceiling: persistence calls do nothing but Map gets/sets), and on FerretDB 1.24.2 through the MongoDB adapter
  * (a fresh database per run; fewer handoffs, it is that much slower), labelled FerretDB: it is not MongoDB.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { FerretDBServer } from '../../scripts/ferretdb/ferretdb-server.js';
 import { MongoDatabase } from '../../src/store/adapters/mongo.js';
-import type { Database } from '../../src/store/collection.js';
-import { EMBEDDED_FILE } from '../../src/store/open-database.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
-import { startBenchServer } from '../support/app.js';
 import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
+import { BENCH_MAX_CONCURRENT, STEPS_PER_HANDOFF } from '../support/engine-harness.js';
 import {
-  BENCH_MAX_CONCURRENT,
-  closeEngine,
-  finalEvents,
-  NOOP_PROCEDURE_ID,
-  openEngine,
-  runEngineBatch,
-  STEPS_PER_HANDOFF,
-} from '../support/engine-harness.js';
+  type BenchStore,
+  engineApiRun,
+  FILE_STORE as FILE,
+  HANDOFFS,
+  HTTP_CONNECTIONS,
+  overHttpRun,
+  WARMUP,
+} from '../support/engine-runs.js';
 import { benchFerretDBBinary, databaseUrl, FERRETDB_LABEL, startBenchFerretDB } from '../support/ferretdb.js';
 import { MapDatabase } from '../support/map-database.js';
-import { loadInChild } from '../support/spawn.js';
-
-// About 2.5 s per measured batch: long enough that a brief stall of this VM does not decide a run.
-const HANDOFFS = QUICK ? 500 : 5_000;
-// Steady state: the JIT needs about one full batch before the figures settle.
-const WARMUP = QUICK ? 300 : 2_000;
-const HTTP_CONNECTIONS = 32;
 
 const MEMORY = 'memory';
-const FILE_STORE = 'file store (SQLite)';
+const FILE_STORE = FILE.name;
 const CEILING = 'stub (ceiling)';
 
-interface Store {
-  name: string;
-  /** Handoffs measured per run and before it (default HANDOFFS and WARMUP). */
-  handoffs?: number;
-  warmup?: number;
-  /** The store the engine API runs on; `dir` is this run's scratch directory (removed after it). */
-  open(dir: string): Promise<Database>;
-  /** How the server gets the same store: env for its own config, or a database handed in. Absent: no HTTP figure. */
-  server?(dir: string): Promise<{ env?: Record<string, string>; db?: Database }>;
-}
+type Store = BenchStore;
 
 const stores: Store[] = [
   { name: MEMORY, open: async () => SqliteDatabase.inMemory(), server: async () => ({ env: { STORE: 'memory' } }) },
-  {
-    name: FILE_STORE,
-    open: async (dir) => SqliteDatabase.open(path.join(dir, EMBEDDED_FILE), { sync: 'NORMAL' }),
-    server: async (dir) => ({ env: { STORE: 'embedded', DATA_DIR: dir, STORE_SYNC: 'NORMAL' } }),
-  },
+  FILE,
   { name: CEILING, open: async () => new MapDatabase() },
 ];
 const ferretdb = benchFerretDBBinary();
@@ -72,60 +47,22 @@ if (ferretdb.binary) {
   });
 } else log(`engine: no FerretDB column (${ferretdb.why})`);
 
-/** Runs `body` with a fresh scratch directory, removed afterwards (with the SQLite file in it). */
-async function inScratchDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-bench-engine-'));
-  try {
-    return await body(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** Handoffs/s through the engine API: a fresh store per run, a warm-up batch, then the measured batch. */
 async function engineApi(store: Store): Promise<number[]> {
   const rates: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    await inScratchDir(async (dir) => {
-      const db = await store.open(dir);
-      const engine = await openEngine(db);
-      const handoffs = store.handoffs ?? HANDOFFS;
-      await runEngineBatch(engine, store.warmup ?? WARMUP, `warm${run}`);
-      const { ms, failed } = await runEngineBatch(engine, handoffs, `run${run}`);
-      if (failed) throw new Error(`${failed} handoffs did not complete`);
-      rates.push((handoffs / ms) * 1000);
-      log(`engine API, ${store.name}, run ${run + 1}: ${round(rates.at(-1)!)} handoffs/s`);
-      if (db instanceof MongoDatabase) await db.dropDatabase();
-      await closeEngine(engine, db);
-    });
+    rates.push(await engineApiRun(store, run));
+    log(`engine API, ${store.name}, run ${run + 1}: ${round(rates.at(-1)!)} handoffs/s`);
   }
   return rates;
 }
 
-/** Handoffs/s through `initiateHandoff` over HTTP (autocannon in a child process sends them). */
+/** Handoffs/s through `initiateHandoff` over HTTP (autocannon in a child process sends them), a fresh server per run. */
 async function overHttp(store: Store): Promise<number[]> {
-  const body = JSON.stringify({
-    query: `mutation { initiateHandoff(input: { procedureId: "${NOOP_PROCEDURE_ID}" }) { handoff { id status } userErrors { message } } }`,
-  });
   const rates: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    await inScratchDir(async (dir) => {
-      const server = await startBenchServer(await store.server!(dir));
-      const warm = finalEvents(server.app.engine, WARMUP);
-      await loadInChild({ url: server.url, body, connections: HTTP_CONNECTIONS, amount: WARMUP });
-      await warm.done;
-      const finals = finalEvents(server.app.engine, HANDOFFS);
-      // Taken as it happens: the load generator's process exits up to a second after its last response (autocannon
-      // ends on its one-second tick), which timing after it would add to every run.
-      const lastFinalAt = finals.done.then(() => Date.now());
-      const result = await loadInChild({ url: server.url, body, connections: HTTP_CONNECTIONS, amount: HANDOFFS });
-      if (result.non2xx || result.errors)
-        throw new Error(`initiateHandoff failed under load: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      // From the first request (not from spawning the load generator) to the last final event.
-      rates.push((HANDOFFS / ((await lastFinalAt) - result.startedAt)) * 1000);
-      log(`initiateHandoff over HTTP, ${store.name}, run ${run + 1}: ${round(rates.at(-1)!)} handoffs/s`);
-      await server.close();
-    });
+    rates.push(await overHttpRun(store));
+    log(`initiateHandoff over HTTP, ${store.name}, run ${run + 1}: ${round(rates.at(-1)!)} handoffs/s`);
   }
   return rates;
 }

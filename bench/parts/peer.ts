@@ -6,13 +6,16 @@
  *  - single: one job per handoff whose processor runs the four steps, reporting progress after each.
  * As the engine part initiates handoffs, a whole batch is added at once, one call per flow or job,
  * and timed until its last completion event; completed jobs stay in Redis as handoffs stay stored.
- * bench/run.ts sets the engine's file-store figure against these. Skipped, not failed, without
+ * Each round runs the chain, the engine API on its file store, the single job, then `initiateHandoff`
+ * over HTTP, one after another: a round's ratios are taken at one moment of the machine, whose speed
+ * moves by more than the ratios' margins between parts of a run. Skipped, not failed, without
  * redis-server or ioredis.
  */
 import { createRequire } from 'node:module';
 import { type FlowJob, FlowProducer, type Job, Queue, Worker } from 'bullmq';
 import { log, median, QUICK, type Row, RUNS, report, round } from '../support/common.js';
-import { BULLMQ_CHAIN, BULLMQ_SINGLE_JOB } from '../support/peer-ratios.js';
+import { engineApiRun, FILE_STORE, overHttpRun } from '../support/engine-runs.js';
+import { BULLMQ_CHAIN, BULLMQ_SINGLE_JOB, type PeerRounds, peerRatios } from '../support/peer-ratios.js';
 import { findRedisServer, startRedisServer } from '../support/redis-server.js';
 
 const STEPS = 4;
@@ -121,20 +124,20 @@ async function singleJobRun(connection: Connection, run: number): Promise<number
   }
 }
 
-type Measure = (connection: Connection, run: number) => Promise<number>;
-
-/** RUNS runs of one way, each on fresh queues; returns every run's rate. */
-async function measure(connection: Connection, label: string, once: Measure): Promise<number[]> {
-  const rates: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    rates.push(await once(connection, run));
-    log(`peer, ${label}, run ${run + 1}: ${round(rates.at(-1)!)}/s`);
-  }
-  return rates;
-}
-
 function figure(name: string, unit: string, rates: number[], note: string): Row {
   return { section: 'peer', name, value: round(median(rates)), unit, runs: rates.map((rate) => round(rate)), note };
+}
+
+/** One round: each way once, in turn, so the ratios of a round are taken at the same moment of the machine. */
+async function round_(connection: Connection, run: number, rounds: PeerRounds): Promise<void> {
+  rounds.chain.push(await chainRun(connection, run));
+  rounds.engineApi.push(await engineApiRun(FILE_STORE, run));
+  rounds.singleJob.push(await singleJobRun(connection, run));
+  rounds.overHttp.push(await overHttpRun(FILE_STORE));
+  const at = (figures: number[]) => round(figures.at(-1)!);
+  log(
+    `peer, round ${run + 1}: BullMQ chain ${at(rounds.chain)} flows/s, engine API ${at(rounds.engineApi)} handoffs/s, BullMQ single job ${at(rounds.singleJob)} jobs/s, over HTTP ${at(rounds.overHttp)} handoffs/s`,
+  );
 }
 
 const skipped = skipReason();
@@ -146,15 +149,16 @@ if (skipped) {
   const redis = await startRedisServer(findRedisServer()!);
   try {
     const connection = { host: redis.host, port: redis.port };
-    const chain = await measure(connection, 'FlowProducer chain', chainRun);
-    const single = await measure(connection, 'single job', singleJobRun);
+    const rounds: PeerRounds = { engineApi: [], overHttp: [], chain: [], singleJob: [] };
+    for (let run = 0; run < RUNS; run++) await round_(connection, run, rounds);
     const setup = `concurrency ${CONCURRENCY}; Redis appendfsync everysec`;
     report({
       rows: [
-        figure(BULLMQ_CHAIN, 'flows/s', chain, `${FLOWS} flows per run; ${setup}`),
-        figure(BULLMQ_SINGLE_JOB, 'jobs/s', single, `${JOBS} jobs per run; ${setup}`),
+        figure(BULLMQ_CHAIN, 'flows/s', rounds.chain, `${FLOWS} flows per run; ${setup}`),
+        figure(BULLMQ_SINGLE_JOB, 'jobs/s', rounds.singleJob, `${JOBS} jobs per run; ${setup}`),
+        ...peerRatios(rounds),
       ],
-      details: { flows: FLOWS, jobs: JOBS, warmup: WARMUP, concurrency: CONCURRENCY, chain, single },
+      details: { flows: FLOWS, jobs: JOBS, warmup: WARMUP, concurrency: CONCURRENCY, rounds },
     });
   } finally {
     await redis.stop();
