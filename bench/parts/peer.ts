@@ -128,12 +128,21 @@ function figure(name: string, unit: string, rates: number[], note: string): Row 
   return { section: 'peer', name, value: round(median(rates)), unit, runs: rates.map((rate) => round(rate)), note };
 }
 
-/** One round: each way once, in turn, so the ratios of a round are taken at the same moment of the machine. */
-async function round_(connection: Connection, run: number, rounds: PeerRounds): Promise<void> {
-  rounds.chain.push(await chainRun(connection, run));
-  rounds.engineApi.push(await engineApiRun(FILE_STORE, run));
-  rounds.singleJob.push(await singleJobRun(connection, run));
-  rounds.overHttp.push(await overHttpRun(FILE_STORE));
+/**
+ * One round: each way once, in turn, so the ratios of a round are taken at the same moment of the machine. BullMQ
+ * gets a fresh Redis each round, as the engine gets a fresh store each run: nothing of earlier rounds weighs on it.
+ */
+async function round_(binary: string, run: number, rounds: PeerRounds): Promise<void> {
+  const redis = await startRedisServer(binary);
+  try {
+    const connection = { host: redis.host, port: redis.port };
+    rounds.chain.push(await chainRun(connection, run));
+    rounds.engineApi.push(await engineApiRun(FILE_STORE, run));
+    rounds.singleJob.push(await singleJobRun(connection, run));
+    rounds.overHttp.push(await overHttpRun(FILE_STORE));
+  } finally {
+    await redis.stop();
+  }
   const at = (figures: number[]) => round(figures.at(-1)!);
   log(
     `peer, round ${run + 1}: BullMQ chain ${at(rounds.chain)} flows/s, engine API ${at(rounds.engineApi)} handoffs/s, BullMQ single job ${at(rounds.singleJob)} jobs/s, over HTTP ${at(rounds.overHttp)} handoffs/s`,
@@ -146,21 +155,15 @@ if (skipped) {
   const row: Row = { section: 'peer', name: 'BullMQ (peer reference)', value: 0, unit: '', note: skipped };
   report({ rows: [row], details: { skipped } });
 } else {
-  const redis = await startRedisServer(findRedisServer()!);
-  try {
-    const connection = { host: redis.host, port: redis.port };
-    const rounds: PeerRounds = { engineApi: [], overHttp: [], chain: [], singleJob: [] };
-    for (let run = 0; run < RUNS; run++) await round_(connection, run, rounds);
-    const setup = `concurrency ${CONCURRENCY}; Redis appendfsync everysec`;
-    report({
-      rows: [
-        figure(BULLMQ_CHAIN, 'flows/s', rounds.chain, `${FLOWS} flows per run; ${setup}`),
-        figure(BULLMQ_SINGLE_JOB, 'jobs/s', rounds.singleJob, `${JOBS} jobs per run; ${setup}`),
-        ...peerRatios(rounds),
-      ],
-      details: { flows: FLOWS, jobs: JOBS, warmup: WARMUP, concurrency: CONCURRENCY, rounds },
-    });
-  } finally {
-    await redis.stop();
-  }
+  const rounds: PeerRounds = { engineApi: [], overHttp: [], chain: [], singleJob: [] };
+  for (let run = 0; run < RUNS; run++) await round_(findRedisServer()!, run, rounds);
+  const setup = `concurrency ${CONCURRENCY}; Redis appendfsync everysec`;
+  report({
+    rows: [
+      figure(BULLMQ_CHAIN, 'flows/s', rounds.chain, `${FLOWS} flows per run; ${setup}`),
+      figure(BULLMQ_SINGLE_JOB, 'jobs/s', rounds.singleJob, `${JOBS} jobs per run; ${setup}`),
+      ...peerRatios(rounds),
+    ],
+    details: { flows: FLOWS, jobs: JOBS, warmup: WARMUP, concurrency: CONCURRENCY, rounds },
+  });
 }
