@@ -28,12 +28,12 @@ export function stateText(handoff: Handoff, updatedAt: number): string {
   // The handoff itself, its metadata set aside for the call (JSON.stringify skips undefined) and both fields put
   // back: copying some thirty fields cost a third of the call, for every transition. The text is what
   // `JSON.stringify({ ...handoff, metadata: undefined, updatedAt })` gives, key for key.
-  // A finished handoff from the cache is frozen (finished-handoffs.ts): copied instead.
-  if (Object.isFrozen(handoff)) return JSON.stringify({ ...handoff, metadata: undefined, updatedAt });
+  // A finished handoff from the cache is frozen (finished-handoffs.ts): copied instead, as is any that cannot take a field.
+  if (!Object.isExtensible(handoff)) return JSON.stringify({ ...handoff, metadata: undefined, updatedAt });
   const { metadata, updatedAt: before } = handoff;
-  handoff.metadata = undefined as unknown as Handoff['metadata'];
-  handoff.updatedAt = updatedAt;
   try {
+    handoff.metadata = undefined as unknown as Handoff['metadata'];
+    handoff.updatedAt = updatedAt;
     return JSON.stringify(handoff);
   } finally {
     handoff.metadata = metadata;

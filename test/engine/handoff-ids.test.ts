@@ -15,6 +15,12 @@ describe('timeOrderedUuid', () => {
     expect([...unordered].sort()).not.toEqual(unordered);
   });
 
+  it('stays a well-formed UUID for a clock that reads no finite time', () => {
+    expect(timeOrderedUuid(seededRandom(2), Number.NaN)).toMatch(
+      /^00000000-0000-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+
   it('draws distinct ids within one millisecond', () => {
     const random = seededRandom(3);
     const ids = new Set(Array.from({ length: 1_000 }, () => timeOrderedUuid(random, 1_700_000_000_000)));

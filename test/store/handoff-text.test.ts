@@ -29,8 +29,12 @@ describe('stateText', () => {
     expect(handoff.updatedAt).toBeUndefined();
   });
 
-  it('writes a frozen handoff (a finished one from the cache) without changing it', () => {
+  it('writes a frozen handoff (a finished one from the cache), or a sealed one without a time, without changing it', () => {
     const handoff = Object.freeze(sample());
     expect(stateText(handoff, 9)).toBe(JSON.stringify({ ...sample(), metadata: undefined, updatedAt: 9 }));
+    const { updatedAt: _, ...without } = sample() as Handoff & { updatedAt?: number };
+    const sealed = Object.seal(without) as Handoff;
+    expect(stateText(sealed, 9)).toBe(JSON.stringify({ ...without, metadata: undefined, updatedAt: 9 }));
+    expect(sealed.metadata).toEqual({ secret: 'not in the state' });
   });
 });
