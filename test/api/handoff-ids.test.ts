@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createProcedure, follow, quickStep } from '../support/handoff-fixtures.js';
+import { createOneStepProcedure, follow, ONE_STEP_PROCEDURE } from '../support/handoff-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let server: TestApp;
 beforeAll(async () => {
   server = await startTestApp();
-  const created = await createProcedure(server, {
-    id: 'ONE_STEP',
-    name: 'One step',
-    steps: [quickStep('only', 'SIMULATE', {})],
-  });
-  expect(created.userErrors).toEqual([]);
+  await createOneStepProcedure(server);
 });
 afterAll(async () => {
   await server.close();
 });
 
-const INITIATE = `mutation { initiateHandoff(input: { procedureId: "ONE_STEP" }) { handoff { handoffId createdAt } userErrors { message } } }`;
+const INITIATE = `mutation { initiateHandoff(input: { procedureId: "${ONE_STEP_PROCEDURE}" }) { handoff { handoffId createdAt } userErrors { message } } }`;
 /** The milliseconds in a version-7 UUID's first 48 bits. */
 const millisOf = (uuid: string) => parseInt(uuid.replace('-', '').slice(0, 12), 16);
 

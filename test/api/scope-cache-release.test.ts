@@ -1,6 +1,6 @@
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { createProcedure, follow, PROGRESS, quickStep } from '../support/handoff-fixtures.js';
+import { createOneStepProcedure, follow, ONE_STEP_PROCEDURE, PROGRESS } from '../support/handoff-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Pothos caches auth scopes per context in a WeakMap, which a minor GC on Node 20 keeps whole: the app drops
@@ -8,12 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 let server: TestApp;
 beforeAll(async () => {
   server = await startTestApp();
-  const created = await createProcedure(server, {
-    id: 'ONE_STEP',
-    name: 'One step',
-    steps: [quickStep('only', 'SIMULATE', {})],
-  });
-  expect(created.userErrors).toEqual([]);
+  await createOneStepProcedure(server);
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -23,7 +18,7 @@ afterAll(async () => {
 it("drops an operation's cached auth scopes once it has executed, and a subscription's once its stream ends", async () => {
   const cleared = vi.spyOn(RequestCache, 'clearForContext');
   const initiated = await server.gql(
-    `mutation { initiateHandoff(input: { procedureId: "ONE_STEP" }) { handoff { handoffId } } }`,
+    `mutation { initiateHandoff(input: { procedureId: "${ONE_STEP_PROCEDURE}" }) { handoff { handoffId } } }`,
   );
   expect(cleared).toHaveBeenCalledTimes(1);
   const mutationContext = cleared.mock.calls[0]![0] as { engine?: unknown };

@@ -84,6 +84,18 @@ export async function createProcedure(server: GraphQLApi, input: Record<string, 
   return response.data.createProcedure;
 }
 
+/** A procedure of one quick SIMULATE step, for tests about handoffs rather than procedures. */
+export const ONE_STEP_PROCEDURE = 'ONE_STEP';
+
+export async function createOneStepProcedure(server: GraphQLApi): Promise<void> {
+  const created = await createProcedure(server, {
+    id: ONE_STEP_PROCEDURE,
+    name: 'One step',
+    steps: [quickStep('only', 'SIMULATE', {})],
+  });
+  if (created.userErrors.length > 0) throw new Error(JSON.stringify(created.userErrors));
+}
+
 /** A step with quick retries, so tests do not wait on default backoff. */
 export function quickStep(
   id: string,
