@@ -30,13 +30,18 @@ export function randomToken(random: Random, length: number): string {
   return token.slice(0, length);
 }
 
-/** A version-4 UUID drawn from `random` (ids, not secrets: seeded in tests, Math.random in production). */
-export function randomUuid(random: Random): string {
-  const hex = randomToken(random, 32).split('');
-  hex[12] = '4';
+/** 32 hex digits as a UUID of `version`: its version digit and RFC 9562 variant bits set, dashes put in. */
+function uuidOf(digits: string, version: '4' | '7'): string {
+  const hex = digits.split('');
+  hex[12] = version;
   hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   const text = hex.join('');
   return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+/** A version-4 UUID drawn from `random` (ids, not secrets: seeded in tests, Math.random in production). */
+export function randomUuid(random: Random): string {
+  return uuidOf(randomToken(random, 32), '4');
 }
 
 /**
@@ -47,9 +52,5 @@ export function randomUuid(random: Random): string {
 export function timeOrderedUuid(random: Random, now: number): string {
   // A clock that reads no finite time (a broken fake) still gives a well-formed id.
   const millis = Number.isFinite(now) ? Math.max(0, Math.floor(now)) : 0;
-  const hex = `${millis.toString(16).padStart(12, '0').slice(-12)}${randomToken(random, 20)}`.split('');
-  hex[12] = '7';
-  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const text = hex.join('');
-  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+  return uuidOf(`${millis.toString(16).padStart(12, '0').slice(-12)}${randomToken(random, 20)}`, '7');
 }
