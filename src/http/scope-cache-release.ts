@@ -11,17 +11,13 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  */
 export function useScopeCacheRelease(): Plugin {
   return {
-    onExecute({ args }) {
-      const release = () => RequestCache.clearForContext(args.contextValue as object);
-      return {
-        onExecuteDone: ({ result }) => (isAsyncIterable(result) ? { onEnd: release } : release()),
-      };
-    },
-    onSubscribe({ args }) {
-      const release = () => RequestCache.clearForContext(args.contextValue as object);
-      return {
-        onSubscribeResult: ({ result }) => (isAsyncIterable(result) ? { onEnd: release } : release()),
-      };
-    },
+    onExecute: ({ args }) => ({ onExecuteDone: releaseWhenDone(args.contextValue) }),
+    onSubscribe: ({ args }) => ({ onSubscribeResult: releaseWhenDone(args.contextValue) }),
   };
+}
+
+/** Drops the context's cache once its result is out: at once, or when a stream of results ends. */
+function releaseWhenDone(context: unknown) {
+  const release = () => RequestCache.clearForContext(context as object);
+  return ({ result }: { result: unknown }) => (isAsyncIterable(result) ? { onEnd: release } : release());
 }
