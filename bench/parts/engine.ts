@@ -26,9 +26,7 @@ const MEMORY = 'memory';
 const FILE_STORE = FILE.name;
 const CEILING = 'stub (ceiling)';
 
-type Store = BenchStore;
-
-const stores: Store[] = [
+const stores: BenchStore[] = [
   { name: MEMORY, open: async () => SqliteDatabase.inMemory(), server: async () => ({ env: { STORE: 'memory' } }) },
   FILE,
   { name: CEILING, open: async () => new MapDatabase() },
@@ -48,7 +46,7 @@ if (ferretdb.binary) {
 } else log(`engine: no FerretDB column (${ferretdb.why})`);
 
 /** Handoffs/s through the engine API: a fresh store per run, a warm-up batch, then the measured batch. */
-async function engineApi(store: Store): Promise<number[]> {
+async function engineApi(store: BenchStore): Promise<number[]> {
   const rates: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     rates.push(await engineApiRun(store, run));
@@ -58,7 +56,7 @@ async function engineApi(store: Store): Promise<number[]> {
 }
 
 /** Handoffs/s through `initiateHandoff` over HTTP (autocannon in a child process sends them), a fresh server per run. */
-async function overHttp(store: Store): Promise<number[]> {
+async function overHttp(store: BenchStore): Promise<number[]> {
   const rates: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     rates.push(await overHttpRun(store));
@@ -68,7 +66,7 @@ async function overHttp(store: Store): Promise<number[]> {
 }
 
 /** What a store's figure is set against: the file store against memory (its cost of durability), the rest against the ceiling. */
-function apiRow(store: Store, rates: number[], api: Map<string, number[]>): Row {
+function apiRow(store: BenchStore, rates: number[], api: Map<string, number[]>): Row {
   const value = median(rates);
   const ceiling = median(api.get(CEILING)!);
   const row: Row = {
@@ -108,7 +106,7 @@ function apiRow(store: Store, rates: number[], api: Map<string, number[]>): Row 
 }
 
 /** Over HTTP against the engine API on the same store; the file store's note also sets it against memory over HTTP. */
-function httpRow(store: Store, rates: number[], api: Map<string, number[]>, http: Map<string, number[]>): Row {
+function httpRow(store: BenchStore, rates: number[], api: Map<string, number[]>, http: Map<string, number[]>): Row {
   const value = median(rates);
   const versusMemory =
     store.name === FILE_STORE && http.has(MEMORY)
